@@ -1,0 +1,42 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import { openConfiguredDatabase } from '../db/open.js';
+import { buildServer } from '../http/server.js';
+import { ensureDemoProgram } from '../demo/index.js';
+
+/** Starts the API; with `demo`, seeds the demo program once and prints how to reach it. */
+export async function serve(config: Config, opts: { demo: boolean }): Promise<void> {
+  const { database, applied } = await openConfiguredDatabase(config);
+  if (database.kind === 'pglite') {
+    console.log(
+      `Embedded database in ${config.dataDir}. Fine for trying Lojal out and for development; ` +
+        'PGlite does not fsync, so use a PostgreSQL server (DATABASE_URL) in production.',
+    );
+  }
+  if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
+
+  let demoKey: string | undefined;
+  if (opts.demo) {
+    const keyFile = path.join(config.dataDir, 'demo-api-key.txt');
+    demoKey = await ensureDemoProgram(database.db, async (key) => {
+      await fs.mkdir(config.dataDir, { recursive: true });
+      await fs.writeFile(keyFile, key + '\n', { mode: 0o600 });
+    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined);
+  }
+
+  const app = await buildServer(database, config);
+  const stop = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
+  console.log(`\nLojal is running at ${base}\nAPI docs: ${base}/docs   OpenAPI: ${base}/openapi.json`);
+  if (demoKey) console.log(`Demo program API key (admin): ${demoKey}\nTry: curl -H "Authorization: Bearer ${demoKey}" ${base}/v1/program\n`);
+}

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Everything else receives a validated Config,
+ * so a typo in a variable stops the server at start instead of misbehaving later.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional(),
+  LOJAL_DATA_DIR: z.string().min(1).default('.lojal/data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOJAL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  LOJAL_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  LOJAL_JOBS: z.enum(['on', 'off']).default('on'),
+  LOJAL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Set: a PostgreSQL server. Unset: the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  bodyLimitBytes: number;
+  /** How far in the future an event's `occurredAt` may lie (clock skew between systems). */
+  futureToleranceSeconds: number;
+  jobs: boolean;
+  dbPoolSize: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.LOJAL_DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.LOJAL_BODY_LIMIT_BYTES,
+    futureToleranceSeconds: e.LOJAL_FUTURE_TOLERANCE_SECONDS,
+    jobs: e.LOJAL_JOBS === 'on',
+    dbPoolSize: e.LOJAL_DB_POOL_SIZE,
+  };
+}

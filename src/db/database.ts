@@ -1,0 +1,83 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import lockfile from 'proper-lockfile';
+import type { Schema } from './schema.js';
+
+export type Db = Kysely<Schema>;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /**
+   * Runs a multi-statement SQL script inside the given transaction (migrations). PGlite's query() takes
+   * one statement, so there the script goes through exec() on the same single session, which is the
+   * session the transaction runs in.
+   */
+  runScript(trx: Db, script: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Points and money are bigint columns that stay below 2^53 (inputs are validated), so plain numbers are exact.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Fail fast with the server's own message instead of on the first request.
+  const client = await pool.connect();
+  client.release();
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    // With no parameters pg uses the simple query protocol, which accepts several statements.
+    runScript: async (trx, script) => void (await sql.raw(script).execute(trx)),
+    close: () => db.destroy(),
+  };
+}
+
+export class DataDirLockedError extends Error {}
+
+/**
+ * The embedded database. PGlite is one PostgreSQL session in this process, so two processes on the
+ * same directory would corrupt it: a lock file keeps the second one out.
+ */
+export async function openEmbedded(dataDir: string): Promise<Database> {
+  await fs.mkdir(dataDir, { recursive: true });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dataDir, { lockfilePath: path.join(dataDir, '.lojal.lock'), stale: 30_000 });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ELOCKED') {
+      throw new DataDirLockedError(
+        `The data directory ${dataDir} is in use by another Lojal process. ` +
+          'Stop it first, or use a PostgreSQL server (DATABASE_URL) to run several processes.',
+      );
+    }
+    throw err;
+  }
+  const pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pg') });
+  return wrapPglite(pglite, release);
+}
+
+/** An in-memory embedded database, optionally started from a dumped data directory (tests, benchmarks). */
+export async function openMemory(from?: Blob): Promise<Database & { dump(): Promise<Blob> }> {
+  const pglite = await PGlite.create(from ? { loadDataDir: from } : {});
+  return { ...wrapPglite(pglite, async () => {}), dump: () => pglite.dumpDataDir('none') };
+}
+
+function wrapPglite(pglite: PGlite, release: () => Promise<void>): Database {
+  const db = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'pglite',
+    runScript: async (_trx, script) => void (await pglite.exec(script)),
+    async close() {
+      await db.destroy();
+      await release();
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely's view of the tables in migrations/. Keep in step with the SQL. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = Record<string, unknown>> = ColumnType<T, string | T, string | T>;
+
+export interface ProgramsTable {
+  id: string;
+  name: string;
+  default_language: string;
+  currency: string;
+  points_name: string;
+  time_zone: string;
+  pending_days: Generated<number>;
+  expiry_policy: Json<ExpiryPolicyJson>;
+  point_value_micros: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ExpiryPolicyJson =
+  | { kind: 'never' }
+  | { kind: 'rolling'; months: number }
+  | { kind: 'end_of_year'; yearsAfter: number };
+
+export interface ApiKeysTable {
+  program_id: string;
+  id: string;
+  name: string;
+  secret_hash: string;
+  scopes: string[];
+  created_at: Timestamp;
+  revoked_at: Date | null;
+}
+
+export interface AccountsTable {
+  program_id: string;
+  id: string;
+  external_id: string | null;
+  name: string;
+  legal_name: string | null;
+  org_number: string | null;
+  vat_number: string | null;
+  country: string | null;
+  segment: string | null;
+  tags: string[];
+  parent_id: string | null;
+  status: string;
+  key_account_manager: string | null;
+  tier: string | null;
+  attributes: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MembersTable {
+  program_id: string;
+  id: string;
+  account_id: string;
+  external_id: string | null;
+  email: string | null;
+  name: string;
+  phone: string | null;
+  role: string | null;
+  language: string | null;
+  tags: string[];
+  status: string;
+  tier: string | null;
+  attributes: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CategoriesTable {
+  program_id: string;
+  code: string;
+  name: string;
+  parent_code: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProductsTable {
+  program_id: string;
+  sku: string;
+  name: string;
+  category_code: string | null;
+  brand: string | null;
+  margin_class: string | null;
+  unit_price: number | null;
+  active: Generated<boolean>;
+  attributes: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RulesTable {
+  program_id: string;
+  id: string;
+  version: number;
+  name: string;
+  description: string | null;
+  priority: number;
+  active: boolean;
+  effective_from: Date | string;
+  definition: Json<unknown>;
+  created_at: Timestamp;
+}
+
+export interface RuleUsageTable {
+  program_id: string;
+  cap_key: string;
+  points: number;
+  times: number;
+}
+
+export interface EventsTable {
+  program_id: string;
+  id: string;
+  external_id: string;
+  type: string;
+  occurred_at: Date | string;
+  received_at: Timestamp;
+  account_id: string;
+  member_id: string | null;
+  original_event_id: string | null;
+  amount: number;
+  attributes: Json;
+  body_hash: string;
+  result: Json<unknown> | null;
+}
+
+export interface EventLinesTable {
+  program_id: string;
+  event_id: string;
+  line_no: number;
+  sku: string;
+  category_code: string | null;
+  brand: string | null;
+  margin_class: string | null;
+  quantity: number;
+  amount: number;
+  returned_quantity: Generated<number>;
+  returned_amount: Generated<number>;
+}
+
+export interface AccountCategoriesTable {
+  program_id: string;
+  account_id: string;
+  category_code: string;
+  first_event_id: string;
+}
+
+export type WalletKind = 'account' | 'member' | 'issuance' | 'redemption' | 'expiry' | 'adjustment';
+
+export interface WalletsTable {
+  program_id: string;
+  id: string;
+  kind: WalletKind;
+  available: Generated<number>;
+  pending: Generated<number>;
+  lifetime_earned: Generated<number>;
+  lifetime_spent: Generated<number>;
+  created_at: Timestamp;
+}
+
+export type JournalKind = 'earn' | 'reverse' | 'release' | 'expire' | 'adjust' | 'transfer' | 'spend';
+
+export interface JournalsTable {
+  program_id: string;
+  id: string;
+  idempotency_key: string;
+  kind: JournalKind;
+  event_id: string | null;
+  rule_id: string | null;
+  rule_version: number | null;
+  reverses_id: string | null;
+  reason_code: string | null;
+  explanation: Json<{ key: string; params: Record<string, string | number> }>;
+  memo: string | null;
+  actor: string | null;
+  basis_lines: number[] | null;
+  occurred_at: Date | string;
+  created_at: Timestamp;
+}
+
+export interface LotsTable {
+  program_id: string;
+  id: string;
+  wallet_id: string;
+  journal_id: string;
+  status: 'pending' | 'available';
+  earned_at: Date | string;
+  available_at: Date | string;
+  expires_at: Date | string | null;
+  original: number;
+  remaining: number;
+}
+
+export interface EntriesTable {
+  program_id: string;
+  journal_id: string;
+  seq: number;
+  wallet_id: string;
+  bucket: 'available' | 'pending';
+  amount: number;
+  lot_id: string | null;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: Timestamp;
+}
+
+export interface Schema {
+  programs: ProgramsTable;
+  api_keys: ApiKeysTable;
+  accounts: AccountsTable;
+  members: MembersTable;
+  categories: CategoriesTable;
+  products: ProductsTable;
+  rules: RulesTable;
+  rule_usage: RuleUsageTable;
+  events: EventsTable;
+  event_lines: EventLinesTable;
+  account_categories: AccountCategoriesTable;
+  wallets: WalletsTable;
+  journals: JournalsTable;
+  lots: LotsTable;
+  entries: EntriesTable;
+  schema_migrations: SchemaMigrationsTable;
+}

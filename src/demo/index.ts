@@ -1,0 +1,30 @@
+import type { Db } from '../db/database.js';
+import { createApiKey } from '../programs/api-keys.js';
+import { createProgram } from '../programs/programs.js';
+
+export const demoProgramName = 'Nordbygg Partner Club (demo)';
+
+/**
+ * Creates the demo program on first start and returns its admin key. Later starts find the program
+ * and return the key saved by `saveKey` (keys are stored hashed, so only the saved copy can be shown again).
+ */
+export async function ensureDemoProgram(
+  db: Db,
+  saveKey: (key: string) => Promise<void>,
+  loadKey: () => Promise<string | undefined>,
+): Promise<string | undefined> {
+  const existing = await db.selectFrom('programs').select('id').where('name', '=', demoProgramName).executeTakeFirst();
+  if (existing) return loadKey();
+  const program = await createProgram(db, {
+    name: demoProgramName,
+    currency: 'SEK',
+    defaultLanguage: 'sv',
+    timeZone: 'Europe/Stockholm',
+    pointsName: 'poäng',
+    pendingDays: 14,
+    expiryPolicy: { kind: 'end_of_year', yearsAfter: 1 },
+  });
+  const { key } = await createApiKey(db, program.id, { name: 'demo admin', scopes: ['admin'] });
+  await saveKey(key);
+  return key;
+}

@@ -1,0 +1,69 @@
+/**
+ * One error type for every expected failure. `code` is stable and machine-readable (clients switch on it);
+ * the HTTP status comes from the table below, the human message from the i18n catalogue (errors namespace).
+ */
+export const errorStatus = {
+  // the request itself
+  malformed_json: 400,
+  validation_failed: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  batch_too_large: 413,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  // who is asking
+  unauthenticated: 401,
+  invalid_api_key: 401,
+  insufficient_scope: 403,
+  // the domain
+  unknown_account: 422,
+  unknown_member: 422,
+  member_not_in_account: 422,
+  unknown_sku: 422,
+  unknown_category: 422,
+  unknown_parent_account: 422,
+  parent_cycle: 422,
+  unknown_original_event: 422,
+  return_exceeds_purchase: 422,
+  occurred_in_future: 422,
+  amount_out_of_range: 422,
+  invalid_rule: 422,
+  insufficient_points: 422,
+  account_not_active: 422,
+  duplicate_external_id: 409,
+  event_conflict: 409,
+  idempotency_conflict: 409,
+  rule_version_conflict: 409,
+  // ours
+  rate_limited: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface FieldIssue {
+  /** JSON pointer-ish path to the offending field, e.g. `events.3.lines.0.quantity`. */
+  path: string;
+  message: string;
+}
+
+export class LojalError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Interpolation values for the localized message. */
+  readonly params: Record<string, string | number>;
+  readonly issues: FieldIssue[] | undefined;
+
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, issues?: FieldIssue[]) {
+    super(`${code}${Object.keys(params).length ? ' ' + JSON.stringify(params) : ''}`);
+    this.name = 'LojalError';
+    this.code = code;
+    this.status = errorStatus[code];
+    this.params = params;
+    this.issues = issues;
+  }
+}
+
+export const isLojalError = (e: unknown): e is LojalError => e instanceof LojalError;

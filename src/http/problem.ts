@@ -1,0 +1,72 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { LojalError, type FieldIssue } from '../errors/index.js';
+import { negotiateLanguage, translator, type Language } from '../i18n/index.js';
+
+/** RFC 9457 problem details, with our stable `code` and the request id. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  requestId: string;
+  instance: string;
+  errors?: FieldIssue[];
+}
+
+const problemType = (code: string) => `urn:lojal:problem:${code}`;
+
+export function toLojalError(err: unknown, bodyLimit: number): LojalError {
+  if (err instanceof LojalError) return err;
+  const e = err as FastifyError & { validation?: unknown };
+  if (hasZodFastifySchemaValidationErrors(e)) {
+    const issues = e.validation.map((v) => ({
+      path: [e.validationContext, ...pathOf(v.instancePath, v.params)].filter(Boolean).join('.'),
+      message: v.message ?? 'invalid',
+    }));
+    return new LojalError('validation_failed', {}, issues);
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new LojalError('malformed_json', { detail: e.message });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new LojalError('payload_too_large', { limit: bodyLimit });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new LojalError('unsupported_media_type', { type: e.message });
+  }
+  if (e instanceof SyntaxError && e.statusCode === 400) return new LojalError('malformed_json', { detail: e.message });
+  if (e.statusCode === 405) return new LojalError('method_not_allowed');
+  if (e.statusCode === 413) return new LojalError('payload_too_large', { limit: bodyLimit });
+  if (e.statusCode === 415) return new LojalError('unsupported_media_type', { type: String(e.message) });
+  return new LojalError('internal_error');
+}
+
+function pathOf(instancePath: string, params: Record<string, unknown> | undefined): string[] {
+  const parts = instancePath.split('/').filter(Boolean);
+  // zod reports unknown keys on the parent object; name the key itself so the client knows what to drop.
+  const keys = params?.keys;
+  if (Array.isArray(keys) && keys.length) parts.push(keys.join(','));
+  return parts;
+}
+
+export function requestLanguage(req: FastifyRequest, fallback: Language = 'en'): Language {
+  return negotiateLanguage(req.headers['accept-language'], fallback);
+}
+
+export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: LojalError): FastifyReply {
+  const t = translator(requestLanguage(req, req.auth?.language ?? 'en'));
+  const params = { ...err.params, requestId: req.id };
+  const body: Problem = {
+    type: problemType(err.code),
+    title: err.code.replace(/_/g, ' '),
+    status: err.status,
+    detail: t(`errors:${err.code}`, params),
+    code: err.code,
+    requestId: req.id,
+    instance: req.url,
+  };
+  if (err.issues) body.errors = err.issues;
+  return reply.status(err.status).type('application/problem+json').send(body);
+}

@@ -1,0 +1,18 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthContext } from '../programs/api-keys.js';
+import { programRoutes } from '../programs/routes.js';
+import type { AppContext } from './server.js';
+
+/** The authenticated caller; only routes with a `scope` reach their handler with one. */
+export function caller(req: FastifyRequest): AuthContext {
+  if (!req.auth) throw new Error('route has no scope but asks for the caller');
+  return req.auth;
+}
+
+export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
+
+const plugins: RoutePlugin[] = [programRoutes];
+
+export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  for (const plugin of plugins) await plugin(app, ctx);
+}

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n, type TFunction } from 'i18next';
+
+export const languages = ['en', 'sv', 'nb', 'pl', 'de'] as const;
+export type Language = (typeof languages)[number];
+
+const localesDir = fileURLToPath(new URL('./locales/', import.meta.url));
+
+/** Every `<lang>/<namespace>.json` under locales/, read once at start. */
+function loadResources(): Record<string, Record<string, object>> {
+  const resources: Record<string, Record<string, object>> = {};
+  for (const lng of languages) {
+    resources[lng] = {};
+    for (const file of fs.readdirSync(localesDir + lng)) {
+      if (!file.endsWith('.json')) continue;
+      resources[lng]![file.slice(0, -5)] = JSON.parse(fs.readFileSync(`${localesDir}${lng}/${file}`, 'utf8'));
+    }
+  }
+  return resources;
+}
+
+const instance: i18n = i18next.createInstance();
+const resources = loadResources();
+await instance.init({
+  resources,
+  lng: 'en',
+  fallbackLng: 'en',
+  supportedLngs: [...languages],
+  ns: Object.keys(resources.en!),
+  defaultNS: 'common',
+  interpolation: { escapeValue: false },
+  returnNull: false,
+  showSupportNotice: false,
+});
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (languages as readonly string[]).includes(value);
+}
+
+export function translator(lng: Language): TFunction {
+  return instance.getFixedT(lng);
+}
+
+/** Picks the best of our languages from an Accept-Language header, else the fallback. */
+export function negotiateLanguage(header: string | undefined, fallback: Language): Language {
+  if (!header) return fallback;
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { tag: tag.toLowerCase(), q: q ? Number(q.trim().slice(2)) : 1 };
+    })
+    .filter((x) => x.tag && !Number.isNaN(x.q))
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    const base = tag.split('-')[0];
+    // Norwegian: "no" and "nn" readers get Bokmål, the written standard we ship.
+    const mapped = base === 'no' || base === 'nn' ? 'nb' : base;
+    if (isLanguage(mapped)) return mapped;
+  }
+  return fallback;
+}

@@ -1,0 +1,140 @@
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import type { ExpiryPolicyJson } from '../db/schema.js';
+import { LojalError } from '../errors/index.js';
+import { languages } from '../i18n/index.js';
+
+export const expiryPolicySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('never') }).strict(),
+  z.object({ kind: z.literal('rolling'), months: z.number().int().min(1).max(120) }).strict(),
+  z.object({ kind: z.literal('end_of_year'), yearsAfter: z.number().int().min(0).max(10) }).strict(),
+]);
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Stockholm');
+
+export const programSettingsSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    defaultLanguage: z.enum(languages),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as SEK'),
+    pointsName: z.string().trim().min(1).max(40),
+    timeZone,
+    pendingDays: z.number().int().min(0).max(365),
+    expiryPolicy: expiryPolicySchema,
+    /** What one point costs the program, in millionths of the currency's minor unit (10000 = 0.01 SEK). */
+    pointValueMicros: z.number().int().min(0).max(1_000_000_000),
+  })
+  .strict();
+
+export type ProgramSettings = z.infer<typeof programSettingsSchema>;
+export const createProgramSchema = programSettingsSchema.partial({
+  pendingDays: true,
+  expiryPolicy: true,
+  pointValueMicros: true,
+  defaultLanguage: true,
+  pointsName: true,
+  timeZone: true,
+});
+
+export interface Program extends ProgramSettings {
+  id: string;
+  createdAt: Date;
+}
+
+/** The program's own wallets, the other side of every posting. Ids are derived so nobody has to look them up. */
+export const systemWalletKinds = ['issuance', 'redemption', 'expiry', 'adjustment'] as const;
+export type SystemWalletKind = (typeof systemWalletKinds)[number];
+
+export function systemWalletId(programId: string, kind: SystemWalletKind): string {
+  // The program id with its last 4 hex digits replaced by the kind's number: unique, stable, still a UUID.
+  const n = systemWalletKinds.indexOf(kind) + 1;
+  return programId.slice(0, 32) + n.toString(16).padStart(4, '0');
+}
+
+export async function createProgram(db: Db, input: z.input<typeof createProgramSchema>): Promise<Program> {
+  const s = createProgramSchema.parse(input);
+  const id = uuidv7();
+  const settings: ProgramSettings = {
+    name: s.name,
+    defaultLanguage: s.defaultLanguage ?? 'en',
+    currency: s.currency,
+    pointsName: s.pointsName ?? 'points',
+    timeZone: s.timeZone ?? 'UTC',
+    pendingDays: s.pendingDays ?? 0,
+    expiryPolicy: s.expiryPolicy ?? { kind: 'never' },
+    pointValueMicros: s.pointValueMicros ?? 10_000,
+  };
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('programs')
+      .values({
+        id,
+        name: settings.name,
+        default_language: settings.defaultLanguage,
+        currency: settings.currency,
+        points_name: settings.pointsName,
+        time_zone: settings.timeZone,
+        pending_days: settings.pendingDays,
+        expiry_policy: JSON.stringify(settings.expiryPolicy),
+        point_value_micros: settings.pointValueMicros,
+      })
+      .execute();
+    await trx
+      .insertInto('wallets')
+      .values(systemWalletKinds.map((kind) => ({ program_id: id, id: systemWalletId(id, kind), kind })))
+      .execute();
+  });
+  return (await getProgram(db, id))!;
+}
+
+export async function getProgram(db: Db, programId: string): Promise<Program | undefined> {
+  const row = await db.selectFrom('programs').selectAll().where('id', '=', programId).executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    name: row.name,
+    defaultLanguage: row.default_language as Program['defaultLanguage'],
+    currency: row.currency,
+    pointsName: row.points_name,
+    timeZone: row.time_zone,
+    pendingDays: row.pending_days,
+    expiryPolicy: row.expiry_policy as ExpiryPolicyJson,
+    pointValueMicros: row.point_value_micros,
+    createdAt: row.created_at,
+  };
+}
+
+export async function updateProgram(db: Db, programId: string, patch: Partial<ProgramSettings>): Promise<Program> {
+  const p = programSettingsSchema.partial().parse(patch);
+  const result = await db
+    .updateTable('programs')
+    .set({
+      ...(p.name !== undefined && { name: p.name }),
+      ...(p.defaultLanguage !== undefined && { default_language: p.defaultLanguage }),
+      ...(p.currency !== undefined && { currency: p.currency }),
+      ...(p.pointsName !== undefined && { points_name: p.pointsName }),
+      ...(p.timeZone !== undefined && { time_zone: p.timeZone }),
+      ...(p.pendingDays !== undefined && { pending_days: p.pendingDays }),
+      ...(p.expiryPolicy !== undefined && { expiry_policy: JSON.stringify(p.expiryPolicy) }),
+      ...(p.pointValueMicros !== undefined && { point_value_micros: p.pointValueMicros }),
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', programId)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw new LojalError('not_found', { entity: 'program', id: programId });
+  return (await getProgram(db, programId))!;
+}
+
+export async function listPrograms(db: Db): Promise<Program[]> {
+  const rows = await db.selectFrom('programs').select('id').orderBy('created_at').execute();
+  return Promise.all(rows.map(async (r) => (await getProgram(db, r.id))!));
+}

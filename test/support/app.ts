@@ -1,0 +1,60 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { loadConfig } from '../../src/config/index.js';
+import type { Database } from '../../src/db/database.js';
+import { buildServer } from '../../src/http/server.js';
+import { createApiKey, type Scope } from '../../src/programs/api-keys.js';
+import { createProgram } from '../../src/programs/programs.js';
+import { freshDatabase } from './db.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: Database;
+  programId: string;
+  /** An admin key of the test program. */
+  key: string;
+  /** Sends a JSON request with the admin key (or the given one). */
+  call(method: string, url: string, body?: unknown, key?: string | null): Promise<LightMyRequestResponse & { body: string }>;
+  newProgram(settings?: Parameters<typeof createProgram>[1] extends infer S ? Partial<S> : never): Promise<{ programId: string; key: string }>;
+  keyWith(scopes: Scope[], programId?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(): Promise<TestApp> {
+  const database = await freshDatabase();
+  const config = loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off' });
+  const app = await buildServer(database, config);
+  const newProgram: TestApp['newProgram'] = async (settings = {}) => {
+    const program = await createProgram(database.db, {
+      name: 'Test program',
+      currency: 'SEK',
+      timeZone: 'Europe/Stockholm',
+      defaultLanguage: 'en',
+      ...settings,
+    });
+    const { key } = await createApiKey(database.db, program.id, { name: 'test admin', scopes: ['admin'] });
+    return { programId: program.id, key };
+  };
+  const { programId, key } = await newProgram();
+  return {
+    app,
+    database,
+    programId,
+    key,
+    newProgram,
+    async keyWith(scopes, pid = programId) {
+      return (await createApiKey(database.db, pid, { name: 'scoped', scopes })).key;
+    },
+    call(method, url, body, k = key) {
+      return app.inject({
+        method: method as 'GET',
+        url,
+        headers: { ...(k ? { authorization: `Bearer ${k}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      }) as never;
+    },
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
