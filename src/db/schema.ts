@@ -180,6 +180,7 @@ export interface JournalsTable {
   memo: string | null;
   actor: string | null;
   basis_lines: number[] | null;
+  request_hash: string | null;
   occurred_at: Date | string;
   created_at: Timestamp;
 }

@@ -208,6 +208,8 @@ CREATE TABLE journals (
   memo            text,
   actor           text,
   basis_lines     integer[],
+  -- A fingerprint of the request that made this journal, so a replay with a different body is told apart.
+  request_hash    text,
   occurred_at     timestamptz NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (program_id, id),

@@ -1,0 +1,72 @@
+import type { ExpiryPolicyJson } from '../db/schema.js';
+
+/**
+ * When points earned at `earnedAt` expire under a program's policy. Pure: the same inputs always give
+ * the same instant. `end_of_year` means the end of the calendar year `yearsAfter` years after the year
+ * of earning, in the program's time zone (yearsAfter 1: points earned in 2025 last through 31 Dec 2026).
+ */
+export function planExpiry(policy: ExpiryPolicyJson, earnedAt: Date, timeZone: string): Date | null {
+  switch (policy.kind) {
+    case 'never':
+      return null;
+    case 'rolling':
+      return addMonthsUtc(earnedAt, policy.months);
+    case 'end_of_year': {
+      const year = localYear(earnedAt, timeZone) + policy.yearsAfter;
+      return startOfLocalYear(year + 1, timeZone);
+    }
+  }
+}
+
+/** Same day-of-month N months later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
+export function addMonthsUtc(at: Date, months: number): Date {
+  const d = new Date(at.getTime());
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, lastDay));
+  return d;
+}
+
+const yearFormatters = new Map<string, Intl.DateTimeFormat>();
+function localYear(at: Date, timeZone: string): number {
+  let f = yearFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
+    yearFormatters.set(timeZone, f);
+  }
+  return Number(f.format(at));
+}
+
+/** The instant local midnight of 1 January `year` happens in `timeZone`. */
+export function startOfLocalYear(year: number, timeZone: string): Date {
+  const guess = Date.UTC(year, 0, 1);
+  // The zone's offset at that moment: format the UTC guess as local wall time and compare.
+  const offset = wallTimeAsUtc(new Date(guess), timeZone) - guess;
+  const candidate = guess - offset;
+  // Offsets can differ between the guess and the answer only around a DST change, never on 1 January
+  // in practice; one correction step covers zones that change offset at new year.
+  const offset2 = wallTimeAsUtc(new Date(candidate), timeZone) - candidate;
+  return new Date(guess - offset2);
+}
+
+const wallFormatters = new Map<string, Intl.DateTimeFormat>();
+function wallTimeAsUtc(at: Date, timeZone: string): number {
+  let f = wallFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    wallFormatters.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+}
