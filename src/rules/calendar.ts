@@ -36,15 +36,15 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 /** The calendar date of `at` as seen on a wall clock in `timeZone`. */
 export function localDate(at: Date, timeZone: string): LocalDate {
   if (Number.isNaN(at.getTime())) throw new RangeError('occurredAt is not a valid date');
-  let year = 0;
-  let month = 0;
-  let day = 0;
-  for (const part of formatterFor(timeZone).formatToParts(at)) {
-    if (part.type === 'year') year = Number(part.value);
-    else if (part.type === 'month') month = Number(part.value);
-    else if (part.type === 'day') day = Number(part.value);
-  }
-  return { year, month, day };
+  // en-US numeric output is always "M/D/YYYY"; parsing that string is several times faster than formatToParts.
+  const text = formatterFor(timeZone).format(at);
+  const first = text.indexOf('/');
+  const second = text.indexOf('/', first + 1);
+  return {
+    month: Number(text.slice(0, first)),
+    day: Number(text.slice(first + 1, second)),
+    year: Number(text.slice(second + 1)),
+  };
 }
 
 /** Days since 1970-01-01 for a civil date (Howard Hinnant's days_from_civil). */
@@ -111,4 +111,31 @@ export function periodKey(period: Period, at: Date, timeZone: string): string {
   // Lifetime needs no clock, and must not fail just because the zone is odd.
   if (period === 'lifetime') return 'lifetime';
   return periodKeyOf(period, localDate(at, timeZone));
+}
+
+/**
+ * The calendar facts about one event instant, computed on first use and then reused by every rule:
+ * most events need the local date at most once, and some never.
+ */
+export class EventCalendar {
+  private local: LocalDate | undefined;
+  private readonly keys = new Map<Period, string>();
+
+  constructor(
+    private readonly at: Date,
+    private readonly timeZone: string,
+  ) {}
+
+  date(): LocalDate {
+    return (this.local ??= localDate(this.at, this.timeZone));
+  }
+
+  periodKey(period: Period): string {
+    let key = this.keys.get(period);
+    if (key === undefined) {
+      key = period === 'lifetime' ? 'lifetime' : periodKeyOf(period, this.date());
+      this.keys.set(period, key);
+    }
+    return key;
+  }
 }

@@ -2,7 +2,7 @@
  * Does a rule's condition set hold for an event? Pure; the first failing condition is reported
  * so the trace can tell a user exactly why a rule stayed silent.
  */
-import { isoDate, isoWeekday, type LocalDate } from './calendar.js';
+import { isoDate, isoWeekday, type EventCalendar } from './calendar.js';
 import type {
   AttributeCondition,
   EngineAccount,
@@ -14,12 +14,12 @@ import type {
   RuleConditions,
 } from './types.js';
 
-/** What the conditions need besides the rule; `date()` is lazy because most rules never look at the calendar. */
+/** What the conditions need besides the rule; the calendar is lazy because most rules never look at it. */
 export interface MatchInput {
   event: EngineEvent;
   account: EngineAccount;
   member: EngineMember | null;
-  date: () => LocalDate;
+  calendar: EventCalendar;
 }
 
 export type MatchResult =
@@ -161,14 +161,14 @@ export function matchConditions(c: RuleConditions, ruleName: string, input: Matc
   }
 
   if (c.dateFrom !== undefined || c.dateTo !== undefined) {
-    const date = isoDate(input.date());
+    const date = isoDate(input.calendar.date());
     if ((c.dateFrom !== undefined && date < c.dateFrom) || (c.dateTo !== undefined && date > c.dateTo)) {
       return miss('dateWindow', { rule, date });
     }
   }
 
   if (constrains(c.weekdays)) {
-    const weekday = isoWeekday(input.date());
+    const weekday = isoWeekday(input.calendar.date());
     if (!c.weekdays.includes(weekday)) return miss('weekday', { rule, weekday });
   }
 

@@ -50,7 +50,7 @@
  *   integers in minor units the caller formats (with currency) before rendering. `notes` hold extra
  *   sentences: `note.split`, `note.noMember`, `note.limited.<period>` (a cap reduced the payout).
  */
-import { localDate, periodKeyOf, type LocalDate } from './calendar.js';
+import { EventCalendar } from './calendar.js';
 import { matchConditions, type MatchInput } from './conditions.js';
 import { computeBase, factorHundredths, multiplierExtra } from './effects.js';
 import type {
@@ -59,7 +59,6 @@ import type {
   EngineContext,
   EngineResult,
   Explanation,
-  Period,
   ProposedPosting,
   Recipient,
   RuleTrace,
@@ -97,77 +96,79 @@ interface BasePosting {
 }
 
 function withCount(params: Record<string, string | number>, points: number): Record<string, string | number> {
-  return { ...params, points, count: points };
+  // A plain copy loop: object spread of these small dictionaries showed up as the engine's hottest spot.
+  const out: Record<string, string | number> = {};
+  for (const key of Object.keys(params)) out[key] = params[key] as string | number;
+  out.points = points;
+  out.count = points;
+  return out;
 }
 
 function explanation(key: string, params: Record<string, string | number>, notes: Explanation[]): Explanation {
   return notes.length > 0 ? { key, params, notes } : { key, params };
 }
 
+/** Per-call state shared by the steps below; module-level functions keep the hot path free of closures. */
+interface Evaluation {
+  ctx: EngineContext;
+  calendar: EventCalendar;
+  /** Usage paid earlier in this call, keyed like the caller's counters; Map order makes `usage` deterministic. */
+  paidHere: Map<string, { points: number; times: number }>;
+}
+
+function checkCaps(ev: Evaluation, rule: RuleVersion, requested: number): CapOutcome {
+  const { account, member, history } = ev.ctx;
+  let allowed = requested;
+  let binding: Cap | undefined;
+  const keys: string[] = [];
+  for (const cap of rule.definition.caps ?? []) {
+    const scopeId = cap.scope === 'account' ? account.id : member?.id;
+    if (scopeId === undefined) continue;
+    const key = capKey(rule.id, cap.scope, scopeId, ev.calendar.periodKey(cap.period));
+    if (!keys.includes(key)) keys.push(key);
+    const before = history.usage(key);
+    const here = ev.paidHere.get(key);
+    const usedPoints = (before?.points ?? 0) + (here?.points ?? 0);
+    const usedTimes = (before?.times ?? 0) + (here?.times ?? 0);
+    let room = Number.POSITIVE_INFINITY;
+    if (cap.maxTimes !== undefined && usedTimes >= cap.maxTimes) room = 0;
+    if (cap.maxPoints !== undefined) room = Math.min(room, Math.max(0, cap.maxPoints - usedPoints));
+    if (room < allowed) {
+      allowed = room;
+      binding = cap;
+    }
+  }
+  return { allowed, binding, keys };
+}
+
+function recordUsage(ev: Evaluation, keys: readonly string[], points: number): void {
+  for (const key of keys) {
+    const entry = ev.paidHere.get(key);
+    if (entry) {
+      entry.points += points;
+      entry.times += 1;
+    } else {
+      ev.paidHere.set(key, { points, times: 1 });
+    }
+  }
+}
+
+function cappedTrace(rule: RuleVersion, cap: Cap): RuleTrace {
+  const params: Record<string, string | number> = { rule: rule.name, scope: cap.scope };
+  if (cap.maxPoints !== undefined) params.maxPoints = cap.maxPoints;
+  if (cap.maxTimes !== undefined) params.maxTimes = cap.maxTimes;
+  return { ruleId: rule.id, ruleName: rule.name, outcome: 'capped', explanation: { key: `explain.capped.${cap.period}`, params } };
+}
+
+function limitedNote(caps: CapOutcome, full: number): Explanation[] {
+  return caps.binding !== undefined ? [{ key: `note.limited.${caps.binding.period}`, params: { full } }] : [];
+}
+
 export function evaluate(ctx: EngineContext): EngineResult {
-  const { event, account, member, history, timeZone } = ctx;
-
-  let date: LocalDate | undefined;
-  const dateOf = (): LocalDate => (date ??= localDate(event.occurredAt, timeZone));
-  const periodKeys = new Map<Period, string>();
-  const periodKeyFor = (period: Period): string => {
-    let key = periodKeys.get(period);
-    if (key === undefined) {
-      key = period === 'lifetime' ? 'lifetime' : periodKeyOf(period, dateOf());
-      periodKeys.set(period, key);
-    }
-    return key;
-  };
-  const matchInput: MatchInput = { event, account, member, date: dateOf };
-
-  // Usage paid earlier in this call, keyed like the caller's counters; Map order makes `usage` deterministic.
-  const paidHere = new Map<string, { points: number; times: number }>();
-
-  const checkCaps = (rule: RuleVersion, requested: number): CapOutcome => {
-    let allowed = requested;
-    let binding: Cap | undefined;
-    const keys: string[] = [];
-    for (const cap of rule.definition.caps ?? []) {
-      const scopeId = cap.scope === 'account' ? account.id : member?.id;
-      if (scopeId === undefined) continue;
-      const key = capKey(rule.id, cap.scope, scopeId, periodKeyFor(cap.period));
-      if (!keys.includes(key)) keys.push(key);
-      const before = history.usage(key);
-      const here = paidHere.get(key);
-      const usedPoints = (before?.points ?? 0) + (here?.points ?? 0);
-      const usedTimes = (before?.times ?? 0) + (here?.times ?? 0);
-      let room = Number.POSITIVE_INFINITY;
-      if (cap.maxTimes !== undefined && usedTimes >= cap.maxTimes) room = 0;
-      if (cap.maxPoints !== undefined) room = Math.min(room, Math.max(0, cap.maxPoints - usedPoints));
-      if (room < allowed) {
-        allowed = room;
-        binding = cap;
-      }
-    }
-    return { allowed, binding, keys };
-  };
-
-  const recordUsage = (keys: readonly string[], points: number): void => {
-    for (const key of keys) {
-      const entry = paidHere.get(key);
-      if (entry) {
-        entry.points += points;
-        entry.times += 1;
-      } else {
-        paidHere.set(key, { points, times: 1 });
-      }
-    }
-  };
-
-  const cappedTrace = (rule: RuleVersion, cap: Cap): RuleTrace => {
-    const params: Record<string, string | number> = { rule: rule.name, scope: cap.scope };
-    if (cap.maxPoints !== undefined) params.maxPoints = cap.maxPoints;
-    if (cap.maxTimes !== undefined) params.maxTimes = cap.maxTimes;
-    return { ruleId: rule.id, ruleName: rule.name, outcome: 'capped', explanation: { key: `explain.capped.${cap.period}`, params } };
-  };
-
-  const limitedNote = (caps: CapOutcome, full: number): Explanation[] =>
-    caps.binding !== undefined ? [{ key: `note.limited.${caps.binding.period}`, params: { full } }] : [];
+  const { event, account, member, history } = ctx;
+  const calendar = new EventCalendar(event.occurredAt, ctx.timeZone);
+  const ev: Evaluation = { ctx, calendar, paidHere: new Map() };
+  const matchInput: MatchInput = { event, account, member, calendar };
 
   const sorted = [...ctx.rules].sort(byPriority);
   const postings: ProposedPosting[] = [];
@@ -202,14 +203,14 @@ export function evaluate(ctx: EngineContext): EngineResult {
       continue;
     }
 
-    const caps = checkCaps(rule, outcome.points);
+    const caps = checkCaps(ev, rule, outcome.points);
     if (caps.allowed === 0) {
       // `binding` is always set here: allowed only drops below a positive total through a cap.
       trace.push(cappedTrace(rule, caps.binding as Cap));
       continue;
     }
     const total = caps.allowed;
-    recordUsage(caps.keys, total);
+    recordUsage(ev, caps.keys, total);
 
     const limited = limitedNote(caps, outcome.points);
     const shares = distribute(definition.recipient, total, member !== null);
@@ -270,19 +271,19 @@ export function evaluate(ctx: EngineContext): EngineResult {
       continue;
     }
 
-    const caps = checkCaps(rule, requested);
+    const caps = checkCaps(ev, rule, requested);
     if (caps.allowed === 0) {
       trace.push(cappedTrace(rule, caps.binding as Cap));
       continue;
     }
-    recordUsage(caps.keys, caps.allowed);
+    recordUsage(ev, caps.keys, caps.allowed);
     const limited = limitedNote(caps, requested);
 
     let left = caps.allowed;
     const baseNames: string[] = [];
-    targets.forEach((target, i) => {
+    for (const [i, target] of targets.entries()) {
       const points = Math.min(extras[i] ?? 0, left);
-      if (points === 0) return;
+      if (points === 0) continue;
       left -= points;
       const base = target.posting;
       if (!baseNames.includes(base.ruleName)) baseNames.push(base.ruleName);
@@ -297,7 +298,7 @@ export function evaluate(ctx: EngineContext): EngineResult {
         explanation: explanation('explain.multiplier', withCount(params, points), limited),
       });
       target.current += points;
-    });
+    }
 
     trace.push({
       ruleId: rule.id,
@@ -312,7 +313,7 @@ export function evaluate(ctx: EngineContext): EngineResult {
   }
 
   const usage: UsageDelta[] = [];
-  for (const [key, used] of paidHere) usage.push({ key, points: used.points, times: used.times });
+  for (const [key, used] of ev.paidHere) usage.push({ key, points: used.points, times: used.times });
   return { postings, usage, trace };
 }
 
