@@ -162,6 +162,11 @@ export interface EngineContext {
 export interface Explanation {
   key: string;
   params: Record<string, string | number>;
+  /**
+   * Extra sentences to render after the main one, in order (e.g. "no member was named, so the company
+   * account received the points"). Absent when there is nothing to add.
+   */
+  notes?: Explanation[];
 }
 
 export interface ProposedPosting {
