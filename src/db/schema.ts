@@ -134,6 +134,9 @@ export interface EventLinesTable {
   program_id: string;
   event_id: string;
   line_no: number;
+  account_id: string;
+  occurred_at: Date | string;
+  is_purchase: boolean;
   sku: string;
   category_code: string | null;
   brand: string | null;

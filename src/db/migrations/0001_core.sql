@@ -153,6 +153,9 @@ CREATE TABLE event_lines (
   program_id        uuid NOT NULL,
   event_id          uuid NOT NULL,
   line_no           integer NOT NULL,
+  account_id        uuid NOT NULL,
+  occurred_at       timestamptz NOT NULL,
+  is_purchase       boolean NOT NULL,
   sku               text NOT NULL,
   category_code     text,
   brand             text,
@@ -165,6 +168,8 @@ CREATE TABLE event_lines (
   FOREIGN KEY (program_id, event_id) REFERENCES events (program_id, id),
   CHECK (returned_amount <= amount AND returned_quantity <= quantity)
 );
+-- Returns without a reference are matched to the account's latest purchases of the same SKU.
+CREATE INDEX event_lines_open_by_sku ON event_lines (program_id, account_id, sku) WHERE returned_quantity < quantity;
 
 -- The categories an account has bought, for the cross-sell rule ("first purchase in a category").
 CREATE TABLE account_categories (
@@ -216,6 +221,7 @@ CREATE TABLE journals (
   UNIQUE (program_id, idempotency_key)
 );
 CREATE INDEX journals_by_event ON journals (program_id, event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX journals_by_reversed ON journals (program_id, reverses_id) WHERE reverses_id IS NOT NULL;
 
 -- Lots: each credit to an owner wallet, with when it becomes available and when it expires.
 -- remaining is what is left to spend; spending takes the lots that expire first.

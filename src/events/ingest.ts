@@ -1,0 +1,206 @@
+/**
+ * Event ingestion: validate, resolve references, judge each event by the rules in force when it occurred,
+ * and post the points — a whole batch in one transaction of a few multi-row statements.
+ *
+ * Exactly once: an event is keyed by (program, its external id). A replay answers the stored first result;
+ * the same id with another body is refused. Concurrent senders of the same event meet at the unique key:
+ * one inserts it, the others wait for that transaction and then find it there.
+ *
+ * Each event is atomic. Invalid events are answered with their error and the rest go on; if the batch
+ * transaction fails for an unforeseen reason, every event is retried in a transaction of its own, so one
+ * bad event cannot take its neighbours down with it.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/database.js';
+import { LojalError, type FieldIssue } from '../errors/index.js';
+import type { Program } from '../programs/programs.js';
+import type { EventRecord } from './records.js';
+import { eventHash, eventSchema, type EventInput } from './schema.js';
+import { loadAccounts, loadMembers, loadProducts, type AccountRef, type MemberRef, type ProductRef } from './references.js';
+import { loadExisting, processBatch, type ReadyEvent } from './process.js';
+
+export type IngestItem =
+  | { index: number; externalId: string; status: 'processed' | 'replayed'; record: EventRecord }
+  | { index: number; externalId: string | null; status: 'rejected'; error: LojalError };
+
+export interface IngestOptions {
+  now: Date;
+  futureToleranceSeconds: number;
+}
+
+export interface Parsed {
+  index: number;
+  input: EventInput;
+  hash: string;
+  occurredAt: Date;
+}
+
+export function validationError(issues: Array<{ path: PropertyKey[]; message: string }>): LojalError {
+  const list: FieldIssue[] = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  return new LojalError('validation_failed', {}, list);
+}
+
+const externalIdOf = (raw: unknown) =>
+  raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
+
+export async function ingestEvents(db: Db, program: Program, inputs: unknown[], opts: IngestOptions): Promise<IngestItem[]> {
+  const items: IngestItem[] = new Array(inputs.length);
+  const reject = (index: number, externalId: string | null, error: LojalError) => {
+    items[index] = { index, externalId, status: 'rejected', error };
+  };
+
+  // 1. Shape: each event on its own, so one malformed event does not hide the others' results.
+  const parsed: Parsed[] = [];
+  inputs.forEach((raw, index) => {
+    const r = eventSchema.safeParse(raw);
+    if (!r.success) return reject(index, externalIdOf(raw), validationError(r.error.issues));
+    const occurredAt = new Date(r.data.occurredAt);
+    if (occurredAt.getTime() > opts.now.getTime() + opts.futureToleranceSeconds * 1000) {
+      return reject(index, r.data.id, new LojalError('occurred_in_future', { occurredAt: r.data.occurredAt, tolerance: opts.futureToleranceSeconds }));
+    }
+    if (r.data.currency && r.data.currency !== program.currency) {
+      return reject(index, r.data.id, validationError([{ path: ['currency'], message: `this program counts in ${program.currency}` }]));
+    }
+    if (r.data.type !== 'return') {
+      const total = (r.data.lines as Array<{ amount: number }> | undefined)?.reduce((s, l) => s + l.amount, 0) ?? 0;
+      if (!Number.isSafeInteger(total)) return reject(index, r.data.id, new LojalError('amount_out_of_range'));
+    }
+    parsed.push({ index, input: r.data, hash: eventHash(r.data), occurredAt });
+  });
+
+  // 2. The same id twice in one batch: the second is a replay of the first (or a conflict).
+  const firstOf = new Map<string, Parsed>();
+  const echoes: Array<{ echo: Parsed; first: Parsed }> = [];
+  const unique: Parsed[] = [];
+  for (const p of parsed) {
+    const first = firstOf.get(p.input.id);
+    if (!first) {
+      firstOf.set(p.input.id, p);
+      unique.push(p);
+    } else if (first.hash === p.hash) echoes.push({ echo: p, first });
+    else reject(p.index, p.input.id, new LojalError('event_conflict', { id: p.input.id }));
+  }
+
+  // 3. Replays of events received before.
+  const existing = await loadExisting(db, program.id, unique.map((p) => p.input.id));
+  const fresh: Parsed[] = [];
+  for (const p of unique) {
+    const old = existing.get(p.input.id);
+    if (!old) fresh.push(p);
+    else if (old.hash === p.hash) items[p.index] = { index: p.index, externalId: p.input.id, status: 'replayed', record: old.record };
+    else reject(p.index, p.input.id, new LojalError('event_conflict', { id: p.input.id }));
+  }
+
+  // 4. References: accounts, members, products, in one query each.
+  const ready = await resolve(db, program, fresh, reject);
+
+  // 5. Post.
+  if (ready.length) {
+    let outcomes: Map<number, IngestItem>;
+    try {
+      outcomes = await processBatch(db, program, ready, opts.now);
+    } catch (err) {
+      if (ready.length === 1) {
+        if (err instanceof LojalError) outcomes = new Map([[ready[0]!.index, { index: ready[0]!.index, externalId: ready[0]!.input.id, status: 'rejected', error: err }]]);
+        else throw err;
+      } else {
+        outcomes = new Map();
+        for (const one of ready) {
+          try {
+            for (const [k, v] of await processBatch(db, program, [one], opts.now)) outcomes.set(k, v);
+          } catch (e) {
+            if (!(e instanceof LojalError)) throw e;
+            outcomes.set(one.index, { index: one.index, externalId: one.input.id, status: 'rejected', error: e });
+          }
+        }
+      }
+    }
+    for (const [index, item] of outcomes) items[index] = item;
+  }
+
+  for (const { echo, first } of echoes) {
+    const f = items[first.index]!;
+    items[echo.index] = f.status === 'rejected' ? { ...f, index: echo.index } : { index: echo.index, externalId: echo.input.id, status: 'replayed', record: f.record };
+  }
+  return items;
+}
+
+export async function resolve(
+  db: Db,
+  program: Program,
+  events: Parsed[],
+  reject: (index: number, externalId: string | null, error: LojalError) => void,
+): Promise<ReadyEvent[]> {
+  if (events.length === 0) return [];
+  const accountExt = new Set<string>();
+  const accountIds = new Set<string>();
+  const memberExt = new Set<string>();
+  const memberIds = new Set<string>();
+  const skus = new Set<string>();
+  for (const { input: e } of events) {
+    if (e.account) accountExt.add(e.account);
+    if (e.accountId) accountIds.add(e.accountId);
+    if (e.member) memberExt.add(e.member);
+    if (e.memberId) memberIds.add(e.memberId);
+    for (const l of (e.lines ?? []) as Array<{ sku: string }>) skus.add(l.sku);
+  }
+  const [accounts, members, products] = await Promise.all([
+    loadAccounts(db, program.id, [...accountExt], [...accountIds]),
+    memberExt.size || memberIds.size ? loadMembers(db, program.id, [...memberExt], [...memberIds]) : { byExternal: new Map(), byId: new Map() },
+    loadProducts(db, program.id, [...skus]),
+  ]);
+  const ready: ReadyEvent[] = [];
+  for (const p of events) {
+    const e = p.input;
+    const account: AccountRef | undefined = e.account ? accounts.byExternal.get(e.account) : accounts.byId.get(e.accountId!);
+    if (!account) {
+      reject(p.index, e.id, new LojalError('unknown_account', { account: e.account ?? e.accountId! }));
+      continue;
+    }
+    if (account.status === 'suspended' || account.status === 'closed') {
+      reject(p.index, e.id, new LojalError('account_not_active', { account: e.account ?? e.accountId!, status: account.status }));
+      continue;
+    }
+    let member: MemberRef | null = null;
+    if (e.member || e.memberId) {
+      member = (e.member ? members.byExternal.get(e.member) : members.byId.get(e.memberId!)) ?? null;
+      if (!member) {
+        reject(p.index, e.id, new LojalError('unknown_member', { member: e.member ?? e.memberId! }));
+        continue;
+      }
+      if (member.accountId !== account.id) {
+        reject(p.index, e.id, new LojalError('member_not_in_account', { member: e.member ?? e.memberId!, account: e.account ?? e.accountId! }));
+        continue;
+      }
+    }
+    const lines = (e.lines ?? []) as Array<{ sku: string; quantity: number; amount?: number }>;
+    const unknownSku = e.type === 'purchase' ? lines.find((l) => !products.has(l.sku)) : undefined;
+    if (unknownSku) {
+      reject(p.index, e.id, new LojalError('unknown_sku', { sku: unknownSku.sku }));
+      continue;
+    }
+    ready.push({
+      index: p.index,
+      id: uuidv7(),
+      input: e,
+      hash: p.hash,
+      occurredAt: p.occurredAt,
+      account,
+      member,
+      // A return's lines are matched to purchases later; only purchases are judged line by line.
+      lines: (e.type === 'return' ? [] : lines).map((l, i) => {
+        const prod: ProductRef | undefined = products.get(l.sku);
+        return {
+          lineNo: i + 1,
+          sku: l.sku,
+          category: prod?.category ?? null,
+          brand: prod?.brand ?? null,
+          marginClass: prod?.marginClass ?? null,
+          quantity: l.quantity,
+          amount: l.amount!,
+        };
+      }),
+    });
+  }
+  return ready;
+}

@@ -1,0 +1,268 @@
+/**
+ * The transaction that posts a batch of validated events. Statements are per batch, not per event:
+ * lock the accounts, insert the events, load what the rules need to know, judge every event in memory
+ * (threading cap counters and bought categories from one event to the next), then write lines, counters
+ * and ledger journals with multi-row statements. Returns follow, one at a time, after the purchases they
+ * may refer to are written.
+ */
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import { planExpiry } from '../ledger/expiry.js';
+import type { CreditJournal } from '../ledger/types.js';
+import { writeCredits } from '../ledger/writer.js';
+import { systemWalletId, type Program } from '../programs/programs.js';
+import { capKey, evaluate, periodKey } from '../rules/engine.js';
+import { rulesInForce } from '../rules/store.js';
+import type { EngineLine, RuleVersion } from '../rules/types.js';
+import type { IngestItem } from './ingest.js';
+import type { EventRecord, PostingRecord } from './records.js';
+import type { AccountRef, MemberRef } from './references.js';
+import { processReturn } from './returns.js';
+import type { EventInput } from './schema.js';
+
+export interface ReadyEvent {
+  index: number;
+  id: string;
+  input: EventInput;
+  hash: string;
+  occurredAt: Date;
+  account: AccountRef;
+  member: MemberRef | null;
+  lines: EngineLine[];
+}
+
+export async function loadExisting(db: Db, programId: string, externalIds: string[]) {
+  const found = new Map<string, { hash: string; record: EventRecord }>();
+  if (externalIds.length === 0) return found;
+  const rows = await db
+    .selectFrom('events')
+    .select(['external_id', 'body_hash', 'result'])
+    .where('program_id', '=', programId)
+    .where('external_id', 'in', externalIds)
+    .execute();
+  for (const r of rows) found.set(r.external_id, { hash: r.body_hash, record: r.result as EventRecord });
+  return found;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function processBatch(db: Db, program: Program, ready: ReadyEvent[], now: Date): Promise<Map<number, IngestItem>> {
+  const out = new Map<number, IngestItem>();
+  const lostRaces: ReadyEvent[] = [];
+  await db.transaction().execute(async (trx) => {
+    // Serialize batches that touch the same accounts (cap counters, bought categories), in id order so
+    // that two batches can never wait for each other.
+    const accountIds = [...new Set(ready.map((r) => r.account.id))].sort();
+    await sql`SELECT 1 FROM accounts WHERE program_id = ${program.id} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE`.execute(trx);
+
+    const inserted = await insertEvents(trx, program.id, ready);
+    const fresh = ready.filter((r) => {
+      if (inserted.has(r.input.id)) return true;
+      lostRaces.push(r);
+      return false;
+    });
+    if (fresh.length === 0) return;
+
+    const purchases = fresh.filter((r) => r.input.type !== 'return');
+    const returns = fresh.filter((r) => r.input.type === 'return');
+    const rulesAt = await rulesInForce(trx, program.id, fresh.map((r) => r.occurredAt));
+    const bought = await loadCategoriesBought(trx, program.id, accountIds);
+    const usage = await loadUsage(trx, program.id, capKeysOf(purchases, rulesAt, program.timeZone));
+
+    const credits: CreditJournal[] = [];
+    const newCategories: Array<{ accountId: string; category: string; eventId: string }> = [];
+    const usageDelta = new Map<string, { points: number; times: number }>();
+    const records = new Map<string, EventRecord>();
+
+    for (const ev of purchases) {
+      const categories = bought.get(ev.account.id) ?? new Set<string>();
+      bought.set(ev.account.id, categories);
+      const result = evaluate({
+        event: { type: ev.input.type, occurredAt: ev.occurredAt, attributes: ev.input.attributes ?? {}, lines: ev.lines },
+        account: ev.account,
+        member: ev.member,
+        history: { categoriesBought: categories, usage: (key) => usage.get(key) },
+        rules: rulesAt(ev.occurredAt),
+        timeZone: program.timeZone,
+      });
+      for (const u of result.usage) {
+        for (const map of [usage, usageDelta]) {
+          const cur = map.get(u.key) ?? { points: 0, times: 0 };
+          map.set(u.key, { points: cur.points + u.points, times: cur.times + u.times });
+        }
+      }
+      for (const line of ev.lines) {
+        if (line.category && !categories.has(line.category)) {
+          categories.add(line.category);
+          newCategories.push({ accountId: ev.account.id, category: line.category, eventId: ev.id });
+        }
+      }
+      const availableAt = new Date(ev.occurredAt.getTime() + program.pendingDays * DAY_MS);
+      const expiresAt = planExpiry(program.expiryPolicy, ev.occurredAt, program.timeZone);
+      const pending = availableAt.getTime() > now.getTime();
+      const postings: PostingRecord[] = result.postings.map((p, i) => {
+        const walletId = p.recipient === 'member' ? ev.member!.id : ev.account.id;
+        const journalId = uuidv7();
+        credits.push({
+          id: journalId,
+          idempotencyKey: `earn:${ev.id}:${i}`,
+          kind: 'earn',
+          occurredAt: ev.occurredAt,
+          explanation: p.explanation,
+          eventId: ev.id,
+          ruleId: p.ruleId,
+          ruleVersion: p.ruleVersion,
+          basisLines: p.basisLines,
+          fromWalletId: systemWalletId(program.id, 'issuance'),
+          earned: true,
+          credits: [{ walletId, points: p.points, earnedAt: ev.occurredAt, availableAt, expiresAt }],
+        });
+        return {
+          journalId,
+          ruleId: p.ruleId,
+          ruleVersion: p.ruleVersion,
+          ruleName: p.ruleName,
+          wallet: p.recipient,
+          walletId,
+          points: p.points,
+          status: pending ? 'pending' : 'available',
+          availableAt: availableAt.toISOString(),
+          expiresAt: expiresAt?.toISOString() ?? null,
+          explanation: p.explanation,
+        };
+      });
+      records.set(ev.id, {
+        ...baseRecord(ev),
+        points: postings.reduce((s, p) => s + p.points, 0),
+        postings,
+        trace: result.trace,
+      });
+    }
+
+    await insertLines(trx, program.id, fresh);
+    await insertCategories(trx, program.id, newCategories);
+    await addUsage(trx, program.id, usageDelta);
+    await writeCredits(trx, program.id, credits, now);
+
+    for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));
+
+    await storeResults(trx, program.id, [...records.entries()]);
+    for (const ev of fresh) {
+      out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'processed', record: records.get(ev.id)! });
+    }
+  });
+  // Another request inserted these events first; answer with what it stored.
+  if (lostRaces.length) {
+    const existing = await loadExisting(db, program.id, lostRaces.map((r) => r.input.id));
+    for (const r of lostRaces) {
+      const old = existing.get(r.input.id);
+      if (old && old.hash === r.hash) out.set(r.index, { index: r.index, externalId: r.input.id, status: 'replayed', record: old.record });
+      else out.set(r.index, { index: r.index, externalId: r.input.id, status: 'rejected', error: new LojalError('event_conflict', { id: r.input.id }) });
+    }
+  }
+  return out;
+}
+
+function baseRecord(ev: ReadyEvent): EventRecord {
+  return {
+    id: ev.id,
+    externalId: ev.input.id,
+    type: ev.input.type,
+    occurredAt: ev.occurredAt.toISOString(),
+    accountId: ev.account.id,
+    memberId: ev.member?.id ?? null,
+    points: 0,
+    postings: [],
+    reversals: [],
+    unmatched: [],
+    trace: [],
+  };
+}
+
+async function insertEvents(trx: Db, programId: string, ready: ReadyEvent[]): Promise<Set<string>> {
+  const col = <T>(f: (r: ReadyEvent) => T) => ready.map(f);
+  const rows = await sql<{ external_id: string }>`
+    INSERT INTO events (program_id, id, external_id, type, occurred_at, account_id, member_id, amount, attributes, body_hash)
+    SELECT ${programId}, * FROM unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.input.id)}::text[], ${col((r) => r.input.type)}::text[],
+      ${col((r) => r.occurredAt)}::timestamptz[], ${col((r) => r.account.id)}::uuid[], ${col((r) => r.member?.id ?? null)}::uuid[],
+      ${col((r) => r.lines.reduce((s, l) => s + l.amount, 0))}::bigint[], ${col((r) => JSON.stringify(r.input.attributes ?? {}))}::jsonb[],
+      ${col((r) => r.hash)}::text[])
+    ON CONFLICT (program_id, external_id) DO NOTHING
+    RETURNING external_id`.execute(trx);
+  return new Set(rows.rows.map((r) => r.external_id));
+}
+
+async function insertLines(trx: Db, programId: string, events: ReadyEvent[]): Promise<void> {
+  const rows = events.filter((e) => e.input.type === 'purchase').flatMap((e) => e.lines.map((l) => ({ e, l })));
+  if (rows.length === 0) return;
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+  await sql`
+    INSERT INTO event_lines (program_id, event_id, line_no, account_id, occurred_at, is_purchase, sku, category_code, brand, margin_class, quantity, amount)
+    SELECT ${programId}, t.event_id, t.line_no, t.account_id, t.occurred_at, true, t.sku, t.category, t.brand, t.margin, t.quantity, t.amount
+    FROM unnest(${col((r) => r.e.id)}::uuid[], ${col((r) => r.l.lineNo)}::integer[], ${col((r) => r.e.account.id)}::uuid[],
+      ${col((r) => r.e.occurredAt)}::timestamptz[], ${col((r) => r.l.sku)}::text[], ${col((r) => r.l.category)}::text[],
+      ${col((r) => r.l.brand)}::text[], ${col((r) => r.l.marginClass)}::text[], ${col((r) => r.l.quantity)}::integer[],
+      ${col((r) => r.l.amount)}::bigint[])
+      AS t(event_id, line_no, account_id, occurred_at, sku, category, brand, margin, quantity, amount)`.execute(trx);
+}
+
+export async function loadCategoriesBought(trx: Db, programId: string, accountIds: string[]): Promise<Map<string, Set<string>>> {
+  const rows = await sql<{ account_id: string; category_code: string }>`
+    SELECT account_id, category_code FROM account_categories
+    WHERE program_id = ${programId} AND account_id = ANY(${accountIds}::uuid[])`.execute(trx);
+  const map = new Map<string, Set<string>>();
+  for (const r of rows.rows) {
+    let set = map.get(r.account_id);
+    if (!set) map.set(r.account_id, (set = new Set()));
+    set.add(r.category_code);
+  }
+  return map;
+}
+
+async function insertCategories(trx: Db, programId: string, rows: Array<{ accountId: string; category: string; eventId: string }>) {
+  if (rows.length === 0) return;
+  await sql`
+    INSERT INTO account_categories (program_id, account_id, category_code, first_event_id)
+    SELECT ${programId}, * FROM unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.category)}::text[], ${rows.map((r) => r.eventId)}::uuid[])
+    ON CONFLICT DO NOTHING`.execute(trx);
+}
+
+/** Every cap counter the batch's events could touch, so they are loaded in one query. */
+export function capKeysOf(events: ReadyEvent[], rulesAt: (at: Date) => RuleVersion[], timeZone: string): string[] {
+  const keys = new Set<string>();
+  for (const ev of events) {
+    for (const rule of rulesAt(ev.occurredAt)) {
+      for (const cap of rule.definition.caps ?? []) {
+        const scopeId = cap.scope === 'account' ? ev.account.id : ev.member?.id;
+        if (scopeId) keys.add(capKey(rule.id, cap.scope, scopeId, periodKey(cap.period, ev.occurredAt, timeZone)));
+      }
+    }
+  }
+  return [...keys];
+}
+
+export async function loadUsage(trx: Db, programId: string, keys: string[]): Promise<Map<string, { points: number; times: number }>> {
+  if (keys.length === 0) return new Map();
+  const rows = await sql<{ cap_key: string; points: number; times: number }>`
+    SELECT cap_key, points, times FROM rule_usage WHERE program_id = ${programId} AND cap_key = ANY(${keys}::text[])`.execute(trx);
+  return new Map(rows.rows.map((r) => [r.cap_key, { points: Number(r.points), times: r.times }]));
+}
+
+async function addUsage(trx: Db, programId: string, delta: Map<string, { points: number; times: number }>) {
+  if (delta.size === 0) return;
+  const keys = [...delta.keys()].sort();
+  await sql`
+    INSERT INTO rule_usage (program_id, cap_key, points, times)
+    SELECT ${programId}, * FROM unnest(${keys}::text[], ${keys.map((k) => delta.get(k)!.points)}::bigint[], ${keys.map((k) => delta.get(k)!.times)}::integer[])
+    ON CONFLICT (program_id, cap_key) DO UPDATE SET points = rule_usage.points + excluded.points, times = rule_usage.times + excluded.times`.execute(trx);
+}
+
+async function storeResults(trx: Db, programId: string, records: Array<[string, EventRecord]>) {
+  if (records.length === 0) return;
+  await sql`
+    UPDATE events e SET result = t.result
+    FROM unnest(${records.map(([id]) => id)}::uuid[], ${records.map(([, r]) => JSON.stringify(r))}::jsonb[]) AS t(id, result)
+    WHERE e.program_id = ${programId} AND e.id = t.id`.execute(trx);
+}

@@ -1,0 +1,134 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { LojalError } from '../errors/index.js';
+import { requestLanguage, sendProblem } from '../http/problem.js';
+import { caller } from '../http/routes.js';
+import type { AppContext } from '../http/server.js';
+import { translator, type Language } from '../i18n/index.js';
+import { renderExplanation } from '../ledger/explain.js';
+import { getProgram, type Program } from '../programs/programs.js';
+import { ingestEvents } from './ingest.js';
+import type { EventRecord } from './records.js';
+import { eventSchema, lineSchema, MAX_BATCH, returnLineSchema } from './schema.js';
+import { simulateEvent } from './simulate.js';
+
+// For the OpenAPI document only: events are validated one by one by the ingestion, so that a batch
+// answers for each event instead of failing whole on its first bad one.
+const eventDoc = eventSchema.safeExtend({ lines: z.array(z.union([lineSchema, returnLineSchema])).optional() });
+const passThrough = () => (data: unknown) => ({ value: data });
+
+function present(record: EventRecord, lng: Language, currency: string, withTrace: boolean) {
+  const { trace, ...rest } = record;
+  return {
+    ...rest,
+    postings: record.postings.map((p) => ({ ...p, reason: renderExplanation(p.explanation, lng, currency) })),
+    reversals: record.reversals.map((r) => ({ ...r, reason: renderExplanation(r.explanation, lng, currency) })),
+    ...(withTrace && { trace: trace.map((t) => ({ ...t, reason: renderExplanation(t.explanation, lng, currency) })) }),
+  };
+}
+
+function problemBody(req: FastifyRequest, err: LojalError) {
+  const t = translator(requestLanguage(req, req.auth?.language));
+  return { code: err.code, message: String(t(`errors:${err.code}`, err.params as never)), ...(err.issues && { errors: err.issues }) };
+}
+
+export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+  const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
+
+  app.post(
+    '/v1/events',
+    {
+      config: { scope: 'events:write' },
+      validatorCompiler: passThrough,
+      schema: {
+        tags: ['events'],
+        summary: 'Send one event, or a batch of up to 1,000 as {"events": [...]}',
+        description:
+          'Purchases (with lines), returns (take back what the purchase earned, in proportion) and behaviour events ' +
+          '(app.login, feedback.given, survey.completed, quiz.passed, training.completed, referral.converted, or your own type). ' +
+          'Idempotent by `id`: a replay answers the first result (status 200), the same id with another body is a 409 `event_conflict`. ' +
+          'A single event answers 201 with the postings and why; a batch answers 200 with a result per event.',
+        body: z.union([eventDoc, z.object({ events: z.array(eventDoc).max(MAX_BATCH) })]),
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as unknown;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        throw new LojalError('validation_failed', {}, [{ path: 'body', message: 'send an event object, or {"events": [...]}' }]);
+      }
+      const program = await programOf(req);
+      const lng = requestLanguage(req, program.defaultLanguage);
+      const opts = { now: new Date(), futureToleranceSeconds: config.futureToleranceSeconds };
+      if ('events' in body) {
+        const events = (body as { events: unknown }).events;
+        if (!Array.isArray(events) || Object.keys(body).length !== 1) {
+          throw new LojalError('validation_failed', {}, [{ path: 'events', message: 'a batch is {"events": [ ...events ]} and nothing else' }]);
+        }
+        if (events.length > MAX_BATCH) throw new LojalError('batch_too_large', { max: MAX_BATCH, count: events.length });
+        const items = await ingestEvents(db, program, events, opts);
+        const summary = { processed: 0, replayed: 0, rejected: 0 };
+        const results = items.map((item) => {
+          summary[item.status]++;
+          metrics.eventsIngested.labels(item.status).inc();
+          return item.status === 'rejected'
+            ? { index: item.index, id: item.externalId, status: item.status, error: problemBody(req, item.error) }
+            : { index: item.index, id: item.externalId, status: item.status, event: present(item.record, lng, program.currency, false) };
+        });
+        return { summary, results };
+      }
+      const [item] = await ingestEvents(db, program, [body], opts);
+      metrics.eventsIngested.labels(item!.status).inc();
+      if (item!.status === 'rejected') return sendProblem(req, reply as FastifyReply, item!.error);
+      reply.status(item!.status === 'processed' ? 201 : 200);
+      return { status: item!.status, ...present(item!.record, lng, program.currency, true) };
+    },
+  );
+
+  app.get(
+    '/v1/events/:id',
+    {
+      config: { scope: 'read' },
+      schema: { tags: ['events'], summary: 'An event by your id, with what it earned and why', params: z.object({ id: z.string().min(1).max(200) }) },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      const row = await db
+        .selectFrom('events')
+        .select(['result'])
+        .where('program_id', '=', program.id)
+        .where('external_id', '=', req.params.id)
+        .executeTakeFirst();
+      if (!row) throw new LojalError('not_found', { entity: 'event', id: req.params.id });
+      return present(row.result as EventRecord, requestLanguage(req, program.defaultLanguage), program.currency, true);
+    },
+  );
+
+  app.post(
+    '/v1/events/simulate',
+    {
+      config: { scope: 'read' },
+      validatorCompiler: passThrough,
+      schema: {
+        tags: ['events'],
+        summary: 'What would this event earn, and why? Writes nothing.',
+        description: 'Judged with the rules in force at `occurredAt`, the account’s current cap counters and bought categories.',
+        body: eventDoc,
+      },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      const lng = requestLanguage(req, program.defaultLanguage);
+      const result = await simulateEvent(db, program, req.body);
+      return {
+        accountId: result.accountId,
+        memberId: result.memberId,
+        points: result.postings.reduce((s, p) => s + p.points, 0),
+        postings: result.postings.map((p) => ({ ...p, reason: renderExplanation(p.explanation, lng, program.currency) })),
+        trace: result.trace.map((t) => ({ ...t, reason: renderExplanation(t.explanation, lng, program.currency) })),
+      };
+    },
+  );
+}

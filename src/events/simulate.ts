@@ -1,0 +1,41 @@
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import type { Program } from '../programs/programs.js';
+import { evaluate } from '../rules/engine.js';
+import { rulesInForce } from '../rules/store.js';
+import type { EngineResult } from '../rules/types.js';
+import { resolve, validationError, type Parsed } from './ingest.js';
+import { capKeysOf, loadCategoriesBought, loadUsage } from './process.js';
+import { eventHash, eventSchema } from './schema.js';
+
+/**
+ * What an event would earn now, and why, without writing anything: the same references, rules in force,
+ * cap counters and bought categories as real ingestion, but no transaction and no posting.
+ */
+export async function simulateEvent(
+  db: Db,
+  program: Program,
+  raw: unknown,
+): Promise<EngineResult & { accountId: string; memberId: string | null }> {
+  const r = eventSchema.safeParse(raw);
+  if (!r.success) throw validationError(r.error.issues);
+  if (r.data.type === 'return') {
+    throw validationError([{ path: ['type'], message: 'simulation judges earning events; a return only takes back what its purchase earned' }]);
+  }
+  const parsed: Parsed = { index: 0, input: r.data, hash: eventHash(r.data), occurredAt: new Date(r.data.occurredAt) };
+  let failure: LojalError | undefined;
+  const [ev] = await resolve(db, program, [parsed], (_i, _id, err) => (failure = err));
+  if (!ev) throw failure!;
+  const rulesAt = await rulesInForce(db, program.id, [ev.occurredAt]);
+  const bought = await loadCategoriesBought(db, program.id, [ev.account.id]);
+  const usage = await loadUsage(db, program.id, capKeysOf([ev], rulesAt, program.timeZone));
+  const result = evaluate({
+    event: { type: ev.input.type, occurredAt: ev.occurredAt, attributes: ev.input.attributes ?? {}, lines: ev.lines },
+    account: ev.account,
+    member: ev.member,
+    history: { categoriesBought: bought.get(ev.account.id) ?? new Set(), usage: (k) => usage.get(k) },
+    rules: rulesAt(ev.occurredAt),
+    timeZone: program.timeZone,
+  });
+  return { ...result, accountId: ev.account.id, memberId: ev.member?.id ?? null };
+}

@@ -1,0 +1,32 @@
+import { MONEY_PARAMS } from '../rules/engine.js';
+import type { Explanation } from '../rules/types.js';
+import { translator, type Language } from '../i18n/index.js';
+
+const locales: Record<Language, string> = { en: 'en-GB', sv: 'sv-SE', nb: 'nb-NO', pl: 'pl-PL', de: 'de-DE' };
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** Formats minor units as money in the reader's locale: 123456 SEK → "1 234,56 kr" in Swedish. */
+export function formatMoney(minor: number | string, currency: string, lng: Language): string {
+  const key = `${lng}|${currency}`;
+  let f = moneyFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locales[lng], { style: 'currency', currency });
+    moneyFormats.set(key, f);
+  }
+  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+  return f.format(Number(minor) / 10 ** digits);
+}
+
+/** Renders a stored explanation (an i18n key with its params, and notes) as a sentence in the reader's language. */
+export function renderExplanation(e: Explanation, lng: Language, currency: string): string {
+  const t = translator(lng);
+  const params: Record<string, unknown> = { ...e.params };
+  for (const name of MONEY_PARAMS) {
+    const v = params[name];
+    if (typeof v === 'number' || (typeof v === 'string' && /^-?\d+$/.test(v))) params[name] = formatMoney(v, currency, lng);
+  }
+  const key = e.key.includes(':') ? e.key : `rules:${e.key}`;
+  const main = String(t(key, { ...params, lng } as never));
+  const notes = (e.notes ?? []).map((n) => renderExplanation(n, lng, currency));
+  return [main, ...notes].join(' ');
+}

@@ -1,0 +1,188 @@
+/**
+ * Ledger operations staff and integrations ask for directly: manual adjustments, spending points,
+ * transfers from a company wallet to a person. Each runs in its own transaction and takes an
+ * idempotency key, so a retried request never applies twice.
+ */
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import { systemWalletId, type Program } from '../programs/programs.js';
+import { planExpiry } from './expiry.js';
+import type { DebitOutcome } from './types.js';
+import { debit, writeCredits } from './writer.js';
+
+export interface OperationResult {
+  journalId: string;
+  /** False when this was a replay of an earlier request with the same idempotency key. */
+  created: boolean;
+  points: number;
+}
+
+const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+async function replayOf(db: Db, programId: string, key: string, hash: string): Promise<OperationResult | undefined> {
+  const j = await db
+    .selectFrom('journals')
+    .select(['id', 'request_hash'])
+    .where('program_id', '=', programId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  if (!j) return undefined;
+  if (j.request_hash !== hash) throw new LojalError('idempotency_conflict', { key });
+  const sum = await db
+    .selectFrom('entries')
+    .select((eb) => eb.fn.sum<number>('amount').as('total'))
+    .where('program_id', '=', programId)
+    .where('journal_id', '=', j.id)
+    .where('amount', '>', 0)
+    .executeTakeFirst();
+  return { journalId: j.id, created: false, points: Number(sum?.total ?? 0) };
+}
+
+export interface AdjustmentInput {
+  walletId: string;
+  /** Positive adds points (a new lot, expiring by the program's policy); negative takes them away. */
+  points: number;
+  reasonCode: string;
+  memo?: string | undefined;
+  idempotencyKey: string;
+  actor: string;
+}
+
+export async function adjust(db: Db, program: Program, input: AdjustmentInput, now = new Date()): Promise<OperationResult> {
+  const key = `adjust:${input.idempotencyKey}`;
+  const hash = fingerprint(['adjust', input.walletId, input.points, input.reasonCode, input.memo ?? null]);
+  const replay = await replayOf(db, program.id, key, hash);
+  if (replay) return replay;
+  const header = {
+    id: uuidv7(),
+    idempotencyKey: key,
+    kind: 'adjust' as const,
+    occurredAt: now,
+    reasonCode: input.reasonCode,
+    memo: input.memo ?? null,
+    actor: input.actor,
+    requestHash: hash,
+    explanation: { key: 'ledger:explain.adjust', params: { reason: input.memo ?? input.reasonCode } },
+  };
+  return db.transaction().execute(async (trx) => {
+    if (input.points > 0) {
+      const written = await writeCredits(
+        trx,
+        program.id,
+        [
+          {
+            ...header,
+            fromWalletId: systemWalletId(program.id, 'adjustment'),
+            earned: true,
+            credits: [
+              {
+                walletId: input.walletId,
+                points: input.points,
+                earnedAt: now,
+                availableAt: now,
+                expiresAt: planExpiry(program.expiryPolicy, now, program.timeZone),
+              },
+            ],
+          },
+        ],
+        now,
+      );
+      if (!written.has(header.id)) return (await replayOf(trx, program.id, key, hash))!;
+      return { journalId: header.id, created: true, points: input.points };
+    }
+    const out = await debit(
+      trx,
+      program.id,
+      { ...header, walletId: input.walletId, points: -input.points, toWalletId: systemWalletId(program.id, 'adjustment'), effect: 'unearned' },
+      now,
+    );
+    return fromDebit(out, input.points);
+  });
+}
+
+function fromDebit(out: DebitOutcome, points: number): OperationResult {
+  return { journalId: out.journalId, created: out.written, points };
+}
+
+export interface SpendInput {
+  walletId: string;
+  points: number;
+  memo: string;
+  /** The caller's reference, e.g. the order number in the e-shop. */
+  reference?: string | undefined;
+  idempotencyKey: string;
+  actor: string;
+}
+
+/** Points used as payment (a discount at checkout, an order in an external shop); never overdraws. */
+export async function spend(db: Db, program: Program, input: SpendInput, now = new Date()): Promise<OperationResult> {
+  const key = `spend:${input.idempotencyKey}`;
+  const hash = fingerprint(['spend', input.walletId, input.points, input.memo, input.reference ?? null]);
+  const replay = await replayOf(db, program.id, key, hash);
+  if (replay) return replay;
+  return db.transaction().execute(async (trx) => {
+    const out = await debit(
+      trx,
+      program.id,
+      {
+        id: uuidv7(),
+        idempotencyKey: key,
+        kind: 'spend',
+        occurredAt: now,
+        memo: input.reference ? `${input.memo} (${input.reference})` : input.memo,
+        actor: input.actor,
+        requestHash: hash,
+        explanation: { key: 'ledger:explain.spend', params: { memo: input.memo } },
+        walletId: input.walletId,
+        points: input.points,
+        toWalletId: systemWalletId(program.id, 'redemption'),
+        effect: 'spent',
+      },
+      now,
+    );
+    return fromDebit(out, -input.points);
+  });
+}
+
+export interface TransferInput {
+  fromWalletId: string;
+  toWalletId: string;
+  toName: string;
+  points: number;
+  memo?: string | undefined;
+  idempotencyKey: string;
+  actor: string;
+}
+
+/** Company points handed to a person; each moved lot keeps its expiry date. */
+export async function transfer(db: Db, program: Program, input: TransferInput, now = new Date()): Promise<OperationResult> {
+  const key = `transfer:${input.idempotencyKey}`;
+  const hash = fingerprint(['transfer', input.fromWalletId, input.toWalletId, input.points, input.memo ?? null]);
+  const replay = await replayOf(db, program.id, key, hash);
+  if (replay) return replay;
+  return db.transaction().execute(async (trx) => {
+    const out = await debit(
+      trx,
+      program.id,
+      {
+        id: uuidv7(),
+        idempotencyKey: key,
+        kind: 'transfer',
+        occurredAt: now,
+        memo: input.memo ?? null,
+        actor: input.actor,
+        requestHash: hash,
+        explanation: { key: 'ledger:explain.transfer', params: { member: input.toName } },
+        walletId: input.fromWalletId,
+        points: input.points,
+        toWalletId: input.toWalletId,
+        toOwnerWallet: true,
+        effect: 'none',
+      },
+      now,
+    );
+    return fromDebit(out, input.points);
+  });
+}

@@ -1,0 +1,186 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import type { Language } from '../i18n/index.js';
+import type { Explanation } from '../rules/types.js';
+import { renderExplanation } from './explain.js';
+
+export interface Balance {
+  walletId: string;
+  available: number;
+  pending: number;
+  /** When pending points become available, soonest first. */
+  pendingReleases: Array<{ date: string; points: number }>;
+  /** Points that expire within `expiringWithinDays`, per day (program time zone). */
+  expiring: Array<{ date: string; points: number }>;
+  expiringTotal: number;
+  lifetimeEarned: number;
+  lifetimeSpent: number;
+  lifetimeExpired: number;
+}
+
+export async function getBalance(
+  db: Db,
+  programId: string,
+  walletId: string,
+  opts: { now: Date; timeZone: string; expiringWithinDays?: number },
+): Promise<Balance> {
+  const w = await db
+    .selectFrom('wallets')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('id', '=', walletId)
+    .executeTakeFirst();
+  if (!w) throw new LojalError('not_found', { entity: 'wallet', id: walletId });
+  const horizon = new Date(opts.now.getTime() + (opts.expiringWithinDays ?? 90) * 86_400_000);
+  const [expiring, releases, expired] = await Promise.all([
+    sql<{ date: string; points: number }>`
+      SELECT to_char(expires_at AT TIME ZONE ${opts.timeZone}, 'YYYY-MM-DD') AS date, sum(remaining)::bigint AS points
+      FROM lots WHERE program_id = ${programId} AND wallet_id = ${walletId} AND remaining > 0
+        AND expires_at IS NOT NULL AND expires_at <= ${horizon}
+      GROUP BY 1 ORDER BY 1`.execute(db),
+    sql<{ date: string; points: number }>`
+      SELECT to_char(available_at AT TIME ZONE ${opts.timeZone}, 'YYYY-MM-DD') AS date, sum(remaining)::bigint AS points
+      FROM lots WHERE program_id = ${programId} AND wallet_id = ${walletId} AND remaining > 0 AND status = 'pending'
+      GROUP BY 1 ORDER BY 1`.execute(db),
+    sql<{ points: number | null }>`
+      SELECT -sum(e.amount)::bigint AS points FROM entries e JOIN journals j ON j.program_id = e.program_id AND j.id = e.journal_id
+      WHERE e.program_id = ${programId} AND e.wallet_id = ${walletId} AND j.kind = 'expire'`.execute(db),
+  ]);
+  const exp = expiring.rows.map((r) => ({ date: r.date, points: Number(r.points) }));
+  return {
+    walletId,
+    available: w.available,
+    pending: w.pending,
+    pendingReleases: releases.rows.map((r) => ({ date: r.date, points: Number(r.points) })),
+    expiring: exp,
+    expiringTotal: exp.reduce((s, r) => s + r.points, 0),
+    lifetimeEarned: w.lifetime_earned,
+    lifetimeSpent: w.lifetime_spent,
+    lifetimeExpired: Number(expired.rows[0]?.points ?? 0),
+  };
+}
+
+/** Sums of a wallet's entries per bucket: what the cached balance must equal. */
+export async function sumOfEntries(db: Db, programId: string, walletId: string): Promise<{ available: number; pending: number }> {
+  const rows = await sql<{ bucket: string; total: number }>`
+    SELECT bucket, coalesce(sum(amount), 0)::bigint AS total FROM entries
+    WHERE program_id = ${programId} AND wallet_id = ${walletId} GROUP BY bucket`.execute(db);
+  const by = Object.fromEntries(rows.rows.map((r) => [r.bucket, Number(r.total)]));
+  return { available: by.available ?? 0, pending: by.pending ?? 0 };
+}
+
+export interface HistoryItem {
+  journalId: string;
+  kind: string;
+  /** Net change of this wallet (available + pending). */
+  points: number;
+  /** Of which pending (not yet spendable). */
+  pendingPoints: number;
+  occurredAt: Date;
+  recordedAt: Date;
+  description: string;
+  explanation: Explanation;
+  eventId: string | null;
+  eventExternalId: string | null;
+  ruleId: string | null;
+  ruleVersion: number | null;
+  reasonCode: string | null;
+  memo: string | null;
+}
+
+/** The wallet's journals, newest first; the cursor is the last journal id seen (ids are time-ordered). */
+export async function getHistory(
+  db: Db,
+  programId: string,
+  walletId: string,
+  opts: { limit: number; before?: string | undefined; language: Language; currency: string },
+): Promise<{ items: HistoryItem[]; nextBefore: string | null }> {
+  const rows = await sql<{
+    id: string;
+    kind: string;
+    points: number;
+    pending_points: number;
+    occurred_at: Date;
+    created_at: Date;
+    explanation: Explanation;
+    event_id: string | null;
+    external_id: string | null;
+    rule_id: string | null;
+    rule_version: number | null;
+    reason_code: string | null;
+    memo: string | null;
+  }>`
+    SELECT j.id, j.kind, s.points, s.pending_points, j.occurred_at, j.created_at, j.explanation, j.event_id,
+           ev.external_id, j.rule_id, j.rule_version, j.reason_code, j.memo
+    FROM (
+      SELECT journal_id, sum(amount)::bigint AS points,
+             coalesce(sum(amount) FILTER (WHERE bucket = 'pending'), 0)::bigint AS pending_points
+      FROM entries
+      WHERE program_id = ${programId} AND wallet_id = ${walletId}
+        ${opts.before ? sql`AND journal_id < ${opts.before}::uuid` : sql``}
+      GROUP BY journal_id
+      ORDER BY journal_id DESC
+      LIMIT ${opts.limit + 1}
+    ) s
+    JOIN journals j ON j.program_id = ${programId} AND j.id = s.journal_id
+    LEFT JOIN events ev ON ev.program_id = ${programId} AND ev.id = j.event_id
+    ORDER BY j.id DESC`.execute(db);
+  const page = rows.rows.slice(0, opts.limit);
+  return {
+    items: page.map((r) => ({
+      journalId: r.id,
+      kind: r.kind,
+      points: Number(r.points),
+      pendingPoints: Number(r.pending_points),
+      occurredAt: r.occurred_at,
+      recordedAt: r.created_at,
+      description: renderExplanation(r.explanation, opts.language, opts.currency),
+      explanation: r.explanation,
+      eventId: r.event_id,
+      eventExternalId: r.external_id,
+      ruleId: r.rule_id,
+      ruleVersion: r.rule_version,
+      reasonCode: r.reason_code,
+      memo: r.memo,
+    })),
+    nextBefore: rows.rows.length > opts.limit ? page[page.length - 1]!.id : null,
+  };
+}
+
+export interface ProgramLedgerSummary {
+  issued: number;
+  reversed: number;
+  spent: number;
+  expired: number;
+  adjusted: number;
+  outstandingAvailable: number;
+  outstandingPending: number;
+  /** Outstanding points × point value, in the currency's minor units. */
+  liabilityMinor: number;
+}
+
+export async function getProgramSummary(db: Db, programId: string, pointValueMicros: number): Promise<ProgramLedgerSummary> {
+  const kinds = await sql<{ kind: string; total: number }>`
+    SELECT j.kind, coalesce(sum(e.amount), 0)::bigint AS total
+    FROM entries e JOIN journals j ON j.program_id = e.program_id AND j.id = e.journal_id
+    JOIN wallets w ON w.program_id = e.program_id AND w.id = e.wallet_id
+    WHERE e.program_id = ${programId} AND w.kind IN ('account', 'member') AND j.kind <> 'transfer' AND j.kind <> 'release'
+    GROUP BY j.kind`.execute(db);
+  const by = Object.fromEntries(kinds.rows.map((r) => [r.kind, Number(r.total)]));
+  const out = await sql<{ available: number; pending: number }>`
+    SELECT coalesce(sum(available), 0)::bigint AS available, coalesce(sum(pending), 0)::bigint AS pending
+    FROM wallets WHERE program_id = ${programId} AND kind IN ('account', 'member')`.execute(db);
+  const available = Number(out.rows[0]?.available ?? 0);
+  const pending = Number(out.rows[0]?.pending ?? 0);
+  return {
+    issued: by.earn ?? 0,
+    reversed: -(by.reverse ?? 0),
+    spent: -(by.spend ?? 0),
+    expired: -(by.expire ?? 0),
+    adjusted: by.adjust ?? 0,
+    outstandingAvailable: available,
+    outstandingPending: pending,
+    liabilityMinor: Math.round(((available + pending) * pointValueMicros) / 1_000_000),
+  };
+}

@@ -1,0 +1,329 @@
+/**
+ * The only code that changes balances. Every function runs inside the caller's transaction, writes
+ * journals whose entries sum to zero, keeps the wallets' cached balances equal to the sum of their
+ * entries, and never lets an owner wallet go below zero (a CHECK constraint backs the code up).
+ *
+ * Locking: a function that changes a wallet first locks its row (FOR UPDATE, in wallet-id order when there
+ * are several), so concurrent spends serialize per wallet and batch writers cannot deadlock each other.
+ */
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import type { CreditJournal, DebitJournal, DebitOutcome, JournalHeader } from './types.js';
+
+/** Locks the given wallets in id order; returns the ones that exist. */
+export async function lockWallets(trx: Db, programId: string, walletIds: string[]): Promise<Set<string>> {
+  if (walletIds.length === 0) return new Set();
+  const sorted = [...new Set(walletIds)].sort();
+  const rows = await sql<{ id: string }>`
+    SELECT id FROM wallets WHERE program_id = ${programId} AND id = ANY(${sorted}::uuid[]) ORDER BY id FOR UPDATE`.execute(trx);
+  return new Set(rows.rows.map((r) => r.id));
+}
+
+/** Inserts journal headers; returns the ids actually written (replayed idempotency keys are skipped). */
+async function insertJournals(trx: Db, programId: string, js: JournalHeader[]): Promise<Set<string>> {
+  if (js.length === 0) return new Set();
+  const col = <T>(f: (j: JournalHeader) => T) => js.map(f);
+  const rows = await sql<{ id: string }>`
+    INSERT INTO journals (program_id, id, idempotency_key, kind, event_id, rule_id, rule_version, reverses_id,
+                          reason_code, explanation, memo, actor, basis_lines, request_hash, occurred_at)
+    SELECT ${programId}, t.id, t.key, t.kind, t.event_id, t.rule_id, t.rule_version, t.reverses_id,
+           t.reason_code, t.explanation, t.memo, t.actor, t.basis_lines::integer[], t.request_hash, t.occurred_at
+    FROM unnest(${col((j) => j.id)}::uuid[], ${col((j) => j.idempotencyKey)}::text[], ${col((j) => j.kind)}::text[],
+                ${col((j) => j.eventId ?? null)}::uuid[], ${col((j) => j.ruleId ?? null)}::uuid[],
+                ${col((j) => j.ruleVersion ?? null)}::integer[], ${col((j) => j.reversesId ?? null)}::uuid[],
+                ${col((j) => j.reasonCode ?? null)}::text[], ${col((j) => JSON.stringify(j.explanation))}::jsonb[],
+                ${col((j) => j.memo ?? null)}::text[], ${col((j) => j.actor ?? null)}::text[],
+                ${col((j) => (j.basisLines ? `{${j.basisLines.join(',')}}` : null))}::text[],
+                ${col((j) => j.requestHash ?? null)}::text[], ${col((j) => j.occurredAt)}::timestamptz[])
+      AS t(id, key, kind, event_id, rule_id, rule_version, reverses_id, reason_code, explanation, memo, actor,
+           basis_lines, request_hash, occurred_at)
+    ON CONFLICT (program_id, idempotency_key) DO NOTHING
+    RETURNING id`.execute(trx);
+  return new Set(rows.rows.map((r) => r.id));
+}
+
+interface EntryRow {
+  journalId: string;
+  seq: number;
+  walletId: string;
+  bucket: 'available' | 'pending';
+  amount: number;
+  lotId: string | null;
+}
+
+async function insertEntries(trx: Db, programId: string, entries: EntryRow[]): Promise<void> {
+  if (entries.length === 0) return;
+  const col = <T>(f: (e: EntryRow) => T) => entries.map(f);
+  await sql`
+    INSERT INTO entries (program_id, journal_id, seq, wallet_id, bucket, amount, lot_id)
+    SELECT ${programId}, * FROM unnest(${col((e) => e.journalId)}::uuid[], ${col((e) => e.seq)}::integer[],
+      ${col((e) => e.walletId)}::uuid[], ${col((e) => e.bucket)}::text[], ${col((e) => e.amount)}::bigint[],
+      ${col((e) => e.lotId)}::uuid[])`.execute(trx);
+}
+
+interface BalanceDelta {
+  available: number;
+  pending: number;
+  earned: number;
+  spent: number;
+}
+
+async function applyBalanceDeltas(trx: Db, programId: string, deltas: Map<string, BalanceDelta>): Promise<void> {
+  if (deltas.size === 0) return;
+  const ids = [...deltas.keys()].sort();
+  const d = ids.map((id) => deltas.get(id)!);
+  await sql`
+    UPDATE wallets w SET available = w.available + d.available, pending = w.pending + d.pending,
+      lifetime_earned = w.lifetime_earned + d.earned, lifetime_spent = w.lifetime_spent + d.spent
+    FROM unnest(${ids}::uuid[], ${d.map((x) => x.available)}::bigint[], ${d.map((x) => x.pending)}::bigint[],
+                ${d.map((x) => x.earned)}::bigint[], ${d.map((x) => x.spent)}::bigint[])
+      AS d(id, available, pending, earned, spent)
+    WHERE w.program_id = ${programId} AND w.id = d.id`.execute(trx);
+}
+
+function addDelta(map: Map<string, BalanceDelta>, walletId: string, part: Partial<BalanceDelta>) {
+  const d = map.get(walletId) ?? { available: 0, pending: 0, earned: 0, spent: 0 };
+  d.available += part.available ?? 0;
+  d.pending += part.pending ?? 0;
+  d.earned += part.earned ?? 0;
+  d.spent += part.spent ?? 0;
+  map.set(walletId, d);
+}
+
+/**
+ * Writes many credit journals in a handful of multi-row statements (the event-ingestion hot path).
+ * Returns the ids of the journals written; a journal whose idempotency key exists already is skipped whole.
+ */
+export async function writeCredits(trx: Db, programId: string, journals: CreditJournal[], now: Date): Promise<Set<string>> {
+  const useful = journals.filter((j) => j.credits.some((c) => c.points > 0));
+  if (useful.length === 0) return new Set();
+  await lockWallets(trx, programId, useful.flatMap((j) => j.credits.map((c) => c.walletId)));
+  const written = await insertJournals(trx, programId, useful);
+  const lots: Array<{ id: string; walletId: string; journalId: string; pending: boolean; c: CreditJournal['credits'][number] }> = [];
+  const entries: EntryRow[] = [];
+  const deltas = new Map<string, BalanceDelta>();
+  for (const j of useful) {
+    if (!written.has(j.id)) continue;
+    let seq = 0;
+    let total = 0;
+    for (const c of j.credits) {
+      if (c.points <= 0) continue;
+      const pending = c.availableAt.getTime() > now.getTime();
+      const lotId = uuidv7();
+      lots.push({ id: lotId, walletId: c.walletId, journalId: j.id, pending, c });
+      entries.push({ journalId: j.id, seq: ++seq, walletId: c.walletId, bucket: pending ? 'pending' : 'available', amount: c.points, lotId });
+      addDelta(deltas, c.walletId, pending ? { pending: c.points } : { available: c.points });
+      if (j.earned) addDelta(deltas, c.walletId, { earned: c.points });
+      total += c.points;
+    }
+    entries.push({ journalId: j.id, seq: 0, walletId: j.fromWalletId, bucket: 'available', amount: -total, lotId: null });
+  }
+  if (lots.length) {
+    const col = <T>(f: (l: (typeof lots)[number]) => T) => lots.map(f);
+    await sql`
+      INSERT INTO lots (program_id, id, wallet_id, journal_id, status, earned_at, available_at, expires_at, original, remaining)
+      SELECT ${programId}, t.id, t.wallet_id, t.journal_id, t.status, t.earned_at, t.available_at, t.expires_at, t.points, t.points
+      FROM unnest(${col((l) => l.id)}::uuid[], ${col((l) => l.walletId)}::uuid[], ${col((l) => l.journalId)}::uuid[],
+                  ${col((l) => (l.pending ? 'pending' : 'available'))}::text[], ${col((l) => l.c.earnedAt)}::timestamptz[],
+                  ${col((l) => l.c.availableAt)}::timestamptz[], ${col((l) => l.c.expiresAt)}::timestamptz[],
+                  ${col((l) => l.c.points)}::bigint[])
+        AS t(id, wallet_id, journal_id, status, earned_at, available_at, expires_at, points)`.execute(trx);
+  }
+  await insertEntries(trx, programId, entries);
+  await applyBalanceDeltas(trx, programId, deltas);
+  return written;
+}
+
+interface LotTake {
+  id: string;
+  status: 'pending' | 'available';
+  expiresAt: Date | null;
+  take: number;
+}
+
+/**
+ * Takes up to `points` from the wallet's lots in one statement: the preferred lot first (even if pending),
+ * then available lots that expire first (no expiry last), oldest first. The caller holds the wallet lock.
+ */
+async function takeFromLots(
+  trx: Db,
+  programId: string,
+  walletId: string,
+  points: number,
+  preferLotId: string | null,
+): Promise<LotTake[]> {
+  const rows = await sql<{ id: string; status: 'pending' | 'available'; expires_at: Date | null; take: number }>`
+    WITH ordered AS (
+      SELECT id, status, expires_at, remaining,
+             sum(remaining) OVER (ORDER BY (id = ${preferLotId}::uuid) IS TRUE DESC, expires_at ASC NULLS LAST, earned_at, id) AS running
+      FROM lots
+      WHERE program_id = ${programId} AND wallet_id = ${walletId} AND remaining > 0
+        AND (status = 'available' OR id = ${preferLotId}::uuid)
+    ), chosen AS (
+      SELECT id, status, expires_at, LEAST(remaining, ${points}::bigint - (running - remaining)) AS take
+      FROM ordered WHERE running - remaining < ${points}::bigint
+    )
+    UPDATE lots l SET remaining = l.remaining - chosen.take
+    FROM chosen WHERE l.program_id = ${programId} AND l.id = chosen.id
+    RETURNING chosen.id, chosen.status, chosen.expires_at, chosen.take`.execute(trx);
+  return rows.rows.map((r) => ({ id: r.id, status: r.status, expiresAt: r.expires_at, take: Number(r.take) }));
+}
+
+/**
+ * Takes points out of one owner wallet (spend, reversal, expiry of a chosen lot, transfer, negative adjustment).
+ * Fails with `insufficient_points` unless `allowShortfall`; a replayed idempotency key writes nothing.
+ */
+export async function debit(trx: Db, programId: string, j: DebitJournal, now: Date): Promise<DebitOutcome> {
+  await lockWallets(trx, programId, j.toOwnerWallet ? [j.walletId, j.toWalletId] : [j.walletId]);
+  const wallet = await trx
+    .selectFrom('wallets')
+    .select(['available', 'pending', 'kind'])
+    .where('program_id', '=', programId)
+    .where('id', '=', j.walletId)
+    .executeTakeFirst();
+  if (!wallet || (wallet.kind !== 'account' && wallet.kind !== 'member')) {
+    throw new LojalError('not_found', { entity: 'wallet', id: j.walletId });
+  }
+  const written = await insertJournals(trx, programId, [j]);
+  if (!written.has(j.id)) {
+    const first = await trx
+      .selectFrom('journals')
+      .select(['id', 'request_hash'])
+      .where('program_id', '=', programId)
+      .where('idempotency_key', '=', j.idempotencyKey)
+      .executeTakeFirstOrThrow();
+    if (j.requestHash && first.request_hash !== j.requestHash) {
+      throw new LojalError('idempotency_conflict', { key: j.idempotencyKey });
+    }
+    return { journalId: first.id, written: false, taken: 0, shortfall: 0 };
+  }
+  const takes = await takeFromLots(trx, programId, j.walletId, j.points, j.preferLotId ?? null);
+  const taken = takes.reduce((s, t) => s + t.take, 0);
+  const shortfall = j.points - taken;
+  if (shortfall > 0 && !j.allowShortfall) {
+    throw new LojalError('insufficient_points', { available: wallet.available, requested: j.points });
+  }
+  if (taken === 0) {
+    // Nothing to take (a reversal of points long spent): keep the journal as the record of the attempt.
+    return { journalId: j.id, written: true, taken, shortfall };
+  }
+
+  const entries: EntryRow[] = [];
+  const deltas = new Map<string, BalanceDelta>();
+  let seq = 0;
+  for (const t of takes) {
+    entries.push({ journalId: j.id, seq: ++seq, walletId: j.walletId, bucket: t.status, amount: -t.take, lotId: t.id });
+    addDelta(deltas, j.walletId, t.status === 'pending' ? { pending: -t.take } : { available: -t.take });
+  }
+  if (j.effect === 'spent') addDelta(deltas, j.walletId, { spent: taken });
+  if (j.effect === 'unearned') addDelta(deltas, j.walletId, { earned: -taken });
+
+  if (j.toOwnerWallet) {
+    // A transfer keeps each lot's expiry: points do not get younger by moving between wallets.
+    const newLots = takes.map((t) => ({ ...t, id: uuidv7() }));
+    await sql`
+      INSERT INTO lots (program_id, id, wallet_id, journal_id, status, earned_at, available_at, expires_at, original, remaining)
+      SELECT ${programId}, t.id, ${j.toWalletId}, ${j.id}, 'available', ${now}, ${now}, t.expires_at, t.take, t.take
+      FROM unnest(${newLots.map((l) => l.id)}::uuid[], ${newLots.map((l) => l.expiresAt)}::timestamptz[],
+                  ${newLots.map((l) => l.take)}::bigint[]) AS t(id, expires_at, take)`.execute(trx);
+    for (const l of newLots) {
+      entries.push({ journalId: j.id, seq: ++seq, walletId: j.toWalletId, bucket: 'available', amount: l.take, lotId: l.id });
+    }
+    addDelta(deltas, j.toWalletId, { available: taken });
+  } else {
+    entries.push({ journalId: j.id, seq: 0, walletId: j.toWalletId, bucket: 'available', amount: taken, lotId: null });
+  }
+  await insertEntries(trx, programId, entries);
+  await applyBalanceDeltas(trx, programId, deltas);
+  return { journalId: j.id, written: true, taken, shortfall };
+}
+
+/**
+ * Moves due pending lots to available (the return window has passed). One journal per lot, keyed by the lot,
+ * so running the job twice, or in two processes at once, releases each lot once. Returns the lots released.
+ */
+export async function releaseDueLots(trx: Db, programId: string, now: Date, limit = 1000): Promise<number> {
+  const due = await sql<{ id: string; wallet_id: string; remaining: number }>`
+    SELECT id, wallet_id, remaining FROM lots
+    WHERE program_id = ${programId} AND status = 'pending' AND remaining > 0 AND available_at <= ${now}
+    ORDER BY available_at, id LIMIT ${limit}`.execute(trx);
+  if (due.rows.length === 0) return 0;
+  await lockWallets(trx, programId, due.rows.map((r) => r.wallet_id));
+  // Re-read under the wallet locks: a reversal may have taken from a lot since the first read.
+  const lots = await sql<{ id: string; wallet_id: string; remaining: number }>`
+    UPDATE lots SET status = 'available'
+    WHERE program_id = ${programId} AND id = ANY(${due.rows.map((r) => r.id)}::uuid[]) AND status = 'pending'
+    RETURNING id, wallet_id, remaining`.execute(trx);
+  const live = lots.rows.filter((l) => l.remaining > 0);
+  const journals: JournalHeader[] = live.map((l) => ({
+    id: uuidv7(),
+    idempotencyKey: `release:${l.id}`,
+    kind: 'release',
+    occurredAt: now,
+    explanation: { key: 'ledger:explain.release', params: { points: l.remaining, count: l.remaining } },
+  }));
+  const written = await insertJournals(trx, programId, journals);
+  assertAllWritten(written, journals, 'release');
+  const entries: EntryRow[] = [];
+  const deltas = new Map<string, BalanceDelta>();
+  live.forEach((l, i) => {
+    const jid = journals[i]!.id;
+    if (!written.has(jid)) return;
+    entries.push({ journalId: jid, seq: 0, walletId: l.wallet_id, bucket: 'pending', amount: -l.remaining, lotId: l.id });
+    entries.push({ journalId: jid, seq: 1, walletId: l.wallet_id, bucket: 'available', amount: l.remaining, lotId: l.id });
+    addDelta(deltas, l.wallet_id, { pending: -l.remaining, available: l.remaining });
+  });
+  await insertEntries(trx, programId, entries);
+  await applyBalanceDeltas(trx, programId, deltas);
+  return live.length;
+}
+
+/** Expires what is left of lots whose expiry has passed; one journal per lot, keyed by it. Returns points expired. */
+export async function expireDueLots(trx: Db, programId: string, expiryWalletId: string, now: Date, limit = 1000): Promise<number> {
+  const due = await sql<{ id: string; wallet_id: string }>`
+    SELECT id, wallet_id FROM lots
+    WHERE program_id = ${programId} AND status = 'available' AND remaining > 0 AND expires_at <= ${now}
+    ORDER BY expires_at, id LIMIT ${limit}`.execute(trx);
+  if (due.rows.length === 0) return 0;
+  await lockWallets(trx, programId, due.rows.map((r) => r.wallet_id));
+  const lots = await sql<{ id: string; wallet_id: string; taken: number }>`
+    UPDATE lots l SET remaining = 0 FROM (
+      SELECT id, remaining FROM lots
+      WHERE program_id = ${programId} AND id = ANY(${due.rows.map((r) => r.id)}::uuid[]) AND remaining > 0
+    ) old
+    WHERE l.program_id = ${programId} AND l.id = old.id
+    RETURNING l.id, l.wallet_id, old.remaining AS taken`.execute(trx);
+  const journals: JournalHeader[] = lots.rows.map((l) => ({
+    id: uuidv7(),
+    idempotencyKey: `expire:${l.id}`,
+    kind: 'expire',
+    occurredAt: now,
+    explanation: { key: 'ledger:explain.expire', params: { points: Number(l.taken), count: Number(l.taken) } },
+  }));
+  const written = await insertJournals(trx, programId, journals);
+  assertAllWritten(written, journals, 'expire');
+  const entries: EntryRow[] = [];
+  const deltas = new Map<string, BalanceDelta>();
+  let total = 0;
+  lots.rows.forEach((l, i) => {
+    const jid = journals[i]!.id;
+    const taken = Number(l.taken);
+    if (!written.has(jid)) return;
+    entries.push({ journalId: jid, seq: 1, walletId: l.wallet_id, bucket: 'available', amount: -taken, lotId: l.id });
+    entries.push({ journalId: jid, seq: 0, walletId: expiryWalletId, bucket: 'available', amount: taken, lotId: null });
+    addDelta(deltas, l.wallet_id, { available: -taken });
+    total += taken;
+  });
+  await insertEntries(trx, programId, entries);
+  await applyBalanceDeltas(trx, programId, deltas);
+  return total;
+}
+
+/** A lot changes state in the same transaction as its journal, so its key can never have been used before. */
+function assertAllWritten(written: Set<string>, journals: JournalHeader[], what: string): void {
+  if (written.size !== journals.length) {
+    throw new Error(`ledger invariant broken: a ${what} journal for a lot existed already`);
+  }
+}
