@@ -3,6 +3,7 @@ import type { AuthContext } from '../programs/api-keys.js';
 import { eventRoutes } from '../events/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import { programRoutes } from '../programs/routes.js';
+import { ruleRoutes } from '../rules/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -13,7 +14,7 @@ export function caller(req: FastifyRequest): AuthContext {
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, eventRoutes, ledgerRoutes];
+const plugins: RoutePlugin[] = [programRoutes, ruleRoutes, eventRoutes, ledgerRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);

@@ -1,0 +1,197 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { caller } from '../http/routes.js';
+import type { AppContext } from '../http/server.js';
+import {
+  archiveRule,
+  createRule,
+  getRule,
+  getRuleVersion,
+  listRules,
+  ruleFieldSchemas,
+  updateRule,
+  type Rule,
+} from './store.js';
+
+/*
+ * The `definition` in request bodies is declared loosely here and validated by the store with the rule
+ * definition schema, so that every problem inside it, whoever calls the store, is one 422 `invalid_rule`
+ * whose `errors` name each field (`definition.effect.points`) in words written for rule authors.
+ * Everything else in the body is checked by the route schema: a wrong type or an unknown field is a
+ * 400 `validation_failed`.
+ */
+const DEFINITION_DOC =
+  'The rule definition (conditions, effect, recipient, caps, stacking) as described in docs/rules.md. ' +
+  'It is validated on write: any problem in it is a 422 `invalid_rule` whose `errors` name each field, ' +
+  'e.g. `definition.effect.points`.';
+
+const definitionIn = z.unknown().meta({ description: DEFINITION_DOC });
+const effectiveFrom = z.iso
+  .datetime({ offset: true })
+  .meta({ description: 'When this version takes effect (ISO 8601 date-time with offset); default now.' });
+const expectedVersion = z
+  .int()
+  .min(1)
+  .meta({ description: 'The latest version as you last saw it; if the rule has changed since, the answer is 409 rule_version_conflict.' });
+
+const versionSummary = z.object({
+  version: z.int(),
+  name: z.string(),
+  priority: z.int(),
+  active: z.boolean(),
+  effectiveFrom: z.date(),
+  createdAt: z.date(),
+});
+
+const ruleOut = z.object({
+  id: z.uuid(),
+  version: z.int(),
+  name: z.string(),
+  description: z.string().nullable(),
+  priority: z.int(),
+  active: z.boolean(),
+  effectiveFrom: z.date(),
+  definition: z.record(z.string(), z.unknown()).meta({ description: 'The rule definition; see docs/rules.md.' }),
+  createdAt: z.date(),
+});
+const ruleWithVersionsOut = ruleOut.extend({ versions: z.array(versionSummary) });
+
+const idParams = z.object({ id: z.uuid() });
+
+/** RuleDefinition is an interface, which TypeScript does not let pass as a plain record. */
+const toOut = <T extends Rule>(r: T) => ({ ...r, definition: r.definition as unknown as Record<string, unknown> });
+
+export async function ruleRoutes(fastify: FastifyInstance, { database }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+  const tags = ['rules'];
+
+  app.get(
+    '/v1/rules',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'List rules (the latest version of each), highest priority first',
+        description:
+          'The latest version may be scheduled for the future; see its `effectiveFrom`. `q` searches name and description.',
+        querystring: z
+          .object({
+            active: z.enum(['true', 'false']).optional(),
+            q: z.string().max(200).optional(),
+          })
+          .strict(),
+        response: { 200: z.object({ data: z.array(ruleOut) }) },
+      },
+    },
+    async (req) => {
+      const { active, q } = req.query;
+      const rules = await listRules(db, caller(req).programId, {
+        active: active === undefined ? undefined : active === 'true',
+        q,
+      });
+      return { data: rules.map(toOut) };
+    },
+  );
+
+  app.post(
+    '/v1/rules',
+    {
+      config: { scope: 'rules:write' },
+      schema: {
+        tags,
+        summary: 'Create a rule (version 1)',
+        description: DEFINITION_DOC,
+        body: z
+          .object({
+            name: ruleFieldSchemas.name,
+            description: ruleFieldSchemas.description.optional(),
+            priority: ruleFieldSchemas.priority.optional().meta({ description: 'Higher runs first; default 100.' }),
+            effectiveFrom: effectiveFrom.optional(),
+            definition: definitionIn,
+          })
+          .strict(),
+        response: { 201: ruleOut },
+      },
+    },
+    async (req, reply) => {
+      const rule = await createRule(db, caller(req).programId, req.body);
+      reply.status(201);
+      return toOut(rule);
+    },
+  );
+
+  app.get(
+    '/v1/rules/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'A rule: its latest version and a summary of all versions',
+        params: idParams,
+        response: { 200: ruleWithVersionsOut },
+      },
+    },
+    async (req) => toOut(await getRule(db, caller(req).programId, req.params.id)),
+  );
+
+  app.get(
+    '/v1/rules/:id/versions/:version',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'One version of a rule',
+        params: z.object({ id: z.uuid(), version: z.coerce.number().int().min(1).max(2_147_483_647) }),
+        response: { 200: ruleOut },
+      },
+    },
+    async (req) => toOut(await getRuleVersion(db, caller(req).programId, req.params.id, req.params.version)),
+  );
+
+  app.patch(
+    '/v1/rules/:id',
+    {
+      config: { scope: 'rules:write' },
+      schema: {
+        tags,
+        summary: 'Change a rule: writes a new version',
+        description:
+          'The new version is a copy of the latest with the given changes, in force from `effectiveFrom` (default now, ' +
+          'not before the previous version). `active: true` brings an archived rule back. ' +
+          DEFINITION_DOC,
+        params: idParams,
+        body: z
+          .object({
+            expectedVersion,
+            name: ruleFieldSchemas.name.optional(),
+            description: ruleFieldSchemas.description.optional(),
+            priority: ruleFieldSchemas.priority.optional(),
+            active: z.boolean().optional(),
+            effectiveFrom: effectiveFrom.optional(),
+            definition: definitionIn.optional(),
+          })
+          .strict(),
+        response: { 200: ruleOut },
+      },
+    },
+    async (req) => toOut(await updateRule(db, caller(req).programId, req.params.id, req.body)),
+  );
+
+  app.post(
+    '/v1/rules/:id/archive',
+    {
+      config: { scope: 'rules:write' },
+      schema: {
+        tags,
+        summary: 'Archive a rule: a new version that stops it paying from `effectiveFrom` (default now)',
+        description: 'Events that occurred earlier are still judged by the earlier versions. PATCH with `active: true` to bring it back.',
+        params: idParams,
+        body: z.object({ expectedVersion, effectiveFrom: effectiveFrom.optional() }).strict(),
+        response: { 200: ruleOut },
+      },
+    },
+    async (req) => toOut(await archiveRule(db, caller(req).programId, req.params.id, req.body)),
+  );
+}
