@@ -30,7 +30,7 @@ export const programSettingsSchema = z
     timeZone,
     pendingDays: z.number().int().min(0).max(365),
     expiryPolicy: expiryPolicySchema,
-    /** What one point costs the program, in millionths of the currency's minor unit (10000 = 0.01 SEK). */
+    /** What one point costs the program, in millionths of the currency's minor unit (1000000 = 1 öre, 0.01 SEK). */
     pointValueMicros: z.number().int().min(0).max(1_000_000_000),
   })
   .strict();
@@ -71,7 +71,7 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
     timeZone: s.timeZone ?? 'UTC',
     pendingDays: s.pendingDays ?? 0,
     expiryPolicy: s.expiryPolicy ?? { kind: 'never' },
-    pointValueMicros: s.pointValueMicros ?? 10_000,
+    pointValueMicros: s.pointValueMicros ?? 1_000_000,
   };
   await db.transaction().execute(async (trx) => {
     await trx

@@ -13,8 +13,8 @@ CREATE TABLE programs (
   pending_days     integer NOT NULL DEFAULT 0 CHECK (pending_days BETWEEN 0 AND 365),
   -- {"kind":"never"} | {"kind":"rolling","months":N} | {"kind":"end_of_year","yearsAfter":N}
   expiry_policy    jsonb NOT NULL DEFAULT '{"kind":"never"}',
-  -- What one point is worth to the program, in millionths of the currency's minor unit (liability).
-  point_value_micros bigint NOT NULL DEFAULT 10000 CHECK (point_value_micros >= 0),
+  -- What one point costs the program, in millionths of the currency's minor unit (1000000: one öre or cent).
+  point_value_micros bigint NOT NULL DEFAULT 1000000 CHECK (point_value_micros >= 0),
   created_at       timestamptz NOT NULL DEFAULT now(),
   updated_at       timestamptz NOT NULL DEFAULT now()
 );
