@@ -6,6 +6,7 @@ import { openConfiguredDatabase } from '../db/open.js';
 import { LojalError } from '../errors/index.js';
 import { createApiKey, scopes, type Scope } from '../programs/api-keys.js';
 import { createProgram } from '../programs/programs.js';
+import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { serve } from './serve.js';
 
 const program = new Command();
@@ -75,6 +76,19 @@ program
     try {
       const { key } = await createApiKey(database.db, o.program, { name: o.name, scopes: o.scopes });
       console.log(key);
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('jobs')
+  .description('Run the periodic ledger jobs once (release pending points, expire old points) and exit')
+  .action(async () => {
+    const { database } = await openConfiguredDatabase(loadConfig());
+    try {
+      const r = await runLedgerJobs(database.db);
+      console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points.`);
     } finally {
       await database.close();
     }

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import { openConfiguredDatabase } from '../db/open.js';
 import { buildServer } from '../http/server.js';
 import { ensureDemoProgram } from '../demo/index.js';
+import { startScheduler } from '../jobs/scheduler.js';
 
 /** Starts the API; with `demo`, seeds the demo program once and prints how to reach it. */
 export async function serve(config: Config, opts: { demo: boolean }): Promise<void> {
@@ -26,8 +27,10 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   }
 
   const app = await buildServer(database, config);
+  const stopJobs = config.jobs ? startScheduler(database.db, app.log) : async () => {};
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    await stopJobs();
     await app.close();
     await database.close();
     process.exit(0);
