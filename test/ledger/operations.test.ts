@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLedgerJobs } from '../../src/jobs/ledger-jobs.js';
+import { sumOfEntries } from '../../src/ledger/queries.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { createRules, purchase, seedAccount, seedCatalog, seedMember } from '../support/fixtures.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => t.close());
+
+const DAY = 86_400_000;
+
+async function program(settings: Record<string, unknown>) {
+  const p = await t.newProgram(settings);
+  await seedCatalog(t, p.programId);
+  await createRules(t, undefined, p.key);
+  return p;
+}
+
+describe('pending points', () => {
+  it('are pending through the return window, then released once by the job', async () => {
+    const p = await program({ pendingDays: 14 });
+    const acc = await seedAccount(t, 'P-1', { programId: p.programId });
+    const now = new Date();
+    const res = await t.call('POST', '/v1/events', purchase('PEND-1', 'P-1', undefined, now.toISOString()), p.key);
+    expect(res.json().postings.every((x: { status: string }) => x.status === 'pending')).toBe(true);
+    const bal = (await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json();
+    expect(bal).toMatchObject({ available: 0, pending: 495 });
+    expect(bal.pendingReleases).toHaveLength(1);
+    // Pending points cannot be spent.
+    const spend = await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 1, memo: 'test', idempotencyKey: 'spend-pending-1' }, p.key);
+    expect(spend.json().code).toBe('insufficient_points');
+
+    const later = new Date(now.getTime() + 15 * DAY);
+    const first = await runLedgerJobs(t.database.db, later);
+    expect(first.lotsReleased).toBeGreaterThanOrEqual(2);
+    const again = await runLedgerJobs(t.database.db, later);
+    expect(again.lotsReleased).toBe(0);
+    expect((await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json()).toMatchObject({ available: 495, pending: 0 });
+  });
+
+  it('a return inside the window takes the points from the pending lot', async () => {
+    const p = await program({ pendingDays: 14 });
+    const acc = await seedAccount(t, 'P-2', { programId: p.programId });
+    const now = new Date();
+    await t.call('POST', '/v1/events', purchase('PEND-2', 'P-2', undefined, new Date(now.getTime() - DAY).toISOString()), p.key);
+    const ret = await t.call('POST', '/v1/events', { id: 'RET-P2', type: 'return', occurredAt: now.toISOString(), account: 'P-2', originalId: 'PEND-2' }, p.key);
+    expect(ret.statusCode, ret.body).toBe(201);
+    expect(ret.json().reversals.every((r: { shortfall: number }) => r.shortfall === 0)).toBe(true);
+    expect((await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json()).toMatchObject({ available: 0, pending: 0, lifetimeEarned: 0 });
+  });
+});
+
+describe('expiry', () => {
+  it('expires the oldest points first and spending uses them first', async () => {
+    const p = await program({ expiryPolicy: { kind: 'rolling', months: 12 } });
+    const acc = await seedAccount(t, 'X-1', { programId: p.programId });
+    const now = Date.now();
+    const old = new Date(now - 400 * DAY).toISOString();
+    const recent = new Date(now - 100 * DAY).toISOString();
+    const plank = (id: string, at: string, amount: number) => ({ id, type: 'purchase', occurredAt: at, account: 'X-1', lines: [{ sku: 'PLANK', quantity: 1, amount }] });
+    // The old purchase also earns the cross-sell bonus (first timber): 100 + 200; the recent one 50.
+    await t.call('POST', '/v1/events', { events: [plank('X-OLD', old, 100000), plank('X-NEW', recent, 50000)] }, p.key);
+    const bal = (await t.call('GET', `/v1/accounts/${acc}/balance?expiringWithinDays=730`, undefined, p.key)).json();
+    expect(bal.available).toBe(350);
+    expect(bal.expiring.map((e: { points: number }) => e.points)).toEqual([300, 50]);
+
+    // Spending 120 takes from the oldest lots (which expire first).
+    await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 120, memo: 'Order 77', idempotencyKey: 'spend-x1-1' }, p.key);
+    const report = await runLedgerJobs(t.database.db);
+    expect(report.pointsExpired).toBe(180);
+    const after = (await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json();
+    expect(after).toMatchObject({ available: 50, lifetimeSpent: 120, lifetimeExpired: 180 });
+    const history = (await t.call('GET', `/v1/accounts/${acc}/history`, undefined, p.key)).json().data;
+    expect(history[0].kind).toBe('expire');
+  });
+});
+
+describe('adjustments, debits and transfers', () => {
+  let p: { programId: string; key: string };
+  let acc: string;
+  let member: string;
+  beforeAll(async () => {
+    p = await program({});
+    acc = await seedAccount(t, 'A-1', { programId: p.programId });
+    member = await seedMember(t, acc, 'AM-1', 'buyer', p.programId);
+  });
+  const call = (m: string, url: string, body?: unknown) => t.call(m, url, body, p.key);
+
+  it('adds points by hand with a reason, once per idempotency key', async () => {
+    const body = { points: 500, reasonCode: 'goodwill', memo: 'Delayed delivery', idempotencyKey: 'adj-0001' };
+    const first = await call('POST', `/v1/accounts/${acc}/adjustments`, body);
+    expect(first.statusCode).toBe(201);
+    const again = await call('POST', `/v1/accounts/${acc}/adjustments`, body);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ created: false, journalId: first.json().journalId });
+    const conflict = await call('POST', `/v1/accounts/${acc}/adjustments`, { ...body, points: 501 });
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json().code).toBe('idempotency_conflict');
+    expect((await call('GET', `/v1/accounts/${acc}/balance`)).json().available).toBe(500);
+    const hist = (await call('GET', `/v1/accounts/${acc}/history`)).json().data[0];
+    expect(hist).toMatchObject({ kind: 'adjust', reasonCode: 'goodwill', points: 500 });
+    expect(hist.description).toContain('Delayed delivery');
+  });
+
+  it('refuses to take more than there is', async () => {
+    const res = await call('POST', `/v1/accounts/${acc}/adjustments`, { points: -501, reasonCode: 'correction', idempotencyKey: 'adj-0002' });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('insufficient_points');
+    const debit = await call('POST', `/v1/accounts/${acc}/debits`, { points: 501, memo: 'too much', idempotencyKey: 'deb-0001' });
+    expect(debit.json().code).toBe('insufficient_points');
+    expect((await call('GET', `/v1/accounts/${acc}/balance`)).json().available).toBe(500);
+  });
+
+  it('transfers company points to a member of the account', async () => {
+    const res = await call('POST', `/v1/accounts/${acc}/transfers`, { memberId: member, points: 200, idempotencyKey: 'transfer-0001' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect((await call('GET', `/v1/accounts/${acc}/balance`)).json().available).toBe(300);
+    expect((await call('GET', `/v1/members/${member}/balance`)).json().available).toBe(200);
+    const replay = await call('POST', `/v1/accounts/${acc}/transfers`, { memberId: member, points: 200, idempotencyKey: 'transfer-0001' });
+    expect(replay.statusCode).toBe(200);
+    expect((await call('GET', `/v1/members/${member}/balance`)).json().available).toBe(200);
+  });
+
+  it('refuses a transfer to someone outside the account', async () => {
+    const other = await seedAccount(t, 'A-2', { programId: p.programId });
+    const stranger = await seedMember(t, other, 'AM-2', 'buyer', p.programId);
+    const res = await call('POST', `/v1/accounts/${acc}/transfers`, { memberId: stranger, points: 10, idempotencyKey: 'transfer-0002' });
+    expect(res.json().code).toBe('member_not_in_account');
+  });
+
+  it('keeps cached balances equal to the sum of entries', async () => {
+    for (const w of [acc, member]) {
+      const cached = (await call('GET', `/v1/${w === acc ? 'accounts' : 'members'}/${w}/balance`)).json();
+      const sums = await sumOfEntries(t.database.db, p.programId, w);
+      expect({ available: cached.available, pending: cached.pending }).toEqual(sums);
+    }
+  });
+
+  it('summarises the program ledger with its liability', async () => {
+    const s = (await call('GET', '/v1/ledger/summary')).json();
+    expect(s).toMatchObject({ adjusted: 500, outstandingAvailable: 500, liabilityMinor: 500 });
+  });
+});
