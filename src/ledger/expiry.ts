@@ -41,14 +41,7 @@ function localYear(at: Date, timeZone: string): number {
 
 /** The instant local midnight of 1 January `year` happens in `timeZone`. */
 export function startOfLocalYear(year: number, timeZone: string): Date {
-  const guess = Date.UTC(year, 0, 1);
-  // The zone's offset at that moment: format the UTC guess as local wall time and compare.
-  const offset = wallTimeAsUtc(new Date(guess), timeZone) - guess;
-  const candidate = guess - offset;
-  // Offsets can differ between the guess and the answer only around a DST change, never on 1 January
-  // in practice; one correction step covers zones that change offset at new year.
-  const offset2 = wallTimeAsUtc(new Date(candidate), timeZone) - candidate;
-  return new Date(guess - offset2);
+  return wallTimeToUtc(year, 1, 1, 0, 0, 0, timeZone);
 }
 
 const wallFormatters = new Map<string, Intl.DateTimeFormat>();
@@ -69,4 +62,13 @@ function wallTimeAsUtc(at: Date, timeZone: string): number {
   }
   const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
   return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+}
+
+/** The instant a wall-clock time happens in `timeZone` (for a time skipped by DST, the moment after the gap). */
+export function wallTimeToUtc(y: number, m: number, d: number, hh: number, mm: number, ss: number, timeZone: string): Date {
+  const guess = Date.UTC(y, m - 1, d, hh, mm, ss);
+  const offset = wallTimeAsUtc(new Date(guess), timeZone) - guess;
+  const candidate = guess - offset;
+  const offset2 = wallTimeAsUtc(new Date(candidate), timeZone) - candidate;
+  return new Date(guess - offset2);
 }
