@@ -209,6 +209,10 @@ export interface EntriesTable {
   bucket: 'available' | 'pending';
   amount: number;
   lot_id: string | null;
+  rule_id: string | null;
+  rule_version: number | null;
+  explanation: Json<{ key: string; params: Record<string, string | number> }> | null;
+  basis_lines: number[] | null;
 }
 
 export interface SchemaMigrationsTable {

@@ -17,7 +17,7 @@ import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
 import { eventHash, eventSchema, type EventInput } from './schema.js';
 import { loadAccounts, loadMembers, loadProducts, type AccountRef, type MemberRef, type ProductRef } from './references.js';
-import { loadExisting, processBatch, type ReadyEvent } from './process.js';
+import { EventRaceError, loadExisting, processBatch, type ReadyEvent } from './process.js';
 
 export type IngestItem =
   | { index: number; externalId: string; status: 'processed' | 'replayed'; record: EventRecord }
@@ -100,9 +100,10 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
     try {
       outcomes = await processBatch(db, program, ready, opts.now);
     } catch (err) {
-      if (ready.length === 1) {
-        if (err instanceof LojalError) outcomes = new Map([[ready[0]!.index, { index: ready[0]!.index, externalId: ready[0]!.input.id, status: 'rejected', error: err }]]);
-        else throw err;
+      if (ready.length === 1 && err instanceof LojalError) {
+        outcomes = new Map([[ready[0]!.index, { index: ready[0]!.index, externalId: ready[0]!.input.id, status: 'rejected', error: err }]]);
+      } else if (ready.length === 1 && !(err instanceof EventRaceError)) {
+        throw err;
       } else {
         outcomes = new Map();
         for (const one of ready) {

@@ -33,34 +33,108 @@ export interface ReadyEvent {
   lines: EngineLine[];
 }
 
+/**
+ * Events already stored, with the answer their first processing gave. A purchase's answer is rebuilt from
+ * its ledger entries (storing it again beside them would double the write volume of the hot path); a
+ * return's is stored with it, because what it matched is not in the ledger.
+ */
 export async function loadExisting(db: Db, programId: string, externalIds: string[]) {
   const found = new Map<string, { hash: string; record: EventRecord }>();
   if (externalIds.length === 0) return found;
-  const rows = await db
-    .selectFrom('events')
-    .select(['external_id', 'body_hash', 'result'])
-    .where('program_id', '=', programId)
-    .where('external_id', 'in', externalIds)
-    .execute();
-  for (const r of rows) found.set(r.external_id, { hash: r.body_hash, record: r.result as EventRecord });
+  const rows = await sql<{
+    id: string;
+    external_id: string;
+    type: string;
+    occurred_at: Date;
+    received_at: Date;
+    account_id: string;
+    member_id: string | null;
+    body_hash: string;
+    result: EventRecord | null;
+    postings: Array<{
+      journalId: string;
+      walletId: string;
+      points: number;
+      ruleId: string;
+      ruleVersion: number;
+      explanation: EventRecord['postings'][number]['explanation'];
+      availableAt: string;
+      expiresAt: string | null;
+    }> | null;
+  }>`
+    SELECT e.id, e.external_id, e.type, e.occurred_at, e.received_at, e.account_id, e.member_id, e.body_hash, e.result,
+      (SELECT json_agg(json_build_object('journalId', x.journal_id, 'walletId', x.wallet_id, 'points', x.amount, 'ruleId', x.rule_id,
+                 'ruleVersion', x.rule_version, 'explanation', x.explanation, 'availableAt', l.available_at, 'expiresAt', l.expires_at)
+                 ORDER BY x.seq)
+       FROM journals j
+       JOIN entries x ON x.program_id = j.program_id AND x.journal_id = j.id AND x.lot_id IS NOT NULL
+       JOIN lots l ON l.program_id = x.program_id AND l.id = x.lot_id
+       WHERE j.program_id = e.program_id AND j.event_id = e.id AND j.kind = 'earn') AS postings
+    FROM events e
+    WHERE e.program_id = ${programId} AND e.external_id = ANY(${externalIds}::text[])`.execute(db);
+  for (const r of rows.rows) {
+    if (r.result) {
+      found.set(r.external_id, { hash: r.body_hash, record: r.result });
+      continue;
+    }
+    const postings = (r.postings ?? []).map((p) => {
+      const availableAt = new Date(p.availableAt);
+      return {
+        journalId: p.journalId,
+        ruleId: p.ruleId,
+        ruleVersion: p.ruleVersion,
+        ruleName: String(p.explanation.params.rule ?? ''),
+        wallet: p.walletId === r.account_id ? ('account' as const) : ('member' as const),
+        walletId: p.walletId,
+        points: Number(p.points),
+        // As the first answer said it: pending if the points were not yet spendable when the event arrived.
+        status: availableAt.getTime() > new Date(r.received_at).getTime() ? ('pending' as const) : ('available' as const),
+        availableAt: availableAt.toISOString(),
+        expiresAt: p.expiresAt ? new Date(p.expiresAt).toISOString() : null,
+        explanation: p.explanation,
+      };
+    });
+    found.set(r.external_id, {
+      hash: r.body_hash,
+      record: {
+        id: r.id,
+        externalId: r.external_id,
+        type: r.type,
+        occurredAt: new Date(r.occurred_at).toISOString(),
+        accountId: r.account_id,
+        memberId: r.member_id,
+        points: postings.reduce((s, p) => s + p.points, 0),
+        postings,
+        reversals: [],
+        unmatched: [],
+        trace: [],
+      },
+    });
+  }
   return found;
 }
 
 const DAY_MS = 86_400_000;
 
+/** Another transaction stored one of these event ids first (the same id used for two accounts at once). */
+export class EventRaceError extends Error {}
+
 export async function processBatch(db: Db, program: Program, ready: ReadyEvent[], now: Date): Promise<Map<number, IngestItem>> {
   const out = new Map<number, IngestItem>();
-  const lostRaces: ReadyEvent[] = [];
   await db.transaction().execute(async (trx) => {
-    // Serialize batches that touch the same accounts (cap counters, bought categories), in id order so
-    // that two batches can never wait for each other.
+    // Serialize batches that touch the same accounts (cap counters, bought categories, the same event sent
+    // twice at once), in id order so that two batches can never wait for each other.
     const accountIds = [...new Set(ready.map((r) => r.account.id))].sort();
     await sql`SELECT 1 FROM accounts WHERE program_id = ${program.id} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE`.execute(trx);
 
-    const inserted = await insertEvents(trx, program.id, ready);
+    // Under the locks, an event stored meanwhile by a concurrent request is a replay now.
+    const existing = await loadExisting(trx, program.id, ready.map((r) => r.input.id));
     const fresh = ready.filter((r) => {
-      if (inserted.has(r.input.id)) return true;
-      lostRaces.push(r);
+      const old = existing.get(r.input.id);
+      if (!old) return true;
+      out.set(r.index, old.hash === r.hash
+        ? { index: r.index, externalId: r.input.id, status: 'replayed', record: old.record }
+        : { index: r.index, externalId: r.input.id, status: 'rejected', error: new LojalError('event_conflict', { id: r.input.id }) });
       return false;
     });
     if (fresh.length === 0) return;
@@ -75,7 +149,6 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
     const newCategories: Array<{ accountId: string; category: string; eventId: string }> = [];
     const usageDelta = new Map<string, { points: number; times: number }>();
     const records = new Map<string, EventRecord>();
-
     for (const ev of purchases) {
       const categories = bought.get(ev.account.id) ?? new Set<string>();
       bought.set(ev.account.id, categories);
@@ -102,23 +175,9 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
       const availableAt = new Date(ev.occurredAt.getTime() + program.pendingDays * DAY_MS);
       const expiresAt = planExpiry(program.expiryPolicy, ev.occurredAt, program.timeZone);
       const pending = availableAt.getTime() > now.getTime();
-      const postings: PostingRecord[] = result.postings.map((p, i) => {
+      const journalId = uuidv7();
+      const postings: PostingRecord[] = result.postings.map((p) => {
         const walletId = p.recipient === 'member' ? ev.member!.id : ev.account.id;
-        const journalId = uuidv7();
-        credits.push({
-          id: journalId,
-          idempotencyKey: `earn:${ev.id}:${i}`,
-          kind: 'earn',
-          occurredAt: ev.occurredAt,
-          explanation: p.explanation,
-          eventId: ev.id,
-          ruleId: p.ruleId,
-          ruleVersion: p.ruleVersion,
-          basisLines: p.basisLines,
-          fromWalletId: systemWalletId(program.id, 'issuance'),
-          earned: true,
-          credits: [{ walletId, points: p.points, earnedAt: ev.occurredAt, availableAt, expiresAt }],
-        });
         return {
           journalId,
           ruleId: p.ruleId,
@@ -133,6 +192,28 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
           explanation: p.explanation,
         };
       });
+      // One journal per event; each rule's posting is an entry (and a lot) of its own.
+      credits.push({
+        id: journalId,
+        idempotencyKey: `earn:${ev.id}`,
+        kind: 'earn',
+        occurredAt: ev.occurredAt,
+        explanation: { key: 'ledger:explain.earn', params: { event: ev.input.id } },
+        eventId: ev.id,
+        fromWalletId: systemWalletId(program.id, 'issuance'),
+        earned: true,
+        credits: result.postings.map((p, i) => ({
+          walletId: postings[i]!.walletId,
+          points: p.points,
+          earnedAt: ev.occurredAt,
+          availableAt,
+          expiresAt,
+          ruleId: p.ruleId,
+          ruleVersion: p.ruleVersion,
+          explanation: p.explanation,
+          basisLines: p.basisLines,
+        })),
+      });
       records.set(ev.id, {
         ...baseRecord(ev),
         points: postings.reduce((s, p) => s + p.points, 0),
@@ -141,27 +222,19 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
       });
     }
 
+    const inserted = await insertEvents(trx, program.id, fresh);
+    if (inserted.size !== fresh.length) throw new EventRaceError('an event id of this batch was stored concurrently');
     await insertLines(trx, program.id, fresh);
     await insertCategories(trx, program.id, newCategories);
     await addUsage(trx, program.id, usageDelta);
     await writeCredits(trx, program.id, credits, now);
 
     for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));
-
-    await storeResults(trx, program.id, [...records.entries()]);
+    await storeResults(trx, program.id, returns.map((ev) => [ev.id, records.get(ev.id)!]));
     for (const ev of fresh) {
       out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'processed', record: records.get(ev.id)! });
     }
   });
-  // Another request inserted these events first; answer with what it stored.
-  if (lostRaces.length) {
-    const existing = await loadExisting(db, program.id, lostRaces.map((r) => r.input.id));
-    for (const r of lostRaces) {
-      const old = existing.get(r.input.id);
-      if (old && old.hash === r.hash) out.set(r.index, { index: r.index, externalId: r.input.id, status: 'replayed', record: old.record });
-      else out.set(r.index, { index: r.index, externalId: r.input.id, status: 'rejected', error: new LojalError('event_conflict', { id: r.input.id }) });
-    }
-  }
   return out;
 }
 
@@ -259,10 +332,18 @@ async function addUsage(trx: Db, programId: string, delta: Map<string, { points:
     ON CONFLICT (program_id, cap_key) DO UPDATE SET points = rule_usage.points + excluded.points, times = rule_usage.times + excluded.times`.execute(trx);
 }
 
+/**
+ * What a replay answers: the event's postings and reversals. The rule trace (why other rules did not pay)
+ * is answered only the first time; it is large, and the simulate endpoint gives it on demand.
+ */
+function storedForm(r: EventRecord): EventRecord {
+  return { ...r, trace: [] };
+}
+
 async function storeResults(trx: Db, programId: string, records: Array<[string, EventRecord]>) {
   if (records.length === 0) return;
   await sql`
     UPDATE events e SET result = t.result
-    FROM unnest(${records.map(([id]) => id)}::uuid[], ${records.map(([, r]) => JSON.stringify(r))}::jsonb[]) AS t(id, result)
+    FROM unnest(${records.map(([id]) => id)}::uuid[], ${records.map(([, r]) => JSON.stringify(storedForm(r)))}::json[]) AS t(id, result)
     WHERE e.program_id = ${programId} AND e.id = t.id`.execute(trx);
 }

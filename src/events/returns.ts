@@ -173,16 +173,17 @@ interface EarnedLot {
 async function reverseEarnings(trx: Db, program: Program, ev: ReadyEvent, originalIds: string[], now: Date): Promise<ReversalRecord[]> {
   if (originalIds.length === 0) return [];
   const lots = await sql<EarnedLot>`
-    SELECT j.id AS journal_id, j.event_id, e.external_id, j.rule_id, j.basis_lines, l.id AS lot_id, l.wallet_id,
+    SELECT j.id AS journal_id, j.event_id, e.external_id, x.rule_id, x.basis_lines, l.id AS lot_id, l.wallet_id,
            w.kind AS wallet_kind, l.original,
-           coalesce((SELECT -sum(x.amount) FROM journals r JOIN entries x ON x.program_id = r.program_id AND x.journal_id = r.id
-                     WHERE r.program_id = j.program_id AND r.reverses_id = j.id AND x.wallet_id = l.wallet_id), 0)::bigint AS reversed
+           coalesce((SELECT -sum(y.amount) FROM journals r JOIN entries y ON y.program_id = r.program_id AND y.journal_id = r.id
+                     WHERE r.program_id = j.program_id AND r.reverses_id = l.id AND y.wallet_id = l.wallet_id), 0)::bigint AS reversed
     FROM journals j
+    JOIN entries x ON x.program_id = j.program_id AND x.journal_id = j.id AND x.lot_id IS NOT NULL
     JOIN events e ON e.program_id = j.program_id AND e.id = j.event_id
-    JOIN lots l ON l.program_id = j.program_id AND l.journal_id = j.id
+    JOIN lots l ON l.program_id = x.program_id AND l.id = x.lot_id
     JOIN wallets w ON w.program_id = l.program_id AND w.id = l.wallet_id
     WHERE j.program_id = ${program.id} AND j.kind = 'earn' AND j.event_id = ANY(${originalIds}::uuid[])
-    ORDER BY j.id, l.id`.execute(trx);
+    ORDER BY j.id, x.seq`.execute(trx);
   const lines = await sql<{ event_id: string; line_no: number; quantity: number; amount: number; returned_quantity: number; returned_amount: number }>`
     SELECT event_id, line_no, quantity, amount, returned_quantity, returned_amount FROM event_lines
     WHERE program_id = ${program.id} AND event_id = ANY(${originalIds}::uuid[])`.execute(trx);
@@ -212,7 +213,7 @@ async function reverseEarnings(trx: Db, program: Program, ev: ReadyEvent, origin
         occurredAt: ev.occurredAt,
         eventId: ev.id,
         ruleId: lot.rule_id,
-        reversesId: lot.journal_id,
+        reversesId: lot.lot_id,
         explanation: { key: 'ledger:explain.reverse', params: { event: ev.input.id, original: lot.external_id } },
         walletId: lot.wallet_id,
         points: due,

@@ -9,6 +9,7 @@ import { translator, type Language } from '../i18n/index.js';
 import { renderExplanation } from '../ledger/explain.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { ingestEvents } from './ingest.js';
+import { loadExisting } from './process.js';
 import type { EventRecord } from './records.js';
 import { eventSchema, lineSchema, MAX_BATCH, returnLineSchema } from './schema.js';
 import { simulateEvent } from './simulate.js';
@@ -95,14 +96,9 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
     },
     async (req) => {
       const program = await programOf(req);
-      const row = await db
-        .selectFrom('events')
-        .select(['result'])
-        .where('program_id', '=', program.id)
-        .where('external_id', '=', req.params.id)
-        .executeTakeFirst();
-      if (!row) throw new LojalError('not_found', { entity: 'event', id: req.params.id });
-      return present(row.result as EventRecord, requestLanguage(req, program.defaultLanguage), program.currency, true);
+      const found = (await loadExisting(db, program.id, [req.params.id])).get(req.params.id);
+      if (!found) throw new LojalError('not_found', { entity: 'event', id: req.params.id });
+      return present(found.record, requestLanguage(req, program.defaultLanguage), program.currency, false);
     },
   );
 

@@ -81,6 +81,8 @@ export interface HistoryItem {
   recordedAt: Date;
   description: string;
   explanation: Explanation;
+  /** For an event's earnings: each rule's posting to this wallet, explained. */
+  details: Array<{ points: number; ruleId: string | null; description: string }>;
   eventId: string | null;
   eventExternalId: string | null;
   ruleId: string | null;
@@ -110,12 +112,15 @@ export async function getHistory(
     rule_version: number | null;
     reason_code: string | null;
     memo: string | null;
+    details: Array<{ points: number; rule_id: string | null; explanation: Explanation }> | null;
   }>`
     SELECT j.id, j.kind, s.points, s.pending_points, j.occurred_at, j.created_at, j.explanation, j.event_id,
-           ev.external_id, j.rule_id, j.rule_version, j.reason_code, j.memo
+           ev.external_id, j.rule_id, j.rule_version, j.reason_code, j.memo, s.details
     FROM (
       SELECT journal_id, sum(amount)::bigint AS points,
-             coalesce(sum(amount) FILTER (WHERE bucket = 'pending'), 0)::bigint AS pending_points
+             coalesce(sum(amount) FILTER (WHERE bucket = 'pending'), 0)::bigint AS pending_points,
+             json_agg(json_build_object('points', amount, 'rule_id', rule_id, 'explanation', explanation) ORDER BY seq)
+               FILTER (WHERE explanation IS NOT NULL) AS details
       FROM entries
       WHERE program_id = ${programId} AND wallet_id = ${walletId}
         ${opts.before ? sql`AND journal_id < ${opts.before}::uuid` : sql``}
@@ -137,6 +142,11 @@ export async function getHistory(
       recordedAt: r.created_at,
       description: renderExplanation(r.explanation, opts.language, opts.currency),
       explanation: r.explanation,
+      details: (r.details ?? []).map((d) => ({
+        points: Number(d.points),
+        ruleId: d.rule_id,
+        description: renderExplanation(d.explanation, opts.language, opts.currency),
+      })),
       eventId: r.event_id,
       eventExternalId: r.external_id,
       ruleId: r.rule_id,

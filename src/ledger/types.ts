@@ -28,6 +28,11 @@ export interface Credit {
   /** Later than now: the lot is pending until then. */
   availableAt: Date;
   expiresAt: Date | null;
+  /** For a rule's posting: which rule and why, kept on the entry (one event's earnings are one journal). */
+  ruleId?: string | null;
+  ruleVersion?: number | null;
+  explanation?: Explanation | null;
+  basisLines?: number[] | null;
 }
 
 /** A journal that only adds points (earning, positive adjustments): system wallet → owner wallets. */

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import type { CreditJournal, DebitJournal, DebitOutcome, JournalHeader } from './types.js';
+import type { Credit, CreditJournal, DebitJournal, DebitOutcome, JournalHeader } from './types.js';
 
 /** Locks the given wallets in id order; returns the ones that exist. */
 export async function lockWallets(trx: Db, programId: string, walletIds: string[]): Promise<Set<string>> {
@@ -51,16 +51,22 @@ interface EntryRow {
   bucket: 'available' | 'pending';
   amount: number;
   lotId: string | null;
+  credit?: Credit;
 }
 
 async function insertEntries(trx: Db, programId: string, entries: EntryRow[]): Promise<void> {
   if (entries.length === 0) return;
   const col = <T>(f: (e: EntryRow) => T) => entries.map(f);
   await sql`
-    INSERT INTO entries (program_id, journal_id, seq, wallet_id, bucket, amount, lot_id)
-    SELECT ${programId}, * FROM unnest(${col((e) => e.journalId)}::uuid[], ${col((e) => e.seq)}::integer[],
+    INSERT INTO entries (program_id, journal_id, seq, wallet_id, bucket, amount, lot_id, rule_id, rule_version, explanation, basis_lines)
+    SELECT ${programId}, t.journal_id, t.seq, t.wallet_id, t.bucket, t.amount, t.lot_id, t.rule_id, t.rule_version, t.explanation,
+           t.basis_lines::integer[]
+    FROM unnest(${col((e) => e.journalId)}::uuid[], ${col((e) => e.seq)}::integer[],
       ${col((e) => e.walletId)}::uuid[], ${col((e) => e.bucket)}::text[], ${col((e) => e.amount)}::bigint[],
-      ${col((e) => e.lotId)}::uuid[])`.execute(trx);
+      ${col((e) => e.lotId)}::uuid[], ${col((e) => e.credit?.ruleId ?? null)}::uuid[], ${col((e) => e.credit?.ruleVersion ?? null)}::integer[],
+      ${col((e) => (e.credit?.explanation ? JSON.stringify(e.credit.explanation) : null))}::json[],
+      ${col((e) => (e.credit?.basisLines ? `{${e.credit.basisLines.join(',')}}` : null))}::text[])
+      AS t(journal_id, seq, wallet_id, bucket, amount, lot_id, rule_id, rule_version, explanation, basis_lines)`.execute(trx);
 }
 
 interface BalanceDelta {
@@ -113,7 +119,7 @@ export async function writeCredits(trx: Db, programId: string, journals: CreditJ
       const pending = c.availableAt.getTime() > now.getTime();
       const lotId = uuidv7();
       lots.push({ id: lotId, walletId: c.walletId, journalId: j.id, pending, c });
-      entries.push({ journalId: j.id, seq: ++seq, walletId: c.walletId, bucket: pending ? 'pending' : 'available', amount: c.points, lotId });
+      entries.push({ journalId: j.id, seq: ++seq, walletId: c.walletId, bucket: pending ? 'pending' : 'available', amount: c.points, lotId, credit: c });
       addDelta(deltas, c.walletId, pending ? { pending: c.points } : { available: c.points });
       if (j.earned) addDelta(deltas, c.walletId, { earned: c.points });
       total += c.points;

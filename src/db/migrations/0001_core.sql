@@ -141,7 +141,8 @@ CREATE TABLE events (
   amount            bigint NOT NULL DEFAULT 0,
   attributes        jsonb NOT NULL DEFAULT '{}',
   body_hash         text NOT NULL,
-  result            jsonb,
+  -- json, not jsonb: written on every event and only ever read whole, so parsing it into jsonb is wasted work.
+  result            json,
   PRIMARY KEY (program_id, id),
   UNIQUE (program_id, external_id),
   FOREIGN KEY (program_id, account_id) REFERENCES accounts (program_id, id),
@@ -207,6 +208,7 @@ CREATE TABLE journals (
   event_id        uuid,
   rule_id         uuid,
   rule_version    integer,
+  -- For a reversal: the lot (one rule's posting) whose points it takes back.
   reverses_id     uuid,
   reason_code     text,
   explanation     jsonb NOT NULL,
@@ -253,6 +255,11 @@ CREATE TABLE entries (
   bucket     text NOT NULL CHECK (bucket IN ('available', 'pending')),
   amount     bigint NOT NULL CHECK (amount <> 0),
   lot_id     uuid,
+  -- An event's earnings are one journal; each rule's posting is an entry that says which rule and why.
+  rule_id      uuid,
+  rule_version integer,
+  explanation  json,
+  basis_lines  integer[],
   PRIMARY KEY (program_id, journal_id, seq),
   FOREIGN KEY (program_id, journal_id) REFERENCES journals (program_id, id),
   FOREIGN KEY (program_id, wallet_id) REFERENCES wallets (program_id, id)

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: events per second through the full path (validation, references, rules engine,
+ * ledger postings, stored results), for batched purchase events with three lines each, on the embedded
+ * database and on a PostgreSQL server — next to the ceiling, a plain multi-row insert of the same rows
+ * into a bare table, measured in the same run. Prints a table; asserts nothing.
+ *
+ *   BENCH_EVENTS=20000 npm run bench      (default 20,000 events per run)
+ *   BENCH_PG_URL=postgres://…/postgres    (admin URL of the server; default the local one)
+ */
+import { sql } from 'kysely';
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { openMemory, openPostgres, type Database } from '../src/db/database.js';
+import { migrate } from '../src/db/migrate.js';
+import { ingestEvents } from '../src/events/ingest.js';
+import { createProgram, type Program } from '../src/programs/programs.js';
+import { createRule } from '../src/rules/store.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const BATCH = 1000;
+const ACCOUNTS = 500;
+const SKUS = 60;
+
+interface Row {
+  db: string;
+  writers: number;
+  what: string;
+  events: number;
+  seconds: number;
+}
+
+export async function setup(database: Database): Promise<Program> {
+  if (database.kind !== "postgres" || !(database as any).skipMigrate) await migrate(database);
+  const program = await createProgram(database.db, { name: 'Bench', currency: 'SEK', timeZone: 'Europe/Stockholm' });
+  const db = database.db;
+  const cats = Array.from({ length: 12 }, (_, i) => `cat-${i}`);
+  await db.insertInto('categories').values(cats.map((code) => ({ program_id: program.id, code, name: code })) as never).execute();
+  await db
+    .insertInto('products')
+    .values(Array.from({ length: SKUS }, (_, i) => ({ program_id: program.id, sku: `SKU-${i}`, name: `Product ${i}`, category_code: cats[i % 12], margin_class: ['high', 'standard', 'low'][i % 3], attributes: '{}' })) as never)
+    .execute();
+  const ids = Array.from({ length: ACCOUNTS }, () => uuidv7());
+  await db.insertInto('accounts').values(ids.map((id, i) => ({ program_id: program.id, id, external_id: `A-${i}`, name: `Account ${i}`, tags: [], attributes: '{}' })) as never).execute();
+  await db.insertInto('wallets').values(ids.map((id) => ({ program_id: program.id, id, kind: 'account' as const }))).execute();
+  const since = '2020-01-01T00:00:00Z';
+  await createRule(db, program.id, { name: 'Points per SEK', effectiveFrom: since, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'perAmount', points: 1, per: 1000 }, recipient: { type: 'account' } } });
+  await createRule(db, program.id, { name: 'High margin', effectiveFrom: since, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'upsell', points: 5, per: 10000 }, recipient: { type: 'account' } } });
+  await createRule(db, program.id, { name: 'Cross-sell', effectiveFrom: since, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'crossSell', points: 200 }, recipient: { type: 'account' } } });
+  await createRule(db, program.id, {
+    name: 'Big order bonus, max 500 a month',
+    effectiveFrom: since,
+    definition: { conditions: { eventTypes: ['purchase'], minAmount: 50000 }, effect: { type: 'fixed', points: 100 }, recipient: { type: 'account' }, caps: [{ scope: 'account', period: 'month', maxPoints: 500 }] },
+  });
+  return program;
+}
+
+export function makeEvents(prefix: string, n: number) {
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    type: 'purchase',
+    occurredAt: new Date(start + i * 60_000).toISOString(),
+    account: `A-${(i * 7919) % ACCOUNTS}`,
+    lines: [0, 1, 2].map((k) => ({ sku: `SKU-${(i * 31 + k * 17) % SKUS}`, quantity: 1 + ((i + k) % 5), amount: 1000 + ((i * 97 + k * 13) % 90000) })),
+  }));
+}
+
+export async function ingestAll(database: Database, program: Program, events: ReturnType<typeof makeEvents>): Promise<void> {
+  for (let i = 0; i < events.length; i += BATCH) {
+    const items = await ingestEvents(database.db, program, events.slice(i, i + BATCH), { now: new Date('2030-01-01'), futureToleranceSeconds: 0 });
+    const bad = items.find((x) => x.status !== 'processed');
+    if (bad) throw new Error(`bench event not processed: ${JSON.stringify(bad)}`);
+  }
+}
+
+/** The ceiling: the same events and lines as rows of a bare table, one multi-row insert per batch. */
+async function ceiling(database: Database, events: ReturnType<typeof makeEvents>): Promise<void> {
+  await sql`CREATE TABLE IF NOT EXISTS bench_bare (id text, occurred_at timestamptz, account text, lines jsonb)`.execute(database.db);
+  for (let i = 0; i < events.length; i += BATCH) {
+    const b = events.slice(i, i + BATCH);
+    await database.db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO bench_bare SELECT * FROM unnest(${b.map((e) => e.id)}::text[], ${b.map((e) => e.occurredAt)}::timestamptz[],
+        ${b.map((e) => e.account)}::text[], ${b.map((e) => JSON.stringify(e.lines))}::jsonb[])`.execute(trx);
+    });
+  }
+}
+
+async function time(fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+async function benchDatabase(name: string, open: () => Promise<Database>, writerCounts: number[]): Promise<Row[]> {
+  const database = await open();
+  const rows: Row[] = [];
+  try {
+    const program = await setup(database);
+    // Warm-up: JIT, plan caches, first pages.
+    await ingestAll(database, program, makeEvents('warm', 1000));
+    rows.push({ db: name, writers: 1, what: 'ceiling: bare multi-row insert', events: EVENTS, seconds: await time(() => ceiling(database, makeEvents('c', EVENTS))) });
+    for (const writers of writerCounts) {
+      const per = Math.floor(EVENTS / writers);
+      const seconds = await time(() => Promise.all(Array.from({ length: writers }, (_, w) => ingestAll(database, program, makeEvents(`w${writers}-${w}`, per)))).then(() => {}));
+      rows.push({ db: name, writers, what: 'Lojal: rules + ledger', events: per * writers, seconds });
+    }
+  } finally {
+    await database.close();
+  }
+  return rows;
+}
+
+async function main() {
+  const rows: Row[] = [];
+  rows.push(...(await benchDatabase('PGlite (embedded)', () => openMemory(), [1])));
+  const admin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `lojal_bench_${process.pid}`;
+  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query(`CREATE DATABASE ${name}`);
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    rows.push(...(await benchDatabase('PostgreSQL', () => openPostgres(url.toString(), 4), [1, 2])));
+  } catch (err) {
+    console.log(`PostgreSQL skipped: ${(err as Error).message}`);
+  } finally {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+    await client.end().catch(() => {});
+  }
+
+  const ceilingOf = (db: string) => rows.find((r) => r.db === db && r.what.startsWith('ceiling'))!;
+  console.log(`\n${EVENTS.toLocaleString('en')} purchase events, 3 lines each, batches of ${BATCH}, ${ACCOUNTS} accounts, 4 rules\n`);
+  console.log('| database | writers | path | events | seconds | events/s | share of ceiling |');
+  console.log('|---|---:|---|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const rate = r.events / r.seconds;
+    const c = ceilingOf(r.db);
+    const share = rate / (c.events / c.seconds);
+    console.log(`| ${r.db} | ${r.writers} | ${r.what} | ${r.events} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en')} | ${(share * 100).toFixed(1)} % |`);
+  }
+}
+
+if (process.argv[1]?.endsWith('run.ts')) await main();
