@@ -16,7 +16,8 @@ import { LojalError, type FieldIssue } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
 import { eventHash, eventSchema, type EventInput } from './schema.js';
-import { loadAccounts, loadMembers, loadProducts, type AccountRef, type MemberRef, type ProductRef } from './references.js';
+import { loadAccounts, loadMembers, type AccountRef, type MemberRef } from '../accounts/references.js';
+import { loadProducts, type ProductRef } from '../catalog/references.js';
 import { EventRaceError, loadExisting, processBatch, type ReadyEvent } from './process.js';
 
 export type IngestItem =

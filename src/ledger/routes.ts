@@ -7,7 +7,8 @@ import { requestLanguage } from '../http/problem.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram, type Program } from '../programs/programs.js';
-import { loadMembers } from '../events/references.js';
+import { getMember } from '../accounts/members.js';
+import { loadMembers } from '../accounts/references.js';
 import { adjust, spend, transfer } from './operations.js';
 import { getBalance, getHistory, getProgramSummary } from './queries.js';
 
@@ -144,7 +145,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
       const member = (await loadMembers(db, program.id, [], [req.body.memberId])).byId.get(req.body.memberId);
       if (!member) throw new LojalError('unknown_member', { member: req.body.memberId });
       if (member.accountId !== from) throw new LojalError('member_not_in_account', { member: req.body.memberId, account: from });
-      const name = (await db.selectFrom('members').select('name').where('program_id', '=', program.id).where('id', '=', member.id).executeTakeFirst())?.name ?? member.id;
+      const { name } = await getMember(db, program.id, member.id);
       const result = await transfer(db, program, {
         fromWalletId: from,
         toWalletId: member.id,

@@ -1,6 +1,6 @@
 /**
- * Bulk look-ups the ingestion needs before it can judge a batch: one query per kind of reference,
- * never one per event.
+ * Bulk look-ups for event ingestion: the accounts and members a batch names, with what the rules engine
+ * needs to know of them, in one query each.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
@@ -14,12 +14,6 @@ export interface MemberRef extends EngineMember {
   accountId: string;
   externalId: string | null;
   status: string;
-}
-export interface ProductRef {
-  sku: string;
-  category: string | null;
-  brand: string | null;
-  marginClass: string | null;
 }
 
 export async function loadAccounts(db: Db, programId: string, externalIds: string[], ids: string[]) {
@@ -50,9 +44,3 @@ export async function loadMembers(db: Db, programId: string, externalIds: string
   return { byExternal, byId };
 }
 
-export async function loadProducts(db: Db, programId: string, skus: string[]): Promise<Map<string, ProductRef>> {
-  const rows = await sql<{ sku: string; category_code: string | null; brand: string | null; margin_class: string | null }>`
-    SELECT sku, category_code, brand, margin_class FROM products
-    WHERE program_id = ${programId} AND sku = ANY(${skus}::text[])`.execute(db);
-  return new Map(rows.rows.map((r) => [r.sku, { sku: r.sku, category: r.category_code, brand: r.brand, marginClass: r.margin_class }]));
-}
