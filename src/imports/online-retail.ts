@@ -10,7 +10,12 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
+import { upsertAccounts } from '../accounts/accounts.js';
+import { upsertCategories, upsertProducts } from '../catalog/catalog.js';
+import type { Db } from '../db/database.js';
+import { ingestEvents } from '../events/ingest.js';
 import { wallTimeToUtc } from '../ledger/expiry.js';
+import type { Program } from '../programs/programs.js';
 
 export interface RetailRow {
   invoiceNo: string;
@@ -52,7 +57,7 @@ export const countryCodes: Record<string, string | null> = {
 };
 
 /** Keyword → category, first match wins; the order puts specific words before general ones. */
-const categoryKeywords: Array<[string, RegExp]> = [
+export const categoryKeywords: Array<[string, RegExp]> = [
   ['christmas', /CHRISTMAS|XMAS|ADVENT|SANTA|REINDEER|SNOWFLAKE/],
   ['candles-lighting', /CANDLE|T-LIGHT|TLIGHT|LANTERN|LIGHT|LAMP/],
   ['bags', /\bBAG\b|BAGS|PURSE|SHOPPER|TOTE/],
@@ -108,6 +113,8 @@ export async function* readRetailRows(file: string): AsyncGenerator<RetailRow> {
  */
 export async function* invoicesOf(rows: AsyncIterable<RetailRow>, counts: RetailCounts): AsyncGenerator<RetailInvoice> {
   let current: RetailInvoice | undefined;
+  // An invoice number that comes back after other invoices is a separate fragment: it gets its own event id.
+  const seen = new Map<string, number>();
   const merge = new Map<string, { sku: string; quantity: number; amount: number }>();
   const flush = () => {
     if (current && merge.size) {
@@ -134,12 +141,14 @@ export async function* invoicesOf(rows: AsyncIterable<RetailRow>, counts: Retail
       counts.invalidRows++;
       continue;
     }
-    if (!current || current.invoiceNo !== row.invoiceNo) {
+    if (!current || current.invoiceNo.split('#')[0] !== row.invoiceNo) {
       const done = flush();
       if (done) yield done;
       merge.clear();
+      const times = (seen.get(row.invoiceNo) ?? 0) + 1;
+      seen.set(row.invoiceNo, times);
       current = {
-        invoiceNo: row.invoiceNo,
+        invoiceNo: times === 1 ? row.invoiceNo : `${row.invoiceNo}#${times}`,
         cancellation,
         customerId: row.customerId,
         country: row.country,
@@ -163,4 +172,107 @@ export function ukTime(local: string): Date {
   const [y, m, d] = date!.split('-').map(Number);
   const [hh, mm, ss = 0] = time.split(':').map(Number);
   return wallTimeToUtc(y!, m!, d!, hh!, mm!, ss, 'Europe/London');
+}
+
+export interface RetailImportSummary extends RetailCounts {
+  accounts: number;
+  products: number;
+  purchases: number;
+  returns: number;
+  replayed: number;
+  rejected: number;
+  unmatchedReturnLines: number;
+  pointsEarned: number;
+  pointsReversed: number;
+  errors: Array<{ invoice: string; code: string; message: string }>;
+  seconds: number;
+  eventSeconds: number;
+}
+
+/**
+ * Imports the file into a program: one pass to create the accounts and products it names, a second to send
+ * its invoices as events in batches of 1,000. Running it again replays every event and changes nothing.
+ */
+export async function importOnlineRetail(
+  db: Db,
+  program: Program,
+  file: string,
+  onProgress: (phase: 'catalog' | 'events', done: number) => void = () => {},
+): Promise<RetailImportSummary> {
+  const t0 = performance.now();
+
+  const customers = new Map<string, string>();
+  const products = new Map<string, { name: string; price: number }>();
+  let rowsSeen = 0;
+  for await (const row of readRetailRows(file)) {
+    if (++rowsSeen % 50_000 === 0) onProgress('catalog', rowsSeen);
+    if (!row.customerId || !isProductCode(row.stockCode)) continue;
+    if (!customers.has(row.customerId)) customers.set(row.customerId, row.country);
+    const p = products.get(row.stockCode);
+    // The most common price tells the product's band better than any one invoice's discount.
+    if (!p) products.set(row.stockCode, { name: row.description || row.stockCode, price: pence(row.unitPrice) });
+    else if (!p.name && row.description) p.name = row.description;
+  }
+  await upsertCategories(db, program.id, [...new Set([...categoryKeywords.map(([c]) => c), 'other'])].map((code) => ({ code, name: code.replace(/-/g, ' ') })));
+  const customerList = [...customers];
+  for (let i = 0; i < customerList.length; i += 1000) {
+    await upsertAccounts(db, program.id, customerList.slice(i, i + 1000).map(([id, country]) => ({
+      externalId: id,
+      name: `Customer ${id}`,
+      country: countryCodes[country] ?? null,
+      segment: country === 'United Kingdom' ? 'domestic' : 'export',
+    })));
+  }
+  const productList = [...products];
+  for (let i = 0; i < productList.length; i += 1000) {
+    await upsertProducts(db, program.id, productList.slice(i, i + 1000).map(([sku, p]) => ({
+      sku,
+      name: p.name.slice(0, 300) || sku,
+      categoryCode: categoryOf(p.name),
+      marginClass: marginClassOf(p.price),
+      unitPrice: p.price,
+    })));
+  }
+
+  const counts: RetailCounts = { rows: 0, rowsWithoutCustomer: 0, nonProductRows: 0, invalidRows: 0, invoices: 0, cancellations: 0 };
+  const summary: RetailImportSummary = {
+    ...counts, accounts: customers.size, products: products.size, purchases: 0, returns: 0, replayed: 0, rejected: 0,
+    unmatchedReturnLines: 0, pointsEarned: 0, pointsReversed: 0, errors: [], seconds: 0, eventSeconds: 0,
+  };
+  const tEvents = performance.now();
+  let batch: RetailInvoice[] = [];
+  const send = async () => {
+    const events = batch.map((inv) => ({
+      id: inv.invoiceNo,
+      type: inv.cancellation ? 'return' : 'purchase',
+      occurredAt: inv.occurredAt.toISOString(),
+      account: inv.customerId,
+      lines: inv.lines,
+    }));
+    const items = await ingestEvents(db, program, events, { now: new Date(), futureToleranceSeconds: 300 });
+    items.forEach((item, i) => {
+      if (item.status === 'rejected') {
+        summary.rejected++;
+        if (summary.errors.length < 100) summary.errors.push({ invoice: batch[i]!.invoiceNo, code: item.error.code, message: item.error.message });
+        return;
+      }
+      if (item.status === 'replayed') summary.replayed++;
+      else if (batch[i]!.cancellation) summary.returns++;
+      else summary.purchases++;
+      summary.pointsEarned += item.record.postings.reduce((s, p) => s + p.points, 0);
+      summary.pointsReversed += item.record.reversals.reduce((s, r) => s + r.points, 0);
+      summary.unmatchedReturnLines += item.record.unmatched.length;
+    });
+    onProgress('events', counts.rows);
+    batch = [];
+  };
+  for await (const inv of invoicesOf(readRetailRows(file), counts)) {
+    batch.push(inv);
+    if (batch.length === 1000) await send();
+  }
+  if (batch.length) await send();
+  Object.assign(summary, counts);
+  summary.eventSeconds = (performance.now() - tEvents) / 1000;
+  summary.seconds = (performance.now() - t0) / 1000;
+  return summary;
 }
