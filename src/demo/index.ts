@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { createApiKey } from '../programs/api-keys.js';
 import { createProgram } from '../programs/programs.js';
+import { seedDemo } from './seed.js';
 
 export const demoProgramName = 'Nordbygg Partner Club (demo)';
 
@@ -24,6 +25,7 @@ export async function ensureDemoProgram(
     pendingDays: 14,
     expiryPolicy: { kind: 'end_of_year', yearsAfter: 1 },
   });
+  await seedDemo(db, program);
   const { key } = await createApiKey(db, program.id, { name: 'demo admin', scopes: ['admin'] });
   await saveKey(key);
   return key;
