@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { createRules, purchase, seedCatalog } from '../support/fixtures.js';
+
+/**
+ * Tenant isolation: a key of program B gets 404 for every object of program A, on every route that names
+ * one, and never sees A's objects in a list. The routes come from the OpenAPI document, so a new route
+ * without a case here fails the test.
+ */
+let t: TestApp;
+let b: { programId: string; key: string };
+const a: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await seedCatalog(t);
+  a.accountId = (await t.call('POST', '/v1/accounts', { externalId: 'A-ACC', name: 'A company' })).json().id;
+  a.memberId = (await t.call('POST', '/v1/members', { accountId: a.accountId, externalId: 'A-MEM', name: 'A person' })).json().id;
+  const [ruleId] = await createRules(t);
+  a.ruleId = ruleId!;
+  await t.call('POST', '/v1/events', purchase('A-EVENT', 'A-ACC', 'A-MEM'));
+  a.keyId = (await t.call('POST', '/v1/api-keys', { name: 'A key', scopes: ['read'] })).json().id;
+  b = await t.newProgram({ name: 'Program B' });
+});
+afterAll(async () => t.close());
+
+const bodies: Record<string, unknown> = {
+  'PATCH /v1/accounts/{id}': { name: 'Hijacked' },
+  'PATCH /v1/members/{id}': { name: 'Hijacked' },
+  'PATCH /v1/rules/{id}': { expectedVersion: 1, name: 'Hijacked' },
+  'POST /v1/rules/{id}/archive': { expectedVersion: 1 },
+  'POST /v1/accounts/{id}/adjustments': { points: 100, reasonCode: 'goodwill', idempotencyKey: 'isolation-adj-1' },
+  'POST /v1/members/{id}/adjustments': { points: 100, reasonCode: 'goodwill', idempotencyKey: 'isolation-adj-2' },
+  'POST /v1/accounts/{id}/debits': { points: 1, memo: 'x', idempotencyKey: 'isolation-deb-1' },
+  'POST /v1/members/{id}/debits': { points: 1, memo: 'x', idempotencyKey: 'isolation-deb-2' },
+  'POST /v1/accounts/{id}/transfers': { memberId: '00000000-0000-7000-8000-000000000000', points: 1, idempotencyKey: 'isolation-tr-1' },
+};
+
+/** Routes that name an object only in the body or create by key: checked separately below. */
+const notObjectRoutes = new Set(['PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}']);
+
+function fill(path: string): string {
+  return path
+    .replace('/v1/accounts/{id}', `/v1/accounts/${a.accountId}`)
+    .replace('/v1/members/{id}', `/v1/members/${a.memberId}`)
+    .replace('/v1/rules/{id}', `/v1/rules/${a.ruleId}`)
+    .replace('/v1/api-keys/{id}', `/v1/api-keys/${a.keyId}`)
+    .replace('{externalId}', path.includes('members') ? 'A-MEM' : 'A-ACC')
+    .replace('{sku}', 'DRILL')
+    .replace('{version}', '1')
+    .replace('/v1/events/{id}', '/v1/events/A-EVENT');
+}
+
+describe('tenant isolation', () => {
+  it('gives 404 for every object of another program on every route', async () => {
+    const doc = (await t.call('GET', '/openapi.json', undefined, null)).json();
+    const checked: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      if (!path.includes('{')) continue;
+      for (const method of Object.keys(ops)) {
+        const route = `${method.toUpperCase()} ${path}`;
+        if (notObjectRoutes.has(route)) continue;
+        const res = await t.call(method.toUpperCase(), fill(path), bodies[route], b.key);
+        expect(res.statusCode, `${route}: ${res.body}`).toBe(404);
+        expect(res.json().code).toBe('not_found');
+        checked.push(route);
+      }
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('lists none of the other program’s objects', async () => {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys']) {
+      const res = await t.call('GET', url, undefined, b.key);
+      expect(res.statusCode, url).toBe(200);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company/);
+    }
+    const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
+    expect(summary.issued).toBe(0);
+  });
+
+  it('cannot send events for, or overwrite, the other program’s accounts', async () => {
+    const ev = await t.call('POST', '/v1/events', purchase('B-EVENT', 'A-ACC'), b.key);
+    expect(ev.json().code).toBe('unknown_account');
+    // The same external id in program B is B's own account; A's stays as it was.
+    const put = await t.call('PUT', '/v1/accounts/by-external-id/A-ACC', { name: 'B copy' }, b.key);
+    expect(put.statusCode).toBe(201);
+    expect(put.json().id).not.toBe(a.accountId);
+    expect((await t.call('GET', `/v1/accounts/${a.accountId}`)).json().name).toBe('A company');
+    // The same event id in program B is a different event.
+    expect((await t.call('GET', '/v1/events/A-EVENT')).json().points).toBe(495);
+  });
+});
