@@ -4,16 +4,22 @@ import { ConfigError, loadConfig } from '../config/index.js';
 import { DataDirLockedError } from '../db/database.js';
 import { openConfiguredDatabase } from '../db/open.js';
 import { LojalError } from '../errors/index.js';
+import { translator } from '../i18n/index.js';
 import { createApiKey, scopes, type Scope } from '../programs/api-keys.js';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Db } from '../db/database.js';
 import { createRetailProgram } from '../demo/retail-program.js';
+import { getAccountByExternalId } from '../accounts/accounts.js';
+import { getMemberByExternalId } from '../accounts/members.js';
 import { importEntitiesCsv, importEventsCsv } from '../imports/csv.js';
+import { getBalance } from '../ledger/queries.js';
 import { importOnlineRetail } from '../imports/online-retail.js';
 import { createProgram, getProgram, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { serve } from './serve.js';
 
+/** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
+let failed = false;
 const program = new Command();
 program.name('lojal').description('Lojal, the open B2B loyalty and partner-incentive engine').showHelpAfterError();
 
@@ -99,6 +105,25 @@ program
     }
   });
 
+program
+  .command('balance')
+  .description("Show an account's or member's points, by your external id")
+  .requiredOption('--program <id>', 'program id')
+  .option('--account <externalId>', 'the account (company)')
+  .option('--member <externalId>', 'the member (person)')
+  .action(async (o: { program: string; account?: string; member?: string }) => {
+    if (!o.account === !o.member) throw new InvalidArgumentError('give exactly one of --account or --member');
+    await withProgram(o.program, async (db, p) => {
+      const owner = o.account ? await getAccountByExternalId(db, p.id, o.account) : await getMemberByExternalId(db, p.id, o.member!);
+      const b = await getBalance(db, p.id, owner.id, { now: new Date(), timeZone: p.timeZone });
+      console.log(`${owner.name} (${o.account ?? o.member})`);
+      console.log(`  available  ${b.available} ${p.pointsName}`);
+      console.log(`  pending    ${b.pending}${b.pendingReleases.length ? ` (next on ${b.pendingReleases[0]!.date})` : ''}`);
+      console.log(`  expiring   ${b.expiringTotal} within 90 days${b.expiring.length ? ` (first on ${b.expiring[0]!.date})` : ''}`);
+      console.log(`  lifetime   earned ${b.lifetimeEarned}, spent ${b.lifetimeSpent}, expired ${b.lifetimeExpired}`);
+    });
+  });
+
 const importCmd = program.command('import').description('Import CSV files (plain or .gz) into a program');
 for (const kind of ['accounts', 'members', 'products'] as const) {
   importCmd
@@ -111,7 +136,7 @@ for (const kind of ['accounts', 'members', 'products'] as const) {
         const s = await importEntitiesCsv(db, p.id, kind, file, (n) => bar.update(n));
         bar.stop();
         printSummary(s.rows, `created ${s.created}, updated ${s.updated}, failed ${s.failed}`, s.seconds, s.errors.map((e) => `line ${e.line}: ${e.code} ${e.message}`));
-        if (s.failed) process.exitCode = 1;
+        if (s.failed) failed = true;
       });
     });
 }
@@ -125,7 +150,7 @@ importCmd
       const s = await importEventsCsv(db, p, file, (n) => bar.update(n));
       bar.stop();
       printSummary(s.rows, `processed ${s.created}, replayed ${s.replayed}, rejected ${s.failed}`, s.seconds, s.errors.map((e) => `line ${e.line}: ${e.code} ${e.message}`));
-      if (s.failed) process.exitCode = 1;
+      if (s.failed) failed = true;
     });
   });
 importCmd
@@ -189,15 +214,21 @@ export { program };
 
 try {
   await program.parseAsync(process.argv);
+  // Set explicitly: the embedded database's runtime resets process.exitCode when it shuts down.
+  if (failed) process.exit(1);
 } catch (err) {
   if (err instanceof ConfigError || err instanceof DataDirLockedError) {
     console.error(err.message);
   } else if (err instanceof LojalError) {
-    console.error(`Error (${err.code}): ${err.message}`);
+    const issues = err.issues?.map((i) => `\n  ${i.path}: ${i.message}`).join('') ?? '';
+    console.error(`Error (${err.code}): ${String(translator('en')(`errors:${err.code}`, err.params as never))}${issues}`);
   } else if ((err as { name?: string }).name === 'ZodError') {
-    console.error(`Invalid input: ${(err as Error).message}`);
+    const issues = (err as { issues: Array<{ path: PropertyKey[]; message: string }> }).issues;
+    console.error(`Invalid input:${issues.map((i) => `\n  ${i.path.join('.')}: ${i.message}`).join('')}`);
+  } else if (err instanceof Error && process.env.LOG_LEVEL !== 'debug') {
+    console.error(`Error: ${err.message}`);
   } else {
     console.error(err);
   }
-  process.exitCode = 1;
+  process.exit(1);
 }

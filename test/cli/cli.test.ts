@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPostgres } from '../support/db.js';
+
+/**
+ * The `lojal` command as a user runs it: a real process on an embedded data directory of its own.
+ * (Embedded only: the CLI's database handling is the same code for both, and the server run covers PostgreSQL.)
+ */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lojal-cli-'));
+const env = { ...process.env, LOJAL_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
+delete (env as Record<string, string | undefined>).DATABASE_URL;
+
+function lojal(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/lojal.js', ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const write = (name: string, text: string) => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+};
+
+let programId = '';
+beforeAll(() => {
+  if (onPostgres) return;
+  const created = lojal('program', 'create', '--name', 'CLI test', '--currency', 'SEK', '--time-zone', 'Europe/Stockholm');
+  expect(created.code, created.err).toBe(0);
+  programId = /Program ([0-9a-f-]{36}) created/.exec(created.out)![1]!;
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(onPostgres)('lojal CLI', () => {
+  it('imports accounts (parents after their branches), products and events, then shows a balance', () => {
+    const accounts = write('accounts.csv', 'external_id,name,country,segment,tags,parent_external_id\nB-1,Branch One,SE,installer,a|b,CH-1\nCH-1,The Chain,SE,builder,,\n');
+    const r1 = lojal('import', 'accounts', accounts, '--program', programId);
+    expect(r1.code, r1.err + r1.out).toBe(0);
+    expect(r1.out).toContain('created 2');
+    const products = write('products.csv', 'sku,name,category,margin_class,unit_price\nP-1,Drill,tools,high,129900\nP-2,Screws,fasteners,low,4900\n');
+    expect(lojal('import', 'products', products, '--program', programId).code).toBe(0);
+    const rule = lojal('key', 'create', '--program', programId, '--name', 'x', '--scopes', 'events:write');
+    expect(rule.code).toBe(0);
+    const events = write(
+      'events.csv',
+      'id,type,occurred_at,account,member,sku,quantity,amount\nE-1,purchase,2026-10-01T10:00:00Z,B-1,,P-1,1,129900\nE-1,purchase,2026-10-01T10:00:00Z,B-1,,P-2,2,9800\nE-2,app.login,2026-10-02T10:00:00Z,B-1,,,,\n',
+    );
+    const r3 = lojal('import', 'events', events, '--program', programId);
+    expect(r3.code, r3.err + r3.out).toBe(0);
+    expect(r3.out).toContain('processed 2');
+    const bal = lojal('balance', '--program', programId, '--account', 'B-1');
+    expect(bal.code, bal.err).toBe(0);
+    expect(bal.out).toMatch(/available\s+0/);
+  });
+
+  it('reports bad rows by line and exits non-zero', () => {
+    const bad = write('bad.csv', 'external_id,name,country\nOK-1,Fine,SE\nBAD-1,Wrong country,Sweden\n');
+    const r = lojal('import', 'accounts', bad, '--program', programId);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('line 3');
+    expect(r.out).toContain('country');
+  });
+
+  it('says what is wrong with the command line', () => {
+    const r = lojal('key', 'create', '--program', programId, '--name', 'x', '--scopes', 'everything');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('unknown scope');
+    const none = lojal('balance', '--program', '01900000-0000-7000-8000-000000000000', '--account', 'X');
+    expect(none.code).toBe(1);
+    expect(none.err).toContain('No program');
+  });
+});
