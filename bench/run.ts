@@ -116,6 +116,7 @@ async function main() {
   const admin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `lojal_bench_${process.pid}`;
   const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
+  client.on('error', () => {});
   try {
     await client.connect();
     await client.query(`CREATE DATABASE ${name}`);

@@ -26,6 +26,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection the server closes (restart, failover, an administrator) must not take the process
+  // down: the pool drops it and opens a new one for the next query.
+  pool.on('error', (err) => console.error(`PostgreSQL connection lost: ${err.message}`));
   // Fail fast with the server's own message instead of on the first request.
   const client = await pool.connect();
   client.release();
