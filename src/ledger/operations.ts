@@ -9,7 +9,7 @@ import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import { planExpiry } from './expiry.js';
-import type { DebitOutcome } from './types.js';
+import type { DebitJournal, DebitOutcome } from './types.js';
 import { debit, writeCredits } from './writer.js';
 
 export interface OperationResult {
@@ -116,34 +116,42 @@ export interface SpendInput {
   actor: string;
 }
 
-/** Points used as payment (a discount at checkout, an order in an external shop); never overdraws. */
-export async function spend(db: Db, program: Program, input: SpendInput, now = new Date()): Promise<OperationResult> {
-  const key = `spend:${input.idempotencyKey}`;
-  const hash = fingerprint(['spend', input.walletId, input.points, input.memo, input.reference ?? null]);
+/**
+ * The shared path of spends and transfers: answer a replay from its first journal, else take the points in a
+ * transaction of its own. `request` is what makes two requests with one key the same request.
+ */
+async function debitOnce(
+  db: Db,
+  program: Program,
+  kind: 'spend' | 'transfer',
+  idempotencyKey: string,
+  request: unknown[],
+  journal: Omit<DebitJournal, 'id' | 'idempotencyKey' | 'kind' | 'occurredAt' | 'requestHash'>,
+  now: Date,
+): Promise<DebitOutcome | OperationResult> {
+  const key = `${kind}:${idempotencyKey}`;
+  const hash = fingerprint([kind, ...request]);
   const replay = await replayOf(db, program.id, key, hash);
   if (replay) return replay;
-  return db.transaction().execute(async (trx) => {
-    const out = await debit(
-      trx,
-      program.id,
-      {
-        id: uuidv7(),
-        idempotencyKey: key,
-        kind: 'spend',
-        occurredAt: now,
-        memo: input.reference ? `${input.memo} (${input.reference})` : input.memo,
-        actor: input.actor,
-        requestHash: hash,
-        explanation: { key: 'ledger:explain.spend', params: { memo: input.memo } },
-        walletId: input.walletId,
-        points: input.points,
-        toWalletId: systemWalletId(program.id, 'redemption'),
-        effect: 'spent',
-      },
-      now,
-    );
-    return fromDebit(out, -input.points);
-  });
+  return db.transaction().execute((trx) =>
+    debit(trx, program.id, { ...journal, id: uuidv7(), idempotencyKey: key, kind, occurredAt: now, requestHash: hash }, now),
+  );
+}
+
+const isReplay = (r: DebitOutcome | OperationResult): r is OperationResult => 'created' in r;
+
+/** Points used as payment (a discount at checkout, an order in an external shop); never overdraws. */
+export async function spend(db: Db, program: Program, input: SpendInput, now = new Date()): Promise<OperationResult> {
+  const out = await debitOnce(db, program, 'spend', input.idempotencyKey, [input.walletId, input.points, input.memo, input.reference ?? null], {
+    memo: input.reference ? `${input.memo} (${input.reference})` : input.memo,
+    actor: input.actor,
+    explanation: { key: 'ledger:explain.spend', params: { memo: input.memo } },
+    walletId: input.walletId,
+    points: input.points,
+    toWalletId: systemWalletId(program.id, 'redemption'),
+    effect: 'spent',
+  }, now);
+  return isReplay(out) ? out : fromDebit(out, -input.points);
 }
 
 export interface TransferInput {
@@ -158,31 +166,15 @@ export interface TransferInput {
 
 /** Company points handed to a person; each moved lot keeps its expiry date. */
 export async function transfer(db: Db, program: Program, input: TransferInput, now = new Date()): Promise<OperationResult> {
-  const key = `transfer:${input.idempotencyKey}`;
-  const hash = fingerprint(['transfer', input.fromWalletId, input.toWalletId, input.points, input.memo ?? null]);
-  const replay = await replayOf(db, program.id, key, hash);
-  if (replay) return replay;
-  return db.transaction().execute(async (trx) => {
-    const out = await debit(
-      trx,
-      program.id,
-      {
-        id: uuidv7(),
-        idempotencyKey: key,
-        kind: 'transfer',
-        occurredAt: now,
-        memo: input.memo ?? null,
-        actor: input.actor,
-        requestHash: hash,
-        explanation: { key: 'ledger:explain.transfer', params: { member: input.toName } },
-        walletId: input.fromWalletId,
-        points: input.points,
-        toWalletId: input.toWalletId,
-        toOwnerWallet: true,
-        effect: 'none',
-      },
-      now,
-    );
-    return fromDebit(out, input.points);
-  });
+  const out = await debitOnce(db, program, 'transfer', input.idempotencyKey, [input.fromWalletId, input.toWalletId, input.points, input.memo ?? null], {
+    memo: input.memo ?? null,
+    actor: input.actor,
+    explanation: { key: 'ledger:explain.transfer', params: { member: input.toName } },
+    walletId: input.fromWalletId,
+    points: input.points,
+    toWalletId: input.toWalletId,
+    toOwnerWallet: true,
+    effect: 'none',
+  }, now);
+  return isReplay(out) ? out : fromDebit(out, input.points);
 }
