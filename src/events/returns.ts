@@ -67,6 +67,11 @@ export async function processReturn(trx: Db, program: Program, ev: ReadyEvent, r
       unmatched.push({ sku: req.sku, quantity: left });
     }
     assignAmounts(parts, req);
+    // A return may list a SKU more than once: what this line took is no longer free for the next one.
+    for (const p of parts) {
+      p.line.returned_quantity += p.quantity;
+      p.line.returned_amount += p.amount;
+    }
     allocations.push(...parts);
   }
 

@@ -144,6 +144,21 @@ describe('returns take back points in proportion', () => {
     expect((await balance('accounts', acc)).available).toBe(before + body.points);
   });
 
+  it('a return listing one SKU twice takes from the purchase once per listed unit, never beyond it', async () => {
+    const acc = await seedAccount(t, 'C-8');
+    await t.call('POST', '/v1/events', purchase('INV-8', 'C-8', undefined, '2026-10-01T10:00:00Z'));
+    const twice = { id: 'RET-8', type: 'return', occurredAt: '2026-10-02T10:00:00Z', account: 'C-8', originalId: 'INV-8', lines: [{ sku: 'DRILL', quantity: 1 }, { sku: 'DRILL', quantity: 1 }] };
+    const tooMany = { ...twice, id: 'RET-8X', lines: [{ sku: 'DRILL', quantity: 2 }, { sku: 'DRILL', quantity: 1 }] };
+    expect((await t.call('POST', '/v1/events', tooMany)).json().code).toBe('return_exceeds_purchase');
+    expect((await t.call('POST', '/v1/events', twice)).statusCode).toBe(201);
+    const thrice = { ...twice, id: 'RET-8B', lines: [{ sku: 'DRILL', quantity: 1 }] };
+    expect((await t.call('POST', '/v1/events', thrice)).json().code).toBe('return_exceeds_purchase');
+    // Both drills are back: what the drills earned is gone, the paint's share stays.
+    const bal = await balance('accounts', acc);
+    expect(bal.available).toBeLessThan(470);
+    expect(bal.available).toBeGreaterThan(0);
+  });
+
   it('pages through a history with cursors, none missing and none twice', async () => {
     const acc = (await t.call('GET', '/v1/events/INV-3A')).json().accountId;
     const all = (await t.call('GET', `/v1/accounts/${acc}/history?limit=100`)).json().data.map((h: { journalId: string }) => h.journalId);
