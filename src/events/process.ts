@@ -139,17 +139,18 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
     });
     if (fresh.length === 0) return;
 
-    const purchases = fresh.filter((r) => r.input.type !== 'return');
+    // Purchases and behaviour events earn; returns take back.
+    const earning = fresh.filter((r) => r.input.type !== 'return');
     const returns = fresh.filter((r) => r.input.type === 'return');
     const rulesAt = await rulesInForce(trx, program.id, fresh.map((r) => r.occurredAt));
     const bought = await loadCategoriesBought(trx, program.id, accountIds);
-    const usage = await loadUsage(trx, program.id, capKeysOf(purchases, rulesAt, program.timeZone));
+    const usage = await loadUsage(trx, program.id, capKeysOf(earning, rulesAt, program.timeZone));
 
     const credits: CreditJournal[] = [];
     const newCategories: Array<{ accountId: string; category: string; eventId: string }> = [];
     const usageDelta = new Map<string, { points: number; times: number }>();
     const records = new Map<string, EventRecord>();
-    for (const ev of purchases) {
+    for (const ev of earning) {
       const categories = bought.get(ev.account.id) ?? new Set<string>();
       bought.set(ev.account.id, categories);
       const result = evaluate({
