@@ -85,6 +85,46 @@ async function ceiling(database: Database, events: ReturnType<typeof makeEvents>
   }
 }
 
+/**
+ * A second, wider reference: the rows Lojal itself writes per batch (events, lines, one journal, five
+ * entries and four lots per event, shaped like the real ones) as plain multi-row inserts into tables with
+ * no keys, indexes or constraints. The gap to it is what keys, constraints, locks, reads and the rules cost.
+ */
+async function ledgerShapedRows(database: Database, events: ReturnType<typeof makeEvents>): Promise<void> {
+  const db = database.db;
+  await sql`CREATE TABLE IF NOT EXISTS bare_events (id uuid, external_id text, occurred_at timestamptz, account uuid, amount bigint, attributes jsonb, hash text)`.execute(db);
+  await sql`CREATE TABLE IF NOT EXISTS bare_lines (event uuid, n int, account uuid, at timestamptz, sku text, category text, margin text, quantity int, amount bigint)`.execute(db);
+  await sql`CREATE TABLE IF NOT EXISTS bare_journals (id uuid, key text, kind text, event uuid, explanation jsonb, at timestamptz)`.execute(db);
+  await sql`CREATE TABLE IF NOT EXISTS bare_entries (journal uuid, seq int, wallet uuid, bucket text, amount bigint, lot uuid, rule uuid, explanation json)`.execute(db);
+  await sql`CREATE TABLE IF NOT EXISTS bare_lots (id uuid, wallet uuid, journal uuid, status text, earned timestamptz, available timestamptz, expires timestamptz, original bigint, remaining bigint)`.execute(db);
+  const explanation = JSON.stringify({ key: 'explain.perAmount', params: { rule: 'Points per SEK', rate: 1, per: 1000, amount: 123456, points: 123, count: 123 } });
+  for (let i = 0; i < events.length; i += BATCH) {
+    const b = events.slice(i, i + BATCH);
+    const ids = b.map(() => uuidv7());
+    const at = b.map((e) => e.occurredAt);
+    const acc = b.map(() => uuidv7());
+    const four = (f: (k: number, j: number) => unknown) => b.flatMap((_, j) => [0, 1, 2, 3].map((k) => f(k, j)));
+    await database.db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO bare_events SELECT * FROM unnest(${ids}::uuid[], ${b.map((e) => e.id)}::text[], ${at}::timestamptz[], ${acc}::uuid[],
+        ${b.map(() => 1000)}::bigint[], ${b.map(() => '{}')}::jsonb[], ${b.map((e) => e.id.padEnd(64, '0'))}::text[])`.execute(trx);
+      const l = b.flatMap((e, j) => e.lines.map((x, n) => ({ j, n, x })));
+      await sql`INSERT INTO bare_lines SELECT * FROM unnest(${l.map((r) => ids[r.j])}::uuid[], ${l.map((r) => r.n)}::int[], ${l.map((r) => acc[r.j])}::uuid[],
+        ${l.map((r) => at[r.j])}::timestamptz[], ${l.map((r) => r.x.sku)}::text[], ${l.map(() => 'cat-1')}::text[], ${l.map(() => 'high')}::text[],
+        ${l.map((r) => r.x.quantity)}::int[], ${l.map((r) => r.x.amount)}::bigint[])`.execute(trx);
+      await sql`INSERT INTO bare_journals SELECT * FROM unnest(${ids}::uuid[], ${ids.map((x) => `earn:${x}`)}::text[], ${ids.map(() => 'earn')}::text[],
+        ${ids}::uuid[], ${ids.map(() => '{"key":"ledger:explain.earn","params":{"event":"x"}}')}::jsonb[], ${at}::timestamptz[])`.execute(trx);
+      const lots = four(() => uuidv7());
+      await sql`INSERT INTO bare_entries SELECT * FROM unnest(${[...four((_, j) => ids[j]), ...ids]}::uuid[], ${[...four((k) => k + 1), ...ids.map(() => 0)]}::int[],
+        ${[...four((_, j) => acc[j]), ...ids.map(() => acc[0])]}::uuid[], ${[...four(() => 'available'), ...ids.map(() => 'available')]}::text[],
+        ${[...four(() => 100), ...ids.map(() => -400)]}::bigint[], ${[...lots, ...ids.map(() => null)]}::uuid[],
+        ${[...four(() => acc[0]), ...ids.map(() => null)]}::uuid[], ${[...four(() => explanation), ...ids.map(() => null)]}::json[])`.execute(trx);
+      await sql`INSERT INTO bare_lots SELECT * FROM unnest(${lots}::uuid[], ${four((_, j) => acc[j])}::uuid[], ${four((_, j) => ids[j])}::uuid[],
+        ${four(() => 'available')}::text[], ${four((_, j) => at[j])}::timestamptz[], ${four((_, j) => at[j])}::timestamptz[], ${four(() => null)}::timestamptz[],
+        ${four(() => 100)}::bigint[], ${four(() => 100)}::bigint[])`.execute(trx);
+    });
+  }
+}
+
 async function time(fn: () => Promise<void>): Promise<number> {
   const t0 = performance.now();
   await fn();
@@ -99,6 +139,7 @@ async function benchDatabase(name: string, open: () => Promise<Database>, writer
     // Warm-up: JIT, plan caches, first pages.
     await ingestAll(database, program, makeEvents('warm', 1000));
     rows.push({ db: name, writers: 1, what: 'ceiling: bare multi-row insert', events: EVENTS, seconds: await time(() => ceiling(database, makeEvents('c', EVENTS))) });
+    rows.push({ db: name, writers: 1, what: 'reference: the ledger rows, bare', events: EVENTS, seconds: await time(() => ledgerShapedRows(database, makeEvents('r', EVENTS))) });
     for (const writers of writerCounts) {
       const per = Math.floor(EVENTS / writers);
       const seconds = await time(() => Promise.all(Array.from({ length: writers }, (_, w) => ingestAll(database, program, makeEvents(`w${writers}-${w}`, per)))).then(() => {}));
@@ -130,15 +171,20 @@ async function main() {
     await client.end().catch(() => {});
   }
 
-  const ceilingOf = (db: string) => rows.find((r) => r.db === db && r.what.startsWith('ceiling'))!;
+  const rateOf = (db: string, prefix: string) => {
+    const r = rows.find((x) => x.db === db && x.what.startsWith(prefix))!;
+    return r.events / r.seconds;
+  };
   console.log(`\n${EVENTS.toLocaleString('en')} purchase events, 3 lines each, batches of ${BATCH}, ${ACCOUNTS} accounts, 4 rules\n`);
-  console.log('| database | writers | path | events | seconds | events/s | share of ceiling |');
-  console.log('|---|---:|---|---:|---:|---:|---:|');
+  console.log('| database | writers | path | events | seconds | events/s | share of ceiling | share of bare ledger rows |');
+  console.log('|---|---:|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const rate = r.events / r.seconds;
-    const c = ceilingOf(r.db);
-    const share = rate / (c.events / c.seconds);
-    console.log(`| ${r.db} | ${r.writers} | ${r.what} | ${r.events} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en')} | ${(share * 100).toFixed(1)} % |`);
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    console.log(
+      `| ${r.db} | ${r.writers} | ${r.what} | ${r.events} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en')} | ` +
+        `${pct(rate / rateOf(r.db, 'ceiling'))} | ${pct(rate / rateOf(r.db, 'reference'))} |`,
+    );
   }
 }
 
