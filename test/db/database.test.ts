@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, ConfigError } from '../../src/config/index.js';
+import { DataDirLockedError, openEmbedded } from '../../src/db/database.js';
+import { migrate, MigrationError } from '../../src/db/migrate.js';
+import { freshDatabase, onPostgres } from '../support/db.js';
+
+describe('configuration', () => {
+  it('has documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, jobs: true });
+    expect(c.dataDir).toBe(path.resolve('.lojal/data'));
+  });
+
+  it('refuses bad values, naming each', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      expect((e as Error).message).toMatch(/PORT/);
+      expect((e as Error).message).toMatch(/DATABASE_URL/);
+    }
+  });
+});
+
+describe.skipIf(onPostgres)('embedded database', () => {
+  it('keeps a second process off its data directory', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lojal-lock-'));
+    const first = await openEmbedded(dir);
+    await expect(openEmbedded(dir)).rejects.toThrow(DataDirLockedError);
+    await first.close();
+    const again = await openEmbedded(dir);
+    await again.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migrations', () => {
+  it('are applied once, and a changed applied migration stops everything', async () => {
+    const database = await freshDatabase();
+    try {
+      expect(await migrate(database)).toEqual([]);
+      await sql`UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1`.execute(database.db);
+      await expect(migrate(database)).rejects.toThrow(MigrationError);
+    } finally {
+      await database.close();
+    }
+  });
+});
