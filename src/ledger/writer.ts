@@ -182,13 +182,12 @@ async function takeFromLots(
  * Fails with `insufficient_points` unless `allowShortfall`; a replayed idempotency key writes nothing.
  */
 export async function debit(trx: Db, programId: string, j: DebitJournal, now: Date): Promise<DebitOutcome> {
-  await lockWallets(trx, programId, j.toOwnerWallet ? [j.walletId, j.toWalletId] : [j.walletId]);
-  const wallet = await trx
-    .selectFrom('wallets')
-    .select(['available', 'pending', 'kind'])
-    .where('program_id', '=', programId)
-    .where('id', '=', j.walletId)
-    .executeTakeFirst();
+  // Lock (in id order, with the receiving wallet of a transfer) and read the wallet in one statement.
+  const ids = [...new Set(j.toOwnerWallet ? [j.walletId, j.toWalletId] : [j.walletId])].sort();
+  const locked = await sql<{ id: string; available: number; pending: number; kind: string }>`
+    SELECT id, available, pending, kind FROM wallets WHERE program_id = ${programId} AND id = ANY(${ids}::uuid[])
+    ORDER BY id FOR UPDATE`.execute(trx);
+  const wallet = locked.rows.find((w) => w.id === j.walletId);
   if (!wallet || (wallet.kind !== 'account' && wallet.kind !== 'member')) {
     throw new LojalError('not_found', { entity: 'wallet', id: j.walletId });
   }
