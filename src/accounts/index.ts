@@ -26,3 +26,4 @@ export {
 } from './members.js';
 export { upsertMembers, upsertMemberByExternalId } from './member-batch.js';
 export type { Member, MemberCreate, MemberPatch, MemberUpsert } from './member-schema.js';
+export { importAccountsCsv, importMembersCsv } from './csv.js';

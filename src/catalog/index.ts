@@ -10,3 +10,4 @@ export {
   type ProductRef,
 } from './products.js';
 export type { Category, CategoryUpsert, Product, ProductUpsert } from './schema.js';
+export { importProductsCsv } from './csv.js';
