@@ -49,11 +49,13 @@ export async function upsertAccountItems(db: Db, programId: string, inputs: read
 }
 
 async function writeItems(trx: Db, programId: string, parsed: Array<{ index: number; a: Parsed }>, outcomes: Outcome[]) {
+  // Rows are locked and written in key order, so concurrent batches that overlap wait instead of deadlocking.
   const existing = await trx
     .selectFrom('accounts')
     .selectAll()
     .where('program_id', '=', programId)
     .where(sql<boolean>`external_id = ANY(${parsed.map((p) => p.a.externalId)}::text[])`)
+    .orderBy('external_id')
     .forUpdate()
     .execute();
   const byExternalId = new Map(existing.map((r) => [r.external_id!, r]));
@@ -63,7 +65,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
   });
   await resolveParents(trx, programId, items);
 
-  const live = items.filter((i) => !i.error);
+  const live = items.filter((i) => !i.error).sort((x, y) => (x.a.externalId < y.a.externalId ? -1 : 1));
   for (const i of items) if (i.error) outcomes[i.index] = i.error;
   if (!live.length) return;
   const written = await trx

@@ -41,11 +41,13 @@ export async function upsertMemberItems(db: Db, programId: string, inputs: reado
 }
 
 async function writeItems(trx: Db, programId: string, parsed: Array<{ index: number; m: Parsed }>, outcomes: Outcome[]) {
+  // Rows are locked and written in key order, so concurrent batches that overlap wait instead of deadlocking.
   const existing = await trx
     .selectFrom('members')
     .selectAll()
     .where('program_id', '=', programId)
     .where(sql<boolean>`external_id = ANY(${parsed.map((p) => p.m.externalId)}::text[])`)
+    .orderBy('external_id')
     .forUpdate()
     .execute();
   const byExternalId = new Map(existing.map((r) => [r.external_id!, r]));
@@ -63,7 +65,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
     if (!accountId) return { index, m, existing: row, error: new LojalError('unknown_account', { account: ref! }) };
     return { index, m, existing: row, accountId };
   });
-  const live = items.filter((i) => !i.error);
+  const live = items.filter((i) => !i.error).sort((x, y) => (x.m.externalId < y.m.externalId ? -1 : 1));
   for (const i of items) if (i.error) outcomes[i.index] = i.error;
   if (!live.length) return;
 

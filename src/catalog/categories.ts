@@ -36,10 +36,11 @@ export async function upsertCategoryItems(db: Db, programId: string, inputs: rea
       .selectFrom('categories')
       .select(['code', 'name', 'parent_code'])
       .where('program_id', '=', programId)
+      .orderBy('code')
       .forUpdate()
       .execute();
     const tree = new Map(stored.map((r) => [r.code, { name: r.name, parent: r.parent_code }]));
-    let live = items;
+    let live = items.sort((x, y) => (x.c.code < y.c.code ? -1 : 1));
     for (;;) {
       const after = new Map(tree);
       for (const { c } of live) {

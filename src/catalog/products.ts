@@ -32,11 +32,13 @@ export async function upsertProductItems(db: Db, programId: string, inputs: read
   if (!parsed.length) return outcomes;
 
   await db.transaction().execute(async (trx) => {
+    // Rows are locked and written in key order, so concurrent batches that overlap wait instead of deadlocking.
     const existing = await trx
       .selectFrom('products')
       .selectAll()
       .where('program_id', '=', programId)
       .where(sql<boolean>`sku = ANY(${parsed.map((i) => i.p.sku)}::text[])`)
+      .orderBy('sku')
       .forUpdate()
       .execute();
     const bySku = new Map(existing.map((r) => [r.sku, r]));
@@ -53,6 +55,7 @@ export async function upsertProductItems(db: Db, programId: string, inputs: read
           ).map((r) => r.code)
         : [],
     );
+    parsed.sort((x, y) => (x.p.sku < y.p.sku ? -1 : 1));
     const live = parsed.filter(({ index, p }) => {
       if (!bySku.has(p.sku) && p.name === undefined) {
         outcomes[index] = new LojalError('validation_failed', {}, [{ path: 'name', message: 'is required to create a product' }]);

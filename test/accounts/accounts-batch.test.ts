@@ -126,6 +126,24 @@ describe('accounts: batch upsert', () => {
     expect((await t.call('GET', '/v1/accounts/by-external-id/OVER0')).statusCode).toBe(404);
   });
 
+  it('runs overlapping batches side by side without deadlocks or lost wallets', async () => {
+    const { programId, key } = await t.newProgram();
+    const items = Array.from({ length: 300 }, (_, i) => ({ externalId: `CC${i}`, name: `Concurrent ${i}` }));
+    const orders = [items, [...items].reverse(), [...items.slice(150), ...items.slice(0, 150)]];
+    const answers = await Promise.all(orders.map((list) => batch(list, key)));
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    const results = answers.map((a) => a.json());
+    expect(results.reduce((n, r) => n + r.created, 0)).toBe(300);
+    expect(results.reduce((n, r) => n + r.updated, 0)).toBe(600);
+    const wallets = await t.database.db
+      .selectFrom('wallets')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('program_id', '=', programId)
+      .executeTakeFirstOrThrow();
+    // 300 account wallets and the program's 4 system wallets.
+    expect(Number(wallets.n)).toBe(304);
+  });
+
   it('validates the envelope', async () => {
     expect((await t.call('POST', '/v1/accounts/batch', [{ externalId: 'x', name: 'x' }])).json().code).toBe('validation_failed');
     expect((await t.call('POST', '/v1/accounts/batch', { items: [], extra: 1 })).json().code).toBe('validation_failed');
