@@ -176,7 +176,7 @@ async function resolveParents(trx: Db, programId: string, items: Item[]) {
     if (rejected) continue;
     const looping = await accountsInCycles(trx, programId, changes);
     for (const i of live) {
-      if (looping.has(i.id)) i.error = new LojalError('parent_cycle', { account: i.a.externalId, parent: i.parent! });
+      if (looping.has(i.id)) i.error = new LojalError('parent_cycle', { account: i.a.externalId, parent: (i.a.parentExternalId ?? i.a.parentId)! });
     }
     if (!looping.size) return;
   }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
-import { externalId, lifecycleStatus, slug, tag, text } from '../fields/index.js';
+import { externalId, lifecycleStatus, searchText, slug, tag } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
@@ -21,7 +21,7 @@ export const memberListQuery = pageQuery
     status: lifecycleStatus.optional(),
     tag: tag.optional(),
     email: z.string().trim().max(254).optional().describe('Exact e-mail address, any case'),
-    q: text(200).optional().describe('Contained in name, e-mail or external id, any case'),
+    q: searchText.optional().describe('Contained in name, e-mail or external id, any case'),
   })
   .strict();
 

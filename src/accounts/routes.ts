@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
-import { country, externalId, lifecycleStatus, tag, text } from '../fields/index.js';
+import { country, externalId, lifecycleStatus, searchText, tag, text } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
@@ -21,7 +21,7 @@ const externalIdParams = z.object({ externalId });
 
 const listQuery = pageQuery
   .extend({
-    q: text(200).optional().describe('Contained in name, external id or org number, any case'),
+    q: searchText.optional().describe('Contained in name, external id or org number, any case'),
     segment: text(100).optional(),
     tag: tag.optional(),
     status: lifecycleStatus.optional(),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
-import { slug, text } from '../fields/index.js';
+import { searchText, slug, text } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
@@ -19,7 +19,7 @@ const productListQuery = pageQuery
     brand: text(100).optional(),
     marginClass: slug.optional(),
     active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-    q: text(200).optional().describe('Contained in SKU or name, any case'),
+    q: searchText.optional().describe('Contained in SKU or name, any case'),
   })
   .strict();
 

@@ -25,6 +25,9 @@ const noControlChars = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
 export const text = (max: number) =>
   z.string().trim().min(1).max(max).refine(noControlChars, 'must not contain control characters or line breaks');
 
+/** A search text; empty means no search, so a UI may always send its search box. */
+export const searchText = z.string().trim().max(200);
+
 /** The id a record has in the customer's own system (ERP customer number, CRM id…). */
 export const externalId = text(100);
 

@@ -93,7 +93,10 @@ describe('accounts: batch upsert', () => {
     ]);
     await batch([{ externalId: 'CY-E', name: 'E', parentExternalId: 'CY-D' }]);
     const stored = (await batch([{ externalId: 'CY-D', parentExternalId: 'CY-E' }])).json();
-    expect(stored.results[0].error.code).toBe('parent_cycle');
+    expect(stored.results[0].error).toEqual({
+      code: 'parent_cycle',
+      message: 'Account CY-D cannot have parent CY-E: the parent is the account itself or one of its branches.',
+    });
     expect((await byExternalId('CY-D')).parentId).toBeNull();
   });
 

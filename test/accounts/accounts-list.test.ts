@@ -42,6 +42,7 @@ describe('accounts: list filters', () => {
     ['q=556000-000', ['K-1', 'K-2', 'K-3']],
     ['q=100%25', ['X-4']],
     ['q=_', []],
+    ['q=', ['K-1', 'K-2', 'X-4', 'K-3']],
     ['segment=dealer&country=PL', ['X-4']],
     ['tag=none', []],
   ])('%s', async (query, expected) => {
@@ -56,6 +57,7 @@ describe('accounts: list filters', () => {
     ['country=XX', 'querystring.country'],
     ['parentId=nope', 'querystring.parentId'],
     ['sort=name', 'querystring.sort'],
+    [`q=${'x'.repeat(201)}`, 'querystring.q'],
     ['cursor=%25%25%25', 'querystring.cursor'],
     ['cursor=bm90LWpzb24', 'querystring.cursor'],
     [`cursor=${Buffer.from('["a",1]').toString('base64url')}`, 'querystring.cursor'],
