@@ -1,232 +1,224 @@
-/**
- * Accounts: the companies in a program (customers, dealers, installers), with their chains and branches.
- * Creating an account opens its company wallet in the same transaction.
- */
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import type { AccountsTable } from '../db/schema.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { LojalError } from '../errors/index.js';
-import { decodeCursor, encodeCursor } from '../http/pagination.js';
-import { accountCreate, type AccountInput } from './schemas.js';
-import { isUniqueViolation, itemError, type BatchResult } from './batch.js';
-import type { z } from 'zod';
-import type { accountPatch } from './schemas.js';
+import { parseInput } from '../errors/validation.js';
+import type { LifecycleStatus } from '../fields/index.js';
+import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
+import {
+  accountColumns,
+  accountCreateSchema,
+  accountDefaults,
+  accountPatchSchema,
+  toAccount,
+  type Account,
+  type AccountCreate,
+  type AccountPatch,
+} from './account-schema.js';
+import { accountsInCycles } from './hierarchy.js';
 
-export interface Account {
-  id: string;
-  externalId: string | null;
-  name: string;
-  legalName: string | null;
-  orgNumber: string | null;
-  vatNumber: string | null;
-  country: string | null;
-  segment: string | null;
-  tags: string[];
-  parentId: string | null;
-  status: string;
-  keyAccountManager: string | null;
-  tier: string | null;
-  attributes: Record<string, unknown>;
-  createdAt: Date;
-  updatedAt: Date;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids that cannot be UUIDs cannot exist; answering not_found beats a cast error from the database. */
+export const isUuid = (s: string) => uuidPattern.test(s);
+
+const notFound = (id: string) => new LojalError('not_found', { entity: 'account', id });
+export const duplicateAccount = (externalId: string) =>
+  new LojalError('duplicate_external_id', { entity: 'account', externalId });
+
+/** The new parent given by id or by external id: undefined = unchanged, null = none. */
+async function resolveParent(
+  db: Db,
+  programId: string,
+  ref: { parentId?: string | null | undefined; parentExternalId?: string | null | undefined },
+): Promise<string | null | undefined> {
+  const byId = ref.parentId !== undefined;
+  const key = byId ? ref.parentId : ref.parentExternalId;
+  if (key === undefined || key === null) return key;
+  const row = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('program_id', '=', programId)
+    .$if(byId, (q) => q.where('id', '=', isUuid(key) ? key : '00000000-0000-0000-0000-000000000000'))
+    .$if(!byId, (q) => q.where('external_id', '=', key))
+    .executeTakeFirst();
+  if (!row) throw new LojalError('unknown_parent_account', { parent: key });
+  return row.id;
 }
 
-type Row = { [K in keyof AccountsTable]: AccountsTable[K] extends { __select__: infer S } ? S : AccountsTable[K] };
-
-const toAccount = (r: Row): Account => ({
-  id: r.id,
-  externalId: r.external_id,
-  name: r.name,
-  legalName: r.legal_name,
-  orgNumber: r.org_number,
-  vatNumber: r.vat_number,
-  country: r.country,
-  segment: r.segment,
-  tags: r.tags,
-  parentId: r.parent_id,
-  status: r.status,
-  keyAccountManager: r.key_account_manager,
-  tier: r.tier,
-  attributes: r.attributes as Record<string, unknown>,
-  createdAt: r.created_at as Date,
-  updatedAt: r.updated_at as Date,
-});
-
-function columns(input: Partial<AccountInput>) {
-  return {
-    ...(input.externalId !== undefined && { external_id: input.externalId }),
-    ...(input.name !== undefined && { name: input.name }),
-    ...(input.legalName !== undefined && { legal_name: input.legalName }),
-    ...(input.orgNumber !== undefined && { org_number: input.orgNumber }),
-    ...(input.vatNumber !== undefined && { vat_number: input.vatNumber }),
-    ...(input.country !== undefined && { country: input.country }),
-    ...(input.segment !== undefined && { segment: input.segment }),
-    ...(input.tags !== undefined && { tags: input.tags }),
-    ...(input.parentId !== undefined && { parent_id: input.parentId }),
-    ...(input.status !== undefined && { status: input.status }),
-    ...(input.keyAccountManager !== undefined && { key_account_manager: input.keyAccountManager }),
-    ...(input.attributes !== undefined && { attributes: JSON.stringify(input.attributes) }),
-  };
-}
-
-async function checkParent(db: Db, programId: string, id: string | null, parentId: string | null | undefined) {
-  if (!parentId) return;
-  const parent = await db.selectFrom('accounts').select('id').where('program_id', '=', programId).where('id', '=', parentId).executeTakeFirst();
-  if (!parent) throw new LojalError('unknown_parent_account', { parent: parentId });
-  if (!id) return;
-  // Walk up from the new parent: meeting the account itself would make it its own ancestor.
-  const loop = await sql<{ id: string }>`
-    WITH RECURSIVE up(id, parent_id, depth) AS (
-      SELECT id, parent_id, 0 FROM accounts WHERE program_id = ${programId} AND id = ${parentId}
-      UNION ALL
-      SELECT a.id, a.parent_id, up.depth + 1 FROM accounts a JOIN up ON a.program_id = ${programId} AND a.id = up.parent_id WHERE up.depth < 100
-    ) SELECT id FROM up WHERE id = ${id} LIMIT 1`.execute(db);
-  if (loop.rows.length) throw new LojalError('parent_cycle', { account: id });
-}
-
-export async function createAccount(db: Db, programId: string, input: AccountInput): Promise<Account> {
-  const id = uuidv7();
-  try {
-    await db.transaction().execute(async (trx) => {
-      await checkParent(trx, programId, null, input.parentId);
-      await trx.insertInto('accounts').values({ program_id: programId, id, tags: [], attributes: '{}', ...columns(input), name: input.name } as never).execute();
+/** Creates an account and its company wallet (the wallet id is the account id) in one transaction. */
+export async function createAccount(db: Db, programId: string, input: AccountCreate): Promise<Account> {
+  const a = parseInput(accountCreateSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const parentId = await resolveParent(trx, programId, a);
+    const id = uuidv7();
+    try {
+      const row = await trx
+        .insertInto('accounts')
+        .values({ ...accountDefaults, program_id: programId, id, ...accountColumns(a), name: a.name, parent_id: parentId ?? null })
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await trx.insertInto('wallets').values({ program_id: programId, id, kind: 'account' }).execute();
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new LojalError('duplicate_external_id', { entity: 'account', externalId: input.externalId ?? '' });
-    throw err;
-  }
-  return getAccount(db, programId, id);
+      return toAccount(row);
+    } catch (err) {
+      if (isUniqueViolation(err) && a.externalId) throw duplicateAccount(a.externalId);
+      throw err;
+    }
+  });
 }
 
-export async function updateAccount(db: Db, programId: string, id: string, patch: z.infer<typeof accountPatch>): Promise<Account> {
-  await getAccount(db, programId, id);
-  try {
-    await db.transaction().execute(async (trx) => {
-      await checkParent(trx, programId, id, patch.parentId);
-      await trx.updateTable('accounts').set({ ...columns(patch), updated_at: sql`now()` } as never).where('program_id', '=', programId).where('id', '=', id).execute();
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new LojalError('duplicate_external_id', { entity: 'account', externalId: patch.externalId ?? '' });
-    throw err;
-  }
-  return getAccount(db, programId, id);
+/** Changes the given fields; null clears a field, omitted fields keep their value. */
+export async function updateAccount(db: Db, programId: string, id: string, patch: AccountPatch): Promise<Account> {
+  const p = parseInput(accountPatchSchema, patch);
+  if (!isUuid(id)) throw notFound(id);
+  return db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom('accounts')
+      .select('id')
+      .where('program_id', '=', programId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw notFound(id);
+    const parentId = await resolveParent(trx, programId, p);
+    if (parentId) {
+      const looping = await accountsInCycles(trx, programId, new Map([[id, parentId]]));
+      if (looping.has(id)) throw new LojalError('parent_cycle', { account: id, parent: parentId });
+    }
+    try {
+      const row = await trx
+        .updateTable('accounts')
+        .set({ ...accountColumns(p), ...(parentId !== undefined && { parent_id: parentId }), updated_at: sql`now()` })
+        .where('program_id', '=', programId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toAccount(row);
+    } catch (err) {
+      if (isUniqueViolation(err) && p.externalId) throw duplicateAccount(p.externalId);
+      throw err;
+    }
+  });
+}
+
+export async function findAccount(db: Db, programId: string, id: string): Promise<Account | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toAccount(row);
 }
 
 export async function getAccount(db: Db, programId: string, id: string): Promise<Account> {
-  const row = await db.selectFrom('accounts').selectAll().where('program_id', '=', programId).where('id', '=', id).executeTakeFirst();
-  if (!row) throw new LojalError('not_found', { entity: 'account', id });
-  return toAccount(row as Row);
+  const account = await findAccount(db, programId, id);
+  if (!account) throw notFound(id);
+  return account;
 }
 
 export async function getAccountByExternalId(db: Db, programId: string, externalId: string): Promise<Account> {
-  const row = await db.selectFrom('accounts').selectAll().where('program_id', '=', programId).where('external_id', '=', externalId).executeTakeFirst();
+  const row = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
   if (!row) throw new LojalError('not_found', { entity: 'account', id: externalId });
-  return toAccount(row as Row);
+  return toAccount(row);
 }
 
-export interface AccountFilter {
+export interface AccountFilters {
+  /** Case-insensitive "contains" on name, external id and org number. */
   q?: string | undefined;
   segment?: string | undefined;
   tag?: string | undefined;
-  status?: string | undefined;
+  status?: LifecycleStatus | undefined;
   country?: string | undefined;
   parentId?: string | undefined;
-  limit: number;
-  cursor?: string | undefined;
 }
 
-export async function listAccounts(db: Db, programId: string, f: AccountFilter): Promise<{ data: Account[]; nextCursor: string | null }> {
-  let q = db.selectFrom('accounts').selectAll().where('program_id', '=', programId);
-  if (f.q) {
-    const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb(eb.fn('lower', ['external_id']), 'like', like), eb(eb.fn('lower', ['org_number']), 'like', like)]));
+const accountCursor = z.tuple([z.string(), z.uuid()]);
+
+/** Accounts ordered by name, then id (so equal names still page deterministically). */
+export async function listAccounts(
+  db: Db,
+  programId: string,
+  query: AccountFilters & PageParams = {},
+): Promise<Page<Account>> {
+  const limit = pageSize(query);
+  const after = decodeCursor(query.cursor, accountCursor);
+  const { q, segment, tag, status, country, parentId } = query;
+  if (parentId !== undefined && !isUuid(parentId)) return { data: [], nextCursor: null };
+  const rows = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .$if(!!q, (qb) =>
+      qb.where((eb) =>
+        eb.or([
+          eb('name', 'ilike', containsPattern(q!)),
+          eb('external_id', 'ilike', containsPattern(q!)),
+          eb('org_number', 'ilike', containsPattern(q!)),
+        ]),
+      ),
+    )
+    .$if(segment !== undefined, (qb) => qb.where('segment', '=', segment!))
+    .$if(tag !== undefined, (qb) => qb.where(sql<boolean>`tags @> ${[tag]}::text[]`))
+    .$if(status !== undefined, (qb) => qb.where('status', '=', status!))
+    .$if(country !== undefined, (qb) => qb.where('country', '=', country!.toUpperCase()))
+    .$if(parentId !== undefined, (qb) => qb.where('parent_id', '=', parentId!))
+    .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('name', 'id'), '>', eb.tuple(after![0], after![1]))))
+    .orderBy('name')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+  return toPage(rows, limit, (r) => [r.name, r.id], toAccount);
+}
+
+/** What event ingestion and rules need to know about an account, looked up by external id. */
+export interface AccountRef {
+  id: string;
+  status: LifecycleStatus;
+  segment: string | null;
+  tags: string[];
+  tier: string | null;
+  country: string | null;
+}
+
+/** One query for a whole batch of external ids; ids that do not exist are simply absent from the map. */
+export async function resolveAccountIds(db: Db, programId: string, externalIds: readonly string[]): Promise<Map<string, AccountRef>> {
+  const unique = [...new Set(externalIds)];
+  const found = new Map<string, AccountRef>();
+  if (!unique.length) return found;
+  const rows = await db
+    .selectFrom('accounts')
+    .select(['id', 'external_id', 'status', 'segment', 'tags', 'tier', 'country'])
+    .where('program_id', '=', programId)
+    .where(sql<boolean>`external_id = ANY(${unique}::text[])`)
+    .execute();
+  for (const r of rows) {
+    found.set(r.external_id!, {
+      id: r.id,
+      status: r.status as LifecycleStatus,
+      segment: r.segment,
+      tags: r.tags,
+      tier: r.tier,
+      country: r.country,
+    });
   }
-  if (f.segment) q = q.where('segment', '=', f.segment);
-  if (f.status) q = q.where('status', '=', f.status);
-  if (f.country) q = q.where('country', '=', f.country);
-  if (f.parentId) q = q.where('parent_id', '=', f.parentId);
-  if (f.tag) q = q.where(sql<boolean>`${f.tag} = ANY(tags)`);
-  const after = decodeCursor(f.cursor, 2);
-  if (after) q = q.where((eb) => eb.or([eb('name', '>', String(after[0])), eb.and([eb('name', '=', String(after[0])), eb('id', '>', String(after[1]))])]));
-  const rows = (await q.orderBy('name').orderBy('id').limit(f.limit + 1).execute()) as Row[];
-  const page = rows.slice(0, f.limit).map(toAccount);
-  const last = page[page.length - 1];
-  return { data: page, nextCursor: rows.length > f.limit && last ? encodeCursor([last.name, last.id]) : null };
+  return found;
 }
 
-/**
- * Creates or updates many accounts by their external id in a few statements. Each item is validated on
- * its own; the valid ones are written together, the others answered with what is wrong.
- * `parentExternalId` may name an account of the same batch, in any order.
- */
-export async function upsertAccounts(db: Db, programId: string, items: unknown[]): Promise<BatchResult[]> {
-  const results: BatchResult[] = new Array(items.length);
-  const valid: Array<{ index: number; input: AccountInput & { externalId: string }; parentExternalId: string | undefined }> = [];
-  const seen = new Set<string>();
-  items.forEach((raw, index) => {
-    const { parentExternalId, ...rest } = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-    const r = accountCreate.safeParse(rest);
-    if (!r.success) return (results[index] = itemError(index, r.error));
-    if (!r.data.externalId) return (results[index] = itemError(index, undefined, [{ path: 'externalId', message: 'a batch item needs its externalId' }]));
-    if (seen.has(r.data.externalId)) return (results[index] = itemError(index, undefined, [{ path: 'externalId', message: 'appears twice in this batch' }]));
-    if (parentExternalId !== undefined && typeof parentExternalId !== 'string') return (results[index] = itemError(index, undefined, [{ path: 'parentExternalId', message: 'must be a string' }]));
-    seen.add(r.data.externalId);
-    valid.push({ index, input: r.data as AccountInput & { externalId: string }, parentExternalId });
-  });
-  if (valid.length === 0) return results;
-  await db.transaction().execute(async (trx) => {
-    const written = await trx
-      .insertInto('accounts')
-      .values(valid.map(({ input }) => ({ program_id: programId, id: uuidv7(), tags: [], attributes: '{}', ...columns(input), name: input.name }) as never))
-      .onConflict((oc) =>
-        oc.columns(['program_id', 'external_id']).doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          legal_name: eb.ref('excluded.legal_name'),
-          org_number: eb.ref('excluded.org_number'),
-          vat_number: eb.ref('excluded.vat_number'),
-          country: eb.ref('excluded.country'),
-          segment: eb.ref('excluded.segment'),
-          tags: eb.ref('excluded.tags'),
-          status: eb.ref('excluded.status'),
-          key_account_manager: eb.ref('excluded.key_account_manager'),
-          attributes: eb.ref('excluded.attributes'),
-          updated_at: sql`now()`,
-        })),
-      )
-      .returning(['id', 'external_id', sql<boolean>`(xmax = 0)`.as('inserted')])
-      .execute();
-    const byExternal = new Map(written.map((w) => [w.external_id!, w]));
-    const fresh = written.filter((w) => w.inserted).map((w) => ({ program_id: programId, id: w.id, kind: 'account' as const }));
-    if (fresh.length) await trx.insertInto('wallets').values(fresh).onConflict((oc) => oc.doNothing()).execute();
-
-    const withParent = valid.filter((v) => v.parentExternalId !== undefined);
-    if (withParent.length) {
-      const parents = await trx.selectFrom('accounts').select(['id', 'external_id']).where('program_id', '=', programId)
-        .where('external_id', 'in', withParent.map((v) => v.parentExternalId!)).execute();
-      const parentOf = new Map(parents.map((p) => [p.external_id!, p.id]));
-      const links: Array<{ id: string; parent: string }> = [];
-      for (const v of withParent) {
-        const parent = parentOf.get(v.parentExternalId!);
-        if (!parent) throw new LojalError('unknown_parent_account', { parent: v.parentExternalId! });
-        links.push({ id: byExternal.get(v.input.externalId)!.id, parent });
-      }
-      await sql`UPDATE accounts a SET parent_id = t.parent FROM unnest(${links.map((l) => l.id)}::uuid[], ${links.map((l) => l.parent)}::uuid[]) AS t(id, parent)
-        WHERE a.program_id = ${programId} AND a.id = t.id`.execute(trx);
-      const cycle = await sql<{ id: string }>`
-        WITH RECURSIVE up(start, id, depth) AS (
-          SELECT a.id, a.parent_id, 1 FROM accounts a WHERE a.program_id = ${programId} AND a.id = ANY(${links.map((l) => l.id)}::uuid[])
-          UNION ALL
-          SELECT up.start, a.parent_id, up.depth + 1 FROM accounts a JOIN up ON a.program_id = ${programId} AND a.id = up.id
-          WHERE up.id IS NOT NULL AND up.id <> up.start AND up.depth < 100
-        ) SELECT start AS id FROM up WHERE id = start LIMIT 1`.execute(trx);
-      if (cycle.rows.length) throw new LojalError('parent_cycle', { account: cycle.rows[0]!.id });
-    }
-    for (const v of valid) {
-      const w = byExternal.get(v.input.externalId)!;
-      results[v.index] = { index: v.index, status: w.inserted ? 'created' : 'updated', id: w.id };
-    }
-  });
-  return results;
+/** For the tiers module: the account's current tier code (null = none). */
+export async function setAccountTier(db: Db, programId: string, id: string, tier: string | null): Promise<void> {
+  const result = await db
+    .updateTable('accounts')
+    .set({ tier, updated_at: sql`now()` })
+    .where('program_id', '=', programId)
+    .where('id', '=', isUuid(id) ? id : '00000000-0000-0000-0000-000000000000')
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw notFound(id);
 }

@@ -1,207 +1,201 @@
-/** Members: the people at an account (owner, buyer, foreman…). Creating one opens their own wallet. */
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Db } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { LojalError } from '../errors/index.js';
-import { decodeCursor, encodeCursor } from '../http/pagination.js';
-import { isUniqueViolation, itemError, type BatchResult } from './batch.js';
-import { memberCreate, type MemberInput, type memberPatch } from './schemas.js';
+import { parseInput } from '../errors/validation.js';
+import type { LifecycleStatus } from '../fields/index.js';
+import type { Language } from '../i18n/index.js';
+import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
+import { isUuid } from './accounts.js';
+import {
+  memberColumns,
+  memberCreateSchema,
+  memberDefaults,
+  memberPatchSchema,
+  toMember,
+  type Member,
+  type MemberCreate,
+  type MemberPatch,
+} from './member-schema.js';
 
-export interface Member {
-  id: string;
-  accountId: string;
-  externalId: string | null;
-  email: string | null;
-  name: string;
-  phone: string | null;
-  role: string | null;
-  language: string | null;
-  tags: string[];
-  status: string;
-  tier: string | null;
-  attributes: Record<string, unknown>;
-  createdAt: Date;
-  updatedAt: Date;
-}
+const notFound = (id: string) => new LojalError('not_found', { entity: 'member', id });
+export const duplicateMember = (externalId: string) => new LojalError('duplicate_external_id', { entity: 'member', externalId });
+const noUuid = '00000000-0000-0000-0000-000000000000';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const toMember = (r: any): Member => ({
-  id: r.id,
-  accountId: r.account_id,
-  externalId: r.external_id,
-  email: r.email,
-  name: r.name,
-  phone: r.phone,
-  role: r.role,
-  language: r.language,
-  tags: r.tags,
-  status: r.status,
-  tier: r.tier,
-  attributes: r.attributes,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-function columns(input: Partial<MemberInput>) {
-  return {
-    ...(input.accountId !== undefined && { account_id: input.accountId }),
-    ...(input.externalId !== undefined && { external_id: input.externalId }),
-    ...(input.email !== undefined && { email: input.email?.toLowerCase() ?? null }),
-    ...(input.name !== undefined && { name: input.name }),
-    ...(input.phone !== undefined && { phone: input.phone }),
-    ...(input.role !== undefined && { role: input.role }),
-    ...(input.language !== undefined && { language: input.language }),
-    ...(input.tags !== undefined && { tags: input.tags }),
-    ...(input.status !== undefined && { status: input.status }),
-    ...(input.attributes !== undefined && { attributes: JSON.stringify(input.attributes) }),
-  };
-}
-
-/** The account a member input names, by our id or the ERP's. */
-async function accountOf(db: Db, programId: string, input: { accountId?: string | undefined; accountExternalId?: string | undefined }): Promise<string> {
-  const q = db.selectFrom('accounts').select('id').where('program_id', '=', programId);
-  const row = input.accountId
-    ? await q.where('id', '=', input.accountId).executeTakeFirst()
-    : input.accountExternalId
-      ? await q.where('external_id', '=', input.accountExternalId).executeTakeFirst()
-      : undefined;
-  if (!input.accountId && !input.accountExternalId) {
-    throw new LojalError('validation_failed', {}, [{ path: 'accountId', message: 'name the account: accountId or accountExternalId' }]);
-  }
-  if (!row) throw new LojalError('unknown_account', { account: input.accountId ?? input.accountExternalId! });
+/** The member's account by id or external id: undefined = unchanged. */
+async function resolveAccount(
+  db: Db,
+  programId: string,
+  ref: { accountId?: string | undefined; accountExternalId?: string | undefined },
+): Promise<string | undefined> {
+  const key = ref.accountId ?? ref.accountExternalId;
+  if (key === undefined) return undefined;
+  const row = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('program_id', '=', programId)
+    .$if(ref.accountId !== undefined, (q) => q.where('id', '=', isUuid(key) ? key : noUuid))
+    .$if(ref.accountId === undefined, (q) => q.where('external_id', '=', key))
+    .executeTakeFirst();
+  if (!row) throw new LojalError('unknown_account', { account: key });
   return row.id;
 }
 
-export async function createMember(db: Db, programId: string, input: MemberInput): Promise<Member> {
-  const accountId = await accountOf(db, programId, input);
-  const id = uuidv7();
-  const { accountExternalId: _ignored, ...rest } = input;
-  try {
-    await db.transaction().execute(async (trx) => {
-      await trx.insertInto('members').values({ program_id: programId, id, tags: [], attributes: '{}', ...columns(rest), account_id: accountId, name: input.name } as never).execute();
+/** Creates a member and the member's own wallet (same id) in one transaction. */
+export async function createMember(db: Db, programId: string, input: MemberCreate): Promise<Member> {
+  const m = parseInput(memberCreateSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const accountId = (await resolveAccount(trx, programId, m))!;
+    const id = uuidv7();
+    try {
+      const row = await trx
+        .insertInto('members')
+        .values({ ...memberDefaults, program_id: programId, id, account_id: accountId, ...memberColumns(m), name: m.name })
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await trx.insertInto('wallets').values({ program_id: programId, id, kind: 'member' }).execute();
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new LojalError('duplicate_external_id', { entity: 'member', externalId: input.externalId ?? '' });
-    throw err;
-  }
-  return getMember(db, programId, id);
+      return toMember(row);
+    } catch (err) {
+      if (isUniqueViolation(err) && m.externalId) throw duplicateMember(m.externalId);
+      throw err;
+    }
+  });
 }
 
-export async function updateMember(db: Db, programId: string, id: string, patch: z.infer<typeof memberPatch>): Promise<Member> {
-  await getMember(db, programId, id);
-  try {
-    await db.updateTable('members').set({ ...columns(patch), updated_at: sql`now()` } as never).where('program_id', '=', programId).where('id', '=', id).execute();
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new LojalError('duplicate_external_id', { entity: 'member', externalId: patch.externalId ?? '' });
-    throw err;
-  }
-  return getMember(db, programId, id);
+/** Changes the given fields; null clears a field; an account reference moves the member. */
+export async function updateMember(db: Db, programId: string, id: string, patch: MemberPatch): Promise<Member> {
+  const p = parseInput(memberPatchSchema, patch);
+  if (!isUuid(id)) throw notFound(id);
+  return db.transaction().execute(async (trx) => {
+    const accountId = await resolveAccount(trx, programId, p);
+    try {
+      const row = await trx
+        .updateTable('members')
+        .set({ ...memberColumns(p), ...(accountId !== undefined && { account_id: accountId }), updated_at: sql`now()` })
+        .where('program_id', '=', programId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw notFound(id);
+      return toMember(row);
+    } catch (err) {
+      if (isUniqueViolation(err) && p.externalId) throw duplicateMember(p.externalId);
+      throw err;
+    }
+  });
 }
 
 export async function getMember(db: Db, programId: string, id: string): Promise<Member> {
-  const row = await db.selectFrom('members').selectAll().where('program_id', '=', programId).where('id', '=', id).executeTakeFirst();
-  if (!row) throw new LojalError('not_found', { entity: 'member', id });
+  const row = await db
+    .selectFrom('members')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('id', '=', isUuid(id) ? id : noUuid)
+    .executeTakeFirst();
+  if (!row) throw notFound(id);
   return toMember(row);
 }
 
 export async function getMemberByExternalId(db: Db, programId: string, externalId: string): Promise<Member> {
-  const row = await db.selectFrom('members').selectAll().where('program_id', '=', programId).where('external_id', '=', externalId).executeTakeFirst();
-  if (!row) throw new LojalError('not_found', { entity: 'member', id: externalId });
+  const row = await db
+    .selectFrom('members')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  if (!row) throw notFound(externalId);
   return toMember(row);
 }
 
-export interface MemberFilter {
+export interface MemberFilters {
   accountId?: string | undefined;
   role?: string | undefined;
-  status?: string | undefined;
+  status?: LifecycleStatus | undefined;
+  tag?: string | undefined;
+  /** Exact e-mail address, any case. */
   email?: string | undefined;
+  /** Case-insensitive "contains" on name, e-mail and external id. */
   q?: string | undefined;
-  limit: number;
-  cursor?: string | undefined;
 }
 
-export async function listMembers(db: Db, programId: string, f: MemberFilter): Promise<{ data: Member[]; nextCursor: string | null }> {
-  let q = db.selectFrom('members').selectAll().where('program_id', '=', programId);
-  if (f.accountId) q = q.where('account_id', '=', f.accountId);
-  if (f.role) q = q.where('role', '=', f.role);
-  if (f.status) q = q.where('status', '=', f.status);
-  if (f.email) q = q.where('email', '=', f.email.toLowerCase());
-  if (f.q) {
-    const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('email', 'like', like), eb(eb.fn('lower', ['external_id']), 'like', like)]));
-  }
-  const after = decodeCursor(f.cursor, 2);
-  if (after) q = q.where((eb) => eb.or([eb('name', '>', String(after[0])), eb.and([eb('name', '=', String(after[0])), eb('id', '>', String(after[1]))])]));
-  const rows = await q.orderBy('name').orderBy('id').limit(f.limit + 1).execute();
-  const page = rows.slice(0, f.limit).map(toMember);
-  const last = page[page.length - 1];
-  return { data: page, nextCursor: rows.length > f.limit && last ? encodeCursor([last.name, last.id]) : null };
-}
+const memberCursor = z.tuple([z.string(), z.uuid()]);
 
-/** Creates or replaces many members by external id; each names its account by accountId or accountExternalId. */
-export async function upsertMembers(db: Db, programId: string, items: unknown[]): Promise<BatchResult[]> {
-  const results: BatchResult[] = new Array(items.length);
-  const parsed: Array<{ index: number; input: MemberInput & { externalId: string } }> = [];
-  const seen = new Set<string>();
-  items.forEach((raw, index) => {
-    const r = memberCreate.safeParse(raw);
-    if (!r.success) return (results[index] = itemError(index, r.error));
-    if (!r.data.externalId) return (results[index] = itemError(index, undefined, [{ path: 'externalId', message: 'a batch item needs its externalId' }]));
-    if (!r.data.accountId && !r.data.accountExternalId) return (results[index] = itemError(index, undefined, [{ path: 'accountId', message: 'name the account: accountId or accountExternalId' }]));
-    if (seen.has(r.data.externalId)) return (results[index] = itemError(index, undefined, [{ path: 'externalId', message: 'appears twice in this batch' }]));
-    seen.add(r.data.externalId);
-    parsed.push({ index, input: r.data as MemberInput & { externalId: string } });
-  });
-  const accounts = await db.selectFrom('accounts').select(['id', 'external_id']).where('program_id', '=', programId)
-    .where((eb) => eb.or([
-      eb('id', 'in', [...parsed.map((p) => p.input.accountId).filter((x): x is string => Boolean(x)), '00000000-0000-0000-0000-000000000000']),
-      eb('external_id', 'in', [...parsed.map((p) => p.input.accountExternalId).filter((x): x is string => Boolean(x)), '']),
-    ]))
+/** Members ordered by name, then id. */
+export async function listMembers(db: Db, programId: string, query: MemberFilters & PageParams = {}): Promise<Page<Member>> {
+  const limit = pageSize(query);
+  const after = decodeCursor(query.cursor, memberCursor);
+  const { accountId, role, status, tag, email, q } = query;
+  const rows = await db
+    .selectFrom('members')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .$if(accountId !== undefined, (qb) => qb.where('account_id', '=', isUuid(accountId!) ? accountId! : noUuid))
+    .$if(role !== undefined, (qb) => qb.where('role', '=', role!.trim().toLowerCase()))
+    .$if(status !== undefined, (qb) => qb.where('status', '=', status!))
+    .$if(tag !== undefined, (qb) => qb.where(sql<boolean>`tags @> ${[tag]}::text[]`))
+    // Stored e-mail addresses are lower case already; lower() here would bypass the index.
+    .$if(email !== undefined, (qb) => qb.where('email', '=', email!.trim().toLowerCase()))
+    .$if(!!q, (qb) =>
+      qb.where((eb) =>
+        eb.or([
+          eb('name', 'ilike', containsPattern(q!)),
+          eb('email', 'ilike', containsPattern(q!)),
+          eb('external_id', 'ilike', containsPattern(q!)),
+        ]),
+      ),
+    )
+    .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('name', 'id'), '>', eb.tuple(after![0], after![1]))))
+    .orderBy('name')
+    .orderBy('id')
+    .limit(limit + 1)
     .execute();
-  const byId = new Set(accounts.map((a) => a.id));
-  const byExternal = new Map(accounts.map((a) => [a.external_id, a.id]));
-  const valid: Array<{ index: number; input: MemberInput & { externalId: string }; accountId: string }> = [];
-  for (const p of parsed) {
-    const accountId = p.input.accountId ? (byId.has(p.input.accountId) ? p.input.accountId : undefined) : byExternal.get(p.input.accountExternalId!);
-    if (!accountId) {
-      results[p.index] = { index: p.index, status: 'error', error: { code: 'unknown_account', message: `No account ${p.input.accountId ?? p.input.accountExternalId} in this program.`, errors: [] } };
-      continue;
-    }
-    valid.push({ ...p, accountId });
+  return toPage(rows, limit, (r) => [r.name, r.id], toMember);
+}
+
+/** What event ingestion and rules need to know about a member, looked up by external id. */
+export interface MemberRef {
+  id: string;
+  accountId: string;
+  role: string | null;
+  status: LifecycleStatus;
+  tags: string[];
+  tier: string | null;
+  language: Language | null;
+}
+
+export async function resolveMembers(db: Db, programId: string, externalIds: readonly string[]): Promise<Map<string, MemberRef>> {
+  const unique = [...new Set(externalIds)];
+  const found = new Map<string, MemberRef>();
+  if (!unique.length) return found;
+  const rows = await db
+    .selectFrom('members')
+    .select(['id', 'external_id', 'account_id', 'role', 'status', 'tags', 'tier', 'language'])
+    .where('program_id', '=', programId)
+    .where(sql<boolean>`external_id = ANY(${unique}::text[])`)
+    .execute();
+  for (const r of rows) {
+    found.set(r.external_id!, {
+      id: r.id,
+      accountId: r.account_id,
+      role: r.role,
+      status: r.status as LifecycleStatus,
+      tags: r.tags,
+      tier: r.tier,
+      language: r.language as Language | null,
+    });
   }
-  if (valid.length === 0) return results;
-  await db.transaction().execute(async (trx) => {
-    const written = await trx
-      .insertInto('members')
-      .values(valid.map(({ input, accountId }) => {
-        const { accountExternalId: _x, ...rest } = input;
-        return { program_id: programId, id: uuidv7(), tags: [], attributes: '{}', ...columns(rest), account_id: accountId, name: input.name } as never;
-      }))
-      .onConflict((oc) =>
-        oc.columns(['program_id', 'external_id']).doUpdateSet((eb) => ({
-          account_id: eb.ref('excluded.account_id'),
-          email: eb.ref('excluded.email'),
-          name: eb.ref('excluded.name'),
-          phone: eb.ref('excluded.phone'),
-          role: eb.ref('excluded.role'),
-          language: eb.ref('excluded.language'),
-          tags: eb.ref('excluded.tags'),
-          status: eb.ref('excluded.status'),
-          attributes: eb.ref('excluded.attributes'),
-          updated_at: sql`now()`,
-        })),
-      )
-      .returning(['id', 'external_id', sql<boolean>`(xmax = 0)`.as('inserted')])
-      .execute();
-    const fresh = written.filter((w) => w.inserted).map((w) => ({ program_id: programId, id: w.id, kind: 'member' as const }));
-    if (fresh.length) await trx.insertInto('wallets').values(fresh).onConflict((oc) => oc.doNothing()).execute();
-    const byExt = new Map(written.map((w) => [w.external_id!, w]));
-    for (const v of valid) {
-      const w = byExt.get(v.input.externalId)!;
-      results[v.index] = { index: v.index, status: w.inserted ? 'created' : 'updated', id: w.id };
-    }
-  });
-  return results;
+  return found;
+}
+
+/** For the tiers module: the member's current tier code (null = none). */
+export async function setMemberTier(db: Db, programId: string, id: string, tier: string | null): Promise<void> {
+  const result = await db
+    .updateTable('members')
+    .set({ tier, updated_at: sql`now()` })
+    .where('program_id', '=', programId)
+    .where('id', '=', isUuid(id) ? id : noUuid)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw notFound(id);
 }

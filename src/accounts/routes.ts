@@ -1,123 +1,138 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LojalError } from '../errors/index.js';
-import { pageQuery } from '../http/pagination.js';
+import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
+import { country, externalId, lifecycleStatus, searchText, tag, text } from '../fields/index.js';
+import { pageOf, pageQuery } from '../http/pagination.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
-import { createAccount, getAccount, getAccountByExternalId, listAccounts, updateAccount, upsertAccounts } from './accounts.js';
-import { createMember, getMember, getMemberByExternalId, listMembers, updateMember, upsertMembers } from './members.js';
-import { accountCreate, accountPatch, memberCreate, memberPatch, statusSchema } from './schemas.js';
+import { upsertAccountByExternalId, upsertAccounts } from './account-batch.js';
+import { accountCreateSchema, accountPatchSchema, accountPutSchema, accountSchema } from './account-schema.js';
+import { createAccount, getAccount, getAccountByExternalId, listAccounts, updateAccount } from './accounts.js';
+import { memberListQuery } from './member-routes.js';
+import { memberSchema } from './member-schema.js';
+import { listMembers } from './members.js';
 
-const MAX_BATCH = 1000;
+export { memberRoutes } from './member-routes.js';
+
+const tags = ['accounts'];
 const idParams = z.object({ id: z.uuid() });
-const extParams = z.object({ externalId: z.string().min(1).max(200) });
-const batchBody = z.object({ items: z.array(z.unknown()) }).strict();
+const externalIdParams = z.object({ externalId });
 
-function checkBatch(items: unknown[]) {
-  if (items.length > MAX_BATCH) throw new LojalError('batch_too_large', { max: MAX_BATCH, count: items.length });
-}
+const listQuery = pageQuery
+  .extend({
+    q: searchText.optional().describe('Contained in name, external id or org number, any case'),
+    segment: text(100).optional(),
+    tag: tag.optional(),
+    status: lifecycleStatus.optional(),
+    country: country.optional(),
+    parentId: z.uuid().optional().describe('Only the direct branches of this account'),
+  })
+  .strict();
 
 export async function accountRoutes(fastify: FastifyInstance, { database }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const pid = (req: Parameters<typeof caller>[0]) => caller(req).programId;
-  const read = { scope: 'read' as const };
-  const write = { scope: 'accounts:write' as const };
 
-  app.post('/v1/accounts', { config: write, schema: { tags: ['accounts'], summary: 'Create an account (a company)', body: accountCreate } }, async (req, reply) => {
-    reply.status(201);
-    return createAccount(db, pid(req), req.body);
-  });
+  app.post(
+    '/v1/accounts',
+    {
+      config: { scope: 'accounts:write' },
+      schema: { tags, summary: 'Create an account (and its company wallet)', body: accountCreateSchema, response: { 201: accountSchema } },
+    },
+    async (req, reply) => {
+      const account = await createAccount(db, caller(req).programId, req.body);
+      return reply.status(201).send(account);
+    },
+  );
+
   app.get(
     '/v1/accounts',
     {
-      config: read,
+      config: { scope: 'read' },
+      schema: { tags, summary: 'List accounts by name, with filters', querystring: listQuery, response: { 200: pageOf(accountSchema) } },
+    },
+    async (req) => listAccounts(db, caller(req).programId, req.query),
+  );
+
+  app.get(
+    '/v1/accounts/:id',
+    { config: { scope: 'read' }, schema: { tags, summary: 'Get an account', params: idParams, response: { 200: accountSchema } } },
+    async (req) => getAccount(db, caller(req).programId, req.params.id),
+  );
+
+  app.patch(
+    '/v1/accounts/:id',
+    {
+      config: { scope: 'accounts:write' },
       schema: {
-        tags: ['accounts'],
-        summary: 'List accounts by name, with filters and cursor pages',
-        querystring: z.object({ ...pageQuery, q: z.string().max(200).optional(), segment: z.string().optional(), tag: z.string().optional(), status: statusSchema.optional(), country: z.string().optional(), parentId: z.uuid().optional() }).strict(),
+        tags,
+        summary: 'Change an account: fields sent are set (null clears), fields left out keep their value',
+        params: idParams,
+        body: accountPatchSchema,
+        response: { 200: accountSchema },
       },
     },
-    async (req) => listAccounts(db, pid(req), req.query),
+    async (req) => updateAccount(db, caller(req).programId, req.params.id, req.body),
   );
-  app.get('/v1/accounts/:id', { config: read, schema: { tags: ['accounts'], summary: 'An account', params: idParams } }, async (req) => getAccount(db, pid(req), req.params.id));
-  app.patch('/v1/accounts/:id', { config: write, schema: { tags: ['accounts'], summary: 'Change an account', params: idParams, body: accountPatch } }, async (req) =>
-    updateAccount(db, pid(req), req.params.id, req.body),
+
+  app.get(
+    '/v1/accounts/by-external-id/:externalId',
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'Get an account by its external id (ERP customer number)', params: externalIdParams, response: { 200: accountSchema } },
+    },
+    async (req) => getAccountByExternalId(db, caller(req).programId, req.params.externalId),
   );
-  app.get('/v1/accounts/by-external-id/:externalId', { config: read, schema: { tags: ['accounts'], summary: 'An account by your id (ERP customer number)', params: extParams } }, async (req) =>
-    getAccountByExternalId(db, pid(req), req.params.externalId),
-  );
+
   app.put(
     '/v1/accounts/by-external-id/:externalId',
-    { config: write, schema: { tags: ['accounts'], summary: 'Create or replace an account by your id', params: extParams, body: accountCreate.omit({ externalId: true }).extend({ parentExternalId: z.string().optional() }).strict() } },
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        tags,
+        summary: 'Create (201) or update (200) the account with this external id; fields left out keep their value',
+        params: externalIdParams,
+        body: accountPutSchema,
+        response: { 200: accountSchema, 201: accountSchema },
+      },
+    },
     async (req, reply) => {
-      const [r] = await upsertAccounts(db, pid(req), [{ ...req.body, externalId: req.params.externalId }]);
-      if (r!.status === 'error') throw new LojalError('validation_failed', {}, r!.error.errors);
-      reply.status(r!.status === 'created' ? 201 : 200);
-      return getAccount(db, pid(req), r!.id);
-    },
-  );
-  app.post(
-    '/v1/accounts/batch',
-    { config: write, schema: { tags: ['accounts'], summary: 'Create or replace up to 1,000 accounts by external id; answers per item', body: batchBody } },
-    async (req) => {
-      checkBatch(req.body.items);
-      return { results: await upsertAccounts(db, pid(req), req.body.items) };
-    },
-  );
-  app.get(
-    '/v1/accounts/:id/members',
-    { config: read, schema: { tags: ['accounts'], summary: "The account's members", params: idParams, querystring: z.object(pageQuery).strict() } },
-    async (req) => {
-      await getAccount(db, pid(req), req.params.id);
-      return listMembers(db, pid(req), { accountId: req.params.id, ...req.query });
+      const { account, created } = await upsertAccountByExternalId(db, caller(req).programId, req.params.externalId, req.body);
+      return reply.status(created ? 201 : 200).send(account);
     },
   );
 
-  const mwrite = write;
-  app.post('/v1/members', { config: mwrite, schema: { tags: ['members'], summary: 'Create a member (a person at an account)', body: memberCreate } }, async (req, reply) => {
-    reply.status(201);
-    return createMember(db, pid(req), req.body);
-  });
-  app.get(
-    '/v1/members',
+  app.post(
+    '/v1/accounts/batch',
     {
-      config: read,
+      config: { scope: 'accounts:write' },
       schema: {
-        tags: ['members'],
-        summary: 'List members with filters and cursor pages',
-        querystring: z.object({ ...pageQuery, q: z.string().max(200).optional(), accountId: z.uuid().optional(), role: z.string().optional(), status: statusSchema.optional(), email: z.string().optional() }).strict(),
+        tags,
+        summary: 'Create or update up to 1,000 accounts by external id; each item is answered on its own',
+        body: batchBody('accounts'),
+        response: { 200: batchResponse },
       },
     },
-    async (req) => listMembers(db, pid(req), req.query),
+    async (req) => batchSummary(await upsertAccounts(db, caller(req).programId, req.body.items)),
   );
-  app.get('/v1/members/:id', { config: read, schema: { tags: ['members'], summary: 'A member', params: idParams } }, async (req) => getMember(db, pid(req), req.params.id));
-  app.patch('/v1/members/:id', { config: mwrite, schema: { tags: ['members'], summary: 'Change a member', params: idParams, body: memberPatch } }, async (req) =>
-    updateMember(db, pid(req), req.params.id, req.body),
-  );
-  app.get('/v1/members/by-external-id/:externalId', { config: read, schema: { tags: ['members'], summary: 'A member by your id', params: extParams } }, async (req) =>
-    getMemberByExternalId(db, pid(req), req.params.externalId),
-  );
-  app.put(
-    '/v1/members/by-external-id/:externalId',
-    { config: mwrite, schema: { tags: ['members'], summary: 'Create or replace a member by your id', params: extParams, body: memberCreate.omit({ externalId: true }) } },
-    async (req, reply) => {
-      const [r] = await upsertMembers(db, pid(req), [{ ...req.body, externalId: req.params.externalId }]);
-      if (r!.status === 'error') {
-        if (r!.error.code === 'unknown_account') throw new LojalError('unknown_account', { account: req.body.accountId ?? req.body.accountExternalId ?? '' });
-        throw new LojalError('validation_failed', {}, r!.error.errors);
-      }
-      reply.status(r!.status === 'created' ? 201 : 200);
-      return getMember(db, pid(req), r!.id);
+
+  app.get(
+    '/v1/accounts/:id/members',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: "List the account's members",
+        params: idParams,
+        querystring: memberListQuery.omit({ accountId: true }),
+        response: { 200: pageOf(memberSchema) },
+      },
     },
-  );
-  app.post(
-    '/v1/members/batch',
-    { config: mwrite, schema: { tags: ['members'], summary: 'Create or replace up to 1,000 members by external id; answers per item', body: batchBody } },
     async (req) => {
-      checkBatch(req.body.items);
-      return { results: await upsertMembers(db, pid(req), req.body.items) };
+      const { programId } = caller(req);
+      await getAccount(db, programId, req.params.id);
+      return listMembers(db, programId, { ...req.query, accountId: req.params.id });
     },
   );
 }

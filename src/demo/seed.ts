@@ -4,9 +4,9 @@
  * earning rules such a program starts with, and a year of purchases, returns, app logins and feedback.
  * Generated from a fixed seed, so every fresh start shows the same program.
  */
-import { upsertAccounts } from '../accounts/accounts.js';
-import { upsertMembers } from '../accounts/members.js';
-import { upsertCategories, upsertProducts } from '../catalog/catalog.js';
+import { upsertAccounts } from '../accounts/index.js';
+import { upsertMembers } from '../accounts/index.js';
+import { upsertCategories, upsertProducts } from '../catalog/index.js';
 import type { Db } from '../db/database.js';
 import { ingestEvents } from '../events/ingest.js';
 import type { Program } from '../programs/programs.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthContext } from '../programs/api-keys.js';
-import { accountRoutes } from '../accounts/routes.js';
+import { accountRoutes, memberRoutes } from '../accounts/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
@@ -16,7 +16,7 @@ export function caller(req: FastifyRequest): AuthContext {
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, accountRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes];
+const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);

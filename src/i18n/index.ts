@@ -12,6 +12,8 @@ function loadResources(): Record<string, Record<string, object>> {
   const resources: Record<string, Record<string, object>> = {};
   for (const lng of languages) {
     resources[lng] = {};
+    // A language without its catalogue yet falls back to English message by message.
+    if (!fs.existsSync(localesDir + lng)) continue;
     for (const file of fs.readdirSync(localesDir + lng)) {
       if (!file.endsWith('.json')) continue;
       resources[lng]![file.slice(0, -5)] = JSON.parse(fs.readFileSync(`${localesDir}${lng}/${file}`, 'utf8'));

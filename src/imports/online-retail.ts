@@ -10,8 +10,8 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
-import { upsertAccounts } from '../accounts/accounts.js';
-import { upsertCategories, upsertProducts } from '../catalog/catalog.js';
+import { upsertAccounts } from '../accounts/index.js';
+import { upsertCategories, upsertProducts } from '../catalog/index.js';
 import type { Db } from '../db/database.js';
 import { ingestEvents } from '../events/ingest.js';
 import { wallTimeToUtc } from '../ledger/expiry.js';

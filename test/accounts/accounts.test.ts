@@ -7,143 +7,219 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-describe('accounts', () => {
-  let chain: string;
-  it('creates an account with its company wallet', async () => {
-    const res = await t.call('POST', '/v1/accounts', { externalId: 'K-100', name: 'Bygg & Montage AB', orgNumber: '556677-8899', country: 'SE', segment: 'installer', tags: ['gold-partner'] });
-    expect(res.statusCode, res.body).toBe(201);
-    chain = res.json().id;
-    expect(res.json()).toMatchObject({ externalId: 'K-100', status: 'active', country: 'SE', tags: ['gold-partner'] });
-    expect((await t.call('GET', `/v1/accounts/${chain}/balance`)).json().available).toBe(0);
+const post = (body: unknown, key?: string) => t.call('POST', '/v1/accounts', body, key);
+const codeOf = (res: { json(): { code: string } }) => res.json().code;
+const paths = (res: { json(): { errors?: Array<{ path: string }> } }) => (res.json().errors ?? []).map((e) => e.path);
+
+describe('accounts: create, read, update', () => {
+  it('creates an account with every field and answers it exactly', async () => {
+    const res = await post({
+      externalId: 'C-1001',
+      name: 'Nordbygg AB',
+      legalName: 'Nordbygg Aktiebolag',
+      orgNumber: '556677-8899',
+      vatNumber: 'SE556677889901',
+      country: 'se',
+      segment: 'installer',
+      tags: ['gold', 'north', 'gold'],
+      status: 'invited',
+      keyAccountManager: 'anna@example.com',
+      attributes: { region: 'Norrland', employees: 42 },
+    });
+    expect(res.statusCode).toBe(201);
+    const a = res.json();
+    expect(a).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      externalId: 'C-1001',
+      name: 'Nordbygg AB',
+      legalName: 'Nordbygg Aktiebolag',
+      orgNumber: '556677-8899',
+      vatNumber: 'SE556677889901',
+      country: 'SE',
+      segment: 'installer',
+      tags: ['gold', 'north'],
+      parentId: null,
+      status: 'invited',
+      keyAccountManager: 'anna@example.com',
+      tier: null,
+      attributes: { region: 'Norrland', employees: 42 },
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    expect((await t.call('GET', `/v1/accounts/${a.id}`)).json()).toEqual(a);
+    expect((await t.call('GET', '/v1/accounts/by-external-id/C-1001')).json()).toEqual(a);
   });
 
-  it('refuses a second account with the same external id', async () => {
-    const res = await t.call('POST', '/v1/accounts', { externalId: 'K-100', name: 'Copy' });
-    expect(res.statusCode).toBe(409);
-    expect(res.json().code).toBe('duplicate_external_id');
+  it('creates the company wallet with the account id in the same step', async () => {
+    const { id } = (await post({ name: 'Wallet Test AB' })).json();
+    const wallet = await t.database.db
+      .selectFrom('wallets')
+      .selectAll()
+      .where('program_id', '=', t.programId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    expect(wallet).toMatchObject({ id, kind: 'account', available: 0, pending: 0 });
   });
 
-  it('creates or replaces by external id, with branches under a chain', async () => {
-    const created = await t.call('PUT', '/v1/accounts/by-external-id/K-101', { name: 'Branch Malmö', parentExternalId: 'K-100' });
-    expect(created.statusCode, created.body).toBe(201);
-    expect(created.json().parentId).toBe(chain);
-    const updated = await t.call('PUT', '/v1/accounts/by-external-id/K-101', { name: 'Branch Malmö Syd', parentExternalId: 'K-100' });
-    expect(updated.statusCode).toBe(200);
-    expect(updated.json().name).toBe('Branch Malmö Syd');
-    expect((await t.call('GET', '/v1/accounts/by-external-id/K-101')).json().id).toBe(created.json().id);
-    expect((await t.call('GET', `/v1/accounts?parentId=${chain}`)).json().data).toHaveLength(1);
+  it('defaults: active, no tags, empty attributes', async () => {
+    const a = (await post({ name: 'Minimal AB' })).json();
+    expect(a).toMatchObject({ externalId: null, status: 'active', tags: [], attributes: {}, country: null, tier: null });
   });
 
-  it('refuses a parent cycle and an unknown parent', async () => {
-    const branch = (await t.call('GET', '/v1/accounts/by-external-id/K-101')).json().id;
-    const cycle = await t.call('PATCH', `/v1/accounts/${chain}`, { parentId: branch });
-    expect(cycle.statusCode).toBe(422);
-    expect(cycle.json().code).toBe('parent_cycle');
-    const unknown = await t.call('PATCH', `/v1/accounts/${chain}`, { parentId: '01900000-0000-7000-8000-00000000dead' });
-    expect(unknown.json().code).toBe('unknown_parent_account');
+  it('patches given fields, clears nulls, keeps the rest', async () => {
+    const a = (await post({ externalId: 'P-1', name: 'Patch AB', segment: 'dealer', country: 'NO', tags: ['x'] })).json();
+    const res = await t.call('PATCH', `/v1/accounts/${a.id}`, { name: 'Patched AB', segment: null, status: 'suspended' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ name: 'Patched AB', segment: null, status: 'suspended', country: 'NO', tags: ['x'], externalId: 'P-1' });
+    expect(new Date(res.json().updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(a.updatedAt).getTime());
+    expect(res.json().createdAt).toBe(a.createdAt);
   });
 
-  it('upserts a batch, writing the valid items and answering each', async () => {
-    const items = [
-      { externalId: 'B-1', name: 'One', country: 'NO' },
-      { externalId: 'B-2', name: '' },
-      { externalId: 'B-3', name: 'Three', country: 'sweden' },
-      { externalId: 'B-4', name: 'Four', parentExternalId: 'B-1' },
-      { name: 'No id' },
-    ];
-    const res = await t.call('POST', '/v1/accounts/batch', { items });
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().results.map((r: { status: string }) => r.status)).toEqual(['created', 'error', 'error', 'created', 'error']);
-    expect(res.json().results[2].error.errors[0].path).toBe('country');
-    const again = await t.call('POST', '/v1/accounts/batch', { items: [{ externalId: 'B-1', name: 'One renamed' }] });
-    expect(again.json().results[0].status).toBe('updated');
+  it('refuses a duplicate external id on create and on patch with 409', async () => {
+    await post({ externalId: 'DUP-1', name: 'First' });
+    const again = await post({ externalId: 'DUP-1', name: 'Second' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'duplicate_external_id' });
+    expect(again.json().detail).toContain('DUP-1');
+    const other = (await post({ externalId: 'DUP-2', name: 'Other' })).json();
+    const patch = await t.call('PATCH', `/v1/accounts/${other.id}`, { externalId: 'DUP-1' });
+    expect(patch.statusCode).toBe(409);
+    expect(codeOf(patch)).toBe('duplicate_external_id');
   });
 
-  it('takes 1,000 items in one batch and refuses 1,001', async () => {
-    const items = Array.from({ length: 1000 }, (_, i) => ({ externalId: `BULK-${i}`, name: `Bulk ${String(i).padStart(4, '0')}`, segment: 'reseller' }));
-    const res = await t.call('POST', '/v1/accounts/batch', { items });
-    expect(res.json().results.filter((r: { status: string }) => r.status === 'created')).toHaveLength(1000);
-    const over = await t.call('POST', '/v1/accounts/batch', { items: [...items, { externalId: 'X', name: 'X' }] });
-    expect(over.statusCode).toBe(413);
-    expect(over.json().code).toBe('batch_too_large');
-  });
-
-  it('pages through a filtered list with no account missing or repeated', async () => {
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { data: Array<{ externalId: string }>; nextCursor: string | null } = (
-        await t.call('GET', `/v1/accounts?segment=reseller&limit=137${cursor ? `&cursor=${cursor}` : ''}`)
-      ).json();
-      seen.push(...page.data.map((a) => a.externalId));
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(seen).toHaveLength(1000);
-    expect(new Set(seen).size).toBe(1000);
-    expect((await t.call('GET', '/v1/accounts?cursor=garbage')).json().code).toBe('validation_failed');
-  });
-
-  it('rejects bad input with the field named', async () => {
-    for (const [body, field] of [
-      [{ name: 'X', country: 'Sweden' }, 'country'],
-      [{ name: 'X', status: 'sleeping' }, 'status'],
-      [{ name: 'X', colour: 'red' }, 'colour'],
-      [{ name: 'x'.repeat(201) }, 'name'],
-      [{ name: 'X', tags: 'a' }, 'tags'],
+  it('answers unknown ids with 404 not_found', async () => {
+    const missing = '01900000-0000-7000-8000-000000000000';
+    for (const [method, url, body] of [
+      ['GET', `/v1/accounts/${missing}`],
+      ['PATCH', `/v1/accounts/${missing}`, { name: 'x' }],
+      ['GET', '/v1/accounts/by-external-id/NOPE'],
+      ['GET', `/v1/accounts/${missing}/members`],
     ] as const) {
-      const res = await t.call('POST', '/v1/accounts', body);
-      expect(res.statusCode).toBe(400);
-      expect(JSON.stringify(res.json().errors)).toContain(field);
+      const res = await t.call(method, url, body);
+      expect(res.statusCode, url).toBe(404);
+      expect(codeOf(res)).toBe('not_found');
     }
   });
 });
 
-describe('members', () => {
-  it('creates a member at an account, by the account external id, with a wallet', async () => {
-    const res = await t.call('POST', '/v1/members', { accountExternalId: 'K-100', externalId: 'P-1', name: 'Anna Lind', email: 'Anna.Lind@Example.se', role: 'foreman', language: 'sv' });
-    expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ email: 'anna.lind@example.se', role: 'foreman' });
-    expect((await t.call('GET', `/v1/members/${res.json().id}/balance`)).statusCode).toBe(200);
-    const list = (await t.call('GET', `/v1/accounts/${res.json().accountId}/members`)).json();
-    expect(list.data.map((m: { externalId: string }) => m.externalId)).toEqual(['P-1']);
+describe('accounts: bad input', () => {
+  const cases: Array<[string, unknown, string]> = [
+    ['unknown field', { name: 'A', colour: 'red' }, 'colour'],
+    ['tier is read-only', { name: 'A', tier: 'gold' }, 'tier'],
+    ['name missing', { segment: 'x' }, 'name'],
+    ['name empty', { name: '   ' }, 'name'],
+    ['name too long', { name: 'x'.repeat(201) }, 'name'],
+    ['name wrong type', { name: 42 }, 'name'],
+    ['name with a line break', { name: 'A\nB' }, 'name'],
+    ['country not ISO', { name: 'A', country: 'XX' }, 'country'],
+    ['country spelled out', { name: 'A', country: 'Sweden' }, 'country'],
+    ['status unknown', { name: 'A', status: 'deleted' }, 'status'],
+    ['tags not an array', { name: 'A', tags: 'gold' }, 'tags'],
+    ['tag with a separator', { name: 'A', tags: ['a|b'] }, 'tags.0'],
+    ['too many tags', { name: 'A', tags: Array.from({ length: 51 }, (_, i) => `t${i}`) }, 'tags'],
+    ['attributes not an object', { name: 'A', attributes: [1] }, 'attributes'],
+    ['too many attributes', { name: 'A', attributes: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) }, 'attributes'],
+    ['parentId not a uuid', { name: 'A', parentId: 'abc' }, 'parentId'],
+    ['both parent references', { name: 'A', parentId: '01900000-0000-7000-8000-000000000000', parentExternalId: 'X' }, 'parentExternalId'],
+    ['org number with symbols', { name: 'A', orgNumber: '55#66' }, 'orgNumber'],
+    ['external id too long', { name: 'A', externalId: 'e'.repeat(101) }, 'externalId'],
+    ['external id empty', { name: 'A', externalId: '' }, 'externalId'],
+  ];
+  it.each(cases)('%s → 400 validation_failed naming the field', async (_label, body, field) => {
+    const res = await post(body);
+    expect(res.statusCode).toBe(400);
+    expect(codeOf(res)).toBe('validation_failed');
+    expect(paths(res)).toContain(`body.${field}`);
   });
 
-  it('refuses an unknown account and a bad e-mail', async () => {
-    expect((await t.call('POST', '/v1/members', { accountExternalId: 'NOPE', name: 'X' })).json().code).toBe('unknown_account');
-    const bad = await t.call('POST', '/v1/members', { accountExternalId: 'K-100', name: 'X', email: 'not-an-email' });
-    expect(bad.statusCode).toBe(400);
-    expect(JSON.stringify(bad.json().errors)).toContain('email');
+  it('rejects a body that is not an object and a malformed id', async () => {
+    expect(codeOf(await post([1, 2]))).toBe('validation_failed');
+    const res = await t.call('GET', '/v1/accounts/not-a-uuid');
+    expect(res.statusCode).toBe(400);
+    expect(paths(res)).toContain('params.id');
   });
 
-  it('upserts members in a batch', async () => {
-    const res = await t.call('POST', '/v1/members/batch', {
-      items: [
-        { externalId: 'P-2', accountExternalId: 'K-100', name: 'Bo', role: 'buyer' },
-        { externalId: 'P-3', accountExternalId: 'NOPE', name: 'Cy' },
-        { externalId: 'P-1', accountExternalId: 'K-100', name: 'Anna Lind-Berg', role: 'manager' },
-      ],
-    });
-    expect(res.json().results.map((r: { status: string; error?: { code: string } }) => r.error?.code ?? r.status)).toEqual(['created', 'unknown_account', 'updated']);
-    expect((await t.call('GET', '/v1/members/by-external-id/P-1')).json().role).toBe('manager');
+  it('needs the accounts:write scope to write and read to read', async () => {
+    const reader = await t.keyWith(['read']);
+    const denied = await post({ name: 'Nope' }, reader);
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json()).toMatchObject({ code: 'insufficient_scope' });
+    expect((await t.call('GET', '/v1/accounts', undefined, reader)).statusCode).toBe(200);
+    const writer = await t.keyWith(['accounts:write']);
+    expect((await post({ name: 'Yes' }, writer)).statusCode).toBe(201);
+    expect((await t.call('POST', '/v1/accounts', { name: 'x' }, null)).statusCode).toBe(401);
   });
 });
 
-describe('catalog', () => {
-  it('creates categories and products, and refuses an unknown category', async () => {
-    expect((await t.call('PUT', '/v1/categories/tools', { name: 'Tools' })).statusCode).toBe(200);
-    const p = await t.call('PUT', '/v1/products/DR-18V', { name: 'Drill 18 V', categoryCode: 'tools', brand: 'Acme', marginClass: 'high', unitPrice: 129900 });
-    expect(p.statusCode, p.body).toBe(201);
-    expect((await t.call('PUT', '/v1/products/DR-18V', { name: 'Drill 18 V Pro', categoryCode: 'tools', marginClass: 'high' })).statusCode).toBe(200);
-    const bad = await t.call('PUT', '/v1/products/X-1', { name: 'X', categoryCode: 'nope' });
-    expect(bad.statusCode).toBe(422);
-    expect(bad.json().code).toBe('unknown_category');
-    expect((await t.call('GET', '/v1/products?marginClass=high')).json().data.map((x: { sku: string }) => x.sku)).toEqual(['DR-18V']);
+describe('accounts: hierarchy', () => {
+  it('links branches to a chain by id or external id and lists them by parent', async () => {
+    const chain = (await post({ externalId: 'CHAIN', name: 'Chain HQ' })).json();
+    const b1 = (await post({ name: 'Branch 1', parentId: chain.id })).json();
+    const b2 = (await post({ name: 'Branch 2', parentExternalId: 'CHAIN' })).json();
+    expect(b1.parentId).toBe(chain.id);
+    expect(b2.parentId).toBe(chain.id);
+    const list = (await t.call('GET', `/v1/accounts?parentId=${chain.id}`)).json();
+    expect(list.data.map((a: { id: string }) => a.id)).toEqual([b1.id, b2.id]);
+    const cleared = await t.call('PATCH', `/v1/accounts/${b2.id}`, { parentId: null });
+    expect(cleared.json().parentId).toBeNull();
   });
 
-  it('upserts products in a batch, answering each item', async () => {
-    const res = await t.call('POST', '/v1/products/batch', {
-      items: [{ sku: 'A', name: 'A', categoryCode: 'tools' }, { sku: 'B', name: 'B', categoryCode: 'nope' }, { name: 'no sku' }, { sku: 'C', name: 'C', unitPrice: -1 }],
+  it('refuses an unknown parent with 422 unknown_parent_account', async () => {
+    const res = await post({ name: 'Orphan', parentId: '01900000-0000-7000-8000-00000000abcd' });
+    expect(res.statusCode).toBe(422);
+    expect(codeOf(res)).toBe('unknown_parent_account');
+    expect(codeOf(await post({ name: 'Orphan', parentExternalId: 'NO-SUCH' }))).toBe('unknown_parent_account');
+  });
+
+  it('refuses cycles, including an account as its own parent', async () => {
+    const a = (await post({ name: 'Cycle A' })).json();
+    const b = (await post({ name: 'Cycle B', parentId: a.id })).json();
+    const c = (await post({ name: 'Cycle C', parentId: b.id })).json();
+    const loop = await t.call('PATCH', `/v1/accounts/${a.id}`, { parentId: c.id });
+    expect(loop.statusCode).toBe(422);
+    expect(codeOf(loop)).toBe('parent_cycle');
+    const self = await t.call('PATCH', `/v1/accounts/${a.id}`, { parentId: a.id });
+    expect(codeOf(self)).toBe('parent_cycle');
+    expect((await t.call('GET', `/v1/accounts/${a.id}`)).json().parentId).toBeNull();
+    // Moving a branch elsewhere in the tree is fine.
+    expect((await t.call('PATCH', `/v1/accounts/${c.id}`, { parentId: a.id })).json().parentId).toBe(a.id);
+  });
+});
+
+describe('accounts: PUT by external id', () => {
+  it('creates with 201, then updates with 200, keeping fields it is not sent', async () => {
+    const created = await t.call('PUT', '/v1/accounts/by-external-id/ERP-77', { name: 'ERP Seven', segment: 'dealer', tags: ['a'] });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ externalId: 'ERP-77', name: 'ERP Seven', segment: 'dealer', tags: ['a'] });
+    await t.call('PATCH', `/v1/accounts/${created.json().id}`, { status: 'suspended' });
+    const updated = await t.call('PUT', '/v1/accounts/by-external-id/ERP-77', { name: 'ERP Seven AB', country: 'DK' });
+    expect(updated.statusCode).toBe(200);
+    expect(updated.json()).toMatchObject({
+      id: created.json().id,
+      name: 'ERP Seven AB',
+      country: 'DK',
+      segment: 'dealer',
+      tags: ['a'],
+      status: 'suspended',
     });
-    expect(res.json().results.map((r: { status: string; error?: { code: string } }) => r.error?.code ?? r.status)).toEqual(['created', 'unknown_category', 'validation_failed', 'validation_failed']);
+    const wallets = await t.database.db
+      .selectFrom('wallets')
+      .select('id')
+      .where('program_id', '=', t.programId)
+      .where('id', '=', created.json().id)
+      .execute();
+    expect(wallets).toHaveLength(1);
+  });
+
+  it('needs a name to create, refuses the key in the body, and checks the parent', async () => {
+    const noName = await t.call('PUT', '/v1/accounts/by-external-id/ERP-NEW', { segment: 'x' });
+    expect(noName.statusCode).toBe(400);
+    expect(noName.json().errors).toEqual([{ path: 'name', message: 'is required to create an account' }]);
+    const keyInBody = await t.call('PUT', '/v1/accounts/by-external-id/ERP-NEW', { name: 'x', externalId: 'OTHER' });
+    expect(paths(keyInBody)).toContain('body.externalId');
+    const badParent = await t.call('PUT', '/v1/accounts/by-external-id/ERP-NEW', { name: 'x', parentExternalId: 'NONE' });
+    expect(badParent.statusCode).toBe(422);
+    expect(codeOf(badParent)).toBe('unknown_parent_account');
+    expect((await t.call('GET', '/v1/accounts/by-external-id/ERP-NEW')).statusCode).toBe(404);
   });
 });

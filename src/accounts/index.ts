@@ -1,0 +1,29 @@
+/** The accounts module: companies (with their hierarchy) and the people at them. */
+export {
+  createAccount,
+  updateAccount,
+  getAccount,
+  findAccount,
+  getAccountByExternalId,
+  listAccounts,
+  resolveAccountIds,
+  setAccountTier,
+  type AccountFilters,
+  type AccountRef,
+} from './accounts.js';
+export { upsertAccounts, upsertAccountByExternalId } from './account-batch.js';
+export type { Account, AccountCreate, AccountPatch, AccountUpsert } from './account-schema.js';
+export {
+  createMember,
+  updateMember,
+  getMember,
+  getMemberByExternalId,
+  listMembers,
+  resolveMembers,
+  setMemberTier,
+  type MemberFilters,
+  type MemberRef,
+} from './members.js';
+export { upsertMembers, upsertMemberByExternalId } from './member-batch.js';
+export type { Member, MemberCreate, MemberPatch, MemberUpsert } from './member-schema.js';
+export { importAccountsCsv, importMembersCsv } from './csv.js';

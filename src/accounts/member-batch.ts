@@ -1,0 +1,172 @@
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { checkBatchSize, toResults, type BatchItemResult } from '../batch/index.js';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import { issuesOf } from '../errors/validation.js';
+import { memberColumns, memberDefaults, memberUpsertSchema, toMember, type Member, type MemberRow } from './member-schema.js';
+import { duplicateMember } from './members.js';
+import type { Outcome } from './account-batch.js';
+
+type Parsed = ReturnType<typeof memberUpsertSchema.parse>;
+
+interface Item {
+  index: number;
+  m: Parsed;
+  existing: MemberRow | undefined;
+  accountId?: string;
+  error?: LojalError;
+}
+
+/**
+ * Creates or updates members by external id, like upsertAccounts: all items are checked, then the
+ * valid ones are written in one multi-row statement. A new member needs a name and an account.
+ */
+export async function upsertMemberItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
+  checkBatchSize(inputs.length);
+  const outcomes: Outcome[] = new Array(inputs.length);
+  const parsed: Array<{ index: number; m: Parsed }> = [];
+  const seen = new Set<string>();
+  inputs.forEach((input, index) => {
+    const r = memberUpsertSchema.safeParse(input);
+    if (!r.success) outcomes[index] = new LojalError('validation_failed', {}, issuesOf(r.error));
+    else if (seen.has(r.data.externalId)) outcomes[index] = duplicateMember(r.data.externalId);
+    else {
+      seen.add(r.data.externalId);
+      parsed.push({ index, m: r.data });
+    }
+  });
+  if (parsed.length) await db.transaction().execute((trx) => writeItems(trx, programId, parsed, outcomes));
+  return outcomes;
+}
+
+async function writeItems(trx: Db, programId: string, parsed: Array<{ index: number; m: Parsed }>, outcomes: Outcome[]) {
+  // Rows are locked and written in key order, so concurrent batches that overlap wait instead of deadlocking.
+  const existing = await trx
+    .selectFrom('members')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where(sql<boolean>`external_id = ANY(${parsed.map((p) => p.m.externalId)}::text[])`)
+    .orderBy('external_id')
+    .forUpdate()
+    .execute();
+  const byExternalId = new Map(existing.map((r) => [r.external_id!, r]));
+  const accounts = await accountIds(trx, programId, parsed.map((p) => p.m));
+
+  const items: Item[] = parsed.map(({ index, m }) => {
+    const row = byExternalId.get(m.externalId);
+    const ref = m.accountId ?? m.accountExternalId;
+    const accountId = ref === undefined ? row?.account_id : m.accountId ? accounts.byId.get(ref) : accounts.byExternalId.get(ref);
+    const missing = [...(row || m.name ? [] : ['name']), ...(row || ref ? [] : ['accountId'])];
+    if (missing.length) {
+      const issues = missing.map((path) => ({ path, message: 'is required to create a member' }));
+      return { index, m, existing: row, error: new LojalError('validation_failed', {}, issues) };
+    }
+    if (!accountId) return { index, m, existing: row, error: new LojalError('unknown_account', { account: ref! }) };
+    return { index, m, existing: row, accountId };
+  });
+  const live = items.filter((i) => !i.error).sort((x, y) => (x.m.externalId < y.m.externalId ? -1 : 1));
+  for (const i of items) if (i.error) outcomes[i.index] = i.error;
+  if (!live.length) return;
+
+  const written = await trx
+    .insertInto('members')
+    .values(live.map((i) => rowFor(programId, i)))
+    .onConflict((oc) =>
+      oc.columns(['program_id', 'external_id']).doUpdateSet((eb) => ({
+        account_id: eb.ref('excluded.account_id'),
+        email: eb.ref('excluded.email'),
+        name: eb.ref('excluded.name'),
+        phone: eb.ref('excluded.phone'),
+        role: eb.ref('excluded.role'),
+        language: eb.ref('excluded.language'),
+        tags: eb.ref('excluded.tags'),
+        status: eb.ref('excluded.status'),
+        attributes: eb.ref('excluded.attributes'),
+        updated_at: sql`now()`,
+      })),
+    )
+    .returning(['id', 'external_id', sql<boolean>`(xmax = 0)`.as('inserted')])
+    .execute();
+  const created = written.filter((w) => w.inserted);
+  if (created.length) {
+    await trx
+      .insertInto('wallets')
+      .values(created.map((w) => ({ program_id: programId, id: w.id, kind: 'member' as const })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  const result = new Map(written.map((w) => [w.external_id!, w]));
+  for (const i of live) {
+    const w = result.get(i.m.externalId)!;
+    outcomes[i.index] = { status: w.inserted ? 'created' : 'updated', id: w.id };
+  }
+}
+
+/** The accounts the items name, in one query. */
+async function accountIds(trx: Db, programId: string, items: Parsed[]) {
+  const ids = [...new Set(items.flatMap((m) => (m.accountId ? [m.accountId] : [])))];
+  const externalIds = [...new Set(items.flatMap((m) => (m.accountExternalId ? [m.accountExternalId] : [])))];
+  const byId = new Map<string, string>();
+  const byExternalId = new Map<string, string>();
+  if (ids.length || externalIds.length) {
+    const rows = await trx
+      .selectFrom('accounts')
+      .select(['id', 'external_id'])
+      .where('program_id', '=', programId)
+      .where(sql<boolean>`(id = ANY(${ids}::uuid[]) OR external_id = ANY(${externalIds}::text[]))`)
+      .execute();
+    for (const r of rows) {
+      byId.set(r.id, r.id);
+      if (r.external_id !== null) byExternalId.set(r.external_id, r.id);
+    }
+  }
+  return { byId, byExternalId };
+}
+
+function rowFor(programId: string, i: Item) {
+  const e = i.existing;
+  const stored = e && {
+    external_id: e.external_id,
+    email: e.email,
+    name: e.name,
+    phone: e.phone,
+    role: e.role,
+    language: e.language,
+    tags: e.tags,
+    status: e.status,
+    tier: e.tier,
+    attributes: JSON.stringify(e.attributes),
+  };
+  return {
+    ...memberDefaults,
+    name: '',
+    ...stored,
+    ...memberColumns(i.m),
+    program_id: programId,
+    id: e?.id ?? uuidv7(),
+    account_id: i.accountId!,
+    external_id: i.m.externalId,
+  };
+}
+
+export async function upsertMembers(db: Db, programId: string, inputs: readonly unknown[]): Promise<BatchItemResult[]> {
+  return toResults(await upsertMemberItems(db, programId, inputs));
+}
+
+export async function upsertMemberByExternalId(
+  db: Db,
+  programId: string,
+  externalId: string,
+  fields: Record<string, unknown>,
+): Promise<{ member: Member; created: boolean }> {
+  const [outcome] = await upsertMemberItems(db, programId, [{ ...fields, externalId }]);
+  if (outcome instanceof LojalError) throw outcome;
+  const row = await db
+    .selectFrom('members')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('id', '=', outcome!.id)
+    .executeTakeFirstOrThrow();
+  return { member: toMember(row), created: outcome!.status === 'created' };
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
+import { externalId, lifecycleStatus, searchText, slug, tag } from '../fields/index.js';
+import { pageOf, pageQuery } from '../http/pagination.js';
+import { caller } from '../http/routes.js';
+import type { AppContext } from '../http/server.js';
+import { upsertMemberByExternalId, upsertMembers } from './member-batch.js';
+import { memberCreateSchema, memberPatchSchema, memberPutSchema, memberSchema } from './member-schema.js';
+import { createMember, getMember, getMemberByExternalId, listMembers, updateMember } from './members.js';
+
+const tags = ['members'];
+const idParams = z.object({ id: z.uuid() });
+const externalIdParams = z.object({ externalId });
+
+export const memberListQuery = pageQuery
+  .extend({
+    accountId: z.uuid().optional(),
+    role: slug.optional(),
+    status: lifecycleStatus.optional(),
+    tag: tag.optional(),
+    email: z.string().trim().max(254).optional().describe('Exact e-mail address, any case'),
+    q: searchText.optional().describe('Contained in name, e-mail or external id, any case'),
+  })
+  .strict();
+
+export async function memberRoutes(fastify: FastifyInstance, { database }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+
+  app.post(
+    '/v1/members',
+    {
+      config: { scope: 'accounts:write' },
+      schema: { tags, summary: 'Create a member of an account (and the member wallet)', body: memberCreateSchema, response: { 201: memberSchema } },
+    },
+    async (req, reply) => reply.status(201).send(await createMember(db, caller(req).programId, req.body)),
+  );
+
+  app.get(
+    '/v1/members',
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'List members by name, with filters', querystring: memberListQuery, response: { 200: pageOf(memberSchema) } },
+    },
+    async (req) => listMembers(db, caller(req).programId, req.query),
+  );
+
+  app.get(
+    '/v1/members/:id',
+    { config: { scope: 'read' }, schema: { tags, summary: 'Get a member', params: idParams, response: { 200: memberSchema } } },
+    async (req) => getMember(db, caller(req).programId, req.params.id),
+  );
+
+  app.patch(
+    '/v1/members/:id',
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        tags,
+        summary: 'Change a member: fields sent are set (null clears); an account reference moves the member',
+        params: idParams,
+        body: memberPatchSchema,
+        response: { 200: memberSchema },
+      },
+    },
+    async (req) => updateMember(db, caller(req).programId, req.params.id, req.body),
+  );
+
+  app.get(
+    '/v1/members/by-external-id/:externalId',
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'Get a member by external id', params: externalIdParams, response: { 200: memberSchema } },
+    },
+    async (req) => getMemberByExternalId(db, caller(req).programId, req.params.externalId),
+  );
+
+  app.put(
+    '/v1/members/by-external-id/:externalId',
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        tags,
+        summary: 'Create (201) or update (200) the member with this external id; fields left out keep their value',
+        params: externalIdParams,
+        body: memberPutSchema,
+        response: { 200: memberSchema, 201: memberSchema },
+      },
+    },
+    async (req, reply) => {
+      const { member, created } = await upsertMemberByExternalId(db, caller(req).programId, req.params.externalId, req.body);
+      return reply.status(created ? 201 : 200).send(member);
+    },
+  );
+
+  app.post(
+    '/v1/members/batch',
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        tags,
+        summary: 'Create or update up to 1,000 members by external id; each item is answered on its own',
+        body: batchBody('members'),
+        response: { 200: batchResponse },
+      },
+    },
+    async (req) => batchSummary(await upsertMembers(db, caller(req).programId, req.body.items)),
+  );
+}

@@ -1,0 +1,45 @@
+import { LojalError, type FieldIssue } from '../errors/index.js';
+import { translator } from '../i18n/index.js';
+
+/** The most items one batch call (HTTP or CSV chunk) may carry; more is `batch_too_large`. */
+export const maxBatchItems = 1000;
+
+export function checkBatchSize(count: number): void {
+  if (count > maxBatchItems) throw new LojalError('batch_too_large', { max: maxBatchItems, count });
+}
+
+export interface ItemError {
+  code: string;
+  message: string;
+  /** For `validation_failed`: each offending field. */
+  errors?: FieldIssue[];
+}
+
+/** What happened to one item of a batch; `id` is the record's id (or its key: sku, code). */
+export interface BatchItemResult {
+  index: number;
+  status: 'created' | 'updated' | 'error';
+  id?: string;
+  error?: ItemError;
+}
+
+const english = translator('en');
+
+/** A batch answers each item on its own, so a validation error names its fields in the message itself. */
+export function toItemError(err: LojalError): ItemError {
+  if (err.code === 'validation_failed' && err.issues?.length) {
+    return {
+      code: err.code,
+      message: err.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
+      errors: err.issues,
+    };
+  }
+  return { code: err.code, message: english(`errors:${err.code}`, err.params) };
+}
+
+/** Turns internal outcomes (with the LojalError of each failed item) into the public result list. */
+export function toResults(outcomes: Array<{ status: 'created' | 'updated'; id: string } | LojalError>): BatchItemResult[] {
+  return outcomes.map((o, index) =>
+    o instanceof LojalError ? { index, status: 'error', error: toItemError(o) } : { index, status: o.status, id: o.id },
+  );
+}

@@ -1,0 +1,193 @@
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import type { BatchItemResult } from '../batch/index.js';
+import { maxBatchItems } from '../batch/index.js';
+import { LojalError } from '../errors/index.js';
+
+/** What an import did: every data row is created, updated, failed or skipped (all cells empty). */
+export interface CsvSummary {
+  rows: number;
+  created: number;
+  updated: number;
+  /** Rows not written because of an error. */
+  failed: number;
+  skipped: number;
+  /** The first 100 problems, by line of the file (the header is line 1). */
+  errors: CsvError[];
+  /** All problems, also those beyond the first 100; may exceed `failed` (e.g. a row written without its parent). */
+  errorCount: number;
+}
+
+export interface CsvError {
+  line: number;
+  code: string;
+  message: string;
+}
+
+export const maxReportedErrors = 100;
+
+export function emptySummary(): CsvSummary {
+  return { rows: 0, created: 0, updated: 0, failed: 0, skipped: 0, errors: [], errorCount: 0 };
+}
+
+export function addError(summary: CsvSummary, error: CsvError): void {
+  summary.errorCount++;
+  if (summary.errors.length < maxReportedErrors) summary.errors.push(error);
+}
+
+/** A data row: its line and its non-empty cells, keyed by API field name; `attributes.<key>` columns go to `attributes`. */
+export interface CsvRow {
+  line: number;
+  fields: Record<string, string>;
+  attributes: Record<string, string>;
+}
+
+export interface CsvImportSpec {
+  /** Accepted column names in snake_case → API field. `camelCase` and `Title Case` headers are accepted too. */
+  columns: Record<string, string>;
+  /** API fields whose column must be present. */
+  required: string[];
+  /** Builds the batch item from a row. */
+  toItem(row: CsvRow): Record<string, unknown>;
+  /** Writes one batch (at most 1,000 items); answers one result per item, in order. */
+  write(batch: Array<{ row: CsvRow; item: Record<string, unknown> }>): Promise<BatchItemResult[]>;
+}
+
+/** external_id, externalId, "External ID" → external_id */
+export const snakeCase = (header: string) =>
+  header
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[\s-]+/g, '_')
+    .toLowerCase();
+
+const attributePrefix = /^(?:attributes?|attr)\.(.+)$/i;
+
+type Column = { field: string } | { attribute: string };
+
+function columnsOf(header: string[], spec: CsvImportSpec): Column[] {
+  const unknown: string[] = [];
+  const columns = header.map((raw): Column => {
+    const attribute = attributePrefix.exec(raw.trim());
+    if (attribute) return { attribute: attribute[1]! };
+    const field = spec.columns[snakeCase(raw)];
+    if (!field) unknown.push(raw);
+    return { field: field ?? '' };
+  });
+  const accepted = `${Object.keys(spec.columns).join(', ')}, attributes.<key>`;
+  if (unknown.length) throw new LojalError('invalid_csv', { line: 1, detail: `unknown columns ${unknown.join(', ')}; accepted: ${accepted}` });
+  const fields = columns.flatMap((c) => ('field' in c ? [c.field] : [`attributes.${c.attribute}`]));
+  const twice = fields.filter((f, i) => fields.indexOf(f) !== i);
+  if (twice.length) throw new LojalError('invalid_csv', { line: 1, detail: `columns given twice: ${twice.join(', ')}` });
+  const missing = spec.required.filter((f) => !fields.includes(f));
+  if (missing.length) throw new LojalError('invalid_csv', { line: 1, detail: `missing required columns: ${missing.join(', ')}` });
+  return columns;
+}
+
+/**
+ * Streams a CSV file (comma-separated, header row, UTF-8 with or without BOM) through the batch
+ * upsert in chunks of 1,000 rows. A header problem is thrown as `invalid_csv` before anything is
+ * written; a row problem is reported with its line; a broken file (bad quoting) stops the import, and
+ * the summary says from which line on rows were not imported (re-importing the fixed file is safe).
+ */
+export async function importCsv(
+  input: Readable,
+  spec: CsvImportSpec,
+  summary: CsvSummary,
+  onProgress?: (rowsDone: number) => void,
+): Promise<CsvSummary> {
+  const parser = parse({ bom: true, trim: true, relax_column_count: true, skip_empty_lines: true, info: true });
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+
+  let columns: Column[] | undefined;
+  let batch: Array<{ row: CsvRow; item: Record<string, unknown> }> = [];
+  let lastLine = 1;
+  const flush = async () => {
+    if (!batch.length) return;
+    const results = await spec.write(batch);
+    results.forEach((r, i) => {
+      if (r.status === 'error') {
+        summary.failed++;
+        addError(summary, { line: batch[i]!.row.line, code: r.error!.code, message: r.error!.message });
+      } else summary[r.status]++;
+    });
+    batch = [];
+    onProgress?.(summary.rows);
+  };
+
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // csv-parse gives the line a record ends on; a quoted cell may span lines.
+      const line = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+      lastLine = info.lines;
+      if (!columns) {
+        columns = columnsOf(record, spec);
+        continue;
+      }
+      summary.rows++;
+      if (record.every((cell) => cell === '')) {
+        summary.skipped++;
+        continue;
+      }
+      if (record.length !== columns.length) {
+        summary.failed++;
+        addError(summary, {
+          line,
+          code: 'validation_failed',
+          message: `the row has ${record.length} cells, the header ${columns.length}`,
+        });
+        continue;
+      }
+      const row: CsvRow = { line, fields: {}, attributes: {} };
+      columns.forEach((c, i) => {
+        const value = record[i]!;
+        if (value === '') return;
+        if ('field' in c) row.fields[c.field] = value;
+        else row.attributes[c.attribute] = value;
+      });
+      batch.push({ row, item: spec.toItem(row) });
+      if (batch.length >= maxBatchItems) await flush();
+    }
+  } catch (err) {
+    if (err instanceof LojalError) throw err;
+    const e = err as { code?: string; lines?: number; message?: string };
+    if (!e.code?.startsWith('CSV_')) throw err;
+    await flush();
+    // The parser reads ahead, so rows before the broken spot may not have reached us: name the first one lost.
+    addError(summary, {
+      line: lastLine + 1,
+      code: 'invalid_csv',
+      message: `rows from line ${lastLine + 1} on were not imported; the file is broken at line ${e.lines ?? '?'}: ${e.message}`,
+    });
+    return summary;
+  }
+  if (!columns) throw new LojalError('invalid_csv', { line: 1, detail: 'the file is empty; it needs a header row' });
+  await flush();
+  return summary;
+}
+
+/** `a|b; c` → ['a', 'b', 'c'] */
+export const splitTags = (cell: string) =>
+  cell
+    .split(/[|;]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+/** Numbers in cells stay text when they are not whole numbers, so validation names the field. */
+export const integerCell = (cell: string): number | string => (/^-?\d+$/.test(cell) ? Number(cell) : cell);
+
+export function booleanCell(cell: string): boolean | string {
+  const v = cell.toLowerCase();
+  if (['true', 'yes', '1', 'y'].includes(v)) return true;
+  if (['false', 'no', '0', 'n'].includes(v)) return false;
+  return cell;
+}
+
+/** The item's fields from the row: every named field as text, then the converted ones, then the attributes. */
+export function itemFrom(row: CsvRow, convert: Record<string, (cell: string) => unknown> = {}): Record<string, unknown> {
+  const item: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(row.fields)) item[field] = convert[field] ? convert[field](value) : value;
+  if (Object.keys(row.attributes).length) item.attributes = row.attributes;
+  return item;
+}
