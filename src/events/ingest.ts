@@ -17,7 +17,7 @@ import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
 import { eventHash, eventSchema, type EventInput } from './schema.js';
 import { loadAccounts, loadMembers, type AccountRef, type MemberRef } from '../accounts/references.js';
-import { loadProducts, type ProductRef } from '../catalog/references.js';
+import { resolveProducts, type ProductRef } from '../catalog/index.js';
 import { EventRaceError, loadExisting, processBatch, type ReadyEvent } from './process.js';
 
 export type IngestItem =
@@ -149,7 +149,7 @@ export async function resolve(
   const [accounts, members, products] = await Promise.all([
     loadAccounts(db, program.id, [...accountExt], [...accountIds]),
     memberExt.size || memberIds.size ? loadMembers(db, program.id, [...memberExt], [...memberIds]) : { byExternal: new Map(), byId: new Map() },
-    loadProducts(db, program.id, [...skus]),
+    resolveProducts(db, program.id, [...skus]),
   ]);
   const ready: ReadyEvent[] = [];
   for (const p of events) {
@@ -195,7 +195,7 @@ export async function resolve(
         return {
           lineNo: i + 1,
           sku: l.sku,
-          category: prod?.category ?? null,
+          category: prod?.categoryCode ?? null,
           brand: prod?.brand ?? null,
           marginClass: prod?.marginClass ?? null,
           quantity: l.quantity,
