@@ -21,6 +21,13 @@ export async function freshDatabase(): Promise<Database> {
         await database.close();
         const a = new pg.Client({ connectionString: adminUrl() });
         await a.connect();
+        // pg.Pool.end() resolves once it has asked its clients to end, not when they have: FORCE would kill
+        // backends still saying goodbye, and their clients report that as an unhandled error. Wait a little.
+        for (let i = 0; i < 100; i++) {
+          const left = await a.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (left.rows[0]!.n === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
         await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await a.end();
       },
