@@ -111,8 +111,9 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
           try {
             for (const [k, v] of await processBatch(db, program, [one], opts.now)) outcomes.set(k, v);
           } catch (e) {
-            if (!(e instanceof LojalError)) throw e;
-            outcomes.set(one.index, { index: one.index, externalId: one.input.id, status: 'rejected', error: e });
+            // The events before this one are written; answer for each rather than fail the whole request.
+            const error = e instanceof LojalError ? e : Object.assign(new LojalError('internal_error'), { cause: e });
+            outcomes.set(one.index, { index: one.index, externalId: one.input.id, status: 'rejected', error });
           }
         }
       }

@@ -73,6 +73,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         const summary = { processed: 0, replayed: 0, rejected: 0 };
         const results = items.map((item) => {
           summary[item.status]++;
+          if (item.status === 'rejected' && item.error.code === 'internal_error') req.log.error({ err: item.error.cause, event: item.externalId }, 'event failed');
           metrics.eventsIngested.labels(item.status).inc();
           return item.status === 'rejected'
             ? { index: item.index, id: item.externalId, status: item.status, error: problemBody(req, item.error) }
