@@ -178,40 +178,6 @@ export async function listAccounts(
   return toPage(rows, limit, (r) => [r.name, r.id], toAccount);
 }
 
-/** What event ingestion and rules need to know about an account, looked up by external id. */
-export interface AccountRef {
-  id: string;
-  status: LifecycleStatus;
-  segment: string | null;
-  tags: string[];
-  tier: string | null;
-  country: string | null;
-}
-
-/** One query for a whole batch of external ids; ids that do not exist are simply absent from the map. */
-export async function resolveAccountIds(db: Db, programId: string, externalIds: readonly string[]): Promise<Map<string, AccountRef>> {
-  const unique = [...new Set(externalIds)];
-  const found = new Map<string, AccountRef>();
-  if (!unique.length) return found;
-  const rows = await db
-    .selectFrom('accounts')
-    .select(['id', 'external_id', 'status', 'segment', 'tags', 'tier', 'country'])
-    .where('program_id', '=', programId)
-    .where(sql<boolean>`external_id = ANY(${unique}::text[])`)
-    .execute();
-  for (const r of rows) {
-    found.set(r.external_id!, {
-      id: r.id,
-      status: r.status as LifecycleStatus,
-      segment: r.segment,
-      tags: r.tags,
-      tier: r.tier,
-      country: r.country,
-    });
-  }
-  return found;
-}
-
 /** For the tiers module: the account's current tier code (null = none). */
 export async function setAccountTier(db: Db, programId: string, id: string, tier: string | null): Promise<void> {
   const result = await db

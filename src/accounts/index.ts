@@ -6,10 +6,8 @@ export {
   findAccount,
   getAccountByExternalId,
   listAccounts,
-  resolveAccountIds,
   setAccountTier,
   type AccountFilters,
-  type AccountRef,
 } from './accounts.js';
 export { upsertAccounts, upsertAccountByExternalId } from './account-batch.js';
 export type { Account, AccountCreate, AccountPatch, AccountUpsert } from './account-schema.js';
@@ -19,11 +17,10 @@ export {
   getMember,
   getMemberByExternalId,
   listMembers,
-  resolveMembers,
   setMemberTier,
   type MemberFilters,
-  type MemberRef,
 } from './members.js';
 export { upsertMembers, upsertMemberByExternalId } from './member-batch.js';
 export type { Member, MemberCreate, MemberPatch, MemberUpsert } from './member-schema.js';
 export { importAccountsCsv, importMembersCsv } from './csv.js';
+export { loadAccounts, loadMembers, type AccountRef, type MemberRef } from './references.js';

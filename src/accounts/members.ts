@@ -6,7 +6,6 @@ import { isUniqueViolation } from '../db/errors.js';
 import { LojalError } from '../errors/index.js';
 import { parseInput } from '../errors/validation.js';
 import type { LifecycleStatus } from '../fields/index.js';
-import type { Language } from '../i18n/index.js';
 import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { isUuid } from './accounts.js';
 import {
@@ -152,41 +151,6 @@ export async function listMembers(db: Db, programId: string, query: MemberFilter
     .limit(limit + 1)
     .execute();
   return toPage(rows, limit, (r) => [r.name, r.id], toMember);
-}
-
-/** What event ingestion and rules need to know about a member, looked up by external id. */
-export interface MemberRef {
-  id: string;
-  accountId: string;
-  role: string | null;
-  status: LifecycleStatus;
-  tags: string[];
-  tier: string | null;
-  language: Language | null;
-}
-
-export async function resolveMembers(db: Db, programId: string, externalIds: readonly string[]): Promise<Map<string, MemberRef>> {
-  const unique = [...new Set(externalIds)];
-  const found = new Map<string, MemberRef>();
-  if (!unique.length) return found;
-  const rows = await db
-    .selectFrom('members')
-    .select(['id', 'external_id', 'account_id', 'role', 'status', 'tags', 'tier', 'language'])
-    .where('program_id', '=', programId)
-    .where(sql<boolean>`external_id = ANY(${unique}::text[])`)
-    .execute();
-  for (const r of rows) {
-    found.set(r.external_id!, {
-      id: r.id,
-      accountId: r.account_id,
-      role: r.role,
-      status: r.status as LifecycleStatus,
-      tags: r.tags,
-      tier: r.tier,
-      language: r.language as Language | null,
-    });
-  }
-  return found;
 }
 
 /** For the tiers module: the member's current tier code (null = none). */

@@ -1,6 +1,6 @@
 /**
- * Bulk look-ups for event ingestion: the accounts and members a batch names, with what the rules engine
- * needs to know of them, in one query each.
+ * Bulk look-ups for a batch (of events, say): the accounts and members it names, by our id or by the
+ * client's external id, with what the rules engine needs to know of them, in one query each.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';

@@ -16,7 +16,7 @@ import { LojalError, type FieldIssue } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
 import { eventHash, eventSchema, type EventInput } from './schema.js';
-import { loadAccounts, loadMembers, type AccountRef, type MemberRef } from '../accounts/references.js';
+import { loadAccounts, loadMembers, type AccountRef, type MemberRef } from '../accounts/index.js';
 import { resolveProducts, type ProductRef } from '../catalog/index.js';
 import { EventRaceError, loadExisting, processBatch, type ReadyEvent } from './process.js';
 

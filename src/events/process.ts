@@ -18,7 +18,7 @@ import { rulesInForce } from '../rules/store.js';
 import type { EngineLine, RuleVersion } from '../rules/types.js';
 import type { IngestItem } from './ingest.js';
 import type { EventRecord, PostingRecord } from './records.js';
-import type { AccountRef, MemberRef } from '../accounts/references.js';
+import type { AccountRef, MemberRef } from '../accounts/index.js';
 import { processReturn } from './returns.js';
 import type { EventInput } from './schema.js';
 

@@ -8,7 +8,7 @@ import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { getMember } from '../accounts/members.js';
-import { loadMembers } from '../accounts/references.js';
+import { loadMembers } from '../accounts/index.js';
 import { adjust, spend, transfer } from './operations.js';
 import { getBalance, getHistory, getProgramSummary } from './queries.js';
 
