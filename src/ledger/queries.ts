@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { JournalKind } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import type { Language } from '../i18n/index.js';
 import type { Explanation } from '../rules/types.js';
@@ -72,7 +73,7 @@ export async function sumOfEntries(db: Db, programId: string, walletId: string):
 
 export interface HistoryItem {
   journalId: string;
-  kind: string;
+  kind: JournalKind;
   /** Net change of this wallet (available + pending). */
   points: number;
   /** Of which pending (not yet spendable). */
@@ -135,7 +136,7 @@ export async function getHistory(
   return {
     items: page.map((r) => ({
       journalId: r.id,
-      kind: r.kind,
+      kind: r.kind as JournalKind,
       points: Number(r.points),
       pendingPoints: Number(r.pending_points),
       occurredAt: r.occurred_at,

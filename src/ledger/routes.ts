@@ -10,6 +10,7 @@ import { getProgram, type Program } from '../programs/programs.js';
 import { getMember } from '../accounts/members.js';
 import { loadMembers } from '../accounts/index.js';
 import { adjust, spend, transfer } from './operations.js';
+import { balanceOut, historyOut, operationOut, summaryOut } from './schemas.js';
 import { getBalance, getHistory, getProgramSummary } from './queries.js';
 
 const idParams = z.object({ id: z.uuid() });
@@ -45,6 +46,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
           summary: `The ${entity}'s points: available, pending, expiring in the next 90 days, lifetime figures`,
           params: idParams,
           querystring: z.object({ expiringWithinDays: z.coerce.number().int().min(1).max(730).default(90) }).strict(),
+          response: { 200: balanceOut },
         },
       },
       async (req) => {
@@ -63,6 +65,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
           summary: `The ${entity}'s points history, newest first, each entry explained in words`,
           params: idParams,
           querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.uuid().optional() }).strict(),
+          response: { 200: historyOut },
         },
       },
       async (req) => {
@@ -94,6 +97,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
               idempotencyKey,
             })
             .strict(),
+          response: { 200: operationOut, 201: operationOut },
         },
       },
       async (req, reply) => {
@@ -116,6 +120,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
           body: z
             .object({ points, memo: z.string().trim().min(1).max(500), reference: z.string().trim().max(200).optional(), idempotencyKey })
             .strict(),
+          response: { 200: operationOut, 201: operationOut },
         },
       },
       async (req, reply) => {
@@ -137,6 +142,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
         summary: 'Give company points to a member of the account; the points keep their expiry dates',
         params: idParams,
         body: z.object({ memberId: z.uuid(), points, memo: z.string().trim().max(500).optional(), idempotencyKey }).strict(),
+        response: { 200: operationOut, 201: operationOut },
       },
     },
     async (req, reply) => {
@@ -164,7 +170,11 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
     '/v1/ledger/summary',
     {
       config: { scope: 'read' },
-      schema: { tags: ['ledger'], summary: 'Points issued, reversed, spent, expired and outstanding, and the liability in money' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Points issued, reversed, spent, expired and outstanding, and the liability in money',
+        response: { 200: summaryOut },
+      },
     },
     async (req) => {
       const program = await programOf(req);
