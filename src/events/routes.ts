@@ -8,6 +8,7 @@ import type { AppContext } from '../http/server.js';
 import { translator, type Language } from '../i18n/index.js';
 import { renderExplanation } from '../ledger/explain.js';
 import { getProgram, type Program } from '../programs/programs.js';
+import { batchAnswer, eventAnswer, simulateAnswer, singleAnswer } from './answers.js';
 import { ingestEvents } from './ingest.js';
 import { loadExisting } from './process.js';
 import type { EventRecord } from './records.js';
@@ -53,6 +54,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
           'Idempotent by `id`: a replay answers the first result (status 200), the same id with another body is a 409 `event_conflict`. ' +
           'A single event answers 201 with the postings and why; a batch answers 200 with a result per event.',
         body: z.union([eventDoc, z.object({ events: z.array(eventDoc).max(MAX_BATCH) })]),
+        response: { 200: z.union([singleAnswer, batchAnswer]), 201: singleAnswer },
       },
     },
     async (req, reply) => {
@@ -93,7 +95,12 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
     '/v1/events/:id',
     {
       config: { scope: 'read' },
-      schema: { tags: ['events'], summary: 'An event by your id, with what it earned and why', params: z.object({ id: z.string().min(1).max(200) }) },
+      schema: {
+        tags: ['events'],
+        summary: 'An event by your id, with what it earned and why',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        response: { 200: eventAnswer },
+      },
     },
     async (req) => {
       const program = await programOf(req);
@@ -113,6 +120,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         summary: 'What would this event earn, and why? Writes nothing.',
         description: 'Judged with the rules in force at `occurredAt`, the account’s current cap counters and bought categories.',
         body: eventDoc,
+        response: { 200: simulateAnswer },
       },
     },
     async (req) => {
