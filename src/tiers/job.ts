@@ -3,6 +3,7 @@
  * scheduled job). Idempotent: a decision is applied to the status it was made from, under that status
  * row's lock, so running again at the same `now` finds nothing to change and writes no history.
  */
+import { sql } from 'kysely';
 import { setAccountTier, setMemberTier } from '../accounts/index.js';
 import type { Db } from '../db/database.js';
 import type { TierOwnerKind } from '../db/schema.js';
@@ -29,8 +30,11 @@ export async function evaluateOwner(
   options: EvaluateOptions = {},
 ): Promise<TierDecision | null> {
   const { settings, levels } = config;
-  // Lock the status row (creating none yet): concurrent evaluations of one owner take turns.
-  const state = await getTierStatus(trx, programId, kind, ownerId, true);
+  // Concurrent evaluations of one owner take turns on the owner's own row (there may be no status row
+  // to lock yet); event processing locks the same account rows, so a purchase and the job do too.
+  await sql`SELECT 1 FROM ${sql.table(kind === 'account' ? 'accounts' : 'members')}
+    WHERE program_id = ${programId} AND id = ${ownerId} FOR NO KEY UPDATE`.execute(trx);
+  const state = await getTierStatus(trx, programId, kind, ownerId);
   const current = (await qualifyingTotals(trx, programId, settings.basis, kind, qualifyingWindow(settings, now, timeZone), [ownerId])).get(ownerId) ?? 0;
   let lastPeriod: number | undefined;
   if (state && now >= state.periodEnd) {
