@@ -32,9 +32,10 @@ const historyRows = async () => Number((await sql<{ n: string }>`SELECT count(*)
 beforeAll(async () => {
   t = await startTestApp();
   worlds = [await newWorld(t), await newWorld(t), await newWorld(t)];
-  // Two programs with tiers, one without; each purchase pays the account 449 and the member 46 points.
-  for (const w of worlds.slice(0, 2)) expect((await w.call('PUT', '/v1/tiers', ladder)).statusCode).toBe(200);
+  // Each purchase pays the account 449 and the member 46 points. Two programs get tiers afterwards, so the
+  // job (not the events) gives the first levels; the third has none.
   for (const w of worlds) expect((await w.call('POST', '/v1/events', buy('INV-1', 'C-0', 'M-0'))).statusCode).toBe(201);
+  for (const w of worlds.slice(0, 2)) expect((await w.call('PUT', '/v1/tiers', ladder)).statusCode).toBe(200);
 });
 afterAll(async () => t.close());
 
@@ -52,15 +53,31 @@ describe('the tier job', () => {
     ]);
   });
 
+  it('upgrades at event time once tiers exist, and only for the owners of the event', async () => {
+    const w = worlds[1]!;
+    expect((await w.call('POST', '/v1/events', buy('INV-2', 'C-1', 'M-2'))).statusCode).toBe(201);
+    expect(await historyRows()).toBe(6);
+    const tiers = await sql<{ ext: string; tier: string | null }>`
+      SELECT external_id AS ext, tier FROM accounts WHERE program_id = ${w.programId}
+      UNION ALL SELECT external_id, tier FROM members WHERE program_id = ${w.programId} ORDER BY 1`.execute(t.database.db);
+    expect(tiers.rows).toEqual([
+      { ext: 'C-0', tier: 'silver' },
+      { ext: 'C-1', tier: 'silver' },
+      { ext: 'M-0', tier: 'bronze' },
+      { ext: 'M-1', tier: null },
+      { ext: 'M-2', tier: 'bronze' },
+    ]);
+  });
+
   it('is idempotent: the same now again, or two runs at once, write no more history', async () => {
     const now = new Date();
-    expect(await runTierJobs(t.database.db, now)).toEqual({ evaluated: 4, upgrades: 0, downgrades: 0 });
+    expect(await runTierJobs(t.database.db, now)).toEqual({ evaluated: 6, upgrades: 0, downgrades: 0 });
     const later = new Date(Date.now() + 400 * DAY);
     const [a, b] = await Promise.all([evaluateTiers(t.database.db, worlds[0]!.programId, later), evaluateTiers(t.database.db, worlds[0]!.programId, later)]);
     expect(a.downgrades + b.downgrades).toBe(2);
-    expect(await historyRows()).toBe(6);
-    expect(await runTierJobs(t.database.db, later)).toEqual({ evaluated: 4, upgrades: 0, downgrades: 2 });
-    expect(await runTierJobs(t.database.db, later)).toEqual({ evaluated: 4, upgrades: 0, downgrades: 0 });
     expect(await historyRows()).toBe(8);
+    expect(await runTierJobs(t.database.db, later)).toEqual({ evaluated: 6, upgrades: 0, downgrades: 4 });
+    expect(await runTierJobs(t.database.db, later)).toEqual({ evaluated: 6, upgrades: 0, downgrades: 0 });
+    expect(await historyRows()).toBe(12);
   });
 });
