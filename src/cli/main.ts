@@ -20,6 +20,7 @@ import { getBalance } from '../ledger/queries.js';
 import { importOnlineRetail } from '../imports/online-retail.js';
 import { createProgram, getProgram, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
+import { runTierJobs } from '../tiers/job.js';
 import { serve } from './serve.js';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
@@ -98,12 +99,14 @@ program
 
 program
   .command('jobs')
-  .description('Run the periodic ledger jobs once (release pending points, expire old points) and exit')
+  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers) and exit')
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
       const r = await runLedgerJobs(database.db);
       console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points.`);
+      const tiers = await runTierJobs(database.db);
+      console.log(`Evaluated tiers of ${tiers.evaluated} accounts and members: ${tiers.upgrades} upgrades, ${tiers.downgrades} downgrades.`);
     } finally {
       await database.close();
     }

@@ -215,6 +215,55 @@ export interface EntriesTable {
   basis_lines: number[] | null;
 }
 
+export type TierOwnerKind = 'account' | 'member';
+
+export interface TierSettingsTable {
+  program_id: string;
+  basis: 'points' | 'amount';
+  window_kind: 'rolling' | 'calendar_year';
+  window_months: number;
+  scope: 'account' | 'member' | 'both';
+  downgrade_max_levels: number;
+  grace_days: number;
+  updated_at: Timestamp;
+}
+
+export interface TierLevelsTable {
+  program_id: string;
+  code: string;
+  rank: number;
+  names: Json<Record<string, string>>;
+  threshold: number;
+  multiplier_hundredths: number;
+  discount_basis_points: number;
+  reward_tags: string[];
+  benefits: Json<Record<string, string[]>>;
+}
+
+export interface TierStatusTable {
+  program_id: string;
+  owner_kind: TierOwnerKind;
+  owner_id: string;
+  level_code: string | null;
+  since: Date | string;
+  period_end: Date | string;
+  frozen_until: Date | string | null;
+  frozen_reason: string | null;
+  updated_at: Timestamp;
+}
+
+export interface TierHistoryTable {
+  program_id: string;
+  id: string;
+  owner_kind: TierOwnerKind;
+  owner_id: string;
+  from_level: string | null;
+  to_level: string | null;
+  reason: string;
+  detail: Json<Record<string, unknown>>;
+  at: Date | string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -238,5 +287,9 @@ export interface Schema {
   journals: JournalsTable;
   lots: LotsTable;
   entries: EntriesTable;
+  tier_settings: TierSettingsTable;
+  tier_levels: TierLevelsTable;
+  tier_status: TierStatusTable;
+  tier_history: TierHistoryTable;
   schema_migrations: SchemaMigrationsTable;
 }

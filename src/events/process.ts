@@ -20,6 +20,8 @@ import type { IngestItem } from './ingest.js';
 import type { EventRecord, PostingRecord } from './records.js';
 import type { AccountRef, MemberRef } from '../accounts/index.js';
 import { processReturn } from './returns.js';
+import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
+import { getTierConfig } from '../tiers/store.js';
 import type { EventInput } from './schema.js';
 
 export interface ReadyEvent {
@@ -232,11 +234,29 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
 
     for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));
     await storeResults(trx, program.id, returns.map((ev) => [ev.id, records.get(ev.id)!]));
+    await upgradeTiers(trx, program, earning, now);
     for (const ev of fresh) {
       out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'processed', record: records.get(ev.id)! });
     }
   });
   return out;
+}
+
+/**
+ * Upgrades at event time: the owners that just earned are re-evaluated in the same transaction, under the
+ * account locks the batch holds, and only ever raised (downgrades wait for the period end and the job).
+ * Events later in the same batch are still judged with the tier their account had when the batch began.
+ */
+async function upgradeTiers(trx: Db, program: Program, earning: ReadyEvent[], now: Date): Promise<void> {
+  if (earning.length === 0) return;
+  const config = await getTierConfig(trx, program.id);
+  if (!config) return;
+  const kinds = ownerKindsOf(config.settings.scope);
+  const owners: Array<['account' | 'member', string]> = [];
+  if (kinds.includes('account')) for (const id of new Set(earning.map((e) => e.account.id))) owners.push(['account', id]);
+  if (kinds.includes('member')) for (const id of new Set(earning.flatMap((e) => (e.member ? [e.member.id] : [])))) owners.push(['member', id]);
+  owners.sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0])));
+  for (const [kind, id] of owners) await evaluateOwner(trx, program.id, config, program.timeZone, kind, id, now, { upgradeOnly: true });
 }
 
 function baseRecord(ev: ReadyEvent): EventRecord {

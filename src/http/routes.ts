@@ -6,6 +6,7 @@ import { eventRoutes } from '../events/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import { programRoutes } from '../programs/routes.js';
 import { ruleRoutes } from '../rules/routes.js';
+import { tierRoutes } from '../tiers/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -16,7 +17,7 @@ export function caller(req: FastifyRequest): AuthContext {
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes];
+const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);

@@ -1,6 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
+import { runTierJobs } from '../tiers/job.js';
 import { runLedgerJobs } from './ledger-jobs.js';
+
+/** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
+const TIER_JOB_EVERY_TICKS = 60;
 
 /**
  * Runs the periodic jobs inside the server process. A run that is still going when the next is due is
@@ -8,13 +12,22 @@ import { runLedgerJobs } from './ledger-jobs.js';
  */
 export function startScheduler(db: Db, log: FastifyBaseLogger, intervalMs = 60_000): () => Promise<void> {
   let running: Promise<void> | undefined;
+  let ticks = 0;
   const tick = () => {
     if (running) return;
+    const withTiers = ticks++ % TIER_JOB_EVERY_TICKS === 0;
     running = runLedgerJobs(db)
       .then((r) => {
         if (r.lotsReleased || r.pointsExpired) log.info(r, 'ledger jobs');
       })
       .catch((err) => log.error({ err }, 'ledger jobs failed'))
+      // After the ledger jobs, so that expired and released points are settled first; on its own, so a
+      // ledger failure does not stop tier evaluation or the other way round.
+      .then(() => (withTiers ? runTierJobs(db) : undefined))
+      .then((r) => {
+        if (r && (r.upgrades || r.downgrades)) log.info(r, 'tier jobs');
+      })
+      .catch((err) => log.error({ err }, 'tier jobs failed'))
       .finally(() => {
         running = undefined;
       });

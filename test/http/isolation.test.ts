@@ -33,6 +33,8 @@ const bodies: Record<string, unknown> = {
   'POST /v1/members/{id}/adjustments': { points: 100, reasonCode: 'goodwill', idempotencyKey: 'isolation-adj-2' },
   'POST /v1/accounts/{id}/debits': { points: 1, memo: 'x', idempotencyKey: 'isolation-deb-1' },
   'POST /v1/members/{id}/debits': { points: 1, memo: 'x', idempotencyKey: 'isolation-deb-2' },
+  'POST /v1/accounts/{id}/tier/freeze': { months: 3, reason: 'isolation' },
+  'POST /v1/members/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/accounts/{id}/transfers': { memberId: '00000000-0000-7000-8000-000000000000', points: 1, idempotencyKey: 'isolation-tr-1' },
 };
 

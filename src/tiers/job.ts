@@ -1,0 +1,110 @@
+/**
+ * Applies tier decisions: for one owner inside a transaction, or for every owner of a program (the
+ * scheduled job). Idempotent: a decision is applied to the status it was made from, under that status
+ * row's lock, so running again at the same `now` finds nothing to change and writes no history.
+ */
+import { sql } from 'kysely';
+import { setAccountTier, setMemberTier } from '../accounts/index.js';
+import type { Db } from '../db/database.js';
+import type { TierOwnerKind } from '../db/schema.js';
+import { decide, qualifyingWindow, windowEndingAt, type TierDecision } from './evaluate.js';
+import { appendTierHistory, getTierConfig, getTierStatus, qualifyingTotals, saveTierStatus, type TierConfig } from './store.js';
+
+export const ownerKindsOf = (scope: TierConfig['settings']['scope']): TierOwnerKind[] =>
+  scope === 'both' ? ['account', 'member'] : [scope];
+
+export interface EvaluateOptions {
+  /** Only ever raise the level (event time): downgrades wait for the job. */
+  upgradeOnly?: boolean;
+}
+
+/** Evaluates one owner and applies the decision; call inside a transaction. */
+export async function evaluateOwner(
+  trx: Db,
+  programId: string,
+  config: TierConfig,
+  timeZone: string,
+  kind: TierOwnerKind,
+  ownerId: string,
+  now: Date,
+  options: EvaluateOptions = {},
+): Promise<TierDecision | null> {
+  const { settings, levels } = config;
+  // Concurrent evaluations of one owner take turns on the owner's own row (there may be no status row
+  // to lock yet); event processing locks the same account rows, so a purchase and the job do too.
+  await sql`SELECT 1 FROM ${sql.table(kind === 'account' ? 'accounts' : 'members')}
+    WHERE program_id = ${programId} AND id = ${ownerId} FOR NO KEY UPDATE`.execute(trx);
+  const state = await getTierStatus(trx, programId, kind, ownerId);
+  const current = (await qualifyingTotals(trx, programId, settings.basis, kind, qualifyingWindow(settings, now, timeZone), [ownerId])).get(ownerId) ?? 0;
+  let lastPeriod: number | undefined;
+  if (state && now >= state.periodEnd) {
+    lastPeriod = (await qualifyingTotals(trx, programId, settings.basis, kind, windowEndingAt(settings, state.periodEnd, timeZone), [ownerId])).get(ownerId) ?? 0;
+  }
+  const decision = decide({ levels, settings, totals: { current, ...(lastPeriod !== undefined && { lastPeriod }) }, state, now, timeZone });
+  if (options.upgradeOnly && decision.change !== 'upgrade') return decision;
+
+  const levelChanged = decision.level !== (state?.level ?? null);
+  if (!state && !levelChanged) return decision; // below the ladder and never had a level: nothing to keep
+  if (state && !levelChanged && decision.periodEnd.getTime() === state.periodEnd.getTime()) return decision;
+
+  await saveTierStatus(trx, programId, kind, ownerId, {
+    level: decision.level,
+    since: levelChanged || !state ? now : state.since,
+    periodEnd: decision.periodEnd,
+    frozenUntil: state?.frozenUntil ?? null,
+    frozenReason: state?.frozenReason ?? null,
+  });
+  if (levelChanged) {
+    await appendTierHistory(trx, programId, kind, ownerId, {
+      from: state?.level ?? null,
+      to: decision.level,
+      reason: decision.reason,
+      detail: { basis: settings.basis, total: current, ...(lastPeriod !== undefined && { lastPeriodTotal: lastPeriod }) },
+      at: now,
+    });
+    await (kind === 'account' ? setAccountTier : setMemberTier)(trx, programId, ownerId, decision.level);
+  }
+  return decision;
+}
+
+export interface TierJobReport {
+  evaluated: number;
+  upgrades: number;
+  downgrades: number;
+}
+
+/**
+ * Re-evaluates every owner with qualifying activity in the current window or a tier status, each in its
+ * own transaction. Safe to re-run: the same `now` twice changes nothing the second time.
+ */
+export async function evaluateTiers(db: Db, programId: string, now = new Date()): Promise<TierJobReport> {
+  const report: TierJobReport = { evaluated: 0, upgrades: 0, downgrades: 0 };
+  const config = await getTierConfig(db, programId);
+  if (!config) return report;
+  const program = await db.selectFrom('programs').select('time_zone').where('id', '=', programId).executeTakeFirstOrThrow();
+  for (const kind of ownerKindsOf(config.settings.scope)) {
+    const active = await qualifyingTotals(db, programId, config.settings.basis, kind, qualifyingWindow(config.settings, now, program.time_zone));
+    const withStatus = await db.selectFrom('tier_status').select('owner_id').where('program_id', '=', programId).where('owner_kind', '=', kind).execute();
+    const owners = [...new Set([...active.keys(), ...withStatus.map((r) => r.owner_id)])].sort();
+    for (const ownerId of owners) {
+      const d = await db.transaction().execute((trx) => evaluateOwner(trx, programId, config, program.time_zone, kind, ownerId, now));
+      report.evaluated++;
+      if (d?.change === 'upgrade') report.upgrades++;
+      if (d?.change === 'downgrade') report.downgrades++;
+    }
+  }
+  return report;
+}
+
+/** The tier job for every program. */
+export async function runTierJobs(db: Db, now = new Date()): Promise<TierJobReport> {
+  const total: TierJobReport = { evaluated: 0, upgrades: 0, downgrades: 0 };
+  const programs = await db.selectFrom('tier_settings').select('program_id').execute();
+  for (const { program_id } of programs) {
+    const r = await evaluateTiers(db, program_id, now);
+    total.evaluated += r.evaluated;
+    total.upgrades += r.upgrades;
+    total.downgrades += r.downgrades;
+  }
+  return total;
+}

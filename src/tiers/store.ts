@@ -1,0 +1,269 @@
+/**
+ * The tables the tiers module owns: the program's ladder and settings, each owner's status and its
+ * history, and the qualifying totals read from the ledger (points) or the events (amounts).
+ */
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import type { TierOwnerKind } from '../db/schema.js';
+import { LojalError } from '../errors/index.js';
+import { languages } from '../i18n/index.js';
+import type { TierSettings, TierState, Window } from './evaluate.js';
+
+const localized = <T extends z.ZodType>(item: T) => z.object(Object.fromEntries(languages.map((l) => [l, item])) as Record<(typeof languages)[number], T>).strict();
+
+export const tierSettingsSchema = z
+  .object({
+    basis: z.enum(['points', 'amount']),
+    windowKind: z.enum(['rolling', 'calendar_year']),
+    windowMonths: z.number().int().min(1).max(60).default(12),
+    scope: z.enum(['account', 'member', 'both']),
+    downgradeMaxLevels: z.number().int().min(1).max(100).default(1),
+    graceDays: z.number().int().min(0).max(366).default(0),
+  })
+  .strict();
+
+export const tierLevelSchema = z
+  .object({
+    code: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a lowercase code such as gold'),
+    rank: z.number().int().min(1).max(1000),
+    names: localized(z.string().trim().min(1).max(100)),
+    threshold: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    multiplierHundredths: z.number().int().min(100).max(10000).default(100),
+    discountBasisPoints: z.number().int().min(0).max(10000).default(0),
+    rewardTags: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
+    benefits: localized(z.array(z.string().trim().min(1).max(500)).max(20)).optional(),
+  })
+  .strict();
+
+export const tierConfigSchema = z.object({ settings: tierSettingsSchema, levels: z.array(tierLevelSchema).min(1).max(50) }).strict();
+
+export type TierLevel = Omit<z.output<typeof tierLevelSchema>, 'benefits'> & { benefits: Record<string, string[]> };
+export interface TierConfig {
+  settings: TierSettings;
+  levels: TierLevel[];
+}
+
+/** Ranks strictly ascending with thresholds strictly ascending, codes unique. */
+function checkLadder(levels: TierLevel[]): void {
+  const sorted = [...levels].sort((a, b) => a.rank - b.rank);
+  const codes = new Set<string>();
+  for (const [i, l] of sorted.entries()) {
+    if (codes.has(l.code)) throw new LojalError('invalid_tier_ladder', { detail: `level code ${l.code} is used twice` });
+    codes.add(l.code);
+    const prev = sorted[i - 1];
+    if (!prev) continue;
+    if (prev.rank === l.rank) throw new LojalError('invalid_tier_ladder', { detail: `rank ${l.rank} is used twice` });
+    if (l.threshold <= prev.threshold) {
+      throw new LojalError('invalid_tier_ladder', { detail: `${l.code} (rank ${l.rank}) needs a higher threshold than ${prev.code} (${prev.threshold})` });
+    }
+  }
+}
+
+export async function getTierConfig(db: Db, programId: string): Promise<TierConfig | null> {
+  const s = await db.selectFrom('tier_settings').selectAll().where('program_id', '=', programId).executeTakeFirst();
+  if (!s) return null;
+  const rows = await db.selectFrom('tier_levels').selectAll().where('program_id', '=', programId).orderBy('rank').execute();
+  return {
+    settings: {
+      basis: s.basis,
+      windowKind: s.window_kind,
+      windowMonths: s.window_months,
+      scope: s.scope,
+      downgradeMaxLevels: s.downgrade_max_levels,
+      graceDays: s.grace_days,
+    },
+    levels: rows.map((r) => ({
+      code: r.code,
+      rank: r.rank,
+      names: r.names as TierLevel['names'],
+      threshold: Number(r.threshold),
+      multiplierHundredths: r.multiplier_hundredths,
+      discountBasisPoints: r.discount_basis_points,
+      rewardTags: r.reward_tags,
+      benefits: r.benefits as Record<string, string[]>,
+    })),
+  };
+}
+
+export async function requireTierConfig(db: Db, programId: string): Promise<TierConfig> {
+  const config = await getTierConfig(db, programId);
+  if (!config) throw new LojalError('tiers_not_configured');
+  return config;
+}
+
+/** Replaces the whole ladder and the settings. Owners keep their status; the next evaluation applies the new ladder. */
+export async function replaceTierConfig(db: Db, programId: string, input: z.output<typeof tierConfigSchema>): Promise<TierConfig> {
+  const levels: TierLevel[] = input.levels.map((l) => ({ ...l, benefits: l.benefits ?? {} }));
+  checkLadder(levels);
+  await db.transaction().execute(async (trx) => {
+    const s = input.settings;
+    const row = {
+      basis: s.basis,
+      window_kind: s.windowKind,
+      window_months: s.windowMonths,
+      scope: s.scope,
+      downgrade_max_levels: s.downgradeMaxLevels,
+      grace_days: s.graceDays,
+    };
+    await trx
+      .insertInto('tier_settings')
+      .values({ program_id: programId, ...row })
+      .onConflict((oc) => oc.column('program_id').doUpdateSet({ ...row, updated_at: sql`now()` }))
+      .execute();
+    await trx.deleteFrom('tier_levels').where('program_id', '=', programId).execute();
+    await trx
+      .insertInto('tier_levels')
+      .values(
+        levels.map((l) => ({
+          program_id: programId,
+          code: l.code,
+          rank: l.rank,
+          names: JSON.stringify(l.names),
+          threshold: l.threshold,
+          multiplier_hundredths: l.multiplierHundredths,
+          discount_basis_points: l.discountBasisPoints,
+          reward_tags: l.rewardTags,
+          benefits: JSON.stringify(l.benefits),
+        })),
+      )
+      .execute();
+  });
+  return (await getTierConfig(db, programId))!;
+}
+
+/** The account or member exists in this program, or a 404. */
+export async function requireOwner(db: Db, programId: string, kind: TierOwnerKind, id: string): Promise<void> {
+  const table = kind === 'account' ? 'accounts' : 'members';
+  const row = await db.selectFrom(table).select('id').where('program_id', '=', programId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new LojalError('not_found', { entity: kind, id });
+}
+
+/**
+ * Qualifying totals per owner in a window, for the owners given (or every owner with activity in it).
+ * Points: what earn journals credited to the owner's wallet, less what reversals took back, by the
+ * journals' time. Amount: purchase line amounts less their returned amounts, by the purchase's time.
+ */
+export async function qualifyingTotals(db: Db, programId: string, basis: TierSettings['basis'], kind: TierOwnerKind, window: Window, ownerIds?: string[]): Promise<Map<string, number>> {
+  if (ownerIds && ownerIds.length === 0) return new Map();
+  const only = ownerIds ? sql`AND owner_id = ANY(${ownerIds}::uuid[])` : sql``;
+  const rows =
+    basis === 'points'
+      ? await sql<{ owner_id: string; total: string | number }>`
+          SELECT owner_id, sum(amount)::bigint AS total FROM (
+            SELECT e.wallet_id AS owner_id, e.amount
+            FROM journals j
+            JOIN entries e ON e.program_id = j.program_id AND e.journal_id = j.id
+            JOIN wallets w ON w.program_id = e.program_id AND w.id = e.wallet_id AND w.kind = ${kind}
+            WHERE j.program_id = ${programId} AND j.kind IN ('earn', 'reverse')
+              AND j.occurred_at >= ${window.start} AND j.occurred_at < ${window.end}
+          ) x WHERE true ${only} GROUP BY owner_id`.execute(db)
+      : await sql<{ owner_id: string; total: string | number }>`
+          SELECT owner_id, sum(amount)::bigint AS total FROM (
+            SELECT ${kind === 'account' ? sql`ev.account_id` : sql`ev.member_id`} AS owner_id, l.amount - l.returned_amount AS amount
+            FROM events ev
+            JOIN event_lines l ON l.program_id = ev.program_id AND l.event_id = ev.id
+            WHERE ev.program_id = ${programId} AND l.is_purchase
+              AND ev.occurred_at >= ${window.start} AND ev.occurred_at < ${window.end}
+          ) x WHERE owner_id IS NOT NULL ${only} GROUP BY owner_id`.execute(db);
+  return new Map(rows.rows.map((r) => [r.owner_id, Math.max(0, Number(r.total))]));
+}
+
+export interface TierStatusRow extends TierState {
+  since: Date;
+  frozenReason: string | null;
+}
+
+const toStatus = (r: { level_code: string | null; since: Date | string; period_end: Date | string; frozen_until: Date | string | null; frozen_reason: string | null }): TierStatusRow => ({
+  level: r.level_code,
+  since: new Date(r.since),
+  periodEnd: new Date(r.period_end),
+  frozenUntil: r.frozen_until === null ? null : new Date(r.frozen_until),
+  frozenReason: r.frozen_reason,
+});
+
+export async function getTierStatus(db: Db, programId: string, kind: TierOwnerKind, ownerId: string, forUpdate = false): Promise<TierStatusRow | null> {
+  const row = await db
+    .selectFrom('tier_status')
+    .select(['level_code', 'since', 'period_end', 'frozen_until', 'frozen_reason'])
+    .where('program_id', '=', programId)
+    .where('owner_kind', '=', kind)
+    .where('owner_id', '=', ownerId)
+    .$if(forUpdate, (q) => q.forUpdate())
+    .executeTakeFirst();
+  return row ? toStatus(row) : null;
+}
+
+export async function saveTierStatus(db: Db, programId: string, kind: TierOwnerKind, ownerId: string, s: TierStatusRow): Promise<void> {
+  const row = {
+    level_code: s.level,
+    since: s.since,
+    period_end: s.periodEnd,
+    frozen_until: s.frozenUntil,
+    frozen_reason: s.frozenReason,
+  };
+  await db
+    .insertInto('tier_status')
+    .values({ program_id: programId, owner_kind: kind, owner_id: ownerId, ...row })
+    .onConflict((oc) => oc.columns(['program_id', 'owner_kind', 'owner_id']).doUpdateSet({ ...row, updated_at: sql`now()` }))
+    .execute();
+}
+
+export interface TierHistoryItem {
+  id: string;
+  from: string | null;
+  to: string | null;
+  reason: string;
+  detail: Record<string, unknown>;
+  at: Date;
+}
+
+export async function appendTierHistory(db: Db, programId: string, kind: TierOwnerKind, ownerId: string, item: Omit<TierHistoryItem, 'id'>): Promise<void> {
+  await db
+    .insertInto('tier_history')
+    .values({
+      program_id: programId,
+      id: uuidv7(),
+      owner_kind: kind,
+      owner_id: ownerId,
+      from_level: item.from,
+      to_level: item.to,
+      reason: item.reason,
+      detail: JSON.stringify(item.detail),
+      at: item.at,
+    })
+    .execute();
+}
+
+/** Newest first; the cursor is the last item's (at, id). */
+export async function listTierHistory(
+  db: Db,
+  programId: string,
+  kind: TierOwnerKind,
+  ownerId: string,
+  limit: number,
+  after?: [string, string],
+): Promise<{ items: TierHistoryItem[]; next: [string, string] | null }> {
+  const rows = await db
+    .selectFrom('tier_history')
+    .select(['id', 'from_level', 'to_level', 'reason', 'detail', 'at'])
+    .where('program_id', '=', programId)
+    .where('owner_kind', '=', kind)
+    .where('owner_id', '=', ownerId)
+    .$if(after !== undefined, (q) => q.where((eb) => eb(eb.refTuple('at', 'id'), '<', eb.tuple(new Date(after![0]) as never, after![1]))))
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const items = rows.slice(0, limit).map((r) => ({
+    id: r.id,
+    from: r.from_level,
+    to: r.to_level,
+    reason: r.reason,
+    detail: r.detail as Record<string, unknown>,
+    at: new Date(r.at),
+  }));
+  const last = items[items.length - 1];
+  return { items, next: rows.length > limit && last ? [last.at.toISOString(), last.id] : null };
+}
