@@ -260,7 +260,7 @@ async function upgradeTiers(trx: Db, program: Program, config: TierConfig, earni
 }
 
 /** The tier earn multipliers of an event's account and member (by the tier they hold as the batch begins). */
-function tierBonuses(config: TierConfig | null, program: Program): ((ev: ReadyEvent) => EngineContext['tierBonus']) | null {
+export function tierBonuses(config: TierConfig | null, program: Program): ((ev: ReadyEvent) => EngineContext['tierBonus']) | null {
   if (!config || !config.levels.some((l) => l.multiplierHundredths > 100)) return null;
   const kinds = ownerKindsOf(config.settings.scope);
   const bonusOf = (code: string | null): TierBonus | undefined => {

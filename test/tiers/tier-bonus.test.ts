@@ -92,6 +92,9 @@ describe('the tier bonus on events', () => {
   it('pays the tier the account holds: none on the purchase that reached it, 25 % on the next', async () => {
     const first = (await w.call('POST', '/v1/events', buy('INV-1'))).json();
     expect(first.points).toBe(495);
+    const simulated = await w.call('POST', '/v1/events/simulate', buy('INV-2'));
+    expect(simulated.statusCode, simulated.body).toBe(200);
+    expect(simulated.json().postings.map((p: { points: number }) => p.points)).toEqual([49, 21, 25, 12]);
     const res = await w.call('POST', '/v1/events', buy('INV-2'));
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json();
