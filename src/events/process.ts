@@ -15,13 +15,13 @@ import { writeCredits } from '../ledger/writer.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import { capKey, evaluate, periodKey } from '../rules/engine.js';
 import { rulesInForce } from '../rules/store.js';
-import type { EngineLine, RuleVersion } from '../rules/types.js';
+import type { EngineContext, EngineLine, RuleVersion, TierBonus } from '../rules/types.js';
 import type { IngestItem } from './ingest.js';
 import type { EventRecord, PostingRecord } from './records.js';
 import type { AccountRef, MemberRef } from '../accounts/index.js';
 import { processReturn } from './returns.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
-import { getTierConfig } from '../tiers/store.js';
+import { getTierConfig, type TierConfig } from '../tiers/store.js';
 import type { EventInput } from './schema.js';
 
 export interface ReadyEvent {
@@ -147,6 +147,8 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
     const rulesAt = await rulesInForce(trx, program.id, fresh.map((r) => r.occurredAt));
     const bought = await loadCategoriesBought(trx, program.id, accountIds);
     const usage = await loadUsage(trx, program.id, capKeysOf(earning, rulesAt, program.timeZone));
+    const tiers = earning.length > 0 ? await getTierConfig(trx, program.id) : null;
+    const tierBonusOf = tierBonuses(tiers, program);
 
     const credits: CreditJournal[] = [];
     const newCategories: Array<{ accountId: string; category: string; eventId: string }> = [];
@@ -162,6 +164,7 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
         history: { categoriesBought: categories, usage: (key) => usage.get(key) },
         rules: rulesAt(ev.occurredAt),
         timeZone: program.timeZone,
+        ...(tierBonusOf && { tierBonus: tierBonusOf(ev) }),
       });
       for (const u of result.usage) {
         for (const map of [usage, usageDelta]) {
@@ -234,7 +237,7 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
 
     for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));
     await storeResults(trx, program.id, returns.map((ev) => [ev.id, records.get(ev.id)!]));
-    await upgradeTiers(trx, program, earning, now);
+    if (tiers) await upgradeTiers(trx, program, tiers, earning, now);
     for (const ev of fresh) {
       out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'processed', record: records.get(ev.id)! });
     }
@@ -247,16 +250,28 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
  * account locks the batch holds, and only ever raised (downgrades wait for the period end and the job).
  * Events later in the same batch are still judged with the tier their account had when the batch began.
  */
-async function upgradeTiers(trx: Db, program: Program, earning: ReadyEvent[], now: Date): Promise<void> {
-  if (earning.length === 0) return;
-  const config = await getTierConfig(trx, program.id);
-  if (!config) return;
+async function upgradeTiers(trx: Db, program: Program, config: TierConfig, earning: ReadyEvent[], now: Date): Promise<void> {
   const kinds = ownerKindsOf(config.settings.scope);
   const owners: Array<['account' | 'member', string]> = [];
   if (kinds.includes('account')) for (const id of new Set(earning.map((e) => e.account.id))) owners.push(['account', id]);
   if (kinds.includes('member')) for (const id of new Set(earning.flatMap((e) => (e.member ? [e.member.id] : [])))) owners.push(['member', id]);
   owners.sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0])));
   for (const [kind, id] of owners) await evaluateOwner(trx, program.id, config, program.timeZone, kind, id, now, { upgradeOnly: true });
+}
+
+/** The tier earn multipliers of an event's account and member (by the tier they hold as the batch begins). */
+export function tierBonuses(config: TierConfig | null, program: Program): ((ev: ReadyEvent) => EngineContext['tierBonus']) | null {
+  if (!config || !config.levels.some((l) => l.multiplierHundredths > 100)) return null;
+  const kinds = ownerKindsOf(config.settings.scope);
+  const bonusOf = (code: string | null): TierBonus | undefined => {
+    const level = code === null ? undefined : config.levels.find((l) => l.code === code);
+    return level && level.multiplierHundredths > 100 ? { tier: level.names[program.defaultLanguage], hundredths: level.multiplierHundredths } : undefined;
+  };
+  return (ev) => {
+    const account = kinds.includes('account') ? bonusOf(ev.account.tier) : undefined;
+    const member = kinds.includes('member') && ev.member ? bonusOf(ev.member.tier) : undefined;
+    return { ...(account && { account }), ...(member && { member }) };
+  };
 }
 
 function baseRecord(ev: ReadyEvent): EventRecord {

@@ -5,7 +5,8 @@ import { evaluate } from '../rules/engine.js';
 import { rulesInForce } from '../rules/store.js';
 import type { EngineResult } from '../rules/types.js';
 import { resolve, validationError, type Parsed } from './ingest.js';
-import { capKeysOf, loadCategoriesBought, loadUsage } from './process.js';
+import { capKeysOf, loadCategoriesBought, loadUsage, tierBonuses } from './process.js';
+import { getTierConfig } from '../tiers/store.js';
 import { eventHash, eventSchema } from './schema.js';
 
 /**
@@ -29,6 +30,7 @@ export async function simulateEvent(
   const rulesAt = await rulesInForce(db, program.id, [ev.occurredAt]);
   const bought = await loadCategoriesBought(db, program.id, [ev.account.id]);
   const usage = await loadUsage(db, program.id, capKeysOf([ev], rulesAt, program.timeZone));
+  const tierBonusOf = tierBonuses(await getTierConfig(db, program.id), program);
   const result = evaluate({
     event: { type: ev.input.type, occurredAt: ev.occurredAt, attributes: ev.input.attributes ?? {}, lines: ev.lines },
     account: ev.account,
@@ -36,6 +38,7 @@ export async function simulateEvent(
     history: { categoriesBought: bought.get(ev.account.id) ?? new Set(), usage: (k) => usage.get(k) },
     rules: rulesAt(ev.occurredAt),
     timeZone: program.timeZone,
+    ...(tierBonusOf && { tierBonus: tierBonusOf(ev) }),
   });
   return { ...result, accountId: ev.account.id, memberId: ev.member?.id ?? null };
 }

@@ -45,6 +45,11 @@
  *   when the event names no member. split → account gets floor(total × accountPercent / 100), the member the
  *   rest (all to the account, with `note.noMember`, when no member). 0-point postings are never emitted.
  *
+ * Tier bonus. Last, when the context gives the wallet owner's tier multiplier (hundredths > 100), each base
+ *   posting gets an extra posting of floor(base points × (hundredths − 100) / 100) to the same wallet, under
+ *   the same rule and basisLines (so a return takes it back in proportion), explained as `explain.tierBonus`.
+ *   It is the program's, not the rule's: caps do not limit it and it uses no cap counters.
+ *
  * Explanations. Keys live in the `rules` i18n namespace. Posting params carry `points` and `count` (the
  *   same number: `count` drives i18next plurals) and `rule` (the rule name). Params named in MONEY_PARAMS are
  *   integers in minor units the caller formats (with currency) before rendering. `notes` hold extra
@@ -310,6 +315,24 @@ export function evaluate(ctx: EngineContext): EngineResult {
         limited,
       ),
     });
+  }
+
+  if (ctx.tierBonus) {
+    for (const { posting: base } of basePostings) {
+      const bonus = ctx.tierBonus[base.recipient];
+      if (!bonus || bonus.hundredths <= 100) continue;
+      const points = Math.floor((base.points * (bonus.hundredths - 100)) / 100);
+      if (points <= 0) continue;
+      postings.push({
+        ruleId: base.ruleId,
+        ruleVersion: base.ruleVersion,
+        ruleName: base.ruleName,
+        recipient: base.recipient,
+        points,
+        basisLines: base.basisLines,
+        explanation: { key: 'explain.tierBonus', params: withCount({ rule: base.ruleName, tier: bonus.tier, factor: bonus.hundredths / 100, base: base.points }, points) },
+      });
+    }
   }
 
   const usage: UsageDelta[] = [];

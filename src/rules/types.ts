@@ -156,6 +156,18 @@ export interface EngineContext {
   rules: RuleVersion[];
   /** IANA time zone of the program, for calendar windows, weekdays and cap periods. */
   timeZone: string;
+  /**
+   * Tier earn multipliers of the wallets' owners (absent or 100 hundredths: none). Each base posting to a
+   * wallet whose owner has one gets a `tier bonus` posting of floor(points × (hundredths − 100) / 100).
+   */
+  tierBonus?: { account?: TierBonus; member?: TierBonus };
+}
+
+export interface TierBonus {
+  /** The level's name, for the explanation. */
+  tier: string;
+  /** 150 = ×1.5. */
+  hundredths: number;
 }
 
 /** A human-readable reason, rendered through i18n by the caller: `key` is an i18n key, `params` its values. */

@@ -25,6 +25,7 @@ const KEYS: Record<string, string[]> = {
   'explain.upsell': [...POINTS, 'rate', 'per', 'amount'],
   'explain.crossSell': [...POINTS, 'rate', 'categories', 'newCategories'],
   'explain.multiplier': [...POINTS, 'factor', 'base', 'baseRules'],
+  'explain.tierBonus': [...POINTS, 'factor', 'base', 'tier'],
   'explain.notMatched.eventType': ['rule', 'eventType'],
   'explain.notMatched.attribute': ['rule', 'path'],
   'explain.notMatched.dateWindow': ['rule', 'date'],
