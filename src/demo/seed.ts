@@ -11,6 +11,8 @@ import type { Db } from '../db/database.js';
 import { ingestEvents } from '../events/ingest.js';
 import type { Program } from '../programs/programs.js';
 import { createRule } from '../rules/store.js';
+import { evaluateTiers } from '../tiers/job.js';
+import { replaceTierConfig, tierConfigSchema } from '../tiers/store.js';
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -142,5 +144,26 @@ export async function seedDemo(db: Db, program: Program, now = new Date()): Prom
   for (let i = 0; i < events.length; i += 1000) {
     await ingestEvents(db, program, events.slice(i, i + 1000), { now, futureToleranceSeconds: 300 });
   }
+
+  // Four company tiers on points earned over a rolling year; set after the history, then evaluated once.
+  const level = (code: string, rank: number, threshold: number, multiplierHundredths: number, discountBasisPoints: number, n: Record<string, string>, benefit: Record<string, string[]>) => ({
+    code, rank, threshold, multiplierHundredths, discountBasisPoints, rewardTags: rank >= 3 ? ['premium'] : [],
+    names: { en: n.en!, sv: n.sv!, nb: n.nb!, pl: n.pl!, de: n.de! },
+    benefits: { en: benefit.en!, sv: benefit.sv!, nb: benefit.nb!, pl: benefit.pl!, de: benefit.de! },
+  });
+  await replaceTierConfig(db, pid, tierConfigSchema.parse({
+    settings: { basis: 'points', windowKind: 'rolling', windowMonths: 12, scope: 'account', downgradeMaxLevels: 1, graceDays: 30 },
+    levels: [
+      level('bronze', 1, 20_000, 100, 0, { en: 'Bronze', sv: 'Brons', nb: 'Bronse', pl: 'Brąz', de: 'Bronze' },
+        { en: ['Member prices'], sv: ['Medlemspriser'], nb: ['Medlemspriser'], pl: ['Ceny członkowskie'], de: ['Mitgliederpreise'] }),
+      level('silver', 2, 100_000, 105, 100, { en: 'Silver', sv: 'Silver', nb: 'Sølv', pl: 'Srebro', de: 'Silber' },
+        { en: ['1 % discount', '5 % more points'], sv: ['1 % rabatt', '5 % fler poäng'], nb: ['1 % rabatt', '5 % flere poeng'], pl: ['1 % rabatu', '5 % więcej punktów'], de: ['1 % Rabatt', '5 % mehr Punkte'] }),
+      level('gold', 3, 250_000, 110, 200, { en: 'Gold', sv: 'Guld', nb: 'Gull', pl: 'Złoto', de: 'Gold' },
+        { en: ['2 % discount', '10 % more points', 'Priority delivery'], sv: ['2 % rabatt', '10 % fler poäng', 'Förtur på leveranser'], nb: ['2 % rabatt', '10 % flere poeng', 'Prioritert levering'], pl: ['2 % rabatu', '10 % więcej punktów', 'Priorytetowa dostawa'], de: ['2 % Rabatt', '10 % mehr Punkte', 'Bevorzugte Lieferung'] }),
+      level('platinum', 4, 600_000, 120, 300, { en: 'Platinum', sv: 'Platina', nb: 'Platina', pl: 'Platyna', de: 'Platin' },
+        { en: ['3 % discount', '20 % more points', 'Personal key account manager'], sv: ['3 % rabatt', '20 % fler poäng', 'Egen kundansvarig'], nb: ['3 % rabatt', '20 % flere poeng', 'Egen kundeansvarlig'], pl: ['3 % rabatu', '20 % więcej punktów', 'Osobisty opiekun klienta'], de: ['3 % Rabatt', '20 % mehr Punkte', 'Persönlicher Key-Account-Manager'] }),
+    ],
+  }));
+  await evaluateTiers(db, pid, now);
   return { events: events.length };
 }
