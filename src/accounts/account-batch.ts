@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { checkBatchSize, toResults, type BatchItemResult } from '../batch/index.js';
+import { parseItems, toResults, type BatchItemResult } from '../batch/index.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { issuesOf } from '../errors/validation.js';
 import { accountColumns, accountDefaults, accountUpsertSchema, toAccount, type Account, type AccountRow } from './account-schema.js';
 import { duplicateAccount } from './accounts.js';
 import { accountsInCycles } from './hierarchy.js';
@@ -30,20 +29,8 @@ const nameRequired = () =>
  * item leaves out keep their stored value (an ERP sync must not undo a suspension it knows nothing of).
  */
 export async function upsertAccountItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
-  checkBatchSize(inputs.length);
-  const outcomes: Outcome[] = new Array(inputs.length);
-  const parsed: Array<{ index: number; a: Parsed }> = [];
-  const seen = new Set<string>();
-  inputs.forEach((input, index) => {
-    const r = accountUpsertSchema.safeParse(input);
-    if (!r.success) outcomes[index] = new LojalError('validation_failed', {}, issuesOf(r.error));
-    // Two versions of one account in a batch: which one wins would be an accident of order.
-    else if (seen.has(r.data.externalId)) outcomes[index] = duplicateAccount(r.data.externalId);
-    else {
-      seen.add(r.data.externalId);
-      parsed.push({ index, a: r.data });
-    }
-  });
+  const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, accountUpsertSchema, (x) => x.externalId, duplicateAccount);
+  const parsed = checked.map(({ index, item }) => ({ index, a: item }));
   if (parsed.length) await db.transaction().execute((trx) => writeItems(trx, programId, parsed, outcomes));
   return outcomes;
 }

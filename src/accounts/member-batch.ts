@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { checkBatchSize, toResults, type BatchItemResult } from '../batch/index.js';
+import { parseItems, toResults, type BatchItemResult } from '../batch/index.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { issuesOf } from '../errors/validation.js';
 import { memberColumns, memberDefaults, memberUpsertSchema, toMember, type Member, type MemberRow } from './member-schema.js';
 import { duplicateMember } from './members.js';
 import type { Outcome } from './account-batch.js';
@@ -23,19 +22,8 @@ interface Item {
  * valid ones are written in one multi-row statement. A new member needs a name and an account.
  */
 export async function upsertMemberItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
-  checkBatchSize(inputs.length);
-  const outcomes: Outcome[] = new Array(inputs.length);
-  const parsed: Array<{ index: number; m: Parsed }> = [];
-  const seen = new Set<string>();
-  inputs.forEach((input, index) => {
-    const r = memberUpsertSchema.safeParse(input);
-    if (!r.success) outcomes[index] = new LojalError('validation_failed', {}, issuesOf(r.error));
-    else if (seen.has(r.data.externalId)) outcomes[index] = duplicateMember(r.data.externalId);
-    else {
-      seen.add(r.data.externalId);
-      parsed.push({ index, m: r.data });
-    }
-  });
+  const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, memberUpsertSchema, (x) => x.externalId, duplicateMember);
+  const parsed = checked.map(({ index, item }) => ({ index, m: item }));
   if (parsed.length) await db.transaction().execute((trx) => writeItems(trx, programId, parsed, outcomes));
   return outcomes;
 }

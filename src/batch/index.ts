@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import { LojalError, type FieldIssue } from '../errors/index.js';
+import { issuesOf } from '../errors/validation.js';
 import { translator } from '../i18n/index.js';
 
 /** The most items one batch call (HTTP or CSV chunk) may carry; more is `batch_too_large`. */
@@ -42,4 +44,31 @@ export function toResults(outcomes: Array<{ status: 'created' | 'updated'; id: s
   return outcomes.map((o, index) =>
     o instanceof LojalError ? { index, status: 'error', error: toItemError(o) } : { index, status: o.status, id: o.id },
   );
+}
+
+/**
+ * Checks every item of a batch on its own: the valid ones come back with their index, the others leave
+ * their error in `outcomes` at the same index. An item whose key appeared earlier in the batch is refused,
+ * since which of two versions wins would be an accident of order.
+ */
+export function parseItems<T, O>(
+  inputs: readonly unknown[],
+  schema: z.ZodType<T>,
+  keyOf: (item: T) => string,
+  duplicate: (key: string) => LojalError,
+): { items: Array<{ index: number; item: T }>; outcomes: Array<O | LojalError> } {
+  checkBatchSize(inputs.length);
+  const outcomes: Array<O | LojalError> = new Array(inputs.length);
+  const items: Array<{ index: number; item: T }> = [];
+  const seen = new Set<string>();
+  inputs.forEach((input, index) => {
+    const r = schema.safeParse(input);
+    if (!r.success) outcomes[index] = new LojalError('validation_failed', {}, issuesOf(r.error));
+    else if (seen.has(keyOf(r.data))) outcomes[index] = duplicate(keyOf(r.data));
+    else {
+      seen.add(keyOf(r.data));
+      items.push({ index, item: r.data });
+    }
+  });
+  return { items, outcomes };
 }

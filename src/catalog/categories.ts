@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { checkBatchSize, toResults, type BatchItemResult } from '../batch/index.js';
+import { parseItems, toResults, type BatchItemResult } from '../batch/index.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { issuesOf } from '../errors/validation.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { categoryUpsertSchema, toCategory, type Category } from './schema.js';
 
@@ -15,20 +14,8 @@ type Outcome = { status: 'created' | 'updated'; id: string } | LojalError;
  * other items of the batch, and the tree may not loop. Categories are few, so the whole tree is read.
  */
 export async function upsertCategoryItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
-  checkBatchSize(inputs.length);
-  const outcomes: Outcome[] = new Array(inputs.length);
-  const items: Array<{ index: number; c: Parsed }> = [];
-  const seen = new Set<string>();
-  inputs.forEach((input, index) => {
-    const r = categoryUpsertSchema.safeParse(input);
-    if (!r.success) outcomes[index] = new LojalError('validation_failed', {}, issuesOf(r.error));
-    else if (seen.has(r.data.code)) {
-      outcomes[index] = new LojalError('validation_failed', {}, [{ path: 'code', message: 'appears twice in this batch' }]);
-    } else {
-      seen.add(r.data.code);
-      items.push({ index, c: r.data });
-    }
-  });
+  const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, categoryUpsertSchema, (x) => x.code, (code) => new LojalError('validation_failed', {}, [{ path: 'code', message: 'appears twice in this batch' }]));
+  const items = checked.map(({ index, item }) => ({ index, c: item }));
   if (!items.length) return outcomes;
 
   await db.transaction().execute(async (trx) => {

@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { checkBatchSize, toResults, type BatchItemResult } from '../batch/index.js';
+import { parseItems, toResults, type BatchItemResult } from '../batch/index.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { issuesOf } from '../errors/validation.js';
 import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { productColumns, productUpsertSchema, toProduct, type Product, type ProductRow } from './schema.js';
 
@@ -15,20 +14,8 @@ type Outcome = { status: 'created' | 'updated'; id: string } | LojalError;
  * multi-row statement. Fields an item leaves out keep their stored value; a new product needs a name.
  */
 export async function upsertProductItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
-  checkBatchSize(inputs.length);
-  const outcomes: Outcome[] = new Array(inputs.length);
-  const parsed: Array<{ index: number; p: Parsed }> = [];
-  const seen = new Set<string>();
-  inputs.forEach((input, index) => {
-    const r = productUpsertSchema.safeParse(input);
-    if (!r.success) outcomes[index] = new LojalError('validation_failed', {}, issuesOf(r.error));
-    else if (seen.has(r.data.sku)) {
-      outcomes[index] = new LojalError('validation_failed', {}, [{ path: 'sku', message: 'appears twice in this batch' }]);
-    } else {
-      seen.add(r.data.sku);
-      parsed.push({ index, p: r.data });
-    }
-  });
+  const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, productUpsertSchema, (x) => x.sku, (sku) => new LojalError('validation_failed', {}, [{ path: 'sku', message: 'appears twice in this batch' }]));
+  const parsed = checked.map(({ index, item }) => ({ index, p: item }));
   if (!parsed.length) return outcomes;
 
   await db.transaction().execute(async (trx) => {
