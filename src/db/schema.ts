@@ -167,7 +167,7 @@ export interface WalletsTable {
   created_at: Timestamp;
 }
 
-export type JournalKind = 'earn' | 'reverse' | 'release' | 'expire' | 'adjust' | 'transfer' | 'spend';
+export type JournalKind = 'earn' | 'reverse' | 'release' | 'expire' | 'adjust' | 'transfer' | 'spend' | 'redeem' | 'refund';
 
 export interface JournalsTable {
   program_id: string;
@@ -291,5 +291,112 @@ export interface Schema {
   tier_levels: TierLevelsTable;
   tier_status: TierStatusTable;
   tier_history: TierHistoryTable;
+  reward_settings: RewardSettingsTable;
+  reward_categories: RewardCategoriesTable;
+  rewards: RewardsTable;
+  reward_orders: RewardOrdersTable;
+  reward_order_history: RewardOrderHistoryTable;
+  reward_codes: RewardCodesTable;
+  credit_notes: CreditNotesTable;
   schema_migrations: SchemaMigrationsTable;
+}
+
+export interface RewardSettingsTable {
+  program_id: string;
+  approval_threshold_points: number | null;
+  updated_at: Timestamp;
+}
+
+export interface RewardCategoriesTable {
+  program_id: string;
+  code: string;
+  names: Json<Record<string, string>>;
+  position: Generated<number>;
+}
+
+export type RewardType = 'physical' | 'experience' | 'code' | 'charity' | 'cashback' | 'content';
+export type LimitPeriod = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'lifetime';
+
+export interface RewardsTable {
+  program_id: string;
+  id: string;
+  code: string;
+  type: RewardType;
+  category_code: string | null;
+  texts: Json<Record<string, { name: string; description: string }>>;
+  images: Generated<string[]>;
+  price_points: number;
+  stock: number | null;
+  active: Generated<boolean>;
+  valid_from: Date | string | null;
+  valid_until: Date | string | null;
+  min_tier: string | null;
+  segments: Generated<string[]>;
+  roles: Generated<string[]>;
+  countries: Generated<string[]>;
+  limit_per_member: number | null;
+  limit_per_account: number | null;
+  limit_period: Generated<LimitPeriod>;
+  code_source: 'pool' | 'generated' | null;
+  cash_value_minor: number | null;
+  event_at: Date | string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type OrderState = 'pending_approval' | 'placed' | 'approved' | 'shipped' | 'delivered' | 'issued' | 'cancelled' | 'rejected';
+
+export interface RewardOrdersTable {
+  program_id: string;
+  id: string;
+  idempotency_key: string;
+  request_hash: string;
+  reward_id: string;
+  quantity: number;
+  member_id: string;
+  account_id: string;
+  wallet_id: string;
+  points: number;
+  state: OrderState;
+  redeem_journal_id: string;
+  refund_journal_id: string | null;
+  shipping_address: Json<Record<string, string>> | null;
+  tracking: Json<Record<string, string>> | null;
+  codes: Generated<string[]>;
+  note: string | null;
+  local_date: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RewardOrderHistoryTable {
+  program_id: string;
+  order_id: string;
+  seq: number;
+  from_state: OrderState | null;
+  to_state: OrderState;
+  actor: string;
+  reason: string | null;
+  at: Date | string;
+}
+
+export interface RewardCodesTable {
+  program_id: string;
+  reward_id: string;
+  code: string;
+  order_id: string | null;
+  imported_at: Timestamp;
+  issued_at: Date | string | null;
+}
+
+export interface CreditNotesTable {
+  program_id: string;
+  id: string;
+  order_id: string;
+  account_id: string;
+  amount_minor: number;
+  currency: string;
+  exported_at: Date | string | null;
+  export_batch: string | null;
+  created_at: Timestamp;
 }

@@ -40,6 +40,18 @@ export const errorStatus = {
   event_conflict: 409,
   idempotency_conflict: 409,
   rule_version_conflict: 409,
+  // the rewards shop
+  unknown_reward: 422,
+  unknown_reward_category: 422,
+  duplicate_reward_code: 409,
+  reward_not_available: 422,
+  reward_expired: 422,
+  not_eligible: 422,
+  out_of_stock: 409,
+  redemption_limit_reached: 422,
+  invalid_order_transition: 409,
+  company_wallet_not_allowed: 403,
+  member_not_active: 422,
   // ours
   rate_limited: 429,
   internal_error: 500,

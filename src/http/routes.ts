@@ -7,6 +7,8 @@ import { ledgerRoutes } from '../ledger/routes.js';
 import { programRoutes } from '../programs/routes.js';
 import { ruleRoutes } from '../rules/routes.js';
 import { tierRoutes } from '../tiers/routes.js';
+import { rewardOrderRoutes } from '../rewards/order-routes.js';
+import { rewardRoutes } from '../rewards/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -17,7 +19,7 @@ export function caller(req: FastifyRequest): AuthContext {
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes];
+const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, rewardRoutes, rewardOrderRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);

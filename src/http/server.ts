@@ -21,8 +21,8 @@ declare module 'fastify' {
     auth: AuthContext | undefined;
   }
   interface FastifyContextConfig {
-    /** The scope a route needs; routes without one are public (health, metrics, docs). */
-    scope?: Scope;
+    /** The scope a route needs (any one of a list); routes without one are public (health, metrics, docs). */
+    scope?: Scope | readonly Scope[];
   }
 }
 

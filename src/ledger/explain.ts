@@ -21,6 +21,13 @@ export function formatMoney(minor: number | string, currency: string, lng: Langu
 export function renderExplanation(e: Explanation, lng: Language, currency: string): string {
   const t = translator(lng);
   const params: Record<string, unknown> = { ...e.params };
+  // A text stored in several languages (a reward's name) comes as `name@sv`, `name@en`…: the reader's wins.
+  for (const [name, v] of Object.entries(e.params)) {
+    const at = name.indexOf('@');
+    if (at < 0) continue;
+    const base = name.slice(0, at);
+    if (name.slice(at + 1) === lng || (params[base] === undefined && name.endsWith('@en'))) params[base] = v;
+  }
   for (const name of MONEY_PARAMS) {
     const v = params[name];
     if (typeof v === 'number' || (typeof v === 'string' && /^-?\d+$/.test(v))) params[name] = formatMoney(v, currency, lng);

@@ -163,6 +163,8 @@ export interface ProgramLedgerSummary {
   issued: number;
   reversed: number;
   spent: number;
+  /** Points taken by reward orders, net of cancelled and rejected ones. */
+  redeemed: number;
   expired: number;
   adjusted: number;
   outstandingAvailable: number;
@@ -188,6 +190,7 @@ export async function getProgramSummary(db: Db, programId: string, pointValueMic
     issued: by.earn ?? 0,
     reversed: -(by.reverse ?? 0),
     spent: -(by.spend ?? 0),
+    redeemed: -((by.redeem ?? 0) + (by.refund ?? 0)),
     expired: -(by.expire ?? 0),
     adjusted: by.adjust ?? 0,
     outstandingAvailable: available,

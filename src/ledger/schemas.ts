@@ -21,7 +21,7 @@ export const historyOut = z.object({
   data: z.array(
     z.object({
       journalId: z.uuid(),
-      kind: z.enum(['earn', 'reverse', 'release', 'expire', 'adjust', 'transfer', 'spend']),
+      kind: z.enum(['earn', 'reverse', 'release', 'expire', 'adjust', 'transfer', 'spend', 'redeem', 'refund']),
       points: z.number().int().describe('net change of this wallet'),
       pendingPoints: z.number().int().describe('of which not yet spendable'),
       occurredAt: z.date(),
@@ -51,6 +51,7 @@ export const summaryOut = z.object({
   issued: z.number().int(),
   reversed: z.number().int(),
   spent: z.number().int(),
+  redeemed: z.number().int().describe('points taken by reward orders, net of cancelled and rejected orders'),
   expired: z.number().int(),
   adjusted: z.number().int(),
   outstandingAvailable: z.number().int(),

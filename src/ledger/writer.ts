@@ -332,3 +332,60 @@ function assertAllWritten(written: Set<string>, journals: JournalHeader[], what:
     throw new Error(`ledger invariant broken: a ${what} journal for a lot existed already`);
   }
 }
+
+/**
+ * Gives back what a debit took (a cancelled or rejected order): one new available lot per lot taken, with
+ * that lot's expiry, paid back from the wallet the debit paid into. Points do not get younger by being
+ * refunded; a lot that has expired meanwhile is expired by the next expiry run. A replayed key writes nothing.
+ */
+export async function refundDebit(
+  trx: Db,
+  programId: string,
+  header: JournalHeader,
+  debitJournalId: string,
+  now: Date,
+): Promise<{ journalId: string; written: boolean; points: number }> {
+  const taken = await sql<{ wallet_id: string; amount: number; expires_at: Date | null; earned_at: Date }>`
+    SELECT e.wallet_id, -e.amount AS amount, l.expires_at, l.earned_at
+    FROM entries e JOIN lots l ON l.program_id = e.program_id AND l.id = e.lot_id
+    WHERE e.program_id = ${programId} AND e.journal_id = ${debitJournalId} AND e.amount < 0
+    ORDER BY e.seq`.execute(trx);
+  const counter = await sql<{ wallet_id: string }>`
+    SELECT wallet_id FROM entries WHERE program_id = ${programId} AND journal_id = ${debitJournalId} AND amount > 0 AND lot_id IS NULL`.execute(trx);
+  const owner = taken.rows[0]?.wallet_id;
+  const from = counter.rows[0]?.wallet_id;
+  if (!owner || !from) throw new Error(`ledger invariant broken: journal ${debitJournalId} is not a debit to a system wallet`);
+  await lockWallets(trx, programId, [owner]);
+  const written = await insertJournals(trx, programId, [header]);
+  if (!written.has(header.id)) {
+    const first = await trx
+      .selectFrom('journals')
+      .select('id')
+      .where('program_id', '=', programId)
+      .where('idempotency_key', '=', header.idempotencyKey)
+      .executeTakeFirstOrThrow();
+    return { journalId: first.id, written: false, points: 0 };
+  }
+  const lots = taken.rows.map((t) => ({ id: uuidv7(), points: Number(t.amount), expiresAt: t.expires_at, earnedAt: t.earned_at }));
+  await sql`
+    INSERT INTO lots (program_id, id, wallet_id, journal_id, status, earned_at, available_at, expires_at, original, remaining)
+    SELECT ${programId}, t.id, ${owner}, ${header.id}, 'available', t.earned_at, ${now}, t.expires_at, t.points, t.points
+    FROM unnest(${lots.map((l) => l.id)}::uuid[], ${lots.map((l) => l.earnedAt)}::timestamptz[],
+                ${lots.map((l) => l.expiresAt)}::timestamptz[], ${lots.map((l) => l.points)}::bigint[])
+      AS t(id, earned_at, expires_at, points)`.execute(trx);
+  const total = lots.reduce((s, l) => s + l.points, 0);
+  const entries: EntryRow[] = lots.map((l, i) => ({
+    journalId: header.id,
+    seq: i + 1,
+    walletId: owner,
+    bucket: 'available',
+    amount: l.points,
+    lotId: l.id,
+  }));
+  entries.push({ journalId: header.id, seq: 0, walletId: from, bucket: 'available', amount: -total, lotId: null });
+  await insertEntries(trx, programId, entries);
+  const deltas = new Map<string, BalanceDelta>();
+  addDelta(deltas, owner, { available: total, spent: -total });
+  await applyBalanceDeltas(trx, programId, deltas);
+  return { journalId: header.id, written: true, points: total };
+}

@@ -12,6 +12,10 @@ export const scopes = [
   'catalog:write',
   'rules:write',
   'ledger:write',
+  // The rewards catalogue and the fulfilment of orders (the program team).
+  'rewards:write',
+  // Placing and cancelling reward orders for members (a member portal, an e-shop).
+  'orders:write',
 ] as const;
 export type Scope = (typeof scopes)[number];
 
@@ -129,9 +133,11 @@ export async function authenticate(db: Db, token: string, cache: KeyCache): Prom
   return auth;
 }
 
-export function requireScope(auth: AuthContext, scope: Scope): void {
-  if (auth.scopes.has('admin') || auth.scopes.has(scope)) return;
+/** Passes when the key holds `admin` or one of the scopes (a route may accept several). */
+export function requireScope(auth: AuthContext, scope: Scope | readonly Scope[]): void {
+  const wanted = typeof scope === 'string' ? [scope] : scope;
+  if (auth.scopes.has('admin') || wanted.some((s) => auth.scopes.has(s))) return;
   // Every write scope may also read what it writes.
-  if (scope === 'read' && auth.scopes.size > 0) return;
-  throw new LojalError('insufficient_scope', { scope });
+  if (wanted.includes('read') && auth.scopes.size > 0) return;
+  throw new LojalError('insufficient_scope', { scope: wanted.join(' or ') });
 }

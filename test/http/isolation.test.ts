@@ -20,6 +20,10 @@ beforeAll(async () => {
   a.ruleId = ruleId!;
   await t.call('POST', '/v1/events', purchase('A-EVENT', 'A-ACC', 'A-MEM'));
   a.keyId = (await t.call('POST', '/v1/api-keys', { name: 'A key', scopes: ['read'] })).json().id;
+  await t.call('PUT', '/v1/reward-categories/tools', { names: { en: 'Tools' } });
+  a.rewardId = (await t.call('POST', '/v1/rewards', { code: 'a-drill', type: 'physical', category: 'tools', pricePoints: 10, texts: { en: { name: 'A drill' } } })).json().id;
+  await t.call('POST', `/v1/members/${a.memberId}/adjustments`, { points: 100, reasonCode: 'goodwill', idempotencyKey: 'isolation-open' });
+  a.orderId = (await t.call('POST', '/v1/reward-orders', { reward: 'a-drill', memberId: a.memberId, idempotencyKey: 'isolation-order' })).json().id;
   b = await t.newProgram({ name: 'Program B' });
 });
 afterAll(async () => t.close());
@@ -36,10 +40,18 @@ const bodies: Record<string, unknown> = {
   'POST /v1/accounts/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/members/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/accounts/{id}/transfers': { memberId: '00000000-0000-7000-8000-000000000000', points: 1, idempotencyKey: 'isolation-tr-1' },
+  'PATCH /v1/rewards/{id}': { pricePoints: 1 },
+  'POST /v1/rewards/{id}/codes': { codes: ['STOLEN-1'] },
+  'POST /v1/reward-orders/{id}/approve': {},
+  'POST /v1/reward-orders/{id}/reject': { reason: 'isolation' },
+  'POST /v1/reward-orders/{id}/ship': {},
+  'POST /v1/reward-orders/{id}/deliver': {},
+  'POST /v1/reward-orders/{id}/issue': {},
+  'POST /v1/reward-orders/{id}/cancel': { reason: 'isolation' },
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
-const notObjectRoutes = new Set(['PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}']);
+const notObjectRoutes = new Set(['PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
 
 function fill(path: string): string {
   return path
@@ -50,7 +62,9 @@ function fill(path: string): string {
     .replace('{externalId}', path.includes('members') ? 'A-MEM' : 'A-ACC')
     .replace('{sku}', 'DRILL')
     .replace('{version}', '1')
-    .replace('/v1/events/{id}', '/v1/events/A-EVENT');
+    .replace('/v1/events/{id}', '/v1/events/A-EVENT')
+    .replace('/v1/rewards/{id}', `/v1/rewards/${a.rewardId}`)
+    .replace('/v1/reward-orders/{id}', `/v1/reward-orders/${a.orderId}`);
 }
 
 describe('tenant isolation', () => {
@@ -72,10 +86,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);

@@ -1,0 +1,430 @@
+/**
+ * Reward orders: placing one reserves the points and the stock in one transaction; fulfilment moves it
+ * along (see fulfilment.ts); cancelling or rejecting gives both back. Every order carries the caller's
+ * idempotency key, so a retried request finds the first order instead of making a second.
+ *
+ * Lock order, the same on every path so that concurrent orders cannot deadlock: the account row (as
+ * event ingestion does), then the order, then the paying wallet (ledger writer), then the reward's stock.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { sql, type Selectable, type Updateable } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/database.js';
+import type { OrderState, RewardOrdersTable } from '../db/schema.js';
+import { LojalError } from '../errors/index.js';
+import { decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
+import type { Language } from '../i18n/index.js';
+import { debit, refundDebit } from '../ledger/writer.js';
+import { localDate } from '../rules/calendar.js';
+import { systemWalletId, type Program } from '../programs/programs.js';
+import { isManagerOf } from '../accounts/managers.js';
+import { conditionsOf, findReward, getReward, namesInEveryLanguage, textIn, type Reward } from './catalogue.js';
+import { ineligibilities, isoLocalDate, periodStart, type Buyer } from './eligibility.js';
+import { actionTarget, canTake, issuedAutomatically, type OrderAction } from './fulfilment.js';
+import { issue } from './issuing.js';
+
+export interface OrderRequest {
+  /** The reward's id or code. */
+  reward: string;
+  memberId: string;
+  quantity: number;
+  /** The member's own points, or (a manager's order) the company's. */
+  payFrom: 'member' | 'account';
+  shippingAddress?: Record<string, string> | null | undefined;
+  note?: string | null | undefined;
+  idempotencyKey: string;
+}
+
+export interface OrderResult {
+  order: RewardOrder;
+  /** False when the request was a replay and the first order is answered. */
+  created: boolean;
+}
+
+export interface RewardOrder {
+  id: string;
+  state: OrderState;
+  reward: { id: string; code: string; type: Reward['type']; name: string };
+  quantity: number;
+  points: number;
+  memberId: string;
+  accountId: string;
+  paidFrom: 'member' | 'account';
+  shippingAddress: Record<string, string> | null;
+  tracking: Record<string, string> | null;
+  codes: string[];
+  note: string | null;
+  creditNote: { id: string; amountMinor: number; currency: string; exportedAt: Date | null } | null;
+  createdAt: Date;
+  updatedAt: Date;
+  history: Array<{ from: OrderState | null; to: OrderState; actor: string; reason: string | null; at: Date }>;
+}
+
+const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+/** Thrown inside a transaction to undo it and answer the order another request made with the same key. */
+class SameKeyElsewhere extends Error {}
+
+async function tierRanks(db: Db, programId: string): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('tier_levels').select(['code', 'rank']).where('program_id', '=', programId).execute();
+  return new Map(rows.map((r) => [r.code, r.rank]));
+}
+
+async function buyerOf(db: Db, programId: string, memberId: string) {
+  const row = await db
+    .selectFrom('members as m')
+    .innerJoin('accounts as a', (j) => j.onRef('a.program_id', '=', 'm.program_id').onRef('a.id', '=', 'm.account_id'))
+    .select(['m.id', 'm.account_id', 'm.role', 'm.status as member_status', 'm.tier as member_tier', 'a.status as account_status', 'a.segment', 'a.country', 'a.tier as account_tier'])
+    .where('m.program_id', '=', programId)
+    .where('m.id', '=', memberId)
+    .executeTakeFirst();
+  return row;
+}
+
+/** The facts eligibility looks at, for a member: the better of their own and their company's tier. */
+export async function buyerFacts(db: Db, programId: string, memberId: string): Promise<(Buyer & { accountId: string; memberStatus: string; accountStatus: string }) | undefined> {
+  const row = await buyerOf(db, programId, memberId);
+  if (!row) return undefined;
+  const ranks = await tierRanks(db, programId);
+  const rankOf = (code: string | null) => (code ? (ranks.get(code) ?? null) : null);
+  const tiers = [rankOf(row.member_tier), rankOf(row.account_tier)].filter((r): r is number => r !== null);
+  return {
+    accountId: row.account_id,
+    memberStatus: row.member_status,
+    accountStatus: row.account_status,
+    tierRank: tiers.length ? Math.max(...tiers) : null,
+    role: row.role,
+    segment: row.segment,
+    country: row.country,
+  };
+}
+
+export async function placeOrder(db: Db, program: Program, req: OrderRequest, actor: string, opts: { lng?: Language; now?: Date } = {}): Promise<OrderResult> {
+  const now = opts.now ?? new Date();
+  const lng = opts.lng ?? program.defaultLanguage;
+  const hash = fingerprint([req.reward, req.memberId, req.quantity, req.payFrom, req.shippingAddress ?? null, req.note ?? null]);
+  const replay = await replayOf(db, program, req.idempotencyKey, hash, lng);
+  if (replay) return replay;
+
+  const reward = await findReward(db, program.id, req.reward);
+  if (!reward) throw new LojalError('unknown_reward', { reward: req.reward });
+  const buyer = await buyerFacts(db, program.id, req.memberId);
+  if (!buyer) throw new LojalError('unknown_member', { member: req.memberId });
+  if (buyer.memberStatus !== 'active') throw new LojalError('member_not_active', { member: req.memberId, status: buyer.memberStatus });
+  if (buyer.accountStatus !== 'active') throw new LojalError('account_not_active', { account: buyer.accountId, status: buyer.accountStatus });
+  checkEligible(reward, buyer, await tierRanks(db, program.id), now, program.defaultLanguage);
+  if (req.payFrom === 'account' && !(await isManagerOf(db, program.id, req.memberId, buyer.accountId))) {
+    throw new LojalError('company_wallet_not_allowed');
+  }
+  const points = reward.pricePoints * req.quantity;
+  const settings = await db.selectFrom('reward_settings').select('approval_threshold_points').where('program_id', '=', program.id).executeTakeFirst();
+  const threshold = settings?.approval_threshold_points ?? null;
+  const needsApproval = threshold !== null && points >= threshold;
+  const today = localDate(now, program.timeZone);
+  const orderId = uuidv7();
+  const walletId = req.payFrom === 'account' ? buyer.accountId : req.memberId;
+  const names = namesInEveryLanguage(reward.texts, program.defaultLanguage);
+
+  try {
+    await db.transaction().execute(async (trx) => {
+      await lockAccount(trx, program.id, buyer.accountId);
+      if (await trx.selectFrom('reward_orders').select('id').where('program_id', '=', program.id).where('idempotency_key', '=', req.idempotencyKey).executeTakeFirst()) {
+        throw new SameKeyElsewhere();
+      }
+      await checkLimits(trx, program.id, reward, req.memberId, buyer.accountId, req.quantity, periodStart(reward.limits.period, today));
+      const paid = await debit(
+        trx,
+        program.id,
+        {
+          id: uuidv7(),
+          idempotencyKey: `redeem:${req.idempotencyKey}`,
+          kind: 'redeem',
+          occurredAt: now,
+          actor,
+          memo: `${reward.code} × ${req.quantity}`,
+          requestHash: hash,
+          explanation: {
+            key: 'ledger:explain.redeem',
+            params: { quantity: req.quantity, ...Object.fromEntries(Object.entries(names).map(([l, n]) => [`reward@${l}`, n])) },
+          },
+          walletId,
+          points,
+          toWalletId: systemWalletId(program.id, 'redemption'),
+          effect: 'spent',
+        },
+        now,
+      );
+      if (!paid.written) throw new SameKeyElsewhere();
+      await takeStock(trx, program.id, reward, req.quantity);
+      const state: OrderState = needsApproval ? 'pending_approval' : 'placed';
+      await trx
+        .insertInto('reward_orders')
+        .values({
+          program_id: program.id,
+          id: orderId,
+          idempotency_key: req.idempotencyKey,
+          request_hash: hash,
+          reward_id: reward.id,
+          quantity: req.quantity,
+          member_id: req.memberId,
+          account_id: buyer.accountId,
+          wallet_id: walletId,
+          points,
+          state,
+          redeem_journal_id: paid.journalId,
+          shipping_address: req.shippingAddress ? JSON.stringify(req.shippingAddress) : null,
+          note: req.note ?? null,
+          local_date: isoLocalDate(today),
+        })
+        .execute();
+      await appendHistory(trx, program.id, orderId, 1, null, state, actor, null, now);
+      if (!needsApproval && issuedAutomatically.includes(reward.type)) {
+        await move(trx, program, { id: orderId, quantity: req.quantity, accountId: buyer.accountId, state, historySeq: 1 }, reward, 'approve', {}, 'system', now);
+      }
+    });
+  } catch (err) {
+    if (err instanceof SameKeyElsewhere) return (await replayOf(db, program, req.idempotencyKey, hash, lng))!;
+    throw err;
+  }
+  return { order: await getOrder(db, program, orderId, lng), created: true };
+}
+
+function checkEligible(reward: Reward, buyer: Buyer, ranks: Map<string, number>, now: Date, lng: Language): void {
+  const problems = ineligibilities(conditionsOf(reward, ranks), buyer, now);
+  const name = textIn(reward.texts, lng, lng).name;
+  for (const p of problems) {
+    if (p.reason === 'expired') throw new LojalError('reward_expired', { reward: name, until: p.until.toISOString().slice(0, 10) });
+  }
+  for (const p of problems) {
+    if (p.reason === 'inactive' || p.reason === 'not_yet_valid') throw new LojalError('reward_not_available', { reward: name });
+  }
+  const first = problems[0];
+  if (first) throw new LojalError('not_eligible', { reward: name, reason: first.reason, minTier: reward.eligibility.minTier ?? '' });
+}
+
+async function lockAccount(trx: Db, programId: string, accountId: string): Promise<void> {
+  await sql`SELECT id FROM accounts WHERE program_id = ${programId} AND id = ${accountId} FOR NO KEY UPDATE`.execute(trx);
+}
+
+/** Per-member and per-account limits count the units ordered this period, except cancelled and rejected orders. */
+async function checkLimits(trx: Db, programId: string, reward: Reward, memberId: string, accountId: string, quantity: number, since: string | null) {
+  const checks = [
+    { scope: 'member', limit: reward.limits.perMember, column: 'member_id' as const, id: memberId },
+    { scope: 'account', limit: reward.limits.perAccount, column: 'account_id' as const, id: accountId },
+  ];
+  for (const c of checks) {
+    if (c.limit === null) continue;
+    let q = trx
+      .selectFrom('reward_orders')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('quantity'), sql<number>`0`).as('units'))
+      .where('program_id', '=', programId)
+      .where('reward_id', '=', reward.id)
+      .where(c.column, '=', c.id)
+      .where('state', 'not in', ['cancelled', 'rejected']);
+    if (since) q = q.where(sql<boolean>`local_date >= ${since}::date`);
+    const { units } = await q.executeTakeFirstOrThrow();
+    if (Number(units) + quantity > c.limit) {
+      throw new LojalError('redemption_limit_reached', { reward: reward.code, limit: c.limit, scope: c.scope, period: reward.limits.period });
+    }
+  }
+}
+
+async function takeStock(trx: Db, programId: string, reward: Reward, quantity: number): Promise<void> {
+  const row = await sql<{ stock: number | null }>`
+    UPDATE rewards SET stock = stock - ${quantity}
+    WHERE program_id = ${programId} AND id = ${reward.id} AND stock IS NOT NULL AND stock >= ${quantity}
+    RETURNING stock`.execute(trx);
+  if (row.rows.length) return;
+  const now = await trx.selectFrom('rewards').select('stock').where('program_id', '=', programId).where('id', '=', reward.id).executeTakeFirstOrThrow();
+  // Unlimited (perhaps made so since the reward was read): nothing to take.
+  if (now.stock === null) return;
+  throw new LojalError('out_of_stock', { reward: reward.code, left: now.stock, requested: quantity });
+}
+
+async function giveBackStock(trx: Db, programId: string, rewardId: string, quantity: number): Promise<void> {
+  await sql`UPDATE rewards SET stock = stock + ${quantity} WHERE program_id = ${programId} AND id = ${rewardId} AND stock IS NOT NULL`.execute(trx);
+}
+
+async function appendHistory(trx: Db, programId: string, orderId: string, seq: number, from: OrderState | null, to: OrderState, actor: string, reason: string | null, at: Date) {
+  await trx.insertInto('reward_order_history').values({ program_id: programId, order_id: orderId, seq, from_state: from, to_state: to, actor, reason, at }).execute();
+}
+
+export interface TransitionInput {
+  reason?: string | undefined;
+  tracking?: Record<string, string> | undefined;
+}
+
+interface OrderCore {
+  id: string;
+  quantity: number;
+  accountId: string;
+  state: OrderState;
+  historySeq: number;
+}
+
+/**
+ * One step of an order inside its transaction; approving an order Lojal fulfils itself (codes, donations,
+ * cashback) issues it at once. Returns the order's state after.
+ */
+async function move(trx: Db, program: Program, order: OrderCore, reward: Reward, action: OrderAction, input: TransitionInput, actor: string, now: Date): Promise<OrderState> {
+  const to = actionTarget[action];
+  let seq = order.historySeq;
+  const set: Updateable<RewardOrdersTable> = { state: to, updated_at: now };
+  if (action === 'reject' || action === 'cancel') {
+    const row = await trx.selectFrom('reward_orders').select(['redeem_journal_id']).where('program_id', '=', program.id).where('id', '=', order.id).executeTakeFirstOrThrow();
+    const names = namesInEveryLanguage(reward.texts, program.defaultLanguage);
+    const refund = await refundDebit(
+      trx,
+      program.id,
+      {
+        id: uuidv7(),
+        idempotencyKey: `refund:${order.id}`,
+        kind: 'refund',
+        occurredAt: now,
+        actor,
+        memo: input.reason ?? null,
+        explanation: {
+          key: `ledger:explain.refund.${to}`,
+          params: Object.fromEntries(Object.entries(names).map(([l, n]) => [`reward@${l}`, n])),
+        },
+      },
+      row.redeem_journal_id,
+      now,
+    );
+    set.refund_journal_id = refund.journalId;
+    await giveBackStock(trx, program.id, reward.id, order.quantity);
+  }
+  if (action === 'ship' || action === 'issue' || action === 'deliver') {
+    if (input.tracking && Object.keys(input.tracking).length) set.tracking = JSON.stringify(input.tracking);
+  }
+  await trx.updateTable('reward_orders').set(set).where('program_id', '=', program.id).where('id', '=', order.id).execute();
+  await appendHistory(trx, program.id, order.id, ++seq, order.state, to, actor, input.reason ?? null, now);
+  if (action === 'approve' && issuedAutomatically.includes(reward.type)) {
+    const issued = await issue(trx, program.id, program.currency, order, reward, now);
+    await trx
+      .updateTable('reward_orders')
+      .set({ state: 'issued', codes: issued.codes, updated_at: now })
+      .where('program_id', '=', program.id)
+      .where('id', '=', order.id)
+      .execute();
+    await appendHistory(trx, program.id, order.id, ++seq, 'approved', 'issued', 'system', null, now);
+    return 'issued';
+  }
+  if (action === 'issue') {
+    const issued = await issue(trx, program.id, program.currency, order, reward, now);
+    if (issued.codes.length) {
+      await trx.updateTable('reward_orders').set({ codes: issued.codes }).where('program_id', '=', program.id).where('id', '=', order.id).execute();
+    }
+  }
+  return to;
+}
+
+/**
+ * Moves an order one step. Asking for the state it is already in answers the order unchanged (a retried
+ * request); any other step the table does not allow is `invalid_order_transition`.
+ */
+export async function transition(db: Db, program: Program, orderId: string, action: OrderAction, input: TransitionInput, actor: string, opts: { lng?: Language; now?: Date } = {}): Promise<RewardOrder> {
+  const now = opts.now ?? new Date();
+  const first = await db.selectFrom('reward_orders').select(['account_id', 'reward_id']).where('program_id', '=', program.id).where('id', '=', orderId).executeTakeFirst();
+  if (!first) throw new LojalError('not_found', { entity: 'reward order', id: orderId });
+  const reward = await getReward(db, program.id, first.reward_id);
+  await db.transaction().execute(async (trx) => {
+    await lockAccount(trx, program.id, first.account_id);
+    const o = await trx
+      .selectFrom('reward_orders')
+      .select(['id', 'state', 'quantity', 'account_id'])
+      .where('program_id', '=', program.id)
+      .where('id', '=', orderId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (o.state === actionTarget[action]) return;
+    if (!canTake(reward.type, o.state, action)) {
+      throw new LojalError('invalid_order_transition', { order: orderId, state: o.state, action });
+    }
+    const seq = await trx
+      .selectFrom('reward_order_history')
+      .select((eb) => eb.fn.max<number>('seq').as('seq'))
+      .where('program_id', '=', program.id)
+      .where('order_id', '=', orderId)
+      .executeTakeFirstOrThrow();
+    await move(trx, program, { id: o.id, quantity: o.quantity, accountId: o.account_id, state: o.state, historySeq: Number(seq.seq) }, reward, action, input, actor, now);
+  });
+  return getOrder(db, program, orderId, opts.lng ?? program.defaultLanguage);
+}
+
+async function replayOf(db: Db, program: Program, key: string, hash: string, lng: Language): Promise<OrderResult | undefined> {
+  const row = await db.selectFrom('reward_orders').select(['id', 'request_hash']).where('program_id', '=', program.id).where('idempotency_key', '=', key).executeTakeFirst();
+  if (!row) return undefined;
+  if (row.request_hash !== hash) throw new LojalError('idempotency_conflict', { key });
+  return { order: await getOrder(db, program, row.id, lng), created: false };
+}
+
+type OrderRow = Selectable<RewardOrdersTable> & { reward_code: string; reward_type: Reward['type']; reward_texts: unknown };
+
+function selectOrders(db: Db, programId: string) {
+  return db
+    .selectFrom('reward_orders as o')
+    .innerJoin('rewards as r', (j) => j.onRef('r.program_id', '=', 'o.program_id').onRef('r.id', '=', 'o.reward_id'))
+    .selectAll('o')
+    .select(['r.code as reward_code', 'r.type as reward_type', 'r.texts as reward_texts'])
+    .where('o.program_id', '=', programId);
+}
+
+async function toOrders(db: Db, program: Program, rows: OrderRow[], lng: Language): Promise<RewardOrder[]> {
+  if (!rows.length) return [];
+  const ids = rows.map((r) => r.id);
+  const history = await db.selectFrom('reward_order_history').selectAll().where('program_id', '=', program.id).where('order_id', 'in', ids).orderBy('order_id').orderBy('seq').execute();
+  const notes = await db.selectFrom('credit_notes').selectAll().where('program_id', '=', program.id).where('order_id', 'in', ids).execute();
+  return rows.map((r) => {
+    const note = notes.find((n) => n.order_id === r.id);
+    return {
+      id: r.id,
+      state: r.state,
+      reward: { id: r.reward_id, code: r.reward_code, type: r.reward_type, name: textIn(r.reward_texts as Reward['texts'], lng, program.defaultLanguage).name },
+      quantity: r.quantity,
+      points: Number(r.points),
+      memberId: r.member_id,
+      accountId: r.account_id,
+      paidFrom: r.wallet_id === r.account_id ? 'account' : 'member',
+      shippingAddress: r.shipping_address as Record<string, string> | null,
+      tracking: r.tracking as Record<string, string> | null,
+      codes: r.codes,
+      note: r.note,
+      creditNote: note ? { id: note.id, amountMinor: Number(note.amount_minor), currency: note.currency, exportedAt: note.exported_at ? new Date(note.exported_at) : null } : null,
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
+      history: history
+        .filter((h) => h.order_id === r.id)
+        .map((h) => ({ from: h.from_state, to: h.to_state, actor: h.actor, reason: h.reason, at: new Date(h.at) })),
+    };
+  });
+}
+
+export async function getOrder(db: Db, program: Program, id: string, lng: Language): Promise<RewardOrder> {
+  const row = await selectOrders(db, program.id).where('o.id', '=', id).executeTakeFirst();
+  if (!row) throw new LojalError('not_found', { entity: 'reward order', id });
+  return (await toOrders(db, program, [row as OrderRow], lng))[0]!;
+}
+
+export interface OrderFilters {
+  state?: OrderState | undefined;
+  memberId?: string | undefined;
+  accountId?: string | undefined;
+  rewardId?: string | undefined;
+}
+
+/** Newest first (ids are time-ordered), the fulfilment queue with `state`. */
+export async function listOrders(db: Db, program: Program, f: OrderFilters & PageParams, lng: Language): Promise<Page<RewardOrder>> {
+  const limit = pageSize(f);
+  const before = decodeCursor(f.cursor, z.tuple([z.uuid()]));
+  let q = selectOrders(db, program.id);
+  if (f.state) q = q.where('o.state', '=', f.state);
+  if (f.memberId) q = q.where('o.member_id', '=', f.memberId);
+  if (f.accountId) q = q.where('o.account_id', '=', f.accountId);
+  if (f.rewardId) q = q.where('o.reward_id', '=', f.rewardId);
+  if (before) q = q.where('o.id', '<', before[0]);
+  const rows = (await q.orderBy('o.id', 'desc').limit(limit + 1).execute()) as OrderRow[];
+  const page = toPage(rows, limit, (r) => [r.id], (r) => r);
+  return { data: await toOrders(db, program, page.data, lng), nextCursor: page.nextCursor };
+}

@@ -1,0 +1,317 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import { slug } from '../fields/index.js';
+import { pageOf, pageQuery } from '../http/pagination.js';
+import { requestLanguage } from '../http/problem.js';
+import { caller } from '../http/routes.js';
+import type { AppContext } from '../http/server.js';
+import { languages, type Language } from '../i18n/index.js';
+import { getProgram, type Program } from '../programs/programs.js';
+import {
+  conditionsOf,
+  createReward,
+  getReward,
+  listRewards,
+  rewardCreateSchema,
+  rewardPatchSchema,
+  rewardTypes,
+  textIn,
+  updateReward,
+  type Reward,
+} from './catalogue.js';
+import { ineligibilities } from './eligibility.js';
+import { importCodes } from './issuing.js';
+import { buyerFacts } from './orders.js';
+import { exportCreditNotes, listCreditNotes, pledgesByCause } from './payouts.js';
+
+const idParam = z.object({ id: z.string().min(1).max(100).describe('the reward id or its code') });
+const localizedNames = z.partialRecord(z.enum(languages), z.string().trim().min(1).max(100));
+
+const rewardOut = z.object({
+  id: z.uuid(),
+  code: z.string(),
+  type: z.enum(rewardTypes),
+  category: z.string().nullable(),
+  name: z.string().describe("in the reader's language (Accept-Language), else the program's"),
+  description: z.string(),
+  texts: z.record(z.string(), z.object({ name: z.string(), description: z.string() })),
+  images: z.array(z.string()),
+  pricePoints: z.number().int(),
+  stock: z.number().int().nullable().describe('null: unlimited'),
+  active: z.boolean(),
+  validFrom: z.date().nullable(),
+  validUntil: z.date().nullable(),
+  eligibility: z.object({ minTier: z.string().nullable(), segments: z.array(z.string()), roles: z.array(z.string()), countries: z.array(z.string()) }),
+  limits: z.object({ perMember: z.number().nullable(), perAccount: z.number().nullable(), period: z.string() }),
+  codeSource: z.enum(['pool', 'generated']).nullable(),
+  cashValueMinor: z.number().int().nullable(),
+  eventAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  availability: z
+    .object({
+      orderable: z.boolean(),
+      reasons: z.array(z.string()).describe('inactive, not_yet_valid, expired, tier, segment, role, country, out_of_stock'),
+      affordable: z.boolean(),
+      balance: z.number().int(),
+    })
+    .optional()
+    .describe('for the member named in ?memberId'),
+});
+
+const out = (r: Reward, lng: Language, program: Program) => ({ ...r, ...textIn(r.texts, lng, program.defaultLanguage) });
+
+async function availableBalance(db: Db, programId: string, walletId: string): Promise<number> {
+  const w = await db.selectFrom('wallets').select('available').where('program_id', '=', programId).where('id', '=', walletId).executeTakeFirst();
+  return Number(w?.available ?? 0);
+}
+
+export async function rewardRoutes(fastify: FastifyInstance, { database }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+  const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
+  const lngOf = (req: FastifyRequest, program: Program) => requestLanguage(req, program.defaultLanguage);
+
+  app.get(
+    '/v1/rewards/settings',
+    { config: { scope: 'read' }, schema: { tags: ['rewards'], summary: 'Shop settings: the order size that needs staff approval', response: { 200: z.object({ approvalThresholdPoints: z.number().int().nullable() }) } } },
+    async (req) => {
+      const row = await db.selectFrom('reward_settings').select('approval_threshold_points').where('program_id', '=', caller(req).programId).executeTakeFirst();
+      return { approvalThresholdPoints: row?.approval_threshold_points ?? null };
+    },
+  );
+
+  app.put(
+    '/v1/rewards/settings',
+    {
+      config: { scope: 'rewards:write' },
+      schema: {
+        tags: ['rewards'],
+        summary: 'Orders costing at least approvalThresholdPoints wait for staff approval (null: none do)',
+        body: z.object({ approvalThresholdPoints: z.number().int().min(1).max(1_000_000_000_000).nullable() }).strict(),
+        response: { 200: z.object({ approvalThresholdPoints: z.number().int().nullable() }) },
+      },
+    },
+    async (req) => {
+      const threshold = req.body.approvalThresholdPoints;
+      await db
+        .insertInto('reward_settings')
+        .values({ program_id: caller(req).programId, approval_threshold_points: threshold })
+        .onConflict((oc) => oc.column('program_id').doUpdateSet({ approval_threshold_points: threshold, updated_at: sql`now()` }))
+        .execute();
+      return { approvalThresholdPoints: threshold };
+    },
+  );
+
+  const categoryOut = z.object({ code: z.string(), name: z.string(), names: z.record(z.string(), z.string()), position: z.number().int() });
+  app.get(
+    '/v1/reward-categories',
+    { config: { scope: 'read' }, schema: { tags: ['rewards'], summary: 'The shop\'s categories in display order', response: { 200: z.object({ data: z.array(categoryOut) }) } } },
+    async (req) => {
+      const program = await programOf(req);
+      const lng = lngOf(req, program);
+      const rows = await db.selectFrom('reward_categories').selectAll().where('program_id', '=', program.id).orderBy('position').orderBy('code').execute();
+      return {
+        data: rows.map((r) => {
+          const names = r.names as Record<string, string>;
+          return { code: r.code, names, position: r.position, name: names[lng] ?? names[program.defaultLanguage] ?? names.en ?? r.code };
+        }),
+      };
+    },
+  );
+
+  app.put(
+    '/v1/reward-categories/:code',
+    {
+      config: { scope: 'rewards:write' },
+      schema: {
+        tags: ['rewards'],
+        summary: 'Create or rename a shop category',
+        params: z.object({ code: slug }),
+        body: z.object({ names: localizedNames.refine((n) => Object.keys(n).length > 0, 'give the name in at least one language'), position: z.number().int().min(0).max(10_000).default(0) }).strict(),
+        response: { 200: categoryOut },
+      },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      const { names, position } = req.body;
+      await db
+        .insertInto('reward_categories')
+        .values({ program_id: program.id, code: req.params.code, names: JSON.stringify(names), position })
+        .onConflict((oc) => oc.columns(['program_id', 'code']).doUpdateSet({ names: JSON.stringify(names), position }))
+        .execute();
+      const lng = lngOf(req, program);
+      return { code: req.params.code, names, position, name: names[lng] ?? names[program.defaultLanguage] ?? Object.values(names)[0]! };
+    },
+  );
+
+  app.post(
+    '/v1/rewards',
+    {
+      config: { scope: 'rewards:write' },
+      schema: { tags: ['rewards'], summary: 'Add a reward to the catalogue', body: rewardCreateSchema, response: { 201: rewardOut } },
+    },
+    async (req, reply) => {
+      const program = await programOf(req);
+      const reward = await createReward(db, program.id, req.body);
+      reply.status(201);
+      return out(reward, lngOf(req, program), program);
+    },
+  );
+
+  app.patch(
+    '/v1/rewards/:id',
+    {
+      config: { scope: 'rewards:write' },
+      schema: { tags: ['rewards'], summary: 'Change a reward (its code and type stay)', params: idParam, body: rewardPatchSchema, response: { 200: rewardOut } },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      const current = await getReward(db, program.id, req.params.id);
+      return out(await updateReward(db, program.id, current.id, req.body), lngOf(req, program), program);
+    },
+  );
+
+  app.get(
+    '/v1/rewards/:id',
+    { config: { scope: 'read' }, schema: { tags: ['rewards'], summary: 'One reward, by id or code', params: idParam, response: { 200: rewardOut } } },
+    async (req) => {
+      const program = await programOf(req);
+      return out(await getReward(db, program.id, req.params.id), lngOf(req, program), program);
+    },
+  );
+
+  app.get(
+    '/v1/rewards',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['rewards'],
+        summary: 'The catalogue, cheapest first; with memberId, what that member may order and afford',
+        querystring: pageQuery
+          .extend({
+            category: slug.optional(),
+            type: z.enum(rewardTypes).optional(),
+            active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+            q: z.string().trim().max(200).optional(),
+            maxPoints: z.coerce.number().int().min(0).optional(),
+            memberId: z.uuid().optional(),
+            orderable: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('with memberId: only what the member may order now'),
+            affordable: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('with memberId: only what the member can pay for'),
+            payFrom: z.enum(['member', 'account']).default('member').describe("whose balance 'affordable' looks at"),
+          })
+          .strict(),
+        response: { 200: pageOf(rewardOut) },
+      },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      const lng = lngOf(req, program);
+      const { memberId, orderable, affordable, payFrom, ...filters } = req.query;
+      if ((orderable || affordable) && !memberId) {
+        throw new LojalError('validation_failed', {}, [{ path: 'querystring.memberId', message: 'orderable and affordable need the member they are for' }]);
+      }
+      if (!memberId) {
+        const page = await listRewards(db, program.id, filters);
+        return { data: page.data.map((r) => out(r, lng, program)), nextCursor: page.nextCursor };
+      }
+      const buyer = await buyerFacts(db, program.id, memberId);
+      if (!buyer) throw new LojalError('unknown_member', { member: memberId });
+      const balance = await availableBalance(db, program.id, payFrom === 'account' ? buyer.accountId : memberId);
+      const now = new Date();
+      const maxPoints = affordable ? Math.min(balance, filters.maxPoints ?? Number.MAX_SAFE_INTEGER) : filters.maxPoints;
+      const page = await listRewards(db, program.id, { ...filters, maxPoints, orderableBy: orderable ? { ...buyer, now } : undefined });
+      const ranks = new Map((await db.selectFrom('tier_levels').select(['code', 'rank']).where('program_id', '=', program.id).execute()).map((r) => [r.code, r.rank]));
+      return {
+        data: page.data.map((r) => {
+          const reasons: string[] = ineligibilities(conditionsOf(r, ranks), buyer, now).map((p) => p.reason);
+          if (r.stock === 0) reasons.push('out_of_stock');
+          return { ...out(r, lng, program), availability: { orderable: reasons.length === 0, reasons, affordable: r.pricePoints <= balance, balance } };
+        }),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/rewards/:id/codes',
+    {
+      config: { scope: 'rewards:write' },
+      schema: {
+        tags: ['rewards'],
+        summary: 'Import gift-card or coupon codes into a reward\'s pool; the stock grows by the codes added',
+        params: idParam,
+        body: z.object({ codes: z.array(z.string().trim().min(1).max(200).regex(/^\S+$/, 'a code has no spaces')).min(1).max(10_000) }).strict(),
+        response: { 200: z.object({ added: z.number().int(), duplicates: z.number().int(), stock: z.number().int() }) },
+      },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      return importCodes(db, program.id, await getReward(db, program.id, req.params.id), req.body.codes);
+    },
+  );
+
+  app.get(
+    '/v1/rewards/pledges',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['rewards'],
+        summary: 'Donations members pledged with their points, summed per cause, for a period [from, to)',
+        querystring: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict(),
+        response: {
+          200: z.object({
+            data: z.array(z.object({ rewardId: z.uuid(), code: z.string(), cause: z.string(), orders: z.number(), units: z.number(), points: z.number(), amountMinor: z.number(), currency: z.string() })),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      return { data: await pledgesByCause(db, program, new Date(req.query.from), new Date(req.query.to), lngOf(req, program)) };
+    },
+  );
+
+  const noteOut = z.object({
+    id: z.uuid(),
+    orderId: z.uuid(),
+    accountId: z.uuid(),
+    accountExternalId: z.string().nullable(),
+    amountMinor: z.number().int(),
+    currency: z.string(),
+    createdAt: z.date(),
+    exportedAt: z.date().nullable(),
+    exportBatch: z.string().nullable(),
+  });
+  app.get(
+    '/v1/credit-notes',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['rewards'],
+        summary: 'Cashback credit notes the accounts are owed (for the ERP)',
+        querystring: pageQuery.extend({ exported: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }).strict(),
+        response: { 200: pageOf(noteOut) },
+      },
+    },
+    async (req) => listCreditNotes(db, caller(req).programId, req.query),
+  );
+
+  app.post(
+    '/v1/credit-notes/export',
+    {
+      config: { scope: 'rewards:write' },
+      schema: {
+        tags: ['rewards'],
+        summary: 'Take the next batch of unexported credit notes; the same key answers the same batch again',
+        body: z.object({ idempotencyKey: z.string().trim().min(8).max(200), max: z.number().int().min(1).max(1000).default(500) }).strict(),
+        response: { 200: z.object({ batch: z.string(), data: z.array(noteOut) }) },
+      },
+    },
+    async (req) => ({ batch: req.body.idempotencyKey, data: await exportCreditNotes(db, caller(req).programId, req.body.idempotencyKey, req.body.max) }),
+  );
+}
