@@ -21,6 +21,8 @@ import { importOnlineRetail } from '../imports/online-retail.js';
 import { createProgram, getProgram, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { runTierJobs } from '../tiers/job.js';
+import { getReward } from '../rewards/catalogue.js';
+import { importCodesFile } from '../rewards/issuing.js';
 import { serve } from './serve.js';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
@@ -166,6 +168,22 @@ importCmd
       bar.stop();
       printSummary(s.rows, `processed ${s.created}, replayed ${s.replayed}, rejected ${s.failed}`, s.seconds, s.errors.map((e) => `line ${e.line}: ${e.code} ${e.message}`));
       if (s.failed) failed = true;
+    });
+  });
+importCmd
+  .command('reward-codes <file>')
+  .description("Add gift-card or coupon codes to a reward's pool: one code per line, or a CSV with the code first")
+  .requiredOption('--program <id>', 'program id')
+  .requiredOption('--reward <code>', 'the reward (its code or id); it must be a code reward with codeSource pool')
+  .action(async (file: string, o: { program: string; reward: string }) => {
+    await withProgram(o.program, async (db, p) => {
+      const reward = await getReward(db, p.id, o.reward);
+      const bar = progress('codes');
+      const t0 = performance.now();
+      const input = fs.createReadStream(file);
+      const s = await importCodesFile(db, p.id, reward, file.endsWith('.gz') ? input.pipe(createGunzip()) : input, (n) => bar.update(n));
+      bar.stop();
+      printSummary(s.rows, `added ${s.added}, already in the pool ${s.duplicates}; ${s.stock} codes available`, (performance.now() - t0) / 1000, []);
     });
   });
 importCmd

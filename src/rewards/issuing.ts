@@ -3,6 +3,8 @@
  * or freshly generated) and, for cashback, a credit note the ERP pays out. Runs in the order's transaction.
  */
 import { randomInt } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
@@ -99,4 +101,32 @@ export async function importCodes(db: Db, programId: string, reward: Reward, cod
       .executeTakeFirstOrThrow();
     return { added: added.rows.length, duplicates: codes.length - added.rows.length, stock: row.stock ?? 0 };
   });
+}
+
+/**
+ * Reads a supplier's file of codes (one per line, or a CSV whose first column is the code, with or without
+ * a `code` header) and adds them to the pool in chunks, so a file of a million codes needs little memory.
+ */
+export async function importCodesFile(db: Db, programId: string, reward: Reward, input: Readable, onProgress?: (rows: number) => void) {
+  const totals = { rows: 0, added: 0, duplicates: 0, stock: reward.stock ?? 0 };
+  let chunk: string[] = [];
+  const flush = async () => {
+    if (!chunk.length) return;
+    const r = await importCodes(db, programId, reward, chunk);
+    totals.added += r.added;
+    totals.duplicates += r.duplicates;
+    totals.stock = r.stock;
+    chunk = [];
+    onProgress?.(totals.rows);
+  };
+  for await (const record of input.pipe(parse({ relax_column_count: true, skip_empty_lines: true, trim: true })) as AsyncIterable<string[]>) {
+    const code = record[0] ?? '';
+    if (totals.rows === 0 && chunk.length === 0 && /^codes?$/i.test(code)) continue;
+    if (!code) continue;
+    totals.rows++;
+    chunk.push(code);
+    if (chunk.length === 10_000) await flush();
+  }
+  await flush();
+  return totals;
 }

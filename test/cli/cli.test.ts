@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEmbedded } from '../../src/db/database.js';
+import { createReward, rewardCreateSchema } from '../../src/rewards/index.js';
 import { onPostgres } from '../support/db.js';
 
 /**
@@ -61,6 +63,26 @@ describe.skipIf(onPostgres)('lojal CLI', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('line 3');
     expect(r.out).toContain('country');
+  });
+
+  it('fills a reward\'s code pool from a supplier file, skipping codes it has, and refuses a reward without a pool', async () => {
+    const database = await openEmbedded(env.LOJAL_DATA_DIR);
+    try {
+      const texts = { en: { name: 'Fuel card 500 kr' } };
+      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'fuel-card', type: 'code', codeSource: 'pool', pricePoints: 50_000, texts }));
+      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'drill', type: 'physical', pricePoints: 90_000, texts }));
+    } finally {
+      await database.close();
+    }
+    const codes = write('codes.csv', 'code\nFUEL-0001\nFUEL-0002\n\nFUEL-0002\nFUEL-0003,500 kr\n');
+    const r = lojal('import', 'reward-codes', codes, '--program', programId, '--reward', 'fuel-card');
+    expect(r.code, r.err + r.out).toBe(0);
+    expect(r.out).toContain('4 rows: added 3, already in the pool 1; 3 codes available');
+    const again = lojal('import', 'reward-codes', codes, '--program', programId, '--reward', 'fuel-card');
+    expect(again.out).toContain('added 0, already in the pool 4; 3 codes available');
+    const wrong = lojal('import', 'reward-codes', codes, '--program', programId, '--reward', 'drill');
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain('codeSource pool');
   });
 
   it('says what is wrong with the command line', () => {
