@@ -15,6 +15,7 @@ import { migrate } from '../src/db/migrate.js';
 import { ingestEvents } from '../src/events/ingest.js';
 import { createProgram, type Program } from '../src/programs/programs.js';
 import { createRule } from '../src/rules/store.js';
+import { benchOrders, type OrderRow } from './rewards.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BATCH = 1000;
@@ -131,6 +132,8 @@ async function time(fn: () => Promise<void>): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+const orderRows: OrderRow[] = [];
+
 async function benchDatabase(name: string, open: () => Promise<Database>, writerCounts: number[]): Promise<Row[]> {
   const database = await open();
   const rows: Row[] = [];
@@ -145,6 +148,8 @@ async function benchDatabase(name: string, open: () => Promise<Database>, writer
       const seconds = await time(() => Promise.all(Array.from({ length: writers }, (_, w) => ingestAll(database, program, makeEvents(`w${writers}-${w}`, per)))).then(() => {}));
       rows.push({ db: name, writers, what: 'Lojal: rules + ledger', events: per * writers, seconds });
     }
+    // The shop: one client on the single-session embedded database, eight on a server.
+    orderRows.push(...(await benchOrders(name, database, program, database.kind === 'postgres' ? 8 : 1)));
   } finally {
     await database.close();
   }
@@ -163,7 +168,7 @@ async function main() {
     await client.query(`CREATE DATABASE ${name}`);
     const url = new URL(admin);
     url.pathname = `/${name}`;
-    rows.push(...(await benchDatabase('PostgreSQL', () => openPostgres(url.toString(), 4), [1, 2])));
+    rows.push(...(await benchDatabase('PostgreSQL', () => openPostgres(url.toString(), 8), [1, 2])));
   } catch (err) {
     console.log(`PostgreSQL skipped: ${(err as Error).message}`);
   } finally {
@@ -185,6 +190,14 @@ async function main() {
       `| ${r.db} | ${r.writers} | ${r.what} | ${r.events} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en')} | ` +
         `${pct(rate / rateOf(r.db, 'ceiling'))} | ${pct(rate / rateOf(r.db, 'reference'))} |`,
     );
+  }
+  console.log(`\nReward orders: ${orderRows[0]?.orders.toLocaleString('en')} orders of one item by 200 members (10 lots each), next to plain spends of the same points\n`);
+  console.log('| database | clients | path | orders | seconds | orders/s | share of plain spend |');
+  console.log('|---|---:|---|---:|---:|---:|---:|');
+  for (const r of orderRows) {
+    const spendRow = orderRows.find((x) => x.db === r.db && x.what.startsWith('plain'))!;
+    const share = (r.orders / r.seconds) / (spendRow.orders / spendRow.seconds);
+    console.log(`| ${r.db} | ${r.clients} | ${r.what} | ${r.orders} | ${r.seconds.toFixed(2)} | ${Math.round(r.orders / r.seconds).toLocaleString('en')} | ${(share * 100).toFixed(1)} % |`);
   }
 }
 

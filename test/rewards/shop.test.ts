@@ -78,6 +78,7 @@ describe('rewards shop', () => {
     expect(sv.json().data.find((e: { kind: string }) => e.kind === 'redeem').description).toBe('Beställd belöning: 2 × drill-sv');
     expect(await available(w, w.member)).toBe(4_000);
     expect(await stockOf(w, drill.id)).toBe(3);
+    expect((await w.call('GET', '/v1/ledger/summary')).json()).toMatchObject({ redeemed: 6_000, spent: 0, outstandingAvailable: 4_000 });
     await expectLedgerConsistent(t.database.db, w.programId);
   });
 
@@ -95,6 +96,7 @@ describe('rewards shop', () => {
     expect((await wallet(t.database.db, w.programId, w.member)).lifetimeSpent).toBe(0);
     expect(await stockOf(w, lamp.id)).toBe(2);
     expect(new Set((await expiries()).map((l) => String(l.expires_at)))).toEqual(new Set(before));
+    expect((await w.call('GET', '/v1/ledger/summary')).json().redeemed).toBe(0);
 
     const before2 = await snapshot(t.database.db, w.programId);
     const ship = await w.call('POST', `/v1/reward-orders/${placed.id}/ship`, { carrier: 'Bring' });

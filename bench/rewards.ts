@@ -1,0 +1,81 @@
+/**
+ * Reward orders per second through the whole order path (eligibility, limits, company lock, points taken
+ * lot by lot, stock, order and history rows), next to a plain spend of the same points from the same
+ * wallets (the ledger alone) measured in the same run: the ratio is what the shop adds to a debit.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { Database } from '../src/db/database.js';
+import { spend } from '../src/ledger/operations.js';
+import { writeCredits } from '../src/ledger/writer.js';
+import { systemWalletId, type Program } from '../src/programs/programs.js';
+import { createReward, placeOrder, rewardCreateSchema } from '../src/rewards/index.js';
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 2_000);
+const MEMBERS = 200;
+
+export interface OrderRow {
+  db: string;
+  clients: number;
+  what: string;
+  orders: number;
+  seconds: number;
+}
+
+async function members(database: Database, program: Program): Promise<string[]> {
+  const db = database.db;
+  const accounts = Array.from({ length: MEMBERS / 4 }, () => uuidv7());
+  const people = Array.from({ length: MEMBERS }, (_, i) => ({ id: uuidv7(), account: accounts[i % accounts.length]! }));
+  await db.insertInto('accounts').values(accounts.map((id, i) => ({ program_id: program.id, id, external_id: `SHOP-A-${i}`, name: `Shop company ${i}` })) as never).execute();
+  await db.insertInto('members').values(people.map((m, i) => ({ program_id: program.id, id: m.id, account_id: m.account, external_id: `SHOP-M-${i}`, name: `Buyer ${i}` })) as never).execute();
+  await db.insertInto('wallets').values([...accounts.map((id) => ({ program_id: program.id, id, kind: 'account' as const })), ...people.map((m) => ({ program_id: program.id, id: m.id, kind: 'member' as const }))]).execute();
+  // Ten lots each, so that orders take from several lots as real wallets do.
+  const now = new Date();
+  await db.transaction().execute((trx) =>
+    writeCredits(
+      trx,
+      program.id,
+      people.map((m) => ({
+        id: uuidv7(),
+        idempotencyKey: `bench-open-${m.id}`,
+        kind: 'adjust' as const,
+        occurredAt: now,
+        explanation: { key: 'ledger:explain.adjust', params: { reason: 'bench' } },
+        fromWalletId: systemWalletId(program.id, 'adjustment'),
+        earned: true,
+        credits: Array.from({ length: 10 }, (_, k) => ({ walletId: m.id, points: 100_000, earnedAt: now, availableAt: now, expiresAt: new Date(now.getTime() + (k + 1) * 86_400_000) })),
+      })),
+      now,
+    ),
+  );
+  return people.map((m) => m.id);
+}
+
+/** Runs `n` jobs with at most `clients` at a time. */
+async function pool(n: number, clients: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (next < n) await job(next++);
+  }));
+}
+
+export async function benchOrders(name: string, database: Database, program: Program, clients: number): Promise<OrderRow[]> {
+  const buyers = await members(database, program);
+  await createReward(database.db, program.id, rewardCreateSchema.parse({ code: 'bench-jacket', type: 'physical', pricePoints: 1_500, stock: ORDERS * 2, texts: { en: { name: 'Work jacket' } } }));
+  const rows: OrderRow[] = [];
+  const time = async (what: string, fn: () => Promise<void>) => {
+    const t0 = performance.now();
+    await fn();
+    rows.push({ db: name, clients, what, orders: ORDERS, seconds: (performance.now() - t0) / 1000 });
+  };
+  await time('plain spend (ledger only)', () =>
+    pool(ORDERS, clients, (i) =>
+      spend(database.db, program, { walletId: buyers[i % MEMBERS]!, points: 1_500, memo: 'bench', idempotencyKey: `bench-spend-${i}`, actor: 'bench' }).then(() => {}),
+    ),
+  );
+  await time('reward order (shop)', () =>
+    pool(ORDERS, clients, (i) =>
+      placeOrder(database.db, program, { reward: 'bench-jacket', memberId: buyers[i % MEMBERS]!, quantity: 1, payFrom: 'member', idempotencyKey: `bench-order-${i}` }, 'bench').then(() => {}),
+    ),
+  );
+  return rows;
+}
