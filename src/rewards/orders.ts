@@ -66,9 +66,12 @@ const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringi
 /** Thrown inside a transaction to undo it and answer the order another request made with the same key. */
 class SameKeyElsewhere extends Error {}
 
+async function tierLevels(db: Db, programId: string) {
+  return db.selectFrom('tier_levels').select(['code', 'rank', 'names']).where('program_id', '=', programId).execute();
+}
+
 async function tierRanks(db: Db, programId: string): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('tier_levels').select(['code', 'rank']).where('program_id', '=', programId).execute();
-  return new Map(rows.map((r) => [r.code, r.rank]));
+  return new Map((await tierLevels(db, programId)).map((r) => [r.code, r.rank]));
 }
 
 async function buyerOf(db: Db, programId: string, memberId: string) {
@@ -113,7 +116,8 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
   if (!buyer) throw new LojalError('unknown_member', { member: req.memberId });
   if (buyer.memberStatus !== 'active') throw new LojalError('member_not_active', { member: req.memberId, status: buyer.memberStatus });
   if (buyer.accountStatus !== 'active') throw new LojalError('account_not_active', { account: buyer.accountId, status: buyer.accountStatus });
-  checkEligible(reward, buyer, await tierRanks(db, program.id), now, program.defaultLanguage);
+  const levels = await tierLevels(db, program.id);
+  checkEligible(reward, buyer, levels, now, lng, program.defaultLanguage);
   if (req.payFrom === 'account' && !(await isManagerOf(db, program.id, req.memberId, buyer.accountId))) {
     throw new LojalError('company_wallet_not_allowed');
   }
@@ -190,9 +194,11 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
   return { order: await getOrder(db, program, orderId, lng), created: true };
 }
 
-function checkEligible(reward: Reward, buyer: Buyer, ranks: Map<string, number>, now: Date, lng: Language): void {
-  const problems = ineligibilities(conditionsOf(reward, ranks), buyer, now);
-  const name = textIn(reward.texts, lng, lng).name;
+/** Throws the first reason the buyer may not order, named in the reader's language. */
+function checkEligible(reward: Reward, buyer: Buyer, levels: Awaited<ReturnType<typeof tierLevels>>, now: Date, lng: Language, fallback: Language): void {
+  const problems = ineligibilities(conditionsOf(reward, new Map(levels.map((l) => [l.code, l.rank]))), buyer, now);
+  const name = textIn(reward.texts, lng, fallback).name;
+  const tierNames = (levels.find((l) => l.code === reward.eligibility.minTier)?.names ?? {}) as Record<string, string>;
   for (const p of problems) {
     if (p.reason === 'expired') throw new LojalError('reward_expired', { reward: name, until: p.until.toISOString().slice(0, 10) });
   }
@@ -200,7 +206,10 @@ function checkEligible(reward: Reward, buyer: Buyer, ranks: Map<string, number>,
     if (p.reason === 'inactive' || p.reason === 'not_yet_valid') throw new LojalError('reward_not_available', { reward: name });
   }
   const first = problems[0];
-  if (first) throw new LojalError('not_eligible', { reward: name, reason: first.reason, minTier: reward.eligibility.minTier ?? '' });
+  if (first) {
+    const minTier = tierNames[lng] ?? tierNames[fallback] ?? reward.eligibility.minTier ?? '';
+    throw new LojalError('not_eligible', { reward: name, reason: first.reason, minTier });
+  }
 }
 
 async function lockAccount(trx: Db, programId: string, accountId: string): Promise<void> {

@@ -151,8 +151,8 @@ describe('rewards shop', () => {
       headers: { authorization: `Bearer ${w.key}`, 'content-type': 'application/json', 'accept-language': 'pl' },
       payload: JSON.stringify({ reward: 'gold-trip', memberId: w.member, idempotencyKey: 'tier-in-polish' }),
     });
-    expect(tier.json().detail).toBe('The member may not order gold-trip: it needs the gold tier or higher.');
-    expect(pl.json().detail).toBe('Uczestnik nie może zamówić nagrody gold-trip: wymaga poziomu gold lub wyższego.');
+    expect(tier.json().detail).toBe('The member may not order gold-trip: it needs the Gold tier or higher.');
+    expect(pl.json().detail).toBe('Uczestnik nie może zamówić nagrody gold-trip: wymaga poziomu Gold lub wyższego.');
     expect(await snapshot(t.database.db, w.programId)).toEqual(before);
     await expectLedgerConsistent(t.database.db, w.programId);
   });
