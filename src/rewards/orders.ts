@@ -437,3 +437,31 @@ export async function listOrders(db: Db, program: Program, f: OrderFilters & Pag
   const page = toPage(rows, limit, (r) => [r.id], (r) => r);
   return { data: await toOrders(db, program, page.data, lng), nextCursor: page.nextCursor };
 }
+
+/**
+ * Which of these rewards the member (or their company) has ordered up to its limit this period: for the
+ * shop listing, so a portal can say so before the member tries.
+ */
+export async function limitsReached(db: Db, program: Program, memberId: string, accountId: string, rewards: Reward[], now: Date): Promise<Set<string>> {
+  const limited = rewards.filter((r) => r.limits.perMember !== null || r.limits.perAccount !== null);
+  if (!limited.length) return new Set();
+  const today = localDate(now, program.timeZone);
+  const rows = await sql<{ reward_id: string; mine: number; company: number }>`
+    SELECT o.reward_id,
+           coalesce(sum(o.quantity) FILTER (WHERE o.member_id = ${memberId}), 0)::bigint AS mine,
+           coalesce(sum(o.quantity), 0)::bigint AS company
+    FROM reward_orders o
+    JOIN unnest(${limited.map((r) => r.id)}::uuid[], ${limited.map((r) => periodStart(r.limits.period, today))}::date[]) AS l(reward_id, since)
+      ON l.reward_id = o.reward_id
+    WHERE o.program_id = ${program.id} AND o.account_id = ${accountId} AND o.state NOT IN ('cancelled', 'rejected')
+      AND (l.since IS NULL OR o.local_date >= l.since)
+    GROUP BY o.reward_id`.execute(db);
+  const reached = new Set<string>();
+  for (const r of rows.rows) {
+    const reward = limited.find((x) => x.id === r.reward_id)!;
+    if ((reward.limits.perMember !== null && Number(r.mine) >= reward.limits.perMember) || (reward.limits.perAccount !== null && Number(r.company) >= reward.limits.perAccount)) {
+      reached.add(r.reward_id);
+    }
+  }
+  return reached;
+}

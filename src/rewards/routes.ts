@@ -25,7 +25,7 @@ import {
 } from './catalogue.js';
 import { ineligibilities } from './eligibility.js';
 import { importCodes } from './issuing.js';
-import { buyerFacts } from './orders.js';
+import { buyerFacts, limitsReached } from './orders.js';
 import { exportCreditNotes, listCreditNotes, pledgesByCause } from './payouts.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100).describe('the reward id or its code') });
@@ -55,7 +55,7 @@ const rewardOut = z.object({
   availability: z
     .object({
       orderable: z.boolean(),
-      reasons: z.array(z.string()).describe('inactive, not_yet_valid, expired, tier, segment, role, country, out_of_stock'),
+      reasons: z.array(z.string()).describe('inactive, not_yet_valid, expired, tier, segment, role, country, out_of_stock, limit_reached'),
       affordable: z.boolean(),
       balance: z.number().int(),
     })
@@ -226,10 +226,12 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
       const maxPoints = affordable ? Math.min(balance, filters.maxPoints ?? Number.MAX_SAFE_INTEGER) : filters.maxPoints;
       const page = await listRewards(db, program.id, { ...filters, maxPoints, orderableBy: orderable ? { ...buyer, now } : undefined });
       const ranks = new Map((await db.selectFrom('tier_levels').select(['code', 'rank']).where('program_id', '=', program.id).execute()).map((r) => [r.code, r.rank]));
+      const reached = await limitsReached(db, program, memberId, buyer.accountId, page.data, now);
       return {
         data: page.data.map((r) => {
           const reasons: string[] = ineligibilities(conditionsOf(r, ranks), buyer, now).map((p) => p.reason);
           if (r.stock === 0) reasons.push('out_of_stock');
+          if (reached.has(r.id)) reasons.push('limit_reached');
           return { ...out(r, lng, program), availability: { orderable: reasons.length === 0, reasons, affordable: r.pricePoints <= balance, balance } };
         }),
         nextCursor: page.nextCursor,

@@ -267,7 +267,10 @@ describe('rewards shop', () => {
     const a = (await order(w, { reward: 'cap', memberId: w.member, quantity: 2, idempotencyKey: 'cap-order-1' })).json();
     const refused = await order(w, { reward: 'cap', memberId: w.member, idempotencyKey: 'cap-order-2' });
     expect(refused.json().code).toBe('redemption_limit_reached');
+    const listed = (await w.call('GET', `/v1/rewards?memberId=${w.member}`)).json().data[0];
+    expect(listed.availability).toMatchObject({ orderable: false, reasons: ['limit_reached'] });
     await w.call('POST', `/v1/reward-orders/${a.id}/cancel`, { reason: 'wrong size' });
+    expect((await w.call('GET', `/v1/rewards?memberId=${w.member}`)).json().data[0].availability.orderable).toBe(true);
     const third = await order(w, { reward: 'cap', memberId: w.member, idempotencyKey: 'cap-order-3' });
     expect(third.statusCode, third.body).toBe(201);
     // Another member of the same company has a limit of their own.
