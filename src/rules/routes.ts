@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { pageOf, pageQuery } from '../http/pagination.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import {
@@ -76,22 +77,24 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
         summary: 'List rules (the latest version of each), highest priority first',
         description:
           'The latest version may be scheduled for the future; see its `effectiveFrom`. `q` searches name and description.',
-        querystring: z
-          .object({
+        querystring: pageQuery
+          .extend({
             active: z.enum(['true', 'false']).optional(),
             q: z.string().max(200).optional(),
           })
           .strict(),
-        response: { 200: z.object({ data: z.array(ruleOut) }) },
+        response: { 200: pageOf(ruleOut) },
       },
     },
     async (req) => {
-      const { active, q } = req.query;
-      const rules = await listRules(db, caller(req).programId, {
+      const { active, q, limit, cursor } = req.query;
+      const page = await listRules(db, caller(req).programId, {
         active: active === undefined ? undefined : active === 'true',
         q,
+        limit,
+        cursor,
       });
-      return { data: rules.map(toOut) };
+      return { data: page.data.map(toOut), nextCursor: page.nextCursor };
     },
   );
 

@@ -21,6 +21,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { LojalError, type FieldIssue } from '../errors/index.js';
+import { decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { ruleDefinitionSchema } from './definition.js';
 import type { RuleDefinition, RuleVersion } from './types.js';
 
@@ -355,7 +356,10 @@ export async function getRuleVersion(db: Db, programId: string, id: string, vers
 }
 
 /** The latest version of each rule (which may take effect in the future), by priority (highest first), then name. */
-export async function listRules(db: Db, programId: string, filter: ListRulesFilter = {}): Promise<Rule[]> {
+/** Rules by priority (highest first), then name and id, a page at a time. */
+export async function listRules(db: Db, programId: string, filter: ListRulesFilter & PageParams = {}): Promise<Page<Rule>> {
+  const limit = pageSize(filter);
+  const after = decodeCursor(filter.cursor, z.tuple([z.number(), z.string(), z.uuid()]));
   let query = db
     .selectFrom((qb) =>
       qb
@@ -375,8 +379,12 @@ export async function listRules(db: Db, programId: string, filter: ListRulesFilt
       or([sql<boolean>`strpos(lower(name), ${q}) > 0`, sql<boolean>`strpos(lower(coalesce(description, '')), ${q}) > 0`]),
     );
   }
-  const rows = await query.orderBy('priority', 'desc').orderBy('name').orderBy('id').execute();
-  return rows.map(toRule);
+  if (after) {
+    const [priority, name, id] = after;
+    query = query.where(sql<boolean>`(priority < ${priority} OR (priority = ${priority} AND (name, id) > (${name}, ${id}::uuid)))`);
+  }
+  const rows = await query.orderBy('priority', 'desc').orderBy('name').orderBy('id').limit(limit + 1).execute();
+  return toPage(rows, limit, (r) => [r.priority, r.name, r.id], toRule);
 }
 
 /**

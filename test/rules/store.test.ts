@@ -120,6 +120,15 @@ describe('rules over HTTP', () => {
     expect(res.statusCode).toBe(200);
     const data: RuleJson[] = res.json().data;
     expect(data.map((r) => r.id)).toEqual([high.id, tieA.id, tieB.id, low.id]);
+    // Page by page, the same order, each rule once.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { data: RuleJson[]; nextCursor: string | null } = (await t.call('GET', `/v1/rules?limit=1${cursor ? `&cursor=${cursor}` : ''}`, undefined, key)).json();
+      paged.push(...page.data.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual([high.id, tieA.id, tieB.id, low.id]);
 
     await t.call('PATCH', `/v1/rules/${low.id}`, { expectedVersion: 1, name: 'b low renamed' }, key);
     const after: RuleJson[] = (await t.call('GET', '/v1/rules', undefined, key)).json().data;
