@@ -150,9 +150,12 @@ export function textIn(texts: RewardTexts, lng: Language, fallback: Language): {
   return texts[lng] ?? texts[fallback] ?? texts.en ?? Object.values(texts)[0] ?? { name: '', description: '' };
 }
 
-/** The name in all five languages, for explanations rendered later in whichever one the reader reads. */
-export function namesInEveryLanguage(texts: RewardTexts, fallback: Language): Record<Language, string> {
-  return Object.fromEntries(languages.map((l) => [l, textIn(texts, l, fallback).name])) as Record<Language, string>;
+/**
+ * The name in all five languages as explanation params (`reward@sv`, …), so a ledger entry written today
+ * is read later in whichever language its reader reads (see renderExplanation).
+ */
+export function rewardNameParams(texts: RewardTexts, fallback: Language): Record<string, string> {
+  return Object.fromEntries(languages.map((l) => [`reward@${l}`, textIn(texts, l, fallback).name]));
 }
 
 const fieldError = (path: string, message: string) => new LojalError('validation_failed', {}, [{ path, message }]);

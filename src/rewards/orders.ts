@@ -19,7 +19,7 @@ import { debit, refundDebit } from '../ledger/writer.js';
 import { localDate } from '../rules/calendar.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import { isManagerOf } from '../accounts/managers.js';
-import { conditionsOf, findReward, getReward, namesInEveryLanguage, textIn, type Reward } from './catalogue.js';
+import { conditionsOf, findReward, getReward, rewardNameParams, textIn, type Reward } from './catalogue.js';
 import { ineligibilities, isoLocalDate, periodStart, type Buyer } from './eligibility.js';
 import { actionTarget, canTake, issuedAutomatically, type OrderAction } from './fulfilment.js';
 import { issue } from './issuing.js';
@@ -128,7 +128,7 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
   const today = localDate(now, program.timeZone);
   const orderId = uuidv7();
   const walletId = req.payFrom === 'account' ? buyer.accountId : req.memberId;
-  const names = namesInEveryLanguage(reward.texts, program.defaultLanguage);
+  const names = rewardNameParams(reward.texts, program.defaultLanguage);
 
   try {
     await db.transaction().execute(async (trx) => {
@@ -150,7 +150,7 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
           requestHash: hash,
           explanation: {
             key: 'ledger:explain.redeem',
-            params: { quantity: req.quantity, ...Object.fromEntries(Object.entries(names).map(([l, n]) => [`reward@${l}`, n])) },
+            params: { quantity: req.quantity, ...names },
           },
           walletId,
           points,
@@ -282,7 +282,6 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
   const set: Updateable<RewardOrdersTable> = { state: to, updated_at: now };
   if (action === 'reject' || action === 'cancel') {
     const row = await trx.selectFrom('reward_orders').select(['redeem_journal_id']).where('program_id', '=', program.id).where('id', '=', order.id).executeTakeFirstOrThrow();
-    const names = namesInEveryLanguage(reward.texts, program.defaultLanguage);
     const refund = await refundDebit(
       trx,
       program.id,
@@ -295,7 +294,7 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
         memo: input.reason ?? null,
         explanation: {
           key: `ledger:explain.refund.${to}`,
-          params: Object.fromEntries(Object.entries(names).map(([l, n]) => [`reward@${l}`, n])),
+          params: rewardNameParams(reward.texts, program.defaultLanguage),
         },
       },
       row.redeem_journal_id,
