@@ -8,6 +8,8 @@ import { openConfiguredDatabase } from '../db/open.js';
 import { LojalError } from '../errors/index.js';
 import { translator } from '../i18n/index.js';
 import { createApiKey, scopes, type Scope } from '../programs/api-keys.js';
+import { issueApiKey } from '../programs/key-issue.js';
+import { systemContext } from '../audit/index.js';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Db } from '../db/database.js';
 import { createRetailProgram } from '../demo/retail-program.js';
@@ -87,10 +89,11 @@ program
   .requiredOption('--program <id>', 'program id')
   .requiredOption('--name <name>', 'what the key is for, e.g. "ERP"')
   .option('--scopes <list>', `comma-separated: ${scopes.join(', ')}`, parseScopes, ['admin'] as Scope[])
-  .action(async (o: { program: string; name: string; scopes: Scope[] }) => {
+  .option('--staff-user <id>', 'issue the key to this staff user (its scopes must be within their role)')
+  .action(async (o: { program: string; name: string; scopes: Scope[]; staffUser?: string }) => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
-      const { key } = await createApiKey(database.db, o.program, { name: o.name, scopes: o.scopes });
+      const { key } = await issueApiKey(database.db, systemContext(o.program, 'lojal CLI'), { name: o.name, scopes: o.scopes, staffUserId: o.staffUser });
       console.log(key);
     } finally {
       await database.close();

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { requestLanguage } from '../http/problem.js';
-import { caller } from '../http/routes.js';
+import { actor, caller } from '../http/routes.js';
+import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { getMember } from '../accounts/members.js';
@@ -34,7 +35,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
-  const actorOf = (req: FastifyRequest) => `api-key:${caller(req).keyId}`;
+  const actorOf = (req: FastifyRequest) => actorRef(actor(req));
 
   for (const { path, kind, entity } of owners) {
     app.get(

@@ -5,7 +5,8 @@ import type { TierOwnerKind } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { requestLanguage } from '../http/problem.js';
-import { caller } from '../http/routes.js';
+import { actor, caller } from '../http/routes.js';
+import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/server.js';
 import type { Language } from '../i18n/index.js';
 import { addMonthsUtc } from '../ledger/expiry.js';
@@ -188,7 +189,7 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
             from: status?.level ?? null,
             to: status?.level ?? null,
             reason: 'freeze',
-            detail: { until: until.toISOString(), reason: req.body.reason, actor: `api-key:${caller(req).keyId}` },
+            detail: { until: until.toISOString(), reason: req.body.reason, actor: actorRef(actor(req)) },
             at: now,
           });
         });
@@ -213,7 +214,7 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
             from: status.level,
             to: status.level,
             reason: 'unfreeze',
-            detail: { actor: `api-key:${caller(req).keyId}` },
+            detail: { actor: actorRef(actor(req)) },
             at: now,
           });
         });

@@ -20,6 +20,7 @@ beforeAll(async () => {
   a.ruleId = ruleId!;
   await t.call('POST', '/v1/events', purchase('A-EVENT', 'A-ACC', 'A-MEM'));
   a.keyId = (await t.call('POST', '/v1/api-keys', { name: 'A key', scopes: ['read'] })).json().id;
+  a.staffUserId = (await t.call('POST', '/v1/staff-users', { email: 'a.staff@lojal.test', name: 'A staff', role: 'manager' })).json().id;
   b = await t.newProgram({ name: 'Program B' });
 });
 afterAll(async () => t.close());
@@ -35,6 +36,7 @@ const bodies: Record<string, unknown> = {
   'POST /v1/members/{id}/debits': { points: 1, memo: 'x', idempotencyKey: 'isolation-deb-2' },
   'POST /v1/accounts/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/members/{id}/tier/freeze': { months: 3, reason: 'isolation' },
+  'PATCH /v1/staff-users/{id}': { name: 'Hijacked' },
   'POST /v1/accounts/{id}/transfers': { memberId: '00000000-0000-7000-8000-000000000000', points: 1, idempotencyKey: 'isolation-tr-1' },
 };
 
@@ -47,6 +49,7 @@ function fill(path: string): string {
     .replace('/v1/members/{id}', `/v1/members/${a.memberId}`)
     .replace('/v1/rules/{id}', `/v1/rules/${a.ruleId}`)
     .replace('/v1/api-keys/{id}', `/v1/api-keys/${a.keyId}`)
+    .replace('/v1/staff-users/{id}', `/v1/staff-users/${a.staffUserId}`)
     .replace('{externalId}', path.includes('members') ? 'A-MEM' : 'A-ACC')
     .replace('{sku}', 'DRILL')
     .replace('{version}', '1')
