@@ -52,9 +52,28 @@ export interface AdjustmentInput {
 
 export async function adjust(db: Db, program: Program, input: AdjustmentInput, now = new Date()): Promise<OperationResult> {
   const key = `adjust:${input.idempotencyKey}`;
-  const hash = fingerprint(['adjust', input.walletId, input.points, input.reasonCode, input.memo ?? null]);
-  const replay = await replayOf(db, program.id, key, hash);
+  const replay = await replayOf(db, program.id, key, adjustmentFingerprint(input));
   if (replay) return replay;
+  return db.transaction().execute((trx) => adjustIn(trx, program, input, now));
+}
+
+/** What makes two adjustment requests with one idempotency key the same request. */
+export const adjustmentFingerprint = (input: Pick<AdjustmentInput, 'walletId' | 'points' | 'reasonCode' | 'memo'>) =>
+  fingerprint(['adjust', input.walletId, input.points, input.reasonCode, input.memo ?? null]);
+
+/**
+ * An adjustment inside the caller's transaction (a workflow that writes more in the same transaction, such as
+ * an approval). `journalKey` overrides the journal's idempotency key (default `adjust:<idempotencyKey>`);
+ * a key used before answers that journal (created: false), or idempotency_conflict for another body.
+ */
+export async function adjustIn(
+  trx: Db,
+  program: Program,
+  input: AdjustmentInput & { journalKey?: string },
+  now = new Date(),
+): Promise<OperationResult> {
+  const key = input.journalKey ?? `adjust:${input.idempotencyKey}`;
+  const hash = adjustmentFingerprint(input);
   const header = {
     id: uuidv7(),
     idempotencyKey: key,
@@ -66,40 +85,38 @@ export async function adjust(db: Db, program: Program, input: AdjustmentInput, n
     requestHash: hash,
     explanation: { key: 'ledger:explain.adjust', params: { reason: input.memo ?? input.reasonCode } },
   };
-  return db.transaction().execute(async (trx) => {
-    if (input.points > 0) {
-      const written = await writeCredits(
-        trx,
-        program.id,
-        [
-          {
-            ...header,
-            fromWalletId: systemWalletId(program.id, 'adjustment'),
-            earned: true,
-            credits: [
-              {
-                walletId: input.walletId,
-                points: input.points,
-                earnedAt: now,
-                availableAt: now,
-                expiresAt: planExpiry(program.expiryPolicy, now, program.timeZone),
-              },
-            ],
-          },
-        ],
-        now,
-      );
-      if (!written.has(header.id)) return (await replayOf(trx, program.id, key, hash))!;
-      return { journalId: header.id, created: true, points: input.points };
-    }
-    const out = await debit(
+  if (input.points > 0) {
+    const written = await writeCredits(
       trx,
       program.id,
-      { ...header, walletId: input.walletId, points: -input.points, toWalletId: systemWalletId(program.id, 'adjustment'), effect: 'unearned' },
+      [
+        {
+          ...header,
+          fromWalletId: systemWalletId(program.id, 'adjustment'),
+          earned: true,
+          credits: [
+            {
+              walletId: input.walletId,
+              points: input.points,
+              earnedAt: now,
+              availableAt: now,
+              expiresAt: planExpiry(program.expiryPolicy, now, program.timeZone),
+            },
+          ],
+        },
+      ],
       now,
     );
-    return fromDebit(out, input.points);
-  });
+    if (!written.has(header.id)) return (await replayOf(trx, program.id, key, hash))!;
+    return { journalId: header.id, created: true, points: input.points };
+  }
+  const out = await debit(
+    trx,
+    program.id,
+    { ...header, walletId: input.walletId, points: -input.points, toWalletId: systemWalletId(program.id, 'adjustment'), effect: 'unearned' },
+    now,
+  );
+  return fromDebit(out, input.points);
 }
 
 function fromDebit(out: DebitOutcome, points: number): OperationResult {

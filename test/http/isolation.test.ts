@@ -21,6 +21,8 @@ beforeAll(async () => {
   await t.call('POST', '/v1/events', purchase('A-EVENT', 'A-ACC', 'A-MEM'));
   a.keyId = (await t.call('POST', '/v1/api-keys', { name: 'A key', scopes: ['read'] })).json().id;
   a.staffUserId = (await t.call('POST', '/v1/staff-users', { email: 'a.staff@lojal.test', name: 'A staff', role: 'manager' })).json().id;
+  await t.call('PUT', '/v1/settings/control', { approvalThreshold: 1000, dailyAdjustmentLimit: null, reasonCodes: [{ code: 'goodwill', labels: { en: 'G', sv: 'G', nb: 'G', pl: 'G', de: 'G' } }] });
+  a.requestId = (await t.call('POST', `/v1/accounts/${a.accountId}/adjustments`, { points: 5000, reasonCode: 'goodwill', idempotencyKey: 'isolation-request' })).json().id;
   b = await t.newProgram({ name: 'Program B' });
 });
 afterAll(async () => t.close());
@@ -37,6 +39,7 @@ const bodies: Record<string, unknown> = {
   'POST /v1/accounts/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/members/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'PATCH /v1/staff-users/{id}': { name: 'Hijacked' },
+  'POST /v1/adjustment-requests/{id}/reject': { reason: 'isolation' },
   'POST /v1/accounts/{id}/transfers': { memberId: '00000000-0000-7000-8000-000000000000', points: 1, idempotencyKey: 'isolation-tr-1' },
 };
 
@@ -50,6 +53,7 @@ function fill(path: string): string {
     .replace('/v1/rules/{id}', `/v1/rules/${a.ruleId}`)
     .replace('/v1/api-keys/{id}', `/v1/api-keys/${a.keyId}`)
     .replace('/v1/staff-users/{id}', `/v1/staff-users/${a.staffUserId}`)
+    .replace('/v1/adjustment-requests/{id}', `/v1/adjustment-requests/${a.requestId}`)
     .replace('{externalId}', path.includes('members') ? 'A-MEM' : 'A-ACC')
     .replace('{sku}', 'DRILL')
     .replace('{version}', '1')
@@ -75,10 +79,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/staff-users', '/v1/adjustment-requests']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|A staff|isolation-request/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);
