@@ -80,3 +80,24 @@ export async function recordAudit(trx: Db, entry: AuditEntry, at = new Date()): 
   await trx.updateTable('audit_heads').set({ hash }).where('program_id', '=', entry.programId).execute();
   return { seq: chained.seq, hash };
 }
+
+export type AuditAction = Omit<AuditEntry, keyof AuditContext>;
+
+/**
+ * Runs a staff action and records it in one transaction. `work` gets the transaction (data functions take
+ * it in place of the database, see inTransaction) and returns the result and what to record about it.
+ */
+export async function audited<T>(db: Db, ctx: AuditContext, work: (trx: Db) => Promise<{ result: T; audit: AuditAction | null }>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const { result, audit } = await work(trx);
+    // null: nothing happened worth recording (a replay of an earlier request).
+    if (audit) await recordAudit(trx, { ...ctx, ...audit });
+    return result;
+  });
+}
+
+/** The summary entry of a batch import: how many items it had and what became of them (not every item). */
+export function batchCounts(results: ReadonlyArray<{ status: string }>): Record<string, number> {
+  const count = (status: string) => results.filter((r) => r.status === status).length;
+  return { items: results.length, created: count('created'), updated: count('updated'), failed: count('error') };
+}

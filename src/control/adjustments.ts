@@ -38,6 +38,8 @@ export interface AdjustmentRequest {
 
 export interface AdjustmentSubmission {
   walletId: string;
+  /** Whose wallet it is (the wallet id is the account's or member's id), for the audit entry. */
+  ownerKind: 'account' | 'member';
   points: number;
   reasonCode: string;
   memo?: string | undefined;
@@ -105,13 +107,13 @@ export async function submitAdjustment(db: Db, program: Program, input: Adjustme
     const needsApproval = !posted && settings.approvalThreshold !== null && Math.abs(input.points) >= settings.approvalThreshold;
 
     if (!needsApproval) {
-      const result = await adjustIn(trx, program, { ...input, actor }, now);
+      const result = await adjustIn(trx, program, { walletId: input.walletId, points: input.points, reasonCode: input.reasonCode, memo: input.memo, idempotencyKey: input.idempotencyKey, actor }, now);
       if (result.created) {
         await countAgainstLimit(trx, program, actor, input.points, settings.dailyAdjustmentLimit, now);
         await recordAudit(trx, {
           ...audit,
           action: 'adjustment.post',
-          entity: 'wallet',
+          entity: input.ownerKind,
           entityId: input.walletId,
           after: { journalId: result.journalId, points: input.points, reasonCode: input.reasonCode, memo: input.memo ?? null },
         }, now);

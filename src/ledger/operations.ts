@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import { planExpiry } from './expiry.js';
@@ -150,7 +150,7 @@ async function debitOnce(
   const hash = fingerprint([kind, ...request]);
   const replay = await replayOf(db, program.id, key, hash);
   if (replay) return replay;
-  return db.transaction().execute((trx) =>
+  return inTransaction(db, (trx) =>
     debit(trx, program.id, { ...journal, id: uuidv7(), idempotencyKey: key, kind, occurredAt: now, requestHash: hash }, now),
   );
 }

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { requestLanguage } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/routes.js';
+import { audited } from '../audit/index.js';
 import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram, type Program } from '../programs/programs.js';
@@ -110,7 +111,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
       async (req, reply) => {
         const program = await programOf(req);
         const walletId = await walletOf(db, program.id, req.params.id, kind, entity);
-        const outcome = await submitAdjustment(db, program, { walletId, ...req.body }, auditContext(req));
+        const outcome = await submitAdjustment(db, program, { walletId, ownerKind: kind, ...req.body }, auditContext(req));
         if (outcome.kind === 'requested') {
           reply.status(202);
           return outcome.request;
@@ -163,14 +164,18 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
       if (!member) throw new LojalError('unknown_member', { member: req.body.memberId });
       if (member.accountId !== from) throw new LojalError('member_not_in_account', { member: req.body.memberId, account: from });
       const { name } = await getMember(db, program.id, member.id);
-      const result = await transfer(db, program, {
-        fromWalletId: from,
-        toWalletId: member.id,
-        toName: name,
-        points: req.body.points,
-        memo: req.body.memo,
-        idempotencyKey: req.body.idempotencyKey,
-        actor: actorOf(req),
+      const result = await audited(db, auditContext(req), async (trx) => {
+        const done = await transfer(trx, program, {
+          fromWalletId: from,
+          toWalletId: member.id,
+          toName: name,
+          points: req.body.points,
+          memo: req.body.memo,
+          idempotencyKey: req.body.idempotencyKey,
+          actor: actorOf(req),
+        });
+        const after = { journalId: done.journalId, from, to: member.id, points: req.body.points, memo: req.body.memo ?? null };
+        return { result: done, audit: done.created ? { action: 'transfer.post', entity: 'account', entityId: from, after } : null };
       });
       reply.status(result.created ? 201 : 200);
       return result;

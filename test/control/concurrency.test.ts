@@ -53,4 +53,20 @@ describe.runIf(onPostgres)('control under concurrency (PostgreSQL)', () => {
     expect((await t.call('GET', `/v1/accounts/${account}/balance`, undefined, p.key)).json().available).toBe(1000);
     await expectLedgerConsistent(t.database.db, p.programId);
   });
+
+  it('40 staff actions at once keep one unbroken audit chain', async () => {
+    const p = await t.newProgram();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? t.call('POST', '/v1/accounts', { externalId: `CHAIN-${i}`, name: `Chain ${i} AB` }, p.key)
+          : t.call('POST', '/v1/staff-users', { email: `chain${i}@lojal.test`, name: `Chain ${i}`, role: 'viewer' }, p.key),
+      ),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(40).fill(201));
+    const report = await verifyChain(t.database.db, p.programId);
+    expect(report).toMatchObject({ checked: 40, brokenAt: null });
+    const seqs = await sql<{ seq: number }>`SELECT seq FROM audit_log WHERE program_id = ${p.programId} ORDER BY seq`.execute(t.database.db);
+    expect(seqs.rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
 });

@@ -154,7 +154,7 @@ describe('four-eyes adjustments', () => {
     const all: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await t.call('GET', `/v1/adjustment-requests?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { data: Array<{ id: string }>; nextCursor: string | null } = (await t.call('GET', `/v1/adjustment-requests?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
       all.push(...page.data.map((r: { id: string }) => r.id));
       cursor = page.nextCursor;
     } while (cursor);
