@@ -12,6 +12,7 @@ import { tierRoutes } from '../tiers/routes.js';
 import { staffUserRoutes } from '../programs/staff-routes.js';
 import { controlRoutes } from '../control/routes.js';
 import { auditRoutes } from '../audit/routes.js';
+import { partnerRoutes } from '../partners/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -32,7 +33,7 @@ export function auditContext(req: FastifyRequest): AuditContext {
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, staffUserRoutes, controlRoutes, auditRoutes];
+const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);

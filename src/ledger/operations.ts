@@ -131,6 +131,8 @@ export interface SpendInput {
   reference?: string | undefined;
   idempotencyKey: string;
   actor: string;
+  /** Honoured at this coalition partner (recorded on the journal, for the partner's settlement). */
+  partnerId?: string | undefined;
 }
 
 /**
@@ -159,7 +161,9 @@ const isReplay = (r: DebitOutcome | OperationResult): r is OperationResult => 'c
 
 /** Points used as payment (a discount at checkout, an order in an external shop); never overdraws. */
 export async function spend(db: Db, program: Program, input: SpendInput, now = new Date()): Promise<OperationResult> {
-  const out = await debitOnce(db, program, 'spend', input.idempotencyKey, [input.walletId, input.points, input.memo, input.reference ?? null], {
+  const request = [input.walletId, input.points, input.memo, input.reference ?? null, ...(input.partnerId ? [input.partnerId] : [])];
+  const out = await debitOnce(db, program, 'spend', input.idempotencyKey, request, {
+    ...(input.partnerId && { partnerId: input.partnerId }),
     memo: input.reference ? `${input.memo} (${input.reference})` : input.memo,
     actor: input.actor,
     explanation: { key: 'ledger:explain.spend', params: { memo: input.memo } },

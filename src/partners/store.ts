@@ -22,11 +22,13 @@ export const partnerCreateSchema = z
   .strict();
 export const partnerPatchSchema = z.object({ name: text(200), kind: z.enum(partnerKinds), active: z.boolean() }).partial().strict();
 
+export type PartnerKind = (typeof partnerKinds)[number];
+
 export interface Partner {
   id: string;
   code: string;
   name: string;
-  kind: string;
+  kind: PartnerKind;
   active: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -37,7 +39,7 @@ const toPartner = (r: Row): Partner => ({
   id: r.id,
   code: r.code,
   name: r.name,
-  kind: r.kind,
+  kind: r.kind as PartnerKind,
   active: r.active,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
