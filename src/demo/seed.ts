@@ -13,6 +13,7 @@ import type { Program } from '../programs/programs.js';
 import { createRule } from '../rules/store.js';
 import { evaluateTiers } from '../tiers/job.js';
 import { replaceTierConfig, tierConfigSchema } from '../tiers/store.js';
+import { seedControlDemo } from './control.js';
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -165,5 +166,6 @@ export async function seedDemo(db: Db, program: Program, now = new Date()): Prom
     ],
   }));
   await evaluateTiers(db, pid, now);
+  await seedControlDemo(db, program, now);
   return { events: events.length };
 }
