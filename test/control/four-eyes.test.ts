@@ -148,6 +148,17 @@ describe('four-eyes adjustments', () => {
     expect(rejectApproved.json().code).toBe('adjustment_request_closed');
   });
 
+  it('an approval that would overdraw is refused and the request stays pending', async () => {
+    const poor = await seedAccount(t, 'FOUR-EYES-POOR');
+    const req = (await adjust({ points: -2500, reasonCode: 'correction', idempotencyKey: 'fe-overdraw-1' }, support.key, poor)).json();
+    expect(req.state).toBe('pending');
+    const res = await t.call('POST', `/v1/adjustment-requests/${req.id}/approve`, undefined, manager.key);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('insufficient_points');
+    expect((await t.call('GET', `/v1/adjustment-requests/${req.id}`)).json()).toMatchObject({ state: 'pending', journalId: null });
+    await t.call('POST', `/v1/adjustment-requests/${req.id}/reject`, { reason: 'Nothing to take back' }, manager.key);
+  });
+
   it('lists requests by state, newest first, in cursor pages', async () => {
     const pending = (await t.call('GET', '/v1/adjustment-requests?state=pending')).json();
     expect(pending.data.every((r: { state: string }) => r.state === 'pending')).toBe(true);
@@ -159,7 +170,7 @@ describe('four-eyes adjustments', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(new Set(all).size).toBe(all.length);
-    expect(all.length).toBe(8);
+    expect(all.length).toBe(9);
     expect([...all].sort().reverse()).toEqual(all);
     expect((await t.call('GET', '/v1/adjustment-requests?state=maybe')).statusCode).toBe(400);
   });

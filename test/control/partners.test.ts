@@ -177,6 +177,17 @@ describe('coalition partners', () => {
     expect(lines.at(-1)).toMatch(/^balance,.*,,75,SEK$/);
   });
 
+  it('a partner of another program cannot reach this program’s members', async () => {
+    const other = await t.newProgram();
+    const p = (await t.call('POST', '/v1/partners', { code: 'nordhotel', name: 'Nordhotell', kind: 'hotel' }, other.key)).json();
+    const key = (await t.call('POST', '/v1/api-keys', { name: 'k', scopes: ['partner'], partnerId: p.id }, other.key)).json().key;
+    const redeem = await t.call('POST', '/v1/partner/redemptions', { memberId: member, points: 1, idempotencyKey: 'cross-program-1' }, key);
+    expect(redeem.json().code).toBe('unknown_member');
+    const ev = await t.call('POST', '/v1/events', stay('BK-X'), key);
+    expect(ev.json().code).toBe('unknown_account');
+    expect((await t.call('GET', `/v1/partners/${hotel.id}`, undefined, other.key)).statusCode).toBe(404);
+  });
+
   it('a deactivated partner’s keys stop working', async () => {
     const p = await partnerWithKey('oldair', 'Old Air', 'airline');
     expect((await t.call('POST', '/v1/events', { id: 'F-1', type: 'flight', occurredAt: '2026-11-11T09:00:00+01:00', account: 'COAL-1' }, p.key)).statusCode).toBe(201);
