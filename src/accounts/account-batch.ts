@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { parseItems, toResults, type BatchItemResult } from '../batch/index.js';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { accountColumns, accountDefaults, accountUpsertSchema, toAccount, type Account, type AccountRow } from './account-schema.js';
 import { duplicateAccount } from './accounts.js';
@@ -31,7 +31,7 @@ const nameRequired = () =>
 export async function upsertAccountItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
   const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, accountUpsertSchema, (x) => x.externalId, duplicateAccount);
   const parsed = checked.map(({ index, item }) => ({ index, a: item }));
-  if (parsed.length) await db.transaction().execute((trx) => writeItems(trx, programId, parsed, outcomes));
+  if (parsed.length) await inTransaction(db, (trx) => writeItems(trx, programId, parsed, outcomes));
   return outcomes;
 }
 

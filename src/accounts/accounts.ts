@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { LojalError } from '../errors/index.js';
 import { parseInput } from '../errors/validation.js';
@@ -50,7 +50,7 @@ async function resolveParent(
 /** Creates an account and its company wallet (the wallet id is the account id) in one transaction. */
 export async function createAccount(db: Db, programId: string, input: AccountCreate): Promise<Account> {
   const a = parseInput(accountCreateSchema, input);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const parentId = await resolveParent(trx, programId, a);
     const id = uuidv7();
     try {
@@ -72,7 +72,7 @@ export async function createAccount(db: Db, programId: string, input: AccountCre
 export async function updateAccount(db: Db, programId: string, id: string, patch: AccountPatch): Promise<Account> {
   const p = parseInput(accountPatchSchema, patch);
   if (!isUuid(id)) throw notFound(id);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const current = await trx
       .selectFrom('accounts')
       .select('id')

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { parseItems, toResults, type BatchItemResult } from '../batch/index.js';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { memberColumns, memberDefaults, memberUpsertSchema, toMember, type Member, type MemberRow } from './member-schema.js';
 import { duplicateMember } from './members.js';
@@ -24,7 +24,7 @@ interface Item {
 export async function upsertMemberItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
   const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, memberUpsertSchema, (x) => x.externalId, duplicateMember);
   const parsed = checked.map(({ index, item }) => ({ index, m: item }));
-  if (parsed.length) await db.transaction().execute((trx) => writeItems(trx, programId, parsed, outcomes));
+  if (parsed.length) await inTransaction(db, (trx) => writeItems(trx, programId, parsed, outcomes));
   return outcomes;
 }
 

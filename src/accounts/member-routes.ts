@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
 import { externalId, lifecycleStatus, searchText, slug, tag } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
-import { caller } from '../http/routes.js';
+import { audited, batchCounts } from '../audit/index.js';
+import { auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { upsertMemberByExternalId, upsertMembers } from './member-batch.js';
 import { memberCreateSchema, memberPatchSchema, memberPutSchema, memberSchema } from './member-schema.js';
@@ -35,7 +36,13 @@ export async function memberRoutes(fastify: FastifyInstance, { database }: AppCo
       config: { scope: 'accounts:write' },
       schema: { tags, summary: 'Create a member of an account (and the member wallet)', body: memberCreateSchema, response: { 201: memberSchema } },
     },
-    async (req, reply) => reply.status(201).send(await createMember(db, caller(req).programId, req.body)),
+    async (req, reply) =>
+      reply.status(201).send(
+        await audited(db, auditContext(req), async (trx) => {
+          const after = await createMember(trx, caller(req).programId, req.body);
+          return { result: after, audit: { action: 'member.create', entity: 'member', entityId: after.id, after } };
+        }),
+      ),
   );
 
   app.get(
@@ -65,7 +72,12 @@ export async function memberRoutes(fastify: FastifyInstance, { database }: AppCo
         response: { 200: memberSchema },
       },
     },
-    async (req) => updateMember(db, caller(req).programId, req.params.id, req.body),
+    async (req) =>
+      audited(db, auditContext(req), async (trx) => {
+        const before = await getMember(trx, caller(req).programId, req.params.id);
+        const after = await updateMember(trx, caller(req).programId, req.params.id, req.body);
+        return { result: after, audit: { action: 'member.update', entity: 'member', entityId: after.id, before, after } };
+      }),
   );
 
   app.get(
@@ -90,7 +102,13 @@ export async function memberRoutes(fastify: FastifyInstance, { database }: AppCo
       },
     },
     async (req, reply) => {
-      const { member, created } = await upsertMemberByExternalId(db, caller(req).programId, req.params.externalId, req.body);
+      const { programId } = caller(req);
+      const { member, created } = await audited(db, auditContext(req), async (trx) => {
+        const before = await getMemberByExternalId(trx, programId, req.params.externalId).catch(() => null);
+        const result = await upsertMemberByExternalId(trx, programId, req.params.externalId, req.body);
+        const after = result.member;
+        return { result, audit: { action: result.created ? 'member.create' : 'member.update', entity: 'member', entityId: after.id, before, after } };
+      });
       return reply.status(created ? 201 : 200).send(member);
     },
   );
@@ -106,6 +124,12 @@ export async function memberRoutes(fastify: FastifyInstance, { database }: AppCo
         response: { 200: batchResponse },
       },
     },
-    async (req) => batchSummary(await upsertMembers(db, caller(req).programId, req.body.items)),
+    async (req) =>
+      batchSummary(
+        await audited(db, auditContext(req), async (trx) => {
+          const results = await upsertMembers(trx, caller(req).programId, req.body.items);
+          return { result: results, audit: { action: 'member.batch', entity: 'member', after: batchCounts(results) } };
+        }),
+      ),
   );
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { LojalError } from '../errors/index.js';
 import { parseInput } from '../errors/validation.js';
@@ -45,7 +45,7 @@ async function resolveAccount(
 /** Creates a member and the member's own wallet (same id) in one transaction. */
 export async function createMember(db: Db, programId: string, input: MemberCreate): Promise<Member> {
   const m = parseInput(memberCreateSchema, input);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const accountId = (await resolveAccount(trx, programId, m))!;
     const id = uuidv7();
     try {
@@ -67,7 +67,7 @@ export async function createMember(db: Db, programId: string, input: MemberCreat
 export async function updateMember(db: Db, programId: string, id: string, patch: MemberPatch): Promise<Member> {
   const p = parseInput(memberPatchSchema, patch);
   if (!isUuid(id)) throw notFound(id);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const accountId = await resolveAccount(trx, programId, p);
     try {
       const row = await trx

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
 import { country, externalId, lifecycleStatus, searchText, tag, text } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
-import { caller } from '../http/routes.js';
+import { audited, batchCounts } from '../audit/index.js';
+import { auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { upsertAccountByExternalId, upsertAccounts } from './account-batch.js';
 import { accountCreateSchema, accountPatchSchema, accountPutSchema, accountSchema } from './account-schema.js';
@@ -41,7 +42,10 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
       schema: { tags, summary: 'Create an account (and its company wallet)', body: accountCreateSchema, response: { 201: accountSchema } },
     },
     async (req, reply) => {
-      const account = await createAccount(db, caller(req).programId, req.body);
+      const account = await audited(db, auditContext(req), async (trx) => {
+        const after = await createAccount(trx, caller(req).programId, req.body);
+        return { result: after, audit: { action: 'account.create', entity: 'account', entityId: after.id, after } };
+      });
       return reply.status(201).send(account);
     },
   );
@@ -73,7 +77,12 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
         response: { 200: accountSchema },
       },
     },
-    async (req) => updateAccount(db, caller(req).programId, req.params.id, req.body),
+    async (req) =>
+      audited(db, auditContext(req), async (trx) => {
+        const before = await getAccount(trx, caller(req).programId, req.params.id);
+        const after = await updateAccount(trx, caller(req).programId, req.params.id, req.body);
+        return { result: after, audit: { action: 'account.update', entity: 'account', entityId: after.id, before, after } };
+      }),
   );
 
   app.get(
@@ -98,7 +107,13 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
       },
     },
     async (req, reply) => {
-      const { account, created } = await upsertAccountByExternalId(db, caller(req).programId, req.params.externalId, req.body);
+      const { programId } = caller(req);
+      const { account, created } = await audited(db, auditContext(req), async (trx) => {
+        const before = await getAccountByExternalId(trx, programId, req.params.externalId).catch(() => null);
+        const result = await upsertAccountByExternalId(trx, programId, req.params.externalId, req.body);
+        const after = result.account;
+        return { result, audit: { action: result.created ? 'account.create' : 'account.update', entity: 'account', entityId: after.id, before, after } };
+      });
       return reply.status(created ? 201 : 200).send(account);
     },
   );
@@ -114,7 +129,13 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
         response: { 200: batchResponse },
       },
     },
-    async (req) => batchSummary(await upsertAccounts(db, caller(req).programId, req.body.items)),
+    async (req) =>
+      batchSummary(
+        await audited(db, auditContext(req), async (trx) => {
+          const results = await upsertAccounts(trx, caller(req).programId, req.body.items);
+          return { result: results, audit: { action: 'account.batch', entity: 'account', after: batchCounts(results) } };
+        }),
+      ),
   );
 
   app.get(

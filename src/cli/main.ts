@@ -8,6 +8,8 @@ import { openConfiguredDatabase } from '../db/open.js';
 import { LojalError } from '../errors/index.js';
 import { translator } from '../i18n/index.js';
 import { createApiKey, scopes, type Scope } from '../programs/api-keys.js';
+import { issueApiKey } from '../programs/key-issue.js';
+import { systemContext, verifyChain } from '../audit/index.js';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Db } from '../db/database.js';
 import { createRetailProgram } from '../demo/retail-program.js';
@@ -18,7 +20,7 @@ import { importProductsCsv } from '../catalog/index.js';
 import { importEventsCsv } from '../imports/csv.js';
 import { getBalance } from '../ledger/queries.js';
 import { importOnlineRetail } from '../imports/online-retail.js';
-import { createProgram, getProgram, type Program } from '../programs/programs.js';
+import { createProgram, getProgram, listPrograms, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { runTierJobs } from '../tiers/job.js';
 import { getReward } from '../rewards/catalogue.js';
@@ -81,6 +83,28 @@ programCmd
     }
   });
 
+const auditCmd = program.command('audit').description('The audit log');
+auditCmd
+  .command('verify')
+  .description('Walk the hash chain of the audit log; exit 1 if it is broken')
+  .option('--program <id>', 'only this program (default: every program)')
+  .action(async (o: { program?: string }) => {
+    const { database } = await openConfiguredDatabase(loadConfig());
+    try {
+      const ids = o.program ? [o.program] : (await listPrograms(database.db)).map((p) => p.id);
+      for (const id of ids) {
+        const report = await verifyChain(database.db, id);
+        if (report.brokenAt === null) console.log(`Program ${id}: ${report.checked} entries checked, the chain is whole.`);
+        else {
+          console.log(`Program ${id}: ${report.checked} entries checked; broken at seq ${report.brokenAt}: ${report.reason}`);
+          failed = true;
+        }
+      }
+    } finally {
+      await database.close();
+    }
+  });
+
 program
   .command('key')
   .description('API keys')
@@ -89,10 +113,11 @@ program
   .requiredOption('--program <id>', 'program id')
   .requiredOption('--name <name>', 'what the key is for, e.g. "ERP"')
   .option('--scopes <list>', `comma-separated: ${scopes.join(', ')}`, parseScopes, ['admin'] as Scope[])
-  .action(async (o: { program: string; name: string; scopes: Scope[] }) => {
+  .option('--staff-user <id>', 'issue the key to this staff user (its scopes must be within their role)')
+  .action(async (o: { program: string; name: string; scopes: Scope[]; staffUser?: string }) => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
-      const { key } = await createApiKey(database.db, o.program, { name: o.name, scopes: o.scopes });
+      const { key } = await issueApiKey(database.db, systemContext(o.program, 'lojal CLI'), { name: o.name, scopes: o.scopes, staffUserId: o.staffUser });
       console.log(key);
     } finally {
       await database.close();

@@ -84,3 +84,11 @@ function wrapPglite(pglite: PGlite, release: () => Promise<void>): Database {
     },
   };
 }
+
+/**
+ * Runs `work` in the caller's transaction when `db` is one, else in a transaction of its own: a data function
+ * that needs a transaction can then also be one step of a larger one (an action and its audit entry).
+ */
+export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}

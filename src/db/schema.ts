@@ -3,6 +3,8 @@ import type { ColumnType, Generated } from 'kysely';
 /** Kysely's view of the tables in migrations/. Keep in step with the SQL. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T = Record<string, unknown>> = ColumnType<T, string | T, string | T>;
+/** A nullable reference added by a later migration: optional on insert. */
+type OptionalRef = ColumnType<string | null, string | null | undefined, string | null>;
 
 export interface ProgramsTable {
   id: string;
@@ -31,6 +33,8 @@ export interface ApiKeysTable {
   scopes: string[];
   created_at: Timestamp;
   revoked_at: Date | null;
+  staff_user_id: OptionalRef;
+  partner_id: OptionalRef;
 }
 
 export interface AccountsTable {
@@ -128,6 +132,7 @@ export interface EventsTable {
   attributes: Json;
   body_hash: string;
   result: Json<unknown> | null;
+  partner_id: OptionalRef;
 }
 
 export interface EventLinesTable {
@@ -186,6 +191,7 @@ export interface JournalsTable {
   request_hash: string | null;
   occurred_at: Date | string;
   created_at: Timestamp;
+  partner_id: OptionalRef;
 }
 
 export interface LotsTable {
@@ -271,6 +277,87 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
+// ---------------------------------------------------------------- control (migration 0004)
+export type StaffRole = 'owner' | 'manager' | 'support' | 'viewer';
+
+export interface StaffUsersTable {
+  program_id: string;
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PartnersTable {
+  program_id: string;
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ControlSettingsTable {
+  program_id: string;
+  approval_threshold: number | null;
+  daily_adjustment_limit: number | null;
+  reason_codes: Json<Array<{ code: string; labels: Record<string, string> }>>;
+  updated_at: Timestamp;
+}
+
+export interface AdjustmentRequestsTable {
+  program_id: string;
+  id: string;
+  idempotency_key: string;
+  request_hash: string;
+  wallet_id: string;
+  points: number;
+  reason_code: string;
+  memo: string | null;
+  state: 'pending' | 'approved' | 'rejected';
+  requested_by: string;
+  requested_at: Date | string;
+  decided_by: string | null;
+  decided_at: Date | string | null;
+  decision_reason: string | null;
+  journal_id: string | null;
+}
+
+export interface AdjustmentUsageTable {
+  program_id: string;
+  actor: string;
+  day: string;
+  points: number;
+}
+
+export interface AuditHeadsTable {
+  program_id: string;
+  seq: number;
+  hash: string;
+}
+
+export interface AuditLogTable {
+  program_id: string;
+  seq: number;
+  id: string;
+  at: Date | string;
+  actor: string;
+  actor_label: string;
+  actor_ip: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  before: Json<unknown> | null;
+  after: Json<unknown> | null;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Schema {
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
@@ -299,6 +386,13 @@ export interface Schema {
   reward_codes: RewardCodesTable;
   credit_notes: CreditNotesTable;
   schema_migrations: SchemaMigrationsTable;
+  staff_users: StaffUsersTable;
+  partners: PartnersTable;
+  control_settings: ControlSettingsTable;
+  adjustment_requests: AdjustmentRequestsTable;
+  adjustment_usage: AdjustmentUsageTable;
+  audit_heads: AuditHeadsTable;
+  audit_log: AuditLogTable;
 }
 
 export interface RewardSettingsTable {

@@ -52,6 +52,18 @@ export const errorStatus = {
   invalid_order_transition: 409,
   company_wallet_not_allowed: 403,
   member_not_active: 422,
+  // control: staff users, four-eyes adjustments, coalition partners (migration 0004)
+  staff_email_taken: 409,
+  unknown_staff_user: 422,
+  scope_exceeds_role: 422,
+  unknown_reason_code: 422,
+  adjustment_limit_exceeded: 422,
+  self_approval: 403,
+  approval_not_allowed: 403,
+  adjustment_request_closed: 409,
+  unknown_partner: 422,
+  partner_code_taken: 409,
+  partner_return_needs_original: 422,
   // ours
   rate_limited: 429,
   internal_error: 500,

@@ -27,6 +27,23 @@ export type IngestItem =
 export interface IngestOptions {
   now: Date;
   futureToleranceSeconds: number;
+  /** Events sent with a coalition partner's key: attributed to the partner, in a namespace of its own. */
+  partner?: { id: string; code: string } | undefined;
+}
+
+/**
+ * A partner's event lives in the partner's namespace: its id (and a return's originalId) get the prefix
+ * `<code>:`, so a bank's transaction number never meets the program's invoice numbers, and a partner can only
+ * replay or return its own events; `attributes.partner` is set to the code, for rules to match on.
+ */
+export function asPartnerEvent(e: EventInput, code: string): EventInput | LojalError {
+  if (e.type === 'return' && !e.originalId) return new LojalError('partner_return_needs_original');
+  return {
+    ...e,
+    id: `${code}:${e.id}`,
+    ...(e.originalId && { originalId: `${code}:${e.originalId}` }),
+    attributes: { ...e.attributes, partner: code },
+  };
 }
 
 export interface Parsed {
@@ -55,6 +72,11 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
   inputs.forEach((raw, index) => {
     const r = eventSchema.safeParse(raw);
     if (!r.success) return reject(index, externalIdOf(raw), validationError(r.error.issues));
+    if (opts.partner) {
+      const own = asPartnerEvent(r.data, opts.partner.code);
+      if (own instanceof LojalError) return reject(index, r.data.id, own);
+      r.data = own;
+    }
     const occurredAt = new Date(r.data.occurredAt);
     if (occurredAt.getTime() > opts.now.getTime() + opts.futureToleranceSeconds * 1000) {
       return reject(index, r.data.id, new LojalError('occurred_in_future', { occurredAt: r.data.occurredAt, tolerance: opts.futureToleranceSeconds }));
@@ -99,7 +121,7 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
   if (ready.length) {
     let outcomes: Map<number, IngestItem>;
     try {
-      outcomes = await processBatch(db, program, ready, opts.now);
+      outcomes = await processBatch(db, program, ready, opts.now, opts.partner?.id);
     } catch (err) {
       if (ready.length === 1 && err instanceof LojalError) {
         outcomes = new Map([[ready[0]!.index, { index: ready[0]!.index, externalId: ready[0]!.input.id, status: 'rejected', error: err }]]);
@@ -109,7 +131,7 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
         outcomes = new Map();
         for (const one of ready) {
           try {
-            for (const [k, v] of await processBatch(db, program, [one], opts.now)) outcomes.set(k, v);
+            for (const [k, v] of await processBatch(db, program, [one], opts.now, opts.partner?.id)) outcomes.set(k, v);
           } catch (e) {
             // The events before this one are written; answer for each rather than fail the whole request.
             const error = e instanceof LojalError ? e : Object.assign(new LojalError('internal_error'), { cause: e });

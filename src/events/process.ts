@@ -121,7 +121,7 @@ const DAY_MS = 86_400_000;
 /** Another transaction stored one of these event ids first (the same id used for two accounts at once). */
 export class EventRaceError extends Error {}
 
-export async function processBatch(db: Db, program: Program, ready: ReadyEvent[], now: Date): Promise<Map<number, IngestItem>> {
+export async function processBatch(db: Db, program: Program, ready: ReadyEvent[], now: Date, partnerId?: string): Promise<Map<number, IngestItem>> {
   const out = new Map<number, IngestItem>();
   await db.transaction().execute(async (trx) => {
     // Serialize batches that touch the same accounts (cap counters, bought categories, the same event sent
@@ -228,7 +228,7 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
       });
     }
 
-    const inserted = await insertEvents(trx, program.id, fresh);
+    const inserted = await insertEvents(trx, program.id, fresh, partnerId);
     if (inserted.size !== fresh.length) throw new EventRaceError('an event id of this batch was stored concurrently');
     await insertLines(trx, program.id, fresh);
     await insertCategories(trx, program.id, newCategories);
@@ -290,11 +290,12 @@ function baseRecord(ev: ReadyEvent): EventRecord {
   };
 }
 
-async function insertEvents(trx: Db, programId: string, ready: ReadyEvent[]): Promise<Set<string>> {
+/** `partnerId`: the batch came from a coalition partner's key; other events' statement is unchanged. */
+async function insertEvents(trx: Db, programId: string, ready: ReadyEvent[], partnerId?: string): Promise<Set<string>> {
   const col = <T>(f: (r: ReadyEvent) => T) => ready.map(f);
   const rows = await sql<{ external_id: string }>`
-    INSERT INTO events (program_id, id, external_id, type, occurred_at, account_id, member_id, amount, attributes, body_hash)
-    SELECT ${programId}, * FROM unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.input.id)}::text[], ${col((r) => r.input.type)}::text[],
+    INSERT INTO events (program_id, id, external_id, type, occurred_at, account_id, member_id, amount, attributes, body_hash${partnerId ? sql`, partner_id` : sql``})
+    SELECT ${programId}, *${partnerId ? sql`, ${partnerId}::uuid` : sql``} FROM unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.input.id)}::text[], ${col((r) => r.input.type)}::text[],
       ${col((r) => r.occurredAt)}::timestamptz[], ${col((r) => r.account.id)}::uuid[], ${col((r) => r.member?.id ?? null)}::uuid[],
       ${col((r) => r.lines.reduce((s, l) => s + l.amount, 0))}::bigint[], ${col((r) => JSON.stringify(r.input.attributes ?? {}))}::jsonb[],
       ${col((r) => r.hash)}::text[])

@@ -43,7 +43,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
   app.post(
     '/v1/events',
     {
-      config: { scope: 'events:write' },
+      config: { scope: 'events:write', partners: true },
       validatorCompiler: passThrough,
       schema: {
         tags: ['events'],
@@ -64,7 +64,8 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       }
       const program = await programOf(req);
       const lng = requestLanguage(req, program.defaultLanguage);
-      const opts = { now: new Date(), futureToleranceSeconds: config.futureToleranceSeconds };
+      const partner = caller(req).partner;
+      const opts = { now: new Date(), futureToleranceSeconds: config.futureToleranceSeconds, partner };
       if ('events' in body) {
         const events = (body as { events: unknown }).events;
         if (!Array.isArray(events) || Object.keys(body).length !== 1) {

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthContext } from '../programs/api-keys.js';
+import { actorOfAuth, type Actor } from '../programs/actor.js';
+import type { AuditContext } from '../audit/index.js';
 import { accountRoutes, memberRoutes } from '../accounts/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { eventRoutes } from '../events/routes.js';
@@ -9,6 +11,10 @@ import { ruleRoutes } from '../rules/routes.js';
 import { tierRoutes } from '../tiers/routes.js';
 import { rewardOrderRoutes } from '../rewards/order-routes.js';
 import { rewardRoutes } from '../rewards/routes.js';
+import { staffUserRoutes } from '../programs/staff-routes.js';
+import { controlRoutes } from '../control/routes.js';
+import { auditRoutes } from '../audit/routes.js';
+import { partnerRoutes } from '../partners/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -17,9 +23,22 @@ export function caller(req: FastifyRequest): AuthContext {
   return req.auth;
 }
 
+/** Who is acting, for journals and the audit log (a staff user, or an integration's API key). */
+export function actor(req: FastifyRequest): Actor {
+  return actorOfAuth(caller(req));
+}
+
+/** The actor and where the request came from: what an audit entry records besides the change. */
+export function auditContext(req: FastifyRequest): AuditContext {
+  return { programId: caller(req).programId, actor: actor(req), ip: req.ip };
+}
+
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, rewardRoutes, rewardOrderRoutes];
+const plugins: RoutePlugin[] = [
+  programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
+  rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes,
+];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);

@@ -23,6 +23,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a route needs (any one of a list); routes without one are public (health, metrics, docs). */
     scope?: Scope | readonly Scope[];
+    /** The route also serves coalition partners' keys (see requireScope). */
+    partners?: boolean;
   }
 }
 
@@ -83,7 +85,7 @@ export async function buildServer(database: Database, config: Config): Promise<F
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) throw new LojalError('unauthenticated');
     req.auth = await authenticate(database.db, token, ctx.keyCache);
-    requireScope(req.auth, scope);
+    requireScope(req.auth, scope, { partners: req.routeOptions.config?.partners === true });
   });
 
   app.addHook('onResponse', async (req, reply) => {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import { planExpiry } from './expiry.js';
@@ -52,9 +52,28 @@ export interface AdjustmentInput {
 
 export async function adjust(db: Db, program: Program, input: AdjustmentInput, now = new Date()): Promise<OperationResult> {
   const key = `adjust:${input.idempotencyKey}`;
-  const hash = fingerprint(['adjust', input.walletId, input.points, input.reasonCode, input.memo ?? null]);
-  const replay = await replayOf(db, program.id, key, hash);
+  const replay = await replayOf(db, program.id, key, adjustmentFingerprint(input));
   if (replay) return replay;
+  return db.transaction().execute((trx) => adjustIn(trx, program, input, now));
+}
+
+/** What makes two adjustment requests with one idempotency key the same request. */
+export const adjustmentFingerprint = (input: Pick<AdjustmentInput, 'walletId' | 'points' | 'reasonCode' | 'memo'>) =>
+  fingerprint(['adjust', input.walletId, input.points, input.reasonCode, input.memo ?? null]);
+
+/**
+ * An adjustment inside the caller's transaction (a workflow that writes more in the same transaction, such as
+ * an approval). `journalKey` overrides the journal's idempotency key (default `adjust:<idempotencyKey>`);
+ * a key used before answers that journal (created: false), or idempotency_conflict for another body.
+ */
+export async function adjustIn(
+  trx: Db,
+  program: Program,
+  input: AdjustmentInput & { journalKey?: string },
+  now = new Date(),
+): Promise<OperationResult> {
+  const key = input.journalKey ?? `adjust:${input.idempotencyKey}`;
+  const hash = adjustmentFingerprint(input);
   const header = {
     id: uuidv7(),
     idempotencyKey: key,
@@ -66,40 +85,38 @@ export async function adjust(db: Db, program: Program, input: AdjustmentInput, n
     requestHash: hash,
     explanation: { key: 'ledger:explain.adjust', params: { reason: input.memo ?? input.reasonCode } },
   };
-  return db.transaction().execute(async (trx) => {
-    if (input.points > 0) {
-      const written = await writeCredits(
-        trx,
-        program.id,
-        [
-          {
-            ...header,
-            fromWalletId: systemWalletId(program.id, 'adjustment'),
-            earned: true,
-            credits: [
-              {
-                walletId: input.walletId,
-                points: input.points,
-                earnedAt: now,
-                availableAt: now,
-                expiresAt: planExpiry(program.expiryPolicy, now, program.timeZone),
-              },
-            ],
-          },
-        ],
-        now,
-      );
-      if (!written.has(header.id)) return (await replayOf(trx, program.id, key, hash))!;
-      return { journalId: header.id, created: true, points: input.points };
-    }
-    const out = await debit(
+  if (input.points > 0) {
+    const written = await writeCredits(
       trx,
       program.id,
-      { ...header, walletId: input.walletId, points: -input.points, toWalletId: systemWalletId(program.id, 'adjustment'), effect: 'unearned' },
+      [
+        {
+          ...header,
+          fromWalletId: systemWalletId(program.id, 'adjustment'),
+          earned: true,
+          credits: [
+            {
+              walletId: input.walletId,
+              points: input.points,
+              earnedAt: now,
+              availableAt: now,
+              expiresAt: planExpiry(program.expiryPolicy, now, program.timeZone),
+            },
+          ],
+        },
+      ],
       now,
     );
-    return fromDebit(out, input.points);
-  });
+    if (!written.has(header.id)) return (await replayOf(trx, program.id, key, hash))!;
+    return { journalId: header.id, created: true, points: input.points };
+  }
+  const out = await debit(
+    trx,
+    program.id,
+    { ...header, walletId: input.walletId, points: -input.points, toWalletId: systemWalletId(program.id, 'adjustment'), effect: 'unearned' },
+    now,
+  );
+  return fromDebit(out, input.points);
 }
 
 function fromDebit(out: DebitOutcome, points: number): OperationResult {
@@ -114,6 +131,8 @@ export interface SpendInput {
   reference?: string | undefined;
   idempotencyKey: string;
   actor: string;
+  /** Honoured at this coalition partner (recorded on the journal, for the partner's settlement). */
+  partnerId?: string | undefined;
 }
 
 /**
@@ -133,7 +152,7 @@ async function debitOnce(
   const hash = fingerprint([kind, ...request]);
   const replay = await replayOf(db, program.id, key, hash);
   if (replay) return replay;
-  return db.transaction().execute((trx) =>
+  return inTransaction(db, (trx) =>
     debit(trx, program.id, { ...journal, id: uuidv7(), idempotencyKey: key, kind, occurredAt: now, requestHash: hash }, now),
   );
 }
@@ -142,7 +161,9 @@ const isReplay = (r: DebitOutcome | OperationResult): r is OperationResult => 'c
 
 /** Points used as payment (a discount at checkout, an order in an external shop); never overdraws. */
 export async function spend(db: Db, program: Program, input: SpendInput, now = new Date()): Promise<OperationResult> {
-  const out = await debitOnce(db, program, 'spend', input.idempotencyKey, [input.walletId, input.points, input.memo, input.reference ?? null], {
+  const request = [input.walletId, input.points, input.memo, input.reference ?? null, ...(input.partnerId ? [input.partnerId] : [])];
+  const out = await debitOnce(db, program, 'spend', input.idempotencyKey, request, {
+    ...(input.partnerId && { partnerId: input.partnerId }),
     memo: input.reference ? `${input.memo} (${input.reference})` : input.memo,
     actor: input.actor,
     explanation: { key: 'ledger:explain.spend', params: { memo: input.memo } },

@@ -4,12 +4,16 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { requestLanguage } from '../http/problem.js';
-import { caller } from '../http/routes.js';
+import { actor, auditContext, caller } from '../http/routes.js';
+import { audited } from '../audit/index.js';
+import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { getMember } from '../accounts/members.js';
 import { loadMembers } from '../accounts/index.js';
-import { adjust, spend, transfer } from './operations.js';
+import { spend, transfer } from './operations.js';
+import { submitAdjustment } from '../control/adjustments.js';
+import { adjustmentRequestOut } from '../control/schemas.js';
 import { balanceOut, historyOut, operationOut, summaryOut } from './schemas.js';
 import { getBalance, getHistory, getProgramSummary } from './queries.js';
 
@@ -34,7 +38,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
-  const actorOf = (req: FastifyRequest) => `api-key:${caller(req).keyId}`;
+  const actorOf = (req: FastifyRequest) => actorRef(actor(req));
 
   for (const { path, kind, entity } of owners) {
     app.get(
@@ -87,7 +91,11 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
         config: { scope: 'ledger:write' },
         schema: {
           tags: ['ledger'],
-          summary: `Add or remove points by hand, with a reason (idempotent by idempotencyKey)`,
+          summary: `Add or remove points by hand, with a reason code; at or above the approval threshold a second person must approve`,
+          description:
+            'Below the program\'s approval threshold the adjustment posts at once (201, or 200 for a replay). At or above it, ' +
+            'an adjustment request is stored instead (202) and no balance changes until an owner or manager other than the requester ' +
+            'approves it (POST /v1/adjustment-requests/{id}/approve). Every adjustment counts against its actor\'s daily limit.',
           params: idParams,
           body: z
             .object({
@@ -97,15 +105,19 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
               idempotencyKey,
             })
             .strict(),
-          response: { 200: operationOut, 201: operationOut },
+          response: { 200: operationOut, 201: operationOut, 202: adjustmentRequestOut },
         },
       },
       async (req, reply) => {
         const program = await programOf(req);
         const walletId = await walletOf(db, program.id, req.params.id, kind, entity);
-        const result = await adjust(db, program, { walletId, ...req.body, actor: actorOf(req) });
-        reply.status(result.created ? 201 : 200);
-        return result;
+        const outcome = await submitAdjustment(db, program, { walletId, ownerKind: kind, ...req.body }, auditContext(req));
+        if (outcome.kind === 'requested') {
+          reply.status(202);
+          return outcome.request;
+        }
+        reply.status(outcome.result.created ? 201 : 200);
+        return outcome.result;
       },
     );
 
@@ -152,14 +164,18 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
       if (!member) throw new LojalError('unknown_member', { member: req.body.memberId });
       if (member.accountId !== from) throw new LojalError('member_not_in_account', { member: req.body.memberId, account: from });
       const { name } = await getMember(db, program.id, member.id);
-      const result = await transfer(db, program, {
-        fromWalletId: from,
-        toWalletId: member.id,
-        toName: name,
-        points: req.body.points,
-        memo: req.body.memo,
-        idempotencyKey: req.body.idempotencyKey,
-        actor: actorOf(req),
+      const result = await audited(db, auditContext(req), async (trx) => {
+        const done = await transfer(trx, program, {
+          fromWalletId: from,
+          toWalletId: member.id,
+          toName: name,
+          points: req.body.points,
+          memo: req.body.memo,
+          idempotencyKey: req.body.idempotencyKey,
+          actor: actorOf(req),
+        });
+        const after = { journalId: done.journalId, from, to: member.id, points: req.body.points, memo: req.body.memo ?? null };
+        return { result: done, audit: done.created ? { action: 'transfer.post', entity: 'account', entityId: from, after } : null };
       });
       reply.status(result.created ? 201 : 200);
       return result;

@@ -18,6 +18,8 @@ export interface JournalHeader {
   actor?: string | null;
   basisLines?: number[] | null;
   requestHash?: string | null;
+  /** A spend honoured at a coalition partner. */
+  partnerId?: string | null;
 }
 
 /** Points added to an owner wallet as a new lot. */

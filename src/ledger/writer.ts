@@ -25,20 +25,27 @@ export async function lockWallets(trx: Db, programId: string, walletIds: string[
 async function insertJournals(trx: Db, programId: string, js: JournalHeader[]): Promise<Set<string>> {
   if (js.length === 0) return new Set();
   const col = <T>(f: (j: JournalHeader) => T) => js.map(f);
+  // Partner attribution is rare (spends at a partner): the column is only sent when a journal has one,
+  // so the statement of the earning hot path stays as it was.
+  const withPartner = js.some((j) => j.partnerId);
+  const partnerColumn = withPartner ? sql`, partner_id` : sql``;
+  const partnerValue = withPartner ? sql`, t.partner_id` : sql``;
+  const partnerArray = withPartner ? sql`, ${col((j) => j.partnerId ?? null)}::uuid[]` : sql``;
+  const partnerAlias = withPartner ? sql`, partner_id` : sql``;
   const rows = await sql<{ id: string }>`
     INSERT INTO journals (program_id, id, idempotency_key, kind, event_id, rule_id, rule_version, reverses_id,
-                          reason_code, explanation, memo, actor, basis_lines, request_hash, occurred_at)
+                          reason_code, explanation, memo, actor, basis_lines, request_hash, occurred_at${partnerColumn})
     SELECT ${programId}, t.id, t.key, t.kind, t.event_id, t.rule_id, t.rule_version, t.reverses_id,
-           t.reason_code, t.explanation, t.memo, t.actor, t.basis_lines::integer[], t.request_hash, t.occurred_at
+           t.reason_code, t.explanation, t.memo, t.actor, t.basis_lines::integer[], t.request_hash, t.occurred_at${partnerValue}
     FROM unnest(${col((j) => j.id)}::uuid[], ${col((j) => j.idempotencyKey)}::text[], ${col((j) => j.kind)}::text[],
                 ${col((j) => j.eventId ?? null)}::uuid[], ${col((j) => j.ruleId ?? null)}::uuid[],
                 ${col((j) => j.ruleVersion ?? null)}::integer[], ${col((j) => j.reversesId ?? null)}::uuid[],
                 ${col((j) => j.reasonCode ?? null)}::text[], ${col((j) => JSON.stringify(j.explanation))}::jsonb[],
                 ${col((j) => j.memo ?? null)}::text[], ${col((j) => j.actor ?? null)}::text[],
                 ${col((j) => (j.basisLines ? `{${j.basisLines.join(',')}}` : null))}::text[],
-                ${col((j) => j.requestHash ?? null)}::text[], ${col((j) => j.occurredAt)}::timestamptz[])
+                ${col((j) => j.requestHash ?? null)}::text[], ${col((j) => j.occurredAt)}::timestamptz[]${partnerArray})
       AS t(id, key, kind, event_id, rule_id, rule_version, reverses_id, reason_code, explanation, memo, actor,
-           basis_lines, request_hash, occurred_at)
+           basis_lines, request_hash, occurred_at${partnerAlias})
     ON CONFLICT (program_id, idempotency_key) DO NOTHING
     RETURNING id`.execute(trx);
   return new Set(rows.rows.map((r) => r.id));

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Language } from '../i18n/index.js';
+import type { StaffRole } from '../db/schema.js';
 
 export const scopes = [
   'admin',
@@ -16,8 +17,21 @@ export const scopes = [
   'rewards:write',
   // Placing and cancelling reward orders for members (a member portal, an e-shop).
   'orders:write',
+  // Only for a partner's key: post the partner's events and honour redemptions, nothing else.
+  'partner',
 ] as const;
 export type Scope = (typeof scopes)[number];
+
+/**
+ * What each staff role may do at most: a key issued to a person works with its own scopes intersected
+ * with the role's, so a role change (or a deactivation) takes effect on every key the person holds.
+ */
+export const roleScopes: Record<StaffRole, ReadonlySet<Scope>> = {
+  owner: new Set(scopes.filter((s) => s !== 'partner')),
+  manager: new Set(scopes.filter((s) => s !== 'partner' && s !== 'admin')),
+  support: new Set<Scope>(['read', 'accounts:write', 'events:write', 'ledger:write', 'orders:write']),
+  viewer: new Set<Scope>(['read']),
+};
 
 export interface ApiKeyRecord {
   id: string;
@@ -25,14 +39,21 @@ export interface ApiKeyRecord {
   scopes: Scope[];
   createdAt: Date;
   revokedAt: Date | null;
+  staffUserId: string | null;
+  partnerId: string | null;
 }
 
 /** Who is calling: the program comes from the key and nowhere else. */
 export interface AuthContext {
   programId: string;
   keyId: string;
+  keyName: string;
   scopes: ReadonlySet<Scope>;
   language: Language;
+  /** The person the key was issued to, if any. */
+  staff?: { id: string; name: string; role: StaffRole };
+  /** The coalition partner the key belongs to, if any. */
+  partner?: { id: string; code: string; name: string };
 }
 
 /*
@@ -48,21 +69,53 @@ const hashSecret = (secret: string) => createHash('sha256').update(secret).diges
 export async function createApiKey(
   db: Db,
   programId: string,
-  input: { name: string; scopes: Scope[] },
+  input: { name: string; scopes: Scope[]; staffUserId?: string | null | undefined; partnerId?: string | null | undefined },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   const id = uuidv7();
   const secret = randomBytes(24).toString('hex');
   const key = `lj_${programId.replace(/-/g, '')}${id.replace(/-/g, '')}${secret}`;
   const row = await db
     .insertInto('api_keys')
-    .values({ program_id: programId, id, name: input.name, secret_hash: hashSecret(secret), scopes: input.scopes })
+    .values({
+      program_id: programId,
+      id,
+      name: input.name,
+      secret_hash: hashSecret(secret),
+      scopes: input.scopes,
+      staff_user_id: input.staffUserId ?? null,
+      partner_id: input.partnerId ?? null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return { key, record: toRecord(row) };
 }
 
-function toRecord(row: { id: string; name: string; scopes: string[]; created_at: Date; revoked_at: Date | null }): ApiKeyRecord {
-  return { id: row.id, name: row.name, scopes: row.scopes as Scope[], createdAt: row.created_at, revokedAt: row.revoked_at };
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  scopes: string[];
+  created_at: Date;
+  revoked_at: Date | null;
+  staff_user_id: string | null;
+  partner_id: string | null;
+}
+
+function toRecord(row: ApiKeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes as Scope[],
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    staffUserId: row.staff_user_id,
+    partnerId: row.partner_id,
+  };
+}
+
+export async function getApiKey(db: Db, programId: string, keyId: string): Promise<ApiKeyRecord> {
+  const row = await db.selectFrom('api_keys').selectAll().where('program_id', '=', programId).where('id', '=', keyId).executeTakeFirst();
+  if (!row) throw new LojalError('not_found', { entity: 'api key', id: keyId });
+  return toRecord(row);
 }
 
 export async function listApiKeys(db: Db, programId: string): Promise<ApiKeyRecord[]> {
@@ -115,27 +168,59 @@ export async function authenticate(db: Db, token: string, cache: KeyCache): Prom
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('programs', 'programs.id', 'api_keys.program_id')
-    .select(['api_keys.secret_hash', 'api_keys.scopes', 'api_keys.revoked_at', 'programs.default_language'])
+    .leftJoin('staff_users as s', (j) => j.onRef('s.program_id', '=', 'api_keys.program_id').onRef('s.id', '=', 'api_keys.staff_user_id'))
+    .leftJoin('partners as p', (j) => j.onRef('p.program_id', '=', 'api_keys.program_id').onRef('p.id', '=', 'api_keys.partner_id'))
+    .select([
+      'api_keys.name',
+      'api_keys.secret_hash',
+      'api_keys.scopes',
+      'api_keys.revoked_at',
+      'programs.default_language',
+      's.id as staff_id',
+      's.name as staff_name',
+      's.role as staff_role',
+      's.active as staff_active',
+      'p.id as partner_id',
+      'p.code as partner_code',
+      'p.name as partner_name',
+      'p.active as partner_active',
+    ])
     .where('api_keys.program_id', '=', programId)
     .where('api_keys.id', '=', keyId)
     .executeTakeFirst();
   if (!row || row.revoked_at) throw new LojalError('invalid_api_key');
+  // A key of a person who left, or of a partner no longer in the program, stops working like a revoked one.
+  if ((row.staff_id && !row.staff_active) || (row.partner_id && !row.partner_active)) throw new LojalError('invalid_api_key');
   const expected = Buffer.from(row.secret_hash, 'hex');
   const actual = Buffer.from(hashSecret(m[3]!), 'hex');
   if (!timingSafeEqual(expected, actual)) throw new LojalError('invalid_api_key');
+  const keyScopes = row.scopes as Scope[];
+  const staffRole = row.staff_role as StaffRole | null;
   const auth: AuthContext = {
     programId,
     keyId,
-    scopes: new Set(row.scopes as Scope[]),
+    keyName: row.name,
+    scopes: new Set(staffRole ? keyScopes.filter((s) => roleScopes[staffRole].has(s)) : keyScopes),
     language: row.default_language as Language,
+    ...(row.staff_id && staffRole && { staff: { id: row.staff_id, name: row.staff_name!, role: staffRole } }),
+    ...(row.partner_id && { partner: { id: row.partner_id, code: row.partner_code!, name: row.partner_name! } }),
   };
   cache.set(token, auth);
   return auth;
 }
 
-/** Passes when the key holds `admin` or one of the scopes (a route may accept several). */
-export function requireScope(auth: AuthContext, scope: Scope | readonly Scope[]): void {
+/**
+ * Passes when the key holds `admin` or one of the scopes (a route may accept several). `partners`: the route
+ * also serves partner keys (POST /v1/events). A partner key reaches only such routes and the routes of scope
+ * `partner`; those in turn serve partner keys only.
+ */
+export function requireScope(auth: AuthContext, scope: Scope | readonly Scope[], opts: { partners?: boolean } = {}): void {
   const wanted = typeof scope === 'string' ? [scope] : scope;
+  if (auth.partner) {
+    if (wanted.includes('partner') || opts.partners) return;
+    throw new LojalError('insufficient_scope', { scope: wanted.join(' or ') });
+  }
+  if (wanted.includes('partner')) throw new LojalError('insufficient_scope', { scope: 'partner' });
   if (auth.scopes.has('admin') || wanted.some((s) => auth.scopes.has(s))) return;
   // Every write scope may also read what it writes.
   if (wanted.includes('read') && auth.scopes.size > 0) return;

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { caller } from '../http/routes.js';
+import { recordAudit } from '../audit/index.js';
+import { auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
-import { createApiKey, listApiKeys, revokeApiKey, scopes } from './api-keys.js';
+import { getApiKey, listApiKeys, revokeApiKey, scopes } from './api-keys.js';
+import { issueApiKey } from './key-issue.js';
 import { getProgram, programSettingsSchema, updateProgram, type Program } from './programs.js';
 
 const programOut = programSettingsSchema.extend({ id: z.uuid(), createdAt: z.date() });
@@ -13,7 +15,18 @@ const apiKeyOut = z.object({
   scopes: z.array(z.enum(scopes)),
   createdAt: z.date(),
   revokedAt: z.date().nullable(),
+  staffUserId: z.uuid().nullable(),
+  partnerId: z.uuid().nullable(),
 });
+
+const apiKeyCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(z.enum(scopes)).min(1),
+    staffUserId: z.uuid().optional().describe('The person the key is issued to; its scopes must be within their role'),
+    partnerId: z.uuid().optional().describe('A coalition partner; its key has exactly the scope `partner`'),
+  })
+  .strict();
 
 const toOut = (p: Program) => p;
 
@@ -41,7 +54,15 @@ export async function programRoutes(fastify: FastifyInstance, { database, keyCac
         response: { 200: programOut },
       },
     },
-    async (req) => toOut(await updateProgram(db, caller(req).programId, req.body)),
+    async (req) =>
+      toOut(
+        await db.transaction().execute(async (trx) => {
+          const before = (await getProgram(trx, caller(req).programId))!;
+          const after = await updateProgram(trx, caller(req).programId, req.body);
+          await recordAudit(trx, { ...auditContext(req), action: 'program.update', entity: 'program', entityId: after.id, before, after });
+          return after;
+        }),
+      ),
   );
 
   app.get(
@@ -60,12 +81,12 @@ export async function programRoutes(fastify: FastifyInstance, { database, keyCac
       schema: {
         tags: ['program'],
         summary: 'Create an API key; the key is shown in this response only',
-        body: z.object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.enum(scopes)).min(1) }).strict(),
+        body: apiKeyCreateSchema,
         response: { 201: apiKeyOut.extend({ key: z.string() }) },
       },
     },
     async (req, reply) => {
-      const { key, record } = await createApiKey(db, caller(req).programId, req.body);
+      const { key, record } = await issueApiKey(db, auditContext(req), req.body);
       reply.status(201);
       return { ...record, key };
     },
@@ -82,6 +103,12 @@ export async function programRoutes(fastify: FastifyInstance, { database, keyCac
         response: { 200: apiKeyOut },
       },
     },
-    async (req) => revokeApiKey(db, caller(req).programId, req.params.id, keyCache),
+    async (req) =>
+      db.transaction().execute(async (trx) => {
+        const before = await getApiKey(trx, caller(req).programId, req.params.id);
+        const after = await revokeApiKey(trx, caller(req).programId, req.params.id, keyCache);
+        await recordAudit(trx, { ...auditContext(req), action: 'api_key.revoke', entity: 'api_key', entityId: after.id, before, after });
+        return after;
+      }),
   );
 }

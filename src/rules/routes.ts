@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../http/pagination.js';
-import { caller } from '../http/routes.js';
+import type { Db } from '../db/database.js';
+import { audited } from '../audit/index.js';
+import { auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import {
   archiveRule,
   createRule,
   getRule,
   getRuleVersion,
+  getRuleVersions,
   listRules,
   ruleFieldSchemas,
   updateRule,
@@ -62,6 +66,17 @@ const idParams = z.object({ id: z.uuid() });
 
 /** RuleDefinition is an interface, which TypeScript does not let pass as a plain record. */
 const toOut = <T extends Rule>(r: T) => ({ ...r, definition: r.definition as unknown as Record<string, unknown> });
+
+/**
+ * The rule's latest version, with its versions locked for this transaction: two edits at once then meet
+ * here, and the second is told of the conflict by the store instead of failing its transaction on the
+ * version's unique key.
+ */
+async function lockedRule(trx: Db, programId: string, id: string): Promise<Rule | undefined> {
+  await sql`SELECT 1 FROM rules WHERE program_id = ${programId} AND id = ${id} FOR UPDATE`.execute(trx);
+  const versions = await getRuleVersions(trx, programId, id);
+  return versions[versions.length - 1];
+}
 
 export async function ruleRoutes(fastify: FastifyInstance, { database }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -119,7 +134,10 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
       },
     },
     async (req, reply) => {
-      const rule = await createRule(db, caller(req).programId, req.body);
+      const rule = await audited(db, auditContext(req), async (trx) => {
+        const after = await createRule(trx, caller(req).programId, req.body);
+        return { result: after, audit: { action: 'rule.create', entity: 'rule', entityId: after.id, after } };
+      });
       reply.status(201);
       return toOut(rule);
     },
@@ -179,7 +197,14 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
         response: { 200: ruleOut },
       },
     },
-    async (req) => toOut(await updateRule(db, caller(req).programId, req.params.id, req.body)),
+    async (req) =>
+      toOut(
+        await audited(db, auditContext(req), async (trx) => {
+          const before = await lockedRule(trx, caller(req).programId, req.params.id);
+          const after = await updateRule(trx, caller(req).programId, req.params.id, req.body);
+          return { result: after, audit: { action: 'rule.update', entity: 'rule', entityId: after.id, before, after } };
+        }),
+      ),
   );
 
   app.post(
@@ -195,6 +220,13 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
         response: { 200: ruleOut },
       },
     },
-    async (req) => toOut(await archiveRule(db, caller(req).programId, req.params.id, req.body)),
+    async (req) =>
+      toOut(
+        await audited(db, auditContext(req), async (trx) => {
+          const before = await lockedRule(trx, caller(req).programId, req.params.id);
+          const after = await archiveRule(trx, caller(req).programId, req.params.id, req.body);
+          return { result: after, audit: { action: 'rule.archive', entity: 'rule', entityId: after.id, before, after } };
+        }),
+      ),
   );
 }

@@ -5,7 +5,9 @@ import type { TierOwnerKind } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { requestLanguage } from '../http/problem.js';
-import { caller } from '../http/routes.js';
+import { audited, recordAudit } from '../audit/index.js';
+import { actor, auditContext, caller } from '../http/routes.js';
+import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/server.js';
 import type { Language } from '../i18n/index.js';
 import { addMonthsUtc } from '../ledger/expiry.js';
@@ -14,6 +16,7 @@ import { progress, qualifyingWindow } from './evaluate.js';
 import { evaluateOwner, ownerKindsOf } from './job.js';
 import {
   appendTierHistory,
+  getTierConfig,
   getTierStatus,
   listTierHistory,
   qualifyingTotals,
@@ -109,7 +112,12 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
         body: tierConfigSchema,
       },
     },
-    async (req) => replaceTierConfig(db, caller(req).programId, req.body),
+    async (req) =>
+      audited(db, auditContext(req), async (trx) => {
+        const before = await getTierConfig(trx, caller(req).programId);
+        const after = await replaceTierConfig(trx, caller(req).programId, req.body);
+        return { result: after, audit: { action: 'tiers.replace', entity: 'program', entityId: caller(req).programId, before, after } };
+      }),
   );
 
   app.get(
@@ -188,8 +196,16 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
             from: status?.level ?? null,
             to: status?.level ?? null,
             reason: 'freeze',
-            detail: { until: until.toISOString(), reason: req.body.reason, actor: `api-key:${caller(req).keyId}` },
+            detail: { until: until.toISOString(), reason: req.body.reason, actor: actorRef(actor(req)) },
             at: now,
+          });
+          await recordAudit(trx, {
+            ...auditContext(req),
+            action: 'tier.freeze',
+            entity: kind,
+            entityId: req.params.id,
+            before: status,
+            after: { level: status?.level ?? null, frozenUntil: until, reason: req.body.reason },
           });
         });
         return currentTier(req, program, config, kind, req.params.id);
@@ -213,9 +229,10 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
             from: status.level,
             to: status.level,
             reason: 'unfreeze',
-            detail: { actor: `api-key:${caller(req).keyId}` },
+            detail: { actor: actorRef(actor(req)) },
             at: now,
           });
+          await recordAudit(trx, { ...auditContext(req), action: 'tier.unfreeze', entity: kind, entityId: req.params.id, before: status, after: { ...status, frozenUntil: null, frozenReason: null } });
         });
         return currentTier(req, program, config, kind, req.params.id);
       },

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import type { TierOwnerKind } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { languages } from '../i18n/index.js';
@@ -97,7 +97,7 @@ export async function requireTierConfig(db: Db, programId: string): Promise<Tier
 export async function replaceTierConfig(db: Db, programId: string, input: z.output<typeof tierConfigSchema>): Promise<TierConfig> {
   const levels: TierLevel[] = input.levels.map((l) => ({ ...l, benefits: l.benefits ?? {} }));
   checkLadder(levels);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const s = input.settings;
     const row = {
       basis: s.basis,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { openEmbedded } from '../../src/db/database.js';
 import { createReward, rewardCreateSchema } from '../../src/rewards/index.js';
 import { onPostgres } from '../support/db.js';
@@ -92,5 +93,24 @@ describe.skipIf(onPostgres)('lojal CLI', () => {
     const none = lojal('balance', '--program', '01900000-0000-7000-8000-000000000000', '--account', 'X');
     expect(none.code).toBe(1);
     expect(none.err).toContain('No program');
+  });
+
+  it('verifies the audit log chain, and exits 1 with the broken seq after tampering', async () => {
+    expect(lojal('key', 'create', '--program', programId, '--name', 'audited 1', '--scopes', 'read').code).toBe(0);
+    expect(lojal('key', 'create', '--program', programId, '--name', 'audited 2', '--scopes', 'read').code).toBe(0);
+    const ok = lojal('audit', 'verify', '--program', programId);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/entries checked, the chain is whole/);
+    const database = await openEmbedded(env.LOJAL_DATA_DIR!);
+    try {
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(database.db);
+      await sql`UPDATE audit_log SET actor_label = 'someone else' WHERE program_id = ${programId} AND seq = 2`.execute(database.db);
+      await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(database.db);
+    } finally {
+      await database.close();
+    }
+    const broken = lojal('audit', 'verify');
+    expect(broken.code).toBe(1);
+    expect(broken.out).toMatch(/broken at seq 2/);
   });
 });

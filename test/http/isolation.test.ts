@@ -24,6 +24,10 @@ beforeAll(async () => {
   a.rewardId = (await t.call('POST', '/v1/rewards', { code: 'a-drill', type: 'physical', category: 'tools', pricePoints: 10, texts: { en: { name: 'A drill' } } })).json().id;
   await t.call('POST', `/v1/members/${a.memberId}/adjustments`, { points: 100, reasonCode: 'goodwill', idempotencyKey: 'isolation-open' });
   a.orderId = (await t.call('POST', '/v1/reward-orders', { reward: 'a-drill', memberId: a.memberId, idempotencyKey: 'isolation-order' })).json().id;
+  a.staffUserId = (await t.call('POST', '/v1/staff-users', { email: 'a.staff@lojal.test', name: 'A staff', role: 'manager' })).json().id;
+  await t.call('PUT', '/v1/settings/control', { approvalThreshold: 1000, dailyAdjustmentLimit: null, reasonCodes: [{ code: 'goodwill', labels: { en: 'G', sv: 'G', nb: 'G', pl: 'G', de: 'G' } }] });
+  a.requestId = (await t.call('POST', `/v1/accounts/${a.accountId}/adjustments`, { points: 5000, reasonCode: 'goodwill', idempotencyKey: 'isolation-request' })).json().id;
+  a.partnerId = (await t.call('POST', '/v1/partners', { code: 'a-partner', name: 'A partner', kind: 'bank' })).json().id;
   b = await t.newProgram({ name: 'Program B' });
 });
 afterAll(async () => t.close());
@@ -39,6 +43,9 @@ const bodies: Record<string, unknown> = {
   'POST /v1/members/{id}/debits': { points: 1, memo: 'x', idempotencyKey: 'isolation-deb-2' },
   'POST /v1/accounts/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/members/{id}/tier/freeze': { months: 3, reason: 'isolation' },
+  'PATCH /v1/staff-users/{id}': { name: 'Hijacked' },
+  'POST /v1/adjustment-requests/{id}/reject': { reason: 'isolation' },
+  'PATCH /v1/partners/{id}': { name: 'Hijacked' },
   'POST /v1/accounts/{id}/transfers': { memberId: '00000000-0000-7000-8000-000000000000', points: 1, idempotencyKey: 'isolation-tr-1' },
   'PATCH /v1/rewards/{id}': { pricePoints: 1 },
   'POST /v1/rewards/{id}/codes': { codes: ['STOLEN-1'] },
@@ -59,6 +66,10 @@ function fill(path: string): string {
     .replace('/v1/members/{id}', `/v1/members/${a.memberId}`)
     .replace('/v1/rules/{id}', `/v1/rules/${a.ruleId}`)
     .replace('/v1/api-keys/{id}', `/v1/api-keys/${a.keyId}`)
+    .replace('/v1/staff-users/{id}', `/v1/staff-users/${a.staffUserId}`)
+    .replace('/v1/adjustment-requests/{id}', `/v1/adjustment-requests/${a.requestId}`)
+    .replace('/v1/partners/{id}/settlement', `/v1/partners/${a.partnerId}/settlement?from=2026-01-01&to=2026-12-31`)
+    .replace('/v1/partners/{id}', `/v1/partners/${a.partnerId}`)
     .replace('{externalId}', path.includes('members') ? 'A-MEM' : 'A-ACC')
     .replace('{sku}', 'DRILL')
     .replace('{version}', '1')
@@ -86,10 +97,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);
