@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Reward } from './catalogue.js';
 
@@ -86,7 +86,7 @@ export async function importCodes(db: Db, programId: string, reward: Reward, cod
     throw new LojalError('validation_failed', {}, [{ path: 'codes', message: 'only a code reward with codeSource pool takes imported codes' }]);
   }
   const unique = [...new Set(codes)];
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx.selectFrom('rewards').select('id').where('program_id', '=', programId).where('id', '=', reward.id).forUpdate().execute();
     const added = await sql<{ code: string }>`
       INSERT INTO reward_codes (program_id, reward_id, code)

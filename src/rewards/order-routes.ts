@@ -3,8 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { requestLanguage } from '../http/problem.js';
+import { actor, auditContext } from '../http/routes.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
+import { actorRef } from '../programs/actor.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { rewardTypes } from './catalogue.js';
 import type { OrderAction } from './fulfilment.js';
@@ -66,7 +68,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
-  const actorOf = (req: FastifyRequest) => `api-key:${caller(req).keyId}`;
+  const actorOf = (req: FastifyRequest) => actorRef(actor(req));
 
   app.post(
     '/v1/reward-orders',
@@ -137,7 +139,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
         const tracking = Object.fromEntries(
           Object.entries({ carrier: b.carrier, trackingNumber: b.trackingNumber, trackingUrl: b.trackingUrl, details: b.details }).filter(([, v]) => v !== undefined),
         ) as Record<string, string>;
-        return transition(db, program, req.params.id, action, { reason: b.reason, tracking }, actorOf(req), { lng: requestLanguage(req, program.defaultLanguage) });
+        return transition(db, program, req.params.id, action, { reason: b.reason, tracking }, actorOf(req), { lng: requestLanguage(req, program.defaultLanguage), audit: auditContext(req) });
       },
     );
   }

@@ -19,6 +19,7 @@ import { debit, refundDebit } from '../ledger/writer.js';
 import { localDate } from '../rules/calendar.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import { isManagerOf } from '../accounts/managers.js';
+import { recordAudit, type AuditContext } from '../audit/index.js';
 import { conditionsOf, findReward, getReward, rewardNameParams, textIn, type Reward } from './catalogue.js';
 import { ineligibilities, isoLocalDate, periodStart, type Buyer } from './eligibility.js';
 import { actionTarget, canTake, issuedAutomatically, type OrderAction } from './fulfilment.js';
@@ -332,7 +333,15 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
  * Moves an order one step. Asking for the state it is already in answers the order unchanged (a retried
  * request); any other step the table does not allow is `invalid_order_transition`.
  */
-export async function transition(db: Db, program: Program, orderId: string, action: OrderAction, input: TransitionInput, actor: string, opts: { lng?: Language; now?: Date } = {}): Promise<RewardOrder> {
+export async function transition(
+  db: Db,
+  program: Program,
+  orderId: string,
+  action: OrderAction,
+  input: TransitionInput,
+  actor: string,
+  opts: { lng?: Language; now?: Date; audit?: AuditContext } = {},
+): Promise<RewardOrder> {
   const now = opts.now ?? new Date();
   const first = await db.selectFrom('reward_orders').select(['account_id', 'reward_id']).where('program_id', '=', program.id).where('id', '=', orderId).executeTakeFirst();
   if (!first) throw new LojalError('not_found', { entity: 'reward order', id: orderId });
@@ -356,7 +365,17 @@ export async function transition(db: Db, program: Program, orderId: string, acti
       .where('program_id', '=', program.id)
       .where('order_id', '=', orderId)
       .executeTakeFirstOrThrow();
-    await move(trx, program, { id: o.id, quantity: o.quantity, accountId: o.account_id, state: o.state, historySeq: Number(seq.seq) }, reward, action, input, actor, now);
+    const after = await move(trx, program, { id: o.id, quantity: o.quantity, accountId: o.account_id, state: o.state, historySeq: Number(seq.seq) }, reward, action, input, actor, now);
+    if (opts.audit) {
+      await recordAudit(trx, {
+        ...opts.audit,
+        action: `reward_order.${action}`,
+        entity: 'reward_order',
+        entityId: orderId,
+        before: { state: o.state },
+        after: { state: after, ...(input.reason && { reason: input.reason }), ...(input.tracking && Object.keys(input.tracking).length && { tracking: input.tracking }) },
+      }, now);
+    }
   });
   return getOrder(db, program, orderId, opts.lng ?? program.defaultLanguage);
 }

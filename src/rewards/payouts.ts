@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import type { Language } from '../i18n/index.js';
 import type { Program } from '../programs/programs.js';
@@ -90,7 +90,7 @@ export async function listCreditNotes(db: Db, programId: string, f: { exported?:
 
 /** Marks up to `max` unexported notes as the batch `key` and answers the batch; the same key answers it again. */
 export async function exportCreditNotes(db: Db, programId: string, key: string, max: number, now = new Date()): Promise<CreditNote[]> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const earlier = await selectNotes(trx, programId).where('n.export_batch', '=', key).orderBy('n.id').execute();
     if (earlier.length) return earlier.map(toNote);
     // A CTE, not IN (…): PostgreSQL may re-run such a subquery per updated row and take more than `max`.

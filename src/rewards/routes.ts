@@ -7,7 +7,8 @@ import { LojalError } from '../errors/index.js';
 import { slug } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { requestLanguage } from '../http/problem.js';
-import { caller } from '../http/routes.js';
+import { auditContext, caller } from '../http/routes.js';
+import { audited } from '../audit/index.js';
 import type { AppContext } from '../http/server.js';
 import { languages, type Language } from '../i18n/index.js';
 import { getProgram, type Program } from '../programs/programs.js';
@@ -98,12 +99,18 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
     },
     async (req) => {
       const threshold = req.body.approvalThresholdPoints;
-      await db
-        .insertInto('reward_settings')
-        .values({ program_id: caller(req).programId, approval_threshold_points: threshold })
-        .onConflict((oc) => oc.column('program_id').doUpdateSet({ approval_threshold_points: threshold, updated_at: sql`now()` }))
-        .execute();
-      return { approvalThresholdPoints: threshold };
+      return audited(db, auditContext(req), async (trx) => {
+        const before = await trx.selectFrom('reward_settings').select('approval_threshold_points').where('program_id', '=', caller(req).programId).executeTakeFirst();
+        await trx
+          .insertInto('reward_settings')
+          .values({ program_id: caller(req).programId, approval_threshold_points: threshold })
+          .onConflict((oc) => oc.column('program_id').doUpdateSet({ approval_threshold_points: threshold, updated_at: sql`now()` }))
+          .execute();
+        return {
+          result: { approvalThresholdPoints: threshold },
+          audit: { action: 'reward_settings.update', entity: 'reward_settings', before: { approvalThresholdPoints: before?.approval_threshold_points ?? null }, after: { approvalThresholdPoints: threshold } },
+        };
+      });
     },
   );
 
@@ -139,11 +146,15 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
     async (req) => {
       const program = await programOf(req);
       const { names, position } = req.body;
-      await db
-        .insertInto('reward_categories')
-        .values({ program_id: program.id, code: req.params.code, names: JSON.stringify(names), position })
-        .onConflict((oc) => oc.columns(['program_id', 'code']).doUpdateSet({ names: JSON.stringify(names), position }))
-        .execute();
+      await audited(db, auditContext(req), async (trx) => {
+        const before = await trx.selectFrom('reward_categories').select(['names', 'position']).where('program_id', '=', program.id).where('code', '=', req.params.code).executeTakeFirst();
+        await trx
+          .insertInto('reward_categories')
+          .values({ program_id: program.id, code: req.params.code, names: JSON.stringify(names), position })
+          .onConflict((oc) => oc.columns(['program_id', 'code']).doUpdateSet({ names: JSON.stringify(names), position }))
+          .execute();
+        return { result: null, audit: { action: before ? 'reward_category.update' : 'reward_category.create', entity: 'reward_category', entityId: req.params.code, before: before ?? null, after: { names, position } } };
+      });
       const lng = lngOf(req, program);
       return { code: req.params.code, names, position, name: names[lng] ?? names[program.defaultLanguage] ?? Object.values(names)[0]! };
     },
@@ -157,7 +168,10 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
     },
     async (req, reply) => {
       const program = await programOf(req);
-      const reward = await createReward(db, program.id, req.body);
+      const reward = await audited(db, auditContext(req), async (trx) => {
+        const created = await createReward(trx, program.id, req.body);
+        return { result: created, audit: { action: 'reward.create', entity: 'reward', entityId: created.id, after: created } };
+      });
       reply.status(201);
       return out(reward, lngOf(req, program), program);
     },
@@ -172,7 +186,11 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
     async (req) => {
       const program = await programOf(req);
       const current = await getReward(db, program.id, req.params.id);
-      return out(await updateReward(db, program.id, current.id, req.body), lngOf(req, program), program);
+      const updated = await audited(db, auditContext(req), async (trx) => {
+        const after = await updateReward(trx, program.id, current.id, req.body);
+        return { result: after, audit: { action: 'reward.update', entity: 'reward', entityId: current.id, before: current, after } };
+      });
+      return out(updated, lngOf(req, program), program);
     },
   );
 
@@ -253,7 +271,12 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
     },
     async (req) => {
       const program = await programOf(req);
-      return importCodes(db, program.id, await getReward(db, program.id, req.params.id), req.body.codes);
+      const reward = await getReward(db, program.id, req.params.id);
+      // The codes themselves are worth money: the log says how many came, not which.
+      return audited(db, auditContext(req), async (trx) => {
+        const result = await importCodes(trx, program.id, reward, req.body.codes);
+        return { result, audit: { action: 'reward.import_codes', entity: 'reward', entityId: reward.id, after: { added: result.added, duplicates: result.duplicates, stock: result.stock } } };
+      });
     },
   );
 
@@ -314,6 +337,15 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
         response: { 200: z.object({ batch: z.string(), data: z.array(noteOut) }) },
       },
     },
-    async (req) => ({ batch: req.body.idempotencyKey, data: await exportCreditNotes(db, caller(req).programId, req.body.idempotencyKey, req.body.max) }),
+    async (req) => {
+      const { idempotencyKey: key, max } = req.body;
+      const data = await audited(db, auditContext(req), async (trx) => {
+        const known = await trx.selectFrom('credit_notes').select('id').where('program_id', '=', caller(req).programId).where('export_batch', '=', key).executeTakeFirst();
+        const notes = await exportCreditNotes(trx, caller(req).programId, key, max);
+        const total = notes.reduce((sum, n) => sum + n.amountMinor, 0);
+        return { result: notes, audit: known || !notes.length ? null : { action: 'credit_notes.export', entity: 'credit_note_batch', entityId: key, after: { notes: notes.length, amountMinor: total } } };
+      });
+      return { batch: key, data };
+    },
   );
 }

@@ -79,6 +79,10 @@ describe('rewards shop', () => {
     expect(await available(w, w.member)).toBe(4_000);
     expect(await stockOf(w, drill.id)).toBe(3);
     expect((await w.call('GET', '/v1/ledger/summary')).json()).toMatchObject({ redeemed: 6_000, spent: 0, outstandingAvailable: 4_000 });
+    // Every staff step is in the audit log, once (the repeated delivery changed nothing and is not recorded).
+    const audit = (await w.call('GET', `/v1/audit?entity=reward_order&entityId=${placed.id}`)).json().data;
+    expect(audit.map((e: { action: string }) => e.action).sort()).toEqual(['reward_order.approve', 'reward_order.deliver', 'reward_order.ship']);
+    expect((await w.call('GET', `/v1/audit?entity=reward&entityId=${drill.id}`)).json().data.map((e: { action: string }) => e.action)).toEqual(['reward.create']);
     await expectLedgerConsistent(t.database.db, w.programId);
   });
 
