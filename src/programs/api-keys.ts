@@ -12,6 +12,8 @@ export const scopes = [
   'catalog:write',
   'rules:write',
   'ledger:write',
+  'claims:write',
+  'claims:review',
 ] as const;
 export type Scope = (typeof scopes)[number];
 

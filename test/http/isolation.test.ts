@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { tinyPng } from '../../src/evidence/samples.js';
 import { createRules, purchase, seedCatalog } from '../support/fixtures.js';
+import { postMultipart } from '../support/multipart.js';
 
 /**
  * Tenant isolation: a key of program B gets 404 for every object of program A, on every route that names
@@ -20,6 +22,7 @@ beforeAll(async () => {
   a.ruleId = ruleId!;
   await t.call('POST', '/v1/events', purchase('A-EVENT', 'A-ACC', 'A-MEM'));
   a.keyId = (await t.call('POST', '/v1/api-keys', { name: 'A key', scopes: ['read'] })).json().id;
+  a.evidenceId = (await postMultipart(t, '/v1/evidence?account=A-ACC', [{ name: 'file', fileName: 'a.png', bytes: tinyPng() }])).json().data[0].id;
   b = await t.newProgram({ name: 'Program B' });
 });
 afterAll(async () => t.close());
@@ -47,6 +50,7 @@ function fill(path: string): string {
     .replace('/v1/members/{id}', `/v1/members/${a.memberId}`)
     .replace('/v1/rules/{id}', `/v1/rules/${a.ruleId}`)
     .replace('/v1/api-keys/{id}', `/v1/api-keys/${a.keyId}`)
+    .replace('/v1/evidence/{id}', `/v1/evidence/${a.evidenceId}`)
     .replace('{externalId}', path.includes('members') ? 'A-MEM' : 'A-ACC')
     .replace('{sku}', 'DRILL')
     .replace('{version}', '1')
