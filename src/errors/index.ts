@@ -56,6 +56,7 @@ export const errorStatus = {
   claim_settings_invalid: 422,
   coop_policy_missing: 404,
   coop_fund_empty: 422,
+  coop_fund_insufficient: 422,
   // ours
   rate_limited: 429,
   internal_error: 500,

@@ -25,6 +25,8 @@ beforeAll(async () => {
   a.evidenceId = (await postMultipart(t, '/v1/evidence?account=A-ACC', [{ name: 'file', fileName: 'a.png', bytes: tinyPng() }])).json().data[0].id;
   const claim = { member: 'A-MEM', sku: 'DRILL', quantity: 1, amount: 1000, saleDate: '2026-11-01', invoiceNumber: 'A-INV', endCustomer: 'A customer', evidenceIds: [a.evidenceId] };
   a.claimId = (await t.call('POST', '/v1/claims', claim)).json().id;
+  const coop = { account: 'A-ACC', cost: 10000, adDate: '2026-11-01', medium: 'print', otherBrands: 0, proofEvidenceId: a.evidenceId };
+  a.coopClaimId = (await t.call('POST', '/v1/coop/claims', coop)).json().id;
   b = await t.newProgram({ name: 'Program B' });
 });
 afterAll(async () => t.close());
@@ -41,6 +43,8 @@ const bodies: Record<string, unknown> = {
   'POST /v1/accounts/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/members/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/claims/{id}/approve': {},
+  'POST /v1/coop/claims/{id}/reject': { reason: 'duplicate_ad' },
+  'POST /v1/accounts/{id}/coop-fund/adjustments': { amount: 100, memo: 'isolation', idempotencyKey: 'isolation-coop-1' },
   'POST /v1/claims/{id}/reject': { reason: 'invoice_not_found' },
   'POST /v1/accounts/{id}/transfers': { memberId: '00000000-0000-7000-8000-000000000000', points: 1, idempotencyKey: 'isolation-tr-1' },
 };
@@ -55,6 +59,7 @@ function fill(path: string): string {
     .replace('/v1/rules/{id}', `/v1/rules/${a.ruleId}`)
     .replace('/v1/api-keys/{id}', `/v1/api-keys/${a.keyId}`)
     .replace('/v1/evidence/{id}', `/v1/evidence/${a.evidenceId}`)
+    .replace('/v1/coop/claims/{id}', `/v1/coop/claims/${a.coopClaimId}`)
     .replace('/v1/claims/{id}', `/v1/claims/${a.claimId}`)
     .replace('{externalId}', path.includes('members') ? 'A-MEM' : 'A-ACC')
     .replace('{sku}', 'DRILL')
@@ -81,7 +86,7 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/claims']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/claims', '/v1/coop/claims']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
       expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|A-INV/);
