@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 /**
  * True when `managerMemberId` is an active member with the role `manager` or `owner` (a company's owner
  * manages it too) in the account or in one of the accounts above it (a chain's manager manages its branches).
+ * Whether a manager may act on their own request (approve their own claim) is the caller's rule, not this one's.
  */
 export async function isManagerOf(db: Db, programId: string, managerMemberId: string, accountId: string): Promise<boolean> {
   const found = await sql<{ ok: number }>`

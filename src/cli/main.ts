@@ -25,6 +25,7 @@ import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { runTierJobs } from '../tiers/job.js';
 import { getReward } from '../rewards/catalogue.js';
 import { importCodesFile } from '../rewards/issuing.js';
+import { runCoopAccruals } from '../coop/accrual.js';
 import { serve } from './serve.js';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
@@ -126,7 +127,7 @@ program
 
 program
   .command('jobs')
-  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers) and exit')
+  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, accrue co-op funds) and exit')
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
@@ -134,6 +135,8 @@ program
       console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points.`);
       const tiers = await runTierJobs(database.db);
       console.log(`Evaluated tiers of ${tiers.evaluated} accounts and members: ${tiers.upgrades} upgrades, ${tiers.downgrades} downgrades.`);
+      const coop = await runCoopAccruals(database.db);
+      console.log(`Co-op funds: ${coop.entries} accruals, ${coop.amount} in minor units.`);
     } finally {
       await database.close();
     }

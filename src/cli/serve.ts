@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import { openConfiguredDatabase } from '../db/open.js';
 import { buildServer } from '../http/server.js';
 import { ensureDemoProgram } from '../demo/index.js';
+import { DiskEvidenceStore } from '../evidence/store.js';
 import { startScheduler } from '../jobs/scheduler.js';
 
 /** Starts the API; with `demo`, seeds the demo program once and prints how to reach it. */
@@ -23,7 +24,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     demoKey = await ensureDemoProgram(database.db, async (key) => {
       await fs.mkdir(config.dataDir, { recursive: true });
       await fs.writeFile(keyFile, key + '\n', { mode: 0o600 });
-    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined);
+    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, new DiskEvidenceStore(config.evidenceDir));
   }
 
   const app = await buildServer(database, config);

@@ -18,6 +18,8 @@ const envSchema = z.object({
   LOJAL_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   LOJAL_JOBS: z.enum(['on', 'off']).default('on'),
   LOJAL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOJAL_EVIDENCE_DIR: z.string().min(1).optional(),
+  LOJAL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
 });
 
 export interface Config {
@@ -32,6 +34,10 @@ export interface Config {
   futureToleranceSeconds: number;
   jobs: boolean;
   dbPoolSize: number;
+  /** Where claim evidence files are stored (default: `evidence` under the data directory). */
+  evidenceDir: string;
+  /** The largest evidence file accepted. */
+  evidenceMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -53,5 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     futureToleranceSeconds: e.LOJAL_FUTURE_TOLERANCE_SECONDS,
     jobs: e.LOJAL_JOBS === 'on',
     dbPoolSize: e.LOJAL_DB_POOL_SIZE,
+    evidenceDir: path.resolve(e.LOJAL_EVIDENCE_DIR ?? path.join(e.LOJAL_DATA_DIR, 'evidence')),
+    evidenceMaxBytes: e.LOJAL_EVIDENCE_MAX_BYTES,
   };
 }

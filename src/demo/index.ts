@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import { createApiKey } from '../programs/api-keys.js';
 import { createProgram } from '../programs/programs.js';
 import { seedDemo } from './seed.js';
@@ -13,6 +14,8 @@ export async function ensureDemoProgram(
   db: Db,
   saveKey: (key: string) => Promise<void>,
   loadKey: () => Promise<string | undefined>,
+  /** Where the demo's claim evidence files go; without one the demo has no claims. */
+  evidence?: EvidenceStore,
 ): Promise<string | undefined> {
   const existing = await db.selectFrom('programs').select('id').where('name', '=', demoProgramName).executeTakeFirst();
   if (existing) return loadKey();
@@ -25,7 +28,7 @@ export async function ensureDemoProgram(
     pendingDays: 14,
     expiryPolicy: { kind: 'end_of_year', yearsAfter: 1 },
   });
-  await seedDemo(db, program);
+  await seedDemo(db, program, new Date(), evidence);
   const { key } = await createApiKey(db, program.id, { name: 'demo admin', scopes: ['admin'] });
   await saveKey(key);
   return key;

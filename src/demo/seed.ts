@@ -8,6 +8,8 @@ import { upsertAccounts } from '../accounts/index.js';
 import { upsertMembers } from '../accounts/index.js';
 import { upsertCategories, upsertProducts } from '../catalog/index.js';
 import type { Db } from '../db/database.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { seedClaimsDemo } from './claims.js';
 import { ingestEvents } from '../events/ingest.js';
 import type { Program } from '../programs/programs.js';
 import { createRule } from '../rules/store.js';
@@ -57,7 +59,7 @@ const towns = ['Stockholm', 'Göteborg', 'Malmö', 'Uppsala', 'Oslo', 'Bergen', 
 const firstNames = ['Anna', 'Erik', 'Maria', 'Lars', 'Karin', 'Johan', 'Ingrid', 'Ole', 'Sofia', 'Magnus', 'Kari', 'Nils', 'Eva', 'Per', 'Liv', 'Jonas'];
 const lastNames = ['Andersson', 'Johansson', 'Hansen', 'Nilsson', 'Larsen', 'Berg', 'Lind', 'Olsen', 'Eriksson', 'Dahl', 'Holm', 'Strand'];
 
-export async function seedDemo(db: Db, program: Program, now = new Date()): Promise<{ events: number }> {
+export async function seedDemo(db: Db, program: Program, now = new Date(), evidence?: EvidenceStore): Promise<{ events: number }> {
   const rnd = random(20261123);
   const pid = program.id;
   await upsertCategories(db, pid, categories.map(([code, name]) => ({ code, name })));
@@ -169,5 +171,6 @@ export async function seedDemo(db: Db, program: Program, now = new Date()): Prom
   await evaluateTiers(db, pid, now);
   await seedRewards(db, program, now);
   await seedControlDemo(db, program, now);
+  if (evidence) await seedClaimsDemo(db, program, evidence, now);
   return { events: events.length };
 }

@@ -15,7 +15,7 @@ import type { Db } from '../db/database.js';
 import { LojalError, type FieldIssue } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
-import { eventHash, eventSchema, type EventInput } from './schema.js';
+import { eventHash, eventSchema, SALE_CLAIM, type EventInput } from './schema.js';
 import { loadAccounts, loadMembers, type AccountRef, type MemberRef } from '../accounts/index.js';
 import { resolveProducts, type ProductRef } from '../catalog/index.js';
 import { EventRaceError, loadExisting, processBatch, type ReadyEvent } from './process.js';
@@ -80,6 +80,10 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
     const occurredAt = new Date(r.data.occurredAt);
     if (occurredAt.getTime() > opts.now.getTime() + opts.futureToleranceSeconds * 1000) {
       return reject(index, r.data.id, new LojalError('occurred_in_future', { occurredAt: r.data.occurredAt, tolerance: opts.futureToleranceSeconds }));
+    }
+    if (r.data.type === SALE_CLAIM) {
+      // Only an approved claim may post one (src/claims), so a sale earns after review and exactly once.
+      return reject(index, r.data.id, validationError([{ path: ['type'], message: 'sale_claim events are posted by approving a sales claim (POST /v1/claims)' }]));
     }
     if (r.data.currency && r.data.currency !== program.currency) {
       return reject(index, r.data.id, validationError([{ path: ['currency'], message: `this program counts in ${program.currency}` }]));

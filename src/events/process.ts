@@ -122,8 +122,16 @@ const DAY_MS = 86_400_000;
 export class EventRaceError extends Error {}
 
 export async function processBatch(db: Db, program: Program, ready: ReadyEvent[], now: Date, partnerId?: string): Promise<Map<number, IngestItem>> {
+  return db.transaction().execute((trx) => processInTransaction(trx, program, ready, now, partnerId));
+}
+
+/**
+ * The body of processBatch, for a workflow that posts events inside a transaction of its own (approving a
+ * sales claim posts its event and records the decision in one transaction).
+ */
+export async function processInTransaction(trx: Db, program: Program, ready: ReadyEvent[], now: Date, partnerId?: string): Promise<Map<number, IngestItem>> {
   const out = new Map<number, IngestItem>();
-  await db.transaction().execute(async (trx) => {
+  await (async () => {
     // Serialize batches that touch the same accounts (cap counters, bought categories, the same event sent
     // twice at once), in id order so that two batches can never wait for each other.
     const accountIds = [...new Set(ready.map((r) => r.account.id))].sort();
@@ -172,7 +180,8 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
           map.set(u.key, { points: cur.points + u.points, times: cur.times + u.times });
         }
       }
-      for (const line of ev.lines) {
+      // Only the account's own purchases make a category "bought"; a sale its staff claim is someone else's purchase.
+      for (const line of ev.input.type === 'purchase' ? ev.lines : []) {
         if (line.category && !categories.has(line.category)) {
           categories.add(line.category);
           newCategories.push({ accountId: ev.account.id, category: line.category, eventId: ev.id });
@@ -241,7 +250,7 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
     for (const ev of fresh) {
       out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'processed', record: records.get(ev.id)! });
     }
-  });
+  })();
   return out;
 }
 

@@ -25,6 +25,9 @@ export const returnLineSchema = z
   })
   .strict();
 
+/** The event an approved sales claim posts (src/claims): it has the claimed sale as its line, like a purchase. */
+export const SALE_CLAIM = 'sale_claim';
+
 export const eventTypePattern = /^[a-z][a-z0-9_.-]{0,63}$/;
 
 export const eventSchema = z
@@ -55,7 +58,7 @@ export const eventSchema = z
     if (e.type === 'purchase' && (!e.lines || e.lines.length === 0)) {
       ctx.addIssue({ code: 'custom', path: ['lines'], message: 'a purchase needs at least one line' });
     }
-    if (e.type !== 'purchase' && e.type !== 'return' && e.lines) {
+    if (e.type !== 'purchase' && e.type !== 'return' && e.type !== SALE_CLAIM && e.lines) {
       ctx.addIssue({ code: 'custom', path: ['lines'], message: 'only purchase and return events have lines; put other data in attributes' });
     }
     if (e.type === 'return' && !e.originalId && (!e.lines || e.lines.length === 0)) {

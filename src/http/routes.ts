@@ -5,6 +5,9 @@ import type { AuditContext } from '../audit/index.js';
 import { accountRoutes, memberRoutes } from '../accounts/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { eventRoutes } from '../events/routes.js';
+import { evidenceRoutes } from '../evidence/routes.js';
+import { claimRoutes } from '../claims/routes.js';
+import { coopRoutes } from '../coop/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import { programRoutes } from '../programs/routes.js';
 import { ruleRoutes } from '../rules/routes.js';
@@ -37,7 +40,7 @@ export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<voi
 
 const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
-  rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes,
+  rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

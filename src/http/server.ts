@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import multipart from '@fastify/multipart';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -74,6 +75,8 @@ export async function buildServer(database: Database, config: Config): Promise<F
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Claim evidence uploads; each route reads its parts with its own limits (src/evidence/multipart.ts).
+  await app.register(multipart);
 
   app.decorateRequest('auth', undefined);
 

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
+import { runCoopAccruals } from '../coop/accrual.js';
 import { runTierJobs } from '../tiers/job.js';
 import { runLedgerJobs } from './ledger-jobs.js';
 
@@ -28,6 +29,12 @@ export function startScheduler(db: Db, log: FastifyBaseLogger, intervalMs = 60_0
         if (r && (r.upgrades || r.downgrades)) log.info(r, 'tier jobs');
       })
       .catch((err) => log.error({ err }, 'tier jobs failed'))
+      // Co-op funds accrue by the hour too: they pay for ads, not for the next minute's purchase.
+      .then(() => (withTiers ? runCoopAccruals(db) : undefined))
+      .then((r) => {
+        if (r && r.entries) log.info(r, 'co-op accruals');
+      })
+      .catch((err) => log.error({ err }, 'co-op accruals failed'))
       .finally(() => {
         running = undefined;
       });

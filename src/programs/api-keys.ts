@@ -17,6 +17,9 @@ export const scopes = [
   'rewards:write',
   // Placing and cancelling reward orders for members (a member portal, an e-shop).
   'orders:write',
+  // Reporting sales claims (partner staff, a portal) and deciding on them (the program team).
+  'claims:write',
+  'claims:review',
   // Only for a partner's key: post the partner's events and honour redemptions, nothing else.
   'partner',
 ] as const;
@@ -29,7 +32,7 @@ export type Scope = (typeof scopes)[number];
 export const roleScopes: Record<StaffRole, ReadonlySet<Scope>> = {
   owner: new Set(scopes.filter((s) => s !== 'partner')),
   manager: new Set(scopes.filter((s) => s !== 'partner' && s !== 'admin')),
-  support: new Set<Scope>(['read', 'accounts:write', 'events:write', 'ledger:write', 'orders:write']),
+  support: new Set<Scope>(['read', 'accounts:write', 'events:write', 'ledger:write', 'orders:write', 'claims:write']),
   viewer: new Set<Scope>(['read']),
 };
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { tinyPng } from '../../src/evidence/samples.js';
 import { createRules, purchase, seedCatalog } from '../support/fixtures.js';
+import { postMultipart } from '../support/multipart.js';
 
 /**
  * Tenant isolation: a key of program B gets 404 for every object of program A, on every route that names
@@ -28,6 +30,11 @@ beforeAll(async () => {
   await t.call('PUT', '/v1/settings/control', { approvalThreshold: 1000, dailyAdjustmentLimit: null, reasonCodes: [{ code: 'goodwill', labels: { en: 'G', sv: 'G', nb: 'G', pl: 'G', de: 'G' } }] });
   a.requestId = (await t.call('POST', `/v1/accounts/${a.accountId}/adjustments`, { points: 5000, reasonCode: 'goodwill', idempotencyKey: 'isolation-request' })).json().id;
   a.partnerId = (await t.call('POST', '/v1/partners', { code: 'a-partner', name: 'A partner', kind: 'bank' })).json().id;
+  a.evidenceId = (await postMultipart(t, '/v1/evidence?account=A-ACC', [{ name: 'file', fileName: 'a.png', bytes: tinyPng() }])).json().data[0].id;
+  const claim = { member: 'A-MEM', sku: 'DRILL', quantity: 1, amount: 1000, saleDate: '2026-11-01', invoiceNumber: 'A-INV', endCustomer: 'A customer', evidenceIds: [a.evidenceId] };
+  a.claimId = (await t.call('POST', '/v1/claims', claim)).json().id;
+  const coop = { account: 'A-ACC', cost: 10000, adDate: '2026-11-01', medium: 'print', otherBrands: 0, proofEvidenceId: a.evidenceId };
+  a.coopClaimId = (await t.call('POST', '/v1/coop/claims', coop)).json().id;
   b = await t.newProgram({ name: 'Program B' });
 });
 afterAll(async () => t.close());
@@ -46,6 +53,10 @@ const bodies: Record<string, unknown> = {
   'PATCH /v1/staff-users/{id}': { name: 'Hijacked' },
   'POST /v1/adjustment-requests/{id}/reject': { reason: 'isolation' },
   'PATCH /v1/partners/{id}': { name: 'Hijacked' },
+  'POST /v1/claims/{id}/approve': {},
+  'POST /v1/coop/claims/{id}/reject': { reason: 'duplicate_ad' },
+  'POST /v1/accounts/{id}/coop-fund/adjustments': { amount: 100, memo: 'isolation', idempotencyKey: 'isolation-coop-1' },
+  'POST /v1/claims/{id}/reject': { reason: 'invoice_not_found' },
   'POST /v1/accounts/{id}/transfers': { memberId: '00000000-0000-7000-8000-000000000000', points: 1, idempotencyKey: 'isolation-tr-1' },
   'PATCH /v1/rewards/{id}': { pricePoints: 1 },
   'POST /v1/rewards/{id}/codes': { codes: ['STOLEN-1'] },
@@ -70,6 +81,9 @@ function fill(path: string): string {
     .replace('/v1/adjustment-requests/{id}', `/v1/adjustment-requests/${a.requestId}`)
     .replace('/v1/partners/{id}/settlement', `/v1/partners/${a.partnerId}/settlement?from=2026-01-01&to=2026-12-31`)
     .replace('/v1/partners/{id}', `/v1/partners/${a.partnerId}`)
+    .replace('/v1/evidence/{id}', `/v1/evidence/${a.evidenceId}`)
+    .replace('/v1/coop/claims/{id}', `/v1/coop/claims/${a.coopClaimId}`)
+    .replace('/v1/claims/{id}', `/v1/claims/${a.claimId}`)
     .replace('{externalId}', path.includes('members') ? 'A-MEM' : 'A-ACC')
     .replace('{sku}', 'DRILL')
     .replace('{version}', '1')
@@ -97,10 +111,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);

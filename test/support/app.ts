@@ -1,5 +1,8 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { loadConfig } from '../../src/config/index.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Database } from '../../src/db/database.js';
 import { buildServer } from '../../src/http/server.js';
 import { createApiKey, type Scope } from '../../src/programs/api-keys.js';
@@ -9,6 +12,7 @@ import { freshDatabase } from './db.js';
 export interface TestApp {
   app: FastifyInstance;
   database: Database;
+  config: Config;
   programId: string;
   /** An admin key of the test program. */
   key: string;
@@ -19,9 +23,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(): Promise<TestApp> {
+/** `env` adds to the test configuration; files (claim evidence) go to a temporary directory that close() removes. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await freshDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off' });
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lojal-test-data-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', LOJAL_DATA_DIR: dataDir, ...env });
   const app = await buildServer(database, config);
   const newProgram: TestApp['newProgram'] = async (settings = {}) => {
     const program = await createProgram(database.db, {
@@ -38,6 +44,7 @@ export async function startTestApp(): Promise<TestApp> {
   return {
     app,
     database,
+    config,
     programId,
     key,
     newProgram,
@@ -55,6 +62,7 @@ export async function startTestApp(): Promise<TestApp> {
     async close() {
       await app.close();
       await database.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }

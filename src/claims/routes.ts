@@ -1,0 +1,254 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import { validationError } from '../events/ingest.js';
+import { evidenceOut, presentEvidence } from '../evidence/routes.js';
+import { readMultipart } from '../evidence/multipart.js';
+import { DiskEvidenceStore } from '../evidence/store.js';
+import type { UploadedFile } from '../evidence/files.js';
+import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
+import { requestLanguage } from '../http/problem.js';
+import { caller } from '../http/routes.js';
+import type { AppContext } from '../http/server.js';
+import { isLanguage, translator, type Language } from '../i18n/index.js';
+import { renderExplanation } from '../ledger/explain.js';
+import { getProgram, type Program } from '../programs/programs.js';
+import { approveClaim, rejectClaim } from './decide.js';
+import { rejectionReasons } from './reasons.js';
+import { claimSettingsSchema, getClaimSettings, putClaimSettings } from './settings.js';
+import { claimEvidence, claimStates, listClaims, requireClaim, type SaleClaim } from './store.js';
+import { claimInputSchema, submitClaim } from './submit.js';
+
+const claimOut = z.object({
+  id: z.uuid(),
+  state: z.enum(claimStates),
+  accountId: z.uuid(),
+  memberId: z.uuid(),
+  sku: z.string(),
+  quantity: z.number(),
+  amount: z.number(),
+  saleDate: z.string(),
+  invoiceNumber: z.string(),
+  endCustomer: z.string(),
+  flags: z.array(z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), message: z.string() })),
+  points: z.object({
+    /** pending: shown, not posted; posted: on approval; void: rejected. */
+    status: z.enum(['pending', 'posted', 'void']),
+    proposed: z.number(),
+    proposedPostings: z.array(z.object({ ruleId: z.uuid(), ruleName: z.string(), recipient: z.enum(['account', 'member']), points: z.number(), reason: z.string() })),
+    posted: z.number().nullable(),
+  }),
+  eventId: z.uuid().nullable(),
+  rejection: z.object({ code: z.enum(rejectionReasons), message: z.string(), language: z.string(), note: z.string().nullable() }).nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.date().nullable(),
+  submittedBy: z.string(),
+  createdAt: z.date(),
+  evidence: z.array(evidenceOut).optional(),
+});
+
+const idParams = z.object({ id: z.uuid() });
+const decideBody = z.object({
+  /** Set when an account manager decides (through a portal using this key); absent: the program team decides. */
+  managerId: z.uuid().optional(),
+});
+const passThrough = () => (data: unknown) => ({ value: data });
+
+/** The claimant reads a rejection in their own language (or the program's when they have none). */
+async function claimantLanguage(db: Db, program: Program, memberId: string): Promise<Language> {
+  const r = await sql<{ language: string | null }>`SELECT language FROM members WHERE program_id = ${program.id} AND id = ${memberId}`.execute(db);
+  const lng = r.rows[0]?.language;
+  return isLanguage(lng) ? lng : program.defaultLanguage;
+}
+
+export async function claimRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+  const store = new DiskEvidenceStore(config.evidenceDir);
+  const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
+
+  const present = async (req: FastifyRequest, program: Program, c: SaleClaim, withEvidence: boolean) => {
+    const lng = requestLanguage(req, program.defaultLanguage);
+    const t = translator(lng);
+    const rejectionLng = c.rejectionCode ? await claimantLanguage(db, program, c.memberId) : lng;
+    return {
+      id: c.id,
+      state: c.state,
+      accountId: c.accountId,
+      memberId: c.memberId,
+      sku: c.sku,
+      quantity: c.quantity,
+      amount: c.amount,
+      saleDate: c.saleDate,
+      invoiceNumber: c.invoiceNumber,
+      endCustomer: c.endCustomer,
+      flags: c.flags.map((f) => {
+        const key = f.code.endsWith('_velocity') ? `${f.code}_${f.params.period}` : f.code;
+        return { ...f, message: String(t(`claims:flag.${key}`, f.params as never)) };
+      }),
+      points: {
+        status: c.state === 'approved' ? ('posted' as const) : c.state === 'rejected' ? ('void' as const) : ('pending' as const),
+        proposed: c.proposedPoints,
+        proposedPostings: c.proposed.map((p) => ({ ruleId: p.ruleId, ruleName: p.ruleName, recipient: p.recipient, points: p.points, reason: renderExplanation(p.explanation, lng, program.currency) })),
+        posted: c.points,
+      },
+      eventId: c.eventId,
+      rejection: c.rejectionCode
+        ? { code: c.rejectionCode, message: String(translator(rejectionLng)(`claims:rejection.${c.rejectionCode}`)), language: rejectionLng, note: c.rejectionNote }
+        : null,
+      decidedBy: c.decidedBy,
+      decidedAt: c.decidedAt,
+      submittedBy: c.submittedBy,
+      createdAt: c.createdAt,
+      ...(withEvidence && { evidence: (await claimEvidence(db, program.id, c.id)).map(presentEvidence) }),
+    };
+  };
+
+  app.get(
+    '/v1/claims/settings',
+    { config: { scope: 'read' }, schema: { tags: ['claims'], summary: 'Who approves sales claims, the near-duplicate window and the velocity limits' } },
+    async (req) => getClaimSettings(db, caller(req).programId),
+  );
+
+  app.put(
+    '/v1/claims/settings',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['claims'],
+        summary: 'Set who approves sales claims (program, manager, either), the near-duplicate window and velocity limits',
+        body: claimSettingsSchema,
+      },
+    },
+    async (req) => putClaimSettings(db, caller(req).programId, req.body),
+  );
+
+  app.post(
+    '/v1/claims',
+    {
+      config: { scope: 'claims:write' },
+      validatorCompiler: passThrough,
+      schema: {
+        tags: ['claims'],
+        summary: 'Report a sale (a sales claim) with its evidence; it earns only when approved',
+        description:
+          'JSON with `evidenceIds` of files uploaded before, or multipart/form-data with the claim as JSON in a part named `claim` ' +
+          'and the files as file parts. Answers 201 with the points the rules would give (pending until approved) and any flags; ' +
+          'a retry with the same `idempotencyKey` answers 200 with the same claim. The same invoice number and SKU again is 409 `duplicate_claim`.',
+        consumes: ['application/json', 'multipart/form-data'],
+        body: claimInputSchema,
+        response: { 200: claimOut, 201: claimOut },
+      },
+    },
+    async (req, reply) => {
+      const { keyId } = caller(req);
+      let raw: unknown = req.body;
+      let files: UploadedFile[] = [];
+      if (req.isMultipart()) {
+        const body = await readMultipart(req, config.evidenceMaxBytes);
+        files = body.files;
+        const json = body.fields.get('claim');
+        if (json === undefined) throw new LojalError('validation_failed', {}, [{ path: 'claim', message: 'send the claim as JSON in a form field named claim' }]);
+        try {
+          raw = JSON.parse(json);
+        } catch (err) {
+          throw new LojalError('malformed_json', { detail: (err as Error).message });
+        }
+      }
+      const parsed = claimInputSchema.safeParse(raw);
+      if (!parsed.success) throw validationError(parsed.error.issues);
+      const program = await programOf(req);
+      const result = await submitClaim(db, store, program, parsed.data, files, `api-key:${keyId}`);
+      reply.status(result.created ? 201 : 200);
+      return present(req, program, result.claim, true);
+    },
+  );
+
+  app.get(
+    '/v1/claims',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['claims'],
+        summary: 'Sales claims, newest first, by state, account, member or flag',
+        querystring: pageQuery
+          .extend({
+            state: z.enum(claimStates).optional(),
+            accountId: z.uuid().optional(),
+            memberId: z.uuid().optional(),
+            flagged: z.enum(['true', 'false']).optional(),
+          })
+          .strict(),
+        response: { 200: z.object({ data: z.array(claimOut), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      const q = req.query;
+      const after = decodeCursor(q.cursor, z.tuple([z.uuid()]));
+      const rows = await listClaims(db, program.id, { state: q.state, accountId: q.accountId, memberId: q.memberId, flagged: q.flagged === undefined ? undefined : q.flagged === 'true' }, q.limit, after?.[0]);
+      const shown = rows.slice(0, q.limit);
+      return {
+        data: await Promise.all(shown.map((c) => present(req, program, c, false))),
+        nextCursor: rows.length > q.limit ? encodeCursor([shown[shown.length - 1]!.id]) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/claims/:id',
+    {
+      config: { scope: 'read' },
+      schema: { tags: ['claims'], summary: 'A sales claim with its evidence, flags, points and decision', params: idParams, response: { 200: claimOut } },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      return present(req, program, await requireClaim(db, program.id, req.params.id), true);
+    },
+  );
+
+  app.post(
+    '/v1/claims/:id/approve',
+    {
+      config: { scope: 'claims:review' },
+      schema: {
+        tags: ['claims'],
+        summary: 'Approve a sales claim: its points are posted as a sale_claim event (idempotent; racing approvals post once)',
+        description: 'By the program team, or with `managerId` by a manager of the claimant’s company (as the program’s claim settings allow); nobody approves their own claim.',
+        params: idParams,
+        body: decideBody.strict().nullish(),
+        response: { 200: claimOut },
+      },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      const { claim } = await approveClaim(db, program, req.params.id, { keyId: caller(req).keyId, managerId: req.body?.managerId });
+      return present(req, program, claim, true);
+    },
+  );
+
+  app.post(
+    '/v1/claims/:id/reject',
+    {
+      config: { scope: 'claims:review' },
+      schema: {
+        tags: ['claims'],
+        summary: 'Reject a sales claim with a reason the claimant reads in their language (and a note as written)',
+        params: idParams,
+        body: decideBody
+          .extend({ reason: z.enum(rejectionReasons), note: z.string().trim().min(1).max(1000).optional() })
+          .strict()
+          .refine((b) => b.reason !== 'other' || b.note, { path: ['note'], message: 'reason other needs a note for the claimant' }),
+        response: { 200: claimOut },
+      },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      const { claim } = await rejectClaim(db, program, req.params.id, { keyId: caller(req).keyId, managerId: req.body.managerId }, { code: req.body.reason, note: req.body.note ?? null });
+      return present(req, program, claim, true);
+    },
+  );
+}

@@ -1,0 +1,71 @@
+/** How a program's accounts accrue their co-op fund. */
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+
+export const coopPolicySchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('percent_of_purchases'),
+      /** Basis points of each purchase's amount net of returns (200 = 2 %). */
+      basisPoints: z.number().int().min(1).max(10_000),
+      accrueFrom: z.iso.datetime({ offset: true }).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('fixed_per_quarter'),
+      /** Minor units credited to every active account once per calendar quarter (in the program's time zone). */
+      quarterlyAmount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+      accrueFrom: z.iso.datetime({ offset: true }).optional(),
+    })
+    .strict(),
+]);
+
+export type CoopPolicy =
+  | { kind: 'percent_of_purchases'; basisPoints: number; accrueFrom: Date }
+  | { kind: 'fixed_per_quarter'; quarterlyAmount: number; accrueFrom: Date };
+
+interface Row {
+  program_id: string;
+  kind: CoopPolicy['kind'];
+  basis_points: number | null;
+  quarterly_amount: number | null;
+  accrue_from: Date;
+}
+
+const toPolicy = (r: Row): CoopPolicy =>
+  r.kind === 'percent_of_purchases'
+    ? { kind: r.kind, basisPoints: r.basis_points!, accrueFrom: r.accrue_from }
+    : { kind: r.kind, quarterlyAmount: Number(r.quarterly_amount), accrueFrom: r.accrue_from };
+
+export async function getCoopPolicy(db: Db, programId: string): Promise<CoopPolicy | null> {
+  const r = (await sql<Row>`SELECT * FROM coop_policies WHERE program_id = ${programId}`.execute(db)).rows[0];
+  return r ? toPolicy(r) : null;
+}
+
+export async function requireCoopPolicy(db: Db, programId: string): Promise<CoopPolicy> {
+  const p = await getCoopPolicy(db, programId);
+  if (!p) throw new LojalError('coop_policy_missing');
+  return p;
+}
+
+/** Every program with a policy, for the accrual job. */
+export async function allCoopPolicies(db: Db): Promise<Array<{ programId: string; policy: CoopPolicy }>> {
+  const rows = await sql<Row>`SELECT * FROM coop_policies ORDER BY program_id`.execute(db);
+  return rows.rows.map((r) => ({ programId: r.program_id, policy: toPolicy(r) }));
+}
+
+/** Sets the policy. Without `accrueFrom` it applies from now: a new policy does not pay for past purchases unless asked. */
+export async function putCoopPolicy(db: Db, programId: string, input: z.output<typeof coopPolicySchema>, now = new Date()): Promise<CoopPolicy> {
+  const from = input.accrueFrom ? new Date(input.accrueFrom) : now;
+  const bp = input.kind === 'percent_of_purchases' ? input.basisPoints : null;
+  const amount = input.kind === 'fixed_per_quarter' ? input.quarterlyAmount : null;
+  await sql`
+    INSERT INTO coop_policies (program_id, kind, basis_points, quarterly_amount, accrue_from)
+    VALUES (${programId}, ${input.kind}, ${bp}, ${amount}, ${from})
+    ON CONFLICT (program_id) DO UPDATE SET kind = excluded.kind, basis_points = excluded.basis_points,
+      quarterly_amount = excluded.quarterly_amount, accrue_from = excluded.accrue_from, updated_at = now()`.execute(db);
+  return (await getCoopPolicy(db, programId))!;
+}

@@ -1,0 +1,33 @@
+/**
+ * Reads a multipart/form-data request whole: its text fields and its files, each file held in memory up
+ * to the evidence size limit. Limits are the program's protection against a request that never ends.
+ */
+import type { FastifyRequest } from 'fastify';
+import { LojalError } from '../errors/index.js';
+import type { UploadedFile } from './files.js';
+
+export const MAX_FILES_PER_REQUEST = 10;
+
+export interface MultipartBody {
+  fields: Map<string, string>;
+  files: UploadedFile[];
+}
+
+export async function readMultipart(req: FastifyRequest, maxFileBytes: number): Promise<MultipartBody> {
+  if (!req.isMultipart()) throw new LojalError('unsupported_media_type', { type: String(req.headers['content-type'] ?? 'none') });
+  const fields = new Map<string, string>();
+  const files: UploadedFile[] = [];
+  try {
+    for await (const part of req.parts({ limits: { fileSize: maxFileBytes, files: MAX_FILES_PER_REQUEST, fields: 20, fieldSize: 65_536 } })) {
+      if (part.type === 'file') files.push({ fileName: part.filename || null, bytes: await part.toBuffer() });
+      else fields.set(part.fieldname, String(part.value));
+    }
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new LojalError('evidence_too_large', { limit: maxFileBytes });
+    if (code === 'FST_FILES_LIMIT') throw new LojalError('validation_failed', {}, [{ path: 'files', message: `at most ${MAX_FILES_PER_REQUEST} files per request` }]);
+    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new LojalError('validation_failed', {}, [{ path: 'body', message: 'too many form fields' }]);
+    throw err;
+  }
+  return { fields, files };
+}

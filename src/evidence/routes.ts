@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { loadAccounts } from '../accounts/index.js';
+import { LojalError } from '../errors/index.js';
+import { caller } from '../http/routes.js';
+import type { AppContext } from '../http/server.js';
+import { evidenceTypes, getEvidence, storeEvidence, type EvidenceFile } from './files.js';
+import { readMultipart } from './multipart.js';
+import { DiskEvidenceStore } from './store.js';
+
+export const evidenceOut = z.object({
+  id: z.uuid(),
+  accountId: z.uuid(),
+  sha256: z.string(),
+  contentType: z.enum(evidenceTypes),
+  sizeBytes: z.number(),
+  fileName: z.string().nullable(),
+  uploadedBy: z.string(),
+  createdAt: z.date(),
+  url: z.string(),
+});
+
+export const presentEvidence = (f: EvidenceFile) => ({ ...f, url: `/v1/evidence/${f.id}/content` });
+
+const passThrough = () => (data: unknown) => ({ value: data });
+
+export async function evidenceRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+  const store = new DiskEvidenceStore(config.evidenceDir);
+
+  app.post(
+    '/v1/evidence',
+    {
+      config: { scope: 'claims:write' },
+      validatorCompiler: passThrough,
+      schema: {
+        tags: ['claims'],
+        summary: 'Upload evidence files (PDF, JPEG, PNG, WebP, HEIC) for an account, to refer to from claims',
+        description:
+          `multipart/form-data with one or more file parts. The type is judged by the content; at most ${config.evidenceMaxBytes} bytes per file ` +
+          '(413 `evidence_too_large`), other types are 415 `evidence_type_not_allowed`. Name the owner account with `?account=` (external id) or `?accountId=`.',
+        consumes: ['multipart/form-data'],
+        querystring: z.object({ account: z.string().trim().min(1).max(200).optional(), accountId: z.uuid().optional() }).strict(),
+        response: { 201: z.object({ data: z.array(evidenceOut) }) },
+      },
+    },
+    async (req, reply) => {
+      const { programId, keyId } = caller(req);
+      const q = z.object({ account: z.string().trim().min(1).max(200).optional(), accountId: z.uuid().optional() }).strict().safeParse(req.query);
+      if (!q.success || !q.data.account === !q.data.accountId) {
+        throw new LojalError('validation_failed', {}, [{ path: 'querystring.account', message: 'give exactly one of account (external id) or accountId' }]);
+      }
+      const accounts = await loadAccounts(db, programId, q.data.account ? [q.data.account] : [], q.data.accountId ? [q.data.accountId] : []);
+      const account = q.data.account ? accounts.byExternal.get(q.data.account) : accounts.byId.get(q.data.accountId!);
+      if (!account) throw new LojalError('unknown_account', { account: q.data.account ?? q.data.accountId! });
+      const body = await readMultipart(req, config.evidenceMaxBytes);
+      if (body.files.length === 0) throw new LojalError('validation_failed', {}, [{ path: 'files', message: 'attach at least one file' }]);
+      const files = await db.transaction().execute((trx) => storeEvidence(trx, store, programId, account.id, body.files, `api-key:${keyId}`));
+      reply.status(201);
+      return { data: files.map(presentEvidence) };
+    },
+  );
+
+  app.get(
+    '/v1/evidence/:id',
+    {
+      config: { scope: 'read' },
+      schema: { tags: ['claims'], summary: 'An evidence file’s description', params: z.object({ id: z.uuid() }), response: { 200: evidenceOut } },
+    },
+    async (req) => presentEvidence(await getEvidence(db, caller(req).programId, req.params.id)),
+  );
+
+  app.get(
+    '/v1/evidence/:id/content',
+    {
+      config: { scope: 'read' },
+      schema: { tags: ['claims'], summary: 'An evidence file’s content, streamed with its type', params: z.object({ id: z.uuid() }) },
+    },
+    async (req, reply) => {
+      const { programId } = caller(req);
+      const f = await getEvidence(db, programId, req.params.id);
+      const stream = await store.open({ programId, accountId: f.accountId, sha256: f.sha256 }).catch(() => {
+        throw new LojalError('evidence_missing', { id: f.id });
+      });
+      const ext = f.contentType.split('/')[1]!.replace('jpeg', 'jpg');
+      reply
+        .type(f.contentType)
+        .header('content-length', String(f.sizeBytes))
+        .header('x-content-type-options', 'nosniff')
+        .header('content-disposition', `inline; filename="evidence-${f.id}.${ext}"`);
+      return reply.send(stream);
+    },
+  );
+}
