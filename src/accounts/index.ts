@@ -24,3 +24,5 @@ export { upsertMembers, upsertMemberByExternalId } from './member-batch.js';
 export type { Member, MemberCreate, MemberPatch, MemberUpsert } from './member-schema.js';
 export { importAccountsCsv, importMembersCsv } from './csv.js';
 export { loadAccounts, loadMembers, type AccountRef, type MemberRef } from './references.js';
+export { isManagerOf, managersOf, managerRole, requireManagerIfActing } from './managers.js';
+export { accountAndBelow, chainRoots } from './hierarchy.js';

@@ -4,6 +4,7 @@ import { accountRoutes, memberRoutes } from '../accounts/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
+import { peopleRoutes } from '../people/routes.js';
 import { programRoutes } from '../programs/routes.js';
 import { ruleRoutes } from '../rules/routes.js';
 import { tierRoutes } from '../tiers/routes.js';
@@ -17,7 +18,7 @@ export function caller(req: FastifyRequest): AuthContext {
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes];
+const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, peopleRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);
