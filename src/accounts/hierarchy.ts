@@ -69,3 +69,11 @@ export async function chainRoots(db: Db, programId: string, accountIds: string[]
     SELECT start, id FROM up WHERE parent_id IS NULL OR depth = ${MAX_DEPTH}`.execute(db);
   return new Map(rows.rows.map((r) => [r.start, r.id]));
 }
+
+/** For the tiers module when chains roll up: the chain's level on every account below its top parent. */
+export async function setTierBelow(db: Db, programId: string, rootId: string, tier: string | null): Promise<void> {
+  const ids = (await accountAndBelow(db, programId, rootId)).filter((id) => id !== rootId);
+  if (ids.length === 0) return;
+  await sql`UPDATE accounts SET tier = ${tier}, updated_at = now()
+    WHERE program_id = ${programId} AND id = ANY(${ids}::uuid[]) AND tier IS DISTINCT FROM ${tier}`.execute(db);
+}

@@ -25,4 +25,4 @@ export type { Member, MemberCreate, MemberPatch, MemberUpsert } from './member-s
 export { importAccountsCsv, importMembersCsv } from './csv.js';
 export { loadAccounts, loadMembers, type AccountRef, type MemberRef } from './references.js';
 export { isManagerOf, managersOf, managerRole, requireManagerIfActing } from './managers.js';
-export { accountAndBelow, chainRoots } from './hierarchy.js';
+export { accountAndBelow, chainRoots, setTierBelow } from './hierarchy.js';

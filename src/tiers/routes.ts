@@ -19,6 +19,7 @@ import {
   qualifyingTotals,
   replaceTierConfig,
   requireOwner,
+  tierOwnerOf,
   requireTierConfig,
   saveTierStatus,
   tierConfigSchema,
@@ -80,12 +81,14 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
     return { program, config };
   };
 
-  const currentTier = async (req: FastifyRequest, program: Program, config: TierConfig, kind: TierOwnerKind, id: string) => {
+  const currentTier = async (req: FastifyRequest, program: Program, config: TierConfig, kind: TierOwnerKind, asked: string) => {
     const lng = requestLanguage(req, program.defaultLanguage);
     const now = new Date();
+    // Chains rolled up: a branch shows its chain's level and the chain's total.
+    const id = await tierOwnerOf(db, program.id, config, kind, asked);
     const status = await getTierStatus(db, program.id, kind, id);
     const window = qualifyingWindow(config.settings, now, program.timeZone);
-    const total = (await qualifyingTotals(db, program.id, config.settings.basis, kind, window, [id])).get(id) ?? 0;
+    const total = (await qualifyingTotals(db, program.id, config.settings.basis, kind, window, [id], config.chain)).get(id) ?? 0;
     const level = config.levels.find((l) => l.code === status?.level) ?? null;
     const p = progress(config.levels, config.settings, level?.code ?? null, total, now, program.timeZone);
     const next = config.levels.find((l) => l.code === p.nextLevel);
