@@ -21,6 +21,7 @@ import { importOnlineRetail } from '../imports/online-retail.js';
 import { createProgram, getProgram, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { runTierJobs } from '../tiers/job.js';
+import { deliverOutbox, smtpTransport } from '../mail/index.js';
 import { serve } from './serve.js';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
@@ -99,7 +100,7 @@ program
 
 program
   .command('jobs')
-  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers) and exit')
+  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, deliver mail) and exit')
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
@@ -107,6 +108,14 @@ program
       console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points.`);
       const tiers = await runTierJobs(database.db);
       console.log(`Evaluated tiers of ${tiers.evaluated} accounts and members: ${tiers.upgrades} upgrades, ${tiers.downgrades} downgrades.`);
+      const config = loadConfig();
+      if (config.smtpUrl) {
+        const transport = smtpTransport(config.smtpUrl);
+        const mail = await deliverOutbox(database.db, transport, { from: config.mailFrom }).finally(() => transport.close());
+        console.log(`Mail: ${mail.sent} sent, ${mail.retried} to retry, ${mail.failed} failed.`);
+      } else {
+        console.log('Mail: no LOJAL_SMTP_URL, so mails stay in the outbox (GET /v1/outbox).');
+      }
     } finally {
       await database.close();
     }

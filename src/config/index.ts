@@ -18,6 +18,12 @@ const envSchema = z.object({
   LOJAL_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   LOJAL_JOBS: z.enum(['on', 'off']).default('on'),
   LOJAL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOJAL_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/./, 'LOJAL_SMTP_URL must start with smtp:// or smtps://')
+    .optional(),
+  LOJAL_MAIL_FROM: z.string().min(3).default('Lojal <no-reply@lojal.localhost>'),
+  LOJAL_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'LOJAL_PUBLIC_URL must be an http(s) URL' }).default('http://localhost:3000'),
 });
 
 export interface Config {
@@ -32,6 +38,11 @@ export interface Config {
   futureToleranceSeconds: number;
   jobs: boolean;
   dbPoolSize: number;
+  /** Set: mails in the outbox are delivered through this SMTP server. Unset: they stay in the outbox. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Where people open links from mails (invitations), without a trailing slash. */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -53,5 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     futureToleranceSeconds: e.LOJAL_FUTURE_TOLERANCE_SECONDS,
     jobs: e.LOJAL_JOBS === 'on',
     dbPoolSize: e.LOJAL_DB_POOL_SIZE,
+    smtpUrl: e.LOJAL_SMTP_URL,
+    mailFrom: e.LOJAL_MAIL_FROM,
+    publicUrl: e.LOJAL_PUBLIC_URL.replace(/\/+$/, ''),
   };
 }

@@ -4,6 +4,7 @@ import { accountRoutes, memberRoutes } from '../accounts/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
+import { mailRoutes } from '../mail/routes.js';
 import { peopleRoutes } from '../people/routes.js';
 import { programRoutes } from '../programs/routes.js';
 import { ruleRoutes } from '../rules/routes.js';
@@ -18,7 +19,7 @@ export function caller(req: FastifyRequest): AuthContext {
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, peopleRoutes];
+const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, peopleRoutes, mailRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { runTierJobs } from '../tiers/job.js';
+import { deliverOutbox, type MailTransport } from '../mail/index.js';
 import { runLedgerJobs } from './ledger-jobs.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
@@ -10,7 +11,12 @@ const TIER_JOB_EVERY_TICKS = 60;
  * Runs the periodic jobs inside the server process. A run that is still going when the next is due is
  * not started twice; the jobs themselves are idempotent, so several processes may each run them.
  */
-export function startScheduler(db: Db, log: FastifyBaseLogger, intervalMs = 60_000): () => Promise<void> {
+export function startScheduler(
+  db: Db,
+  log: FastifyBaseLogger,
+  intervalMs = 60_000,
+  mail?: { transport: MailTransport; from: string },
+): () => Promise<void> {
   let running: Promise<void> | undefined;
   let ticks = 0;
   const tick = () => {
@@ -28,6 +34,12 @@ export function startScheduler(db: Db, log: FastifyBaseLogger, intervalMs = 60_0
         if (r && (r.upgrades || r.downgrades)) log.info(r, 'tier jobs');
       })
       .catch((err) => log.error({ err }, 'tier jobs failed'))
+      // Without an SMTP server the mails wait in the outbox (GET /v1/outbox shows them).
+      .then(() => (mail ? deliverOutbox(db, mail.transport, { from: mail.from }) : undefined))
+      .then((r) => {
+        if (r && (r.sent || r.retried || r.failed)) log.info(r, 'mail delivery');
+      })
+      .catch((err) => log.error({ err }, 'mail delivery failed'))
       .finally(() => {
         running = undefined;
       });
@@ -38,5 +50,6 @@ export function startScheduler(db: Db, log: FastifyBaseLogger, intervalMs = 60_0
   return async () => {
     clearInterval(timer);
     await running;
+    mail?.transport.close();
   };
 }
