@@ -42,7 +42,6 @@ export const errorStatus = {
   rule_version_conflict: 409,
   // companies and their people (managers, invitations, registration, deactivation, onboarding, volume discounts)
   not_a_manager: 403,
-  invitation_invalid: 404,
   invitation_expired: 410,
   invitation_used: 409,
   unknown_join_code: 422,

@@ -36,6 +36,13 @@ const bodies: Record<string, unknown> = {
   'POST /v1/accounts/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/members/{id}/tier/freeze': { months: 3, reason: 'isolation' },
   'POST /v1/accounts/{id}/transfers': { memberId: '00000000-0000-7000-8000-000000000000', points: 1, idempotencyKey: 'isolation-tr-1' },
+  // companies and their people
+  'POST /v1/accounts/{id}/invitations': { email: 'isolation@example.com' },
+  'POST /v1/invitations/{token}/accept': { name: 'Isolation', language: 'en' },
+  'POST /v1/accounts/{id}/join-code': {},
+  'POST /v1/members/{id}/approve': {},
+  'POST /v1/members/{id}/reject': { reason: 'isolation' },
+  'POST /v1/members/{id}/deactivate': {},
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
