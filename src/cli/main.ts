@@ -22,6 +22,7 @@ import { createProgram, getProgram, type Program } from '../programs/programs.js
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { runTierJobs } from '../tiers/job.js';
 import { deliverOutbox, smtpTransport } from '../mail/index.js';
+import { runOnboardingJobs } from '../onboarding/complete.js';
 import { serve } from './serve.js';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
@@ -100,7 +101,7 @@ program
 
 program
   .command('jobs')
-  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, deliver mail) and exit')
+  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, complete onboarding profile steps, deliver mail) and exit')
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
@@ -108,6 +109,7 @@ program
       console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points.`);
       const tiers = await runTierJobs(database.db);
       console.log(`Evaluated tiers of ${tiers.evaluated} accounts and members: ${tiers.upgrades} upgrades, ${tiers.downgrades} downgrades.`);
+      console.log(`Onboarding: ${await runOnboardingJobs(database.db)} profile steps completed.`);
       const config = loadConfig();
       if (config.smtpUrl) {
         const transport = smtpTransport(config.smtpUrl);

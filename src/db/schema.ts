@@ -18,6 +18,8 @@ export interface ProgramsTable {
   hierarchy_rollup: Generated<string>;
   /** 0006: a leaver's points go back to the company ('return') or expire ('expire'). */
   leaver_points: Generated<string>;
+  /** 0006: the program has an onboarding checklist (kept by the onboarding module). */
+  has_onboarding: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -20,6 +20,7 @@ import type { IngestItem } from './ingest.js';
 import type { EventRecord, PostingRecord } from './records.js';
 import { chainRoots, type AccountRef, type MemberRef } from '../accounts/index.js';
 import { processReturn } from './returns.js';
+import { onboardingFromEvents } from '../onboarding/complete.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
 import { getTierConfig, type TierConfig } from '../tiers/store.js';
 import type { EventInput } from './schema.js';
@@ -234,6 +235,11 @@ export async function processBatch(db: Db, program: Program, ready: ReadyEvent[]
     await insertLines(trx, program.id, fresh);
     await insertCategories(trx, program.id, newCategories);
     await addUsage(trx, program.id, usageDelta);
+    // Onboarding steps the events complete pay in the same journals write (programs without a checklist skip it).
+    if (program.hasOnboarding) {
+      const completing = earning.map((ev) => ({ id: ev.id, memberId: ev.member?.id ?? null, type: ev.input.type, attributes: ev.input.attributes ?? {} }));
+      credits.push(...(await onboardingFromEvents(trx, program, completing, now)));
+    }
     await writeCredits(trx, program.id, credits, now);
 
     for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));

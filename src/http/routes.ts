@@ -5,6 +5,7 @@ import { catalogRoutes } from '../catalog/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import { mailRoutes } from '../mail/routes.js';
+import { onboardingRoutes } from '../onboarding/routes.js';
 import { peopleRoutes } from '../people/routes.js';
 import { programRoutes } from '../programs/routes.js';
 import { ruleRoutes } from '../rules/routes.js';
@@ -20,7 +21,7 @@ export function caller(req: FastifyRequest): AuthContext {
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, peopleRoutes, mailRoutes, volumeRoutes];
+const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);

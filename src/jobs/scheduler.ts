@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { runTierJobs } from '../tiers/job.js';
 import { deliverOutbox, type MailTransport } from '../mail/index.js';
+import { runOnboardingJobs } from '../onboarding/complete.js';
 import { runLedgerJobs } from './ledger-jobs.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
@@ -34,6 +35,11 @@ export function startScheduler(
         if (r && (r.upgrades || r.downgrades)) log.info(r, 'tier jobs');
       })
       .catch((err) => log.error({ err }, 'tier jobs failed'))
+      .then(() => runOnboardingJobs(db))
+      .then((n) => {
+        if (n) log.info({ completed: n }, 'onboarding profile steps');
+      })
+      .catch((err) => log.error({ err }, 'onboarding job failed'))
       // Without an SMTP server the mails wait in the outbox (GET /v1/outbox shows them).
       .then(() => (mail ? deliverOutbox(db, mail.transport, { from: mail.from }) : undefined))
       .then((r) => {

@@ -53,6 +53,8 @@ export const createProgramSchema = programSettingsSchema.partial({
 
 export interface Program extends ProgramSettings {
   id: string;
+  /** Kept by the onboarding module: event ingestion looks for checklist steps only when set. */
+  hasOnboarding: boolean;
   createdAt: Date;
 }
 
@@ -121,6 +123,7 @@ export async function getProgram(db: Db, programId: string): Promise<Program | u
     pointValueMicros: row.point_value_micros,
     hierarchyRollup: row.hierarchy_rollup as Program['hierarchyRollup'],
     leaverPoints: row.leaver_points as Program['leaverPoints'],
+    hasOnboarding: row.has_onboarding,
     createdAt: row.created_at,
   };
 }

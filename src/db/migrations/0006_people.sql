@@ -6,6 +6,8 @@
 -- On programs, so the event path reads them with the program it loads anyway.
 ALTER TABLE programs ADD COLUMN hierarchy_rollup text NOT NULL DEFAULT 'branch' CHECK (hierarchy_rollup IN ('branch', 'chain'));
 ALTER TABLE programs ADD COLUMN leaver_points text NOT NULL DEFAULT 'return' CHECK (leaver_points IN ('return', 'expire'));
+-- Set while the program has an onboarding checklist, so event ingestion of programs without one does no extra work.
+ALTER TABLE programs ADD COLUMN has_onboarding boolean NOT NULL DEFAULT false;
 
 -- A person who asked to join an account waits as 'pending' until a manager approves or rejects.
 ALTER TABLE members DROP CONSTRAINT members_status_check;
