@@ -12,6 +12,7 @@ import { ingestEvents } from '../events/ingest.js';
 import type { Program } from '../programs/programs.js';
 import { createRule } from '../rules/store.js';
 import { evaluateTiers } from '../tiers/job.js';
+import { seedPeople } from './people.js';
 import { replaceTierConfig, tierConfigSchema } from '../tiers/store.js';
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
@@ -165,5 +166,6 @@ export async function seedDemo(db: Db, program: Program, now = new Date()): Prom
     ],
   }));
   await evaluateTiers(db, pid, now);
+  await seedPeople(db, program, now);
   return { events: events.length };
 }
