@@ -47,7 +47,6 @@ export const errorStatus = {
   unknown_join_code: 422,
   member_not_pending: 409,
   member_already_exists: 409,
-  member_not_active: 422,
   onboarding_not_configured: 404,
   invalid_onboarding: 422,
   volume_discounts_not_configured: 404,
