@@ -27,6 +27,6 @@ export { importAccountsCsv, importMembersCsv } from './csv.js';
 export { loadAccounts, loadMembers, type AccountRef, type MemberRef } from './references.js';
 export { isManagerOf, managersOf, managerRole, requireManagerIfActing } from './managers.js';
 export { accountAndBelow, chainRoots, setTierBelow } from './hierarchy.js';
-export { findPersonAt, insertPerson, lockMember, moveMemberStatus, type NewPerson } from './member-lifecycle.js';
+export { findPersonAt, insertPerson, lockAccountForJoining, lockMember, moveMemberStatus, type NewPerson } from './member-lifecycle.js';
 export { accountForJoining, renewJoinCode } from './join-codes.js';
 export { memberSchema } from './member-schema.js';

@@ -83,3 +83,11 @@ export async function moveMemberStatus(
     .executeTakeFirst();
   return row ? toMember(row) : undefined;
 }
+
+/**
+ * Serializes people joining one account (invitations, requests to join), so that "no open membership with
+ * this address yet" still holds when the new member is written.
+ */
+export async function lockAccountForJoining(trx: Db, programId: string, accountId: string): Promise<void> {
+  await sql`SELECT 1 FROM accounts WHERE program_id = ${programId} AND id = ${accountId} FOR NO KEY UPDATE`.execute(trx);
+}

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { findPersonAt, getAccount, insertPerson, lockMember, moveMemberStatus, type Member } from '../accounts/index.js';
+import { findPersonAt, getAccount, insertPerson, lockAccountForJoining, lockMember, moveMemberStatus, type Member } from '../accounts/index.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Language } from '../i18n/index.js';
@@ -38,6 +38,7 @@ export async function invite(db: Db, program: Program, accountId: string, input:
   const account = await getAccount(db, program.id, accountId);
   return db.transaction().execute(async (trx) => {
     // One open membership per address and account: an invited person is invited again, an active one is refused.
+    await lockAccountForJoining(trx, program.id, accountId);
     let member: Member | undefined = await findPersonAt(trx, program.id, accountId, input.email);
     if (member && member.status !== 'invited') throw new LojalError('member_already_exists', { email: input.email, account: account.name });
     member ??= await insertPerson(trx, program.id, {

@@ -3,7 +3,7 @@
  * as a 'pending' member; the account's managers get a mail; a manager (or program staff) approves or rejects,
  * and the person gets a mail either way. Each step is one transaction with its mails.
  */
-import { accountForJoining, findPersonAt, getAccount, insertPerson, lockMember, managersOf, moveMemberStatus, type Member } from '../accounts/index.js';
+import { accountForJoining, findPersonAt, lockAccountForJoining, getAccount, insertPerson, lockMember, managersOf, moveMemberStatus, type Member } from '../accounts/index.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { isLanguage, type Language } from '../i18n/index.js';
@@ -24,6 +24,7 @@ export async function register(db: Db, program: Program, input: RegistrationInpu
   if (!accountId) throw new LojalError('unknown_join_code', { code: input.account });
   const account = await getAccount(db, program.id, accountId);
   return db.transaction().execute(async (trx) => {
+    await lockAccountForJoining(trx, program.id, accountId);
     if (await findPersonAt(trx, program.id, accountId, input.email)) {
       throw new LojalError('member_already_exists', { email: input.email, account: account.name });
     }

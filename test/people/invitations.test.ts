@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { onPostgres } from '../support/db.js';
 import { peopleWorld, type PeopleWorld } from './world.js';
 
 let t: TestApp;
@@ -139,5 +140,19 @@ describe('self-registration', () => {
     expect(mail!.template).toBe('registration_rejected');
     expect(mail!.body).toContain('Powód: Nie pracujesz w tej firmie.');
     expect((await w.call('GET', `/v1/members?status=pending&accountId=${w.acc.solo}`)).json().data).toEqual([]);
+  });
+});
+
+describe.runIf(onPostgres)('joining under concurrency (PostgreSQL)', () => {
+  it('one open membership per address: concurrent requests and invitations make one member', async () => {
+    const asks = await Promise.all(
+      Array.from({ length: 4 }, () => w.call('POST', '/v1/registrations', { account: 'BR-2', email: 'twin@example.se', name: 'Tvilling', language: 'sv' })),
+    );
+    expect(asks.map((a) => a.statusCode).sort()).toEqual([201, 409, 409, 409]);
+    const invites = await Promise.all(
+      Array.from({ length: 4 }, () => w.call('POST', `/v1/accounts/${w.acc.br2}/invitations`, { email: 'invitee@example.se' })),
+    );
+    expect(invites.every((r) => r.statusCode === 201)).toBe(true);
+    expect(new Set(invites.map((r) => r.json().memberId)).size).toBe(1);
   });
 });
