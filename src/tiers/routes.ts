@@ -14,6 +14,7 @@ import { progress, qualifyingWindow } from './evaluate.js';
 import { evaluateOwner, ownerKindsOf } from './job.js';
 import {
   appendTierHistory,
+  getTierConfig,
   getTierStatus,
   listTierHistory,
   qualifyingTotals,
@@ -154,8 +155,10 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
       async (req) => {
         const program = await programOf(req);
         await requireOwner(db, program.id, kind, req.params.id);
+        const config = await getTierConfig(db, program.id);
+        const owner = config ? await tierOwnerOf(db, program.id, config, kind, req.params.id) : req.params.id;
         const after = decodeCursor(req.query.cursor, z.tuple([z.iso.datetime(), z.uuid()]));
-        const page = await listTierHistory(db, program.id, kind, req.params.id, req.query.limit, after);
+        const page = await listTierHistory(db, program.id, kind, owner, req.query.limit, after);
         return { data: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
       },
     );
@@ -174,20 +177,22 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
       },
       async (req) => {
         const { program, config } = await ownerContext(req, kind, req.params.id);
+        // Chains rolled up: a branch's level is its chain's, so the hold is on the chain.
+        const owner = await tierOwnerOf(db, program.id, config, kind, req.params.id);
         const now = new Date();
         await db.transaction().execute(async (trx) => {
           // The level held is the one the owner has right now, so evaluate first (an upgrade due is applied).
-          await evaluateOwner(trx, program.id, config, program.timeZone, kind, req.params.id, now);
-          const status = await getTierStatus(trx, program.id, kind, req.params.id, true);
+          await evaluateOwner(trx, program.id, config, program.timeZone, kind, owner, now);
+          const status = await getTierStatus(trx, program.id, kind, owner, true);
           const until = addMonthsUtc(now, req.body.months);
-          await saveTierStatus(trx, program.id, kind, req.params.id, {
+          await saveTierStatus(trx, program.id, kind, owner, {
             level: status?.level ?? null,
             since: status?.since ?? now,
             periodEnd: status?.periodEnd ?? now,
             frozenUntil: until,
             frozenReason: req.body.reason,
           });
-          await appendTierHistory(trx, program.id, kind, req.params.id, {
+          await appendTierHistory(trx, program.id, kind, owner, {
             from: status?.level ?? null,
             to: status?.level ?? null,
             reason: 'freeze',
@@ -207,12 +212,13 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
       },
       async (req) => {
         const { program, config } = await ownerContext(req, kind, req.params.id);
+        const owner = await tierOwnerOf(db, program.id, config, kind, req.params.id);
         const now = new Date();
         await db.transaction().execute(async (trx) => {
-          const status = await getTierStatus(trx, program.id, kind, req.params.id, true);
+          const status = await getTierStatus(trx, program.id, kind, owner, true);
           if (!status?.frozenUntil || status.frozenUntil <= now) return; // not frozen: nothing to end
-          await saveTierStatus(trx, program.id, kind, req.params.id, { ...status, frozenUntil: null, frozenReason: null });
-          await appendTierHistory(trx, program.id, kind, req.params.id, {
+          await saveTierStatus(trx, program.id, kind, owner, { ...status, frozenUntil: null, frozenReason: null });
+          await appendTierHistory(trx, program.id, kind, owner, {
             from: status.level,
             to: status.level,
             reason: 'unfreeze',

@@ -94,6 +94,15 @@ describe('rolled up to the chain', () => {
     const report = await evaluateTiers(t.database.db, w.programId);
     expect(report.downgrades).toBe(0);
     expect(await tierOf(w, w.acc.br2)).toBe('gold');
+
+    // A branch's tier history and a hold on its level are the chain's.
+    const history = (await w.call('GET', `/v1/accounts/${w.acc.br1}/tier/history`)).json().data.map((h: { to: string }) => h.to);
+    expect(history).toEqual(['gold', 'silver']);
+    const frozen = await w.call('POST', `/v1/accounts/${w.acc.br2}/tier/freeze`, { months: 3, reason: 'Renovering' });
+    expect(frozen.statusCode, frozen.body).toBe(200);
+    expect((await w.call('GET', `/v1/accounts/${w.acc.chain}/tier`)).json().frozen.reason).toBe('Renovering');
+    expect((await w.call('DELETE', `/v1/accounts/${w.acc.br1}/tier/freeze`)).json().frozen).toBeNull();
+    expect((await w.call('GET', `/v1/accounts/${w.acc.chain}/tier`)).json().frozen).toBeNull();
   });
 
   it('counts account caps against the chain', async () => {
