@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
-import { externalId, lifecycleStatus, searchText, slug, tag } from '../fields/index.js';
+import { externalId, searchText, slug, tag } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { audited, batchCounts } from '../audit/index.js';
 import { auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { upsertMemberByExternalId, upsertMembers } from './member-batch.js';
-import { memberCreateSchema, memberPatchSchema, memberPutSchema, memberSchema } from './member-schema.js';
+import { memberCreateSchema, memberPatchSchema, memberPutSchema, memberSchema, memberStatuses } from './member-schema.js';
 import { createMember, getMember, getMemberByExternalId, listMembers, updateMember } from './members.js';
 
 const tags = ['members'];
@@ -19,7 +19,7 @@ export const memberListQuery = pageQuery
   .extend({
     accountId: z.uuid().optional(),
     role: slug.optional(),
-    status: lifecycleStatus.optional(),
+    status: z.enum(memberStatuses).optional(),
     tag: tag.optional(),
     email: z.string().trim().max(254).optional().describe('Exact e-mail address, any case'),
     q: searchText.optional().describe('Contained in name, e-mail or external id, any case'),

@@ -1,8 +1,12 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { MembersTable } from '../db/schema.js';
-import { attributes, externalId, lifecycleStatus, lifecycleStatuses, slug, tags, text, type LifecycleStatus } from '../fields/index.js';
+import { attributes, externalId, lifecycleStatus, slug, tags, text } from '../fields/index.js';
 import { languages, type Language } from '../i18n/index.js';
+
+/** A member may also wait for a manager's approval after asking to join ('pending'); only that workflow sets it. */
+export const memberStatuses = ['invited', 'pending', 'active', 'suspended', 'closed'] as const;
+export type MemberStatus = (typeof memberStatuses)[number];
 
 const writable = {
   externalId: externalId.nullable(),
@@ -61,7 +65,7 @@ export const memberSchema = z.object({
   role: z.string().nullable(),
   language: z.enum(languages).nullable(),
   tags: z.array(z.string()),
-  status: z.enum(lifecycleStatuses),
+  status: z.enum(memberStatuses),
   tier: z.string().nullable().describe('Set by tier evaluation; read-only here'),
   attributes: z.record(z.string(), z.unknown()),
   createdAt: z.date(),
@@ -82,7 +86,7 @@ export function toMember(r: MemberRow): Member {
     role: r.role,
     language: r.language as Language | null,
     tags: r.tags,
-    status: r.status as LifecycleStatus,
+    status: r.status as MemberStatus,
     tier: r.tier,
     attributes: r.attributes as Record<string, unknown>,
     createdAt: r.created_at,

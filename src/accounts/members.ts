@@ -5,7 +5,6 @@ import { inTransaction, type Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { LojalError } from '../errors/index.js';
 import { parseInput } from '../errors/validation.js';
-import type { LifecycleStatus } from '../fields/index.js';
 import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { isUuid } from './accounts.js';
 import {
@@ -17,6 +16,7 @@ import {
   type Member,
   type MemberCreate,
   type MemberPatch,
+  type MemberStatus,
 } from './member-schema.js';
 
 const notFound = (id: string) => new LojalError('not_found', { entity: 'member', id });
@@ -111,7 +111,7 @@ export async function getMemberByExternalId(db: Db, programId: string, externalI
 export interface MemberFilters {
   accountId?: string | undefined;
   role?: string | undefined;
-  status?: LifecycleStatus | undefined;
+  status?: MemberStatus | undefined;
   tag?: string | undefined;
   /** Exact e-mail address, any case. */
   email?: string | undefined;

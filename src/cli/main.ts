@@ -26,6 +26,8 @@ import { runTierJobs } from '../tiers/job.js';
 import { getReward } from '../rewards/catalogue.js';
 import { importCodesFile } from '../rewards/issuing.js';
 import { runCoopAccruals } from '../coop/accrual.js';
+import { deliverOutbox, smtpTransport } from '../mail/index.js';
+import { runOnboardingJobs } from '../onboarding/complete.js';
 import { serve } from './serve.js';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
@@ -127,7 +129,7 @@ program
 
 program
   .command('jobs')
-  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, accrue co-op funds) and exit')
+  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, accrue co-op funds, complete onboarding profile steps, deliver mail) and exit')
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
@@ -137,6 +139,15 @@ program
       console.log(`Evaluated tiers of ${tiers.evaluated} accounts and members: ${tiers.upgrades} upgrades, ${tiers.downgrades} downgrades.`);
       const coop = await runCoopAccruals(database.db);
       console.log(`Co-op funds: ${coop.entries} accruals, ${coop.amount} in minor units.`);
+      console.log(`Onboarding: ${await runOnboardingJobs(database.db)} profile steps completed.`);
+      const config = loadConfig();
+      if (config.smtpUrl) {
+        const transport = smtpTransport(config.smtpUrl);
+        const mail = await deliverOutbox(database.db, transport, { from: config.mailFrom }).finally(() => transport.close());
+        console.log(`Mail: ${mail.sent} sent, ${mail.retried} to retry, ${mail.failed} failed.`);
+      } else {
+        console.log('Mail: no LOJAL_SMTP_URL, so mails stay in the outbox (GET /v1/outbox).');
+      }
     } finally {
       await database.close();
     }

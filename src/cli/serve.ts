@@ -6,6 +6,7 @@ import { buildServer } from '../http/server.js';
 import { ensureDemoProgram } from '../demo/index.js';
 import { DiskEvidenceStore } from '../evidence/store.js';
 import { startScheduler } from '../jobs/scheduler.js';
+import { smtpTransport } from '../mail/index.js';
 
 /** Starts the API; with `demo`, seeds the demo program once and prints how to reach it. */
 export async function serve(config: Config, opts: { demo: boolean }): Promise<void> {
@@ -28,7 +29,8 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   }
 
   const app = await buildServer(database, config);
-  const stopJobs = config.jobs ? startScheduler(database.db, app.log) : async () => {};
+  const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
+  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail) : async () => {};
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await stopJobs();

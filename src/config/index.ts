@@ -20,6 +20,12 @@ const envSchema = z.object({
   LOJAL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOJAL_EVIDENCE_DIR: z.string().min(1).optional(),
   LOJAL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  LOJAL_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/./, 'LOJAL_SMTP_URL must start with smtp:// or smtps://')
+    .optional(),
+  LOJAL_MAIL_FROM: z.string().min(3).default('Lojal <no-reply@lojal.localhost>'),
+  LOJAL_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'LOJAL_PUBLIC_URL must be an http(s) URL' }).default('http://localhost:3000'),
 });
 
 export interface Config {
@@ -38,6 +44,11 @@ export interface Config {
   evidenceDir: string;
   /** The largest evidence file accepted. */
   evidenceMaxBytes: number;
+  /** Set: mails in the outbox are delivered through this SMTP server. Unset: they stay in the outbox. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Where people open links from mails (invitations), without a trailing slash. */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -61,5 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: e.LOJAL_DB_POOL_SIZE,
     evidenceDir: path.resolve(e.LOJAL_EVIDENCE_DIR ?? path.join(e.LOJAL_DATA_DIR, 'evidence')),
     evidenceMaxBytes: e.LOJAL_EVIDENCE_MAX_BYTES,
+    smtpUrl: e.LOJAL_SMTP_URL,
+    mailFrom: e.LOJAL_MAIL_FROM,
+    publicUrl: e.LOJAL_PUBLIC_URL.replace(/\/+$/, ''),
   };
 }

@@ -16,6 +16,12 @@ export interface ProgramsTable {
   pending_days: Generated<number>;
   expiry_policy: Json<ExpiryPolicyJson>;
   point_value_micros: Generated<number>;
+  /** 0006: per account ('branch') or on the top parent ('chain') for tiers and account caps. */
+  hierarchy_rollup: Generated<string>;
+  /** 0006: a leaver's points go back to the company ('return') or expire ('expire'). */
+  leaver_points: Generated<string>;
+  /** 0006: the program has an onboarding checklist (kept by the onboarding module). */
+  has_onboarding: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -358,6 +364,73 @@ export interface AuditLogTable {
   hash: string;
 }
 
+// ---------------------------------------------------------------- companies and their people (0006)
+export interface AccountJoinCodesTable {
+  program_id: string;
+  code: string;
+  account_id: string;
+  created_at: Timestamp;
+}
+
+export interface InvitationsTable {
+  program_id: string;
+  id: string;
+  member_id: string;
+  token_hash: string;
+  expires_at: Date | string;
+  invited_by: string;
+  accepted_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface MailOutboxTable {
+  program_id: string;
+  id: string;
+  template: string;
+  to_address: string;
+  language: string;
+  subject: string;
+  body: string;
+  status: Generated<'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  sent_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface OnboardingStepsTable {
+  program_id: string;
+  code: string;
+  position: number;
+  names: Json<Record<string, string>>;
+  points: number;
+  completion: Json<Record<string, unknown>>;
+}
+
+export interface OnboardingCompletionsTable {
+  program_id: string;
+  member_id: string;
+  step_code: string;
+  completed_at: Date | string;
+  event_id: string | null;
+  journal_id: string | null;
+}
+
+export interface VolumeDiscountSettingsTable {
+  program_id: string;
+  basis: 'amount' | 'quantity';
+  period_kind: 'calendar_year' | 'quarter' | 'rolling';
+  period_months: number;
+  updated_at: Timestamp;
+}
+
+export interface VolumeDiscountLevelsTable {
+  program_id: string;
+  threshold: number;
+  basis_points: number;
+}
+
 export interface Schema {
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
@@ -393,6 +466,13 @@ export interface Schema {
   adjustment_usage: AdjustmentUsageTable;
   audit_heads: AuditHeadsTable;
   audit_log: AuditLogTable;
+  account_join_codes: AccountJoinCodesTable;
+  invitations: InvitationsTable;
+  mail_outbox: MailOutboxTable;
+  onboarding_steps: OnboardingStepsTable;
+  onboarding_completions: OnboardingCompletionsTable;
+  volume_discount_settings: VolumeDiscountSettingsTable;
+  volume_discount_levels: VolumeDiscountLevelsTable;
 }
 
 export interface RewardSettingsTable {

@@ -14,6 +14,7 @@ import { ingestEvents } from '../events/ingest.js';
 import type { Program } from '../programs/programs.js';
 import { createRule } from '../rules/store.js';
 import { evaluateTiers } from '../tiers/job.js';
+import { seedPeople } from './people.js';
 import { replaceTierConfig, tierConfigSchema } from '../tiers/store.js';
 import { seedRewards } from './rewards.js';
 import { seedControlDemo } from './control.js';
@@ -172,5 +173,6 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
   await seedRewards(db, program, now);
   await seedControlDemo(db, program, now);
   if (evidence) await seedClaimsDemo(db, program, evidence, now);
+  await seedPeople(db, program, now);
   return { events: events.length };
 }

@@ -81,6 +81,17 @@ export const errorStatus = {
   coop_policy_missing: 404,
   coop_fund_empty: 422,
   coop_fund_insufficient: 422,
+  // companies and their people (managers, invitations, registration, deactivation, onboarding, volume discounts)
+  not_a_manager: 403,
+  invitation_expired: 410,
+  invitation_used: 409,
+  unknown_join_code: 422,
+  member_not_pending: 409,
+  member_already_exists: 409,
+  onboarding_not_configured: 404,
+  invalid_onboarding: 422,
+  volume_discounts_not_configured: 404,
+  invalid_volume_discounts: 422,
   // ours
   rate_limited: 429,
   internal_error: 500,

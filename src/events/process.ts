@@ -18,8 +18,9 @@ import { rulesInForce } from '../rules/store.js';
 import type { EngineContext, EngineLine, RuleVersion, TierBonus } from '../rules/types.js';
 import type { IngestItem } from './ingest.js';
 import type { EventRecord, PostingRecord } from './records.js';
-import type { AccountRef, MemberRef } from '../accounts/index.js';
+import { chainRoots, type AccountRef, type MemberRef } from '../accounts/index.js';
 import { processReturn } from './returns.js';
+import { onboardingFromEvents } from '../onboarding/complete.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
 import { getTierConfig, type TierConfig } from '../tiers/store.js';
 import type { EventInput } from './schema.js';
@@ -135,6 +136,7 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
     // Serialize batches that touch the same accounts (cap counters, bought categories, the same event sent
     // twice at once), in id order so that two batches can never wait for each other.
     const accountIds = [...new Set(ready.map((r) => r.account.id))].sort();
+    if (program.hierarchyRollup === 'chain') await lockChains(trx, program.id, ready, accountIds);
     await sql`SELECT 1 FROM accounts WHERE program_id = ${program.id} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE`.execute(trx);
 
     // Under the locks, an event stored meanwhile by a concurrent request is a replay now.
@@ -242,6 +244,11 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
     await insertLines(trx, program.id, fresh);
     await insertCategories(trx, program.id, newCategories);
     await addUsage(trx, program.id, usageDelta);
+    // Onboarding steps the events complete pay in the same journals write (programs without a checklist skip it).
+    if (program.hasOnboarding) {
+      const completing = earning.map((ev) => ({ id: ev.id, memberId: ev.member?.id ?? null, type: ev.input.type, attributes: ev.input.attributes ?? {} }));
+      credits.push(...(await onboardingFromEvents(trx, program, completing, now)));
+    }
     await writeCredits(trx, program.id, credits, now);
 
     for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));
@@ -255,6 +262,18 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
 }
 
 /**
+ * With chains rolled up, account caps count against the top parent and a tier upgrade writes the level to
+ * every branch. So the top parents are locked first (in id order), then the accounts: whoever holds a
+ * branch holds its chain, and a tier writer holding the chain never waits for a branch someone else holds.
+ */
+async function lockChains(trx: Db, programId: string, ready: ReadyEvent[], accountIds: string[]): Promise<void> {
+  const roots = await chainRoots(trx, programId, accountIds);
+  const rootIds = [...new Set(roots.values())].sort();
+  await sql`SELECT 1 FROM accounts WHERE program_id = ${programId} AND id = ANY(${rootIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE`.execute(trx);
+  for (const ev of ready) ev.account = { ...ev.account, chainId: roots.get(ev.account.id) ?? ev.account.id };
+}
+
+/**
  * Upgrades at event time: the owners that just earned are re-evaluated in the same transaction, under the
  * account locks the batch holds, and only ever raised (downgrades wait for the period end and the job).
  * Events later in the same batch are still judged with the tier their account had when the batch began.
@@ -262,7 +281,7 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
 async function upgradeTiers(trx: Db, program: Program, config: TierConfig, earning: ReadyEvent[], now: Date): Promise<void> {
   const kinds = ownerKindsOf(config.settings.scope);
   const owners: Array<['account' | 'member', string]> = [];
-  if (kinds.includes('account')) for (const id of new Set(earning.map((e) => e.account.id))) owners.push(['account', id]);
+  if (kinds.includes('account')) for (const id of new Set(earning.map((e) => (config.chain ? (e.account.chainId ?? e.account.id) : e.account.id)))) owners.push(['account', id]);
   if (kinds.includes('member')) for (const id of new Set(earning.flatMap((e) => (e.member ? [e.member.id] : [])))) owners.push(['member', id]);
   owners.sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0])));
   for (const [kind, id] of owners) await evaluateOwner(trx, program.id, config, program.timeZone, kind, id, now, { upgradeOnly: true });
@@ -354,7 +373,7 @@ export function capKeysOf(events: ReadyEvent[], rulesAt: (at: Date) => RuleVersi
   for (const ev of events) {
     for (const rule of rulesAt(ev.occurredAt)) {
       for (const cap of rule.definition.caps ?? []) {
-        const scopeId = cap.scope === 'account' ? ev.account.id : ev.member?.id;
+        const scopeId = cap.scope === 'account' ? (ev.account.chainId ?? ev.account.id) : ev.member?.id;
         if (scopeId) keys.add(capKey(rule.id, cap.scope, scopeId, periodKey(cap.period, ev.occurredAt, timeZone)));
       }
     }

@@ -1,3 +1,4 @@
+import { chainRoots } from '../accounts/index.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
@@ -27,6 +28,9 @@ export async function simulateEvent(
   let failure: LojalError | undefined;
   const [ev] = await resolve(db, program, [parsed], (_i, _id, err) => (failure = err));
   if (!ev) throw failure!;
+  if (program.hierarchyRollup === 'chain') {
+    ev.account = { ...ev.account, chainId: (await chainRoots(db, program.id, [ev.account.id])).get(ev.account.id) ?? ev.account.id };
+  }
   const rulesAt = await rulesInForce(db, program.id, [ev.occurredAt]);
   const bought = await loadCategoriesBought(db, program.id, [ev.account.id]);
   const usage = await loadUsage(db, program.id, capKeysOf([ev], rulesAt, program.timeZone));

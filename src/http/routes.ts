@@ -9,6 +9,9 @@ import { evidenceRoutes } from '../evidence/routes.js';
 import { claimRoutes } from '../claims/routes.js';
 import { coopRoutes } from '../coop/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
+import { mailRoutes } from '../mail/routes.js';
+import { onboardingRoutes } from '../onboarding/routes.js';
+import { peopleRoutes } from '../people/routes.js';
 import { programRoutes } from '../programs/routes.js';
 import { ruleRoutes } from '../rules/routes.js';
 import { tierRoutes } from '../tiers/routes.js';
@@ -18,6 +21,7 @@ import { staffUserRoutes } from '../programs/staff-routes.js';
 import { controlRoutes } from '../control/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { partnerRoutes } from '../partners/routes.js';
+import { volumeRoutes } from '../volume/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -41,6 +45,7 @@ export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<voi
 const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
+  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { runCoopAccruals } from '../coop/accrual.js';
 import { runTierJobs } from '../tiers/job.js';
+import { deliverOutbox, type MailTransport } from '../mail/index.js';
+import { runOnboardingJobs } from '../onboarding/complete.js';
 import { runLedgerJobs } from './ledger-jobs.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
@@ -11,7 +13,12 @@ const TIER_JOB_EVERY_TICKS = 60;
  * Runs the periodic jobs inside the server process. A run that is still going when the next is due is
  * not started twice; the jobs themselves are idempotent, so several processes may each run them.
  */
-export function startScheduler(db: Db, log: FastifyBaseLogger, intervalMs = 60_000): () => Promise<void> {
+export function startScheduler(
+  db: Db,
+  log: FastifyBaseLogger,
+  intervalMs = 60_000,
+  mail?: { transport: MailTransport; from: string },
+): () => Promise<void> {
   let running: Promise<void> | undefined;
   let ticks = 0;
   const tick = () => {
@@ -35,6 +42,17 @@ export function startScheduler(db: Db, log: FastifyBaseLogger, intervalMs = 60_0
         if (r && r.entries) log.info(r, 'co-op accruals');
       })
       .catch((err) => log.error({ err }, 'co-op accruals failed'))
+      .then(() => runOnboardingJobs(db))
+      .then((n) => {
+        if (n) log.info({ completed: n }, 'onboarding profile steps');
+      })
+      .catch((err) => log.error({ err }, 'onboarding job failed'))
+      // Without an SMTP server the mails wait in the outbox (GET /v1/outbox shows them).
+      .then(() => (mail ? deliverOutbox(db, mail.transport, { from: mail.from }) : undefined))
+      .then((r) => {
+        if (r && (r.sent || r.retried || r.failed)) log.info(r, 'mail delivery');
+      })
+      .catch((err) => log.error({ err }, 'mail delivery failed'))
       .finally(() => {
         running = undefined;
       });
@@ -45,5 +63,6 @@ export function startScheduler(db: Db, log: FastifyBaseLogger, intervalMs = 60_0
   return async () => {
     clearInterval(timer);
     await running;
+    mail?.transport.close();
   };
 }

@@ -10,7 +10,7 @@ import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { getMember } from '../accounts/members.js';
-import { loadMembers } from '../accounts/index.js';
+import { loadMembers, requireManagerIfActing } from '../accounts/index.js';
 import { spend, transfer } from './operations.js';
 import { submitAdjustment } from '../control/adjustments.js';
 import { adjustmentRequestOut } from '../control/schemas.js';
@@ -153,13 +153,22 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
         tags: ['ledger'],
         summary: 'Give company points to a member of the account; the points keep their expiry dates',
         params: idParams,
-        body: z.object({ memberId: z.uuid(), points, memo: z.string().trim().max(500).optional(), idempotencyKey }).strict(),
+        body: z
+          .object({
+            memberId: z.uuid(),
+            points,
+            memo: z.string().trim().max(500).optional(),
+            idempotencyKey,
+            byMemberId: z.uuid().optional().describe('The member allocating (must be a manager of the account); absent: program staff'),
+          })
+          .strict(),
         response: { 200: operationOut, 201: operationOut },
       },
     },
     async (req, reply) => {
       const program = await programOf(req);
       const from = await walletOf(db, program.id, req.params.id, 'account', 'account');
+      await requireManagerIfActing(db, program.id, req.body.byMemberId, from);
       const member = (await loadMembers(db, program.id, [], [req.body.memberId])).byId.get(req.body.memberId);
       if (!member) throw new LojalError('unknown_member', { member: req.body.memberId });
       if (member.accountId !== from) throw new LojalError('member_not_in_account', { member: req.body.memberId, account: from });
@@ -172,7 +181,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
           points: req.body.points,
           memo: req.body.memo,
           idempotencyKey: req.body.idempotencyKey,
-          actor: actorOf(req),
+          actor: req.body.byMemberId ? `member:${req.body.byMemberId} via ${actorOf(req)}` : actorOf(req),
         });
         const after = { journalId: done.journalId, from, to: member.id, points: req.body.points, memo: req.body.memo ?? null };
         return { result: done, audit: done.created ? { action: 'transfer.post', entity: 'account', entityId: from, after } : null };

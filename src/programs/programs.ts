@@ -32,6 +32,10 @@ export const programSettingsSchema = z
     expiryPolicy: expiryPolicySchema,
     /** What one point costs the program, in millionths of the currency's minor unit (1000000 = 1 öre, 0.01 SEK). */
     pointValueMicros: z.number().int().min(0).max(1_000_000_000),
+    /** Tiers and account caps count per account ('branch', the default) or for the whole chain under its top parent. */
+    hierarchyRollup: z.enum(['branch', 'chain']),
+    /** A deactivated member's points go back to the company wallet ('return') or expire ('expire'). */
+    leaverPoints: z.enum(['return', 'expire']),
   })
   .strict();
 
@@ -40,6 +44,8 @@ export const createProgramSchema = programSettingsSchema.partial({
   pendingDays: true,
   expiryPolicy: true,
   pointValueMicros: true,
+  hierarchyRollup: true,
+  leaverPoints: true,
   defaultLanguage: true,
   pointsName: true,
   timeZone: true,
@@ -47,6 +53,8 @@ export const createProgramSchema = programSettingsSchema.partial({
 
 export interface Program extends ProgramSettings {
   id: string;
+  /** Kept by the onboarding module: event ingestion looks for checklist steps only when set. */
+  hasOnboarding: boolean;
   createdAt: Date;
 }
 
@@ -72,6 +80,8 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
     pendingDays: s.pendingDays ?? 0,
     expiryPolicy: s.expiryPolicy ?? { kind: 'never' },
     pointValueMicros: s.pointValueMicros ?? 1_000_000,
+    hierarchyRollup: s.hierarchyRollup ?? 'branch',
+    leaverPoints: s.leaverPoints ?? 'return',
   };
   await db.transaction().execute(async (trx) => {
     await trx
@@ -86,6 +96,8 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
         pending_days: settings.pendingDays,
         expiry_policy: JSON.stringify(settings.expiryPolicy),
         point_value_micros: settings.pointValueMicros,
+        hierarchy_rollup: settings.hierarchyRollup,
+        leaver_points: settings.leaverPoints,
       })
       .execute();
     await trx
@@ -109,6 +121,9 @@ export async function getProgram(db: Db, programId: string): Promise<Program | u
     pendingDays: row.pending_days,
     expiryPolicy: row.expiry_policy as ExpiryPolicyJson,
     pointValueMicros: row.point_value_micros,
+    hierarchyRollup: row.hierarchy_rollup as Program['hierarchyRollup'],
+    leaverPoints: row.leaver_points as Program['leaverPoints'],
+    hasOnboarding: row.has_onboarding,
     createdAt: row.created_at,
   };
 }
@@ -126,6 +141,8 @@ export async function updateProgram(db: Db, programId: string, patch: Partial<Pr
       ...(p.pendingDays !== undefined && { pending_days: p.pendingDays }),
       ...(p.expiryPolicy !== undefined && { expiry_policy: JSON.stringify(p.expiryPolicy) }),
       ...(p.pointValueMicros !== undefined && { point_value_micros: p.pointValueMicros }),
+      ...(p.hierarchyRollup !== undefined && { hierarchy_rollup: p.hierarchyRollup }),
+      ...(p.leaverPoints !== undefined && { leaver_points: p.leaverPoints }),
       updated_at: sql`now()`,
     })
     .where('id', '=', programId)

@@ -28,7 +28,8 @@ const apiKeyCreateSchema = z
   })
   .strict();
 
-const toOut = (p: Program) => p;
+// hasOnboarding is kept by the onboarding module, not a setting (GET /v1/onboarding shows the checklist).
+const toOut = ({ hasOnboarding: _kept, ...p }: Program) => p;
 
 export async function programRoutes(fastify: FastifyInstance, { database, keyCache }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();

@@ -127,7 +127,7 @@ function checkCaps(ev: Evaluation, rule: RuleVersion, requested: number): CapOut
   let binding: Cap | undefined;
   const keys: string[] = [];
   for (const cap of rule.definition.caps ?? []) {
-    const scopeId = cap.scope === 'account' ? account.id : member?.id;
+    const scopeId = cap.scope === 'account' ? (account.chainId ?? account.id) : member?.id;
     if (scopeId === undefined) continue;
     const key = capKey(rule.id, cap.scope, scopeId, ev.calendar.periodKey(cap.period));
     if (!keys.includes(key)) keys.push(key);

@@ -124,6 +124,8 @@ export interface EngineEvent {
 
 export interface EngineAccount {
   id: string;
+  /** The top parent whose counters the account's caps count against, when the program rolls chains up. */
+  chainId?: string | undefined;
   segment: string | null;
   tags: string[];
   tier: string | null;

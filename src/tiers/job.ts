@@ -4,7 +4,7 @@
  * row's lock, so running again at the same `now` finds nothing to change and writes no history.
  */
 import { sql } from 'kysely';
-import { setAccountTier, setMemberTier } from '../accounts/index.js';
+import { setAccountTier, setMemberTier, setTierBelow } from '../accounts/index.js';
 import type { Db } from '../db/database.js';
 import type { TierOwnerKind } from '../db/schema.js';
 import { decide, qualifyingWindow, windowEndingAt, type TierDecision } from './evaluate.js';
@@ -35,10 +35,11 @@ export async function evaluateOwner(
   await sql`SELECT 1 FROM ${sql.table(kind === 'account' ? 'accounts' : 'members')}
     WHERE program_id = ${programId} AND id = ${ownerId} FOR NO KEY UPDATE`.execute(trx);
   const state = await getTierStatus(trx, programId, kind, ownerId);
-  const current = (await qualifyingTotals(trx, programId, settings.basis, kind, qualifyingWindow(settings, now, timeZone), [ownerId])).get(ownerId) ?? 0;
+  const chain = config.chain && kind === 'account';
+  const current = (await qualifyingTotals(trx, programId, settings.basis, kind, qualifyingWindow(settings, now, timeZone), [ownerId], chain)).get(ownerId) ?? 0;
   let lastPeriod: number | undefined;
   if (state && now >= state.periodEnd) {
-    lastPeriod = (await qualifyingTotals(trx, programId, settings.basis, kind, windowEndingAt(settings, state.periodEnd, timeZone), [ownerId])).get(ownerId) ?? 0;
+    lastPeriod = (await qualifyingTotals(trx, programId, settings.basis, kind, windowEndingAt(settings, state.periodEnd, timeZone), [ownerId], chain)).get(ownerId) ?? 0;
   }
   const decision = decide({ levels, settings, totals: { current, ...(lastPeriod !== undefined && { lastPeriod }) }, state, now, timeZone });
   if (options.upgradeOnly && decision.change !== 'upgrade') return decision;
@@ -63,6 +64,7 @@ export async function evaluateOwner(
       at: now,
     });
     await (kind === 'account' ? setAccountTier : setMemberTier)(trx, programId, ownerId, decision.level);
+    if (chain) await setTierBelow(trx, programId, ownerId, decision.level);
   }
   return decision;
 }
@@ -82,12 +84,25 @@ export async function evaluateTiers(db: Db, programId: string, now = new Date())
   const config = await getTierConfig(db, programId);
   if (!config) return report;
   const program = await db.selectFrom('programs').select('time_zone').where('id', '=', programId).executeTakeFirstOrThrow();
+  const roots = new Set(
+    config.chain
+      ? (await db.selectFrom('accounts').select('id').where('program_id', '=', programId).where('parent_id', 'is', null).execute()).map((r) => r.id)
+      : [],
+  );
   for (const kind of ownerKindsOf(config.settings.scope)) {
-    const active = await qualifyingTotals(db, programId, config.settings.basis, kind, qualifyingWindow(config.settings, now, program.time_zone));
+    const chain = config.chain && kind === 'account';
+    const active = await qualifyingTotals(db, programId, config.settings.basis, kind, qualifyingWindow(config.settings, now, program.time_zone), undefined, chain);
     const withStatus = await db.selectFrom('tier_status').select('owner_id').where('program_id', '=', programId).where('owner_kind', '=', kind).execute();
-    const owners = [...new Set([...active.keys(), ...withStatus.map((r) => r.owner_id)])].sort();
+    let owners = [...new Set([...active.keys(), ...withStatus.map((r) => r.owner_id)])].sort();
+    // Rolled up, only top parents hold a tier; a branch's status from before stays as it was, unused.
+    if (chain) owners = owners.filter((id) => active.has(id) || roots.has(id));
     for (const ownerId of owners) {
-      const d = await db.transaction().execute((trx) => evaluateOwner(trx, programId, config, program.time_zone, kind, ownerId, now));
+      const d = await db.transaction().execute(async (trx) => {
+        const decision = await evaluateOwner(trx, programId, config, program.time_zone, kind, ownerId, now);
+        // Branches added to the chain since its last change take its level too.
+        if (chain) await setTierBelow(trx, programId, ownerId, decision?.level ?? null);
+        return decision;
+      });
       report.evaluated++;
       if (d?.change === 'upgrade') report.upgrades++;
       if (d?.change === 'downgrade') report.downgrades++;

@@ -22,6 +22,7 @@ import {
   qualifyingTotals,
   replaceTierConfig,
   requireOwner,
+  tierOwnerOf,
   requireTierConfig,
   saveTierStatus,
   tierConfigSchema,
@@ -83,12 +84,14 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
     return { program, config };
   };
 
-  const currentTier = async (req: FastifyRequest, program: Program, config: TierConfig, kind: TierOwnerKind, id: string) => {
+  const currentTier = async (req: FastifyRequest, program: Program, config: TierConfig, kind: TierOwnerKind, asked: string) => {
     const lng = requestLanguage(req, program.defaultLanguage);
     const now = new Date();
+    // Chains rolled up: a branch shows its chain's level and the chain's total.
+    const id = await tierOwnerOf(db, program.id, config, kind, asked);
     const status = await getTierStatus(db, program.id, kind, id);
     const window = qualifyingWindow(config.settings, now, program.timeZone);
-    const total = (await qualifyingTotals(db, program.id, config.settings.basis, kind, window, [id])).get(id) ?? 0;
+    const total = (await qualifyingTotals(db, program.id, config.settings.basis, kind, window, [id], config.chain)).get(id) ?? 0;
     const level = config.levels.find((l) => l.code === status?.level) ?? null;
     const p = progress(config.levels, config.settings, level?.code ?? null, total, now, program.timeZone);
     const next = config.levels.find((l) => l.code === p.nextLevel);
@@ -159,8 +162,10 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
       async (req) => {
         const program = await programOf(req);
         await requireOwner(db, program.id, kind, req.params.id);
+        const config = await getTierConfig(db, program.id);
+        const owner = config ? await tierOwnerOf(db, program.id, config, kind, req.params.id) : req.params.id;
         const after = decodeCursor(req.query.cursor, z.tuple([z.iso.datetime(), z.uuid()]));
-        const page = await listTierHistory(db, program.id, kind, req.params.id, req.query.limit, after);
+        const page = await listTierHistory(db, program.id, kind, owner, req.query.limit, after);
         return { data: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
       },
     );
@@ -179,20 +184,22 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
       },
       async (req) => {
         const { program, config } = await ownerContext(req, kind, req.params.id);
+        // Chains rolled up: a branch's level is its chain's, so the hold is on the chain.
+        const owner = await tierOwnerOf(db, program.id, config, kind, req.params.id);
         const now = new Date();
         await db.transaction().execute(async (trx) => {
           // The level held is the one the owner has right now, so evaluate first (an upgrade due is applied).
-          await evaluateOwner(trx, program.id, config, program.timeZone, kind, req.params.id, now);
-          const status = await getTierStatus(trx, program.id, kind, req.params.id, true);
+          await evaluateOwner(trx, program.id, config, program.timeZone, kind, owner, now);
+          const status = await getTierStatus(trx, program.id, kind, owner, true);
           const until = addMonthsUtc(now, req.body.months);
-          await saveTierStatus(trx, program.id, kind, req.params.id, {
+          await saveTierStatus(trx, program.id, kind, owner, {
             level: status?.level ?? null,
             since: status?.since ?? now,
             periodEnd: status?.periodEnd ?? now,
             frozenUntil: until,
             frozenReason: req.body.reason,
           });
-          await appendTierHistory(trx, program.id, kind, req.params.id, {
+          await appendTierHistory(trx, program.id, kind, owner, {
             from: status?.level ?? null,
             to: status?.level ?? null,
             reason: 'freeze',
@@ -220,12 +227,13 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
       },
       async (req) => {
         const { program, config } = await ownerContext(req, kind, req.params.id);
+        const owner = await tierOwnerOf(db, program.id, config, kind, req.params.id);
         const now = new Date();
         await db.transaction().execute(async (trx) => {
-          const status = await getTierStatus(trx, program.id, kind, req.params.id, true);
+          const status = await getTierStatus(trx, program.id, kind, owner, true);
           if (!status?.frozenUntil || status.frozenUntil <= now) return; // not frozen: nothing to end
-          await saveTierStatus(trx, program.id, kind, req.params.id, { ...status, frozenUntil: null, frozenReason: null });
-          await appendTierHistory(trx, program.id, kind, req.params.id, {
+          await saveTierStatus(trx, program.id, kind, owner, { ...status, frozenUntil: null, frozenReason: null });
+          await appendTierHistory(trx, program.id, kind, owner, {
             from: status.level,
             to: status.level,
             reason: 'unfreeze',

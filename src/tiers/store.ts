@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
+import { chainRoots } from '../accounts/index.js';
 import { inTransaction, type Db } from '../db/database.js';
 import type { TierOwnerKind } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
@@ -43,6 +44,8 @@ export type TierLevel = Omit<z.output<typeof tierLevelSchema>, 'benefits'> & { b
 export interface TierConfig {
   settings: TierSettings;
   levels: TierLevel[];
+  /** The program rolls chains up: an account's tier is its top parent's, on the whole chain's total. */
+  chain: boolean;
 }
 
 /** Ranks strictly ascending with thresholds strictly ascending, codes unique. */
@@ -62,7 +65,13 @@ function checkLadder(levels: TierLevel[]): void {
 }
 
 export async function getTierConfig(db: Db, programId: string): Promise<TierConfig | null> {
-  const s = await db.selectFrom('tier_settings').selectAll().where('program_id', '=', programId).executeTakeFirst();
+  const s = await db
+    .selectFrom('tier_settings')
+    .innerJoin('programs', 'programs.id', 'tier_settings.program_id')
+    .selectAll('tier_settings')
+    .select('programs.hierarchy_rollup')
+    .where('program_id', '=', programId)
+    .executeTakeFirst();
   if (!s) return null;
   const rows = await db.selectFrom('tier_levels').selectAll().where('program_id', '=', programId).orderBy('rank').execute();
   return {
@@ -84,6 +93,7 @@ export async function getTierConfig(db: Db, programId: string): Promise<TierConf
       rewardTags: r.reward_tags,
       benefits: r.benefits as Record<string, string[]>,
     })),
+    chain: s.hierarchy_rollup === 'chain',
   };
 }
 
@@ -145,8 +155,17 @@ export async function requireOwner(db: Db, programId: string, kind: TierOwnerKin
  * Points: what earn journals credited to the owner's wallet, less what reversals took back, by the
  * journals' time. Amount: purchase line amounts less their returned amounts, by the purchase's time.
  */
-export async function qualifyingTotals(db: Db, programId: string, basis: TierSettings['basis'], kind: TierOwnerKind, window: Window, ownerIds?: string[]): Promise<Map<string, number>> {
+export async function qualifyingTotals(
+  db: Db,
+  programId: string,
+  basis: TierSettings['basis'],
+  kind: TierOwnerKind,
+  window: Window,
+  ownerIds?: string[],
+  chain = false,
+): Promise<Map<string, number>> {
   if (ownerIds && ownerIds.length === 0) return new Map();
+  if (chain && kind === 'account') return chainTotals(db, programId, basis, window, ownerIds);
   const only = ownerIds ? sql`AND owner_id = ANY(${ownerIds}::uuid[])` : sql``;
   const rows =
     basis === 'points'
@@ -168,6 +187,36 @@ export async function qualifyingTotals(db: Db, programId: string, basis: TierSet
               AND ev.occurred_at >= ${window.start} AND ev.occurred_at < ${window.end}
           ) x WHERE owner_id IS NOT NULL ${only} GROUP BY owner_id`.execute(db);
   return new Map(rows.rows.map((r) => [r.owner_id, Math.max(0, Number(r.total))]));
+}
+
+/**
+ * Qualifying totals of whole chains, keyed by the top parent: every account's own total (as above) added to
+ * its chain's. With `rootIds`, only those chains are walked.
+ */
+async function chainTotals(db: Db, programId: string, basis: TierSettings['basis'], window: Window, rootIds?: string[]): Promise<Map<string, number>> {
+  const starts = rootIds ? sql`AND id = ANY(${rootIds}::uuid[])` : sql``;
+  const chains = await sql<{ id: string; root: string }>`
+    WITH RECURSIVE chain (id, root, depth) AS (
+      SELECT id, id, 0 FROM accounts WHERE program_id = ${programId} AND parent_id IS NULL ${starts}
+      UNION ALL
+      SELECT a.id, c.root, c.depth + 1 FROM accounts a JOIN chain c ON a.program_id = ${programId} AND a.parent_id = c.id
+      WHERE c.depth < 50
+    )
+    SELECT id, root FROM chain`.execute(db);
+  const rootOf = new Map(chains.rows.map((r) => [r.id, r.root]));
+  const own = await qualifyingTotals(db, programId, basis, 'account', window, rootIds ? [...rootOf.keys()] : undefined);
+  const totals = new Map<string, number>();
+  for (const [id, total] of own) {
+    const root = rootOf.get(id);
+    if (root !== undefined) totals.set(root, (totals.get(root) ?? 0) + total);
+  }
+  return totals;
+}
+
+/** Whose tier an account's is: its own, or its top parent's when the program rolls chains up. */
+export async function tierOwnerOf(db: Db, programId: string, config: TierConfig, kind: TierOwnerKind, id: string): Promise<string> {
+  if (kind !== 'account' || !config.chain) return id;
+  return (await chainRoots(db, programId, [id])).get(id) ?? id;
 }
 
 export interface TierStatusRow extends TierState {

@@ -66,6 +66,13 @@ const bodies: Record<string, unknown> = {
   'POST /v1/reward-orders/{id}/deliver': {},
   'POST /v1/reward-orders/{id}/issue': {},
   'POST /v1/reward-orders/{id}/cancel': { reason: 'isolation' },
+  // companies and their people
+  'POST /v1/accounts/{id}/invitations': { email: 'isolation@example.com' },
+  'POST /v1/invitations/{token}/accept': { name: 'Isolation', language: 'en' },
+  'POST /v1/accounts/{id}/join-code': {},
+  'POST /v1/members/{id}/approve': {},
+  'POST /v1/members/{id}/reject': { reason: 'isolation' },
+  'POST /v1/members/{id}/deactivate': {},
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */

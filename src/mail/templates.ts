@@ -1,0 +1,20 @@
+/** Mails rendered from the `mail` i18n namespace in the recipient's language: plain text, one subject and body. */
+import { translator, type Language } from '../i18n/index.js';
+
+export const mailTemplates = ['invitation', 'registration_request', 'registration_approved', 'registration_rejected'] as const;
+export type MailTemplate = (typeof mailTemplates)[number];
+
+export interface RenderedMail {
+  subject: string;
+  body: string;
+}
+
+export function renderMail(template: MailTemplate, language: Language, params: Record<string, string>): RenderedMail {
+  const t = translator(language);
+  return { subject: t(`mail:${template}.subject`, params), body: t(`mail:${template}.body`, params) };
+}
+
+/** A date as people read it in their language, e.g. "7 December 2026" or "7 grudnia 2026". */
+export function mailDate(at: Date, language: Language, timeZone: string): string {
+  return new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone }).format(at);
+}
