@@ -31,8 +31,8 @@ async function checkDecider(trx: Db, programId: string, settings: ClaimSettings,
     return;
   }
   if (settings.approver === 'program') throw new LojalError('claim_approver_not_allowed', { approver: settings.approver });
-  if (d.managerId === claim.memberId) throw new LojalError('self_approval_refused');
-  if (!(await isManagerOf(trx, programId, d.managerId, claim.accountId))) throw new LojalError('not_account_manager', { manager: d.managerId });
+  if (d.managerId === claim.memberId) throw new LojalError('self_approval');
+  if (!(await isManagerOf(trx, programId, d.managerId, claim.accountId))) throw new LojalError('not_a_manager', { member: d.managerId, account: claim.accountId });
   // A flag is the manufacturer's fraud control: the dealer's own manager does not clear it.
   if (claim.state === 'needs_review') throw new LojalError('claim_needs_program_review');
 }

@@ -74,8 +74,6 @@ export const errorStatus = {
   claim_state_conflict: 409,
   claim_approver_not_allowed: 403,
   claim_needs_program_review: 403,
-  not_account_manager: 403,
-  self_approval_refused: 403,
   sale_date_in_future: 422,
   claim_settings_invalid: 422,
   coop_policy_missing: 404,

@@ -1,6 +1,7 @@
 /**
- * What owner wallets did in a period, for the team view: points earned (less reversals), spent, and moved by
- * transfers, by the journals' time, and the balance now. One grouped query for a page of wallets.
+ * What owner wallets did in a period, for the team view: points earned (less reversals), spent (at checkout and
+ * on reward orders, less cancelled ones), and moved by transfers, by the journals' time, and the balance now.
+ * One grouped query for a page of wallets.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
@@ -19,7 +20,7 @@ export async function walletPeriodFigures(db: Db, programId: string, walletIds: 
   const rows = await sql<{ id: string; available: number; pending: number; earned: number; spent: number; received: number; given: number }>`
     SELECT w.id, w.available, w.pending,
       coalesce(sum(e.amount) FILTER (WHERE j.kind IN ('earn', 'reverse')), 0)::bigint AS earned,
-      coalesce(-sum(e.amount) FILTER (WHERE j.kind = 'spend'), 0)::bigint AS spent,
+      coalesce(-sum(e.amount) FILTER (WHERE j.kind IN ('spend', 'redeem', 'refund')), 0)::bigint AS spent,
       coalesce(sum(e.amount) FILTER (WHERE j.kind = 'transfer' AND e.amount > 0), 0)::bigint AS received,
       coalesce(-sum(e.amount) FILTER (WHERE j.kind = 'transfer' AND e.amount < 0), 0)::bigint AS given
     FROM wallets w

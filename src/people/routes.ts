@@ -26,7 +26,7 @@ const teamMemberOut = z.object({
   role: z.string().nullable(),
   status: z.string(),
   earned: z.number().int().describe('Points earned in the period, less reversals'),
-  spent: z.number().int().describe('Points spent (redeemed) in the period'),
+  spent: z.number().int().describe('Points spent in the period: at checkout and on reward orders, less cancelled or rejected orders'),
   received: z.number().int().describe('Company points transferred to the member in the period'),
   given: z.number().int().describe('Points transferred away in the period'),
   available: z.number().int().describe('Spendable now'),

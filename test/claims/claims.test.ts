@@ -166,8 +166,8 @@ describe('who approves', () => {
     await m.call('PUT', '/v1/claims/settings', { approver: 'manager' });
     const claim = (await m.submit(aClaim())).json();
     expect((await m.call('POST', `/v1/claims/${claim.id}/approve`)).json().code).toBe('claim_approver_not_allowed');
-    expect((await m.call('POST', `/v1/claims/${claim.id}/approve`, { managerId: m.ids.INMGR })).json().code).toBe('not_account_manager');
-    expect((await m.call('POST', `/v1/claims/${claim.id}/approve`, { managerId: m.ids.SELLER2 })).json().code).toBe('not_account_manager');
+    expect((await m.call('POST', `/v1/claims/${claim.id}/approve`, { managerId: m.ids.INMGR })).json().code).toBe('not_a_manager');
+    expect((await m.call('POST', `/v1/claims/${claim.id}/approve`, { managerId: m.ids.SELLER2 })).json().code).toBe('not_a_manager');
     const byChain = await m.call('POST', `/v1/claims/${claim.id}/approve`, { managerId: m.ids.CHMGR });
     expect(byChain.statusCode, byChain.body).toBe(200);
     expect(byChain.json()).toMatchObject({ state: 'approved', decidedBy: expect.stringMatching(new RegExp(`^member:${m.ids.CHMGR} via api-key:`)) });
@@ -176,8 +176,8 @@ describe('who approves', () => {
     const own = (await m.submit(aClaim({ member: 'BRMGR' }))).json();
     const self = await m.call('POST', `/v1/claims/${own.id}/approve`, { managerId: m.ids.BRMGR });
     expect(self.statusCode).toBe(403);
-    expect(self.json().code).toBe('self_approval_refused');
-    expect((await m.call('POST', `/v1/claims/${own.id}/reject`, { reason: 'other', note: 'mine', managerId: m.ids.BRMGR })).json().code).toBe('self_approval_refused');
+    expect(self.json().code).toBe('self_approval');
+    expect((await m.call('POST', `/v1/claims/${own.id}/reject`, { reason: 'other', note: 'mine', managerId: m.ids.BRMGR })).json().code).toBe('self_approval');
     expect((await m.call('POST', `/v1/claims/${own.id}/approve`, { managerId: m.ids.CHMGR })).statusCode).toBe(200);
 
     // A flagged claim needs the program team, which this setting does not allow: it waits for a settings change.

@@ -1,24 +1,28 @@
 /**
- * The demo program `npm start` shows, seeded once on each database: a year of activity, four tiers, and a
- * shop of forty rewards with orders in every state, all of it consistent with the ledger.
+ * The demo program `npm start` shows, seeded once on each database (it takes most of a minute, so every
+ * check of the demo lives in this one file): a year of activity, four tiers, a shop of forty rewards with
+ * orders in every state, sales claims and a co-op fund, staff and partners, all consistent with the ledger.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { ensureDemoProgram } from '../../src/demo/index.js';
-import { freshDatabase } from '../support/db.js';
+import { DiskEvidenceStore } from '../../src/evidence/store.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 import { expectLedgerConsistent } from '../support/ledger.js';
 
 describe('demo program', () => {
+  let t: TestApp;
   let database: Database;
   let programId: string;
   beforeAll(async () => {
-    database = await freshDatabase();
+    t = await startTestApp();
+    database = t.database;
     let saved: string | undefined;
-    await ensureDemoProgram(database.db, async (k) => void (saved = k), async () => saved);
-    programId = (await database.db.selectFrom('programs').select('id').executeTakeFirstOrThrow()).id;
+    await ensureDemoProgram(database.db, async (k) => void (saved = k), async () => saved, new DiskEvidenceStore(t.config.evidenceDir));
+    programId = (await database.db.selectFrom('programs').select('id').where('name', 'like', '%demo%').executeTakeFirstOrThrow()).id;
   }, 300_000);
-  afterAll(async () => database?.close());
+  afterAll(async () => t?.close());
 
   const rows = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(database.db)).rows;
 
@@ -52,5 +56,29 @@ describe('demo program', () => {
   it('has four tiers with companies on them', async () => {
     const tiers = await rows(sql<{ tier: string | null; n: number }>`SELECT tier, count(*)::int AS n FROM accounts WHERE program_id = ${programId} GROUP BY tier`);
     expect(tiers.filter((t) => t.tier !== null).length).toBeGreaterThanOrEqual(3);
+  });
+  it('has about twenty claims in every state, each with evidence', async () => {
+    const db = database.db;
+    const states = await sql<{ state: string; n: number }>`SELECT state, count(*)::int AS n FROM sale_claims WHERE program_id = ${programId} GROUP BY state`.execute(db);
+    const by = Object.fromEntries(states.rows.map((r) => [r.state, r.n]));
+    expect(Object.keys(by).sort()).toEqual(['approved', 'needs_review', 'rejected', 'submitted']);
+    expect(Object.values(by).reduce((s, n) => s + n, 0)).toBeGreaterThanOrEqual(18);
+    const flags = await sql<{ code: string }>`SELECT DISTINCT f->>'code' AS code FROM sale_claims, jsonb_array_elements(flags) f WHERE program_id = ${programId}`.execute(db);
+    expect(flags.rows.map((r) => r.code)).toEqual(expect.arrayContaining(['near_duplicate_invoice', 'same_amount_recent', 'member_velocity']));
+    const bare = await sql<{ n: number }>`SELECT count(*)::int AS n FROM sale_claims c WHERE program_id = ${programId} AND NOT EXISTS (SELECT 1 FROM sale_claim_evidence e WHERE e.program_id = c.program_id AND e.claim_id = c.id)`.execute(db);
+    expect(bare.rows[0]!.n).toBe(0);
+    const byManager = await sql<{ n: number }>`SELECT count(*)::int AS n FROM sale_claims WHERE program_id = ${programId} AND decided_by LIKE 'member:%'`.execute(db);
+    expect(byManager.rows[0]!.n).toBeGreaterThan(0);
+    await expectLedgerConsistent(db, programId);
+  });
+
+  it('has accrued co-op funds, co-op claims and payouts, one exported', async () => {
+    const db = database.db;
+    const funds = await sql<{ n: number; total: number }>`SELECT count(*)::int AS n, sum(accrued)::bigint AS total FROM coop_funds WHERE program_id = ${programId}`.execute(db);
+    expect(funds.rows[0]!.n).toBeGreaterThan(50);
+    const claims = await sql<{ state: string }>`SELECT state FROM coop_claims WHERE program_id = ${programId} ORDER BY id`.execute(db);
+    expect(claims.rows.map((r) => r.state)).toEqual(['approved', 'approved', 'approved', 'rejected', 'submitted']);
+    const payouts = await sql<{ exported: boolean }>`SELECT export_batch_id IS NOT NULL AS exported FROM coop_payouts WHERE program_id = ${programId} ORDER BY id`.execute(db);
+    expect(payouts.rows.map((r) => r.exported)).toEqual([true, false, false]);
   });
 });

@@ -15,7 +15,7 @@ const expiring = { kind: 'rolling', months: 24 } as const;
 /** Anna (staff at BR-1) holds 500 points: 400 given by the company, 100 by hand; she spent 150. */
 async function withPoints(policy: 'return' | 'expire'): Promise<PeopleWorld> {
   const w = await peopleWorld(t, { leaverPoints: policy, expiryPolicy: expiring });
-  await w.call('POST', `/v1/accounts/${w.acc.br1}/adjustments`, { points: 1000, reasonCode: 'welcome', idempotencyKey: 'company-points' });
+  await w.call('POST', `/v1/accounts/${w.acc.br1}/adjustments`, { points: 1000, reasonCode: 'campaign', idempotencyKey: 'company-points' });
   await w.call('POST', `/v1/accounts/${w.acc.br1}/transfers`, { memberId: w.mem.staff1, points: 400, idempotencyKey: 'company-to-anna' });
   await w.call('POST', `/v1/members/${w.mem.staff1}/adjustments`, { points: 250, reasonCode: 'goodwill', idempotencyKey: 'anna-goodwill' });
   await w.call('POST', `/v1/members/${w.mem.staff1}/debits`, { points: 150, memo: 'Thermos', idempotencyKey: 'anna-spend' });

@@ -11,8 +11,8 @@ beforeAll(async () => {
   t = await startTestApp();
   w = await peopleWorld(t);
   // The chain's company wallet holds points to hand out; staff earn and spend some.
-  await w.call('POST', `/v1/accounts/${w.acc.br1}/adjustments`, { points: 1000, reasonCode: 'welcome', idempotencyKey: 'seed-br1-points' });
-  await w.call('POST', `/v1/members/${w.mem.staff1}/adjustments`, { points: 300, reasonCode: 'welcome', idempotencyKey: 'seed-staff1' });
+  await w.call('POST', `/v1/accounts/${w.acc.br1}/adjustments`, { points: 1000, reasonCode: 'campaign', idempotencyKey: 'seed-br1-points' });
+  await w.call('POST', `/v1/members/${w.mem.staff1}/adjustments`, { points: 300, reasonCode: 'campaign', idempotencyKey: 'seed-staff1' });
   await w.call('POST', `/v1/members/${w.mem.staff1}/debits`, { points: 120, memo: 'Gift card', idempotencyKey: 'seed-staff1-spend' });
   await w.call('POST', '/v1/events', {
     id: 'EV-S2', type: 'purchase', occurredAt: new Date().toISOString(), account: 'BR-2', member: 'P-S2', lines: [{ sku: 'PAINT', quantity: 1, amount: 20000 }],
