@@ -21,6 +21,7 @@ import { importOnlineRetail } from '../imports/online-retail.js';
 import { createProgram, getProgram, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { runTierJobs } from '../tiers/job.js';
+import { deliverWebhooks } from '../webhooks/delivery.js';
 import { getReward } from '../rewards/catalogue.js';
 import { importCodesFile } from '../rewards/issuing.js';
 import { serve } from './serve.js';
@@ -101,7 +102,7 @@ program
 
 program
   .command('jobs')
-  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers) and exit')
+  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, send due webhooks) and exit')
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
@@ -109,6 +110,8 @@ program
       console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points.`);
       const tiers = await runTierJobs(database.db);
       console.log(`Evaluated tiers of ${tiers.evaluated} accounts and members: ${tiers.upgrades} upgrades, ${tiers.downgrades} downgrades.`);
+      const hooks = await deliverWebhooks(database.db);
+      console.log(`Webhooks: ${hooks.attempted} attempts, ${hooks.delivered} delivered, ${hooks.retrying} to retry, ${hooks.failed} failed.`);
     } finally {
       await database.close();
     }

@@ -52,6 +52,10 @@ export const errorStatus = {
   invalid_order_transition: 409,
   company_wallet_not_allowed: 403,
   member_not_active: 422,
+  // outgoing webhooks
+  invalid_webhook_url: 422,
+  unknown_webhook_event_type: 422,
+  webhook_delivery_not_failed: 409,
   // ours
   rate_limited: 429,
   internal_error: 500,

@@ -9,6 +9,7 @@ import { ruleRoutes } from '../rules/routes.js';
 import { tierRoutes } from '../tiers/routes.js';
 import { rewardOrderRoutes } from '../rewards/order-routes.js';
 import { rewardRoutes } from '../rewards/routes.js';
+import { webhookRoutes } from '../webhooks/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -19,7 +20,7 @@ export function caller(req: FastifyRequest): AuthContext {
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
-const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, rewardRoutes, rewardOrderRoutes];
+const plugins: RoutePlugin[] = [programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes, rewardRoutes, rewardOrderRoutes, webhookRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const plugin of plugins) await plugin(app, ctx);
