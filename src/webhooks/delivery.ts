@@ -39,6 +39,7 @@ export interface DeliveryReport {
 interface Claimed {
   program_id: string;
   id: string;
+  subscription_id: string;
   attempts: number;
   url: string;
   secret: string;
@@ -62,10 +63,11 @@ async function claim(db: Db, now: Date, limit: number): Promise<Claimed[]> {
       UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = ${until}, last_attempt_at = ${now}
       FROM picked WHERE d.program_id = picked.program_id AND d.id = picked.id
       RETURNING d.program_id, d.id, d.attempts, d.subscription_id, d.event_id)
-    SELECT c.program_id, c.id, c.attempts, s.url, s.secret, e.id AS event_id, e.type, e.body
+    SELECT c.program_id, c.id, c.subscription_id, c.attempts, s.url, s.secret, e.id AS event_id, e.type, e.body
     FROM claimed c
     JOIN webhook_subscriptions s ON s.program_id = c.program_id AND s.id = c.subscription_id
-    JOIN webhook_events e ON e.program_id = c.program_id AND e.id = c.event_id`.execute(db);
+    JOIN webhook_events e ON e.program_id = c.program_id AND e.id = c.event_id
+    ORDER BY c.id`.execute(db);
   return rows.rows;
 }
 
@@ -125,13 +127,22 @@ export async function deliverWebhooks(db: Db, opts: DeliveryJobOptions = {}): Pr
   const report: DeliveryReport = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
   for (let batch = 0; batch < maxBatchesPerRun; batch++) {
     const claimed = await claim(db, now, claimBatch);
+    // Receivers in parallel; one receiver's events one after the other, oldest first (delivery ids are
+    // time-ordered), so a healthy receiver sees an order placed before it sees it shipped.
+    const bySubscription = new Map<string, Claimed[]>();
+    for (const d of claimed) {
+      const key = `${d.program_id}/${d.subscription_id}`;
+      bySubscription.set(key, [...(bySubscription.get(key) ?? []), d]);
+    }
     await Promise.all(
-      claimed.map(async (d) => {
-        const state = await record(db, d, await send(d, now, timeoutMs), now);
-        report.attempted++;
-        if (state === 'delivered') report.delivered++;
-        if (state === 'pending') report.retrying++;
-        if (state === 'failed') report.failed++;
+      [...bySubscription.values()].map(async (queue) => {
+        for (const d of queue) {
+          const state = await record(db, d, await send(d, now, timeoutMs), now);
+          report.attempted++;
+          if (state === 'delivered') report.delivered++;
+          if (state === 'pending') report.retrying++;
+          if (state === 'failed') report.failed++;
+        }
       }),
     );
     if (claimed.length < claimBatch) break;

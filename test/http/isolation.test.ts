@@ -23,7 +23,9 @@ beforeAll(async () => {
   await t.call('PUT', '/v1/reward-categories/tools', { names: { en: 'Tools' } });
   a.rewardId = (await t.call('POST', '/v1/rewards', { code: 'a-drill', type: 'physical', category: 'tools', pricePoints: 10, texts: { en: { name: 'A drill' } } })).json().id;
   await t.call('POST', `/v1/members/${a.memberId}/adjustments`, { points: 100, reasonCode: 'goodwill', idempotencyKey: 'isolation-open' });
+  a.webhookId = (await t.call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/isolation', description: 'A hook' })).json().id;
   a.orderId = (await t.call('POST', '/v1/reward-orders', { reward: 'a-drill', memberId: a.memberId, idempotencyKey: 'isolation-order' })).json().id;
+  a.deliveryId = (await t.call('GET', `/v1/webhooks/${a.webhookId}/deliveries`)).json().data[0].id;
   b = await t.newProgram({ name: 'Program B' });
 });
 afterAll(async () => t.close());
@@ -48,6 +50,7 @@ const bodies: Record<string, unknown> = {
   'POST /v1/reward-orders/{id}/deliver': {},
   'POST /v1/reward-orders/{id}/issue': {},
   'POST /v1/reward-orders/{id}/cancel': { reason: 'isolation' },
+  'PATCH /v1/webhooks/{id}': { url: 'https://attacker.example/hook', active: true },
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
@@ -64,7 +67,9 @@ function fill(path: string): string {
     .replace('{version}', '1')
     .replace('/v1/events/{id}', '/v1/events/A-EVENT')
     .replace('/v1/rewards/{id}', `/v1/rewards/${a.rewardId}`)
-    .replace('/v1/reward-orders/{id}', `/v1/reward-orders/${a.orderId}`);
+    .replace('/v1/reward-orders/{id}', `/v1/reward-orders/${a.orderId}`)
+    .replace('/v1/webhooks/deliveries/{id}', `/v1/webhooks/deliveries/${a.deliveryId}`)
+    .replace('/v1/webhooks/{id}', `/v1/webhooks/${a.webhookId}`);
 }
 
 describe('tenant isolation', () => {
@@ -86,10 +91,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/webhooks']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A hook/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);
