@@ -14,6 +14,7 @@ import { createRule } from '../rules/store.js';
 import { evaluateTiers } from '../tiers/job.js';
 import { replaceTierConfig, tierConfigSchema } from '../tiers/store.js';
 import { seedRewards } from './rewards.js';
+import { seedWebhooks } from './webhooks.js';
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -167,5 +168,6 @@ export async function seedDemo(db: Db, program: Program, now = new Date()): Prom
   }));
   await evaluateTiers(db, pid, now);
   await seedRewards(db, program, now);
+  await seedWebhooks(db, program);
   return { events: events.length };
 }
