@@ -17,9 +17,12 @@ import { isDelivered, nextAttemptAfter } from './schedule.js';
 import { signatureOf } from './signature.js';
 
 export const attemptTimeoutMs = 10_000;
-/** Longer than an attempt can take, so a live attempt is never claimed a second time. */
-const leaseMs = 2 * 60_000;
 const claimBatch = 20;
+/**
+ * How long a claim holds: longer than a batch can take (one receiver's deliveries go one after the
+ * other, each up to the timeout), so a delivery waiting its turn is never claimed a second time.
+ */
+const leaseFor = (timeoutMs: number) => claimBatch * timeoutMs + 60_000;
 /** One run sends at most this many batches, so a backlog does not hold up the scheduler's next tick. */
 const maxBatchesPerRun = 25;
 const maxErrorLength = 500;
@@ -48,7 +51,7 @@ interface Claimed {
   body: string;
 }
 
-async function claim(db: Db, now: Date, limit: number): Promise<Claimed[]> {
+async function claim(db: Db, now: Date, limit: number, leaseMs: number): Promise<Claimed[]> {
   const until = new Date(now.getTime() + leaseMs);
   // A CTE, not IN (…): PostgreSQL may re-run such a subquery per updated row. Deliveries of a paused
   // (inactive) subscription wait until it is active again.
@@ -122,11 +125,15 @@ async function record(db: Db, d: Claimed, outcome: Outcome, now: Date): Promise<
 
 /** Sends every delivery due at `now` (in batches, several at once), for every program. */
 export async function deliverWebhooks(db: Db, opts: DeliveryJobOptions = {}): Promise<DeliveryReport> {
-  const now = opts.now ?? new Date();
+  const started = Date.now();
+  const now = opts.now ?? new Date(started);
+  // The run's `now` moved on by the time that has really passed: each attempt is signed and recorded
+  // at its own time (a receiver checks the timestamp's age), and tests still choose where time starts.
+  const clock = () => new Date(now.getTime() + (Date.now() - started));
   const timeoutMs = opts.timeoutMs ?? attemptTimeoutMs;
   const report: DeliveryReport = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
   for (let batch = 0; batch < maxBatchesPerRun; batch++) {
-    const claimed = await claim(db, now, claimBatch);
+    const claimed = await claim(db, clock(), claimBatch, leaseFor(timeoutMs));
     // Receivers in parallel; one receiver's events one after the other, oldest first (delivery ids are
     // time-ordered), so a healthy receiver sees an order placed before it sees it shipped.
     const bySubscription = new Map<string, Claimed[]>();
@@ -137,7 +144,8 @@ export async function deliverWebhooks(db: Db, opts: DeliveryJobOptions = {}): Pr
     await Promise.all(
       [...bySubscription.values()].map(async (queue) => {
         for (const d of queue) {
-          const state = await record(db, d, await send(d, now, timeoutMs), now);
+          const outcome = await send(d, clock(), timeoutMs);
+          const state = await record(db, d, outcome, clock());
           report.attempted++;
           if (state === 'delivered') report.delivered++;
           if (state === 'pending') report.retrying++;
