@@ -96,14 +96,38 @@ async function send(d: Claimed, now: Date, timeoutMs: number): Promise<Outcome> 
       },
       body: d.body,
     });
-    // Only the status matters; reading the rest frees the connection for the next request.
-    const text = await res.text().catch(() => '');
-    return { status: res.status, error: isDelivered(res.status) ? null : `HTTP ${res.status}${text ? `: ${text}` : ''}`.slice(0, maxErrorLength) };
+    if (isDelivered(res.status)) {
+      await res.body?.cancel().catch(() => {});
+      return { status: res.status, error: null };
+    }
+    const text = await snippet(res);
+    return { status: res.status, error: `HTTP ${res.status}${text ? `: ${text}` : ''}`.slice(0, maxErrorLength) };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
     return { status: null, error: error.slice(0, maxErrorLength) };
   }
+}
+
+/** The start of a refusal's body, for the delivery log; the rest is not read (it could be anything). */
+async function snippet(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxErrorLength) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch {
+    // A body cut off mid-way still leaves the status to record.
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, maxErrorLength);
 }
 
 /** Writes the attempt and the delivery's next state, unless a later claim has taken the delivery over. */
