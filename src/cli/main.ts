@@ -23,6 +23,7 @@ import { importOnlineRetail } from '../imports/online-retail.js';
 import { createProgram, getProgram, listPrograms, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { runTierJobs } from '../tiers/job.js';
+import { deliverWebhooks } from '../webhooks/delivery.js';
 import { getReward } from '../rewards/catalogue.js';
 import { importCodesFile } from '../rewards/issuing.js';
 import { runCoopAccruals } from '../coop/accrual.js';
@@ -129,7 +130,7 @@ program
 
 program
   .command('jobs')
-  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, accrue co-op funds, complete onboarding profile steps, deliver mail) and exit')
+  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, accrue co-op funds, complete onboarding profile steps, deliver mail, send due webhooks) and exit')
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
@@ -148,6 +149,8 @@ program
       } else {
         console.log('Mail: no LOJAL_SMTP_URL, so mails stay in the outbox (GET /v1/outbox).');
       }
+      const hooks = await deliverWebhooks(database.db);
+      console.log(`Webhooks: ${hooks.attempted} attempts, ${hooks.delivered} delivered, ${hooks.retrying} to retry, ${hooks.failed} failed.`);
     } finally {
       await database.close();
     }

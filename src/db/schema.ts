@@ -458,6 +458,10 @@ export interface Schema {
   reward_order_history: RewardOrderHistoryTable;
   reward_codes: RewardCodesTable;
   credit_notes: CreditNotesTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
   schema_migrations: SchemaMigrationsTable;
   staff_users: StaffUsersTable;
   partners: PartnersTable;
@@ -573,4 +577,50 @@ export interface CreditNotesTable {
   exported_at: Date | string | null;
   export_batch: string | null;
   created_at: Timestamp;
+}
+
+export interface WebhookSubscriptionsTable {
+  program_id: string;
+  id: string;
+  url: string;
+  event_types: Generated<string[]>;
+  active: Generated<boolean>;
+  description: string | null;
+  secret: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookEventsTable {
+  program_id: string;
+  id: string;
+  type: string;
+  occurred_at: Date | string;
+  body: string;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  program_id: string;
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  state: Generated<DeliveryState>;
+  attempts: Generated<number>;
+  next_attempt_at: Date | string | null;
+  last_attempt_at: Date | string | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Date | string | null;
+  created_at: Timestamp;
+}
+
+export interface WebhookAttemptsTable {
+  program_id: string;
+  delivery_id: string;
+  attempt: number;
+  at: Date | string;
+  status: number | null;
+  error: string | null;
 }

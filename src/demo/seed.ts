@@ -18,6 +18,7 @@ import { seedPeople } from './people.js';
 import { replaceTierConfig, tierConfigSchema } from '../tiers/store.js';
 import { seedRewards } from './rewards.js';
 import { seedControlDemo } from './control.js';
+import { seedWebhooks } from './webhooks.js';
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -174,5 +175,6 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
   await seedControlDemo(db, program, now);
   if (evidence) await seedClaimsDemo(db, program, evidence, now);
   await seedPeople(db, program, now);
+  await seedWebhooks(db, program);
   return { events: events.length };
 }

@@ -90,6 +90,10 @@ export const errorStatus = {
   invalid_onboarding: 422,
   volume_discounts_not_configured: 404,
   invalid_volume_discounts: 422,
+  // outgoing webhooks
+  invalid_webhook_url: 422,
+  unknown_webhook_event_type: 422,
+  webhook_delivery_not_failed: 409,
   // ours
   rate_limited: 429,
   internal_error: 500,

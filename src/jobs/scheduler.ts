@@ -4,10 +4,13 @@ import { runCoopAccruals } from '../coop/accrual.js';
 import { runTierJobs } from '../tiers/job.js';
 import { deliverOutbox, type MailTransport } from '../mail/index.js';
 import { runOnboardingJobs } from '../onboarding/complete.js';
+import { deliverWebhooks } from '../webhooks/delivery.js';
 import { runLedgerJobs } from './ledger-jobs.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
 const TIER_JOB_EVERY_TICKS = 60;
+/** Webhooks are what an ERP waits for, so they go out every few seconds, on a timer of their own. */
+const WEBHOOK_INTERVAL_MS = 5_000;
 
 /**
  * Runs the periodic jobs inside the server process. A run that is still going when the next is due is
@@ -57,12 +60,27 @@ export function startScheduler(
         running = undefined;
       });
   };
+  let sending: Promise<void> | undefined;
+  const send = () => {
+    if (sending) return;
+    sending = deliverWebhooks(db)
+      .then((r) => {
+        if (r.failed) log.warn(r, 'webhook deliveries failed for good');
+      })
+      .catch((err) => log.error({ err }, 'webhook delivery failed'))
+      .finally(() => {
+        sending = undefined;
+      });
+  };
   const timer = setInterval(tick, intervalMs);
+  const webhookTimer = setInterval(send, Math.min(WEBHOOK_INTERVAL_MS, intervalMs));
   timer.unref();
+  webhookTimer.unref();
   tick();
   return async () => {
     clearInterval(timer);
-    await running;
+    clearInterval(webhookTimer);
+    await Promise.all([running, sending]);
     mail?.transport.close();
   };
 }

@@ -10,6 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { inTransaction, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Reward } from './catalogue.js';
+import { publishCreditNote } from '../webhooks/publish.js';
 
 // Crockford's base32 without I, L, O, U: nothing a person reading a code aloud can confuse.
 const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -72,6 +73,7 @@ export async function issue(
         currency,
       })
       .execute();
+    await publishCreditNote(trx, programId, id, now);
     return { codes: [], creditNoteId: id };
   }
   return { codes: [], creditNoteId: null };

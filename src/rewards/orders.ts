@@ -24,6 +24,7 @@ import { conditionsOf, findReward, getReward, rewardNameParams, textIn, type Rew
 import { ineligibilities, isoLocalDate, periodStart, type Buyer } from './eligibility.js';
 import { actionTarget, canTake, issuedAutomatically, type OrderAction } from './fulfilment.js';
 import { issue } from './issuing.js';
+import { publishOrderChange } from '../webhooks/publish.js';
 
 export interface OrderRequest {
   /** The reward's id or code. */
@@ -184,6 +185,7 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
         })
         .execute();
       await appendHistory(trx, program.id, orderId, 1, null, state, actor, null, now);
+      await publishOrderChange(trx, program.id, orderId, null, state, now);
       if (!needsApproval && issuedAutomatically.includes(reward.type)) {
         await move(trx, program, { id: orderId, quantity: req.quantity, accountId: buyer.accountId, state, historySeq: 1 }, reward, 'approve', {}, 'system', now);
       }
@@ -310,6 +312,7 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
   await trx.updateTable('reward_orders').set(set).where('program_id', '=', program.id).where('id', '=', order.id).execute();
   await appendHistory(trx, program.id, order.id, ++seq, order.state, to, actor, input.reason ?? null, now);
   if (action === 'approve' && issuedAutomatically.includes(reward.type)) {
+    await publishOrderChange(trx, program.id, order.id, order.state, to, now);
     const issued = await issue(trx, program.id, program.currency, order, reward, now);
     await trx
       .updateTable('reward_orders')
@@ -318,6 +321,7 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
       .where('id', '=', order.id)
       .execute();
     await appendHistory(trx, program.id, order.id, ++seq, 'approved', 'issued', 'system', null, now);
+    await publishOrderChange(trx, program.id, order.id, 'approved', 'issued', now);
     return 'issued';
   }
   if (action === 'issue') {
@@ -326,6 +330,8 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
       await trx.updateTable('reward_orders').set({ codes: issued.codes }).where('program_id', '=', program.id).where('id', '=', order.id).execute();
     }
   }
+  // After the codes are written, so an issued event carries them.
+  await publishOrderChange(trx, program.id, order.id, order.state, to, now);
   return to;
 }
 

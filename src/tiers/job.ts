@@ -8,6 +8,7 @@ import { setAccountTier, setMemberTier, setTierBelow } from '../accounts/index.j
 import type { Db } from '../db/database.js';
 import type { TierOwnerKind } from '../db/schema.js';
 import { decide, qualifyingWindow, windowEndingAt, type TierDecision } from './evaluate.js';
+import { publishTierChange } from '../webhooks/publish.js';
 import { appendTierHistory, getTierConfig, getTierStatus, qualifyingTotals, saveTierStatus, type TierConfig } from './store.js';
 
 export const ownerKindsOf = (scope: TierConfig['settings']['scope']): TierOwnerKind[] =>
@@ -65,6 +66,7 @@ export async function evaluateOwner(
     });
     await (kind === 'account' ? setAccountTier : setMemberTier)(trx, programId, ownerId, decision.level);
     if (chain) await setTierBelow(trx, programId, ownerId, decision.level);
+    await publishTierChange(trx, programId, { ownerKind: kind, ownerId, from: state?.level ?? null, to: decision.level, reason: decision.reason }, now);
   }
   return decision;
 }

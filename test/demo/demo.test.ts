@@ -53,6 +53,12 @@ describe('demo program', () => {
     await expectLedgerConsistent(database.db, programId);
   });
 
+  it('has one paused webhook for the ERP, so the demo sends nothing', async () => {
+    const hooks = await rows(sql<{ url: string; active: boolean }>`SELECT url, active FROM webhook_subscriptions WHERE program_id = ${programId}`);
+    expect(hooks).toEqual([{ url: 'http://127.0.0.1:9/erp-demo', active: false }]);
+    expect(await rows(sql`SELECT id FROM webhook_deliveries WHERE program_id = ${programId}`)).toEqual([]);
+  });
+
   it('has four tiers with companies on them', async () => {
     const tiers = await rows(sql<{ tier: string | null; n: number }>`SELECT tier, count(*)::int AS n FROM accounts WHERE program_id = ${programId} GROUP BY tier`);
     expect(tiers.filter((t) => t.tier !== null).length).toBeGreaterThanOrEqual(3);

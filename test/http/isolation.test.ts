@@ -25,6 +25,7 @@ beforeAll(async () => {
   await t.call('PUT', '/v1/reward-categories/tools', { names: { en: 'Tools' } });
   a.rewardId = (await t.call('POST', '/v1/rewards', { code: 'a-drill', type: 'physical', category: 'tools', pricePoints: 10, texts: { en: { name: 'A drill' } } })).json().id;
   await t.call('POST', `/v1/members/${a.memberId}/adjustments`, { points: 100, reasonCode: 'goodwill', idempotencyKey: 'isolation-open' });
+  a.webhookId = (await t.call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/isolation', description: 'A hook' })).json().id;
   a.orderId = (await t.call('POST', '/v1/reward-orders', { reward: 'a-drill', memberId: a.memberId, idempotencyKey: 'isolation-order' })).json().id;
   a.staffUserId = (await t.call('POST', '/v1/staff-users', { email: 'a.staff@lojal.test', name: 'A staff', role: 'manager' })).json().id;
   await t.call('PUT', '/v1/settings/control', { approvalThreshold: 1000, dailyAdjustmentLimit: null, reasonCodes: [{ code: 'goodwill', labels: { en: 'G', sv: 'G', nb: 'G', pl: 'G', de: 'G' } }] });
@@ -35,6 +36,7 @@ beforeAll(async () => {
   a.claimId = (await t.call('POST', '/v1/claims', claim)).json().id;
   const coop = { account: 'A-ACC', cost: 10000, adDate: '2026-11-01', medium: 'print', otherBrands: 0, proofEvidenceId: a.evidenceId };
   a.coopClaimId = (await t.call('POST', '/v1/coop/claims', coop)).json().id;
+  a.deliveryId = (await t.call('GET', `/v1/webhooks/${a.webhookId}/deliveries`)).json().data[0].id;
   b = await t.newProgram({ name: 'Program B' });
 });
 afterAll(async () => t.close());
@@ -73,6 +75,7 @@ const bodies: Record<string, unknown> = {
   'POST /v1/members/{id}/approve': {},
   'POST /v1/members/{id}/reject': { reason: 'isolation' },
   'POST /v1/members/{id}/deactivate': {},
+  'PATCH /v1/webhooks/{id}': { url: 'https://attacker.example/hook', active: true },
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
@@ -96,7 +99,9 @@ function fill(path: string): string {
     .replace('{version}', '1')
     .replace('/v1/events/{id}', '/v1/events/A-EVENT')
     .replace('/v1/rewards/{id}', `/v1/rewards/${a.rewardId}`)
-    .replace('/v1/reward-orders/{id}', `/v1/reward-orders/${a.orderId}`);
+    .replace('/v1/reward-orders/{id}', `/v1/reward-orders/${a.orderId}`)
+    .replace('/v1/webhooks/deliveries/{id}', `/v1/webhooks/deliveries/${a.deliveryId}`)
+    .replace('/v1/webhooks/{id}', `/v1/webhooks/${a.webhookId}`);
 }
 
 describe('tenant isolation', () => {
@@ -118,10 +123,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims', '/v1/webhooks']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);

@@ -1,0 +1,45 @@
+/**
+ * The outbox. A change that others should hear about calls enqueueEvent inside its own transaction:
+ * the event and one delivery per subscriber are written with the change, so they commit with it or
+ * not at all. The delivery job (delivery.ts) sends them afterwards.
+ */
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/database.js';
+
+export const eventTypes = ['reward_order.placed', 'reward_order.state_changed', 'credit_note.created', 'tier.changed'] as const;
+export type EventType = (typeof eventTypes)[number];
+
+/** What every receiver gets; `id` is the same on every attempt, so receivers deduplicate by it. */
+export interface Envelope<T = unknown> {
+  id: string;
+  type: EventType;
+  programId: string;
+  occurredAt: string;
+  data: T;
+}
+
+/**
+ * Writes the event for every active subscription that wants `type`. `data` may be a function, so the
+ * payload is only read from the database when someone is listening. Returns the event id, or null when
+ * nobody subscribed (then nothing is written).
+ */
+export async function enqueueEvent<T>(trx: Db, programId: string, type: EventType, data: T | (() => Promise<T>), occurredAt: Date): Promise<string | null> {
+  const subscribers = await trx
+    .selectFrom('webhook_subscriptions')
+    .select('id')
+    .where('program_id', '=', programId)
+    .where('active', '=', true)
+    .where(sql<boolean>`(cardinality(event_types) = 0 OR ${type} = ANY(event_types))`)
+    .execute();
+  if (!subscribers.length) return null;
+  const payload = typeof data === 'function' ? await (data as () => Promise<T>)() : data;
+  const id = uuidv7();
+  const envelope: Envelope<T> = { id, type, programId, occurredAt: occurredAt.toISOString(), data: payload };
+  await trx.insertInto('webhook_events').values({ program_id: programId, id, type, occurred_at: occurredAt, body: JSON.stringify(envelope) }).execute();
+  await trx
+    .insertInto('webhook_deliveries')
+    .values(subscribers.map((s) => ({ program_id: programId, id: uuidv7(), subscription_id: s.id, event_id: id, next_attempt_at: occurredAt })))
+    .execute();
+  return id;
+}
