@@ -1,7 +1,16 @@
 /** Mails rendered from the `mail` i18n namespace in the recipient's language: plain text, one subject and body. */
 import { translator, type Language } from '../i18n/index.js';
 
-export const mailTemplates = ['invitation', 'registration_request', 'registration_approved', 'registration_rejected'] as const;
+export const mailTemplates = [
+  'invitation',
+  'registration_request',
+  'registration_approved',
+  'registration_rejected',
+  'order_confirmed',
+  'order_shipped',
+  'order_issued',
+  'order_cancelled',
+] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 
 export interface RenderedMail {

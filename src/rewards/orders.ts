@@ -24,6 +24,7 @@ import { conditionsOf, findReward, getReward, rewardNameParams, textIn, type Rew
 import { ineligibilities, isoLocalDate, periodStart, type Buyer } from './eligibility.js';
 import { actionTarget, canTake, issuedAutomatically, type OrderAction } from './fulfilment.js';
 import { issue } from './issuing.js';
+import { queueOrderMail } from './mails.js';
 import { publishOrderChange } from '../webhooks/publish.js';
 
 export interface OrderRequest {
@@ -188,6 +189,8 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
       await publishOrderChange(trx, program.id, orderId, null, state, now);
       if (!needsApproval && issuedAutomatically.includes(reward.type)) {
         await move(trx, program, { id: orderId, quantity: req.quantity, accountId: buyer.accountId, state, historySeq: 1 }, reward, 'approve', {}, 'system', now);
+      } else {
+        await queueOrderMail(trx, program, orderId, 'confirmed', null, now);
       }
     });
   } catch (err) {
@@ -322,6 +325,7 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
       .execute();
     await appendHistory(trx, program.id, order.id, ++seq, 'approved', 'issued', 'system', null, now);
     await publishOrderChange(trx, program.id, order.id, 'approved', 'issued', now);
+    await queueOrderMail(trx, program, order.id, 'issued', null, now);
     return 'issued';
   }
   if (action === 'issue') {
@@ -332,6 +336,8 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
   }
   // After the codes are written, so an issued event carries them.
   await publishOrderChange(trx, program.id, order.id, order.state, to, now);
+  const mail = action === 'ship' ? 'shipped' : action === 'issue' ? 'issued' : action === 'cancel' || action === 'reject' ? 'cancelled' : null;
+  if (mail) await queueOrderMail(trx, program, order.id, mail, input.reason ?? null, now);
   return to;
 }
 

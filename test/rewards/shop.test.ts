@@ -311,6 +311,34 @@ describe('rewards shop', () => {
     expect((await w.call('GET', '/v1/rewards?orderable=true')).json().code).toBe('validation_failed');
   });
 
+  it('tells the member by mail, in their language: confirmed, sent with tracking, codes, points back', async () => {
+    const w = await shop(20_000);
+    await sql`UPDATE members SET email = 'anna@bygg.se', language = 'sv' WHERE program_id = ${w.programId} AND id = ${w.member}`.execute(t.database.db);
+    await sql`UPDATE members SET email = NULL WHERE program_id = ${w.programId} AND id <> ${w.member}`.execute(t.database.db);
+    await addReward(w, { code: 'drill', type: 'physical', pricePoints: 3_000, stock: 5 });
+    const card = await addReward(w, { code: 'fuel-card', type: 'code', codeSource: 'pool', pricePoints: 1_000 });
+    await w.call('POST', `/v1/rewards/${card.id}/codes`, { codes: ['FUEL-7001', 'FUEL-7002'] });
+    const drill = (await order(w, { reward: 'drill', memberId: w.member, idempotencyKey: 'mail-drill-1' })).json();
+    await w.call('POST', `/v1/reward-orders/${drill.id}/approve`, {});
+    await w.call('POST', `/v1/reward-orders/${drill.id}/ship`, { carrier: 'PostNord', trackingNumber: 'SE123' });
+    await order(w, { reward: 'fuel-card', memberId: w.member, idempotencyKey: 'mail-card-1' });
+    const lamp = (await order(w, { reward: 'drill', memberId: w.member, idempotencyKey: 'mail-drill-2' })).json();
+    await w.call('POST', `/v1/reward-orders/${lamp.id}/cancel`, { reason: 'Fel modell' });
+    // Another member without an address gets no mail.
+    await w.call('POST', `/v1/members/${w.members[1]!.id}/adjustments`, { points: 5_000, reasonCode: 'opening', idempotencyKey: 'open-no-mail' });
+    await order(w, { reward: 'drill', memberId: w.members[1]!.id, idempotencyKey: 'mail-drill-3' });
+
+    const mails = (await w.call('GET', '/v1/outbox?limit=50')).json().data as Array<{ template: string; to: string; language: string; subject: string; body: string }>;
+    expect(mails.map((m) => m.template).sort()).toEqual(['order_cancelled', 'order_confirmed', 'order_confirmed', 'order_issued', 'order_shipped']);
+    expect(new Set(mails.map((m) => `${m.to} ${m.language}`))).toEqual(new Set(['anna@bygg.se sv']));
+    const byTemplate = (name: string) => mails.find((m) => m.template === name)!;
+    expect(byTemplate('order_shipped').subject).toBe('drill-sv är på väg');
+    expect(byTemplate('order_shipped').body).toContain('Transportör: PostNord. Spårningsnummer: SE123.');
+    expect(byTemplate('order_issued').body).toContain('Dina koder: FUEL-7001');
+    expect(byTemplate('order_cancelled').body).toContain('Orsak: Fel modell');
+    expect(byTemplate('order_cancelled').body).toContain('De 3');
+  });
+
   it('catalogue input is checked: shapes, references, duplicates', async () => {
     const w = await shop(0);
     await addReward(w, { code: 'only-once', type: 'physical', pricePoints: 10 });

@@ -1,0 +1,45 @@
+/**
+ * The mails a member gets about their order, in their language, queued in the order's own transaction:
+ * confirmed, sent (with tracking), ready (with the codes or the details), not carried out (points back).
+ * A member without an e-mail address gets none; the portal shows the same in the order's history.
+ */
+import type { Db } from '../db/database.js';
+import type { OrderState } from '../db/schema.js';
+import { isLanguage, translator } from '../i18n/index.js';
+import { enqueueMails, type MailTemplate } from '../mail/index.js';
+import type { Program } from '../programs/programs.js';
+import { textIn, type RewardTexts } from './catalogue.js';
+
+export type OrderMail = 'confirmed' | 'shipped' | 'issued' | 'cancelled';
+
+export async function queueOrderMail(trx: Db, program: Program, orderId: string, mail: OrderMail, reason: string | null, now: Date): Promise<void> {
+  const o = await trx
+    .selectFrom('reward_orders as o')
+    .innerJoin('members as m', (j) => j.onRef('m.program_id', '=', 'o.program_id').onRef('m.id', '=', 'o.member_id'))
+    .innerJoin('rewards as r', (j) => j.onRef('r.program_id', '=', 'o.program_id').onRef('r.id', '=', 'o.reward_id'))
+    .select(['o.id', 'o.state', 'o.quantity', 'o.points', 'o.codes', 'o.tracking', 'm.email', 'm.name', 'm.language', 'r.texts'])
+    .where('o.program_id', '=', program.id)
+    .where('o.id', '=', orderId)
+    .executeTakeFirstOrThrow();
+  if (!o.email) return;
+  const language = isLanguage(o.language) ? o.language : program.defaultLanguage;
+  const t = translator(language);
+  const tracking = (o.tracking ?? {}) as Record<string, string>;
+  const details = [
+    o.codes.length ? t('rewards:mail.codes', { codes: o.codes.join(', ') }) : '',
+    tracking.details ?? '',
+  ].filter(Boolean);
+  const params: Record<string, string> = {
+    name: o.name,
+    reward: textIn(o.texts as RewardTexts, language, program.defaultLanguage).name,
+    quantity: String(o.quantity),
+    points: new Intl.NumberFormat(language).format(Number(o.points)),
+    order: o.id.slice(-8).toUpperCase(),
+    status: mail === 'confirmed' ? t(`rewards:mail.status.${o.state as OrderState}`) : '',
+    outcome: mail === 'cancelled' ? t(`rewards:mail.outcome.${o.state === 'rejected' ? 'rejected' : 'cancelled'}`) : '',
+    tracking: tracking.carrier || tracking.trackingNumber ? t('rewards:mail.tracking', { carrier: tracking.carrier ?? '–', number: tracking.trackingNumber ?? '–' }) + (tracking.trackingUrl ? `\n${tracking.trackingUrl}` : '') : '',
+    details: details.join('\n\n'),
+    reason: reason ?? '–',
+  };
+  await enqueueMails(trx, program.id, [{ template: `order_${mail}` as MailTemplate, to: o.email, language, params }], now);
+}
