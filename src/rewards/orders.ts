@@ -73,7 +73,7 @@ async function tierLevels(db: Db, programId: string) {
   return db.selectFrom('tier_levels').select(['code', 'rank', 'names']).where('program_id', '=', programId).execute();
 }
 
-async function tierRanks(db: Db, programId: string): Promise<Map<string, number>> {
+export async function tierRanks(db: Db, programId: string): Promise<Map<string, number>> {
   return new Map((await tierLevels(db, programId)).map((r) => [r.code, r.rank]));
 }
 

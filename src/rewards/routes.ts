@@ -26,7 +26,7 @@ import {
 } from './catalogue.js';
 import { ineligibilities } from './eligibility.js';
 import { importCodes } from './issuing.js';
-import { buyerFacts, limitsReached } from './orders.js';
+import { buyerFacts, limitsReached, tierRanks } from './orders.js';
 import { exportCreditNotes, listCreditNotes, pledgesByCause } from './payouts.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100).describe('the reward id or its code') });
@@ -243,7 +243,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
       const now = new Date();
       const maxPoints = affordable ? Math.min(balance, filters.maxPoints ?? Number.MAX_SAFE_INTEGER) : filters.maxPoints;
       const page = await listRewards(db, program.id, { ...filters, maxPoints, orderableBy: orderable ? { ...buyer, now } : undefined });
-      const ranks = new Map((await db.selectFrom('tier_levels').select(['code', 'rank']).where('program_id', '=', program.id).execute()).map((r) => [r.code, r.rank]));
+      const ranks = await tierRanks(db, program.id);
       const reached = await limitsReached(db, program, memberId, buyer.accountId, page.data, now);
       return {
         data: page.data.map((r) => {
