@@ -509,6 +509,7 @@ export interface RewardsTable {
   valid_from: Date | string | null;
   valid_until: Date | string | null;
   min_tier: string | null;
+  tier_tags: Generated<string[]>;
   segments: Generated<string[]>;
   roles: Generated<string[]>;
   countries: Generated<string[]>;

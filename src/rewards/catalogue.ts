@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { RewardsTable, RewardType } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
-import { country, slug, text } from '../fields/index.js';
+import { country, slug, tag, text } from '../fields/index.js';
 import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { languages, type Language } from '../i18n/index.js';
 import type { RewardConditions } from './eligibility.js';
@@ -29,6 +29,7 @@ const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const eligibility = z
   .object({
     minTier: slug.nullable().default(null),
+    tierTags: z.array(tag).max(20).default([]).describe("open to buyers whose tier level has one of these reward tags"),
     segments: z.array(slug).max(50).default([]),
     roles: z.array(slug).max(50).default([]),
     countries: z.array(country).max(250).default([]),
@@ -70,7 +71,7 @@ export const rewardCreateSchema = z
     active: fields.active.default(true),
     validFrom: fields.validFrom.default(null),
     validUntil: fields.validUntil.default(null),
-    eligibility: fields.eligibility.default({ minTier: null, segments: [], roles: [], countries: [] }),
+    eligibility: fields.eligibility.default({ minTier: null, tierTags: [], segments: [], roles: [], countries: [] }),
     limits: fields.limits.default({ perMember: null, perAccount: null, period: 'lifetime' }),
     cashValueMinor: fields.cashValueMinor.default(null),
     eventAt: fields.eventAt.default(null),
@@ -111,7 +112,7 @@ export interface Reward {
   active: boolean;
   validFrom: Date | null;
   validUntil: Date | null;
-  eligibility: { minTier: string | null; segments: string[]; roles: string[]; countries: string[] };
+  eligibility: { minTier: string | null; tierTags: string[]; segments: string[]; roles: string[]; countries: string[] };
   limits: { perMember: number | null; perAccount: number | null; period: RewardsTable['limit_period']['__select__'] };
   codeSource: 'pool' | 'generated' | null;
   cashValueMinor: number | null;
@@ -135,7 +136,7 @@ export function toReward(r: RewardRow): Reward {
     active: r.active,
     validFrom: dateOrNull(r.valid_from),
     validUntil: dateOrNull(r.valid_until),
-    eligibility: { minTier: r.min_tier, segments: r.segments, roles: r.roles, countries: r.countries },
+    eligibility: { minTier: r.min_tier, tierTags: r.tier_tags, segments: r.segments, roles: r.roles, countries: r.countries },
     limits: { perMember: r.limit_per_member, perAccount: r.limit_per_account, period: r.limit_period },
     codeSource: r.code_source,
     cashValueMinor: r.cash_value_minor === null ? null : Number(r.cash_value_minor),
@@ -205,6 +206,7 @@ export async function createReward(db: Db, programId: string, input: z.output<ty
       valid_from: input.validFrom,
       valid_until: input.validUntil,
       min_tier: input.eligibility.minTier,
+      tier_tags: input.eligibility.tierTags,
       segments: input.eligibility.segments,
       roles: input.eligibility.roles,
       countries: input.eligibility.countries,
@@ -249,6 +251,7 @@ export async function updateReward(db: Db, programId: string, id: string, patch:
       ...(patch.validUntil !== undefined && { valid_until: patch.validUntil }),
       ...(patch.eligibility !== undefined && {
         min_tier: patch.eligibility.minTier,
+        tier_tags: patch.eligibility.tierTags,
         segments: patch.eligibility.segments,
         roles: patch.eligibility.roles,
         countries: patch.eligibility.countries,
@@ -295,6 +298,7 @@ export function conditionsOf(reward: Reward, tierRanks: Map<string, number>): Re
     validFrom: reward.validFrom,
     validUntil: reward.validUntil,
     minTierRank: reward.eligibility.minTier ? (tierRanks.get(reward.eligibility.minTier) ?? Number.MAX_SAFE_INTEGER) : null,
+    tierTags: reward.eligibility.tierTags,
     segments: reward.eligibility.segments,
     roles: reward.eligibility.roles,
     countries: reward.eligibility.countries,
@@ -309,7 +313,7 @@ export interface RewardFilters {
   q?: string | undefined;
   maxPoints?: number | undefined;
   /** Only what this buyer may order now (tier, segment, role, country, validity, stock). */
-  orderableBy?: { tierRank: number | null; segment: string | null; role: string | null; country: string | null; now: Date } | undefined;
+  orderableBy?: { tierRank: number | null; tierTags: string[]; segment: string | null; role: string | null; country: string | null; now: Date } | undefined;
 }
 
 /** The catalogue, cheapest first, filtered in SQL so that pages stay full. */
@@ -332,6 +336,7 @@ export async function listRewards(db: Db, programId: string, f: RewardFilters & 
       .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', b.now)]))
       .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', b.now)]))
       .where((eb) => eb.or([eb('stock', 'is', null), eb('stock', '>', 0)]))
+      .where(sql<boolean>`(cardinality(tier_tags) = 0 OR tier_tags && ${b.tierTags}::text[])`)
       .where(sql<boolean>`(cardinality(segments) = 0 OR ${b.segment} = ANY(segments))`)
       .where(sql<boolean>`(cardinality(roles) = 0 OR ${b.role} = ANY(roles))`)
       .where(sql<boolean>`(cardinality(countries) = 0 OR ${b.country} = ANY(countries))`)

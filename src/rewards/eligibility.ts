@@ -11,6 +11,8 @@ export interface RewardConditions {
   validUntil: Date | null;
   /** Rank of the lowest tier that may order; null: every member. */
   minTierRank: number | null;
+  /** Open to buyers whose tier level carries one of these reward tags; empty: no such condition. */
+  tierTags: string[];
   segments: string[];
   roles: string[];
   countries: string[];
@@ -19,6 +21,8 @@ export interface RewardConditions {
 export interface Buyer {
   /** The better of the member's own tier and the company's, as a rank; null below the lowest tier. */
   tierRank: number | null;
+  /** The reward tags of the member's and the company's levels. */
+  tierTags: string[];
   role: string | null;
   segment: string | null;
   country: string | null;
@@ -30,6 +34,7 @@ export type Ineligibility =
   | { reason: 'not_yet_valid'; from: Date }
   | { reason: 'expired'; until: Date }
   | { reason: 'tier'; required: number }
+  | { reason: 'tier_tag'; tags: string[] }
   | { reason: 'segment'; allowed: string[] }
   | { reason: 'role'; allowed: string[] }
   | { reason: 'country'; allowed: string[] };
@@ -40,6 +45,7 @@ export function ineligibilities(reward: RewardConditions, buyer: Buyer, now: Dat
   if (reward.validFrom && now < reward.validFrom) out.push({ reason: 'not_yet_valid', from: reward.validFrom });
   if (reward.validUntil && now >= reward.validUntil) out.push({ reason: 'expired', until: reward.validUntil });
   if (reward.minTierRank !== null && (buyer.tierRank ?? 0) < reward.minTierRank) out.push({ reason: 'tier', required: reward.minTierRank });
+  if (reward.tierTags.length > 0 && !reward.tierTags.some((t) => buyer.tierTags.includes(t))) out.push({ reason: 'tier_tag', tags: reward.tierTags });
   const restricts = (allowed: string[], value: string | null) => allowed.length > 0 && (value === null || !allowed.includes(value));
   if (restricts(reward.segments, buyer.segment)) out.push({ reason: 'segment', allowed: reward.segments });
   if (restricts(reward.roles, buyer.role)) out.push({ reason: 'role', allowed: reward.roles });

@@ -70,7 +70,7 @@ const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringi
 class SameKeyElsewhere extends Error {}
 
 async function tierLevels(db: Db, programId: string) {
-  return db.selectFrom('tier_levels').select(['code', 'rank', 'names']).where('program_id', '=', programId).execute();
+  return db.selectFrom('tier_levels').select(['code', 'rank', 'names', 'reward_tags']).where('program_id', '=', programId).execute();
 }
 
 export async function tierRanks(db: Db, programId: string): Promise<Map<string, number>> {
@@ -92,14 +92,15 @@ async function buyerOf(db: Db, programId: string, memberId: string) {
 export async function buyerFacts(db: Db, programId: string, memberId: string): Promise<(Buyer & { accountId: string; memberStatus: string; accountStatus: string }) | undefined> {
   const row = await buyerOf(db, programId, memberId);
   if (!row) return undefined;
-  const ranks = await tierRanks(db, programId);
-  const rankOf = (code: string | null) => (code ? (ranks.get(code) ?? null) : null);
-  const tiers = [rankOf(row.member_tier), rankOf(row.account_tier)].filter((r): r is number => r !== null);
+  const levels = await tierLevels(db, programId);
+  const held = levels.filter((l) => l.code === row.member_tier || l.code === row.account_tier);
+  const tiers = held.map((l) => l.rank);
   return {
     accountId: row.account_id,
     memberStatus: row.member_status,
     accountStatus: row.account_status,
     tierRank: tiers.length ? Math.max(...tiers) : null,
+    tierTags: [...new Set(held.flatMap((l) => l.reward_tags))],
     role: row.role,
     segment: row.segment,
     country: row.country,

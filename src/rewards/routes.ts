@@ -46,7 +46,7 @@ const rewardOut = z.object({
   active: z.boolean(),
   validFrom: z.date().nullable(),
   validUntil: z.date().nullable(),
-  eligibility: z.object({ minTier: z.string().nullable(), segments: z.array(z.string()), roles: z.array(z.string()), countries: z.array(z.string()) }),
+  eligibility: z.object({ minTier: z.string().nullable(), tierTags: z.array(z.string()), segments: z.array(z.string()), roles: z.array(z.string()), countries: z.array(z.string()) }),
   limits: z.object({ perMember: z.number().nullable(), perAccount: z.number().nullable(), period: z.string() }),
   codeSource: z.enum(['pool', 'generated']).nullable(),
   cashValueMinor: z.number().int().nullable(),
@@ -56,7 +56,7 @@ const rewardOut = z.object({
   availability: z
     .object({
       orderable: z.boolean(),
-      reasons: z.array(z.string()).describe('inactive, not_yet_valid, expired, tier, segment, role, country, out_of_stock, limit_reached'),
+      reasons: z.array(z.string()).describe('inactive, not_yet_valid, expired, tier, tier_tag, segment, role, country, out_of_stock, limit_reached'),
       affordable: z.boolean(),
       balance: z.number().int(),
     })

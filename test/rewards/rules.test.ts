@@ -4,8 +4,8 @@ import type { OrderState, RewardType } from '../../src/db/schema.js';
 import { ineligibilities, periodStart, type Buyer, type RewardConditions } from '../../src/rewards/eligibility.js';
 import { canTake, type OrderAction } from '../../src/rewards/fulfilment.js';
 
-const open: RewardConditions = { active: true, validFrom: null, validUntil: null, minTierRank: null, segments: [], roles: [], countries: [] };
-const buyer: Buyer = { tierRank: 2, role: 'foreman', segment: 'builder', country: 'SE' };
+const open: RewardConditions = { active: true, validFrom: null, validUntil: null, minTierRank: null, tierTags: [], segments: [], roles: [], countries: [] };
+const buyer: Buyer = { tierRank: 2, tierTags: ['priority'], role: 'foreman', segment: 'builder', country: 'SE' };
 const now = new Date('2026-11-23T12:00:00Z');
 const reasons = (r: Partial<RewardConditions>, b: Partial<Buyer> = {}) => ineligibilities({ ...open, ...r }, { ...buyer, ...b }, now).map((p) => p.reason);
 
@@ -20,6 +20,9 @@ describe('eligibility', () => {
     ['tier reached', { minTierRank: 2 }, {}, []],
     ['tier too low', { minTierRank: 3 }, {}, ['tier']],
     ['no tier at all', { minTierRank: 1 }, { tierRank: null }, ['tier']],
+    ['a tag of the buyer\'s level', { tierTags: ['premium', 'priority'] }, {}, []],
+    ['no tag of the buyer\'s level', { tierTags: ['premium'] }, {}, ['tier_tag']],
+    ['no level, no tags', { tierTags: ['premium'] }, { tierRank: null, tierTags: [] }, ['tier_tag']],
     ['segment allowed', { segments: ['builder', 'installer'] }, {}, []],
     ['segment not allowed', { segments: ['reseller'] }, {}, ['segment']],
     ['no segment on the account', { segments: ['reseller'] }, { segment: null }, ['segment']],

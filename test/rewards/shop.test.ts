@@ -23,8 +23,8 @@ describe('rewards shop', () => {
     const w = await newWorld(t, {}, { accounts: 2, members: [0, 0, 1] });
     const member = w.members[0]!.id;
     const account = w.accounts[0]!.id;
-    await sql`INSERT INTO tier_levels (program_id, code, rank, names, threshold) VALUES
-      (${w.programId}, 'silver', 1, '{"en":"Silver"}', 100), (${w.programId}, 'gold', 2, '{"en":"Gold"}', 1000)`.execute(t.database.db);
+    await sql`INSERT INTO tier_levels (program_id, code, rank, names, threshold, reward_tags) VALUES
+      (${w.programId}, 'silver', 1, '{"en":"Silver"}', 100, '{}'), (${w.programId}, 'gold', 2, '{"en":"Gold"}', 1000, '{lounge}')`.execute(t.database.db);
     await sql`UPDATE accounts SET country = 'SE', segment = 'builder' WHERE program_id = ${w.programId}`.execute(t.database.db);
     for (const code of ['tools', 'charity']) {
       expect((await w.call('PUT', `/v1/reward-categories/${code}`, { names: { en: code, sv: `${code}-sv` } })).statusCode).toBe(200);
@@ -289,23 +289,31 @@ describe('rewards shop', () => {
     await addReward(w, { code: 'b-mid', type: 'physical', pricePoints: 800, stock: 0 });
     await addReward(w, { code: 'c-gold', type: 'physical', pricePoints: 900, eligibility: { minTier: 'gold' } });
     await addReward(w, { code: 'd-dear', type: 'physical', pricePoints: 5_000 });
+    await addReward(w, { code: 'e-lounge', type: 'content', pricePoints: 950, eligibility: { tierTags: ['lounge'] } });
     const all = (await w.call('GET', '/v1/rewards?limit=2')).json();
     expect(all.data.map((r: { code: string }) => r.code)).toEqual(['a-cheap', 'b-mid']);
     const next = (await w.call('GET', `/v1/rewards?limit=2&cursor=${all.nextCursor}`)).json();
-    expect(next.data.map((r: { code: string }) => r.code)).toEqual(['c-gold', 'd-dear']);
+    expect(next.data.map((r: { code: string }) => r.code)).toEqual(['c-gold', 'e-lounge']);
 
     const mine = (await w.call('GET', `/v1/rewards?memberId=${w.member}`)).json().data;
     expect(mine.map((r: { code: string; availability: { orderable: boolean; reasons: string[]; affordable: boolean } }) => [r.code, r.availability.orderable, r.availability.reasons, r.availability.affordable])).toEqual([
       ['a-cheap', true, [], true],
       ['b-mid', false, ['out_of_stock'], true],
       ['c-gold', false, ['tier'], true],
+      ['e-lounge', false, ['tier_tag'], true],
       ['d-dear', true, [], false],
     ]);
     const can = (await w.call('GET', `/v1/rewards?memberId=${w.member}&orderable=true&affordable=true`)).json().data;
     expect(can.map((r: { code: string }) => r.code)).toEqual(['a-cheap']);
+    const lounge = await order(w, { reward: 'e-lounge', memberId: w.member, idempotencyKey: 'lounge-before-gold' });
+    expect(lounge.json()).toMatchObject({ code: 'not_eligible', detail: 'The member may not order e-lounge: it is a benefit of other levels.' });
     await sql`UPDATE accounts SET tier = 'gold' WHERE program_id = ${w.programId} AND id = ${w.account}`.execute(t.database.db);
+    expect((await order(w, { reward: 'e-lounge', memberId: w.member, idempotencyKey: 'lounge-as-gold' })).statusCode).toBe(201);
     const gold = (await w.call('GET', `/v1/rewards?memberId=${w.member}&orderable=true&affordable=true`)).json().data;
-    expect(gold.map((r: { code: string }) => r.code)).toEqual(['a-cheap', 'c-gold']);
+    // 50 points left after the lounge order: only what costs less, among what gold may order.
+    expect(gold.map((r: { code: string }) => r.code)).toEqual([]);
+    const goldAll = (await w.call('GET', `/v1/rewards?memberId=${w.member}&orderable=true`)).json().data;
+    expect(goldAll.map((r: { code: string }) => r.code)).toEqual(['a-cheap', 'c-gold', 'e-lounge', 'd-dear']);
     const sv = await t.app.inject({ method: 'GET', url: '/v1/rewards/a-cheap', headers: { authorization: `Bearer ${w.key}`, 'accept-language': 'sv' } });
     expect(sv.json()).toMatchObject({ name: 'a-cheap-sv', description: 'a-cheap-sv, beskriven' });
     expect((await w.call('GET', '/v1/rewards?orderable=true')).json().code).toBe('validation_failed');
