@@ -3,16 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { LojalError } from '../errors/index.js';
 import { validationError } from '../events/ingest.js';
 import { evidenceOut, presentEvidence } from '../evidence/routes.js';
-import { readMultipart } from '../evidence/multipart.js';
+import { readClaimWithFiles } from '../evidence/multipart.js';
 import { DiskEvidenceStore } from '../evidence/store.js';
-import type { UploadedFile } from '../evidence/files.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { requestLanguage } from '../http/problem.js';
-import { caller } from '../http/routes.js';
+import { actor, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
+import { actorRef } from '../programs/actor.js';
 import { isLanguage, translator, type Language } from '../i18n/index.js';
 import { renderExplanation } from '../ledger/explain.js';
 import { getProgram, type Program } from '../programs/programs.js';
@@ -144,24 +143,11 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config }
       },
     },
     async (req, reply) => {
-      const { keyId } = caller(req);
-      let raw: unknown = req.body;
-      let files: UploadedFile[] = [];
-      if (req.isMultipart()) {
-        const body = await readMultipart(req, config.evidenceMaxBytes);
-        files = body.files;
-        const json = body.fields.get('claim');
-        if (json === undefined) throw new LojalError('validation_failed', {}, [{ path: 'claim', message: 'send the claim as JSON in a form field named claim' }]);
-        try {
-          raw = JSON.parse(json);
-        } catch (err) {
-          throw new LojalError('malformed_json', { detail: (err as Error).message });
-        }
-      }
+      const { raw, files } = await readClaimWithFiles(req, config.evidenceMaxBytes);
       const parsed = claimInputSchema.safeParse(raw);
       if (!parsed.success) throw validationError(parsed.error.issues);
       const program = await programOf(req);
-      const result = await submitClaim(db, store, program, parsed.data, files, `api-key:${keyId}`);
+      const result = await submitClaim(db, store, program, parsed.data, files, actorRef(actor(req)));
       reply.status(result.created ? 201 : 200);
       return present(req, program, result.claim, true);
     },
@@ -225,7 +211,7 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config }
     },
     async (req) => {
       const program = await programOf(req);
-      const { claim } = await approveClaim(db, program, req.params.id, { keyId: caller(req).keyId, managerId: req.body?.managerId });
+      const { claim } = await approveClaim(db, program, req.params.id, { actor: actorRef(actor(req)), managerId: req.body?.managerId });
       return present(req, program, claim, true);
     },
   );
@@ -247,7 +233,7 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config }
     },
     async (req) => {
       const program = await programOf(req);
-      const { claim } = await rejectClaim(db, program, req.params.id, { keyId: caller(req).keyId, managerId: req.body.managerId }, { code: req.body.reason, note: req.body.note ?? null });
+      const { claim } = await rejectClaim(db, program, req.params.id, { actor: actorRef(actor(req)), managerId: req.body.managerId }, { code: req.body.reason, note: req.body.note ?? null });
       return present(req, program, claim, true);
     },
   );

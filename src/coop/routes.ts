@@ -5,13 +5,12 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { validationError } from '../events/ingest.js';
-import type { UploadedFile } from '../evidence/files.js';
-import { readMultipart } from '../evidence/multipart.js';
+import { readClaimWithFiles } from '../evidence/multipart.js';
 import { DiskEvidenceStore } from '../evidence/store.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
-import { requestLanguage } from '../http/problem.js';
-import { caller } from '../http/routes.js';
+import { actor, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
+import { actorRef } from '../programs/actor.js';
 import { isLanguage, translator, type Language } from '../i18n/index.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import {
@@ -83,7 +82,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config }:
   const { db } = database;
   const store = new DiskEvidenceStore(config.evidenceDir);
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
-  const actorOf = (req: FastifyRequest) => `api-key:${caller(req).keyId}`;
+  const actorOf = (req: FastifyRequest) => actorRef(actor(req));
 
   const present = async (program: Program, c: CoopClaim) => {
     let rejection = null;
@@ -202,19 +201,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config }:
       },
     },
     async (req, reply) => {
-      let raw: unknown = req.body;
-      let files: UploadedFile[] = [];
-      if (req.isMultipart()) {
-        const body = await readMultipart(req, config.evidenceMaxBytes);
-        files = body.files;
-        const json = body.fields.get('claim');
-        if (json === undefined) throw new LojalError('validation_failed', {}, [{ path: 'claim', message: 'send the claim as JSON in a form field named claim' }]);
-        try {
-          raw = JSON.parse(json);
-        } catch (err) {
-          throw new LojalError('malformed_json', { detail: (err as Error).message });
-        }
-      }
+      const { raw, files } = await readClaimWithFiles(req, config.evidenceMaxBytes);
       const parsed = coopClaimInputSchema.safeParse(raw);
       if (!parsed.success) throw validationError(parsed.error.issues);
       const program = await programOf(req);

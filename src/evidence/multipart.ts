@@ -31,3 +31,19 @@ export async function readMultipart(req: FastifyRequest, maxFileBytes: number): 
   }
   return { fields, files };
 }
+
+/**
+ * A claim sent either as JSON, or as multipart with the claim as JSON in a form field named `claim` and
+ * its evidence files beside it: the claim still to be validated, and the files.
+ */
+export async function readClaimWithFiles(req: FastifyRequest, maxFileBytes: number): Promise<{ raw: unknown; files: UploadedFile[] }> {
+  if (!req.isMultipart()) return { raw: req.body, files: [] };
+  const body = await readMultipart(req, maxFileBytes);
+  const json = body.fields.get('claim');
+  if (json === undefined) throw new LojalError('validation_failed', {}, [{ path: 'claim', message: 'send the claim as JSON in a form field named claim' }]);
+  try {
+    return { raw: JSON.parse(json), files: body.files };
+  } catch (err) {
+    throw new LojalError('malformed_json', { detail: (err as Error).message });
+  }
+}
