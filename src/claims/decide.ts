@@ -16,13 +16,13 @@ import type { RejectionReason } from './reasons.js';
 import { getClaimSettings, type ClaimSettings } from './settings.js';
 import { decideClaim, requireClaim, type SaleClaim } from './store.js';
 
-/** Who decides: the program team (the API key itself), or a manager the key's holder acts for. */
+/** Who decides: the program team (the caller itself, `staff:<id>` or `api-key:<id>`), or a manager the caller acts for. */
 export interface Decider {
-  keyId: string;
+  actor: string;
   managerId?: string | undefined;
 }
 
-const actorOf = (d: Decider) => (d.managerId ? `member:${d.managerId} via api-key:${d.keyId}` : `api-key:${d.keyId}`);
+const actorOf = (d: Decider) => (d.managerId ? `member:${d.managerId} via ${d.actor}` : d.actor);
 
 /** The approver setting, the four-eyes rule (never one's own claim) and the manager relation. */
 async function checkDecider(trx: Db, programId: string, settings: ClaimSettings, claim: SaleClaim, d: Decider): Promise<void> {

@@ -84,12 +84,12 @@ export async function seedClaimsDemo(db: Db, program: Program, store: EvidenceSt
   const reasons: RejectionReason[] = ['evidence_unreadable', 'invoice_not_found', 'product_not_eligible'];
   for (const [n, c] of submitted.slice(1, 12).entries()) {
     const manager = managers.find((m) => m.account_id === c.parentId || m.account_id === c.accountId);
-    if (n < 3) await rejectClaim(db, program, c.id, { keyId: actor }, { code: reasons[n]!, note: n === 0 ? 'Fotot är suddigt, skicka en ny bild av fakturan.' : null });
+    if (n < 3) await rejectClaim(db, program, c.id, { actor: `api-key:${actor}` }, { code: reasons[n]!, note: n === 0 ? 'Fotot är suddigt, skicka en ny bild av fakturan.' : null });
     else if (n % 2 === 1 && manager && manager.id !== c.memberId) {
       // A flagged claim is the program team's: the manager's attempt is refused, and the team approves it.
-      await approveClaim(db, program, c.id, { keyId: actor, managerId: manager.id }, now).catch(() => approveClaim(db, program, c.id, { keyId: actor }, now));
+      await approveClaim(db, program, c.id, { actor: `api-key:${actor}`, managerId: manager.id }, now).catch(() => approveClaim(db, program, c.id, { actor: `api-key:${actor}` }, now));
     }
-    else if (n < 9) await approveClaim(db, program, c.id, { keyId: actor }, now);
+    else if (n < 9) await approveClaim(db, program, c.id, { actor: `api-key:${actor}` }, now);
   }
 
   // Co-op fund: 2 % of purchases over the past year.

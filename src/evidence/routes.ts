@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadAccounts } from '../accounts/index.js';
 import { LojalError } from '../errors/index.js';
-import { caller } from '../http/routes.js';
+import { actor, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
+import { actorRef } from '../programs/actor.js';
 import { evidenceTypes, getEvidence, storeEvidence, type EvidenceFile } from './files.js';
 import { readMultipart } from './multipart.js';
 import { DiskEvidenceStore } from './store.js';
@@ -47,7 +48,7 @@ export async function evidenceRoutes(fastify: FastifyInstance, { database, confi
       },
     },
     async (req, reply) => {
-      const { programId, keyId } = caller(req);
+      const { programId } = caller(req);
       const q = z.object({ account: z.string().trim().min(1).max(200).optional(), accountId: z.uuid().optional() }).strict().safeParse(req.query);
       if (!q.success || !q.data.account === !q.data.accountId) {
         throw new LojalError('validation_failed', {}, [{ path: 'querystring.account', message: 'give exactly one of account (external id) or accountId' }]);
@@ -57,7 +58,7 @@ export async function evidenceRoutes(fastify: FastifyInstance, { database, confi
       if (!account) throw new LojalError('unknown_account', { account: q.data.account ?? q.data.accountId! });
       const body = await readMultipart(req, config.evidenceMaxBytes);
       if (body.files.length === 0) throw new LojalError('validation_failed', {}, [{ path: 'files', message: 'attach at least one file' }]);
-      const files = await db.transaction().execute((trx) => storeEvidence(trx, store, programId, account.id, body.files, `api-key:${keyId}`));
+      const files = await db.transaction().execute((trx) => storeEvidence(trx, store, programId, account.id, body.files, actorRef(actor(req))));
       reply.status(201);
       return { data: files.map(presentEvidence) };
     },

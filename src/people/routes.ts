@@ -9,8 +9,9 @@ import { deactivateMember } from './deactivation.js';
 import { acceptInvitation, invite } from './invitations.js';
 import { decideRegistration, register } from './registration.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
-import { caller } from '../http/routes.js';
+import { actor, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
+import { actorRef } from '../programs/actor.js';
 import { teamOf } from './team.js';
 
 const tags = ['people'];
@@ -55,7 +56,7 @@ const deactivationOut = z.object({
 
 /** The actor of a staff or manager action: the API key, and the member when a manager acts. */
 export const actorOf = (req: FastifyRequest, memberId?: string) =>
-  memberId ? `member:${memberId} via api-key:${caller(req).keyId}` : `api-key:${caller(req).keyId}`;
+  memberId ? `member:${memberId} via ${actorRef(actor(req))}` : actorRef(actor(req));
 
 export async function peopleRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
