@@ -295,6 +295,9 @@ export interface StaffUsersTable {
   active: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  password_hash: string | null;
+  failed_sign_ins: Generated<number>;
+  locked_until: Date | null;
 }
 
 export interface PartnersTable {
@@ -464,6 +467,7 @@ export interface Schema {
   webhook_attempts: WebhookAttemptsTable;
   schema_migrations: SchemaMigrationsTable;
   staff_users: StaffUsersTable;
+  web_sessions: WebSessionsTable;
   partners: PartnersTable;
   control_settings: ControlSettingsTable;
   adjustment_requests: AdjustmentRequestsTable;
@@ -624,4 +628,23 @@ export interface WebhookAttemptsTable {
   at: Date | string;
   status: number | null;
   error: string | null;
+}
+
+// ---------------------------------------------------------------- sessions (migration 0009)
+export interface WebSessionsTable {
+  id: string;
+  token_hash: string;
+  kind: 'staff' | 'member';
+  program_id: string | null;
+  staff_user_id: string | null;
+  email: string | null;
+  member_id: string | null;
+  csrf_secret: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  absolute_expires_at: Timestamp;
+  revoked_at: Date | null;
+  ip: string | null;
+  user_agent: string | null;
 }

@@ -17,6 +17,10 @@ export const errorStatus = {
   unauthenticated: 401,
   invalid_api_key: 401,
   insufficient_scope: 403,
+  // browser sessions (console and portal)
+  session_required: 401,
+  csrf_token_invalid: 403,
+  member_not_chosen: 409,
   // the domain
   unknown_account: 422,
   unknown_member: 422,

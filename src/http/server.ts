@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import multipart from '@fastify/multipart';
+import cookie from '@fastify/cookie';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -16,16 +17,29 @@ import { authenticate, KeyCache, requireScope, type AuthContext, type Scope } fr
 import { createMetrics, type Metrics } from './metrics.js';
 import { sendProblem, toLojalError } from './problem.js';
 import { registerRoutes } from './routes.js';
+import { memberOfSession, sessionOfRequest, staffAuthOfSession, type MemberContext } from '../sessions/http.js';
+import type { Session } from '../sessions/store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     auth: AuthContext | undefined;
+    /** The browser session the request came with, on routes that take one (see `session` and `member`). */
+    session: Session | undefined;
+    /** The member a portal route acts for (routes with `member: true`). */
+    member: MemberContext | undefined;
   }
   interface FastifyContextConfig {
     /** The scope a route needs (any one of a list); routes without one are public (health, metrics, docs). */
     scope?: Scope | readonly Scope[];
     /** The route also serves coalition partners' keys (see requireScope). */
     partners?: boolean;
+    /**
+     * Portal routes: `true` needs a member session that has settled which member it acts for (`req.member`);
+     * `'any'` takes a member session before that choice (`req.session` only).
+     */
+    member?: true | 'any';
+    /** Console routes about the session itself (sign-out, password change): a staff session, no API key. */
+    staffSession?: true;
   }
 }
 
@@ -79,15 +93,37 @@ export async function buildServer(database: Database, config: Config): Promise<F
   await app.register(multipart);
 
   app.decorateRequest('auth', undefined);
+  app.decorateRequest('session', undefined);
+  app.decorateRequest('member', undefined);
+  // Session cookies of the console and the portal (src/sessions); API keys never travel in cookies.
+  await app.register(cookie);
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    const scope = req.routeOptions.config?.scope;
+    const config = req.routeOptions.config;
+    if (config?.member) {
+      req.session = await sessionOfRequest(database.db, req, 'member');
+      if (config.member === true) req.member = await memberOfSession(database.db, req.session);
+      return;
+    }
+    if (config?.staffSession) {
+      req.session = await sessionOfRequest(database.db, req, 'staff');
+      req.auth = await staffAuthOfSession(database.db, req.session);
+      return;
+    }
+    const scope = config?.scope;
     if (!scope) return;
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (!token) throw new LojalError('unauthenticated');
-    req.auth = await authenticate(database.db, token, ctx.keyCache);
+    if (token) {
+      req.auth = await authenticate(database.db, token, ctx.keyCache);
+    } else if (req.cookies.lojal_staff) {
+      // The console: a signed-in staff user calls the same routes with the scopes of their role.
+      req.session = await sessionOfRequest(database.db, req, 'staff');
+      req.auth = await staffAuthOfSession(database.db, req.session);
+    } else {
+      throw new LojalError('unauthenticated');
+    }
     requireScope(req.auth, scope, { partners: req.routeOptions.config?.partners === true });
   });
 
