@@ -17,6 +17,7 @@ import { authenticate, KeyCache, requireScope, type AuthContext, type Scope } fr
 import { createMetrics, type Metrics } from './metrics.js';
 import { sendProblem, toLojalError } from './problem.js';
 import { registerRoutes } from './routes.js';
+import { pageFor, registerWeb, sendPage, webBuilt } from './web.js';
 import { memberOfSession, sessionOfRequest, staffAuthOfSession, type MemberContext } from '../sessions/http.js';
 import type { Session } from '../sessions/store.js';
 
@@ -139,9 +140,12 @@ export async function buildServer(database: Database, config: Config): Promise<F
     return sendProblem(req, reply, lojalError);
   });
 
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(req, reply, new LojalError('route_not_found', { method: req.method, url: req.url.split('?')[0]! })),
-  );
+  const withPages = webBuilt();
+  app.setNotFoundHandler((req, reply) => {
+    const page = withPages ? pageFor(req) : undefined;
+    if (page) return sendPage(reply, page);
+    return sendProblem(req, reply, new LojalError('route_not_found', { method: req.method, url: req.url.split('?')[0]! }));
+  });
 
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     try {
@@ -161,5 +165,6 @@ export async function buildServer(database: Database, config: Config): Promise<F
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await registerRoutes(app, ctx);
+  await registerWeb(app);
   return app;
 }

@@ -1,0 +1,5 @@
+import '@mantine/dates/styles.css';
+import { mountApp } from '../shared/root';
+import App from './App';
+
+void mountApp(<App />, ['console']);

@@ -1,0 +1,115 @@
+/**
+ * The member portal: signed out it shows sign-in; signed in as a person of several companies, the choice; then
+ * the pages, with a bottom bar on phones (the thumb's reach) and a side bar on wider screens.
+ */
+import { Suspense } from 'react';
+import { AppShell, Group, NavLink, Text, UnstyledButton, Stack, Box } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Navigate, NavLink as RouterLink, Route, Routes, useLocation } from 'react-router';
+import { Loading } from '../shared/root';
+import { ErrorAlert } from '../shared/feedback';
+import { whenSessionLost } from '../shared/api';
+import { useQueryClient } from '@tanstack/react-query';
+import SignIn from './SignIn';
+import ChooseAccount from './ChooseAccount';
+import { portalPages } from './pages';
+import { sessionKey, useMemberSession, type PortalMember } from './session';
+
+export default function App() {
+  return (
+    <BrowserRouter>
+      <Gate />
+    </BrowserRouter>
+  );
+}
+
+function Gate() {
+  const session = useMemberSession();
+  const client = useQueryClient();
+  whenSessionLost(() => client.setQueryData(sessionKey, null));
+  if (session.isPending) return <Loading />;
+  if (session.isError) return <ErrorAlert error={session.error} />;
+  if (!session.data) return <SignIn />;
+  if (!session.data.member) return <ChooseAccount session={session.data} />;
+  return <SignedIn member={session.data.member} />;
+}
+
+function SignedIn({ member }: { member: PortalMember }) {
+  const { t } = useTranslation('portal');
+  const wide = useMediaQuery('(min-width: 48em)', false);
+  const location = useLocation();
+  const pages = portalPages.filter((p) => !p.managers || member.isManager);
+  const nav = pages.filter((p) => p.nav);
+  return (
+    <AppShell
+      header={{ height: 52 }}
+      navbar={wide ? { width: 220, breakpoint: 0 } : undefined}
+      footer={wide ? undefined : { height: 64 }}
+      padding="md"
+    >
+      <AppShell.Header px="md">
+        <Group h="100%" justify="space-between" wrap="nowrap">
+          <Text fw={700} truncate>
+            {member.programName}
+          </Text>
+          <Text size="sm" c="dimmed" truncate>
+            {member.accountName}
+          </Text>
+        </Group>
+      </AppShell.Header>
+      {wide && (
+        <AppShell.Navbar p="xs" aria-label={t('nav.label')}>
+          {nav.map((p) => (
+            <NavLink
+              key={p.path}
+              component={RouterLink}
+              to={p.path}
+              label={t(p.label)}
+              leftSection={p.icon ? <p.icon size={18} /> : null}
+              active={p.path === '/' ? location.pathname === '/' : location.pathname.startsWith(p.path)}
+            />
+          ))}
+        </AppShell.Navbar>
+      )}
+      <AppShell.Main>
+        <Box maw={720} mx="auto">
+          <Suspense fallback={<Loading />}>
+            <Routes>
+              {pages.map((p) => (
+                <Route key={p.path} path={p.path === '/' ? '/' : `${p.path}/*`} element={<p.component />} />
+              ))}
+              <Route path="*" element={<Navigate to="/" replace />} />
+            </Routes>
+          </Suspense>
+        </Box>
+      </AppShell.Main>
+      {!wide && (
+        <AppShell.Footer aria-label={t('nav.label')} component="nav">
+          <Group grow h="100%" gap={0}>
+            {nav.map((p) => {
+              const active = p.path === '/' ? location.pathname === '/' : location.pathname.startsWith(p.path);
+              return (
+                <UnstyledButton
+                  key={p.path}
+                  component={RouterLink}
+                  to={p.path}
+                  aria-current={active ? 'page' : undefined}
+                  h="100%"
+                  c={active ? 'teal.8' : 'gray.7'}
+                >
+                  <Stack gap={2} align="center" justify="center" h="100%">
+                    {p.icon && <p.icon size={22} stroke={1.8} />}
+                    <Text size="xs" fw={active ? 700 : 500}>
+                      {t(p.label)}
+                    </Text>
+                  </Stack>
+                </UnstyledButton>
+              );
+            })}
+          </Group>
+        </AppShell.Footer>
+      )}
+    </AppShell>
+  );
+}

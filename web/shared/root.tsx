@@ -1,0 +1,50 @@
+/**
+ * What both apps share around their pages: translations, the Mantine theme, notifications and the data cache.
+ */
+import { StrictMode, Suspense, type ReactNode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { Center, Loader, MantineProvider, createTheme } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { startI18n } from './i18n';
+import { ApiError } from './api';
+import '@mantine/core/styles.css';
+import '@mantine/notifications/styles.css';
+
+export const theme = createTheme({
+  primaryColor: 'teal',
+  defaultRadius: 'md',
+  fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+});
+
+export function Loading() {
+  return (
+    <Center h="50vh" aria-busy="true">
+      <Loader />
+    </Center>
+  );
+}
+
+export async function mountApp(app: ReactNode, namespaces: string[]): Promise<void> {
+  await startI18n(namespaces);
+  const queryClient = new QueryClient({
+    defaultOptions: {
+      queries: {
+        // A refused request (4xx) will answer the same again; only network trouble and 5xx are retried.
+        retry: (count, err) => count < 2 && !(err instanceof ApiError && err.status >= 400 && err.status < 500),
+        staleTime: 15_000,
+        refetchOnWindowFocus: true,
+      },
+    },
+  });
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <MantineProvider theme={theme}>
+        <Notifications position="top-center" />
+        <QueryClientProvider client={queryClient}>
+          <Suspense fallback={<Loading />}>{app}</Suspense>
+        </QueryClientProvider>
+      </MantineProvider>
+    </StrictMode>,
+  );
+}
