@@ -3,7 +3,7 @@
  */
 import { StrictMode, Suspense, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Center, Loader, MantineProvider, createTheme } from '@mantine/core';
+import { Center, Loader, MantineProvider, NavLink, createTheme, type CSSVariablesResolver } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { startI18n } from './i18n';
@@ -13,8 +13,24 @@ import '@mantine/notifications/styles.css';
 
 export const theme = createTheme({
   primaryColor: 'teal',
+  // Shade 9 keeps white text on buttons above WCAG AA contrast (4.5:1); Mantine's default shade does not.
+  primaryShade: 9,
   defaultRadius: 'md',
+  // The active menu item filled: the pale "light" variant's text falls below AA contrast on its background.
+  components: { NavLink: NavLink.extend({ defaultProps: { variant: 'filled' } }) },
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+});
+
+/** Secondary ("dimmed") text dark enough to read in daylight on a building site, and to pass AA contrast. */
+const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    // Text of "light" variants (active menu items, light buttons, badges) on their pale background.
+    '--mantine-primary-color-light-color': 'var(--mantine-color-teal-9)',
+    '--mantine-color-teal-light-color': 'var(--mantine-color-teal-9)',
+  },
+  dark: {},
 });
 
 export function Loading() {
@@ -39,7 +55,7 @@ export async function mountApp(app: ReactNode, namespaces: string[]): Promise<vo
   });
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
-      <MantineProvider theme={theme}>
+      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
         <Notifications position="top-center" />
         <QueryClientProvider client={queryClient}>
           <Suspense fallback={<Loading />}>{app}</Suspense>

@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { accessibilityProblems, describeInBrowser, desktop, phone, startBrowserApp, type BrowserApp } from './harness.js';
+
+describeInBrowser('the console and portal open in a real browser', () => {
+  let b: BrowserApp;
+  let staffId: string;
+  beforeAll(async () => {
+    b = await startBrowserApp();
+    const res = await b.call('POST', '/v1/staff-users', { email: 'eva@example.com', name: 'Eva Lind', role: 'owner' });
+    staffId = res.json().id;
+  });
+  afterAll(() => b?.close());
+
+  it('a signed-out member sees the sign-in form on a phone, with no serious accessibility problems', async () => {
+    const { page } = await b.newPage(phone);
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Send me a code' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+  });
+
+  it('a signed-in staff user lands on the dashboard with the program figures', async () => {
+    const { context, page } = await b.newPage(desktop);
+    await b.signInStaff(context, staffId);
+    await page.goto('/admin/');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByText('Value of outstanding points').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+  });
+});
