@@ -28,7 +28,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, new DiskEvidenceStore(config.evidenceDir));
   }
 
-  const app = await buildServer(database, config);
+  const app = await buildServer(database, config, { demo: opts.demo });
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
   const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail) : async () => {};
   const stop = async (signal: string) => {

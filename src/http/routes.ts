@@ -23,6 +23,7 @@ import { auditRoutes } from '../audit/routes.js';
 import { partnerRoutes } from '../partners/routes.js';
 import { volumeRoutes } from '../volume/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
+import { authRoutes } from '../sessions/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -46,7 +47,7 @@ export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<voi
 const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
-  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes,
+  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
