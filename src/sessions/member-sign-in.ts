@@ -79,7 +79,8 @@ type CodeRow = { id: string; email: string; code_hash: string; failed_attempts: 
 
 /** Spends a code (or its link) and returns the e-mail address it proves. */
 export async function verifyMemberCode(db: Db, input: { email: string; code: string } | { token: string }, now = new Date()): Promise<string> {
-  return db.transaction().execute(async (trx) => {
+  // A wrong guess must be counted even though the answer is an error: the transaction commits, then we throw.
+  const outcome = await db.transaction().execute(async (trx): Promise<string | LojalError> => {
     const dead = (r: CodeRow) => r.failed_attempts >= signInLimits.memberCodeAttempts;
     if ('token' in input) {
       const row = await trx.selectFrom('member_sign_in_codes').selectAll().where('link_token_hash', '=', sha256(input.token)).forUpdate().executeTakeFirst();
@@ -112,13 +113,15 @@ export async function verifyMemberCode(db: Db, input: { email: string; code: str
         .set({ failed_attempts: sql`failed_attempts + 1` })
         .where('id', 'in', live.map((r) => r.id))
         .execute();
-      throw new LojalError('invalid_sign_in_code');
+      return new LojalError('invalid_sign_in_code');
     }
     const newest = rows[0];
     if (newest && dead(newest)) throw new LojalError('too_many_attempts');
     if (newest) throw new LojalError('sign_in_code_expired');
     throw new LojalError('invalid_sign_in_code');
   });
+  if (outcome instanceof LojalError) throw outcome;
+  return outcome;
 }
 
 async function spend(trx: Db, id: string, now: Date): Promise<void> {
