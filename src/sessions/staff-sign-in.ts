@@ -194,3 +194,19 @@ export async function changeStaffPassword(
     }, now),
   );
 }
+
+/** An operator sets a password without mail (CLI bootstrap, demo): the lock is cleared, sessions end. */
+export async function setStaffPasswordByEmail(db: Db, programId: string, email: string, password: string, audit: AuditContext): Promise<{ id: string }> {
+  return db.transaction().execute(async (trx) => {
+    const user = await trx
+      .selectFrom('staff_users')
+      .select(['program_id', 'id', 'email'])
+      .where('program_id', '=', programId)
+      .where(sql<string>`lower(email)`, '=', email.trim().toLowerCase())
+      .forUpdate()
+      .executeTakeFirst();
+    if (!user) throw new LojalError('not_found', { entity: 'staff user', id: email });
+    await storeStaffPassword(trx, { programId, id: user.id, email: user.email }, password, { field: 'password', audit, action: 'staff_user.password_set' });
+    return { id: user.id };
+  });
+}
