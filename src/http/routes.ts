@@ -21,6 +21,7 @@ import { staffUserRoutes } from '../programs/staff-routes.js';
 import { controlRoutes } from '../control/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { partnerRoutes } from '../partners/routes.js';
+import { portalRoutes } from '../portal/routes.js';
 import { volumeRoutes } from '../volume/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import type { AppContext } from './server.js';
@@ -46,7 +47,7 @@ export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<voi
 const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
-  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes,
+  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, portalRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
