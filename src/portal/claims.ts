@@ -11,7 +11,7 @@ import { readClaimWithFiles } from '../evidence/multipart.js';
 import { DiskEvidenceStore } from '../evidence/store.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import type { AppContext } from '../http/server.js';
-import { me, memberActorRef, programOf, requireVisible } from './context.js';
+import { me, memberActorRef, ownKey, programOf, requireVisible } from './context.js';
 
 const tags = ['portal'];
 const passThrough = () => (data: unknown) => ({ value: data });
@@ -49,7 +49,8 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
       const parsed = claimInputSchema.safeParse({ ...claim, memberId: m.memberId });
       if (!parsed.success) throw validationError(parsed.error.issues);
       const program = await programOf(db, req);
-      const result = await submitClaim(db, store, program, parsed.data, files, memberActorRef(req));
+      const input = { ...parsed.data, ...(parsed.data.idempotencyKey && { idempotencyKey: ownKey(req, parsed.data.idempotencyKey) }) };
+      const result = await submitClaim(db, store, program, input, files, memberActorRef(req));
       reply.status(result.created ? 201 : 200);
       return presentClaim(db, program, result.claim, m.language, true);
     },

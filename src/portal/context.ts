@@ -26,6 +26,12 @@ export const memberActorRef = (req: FastifyRequest): string => actorRef(memberAc
 
 export const memberAudit = (req: FastifyRequest): AuditContext => ({ programId: me(req).programId, actor: memberActor(me(req)), ip: req.ip });
 
+/**
+ * A member's idempotency key, kept apart from everyone else's: two phones that both pick "order-1" must not
+ * answer each other's orders, and a key is no way to learn about another member's request.
+ */
+export const ownKey = (req: FastifyRequest, key: string): string => `portal:${me(req).memberId}:${key}`;
+
 /** The manager routes: only for a manager of the member's own account (and so of the accounts below it). */
 export async function requireManager(db: Db, req: FastifyRequest): Promise<MemberContext> {
   const m = me(req);

@@ -14,7 +14,7 @@ import { getReward, rewardTypes, textIn, type Reward } from '../rewards/catalogu
 import { shippingAddressSchema } from '../rewards/order-routes.js';
 import { getOrder, listOrders, placeOrder, type RewardOrder } from '../rewards/orders.js';
 import { rewardCategories, rewardFor, shopFor, type Availability } from '../rewards/shop.js';
-import { me, memberActorRef, programOf, requireVisible } from './context.js';
+import { me, memberActorRef, ownKey, programOf, requireVisible } from './context.js';
 
 const tags = ['portal'];
 const states = ['pending_approval', 'placed', 'approved', 'shipped', 'delivered', 'issued', 'cancelled', 'rejected'] as const;
@@ -200,7 +200,7 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       const result = await placeOrder(
         db,
         program,
-        { reward: b.rewardId, memberId: m.memberId, quantity: b.quantity, payFrom: payFromOf(b.wallet), shippingAddress: b.delivery, note: b.note, idempotencyKey: b.idempotencyKey },
+        { reward: b.rewardId, memberId: m.memberId, quantity: b.quantity, payFrom: payFromOf(b.wallet), shippingAddress: b.delivery, note: b.note, idempotencyKey: ownKey(req, b.idempotencyKey) },
         memberActorRef(req),
         { lng: m.language },
       );

@@ -17,7 +17,7 @@ import type { AppContext } from '../http/server.js';
 import { allocateCompanyPoints } from '../ledger/allocation.js';
 import { operationOut } from '../ledger/schemas.js';
 import { teamOf } from '../people/team.js';
-import { memberActorRef, memberAudit, programOf, requireManager, requireVisible } from './context.js';
+import { memberActorRef, memberAudit, ownKey, programOf, requireManager, requireVisible } from './context.js';
 
 const tags = ['portal'];
 const idParams = z.object({ id: z.uuid() });
@@ -116,7 +116,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
       const result = await allocateCompanyPoints(
         db,
         program,
-        { accountId: staff.accountId, memberId: staff.id, points: req.body.points, memo: req.body.note, idempotencyKey: req.body.idempotencyKey, byMemberId: m.memberId, actor: memberActorRef(req) },
+        { accountId: staff.accountId, memberId: staff.id, points: req.body.points, memo: req.body.note, idempotencyKey: ownKey(req, req.body.idempotencyKey), byMemberId: m.memberId, actor: memberActorRef(req) },
         memberAudit(req),
       );
       reply.status(result.created ? 201 : 200);

@@ -297,6 +297,9 @@ describe('the shop', () => {
     expect((await portal(await signIn('SELLER2'), 'GET', '/orders')).json().items).toEqual([]);
     expect((await portal(await signIn('INSELLER'), 'GET', `/orders/${sellerOrder}`)).statusCode).toBe(404);
     expect((await portal(await signIn('BRMGR'), 'GET', `/orders/${sellerOrder}`)).statusCode).toBe(200);
+    // The same idempotency key from another member is their own request, not a replay of A's order.
+    const sameKey = await portal(await signIn('SELLER2'), 'POST', '/orders', { rewardId: 'mug', quantity: 2, idempotencyKey: 'portal-order-0001' });
+    expect(sameKey.json().code).toBe('insufficient_points');
   });
 
   it("answers errors in the member's language", async () => {
