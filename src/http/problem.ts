@@ -58,7 +58,8 @@ export function requestLanguage(req: FastifyRequest, fallback: Language = 'en'):
 }
 
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: LojalError): FastifyReply {
-  const t = translator(requestLanguage(req, req.auth?.language ?? 'en'));
+  // A portal request answers in the member's own language, whatever the browser asks for.
+  const t = translator(req.member?.language ?? requestLanguage(req, req.auth?.language ?? 'en'));
   const params = { ...err.params, requestId: req.id };
   const body: Problem = {
     // First, so that the standard members below always win over a same-named extra.

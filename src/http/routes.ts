@@ -21,6 +21,7 @@ import { staffUserRoutes } from '../programs/staff-routes.js';
 import { controlRoutes } from '../control/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { partnerRoutes } from '../partners/routes.js';
+import { portalRoutes } from '../portal/routes.js';
 import { volumeRoutes } from '../volume/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { authRoutes } from '../sessions/routes.js';
@@ -49,7 +50,7 @@ const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
   peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
-  invitationLinkRoutes,
+  invitationLinkRoutes, portalRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
