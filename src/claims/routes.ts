@@ -6,7 +6,6 @@ import type { Db } from '../db/database.js';
 import { validationError } from '../events/ingest.js';
 import { evidenceOut, presentEvidence } from '../evidence/routes.js';
 import { readClaimWithFiles } from '../evidence/multipart.js';
-import { DiskEvidenceStore } from '../evidence/store.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { requestLanguage } from '../http/problem.js';
 import { actor, caller } from '../http/routes.js';
@@ -63,10 +62,9 @@ async function claimantLanguage(db: Db, program: Program, memberId: string): Pro
   return isLanguage(lng) ? lng : program.defaultLanguage;
 }
 
-export async function claimRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+export async function claimRoutes(fastify: FastifyInstance, { database, config, evidence: store }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const store = new DiskEvidenceStore(config.evidenceDir);
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
 
   const present = async (req: FastifyRequest, program: Program, c: SaleClaim, withEvidence: boolean) => {

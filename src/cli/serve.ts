@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { openConfiguredDatabase } from '../db/open.js';
 import { buildServer } from '../http/server.js';
 import { ensureDemoProgram } from '../demo/index.js';
-import { DiskEvidenceStore } from '../evidence/store.js';
+import { configuredEvidenceStore } from '../evidence/configured.js';
 import { startScheduler } from '../jobs/scheduler.js';
 import { smtpTransport } from '../mail/index.js';
 
@@ -18,6 +18,8 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     );
   }
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
+  const evidence = configuredEvidenceStore(config);
+  console.log(`Evidence files: ${evidence.description}.`);
 
   let demoKey: string | undefined;
   if (opts.demo) {
@@ -25,10 +27,10 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     demoKey = await ensureDemoProgram(database.db, async (key) => {
       await fs.mkdir(config.dataDir, { recursive: true });
       await fs.writeFile(keyFile, key + '\n', { mode: 0o600 });
-    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, new DiskEvidenceStore(config.evidenceDir));
+    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, evidence);
   }
 
-  const app = await buildServer(database, config);
+  const app = await buildServer(database, config, evidence);
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
   const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail) : async () => {};
   const stop = async (signal: string) => {
