@@ -20,6 +20,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
   const evidence = configuredEvidenceStore(config);
   console.log(`Evidence files: ${evidence.description}.`);
+  if (config.webhooksAllowPrivate) console.log('Webhooks may go to this machine and private networks (LOJAL_WEBHOOKS_ALLOW_PRIVATE=on).');
 
   let demoKey: string | undefined;
   if (opts.demo) {
@@ -32,7 +33,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
 
   const app = await buildServer(database, config, evidence);
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
-  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail) : async () => {};
+  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }) : async () => {};
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await stopJobs();
