@@ -18,7 +18,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     );
   }
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
-  const evidence = configuredEvidenceStore(config);
+  const evidence = await configuredEvidenceStore(config);
   console.log(`Evidence files: ${evidence.description}.`);
   if (config.webhooksAllowPrivate) console.log('Webhooks may go to this machine and private networks (LOJAL_WEBHOOKS_ALLOW_PRIVATE=on).');
 

@@ -45,7 +45,8 @@ export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** `evidence` defaults to the store the configuration names; the caller passing one shares it (serve, demo seeding). */
-export async function buildServer(database: Database, config: Config, evidence: EvidenceStore = configuredEvidenceStore(config)): Promise<FastifyInstance> {
+export async function buildServer(database: Database, config: Config, evidenceStore?: EvidenceStore): Promise<FastifyInstance> {
+  const evidence = evidenceStore ?? (await configuredEvidenceStore(config));
   const app = Fastify({
     logger:
       config.logLevel === 'silent'

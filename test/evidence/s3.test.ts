@@ -15,7 +15,7 @@ let store: S3EvidenceStore;
 
 beforeAll(async () => {
   s3 = await startS3();
-  store = configuredEvidenceStore(loadConfig({ ...s3.env, LOJAL_EVIDENCE_S3_PREFIX: 'unit/evidence' })) as S3EvidenceStore;
+  store = (await configuredEvidenceStore(loadConfig({ ...s3.env, LOJAL_EVIDENCE_S3_PREFIX: 'unit/evidence' }))) as S3EvidenceStore;
 });
 afterAll(async () => {
   store.close();
@@ -32,10 +32,10 @@ const accountId = '0193f0aa-0000-7000-8000-000000000002';
 const keyOf = (bytes: Buffer): EvidenceKey => ({ programId, accountId, sha256: createHash('sha256').update(bytes).digest('hex') });
 
 describe('S3 evidence store (against s3rver)', () => {
-  it('is the store chosen when a bucket is configured, and the disk store otherwise', () => {
+  it('is the store chosen when a bucket is configured, and the disk store otherwise', async () => {
     expect(store).toBeInstanceOf(S3EvidenceStore);
     expect(store.description).toContain(`S3 bucket ${s3.bucket} at ${s3.endpoint}`);
-    expect(configuredEvidenceStore(loadConfig({}))).toBeInstanceOf(DiskEvidenceStore);
+    expect(await configuredEvidenceStore(loadConfig({}))).toBeInstanceOf(DiskEvidenceStore);
   });
 
   it('puts bytes under <prefix>/<program>/<account>/<sha256> and opens them as a stream', async () => {
