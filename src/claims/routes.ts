@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { validationError } from '../events/ingest.js';
 import { readClaimWithFiles } from '../evidence/multipart.js';
-import { DiskEvidenceStore } from '../evidence/store.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { requestLanguage } from '../http/problem.js';
 import { actor, caller } from '../http/routes.js';
@@ -25,10 +24,9 @@ const decideBody = z.object({
 const passThrough = () => (data: unknown) => ({ value: data });
 
 
-export async function claimRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+export async function claimRoutes(fastify: FastifyInstance, { database, config, evidence: store }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const store = new DiskEvidenceStore(config.evidenceDir);
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
 
   const present = (req: FastifyRequest, program: Program, c: SaleClaim, withEvidence: boolean) =>

@@ -43,7 +43,10 @@ program
   .description('Start the API server (embedded database unless DATABASE_URL is set)')
   .option('--demo', 'seed the demo program on first start and print its API key')
   .action(async (opts: { demo?: boolean }) => {
-    await serve(loadConfig(), { demo: Boolean(opts.demo) });
+    // The demo runs on someone's own machine, where a webhook receiver to try is on localhost too: there
+    // private targets are allowed unless LOJAL_WEBHOOKS_ALLOW_PRIVATE is set either way.
+    const env = opts.demo ? { LOJAL_WEBHOOKS_ALLOW_PRIVATE: 'on', ...process.env } : process.env;
+    await serve(loadConfig(env), { demo: Boolean(opts.demo) });
   });
 
 program
@@ -166,7 +169,7 @@ program
       } else {
         console.log('Mail: no LOJAL_SMTP_URL, so mails stay in the outbox (GET /v1/outbox).');
       }
-      const hooks = await deliverWebhooks(database.db);
+      const hooks = await deliverWebhooks(database.db, { allowPrivate: config.webhooksAllowPrivate });
       console.log(`Webhooks: ${hooks.attempted} attempts, ${hooks.delivered} delivered, ${hooks.retrying} to retry, ${hooks.failed} failed.`);
     } finally {
       await database.close();

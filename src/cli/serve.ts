@@ -5,7 +5,7 @@ import { openConfiguredDatabase } from '../db/open.js';
 import { buildServer } from '../http/server.js';
 import { demoProgramName, ensureDemoProgram } from '../demo/index.js';
 import { ensureDemoSignIns, type DemoSignIns } from '../demo/sign-in.js';
-import { DiskEvidenceStore } from '../evidence/store.js';
+import { configuredEvidenceStore } from '../evidence/configured.js';
 import { startScheduler } from '../jobs/scheduler.js';
 import { smtpTransport } from '../mail/index.js';
 
@@ -19,6 +19,9 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     );
   }
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
+  const evidence = await configuredEvidenceStore(config);
+  console.log(`Evidence files: ${evidence.description}.`);
+  if (config.webhooksAllowPrivate) console.log('Webhooks may go to this machine and private networks (LOJAL_WEBHOOKS_ALLOW_PRIVATE=on).');
 
   let demoKey: string | undefined;
   let signIns: DemoSignIns | undefined;
@@ -27,14 +30,14 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     demoKey = await ensureDemoProgram(database.db, async (key) => {
       await fs.mkdir(config.dataDir, { recursive: true });
       await fs.writeFile(keyFile, key + '\n', { mode: 0o600 });
-    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, new DiskEvidenceStore(config.evidenceDir));
+    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, evidence);
     const demoProgram = await database.db.selectFrom('programs').select('id').where('name', '=', demoProgramName).executeTakeFirstOrThrow();
     signIns = await ensureDemoSignIns(database.db, demoProgram.id);
   }
 
-  const app = await buildServer(database, config, { demo: opts.demo });
+  const app = await buildServer(database, config, { demo: opts.demo, evidence });
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
-  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail) : async () => {};
+  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }) : async () => {};
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await stopJobs();

@@ -110,6 +110,8 @@ export const errorStatus = {
   invalid_webhook_url: 422,
   unknown_webhook_event_type: 422,
   webhook_delivery_not_failed: 409,
+  // webhook targets in loopback / private networks (LOJAL_WEBHOOKS_ALLOW_PRIVATE)
+  webhook_target_not_allowed: 422,
   // ours
   rate_limited: 429,
   internal_error: 500,

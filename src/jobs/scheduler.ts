@@ -21,6 +21,7 @@ export function startScheduler(
   log: FastifyBaseLogger,
   intervalMs = 60_000,
   mail?: { transport: MailTransport; from: string },
+  webhooks: { allowPrivate: boolean } = { allowPrivate: false },
 ): () => Promise<void> {
   let running: Promise<void> | undefined;
   let ticks = 0;
@@ -63,7 +64,7 @@ export function startScheduler(
   let sending: Promise<void> | undefined;
   const send = () => {
     if (sending) return;
-    sending = deliverWebhooks(db)
+    sending = deliverWebhooks(db, { allowPrivate: webhooks.allowPrivate })
       .then((r) => {
         if (r.failed) log.warn(r, 'webhook deliveries failed for good');
       })

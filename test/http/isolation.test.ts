@@ -27,7 +27,7 @@ beforeAll(async () => {
   await t.call('PUT', '/v1/reward-categories/tools', { names: { en: 'Tools' } });
   a.rewardId = (await t.call('POST', '/v1/rewards', { code: 'a-drill', type: 'physical', category: 'tools', pricePoints: 10, texts: { en: { name: 'A drill' } } })).json().id;
   await t.call('POST', `/v1/members/${a.memberId}/adjustments`, { points: 100, reasonCode: 'goodwill', idempotencyKey: 'isolation-open' });
-  a.webhookId = (await t.call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/isolation', description: 'A hook' })).json().id;
+  a.webhookId = (await t.call('POST', '/v1/webhooks', { url: 'https://erp.example.com/isolation', description: 'A hook' })).json().id;
   a.orderId = (await t.call('POST', '/v1/reward-orders', { reward: 'a-drill', memberId: a.memberId, idempotencyKey: 'isolation-order' })).json().id;
   a.staffUserId = (await t.call('POST', '/v1/staff-users', { email: 'a.staff@lojal.test', name: 'A staff', role: 'manager' })).json().id;
   await t.call('PUT', '/v1/settings/control', { approvalThreshold: 1000, dailyAdjustmentLimit: null, reasonCodes: [{ code: 'goodwill', labels: { en: 'G', sv: 'G', nb: 'G', pl: 'G', de: 'G' } }] });
