@@ -16,7 +16,7 @@ import { chooseSessionMember, createSession } from '../sessions/store.js';
 import { memberSessionBody } from '../sessions/member-choices.js';
 import { acceptInvitation, hashToken } from './invitations.js';
 
-const tokenParams = z.object({ token: z.string().min(10).max(200) });
+const tokenParams = z.object({ token: z.string().min(1).max(200) });
 
 /** The invitation a link's token belongs to, in whichever program it was made. */
 async function invitationOfToken(db: Db, token: string) {
