@@ -98,6 +98,9 @@ export const errorStatus = {
   invalid_webhook_url: 422,
   unknown_webhook_event_type: 422,
   webhook_delivery_not_failed: 409,
+  // console reports (dashboard)
+  report_range_reversed: 422,
+  report_range_too_long: 422,
   // ours
   rate_limited: 429,
   internal_error: 500,
