@@ -80,7 +80,6 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
     await monasRow.getByText('Your request: someone else must approve it').waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
 
-    await page.screenshot({ path: '/tmp/insight-approvals.png' });
     await monasRow.getByRole('button', { name: 'Approve' }).click();
     await monasRow.getByRole('alert').getByText('Nobody may decide on their own request').waitFor();
 
@@ -90,7 +89,7 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
     expect(await monasRow.count()).toBe(1);
     expect((await b.call('GET', `/v1/adjustment-requests/${theirs.json().id}`)).json()).toMatchObject({ state: 'approved', decidedBy: `staff:${mona.id}` });
 
-    await page.getByRole('radio', { name: 'Approved' }).click({ force: true });
+    await page.locator('label', { hasText: /^Approved$/ }).click();
     await page.getByRole('row').filter({ hasText: 'Broken delivery' }).getByText(/^mona on /).waitFor();
   });
 
@@ -98,7 +97,7 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
     const page = await signedIn(anna.id, '/admin/audit');
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     const filtered = page.waitForResponse((r) => r.url().includes('/v1/audit?') && r.url().includes('action=adjustment_request.approve'));
-    await page.getByLabel('Action', { exact: true }).click();
+    await page.getByLabel('Action', { exact: true }).first().click();
     await page.getByRole('option', { name: 'adjustment_request.approve', exact: true }).click();
     expect((await filtered).status()).toBe(200);
     const row = page.getByRole('row').filter({ hasText: 'adjustment_request.approve' });

@@ -101,7 +101,7 @@ export function ApiKeys() {
                   <Table.Td>
                     <Group gap={4}>
                       {k.scopes.map((s) => (
-                        <Badge key={s} variant="light" size="sm" tt="none" c="teal.9">
+                        <Badge key={s} variant="light" color="gray" size="sm" tt="none" c="dark">
                           {s}
                         </Badge>
                       ))}
@@ -114,7 +114,7 @@ export function ApiKeys() {
                         {t('keys.revokedOn', { date: formatDate(k.revokedAt) })}
                       </Badge>
                     ) : (
-                      <Badge color="teal" variant="light" c="teal.9">
+                      <Badge color="teal" variant="filled">
                         {t('keys.active')}
                       </Badge>
                     )}
@@ -133,7 +133,10 @@ export function ApiKeys() {
         </Table.ScrollContainer>
       )}
 
-      <Modal opened={creating} onClose={() => setCreating(false)} title={t('keys.createTitle')}>
+      <Modal
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+
+        opened={creating} onClose={() => setCreating(false)} title={t('keys.createTitle')}>
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -173,11 +176,17 @@ export function ApiKeys() {
         </form>
       </Modal>
 
-      <Modal opened={created !== null} onClose={() => setCreated(null)} title={t('keys.createdTitle', { name: created?.name ?? '' })} closeOnClickOutside={false}>
+      <Modal
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+
+        opened={created !== null} onClose={() => setCreated(null)} title={t('keys.createdTitle', { name: created?.name ?? '' })} closeOnClickOutside={false}>
         {created && <ShownOnce secret={created.key} label={t('keys.theKey')} warning={t('keys.onceWarning')} onDone={() => setCreated(null)} />}
       </Modal>
 
-      <Modal opened={revoking !== null} onClose={() => setRevoking(null)} title={t('keys.revokeTitle', { name: revoking?.name ?? '' })}>
+      <Modal
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+
+        opened={revoking !== null} onClose={() => setRevoking(null)} title={t('keys.revokeTitle', { name: revoking?.name ?? '' })}>
         <Stack>
           <Text>{t('keys.revokeText')}</Text>
           <Group justify="flex-end">
@@ -213,7 +222,7 @@ export function ShownOnce({ secret, label, warning, onDone }: { secret: string; 
       <Group justify="flex-end">
         <CopyButton value={secret}>
           {({ copied, copy }) => (
-            <Button variant={copied ? 'filled' : 'light'} c={copied ? undefined : 'teal.9'} leftSection={<IconCopy size={16} />} onClick={copy}>
+            <Button variant={copied ? 'filled' : 'default'} leftSection={<IconCopy size={16} />} onClick={copy}>
               {copied ? t('common.copied') : t('common.copy')}
             </Button>
           )}

@@ -218,6 +218,7 @@ export default function Approvals() {
       )}
 
       <Modal
+        closeButtonProps={{ 'aria-label': t('common.close') }}
         opened={rejecting !== null}
         onClose={() => setRejecting(null)}
         title={rejecting && own(rejecting) ? t('approvals.withdrawTitle') : t('approvals.rejectTitle')}

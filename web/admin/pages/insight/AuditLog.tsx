@@ -132,7 +132,6 @@ export default function AuditLog() {
           <DatePickerInput
             type="range"
             label={t('audit.filter.dates')}
-            placeholder={t('audit.filter.anyDate')}
             value={range}
             onChange={setRange}
             allowSingleDateInRange

@@ -287,7 +287,10 @@ export function Webhooks() {
         </Button>
       )}
 
-      <Modal opened={form !== null} onClose={() => setForm(null)} title={form?.editing ? t('hooks.editTitle') : t('hooks.createTitle')} size="lg">
+      <Modal
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+
+        opened={form !== null} onClose={() => setForm(null)} title={form?.editing ? t('hooks.editTitle') : t('hooks.createTitle')} size="lg">
         {form && (
           <SubscriptionForm
             key={form.editing?.id ?? 'new'}
@@ -299,10 +302,14 @@ export function Webhooks() {
           />
         )}
       </Modal>
-      <Modal opened={secret !== null} onClose={() => setSecret(null)} title={t('hooks.createdTitle')} closeOnClickOutside={false}>
+      <Modal
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+        opened={secret !== null} onClose={() => setSecret(null)} title={t('hooks.createdTitle')} closeOnClickOutside={false}>
         {secret && <ShownOnce secret={secret} label={t('hooks.secret')} warning={t('hooks.secretWarning')} onDone={() => setSecret(null)} />}
       </Modal>
-      <Drawer opened={watching !== null} onClose={() => setWatching(null)} position="right" size="xl" title={t('hooks.deliveriesTitle')}>
+      <Drawer
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+        opened={watching !== null} onClose={() => setWatching(null)} position="right" size="xl" title={t('hooks.deliveriesTitle')}>
         {watching && <Deliveries hook={watching} />}
       </Drawer>
     </Stack>
