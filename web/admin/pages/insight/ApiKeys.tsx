@@ -135,7 +135,6 @@ export function ApiKeys() {
 
       <Modal
         closeButtonProps={{ 'aria-label': t('common.close') }}
-
         opened={creating} onClose={() => setCreating(false)} title={t('keys.createTitle')}>
         <form
           onSubmit={(e) => {
@@ -178,14 +177,12 @@ export function ApiKeys() {
 
       <Modal
         closeButtonProps={{ 'aria-label': t('common.close') }}
-
         opened={created !== null} onClose={() => setCreated(null)} title={t('keys.createdTitle', { name: created?.name ?? '' })} closeOnClickOutside={false}>
         {created && <ShownOnce secret={created.key} label={t('keys.theKey')} warning={t('keys.onceWarning')} onDone={() => setCreated(null)} />}
       </Modal>
 
       <Modal
         closeButtonProps={{ 'aria-label': t('common.close') }}
-
         opened={revoking !== null} onClose={() => setRevoking(null)} title={t('keys.revokeTitle', { name: revoking?.name ?? '' })}>
         <Stack>
           <Text>{t('keys.revokeText')}</Text>

@@ -289,7 +289,6 @@ export function Webhooks() {
 
       <Modal
         closeButtonProps={{ 'aria-label': t('common.close') }}
-
         opened={form !== null} onClose={() => setForm(null)} title={form?.editing ? t('hooks.editTitle') : t('hooks.createTitle')} size="lg">
         {form && (
           <SubscriptionForm
