@@ -24,6 +24,7 @@ import { partnerRoutes } from '../partners/routes.js';
 import { volumeRoutes } from '../volume/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { sessionRoutes } from '../sessions/session-routes.js';
+import { invitationLinkRoutes } from '../people/invitation-links.js';
 import { reportRoutes } from '../reports/routes.js';
 import type { AppContext } from './server.js';
 
@@ -48,7 +49,8 @@ export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<voi
 const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
-  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, sessionRoutes, reportRoutes,
+  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, sessionRoutes,
+  invitationLinkRoutes, reportRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
