@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { decodeCursor, pageOf, pageQuery } from '../http/pagination.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
-import { listAudit } from './queries.js';
+import { auditFacets, listAudit } from './queries.js';
 
 const entryOut = z.object({
   seq: z.number().int().describe('position in the program’s chain, from 1'),
@@ -38,6 +38,11 @@ export async function auditRoutes(fastify: FastifyInstance, { database }: AppCon
             entity: z.string().min(1).max(100).optional(),
             entityId: z.string().min(1).max(200).optional(),
             actor: z.string().min(1).max(200).optional().describe('staff:<id> or api-key:<id>'),
+            action: z
+              .string()
+              .regex(/^[a-z][a-z0-9_.-]{0,99}$/)
+              .optional()
+              .describe('an action (account.update), or its entity part for all of them (account)'),
             from: z.iso.datetime({ offset: true }).optional().describe('inclusive'),
             to: z.iso.datetime({ offset: true }).optional().describe('exclusive'),
           })
@@ -52,11 +57,31 @@ export async function auditRoutes(fastify: FastifyInstance, { database }: AppCon
         entity: q.entity,
         entityId: q.entityId,
         actor: q.actor,
+        action: q.action,
         from: q.from ? new Date(q.from) : undefined,
         to: q.to ? new Date(q.to) : undefined,
         limit: q.limit,
         beforeSeq: after?.[0],
       });
     },
+  );
+
+  app.get(
+    '/v1/audit/facets',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['control'],
+        summary: 'What the audit log can be filtered by: the actors that appear in it (with their names), its actions and entities',
+        response: {
+          200: z.object({
+            actors: z.array(z.object({ actor: z.string(), actorLabel: z.string() })),
+            actions: z.array(z.string()),
+            entities: z.array(z.string()),
+          }),
+        },
+      },
+    },
+    async (req) => auditFacets(db, caller(req).programId),
   );
 }

@@ -112,6 +112,9 @@ export const errorStatus = {
   webhook_delivery_not_failed: 409,
   // webhook targets in loopback / private networks (LOJAL_WEBHOOKS_ALLOW_PRIVATE)
   webhook_target_not_allowed: 422,
+  // console reports (dashboard)
+  report_range_reversed: 422,
+  report_range_too_long: 422,
   // ours
   rate_limited: 429,
   internal_error: 500,

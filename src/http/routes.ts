@@ -26,6 +26,7 @@ import { volumeRoutes } from '../volume/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { authRoutes } from '../sessions/routes.js';
 import { invitationLinkRoutes } from '../people/invitation-links.js';
+import { reportRoutes } from '../reports/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -50,7 +51,7 @@ const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
   peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
-  invitationLinkRoutes, portalRoutes,
+  invitationLinkRoutes, portalRoutes, reportRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -39,8 +39,11 @@ function Gate() {
   return <Shell session={session.data} />;
 }
 
+/** Menu labels may live in an area's own namespace (`console-<area>:nav.x`): all of them load with the shell. */
+const menuNamespaces = ['console', ...new Set(consoleAreas.flatMap((a) => (a.label.includes(':') ? [a.label.split(':')[0]!] : [])))];
+
 function Shell({ session }: { session: StaffSession }) {
-  const { t } = useTranslation('console');
+  const { t } = useTranslation(menuNamespaces);
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const sessionChanged = useSessionChanged();

@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconDashboard } from '@tabler/icons-react';
+import { IconChecklist, IconDashboard, IconHistory, IconPlugConnected } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -19,4 +19,7 @@ export interface ConsoleArea {
 
 export const consoleAreas: ConsoleArea[] = [
   { path: '/', label: 'nav.dashboard', icon: IconDashboard, component: lazy(() => import('./pages/Dashboard')) },
+  { path: '/approvals', label: 'console-insight:nav.approvals', icon: IconChecklist, component: lazy(() => import('./pages/insight/Approvals')) },
+  { path: '/audit', label: 'console-insight:nav.audit', icon: IconHistory, component: lazy(() => import('./pages/insight/AuditLog')) },
+  { path: '/integrations', label: 'console-insight:nav.integrations', icon: IconPlugConnected, roles: ['owner'], component: lazy(() => import('./pages/insight/Integrations')) },
 ];

@@ -1,55 +1,213 @@
-/** The program at a glance: points issued, redeemed, expired and outstanding, and what the outstanding points are worth. */
-import { Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+/**
+ * The program at a glance: points issued, redeemed and expired in a chosen period (a chart over time), what is
+ * outstanding now and what it is worth, active members, the tier distribution and the accounts that earned most.
+ * Every figure comes from GET /v1/reports/overview, summed on the server from the ledger.
+ */
+import { useState } from 'react';
+import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
+import { Card, Group, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
+import { IconCalendar } from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../shared/api';
+import '@mantine/charts/styles.css';
+import { api, query } from '../../shared/api';
 import { ErrorAlert } from '../../shared/feedback';
-import { formatMoney, formatNumber } from '../../shared/format';
-import { Loading } from '../../shared/root';
+import { formatMoney, formatNumber, localeOf } from '../../shared/format';
+import { Empty, isoDay, LocalDates } from './insight/shared';
 
-interface Summary {
+type Interval = 'day' | 'week' | 'month';
+
+interface Overview {
+  from: string;
+  to: string;
+  interval: Interval;
   currency: string;
-  issued: number;
-  reversed: number;
-  spent: number;
-  redeemed: number;
-  expired: number;
-  adjusted: number;
-  outstandingAvailable: number;
-  outstandingPending: number;
-  liabilityMinor: number;
+  series: Array<{ start: string; issued: number; redeemed: number; expired: number }>;
+  totals: { issued: number; redeemed: number; expired: number };
+  activeMembers: number;
+  tiers: Array<{ code: string; name: string; rank: number; accounts: number; members: number }>;
+  topAccounts: Array<{ accountId: string; name: string; externalId: string | null; points: number }>;
+  outstanding: { outstandingAvailable: number; outstandingPending: number; liabilityMinor: number };
 }
 
+/** Days for a short range, weeks up to a year, months beyond: a chart of a readable number of points. */
+const intervalFor = (from: string, to: string): Interval => {
+  const days = dayjs(to).diff(dayjs(from), 'day') + 1;
+  return days <= 62 ? 'day' : days <= 366 ? 'week' : 'month';
+};
+
+const tierColors = ['teal.7', 'indigo.6', 'orange.7', 'grape.6', 'cyan.7', 'red.7', 'lime.8', 'pink.6'];
+
 export default function Dashboard() {
-  const { t } = useTranslation('console');
-  const summary = useQuery({ queryKey: ['ledger-summary'], queryFn: () => api.get<Summary>('/v1/ledger/summary') });
-  if (summary.isPending) return <Loading />;
-  if (summary.isError) return <ErrorAlert error={summary.error} />;
-  const s = summary.data;
-  const figures: Array<[string, string]> = [
-    [t('dashboard.issued'), formatNumber(s.issued)],
-    [t('dashboard.redeemed'), formatNumber(s.redeemed)],
-    [t('dashboard.expired'), formatNumber(s.expired)],
-    [t('dashboard.outstanding'), formatNumber(s.outstandingAvailable + s.outstandingPending)],
-    [t('dashboard.liability'), formatMoney(s.liabilityMinor, s.currency)],
+  const { t, i18n } = useTranslation(['console-insight', 'console']);
+  const today = dayjs();
+  const [range, setRange] = useState<DatesRangeValue<string>>([isoDay(today.subtract(29, 'day')), isoDay(today)]);
+  const [interval, setInterval] = useState<Interval>('day');
+  const [from, to] = range;
+  const overview = useQuery({
+    queryKey: ['report-overview', from, to, interval, i18n.language],
+    queryFn: () => api.get<Overview>(`/v1/reports/overview${query({ from, to, interval })}`),
+    enabled: Boolean(from && to),
+    placeholderData: keepPreviousData,
+  });
+  const o = overview.data;
+  const presets = [
+    { label: t('dashboard.presets.7days'), value: [isoDay(today.subtract(6, 'day')), isoDay(today)] as [string, string] },
+    { label: t('dashboard.presets.30days'), value: [isoDay(today.subtract(29, 'day')), isoDay(today)] as [string, string] },
+    { label: t('dashboard.presets.90days'), value: [isoDay(today.subtract(89, 'day')), isoDay(today)] as [string, string] },
+    { label: t('dashboard.presets.thisYear'), value: [isoDay(today.startOf('year')), isoDay(today)] as [string, string] },
+    { label: t('dashboard.presets.12months'), value: [isoDay(today.subtract(1, 'year').add(1, 'day')), isoDay(today)] as [string, string] },
   ];
+  const choose = (value: DatesRangeValue<string>) => {
+    setRange(value);
+    if (value[0] && value[1]) setInterval(intervalFor(value[0], value[1]));
+  };
+
+  const shortDate = new Intl.DateTimeFormat(localeOf(), interval === 'month' ? { month: 'short', year: 'numeric' } : { day: 'numeric', month: 'short' });
+  const chartData = (o?.series ?? []).map((p) => ({ ...p, label: shortDate.format(new Date(`${p.start}T12:00:00`)) }));
+  const nothingHappened = o !== undefined && o.totals.issued === 0 && o.totals.redeemed === 0 && o.totals.expired === 0;
+  const tiersInUse = (o?.tiers ?? []).filter((x) => x.accounts + x.members > 0);
+  const figure = (label: string, value: string | undefined, hint?: string) => (
+    <Card key={label} withBorder>
+      <Text size="sm" c="dimmed">
+        {label}
+      </Text>
+      {value === undefined ? <Skeleton h={28} mt={4} w="70%" /> : <Text fz="xl" fw={700}>{value}</Text>}
+      {hint && (
+        <Text size="xs" c="dimmed">
+          {hint}
+        </Text>
+      )}
+    </Card>
+  );
+
   return (
-    <Stack>
-      <Title order={1} size="h2">
-        {t('nav.dashboard')}
-      </Title>
-      <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }}>
-        {figures.map(([label, value]) => (
-          <Card key={label} withBorder>
-            <Text size="sm" c="dimmed">
-              {label}
-            </Text>
-            <Text fz="xl" fw={700}>
-              {value}
-            </Text>
+    <LocalDates>
+      <Stack>
+        <Group justify="space-between" align="flex-end" wrap="wrap">
+          <Title order={1} size="h2">
+            {t('console:nav.dashboard')}
+          </Title>
+          <Group align="flex-end" wrap="wrap">
+            <DatePickerInput
+              type="range"
+              label={t('dashboard.period')}
+              value={range}
+              onChange={choose}
+              presets={presets}
+              allowSingleDateInRange
+              maxDate={isoDay(today)}
+              valueFormat="D MMM YYYY"
+              leftSection={<IconCalendar size={16} aria-hidden />}
+              miw={260}
+            />
+            <SegmentedControl
+              aria-label={t('dashboard.interval.label')}
+              value={interval}
+              onChange={(v) => setInterval(v as Interval)}
+              data={(['day', 'week', 'month'] as const).map((v) => ({ value: v, label: t(`dashboard.interval.${v}`) }))}
+            />
+          </Group>
+        </Group>
+        {overview.isError && <ErrorAlert error={overview.error} />}
+
+        <SimpleGrid cols={{ base: 1, xs: 2, md: 3, lg: 6 }}>
+          {figure(t('dashboard.issued'), o && formatNumber(o.totals.issued), t('dashboard.inPeriod'))}
+          {figure(t('dashboard.redeemed'), o && formatNumber(o.totals.redeemed), t('dashboard.inPeriod'))}
+          {figure(t('dashboard.expired'), o && formatNumber(o.totals.expired), t('dashboard.inPeriod'))}
+          {figure(t('dashboard.activeMembers'), o && formatNumber(o.activeMembers), t('dashboard.inPeriod'))}
+          {figure(t('dashboard.outstanding'), o && formatNumber(o.outstanding.outstandingAvailable + o.outstanding.outstandingPending), t('dashboard.now'))}
+          {figure(t('dashboard.liability'), o && formatMoney(o.outstanding.liabilityMinor, o.currency), t('dashboard.now'))}
+        </SimpleGrid>
+
+        <Card withBorder aria-busy={overview.isFetching}>
+          <Title order={2} size="h4" mb="sm">
+            {t('dashboard.pointsOverTime')}
+          </Title>
+          {!o ? (
+            <Skeleton h={280} />
+          ) : nothingHappened ? (
+            <Empty h={280}>{t('dashboard.emptyPeriod')}</Empty>
+          ) : (
+            <AreaChart
+              h={280}
+              data={chartData}
+              dataKey="label"
+              curveType="monotone"
+              withLegend
+              valueFormatter={(v) => formatNumber(v)}
+              series={[
+                { name: 'issued', label: t('dashboard.issued'), color: 'teal.7' },
+                { name: 'redeemed', label: t('dashboard.redeemed'), color: 'indigo.6' },
+                { name: 'expired', label: t('dashboard.expired'), color: 'orange.7' },
+              ]}
+            />
+          )}
+        </Card>
+
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <Card withBorder>
+            <Title order={2} size="h4" mb="sm">
+              {t('dashboard.tiers')}
+            </Title>
+            {!o ? (
+              <Skeleton h={220} />
+            ) : tiersInUse.length === 0 ? (
+              <Empty h={220}>{o.tiers.length === 0 ? t('dashboard.noTierLevels') : t('dashboard.noneInTiers')}</Empty>
+            ) : (
+              <Group align="center" wrap="nowrap" gap="lg">
+                <DonutChart
+                  size={180}
+                  thickness={28}
+                  withTooltip
+                  valueFormatter={(v) => formatNumber(v)}
+                  data={tiersInUse.map((x) => ({ name: x.name, value: x.accounts + x.members, color: tierColors[(x.rank - 1) % tierColors.length]! }))}
+                />
+                <Table>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('dashboard.tier')}</Table.Th>
+                      <Table.Th ta="right">{t('dashboard.accounts')}</Table.Th>
+                      <Table.Th ta="right">{t('dashboard.members')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {o.tiers.map((x) => (
+                      <Table.Tr key={x.code}>
+                        <Table.Td>{x.name}</Table.Td>
+                        <Table.Td ta="right">{formatNumber(x.accounts)}</Table.Td>
+                        <Table.Td ta="right">{formatNumber(x.members)}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Group>
+            )}
           </Card>
-        ))}
-      </SimpleGrid>
-    </Stack>
+          <Card withBorder>
+            <Title order={2} size="h4" mb="sm">
+              {t('dashboard.topAccounts')}
+            </Title>
+            {!o ? (
+              <Skeleton h={220} />
+            ) : o.topAccounts.length === 0 ? (
+              <Empty h={220}>{t('dashboard.noEarnings')}</Empty>
+            ) : (
+              <BarChart
+                h={Math.max(160, o.topAccounts.length * 34)}
+                data={o.topAccounts.map((a) => ({ name: a.name, points: a.points }))}
+                dataKey="name"
+                orientation="vertical"
+                yAxisProps={{ width: 140 }}
+                valueFormatter={(v) => formatNumber(v)}
+                series={[{ name: 'points', label: t('dashboard.earned'), color: 'teal.7' }]}
+              />
+            )}
+          </Card>
+        </SimpleGrid>
+      </Stack>
+    </LocalDates>
   );
 }

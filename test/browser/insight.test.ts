@@ -1,0 +1,148 @@
+/**
+ * The console's insight areas in a real browser: the dashboard's charts and date range, a manager deciding on
+ * another person's adjustment request (and failing, with the server's words, on their own), the audit log
+ * showing that decision with its before and after, and an API key shown once. Each page passes an axe scan.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createRules, purchase, seedAccount, seedCatalog } from '../support/fixtures.js';
+import { reasons, staffWithKey } from '../control/support.js';
+import { accessibilityProblems, describeInBrowser, desktop, startBrowserApp, type BrowserApp } from './harness.js';
+
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+
+describeInBrowser('console insight: dashboard, approvals, audit log, API keys', () => {
+  let b: BrowserApp;
+  let anna: { id: string; key: string };
+  let mona: { id: string; key: string };
+  let sven: { id: string; key: string };
+  let accountId: string;
+
+  beforeAll(async () => {
+    b = await startBrowserApp();
+    anna = await staffWithKey(b, 'anna@lojal.test', 'owner', ['admin']);
+    mona = await staffWithKey(b, 'mona@lojal.test', 'manager', ['read', 'ledger:write']);
+    sven = await staffWithKey(b, 'sven@lojal.test', 'support', ['read', 'ledger:write']);
+    await seedCatalog(b);
+    await createRules(b);
+    accountId = await seedAccount(b, 'C-1');
+    // Two recent purchases and one from two months ago: outside the default 30 days, inside 90.
+    for (const [id, at] of [['INV-1', daysAgo(2)], ['INV-2', daysAgo(5)], ['INV-3', daysAgo(60)]] as const) {
+      const res = await b.call('POST', '/v1/events', purchase(id, 'C-1', undefined, at));
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    const control = await b.call('PUT', '/v1/settings/control', { approvalThreshold: 500, dailyAdjustmentLimit: null, reasonCodes: reasons(['goodwill']) }, anna.key);
+    expect(control.statusCode, control.body).toBe(200);
+  });
+  afterAll(() => b?.close());
+
+  const signedIn = async (staffId: string, path: string): Promise<Page> => {
+    const { context, page } = await b.newPage(desktop);
+    await b.signInStaff(context, staffId);
+    await page.goto(path);
+    return page;
+  };
+
+  it('the dashboard draws its charts and fetches again when the date range changes', async () => {
+    const page = await signedIn(anna.id, '/admin/');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByRole('heading', { name: 'Points over time' }).waitFor();
+    await page.locator('.recharts-area').first().waitFor();
+    await page.locator('.recharts-pie, .recharts-bar-rectangle').first().waitFor({ state: 'attached' });
+    const issuedCard = page.locator('.mantine-Card-root', { hasText: 'Points issued' });
+    const before = await issuedCard.locator('.mantine-Text-root').nth(1).innerText();
+    expect(before).not.toBe('0');
+    expect(await page.getByText('Value of outstanding points').count()).toBe(1);
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Period' }).click();
+    const refetch = page.waitForResponse((r) => r.url().includes('/v1/reports/overview') && r.url().includes('interval=week'));
+    await page.getByRole('button', { name: 'Last 90 days' }).click();
+    expect((await refetch).status()).toBe(200);
+    await expect.poll(async () => issuedCard.locator('.mantine-Text-root').nth(1).innerText()).not.toBe(before);
+    // The later figure includes the older purchase.
+    const parse = (s: string) => Number(s.replace(/[^\d]/g, ''));
+    expect(parse(await issuedCard.locator('.mantine-Text-root').nth(1).innerText())).toBeGreaterThan(parse(before));
+  });
+
+  it('a manager approves another person’s adjustment request, which leaves the queue; their own they cannot', async () => {
+    const theirs = await b.call('POST', `/v1/accounts/${accountId}/adjustments`, { points: 600, reasonCode: 'goodwill', memo: 'Broken delivery', idempotencyKey: 'insight-adj-1' }, sven.key);
+    expect(theirs.statusCode, theirs.body).toBe(202);
+    const own = await b.call('POST', `/v1/accounts/${accountId}/adjustments`, { points: 750, reasonCode: 'goodwill', memo: 'Trade fair', idempotencyKey: 'insight-adj-2' }, mona.key);
+    expect(own.statusCode, own.body).toBe(202);
+
+    const page = await signedIn(mona.id, '/admin/approvals');
+    await page.getByRole('heading', { name: 'Approvals' }).waitFor();
+    const svensRow = page.getByRole('row').filter({ hasText: 'Broken delivery' });
+    const monasRow = page.getByRole('row').filter({ hasText: 'Trade fair' });
+    await svensRow.getByText('Company C-1').waitFor();
+    await svensRow.getByText('by sven').waitFor();
+    await monasRow.getByText('Your request: someone else must approve it').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    await monasRow.getByRole('button', { name: 'Approve' }).click();
+    await monasRow.getByRole('alert').getByText('Nobody may decide on their own request').waitFor();
+
+    await svensRow.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Approved: the points are posted.').waitFor();
+    await svensRow.waitFor({ state: 'detached' });
+    expect(await monasRow.count()).toBe(1);
+    expect((await b.call('GET', `/v1/adjustment-requests/${theirs.json().id}`)).json()).toMatchObject({ state: 'approved', decidedBy: `staff:${mona.id}` });
+
+    await page.locator('label', { hasText: /^Approved$/ }).click();
+    await page.getByRole('row').filter({ hasText: 'Broken delivery' }).getByText(/^mona on /).waitFor();
+  });
+
+  it('the audit log shows the approval, filtered on the server, with its before and after side by side', async () => {
+    const page = await signedIn(anna.id, '/admin/audit');
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const filtered = page.waitForResponse((r) => r.url().includes('/v1/audit?') && r.url().includes('action=adjustment_request.approve'));
+    await page.getByLabel('Action', { exact: true }).first().click();
+    await page.getByRole('option', { name: 'adjustment_request.approve', exact: true }).click();
+    expect((await filtered).status()).toBe(200);
+    const row = page.getByRole('row').filter({ hasText: 'adjustment_request.approve' });
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'account.create' }).count()).toBe(0);
+    await row.getByText('mona').waitFor();
+    await row.getByRole('button', { name: /Show the changes/ }).click();
+    const changes = page.getByRole('table', { name: 'Changes of adjustment_request.approve' });
+    const state = changes.getByRole('row').filter({ has: page.getByText('state', { exact: true }) });
+    await state.getByText('pending').waitFor();
+    await state.getByText('approved').waitFor();
+    await state.getByText('changed').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+  });
+
+  it('creating an API key shows it once, to copy, and the list shows it without its secret', async () => {
+    const page = await signedIn(anna.id, '/admin/integrations');
+    await page.getByRole('heading', { name: 'API keys & webhooks' }).waitFor();
+    await page.getByRole('cell', { name: /anna@lojal.test key/ }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Shop feed');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create API key' }).click();
+    const shown = page.getByTestId('shown-once');
+    await shown.waitFor();
+    const key = (await shown.innerText()).trim();
+    expect(key.length).toBeGreaterThan(20);
+    await page.getByText('It is shown only this once').waitFor();
+    await page.getByRole('button', { name: 'Copy' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // The key works against the API, as the read scope it was given.
+    expect((await b.call('GET', '/v1/program', undefined, key)).statusCode).toBe(200);
+
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('cell', { name: /Shop feed/ }).waitFor();
+    expect(await page.getByText(key).count()).toBe(0);
+
+    await page.getByRole('tab', { name: 'Webhooks' }).click();
+    await page.getByText('No system is notified of events yet.').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+  });
+
+  it('a manager sees no API keys and webhooks in the menu', async () => {
+    const page = await signedIn(mona.id, '/admin/');
+    await page.getByRole('link', { name: 'Audit log' }).waitFor();
+    expect(await page.getByRole('link', { name: 'API keys & webhooks' }).count()).toBe(0);
+  });
+});
