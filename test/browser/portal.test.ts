@@ -70,6 +70,8 @@ describeInBrowser('the member portal on a phone', () => {
         texts: { en: { name: 'Weekend at the lake', description: 'For two' } },
       }),
     );
+    // Managers decide their staff's claims in this program (the default leaves it to the program team).
+    await ok(b.call('PUT', '/v1/claims/settings', { approver: 'either' }));
     await ok(b.call('PUT', '/v1/products/DRILL-18V', { name: 'Drill 18 V', unitPrice: 150_000, active: true }));
     await ok(
       b.call('POST', '/v1/rules', {
@@ -81,6 +83,8 @@ describeInBrowser('the member portal on a phone', () => {
   });
   afterAll(() => b?.close());
 
+  const nav = (page: Page, name: string) => page.getByRole('navigation', { name: /./ }).last().getByRole('link', { name, exact: true });
+
   async function memberPage(ext: string, locale = 'en-GB', viewport = phone) {
     const { context, page } = await b.newPage(viewport, locale);
     await b.signInMember(context, ids[ext]!, `${ext.toLowerCase()}@example.com`);
@@ -91,11 +95,11 @@ describeInBrowser('the member portal on a phone', () => {
     const page = await memberPage('BUYER');
     await page.goto('/');
     await expect.poll(() => page.getByTestId('balance-available').textContent()).toBe('5,000 points');
-    await page.getByRole('link', { name: 'Shop' }).click();
+    await nav(page, 'Shop').click();
     await page.getByRole('heading', { name: 'Rewards shop' }).waitFor();
     // The reward out of reach says why in words; the filter leaves only what the balance pays for.
-    await page.getByText('You need 45,000 more points.').waitFor();
-    await page.getByText('Only what I can afford').click();
+    await page.getByText(/You need 45,?000 more points\./).waitFor();
+    await page.getByRole('switch', { name: 'Only what I can afford' }).check();
     await expect.poll(() => page.getByTestId('reward-card').count()).toBe(1);
     await page.getByTestId('reward-card').filter({ hasText: 'Cordless drill' }).click();
     await page.getByRole('heading', { name: 'Cordless drill' }).waitFor();
@@ -117,10 +121,10 @@ describeInBrowser('the member portal on a phone', () => {
     await page.getByRole('link', { name: 'Follow my orders' }).click();
     await page.getByRole('heading', { name: 'My orders' }).waitFor();
     expect(await page.getByTestId('order').count()).toBe(1);
-    await page.getByRole('link', { name: 'Home' }).click();
+    await nav(page, 'Home').click();
     await expect.poll(() => page.getByTestId('balance-available').textContent()).toBe('3,800 points');
     await page.getByText('Reward ordered: 1 × Cordless drill').first().waitFor();
-  });
+  }, 240_000);
 
   it('in Polish, balances of 1, 3 and 5 points read "1 punkt", "3 punkty" and "5 punktów"', async () => {
     for (const [ext, text] of [
@@ -132,11 +136,11 @@ describeInBrowser('the member portal on a phone', () => {
       await page.goto('/');
       await page.getByText('Punkty do wykorzystania').waitFor();
       await expect.poll(() => page.getByTestId('balance-available').textContent()).toBe(text);
-      await page.getByRole('link', { name: 'Sklep' }).click();
+      await nav(page, 'Sklep').click();
       await page.getByRole('heading', { name: 'Sklep z nagrodami' }).waitFor();
       expect(await page.getByTestId('shop-balance').textContent()).toBe(text);
     }
-  });
+  }, 240_000);
 
   it('a salesperson reports a sale with a photo taken on the phone and finds it in their claims', async () => {
     const page = await memberPage('SELLER');
@@ -146,7 +150,7 @@ describeInBrowser('the member portal on a phone', () => {
     await page.getByLabel('Product (article number)').fill('DRILL-18V');
     await page.getByLabel('Amount (SEK)').fill('3000');
     await page.getByLabel('Invoice number').fill('F-2026-118');
-    await page.getByLabel('Customer', { exact: true }).fill('Brf Eken');
+    await page.getByLabel('Customer').fill('Brf Eken');
     const camera = page.locator('input[type=file][capture=environment]');
     expect(await camera.getAttribute('accept')).toBe('image/*,application/pdf');
     await camera.setInputFiles({ name: 'invoice.png', mimeType: 'image/png', buffer: tinyPng() });
@@ -159,7 +163,7 @@ describeInBrowser('the member portal on a phone', () => {
     await claim.getByText('300 points once approved').waitFor();
     const stored = (await ok(b.call('GET', `/v1/claims?memberId=${ids.SELLER}`))).data as Array<{ invoiceNumber: string; evidence?: unknown[] }>;
     expect(stored.map((c) => c.invoiceNumber)).toContain('F-2026-118');
-  });
+  }, 240_000);
 
   it('a manager sees the team, gives company points to a member and approves a staff claim', async () => {
     const submitted = await postMultipart(b, '/v1/claims', [
@@ -171,9 +175,10 @@ describeInBrowser('the member portal on a phone', () => {
     ]);
     expect(submitted.statusCode, submitted.body).toBe(201);
 
+    const before = await balanceOf(ids.BUYER!);
     const page = await memberPage('MGR');
     await page.goto('/');
-    await page.getByRole('link', { name: 'Team' }).click();
+    await nav(page, 'Team').click();
     await page.getByRole('heading', { name: 'My team' }).waitFor();
     await expect.poll(() => page.getByTestId('company-available').textContent()).toBe('1,000 points');
     const buyer = page.getByTestId('team-member').filter({ hasText: 'Per Olsson' });
@@ -185,7 +190,7 @@ describeInBrowser('the member portal on a phone', () => {
     await dialog.getByRole('button', { name: 'Give', exact: true }).dblclick();
     await page.getByText('Per Olsson got 250 points.').waitFor();
     await expect.poll(() => page.getByTestId('company-available').textContent()).toBe('750 points');
-    expect(await balanceOf(ids.BUYER!)).toBe(3_800 + 250);
+    expect(await balanceOf(ids.BUYER!)).toBe(before + 250);
 
     await page.getByRole('tab', { name: 'Claims to approve' }).click();
     const claim = page.getByTestId('team-claim').filter({ hasText: 'F-77' });
@@ -196,7 +201,7 @@ describeInBrowser('the member portal on a phone', () => {
     await expect.poll(() => page.getByTestId('team-claim').filter({ hasText: 'F-77' }).count()).toBe(0);
     const decided = (await ok(b.call('GET', `/v1/claims?memberId=${ids.SELLER}`))).data as Array<{ invoiceNumber: string; state: string }>;
     expect(decided.find((c) => c.invoiceNumber === 'F-77')?.state).toBe('approved');
-  });
+  }, 240_000);
 
   it('every page fits 360 px without sideways scrolling and has no serious accessibility problems', async () => {
     const page = await memberPage('MGR', 'en-GB', { width: 360, height: 800 });
@@ -221,7 +226,7 @@ describeInBrowser('the member portal on a phone', () => {
       for (const p of await accessibilityProblems(page)) problems.push(`${path}: ${p}`);
     }
     expect(problems).toEqual([]);
-  });
+  }, 240_000);
 
   it('the member changes their language and mail preferences on the Me page and they are saved', async () => {
     const page = await memberPage('PL5', 'en-GB');
@@ -229,10 +234,10 @@ describeInBrowser('the member portal on a phone', () => {
     await page.getByRole('heading', { name: 'Me', level: 1 }).waitFor();
     await page.getByRole('switch', { name: 'News and offers' }).click();
     await page.getByText('Saved.').first().waitFor();
-    await page.getByRole('textbox', { name: 'Language' }).click();
+    await page.getByRole('combobox', { name: 'Language' }).click();
     await page.getByRole('option', { name: 'Deutsch' }).click();
     await page.getByRole('heading', { name: 'Ich', level: 1 }).waitFor();
     const me = await ok(b.call('GET', `/v1/members/${ids.PL5}`));
     expect(me.language).toBe('de');
-  });
+  }, 240_000);
 });

@@ -2,7 +2,7 @@
  * Sales claims: report a sale with a photo of the invoice taken there and then on the phone (or a PDF), and
  * follow what became of each claim, with the reason in words when one was rejected.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Badge, Button, Card, Group, Image, NumberInput, Progress, Stack, Text, TextInput } from '@mantine/core';
 import { IconCamera, IconFileText, IconPaperclip, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
@@ -146,11 +146,14 @@ function NewClaim() {
 
   const set = <K extends keyof typeof values>(k: K, v: (typeof values)[K]) => setValues((old) => ({ ...old, [k]: v }));
   const busy = progress !== undefined;
+  // A second tap lands before the button shows it is busy.
+  const sending = useRef(false);
 
   const submit = async () => {
     const amount = parseMoney(values.amount, currency);
     setAmountInvalid(amount === undefined);
-    if (amount === undefined || busy) return;
+    if (amount === undefined || sending.current) return;
+    sending.current = true;
     const form = new FormData();
     form.append(
       'claim',
@@ -175,6 +178,7 @@ function NewClaim() {
     } catch (err) {
       setError(err);
     } finally {
+      sending.current = false;
       setProgress(undefined);
     }
   };

@@ -2,7 +2,7 @@
  * The rewards shop: browse by category, only what I can afford, a reward's page with ordering, and the page
  * after ordering. A manager chooses whether they pay with their own points or their company's.
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import {
   AspectRatio,
   Button,
@@ -211,6 +211,8 @@ function RewardPage({ wallet, setWallet, manager }: { wallet: Wallet; setWallet:
   const [delivery, setDelivery] = useState<Delivery>({ name: member.name, street: '', postalCode: '', city: '', country: '' });
   // One key per confirmation: a second tap, or a retry after a lost answer, is the same order.
   const [confirmKey, setConfirmKey] = useState<string>();
+  // A second tap lands before the button shows it is busy; the key makes it harmless, this makes it silent.
+  const sent = useRef(false);
   const order = useMutation({
     mutationFn: (key: string) =>
       api.post<Order>('/portal/v1/orders', {
@@ -220,6 +222,9 @@ function RewardPage({ wallet, setWallet, manager }: { wallet: Wallet; setWallet:
         idempotencyKey: key,
         ...(reward.data?.type === 'physical' && { delivery: { ...delivery, country: delivery.country.trim().toUpperCase() } }),
       }),
+    onSettled: () => {
+      sent.current = false;
+    },
     onSuccess: async (placed) => {
       setConfirmKey(undefined);
       notifySuccess(t('shop.ordered'));
@@ -342,7 +347,11 @@ function RewardPage({ wallet, setWallet, manager }: { wallet: Wallet; setWallet:
             <Button variant="default" size="md" disabled={order.isPending} onClick={() => setConfirmKey(undefined)}>
               {t('web:cancel')}
             </Button>
-            <Button size="md" loading={order.isPending} onClick={() => confirmKey && !order.isPending && order.mutate(confirmKey)}>
+            <Button size="md" loading={order.isPending} onClick={() => {
+                if (!confirmKey || sent.current) return;
+                sent.current = true;
+                order.mutate(confirmKey);
+              }}>
               {t('shop.confirm')}
             </Button>
           </Group>

@@ -2,8 +2,8 @@
  * For managers: what each person of the team earned, spent and holds in a period; giving them company points;
  * and their sales claims waiting for a decision.
  */
-import { useState } from 'react';
-import { Badge, Button, Card, Group, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Tabs, Text, Textarea, Title } from '@mantine/core';
+import { useRef, useState } from 'react';
+import { Badge, Button, Card, Group, Modal, NativeSelect, NumberInput, Select, SimpleGrid, Stack, Tabs, Text, Textarea, Title } from '@mantine/core';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, newIdempotencyKey, query } from '../../shared/api';
@@ -42,6 +42,7 @@ export default function Team() {
     placeholderData: (previous) => previous,
   });
   const people = team.data?.pages.flatMap((p) => p.items) ?? [];
+  const self = useMember();
   const [giveTo, setGiveTo] = useState<TeamMember>();
   return (
     <Stack>
@@ -67,14 +68,14 @@ export default function Team() {
         </Tabs.List>
         <Tabs.Panel value="people" pt="md">
           <Stack>
-            <SegmentedControl
-              fullWidth
+            <NativeSelect
               size="md"
-              aria-label={t('team.period')}
+              label={t('team.period')}
               value={period}
-              onChange={(v) => {
-                setPeriod(v as Period);
-                setRange(periodRange(v as Period));
+              onChange={(e) => {
+                const v = e.currentTarget.value as Period;
+                setPeriod(v);
+                setRange(periodRange(v));
               }}
               data={[
                 { value: 'month', label: t('team.thisMonth') },
@@ -102,9 +103,11 @@ export default function Team() {
                           </Text>
                         )}
                       </div>
-                      <Button size="md" variant="light" onClick={() => setGiveTo(p)} disabled={!balance.data?.company?.available} style={{ flexShrink: 0 }}>
-                        {t('team.give')}
-                      </Button>
+                      {p.memberId !== self.id && (
+                        <Button size="md" variant="outline" onClick={() => setGiveTo(p)} disabled={!balance.data?.company?.available} style={{ flexShrink: 0 }}>
+                          {t('team.give')}
+                        </Button>
+                      )}
                     </Group>
                     <SimpleGrid cols={3} spacing="xs" mt="xs">
                       <Figure label={t('team.earned')} points={p.earned} />
@@ -153,8 +156,13 @@ function Allocate({ member, companyAvailable, onClose }: { member: TeamMember; c
   const [note, setNote] = useState('');
   // Made once when the dialog opens: a double tap or a retry gives the points once.
   const [key] = useState(newIdempotencyKey);
+  // A second tap lands before the button shows it is busy; the key makes it harmless, this makes it silent.
+  const sent = useRef(false);
   const give = useMutation({
     mutationFn: () => api.post('/portal/v1/team/allocate', { memberId: member.memberId, points: Number(points), note: note.trim() || undefined, idempotencyKey: key }),
+    onSettled: () => {
+      sent.current = false;
+    },
     onSuccess: async () => {
       notifySuccess(t('team.given', { points: t('web:points', { count: Number(points) }), name: member.name }));
       await pointsChanged();
@@ -168,7 +176,9 @@ function Allocate({ member, companyAvailable, onClose }: { member: TeamMember; c
         component="form"
         onSubmit={(e: React.FormEvent) => {
           e.preventDefault();
-          if (valid && !give.isPending) give.mutate();
+          if (!valid || sent.current) return;
+          sent.current = true;
+          give.mutate();
         }}
       >
         <Text size="sm">{t('team.companyHas', { points: t('web:points', { count: companyAvailable }) })}</Text>
