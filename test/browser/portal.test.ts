@@ -229,7 +229,7 @@ describeInBrowser('the member portal on a phone', () => {
   }, 240_000);
 
   it('the member changes their language and mail preferences on the Me page and they are saved', async () => {
-    const page = await memberPage('PL5', 'en-GB');
+    const page = await memberPage('SELLER', 'en-GB');
     await page.goto('/profile');
     await page.getByRole('heading', { name: 'Me', level: 1 }).waitFor();
     await page.getByRole('switch', { name: 'News and offers' }).click();
@@ -237,7 +237,7 @@ describeInBrowser('the member portal on a phone', () => {
     await page.getByRole('combobox', { name: 'Language' }).click();
     await page.getByRole('option', { name: 'Deutsch' }).click();
     await page.getByRole('heading', { name: 'Ich', level: 1 }).waitFor();
-    const me = await ok(b.call('GET', `/v1/members/${ids.PL5}`));
+    const me = await ok(b.call('GET', `/v1/members/${ids.SELLER}`));
     expect(me.language).toBe('de');
   }, 240_000);
 });
