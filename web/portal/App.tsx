@@ -107,7 +107,7 @@ function SignedIn({ member }: { member: PortalMember }) {
                   to={p.path}
                   aria-current={active ? 'page' : undefined}
                   h="100%"
-                  c={active ? 'teal.8' : 'gray.7'}
+                  c={active ? 'teal.9' : 'gray.7'}
                 >
                   <Stack gap={2} align="center" justify="center" h="100%">
                     {p.icon && <p.icon size={22} stroke={1.8} />}

@@ -1,9 +1,10 @@
 /**
  * The portal's pages and its navigation. Each page is its own chunk, so the first page a member opens loads
- * only what it shows. `nav` pages appear in the bottom bar (phones) or the side bar (wider screens).
+ * only what it shows. `nav` pages appear in the bottom bar (phones, at most five) or the side bar (wider
+ * screens); History and Orders are reached from Home and Me.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconHome, IconUser } from '@tabler/icons-react';
+import { IconGift, IconHome, IconReceipt, IconUser, IconUsersGroup } from '@tabler/icons-react';
 
 export interface PortalPage {
   path: string;
@@ -18,5 +19,10 @@ export interface PortalPage {
 
 export const portalPages: PortalPage[] = [
   { path: '/', label: 'nav.home', icon: IconHome, nav: true, component: lazy(() => import('./pages/Home')) },
+  { path: '/shop', label: 'nav.shop', icon: IconGift, nav: true, component: lazy(() => import('./pages/Shop')) },
+  { path: '/claims', label: 'nav.claims', icon: IconReceipt, nav: true, component: lazy(() => import('./pages/Claims')) },
+  { path: '/team', label: 'nav.team', icon: IconUsersGroup, nav: true, managers: true, component: lazy(() => import('./pages/Team')) },
   { path: '/profile', label: 'nav.profile', icon: IconUser, nav: true, component: lazy(() => import('./pages/Profile')) },
+  { path: '/history', label: 'nav.history', component: lazy(() => import('./pages/History')) },
+  { path: '/orders', label: 'nav.orders', component: lazy(() => import('./pages/Orders')) },
 ];

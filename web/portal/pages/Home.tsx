@@ -1,65 +1,207 @@
-/** The first page after signing in: what I have, what is on its way, and what is about to expire. */
-import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+/**
+ * The first page after signing in: what I have, what is on its way and what is about to expire, my level and
+ * how far the next one is, the getting-started checklist while it is unfinished, and the latest entries.
+ */
+import { Anchor, Badge, Button, Card, Group, List, Progress, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { IconCheck, IconCircleDashed } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { api } from '../../shared/api';
 import { ErrorAlert } from '../../shared/feedback';
-import { formatDate } from '../../shared/format';
-import { Loading } from '../../shared/root';
+import { formatDate, formatMoney } from '../../shared/format';
+import { useBalance, useMe, type HistoryEntry, type Onboarding, type Page, type Tier } from '../data';
 import { useMember } from '../session';
-
-export interface Balance {
-  available: number;
-  pending: number;
-  expiring: Array<{ points: number; on: string }>;
-  lifetimeEarned: number;
-  lifetimeSpent: number;
-  company?: { available: number };
-}
+import { HistoryItem } from './History';
+import { Empty, SkeletonList } from '../parts/ui';
 
 export default function Home() {
   const { t } = useTranslation('portal');
   const member = useMember();
-  const balance = useQuery({ queryKey: ['balance'], queryFn: () => api.get<Balance>('/portal/v1/balance') });
-  if (balance.isPending) return <Loading />;
-  if (balance.isError) return <ErrorAlert error={balance.error} />;
+  const balance = useBalance();
   const b = balance.data;
   return (
     <Stack>
       <Title order={1} size="h3">
         {t('home.hello', { name: member.name })}
       </Title>
+      <ErrorAlert error={balance.error} />
       <Card withBorder padding="lg">
         <Text size="sm" c="dimmed">
           {t('home.available')}
         </Text>
-        <Text fz={36} fw={800} data-testid="balance-available">
-          {t('web:points', { count: b.available })}
-        </Text>
+        {b ? (
+          <Text fz={36} fw={800} lh={1.2} data-testid="balance-available">
+            {t('web:points', { count: b.available })}
+          </Text>
+        ) : (
+          <Skeleton height={43} width="60%" />
+        )}
+        {b?.company && (
+          <Text size="sm" mt={4}>
+            {t('home.company', { points: t('web:points', { count: b.company.available }) })}
+          </Text>
+        )}
+        <Group mt="md" gap="sm">
+          <Button component={Link} to="/shop" size="md">
+            {t('home.toShop')}
+          </Button>
+          <Button component={Link} to="/orders" size="md" variant="default">
+            {t('nav.orders')}
+          </Button>
+        </Group>
       </Card>
-      <SimpleGrid cols={2}>
+      <SimpleGrid cols={2} spacing="sm">
         <Card withBorder>
           <Text size="sm" c="dimmed">
             {t('home.pending')}
           </Text>
-          <Text fw={700}>{t('web:points', { count: b.pending })}</Text>
+          {b ? <Text fw={700}>{t('web:points', { count: b.pending })}</Text> : <Skeleton height={24} />}
+          {b?.pendingReleases?.slice(0, 2).map((r) => (
+            <Text key={r.on} size="sm">
+              {t('home.releasedOn', { points: t('web:points', { count: r.points }), date: formatDate(r.on) })}
+            </Text>
+          ))}
         </Card>
         <Card withBorder>
           <Text size="sm" c="dimmed">
             {t('home.expiring')}
           </Text>
-          {b.expiring.length === 0 ? (
+          {!b ? (
+            <Skeleton height={24} />
+          ) : b.expiring.length === 0 ? (
             <Text fw={700}>{t('home.nothingExpiring')}</Text>
           ) : (
-            b.expiring.slice(0, 2).map((e) => (
-              <Group key={e.on} gap={4}>
-                <Text fw={700}>{t('web:points', { count: e.points })}</Text>
+            b.expiring.slice(0, 3).map((e) => (
+              <div key={e.on}>
+                <Text fw={700} c="red.9">
+                  {t('web:points', { count: e.points })}
+                </Text>
                 <Text size="sm">{t('home.on', { date: formatDate(e.on) })}</Text>
-              </Group>
+              </div>
             ))
           )}
         </Card>
       </SimpleGrid>
+      <TierCard />
+      <Checklist />
+      <Latest />
+    </Stack>
+  );
+}
+
+function TierCard() {
+  const { t } = useTranslation('portal');
+  const me = useMe();
+  const tier = useQuery({ queryKey: ['portal', 'tier'], queryFn: () => api.get<Tier>('/portal/v1/tier') });
+  if (tier.isPending) return <Skeleton height={96} radius="md" />;
+  if (tier.isError) return <ErrorAlert error={tier.error} />;
+  const { current, next, progress, periodEnd, basis } = tier.data;
+  if (!current && !next) return null;
+  const missing = next
+    ? basis === 'amount' && me.data
+      ? formatMoney(next.missing, me.data.currency)
+      : t('web:points', { count: next.missing })
+    : '';
+  return (
+    <Card withBorder>
+      <Group justify="space-between" wrap="nowrap">
+        <Text size="sm" c="dimmed">
+          {t('home.level')}
+        </Text>
+        <Badge size="lg" variant="filled">
+          {current?.name ?? t('home.noLevel')}
+        </Badge>
+      </Group>
+      {next ? (
+        <>
+          <Progress
+            value={Math.round(progress * 100)}
+            size="lg"
+            mt="sm"
+            aria-label={t('home.progressLabel', { level: next.name })}
+          />
+          <Text fw={600} mt="xs">
+            {t('home.toNext', { missing, level: next.name })}
+          </Text>
+        </>
+      ) : (
+        <Text fw={600} mt="xs">
+          {t('home.topLevel')}
+        </Text>
+      )}
+      {periodEnd && (
+        <Text size="sm" c="dimmed">
+          {t('home.periodEnd', { date: formatDate(periodEnd) })}
+        </Text>
+      )}
+    </Card>
+  );
+}
+
+function Checklist() {
+  const { t } = useTranslation('portal');
+  const onboarding = useQuery({ queryKey: ['portal', 'onboarding'], queryFn: () => api.get<Onboarding>('/portal/v1/onboarding') });
+  const o = onboarding.data;
+  if (!o || o.total === 0 || o.done === o.total) return null;
+  return (
+    <Card withBorder>
+      <Title order={2} size="h4">
+        {t('home.checklist', { done: o.done, total: o.total })}
+      </Title>
+      <List spacing="xs" mt="sm" listStyleType="none">
+        {o.steps.map((s) => (
+          <List.Item
+            key={s.code}
+            icon={
+              <ThemeIcon color={s.done ? 'teal.9' : 'gray.7'} size={24} radius="xl" variant={s.done ? 'filled' : 'outline'}>
+                {s.done ? <IconCheck size={16} /> : <IconCircleDashed size={16} />}
+              </ThemeIcon>
+            }
+          >
+            <Text span td={s.done ? 'line-through' : undefined}>
+              {s.name}
+            </Text>{' '}
+            {s.points > 0 && (
+              <Text span size="sm" fw={600}>
+                {signed(t('web:points', { count: s.points }))}
+              </Text>
+            )}
+          </List.Item>
+        ))}
+      </List>
+    </Card>
+  );
+}
+
+const signed = (text: string) => `+${text}`;
+
+function Latest() {
+  const { t } = useTranslation('portal');
+  const history = useQuery({
+    queryKey: ['portal', 'history', 'latest'],
+    queryFn: () => api.get<Page<HistoryEntry>>('/portal/v1/history?limit=5'),
+  });
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between">
+        <Title order={2} size="h4">
+          {t('home.latest')}
+        </Title>
+        <Anchor component={Link} to="/history" fw={600} py="xs">
+          {t('home.allHistory')}
+        </Anchor>
+      </Group>
+      <ErrorAlert error={history.error} />
+      {history.isPending ? (
+        <SkeletonList rows={3} />
+      ) : history.data?.items.length === 0 ? (
+        <Empty>{t('history.empty')}</Empty>
+      ) : (
+        <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: 'none' }}>
+          {history.data?.items.map((e) => <HistoryItem key={e.id} entry={e} />)}
+        </Stack>
+      )}
     </Stack>
   );
 }
