@@ -39,8 +39,11 @@ function Gate() {
   return <Shell session={session.data} />;
 }
 
+/** The areas' own namespaces, loaded with the shell so the menu shows their labels from the start. */
+const areaNamespaces = [...new Set(consoleAreas.flatMap((a) => (a.label.includes(':') ? [a.label.split(':')[0]!] : [])))];
+
 function Shell({ session }: { session: StaffSession }) {
-  const { t } = useTranslation('console');
+  const { t } = useTranslation(['console', ...areaNamespaces]);
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const sessionChanged = useSessionChanged();
