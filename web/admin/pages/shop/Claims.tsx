@@ -127,9 +127,14 @@ function ClaimQueue() {
                     <Table.Td ta="right">{formatNumber(c.points.posted ?? c.points.proposed)}</Table.Td>
                     <Table.Td>
                       {c.flags.length > 0 && (
-                        <Badge color="grape" variant="filled" title={c.flags.map((f) => f.message).join('\n')}>
-                          {t('claims.flagCount', { count: c.flags.length })}
-                        </Badge>
+                        <Stack gap={2}>
+                          <Badge color="grape" variant="filled">
+                            {t('claims.flagCount', { count: c.flags.length })}
+                          </Badge>
+                          <Text size="xs" lineClamp={2} title={c.flags.map((f) => f.message).join('\n')}>
+                            {c.flags.map((f) => f.message).join(' · ')}
+                          </Text>
+                        </Stack>
                       )}
                     </Table.Td>
                     <Table.Td>{formatDate(c.createdAt)}</Table.Td>

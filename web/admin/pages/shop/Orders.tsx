@@ -227,7 +227,7 @@ function ActionModal({ acting, onClose }: { acting: { order: Order; action: Orde
     error: fieldError(run.error, name),
   });
   return (
-    <Modal opened onClose={close} title={t(`orders.modal.${action}`, { reward: order.reward.name })}>
+    <Modal closeButtonProps={{ 'aria-label': t('common.close') }} opened onClose={close} title={t(`orders.modal.${action}`, { reward: order.reward.name })}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -293,7 +293,7 @@ function CreditNoteExport() {
       <Button variant="default" loading={run.isPending} onClick={() => run.mutate()}>
         {t('orders.creditNotes.export')}
       </Button>
-      <Modal opened={batch !== null} onClose={() => setBatch(null)} title={t('orders.creditNotes.title')}>
+      <Modal closeButtonProps={{ 'aria-label': t('common.close') }} opened={batch !== null} onClose={() => setBatch(null)} title={t('orders.creditNotes.title')}>
         {batch && (
           <Stack>
             {batch.data.length === 0 ? (

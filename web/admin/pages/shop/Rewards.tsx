@@ -730,7 +730,7 @@ function CategoryForm({ category, onClose }: { category: Category | undefined; o
     onError: (err) => (err instanceof ApiError && err.errors.length ? undefined : notifyError(err)),
   });
   return (
-    <Modal opened onClose={onClose} title={category ? t('rewards.editCategory', { name: category.name }) : t('rewards.newCategory')}>
+    <Modal closeButtonProps={{ 'aria-label': t('common.close') }} opened onClose={onClose} title={category ? t('rewards.editCategory', { name: category.name }) : t('rewards.newCategory')}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
