@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { aClaim, claimWorld, tinyPng, type ClaimWorld } from '../claims/world.js';
+import { postMultipart } from '../support/multipart.js';
 import { accessibilityProblems, describeInBrowser, desktop, phone, startBrowserApp, type BrowserApp } from './harness.js';
 
 /** Several pages, each loaded and scanned by axe: more than the default minute on a busy machine. */
@@ -157,14 +158,37 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.getByRole('link', { name: 'Kubek termiczny' }).waitFor();
   }, slow);
 
-  it('co-op claims and payouts pages pass the accessibility scan', async () => {
+  it('co-op: the proof, the share and the fund balance are shown; approval pays from the fund; payouts are exported', async () => {
+    const account = w.ids.BR!;
+    const topUp = await w.call('POST', `/v1/accounts/${account}/coop-fund/adjustments`, { amount: 100_000, memo: 'Opening fund', idempotencyKey: 'fund-open-br' });
+    expect(topUp.statusCode, topUp.body).toBe(201);
+    const claim = { accountId: account, cost: 300_000, adDate: '2026-11-10', medium: 'print', description: 'Half page in Upsala Nya Tidning', otherBrands: 1 };
+    const submitted = await postMultipart(b, '/v1/coop/claims', [{ name: 'claim', value: JSON.stringify(claim) }, { name: 'file', fileName: 'annons.png', bytes: tinyPng([10, 200, 10]) }], w.key);
+    expect(submitted.statusCode, submitted.body).toBe(201);
+    const { currency } = submitted.json();
+    const money = (minor: number) => new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
+
     const page = await staffPage();
     await page.goto('/admin/coop');
     await page.getByRole('heading', { name: 'Co-op marketing claims' }).waitFor();
-    await page.getByText('No co-op claims here.').waitFor();
+    await page.getByRole('link', { name: 'Byggkedjan Uppsala' }).click();
+    await page.getByRole('heading', { name: 'Print ad of 10 Nov 2026' }).waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('img')].some((i) => i.alt.startsWith('Evidence: ') && i.complete && i.naturalWidth === 1));
+    // 50 % of 3,000.00 shared by two brands is 750.00; the fund holds 1,000.00.
+    await page.getByRole('row', { name: `Computed share ${money(75_000)}` }).waitFor();
+    await page.getByRole('row', { name: `Fund balance ${money(100_000)}` }).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
-    await page.getByRole('tab', { name: 'Payouts' }).click();
+    await page.getByRole('button', { name: 'Approve and pay from the fund' }).click();
+    await page.getByText(`Co-op claim approved: ${money(75_000)} paid from the fund.`).waitFor();
+    await page.getByRole('row', { name: `Fund balance ${money(25_000)}` }).waitFor();
+
+    await page.goto('/admin/coop/payouts');
     await page.getByRole('link', { name: 'Download CSV' }).waitFor();
+    await page.getByRole('cell', { name: money(75_000) }).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Mark all as exported' }).click();
+    await page.getByText(`1 payout, ${money(75_000)}, marked as exported.`).first().waitFor();
+    await page.getByText('No payouts here.').waitFor();
+    expect((await w.call('GET', '/v1/coop/payouts?state=exported')).json().data).toHaveLength(1);
   }, slow);
 });
