@@ -29,6 +29,8 @@ import { importCodesFile } from '../rewards/issuing.js';
 import { runCoopAccruals } from '../coop/accrual.js';
 import { deliverOutbox, smtpTransport } from '../mail/index.js';
 import { runOnboardingJobs } from '../onboarding/complete.js';
+import { setStaffPasswordByEmail } from '../sessions/staff-sign-in.js';
+import { readSecret } from './secret.js';
 import { serve } from './serve.js';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
@@ -41,7 +43,10 @@ program
   .description('Start the API server (embedded database unless DATABASE_URL is set)')
   .option('--demo', 'seed the demo program on first start and print its API key')
   .action(async (opts: { demo?: boolean }) => {
-    await serve(loadConfig(), { demo: Boolean(opts.demo) });
+    // The demo runs on someone's own machine, where a webhook receiver to try is on localhost too: there
+    // private targets are allowed unless LOJAL_WEBHOOKS_ALLOW_PRIVATE is set either way.
+    const env = opts.demo ? { LOJAL_WEBHOOKS_ALLOW_PRIVATE: 'on', ...process.env } : process.env;
+    await serve(loadConfig(env), { demo: Boolean(opts.demo) });
   });
 
 program
@@ -129,13 +134,28 @@ program
   });
 
 program
+  .command('staff')
+  .description('Staff users of a program (the console team)')
+  .command('set-password')
+  .description('Set a staff user\'s console password without mail (read from stdin, or asked for on a terminal)')
+  .requiredOption('--program <id>', 'program id')
+  .requiredOption('--email <email>', 'the staff user\'s e-mail address')
+  .action(async (o: { program: string; email: string }) => {
+    const password = await readSecret('Password: ');
+    await withProgram(o.program, async (db, p) => {
+      await setStaffPasswordByEmail(db, p.id, o.email, password, systemContext(p.id, 'lojal CLI'));
+      console.log(`Password set for ${o.email}; their other sessions have ended.`);
+    });
+  });
+
+program
   .command('jobs')
   .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, accrue co-op funds, complete onboarding profile steps, deliver mail, send due webhooks) and exit')
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
       const r = await runLedgerJobs(database.db);
-      console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points.`);
+      console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points; moved ${r.leaverPointsSettled} released points of people who left.`);
       const tiers = await runTierJobs(database.db);
       console.log(`Evaluated tiers of ${tiers.evaluated} accounts and members: ${tiers.upgrades} upgrades, ${tiers.downgrades} downgrades.`);
       const coop = await runCoopAccruals(database.db);
@@ -149,7 +169,7 @@ program
       } else {
         console.log('Mail: no LOJAL_SMTP_URL, so mails stay in the outbox (GET /v1/outbox).');
       }
-      const hooks = await deliverWebhooks(database.db);
+      const hooks = await deliverWebhooks(database.db, { allowPrivate: config.webhooksAllowPrivate });
       console.log(`Webhooks: ${hooks.attempted} attempts, ${hooks.delivered} delivered, ${hooks.retrying} to retry, ${hooks.failed} failed.`);
     } finally {
       await database.close();

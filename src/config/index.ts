@@ -20,13 +20,49 @@ const envSchema = z.object({
   LOJAL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOJAL_EVIDENCE_DIR: z.string().min(1).optional(),
   LOJAL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  LOJAL_EVIDENCE_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'LOJAL_EVIDENCE_S3_BUCKET must be an S3 bucket name').optional(),
+  LOJAL_EVIDENCE_S3_ENDPOINT: z.url({ protocol: /^https?$/, message: 'LOJAL_EVIDENCE_S3_ENDPOINT must be an http(s) URL' }).optional(),
+  LOJAL_EVIDENCE_S3_REGION: z.string().regex(/^[a-z0-9-]{1,40}$/, 'LOJAL_EVIDENCE_S3_REGION must be a region name like eu-north-1').default('us-east-1'),
+  LOJAL_EVIDENCE_S3_PREFIX: z
+    .string()
+    .regex(/^(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'LOJAL_EVIDENCE_S3_PREFIX must be path segments of letters, digits, . _ - separated by /')
+    .default('evidence'),
+  LOJAL_EVIDENCE_S3_FORCE_PATH_STYLE: z.enum(['on', 'off']).default('off'),
+  LOJAL_EVIDENCE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  LOJAL_EVIDENCE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  LOJAL_EVIDENCE_S3_SSE: z.enum(['AES256', 'aws:kms']).optional(),
+  LOJAL_EVIDENCE_S3_SSE_KMS_KEY_ID: z.string().min(1).optional(),
+  LOJAL_WEBHOOKS_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   LOJAL_SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/./, 'LOJAL_SMTP_URL must start with smtp:// or smtps://')
     .optional(),
   LOJAL_MAIL_FROM: z.string().min(3).default('Lojal <no-reply@lojal.localhost>'),
   LOJAL_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'LOJAL_PUBLIC_URL must be an http(s) URL' }).default('http://localhost:3000'),
-});
+})
+  .refine((e) => !e.LOJAL_EVIDENCE_S3_ACCESS_KEY_ID === !e.LOJAL_EVIDENCE_S3_SECRET_ACCESS_KEY, {
+    path: ['LOJAL_EVIDENCE_S3_ACCESS_KEY_ID'],
+    message: 'set both LOJAL_EVIDENCE_S3_ACCESS_KEY_ID and LOJAL_EVIDENCE_S3_SECRET_ACCESS_KEY, or neither (the AWS SDK then finds credentials itself)',
+  })
+  .refine((e) => !e.LOJAL_EVIDENCE_S3_SSE_KMS_KEY_ID || e.LOJAL_EVIDENCE_S3_SSE === 'aws:kms', {
+    path: ['LOJAL_EVIDENCE_S3_SSE_KMS_KEY_ID'],
+    message: 'LOJAL_EVIDENCE_S3_SSE_KMS_KEY_ID needs LOJAL_EVIDENCE_S3_SSE=aws:kms',
+  });
+
+/** Claim evidence in an S3-compatible bucket instead of on disk. */
+export interface EvidenceS3Config {
+  bucket: string;
+  /** Unset: AWS S3 itself; set for MinIO, Ceph, R2 and the like. */
+  endpoint: string | undefined;
+  region: string;
+  /** Keys are `<prefix>/<programId>/<accountId>/<sha256>`. */
+  prefix: string;
+  forcePathStyle: boolean;
+  /** Unset: the AWS SDK's own chain (AWS_ACCESS_KEY_ID…, profiles, instance roles). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  serverSideEncryption: 'AES256' | 'aws:kms' | undefined;
+  kmsKeyId: string | undefined;
+}
 
 export interface Config {
   port: number;
@@ -44,6 +80,10 @@ export interface Config {
   evidenceDir: string;
   /** The largest evidence file accepted. */
   evidenceMaxBytes: number;
+  /** Set (LOJAL_EVIDENCE_S3_BUCKET): evidence goes to this bucket and `evidenceDir` is not used. */
+  evidenceS3: EvidenceS3Config | undefined;
+  /** Whether webhooks may target loopback and private networks (off: such targets are refused). */
+  webhooksAllowPrivate: boolean;
   /** Set: mails in the outbox are delivered through this SMTP server. Unset: they stay in the outbox. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -72,6 +112,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: e.LOJAL_DB_POOL_SIZE,
     evidenceDir: path.resolve(e.LOJAL_EVIDENCE_DIR ?? path.join(e.LOJAL_DATA_DIR, 'evidence')),
     evidenceMaxBytes: e.LOJAL_EVIDENCE_MAX_BYTES,
+    evidenceS3: e.LOJAL_EVIDENCE_S3_BUCKET
+      ? {
+          bucket: e.LOJAL_EVIDENCE_S3_BUCKET,
+          endpoint: e.LOJAL_EVIDENCE_S3_ENDPOINT,
+          region: e.LOJAL_EVIDENCE_S3_REGION,
+          prefix: e.LOJAL_EVIDENCE_S3_PREFIX,
+          forcePathStyle: e.LOJAL_EVIDENCE_S3_FORCE_PATH_STYLE === 'on',
+          credentials:
+            e.LOJAL_EVIDENCE_S3_ACCESS_KEY_ID && e.LOJAL_EVIDENCE_S3_SECRET_ACCESS_KEY
+              ? { accessKeyId: e.LOJAL_EVIDENCE_S3_ACCESS_KEY_ID, secretAccessKey: e.LOJAL_EVIDENCE_S3_SECRET_ACCESS_KEY }
+              : undefined,
+          serverSideEncryption: e.LOJAL_EVIDENCE_S3_SSE,
+          kmsKeyId: e.LOJAL_EVIDENCE_S3_SSE_KMS_KEY_ID,
+        }
+      : undefined,
+    webhooksAllowPrivate: e.LOJAL_WEBHOOKS_ALLOW_PRIVATE === 'on',
     smtpUrl: e.LOJAL_SMTP_URL,
     mailFrom: e.LOJAL_MAIL_FROM,
     publicUrl: e.LOJAL_PUBLIC_URL.replace(/\/+$/, ''),

@@ -6,7 +6,6 @@ import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { validationError } from '../events/ingest.js';
 import { readClaimWithFiles } from '../evidence/multipart.js';
-import { DiskEvidenceStore } from '../evidence/store.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { actor, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
@@ -77,10 +76,9 @@ async function requireAccount(db: Db, programId: string, id: string): Promise<vo
   if (r.rows.length === 0) throw new LojalError('not_found', { entity: 'account', id });
 }
 
-export async function coopRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+export async function coopRoutes(fastify: FastifyInstance, { database, config, evidence: store }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const store = new DiskEvidenceStore(config.evidenceDir);
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
   const actorOf = (req: FastifyRequest) => actorRef(actor(req));
 

@@ -8,7 +8,7 @@ import type { AppContext } from '../http/server.js';
 import { actorRef } from '../programs/actor.js';
 import { evidenceTypes, getEvidence, storeEvidence, type EvidenceFile } from './files.js';
 import { readMultipart } from './multipart.js';
-import { DiskEvidenceStore } from './store.js';
+import { EvidenceMissingError } from './store.js';
 
 export const evidenceOut = z.object({
   id: z.uuid(),
@@ -26,10 +26,9 @@ export const presentEvidence = (f: EvidenceFile) => ({ ...f, url: `/v1/evidence/
 
 const passThrough = () => (data: unknown) => ({ value: data });
 
-export async function evidenceRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+export async function evidenceRoutes(fastify: FastifyInstance, { database, config, evidence: store }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const store = new DiskEvidenceStore(config.evidenceDir);
 
   app.post(
     '/v1/evidence',
@@ -82,8 +81,9 @@ export async function evidenceRoutes(fastify: FastifyInstance, { database, confi
     async (req, reply) => {
       const { programId } = caller(req);
       const f = await getEvidence(db, programId, req.params.id);
-      const stream = await store.open({ programId, accountId: f.accountId, sha256: f.sha256 }).catch(() => {
-        throw new LojalError('evidence_missing', { id: f.id });
+      const stream = await store.open({ programId, accountId: f.accountId, sha256: f.sha256 }).catch((err: unknown) => {
+        // A store that cannot be reached is a failure of its own (logged as such), not a missing file.
+        throw err instanceof EvidenceMissingError ? new LojalError('evidence_missing', { id: f.id }) : err;
       });
       const ext = f.contentType.split('/')[1]!.replace('jpeg', 'jpg');
       reply

@@ -1,7 +1,7 @@
 /**
  * Where evidence bytes live. The database holds what describes a file; the bytes sit in a store behind
  * this small interface, content-addressed by program, owner account and SHA-256, so one file uploaded
- * twice is stored once. The disk store is the one shipped; an S3-compatible one would implement the same.
+ * twice is stored once. The disk store is the default; src/evidence/s3.ts keeps them in an S3-compatible bucket.
  */
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -18,19 +18,41 @@ export interface EvidenceKey {
 export interface EvidenceStore {
   /** Stores the bytes under the key; storing the same key again is a no-op. */
   put(key: EvidenceKey, bytes: Uint8Array): Promise<void>;
-  /** The bytes as a stream; throws if they are missing. */
+  /** The bytes as a stream; throws EvidenceMissingError if they are missing. */
   open(key: EvidenceKey): Promise<Readable>;
+  /** Where the bytes go, for the start-up log. */
+  readonly description: string;
+  /** Lets go of connections, if the store holds any. */
+  close?(): void;
+}
+
+/** The row exists but the bytes do not (deleted by hand, a store swapped without copying). */
+export class EvidenceMissingError extends Error {
+  constructor(key: EvidenceKey, options?: ErrorOptions) {
+    super(`evidence ${key.programId}/${key.accountId}/${key.sha256} is not in the store`, options);
+  }
 }
 
 const safeSegment = /^[0-9a-f-]{1,64}$/;
 
+/**
+ * The key's parts, checked. Ids and hashes are ours (uuids, hex), but paths and object keys are built
+ * from them: anything else is refused outright.
+ */
+export function keySegments({ programId, accountId, sha256 }: EvidenceKey): [string, string, string] {
+  for (const s of [programId, accountId, sha256]) if (!safeSegment.test(s)) throw new Error(`unsafe evidence key segment ${s}`);
+  return [programId, accountId, sha256];
+}
+
 export class DiskEvidenceStore implements EvidenceStore {
   constructor(private readonly root: string) {}
 
-  private pathOf({ programId, accountId, sha256 }: EvidenceKey): string {
-    // Ids and hashes are ours (uuids, hex), but the path is built from them: refuse anything else outright.
-    for (const s of [programId, accountId, sha256]) if (!safeSegment.test(s)) throw new Error(`unsafe evidence key segment ${s}`);
-    return path.join(this.root, programId, accountId, sha256);
+  get description(): string {
+    return `disk, under ${this.root}`;
+  }
+
+  private pathOf(key: EvidenceKey): string {
+    return path.join(this.root, ...keySegments(key));
   }
 
   async put(key: EvidenceKey, bytes: Uint8Array): Promise<void> {
@@ -45,7 +67,9 @@ export class DiskEvidenceStore implements EvidenceStore {
 
   async open(key: EvidenceKey): Promise<Readable> {
     const target = this.pathOf(key);
-    await fs.access(target);
+    await fs.access(target).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT' ? new EvidenceMissingError(key, { cause: err }) : err;
+    });
     return createReadStream(target);
   }
 }

@@ -13,6 +13,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
+import { configuredEvidenceStore } from '../evidence/configured.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import { authenticate, KeyCache, requireScope, type AuthContext, type Scope } from '../programs/api-keys.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { sendProblem, toLojalError } from './problem.js';
@@ -49,13 +51,23 @@ export interface AppContext {
   config: Config;
   metrics: Metrics;
   keyCache: KeyCache;
+  /** Started with `serve --demo`: without a mail server, member sign-in codes are logged for whoever tries it. */
+  demo: boolean;
+  /** Where claim evidence bytes are kept (disk or S3, by configuration). */
+  evidence: EvidenceStore;
 }
 
 export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
-export async function buildServer(database: Database, config: Config): Promise<FastifyInstance> {
+/** `evidence` defaults to the store the configuration names; the caller passing one shares it (serve, demo seeding). */
+export async function buildServer(
+  database: Database,
+  config: Config,
+  options: { demo?: boolean; evidence?: EvidenceStore } = {},
+): Promise<FastifyInstance> {
+  const evidence = options.evidence ?? (await configuredEvidenceStore(config));
   const app = Fastify({
     logger:
       config.logLevel === 'silent'
@@ -72,7 +84,8 @@ export async function buildServer(database: Database, config: Config): Promise<F
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const ctx: AppContext = { database, config, metrics: createMetrics(), keyCache: new KeyCache() };
+  const ctx: AppContext = { database, config, metrics: createMetrics(), keyCache: new KeyCache(), demo: options.demo === true, evidence };
+  app.addHook('onClose', async () => evidence.close?.());
 
   await app.register(swagger, {
     openapi: {

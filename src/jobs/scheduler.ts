@@ -21,6 +21,7 @@ export function startScheduler(
   log: FastifyBaseLogger,
   intervalMs = 60_000,
   mail?: { transport: MailTransport; from: string },
+  webhooks: { allowPrivate: boolean } = { allowPrivate: false },
 ): () => Promise<void> {
   let running: Promise<void> | undefined;
   let ticks = 0;
@@ -29,7 +30,7 @@ export function startScheduler(
     const withTiers = ticks++ % TIER_JOB_EVERY_TICKS === 0;
     running = runLedgerJobs(db)
       .then((r) => {
-        if (r.lotsReleased || r.pointsExpired) log.info(r, 'ledger jobs');
+        if (r.lotsReleased || r.pointsExpired || r.leaverPointsSettled) log.info(r, 'ledger jobs');
       })
       .catch((err) => log.error({ err }, 'ledger jobs failed'))
       // After the ledger jobs, so that expired and released points are settled first; on its own, so a
@@ -63,7 +64,7 @@ export function startScheduler(
   let sending: Promise<void> | undefined;
   const send = () => {
     if (sending) return;
-    sending = deliverWebhooks(db)
+    sending = deliverWebhooks(db, { allowPrivate: webhooks.allowPrivate })
       .then((r) => {
         if (r.failed) log.warn(r, 'webhook deliveries failed for good');
       })

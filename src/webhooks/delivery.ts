@@ -7,6 +7,8 @@
  * the embedded database's single session stays free); its result is written only if the attempt is still
  * the current one. A process that dies mid-attempt leaves the delivery to be claimed again after the lease.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
@@ -15,6 +17,7 @@ import { LojalError } from '../errors/index.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { isDelivered, nextAttemptAfter } from './schedule.js';
 import { signatureOf } from './signature.js';
+import { hostOf, isPrivateAddress, publicOnlyLookup, TargetNotAllowedError } from './target.js';
 
 export const attemptTimeoutMs = 10_000;
 const claimBatch = 20;
@@ -30,6 +33,8 @@ const maxErrorLength = 500;
 export interface DeliveryJobOptions {
   now?: Date;
   timeoutMs?: number;
+  /** Deliver to loopback and private networks too (LOJAL_WEBHOOKS_ALLOW_PRIVATE=on); off by default. */
+  allowPrivate?: boolean;
 }
 
 export interface DeliveryReport {
@@ -79,55 +84,67 @@ interface Outcome {
   error: string | null;
 }
 
-async function send(d: Claimed, now: Date, timeoutMs: number): Promise<Outcome> {
+async function send(d: Claimed, now: Date, timeoutMs: number, allowPrivate: boolean): Promise<Outcome> {
   const timestamp = String(Math.floor(now.getTime() / 1000));
+  const url = new URL(d.url);
+  const notAllowed = (err: TargetNotAllowedError) => ({ status: null, error: `${err.message}; the server allows such targets with LOJAL_WEBHOOKS_ALLOW_PRIVATE=on` });
+  // An address in the URL is connected to without a lookup, so it is checked here; a name (localhost
+  // too) by every address it resolves to, in the lookup the connection uses.
+  const host = hostOf(url);
+  if (!allowPrivate && isPrivateAddress(host)) return notAllowed(new TargetNotAllowedError(host, host));
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const res = await fetch(d.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Lojal-Webhooks/1',
-        'lojal-event-id': d.event_id,
-        'lojal-event-type': d.type,
-        'lojal-timestamp': timestamp,
-        'lojal-signature': signatureOf(d.secret, timestamp, d.body),
-      },
-      body: d.body,
+    const res = await post(url, d.body, signal, allowPrivate, {
+      'content-type': 'application/json',
+      'user-agent': 'Lojal-Webhooks/1',
+      'lojal-event-id': d.event_id,
+      'lojal-event-type': d.type,
+      'lojal-timestamp': timestamp,
+      'lojal-signature': signatureOf(d.secret, timestamp, d.body),
     });
-    if (isDelivered(res.status)) {
-      await res.body?.cancel().catch(() => {});
-      return { status: res.status, error: null };
-    }
-    const text = await snippet(res);
-    return { status: res.status, error: `HTTP ${res.status}${text ? `: ${text}` : ''}`.slice(0, maxErrorLength) };
+    if (isDelivered(res.status)) return { status: res.status, error: null };
+    return { status: res.status, error: `HTTP ${res.status}${res.text ? `: ${res.text}` : ''}`.slice(0, maxErrorLength) };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
-    return { status: null, error: error.slice(0, maxErrorLength) };
+    if (err instanceof TargetNotAllowedError) return notAllowed(err);
+    if (signal.aborted) return { status: null, error: `no answer within ${timeoutMs / 1000} s` };
+    return { status: null, error: (err as Error).message.slice(0, maxErrorLength) };
   }
 }
 
-/** The start of a refusal's body, for the delivery log; the rest is not read (it could be anything). */
-async function snippet(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < maxErrorLength) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } catch {
-    // A body cut off mid-way still leaves the status to record.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, maxErrorLength);
+/**
+ * One POST with node:http(s), which (unlike fetch) lets the connection use our own DNS lookup, the one
+ * that refuses private addresses. Redirects are not followed. A fresh connection per attempt (no agent):
+ * a pooled one would skip the lookup, and attempts to one receiver are seconds apart at most.
+ * Answers the status, and for a refusal the start of its body for the delivery log (the rest is not read).
+ */
+function post(url: URL, body: string, signal: AbortSignal, allowPrivate: boolean, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    const req = request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal, agent: false, ...(allowPrivate ? {} : { lookup: publicOnlyLookup }) },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = () => {
+          res.destroy();
+          resolve({ status, text: Buffer.concat(chunks).toString('utf8').slice(0, maxErrorLength) });
+        };
+        if (isDelivered(status)) return done();
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          size += c.length;
+          if (size >= maxErrorLength) done();
+        });
+        res.on('end', done);
+        // A body cut off mid-way still leaves the status to record.
+        res.on('error', done);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Writes the attempt and the delivery's next state, unless a later claim has taken the delivery over. */
@@ -168,7 +185,7 @@ export async function deliverWebhooks(db: Db, opts: DeliveryJobOptions = {}): Pr
     await Promise.all(
       [...bySubscription.values()].map(async (queue) => {
         for (const d of queue) {
-          const outcome = await send(d, clock(), timeoutMs);
+          const outcome = await send(d, clock(), timeoutMs, opts.allowPrivate ?? false);
           const state = await record(db, d, outcome, clock());
           report.attempted++;
           if (state === 'delivered') report.delivered++;

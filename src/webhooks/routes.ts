@@ -45,7 +45,7 @@ const deliveryOut = z.object({
   log: z.array(z.object({ attempt: z.number().int(), at: z.date(), status: z.number().int().nullable(), error: z.string().nullable() })),
 });
 
-export async function webhookRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function webhookRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const tags = ['webhooks'];
@@ -58,7 +58,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { database }: AppC
     },
     async (req, reply) => {
       reply.status(201);
-      return createSubscription(db, caller(req).programId, req.body);
+      return createSubscription(db, caller(req).programId, req.body, { allowPrivate: config.webhooksAllowPrivate });
     },
   );
 
@@ -80,7 +80,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { database }: AppC
       config: { scope: 'admin' },
       schema: { tags, summary: 'Change the URL, event types, description, or pause it (active: false)', params: idParams, body: subscriptionPatchSchema, response: { 200: subscriptionOut } },
     },
-    async (req) => updateSubscription(db, caller(req).programId, req.params.id, req.body),
+    async (req) => updateSubscription(db, caller(req).programId, req.params.id, req.body, { allowPrivate: config.webhooksAllowPrivate }),
   );
 
   app.delete(

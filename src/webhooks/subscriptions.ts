@@ -10,6 +10,7 @@ import { LojalError } from '../errors/index.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { eventTypes, type EventType } from './events.js';
 import { newSecret } from './signature.js';
+import { privateHostOf } from './target.js';
 import { urlProblem } from './url.js';
 
 /** `["*"]` (or leaving the list out) subscribes to every type, including types added later. */
@@ -17,7 +18,12 @@ export const allTypes = '*';
 
 export const subscriptionCreateSchema = z
   .object({
-    url: z.string().trim().min(1).max(2000).describe('https, or http to localhost / 127.0.0.1 only'),
+    url: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .describe('https, or http to localhost / 127.0.0.1 only; loopback and private networks only where the server allows them (LOJAL_WEBHOOKS_ALLOW_PRIVATE)'),
     eventTypes: z.array(z.string().trim().min(1).max(100)).min(1).max(50).default([allTypes]).describe(`event types, or ["${allTypes}"] for all`),
     active: z.boolean().default(true),
     description: z.string().trim().max(500).nullable().optional(),
@@ -54,9 +60,17 @@ const toSubscription = (r: Row): Subscription => ({
   updatedAt: new Date(r.updated_at),
 });
 
-function checkUrl(url: string): void {
+/** What the server allows as targets; `allowPrivate` is LOJAL_WEBHOOKS_ALLOW_PRIVATE. */
+export interface TargetPolicy {
+  allowPrivate: boolean;
+}
+
+function checkUrl(url: string, policy: TargetPolicy): void {
   const problem = urlProblem(url);
   if (problem) throw new LojalError('invalid_webhook_url', { url, reason: problem });
+  // Names are resolved when delivering (src/webhooks/target.ts); what the URL itself says is refused now.
+  const host = policy.allowPrivate ? null : privateHostOf(new URL(url));
+  if (host) throw new LojalError('webhook_target_not_allowed', { url, host });
 }
 
 /** The stored list: empty for all types. */
@@ -70,8 +84,13 @@ function checkTypes(types: string[]): EventType[] {
 
 const columns = ['id', 'url', 'event_types', 'active', 'description', 'created_at', 'updated_at'] as const;
 
-export async function createSubscription(db: Db, programId: string, input: z.output<typeof subscriptionCreateSchema>): Promise<Subscription & { secret: string }> {
-  checkUrl(input.url);
+export async function createSubscription(
+  db: Db,
+  programId: string,
+  input: z.output<typeof subscriptionCreateSchema>,
+  policy: TargetPolicy,
+): Promise<Subscription & { secret: string }> {
+  checkUrl(input.url, policy);
   const secret = newSecret();
   const row = await db
     .insertInto('webhook_subscriptions')
@@ -96,8 +115,14 @@ export async function listSubscriptions(db: Db, programId: string, p: PageParams
   return toPage(rows, limit, (r) => [r.id], toSubscription);
 }
 
-export async function updateSubscription(db: Db, programId: string, id: string, patch: z.output<typeof subscriptionPatchSchema>): Promise<Subscription> {
-  if (patch.url !== undefined) checkUrl(patch.url);
+export async function updateSubscription(
+  db: Db,
+  programId: string,
+  id: string,
+  patch: z.output<typeof subscriptionPatchSchema>,
+  policy: TargetPolicy,
+): Promise<Subscription> {
+  if (patch.url !== undefined) checkUrl(patch.url, policy);
   const row = await db
     .updateTable('webhook_subscriptions')
     .set({

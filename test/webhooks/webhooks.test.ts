@@ -13,11 +13,13 @@ import { newWorld, type World } from '../support/ledger.js';
 import { startReceiver, verify, type Receiver } from './receiver.js';
 
 const MINUTE = 60_000;
+const local = { allowPrivate: true };
 let t: TestApp;
 let receiver: Receiver;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // The receiver is on 127.0.0.1, a target the server refuses unless allowed (see guard.test.ts).
+  t = await startTestApp({ LOJAL_WEBHOOKS_ALLOW_PRIVATE: 'on' });
   receiver = await startReceiver();
 });
 afterAll(async () => {
@@ -70,7 +72,7 @@ describe('webhooks', () => {
     // A replayed order request publishes nothing more.
     expect((await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, quantity: 2, idempotencyKey: 'wh-order-1' })).statusCode).toBe(200);
 
-    const report = await deliverWebhooks(t.database.db, { now: new Date() });
+    const report = await deliverWebhooks(t.database.db, { ...local, now: new Date() });
     expect(report.delivered).toBeGreaterThanOrEqual(3);
     const got = at('/life');
     expect(got.map((r) => [r.json.type, r.json.data.from, r.json.data.to])).toEqual([
@@ -107,7 +109,7 @@ describe('webhooks', () => {
       ['reward_order.placed', 'delivered', 1, 200, null],
     ]);
     // Delivered means done: running again sends nothing.
-    await deliverWebhooks(t.database.db, { now: new Date(Date.now() + 3 * 24 * 60 * MINUTE) });
+    await deliverWebhooks(t.database.db, { ...local, now: new Date(Date.now() + 3 * 24 * 60 * MINUTE) });
     expect(at('/life')).toHaveLength(3);
     // The secret is never shown again.
     expect(JSON.stringify((await w.call('GET', `/v1/webhooks/${sub.id}`)).json())).not.toContain(sub.secret);
@@ -120,16 +122,16 @@ describe('webhooks', () => {
     await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, idempotencyKey: 'wh-flaky-1' });
     const t0 = new Date();
     receiver.answer('/flaky', 500);
-    await deliverWebhooks(t.database.db, { now: t0 });
+    await deliverWebhooks(t.database.db, { ...local, now: t0 });
     let [d] = await deliveries(w, sub.id);
     expect(d).toMatchObject({ state: 'pending', attempts: 1, lastStatus: 500, lastError: 'HTTP 500: receiver says no' });
     const next = new Date(d!.nextAttemptAt!).getTime() - t0.getTime();
     expect(next).toBeGreaterThanOrEqual(MINUTE);
     expect(next).toBeLessThan(2 * MINUTE);
 
-    await deliverWebhooks(t.database.db, { now: new Date(t0.getTime() + 30_000) });
+    await deliverWebhooks(t.database.db, { ...local, now: new Date(t0.getTime() + 30_000) });
     expect(at('/flaky')).toHaveLength(1);
-    await deliverWebhooks(t.database.db, { now: new Date(t0.getTime() + 2 * MINUTE) });
+    await deliverWebhooks(t.database.db, { ...local, now: new Date(t0.getTime() + 2 * MINUTE) });
     expect(at('/flaky')).toHaveLength(2);
     [d] = await deliveries(w, sub.id);
     expect(d).toMatchObject({ state: 'delivered', attempts: 2, lastStatus: 200, lastError: null, nextAttemptAt: null });
@@ -138,7 +140,7 @@ describe('webhooks', () => {
     expect(second!.json.id).toBe(first!.json.id);
     expect(second!.body).toBe(first!.body);
     expect(verify(sub.secret, second!)).toBe(true);
-    await deliverWebhooks(t.database.db, { now: new Date(t0.getTime() + 24 * 60 * MINUTE) });
+    await deliverWebhooks(t.database.db, { ...local, now: new Date(t0.getTime() + 24 * 60 * MINUTE) });
     expect(at('/flaky')).toHaveLength(2);
     expect(await deliveries(w, sub.id, '?state=delivered')).toHaveLength(1);
     expect(await deliveries(w, sub.id, '?state=pending')).toHaveLength(0);
@@ -154,18 +156,18 @@ describe('webhooks', () => {
     for (const wait of waits) {
       now += wait;
       receiver.answer('/down', 503);
-      await deliverWebhooks(t.database.db, { now: new Date(now) });
+      await deliverWebhooks(t.database.db, { ...local, now: new Date(now) });
     }
     expect(at('/down')).toHaveLength(6);
     let [d] = await deliveries(w, sub.id);
     expect(d).toMatchObject({ state: 'failed', attempts: 6, lastStatus: 503, nextAttemptAt: null });
-    await deliverWebhooks(t.database.db, { now: new Date(now + 30 * 24 * 60 * MINUTE) });
+    await deliverWebhooks(t.database.db, { ...local, now: new Date(now + 30 * 24 * 60 * MINUTE) });
     expect(at('/down')).toHaveLength(6);
 
     const retried = await w.call('POST', `/v1/webhooks/deliveries/${d!.id}/retry`);
     expect(retried.statusCode, retried.body).toBe(202);
     expect(retried.json()).toMatchObject({ state: 'pending', attempts: 6 });
-    await deliverWebhooks(t.database.db);
+    await deliverWebhooks(t.database.db, local);
     [d] = await deliveries(w, sub.id);
     expect(d).toMatchObject({ state: 'delivered', attempts: 7, lastStatus: 200 });
     expect(at('/down')).toHaveLength(7);
@@ -182,7 +184,7 @@ describe('webhooks', () => {
     await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, idempotencyKey: 'wh-silent-1' });
     receiver.hang(true);
     try {
-      await deliverWebhooks(t.database.db, { timeoutMs: 300 });
+      await deliverWebhooks(t.database.db, { ...local, timeoutMs: 300 });
     } finally {
       receiver.hang(false);
     }
@@ -206,7 +208,7 @@ describe('webhooks', () => {
       }),
     ).rejects.toThrow('the change fails');
     expect(await eventsOf(w.programId)).toBe(0);
-    await deliverWebhooks(t.database.db);
+    await deliverWebhooks(t.database.db, local);
     expect(at('/rollback')).toHaveLength(0);
   });
 
@@ -217,7 +219,7 @@ describe('webhooks', () => {
     const paused = await subscribe(w, '/paused', { active: false });
     const order = await w.call('POST', '/v1/reward-orders', { reward: 'cashback-500', memberId: w.member, idempotencyKey: 'wh-cash-1' });
     expect(order.json().state).toBe('issued');
-    await deliverWebhooks(t.database.db);
+    await deliverWebhooks(t.database.db, local);
     expect(at('/tiers-only')).toHaveLength(0);
     expect(at('/paused')).toHaveLength(0);
     expect(await deliveries(w, tiers.id)).toEqual([]);
@@ -233,7 +235,7 @@ describe('webhooks', () => {
       eventTypes: ['reward_order.placed', 'reward_order.state_changed'],
     });
     await w.call('POST', '/v1/reward-orders', { reward: 'cashback-500', memberId: w.member, idempotencyKey: 'wh-cash-2' });
-    await deliverWebhooks(t.database.db);
+    await deliverWebhooks(t.database.db, local);
     expect(at('/paused').map((r) => [r.json.type, r.json.data.to])).toEqual([
       ['reward_order.placed', 'placed'],
       ['reward_order.state_changed', 'approved'],
@@ -256,7 +258,7 @@ describe('webhooks', () => {
       lines: [{ sku: 'DRILL', quantity: 2, amount: 50000 }],
     };
     expect((await w.call('POST', '/v1/events', event)).statusCode).toBe(201);
-    await deliverWebhooks(t.database.db);
+    await deliverWebhooks(t.database.db, local);
     const got = at('/tier');
     expect(got).toHaveLength(1);
     expect(verify(sub.secret, got[0]!)).toBe(true);
@@ -271,7 +273,7 @@ describe('webhooks', () => {
     const secret = rotated.json().secret as string;
     expect(secret).not.toBe(sub.secret);
     await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, idempotencyKey: 'wh-rot-1' });
-    await deliverWebhooks(t.database.db);
+    await deliverWebhooks(t.database.db, local);
     const [r] = at('/rotate');
     expect(verify(secret, r!)).toBe(true);
     expect(verify(sub.secret, r!)).toBe(false);
@@ -328,7 +330,7 @@ describe('webhooks', () => {
     expect((await other.call('DELETE', `/v1/webhooks/${sub.id}`)).statusCode).toBe(404);
     // The other program's own order does not reach this program's subscriber.
     await other.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: other.member, idempotencyKey: 'wh-iso-1' });
-    await deliverWebhooks(t.database.db);
+    await deliverWebhooks(t.database.db, local);
     expect(at('/mine').map((r) => r.json.programId)).toEqual([w.programId]);
 
     expect((await w.call('DELETE', `/v1/webhooks/${sub.id}`)).statusCode).toBe(200);
@@ -343,7 +345,7 @@ describe('webhooks', () => {
     await t.database.db.transaction().execute(async (trx) => {
       for (let i = 0; i < 60; i++) await enqueueEvent(trx, w.programId, 'tier.changed', { n: i }, new Date());
     });
-    const reports = await Promise.all(Array.from({ length: 4 }, () => deliverWebhooks(t.database.db)));
+    const reports = await Promise.all(Array.from({ length: 4 }, () => deliverWebhooks(t.database.db, local)));
     expect(reports.reduce((n, r) => n + r.delivered, 0)).toBeGreaterThanOrEqual(60);
     const got = at('/race');
     expect(got).toHaveLength(60);
