@@ -7,12 +7,15 @@ import { notifications } from '@mantine/notifications';
 import i18n from 'i18next';
 import { ApiError } from './api';
 
+/** Mantine's close button has no text of its own: without a name a screen reader announces only "button". */
+const closeButtonProps = () => ({ 'aria-label': i18n.t('web:close') });
+
 export function notifySuccess(message: string): void {
-  notifications.show({ color: 'teal', message, autoClose: 3000 });
+  notifications.show({ color: 'teal', message, autoClose: 3000, closeButtonProps: closeButtonProps() });
 }
 
 export function notifyError(err: unknown): void {
-  notifications.show({ color: 'red', title: i18n.t('web:errors.title'), message: messageOf(err), autoClose: 6000 });
+  notifications.show({ color: 'red', title: i18n.t('web:errors.title'), message: messageOf(err), autoClose: 6000, closeButtonProps: closeButtonProps() });
 }
 
 export function messageOf(err: unknown): string {
