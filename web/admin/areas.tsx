@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconDashboard } from '@tabler/icons-react';
+import { IconDashboard, IconListCheck, IconStairsUp } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -19,4 +19,6 @@ export interface ConsoleArea {
 
 export const consoleAreas: ConsoleArea[] = [
   { path: '/', label: 'nav.dashboard', icon: IconDashboard, component: lazy(() => import('./pages/Dashboard')) },
+  { path: '/rules', label: 'console-rules:nav.rules', icon: IconListCheck, component: lazy(() => import('./pages/rules')) },
+  { path: '/tiers', label: 'console-rules:nav.tiers', icon: IconStairsUp, component: lazy(() => import('./pages/tiers')) },
 ];
