@@ -70,6 +70,8 @@ describeInBrowser('the rules and tiers console', { timeout: 240_000 }, () => {
     await page.goto('/admin/rules');
     await page.getByRole('heading', { name: 'Rules', level: 1 }).waitFor();
     await page.getByText('No rules match these filters.').waitFor();
+    // The menu names the areas from their own namespace.
+    await page.getByRole('navigation').getByRole('link', { name: 'Tiers' }).waitFor();
     expect(await scan(page)).toEqual([]);
 
     await page.getByRole('link', { name: 'New rule' }).click();

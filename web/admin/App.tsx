@@ -39,8 +39,11 @@ function Gate() {
   return <Shell session={session.data} />;
 }
 
+// Menu labels may live in an area's own namespace (`console-rules:nav.rules`): the shell loads those too.
+const menuNamespaces = [...new Set(consoleAreas.flatMap((a) => (a.label.includes(':') ? [a.label.slice(0, a.label.indexOf(':'))] : [])))];
+
 function Shell({ session }: { session: StaffSession }) {
-  const { t } = useTranslation('console');
+  const { t } = useTranslation(['console', ...menuNamespaces]);
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const sessionChanged = useSessionChanged();

@@ -133,8 +133,8 @@ export default function RuleList() {
                 <Table.Td>{r.definition.conditions.eventTypes?.join(', ') ?? t('list.anyEventType')}</Table.Td>
                 <Table.Td>{summary(r.definition)}</Table.Td>
                 <Table.Td>{r.priority}</Table.Td>
-                <Table.Td>
-                  <Badge color={r.active ? 'teal' : 'gray'} variant="light">
+                <Table.Td style={{ minWidth: 120 }}>
+                  <Badge color={r.active ? 'teal.9' : 'gray.7'} variant="filled">
                     {r.active ? t('list.activeOne') : t('list.archivedOne')}
                   </Badge>
                 </Table.Td>
