@@ -76,6 +76,8 @@ export function Simulator({ draft, heading = 'h2' }: { draft?: () => Draft; head
   const [account, setAccount] = useState<Option | null>(null);
   const [member, setMember] = useState<Option | null>(null);
   const [type, setType] = useState('purchase');
+  /** `YYYY-MM-DDTHH:mm` in the browser's zone; empty: now. Rules with dates, weekdays or scheduled versions need it. */
+  const [when, setWhen] = useState('');
   const [lines, setLines] = useState<Line[]>([newLine()]);
   const [ruleSet, setRuleSet] = useState<RuleSet>(draft ? 'liveWithDraft' : 'live');
   // Unit prices of the products the searches found, to suggest a line's amount.
@@ -89,6 +91,7 @@ export function Simulator({ draft, heading = 'h2' }: { draft?: () => Draft; head
         accountId: account?.value,
         ...(member && { memberId: member.value }),
         type,
+        ...(when && { occurredAt: Number.isNaN(new Date(when).getTime()) ? when : new Date(when).toISOString() }),
         ...(isPurchase && {
           lines: lines.map((l) => {
             const minor = moneyToMinor(l.amount, program.currency);
@@ -165,7 +168,17 @@ export function Simulator({ draft, heading = 'h2' }: { draft?: () => Draft; head
           onChange={setMember}
           error={issuesAt(err, 'memberId')}
         />
-        <Autocomplete label={t('simulator.eventType')} data={knownEventTypes} value={type} onChange={setType} error={issuesAt(err, 'type')} />
+        <Group grow align="start">
+          <Autocomplete label={t('simulator.eventType')} data={knownEventTypes} value={type} onChange={setType} error={issuesAt(err, 'type')} />
+          <TextInput
+            type="datetime-local"
+            label={t('simulator.when')}
+            description={t('simulator.whenHelp')}
+            value={when}
+            onChange={(e) => setWhen(e.currentTarget.value)}
+            error={issuesAt(err, 'occurredAt')}
+          />
+        </Group>
         {type === 'purchase' && (
           <Stack gap="xs">
             <Text fw={500} size="sm">
