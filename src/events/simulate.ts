@@ -4,11 +4,19 @@ import { LojalError } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
 import { evaluate } from '../rules/engine.js';
 import { rulesInForce } from '../rules/store.js';
-import type { EngineResult } from '../rules/types.js';
+import type { EngineResult, RuleVersion } from '../rules/types.js';
 import { resolve, validationError, type Parsed } from './ingest.js';
 import { capKeysOf, loadCategoriesBought, loadUsage, tierBonuses } from './process.js';
 import { getTierConfig } from '../tiers/store.js';
 import { eventHash, eventSchema } from './schema.js';
+
+export interface SimulateOptions {
+  /**
+   * Changes the rule set the event is judged by (e.g. a rule being edited, not yet saved): gets the rules in
+   * force at the event's time and returns the ones to use. Everything else stays as real ingestion does it.
+   */
+  rules?: (inForce: RuleVersion[]) => RuleVersion[];
+}
 
 /**
  * What an event would earn now, and why, without writing anything: the same references, rules in force,
@@ -18,6 +26,7 @@ export async function simulateEvent(
   db: Db,
   program: Program,
   raw: unknown,
+  options: SimulateOptions = {},
 ): Promise<EngineResult & { accountId: string; memberId: string | null }> {
   const r = eventSchema.safeParse(raw);
   if (!r.success) throw validationError(r.error.issues);
@@ -31,7 +40,8 @@ export async function simulateEvent(
   if (program.hierarchyRollup === 'chain') {
     ev.account = { ...ev.account, chainId: (await chainRoots(db, program.id, [ev.account.id])).get(ev.account.id) ?? ev.account.id };
   }
-  const rulesAt = await rulesInForce(db, program.id, [ev.occurredAt]);
+  const inForce = await rulesInForce(db, program.id, [ev.occurredAt]);
+  const rulesAt = options.rules ? (at: Date) => options.rules!(inForce(at)) : inForce;
   const bought = await loadCategoriesBought(db, program.id, [ev.account.id]);
   const usage = await loadUsage(db, program.id, capKeysOf([ev], rulesAt, program.timeZone));
   const tierBonusOf = tierBonuses(await getTierConfig(db, program.id), program);

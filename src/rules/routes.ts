@@ -7,6 +7,12 @@ import type { Db } from '../db/database.js';
 import { audited } from '../audit/index.js';
 import { auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
+import { requestLanguage } from '../http/problem.js';
+import { simulateAnswer } from '../events/answers.js';
+import { eventTypePattern } from '../events/schema.js';
+import { renderExplanation } from '../ledger/explain.js';
+import { getProgram } from '../programs/programs.js';
+import { simulateRules } from './simulate.js';
 import {
   archiveRule,
   createRule,
@@ -64,6 +70,38 @@ const ruleWithVersionsOut = ruleOut.extend({ versions: z.array(versionSummary) }
 
 const idParams = z.object({ id: z.uuid() });
 
+const simulateBody = z
+  .object({
+    accountId: z.uuid(),
+    memberId: z.uuid().optional().meta({ description: 'The member who acted; without one, member rules pay the company wallet.' }),
+    type: z.string().regex(eventTypePattern).default('purchase'),
+    occurredAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'Default now; a later instant sees versions scheduled by then.' }),
+    lines: z
+      .array(z.unknown())
+      .max(1000)
+      .optional()
+      .meta({ description: 'Purchase lines {sku, quantity, amount (minor units)}, checked like an event’s.' }),
+    attributes: z.record(z.string().max(100), z.unknown()).optional(),
+    draft: z
+      .object({
+        id: z.uuid().optional().meta({ description: 'The saved rule the draft edits: it replaces that rule among the live ones.' }),
+        name: ruleFieldSchemas.name,
+        priority: ruleFieldSchemas.priority.optional(),
+        definition: definitionIn,
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'A rule as it is being edited (not saved).' }),
+    draftOnly: z.boolean().default(false).meta({ description: 'With a draft: judge by the draft alone, not the live rules with it.' }),
+  })
+  .strict();
+
+const simulateOut = simulateAnswer.extend({
+  ruleSet: z.enum(['live', 'draft', 'liveWithDraft']).meta({ description: 'The rules the sample was judged by.' }),
+  occurredAt: z.string(),
+  byRecipient: z.object({ account: z.int(), member: z.int() }),
+});
+
 /** RuleDefinition is an interface, which TypeScript does not let pass as a plain record. */
 const toOut = <T extends Rule>(r: T) => ({ ...r, definition: r.definition as unknown as Record<string, unknown> });
 
@@ -96,16 +134,22 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
           .extend({
             active: z.enum(['true', 'false']).optional(),
             q: z.string().max(200).optional(),
+            eventType: z
+              .string()
+              .regex(eventTypePattern)
+              .optional()
+              .meta({ description: 'Only rules that can pay on this event type: those listing it, and those listing none.' }),
           })
           .strict(),
         response: { 200: pageOf(ruleOut) },
       },
     },
     async (req) => {
-      const { active, q, limit, cursor } = req.query;
+      const { active, q, eventType, limit, cursor } = req.query;
       const page = await listRules(db, caller(req).programId, {
         active: active === undefined ? undefined : active === 'true',
         q,
+        eventType,
         limit,
         cursor,
       });
@@ -140,6 +184,42 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
       });
       reply.status(201);
       return toOut(rule);
+    },
+  );
+
+  app.post(
+    '/v1/rules/simulate',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'What would a sample event earn, and why? With the live rules or a rule being edited. Writes nothing.',
+        description:
+          'Prices the sample exactly as a real event (rules in force at `occurredAt`, the account’s cap counters, bought ' +
+          'categories and tier bonuses), with the live rules, the live rules with `draft` in place of its saved self, or ' +
+          '`draft` alone (`draftOnly`). `reason` is in the reader’s language. A bad draft is a 422 `invalid_rule` naming ' +
+          '`definition.…` fields; bad lines a 400 `validation_failed` naming `lines.N.…`.',
+        body: simulateBody,
+        response: { 200: simulateOut },
+      },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      const lng = requestLanguage(req, program.defaultLanguage);
+      const occurredAt = req.body.occurredAt ?? new Date().toISOString();
+      const result = await simulateRules(db, program, { ...req.body, occurredAt } as Parameters<typeof simulateRules>[2]);
+      const byRecipient = { account: 0, member: 0 };
+      for (const p of result.postings) byRecipient[p.recipient] += p.points;
+      return {
+        ruleSet: result.ruleSet,
+        accountId: result.accountId,
+        memberId: result.memberId,
+        occurredAt,
+        points: byRecipient.account + byRecipient.member,
+        byRecipient,
+        postings: result.postings.map((p) => ({ ...p, reason: renderExplanation(p.explanation, lng, program.currency) })),
+        trace: result.trace.map((t) => ({ ...t, reason: renderExplanation(t.explanation, lng, program.currency) })),
+      };
     },
   );
 

@@ -95,6 +95,8 @@ export interface ListRulesFilter {
   active?: boolean | undefined;
   /** Case-insensitive substring of the name or description. */
   q?: string | undefined;
+  /** Only rules that can pay on this event type: those listing it in `conditions.eventTypes`, and those listing none. */
+  eventType?: string | undefined;
 }
 
 type RuleRow = {
@@ -377,6 +379,12 @@ export async function listRules(db: Db, programId: string, filter: ListRulesFilt
   if (q) {
     query = query.where(({ or }) =>
       or([sql<boolean>`strpos(lower(name), ${q}) > 0`, sql<boolean>`strpos(lower(coalesce(description, '')), ${q}) > 0`]),
+    );
+  }
+  if (filter.eventType !== undefined) {
+    const types = sql<unknown>`definition -> 'conditions' -> 'eventTypes'`;
+    query = query.where(({ or }) =>
+      or([sql<boolean>`${types} IS NULL`, sql<boolean>`${types} @> ${JSON.stringify([filter.eventType])}::jsonb`]),
     );
   }
   if (after) {

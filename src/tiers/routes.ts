@@ -24,6 +24,7 @@ import {
   requireTierConfig,
   saveTierStatus,
   tierConfigSchema,
+  tierDistribution,
   type TierConfig,
 } from './store.js';
 
@@ -96,6 +97,29 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
     '/v1/tiers',
     { config: { scope: 'read' }, schema: { tags: ['tiers'], summary: 'The tier ladder and its settings' } },
     async (req) => requireTierConfig(db, caller(req).programId),
+  );
+
+  app.get(
+    '/v1/tiers/distribution',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['tiers'],
+        summary: 'How many accounts and members hold each level now (level null: none)',
+        description: 'Every level of the ladder is listed, with 0 where nobody holds it, lowest rank first; then those without a level.',
+        response: {
+          200: z.object({
+            accounts: z.array(z.object({ level: z.string().nullable(), count: z.int() })),
+            members: z.array(z.object({ level: z.string().nullable(), count: z.int() })),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const programId = caller(req).programId;
+      const config = await requireTierConfig(db, programId);
+      return tierDistribution(db, programId, config);
+    },
   );
 
   for (const { path, kind } of owners) {

@@ -48,18 +48,24 @@ export interface TierConfig {
   chain: boolean;
 }
 
-/** Ranks strictly ascending with thresholds strictly ascending, codes unique. */
+/**
+ * Ranks strictly ascending with thresholds strictly ascending, codes unique. The problem also names the
+ * offending field (`levels.<index in the request>.threshold`), so an editor can show it next to that field.
+ */
 function checkLadder(levels: TierLevel[]): void {
-  const sorted = [...levels].sort((a, b) => a.rank - b.rank);
+  const sorted = levels.map((level, index) => ({ level, index })).sort((a, b) => a.level.rank - b.level.rank);
   const codes = new Set<string>();
-  for (const [i, l] of sorted.entries()) {
-    if (codes.has(l.code)) throw new LojalError('invalid_tier_ladder', { detail: `level code ${l.code} is used twice` });
+  const fail = (index: number, field: string, detail: string): never => {
+    throw new LojalError('invalid_tier_ladder', { detail }, [{ path: `levels.${index}.${field}`, message: detail }]);
+  };
+  for (const [i, { level: l, index }] of sorted.entries()) {
+    if (codes.has(l.code)) fail(index, 'code', `level code ${l.code} is used twice`);
     codes.add(l.code);
-    const prev = sorted[i - 1];
+    const prev = sorted[i - 1]?.level;
     if (!prev) continue;
-    if (prev.rank === l.rank) throw new LojalError('invalid_tier_ladder', { detail: `rank ${l.rank} is used twice` });
+    if (prev.rank === l.rank) fail(index, 'rank', `rank ${l.rank} is used twice`);
     if (l.threshold <= prev.threshold) {
-      throw new LojalError('invalid_tier_ladder', { detail: `${l.code} (rank ${l.rank}) needs a higher threshold than ${prev.code} (${prev.threshold})` });
+      fail(index, 'threshold', `${l.code} (rank ${l.rank}) needs a higher threshold than ${prev.code} (${prev.threshold})`);
     }
   }
 }
@@ -141,6 +147,32 @@ export async function replaceTierConfig(db: Db, programId: string, input: z.outp
       .execute();
   });
   return (await getTierConfig(db, programId))!;
+}
+
+/**
+ * Owners per level, from the level each account and member holds (set by tier evaluation; with chains rolled
+ * up, branches hold their chain's). Closed accounts and members are left out: they earn nothing.
+ */
+export async function tierDistribution(
+  db: Db,
+  programId: string,
+  config: TierConfig,
+): Promise<Record<'accounts' | 'members', Array<{ level: string | null; count: number }>>> {
+  const count = async (table: 'accounts' | 'members') => {
+    const rows = await db
+      .selectFrom(table)
+      .select(['tier', db.fn.countAll<string | number>().as('n')])
+      .where('program_id', '=', programId)
+      .where('status', '!=', 'closed')
+      .groupBy('tier')
+      .execute();
+    const byLevel = new Map(rows.map((r) => [r.tier, Number(r.n)]));
+    const known = config.levels.map((l) => ({ level: l.code as string | null, count: byLevel.get(l.code) ?? 0 }));
+    // A level since removed from the ladder counts as none until the next evaluation moves its holders.
+    const none = rows.filter((r) => r.tier === null || !config.levels.some((l) => l.code === r.tier)).reduce((s, r) => s + Number(r.n), 0);
+    return [...known, { level: null, count: none }];
+  };
+  return { accounts: await count('accounts'), members: await count('members') };
 }
 
 /** The account or member exists in this program, or a 404. */

@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconChecklist, IconDashboard, IconGift, IconHistory, IconPlugConnected, IconReceipt, IconSpeakerphone, IconTruckDelivery } from '@tabler/icons-react';
+import { IconChecklist, IconDashboard, IconGift, IconHistory, IconListCheck, IconPlugConnected, IconReceipt, IconSpeakerphone, IconStairsUp, IconTruckDelivery } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -19,11 +19,5 @@ export interface ConsoleArea {
 
 export const consoleAreas: ConsoleArea[] = [
   { path: '/', label: 'nav.dashboard', icon: IconDashboard, component: lazy(() => import('./pages/Dashboard')) },
-  { path: '/rewards', label: 'console-shop:nav.rewards', icon: IconGift, component: lazy(() => import('./pages/shop/Rewards')) },
-  { path: '/orders', label: 'console-shop:nav.orders', icon: IconTruckDelivery, component: lazy(() => import('./pages/shop/Orders')) },
-  { path: '/claims', label: 'console-shop:nav.claims', icon: IconReceipt, component: lazy(() => import('./pages/shop/Claims')) },
-  { path: '/coop', label: 'console-shop:nav.coop', icon: IconSpeakerphone, component: lazy(() => import('./pages/shop/Coop')) },
-  { path: '/approvals', label: 'console-insight:nav.approvals', icon: IconChecklist, component: lazy(() => import('./pages/insight/Approvals')) },
-  { path: '/audit', label: 'console-insight:nav.audit', icon: IconHistory, component: lazy(() => import('./pages/insight/AuditLog')) },
-  { path: '/integrations', label: 'console-insight:nav.integrations', icon: IconPlugConnected, roles: ['owner'], component: lazy(() => import('./pages/insight/Integrations')) },
+import { IconChecklist, IconDashboard, IconGift, IconHistory, IconListCheck, IconPlugConnected, IconReceipt, IconSpeakerphone, IconStairsUp, IconTruckDelivery } from '@tabler/icons-react';
 ];
