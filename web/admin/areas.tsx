@@ -19,5 +19,13 @@ export interface ConsoleArea {
 
 export const consoleAreas: ConsoleArea[] = [
   { path: '/', label: 'nav.dashboard', icon: IconDashboard, component: lazy(() => import('./pages/Dashboard')) },
-import { IconChecklist, IconDashboard, IconGift, IconHistory, IconListCheck, IconPlugConnected, IconReceipt, IconSpeakerphone, IconStairsUp, IconTruckDelivery } from '@tabler/icons-react';
+  { path: '/rules', label: 'console-rules:nav.rules', icon: IconListCheck, component: lazy(() => import('./pages/rules')) },
+  { path: '/tiers', label: 'console-rules:nav.tiers', icon: IconStairsUp, component: lazy(() => import('./pages/tiers')) },
+  { path: '/rewards', label: 'console-shop:nav.rewards', icon: IconGift, component: lazy(() => import('./pages/shop/Rewards')) },
+  { path: '/orders', label: 'console-shop:nav.orders', icon: IconTruckDelivery, component: lazy(() => import('./pages/shop/Orders')) },
+  { path: '/claims', label: 'console-shop:nav.claims', icon: IconReceipt, component: lazy(() => import('./pages/shop/Claims')) },
+  { path: '/coop', label: 'console-shop:nav.coop', icon: IconSpeakerphone, component: lazy(() => import('./pages/shop/Coop')) },
+  { path: '/approvals', label: 'console-insight:nav.approvals', icon: IconChecklist, component: lazy(() => import('./pages/insight/Approvals')) },
+  { path: '/audit', label: 'console-insight:nav.audit', icon: IconHistory, component: lazy(() => import('./pages/insight/AuditLog')) },
+  { path: '/integrations', label: 'console-insight:nav.integrations', icon: IconPlugConnected, roles: ['owner'], component: lazy(() => import('./pages/insight/Integrations')) },
 ];
