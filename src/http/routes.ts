@@ -24,6 +24,7 @@ import { partnerRoutes } from '../partners/routes.js';
 import { volumeRoutes } from '../volume/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { sessionRoutes } from '../sessions/session-routes.js';
+import { importRoutes } from '../imports/routes.js';
 import type { AppContext } from './server.js';
 
 /** The authenticated caller; only routes with a `scope` reach their handler with one. */
@@ -47,7 +48,7 @@ export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<voi
 const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
-  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, sessionRoutes,
+  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, sessionRoutes, importRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
