@@ -40,7 +40,8 @@ function Gate() {
 }
 
 function Shell({ session }: { session: StaffSession }) {
-  const { t } = useTranslation('console');
+  // Areas name their menu label in their own namespace ('console-x:nav.y'): load those with the shell.
+  const { t } = useTranslation(['console', ...new Set(consoleAreas.flatMap((a) => (a.label.includes(':') ? [a.label.split(':')[0]!] : [])))]);
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const sessionChanged = useSessionChanged();

@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconDashboard } from '@tabler/icons-react';
+import { IconAdjustments, IconBuildingStore, IconDashboard, IconFileImport, IconUsersGroup } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -19,4 +19,8 @@ export interface ConsoleArea {
 
 export const consoleAreas: ConsoleArea[] = [
   { path: '/', label: 'nav.dashboard', icon: IconDashboard, component: lazy(() => import('./pages/Dashboard')) },
+  { path: '/accounts', label: 'console-people:nav.accounts', icon: IconBuildingStore, component: lazy(() => import('./pages/people/People')) },
+  { path: '/imports', label: 'console-people:nav.imports', icon: IconFileImport, roles: ['owner', 'manager', 'support'], component: lazy(() => import('./pages/people/Imports')) },
+  { path: '/staff', label: 'console-people:nav.staff', icon: IconUsersGroup, roles: ['owner'], component: lazy(() => import('./pages/people/Staff')) },
+  { path: '/settings', label: 'console-people:nav.settings', icon: IconAdjustments, component: lazy(() => import('./pages/people/Settings')) },
 ];

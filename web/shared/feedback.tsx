@@ -8,11 +8,11 @@ import i18n from 'i18next';
 import { ApiError } from './api';
 
 export function notifySuccess(message: string): void {
-  notifications.show({ color: 'teal', message, autoClose: 3000 });
+  notifications.show({ color: 'teal', message, autoClose: 3000, closeButtonProps: { 'aria-label': i18n.t('web:close') } });
 }
 
 export function notifyError(err: unknown): void {
-  notifications.show({ color: 'red', title: i18n.t('web:errors.title'), message: messageOf(err), autoClose: 6000 });
+  notifications.show({ color: 'red', title: i18n.t('web:errors.title'), message: messageOf(err), autoClose: 6000, closeButtonProps: { 'aria-label': i18n.t('web:close') } });
 }
 
 export function messageOf(err: unknown): string {
