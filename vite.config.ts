@@ -17,6 +17,8 @@ export default defineConfig({
     emptyOutDir: true,
     // The budget that matters is the portal's first page (checked by bench/web-size.ts), not Vite's per-chunk hint.
     chunkSizeWarningLimit: 1500,
+    // The import graph, for measuring what each page's first load costs (test/http/web-budget.test.ts).
+    manifest: true,
     rollupOptions: {
       input: { portal: `${web}index.html`, admin: `${web}admin/index.html` },
     },

@@ -135,7 +135,7 @@ program
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
       const r = await runLedgerJobs(database.db);
-      console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points.`);
+      console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points; moved ${r.leaverPointsSettled} released points of people who left.`);
       const tiers = await runTierJobs(database.db);
       console.log(`Evaluated tiers of ${tiers.evaluated} accounts and members: ${tiers.upgrades} upgrades, ${tiers.downgrades} downgrades.`);
       const coop = await runCoopAccruals(database.db);

@@ -1,10 +1,13 @@
 import type { Db } from '../db/database.js';
 import { expireDueLots, releaseDueLots } from '../ledger/writer.js';
-import { systemWalletId } from '../programs/programs.js';
+import { getProgram, systemWalletId } from '../programs/programs.js';
+import { settleLeavers } from '../people/deactivation.js';
 
 export interface LedgerJobReport {
   lotsReleased: number;
   pointsExpired: number;
+  /** Released points of people who left, moved by the program's leaver policy. */
+  leaverPointsSettled: number;
 }
 
 const CHUNK = 1000;
@@ -15,7 +18,7 @@ const CHUNK = 1000;
  * each lot's journal is keyed by the lot, and its wallet is locked while it changes.
  */
 export async function runLedgerJobs(db: Db, now = new Date()): Promise<LedgerJobReport> {
-  const report: LedgerJobReport = { lotsReleased: 0, pointsExpired: 0 };
+  const report: LedgerJobReport = { lotsReleased: 0, pointsExpired: 0, leaverPointsSettled: 0 };
   const programs = await db.selectFrom('programs').select('id').execute();
   for (const { id } of programs) {
     for (;;) {
@@ -23,6 +26,7 @@ export async function runLedgerJobs(db: Db, now = new Date()): Promise<LedgerJob
       report.lotsReleased += n;
       if (n < CHUNK) break;
     }
+    report.leaverPointsSettled += await settleLeavers(db, (await getProgram(db, id))!, now);
     // Each pass expires up to CHUNK lots; a pass that finds nothing ends the loop.
     for (;;) {
       const points = await db.transaction().execute((trx) => expireDueLots(trx, id, systemWalletId(id, 'expiry'), now, CHUNK));

@@ -29,7 +29,7 @@ export function startScheduler(
     const withTiers = ticks++ % TIER_JOB_EVERY_TICKS === 0;
     running = runLedgerJobs(db)
       .then((r) => {
-        if (r.lotsReleased || r.pointsExpired) log.info(r, 'ledger jobs');
+        if (r.lotsReleased || r.pointsExpired || r.leaverPointsSettled) log.info(r, 'ledger jobs');
       })
       .catch((err) => log.error({ err }, 'ledger jobs failed'))
       // After the ledger jobs, so that expired and released points are settled first; on its own, so a

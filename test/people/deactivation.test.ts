@@ -87,3 +87,30 @@ describe.runIf(onPostgres)('deactivation under concurrency (PostgreSQL)', () => 
     await expectLedgerConsistent(t.database.db, w.programId);
   });
 });
+
+describe('points still pending when a person leaves', () => {
+  it('follow the leaver policy once the return window has passed, and only once', async () => {
+    const w = await peopleWorld(t, { leaverPoints: 'return', expiryPolicy: expiring, pendingDays: 14 });
+    const sale = await w.call('POST', '/v1/events', {
+      id: 'EV-ANNA', type: 'purchase', occurredAt: new Date(Date.now() - 86_400_000).toISOString(), account: 'BR-1', member: 'P-S1',
+      lines: [{ sku: 'DRILL', quantity: 1, amount: 500_000 }],
+    });
+    expect(sale.statusCode, sale.body).toBeLessThan(300);
+    const pending = (await w.call('GET', `/v1/members/${w.mem.staff1}/balance`)).json().pending as number;
+    expect(pending).toBeGreaterThan(0);
+    const companyBefore = (await balance(w, `/v1/accounts/${w.acc.br1}`)).available;
+
+    const res = await w.call('POST', `/v1/members/${w.mem.staff1}/deactivate`, {});
+    expect(res.json()).toMatchObject({ changed: true, points: 0 });
+
+    const { runLedgerJobs } = await import('../../src/jobs/ledger-jobs.js');
+    const later = new Date(Date.now() + 20 * 86_400_000);
+    const first = await runLedgerJobs(t.database.db, later);
+    expect(first.leaverPointsSettled).toBeGreaterThanOrEqual(pending);
+    expect(await balance(w, `/v1/members/${w.mem.staff1}`)).toMatchObject({ available: 0 });
+    expect((await balance(w, `/v1/accounts/${w.acc.br1}`)).available - companyBefore).toBeGreaterThanOrEqual(pending);
+    const again = await runLedgerJobs(t.database.db, later);
+    expect(again.leaverPointsSettled).toBe(0);
+    await expectLedgerConsistent(t.database.db, w.programId);
+  });
+});

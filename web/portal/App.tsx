@@ -2,7 +2,7 @@
  * The member portal: signed out it shows sign-in; signed in as a person of several companies, the choice; then
  * the pages, with a bottom bar on phones (the thumb's reach) and a side bar on wider screens.
  */
-import { Suspense } from 'react';
+import { Suspense, useEffect } from 'react';
 import { AppShell, Group, NavLink, Text, UnstyledButton, Stack, Box } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
@@ -10,16 +10,22 @@ import { BrowserRouter, Navigate, NavLink as RouterLink, Route, Routes, useLocat
 import { Loading } from '../shared/root';
 import { ErrorAlert } from '../shared/feedback';
 import { whenSessionLost } from '../shared/api';
+import { languageChosen, languages, switchLanguage, type Language } from '../shared/i18n';
 import { useQueryClient } from '@tanstack/react-query';
 import SignIn from './SignIn';
 import ChooseAccount from './ChooseAccount';
+import AcceptInvitation from './AcceptInvitation';
 import { portalPages } from './pages';
 import { sessionKey, useMemberSession, type PortalMember } from './session';
 
 export default function App() {
   return (
     <BrowserRouter>
-      <Gate />
+      <Routes>
+        {/* An invitation link opens whether or not somebody is signed in on this phone. */}
+        <Route path="/invitations/:token" element={<AcceptInvitation />} />
+        <Route path="*" element={<Gate />} />
+      </Routes>
     </BrowserRouter>
   );
 }
@@ -39,6 +45,11 @@ function SignedIn({ member }: { member: PortalMember }) {
   const { t } = useTranslation('portal');
   const wide = useMediaQuery('(min-width: 48em)', false);
   const location = useLocation();
+  // The member's own language (set at invitation or in the profile) unless they picked one on this device.
+  useEffect(() => {
+    const lng = member.language as Language | null;
+    if (lng && (languages as readonly string[]).includes(lng) && !languageChosen()) void switchLanguage(lng, false);
+  }, [member.language]);
   const pages = portalPages.filter((p) => !p.managers || member.isManager);
   const nav = pages.filter((p) => p.nav);
   return (

@@ -14,7 +14,7 @@ export type Language = (typeof languages)[number];
 /** Each language named in itself, for the switcher. */
 export const languageNames: Record<Language, string> = { en: 'English', sv: 'Svenska', nb: 'Norsk bokmål', pl: 'Polski', de: 'Deutsch' };
 
-const catalogues = import.meta.glob<{ default: Record<string, unknown> }>('../../src/i18n/locales/*/{web,portal,console,console-*}.json');
+const catalogues = import.meta.glob<{ default: Record<string, unknown> }>('../../src/i18n/locales/*/{web,portal,portal-*,console,console-*}.json');
 
 export const storageKey = 'lojal.language';
 
@@ -37,7 +37,9 @@ export async function startI18n(namespaces: string[]): Promise<typeof i18n> {
       defaultNS: namespaces[0] ?? 'web',
       fallbackNS: 'web',
       interpolation: { escapeValue: false },
-      detection: { order: ['localStorage', 'navigator'], lookupLocalStorage: storageKey, caches: ['localStorage'] },
+      // Only a language the person picked is remembered (switchLanguage); a detected one is not, so that a page
+      // may still follow the language an inviter chose or the member's profile.
+      detection: { order: ['localStorage', 'navigator'], lookupLocalStorage: storageKey, caches: [] },
       react: { useSuspense: true },
     });
   document.documentElement.lang = i18n.resolvedLanguage ?? 'en';
@@ -53,7 +55,11 @@ export function currentLanguage(): Language {
   return (languages as readonly string[]).includes(lng) ? (lng as Language) : 'en';
 }
 
-/** Switches and remembers the language (the detector caches it in localStorage). */
-export async function switchLanguage(lng: Language): Promise<void> {
+/** Switches the language; `remember` (a person's own choice) keeps it for their next visit on this device. */
+export async function switchLanguage(lng: Language, remember = true): Promise<void> {
+  if (remember) localStorage.setItem(storageKey, lng);
   await i18n.changeLanguage(lng);
 }
+
+/** Whether the person picked a language on this device (else the page may follow their profile's). */
+export const languageChosen = (): boolean => localStorage.getItem(storageKey) !== null;

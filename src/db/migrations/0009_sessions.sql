@@ -36,3 +36,6 @@ CREATE TABLE web_sessions (
 );
 CREATE INDEX web_sessions_by_staff ON web_sessions (program_id, staff_user_id) WHERE staff_user_id IS NOT NULL;
 CREATE INDEX web_sessions_by_member ON web_sessions (program_id, member_id) WHERE member_id IS NOT NULL;
+
+-- An invitation link carries only its token; the page it opens finds the invitation by it, in whichever program.
+CREATE INDEX invitations_by_token ON invitations (token_hash);

@@ -1,0 +1,98 @@
+/**
+ * The page an invitation mail links to (`/invitations/<token>` in the portal) needs no key and no session:
+ * the token is the proof. It shows whom the invitation is for, and accepting it makes the member active and
+ * signs the person in, so the first thing they see is their portal.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import { text } from '../fields/index.js';
+import type { AppContext } from '../http/server.js';
+import { languages } from '../i18n/index.js';
+import { setSessionCookie } from '../sessions/http.js';
+import { chooseSessionMember, createSession, csrfTokenFor } from '../sessions/store.js';
+import { memberChoices, sessionMember } from '../sessions/session-routes.js';
+import { acceptInvitation, hashToken } from './invitations.js';
+
+const tokenParams = z.object({ token: z.string().min(10).max(200) });
+
+/** The invitation a link's token belongs to, in whichever program it was made. */
+async function invitationOfToken(db: Db, token: string) {
+  const row = await db
+    .selectFrom('invitations as i')
+    .innerJoin('members as m', (j) => j.onRef('m.program_id', '=', 'i.program_id').onRef('m.id', '=', 'i.member_id'))
+    .innerJoin('accounts as a', (j) => j.onRef('a.program_id', '=', 'm.program_id').onRef('a.id', '=', 'm.account_id'))
+    .innerJoin('programs as p', 'p.id', 'i.program_id')
+    .select(['i.program_id', 'i.expires_at', 'i.accepted_at', 'm.id as member_id', 'm.name', 'm.email', 'm.language', 'a.name as account_name', 'p.name as program_name', 'p.default_language'])
+    .where('i.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row) throw new LojalError('not_found', { entity: 'invitation', id: token.slice(0, 8) + '…' });
+  return row;
+}
+
+export async function invitationLinkRoutes(fastify: FastifyInstance, { database }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+  const tags = ['sessions'];
+
+  app.get(
+    '/auth/invitations/:token',
+    {
+      schema: {
+        tags,
+        summary: 'What an invitation link is for (no key: the token is the proof)',
+        params: tokenParams,
+        response: {
+          200: z.object({
+            programName: z.string(),
+            accountName: z.string(),
+            name: z.string(),
+            email: z.string().nullable(),
+            language: z.enum(languages),
+            expiresAt: z.date(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const inv = await invitationOfToken(db, req.params.token);
+      if (inv.accepted_at) throw new LojalError('invitation_used');
+      const expiresAt = new Date(inv.expires_at);
+      if (expiresAt <= new Date()) throw new LojalError('invitation_expired', { expiredAt: expiresAt.toISOString() });
+      return {
+        programName: inv.program_name,
+        accountName: inv.account_name,
+        name: inv.name,
+        email: inv.email,
+        language: (inv.language ?? inv.default_language) as (typeof languages)[number],
+        expiresAt,
+      };
+    },
+  );
+
+  app.post(
+    '/auth/invitations/:token/accept',
+    {
+      schema: {
+        tags,
+        summary: 'Accept an invitation from its link: the member becomes active and is signed in to the portal',
+        params: tokenParams,
+        body: z.object({ name: text(200), language: z.enum(languages) }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const inv = await invitationOfToken(db, req.params.token);
+      const member = await acceptInvitation(db, inv.program_id, req.params.token, req.body);
+      const email = member.email ?? inv.email;
+      // An invitation always names an e-mail; without one there is nobody to sign in, only a member to activate.
+      if (!email) return { csrfToken: null, email: null, member: null, choices: [] };
+      const { token, session } = await createSession(db, { kind: 'member', email, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+      await chooseSessionMember(db, session.id, inv.program_id, member.id);
+      setSessionCookie(reply, 'member', token);
+      const chosen = { ...session, programId: inv.program_id, memberId: member.id };
+      return { csrfToken: csrfTokenFor(chosen), email, member: await sessionMember(db, chosen), choices: await memberChoices(db, email) };
+    },
+  );
+}
