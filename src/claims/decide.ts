@@ -22,7 +22,8 @@ export interface Decider {
   managerId?: string | undefined;
 }
 
-const actorOf = (d: Decider) => (d.managerId ? `member:${d.managerId} via ${d.actor}` : d.actor);
+// A manager deciding in the portal is their own actor (`member:<id>`); through an API key, both are named.
+const actorOf = (d: Decider) => (d.managerId && d.actor !== `member:${d.managerId}` ? `member:${d.managerId} via ${d.actor}` : d.actor);
 
 /** The approver setting, the four-eyes rule (never one's own claim) and the manager relation. */
 async function checkDecider(trx: Db, programId: string, settings: ClaimSettings, claim: SaleClaim, d: Decider): Promise<void> {

@@ -1,10 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Db } from '../db/database.js';
 import { validationError } from '../events/ingest.js';
-import { evidenceOut, presentEvidence } from '../evidence/routes.js';
 import { readClaimWithFiles } from '../evidence/multipart.js';
 import { DiskEvidenceStore } from '../evidence/store.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
@@ -12,42 +9,13 @@ import { requestLanguage } from '../http/problem.js';
 import { actor, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { actorRef } from '../programs/actor.js';
-import { isLanguage, translator, type Language } from '../i18n/index.js';
-import { renderExplanation } from '../ledger/explain.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { approveClaim, rejectClaim } from './decide.js';
 import { rejectionReasons } from './reasons.js';
+import { claimOut, presentClaim } from './present.js';
 import { claimSettingsSchema, getClaimSettings, putClaimSettings } from './settings.js';
-import { claimEvidence, claimStates, listClaims, requireClaim, type SaleClaim } from './store.js';
+import { claimStates, listClaims, requireClaim, type SaleClaim } from './store.js';
 import { claimInputSchema, submitClaim } from './submit.js';
-
-const claimOut = z.object({
-  id: z.uuid(),
-  state: z.enum(claimStates),
-  accountId: z.uuid(),
-  memberId: z.uuid(),
-  sku: z.string(),
-  quantity: z.number(),
-  amount: z.number(),
-  saleDate: z.string(),
-  invoiceNumber: z.string(),
-  endCustomer: z.string(),
-  flags: z.array(z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), message: z.string() })),
-  points: z.object({
-    /** pending: shown, not posted; posted: on approval; void: rejected. */
-    status: z.enum(['pending', 'posted', 'void']),
-    proposed: z.number(),
-    proposedPostings: z.array(z.object({ ruleId: z.uuid(), ruleName: z.string(), recipient: z.enum(['account', 'member']), points: z.number(), reason: z.string() })),
-    posted: z.number().nullable(),
-  }),
-  eventId: z.uuid().nullable(),
-  rejection: z.object({ code: z.enum(rejectionReasons), message: z.string(), language: z.string(), note: z.string().nullable() }).nullable(),
-  decidedBy: z.string().nullable(),
-  decidedAt: z.date().nullable(),
-  submittedBy: z.string(),
-  createdAt: z.date(),
-  evidence: z.array(evidenceOut).optional(),
-});
 
 const idParams = z.object({ id: z.uuid() });
 const decideBody = z.object({
@@ -56,12 +24,6 @@ const decideBody = z.object({
 });
 const passThrough = () => (data: unknown) => ({ value: data });
 
-/** The claimant reads a rejection in their own language (or the program's when they have none). */
-async function claimantLanguage(db: Db, program: Program, memberId: string): Promise<Language> {
-  const r = await sql<{ language: string | null }>`SELECT language FROM members WHERE program_id = ${program.id} AND id = ${memberId}`.execute(db);
-  const lng = r.rows[0]?.language;
-  return isLanguage(lng) ? lng : program.defaultLanguage;
-}
 
 export async function claimRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -69,42 +31,8 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config }
   const store = new DiskEvidenceStore(config.evidenceDir);
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
 
-  const present = async (req: FastifyRequest, program: Program, c: SaleClaim, withEvidence: boolean) => {
-    const lng = requestLanguage(req, program.defaultLanguage);
-    const t = translator(lng);
-    const rejectionLng = c.rejectionCode ? await claimantLanguage(db, program, c.memberId) : lng;
-    return {
-      id: c.id,
-      state: c.state,
-      accountId: c.accountId,
-      memberId: c.memberId,
-      sku: c.sku,
-      quantity: c.quantity,
-      amount: c.amount,
-      saleDate: c.saleDate,
-      invoiceNumber: c.invoiceNumber,
-      endCustomer: c.endCustomer,
-      flags: c.flags.map((f) => {
-        const key = f.code.endsWith('_velocity') ? `${f.code}_${f.params.period}` : f.code;
-        return { ...f, message: String(t(`claims:flag.${key}`, f.params as never)) };
-      }),
-      points: {
-        status: c.state === 'approved' ? ('posted' as const) : c.state === 'rejected' ? ('void' as const) : ('pending' as const),
-        proposed: c.proposedPoints,
-        proposedPostings: c.proposed.map((p) => ({ ruleId: p.ruleId, ruleName: p.ruleName, recipient: p.recipient, points: p.points, reason: renderExplanation(p.explanation, lng, program.currency) })),
-        posted: c.points,
-      },
-      eventId: c.eventId,
-      rejection: c.rejectionCode
-        ? { code: c.rejectionCode, message: String(translator(rejectionLng)(`claims:rejection.${c.rejectionCode}`)), language: rejectionLng, note: c.rejectionNote }
-        : null,
-      decidedBy: c.decidedBy,
-      decidedAt: c.decidedAt,
-      submittedBy: c.submittedBy,
-      createdAt: c.createdAt,
-      ...(withEvidence && { evidence: (await claimEvidence(db, program.id, c.id)).map(presentEvidence) }),
-    };
-  };
+  const present = (req: FastifyRequest, program: Program, c: SaleClaim, withEvidence: boolean) =>
+    presentClaim(db, program, c, requestLanguage(req, program.defaultLanguage), withEvidence);
 
   app.get(
     '/v1/claims/settings',

@@ -223,7 +223,11 @@ export async function decideClaim(
 
 export interface ClaimFilters {
   state?: ClaimState | undefined;
+  /** Any of these states (a manager's queue: submitted and needs_review). */
+  states?: ClaimState[] | undefined;
   accountId?: string | undefined;
+  /** Any of these accounts (a manager's account and its branches). */
+  accountIds?: string[] | undefined;
   memberId?: string | undefined;
   flagged?: boolean | undefined;
 }
@@ -234,7 +238,9 @@ export async function listClaims(db: Db, programId: string, f: ClaimFilters, lim
     SELECT ${columns} FROM sale_claims
     WHERE program_id = ${programId}
       ${f.state ? sql`AND state = ${f.state}` : sql``}
+      ${f.states ? sql`AND state = ANY(${f.states}::text[])` : sql``}
       ${f.accountId ? sql`AND account_id = ${f.accountId}` : sql``}
+      ${f.accountIds ? sql`AND account_id = ANY(${f.accountIds}::uuid[])` : sql``}
       ${f.memberId ? sql`AND member_id = ${f.memberId}` : sql``}
       ${f.flagged === undefined ? sql`` : f.flagged ? sql`AND flags <> '[]'::jsonb` : sql`AND flags = '[]'::jsonb`}
       ${after ? sql`AND id < ${after}` : sql``}

@@ -29,6 +29,8 @@ import { importCodesFile } from '../rewards/issuing.js';
 import { runCoopAccruals } from '../coop/accrual.js';
 import { deliverOutbox, smtpTransport } from '../mail/index.js';
 import { runOnboardingJobs } from '../onboarding/complete.js';
+import { setStaffPasswordByEmail } from '../sessions/staff-sign-in.js';
+import { readSecret } from './secret.js';
 import { serve } from './serve.js';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
@@ -126,6 +128,21 @@ program
     } finally {
       await database.close();
     }
+  });
+
+program
+  .command('staff')
+  .description('Staff users of a program (the console team)')
+  .command('set-password')
+  .description('Set a staff user\'s console password without mail (read from stdin, or asked for on a terminal)')
+  .requiredOption('--program <id>', 'program id')
+  .requiredOption('--email <email>', 'the staff user\'s e-mail address')
+  .action(async (o: { program: string; email: string }) => {
+    const password = await readSecret('Password: ');
+    await withProgram(o.program, async (db, p) => {
+      await setStaffPasswordByEmail(db, p.id, o.email, password, systemContext(p.id, 'lojal CLI'));
+      console.log(`Password set for ${o.email}; their other sessions have ended.`);
+    });
   });
 
 program

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { openConfiguredDatabase } from '../db/open.js';
 import { buildServer } from '../http/server.js';
-import { ensureDemoProgram } from '../demo/index.js';
+import { demoProgramName, ensureDemoProgram } from '../demo/index.js';
+import { ensureDemoSignIns, type DemoSignIns } from '../demo/sign-in.js';
 import { DiskEvidenceStore } from '../evidence/store.js';
 import { startScheduler } from '../jobs/scheduler.js';
 import { smtpTransport } from '../mail/index.js';
@@ -20,15 +21,18 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
 
   let demoKey: string | undefined;
+  let signIns: DemoSignIns | undefined;
   if (opts.demo) {
     const keyFile = path.join(config.dataDir, 'demo-api-key.txt');
     demoKey = await ensureDemoProgram(database.db, async (key) => {
       await fs.mkdir(config.dataDir, { recursive: true });
       await fs.writeFile(keyFile, key + '\n', { mode: 0o600 });
     }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, new DiskEvidenceStore(config.evidenceDir));
+    const demoProgram = await database.db.selectFrom('programs').select('id').where('name', '=', demoProgramName).executeTakeFirstOrThrow();
+    signIns = await ensureDemoSignIns(database.db, demoProgram.id);
   }
 
-  const app = await buildServer(database, config);
+  const app = await buildServer(database, config, { demo: opts.demo });
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
   const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail) : async () => {};
   const stop = async (signal: string) => {
@@ -45,4 +49,13 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
   console.log(`\nLojal is running at ${base}\nAPI docs: ${base}/docs   OpenAPI: ${base}/openapi.json`);
   if (demoKey) console.log(`Demo program API key (admin): ${demoKey}\nTry: curl -H "Authorization: Bearer ${demoKey}" ${base}/v1/program\n`);
+  if (signIns) {
+    console.log(
+      `Console: ${base}/admin/   sign in as ${signIns.console.email} / ${signIns.console.password}\n` +
+        `Portal:  ${base}/   sign in as ${signIns.portal.email} / ${signIns.portal.password} (${signIns.portal.name}, a company manager)\n` +
+        (config.smtpUrl
+          ? ''
+          : 'No mail server configured (LOJAL_SMTP_URL): mails wait in the outbox (GET /v1/outbox), and member sign-in codes are also written to this log.\n'),
+    );
+  }
 }

@@ -1,6 +1,9 @@
 /**
  * The co-op accrual job. Percent of purchases: each purchase accrues once, keyed by its event, when its
  * return window (the program's pendingDays) has passed, on its amount net of what was returned by then.
+ * A return that arrives after the purchase accrued takes its share back: the accrual is corrected to what
+ * the purchase is worth net of all its returns, at most down to what the fund holds (money already
+ * reimbursed is not clawed back from the dealer), keyed by the event and the returned amount.
  * Fixed per quarter: every active account accrues once per calendar quarter, keyed by account and
  * quarter. Keys make re-runs, and runs in several processes at once, write nothing twice.
  */
@@ -37,10 +40,51 @@ async function accrueChunk(db: Db, programId: string, due: (trx: Db) => Promise<
   });
 }
 
+/**
+ * Corrections for returns that came after their purchase accrued: every accrued purchase whose share, net of
+ * all its returns now, is below what it accrued. One grouped query over the accrued purchases per run.
+ */
+async function correctForLateReturns(db: Db, programId: string, policy: CoopPolicy & { kind: 'percent_of_purchases' }): Promise<CoopAccrualReport> {
+  const report: CoopAccrualReport = { entries: 0, amount: 0 };
+  const rows = await sql<{ event_id: string; account_id: string; due: number; accrued: number; returned: number }>`
+    SELECT e.id AS event_id, e.account_id,
+      floor(sum(l.amount - l.returned_amount) * ${policy.basisPoints} / 10000)::bigint AS due,
+      a.accrued::bigint AS accrued, sum(l.returned_amount)::bigint AS returned
+    FROM (SELECT event_id, sum(amount) AS accrued FROM coop_entries
+          WHERE program_id = ${programId} AND kind = 'accrual' AND event_id IS NOT NULL GROUP BY event_id) a
+    JOIN events e ON e.program_id = ${programId} AND e.id = a.event_id
+    JOIN event_lines l ON l.program_id = e.program_id AND l.event_id = e.id
+    GROUP BY e.id, e.account_id, a.accrued
+    HAVING floor(sum(l.amount - l.returned_amount) * ${policy.basisPoints} / 10000) < a.accrued`.execute(db);
+  for (const r of rows.rows) {
+    const written = await db.transaction().execute(async (trx) => {
+      await lockFunds(trx, programId, [r.account_id]);
+      const fund = await sql<{ balance: number }>`SELECT balance FROM coop_funds WHERE program_id = ${programId} AND account_id = ${r.account_id}`.execute(trx);
+      const take = Math.min(Number(r.accrued) - Number(r.due), Number(fund.rows[0]?.balance ?? 0));
+      if (take <= 0) return 0;
+      const keys = await postCoopEntries(trx, programId, [{
+        accountId: r.account_id, kind: 'accrual', amount: -take, idempotencyKey: `accrual-return:${r.event_id}:${r.returned}`,
+        eventId: r.event_id, memo: `${policy.basisPoints} bp, returned ${r.returned}`, actor: 'job:coop-accrual',
+      }]);
+      return keys.size ? -take : 0;
+    });
+    if (written) {
+      report.entries += 1;
+      report.amount += written;
+    }
+  }
+  return report;
+}
+
 export async function accrueProgram(db: Db, programId: string, policy: CoopPolicy, now: Date): Promise<CoopAccrualReport> {
   const program = (await getProgram(db, programId))!;
   const report: CoopAccrualReport = { entries: 0, amount: 0 };
   if (now < policy.accrueFrom) return report;
+  if (policy.kind === 'percent_of_purchases') {
+    const corrected = await correctForLateReturns(db, programId, policy);
+    report.entries += corrected.entries;
+    report.amount += corrected.amount;
+  }
   for (;;) {
     const r = await accrueChunk(db, programId, async (trx) => {
       if (policy.kind === 'percent_of_purchases') {

@@ -22,6 +22,8 @@ export interface ProgramsTable {
   leaver_points: Generated<string>;
   /** 0006: the program has an onboarding checklist (kept by the onboarding module). */
   has_onboarding: Generated<boolean>;
+  /** 0010: members may sign in with a password besides one-time codes. */
+  member_passwords: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -79,6 +81,8 @@ export interface MembersTable {
   attributes: Json;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** 0010: argon2id hash, used only where the program allows member passwords. */
+  password_hash: Generated<string | null>;
 }
 
 export interface CategoriesTable {
@@ -468,6 +472,8 @@ export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   staff_users: StaffUsersTable;
   web_sessions: WebSessionsTable;
+  staff_password_resets: StaffPasswordResetsTable;
+  member_sign_in_codes: MemberSignInCodesTable;
   partners: PartnersTable;
   control_settings: ControlSettingsTable;
   adjustment_requests: AdjustmentRequestsTable;
@@ -648,6 +654,31 @@ export interface WebSessionsTable {
   revoked_at: Date | null;
   ip: string | null;
   user_agent: string | null;
+  /** 0010: the member rows a password session may act for; null = every member with the session's e-mail. */
+  member_ids: Generated<string[] | null>;
+}
+
+// ---------------------------------------------------------------- sign-in (migration 0010)
+export interface StaffPasswordResetsTable {
+  program_id: string;
+  id: string;
+  staff_user_id: string;
+  purpose: 'reset' | 'invite';
+  token_hash: string;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface MemberSignInCodesTable {
+  id: string;
+  email: string;
+  code_hash: string;
+  link_token_hash: string;
+  failed_attempts: Generated<number>;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Timestamp;
 }
 
 // ---------------------------------------------------------------- console imports (migration 0013)

@@ -21,6 +21,18 @@ export const errorStatus = {
   session_required: 401,
   csrf_token_invalid: 403,
   member_not_chosen: 409,
+  // signing in (src/sessions: staff passwords, member codes, lock-out)
+  invalid_credentials: 401,
+  account_locked: 423,
+  choose_program: 409,
+  password_too_weak: 422,
+  reset_link_expired: 410,
+  reset_link_used: 409,
+  invalid_sign_in_code: 401,
+  sign_in_code_expired: 410,
+  too_many_attempts: 429,
+  member_pending_approval: 403,
+  member_passwords_disabled: 403,
   // the domain
   unknown_account: 422,
   unknown_member: 422,
@@ -110,6 +122,8 @@ export interface FieldIssue {
   /** JSON pointer-ish path to the offending field, e.g. `events.3.lines.0.quantity`. */
   path: string;
   message: string;
+  /** An error code whose localized message replaces `message` in the answer (see sendProblem). */
+  code?: ErrorCode;
 }
 
 export class LojalError extends Error {
@@ -118,14 +132,17 @@ export class LojalError extends Error {
   /** Interpolation values for the localized message. */
   readonly params: Record<string, string | number>;
   readonly issues: FieldIssue[] | undefined;
+  /** Data the client needs besides the message, added to the problem body (e.g. `programs` to choose from). */
+  readonly extra: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, params: Record<string, string | number> = {}, issues?: FieldIssue[]) {
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, issues?: FieldIssue[], extra?: Record<string, unknown>) {
     super(`${code}${Object.keys(params).length ? ' ' + JSON.stringify(params) : ''}`);
     this.name = 'LojalError';
     this.code = code;
     this.status = errorStatus[code];
     this.params = params;
     this.issues = issues;
+    this.extra = extra;
   }
 }
 

@@ -13,6 +13,8 @@ export interface Problem {
   requestId: string;
   instance: string;
   errors?: FieldIssue[];
+  /** Error-specific data (LojalError.extra), e.g. `programs` with choose_program, `minutes` with account_locked. */
+  [extra: string]: unknown;
 }
 
 const problemType = (code: string) => `urn:lojal:problem:${code}`;
@@ -56,9 +58,12 @@ export function requestLanguage(req: FastifyRequest, fallback: Language = 'en'):
 }
 
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: LojalError): FastifyReply {
-  const t = translator(requestLanguage(req, req.auth?.language ?? 'en'));
+  // A portal request answers in the member's own language, whatever the browser asks for.
+  const t = translator(req.member?.language ?? requestLanguage(req, req.auth?.language ?? 'en'));
   const params = { ...err.params, requestId: req.id };
   const body: Problem = {
+    // First, so that the standard members below always win over a same-named extra.
+    ...err.extra,
     type: problemType(err.code),
     title: err.code.replace(/_/g, ' '),
     status: err.status,
@@ -67,6 +72,6 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: Lojal
     requestId: req.id,
     instance: req.url,
   };
-  if (err.issues) body.errors = err.issues;
+  if (err.issues) body.errors = err.issues.map((i) => (i.code ? { path: i.path, message: t(`errors:${i.code}`, params), code: i.code } : i));
   return reply.status(err.status).type('application/problem+json').send(body);
 }

@@ -21,9 +21,10 @@ import { staffUserRoutes } from '../programs/staff-routes.js';
 import { controlRoutes } from '../control/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { partnerRoutes } from '../partners/routes.js';
+import { portalRoutes } from '../portal/routes.js';
 import { volumeRoutes } from '../volume/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
-import { sessionRoutes } from '../sessions/session-routes.js';
+import { authRoutes } from '../sessions/routes.js';
 import { importRoutes } from '../imports/routes.js';
 import { invitationLinkRoutes } from '../people/invitation-links.js';
 import type { AppContext } from './server.js';
@@ -49,8 +50,8 @@ export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<voi
 const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
-  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, sessionRoutes,
-  invitationLinkRoutes, importRoutes,
+  peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
+  invitationLinkRoutes, portalRoutes, importRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -49,13 +49,15 @@ export interface AppContext {
   config: Config;
   metrics: Metrics;
   keyCache: KeyCache;
+  /** Started with `serve --demo`: without a mail server, member sign-in codes are logged for whoever tries it. */
+  demo: boolean;
 }
 
 export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
-export async function buildServer(database: Database, config: Config): Promise<FastifyInstance> {
+export async function buildServer(database: Database, config: Config, options: { demo?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
       config.logLevel === 'silent'
@@ -72,7 +74,7 @@ export async function buildServer(database: Database, config: Config): Promise<F
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const ctx: AppContext = { database, config, metrics: createMetrics(), keyCache: new KeyCache() };
+  const ctx: AppContext = { database, config, metrics: createMetrics(), keyCache: new KeyCache(), demo: options.demo === true };
 
   await app.register(swagger, {
     openapi: {

@@ -5,13 +5,11 @@ import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { requestLanguage } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/routes.js';
-import { audited } from '../audit/index.js';
 import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram, type Program } from '../programs/programs.js';
-import { getMember } from '../accounts/members.js';
-import { loadMembers, requireManagerIfActing } from '../accounts/index.js';
-import { spend, transfer } from './operations.js';
+import { allocateCompanyPoints } from './allocation.js';
+import { spend } from './operations.js';
 import { submitAdjustment } from '../control/adjustments.js';
 import { adjustmentRequestOut } from '../control/schemas.js';
 import { balanceOut, historyOut, operationOut, summaryOut } from './schemas.js';
@@ -168,24 +166,13 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
     async (req, reply) => {
       const program = await programOf(req);
       const from = await walletOf(db, program.id, req.params.id, 'account', 'account');
-      await requireManagerIfActing(db, program.id, req.body.byMemberId, from);
-      const member = (await loadMembers(db, program.id, [], [req.body.memberId])).byId.get(req.body.memberId);
-      if (!member) throw new LojalError('unknown_member', { member: req.body.memberId });
-      if (member.accountId !== from) throw new LojalError('member_not_in_account', { member: req.body.memberId, account: from });
-      const { name } = await getMember(db, program.id, member.id);
-      const result = await audited(db, auditContext(req), async (trx) => {
-        const done = await transfer(trx, program, {
-          fromWalletId: from,
-          toWalletId: member.id,
-          toName: name,
-          points: req.body.points,
-          memo: req.body.memo,
-          idempotencyKey: req.body.idempotencyKey,
-          actor: req.body.byMemberId ? `member:${req.body.byMemberId} via ${actorOf(req)}` : actorOf(req),
-        });
-        const after = { journalId: done.journalId, from, to: member.id, points: req.body.points, memo: req.body.memo ?? null };
-        return { result: done, audit: done.created ? { action: 'transfer.post', entity: 'account', entityId: from, after } : null };
-      });
+      const { byMemberId } = req.body;
+      const result = await allocateCompanyPoints(
+        db,
+        program,
+        { accountId: from, ...req.body, actor: byMemberId ? `member:${byMemberId} via ${actorOf(req)}` : actorOf(req) },
+        auditContext(req),
+      );
       reply.status(result.created ? 201 : 200);
       return result;
     },

@@ -10,6 +10,9 @@ export const mailTemplates = [
   'order_shipped',
   'order_issued',
   'order_cancelled',
+  'staff_password_reset',
+  'staff_invitation',
+  'member_sign_in_code',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 

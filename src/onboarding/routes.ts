@@ -8,7 +8,8 @@ import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram } from '../programs/programs.js';
 import { checklistSchema, completionSchema } from './steps.js';
-import { completionsOf, getChecklist, replaceChecklist } from './store.js';
+import { memberOnboarding } from './member.js';
+import { getChecklist, replaceChecklist } from './store.js';
 
 const tags = ['onboarding'];
 const checklistOut = z.object({ steps: z.array(z.object({ code: z.string(), names: z.record(z.string(), z.string()), points: z.number().int(), completion: completionSchema })) });
@@ -65,19 +66,7 @@ export async function onboardingRoutes(fastify: FastifyInstance, { database }: A
     async (req) => {
       const program = (await getProgram(db, caller(req).programId))!;
       await getMember(db, program.id, req.params.id);
-      const steps = await getChecklist(db, program.id);
-      if (steps.length === 0) throw new LojalError('onboarding_not_configured');
-      const done = await completionsOf(db, program.id, req.params.id);
-      const lng = requestLanguage(req, program.defaultLanguage);
-      const out = steps.map((s) => ({ code: s.code, name: s.names[lng], points: s.points, done: done.has(s.code), completedAt: done.get(s.code) ?? null }));
-      return {
-        memberId: req.params.id,
-        done: out.filter((s) => s.done).length,
-        total: out.length,
-        pointsEarned: out.filter((s) => s.done).reduce((n, s) => n + s.points, 0),
-        pointsToEarn: out.filter((s) => !s.done).reduce((n, s) => n + s.points, 0),
-        steps: out,
-      };
+      return memberOnboarding(db, program.id, req.params.id, requestLanguage(req, program.defaultLanguage));
     },
   );
 }

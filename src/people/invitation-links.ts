@@ -12,8 +12,8 @@ import { text } from '../fields/index.js';
 import type { AppContext } from '../http/server.js';
 import { languages } from '../i18n/index.js';
 import { setSessionCookie } from '../sessions/http.js';
-import { chooseSessionMember, createSession, csrfTokenFor } from '../sessions/store.js';
-import { memberChoices, sessionMember } from '../sessions/session-routes.js';
+import { chooseSessionMember, createSession } from '../sessions/store.js';
+import { memberSessionBody } from '../sessions/member-choices.js';
 import { acceptInvitation, hashToken } from './invitations.js';
 
 const tokenParams = z.object({ token: z.string().min(10).max(200) });
@@ -88,11 +88,10 @@ export async function invitationLinkRoutes(fastify: FastifyInstance, { database 
       const email = member.email ?? inv.email;
       // An invitation always names an e-mail; without one there is nobody to sign in, only a member to activate.
       if (!email) return { csrfToken: null, email: null, member: null, choices: [] };
-      const { token, session } = await createSession(db, { kind: 'member', email, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+      const { token, session } = await createSession(db, { kind: 'member', email: email.toLowerCase(), ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
       await chooseSessionMember(db, session.id, inv.program_id, member.id);
       setSessionCookie(reply, 'member', token);
-      const chosen = { ...session, programId: inv.program_id, memberId: member.id };
-      return { csrfToken: csrfTokenFor(chosen), email, member: await sessionMember(db, chosen), choices: await memberChoices(db, email) };
+      return memberSessionBody(db, { ...session, programId: inv.program_id, memberId: member.id });
     },
   );
 }

@@ -36,6 +36,8 @@ export const programSettingsSchema = z
     hierarchyRollup: z.enum(['branch', 'chain']),
     /** A deactivated member's points go back to the company wallet ('return') or expire ('expire'). */
     leaverPoints: z.enum(['return', 'expire']),
+    /** Members may also sign in to the portal with a password (besides one-time codes by e-mail). */
+    memberPasswords: z.boolean(),
   })
   .strict();
 
@@ -46,6 +48,7 @@ export const createProgramSchema = programSettingsSchema.partial({
   pointValueMicros: true,
   hierarchyRollup: true,
   leaverPoints: true,
+  memberPasswords: true,
   defaultLanguage: true,
   pointsName: true,
   timeZone: true,
@@ -82,6 +85,7 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
     pointValueMicros: s.pointValueMicros ?? 1_000_000,
     hierarchyRollup: s.hierarchyRollup ?? 'branch',
     leaverPoints: s.leaverPoints ?? 'return',
+    memberPasswords: s.memberPasswords ?? false,
   };
   await db.transaction().execute(async (trx) => {
     await trx
@@ -98,6 +102,7 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
         point_value_micros: settings.pointValueMicros,
         hierarchy_rollup: settings.hierarchyRollup,
         leaver_points: settings.leaverPoints,
+        member_passwords: settings.memberPasswords,
       })
       .execute();
     await trx
@@ -123,6 +128,7 @@ export async function getProgram(db: Db, programId: string): Promise<Program | u
     pointValueMicros: row.point_value_micros,
     hierarchyRollup: row.hierarchy_rollup as Program['hierarchyRollup'],
     leaverPoints: row.leaver_points as Program['leaverPoints'],
+    memberPasswords: row.member_passwords,
     hasOnboarding: row.has_onboarding,
     createdAt: row.created_at,
   };
@@ -143,6 +149,7 @@ export async function updateProgram(db: Db, programId: string, patch: Partial<Pr
       ...(p.pointValueMicros !== undefined && { point_value_micros: p.pointValueMicros }),
       ...(p.hierarchyRollup !== undefined && { hierarchy_rollup: p.hierarchyRollup }),
       ...(p.leaverPoints !== undefined && { leaver_points: p.leaverPoints }),
+      ...(p.memberPasswords !== undefined && { member_passwords: p.memberPasswords }),
       updated_at: sql`now()`,
     })
     .where('id', '=', programId)

@@ -5,6 +5,9 @@ import { recordAudit } from '../audit/index.js';
 import { decodeCursor, pageOf, pageQuery } from '../http/pagination.js';
 import { auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
+import { LojalError } from '../errors/index.js';
+import { sendStaffPasswordLink } from '../sessions/staff-password-links.js';
+import { revokeStaffSessions } from '../sessions/store.js';
 import { createStaffUser, getStaffUser, listStaffUsers, staffRoles, staffUserCreateSchema, staffUserPatchSchema, updateStaffUser } from './staff-users.js';
 
 const tags = ['staff'];
@@ -19,7 +22,7 @@ const staffUserOut = z.object({
 });
 const idParams = z.object({ id: z.uuid() });
 
-export async function staffUserRoutes(fastify: FastifyInstance, { database, keyCache }: AppContext) {
+export async function staffUserRoutes(fastify: FastifyInstance, { database, keyCache, config }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -29,7 +32,9 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, keyC
       config: { scope: 'admin' },
       schema: {
         tags,
-        summary: 'Add a person of the program team (owner, manager, support or viewer); issue keys to them with POST /v1/api-keys',
+        summary:
+          'Add a person of the program team (owner, manager, support or viewer); they get a mail with a link to set their ' +
+          'password for the console. Issue keys to them with POST /v1/api-keys',
         body: staffUserCreateSchema,
         response: { 201: staffUserOut },
       },
@@ -38,6 +43,7 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, keyC
       const user = await db.transaction().execute(async (trx) => {
         const created = await createStaffUser(trx, caller(req).programId, req.body);
         await recordAudit(trx, { ...auditContext(req), action: 'staff_user.create', entity: 'staff_user', entityId: created.id, after: created });
+        await sendStaffPasswordLink(trx, caller(req).programId, created.id, 'invite', config.publicUrl);
         return created;
       });
       return reply.status(201).send(user);
@@ -77,11 +83,42 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, keyC
         const before = await getStaffUser(trx, caller(req).programId, req.params.id, true);
         const after = await updateStaffUser(trx, caller(req).programId, req.params.id, req.body);
         await recordAudit(trx, { ...auditContext(req), action: 'staff_user.update', entity: 'staff_user', entityId: after.id, before, after });
+        // A deactivated person's browser sessions end with their keys.
+        if (!after.active) await revokeStaffSessions(trx, caller(req).programId, after.id);
         return after;
       });
       // Keys carry the role and the active flag: forget the verified ones so the change applies now.
       keyCache.clear();
       return user;
+    },
+  );
+
+  app.post(
+    '/v1/staff-users/:id/password-reset',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Mail the person a new link to set their password (a first one if they have none yet); the old links stay valid until used or expired',
+        params: idParams,
+        response: { 202: z.object({ status: z.literal('accepted') }) },
+      },
+    },
+    async (req, reply) => {
+      await db.transaction().execute(async (trx) => {
+        const user = await trx
+          .selectFrom('staff_users')
+          .select(['id', 'active', 'password_hash'])
+          .where('program_id', '=', caller(req).programId)
+          .where('id', '=', req.params.id)
+          .executeTakeFirst();
+        if (!user) throw new LojalError('not_found', { entity: 'staff user', id: req.params.id });
+        if (!user.active) throw new LojalError('not_found', { entity: 'active staff user', id: req.params.id });
+        const purpose = user.password_hash ? 'reset' : 'invite';
+        await sendStaffPasswordLink(trx, caller(req).programId, user.id, purpose, config.publicUrl);
+        await recordAudit(trx, { ...auditContext(req), action: 'staff_user.password_link', entity: 'staff_user', entityId: user.id, after: { purpose } });
+      });
+      return reply.status(202).send({ status: 'accepted' as const });
     },
   );
 }

@@ -35,7 +35,8 @@ const orderOut = z.object({
   history: z.array(z.object({ from: z.enum(states).nullable(), to: z.enum(states), actor: z.string(), reason: z.string().nullable(), at: z.date() })),
 });
 
-const address = z
+/** A delivery address of an order (also what the portal takes). */
+export const shippingAddressSchema = z
   .object({
     name: line(200),
     company: line(200).optional(),
@@ -83,7 +84,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
             memberId: z.uuid(),
             quantity: z.number().int().min(1).max(100).default(1),
             payFrom: z.enum(['member', 'account']).default('member').describe("'account': the company's points, for its managers"),
-            shippingAddress: address.optional(),
+            shippingAddress: shippingAddressSchema.optional(),
             note: z.string().trim().max(1000).optional(),
             idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200),
           })

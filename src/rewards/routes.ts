@@ -13,7 +13,6 @@ import type { AppContext } from '../http/server.js';
 import { languages, type Language } from '../i18n/index.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import {
-  conditionsOf,
   createReward,
   getReward,
   listRewards,
@@ -24,9 +23,8 @@ import {
   updateReward,
   type Reward,
 } from './catalogue.js';
-import { ineligibilities } from './eligibility.js';
 import { importCodes } from './issuing.js';
-import { buyerFacts, limitsReached, tierRanks } from './orders.js';
+import { rewardCategories, shopFor } from './shop.js';
 import { exportCreditNotes, listCreditNotes, pledgesByCause } from './payouts.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100).describe('the reward id or its code') });
@@ -66,10 +64,6 @@ const rewardOut = z.object({
 
 const out = (r: Reward, lng: Language, program: Program) => ({ ...r, ...textIn(r.texts, lng, program.defaultLanguage) });
 
-async function availableBalance(db: Db, programId: string, walletId: string): Promise<number> {
-  const w = await db.selectFrom('wallets').select('available').where('program_id', '=', programId).where('id', '=', walletId).executeTakeFirst();
-  return Number(w?.available ?? 0);
-}
 
 export async function rewardRoutes(fastify: FastifyInstance, { database }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -121,13 +115,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
     async (req) => {
       const program = await programOf(req);
       const lng = lngOf(req, program);
-      const rows = await db.selectFrom('reward_categories').selectAll().where('program_id', '=', program.id).orderBy('position').orderBy('code').execute();
-      return {
-        data: rows.map((r) => {
-          const names = r.names as Record<string, string>;
-          return { code: r.code, names, position: r.position, name: names[lng] ?? names[program.defaultLanguage] ?? names.en ?? r.code };
-        }),
-      };
+      return { data: await rewardCategories(db, program, lng) };
     },
   );
 
@@ -237,23 +225,8 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
         const page = await listRewards(db, program.id, filters);
         return { data: page.data.map((r) => out(r, lng, program)), nextCursor: page.nextCursor };
       }
-      const buyer = await buyerFacts(db, program.id, memberId);
-      if (!buyer) throw new LojalError('unknown_member', { member: memberId });
-      const balance = await availableBalance(db, program.id, payFrom === 'account' ? buyer.accountId : memberId);
-      const now = new Date();
-      const maxPoints = affordable ? Math.min(balance, filters.maxPoints ?? Number.MAX_SAFE_INTEGER) : filters.maxPoints;
-      const page = await listRewards(db, program.id, { ...filters, maxPoints, orderableBy: orderable ? { ...buyer, now } : undefined });
-      const ranks = await tierRanks(db, program.id);
-      const reached = await limitsReached(db, program, memberId, buyer.accountId, page.data, now);
-      return {
-        data: page.data.map((r) => {
-          const reasons: string[] = ineligibilities(conditionsOf(r, ranks), buyer, now).map((p) => p.reason);
-          if (r.stock === 0) reasons.push('out_of_stock');
-          if (reached.has(r.id)) reasons.push('limit_reached');
-          return { ...out(r, lng, program), availability: { orderable: reasons.length === 0, reasons, affordable: r.pricePoints <= balance, balance } };
-        }),
-        nextCursor: page.nextCursor,
-      };
+      const page = await shopFor(db, program, memberId, { ...filters, orderable, affordable, payFrom });
+      return { data: page.data.map(({ reward, availability }) => ({ ...out(reward, lng, program), availability })), nextCursor: page.nextCursor };
     },
   );
 

@@ -28,6 +28,8 @@ export interface Session {
   staffUserId: string | null;
   email: string | null;
   memberId: string | null;
+  /** Member sessions started with a password: the member rows it may act for (null: all with the e-mail). */
+  memberIds: string[] | null;
   csrfSecret: string;
   expiresAt: Date;
 }
@@ -41,6 +43,7 @@ export interface NewSession {
   staffUserId?: string | null;
   email?: string | null;
   memberId?: string | null;
+  memberIds?: string[] | null;
   ip?: string | null;
   userAgent?: string | null;
 }
@@ -59,6 +62,7 @@ export async function createSession(db: Db, input: NewSession, now = new Date())
       staff_user_id: input.staffUserId ?? null,
       email: input.email ?? null,
       member_id: input.memberId ?? null,
+      member_ids: input.memberIds ?? null,
       csrf_secret: csrfTokens.secretSync(),
       created_at: now,
       last_seen_at: now,
@@ -79,6 +83,7 @@ type Row = {
   staff_user_id: string | null;
   email: string | null;
   member_id: string | null;
+  member_ids: string[] | null;
   csrf_secret: string;
   expires_at: Date;
 };
@@ -89,6 +94,7 @@ const toSession = (r: Row): Session => ({
   staffUserId: r.staff_user_id,
   email: r.email,
   memberId: r.member_id,
+  memberIds: r.member_ids,
   csrfSecret: r.csrf_secret,
   expiresAt: r.expires_at,
 });
@@ -121,6 +127,18 @@ export async function chooseSessionMember(db: Db, sessionId: string, programId: 
 
 export async function revokeSession(db: Db, sessionId: string, now = new Date()): Promise<void> {
   await db.updateTable('web_sessions').set({ revoked_at: now }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
+}
+
+/** Ends every session of a member row but for `except` (its password changed). */
+export async function revokeMemberSessions(db: Db, programId: string, memberId: string, except?: string, now = new Date()): Promise<number> {
+  let q = db
+    .updateTable('web_sessions')
+    .set({ revoked_at: now })
+    .where('program_id', '=', programId)
+    .where('member_id', '=', memberId)
+    .where('revoked_at', 'is', null);
+  if (except) q = q.where('id', '<>', except);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
 }
 
 /** Ends every session of a staff user (password changed or reset, deactivated), but for `except`. */

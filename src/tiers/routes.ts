@@ -9,17 +9,15 @@ import { audited, recordAudit } from '../audit/index.js';
 import { actor, auditContext, caller } from '../http/routes.js';
 import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/server.js';
-import type { Language } from '../i18n/index.js';
 import { addMonthsUtc } from '../ledger/expiry.js';
 import { getProgram, type Program } from '../programs/programs.js';
-import { progress, qualifyingWindow } from './evaluate.js';
+import { tierOfOwner } from './current.js';
 import { evaluateOwner, ownerKindsOf } from './job.js';
 import {
   appendTierHistory,
   getTierConfig,
   getTierStatus,
   listTierHistory,
-  qualifyingTotals,
   replaceTierConfig,
   requireOwner,
   tierOwnerOf,
@@ -27,7 +25,6 @@ import {
   saveTierStatus,
   tierConfigSchema,
   type TierConfig,
-  type TierLevel,
 } from './store.js';
 
 const idParams = z.object({ id: z.uuid() });
@@ -59,16 +56,6 @@ const historyOut = z.object({
   nextCursor: z.string().nullable(),
 });
 
-const localizedLevel = (l: TierLevel, lng: Language) => ({
-  code: l.code,
-  rank: l.rank,
-  name: l.names[lng],
-  threshold: l.threshold,
-  multiplierHundredths: l.multiplierHundredths,
-  discountBasisPoints: l.discountBasisPoints,
-  rewardTags: l.rewardTags,
-  benefits: l.benefits[lng] ?? [],
-});
 
 export async function tierRoutes(fastify: FastifyInstance, { database }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -84,26 +71,8 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
     return { program, config };
   };
 
-  const currentTier = async (req: FastifyRequest, program: Program, config: TierConfig, kind: TierOwnerKind, asked: string) => {
-    const lng = requestLanguage(req, program.defaultLanguage);
-    const now = new Date();
-    // Chains rolled up: a branch shows its chain's level and the chain's total.
-    const id = await tierOwnerOf(db, program.id, config, kind, asked);
-    const status = await getTierStatus(db, program.id, kind, id);
-    const window = qualifyingWindow(config.settings, now, program.timeZone);
-    const total = (await qualifyingTotals(db, program.id, config.settings.basis, kind, window, [id], config.chain)).get(id) ?? 0;
-    const level = config.levels.find((l) => l.code === status?.level) ?? null;
-    const p = progress(config.levels, config.settings, level?.code ?? null, total, now, program.timeZone);
-    const next = config.levels.find((l) => l.code === p.nextLevel);
-    return {
-      level: level ? localizedLevel(level, lng) : null,
-      since: status?.since ?? null,
-      periodEnd: status?.periodEnd ?? null,
-      frozen: status?.frozenUntil && status.frozenUntil > now ? { until: status.frozenUntil, reason: status.frozenReason ?? '' } : null,
-      qualifying: { basis: config.settings.basis, total, windowStart: window.start, windowEnd: window.end },
-      progress: { nextLevel: next ? { code: next.code, name: next.names[lng] } : null, missing: p.missing, until: p.until },
-    };
-  };
+  const currentTier = (req: FastifyRequest, program: Program, config: TierConfig, kind: TierOwnerKind, asked: string) =>
+    tierOfOwner(db, program, config, kind, asked, requestLanguage(req, program.defaultLanguage));
 
   app.put(
     '/v1/tiers',

@@ -53,6 +53,27 @@ describe('co-op fund accrual', () => {
     expect((await w.fund()).balance).toBe(28_000);
   });
 
+  it('a return after the purchase accrued takes its share back, once, and never below what the fund holds', async () => {
+    const w = await coopWorld();
+    await w.call('PUT', '/v1/coop/policy', { kind: 'percent_of_purchases', basisPoints: 200, accrueFrom: '2026-01-01T00:00:00Z' });
+    await runCoopAccruals(t.database.db, new Date('2026-11-23T00:00:00Z'));
+    expect((await w.fund()).balance).toBe(26_000);
+    // One of the two paint tins of P-2 (1,500.00) comes back after the accrual: 2 % of it, 30.00, leaves the fund.
+    const late = await w.call('POST', '/v1/events', { id: 'R-2', type: 'return', occurredAt: '2026-11-10T10:00:00Z', account: 'D1', originalId: 'P-2', lines: [{ sku: 'PAINT', quantity: 1 }] });
+    expect(late.statusCode, late.body).toBe(201);
+    await runCoopAccruals(t.database.db, new Date('2026-12-02T00:00:00Z'));
+    await runCoopAccruals(t.database.db, new Date('2026-12-02T00:00:00Z'));
+    expect(await w.fund()).toMatchObject({ balance: 23_000, accrued: 23_000 });
+    const entries = (await w.call('GET', `/v1/accounts/${w.ids.D1}/coop-fund/entries`)).json().data;
+    expect(entries.filter((e: { amount: number }) => e.amount < 0).map((e: { kind: string; amount: number }) => [e.kind, e.amount])).toEqual([['accrual', -3_000]]);
+
+    // The whole drill (P-1, 200.00 accrued) comes back after most of the fund was paid out: only what is left goes.
+    await sql`UPDATE coop_funds SET balance = 5000 WHERE program_id = ${w.programId} AND account_id = ${w.ids.D1!}`.execute(t.database.db);
+    await w.call('POST', '/v1/events', { id: 'R-3', type: 'return', occurredAt: '2026-11-11T10:00:00Z', account: 'D1', originalId: 'P-1', lines: [{ sku: 'DRILL', quantity: 1 }] });
+    await runCoopAccruals(t.database.db, new Date('2026-12-04T00:00:00Z'));
+    expect((await w.fund()).balance).toBe(0);
+  });
+
   it('waits for the return window (pendingDays) before a purchase accrues, and ignores purchases before accrueFrom', async () => {
     const w = await coopWorld({ pendingDays: 30 });
     await w.call('PUT', '/v1/coop/policy', { kind: 'percent_of_purchases', basisPoints: 100, accrueFrom: '2026-10-01T05:00:00Z' });

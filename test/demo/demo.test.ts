@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { ensureDemoProgram } from '../../src/demo/index.js';
+import { ensureDemoSignIns } from '../../src/demo/sign-in.js';
 import { DiskEvidenceStore } from '../../src/evidence/store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectLedgerConsistent } from '../support/ledger.js';
@@ -86,5 +87,17 @@ describe('demo program', () => {
     expect(claims.rows.map((r) => r.state)).toEqual(['approved', 'approved', 'approved', 'rejected', 'submitted']);
     const payouts = await sql<{ exported: boolean }>`SELECT export_batch_id IS NOT NULL AS exported FROM coop_payouts WHERE program_id = ${programId} ORDER BY id`.execute(db);
     expect(payouts.rows.map((r) => r.exported)).toEqual([true, false, false]);
+  });
+
+  it('signs in to the console and the portal with the printed demo passwords', async () => {
+    const demo = await ensureDemoSignIns(database.db, programId);
+    // A second start keeps what the first set.
+    expect(await ensureDemoSignIns(database.db, programId)).toEqual(demo);
+    const staff = await t.call('POST', '/auth/staff/sign-in', demo.console, null);
+    expect(staff.statusCode, staff.body).toBe(200);
+    expect(staff.json()).toMatchObject({ staff: { role: 'owner' }, program: { id: programId } });
+    const member = await t.call('POST', '/auth/member/password-sign-in', { email: demo.portal.email, password: demo.portal.password }, null);
+    expect(member.statusCode, member.body).toBe(200);
+    expect(member.json().member).toMatchObject({ programId, isManager: true });
   });
 });

@@ -3,11 +3,13 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { tinyPng } from '../../src/evidence/samples.js';
 import { createRules, purchase, seedCatalog } from '../support/fixtures.js';
 import { postMultipart } from '../support/multipart.js';
+import { chooseSessionMember, createSession, csrfTokenFor } from '../../src/sessions/store.js';
 
 /**
  * Tenant isolation: a key of program B gets 404 for every object of program A, on every route that names
- * one, and never sees A's objects in a list. The routes come from the OpenAPI document, so a new route
- * without a case here fails the test.
+ * one, and never sees A's objects in a list; so does a portal member of B (a manager, so that the team
+ * routes get as far as the object). The routes come from the OpenAPI document, so a new route without a
+ * case here fails the test.
  */
 let t: TestApp;
 let b: { programId: string; key: string };
@@ -39,7 +41,20 @@ beforeAll(async () => {
   a.deliveryId = (await t.call('GET', `/v1/webhooks/${a.webhookId}/deliveries`)).json().data[0].id;
   a.importId = (await postMultipart(t, '/v1/imports/accounts', [{ name: 'file', fileName: 'a-import.csv', bytes: Buffer.from('external_id,name\nA-IMP,A company\n') }])).json().id;
   b = await t.newProgram({ name: 'Program B' });
+  const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
+  const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'b.manager@example.com' });
+  await chooseSessionMember(t.database.db, session.id, b.programId, bMember);
+  bMemberSession = { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 });
+
+let bMemberSession: { cookie: string; csrf: string };
+/** The portal is called with a member session, not a key. */
+function asBMember(method: string, url: string, body: unknown) {
+  const headers: Record<string, string> = { cookie: bMemberSession.cookie, 'x-csrf-token': bMemberSession.csrf };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return t.app.inject({ method: method as 'GET', url, headers, ...(body !== undefined && { payload: JSON.stringify(body) }) });
+}
 afterAll(async () => t.close());
 
 const bodies: Record<string, unknown> = {
@@ -77,6 +92,9 @@ const bodies: Record<string, unknown> = {
   'POST /v1/members/{id}/reject': { reason: 'isolation' },
   'POST /v1/members/{id}/deactivate': {},
   'PATCH /v1/webhooks/{id}': { url: 'https://attacker.example/hook', active: true },
+  // the member portal
+  'POST /portal/v1/team/claims/{id}/approve': {},
+  'POST /portal/v1/team/claims/{id}/reject': { reasonCode: 'invoice_not_found' },
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
@@ -84,6 +102,8 @@ const notObjectRoutes = new Set(['POST /v1/imports/{kind}', 'PUT /v1/accounts/by
 
 function fill(path: string): string {
   return path
+    .replace('/portal/v1/orders/{id}', `/portal/v1/orders/${a.orderId}`)
+    .replace('/portal/v1/team/claims/{id}', `/portal/v1/team/claims/${a.claimId}`)
     .replace('/v1/accounts/{id}', `/v1/accounts/${a.accountId}`)
     .replace('/v1/members/{id}', `/v1/members/${a.memberId}`)
     .replace('/v1/rules/{id}', `/v1/rules/${a.ruleId}`)
@@ -115,7 +135,7 @@ describe('tenant isolation', () => {
       for (const method of Object.keys(ops)) {
         const route = `${method.toUpperCase()} ${path}`;
         if (notObjectRoutes.has(route)) continue;
-        const res = await t.call(method.toUpperCase(), fill(path), bodies[route], b.key);
+        const res = path.startsWith('/portal/') ? await asBMember(method.toUpperCase(), fill(path), bodies[route]) : await t.call(method.toUpperCase(), fill(path), bodies[route], b.key);
         expect(res.statusCode, `${route}: ${res.body}`).toBe(404);
         expect(res.json().code).toBe('not_found');
         checked.push(route);

@@ -1,0 +1,47 @@
+/**
+ * Known passwords for trying the demo in a browser: an owner of the program team for the console, and the
+ * head of the first chain (a manager whose company has staff) for the portal. Run on every demo start, so
+ * a demo seeded before sign-in existed gets them too; a password already set is left as it is.
+ */
+import { sql } from 'kysely';
+import { getMemberByExternalId } from '../accounts/index.js';
+import { recordAudit, systemContext } from '../audit/index.js';
+import type { Db } from '../db/database.js';
+import { createStaffUser } from '../programs/staff-users.js';
+import { hashPassword } from '../sessions/passwords.js';
+
+export const demoSignIns = {
+  console: { email: 'admin@demo.lojal.example', password: 'lojal-demo-admin' },
+  portalPassword: 'lojal-demo-member',
+  portalMemberExternalId: 'P10001',
+} as const;
+
+export interface DemoSignIns {
+  console: { email: string; password: string };
+  portal: { email: string; password: string; name: string };
+}
+
+export async function ensureDemoSignIns(db: Db, programId: string): Promise<DemoSignIns> {
+  await db.updateTable('programs').set({ member_passwords: true }).where('id', '=', programId).execute();
+
+  const { email, password } = demoSignIns.console;
+  let admin = await db.selectFrom('staff_users').select(['id', 'password_hash']).where('program_id', '=', programId).where(sql<string>`lower(email)`, '=', email).executeTakeFirst();
+  if (!admin) {
+    const created = await db.transaction().execute(async (trx) => {
+      const user = await createStaffUser(trx, programId, { email, name: 'Demo Admin', role: 'owner' });
+      await recordAudit(trx, { ...systemContext(programId, 'demo'), action: 'staff_user.create', entity: 'staff_user', entityId: user.id, after: user });
+      return user;
+    });
+    admin = { id: created.id, password_hash: null };
+  }
+  if (!admin.password_hash) {
+    await db.updateTable('staff_users').set({ password_hash: await hashPassword(password) }).where('program_id', '=', programId).where('id', '=', admin.id).execute();
+  }
+
+  const member = await getMemberByExternalId(db, programId, demoSignIns.portalMemberExternalId);
+  const row = await db.selectFrom('members').select('password_hash').where('program_id', '=', programId).where('id', '=', member.id).executeTakeFirstOrThrow();
+  if (!row.password_hash) {
+    await db.updateTable('members').set({ password_hash: await hashPassword(demoSignIns.portalPassword) }).where('program_id', '=', programId).where('id', '=', member.id).execute();
+  }
+  return { console: { email, password }, portal: { email: member.email!, password: demoSignIns.portalPassword, name: member.name } };
+}

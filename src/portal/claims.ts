@@ -1,0 +1,94 @@
+/** Sales claims by the member: report a sale with a photo or PDF of the invoice, follow what became of it. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { claimOut, presentClaim } from '../claims/present.js';
+import { claimStates, listClaims, requireClaim } from '../claims/store.js';
+import { claimInputSchema, submitClaim } from '../claims/submit.js';
+import { LojalError } from '../errors/index.js';
+import { validationError } from '../events/ingest.js';
+import { readClaimWithFiles } from '../evidence/multipart.js';
+import { DiskEvidenceStore } from '../evidence/store.js';
+import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
+import type { AppContext } from '../http/server.js';
+import { me, memberActorRef, ownKey, programOf, requireVisible } from './context.js';
+
+const tags = ['portal'];
+const passThrough = () => (data: unknown) => ({ value: data });
+
+export async function portalClaimRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+  const store = new DiskEvidenceStore(config.evidenceDir);
+
+  app.post(
+    '/portal/v1/claims',
+    {
+      config: { member: true },
+      // JSON or multipart: read and checked in the handler (as /v1/claims does).
+      validatorCompiler: passThrough,
+      schema: {
+        tags,
+        summary: 'Report a sale of mine with its evidence (a photo of the invoice taken on the phone, or a PDF)',
+        description:
+          'JSON with `evidenceIds` of files uploaded before, or multipart/form-data with the claim as JSON in a part named `claim` and the files as ' +
+          'file parts. The claim is always the signed-in member\'s: it names no member. 201 with the points it would earn (pending until approved); ' +
+          'a retry with the same `idempotencyKey` answers 200 with the same claim.',
+        consumes: ['application/json', 'multipart/form-data'],
+        response: { 200: claimOut, 201: claimOut },
+      },
+    },
+    async (req, reply) => {
+      const m = me(req);
+      const { raw, files } = await readClaimWithFiles(req, config.evidenceMaxBytes);
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new LojalError('validation_failed', {}, [{ path: 'body', message: 'send the claim as a JSON object' }]);
+      const claim = raw as Record<string, unknown>;
+      for (const key of ['member', 'memberId']) {
+        if (key in claim) throw new LojalError('validation_failed', {}, [{ path: key, message: 'a claim in the portal is always your own; leave out the member' }]);
+      }
+      const parsed = claimInputSchema.safeParse({ ...claim, memberId: m.memberId });
+      if (!parsed.success) throw validationError(parsed.error.issues);
+      const program = await programOf(db, req);
+      const input = { ...parsed.data, ...(parsed.data.idempotencyKey && { idempotencyKey: ownKey(req, parsed.data.idempotencyKey) }) };
+      const result = await submitClaim(db, store, program, input, files, memberActorRef(req));
+      reply.status(result.created ? 201 : 200);
+      return presentClaim(db, program, result.claim, m.language, true);
+    },
+  );
+
+  app.get(
+    '/portal/v1/claims',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: 'My sales claims, newest first, with their state and points',
+        querystring: pageQuery.extend({ state: z.enum(claimStates).optional() }).strict(),
+        response: { 200: z.object({ items: z.array(claimOut), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const after = decodeCursor(req.query.cursor, z.tuple([z.uuid()]));
+      const rows = await listClaims(db, program.id, { memberId: m.memberId, state: req.query.state }, req.query.limit, after?.[0]);
+      const shown = rows.slice(0, req.query.limit);
+      return {
+        items: await Promise.all(shown.map((c) => presentClaim(db, program, c, m.language, false))),
+        nextCursor: rows.length > req.query.limit ? encodeCursor([shown[shown.length - 1]!.id]) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/portal/v1/claims/:id',
+    { config: { member: true }, schema: { tags, summary: 'One of my claims (a manager: also their staff\'s) with its evidence', params: z.object({ id: z.uuid() }), response: { 200: claimOut } } },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const claim = await requireClaim(db, program.id, req.params.id);
+      await requireVisible(db, req, claim, 'sales claim', req.params.id);
+      return presentClaim(db, program, claim, m.language, true);
+    },
+  );
+}

@@ -1,0 +1,141 @@
+/** The member's profile, language and communication preferences, and their onboarding checklist. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getAccount } from '../accounts/accounts.js';
+import { isManagerOf } from '../accounts/managers.js';
+import { getMember, updateMember } from '../accounts/members.js';
+import type { Member } from '../accounts/member-schema.js';
+import { audited } from '../audit/index.js';
+import type { Db } from '../db/database.js';
+import type { AppContext } from '../http/server.js';
+import { languages } from '../i18n/index.js';
+import { getChecklist } from '../onboarding/store.js';
+import { memberOnboarding } from '../onboarding/member.js';
+import type { Program } from '../programs/programs.js';
+import type { MemberContext } from '../sessions/http.js';
+import { me, memberAudit, programOf } from './context.js';
+
+const tags = ['portal'];
+
+/** Kept in the member's attributes under this key: no table of its own for three switches. */
+const preferencesKey = 'communication';
+const preferencesSchema = z.object({
+  newsletter: z.boolean().describe('news and offers from the program'),
+  orderMails: z.boolean().describe('mails about my reward orders'),
+  claimMails: z.boolean().describe('mails about my sales claims'),
+});
+type Preferences = z.infer<typeof preferencesSchema>;
+// Service mails about one's own orders and claims are on until switched off; marketing needs a yes.
+const defaultPreferences: Preferences = { newsletter: false, orderMails: true, claimMails: true };
+
+export function preferencesOf(attributes: Record<string, unknown>): Preferences {
+  const stored = preferencesSchema.partial().safeParse(attributes[preferencesKey]);
+  return { ...defaultPreferences, ...(stored.success ? stored.data : {}) };
+}
+
+const meOut = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  role: z.string().nullable(),
+  language: z.enum(languages).describe("the language the portal answers in (the member's, else the program's)"),
+  programId: z.uuid(),
+  programName: z.string(),
+  currency: z.string(),
+  accountId: z.uuid(),
+  accountName: z.string(),
+  isManager: z.boolean(),
+  preferences: preferencesSchema,
+});
+
+async function profile(db: Db, program: Program, m: MemberContext, member: Member): Promise<z.infer<typeof meOut>> {
+  const account = await getAccount(db, program.id, member.accountId);
+  return {
+    id: member.id,
+    name: member.name,
+    email: member.email,
+    phone: member.phone,
+    role: member.role,
+    language: member.language ?? program.defaultLanguage,
+    programId: program.id,
+    programName: program.name,
+    currency: program.currency,
+    accountId: account.id,
+    accountName: account.name,
+    isManager: await isManagerOf(db, program.id, member.id, member.accountId),
+    preferences: preferencesOf(member.attributes),
+  };
+}
+
+const onboardingOut = z.object({
+  done: z.number().int(),
+  total: z.number().int(),
+  pointsEarned: z.number().int(),
+  pointsToEarn: z.number().int(),
+  steps: z.array(z.object({ code: z.string(), name: z.string(), points: z.number().int(), done: z.boolean(), completedAt: z.date().nullable() })),
+});
+
+export async function portalMeRoutes(fastify: FastifyInstance, { database }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+
+  app.get(
+    '/portal/v1/me',
+    { config: { member: true }, schema: { tags, summary: 'The signed-in member: profile, company, whether they manage it, preferences', response: { 200: meOut } } },
+    async (req) => {
+      const program = await programOf(db, req);
+      return profile(db, program, me(req), await getMember(db, program.id, me(req).memberId));
+    },
+  );
+
+  app.patch(
+    '/portal/v1/me',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: "Change one's language, phone number or communication preferences",
+        body: z
+          .object({
+            language: z.enum(languages).optional(),
+            phone: z.string().max(40).nullable().optional().describe('null removes it'),
+            preferences: preferencesSchema.partial().strict().optional(),
+          })
+          .strict(),
+        response: { 200: meOut },
+      },
+    },
+    async (req) => {
+      const program = await programOf(db, req);
+      const m = me(req);
+      const { language, phone, preferences } = req.body;
+      const after = await audited(db, memberAudit(req), async (trx) => {
+        const before = await getMember(trx, program.id, m.memberId);
+        const attributes = preferences ? { ...before.attributes, [preferencesKey]: { ...preferencesOf(before.attributes), ...preferences } } : undefined;
+        // The member module checks the phone number as it does for the API.
+        const updated = await updateMember(trx, program.id, m.memberId, {
+          ...(language !== undefined && { language }),
+          ...(phone !== undefined && { phone }),
+          ...(attributes && { attributes }),
+        });
+        return { result: updated, audit: { action: 'member.update', entity: 'member', entityId: updated.id, before, after: updated } };
+      });
+      return profile(db, program, m, after);
+    },
+  );
+
+  app.get(
+    '/portal/v1/onboarding',
+    {
+      config: { member: true },
+      schema: { tags, summary: "The member's getting-started checklist: each step done or not, with its points (empty when the program has none)", response: { 200: onboardingOut } },
+    },
+    async (req) => {
+      const m = me(req);
+      if ((await getChecklist(db, m.programId)).length === 0) return { done: 0, total: 0, pointsEarned: 0, pointsToEarn: 0, steps: [] };
+      return memberOnboarding(db, m.programId, m.memberId, m.language);
+    },
+  );
+}

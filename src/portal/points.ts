@@ -1,0 +1,133 @@
+/** The member's points: balance with pending and expiring points, tier progress, and the history in words. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { isManagerOf } from '../accounts/managers.js';
+import type { AppContext } from '../http/server.js';
+import { getBalance } from '../ledger/queries.js';
+import { getHistory } from '../ledger/queries.js';
+import { tierOfOwner } from '../tiers/current.js';
+import { ownerKindsOf } from '../tiers/job.js';
+import { getTierConfig } from '../tiers/store.js';
+import { me, programOf } from './context.js';
+
+const tags = ['portal'];
+const onDate = z.array(z.object({ points: z.number().int(), on: z.string().describe('YYYY-MM-DD in the program time zone') }));
+
+const balanceOut = z.object({
+  available: z.number().int().describe('spendable now'),
+  pending: z.number().int().describe('earned, not yet spendable'),
+  pendingReleases: onDate.describe('when pending points become spendable'),
+  expiring: onDate.describe('points that expire within 90 days, per day'),
+  lifetimeEarned: z.number().int(),
+  lifetimeSpent: z.number().int(),
+  company: z.object({ available: z.number().int(), pending: z.number().int() }).optional().describe("managers only: the company's points"),
+});
+
+const tierOut = z.object({
+  current: z.object({ code: z.string(), name: z.string(), benefits: z.array(z.string()) }).nullable(),
+  next: z.object({ code: z.string(), name: z.string(), missing: z.number().describe('points (or minor units of money) still to earn in the window') }).nullable(),
+  progress: z.number().min(0).max(1).describe('0..1 of the way from the current level to the next'),
+  basis: z.enum(['points', 'amount']).nullable(),
+  qualifying: z.number().describe('what counts in the current window'),
+  periodEnd: z.date().nullable(),
+  owner: z.enum(['member', 'account']).nullable().describe("whose level it is: the member's own or the company's"),
+});
+
+const historyOut = z.object({
+  items: z.array(
+    z.object({
+      id: z.uuid(),
+      at: z.date(),
+      points: z.number().int(),
+      pending: z.number().int().describe('of which not yet spendable'),
+      kind: z.string(),
+      text: z.string().describe("what happened, in the member's language"),
+      details: z.array(z.object({ points: z.number().int(), text: z.string() })),
+    }),
+  ),
+  nextCursor: z.uuid().nullable(),
+});
+
+export async function portalPointRoutes(fastify: FastifyInstance, { database }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+
+  app.get(
+    '/portal/v1/balance',
+    { config: { member: true }, schema: { tags, summary: 'My points: available, pending, expiring soon, lifetime; a manager also sees the company\'s', response: { 200: balanceOut } } },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const opts = { now: new Date(), timeZone: program.timeZone, expiringWithinDays: 90 };
+      const b = await getBalance(db, program.id, m.memberId, opts);
+      const company = (await isManagerOf(db, program.id, m.memberId, m.accountId)) ? await getBalance(db, program.id, m.accountId, opts) : undefined;
+      return {
+        available: b.available,
+        pending: b.pending,
+        pendingReleases: b.pendingReleases.map((r) => ({ points: r.points, on: r.date })),
+        expiring: b.expiring.map((r) => ({ points: r.points, on: r.date })),
+        lifetimeEarned: b.lifetimeEarned,
+        lifetimeSpent: b.lifetimeSpent,
+        ...(company && { company: { available: company.available, pending: company.pending } }),
+      };
+    },
+  );
+
+  app.get(
+    '/portal/v1/tier',
+    { config: { member: true }, schema: { tags, summary: 'My level and how far it is to the next', response: { 200: tierOut } } },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const config = await getTierConfig(db, program.id);
+      const kinds = config ? ownerKindsOf(config.settings.scope) : [];
+      // A member's own level where the program ranks members, else their company's.
+      const kind = kinds.includes('member') ? ('member' as const) : kinds.includes('account') ? ('account' as const) : null;
+      if (!config || !kind) return { current: null, next: null, progress: 0, basis: null, qualifying: 0, periodEnd: null, owner: null };
+      const t = await tierOfOwner(db, program, config, kind, kind === 'member' ? m.memberId : m.accountId, m.language);
+      const nextLevel = config.levels.find((l) => l.code === t.progress.nextLevel?.code);
+      const from = t.level?.threshold ?? 0;
+      const progress = !nextLevel ? (t.level ? 1 : 0) : Math.min(1, Math.max(0, (t.qualifying.total - from) / Math.max(1, nextLevel.threshold - from)));
+      return {
+        current: t.level ? { code: t.level.code, name: t.level.name, benefits: t.level.benefits } : null,
+        next: t.progress.nextLevel ? { ...t.progress.nextLevel, missing: t.progress.missing } : null,
+        progress,
+        basis: t.qualifying.basis,
+        qualifying: t.qualifying.total,
+        periodEnd: t.periodEnd,
+        owner: kind,
+      };
+    },
+  );
+
+  app.get(
+    '/portal/v1/history',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: 'My points history, newest first, each entry explained in words',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.uuid().optional() }).strict(),
+        response: { 200: historyOut },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const page = await getHistory(db, program.id, m.memberId, { limit: req.query.limit, before: req.query.cursor, language: m.language, currency: program.currency });
+      return {
+        items: page.items.map((h) => ({
+          id: h.journalId,
+          at: h.occurredAt,
+          points: h.points,
+          pending: h.pendingPoints,
+          kind: h.kind,
+          text: h.description,
+          details: h.details.map((d) => ({ points: d.points, text: d.description })),
+        })),
+        nextCursor: page.nextBefore,
+      };
+    },
+  );
+}

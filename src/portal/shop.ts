@@ -1,0 +1,242 @@
+/** The rewards shop for the member: browse by category, what they may order and afford, order, follow orders. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import type { OrderState } from '../db/schema.js';
+import { LojalError } from '../errors/index.js';
+import { slug } from '../fields/index.js';
+import { pageQuery } from '../http/pagination.js';
+import type { AppContext } from '../http/server.js';
+import { translator, type Language } from '../i18n/index.js';
+import type { Program } from '../programs/programs.js';
+import { getReward, rewardTypes, textIn, type Reward } from '../rewards/catalogue.js';
+import { shippingAddressSchema } from '../rewards/order-routes.js';
+import { getOrder, listOrders, placeOrder, type RewardOrder } from '../rewards/orders.js';
+import { rewardCategories, rewardFor, shopFor, type Availability } from '../rewards/shop.js';
+import { me, memberActorRef, ownKey, programOf, requireVisible } from './context.js';
+
+const tags = ['portal'];
+const states = ['pending_approval', 'placed', 'approved', 'shipped', 'delivered', 'issued', 'cancelled', 'rejected'] as const;
+const wallet = z.enum(['member', 'company']).default('member').describe("'company': the company's points (managers)");
+const payFromOf = (w: 'member' | 'company') => (w === 'company' ? ('account' as const) : ('member' as const));
+
+const rewardOut = z.object({
+  id: z.uuid(),
+  code: z.string(),
+  type: z.enum(rewardTypes),
+  category: z.string().nullable(),
+  name: z.string(),
+  description: z.string(),
+  images: z.array(z.string()),
+  pricePoints: z.number().int(),
+  stock: z.number().int().nullable().describe('null: unlimited'),
+  orderable: z.boolean().describe('the member may order it now (points aside)'),
+  affordable: z.boolean().describe('the balance of the chosen wallet pays for one'),
+  missingPoints: z.number().int().describe('0 when affordable'),
+  whyNot: z.array(z.string()).describe("why it cannot be ordered now, in the member's language"),
+});
+
+const orderOut = z.object({
+  id: z.uuid(),
+  state: z.enum(states),
+  stateName: z.string(),
+  reward: z.object({ id: z.uuid(), code: z.string(), type: z.enum(rewardTypes), name: z.string() }),
+  quantity: z.number().int(),
+  points: z.number().int(),
+  memberId: z.uuid(),
+  wallet: z.enum(['member', 'company']),
+  delivery: z.record(z.string(), z.string()).nullable(),
+  tracking: z.record(z.string(), z.string()).nullable(),
+  codes: z.array(z.string()),
+  note: z.string().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  history: z.array(z.object({ state: z.enum(states), stateName: z.string(), reason: z.string().nullable(), at: z.date() })),
+});
+
+/** Tier names by code in the reader's language, for "it needs the Gold level". */
+async function tierNames(db: Db, program: Program, lng: Language): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('tier_levels').select(['code', 'names']).where('program_id', '=', program.id).execute();
+  return new Map(rows.map((r) => {
+    const names = r.names as Record<string, string>;
+    return [r.code, names[lng] ?? names[program.defaultLanguage] ?? r.code];
+  }));
+}
+
+function presentReward(r: Reward, a: Availability, program: Program, lng: Language, tiers: Map<string, string>): z.infer<typeof rewardOut> {
+  const t = translator(lng);
+  const missingPoints = Math.max(0, r.pricePoints - a.balance);
+  const minTier = r.eligibility.minTier ? (tiers.get(r.eligibility.minTier) ?? r.eligibility.minTier) : '';
+  const whyNot = a.reasons.map((reason) => String(t(`portal-api:whyNot.${reason}`, { minTier })));
+  if (missingPoints > 0) whyNot.push(String(t('portal-api:whyNot.points', { count: missingPoints })));
+  const text = textIn(r.texts, lng, program.defaultLanguage);
+  return {
+    id: r.id,
+    code: r.code,
+    type: r.type,
+    category: r.category,
+    name: text.name,
+    description: text.description,
+    images: r.images,
+    pricePoints: r.pricePoints,
+    stock: r.stock,
+    orderable: a.orderable,
+    affordable: a.affordable,
+    missingPoints,
+    whyNot,
+  };
+}
+
+function presentOrder(o: RewardOrder, lng: Language): z.infer<typeof orderOut> {
+  const t = translator(lng);
+  const stateName = (s: OrderState) => String(t(`rewards:state.${s}`));
+  return {
+    id: o.id,
+    state: o.state,
+    stateName: stateName(o.state),
+    reward: o.reward,
+    quantity: o.quantity,
+    points: o.points,
+    memberId: o.memberId,
+    wallet: o.paidFrom === 'account' ? 'company' : 'member',
+    delivery: o.shippingAddress,
+    tracking: o.tracking,
+    codes: o.codes,
+    note: o.note,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    // Who moved it (staff:…, system) is the program's business; the member sees what and when.
+    history: o.history.map((h) => ({ state: h.to, stateName: stateName(h.to), reason: h.reason, at: h.at })),
+  };
+}
+
+export async function portalShopRoutes(fastify: FastifyInstance, { database }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+
+  app.get(
+    '/portal/v1/reward-categories',
+    {
+      config: { member: true },
+      schema: { tags, summary: "The shop's categories in display order, named in the member's language", response: { 200: z.object({ items: z.array(z.object({ code: z.string(), name: z.string() })) }) } },
+    },
+    async (req) => {
+      const program = await programOf(db, req);
+      return { items: (await rewardCategories(db, program, me(req).language)).map((c) => ({ code: c.code, name: c.name })) };
+    },
+  );
+
+  app.get(
+    '/portal/v1/rewards',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: 'The shop, cheapest first: each reward with whether I may order it, can afford it, and why not',
+        querystring: pageQuery
+          .extend({
+            category: slug.optional(),
+            q: z.string().trim().max(200).optional(),
+            affordable: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('only what my balance pays for'),
+            orderable: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('only what I may order now'),
+            wallet,
+          })
+          .strict(),
+        response: { 200: z.object({ items: z.array(rewardOut), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const { wallet: w, ...q } = req.query;
+      // Withdrawn rewards are the program's catalogue history, not the member's shop.
+      const page = await shopFor(db, program, m.memberId, { ...q, active: true, payFrom: payFromOf(w) });
+      const tiers = await tierNames(db, program, m.language);
+      return { items: page.data.map(({ reward, availability }) => presentReward(reward, availability, program, m.language, tiers)), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/portal/v1/rewards/:id',
+    {
+      config: { member: true },
+      schema: { tags, summary: 'One reward of the shop, by id or code', params: z.object({ id: z.string().min(1).max(100) }), querystring: z.object({ wallet }).strict(), response: { 200: rewardOut } },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const reward = await getReward(db, program.id, req.params.id);
+      if (!reward.active) throw new LojalError('not_found', { entity: 'reward', id: req.params.id });
+      const availability = await rewardFor(db, program, m.memberId, reward, payFromOf(req.query.wallet));
+      return presentReward(reward, availability, program, m.language, await tierNames(db, program, m.language));
+    },
+  );
+
+  app.post(
+    '/portal/v1/orders',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: 'Order a reward with my points (or, as a manager, the company\'s); a retry with the same idempotencyKey takes the points once',
+        body: z
+          .object({
+            rewardId: z.string().min(1).max(100).describe('the reward id or code'),
+            quantity: z.number().int().min(1).max(100).default(1),
+            wallet,
+            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200),
+            delivery: shippingAddressSchema.optional(),
+            note: z.string().trim().max(1000).optional(),
+          })
+          .strict(),
+        response: { 200: orderOut, 201: orderOut },
+      },
+    },
+    async (req, reply) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const b = req.body;
+      const result = await placeOrder(
+        db,
+        program,
+        { reward: b.rewardId, memberId: m.memberId, quantity: b.quantity, payFrom: payFromOf(b.wallet), shippingAddress: b.delivery, note: b.note, idempotencyKey: ownKey(req, b.idempotencyKey) },
+        memberActorRef(req),
+        { lng: m.language },
+      );
+      reply.status(result.created ? 201 : 200);
+      return presentOrder(result.order, m.language);
+    },
+  );
+
+  app.get(
+    '/portal/v1/orders',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: 'My orders, newest first',
+        querystring: pageQuery.extend({ state: z.enum(states).optional() }).strict(),
+        response: { 200: z.object({ items: z.array(orderOut), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const page = await listOrders(db, program, { ...req.query, memberId: m.memberId }, m.language);
+      return { items: page.data.map((o) => presentOrder(o, m.language)), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/portal/v1/orders/:id',
+    { config: { member: true }, schema: { tags, summary: 'One of my orders (a manager: also their staff\'s), with its history', params: z.object({ id: z.uuid() }), response: { 200: orderOut } } },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const order = await getOrder(db, program, req.params.id, m.language);
+      await requireVisible(db, req, order, 'reward order', req.params.id);
+      return presentOrder(order, m.language);
+    },
+  );
+}

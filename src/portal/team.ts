@@ -1,0 +1,186 @@
+/**
+ * For managers: their team's points, giving company points to their staff, and their staff's sales claims
+ * to approve or reject. A manager acts on their own account and the accounts below it; others get 403
+ * `not_a_manager`, and a claim outside their accounts is answered as not found.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { accountAndBelow } from '../accounts/hierarchy.js';
+import { getMember } from '../accounts/members.js';
+import { approveClaim, rejectClaim } from '../claims/decide.js';
+import { claimOut, presentClaim } from '../claims/present.js';
+import { rejectionReasons } from '../claims/reasons.js';
+import { listClaims, requireClaim, type ClaimState } from '../claims/store.js';
+import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
+import type { AppContext } from '../http/server.js';
+import { allocateCompanyPoints } from '../ledger/allocation.js';
+import { operationOut } from '../ledger/schemas.js';
+import { teamOf } from '../people/team.js';
+import { memberActorRef, memberAudit, ownKey, programOf, requireManager, requireVisible } from './context.js';
+
+const tags = ['portal'];
+const idParams = z.object({ id: z.uuid() });
+const instant = z.iso.datetime({ offset: true });
+
+const teamOut = z.object({
+  items: z.array(
+    z.object({
+      memberId: z.uuid(),
+      accountId: z.uuid(),
+      name: z.string(),
+      role: z.string().nullable(),
+      status: z.string(),
+      earned: z.number().int(),
+      spent: z.number().int(),
+      received: z.number().int().describe('company points given to them'),
+      given: z.number().int(),
+      available: z.number().int(),
+      pending: z.number().int(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+  from: z.date(),
+  to: z.date(),
+});
+
+const claimQueues: Record<'pending' | 'approved' | 'rejected', ClaimState[]> = {
+  // needs_review is listed too: the manager sees it waits for the program team (approving it is refused).
+  pending: ['submitted', 'needs_review'],
+  approved: ['approved'],
+  rejected: ['rejected'],
+};
+
+export async function portalTeamRoutes(fastify: FastifyInstance, { database }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+
+  /** The claim exists and is in an account the manager manages; else 404 (not a hint that it exists). */
+  const managedClaim = async (req: FastifyRequest, id: string) => {
+    const m = await requireManager(db, req);
+    const program = await programOf(db, req);
+    const claim = await requireClaim(db, program.id, id);
+    await requireVisible(db, req, claim, 'sales claim', id);
+    return { m, program };
+  };
+
+  app.get(
+    '/portal/v1/team',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: "My team (my company and its branches): what each earned, spent and was given in a period, and their balance",
+        querystring: pageQuery
+          .extend({
+            from: instant.optional().describe('start of the period (default: 1 January of this year, UTC)'),
+            to: instant.optional().describe('end of the period, exclusive (default: now)'),
+          })
+          .strict(),
+        response: { 200: teamOut },
+      },
+    },
+    async (req) => {
+      const m = await requireManager(db, req);
+      const now = new Date();
+      const from = req.query.from ? new Date(req.query.from) : new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
+      const to = req.query.to ? new Date(req.query.to) : now;
+      const page = await teamOf(db, m.programId, m.accountId, { from, to, limit: req.query.limit, cursor: req.query.cursor });
+      return { items: page.data, nextCursor: page.nextCursor, from, to };
+    },
+  );
+
+  app.post(
+    '/portal/v1/team/allocate',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: "Give company points to a member of my team (from their company's wallet); a retry with the same idempotencyKey gives them once",
+        body: z
+          .object({
+            memberId: z.uuid(),
+            points: z.number().int().min(1).max(1_000_000_000),
+            note: z.string().trim().max(500).optional(),
+            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200),
+          })
+          .strict(),
+        response: { 200: operationOut, 201: operationOut },
+      },
+    },
+    async (req, reply) => {
+      const m = await requireManager(db, req);
+      const program = await programOf(db, req);
+      const staff = await getMember(db, program.id, req.body.memberId);
+      // The points come from the staff member's own company; the allocation module checks the manager manages it.
+      const result = await allocateCompanyPoints(
+        db,
+        program,
+        { accountId: staff.accountId, memberId: staff.id, points: req.body.points, memo: req.body.note, idempotencyKey: ownKey(req, req.body.idempotencyKey), byMemberId: m.memberId, actor: memberActorRef(req) },
+        memberAudit(req),
+      );
+      reply.status(result.created ? 201 : 200);
+      return result;
+    },
+  );
+
+  app.get(
+    '/portal/v1/team/claims',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: "My staff's sales claims, newest first: pending (to decide), approved or rejected",
+        querystring: pageQuery.extend({ state: z.enum(['pending', 'approved', 'rejected']).default('pending') }).strict(),
+        response: { 200: z.object({ items: z.array(claimOut), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const m = await requireManager(db, req);
+      const program = await programOf(db, req);
+      const accountIds = await accountAndBelow(db, program.id, m.accountId);
+      const after = decodeCursor(req.query.cursor, z.tuple([z.uuid()]));
+      const rows = await listClaims(db, program.id, { accountIds, states: claimQueues[req.query.state] }, req.query.limit, after?.[0]);
+      const shown = rows.slice(0, req.query.limit);
+      return {
+        items: await Promise.all(shown.map((c) => presentClaim(db, program, c, m.language, false))),
+        nextCursor: rows.length > req.query.limit ? encodeCursor([shown[shown.length - 1]!.id]) : null,
+      };
+    },
+  );
+
+  app.post(
+    '/portal/v1/team/claims/:id/approve',
+    {
+      config: { member: true },
+      schema: { tags, summary: "Approve a staff member's sales claim: its points are posted to them (never one's own claim)", params: idParams, response: { 200: claimOut } },
+    },
+    async (req) => {
+      const { m, program } = await managedClaim(req, req.params.id);
+      const { claim } = await approveClaim(db, program, req.params.id, { actor: memberActorRef(req), managerId: m.memberId });
+      return presentClaim(db, program, claim, m.language, true);
+    },
+  );
+
+  app.post(
+    '/portal/v1/team/claims/:id/reject',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: "Reject a staff member's sales claim with a reason they read in their language",
+        params: idParams,
+        body: z
+          .object({ reasonCode: z.enum(rejectionReasons), note: z.string().trim().min(1).max(1000).optional() })
+          .strict()
+          .refine((b) => b.reasonCode !== 'other' || b.note, { path: ['note'], message: 'reason other needs a note for the claimant' }),
+        response: { 200: claimOut },
+      },
+    },
+    async (req) => {
+      const { m, program } = await managedClaim(req, req.params.id);
+      const { claim } = await rejectClaim(db, program, req.params.id, { actor: memberActorRef(req), managerId: m.memberId }, { code: req.body.reasonCode, note: req.body.note ?? null });
+      return presentClaim(db, program, claim, m.language, true);
+    },
+  );
+}

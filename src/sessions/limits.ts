@@ -1,0 +1,21 @@
+/** Every number of signing in, in one place: lock-out, link and code lifetimes, rate limits. */
+export const signInLimits = {
+  /** Failed staff sign-ins in a row before the account is locked… */
+  staffFailuresBeforeLock: 5,
+  /** …for this long. */
+  staffLockMs: 15 * 60_000,
+  /** A password reset link asked for by the person. */
+  staffResetLinkMs: 3600_000,
+  /** The "set your password" link of a new staff user (they may not read mail the same hour). */
+  staffInviteLinkMs: 7 * 24 * 3600_000,
+  /** Reset mails per staff user and hour; more requests are answered the same but send nothing. */
+  staffResetsPerHour: 5,
+  /** A member's one-time code and link. */
+  memberCodeMs: 15 * 60_000,
+  /** Wrong guesses before a code (and its link) is dead. */
+  memberCodeAttempts: 5,
+  /** Codes per e-mail address and hour. */
+  memberCodesPerHour: 5,
+  /** Shortest password accepted. */
+  passwordMinLength: 10,
+} as const;

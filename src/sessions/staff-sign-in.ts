@@ -1,0 +1,212 @@
+/**
+ * Staff users sign in with e-mail and password. One answer for an unknown address, a wrong password and a
+ * user without a password yet (each costs one argon2 verification), so the sign-in form tells nobody which
+ * addresses exist. Failures in a row lock the user for a while; a success resets the count.
+ */
+import { sql } from 'kysely';
+import { recordAudit, type AuditContext } from '../audit/index.js';
+import type { Db } from '../db/database.js';
+import type { StaffRole } from '../db/schema.js';
+import { LojalError } from '../errors/index.js';
+import { signInLimits } from './limits.js';
+import { assertPasswordPolicy, checkPassword, hashPassword } from './passwords.js';
+import { createSession, csrfTokenFor, revokeStaffSessions, type Session } from './store.js';
+
+export interface StaffSessionBody {
+  staff: { id: string; name: string; email: string; role: StaffRole };
+  program: { id: string; name: string; defaultLanguage: string; currency: string };
+  csrfToken: string;
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+type Candidate = {
+  program_id: string;
+  id: string;
+  name: string;
+  email: string;
+  role: StaffRole;
+  password_hash: string | null;
+  locked_until: Date | null;
+  program_name: string;
+};
+
+const staffActor = (c: { program_id: string; id: string; name: string }, ip: string | null): AuditContext => ({
+  programId: c.program_id,
+  actor: { kind: 'staff', id: c.id, label: c.name },
+  ip,
+});
+
+const minutesLeft = (until: Date, now: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+
+export async function signInStaff(
+  db: Db,
+  input: { email: string; password: string; programId?: string | undefined },
+  meta: RequestMeta,
+  now = new Date(),
+): Promise<{ token: string; body: StaffSessionBody }> {
+  const candidates: Candidate[] = await db
+    .selectFrom('staff_users as s')
+    .innerJoin('programs as p', 'p.id', 's.program_id')
+    .select(['s.program_id', 's.id', 's.name', 's.email', 's.role', 's.password_hash', 's.locked_until', 'p.name as program_name'])
+    .where(sql<string>`lower(s.email)`, '=', input.email.trim().toLowerCase())
+    .where('s.active', '=', true)
+    .$if(input.programId !== undefined, (q) => q.where('s.program_id', '=', input.programId!))
+    .orderBy('p.name')
+    .execute();
+  const isLocked = (c: Candidate) => c.locked_until !== null && c.locked_until > now;
+  const open = candidates.filter((c) => c.password_hash && !isLocked(c));
+  const locked = candidates.filter((c) => c.password_hash && isLocked(c));
+
+  const matches: Candidate[] = [];
+  if (open.length === 0) await checkPassword(null, input.password);
+  for (const c of open) if (await checkPassword(c.password_hash, input.password)) matches.push(c);
+
+  if (matches.length > 1) {
+    throw new LojalError('choose_program', {}, undefined, { programs: matches.map((c) => ({ id: c.program_id, name: c.program_name })) });
+  }
+  if (matches.length === 1) {
+    const user = matches[0]!;
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('staff_users').set({ failed_sign_ins: 0, locked_until: null }).where('program_id', '=', user.program_id).where('id', '=', user.id).execute();
+      await recordAudit(trx, { ...staffActor(user, meta.ip), action: 'staff_user.sign_in', entity: 'staff_user', entityId: user.id }, now);
+    });
+    const { token, session } = await createSession(db, { kind: 'staff', programId: user.program_id, staffUserId: user.id, ip: meta.ip, userAgent: meta.userAgent }, now);
+    return { token, body: await staffSessionBody(db, session) };
+  }
+
+  let lockedNow: Date | undefined;
+  for (const c of open) {
+    const until = await countFailure(db, c, meta.ip, now);
+    if (until && (!lockedNow || until > lockedNow)) lockedNow = until;
+  }
+  const stillLocked = locked.map((c) => c.locked_until!).sort((a, b) => b.getTime() - a.getTime())[0];
+  const until = lockedNow ?? stillLocked;
+  if (until) throw new LojalError('account_locked', { count: minutesLeft(until, now) }, undefined, { minutes: minutesLeft(until, now) });
+  throw new LojalError('invalid_credentials');
+}
+
+/**
+ * One more failure, counted by the database so that attempts at the same moment cannot both read the old
+ * count. A lock that has run out starts the count afresh. Returns the lock's end when this failure locked.
+ */
+async function countFailure(db: Db, c: Candidate, ip: string | null, now: Date): Promise<Date | undefined> {
+  const lockUntil = new Date(now.getTime() + signInLimits.staffLockMs);
+  const lapsed = sql<boolean>`(locked_until IS NOT NULL AND locked_until <= ${now})`;
+  const next = sql<number>`(CASE WHEN ${lapsed} THEN 1 ELSE failed_sign_ins + 1 END)`;
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('staff_users')
+      .set({
+        failed_sign_ins: next,
+        locked_until: sql<Date | null>`CASE WHEN ${next} >= ${signInLimits.staffFailuresBeforeLock}::int THEN ${lockUntil}::timestamptz WHEN ${lapsed} THEN NULL ELSE locked_until END`,
+      })
+      .where('program_id', '=', c.program_id)
+      .where('id', '=', c.id)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .returning(['failed_sign_ins', 'locked_until'])
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const lockedNow = row.locked_until !== null && row.locked_until > now;
+    await recordAudit(trx, {
+      ...staffActor(c, ip),
+      action: lockedNow ? 'staff_user.locked' : 'staff_user.sign_in_failed',
+      entity: 'staff_user',
+      entityId: c.id,
+      after: { failedSignIns: row.failed_sign_ins, lockedUntil: row.locked_until },
+    }, now);
+    return lockedNow ? row.locked_until! : undefined;
+  });
+}
+
+/** What the console learns about its session: who, in which program, and a fresh anti-forgery token. */
+export async function staffSessionBody(db: Db, session: Session): Promise<StaffSessionBody> {
+  const row = await db
+    .selectFrom('staff_users as s')
+    .innerJoin('programs as p', 'p.id', 's.program_id')
+    .select(['s.id', 's.name', 's.email', 's.role', 'p.id as program_id', 'p.name as program_name', 'p.default_language', 'p.currency'])
+    .where('s.program_id', '=', session.programId!)
+    .where('s.id', '=', session.staffUserId!)
+    .executeTakeFirstOrThrow();
+  return {
+    staff: { id: row.id, name: row.name, email: row.email, role: row.role },
+    program: { id: row.program_id, name: row.program_name, defaultLanguage: row.default_language, currency: row.currency },
+    csrfToken: csrfTokenFor(session),
+  };
+}
+
+/**
+ * Stores a new password for a staff user: the lock and failure count are cleared, open password links die,
+ * and every session but `keepSession` ends (whoever else was signed in with the old password is signed out).
+ */
+export async function storeStaffPassword(
+  trx: Db,
+  user: { programId: string; id: string; email: string },
+  password: string,
+  opts: { field: string; keepSession?: string | undefined; audit: AuditContext; action: string },
+  now = new Date(),
+): Promise<void> {
+  assertPasswordPolicy(password, user.email, opts.field);
+  const passwordHash = await hashPassword(password);
+  await trx
+    .updateTable('staff_users')
+    .set({ password_hash: passwordHash, failed_sign_ins: 0, locked_until: null, updated_at: now })
+    .where('program_id', '=', user.programId)
+    .where('id', '=', user.id)
+    .execute();
+  await trx
+    .updateTable('staff_password_resets')
+    .set({ used_at: now })
+    .where('program_id', '=', user.programId)
+    .where('staff_user_id', '=', user.id)
+    .where('used_at', 'is', null)
+    .execute();
+  await revokeStaffSessions(trx, user.programId, user.id, opts.keepSession, now);
+  await recordAudit(trx, { ...opts.audit, action: opts.action, entity: 'staff_user', entityId: user.id }, now);
+}
+
+/** The signed-in person changes their own password, proving the current one. */
+export async function changeStaffPassword(
+  db: Db,
+  session: Session,
+  input: { currentPassword: string; newPassword: string },
+  ip: string | null,
+  now = new Date(),
+): Promise<void> {
+  const user = await db
+    .selectFrom('staff_users')
+    .select(['program_id', 'id', 'name', 'email', 'password_hash'])
+    .where('program_id', '=', session.programId!)
+    .where('id', '=', session.staffUserId!)
+    .executeTakeFirstOrThrow();
+  if (!(await checkPassword(user.password_hash, input.currentPassword))) {
+    throw new LojalError('invalid_credentials', {}, [{ path: 'currentPassword', message: 'wrong password', code: 'invalid_credentials' }]);
+  }
+  await db.transaction().execute((trx) =>
+    storeStaffPassword(trx, { programId: user.program_id, id: user.id, email: user.email }, input.newPassword, {
+      field: 'newPassword',
+      keepSession: session.id,
+      audit: staffActor(user, ip),
+      action: 'staff_user.password_change',
+    }, now),
+  );
+}
+
+/** An operator sets a password without mail (CLI bootstrap, demo): the lock is cleared, sessions end. */
+export async function setStaffPasswordByEmail(db: Db, programId: string, email: string, password: string, audit: AuditContext): Promise<{ id: string }> {
+  return db.transaction().execute(async (trx) => {
+    const user = await trx
+      .selectFrom('staff_users')
+      .select(['program_id', 'id', 'email'])
+      .where('program_id', '=', programId)
+      .where(sql<string>`lower(email)`, '=', email.trim().toLowerCase())
+      .forUpdate()
+      .executeTakeFirst();
+    if (!user) throw new LojalError('not_found', { entity: 'staff user', id: email });
+    await storeStaffPassword(trx, { programId, id: user.id, email: user.email }, password, { field: 'password', audit, action: 'staff_user.password_set' });
+    return { id: user.id };
+  });
+}
