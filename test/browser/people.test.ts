@@ -84,6 +84,8 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await page.goto('/admin/staff');
     await page.getByRole('cell', { name: 'olle@example.com' }).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Send password link' }).click();
+    await page.getByText('A link to set a password is on its way to olle@example.com.').waitFor();
     await page.goto('/admin/settings');
     await page.getByRole('heading', { name: 'Program settings' }).waitFor();
     await page.getByLabel('Four-eyes threshold (points)').waitFor();
