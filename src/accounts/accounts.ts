@@ -131,13 +131,15 @@ export async function getAccountByExternalId(db: Db, programId: string, external
 }
 
 export interface AccountFilters {
-  /** Case-insensitive "contains" on name, external id and org number. */
+  /** Case-insensitive "contains" on name, external id, org number and the e-mail addresses of the account's members. */
   q?: string | undefined;
   segment?: string | undefined;
   tag?: string | undefined;
   status?: LifecycleStatus | undefined;
   country?: string | undefined;
   parentId?: string | undefined;
+  /** The tier level's code. */
+  tier?: string | undefined;
 }
 
 const accountCursor = z.tuple([z.string(), z.uuid()]);
@@ -150,7 +152,7 @@ export async function listAccounts(
 ): Promise<Page<Account>> {
   const limit = pageSize(query);
   const after = decodeCursor(query.cursor, accountCursor);
-  const { q, segment, tag, status, country, parentId } = query;
+  const { q, segment, tag, status, country, parentId, tier } = query;
   if (parentId !== undefined && !isUuid(parentId)) return { data: [], nextCursor: null };
   const rows = await db
     .selectFrom('accounts')
@@ -162,6 +164,15 @@ export async function listAccounts(
           eb('name', 'ilike', containsPattern(q!)),
           eb('external_id', 'ilike', containsPattern(q!)),
           eb('org_number', 'ilike', containsPattern(q!)),
+          // Staff often know a person's e-mail, not the company: the account of a member with that address.
+          eb.exists(
+            eb
+              .selectFrom('members as m')
+              .select(sql`1`.as('one'))
+              .whereRef('m.program_id', '=', 'accounts.program_id')
+              .whereRef('m.account_id', '=', 'accounts.id')
+              .where('m.email', 'ilike', containsPattern(q!)),
+          ),
         ]),
       ),
     )
@@ -170,6 +181,7 @@ export async function listAccounts(
     .$if(status !== undefined, (qb) => qb.where('status', '=', status!))
     .$if(country !== undefined, (qb) => qb.where('country', '=', country!.toUpperCase()))
     .$if(parentId !== undefined, (qb) => qb.where('parent_id', '=', parentId!))
+    .$if(tier !== undefined, (qb) => qb.where('tier', '=', tier!.trim().toLowerCase()))
     .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('name', 'id'), '>', eb.tuple(after![0], after![1]))))
     .orderBy('name')
     .orderBy('id')

@@ -23,6 +23,7 @@ export const memberListQuery = pageQuery
     tag: tag.optional(),
     email: z.string().trim().max(254).optional().describe('Exact e-mail address, any case'),
     q: searchText.optional().describe('Contained in name, e-mail or external id, any case'),
+    tier: slug.optional().describe("Only members at this tier level (its code)"),
   })
   .strict();
 

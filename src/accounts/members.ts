@@ -117,6 +117,8 @@ export interface MemberFilters {
   email?: string | undefined;
   /** Case-insensitive "contains" on name, e-mail and external id. */
   q?: string | undefined;
+  /** The tier level's code. */
+  tier?: string | undefined;
 }
 
 const memberCursor = z.tuple([z.string(), z.uuid()]);
@@ -125,7 +127,7 @@ const memberCursor = z.tuple([z.string(), z.uuid()]);
 export async function listMembers(db: Db, programId: string, query: MemberFilters & PageParams = {}): Promise<Page<Member>> {
   const limit = pageSize(query);
   const after = decodeCursor(query.cursor, memberCursor);
-  const { accountId, role, status, tag, email, q } = query;
+  const { accountId, role, status, tag, email, q, tier } = query;
   const rows = await db
     .selectFrom('members')
     .selectAll()
@@ -136,6 +138,7 @@ export async function listMembers(db: Db, programId: string, query: MemberFilter
     .$if(tag !== undefined, (qb) => qb.where(sql<boolean>`tags @> ${[tag]}::text[]`))
     // Stored e-mail addresses are lower case already; lower() here would bypass the index.
     .$if(email !== undefined, (qb) => qb.where('email', '=', email!.trim().toLowerCase()))
+    .$if(tier !== undefined, (qb) => qb.where('tier', '=', tier!.trim().toLowerCase()))
     .$if(!!q, (qb) =>
       qb.where((eb) =>
         eb.or([

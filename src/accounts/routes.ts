@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
-import { country, externalId, lifecycleStatus, searchText, tag, text } from '../fields/index.js';
+import { country, externalId, lifecycleStatus, searchText, slug, tag, text } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { audited, batchCounts } from '../audit/index.js';
 import { auditContext, caller } from '../http/routes.js';
@@ -22,12 +22,13 @@ const externalIdParams = z.object({ externalId });
 
 const listQuery = pageQuery
   .extend({
-    q: searchText.optional().describe('Contained in name, external id or org number, any case'),
+    q: searchText.optional().describe("Contained in name, external id or org number, or in a member's e-mail address, any case"),
     segment: text(100).optional(),
     tag: tag.optional(),
     status: lifecycleStatus.optional(),
     country: country.optional(),
     parentId: z.uuid().optional().describe('Only the direct branches of this account'),
+    tier: slug.optional().describe('Only accounts at this tier level (its code)'),
   })
   .strict();
 

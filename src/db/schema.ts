@@ -487,6 +487,7 @@ export interface Schema {
   onboarding_completions: OnboardingCompletionsTable;
   volume_discount_settings: VolumeDiscountSettingsTable;
   volume_discount_levels: VolumeDiscountLevelsTable;
+  import_jobs: ImportJobsTable;
 }
 
 export interface RewardSettingsTable {
@@ -678,4 +679,26 @@ export interface MemberSignInCodesTable {
   expires_at: Date;
   used_at: Date | null;
   created_at: Timestamp;
+}
+
+// ---------------------------------------------------------------- console imports (migration 0013)
+export interface ImportJobsTable {
+  program_id: string;
+  id: string;
+  kind: 'accounts' | 'members' | 'events';
+  file_name: string | null;
+  state: Generated<'running' | 'finished' | 'failed'>;
+  total_rows: Generated<number>;
+  done_rows: Generated<number>;
+  created: Generated<number>;
+  updated: Generated<number>;
+  replayed: Generated<number>;
+  failed: Generated<number>;
+  errors: Json<Array<{ line: number; code: string; message: string }>>;
+  error_count: Generated<number>;
+  failure_code: string | null;
+  failure_params: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  started_by: string;
+  created_at: Timestamp;
+  finished_at: Date | null;
 }

@@ -25,6 +25,7 @@ import { portalRoutes } from '../portal/routes.js';
 import { volumeRoutes } from '../volume/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { authRoutes } from '../sessions/routes.js';
+import { importRoutes } from '../imports/routes.js';
 import { invitationLinkRoutes } from '../people/invitation-links.js';
 import { reportRoutes } from '../reports/routes.js';
 import type { AppContext } from './server.js';
@@ -51,7 +52,7 @@ const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
   peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
-  invitationLinkRoutes, portalRoutes, reportRoutes,
+  invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

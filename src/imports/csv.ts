@@ -4,6 +4,7 @@
  * importers in their own modules.)
  */
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import type { Db } from '../db/database.js';
@@ -25,9 +26,9 @@ const MAX_ERRORS = 100;
 
 const camel = (h: string) => h.trim().replace(/[_\s-]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toLowerCase());
 
-function rows(file: string) {
-  const input = createReadStream(file);
-  const source = file.endsWith('.gz') ? input.pipe(createGunzip()) : input;
+function rows(file: string | Readable) {
+  const input = typeof file === 'string' ? createReadStream(file) : file;
+  const source = typeof file === 'string' && file.endsWith('.gz') ? input.pipe(createGunzip()) : input;
   return source.pipe(parse({ columns: (header: string[]) => header.map(camel), skip_empty_lines: true, trim: true, bom: true })) as AsyncIterable<Record<string, string>>;
 }
 
@@ -46,9 +47,10 @@ function toItem(row: Record<string, string>): Record<string, unknown> {
 
 /**
  * Events, one row per line: id, type, occurred_at, account, member, sku, quantity, amount, original_id.
- * Consecutive rows with the same id are one event; behaviour events have no sku.
+ * Consecutive rows with the same id are one event; behaviour events have no sku. `file` is a path or, for an
+ * upload, the file's content as a stream.
  */
-export async function importEventsCsv(db: Db, program: Program, file: string, onProgress: (rows: number) => void = () => {}): Promise<ImportSummary> {
+export async function importEventsCsv(db: Db, program: Program, file: string | Readable, onProgress: (rows: number) => void = () => {}): Promise<ImportSummary> {
   const t0 = performance.now();
   const summary: ImportSummary = { rows: 0, created: 0, updated: 0, replayed: 0, failed: 0, errors: [], seconds: 0 };
   let batch: Array<{ event: Record<string, unknown>; line: number }> = [];

@@ -39,6 +39,7 @@ beforeAll(async () => {
   const coop = { account: 'A-ACC', cost: 10000, adDate: '2026-11-01', medium: 'print', otherBrands: 0, proofEvidenceId: a.evidenceId };
   a.coopClaimId = (await t.call('POST', '/v1/coop/claims', coop)).json().id;
   a.deliveryId = (await t.call('GET', `/v1/webhooks/${a.webhookId}/deliveries`)).json().data[0].id;
+  a.importId = (await postMultipart(t, '/v1/imports/accounts', [{ name: 'file', fileName: 'a-import.csv', bytes: Buffer.from('external_id,name\nA-IMP,A company\n') }])).json().id;
   b = await t.newProgram({ name: 'Program B' });
   const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
   const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
@@ -97,7 +98,7 @@ const bodies: Record<string, unknown> = {
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
-const notObjectRoutes = new Set(['PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
+const notObjectRoutes = new Set(['POST /v1/imports/{kind}', 'PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
 
 function fill(path: string): string {
   return path
@@ -121,7 +122,8 @@ function fill(path: string): string {
     .replace('/v1/rewards/{id}', `/v1/rewards/${a.rewardId}`)
     .replace('/v1/reward-orders/{id}', `/v1/reward-orders/${a.orderId}`)
     .replace('/v1/webhooks/deliveries/{id}', `/v1/webhooks/deliveries/${a.deliveryId}`)
-    .replace('/v1/webhooks/{id}', `/v1/webhooks/${a.webhookId}`);
+    .replace('/v1/webhooks/{id}', `/v1/webhooks/${a.webhookId}`)
+    .replace('/v1/imports/{id}', `/v1/imports/${a.importId}`);
 }
 
 describe('tenant isolation', () => {
@@ -143,10 +145,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims', '/v1/webhooks']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims', '/v1/webhooks', '/v1/imports']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook|a-import/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);

@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconChecklist, IconDashboard, IconGift, IconHistory, IconListCheck, IconPlugConnected, IconReceipt, IconSpeakerphone, IconStairsUp, IconTruckDelivery } from '@tabler/icons-react';
+import { IconAdjustments, IconBuildingStore, IconChecklist, IconDashboard, IconFileImport, IconGift, IconHistory, IconListCheck, IconPlugConnected, IconReceipt, IconSpeakerphone, IconStairsUp, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -19,6 +19,7 @@ export interface ConsoleArea {
 
 export const consoleAreas: ConsoleArea[] = [
   { path: '/', label: 'nav.dashboard', icon: IconDashboard, component: lazy(() => import('./pages/Dashboard')) },
+  { path: '/accounts', label: 'console-people:nav.accounts', icon: IconBuildingStore, component: lazy(() => import('./pages/people/People')) },
   { path: '/rules', label: 'console-rules:nav.rules', icon: IconListCheck, component: lazy(() => import('./pages/rules')) },
   { path: '/tiers', label: 'console-rules:nav.tiers', icon: IconStairsUp, component: lazy(() => import('./pages/tiers')) },
   { path: '/rewards', label: 'console-shop:nav.rewards', icon: IconGift, component: lazy(() => import('./pages/shop/Rewards')) },
@@ -27,5 +28,8 @@ export const consoleAreas: ConsoleArea[] = [
   { path: '/coop', label: 'console-shop:nav.coop', icon: IconSpeakerphone, component: lazy(() => import('./pages/shop/Coop')) },
   { path: '/approvals', label: 'console-insight:nav.approvals', icon: IconChecklist, component: lazy(() => import('./pages/insight/Approvals')) },
   { path: '/audit', label: 'console-insight:nav.audit', icon: IconHistory, component: lazy(() => import('./pages/insight/AuditLog')) },
+  { path: '/imports', label: 'console-people:nav.imports', icon: IconFileImport, roles: ['owner', 'manager', 'support'], component: lazy(() => import('./pages/people/Imports')) },
+  { path: '/staff', label: 'console-people:nav.staff', icon: IconUsersGroup, roles: ['owner'], component: lazy(() => import('./pages/people/Staff')) },
   { path: '/integrations', label: 'console-insight:nav.integrations', icon: IconPlugConnected, roles: ['owner'], component: lazy(() => import('./pages/insight/Integrations')) },
+  { path: '/settings', label: 'console-people:nav.settings', icon: IconAdjustments, component: lazy(() => import('./pages/people/Settings')) },
 ];

@@ -1,0 +1,201 @@
+/**
+ * CSV imports started from the console run as jobs: the upload is answered at once with the job, the import
+ * runs in this process, and its progress (rows done of rows in the file), counts and line errors are kept in
+ * `import_jobs` for the page to poll. The importers are the CLI's (upsert by external id, events by their id),
+ * so uploading the same file again updates rows or replays events and never books points twice.
+ */
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { v7 as uuidv7 } from 'uuid';
+import { importAccountsCsv, importMembersCsv } from '../accounts/csv.js';
+import type { CsvError } from '../csv/index.js';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import type { Program } from '../programs/programs.js';
+import { importEventsCsv } from './csv.js';
+
+export const importKinds = ['accounts', 'members', 'events'] as const;
+export type ImportKind = (typeof importKinds)[number];
+export type ImportState = 'running' | 'finished' | 'failed';
+
+export interface ImportJob {
+  id: string;
+  kind: ImportKind;
+  fileName: string | null;
+  state: ImportState;
+  total: number;
+  done: number;
+  created: number;
+  updated: number;
+  replayed: number;
+  failed: number;
+  errors: CsvError[];
+  errorCount: number;
+  failure: { code: string; params: Record<string, unknown> } | null;
+  startedBy: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+interface Outcome {
+  created: number;
+  updated: number;
+  replayed: number;
+  failed: number;
+  errors: CsvError[];
+  errorCount: number;
+}
+
+/** Data rows in the file (header and blank lines left out), so progress has a denominator before the import runs. */
+export function countDataRows(bytes: Buffer): number {
+  try {
+    const records = parse(bytes, { bom: true, relax_column_count: true, skip_empty_lines: true }) as unknown[];
+    return Math.max(records.length - 1, 0);
+  } catch {
+    // A file broken part way still imports up to the break; count its lines instead.
+    const lines = bytes.toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+    return Math.max(lines.length - 1, 0);
+  }
+}
+
+async function runImporter(
+  db: Db,
+  program: Program,
+  kind: ImportKind,
+  bytes: Buffer,
+  onProgress: (rows: number) => void,
+): Promise<Outcome> {
+  const input = Readable.from([bytes]);
+  if (kind === 'events') {
+    const s = await importEventsCsv(db, program, input, onProgress);
+    return { created: s.created, updated: s.updated, replayed: s.replayed, failed: s.failed, errors: s.errors, errorCount: s.failed };
+  }
+  const importer = kind === 'accounts' ? importAccountsCsv : importMembersCsv;
+  const s = await importer(db, program.id, input, onProgress);
+  return { created: s.created, updated: s.updated, replayed: 0, failed: s.failed, errors: s.errors, errorCount: s.errorCount };
+}
+
+type Row = {
+  id: string;
+  kind: ImportKind;
+  file_name: string | null;
+  state: ImportState;
+  total_rows: number;
+  done_rows: number;
+  created: number;
+  updated: number;
+  replayed: number;
+  failed: number;
+  errors: CsvError[];
+  error_count: number;
+  failure_code: string | null;
+  failure_params: Record<string, unknown> | null;
+  started_by: string;
+  created_at: Date;
+  finished_at: Date | null;
+};
+
+const toJob = (r: Row): ImportJob => ({
+  id: r.id,
+  kind: r.kind,
+  fileName: r.file_name,
+  state: r.state,
+  total: r.total_rows,
+  done: r.done_rows,
+  created: r.created,
+  updated: r.updated,
+  replayed: r.replayed,
+  failed: r.failed,
+  errors: r.errors,
+  errorCount: r.error_count,
+  failure: r.failure_code ? { code: r.failure_code, params: r.failure_params ?? {} } : null,
+  startedBy: r.started_by,
+  createdAt: new Date(r.created_at),
+  finishedAt: r.finished_at && new Date(r.finished_at),
+});
+
+/**
+ * Records the job and starts the import; answers the job as recorded and the promise of its end (which never
+ * rejects: a failure is written to the job).
+ */
+export async function startImportJob(
+  db: Db,
+  program: Program,
+  input: { kind: ImportKind; fileName: string | null; bytes: Buffer; startedBy: string },
+): Promise<{ job: ImportJob; finished: Promise<void> }> {
+  const id = uuidv7();
+  const row = await db
+    .insertInto('import_jobs')
+    .values({
+      program_id: program.id,
+      id,
+      kind: input.kind,
+      file_name: input.fileName,
+      total_rows: countDataRows(input.bytes),
+      errors: '[]',
+      started_by: input.startedBy,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  // Progress writes are chained so they land in order and the final write comes after all of them.
+  let writes: Promise<unknown> = Promise.resolve();
+  const onProgress = (done: number) => {
+    writes = writes.then(() =>
+      db.updateTable('import_jobs').set({ done_rows: done }).where('program_id', '=', program.id).where('id', '=', id).execute(),
+    );
+  };
+  const finished = (async () => {
+    try {
+      const o = await runImporter(db, program, input.kind, input.bytes, onProgress);
+      await writes;
+      await db
+        .updateTable('import_jobs')
+        .set((eb) => ({
+          state: 'finished',
+          // Every row was handled; a file whose last rows were all blank still ends at its total.
+          done_rows: eb.ref('total_rows'),
+          created: o.created,
+          updated: o.updated,
+          replayed: o.replayed,
+          failed: o.failed,
+          errors: JSON.stringify(o.errors),
+          error_count: o.errorCount,
+          finished_at: new Date(),
+        }))
+        .where('program_id', '=', program.id)
+        .where('id', '=', id)
+        .execute();
+    } catch (err) {
+      await writes.catch(() => {});
+      const failure = err instanceof LojalError ? { code: err.code, params: err.params } : { code: 'internal_error', params: { requestId: id } };
+      await db
+        .updateTable('import_jobs')
+        .set({ state: 'failed', failure_code: failure.code, failure_params: JSON.stringify(failure.params), finished_at: new Date() })
+        .where('program_id', '=', program.id)
+        .where('id', '=', id)
+        .execute()
+        .catch(() => {});
+    }
+  })();
+  return { job: toJob(row as Row), finished };
+}
+
+export async function getImportJob(db: Db, programId: string, id: string): Promise<ImportJob> {
+  const row = await db.selectFrom('import_jobs').selectAll().where('program_id', '=', programId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new LojalError('not_found', { entity: 'import', id });
+  return toJob(row as Row);
+}
+
+/** The newest jobs first (the console shows the recent ones). */
+export async function listImportJobs(db: Db, programId: string, limit: number): Promise<ImportJob[]> {
+  const rows = await db
+    .selectFrom('import_jobs')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toJob(r as Row));
+}

@@ -1,0 +1,130 @@
+/**
+ * CSV imports from the console: upload a file (multipart, part `file`), poll the job for its progress and
+ * the lines it could not import.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { recordAudit } from '../audit/index.js';
+import { LojalError } from '../errors/index.js';
+import { requestLanguage } from '../http/problem.js';
+import { actor, auditContext, caller } from '../http/routes.js';
+import type { AppContext } from '../http/server.js';
+import { translator } from '../i18n/index.js';
+import { actorRef } from '../programs/actor.js';
+import { requireScope } from '../programs/api-keys.js';
+import { getProgram } from '../programs/programs.js';
+import { getImportJob, importKinds, listImportJobs, startImportJob, type ImportJob } from './jobs.js';
+
+/** A console upload is held in memory while it imports; larger files go through the CLI (`lojal import`). */
+export const maxImportBytes = 20 * 1024 * 1024;
+
+const tags = ['imports'];
+const jobOut = z.object({
+  id: z.uuid(),
+  kind: z.enum(importKinds),
+  fileName: z.string().nullable(),
+  state: z.enum(['running', 'finished', 'failed']),
+  total: z.number().int().describe('data rows in the file'),
+  done: z.number().int().describe('rows handled so far'),
+  created: z.number().int(),
+  updated: z.number().int(),
+  replayed: z.number().int().describe('events sent before: nothing booked again'),
+  failed: z.number().int(),
+  errors: z.array(z.object({ line: z.number().int(), code: z.string(), message: z.string() })).describe('the first 100 problems, by line of the file (the header is line 1)'),
+  errorCount: z.number().int(),
+  failure: z.object({ code: z.string(), message: z.string().describe("in the reader's language") }).nullable().describe('why the whole import stopped'),
+  startedBy: z.string(),
+  createdAt: z.date(),
+  finishedAt: z.date().nullable(),
+});
+
+export async function importRoutes(fastify: FastifyInstance, { database }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+  // Imports still running when the server stops are awaited, so a shutdown never cuts one off mid-batch.
+  const running = new Set<Promise<void>>();
+  fastify.addHook('onClose', async () => {
+    await Promise.all([...running]);
+  });
+
+  const present = (job: ImportJob, lng: Parameters<typeof translator>[0]) => {
+    const { failure, ...rest } = job;
+    return { ...rest, failure: failure && { code: failure.code, message: translator(lng)(`errors:${failure.code}`, failure.params) } };
+  };
+
+  app.post(
+    '/v1/imports/:kind',
+    {
+      config: { scope: ['accounts:write', 'events:write'] },
+      schema: {
+        tags,
+        summary: 'Start a CSV import of accounts, members or purchase events (multipart, the file in a part named `file`)',
+        description:
+          'Answers 202 with the job at once; poll GET /v1/imports/{id} for its progress. Rows are upserted by external id ' +
+          '(events by their id), so uploading the same file again changes nothing twice. Columns as for `lojal import`.',
+        consumes: ['multipart/form-data'],
+        params: z.object({ kind: z.enum(importKinds) }),
+        response: { 202: jobOut },
+      },
+    },
+    async (req, reply) => {
+      const { kind } = req.params;
+      requireScope(caller(req), kind === 'events' ? 'events:write' : 'accounts:write');
+      if (!req.isMultipart()) throw new LojalError('unsupported_media_type', { type: String(req.headers['content-type'] ?? 'none') });
+      let file: { fileName: string | null; bytes: Buffer } | undefined;
+      try {
+        for await (const part of req.parts({ limits: { fileSize: maxImportBytes, files: 1, fields: 5 } })) {
+          if (part.type === 'file' && part.fieldname === 'file') file = { fileName: part.filename || null, bytes: await part.toBuffer() };
+          else if (part.type === 'file') await part.toBuffer();
+        }
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'FST_REQ_FILE_TOO_LARGE') throw new LojalError('payload_too_large', { limit: maxImportBytes });
+        if (code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') {
+          throw new LojalError('validation_failed', {}, [{ path: 'file', message: 'send one CSV file in a part named file' }]);
+        }
+        throw err;
+      }
+      if (!file) throw new LojalError('validation_failed', {}, [{ path: 'file', message: 'send the CSV file in a part named file' }]);
+      const program = (await getProgram(db, caller(req).programId))!;
+      const { job, finished } = await startImportJob(db, program, { kind, ...file, startedBy: actorRef(actor(req)) });
+      await db.transaction().execute((trx) =>
+        recordAudit(trx, { ...auditContext(req), action: 'import.start', entity: 'import', entityId: job.id, after: { kind, fileName: job.fileName, rows: job.total } }),
+      );
+      running.add(finished);
+      void finished.finally(() => running.delete(finished));
+      return reply.status(202).send(present(job, requestLanguage(req, program.defaultLanguage)));
+    },
+  );
+
+  app.get(
+    '/v1/imports/:id',
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'An import: its state, progress, counts and the lines it could not import', params: z.object({ id: z.uuid() }), response: { 200: jobOut } },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      return present(await getImportJob(db, program.id, req.params.id), requestLanguage(req, program.defaultLanguage));
+    },
+  );
+
+  app.get(
+    '/v1/imports',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'The latest imports, newest first',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict(),
+        response: { 200: z.object({ data: z.array(jobOut) }) },
+      },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      const lng = requestLanguage(req, program.defaultLanguage);
+      return { data: (await listImportJobs(db, program.id, req.query.limit)).map((j) => present(j, lng)) };
+    },
+  );
+}

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { seedCatalog } from '../support/fixtures.js';
+import { postMultipart } from '../support/multipart.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => t.close());
+
+interface Job {
+  id: string;
+  state: 'running' | 'finished' | 'failed';
+  total: number;
+  done: number;
+  created: number;
+  updated: number;
+  replayed: number;
+  failed: number;
+  errors: Array<{ line: number; code: string; message: string }>;
+  failure: { code: string; message: string } | null;
+}
+
+const upload = async (kind: string, csv: string, key = t.key, fileName = `${kind}.csv`) =>
+  postMultipart(t, `/v1/imports/${kind}`, [{ name: 'file', fileName, bytes: Buffer.from(csv), contentType: 'text/csv' }], key);
+
+/** Polls the job until it has ended (the import runs after the upload is answered). */
+async function finished(id: string, key = t.key): Promise<Job> {
+  for (;;) {
+    const res = await t.call('GET', `/v1/imports/${id}`, undefined, key);
+    expect(res.statusCode).toBe(200);
+    const job = res.json() as Job;
+    if (job.state !== 'running') return job;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('console CSV imports as jobs', () => {
+  it('imports accounts: good rows land, the bad line is reported by number, a re-upload duplicates nothing', async () => {
+    const { key } = await t.newProgram();
+    const csv = 'external_id,name,country,segment\nIMP-1,Import One,SE,installer\nIMP-2,Import Two,Sweden,installer\nIMP-3,Import Three,NO,dealer\n';
+    const res = await upload('accounts', csv, key);
+    expect(res.statusCode, res.body).toBe(202);
+    const started = res.json() as Job;
+    expect(started.total).toBe(3);
+    const job = await finished(started.id, key);
+    expect(job).toMatchObject({ state: 'finished', total: 3, done: 3, created: 2, updated: 0, failed: 1, failure: null });
+    expect(job.errors).toHaveLength(1);
+    expect(job.errors[0]).toMatchObject({ line: 3, code: 'validation_failed' });
+    expect(job.errors[0]!.message).toContain('country');
+
+    const again = await finished((await upload('accounts', csv, key)).json().id, key);
+    expect(again).toMatchObject({ state: 'finished', created: 0, updated: 2, failed: 1 });
+    const list = (await t.call('GET', '/v1/accounts?q=import', undefined, key)).json();
+    expect(list.data.map((a: { externalId: string }) => a.externalId)).toEqual(['IMP-1', 'IMP-3']);
+    const recent = (await t.call('GET', '/v1/imports', undefined, key)).json();
+    expect(recent.data.map((j: Job) => j.id)).toEqual([again.id, job.id]);
+  });
+
+  it('imports members of accounts named by external id', async () => {
+    const { key } = await t.newProgram();
+    await t.call('POST', '/v1/accounts', { externalId: 'ACC-1', name: 'Member Home' }, key);
+    const csv = 'external_id,account_external_id,name,email\nM-1,ACC-1,Ada Import,ada@example.com\nM-2,NOPE,Bo Import,bo@example.com\n';
+    const job = await finished((await upload('members', csv, key)).json().id, key);
+    expect(job).toMatchObject({ state: 'finished', created: 1, failed: 1 });
+    expect(job.errors[0]).toMatchObject({ line: 3, code: 'unknown_account' });
+  });
+
+  it('imports purchase events once: a re-upload replays them and books no points twice', async () => {
+    const { programId, key } = await t.newProgram();
+    await seedCatalog(t, programId);
+    const account = (await t.call('POST', '/v1/accounts', { externalId: 'EV-1', name: 'Event Buyer' }, key)).json();
+    const rule = await t.call(
+      'POST',
+      '/v1/rules',
+      { name: 'Per SEK', effectiveFrom: '2020-01-01T00:00:00Z', definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'perAmount', points: 1, per: 1000 }, recipient: { type: 'account' } } },
+      key,
+    );
+    expect(rule.statusCode, rule.body).toBe(201);
+    const csv =
+      'id,type,occurred_at,account,sku,quantity,amount\n' +
+      'P-1,purchase,2026-10-01T10:00:00Z,EV-1,DRILL,1,100000\n' +
+      'P-2,purchase,not-a-date,EV-1,PAINT,1,50000\n' +
+      'P-3,purchase,2026-10-02T10:00:00Z,EV-1,PLANK,2,20000\n';
+    const job = await finished((await upload('events', csv, key)).json().id, key);
+    expect(job).toMatchObject({ state: 'finished', total: 3, done: 3, created: 2, failed: 1 });
+    expect(job.errors.map((e) => e.line)).toEqual([3]);
+    const balance = async () => (await t.call('GET', `/v1/accounts/${account.id}/balance`, undefined, key)).json().available;
+    expect(await balance()).toBe(120);
+
+    const again = await finished((await upload('events', csv, key)).json().id, key);
+    expect(again).toMatchObject({ state: 'finished', created: 0, replayed: 2, failed: 1 });
+    expect(await balance()).toBe(120);
+  });
+
+  it('fails the whole job with a message when the header is wrong, and writes nothing', async () => {
+    const { key } = await t.newProgram();
+    const job = await finished((await upload('accounts', 'name,colour\nX,blue\n', key)).json().id, key);
+    expect(job.state).toBe('failed');
+    expect(job.failure?.code).toBe('invalid_csv');
+    expect(job.failure?.message).toContain('colour');
+    expect((await t.call('GET', '/v1/accounts', undefined, key)).json().data).toEqual([]);
+  });
+
+  it('refuses an upload without a file, a caller without the write scope, and an unknown kind', async () => {
+    const noFile = await postMultipart(t, '/v1/imports/accounts', [{ name: 'other', value: 'x' }]);
+    expect(noFile.statusCode).toBe(400);
+    expect(noFile.json().errors[0].path).toBe('file');
+    const reader = await t.keyWith(['read']);
+    expect((await upload('accounts', 'external_id,name\nA,B\n', reader)).statusCode).toBe(403);
+    const accountsOnly = await t.keyWith(['accounts:write']);
+    expect((await upload('events', 'id\n', accountsOnly)).statusCode).toBe(403);
+    expect((await upload('products', 'sku\n')).statusCode).toBe(400);
+    const other = await t.newProgram();
+    const mine = (await upload('accounts', 'external_id,name\nZ-1,Zed\n')).json();
+    await finished(mine.id);
+    expect((await t.call('GET', `/v1/imports/${mine.id}`, undefined, other.key)).statusCode).toBe(404);
+  });
+});
