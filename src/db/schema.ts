@@ -681,7 +681,7 @@ export interface MemberSignInCodesTable {
   created_at: Timestamp;
 }
 
-// ---------------------------------------------------------------- console imports (migration 0013)
+// ---------------------------------------------------------------- console imports (migration 0011)
 export interface ImportJobsTable {
   program_id: string;
   id: string;
