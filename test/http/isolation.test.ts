@@ -87,6 +87,7 @@ const bodies: Record<string, unknown> = {
   // companies and their people
   'POST /v1/accounts/{id}/invitations': { email: 'isolation@example.com' },
   'POST /v1/invitations/{token}/accept': { name: 'Isolation', language: 'en' },
+  'POST /auth/invitations/{token}/accept': { name: 'Isolation', language: 'en' },
   'POST /v1/accounts/{id}/join-code': {},
   'POST /v1/members/{id}/approve': {},
   'POST /v1/members/{id}/reject': { reason: 'isolation' },
