@@ -66,7 +66,9 @@ export async function startBrowserApp(env: Record<string, string> = {}): Promise
     async newPage(viewport = desktop, locale = 'en-GB') {
       const context = await browser.newContext({ viewport, locale, baseURL: base });
       contexts.push(context);
-      return { context, page: await context.newPage() };
+      const page = await context.newPage();
+      await recordLayoutShifts(page);
+      return { context, page };
     },
     async signInStaff(context, staffUserId, programId = test.programId) {
       const { token } = await createSession(test.database.db, { kind: 'staff', programId, staffUserId });
@@ -85,10 +87,58 @@ export async function startBrowserApp(env: Record<string, string> = {}): Promise
   };
 }
 
-/** Serious and critical accessibility violations on the page as it is now (axe-core), as readable lines. */
-export async function accessibilityProblems(page: Page): Promise<string[]> {
+/** Cumulative layout shift above which a page counts as jumping (Web Vitals calls up to 0.1 "good"; we want none). */
+export const layoutShiftLimit = 0.01;
+
+/**
+ * What is wrong with the page as it is now, as readable lines: serious and critical accessibility violations
+ * (axe-core), and content that moved on its own since the document loaded (pages from `newPage` record shifts).
+ */
+export async function pageProblems(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
+  const problems = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => `${n.html.slice(0, 120)} ${n.failureSummary ?? ''}`).join('; ')})`);
+  const shift = await layoutShift(page);
+  if (shift.total > layoutShiftLimit) problems.push(`layout shift ${shift.total.toFixed(3)}: ${shift.shifts.join('; ')}`);
+  return problems;
+}
+
+/**
+ * Starts recording layout shifts (the browser's own `layout-shift` entries, which Web Vitals' CLS adds up) on
+ * every document the page loads from now on, up to the first tap, key press or picked file: what moves while a page loads
+ * is the page's fault; a panel that opens because somebody uploaded a file is the answer they asked for.
+ */
+export async function recordLayoutShifts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    type Shift = { value: number; at: number; sources: string[] };
+    const w = window as unknown as { lojalShifts: Shift[]; lojalFirstInput: number };
+    w.lojalShifts = [];
+    w.lojalFirstInput = Infinity;
+    const input = () => (w.lojalFirstInput = Math.min(w.lojalFirstInput, performance.now()));
+    // A file picked by a test (setInputFiles) fires no pointer or key event, only `change`.
+    for (const type of ['pointerdown', 'keydown', 'change']) window.addEventListener(type, input, { capture: true, once: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as unknown as Array<{ value: number; startTime: number; hadRecentInput: boolean; sources?: Array<{ node?: Node | null }> }>) {
+        if (entry.hadRecentInput) continue;
+        const sources = (entry.sources ?? []).map((s) => {
+          const el = s.node as Element | null | undefined;
+          return el?.nodeName ? `${el.nodeName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent ?? '').slice(0, 40)}"` : '?';
+        });
+        w.lojalShifts.push({ value: entry.value, at: entry.startTime, sources });
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+/** The layout shift of the current document while it loaded: its sum, and each shift with what moved. */
+export async function layoutShift(page: Page): Promise<{ total: number; shifts: string[] }> {
+  const shifts = await page.evaluate(() => {
+    const w = window as unknown as { lojalShifts?: Array<{ value: number; at: number; sources: string[] }>; lojalFirstInput?: number };
+    return (w.lojalShifts ?? []).filter((s) => s.at < (w.lojalFirstInput ?? Infinity));
+  });
+  return {
+    total: shifts.reduce((sum, s) => sum + s.value, 0),
+    shifts: shifts.map((s) => `${s.value.toFixed(4)} ${s.sources.join(', ')}`),
+  };
 }

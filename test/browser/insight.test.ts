@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createRules, purchase, seedAccount, seedCatalog } from '../support/fixtures.js';
 import { reasons, staffWithKey } from '../control/support.js';
-import { accessibilityProblems, describeInBrowser, desktop, startBrowserApp, type BrowserApp } from './harness.js';
+import { pageProblems, describeInBrowser, desktop, startBrowserApp, type BrowserApp } from './harness.js';
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 
@@ -53,7 +53,7 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
     const before = await issuedCard.locator('.mantine-Text-root').nth(1).innerText();
     expect(before).not.toBe('0');
     expect(await page.getByText('Value of outstanding points').count()).toBe(1);
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Period' }).click();
     const refetch = page.waitForResponse((r) => r.url().includes('/v1/reports/overview') && r.url().includes('interval=week'));
@@ -78,7 +78,7 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
     await svensRow.getByText('Company C-1').waitFor();
     await svensRow.getByText('by sven').waitFor();
     await monasRow.getByText('Your request: someone else must approve it').waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
 
     await monasRow.getByRole('button', { name: 'Approve' }).click();
     await monasRow.getByRole('alert').getByText('Nobody may decide on their own request').waitFor();
@@ -109,14 +109,14 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
     await state.getByText('pending').waitFor();
     await state.getByText('approved').waitFor();
     await state.getByText('changed').waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
   });
 
   it('creating an API key shows it once, to copy, and the list shows it without its secret', async () => {
     const page = await signedIn(anna.id, '/admin/integrations');
     await page.getByRole('heading', { name: 'API keys & webhooks' }).waitFor();
     await page.getByRole('cell', { name: /anna@lojal.test key/ }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Create API key' }).click();
     await page.getByRole('textbox', { name: 'Name' }).fill('Shop feed');
@@ -127,7 +127,7 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
     expect(key.length).toBeGreaterThan(20);
     await page.getByText('It is shown only this once').waitFor();
     await page.getByRole('button', { name: 'Copy' }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     // The key works against the API, as the read scope it was given.
     expect((await b.call('GET', '/v1/program', undefined, key)).statusCode).toBe(200);
 
@@ -137,7 +137,7 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
 
     await page.getByRole('tab', { name: 'Webhooks' }).click();
     await page.getByText('No system is notified of events yet.').waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
   });
 
   it('a manager sees no API keys and webhooks in the menu', async () => {

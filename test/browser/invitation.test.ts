@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { peopleWorld, type PeopleWorld } from '../people/world.js';
-import { accessibilityProblems, describeInBrowser, phone, startBrowserApp, type BrowserApp } from './harness.js';
+import { pageProblems, describeInBrowser, phone, startBrowserApp, type BrowserApp } from './harness.js';
 
 describeInBrowser('an invitation link on a phone', () => {
   let b: BrowserApp;
@@ -20,7 +20,7 @@ describeInBrowser('an invitation link on a phone', () => {
     const { page } = await b.newPage(phone, 'en-GB');
     await page.goto(`/invitations/${link[1]}`);
     await page.getByRole('heading', { name: 'Witamy w Byggklubben' }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await page.getByLabel('Imię i nazwisko').fill('Jan Kowalski');
     await page.getByRole('button', { name: 'Dołącz' }).click();
     await page.getByText('Company BR-1').waitFor();

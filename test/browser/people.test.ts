@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { accessibilityProblems, describeInBrowser, desktop, startBrowserApp, type BrowserApp } from './harness.js';
+import { pageProblems, describeInBrowser, desktop, startBrowserApp, type BrowserApp } from './harness.js';
 
 describeInBrowser('console: accounts and members, imports, staff and settings', () => {
   let b: BrowserApp;
@@ -26,7 +26,7 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await page.goto('/admin/accounts');
     await page.getByRole('heading', { name: 'Accounts and members' }).waitFor();
     await page.getByRole('link', { name: 'Söderberg Måleri' }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
 
     await page.getByLabel(/Search by name/).fill('LICHT');
     await page.getByRole('link', { name: 'Söderberg Måleri' }).waitFor({ state: 'detached' });
@@ -37,7 +37,7 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await expect.poll(() => balance.textContent()).toBe('1,000');
     await page.getByRole('cell', { name: /Opening balance/ }).waitFor();
     await page.getByRole('link', { name: 'Nina Lund' }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
 
     await page.getByRole('textbox', { name: 'Points', exact: true }).fill('250');
     await page.getByRole('textbox', { name: 'Reason' }).or(page.getByRole('combobox', { name: 'Reason' })).click();
@@ -63,7 +63,7 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await b.signInStaff(context, staffId);
     await page.goto('/admin/imports');
     await page.getByRole('heading', { name: 'CSV imports' }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     const csv = 'external_id,name,country\nCSV-1,Import Alpha,SE\nCSV-2,Import Beta,Sweden\nCSV-3,Import Gamma,NO\n';
     await page.locator('input[type=file]').setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByTestId('import-progress').filter({ hasText: '3 of 3 rows handled' }).waitFor();
@@ -73,7 +73,7 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await errors.waitFor();
     expect(await errors.locator('tbody tr').count()).toBe(1);
     expect(await errors.locator('tbody tr td').first().textContent()).toBe('3');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     const imported = (await b.call('GET', '/v1/accounts?q=import')).json();
     expect(imported.data.map((a: { externalId: string }) => a.externalId)).toEqual(['CSV-1', 'CSV-3']);
   }, 180_000);
@@ -83,13 +83,13 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await b.signInStaff(context, staffId);
     await page.goto('/admin/staff');
     await page.getByRole('cell', { name: 'olle@example.com' }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Send password link' }).click();
     await page.getByText('A link to set a password is on its way to olle@example.com.').waitFor();
     await page.goto('/admin/settings');
     await page.getByRole('heading', { name: 'Program settings' }).waitFor();
     await page.getByLabel('Four-eyes threshold (points)').waitFor();
     expect(await page.getByLabel('Four-eyes threshold (points)').inputValue()).toBe('5000');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
   }, 180_000);
 });

@@ -1,13 +1,13 @@
 /**
  * The member portal on a phone (390×844; the layout checks at 360 px): ordering a reward takes the points once,
  * Polish plurals, a sales claim with a photo from the phone, a manager's team, allocation and approval, and on
- * every page no horizontal scrolling and no serious accessibility problems.
+ * every page no horizontal scrolling, no layout shift while data arrives and no serious accessibility problems.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tinyPng } from '../../src/evidence/samples.js';
 import { postMultipart } from '../support/multipart.js';
-import { accessibilityProblems, describeInBrowser, phone, startBrowserApp, type BrowserApp } from './harness.js';
+import { describeInBrowser, pageProblems, phone, startBrowserApp, type BrowserApp } from './harness.js';
 
 describeInBrowser('the member portal on a phone', () => {
   let b: BrowserApp;
@@ -70,6 +70,25 @@ describeInBrowser('the member portal on a phone', () => {
         texts: { en: { name: 'Weekend at the lake', description: 'For two' } },
       }),
     );
+    // A ladder and a checklist, so Home shows its level card and getting-started list as a real program's would.
+    const names = (en: string) => ({ en, sv: en, nb: en, pl: en, de: en });
+    await ok(
+      b.call('PUT', '/v1/tiers', {
+        settings: { basis: 'points', windowKind: 'rolling', windowMonths: 12, scope: 'member', downgradeMaxLevels: 1, graceDays: 30 },
+        levels: [
+          { code: 'silver', rank: 1, threshold: 100, names: names('Silver') },
+          { code: 'gold', rank: 2, threshold: 50_000, names: names('Gold') },
+        ],
+      }),
+    );
+    await ok(
+      b.call('PUT', '/v1/onboarding', {
+        steps: [
+          { code: 'profile', names: names('Complete your profile'), points: 50, completion: { kind: 'profile', fields: ['email', 'phone'] } },
+          { code: 'first_order', names: names('First order'), points: 100, completion: { kind: 'event', eventType: 'purchase' } },
+        ],
+      }),
+    );
     // Managers decide their staff's claims in this program (the default leaves it to the program team).
     await ok(b.call('PUT', '/v1/claims/settings', { approver: 'either' }));
     await ok(b.call('PUT', '/v1/products/DRILL-18V', { name: 'Drill 18 V', unitPrice: 150_000, active: true }));
@@ -91,7 +110,7 @@ describeInBrowser('the member portal on a phone', () => {
     return page;
   }
 
-  it('a member orders a reward on the phone; a double tap on confirm orders once and the balance drops', async () => {
+  it('a member orders a reward on the phone; a double tap on confirm orders once, the balance drops, and cancelling gives it back', async () => {
     const page = await memberPage('BUYER');
     await page.goto('/');
     await expect.poll(() => page.getByTestId('balance-available').textContent()).toBe('5,000 points');
@@ -124,6 +143,20 @@ describeInBrowser('the member portal on a phone', () => {
     await nav(page, 'Home').click();
     await expect.poll(() => page.getByTestId('balance-available').textContent()).toBe('3,800 points');
     await page.getByText('Reward ordered: 1 × Cordless drill').first().waitFor();
+
+    // Changing one's mind before anybody started on it: cancel on the orders page, and the points come back.
+    await nav(page, 'Me').click();
+    await page.getByRole('link', { name: 'My orders' }).click();
+    await page.getByRole('button', { name: 'Cancel order' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Cancel this order?' });
+    await confirm.getByText('You get 1,200 points back.').waitFor();
+    await confirm.getByLabel('Why? (optional)').fill('Ordered the wrong one');
+    await confirm.getByRole('button', { name: 'Yes, cancel' }).click();
+    await page.getByText('Order cancelled; the points are back.').waitFor();
+    await page.getByTestId('order').getByText('cancelled').waitFor();
+    await page.getByText('Ordered the wrong one').waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
+    expect(await balanceOf(ids.BUYER!)).toBe(5_000);
   }, 240_000);
 
   it('in Polish, balances of 1, 3 and 5 points read "1 punkt", "3 punkty" and "5 punktów"', async () => {
@@ -203,7 +236,7 @@ describeInBrowser('the member portal on a phone', () => {
     expect(decided.find((c) => c.invoiceNumber === 'F-77')?.state).toBe('approved');
   }, 240_000);
 
-  it('every page fits 360 px without sideways scrolling and has no serious accessibility problems', async () => {
+  it('every page fits 360 px without sideways scrolling, stays put while its data arrives and has no serious accessibility problems', async () => {
     const page = await memberPage('MGR', 'en-GB', { width: 360, height: 800 });
     const pages: Array<[string, string]> = [
       ['/', 'Hello, Maria Berg'],
@@ -223,7 +256,9 @@ describeInBrowser('the member portal on a phone', () => {
       await page.waitForLoadState('networkidle');
       const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
       if (width > 360) problems.push(`${path}: ${width} px wide`);
-      for (const p of await accessibilityProblems(page)) problems.push(`${path}: ${p}`);
+      // Skeletons hold the place of what is loading; a page whose content jumps when data arrives fails here.
+      await page.waitForTimeout(300);
+      for (const p of await pageProblems(page)) problems.push(`${path}: ${p}`);
     }
     expect(problems).toEqual([]);
   }, 240_000);

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedAccount, seedCatalog, seedMember } from '../support/fixtures.js';
-import { accessibilityProblems, describeInBrowser, desktop, startBrowserApp, type BrowserApp } from './harness.js';
+import { pageProblems, describeInBrowser, desktop, startBrowserApp, type BrowserApp } from './harness.js';
 
 /** An input by its label, the required marker Mantine adds (" *") allowed. */
 function field(page: Page, label: string) {
@@ -30,7 +30,7 @@ async function pick(page: Page, label: string, typed: string, option: string) {
  */
 async function scan(page: Page): Promise<string[]> {
   await page.mouse.move(0, 0);
-  return accessibilityProblems(page);
+  return pageProblems(page);
 }
 
 describeInBrowser('the rules and tiers console', { timeout: 240_000 }, () => {

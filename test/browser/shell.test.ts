@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { accessibilityProblems, describeInBrowser, desktop, phone, startBrowserApp, type BrowserApp } from './harness.js';
+import { pageProblems, describeInBrowser, desktop, phone, startBrowserApp, type BrowserApp } from './harness.js';
 
 describeInBrowser('the console and portal open in a real browser', () => {
   let b: BrowserApp;
@@ -15,7 +15,7 @@ describeInBrowser('the console and portal open in a real browser', () => {
     const { page } = await b.newPage(phone);
     await page.goto('/');
     await page.getByRole('button', { name: 'Send me a code' }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
   });
 
   it('a signed-in staff user lands on the dashboard with the program figures', async () => {
@@ -24,6 +24,6 @@ describeInBrowser('the console and portal open in a real browser', () => {
     await page.goto('/admin/');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByText('Value of outstanding points').waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
   });
 });

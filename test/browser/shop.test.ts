@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { aClaim, claimWorld, tinyPng, type ClaimWorld } from '../claims/world.js';
 import { postMultipart } from '../support/multipart.js';
-import { accessibilityProblems, describeInBrowser, desktop, phone, startBrowserApp, type BrowserApp } from './harness.js';
+import { pageProblems, describeInBrowser, desktop, phone, startBrowserApp, type BrowserApp } from './harness.js';
 
 /** Several pages, each loaded and scanned by axe: more than the default minute on a busy machine. */
 const slow = 240_000;
@@ -55,7 +55,7 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await photo.waitFor();
     await page.waitForFunction(() => [...document.querySelectorAll('img')].some((i) => i.alt.startsWith('Evidence: ') && i.complete && i.naturalWidth === 1));
     await page.getByText('Sold by partner staff: 1,234').waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Approve and post 1,234 points' }).click();
     await page.getByText('Claim approved: 1,234 points posted.').waitFor();
@@ -80,7 +80,7 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.locator('label', { hasText: 'Flagged' }).click();
     await page.getByRole('link', { name: 'f 2026 8001' }).click();
     await page.getByText('Why this claim is flagged').waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     expect(await page.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(true);
     await page.getByLabel('Reason for rejecting').first().click();
     await page.getByRole('option', { name: 'The sale was already claimed' }).click();
@@ -107,7 +107,7 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.goto('/admin/orders');
     await page.getByRole('heading', { name: 'Reward orders' }).waitFor();
     await row(page).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await row(page).getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Head lamp: approved, now “Approved, to ship or issue”.').waitFor();
 
@@ -117,7 +117,7 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     const dialog = page.getByRole('dialog', { name: 'Ship Head lamp' });
     await dialog.getByLabel('Carrier').fill('PostNord');
     await dialog.getByLabel('Tracking number').fill('SE123456789');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Ship' }).click();
     await page.getByText('Head lamp: shipped.').waitFor();
 
@@ -135,7 +135,7 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.goto('/admin/rewards');
     await page.getByRole('heading', { name: 'Rewards catalogue' }).waitFor();
     await page.getByRole('link', { name: 'Spirit level' }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await page.getByRole('link', { name: 'New reward' }).click();
     await page.getByRole('heading', { name: 'New reward' }).waitFor();
     await page.getByLabel('Code').fill('thermo-mug');
@@ -143,7 +143,7 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.getByRole('tab', { name: /Polski/ }).click();
     await page.getByLabel('Name (Polski)').fill('Kubek termiczny');
     await page.getByLabel('Description (Polski)').fill('Stalowy kubek na budowę.');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Create reward' }).click();
     await page.getByText('Kubek termiczny was added to the catalogue.').waitFor();
     await page.getByRole('heading', { name: 'Edit Kubek termiczny' }).waitFor();
@@ -177,7 +177,7 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     // 50 % of 3,000.00 shared by two brands is 750.00; the fund holds 1,000.00.
     await page.getByRole('row', { name: `Computed share ${money(75_000)}` }).waitFor();
     await page.getByRole('row', { name: `Fund balance ${money(100_000)}` }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Approve and pay from the fund' }).click();
     await page.getByText(`Co-op claim approved: ${money(75_000)} paid from the fund.`).waitFor();
     await page.getByRole('row', { name: `Fund balance ${money(25_000)}` }).waitFor();
@@ -185,7 +185,7 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.goto('/admin/coop/payouts');
     await page.getByRole('link', { name: 'Download CSV' }).waitFor();
     await page.getByRole('cell', { name: money(75_000) }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Mark all as exported' }).click();
     await page.getByText(`1 payout, ${money(75_000)}, marked as exported.`).first().waitFor();
     await page.getByText('No payouts here.').waitFor();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedAccount } from '../support/fixtures.js';
 import { codeIn, outbox, resetTokenIn } from '../sessions/helpers.js';
-import { accessibilityProblems, describeInBrowser, desktop, phone, startBrowserApp, type BrowserApp } from './harness.js';
+import { pageProblems, describeInBrowser, desktop, phone, startBrowserApp, type BrowserApp } from './harness.js';
 
 /** Signing in through the forms themselves, as a person does: no cookies handed in by the test. */
 describeInBrowser('signing in through the forms', () => {
@@ -31,7 +31,7 @@ describeInBrowser('signing in through the forms', () => {
     await page.getByLabel(/^Password/).fill('not the passphrase');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await page.getByLabel(/^Password/).fill('a sturdy passphrase');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -62,7 +62,7 @@ describeInBrowser('signing in through the forms', () => {
     await page.locator('input[inputmode="numeric"]').first().click();
     await page.keyboard.type(codeIn(mail!));
     await page.getByRole('heading', { name: 'Która firma?' }).waitFor();
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await pageProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Wybierz' }).nth(1).click();
     await page.getByText('Company ACC-2').waitFor();
     await page.getByText(/Cześć, Piotr Nowak/).waitFor();

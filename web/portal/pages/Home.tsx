@@ -2,7 +2,7 @@
  * The first page after signing in: what I have, what is on its way and what is about to expire, my level and
  * how far the next one is, the getting-started checklist while it is unfinished, and the latest entries.
  */
-import { Anchor, Badge, Button, Card, Group, List, Progress, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, List, Progress, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { IconCheck, IconCircleDashed } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -10,34 +10,53 @@ import { Link } from 'react-router';
 import { api } from '../../shared/api';
 import { ErrorAlert } from '../../shared/feedback';
 import { formatDate, formatMoney } from '../../shared/format';
-import { useBalance, useMe, type HistoryEntry, type Onboarding, type Page, type Tier } from '../data';
+import { useBalance, useMe, type Balance, type HistoryEntry, type Onboarding, type Page, type Tier } from '../data';
 import { useMember } from '../session';
 import { HistoryItem } from './History';
-import { Empty, SkeletonList } from '../parts/ui';
+import { Empty, PageSkeleton, SkeletonList } from '../parts/ui';
 
 export default function Home() {
   const { t } = useTranslation('portal');
   const member = useMember();
   const balance = useBalance();
+  const tier = useQuery({ queryKey: ['portal', 'tier'], queryFn: () => api.get<Tier>('/portal/v1/tier') });
+  const onboarding = useQuery({ queryKey: ['portal', 'onboarding'], queryFn: () => api.get<Onboarding>('/portal/v1/onboarding') });
+  // The cards' sizes depend on all three answers (a company line, release dates, a level, a checklist), so the
+  // page appears once they are in rather than growing under the member's thumb.
+  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending;
   const b = balance.data;
   return (
     <Stack>
       <Title order={1} size="h3">
         {t('home.hello', { name: member.name })}
       </Title>
-      <ErrorAlert error={balance.error} />
+      {!settled ? (
+        <PageSkeleton />
+      ) : (
+        <>
+          <ErrorAlert error={balance.error} />
+          {b && <Balances balance={b} />}
+          {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
+          {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
+          <Latest />
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function Balances({ balance: b }: { balance: Balance }) {
+  const { t } = useTranslation('portal');
+  return (
+    <>
       <Card withBorder padding="lg">
         <Text size="sm" c="dimmed">
           {t('home.available')}
         </Text>
-        {b ? (
-          <Text fz={36} fw={800} lh={1.2} data-testid="balance-available">
-            {t('web:points', { count: b.available })}
-          </Text>
-        ) : (
-          <Skeleton height={43} width="60%" />
-        )}
-        {b?.company && (
+        <Text fz={36} fw={800} lh={1.2} data-testid="balance-available">
+          {t('web:points', { count: b.available })}
+        </Text>
+        {b.company && (
           <Text size="sm" mt={4}>
             {t('home.company', { points: t('web:points', { count: b.company.available }) })}
           </Text>
@@ -56,8 +75,8 @@ export default function Home() {
           <Text size="sm" c="dimmed">
             {t('home.pending')}
           </Text>
-          {b ? <Text fw={700}>{t('web:points', { count: b.pending })}</Text> : <Skeleton height={24} />}
-          {b?.pendingReleases?.slice(0, 2).map((r) => (
+          <Text fw={700}>{t('web:points', { count: b.pending })}</Text>
+          {b.pendingReleases?.slice(0, 2).map((r) => (
             <Text key={r.on} size="sm">
               {t('home.releasedOn', { points: t('web:points', { count: r.points }), date: formatDate(r.on) })}
             </Text>
@@ -67,9 +86,7 @@ export default function Home() {
           <Text size="sm" c="dimmed">
             {t('home.expiring')}
           </Text>
-          {!b ? (
-            <Skeleton height={24} />
-          ) : b.expiring.length === 0 ? (
+          {b.expiring.length === 0 ? (
             <Text fw={700}>{t('home.nothingExpiring')}</Text>
           ) : (
             b.expiring.slice(0, 3).map((e) => (
@@ -83,20 +100,15 @@ export default function Home() {
           )}
         </Card>
       </SimpleGrid>
-      <TierCard />
-      <Checklist />
-      <Latest />
-    </Stack>
+    </>
   );
 }
 
-function TierCard() {
+function TierCard({ tier }: { tier: Tier | undefined }) {
   const { t } = useTranslation('portal');
   const me = useMe();
-  const tier = useQuery({ queryKey: ['portal', 'tier'], queryFn: () => api.get<Tier>('/portal/v1/tier') });
-  if (tier.isPending) return <Skeleton height={96} radius="md" />;
-  if (tier.isError) return <ErrorAlert error={tier.error} />;
-  const { current, next, progress, periodEnd, basis } = tier.data;
+  if (!tier) return null;
+  const { current, next, progress, periodEnd, basis } = tier;
   if (!current && !next) return null;
   const missing = next
     ? basis === 'amount' && me.data
@@ -139,10 +151,8 @@ function TierCard() {
   );
 }
 
-function Checklist() {
+function Checklist({ onboarding: o }: { onboarding: Onboarding | undefined }) {
   const { t } = useTranslation('portal');
-  const onboarding = useQuery({ queryKey: ['portal', 'onboarding'], queryFn: () => api.get<Onboarding>('/portal/v1/onboarding') });
-  const o = onboarding.data;
   if (!o || o.total === 0 || o.done === o.total) return null;
   return (
     <Card withBorder>

@@ -3,7 +3,7 @@
  * mails), my phone number and which mails I want, switching company when I belong to several, and signing out.
  */
 import { useEffect, useState } from 'react';
-import { Button, Card, Group, NavLink, Skeleton, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, NavLink, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { IconChevronRight, IconHistory, IconPackage } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -13,7 +13,7 @@ import { ErrorAlert, fieldError, notifyError, notifySuccess } from '../../shared
 import { LanguageSwitch } from '../../shared/LanguageSwitch';
 import { meKey, useMe, type Me, type Preferences } from '../data';
 import { useMember, useMemberSession, useSessionChanged, type MemberSession } from '../session';
-import { PageTitle } from '../parts/ui';
+import { PageSkeleton, PageTitle } from '../parts/ui';
 
 export default function Profile() {
   const { t } = useTranslation('portal');
@@ -57,11 +57,18 @@ export default function Profile() {
         />
       </Card>
       <ErrorAlert error={me.error} />
-      {me.data ? <Contact me={me.data} onSaved={saved} /> : <Skeleton height={260} radius="md" />}
-      <Companies />
-      <Button size="md" variant="outline" color="red.9" loading={signOut.isPending} onClick={() => signOut.mutate()}>
-        {t('web:signOut')}
-      </Button>
+      {/* The contact and mail cards are taller than any guess at them; below them only Sign out, so it waits too. */}
+      {me.isPending ? (
+        <PageSkeleton blocks={[156, 220]} />
+      ) : (
+        <>
+          {me.data && <Contact me={me.data} onSaved={saved} />}
+          <Companies />
+          <Button size="md" variant="outline" color="red.9" loading={signOut.isPending} onClick={() => signOut.mutate()}>
+            {t('web:signOut')}
+          </Button>
+        </>
+      )}
     </Stack>
   );
 }

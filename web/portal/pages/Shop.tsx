@@ -120,34 +120,42 @@ function Catalogue(f: Filters) {
         value={f.search}
         onChange={(e) => f.setSearch(e.currentTarget.value)}
       />
-      {(categories.data?.items.length ?? 0) > 0 && (
-        <Chip.Group multiple={false} value={f.category} onChange={(v) => f.setCategory(v)}>
-          <Group gap="xs" role="group" aria-label={t('shop.categories')}>
-            <Chip value="" size="md">
-              {t('shop.allCategories')}
-            </Chip>
-            {categories.data?.items.map((c) => (
-              <Chip key={c.code} value={c.code} size="md">
-                {c.name}
-              </Chip>
-            ))}
-          </Group>
-        </Chip.Group>
-      )}
-      <Switch size="md" label={t('shop.affordable')} checked={f.affordable} onChange={(e) => f.setAffordable(e.currentTarget.checked)} />
-      <ErrorAlert error={rewards.error} />
-      {rewards.isPending ? (
+      {/* Whether there is a row of categories, and how many lines it wraps to, is known only with the answer; until
+          then the list's place-holder stands in for both, so the switch and the cards do not slide down. */}
+      {categories.isPending ? (
         <SkeletonList rows={4} height={240} />
-      ) : items.length === 0 ? (
-        <Empty>{f.affordable ? t('shop.noneAffordable') : t('shop.none')}</Empty>
       ) : (
-        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
-          {items.map((r) => (
-            <RewardCard key={r.id} reward={r} />
-          ))}
-        </SimpleGrid>
+        <>
+          {(categories.data?.items.length ?? 0) > 0 && (
+            <Chip.Group multiple={false} value={f.category} onChange={(v) => f.setCategory(v)}>
+              <Group gap="xs" role="group" aria-label={t('shop.categories')}>
+                <Chip value="" size="md">
+                  {t('shop.allCategories')}
+                </Chip>
+                {categories.data?.items.map((c) => (
+                  <Chip key={c.code} value={c.code} size="md">
+                    {c.name}
+                  </Chip>
+                ))}
+              </Group>
+            </Chip.Group>
+          )}
+          <Switch size="md" label={t('shop.affordable')} checked={f.affordable} onChange={(e) => f.setAffordable(e.currentTarget.checked)} />
+          <ErrorAlert error={rewards.error} />
+          {rewards.isPending ? (
+            <SkeletonList rows={4} height={240} />
+          ) : items.length === 0 ? (
+            <Empty>{f.affordable ? t('shop.noneAffordable') : t('shop.none')}</Empty>
+          ) : (
+            <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+              {items.map((r) => (
+                <RewardCard key={r.id} reward={r} />
+              ))}
+            </SimpleGrid>
+          )}
+          <LoadMore hasMore={rewards.hasNextPage} loading={rewards.isFetchingNextPage} onMore={() => void rewards.fetchNextPage()} />
+        </>
       )}
-      <LoadMore hasMore={rewards.hasNextPage} loading={rewards.isFetchingNextPage} onMore={() => void rewards.fetchNextPage()} />
     </Stack>
   );
 }

@@ -3,7 +3,7 @@
  * and their sales claims waiting for a decision.
  */
 import { useRef, useState } from 'react';
-import { Badge, Button, Card, Group, Modal, NativeSelect, NumberInput, Select, SimpleGrid, Stack, Tabs, Text, Textarea, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, NativeSelect, NumberInput, Select, SimpleGrid, Skeleton, Stack, Tabs, Text, Textarea, Title } from '@mantine/core';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, newIdempotencyKey, query } from '../../shared/api';
@@ -47,16 +47,18 @@ export default function Team() {
   return (
     <Stack>
       <PageTitle>{t('team.title')}</PageTitle>
-      {balance.data?.company && (
-        <Card withBorder>
-          <Text size="sm" c="dimmed">
-            {t('team.companyPoints')}
+      {/* Only managers open this page, and a manager's company has a wallet: the card is there from the start and
+          its figure fills in, so the tabs below never move. */}
+      <Card withBorder>
+        <Text size="sm" c="dimmed">
+          {t('team.companyPoints')}
+        </Text>
+        <Skeleton visible={balance.isPending} width={balance.isPending ? '60%' : undefined}>
+          <Text fz={28} fw={800} data-testid={balance.data ? 'company-available' : undefined}>
+            {t('web:points', { count: balance.data?.company?.available ?? 0 })}
           </Text>
-          <Text fz={28} fw={800} data-testid="company-available">
-            {t('web:points', { count: balance.data.company.available })}
-          </Text>
-        </Card>
-      )}
+        </Skeleton>
+      </Card>
       <Tabs value={tab} onChange={setTab}>
         <Tabs.List grow>
           <Tabs.Tab value="people" fz="md" py="md">

@@ -42,6 +42,21 @@ export function Empty({ children }: { children?: ReactNode }) {
   );
 }
 
+/**
+ * A page's place-holder while the answers that decide its layout are on their way: the page then appears whole
+ * instead of growing piece by piece and pushing what the member is about to tap.
+ */
+export function PageSkeleton({ blocks = [132, 96, 96, 200] }: { blocks?: number[] }) {
+  const { t } = useTranslation('web');
+  return (
+    <Stack aria-busy="true" aria-label={t('loading')}>
+      {blocks.map((height, i) => (
+        <Skeleton key={i} height={height} radius="md" />
+      ))}
+    </Stack>
+  );
+}
+
 /** Placeholder rows of the height the real ones will have, so nothing jumps when they arrive. */
 export function SkeletonList({ rows = 3, height = 72 }: { rows?: number; height?: number }) {
   const { t } = useTranslation('web');

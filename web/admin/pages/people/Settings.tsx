@@ -46,19 +46,32 @@ function Section({ title, children, onSubmit, pending, disabled, error }: { titl
   );
 }
 
+const programQuery = { queryKey: ['program'], queryFn: () => api.get<Program>('/v1/program') };
+const controlQuery = { queryKey: ['control-settings'], queryFn: () => api.get<Control>('/v1/settings/control') };
+const claimsQuery = { queryKey: ['claim-settings'], queryFn: () => api.get<Claims>('/v1/claims/settings') };
+const rewardsQuery = { queryKey: ['reward-settings'], queryFn: () => api.get<{ approvalThresholdPoints: number | null }>('/v1/rewards/settings') };
+
 export default function Settings() {
   const { t } = useTranslation('console-people');
+  // Four forms of different heights stacked: the page appears when all four are read, not one pushing the next.
+  const settled = [useQuery(programQuery), useQuery(controlQuery), useQuery(claimsQuery), useQuery(rewardsQuery)].every((q) => !q.isPending);
   return (
     <Stack maw={960}>
       <Title order={1} size="h2">
         {t('nav.settings')}
       </Title>
-      <ProgramForm />
-      <ControlForm />
-      <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <ClaimsForm />
-        <RewardsForm />
-      </SimpleGrid>
+      {settled ? (
+        <>
+          <ProgramForm />
+          <ControlForm />
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <ClaimsForm />
+            <RewardsForm />
+          </SimpleGrid>
+        </>
+      ) : (
+        <Skeleton h={720} />
+      )}
     </Stack>
   );
 }
@@ -83,8 +96,8 @@ function ProgramForm() {
   const { t } = useTranslation('console-people');
   const { staff } = useStaff();
   const client = useQueryClient();
-  const program = useQuery({ queryKey: ['program'], queryFn: () => api.get<Program>('/v1/program') });
-  const [form, setForm] = useState<Program | null>(null);
+  const program = useQuery(programQuery);
+  const [form, setForm] = useState<Program | null>(() => program.data ?? null);
   useEffect(() => {
     if (program.data) setForm(program.data);
   }, [program.data]);
@@ -171,10 +184,11 @@ function ControlForm() {
   const { t } = useTranslation('console-people');
   const { staff } = useStaff();
   const client = useQueryClient();
-  const control = useQuery({ queryKey: ['control-settings'], queryFn: () => api.get<Control>('/v1/settings/control') });
-  const [form, setForm] = useState<Control | null>(null);
+  const control = useQuery(controlQuery);
+  const editable = (c: Control): Control => ({ ...c, reasonCodes: c.reasonCodes.map(({ code, labels }) => ({ code, labels })) });
+  const [form, setForm] = useState<Control | null>(() => (control.data ? editable(control.data) : null));
   useEffect(() => {
-    if (control.data) setForm({ ...control.data, reasonCodes: control.data.reasonCodes.map(({ code, labels }) => ({ code, labels })) });
+    if (control.data) setForm(editable(control.data));
   }, [control.data]);
   const save = useMutation({
     mutationFn: (c: Control) => api.put<Control>('/v1/settings/control', c),
@@ -290,8 +304,8 @@ function ClaimsForm() {
   const { t } = useTranslation('console-people');
   const { staff } = useStaff();
   const client = useQueryClient();
-  const claims = useQuery({ queryKey: ['claim-settings'], queryFn: () => api.get<Claims>('/v1/claims/settings') });
-  const [form, setForm] = useState<Claims | null>(null);
+  const claims = useQuery(claimsQuery);
+  const [form, setForm] = useState<Claims | null>(() => claims.data ?? null);
   useEffect(() => {
     if (claims.data) setForm(claims.data);
   }, [claims.data]);
@@ -352,8 +366,8 @@ function RewardsForm() {
   const { t } = useTranslation('console-people');
   const { staff } = useStaff();
   const client = useQueryClient();
-  const rewards = useQuery({ queryKey: ['reward-settings'], queryFn: () => api.get<{ approvalThresholdPoints: number | null }>('/v1/rewards/settings') });
-  const [value, setValue] = useState<number | string>('');
+  const rewards = useQuery(rewardsQuery);
+  const [value, setValue] = useState<number | string>(() => rewards.data?.approvalThresholdPoints ?? '');
   useEffect(() => {
     if (rewards.data) setValue(rewards.data.approvalThresholdPoints ?? '');
   }, [rewards.data]);

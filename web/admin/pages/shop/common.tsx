@@ -32,6 +32,9 @@ export function useCursor(resetKey: string) {
 
 export function Pager({ page, nextCursor, onNext, onPrevious }: { page: number; nextCursor: string | null | undefined; onNext: (c: string) => void; onPrevious: () => void }) {
   const { t } = useTranslation('console-shop');
+  // No answer yet (undefined, not null): the rows above are place-holders of a guessed number, so the pager
+  // waits rather than jumping when the real rows arrive.
+  if (nextCursor === undefined) return null;
   return (
     <Group justify="flex-end" gap="xs" component="nav" aria-label={t('common.pages')}>
       <Button variant="default" size="xs" disabled={page <= 1} onClick={onPrevious}>
