@@ -2,7 +2,8 @@
  * Deciding a sales claim. Approval posts its points through the normal event path (rules, caps, tiers,
  * pending days and expiry apply as to any event), in the transaction that records the decision, under
  * the claim's row lock: racing approvals wait for each other and the second finds the claim approved.
- * Rejection voids the pending points (they were never posted) with a reason the claimant reads.
+ * Rejection voids the pending points (they were never posted) with a reason the claimant reads. Either way
+ * the claimant is mailed in the same transaction.
  */
 import { isManagerOf } from '../accounts/managers.js';
 import type { Db } from '../db/database.js';
@@ -12,6 +13,7 @@ import { processInTransaction } from '../events/process.js';
 import { eventHash, eventSchema } from '../events/schema.js';
 import type { Program } from '../programs/programs.js';
 import { claimEvent } from './event.js';
+import { queueClaimDecisionMail } from './mails.js';
 import type { RejectionReason } from './reasons.js';
 import { getClaimSettings, type ClaimSettings } from './settings.js';
 import { decideClaim, requireClaim, type SaleClaim } from './store.js';
@@ -55,6 +57,7 @@ export async function approveClaim(db: Db, program: Program, claimId: string, d:
     const item = (await processInTransaction(trx, program, ready, now)).get(0)!;
     if (item.status === 'rejected') throw item.error;
     await decideClaim(trx, program.id, claim.id, { state: 'approved', eventId: item.record.id, points: item.record.points, actor: actorOf(d) });
+    await queueClaimDecisionMail(trx, program, claim, { state: 'approved', points: item.record.points }, now);
     return true;
   });
   return { claim: await requireClaim(db, program.id, claimId), created };
@@ -74,6 +77,7 @@ export async function rejectClaim(
     if (claim.state === 'approved') throw new LojalError('claim_state_conflict', { claim: claim.id, state: claim.state });
     await checkDecider(trx, program.id, settings, claim, d);
     await decideClaim(trx, program.id, claim.id, { state: 'rejected', code: reason.code, note: reason.note, actor: actorOf(d) });
+    await queueClaimDecisionMail(trx, program, claim, { state: 'rejected', code: reason.code, note: reason.note });
     return true;
   });
   return { claim: await requireClaim(db, program.id, claimId), created };

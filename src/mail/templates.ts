@@ -13,6 +13,8 @@ export const mailTemplates = [
   'staff_password_reset',
   'staff_invitation',
   'member_sign_in_code',
+  'claim_approved',
+  'claim_rejected',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 

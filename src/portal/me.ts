@@ -12,27 +12,12 @@ import type { AppContext } from '../http/server.js';
 import { languages } from '../i18n/index.js';
 import { getChecklist } from '../onboarding/store.js';
 import { memberOnboarding } from '../onboarding/member.js';
+import { preferencesKey, preferencesOf, preferencesSchema } from '../people/preferences.js';
 import type { Program } from '../programs/programs.js';
 import type { MemberContext } from '../sessions/http.js';
 import { me, memberAudit, programOf } from './context.js';
 
 const tags = ['portal'];
-
-/** Kept in the member's attributes under this key: no table of its own for three switches. */
-const preferencesKey = 'communication';
-const preferencesSchema = z.object({
-  newsletter: z.boolean().describe('news and offers from the program'),
-  orderMails: z.boolean().describe('mails about my reward orders'),
-  claimMails: z.boolean().describe('mails about my sales claims'),
-});
-type Preferences = z.infer<typeof preferencesSchema>;
-// Service mails about one's own orders and claims are on until switched off; marketing needs a yes.
-const defaultPreferences: Preferences = { newsletter: false, orderMails: true, claimMails: true };
-
-export function preferencesOf(attributes: Record<string, unknown>): Preferences {
-  const stored = preferencesSchema.partial().safeParse(attributes[preferencesKey]);
-  return { ...defaultPreferences, ...(stored.success ? stored.data : {}) };
-}
 
 const meOut = z.object({
   id: z.uuid(),

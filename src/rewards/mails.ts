@@ -1,12 +1,14 @@
 /**
  * The mails a member gets about their order, in their language, queued in the order's own transaction:
  * confirmed, sent (with tracking), ready (with the codes or the details), not carried out (points back).
- * A member without an e-mail address gets none; the portal shows the same in the order's history.
+ * A member without an e-mail address, or who switched order mails off in the portal, gets none; the portal
+ * shows the same in the order's history.
  */
 import type { Db } from '../db/database.js';
 import type { OrderState } from '../db/schema.js';
 import { isLanguage, translator } from '../i18n/index.js';
 import { enqueueMails, type MailTemplate } from '../mail/index.js';
+import { preferencesOf } from '../people/preferences.js';
 import type { Program } from '../programs/programs.js';
 import { textIn, type RewardTexts } from './catalogue.js';
 
@@ -17,11 +19,11 @@ export async function queueOrderMail(trx: Db, program: Program, orderId: string,
     .selectFrom('reward_orders as o')
     .innerJoin('members as m', (j) => j.onRef('m.program_id', '=', 'o.program_id').onRef('m.id', '=', 'o.member_id'))
     .innerJoin('rewards as r', (j) => j.onRef('r.program_id', '=', 'o.program_id').onRef('r.id', '=', 'o.reward_id'))
-    .select(['o.id', 'o.state', 'o.quantity', 'o.points', 'o.codes', 'o.tracking', 'm.email', 'm.name', 'm.language', 'r.texts'])
+    .select(['o.id', 'o.state', 'o.quantity', 'o.points', 'o.codes', 'o.tracking', 'm.email', 'm.name', 'm.language', 'm.attributes', 'r.texts'])
     .where('o.program_id', '=', program.id)
     .where('o.id', '=', orderId)
     .executeTakeFirstOrThrow();
-  if (!o.email) return;
+  if (!o.email || !preferencesOf(o.attributes as Record<string, unknown>).orderMails) return;
   const language = isLanguage(o.language) ? o.language : program.defaultLanguage;
   const t = translator(language);
   const tracking = (o.tracking ?? {}) as Record<string, string>;

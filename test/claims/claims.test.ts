@@ -273,3 +273,30 @@ describe('lists and bad input', () => {
     expect(res.json().code).toBe('validation_failed');
   });
 });
+
+describe('the claimant is mailed the decision', () => {
+  it('in their language, with the points or the reason; not when they switched claim mails off', async () => {
+    const m = await claimWorld(t);
+    const person = (ext: string, language: string, attributes: Record<string, unknown> = {}) =>
+      m.call('PUT', `/v1/members/by-external-id/${ext}`, { accountExternalId: 'BR', name: `Person ${ext}`, role: 'sales_rep', language, email: `${ext.toLowerCase()}@example.com`, attributes });
+    expect((await person('SELLER', 'sv')).statusCode).toBe(200);
+    expect((await person('SELLER2', 'de', { communication: { claimMails: false } })).statusCode).toBe(200);
+
+    const approved = (await m.submit(aClaim({ amount: 1234500, invoiceNumber: 'F-MAIL-1' }))).json();
+    expect((await m.call('POST', `/v1/claims/${approved.id}/approve`, {})).statusCode).toBe(200);
+    const rejected = (await m.submit(aClaim({ invoiceNumber: 'F-MAIL-2' }))).json();
+    expect((await m.call('POST', `/v1/claims/${rejected.id}/reject`, { reason: 'invoice_not_found', note: 'Fakturan finns inte hos oss.' })).statusCode).toBe(200);
+    const quiet = (await m.submit(aClaim({ member: 'SELLER2', invoiceNumber: 'F-MAIL-3' }))).json();
+    expect((await m.call('POST', `/v1/claims/${quiet.id}/approve`, {})).statusCode).toBe(200);
+    // Deciding again mails nothing more.
+    expect((await m.call('POST', `/v1/claims/${approved.id}/approve`, {})).statusCode).toBe(200);
+
+    const mails = (await m.call('GET', '/v1/outbox?limit=50')).json().data as Array<{ template: string; to: string; language: string; subject: string; body: string }>;
+    expect(mails.map((x) => `${x.template} ${x.to} ${x.language}`).sort()).toEqual(['claim_approved seller@example.com sv', 'claim_rejected seller@example.com sv']);
+    const byTemplate = (name: string) => mails.find((x) => x.template === name)!;
+    expect(byTemplate('claim_approved').subject).toBe('Ditt säljanspråk F-MAIL-1 är godkänt');
+    expect(byTemplate('claim_approved').body).toContain('ger dig 1\u00a0234 poäng');
+    expect(byTemplate('claim_rejected').body).toContain('Orsak: Vi hittar inte den här fakturan.');
+    expect(byTemplate('claim_rejected').body).toContain('Fakturan finns inte hos oss.');
+  });
+});

@@ -319,7 +319,7 @@ describe('rewards shop', () => {
     expect((await w.call('GET', '/v1/rewards?orderable=true')).json().code).toBe('validation_failed');
   });
 
-  it('tells the member by mail, in their language: confirmed, sent with tracking, codes, points back', async () => {
+  it('tells the member by mail, in their language: confirmed, sent with tracking, codes, points back; not one who said no', async () => {
     const w = await shop(20_000);
     await sql`UPDATE members SET email = 'anna@bygg.se', language = 'sv' WHERE program_id = ${w.programId} AND id = ${w.member}`.execute(t.database.db);
     await sql`UPDATE members SET email = NULL WHERE program_id = ${w.programId} AND id <> ${w.member}`.execute(t.database.db);
@@ -335,6 +335,10 @@ describe('rewards shop', () => {
     // Another member without an address gets no mail.
     await w.call('POST', `/v1/members/${w.members[1]!.id}/adjustments`, { points: 5_000, reasonCode: 'opening', idempotencyKey: 'open-no-mail' });
     await order(w, { reward: 'drill', memberId: w.members[1]!.id, idempotencyKey: 'mail-drill-3' });
+    // Nor does one who switched order mails off in the portal.
+    await sql`UPDATE members SET email = 'quiet@bygg.se', attributes = ${JSON.stringify({ communication: { orderMails: false } })}::jsonb
+      WHERE program_id = ${w.programId} AND id = ${w.members[1]!.id}`.execute(t.database.db);
+    await order(w, { reward: 'drill', memberId: w.members[1]!.id, idempotencyKey: 'mail-drill-4' });
 
     const mails = (await w.call('GET', '/v1/outbox?limit=50')).json().data as Array<{ template: string; to: string; language: string; subject: string; body: string }>;
     expect(mails.map((m) => m.template).sort()).toEqual(['order_cancelled', 'order_confirmed', 'order_confirmed', 'order_issued', 'order_shipped']);
