@@ -66,6 +66,7 @@ export const errorStatus = {
   out_of_stock: 409,
   redemption_limit_reached: 422,
   invalid_order_transition: 409,
+  order_not_cancellable: 409,
   company_wallet_not_allowed: 403,
   member_not_active: 422,
   // control: staff users, four-eyes adjustments, coalition partners (migration 0004)

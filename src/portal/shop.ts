@@ -12,9 +12,9 @@ import { translator, type Language } from '../i18n/index.js';
 import type { Program } from '../programs/programs.js';
 import { getReward, rewardTypes, textIn, type Reward } from '../rewards/catalogue.js';
 import { shippingAddressSchema } from '../rewards/order-routes.js';
-import { getOrder, listOrders, placeOrder, type RewardOrder } from '../rewards/orders.js';
+import { getOrder, listOrders, placeOrder, transition, type RewardOrder } from '../rewards/orders.js';
 import { rewardCategories, rewardFor, shopFor, type Availability } from '../rewards/shop.js';
-import { me, memberActorRef, ownKey, programOf, requireVisible } from './context.js';
+import { me, memberActorRef, memberAudit, ownKey, programOf, requireVisible } from './context.js';
 
 const tags = ['portal'];
 const states = ['pending_approval', 'placed', 'approved', 'shipped', 'delivered', 'issued', 'cancelled', 'rejected'] as const;
@@ -53,6 +53,7 @@ const orderOut = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
   history: z.array(z.object({ state: z.enum(states), stateName: z.string(), reason: z.string().nullable(), at: z.date() })),
+  cancellable: z.boolean().describe('the signed-in member may still cancel it (their own, and nobody has started on it)'),
 });
 
 /** Tier names by code in the reader's language, for "it needs the Gold level". */
@@ -88,7 +89,7 @@ function presentReward(r: Reward, a: Availability, program: Program, lng: Langua
   };
 }
 
-function presentOrder(o: RewardOrder, lng: Language): z.infer<typeof orderOut> {
+function presentOrder(o: RewardOrder, lng: Language, viewer: string): z.infer<typeof orderOut> {
   const t = translator(lng);
   const stateName = (s: OrderState) => String(t(`rewards:state.${s}`));
   return {
@@ -108,6 +109,7 @@ function presentOrder(o: RewardOrder, lng: Language): z.infer<typeof orderOut> {
     updatedAt: o.updatedAt,
     // Who moved it (staff:…, system) is the program's business; the member sees what and when.
     history: o.history.map((h) => ({ state: h.to, stateName: stateName(h.to), reason: h.reason, at: h.at })),
+    cancellable: o.memberId === viewer && memberCancellable.includes(o.state),
   };
 }
 
@@ -205,7 +207,7 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
         { lng: m.language },
       );
       reply.status(result.created ? 201 : 200);
-      return presentOrder(result.order, m.language);
+      return presentOrder(result.order, m.language, m.memberId);
     },
   );
 
@@ -224,7 +226,7 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       const m = me(req);
       const program = await programOf(db, req);
       const page = await listOrders(db, program, { ...req.query, memberId: m.memberId }, m.language);
-      return { items: page.data.map((o) => presentOrder(o, m.language)), nextCursor: page.nextCursor };
+      return { items: page.data.map((o) => presentOrder(o, m.language, m.memberId)), nextCursor: page.nextCursor };
     },
   );
 
@@ -236,7 +238,37 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       const program = await programOf(db, req);
       const order = await getOrder(db, program, req.params.id, m.language);
       await requireVisible(db, req, order, 'reward order', req.params.id);
-      return presentOrder(order, m.language);
+      return presentOrder(order, m.language, m.memberId);
+    },
+  );
+
+  app.post(
+    '/portal/v1/orders/:id/cancel',
+    {
+      config: { member: true },
+      schema: {
+        tags,
+        summary: 'Cancel one of my own orders while nobody has started on it (placed or awaiting approval); the points and the stock go back',
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict().default({}),
+        response: { 200: orderOut },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const order = await getOrder(db, program, req.params.id, m.language);
+      // Only one's own: a manager sees the staff's orders but does not cancel them.
+      if (order.memberId !== m.memberId) throw new LojalError('not_found', { entity: 'reward order', id: req.params.id });
+      const cancelled = await transition(db, program, order.id, 'cancel', { reason: req.body.reason }, memberActorRef(req), {
+        lng: m.language,
+        audit: memberAudit(req),
+        onlyFrom: memberCancellable,
+      });
+      return presentOrder(cancelled, m.language, m.memberId);
     },
   );
 }
+
+/** The states in which the member may still change their mind: nobody has approved or sent anything yet. */
+export const memberCancellable: OrderState[] = ['pending_approval', 'placed'];

@@ -415,3 +415,40 @@ describe('onboarding', () => {
     expect((await portal(await signIn('SELLER'), 'GET', '/onboarding')).json()).toEqual({ done: 0, total: 0, pointsEarned: 0, pointsToEarn: 0, steps: [] });
   });
 });
+
+describe('cancelling an order', () => {
+  it('my own, while nobody has started on it: points back once; not a colleague’s, not once approved', async () => {
+    const seller = await signIn('SELLER');
+    const available = async () => (await portal(seller, 'GET', '/balance')).json().available as number;
+    await admin('POST', `/v1/members/${ids.SELLER}/adjustments`, { points: 2000, reasonCode: 'campaign', idempotencyKey: `cancel-test-${ids.SELLER}` });
+    const before = await available();
+    const order = (await portal(seller, 'POST', '/orders', { rewardId: 'mug', idempotencyKey: 'portal-cancel-0001', delivery: { name: 'P', street: 'S 1', postalCode: '1', city: 'C', country: 'se' } })).json();
+    expect(order).toMatchObject({ state: 'placed', cancellable: true });
+    expect(await available()).toBe(before - 1000);
+
+    // The manager sees the order but it is not theirs to cancel.
+    const manager = await signIn('BRMGR');
+    expect((await portal(manager, 'GET', `/orders/${order.id}`)).json().cancellable).toBe(false);
+    expect((await portal(manager, 'POST', `/orders/${order.id}/cancel`, {})).statusCode).toBe(404);
+    expect((await portal(seller, 'POST', `/orders/${order.id}/cancel`, {}, { csrf: false })).statusCode).toBe(403);
+
+    const cancelled = await portal(seller, 'POST', `/orders/${order.id}/cancel`, { reason: 'Wrong size' });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json()).toMatchObject({ state: 'cancelled', cancellable: false });
+    expect(cancelled.json().history.at(-1)).toMatchObject({ state: 'cancelled', reason: 'Wrong size' });
+    expect(await available()).toBe(before);
+    // A second tap answers the cancelled order and gives nothing more back.
+    expect((await portal(seller, 'POST', `/orders/${order.id}/cancel`, {})).json().state).toBe('cancelled');
+    expect(await available()).toBe(before);
+
+    // Once the program team approved it, it is being handled: 409 in the member's words, nothing moves.
+    const second = (await portal(seller, 'POST', '/orders', { rewardId: 'mug', idempotencyKey: 'portal-cancel-0002', delivery: { name: 'P', street: 'S 1', postalCode: '1', city: 'C', country: 'se' } })).json();
+    await admin('POST', `/v1/reward-orders/${second.id}/approve`, {});
+    expect((await portal(seller, 'GET', `/orders/${second.id}`)).json().cancellable).toBe(false);
+    const late = await portal(seller, 'POST', `/orders/${second.id}/cancel`, {});
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toMatchObject({ code: 'order_not_cancellable', detail: expect.stringMatching(/already being handled/) });
+    expect((await portal(seller, 'GET', `/orders/${second.id}`)).json().state).toBe('approved');
+    expect(await available()).toBe(before - 1000);
+  });
+});

@@ -101,6 +101,8 @@ export interface Order {
   note: string | null;
   createdAt: string;
   history: Array<{ state: string; stateName: string; reason: string | null; at: string }>;
+  /** Mine, and nobody has started on it yet. */
+  cancellable: boolean;
 }
 
 export interface Claim {

@@ -1,11 +1,15 @@
-/** My reward orders, newest first: where each one is, the parcel's tracking link, and the codes of code rewards. */
-import { Anchor, Badge, Card, Code, CopyButton, Group, Stack, Text, Button } from '@mantine/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
+/**
+ * My reward orders, newest first: where each one is, the parcel's tracking link, the codes of code rewards, and
+ * cancelling an order while nobody has started on it.
+ */
+import { useState } from 'react';
+import { Anchor, Badge, Card, Code, CopyButton, Group, Modal, Stack, Text, Textarea, Button } from '@mantine/core';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../shared/api';
-import { ErrorAlert } from '../../shared/feedback';
+import { ErrorAlert, notifySuccess } from '../../shared/feedback';
 import { formatDate } from '../../shared/format';
-import type { Order, Page } from '../data';
+import { usePointsChanged, type Order, type Page } from '../data';
 import { Empty, LoadMore, PageTitle, SkeletonList } from '../parts/ui';
 
 const stateColour: Record<string, string> = {
@@ -78,7 +82,45 @@ export function OrderCard({ order }: { order: Order }) {
           ))}
         </Stack>
       )}
+      {order.cancellable && <CancelOrder order={order} />}
     </Card>
+  );
+}
+
+function CancelOrder({ order }: { order: Order }) {
+  const { t } = useTranslation('portal');
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const pointsChanged = usePointsChanged();
+  const cancel = useMutation({
+    mutationFn: () => api.post<Order>(`/portal/v1/orders/${order.id}/cancel`, reason.trim() ? { reason: reason.trim() } : {}),
+    onSuccess: async () => {
+      setOpen(false);
+      notifySuccess(t('orders.cancelled'));
+      await pointsChanged();
+    },
+  });
+  return (
+    <>
+      <Button size="md" variant="outline" color="red.9" mt="sm" fullWidth onClick={() => setOpen(true)}>
+        {t('orders.cancel')}
+      </Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title={t('orders.cancelTitle')} centered>
+        <Stack>
+          <Text>{t('orders.cancelText', { points: t('web:points', { count: order.points }) })}</Text>
+          <Textarea size="md" label={t('orders.cancelReason')} value={reason} maxLength={500} autosize minRows={2} onChange={(e) => setReason(e.currentTarget.value)} />
+          <ErrorAlert error={cancel.error} />
+          <Group grow>
+            <Button size="md" variant="default" onClick={() => setOpen(false)}>
+              {t('orders.cancelKeep')}
+            </Button>
+            <Button size="md" color="red.9" loading={cancel.isPending} onClick={() => cancel.mutate()}>
+              {t('orders.cancelYes')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
   );
 }
 
