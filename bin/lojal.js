@@ -1,11 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `lojal` works from a clone without a build step.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// Runs the TypeScript CLI in this process through tsx's loader, so `lojal` works from a clone without a build
+// step and without starting a second Node.js for every command.
+import { register } from 'tsx/esm/api';
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli');
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const run = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+register();
+await import('../src/cli/main.ts');
