@@ -42,7 +42,8 @@ async function accrueChunk(db: Db, programId: string, due: (trx: Db) => Promise<
 
 /**
  * Corrections for returns that came after their purchase accrued: every accrued purchase whose share, net of
- * all its returns now, is below what it accrued. One grouped query over the accrued purchases per run.
+ * all its returns now, is below what it accrued. Only purchases with a returned line are visited (a partial
+ * index holds them), so the hourly run does not grow with every purchase ever accrued.
  */
 async function correctForLateReturns(db: Db, programId: string, policy: CoopPolicy & { kind: 'percent_of_purchases' }): Promise<CoopAccrualReport> {
   const report: CoopAccrualReport = { entries: 0, amount: 0 };
@@ -50,9 +51,10 @@ async function correctForLateReturns(db: Db, programId: string, policy: CoopPoli
     SELECT e.id AS event_id, e.account_id,
       floor(sum(l.amount - l.returned_amount) * ${policy.basisPoints} / 10000)::bigint AS due,
       a.accrued::bigint AS accrued, sum(l.returned_amount)::bigint AS returned
-    FROM (SELECT event_id, sum(amount) AS accrued FROM coop_entries
-          WHERE program_id = ${programId} AND kind = 'accrual' AND event_id IS NOT NULL GROUP BY event_id) a
-    JOIN events e ON e.program_id = ${programId} AND e.id = a.event_id
+    FROM (SELECT DISTINCT event_id FROM event_lines WHERE program_id = ${programId} AND returned_amount > 0) r
+    JOIN events e ON e.program_id = ${programId} AND e.id = r.event_id
+    JOIN LATERAL (SELECT sum(c.amount) AS accrued FROM coop_entries c
+          WHERE c.program_id = ${programId} AND c.event_id = e.id AND c.kind = 'accrual') a ON a.accrued IS NOT NULL
     JOIN event_lines l ON l.program_id = e.program_id AND l.event_id = e.id
     GROUP BY e.id, e.account_id, a.accrued
     HAVING floor(sum(l.amount - l.returned_amount) * ${policy.basisPoints} / 10000) < a.accrued`.execute(db);
