@@ -96,6 +96,7 @@ const bodies: Record<string, unknown> = {
   // the member portal
   'POST /portal/v1/team/claims/{id}/approve': {},
   'POST /portal/v1/team/claims/{id}/reject': { reasonCode: 'invoice_not_found' },
+  'POST /portal/v1/orders/{id}/cancel': { reason: 'isolation' },
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
