@@ -33,7 +33,7 @@ export function toItemError(err: LojalError): ItemError {
     return {
       code: err.code,
       message: err.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
-      errors: err.issues,
+      errors: err.issues.map(({ path, message, code }) => ({ path, message, ...(code && { code }) })),
     };
   }
   return { code: err.code, message: english(`errors:${err.code}`, err.params) };

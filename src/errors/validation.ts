@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { checkFailureOf, type CheckFailure } from './check-messages.js';
 import { LojalError, type FieldIssue } from './index.js';
 
 export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
@@ -6,7 +7,7 @@ export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
     // Unknown keys are reported on the parent; name the key itself so the caller knows what to drop.
     const keys = i.code === 'unrecognized_keys' ? i.keys : [];
     const path = [prefix, ...i.path.map(String), ...(keys.length ? [keys.join(',')] : [])].filter(Boolean).join('.');
-    return { path, message: i.message };
+    return { path, message: i.message, check: checkFailureOf(i as unknown as CheckFailure) };
   });
 }
 

@@ -12,6 +12,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
+import { checkFailureOf, type CheckFailure } from '../errors/check-messages.js';
 import { LojalError, type FieldIssue } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
@@ -53,8 +54,12 @@ export interface Parsed {
   occurredAt: Date;
 }
 
-export function validationError(issues: Array<{ path: PropertyKey[]; message: string }>): LojalError {
-  const list: FieldIssue[] = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+export function validationError(issues: Array<{ path: PropertyKey[]; message: string; code?: string }>): LojalError {
+  const list: FieldIssue[] = issues.map((i) => ({
+    path: i.path.map(String).join('.'),
+    message: i.message,
+    ...(i.code && { check: checkFailureOf(i as unknown as CheckFailure) }),
+  }));
   return new LojalError('validation_failed', {}, list);
 }
 

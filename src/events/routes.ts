@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LojalError } from '../errors/index.js';
-import { requestLanguage, sendProblem } from '../http/problem.js';
+import { localizedIssues, requestLanguage, sendProblem } from '../http/problem.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { translator, type Language } from '../i18n/index.js';
@@ -31,8 +31,9 @@ function present(record: EventRecord, lng: Language, currency: string, withTrace
 }
 
 function problemBody(req: FastifyRequest, err: LojalError) {
-  const t = translator(requestLanguage(req, req.auth?.language));
-  return { code: err.code, message: String(t(`errors:${err.code}`, err.params as never)), ...(err.issues && { errors: err.issues }) };
+  const lng = requestLanguage(req, req.auth?.language);
+  const t = translator(lng);
+  return { code: err.code, message: String(t(`errors:${err.code}`, err.params as never)), ...(err.issues && { errors: localizedIssues(err.issues, lng, err.params) }) };
 }
 
 export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics }: AppContext) {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { checkFailureOf, checkMessage } from '../errors/check-messages.js';
 import { LojalError, type FieldIssue } from '../errors/index.js';
 import { negotiateLanguage, translator, type Language } from '../i18n/index.js';
 
@@ -26,6 +27,7 @@ export function toLojalError(err: unknown, bodyLimit: number): LojalError {
     const issues = e.validation.map((v) => ({
       path: [e.validationContext, ...pathOf(v.instancePath, v.params)].filter(Boolean).join('.'),
       message: v.message ?? 'invalid',
+      check: checkFailureOf({ code: v.keyword, ...v.params }),
     }));
     return new LojalError('validation_failed', {}, issues);
   }
@@ -57,9 +59,18 @@ export function requestLanguage(req: FastifyRequest, fallback: Language = 'en'):
   return negotiateLanguage(req.headers['accept-language'], fallback);
 }
 
+/** Field issues as the answer carries them: each message in the reader's language where we have it in theirs. */
+export function localizedIssues(issues: FieldIssue[], lng: Language, params: Record<string, unknown> = {}): FieldIssue[] {
+  const t = translator(lng);
+  return issues.map((i) =>
+    i.code ? { path: i.path, message: t(`errors:${i.code}`, params), code: i.code } : { path: i.path, message: checkMessage(i.check, i.message, lng) },
+  );
+}
+
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: LojalError): FastifyReply {
   // A portal request answers in the member's own language, whatever the browser asks for.
-  const t = translator(req.member?.language ?? requestLanguage(req, req.auth?.language ?? 'en'));
+  const lng = req.member?.language ?? requestLanguage(req, req.auth?.language ?? 'en');
+  const t = translator(lng);
   const params = { ...err.params, requestId: req.id };
   const body: Problem = {
     // First, so that the standard members below always win over a same-named extra.
@@ -72,6 +83,6 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: Lojal
     requestId: req.id,
     instance: req.url,
   };
-  if (err.issues) body.errors = err.issues.map((i) => (i.code ? { path: i.path, message: t(`errors:${i.code}`, params), code: i.code } : i));
+  if (err.issues) body.errors = localizedIssues(err.issues, lng, params);
   return reply.status(err.status).type('application/problem+json').send(body);
 }
