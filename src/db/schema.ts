@@ -701,4 +701,5 @@ export interface ImportJobsTable {
   started_by: string;
   created_at: Timestamp;
   finished_at: Date | null;
+  heartbeat_at: Generated<Date>;
 }

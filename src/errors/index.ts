@@ -2,6 +2,8 @@
  * One error type for every expected failure. `code` is stable and machine-readable (clients switch on it);
  * the HTTP status comes from the table below, the human message from the i18n catalogue (errors namespace).
  */
+import type { CheckFailure } from './check-messages.js';
+
 export const errorStatus = {
   // the request itself
   malformed_json: 400,
@@ -118,6 +120,8 @@ export const errorStatus = {
   report_range_too_long: 422,
   // ours
   rate_limited: 429,
+  // an import job whose server process stopped before it finished (reported on the job, never as an answer)
+  import_interrupted: 500,
   internal_error: 500,
   service_unavailable: 503,
 } as const;
@@ -130,6 +134,8 @@ export interface FieldIssue {
   message: string;
   /** An error code whose localized message replaces `message` in the answer (see sendProblem). */
   code?: ErrorCode;
+  /** The zod check that failed, so the answer can say it in the reader's language (never sent as is). */
+  check?: CheckFailure;
 }
 
 export class LojalError extends Error {

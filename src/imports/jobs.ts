@@ -140,14 +140,19 @@ export async function startImportJob(
 
   // Progress writes are chained so they land in order and the final write comes after all of them.
   let writes: Promise<unknown> = Promise.resolve();
-  const onProgress = (done: number) => {
+  const write = (set: { done_rows?: number }) => {
     writes = writes.then(() =>
-      db.updateTable('import_jobs').set({ done_rows: done }).where('program_id', '=', program.id).where('id', '=', id).execute(),
+      db.updateTable('import_jobs').set({ ...set, heartbeat_at: new Date() }).where('program_id', '=', program.id).where('id', '=', id).execute(),
     );
   };
+  const onProgress = (done: number) => write({ done_rows: done });
+  // A chunk can take a while without a progress report; the heartbeat says the process is still at it.
+  const heartbeat = setInterval(() => write({}), HEARTBEAT_MS);
+  heartbeat.unref();
   const finished = (async () => {
     try {
       const o = await runImporter(db, program, input.kind, input.bytes, onProgress);
+      clearInterval(heartbeat);
       await writes;
       await db
         .updateTable('import_jobs')
@@ -167,6 +172,7 @@ export async function startImportJob(
         .where('id', '=', id)
         .execute();
     } catch (err) {
+      clearInterval(heartbeat);
       await writes.catch(() => {});
       const failure = err instanceof LojalError ? { code: err.code, params: err.params } : { code: 'internal_error', params: { requestId: id } };
       await db
@@ -181,7 +187,27 @@ export async function startImportJob(
   return { job: toJob(row as Row), finished };
 }
 
+/** How often a running import says it is alive, and how long without a sign of life counts as interrupted. */
+const HEARTBEAT_MS = 15_000;
+const INTERRUPTED_AFTER_MS = 2 * 60_000;
+
+/**
+ * Jobs whose process stopped (a restart, a crash) become `failed` with `import_interrupted`: the rows it had
+ * written stay, and uploading the file again books nothing twice. Done when jobs are read, so no timer is needed.
+ */
+export async function markInterruptedImports(db: Db, programId: string, now = new Date()): Promise<number> {
+  const rows = await db
+    .updateTable('import_jobs')
+    .set({ state: 'failed', failure_code: 'import_interrupted', failure_params: '{}', finished_at: now })
+    .where('program_id', '=', programId)
+    .where('state', '=', 'running')
+    .where('heartbeat_at', '<', new Date(now.getTime() - INTERRUPTED_AFTER_MS))
+    .executeTakeFirst();
+  return Number(rows.numUpdatedRows);
+}
+
 export async function getImportJob(db: Db, programId: string, id: string): Promise<ImportJob> {
+  await markInterruptedImports(db, programId);
   const row = await db.selectFrom('import_jobs').selectAll().where('program_id', '=', programId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new LojalError('not_found', { entity: 'import', id });
   return toJob(row as Row);
@@ -189,6 +215,7 @@ export async function getImportJob(db: Db, programId: string, id: string): Promi
 
 /** The newest jobs first (the console shows the recent ones). */
 export async function listImportJobs(db: Db, programId: string, limit: number): Promise<ImportJob[]> {
+  await markInterruptedImports(db, programId);
   const rows = await db
     .selectFrom('import_jobs')
     .selectAll()

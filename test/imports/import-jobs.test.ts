@@ -118,3 +118,21 @@ describe('console CSV imports as jobs', () => {
     expect((await t.call('GET', `/v1/imports/${mine.id}`, undefined, other.key)).statusCode).toBe(404);
   });
 });
+
+describe('an import whose server process stopped', () => {
+  it('is reported as interrupted, in the reader’s language, once its heartbeat is two minutes old; a live one is left alone', async () => {
+    const { programId, key } = await t.newProgram();
+    const job = async (id: string, heartbeatAgoMs: number) =>
+      t.database.db
+        .insertInto('import_jobs')
+        .values({ program_id: programId, id, kind: 'accounts', file_name: 'big.csv', total_rows: 10_000, done_rows: 4_000, errors: '[]', started_by: 'staff:x', heartbeat_at: new Date(Date.now() - heartbeatAgoMs) })
+        .execute();
+    await job('0190a7d0-0000-7000-8000-000000000001', 3 * 60_000);
+    await job('0190a7d0-0000-7000-8000-000000000002', 10_000);
+
+    const list = (await t.app.inject({ method: 'GET', url: '/v1/imports', headers: { authorization: `Bearer ${key}`, 'accept-language': 'de' } })).json();
+    const byId = new Map((list.data as Array<Job & { id: string }>).map((j) => [j.id, j]));
+    expect(byId.get('0190a7d0-0000-7000-8000-000000000001')).toMatchObject({ state: 'failed', done: 4_000, failure: { code: 'import_interrupted', message: expect.stringMatching(/neu gestartet/) } });
+    expect(byId.get('0190a7d0-0000-7000-8000-000000000002')).toMatchObject({ state: 'running', failure: null });
+  });
+});
