@@ -488,6 +488,7 @@ export interface Schema {
   volume_discount_settings: VolumeDiscountSettingsTable;
   volume_discount_levels: VolumeDiscountLevelsTable;
   import_jobs: ImportJobsTable;
+  member_password_failures: MemberPasswordFailuresTable;
 }
 
 export interface RewardSettingsTable {
@@ -682,6 +683,14 @@ export interface MemberSignInCodesTable {
 }
 
 // ---------------------------------------------------------------- console imports (migration 0011)
+// ---------------------------------------------------------------- member password lock-out (migration 0013)
+export interface MemberPasswordFailuresTable {
+  email_hash: string;
+  failures: number;
+  locked_until: Date | null;
+  updated_at: Date;
+}
+
 export interface ImportJobsTable {
   program_id: string;
   id: string;

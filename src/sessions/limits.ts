@@ -16,6 +16,10 @@ export const signInLimits = {
   memberCodeAttempts: 5,
   /** Codes per e-mail address and hour. */
   memberCodesPerHour: 5,
+  /** Failed portal password sign-ins for one address before it is locked… */
+  memberPasswordFailuresBeforeLock: 5,
+  /** …for this long. */
+  memberPasswordLockMs: 15 * 60_000,
   /** Shortest password accepted. */
   passwordMinLength: 10,
 } as const;

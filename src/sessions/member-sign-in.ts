@@ -131,9 +131,13 @@ async function spend(trx: Db, id: string, now: Date): Promise<void> {
 
 /**
  * A password sign-in: the member rows (active, in programs allowing passwords) whose password matches.
- * Costs one verification even when no row has a password, like the staff sign-in.
+ * Costs one verification even when no row has a password, like the staff sign-in. Five failures in a row for
+ * an address lock it for a quarter of an hour (`account_locked`), whether or not the address is known.
  */
-export async function memberPasswordMatches(db: Db, input: { email: string; password: string }): Promise<string[]> {
+export async function memberPasswordMatches(db: Db, input: { email: string; password: string }, now = new Date()): Promise<string[]> {
+  const emailHash = sha256(normal(input.email));
+  const lock = await db.selectFrom('member_password_failures').select('locked_until').where('email_hash', '=', emailHash).executeTakeFirst();
+  if (lock?.locked_until && lock.locked_until > now) throw lockedFor(lock.locked_until, now);
   const rows = await db
     .selectFrom('members as m')
     .innerJoin('programs as p', 'p.id', 'm.program_id')
@@ -146,8 +150,36 @@ export async function memberPasswordMatches(db: Db, input: { email: string; pass
   if (rows.length === 0) await checkPassword(null, input.password);
   const matches: string[] = [];
   for (const r of rows) if (await checkPassword(r.password_hash, input.password)) matches.push(r.id);
-  if (matches.length === 0) throw new LojalError('invalid_credentials');
+  if (matches.length === 0) {
+    const lockedUntil = await countFailure(db, emailHash, now);
+    throw lockedUntil ? lockedFor(lockedUntil, now) : new LojalError('invalid_credentials');
+  }
+  await db.deleteFrom('member_password_failures').where('email_hash', '=', emailHash).execute();
   return matches;
+}
+
+const lockedFor = (until: Date, now: Date) => {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+  return new LojalError('account_locked', { count: minutes }, undefined, { minutes });
+};
+
+/** One more failure, atomically; a lock that has run out starts the count afresh. The lock's end when this one locked. */
+async function countFailure(db: Db, emailHash: string, now: Date): Promise<Date | null> {
+  const limit = signInLimits.memberPasswordFailuresBeforeLock;
+  const lockUntil = new Date(now.getTime() + signInLimits.memberPasswordLockMs);
+  const r = await sql<{ failures: number; locked_until: Date | null }>`
+    INSERT INTO member_password_failures AS f (email_hash, failures, locked_until, updated_at)
+    VALUES (${emailHash}, 1, ${limit <= 1 ? lockUntil : null}::timestamptz, ${now})
+    ON CONFLICT (email_hash) DO UPDATE SET
+      failures = CASE WHEN f.locked_until IS NOT NULL AND f.locked_until <= ${now} THEN 1 ELSE f.failures + 1 END,
+      locked_until = CASE
+        WHEN (CASE WHEN f.locked_until IS NOT NULL AND f.locked_until <= ${now} THEN 1 ELSE f.failures + 1 END) >= ${limit}::int THEN ${lockUntil}::timestamptz
+        WHEN f.locked_until IS NOT NULL AND f.locked_until <= ${now} THEN NULL
+        ELSE f.locked_until END,
+      updated_at = ${now}
+    RETURNING failures, locked_until`.execute(db);
+  const row = r.rows[0]!;
+  return row.locked_until && new Date(row.locked_until) > now ? new Date(row.locked_until) : null;
 }
 
 /** The signed-in member sets a password (where the program allows); their other sessions end. */

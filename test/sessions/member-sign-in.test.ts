@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { peopleWorld, type PeopleWorld } from '../people/world.js';
+import { memberPasswordMatches } from '../../src/sessions/member-sign-in.js';
 import { browser, codeIn, linkTokenIn, outbox } from './helpers.js';
 
 let t: TestApp;
@@ -163,4 +164,32 @@ describe('member passwords', () => {
     await w.call('PATCH', '/v1/program', { memberPasswords: false });
     expect((await t.call('POST', '/auth/member/password-sign-in', { email: emailOf('P-SM'), password: 'my portal password' }, null)).statusCode).toBe(401);
   });
+
+  it('five wrong passwords lock the address for a quarter of an hour, even against the right one; unknown addresses alike', async () => {
+    await w.call('PATCH', '/v1/program', { memberPasswords: true });
+    const b = browser(t, 'member');
+    await b.send('POST', '/auth/member/verify', { email: emailOf('P-SM'), code: codeIn(await askCode(emailOf('P-SM'))) });
+    expect((await b.send('POST', '/auth/member/password', { newPassword: 'a long portal password' })).statusCode).toBe(204);
+    const signIn = (email: string, password: string) => t.call('POST', '/auth/member/password-sign-in', { email, password }, null);
+    // A success clears what earlier tests failed for this address.
+    expect((await signIn(emailOf('P-SM'), 'a long portal password')).statusCode).toBe(200);
+
+    for (const email of [emailOf('P-SM'), 'nobody-here@example.se']) {
+      for (let i = 1; i <= 4; i++) expect((await signIn(email, `wrong guess ${i}`)).json().code).toBe('invalid_credentials');
+      const fifth = await signIn(email, 'wrong guess 5');
+      expect(fifth.statusCode).toBe(423);
+      expect(fifth.json()).toMatchObject({ code: 'account_locked', minutes: 15 });
+    }
+    const right = await signIn(emailOf('P-SM').toUpperCase(), 'a long portal password');
+    expect(right.statusCode).toBe(423);
+    expect(right.json().detail).toMatch(/locked for 15 more minutes/);
+
+    // A quarter of an hour later the right password signs in and the count starts afresh.
+    const later = new Date(Date.now() + 16 * 60_000);
+    expect(await memberPasswordMatches(t.database.db, { email: emailOf('P-SM'), password: 'a long portal password' }, later)).toEqual([w.mem.soloManager]);
+    const row = await t.database.db.selectFrom('member_password_failures').selectAll().execute();
+    expect(row).toHaveLength(1);
+    await w.call('PATCH', '/v1/program', { memberPasswords: false });
+  });
 });
+
