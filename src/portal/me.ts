@@ -13,6 +13,7 @@ import { languages } from '../i18n/index.js';
 import { getChecklist } from '../onboarding/store.js';
 import { memberOnboarding } from '../onboarding/member.js';
 import { preferencesKey, preferencesOf, preferencesSchema } from '../people/preferences.js';
+import { signInLimits } from '../sessions/limits.js';
 import type { Program } from '../programs/programs.js';
 import type { MemberContext } from '../sessions/http.js';
 import { me, memberAudit, programOf } from './context.js';
@@ -33,7 +34,15 @@ const meOut = z.object({
   accountName: z.string(),
   isManager: z.boolean(),
   preferences: preferencesSchema,
+  password: z
+    .object({ allowed: z.boolean().describe('the program lets members sign in with a password'), isSet: z.boolean(), minLength: z.number().int() })
+    .describe('set one with POST /auth/member/password'),
 });
+
+async function hasPassword(db: Db, programId: string, memberId: string): Promise<boolean> {
+  const row = await db.selectFrom('members').select('password_hash').where('program_id', '=', programId).where('id', '=', memberId).executeTakeFirst();
+  return Boolean(row?.password_hash);
+}
 
 async function profile(db: Db, program: Program, m: MemberContext, member: Member): Promise<z.infer<typeof meOut>> {
   const account = await getAccount(db, program.id, member.accountId);
@@ -51,6 +60,7 @@ async function profile(db: Db, program: Program, m: MemberContext, member: Membe
     accountName: account.name,
     isManager: await isManagerOf(db, program.id, member.id, member.accountId),
     preferences: preferencesOf(member.attributes),
+    password: { allowed: program.memberPasswords, isSet: await hasPassword(db, program.id, member.id), minLength: signInLimits.passwordMinLength },
   };
 }
 

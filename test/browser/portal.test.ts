@@ -89,6 +89,8 @@ describeInBrowser('the member portal on a phone', () => {
         ],
       }),
     );
+    // Members may also sign in with a password here, so the Me page offers to set one.
+    await ok(b.call('PATCH', '/v1/program', { memberPasswords: true }));
     // Managers decide their staff's claims in this program (the default leaves it to the program team).
     await ok(b.call('PUT', '/v1/claims/settings', { approver: 'either' }));
     await ok(b.call('PUT', '/v1/products/DRILL-18V', { name: 'Drill 18 V', unitPrice: 150_000, active: true }));
@@ -263,12 +265,21 @@ describeInBrowser('the member portal on a phone', () => {
     expect(problems).toEqual([]);
   }, 240_000);
 
-  it('the member changes their language and mail preferences on the Me page and they are saved', async () => {
+  it('the member sets a password and changes their language and mail preferences on the Me page, and they are saved', async () => {
     const page = await memberPage('SELLER', 'en-GB');
     await page.goto('/profile');
     await page.getByRole('heading', { name: 'Me', level: 1 }).waitFor();
     await page.getByRole('switch', { name: 'News and offers' }).click();
     await page.getByText('Saved.').first().waitFor();
+    // A password that is too short is refused next to the field; a good one signs in from now on.
+    await page.getByLabel('New password').fill('short');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await page.getByText('Choose a password of at least 10 characters that is not your e-mail address.').waitFor();
+    await page.getByLabel('New password').fill('a portal password for the site');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await page.getByText('Password saved. You were signed out on your other devices.').waitFor();
+    const signIn = await b.app.inject({ method: 'POST', url: '/auth/member/password-sign-in', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email: 'seller@example.com', password: 'a portal password for the site' }) });
+    expect(signIn.statusCode, signIn.body).toBe(200);
     await page.getByRole('combobox', { name: 'Language' }).click();
     await page.getByRole('option', { name: 'Deutsch' }).click();
     await page.getByRole('heading', { name: 'Ich', level: 1 }).waitFor();

@@ -153,6 +153,7 @@ describe('profile and preferences', () => {
       accountName: 'Byggkedjan Uppsala',
       isManager: false,
       preferences: { newsletter: false, orderMails: true, claimMails: true },
+      password: { allowed: false, isSet: false, minLength: 10 },
     });
     const changed = await portal(seller, 'PATCH', '/me', { phone: '+46 70 123 45 67', preferences: { newsletter: true, claimMails: false } });
     expect(changed.statusCode, changed.body).toBe(200);

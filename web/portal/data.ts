@@ -19,6 +19,7 @@ export interface Me {
   accountName: string;
   isManager: boolean;
   preferences: Preferences;
+  password: { allowed: boolean; isSet: boolean; minLength: number };
 }
 
 export interface Preferences {

@@ -3,13 +3,13 @@
  * mails), my phone number and which mails I want, switching company when I belong to several, and signing out.
  */
 import { useEffect, useState } from 'react';
-import { Button, Card, Group, NavLink, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, NavLink, PasswordInput, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { IconChevronRight, IconHistory, IconPackage } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../shared/api';
-import { ErrorAlert, fieldError, notifyError, notifySuccess } from '../../shared/feedback';
+import { ErrorAlert, fieldError, messageOf, notifyError, notifySuccess } from '../../shared/feedback';
 import { LanguageSwitch } from '../../shared/LanguageSwitch';
 import { meKey, useMe, type Me, type Preferences } from '../data';
 import { useMember, useMemberSession, useSessionChanged, type MemberSession } from '../session';
@@ -63,6 +63,7 @@ export default function Profile() {
       ) : (
         <>
           {me.data && <Contact me={me.data} onSaved={saved} />}
+          {me.data?.password.allowed && <PasswordCard me={me.data} onSaved={saved} />}
           <Companies />
           <Button size="md" variant="outline" color="red.9" loading={signOut.isPending} onClick={() => signOut.mutate()}>
             {t('web:signOut')}
@@ -138,6 +139,53 @@ function Contact({ me, onSaved }: { me: Me; onSaved: (m: Me) => void }) {
         </Stack>
       </Card>
     </>
+  );
+}
+
+/** Where the program allows it, a password to sign in without waiting for a code; other devices are signed out. */
+function PasswordCard({ me, onSaved }: { me: Me; onSaved: (m: Me) => void }) {
+  const { t } = useTranslation('portal');
+  const [password, setPassword] = useState('');
+  const save = useMutation({
+    mutationFn: () => api.post('/auth/member/password', { newPassword: password }),
+    onSuccess: () => {
+      setPassword('');
+      onSaved({ ...me, password: { ...me.password, isSet: true } });
+      notifySuccess(t('profile.passwordSaved'));
+    },
+  });
+  return (
+    <Card withBorder>
+      <Title order={2} size="h5" mb={4}>
+        {t('profile.password')}
+      </Title>
+      <Text size="sm" mb="sm">
+        {me.password.isSet ? t('profile.passwordIsSet') : t('profile.passwordNotSet')}
+      </Text>
+      <Stack
+        component="form"
+        gap="sm"
+        onSubmit={(e: React.FormEvent) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        {/* The address in a hidden field lets the phone's password manager store the pair. */}
+        <input type="email" name="email" autoComplete="username" value={me.email ?? ''} readOnly hidden />
+        <PasswordInput
+          size="md"
+          autoComplete="new-password"
+          label={t('profile.newPassword')}
+          description={t('profile.newPasswordHint', { min: me.password.minLength })}
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          error={fieldError(save.error, 'newPassword') ?? (save.error ? messageOf(save.error) : undefined)}
+        />
+        <Button type="submit" size="md" variant="default" loading={save.isPending} disabled={password.length === 0}>
+          {t('profile.savePassword')}
+        </Button>
+      </Stack>
+    </Card>
   );
 }
 
