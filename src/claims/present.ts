@@ -47,7 +47,18 @@ async function claimantLanguage(db: Db, program: Program, memberId: string): Pro
   return isLanguage(lng) ? lng : program.defaultLanguage;
 }
 
-export async function presentClaim(db: Db, program: Program, c: SaleClaim, lng: Language, withEvidence: boolean): Promise<z.infer<typeof claimOut>> {
+/**
+ * `evidenceUrl` names where a reader fetches each file: the program team's /v1 route by default, the portal's
+ * own route (which checks the member may see the claim) for members.
+ */
+export async function presentClaim(
+  db: Db,
+  program: Program,
+  c: SaleClaim,
+  lng: Language,
+  withEvidence: boolean,
+  evidenceUrl?: (claimId: string, fileId: string) => string,
+): Promise<z.infer<typeof claimOut>> {
   const t = translator(lng);
   const rejectionLng = c.rejectionCode ? await claimantLanguage(db, program, c.memberId) : lng;
   return {
@@ -79,6 +90,8 @@ export async function presentClaim(db: Db, program: Program, c: SaleClaim, lng: 
     decidedAt: c.decidedAt,
     submittedBy: c.submittedBy,
     createdAt: c.createdAt,
-    ...(withEvidence && { evidence: (await claimEvidence(db, program.id, c.id)).map(presentEvidence) }),
+    ...(withEvidence && {
+      evidence: (await claimEvidence(db, program.id, c.id)).map((f) => presentEvidence(f, evidenceUrl?.(c.id, f.id))),
+    }),
   };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadAccounts } from '../accounts/index.js';
@@ -8,7 +8,7 @@ import type { AppContext } from '../http/server.js';
 import { actorRef } from '../programs/actor.js';
 import { evidenceTypes, getEvidence, storeEvidence, type EvidenceFile } from './files.js';
 import { readMultipart } from './multipart.js';
-import { EvidenceMissingError } from './store.js';
+import { EvidenceMissingError, type EvidenceStore } from './store.js';
 
 export const evidenceOut = z.object({
   id: z.uuid(),
@@ -22,7 +22,22 @@ export const evidenceOut = z.object({
   url: z.string(),
 });
 
-export const presentEvidence = (f: EvidenceFile) => ({ ...f, url: `/v1/evidence/${f.id}/content` });
+export const presentEvidence = (f: EvidenceFile, url = `/v1/evidence/${f.id}/content`) => ({ ...f, url });
+
+/** Streams a stored file with its type, for the program team's route and the portal's alike. */
+export async function sendEvidence(reply: FastifyReply, store: EvidenceStore, programId: string, f: EvidenceFile): Promise<FastifyReply> {
+  const stream = await store.open({ programId, accountId: f.accountId, sha256: f.sha256 }).catch((err: unknown) => {
+    // A store that cannot be reached is a failure of its own (logged as such), not a missing file.
+    throw err instanceof EvidenceMissingError ? new LojalError('evidence_missing', { id: f.id }) : err;
+  });
+  const ext = f.contentType.split('/')[1]!.replace('jpeg', 'jpg');
+  reply
+    .type(f.contentType)
+    .header('content-length', String(f.sizeBytes))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-disposition', `inline; filename="evidence-${f.id}.${ext}"`);
+  return reply.send(stream);
+}
 
 const passThrough = () => (data: unknown) => ({ value: data });
 
@@ -59,7 +74,7 @@ export async function evidenceRoutes(fastify: FastifyInstance, { database, confi
       if (body.files.length === 0) throw new LojalError('validation_failed', {}, [{ path: 'files', message: 'attach at least one file' }]);
       const files = await db.transaction().execute((trx) => storeEvidence(trx, store, programId, account.id, body.files, actorRef(actor(req))));
       reply.status(201);
-      return { data: files.map(presentEvidence) };
+      return { data: files.map((f) => presentEvidence(f)) };
     },
   );
 
@@ -80,18 +95,7 @@ export async function evidenceRoutes(fastify: FastifyInstance, { database, confi
     },
     async (req, reply) => {
       const { programId } = caller(req);
-      const f = await getEvidence(db, programId, req.params.id);
-      const stream = await store.open({ programId, accountId: f.accountId, sha256: f.sha256 }).catch((err: unknown) => {
-        // A store that cannot be reached is a failure of its own (logged as such), not a missing file.
-        throw err instanceof EvidenceMissingError ? new LojalError('evidence_missing', { id: f.id }) : err;
-      });
-      const ext = f.contentType.split('/')[1]!.replace('jpeg', 'jpg');
-      reply
-        .type(f.contentType)
-        .header('content-length', String(f.sizeBytes))
-        .header('x-content-type-options', 'nosniff')
-        .header('content-disposition', `inline; filename="evidence-${f.id}.${ext}"`);
-      return reply.send(stream);
+      return sendEvidence(reply, store, programId, await getEvidence(db, programId, req.params.id));
     },
   );
 }

@@ -3,12 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { claimOut, presentClaim } from '../claims/present.js';
-import { claimStates, listClaims, requireClaim } from '../claims/store.js';
+import { claimEvidence, claimStates, listClaims, requireClaim } from '../claims/store.js';
 import { claimInputSchema, submitClaim } from '../claims/submit.js';
 import { LojalError } from '../errors/index.js';
 import { validationError } from '../events/ingest.js';
 import { readClaimWithFiles } from '../evidence/multipart.js';
-import { DiskEvidenceStore } from '../evidence/store.js';
+import { sendEvidence } from '../evidence/routes.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import type { AppContext } from '../http/server.js';
 import { me, memberActorRef, ownKey, programOf, requireVisible } from './context.js';
@@ -16,10 +16,13 @@ import { me, memberActorRef, ownKey, programOf, requireVisible } from './context
 const tags = ['portal'];
 const passThrough = () => (data: unknown) => ({ value: data });
 
-export async function portalClaimRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+/** Where a member (or their manager) fetches a claim's file: the portal's route, which checks they may see the claim. */
+export const portalEvidenceUrl = (claimId: string, fileId: string) => `/portal/v1/claims/${claimId}/evidence/${fileId}`;
+
+export async function portalClaimRoutes(fastify: FastifyInstance, { database, config, evidence: store }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const store = new DiskEvidenceStore(config.evidenceDir);
+  // The member's file goes where the program team's are kept (disk or S3-compatible storage, as configured).
 
   app.post(
     '/portal/v1/claims',
@@ -52,7 +55,7 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
       const input = { ...parsed.data, ...(parsed.data.idempotencyKey && { idempotencyKey: ownKey(req, parsed.data.idempotencyKey) }) };
       const result = await submitClaim(db, store, program, input, files, memberActorRef(req));
       reply.status(result.created ? 201 : 200);
-      return presentClaim(db, program, result.claim, m.language, true);
+      return presentClaim(db, program, result.claim, m.language, true, portalEvidenceUrl);
     },
   );
 
@@ -88,7 +91,23 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
       const program = await programOf(db, req);
       const claim = await requireClaim(db, program.id, req.params.id);
       await requireVisible(db, req, claim, 'sales claim', req.params.id);
-      return presentClaim(db, program, claim, m.language, true);
+      return presentClaim(db, program, claim, m.language, true, portalEvidenceUrl);
+    },
+  );
+
+  app.get(
+    '/portal/v1/claims/:id/evidence/:fileId',
+    {
+      config: { member: true },
+      schema: { tags, summary: "A photo or PDF attached to one of my claims (a manager: also their staff's), streamed with its type", params: z.object({ id: z.uuid(), fileId: z.uuid() }) },
+    },
+    async (req, reply) => {
+      const program = await programOf(db, req);
+      const claim = await requireClaim(db, program.id, req.params.id);
+      await requireVisible(db, req, claim, 'sales claim', req.params.id);
+      const file = (await claimEvidence(db, program.id, claim.id)).find((f) => f.id === req.params.fileId);
+      if (!file) throw new LojalError('not_found', { entity: 'evidence', id: req.params.fileId });
+      return sendEvidence(reply, store, program.id, file);
     },
   );
 }

@@ -18,6 +18,7 @@ import { allocateCompanyPoints } from '../ledger/allocation.js';
 import { operationOut } from '../ledger/schemas.js';
 import { teamOf } from '../people/team.js';
 import { memberActorRef, memberAudit, ownKey, programOf, requireManager, requireVisible } from './context.js';
+import { portalEvidenceUrl } from './claims.js';
 
 const tags = ['portal'];
 const idParams = z.object({ id: z.uuid() });
@@ -158,7 +159,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
     async (req) => {
       const { m, program } = await managedClaim(req, req.params.id);
       const { claim } = await approveClaim(db, program, req.params.id, { actor: memberActorRef(req), managerId: m.memberId });
-      return presentClaim(db, program, claim, m.language, true);
+      return presentClaim(db, program, claim, m.language, true, portalEvidenceUrl);
     },
   );
 
@@ -180,7 +181,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
     async (req) => {
       const { m, program } = await managedClaim(req, req.params.id);
       const { claim } = await rejectClaim(db, program, req.params.id, { actor: memberActorRef(req), managerId: m.memberId }, { code: req.body.reasonCode, note: req.body.note ?? null });
-      return presentClaim(db, program, claim, m.language, true);
+      return presentClaim(db, program, claim, m.language, true, portalEvidenceUrl);
     },
   );
 }

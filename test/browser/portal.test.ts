@@ -141,7 +141,7 @@ describeInBrowser('the member portal on a phone', () => {
 
     await page.getByRole('link', { name: 'Follow my orders' }).click();
     await page.getByRole('heading', { name: 'My orders' }).waitFor();
-    expect(await page.getByTestId('order').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('order').count()).toBe(1);
     await nav(page, 'Home').click();
     await expect.poll(() => page.getByTestId('balance-available').textContent()).toBe('3,800 points');
     await page.getByText('Reward ordered: 1 × Cordless drill').first().waitFor();
@@ -177,7 +177,7 @@ describeInBrowser('the member portal on a phone', () => {
     }
   }, 240_000);
 
-  it('a salesperson reports a sale with a photo taken on the phone and finds it in their claims', async () => {
+  it('a salesperson reports a sale with a photo taken on the phone and finds it, with the photo, in their claims', async () => {
     const page = await memberPage('SELLER');
     await page.goto('/claims');
     await page.getByRole('heading', { name: 'My sales claims' }).waitFor();
@@ -196,6 +196,11 @@ describeInBrowser('the member portal on a phone', () => {
     await claim.waitFor();
     await claim.getByText('Waiting').waitFor();
     await claim.getByText('300 points once approved').waitFor();
+    // The photo it was sent with is shown again from the portal's own address.
+    await claim.getByRole('button', { name: 'Show what was sent' }).click();
+    const photo = claim.getByRole('img', { name: 'Evidence photo 1' });
+    await photo.waitFor();
+    await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
     const stored = (await ok(b.call('GET', `/v1/claims?memberId=${ids.SELLER}`))).data as Array<{ invoiceNumber: string; evidence?: unknown[] }>;
     expect(stored.map((c) => c.invoiceNumber)).toContain('F-2026-118');
   }, 240_000);

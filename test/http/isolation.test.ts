@@ -106,6 +106,7 @@ function fill(path: string): string {
   return path
     .replace('/portal/v1/orders/{id}', `/portal/v1/orders/${a.orderId}`)
     .replace('/portal/v1/team/claims/{id}', `/portal/v1/team/claims/${a.claimId}`)
+    .replace('/portal/v1/claims/{id}/evidence/{fileId}', `/portal/v1/claims/${a.claimId}/evidence/${a.evidenceId}`)
     .replace('/v1/accounts/{id}', `/v1/accounts/${a.accountId}`)
     .replace('/v1/members/{id}', `/v1/members/${a.memberId}`)
     .replace('/v1/rules/{id}', `/v1/rules/${a.ruleId}`)

@@ -337,6 +337,17 @@ describe('sales claims and the manager', () => {
     expect(mine.items.map((c: { id: string; state: string }) => [c.id, c.state])).toEqual([[claimId, 'submitted']]);
     expect((await portal(await signIn('SELLER2'), 'GET', '/claims')).json().items).toEqual([]);
     expect((await portal(await signIn('SELLER2'), 'GET', `/claims/${claimId}`)).statusCode).toBe(404);
+
+    // The photo it was sent with, from the portal's own address: for the claimant and their manager only.
+    const [file] = (await portal(seller, 'GET', `/claims/${claimId}`)).json().evidence as Array<{ id: string; url: string }>;
+    expect(file!.url).toBe(`/portal/v1/claims/${claimId}/evidence/${file!.id}`);
+    const photo = await t.app.inject({ method: 'GET', url: file!.url, headers: { cookie: seller.cookie } });
+    expect(photo.statusCode).toBe(200);
+    expect(photo.headers['content-type']).toBe('image/png');
+    expect(photo.rawPayload.equals(tinyPng())).toBe(true);
+    expect((await t.app.inject({ method: 'GET', url: file!.url, headers: { cookie: (await signIn('BRMGR')).cookie } })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: file!.url, headers: { cookie: (await signIn('SELLER2')).cookie } })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: file!.url })).statusCode).toBe(401);
   });
 
   it('a non-manager has no team: 403 not_a_manager', async () => {

@@ -119,6 +119,8 @@ export interface Claim {
   points: { status: 'pending' | 'posted' | 'void'; proposed: number; posted: number | null };
   rejection: { code: string; message: string; note: string | null } | null;
   createdAt: string;
+  /** With one claim read on its own: the files it was sent with, each at an address the portal may fetch. */
+  evidence?: Array<{ id: string; contentType: string; fileName: string | null; url: string }>;
 }
 
 export interface TeamMember {

@@ -3,9 +3,9 @@
  * follow what became of each claim, with the reason in words when one was rejected.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Badge, Button, Card, Group, Image, NumberInput, Progress, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Image, NumberInput, Progress, SimpleGrid, Skeleton, Stack, Text, TextInput } from '@mantine/core';
 import { IconCamera, IconFileText, IconPaperclip, IconPlus, IconTrash } from '@tabler/icons-react';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useNavigate } from 'react-router';
 import { api, newIdempotencyKey, query } from '../../shared/api';
@@ -75,6 +75,41 @@ export function ClaimSummary({ claim, currency }: { claim: Claim; currency: stri
   );
 }
 
+/** The photos and PDFs a claim was sent with, loaded when asked for (a list of claims does not carry them). */
+export function ClaimEvidence({ claimId }: { claimId: string }) {
+  const { t } = useTranslation('portal');
+  const [open, setOpen] = useState(false);
+  const claim = useQuery({ queryKey: ['portal', 'claims', 'one', claimId], queryFn: () => api.get<Claim>(`/portal/v1/claims/${claimId}`), enabled: open });
+  if (!open) {
+    return (
+      <Button variant="subtle" size="sm" px={0} mt={4} leftSection={<IconPaperclip size={16} />} onClick={() => setOpen(true)}>
+        {t('claims.showEvidence')}
+      </Button>
+    );
+  }
+  if (claim.isPending) return <Skeleton height={96} mt="xs" radius="sm" />;
+  if (claim.isError) return <ErrorAlert error={claim.error} />;
+  const files = claim.data.evidence ?? [];
+  return (
+    <SimpleGrid cols={3} spacing="xs" mt="xs">
+      {files.map((f, i) =>
+        f.contentType.startsWith('image/') ? (
+          <Anchor key={f.id} href={f.url} target="_blank" rel="noopener">
+            <Image src={f.url} alt={t('claims.evidenceImage', { n: i + 1 })} h={96} radius="sm" fit="cover" />
+          </Anchor>
+        ) : (
+          <Anchor key={f.id} href={f.url} target="_blank" rel="noopener" fw={600} size="sm">
+            <Group gap={4} wrap="nowrap">
+              <IconFileText size={18} aria-hidden />
+              {f.fileName ?? t('claims.evidencePdf', { n: i + 1 })}
+            </Group>
+          </Anchor>
+        ),
+      )}
+    </SimpleGrid>
+  );
+}
+
 function MyClaims() {
   const { t } = useTranslation('portal');
   const me = useMe();
@@ -101,6 +136,7 @@ function MyClaims() {
           {items.map((c) => (
             <Card key={c.id} withBorder padding="sm" component="li" data-testid="claim">
               <ClaimSummary claim={c} currency={me.data?.currency} />
+              <ClaimEvidence claimId={c.id} />
             </Card>
           ))}
         </Stack>

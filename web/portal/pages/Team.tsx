@@ -11,7 +11,7 @@ import { ErrorAlert, fieldError, messageOf, notifySuccess } from '../../shared/f
 import { useBalance, useMe, usePointsChanged, type Claim, type Page, type TeamMember } from '../data';
 import { useMember } from '../session';
 import { Empty, LoadMore, PageTitle, SkeletonList } from '../parts/ui';
-import { ClaimSummary } from './Claims';
+import { ClaimEvidence, ClaimSummary } from './Claims';
 
 type Period = 'month' | 'year' | 'twelve';
 
@@ -255,6 +255,7 @@ function TeamClaims({ names }: { names: Map<string, string> }) {
                   {names.get(c.memberId) ?? (own ? self.name : t('team.someone'))}
                 </Text>
                 <ClaimSummary claim={c} currency={me.data?.currency} />
+                <ClaimEvidence claimId={c.id} />
                 {c.state === 'needs_review' ? (
                   <Badge variant="outline" color="gray.7" mt="xs">
                     {t('team.withProgram')}
