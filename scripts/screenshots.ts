@@ -10,17 +10,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { loadConfig } from '../src/config/index.js';
 import { openConfiguredDatabase } from '../src/db/open.js';
 import { ensureDemoProgram } from '../src/demo/index.js';
 import { DiskEvidenceStore } from '../src/evidence/store.js';
 import { buildServer } from '../src/http/server.js';
 import { webBuilt } from '../src/http/web.js';
-import { chooseSessionMember, createSession } from '../src/sessions/store.js';
+import { addSessionCookie, launchChromium, signInMemberByCookie, signInStaffByCookie } from './chromium.js';
 
 const outDir = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
-const chromiumPath = process.env.LOJAL_CHROMIUM ?? '/usr/bin/chromium';
 
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1366, height: 900 };
@@ -55,10 +54,7 @@ async function main() {
   const app = await buildServer(database, config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchChromium();
   try {
     const owner = await db.selectFrom('staff_users').select(['program_id', 'id']).where('role', '=', 'owner').orderBy('created_at').executeTakeFirstOrThrow();
     // A manager with a mail address and the most points: the portal shows its team pages and a full shop.
@@ -86,18 +82,15 @@ async function main() {
     await fs.mkdir(outDir, { recursive: true });
 
     const memberContext = await browser.newContext({ viewport: phone, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'sv-SE' });
-    const m = await createSession(db, { kind: 'member', email: manager.email! });
-    await chooseSessionMember(db, m.session.id, manager.program_id, manager.id);
-    await memberContext.addCookies([{ name: 'lojal_member', value: m.token, url: base, httpOnly: true, sameSite: 'Lax' }]);
+    await signInMemberByCookie(db, memberContext, base, { email: manager.email!, programId: manager.program_id, memberId: manager.id });
     for (const [name, url] of portalShots) await shoot(memberContext, name, url);
 
     const staffContext = await browser.newContext({ viewport: desktop, locale: 'en-GB' });
-    const s = await createSession(db, { kind: 'staff', programId: owner.program_id, staffUserId: owner.id });
-    await staffContext.addCookies([{ name: 'lojal_staff', value: s.token, url: base, httpOnly: true, sameSite: 'Lax' }]);
+    const staffToken = await signInStaffByCookie(db, staffContext, base, { programId: owner.program_id, staffUserId: owner.id });
     for (const [name, url] of consoleShots) await shoot(staffContext, name, url);
 
     const staffPhone = await browser.newContext({ viewport: phone, deviceScaleFactor: 2, isMobile: true, locale: 'en-GB' });
-    await staffPhone.addCookies([{ name: 'lojal_staff', value: s.token, url: base, httpOnly: true, sameSite: 'Lax' }]);
+    await addSessionCookie(staffPhone, base, 'lojal_staff', staffToken);
     await shoot(staffPhone, 'console-dashboard-phone', '/admin/');
   } finally {
     await browser.close();

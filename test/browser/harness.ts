@@ -5,16 +5,15 @@
  *
  * Without chromium the tests are skipped with one line saying so, unless LOJAL_REQUIRE_BROWSER=1 (CI).
  */
-import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { describe } from 'vitest';
 import { webBuilt } from '../../src/http/web.js';
-import { chooseSessionMember, createSession } from '../../src/sessions/store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { onPostgres } from '../support/db.js';
+import { chromiumPath, launchChromium, signInMemberByCookie, signInStaffByCookie } from '../../scripts/chromium.js';
 
-export const chromiumPath = process.env.LOJAL_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+
 
 function browserSkipReason(): string | undefined {
   if (onPostgres) return 'browser tests run in the embedded-database pass';
@@ -51,14 +50,8 @@ export async function startBrowserApp(env: Record<string, string> = {}): Promise
   await test.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = test.app.server.address() as { port: number };
   const base = `http://127.0.0.1:${port}`;
-  const browser = await chromium.launch({
-    executablePath: chromiumPath!,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
-  const cookie = async (context: BrowserContext, name: string, value: string) =>
-    context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Lax' }]);
   return {
     ...test,
     base,
@@ -71,13 +64,10 @@ export async function startBrowserApp(env: Record<string, string> = {}): Promise
       return { context, page };
     },
     async signInStaff(context, staffUserId, programId = test.programId) {
-      const { token } = await createSession(test.database.db, { kind: 'staff', programId, staffUserId });
-      await cookie(context, 'lojal_staff', token);
+      await signInStaffByCookie(test.database.db, context, base, { programId, staffUserId });
     },
     async signInMember(context, memberId, email, programId = test.programId) {
-      const { token, session } = await createSession(test.database.db, { kind: 'member', email });
-      await chooseSessionMember(test.database.db, session.id, programId, memberId);
-      await cookie(context, 'lojal_member', token);
+      await signInMemberByCookie(test.database.db, context, base, { email, programId, memberId });
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => {});
