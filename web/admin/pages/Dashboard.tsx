@@ -74,7 +74,14 @@ export default function Dashboard() {
       <Text size="sm" c="dimmed">
         {label}
       </Text>
-      {value === undefined ? <Skeleton h={28} mt={4} w="70%" /> : <Text fz="xl" fw={700}>{value}</Text>}
+      {value === undefined ? (
+        <Skeleton h={31} w="70%" />
+      ) : (
+        // A large sum in money breaks onto a second line rather than running out of its card.
+        <Text fz="xl" fw={700} style={{ overflowWrap: 'anywhere' }}>
+          {value}
+        </Text>
+      )}
       {hint && (
         <Text size="xs" c="dimmed">
           {hint}
@@ -113,7 +120,7 @@ export default function Dashboard() {
         </Group>
         {overview.isError && <ErrorAlert error={overview.error} />}
 
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 3, lg: 6 }}>
+        <SimpleGrid cols={{ base: 1, xs: 2, md: 3, xl: 6 }}>
           {figure(t('dashboard.issued'), o && formatNumber(o.totals.issued), t('dashboard.inPeriod'))}
           {figure(t('dashboard.redeemed'), o && formatNumber(o.totals.redeemed), t('dashboard.inPeriod'))}
           {figure(t('dashboard.expired'), o && formatNumber(o.totals.expired), t('dashboard.inPeriod'))}
@@ -137,6 +144,8 @@ export default function Dashboard() {
               dataKey="label"
               curveType="monotone"
               withLegend
+              // As wide as the longest tick needs: "1,000,000" and "1 000 000" are not cut at the left edge.
+              yAxisProps={{ width: 'auto' }}
               valueFormatter={(v) => formatNumber(v)}
               series={[
                 { name: 'issued', label: t('dashboard.issued'), color: 'teal.7' },
