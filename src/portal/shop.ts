@@ -18,6 +18,8 @@ import { me, memberActorRef, memberAudit, ownKey, programOf, requireVisible } fr
 
 const tags = ['portal'];
 const states = ['pending_approval', 'placed', 'approved', 'shipped', 'delivered', 'issued', 'cancelled', 'rejected'] as const;
+/** The states in which the member may still change their mind: nobody has approved or sent anything yet. */
+const memberCancellable: OrderState[] = ['pending_approval', 'placed'];
 const wallet = z.enum(['member', 'company']).default('member').describe("'company': the company's points (managers)");
 const payFromOf = (w: 'member' | 'company') => (w === 'company' ? ('account' as const) : ('member' as const));
 
@@ -263,12 +265,9 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       const cancelled = await transition(db, program, order.id, 'cancel', { reason: req.body.reason }, memberActorRef(req), {
         lng: m.language,
         audit: memberAudit(req),
-        onlyFrom: memberCancellable,
+        cancellableFrom: memberCancellable,
       });
       return presentOrder(cancelled, m.language, m.memberId);
     },
   );
 }
-
-/** The states in which the member may still change their mind: nobody has approved or sent anything yet. */
-export const memberCancellable: OrderState[] = ['pending_approval', 'placed'];

@@ -353,7 +353,7 @@ export async function transition(
   action: OrderAction,
   input: TransitionInput,
   actor: string,
-  opts: { lng?: Language; now?: Date; audit?: AuditContext; onlyFrom?: OrderState[] } = {},
+  opts: { lng?: Language; now?: Date; audit?: AuditContext; cancellableFrom?: OrderState[] } = {},
 ): Promise<RewardOrder> {
   const now = opts.now ?? new Date();
   const first = await db.selectFrom('reward_orders').select(['account_id', 'reward_id']).where('program_id', '=', program.id).where('id', '=', orderId).executeTakeFirst();
@@ -371,7 +371,9 @@ export async function transition(
     if (o.state === actionTarget[action]) return;
     // A member may cancel only what nobody has started on; checked under the row lock, so an approval that
     // lands first wins.
-    if (opts.onlyFrom && !opts.onlyFrom.includes(o.state)) throw new LojalError('order_not_cancellable', { order: orderId, state: o.state });
+    if (action === 'cancel' && opts.cancellableFrom && !opts.cancellableFrom.includes(o.state)) {
+      throw new LojalError('order_not_cancellable', { order: orderId, state: o.state });
+    }
     if (!canTake(reward.type, o.state, action)) {
       throw new LojalError('invalid_order_transition', { order: orderId, state: o.state, action });
     }
