@@ -12,9 +12,12 @@ export function checkBatchSize(count: number): void {
 
 export interface ItemError {
   code: string;
+  /** In English: a batch answers machines; `params` and `errors` let a reader's page say it in their language. */
   message: string;
-  /** For `validation_failed`: each offending field. */
+  /** For `validation_failed`: each offending field (with the failed check, which answers leave out). */
   errors?: FieldIssue[];
+  /** The values of the code's message. */
+  params?: Record<string, string | number>;
 }
 
 /** What happened to one item of a batch; `id` is the record's id (or its key: sku, code). */
@@ -33,10 +36,10 @@ export function toItemError(err: LojalError): ItemError {
     return {
       code: err.code,
       message: err.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
-      errors: err.issues.map(({ path, message, code }) => ({ path, message, ...(code && { code }) })),
+      errors: err.issues,
     };
   }
-  return { code: err.code, message: english(`errors:${err.code}`, err.params) };
+  return { code: err.code, message: english(`errors:${err.code}`, err.params), params: err.params };
 }
 
 /** Turns internal outcomes (with the LojalError of each failed item) into the public result list. */

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { BatchItemResult } from '../batch/index.js';
 import { maxBatchItems } from '../batch/index.js';
-import { LojalError } from '../errors/index.js';
+import { LojalError, type FieldIssue } from '../errors/index.js';
 
 /** What an import did: every data row is created, updated, failed or skipped (all cells empty). */
 export interface CsvSummary {
@@ -21,7 +21,10 @@ export interface CsvSummary {
 export interface CsvError {
   line: number;
   code: string;
+  /** In English (the CLI prints it); `params` and `issues` let the console say it in its reader's language. */
   message: string;
+  params?: Record<string, string | number> | undefined;
+  issues?: FieldIssue[] | undefined;
 }
 
 export const maxReportedErrors = 100;
@@ -109,7 +112,7 @@ export async function importCsv(
     results.forEach((r, i) => {
       if (r.status === 'error') {
         summary.failed++;
-        addError(summary, { line: batch[i]!.row.line, code: r.error!.code, message: r.error!.message });
+        addError(summary, { line: batch[i]!.row.line, code: r.error!.code, message: r.error!.message, params: r.error!.params, issues: r.error!.errors });
       } else summary[r.status]++;
     });
     batch = [];

@@ -9,6 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import type { Db } from '../db/database.js';
 import { ingestEvents, type IngestItem } from '../events/ingest.js';
+import type { CsvError } from '../csv/index.js';
 import type { Program } from '../programs/programs.js';
 
 export interface ImportSummary {
@@ -17,7 +18,7 @@ export interface ImportSummary {
   updated: number;
   replayed: number;
   failed: number;
-  errors: Array<{ line: number; code: string; message: string }>;
+  errors: CsvError[];
   seconds: number;
 }
 
@@ -103,7 +104,7 @@ export function tallyEvents(summary: ImportSummary, items: IngestItem[], lines: 
       summary.failed++;
       if (summary.errors.length < MAX_ERRORS) {
         const detail = item.error.issues?.map((x) => `${x.path}: ${x.message}`).join('; ') ?? JSON.stringify(item.error.params);
-        summary.errors.push({ line: lines[i]!, code: item.error.code, message: detail });
+        summary.errors.push({ line: lines[i]!, code: item.error.code, message: detail, params: item.error.params, issues: item.error.issues });
       }
     }
   });

@@ -6,11 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordAudit } from '../audit/index.js';
-import { LojalError } from '../errors/index.js';
-import { requestLanguage } from '../http/problem.js';
+import type { CsvError } from '../csv/index.js';
+import { errorStatus, LojalError } from '../errors/index.js';
+import { localizedIssues, requestLanguage } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
-import { translator } from '../i18n/index.js';
+import { translator, type Language } from '../i18n/index.js';
 import { actorRef } from '../programs/actor.js';
 import { requireScope } from '../programs/api-keys.js';
 import { getProgram } from '../programs/programs.js';
@@ -39,6 +40,16 @@ const jobOut = z.object({
   finishedAt: z.date().nullable(),
 });
 
+/**
+ * A line's problem in the reader's language: each field's message where the check was recorded, else the code's
+ * message with its values; a message only the importer wrote (a broken file, a short row) stays as written.
+ */
+function lineMessage(e: CsvError, lng: Language): string {
+  if (e.issues?.length) return localizedIssues(e.issues, lng, e.params).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  if (e.params && e.code in errorStatus) return translator(lng)(`errors:${e.code}`, e.params);
+  return e.message;
+}
+
 export async function importRoutes(fastify: FastifyInstance, { database }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
@@ -48,9 +59,13 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
     await Promise.all([...running]);
   });
 
-  const present = (job: ImportJob, lng: Parameters<typeof translator>[0]) => {
-    const { failure, ...rest } = job;
-    return { ...rest, failure: failure && { code: failure.code, message: translator(lng)(`errors:${failure.code}`, failure.params) } };
+  const present = (job: ImportJob, lng: Language) => {
+    const { failure, errors, ...rest } = job;
+    return {
+      ...rest,
+      errors: errors.map((e) => ({ line: e.line, code: e.code, message: lineMessage(e, lng) })),
+      failure: failure && { code: failure.code, message: translator(lng)(`errors:${failure.code}`, failure.params) },
+    };
   };
 
   app.post(

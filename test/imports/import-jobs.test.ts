@@ -136,3 +136,22 @@ describe('an import whose server process stopped', () => {
     expect(byId.get('0190a7d0-0000-7000-8000-000000000002')).toMatchObject({ state: 'running', failure: null });
   });
 });
+
+describe('the lines an import could not take', () => {
+  it('are told in the reader’s language where the check is a general one, and by their code’s message otherwise', async () => {
+    const { key } = await t.newProgram();
+    await t.call('POST', '/v1/accounts', { externalId: 'ACC-L', name: 'Language Home' }, key);
+    const csv = 'external_id,account_external_id,name,language\nL-1,ACC-L,Ada,xx\nL-2,NOPE,Bo,sv\nL-3,ACC-L,Cy,pl\n';
+    const job = await finished((await upload('members', csv, key)).json().id, key);
+    expect(job.errors.map((e) => [e.line, e.code])).toEqual([[2, 'validation_failed'], [3, 'unknown_account']]);
+    const read = async (language: string) =>
+      (await t.app.inject({ method: 'GET', url: `/v1/imports/${job.id}`, headers: { authorization: `Bearer ${key}`, 'accept-language': language } })).json() as Job;
+    const en = await read('en');
+    const pl = await read('pl');
+    expect(en.errors[0]!.message).toMatch(/^language: Invalid option/);
+    expect(pl.errors[0]!.message).toMatch(/^language: Nieprawidłowa opcja/);
+    expect(en.errors[1]!.message).toMatch(/NOPE/);
+    expect(pl.errors[1]!.message).toMatch(/NOPE/);
+    expect(pl.errors[1]!.message).not.toBe(en.errors[1]!.message);
+  });
+});
