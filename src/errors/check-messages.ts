@@ -5,7 +5,7 @@
  * and stay as written.
  */
 import { z } from 'zod';
-import type { Language } from '../i18n/index.js';
+import { translator, type Language } from '../i18n/index.js';
 
 /** A failed check as zod reported it, without path and message: code, expected, minimum, origin, format… */
 export type CheckFailure = { code: string } & Record<string, unknown>;
@@ -38,6 +38,9 @@ export function checkFailureOf(issue: { code: string; path?: unknown; message?: 
 }
 
 export function checkMessage(failure: CheckFailure | undefined, english: string, lng: Language): string {
+  // A check of our own that names its catalogue key (fields/index.ts fieldCheck).
+  const own = failure?.code === 'custom' ? (failure.params as { field?: unknown } | undefined)?.field : undefined;
+  if (typeof own === 'string' && lng !== 'en') return translator(lng)(`errors:field.${own}`, { defaultValue: english });
   if (!failure || lng === 'en') return english;
   if (render(catalogues.en, failure) !== english) return english;
   return render(catalogues[lng], failure) ?? english;

@@ -21,9 +21,15 @@ const countryCodes = new Set(
 
 const noControlChars = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
 
+/**
+ * A check of our own with its English message and the catalogue key (`errors:field.<key>`) under which the
+ * answer finds it in the reader's language.
+ */
+export const fieldCheck = (key: string, message: string) => ({ message, params: { field: key } });
+
 /** A required, trimmed, single-line text of at most `max` characters. */
 export const text = (max: number) =>
-  z.string().trim().min(1).max(max).refine(noControlChars, 'must not contain control characters or line breaks');
+  z.string().trim().min(1).max(max).refine(noControlChars, fieldCheck('control_chars', 'must not contain control characters or line breaks'));
 
 /** A search text; empty means no search, so a UI may always send its search box. */
 export const searchText = z.string().trim().max(200);
@@ -36,14 +42,14 @@ export const country = z
   .string()
   .trim()
   .toUpperCase()
-  .refine((c) => countryCodes.has(c), 'must be an ISO 3166-1 alpha-2 country code such as SE');
+  .refine((c) => countryCodes.has(c), fieldCheck('country', 'must be an ISO 3166-1 alpha-2 country code such as SE'));
 
 /** Lower-case identifiers chosen by the program (role, margin class); input is lower-cased first. */
 export const slug = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be a letter followed by letters, digits, _ or - (at most 40 characters)');
+  .refine((s) => /^[a-z][a-z0-9_-]{0,39}$/.test(s), fieldCheck('slug', 'must be a letter followed by letters, digits, _ or - (at most 40 characters)'));
 
 // Tags are matched exactly by rules and filters, and `|` and `;` separate them in CSV files.
 export const tag = z
@@ -51,7 +57,7 @@ export const tag = z
   .trim()
   .min(1)
   .max(50)
-  .regex(/^[^|;,\u0000-\u001f\u007f]+$/, 'must not contain | ; , or control characters');
+  .refine((s) => /^[^|;,\u0000-\u001f\u007f]+$/.test(s), fieldCheck('tag', 'must not contain | ; , or control characters'));
 
 export const tags = z
   .array(tag)

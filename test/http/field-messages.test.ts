@@ -34,6 +34,16 @@ describe('field messages', () => {
     expect(messages.de).toMatch(/Zu klein/);
   });
 
+  it('say our own checks (country, identifiers, tags) in the reader’s language from our catalogue', async () => {
+    const pl = (await put('pl', { name: 'Bygg AB', country: 'Sweden', tags: ['a|b'] })).json();
+    expect(pl.errors).toEqual([
+      { path: 'body.country', message: 'musi być kodem kraju ISO 3166-1 alpha-2, np. PL' },
+      { path: 'body.tags.0', message: 'nie może zawierać | ; , ani znaków sterujących' },
+    ]);
+    const en = (await put('en', { name: 'Bygg AB', country: 'Sweden' })).json();
+    expect(en.errors).toEqual([{ path: 'body.country', message: 'must be an ISO 3166-1 alpha-2 country code such as SE' }]);
+  });
+
   it('keep a message a schema wrote itself, and English where no catalogue has the check', () => {
     const failure = { code: 'too_small', origin: 'string', minimum: 8, inclusive: true };
     expect(checkMessage(failure, 'use a unique key of at least 8 characters, e.g. a UUID', 'pl')).toBe('use a unique key of at least 8 characters, e.g. a UUID');
