@@ -3,7 +3,7 @@
  * claim with its evidence, its fraud flags, the points the rules would give, and the decision.
  */
 import { useState } from 'react';
-import { Alert, Anchor, Badge, Button, Card, Group, List, SegmentedControl, Select, SimpleGrid, Skeleton, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, List, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useParams } from 'react-router';
@@ -12,7 +12,7 @@ import { ErrorAlert, fieldError, notifyError, notifySuccess } from '../../../sha
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../../shared/format';
 import { Loading } from '../../../shared/root';
 import { useStaff } from '../../session';
-import { EvidencePreview, Facts, Pager, PartyName, canReview, pageSize, useCursor, type Page } from './common';
+import { EvidencePreview, Facts, PartyName, canReview, pageSize, useCursor, QueueTable, type Page } from './common';
 
 const states = ['submitted', 'needs_review', 'approved', 'rejected'] as const;
 type ClaimState = (typeof states)[number];
@@ -88,63 +88,51 @@ function ClaimQueue() {
         style={{ alignSelf: 'flex-start' }}
       />
       <ErrorAlert error={claims.error} />
-      <Table.ScrollContainer minWidth={760}>
-        <Table striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('claims.invoice')}</Table.Th>
-              <Table.Th>{t('claims.member')}</Table.Th>
-              <Table.Th>{t('claims.product')}</Table.Th>
-              <Table.Th ta="right">{t('claims.amount')}</Table.Th>
-              <Table.Th ta="right">{t('claims.points')}</Table.Th>
-              <Table.Th>{t('claims.flags')}</Table.Th>
-              <Table.Th>{t('claims.submitted')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {claims.isPending
-              ? Array.from({ length: 5 }, (_, i) => (
-                  <Table.Tr key={i}>
-                    <Table.Td colSpan={7}>
-                      <Skeleton h={20} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))
-              : claims.data?.data.map((c) => (
-                  <Table.Tr key={c.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={c.id}>
-                        {c.invoiceNumber}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <PartyName kind="members" id={c.memberId} />
-                    </Table.Td>
-                    <Table.Td>
-                      {c.sku} × {formatNumber(c.quantity)}
-                    </Table.Td>
-                    <Table.Td ta="right">{formatMoney(c.amount, program.currency)}</Table.Td>
-                    <Table.Td ta="right">{formatNumber(c.points.posted ?? c.points.proposed)}</Table.Td>
-                    <Table.Td>
-                      {c.flags.length > 0 && (
-                        <Stack gap={2}>
-                          <Badge color="grape" variant="filled">
-                            {t('claims.flagCount', { count: c.flags.length })}
-                          </Badge>
-                          <Text size="xs" lineClamp={2} title={c.flags.map((f) => f.message).join('\n')}>
-                            {c.flags.map((f) => f.message).join(' · ')}
-                          </Text>
-                        </Stack>
-                      )}
-                    </Table.Td>
-                    <Table.Td>{formatDate(c.createdAt)}</Table.Td>
-                  </Table.Tr>
-                ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {claims.data?.data.length === 0 && <Text c="dimmed">{t('claims.empty')}</Text>}
-      <Pager page={pager.page} nextCursor={claims.data?.nextCursor} onNext={pager.next} onPrevious={pager.previous} />
+      <QueueTable
+        minWidth={760}
+        columns={[
+          { label: t('claims.invoice') },
+          { label: t('claims.member') },
+          { label: t('claims.product') },
+          { label: t('claims.amount'), right: true },
+          { label: t('claims.points'), right: true },
+          { label: t('claims.flags') },
+          { label: t('claims.submitted') },
+        ]}
+        page={claims}
+        row={(c) => (
+          <Table.Tr key={c.id}>
+            <Table.Td>
+              <Anchor component={Link} to={c.id}>
+                {c.invoiceNumber}
+              </Anchor>
+            </Table.Td>
+            <Table.Td>
+              <PartyName kind="members" id={c.memberId} />
+            </Table.Td>
+            <Table.Td>
+              {c.sku} × {formatNumber(c.quantity)}
+            </Table.Td>
+            <Table.Td ta="right">{formatMoney(c.amount, program.currency)}</Table.Td>
+            <Table.Td ta="right">{formatNumber(c.points.posted ?? c.points.proposed)}</Table.Td>
+            <Table.Td>
+              {c.flags.length > 0 && (
+                <Stack gap={2}>
+                  <Badge color="grape" variant="filled">
+                    {t('claims.flagCount', { count: c.flags.length })}
+                  </Badge>
+                  <Text size="xs" lineClamp={2} title={c.flags.map((f) => f.message).join('\n')}>
+                    {c.flags.map((f) => f.message).join(' · ')}
+                  </Text>
+                </Stack>
+              )}
+            </Table.Td>
+            <Table.Td>{formatDate(c.createdAt)}</Table.Td>
+          </Table.Tr>
+        )}
+        empty={t('claims.empty')}
+        pager={pager}
+      />
     </Stack>
   );
 }

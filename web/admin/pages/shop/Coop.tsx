@@ -12,7 +12,7 @@ import { ErrorAlert, fieldError, notifyError, notifySuccess } from '../../../sha
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../../shared/format';
 import { Loading } from '../../../shared/root';
 import { useStaff } from '../../session';
-import { EvidencePreview, Facts, Pager, PartyName, canReview, pageSize, useCursor, type Page } from './common';
+import { EvidencePreview, Facts, PartyName, canReview, pageSize, useCursor, QueueTable, type Page } from './common';
 
 const states = ['submitted', 'approved', 'rejected'] as const;
 type CoopState = (typeof states)[number];
@@ -108,46 +108,34 @@ function CoopQueue() {
         style={{ alignSelf: 'flex-start' }}
       />
       <ErrorAlert error={claims.error} />
-      <Table.ScrollContainer minWidth={720}>
-        <Table striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('coop.account')}</Table.Th>
-              <Table.Th>{t('coop.medium')}</Table.Th>
-              <Table.Th>{t('coop.adDate')}</Table.Th>
-              <Table.Th ta="right">{t('coop.cost')}</Table.Th>
-              <Table.Th ta="right">{t('coop.share')}</Table.Th>
-              <Table.Th>{t('coop.submitted')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {claims.isPending
-              ? Array.from({ length: 5 }, (_, i) => (
-                  <Table.Tr key={i}>
-                    <Table.Td colSpan={6}>
-                      <Skeleton h={20} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))
-              : claims.data?.data.map((c) => (
-                  <Table.Tr key={c.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={c.id}>
-                        <PartyName kind="accounts" id={c.accountId} />
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{t(`coop.media.${c.medium}`)}</Table.Td>
-                    <Table.Td>{formatDate(c.adDate)}</Table.Td>
-                    <Table.Td ta="right">{formatMoney(c.cost, c.currency)}</Table.Td>
-                    <Table.Td ta="right">{formatMoney(c.approvedAmount ?? c.share, c.currency)}</Table.Td>
-                    <Table.Td>{formatDate(c.createdAt)}</Table.Td>
-                  </Table.Tr>
-                ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {claims.data?.data.length === 0 && <Text c="dimmed">{t('coop.empty')}</Text>}
-      <Pager page={pager.page} nextCursor={claims.data?.nextCursor} onNext={pager.next} onPrevious={pager.previous} />
+      <QueueTable
+        minWidth={720}
+        columns={[
+          { label: t('coop.account') },
+          { label: t('coop.medium') },
+          { label: t('coop.adDate') },
+          { label: t('coop.cost'), right: true },
+          { label: t('coop.share'), right: true },
+          { label: t('coop.submitted') },
+        ]}
+        page={claims}
+        row={(c) => (
+          <Table.Tr key={c.id}>
+            <Table.Td>
+              <Anchor component={Link} to={c.id}>
+                <PartyName kind="accounts" id={c.accountId} />
+              </Anchor>
+            </Table.Td>
+            <Table.Td>{t(`coop.media.${c.medium}`)}</Table.Td>
+            <Table.Td>{formatDate(c.adDate)}</Table.Td>
+            <Table.Td ta="right">{formatMoney(c.cost, c.currency)}</Table.Td>
+            <Table.Td ta="right">{formatMoney(c.approvedAmount ?? c.share, c.currency)}</Table.Td>
+            <Table.Td>{formatDate(c.createdAt)}</Table.Td>
+          </Table.Tr>
+        )}
+        empty={t('coop.empty')}
+        pager={pager}
+      />
     </Stack>
   );
 }
@@ -354,38 +342,35 @@ function Payouts() {
         </Alert>
       )}
       <ErrorAlert error={payouts.error} />
-      <Table.ScrollContainer minWidth={720}>
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('coop.account')}</Table.Th>
-              <Table.Th>{t('coop.medium')}</Table.Th>
-              <Table.Th>{t('coop.adDate')}</Table.Th>
-              <Table.Th ta="right">{t('coop.amount')}</Table.Th>
-              <Table.Th>{t('coop.approvedAt')}</Table.Th>
-              <Table.Th>{t('coop.exportedAt')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {payouts.data?.data.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`../${p.claimId}`} relative="path">
-                    {p.accountName}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{t(`coop.media.${p.medium}`)}</Table.Td>
-                <Table.Td>{formatDate(p.adDate)}</Table.Td>
-                <Table.Td ta="right">{formatMoney(p.amount, p.currency)}</Table.Td>
-                <Table.Td>{formatDate(p.approvedAt)}</Table.Td>
-                <Table.Td>{p.exportedAt ? formatDateTime(p.exportedAt) : '—'}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {payouts.data?.data.length === 0 && <Text c="dimmed">{t('coop.noPayouts')}</Text>}
-      <Pager page={pager.page} nextCursor={payouts.data?.nextCursor} onNext={pager.next} onPrevious={pager.previous} />
+      <QueueTable
+        minWidth={720}
+        columns={[
+          { label: t('coop.account') },
+          { label: t('coop.medium') },
+          { label: t('coop.adDate') },
+          { label: t('coop.amount'), right: true },
+          { label: t('coop.approvedAt') },
+          { label: t('coop.exportedAt') },
+        ]}
+        page={payouts}
+        row={(p) => (
+          <Table.Tr key={p.id}>
+            <Table.Td>
+              <Anchor component={Link} to={`../${p.claimId}`} relative="path">
+                {p.accountName}
+              </Anchor>
+            </Table.Td>
+            <Table.Td>{t(`coop.media.${p.medium}`)}</Table.Td>
+            <Table.Td>{formatDate(p.adDate)}</Table.Td>
+            <Table.Td ta="right">{formatMoney(p.amount, p.currency)}</Table.Td>
+            <Table.Td>{formatDate(p.approvedAt)}</Table.Td>
+            <Table.Td>{p.exportedAt ? formatDateTime(p.exportedAt) : '—'}</Table.Td>
+          </Table.Tr>
+        )}
+        empty={t('coop.noPayouts')}
+        pager={pager}
+        highlightOnHover={false}
+      />
     </Stack>
   );
 }

@@ -3,7 +3,7 @@
  * reward (approve, reject, ship with tracking, deliver, issue, cancel); and the cashback credit notes' export.
  */
 import { useState } from 'react';
-import { Alert, Anchor, Badge, Button, Group, Modal, Select, Skeleton, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Modal, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { stringify } from 'csv-stringify/browser/esm/sync';
 import { useTranslation } from 'react-i18next';
@@ -12,7 +12,7 @@ import { api, newIdempotencyKey, query } from '../../../shared/api';
 import { ErrorAlert, fieldError, notifyError, notifySuccess } from '../../../shared/feedback';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../../shared/format';
 import { useStaff } from '../../session';
-import { Pager, PartyName, canWriteShop, pageSize, useCursor, type Page } from './common';
+import { PartyName, canWriteShop, pageSize, useCursor, QueueTable, type Page } from './common';
 
 const states = ['pending_approval', 'placed', 'approved', 'shipped', 'delivered', 'issued', 'cancelled', 'rejected'] as const;
 type OrderState = (typeof states)[number];
@@ -84,70 +84,59 @@ export default function Orders() {
         w={260}
       />
       <ErrorAlert error={orders.error} />
-      <Table.ScrollContainer minWidth={900}>
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('orders.reward')}</Table.Th>
-              <Table.Th>{t('orders.member')}</Table.Th>
-              <Table.Th ta="right">{t('orders.points')}</Table.Th>
-              <Table.Th>{t('orders.placedAt')}</Table.Th>
-              <Table.Th>{t('orders.stateColumn')}</Table.Th>
-              <Table.Th>{t('orders.delivery')}</Table.Th>
-              <Table.Th>{t('orders.actions')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {orders.isPending
-              ? Array.from({ length: 5 }, (_, i) => (
-                  <Table.Tr key={i}>
-                    <Table.Td colSpan={7}>
-                      <Skeleton h={20} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))
-              : orders.data?.data.map((o) => (
-                  <Table.Tr key={o.id} data-testid={`order-${o.id}`}>
-                    <Table.Td>
-                      {o.reward.name} × {formatNumber(o.quantity)}
-                    </Table.Td>
-                    <Table.Td>
-                      <PartyName kind="members" id={o.memberId} />
-                    </Table.Td>
-                    <Table.Td ta="right">{formatNumber(o.points)}</Table.Td>
-                    <Table.Td>{formatDateTime(o.createdAt)}</Table.Td>
-                    <Table.Td>
-                      <Badge color={stateColor[o.state]} variant="filled" data-testid="order-state">
-                        {t(`orders.states.${o.state}`)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Delivery order={o} />
-                    </Table.Td>
-                    <Table.Td>
-                      {write && (
-                        <Group gap={4} wrap="nowrap">
-                          {actionOrder
-                            .filter((a) => canTake(o.reward.type, o.state, a))
-                            .map((a) =>
-                              withForm.includes(a) ? (
-                                <Button key={a} size="compact-sm" variant={a === 'reject' || a === 'cancel' ? 'subtle' : 'filled'} color={a === 'reject' || a === 'cancel' ? 'red' : undefined} onClick={() => setActing({ order: o, action: a })}>
-                                  {t(`orders.action.${a}`)}
-                                </Button>
-                              ) : (
-                                <QuickAction key={a} order={o} action={a} />
-                              ),
-                            )}
-                        </Group>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {orders.data?.data.length === 0 && <Text c="dimmed">{t('orders.empty')}</Text>}
-      <Pager page={pager.page} nextCursor={orders.data?.nextCursor} onNext={pager.next} onPrevious={pager.previous} />
+      <QueueTable
+        minWidth={900}
+        columns={[
+          { label: t('orders.reward') },
+          { label: t('orders.member') },
+          { label: t('orders.points'), right: true },
+          { label: t('orders.placedAt') },
+          { label: t('orders.stateColumn') },
+          { label: t('orders.delivery') },
+          { label: t('orders.actions') },
+        ]}
+        page={orders}
+        row={(o) => (
+          <Table.Tr key={o.id} data-testid={`order-${o.id}`}>
+            <Table.Td>
+              {o.reward.name} × {formatNumber(o.quantity)}
+            </Table.Td>
+            <Table.Td>
+              <PartyName kind="members" id={o.memberId} />
+            </Table.Td>
+            <Table.Td ta="right">{formatNumber(o.points)}</Table.Td>
+            <Table.Td>{formatDateTime(o.createdAt)}</Table.Td>
+            <Table.Td>
+              <Badge color={stateColor[o.state]} variant="filled" data-testid="order-state">
+                {t(`orders.states.${o.state}`)}
+              </Badge>
+            </Table.Td>
+            <Table.Td>
+              <Delivery order={o} />
+            </Table.Td>
+            <Table.Td>
+              {write && (
+                <Group gap={4} wrap="nowrap">
+                  {actionOrder
+                    .filter((a) => canTake(o.reward.type, o.state, a))
+                    .map((a) =>
+                      withForm.includes(a) ? (
+                        <Button key={a} size="compact-sm" variant={a === 'reject' || a === 'cancel' ? 'subtle' : 'filled'} color={a === 'reject' || a === 'cancel' ? 'red' : undefined} onClick={() => setActing({ order: o, action: a })}>
+                          {t(`orders.action.${a}`)}
+                        </Button>
+                      ) : (
+                        <QuickAction key={a} order={o} action={a} />
+                      ),
+                    )}
+                </Group>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        )}
+        empty={t('orders.empty')}
+        pager={pager}
+        highlightOnHover={false}
+      />
       <ActionModal acting={acting} onClose={() => setActing(null)} />
     </Stack>
   );

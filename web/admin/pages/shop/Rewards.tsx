@@ -38,7 +38,7 @@ import { formatMoney, formatNumber, parseMoney } from '../../../shared/format';
 import { languageNames, languages, type Language } from '../../../shared/i18n';
 import { Loading } from '../../../shared/root';
 import { useStaff } from '../../session';
-import { Pager, canWriteShop, pageSize, useCursor, type Page } from './common';
+import { canWriteShop, pageSize, useCursor, QueueTable, type Page } from './common';
 
 const rewardTypes = ['physical', 'experience', 'code', 'charity', 'cashback', 'content'] as const;
 type RewardType = (typeof rewardTypes)[number];
@@ -152,52 +152,40 @@ function RewardList() {
         />
       </Group>
       <ErrorAlert error={rewards.error} />
-      <Table.ScrollContainer minWidth={820}>
-        <Table striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('rewards.name')}</Table.Th>
-              <Table.Th>{t('rewards.code')}</Table.Th>
-              <Table.Th>{t('rewards.type')}</Table.Th>
-              <Table.Th>{t('rewards.category')}</Table.Th>
-              <Table.Th ta="right">{t('rewards.price')}</Table.Th>
-              <Table.Th ta="right">{t('rewards.stock')}</Table.Th>
-              <Table.Th>{t('rewards.status')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rewards.isPending
-              ? Array.from({ length: 5 }, (_, i) => (
-                  <Table.Tr key={i}>
-                    <Table.Td colSpan={7}>
-                      <Skeleton h={20} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))
-              : rewards.data?.data.map((r) => (
-                  <Table.Tr key={r.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={r.id}>
-                        {r.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{r.code}</Table.Td>
-                    <Table.Td>{t(`rewards.types.${r.type}`)}</Table.Td>
-                    <Table.Td>{categoryName(r.category)}</Table.Td>
-                    <Table.Td ta="right">{formatNumber(r.pricePoints)}</Table.Td>
-                    <Table.Td ta="right">{r.stock === null ? t('rewards.unlimited') : formatNumber(r.stock)}</Table.Td>
-                    <Table.Td>
-                      <Badge color={r.active ? 'teal' : 'gray'} variant="filled">
-                        {r.active ? t('rewards.active') : t('rewards.inactive')}
-                      </Badge>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {rewards.data?.data.length === 0 && <Text c="dimmed">{t('rewards.empty')}</Text>}
-      <Pager page={pager.page} nextCursor={rewards.data?.nextCursor} onNext={pager.next} onPrevious={pager.previous} />
+      <QueueTable
+        minWidth={820}
+        columns={[
+          { label: t('rewards.name') },
+          { label: t('rewards.code') },
+          { label: t('rewards.type') },
+          { label: t('rewards.category') },
+          { label: t('rewards.price'), right: true },
+          { label: t('rewards.stock'), right: true },
+          { label: t('rewards.status') },
+        ]}
+        page={rewards}
+        row={(r) => (
+          <Table.Tr key={r.id}>
+            <Table.Td>
+              <Anchor component={Link} to={r.id}>
+                {r.name}
+              </Anchor>
+            </Table.Td>
+            <Table.Td>{r.code}</Table.Td>
+            <Table.Td>{t(`rewards.types.${r.type}`)}</Table.Td>
+            <Table.Td>{categoryName(r.category)}</Table.Td>
+            <Table.Td ta="right">{formatNumber(r.pricePoints)}</Table.Td>
+            <Table.Td ta="right">{r.stock === null ? t('rewards.unlimited') : formatNumber(r.stock)}</Table.Td>
+            <Table.Td>
+              <Badge color={r.active ? 'teal' : 'gray'} variant="filled">
+                {r.active ? t('rewards.active') : t('rewards.inactive')}
+              </Badge>
+            </Table.Td>
+          </Table.Tr>
+        )}
+        empty={t('rewards.empty')}
+        pager={pager}
+      />
     </Stack>
   );
 }

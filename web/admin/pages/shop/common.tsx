@@ -1,8 +1,9 @@
 /**
- * What the shop's console pages share: server-side paging by cursor, evidence previews, and who may decide.
+ * What the shop's console pages share: server-side paging by cursor, the queue table, evidence previews, and
+ * who may decide.
  */
 import { useState, type ReactNode } from 'react';
-import { Anchor, Box, Button, Group, Image, Table, Text } from '@mantine/core';
+import { Anchor, Box, Button, Group, Image, Skeleton, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../shared/api';
@@ -47,6 +48,59 @@ export function Pager({ page, nextCursor, onNext, onPrevious }: { page: number; 
         {t('common.next')}
       </Button>
     </Group>
+  );
+}
+
+/**
+ * A queue of one page from the server: the column heads, place-holder rows while the page loads, its rows,
+ * a line when it is empty, and the pager.
+ */
+export function QueueTable<T>({
+  minWidth,
+  columns,
+  page,
+  row,
+  empty,
+  pager,
+  highlightOnHover = true,
+}: {
+  minWidth: number;
+  columns: Array<{ label: string; right?: boolean }>;
+  page: { isPending: boolean; data?: Page<T> | undefined };
+  row: (item: T) => ReactNode;
+  empty: string;
+  pager: ReturnType<typeof useCursor>;
+  highlightOnHover?: boolean;
+}) {
+  return (
+    <>
+      <Table.ScrollContainer minWidth={minWidth}>
+        <Table striped highlightOnHover={highlightOnHover}>
+          <Table.Thead>
+            <Table.Tr>
+              {columns.map((c) => (
+                <Table.Th key={c.label} ta={c.right ? 'right' : undefined}>
+                  {c.label}
+                </Table.Th>
+              ))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {page.isPending
+              ? Array.from({ length: 5 }, (_, i) => (
+                  <Table.Tr key={i}>
+                    <Table.Td colSpan={columns.length}>
+                      <Skeleton h={20} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))
+              : page.data?.data.map(row)}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {page.data?.data.length === 0 && <Text c="dimmed">{empty}</Text>}
+      <Pager page={pager.page} nextCursor={page.data?.nextCursor} onNext={pager.next} onPrevious={pager.previous} />
+    </>
   );
 }
 
