@@ -1,3 +1,5 @@
+import { LojalError } from '../errors/index.js';
+
 /** Every number of signing in, in one place: lock-out, link and code lifetimes, rate limits. */
 export const signInLimits = {
   /** Failed staff sign-ins in a row before the account is locked… */
@@ -23,3 +25,9 @@ export const signInLimits = {
   /** Shortest password accepted. */
   passwordMinLength: 10,
 } as const;
+
+/** `account_locked` with the minutes left (at least one), for staff and member sign-in alike. */
+export function accountLocked(until: Date, now: Date): LojalError {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+  return new LojalError('account_locked', { count: minutes }, undefined, { minutes });
+}

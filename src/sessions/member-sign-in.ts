@@ -10,7 +10,7 @@ import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { isLanguage, type Language } from '../i18n/index.js';
 import { enqueueMails } from '../mail/index.js';
-import { signInLimits } from './limits.js';
+import { accountLocked, signInLimits } from './limits.js';
 import { assertPasswordPolicy, checkPassword, hashPassword, newLinkToken, sha256 } from './passwords.js';
 import { revokeMemberSessions } from './store.js';
 
@@ -137,7 +137,7 @@ async function spend(trx: Db, id: string, now: Date): Promise<void> {
 export async function memberPasswordMatches(db: Db, input: { email: string; password: string }, now = new Date()): Promise<string[]> {
   const emailHash = sha256(normal(input.email));
   const lock = await db.selectFrom('member_password_failures').select('locked_until').where('email_hash', '=', emailHash).executeTakeFirst();
-  if (lock?.locked_until && lock.locked_until > now) throw lockedFor(lock.locked_until, now);
+  if (lock?.locked_until && lock.locked_until > now) throw accountLocked(lock.locked_until, now);
   const rows = await db
     .selectFrom('members as m')
     .innerJoin('programs as p', 'p.id', 'm.program_id')
@@ -152,16 +152,11 @@ export async function memberPasswordMatches(db: Db, input: { email: string; pass
   for (const r of rows) if (await checkPassword(r.password_hash, input.password)) matches.push(r.id);
   if (matches.length === 0) {
     const lockedUntil = await countFailure(db, emailHash, now);
-    throw lockedUntil ? lockedFor(lockedUntil, now) : new LojalError('invalid_credentials');
+    throw lockedUntil ? accountLocked(lockedUntil, now) : new LojalError('invalid_credentials');
   }
   await db.deleteFrom('member_password_failures').where('email_hash', '=', emailHash).execute();
   return matches;
 }
-
-const lockedFor = (until: Date, now: Date) => {
-  const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
-  return new LojalError('account_locked', { count: minutes }, undefined, { minutes });
-};
 
 /** One more failure, atomically; a lock that has run out starts the count afresh. The lock's end when this one locked. */
 async function countFailure(db: Db, emailHash: string, now: Date): Promise<Date | null> {

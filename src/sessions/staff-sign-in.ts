@@ -8,7 +8,7 @@ import { recordAudit, type AuditContext } from '../audit/index.js';
 import type { Db } from '../db/database.js';
 import type { StaffRole } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
-import { signInLimits } from './limits.js';
+import { accountLocked, signInLimits } from './limits.js';
 import { assertPasswordPolicy, checkPassword, hashPassword } from './passwords.js';
 import { createSession, csrfTokenFor, revokeStaffSessions, type Session } from './store.js';
 
@@ -40,7 +40,6 @@ const staffActor = (c: { program_id: string; id: string; name: string }, ip: str
   ip,
 });
 
-const minutesLeft = (until: Date, now: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
 
 export async function signInStaff(
   db: Db,
@@ -85,7 +84,7 @@ export async function signInStaff(
   }
   const stillLocked = locked.map((c) => c.locked_until!).sort((a, b) => b.getTime() - a.getTime())[0];
   const until = lockedNow ?? stillLocked;
-  if (until) throw new LojalError('account_locked', { count: minutesLeft(until, now) }, undefined, { minutes: minutesLeft(until, now) });
+  if (until) throw accountLocked(until, now);
   throw new LojalError('invalid_credentials');
 }
 
