@@ -10,6 +10,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { v7 as uuidv7 } from 'uuid';
+import { systemClock, type Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
@@ -55,6 +56,8 @@ export interface AppContext {
   demo: boolean;
   /** Where claim evidence bytes are kept (disk or S3, by configuration). */
   evidence: EvidenceStore;
+  /** The time the application acts at; tests pass a clock of their own. */
+  clock: Clock;
 }
 
 export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
@@ -65,7 +68,7 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 export async function buildServer(
   database: Database,
   config: Config,
-  options: { demo?: boolean; evidence?: EvidenceStore } = {},
+  options: { demo?: boolean; evidence?: EvidenceStore; clock?: Clock } = {},
 ): Promise<FastifyInstance> {
   const evidence = options.evidence ?? (await configuredEvidenceStore(config));
   const app = Fastify({
@@ -84,7 +87,7 @@ export async function buildServer(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const ctx: AppContext = { database, config, metrics: createMetrics(), keyCache: new KeyCache(), demo: options.demo === true, evidence };
+  const ctx: AppContext = { database, config, metrics: createMetrics(), keyCache: new KeyCache(), demo: options.demo === true, evidence, clock: options.clock ?? systemClock };
   app.addHook('onClose', async () => evidence.close?.());
 
   await app.register(swagger, {

@@ -51,7 +51,7 @@ const settlementCsv = (s: Settlement, t: ReturnType<typeof translator>) =>
     ['balance', t('control:settlement.balance'), '', s.balance, s.currency],
   ]);
 
-export async function partnerRoutes(fastify: FastifyInstance, { database, keyCache }: AppContext) {
+export async function partnerRoutes(fastify: FastifyInstance, { database, keyCache, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -168,7 +168,7 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, keyCac
         idempotencyKey: `partner:${partner.id}:${req.body.idempotencyKey}`,
         actor: actorRef(actor(req)),
         partnerId: partner.id,
-      });
+      }, clock());
       reply.status(result.created ? 201 : 200);
       return result;
     },

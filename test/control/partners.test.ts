@@ -158,8 +158,10 @@ describe('coalition partners', () => {
       issued: { points: 270, value: 675 },
       reversed: { points: 40, value: 100 },
       netIssued: { points: 230, value: 575 },
+      // Redeemed at the test clock's time, inside November 2026.
       redemptions: 1,
-      // Redeemed "now": outside November 2026 unless the test runs then; checked below over a wide period.
+      redeemed: { points: 200, value: 500 },
+      balance: 575 - 500,
     });
     const wide = (await t.call('GET', `/v1/partners/${hotel.id}/settlement?from=2026-01-01&to=2099-12-31`)).json();
     expect(wide).toMatchObject({ redeemed: { points: 200, value: 500 }, balance: 575 - 500 });

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { manualClock, type ManualClock } from '../../src/clock/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Database } from '../../src/db/database.js';
 import { buildServer } from '../../src/http/server.js';
@@ -13,6 +14,11 @@ export interface TestApp {
   app: FastifyInstance;
   database: Database;
   config: Config;
+  /**
+   * The application's clock: it stands at `TEST_NOW` (2026-11-25, inside the fixtures' dates) until a test sets or
+   * advances it, so no test depends on the day it runs.
+   */
+  clock: ManualClock;
   programId: string;
   /** An admin key of the test program. */
   key: string;
@@ -23,12 +29,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Where the test application's clock starts: after the fixtures' purchases (2026-11-20), inside the same month. */
+export const TEST_NOW = '2026-11-25T12:00:00Z';
+
 /** `env` adds to the test configuration; files (claim evidence) go to a temporary directory that close() removes. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await freshDatabase();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lojal-test-data-'));
   const config = loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', LOJAL_DATA_DIR: dataDir, ...env });
-  const app = await buildServer(database, config);
+  const clock = manualClock(TEST_NOW);
+  const app = await buildServer(database, config, { clock });
   const newProgram: TestApp['newProgram'] = async (settings = {}) => {
     const program = await createProgram(database.db, {
       name: 'Test program',
@@ -45,6 +55,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     database,
     config,
+    clock,
     programId,
     key,
     newProgram,
