@@ -56,7 +56,7 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     expect(await balance.textContent()).toBe('1,250');
     const requests = (await b.call('GET', '/v1/adjustment-requests?state=pending')).json();
     expect(requests.data.map((r: { points: number }) => r.points)).toEqual([-6000]);
-  }, 180_000);
+  });
 
   it('imports a CSV with one bad line: progress to completion and the bad line number', async () => {
     const { context, page } = await b.newPage(desktop);
@@ -76,7 +76,7 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     expect(await pageProblems(page)).toEqual([]);
     const imported = (await b.call('GET', '/v1/accounts?q=import')).json();
     expect(imported.data.map((a: { externalId: string }) => a.externalId)).toEqual(['CSV-1', 'CSV-3']);
-  }, 180_000);
+  });
 
   it('shows the staff users and the program settings without serious accessibility problems', async () => {
     const { context, page } = await b.newPage(desktop);
@@ -91,5 +91,5 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await page.getByLabel('Four-eyes threshold (points)').waitFor();
     expect(await page.getByLabel('Four-eyes threshold (points)').inputValue()).toBe('5000');
     expect(await pageProblems(page)).toEqual([]);
-  }, 180_000);
+  });
 });

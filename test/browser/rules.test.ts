@@ -33,7 +33,7 @@ async function scan(page: Page): Promise<string[]> {
   return pageProblems(page);
 }
 
-describeInBrowser('the rules and tiers console', { timeout: 240_000 }, () => {
+describeInBrowser('the rules and tiers console', () => {
   let b: BrowserApp;
   let ownerId: string;
   let viewerId: string;

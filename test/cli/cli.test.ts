@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,10 +16,19 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lojal-cli-'));
 const env = { ...process.env, LOJAL_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
 delete (env as Record<string, string | undefined>).DATABASE_URL;
 
-function lojal(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/lojal.js', ...args], { env, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+/** Runs `lojal` and waits for the process to end, however long a loaded machine makes it take. */
+function lojal(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/lojal.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
 }
+
 
 const write = (name: string, text: string) => {
   const file = path.join(dir, name);
@@ -28,39 +37,39 @@ const write = (name: string, text: string) => {
 };
 
 let programId = '';
-beforeAll(() => {
+beforeAll(async () => {
   if (onPostgres) return;
-  const created = lojal('program', 'create', '--name', 'CLI test', '--currency', 'SEK', '--time-zone', 'Europe/Stockholm');
+  const created = await lojal('program', 'create', '--name', 'CLI test', '--currency', 'SEK', '--time-zone', 'Europe/Stockholm');
   expect(created.code, created.err).toBe(0);
   programId = /Program ([0-9a-f-]{36}) created/.exec(created.out)![1]!;
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(onPostgres)('lojal CLI', () => {
-  it('imports accounts (parents after their branches), products and events, then shows a balance', () => {
+  it('imports accounts (parents after their branches), products and events, then shows a balance', async () => {
     const accounts = write('accounts.csv', 'external_id,name,country,segment,tags,parent_external_id\nB-1,Branch One,SE,installer,a|b,CH-1\nCH-1,The Chain,SE,builder,,\n');
-    const r1 = lojal('import', 'accounts', accounts, '--program', programId);
+    const r1 = await lojal('import', 'accounts', accounts, '--program', programId);
     expect(r1.code, r1.err + r1.out).toBe(0);
     expect(r1.out).toContain('created 2');
     const products = write('products.csv', 'sku,name,category,margin_class,unit_price\nP-1,Drill,tools,high,129900\nP-2,Screws,fasteners,low,4900\n');
-    expect(lojal('import', 'products', products, '--program', programId).code).toBe(0);
-    const rule = lojal('key', 'create', '--program', programId, '--name', 'x', '--scopes', 'events:write');
+    expect((await lojal('import', 'products', products, '--program', programId)).code).toBe(0);
+    const rule = await lojal('key', 'create', '--program', programId, '--name', 'x', '--scopes', 'events:write');
     expect(rule.code).toBe(0);
     const events = write(
       'events.csv',
       'id,type,occurred_at,account,member,sku,quantity,amount\nE-1,purchase,2026-10-01T10:00:00Z,B-1,,P-1,1,129900\nE-1,purchase,2026-10-01T10:00:00Z,B-1,,P-2,2,9800\nE-2,app.login,2026-10-02T10:00:00Z,B-1,,,,\n',
     );
-    const r3 = lojal('import', 'events', events, '--program', programId);
+    const r3 = await lojal('import', 'events', events, '--program', programId);
     expect(r3.code, r3.err + r3.out).toBe(0);
     expect(r3.out).toContain('processed 2');
-    const bal = lojal('balance', '--program', programId, '--account', 'B-1');
+    const bal = await lojal('balance', '--program', programId, '--account', 'B-1');
     expect(bal.code, bal.err).toBe(0);
     expect(bal.out).toMatch(/available\s+0/);
   });
 
-  it('reports bad rows by line and exits non-zero', () => {
+  it('reports bad rows by line and exits non-zero', async () => {
     const bad = write('bad.csv', 'external_id,name,country\nOK-1,Fine,SE\nBAD-1,Wrong country,Sweden\n');
-    const r = lojal('import', 'accounts', bad, '--program', programId);
+    const r = await lojal('import', 'accounts', bad, '--program', programId);
     expect(r.code).toBe(1);
     expect(r.out).toContain('line 3');
     expect(r.out).toContain('country');
@@ -76,29 +85,29 @@ describe.skipIf(onPostgres)('lojal CLI', () => {
       await database.close();
     }
     const codes = write('codes.csv', 'code\nFUEL-0001\nFUEL-0002\n\nFUEL-0002\nFUEL-0003,500 kr\n');
-    const r = lojal('import', 'reward-codes', codes, '--program', programId, '--reward', 'fuel-card');
+    const r = await lojal('import', 'reward-codes', codes, '--program', programId, '--reward', 'fuel-card');
     expect(r.code, r.err + r.out).toBe(0);
     expect(r.out).toContain('4 rows: added 3, already in the pool 1; 3 codes available');
-    const again = lojal('import', 'reward-codes', codes, '--program', programId, '--reward', 'fuel-card');
+    const again = await lojal('import', 'reward-codes', codes, '--program', programId, '--reward', 'fuel-card');
     expect(again.out).toContain('added 0, already in the pool 4; 3 codes available');
-    const wrong = lojal('import', 'reward-codes', codes, '--program', programId, '--reward', 'drill');
+    const wrong = await lojal('import', 'reward-codes', codes, '--program', programId, '--reward', 'drill');
     expect(wrong.code).toBe(1);
     expect(wrong.err).toContain('codeSource pool');
   });
 
-  it('says what is wrong with the command line', () => {
-    const r = lojal('key', 'create', '--program', programId, '--name', 'x', '--scopes', 'everything');
+  it('says what is wrong with the command line', async () => {
+    const r = await lojal('key', 'create', '--program', programId, '--name', 'x', '--scopes', 'everything');
     expect(r.code).not.toBe(0);
     expect(r.err).toContain('unknown scope');
-    const none = lojal('balance', '--program', '01900000-0000-7000-8000-000000000000', '--account', 'X');
+    const none = await lojal('balance', '--program', '01900000-0000-7000-8000-000000000000', '--account', 'X');
     expect(none.code).toBe(1);
     expect(none.err).toContain('No program');
   });
 
   it('verifies the audit log chain, and exits 1 with the broken seq after tampering', async () => {
-    expect(lojal('key', 'create', '--program', programId, '--name', 'audited 1', '--scopes', 'read').code).toBe(0);
-    expect(lojal('key', 'create', '--program', programId, '--name', 'audited 2', '--scopes', 'read').code).toBe(0);
-    const ok = lojal('audit', 'verify', '--program', programId);
+    expect((await lojal('key', 'create', '--program', programId, '--name', 'audited 1', '--scopes', 'read')).code).toBe(0);
+    expect((await lojal('key', 'create', '--program', programId, '--name', 'audited 2', '--scopes', 'read')).code).toBe(0);
+    const ok = await lojal('audit', 'verify', '--program', programId);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toMatch(/entries checked, the chain is whole/);
     const database = await openEmbedded(env.LOJAL_DATA_DIR!);
@@ -109,7 +118,7 @@ describe.skipIf(onPostgres)('lojal CLI', () => {
     } finally {
       await database.close();
     }
-    const broken = lojal('audit', 'verify');
+    const broken = await lojal('audit', 'verify');
     expect(broken.code).toBe(1);
     expect(broken.out).toMatch(/broken at seq 2/);
   });

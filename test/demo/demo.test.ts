@@ -22,7 +22,7 @@ describe('demo program', () => {
     let saved: string | undefined;
     await ensureDemoProgram(database.db, async (k) => void (saved = k), async () => saved, new DiskEvidenceStore(t.config.evidenceDir));
     programId = (await database.db.selectFrom('programs').select('id').where('name', 'like', '%demo%').executeTakeFirstOrThrow()).id;
-  }, 300_000);
+  });
   afterAll(async () => t?.close());
 
   const rows = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(database.db)).rows;

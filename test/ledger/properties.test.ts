@@ -241,7 +241,7 @@ describe('ledger invariants hold after any sequence of operations', () => {
       }),
       options(20),
     );
-  }, 180_000);
+  });
 });
 
 // ------------------------------------------------------------------------------------------------ b. order and duplicates
@@ -382,7 +382,7 @@ describe('event totals do not depend on order or duplicates', () => {
       }),
       options(20),
     );
-  }, 180_000);
+  });
 });
 
 // ------------------------------------------------------------------------------------------------ c. never negative
@@ -485,5 +485,5 @@ describe('balances never go negative', () => {
       ),
       options(25),
     );
-  }, 180_000);
+  });
 });
