@@ -68,6 +68,21 @@ describe('shell examples in the docs', () => {
   });
 });
 
+describe('the configuration pages', () => {
+  // The variables are read in one place; the README's table and docs/configuration.md must name each one.
+  const source = fs.readFileSync(path.join(root, 'src/config/index.ts'), 'utf8');
+  const variables = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!);
+
+  it('name every variable src/config/index.ts reads', () => {
+    expect(variables.length).toBeGreaterThan(20);
+    for (const page of ['README.md', 'docs/configuration.md']) {
+      const text = fs.readFileSync(path.join(root, page), 'utf8');
+      const missing = variables.filter((v) => !text.includes('`' + v + '`'));
+      expect(missing, `${page} does not document these variables`).toEqual([]);
+    }
+  });
+});
+
 describe('shell examples against the demo', () => {
   let server: ChildProcess | undefined;
   let exited: Promise<unknown> | undefined;
