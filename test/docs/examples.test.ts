@@ -68,6 +68,33 @@ describe('shell examples in the docs', () => {
   });
 });
 
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
+const slug = (heading: string) =>
+  heading.trim().toLowerCase().replace(/`/g, '').replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+
+describe('links between the pages', () => {
+  it('point at files and headings that exist', () => {
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = fs.readFileSync(path.join(root, page), 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const [file, anchor] = target!.split('#');
+        const resolved = file ? path.join(path.dirname(path.join(root, page)), file) : path.join(root, page);
+        if (!fs.existsSync(resolved)) {
+          broken.push(`${page}: ${target}`);
+          continue;
+        }
+        if (anchor && resolved.endsWith('.md')) {
+          const headings = [...fs.readFileSync(resolved, 'utf8').matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!));
+          if (!headings.includes(anchor)) broken.push(`${page}: ${target}`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
+
 describe('the configuration pages', () => {
   // The variables are read in one place; the README's table and docs/configuration.md must name each one.
   const source = fs.readFileSync(path.join(root, 'src/config/index.ts'), 'utf8');
@@ -96,8 +123,9 @@ describe('shell examples against the demo', () => {
     if (tools.length) return;
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lojal-docs-'));
     const dataDir = path.join(workDir, 'data');
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOJAL_DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOJAL_JOBS: 'off' };
-    delete env.DATABASE_URL;
+    // Only what the server needs, so that a developer's own LOJAL_* settings (a mail server, a bucket) stay out.
+    // Jobs off: nothing is sent anywhere, and the examples see the demo as it was seeded.
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: workDir, PORT: '0', HOST: '127.0.0.1', LOJAL_DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOJAL_JOBS: 'off' };
     if (postgresWanted()) {
       databaseName = `lojal_docs_${process.pid}_${Date.now().toString(36)}`;
       const admin = new pg.Client({ connectionString: adminUrl() });
@@ -150,6 +178,7 @@ describe('shell examples against the demo', () => {
 
   for (const b of skipped) it.skip(`${name(b)} (${b.info})`, () => {});
 
+  // Each example gets a generous bound, not a wait: on a shared 2-core machine one dashboard query took 7 s.
   for (const b of runnable) {
     it.skipIf(tools.length > 0)(name(b), async () => {
       expect(port, 'the demo server did not start').toBeGreaterThan(0);
@@ -164,6 +193,6 @@ describe('shell examples against the demo', () => {
       run.stderr!.on('data', (c: Buffer) => (out += c.toString()));
       const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
       expect(code, `${name(b)} failed:\n${script}\n--- output ---\n${out}`).toBe(0);
-    });
+    }, 300_000);
   }
 });
