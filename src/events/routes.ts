@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LojalError } from '../errors/index.js';
-import { localizedIssues, requestLanguage, sendProblem } from '../http/problem.js';
+import { apiLanguage, localizedIssues, sendProblem } from '../http/problem.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { translator, type Language } from '../i18n/index.js';
@@ -31,7 +31,7 @@ function present(record: EventRecord, lng: Language, currency: string, withTrace
 }
 
 function problemBody(req: FastifyRequest, err: LojalError) {
-  const lng = requestLanguage(req, req.auth?.language);
+  const lng = apiLanguage(req);
   const t = translator(lng);
   return { code: err.code, message: String(t(`errors:${err.code}`, err.params as never)), ...(err.issues && { errors: localizedIssues(err.issues, lng, err.params) }) };
 }
@@ -64,7 +64,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         throw new LojalError('validation_failed', {}, [{ path: 'body', message: 'send an event object, or {"events": [...]}' }]);
       }
       const program = await programOf(req);
-      const lng = requestLanguage(req, program.defaultLanguage);
+      const lng = apiLanguage(req);
       const partner = caller(req).partner;
       const opts = { now: new Date(), futureToleranceSeconds: config.futureToleranceSeconds, partner };
       if ('events' in body) {
@@ -108,7 +108,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       const program = await programOf(req);
       const found = (await loadExisting(db, program.id, [req.params.id])).get(req.params.id);
       if (!found) throw new LojalError('not_found', { entity: 'event', id: req.params.id });
-      return present(found.record, requestLanguage(req, program.defaultLanguage), program.currency, false);
+      return present(found.record, apiLanguage(req), program.currency, false);
     },
   );
 
@@ -127,7 +127,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
     },
     async (req) => {
       const program = await programOf(req);
-      const lng = requestLanguage(req, program.defaultLanguage);
+      const lng = apiLanguage(req);
       const result = await simulateEvent(db, program, req.body);
       return {
         accountId: result.accountId,
