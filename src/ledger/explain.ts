@@ -45,7 +45,7 @@ export function eventTypeWords(type: string, lng: Language): string {
 
 /**
  * A history line for the points an event earned, said in words: what happened, the event's id as the sender knows
- * it, and the rules that paid ("Card purchase fjordbanken:TX-88013: Fjordbanken: card purchase") — the stored
+ * it, and the rules that paid ("Card purchase fjordbanken:TX-88013: points from Fjordbanken: card purchase") — the stored
  * explanation holds the id alone.
  */
 export function describeEarning(eventType: string, eventExternalId: string, ruleNames: string[], lng: Language): string {

@@ -127,8 +127,8 @@ describe('what an event paid, said in words', () => {
     const en = { authorization: `Bearer ${w.key}` };
     const earnedEn = [...(await lines(`/v1/members/${w.mem.staff1}/history`, en)), ...(await lines('/v1/accounts/ext:BR-1/history', en))];
     expect(earnedEn.length).toBeGreaterThan(0);
-    for (const line of earnedEn) expect(line.description).toMatch(/^Purchase W1: \S/);
+    for (const line of earnedEn) expect(line.description).toMatch(/^Purchase W1: points from \S/);
     const earnedSv = await lines('/v1/accounts/ext:BR-1/history', sv);
-    for (const line of earnedSv) expect(line.description).toMatch(/^Köp W1: \S/);
+    for (const line of earnedSv) expect(line.description).toMatch(/^Köp W1: poäng från \S/);
   });
 });
