@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { validationError } from '../events/ingest.js';
 import { readClaimWithFiles } from '../evidence/multipart.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { actor, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { actorRef } from '../programs/actor.js';
@@ -30,7 +30,7 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
 
   const present = (req: FastifyRequest, program: Program, c: SaleClaim, withEvidence: boolean) =>
-    presentClaim(db, program, c, requestLanguage(req, program.defaultLanguage), withEvidence);
+    presentClaim(db, program, c, apiLanguage(req), withEvidence);
 
   app.get(
     '/v1/claims/settings',

@@ -8,6 +8,7 @@ import { ensureDemoSignIns, type DemoSignIns } from '../demo/sign-in.js';
 import { configuredEvidenceStore } from '../evidence/configured.js';
 import { startScheduler } from '../jobs/scheduler.js';
 import { smtpTransport } from '../mail/index.js';
+import { seedProgress } from './seed-progress.js';
 
 /** Starts the API; with `demo`, seeds the demo program once and prints how to reach it. */
 export async function serve(config: Config, opts: { demo: boolean }): Promise<void> {
@@ -27,10 +28,21 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   let signIns: DemoSignIns | undefined;
   if (opts.demo) {
     const keyFile = path.join(config.dataDir, 'demo-api-key.txt');
+    let progress: ReturnType<typeof seedProgress> | undefined;
     demoKey = await ensureDemoProgram(database.db, async (key) => {
       await fs.mkdir(config.dataDir, { recursive: true });
       await fs.writeFile(keyFile, key + '\n', { mode: 0o600 });
-    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, evidence);
+    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, evidence, {
+      step(label) {
+        if (!progress) {
+          console.log('Seeding the demo program (first start only; a minute or so):');
+          progress = seedProgress();
+        }
+        progress.step(label);
+      },
+      count: (done, total) => progress?.count(done, total),
+    });
+    progress?.end();
     const demoProgram = await database.db.selectFrom('programs').select('id').where('name', '=', demoProgramName).executeTakeFirstOrThrow();
     signIns = await ensureDemoSignIns(database.db, demoProgram.id);
   }

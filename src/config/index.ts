@@ -14,6 +14,7 @@ const envSchema = z.object({
     .optional(),
   LOJAL_DATA_DIR: z.string().min(1).default('.lojal/data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOJAL_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   LOJAL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
   LOJAL_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   LOJAL_JOBS: z.enum(['on', 'off']).default('on'),
@@ -71,6 +72,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** `auto`: short coloured lines when standard output is a terminal, JSON lines (one object each) otherwise. */
+  logFormat: 'auto' | 'pretty' | 'json';
   bodyLimitBytes: number;
   /** How far in the future an event's `occurredAt` may lie (clock skew between systems). */
   futureToleranceSeconds: number;
@@ -106,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.LOJAL_DATA_DIR),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOJAL_LOG_FORMAT,
     bodyLimitBytes: e.LOJAL_BODY_LIMIT_BYTES,
     futureToleranceSeconds: e.LOJAL_FUTURE_TOLERANCE_SECONDS,
     jobs: e.LOJAL_JOBS === 'on',

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordAudit } from '../audit/index.js';
 import { decodeCursor, pageOf, pageQuery } from '../http/pagination.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram, type Program } from '../programs/programs.js';
@@ -36,7 +36,7 @@ export async function controlRoutes(fastify: FastifyInstance, { database }: AppC
     },
     async (req) => {
       const program = await programOf(req);
-      return present(await getControlSettings(db, program.id), requestLanguage(req, program.defaultLanguage));
+      return present(await getControlSettings(db, program.id), apiLanguage(req));
     },
   );
 
@@ -59,7 +59,7 @@ export async function controlRoutes(fastify: FastifyInstance, { database }: AppC
         await recordAudit(trx, { ...auditContext(req), action: 'control_settings.update', entity: 'program', entityId: program.id, before, after });
         return after;
       });
-      return present(saved, requestLanguage(req, program.defaultLanguage));
+      return present(saved, apiLanguage(req));
     },
   );
 

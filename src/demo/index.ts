@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { createApiKey } from '../programs/api-keys.js';
 import { createProgram } from '../programs/programs.js';
-import { seedDemo } from './seed.js';
+import { seedDemo, type SeedProgress } from './seed.js';
 
 export const demoProgramName = 'Nordbygg Partner Club (demo)';
 
@@ -16,6 +16,7 @@ export async function ensureDemoProgram(
   loadKey: () => Promise<string | undefined>,
   /** Where the demo's claim evidence files go; without one the demo has no claims. */
   evidence?: EvidenceStore,
+  progress?: SeedProgress,
 ): Promise<string | undefined> {
   const existing = await db.selectFrom('programs').select('id').where('name', '=', demoProgramName).executeTakeFirst();
   if (existing) return loadKey();
@@ -28,7 +29,7 @@ export async function ensureDemoProgram(
     pendingDays: 14,
     expiryPolicy: { kind: 'end_of_year', yearsAfter: 1 },
   });
-  await seedDemo(db, program, new Date(), evidence);
+  await seedDemo(db, program, new Date(), evidence, progress);
   const { key } = await createApiKey(db, program.id, { name: 'demo admin', scopes: ['admin'] });
   await saveKey(key);
   return key;

@@ -61,9 +61,18 @@ const towns = ['Stockholm', 'Göteborg', 'Malmö', 'Uppsala', 'Oslo', 'Bergen', 
 const firstNames = ['Anna', 'Erik', 'Maria', 'Lars', 'Karin', 'Johan', 'Ingrid', 'Ole', 'Sofia', 'Magnus', 'Kari', 'Nils', 'Eva', 'Per', 'Liv', 'Jonas'];
 const lastNames = ['Andersson', 'Johansson', 'Hansen', 'Nilsson', 'Larsen', 'Berg', 'Lind', 'Olsen', 'Eriksson', 'Dahl', 'Holm', 'Strand'];
 
-export async function seedDemo(db: Db, program: Program, now = new Date(), evidence?: EvidenceStore): Promise<{ events: number }> {
+/** What seeding is doing, for whoever shows progress: a step starts, or (for the year of events) so many are done. */
+export interface SeedProgress {
+  step(label: string): void;
+  count(done: number, total: number): void;
+}
+
+const silent: SeedProgress = { step: () => {}, count: () => {} };
+
+export async function seedDemo(db: Db, program: Program, now = new Date(), evidence?: EvidenceStore, progress: SeedProgress = silent): Promise<{ events: number }> {
   const rnd = random(20261123);
   const pid = program.id;
+  progress.step('300 products, 200 companies, 600 people');
   await upsertCategories(db, pid, categories.map(([code, name]) => ({ code, name })));
 
   const products = categories.flatMap(([code]) =>
@@ -108,6 +117,7 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
     { name: 'Inloggning i appen', priority: 50, definition: { conditions: { eventTypes: ['app.login'] }, effect: { type: 'fixed', points: 5 }, recipient: { type: 'member' }, caps: [{ scope: 'member', period: 'day', maxTimes: 1 }] } },
     { name: 'Feedback', priority: 50, definition: { conditions: { eventTypes: ['feedback.given', 'survey.completed'] }, effect: { type: 'fixed', points: 50 }, recipient: { type: 'member' }, caps: [{ scope: 'member', period: 'month', maxPoints: 100 }] } },
   ];
+  progress.step('earning rules');
   for (const r of rules) await createRule(db, pid, { ...r, effectiveFrom: since });
 
   // A year of activity, in time order: purchases with 1–5 lines, a few returns, logins and feedback.
@@ -147,8 +157,10 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
     }
   }
   events.sort((x, y) => String(x.occurredAt).localeCompare(String(y.occurredAt)));
+  progress.step(`a year of activity (${events.length} events)`);
   for (let i = 0; i < events.length; i += 1000) {
     await ingestEvents(db, program, events.slice(i, i + 1000), { now, futureToleranceSeconds: 300 });
+    progress.count(Math.min(i + 1000, events.length), events.length);
   }
 
   // Four company tiers on points earned over a rolling year; set after the history, then evaluated once.
@@ -157,6 +169,7 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
     names: { en: n.en!, sv: n.sv!, nb: n.nb!, pl: n.pl!, de: n.de! },
     benefits: { en: benefit.en!, sv: benefit.sv!, nb: benefit.nb!, pl: benefit.pl!, de: benefit.de! },
   });
+  progress.step('tiers');
   await replaceTierConfig(db, pid, tierConfigSchema.parse({
     settings: { basis: 'points', windowKind: 'rolling', windowMonths: 12, scope: 'account', downgradeMaxLevels: 1, graceDays: 30 },
     levels: [
@@ -171,9 +184,15 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
     ],
   }));
   await evaluateTiers(db, pid, now);
+  progress.step('rewards');
   await seedRewards(db, program, now);
+  progress.step('program team, approvals and partners');
   await seedControlDemo(db, program, now);
-  if (evidence) await seedClaimsDemo(db, program, evidence, now);
+  if (evidence) {
+    progress.step('sales and co-op claims');
+    await seedClaimsDemo(db, program, evidence, now);
+  }
+  progress.step('staff, onboarding and webhooks');
   await seedPeople(db, program, now);
   await seedWebhooks(db, program);
   return { events: events.length };

@@ -47,7 +47,20 @@ export const eventAnswer = z.object({
   occurredAt: z.string(),
   accountId: z.uuid(),
   memberId: z.uuid().nullable(),
-  points: z.number().int().describe('net points this event moved'),
+  points: z.number().int().describe("net points this event's rules moved"),
+  totalPoints: z.number().int().describe('everything this event paid: `points` and the onboarding steps it completed'),
+  onboarding: z
+    .array(
+      z.object({
+        journalId: z.uuid(),
+        step: z.string().describe('the checklist step’s code'),
+        memberId: z.uuid(),
+        points: z.number().int(),
+        explanation,
+        reason: z.string().describe("the step, named in the reader's language"),
+      }),
+    )
+    .describe('onboarding steps this event completed, each paid to the member in a journal of its own'),
   postings: z.array(posting),
   reversals: z.array(reversal),
   unmatched: z.array(z.object({ sku: z.string(), quantity: z.number().int() })).describe('returned quantities that matched no purchase'),

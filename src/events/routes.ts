@@ -2,11 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LojalError } from '../errors/index.js';
-import { localizedIssues, requestLanguage, sendProblem } from '../http/problem.js';
+import { apiLanguage, localizedIssues, sendProblem } from '../http/problem.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { translator, type Language } from '../i18n/index.js';
 import { renderExplanation } from '../ledger/explain.js';
+import { onboardingPaidBy, type OnboardingPaid } from '../onboarding/paid.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { batchAnswer, eventAnswer, simulateAnswer, singleAnswer } from './answers.js';
 import { ingestEvents } from './ingest.js';
@@ -20,10 +21,12 @@ import { simulateEvent } from './simulate.js';
 const eventDoc = eventSchema.safeExtend({ lines: z.array(z.union([lineSchema, returnLineSchema])).optional() });
 const passThrough = () => (data: unknown) => ({ value: data });
 
-function present(record: EventRecord, lng: Language, currency: string, withTrace: boolean) {
+function present(record: EventRecord, lng: Language, currency: string, withTrace: boolean, onboarding: OnboardingPaid[] = []) {
   const { trace, ...rest } = record;
   return {
     ...rest,
+    totalPoints: record.points + onboarding.reduce((s, o) => s + o.points, 0),
+    onboarding: onboarding.map((o) => ({ ...o, reason: renderExplanation(o.explanation, lng, currency) })),
     postings: record.postings.map((p) => ({ ...p, reason: renderExplanation(p.explanation, lng, currency) })),
     reversals: record.reversals.map((r) => ({ ...r, reason: renderExplanation(r.explanation, lng, currency) })),
     ...(withTrace && { trace: trace.map((t) => ({ ...t, reason: renderExplanation(t.explanation, lng, currency) })) }),
@@ -31,7 +34,7 @@ function present(record: EventRecord, lng: Language, currency: string, withTrace
 }
 
 function problemBody(req: FastifyRequest, err: LojalError) {
-  const lng = requestLanguage(req, req.auth?.language);
+  const lng = apiLanguage(req);
   const t = translator(lng);
   return { code: err.code, message: String(t(`errors:${err.code}`, err.params as never)), ...(err.issues && { errors: localizedIssues(err.issues, lng, err.params) }) };
 }
@@ -64,7 +67,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         throw new LojalError('validation_failed', {}, [{ path: 'body', message: 'send an event object, or {"events": [...]}' }]);
       }
       const program = await programOf(req);
-      const lng = requestLanguage(req, program.defaultLanguage);
+      const lng = apiLanguage(req);
       const partner = caller(req).partner;
       const opts = { now: new Date(), futureToleranceSeconds: config.futureToleranceSeconds, partner };
       if ('events' in body) {
@@ -74,6 +77,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         }
         if (events.length > MAX_BATCH) throw new LojalError('batch_too_large', { max: MAX_BATCH, count: events.length });
         const items = await ingestEvents(db, program, events, opts);
+        const paid = await onboardingPaidBy(db, program.id, items.flatMap((i) => (i.status === 'rejected' ? [] : [i.record.id])));
         const summary = { processed: 0, replayed: 0, rejected: 0 };
         const results = items.map((item) => {
           summary[item.status]++;
@@ -81,7 +85,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
           metrics.eventsIngested.labels(item.status).inc();
           return item.status === 'rejected'
             ? { index: item.index, id: item.externalId, status: item.status, error: problemBody(req, item.error) }
-            : { index: item.index, id: item.externalId, status: item.status, event: present(item.record, lng, program.currency, false) };
+            : { index: item.index, id: item.externalId, status: item.status, event: present(item.record, lng, program.currency, false, paid.get(item.record.id)) };
         });
         return { summary, results };
       }
@@ -89,7 +93,8 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       metrics.eventsIngested.labels(item!.status).inc();
       if (item!.status === 'rejected') return sendProblem(req, reply as FastifyReply, item!.error);
       reply.status(item!.status === 'processed' ? 201 : 200);
-      return { status: item!.status, ...present(item!.record, lng, program.currency, true) };
+      const paid = await onboardingPaidBy(db, program.id, [item!.record.id]);
+      return { status: item!.status, ...present(item!.record, lng, program.currency, true, paid.get(item!.record.id)) };
     },
   );
 
@@ -108,7 +113,8 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       const program = await programOf(req);
       const found = (await loadExisting(db, program.id, [req.params.id])).get(req.params.id);
       if (!found) throw new LojalError('not_found', { entity: 'event', id: req.params.id });
-      return present(found.record, requestLanguage(req, program.defaultLanguage), program.currency, false);
+      const paid = await onboardingPaidBy(db, program.id, [found.record.id]);
+      return present(found.record, apiLanguage(req), program.currency, false, paid.get(found.record.id));
     },
   );
 
@@ -127,7 +133,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
     },
     async (req) => {
       const program = await programOf(req);
-      const lng = requestLanguage(req, program.defaultLanguage);
+      const lng = apiLanguage(req);
       const result = await simulateEvent(db, program, req.body);
       return {
         accountId: result.accountId,

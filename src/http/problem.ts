@@ -59,6 +59,15 @@ export function requestLanguage(req: FastifyRequest, fallback: Language = 'en'):
   return negotiateLanguage(req.headers['accept-language'], fallback);
 }
 
+/**
+ * The language of an API answer (messages, explanations, reasons): the one the request's Accept-Language asks for,
+ * else English. Not the program's language: that is its members' (mails, the portal), while API answers are read
+ * by whoever builds the integration. The console sends its own choice with every request.
+ */
+export function apiLanguage(req: FastifyRequest): Language {
+  return requestLanguage(req, 'en');
+}
+
 /** Field issues as the answer carries them: each message in the reader's language where we have it in theirs. */
 export function localizedIssues(issues: FieldIssue[], lng: Language, params: Record<string, unknown> = {}): FieldIssue[] {
   const t = translator(lng);
@@ -69,7 +78,7 @@ export function localizedIssues(issues: FieldIssue[], lng: Language, params: Rec
 
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: LojalError): FastifyReply {
   // A portal request answers in the member's own language, whatever the browser asks for.
-  const lng = req.member?.language ?? requestLanguage(req, req.auth?.language ?? 'en');
+  const lng = req.member?.language ?? apiLanguage(req);
   const t = translator(lng);
   const params = { ...err.params, requestId: req.id };
   const body: Problem = {

@@ -3,6 +3,7 @@ import type { AuthContext } from '../programs/api-keys.js';
 import { actorOfAuth, type Actor } from '../programs/actor.js';
 import type { AuditContext } from '../audit/index.js';
 import { accountRoutes, memberRoutes } from '../accounts/routes.js';
+import { acceptExternalRefs } from '../accounts/external-ref.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { evidenceRoutes } from '../evidence/routes.js';
@@ -56,5 +57,6 @@ const plugins: RoutePlugin[] = [
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  acceptExternalRefs(app, ctx.database.db);
   for (const plugin of plugins) await plugin(app, ctx);
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import multipart from '@fastify/multipart';
@@ -21,6 +21,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { sendProblem, toLojalError } from './problem.js';
 import { registerRoutes } from './routes.js';
 import { pageFor, registerWeb, sendPage, webBuilt } from './web.js';
+import { logAnswered, loggerOptions } from './logging.js';
 import { memberOfSession, sessionOfRequest, staffAuthOfSession, type MemberContext } from '../sessions/http.js';
 import type { Session } from '../sessions/store.js';
 
@@ -72,10 +73,9 @@ export async function buildServer(
 ): Promise<FastifyInstance> {
   const evidence = options.evidence ?? (await configuredEvidenceStore(config));
   const app = Fastify({
-    logger:
-      config.logLevel === 'silent'
-        ? false
-        : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    logger: await loggerOptions(config),
+    // One line per request, written when it is answered (logAnswered), instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -148,6 +148,7 @@ export async function buildServer(
     ctx.metrics.httpDuration
       .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);
+    logAnswered(req, reply);
   });
 
   app.setErrorHandler((err, req, reply) => {

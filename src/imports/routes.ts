@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/index.js';
 import type { CsvError } from '../csv/index.js';
 import { errorStatus, LojalError } from '../errors/index.js';
-import { localizedIssues, requestLanguage } from '../http/problem.js';
+import { apiLanguage, localizedIssues } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { translator, type Language } from '../i18n/index.js';
@@ -109,7 +109,7 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
       );
       running.add(finished);
       void finished.finally(() => running.delete(finished));
-      return reply.status(202).send(present(job, requestLanguage(req, program.defaultLanguage)));
+      return reply.status(202).send(present(job, apiLanguage(req)));
     },
   );
 
@@ -121,7 +121,7 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
     },
     async (req) => {
       const program = (await getProgram(db, caller(req).programId))!;
-      return present(await getImportJob(db, program.id, req.params.id), requestLanguage(req, program.defaultLanguage));
+      return present(await getImportJob(db, program.id, req.params.id), apiLanguage(req));
     },
   );
 
@@ -138,7 +138,7 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
     },
     async (req) => {
       const program = (await getProgram(db, caller(req).programId))!;
-      const lng = requestLanguage(req, program.defaultLanguage);
+      const lng = apiLanguage(req);
       return { data: (await listImportJobs(db, program.id, req.query.limit)).map((j) => present(j, lng)) };
     },
   );

@@ -37,3 +37,20 @@ export function renderExplanation(e: Explanation, lng: Language, currency: strin
   const notes = (e.notes ?? []).map((n) => renderExplanation(n, lng, currency));
   return [main, ...notes].join(' ');
 }
+
+/** An event type in words ("Card purchase" for card.purchase); a type of the program's own making stays as it is. */
+export function eventTypeWords(type: string, lng: Language): string {
+  return String(translator(lng)(`ledger:eventType.${type.replace(/[.-]/g, '_')}`, { defaultValue: type }));
+}
+
+/**
+ * A history line for the points an event earned, said in words: what happened, the event's id as the sender knows
+ * it, and the rules that paid ("Card purchase fjordbanken:TX-88013: points from Fjordbanken: card purchase") — the stored
+ * explanation holds the id alone.
+ */
+export function describeEarning(eventType: string, eventExternalId: string, ruleNames: string[], lng: Language): string {
+  const type = eventTypeWords(eventType, lng);
+  const rules = [...new Set(ruleNames.filter(Boolean))];
+  if (rules.length === 0) return `${type} ${eventExternalId}`;
+  return String(translator(lng)('ledger:explain.earnEvent', { type, event: eventExternalId, rules: rules.join(', ') } as never));
+}

@@ -4,7 +4,7 @@ import type { JournalKind } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import type { Language } from '../i18n/index.js';
 import type { Explanation } from '../rules/types.js';
-import { renderExplanation } from './explain.js';
+import { describeEarning, renderExplanation } from './explain.js';
 
 export interface Balance {
   walletId: string;
@@ -109,6 +109,7 @@ export async function getHistory(
     explanation: Explanation;
     event_id: string | null;
     external_id: string | null;
+    event_type: string | null;
     rule_id: string | null;
     rule_version: number | null;
     reason_code: string | null;
@@ -116,7 +117,7 @@ export async function getHistory(
     details: Array<{ points: number; rule_id: string | null; explanation: Explanation }> | null;
   }>`
     SELECT j.id, j.kind, s.points, s.pending_points, j.occurred_at, j.created_at, j.explanation, j.event_id,
-           ev.external_id, j.rule_id, j.rule_version, j.reason_code, j.memo, s.details
+           ev.external_id, ev.type AS event_type, j.rule_id, j.rule_version, j.reason_code, j.memo, s.details
     FROM (
       SELECT journal_id, sum(amount)::bigint AS points,
              coalesce(sum(amount) FILTER (WHERE bucket = 'pending'), 0)::bigint AS pending_points,
@@ -141,7 +142,10 @@ export async function getHistory(
       pendingPoints: Number(r.pending_points),
       occurredAt: r.occurred_at,
       recordedAt: r.created_at,
-      description: renderExplanation(r.explanation, opts.language, opts.currency),
+      description:
+        r.kind === 'earn' && r.explanation.key === 'ledger:explain.earn' && r.external_id && r.event_type
+          ? describeEarning(r.event_type, r.external_id, (r.details ?? []).map((d) => String(d.explanation.params?.rule ?? '')), opts.language)
+          : renderExplanation(r.explanation, opts.language, opts.currency),
       explanation: r.explanation,
       details: (r.details ?? []).map((d) => ({
         points: Number(d.points),

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/routes.js';
 import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/server.js';
@@ -76,7 +76,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
         const page = await getHistory(db, program.id, walletId, {
           limit: req.query.limit,
           before: req.query.cursor,
-          language: requestLanguage(req, program.defaultLanguage),
+          language: apiLanguage(req),
           currency: program.currency,
         });
         return { data: page.items, nextCursor: page.nextBefore };

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getMember } from '../accounts/index.js';
 import { LojalError } from '../errors/index.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram } from '../programs/programs.js';
@@ -66,7 +66,7 @@ export async function onboardingRoutes(fastify: FastifyInstance, { database }: A
     async (req) => {
       const program = (await getProgram(db, caller(req).programId))!;
       await getMember(db, program.id, req.params.id);
-      return memberOnboarding(db, program.id, req.params.id, requestLanguage(req, program.defaultLanguage));
+      return memberOnboarding(db, program.id, req.params.id, apiLanguage(req));
     },
   );
 }

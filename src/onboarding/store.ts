@@ -74,7 +74,11 @@ export async function recordCompletions(trx: Db, program: Program, done: Done[],
         idempotencyKey: `onboarding:${d.memberId}:${d.step.code}`,
         kind: 'earn' as const,
         occurredAt: now,
-        explanation: { key: 'people:explain.onboarding', params: { step: d.step.names[program.defaultLanguage] } },
+        // Every language's name (`step@sv`…), so the line reads in whoever's language looks at it later.
+        explanation: {
+          key: 'people:explain.onboarding',
+          params: { step: d.step.names[program.defaultLanguage], ...Object.fromEntries(Object.entries(d.step.names).map(([lng, name]) => [`step@${lng}`, name])) },
+        },
         fromWalletId: systemWalletId(program.id, 'issuance'),
         earned: true,
         credits: [{ walletId: d.memberId, points: d.step.points, earnedAt: now, availableAt: now, expiresAt }],

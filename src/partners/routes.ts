@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { loadMembers } from '../accounts/index.js';
 import { audited } from '../audit/index.js';
 import { LojalError } from '../errors/index.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { translator } from '../i18n/index.js';
@@ -121,7 +121,7 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, keyCac
       }
       const s = await partnerSettlement(db, program, partner, req.query.from, req.query.to);
       if (req.query.format === 'csv') {
-        const t = translator(requestLanguage(req, program.defaultLanguage));
+        const t = translator(apiLanguage(req));
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="settlement-${partner.code}-${s.from}-${s.to}.csv"`)

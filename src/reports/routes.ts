@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LojalError } from '../errors/index.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram } from '../programs/programs.js';
@@ -56,7 +56,7 @@ export async function reportRoutes(fastify: FastifyInstance, { database }: AppCo
       if (days < 0) throw new LojalError('report_range_reversed', { from, to });
       if (days + 1 > maxRangeDays) throw new LojalError('report_range_too_long', { days: days + 1, max: maxRangeDays });
       const program = (await getProgram(db, caller(req).programId))!;
-      return programOverview(db, program, { from, to, interval, language: requestLanguage(req, program.defaultLanguage) });
+      return programOverview(db, program, { from, to, interval, language: apiLanguage(req) });
     },
   );
 }

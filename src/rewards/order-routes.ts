@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../http/pagination.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { actor, auditContext } from '../http/routes.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
@@ -94,7 +94,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
     },
     async (req, reply) => {
       const program = await programOf(req);
-      const result = await placeOrder(db, program, req.body, actorOf(req), { lng: requestLanguage(req, program.defaultLanguage) });
+      const result = await placeOrder(db, program, req.body, actorOf(req), { lng: apiLanguage(req) });
       reply.status(result.created ? 201 : 200);
       return result.order;
     },
@@ -113,7 +113,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
     },
     async (req) => {
       const program = await programOf(req);
-      return listOrders(db, program, req.query, requestLanguage(req, program.defaultLanguage));
+      return listOrders(db, program, req.query, apiLanguage(req));
     },
   );
 
@@ -122,7 +122,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
     { config: { scope: 'read' }, schema: { tags: ['rewards'], summary: 'One order with its history', params: idParams, response: { 200: orderOut } } },
     async (req) => {
       const program = await programOf(req);
-      return getOrder(db, program, req.params.id, requestLanguage(req, program.defaultLanguage));
+      return getOrder(db, program, req.params.id, apiLanguage(req));
     },
   );
 
@@ -140,7 +140,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
         const tracking = Object.fromEntries(
           Object.entries({ carrier: b.carrier, trackingNumber: b.trackingNumber, trackingUrl: b.trackingUrl, details: b.details }).filter(([, v]) => v !== undefined),
         ) as Record<string, string>;
-        return transition(db, program, req.params.id, action, { reason: b.reason, tracking }, actorOf(req), { lng: requestLanguage(req, program.defaultLanguage), audit: auditContext(req) });
+        return transition(db, program, req.params.id, action, { reason: b.reason, tracking }, actorOf(req), { lng: apiLanguage(req), audit: auditContext(req) });
       },
     );
   }

@@ -6,7 +6,7 @@ import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { slug } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { auditContext, caller } from '../http/routes.js';
 import { audited } from '../audit/index.js';
 import type { AppContext } from '../http/server.js';
@@ -69,7 +69,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
-  const lngOf = (req: FastifyRequest, program: Program) => requestLanguage(req, program.defaultLanguage);
+  const lngOf = (req: FastifyRequest, program: Program) => apiLanguage(req);
 
   app.get(
     '/v1/rewards/settings',

@@ -7,7 +7,7 @@ import type { Db } from '../db/database.js';
 import { audited } from '../audit/index.js';
 import { auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { simulateAnswer } from '../events/answers.js';
 import { eventTypePattern } from '../events/schema.js';
 import { renderExplanation } from '../ledger/explain.js';
@@ -205,7 +205,7 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
     },
     async (req) => {
       const program = (await getProgram(db, caller(req).programId))!;
-      const lng = requestLanguage(req, program.defaultLanguage);
+      const lng = apiLanguage(req);
       const occurredAt = req.body.occurredAt ?? new Date().toISOString();
       const result = await simulateRules(db, program, { ...req.body, occurredAt } as Parameters<typeof simulateRules>[2]);
       const byRecipient = { account: 0, member: 0 };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TierOwnerKind } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
-import { requestLanguage } from '../http/problem.js';
+import { apiLanguage } from '../http/problem.js';
 import { audited, recordAudit } from '../audit/index.js';
 import { actor, auditContext, caller } from '../http/routes.js';
 import { actorRef } from '../programs/actor.js';
@@ -73,7 +73,7 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
   };
 
   const currentTier = (req: FastifyRequest, program: Program, config: TierConfig, kind: TierOwnerKind, asked: string) =>
-    tierOfOwner(db, program, config, kind, asked, requestLanguage(req, program.defaultLanguage));
+    tierOfOwner(db, program, config, kind, asked, apiLanguage(req));
 
   app.put(
     '/v1/tiers',

@@ -45,7 +45,7 @@ describe('earn → balance → history', () => {
     expect(history.nextCursor).toBeNull();
     expect(history.data).toHaveLength(1);
     const [item] = history.data;
-    expect(item).toMatchObject({ kind: 'earn', points: 46, eventExternalId: 'INV-1', description: 'Points for INV-1' });
+    expect(item).toMatchObject({ kind: 'earn', points: 46, eventExternalId: 'INV-1', description: 'Purchase INV-1: points from Points per SEK, High margin' });
     expect(item.details.map((d: { points: number }) => d.points)).toEqual([21, 25]);
     expect(item.details[1].description).toMatch(/25 points: High margin/);
   });

@@ -104,3 +104,31 @@ describe.runIf(onPostgres)('onboarding under concurrency (PostgreSQL)', () => {
     await expectLedgerConsistent(t.database.db, w.programId);
   });
 });
+
+describe('what an event paid, said in words', () => {
+  it('the answer counts the onboarding points the event paid, and the history names the event and the step in the reader’s language', async () => {
+    const w = await peopleWorld(t);
+    await w.call('PUT', '/v1/onboarding', checklist);
+    const answer = (await w.call('POST', '/v1/events', order('W1', 'BR-1', 'P-S1'))).json();
+    expect(answer.onboarding).toEqual([expect.objectContaining({ step: 'first_order', memberId: w.mem.staff1, points: 100, reason: 'Onboarding step: First order' })]);
+    expect(answer.totalPoints).toBe(answer.points + 100);
+
+    const sv = { authorization: `Bearer ${w.key}`, 'accept-language': 'sv' };
+    const again = (await t.app.inject({ method: 'GET', url: '/v1/events/W1', headers: sv })).json();
+    expect(again.totalPoints).toBe(answer.totalPoints);
+    expect(again.onboarding[0].reason).toContain('Första beställningen');
+
+    const history = (await t.app.inject({ method: 'GET', url: `/v1/members/${w.mem.staff1}/history`, headers: sv })).json().data as Array<{ kind: string; description: string; eventExternalId: string | null }>;
+    expect(history.map((h) => h.description)).toContainEqual(expect.stringContaining('Första beställningen'));
+    // The points the rules paid, to the member or the company: the event's kind in words, its id and the rules.
+    type Line = { kind: string; description: string; eventExternalId: string | null };
+    const lines = async (url: string, headers: Record<string, string>) =>
+      ((await t.app.inject({ method: 'GET', url, headers })).json().data as Line[]).filter((h) => h.kind === 'earn' && h.eventExternalId === 'W1');
+    const en = { authorization: `Bearer ${w.key}` };
+    const earnedEn = [...(await lines(`/v1/members/${w.mem.staff1}/history`, en)), ...(await lines('/v1/accounts/ext:BR-1/history', en))];
+    expect(earnedEn.length).toBeGreaterThan(0);
+    for (const line of earnedEn) expect(line.description).toMatch(/^Purchase W1: points from \S/);
+    const earnedSv = await lines('/v1/accounts/ext:BR-1/history', sv);
+    for (const line of earnedSv) expect(line.description).toMatch(/^Köp W1: poäng från \S/);
+  });
+});

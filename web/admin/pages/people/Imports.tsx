@@ -1,14 +1,13 @@
 /** CSV imports of accounts, members and purchase events: drop a file, watch its progress, read the lines it refused. */
 import { Alert, Group, Progress, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { Dropzone } from '@mantine/dropzone';
 import { notifications } from '@mantine/notifications';
-import '@mantine/dropzone/styles.css';
 import { IconFileTypeCsv } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../shared/api';
 import { ErrorAlert, notifyError, notifySuccess } from '../../../shared/feedback';
+import { FileDrop } from '../../../shared/FileDrop';
 import { formatDateTime, formatNumber } from '../../../shared/format';
 import { canWrite, useStaff } from '../../session';
 import { Figure, StateBadge } from './common';
@@ -88,14 +87,13 @@ export default function Imports() {
           <Text size="sm">
             {t('imports.columns')} <code>{columns[kind]}</code>
           </Text>
-          <Dropzone
-            onDrop={(files) => files[0] && upload.mutate(files[0])}
+          <FileDrop
+            onDrop={(file) => upload.mutate(file)}
             onReject={() => notifications.show({ color: 'red', message: t('imports.rejected'), closeButtonProps: { 'aria-label': t('web:close') } })}
-            accept={['text/csv', 'text/plain', 'application/vnd.ms-excel']}
-            maxFiles={1}
+            accept={['.csv', '.txt', 'text/csv', 'text/plain', 'application/vnd.ms-excel']}
             maxSize={20 * 1024 * 1024}
             loading={upload.isPending}
-            aria-label={t('imports.drop')}
+            label={t('imports.drop')}
             name="file"
           >
             <Group justify="center" gap="md" mih={120} style={{ pointerEvents: 'none' }}>
@@ -107,7 +105,7 @@ export default function Imports() {
                 </Text>
               </div>
             </Group>
-          </Dropzone>
+          </FileDrop>
         </Stack>
       )}
       {job.data && <JobView job={job.data} />}
