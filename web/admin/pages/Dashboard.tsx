@@ -1,14 +1,16 @@
 /**
  * The program at a glance: points issued, redeemed and expired in a chosen period (a chart over time), what is
- * outstanding now and what it is worth, active members, the tier distribution and the accounts that earned most.
- * Every figure comes from GET /v1/reports/overview, summed on the server from the ledger.
+ * outstanding now and what it is worth, active accounts (and members, if the program has people), the tier
+ * distribution and the accounts with most points net of returns. Every figure comes from GET /v1/reports/overview,
+ * summed on the server from the ledger. The page opens on the range the server picks: the last 30 days, or the 30
+ * days up to the latest activity when the last 30 are empty (imported history), so the first view shows data.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
 import { Card, Group, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
 import { IconCalendar } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import '@mantine/charts/styles.css';
@@ -26,10 +28,13 @@ interface Overview {
   currency: string;
   series: Array<{ start: string; issued: number; redeemed: number; expired: number }>;
   totals: { issued: number; redeemed: number; expired: number };
+  activeAccounts: number;
   activeMembers: number;
+  members: number;
   tiers: Array<{ code: string; name: string; rank: number; accounts: number; members: number }>;
-  topAccounts: Array<{ accountId: string; name: string; externalId: string | null; points: number }>;
+  topAccounts: Array<{ accountId: string; name: string; externalId: string | null; points: number; earned: number; reversed: number }>;
   outstanding: { outstandingAvailable: number; outstandingPending: number; liabilityMinor: number };
+  latestActivity: string | null;
 }
 
 /** Days for a short range, weeks up to a year, months beyond: a chart of a readable number of points. */
@@ -43,16 +48,28 @@ const tierColors = ['teal.7', 'indigo.6', 'orange.7', 'grape.6', 'cyan.7', 'red.
 export default function Dashboard() {
   const { t, i18n } = useTranslation(['console-insight', 'console']);
   const today = dayjs();
-  const [range, setRange] = useState<DatesRangeValue<string>>([isoDay(today.subtract(29, 'day')), isoDay(today)]);
+  const queryClient = useQueryClient();
+  // Null until the first answer: the server picks the opening range from the data, and the page takes it over.
+  const [range, setRange] = useState<DatesRangeValue<string> | null>(null);
   const [interval, setInterval] = useState<Interval>('day');
-  const [from, to] = range;
+  const [from, to] = range ?? [null, null];
   const overview = useQuery({
     queryKey: ['report-overview', from, to, interval, i18n.language],
-    queryFn: () => api.get<Overview>(`/v1/reports/overview${query({ from, to, interval })}`),
-    enabled: Boolean(from && to),
+    queryFn: () => api.get<Overview>(`/v1/reports/overview${query(range ? { from, to, interval } : { interval })}`),
+    enabled: range === null || Boolean(from && to),
     placeholderData: keepPreviousData,
   });
   const o = overview.data;
+  const [opening, setOpening] = useState<Overview | null>(null);
+  useEffect(() => {
+    if (range !== null || !o) return;
+    // The answer is the data for its own range: keep it under that key so taking the range over fetches nothing.
+    queryClient.setQueryData(['report-overview', o.from, o.to, interval, i18n.language], o);
+    setOpening(o);
+    setRange([o.from, o.to]);
+  }, [range, o, interval, i18n.language, queryClient]);
+  // Said while the page shows the range the server picked because the last 30 days were empty.
+  const olderData = opening && range?.[0] === opening.from && range[1] === opening.to && opening.latestActivity === opening.to && opening.to < isoDay(today);
   const presets = [
     { label: t('dashboard.presets.7days'), value: [isoDay(today.subtract(6, 'day')), isoDay(today)] as [string, string] },
     { label: t('dashboard.presets.30days'), value: [isoDay(today.subtract(29, 'day')), isoDay(today)] as [string, string] },
@@ -101,7 +118,7 @@ export default function Dashboard() {
             <DatePickerInput
               type="range"
               label={t('dashboard.period')}
-              value={range}
+              value={range ?? [null, null]}
               onChange={choose}
               presets={presets}
               allowSingleDateInRange
@@ -120,19 +137,29 @@ export default function Dashboard() {
         </Group>
         {overview.isError && <ErrorAlert error={overview.error} />}
 
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 3, xl: 6 }}>
+        <SimpleGrid cols={o && o.members > 0 ? { base: 1, xs: 2, md: 4, xl: 7 } : { base: 1, xs: 2, md: 3, xl: 6 }}>
           {figure(t('dashboard.issued'), o && formatNumber(o.totals.issued), t('dashboard.inPeriod'))}
           {figure(t('dashboard.redeemed'), o && formatNumber(o.totals.redeemed), t('dashboard.inPeriod'))}
           {figure(t('dashboard.expired'), o && formatNumber(o.totals.expired), t('dashboard.inPeriod'))}
-          {figure(t('dashboard.activeMembers'), o && formatNumber(o.activeMembers), t('dashboard.inPeriod'))}
+          {figure(t('dashboard.activeAccounts'), o && formatNumber(o.activeAccounts), t('dashboard.activeAccountsHint'))}
+          {/* A program of accounts only has no people to count: the card would always say 0. */}
+          {o && o.members > 0 && figure(t('dashboard.activeMembers'), formatNumber(o.activeMembers), t('dashboard.activeMembersHint'))}
           {figure(t('dashboard.outstanding'), o && formatNumber(o.outstanding.outstandingAvailable + o.outstanding.outstandingPending), t('dashboard.now'))}
           {figure(t('dashboard.liability'), o && formatMoney(o.outstanding.liabilityMinor, o.currency), t('dashboard.now'))}
         </SimpleGrid>
 
         <Card withBorder aria-busy={overview.isFetching}>
-          <Title order={2} size="h4" mb="sm">
-            {t('dashboard.pointsOverTime')}
-          </Title>
+          {/* The note shares the title's line, so its arrival with the first answer moves nothing below. */}
+          <Group justify="space-between" align="baseline" mb="sm" gap="xs">
+            <Title order={2} size="h4">
+              {t('dashboard.pointsOverTime')}
+            </Title>
+            {olderData && (
+              <Text size="xs" c="dimmed">
+                {t('dashboard.latestData', { date: new Intl.DateTimeFormat(localeOf(), { dateStyle: 'long' }).format(new Date(`${opening.to}T12:00:00`)) })}
+              </Text>
+            )}
+          </Group>
           {!o ? (
             <Skeleton h={280} />
           ) : nothingHappened ? (
@@ -211,7 +238,7 @@ export default function Dashboard() {
                 orientation="vertical"
                 yAxisProps={{ width: 140 }}
                 valueFormatter={(v) => formatNumber(v)}
-                series={[{ name: 'points', label: t('dashboard.earned'), color: 'teal.7' }]}
+                series={[{ name: 'points', label: t('dashboard.netPoints'), color: 'teal.7' }]}
               />
             )}
           </Card>
