@@ -254,7 +254,8 @@ export type ManualMatch =
  *  1. X's latest purchase (in file order) dated no later than the credit whose product lines sum to exactly V
  *     and that no earlier credit took — the whole purchase comes back; else
  *  2. X's latest such purchase with one product line (stock codes merged) worth exactly V that no earlier credit
- *     took — that line comes back, all of its quantity;
+ *     took and whose stock code X has not cancelled on a `C` invoice up to the credit (that cancellation may
+ *     already have taken the line back) — that line comes back, all of its quantity;
  *  3. else it is unmatched: a goodwill credit, a price correction, or a refund of a purchase from before the
  *     data starts. Its value is reported, no points are taken back.
  * Purchases count only if their invoice's first row comes before the credit's, which is also the order the
@@ -264,6 +265,7 @@ export function matchManualCredits(invoices: readonly RetailInvoice[]): ManualMa
   const purchasesOf = new Map<string, RetailInvoice[]>();
   const takenInvoices = new Set<RetailInvoice>();
   const takenLines = new Set<RetailLine>();
+  const cancelledSkus = new Map<string, Set<string>>();
   const matches: ManualMatch[] = [];
   for (const invoice of invoices) {
     if (!invoice.cancellation) {
@@ -273,6 +275,10 @@ export function matchManualCredits(invoices: readonly RetailInvoice[]): ManualMa
       purchasesOf.set(invoice.customerId, list);
       continue;
     }
+    // Its own product lines are sent before its manual credit, so they count as cancelled already.
+    const cancelled = cancelledSkus.get(invoice.customerId) ?? new Set<string>();
+    for (const l of invoice.lines) cancelled.add(l.sku);
+    cancelledSkus.set(invoice.customerId, cancelled);
     const value = invoice.manualCredit;
     if (value <= 0) continue;
     const earlier = (purchasesOf.get(invoice.customerId) ?? []).filter((p) => p.occurredAt <= invoice.occurredAt && !takenInvoices.has(p));
@@ -284,7 +290,7 @@ export function matchManualCredits(invoices: readonly RetailInvoice[]): ManualMa
     }
     let found: ManualMatch | undefined;
     for (let i = earlier.length - 1; i >= 0 && !found; i--) {
-      const line = earlier[i]!.lines.find((l) => l.amount === value && !takenLines.has(l));
+      const line = earlier[i]!.lines.find((l) => l.amount === value && !takenLines.has(l) && !cancelled.has(l.sku));
       if (line) found = { credit: invoice, kind: 'line', original: earlier[i]!, line };
     }
     if (found?.kind === 'line') takenLines.add(found.line);

@@ -2,15 +2,15 @@
  * The program at a glance: points issued, redeemed and expired in a chosen period (a chart over time), what is
  * outstanding now and what it is worth, active accounts (and members, if the program has people), the tier
  * distribution and the accounts with most points net of returns. Every figure comes from GET /v1/reports/overview,
- * summed on the server from the ledger. The page opens on the range the server picks: the last 30 days, or the 30
- * days up to the latest activity when the last 30 are empty (imported history), so the first view shows data.
+ * summed on the server from the ledger. The page opens on the last 30 days or, when the answer says the latest
+ * activity is older than that (imported history), on the 30 days up to it, so the first view shows data.
  */
 import { useEffect, useState } from 'react';
 import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
 import { Card, Group, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
 import { IconCalendar } from '@tabler/icons-react';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import '@mantine/charts/styles.css';
@@ -48,28 +48,27 @@ const tierColors = ['teal.7', 'indigo.6', 'orange.7', 'grape.6', 'cyan.7', 'red.
 export default function Dashboard() {
   const { t, i18n } = useTranslation(['console-insight', 'console']);
   const today = dayjs();
-  const queryClient = useQueryClient();
-  // Null until the first answer: the server picks the opening range from the data, and the page takes it over.
-  const [range, setRange] = useState<DatesRangeValue<string> | null>(null);
+  const openingFrom = isoDay(today.subtract(29, 'day'));
+  const [range, setRange] = useState<DatesRangeValue<string>>([openingFrom, isoDay(today)]);
   const [interval, setInterval] = useState<Interval>('day');
-  const [from, to] = range ?? [null, null];
+  // Set once the user picks a period: from then on the page never moves the range by itself.
+  const [chosen, setChosen] = useState(false);
+  // The end of the data's last period, when the last 30 days turned out empty (imported history, a quiet program).
+  const [olderData, setOlderData] = useState<string | null>(null);
+  const [from, to] = range;
   const overview = useQuery({
     queryKey: ['report-overview', from, to, interval, i18n.language],
-    queryFn: () => api.get<Overview>(`/v1/reports/overview${query(range ? { from, to, interval } : { interval })}`),
-    enabled: range === null || Boolean(from && to),
+    queryFn: () => api.get<Overview>(`/v1/reports/overview${query({ from, to, interval })}`),
+    enabled: Boolean(from && to),
     placeholderData: keepPreviousData,
   });
   const o = overview.data;
-  const [opening, setOpening] = useState<Overview | null>(null);
   useEffect(() => {
-    if (range !== null || !o) return;
-    // The answer is the data for its own range: keep it under that key so taking the range over fetches nothing.
-    queryClient.setQueryData(['report-overview', o.from, o.to, interval, i18n.language], o);
-    setOpening(o);
-    setRange([o.from, o.to]);
-  }, [range, o, interval, i18n.language, queryClient]);
-  // Said while the page shows the range the server picked because the last 30 days were empty.
-  const olderData = opening && range?.[0] === opening.from && range[1] === opening.to && opening.latestActivity === opening.to && opening.to < isoDay(today);
+    // The answer tells the latest activity: if it is older than the opening range, open on the 30 days ending there.
+    if (chosen || olderData || !o?.latestActivity || o.from !== openingFrom || o.latestActivity >= o.from) return;
+    setOlderData(o.latestActivity);
+    setRange([isoDay(dayjs(o.latestActivity).subtract(29, 'day')), o.latestActivity]);
+  }, [chosen, olderData, o, openingFrom]);
   const presets = [
     { label: t('dashboard.presets.7days'), value: [isoDay(today.subtract(6, 'day')), isoDay(today)] as [string, string] },
     { label: t('dashboard.presets.30days'), value: [isoDay(today.subtract(29, 'day')), isoDay(today)] as [string, string] },
@@ -78,6 +77,7 @@ export default function Dashboard() {
     { label: t('dashboard.presets.12months'), value: [isoDay(today.subtract(1, 'year').add(1, 'day')), isoDay(today)] as [string, string] },
   ];
   const choose = (value: DatesRangeValue<string>) => {
+    setChosen(true);
     setRange(value);
     if (value[0] && value[1]) setInterval(intervalFor(value[0], value[1]));
   };
@@ -118,7 +118,7 @@ export default function Dashboard() {
             <DatePickerInput
               type="range"
               label={t('dashboard.period')}
-              value={range ?? [null, null]}
+              value={range}
               onChange={choose}
               presets={presets}
               allowSingleDateInRange
@@ -154,9 +154,9 @@ export default function Dashboard() {
             <Title order={2} size="h4">
               {t('dashboard.pointsOverTime')}
             </Title>
-            {olderData && (
+            {olderData && !chosen && (
               <Text size="xs" c="dimmed">
-                {t('dashboard.latestData', { date: new Intl.DateTimeFormat(localeOf(), { dateStyle: 'long' }).format(new Date(`${opening.to}T12:00:00`)) })}
+                {t('dashboard.latestData', { date: new Intl.DateTimeFormat(localeOf(), { dateStyle: 'long' }).format(new Date(`${olderData}T12:00:00`)) })}
               </Text>
             )}
           </Group>
