@@ -19,7 +19,8 @@ import { importAccountsCsv, importMembersCsv } from '../accounts/index.js';
 import { importProductsCsv } from '../catalog/index.js';
 import { importEventsCsv } from '../imports/csv.js';
 import { getBalance } from '../ledger/queries.js';
-import { importOnlineRetail } from '../imports/online-retail.js';
+import { findOrCreateImportProgram } from '../imports/import-programs.js';
+import { importOnlineRetail, RETAIL_IMPORT_ID, retailSummaryLines } from '../imports/online-retail.js';
 import { createProgram, getProgram, listPrograms, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { runTierJobs } from '../tiers/job.js';
@@ -252,33 +253,27 @@ importCmd
   });
 importCmd
   .command('online-retail <file>')
-  .description('Import the UCI Online Retail invoice lines (customers, stock codes, invoices and cancellations)')
-  .option('--program <id>', 'program id; without it a program "Online Retail (UCI)" with standard rules is created')
-  .action(async (file: string, o: { program?: string }) => {
+  .description('Import the UCI Online Retail invoice lines (customers, stock codes, invoices, cancellations and manual credits)')
+  .option('--program <id>', 'program id; without it the program this import made before, or a new "Online Retail (UCI)" with standard rules')
+  .option('--import-id <id>', 'the stable id a run finds its program by; runs with the same id replay into one program', RETAIL_IMPORT_ID)
+  .action(async (file: string, o: { program?: string; importId: string }) => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
-      let p = o.program ? await getProgram(database.db, o.program) : undefined;
-      if (o.program && !p) throw new Error(`No program ${o.program}.`);
-      if (!p) {
-        const created = await createRetailProgram(database.db);
-        p = created.program;
-        console.log(`Program ${p.id} created. Admin API key (shown once): ${created.key}`);
+      let p: Program;
+      if (o.program) {
+        const found = await getProgram(database.db, o.program);
+        if (!found) throw new Error(`No program ${o.program}.`);
+        p = found;
+      } else {
+        const { program: chosen, created } = await findOrCreateImportProgram(database.db, o.importId, () => createRetailProgram(database.db));
+        p = chosen;
+        if (created) console.log(`Program ${p.id} created. Admin API key (shown once): ${created.key}`);
+        else console.log(`Program ${p.id} ("${p.name}") made by an earlier run of import ${o.importId}: replaying into it.`);
       }
       const bar = progress('rows');
-      const s = await importOnlineRetail(database.db, p, file, (_phase, n) => bar.update(n));
+      const s = await importOnlineRetail(database.db, p, file, { onProgress: (_phase, n) => bar.update(n) });
       bar.stop();
-      console.log(
-        [
-          `Rows read: ${s.rows}; skipped: ${s.rowsWithoutCustomer} without a customer, ${s.nonProductRows} non-product lines, ${s.invalidRows} invalid.`,
-          `Accounts: ${s.accounts}; products: ${s.products}.`,
-          `Events: ${s.invoices} (${s.purchases} purchases, ${s.returns} returns, ${s.replayed} replayed, ${s.rejected} rejected); ` +
-            `${s.unmatchedReturnLines} returned lines matched no earlier purchase.`,
-          `Points earned ${s.pointsEarned}, taken back ${s.pointsReversed}.`,
-          `Time: ${s.seconds.toFixed(1)} s in all; events ${s.eventSeconds.toFixed(1)} s = ${Math.round(s.invoices / s.eventSeconds)} events/s ` +
-            `(${Math.round((s.rows - s.rowsWithoutCustomer - s.nonProductRows) / s.eventSeconds)} invoice lines/s).`,
-          ...s.errors.slice(0, 10).map((e) => `  ${e.invoice}: ${e.code} ${e.message}`),
-        ].join('\n'),
-      );
+      for (const line of retailSummaryLines(s)) console.log(line);
     } finally {
       await database.close();
     }

@@ -1,17 +1,19 @@
 /**
  * Reads the UCI "Online Retail" invoice lines (a UK wholesaler, Dec 2010 – Dec 2011) and turns them into
  * Lojal's vocabulary: customers become accounts, stock codes become products, invoices become purchase
- * events and `C` invoices (cancellations) become returns, matched to the customer's earlier purchases.
+ * events and `C` invoices (cancellations) become returns, matched to the customer's earlier purchases. Manual
+ * credits (`M` rows on a `C` invoice) are matched to a purchase by value (see matchManualCredits).
  *
  * The data has no categories or margins. To let cross-sell and up-sell rules mean something, products
- * get a category from keywords in their description and a margin class from their price band; both are
- * stated here and in the README as derived, not given.
+ * get a category from keywords in their description and a margin class from the band of their most common
+ * price; both are stated here and in the docs as derived, not given.
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { upsertAccounts } from '../accounts/index.js';
 import { upsertCategories, upsertProducts } from '../catalog/index.js';
+import { systemClock, type Clock } from '../clock/index.js';
 import type { Db } from '../db/database.js';
 import { ingestEvents } from '../events/ingest.js';
 import { wallTimeToUtc } from '../ledger/expiry.js';
@@ -26,24 +28,6 @@ export interface RetailRow {
   unitPrice: number;
   customerId: string;
   country: string;
-}
-
-export interface RetailInvoice {
-  invoiceNo: string;
-  cancellation: boolean;
-  customerId: string;
-  country: string;
-  occurredAt: Date;
-  lines: Array<{ sku: string; quantity: number; amount: number }>;
-}
-
-export interface RetailCounts {
-  rows: number;
-  rowsWithoutCustomer: number;
-  nonProductRows: number;
-  invalidRows: number;
-  invoices: number;
-  cancellations: number;
 }
 
 /** Country names as the data spells them → ISO 3166 alpha-2 (null: not a country). */
@@ -87,6 +71,9 @@ export function marginClassOf(unitPricePence: number): 'high' | 'standard' | 'lo
 /** Stock codes that are not goods: postage, manual lines, discounts, bank charges, carriage… */
 export const isProductCode = (code: string) => /^\d/.test(code);
 
+/** The stock code of a manual line: on a `C` invoice it is a credit the shop keyed in by hand. */
+export const MANUAL_CODE = 'M';
+
 export const pence = (pounds: number) => Math.round(pounds * 100);
 
 export async function* readRetailRows(file: string): AsyncGenerator<RetailRow> {
@@ -107,64 +94,213 @@ export async function* readRetailRows(file: string): AsyncGenerator<RetailRow> {
   }
 }
 
+export interface RetailLine {
+  sku: string;
+  quantity: number;
+  amount: number;
+}
+
+/** One invoice number's rows, wherever they stand in the file. */
+export interface RetailInvoice {
+  invoiceNo: string;
+  cancellation: boolean;
+  customerId: string;
+  country: string;
+  /** The earliest time on its rows (an invoice keyed over two minutes carries both). */
+  occurredAt: Date;
+  /** Product lines, one per stock code: rows of the same code are merged (quantities and amounts added). */
+  lines: RetailLine[];
+  /** Sum of the manual (`M`) rows on a cancellation, in pence: a credit keyed in by hand, 0 if none. */
+  manualCredit: number;
+}
+
+export interface RetailCounts {
+  /** Data rows of the file, as the file has them. */
+  rows: number;
+  rowsWithoutCustomer: number;
+  /** Postage, discounts, bank charges, and manual lines on ordinary invoices (charges that earn nothing). */
+  nonProductRows: number;
+  /** Manual (`M`) rows on cancellations: credits matched to purchases below. */
+  manualCreditRows: number;
+  invalidRows: number;
+  /** Rows that became (part of) an event line. */
+  productRows: number;
+  /** Product rows added into another row of the same invoice and stock code: productRows - eventLines. */
+  mergedRows: number;
+  eventLines: number;
+  /** Invoices with at least one product line: one event each. */
+  invoices: number;
+  cancellations: number;
+}
+
+export const emptyCounts = (): RetailCounts => ({
+  rows: 0, rowsWithoutCustomer: 0, nonProductRows: 0, manualCreditRows: 0, invalidRows: 0, productRows: 0, mergedRows: 0, eventLines: 0, invoices: 0, cancellations: 0,
+});
+
+/** A product as the file shows it: its first description and how often each unit price occurs. */
+export interface RetailProduct {
+  name: string;
+  prices: Map<number, number>;
+}
+
+export interface RetailFile {
+  /** In the order of each invoice number's first row. */
+  invoices: RetailInvoice[];
+  /** Customer id → the country of their first row. */
+  customers: Map<string, string>;
+  products: Map<string, RetailProduct>;
+  counts: RetailCounts;
+}
+
+const validRow = (row: RetailRow) =>
+  Number.isInteger(row.quantity) && row.quantity !== 0 && row.unitPrice >= 0 && /^\d{4}-\d\d-\d\d \d\d:\d\d/.test(row.invoiceDate);
+
 /**
- * Groups consecutive rows of one invoice (the file is ordered by invoice) into events, skipping and
- * counting what cannot be an event: rows without a customer, non-product lines, broken rows.
+ * Reads the whole file and groups its rows by invoice number (not by runs of consecutive rows: in the file a
+ * credit row may stand between two rows of one invoice, as in 542806). The invoices are held in memory, a few
+ * tens of MB for the 541,909 rows; that lets the manual credits be matched against every earlier purchase.
  */
-export async function* invoicesOf(rows: AsyncIterable<RetailRow>, counts: RetailCounts): AsyncGenerator<RetailInvoice> {
-  let current: RetailInvoice | undefined;
-  // An invoice number that comes back after other invoices is a separate fragment: it gets its own event id.
-  const seen = new Map<string, number>();
-  const merge = new Map<string, { sku: string; quantity: number; amount: number }>();
-  const flush = () => {
-    if (current && merge.size) {
-      current.lines = [...merge.values()];
-      counts.invoices++;
-      if (current.cancellation) counts.cancellations++;
-      return current;
-    }
-    return undefined;
-  };
+export async function readRetailFile(rows: AsyncIterable<RetailRow>, onRow: (n: number) => void = () => {}): Promise<RetailFile> {
+  const counts = emptyCounts();
+  const byNumber = new Map<string, RetailInvoice & { merge: Map<string, RetailLine> }>();
+  const customers = new Map<string, string>();
+  const products = new Map<string, RetailProduct>();
   for await (const row of rows) {
-    counts.rows++;
+    if (++counts.rows % 50_000 === 0) onRow(counts.rows);
     if (!row.customerId) {
       counts.rowsWithoutCustomer++;
       continue;
     }
-    if (!isProductCode(row.stockCode)) {
+    const cancellation = row.invoiceNo.startsWith('C');
+    const manualCredit = cancellation && row.stockCode === MANUAL_CODE;
+    if (!manualCredit && !isProductCode(row.stockCode)) {
       counts.nonProductRows++;
       continue;
     }
-    const cancellation = row.invoiceNo.startsWith('C');
-    const quantity = Math.abs(row.quantity);
-    if (!Number.isInteger(row.quantity) || quantity === 0 || !(row.unitPrice >= 0) || !/^\d{4}-\d\d-\d\d \d\d:\d\d/.test(row.invoiceDate)) {
+    if (!validRow(row)) {
       counts.invalidRows++;
       continue;
     }
-    if (!current || current.invoiceNo.split('#')[0] !== row.invoiceNo) {
-      const done = flush();
-      if (done) yield done;
-      merge.clear();
-      const times = (seen.get(row.invoiceNo) ?? 0) + 1;
-      seen.set(row.invoiceNo, times);
-      current = {
-        invoiceNo: times === 1 ? row.invoiceNo : `${row.invoiceNo}#${times}`,
-        cancellation,
-        customerId: row.customerId,
-        country: row.country,
-        occurredAt: ukTime(row.invoiceDate),
-        lines: [],
-      };
+    const occurredAt = ukTime(row.invoiceDate);
+    let invoice = byNumber.get(row.invoiceNo);
+    if (!invoice) {
+      invoice = { invoiceNo: row.invoiceNo, cancellation, customerId: row.customerId, country: row.country, occurredAt, lines: [], manualCredit: 0, merge: new Map() };
+      byNumber.set(row.invoiceNo, invoice);
+    } else if (occurredAt < invoice.occurredAt) invoice.occurredAt = occurredAt;
+    const quantity = Math.abs(row.quantity);
+    const amount = pence(row.unitPrice * quantity);
+    if (manualCredit) {
+      counts.manualCreditRows++;
+      invoice.manualCredit += amount;
+      continue;
     }
-    // One invoice may list a stock code twice; Lojal takes one line per product.
-    const line = merge.get(row.stockCode) ?? { sku: row.stockCode, quantity: 0, amount: 0 };
-    line.quantity += quantity;
-    line.amount += pence(row.unitPrice * quantity);
-    merge.set(row.stockCode, line);
+    counts.productRows++;
+    // A customer with only manual credits bought nothing here: no account for them.
+    if (!customers.has(row.customerId)) customers.set(row.customerId, row.country);
+    const product = products.get(row.stockCode) ?? { name: '', prices: new Map<number, number>() };
+    if (!product.name && row.description) product.name = row.description;
+    const price = pence(row.unitPrice);
+    product.prices.set(price, (product.prices.get(price) ?? 0) + 1);
+    products.set(row.stockCode, product);
+    // An invoice may list a stock code on several rows; Lojal takes one line per product and the counts say so.
+    const line = invoice.merge.get(row.stockCode);
+    if (line) {
+      line.quantity += quantity;
+      line.amount += amount;
+      counts.mergedRows++;
+    } else {
+      const fresh = { sku: row.stockCode, quantity, amount };
+      invoice.merge.set(row.stockCode, fresh);
+      invoice.lines.push(fresh);
+    }
   }
-  const last = flush();
-  if (last) yield last;
+  const invoices: RetailInvoice[] = [];
+  for (const { merge: _merge, ...invoice } of byNumber.values()) {
+    invoices.push(invoice);
+    if (invoice.lines.length) {
+      counts.invoices++;
+      counts.eventLines += invoice.lines.length;
+      if (invoice.cancellation) counts.cancellations++;
+    }
+  }
+  return { invoices, customers, products, counts };
 }
+
+/**
+ * The product's usual price: the unit price on most of its rows; on a tie the lower price, so the answer does
+ * not depend on the order of the file.
+ */
+export function usualPrice(prices: Map<number, number>): number {
+  let best = 0;
+  let bestCount = -1;
+  for (const [price, n] of prices) {
+    if (n > bestCount || (n === bestCount && price < best)) {
+      best = price;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+/** What a manual credit was matched to. */
+export type ManualMatch =
+  | { credit: RetailInvoice; kind: 'purchase'; original: RetailInvoice }
+  | { credit: RetailInvoice; kind: 'line'; original: RetailInvoice; line: RetailLine }
+  | { credit: RetailInvoice; kind: 'unmatched' };
+
+/**
+ * Manual credits (the `M` rows of one `C` invoice, summed) carry no stock code, so they are matched by value:
+ * a credit of V pence for customer X is taken as the return of
+ *  1. X's latest purchase (in file order) dated no later than the credit whose product lines sum to exactly V
+ *     and that no earlier credit took — the whole purchase comes back; else
+ *  2. X's latest such purchase with one product line (stock codes merged) worth exactly V that no earlier credit
+ *     took and whose stock code X has not cancelled on a `C` invoice up to the credit (that cancellation may
+ *     already have taken the line back) — that line comes back, all of its quantity;
+ *  3. else it is unmatched: a goodwill credit, a price correction, or a refund of a purchase from before the
+ *     data starts. Its value is reported, no points are taken back.
+ * Purchases count only if their invoice's first row comes before the credit's, which is also the order the
+ * events are sent in. Credits are matched in file order, each purchase (or line) at most once.
+ */
+export function matchManualCredits(invoices: readonly RetailInvoice[]): ManualMatch[] {
+  const purchasesOf = new Map<string, RetailInvoice[]>();
+  const takenInvoices = new Set<RetailInvoice>();
+  const takenLines = new Set<RetailLine>();
+  const cancelledSkus = new Map<string, Set<string>>();
+  const matches: ManualMatch[] = [];
+  for (const invoice of invoices) {
+    if (!invoice.cancellation) {
+      if (!invoice.lines.length) continue;
+      const list = purchasesOf.get(invoice.customerId) ?? [];
+      list.push(invoice);
+      purchasesOf.set(invoice.customerId, list);
+      continue;
+    }
+    // Its own product lines are sent before its manual credit, so they count as cancelled already.
+    const cancelled = cancelledSkus.get(invoice.customerId) ?? new Set<string>();
+    for (const l of invoice.lines) cancelled.add(l.sku);
+    cancelledSkus.set(invoice.customerId, cancelled);
+    const value = invoice.manualCredit;
+    if (value <= 0) continue;
+    const earlier = (purchasesOf.get(invoice.customerId) ?? []).filter((p) => p.occurredAt <= invoice.occurredAt && !takenInvoices.has(p));
+    const whole = [...earlier].reverse().find((p) => p.lines.reduce((s, l) => s + l.amount, 0) === value && !p.lines.some((l) => takenLines.has(l)));
+    if (whole) {
+      takenInvoices.add(whole);
+      matches.push({ credit: invoice, kind: 'purchase', original: whole });
+      continue;
+    }
+    let found: ManualMatch | undefined;
+    for (let i = earlier.length - 1; i >= 0 && !found; i--) {
+      const line = earlier[i]!.lines.find((l) => l.amount === value && !takenLines.has(l) && !cancelled.has(l.sku));
+      if (line) found = { credit: invoice, kind: 'line', original: earlier[i]!, line };
+    }
+    if (found?.kind === 'line') takenLines.add(found.line);
+    matches.push(found ?? { credit: invoice, kind: 'unmatched' });
+  }
+  return matches;
+}
+
+/** The event id of a manual credit: its own, next to the invoice's event for any product lines on it. */
+export const manualCreditEventId = (invoiceNo: string) => `${invoiceNo}-M`;
 
 /** `2011-03-27 10:00:00` on a UK clock → the instant. */
 export function ukTime(local: string): Date {
@@ -174,105 +310,184 @@ export function ukTime(local: string): Date {
   return wallTimeToUtc(y!, m!, d!, hh!, mm!, ss, 'Europe/London');
 }
 
+export interface ValueCount {
+  count: number;
+  /** Pence. */
+  value: number;
+}
+
 export interface RetailImportSummary extends RetailCounts {
   accounts: number;
+  accountsCreated: number;
   products: number;
+  productsCreated: number;
+  /** Events sent: one per invoice with product lines, one per matched manual credit. */
+  events: number;
+  /** The figures below count what THIS run booked; a second run of the same file replays everything. */
   purchases: number;
   returns: number;
+  manualReturns: number;
   replayed: number;
   rejected: number;
   unmatchedReturnLines: number;
   pointsEarned: number;
   pointsReversed: number;
+  /** Manual credits in the file (with a customer), by how they were matched; the same on every run. */
+  manualCredits: ValueCount & { matchedPurchases: ValueCount; matchedLines: ValueCount; unmatched: ValueCount };
   errors: Array<{ invoice: string; code: string; message: string }>;
   seconds: number;
+  readSeconds: number;
   eventSeconds: number;
 }
 
-/**
- * Imports the file into a program: one pass to create the accounts and products it names, a second to send
- * its invoices as events in batches of 1,000. Running it again replays every event and changes nothing.
- */
-export async function importOnlineRetail(
-  db: Db,
-  program: Program,
-  file: string,
-  onProgress: (phase: 'catalog' | 'events', done: number) => void = () => {},
-): Promise<RetailImportSummary> {
-  const t0 = performance.now();
+const BATCH = 1000;
 
-  const customers = new Map<string, string>();
-  const products = new Map<string, { name: string; price: number }>();
-  let rowsSeen = 0;
-  for await (const row of readRetailRows(file)) {
-    if (++rowsSeen % 50_000 === 0) onProgress('catalog', rowsSeen);
-    if (!row.customerId || !isProductCode(row.stockCode)) continue;
-    if (!customers.has(row.customerId)) customers.set(row.customerId, row.country);
-    const p = products.get(row.stockCode);
-    // The most common price tells the product's band better than any one invoice's discount.
-    if (!p) products.set(row.stockCode, { name: row.description || row.stockCode, price: pence(row.unitPrice) });
-    else if (!p.name && row.description) p.name = row.description;
-  }
+export interface RetailImportOptions {
+  onProgress?: (phase: 'read' | 'events', done: number) => void;
+  /** The app's clock: events dated after it (plus 5 minutes) are refused. */
+  clock?: Clock;
+}
+
+/**
+ * Imports the file into a program: reads it whole, creates or updates the accounts and products it names, then
+ * sends its invoices and matched manual credits as events in batches of 1,000. Every event id comes from the file
+ * and every event's content is the same on each run, so running it again replays every event and books nothing.
+ */
+export async function importOnlineRetail(db: Db, program: Program, file: string, opts: RetailImportOptions = {}): Promise<RetailImportSummary> {
+  const onProgress = opts.onProgress ?? (() => {});
+  const clock = opts.clock ?? systemClock;
+  const t0 = performance.now();
+  const data = await readRetailFile(readRetailRows(file), (n) => onProgress('read', n));
+  const matches = matchManualCredits(data.invoices);
+  const readSeconds = (performance.now() - t0) / 1000;
+
   await upsertCategories(db, program.id, [...new Set([...categoryKeywords.map(([c]) => c), 'other'])].map((code) => ({ code, name: code.replace(/-/g, ' ') })));
-  const customerList = [...customers];
-  for (let i = 0; i < customerList.length; i += 1000) {
-    await upsertAccounts(db, program.id, customerList.slice(i, i + 1000).map(([id, country]) => ({
+  let accountsCreated = 0;
+  const customerList = [...data.customers];
+  for (let i = 0; i < customerList.length; i += BATCH) {
+    const results = await upsertAccounts(db, program.id, customerList.slice(i, i + BATCH).map(([id, country]) => ({
       externalId: id,
       name: `Customer ${id}`,
       country: countryCodes[country] ?? null,
       segment: country === 'United Kingdom' ? 'domestic' : 'export',
     })));
+    accountsCreated += results.filter((r) => r.status === 'created').length;
   }
-  const productList = [...products];
-  for (let i = 0; i < productList.length; i += 1000) {
-    await upsertProducts(db, program.id, productList.slice(i, i + 1000).map(([sku, p]) => ({
-      sku,
-      name: p.name.slice(0, 300) || sku,
-      categoryCode: categoryOf(p.name),
-      marginClass: marginClassOf(p.price),
-      unitPrice: p.price,
-    })));
+  let productsCreated = 0;
+  const productList = [...data.products];
+  for (let i = 0; i < productList.length; i += BATCH) {
+    const results = await upsertProducts(db, program.id, productList.slice(i, i + BATCH).map(([sku, p]) => {
+      const price = usualPrice(p.prices);
+      return { sku, name: p.name.slice(0, 300) || sku, categoryCode: categoryOf(p.name), marginClass: marginClassOf(price), unitPrice: price };
+    }));
+    productsCreated += results.filter((r) => r.status === 'created').length;
   }
 
-  const counts: RetailCounts = { rows: 0, rowsWithoutCustomer: 0, nonProductRows: 0, invalidRows: 0, invoices: 0, cancellations: 0 };
-  const summary: RetailImportSummary = {
-    ...counts, accounts: customers.size, products: products.size, purchases: 0, returns: 0, replayed: 0, rejected: 0,
-    unmatchedReturnLines: 0, pointsEarned: 0, pointsReversed: 0, errors: [], seconds: 0, eventSeconds: 0,
+  const tally = (kind: ManualMatch['kind']): ValueCount => {
+    const of = matches.filter((m) => m.kind === kind);
+    return { count: of.length, value: of.reduce((s, m) => s + m.credit.manualCredit, 0) };
   };
+  const summary: RetailImportSummary = {
+    ...data.counts,
+    accounts: data.customers.size, accountsCreated, products: data.products.size, productsCreated,
+    events: 0, purchases: 0, returns: 0, manualReturns: 0, replayed: 0, rejected: 0, unmatchedReturnLines: 0, pointsEarned: 0, pointsReversed: 0,
+    manualCredits: {
+      count: matches.length,
+      value: matches.reduce((s, m) => s + m.credit.manualCredit, 0),
+      matchedPurchases: tally('purchase'),
+      matchedLines: tally('line'),
+      unmatched: tally('unmatched'),
+    },
+    errors: [], seconds: 0, readSeconds, eventSeconds: 0,
+  };
+
+  const matchOf = new Map<RetailInvoice, Exclude<ManualMatch, { kind: 'unmatched' }>>();
+  for (const m of matches) if (m.kind !== 'unmatched') matchOf.set(m.credit, m);
   const tEvents = performance.now();
-  let batch: RetailInvoice[] = [];
+  type Sent = { event: Record<string, unknown>; kind: 'purchase' | 'return' | 'manual' };
+  let batch: Sent[] = [];
+  let sentRows = 0;
   const send = async () => {
-    const events = batch.map((inv) => ({
-      id: inv.invoiceNo,
-      type: inv.cancellation ? 'return' : 'purchase',
-      occurredAt: inv.occurredAt.toISOString(),
-      account: inv.customerId,
-      lines: inv.lines,
-    }));
-    const items = await ingestEvents(db, program, events, { now: new Date(), futureToleranceSeconds: 300 });
+    const items = await ingestEvents(db, program, batch.map((b) => b.event), { now: clock(), futureToleranceSeconds: 300 });
     items.forEach((item, i) => {
+      const sent = batch[i]!;
       if (item.status === 'rejected') {
         summary.rejected++;
-        if (summary.errors.length < 100) summary.errors.push({ invoice: batch[i]!.invoiceNo, code: item.error.code, message: item.error.message });
+        if (summary.errors.length < 100) summary.errors.push({ invoice: String(sent.event.id), code: item.error.code, message: item.error.message });
         return;
       }
-      if (item.status === 'replayed') summary.replayed++;
-      else if (batch[i]!.cancellation) summary.returns++;
-      else summary.purchases++;
+      if (item.status === 'replayed') {
+        summary.replayed++;
+        return;
+      }
+      if (sent.kind === 'purchase') summary.purchases++;
+      else if (sent.kind === 'return') summary.returns++;
+      else summary.manualReturns++;
       summary.pointsEarned += item.record.postings.reduce((s, p) => s + p.points, 0);
       summary.pointsReversed += item.record.reversals.reduce((s, r) => s + r.points, 0);
       summary.unmatchedReturnLines += item.record.unmatched.length;
     });
-    onProgress('events', counts.rows);
+    summary.events += batch.length;
+    onProgress('events', sentRows);
     batch = [];
   };
-  for await (const inv of invoicesOf(readRetailRows(file), counts)) {
-    batch.push(inv);
-    if (batch.length === 1000) await send();
+  for (const inv of data.invoices) {
+    if (inv.lines.length) {
+      batch.push({
+        kind: inv.cancellation ? 'return' : 'purchase',
+        event: { id: inv.invoiceNo, type: inv.cancellation ? 'return' : 'purchase', occurredAt: inv.occurredAt.toISOString(), account: inv.customerId, lines: inv.lines },
+      });
+    }
+    const match = matchOf.get(inv);
+    if (match) {
+      batch.push({
+        kind: 'manual',
+        event: {
+          id: manualCreditEventId(inv.invoiceNo),
+          type: 'return',
+          occurredAt: inv.occurredAt.toISOString(),
+          account: inv.customerId,
+          originalId: match.original.invoiceNo,
+          ...(match.kind === 'line' && { lines: [{ sku: match.line.sku, quantity: match.line.quantity }] }),
+        },
+      });
+    }
+    sentRows += inv.lines.length;
+    if (batch.length >= BATCH) await send();
   }
   if (batch.length) await send();
-  Object.assign(summary, counts);
   summary.eventSeconds = (performance.now() - tEvents) / 1000;
   summary.seconds = (performance.now() - t0) / 1000;
   return summary;
+}
+
+/** The import id the CLI records its program under, so that the next run finds it. */
+export const RETAIL_IMPORT_ID = 'uci-online-retail';
+
+const n = (x: number) => x.toLocaleString('en-GB');
+const pounds = (p: number) => `£${(p / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const valueCount = (v: ValueCount) => `${n(v.count)} (${pounds(v.value)})`;
+
+/** The CLI's report of a run (operator output, in English like the rest of the CLI). */
+export function retailSummaryLines(s: RetailImportSummary): string[] {
+  const m = s.manualCredits;
+  const booked = s.purchases + s.returns + s.manualReturns;
+  return [
+    `Rows read: ${n(s.rows)}; skipped: ${n(s.rowsWithoutCustomer)} without a customer, ${n(s.nonProductRows)} non-product lines, ${n(s.invalidRows)} invalid; ` +
+      `${n(s.manualCreditRows)} manual credit rows.`,
+    `Product rows: ${n(s.productRows)} → ${n(s.eventLines)} event lines (${n(s.mergedRows)} rows merged into a row of the same stock code on the same invoice).`,
+    `Accounts: ${n(s.accounts)} (${n(s.accountsCreated)} new); products: ${n(s.products)} (${n(s.productsCreated)} new).`,
+    `Manual credits: ${valueCount(m)}; returns of a whole purchase ${valueCount(m.matchedPurchases)}, of one line ${valueCount(m.matchedLines)}; ` +
+      `unmatched ${valueCount(m.unmatched)}.`,
+    `Events: ${n(s.events)} sent (${n(s.invoices)} invoices: ${n(s.invoices - s.cancellations)} purchases, ${n(s.cancellations)} cancellations; ` +
+      `${n(m.matchedPurchases.count + m.matchedLines.count)} manual credits).`,
+    booked
+      ? `This run booked ${n(booked)} events (${n(s.purchases)} purchases, ${n(s.returns)} returns, ${n(s.manualReturns)} manual credits); ` +
+        `${n(s.replayed)} replayed, ${n(s.rejected)} rejected; ${n(s.unmatchedReturnLines)} returned lines matched no earlier purchase.`
+      : `This run booked nothing new: ${n(s.replayed)} events replayed, ${n(s.rejected)} rejected.`,
+    `Points earned this run ${n(s.pointsEarned)}, taken back ${n(s.pointsReversed)}.`,
+    `Time: ${s.seconds.toFixed(1)} s in all (reading ${s.readSeconds.toFixed(1)} s); events ${s.eventSeconds.toFixed(1)} s = ` +
+      `${n(Math.round(s.events / Math.max(s.eventSeconds, 0.001)))} events/s (${n(Math.round(s.productRows / Math.max(s.eventSeconds, 0.001)))} product rows/s).`,
+    ...s.errors.slice(0, 10).map((e) => `  ${e.invoice}: ${e.code} ${e.message}`),
+  ];
 }

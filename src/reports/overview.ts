@@ -1,7 +1,7 @@
 /**
  * The program overview for the console's dashboard: what happened to points in a date range (per day, week or
- * month in the program's time zone), who was active, who earned most, and where the tiers stand now.
- * Everything is summed in SQL on the ledger, so the figures are the ledger's, not a cache's.
+ * month in the program's time zone), who was active, who earned most net of returns, and where the tiers stand
+ * now. Everything is summed in SQL on the ledger, so the figures are the ledger's, not a cache's.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
@@ -35,9 +35,17 @@ export interface Overview {
   currency: string;
   series: OverviewPoint[];
   totals: { issued: number; redeemed: number; expired: number };
+  /** Accounts with a ledger entry in the range on their own wallet or a wallet of one of their people. */
+  activeAccounts: number;
+  /** People (members) with a ledger entry in the range on their own wallet. */
   activeMembers: number;
+  /** People in the program now, active or not: 0 says the program rewards accounts only. */
+  members: number;
   tiers: Array<{ code: string; name: string; rank: number; accounts: number; members: number }>;
-  topAccounts: Array<{ accountId: string; name: string; externalId: string | null; points: number }>;
+  /** Ranked by `points`: earned in the range less what returns in the range took back. */
+  topAccounts: Array<{ accountId: string; name: string; externalId: string | null; points: number; earned: number; reversed: number }>;
+  /** The program-local date of the latest ledger entry of any kind, null before the first. */
+  latestActivity: string | null;
   /** Now, whatever the range: the outstanding points and what they are worth. */
   outstanding: Pick<ProgramLedgerSummary, 'outstandingAvailable' | 'outstandingPending' | 'liabilityMinor'>;
 }
@@ -51,7 +59,7 @@ export async function programOverview(db: Db, program: Program, input: OverviewI
   const end = sql`((${to}::date + 1)::timestamp AT TIME ZONE ${tz})`;
   const step = `1 ${interval}`;
 
-  const [series, active, top, tiers, summary] = await Promise.all([
+  const [series, active, top, tiers, summary, people, latest] = await Promise.all([
     sql<{ start: string; issued: string | number; redeemed: string | number; expired: string | number }>`
       WITH buckets AS (
         SELECT generate_series(date_trunc(${interval}, ${from}::date::timestamp), ${to}::date::timestamp, ${step}::interval) AS b
@@ -72,20 +80,26 @@ export async function programOverview(db: Db, program: Program, input: OverviewI
              coalesce(sums.expired, 0)::bigint AS expired
       FROM buckets LEFT JOIN sums ON sums.b = buckets.b
       ORDER BY buckets.b`.execute(db),
-    sql<{ n: string | number }>`
-      SELECT count(DISTINCT e.wallet_id)::bigint AS n
+    // A person's activity makes their company active too; a program of accounts only has active accounts.
+    sql<{ members: string | number; accounts: string | number }>`
+      SELECT count(DISTINCT e.wallet_id) FILTER (WHERE w.kind = 'member')::bigint AS members,
+             count(DISTINCT coalesce(m.account_id, e.wallet_id))::bigint AS accounts
       FROM entries e
       JOIN journals j ON j.program_id = e.program_id AND j.id = e.journal_id
       JOIN wallets w ON w.program_id = e.program_id AND w.id = e.wallet_id
-      WHERE e.program_id = ${pid} AND w.kind = 'member' AND j.occurred_at >= ${start} AND j.occurred_at < ${end}`.execute(db),
-    // An account's earnings include its people's: the company is who the program rewards.
-    sql<{ account_id: string; name: string; external_id: string | null; points: string | number }>`
-      SELECT a.id AS account_id, a.name, a.external_id, sum(e.amount)::bigint AS points
+      LEFT JOIN members m ON m.program_id = e.program_id AND m.id = e.wallet_id
+      WHERE e.program_id = ${pid} AND w.kind IN ('account', 'member') AND j.occurred_at >= ${start} AND j.occurred_at < ${end}`.execute(db),
+    // An account's earnings include its people's: the company is who the program rewards. Returns in the range
+    // count against it (a reversal is dated at its return), so buying and cancelling everything earns no place.
+    sql<{ account_id: string; name: string; external_id: string | null; points: string | number; earned: string | number; reversed: string | number }>`
+      SELECT a.id AS account_id, a.name, a.external_id, sum(e.amount)::bigint AS points,
+             coalesce(sum(e.amount) FILTER (WHERE j.kind = 'earn'), 0)::bigint AS earned,
+             coalesce(-sum(e.amount) FILTER (WHERE j.kind = 'reverse'), 0)::bigint AS reversed
       FROM entries e
       JOIN journals j ON j.program_id = e.program_id AND j.id = e.journal_id
       LEFT JOIN members m ON m.program_id = e.program_id AND m.id = e.wallet_id
       JOIN accounts a ON a.program_id = e.program_id AND a.id = coalesce(m.account_id, e.wallet_id)
-      WHERE e.program_id = ${pid} AND j.kind = 'earn' AND j.occurred_at >= ${start} AND j.occurred_at < ${end}
+      WHERE e.program_id = ${pid} AND j.kind IN ('earn', 'reverse') AND j.occurred_at >= ${start} AND j.occurred_at < ${end}
       GROUP BY a.id, a.name, a.external_id
       HAVING sum(e.amount) > 0
       ORDER BY points DESC, a.name, a.id
@@ -100,6 +114,8 @@ export async function programOverview(db: Db, program: Program, input: OverviewI
       GROUP BY l.code, l.rank, l.names
       ORDER BY l.rank`.execute(db),
     getProgramSummary(db, pid, program.pointValueMicros),
+    sql<{ n: string | number }>`SELECT count(*)::bigint AS n FROM members WHERE program_id = ${pid}`.execute(db),
+    latestActivityDate(db, program),
   ]);
 
   const points = series.rows.map((r) => ({ start: r.start, issued: Number(r.issued), redeemed: Number(r.redeemed), expired: Number(r.expired) }));
@@ -111,16 +127,43 @@ export async function programOverview(db: Db, program: Program, input: OverviewI
     currency: program.currency,
     series: points,
     totals: { issued: sum('issued'), redeemed: sum('redeemed'), expired: sum('expired') },
-    activeMembers: Number(active.rows[0]?.n ?? 0),
+    activeAccounts: Number(active.rows[0]?.accounts ?? 0),
+    activeMembers: Number(active.rows[0]?.members ?? 0),
+    members: Number(people.rows[0]?.n ?? 0),
     tiers: tiers.rows.map((r) => {
       const names = (typeof r.names === 'string' ? JSON.parse(r.names) : r.names) as Record<string, string>;
       return { code: r.code, name: names[input.language] ?? names.en ?? r.code, rank: Number(r.rank), accounts: Number(r.accounts), members: Number(r.members) };
     }),
-    topAccounts: top.rows.map((r) => ({ accountId: r.account_id, name: r.name, externalId: r.external_id, points: Number(r.points) })),
+    topAccounts: top.rows.map((r) => ({
+      accountId: r.account_id, name: r.name, externalId: r.external_id, points: Number(r.points), earned: Number(r.earned), reversed: Number(r.reversed),
+    })),
+    latestActivity: latest,
     outstanding: {
       outstandingAvailable: summary.outstandingAvailable,
       outstandingPending: summary.outstandingPending,
       liabilityMinor: summary.liabilityMinor,
     },
   };
+}
+
+/** The program-local date of the latest ledger entry, or null: where a dashboard of old (imported) data opens. */
+export async function latestActivityDate(db: Db, program: Program): Promise<string | null> {
+  const r = await sql<{ day: string | null }>`
+    SELECT to_char(max(occurred_at) AT TIME ZONE ${program.timeZone}, 'YYYY-MM-DD') AS day FROM journals WHERE program_id = ${program.id}`.execute(db);
+  return r.rows[0]?.day ?? null;
+}
+
+/** The default window's length in days, ending today or at the latest activity. */
+export const defaultRangeDays = 30;
+
+/**
+ * The range a dashboard opens on: the last 30 days when anything happened in them, else the 30 days that end on
+ * the latest activity (imported history, a program that has gone quiet), so the first view is never empty when
+ * there is data. `today` is the program-local date of the app's clock.
+ */
+export function defaultRange(today: string, latestActivity: string | null): { from: string; to: string } {
+  const shift = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const windowStart = shift(today, -(defaultRangeDays - 1));
+  const to = latestActivity !== null && latestActivity < windowStart ? latestActivity : today;
+  return { from: shift(to, -(defaultRangeDays - 1)), to };
 }

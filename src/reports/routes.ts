@@ -6,7 +6,8 @@ import { apiLanguage } from '../http/problem.js';
 import { caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
 import { getProgram } from '../programs/programs.js';
-import { programOverview, reportIntervals } from './overview.js';
+import { localDate } from '../rules/calendar.js';
+import { defaultRange, latestActivityDate, programOverview, reportIntervals } from './overview.js';
 
 /** Long enough for a three-year trend by month; longer ranges would only be slow for the same chart. */
 export const maxRangeDays = 3 * 366;
@@ -19,15 +20,27 @@ const overviewOut = z.object({
   currency: z.string(),
   series: z.array(z.object({ start: z.string().describe('first day of the interval'), issued: count, redeemed: count, expired: count })),
   totals: z.object({ issued: count, redeemed: count, expired: count }),
+  activeAccounts: count.describe('accounts with a ledger entry in the range on their own wallet or one of their members\' wallets'),
   activeMembers: count.describe('members with any ledger entry in the range'),
+  members: count.describe('members in the program now, active or not (0: a program of accounts only)'),
   tiers: z.array(z.object({ code: z.string(), name: z.string().describe("in the reader's language"), rank: count, accounts: count, members: count })),
-  topAccounts: z.array(z.object({ accountId: z.uuid(), name: z.string(), externalId: z.string().nullable(), points: count })),
+  topAccounts: z.array(
+    z.object({
+      accountId: z.uuid(),
+      name: z.string(),
+      externalId: z.string().nullable(),
+      points: count.describe('net: earned in the range less what returns in the range took back; the ranking'),
+      earned: count.describe('earned in the range (with its members\' earnings)'),
+      reversed: count.describe('taken back by returns dated in the range'),
+    }),
+  ),
+  latestActivity: z.iso.date().nullable().describe("the program-local date of the latest ledger entry, null if none: the end of the data's last period"),
   outstanding: z.object({ outstandingAvailable: count, outstandingPending: count, liabilityMinor: count.describe('minor units of the currency') }),
 });
 
 const dayMs = 86_400_000;
 
-export async function reportRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function reportRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -39,23 +52,32 @@ export async function reportRoutes(fastify: FastifyInstance, { database }: AppCo
         tags: ['reports'],
         summary:
           'Points issued, redeemed and expired per day, week or month of a date range (program time zone, both dates inclusive), ' +
-          'active members and the top 10 accounts by points earned in the range, tier distribution and outstanding points now',
+          'active accounts and members, the top 10 accounts by net points (earned less returned) in the range, tier distribution ' +
+          'and outstanding points now. Without from and to: the last 30 days, or, when nothing happened in them, the 30 days ' +
+          'ending on the latest activity (the answer says which range it took)',
         querystring: z
           .object({
-            from: z.iso.date().describe('YYYY-MM-DD, inclusive'),
-            to: z.iso.date().describe('YYYY-MM-DD, inclusive'),
+            from: z.iso.date().optional().describe('YYYY-MM-DD, inclusive; give both from and to, or neither'),
+            to: z.iso.date().optional().describe('YYYY-MM-DD, inclusive'),
             interval: z.enum(reportIntervals).default('day'),
           })
-          .strict(),
+          .strict()
+          .refine((q) => (q.from === undefined) === (q.to === undefined), { path: ['to'], message: 'give both from and to, or neither' }),
         response: { 200: overviewOut },
       },
     },
     async (req) => {
-      const { from, to, interval } = req.query;
+      const program = (await getProgram(db, caller(req).programId))!;
+      const { interval } = req.query;
+      let { from, to } = req.query;
+      if (from === undefined || to === undefined) {
+        const t = localDate(clock(), program.timeZone);
+        const today = `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+        ({ from, to } = defaultRange(today, await latestActivityDate(db, program)));
+      }
       const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs;
       if (days < 0) throw new LojalError('report_range_reversed', { from, to });
       if (days + 1 > maxRangeDays) throw new LojalError('report_range_too_long', { days: days + 1, max: maxRangeDays });
-      const program = (await getProgram(db, caller(req).programId))!;
       return programOverview(db, program, { from, to, interval, language: apiLanguage(req) });
     },
   );

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { v7 as uuidv7 } from 'uuid';
 import { createRules, purchase, seedAccount, seedCatalog } from '../support/fixtures.js';
 import { reasons, staffWithKey } from '../control/support.js';
 import { pageProblems, describeInBrowser, desktop, startBrowserApp, type BrowserApp } from './harness.js';
@@ -63,6 +64,39 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
     // The later figure includes the older purchase.
     const parse = (s: string) => Number(s.replace(/[^\d]/g, ''));
     expect(parse(await issuedCard.locator('.mantine-Text-root').nth(1).innerText())).toBeGreaterThan(parse(before));
+  });
+
+  it('a program whose data is all older than 30 days opens on the 30 days up to its latest activity, counting active accounts', async () => {
+    const other = await b.newProgram({ name: 'Old data', currency: 'GBP', timeZone: 'Europe/London' });
+    const owner = await staffWithKey(b, 'olga@lojal.test', 'owner', ['admin'], other.key);
+    const account = await seedAccount(b, 'OLD-1', { programId: other.programId });
+    const issuance = uuidv7();
+    await b.database.db.insertInto('wallets').values({ program_id: other.programId, id: issuance, kind: 'issuance' }).execute();
+    // One earning on 9 December 2011, as the Online Retail import books it: nothing since.
+    const journal = uuidv7();
+    await b.database.db
+      .insertInto('journals')
+      .values({ program_id: other.programId, id: journal, idempotency_key: `old-${journal}`, kind: 'earn', explanation: JSON.stringify({ key: 'test', params: {} }), occurred_at: new Date('2011-12-09T12:50:00Z') } as never)
+      .execute();
+    await b.database.db
+      .insertInto('entries')
+      .values([
+        { program_id: other.programId, journal_id: journal, seq: 0, wallet_id: account, bucket: 'available', amount: 4321 },
+        { program_id: other.programId, journal_id: journal, seq: 1, wallet_id: issuance, bucket: 'available', amount: -4321 },
+      ] as never)
+      .execute();
+
+    const { context, page } = await b.newPage(desktop);
+    await b.signInStaff(context, owner.id, other.programId);
+    await page.goto('/admin/');
+    await page.getByText('Nothing happened in the last 30 days: showing the 30 days up to the latest activity on 9 December 2011.').waitFor();
+    const card = (label: string) => page.locator('.mantine-Card-root', { hasText: label }).locator('.mantine-Text-root').nth(1);
+    expect(await card('Points issued').innerText()).toBe('4,321');
+    expect(await card('Active accounts').innerText()).toBe('1');
+    // No people in this program: no card that could only say 0.
+    expect(await page.getByText('Active members').count()).toBe(0);
+    await page.getByRole('heading', { name: 'Top accounts by net points' }).waitFor();
+    expect(await pageProblems(page)).toEqual([]);
   });
 
   it('a manager approves another person’s adjustment request, which leaves the queue; their own they cannot', async () => {

@@ -90,10 +90,14 @@ describe('GET /v1/reports/overview', () => {
     expect(body.totals).toEqual({ issued: 450, redeemed: 40, expired: 30 });
     // m1 (earned), m2 (redeemed), m3 (received a transfer); m4 only outside the range.
     expect(body.activeMembers).toBe(3);
+    // A and B, on their own wallets and through their people; the issuance wallet is nobody.
+    expect(body.activeAccounts).toBe(2);
+    expect(body.members).toBe(4);
     expect(body.topAccounts).toEqual([
-      { accountId: ids.B, name: 'Company REP-B', externalId: 'REP-B', points: 300 },
-      { accountId: ids.A, name: 'Company REP-A', externalId: 'REP-A', points: 150 },
+      { accountId: ids.B, name: 'Company REP-B', externalId: 'REP-B', points: 300, earned: 300, reversed: 0 },
+      { accountId: ids.A, name: 'Company REP-A', externalId: 'REP-A', points: 150, earned: 150, reversed: 0 },
     ]);
+    expect(body.latestActivity).toBe('2026-04-01');
     expect(body.outstanding).toEqual({ outstandingAvailable: 500, outstandingPending: 50, liabilityMinor: 11 });
     expect(body.currency).toBe('SEK');
     expect(body.tiers).toEqual([
@@ -135,9 +139,12 @@ describe('GET /v1/reports/overview', () => {
         { start: '2026-03-03', issued: 0, redeemed: 0, expired: 0 },
       ],
       totals: { issued: 0, redeemed: 0, expired: 0 },
+      activeAccounts: 0,
       activeMembers: 0,
+      members: 0,
       tiers: [],
       topAccounts: [],
+      latestActivity: null,
     });
   });
 
@@ -150,11 +157,59 @@ describe('GET /v1/reports/overview', () => {
     expect(long.statusCode).toBe(422);
     expect(long.json()).toMatchObject({ code: 'report_range_too_long' });
     expect((await overview('from=2023-01-01&to=2025-12-31')).statusCode).toBe(200);
-    for (const q of ['from=2026-13-01&to=2026-12-31', 'from=2026-01-01', 'from=2026-01-01&to=2026-01-31&interval=year', 'from=2026-01-01&to=2026-01-31&x=1']) {
+    for (const q of ['from=2026-13-01&to=2026-12-31', 'from=2026-01-01', 'to=2026-01-01', 'from=2026-01-01&to=2026-01-31&interval=year', 'from=2026-01-01&to=2026-01-31&x=1']) {
       const bad = await overview(q);
       expect(bad.statusCode, q).toBe(400);
       expect(bad.json().code).toBe('validation_failed');
     }
+  });
+
+  it('ranks top accounts by points net of returns, and counts active accounts in a program without members', async () => {
+    const other = await t.newProgram({ timeZone: 'Europe/London', currency: 'GBP' });
+    const saved = programId;
+    programId = other.programId;
+    try {
+      ids.X = await seedAccount(t, 'NET-X', { programId });
+      ids.Y = await seedAccount(t, 'NET-Y', { programId });
+      ids.Z = await seedAccount(t, 'NET-Z', { programId });
+      ids.issuance2 = uuidv7();
+      await t.database.db.insertInto('wallets').values({ program_id: programId, id: ids.issuance2, kind: 'issuance' }).execute();
+      // X bought a lot and returned all of it; Y bought less and kept it; Z bought, returned part.
+      await journal('earn', '2011-06-10T14:28:00Z', [['X', 59_479], ['issuance2', -59_479]]);
+      await journal('reverse', '2011-06-10T14:31:00Z', [['X', -59_479], ['issuance2', 59_479]]);
+      await journal('earn', '2011-06-12T10:00:00Z', [['Y', 900], ['issuance2', -900]]);
+      await journal('earn', '2011-06-13T10:00:00Z', [['Z', 1500], ['issuance2', -1500]]);
+      await journal('reverse', '2011-06-14T10:00:00Z', [['Z', -1000], ['issuance2', 1000]]);
+      const res = await t.call('GET', '/v1/reports/overview?from=2011-06-01&to=2011-06-30', undefined, other.key);
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json();
+      expect(body.topAccounts.map((a: { externalId: string; points: number; earned: number; reversed: number }) => [a.externalId, a.points, a.earned, a.reversed])).toEqual([
+        ['NET-Y', 900, 900, 0],
+        ['NET-Z', 500, 1500, 1000],
+      ]);
+      expect(body).toMatchObject({ activeAccounts: 3, activeMembers: 0, members: 0 });
+
+      // Without a range: all of it is older than 30 days, so the 30 days that end on the latest activity.
+      const latest = await t.call('GET', '/v1/reports/overview', undefined, other.key);
+      expect(latest.statusCode, latest.body).toBe(200);
+      expect(latest.json()).toMatchObject({ from: '2011-05-16', to: '2011-06-14', interval: 'day', latestActivity: '2011-06-14', activeAccounts: 3 });
+      expect(latest.json().series).toHaveLength(30);
+      expect(latest.json().totals.issued).toBe(61_879);
+
+      // Anything in the last 30 days (the test clock stands at 2026-11-25): the last 30 days, ending today.
+      await journal('earn', '2026-11-20T10:00:00Z', [['Y', 10], ['issuance2', -10]]);
+      const recent = (await t.call('GET', '/v1/reports/overview?interval=week', undefined, other.key)).json();
+      expect(recent).toMatchObject({ from: '2026-10-27', to: '2026-11-25', interval: 'week', latestActivity: '2026-11-20', activeAccounts: 1 });
+    } finally {
+      programId = saved;
+    }
+  });
+
+  it('opens a program without any activity on the last 30 days', async () => {
+    const empty = await t.newProgram();
+    const res = await t.call('GET', '/v1/reports/overview', undefined, empty.key);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ from: '2026-10-27', to: '2026-11-25', latestActivity: null, activeAccounts: 0 });
   });
 
   it('is readable with the read scope only, and needs a key', async () => {

@@ -1,9 +1,11 @@
 /**
  * The program at a glance: points issued, redeemed and expired in a chosen period (a chart over time), what is
- * outstanding now and what it is worth, active members, the tier distribution and the accounts that earned most.
- * Every figure comes from GET /v1/reports/overview, summed on the server from the ledger.
+ * outstanding now and what it is worth, active accounts (and members, if the program has people), the tier
+ * distribution and the accounts with most points net of returns. Every figure comes from GET /v1/reports/overview,
+ * summed on the server from the ledger. The page opens on the last 30 days or, when the answer says the latest
+ * activity is older than that (imported history), on the 30 days up to it, so the first view shows data.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
 import { Card, Group, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
@@ -26,10 +28,13 @@ interface Overview {
   currency: string;
   series: Array<{ start: string; issued: number; redeemed: number; expired: number }>;
   totals: { issued: number; redeemed: number; expired: number };
+  activeAccounts: number;
   activeMembers: number;
+  members: number;
   tiers: Array<{ code: string; name: string; rank: number; accounts: number; members: number }>;
-  topAccounts: Array<{ accountId: string; name: string; externalId: string | null; points: number }>;
+  topAccounts: Array<{ accountId: string; name: string; externalId: string | null; points: number; earned: number; reversed: number }>;
   outstanding: { outstandingAvailable: number; outstandingPending: number; liabilityMinor: number };
+  latestActivity: string | null;
 }
 
 /** Days for a short range, weeks up to a year, months beyond: a chart of a readable number of points. */
@@ -43,8 +48,13 @@ const tierColors = ['teal.7', 'indigo.6', 'orange.7', 'grape.6', 'cyan.7', 'red.
 export default function Dashboard() {
   const { t, i18n } = useTranslation(['console-insight', 'console']);
   const today = dayjs();
-  const [range, setRange] = useState<DatesRangeValue<string>>([isoDay(today.subtract(29, 'day')), isoDay(today)]);
+  const openingFrom = isoDay(today.subtract(29, 'day'));
+  const [range, setRange] = useState<DatesRangeValue<string>>([openingFrom, isoDay(today)]);
   const [interval, setInterval] = useState<Interval>('day');
+  // Set once the user picks a period: from then on the page never moves the range by itself.
+  const [chosen, setChosen] = useState(false);
+  // The end of the data's last period, when the last 30 days turned out empty (imported history, a quiet program).
+  const [olderData, setOlderData] = useState<string | null>(null);
   const [from, to] = range;
   const overview = useQuery({
     queryKey: ['report-overview', from, to, interval, i18n.language],
@@ -53,6 +63,12 @@ export default function Dashboard() {
     placeholderData: keepPreviousData,
   });
   const o = overview.data;
+  useEffect(() => {
+    // The answer tells the latest activity: if it is older than the opening range, open on the 30 days ending there.
+    if (chosen || olderData || !o?.latestActivity || o.from !== openingFrom || o.latestActivity >= o.from) return;
+    setOlderData(o.latestActivity);
+    setRange([isoDay(dayjs(o.latestActivity).subtract(29, 'day')), o.latestActivity]);
+  }, [chosen, olderData, o, openingFrom]);
   const presets = [
     { label: t('dashboard.presets.7days'), value: [isoDay(today.subtract(6, 'day')), isoDay(today)] as [string, string] },
     { label: t('dashboard.presets.30days'), value: [isoDay(today.subtract(29, 'day')), isoDay(today)] as [string, string] },
@@ -61,6 +77,7 @@ export default function Dashboard() {
     { label: t('dashboard.presets.12months'), value: [isoDay(today.subtract(1, 'year').add(1, 'day')), isoDay(today)] as [string, string] },
   ];
   const choose = (value: DatesRangeValue<string>) => {
+    setChosen(true);
     setRange(value);
     if (value[0] && value[1]) setInterval(intervalFor(value[0], value[1]));
   };
@@ -120,19 +137,29 @@ export default function Dashboard() {
         </Group>
         {overview.isError && <ErrorAlert error={overview.error} />}
 
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 3, xl: 6 }}>
+        <SimpleGrid cols={o && o.members > 0 ? { base: 1, xs: 2, md: 4, xl: 7 } : { base: 1, xs: 2, md: 3, xl: 6 }}>
           {figure(t('dashboard.issued'), o && formatNumber(o.totals.issued), t('dashboard.inPeriod'))}
           {figure(t('dashboard.redeemed'), o && formatNumber(o.totals.redeemed), t('dashboard.inPeriod'))}
           {figure(t('dashboard.expired'), o && formatNumber(o.totals.expired), t('dashboard.inPeriod'))}
-          {figure(t('dashboard.activeMembers'), o && formatNumber(o.activeMembers), t('dashboard.inPeriod'))}
+          {figure(t('dashboard.activeAccounts'), o && formatNumber(o.activeAccounts), t('dashboard.activeAccountsHint'))}
+          {/* A program of accounts only has no people to count: the card would always say 0. */}
+          {o && o.members > 0 && figure(t('dashboard.activeMembers'), formatNumber(o.activeMembers), t('dashboard.activeMembersHint'))}
           {figure(t('dashboard.outstanding'), o && formatNumber(o.outstanding.outstandingAvailable + o.outstanding.outstandingPending), t('dashboard.now'))}
           {figure(t('dashboard.liability'), o && formatMoney(o.outstanding.liabilityMinor, o.currency), t('dashboard.now'))}
         </SimpleGrid>
 
         <Card withBorder aria-busy={overview.isFetching}>
-          <Title order={2} size="h4" mb="sm">
-            {t('dashboard.pointsOverTime')}
-          </Title>
+          {/* The note shares the title's line, so its arrival with the first answer moves nothing below. */}
+          <Group justify="space-between" align="baseline" mb="sm" gap="xs">
+            <Title order={2} size="h4">
+              {t('dashboard.pointsOverTime')}
+            </Title>
+            {olderData && !chosen && (
+              <Text size="xs" c="dimmed">
+                {t('dashboard.latestData', { date: new Intl.DateTimeFormat(localeOf(), { dateStyle: 'long' }).format(new Date(`${olderData}T12:00:00`)) })}
+              </Text>
+            )}
+          </Group>
           {!o ? (
             <Skeleton h={280} />
           ) : nothingHappened ? (
@@ -211,7 +238,7 @@ export default function Dashboard() {
                 orientation="vertical"
                 yAxisProps={{ width: 140 }}
                 valueFormatter={(v) => formatNumber(v)}
-                series={[{ name: 'points', label: t('dashboard.earned'), color: 'teal.7' }]}
+                series={[{ name: 'points', label: t('dashboard.netPoints'), color: 'teal.7' }]}
               />
             )}
           </Card>
