@@ -119,12 +119,12 @@ export async function buildServer(
     reply.header('x-request-id', req.id);
     const config = req.routeOptions.config;
     if (config?.member) {
-      req.session = await sessionOfRequest(database.db, req, 'member');
+      req.session = await sessionOfRequest(database.db, req, 'member', ctx.clock());
       if (config.member === true) req.member = await memberOfSession(database.db, req.session);
       return;
     }
     if (config?.staffSession) {
-      req.session = await sessionOfRequest(database.db, req, 'staff');
+      req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());
       req.auth = await staffAuthOfSession(database.db, req.session);
       return;
     }
@@ -136,7 +136,7 @@ export async function buildServer(
       req.auth = await authenticate(database.db, token, ctx.keyCache);
     } else if (req.cookies.lojal_staff) {
       // The console: a signed-in staff user calls the same routes with the scopes of their role.
-      req.session = await sessionOfRequest(database.db, req, 'staff');
+      req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());
       req.auth = await staffAuthOfSession(database.db, req.session);
     } else {
       throw new LojalError('unauthenticated');

@@ -48,9 +48,9 @@ export function clearSessionCookie(reply: FastifyReply, kind: SessionKind): void
 }
 
 /** The live session of the request's cookie of this kind, with the anti-forgery check for writes. */
-export async function sessionOfRequest(db: Db, req: FastifyRequest, kind: SessionKind): Promise<Session> {
+export async function sessionOfRequest(db: Db, req: FastifyRequest, kind: SessionKind, now: Date): Promise<Session> {
   const token = req.cookies[sessionCookies[kind]];
-  const session = token ? await findSession(db, kind, token) : undefined;
+  const session = token ? await findSession(db, kind, token, now) : undefined;
   if (!session) throw new LojalError('session_required');
   if (!safeMethods.has(req.method) && !csrfTokenValid(session, req.headers['x-csrf-token'])) throw new LojalError('csrf_token_invalid');
   return session;
