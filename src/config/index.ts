@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -39,6 +41,11 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\/./, 'LOJAL_SMTP_URL must start with smtp:// or smtps://')
     .optional(),
   LOJAL_MAIL_FROM: z.string().min(3).default('Lojal <no-reply@lojal.localhost>'),
+  LOJAL_TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('off')
+    .refine((v) => parseTrustProxy(v) !== undefined, 'LOJAL_TRUST_PROXY must be off, on/true, a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges (or loopback, linklocal, uniquelocal)'),
   LOJAL_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'LOJAL_PUBLIC_URL must be an http(s) URL' }).default('http://localhost:3000'),
 })
   .refine((e) => !e.LOJAL_EVIDENCE_S3_ACCESS_KEY_ID === !e.LOJAL_EVIDENCE_S3_SECRET_ACCESS_KEY, {
@@ -92,6 +99,29 @@ export interface Config {
   mailFrom: string;
   /** Where people open links from mails (invitations), without a trailing slash. */
   publicUrl: string;
+  /** Fastify's trustProxy: whom to believe about the client's address and protocol. Off by default. */
+  trustProxy: TrustProxy;
+  /**
+   * Session cookies are Secure (and named with the `__Host-` prefix) on every request when the public URL is
+   * https; otherwise only on requests that arrived over https (directly, or through a trusted proxy).
+   */
+  secureCookies: boolean;
+}
+
+/** Which proxies may say who the client is and whether it came over https (X-Forwarded-For/-Proto/-Host). */
+export type TrustProxy = boolean | number | string[];
+
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `off`/`false`, `on`/`true`, a hop count, or addresses and CIDR ranges separated by commas; undefined when none of these. */
+export function parseTrustProxy(raw: string): TrustProxy | undefined {
+  const v = raw.trim().toLowerCase();
+  if (v === '' || v === 'off' || v === 'false') return false;
+  if (v === 'on' || v === 'true') return true;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const valid = (s: string) => proxyNames.has(s) || ipaddr.isValidCIDR(s) || (isIP(s) !== 0 && ipaddr.isValid(s));
+  return list.length > 0 && list.every(valid) ? list : undefined;
 }
 
 export class ConfigError extends Error {}
@@ -135,5 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.LOJAL_SMTP_URL,
     mailFrom: e.LOJAL_MAIL_FROM,
     publicUrl: e.LOJAL_PUBLIC_URL.replace(/\/+$/, ''),
+    trustProxy: parseTrustProxy(e.LOJAL_TRUST_PROXY)!,
+    secureCookies: new URL(e.LOJAL_PUBLIC_URL).protocol === 'https:',
   };
 }

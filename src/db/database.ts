@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import lockfile from 'proper-lockfile';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Schema } from './schema.js';
 
 export type Db = Kysely<Schema>;
@@ -42,7 +42,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   };
 }
 
-export class DataDirLockedError extends Error {}
+export { DataDirLockedError } from './data-dir-lock.js';
 
 /**
  * The embedded database. PGlite is one PostgreSQL session in this process, so two processes on the
@@ -50,20 +50,16 @@ export class DataDirLockedError extends Error {}
  */
 export async function openEmbedded(dataDir: string): Promise<Database> {
   await fs.mkdir(dataDir, { recursive: true });
-  let release: () => Promise<void>;
+  // A lock left by a crashed process is taken over at once; a live holder is named (src/db/data-dir-lock.ts).
+  const lock = await lockDataDir(dataDir);
+  let pglite: PGlite;
   try {
-    release = await lockfile.lock(dataDir, { lockfilePath: path.join(dataDir, '.lojal.lock'), stale: 30_000 });
+    pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pg') });
   } catch (err) {
-    if ((err as { code?: string }).code === 'ELOCKED') {
-      throw new DataDirLockedError(
-        `The data directory ${dataDir} is in use by another Lojal process. ` +
-          'Stop it first, or use a PostgreSQL server (DATABASE_URL) to run several processes.',
-      );
-    }
+    await lock.release();
     throw err;
   }
-  const pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pg') });
-  return wrapPglite(pglite, release);
+  return wrapPglite(pglite, () => lock.release());
 }
 
 /** An in-memory embedded database, optionally started from a dumped data directory (tests, benchmarks). */

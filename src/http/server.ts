@@ -22,7 +22,7 @@ import { sendProblem, toLojalError } from './problem.js';
 import { registerRoutes } from './routes.js';
 import { pageFor, registerWeb, sendPage, webBuilt } from './web.js';
 import { logAnswered, loggerOptions } from './logging.js';
-import { memberOfSession, sessionOfRequest, staffAuthOfSession, type MemberContext } from '../sessions/http.js';
+import { hasSessionCookie, memberOfSession, sessionOfRequest, staffAuthOfSession, type MemberContext } from '../sessions/http.js';
 import type { Session } from '../sessions/store.js';
 
 declare module 'fastify' {
@@ -82,6 +82,9 @@ export async function buildServer(
       return typeof given === 'string' && requestIdPattern.test(given) ? given : uuidv7();
     },
     ajv: { customOptions: { coerceTypes: false } },
+    // Off unless configured: otherwise anyone could claim to be any client, over https, by header.
+    // A hop count as the function fastify's types accept: trust the nearest `n` proxies.
+    trustProxy: typeof config.trustProxy === 'number' ? ((n) => (_address: string, hop: number) => hop < n)(config.trustProxy) : config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -114,17 +117,18 @@ export async function buildServer(
   app.decorateRequest('member', undefined);
   // Session cookies of the console and the portal (src/sessions); API keys never travel in cookies.
   await app.register(cookie);
+  app.decorate('lojalSecureCookies', config.secureCookies);
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     const config = req.routeOptions.config;
     if (config?.member) {
-      req.session = await sessionOfRequest(database.db, req, 'member');
+      req.session = await sessionOfRequest(database.db, req, 'member', ctx.clock());
       if (config.member === true) req.member = await memberOfSession(database.db, req.session);
       return;
     }
     if (config?.staffSession) {
-      req.session = await sessionOfRequest(database.db, req, 'staff');
+      req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());
       req.auth = await staffAuthOfSession(database.db, req.session);
       return;
     }
@@ -134,9 +138,9 @@ export async function buildServer(
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (token) {
       req.auth = await authenticate(database.db, token, ctx.keyCache);
-    } else if (req.cookies.lojal_staff) {
+    } else if (hasSessionCookie(req, 'staff')) {
       // The console: a signed-in staff user calls the same routes with the scopes of their role.
-      req.session = await sessionOfRequest(database.db, req, 'staff');
+      req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());
       req.auth = await staffAuthOfSession(database.db, req.session);
     } else {
       throw new LojalError('unauthenticated');

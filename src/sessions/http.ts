@@ -17,6 +17,30 @@ import { csrfTokenValid, findSession, sessionLifetimes, type Session, type Sessi
 
 export const sessionCookies: Record<SessionKind, string> = { staff: 'lojal_staff', member: 'lojal_member' };
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The public URL is https (LOJAL_PUBLIC_URL): every session cookie is Secure. */
+    lojalSecureCookies: boolean;
+  }
+}
+
+/**
+ * Whether this request's session cookies are Secure: always when the public URL is https, else when the
+ * request itself came over https (seen through a proxy only when LOJAL_TRUST_PROXY trusts it).
+ */
+export const secureCookies = (req: FastifyRequest): boolean => req.server.lojalSecureCookies === true || req.protocol === 'https';
+
+/**
+ * The cookie's name for this request. A Secure cookie carries the `__Host-` prefix, which browsers accept only
+ * from https, with path=/ and no Domain, so neither a plain-http page nor a sibling subdomain can plant or
+ * overwrite a session (fixation). On such requests the unprefixed name is not read at all, for the same reason.
+ */
+export const sessionCookieName = (req: FastifyRequest, kind: SessionKind): string =>
+  secureCookies(req) ? `__Host-${sessionCookies[kind]}` : sessionCookies[kind];
+
+/** Whether the request carries a session cookie of this kind (under the name its protocol reads). */
+export const hasSessionCookie = (req: FastifyRequest, kind: SessionKind): boolean => Boolean(req.cookies[sessionCookieName(req, kind)]);
+
 /** The member a portal request acts for. */
 export interface MemberContext {
   sessionId: string;
@@ -32,25 +56,24 @@ export interface MemberContext {
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function setSessionCookie(reply: FastifyReply, kind: SessionKind, token: string): void {
-  reply.setCookie(sessionCookies[kind], token, {
+  reply.setCookie(sessionCookieName(reply.request, kind), token, {
     path: '/',
     httpOnly: true,
     // Lax, not Strict: a member following the sign-in link from a mail must arrive signed in.
     sameSite: 'lax',
-    // Secure whenever the request came over TLS (directly or through a proxy that says so).
-    secure: 'auto',
+    secure: secureCookies(reply.request),
     maxAge: Math.floor(sessionLifetimes[kind].absoluteMs / 1000),
   });
 }
 
 export function clearSessionCookie(reply: FastifyReply, kind: SessionKind): void {
-  reply.clearCookie(sessionCookies[kind], { path: '/' });
+  reply.clearCookie(sessionCookieName(reply.request, kind), { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies(reply.request) });
 }
 
 /** The live session of the request's cookie of this kind, with the anti-forgery check for writes. */
-export async function sessionOfRequest(db: Db, req: FastifyRequest, kind: SessionKind): Promise<Session> {
-  const token = req.cookies[sessionCookies[kind]];
-  const session = token ? await findSession(db, kind, token) : undefined;
+export async function sessionOfRequest(db: Db, req: FastifyRequest, kind: SessionKind, now: Date): Promise<Session> {
+  const token = req.cookies[sessionCookieName(req, kind)];
+  const session = token ? await findSession(db, kind, token, now) : undefined;
   if (!session) throw new LojalError('session_required');
   if (!safeMethods.has(req.method) && !csrfTokenValid(session, req.headers['x-csrf-token'])) throw new LojalError('csrf_token_invalid');
   return session;

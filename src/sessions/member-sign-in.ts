@@ -132,12 +132,13 @@ async function spend(trx: Db, id: string, now: Date): Promise<void> {
 /**
  * A password sign-in: the member rows (active, in programs allowing passwords) whose password matches.
  * Costs one verification even when no row has a password, like the staff sign-in. Five failures in a row for
- * an address lock it for a quarter of an hour (`account_locked`), whether or not the address is known.
+ * an address lock it for a quarter of an hour (`account_locked`), whether or not the address is known. The
+ * attempt is counted before the password is verified, so guesses sent all at once are held to the same five.
  */
-export async function memberPasswordMatches(db: Db, input: { email: string; password: string }, now = new Date()): Promise<string[]> {
+export async function memberPasswordMatches(db: Db, input: { email: string; password: string }, now: Date): Promise<string[]> {
   const emailHash = sha256(normal(input.email));
-  const lock = await db.selectFrom('member_password_failures').select('locked_until').where('email_hash', '=', emailHash).executeTakeFirst();
-  if (lock?.locked_until && lock.locked_until > now) throw accountLocked(lock.locked_until, now);
+  const attempt = await admitAttempt(db, emailHash, now);
+  if (!attempt) throw accountLocked(await lockEnd(db, emailHash, now), now);
   const rows = await db
     .selectFrom('members as m')
     .innerJoin('programs as p', 'p.id', 'm.program_id')
@@ -151,30 +152,41 @@ export async function memberPasswordMatches(db: Db, input: { email: string; pass
   const matches: string[] = [];
   for (const r of rows) if (await checkPassword(r.password_hash, input.password)) matches.push(r.id);
   if (matches.length === 0) {
-    const lockedUntil = await countFailure(db, emailHash, now);
-    throw lockedUntil ? accountLocked(lockedUntil, now) : new LojalError('invalid_credentials');
+    const locks = attempt.lockedUntil !== null && attempt.lockedUntil > now;
+    throw locks ? accountLocked(attempt.lockedUntil!, now) : new LojalError('invalid_credentials');
   }
   await db.deleteFrom('member_password_failures').where('email_hash', '=', emailHash).execute();
   return matches;
 }
 
-/** One more failure, atomically; a lock that has run out starts the count afresh. The lock's end when this one locked. */
-async function countFailure(db: Db, emailHash: string, now: Date): Promise<Date | null> {
+/**
+ * Counts one attempt for the address in one statement, or refuses it (null) while the address is locked.
+ * The attempt reaching the limit locks at once (a success deletes the row, lifting it); a lock that has run
+ * out starts the count afresh. Attempts meeting on the row are re-checked against its newest version.
+ */
+async function admitAttempt(db: Db, emailHash: string, now: Date): Promise<{ failures: number; lockedUntil: Date | null } | null> {
   const limit = signInLimits.memberPasswordFailuresBeforeLock;
   const lockUntil = new Date(now.getTime() + signInLimits.memberPasswordLockMs);
-  const r = await sql<{ failures: number; locked_until: Date | null }>`
+  const lapsed = sql`(f.locked_until IS NOT NULL AND f.locked_until <= ${now})`;
+  const next = sql`(CASE WHEN ${lapsed} THEN 1 ELSE f.failures + 1 END)`;
+  const r = await sql<{ failures: number; locked_until: Date | string | null }>`
     INSERT INTO member_password_failures AS f (email_hash, failures, locked_until, updated_at)
     VALUES (${emailHash}, 1, ${limit <= 1 ? lockUntil : null}::timestamptz, ${now})
     ON CONFLICT (email_hash) DO UPDATE SET
-      failures = CASE WHEN f.locked_until IS NOT NULL AND f.locked_until <= ${now} THEN 1 ELSE f.failures + 1 END,
-      locked_until = CASE
-        WHEN (CASE WHEN f.locked_until IS NOT NULL AND f.locked_until <= ${now} THEN 1 ELSE f.failures + 1 END) >= ${limit}::int THEN ${lockUntil}::timestamptz
-        WHEN f.locked_until IS NOT NULL AND f.locked_until <= ${now} THEN NULL
-        ELSE f.locked_until END,
+      failures = ${next},
+      locked_until = CASE WHEN ${next} >= ${limit}::int THEN ${lockUntil}::timestamptz WHEN ${lapsed} THEN NULL ELSE f.locked_until END,
       updated_at = ${now}
+    WHERE f.locked_until IS NULL OR f.locked_until <= ${now}
     RETURNING failures, locked_until`.execute(db);
-  const row = r.rows[0]!;
-  return row.locked_until && new Date(row.locked_until) > now ? new Date(row.locked_until) : null;
+  const row = r.rows[0];
+  if (!row) return null;
+  return { failures: row.failures, lockedUntil: row.locked_until === null ? null : new Date(row.locked_until) };
+}
+
+/** When the address's lock ends (a minute from now if a success lifted it meanwhile). */
+async function lockEnd(db: Db, emailHash: string, now: Date): Promise<Date> {
+  const row = await db.selectFrom('member_password_failures').select('locked_until').where('email_hash', '=', emailHash).executeTakeFirst();
+  return row?.locked_until && row.locked_until > now ? row.locked_until : new Date(now.getTime() + 60_000);
 }
 
 /** The signed-in member sets a password (where the program allows); their other sessions end. */

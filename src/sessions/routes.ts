@@ -57,7 +57,7 @@ const accepted = z.object({ status: z.literal('accepted') });
 
 const metaOf = (req: FastifyRequest): RequestMeta => ({ ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
 
-export async function authRoutes(fastify: FastifyInstance, { database, config, demo }: AppContext) {
+export async function authRoutes(fastify: FastifyInstance, { database, config, demo, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -73,7 +73,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       },
     },
     async (req, reply) => {
-      const { token, body } = await signInStaff(db, req.body, metaOf(req));
+      const { token, body } = await signInStaff(db, req.body, metaOf(req), clock());
       setSessionCookie(reply, 'staff', token);
       return body;
     },
@@ -182,7 +182,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       },
     },
     async (req, reply) => {
-      const memberIds = await memberPasswordMatches(db, req.body);
+      const memberIds = await memberPasswordMatches(db, req.body, clock());
       const { token, body } = await startMemberSession(db, req.body.email, memberIds, metaOf(req));
       setSessionCookie(reply, 'member', token);
       return body;

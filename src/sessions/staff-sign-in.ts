@@ -1,11 +1,12 @@
 /**
  * Staff users sign in with e-mail and password. One answer for an unknown address, a wrong password and a
  * user without a password yet (each costs one argon2 verification), so the sign-in form tells nobody which
- * addresses exist. Failures in a row lock the user for a while; a success resets the count.
+ * addresses exist. Failures in a row lock the user for a while; a success resets the count. Attempts are counted
+ * before the password is verified, so a crowd of guesses sent at once gets no more verifications than one by one.
  */
 import { sql } from 'kysely';
 import { recordAudit, type AuditContext } from '../audit/index.js';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import type { StaffRole } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { accountLocked, signInLimits } from './limits.js';
@@ -30,7 +31,6 @@ type Candidate = {
   email: string;
   role: StaffRole;
   password_hash: string | null;
-  locked_until: Date | null;
   program_name: string;
 };
 
@@ -45,32 +45,51 @@ export async function signInStaff(
   db: Db,
   input: { email: string; password: string; programId?: string | undefined },
   meta: RequestMeta,
-  now = new Date(),
+  now: Date,
 ): Promise<{ token: string; body: StaffSessionBody }> {
   const candidates: Candidate[] = await db
     .selectFrom('staff_users as s')
     .innerJoin('programs as p', 'p.id', 's.program_id')
-    .select(['s.program_id', 's.id', 's.name', 's.email', 's.role', 's.password_hash', 's.locked_until', 'p.name as program_name'])
+    .select(['s.program_id', 's.id', 's.name', 's.email', 's.role', 's.password_hash', 'p.name as program_name'])
     .where(sql<string>`lower(s.email)`, '=', input.email.trim().toLowerCase())
     .where('s.active', '=', true)
+    .where('s.password_hash', 'is not', null)
     .$if(input.programId !== undefined, (q) => q.where('s.program_id', '=', input.programId!))
     .orderBy('p.name')
     .execute();
-  const isLocked = (c: Candidate) => c.locked_until !== null && c.locked_until > now;
-  const open = candidates.filter((c) => c.password_hash && !isLocked(c));
-  const locked = candidates.filter((c) => c.password_hash && isLocked(c));
+  if (candidates.length === 0) {
+    await checkPassword(null, input.password);
+    throw new LojalError('invalid_credentials');
+  }
 
-  const matches: Candidate[] = [];
-  if (open.length === 0) await checkPassword(null, input.password);
-  for (const c of open) if (await checkPassword(c.password_hash, input.password)) matches.push(c);
+  // Every attempt is counted before its password is verified, so attempts sent at the same moment cannot
+  // all pass a lock read before any of them failed: past the limit they are refused unverified.
+  const admitted: Array<{ user: Candidate; attempt: Attempt }> = [];
+  const refused: Candidate[] = [];
+  for (const c of candidates) {
+    const attempt = await admitAttempt(db, c, now);
+    if (attempt) admitted.push({ user: c, attempt });
+    else refused.push(c);
+  }
+  if (admitted.length === 0) throw accountLocked(await lockEnd(db, refused, now), now);
 
+  const matches: typeof admitted = [];
+  const failed: typeof admitted = [];
+  for (const a of admitted) ((await checkPassword(a.user.password_hash, input.password)) ? matches : failed).push(a);
+
+  if (matches.length > 0) {
+    // Someone who knows the password of one of their programs has not failed at the others: their counts are
+    // taken back, as if those programs had not been tried.
+    for (const f of failed) await takeBackAttempt(db, f.user, f.attempt);
+    if (matches.length > 1) for (const m of matches) await resetAttempts(db, m.user);
+  }
   if (matches.length > 1) {
-    throw new LojalError('choose_program', {}, undefined, { programs: matches.map((c) => ({ id: c.program_id, name: c.program_name })) });
+    throw new LojalError('choose_program', {}, undefined, { programs: matches.map(({ user: c }) => ({ id: c.program_id, name: c.program_name })) });
   }
   if (matches.length === 1) {
-    const user = matches[0]!;
+    const user = matches[0]!.user;
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('staff_users').set({ failed_sign_ins: 0, locked_until: null }).where('program_id', '=', user.program_id).where('id', '=', user.id).execute();
+      await resetAttempts(trx, user);
       await recordAudit(trx, { ...staffActor(user, meta.ip), action: 'staff_user.sign_in', entity: 'staff_user', entityId: user.id }, now);
     });
     const { token, session } = await createSession(db, { kind: 'staff', programId: user.program_id, staffUserId: user.id, ip: meta.ip, userAgent: meta.userAgent }, now);
@@ -78,47 +97,74 @@ export async function signInStaff(
   }
 
   let lockedNow: Date | undefined;
-  for (const c of open) {
-    const until = await countFailure(db, c, meta.ip, now);
-    if (until && (!lockedNow || until > lockedNow)) lockedNow = until;
+  for (const { user, attempt } of failed) {
+    const locks = attempt.lockedUntil !== null && attempt.lockedUntil > now;
+    await inTransaction(db, (trx) => recordAudit(trx, {
+      ...staffActor(user, meta.ip),
+      action: locks ? 'staff_user.locked' : 'staff_user.sign_in_failed',
+      entity: 'staff_user',
+      entityId: user.id,
+      after: { failedSignIns: attempt.count, lockedUntil: attempt.lockedUntil },
+    }, now));
+    if (locks && (!lockedNow || attempt.lockedUntil! > lockedNow)) lockedNow = attempt.lockedUntil!;
   }
-  const stillLocked = locked.map((c) => c.locked_until!).sort((a, b) => b.getTime() - a.getTime())[0];
-  const until = lockedNow ?? stillLocked;
-  if (until) throw accountLocked(until, now);
+  if (lockedNow) throw accountLocked(lockedNow, now);
+  if (refused.length > 0) throw accountLocked(await lockEnd(db, refused, now), now);
   throw new LojalError('invalid_credentials');
 }
 
+type Attempt = { count: number; lockedUntil: Date | null };
+
 /**
- * One more failure, counted by the database so that attempts at the same moment cannot both read the old
- * count. A lock that has run out starts the count afresh. Returns the lock's end when this failure locked.
+ * Counts one attempt in one conditional statement, refusing it (undefined) while the user is locked. The
+ * attempt that reaches the limit locks at once; a success resets the count (and lifts that lock). A lock
+ * that has run out starts the count afresh. PostgreSQL re-checks the condition against the newest row when
+ * attempts meet on it, so no more than the limit are ever let through between successes.
  */
-async function countFailure(db: Db, c: Candidate, ip: string | null, now: Date): Promise<Date | undefined> {
+async function admitAttempt(db: Db, c: Candidate, now: Date): Promise<Attempt | undefined> {
   const lockUntil = new Date(now.getTime() + signInLimits.staffLockMs);
   const lapsed = sql<boolean>`(locked_until IS NOT NULL AND locked_until <= ${now})`;
   const next = sql<number>`(CASE WHEN ${lapsed} THEN 1 ELSE failed_sign_ins + 1 END)`;
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('staff_users')
-      .set({
-        failed_sign_ins: next,
-        locked_until: sql<Date | null>`CASE WHEN ${next} >= ${signInLimits.staffFailuresBeforeLock}::int THEN ${lockUntil}::timestamptz WHEN ${lapsed} THEN NULL ELSE locked_until END`,
-      })
-      .where('program_id', '=', c.program_id)
-      .where('id', '=', c.id)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-      .returning(['failed_sign_ins', 'locked_until'])
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const lockedNow = row.locked_until !== null && row.locked_until > now;
-    await recordAudit(trx, {
-      ...staffActor(c, ip),
-      action: lockedNow ? 'staff_user.locked' : 'staff_user.sign_in_failed',
-      entity: 'staff_user',
-      entityId: c.id,
-      after: { failedSignIns: row.failed_sign_ins, lockedUntil: row.locked_until },
-    }, now);
-    return lockedNow ? row.locked_until! : undefined;
-  });
+  const row = await db
+    .updateTable('staff_users')
+    .set({
+      failed_sign_ins: next,
+      locked_until: sql<Date | null>`CASE WHEN ${next} >= ${signInLimits.staffFailuresBeforeLock}::int THEN ${lockUntil}::timestamptz WHEN ${lapsed} THEN NULL ELSE locked_until END`,
+    })
+    .where('program_id', '=', c.program_id)
+    .where('id', '=', c.id)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .returning(['failed_sign_ins', 'locked_until'])
+    .executeTakeFirst();
+  return row && { count: row.failed_sign_ins, lockedUntil: row.locked_until };
+}
+
+async function resetAttempts(db: Db, c: Candidate): Promise<void> {
+  await db.updateTable('staff_users').set({ failed_sign_ins: 0, locked_until: null }).where('program_id', '=', c.program_id).where('id', '=', c.id).execute();
+}
+
+/** Undoes one admitted attempt: one off the count, and the lock it set (if it set one and it still stands). */
+async function takeBackAttempt(db: Db, c: Candidate, attempt: Attempt): Promise<void> {
+  await db
+    .updateTable('staff_users')
+    .set({
+      failed_sign_ins: sql<number>`GREATEST(failed_sign_ins - 1, 0)`,
+      locked_until: attempt.lockedUntil ? sql<Date | null>`CASE WHEN locked_until = ${attempt.lockedUntil}::timestamptz THEN NULL ELSE locked_until END` : sql<Date | null>`locked_until`,
+    })
+    .where('program_id', '=', c.program_id)
+    .where('id', '=', c.id)
+    .execute();
+}
+
+/** When the latest lock of refused users ends (a minute from now if a success lifted it meanwhile). */
+async function lockEnd(db: Db, refused: Candidate[], now: Date): Promise<Date> {
+  const rows = await db
+    .selectFrom('staff_users')
+    .select('locked_until')
+    .where('id', 'in', refused.map((c) => c.id))
+    .execute();
+  const ends = rows.map((r) => r.locked_until).filter((d): d is Date => d !== null && d > now);
+  return ends.sort((a, b) => b.getTime() - a.getTime())[0] ?? new Date(now.getTime() + 60_000);
 }
 
 /** What the console learns about its session: who, in which program, and a fresh anti-forgery token. */

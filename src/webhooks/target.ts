@@ -7,37 +7,48 @@
  * a public address today and a private one tomorrow is caught when it matters.
  */
 import dns from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-const notPublic = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], // "this network"
-  ['10.0.0.0', 8], // private
-  ['100.64.0.0', 10], // carrier-grade NAT, shared address space
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, cloud metadata services
-  ['172.16.0.0', 12], // private
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.168.0.0', 16], // private
-  ['198.18.0.0', 15], // network benchmarking
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const) notPublic.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::', 96], // unspecified, loopback and the old IPv4-compatible form (::10.0.0.1)
-  ['64:ff9b:1::', 48], // NAT64 for local use
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // site-local (deprecated, still routed by some)
-  ['ff00::', 8], // multicast
-] as const) notPublic.addSubnet(net, prefix, 'ipv6');
-// IPv4-mapped IPv6 (::ffff:10.0.0.1) is matched against the IPv4 ranges by BlockList itself.
+/*
+ * The special-purpose ranges are ipaddr.js's (kept to the IANA special-purpose registries): an IPv4 address
+ * is public only in its plain `unicast` range. An IPv6 address that carries an IPv4 address (IPv4-mapped and
+ * -translated, the NAT64 well-known prefix, 6to4, the old IPv4-compatible form) is judged by that IPv4
+ * address, since a translator or relay on the way would deliver to it; any other IPv6 address is public only
+ * as plain global unicast (2000::/3).
+ */
+const globalUnicast = ipaddr.IPv6.parseCIDR('2000::/3');
+
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  const p = address.parts;
+  const v4 = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+  switch (address.range()) {
+    case 'ipv4Mapped': // ::ffff:a.b.c.d
+    case 'rfc6145': // ::ffff:0:a.b.c.d
+      return v4(p[6]!, p[7]!);
+    case 'rfc6052': // 64:ff9b::a.b.c.d (the /96 well-known prefix; the local-use /48 is not decoded)
+      return p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0 ? v4(p[6]!, p[7]!) : undefined;
+    case '6to4': // 2002:aabb:ccdd::/48 routes to a.b.c.d
+      return v4(p[1]!, p[2]!);
+    default:
+      // ::a.b.c.d, deprecated "IPv4-compatible" (:: and ::1 land here too, as 0.0.0.0 and 0.0.0.1).
+      return p.slice(0, 6).every((x) => x === 0) ? v4(p[6]!, p[7]!) : undefined;
+  }
+}
+
+function isPublicIPv6(address: ipaddr.IPv6): boolean {
+  const v4 = embeddedIPv4(address);
+  if (v4) return v4.range() === 'unicast';
+  return address.range() === 'unicast' && address.match(globalUnicast);
+}
 
 /** Whether an IP address (v4 or v6, without brackets) is one webhooks may not reach by default. */
 export function isPrivateAddress(address: string): boolean {
+  // node's parser decides what is an address at all (ipaddr.js would also take forms like "0x7f.1").
   const family = isIP(address);
   if (family === 0) return false;
-  return notPublic.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  const parsed = ipaddr.parse(address);
+  return parsed.kind() === 'ipv4' ? parsed.range() !== 'unicast' : !isPublicIPv6(parsed as ipaddr.IPv6);
 }
 
 /** A URL's host as a name or a bare address (IPv6 without its brackets). */

@@ -185,7 +185,7 @@ describe('member passwords', () => {
     expect(right.json().detail).toMatch(/locked for 15 more minutes/);
 
     // A quarter of an hour later the right password signs in and the count starts afresh.
-    const later = new Date(Date.now() + 16 * 60_000);
+    const later = new Date(t.clock().getTime() + 16 * 60_000);
     expect(await memberPasswordMatches(t.database.db, { email: emailOf('P-SM'), password: 'a long portal password' }, later)).toEqual([w.mem.soloManager]);
     const row = await t.database.db.selectFrom('member_password_failures').selectAll().execute();
     expect(row).toHaveLength(1);

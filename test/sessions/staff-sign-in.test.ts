@@ -87,7 +87,7 @@ describe('staff sign-in', () => {
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['staff_user.sign_in_failed', 'staff_user.locked']));
 
     // The lock runs out (the clock moved on): the right password works and the count starts afresh.
-    await t.database.db.updateTable('staff_users').set({ locked_until: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+    await t.database.db.updateTable('staff_users').set({ locked_until: new Date(t.clock().getTime() - 1000) }).where('id', '=', id).execute();
     expect((await signIn(b, 'locked@example.com')).statusCode).toBe(200);
     const row = await t.database.db.selectFrom('staff_users').select(['failed_sign_ins', 'locked_until']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toEqual({ failed_sign_ins: 0, locked_until: null });
