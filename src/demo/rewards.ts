@@ -8,21 +8,49 @@ import type { Db } from '../db/database.js';
 import { isLojalError } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
 import { createReward, importCodes, placeOrder, rewardCreateSchema, transition } from '../rewards/index.js';
-import type { OrderAction } from '../rewards/fulfilment.js';
+import { actionTarget, canTake, type OrderAction } from '../rewards/fulfilment.js';
+import type { RewardType } from '../db/schema.js';
 import type { TransitionInput } from '../rewards/orders.js';
 import { demoRewardCategories, demoRewards } from './reward-catalogue.js';
 
 const approvalThresholdPoints = 100_000;
 
-/** The steps each demo order is taken through after it is placed; the last state is what the demo shows. */
-const journeys: OrderAction[][] = [
-  [],
-  ['approve'],
-  ['approve', 'ship'],
-  ['approve', 'ship', 'deliver'],
-  ['approve', 'deliver'],
-  ['cancel'],
-];
+/** The steps that take a placed order to each state the demo shows. */
+const journeyTo: Record<string, OrderAction[]> = {
+  placed: [],
+  approved: ['approve'],
+  shipped: ['approve', 'ship'],
+  delivered: ['approve', 'ship', 'deliver'],
+  issued: ['approve', 'issue'],
+  cancelled: ['cancel'],
+};
+const rotation = ['placed', 'approved', 'shipped', 'delivered', 'delivered', 'cancelled'];
+
+/**
+ * Where to take the `placed`-th order: first every state not shown yet that this kind of reward can reach (which
+ * rewards are on offer depends on the day the demo is seeded), then round the rotation.
+ */
+function targetState(type: RewardType, placed: number, shown: Set<string>): string {
+  const reachable = (state: string) => journeyTo[state]!.every((action, i) => canTake(type, i === 0 ? 'placed' : actionTarget[journeyTo[state]![i - 1]!], action));
+  const missing = Object.keys(journeyTo).find((state) => !shown.has(state) && reachable(state));
+  if (missing) return missing;
+  const next = rotation[placed % rotation.length]!;
+  return reachable(next) ? next : next === 'shipped' || next === 'delivered' ? 'issued' : next;
+}
+
+/**
+ * The catalogue's seasonal offers and event dates were written for a demo seeded in 2026; seeded later, they move
+ * on by whole years, so the demo shows the same mix of current, coming and past offers whenever it is seeded.
+ */
+function datesFrom2026(now: Date): (iso: string | undefined) => string | null {
+  const years = Math.max(0, now.getUTCFullYear() - 2026);
+  return (iso) => {
+    if (!iso) return null;
+    const at = new Date(iso);
+    at.setUTCFullYear(at.getUTCFullYear() + years);
+    return at.toISOString();
+  };
+}
 
 export async function seedRewards(db: Db, program: Program, now: Date): Promise<{ rewards: number; orders: number }> {
   const pid = program.id;
@@ -31,6 +59,7 @@ export async function seedRewards(db: Db, program: Program, now: Date): Promise<
   }
   await db.insertInto('reward_settings').values({ program_id: pid, approval_threshold_points: approvalThresholdPoints }).execute();
 
+  const dated = datesFrom2026(now);
   const rewards = [];
   for (const r of demoRewards) {
     const reward = await createReward(
@@ -44,12 +73,12 @@ export async function seedRewards(db: Db, program: Program, now: Date): Promise<
         texts: r.texts,
         pricePoints: r.pricePoints,
         stock: r.codeSource === 'pool' ? null : r.stock,
-        validFrom: r.validFrom ? new Date(r.validFrom).toISOString() : null,
-        validUntil: r.validUntil ? new Date(r.validUntil).toISOString() : null,
+        validFrom: dated(r.validFrom),
+        validUntil: dated(r.validUntil),
         eligibility: { minTier: r.minTier ?? null, segments: r.segments ?? [], roles: r.roles ?? [], countries: r.countries ?? [] },
         limits: { perMember: r.limitPerMember ?? null, perAccount: r.limitPerAccount ?? null, period: r.limitPeriod ?? 'lifetime' },
         cashValueMinor: r.type === 'cashback' || r.type === 'charity' ? (r.cashValueMinor ?? null) : null,
-        eventAt: r.eventDate ? new Date(r.eventDate).toISOString() : null,
+        eventAt: dated(r.eventDate),
       }),
     );
     if (reward.codeSource === 'pool') {
@@ -68,6 +97,7 @@ export async function seedRewards(db: Db, program: Program, now: Date): Promise<
     WHERE m.program_id = ${pid} ORDER BY w.available DESC, m.id LIMIT 120`.execute(db);
   let placed = 0;
   let attempt = 0;
+  const shown = new Set<string>();
   for (const person of people.rows) {
     if (placed >= 36) break;
     const payFrom = (person.role === 'owner' || person.role === 'manager') && attempt % 3 === 0 ? 'account' : 'member';
@@ -79,11 +109,10 @@ export async function seedRewards(db: Db, program: Program, now: Date): Promise<
     try {
       const { order } = await placeOrder(db, program, { reward: reward.id, memberId: person.id, quantity: 1, payFrom, idempotencyKey: `demo-order-${attempt}` }, 'demo', { now });
       placed++;
+      shown.add(order.state);
       if (order.state !== 'placed') continue;
-      for (const step of journeys[placed % journeys.length]!) {
-        // Content and services are handed over (issued), not shipped.
-        const action: OrderAction | null = reward.type === 'content' && step === 'ship' ? 'issue' : reward.type === 'content' && step === 'deliver' ? null : step;
-        if (!action) continue;
+      const target = targetState(reward.type, placed, shown);
+      for (const action of journeyTo[target]!) {
         const input: TransitionInput =
           action === 'ship' ? { tracking: { carrier: 'PostNord', trackingNumber: `SE${100200300 + placed}` } }
           : action === 'issue' ? { tracking: { details: 'Access link sent by e-mail' } }
@@ -91,6 +120,7 @@ export async function seedRewards(db: Db, program: Program, now: Date): Promise<
           : {};
         await transition(db, program, order.id, action, input, 'demo', { now });
       }
+      shown.add(target);
     } catch (err) {
       if (!isLojalError(err)) throw err;
     }
