@@ -76,11 +76,13 @@ async function insertEntries(trx: Db, programId: string, entries: EntryRow[]): P
       AS t(journal_id, seq, wallet_id, bucket, amount, lot_id, rule_id, rule_version, explanation, basis_lines)`.execute(trx);
 }
 
+/** What a posting changes on an owner wallet row: the balance buckets and the lifetime figures kept beside them. */
 interface BalanceDelta {
   available: number;
   pending: number;
   earned: number;
   spent: number;
+  expired: number;
 }
 
 async function applyBalanceDeltas(trx: Db, programId: string, deltas: Map<string, BalanceDelta>): Promise<void> {
@@ -89,19 +91,21 @@ async function applyBalanceDeltas(trx: Db, programId: string, deltas: Map<string
   const d = ids.map((id) => deltas.get(id)!);
   await sql`
     UPDATE wallets w SET available = w.available + d.available, pending = w.pending + d.pending,
-      lifetime_earned = w.lifetime_earned + d.earned, lifetime_spent = w.lifetime_spent + d.spent
+      lifetime_earned = w.lifetime_earned + d.earned, lifetime_spent = w.lifetime_spent + d.spent,
+      lifetime_expired = w.lifetime_expired + d.expired
     FROM unnest(${ids}::uuid[], ${d.map((x) => x.available)}::bigint[], ${d.map((x) => x.pending)}::bigint[],
-                ${d.map((x) => x.earned)}::bigint[], ${d.map((x) => x.spent)}::bigint[])
-      AS d(id, available, pending, earned, spent)
+                ${d.map((x) => x.earned)}::bigint[], ${d.map((x) => x.spent)}::bigint[], ${d.map((x) => x.expired)}::bigint[])
+      AS d(id, available, pending, earned, spent, expired)
     WHERE w.program_id = ${programId} AND w.id = d.id`.execute(trx);
 }
 
 function addDelta(map: Map<string, BalanceDelta>, walletId: string, part: Partial<BalanceDelta>) {
-  const d = map.get(walletId) ?? { available: 0, pending: 0, earned: 0, spent: 0 };
+  const d = map.get(walletId) ?? { available: 0, pending: 0, earned: 0, spent: 0, expired: 0 };
   d.available += part.available ?? 0;
   d.pending += part.pending ?? 0;
   d.earned += part.earned ?? 0;
   d.spent += part.spent ?? 0;
+  d.expired += part.expired ?? 0;
   map.set(walletId, d);
 }
 
@@ -231,6 +235,8 @@ export async function debit(trx: Db, programId: string, j: DebitJournal, now: Da
   }
   if (j.effect === 'spent') addDelta(deltas, j.walletId, { spent: taken });
   if (j.effect === 'unearned') addDelta(deltas, j.walletId, { earned: -taken });
+  // Lifetime expired counts every 'expire' journal (the expiry job's, and a leaver's points that lapse).
+  if (j.kind === 'expire') addDelta(deltas, j.walletId, { expired: taken });
 
   if (j.toOwnerWallet) {
     // A transfer keeps each lot's expiry: points do not get younger by moving between wallets.
@@ -325,7 +331,7 @@ export async function expireDueLots(trx: Db, programId: string, expiryWalletId: 
     if (!written.has(jid)) return;
     entries.push({ journalId: jid, seq: 1, walletId: l.wallet_id, bucket: 'available', amount: -taken, lotId: l.id });
     entries.push({ journalId: jid, seq: 0, walletId: expiryWalletId, bucket: 'available', amount: taken, lotId: null });
-    addDelta(deltas, l.wallet_id, { available: -taken });
+    addDelta(deltas, l.wallet_id, { available: -taken, expired: taken });
     total += taken;
   });
   await insertEntries(trx, programId, entries);
