@@ -13,3 +13,7 @@ FROM (
   GROUP BY e.program_id, e.wallet_id
 ) x
 WHERE w.program_id = x.program_id AND w.id = x.wallet_id AND w.kind IN ('account', 'member');
+
+-- The balance answer lists a wallet's pending points by release date; the only pending index is by program
+-- (for the release job), so that list read every pending lot of the program. This one finds the wallet's.
+CREATE INDEX lots_pending_by_wallet ON lots (program_id, wallet_id, available_at) WHERE status = 'pending' AND remaining > 0;
