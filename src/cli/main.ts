@@ -21,6 +21,7 @@ import { importEventsCsv } from '../imports/csv.js';
 import { getBalance } from '../ledger/queries.js';
 import { findOrCreateImportProgram } from '../imports/import-programs.js';
 import { importOnlineRetail, RETAIL_IMPORT_ID, retailSummaryLines } from '../imports/online-retail.js';
+import { walletTotalsMismatches } from '../ledger/check.js';
 import { createProgram, getProgram, listPrograms, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
 import { runTierJobs } from '../tiers/job.js';
@@ -195,6 +196,20 @@ program
       console.log(`  pending    ${b.pending}${b.pendingReleases.length ? ` (next on ${b.pendingReleases[0]!.date})` : ''}`);
       console.log(`  expiring   ${b.expiringTotal} within 90 days${b.expiring.length ? ` (first on ${b.expiring[0]!.date})` : ''}`);
       console.log(`  lifetime   earned ${b.lifetimeEarned}, spent ${b.lifetimeSpent}, expired ${b.lifetimeExpired}`);
+    });
+  });
+
+const ledgerCmd = program.command('ledger').description('The points ledger');
+ledgerCmd
+  .command('check')
+  .description("Check every account's and member's kept balance and lifetime totals against the sums of their ledger entries (reads the whole history); exit 1 on a difference")
+  .requiredOption('--program <id>', 'program id')
+  .action(async (o: { program: string }) => {
+    await withProgram(o.program, async (db, p) => {
+      const bad = await walletTotalsMismatches(db, p.id);
+      for (const m of bad) console.log(`wallet ${m.walletId}: kept ${JSON.stringify(m.kept)}, from entries ${JSON.stringify(m.fromEntries)}`);
+      console.log(bad.length === 0 ? 'Every wallet agrees with its entries.' : `${bad.length} wallets differ from their entries.`);
+      if (bad.length) failed = true;
     });
   });
 

@@ -179,6 +179,8 @@ export interface WalletsTable {
   pending: Generated<number>;
   lifetime_earned: Generated<number>;
   lifetime_spent: Generated<number>;
+  /** Points lost to expiry (including a leaver's points that lapse), kept by the ledger writer. */
+  lifetime_expired: Generated<number>;
   created_at: Timestamp;
 }
 

@@ -32,7 +32,7 @@ async function walletOf(db: Db, programId: string, id: string, kind: 'account' |
   return id;
 }
 
-export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -53,8 +53,13 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database }: AppCo
       },
       async (req) => {
         const program = await programOf(req);
-        const walletId = await walletOf(db, program.id, req.params.id, kind, entity);
-        return getBalance(db, program.id, walletId, { now: new Date(), timeZone: program.timeZone, expiringWithinDays: req.query.expiringWithinDays });
+        // The owner check is part of the one balance statement, not a read of its own.
+        return getBalance(db, program.id, req.params.id, {
+          now: clock(),
+          timeZone: program.timeZone,
+          expiringWithinDays: req.query.expiringWithinDays,
+          owner: { kind, entity },
+        });
       },
     );
 

@@ -61,10 +61,9 @@ interface EntryRow {
   credit?: Credit;
 }
 
-async function insertEntries(trx: Db, programId: string, entries: EntryRow[]): Promise<void> {
-  if (entries.length === 0) return;
+function entriesInsert(programId: string, entries: EntryRow[]) {
   const col = <T>(f: (e: EntryRow) => T) => entries.map(f);
-  await sql`
+  return sql`
     INSERT INTO entries (program_id, journal_id, seq, wallet_id, bucket, amount, lot_id, rule_id, rule_version, explanation, basis_lines)
     SELECT ${programId}, t.journal_id, t.seq, t.wallet_id, t.bucket, t.amount, t.lot_id, t.rule_id, t.rule_version, t.explanation,
            t.basis_lines::integer[]
@@ -73,35 +72,49 @@ async function insertEntries(trx: Db, programId: string, entries: EntryRow[]): P
       ${col((e) => e.lotId)}::uuid[], ${col((e) => e.credit?.ruleId ?? null)}::uuid[], ${col((e) => e.credit?.ruleVersion ?? null)}::integer[],
       ${col((e) => (e.credit?.explanation ? JSON.stringify(e.credit.explanation) : null))}::json[],
       ${col((e) => (e.credit?.basisLines ? `{${e.credit.basisLines.join(',')}}` : null))}::text[])
-      AS t(journal_id, seq, wallet_id, bucket, amount, lot_id, rule_id, rule_version, explanation, basis_lines)`.execute(trx);
+      AS t(journal_id, seq, wallet_id, bucket, amount, lot_id, rule_id, rule_version, explanation, basis_lines)`;
 }
 
+/** What a posting changes on an owner wallet row: the balance buckets and the lifetime figures kept beside them. */
 interface BalanceDelta {
   available: number;
   pending: number;
   earned: number;
   spent: number;
+  expired: number;
 }
 
-async function applyBalanceDeltas(trx: Db, programId: string, deltas: Map<string, BalanceDelta>): Promise<void> {
-  if (deltas.size === 0) return;
+function balanceUpdate(programId: string, deltas: Map<string, BalanceDelta>) {
   const ids = [...deltas.keys()].sort();
   const d = ids.map((id) => deltas.get(id)!);
-  await sql`
+  return sql`
     UPDATE wallets w SET available = w.available + d.available, pending = w.pending + d.pending,
-      lifetime_earned = w.lifetime_earned + d.earned, lifetime_spent = w.lifetime_spent + d.spent
+      lifetime_earned = w.lifetime_earned + d.earned, lifetime_spent = w.lifetime_spent + d.spent,
+      lifetime_expired = w.lifetime_expired + d.expired
     FROM unnest(${ids}::uuid[], ${d.map((x) => x.available)}::bigint[], ${d.map((x) => x.pending)}::bigint[],
-                ${d.map((x) => x.earned)}::bigint[], ${d.map((x) => x.spent)}::bigint[])
-      AS d(id, available, pending, earned, spent)
-    WHERE w.program_id = ${programId} AND w.id = d.id`.execute(trx);
+                ${d.map((x) => x.earned)}::bigint[], ${d.map((x) => x.spent)}::bigint[], ${d.map((x) => x.expired)}::bigint[])
+      AS d(id, available, pending, earned, spent, expired)
+    WHERE w.program_id = ${programId} AND w.id = d.id`;
+}
+
+/**
+ * Writes a posting's entries and applies its balance changes in one statement (the insert as a data-modifying
+ * WITH): one round trip instead of two on every posting. The wallets are locked by the caller already.
+ */
+async function postEntries(trx: Db, programId: string, entries: EntryRow[], deltas: Map<string, BalanceDelta>): Promise<void> {
+  if (entries.length === 0 && deltas.size === 0) return;
+  if (deltas.size === 0) return void (await entriesInsert(programId, entries).execute(trx));
+  if (entries.length === 0) return void (await balanceUpdate(programId, deltas).execute(trx));
+  await sql`WITH posted AS (${entriesInsert(programId, entries)}) ${balanceUpdate(programId, deltas)}`.execute(trx);
 }
 
 function addDelta(map: Map<string, BalanceDelta>, walletId: string, part: Partial<BalanceDelta>) {
-  const d = map.get(walletId) ?? { available: 0, pending: 0, earned: 0, spent: 0 };
+  const d = map.get(walletId) ?? { available: 0, pending: 0, earned: 0, spent: 0, expired: 0 };
   d.available += part.available ?? 0;
   d.pending += part.pending ?? 0;
   d.earned += part.earned ?? 0;
   d.spent += part.spent ?? 0;
+  d.expired += part.expired ?? 0;
   map.set(walletId, d);
 }
 
@@ -144,8 +157,7 @@ export async function writeCredits(trx: Db, programId: string, journals: CreditJ
                   ${col((l) => l.c.points)}::bigint[])
         AS t(id, wallet_id, journal_id, status, earned_at, available_at, expires_at, points)`.execute(trx);
   }
-  await insertEntries(trx, programId, entries);
-  await applyBalanceDeltas(trx, programId, deltas);
+  await postEntries(trx, programId, entries, deltas);
   return written;
 }
 
@@ -231,6 +243,8 @@ export async function debit(trx: Db, programId: string, j: DebitJournal, now: Da
   }
   if (j.effect === 'spent') addDelta(deltas, j.walletId, { spent: taken });
   if (j.effect === 'unearned') addDelta(deltas, j.walletId, { earned: -taken });
+  // Lifetime expired counts every 'expire' journal (the expiry job's, and a leaver's points that lapse).
+  if (j.kind === 'expire') addDelta(deltas, j.walletId, { expired: taken });
 
   if (j.toOwnerWallet) {
     // A transfer keeps each lot's expiry: points do not get younger by moving between wallets.
@@ -247,8 +261,7 @@ export async function debit(trx: Db, programId: string, j: DebitJournal, now: Da
   } else {
     entries.push({ journalId: j.id, seq: 0, walletId: j.toWalletId, bucket: 'available', amount: taken, lotId: null });
   }
-  await insertEntries(trx, programId, entries);
-  await applyBalanceDeltas(trx, programId, deltas);
+  await postEntries(trx, programId, entries, deltas);
   return { journalId: j.id, written: true, taken, shortfall };
 }
 
@@ -287,8 +300,7 @@ export async function releaseDueLots(trx: Db, programId: string, now: Date, limi
     entries.push({ journalId: jid, seq: 1, walletId: l.wallet_id, bucket: 'available', amount: l.remaining, lotId: l.id });
     addDelta(deltas, l.wallet_id, { pending: -l.remaining, available: l.remaining });
   });
-  await insertEntries(trx, programId, entries);
-  await applyBalanceDeltas(trx, programId, deltas);
+  await postEntries(trx, programId, entries, deltas);
   return live.length;
 }
 
@@ -325,11 +337,10 @@ export async function expireDueLots(trx: Db, programId: string, expiryWalletId: 
     if (!written.has(jid)) return;
     entries.push({ journalId: jid, seq: 1, walletId: l.wallet_id, bucket: 'available', amount: -taken, lotId: l.id });
     entries.push({ journalId: jid, seq: 0, walletId: expiryWalletId, bucket: 'available', amount: taken, lotId: null });
-    addDelta(deltas, l.wallet_id, { available: -taken });
+    addDelta(deltas, l.wallet_id, { available: -taken, expired: taken });
     total += taken;
   });
-  await insertEntries(trx, programId, entries);
-  await applyBalanceDeltas(trx, programId, deltas);
+  await postEntries(trx, programId, entries, deltas);
   return total;
 }
 
@@ -390,9 +401,8 @@ export async function refundDebit(
     lotId: l.id,
   }));
   entries.push({ journalId: header.id, seq: 0, walletId: from, bucket: 'available', amount: -total, lotId: null });
-  await insertEntries(trx, programId, entries);
   const deltas = new Map<string, BalanceDelta>();
   addDelta(deltas, owner, { available: total, spent: -total });
-  await applyBalanceDeltas(trx, programId, deltas);
+  await postEntries(trx, programId, entries, deltas);
   return { journalId: header.id, written: true, points: total };
 }

@@ -5,6 +5,7 @@
  *
  * Lock order, the same on every path so that concurrent orders cannot deadlock: the account row (as
  * event ingestion does), then the order, then the paying wallet (ledger writer), then the reward's stock.
+ * Placing an order takes the stock last of all its writes, since every buyer of the reward waits for that row.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -89,10 +90,15 @@ async function buyerOf(db: Db, programId: string, memberId: string) {
 }
 
 /** The facts eligibility looks at, for a member: the better of their own and their company's tier. */
-export async function buyerFacts(db: Db, programId: string, memberId: string): Promise<(Buyer & { accountId: string; memberStatus: string; accountStatus: string }) | undefined> {
+export async function buyerFacts(
+  db: Db,
+  programId: string,
+  memberId: string,
+  levelsRead?: Awaited<ReturnType<typeof tierLevels>>,
+): Promise<(Buyer & { accountId: string; memberStatus: string; accountStatus: string }) | undefined> {
   const row = await buyerOf(db, programId, memberId);
   if (!row) return undefined;
-  const levels = await tierLevels(db, programId);
+  const levels = levelsRead ?? (await tierLevels(db, programId));
   const held = levels.filter((l) => l.code === row.member_tier || l.code === row.account_tier);
   const tiers = held.map((l) => l.rank);
   return {
@@ -116,11 +122,12 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
 
   const reward = await findReward(db, program.id, req.reward);
   if (!reward) throw new LojalError('unknown_reward', { reward: req.reward });
-  const buyer = await buyerFacts(db, program.id, req.memberId);
+  // The ladder is read once, for the buyer's tier and for the reward's conditions.
+  const levels = await tierLevels(db, program.id);
+  const buyer = await buyerFacts(db, program.id, req.memberId, levels);
   if (!buyer) throw new LojalError('unknown_member', { member: req.memberId });
   if (buyer.memberStatus !== 'active') throw new LojalError('member_not_active', { member: req.memberId, status: buyer.memberStatus });
   if (buyer.accountStatus !== 'active') throw new LojalError('account_not_active', { account: buyer.accountId, status: buyer.accountStatus });
-  const levels = await tierLevels(db, program.id);
   checkEligible(reward, buyer, levels, now, lng, program.defaultLanguage);
   if (req.payFrom === 'account' && !(await isManagerOf(db, program.id, req.memberId, buyer.accountId))) {
     throw new LojalError('company_wallet_not_allowed');
@@ -137,10 +144,8 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
   try {
     await db.transaction().execute(async (trx) => {
       await lockAccount(trx, program.id, buyer.accountId);
-      if (await trx.selectFrom('reward_orders').select('id').where('program_id', '=', program.id).where('idempotency_key', '=', req.idempotencyKey).executeTakeFirst()) {
-        throw new SameKeyElsewhere();
-      }
-      await checkLimits(trx, program.id, reward, req.memberId, buyer.accountId, req.quantity, periodStart(reward.limits.period, today));
+      // The debit's journal key is the order's key: a request with a key that made an order meanwhile writes
+      // nothing there and is answered with that order, before the limits (which that order may have used up).
       const paid = await debit(
         trx,
         program.id,
@@ -164,7 +169,7 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
         now,
       );
       if (!paid.written) throw new SameKeyElsewhere();
-      await takeStock(trx, program.id, reward, req.quantity);
+      await checkLimits(trx, program.id, reward, req.memberId, buyer.accountId, req.quantity, periodStart(reward.limits.period, today));
       const state: OrderState = needsApproval ? 'pending_approval' : 'placed';
       await trx
         .insertInto('reward_orders')
@@ -188,10 +193,14 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
         .execute();
       await appendHistory(trx, program.id, orderId, 1, null, state, actor, null, now);
       await publishOrderChange(trx, program.id, orderId, null, state, now);
+      // The reward's row is the one every buyer of it locks: take the stock as late as the lock order allows
+      // (after the order's own rows, before issuing), so that the row is held for the commit and little else.
       if (!needsApproval && issuedAutomatically.includes(reward.type)) {
+        await takeStock(trx, program.id, reward, req.quantity);
         await move(trx, program, { id: orderId, quantity: req.quantity, accountId: buyer.accountId, state, historySeq: 1 }, reward, 'approve', {}, 'system', now);
       } else {
         await queueOrderMail(trx, program, orderId, 'confirmed', null, now);
+        await takeStock(trx, program.id, reward, req.quantity);
       }
     });
   } catch (err) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLedgerJobs } from '../../src/jobs/ledger-jobs.js';
+import { walletTotalsMismatches } from '../../src/ledger/check.js';
 import { sumOfEntries } from '../../src/ledger/queries.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createRules, purchase, seedAccount, seedCatalog, seedMember } from '../support/fixtures.js';
@@ -75,6 +76,21 @@ describe('expiry', () => {
     expect(after).toMatchObject({ available: 50, lifetimeSpent: 120, lifetimeExpired: 180 });
     const history = (await t.call('GET', `/v1/accounts/${acc}/history`, undefined, p.key)).json().data;
     expect(history[0].kind).toBe('expire');
+  });
+
+  it('keeps lifetime expired on the wallet, and the check names a wallet whose kept figures differ from its entries', async () => {
+    const p = await program({ expiryPolicy: { kind: 'rolling', months: 12 } });
+    const acc = await seedAccount(t, 'X-2', { programId: p.programId });
+    const old = new Date(Date.now() - 400 * DAY).toISOString();
+    await t.call('POST', '/v1/events', { events: [{ id: 'X2-OLD', type: 'purchase', occurredAt: old, account: 'X-2', lines: [{ sku: 'PLANK', quantity: 1, amount: 100000 }] }] }, p.key);
+    await runLedgerJobs(t.database.db);
+    const row = await t.database.db.selectFrom('wallets').select(['lifetime_expired', 'lifetime_earned']).where('program_id', '=', p.programId).where('id', '=', acc).executeTakeFirstOrThrow();
+    expect({ expired: Number(row.lifetime_expired), earned: Number(row.lifetime_earned) }).toEqual({ expired: 300, earned: 300 });
+    expect(await walletTotalsMismatches(t.database.db, p.programId)).toEqual([]);
+
+    await t.database.db.updateTable('wallets').set({ lifetime_expired: 299 }).where('program_id', '=', p.programId).where('id', '=', acc).execute();
+    const bad = await walletTotalsMismatches(t.database.db, p.programId);
+    expect(bad).toEqual([{ walletId: acc, kept: expect.objectContaining({ expired: 299 }), fromEntries: expect.objectContaining({ expired: 300 }) }]);
   });
 });
 

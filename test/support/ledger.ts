@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { Db } from '../../src/db/database.js';
+import { walletTotalsMismatches } from '../../src/ledger/check.js';
 import { sumOfEntries } from '../../src/ledger/queries.js';
 import type { TestApp } from './app.js';
 import { createRules, seedAccount, seedCatalog, seedMember } from './fixtures.js';
@@ -90,6 +91,7 @@ export async function snapshot(db: Db, programId: string) {
 /**
  * The ledger's invariants, exactly:
  * - every owner wallet's cached available/pending equals the sum of its entries per bucket, and neither is negative;
+ * - every owner wallet's kept lifetime earned/spent/expired equals what its entries say (src/ledger/check.ts);
  * - every journal's entries sum to zero (so all entries of the program do too);
  * - every lot has 0 ≤ remaining ≤ original, and the remaining of a wallet's available (pending) lots adds up to
  *   its available (pending) balance;
@@ -113,6 +115,8 @@ export async function expectLedgerConsistent(db: Db, programId: string): Promise
       pending: w.pending,
     });
   }
+
+  expect(await walletTotalsMismatches(db, programId), 'kept lifetime figures = sums of the history').toEqual([]);
 
   const unbalanced = await sql<{ journal_id: string; total: number }>`
     SELECT journal_id, sum(amount)::bigint AS total FROM entries WHERE program_id = ${programId}
