@@ -13,6 +13,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
+import { clientErrorOfDatabase } from '../db/errors.js';
+import { checkStorableText } from '../errors/characters.js';
 import { LojalError } from '../errors/index.js';
 import { configuredEvidenceStore } from '../evidence/configured.js';
 import type { EvidenceStore } from '../evidence/store.js';
@@ -144,6 +146,11 @@ export async function buildServer(
     requireScope(req.auth, scope, { partners: req.routeOptions.config?.partners === true });
   });
 
+  // Before any validation or handler: text PostgreSQL cannot store is refused here once, for every route.
+  app.addHook('preValidation', async (req) => {
+    checkStorableText({ params: req.params, querystring: req.query, body: req.body });
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     ctx.metrics.httpDuration
       .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
@@ -151,8 +158,12 @@ export async function buildServer(
   });
 
   app.setErrorHandler((err, req, reply) => {
-    const lojalError = toLojalError(err, config.bodyLimitBytes);
+    const lojalError = toLojalError(err, config.bodyLimitBytes, { body: req.body, querystring: req.query, params: req.params, headers: req.headers });
     if (lojalError.status >= 500) req.log.error({ err }, 'request failed');
+    // A database refusal answered as the client's fault is still worth a look: validation could have caught it.
+    else if (!(err instanceof LojalError) && clientErrorOfDatabase(err)) {
+      req.log.warn({ err }, `database refused the input: ${lojalError.code}`);
+    }
     return sendProblem(req, reply, lojalError);
   });
 
