@@ -100,7 +100,9 @@ export async function buildServer(
         version: '1',
         description:
           'B2B loyalty and partner-incentive engine. Authenticate with `Authorization: Bearer <API key>`; ' +
-          'the key decides the program. Errors are RFC 9457 problem+json with a stable `code`.',
+          'the key decides the program. Errors are RFC 9457 problem+json with a stable `code`. A refused field is listed in ' +
+          '`errors` with its `path`, a `message` in the reader\'s language and a field `code`: required, unknown_field, ' +
+          'invalid_type, too_small, too_large, invalid_format, invalid_value or invalid_characters (or an error code of its own).',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],

@@ -16,11 +16,12 @@ import { operationsOf, sampleOf, stringPaths, withAt, type Operation } from '../
 
 let t: TestApp;
 let member: { cookie: string; csrf: string };
+let account: string;
 
 beforeAll(async () => {
   t = await startTestApp();
   await seedCatalog(t);
-  const account = await seedAccount(t, 'C-1');
+  account = await seedAccount(t, 'C-1');
   const memberId = await seedMember(t, account, 'M-1');
   const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'm-1@example.com' });
   await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
@@ -176,16 +177,16 @@ describe('points past 2^53 − 1', () => {
     const res = await t.call('POST', '/v1/events', { ...purchase('E-HUGE', 'C-1', 'M-1'), lines: [{ sku: 'DRILL', quantity: 1, amount: 10_000_000_000 }] });
     expect(res.statusCode, res.body).toBe(422);
     expect(res.json().code).toBe('points_limit_exceeded');
-    const balance = await t.call('GET', '/v1/accounts/by-external-id/C-1/balance');
+    const balance = await t.call('GET', `/v1/accounts/${account}/balance`);
     expect(balance.statusCode, balance.body).toBeLessThan(300);
     await t.call('DELETE', `/v1/rules/${rule.json().id}`);
   });
 
   it('a wallet whose total would pass 2^53 − 1 refuses the posting, and its balance stays readable', async () => {
-    const account = await seedAccount(t, 'C-FULL');
+    const full = await seedAccount(t, 'C-FULL');
     // As if it had earned almost everything a wallet can hold.
     const nearly = Number.MAX_SAFE_INTEGER - 10;
-    await t.database.db.updateTable('wallets').set({ available: nearly, lifetime_earned: nearly } as never).where('id', '=', account).execute();
+    await t.database.db.updateTable('wallets').set({ available: nearly, lifetime_earned: nearly } as never).where('id', '=', full).execute();
     const rule = await t.call('POST', '/v1/rules', {
       name: 'Hundred per order',
       effectiveFrom: '2026-01-01T00:00:00Z',
@@ -195,7 +196,7 @@ describe('points past 2^53 − 1', () => {
     const res = await t.call('POST', '/v1/events', { ...purchase('E-FULL', 'C-FULL', 'M-1'), member: undefined });
     expect(res.statusCode, res.body).toBe(422);
     expect(res.json().code).toBe('points_limit_exceeded');
-    const balance = await t.call('GET', '/v1/accounts/by-external-id/C-FULL/balance');
+    const balance = await t.call('GET', `/v1/accounts/${full}/balance`);
     expect(balance.statusCode, balance.body).toBe(200);
     expect(balance.json().available).toBe(nearly);
     await t.call('DELETE', `/v1/rules/${rule.json().id}`);
