@@ -21,7 +21,7 @@ interface Item {
 }
 
 const nameRequired = () =>
-  new LojalError('validation_failed', {}, [{ path: 'name', message: 'is required to create an account', check: { code: 'custom', params: { field: 'required_account' } } }]);
+  new LojalError('validation_failed', {}, [{ path: 'name', message: 'is required to create an account', check: { code: 'custom', params: { field: 'required_account' } }, fieldCode: 'required' }]);
 
 /**
  * Creates or updates accounts by external id. Every item is checked first; the valid ones are then

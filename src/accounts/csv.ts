@@ -63,7 +63,7 @@ export async function importAccountsCsv(
       chunk.map(({ externalId, parentExternalId }) => ({ externalId, parentExternalId })),
     );
     results.forEach((r, i) => {
-      if (r.error) addError(summary, { line: chunk[i]!.line, code: r.error.code, message: r.error.message, params: r.error.params, issues: r.error.errors });
+      if (r.error) addError(summary, { line: chunk[i]!.line, code: r.error.code, message: r.error.message, params: r.error.params, issues: r.error.issues });
     });
   }
   summary.errors.sort((a, b) => a.line - b.line);

@@ -47,7 +47,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
     const accountId = ref === undefined ? row?.account_id : m.accountId ? accounts.byId.get(ref) : accounts.byExternalId.get(ref);
     const missing = [...(row || m.name ? [] : ['name']), ...(row || ref ? [] : ['accountId'])];
     if (missing.length) {
-      const issues = missing.map((path) => ({ path, message: 'is required to create a member' }));
+      const issues = missing.map((path) => ({ path, message: 'is required to create a member', fieldCode: 'required' as const }));
       return { index, m, existing: row, error: new LojalError('validation_failed', {}, issues) };
     }
     if (!accountId) return { index, m, existing: row, error: new LojalError('unknown_account', { account: ref! }) };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { LojalError, type FieldIssue } from '../errors/index.js';
+import { fieldCodeOf } from '../errors/field-codes.js';
 import { issuesOf } from '../errors/validation.js';
 import { translator } from '../i18n/index.js';
 
@@ -14,8 +15,10 @@ export interface ItemError {
   code: string;
   /** In English: a batch answers machines; `params` and `errors` let a reader's page say it in their language. */
   message: string;
-  /** For `validation_failed`: each offending field (with the failed check, which answers leave out). */
-  errors?: FieldIssue[];
+  /** For `validation_failed`: each offending field with its field code (field-codes.ts). */
+  errors?: Array<{ path: string; message: string; code: string }>;
+  /** The same fields with their failed checks, so a reader's page can say them in their language (never answered). */
+  issues?: FieldIssue[];
   /** The values of the code's message. */
   params?: Record<string, string | number>;
 }
@@ -36,7 +39,8 @@ export function toItemError(err: LojalError): ItemError {
     return {
       code: err.code,
       message: err.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
-      errors: err.issues,
+      errors: err.issues.map((i) => ({ path: i.path, message: i.message, code: i.code ?? i.fieldCode ?? fieldCodeOf(i.check, i.message) })),
+      issues: err.issues,
     };
   }
   return { code: err.code, message: english(`errors:${err.code}`, err.params), params: err.params };
@@ -66,7 +70,7 @@ export function parseItems<T, O>(
   const seen = new Set<string>();
   inputs.forEach((input, index) => {
     const r = schema.safeParse(input);
-    if (!r.success) outcomes[index] = new LojalError('validation_failed', {}, issuesOf(r.error));
+    if (!r.success) outcomes[index] = new LojalError('validation_failed', {}, issuesOf(r.error, '', input));
     else if (seen.has(keyOf(r.data))) outcomes[index] = duplicate(keyOf(r.data));
     else {
       seen.add(keyOf(r.data));

@@ -17,7 +17,7 @@ const itemResult = z.object({
     .object({
       code: z.string(),
       message: z.string(),
-      errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().describe('the field code: required, unknown_field, invalid_type, too_small, too_large, invalid_format, invalid_value, invalid_characters') })).optional(),
     })
     .optional(),
 });

@@ -70,7 +70,7 @@ export async function upsertCategoryItems(db: Db, programId: string, inputs: rea
 
 function problemOf(c: Parsed, exists: boolean, after: Map<string, { parent: string | null }>): LojalError | undefined {
   if (!exists && c.name === undefined) {
-    return new LojalError('validation_failed', {}, [{ path: 'name', message: 'is required to create a category', check: { code: 'custom', params: { field: 'required_category' } } }]);
+    return new LojalError('validation_failed', {}, [{ path: 'name', message: 'is required to create a category', check: { code: 'custom', params: { field: 'required_category' } }, fieldCode: 'required' }]);
   }
   if (c.parentCode === undefined || c.parentCode === null) return undefined;
   if (!after.has(c.parentCode)) return new LojalError('unknown_category', { category: c.parentCode });

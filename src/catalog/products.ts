@@ -45,7 +45,7 @@ export async function upsertProductItems(db: Db, programId: string, inputs: read
     parsed.sort((x, y) => (x.p.sku < y.p.sku ? -1 : 1));
     const live = parsed.filter(({ index, p }) => {
       if (!bySku.has(p.sku) && p.name === undefined) {
-        outcomes[index] = new LojalError('validation_failed', {}, [{ path: 'name', message: 'is required to create a product', check: { code: 'custom', params: { field: 'required_product' } } }]);
+        outcomes[index] = new LojalError('validation_failed', {}, [{ path: 'name', message: 'is required to create a product', check: { code: 'custom', params: { field: 'required_product' } }, fieldCode: 'required' }]);
       } else if (p.categoryCode && !categories.has(p.categoryCode)) {
         outcomes[index] = new LojalError('unknown_category', { category: p.categoryCode });
       } else return true;

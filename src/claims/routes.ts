@@ -71,7 +71,7 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
     async (req, reply) => {
       const { raw, files } = await readClaimWithFiles(req, config.evidenceMaxBytes);
       const parsed = claimInputSchema.safeParse(raw);
-      if (!parsed.success) throw validationError(parsed.error.issues);
+      if (!parsed.success) throw validationError(parsed.error.issues, raw);
       const program = await programOf(req);
       const result = await submitClaim(db, store, program, parsed.data, files, actorRef(actor(req)));
       reply.status(result.created ? 201 : 200);

@@ -201,7 +201,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     async (req, reply) => {
       const { raw, files } = await readClaimWithFiles(req, config.evidenceMaxBytes);
       const parsed = coopClaimInputSchema.safeParse(raw);
-      if (!parsed.success) throw validationError(parsed.error.issues);
+      if (!parsed.success) throw validationError(parsed.error.issues, raw);
       const program = await programOf(req);
       const result = await submitCoopClaim(db, store, program, parsed.data, files, actorOf(req));
       reply.status(result.created ? 201 : 200);

@@ -112,7 +112,7 @@ export async function importCsv(
     results.forEach((r, i) => {
       if (r.status === 'error') {
         summary.failed++;
-        addError(summary, { line: batch[i]!.row.line, code: r.error!.code, message: r.error!.message, params: r.error!.params, issues: r.error!.errors });
+        addError(summary, { line: batch[i]!.row.line, code: r.error!.code, message: r.error!.message, params: r.error!.params, issues: r.error!.issues });
       } else summary[r.status]++;
     });
     batch = [];
@@ -124,6 +124,14 @@ export async function importCsv(
       // csv-parse gives the line a record ends on; a quoted cell may span lines.
       const line = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
       lastLine = info.lines;
+      // PostgreSQL cannot store a NUL (the only such character UTF-8 decoding can yield): name the line, write nothing of it.
+      if (record.some((cell) => cell.includes('\0'))) {
+        if (!columns) throw new LojalError('invalid_csv', { line, detail: 'the header contains a NUL character' });
+        summary.rows++;
+        summary.failed++;
+        addError(summary, { line, code: 'invalid_characters', message: 'the row contains a NUL character, which cannot be stored' });
+        continue;
+      }
       if (!columns) {
         columns = columnsOf(record, spec);
         continue;

@@ -3,6 +3,7 @@
  * the HTTP status comes from the table below, the human message from the i18n catalogue (errors namespace).
  */
 import type { CheckFailure } from './check-messages.js';
+import type { FieldCode } from './field-codes.js';
 
 export const errorStatus = {
   // the request itself
@@ -15,6 +16,14 @@ export const errorStatus = {
   not_found: 404,
   route_not_found: 404,
   method_not_allowed: 405,
+  // input no database can hold: NUL or half a surrogate pair (src/errors/characters.ts), a broken form body
+  invalid_characters: 400,
+  malformed_multipart: 400,
+  // input the database refused although it passed validation (mapped from SQLSTATE in src/db/errors.ts)
+  invalid_input: 400,
+  value_out_of_range: 400,
+  value_too_large: 400,
+  concurrent_conflict: 409,
   // who is asking
   unauthenticated: 401,
   invalid_api_key: 401,
@@ -50,6 +59,7 @@ export const errorStatus = {
   amount_out_of_range: 422,
   invalid_rule: 422,
   insufficient_points: 422,
+  points_limit_exceeded: 422,
   account_not_active: 422,
   invalid_tier_ladder: 422,
   tiers_not_configured: 404,
@@ -136,6 +146,8 @@ export interface FieldIssue {
   code?: ErrorCode;
   /** The zod check that failed, so the answer can say it in the reader's language (never sent as is). */
   check?: CheckFailure;
+  /** The field's machine code in the answer (when `code` is not set); derived from `check` when left out. */
+  fieldCode?: FieldCode;
 }
 
 export class LojalError extends Error {

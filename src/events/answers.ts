@@ -67,7 +67,7 @@ export const eventAnswer = z.object({
   trace: z.array(trace).optional().describe('every rule and its outcome; in the first answer only'),
 });
 
-const itemError = z.object({ code: z.string(), message: z.string(), errors: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
+const itemError = z.object({ code: z.string(), message: z.string(), errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional() });
 
 export const singleAnswer = eventAnswer.extend({ status: z.enum(['processed', 'replayed']) });
 export const batchAnswer = z.object({

@@ -12,8 +12,8 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
-import { checkFailureOf, type CheckFailure } from '../errors/check-messages.js';
-import { LojalError, type FieldIssue } from '../errors/index.js';
+import { LojalError } from '../errors/index.js';
+import { fieldIssuesOf } from '../errors/validation.js';
 import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
 import { eventHash, eventSchema, SALE_CLAIM, type EventInput } from './schema.js';
@@ -54,13 +54,9 @@ export interface Parsed {
   occurredAt: Date;
 }
 
-export function validationError(issues: Array<{ path: PropertyKey[]; message: string; code?: string }>): LojalError {
-  const list: FieldIssue[] = issues.map((i) => ({
-    path: i.path.map(String).join('.'),
-    message: i.message,
-    ...(i.code && { check: checkFailureOf(i as unknown as CheckFailure) }),
-  }));
-  return new LojalError('validation_failed', {}, list);
+/** `input`, where given, tells a missing field (`required`) from a wrong one. */
+export function validationError(issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string }>, input?: unknown): LojalError {
+  return new LojalError('validation_failed', {}, fieldIssuesOf(issues as Parameters<typeof fieldIssuesOf>[0], '', input));
 }
 
 const externalIdOf = (raw: unknown) =>
@@ -76,7 +72,7 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
   const parsed: Parsed[] = [];
   inputs.forEach((raw, index) => {
     const r = eventSchema.safeParse(raw);
-    if (!r.success) return reject(index, externalIdOf(raw), validationError(r.error.issues));
+    if (!r.success) return reject(index, externalIdOf(raw), validationError(r.error.issues, raw));
     if (opts.partner) {
       const own = asPartnerEvent(r.data, opts.partner.code);
       if (own instanceof LojalError) return reject(index, r.data.id, own);

@@ -119,6 +119,28 @@ export async function loadExisting(db: Db, programId: string, externalIds: strin
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The engine's result, or `points_limit_exceeded` when an event would pay more than 2^53 − 1 points (a rate times
+ * an amount near the limit, multiplied again): no posting may hold a number JSON readers cannot keep exactly.
+ */
+function evaluateWithinLimit(run: () => ReturnType<typeof evaluate>): ReturnType<typeof evaluate> | LojalError {
+  let result: ReturnType<typeof evaluate>;
+  try {
+    result = run();
+  } catch (err) {
+    if (err instanceof LojalError && err.code === 'points_limit_exceeded') return err;
+    throw err;
+  }
+  let total = 0;
+  for (const p of result.postings) {
+    total += p.points;
+    if (!Number.isSafeInteger(p.points) || !Number.isSafeInteger(total)) {
+      return new LojalError('points_limit_exceeded', { limit: Number.MAX_SAFE_INTEGER });
+    }
+  }
+  return result;
+}
+
 /** Another transaction stored one of these event ids first (the same id used for two accounts at once). */
 export class EventRaceError extends Error {}
 
@@ -141,7 +163,7 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
 
     // Under the locks, an event stored meanwhile by a concurrent request is a replay now.
     const existing = await loadExisting(trx, program.id, ready.map((r) => r.input.id));
-    const fresh = ready.filter((r) => {
+    let fresh = ready.filter((r) => {
       const old = existing.get(r.input.id);
       if (!old) return true;
       out.set(r.index, old.hash === r.hash
@@ -152,7 +174,7 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
     if (fresh.length === 0) return;
 
     // Purchases and behaviour events earn; returns take back.
-    const earning = fresh.filter((r) => r.input.type !== 'return');
+    let earning = fresh.filter((r) => r.input.type !== 'return');
     const returns = fresh.filter((r) => r.input.type === 'return');
     const rulesAt = await rulesInForce(trx, program.id, fresh.map((r) => r.occurredAt));
     const bought = await loadCategoriesBought(trx, program.id, accountIds);
@@ -164,18 +186,27 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
     const newCategories: Array<{ accountId: string; category: string; eventId: string }> = [];
     const usageDelta = new Map<string, { points: number; times: number }>();
     const records = new Map<string, EventRecord>();
+    const refused = new Set<string>();
     for (const ev of earning) {
       const categories = bought.get(ev.account.id) ?? new Set<string>();
       bought.set(ev.account.id, categories);
-      const result = evaluate({
-        event: { type: ev.input.type, occurredAt: ev.occurredAt, attributes: ev.input.attributes ?? {}, lines: ev.lines },
-        account: ev.account,
-        member: ev.member,
-        history: { categoriesBought: categories, usage: (key) => usage.get(key) },
-        rules: rulesAt(ev.occurredAt),
-        timeZone: program.timeZone,
-        ...(tierBonusOf && { tierBonus: tierBonusOf(ev) }),
-      });
+      const result = evaluateWithinLimit(() =>
+        evaluate({
+          event: { type: ev.input.type, occurredAt: ev.occurredAt, attributes: ev.input.attributes ?? {}, lines: ev.lines },
+          account: ev.account,
+          member: ev.member,
+          history: { categoriesBought: categories, usage: (key) => usage.get(key) },
+          rules: rulesAt(ev.occurredAt),
+          timeZone: program.timeZone,
+          ...(tierBonusOf && { tierBonus: tierBonusOf(ev) }),
+        }),
+      );
+      if (result instanceof LojalError) {
+        // This event alone is refused; the others of the batch go on.
+        out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'rejected', error: result });
+        refused.add(ev.id);
+        continue;
+      }
       for (const u of result.usage) {
         for (const map of [usage, usageDelta]) {
           const cur = map.get(u.key) ?? { points: 0, times: 0 };
@@ -239,6 +270,11 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
       });
     }
 
+    if (refused.size > 0) {
+      fresh = fresh.filter((r) => !refused.has(r.id));
+      earning = earning.filter((r) => !refused.has(r.id));
+      if (fresh.length === 0) return;
+    }
     const inserted = await insertEvents(trx, program.id, fresh, partnerId);
     if (inserted.size !== fresh.length) throw new EventRaceError('an event id of this batch was stored concurrently');
     await insertLines(trx, program.id, fresh);

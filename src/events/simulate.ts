@@ -29,7 +29,7 @@ export async function simulateEvent(
   options: SimulateOptions = {},
 ): Promise<EngineResult & { accountId: string; memberId: string | null }> {
   const r = eventSchema.safeParse(raw);
-  if (!r.success) throw validationError(r.error.issues);
+  if (!r.success) throw validationError(r.error.issues, raw);
   if (r.data.type === 'return') {
     throw validationError([{ path: ['type'], message: 'simulation judges earning events; a return only takes back what its purchase earned' }]);
   }

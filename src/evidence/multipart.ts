@@ -3,6 +3,7 @@
  * to the evidence size limit. Limits are the program's protection against a request that never ends.
  */
 import type { FastifyRequest } from 'fastify';
+import { checkStorableText } from '../errors/characters.js';
 import { LojalError } from '../errors/index.js';
 import type { UploadedFile } from './files.js';
 
@@ -25,11 +26,20 @@ export async function readMultipart(req: FastifyRequest, maxFileBytes: number): 
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw new LojalError('evidence_too_large', { limit: maxFileBytes });
-    if (code === 'FST_FILES_LIMIT') throw new LojalError('validation_failed', {}, [{ path: 'files', message: `at most ${MAX_FILES_PER_REQUEST} files per request` }]);
+    if (code === 'FST_FILES_LIMIT') throw new LojalError('validation_failed', {}, [{ path: 'files', message: `at most ${MAX_FILES_PER_REQUEST} files per request`, fieldCode: 'too_large' }]);
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new LojalError('validation_failed', {}, [{ path: 'body', message: 'too many form fields' }]);
-    throw err;
+    throw multipartFailure(err);
   }
+  checkStorableText({ fields: Object.fromEntries(fields), files: files.map((f) => ({ fileName: f.fileName })) });
   return { fields, files };
+}
+
+/**
+ * What reading a form body failed with, once the limits are told apart: a body the parser cannot read (no
+ * boundary, a broken part header, a form that stops mid-part) is the client's, never an internal error.
+ */
+export function multipartFailure(err: unknown): LojalError {
+  return err instanceof LojalError ? err : new LojalError('malformed_multipart');
 }
 
 /**
@@ -40,10 +50,14 @@ export async function readClaimWithFiles(req: FastifyRequest, maxFileBytes: numb
   if (!req.isMultipart()) return { raw: req.body, files: [] };
   const body = await readMultipart(req, maxFileBytes);
   const json = body.fields.get('claim');
-  if (json === undefined) throw new LojalError('validation_failed', {}, [{ path: 'claim', message: 'send the claim as JSON in a form field named claim' }]);
+  if (json === undefined) throw new LojalError('validation_failed', {}, [{ path: 'claim', message: 'send the claim as JSON in a form field named claim', fieldCode: 'required' }]);
+  let raw: unknown;
   try {
-    return { raw: JSON.parse(json), files: body.files };
+    raw = JSON.parse(json);
   } catch (err) {
     throw new LojalError('malformed_json', { detail: (err as Error).message });
   }
+  // JSON escapes can say what the form field itself could not (\u0000).
+  checkStorableText({ claim: raw });
+  return { raw, files: body.files };
 }

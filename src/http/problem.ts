@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { clientErrorOfDatabase } from '../db/errors.js';
 import { checkFailureOf, checkMessage } from '../errors/check-messages.js';
+import { fieldCodeOf, valueAt } from '../errors/field-codes.js';
 import { LojalError, type FieldIssue } from '../errors/index.js';
 import { negotiateLanguage, translator, type Language } from '../i18n/index.js';
 
@@ -13,22 +15,39 @@ export interface Problem {
   code: string;
   requestId: string;
   instance: string;
-  errors?: FieldIssue[];
+  errors?: AnsweredFieldIssue[];
   /** Error-specific data (LojalError.extra), e.g. `programs` with choose_program, `minutes` with account_locked. */
   [extra: string]: unknown;
 }
 
 const problemType = (code: string) => `urn:lojal:problem:${code}`;
 
-export function toLojalError(err: unknown, bodyLimit: number): LojalError {
+/** One field's problem as the answer carries it: `code` is the field code (field-codes.ts) or an error code. */
+export interface AnsweredFieldIssue {
+  path: string;
+  message: string;
+  code: string;
+}
+
+/** `input`: the request's parts by validation context (body, querystring, params, headers), to tell missing fields. */
+export function toLojalError(err: unknown, bodyLimit: number, input?: Record<string, unknown>): LojalError {
   if (err instanceof LojalError) return err;
   const e = err as FastifyError & { validation?: unknown };
   if (hasZodFastifySchemaValidationErrors(e)) {
-    const issues = e.validation.map((v) => ({
-      path: [e.validationContext, ...pathOf(v.instancePath, v.params)].filter(Boolean).join('.'),
-      message: v.message ?? 'invalid',
-      check: checkFailureOf({ code: v.keyword, ...v.params }),
-    }));
+    const context = e.validationContext;
+    const issues = e.validation.flatMap((v): FieldIssue[] => {
+      const parts = v.instancePath.split('/').filter(Boolean);
+      const check = checkFailureOf({ code: v.keyword, ...v.params });
+      const message = v.message ?? 'invalid';
+      const path = (more: string[]) => [context, ...parts, ...more].filter(Boolean).join('.');
+      // zod reports unknown keys on the parent object; name each key itself so the client knows what to drop.
+      const keys = v.params?.keys;
+      if (v.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length) {
+        return keys.map((key) => ({ path: path([String(key)]), message, check, fieldCode: 'unknown_field' }));
+      }
+      const missing = input && context && context in input ? valueAt(input[context], parts) === undefined : undefined;
+      return [{ path: path([]), message, check, fieldCode: fieldCodeOf(check, message, missing) }];
+    });
     return new LojalError('validation_failed', {}, issues);
   }
   switch (e.code) {
@@ -44,15 +63,9 @@ export function toLojalError(err: unknown, bodyLimit: number): LojalError {
   if (e.statusCode === 405) return new LojalError('method_not_allowed');
   if (e.statusCode === 413) return new LojalError('payload_too_large', { limit: bodyLimit });
   if (e.statusCode === 415) return new LojalError('unsupported_media_type', { type: String(e.message) });
-  return new LojalError('internal_error');
-}
-
-function pathOf(instancePath: string, params: Record<string, unknown> | undefined): string[] {
-  const parts = instancePath.split('/').filter(Boolean);
-  // zod reports unknown keys on the parent object; name the key itself so the client knows what to drop.
-  const keys = params?.keys;
-  if (Array.isArray(keys) && keys.length) parts.push(keys.join(','));
-  return parts;
+  // The database refused what the request sent: a 4xx with its own code. Anything else is ours, and its text
+  // (which may quote SQL) goes to the log only.
+  return clientErrorOfDatabase(err) ?? new LojalError('internal_error');
 }
 
 export function requestLanguage(req: FastifyRequest, fallback: Language = 'en'): Language {
@@ -69,10 +82,12 @@ export function apiLanguage(req: FastifyRequest): Language {
 }
 
 /** Field issues as the answer carries them: each message in the reader's language where we have it in theirs. */
-export function localizedIssues(issues: FieldIssue[], lng: Language, params: Record<string, unknown> = {}): FieldIssue[] {
+export function localizedIssues(issues: FieldIssue[], lng: Language, params: Record<string, unknown> = {}): AnsweredFieldIssue[] {
   const t = translator(lng);
   return issues.map((i) =>
-    i.code ? { path: i.path, message: t(`errors:${i.code}`, params), code: i.code } : { path: i.path, message: checkMessage(i.check, i.message, lng) },
+    i.code
+      ? { path: i.path, message: t(`errors:${i.code}`, params), code: i.code }
+      : { path: i.path, message: checkMessage(i.check, i.message, lng), code: i.fieldCode ?? fieldCodeOf(i.check, i.message) },
   );
 }
 

@@ -13,6 +13,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
+import { clientErrorOfDatabase } from '../db/errors.js';
+import { checkStorableText } from '../errors/characters.js';
 import { LojalError } from '../errors/index.js';
 import { configuredEvidenceStore } from '../evidence/configured.js';
 import type { EvidenceStore } from '../evidence/store.js';
@@ -101,7 +103,9 @@ export async function buildServer(
         version: '1',
         description:
           'B2B loyalty and partner-incentive engine. Authenticate with `Authorization: Bearer <API key>`; ' +
-          'the key decides the program. Errors are RFC 9457 problem+json with a stable `code`.',
+          'the key decides the program. Errors are RFC 9457 problem+json with a stable `code`. A refused field is listed in ' +
+          '`errors` with its `path`, a `message` in the reader\'s language and a field `code`: required, unknown_field, ' +
+          'invalid_type, too_small, too_large, invalid_format, invalid_value or invalid_characters (or an error code of its own).',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
@@ -148,6 +152,11 @@ export async function buildServer(
     requireScope(req.auth, scope, { partners: req.routeOptions.config?.partners === true });
   });
 
+  // Before any validation or handler: text PostgreSQL cannot store is refused here once, for every route.
+  app.addHook('preValidation', async (req) => {
+    checkStorableText({ params: req.params, querystring: req.query, body: req.body });
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     ctx.metrics.httpDuration
       .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
@@ -156,8 +165,12 @@ export async function buildServer(
   });
 
   app.setErrorHandler((err, req, reply) => {
-    const lojalError = toLojalError(err, config.bodyLimitBytes);
+    const lojalError = toLojalError(err, config.bodyLimitBytes, { body: req.body, querystring: req.query, params: req.params, headers: req.headers });
     if (lojalError.status >= 500) req.log.error({ err }, 'request failed');
+    // A database refusal answered as the client's fault is still worth a look: validation could have caught it.
+    else if (!(err instanceof LojalError) && clientErrorOfDatabase(err)) {
+      req.log.warn({ err }, `database refused the input: ${lojalError.code}`);
+    }
     return sendProblem(req, reply, lojalError);
   });
 

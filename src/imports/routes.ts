@@ -7,7 +7,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordAudit } from '../audit/index.js';
 import type { CsvError } from '../csv/index.js';
+import { checkStorableText, invalidCharacters } from '../errors/characters.js';
 import { errorStatus, LojalError } from '../errors/index.js';
+import { multipartFailure } from '../evidence/multipart.js';
 import { apiLanguage, localizedIssues } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/routes.js';
 import type { AppContext } from '../http/server.js';
@@ -99,9 +101,12 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
         if (code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') {
           throw new LojalError('validation_failed', {}, [{ path: 'file', message: 'send one CSV file in a part named file' }]);
         }
-        throw err;
+        throw multipartFailure(err);
       }
-      if (!file) throw new LojalError('validation_failed', {}, [{ path: 'file', message: 'send the CSV file in a part named file' }]);
+      if (!file) throw new LojalError('validation_failed', {}, [{ path: 'file', message: 'send the CSV file in a part named file', fieldCode: 'required' }]);
+      checkStorableText({ fileName: file.fileName });
+      // PostgreSQL cannot store a NUL in any text; UTF-8 decoding never yields half a surrogate pair.
+      if (file.bytes.includes(0)) throw invalidCharacters('file');
       const program = (await getProgram(db, caller(req).programId))!;
       const { job, finished } = await startImportJob(db, program, { kind, ...file, startedBy: actorRef(actor(req)) });
       await db.transaction().execute((trx) =>

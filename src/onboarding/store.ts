@@ -22,6 +22,9 @@ export async function replaceChecklist(db: Db, programId: string, steps: Step[])
   const problem = checklistProblem(steps);
   if (problem) throw new LojalError('invalid_onboarding', { detail: problem });
   await db.transaction().execute(async (trx) => {
+    // Two replacements at once would both delete the old steps and then collide inserting the same codes: the
+    // program row lock makes the second wait and replace the first's steps (the last one sent wins).
+    await trx.selectFrom('programs').select('id').where('id', '=', programId).forUpdate().execute();
     await trx.deleteFrom('onboarding_steps').where('program_id', '=', programId).execute();
     if (steps.length) {
       await trx

@@ -2,6 +2,7 @@
  * What a matched rule is worth, before caps and recipients. Integer-only: money is summed as BigInt
  * and multiplier factors are handled in hundredths, so no float rounding can ever move a point.
  */
+import { LojalError } from '../errors/index.js';
 import { amountParam, type MatchResult } from './conditions.js';
 import type { Effect, EngineHistory, EngineLine, Explanation } from './types.js';
 
@@ -22,8 +23,8 @@ const DEFAULT_UPSELL_CLASSES = ['high'];
 
 export function toSafePoints(points: bigint, ruleName: string): number {
   if (points > BigInt(Number.MAX_SAFE_INTEGER)) {
-    // Unreachable with validated definitions and realistic amounts; refusing beats posting a rounded number.
-    throw new RangeError(`rule "${ruleName}" would pay more than ${Number.MAX_SAFE_INTEGER} points`);
+    // A rate times an amount near 2^53: refusing the event beats posting a rounded number.
+    throw new LojalError('points_limit_exceeded', { limit: Number.MAX_SAFE_INTEGER, rule: ruleName });
   }
   return points < 0n ? 0 : Number(points);
 }

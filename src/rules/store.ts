@@ -20,8 +20,8 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { checkFailureOf, type CheckFailure } from '../errors/check-messages.js';
 import { LojalError, type FieldIssue } from '../errors/index.js';
+import { issuesOf } from '../errors/validation.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { ruleDefinitionSchema } from './definition.js';
 import type { RuleDefinition, RuleVersion } from './types.js';
@@ -151,7 +151,7 @@ function checkFields<T extends { name?: string | undefined; description?: string
     if (input[key] === undefined) continue;
     const result = ruleFieldSchemas[key].safeParse(input[key]);
     if (result.success) (out as Record<string, unknown>)[key] = result.data;
-    else issues.push(...result.error.issues.map((i) => ({ path: key, message: i.message, check: checkFailureOf(i as unknown as CheckFailure) })));
+    else issues.push(...issuesOf(result.error, key, input[key]));
   }
   if (issues.length > 0) throw invalid(issues);
   return out;
@@ -174,9 +174,7 @@ async function checkDefinition(db: Db, programId: string, input: unknown, selfId
   const parsed = ruleDefinitionSchema.safeParse(input);
   if (!parsed.success) {
     // The same readable lines as describeRuleDefinitionIssues, with paths relative to the request.
-    throw invalid(
-      parsed.error.issues.map((issue) => ({ path: ['definition', ...issue.path].join('.'), message: issue.message, check: checkFailureOf(issue as unknown as CheckFailure) })),
-    );
+    throw invalid(issuesOf(parsed.error, 'definition', input));
   }
   let definition: RuleDefinition = parsed.data;
   if (definition.effect.type === 'multiplier' && definition.effect.ruleIds) {

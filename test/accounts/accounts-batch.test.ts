@@ -45,11 +45,11 @@ describe('accounts: batch upsert', () => {
       [8, 'error', 'validation_failed'],
       [9, 'created', undefined],
     ]);
-    expect(body.results[1].error.errors).toEqual([{ path: 'country', message: expect.stringContaining('ISO 3166') }]);
+    expect(body.results[1].error.errors).toEqual([{ path: 'country', message: expect.stringContaining('ISO 3166'), code: 'invalid_value' }]);
     expect(body.results[1].error.message).toMatch(/^country: /);
     expect(body.results[3].error.errors.map((e: { path: string }) => e.path)).toEqual(['externalId']);
     expect(body.results[4].error.message).toContain('NOWHERE');
-    expect(body.results[7].error.errors).toEqual([{ path: 'name', message: 'is required to create an account' }]);
+    expect(body.results[7].error.errors).toEqual([{ path: 'name', message: 'is required to create an account', code: 'required' }]);
     expect(body.results[8].error.errors.map((e: { path: string }) => e.path)).toEqual(['colour']);
 
     const one = await byExternalId('B-1');

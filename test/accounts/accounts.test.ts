@@ -214,7 +214,7 @@ describe('accounts: PUT by external id', () => {
   it('needs a name to create, refuses the key in the body, and checks the parent', async () => {
     const noName = await t.call('PUT', '/v1/accounts/by-external-id/ERP-NEW', { segment: 'x' });
     expect(noName.statusCode).toBe(400);
-    expect(noName.json().errors).toEqual([{ path: 'name', message: 'is required to create an account' }]);
+    expect(noName.json().errors).toEqual([{ path: 'name', message: 'is required to create an account', code: 'required' }]);
     const keyInBody = await t.call('PUT', '/v1/accounts/by-external-id/ERP-NEW', { name: 'x', externalId: 'OTHER' });
     expect(paths(keyInBody)).toContain('body.externalId');
     const badParent = await t.call('PUT', '/v1/accounts/by-external-id/ERP-NEW', { name: 'x', parentExternalId: 'NONE' });

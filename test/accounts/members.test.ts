@@ -177,7 +177,7 @@ describe('members: upsert by external id and batch', () => {
     expect(updated.json()).toMatchObject({ id: created.json().id, accountId: acme.id, role: 'engineer', email: 'put@one.se' });
     const noAccount = await t.call('PUT', '/v1/members/by-external-id/PUT-2', { name: 'No account' });
     expect(noAccount.statusCode).toBe(400);
-    expect(noAccount.json().errors).toEqual([{ path: 'accountId', message: 'is required to create a member' }]);
+    expect(noAccount.json().errors).toEqual([{ path: 'accountId', message: 'is required to create a member', code: 'required' }]);
   });
 
   it('batch writes valid members and reports the others', async () => {

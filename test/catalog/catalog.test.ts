@@ -40,7 +40,7 @@ describe('categories', () => {
     expect(loop.json().code).toBe('category_cycle');
     expect((await t.call('PUT', '/v1/categories/tools', { parentCode: 'tools' })).json().code).toBe('category_cycle');
     const noName = await t.call('PUT', '/v1/categories/x2', {});
-    expect(noName.json().errors).toEqual([{ path: 'name', message: 'is required to create a category' }]);
+    expect(noName.json().errors).toEqual([{ path: 'name', message: 'is required to create a category', code: 'required' }]);
     expect((await t.call('PUT', '/v1/categories/Power%20Tools', { name: 'x' })).json().code).toBe('validation_failed');
     expect(paths(await t.call('PUT', '/v1/categories/x3', { name: 'x', colour: 1 }))).toContain('body.colour');
   });

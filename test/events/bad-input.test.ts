@@ -53,6 +53,38 @@ const cases: Array<[string, unknown, number, string, string?]> = [
   ['an array instead of an object', [base], 400, 'validation_failed'],
 ];
 
+/** Each field problem's own machine code, and the full path it names (an unknown key included). */
+const fieldCodes: Record<string, [string, string]> = {
+  'zero quantity': ['lines.0.quantity', 'too_small'],
+  'negative quantity': ['lines.0.quantity', 'too_small'],
+  'fractional quantity': ['lines.0.quantity', 'invalid_type'],
+  'negative amount': ['lines.0.amount', 'too_small'],
+  'amount past 2^53': ['lines.0.amount', 'too_large'],
+  'amount as a string': ['lines.0.amount', 'invalid_type'],
+  'unknown field on the event': ['colour', 'unknown_field'],
+  'unknown field on a line': ['lines.0.discount', 'unknown_field'],
+  'bad event type': ['type', 'invalid_format'],
+  'date without time zone': ['occurredAt', 'invalid_format'],
+  'no account at all': ['account', 'required'],
+  'id too long': ['id', 'too_large'],
+};
+
+describe('field problems have their own code and a full path', () => {
+  it.each(Object.entries(fieldCodes))('%s', async (name, [path, fieldCode]) => {
+    const body = cases.find((c) => c[0] === name)![1];
+    const res = await t.call('POST', '/v1/events', body);
+    const problem = res.json();
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors, res.body).toContainEqual({ path, code: fieldCode, message: expect.any(String) });
+  });
+
+  it('an amount of 2^60 is too_large in a batch item too', async () => {
+    const res = await t.call('POST', '/v1/events', { events: [{ ...base, id: 'E-BIG', lines: [{ sku: 'DRILL', quantity: 1, amount: 2 ** 60 }] }] });
+    expect(res.statusCode, res.body).toBeLessThan(500);
+    expect(res.body).toContain('too_large');
+  });
+});
+
 describe('bad events are refused with their own code and nothing is written', () => {
   it.each(cases)('%s', async (_name, body, status, code, field) => {
     const res = await t.call('POST', '/v1/events', body);

@@ -25,7 +25,8 @@ describe('field messages', () => {
       expect(body.code).toBe('validation_failed');
       expect(body.errors).toHaveLength(1);
       expect(body.errors[0].path).toBe('body.name');
-      expect(Object.keys(body.errors[0]).sort()).toEqual(['message', 'path']);
+      expect(Object.keys(body.errors[0]).sort()).toEqual(['code', 'message', 'path']);
+      expect(body.errors[0].code).toBe('too_small');
       messages[language] = body.errors[0].message;
     }
     expect(messages.en).toMatch(/Too small/);
@@ -37,11 +38,11 @@ describe('field messages', () => {
   it('say our own checks (country, identifiers, tags) in the reader’s language from our catalogue', async () => {
     const pl = (await put('pl', { name: 'Bygg AB', country: 'Sweden', tags: ['a|b'] })).json();
     expect(pl.errors).toEqual([
-      { path: 'body.country', message: 'musi być kodem kraju ISO 3166-1 alpha-2, np. PL' },
-      { path: 'body.tags.0', message: 'nie może zawierać | ; , ani znaków sterujących' },
+      { path: 'body.country', message: 'musi być kodem kraju ISO 3166-1 alpha-2, np. PL', code: 'invalid_value' },
+      { path: 'body.tags.0', message: 'nie może zawierać | ; , ani znaków sterujących', code: 'invalid_value' },
     ]);
     const en = (await put('en', { name: 'Bygg AB', country: 'Sweden' })).json();
-    expect(en.errors).toEqual([{ path: 'body.country', message: 'must be an ISO 3166-1 alpha-2 country code such as SE' }]);
+    expect(en.errors).toEqual([{ path: 'body.country', message: 'must be an ISO 3166-1 alpha-2 country code such as SE', code: 'invalid_value' }]);
   });
 
   it('keep a message a schema wrote itself, and English where no catalogue has the check', () => {

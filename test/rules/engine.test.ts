@@ -169,7 +169,7 @@ describe('effects', () => {
       event: purchase({ lines: [line(1, MAX)] }),
       rules: [rule('r', { effect: { type: 'perAmount', points: 1_000_000_000, per: 1 } })],
     });
-    expect(() => evaluate(ctx)).toThrow(RangeError);
+    expect(() => evaluate(ctx)).toThrow(expect.objectContaining({ code: 'points_limit_exceeded' }));
   });
 
   it('reports amounts beyond 2^53 as exact decimal strings', () => {

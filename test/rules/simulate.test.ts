@@ -102,7 +102,7 @@ describe('POST /v1/rules/simulate', () => {
 
     const badLine = await simulate({ ...sample(), lines: [{ sku: 'DRILL', quantity: 0, amount: 100 }] });
     expect(badLine.statusCode).toBe(400);
-    expect(badLine.json().errors).toEqual([{ path: 'lines.0.quantity', message: 'quantity must be at least 1' }]);
+    expect(badLine.json().errors).toEqual([{ path: 'lines.0.quantity', message: 'quantity must be at least 1', code: 'too_small' }]);
 
     const unknownSku = await simulate({ ...sample(), lines: [{ sku: 'NOPE', quantity: 1, amount: 100 }] });
     expect(unknownSku.json().code).toBe('unknown_sku');

@@ -198,7 +198,7 @@ describe('invalid rules', () => {
     {
       name: 'a typo in a condition',
       definition: { ...fixed(10), conditions: { eventType: ['purchase'] } },
-      path: 'definition.conditions',
+      path: 'definition.conditions.eventType',
       message: /unknown field "eventType"/,
     },
     {
@@ -247,7 +247,7 @@ describe('invalid rules', () => {
       expect(res.statusCode, res.body).toBe(422);
       const body = res.json();
       expect(body.code).toBe('invalid_rule');
-      expect(body.errors).toContainEqual({ path: c.path, message: expect.stringMatching(c.message) });
+      expect(body.errors).toContainEqual({ path: c.path, message: expect.stringMatching(c.message), code: expect.any(String) });
       expect(body.detail).toMatch(c.message);
       expect(body.detail).toContain(c.path);
     });

@@ -47,6 +47,6 @@ describe('the tier console’s server side', () => {
     bad.levels = [{ ...bad.levels[1]!, threshold: 40 }, bad.levels[0]!];
     const res = await w.call('PUT', '/v1/tiers', bad);
     expect(res.statusCode).toBe(422);
-    expect(res.json().errors).toEqual([{ path: 'levels.0.threshold', message: 'silver (rank 2) needs a higher threshold than bronze (50)' }]);
+    expect(res.json().errors).toEqual([{ path: 'levels.0.threshold', message: 'silver (rank 2) needs a higher threshold than bronze (50)', code: 'invalid_value' }]);
   });
 });
