@@ -22,6 +22,7 @@ import { setup } from './run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 4000);
+const WARM = Math.min(500, Math.ceil(REQUESTS / 4));
 const CONNECTIONS = 32;
 const POOL = 10;
 const PROCESSES = (process.env.BENCH_HTTP_PROCESSES ?? '1,2').split(',').map(Number).filter((n) => n > 0);
@@ -169,7 +170,7 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
     const bare = await start(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--bare', dbUrl], process.env, /^bare listening on (\d+)/);
     children.push(bare.child);
     const barePort = Number(bare.match[1]);
-    await drive([barePort], key, 'bare-warm', 500);
+    await drive([barePort], key, 'bare-warm', WARM);
     rows.push({ what: 'bare baseline: node:http + pg, one statement', processes: 1, ...(await drive([barePort], key, 'bare', REQUESTS)) });
     await stop(bare.child);
 
@@ -184,7 +185,7 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
         servers.push(s);
       }
       const ports = servers.map((s) => Number(s.match[1]));
-      await drive(ports, key, `warm-${n}`, 500);
+      await drive(ports, key, `warm-${n}`, WARM);
       rows.push({ what: 'Lojal: POST /v1/events, one purchase', processes: n, ...(await drive(ports, key, `lojal-${n}`, REQUESTS)) });
       await Promise.all(servers.map((s) => stop(s.child)));
     }

@@ -16,6 +16,7 @@ import { ingestEvents } from '../src/events/ingest.js';
 import { createProgram, type Program } from '../src/programs/programs.js';
 import { createRule } from '../src/rules/store.js';
 import { benchOrders, type OrderRow } from './rewards.js';
+import { benchHttpEarn, printHttpRows } from './http-earn.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BATCH = 1000;
@@ -199,6 +200,7 @@ async function main() {
     const share = (r.orders / r.seconds) / (spendRow.orders / spendRow.seconds);
     console.log(`| ${r.db} | ${r.clients} | ${r.what} | ${r.orders} | ${r.seconds.toFixed(2)} | ${Math.round(r.orders / r.seconds).toLocaleString('en')} | ${(share * 100).toFixed(1)} % |`);
   }
+  printHttpRows(await benchHttpEarn(admin));
 }
 
 if (process.argv[1]?.endsWith('run.ts')) await main();
