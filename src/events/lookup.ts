@@ -30,9 +30,12 @@ type AccountJson = { id: string; external_id: string | null; status: string; seg
 type MemberJson = { id: string; account_id: string; external_id: string | null; status: string; role: string | null; tags: string[]; tier: string | null };
 type ProductJson = { sku: string; category_code: string | null; brand: string | null; margin_class: string | null };
 
-export async function lookUp(db: Db, programId: string, q: LookupInput): Promise<Lookup> {
+type LookupRow = { existing: Array<{ id: string; hash: string }>; accounts: AccountJson[]; members: MemberJson[] | null; products: ProductJson[] };
+
+/** The statement, apart so that a test can EXPLAIN it. */
+export function lookupStatement(programId: string, q: LookupInput) {
   const wantMembers = q.memberExt.length > 0 || q.memberIds.length > 0;
-  const { rows } = await sql<{ existing: Array<{ id: string; hash: string }>; accounts: AccountJson[]; members: MemberJson[] | null; products: ProductJson[] }>`
+  return sql<LookupRow>`
     SELECT
       (SELECT coalesce(json_agg(json_build_object('id', e.external_id, 'hash', e.body_hash)), '[]')
          FROM events e WHERE e.program_id = ${programId} AND e.external_id = ANY(${q.eventIds}::text[])) AS existing,
@@ -54,7 +57,11 @@ export async function lookUp(db: Db, programId: string, q: LookupInput): Promise
       } AS members,
       (SELECT coalesce(json_agg(p), '[]') FROM (
          SELECT sku, category_code, brand, margin_class FROM products
-         WHERE program_id = ${programId} AND sku = ANY(${q.skus}::text[])) p) AS products`.execute(db);
+         WHERE program_id = ${programId} AND sku = ANY(${q.skus}::text[])) p) AS products`;
+}
+
+export async function lookUp(db: Db, programId: string, q: LookupInput): Promise<Lookup> {
+  const { rows } = await lookupStatement(programId, q).execute(db);
   const r = rows[0]!;
   const out: Lookup = {
     existing: new Map(r.existing.map((e) => [e.id, e.hash])),
