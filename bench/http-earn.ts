@@ -172,6 +172,7 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
     const barePort = Number(bare.match[1]);
     await drive([barePort], key, 'bare-warm', WARM);
     rows.push({ what: 'bare baseline: node:http + pg, one statement', processes: 1, ...(await drive([barePort], key, 'bare', REQUESTS)) });
+    console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
     await stop(bare.child);
 
     const env = { ...process.env, DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', LOJAL_DB_POOL_SIZE: String(POOL) };
@@ -187,6 +188,7 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
       const ports = servers.map((s) => Number(s.match[1]));
       await drive(ports, key, `warm-${n}`, WARM);
       rows.push({ what: 'Lojal: POST /v1/events, one purchase', processes: n, ...(await drive(ports, key, `lojal-${n}`, REQUESTS)) });
+      console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
       await Promise.all(servers.map((s) => stop(s.child)));
     }
   } finally {
