@@ -17,6 +17,7 @@ import { createProgram, type Program } from '../src/programs/programs.js';
 import { createRule } from '../src/rules/store.js';
 import { benchOrders, type OrderRow } from './rewards.js';
 import { benchBalance } from './balance.js';
+import { benchHttpEarn, printHttpRows } from './http-earn.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BATCH = 1000;
@@ -201,6 +202,7 @@ async function main() {
     console.log(`| ${r.db} | ${r.clients} | ${r.what} | ${r.orders} | ${r.seconds.toFixed(2)} | ${Math.round(r.orders / r.seconds).toLocaleString('en')} | ${(share * 100).toFixed(1)} % |`);
   }
   await benchBalance(admin);
+  printHttpRows(await benchHttpEarn(admin));
 }
 
 if (process.argv[1]?.endsWith('run.ts')) await main();

@@ -18,6 +18,11 @@ export interface Database {
    * session the transaction runs in.
    */
   runScript(trx: Db, script: string): Promise<void>;
+  /**
+   * Receives the notifications sent on `channel` (NOTIFY), on a connection of its own on a server. Resolves once
+   * listening; `onLost` is called once if that connection fails later (listen again). The answer stops listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,34 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
     kind: 'postgres',
     // With no parameters pg uses the simple query protocol, which accepts several statements.
     runScript: async (trx, script) => void (await sql.raw(script).execute(trx)),
+    async listen(channel, onNotify, onLost) {
+      const client = new pg.Client({ connectionString: url });
+      let stopped = false;
+      const lost = (err: Error) => {
+        if (stopped) return;
+        stopped = true;
+        client.removeAllListeners('notification');
+        client.end().catch(() => {});
+        onLost(err);
+      };
+      client.on('error', lost);
+      client.on('end', () => lost(new Error('the listening connection ended')));
+      client.on('notification', (n) => {
+        if (n.channel === channel) onNotify(n.payload ?? '');
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      } catch (err) {
+        stopped = true;
+        await client.end().catch(() => {});
+        throw err;
+      }
+      return async () => {
+        stopped = true;
+        await client.end().catch(() => {});
+      };
+    },
     close: () => db.destroy(),
   };
 }
@@ -74,6 +107,11 @@ function wrapPglite(pglite: PGlite, release: () => Promise<void>): Database {
     db,
     kind: 'pglite',
     runScript: async (_trx, script) => void (await pglite.exec(script)),
+    // One session in this process: its own notifications arrive as its transactions commit.
+    listen: async (channel, onNotify) => {
+      const unsubscribe = await pglite.listen(channel, onNotify);
+      return unsubscribe;
+    },
     async close() {
       await db.destroy();
       await release();

@@ -440,7 +440,13 @@ export interface VolumeDiscountLevelsTable {
   basis_points: number;
 }
 
+export interface SettingsVersionsTable {
+  program_id: string;
+  version: number;
+}
+
 export interface Schema {
+  settings_versions: SettingsVersionsTable;
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
   accounts: AccountsTable;

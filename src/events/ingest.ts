@@ -17,9 +17,10 @@ import { fieldIssuesOf } from '../errors/validation.js';
 import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
 import { eventHash, eventSchema, SALE_CLAIM, type EventInput } from './schema.js';
-import { loadAccounts, loadMembers, type AccountRef, type MemberRef } from '../accounts/index.js';
-import { resolveProducts, type ProductRef } from '../catalog/index.js';
-import { EventRaceError, loadExisting, processBatch, type ReadyEvent } from './process.js';
+import type { AccountRef, MemberRef } from '../accounts/index.js';
+import type { ProductRef } from '../catalog/index.js';
+import { lookUp, type Lookup, type LookupInput } from './lookup.js';
+import { EventRaceError, loadExisting, processBatch, type CachedSettings, type ReadyEvent } from './process.js';
 
 export type IngestItem =
   | { index: number; externalId: string; status: 'processed' | 'replayed'; record: EventRecord }
@@ -30,6 +31,8 @@ export interface IngestOptions {
   futureToleranceSeconds: number;
   /** Events sent with a coalition partner's key: attributed to the partner, in a namespace of its own. */
   partner?: { id: string; code: string } | undefined;
+  /** The rules and tier ladder as the caller keeps them in memory (the HTTP server); read per batch without. */
+  settings?: CachedSettings | undefined;
 }
 
 /**
@@ -109,24 +112,27 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
     else reject(p.index, p.input.id, new LojalError('event_conflict', { id: p.input.id }));
   }
 
-  // 3. Replays of events received before.
-  const existing = await loadExisting(db, program.id, unique.map((p) => p.input.id));
+  // 3. Replays of events received before, and the references of the others, in one statement; the stored
+  // answer is read only for replays.
+  const found = await lookUp(db, program.id, { ...referencesOf(unique), eventIds: unique.map((p) => p.input.id) });
+  const replays = unique.filter((p) => found.existing.get(p.input.id) === p.hash).map((p) => p.input.id);
+  const stored = replays.length ? await loadExisting(db, program.id, replays) : new Map<string, { hash: string; record: EventRecord }>();
   const fresh: Parsed[] = [];
   for (const p of unique) {
-    const old = existing.get(p.input.id);
-    if (!old) fresh.push(p);
-    else if (old.hash === p.hash) items[p.index] = { index: p.index, externalId: p.input.id, status: 'replayed', record: old.record };
+    const hash = found.existing.get(p.input.id);
+    if (hash === undefined) fresh.push(p);
+    else if (hash === p.hash) items[p.index] = { index: p.index, externalId: p.input.id, status: 'replayed', record: stored.get(p.input.id)!.record };
     else reject(p.index, p.input.id, new LojalError('event_conflict', { id: p.input.id }));
   }
 
-  // 4. References: accounts, members, products, in one query each.
-  const ready = await resolve(db, program, fresh, reject);
+  // 4. References: accounts, members, products.
+  const ready = resolveFrom(found, fresh, reject);
 
   // 5. Post.
   if (ready.length) {
     let outcomes: Map<number, IngestItem>;
     try {
-      outcomes = await processBatch(db, program, ready, opts.now, opts.partner?.id);
+      outcomes = await processBatch(db, program, ready, opts.now, opts.partner?.id, opts.settings);
     } catch (err) {
       if (ready.length === 1 && err instanceof LojalError) {
         outcomes = new Map([[ready[0]!.index, { index: ready[0]!.index, externalId: ready[0]!.input.id, status: 'rejected', error: err }]]);
@@ -136,7 +142,7 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
         outcomes = new Map();
         for (const one of ready) {
           try {
-            for (const [k, v] of await processBatch(db, program, [one], opts.now, opts.partner?.id)) outcomes.set(k, v);
+            for (const [k, v] of await processBatch(db, program, [one], opts.now, opts.partner?.id, opts.settings)) outcomes.set(k, v);
           } catch (e) {
             // The events before this one are written; answer for each rather than fail the whole request.
             const error = e instanceof LojalError ? e : Object.assign(new LojalError('internal_error'), { cause: e });
@@ -155,6 +161,7 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
   return items;
 }
 
+/** Resolves the events' accounts, members and products (one statement); the unknown ones are rejected. */
 export async function resolve(
   db: Db,
   program: Program,
@@ -162,6 +169,10 @@ export async function resolve(
   reject: (index: number, externalId: string | null, error: LojalError) => void,
 ): Promise<ReadyEvent[]> {
   if (events.length === 0) return [];
+  return resolveFrom(await lookUp(db, program.id, { ...referencesOf(events), eventIds: [] }), events, reject);
+}
+
+function referencesOf(events: Parsed[]): Omit<LookupInput, 'eventIds'> {
   const accountExt = new Set<string>();
   const accountIds = new Set<string>();
   const memberExt = new Set<string>();
@@ -174,11 +185,14 @@ export async function resolve(
     if (e.memberId) memberIds.add(e.memberId);
     for (const l of (e.lines ?? []) as Array<{ sku: string }>) skus.add(l.sku);
   }
-  const [accounts, members, products] = await Promise.all([
-    loadAccounts(db, program.id, [...accountExt], [...accountIds]),
-    memberExt.size || memberIds.size ? loadMembers(db, program.id, [...memberExt], [...memberIds]) : { byExternal: new Map(), byId: new Map() },
-    resolveProducts(db, program.id, [...skus]),
-  ]);
+  return { accountExt: [...accountExt], accountIds: [...accountIds], memberExt: [...memberExt], memberIds: [...memberIds], skus: [...skus] };
+}
+
+function resolveFrom(
+  { accounts, members, products }: Lookup,
+  events: Parsed[],
+  reject: (index: number, externalId: string | null, error: LojalError) => void,
+): ReadyEvent[] {
   const ready: ReadyEvent[] = [];
   for (const p of events) {
     const e = p.input;

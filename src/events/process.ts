@@ -144,15 +144,29 @@ function evaluateWithinLimit(run: () => ReturnType<typeof evaluate>): ReturnType
 /** Another transaction stored one of these event ids first (the same id used for two accounts at once). */
 export class EventRaceError extends Error {}
 
-export async function processBatch(db: Db, program: Program, ready: ReadyEvent[], now: Date, partnerId?: string): Promise<Map<number, IngestItem>> {
-  return db.transaction().execute((trx) => processInTransaction(trx, program, ready, now, partnerId));
+/** Settings the caller keeps in memory (the HTTP server's cache, src/cache); without them they are read here. */
+export interface CachedSettings {
+  rules: (at: Date) => RuleVersion[];
+  /** Loaded before the transaction: on the embedded database a query outside it would wait for it forever. */
+  tiers: TierConfig | null;
+}
+
+export async function processBatch(db: Db, program: Program, ready: ReadyEvent[], now: Date, partnerId?: string, settings?: CachedSettings): Promise<Map<number, IngestItem>> {
+  return db.transaction().execute((trx) => processInTransaction(trx, program, ready, now, partnerId, settings));
 }
 
 /**
  * The body of processBatch, for a workflow that posts events inside a transaction of its own (approving a
  * sales claim posts its event and records the decision in one transaction).
  */
-export async function processInTransaction(trx: Db, program: Program, ready: ReadyEvent[], now: Date, partnerId?: string): Promise<Map<number, IngestItem>> {
+export async function processInTransaction(
+  trx: Db,
+  program: Program,
+  ready: ReadyEvent[],
+  now: Date,
+  partnerId?: string,
+  settings?: CachedSettings,
+): Promise<Map<number, IngestItem>> {
   const out = new Map<number, IngestItem>();
   await (async () => {
     // Serialize batches that touch the same accounts (cap counters, bought categories, the same event sent
@@ -161,11 +175,20 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
     if (program.hierarchyRollup === 'chain') await lockChains(trx, program.id, ready, accountIds);
     await sql`SELECT 1 FROM accounts WHERE program_id = ${program.id} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE`.execute(trx);
 
-    // Under the locks, an event stored meanwhile by a concurrent request is a replay now.
-    const existing = await loadExisting(trx, program.id, ready.map((r) => r.input.id));
+    const earningAll = ready.filter((r) => r.input.type !== 'return');
+    const rulesAt = settings?.rules ?? (await rulesInForce(trx, program.id, ready.map((r) => r.occurredAt)));
+    const tiers = earningAll.length > 0 ? settings ? settings.tiers : await getTierConfig(trx, program.id) : null;
+
+    // The events are inserted first: the unique key on (program, external id) is the idempotency check. One sent
+    // meanwhile by a concurrent request is not inserted (the insert waits for that transaction), and answers as
+    // a replay. The same statement reads the accounts' state the rules need, under the locks just taken.
+    const state = await insertEventsAndReadState(trx, program.id, ready, accountIds, capKeysOf(earningAll, rulesAt, program.timeZone), partnerId);
+    const notInserted = ready.filter((r) => !state.inserted.has(r.input.id)).map((r) => r.input.id);
+    const existing = notInserted.length ? await loadExisting(trx, program.id, notInserted) : new Map<string, { hash: string; record: EventRecord }>();
     let fresh = ready.filter((r) => {
+      if (state.inserted.has(r.input.id)) return true;
       const old = existing.get(r.input.id);
-      if (!old) return true;
+      if (!old) throw new EventRaceError('an event id of this batch was neither inserted nor found');
       out.set(r.index, old.hash === r.hash
         ? { index: r.index, externalId: r.input.id, status: 'replayed', record: old.record }
         : { index: r.index, externalId: r.input.id, status: 'rejected', error: new LojalError('event_conflict', { id: r.input.id }) });
@@ -176,10 +199,8 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
     // Purchases and behaviour events earn; returns take back.
     let earning = fresh.filter((r) => r.input.type !== 'return');
     const returns = fresh.filter((r) => r.input.type === 'return');
-    const rulesAt = await rulesInForce(trx, program.id, fresh.map((r) => r.occurredAt));
-    const bought = await loadCategoriesBought(trx, program.id, accountIds);
-    const usage = await loadUsage(trx, program.id, capKeysOf(earning, rulesAt, program.timeZone));
-    const tiers = earning.length > 0 ? await getTierConfig(trx, program.id) : null;
+    const bought = state.bought;
+    const usage = state.usage;
     const tierBonusOf = tierBonuses(tiers, program);
 
     const credits: CreditJournal[] = [];
@@ -271,15 +292,13 @@ export async function processInTransaction(trx: Db, program: Program, ready: Rea
     }
 
     if (refused.size > 0) {
+      // The refused events were inserted as the idempotency check; they go again, so a corrected resend is new.
+      await sql`DELETE FROM events WHERE program_id = ${program.id} AND id = ANY(${[...refused]}::uuid[])`.execute(trx);
       fresh = fresh.filter((r) => !refused.has(r.id));
       earning = earning.filter((r) => !refused.has(r.id));
       if (fresh.length === 0) return;
     }
-    const inserted = await insertEvents(trx, program.id, fresh, partnerId);
-    if (inserted.size !== fresh.length) throw new EventRaceError('an event id of this batch was stored concurrently');
-    await insertLines(trx, program.id, fresh);
-    await insertCategories(trx, program.id, newCategories);
-    await addUsage(trx, program.id, usageDelta);
+    await writeLinesCategoriesUsage(trx, program.id, fresh, newCategories, usageDelta);
     // Onboarding steps the events complete pay in the same journals write (programs without a checklist skip it).
     if (program.hasOnboarding) {
       const completing = earning.map((ev) => ({ id: ev.id, memberId: ev.member?.id ?? null, type: ev.input.type, attributes: ev.input.attributes ?? {} }));
@@ -354,32 +373,79 @@ function baseRecord(ev: ReadyEvent): EventRecord {
   };
 }
 
-/** `partnerId`: the batch came from a coalition partner's key; other events' statement is unchanged. */
-async function insertEvents(trx: Db, programId: string, ready: ReadyEvent[], partnerId?: string): Promise<Set<string>> {
+/**
+ * Inserts the events (those whose external id exists already are not) and reads, in the same statement, the
+ * categories the accounts bought before and the cap counters the rules may touch. `partnerId`: the batch came
+ * from a coalition partner's key; other events' statement is unchanged.
+ */
+async function insertEventsAndReadState(trx: Db, programId: string, ready: ReadyEvent[], accountIds: string[], capKeys: string[], partnerId?: string) {
   const col = <T>(f: (r: ReadyEvent) => T) => ready.map(f);
-  const rows = await sql<{ external_id: string }>`
-    INSERT INTO events (program_id, id, external_id, type, occurred_at, account_id, member_id, amount, attributes, body_hash${partnerId ? sql`, partner_id` : sql``})
-    SELECT ${programId}, *${partnerId ? sql`, ${partnerId}::uuid` : sql``} FROM unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.input.id)}::text[], ${col((r) => r.input.type)}::text[],
-      ${col((r) => r.occurredAt)}::timestamptz[], ${col((r) => r.account.id)}::uuid[], ${col((r) => r.member?.id ?? null)}::uuid[],
-      ${col((r) => r.lines.reduce((s, l) => s + l.amount, 0))}::bigint[], ${col((r) => JSON.stringify(r.input.attributes ?? {}))}::jsonb[],
-      ${col((r) => r.hash)}::text[])
-    ON CONFLICT (program_id, external_id) DO NOTHING
-    RETURNING external_id`.execute(trx);
-  return new Set(rows.rows.map((r) => r.external_id));
+  const rows = await sql<{ inserted: string[] | null; bought: Array<{ a: string; c: string }> | null; usage: Array<{ k: string; p: number; t: number }> | null }>`
+    WITH ins AS (
+      INSERT INTO events (program_id, id, external_id, type, occurred_at, account_id, member_id, amount, attributes, body_hash${partnerId ? sql`, partner_id` : sql``})
+      SELECT ${programId}, *${partnerId ? sql`, ${partnerId}::uuid` : sql``} FROM unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.input.id)}::text[], ${col((r) => r.input.type)}::text[],
+        ${col((r) => r.occurredAt)}::timestamptz[], ${col((r) => r.account.id)}::uuid[], ${col((r) => r.member?.id ?? null)}::uuid[],
+        ${col((r) => r.lines.reduce((s, l) => s + l.amount, 0))}::bigint[], ${col((r) => JSON.stringify(r.input.attributes ?? {}))}::jsonb[],
+        ${col((r) => r.hash)}::text[])
+      ON CONFLICT (program_id, external_id) DO NOTHING
+      RETURNING external_id
+    )
+    SELECT
+      (SELECT array_agg(external_id) FROM ins) AS inserted,
+      (SELECT json_agg(json_build_object('a', account_id, 'c', category_code)) FROM account_categories
+        WHERE program_id = ${programId} AND account_id = ANY(${accountIds}::uuid[])) AS bought,
+      (SELECT json_agg(json_build_object('k', cap_key, 'p', points, 't', times)) FROM rule_usage
+        WHERE program_id = ${programId} AND cap_key = ANY(${capKeys}::text[])) AS usage`.execute(trx);
+  const r = rows.rows[0]!;
+  const bought = new Map<string, Set<string>>();
+  for (const b of r.bought ?? []) {
+    let set = bought.get(b.a);
+    if (!set) bought.set(b.a, (set = new Set()));
+    set.add(b.c);
+  }
+  return {
+    inserted: new Set(r.inserted ?? []),
+    bought,
+    usage: new Map((r.usage ?? []).map((u) => [u.k, { points: Number(u.p), times: u.t }])),
+  };
 }
 
-async function insertLines(trx: Db, programId: string, events: ReadyEvent[]): Promise<void> {
-  const rows = events.filter((e) => e.input.type === 'purchase').flatMap((e) => e.lines.map((l) => ({ e, l })));
-  if (rows.length === 0) return;
-  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-  await sql`
-    INSERT INTO event_lines (program_id, event_id, line_no, account_id, occurred_at, is_purchase, sku, category_code, brand, margin_class, quantity, amount)
-    SELECT ${programId}, t.event_id, t.line_no, t.account_id, t.occurred_at, true, t.sku, t.category, t.brand, t.margin, t.quantity, t.amount
-    FROM unnest(${col((r) => r.e.id)}::uuid[], ${col((r) => r.l.lineNo)}::integer[], ${col((r) => r.e.account.id)}::uuid[],
-      ${col((r) => r.e.occurredAt)}::timestamptz[], ${col((r) => r.l.sku)}::text[], ${col((r) => r.l.category)}::text[],
-      ${col((r) => r.l.brand)}::text[], ${col((r) => r.l.marginClass)}::text[], ${col((r) => r.l.quantity)}::integer[],
-      ${col((r) => r.l.amount)}::bigint[])
-      AS t(event_id, line_no, account_id, occurred_at, sku, category, brand, margin, quantity, amount)`.execute(trx);
+/** The purchases' lines, the newly bought categories and the cap counters' increments, in one statement. */
+async function writeLinesCategoriesUsage(
+  trx: Db,
+  programId: string,
+  events: ReadyEvent[],
+  categories: Array<{ accountId: string; category: string; eventId: string }>,
+  usage: Map<string, { points: number; times: number }>,
+): Promise<void> {
+  const lines = events.filter((e) => e.input.type === 'purchase').flatMap((e) => e.lines.map((l) => ({ e, l })));
+  const parts = [];
+  if (lines.length) {
+    const col = <T>(f: (r: (typeof lines)[number]) => T) => lines.map(f);
+    parts.push(sql`lines AS (
+      INSERT INTO event_lines (program_id, event_id, line_no, account_id, occurred_at, is_purchase, sku, category_code, brand, margin_class, quantity, amount)
+      SELECT ${programId}, t.event_id, t.line_no, t.account_id, t.occurred_at, true, t.sku, t.category, t.brand, t.margin, t.quantity, t.amount
+      FROM unnest(${col((r) => r.e.id)}::uuid[], ${col((r) => r.l.lineNo)}::integer[], ${col((r) => r.e.account.id)}::uuid[],
+        ${col((r) => r.e.occurredAt)}::timestamptz[], ${col((r) => r.l.sku)}::text[], ${col((r) => r.l.category)}::text[],
+        ${col((r) => r.l.brand)}::text[], ${col((r) => r.l.marginClass)}::text[], ${col((r) => r.l.quantity)}::integer[],
+        ${col((r) => r.l.amount)}::bigint[])
+        AS t(event_id, line_no, account_id, occurred_at, sku, category, brand, margin, quantity, amount))`);
+  }
+  if (categories.length) {
+    parts.push(sql`categories AS (
+      INSERT INTO account_categories (program_id, account_id, category_code, first_event_id)
+      SELECT ${programId}, * FROM unnest(${categories.map((r) => r.accountId)}::uuid[], ${categories.map((r) => r.category)}::text[], ${categories.map((r) => r.eventId)}::uuid[])
+      ON CONFLICT DO NOTHING)`);
+  }
+  if (usage.size) {
+    const keys = [...usage.keys()].sort();
+    parts.push(sql`usage AS (
+      INSERT INTO rule_usage (program_id, cap_key, points, times)
+      SELECT ${programId}, * FROM unnest(${keys}::text[], ${keys.map((k) => usage.get(k)!.points)}::bigint[], ${keys.map((k) => usage.get(k)!.times)}::integer[])
+      ON CONFLICT (program_id, cap_key) DO UPDATE SET points = rule_usage.points + excluded.points, times = rule_usage.times + excluded.times)`);
+  }
+  if (parts.length === 0) return;
+  await sql`WITH ${sql.join(parts, sql`, `)} SELECT 1`.execute(trx);
 }
 
 export async function loadCategoriesBought(trx: Db, programId: string, accountIds: string[]): Promise<Map<string, Set<string>>> {
@@ -393,14 +459,6 @@ export async function loadCategoriesBought(trx: Db, programId: string, accountId
     set.add(r.category_code);
   }
   return map;
-}
-
-async function insertCategories(trx: Db, programId: string, rows: Array<{ accountId: string; category: string; eventId: string }>) {
-  if (rows.length === 0) return;
-  await sql`
-    INSERT INTO account_categories (program_id, account_id, category_code, first_event_id)
-    SELECT ${programId}, * FROM unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.category)}::text[], ${rows.map((r) => r.eventId)}::uuid[])
-    ON CONFLICT DO NOTHING`.execute(trx);
 }
 
 /** Every cap counter the batch's events could touch, so they are loaded in one query. */
@@ -422,15 +480,6 @@ export async function loadUsage(trx: Db, programId: string, keys: string[]): Pro
   const rows = await sql<{ cap_key: string; points: number; times: number }>`
     SELECT cap_key, points, times FROM rule_usage WHERE program_id = ${programId} AND cap_key = ANY(${keys}::text[])`.execute(trx);
   return new Map(rows.rows.map((r) => [r.cap_key, { points: Number(r.points), times: r.times }]));
-}
-
-async function addUsage(trx: Db, programId: string, delta: Map<string, { points: number; times: number }>) {
-  if (delta.size === 0) return;
-  const keys = [...delta.keys()].sort();
-  await sql`
-    INSERT INTO rule_usage (program_id, cap_key, points, times)
-    SELECT ${programId}, * FROM unnest(${keys}::text[], ${keys.map((k) => delta.get(k)!.points)}::bigint[], ${keys.map((k) => delta.get(k)!.times)}::integer[])
-    ON CONFLICT (program_id, cap_key) DO UPDATE SET points = rule_usage.points + excluded.points, times = rule_usage.times + excluded.times`.execute(trx);
 }
 
 /**

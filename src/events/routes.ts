@@ -8,7 +8,7 @@ import type { AppContext } from '../http/server.js';
 import { translator, type Language } from '../i18n/index.js';
 import { renderExplanation } from '../ledger/explain.js';
 import { onboardingPaidBy, type OnboardingPaid } from '../onboarding/paid.js';
-import { getProgram, type Program } from '../programs/programs.js';
+import type { Program } from '../programs/programs.js';
 import { batchAnswer, eventAnswer, simulateAnswer, singleAnswer } from './answers.js';
 import { ingestEvents } from './ingest.js';
 import { loadExisting } from './process.js';
@@ -39,10 +39,10 @@ function problemBody(req: FastifyRequest, err: LojalError) {
   return { code: err.code, message: String(t(`errors:${err.code}`, err.params as never)), ...(err.issues && { errors: localizedIssues(err.issues, lng, err.params) }) };
 }
 
-export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics }: AppContext) {
+export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics, settingsOf }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
+  const programOf = async (req: FastifyRequest): Promise<Program> => (await settingsOf(req)).program(db);
 
   app.post(
     '/v1/events',
@@ -66,10 +66,12 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         throw new LojalError('validation_failed', {}, [{ path: 'body', message: 'send an event object, or {"events": [...]}' }]);
       }
-      const program = await programOf(req);
+      const settings = await settingsOf(req);
+      const program = await settings.program(db);
       const lng = apiLanguage(req);
       const partner = caller(req).partner;
-      const opts = { now: new Date(), futureToleranceSeconds: config.futureToleranceSeconds, partner };
+      const cached = { rules: await settings.rules(db), tiers: await settings.tiers(db) };
+      const opts = { now: new Date(), futureToleranceSeconds: config.futureToleranceSeconds, partner, settings: cached };
       if ('events' in body) {
         const events = (body as { events: unknown }).events;
         if (!Array.isArray(events) || Object.keys(body).length !== 1) {

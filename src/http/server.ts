@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import multipart from '@fastify/multipart';
@@ -18,7 +18,9 @@ import { checkStorableText } from '../errors/characters.js';
 import { LojalError } from '../errors/index.js';
 import { configuredEvidenceStore } from '../evidence/configured.js';
 import type { EvidenceStore } from '../evidence/store.js';
-import { authenticate, KeyCache, requireScope, type AuthContext, type Scope } from '../programs/api-keys.js';
+import { authenticate, requireScope, type AuthContext, type Scope } from '../programs/api-keys.js';
+import { listenForSettings } from '../cache/listener.js';
+import { isWrite, SettingsCache, settingsVersion, type ProgramSettingsView } from '../cache/settings.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { sendProblem, toLojalError } from './problem.js';
 import { registerRoutes } from './routes.js';
@@ -34,6 +36,8 @@ declare module 'fastify' {
     session: Session | undefined;
     /** The member a portal route acts for (routes with `member: true`). */
     member: MemberContext | undefined;
+    /** The program's settings version, as a write's key check read it (see src/cache). */
+    settingsVersion: number | undefined;
   }
   interface FastifyContextConfig {
     /** The scope a route needs (any one of a list); routes without one are public (health, metrics, docs). */
@@ -54,7 +58,10 @@ export interface AppContext {
   database: Database;
   config: Config;
   metrics: Metrics;
-  keyCache: KeyCache;
+  /** Program settings, keys, rules and the tier ladder in memory, kept current across processes (src/cache). */
+  settings: SettingsCache;
+  /** The request's program settings: cached, and for a write at least as new as the version its key check read. */
+  settingsOf(req: FastifyRequest): Promise<ProgramSettingsView>;
   /** Started with `serve --demo`: without a mail server, member sign-in codes are logged for whoever tries it. */
   demo: boolean;
   /** Where claim evidence bytes are kept (disk or S3, by configuration). */
@@ -92,8 +99,19 @@ export async function buildServer(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const ctx: AppContext = { database, config, metrics: createMetrics(), keyCache: new KeyCache(), demo: options.demo === true, evidence, clock: options.clock ?? systemClock };
-  app.addHook('onClose', async () => evidence.close?.());
+  const settings = new SettingsCache();
+  const listener = listenForSettings(database, settings, (message) => app.log.warn(message));
+  const settingsOf = async (req: FastifyRequest): Promise<ProgramSettingsView> => {
+    const programId = req.auth!.programId;
+    // A write authenticated otherwise (a console session) reads the version here.
+    const version = req.settingsVersion ?? (isWrite(req.method) ? await settingsVersion(database.db, programId) : undefined);
+    return settings.view(programId, version);
+  };
+  const ctx: AppContext = { database, config, metrics: createMetrics(), settings, settingsOf, demo: options.demo === true, evidence, clock: options.clock ?? systemClock };
+  app.addHook('onClose', async () => {
+    await listener.stop();
+    await evidence.close?.();
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -119,6 +137,7 @@ export async function buildServer(
   app.decorateRequest('auth', undefined);
   app.decorateRequest('session', undefined);
   app.decorateRequest('member', undefined);
+  app.decorateRequest('settingsVersion', undefined);
   // Session cookies of the console and the portal (src/sessions); API keys never travel in cookies.
   await app.register(cookie);
   app.decorate('lojalSecureCookies', config.secureCookies);
@@ -141,7 +160,10 @@ export async function buildServer(
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (token) {
-      req.auth = await authenticate(database.db, token, ctx.keyCache);
+      const found = await authenticate(database.db, token, settings, isWrite(req.method));
+      req.auth = found.auth;
+      req.settingsVersion = found.settingsVersion;
+      if (found.program) settings.view(found.auth.programId, found.settingsVersion).seedProgram(found.program);
     } else if (hasSessionCookie(req, 'staff')) {
       // The console: a signed-in staff user calls the same routes with the scopes of their role.
       req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());
@@ -200,5 +222,7 @@ export async function buildServer(
 
   await registerRoutes(app, ctx);
   await registerWeb(app);
+  // Reads answer from the cache only once notifications flow; until then they go to the database.
+  await listener.ready;
   return app;
 }

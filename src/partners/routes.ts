@@ -51,7 +51,7 @@ const settlementCsv = (s: Settlement, t: ReturnType<typeof translator>) =>
     ['balance', t('control:settlement.balance'), '', s.balance, s.currency],
   ]);
 
-export async function partnerRoutes(fastify: FastifyInstance, { database, keyCache, clock }: AppContext) {
+export async function partnerRoutes(fastify: FastifyInstance, { database, settings, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -95,7 +95,7 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, keyCac
         const after = await updatePartner(trx, caller(req).programId, req.params.id, req.body);
         return { result: after, audit: { action: 'partner.update', entity: 'partner', entityId: after.id, before, after } };
       });
-      keyCache.clear();
+      settings.invalidate(caller(req).programId);
       return partner;
     },
   );

@@ -1,9 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import { sql } from 'kysely';
+import type { SettingsCache } from '../cache/settings.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Language } from '../i18n/index.js';
 import type { StaffRole } from '../db/schema.js';
+import { toProgram, type Program, type ProgramRow } from './programs.js';
 
 export const scopes = [
   'admin',
@@ -126,7 +129,8 @@ export async function listApiKeys(db: Db, programId: string): Promise<ApiKeyReco
   return rows.map(toRecord);
 }
 
-export async function revokeApiKey(db: Db, programId: string, keyId: string, cache?: KeyCache): Promise<ApiKeyRecord> {
+/** Other processes forget the key when the change commits (a trigger notifies them, src/cache); writes never trust a cache. */
+export async function revokeApiKey(db: Db, programId: string, keyId: string): Promise<ApiKeyRecord> {
   const row = await db
     .updateTable('api_keys')
     .set({ revoked_at: new Date() })
@@ -135,39 +139,32 @@ export async function revokeApiKey(db: Db, programId: string, keyId: string, cac
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new LojalError('not_found', { entity: 'api key', id: keyId });
-  cache?.clear();
   return toRecord(row);
 }
 
-/**
- * Verified keys are remembered for a few seconds so that a busy integration does not cost a query per request.
- * A revocation takes effect at once in this process and within `ttlMs` in the others.
- */
-export class KeyCache {
-  private entries = new Map<string, { auth: AuthContext; until: number }>();
-  constructor(private readonly ttlMs = 10_000) {}
-  get(token: string): AuthContext | undefined {
-    const hit = this.entries.get(token);
-    if (hit && hit.until > Date.now()) return hit.auth;
-    if (hit) this.entries.delete(token);
-    return undefined;
-  }
-  set(token: string, auth: AuthContext) {
-    if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(token, { auth, until: Date.now() + this.ttlMs });
-  }
-  clear() {
-    this.entries.clear();
-  }
+export interface Authenticated {
+  auth: AuthContext;
+  /** Checked against the database (always for a write): the program's settings version, and the program. */
+  settingsVersion?: number;
+  program?: Program;
 }
 
-export async function authenticate(db: Db, token: string, cache: KeyCache): Promise<AuthContext> {
-  const cached = cache.get(token);
-  if (cached) return cached;
+/**
+ * `write`: the request changes something, so the key is checked against the database whatever the cache holds
+ * (a key revoked or a person deactivated through another process stops working for writes at once), and the
+ * same query reads the program and its settings version. Reads may be answered from the cache, which the
+ * change notifications keep current (src/cache).
+ */
+export async function authenticate(db: Db, token: string, cache: SettingsCache, write: boolean): Promise<Authenticated> {
+  if (!write) {
+    const cached = cache.key(token);
+    if (cached) return { auth: cached };
+  }
   const m = keyPattern.exec(token);
   if (!m) throw new LojalError('invalid_api_key');
   const programId = hex32ToUuid(m[1]!);
   const keyId = hex32ToUuid(m[2]!);
+  const stamp = cache.stamp(programId);
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('programs', 'programs.id', 'api_keys.program_id')
@@ -178,7 +175,6 @@ export async function authenticate(db: Db, token: string, cache: KeyCache): Prom
       'api_keys.secret_hash',
       'api_keys.scopes',
       'api_keys.revoked_at',
-      'programs.default_language',
       's.id as staff_id',
       's.name as staff_name',
       's.role as staff_role',
@@ -187,6 +183,8 @@ export async function authenticate(db: Db, token: string, cache: KeyCache): Prom
       'p.code as partner_code',
       'p.name as partner_name',
       'p.active as partner_active',
+      sql<ProgramRow>`to_json(programs)`.as('program'),
+      sql<number>`coalesce((SELECT v.version FROM settings_versions v WHERE v.program_id = api_keys.program_id), 0)`.as('settings_version'),
     ])
     .where('api_keys.program_id', '=', programId)
     .where('api_keys.id', '=', keyId)
@@ -199,17 +197,18 @@ export async function authenticate(db: Db, token: string, cache: KeyCache): Prom
   if (!timingSafeEqual(expected, actual)) throw new LojalError('invalid_api_key');
   const keyScopes = row.scopes as Scope[];
   const staffRole = row.staff_role as StaffRole | null;
+  const program = toProgram(row.program);
   const auth: AuthContext = {
     programId,
     keyId,
     keyName: row.name,
     scopes: new Set(staffRole ? keyScopes.filter((s) => roleScopes[staffRole].has(s)) : keyScopes),
-    language: row.default_language as Language,
+    language: program.defaultLanguage,
     ...(row.staff_id && staffRole && { staff: { id: row.staff_id, name: row.staff_name!, role: staffRole } }),
     ...(row.partner_id && { partner: { id: row.partner_id, code: row.partner_code!, name: row.partner_name! } }),
   };
-  cache.set(token, auth);
-  return auth;
+  cache.rememberKey(token, auth, stamp);
+  return { auth, settingsVersion: Number(row.settings_version), program };
 }
 
 /**

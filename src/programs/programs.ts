@@ -113,9 +113,25 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
   return (await getProgram(db, id))!;
 }
 
-export async function getProgram(db: Db, programId: string): Promise<Program | undefined> {
-  const row = await db.selectFrom('programs').selectAll().where('id', '=', programId).executeTakeFirst();
-  if (!row) return undefined;
+/** A programs row as selected, or as `to_json(programs)` gives it (dates as strings). */
+export interface ProgramRow {
+  id: string;
+  name: string;
+  default_language: string;
+  currency: string;
+  points_name: string;
+  time_zone: string;
+  pending_days: number;
+  expiry_policy: unknown;
+  point_value_micros: number | string;
+  hierarchy_rollup: string;
+  leaver_points: string;
+  member_passwords: boolean;
+  has_onboarding: boolean;
+  created_at: Date | string;
+}
+
+export function toProgram(row: ProgramRow): Program {
   return {
     id: row.id,
     name: row.name,
@@ -125,13 +141,18 @@ export async function getProgram(db: Db, programId: string): Promise<Program | u
     timeZone: row.time_zone,
     pendingDays: row.pending_days,
     expiryPolicy: row.expiry_policy as ExpiryPolicyJson,
-    pointValueMicros: row.point_value_micros,
+    pointValueMicros: Number(row.point_value_micros),
     hierarchyRollup: row.hierarchy_rollup as Program['hierarchyRollup'],
     leaverPoints: row.leaver_points as Program['leaverPoints'],
     memberPasswords: row.member_passwords,
     hasOnboarding: row.has_onboarding,
-    createdAt: row.created_at,
+    createdAt: new Date(row.created_at),
   };
+}
+
+export async function getProgram(db: Db, programId: string): Promise<Program | undefined> {
+  const row = await db.selectFrom('programs').selectAll().where('id', '=', programId).executeTakeFirst();
+  return row && toProgram(row);
 }
 
 export async function updateProgram(db: Db, programId: string, patch: Partial<ProgramSettings>): Promise<Program> {

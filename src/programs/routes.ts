@@ -31,7 +31,7 @@ const apiKeyCreateSchema = z
 // hasOnboarding is kept by the onboarding module, not a setting (GET /v1/onboarding shows the checklist).
 const toOut = ({ hasOnboarding: _kept, ...p }: Program) => p;
 
-export async function programRoutes(fastify: FastifyInstance, { database, keyCache }: AppContext) {
+export async function programRoutes(fastify: FastifyInstance, { database, settings }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -104,12 +104,16 @@ export async function programRoutes(fastify: FastifyInstance, { database, keyCac
         response: { 200: apiKeyOut },
       },
     },
-    async (req) =>
-      db.transaction().execute(async (trx) => {
+    async (req) => {
+      const revoked = await db.transaction().execute(async (trx) => {
         const before = await getApiKey(trx, caller(req).programId, req.params.id);
-        const after = await revokeApiKey(trx, caller(req).programId, req.params.id, keyCache);
+        const after = await revokeApiKey(trx, caller(req).programId, req.params.id);
         await recordAudit(trx, { ...auditContext(req), action: 'api_key.revoke', entity: 'api_key', entityId: after.id, before, after });
         return after;
-      }),
+      });
+      // This process at once; the others when the commit's notification arrives (and for writes, at once too).
+      settings.invalidate(caller(req).programId);
+      return revoked;
+    },
   );
 }

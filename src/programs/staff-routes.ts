@@ -22,7 +22,7 @@ const staffUserOut = z.object({
 });
 const idParams = z.object({ id: z.uuid() });
 
-export async function staffUserRoutes(fastify: FastifyInstance, { database, keyCache, config }: AppContext) {
+export async function staffUserRoutes(fastify: FastifyInstance, { database, settings, config }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -88,7 +88,7 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, keyC
         return after;
       });
       // Keys carry the role and the active flag: forget the verified ones so the change applies now.
-      keyCache.clear();
+      settings.invalidate(caller(req).programId);
       return user;
     },
   );

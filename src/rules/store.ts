@@ -14,7 +14,8 @@
  * - Definitions are validated here (422 `invalid_rule`, with one issue per problem), so every caller, not only
  *   the HTTP API, gets the same checks. A multiplier's `ruleIds` must name rules of the same program.
  *
- * Nothing is cached: `rulesInForce` is one query per call, so writes from any process are seen at once.
+ * `rulesInForce` is one query per call; the HTTP server keeps `ruleTimeline` in memory (src/cache), reloaded at
+ * the next write after any change (migration 0017 bumps the program's settings version by trigger).
  */
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
@@ -425,16 +426,25 @@ export async function rulesInForce(db: Db, programId: string, at: readonly Date[
     };
   }
 
-  const rows = await db
+  const inForce = await loadTimeline(db, programId, new Date(horizon));
+  return (instant) => inForce(new Date(check(instant)));
+}
+
+/**
+ * Every version of the program's rules (for a cache: the answer covers any instant, the future included, so it
+ * stays true as time passes). Same answers as rulesInForce.
+ */
+export function ruleTimeline(db: Db, programId: string): Promise<(at: Date) => RuleVersion[]> {
+  return loadTimeline(db, programId, null);
+}
+
+async function loadTimeline(db: Db, programId: string, until: Date | null): Promise<(at: Date) => RuleVersion[]> {
+  let query = db
     .selectFrom('rules')
     .select(['id', 'version', 'name', 'priority', 'active', 'effective_from', 'definition'])
-    .where('program_id', '=', programId)
-    .where('effective_from', '<=', new Date(horizon))
-    .orderBy('id')
-    .orderBy('effective_from')
-    .orderBy('version')
-    .execute();
-
+    .where('program_id', '=', programId);
+  if (until) query = query.where('effective_from', '<=', until);
+  const rows = await query.orderBy('id').orderBy('effective_from').orderBy('version').execute();
   /** Per rule, its versions in the order they take effect, with their start instants alongside. */
   const timelines: { starts: number[]; versions: (RuleVersion | null)[] }[] = [];
   let current: (typeof timelines)[number] | undefined;
@@ -454,7 +464,8 @@ export async function rulesInForce(db: Db, programId: string, at: readonly Date[
   }
 
   return (instant) => {
-    const t = check(instant);
+    const t = instant.getTime();
+    if (Number.isNaN(t)) throw new RangeError('rulesInForce: invalid date');
     const out: RuleVersion[] = [];
     for (const { starts, versions } of timelines) {
       // The last version starting at or before t (binary search; starts are non-decreasing).

@@ -1,0 +1,217 @@
+/**
+ * Single-event earns over HTTP on PostgreSQL: `POST /v1/events` with one purchase each, 32 connections at
+ * once, against the Lojal server started as a real process (`bin/lojal.js serve`), one or two processes on
+ * one database — next to a bare baseline measured in the same run: a plain node:http server with a pg pool
+ * of the same size doing one statement per request (insert the event, add to a balance). Prints a table;
+ * asserts nothing.
+ *
+ *   npx tsx bench/http-earn.ts                 (or as part of `npm run bench`)
+ *   BENCH_HTTP_REQUESTS=4000                   (requests per measured run; default 4,000)
+ *   BENCH_HTTP_PROCESSES=1,2                   (Lojal server processes to measure; default 1,2)
+ *   BENCH_PG_URL=postgres://…/postgres         (admin URL of the server; default the local one)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { openPostgres } from '../src/db/database.js';
+import { createApiKey } from '../src/programs/api-keys.js';
+import { setup } from './run.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 4000);
+const WARM = Math.min(500, Math.ceil(REQUESTS / 4));
+const CONNECTIONS = 32;
+const POOL = 10;
+const PROCESSES = (process.env.BENCH_HTTP_PROCESSES ?? '1,2').split(',').map(Number).filter((n) => n > 0);
+const ACCOUNTS = 500;
+const SKUS = 60;
+
+export interface HttpRow {
+  what: string;
+  processes: number;
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+/** The baseline server: one statement per request, the least a durable earn can do. */
+async function bareServer(url: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const e = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; account: string; lines: Array<{ amount: number }> };
+      const amount = e.lines.reduce((s, l) => s + l.amount, 0);
+      pool
+        .query(
+          `WITH e AS (INSERT INTO bare_http_events (external_id, account, amount, body) VALUES ($1, $2, $3, $4) RETURNING account, amount)
+           INSERT INTO bare_http_balances (account, points) SELECT account, amount / 1000 FROM e
+           ON CONFLICT (account) DO UPDATE SET points = bare_http_balances.points + excluded.points RETURNING points`,
+          [e.id, e.account, amount, JSON.stringify(e)],
+        )
+        .then((r) => {
+          res.writeHead(201, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ status: 'processed', points: r.rows[0].points }));
+        })
+        .catch((err: Error) => {
+          res.writeHead(500);
+          res.end(err.message);
+        });
+    });
+  });
+  server.listen(0, '127.0.0.1', () => console.log(`bare listening on ${(server.address() as { port: number }).port}`));
+}
+
+/** Starts a child process and resolves with the first stdout line that matches `ready`. */
+function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let errors = '';
+  child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const m = ready.exec(line);
+      if (m) resolve({ child, match: m });
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${errors}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function body(prefix: string, i: number): string {
+  return JSON.stringify({
+    id: `${prefix}-${i}`,
+    type: 'purchase',
+    occurredAt: new Date(Date.parse('2026-01-01T00:00:00Z') + i * 1000).toISOString(),
+    account: `A-${(i * 7919) % ACCOUNTS}`,
+    lines: [0, 1, 2].map((k) => ({ sku: `SKU-${(i * 31 + k * 17) % SKUS}`, quantity: 1 + ((i + k) % 5), amount: 1000 + ((i * 97 + k * 13) % 90000) })),
+  });
+}
+
+/** `count` POSTs, CONNECTIONS at a time over keep-alive connections spread across the ports. */
+async function drive(ports: number[], token: string, prefix: string, count: number): Promise<Omit<HttpRow, 'what' | 'processes'>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const latencies: number[] = [];
+  let next = 0;
+  let failed = 0;
+  let firstFailure = '';
+  const post = (port: number, payload: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, path: '/v1/events', method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            if (res.statusCode !== 201 && !firstFailure) firstFailure = `${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`;
+            resolve(res.statusCode!);
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, c) => {
+      const port = ports[c % ports.length]!;
+      for (let i = next++; i < count; i = next++) {
+        const s = performance.now();
+        const status = await post(port, body(prefix, i));
+        latencies.push(performance.now() - s);
+        if (status !== 201) failed++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  if (firstFailure) console.log(`  first failure: ${firstFailure}`);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { requests: count, seconds, p50: at(0.5), p99: at(0.99), failed };
+}
+
+export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
+  const name = `lojal_bench_http_${process.pid}`;
+  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
+  client.on('error', () => {});
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const dbUrl = url.toString();
+  const children: ChildProcess[] = [];
+  const rows: HttpRow[] = [];
+  try {
+    console.log('http-earn: setting up the program');
+    const database = await openPostgres(dbUrl, 2);
+    const program = await setup(database);
+    const { key } = await createApiKey(database.db, program.id, { name: 'bench', scopes: ['events:write'] });
+    await database.db.schema.createTable('bare_http_events').addColumn('id', 'bigserial', (c) => c.primaryKey())
+      .addColumn('external_id', 'text', (c) => c.notNull().unique()).addColumn('account', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull()).addColumn('body', 'jsonb', (c) => c.notNull()).execute();
+    await database.db.schema.createTable('bare_http_balances').addColumn('account', 'text', (c) => c.primaryKey()).addColumn('points', 'bigint', (c) => c.notNull()).execute();
+    await database.close();
+
+    console.log('http-earn: bare baseline');
+    const bare = await start(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--bare', dbUrl], process.env, /^bare listening on (\d+)/);
+    children.push(bare.child);
+    const barePort = Number(bare.match[1]);
+    await drive([barePort], key, 'bare-warm', WARM);
+    rows.push({ what: 'bare baseline: node:http + pg, one statement', processes: 1, ...(await drive([barePort], key, 'bare', REQUESTS)) });
+    console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
+    await stop(bare.child);
+
+    const env = { ...process.env, DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', LOJAL_DB_POOL_SIZE: String(POOL) };
+    for (const n of PROCESSES) {
+      console.log(`http-earn: Lojal, ${n} process(es)`);
+      // One after the other: the first applies the migrations.
+      const servers = [];
+      for (let i = 0; i < n; i++) {
+        const s = await start(process.execPath, [path.join(here, '..', 'bin', 'lojal.js'), 'serve'], env, /Lojal is running at http:\/\/127\.0\.0\.1:(\d+)/);
+        children.push(s.child);
+        servers.push(s);
+      }
+      const ports = servers.map((s) => Number(s.match[1]));
+      await drive(ports, key, `warm-${n}`, WARM);
+      rows.push({ what: 'Lojal: POST /v1/events, one purchase', processes: n, ...(await drive(ports, key, `lojal-${n}`, REQUESTS)) });
+      console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
+      await Promise.all(servers.map((s) => stop(s.child)));
+    }
+  } finally {
+    await Promise.all(children.map(stop));
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+    await client.end().catch(() => {});
+  }
+  return rows;
+}
+
+export function printHttpRows(rows: HttpRow[]): void {
+  const base = rows.find((r) => r.what.startsWith('bare'));
+  const rate = (r: HttpRow) => r.requests / r.seconds;
+  console.log(`\nSingle events over HTTP on PostgreSQL: ${CONNECTIONS} connections, pool ${POOL} per process, 3-line purchases, ${ACCOUNTS} accounts, 4 rules\n`);
+  console.log('| server | processes | requests | failed | req/s | p50 ms | p99 ms | share of bare |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.what} | ${r.processes} | ${r.requests} | ${r.failed} | ${Math.round(rate(r)).toLocaleString('en')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ` +
+        `${base ? ((rate(r) / rate(base)) * 100).toFixed(1) + ' %' : '-'} |`,
+    );
+  }
+}
+
+if (process.argv[2] === '--bare') await bareServer(process.argv[3]!);
+else if (process.argv[1]?.endsWith('http-earn.ts')) printHttpRows(await benchHttpEarn(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'));

@@ -1,0 +1,50 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.js';
+import { lookupStatement } from '../../src/events/lookup.js';
+import { createProgram } from '../../src/programs/programs.js';
+import { freshDatabase, onPostgres } from '../support/db.js';
+
+/**
+ * The earn path's look-ups stay index look-ups however many accounts the program has: with 100,000 accounts
+ * no plan reads the accounts table sequentially (the old `external_id = ANY(..) OR id = ANY(..)` form did,
+ * and so grew with the program). PostgreSQL only: the plans of the embedded database are not the server's.
+ */
+let database: Database;
+let programId = '';
+let someId = '';
+
+function scans(plan: unknown, out: Array<{ node: string; relation?: string }> = []) {
+  const p = plan as { 'Node Type': string; 'Relation Name'?: string; Plans?: unknown[] };
+  out.push({ node: p['Node Type'], ...(p['Relation Name'] && { relation: p['Relation Name'] }) });
+  for (const child of p.Plans ?? []) scans(child, out);
+  return out;
+}
+
+async function explain(query: ReturnType<typeof sql>) {
+  const { rows } = await sql<{ 'QUERY PLAN': Array<{ Plan: unknown }> }>`EXPLAIN (FORMAT JSON) ${query}`.execute(database.db);
+  return scans(rows[0]!['QUERY PLAN'][0]!.Plan);
+}
+
+describe.skipIf(!onPostgres)('earn path look-ups with 100,000 accounts (PostgreSQL)', () => {
+  beforeAll(async () => {
+    database = await freshDatabase();
+    programId = (await createProgram(database.db, { name: 'Big', currency: 'SEK' })).id;
+    await sql`INSERT INTO accounts (program_id, id, external_id, name)
+      SELECT ${programId}, gen_random_uuid(), 'A-' || n, 'Account ' || n FROM generate_series(1, 100000) n`.execute(database.db);
+    await sql`ANALYZE accounts`.execute(database.db);
+    someId = (await sql<{ id: string }>`SELECT id FROM accounts WHERE program_id = ${programId} AND external_id = 'A-500'`.execute(database.db)).rows[0]!.id;
+  }, 120_000);
+  afterAll(() => database?.close());
+
+  it('finds an account by external id and by id, and locks one, without reading the table', async () => {
+    const q = { eventIds: ['e-1'], memberExt: [], memberIds: [], skus: ['SKU-1'] };
+    for (const refs of [{ accountExt: ['A-77'], accountIds: [] }, { accountExt: [], accountIds: [someId] }]) {
+      const plan = await explain(lookupStatement(programId, { ...q, ...refs }) as never);
+      expect(plan.filter((n) => n.relation === 'accounts' && n.node === 'Seq Scan'), JSON.stringify(plan)).toEqual([]);
+      expect(plan.some((n) => n.relation === 'accounts' && /Index/.test(n.node))).toBe(true);
+    }
+    const lock = await explain(sql`SELECT 1 FROM accounts WHERE program_id = ${programId} AND id = ANY(${[someId]}::uuid[]) ORDER BY id FOR NO KEY UPDATE` as never);
+    expect(lock.filter((n) => n.relation === 'accounts' && n.node === 'Seq Scan')).toEqual([]);
+  });
+});
