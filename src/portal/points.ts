@@ -49,7 +49,7 @@ const historyOut = z.object({
   nextCursor: z.uuid().nullable(),
 });
 
-export async function portalPointRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function portalPointRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -59,7 +59,7 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database }: 
     async (req) => {
       const m = me(req);
       const program = await programOf(db, req);
-      const opts = { now: new Date(), timeZone: program.timeZone, expiringWithinDays: 90 };
+      const opts = { now: clock(), timeZone: program.timeZone, expiringWithinDays: 90 };
       const b = await getBalance(db, program.id, m.memberId, opts);
       const company = (await isManagerOf(db, program.id, m.memberId, m.accountId)) ? await getBalance(db, program.id, m.accountId, opts) : undefined;
       return {
