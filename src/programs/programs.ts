@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import type { ExpiryPolicyJson } from '../db/schema.js';
+import type { ExpiryPolicyJson, ProgramsTable } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { languages } from '../i18n/index.js';
 
@@ -113,23 +113,12 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
   return (await getProgram(db, id))!;
 }
 
-/** A programs row as selected, or as `to_json(programs)` gives it (dates as strings). */
-export interface ProgramRow {
-  id: string;
-  name: string;
-  default_language: string;
-  currency: string;
-  points_name: string;
-  time_zone: string;
-  pending_days: number;
+/** A programs row as selected, or as `to_json(programs)` gives it (dates as strings, a bigint maybe too). */
+export type ProgramRow = Omit<Selectable<ProgramsTable>, 'expiry_policy' | 'point_value_micros' | 'created_at' | 'updated_at'> & {
   expiry_policy: unknown;
   point_value_micros: number | string;
-  hierarchy_rollup: string;
-  leaver_points: string;
-  member_passwords: boolean;
-  has_onboarding: boolean;
   created_at: Date | string;
-}
+};
 
 export function toProgram(row: ProgramRow): Program {
   return {
