@@ -98,10 +98,10 @@ async function generate(database: Database, entries: number): Promise<Target> {
 async function serve(role: string, url: string): Promise<void> {
   let port: number;
   if (role === 'lojal') {
-    const { buildServer } = await import('../src/http/server.js');
+    const { buildApp } = await import('../src/app.js');
     const { loadConfig } = await import('../src/config/index.js');
     const database = await openPostgres(url, POOL);
-    const app = await buildServer(database, loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', DATABASE_URL: url, LOJAL_DB_POOL_SIZE: String(POOL) }));
+    const app = await buildApp(database, loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', DATABASE_URL: url, LOJAL_DB_POOL_SIZE: String(POOL) }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
   } else {

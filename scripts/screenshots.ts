@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config/index.js';
 import { openConfiguredDatabase } from '../src/db/open.js';
 import { ensureDemoProgram } from '../src/demo/index.js';
 import { DiskEvidenceStore } from '../src/evidence/store.js';
-import { buildServer } from '../src/http/server.js';
+import { buildApp } from '../src/app.js';
 import { webBuilt } from '../src/http/web.js';
 import { addSessionCookie, launchChromium, signInMemberByCookie, signInStaffByCookie } from './chromium.js';
 
@@ -51,7 +51,7 @@ async function main() {
   const db = database.db;
   console.log('Seeding the demo program (about a minute)…');
   await ensureDemoProgram(db, async () => {}, async () => undefined, new DiskEvidenceStore(config.evidenceDir));
-  const app = await buildServer(database, config);
+  const app = await buildApp(database, config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const browser = await launchChromium();

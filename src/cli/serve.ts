@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { openConfiguredDatabase } from '../db/open.js';
-import { buildServer } from '../http/server.js';
+import { buildApp } from '../app.js';
 import { demoProgramName, ensureDemoProgram } from '../demo/index.js';
 import { ensureDemoSignIns, type DemoSignIns } from '../demo/sign-in.js';
 import { configuredEvidenceStore } from '../evidence/configured.js';
@@ -47,7 +47,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     signIns = await ensureDemoSignIns(database.db, demoProgram.id);
   }
 
-  const app = await buildServer(database, config, { demo: opts.demo, evidence });
+  const app = await buildApp(database, config, { demo: opts.demo, evidence });
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
   const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }) : async () => {};
   const stop = async (signal: string) => {

@@ -18,68 +18,28 @@ import { checkStorableText } from '../errors/characters.js';
 import { LojalError } from '../errors/index.js';
 import { configuredEvidenceStore } from '../evidence/configured.js';
 import type { EvidenceStore } from '../evidence/store.js';
-import { authenticate, requireScope, type AuthContext, type Scope } from '../programs/api-keys.js';
+import { authenticate, requireScope } from '../programs/api-keys.js';
 import { listenForSettings } from '../cache/listener.js';
 import { isWrite, SettingsCache, settingsVersion, type ProgramSettingsView } from '../cache/settings.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
+import type { AppContext } from './context.js';
 import { sendProblem, toLojalError } from './problem.js';
-import { registerRoutes } from './routes.js';
 import { pageFor, registerWeb, sendPage, webBuilt } from './web.js';
 import { logAnswered, loggerOptions } from './logging.js';
-import { hasSessionCookie, memberOfSession, sessionOfRequest, staffAuthOfSession, type MemberContext } from '../sessions/http.js';
-import type { Session } from '../sessions/store.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    auth: AuthContext | undefined;
-    /** The browser session the request came with, on routes that take one (see `session` and `member`). */
-    session: Session | undefined;
-    /** The member a portal route acts for (routes with `member: true`). */
-    member: MemberContext | undefined;
-    /** The program's settings version, as a write's key check read it (see src/cache). */
-    settingsVersion: number | undefined;
-  }
-  interface FastifyContextConfig {
-    /** The scope a route needs (any one of a list); routes without one are public (health, metrics, docs). */
-    scope?: Scope | readonly Scope[];
-    /** The route also serves coalition partners' keys (see requireScope). */
-    partners?: boolean;
-    /**
-     * Portal routes: `true` needs a member session that has settled which member it acts for (`req.member`);
-     * `'any'` takes a member session before that choice (`req.session` only).
-     */
-    member?: true | 'any';
-    /** Console routes about the session itself (sign-out, password change): a staff session, no API key. */
-    staffSession?: true;
-  }
-}
-
-export interface AppContext {
-  database: Database;
-  config: Config;
-  metrics: Metrics;
-  /** Program settings, keys, rules and the tier ladder in memory, kept current across processes (src/cache). */
-  settings: SettingsCache;
-  /** The request's program settings: cached, and for a write at least as new as the version its key check read. */
-  settingsOf(req: FastifyRequest): Promise<ProgramSettingsView>;
-  /** Started with `serve --demo`: without a mail server, member sign-in codes are logged for whoever tries it. */
-  demo: boolean;
-  /** Where claim evidence bytes are kept (disk or S3, by configuration). */
-  evidence: EvidenceStore;
-  /** The time the application acts at; tests pass a clock of their own. */
-  clock: Clock;
-}
-
-export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
+import { hasSessionCookie, memberOfSession, sessionOfRequest, staffAuthOfSession } from '../sessions/http.js';
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** `evidence` defaults to the store the configuration names; the caller passing one shares it (serve, demo seeding). */
-export async function buildServer(
-  database: Database,
-  config: Config,
-  options: { demo?: boolean; evidence?: EvidenceStore; clock?: Clock } = {},
-): Promise<FastifyInstance> {
+export interface ServerOptions {
+  demo?: boolean;
+  evidence?: EvidenceStore;
+  clock?: Clock;
+  /** The modules' routes (src/app.ts): the server knows none of them. */
+  registerRoutes: (app: FastifyInstance, ctx: AppContext) => Promise<void>;
+}
+
+export async function buildServer(database: Database, config: Config, options: ServerOptions): Promise<FastifyInstance> {
   const evidence = options.evidence ?? (await configuredEvidenceStore(config));
   const app = Fastify({
     logger: await loggerOptions(config),
@@ -220,7 +180,7 @@ export async function buildServer(
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await registerRoutes(app, ctx);
+  await options.registerRoutes(app, ctx);
   await registerWeb(app);
   // Reads answer from the cache only once notifications flow; until then they go to the database.
   await listener.ready;

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../http/pagination.js';
-import { caller } from '../http/routes.js';
-import type { AppContext } from '../http/server.js';
+import { caller } from '../http/context.js';
+import type { AppContext } from '../http/context.js';
 import { listOutbox } from './outbox.js';
 
 const mailOut = z.object({

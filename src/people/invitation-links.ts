@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { text } from '../fields/index.js';
-import type { AppContext } from '../http/server.js';
+import type { AppContext } from '../http/context.js';
 import { languages } from '../i18n/index.js';
 import { setSessionCookie } from '../sessions/http.js';
 import { chooseSessionMember, createSession } from '../sessions/store.js';

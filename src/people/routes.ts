@@ -9,8 +9,8 @@ import { deactivateMember } from './deactivation.js';
 import { acceptInvitation, invite } from './invitations.js';
 import { decideRegistration, register } from './registration.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
-import { actor, caller } from '../http/routes.js';
-import type { AppContext } from '../http/server.js';
+import { actor, caller } from '../http/context.js';
+import type { AppContext } from '../http/context.js';
 import { actorRef } from '../programs/actor.js';
 import { teamOf } from './team.js';
 

@@ -10,7 +10,7 @@ import { validationError } from '../events/ingest.js';
 import { readClaimWithFiles } from '../evidence/multipart.js';
 import { sendEvidence } from '../evidence/routes.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
-import type { AppContext } from '../http/server.js';
+import type { AppContext } from '../http/context.js';
 import { me, memberActorRef, ownKey, programOf, requireVisible } from './context.js';
 
 const tags = ['portal'];

@@ -8,7 +8,7 @@ import { getMember, updateMember } from '../accounts/members.js';
 import type { Member } from '../accounts/member-schema.js';
 import { audited } from '../audit/index.js';
 import type { Db } from '../db/database.js';
-import type { AppContext } from '../http/server.js';
+import type { AppContext } from '../http/context.js';
 import { languages } from '../i18n/index.js';
 import { getChecklist } from '../onboarding/store.js';
 import { memberOnboarding } from '../onboarding/member.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isManagerOf } from '../accounts/managers.js';
-import type { AppContext } from '../http/server.js';
+import type { AppContext } from '../http/context.js';
 import { getBalance } from '../ledger/queries.js';
 import { getHistory } from '../ledger/queries.js';
 import { tierOfOwner } from '../tiers/current.js';

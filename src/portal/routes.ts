@@ -4,7 +4,7 @@
  * The domain work is the same the /v1 API does; these routes only fix who it is for.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../http/server.js';
+import type { AppContext } from '../http/context.js';
 import { portalClaimRoutes } from './claims.js';
 import { portalMeRoutes } from './me.js';
 import { portalPointRoutes } from './points.js';

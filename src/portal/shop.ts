@@ -7,7 +7,7 @@ import type { OrderState } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { slug } from '../fields/index.js';
 import { pageQuery } from '../http/pagination.js';
-import type { AppContext } from '../http/server.js';
+import type { AppContext } from '../http/context.js';
 import { translator, type Language } from '../i18n/index.js';
 import type { Program } from '../programs/programs.js';
 import { getReward, rewardTypes, textIn, type Reward } from '../rewards/catalogue.js';

@@ -13,7 +13,7 @@ import { claimOut, presentClaim } from '../claims/present.js';
 import { rejectionReasons } from '../claims/reasons.js';
 import { listClaims, requireClaim, type ClaimState } from '../claims/store.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
-import type { AppContext } from '../http/server.js';
+import type { AppContext } from '../http/context.js';
 import { allocateCompanyPoints } from '../ledger/allocation.js';
 import { operationOut } from '../ledger/schemas.js';
 import { teamOf } from '../people/team.js';

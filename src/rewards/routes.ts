@@ -7,9 +7,9 @@ import { LojalError } from '../errors/index.js';
 import { slug } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { apiLanguage } from '../http/problem.js';
-import { auditContext, caller } from '../http/routes.js';
+import { auditContext, caller } from '../http/context.js';
 import { audited } from '../audit/index.js';
-import type { AppContext } from '../http/server.js';
+import type { AppContext } from '../http/context.js';
 import { languages, type Language } from '../i18n/index.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import {

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { languages } from '../i18n/index.js';
-import type { AppContext } from '../http/server.js';
+import type { AppContext } from '../http/context.js';
 import { clearSessionCookie, setSessionCookie } from './http.js';
 import { chooseMember, memberBody, memberSessionBody, startMemberSession } from './member-choices.js';
 import { memberPasswordMatches, setMemberPassword, startMemberSignIn, verifyMemberCode } from './member-sign-in.js';

@@ -3,7 +3,7 @@
  * came over https, which a proxy may only say (X-Forwarded-Proto) when LOJAL_TRUST_PROXY trusts it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/http/server.js';
+import { buildApp } from '../../src/app.js';
 import { ConfigError, loadConfig, parseTrustProxy } from '../../src/config/index.js';
 import { setStaffPasswordByEmail } from '../../src/sessions/staff-sign-in.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -98,7 +98,7 @@ describe('session cookies', () => {
     const { t } = await appWith({});
     for (const [trust, secure] of [['true', true], ['1', true], ['127.0.0.1', true], ['loopback', true], ['10.0.0.0/8', false]] as const) {
       // The same database behind servers configured differently (injected requests come from 127.0.0.1).
-      const app = await buildServer(t.database, { ...t.config, trustProxy: parseTrustProxy(trust)! }, { clock: t.clock });
+      const app = await buildApp(t.database, { ...t.config, trustProxy: parseTrustProxy(trust)! }, { clock: t.clock });
       const res = await app.inject({
         method: 'POST',
         url: '/auth/staff/sign-in',

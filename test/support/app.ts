@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { manualClock, type ManualClock } from '../../src/clock/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Database } from '../../src/db/database.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildApp } from '../../src/app.js';
 import { createApiKey, type Scope } from '../../src/programs/api-keys.js';
 import { createProgram } from '../../src/programs/programs.js';
 import { freshDatabase } from './db.js';
@@ -38,7 +38,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lojal-test-data-'));
   const config = loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', LOJAL_DATA_DIR: dataDir, ...env });
   const clock = manualClock(TEST_NOW);
-  const app = await buildServer(database, config, { clock });
+  const app = await buildApp(database, config, { clock });
   const newProgram: TestApp['newProgram'] = async (settings = {}) => {
     const program = await createProgram(database.db, {
       name: 'Test program',

@@ -1,0 +1,79 @@
+/**
+ * What every module's routes need from the application: the context they are registered with, the request
+ * fields the server's hooks fill in, and who is calling. Modules import this file, never the server that
+ * registers them (src/app.ts composes the application at the top).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../clock/index.js';
+import type { Config } from '../config/index.js';
+import type { Database } from '../db/database.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import type { AuthContext, Scope } from '../programs/api-keys.js';
+import type { SettingsCache, ProgramSettingsView } from '../cache/settings.js';
+import type { Metrics } from './metrics.js';
+import type { MemberContext } from '../sessions/http.js';
+import type { Session } from '../sessions/store.js';
+import { actorOfAuth, type Actor } from '../programs/actor.js';
+import type { AuditContext } from '../audit/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | undefined;
+    /** The browser session the request came with, on routes that take one (see `session` and `member`). */
+    session: Session | undefined;
+    /** The member a portal route acts for (routes with `member: true`). */
+    member: MemberContext | undefined;
+    /** The program's settings version, as a write's key check read it (see src/cache). */
+    settingsVersion: number | undefined;
+  }
+  interface FastifyContextConfig {
+    /** The scope a route needs (any one of a list); routes without one are public (health, metrics, docs). */
+    scope?: Scope | readonly Scope[];
+    /** The route also serves coalition partners' keys (see requireScope). */
+    partners?: boolean;
+    /**
+     * Portal routes: `true` needs a member session that has settled which member it acts for (`req.member`);
+     * `'any'` takes a member session before that choice (`req.session` only).
+     */
+    member?: true | 'any';
+    /** Console routes about the session itself (sign-out, password change): a staff session, no API key. */
+    staffSession?: true;
+  }
+}
+
+export interface AppContext {
+  database: Database;
+  config: Config;
+  metrics: Metrics;
+  /** Program settings, keys, rules and the tier ladder in memory, kept current across processes (src/cache). */
+  settings: SettingsCache;
+  /** The request's program settings: cached, and for a write at least as new as the version its key check read. */
+  settingsOf(req: FastifyRequest): Promise<ProgramSettingsView>;
+  /** Started with `serve --demo`: without a mail server, member sign-in codes are logged for whoever tries it. */
+  demo: boolean;
+  /** Where claim evidence bytes are kept (disk or S3, by configuration). */
+  evidence: EvidenceStore;
+  /** The time the application acts at; tests pass a clock of their own. */
+  clock: Clock;
+}
+
+export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
+
+/** The authenticated caller; only routes with a `scope` reach their handler with one. */
+export function caller(req: FastifyRequest): AuthContext {
+  if (!req.auth) throw new Error('route has no scope but asks for the caller');
+  return req.auth;
+}
+
+/** Who is acting, for journals and the audit log (a staff user, or an integration's API key). */
+export function actor(req: FastifyRequest): Actor {
+  return actorOfAuth(caller(req));
+}
+
+/** The actor and where the request came from: what an audit entry records besides the change. */
+export function auditContext(req: FastifyRequest): AuditContext {
+  return { programId: caller(req).programId, actor: actor(req), ip: req.ip };
+}
+
+export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
+
