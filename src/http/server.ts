@@ -23,7 +23,7 @@ import { listenForSettings } from '../cache/listener.js';
 import { isWrite, SettingsCache, settingsVersion, type ProgramSettingsView } from '../cache/settings.js';
 import { createMetrics } from './metrics.js';
 import type { AppContext } from './context.js';
-import { sendProblem, toLojalError } from './problem.js';
+import { maxPathParameterLength, sendProblem, toLojalError } from './problem.js';
 import { pageFor, registerWeb, sendPage, webBuilt } from './web.js';
 import { logAnswered, loggerOptions } from './logging.js';
 import { hasSessionCookie, memberOfSession, sessionOfRequest, staffAuthOfSession } from '../sessions/http.js';
@@ -51,6 +51,12 @@ export async function buildServer(database: Database, config: Config, options: S
       return typeof given === 'string' && requestIdPattern.test(given) ? given : uuidv7();
     },
     ajv: { customOptions: { coerceTypes: false } },
+    routerOptions: { maxParamLength: maxPathParameterLength },
+    // Errors the router raises before any route (a URL it cannot decode, an overlong parameter): problems too.
+    frameworkErrors: (err, req, reply) => {
+      reply.header('x-request-id', req.id);
+      return sendProblem(req, reply, toLojalError(err, config.bodyLimitBytes));
+    },
     // Off unless configured: otherwise anyone could claim to be any client, over https, by header.
     // A hop count as the function fastify's types accept: trust the nearest `n` proxies.
     trustProxy: typeof config.trustProxy === 'number' ? ((n) => (_address: string, hop: number) => hop < n)(config.trustProxy) : config.trustProxy,
