@@ -20,6 +20,7 @@ import { configuredEvidenceStore } from '../evidence/configured.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { authenticate, requireScope } from '../programs/api-keys.js';
 import { listenForSettings } from '../cache/listener.js';
+import { auditKeyringOf, useAuditKeyring } from '../audit/keys.js';
 import { isWrite, SettingsCache, settingsVersion, type ProgramSettingsView } from '../cache/settings.js';
 import { createMetrics } from './metrics.js';
 import type { AppContext } from './context.js';
@@ -65,6 +66,8 @@ export async function buildServer(database: Database, config: Config, options: S
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // The audit chain's key comes from this server's configuration (src/audit/keys.ts).
+  useAuditKeyring(auditKeyringOf(config));
   const settings = new SettingsCache();
   const listener = listenForSettings(database, settings, (message) => app.log.warn(message));
   const settingsOf = async (req: FastifyRequest): Promise<ProgramSettingsView> => {
