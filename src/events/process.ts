@@ -16,7 +16,7 @@ import { systemWalletId, type Program } from '../programs/programs.js';
 import { capKey, evaluate, periodKey } from '../rules/engine.js';
 import { rulesInForce } from '../rules/store.js';
 import type { EngineContext, EngineLine, RuleVersion, TierBonus } from '../rules/types.js';
-import type { IngestItem } from './ingest.js';
+import type { IngestItem, ReadyEvent } from './items.js';
 import type { EventRecord, PostingRecord } from './records.js';
 import { chainRoots, type AccountRef, type MemberRef } from '../accounts/index.js';
 import { processReturn } from './returns.js';
@@ -26,16 +26,7 @@ import { getTierConfig, type TierConfig } from '../tiers/store.js';
 import type { EventInput } from './schema.js';
 import { ruleUsageIncrement } from '../rules/usage.js';
 
-export interface ReadyEvent {
-  index: number;
-  id: string;
-  input: EventInput;
-  hash: string;
-  occurredAt: Date;
-  account: AccountRef;
-  member: MemberRef | null;
-  lines: EngineLine[];
-}
+export type { ReadyEvent } from './items.js';
 
 /**
  * Events already stored, with the answer their first processing gave. A purchase's answer is rebuilt from
