@@ -9,6 +9,7 @@ import type { Db } from '../db/database.js';
 import type { TierOwnerKind } from '../db/schema.js';
 import { decide, qualifyingWindow, windowEndingAt, type TierDecision } from './evaluate.js';
 import { publishTierChange } from '../webhooks/publish.js';
+import { blockedLevelsFor } from '../training/requirements.js';
 import { appendTierHistory, getTierConfig, getTierStatus, qualifyingTotals, saveTierStatus, type TierConfig } from './store.js';
 
 export const ownerKindsOf = (scope: TierConfig['settings']['scope']): TierOwnerKind[] =>
@@ -42,7 +43,9 @@ export async function evaluateOwner(
   if (state && now >= state.periodEnd) {
     lastPeriod = (await qualifyingTotals(trx, programId, settings.basis, kind, windowEndingAt(settings, state.periodEnd, timeZone), [ownerId], chain)).get(ownerId) ?? 0;
   }
-  const decision = decide({ levels, settings, totals: { current, ...(lastPeriod !== undefined && { lastPeriod }) }, state, now, timeZone });
+  // Levels that require a certification the owner does not hold (valid) now are out of its reach.
+  const blocked = await blockedLevelsFor(trx, programId, kind, ownerId, now);
+  const decision = decide({ levels, settings, totals: { current, ...(lastPeriod !== undefined && { lastPeriod }) }, state, now, timeZone, blocked });
   if (options.upgradeOnly && decision.change !== 'upgrade') return decision;
 
   const levelChanged = decision.level !== (state?.level ?? null);
