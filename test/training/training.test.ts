@@ -159,7 +159,7 @@ describe('taking a course', () => {
     expect(list.statusCode, list.body).toBe(200);
     expect(list.json().data[0]).toMatchObject({ id: courseId, title: { text: 'Certyfikowany instalator', language: 'pl', fallback: false }, points: 200, done: 0, modules: 3 });
 
-    const [text, file, quiz] = modules as [{ id: string }, { id: string }, { id: string }];
+    const [text, file, quiz] = modules as unknown as [{ id: string }, { id: string }, { id: string }];
     const locked = await portal(anna, 'POST', `/courses/${courseId}/modules/${file.id}/complete`);
     expect([locked.statusCode, locked.json().code]).toEqual([409, 'module_locked']);
     const first = await portal(anna, 'POST', `/courses/${courseId}/modules/${text.id}/complete`);
