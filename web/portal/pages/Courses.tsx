@@ -44,7 +44,7 @@ function CourseList() {
                   {c.title.text}
                 </Anchor>
                 {c.points > 0 && (
-                  <Badge variant="light" size="lg" style={{ flexShrink: 0 }}>
+                  <Badge color="teal.9" variant="filled" size="lg" style={{ flexShrink: 0 }}>
                     {c.complete ? t('web:points', { count: c.points }) : `+${t('web:points', { count: c.points })}`}
                   </Badge>
                 )}
@@ -138,7 +138,7 @@ function Player() {
       <Progress value={(100 * c.done) / Math.max(1, c.modules.length)} size="lg" aria-label={t('courses.progress', { done: c.done, total: c.modules.length })} />
       <Text size="sm">{t('courses.progress', { done: c.done, total: c.modules.length })}</Text>
       {c.complete && (
-        <Alert color="teal" icon={<IconCertificate />} title={t('player.completeTitle')} data-testid="course-complete">
+        <Alert color="teal.9" variant="outline" icon={<IconCertificate />} title={t('player.completeTitle')} data-testid="course-complete">
           <Text>{t('player.completeText', { points: t('web:points', { count: c.points }) })}</Text>
           {c.certificateId && (
             <Button component="a" href={`/portal/v1/certificates/${c.certificateId}/pdf`} target="_blank" mt="sm" size="md" leftSection={<IconDownload size={18} />}>

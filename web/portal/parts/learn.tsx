@@ -8,11 +8,16 @@ import { api } from '../../shared/api';
 import { formatDate } from '../../shared/format';
 import type { Certificate, ContentCard, CourseCard } from '../pages/training-data';
 
-export function LearnCard() {
-  const { t } = useTranslation('portal-training');
+/** What the card shows; Home waits for it with its other cards, so nothing moves when it arrives. */
+export function useLearn() {
   const courses = useQuery({ queryKey: ['portal', 'courses'], queryFn: () => api.get<{ data: CourseCard[] }>('/portal/v1/courses') });
   const content = useQuery({ queryKey: ['portal', 'content'], queryFn: () => api.get<{ data: ContentCard[] }>('/portal/v1/content') });
   const certificates = useQuery({ queryKey: ['portal', 'certificates'], queryFn: () => api.get<{ data: Certificate[] }>('/portal/v1/certificates') });
+  return { courses, content, certificates, pending: courses.isPending || content.isPending || certificates.isPending };
+}
+
+export function LearnCard({ learn: { courses, content, certificates } }: { learn: ReturnType<typeof useLearn> }) {
+  const { t } = useTranslation('portal-training');
   const open = courses.data?.data.filter((c) => !c.complete) ?? [];
   const unread = content.data?.data.filter((c) => !c.read).length ?? 0;
   const expiring = certificates.data?.data.filter((c) => c.expiresSoon) ?? [];
@@ -24,7 +29,7 @@ export function LearnCard() {
           {t('home.title')}
         </Title>
         {expiring.map((c) => (
-          <Alert key={c.id} color="orange" icon={<IconAlertTriangle />} p="sm">
+          <Alert key={c.id} color="orange.9" variant="outline" icon={<IconAlertTriangle />} p="sm">
             {t('home.expiring', { course: c.courseTitle, date: formatDate(c.expiresAt!) })}
           </Alert>
         ))}

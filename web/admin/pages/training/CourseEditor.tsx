@@ -137,7 +137,7 @@ function CourseForm({ course }: { course: Course | undefined }) {
         </Title>
         {course && <StatusBadge status={course.status} />}
       </Group>
-      {locked && <Alert color="blue">{t('courses.lockedHint')}</Alert>}
+      {locked && <Alert color="blue.9" variant="outline">{t('courses.lockedHint')}</Alert>}
       {save.error instanceof ApiError && save.error.errors.length > 0 && (
         <Alert variant="outline" color="red" title={t('fixErrors')}>
           {save.error.detail}
@@ -169,7 +169,7 @@ function CourseForm({ course }: { course: Course | undefined }) {
               <Card withBorder key={m.key} data-testid="module-editor">
                 <Group justify="space-between" mb="xs">
                   <Group gap="xs">
-                    <Badge variant="light">{i + 1}</Badge>
+                    <Badge color="blue.9" variant="filled">{i + 1}</Badge>
                     <Select
                       aria-label={t('modules.kind')}
                       data={(['text', 'video', 'file', 'quiz'] as const).map((k) => ({ value: k, label: t(`modules.kinds.${k}`) }))}
