@@ -13,6 +13,7 @@ import { chooseSessionMember, createSession, csrfTokenFor } from '../../src/sess
 import { evaluateTiers } from '../../src/tiers/job.js';
 import { completeQuizModules, runCertificateReminders } from '../../src/training/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { onPostgres } from '../support/db.js';
 import { createRules } from '../support/fixtures.js';
 import { expectLedgerConsistent, wallet } from '../support/ledger.js';
 import { postMultipart } from '../support/multipart.js';
@@ -315,5 +316,21 @@ describe('members-only content', () => {
     expect((await t.call('POST', `/v1/courses/${courseId}/completions`, { memberId: ids.BO, moduleId: modules[0]!.id }, other.key)).statusCode).toBe(404);
     const after = await t.database.db.selectFrom('content_items' as never).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(after).toEqual(before);
+  });
+});
+
+describe('concurrency (PostgreSQL)', () => {
+  it.skipIf(!onPostgres)('the same last module completed five times at once records once, pays once and certifies once', async () => {
+    const course = await ok('POST', '/v1/courses', { code: 'race', title: { en: 'Race' }, certificate: { validMonths: null }, modules: [{ kind: 'text', title: { en: 'Only' }, body: { en: 'One module.' } }] });
+    await ok('POST', `/v1/courses/${course.id}/publish`);
+    const before = await wallet(t.database.db, t.programId, ids.BO!);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => portal(bo, 'POST', `/courses/${course.id}/modules/${course.modules[0].id}/complete`)));
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers.filter((a) => a.json().recorded)).toHaveLength(1);
+    expect(answers.filter((a) => a.json().course?.points === 200)).toHaveLength(1);
+    const after = await wallet(t.database.db, t.programId, ids.BO!);
+    expect(after.available + after.pending - (before.available + before.pending)).toBe(200);
+    expect((await ok('GET', `/v1/certificates?memberId=${ids.BO}&courseId=${course.id}`)).data).toHaveLength(1);
+    await expectLedgerConsistent(t.database.db, t.programId);
   });
 });
