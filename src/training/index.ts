@@ -4,5 +4,5 @@
  * pass; the tiers module reads `blockedLevelsFor`; the scheduler runs `runCertificateReminders`.
  */
 export { completeModule, completeModuleIn, completeQuizModules, TRAINING_COMPLETED, trainingEventId, type CompletionResult } from './complete.js';
-export { blockedLevelsFor } from './requirements.js';
+export { blockedLevelsFor, loadRequirements } from './requirements.js';
 export { runCertificateReminders } from './reminders.js';

@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { heldCertificates } from './certificates.js';
-import { blockedLevels } from './certification.js';
+import { blockedLevels, type Requirements } from './certification.js';
 import { tdb } from './tables.js';
 
 export const requirementsSchema = z
@@ -50,12 +50,21 @@ export async function putRequirements(db: Db, programId: string, input: Requirem
   return getRequirements(db, programId);
 }
 
-/** The levels an owner may not hold now for want of a valid certificate (empty: no requirements apply). */
-export async function blockedLevelsFor(db: Db, programId: string, kind: 'account' | 'member', ownerId: string, now: Date): Promise<Set<string>> {
+/** Level code → required course ids: read once per batch of evaluations. */
+export async function loadRequirements(db: Db, programId: string): Promise<Requirements> {
   const rows = await tdb(db).selectFrom('tier_certification_requirements').select(['level_code', 'course_id']).where('program_id', '=', programId).execute();
-  if (rows.length === 0) return new Set();
   const requirements = new Map<string, string[]>();
   for (const r of rows) requirements.set(r.level_code, [...(requirements.get(r.level_code) ?? []), r.course_id]);
+  return requirements;
+}
+
+/**
+ * The levels an owner may not hold now for want of a valid certificate (empty: no requirements apply).
+ * `requirements` as read by `loadRequirements` for many owners; read here when not given.
+ */
+export async function blockedLevelsFor(db: Db, programId: string, kind: 'account' | 'member', ownerId: string, now: Date, requirements?: Requirements): Promise<Set<string>> {
+  requirements ??= await loadRequirements(db, programId);
+  if (requirements.size === 0) return new Set();
   const held = await heldCertificates(db, programId, kind === 'member' ? { memberId: ownerId } : { accountId: ownerId });
   return blockedLevels(requirements, held, now);
 }
