@@ -23,6 +23,8 @@ export const scopes = [
   // Reporting sales claims (partner staff, a portal) and deciding on them (the program team).
   'claims:write',
   'claims:review',
+  // Courses, certificates and members-only content (the program team's authoring).
+  'training:write',
   // Only for a partner's key: post the partner's events and honour redemptions, nothing else.
   'partner',
 ] as const;

@@ -25,4 +25,6 @@ export const portalPages: PortalPage[] = [
   { path: '/profile', label: 'nav.profile', icon: IconUser, nav: true, component: lazy(() => import('./pages/Profile')) },
   { path: '/history', label: 'nav.history', component: lazy(() => import('./pages/History')) },
   { path: '/orders', label: 'nav.orders', component: lazy(() => import('./pages/Orders')) },
+  { path: '/courses', label: 'portal-training:nav.courses', nav: false, component: lazy(() => import('./pages/Courses')) },
+  { path: '/content', label: 'portal-training:nav.content', nav: false, component: lazy(() => import('./pages/Content')) },
 ];

@@ -14,6 +14,7 @@ import { useBalance, useMe, type Balance, type HistoryEntry, type Onboarding, ty
 import { useMember } from '../session';
 import { HistoryItem } from './History';
 import { Empty, PageSkeleton, SkeletonList } from '../parts/ui';
+import { LearnCard, useLearn } from '../parts/learn';
 
 export default function Home() {
   const { t } = useTranslation('portal');
@@ -23,7 +24,8 @@ export default function Home() {
   const onboarding = useQuery({ queryKey: ['portal', 'onboarding'], queryFn: () => api.get<Onboarding>('/portal/v1/onboarding') });
   // The cards' sizes depend on all three answers (a company line, release dates, a level, a checklist), so the
   // page appears once they are in rather than growing under the member's thumb.
-  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending;
+  const learn = useLearn();
+  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending && !learn.pending;
   const b = balance.data;
   return (
     <Stack>
@@ -38,6 +40,7 @@ export default function Home() {
           {b && <Balances balance={b} />}
           {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
+          <LearnCard learn={learn} />
           <Latest />
         </>
       )}
