@@ -30,6 +30,8 @@ import { authRoutes } from './sessions/routes.js';
 import { importRoutes } from './imports/routes.js';
 import { invitationLinkRoutes } from './people/invitation-links.js';
 import { reportRoutes } from './reports/routes.js';
+import { serviceRoutes } from './service/routes.js';
+import { portalServiceRoutes } from './service/portal-routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -40,6 +42,7 @@ const plugins: RoutePlugin[] = [
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
   peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
   invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes,
+  serviceRoutes, portalServiceRoutes,
 ];
 
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
