@@ -104,8 +104,8 @@ export async function searchArticles(db: Db, programId: string, language: Langua
       SELECT (tsvector_to_array(to_tsvector(${config}::regconfig, w)))[1] AS lex FROM unnest(${words}::text[]) AS w
     ) s WHERE lex IS NOT NULL)`;
   const r = await sql<{ id: string; category: string; title: string; excerpt: string; rank: number }>`
-    SELECT id, category, title, ts_headline(${config}::regconfig, body, q, 'MaxWords=25, MinWords=10, StartSel=, StopSel=') AS excerpt, ts_rank(search, q) AS rank
-    FROM help_articles, ${tsq} AS q
+    SELECT id, category, title, ts_headline(${config}::regconfig, body, q, 'MaxWords=25, MinWords=10, StartSel="", StopSel=""') AS excerpt, ts_rank(search, q) AS rank
+    FROM help_articles, ${tsq} AS x(q)
     WHERE program_id = ${programId} AND language = ${language} AND published AND q IS NOT NULL AND search @@ q
     ORDER BY rank DESC, title LIMIT ${limit}`.execute(db);
   return r.rows.map((x) => ({ ...x, rank: Number(x.rank) }));
