@@ -38,10 +38,29 @@ export default function Home() {
           {b && <Balances balance={b} />}
           {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
+          <ServiceCard />
           <Latest />
         </>
       )}
     </Stack>
+  );
+}
+
+/** The way to customer service: requests, complaints, call-backs, special orders and the help centre. */
+function ServiceCard() {
+  const { t } = useTranslation('portal-service');
+  return (
+    <Card withBorder>
+      <Text fw={700}>{t('homeTitle')}</Text>
+      <Text size="sm" c="dimmed" mt={4}>
+        {t('homeText')}
+      </Text>
+      <Group mt="sm">
+        <Button component={Link} to="/requests" size="md" variant="default">
+          {t('homeOpen')}
+        </Button>
+      </Group>
+    </Card>
   );
 }
 
