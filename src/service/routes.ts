@@ -315,6 +315,14 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
     return sendEvidence(reply, store, programId, await requestAttachment(db, programId, req.params.id, req.params.fileId, true));
   });
 
+  app.get('/v1/service/assignees', {
+    config: { scope: 'read' },
+    schema: { operationId: 'listServiceAssignees', tags, summary: 'Who requests can be assigned to', description: 'The active staff users who may answer requests (every role but viewer), by name.', response: { 200: z.object({ data: z.array(z.object({ id: z.uuid(), name: z.string(), email: z.string() })) }) } },
+  }, async (req) => {
+    const rows = await db.selectFrom('staff_users').select(['id', 'name', 'email']).where('program_id', '=', caller(req).programId).where('active', '=', true).where('role', '!=', 'viewer').orderBy('name').execute();
+    return { data: rows };
+  });
+
   // ------------------------------------------------------------ reports
   const range = z.object({ from: z.iso.date(), to: z.iso.date() }).strict();
   const checkRange = (q: z.infer<typeof range>) => {
