@@ -120,7 +120,6 @@ export const errorStatus = {
   volume_discounts_not_configured: 404,
   invalid_volume_discounts: 422,
   // the service desk (src/service)
-  service_request_not_found: 404,
   service_transition_not_allowed: 409,
   service_reopen_window_passed: 409,
   service_request_closed: 409,
@@ -128,7 +127,6 @@ export const errorStatus = {
   service_type_code_taken: 409,
   service_csat_not_open: 409,
   service_csat_given: 409,
-  help_article_not_found: 404,
   // outgoing webhooks
   invalid_webhook_url: 422,
   unknown_webhook_event_type: 422,

@@ -50,7 +50,7 @@ export async function saveArticle(db: Db, programId: string, a: ArticleInput, id
   if (id) {
     const r = await sql`UPDATE help_articles SET language = ${a.language}, category = ${a.category}, title = ${a.title}, body = ${a.body},
       published = ${a.published}, search = ${vector(a)}, updated_at = now() WHERE program_id = ${programId} AND id = ${id}`.execute(db);
-    if (!Number(r.numAffectedRows)) throw new LojalError('help_article_not_found', { id });
+    if (!Number(r.numAffectedRows)) throw new LojalError('not_found', { entity: 'help article', id });
   } else {
     id = uuidv7();
     await sql`INSERT INTO help_articles (program_id, id, language, category, title, body, published, search)
@@ -61,7 +61,7 @@ export async function saveArticle(db: Db, programId: string, a: ArticleInput, id
 
 export async function requireArticle(db: Db, programId: string, id: string, publishedOnly: boolean): Promise<HelpArticle> {
   const r = await sql<Row>`SELECT * FROM help_articles WHERE program_id = ${programId} AND id = ${id} ${publishedOnly ? sql`AND published` : sql``}`.execute(db);
-  if (!r.rows[0]) throw new LojalError('help_article_not_found', { id });
+  if (!r.rows[0]) throw new LojalError('not_found', { entity: 'help article', id });
   return toArticle(r.rows[0]);
 }
 
@@ -115,7 +115,7 @@ export async function searchArticles(db: Db, programId: string, language: Langua
 export async function rateArticle(db: Db, programId: string, id: string, helpful: boolean): Promise<void> {
   const r = await sql`UPDATE help_articles SET ${helpful ? sql`helpful = helpful + 1` : sql`not_helpful = not_helpful + 1`}
     WHERE program_id = ${programId} AND id = ${id} AND published`.execute(db);
-  if (!Number(r.numAffectedRows)) throw new LojalError('help_article_not_found', { id });
+  if (!Number(r.numAffectedRows)) throw new LojalError('not_found', { entity: 'help article', id });
 }
 
 export async function countView(db: Db, programId: string, id: string): Promise<void> {

@@ -61,7 +61,7 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
     const m = me(req);
     const r = await requireRequest(db, m.programId, id).catch(() => undefined);
     if (r && (r.memberId === m.memberId || (await isManagerOf(db, m.programId, m.memberId, r.accountId)))) return r;
-    throw new LojalError('service_request_not_found', { id });
+    throw new LojalError('not_found', { entity: 'service request', id });
   };
   const present = async (req: FastifyRequest, id: string) => {
     const m = me(req);
@@ -158,7 +158,7 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
 
   app.get('/portal/v1/service/requests/:id', {
     config: { member: true },
-    schema: { operationId: 'getMyServiceRequest', tags, summary: 'One of my requests with the conversation', description: 'The public timeline only. Someone else\'s request (outside a company I manage) is 404 `service_request_not_found`.', params: idParams, response: { 200: requestOut } },
+    schema: { operationId: 'getMyServiceRequest', tags, summary: 'One of my requests with the conversation', description: 'The public timeline only. Someone else\'s request (outside a company I manage) is 404 `not_found`.', params: idParams, response: { 200: requestOut } },
   }, async (req) => {
     await visible(req, req.params.id);
     return present(req, req.params.id);
@@ -219,7 +219,7 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
   }, async (req) => {
     const m = me(req);
     const r = await visible(req, req.params.id);
-    if (r.memberId !== m.memberId) throw new LojalError('service_request_not_found', { id: r.id });
+    if (r.memberId !== m.memberId) throw new LojalError('not_found', { entity: 'service request', id: r.id });
     await rateRequest(db, m.programId, r.id, m.memberId, req.body, clock());
     return present(req, r.id);
   });

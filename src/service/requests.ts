@@ -106,7 +106,7 @@ export async function findRequest(db: Db, programId: string, id: string, lock = 
 
 export async function requireRequest(db: Db, programId: string, id: string, lock = false): Promise<ServiceRequest> {
   const found = await findRequest(db, programId, id, lock);
-  if (!found) throw new LojalError('service_request_not_found', { id });
+  if (!found) throw new LojalError('not_found', { entity: 'service request', id });
   return found;
 }
 

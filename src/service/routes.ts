@@ -119,7 +119,7 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
     config: { scope: 'admin' },
     schema: { operationId: 'updateServiceType', tags, summary: 'Change a request type', description: 'Replaces the type; requests raised before keep the field values they were raised with.', params: idParams, body: typeInputSchema, response: { 200: typeOut } },
   }, async (req) => {
-    if (!(await getType(db, caller(req).programId, req.params.id))) throw new LojalError('unknown_service_type', { type: req.params.id });
+    if (!(await getType(db, caller(req).programId, req.params.id))) throw new LojalError('not_found', { entity: 'request type', id: req.params.id });
     return saveType(db, caller(req).programId, req.body, req.params.id);
   });
 

@@ -169,7 +169,7 @@ export async function saveType(db: Db, programId: string, input: TypeInput, id?:
         UPDATE service_types SET code = ${values[0]}, kind = ${values[1]}, names = ${values[2]}::jsonb, descriptions = ${values[3]}::jsonb,
           fields = ${values[4]}::jsonb, active = ${values[5]}, position = ${values[6]}
         WHERE program_id = ${programId} AND id = ${id}`.execute(db);
-      if (!Number(r.numAffectedRows)) throw new LojalError('unknown_service_type', { type: id });
+      if (!Number(r.numAffectedRows)) throw new LojalError('not_found', { entity: 'request type', id });
     } else {
       id = uuidv7();
       await sql`

@@ -181,8 +181,8 @@ describe('a complaint from raising to rating', () => {
 
 describe('bad input: its own code, nothing stored', () => {
   it.each([
-    ['another member\'s request', () => portal(erik, 'GET', `/service/requests/${complaint.id}`), 404, 'service_request_not_found'],
-    ['a comment on another member\'s request', () => portal(erik, 'POST', `/service/requests/${complaint.id}/comments`, { body: 'hi' }), 404, 'service_request_not_found'],
+    ['another member\'s request', () => portal(erik, 'GET', `/service/requests/${complaint.id}`), 404, 'not_found'],
+    ['a comment on another member\'s request', () => portal(erik, 'POST', `/service/requests/${complaint.id}/comments`, { body: 'hi' }), 404, 'not_found'],
     ['a comment on a closed request', () => portal(anna, 'POST', `/service/requests/${complaint.id}/comments`, { body: 'one more thing' }), 409, 'service_request_closed'],
     ['a staff comment on a closed request', () => staff('POST', `/v1/service/requests/${complaint.id}/comments`, { body: 'note' }), 409, 'service_request_closed'],
     ['a state jump the workflow forbids (member closing an open request)', () => portal(boss, 'POST', `/service/requests/${complaint.id}/state`, { to: 'closed' }), 409, 'service_transition_not_allowed'],
@@ -247,7 +247,7 @@ describe('types, managers, assignment, idempotency', () => {
     expect(res.changed).toBe(1);
     expect((await ok(staff('GET', '/v1/service/requests?assignee=none'))).data).toEqual([]);
     const unknown = await staff('POST', '/v1/service/requests/assign', { ids: [uuidv7()], staffUserId: staffId });
-    expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'service_request_not_found']);
+    expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'not_found']);
   });
 
   it('a retry with the same idempotency key answers the same request once', async () => {
