@@ -371,6 +371,8 @@ export interface AuditLogTable {
   after: Json<unknown> | null;
   prev_hash: string;
   hash: string;
+  /** The fingerprint of the key the entry's HMAC was made with; null: a plain SHA-256 (src/audit/chain.ts). */
+  key_id: Generated<string | null>;
 }
 
 // ---------------------------------------------------------------- companies and their people (0006)

@@ -19,6 +19,9 @@ export const errorStatus = {
   // input no database can hold: NUL or half a surrogate pair (src/errors/characters.ts), a broken form body
   invalid_characters: 400,
   malformed_multipart: 400,
+  // a URL the router cannot read: bad percent-encoding, or a path parameter past its length
+  malformed_url: 400,
+  path_parameter_too_long: 414,
   // input the database refused although it passed validation (mapped from SQLSTATE in src/db/errors.ts)
   invalid_input: 400,
   value_out_of_range: 400,
