@@ -211,6 +211,8 @@ export async function replaceLevels(db: Db, programId: string, levels: ServiceLe
   const keys = new Set(levels.map((l) => `${l.typeCode ?? ''}/${l.tier ?? ''}`));
   if (keys.size !== levels.length) throw new LojalError('validation_failed', {}, [{ path: 'levels', message: 'one level per type and tier' }]);
   await db.transaction().execute(async (trx) => {
+    // Two replacements at once would both delete and then both insert: the program's row orders them.
+    await sql`SELECT 1 FROM programs WHERE id = ${programId} FOR NO KEY UPDATE`.execute(trx);
     await sql`DELETE FROM service_levels WHERE program_id = ${programId}`.execute(trx);
     for (const l of levels) {
       await sql`INSERT INTO service_levels (program_id, id, type_code, tier, first_response_minutes, resolution_minutes)
