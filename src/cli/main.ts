@@ -10,6 +10,7 @@ import { translator } from '../i18n/index.js';
 import { createApiKey, scopes, type Scope } from '../programs/api-keys.js';
 import { issueApiKey } from '../programs/key-issue.js';
 import { auditCheckpoint, systemContext, verifyChain } from '../audit/index.js';
+import { setInstanceAdmin } from '../programs/instance.js';
 import { readCheckpoints } from '../audit/checkpoints.js';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Db } from '../db/database.js';
@@ -159,9 +160,27 @@ program
     }
   });
 
-program
-  .command('staff')
-  .description('Staff users of a program (the console team)')
+const staffCmd = program.command('staff').description('Staff users of a program (the console team)');
+staffCmd
+  .command('instance-admin')
+  .description('Let a person create programs while the server runs (POST /v1/programs, the console\'s Programs page): every staff user with the e-mail, in every program')
+  .requiredOption('--email <email>', 'the staff user\'s e-mail address')
+  .option('--revoke', 'take the right back instead')
+  .action(async (o: { email: string; revoke?: boolean }) => {
+    const { database } = await openConfiguredDatabase(loadConfig());
+    try {
+      const changed = await setInstanceAdmin(database.db, o.email, !o.revoke);
+      if (changed === 0) {
+        console.error(`No staff user has the e-mail ${o.email}; create one first (the console's Staff page or an invitation).`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`${o.email} ${o.revoke ? 'may no longer' : 'may now'} create programs (${changed} staff ${changed === 1 ? 'row' : 'rows'}).`);
+    } finally {
+      await database.close();
+    }
+  });
+staffCmd
   .command('set-password')
   .description('Set a staff user\'s console password without mail (read from stdin, or asked for on a terminal)')
   .requiredOption('--program <id>', 'program id')

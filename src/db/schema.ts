@@ -304,6 +304,8 @@ export interface StaffUsersTable {
   password_hash: string | null;
   failed_sign_ins: Generated<number>;
   locked_until: Date | null;
+  /** May create programs (migration 0028). */
+  instance_admin: Generated<boolean>;
 }
 
 export interface PartnersTable {

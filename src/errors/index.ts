@@ -39,6 +39,8 @@ export const errorStatus = {
   invalid_credentials: 401,
   account_locked: 423,
   choose_program: 409,
+  // creating programs while the server runs (src/programs/instance.ts)
+  instance_admin_required: 403,
   password_too_weak: 422,
   reset_link_expired: 410,
   reset_link_used: 409,
