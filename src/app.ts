@@ -32,6 +32,8 @@ import { invitationLinkRoutes } from './people/invitation-links.js';
 import { reportRoutes } from './reports/routes.js';
 import { trainingRoutes } from './training/routes.js';
 import { trainingPortalRoutes } from './training/portal-routes.js';
+import { serviceRoutes } from './service/routes.js';
+import { portalServiceRoutes } from './service/portal-routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -41,7 +43,9 @@ const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
   peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
-  invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes, trainingRoutes, trainingPortalRoutes,
+  invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes,
+  trainingRoutes, trainingPortalRoutes,
+  serviceRoutes, portalServiceRoutes,
 ];
 
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

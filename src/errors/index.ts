@@ -136,6 +136,14 @@ export const errorStatus = {
   unknown_tier_level: 422,
   content_archived: 409,
   content_state_conflict: 409,
+  // the service desk (src/service)
+  service_transition_not_allowed: 409,
+  service_reopen_window_passed: 409,
+  service_request_closed: 409,
+  unknown_service_type: 422,
+  service_type_code_taken: 409,
+  service_csat_not_open: 409,
+  service_csat_given: 409,
   // outgoing webhooks
   invalid_webhook_url: 422,
   unknown_webhook_event_type: 422,

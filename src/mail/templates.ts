@@ -16,6 +16,9 @@ export const mailTemplates = [
   'claim_approved',
   'claim_rejected',
   'certificate_expiring',
+  'service_received',
+  'service_answered',
+  'service_state_changed',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 
@@ -26,7 +29,9 @@ export interface RenderedMail {
 
 export function renderMail(template: MailTemplate, language: Language, params: Record<string, string>): RenderedMail {
   const t = translator(language);
-  return { subject: t(`mail:${template}.subject`, params), body: t(`mail:${template}.body`, params) };
+  // The service desk keeps its mails in a namespace of its own (mail-service).
+  const ns = template.startsWith('service_') ? 'mail-service' : 'mail';
+  return { subject: t(`${ns}:${template}.subject`, params), body: t(`${ns}:${template}.body`, params) };
 }
 
 /** A date as people read it in their language, e.g. "7 December 2026" or "7 grudnia 2026". */

@@ -25,6 +25,8 @@ export const scopes = [
   'claims:review',
   // Courses, certificates and members-only content (the program team's authoring).
   'training:write',
+  // Answering and handling service requests, quick replies and help articles (the service desk).
+  'service:write',
   // Only for a partner's key: post the partner's events and honour redemptions, nothing else.
   'partner',
 ] as const;
@@ -37,7 +39,7 @@ export type Scope = (typeof scopes)[number];
 export const roleScopes: Record<StaffRole, ReadonlySet<Scope>> = {
   owner: new Set(scopes.filter((s) => s !== 'partner')),
   manager: new Set(scopes.filter((s) => s !== 'partner' && s !== 'admin')),
-  support: new Set<Scope>(['read', 'accounts:write', 'events:write', 'ledger:write', 'orders:write', 'claims:write']),
+  support: new Set<Scope>(['read', 'accounts:write', 'events:write', 'ledger:write', 'orders:write', 'claims:write', 'service:write']),
   viewer: new Set<Scope>(['read']),
 };
 

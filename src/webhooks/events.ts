@@ -7,7 +7,14 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 
-export const eventTypes = ['reward_order.placed', 'reward_order.state_changed', 'credit_note.created', 'tier.changed'] as const;
+export const eventTypes = [
+  'reward_order.placed',
+  'reward_order.state_changed',
+  'credit_note.created',
+  'tier.changed',
+  'service_request.created',
+  'service_request.changed',
+] as const;
 export type EventType = (typeof eventTypes)[number];
 
 /** What every receiver gets; `id` is the same on every attempt, so receivers deduplicate by it. */

@@ -54,6 +54,24 @@ describe('demo program', () => {
     await expectLedgerConsistent(database.db, programId);
   });
 
+  it('has a month of service requests in every state, some rated, some breached, with help articles in every language', async () => {
+    const states = await rows(sql<{ state: string }>`SELECT DISTINCT state FROM service_requests WHERE program_id = ${programId} ORDER BY state`);
+    expect(states.map((s) => s.state)).toEqual(['closed', 'in_progress', 'new', 'resolved', 'waiting_customer']);
+    const span = await rows(sql<{ days: number; rated: number; internal: number }>`
+      SELECT extract(epoch FROM max(created_at) - min(created_at))::int / 86400 AS days,
+             (SELECT count(*) FROM service_csat WHERE program_id = ${programId})::int AS rated,
+             (SELECT count(*) FROM service_entries WHERE program_id = ${programId} AND internal)::int AS internal
+      FROM service_requests WHERE program_id = ${programId}`);
+    expect(span[0]!.days).toBeGreaterThanOrEqual(25);
+    expect(span[0]!.rated).toBeGreaterThanOrEqual(5);
+    expect(span[0]!.internal).toBeGreaterThanOrEqual(2);
+    const langs = await rows(sql<{ language: string }>`SELECT DISTINCT language FROM help_articles WHERE program_id = ${programId} ORDER BY language`);
+    expect(langs.map((l) => l.language)).toEqual(['de', 'en', 'nb', 'pl', 'sv']);
+    const portalMember = await rows(sql<{ n: number }>`SELECT count(*)::int AS n FROM service_requests r JOIN members m ON m.program_id = r.program_id AND m.id = r.member_id
+      WHERE r.program_id = ${programId} AND m.external_id = 'P10001'`);
+    expect(portalMember[0]!.n).toBeGreaterThanOrEqual(3);
+  });
+
   it('has one paused webhook for the ERP, so the demo sends nothing', async () => {
     const hooks = await rows(sql<{ url: string; active: boolean }>`SELECT url, active FROM webhook_subscriptions WHERE program_id = ${programId}`);
     expect(hooks).toEqual([{ url: 'http://127.0.0.1:9/erp-demo', active: false }]);

@@ -49,6 +49,16 @@ beforeAll(async () => {
   a.certificateId = done.course.certificate.id;
   a.contentId = (await t.call('POST', '/v1/content', aContent)).json().id;
   await t.call('POST', `/v1/content/${a.contentId}/publish`);
+  // the service desk: a type, a request with a photo, a help article and a quick reply
+  a.serviceTypeId = (await t.call('POST', '/v1/service/types', { code: 'a-question', kind: 'question', names: { en: 'A question' } })).json().id;
+  const serviceRequest = (await postMultipart(t, '/v1/service/requests', [
+    { name: 'request', value: JSON.stringify({ memberId: a.memberId, type: 'a-question', subject: 'A request', body: 'A body' }) },
+    { name: 'file', fileName: 'a.png', bytes: tinyPng() },
+  ])).json();
+  a.serviceRequestId = serviceRequest.id;
+  a.serviceFileId = serviceRequest.timeline[0].attachments[0].id;
+  a.articleId = (await t.call('POST', '/v1/service/articles', { language: 'en', category: 'A category', title: 'A article', body: 'A text' })).json().id;
+  a.quickReplyId = (await t.call('POST', '/v1/service/quick-replies', { language: 'en', title: 'A reply', body: 'A text' })).json().id;
   b = await t.newProgram({ name: 'Program B' });
   const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
   const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
@@ -112,6 +122,15 @@ const bodies: Record<string, unknown> = {
   'POST /portal/v1/team/claims/{id}/approve': {},
   'POST /portal/v1/team/claims/{id}/reject': { reasonCode: 'invoice_not_found' },
   'POST /portal/v1/orders/{id}/cancel': { reason: 'isolation' },
+  // the service desk
+  'PUT /v1/service/types/{id}': { code: 'hijacked', kind: 'question', names: { en: 'Hijacked' } },
+  'PUT /v1/service/articles/{id}': { language: 'en', category: 'c', title: 'Hijacked', body: 'b' },
+  'POST /v1/service/requests/{id}/comments': { body: 'Hijacked' },
+  'POST /v1/service/requests/{id}/state': { to: 'in_progress' },
+  'POST /portal/v1/service/requests/{id}/comments': { body: 'Hijacked' },
+  'POST /portal/v1/service/requests/{id}/state': { to: 'closed' },
+  'POST /portal/v1/service/requests/{id}/csat': { score: 1 },
+  'POST /portal/v1/help/articles/{id}/feedback': { helpful: false },
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
@@ -123,6 +142,12 @@ function fill(path: string): string {
     .replace('/portal/v1/orders/{id}', `/portal/v1/orders/${a.orderId}`)
     .replace('/portal/v1/team/claims/{id}', `/portal/v1/team/claims/${a.claimId}`)
     .replace('/portal/v1/claims/{id}/evidence/{fileId}', `/portal/v1/claims/${a.claimId}/evidence/${a.evidenceId}`)
+    .replace('/service/requests/{id}/attachments/{fileId}', `/service/requests/${a.serviceRequestId}/attachments/${a.serviceFileId}`)
+    .replace('/service/requests/{id}', `/service/requests/${a.serviceRequestId}`)
+    .replace('/v1/service/types/{id}', `/v1/service/types/${a.serviceTypeId}`)
+    .replace('/v1/service/articles/{id}', `/v1/service/articles/${a.articleId}`)
+    .replace('/v1/help/articles/{id}', `/v1/help/articles/${a.articleId}`)
+    .replace('/v1/service/quick-replies/{id}', `/v1/service/quick-replies/${a.quickReplyId}`)
     .replace('/v1/accounts/{id}', `/v1/accounts/${a.accountId}`)
     .replace('/v1/members/{id}', `/v1/members/${a.memberId}`)
     .replace('/v1/rules/{id}', `/v1/rules/${a.ruleId}`)
@@ -169,10 +194,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims', '/v1/webhooks', '/v1/imports', '/v1/courses', '/v1/content', '/v1/certificates']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims', '/v1/webhooks', '/v1/imports', '/v1/courses', '/v1/content', '/v1/certificates', '/v1/service/requests', '/v1/service/types', '/v1/service/articles', '/v1/service/quick-replies']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook|a-import|A course|A article/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook|a-import|A course|A article|A request|A question|A reply/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);

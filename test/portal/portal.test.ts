@@ -152,13 +152,13 @@ describe('profile and preferences', () => {
       accountId: ids.BR,
       accountName: 'Byggkedjan Uppsala',
       isManager: false,
-      preferences: { newsletter: false, orderMails: true, claimMails: true },
+      preferences: { newsletter: false, orderMails: true, claimMails: true, serviceMails: true },
       password: { allowed: false, isSet: false, minLength: 10 },
     });
     const changed = await portal(seller, 'PATCH', '/me', { phone: '+46 70 123 45 67', preferences: { newsletter: true, claimMails: false } });
     expect(changed.statusCode, changed.body).toBe(200);
     expect(changed.json()).toMatchObject({ phone: '+46 70 123 45 67', preferences: { newsletter: true, orderMails: true, claimMails: false } });
-    expect((await portal(seller, 'GET', '/me')).json().preferences).toEqual({ newsletter: true, orderMails: true, claimMails: false });
+    expect((await portal(seller, 'GET', '/me')).json().preferences).toEqual({ newsletter: true, orderMails: true, claimMails: false, serviceMails: true });
     const bad = await portal(seller, 'PATCH', '/me', { phone: 'call me' });
     expect(bad.statusCode).toBeGreaterThanOrEqual(400);
     expect(bad.json().code).toBe('validation_failed');

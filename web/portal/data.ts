@@ -26,6 +26,7 @@ export interface Preferences {
   newsletter: boolean;
   orderMails: boolean;
   claimMails: boolean;
+  serviceMails: boolean;
 }
 
 export interface Balance {

@@ -27,4 +27,5 @@ export const portalPages: PortalPage[] = [
   { path: '/orders', label: 'nav.orders', component: lazy(() => import('./pages/Orders')) },
   { path: '/courses', label: 'portal-training:nav.courses', nav: false, component: lazy(() => import('./pages/Courses')) },
   { path: '/content', label: 'portal-training:nav.content', nav: false, component: lazy(() => import('./pages/Content')) },
+  { path: '/requests', label: 'portal-service:title', nav: false, component: lazy(() => import('./pages/Requests')) },
 ];

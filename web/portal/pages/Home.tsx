@@ -41,10 +41,29 @@ export default function Home() {
           {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
           <LearnCard learn={learn} />
+          <ServiceCard />
           <Latest />
         </>
       )}
     </Stack>
+  );
+}
+
+/** The way to customer service: requests, complaints, call-backs, special orders and the help centre. */
+function ServiceCard() {
+  const { t } = useTranslation('portal-service');
+  return (
+    <Card withBorder>
+      <Text fw={700}>{t('homeTitle')}</Text>
+      <Text size="sm" c="dimmed" mt={4}>
+        {t('homeText')}
+      </Text>
+      <Group mt="sm">
+        <Button component={Link} to="/requests" size="md" variant="default">
+          {t('homeOpen')}
+        </Button>
+      </Group>
+    </Card>
   );
 }
 

@@ -75,7 +75,7 @@ export default function Profile() {
 }
 
 function Contact({ me, onSaved }: { me: Me; onSaved: (m: Me) => void }) {
-  const { t } = useTranslation('portal');
+  const { t } = useTranslation(['portal', 'portal-service']);
   const [phone, setPhone] = useState(me.phone ?? '');
   useEffect(() => setPhone(me.phone ?? ''), [me.phone]);
   const savePhone = useMutation({
@@ -135,6 +135,7 @@ function Contact({ me, onSaved }: { me: Me; onSaved: (m: Me) => void }) {
         <Stack gap="md">
           {toggle('orderMails', t('profile.orderMails'), t('profile.orderMailsHint'))}
           {toggle('claimMails', t('profile.claimMails'), t('profile.claimMailsHint'))}
+          {toggle('serviceMails', t('portal-service:mailsLabel'), t('portal-service:mailsHint'))}
           {toggle('newsletter', t('profile.newsletter'), t('profile.newsletterHint'))}
         </Stack>
       </Card>

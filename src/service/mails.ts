@@ -1,0 +1,54 @@
+/**
+ * The member's mails about their request, in their language, queued in the change's own transaction: the
+ * acknowledgement (number and promised first-answer time), each public answer, and each state change (with
+ * the satisfaction question when it closes). Internal comments never come here. A member who switched
+ * service mails off in the portal, or has no e-mail address, gets none.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { isLanguage, translator, type Language } from '../i18n/index.js';
+import { enqueueMails } from '../mail/index.js';
+import { preferencesOf } from '../people/preferences.js';
+import type { Program } from '../programs/programs.js';
+import { calendarOf, getServiceSettings, localized, type ServiceType } from './setup.js';
+import type { ServiceRequest } from './requests.js';
+import type { RequestState } from './workflow.js';
+import { addWorkingMinutes } from './working-time.js';
+
+export type ServiceNotice = { kind: 'received' } | { kind: 'answered'; body: string } | { kind: 'state'; from: RequestState; note: string | null };
+
+/** "4 working hours", "2 working days" (of the program's opening hours), in the reader's language. */
+export function promisedTime(minutes: number, dayMinutes: number, language: Language): string {
+  const t = translator(language);
+  if (minutes >= dayMinutes && minutes % dayMinutes === 0) return t('service:promise.days', { count: minutes / dayMinutes });
+  if (minutes >= 60 && minutes % 60 === 0) return t('service:promise.hours', { count: minutes / 60 });
+  return t('service:promise.minutes', { count: minutes });
+}
+
+export async function queueServiceMail(trx: Db, program: Program, r: ServiceRequest, type: ServiceType, notice: ServiceNotice, now: Date): Promise<void> {
+  const m = await sql<{ email: string | null; name: string; language: string | null; attributes: Record<string, unknown> }>`
+    SELECT email, name, language, attributes FROM members WHERE program_id = ${program.id} AND id = ${r.memberId}`.execute(trx);
+  const member = m.rows[0];
+  if (!member?.email || !preferencesOf(member.attributes).serviceMails) return;
+  const language: Language = isLanguage(member.language) ? member.language : r.language;
+  const t = translator(language);
+  const settings = await getServiceSettings(trx, program.id);
+  const [sh, sm] = settings.dayStart.split(':').map(Number) as [number, number];
+  const [eh, em] = settings.dayEnd.split(':').map(Number) as [number, number];
+  const dayMinutes = eh * 60 + em - (sh * 60 + sm);
+  const due = addWorkingMinutes(calendarOf(settings, program.timeZone), r.createdAt, r.firstResponseMinutes);
+  const params: Record<string, string> = {
+    name: member.name,
+    number: String(r.number),
+    subject: r.subject,
+    type: localized(type.names, language),
+    promise: promisedTime(r.firstResponseMinutes, dayMinutes, language),
+    due: due ? new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: program.timeZone }).format(due) : '',
+    state: t(`service:state.${r.state}`),
+    answer: notice.kind === 'answered' ? notice.body : '',
+    note: notice.kind === 'state' && notice.note ? notice.note : '',
+    rate: r.state === 'closed' || r.state === 'resolved' ? t('service:mailRate') : '',
+  };
+  const template = notice.kind === 'received' ? 'service_received' : notice.kind === 'answered' ? 'service_answered' : 'service_state_changed';
+  await enqueueMails(trx, program.id, [{ template, to: member.email, language, params }], now);
+}
