@@ -49,7 +49,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
 
   const app = await buildApp(database, config, { demo: opts.demo, evidence });
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
-  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }) : async () => {};
+  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }, evidence) : async () => {};
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await stopJobs();

@@ -6,6 +6,8 @@ import { deliverOutbox, type MailTransport } from '../mail/index.js';
 import { runOnboardingJobs } from '../onboarding/complete.js';
 import { deliverWebhooks } from '../webhooks/delivery.js';
 import { runLedgerJobs } from './ledger-jobs.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { runRetention } from '../privacy/erasure.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
 const TIER_JOB_EVERY_TICKS = 60;
@@ -22,6 +24,8 @@ export function startScheduler(
   intervalMs = 60_000,
   mail?: { transport: MailTransport; from: string },
   webhooks: { allowPrivate: boolean } = { allowPrivate: false },
+  /** Where evidence bytes live: the retention job deletes an erased member's files there. */
+  evidence?: EvidenceStore,
 ): () => Promise<void> {
   let running: Promise<void> | undefined;
   let ticks = 0;
@@ -46,6 +50,12 @@ export function startScheduler(
         if (r && r.entries) log.info(r, 'co-op accruals');
       })
       .catch((err) => log.error({ err }, 'co-op accruals failed'))
+      // Retention by the hour, with the tiers: members closed longer than the program keeps them are erased.
+      .then(() => (withTiers && evidence ? runRetention(db, evidence, new Date()) : undefined))
+      .then((n) => {
+        if (n) log.info({ erased: n }, 'retention: members erased');
+      })
+      .catch((err) => log.error({ err }, 'retention job failed'))
       .then(() => runOnboardingJobs(db))
       .then((n) => {
         if (n) log.info({ completed: n }, 'onboarding profile steps');
