@@ -130,6 +130,7 @@ export const errorStatus = {
   consent_text_outdated: 409,
   member_erased: 410,
   phone_not_e164: 422,
+  consent_missing: 422,
   // console reports (dashboard)
   report_range_reversed: 422,
   report_range_too_long: 422,

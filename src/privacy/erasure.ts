@@ -31,54 +31,10 @@ import { getProgram } from '../programs/programs.js';
 import { eraseOrderDetails } from '../rewards/erasure.js';
 import { deleteMemberSessions } from '../sessions/erasure.js';
 import { blankConsentIps } from './consent.js';
+import { eraseSmsTo } from '../messages/sms-outbox.js';
 
-export type ErasureReason = 'request' | 'retention';
-
-export interface ErasureCounts {
-  claims: number;
-  coopClaims: number;
-  orders: number;
-  evidenceFiles: number;
-  mails: number;
-  sessions: number;
-  consentRecords: number;
-}
-
-export interface Erasure {
-  memberId: string;
-  reason: ErasureReason;
-  requestedBy: string;
-  erasedAt: Date;
-  counts: ErasureCounts;
-}
-
-interface ErasureRow {
-  member_id: string;
-  reason: ErasureReason;
-  requested_by: string;
-  erased_at: Date | string;
-  counts: ErasureCounts | string;
-}
-
-const toErasure = (r: ErasureRow): Erasure => ({
-  memberId: r.member_id,
-  reason: r.reason,
-  requestedBy: r.requested_by,
-  erasedAt: new Date(r.erased_at),
-  counts: typeof r.counts === 'string' ? JSON.parse(r.counts) : r.counts,
-});
-
-export async function findErasure(db: Db, programId: string, memberId: string): Promise<Erasure | undefined> {
-  const rows = await sql<ErasureRow>`
-    SELECT member_id, reason, requested_by, erased_at, counts FROM member_erasures
-    WHERE program_id = ${programId} AND member_id = ${memberId}`.execute(db);
-  return rows.rows[0] && toErasure(rows.rows[0]);
-}
-
-/** Refuses work on an erased member's personal data (export, consent) with a stable code. */
-export async function requireNotErased(db: Db, programId: string, memberId: string): Promise<void> {
-  if (await findErasure(db, programId, memberId)) throw new LojalError('member_erased', { id: memberId });
-}
+export { findErasure, requireNotErased, type Erasure, type ErasureCounts, type ErasureReason } from './erased.js';
+import { findErasure, type Erasure, type ErasureCounts, type ErasureReason, toErasure, type ErasureRow } from './erased.js';
 
 export interface EraseOptions {
   reason: ErasureReason;
@@ -112,6 +68,7 @@ export async function eraseMember(db: Db, store: EvidenceStore, programId: strin
       mails: member.email ? await eraseMailsTo(trx, programId, member.email) : 0,
       sessions: await deleteMemberSessions(trx, programId, memberId),
       consentRecords: await blankConsentIps(trx, programId, memberId),
+      sms: await eraseSmsTo(trx, programId, memberId),
     };
     await pseudonymiseMember(trx, programId, memberId);
     const rows = await sql<ErasureRow>`

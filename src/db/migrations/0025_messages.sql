@@ -70,3 +70,32 @@ CREATE TABLE member_erasures (
   PRIMARY KEY (program_id, member_id),
   FOREIGN KEY (program_id, member_id) REFERENCES members (program_id, id)
 );
+
+-- Text messages waiting for the SMS provider, written in the transaction of what causes them. A message
+-- due in the recipient's quiet hours waits (next_attempt_at) until the morning.
+CREATE TABLE sms_outbox (
+  program_id      uuid NOT NULL REFERENCES programs (id),
+  id              uuid NOT NULL,
+  idempotency_key text NOT NULL,
+  member_id       uuid,
+  to_number       text NOT NULL,
+  body            text NOT NULL,
+  encoding        text NOT NULL CHECK (encoding IN ('gsm7', 'ucs2')),
+  segments        integer NOT NULL CHECK (segments >= 1),
+  kind            text NOT NULL CHECK (kind IN ('transactional', 'marketing')),
+  status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
+  held_until      timestamptz,
+  attempts        integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  provider_id     text,
+  cost            bigint,
+  last_error      text,
+  sent_at         timestamptz,
+  created_by      text NOT NULL,
+  created_at      timestamptz NOT NULL,
+  PRIMARY KEY (program_id, id),
+  UNIQUE (program_id, idempotency_key),
+  FOREIGN KEY (program_id, member_id) REFERENCES members (program_id, id)
+);
+CREATE INDEX sms_outbox_due ON sms_outbox (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX sms_outbox_by_program ON sms_outbox (program_id, created_at DESC, id DESC);

@@ -1,0 +1,137 @@
+/** Text messages over HTTP: length and encoding of a text, sending to a member, the SMS outbox. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getMember } from '../accounts/index.js';
+import { audited } from '../audit/index.js';
+import { LojalError } from '../errors/index.js';
+import { actor, auditContext, caller, type AppContext } from '../http/context.js';
+import { actorRef } from '../programs/actor.js';
+import { getProgram } from '../programs/programs.js';
+import { cancelSms, listSms, queueSms } from './sms-outbox.js';
+import { smsLength } from './sms.js';
+
+const tags = ['messages'];
+
+const lengthOut = z.object({
+  encoding: z.enum(['gsm7', 'ucs2']).describe('gsm7: 160 characters in one part, 153 per part; ucs2 (any character outside GSM 03.38, e.g. ł): 70 and 67'),
+  units: z.number().int(),
+  segments: z.number().int(),
+  remaining: z.number().int(),
+});
+const smsOut = z.object({
+  id: z.uuid(),
+  memberId: z.uuid().nullable(),
+  to: z.string(),
+  body: z.string(),
+  encoding: z.enum(['gsm7', 'ucs2']),
+  segments: z.number().int(),
+  kind: z.enum(['transactional', 'marketing']),
+  status: z.enum(['pending', 'sent', 'failed', 'cancelled']),
+  heldUntil: z.date().nullable().describe("set when the message was written in the recipient's quiet hours (21–08 in the program's time zone)"),
+  attempts: z.number().int(),
+  nextAttemptAt: z.date(),
+  providerId: z.string().nullable(),
+  cost: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  sentAt: z.date().nullable(),
+  createdBy: z.string(),
+  createdAt: z.date(),
+});
+const message = z.string().trim().min(1).max(1600);
+
+export async function messageRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+
+  app.post(
+    '/v1/sms/length',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'measureSms',
+        tags,
+        summary: 'How many parts a text message takes, and in which encoding',
+        description: 'For a counter beside a message field. Å, ä, ö, æ, ø, ü and ß keep GSM-7; ł, ę, ś or an emoji make the whole message UCS-2.',
+        body: z.object({ message: z.string().max(1600) }).strict(),
+        response: { 200: lengthOut },
+      },
+    },
+    async (req) => smsLength(req.body.message),
+  );
+
+  app.post(
+    '/v1/members/:id/sms',
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        operationId: 'sendMemberSms',
+        tags,
+        summary: "Send a text message to a member's phone",
+        description:
+          'Queued in the SMS outbox and sent by the delivery job through the configured provider (46elks). The number must be E.164 (422 `phone_not_e164`); ' +
+          '`marketing` needs the member’s marketing consent for SMS (422 `consent_missing`). Written in quiet hours it waits until 08:00 in the program’s time zone. ' +
+          'A repeat with the same `idempotencyKey` answers 200 with the message queued first.',
+        params: z.object({ id: z.uuid() }),
+        body: z
+          .object({
+            message,
+            kind: z.enum(['transactional', 'marketing']).default('transactional'),
+            idempotencyKey: z.string().trim().min(8).max(200),
+          })
+          .strict(),
+        response: { 200: smsOut, 201: smsOut },
+      },
+    },
+    async (req, reply) => {
+      const { programId } = caller(req);
+      const member = await getMember(db, programId, req.params.id);
+      const program = (await getProgram(db, programId))!;
+      if (!member.phone) throw new LojalError('phone_not_e164', { phone: '' });
+      const { message: sms, created } = await audited(db, auditContext(req), async (trx) => {
+        const r = await queueSms(
+          trx,
+          programId,
+          program.timeZone,
+          { memberId: member.id, to: member.phone!, body: req.body.message, kind: req.body.kind, idempotencyKey: `api:${req.body.idempotencyKey}`, createdBy: actorRef(actor(req)) },
+          clock(),
+        );
+        return { result: r, audit: r.created ? { action: 'sms.queue', entity: 'sms', entityId: r.message.id, after: { memberId: member.id, kind: r.message.kind, segments: r.message.segments } } : null };
+      });
+      reply.status(created ? 201 : 200);
+      return sms;
+    },
+  );
+
+  app.get(
+    '/v1/sms',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listSms',
+        tags,
+        summary: 'The SMS outbox, newest first',
+        description: 'Pending (with when the next attempt is, and whether held for quiet hours), sent (with the provider’s id and cost), failed (with the last error) and cancelled messages.',
+        querystring: z.object({ status: z.enum(['pending', 'sent', 'failed', 'cancelled']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
+        response: { 200: z.object({ data: z.array(smsOut) }) },
+      },
+    },
+    async (req) => ({ data: await listSms(db, caller(req).programId, req.query.status, req.query.limit) }),
+  );
+
+  app.post(
+    '/v1/sms/:id/cancel',
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        operationId: 'cancelSms',
+        tags,
+        summary: 'Cancel a text message that has not gone yet',
+        description: 'A sent, failed or already cancelled message is answered unchanged.',
+        params: z.object({ id: z.uuid() }),
+        response: { 200: smsOut },
+      },
+    },
+    async (req) => cancelSms(db, caller(req).programId, req.params.id),
+  );
+}
