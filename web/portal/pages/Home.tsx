@@ -39,6 +39,7 @@ export default function Home() {
           {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
           <Latest />
+          <PrivacyLink />
         </>
       )}
     </Stack>
@@ -213,5 +214,18 @@ function Latest() {
         </Stack>
       )}
     </Stack>
+  );
+}
+
+/** Where a member finds their consents and their data (the page is not in the bottom bar). */
+function PrivacyLink() {
+  const { t } = useTranslation('portal-privacy');
+  return (
+    <Card withBorder>
+      <Anchor component={Link} to="/privacy" fw={700}>
+        {t('homeLink')}
+      </Anchor>
+      <Text size="sm">{t('homeText')}</Text>
+    </Card>
   );
 }
