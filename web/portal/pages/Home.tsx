@@ -38,8 +38,8 @@ export default function Home() {
           {b && <Balances balance={b} />}
           {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
-          <Latest />
           <PrivacyLink />
+          <Latest />
         </>
       )}
     </Stack>
@@ -219,13 +219,13 @@ function Latest() {
 
 /** Where a member finds their consents and their data (the page is not in the bottom bar). */
 function PrivacyLink() {
-  const { t } = useTranslation('portal-privacy');
+  // The portal namespace, loaded with Home: a namespace of its own would suspend Home while it loads.
+  const { t } = useTranslation('portal');
   return (
-    <Card withBorder>
+    <Card withBorder padding="sm">
       <Anchor component={Link} to="/privacy" fw={700}>
-        {t('homeLink')}
+        {t('nav.privacy')}
       </Anchor>
-      <Text size="sm">{t('homeText')}</Text>
     </Card>
   );
 }
