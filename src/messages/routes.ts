@@ -10,6 +10,9 @@ import { actorRef } from '../programs/actor.js';
 import { getProgram } from '../programs/programs.js';
 import { cancelSms, listSms, queueSms } from './sms-outbox.js';
 import { smsLength } from './sms.js';
+import { inboxChannel, inboxSignals, listInbox, markInbox, postToInbox, signalInbox, unreadCount } from './inbox.js';
+import { me } from '../portal/context.js';
+import type { ServerResponse } from 'node:http';
 
 const tags = ['messages'];
 
@@ -133,5 +136,135 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
       },
     },
     async (req) => cancelSms(db, caller(req).programId, req.params.id),
+  );
+
+  // ---------------------------------------------------------------- the in-app inbox
+
+  const inboxOut = z.object({
+    id: z.uuid(),
+    kind: z.enum(['transactional', 'marketing']),
+    title: z.string(),
+    body: z.string(),
+    createdAt: z.date(),
+    readAt: z.date().nullable(),
+  });
+
+  app.post(
+    '/v1/members/:id/inbox',
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        operationId: 'postMemberInbox',
+        tags,
+        summary: "Put a message in a member's in-app inbox",
+        description: 'The member sees it in the portal at once (the unread count updates live). `marketing` needs the member’s marketing consent for the inbox (422 `consent_missing`).',
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ title: z.string().trim().min(1).max(200), body: z.string().trim().min(1).max(5000), kind: z.enum(['transactional', 'marketing']).default('transactional') }).strict(),
+        response: { 201: inboxOut },
+      },
+    },
+    async (req, reply) => {
+      const { programId } = caller(req);
+      const member = await getMember(db, programId, req.params.id);
+      const message = await audited(db, auditContext(req), async (trx) => {
+        const m = await postToInbox(trx, programId, member.id, { ...req.body, createdBy: actorRef(actor(req)) }, clock());
+        return { result: m, audit: { action: 'inbox.post', entity: 'member', entityId: member.id, after: { id: m.id, kind: m.kind } } };
+      });
+      signalInbox(programId, member.id);
+      reply.status(201);
+      return message;
+    },
+  );
+
+  app.get(
+    '/portal/v1/inbox',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'getMyInbox',
+        tags: ['portal'],
+        summary: 'My inbox: the latest messages, newest first, and how many are unread',
+        description: 'Up to `limit` messages (default 50).',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
+        response: { 200: z.object({ unread: z.number().int(), data: z.array(inboxOut) }) },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      return { unread: await unreadCount(db, m.programId, m.memberId), data: await listInbox(db, m.programId, m.memberId, req.query.limit) };
+    },
+  );
+
+  app.post(
+    '/portal/v1/inbox/read',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'markMyInbox',
+        tags: ['portal'],
+        summary: 'Mark one message read or unread, or all read',
+        description: 'Without `id`, every unread message becomes read. Another member’s message is a 404.',
+        body: z.object({ id: z.uuid().optional(), read: z.boolean().default(true) }).strict(),
+        response: { 200: z.object({ unread: z.number().int() }) },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      await markInbox(db, m.programId, m.memberId, req.body.id ?? null, req.body.read, clock());
+      signalInbox(m.programId, m.memberId);
+      return { unread: await unreadCount(db, m.programId, m.memberId) };
+    },
+  );
+
+  const streams = new Set<ServerResponse>();
+  fastify.addHook('onClose', async () => {
+    for (const s of streams) s.end();
+  });
+
+  app.get(
+    '/portal/v1/inbox/stream',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'streamMyInbox',
+        tags: ['portal'],
+        summary: 'Live unread count (Server-Sent Events)',
+        description: 'An `unread` event with `{"unread": n}` at once and whenever the count changes; a comment line every 25 seconds keeps proxies from closing the stream.',
+      },
+    },
+    async (req, reply) => {
+      const m = me(req);
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      streams.add(raw);
+      let last = -1;
+      let busy = Promise.resolve();
+      const push = () => {
+        busy = busy
+          .then(async () => {
+            const n = await unreadCount(db, m.programId, m.memberId);
+            if (n !== last && !raw.writableEnded) {
+              last = n;
+              raw.write(`event: unread\ndata: ${JSON.stringify({ unread: n })}\n\n`);
+            }
+          })
+          .catch((err) => req.log.warn({ err }, 'inbox stream'));
+      };
+      const channel = inboxChannel(m.programId, m.memberId);
+      inboxSignals.on(channel, push);
+      // Also re-read now and then: a message written by another server process signals only there.
+      const timer = setInterval(() => {
+        if (!raw.writableEnded) raw.write(': keep-alive\n\n');
+        push();
+      }, 25_000);
+      timer.unref();
+      raw.on('close', () => {
+        inboxSignals.off(channel, push);
+        clearInterval(timer);
+        streams.delete(raw);
+      });
+      push();
+    },
   );
 }

@@ -14,6 +14,7 @@ export interface ErasureCounts {
   sessions: number;
   consentRecords: number;
   sms: number;
+  inbox: number;
 }
 
 export interface Erasure {

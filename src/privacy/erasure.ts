@@ -32,6 +32,7 @@ import { eraseOrderDetails } from '../rewards/erasure.js';
 import { deleteMemberSessions } from '../sessions/erasure.js';
 import { blankConsentIps } from './consent.js';
 import { eraseSmsTo } from '../messages/sms-outbox.js';
+import { eraseInbox } from '../messages/inbox.js';
 
 export { findErasure, requireNotErased, type Erasure, type ErasureCounts, type ErasureReason } from './erased.js';
 import { findErasure, type Erasure, type ErasureCounts, type ErasureReason, toErasure, type ErasureRow } from './erased.js';
@@ -69,6 +70,7 @@ export async function eraseMember(db: Db, store: EvidenceStore, programId: strin
       sessions: await deleteMemberSessions(trx, programId, memberId),
       consentRecords: await blankConsentIps(trx, programId, memberId),
       sms: await eraseSmsTo(trx, programId, memberId),
+      inbox: await eraseInbox(trx, programId, memberId),
     };
     await pseudonymiseMember(trx, programId, memberId);
     const rows = await sql<ErasureRow>`

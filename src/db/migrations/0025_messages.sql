@@ -99,3 +99,19 @@ CREATE TABLE sms_outbox (
 );
 CREATE INDEX sms_outbox_due ON sms_outbox (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX sms_outbox_by_program ON sms_outbox (program_id, created_at DESC, id DESC);
+
+-- The member's in-app inbox: messages shown in the portal, unread until opened.
+CREATE TABLE inbox_messages (
+  program_id uuid NOT NULL REFERENCES programs (id),
+  id         uuid NOT NULL,
+  member_id  uuid NOT NULL,
+  kind       text NOT NULL CHECK (kind IN ('transactional', 'marketing')),
+  title      text NOT NULL,
+  body       text NOT NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL,
+  read_at    timestamptz,
+  PRIMARY KEY (program_id, id),
+  FOREIGN KEY (program_id, member_id) REFERENCES members (program_id, id)
+);
+CREATE INDEX inbox_messages_by_member ON inbox_messages (program_id, member_id, created_at DESC, id DESC);
