@@ -1,6 +1,7 @@
 /**
  * A member on a phone (390×844) finds their consents from Home, turns SMS offers on and off again, sees both
- * decisions in the history, and the page has no horizontal scrolling and no serious accessibility problems.
+ * decisions in the history, reads the inbox as messages arrive live, and the pages have no horizontal scrolling
+ * and no serious accessibility problems.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, pageProblems, phone, startBrowserApp, type BrowserApp } from './harness.js';
@@ -36,10 +37,10 @@ describeInBrowser('privacy in the portal on a phone', () => {
     expect(await pageProblems(page)).toEqual([]);
 
     const sms = page.getByRole('switch', { name: 'By text message (SMS)' });
-    await sms.check();
+    await sms.click(); // the switch follows the server's answer, not the tap
     await page.getByText('Thank you: Offers and campaigns, By text message (SMS) is on.').waitFor();
     await expect.poll(() => sms.isChecked()).toBe(true);
-    await sms.uncheck();
+    await sms.click();
     await page.getByText('Withdrawn: Offers and campaigns, By text message (SMS).').waitFor();
     await expect.poll(() => page.getByRole('row').count()).toBe(3);
 
@@ -49,5 +50,28 @@ describeInBrowser('privacy in the portal on a phone', () => {
       ['sms', false, null, 'portal'],
     ]);
     expect(await pageProblems(page)).toEqual([]);
+  });
+
+  it('the member reads the inbox; a message sent while the page is open appears live', async () => {
+    const first = await b.call('POST', `/v1/members/${memberId}/inbox`, { title: 'Your order has shipped', body: 'The drill is on its way to the site.' });
+    expect(first.statusCode).toBe(201);
+    const { context, page } = await b.newPage(phone, 'en-GB');
+    await b.signInMember(context, memberId, 'lars@example.com');
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    await expect.poll(() => page.getByTestId('inbox-unread').textContent()).toBe('1 unread message');
+    await page.waitForLoadState('load');
+    expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageProblems(page)).toEqual([]);
+
+    await b.call('POST', `/v1/members/${memberId}/inbox`, { title: 'Did you know…', body: 'Paint earns double points this week.' });
+    await expect.poll(() => page.getByTestId('inbox-unread').textContent(), { timeout: 15_000 }).toBe('2 unread messages');
+    await expect.poll(() => page.getByTestId('inbox-message').count()).toBe(2);
+    await page.getByTestId('inbox-message').filter({ hasText: 'Your order has shipped' }).getByRole('button', { name: 'Mark as read' }).click();
+    await expect.poll(() => page.getByTestId('inbox-unread').textContent()).toBe('1 unread message');
+    await page.getByRole('button', { name: 'Mark all read' }).click();
+    await expect.poll(() => page.getByTestId('inbox-unread').textContent()).toBe('0 unread messages');
+    await context.close();
   });
 });

@@ -25,5 +25,6 @@ export const portalPages: PortalPage[] = [
   { path: '/profile', label: 'nav.profile', icon: IconUser, nav: true, component: lazy(() => import('./pages/Profile')) },
   { path: '/history', label: 'nav.history', component: lazy(() => import('./pages/History')) },
   { path: '/orders', label: 'nav.orders', component: lazy(() => import('./pages/Orders')) },
+  { path: '/inbox', label: 'nav.inbox', nav: false, component: lazy(() => import('./pages/Inbox')) },
   { path: '/privacy', label: 'nav.privacy', nav: false, component: lazy(() => import('./pages/Privacy')) },
 ];

@@ -223,9 +223,14 @@ function PrivacyLink() {
   const { t } = useTranslation('portal');
   return (
     <Card withBorder padding="sm">
-      <Anchor component={Link} to="/privacy" fw={700}>
-        {t('nav.privacy')}
-      </Anchor>
+      <Group gap="lg">
+        <Anchor component={Link} to="/inbox" fw={700} py={4}>
+          {t('nav.inbox')}
+        </Anchor>
+        <Anchor component={Link} to="/privacy" fw={700} py={4}>
+          {t('nav.privacy')}
+        </Anchor>
+      </Group>
     </Card>
   );
 }
