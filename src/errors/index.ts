@@ -136,6 +136,7 @@ export const errorStatus = {
   member_erased: 410,
   phone_not_e164: 422,
   consent_missing: 422,
+  event_stream_only: 406,
   // console reports (dashboard)
   report_range_reversed: 422,
   report_range_too_long: 422,

@@ -229,11 +229,15 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
         operationId: 'streamMyInbox',
         tags: ['portal'],
         summary: 'Live unread count (Server-Sent Events)',
-        description: 'An `unread` event with `{"unread": n}` at once and whenever the count changes; a comment line every 25 seconds keeps proxies from closing the stream.',
+        description:
+          'An `unread` event with `{"unread": n}` at once and whenever the count changes; a comment line every 25 seconds keeps proxies from closing the stream. ' +
+          'Needs `Accept: text/event-stream` (406 `event_stream_only` otherwise), which EventSource sends.',
       },
     },
     async (req, reply) => {
       const m = me(req);
+      // A plain request (not EventSource) would wait on a stream that never ends: refuse it plainly.
+      if (!/\btext\/event-stream\b/.test(String(req.headers.accept ?? ''))) throw new LojalError('event_stream_only', {});
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });

@@ -40,6 +40,8 @@ beforeAll(async () => {
   a.coopClaimId = (await t.call('POST', '/v1/coop/claims', coop)).json().id;
   a.deliveryId = (await t.call('GET', `/v1/webhooks/${a.webhookId}/deliveries`)).json().data[0].id;
   a.importId = (await postMultipart(t, '/v1/imports/accounts', [{ name: 'file', fileName: 'a-import.csv', bytes: Buffer.from('external_id,name\nA-IMP,A company\n') }])).json().id;
+  await t.call('PATCH', `/v1/members/${a.memberId}`, { phone: '+46701234567' });
+  a.smsId = (await t.call('POST', `/v1/members/${a.memberId}/sms`, { message: 'A text', idempotencyKey: 'isolation-sms-a' })).json().id;
   b = await t.newProgram({ name: 'Program B' });
   const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
   const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
@@ -93,6 +95,10 @@ const bodies: Record<string, unknown> = {
   'POST /v1/members/{id}/reject': { reason: 'isolation' },
   'POST /v1/members/{id}/deactivate': {},
   'PATCH /v1/webhooks/{id}': { url: 'https://attacker.example/hook', active: true },
+  // privacy and messages
+  'POST /v1/members/{id}/consents': { purpose: 'marketing', channel: 'email', granted: false },
+  'POST /v1/members/{id}/sms': { message: 'isolation', idempotencyKey: 'isolation-sms-1' },
+  'POST /v1/members/{id}/inbox': { title: 'isolation', body: 'isolation' },
   // the member portal
   'POST /portal/v1/team/claims/{id}/approve': {},
   'POST /portal/v1/team/claims/{id}/reject': { reasonCode: 'invoice_not_found' },
@@ -126,7 +132,8 @@ function fill(path: string): string {
     .replace('/v1/reward-orders/{id}', `/v1/reward-orders/${a.orderId}`)
     .replace('/v1/webhooks/deliveries/{id}', `/v1/webhooks/deliveries/${a.deliveryId}`)
     .replace('/v1/webhooks/{id}', `/v1/webhooks/${a.webhookId}`)
-    .replace('/v1/imports/{id}', `/v1/imports/${a.importId}`);
+    .replace('/v1/imports/{id}', `/v1/imports/${a.importId}`)
+    .replace('/v1/sms/{id}', `/v1/sms/${a.smsId}`);
 }
 
 describe('tenant isolation', () => {

@@ -33,7 +33,7 @@ function openStream(cookie: string): { next(): Promise<number>; close(): void } 
   const queue: number[] = [];
   const waiting: Array<(n: number) => void> = [];
   let buffer = '';
-  const req = http.get(`${base}/portal/v1/inbox/stream`, { headers: { cookie } }, (res) => {
+  const req = http.get(`${base}/portal/v1/inbox/stream`, { headers: { cookie, accept: 'text/event-stream' } }, (res) => {
     expect(res.headers['content-type']).toContain('text/event-stream');
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
@@ -87,6 +87,12 @@ it('updates the unread count live, and reading brings it down', async () => {
   expect(all.json()).toEqual({ unread: 0 });
   expect(await stream.next()).toBe(0);
   stream.close();
+});
+
+it('answers a request that is not an event stream with a problem, not a hanging stream', async () => {
+  const me = await signIn(w.members[0]!.id);
+  const res = await t.app.inject({ method: 'GET', url: '/portal/v1/inbox/stream', headers: { cookie: me.cookie } });
+  expect([res.statusCode, res.json().code]).toEqual([406, 'event_stream_only']);
 });
 
 it('refuses a marketing message without consent for the inbox', async () => {
