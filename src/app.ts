@@ -34,6 +34,8 @@ import { trainingRoutes } from './training/routes.js';
 import { trainingPortalRoutes } from './training/portal-routes.js';
 import { serviceRoutes } from './service/routes.js';
 import { portalServiceRoutes } from './service/portal-routes.js';
+import { privacyRoutes } from './privacy/routes.js';
+import { messageRoutes } from './messages/routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -46,6 +48,7 @@ const plugins: RoutePlugin[] = [
   invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes,
   trainingRoutes, trainingPortalRoutes,
   serviceRoutes, portalServiceRoutes,
+  privacyRoutes, messageRoutes,
 ];
 
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

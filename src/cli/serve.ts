@@ -1,3 +1,4 @@
+import { fortySixElks } from '../messages/sms-outbox.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
@@ -49,7 +50,8 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
 
   const app = await buildApp(database, config, { demo: opts.demo, evidence });
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
-  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }) : async () => {};
+  const sms = config.sms ? { provider: fortySixElks(config.sms), from: config.sms.from } : undefined;
+  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }, evidence, sms) : async () => {};
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await stopJobs();

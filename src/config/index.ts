@@ -41,6 +41,14 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\/./, 'LOJAL_SMTP_URL must start with smtp:// or smtps://')
     .optional(),
   LOJAL_MAIL_FROM: z.string().min(3).default('Lojal <no-reply@lojal.localhost>'),
+  // SMS through 46elks: both credentials set turns it on.
+  LOJAL_SMS_46ELKS_USERNAME: z.string().min(1).optional(),
+  LOJAL_SMS_46ELKS_PASSWORD: z.string().min(1).optional(),
+  LOJAL_SMS_46ELKS_URL: z.url({ protocol: /^https?$/ }).default('https://api.46elks.com/a1/sms'),
+  LOJAL_SMS_FROM: z
+    .string()
+    .regex(/^([A-Za-z][A-Za-z0-9]{2,10}|\+[1-9][0-9]{6,14})$/, 'LOJAL_SMS_FROM is a sender name of 3-11 letters and digits starting with a letter, or an E.164 number')
+    .default('Lojal'),
   LOJAL_AUDIT_KEY: z.string().min(32, 'LOJAL_AUDIT_KEY must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   LOJAL_AUDIT_PREVIOUS_KEYS: z
     .string()
@@ -102,6 +110,8 @@ export interface Config {
   /** Set: mails in the outbox are delivered through this SMTP server. Unset: they stay in the outbox. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Set (both 46elks credentials): text messages in the SMS outbox are sent through 46elks. Unset: they wait. */
+  sms: { username: string; password: string; url: string; from: string } | undefined;
   /** Where people open links from mails (invitations), without a trailing slash. */
   publicUrl: string;
   /** Fastify's trustProxy: whom to believe about the client's address and protocol. Off by default. */
@@ -173,6 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooksAllowPrivate: e.LOJAL_WEBHOOKS_ALLOW_PRIVATE === 'on',
     smtpUrl: e.LOJAL_SMTP_URL,
     mailFrom: e.LOJAL_MAIL_FROM,
+    sms:
+      e.LOJAL_SMS_46ELKS_USERNAME && e.LOJAL_SMS_46ELKS_PASSWORD
+        ? { username: e.LOJAL_SMS_46ELKS_USERNAME, password: e.LOJAL_SMS_46ELKS_PASSWORD, url: e.LOJAL_SMS_46ELKS_URL, from: e.LOJAL_SMS_FROM }
+        : undefined,
     publicUrl: e.LOJAL_PUBLIC_URL.replace(/\/+$/, ''),
     trustProxy: parseTrustProxy(e.LOJAL_TRUST_PROXY)!,
     secureCookies: new URL(e.LOJAL_PUBLIC_URL).protocol === 'https:',

@@ -176,4 +176,5 @@ const nullStore: EvidenceStore = {
   open: async () => {
     throw new Error('no evidence store in this seed');
   },
+  remove: async () => {},
 };

@@ -150,6 +150,13 @@ export const errorStatus = {
   webhook_delivery_not_failed: 409,
   // webhook targets in loopback / private networks (LOJAL_WEBHOOKS_ALLOW_PRIVATE)
   webhook_target_not_allowed: 422,
+  // privacy and messages (consent records, erasure, SMS numbers)
+  consent_text_missing: 422,
+  consent_text_outdated: 409,
+  member_erased: 410,
+  phone_not_e164: 422,
+  consent_missing: 422,
+  event_stream_only: 406,
   // console reports (dashboard)
   report_range_reversed: 422,
   report_range_too_long: 422,

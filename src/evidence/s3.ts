@@ -3,7 +3,7 @@
  * durable shared disk. Same content addressing as the disk store: `<prefix>/<programId>/<accountId>/<sha256>`.
  */
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { EvidenceS3Config } from '../config/index.js';
 import { EvidenceMissingError, keySegments, type EvidenceKey, type EvidenceStore } from './store.js';
 
@@ -72,6 +72,11 @@ export class S3EvidenceStore implements EvidenceStore {
       if (err instanceof NoSuchKey || statusOf(err) === 404) throw new EvidenceMissingError(key, { cause: err });
       throw err;
     }
+  }
+
+  /** S3 answers a delete of a missing key with success, so a repeat is harmless. */
+  async remove(key: EvidenceKey): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.keyOf(key) }));
   }
 
   /** Closes the client's connections (server shutdown, tests). */

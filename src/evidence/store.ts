@@ -20,6 +20,8 @@ export interface EvidenceStore {
   put(key: EvidenceKey, bytes: Uint8Array): Promise<void>;
   /** The bytes as a stream; throws EvidenceMissingError if they are missing. */
   open(key: EvidenceKey): Promise<Readable>;
+  /** Deletes the bytes (erasure of the person whose files they are); removing missing bytes is a no-op. */
+  remove(key: EvidenceKey): Promise<void>;
   /** Where the bytes go, for the start-up log. */
   readonly description: string;
   /** Lets go of connections, if the store holds any. */
@@ -71,5 +73,9 @@ export class DiskEvidenceStore implements EvidenceStore {
       throw err.code === 'ENOENT' ? new EvidenceMissingError(key, { cause: err }) : err;
     });
     return createReadStream(target);
+  }
+
+  async remove(key: EvidenceKey): Promise<void> {
+    await fs.rm(this.pathOf(key), { force: true });
   }
 }

@@ -7,6 +7,9 @@ import { runOnboardingJobs } from '../onboarding/complete.js';
 import { runCertificateReminders } from '../training/index.js';
 import { deliverWebhooks } from '../webhooks/delivery.js';
 import { runLedgerJobs } from './ledger-jobs.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { runRetention } from '../privacy/erasure.js';
+import { deliverSms, type SmsProvider } from '../messages/sms-outbox.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
 const TIER_JOB_EVERY_TICKS = 60;
@@ -23,6 +26,10 @@ export function startScheduler(
   intervalMs = 60_000,
   mail?: { transport: MailTransport; from: string },
   webhooks: { allowPrivate: boolean } = { allowPrivate: false },
+  /** Where evidence bytes live: the retention job deletes an erased member's files there. */
+  evidence?: EvidenceStore,
+  /** Set when an SMS provider is configured: the SMS outbox is sent with the mails. */
+  sms?: { provider: SmsProvider; from: string },
 ): () => Promise<void> {
   let running: Promise<void> | undefined;
   let ticks = 0;
@@ -53,6 +60,12 @@ export function startScheduler(
         if (r && r.reminded) log.info(r, 'certificate reminders');
       })
       .catch((err) => log.error({ err }, 'certificate reminders failed'))
+      // Retention by the hour, with the tiers: members closed longer than the program keeps them are erased.
+      .then(() => (withTiers && evidence ? runRetention(db, evidence, new Date()) : undefined))
+      .then((n) => {
+        if (n) log.info({ erased: n }, 'retention: members erased');
+      })
+      .catch((err) => log.error({ err }, 'retention job failed'))
       .then(() => runOnboardingJobs(db))
       .then((n) => {
         if (n) log.info({ completed: n }, 'onboarding profile steps');
@@ -64,6 +77,12 @@ export function startScheduler(
         if (r && (r.sent || r.retried || r.failed)) log.info(r, 'mail delivery');
       })
       .catch((err) => log.error({ err }, 'mail delivery failed'))
+      // Without a provider the messages wait in the SMS outbox (GET /v1/sms shows them).
+      .then(() => (sms ? deliverSms(db, sms.provider, { from: sms.from, now: new Date() }) : undefined))
+      .then((r) => {
+        if (r && (r.sent || r.retried || r.failed)) log.info(r, 'sms delivery');
+      })
+      .catch((err) => log.error({ err }, 'sms delivery failed'))
       .finally(() => {
         running = undefined;
       });

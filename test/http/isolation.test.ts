@@ -59,6 +59,8 @@ beforeAll(async () => {
   a.serviceFileId = serviceRequest.timeline[0].attachments[0].id;
   a.articleId = (await t.call('POST', '/v1/service/articles', { language: 'en', category: 'A category', title: 'A article', body: 'A text' })).json().id;
   a.quickReplyId = (await t.call('POST', '/v1/service/quick-replies', { language: 'en', title: 'A reply', body: 'A text' })).json().id;
+  await t.call('PATCH', `/v1/members/${a.memberId}`, { phone: '+46701234567' });
+  a.smsId = (await t.call('POST', `/v1/members/${a.memberId}/sms`, { message: 'A text', idempotencyKey: 'isolation-sms-a' })).json().id;
   b = await t.newProgram({ name: 'Program B' });
   const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
   const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
@@ -118,6 +120,10 @@ const bodies: Record<string, unknown> = {
   'POST /v1/members/{id}/reject': { reason: 'isolation' },
   'POST /v1/members/{id}/deactivate': {},
   'PATCH /v1/webhooks/{id}': { url: 'https://attacker.example/hook', active: true },
+  // privacy and messages
+  'POST /v1/members/{id}/consents': { purpose: 'marketing', channel: 'email', granted: false },
+  'POST /v1/members/{id}/sms': { message: 'isolation', idempotencyKey: 'isolation-sms-1' },
+  'POST /v1/members/{id}/inbox': { title: 'isolation', body: 'isolation' },
   // the member portal
   'POST /portal/v1/team/claims/{id}/approve': {},
   'POST /portal/v1/team/claims/{id}/reject': { reasonCode: 'invoice_not_found' },
@@ -172,7 +178,8 @@ function fill(path: string): string {
     .replace('/v1/courses/{id}', `/v1/courses/${a.courseId}`)
     .replace('{moduleId}', a.moduleId!)
     .replace('/v1/certificates/{id}', `/v1/certificates/${a.certificateId}`)
-    .replace('/v1/content/{id}', `/v1/content/${a.contentId}`);
+    .replace('/v1/content/{id}', `/v1/content/${a.contentId}`)
+    .replace('/v1/sms/{id}', `/v1/sms/${a.smsId}`);
 }
 
 describe('tenant isolation', () => {

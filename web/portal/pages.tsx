@@ -28,4 +28,6 @@ export const portalPages: PortalPage[] = [
   { path: '/courses', label: 'portal-training:nav.courses', nav: false, component: lazy(() => import('./pages/Courses')) },
   { path: '/content', label: 'portal-training:nav.content', nav: false, component: lazy(() => import('./pages/Content')) },
   { path: '/requests', label: 'portal-service:title', nav: false, component: lazy(() => import('./pages/Requests')) },
+  { path: '/inbox', label: 'nav.inbox', nav: false, component: lazy(() => import('./pages/Inbox')) },
+  { path: '/privacy', label: 'nav.privacy', nav: false, component: lazy(() => import('./pages/Privacy')) },
 ];

@@ -42,6 +42,7 @@ export default function Home() {
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
           <LearnCard learn={learn} />
           <ServiceCard />
+          <PrivacyLink />
           <Latest />
         </>
       )}
@@ -235,5 +236,23 @@ function Latest() {
         </Stack>
       )}
     </Stack>
+  );
+}
+
+/** Where a member finds their consents and their data (the page is not in the bottom bar). */
+function PrivacyLink() {
+  // The portal namespace, loaded with Home: a namespace of its own would suspend Home while it loads.
+  const { t } = useTranslation('portal');
+  return (
+    <Card withBorder padding="sm">
+      <Group gap="lg">
+        <Anchor component={Link} to="/inbox" fw={700} py={4}>
+          {t('nav.inbox')}
+        </Anchor>
+        <Anchor component={Link} to="/privacy" fw={700} py={4}>
+          {t('nav.privacy')}
+        </Anchor>
+      </Group>
+    </Card>
   );
 }

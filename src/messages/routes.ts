@@ -1,0 +1,274 @@
+/** Text messages over HTTP: length and encoding of a text, sending to a member, the SMS outbox. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getMember } from '../accounts/index.js';
+import { audited } from '../audit/index.js';
+import { LojalError } from '../errors/index.js';
+import { actor, auditContext, caller, type AppContext } from '../http/context.js';
+import { actorRef } from '../programs/actor.js';
+import { getProgram } from '../programs/programs.js';
+import { cancelSms, listSms, queueSms } from './sms-outbox.js';
+import { smsLength } from './sms.js';
+import { inboxChannel, inboxSignals, listInbox, markInbox, postToInbox, signalInbox, unreadCount } from './inbox.js';
+import { me } from '../portal/context.js';
+import type { ServerResponse } from 'node:http';
+
+const tags = ['messages'];
+
+const lengthOut = z.object({
+  encoding: z.enum(['gsm7', 'ucs2']).describe('gsm7: 160 characters in one part, 153 per part; ucs2 (any character outside GSM 03.38, e.g. ł): 70 and 67'),
+  units: z.number().int(),
+  segments: z.number().int(),
+  remaining: z.number().int(),
+});
+const smsOut = z.object({
+  id: z.uuid(),
+  memberId: z.uuid().nullable(),
+  to: z.string(),
+  body: z.string(),
+  encoding: z.enum(['gsm7', 'ucs2']),
+  segments: z.number().int(),
+  kind: z.enum(['transactional', 'marketing']),
+  status: z.enum(['pending', 'sent', 'failed', 'cancelled']),
+  heldUntil: z.date().nullable().describe("set when the message was written in the recipient's quiet hours (21–08 in the program's time zone)"),
+  attempts: z.number().int(),
+  nextAttemptAt: z.date(),
+  providerId: z.string().nullable(),
+  cost: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  sentAt: z.date().nullable(),
+  createdBy: z.string(),
+  createdAt: z.date(),
+});
+const message = z.string().trim().min(1).max(1600);
+
+export async function messageRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+
+  app.post(
+    '/v1/sms/length',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'measureSms',
+        tags,
+        summary: 'How many parts a text message takes, and in which encoding',
+        description: 'For a counter beside a message field. Å, ä, ö, æ, ø, ü and ß keep GSM-7; ł, ę, ś or an emoji make the whole message UCS-2.',
+        body: z.object({ message: z.string().max(1600) }).strict(),
+        response: { 200: lengthOut },
+      },
+    },
+    async (req) => smsLength(req.body.message),
+  );
+
+  app.post(
+    '/v1/members/:id/sms',
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        operationId: 'sendMemberSms',
+        tags,
+        summary: "Send a text message to a member's phone",
+        description:
+          'Queued in the SMS outbox and sent by the delivery job through the configured provider (46elks). The number must be E.164 (422 `phone_not_e164`); ' +
+          '`marketing` needs the member’s marketing consent for SMS (422 `consent_missing`). Written in quiet hours it waits until 08:00 in the program’s time zone. ' +
+          'A repeat with the same `idempotencyKey` answers 200 with the message queued first.',
+        params: z.object({ id: z.uuid() }),
+        body: z
+          .object({
+            message,
+            kind: z.enum(['transactional', 'marketing']).default('transactional'),
+            idempotencyKey: z.string().trim().min(8).max(200),
+          })
+          .strict(),
+        response: { 200: smsOut, 201: smsOut },
+      },
+    },
+    async (req, reply) => {
+      const { programId } = caller(req);
+      const member = await getMember(db, programId, req.params.id);
+      const program = (await getProgram(db, programId))!;
+      if (!member.phone) throw new LojalError('phone_not_e164', { phone: '' });
+      const { message: sms, created } = await audited(db, auditContext(req), async (trx) => {
+        const r = await queueSms(
+          trx,
+          programId,
+          program.timeZone,
+          { memberId: member.id, to: member.phone!, body: req.body.message, kind: req.body.kind, idempotencyKey: `api:${req.body.idempotencyKey}`, createdBy: actorRef(actor(req)) },
+          clock(),
+        );
+        return { result: r, audit: r.created ? { action: 'sms.queue', entity: 'sms', entityId: r.message.id, after: { memberId: member.id, kind: r.message.kind, segments: r.message.segments } } : null };
+      });
+      reply.status(created ? 201 : 200);
+      return sms;
+    },
+  );
+
+  app.get(
+    '/v1/sms',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listSms',
+        tags,
+        summary: 'The SMS outbox, newest first',
+        description: 'Pending (with when the next attempt is, and whether held for quiet hours), sent (with the provider’s id and cost), failed (with the last error) and cancelled messages.',
+        querystring: z.object({ status: z.enum(['pending', 'sent', 'failed', 'cancelled']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
+        response: { 200: z.object({ data: z.array(smsOut) }) },
+      },
+    },
+    async (req) => ({ data: await listSms(db, caller(req).programId, req.query.status, req.query.limit) }),
+  );
+
+  app.post(
+    '/v1/sms/:id/cancel',
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        operationId: 'cancelSms',
+        tags,
+        summary: 'Cancel a text message that has not gone yet',
+        description: 'A sent, failed or already cancelled message is answered unchanged.',
+        params: z.object({ id: z.uuid() }),
+        response: { 200: smsOut },
+      },
+    },
+    async (req) => cancelSms(db, caller(req).programId, req.params.id),
+  );
+
+  // ---------------------------------------------------------------- the in-app inbox
+
+  const inboxOut = z.object({
+    id: z.uuid(),
+    kind: z.enum(['transactional', 'marketing']),
+    title: z.string(),
+    body: z.string(),
+    createdAt: z.date(),
+    readAt: z.date().nullable(),
+  });
+
+  app.post(
+    '/v1/members/:id/inbox',
+    {
+      config: { scope: 'accounts:write' },
+      schema: {
+        operationId: 'postMemberInbox',
+        tags,
+        summary: "Put a message in a member's in-app inbox",
+        description: 'The member sees it in the portal at once (the unread count updates live). `marketing` needs the member’s marketing consent for the inbox (422 `consent_missing`).',
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ title: z.string().trim().min(1).max(200), body: z.string().trim().min(1).max(5000), kind: z.enum(['transactional', 'marketing']).default('transactional') }).strict(),
+        response: { 201: inboxOut },
+      },
+    },
+    async (req, reply) => {
+      const { programId } = caller(req);
+      const member = await getMember(db, programId, req.params.id);
+      const message = await audited(db, auditContext(req), async (trx) => {
+        const m = await postToInbox(trx, programId, member.id, { ...req.body, createdBy: actorRef(actor(req)) }, clock());
+        return { result: m, audit: { action: 'inbox.post', entity: 'member', entityId: member.id, after: { id: m.id, kind: m.kind } } };
+      });
+      signalInbox(programId, member.id);
+      reply.status(201);
+      return message;
+    },
+  );
+
+  app.get(
+    '/portal/v1/inbox',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'getMyInbox',
+        tags: ['portal'],
+        summary: 'My inbox: the latest messages, newest first, and how many are unread',
+        description: 'Up to `limit` messages (default 50).',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
+        response: { 200: z.object({ unread: z.number().int(), data: z.array(inboxOut) }) },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      return { unread: await unreadCount(db, m.programId, m.memberId), data: await listInbox(db, m.programId, m.memberId, req.query.limit) };
+    },
+  );
+
+  app.post(
+    '/portal/v1/inbox/read',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'markMyInbox',
+        tags: ['portal'],
+        summary: 'Mark one message read or unread, or all read',
+        description: 'Without `id`, every unread message becomes read. Another member’s message is a 404.',
+        body: z.object({ id: z.uuid().optional(), read: z.boolean().default(true) }).strict(),
+        response: { 200: z.object({ unread: z.number().int() }) },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      await markInbox(db, m.programId, m.memberId, req.body.id ?? null, req.body.read, clock());
+      signalInbox(m.programId, m.memberId);
+      return { unread: await unreadCount(db, m.programId, m.memberId) };
+    },
+  );
+
+  const streams = new Set<ServerResponse>();
+  fastify.addHook('onClose', async () => {
+    for (const s of streams) s.end();
+  });
+
+  app.get(
+    '/portal/v1/inbox/stream',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'streamMyInbox',
+        tags: ['portal'],
+        summary: 'Live unread count (Server-Sent Events)',
+        description:
+          'An `unread` event with `{"unread": n}` at once and whenever the count changes; a comment line every 25 seconds keeps proxies from closing the stream. ' +
+          'Needs `Accept: text/event-stream` (406 `event_stream_only` otherwise), which EventSource sends.',
+      },
+    },
+    async (req, reply) => {
+      const m = me(req);
+      // A plain request (not EventSource) would wait on a stream that never ends: refuse it plainly.
+      if (!/\btext\/event-stream\b/.test(String(req.headers.accept ?? ''))) throw new LojalError('event_stream_only', {});
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      streams.add(raw);
+      let last = -1;
+      let busy = Promise.resolve();
+      const push = () => {
+        busy = busy
+          .then(async () => {
+            const n = await unreadCount(db, m.programId, m.memberId);
+            if (n !== last && !raw.writableEnded) {
+              last = n;
+              raw.write(`event: unread\ndata: ${JSON.stringify({ unread: n })}\n\n`);
+            }
+          })
+          .catch((err) => req.log.warn({ err }, 'inbox stream'));
+      };
+      const channel = inboxChannel(m.programId, m.memberId);
+      inboxSignals.on(channel, push);
+      // Also re-read now and then: a message written by another server process signals only there.
+      const timer = setInterval(() => {
+        if (!raw.writableEnded) raw.write(': keep-alive\n\n');
+        push();
+      }, 25_000);
+      timer.unref();
+      raw.on('close', () => {
+        inboxSignals.off(channel, push);
+        clearInterval(timer);
+        streams.delete(raw);
+      });
+      push();
+    },
+  );
+}
