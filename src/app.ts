@@ -30,6 +30,9 @@ import { authRoutes } from './sessions/routes.js';
 import { importRoutes } from './imports/routes.js';
 import { invitationLinkRoutes } from './people/invitation-links.js';
 import { reportRoutes } from './reports/routes.js';
+import { surveyRoutes } from './surveys/routes.js';
+import { portalSurveyRoutes } from './surveys/portal.js';
+import { quizRoutes } from './quizzes/routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -40,6 +43,7 @@ const plugins: RoutePlugin[] = [
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
   peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
   invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes,
+  surveyRoutes, portalSurveyRoutes, quizRoutes,
 ];
 
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -23,6 +23,8 @@ export const scopes = [
   // Reporting sales claims (partner staff, a portal) and deciding on them (the program team).
   'claims:write',
   'claims:review',
+  // Authoring and publishing surveys and quizzes, working the detractor follow-up queue (the program team).
+  'engagement:write',
   // Only for a partner's key: post the partner's events and honour redemptions, nothing else.
   'partner',
 ] as const;
