@@ -254,12 +254,17 @@ export interface SubmitResult {
 }
 
 /**
- * One answer, in one transaction: the "already answered" mark first (the unique key makes a second answer,
- * or two at once, fail here), then the answer (without the member when anonymous), the follow-up for a
- * detractor, and the survey.completed event whose id is the payment's idempotency key.
+ * One answer. The "already answered" mark comes first (its unique key makes a second answer, or two at once,
+ * fail there), with the survey.completed event whose id is the payment's idempotency key.
+ *
+ * A named answer is written in the same transaction, with the follow-up a detractor raises. An anonymous
+ * answer is written in a transaction of its own right after the mark's commits, so that even PostgreSQL's
+ * system columns (the writing transaction's id, xmin) do not tie it to the mark; should the server stop
+ * between the two, the answer is lost and the member keeps the points — never linked.
  */
 export async function submitAnswer(db: Db, program: Program, surveyId: string, memberId: string, raw: Record<string, unknown>, now: Date): Promise<SubmitResult> {
-  return db.transaction().execute(async (trx) => {
+  let pending: { insert: (trx: Db) => Promise<string> } | undefined;
+  const result = await db.transaction().execute(async (trx) => {
     const { survey: s, who } = await requireTakeable(trx, program, surveyId, memberId, now);
     const questions = await formVersion(trx, program.id, s.id, s.version!);
     const answers = validateAnswers(questions, raw);
@@ -275,24 +280,34 @@ export async function submitAnswer(db: Db, program: Program, surveyId: string, m
     const npsScore = npsQ && typeof answers[npsQ.id] === 'number' ? (answers[npsQ.id] as number) : null;
     const csatScore = csatQ && typeof answers[csatQ.id] === 'number' ? (answers[csatQ.id] as number) : null;
     const named = !s.anonymous;
-    const inserted = await sql<{ id: string }>`
-      INSERT INTO survey_answers (program_id, survey_id, version, answered_on, answered_at, member_id, account_id, tier, role, segment, answers, nps, csat)
-      VALUES (${program.id}, ${s.id}, ${s.version}, ${day}, ${named ? now : null}, ${named ? memberId : null}, ${named ? who.account.id : null},
-        ${who.member.tier ?? who.account.tier}, ${who.member.role}, ${who.account.segment}, ${JSON.stringify(answers)}::jsonb, ${npsScore}, ${csatScore})
-      RETURNING id`.execute(trx);
+    const insert = async (t: Db) =>
+      (
+        await sql<{ id: string }>`
+        INSERT INTO survey_answers (program_id, survey_id, version, answered_on, answered_at, member_id, account_id, tier, role, segment, answers, nps, csat)
+        VALUES (${program.id}, ${s.id}, ${s.version}, ${day}, ${named ? now : null}, ${named ? memberId : null}, ${named ? who.account.id : null},
+          ${who.member.tier ?? who.account.tier}, ${who.member.role}, ${who.account.segment}, ${JSON.stringify(answers)}::jsonb, ${npsScore}, ${csatScore})
+        RETURNING id`.execute(t)
+      ).rows[0]!.id;
 
-    if (named && s.followUp && npsScore !== null && npsScore <= 6) {
-      const account = await getAccount(trx, program.id, who.account.id);
-      const textQ = questions.find((q) => q.kind === 'text' && typeof answers[q.id] === 'string');
-      await sql`INSERT INTO survey_followups (program_id, id, survey_id, answer_id, account_id, member_id, score, comment, assignee, created_at)
-        VALUES (${program.id}, ${uuidv7()}, ${s.id}, ${inserted.rows[0]!.id}, ${who.account.id}, ${memberId}, ${npsScore},
-          ${textQ ? (answers[textQ.id] as string) : null}, ${account?.keyAccountManager ?? null}, ${now})`.execute(trx);
+    if (named) {
+      const answerId = await insert(trx);
+      if (s.followUp && npsScore !== null && npsScore <= 6) {
+        const account = await getAccount(trx, program.id, who.account.id);
+        const textQ = questions.find((q) => q.kind === 'text' && typeof answers[q.id] === 'string');
+        await sql`INSERT INTO survey_followups (program_id, id, survey_id, answer_id, account_id, member_id, score, comment, assignee, created_at)
+          VALUES (${program.id}, ${uuidv7()}, ${s.id}, ${answerId}, ${who.account.id}, ${memberId}, ${npsScore},
+            ${textQ ? (answers[textQ.id] as string) : null}, ${account?.keyAccountManager ?? null}, ${now})`.execute(trx);
+      }
+    } else {
+      pending = { insert };
     }
 
-    // The event names the survey, never the answer: for an anonymous survey it is the mark, not a way back.
+    // The event names the survey, never the answer.
     const points = await postCompletion(trx, program, { id: `survey:${s.id}:${memberId}`, type: 'survey.completed', accountId: who.account.id, memberId, attributes: { survey: { id: s.id } } }, now);
     return { points };
   });
+  if (pending) await pending.insert(db);
+  return result;
 }
 
 // ---------------------------------------------------------------- what the figures read
