@@ -25,4 +25,5 @@ export const portalPages: PortalPage[] = [
   { path: '/profile', label: 'nav.profile', icon: IconUser, nav: true, component: lazy(() => import('./pages/Profile')) },
   { path: '/history', label: 'nav.history', component: lazy(() => import('./pages/History')) },
   { path: '/orders', label: 'nav.orders', component: lazy(() => import('./pages/Orders')) },
+  { path: '/learn', label: 'portal-learn:nav', component: lazy(() => import('./pages/Learn')) },
 ];

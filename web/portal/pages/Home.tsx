@@ -14,6 +14,7 @@ import { useBalance, useMe, type Balance, type HistoryEntry, type Onboarding, ty
 import { useMember } from '../session';
 import { HistoryItem } from './History';
 import { Empty, PageSkeleton, SkeletonList } from '../parts/ui';
+import { LearnCard } from '../parts/LearnCard';
 
 export default function Home() {
   const { t } = useTranslation('portal');
@@ -38,6 +39,7 @@ export default function Home() {
           {b && <Balances balance={b} />}
           {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
+          <LearnCard />
           <Latest />
         </>
       )}
