@@ -19,6 +19,7 @@ import { replaceTierConfig, tierConfigSchema } from '../tiers/store.js';
 import { seedRewards } from './rewards.js';
 import { seedControlDemo } from './control.js';
 import { seedWebhooks } from './webhooks.js';
+import { seedSurveysDemo } from './surveys.js';
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -195,5 +196,7 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
   progress.step('staff, onboarding and webhooks');
   await seedPeople(db, program, now);
   await seedWebhooks(db, program);
+  progress.step('surveys and quizzes');
+  await seedSurveysDemo(db, program, now);
   return { events: events.length };
 }

@@ -342,3 +342,60 @@ export async function answerCounts(db: Db, programId: string): Promise<Map<strin
 }
 
 export type { Language };
+
+export interface HistoricalAnswer {
+  memberId: string;
+  accountId: string;
+  at: Date;
+  answers: Answers;
+  tier: string | null;
+  role: string | null;
+  segment: string | null;
+}
+
+/**
+ * Answers gathered before (another tool's export, the demo's year): marks and answers written in bulk, as
+ * submitAnswer would store them, without paying points (they were paid, if at all, where they were given).
+ * Detractors of a named survey answered since `followUpSince` get follow-ups. Members already marked are skipped.
+ */
+export async function importHistoricalAnswers(trx: Db, programId: string, surveyId: string, rows: HistoricalAnswer[], followUpSince: Date): Promise<number> {
+  const s = await requireSurvey(trx, programId, surveyId);
+  if (!s.version) throw new LojalError('survey_not_open', { survey: surveyId });
+  const questions = await formVersion(trx, programId, s.id, s.version);
+  const npsQ = questions.find((q) => q.kind === 'nps');
+  const csatQ = questions.find((q) => q.kind === 'csat');
+  const textQ = questions.find((q) => q.kind === 'text');
+  let n = 0;
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500).map((r) => ({ ...r, answers: validateAnswers(questions, r.answers), key: respondentKey(s, r) }));
+    const marked = await sql<{ respondent_key: string }>`
+      INSERT INTO survey_marks (program_id, survey_id, respondent_key, member_id, answered_at)
+      SELECT ${programId}, ${s.id}, k, m, a FROM unnest(${chunk.map((r) => r.key)}::text[], ${chunk.map((r) => r.memberId)}::uuid[], ${chunk.map((r) => (s.anonymous ? new Date(r.at.toISOString().slice(0, 10)) : r.at).toISOString())}::timestamptz[]) AS x(k, m, a)
+      ON CONFLICT DO NOTHING RETURNING respondent_key`.execute(trx);
+    const fresh = new Set(marked.rows.map((r) => r.respondent_key));
+    const take = chunk.filter((r) => fresh.has(r.key));
+    if (take.length === 0) continue;
+    const named = !s.anonymous;
+    const num = (r: (typeof take)[number], q: Question | undefined) => (q && typeof r.answers[q.id] === 'number' ? (r.answers[q.id] as number) : null);
+    const ids = await sql<{ id: string; member: string | null }>`
+      INSERT INTO survey_answers (program_id, survey_id, version, answered_on, answered_at, member_id, account_id, tier, role, segment, answers, nps, csat)
+      SELECT ${programId}, ${s.id}, ${s.version}, d, t, m, a, ti, ro, se, an, np, cs
+      FROM unnest(${take.map((r) => r.at.toISOString().slice(0, 10))}::date[], ${take.map((r) => (named ? r.at.toISOString() : null))}::timestamptz[],
+        ${take.map((r) => (named ? r.memberId : null))}::uuid[], ${take.map((r) => (named ? r.accountId : null))}::uuid[], ${take.map((r) => r.tier)}::text[],
+        ${take.map((r) => r.role)}::text[], ${take.map((r) => r.segment)}::text[], ${take.map((r) => JSON.stringify(r.answers))}::jsonb[],
+        ${take.map((r) => num(r, npsQ))}::smallint[], ${take.map((r) => num(r, csatQ))}::smallint[]) AS x(d, t, m, a, ti, ro, se, an, np, cs)
+      RETURNING id, member_id AS member`.execute(trx);
+    n += take.length;
+    if (!named || !s.followUp || !npsQ) continue;
+    const byMember = new Map(ids.rows.map((r) => [r.member, r.id]));
+    for (const r of take) {
+      const score = num(r, npsQ);
+      if (score === null || score > 6 || r.at < followUpSince) continue;
+      const account = await getAccount(trx, programId, r.accountId);
+      await sql`INSERT INTO survey_followups (program_id, id, survey_id, answer_id, account_id, member_id, score, comment, assignee, created_at)
+        VALUES (${programId}, ${uuidv7()}, ${s.id}, ${byMember.get(r.memberId)!}, ${r.accountId}, ${r.memberId}, ${score},
+          ${textQ && typeof r.answers[textQ.id] === 'string' ? (r.answers[textQ.id] as string) : null}, ${account?.keyAccountManager ?? null}, ${r.at})`.execute(trx);
+    }
+  }
+  return n;
+}
