@@ -3,7 +3,7 @@
  * per screen with big answer buttons within a thumb's reach. Answers are kept on the phone as they are given,
  * so a dropped connection (or a closed tab) resumes where it stopped; a quiz attempt also lives on the server.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Badge, Button, Card, Checkbox, Group, Progress, SimpleGrid, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -50,17 +50,18 @@ type Answers = Record<string, Value>;
 
 /** What a member has answered so far, kept on the phone until the server has it. */
 function useSaved(key: string) {
-  const read = (): { answers: Answers; step: number } => {
+  const read = (k: string): { key: string; answers: Answers; step: number } => {
     try {
-      return JSON.parse(localStorage.getItem(key) ?? '') as { answers: Answers; step: number };
+      return { key: k, ...(JSON.parse(localStorage.getItem(k) ?? '') as { answers: Answers; step: number }) };
     } catch {
-      return { answers: {}, step: 0 };
+      return { key: k, answers: {}, step: 0 };
     }
   };
-  const [state, setState] = useState(read);
-  useEffect(() => setState(read()), [key]);
+  const [stored, setState] = useState(() => read(key));
+  // Read in the same render when the key changes (the survey's version arrives), so nothing flashes first.
+  const state = stored.key === key ? stored : read(key);
   const save = (next: { answers: Answers; step: number }) => {
-    setState(next);
+    setState({ key, ...next });
     try {
       localStorage.setItem(key, JSON.stringify(next));
     } catch {
@@ -68,7 +69,7 @@ function useSaved(key: string) {
     }
   };
   const clear = () => localStorage.removeItem(key);
-  return { ...state, save, clear };
+  return { answers: state.answers, step: state.step, save, clear };
 }
 
 export default function Learn() {
@@ -338,8 +339,8 @@ function TakeQuiz({ id, onDone }: { id: string; onDone: () => void }) {
           return (
             <Card key={q.id} withBorder>
               <Text fw={600}>{q.text}</Text>
-              <Text size="sm" c={r?.correct ? 'green.9' : 'red.9'}>
-                {r?.correct ? t('right') : t('wrong', { answer: q.options?.filter((o) => r?.correctOptions.includes(o.id)).map((o) => o.text).join(', ') })}
+              <Text size="sm" fw={600}>
+                {r?.correct ? `✓ ${t('right')}` : `✗ ${t('wrong', { answer: q.options?.filter((o) => r?.correctOptions.includes(o.id)).map((o) => o.text).join(', ') })}`}
               </Text>
             </Card>
           );
