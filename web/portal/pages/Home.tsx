@@ -14,7 +14,7 @@ import { useBalance, useMe, type Balance, type HistoryEntry, type Onboarding, ty
 import { useMember } from '../session';
 import { HistoryItem } from './History';
 import { Empty, PageSkeleton, SkeletonList } from '../parts/ui';
-import { LearnCard } from '../parts/LearnCard';
+import { LearnCard, useLearn } from '../parts/LearnCard';
 
 export default function Home() {
   const { t } = useTranslation('portal');
@@ -22,9 +22,10 @@ export default function Home() {
   const balance = useBalance();
   const tier = useQuery({ queryKey: ['portal', 'tier'], queryFn: () => api.get<Tier>('/portal/v1/tier') });
   const onboarding = useQuery({ queryKey: ['portal', 'onboarding'], queryFn: () => api.get<Onboarding>('/portal/v1/onboarding') });
+  const learn = useLearn();
   // The cards' sizes depend on all three answers (a company line, release dates, a level, a checklist), so the
   // page appears once they are in rather than growing under the member's thumb.
-  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending;
+  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending && !learn.isPending;
   const b = balance.data;
   return (
     <Stack>

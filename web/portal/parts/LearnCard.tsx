@@ -11,9 +11,12 @@ interface Item {
   passed?: boolean;
 }
 
+/** The open surveys and quizzes; Home waits for them with its other cards, so the card does not push the page. */
+export const useLearn = () => useQuery({ queryKey: ['portal', 'learn'], queryFn: () => api.get<{ surveys: Item[]; quizzes: Item[] }>('/portal/v1/learn') });
+
 export function LearnCard() {
   const { t } = useTranslation('portal-learn');
-  const learn = useQuery({ queryKey: ['portal', 'learn'], queryFn: () => api.get<{ surveys: Item[]; quizzes: Item[] }>('/portal/v1/learn') });
+  const learn = useLearn();
   if (!learn.data) return null;
   const waiting = [...learn.data.surveys.filter((s) => !s.answered), ...learn.data.quizzes.filter((q) => !q.passed)];
   if (waiting.length === 0) return null;
