@@ -33,6 +33,8 @@ import { reportRoutes } from './reports/routes.js';
 import { surveyRoutes } from './surveys/routes.js';
 import { portalSurveyRoutes } from './surveys/portal.js';
 import { quizRoutes } from './quizzes/routes.js';
+import { trainingRoutes } from './training/routes.js';
+import { trainingPortalRoutes } from './training/portal-routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -42,7 +44,7 @@ const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
   peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
-  invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes,
+  invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes, trainingRoutes, trainingPortalRoutes,
   surveyRoutes, portalSurveyRoutes, quizRoutes,
 ];
 

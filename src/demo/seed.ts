@@ -20,6 +20,7 @@ import { seedRewards } from './rewards.js';
 import { seedControlDemo } from './control.js';
 import { seedWebhooks } from './webhooks.js';
 import { seedSurveysDemo } from './surveys.js';
+import { seedTrainingDemo } from './training.js';
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -198,5 +199,7 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
   await seedWebhooks(db, program);
   progress.step('surveys and quizzes');
   await seedSurveysDemo(db, program, now);
+  progress.step('trainings and members-only content');
+  await seedTrainingDemo(db, program, now, evidence);
   return { events: events.length };
 }

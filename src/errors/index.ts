@@ -124,6 +124,18 @@ export const errorStatus = {
   invalid_onboarding: 422,
   volume_discounts_not_configured: 404,
   invalid_volume_discounts: 422,
+  // trainings, certificates and members-only content (src/training)
+  course_code_taken: 409,
+  course_structure_locked: 409,
+  course_archived: 409,
+  course_state_conflict: 409,
+  course_not_open: 409,
+  module_locked: 409,
+  module_needs_quiz: 409,
+  unknown_training_file: 422,
+  unknown_tier_level: 422,
+  content_archived: 409,
+  content_state_conflict: 409,
   // outgoing webhooks
   invalid_webhook_url: 422,
   unknown_webhook_event_type: 422,

@@ -20,11 +20,10 @@ import { eventHash, eventSchema, SALE_CLAIM, type EventInput } from './schema.js
 import type { AccountRef, MemberRef } from '../accounts/index.js';
 import type { ProductRef } from '../catalog/index.js';
 import { lookUp, type Lookup, type LookupInput } from './lookup.js';
-import { EventRaceError, loadExisting, processBatch, type CachedSettings, type ReadyEvent } from './process.js';
+import { EventRaceError, loadExisting, processBatch, type CachedSettings } from './process.js';
+import type { IngestItem, ReadyEvent } from './items.js';
 
-export type IngestItem =
-  | { index: number; externalId: string; status: 'processed' | 'replayed'; record: EventRecord }
-  | { index: number; externalId: string | null; status: 'rejected'; error: LojalError };
+export type { IngestItem } from './items.js';
 
 export interface IngestOptions {
   now: Date;

@@ -16,26 +16,18 @@ import { systemWalletId, type Program } from '../programs/programs.js';
 import { capKey, evaluate, periodKey } from '../rules/engine.js';
 import { rulesInForce } from '../rules/store.js';
 import type { EngineContext, EngineLine, RuleVersion, TierBonus } from '../rules/types.js';
-import type { IngestItem } from './ingest.js';
+import type { IngestItem, ReadyEvent } from './items.js';
 import type { EventRecord, PostingRecord } from './records.js';
 import { chainRoots, type AccountRef, type MemberRef } from '../accounts/index.js';
 import { processReturn } from './returns.js';
 import { onboardingFromEvents } from '../onboarding/complete.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
+import { loadRequirements } from '../training/requirements.js';
 import { getTierConfig, type TierConfig } from '../tiers/store.js';
 import type { EventInput } from './schema.js';
 import { ruleUsageIncrement } from '../rules/usage.js';
 
-export interface ReadyEvent {
-  index: number;
-  id: string;
-  input: EventInput;
-  hash: string;
-  occurredAt: Date;
-  account: AccountRef;
-  member: MemberRef | null;
-  lines: EngineLine[];
-}
+export type { ReadyEvent } from './items.js';
 
 /**
  * Events already stored, with the answer their first processing gave. A purchase's answer is rebuilt from
@@ -340,7 +332,9 @@ async function upgradeTiers(trx: Db, program: Program, config: TierConfig, earni
   if (kinds.includes('account')) for (const id of new Set(earning.map((e) => (config.chain ? (e.account.chainId ?? e.account.id) : e.account.id)))) owners.push(['account', id]);
   if (kinds.includes('member')) for (const id of new Set(earning.flatMap((e) => (e.member ? [e.member.id] : [])))) owners.push(['member', id]);
   owners.sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0])));
-  for (const [kind, id] of owners) await evaluateOwner(trx, program.id, config, program.timeZone, kind, id, now, { upgradeOnly: true });
+  // Levels that require a certification (src/training): read once for the batch.
+  const requirements = owners.length ? await loadRequirements(trx, program.id) : new Map<string, string[]>();
+  for (const [kind, id] of owners) await evaluateOwner(trx, program.id, config, program.timeZone, kind, id, now, { upgradeOnly: true, requirements });
 }
 
 /** The tier earn multipliers of an event's account and member (by the tier they hold as the batch begins). */

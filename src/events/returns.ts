@@ -16,7 +16,7 @@ import { LojalError } from '../errors/index.js';
 import { debit } from '../ledger/writer.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import type { EventRecord, ReversalRecord } from './records.js';
-import type { ReadyEvent } from './process.js';
+import type { ReadyEvent } from './items.js';
 import type { ReturnLine } from './schema.js';
 
 interface OpenLine {

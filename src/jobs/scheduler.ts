@@ -4,6 +4,7 @@ import { runCoopAccruals } from '../coop/accrual.js';
 import { runTierJobs } from '../tiers/job.js';
 import { deliverOutbox, type MailTransport } from '../mail/index.js';
 import { runOnboardingJobs } from '../onboarding/complete.js';
+import { runCertificateReminders } from '../training/index.js';
 import { deliverWebhooks } from '../webhooks/delivery.js';
 import { runLedgerJobs } from './ledger-jobs.js';
 
@@ -46,6 +47,12 @@ export function startScheduler(
         if (r && r.entries) log.info(r, 'co-op accruals');
       })
       .catch((err) => log.error({ err }, 'co-op accruals failed'))
+      // Certificates expiring within 30 days: each member told once, hourly is soon enough.
+      .then(() => (withTiers ? runCertificateReminders(db) : undefined))
+      .then((r) => {
+        if (r && r.reminded) log.info(r, 'certificate reminders');
+      })
+      .catch((err) => log.error({ err }, 'certificate reminders failed'))
       .then(() => runOnboardingJobs(db))
       .then((n) => {
         if (n) log.info({ completed: n }, 'onboarding profile steps');

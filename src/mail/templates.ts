@@ -15,6 +15,7 @@ export const mailTemplates = [
   'member_sign_in_code',
   'claim_approved',
   'claim_rejected',
+  'certificate_expiring',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 

@@ -25,6 +25,8 @@ export const scopes = [
   'claims:review',
   // Authoring and publishing surveys and quizzes, working the detractor follow-up queue (the program team).
   'engagement:write',
+  // Courses, certificates and members-only content (the program team's authoring).
+  'training:write',
   // Only for a partner's key: post the partner's events and honour redemptions, nothing else.
   'partner',
 ] as const;

@@ -45,6 +45,7 @@ export type TierReason =
   | 'requalified'
   | 'period_end'
   | 'level_removed'
+  | 'certification_missing'
   | 'frozen'
   | 'unchanged';
 
@@ -110,10 +111,15 @@ export interface DecideInput {
   state: TierState | null;
   now: Date;
   timeZone: string;
+  /**
+   * Levels the owner may not hold now, whatever its total (a level that requires a certification the owner
+   * lacks, src/training): they are left out of the ladder, and a held one is left as if it were removed.
+   */
+  blocked?: ReadonlySet<string>;
 }
 
-export function decide({ levels, settings, totals, state, now, timeZone }: DecideInput): TierDecision {
-  const ladder = byRank(levels);
+export function decide({ levels, settings, totals, state, now, timeZone, blocked }: DecideInput): TierDecision {
+  const ladder = blocked?.size ? byRank(levels).filter((l) => !blocked.has(l.code)) : byRank(levels);
   const freshEnd = () => periodEndFrom(settings, now, timeZone);
   const qualifiedNow = qualifiedLevel(ladder, totals.current);
 
@@ -127,7 +133,8 @@ export function decide({ levels, settings, totals, state, now, timeZone }: Decid
   const currentIndex = state.level === null ? -1 : ladder.findIndex((l) => l.code === state.level);
   if (state.level !== null && currentIndex === -1) {
     // The level was taken off the ladder: the owner gets what it qualifies for now.
-    return { level: qualifiedNow?.code ?? null, change: 'downgrade', reason: 'level_removed', periodEnd: freshEnd() };
+    const reason = blocked?.has(state.level) ? 'certification_missing' : 'level_removed';
+    return { level: qualifiedNow?.code ?? null, change: 'downgrade', reason, periodEnd: freshEnd() };
   }
   const nowIndex = qualifiedNow ? ladder.indexOf(qualifiedNow) : -1;
   if (nowIndex > currentIndex) {

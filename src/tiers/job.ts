@@ -9,6 +9,8 @@ import type { Db } from '../db/database.js';
 import type { TierOwnerKind } from '../db/schema.js';
 import { decide, qualifyingWindow, windowEndingAt, type TierDecision } from './evaluate.js';
 import { publishTierChange } from '../webhooks/publish.js';
+import { blockedLevelsFor, loadRequirements } from '../training/requirements.js';
+import type { Requirements } from '../training/certification.js';
 import { appendTierHistory, getTierConfig, getTierStatus, qualifyingTotals, saveTierStatus, type TierConfig } from './store.js';
 
 export const ownerKindsOf = (scope: TierConfig['settings']['scope']): TierOwnerKind[] =>
@@ -17,6 +19,8 @@ export const ownerKindsOf = (scope: TierConfig['settings']['scope']): TierOwnerK
 export interface EvaluateOptions {
   /** Only ever raise the level (event time): downgrades wait for the job. */
   upgradeOnly?: boolean;
+  /** The certifications levels require (src/training), read once for many owners; read per owner when not given. */
+  requirements?: Requirements;
 }
 
 /** Evaluates one owner and applies the decision; call inside a transaction. */
@@ -42,7 +46,9 @@ export async function evaluateOwner(
   if (state && now >= state.periodEnd) {
     lastPeriod = (await qualifyingTotals(trx, programId, settings.basis, kind, windowEndingAt(settings, state.periodEnd, timeZone), [ownerId], chain)).get(ownerId) ?? 0;
   }
-  const decision = decide({ levels, settings, totals: { current, ...(lastPeriod !== undefined && { lastPeriod }) }, state, now, timeZone });
+  // Levels that require a certification the owner does not hold (valid) now are out of its reach.
+  const blocked = await blockedLevelsFor(trx, programId, kind, ownerId, now, options.requirements);
+  const decision = decide({ levels, settings, totals: { current, ...(lastPeriod !== undefined && { lastPeriod }) }, state, now, timeZone, blocked });
   if (options.upgradeOnly && decision.change !== 'upgrade') return decision;
 
   const levelChanged = decision.level !== (state?.level ?? null);
@@ -91,6 +97,7 @@ export async function evaluateTiers(db: Db, programId: string, now = new Date())
       ? (await db.selectFrom('accounts').select('id').where('program_id', '=', programId).where('parent_id', 'is', null).execute()).map((r) => r.id)
       : [],
   );
+  const requirements = await loadRequirements(db, programId);
   for (const kind of ownerKindsOf(config.settings.scope)) {
     const chain = config.chain && kind === 'account';
     const active = await qualifyingTotals(db, programId, config.settings.basis, kind, qualifyingWindow(config.settings, now, program.time_zone), undefined, chain);
@@ -100,7 +107,7 @@ export async function evaluateTiers(db: Db, programId: string, now = new Date())
     if (chain) owners = owners.filter((id) => active.has(id) || roots.has(id));
     for (const ownerId of owners) {
       const d = await db.transaction().execute(async (trx) => {
-        const decision = await evaluateOwner(trx, programId, config, program.time_zone, kind, ownerId, now);
+        const decision = await evaluateOwner(trx, programId, config, program.time_zone, kind, ownerId, now, { requirements });
         // Branches added to the chain since its last change take its level too.
         if (chain) await setTierBelow(trx, programId, ownerId, decision?.level ?? null);
         return decision;

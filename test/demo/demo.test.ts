@@ -89,6 +89,22 @@ describe('demo program', () => {
     expect(payouts.rows.map((r) => r.exported)).toEqual([true, false, false]);
   });
 
+  it('has a published course certified in every gold and platinum company, one certificate expiring this month, and gated articles with reads', async () => {
+    const [course] = await rows(sql<{ id: string; status: string }>`SELECT id, status FROM courses WHERE program_id = ${programId} AND code = 'installer-certified'`);
+    expect(course?.status).toBe('published');
+    const certs = await rows(sql<{ expires_at: Date; reminded_at: Date | null }>`SELECT expires_at, reminded_at FROM certificates WHERE program_id = ${programId} AND course_id = ${course!.id}`);
+    const companies = await rows(sql<{ n: number }>`SELECT count(*)::int AS n FROM accounts WHERE program_id = ${programId} AND tier IN ('gold', 'platinum')`);
+    expect(certs.length).toBe(companies[0]!.n);
+    expect(certs.filter((c) => c.expires_at.getTime() - Date.now() < 30 * 86_400_000 && c.expires_at.getTime() > Date.now())).toHaveLength(1);
+    const paid = await rows(sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE program_id = ${programId} AND type = 'training.completed'`);
+    expect(paid[0]!.n).toBe(certs.length);
+    const items = await rows(sql<{ status: string; reads: number }>`
+      SELECT c.status, (SELECT count(*)::int FROM content_reads r WHERE r.program_id = c.program_id AND r.content_id = c.id) AS reads
+      FROM content_items c WHERE c.program_id = ${programId}`);
+    expect(items).toHaveLength(3);
+    expect(items.every((i) => i.status === 'published' && i.reads > 0)).toBe(true);
+  });
+
   it('signs in to the console and the portal with the printed demo passwords', async () => {
     const demo = await ensureDemoSignIns(database.db, programId);
     // A second start keeps what the first set.

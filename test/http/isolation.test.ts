@@ -53,6 +53,15 @@ beforeAll(async () => {
   a.quizId = (await t.call('POST', '/v1/quizzes', { title: { en: 'A quiz' }, questions: [quizQuestion] })).json().id;
   await t.call('POST', `/v1/quizzes/${a.quizId}/publish`);
   a.attemptId = (await startAttempt(t.database.db, programA, a.quizId!, a.memberId!, 'en', t.clock())).attempt.id;
+  a.trainingFileId = (await postMultipart(t, '/v1/training/files', [{ name: 'file', fileName: 'a.png', bytes: tinyPng() }])).json().data[0].id;
+  const course = (await t.call('POST', '/v1/courses', aCourse)).json();
+  a.courseId = course.id;
+  a.moduleId = course.modules[0].id;
+  await t.call('POST', `/v1/courses/${a.courseId}/publish`);
+  const done = (await t.call('POST', `/v1/courses/${a.courseId}/completions`, { memberId: a.memberId, moduleId: a.moduleId })).json();
+  a.certificateId = done.course.certificate.id;
+  a.contentId = (await t.call('POST', '/v1/content', aContent)).json().id;
+  await t.call('POST', `/v1/content/${a.contentId}/publish`);
   b = await t.newProgram({ name: 'Program B' });
   const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
   const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
@@ -70,7 +79,13 @@ function asBMember(method: string, url: string, body: unknown) {
 }
 afterAll(async () => t.close());
 
+const aCourse = { code: 'a-course', title: { en: 'A course' }, certificate: { validMonths: 12 }, modules: [{ kind: 'text', title: { en: 'A module' }, body: { en: 'A text' } }] };
+const aContent = { kind: 'article', title: { en: 'A article' }, body: { en: 'A text' } };
+
 const bodies: Record<string, unknown> = {
+  'PUT /v1/courses/{id}': aCourse,
+  'PUT /v1/content/{id}': aContent,
+  'POST /v1/courses/{id}/completions': { memberId: '00000000-0000-7000-8000-000000000000', moduleId: '00000000-0000-7000-8000-000000000000' },
   'PATCH /v1/accounts/{id}': { name: 'Hijacked' },
   'PATCH /v1/members/{id}': { name: 'Hijacked' },
   'PATCH /v1/rules/{id}': { expectedVersion: 1, name: 'Hijacked' },
@@ -120,7 +135,8 @@ const bodies: Record<string, unknown> = {
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
-const notObjectRoutes = new Set(['POST /v1/imports/{kind}', 'PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
+// A certificate's verification is public by design: anyone holding the printed code may check it.
+const notObjectRoutes = new Set(['GET /v1/certificates/verify/{code}', 'POST /v1/imports/{kind}', 'PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
 
 function fill(path: string): string {
   return path
@@ -151,7 +167,12 @@ function fill(path: string): string {
     .replace('/v1/surveys/{id}', `/v1/surveys/${a.surveyId}`)
     .replace('/v1/quizzes/{id}', `/v1/quizzes/${a.quizId}`)
     .replace('/v1/survey-followups/{id}', `/v1/survey-followups/${a.followupId}`)
-    .replace('/v1/quiz-attempts/{id}', `/v1/quiz-attempts/${a.attemptId}`);
+    .replace('/v1/quiz-attempts/{id}', `/v1/quiz-attempts/${a.attemptId}`)
+    .replace('/v1/training/files/{id}', `/v1/training/files/${a.trainingFileId}`)
+    .replace('/v1/courses/{id}', `/v1/courses/${a.courseId}`)
+    .replace('{moduleId}', a.moduleId!)
+    .replace('/v1/certificates/{id}', `/v1/certificates/${a.certificateId}`)
+    .replace('/v1/content/{id}', `/v1/content/${a.contentId}`);
 }
 
 describe('tenant isolation', () => {
@@ -173,10 +194,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims', '/v1/webhooks', '/v1/imports', '/v1/surveys', '/v1/quizzes', '/v1/survey-followups']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims', '/v1/webhooks', '/v1/imports', '/v1/courses', '/v1/content', '/v1/certificates', '/v1/surveys', '/v1/quizzes', '/v1/survey-followups']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook|a-import|A survey|A quiz/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook|a-import|A course|A article|A survey|A quiz/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);

@@ -26,4 +26,6 @@ export const portalPages: PortalPage[] = [
   { path: '/history', label: 'nav.history', component: lazy(() => import('./pages/History')) },
   { path: '/orders', label: 'nav.orders', component: lazy(() => import('./pages/Orders')) },
   { path: '/learn', label: 'portal-learn:nav', component: lazy(() => import('./pages/Learn')) },
+  { path: '/courses', label: 'portal-training:nav.courses', nav: false, component: lazy(() => import('./pages/Courses')) },
+  { path: '/content', label: 'portal-training:nav.content', nav: false, component: lazy(() => import('./pages/Content')) },
 ];

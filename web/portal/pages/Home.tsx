@@ -15,6 +15,7 @@ import { useMember } from '../session';
 import { HistoryItem } from './History';
 import { Empty, PageSkeleton, SkeletonList } from '../parts/ui';
 import { LearnCard, useLearn } from '../parts/LearnCard';
+import { LearnCard as TrainingCard, useLearn as useTraining } from '../parts/learn';
 
 export default function Home() {
   const { t } = useTranslation('portal');
@@ -25,7 +26,8 @@ export default function Home() {
   const learn = useLearn();
   // The cards' sizes depend on all three answers (a company line, release dates, a level, a checklist), so the
   // page appears once they are in rather than growing under the member's thumb.
-  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending && !learn.isPending;
+  const training = useTraining();
+  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending && !learn.isPending && !training.pending;
   const b = balance.data;
   return (
     <Stack>
@@ -41,6 +43,7 @@ export default function Home() {
           {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
           <LearnCard />
+          <TrainingCard learn={training} />
           <Latest />
         </>
       )}

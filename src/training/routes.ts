@@ -1,0 +1,443 @@
+/**
+ * The program team's API for trainings and members-only content: courses and their modules, files,
+ * completions recorded by staff, certificates (with the public verification), the certifications tier
+ * levels require, and content with its read figures.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { LojalError } from '../errors/index.js';
+import { readMultipart } from '../evidence/multipart.js';
+import { EvidenceMissingError } from '../evidence/store.js';
+import { actor, caller, type AppContext } from '../http/context.js';
+import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
+import { apiLanguage } from '../http/problem.js';
+import { translator } from '../i18n/index.js';
+import { actorRef } from '../programs/actor.js';
+import { getProgram, type Program } from '../programs/programs.js';
+import { findByCode, listCertificates, requireCertificate, revokeCertificate, statusOf } from './certificates.js';
+import { completeModule } from './complete.js';
+import { contentFigures, contentInputSchema, createContent, listContent, requireContent, setContentStatus, updateContent } from './content.js';
+import { courseFigures, courseInputSchema, createCourse, listCourses, requireCourse, setCourseStatus, updateCourse } from './courses.js';
+import { openTrainingFile, storeTrainingFiles } from './files.js';
+import { renderCertificatePdf } from './pdf.js';
+import { certificateOut, contentOut, courseOut, presentCertificate, presentContent, presentCourse } from './present.js';
+import { getRequirements, putRequirements, requirementsSchema } from './requirements.js';
+import { tdb } from './tables.js';
+
+const tags = ['training'];
+const idParams = z.object({ id: z.uuid() });
+const WRITE = 'training:write' as const;
+const passThrough = () => (data: unknown) => ({ value: data });
+const fileOut = z.object({ id: z.uuid(), contentType: z.string(), sizeBytes: z.number().int(), fileName: z.string().nullable(), createdAt: z.date(), url: z.string() });
+const statusQuery = z.enum(['draft', 'published', 'archived']).optional();
+
+export const verifyPath = (code: string) => `/v1/certificates/verify/${encodeURIComponent(code)}`;
+
+export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = ctx.database;
+  const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
+  const now = () => ctx.clock();
+
+  const courseAnswer = async (programId: string, id: string) => {
+    const c = await requireCourse(db, programId, id);
+    return presentCourse(c, await courseFigures(db, programId, [c.id]));
+  };
+  const contentAnswer = async (programId: string, id: string) => {
+    const c = await requireContent(db, programId, id);
+    return presentContent(c, await contentFigures(db, programId, [c], now()));
+  };
+
+  // ------------------------------------------------------------------ files
+  app.post(
+    '/v1/training/files',
+    {
+      config: { scope: WRITE },
+      validatorCompiler: passThrough,
+      schema: {
+        operationId: 'uploadTrainingFiles',
+        tags,
+        summary: 'Upload files (PDF or images) for course modules and members-only content',
+        description: `multipart/form-data with one or more file parts; the type is judged by the content (415 \`evidence_type_not_allowed\`), at most ${ctx.config.evidenceMaxBytes} bytes each.`,
+        consumes: ['multipart/form-data'],
+        response: { 201: z.object({ data: z.array(fileOut) }) },
+      },
+    },
+    async (req, reply) => {
+      const { programId } = caller(req);
+      const body = await readMultipart(req, ctx.config.evidenceMaxBytes);
+      const files = await storeTrainingFiles(db, ctx.evidence, programId, body.files, actorRef(actor(req)));
+      reply.status(201);
+      return { data: files.map((f) => ({ ...f, url: `/v1/training/files/${f.id}/content` })) };
+    },
+  );
+
+  app.get(
+    '/v1/training/files/:id/content',
+    {
+      config: { scope: 'read' },
+      schema: { operationId: 'getTrainingFileContent', tags, summary: 'The bytes of a training file', description: 'Served with its content type.', params: idParams },
+    },
+    async (req, reply) => {
+      const { file, stream } = await openTrainingFile(db, ctx.evidence, caller(req).programId, req.params.id).catch((err: unknown) => {
+        throw err instanceof EvidenceMissingError ? new LojalError('evidence_missing', { id: req.params.id }) : err;
+      });
+      reply.type(file.contentType).header('content-length', String(file.sizeBytes)).header('x-content-type-options', 'nosniff');
+      return reply.send(stream);
+    },
+  );
+
+  // ------------------------------------------------------------------ courses
+  app.get(
+    '/v1/courses',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listCourses',
+        tags,
+        summary: 'Courses with their modules and completion figures',
+        description: 'Oldest first; `status` filters.',
+        querystring: pageQuery.extend({ status: statusQuery }).strict(),
+        response: { 200: z.object({ data: z.array(courseOut), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const { programId } = caller(req);
+      const after = decodeCursor(req.query.cursor, z.tuple([z.uuid()]))?.[0];
+      const rows = await listCourses(db, programId, { status: req.query.status ? [req.query.status] : [], after, limit: req.query.limit + 1 });
+      const shown = rows.slice(0, req.query.limit);
+      const figures = await courseFigures(db, programId, shown.map((c) => c.id));
+      return { data: shown.map((c) => presentCourse(c, figures)), nextCursor: rows.length > req.query.limit ? encodeCursor([shown.at(-1)!.id]) : null };
+    },
+  );
+
+  app.post(
+    '/v1/courses',
+    {
+      config: { scope: WRITE },
+      schema: {
+        operationId: 'createCourse',
+        tags,
+        summary: 'Create a course (a draft) with its ordered modules',
+        description: 'Modules are text, video (an https link), file (uploaded with POST /v1/training/files) or quiz (a quiz id). Texts in any of en, sv, nb, pl, de.',
+        body: courseInputSchema,
+        response: { 201: courseOut },
+      },
+    },
+    async (req, reply) => {
+      const c = await createCourse(db, caller(req).programId, req.body, now());
+      reply.status(201);
+      return courseAnswer(caller(req).programId, c.id);
+    },
+  );
+
+  app.get(
+    '/v1/courses/:id',
+    { config: { scope: 'read' }, schema: { operationId: 'getCourse', tags, summary: 'A course with its modules and figures', description: 'All languages, with those missing marked.', params: idParams, response: { 200: courseOut } } },
+    async (req) => courseAnswer(caller(req).programId, req.params.id),
+  );
+
+  app.put(
+    '/v1/courses/:id',
+    {
+      config: { scope: WRITE },
+      schema: {
+        operationId: 'updateCourse',
+        tags,
+        summary: 'Replace a course’s texts and modules',
+        description: 'A draft changes freely; a published course only its texts (409 `course_structure_locked` otherwise).',
+        params: idParams,
+        body: courseInputSchema,
+        response: { 200: courseOut },
+      },
+    },
+    async (req) => {
+      await updateCourse(db, caller(req).programId, req.params.id, req.body, now());
+      return courseAnswer(caller(req).programId, req.params.id);
+    },
+  );
+
+  for (const [action, to] of [['publish', 'published'], ['archive', 'archived']] as const) {
+    app.post(
+      `/v1/courses/:id/${action}`,
+      {
+        config: { scope: WRITE },
+        schema: {
+          operationId: action === 'publish' ? 'publishCourse' : 'archiveCourse',
+          tags,
+          summary: action === 'publish' ? 'Publish a course: members can take it' : 'Archive a course: no longer listed; certificates stay valid',
+          description: 'Idempotent.',
+          params: idParams,
+          response: { 200: courseOut },
+        },
+      },
+      async (req) => {
+        await setCourseStatus(db, caller(req).programId, req.params.id, to, now());
+        return courseAnswer(caller(req).programId, req.params.id);
+      },
+    );
+  }
+
+  app.get(
+    '/v1/courses/:id/completions',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listCourseCompletions',
+        tags,
+        summary: 'Who completed a course, when, and the points it paid',
+        description: 'Newest first, at most 500.',
+        params: idParams,
+        response: { 200: z.object({ data: z.array(z.object({ memberId: z.uuid(), memberName: z.string(), accountId: z.uuid(), completedAt: z.date(), points: z.number().int() })) }) },
+      },
+    },
+    async (req) => {
+      const { programId } = caller(req);
+      await requireCourse(db, programId, req.params.id);
+      const rows = await tdb(db)
+        .selectFrom('course_completions as c')
+        .innerJoin('members as m', (j) => j.onRef('m.program_id', '=', 'c.program_id').onRef('m.id', '=', 'c.member_id'))
+        .select(['c.member_id', 'm.name', 'm.account_id', 'c.completed_at', 'c.points'])
+        .where('c.program_id', '=', programId)
+        .where('c.course_id', '=', req.params.id)
+        .orderBy('c.completed_at', 'desc')
+        .limit(500)
+        .execute();
+      return { data: rows.map((r) => ({ memberId: r.member_id, memberName: r.name, accountId: r.account_id, completedAt: r.completed_at, points: Number(r.points) })) };
+    },
+  );
+
+  app.post(
+    '/v1/courses/:id/completions',
+    {
+      config: { scope: WRITE },
+      schema: {
+        operationId: 'recordModuleCompletion',
+        tags,
+        summary: 'Record that a member completed a module (a classroom day, an external LMS)',
+        description: 'The same rules as in the portal: modules in order (409 `module_locked`), once per member. Completing the last module completes the course, pays its points as a `training.completed` event and issues the certificate.',
+        params: idParams,
+        body: z.object({ memberId: z.uuid(), moduleId: z.uuid() }).strict(),
+        response: {
+          200: z.object({
+            recorded: z.boolean(),
+            progress: z.object({ done: z.number().int(), total: z.number().int() }),
+            course: z.object({ completedAt: z.date(), points: z.number().int(), certificate: certificateOut.nullable() }).nullable(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const program = await programOf(req);
+      const course = await requireCourse(db, program.id, req.params.id);
+      if (!course.modules.some((m) => m.id === req.body.moduleId)) throw new LojalError('not_found', { entity: 'course module', id: req.body.moduleId });
+      const r = await completeModule(db, program, { memberId: req.body.memberId, moduleId: req.body.moduleId, source: 'staff', now: now() });
+      return {
+        recorded: r.recorded,
+        progress: r.progress,
+        course: r.course && {
+          completedAt: r.course.completedAt,
+          points: r.course.points,
+          certificate: r.course.certificate && presentCertificate(r.course.certificate, now(), `/v1/certificates/${r.course.certificate.id}/pdf`),
+        },
+      };
+    },
+  );
+
+  // ------------------------------------------------------------------ certificates
+  app.get(
+    '/v1/certificates',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listCertificates',
+        tags,
+        summary: 'Certificates issued, by member or course',
+        description: 'In issue order.',
+        querystring: pageQuery.extend({ memberId: z.uuid().optional(), courseId: z.uuid().optional() }).strict(),
+        response: { 200: z.object({ data: z.array(certificateOut), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const after = decodeCursor(q.cursor, z.tuple([z.uuid()]))?.[0];
+      const rows = await listCertificates(db, caller(req).programId, { memberId: q.memberId, courseId: q.courseId, after, limit: q.limit + 1 });
+      const shown = rows.slice(0, q.limit);
+      return {
+        data: shown.map((c) => presentCertificate(c, now(), `/v1/certificates/${c.id}/pdf`)),
+        nextCursor: rows.length > q.limit ? encodeCursor([shown.at(-1)!.id]) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/certificates/:id/pdf',
+    { config: { scope: 'read' }, schema: { operationId: 'getCertificatePdf', tags, summary: 'A certificate as PDF, in the member’s language', description: 'application/pdf.', params: idParams } },
+    async (req, reply) => {
+      const program = await programOf(req);
+      const c = await requireCertificate(db, program.id, req.params.id);
+      const pdf = await renderCertificatePdf({ certificate: c, programName: program.name, timeZone: program.timeZone, verifyUrl: ctx.config.publicUrl + verifyPath(c.code) });
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="certificate-${c.code}.pdf"`).send(pdf);
+    },
+  );
+
+  app.post(
+    '/v1/certificates/:id/revoke',
+    {
+      config: { scope: WRITE },
+      schema: { operationId: 'revokeCertificate', tags, summary: 'Withdraw a certificate', description: 'Verification answers `revoked` from then on; a tier that requires it is lost at the next evaluation.', params: idParams, response: { 200: certificateOut } },
+    },
+    async (req) => {
+      const c = await revokeCertificate(db, caller(req).programId, req.params.id, now());
+      return presentCertificate(c, now(), `/v1/certificates/${c.id}/pdf`);
+    },
+  );
+
+  app.get(
+    '/v1/certificates/verify/:code',
+    {
+      schema: {
+        operationId: 'verifyCertificate',
+        tags,
+        summary: 'Check a certificate by the code printed on it (no sign-in)',
+        description: 'Public: answers whether the certificate is valid, expired or withdrawn, who holds it and for which course. Case, spaces and dashes in the code do not matter.',
+        params: z.object({ code: z.string().trim().min(1).max(40) }),
+        response: {
+          200: z.object({
+            status: z.enum(['valid', 'expired', 'revoked']),
+            message: z.string(),
+            memberName: z.string(),
+            courseTitle: z.string(),
+            programName: z.string(),
+            issuedAt: z.date(),
+            expiresAt: z.date().nullable(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const c = await findByCode(db, req.params.code);
+      if (!c) throw new LojalError('not_found', { entity: 'certificate', id: req.params.code });
+      const status = statusOf(c, now());
+      return {
+        status,
+        message: translator(apiLanguage(req))(`training:verification.${status}`),
+        memberName: c.memberName,
+        courseTitle: c.courseTitle,
+        programName: c.programName,
+        issuedAt: c.issuedAt,
+        expiresAt: c.expiresAt,
+      };
+    },
+  );
+
+  // ------------------------------------------------------------------ tier requirements
+  app.get(
+    '/v1/training/tier-requirements',
+    {
+      config: { scope: 'read' },
+      schema: { operationId: 'getTierCertificationRequirements', tags, summary: 'The certifications each tier level requires', description: 'Level code → course ids.', response: { 200: requirementsSchema } },
+    },
+    async (req) => getRequirements(db, caller(req).programId),
+  );
+
+  app.put(
+    '/v1/training/tier-requirements',
+    {
+      config: { scope: WRITE },
+      schema: {
+        operationId: 'putTierCertificationRequirements',
+        tags,
+        summary: 'Set the certifications tier levels require (e.g. gold requires the installer course)',
+        description: 'Replaces them all. A member holds such a level only with a valid certificate of each listed course; an account when one of its members does.',
+        body: requirementsSchema,
+        response: { 200: requirementsSchema },
+      },
+    },
+    async (req) => putRequirements(db, caller(req).programId, req.body),
+  );
+
+  // ------------------------------------------------------------------ content
+  app.get(
+    '/v1/content',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listContent',
+        tags,
+        summary: 'Members-only articles and files with their read figures',
+        description: 'Newest first.',
+        querystring: pageQuery.extend({ status: statusQuery }).strict(),
+        response: { 200: z.object({ data: z.array(contentOut), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const { programId } = caller(req);
+      const after = decodeCursor(req.query.cursor, z.tuple([z.uuid()]))?.[0];
+      const rows = await listContent(db, programId, { status: req.query.status ? [req.query.status] : [], after, limit: req.query.limit + 1 });
+      const shown = rows.slice(0, req.query.limit);
+      const figures = await contentFigures(db, programId, shown, now());
+      return { data: shown.map((c) => presentContent(c, figures)), nextCursor: rows.length > req.query.limit ? encodeCursor([shown.at(-1)!.id]) : null };
+    },
+  );
+
+  app.post(
+    '/v1/content',
+    {
+      config: { scope: WRITE },
+      schema: {
+        operationId: 'createContent',
+        tags,
+        summary: 'Create a members-only article or file (a draft)',
+        description: 'Gated by tier, role, segment and tags; `earlyAccess` opens it sooner for some tiers.',
+        body: contentInputSchema,
+        response: { 201: contentOut },
+      },
+    },
+    async (req, reply) => {
+      const c = await createContent(db, caller(req).programId, req.body, now());
+      reply.status(201);
+      return contentAnswer(caller(req).programId, c.id);
+    },
+  );
+
+  app.get(
+    '/v1/content/:id',
+    { config: { scope: 'read' }, schema: { operationId: 'getContent', tags, summary: 'A content item with its read figures', description: 'All languages.', params: idParams, response: { 200: contentOut } } },
+    async (req) => contentAnswer(caller(req).programId, req.params.id),
+  );
+
+  app.put(
+    '/v1/content/:id',
+    {
+      config: { scope: WRITE },
+      schema: { operationId: 'updateContent', tags, summary: 'Replace a content item', description: 'Drafts and published items alike; archived ones are 409.', params: idParams, body: contentInputSchema, response: { 200: contentOut } },
+    },
+    async (req) => {
+      await updateContent(db, caller(req).programId, req.params.id, req.body, now());
+      return contentAnswer(caller(req).programId, req.params.id);
+    },
+  );
+
+  for (const [action, to] of [['publish', 'published'], ['archive', 'archived']] as const) {
+    app.post(
+      `/v1/content/:id/${action}`,
+      {
+        config: { scope: WRITE },
+        schema: {
+          operationId: action === 'publish' ? 'publishContent' : 'archiveContent',
+          tags,
+          summary: action === 'publish' ? 'Publish a content item' : 'Archive a content item',
+          description: 'Idempotent.',
+          params: idParams,
+          response: { 200: contentOut },
+        },
+      },
+      async (req) => {
+        await setContentStatus(db, caller(req).programId, req.params.id, to, now());
+        return contentAnswer(caller(req).programId, req.params.id);
+      },
+    );
+  }
+}
