@@ -30,6 +30,9 @@ import { authRoutes } from './sessions/routes.js';
 import { importRoutes } from './imports/routes.js';
 import { invitationLinkRoutes } from './people/invitation-links.js';
 import { reportRoutes } from './reports/routes.js';
+import { surveyRoutes } from './surveys/routes.js';
+import { portalSurveyRoutes } from './surveys/portal.js';
+import { quizRoutes } from './quizzes/routes.js';
 import { trainingRoutes } from './training/routes.js';
 import { trainingPortalRoutes } from './training/portal-routes.js';
 import { serviceRoutes } from './service/routes.js';
@@ -49,6 +52,7 @@ const plugins: RoutePlugin[] = [
   trainingRoutes, trainingPortalRoutes,
   serviceRoutes, portalServiceRoutes,
   privacyRoutes, messageRoutes,
+  surveyRoutes, portalSurveyRoutes, quizRoutes,
 ];
 
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -19,6 +19,7 @@ import { replaceTierConfig, tierConfigSchema } from '../tiers/store.js';
 import { seedRewards } from './rewards.js';
 import { seedControlDemo } from './control.js';
 import { seedWebhooks } from './webhooks.js';
+import { seedSurveysDemo } from './surveys.js';
 import { seedTrainingDemo } from './training.js';
 import { seedServiceDemo } from './service.js';
 
@@ -197,6 +198,8 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
   progress.step('staff, onboarding and webhooks');
   await seedPeople(db, program, now);
   await seedWebhooks(db, program);
+  progress.step('surveys and quizzes');
+  await seedSurveysDemo(db, program, now);
   progress.step('trainings and members-only content');
   await seedTrainingDemo(db, program, now, evidence);
   progress.step('service desk: a month of requests');

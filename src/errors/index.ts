@@ -160,6 +160,27 @@ export const errorStatus = {
   // console reports (dashboard)
   report_range_reversed: 422,
   report_range_too_long: 422,
+  // surveys and quizzes (src/questions, src/surveys, src/quizzes)
+  unknown_question: 422,
+  answer_required: 422,
+  answer_out_of_range: 422,
+  answer_wrong_type: 422,
+  unknown_option: 422,
+  answer_too_long: 422,
+  form_missing_default_language: 422,
+  survey_closed: 409,
+  survey_not_open: 409,
+  survey_not_for_member: 403,
+  survey_already_answered: 409,
+  survey_anonymity_fixed: 409,
+  quiz_closed: 409,
+  quiz_not_open: 409,
+  quiz_not_for_member: 403,
+  quiz_attempts_exhausted: 409,
+  quiz_cooldown: 429,
+  quiz_attempt_submitted: 409,
+  quiz_needs_correct_answers: 422,
+  followup_closed: 409,
   // ours
   rate_limited: 429,
   // an import job whose server process stopped before it finished (reported on the job, never as an answer)

@@ -23,6 +23,8 @@ export const scopes = [
   // Reporting sales claims (partner staff, a portal) and deciding on them (the program team).
   'claims:write',
   'claims:review',
+  // Authoring and publishing surveys and quizzes, working the detractor follow-up queue (the program team).
+  'engagement:write',
   // Courses, certificates and members-only content (the program team's authoring).
   'training:write',
   // Answering and handling service requests, quick replies and help articles (the service desk).

@@ -134,4 +134,20 @@ describe('demo program', () => {
     expect(member.statusCode, member.body).toBe(200);
     expect(member.json().member).toMatchObject({ programId, isManager: true });
   });
+
+  it('runs a partner NPS survey with a year of answers, recent detractors to follow up, and an installer quiz with attempts', async () => {
+    const [survey] = await rows(sql<{ id: string; status: string }>`SELECT id, status FROM surveys WHERE program_id = ${programId} AND NOT anonymous`);
+    expect(survey!.status).toBe('published');
+    const span = await rows(sql<{ n: number; months: number }>`SELECT count(*)::int AS n, count(DISTINCT date_trunc('month', answered_on))::int AS months FROM survey_answers WHERE program_id = ${programId} AND survey_id = ${survey!.id}`);
+    expect(span[0]!.n).toBeGreaterThan(100);
+    expect(span[0]!.months).toBeGreaterThanOrEqual(12);
+    const results = (await t.call('GET', `/v1/surveys/${survey!.id}/results?by=period&period=quarter`, undefined, (await t.keyWith(['read'], programId)))).json();
+    expect(results.nps.low).toBeLessThan(results.nps.nps);
+    expect(results.groups.length).toBeGreaterThanOrEqual(4);
+    expect((await rows(sql<{ n: number }>`SELECT count(*)::int AS n FROM survey_followups WHERE program_id = ${programId} AND status = 'open'`))[0]!.n).toBeGreaterThan(0);
+    const quiz = await rows(sql<{ attempts: number; passes: number }>`SELECT count(*)::int AS attempts, count(*) FILTER (WHERE first_pass)::int AS passes FROM quiz_attempts WHERE program_id = ${programId}`);
+    expect(quiz[0]!.attempts).toBeGreaterThan(quiz[0]!.passes);
+    expect(quiz[0]!.passes).toBeGreaterThan(0);
+    await expectLedgerConsistent(database.db, programId);
+  });
 });

@@ -4,6 +4,9 @@ import { tinyPng } from '../../src/evidence/samples.js';
 import { createRules, purchase, seedCatalog } from '../support/fixtures.js';
 import { postMultipart } from '../support/multipart.js';
 import { chooseSessionMember, createSession, csrfTokenFor } from '../../src/sessions/store.js';
+import { getProgram } from '../../src/programs/programs.js';
+import { submitAnswer } from '../../src/surveys/store.js';
+import { startAttempt } from '../../src/quizzes/store.js';
 
 /**
  * Tenant isolation: a key of program B gets 404 for every object of program A, on every route that names
@@ -40,6 +43,16 @@ beforeAll(async () => {
   a.coopClaimId = (await t.call('POST', '/v1/coop/claims', coop)).json().id;
   a.deliveryId = (await t.call('GET', `/v1/webhooks/${a.webhookId}/deliveries`)).json().data[0].id;
   a.importId = (await postMultipart(t, '/v1/imports/accounts', [{ name: 'file', fileName: 'a-import.csv', bytes: Buffer.from('external_id,name\nA-IMP,A company\n') }])).json().id;
+  // Surveys and quizzes: a named survey with a detractor's follow-up, a quiz with an open attempt.
+  a.surveyId = (await t.call('POST', '/v1/surveys', { title: { en: 'A survey' }, questions: [{ id: 'n', kind: 'nps', text: { en: 'Recommend?' } }] })).json().id;
+  await t.call('POST', `/v1/surveys/${a.surveyId}/publish`);
+  const programA = (await getProgram(t.database.db, t.programId))!;
+  await submitAnswer(t.database.db, programA, a.surveyId!, a.memberId!, { n: 2 }, t.clock());
+  a.followupId = (await t.call('GET', '/v1/survey-followups')).json().items[0].id;
+  const quizQuestion = { id: 'q', kind: 'single', text: { en: 'Q?' }, options: [{ id: 'a', text: { en: 'A' } }, { id: 'b', text: { en: 'B' } }], correct: ['a'] };
+  a.quizId = (await t.call('POST', '/v1/quizzes', { title: { en: 'A quiz' }, questions: [quizQuestion] })).json().id;
+  await t.call('POST', `/v1/quizzes/${a.quizId}/publish`);
+  a.attemptId = (await startAttempt(t.database.db, programA, a.quizId!, a.memberId!, 'en', t.clock())).attempt.id;
   a.trainingFileId = (await postMultipart(t, '/v1/training/files', [{ name: 'file', fileName: 'a.png', bytes: tinyPng() }])).json().data[0].id;
   const course = (await t.call('POST', '/v1/courses', aCourse)).json();
   a.courseId = course.id;
@@ -137,6 +150,13 @@ const bodies: Record<string, unknown> = {
   'POST /portal/v1/service/requests/{id}/state': { to: 'closed' },
   'POST /portal/v1/service/requests/{id}/csat': { score: 1 },
   'POST /portal/v1/help/articles/{id}/feedback': { helpful: false },
+  // surveys and quizzes
+  'PATCH /v1/surveys/{id}': { title: { en: 'Hijacked' } },
+  'PATCH /v1/quizzes/{id}': { title: { en: 'Hijacked' } },
+  'POST /v1/survey-followups/{id}/close': { note: 'isolation' },
+  'POST /portal/v1/surveys/{id}/answers': { answers: { n: 10 } },
+  'POST /portal/v1/quizzes/{id}/attempts': {},
+  'POST /portal/v1/quiz-attempts/{id}/submit': { answers: { q: 'a' } },
 };
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
@@ -174,6 +194,11 @@ function fill(path: string): string {
     .replace('/v1/webhooks/deliveries/{id}', `/v1/webhooks/deliveries/${a.deliveryId}`)
     .replace('/v1/webhooks/{id}', `/v1/webhooks/${a.webhookId}`)
     .replace('/v1/imports/{id}', `/v1/imports/${a.importId}`)
+    .replace(/\/v1\/(surveys|quizzes)\/\{id\}\/preview/, (_m, kind: string) => `/v1/${kind}/{id}/preview?language=en`)
+    .replace('/v1/surveys/{id}', `/v1/surveys/${a.surveyId}`)
+    .replace('/v1/quizzes/{id}', `/v1/quizzes/${a.quizId}`)
+    .replace('/v1/survey-followups/{id}', `/v1/survey-followups/${a.followupId}`)
+    .replace('/v1/quiz-attempts/{id}', `/v1/quiz-attempts/${a.attemptId}`)
     .replace('/v1/training/files/{id}', `/v1/training/files/${a.trainingFileId}`)
     .replace('/v1/courses/{id}', `/v1/courses/${a.courseId}`)
     .replace('{moduleId}', a.moduleId!)
@@ -201,10 +226,10 @@ describe('tenant isolation', () => {
   });
 
   it('lists none of the other program’s objects', async () => {
-    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims', '/v1/webhooks', '/v1/imports', '/v1/courses', '/v1/content', '/v1/certificates', '/v1/service/requests', '/v1/service/types', '/v1/service/articles', '/v1/service/quick-replies']) {
+    for (const url of ['/v1/accounts', '/v1/members', '/v1/products', '/v1/categories', '/v1/rules', '/v1/api-keys', '/v1/rewards', '/v1/reward-categories', '/v1/reward-orders', '/v1/credit-notes', '/v1/staff-users', '/v1/adjustment-requests', '/v1/partners', '/v1/audit', '/v1/claims', '/v1/coop/claims', '/v1/webhooks', '/v1/imports', '/v1/courses', '/v1/content', '/v1/certificates', '/v1/service/requests', '/v1/service/types', '/v1/service/articles', '/v1/service/quick-replies', '/v1/surveys', '/v1/quizzes', '/v1/survey-followups']) {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
-      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook|a-import|A course|A article|A request|A question|A reply/);
+      expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook|a-import|A course|A article|A request|A question|A reply|A survey|A quiz/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);

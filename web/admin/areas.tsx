@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconAdjustments, IconBook, IconBuildingCommunity, IconBuildingStore, IconChecklist, IconDashboard, IconFileImport, IconGift, IconHeadset, IconHistory, IconListCheck, IconPlugConnected, IconReceipt, IconShieldLock, IconSpeakerphone, IconStairsUp, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
+import { IconAdjustments, IconBook, IconBuildingCommunity, IconBuildingStore, IconChecklist, IconDashboard, IconFileImport, IconGift, IconHeadset, IconHistory, IconListCheck, IconMessageCircleQuestion, IconPlugConnected, IconReceipt, IconShieldLock, IconSpeakerphone, IconStairsUp, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -29,6 +29,7 @@ export const consoleAreas: ConsoleArea[] = [
   { path: '/claims', label: 'console-shop:nav.claims', icon: IconReceipt, component: lazy(() => import('./pages/shop/Claims')) },
   { path: '/service', label: 'console-service:nav', icon: IconHeadset, component: lazy(() => import('./pages/service/Service')) },
   { path: '/coop', label: 'console-shop:nav.coop', icon: IconSpeakerphone, component: lazy(() => import('./pages/shop/Coop')) },
+  { path: '/listen', label: 'console-listen:nav', icon: IconMessageCircleQuestion, component: lazy(() => import('./pages/listen/Listen')) },
   { path: '/training', label: 'console-training:nav.training', icon: IconBook, component: lazy(() => import('./pages/training')) },
   { path: '/approvals', label: 'console-insight:nav.approvals', icon: IconChecklist, component: lazy(() => import('./pages/insight/Approvals')) },
   { path: '/audit', label: 'console-insight:nav.audit', icon: IconHistory, component: lazy(() => import('./pages/insight/AuditLog')) },

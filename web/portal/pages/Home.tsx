@@ -14,7 +14,8 @@ import { useBalance, useMe, type Balance, type HistoryEntry, type Onboarding, ty
 import { useMember } from '../session';
 import { HistoryItem } from './History';
 import { Empty, PageSkeleton, SkeletonList } from '../parts/ui';
-import { LearnCard, useLearn } from '../parts/learn';
+import { LearnCard, useLearn } from '../parts/LearnCard';
+import { LearnCard as TrainingCard, useLearn as useTraining } from '../parts/learn';
 
 export default function Home() {
   const { t } = useTranslation('portal');
@@ -22,10 +23,11 @@ export default function Home() {
   const balance = useBalance();
   const tier = useQuery({ queryKey: ['portal', 'tier'], queryFn: () => api.get<Tier>('/portal/v1/tier') });
   const onboarding = useQuery({ queryKey: ['portal', 'onboarding'], queryFn: () => api.get<Onboarding>('/portal/v1/onboarding') });
+  const learn = useLearn();
   // The cards' sizes depend on all three answers (a company line, release dates, a level, a checklist), so the
   // page appears once they are in rather than growing under the member's thumb.
-  const learn = useLearn();
-  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending && !learn.pending;
+  const training = useTraining();
+  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending && !learn.isPending && !training.pending;
   const b = balance.data;
   return (
     <Stack>
@@ -40,7 +42,8 @@ export default function Home() {
           {b && <Balances balance={b} />}
           {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
-          <LearnCard learn={learn} />
+          <LearnCard />
+          <TrainingCard learn={training} />
           <ServiceCard />
           <PrivacyLink />
           <Latest />

@@ -10,7 +10,7 @@ import { formatDate } from '../../../shared/format';
 import { Empty, useActorName } from './shared';
 
 /** The scopes a key can hold (src/programs/api-keys.ts); `partner` keys are issued with a partner, elsewhere. */
-const scopes = ['read', 'events:write', 'accounts:write', 'catalog:write', 'rules:write', 'ledger:write', 'rewards:write', 'orders:write', 'claims:write', 'claims:review', 'training:write', 'admin'] as const;
+const scopes = ['read', 'events:write', 'accounts:write', 'catalog:write', 'rules:write', 'ledger:write', 'rewards:write', 'orders:write', 'claims:write', 'claims:review', 'engagement:write', 'training:write', 'admin'] as const;
 
 interface ApiKey {
   id: string;

@@ -1,0 +1,122 @@
+/** The portal's "Do and learn": open surveys and quizzes for the signed-in member, and answering a survey. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../http/context.js';
+import { me, programOf } from '../portal/context.js';
+import { answersSchema, formVersion } from '../questions/index.js';
+import { listQuizzes } from '../quizzes/store.js';
+import { memberQuiz, memberQuizOut } from '../quizzes/routes.js';
+import { inAudience, openState } from './audience.js';
+import { memberSurvey, memberSurveyOut } from './present.js';
+import { whoIs } from './respondent.js';
+import { hasAnswered, listSurveys, requireTakeable, submitAnswer } from './store.js';
+import { localize } from '../questions/index.js';
+
+const tags = ['portal'];
+const idParams = z.object({ id: z.uuid() });
+
+const surveyCard = z.object({
+  id: z.string(),
+  kind: z.literal('survey'),
+  title: z.string(),
+  points: z.number(),
+  questions: z.number(),
+  anonymous: z.boolean(),
+  closesAt: z.string().nullable(),
+  answered: z.boolean(),
+});
+
+export async function portalSurveyRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+
+  app.get(
+    '/portal/v1/learn',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'listMyLearning',
+        tags,
+        summary: 'What I can do and learn now: open surveys and quizzes for me, with the points each gives',
+        description: 'Only those whose audience includes me and that are open now; answered surveys and passed quizzes are marked, not hidden.',
+        response: { 200: z.object({ surveys: z.array(surveyCard), quizzes: z.array(memberQuizOut) }) },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const now = clock();
+      const who = await whoIs(db, program.id, m.memberId);
+      const surveys = [];
+      for (const s of await listSurveys(db, program.id, 'published')) {
+        if (openState(s, now) !== 'open' || !inAudience(s.audience, who.respondent)) continue;
+        surveys.push({
+          id: s.id,
+          kind: 'survey' as const,
+          title: localize(s.title, m.language, program.defaultLanguage).text,
+          points: s.points,
+          questions: s.questions.length,
+          anonymous: s.anonymous,
+          closesAt: s.closesAt?.toISOString() ?? null,
+          answered: await hasAnswered(db, program.id, s, { memberId: m.memberId, accountId: who.account.id }),
+        });
+      }
+      const quizzes = [];
+      for (const q of await listQuizzes(db, program.id)) {
+        if (q.status !== 'published' || openState(q, now) !== 'open' || !inAudience(q.audience, who.respondent)) continue;
+        quizzes.push(await memberQuiz(db, program, q, m.memberId, m.language, now));
+      }
+      return { surveys, quizzes };
+    },
+  );
+
+  app.get(
+    '/portal/v1/surveys/:id',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'getMySurvey',
+        tags,
+        summary: 'A survey to answer, in my language',
+        description: 'The published version\'s questions; `version` goes back with the answers. 403 `survey_not_for_member`, 409 `survey_closed` / `survey_not_open`.',
+        params: idParams,
+        response: { 200: memberSurveyOut },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const { survey, who } = await requireTakeable(db, program, req.params.id, m.memberId, clock());
+      const questions = await formVersion(db, program.id, survey.id, survey.version!);
+      const answered = await hasAnswered(db, program.id, survey, { memberId: m.memberId, accountId: who.account.id });
+      return memberSurvey(survey, questions, m.language, program.defaultLanguage, answered);
+    },
+  );
+
+  app.post(
+    '/portal/v1/surveys/:id/answers',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'answerSurvey',
+        tags,
+        summary: 'Send my answers',
+        description:
+          '`answers` maps question ids to a score, an option id, option ids or text. One answer per member (or per company): a second answer, even ' +
+          'sent at the same moment, is 409 `survey_already_answered` and pays nothing. Bad answers: 422 `answer_out_of_range`, `unknown_option`, ' +
+          '`answer_required`, `unknown_question`. On an anonymous survey the stored answer carries no link to me.',
+        params: idParams,
+        body: z.object({ answers: answersSchema, version: z.number().int().optional() }).strict(),
+        response: { 201: z.object({ points: z.number() }) },
+      },
+    },
+    async (req, reply) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const r = await submitAnswer(db, program, req.params.id, m.memberId, req.body.answers, clock());
+      reply.status(201);
+      return r;
+    },
+  );
+}
