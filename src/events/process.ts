@@ -13,7 +13,7 @@ import { planExpiry } from '../ledger/expiry.js';
 import type { CreditJournal } from '../ledger/types.js';
 import { writeCredits } from '../ledger/writer.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
-import { capKey, evaluate, periodKey } from '../rules/engine.js';
+import { capKey, evaluate, periodKey, rulesUseSegments } from '../rules/engine.js';
 import { rulesInForce } from '../rules/store.js';
 import type { EngineContext, EngineLine, RuleVersion, TierBonus } from '../rules/types.js';
 import type { IngestItem } from './ingest.js';
@@ -23,6 +23,7 @@ import { processReturn } from './returns.js';
 import { onboardingFromEvents } from '../onboarding/complete.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
 import { getTierConfig, type TierConfig } from '../tiers/store.js';
+import { segmentKeysOf } from '../segments/store.js';
 import type { EventInput } from './schema.js';
 
 export interface ReadyEvent {
@@ -208,14 +209,19 @@ export async function processInTransaction(
     const usageDelta = new Map<string, { points: number; times: number }>();
     const records = new Map<string, EventRecord>();
     const refused = new Set<string>();
+    // Segment membership is resolved here, before the pure engine runs, and only when a rule in force asks.
+    const segmentsNeeded = earning.some((ev) => rulesUseSegments(rulesAt(ev.occurredAt)));
+    const segmentKeys = segmentsNeeded
+      ? await segmentKeysOf(trx, program.id, [...accountIds, ...earning.flatMap((ev) => (ev.member ? [ev.member.id] : []))])
+      : new Map<string, string[]>();
     for (const ev of earning) {
       const categories = bought.get(ev.account.id) ?? new Set<string>();
       bought.set(ev.account.id, categories);
       const result = evaluateWithinLimit(() =>
         evaluate({
           event: { type: ev.input.type, occurredAt: ev.occurredAt, attributes: ev.input.attributes ?? {}, lines: ev.lines },
-          account: ev.account,
-          member: ev.member,
+          account: segmentsNeeded ? { ...ev.account, segments: segmentKeys.get(ev.account.id) } : ev.account,
+          member: segmentsNeeded && ev.member ? { ...ev.member, segments: segmentKeys.get(ev.member.id) } : ev.member,
           history: { categoriesBought: categories, usage: (key) => usage.get(key) },
           rules: rulesAt(ev.occurredAt),
           timeZone: program.timeZone,

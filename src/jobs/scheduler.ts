@@ -6,6 +6,7 @@ import { deliverOutbox, type MailTransport } from '../mail/index.js';
 import { runOnboardingJobs } from '../onboarding/complete.js';
 import { deliverWebhooks } from '../webhooks/delivery.js';
 import { runLedgerJobs } from './ledger-jobs.js';
+import { runRelevanceJobs } from '../segments/job.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
 const TIER_JOB_EVERY_TICKS = 60;
@@ -46,6 +47,12 @@ export function startScheduler(
         if (r && r.entries) log.info(r, 'co-op accruals');
       })
       .catch((err) => log.error({ err }, 'co-op accruals failed'))
+      // Scores and dynamic segments: once per program-local day, on the first hourly tick after midnight.
+      .then(() => (withTiers ? runRelevanceJobs(db, new Date()) : undefined))
+      .then((r) => {
+        if (r && r.length) log.info({ programs: r.length }, 'scores and segments');
+      })
+      .catch((err) => log.error({ err }, 'scores and segments failed'))
       .then(() => runOnboardingJobs(db))
       .then((n) => {
         if (n) log.info({ completed: n }, 'onboarding profile steps');
