@@ -267,7 +267,7 @@ export async function segmentRoutes(fastify: FastifyInstance, { database, clock 
     async (req) => ({ data: await segmentHistory(db, caller(req).programId, req.params.id, req.query.limit) }),
   );
 
-  app.put(
+  app.post(
     '/v1/segments/:id/members',
     {
       config: { scope: 'accounts:write' },
