@@ -31,6 +31,7 @@ import { importRoutes } from './imports/routes.js';
 import { invitationLinkRoutes } from './people/invitation-links.js';
 import { reportRoutes } from './reports/routes.js';
 import { segmentRoutes } from './segments/routes.js';
+import { campaignRoutes } from './campaigns/routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -40,7 +41,7 @@ const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
   peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
-  invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes, segmentRoutes,
+  invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes, segmentRoutes, campaignRoutes,
 ];
 
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

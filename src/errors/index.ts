@@ -140,6 +140,10 @@ export const errorStatus = {
   segment_not_dynamic: 409,
   segment_not_static: 409,
   segment_members_unknown: 422,
+  // campaigns (issue 16)
+  campaign_budget_negative: 422,
+  campaign_dates_reversed: 422,
+  campaign_segment_unknown: 422,
   // ours
   rate_limited: 429,
   // an import job whose server process stopped before it finished (reported on the job, never as an answer)

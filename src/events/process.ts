@@ -24,6 +24,8 @@ import { onboardingFromEvents } from '../onboarding/complete.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
 import { getTierConfig, type TierConfig } from '../tiers/store.js';
 import { segmentKeysOf } from '../segments/store.js';
+import { campaignsInForce, type Campaign } from '../campaigns/store.js';
+import { payCampaigns } from '../campaigns/apply.js';
 import type { EventInput } from './schema.js';
 
 export interface ReadyEvent {
@@ -210,7 +212,11 @@ export async function processInTransaction(
     const records = new Map<string, EventRecord>();
     const refused = new Set<string>();
     // Segment membership is resolved here, before the pure engine runs, and only when a rule in force asks.
-    const segmentsNeeded = earning.some((ev) => rulesUseSegments(rulesAt(ev.occurredAt)));
+    const purchases = earning.filter((ev) => ev.input.type === 'purchase');
+    const campaigns = purchases.length
+      ? await campaignsInForce(trx, program.id, new Date(Math.min(...purchases.map((ev) => ev.occurredAt.getTime()))), new Date(Math.max(...purchases.map((ev) => ev.occurredAt.getTime()))))
+      : [];
+    const segmentsNeeded = campaigns.some((c) => c.segmentKeys.length > 0) || earning.some((ev) => rulesUseSegments(rulesAt(ev.occurredAt)));
     const segmentKeys = segmentsNeeded
       ? await segmentKeysOf(trx, program.id, [...accountIds, ...earning.flatMap((ev) => (ev.member ? [ev.member.id] : []))])
       : new Map<string, string[]>();
@@ -311,6 +317,7 @@ export async function processInTransaction(
       credits.push(...(await onboardingFromEvents(trx, program, completing, now)));
     }
     await writeCredits(trx, program.id, credits, now);
+    if (campaigns.length) await applyCampaigns(trx, program, campaigns, purchases.filter((ev) => records.has(ev.id)), records, segmentKeys, now);
 
     for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));
     await storeResults(trx, program.id, returns.map((ev) => [ev.id, records.get(ev.id)!]));
@@ -502,4 +509,54 @@ async function storeResults(trx: Db, programId: string, records: Array<[string, 
     UPDATE events e SET result = t.result
     FROM unnest(${records.map(([id]) => id)}::uuid[], ${records.map(([, r]) => JSON.stringify(storedForm(r)))}::json[]) AS t(id, result)
     WHERE e.program_id = ${programId} AND e.id = t.id`.execute(trx);
+}
+
+/**
+ * Campaign bonuses for the batch's purchases, paid from the campaigns' budgets after the rules' points (so a
+ * multiplier knows them); each paid bonus joins the event's postings, an empty budget its trace.
+ */
+async function applyCampaigns(
+  trx: Db,
+  program: Program,
+  campaigns: Campaign[],
+  purchases: ReadyEvent[],
+  records: Map<string, EventRecord>,
+  segmentKeys: Map<string, string[]>,
+  now: Date,
+): Promise<void> {
+  const events = purchases.map((ev) => {
+    const record = records.get(ev.id)!;
+    return {
+      eventId: ev.id,
+      occurredAt: ev.occurredAt,
+      accountId: ev.account.id,
+      memberId: ev.member?.id ?? null,
+      lines: ev.lines,
+      rulePoints: record.points,
+      segmentKeys: [...(segmentKeys.get(ev.account.id) ?? []), ...(ev.member ? (segmentKeys.get(ev.member.id) ?? []) : [])],
+      availableAt: new Date(ev.occurredAt.getTime() + program.pendingDays * DAY_MS),
+      expiresAt: planExpiry(program.expiryPolicy, ev.occurredAt, program.timeZone),
+    };
+  });
+  const outcome = await payCampaigns(trx, program.id, campaigns, events, now);
+  for (const p of outcome.postings) {
+    const record = records.get(p.eventId)!;
+    const ev = events.find((e) => e.eventId === p.eventId)!;
+    record.postings.push({
+      journalId: p.journalId,
+      ruleId: p.campaign.id,
+      ruleVersion: 0,
+      ruleName: p.campaign.name,
+      wallet: p.wallet,
+      walletId: p.walletId,
+      points: p.points,
+      status: ev.availableAt.getTime() > now.getTime() ? 'pending' : 'available',
+      availableAt: ev.availableAt.toISOString(),
+      expiresAt: ev.expiresAt?.toISOString() ?? null,
+      explanation: p.explanation,
+    });
+    record.points += p.points;
+    record.trace.push({ ruleId: p.campaign.id, ruleName: p.campaign.name, outcome: 'paid', explanation: p.explanation });
+  }
+  for (const [eventId, traces] of outcome.traces) records.get(eventId)!.trace.push(...traces);
 }

@@ -90,3 +90,31 @@ CREATE TABLE relevance_runs (
   segments     integer,
   PRIMARY KEY (program_id, run_date)
 );
+
+-- Campaigns: a named, time-bound bundle of earning effects for chosen segments, paid from a budget wallet.
+-- A budget wallet keeps its balance like an owner wallet and can never go below zero.
+ALTER TABLE wallets DROP CONSTRAINT wallets_kind_check;
+ALTER TABLE wallets ADD CONSTRAINT wallets_kind_check
+  CHECK (kind IN ('account', 'member', 'issuance', 'redemption', 'expiry', 'adjustment', 'budget'));
+ALTER TABLE wallets ADD CONSTRAINT wallets_budget_not_overdrawn CHECK (kind <> 'budget' OR available >= 0);
+
+CREATE TABLE campaigns (
+  program_id       uuid NOT NULL REFERENCES programs (id),
+  id               uuid NOT NULL,
+  name             text NOT NULL,
+  description      text,
+  -- Segment keys whose accounts take part; empty: every account.
+  segment_keys     text[] NOT NULL DEFAULT '{}',
+  starts_at        timestamptz NOT NULL,
+  ends_at          timestamptz NOT NULL,
+  effects          jsonb NOT NULL,
+  budget_points    bigint NOT NULL CHECK (budget_points >= 0),
+  -- The share of the segment's accounts held out (by a stable hash of campaign and account) to measure uplift.
+  control_percent  smallint NOT NULL CHECK (control_percent BETWEEN 0 AND 50),
+  wallet_id        uuid NOT NULL,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (program_id, id),
+  FOREIGN KEY (program_id, wallet_id) REFERENCES wallets (program_id, id),
+  CHECK (ends_at > starts_at)
+);
+CREATE INDEX campaigns_by_end ON campaigns (program_id, ends_at);
