@@ -196,7 +196,8 @@ export async function refreshSegmentIn(trx: Db, programId: string, id: string, t
     WITH target AS MATERIALIZED (${matching}),
     removed AS (
       DELETE FROM segment_members sm WHERE sm.program_id = ${programId} AND sm.segment_id = ${id}
-        AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = sm.subject_id)
+        -- NOT IN over a CTE of ids is a hashed subplan: one pass, where NOT EXISTS on an unindexed CTE loops.
+        AND sm.subject_id NOT IN (SELECT t.id FROM target t)
       RETURNING 1),
     added AS (
       INSERT INTO segment_members (program_id, segment_id, subject_id, added_at)
@@ -249,7 +250,8 @@ export async function replaceStaticMembers(trx: Db, programId: string, id: strin
     WITH target AS MATERIALIZED (SELECT unnest(${ids}::uuid[]) AS id),
     removed AS (
       DELETE FROM segment_members sm WHERE sm.program_id = ${programId} AND sm.segment_id = ${id}
-        AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = sm.subject_id)
+        -- NOT IN over a CTE of ids is a hashed subplan: one pass, where NOT EXISTS on an unindexed CTE loops.
+        AND sm.subject_id NOT IN (SELECT t.id FROM target t)
       RETURNING 1),
     added AS (
       INSERT INTO segment_members (program_id, segment_id, subject_id, added_at)
