@@ -40,6 +40,8 @@ beforeAll(async () => {
   a.coopClaimId = (await t.call('POST', '/v1/coop/claims', coop)).json().id;
   a.deliveryId = (await t.call('GET', `/v1/webhooks/${a.webhookId}/deliveries`)).json().data[0].id;
   a.importId = (await postMultipart(t, '/v1/imports/accounts', [{ name: 'file', fileName: 'a-import.csv', bytes: Buffer.from('external_id,name\nA-IMP,A company\n') }])).json().id;
+  a.segmentId = (await t.call('POST', '/v1/segments', { key: 'a-segment', name: 'A segment', definition: { field: 'country', op: 'eq', value: 'SE' } })).json().id;
+  a.campaignId = (await t.call('POST', '/v1/campaigns', { name: 'A campaign', startsAt: '2026-11-01T00:00:00Z', endsAt: '2026-12-01T00:00:00Z', effects: [{ type: 'fixed', points: 5 }], budgetPoints: 100 })).json().id;
   b = await t.newProgram({ name: 'Program B' });
   const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
   const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
@@ -71,6 +73,7 @@ const bodies: Record<string, unknown> = {
   'PATCH /v1/staff-users/{id}': { name: 'Hijacked' },
   'POST /v1/adjustment-requests/{id}/reject': { reason: 'isolation' },
   'PATCH /v1/partners/{id}': { name: 'Hijacked' },
+  'PATCH /v1/segments/{id}': { name: 'Hijacked' },
   'POST /v1/claims/{id}/approve': {},
   'POST /v1/coop/claims/{id}/reject': { reason: 'duplicate_ad' },
   'POST /v1/accounts/{id}/coop-fund/adjustments': { amount: 100, memo: 'isolation', idempotencyKey: 'isolation-coop-1' },
@@ -126,7 +129,9 @@ function fill(path: string): string {
     .replace('/v1/reward-orders/{id}', `/v1/reward-orders/${a.orderId}`)
     .replace('/v1/webhooks/deliveries/{id}', `/v1/webhooks/deliveries/${a.deliveryId}`)
     .replace('/v1/webhooks/{id}', `/v1/webhooks/${a.webhookId}`)
-    .replace('/v1/imports/{id}', `/v1/imports/${a.importId}`);
+    .replace('/v1/imports/{id}', `/v1/imports/${a.importId}`)
+    .replace('/v1/segments/{id}', `/v1/segments/${a.segmentId}`)
+    .replace('/v1/campaigns/{id}', `/v1/campaigns/${a.campaignId}`);
 }
 
 describe('tenant isolation', () => {
