@@ -18,6 +18,7 @@ import { createRule } from '../src/rules/store.js';
 import { benchOrders, type OrderRow } from './rewards.js';
 import { benchBalance } from './balance.js';
 import { benchHttpEarn, printHttpRows } from './http-earn.js';
+import { benchSegments } from './segments.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BATCH = 1000;
@@ -203,6 +204,7 @@ async function main() {
   }
   await benchBalance(admin);
   printHttpRows(await benchHttpEarn(admin));
+  await benchSegments(admin);
 }
 
 if (process.argv[1]?.endsWith('run.ts')) await main();

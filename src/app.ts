@@ -39,6 +39,8 @@ import { serviceRoutes } from './service/routes.js';
 import { portalServiceRoutes } from './service/portal-routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { messageRoutes } from './messages/routes.js';
+import { segmentRoutes } from './segments/routes.js';
+import { campaignRoutes } from './campaigns/routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -53,6 +55,7 @@ const plugins: RoutePlugin[] = [
   serviceRoutes, portalServiceRoutes,
   privacyRoutes, messageRoutes,
   surveyRoutes, portalSurveyRoutes, quizRoutes,
+  segmentRoutes, campaignRoutes,
 ];
 
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

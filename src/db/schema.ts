@@ -169,7 +169,7 @@ export interface AccountCategoriesTable {
   first_event_id: string;
 }
 
-export type WalletKind = 'account' | 'member' | 'issuance' | 'redemption' | 'expiry' | 'adjustment';
+export type WalletKind = 'account' | 'member' | 'issuance' | 'redemption' | 'expiry' | 'adjustment' | 'budget';
 
 export interface WalletsTable {
   program_id: string;

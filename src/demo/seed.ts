@@ -22,6 +22,7 @@ import { seedWebhooks } from './webhooks.js';
 import { seedSurveysDemo } from './surveys.js';
 import { seedTrainingDemo } from './training.js';
 import { seedServiceDemo } from './service.js';
+import { seedRelevanceAfter, seedRelevanceBefore } from './relevance.js';
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -123,6 +124,9 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
   progress.step('earning rules');
   for (const r of rules) await createRule(db, pid, { ...r, effectiveFrom: since });
 
+  progress.step('segments and a campaign');
+  await seedRelevanceBefore(db, program, now);
+
   // A year of activity, in time order: purchases with 1–5 lines, a few returns, logins and feedback.
   const events: Array<Record<string, unknown>> = [];
   const start = now.getTime() - 365 * 86_400_000;
@@ -187,6 +191,8 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
     ],
   }));
   await evaluateTiers(db, pid, now);
+  progress.step('scores and segments');
+  await seedRelevanceAfter(db, program, now);
   progress.step('rewards');
   await seedRewards(db, program, now);
   progress.step('program team, approvals and partners');

@@ -181,6 +181,22 @@ export const errorStatus = {
   quiz_attempt_submitted: 409,
   quiz_needs_correct_answers: 422,
   followup_closed: 409,
+  // segments (issue 16): a filter's meaning, keys, static lists
+  segment_field_unknown: 422,
+  segment_operator_invalid: 422,
+  segment_value_invalid: 422,
+  segment_filter_too_complex: 422,
+  segment_definition_required: 422,
+  segment_static_has_no_filter: 422,
+  segment_key_taken: 409,
+  segment_system: 409,
+  segment_not_dynamic: 409,
+  segment_not_static: 409,
+  segment_members_unknown: 422,
+  // campaigns (issue 16)
+  campaign_budget_negative: 422,
+  campaign_dates_reversed: 422,
+  campaign_segment_unknown: 422,
   // ours
   rate_limited: 429,
   // an import job whose server process stopped before it finished (reported on the job, never as an answer)

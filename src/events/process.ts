@@ -13,7 +13,7 @@ import { planExpiry } from '../ledger/expiry.js';
 import type { CreditJournal } from '../ledger/types.js';
 import { writeCredits } from '../ledger/writer.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
-import { capKey, evaluate, periodKey } from '../rules/engine.js';
+import { capKey, evaluate, periodKey, rulesUseSegments } from '../rules/engine.js';
 import { rulesInForce } from '../rules/store.js';
 import type { EngineContext, EngineLine, RuleVersion, TierBonus } from '../rules/types.js';
 import type { IngestItem, ReadyEvent } from './items.js';
@@ -24,6 +24,9 @@ import { onboardingFromEvents } from '../onboarding/complete.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
 import { loadRequirements } from '../training/requirements.js';
 import { getTierConfig, type TierConfig } from '../tiers/store.js';
+import { segmentKeysOf } from '../segments/store.js';
+import { campaignsInForce, type Campaign } from '../campaigns/store.js';
+import { payCampaigns } from '../campaigns/apply.js';
 import type { EventInput } from './schema.js';
 import { ruleUsageIncrement } from '../rules/usage.js';
 
@@ -201,14 +204,23 @@ export async function processInTransaction(
     const usageDelta = new Map<string, { points: number; times: number }>();
     const records = new Map<string, EventRecord>();
     const refused = new Set<string>();
+    // Segment membership is resolved here, before the pure engine runs, and only when a rule in force asks.
+    const purchases = earning.filter((ev) => ev.input.type === 'purchase');
+    const campaigns = purchases.length
+      ? await campaignsInForce(trx, program.id, new Date(Math.min(...purchases.map((ev) => ev.occurredAt.getTime()))), new Date(Math.max(...purchases.map((ev) => ev.occurredAt.getTime()))))
+      : [];
+    const segmentsNeeded = campaigns.some((c) => c.segmentKeys.length > 0) || earning.some((ev) => rulesUseSegments(rulesAt(ev.occurredAt)));
+    const segmentKeys = segmentsNeeded
+      ? await segmentKeysOf(trx, program.id, [...accountIds, ...earning.flatMap((ev) => (ev.member ? [ev.member.id] : []))])
+      : new Map<string, string[]>();
     for (const ev of earning) {
       const categories = bought.get(ev.account.id) ?? new Set<string>();
       bought.set(ev.account.id, categories);
       const result = evaluateWithinLimit(() =>
         evaluate({
           event: { type: ev.input.type, occurredAt: ev.occurredAt, attributes: ev.input.attributes ?? {}, lines: ev.lines },
-          account: ev.account,
-          member: ev.member,
+          account: segmentsNeeded ? { ...ev.account, segments: segmentKeys.get(ev.account.id) } : ev.account,
+          member: segmentsNeeded && ev.member ? { ...ev.member, segments: segmentKeys.get(ev.member.id) } : ev.member,
           history: { categoriesBought: categories, usage: (key) => usage.get(key) },
           rules: rulesAt(ev.occurredAt),
           timeZone: program.timeZone,
@@ -298,6 +310,7 @@ export async function processInTransaction(
       credits.push(...(await onboardingFromEvents(trx, program, completing, now)));
     }
     await writeCredits(trx, program.id, credits, now);
+    if (campaigns.length) await applyCampaigns(trx, program, campaigns, purchases.filter((ev) => records.has(ev.id)), records, segmentKeys, now);
 
     for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));
     await storeResults(trx, program.id, returns.map((ev) => [ev.id, records.get(ev.id)!]));
@@ -486,4 +499,54 @@ async function storeResults(trx: Db, programId: string, records: Array<[string, 
     UPDATE events e SET result = t.result
     FROM unnest(${records.map(([id]) => id)}::uuid[], ${records.map(([, r]) => JSON.stringify(storedForm(r)))}::json[]) AS t(id, result)
     WHERE e.program_id = ${programId} AND e.id = t.id`.execute(trx);
+}
+
+/**
+ * Campaign bonuses for the batch's purchases, paid from the campaigns' budgets after the rules' points (so a
+ * multiplier knows them); each paid bonus joins the event's postings, an empty budget its trace.
+ */
+async function applyCampaigns(
+  trx: Db,
+  program: Program,
+  campaigns: Campaign[],
+  purchases: ReadyEvent[],
+  records: Map<string, EventRecord>,
+  segmentKeys: Map<string, string[]>,
+  now: Date,
+): Promise<void> {
+  const events = purchases.map((ev) => {
+    const record = records.get(ev.id)!;
+    return {
+      eventId: ev.id,
+      occurredAt: ev.occurredAt,
+      accountId: ev.account.id,
+      memberId: ev.member?.id ?? null,
+      lines: ev.lines,
+      rulePoints: record.points,
+      segmentKeys: [...(segmentKeys.get(ev.account.id) ?? []), ...(ev.member ? (segmentKeys.get(ev.member.id) ?? []) : [])],
+      availableAt: new Date(ev.occurredAt.getTime() + program.pendingDays * DAY_MS),
+      expiresAt: planExpiry(program.expiryPolicy, ev.occurredAt, program.timeZone),
+    };
+  });
+  const outcome = await payCampaigns(trx, program.id, campaigns, events, now);
+  for (const p of outcome.postings) {
+    const record = records.get(p.eventId)!;
+    const ev = events.find((e) => e.eventId === p.eventId)!;
+    record.postings.push({
+      journalId: p.journalId,
+      ruleId: p.campaign.id,
+      ruleVersion: 0,
+      ruleName: p.campaign.name,
+      wallet: p.wallet,
+      walletId: p.walletId,
+      points: p.points,
+      status: ev.availableAt.getTime() > now.getTime() ? 'pending' : 'available',
+      availableAt: ev.availableAt.toISOString(),
+      expiresAt: ev.expiresAt?.toISOString() ?? null,
+      explanation: p.explanation,
+    });
+    record.points += p.points;
+    record.trace.push({ ruleId: p.campaign.id, ruleName: p.campaign.name, outcome: 'paid', explanation: p.explanation });
+  }
+  for (const [eventId, traces] of outcome.traces) records.get(eventId)!.trace.push(...traces);
 }

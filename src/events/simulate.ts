@@ -2,7 +2,8 @@ import { chainRoots } from '../accounts/index.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
-import { evaluate } from '../rules/engine.js';
+import { evaluate, rulesUseSegments } from '../rules/engine.js';
+import { segmentKeysOf } from '../segments/store.js';
 import { rulesInForce } from '../rules/store.js';
 import type { EngineResult, RuleVersion } from '../rules/types.js';
 import { resolve, validationError, type Parsed } from './ingest.js';
@@ -45,10 +46,13 @@ export async function simulateEvent(
   const bought = await loadCategoriesBought(db, program.id, [ev.account.id]);
   const usage = await loadUsage(db, program.id, capKeysOf([ev], rulesAt, program.timeZone));
   const tierBonusOf = tierBonuses(await getTierConfig(db, program.id), program);
+  const keys = rulesUseSegments(rulesAt(ev.occurredAt))
+    ? await segmentKeysOf(db, program.id, [ev.account.id, ...(ev.member ? [ev.member.id] : [])])
+    : new Map<string, string[]>();
   const result = evaluate({
     event: { type: ev.input.type, occurredAt: ev.occurredAt, attributes: ev.input.attributes ?? {}, lines: ev.lines },
-    account: ev.account,
-    member: ev.member,
+    account: { ...ev.account, segments: keys.get(ev.account.id) },
+    member: ev.member && { ...ev.member, segments: keys.get(ev.member.id) },
     history: { categoriesBought: bought.get(ev.account.id) ?? new Set(), usage: (k) => usage.get(k) },
     rules: rulesAt(ev.occurredAt),
     timeZone: program.timeZone,

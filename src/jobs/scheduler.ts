@@ -10,6 +10,7 @@ import { runLedgerJobs } from './ledger-jobs.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { runRetention } from '../privacy/erasure.js';
 import { deliverSms, type SmsProvider } from '../messages/sms-outbox.js';
+import { runRelevanceJobs } from '../segments/job.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
 const TIER_JOB_EVERY_TICKS = 60;
@@ -66,6 +67,12 @@ export function startScheduler(
         if (n) log.info({ erased: n }, 'retention: members erased');
       })
       .catch((err) => log.error({ err }, 'retention job failed'))
+      // Scores and dynamic segments: once per program-local day, on the first hourly tick after midnight.
+      .then(() => (withTiers ? runRelevanceJobs(db, new Date()) : undefined))
+      .then((r) => {
+        if (r && r.length) log.info({ programs: r.length }, 'scores and segments');
+      })
+      .catch((err) => log.error({ err }, 'scores and segments failed'))
       .then(() => runOnboardingJobs(db))
       .then((n) => {
         if (n) log.info({ completed: n }, 'onboarding profile steps');

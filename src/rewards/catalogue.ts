@@ -313,7 +313,7 @@ export interface RewardFilters {
   q?: string | undefined;
   maxPoints?: number | undefined;
   /** Only what this buyer may order now (tier, segment, role, country, validity, stock). */
-  orderableBy?: { tierRank: number | null; tierTags: string[]; segment: string | null; role: string | null; country: string | null; now: Date } | undefined;
+  orderableBy?: { tierRank: number | null; tierTags: string[]; segment: string | null; segments?: readonly string[] | undefined; role: string | null; country: string | null; now: Date } | undefined;
 }
 
 /** The catalogue, cheapest first, filtered in SQL so that pages stay full. */
@@ -337,7 +337,7 @@ export async function listRewards(db: Db, programId: string, f: RewardFilters & 
       .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', b.now)]))
       .where((eb) => eb.or([eb('stock', 'is', null), eb('stock', '>', 0)]))
       .where(sql<boolean>`(cardinality(tier_tags) = 0 OR tier_tags && ${b.tierTags}::text[])`)
-      .where(sql<boolean>`(cardinality(segments) = 0 OR ${b.segment} = ANY(segments))`)
+      .where(sql<boolean>`(cardinality(segments) = 0 OR ${b.segment} = ANY(segments) OR segments && ${[...(b.segments ?? [])]}::text[])`)
       .where(sql<boolean>`(cardinality(roles) = 0 OR ${b.role} = ANY(roles))`)
       .where(sql<boolean>`(cardinality(countries) = 0 OR ${b.country} = ANY(countries))`)
       .where(

@@ -25,6 +25,8 @@ export interface Buyer {
   tierTags: string[];
   role: string | null;
   segment: string | null;
+  /** Keys of the segments (src/segments) the member or their company belongs to; absent: none. */
+  segments?: readonly string[] | undefined;
   country: string | null;
 }
 
@@ -47,7 +49,8 @@ export function ineligibilities(reward: RewardConditions, buyer: Buyer, now: Dat
   if (reward.minTierRank !== null && (buyer.tierRank ?? 0) < reward.minTierRank) out.push({ reason: 'tier', required: reward.minTierRank });
   if (reward.tierTags.length > 0 && !reward.tierTags.some((t) => buyer.tierTags.includes(t))) out.push({ reason: 'tier_tag', tags: reward.tierTags });
   const restricts = (allowed: string[], value: string | null) => allowed.length > 0 && (value === null || !allowed.includes(value));
-  if (restricts(reward.segments, buyer.segment)) out.push({ reason: 'segment', allowed: reward.segments });
+  const inSegment = (buyer.segments ?? []).some((k) => reward.segments.includes(k));
+  if (restricts(reward.segments, buyer.segment) && !inSegment) out.push({ reason: 'segment', allowed: reward.segments });
   if (restricts(reward.roles, buyer.role)) out.push({ reason: 'role', allowed: reward.roles });
   if (restricts(reward.countries, buyer.country)) out.push({ reason: 'country', allowed: reward.countries });
   return out;

@@ -7,6 +7,7 @@
  * event ingestion does), then the order, then the paying wallet (ledger writer), then the reward's stock.
  * Placing an order takes the stock last of all its writes, since every buyer of the reward waits for that row.
  */
+import { segmentKeysOf } from '../segments/store.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { sql, type Selectable, type Updateable } from 'kysely';
@@ -99,6 +100,8 @@ export async function buyerFacts(
   const row = await buyerOf(db, programId, memberId);
   if (!row) return undefined;
   const levels = levelsRead ?? (await tierLevels(db, programId));
+  // Segment membership (dynamic and static lists) of the member and their company, resolved before the pure check.
+  const keys = await segmentKeysOf(db, programId, [row.account_id, row.id]);
   const held = levels.filter((l) => l.code === row.member_tier || l.code === row.account_tier);
   const tiers = held.map((l) => l.rank);
   return {
@@ -109,6 +112,7 @@ export async function buyerFacts(
     tierTags: [...new Set(held.flatMap((l) => l.reward_tags))],
     role: row.role,
     segment: row.segment,
+    segments: [...new Set([...(keys.get(row.account_id) ?? []), ...(keys.get(row.id) ?? [])])],
     country: row.country,
   };
 }

@@ -142,7 +142,9 @@ export function matchConditions(c: RuleConditions, ruleName: string, input: Matc
 
   const a = c.account;
   if (a) {
-    if (constrains(a.segments) && !anyOf(a.segments, account.segment)) return miss('accountSegment', { rule });
+    if (constrains(a.segments) && !anyOf(a.segments, account.segment) && !anyShared(a.segments, account.segments ?? [])) {
+      return miss('accountSegment', { rule });
+    }
     if (constrains(a.tagsAny) && !anyShared(a.tagsAny, account.tags)) return miss('accountTags', { rule });
     if (constrains(a.tiers) && !anyOf(a.tiers, account.tier)) return miss('accountTier', { rule });
     if (constrains(a.countries) && !anyOf(a.countries, account.country)) return miss('accountCountry', { rule });
@@ -150,11 +152,12 @@ export function matchConditions(c: RuleConditions, ruleName: string, input: Matc
 
   const m = c.member;
   if (m) {
-    const needsMember = m.required === true || constrains(m.roles) || constrains(m.tagsAny) || constrains(m.tiers);
+    const needsMember = m.required === true || constrains(m.roles) || constrains(m.tagsAny) || constrains(m.tiers) || constrains(m.segments);
     if (member === null) {
       if (needsMember) return miss('memberRequired', { rule });
     } else {
       if (constrains(m.roles) && !anyOf(m.roles, member.role)) return miss('memberRole', { rule });
+      if (constrains(m.segments) && !anyShared(m.segments, member.segments ?? [])) return miss('memberSegment', { rule });
       if (constrains(m.tagsAny) && !anyShared(m.tagsAny, member.tags)) return miss('memberTags', { rule });
       if (constrains(m.tiers) && !anyOf(m.tiers, member.tier)) return miss('memberTier', { rule });
     }

@@ -143,6 +143,7 @@ const conditions = z
         .strictObject(
           {
             roles: list('member.roles', text('a role')).optional(),
+            segments: list('member.segments', text('a segment')).optional(),
             tagsAny: list('member.tagsAny', text('a tag')).optional(),
             tiers: list('member.tiers', text('a tier')).optional(),
             required: z.boolean({ error: 'member.required must be true or false' }).optional(),

@@ -373,3 +373,8 @@ function distribute(recipient: Recipient, total: number, hasMember: boolean): Sh
     }
   }
 }
+
+/** Does any of these rules name segments (so the caller must resolve the account's and member's memberships)? */
+export function rulesUseSegments(rules: readonly RuleVersion[]): boolean {
+  return rules.some((r) => (r.definition.conditions.account?.segments?.length ?? 0) > 0 || (r.definition.conditions.member?.segments?.length ?? 0) > 0);
+}

@@ -43,6 +43,7 @@ export interface RuleConditions {
   eventTypes?: string[];
   attributes?: AttributeCondition[];
   account?: {
+    /** The account's segment label, or the key of a segment (dynamic or static) the account is a member of. */
     segments?: string[];
     /** Account has at least one of these tags. */
     tagsAny?: string[];
@@ -51,6 +52,8 @@ export interface RuleConditions {
   };
   member?: {
     roles?: string[];
+    /** Keys of member segments the member is in. */
+    segments?: string[];
     tagsAny?: string[];
     tiers?: string[];
     /** true: the event must name a member. */
@@ -127,6 +130,11 @@ export interface EngineAccount {
   /** The top parent whose counters the account's caps count against, when the program rolls chains up. */
   chainId?: string | undefined;
   segment: string | null;
+  /**
+   * Keys of the segments (src/segments) the account belongs to, resolved by the caller before evaluation so the
+   * engine stays pure. Absent: none.
+   */
+  segments?: readonly string[] | undefined;
   tags: string[];
   tier: string | null;
   country: string | null;
@@ -135,6 +143,8 @@ export interface EngineAccount {
 export interface EngineMember {
   id: string;
   role: string | null;
+  /** Keys of the member segments the member belongs to (resolved by the caller). */
+  segments?: readonly string[] | undefined;
   tags: string[];
   tier: string | null;
 }

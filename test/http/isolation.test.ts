@@ -74,6 +74,8 @@ beforeAll(async () => {
   a.quickReplyId = (await t.call('POST', '/v1/service/quick-replies', { language: 'en', title: 'A reply', body: 'A text' })).json().id;
   await t.call('PATCH', `/v1/members/${a.memberId}`, { phone: '+46701234567' });
   a.smsId = (await t.call('POST', `/v1/members/${a.memberId}/sms`, { message: 'A text', idempotencyKey: 'isolation-sms-a' })).json().id;
+  a.segmentId = (await t.call('POST', '/v1/segments', { key: 'a-segment', name: 'A segment', definition: { field: 'country', op: 'eq', value: 'SE' } })).json().id;
+  a.campaignId = (await t.call('POST', '/v1/campaigns', { name: 'A campaign', startsAt: '2026-11-01T00:00:00Z', endsAt: '2026-12-01T00:00:00Z', effects: [{ type: 'fixed', points: 5 }], budgetPoints: 100 })).json().id;
   b = await t.newProgram({ name: 'Program B' });
   const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
   const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
@@ -111,6 +113,7 @@ const bodies: Record<string, unknown> = {
   'PATCH /v1/staff-users/{id}': { name: 'Hijacked' },
   'POST /v1/adjustment-requests/{id}/reject': { reason: 'isolation' },
   'PATCH /v1/partners/{id}': { name: 'Hijacked' },
+  'PATCH /v1/segments/{id}': { name: 'Hijacked' },
   'POST /v1/claims/{id}/approve': {},
   'POST /v1/coop/claims/{id}/reject': { reason: 'duplicate_ad' },
   'POST /v1/accounts/{id}/coop-fund/adjustments': { amount: 100, memo: 'isolation', idempotencyKey: 'isolation-coop-1' },
@@ -204,7 +207,9 @@ function fill(path: string): string {
     .replace('{moduleId}', a.moduleId!)
     .replace('/v1/certificates/{id}', `/v1/certificates/${a.certificateId}`)
     .replace('/v1/content/{id}', `/v1/content/${a.contentId}`)
-    .replace('/v1/sms/{id}', `/v1/sms/${a.smsId}`);
+    .replace('/v1/sms/{id}', `/v1/sms/${a.smsId}`)
+    .replace('/v1/segments/{id}', `/v1/segments/${a.segmentId}`)
+    .replace('/v1/campaigns/{id}', `/v1/campaigns/${a.campaignId}`);
 }
 
 describe('tenant isolation', () => {

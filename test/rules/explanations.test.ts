@@ -36,7 +36,7 @@ const KEYS: Record<string, string[]> = {
   'note.split': ['share', 'total'],
   'note.noMember': [],
   ...Object.fromEntries(
-    ['accountSegment', 'accountTags', 'accountTier', 'accountCountry', 'memberRequired', 'memberRole', 'memberTags', 'memberTier', 'lines'].map(
+    ['accountSegment', 'accountTags', 'accountTier', 'accountCountry', 'memberRequired', 'memberRole', 'memberSegment', 'memberTags', 'memberTier', 'lines'].map(
       (k) => [`explain.notMatched.${k}`, ['rule']],
     ),
   ),

@@ -1,0 +1,163 @@
+/**
+ * Campaigns: definitions, their budget wallets (the ledger's), and the report of what they paid and what they
+ * changed. Creating one opens its budget in the same transaction.
+ */
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/database.js';
+import { LojalError } from '../errors/index.js';
+import { budgetBalances, openBudget } from '../ledger/budget.js';
+import { segmentByKey } from '../segments/store.js';
+import { uplift, type CampaignEffect, type GroupStats, type Uplift } from './effects.js';
+
+export interface Campaign {
+  id: string;
+  name: string;
+  description: string | null;
+  segmentKeys: string[];
+  startsAt: Date;
+  endsAt: Date;
+  effects: CampaignEffect[];
+  budgetPoints: number;
+  controlPercent: number;
+  walletId: string;
+  createdAt: Date;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  description: string | null;
+  segment_keys: string[];
+  starts_at: Date;
+  ends_at: Date;
+  effects: CampaignEffect[];
+  budget_points: string;
+  control_percent: number;
+  wallet_id: string;
+  created_at: Date;
+}
+
+const toCampaign = (r: Row): Campaign => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  segmentKeys: r.segment_keys,
+  startsAt: new Date(r.starts_at),
+  endsAt: new Date(r.ends_at),
+  effects: r.effects,
+  budgetPoints: Number(r.budget_points),
+  controlPercent: Number(r.control_percent),
+  walletId: r.wallet_id,
+  createdAt: new Date(r.created_at),
+});
+
+const cols = sql`id, name, description, segment_keys, starts_at, ends_at, effects, budget_points, control_percent, wallet_id, created_at`;
+
+export interface CampaignInput {
+  name: string;
+  description?: string | null | undefined;
+  segmentKeys: string[];
+  startsAt: Date;
+  endsAt: Date;
+  effects: CampaignEffect[];
+  budgetPoints: number;
+  controlPercent: number;
+}
+
+export async function createCampaign(trx: Db, programId: string, input: CampaignInput, actor: string, now: Date): Promise<Campaign> {
+  if (input.budgetPoints < 0) throw new LojalError('campaign_budget_negative', { budget: input.budgetPoints });
+  if (input.endsAt.getTime() <= input.startsAt.getTime()) {
+    throw new LojalError('campaign_dates_reversed', { startsAt: input.startsAt.toISOString(), endsAt: input.endsAt.toISOString() });
+  }
+  for (const key of input.segmentKeys) {
+    if (!(await segmentByKey(trx, programId, key))) throw new LojalError('campaign_segment_unknown', { key });
+  }
+  const id = uuidv7();
+  const walletId = await openBudget(
+    trx,
+    programId,
+    { points: input.budgetPoints, idempotencyKey: `campaign-budget:${id}`, explanation: { key: 'campaigns:explain.budget', params: { campaign: input.name } }, actor },
+    now,
+  );
+  const { rows } = await sql<Row>`
+    INSERT INTO campaigns (program_id, id, name, description, segment_keys, starts_at, ends_at, effects, budget_points, control_percent, wallet_id, created_at)
+    VALUES (${programId}, ${id}, ${input.name}, ${input.description ?? null}, ${input.segmentKeys}::text[], ${input.startsAt}, ${input.endsAt},
+            ${JSON.stringify(input.effects)}::jsonb, ${input.budgetPoints}, ${input.controlPercent}, ${walletId}, ${now})
+    RETURNING ${cols}`.execute(trx);
+  return toCampaign(rows[0]!);
+}
+
+export async function listCampaigns(db: Db, programId: string): Promise<Campaign[]> {
+  const { rows } = await sql<Row>`SELECT ${cols} FROM campaigns WHERE program_id = ${programId} ORDER BY starts_at DESC, id`.execute(db);
+  return rows.map(toCampaign);
+}
+
+export async function getCampaign(db: Db, programId: string, id: string): Promise<Campaign> {
+  const { rows } = await sql<Row>`SELECT ${cols} FROM campaigns WHERE program_id = ${programId} AND id = ${id}`.execute(db);
+  if (!rows[0]) throw new LojalError('not_found', { entity: 'campaign', id });
+  return toCampaign(rows[0]);
+}
+
+/** Campaigns running at some time in [from, to] (the event batch's span). */
+export async function campaignsInForce(db: Db, programId: string, from: Date, to: Date): Promise<Campaign[]> {
+  const { rows } = await sql<Row>`
+    SELECT ${cols} FROM campaigns WHERE program_id = ${programId} AND ends_at > ${from} AND starts_at <= ${to} ORDER BY id`.execute(db);
+  return rows.map(toCampaign);
+}
+
+/** The control bucket in SQL: the same number as `controlBucket` in effects.ts. */
+const bucket = (campaignId: string) => sql`((('x' || substr(md5(${campaignId} || ':' || a.id::text), 1, 8))::bit(32)::bigint) % 100)`;
+
+export interface CampaignReport {
+  status: 'planned' | 'running' | 'finished';
+  budget: { planned: number; spent: number; available: number; exhausted: boolean };
+  payouts: { count: number };
+  groups: {
+    treatment: GroupStats & { purchases: number };
+    control: GroupStats & { purchases: number };
+  };
+  /** Purchase amount per account (minor units) in the campaign window, treated vs held out. */
+  uplift: Uplift | null;
+  /** The window the figures cover: the campaign's, up to now. */
+  window: { from: Date; to: Date };
+}
+
+/**
+ * Planned vs spent, and the uplift: the accounts of the campaign's segments now (or all accounts), split by the
+ * stable hash into treated and held out, compared on their purchase amount in the campaign's window.
+ */
+export async function campaignReport(db: Db, programId: string, c: Campaign, now: Date): Promise<CampaignReport> {
+  const to = new Date(Math.min(now.getTime(), c.endsAt.getTime()));
+  const budget = (await budgetBalances(db, programId, [c.walletId])).get(c.walletId)!;
+  const inSegments = c.segmentKeys.length
+    ? sql`AND EXISTS (SELECT 1 FROM segment_members sm JOIN segments sg ON sg.program_id = sm.program_id AND sg.id = sm.segment_id
+                      WHERE sm.program_id = a.program_id AND sm.subject_id = a.id AND sg.key = ANY(${c.segmentKeys}::text[]))`
+    : sql``;
+  const { rows } = await sql<{ control: boolean; n: string; mean: string | null; variance: string | null; purchases: string }>`
+    WITH acc AS (
+      SELECT a.id, ${bucket(c.id)} < ${c.controlPercent} AS control,
+             coalesce((SELECT sum(e.amount) FROM events e WHERE e.program_id = a.program_id AND e.account_id = a.id AND e.type = 'purchase'
+                        AND e.occurred_at >= ${c.startsAt} AND e.occurred_at < ${to}), 0) AS amount,
+             (SELECT count(*) FROM events e WHERE e.program_id = a.program_id AND e.account_id = a.id AND e.type = 'purchase'
+                        AND e.occurred_at >= ${c.startsAt} AND e.occurred_at < ${to}) AS purchases
+      FROM accounts a WHERE a.program_id = ${programId} AND a.status <> 'closed' ${inSegments})
+    SELECT control, count(*) AS n, avg(amount) AS mean, var_samp(amount) AS variance, sum(purchases) AS purchases FROM acc GROUP BY control`.execute(db);
+  const group = (control: boolean) => {
+    const r = rows.find((x) => x.control === control);
+    return { n: Number(r?.n ?? 0), mean: Number(r?.mean ?? 0), variance: Number(r?.variance ?? 0), purchases: Number(r?.purchases ?? 0) };
+  };
+  const treatment = group(false);
+  const control = group(true);
+  const { rows: paid } = await sql<{ count: string }>`
+    SELECT count(*) AS count FROM entries en
+    WHERE en.program_id = ${programId} AND en.wallet_id = ${c.walletId} AND en.amount < 0`.execute(db);
+  return {
+    status: now < c.startsAt ? 'planned' : now < c.endsAt ? 'running' : 'finished',
+    budget: { planned: c.budgetPoints, spent: budget.spent, available: budget.available, exhausted: c.budgetPoints > 0 && budget.available === 0 },
+    payouts: { count: Number(paid[0]?.count ?? 0) },
+    groups: { treatment, control },
+    uplift: uplift(treatment, control),
+    window: { from: c.startsAt, to },
+  };
+}
