@@ -30,6 +30,7 @@ import { authRoutes } from './sessions/routes.js';
 import { importRoutes } from './imports/routes.js';
 import { invitationLinkRoutes } from './people/invitation-links.js';
 import { reportRoutes } from './reports/routes.js';
+import { insightRoutes } from './insight/routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -39,7 +40,7 @@ const plugins: RoutePlugin[] = [
   programRoutes, accountRoutes, memberRoutes, catalogRoutes, ruleRoutes, eventRoutes, ledgerRoutes, tierRoutes,
   rewardRoutes, rewardOrderRoutes, staffUserRoutes, controlRoutes, auditRoutes, partnerRoutes, evidenceRoutes, claimRoutes, coopRoutes,
   peopleRoutes, mailRoutes, volumeRoutes, onboardingRoutes, webhookRoutes, authRoutes,
-  invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes,
+  invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes, insightRoutes,
 ];
 
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -6,6 +6,7 @@ import { deliverOutbox, type MailTransport } from '../mail/index.js';
 import { runOnboardingJobs } from '../onboarding/complete.js';
 import { deliverWebhooks } from '../webhooks/delivery.js';
 import { runLedgerJobs } from './ledger-jobs.js';
+import { runInsightJobs } from '../insight/summary.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
 const TIER_JOB_EVERY_TICKS = 60;
@@ -46,6 +47,12 @@ export function startScheduler(
         if (r && r.entries) log.info(r, 'co-op accruals');
       })
       .catch((err) => log.error({ err }, 'co-op accruals failed'))
+      // The KPI summaries, hourly too, and only for programs whose events or ledger moved since the last run.
+      .then(() => (withTiers ? runInsightJobs(db) : undefined))
+      .then((r) => {
+        if (r && r.refreshed) log.info(r, 'insight summaries');
+      })
+      .catch((err) => log.error({ err }, 'insight summaries failed'))
       .then(() => runOnboardingJobs(db))
       .then((n) => {
         if (n) log.info({ completed: n }, 'onboarding profile steps');
