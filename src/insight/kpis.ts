@@ -47,6 +47,8 @@ export interface KpiReport {
   segmentBy: SegmentField;
   currency: string;
   rows: KpiRow[];
+  /** The whole range as one period (segments together): buyers counted once however many periods they bought in. */
+  totals: PeriodKpis;
   points: PointsRow[];
   tiers: TierReport;
   liability: { outstandingPoints: number; pointValueMicros: number; liabilityMinor: number };
@@ -81,7 +83,7 @@ const joins = (field: SegmentField, pid: string) =>
 const num = (v: string | number | null | undefined) => Number(v ?? 0);
 
 /** Purchase KPIs per period and segment, with the running totals the cumulative figures need. */
-export async function purchaseKpis(db: Db, program: Program, input: KpiInput): Promise<{ from: string; to: string; rows: KpiRow[] }> {
+export async function purchaseKpis(db: Db, program: Program, input: KpiInput): Promise<{ from: string; to: string; rows: KpiRow[]; totals: PeriodKpis }> {
   const pid = program.id;
   const from = periodStart(input.from, input.period);
   const to = lastDay(periodStart(input.to, input.period), input.period);
@@ -89,7 +91,7 @@ export async function purchaseKpis(db: Db, program: Program, input: KpiInput): P
   const join = joins(input.segmentBy, pid);
   const unit = sql.raw(`'${input.period}'`);
 
-  const [perPeriod, firsts] = await Promise.all([
+  const [perPeriod, firsts, whole] = await Promise.all([
     // Everything up to the range's end, per period: in-range periods are shown, earlier ones feed the running totals.
     sql<{ p: string; g: string; buyers: string; repeaters: string; purchases: string; revenue: string; returns: string; returned: string }>`
       WITH d AS (
@@ -120,7 +122,29 @@ export async function purchaseKpis(db: Db, program: Program, input: KpiInput): P
         SELECT date_trunc(${unit}, second_day::timestamp)::date, g, 0, 1 FROM u WHERE second_day IS NOT NULL
       )
       SELECT to_char(p, 'YYYY-MM-DD') AS p, g, sum(f) AS first_buyers, sum(s) AS second_buyers FROM x GROUP BY p, g`.execute(db),
+    // The range as one period, and everything before it, for the totals.
+    sql<{ buyers: string; repeaters: string; purchases: string; revenue: string; returns: string; returned: string; new_buyers: string;
+          cum_buyers: string; cum_repeaters: string; cum_revenue: string; cum_returned: string }>`
+      WITH d AS (
+        SELECT account_id,
+               sum(purchases) FILTER (WHERE day >= ${from}::date) AS pu, sum(revenue) FILTER (WHERE day >= ${from}::date) AS rv,
+               sum(returns) FILTER (WHERE day >= ${from}::date) AS rt, sum(returned) FILTER (WHERE day >= ${from}::date) AS rd,
+               sum(purchases) AS cpu, sum(revenue) AS crv, sum(returned) AS crd, min(day) FILTER (WHERE purchases > 0) AS first_day
+        FROM insight_account_days WHERE program_id = ${pid} AND day <= ${to}::date GROUP BY account_id
+      )
+      SELECT count(*) FILTER (WHERE pu >= 1) AS buyers, count(*) FILTER (WHERE pu >= 2) AS repeaters,
+             coalesce(sum(pu), 0) AS purchases, coalesce(sum(rv), 0) AS revenue, coalesce(sum(rt), 0) AS returns, coalesce(sum(rd), 0) AS returned,
+             count(*) FILTER (WHERE first_day >= ${from}::date) AS new_buyers,
+             count(*) FILTER (WHERE cpu >= 1) AS cum_buyers, count(*) FILTER (WHERE cpu >= 2) AS cum_repeaters,
+             coalesce(sum(crv), 0) AS cum_revenue, coalesce(sum(crd), 0) AS cum_returned
+      FROM d`.execute(db),
   ]);
+  const w = whole.rows[0];
+  const totals = periodKpis({
+    buyers: num(w?.buyers), repeaters: num(w?.repeaters), purchases: num(w?.purchases), revenue: num(w?.revenue), returns: num(w?.returns),
+    returned: num(w?.returned), newBuyers: num(w?.new_buyers), cumulativeBuyers: num(w?.cum_buyers), cumulativeRepeaters: num(w?.cum_repeaters),
+    cumulativeRevenue: num(w?.cum_revenue), cumulativeReturned: num(w?.cum_returned),
+  });
 
   const segments = [...new Set([...perPeriod.rows.map((r) => r.g), ...firsts.rows.map((r) => r.g)])].sort();
   if (input.segmentBy === 'none' && segments.length === 0) segments.push('');
@@ -159,7 +183,7 @@ export async function purchaseKpis(db: Db, program: Program, input: KpiInput): P
       });
     }
   }
-  return { from, to, rows };
+  return { from, to, rows, totals };
 }
 
 export async function pointsKpis(db: Db, program: Program, from: string, to: string, period: Period): Promise<PointsRow[]> {
@@ -248,7 +272,7 @@ export async function kpiReport(db: Db, program: Program, input: KpiInput): Prom
   ]);
   return {
     from: purchase.from, to: purchase.to, period: input.period, segmentBy: input.segmentBy, currency: program.currency,
-    rows: purchase.rows, points, tiers, liability: owed, freshness: fresh,
+    rows: purchase.rows, totals: purchase.totals, points, tiers, liability: owed, freshness: fresh,
   };
 }
 

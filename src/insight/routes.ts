@@ -52,6 +52,7 @@ const kpisOut = z.object({
   segmentBy: z.enum(segmentFields),
   currency: z.string(),
   rows: z.array(kpiRowOut),
+  totals: kpiRowOut.omit({ period: true, segment: true }).describe('the whole range as one period, segments together: each buyer counted once'),
   points: z.array(
     z.object({
       period: z.string(), issued: count, reversed: count, redeemed: count, expired: count, adjusted: count,

@@ -134,10 +134,12 @@ describe.skipIf(!have)('KPIs on the Online Retail data equal a computation strai
   };
 
   it('customers, purchase invoices, repeat rate, revenue and returns over the whole year', async () => {
-    const k = await get<{ rows: Array<Record<string, number>>; freshness: { stale: boolean } }>(
+    type Row = { purchases: number; returns: number; cumulativeBuyers: number; cumulativeRepeaters: number; cumulativeRepeatRate: number; cumulativeRevenue: number; cumulativeReturned: number };
+    const k = await get<{ rows: Row[]; totals: Row & { buyers: number; repeaters: number }; freshness: { stale: boolean } }>(
       '/v1/insight/kpis?from=2010-01-01&to=2011-12-31&period=year',
     );
-    const [y2010, y2011] = k.rows as [Record<string, number>, Record<string, number>];
+    const [y2010, y2011] = k.rows as [Row, Row];
+    expect([k.totals.buyers, k.totals.repeaters, k.totals.purchases]).toEqual([expected.buyers, expected.repeaters, expected.purchaseInvoices]);
     expect(k.freshness.stale).toBe(false);
     const accounts = await t.database.db.selectFrom('accounts').select((eb) => eb.fn.countAll().as('n')).where('program_id', '=', programId).executeTakeFirstOrThrow();
     expect(Number(accounts.n)).toBe(expected.customers);
