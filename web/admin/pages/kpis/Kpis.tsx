@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import { BarChart, LineChart } from '@mantine/charts';
-import { Anchor, Button, Card, Group, Select, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Card, Group, Select, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
 import { IconCalendar, IconDownload, IconRefresh } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -89,9 +89,11 @@ function heat(share: number | null): string {
 }
 
 /** A figure or chart's "how is this computed" note: always shown, small, under its value. */
-function How({ children, id }: { children: string; id?: string }) {
+function How({ children }: { children: string }) {
+  const { t } = useTranslation('console-kpis');
   return (
-    <Text size="xs" c="dimmed" id={id}>
+    <Text size="xs" c="dimmed">
+      <VisuallyHidden>{t('howLabel')} </VisuallyHidden>
       {children}
     </Text>
   );
@@ -167,7 +169,6 @@ export default function KpisPage() {
               allowSingleDateInRange
               clearable
               valueFormat="D MMM YYYY"
-              placeholder={k ? `${k.from} – ${k.to}` : undefined}
               leftSection={<IconCalendar size={16} aria-hidden />}
               miw={240}
             />
@@ -193,7 +194,7 @@ export default function KpisPage() {
             {!fresh ? '' : fresh.refreshedAt === null ? t('freshness.never') : t('freshness.at', { time: formatDateTime(fresh.refreshedAt) })}
             {fresh?.stale && fresh.refreshedAt !== null ? ` ${t('freshness.stale')}` : ''}
           </Text>
-          <Button size="xs" variant="light" leftSection={<IconRefresh size={14} aria-hidden />} loading={refresh.isPending} onClick={() => refresh.mutate()}>
+          <Button size="xs" variant="default" leftSection={<IconRefresh size={14} aria-hidden />} loading={refresh.isPending} onClick={() => refresh.mutate()}>
             {t('freshness.refresh')}
           </Button>
         </Group>
