@@ -12,6 +12,8 @@ import { exportCsv, exportKinds } from './export.js';
 import { periods, segmentFields } from './formulas.js';
 import { cohortReport, kpiReport, participation } from './kpis.js';
 import { freshness, refreshInsight } from './summary.js';
+import { recommendationsFor } from './recommend.js';
+import { getAccount } from '../accounts/accounts.js';
 
 const count = z.number().int();
 const rate = z.number().nullable().describe('0–1; null when the denominator is 0');
@@ -203,6 +205,42 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
       const program = (await getProgram(db, caller(req).programId))!;
       const r = await refreshInsight(db, program, clock(), { force: true });
       return { refreshed: r.refreshed, tookMs: r.tookMs, accountDays: r.accountDays, freshness: await freshness(db, program.id) };
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id/recommendations',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getAccountRecommendations',
+        tags: ['insight'],
+        summary: "Products others who buy what the account buys also buy",
+        description:
+          'Item-to-item co-occurrence on purchase invoices (cosine similarity of the products\' invoice sets, summed over what the account has ' +
+          'bought), for the e-shop\'s "others like you also buy". Products the account has bought are left out; only active products. From ' +
+          'the summary tables (see freshness in GET /v1/insight/kpis). Formula: docs/insight.md.',
+        params: z.object({ id: z.uuid() }),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) }).strict(),
+        response: {
+          200: z.object({
+            data: z.array(
+              z.object({
+                sku: z.string(),
+                name: z.string(),
+                categoryCode: z.string().nullable(),
+                score: z.number().describe('higher is a stronger pairing; only the order means something'),
+                because: z.object({ sku: z.string(), name: z.string(), invoices: count.describe('invoices holding both') }),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const { programId } = caller(req);
+      await getAccount(db, programId, req.params.id);
+      return { data: await recommendationsFor(db, programId, req.params.id, req.query.limit) };
     },
   );
 

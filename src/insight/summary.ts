@@ -12,6 +12,9 @@ import type { Db } from '../db/database.js';
 import type { Program } from '../programs/programs.js';
 import { getProgram } from '../programs/programs.js';
 
+/** Invoices with more lines than this are left out of the product pairs (see migration 0024). */
+export const MAX_PAIR_LINES = 100;
+
 export interface RefreshResult {
   programId: string;
   refreshed: boolean;
@@ -69,6 +72,8 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
     }
     await sql`DELETE FROM insight_account_days WHERE program_id = ${pid}`.execute(trx);
     await sql`DELETE FROM insight_points_days WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_account_products WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_product_pairs WHERE program_id = ${pid}`.execute(trx);
     const days = await sql`
       INSERT INTO insight_account_days (program_id, account_id, day, role, purchases, revenue, returns, returned)
       SELECT ${pid}::uuid, e.account_id, (e.occurred_at AT TIME ZONE ${tz})::date, coalesce(m.role, ''),
@@ -95,6 +100,19 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
       JOIN wallets w ON w.program_id = e.program_id AND w.id = e.wallet_id
       WHERE e.program_id = ${pid} AND w.kind IN ('account', 'member') AND j.kind NOT IN ('release', 'transfer')
       GROUP BY 2`.execute(trx);
+    await sql`
+      INSERT INTO insight_account_products (program_id, account_id, sku, invoices, value)
+      SELECT ${pid}::uuid, account_id, sku, count(DISTINCT event_id), sum(amount - returned_amount)
+      FROM event_lines WHERE program_id = ${pid} AND is_purchase
+      GROUP BY account_id, sku`.execute(trx);
+    await sql`
+      WITH inv AS (
+        SELECT event_id FROM event_lines WHERE program_id = ${pid} AND is_purchase GROUP BY event_id HAVING count(*) <= ${MAX_PAIR_LINES}
+      ), l AS (
+        SELECT DISTINCT x.event_id, x.sku FROM event_lines x JOIN inv ON inv.event_id = x.event_id WHERE x.program_id = ${pid} AND x.is_purchase
+      )
+      INSERT INTO insight_product_pairs (program_id, sku_a, sku_b, invoices)
+      SELECT ${pid}::uuid, a.sku, b.sku, count(*) FROM l a JOIN l b ON b.event_id = a.event_id GROUP BY a.sku, b.sku`.execute(trx);
     const accountDays = Number(days.numAffectedRows ?? 0);
     const tookMs = Math.round(performance.now() - t0);
     await sql`

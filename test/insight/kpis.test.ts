@@ -175,3 +175,28 @@ describe('CSV exports', () => {
     }
   });
 });
+
+describe('recommendations by co-occurrence', () => {
+  const lines = (...skus: string[]) => skus.map((sku) => ({ sku, quantity: 1, amount: 10_000 }));
+  beforeAll(async () => {
+    const events = [
+      { id: 'Q1', type: 'purchase', occurredAt: '2026-11-21T10:00:00+01:00', account: 'KPI-B', lines: lines('DRILL', 'PLANK') },
+      { id: 'Q2', type: 'purchase', occurredAt: '2026-11-21T11:00:00+01:00', account: 'KPI-B', lines: lines('PAINT', 'PLANK') },
+      { id: 'Q3', type: 'purchase', occurredAt: '2026-11-22T10:00:00+01:00', account: 'KPI-C', lines: lines('DRILL', 'PLANK') },
+    ];
+    expect((await t.call('POST', '/v1/events', { events }, key)).statusCode).toBe(200);
+    expect((await t.call('POST', '/v1/insight/refresh', {}, key)).statusCode).toBe(200);
+  });
+
+  it('offer what is bought with what the account buys, scored by cosine similarity, pairs seen once left out', async () => {
+    // DRILL is on 8 invoices (P1–P6, Q1, Q3), PLANK on 3, both on 2: 2 ÷ √(8 · 3). PAINT+PLANK is on one invoice only.
+    const r = await get('/v1/accounts/ext:KPI-A/recommendations');
+    expect(r.data).toEqual([{ sku: 'PLANK', name: 'Plank', categoryCode: 'timber', score: Math.round((2 / Math.sqrt(24)) * 1e6) / 1e6, because: { sku: 'DRILL', name: 'Drill', invoices: 2 } }]);
+    expect((await get(`/v1/accounts/${ids.B}/recommendations`)).data).toEqual([]);
+  });
+
+  it('are not shown for another program\'s account', async () => {
+    const res = await t.call('GET', `/v1/accounts/${ids.A}/recommendations`, undefined, t.key);
+    expect(res.statusCode).toBe(404);
+  });
+});

@@ -30,6 +30,27 @@ CREATE TABLE insight_points_days (
   PRIMARY KEY (program_id, day)
 );
 
+-- Item-to-item co-occurrence for recommendations: how many purchase invoices hold both products (sku_a = sku_b:
+-- how many hold the product). Invoices of more than 100 lines (restocking orders) are left out: they pair
+-- everything with everything and would drown the signal, and their pairs grow with the square of their size.
+CREATE TABLE insight_product_pairs (
+  program_id uuid NOT NULL REFERENCES programs (id),
+  sku_a      text NOT NULL,
+  sku_b      text NOT NULL,
+  invoices   integer NOT NULL,
+  PRIMARY KEY (program_id, sku_a, sku_b)
+);
+
+-- What each account has bought, per product: purchase invoices and net value (less returns).
+CREATE TABLE insight_account_products (
+  program_id uuid NOT NULL REFERENCES programs (id),
+  account_id uuid NOT NULL,
+  sku        text NOT NULL,
+  invoices   integer NOT NULL,
+  value      bigint NOT NULL,
+  PRIMARY KEY (program_id, account_id, sku)
+);
+
 CREATE TABLE insight_refreshes (
   program_id    uuid PRIMARY KEY REFERENCES programs (id),
   refreshed_at  timestamptz NOT NULL,
