@@ -105,21 +105,16 @@ export async function purchaseKpis(db: Db, program: Program, input: KpiInput): P
              count(*) FILTER (WHERE purchases >= 1) AS buyers, count(*) FILTER (WHERE purchases >= 2) AS repeaters,
              sum(purchases) AS purchases, sum(revenue) AS revenue, sum(returns) AS returns, sum(returned) AS returned
       FROM d GROUP BY p, g`.execute(db),
-    // Each buyer's first and second purchase days (within its segment): the running buyer and repeater counts.
+    // Each buyer's first and second purchase days (within its segment), kept by the refresh.
     sql<{ p: string; g: string; first_buyers: string; second_buyers: string }>`
-      WITH d AS (
-        SELECT s.account_id, ${seg} AS g, s.day, sum(s.purchases) AS n
-        FROM insight_account_days s ${join}
-        WHERE s.program_id = ${pid} AND s.purchases > 0 AND s.day <= ${to}::date
-        GROUP BY 1, 2, 3
-      ), r AS (
-        SELECT account_id, g, day, sum(n) OVER (PARTITION BY account_id, g ORDER BY day) AS run FROM d
-      ), u AS (
-        SELECT account_id, g, min(day) AS first_day, min(day) FILTER (WHERE run >= 2) AS second_day FROM r GROUP BY 1, 2
+      WITH u AS (
+        SELECT s.first_day, s.second_day, ${seg} AS g
+        FROM insight_account_firsts s ${join}
+        WHERE s.program_id = ${pid} AND ${input.segmentBy === 'role' ? sql`s.role <> '*'` : sql`s.role = '*'`} AND s.first_day <= ${to}::date
       ), x AS (
         SELECT date_trunc(${unit}, first_day::timestamp)::date AS p, g, 1 AS f, 0 AS s FROM u
         UNION ALL
-        SELECT date_trunc(${unit}, second_day::timestamp)::date, g, 0, 1 FROM u WHERE second_day IS NOT NULL
+        SELECT date_trunc(${unit}, second_day::timestamp)::date, g, 0, 1 FROM u WHERE second_day <= ${to}::date
       )
       SELECT to_char(p, 'YYYY-MM-DD') AS p, g, sum(f) AS first_buyers, sum(s) AS second_buyers FROM x GROUP BY p, g`.execute(db),
     // The range as one period, and everything before it, for the totals.

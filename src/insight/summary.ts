@@ -73,6 +73,7 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
     await sql`DELETE FROM insight_account_days WHERE program_id = ${pid}`.execute(trx);
     await sql`DELETE FROM insight_points_days WHERE program_id = ${pid}`.execute(trx);
     await sql`DELETE FROM insight_account_products WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_account_firsts WHERE program_id = ${pid}`.execute(trx);
     await sql`DELETE FROM insight_product_pairs WHERE program_id = ${pid}`.execute(trx);
     const days = await sql`
       INSERT INTO insight_account_days (program_id, account_id, day, role, purchases, revenue, returns, returned)
@@ -100,6 +101,18 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
       JOIN wallets w ON w.program_id = e.program_id AND w.id = e.wallet_id
       WHERE e.program_id = ${pid} AND w.kind IN ('account', 'member') AND j.kind NOT IN ('release', 'transfer')
       GROUP BY 2`.execute(trx);
+    // First and second purchase days, over all roles ('*') and per role, from the account-days just written.
+    await sql`
+      WITH d AS (
+        SELECT account_id, '*' AS role, day, sum(purchases) AS n FROM insight_account_days
+        WHERE program_id = ${pid} AND purchases > 0 GROUP BY account_id, day
+        UNION ALL
+        SELECT account_id, role, day, purchases FROM insight_account_days WHERE program_id = ${pid} AND purchases > 0
+      ), r AS (
+        SELECT account_id, role, day, sum(n) OVER (PARTITION BY account_id, role ORDER BY day) AS run FROM d
+      )
+      INSERT INTO insight_account_firsts (program_id, account_id, role, first_day, second_day)
+      SELECT ${pid}::uuid, account_id, role, min(day), min(day) FILTER (WHERE run >= 2) FROM r GROUP BY account_id, role`.execute(trx);
     await sql`
       INSERT INTO insight_account_products (program_id, account_id, sku, invoices, value)
       SELECT ${pid}::uuid, account_id, sku, count(DISTINCT event_id), sum(amount - returned_amount)

@@ -18,6 +18,17 @@ CREATE TABLE insight_account_days (
 );
 CREATE INDEX insight_account_days_by_day ON insight_account_days (program_id, day);
 
+-- Each buyer's first and second purchase days, per account over all roles (role '*') and per account and buyer
+-- role: the running buyer and repeat-buyer counts without a window over every account-day at query time.
+CREATE TABLE insight_account_firsts (
+  program_id uuid NOT NULL REFERENCES programs (id),
+  account_id uuid NOT NULL,
+  role       text NOT NULL,
+  first_day  date NOT NULL,
+  second_day date,
+  PRIMARY KEY (program_id, account_id, role)
+);
+
 -- Points moved on account and member wallets per day (program time zone), by what moved them.
 CREATE TABLE insight_points_days (
   program_id uuid NOT NULL REFERENCES programs (id),
