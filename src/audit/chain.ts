@@ -1,9 +1,12 @@
 /**
  * The pure part of the audit log: the canonical form of an entry and its hash. The hash covers every
  * field of the entry and the previous entry's hash, so changing, inserting or removing an entry breaks
- * the chain from there on.
+ * the chain from there on. A keyed entry (src/audit/keys.ts) is an HMAC-SHA256 under a key the database
+ * never holds, over the timestamp as stored to the microsecond; an unkeyed one (the only kind before keys,
+ * and still without LOJAL_AUDIT_KEY) is a plain SHA-256 over the timestamp to the millisecond.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import type { AuditKey } from './keys.js';
 
 export const genesisHash = '0'.repeat(64);
 
@@ -20,6 +23,13 @@ export interface ChainedEntry {
   entityId: string | null;
   before: unknown;
   after: unknown;
+  /** The timestamp as the database stores it, to the microsecond (keyed entries hash this). */
+  atStored?: string;
+}
+
+/** A JavaScript time as timestamptz stores it and `storedTimestampSql` reads it back: UTC, six decimals. */
+export function storedTimestamp(at: Date): string {
+  return at.toISOString().replace(/Z$/, '000Z');
 }
 
 /** JSON with object keys sorted at every depth: jsonb does not keep key order, so the hash must not depend on it. */
@@ -39,8 +49,16 @@ export function asStored(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 
-export function entryHash(entry: ChainedEntry, prevHash: string): string {
-  const body = canonicalJson({
+export function entryHash(entry: ChainedEntry, prevHash: string, key?: AuditKey | null): string {
+  if (key) {
+    const body = canonicalJson({ ...fieldsOf(entry), at: entry.atStored ?? storedTimestamp(entry.at), keyId: key.id });
+    return createHmac('sha256', key.secret).update(body).update('\n').update(prevHash).digest('hex');
+  }
+  return createHash('sha256').update(canonicalJson(fieldsOf(entry))).update('\n').update(prevHash).digest('hex');
+}
+
+function fieldsOf(entry: ChainedEntry) {
+  return {
     programId: entry.programId,
     seq: entry.seq,
     id: entry.id,
@@ -53,6 +71,5 @@ export function entryHash(entry: ChainedEntry, prevHash: string): string {
     entityId: entry.entityId,
     before: asStored(entry.before),
     after: asStored(entry.after),
-  });
-  return createHash('sha256').update(body).update('\n').update(prevHash).digest('hex');
+  };
 }

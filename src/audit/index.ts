@@ -9,8 +9,9 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { actorRef, type Actor } from '../programs/actor.js';
 import { asStored, entryHash, genesisHash, type ChainedEntry } from './chain.js';
+import { activeAuditKeyring } from './keys.js';
 
-export { verifyChain, type ChainReport } from './verify.js';
+export { auditCheckpoint, verifyChain, type AuditCheckpoint, type ChainReport } from './verify.js';
 export { listAudit, type AuditFilter, type AuditRecord } from './queries.js';
 
 /** Who acts and from where; built once per request (src/http/routes.ts auditContext). */
@@ -57,7 +58,8 @@ export async function recordAudit(trx: Db, entry: AuditEntry, at = new Date()): 
     before: asStored(entry.before),
     after: asStored(entry.after),
   };
-  const hash = entryHash(chained, prevHash);
+  const key = activeAuditKeyring().current;
+  const hash = entryHash(chained, prevHash, key);
   await trx
     .insertInto('audit_log')
     .values({
@@ -75,6 +77,7 @@ export async function recordAudit(trx: Db, entry: AuditEntry, at = new Date()): 
       after: chained.after === null ? null : JSON.stringify(chained.after),
       prev_hash: prevHash,
       hash,
+      key_id: key?.id ?? null,
     })
     .execute();
   await trx.updateTable('audit_heads').set({ hash }).where('program_id', '=', entry.programId).execute();

@@ -5,6 +5,7 @@ import { decodeCursor, pageOf, pageQuery } from '../http/pagination.js';
 import { caller } from '../http/context.js';
 import type { AppContext } from '../http/context.js';
 import { auditFacets, listAudit } from './queries.js';
+import { auditCheckpoint } from './verify.js';
 
 const entryOut = z.object({
   seq: z.number().int().describe('position in the program’s chain, from 1'),
@@ -19,10 +20,10 @@ const entryOut = z.object({
   before: z.unknown(),
   after: z.unknown(),
   prevHash: z.string(),
-  hash: z.string().describe('sha256 of the entry and prevHash; `lojal audit verify` checks the chain'),
+  hash: z.string().describe('HMAC-SHA256 (with LOJAL_AUDIT_KEY) or SHA-256 of the entry and prevHash; `lojal audit verify` checks the chain'),
 });
 
-export async function auditRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function auditRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -83,5 +84,30 @@ export async function auditRoutes(fastify: FastifyInstance, { database }: AppCon
       },
     },
     async (req) => auditFacets(db, caller(req).programId),
+  );
+
+  app.get(
+    '/v1/audit/checkpoint',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getAuditCheckpoint',
+        tags: ['control'],
+        summary: 'The audit chain’s head now, to keep outside Lojal',
+        description:
+          'Store the answer somewhere the database’s administrators cannot change (a ticket, another system, a file on ' +
+          'other storage). `lojal audit verify --checkpoints <file>` then proves the log still holds that entry with ' +
+          'that hash, so removing the newest entries is caught.',
+        response: {
+          200: z.object({
+            programId: z.uuid(),
+            seq: z.number().int().describe('the number of entries in the chain'),
+            hash: z.string().describe('the hash of entry `seq` (64 zeros when the log is empty)'),
+            at: z.string().describe('when the checkpoint was taken'),
+          }),
+        },
+      },
+    },
+    async (req) => auditCheckpoint(db, caller(req).programId, clock()),
   );
 }

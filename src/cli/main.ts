@@ -9,7 +9,9 @@ import { LojalError } from '../errors/index.js';
 import { translator } from '../i18n/index.js';
 import { createApiKey, scopes, type Scope } from '../programs/api-keys.js';
 import { issueApiKey } from '../programs/key-issue.js';
-import { systemContext, verifyChain } from '../audit/index.js';
+import { auditCheckpoint, systemContext, verifyChain } from '../audit/index.js';
+import { setInstanceAdmin } from '../programs/instance.js';
+import { readCheckpoints } from '../audit/checkpoints.js';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Db } from '../db/database.js';
 import { createRetailProgram } from '../demo/retail-program.js';
@@ -104,20 +106,41 @@ programCmd
 const auditCmd = program.command('audit').description('The audit log');
 auditCmd
   .command('verify')
-  .description('Walk the hash chain of the audit log; exit 1 if it is broken')
+  .description('Walk the hash chain of the audit log; exit 1 if it is broken or a checkpoint no longer holds')
+  .option('--program <id>', 'only this program (default: every program)')
+  .option('--checkpoints <file>', 'a file of checkpoints, one JSON object per line, as `lojal audit checkpoint` prints them')
+  .action(async (o: { program?: string; checkpoints?: string }) => {
+    const checkpoints = o.checkpoints ? await readCheckpoints(o.checkpoints) : [];
+    const { database } = await openConfiguredDatabase(loadConfig());
+    try {
+      const ids = o.program ? [o.program] : (await listPrograms(database.db)).map((p) => p.id);
+      for (const id of ids) {
+        const report = await verifyChain(database.db, id, { checkpoints });
+        const held = checkpoints.filter((c) => c.programId === id).length;
+        const checks = `${report.checked} entries checked${held ? `, ${held} checkpoints` : ''}`;
+        if (report.brokenAt === null) console.log(`Program ${id}: ${checks}, the chain is whole.`);
+        else {
+          console.log(`Program ${id}: ${checks}; broken at seq ${report.brokenAt}: ${report.reason}`);
+          failed = true;
+        }
+        if (report.unkeyed > 0) {
+          console.log(`  ${report.unkeyed} entries are chained without a key: anyone who can write the database could rewrite them (set LOJAL_AUDIT_KEY).`);
+        }
+      }
+    } finally {
+      await database.close();
+    }
+  });
+
+auditCmd
+  .command('checkpoint')
+  .description("Print each program's chain head as a JSON line; keep the lines outside the database and pass them to `audit verify --checkpoints`")
   .option('--program <id>', 'only this program (default: every program)')
   .action(async (o: { program?: string }) => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
       const ids = o.program ? [o.program] : (await listPrograms(database.db)).map((p) => p.id);
-      for (const id of ids) {
-        const report = await verifyChain(database.db, id);
-        if (report.brokenAt === null) console.log(`Program ${id}: ${report.checked} entries checked, the chain is whole.`);
-        else {
-          console.log(`Program ${id}: ${report.checked} entries checked; broken at seq ${report.brokenAt}: ${report.reason}`);
-          failed = true;
-        }
-      }
+      for (const id of ids) console.log(JSON.stringify(await auditCheckpoint(database.db, id, new Date())));
     } finally {
       await database.close();
     }
@@ -142,9 +165,27 @@ program
     }
   });
 
-program
-  .command('staff')
-  .description('Staff users of a program (the console team)')
+const staffCmd = program.command('staff').description('Staff users of a program (the console team)');
+staffCmd
+  .command('instance-admin')
+  .description('Let a person create programs while the server runs (POST /v1/programs, the console\'s Programs page): every staff user with the e-mail, in every program')
+  .requiredOption('--email <email>', 'the staff user\'s e-mail address')
+  .option('--revoke', 'take the right back instead')
+  .action(async (o: { email: string; revoke?: boolean }) => {
+    const { database } = await openConfiguredDatabase(loadConfig());
+    try {
+      const changed = await setInstanceAdmin(database.db, o.email, !o.revoke);
+      if (changed === 0) {
+        console.error(`No staff user has the e-mail ${o.email}; create one first (the console's Staff page or an invitation).`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`${o.email} ${o.revoke ? 'may no longer' : 'may now'} create programs (${changed} staff ${changed === 1 ? 'row' : 'rows'}).`);
+    } finally {
+      await database.close();
+    }
+  });
+staffCmd
   .command('set-password')
   .description('Set a staff user\'s console password without mail (read from stdin, or asked for on a terminal)')
   .requiredOption('--program <id>', 'program id')

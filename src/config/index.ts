@@ -41,6 +41,11 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\/./, 'LOJAL_SMTP_URL must start with smtp:// or smtps://')
     .optional(),
   LOJAL_MAIL_FROM: z.string().min(3).default('Lojal <no-reply@lojal.localhost>'),
+  LOJAL_AUDIT_KEY: z.string().min(32, 'LOJAL_AUDIT_KEY must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  LOJAL_AUDIT_PREVIOUS_KEYS: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.split(',').every((k) => k.trim().length >= 32), 'LOJAL_AUDIT_PREVIOUS_KEYS is a comma-separated list of earlier LOJAL_AUDIT_KEY values, each at least 32 characters'),
   LOJAL_TRUST_PROXY: z
     .string()
     .trim()
@@ -106,6 +111,10 @@ export interface Config {
    * https; otherwise only on requests that arrived over https (directly, or through a trusted proxy).
    */
   secureCookies: boolean;
+  /** Set: new audit entries are chained with HMAC-SHA256 under this key, which the database never sees. */
+  auditKey: string | undefined;
+  /** Earlier audit keys, still needed to verify the entries chained under them (key rotation). */
+  auditPreviousKeys: string[];
 }
 
 /** Which proxies may say who the client is and whether it came over https (X-Forwarded-For/-Proto/-Host). */
@@ -167,5 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.LOJAL_PUBLIC_URL.replace(/\/+$/, ''),
     trustProxy: parseTrustProxy(e.LOJAL_TRUST_PROXY)!,
     secureCookies: new URL(e.LOJAL_PUBLIC_URL).protocol === 'https:',
+    auditKey: e.LOJAL_AUDIT_KEY,
+    auditPreviousKeys: (e.LOJAL_AUDIT_PREVIOUS_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k !== ''),
   };
 }

@@ -304,6 +304,8 @@ export interface StaffUsersTable {
   password_hash: string | null;
   failed_sign_ins: Generated<number>;
   locked_until: Date | null;
+  /** May create programs (migration 0028). */
+  instance_admin: Generated<boolean>;
 }
 
 export interface PartnersTable {
@@ -371,6 +373,8 @@ export interface AuditLogTable {
   after: Json<unknown> | null;
   prev_hash: string;
   hash: string;
+  /** The fingerprint of the key the entry's HMAC was made with; null: a plain SHA-256 (src/audit/chain.ts). */
+  key_id: Generated<string | null>;
 }
 
 // ---------------------------------------------------------------- companies and their people (0006)

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { createApiKey } from '../programs/api-keys.js';
@@ -30,6 +31,9 @@ export async function ensureDemoProgram(
     expiryPolicy: { kind: 'end_of_year', yearsAfter: 1 },
   });
   await seedDemo(db, program, new Date(), evidence, progress);
+  // Planner statistics for the tables the seed just filled: without them PostgreSQL plans the dashboard's
+  // queries for empty tables until autovacuum gets round to it (60 s for a month's figures instead of 1.3 s).
+  await sql`ANALYZE`.execute(db);
   const { key } = await createApiKey(db, program.id, { name: 'demo admin', scopes: ['admin'] });
   await saveKey(key);
   return key;

@@ -37,6 +37,8 @@ export async function ensureDemoSignIns(db: Db, programId: string): Promise<Demo
   if (!admin.password_hash) {
     await db.updateTable('staff_users').set({ password_hash: await hashPassword(password) }).where('program_id', '=', programId).where('id', '=', admin.id).execute();
   }
+  // The demo's owner may also create programs, so a newcomer can try that from the console.
+  await db.updateTable('staff_users').set({ instance_admin: true }).where('program_id', '=', programId).where('id', '=', admin.id).execute();
 
   const member = await getMemberByExternalId(db, programId, demoSignIns.portalMemberExternalId);
   const row = await db.selectFrom('members').select('password_hash').where('program_id', '=', programId).where('id', '=', member.id).executeTakeFirstOrThrow();

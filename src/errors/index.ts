@@ -19,6 +19,9 @@ export const errorStatus = {
   // input no database can hold: NUL or half a surrogate pair (src/errors/characters.ts), a broken form body
   invalid_characters: 400,
   malformed_multipart: 400,
+  // a URL the router cannot read: bad percent-encoding, or a path parameter past its length
+  malformed_url: 400,
+  path_parameter_too_long: 414,
   // input the database refused although it passed validation (mapped from SQLSTATE in src/db/errors.ts)
   invalid_input: 400,
   value_out_of_range: 400,
@@ -36,6 +39,8 @@ export const errorStatus = {
   invalid_credentials: 401,
   account_locked: 423,
   choose_program: 409,
+  // creating programs while the server runs (src/programs/instance.ts)
+  instance_admin_required: 403,
   password_too_weak: 422,
   reset_link_expired: 410,
   reset_link_used: 409,

@@ -20,6 +20,9 @@ export interface Problem {
   [extra: string]: unknown;
 }
 
+/** The router's limit on one path segment's parameter (fastify's maxParamLength): ids and external ids fit well inside. */
+export const maxPathParameterLength = 200;
+
 const problemType = (code: string) => `urn:lojal:problem:${code}`;
 
 /** One field's problem as the answer carries it: `code` is the field code (field-codes.ts) or an error code. */
@@ -54,6 +57,10 @@ export function toLojalError(err: unknown, bodyLimit: number, input?: Record<str
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new LojalError('malformed_json', { detail: e.message });
+    case 'FST_ERR_BAD_URL':
+      return new LojalError('malformed_url');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new LojalError('path_parameter_too_long', { limit: maxPathParameterLength });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new LojalError('payload_too_large', { limit: bodyLimit });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

@@ -20,10 +20,11 @@ import { configuredEvidenceStore } from '../evidence/configured.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { authenticate, requireScope } from '../programs/api-keys.js';
 import { listenForSettings } from '../cache/listener.js';
+import { auditKeyringOf, useAuditKeyring } from '../audit/keys.js';
 import { isWrite, SettingsCache, settingsVersion, type ProgramSettingsView } from '../cache/settings.js';
 import { createMetrics } from './metrics.js';
 import type { AppContext } from './context.js';
-import { sendProblem, toLojalError } from './problem.js';
+import { maxPathParameterLength, sendProblem, toLojalError } from './problem.js';
 import { pageFor, registerWeb, sendPage, webBuilt } from './web.js';
 import { logAnswered, loggerOptions } from './logging.js';
 import { hasSessionCookie, memberOfSession, sessionOfRequest, staffAuthOfSession } from '../sessions/http.js';
@@ -51,6 +52,12 @@ export async function buildServer(database: Database, config: Config, options: S
       return typeof given === 'string' && requestIdPattern.test(given) ? given : uuidv7();
     },
     ajv: { customOptions: { coerceTypes: false } },
+    routerOptions: { maxParamLength: maxPathParameterLength },
+    // Errors the router raises before any route (a URL it cannot decode, an overlong parameter): problems too.
+    frameworkErrors: (err, req, reply) => {
+      reply.header('x-request-id', req.id);
+      return sendProblem(req, reply, toLojalError(err, config.bodyLimitBytes));
+    },
     // Off unless configured: otherwise anyone could claim to be any client, over https, by header.
     // A hop count as the function fastify's types accept: trust the nearest `n` proxies.
     trustProxy: typeof config.trustProxy === 'number' ? ((n) => (_address: string, hop: number) => hop < n)(config.trustProxy) : config.trustProxy,
@@ -59,6 +66,8 @@ export async function buildServer(database: Database, config: Config, options: S
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // The audit chain's key comes from this server's configuration (src/audit/keys.ts).
+  useAuditKeyring(auditKeyringOf(config));
   const settings = new SettingsCache();
   const listener = listenForSettings(database, settings, (message) => app.log.warn(message));
   const settingsOf = async (req: FastifyRequest): Promise<ProgramSettingsView> => {
@@ -163,13 +172,15 @@ export async function buildServer(database: Database, config: Config, options: S
     return sendProblem(req, reply, new LojalError('route_not_found', { method: req.method, url: req.url.split('?')[0]! }));
   });
 
-  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/health', { schema: { hide: true } }, async (req, reply) => {
     try {
       await database.db.selectFrom('programs').select('id').limit(1).execute();
       return { status: 'ok', database: database.kind };
     } catch (err) {
+      // The cause goes to the log; the answer, which anyone may read, does not quote the database.
+      req.log.error({ err }, 'health check: the database does not answer');
       reply.status(503);
-      return { status: 'unavailable', database: database.kind, detail: (err as Error).message };
+      return { status: 'unavailable', database: database.kind };
     }
   });
 

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
 import type { ExpiryPolicyJson, ProgramsTable } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { languages } from '../i18n/index.js';
@@ -87,7 +87,7 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
     leaverPoints: s.leaverPoints ?? 'return',
     memberPasswords: s.memberPasswords ?? false,
   };
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto('programs')
       .values({

@@ -7,6 +7,8 @@ import type { AppContext } from '../http/context.js';
 import { getApiKey, listApiKeys, revokeApiKey, scopes } from './api-keys.js';
 import { issueApiKey } from './key-issue.js';
 import { getProgram, programSettingsSchema, updateProgram, type Program } from './programs.js';
+import { createProgramAsStaff, newProgramSchema, programsOfStaff } from './instance.js';
+import { LojalError } from '../errors/index.js';
 
 const programOut = programSettingsSchema.extend({ id: z.uuid(), createdAt: z.date() });
 const apiKeyOut = z.object({
@@ -31,7 +33,7 @@ const apiKeyCreateSchema = z
 // hasOnboarding is kept by the onboarding module, not a setting (GET /v1/onboarding shows the checklist).
 const toOut = ({ hasOnboarding: _kept, ...p }: Program) => p;
 
-export async function programRoutes(fastify: FastifyInstance, { database, settings }: AppContext) {
+export async function programRoutes(fastify: FastifyInstance, { database, settings, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -42,6 +44,54 @@ export async function programRoutes(fastify: FastifyInstance, { database, settin
       schema: { tags: ['program'], summary: 'The program this API key belongs to', response: { 200: programOut } },
     },
     async (req) => toOut((await getProgram(db, caller(req).programId))!),
+  );
+
+  app.get(
+    '/v1/programs',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listPrograms',
+        tags: ['program'],
+        summary: 'The programs the caller can work in',
+        description:
+          'For a console session: every program where the same person is an active staff user with the same ' +
+          'password (the console switches between them with POST /auth/staff/switch). For an API key: its own program.',
+        response: { 200: z.object({ data: z.array(z.object({ id: z.uuid(), name: z.string(), role: z.string().nullable() })) }) },
+      },
+    },
+    async (req) => {
+      const auth = caller(req);
+      if (req.session?.kind === 'staff' && auth.staff) return { data: await programsOfStaff(db, auth.programId, auth.staff.id) };
+      const own = (await getProgram(db, auth.programId))!;
+      return { data: [{ id: own.id, name: own.name, role: null }] };
+    },
+  );
+
+  app.post(
+    '/v1/programs',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'createProgram',
+        tags: ['program'],
+        summary: 'Create a program while the server runs (instance administrators, signed in to the console)',
+        description:
+          'The creator becomes the new program’s owner with the same e-mail and password, and can switch to it ' +
+          '(POST /auth/staff/switch). Everything else about the program (expiry, pending days, point value…) is set ' +
+          'afterwards with PATCH /v1/program. Refused with instance_admin_required for API keys and for staff who ' +
+          'are not instance administrators (`lojal staff instance-admin --email …`).',
+        body: newProgramSchema,
+        response: { 201: programOut },
+      },
+    },
+    async (req, reply) => {
+      const auth = caller(req);
+      if (req.session?.kind !== 'staff' || !auth.staff) throw new LojalError('instance_admin_required');
+      const { program } = await createProgramAsStaff(db, { programId: auth.programId, staffUserId: auth.staff.id, ip: req.ip }, req.body, clock());
+      reply.status(201);
+      return toOut(program);
+    },
   );
 
   app.patch(

@@ -12,7 +12,7 @@ import { clearSessionCookie, setSessionCookie } from './http.js';
 import { chooseMember, memberBody, memberSessionBody, startMemberSession } from './member-choices.js';
 import { memberPasswordMatches, setMemberPassword, startMemberSignIn, verifyMemberCode } from './member-sign-in.js';
 import { confirmStaffPasswordReset, requestStaffPasswordReset } from './staff-password-links.js';
-import { changeStaffPassword, signInStaff, staffSessionBody, type RequestMeta } from './staff-sign-in.js';
+import { changeStaffPassword, signInStaff, staffSessionBody, switchStaffProgram, type RequestMeta } from './staff-sign-in.js';
 import { csrfTokenFor, revokeSession } from './store.js';
 
 const tags = ['sign-in'];
@@ -23,6 +23,8 @@ const password = z.string().min(1).max(200);
 const staffSessionOut = z.object({
   staff: z.object({ id: z.uuid(), name: z.string(), email: z.string(), role: z.string() }),
   program: z.object({ id: z.uuid(), name: z.string(), defaultLanguage: z.string(), currency: z.string() }),
+  programs: z.array(z.object({ id: z.uuid(), name: z.string(), role: z.string() })).describe('the programs this person can switch to, the current one included'),
+  instanceAdmin: z.boolean().describe('may create programs (POST /v1/programs)'),
   csrfToken: z.string(),
 });
 const memberOut = z.object({
@@ -83,6 +85,28 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
     '/auth/staff/session',
     { config: { staffSession: true }, schema: { tags, summary: 'Who is signed in to the console, with a fresh anti-forgery token', response: { 200: staffSessionOut } } },
     async (req) => staffSessionBody(db, req.session!),
+  );
+
+  app.post(
+    '/auth/staff/switch',
+    {
+      config: { staffSession: true },
+      schema: {
+        operationId: 'switchStaffProgram',
+        tags,
+        summary: 'Switch the console to another program of the same person',
+        description:
+          'The person must be an active staff user there with the same e-mail and password (as when an instance ' +
+          'administrator created that program). The session is replaced: a new cookie and anti-forgery token.',
+        body: z.object({ programId: z.uuid() }).strict(),
+        response: { 200: staffSessionOut },
+      },
+    },
+    async (req, reply) => {
+      const { token, body } = await switchStaffProgram(db, req.session!, req.body.programId, metaOf(req), clock());
+      setSessionCookie(reply, 'staff', token);
+      return body;
+    },
   );
 
   app.post(

@@ -11,11 +11,14 @@ import type { StaffRole } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { accountLocked, signInLimits } from './limits.js';
 import { assertPasswordPolicy, checkPassword, hashPassword } from './passwords.js';
-import { createSession, csrfTokenFor, revokeStaffSessions, type Session } from './store.js';
+import { createSession, csrfTokenFor, revokeSession, revokeStaffSessions, type Session } from './store.js';
+import { programsOfStaff, staffUserInProgram, type ProgramChoice } from '../programs/instance.js';
 
 export interface StaffSessionBody {
   staff: { id: string; name: string; email: string; role: StaffRole };
   program: { id: string; name: string; defaultLanguage: string; currency: string };
+  programs: ProgramChoice[];
+  instanceAdmin: boolean;
   csrfToken: string;
 }
 
@@ -172,15 +175,32 @@ export async function staffSessionBody(db: Db, session: Session): Promise<StaffS
   const row = await db
     .selectFrom('staff_users as s')
     .innerJoin('programs as p', 'p.id', 's.program_id')
-    .select(['s.id', 's.name', 's.email', 's.role', 'p.id as program_id', 'p.name as program_name', 'p.default_language', 'p.currency'])
+    .select(['s.id', 's.name', 's.email', 's.role', 's.instance_admin', 'p.id as program_id', 'p.name as program_name', 'p.default_language', 'p.currency'])
     .where('s.program_id', '=', session.programId!)
     .where('s.id', '=', session.staffUserId!)
     .executeTakeFirstOrThrow();
   return {
     staff: { id: row.id, name: row.name, email: row.email, role: row.role },
     program: { id: row.program_id, name: row.program_name, defaultLanguage: row.default_language, currency: row.currency },
+    programs: await programsOfStaff(db, row.program_id, row.id),
+    instanceAdmin: row.instance_admin,
     csrfToken: csrfTokenFor(session),
   };
+}
+
+/**
+ * Moves a console session to another program of the same person (src/programs/instance.ts): the old session
+ * ends and a new one starts there, recorded as a sign-in in that program's audit log.
+ */
+export async function switchStaffProgram(db: Db, session: Session, programId: string, meta: RequestMeta, now: Date): Promise<{ token: string; body: StaffSessionBody }> {
+  const target = await staffUserInProgram(db, { programId: session.programId!, staffUserId: session.staffUserId! }, programId);
+  const user = await db.selectFrom('staff_users').select(['program_id', 'id', 'name']).where('program_id', '=', target.programId).where('id', '=', target.staffUserId).executeTakeFirstOrThrow();
+  await db.transaction().execute(async (trx) => {
+    await revokeSession(trx, session.id, now);
+    await recordAudit(trx, { ...staffActor(user, meta.ip), action: 'staff_user.sign_in', entity: 'staff_user', entityId: user.id, after: { switchedFrom: session.programId } }, now);
+  });
+  const created = await createSession(db, { kind: 'staff', programId: user.program_id, staffUserId: user.id, ip: meta.ip, userAgent: meta.userAgent }, now);
+  return { token: created.token, body: await staffSessionBody(db, created.session) };
 }
 
 /**

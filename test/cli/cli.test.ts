@@ -110,6 +110,13 @@ describe.skipIf(onPostgres)('lojal CLI', () => {
     const ok = await lojal('audit', 'verify', '--program', programId);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toMatch(/entries checked, the chain is whole/);
+    const checkpoint = await lojal('audit', 'checkpoint', '--program', programId);
+    expect(checkpoint.code, checkpoint.err).toBe(0);
+    expect(JSON.parse(checkpoint.out.trim())).toMatchObject({ programId, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const checkpoints = path.join(env.LOJAL_DATA_DIR!, 'checkpoints.jsonl');
+    fs.writeFileSync(checkpoints, checkpoint.out);
+    const held = await lojal('audit', 'verify', '--program', programId, '--checkpoints', checkpoints);
+    expect(held.out, held.err).toMatch(/1 checkpoints, the chain is whole/);
     const database = await openEmbedded(env.LOJAL_DATA_DIR!);
     try {
       await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(database.db);
