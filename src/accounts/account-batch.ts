@@ -6,6 +6,7 @@ import { LojalError } from '../errors/index.js';
 import { accountColumns, accountDefaults, accountUpsertSchema, toAccount, type Account, type AccountRow } from './account-schema.js';
 import { duplicateAccount } from './accounts.js';
 import { accountsInCycles } from './hierarchy.js';
+import { openWallets } from '../ledger/wallets.js';
 
 type Parsed = ReturnType<typeof accountUpsertSchema.parse>;
 export type Outcome = { status: 'created' | 'updated'; id: string } | LojalError;
@@ -78,13 +79,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
     .returning(['id', 'external_id', sql<boolean>`(xmax = 0)`.as('inserted')])
     .execute();
   const created = written.filter((w) => w.inserted);
-  if (created.length) {
-    await trx
-      .insertInto('wallets')
-      .values(created.map((w) => ({ program_id: programId, id: w.id, kind: 'account' as const })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
+  await openWallets(trx, programId, 'account', created.map((w) => w.id));
   const result = new Map(written.map((w) => [w.external_id!, w]));
   for (const i of live) {
     const w = result.get(i.a.externalId)!;

@@ -18,6 +18,7 @@ import {
   type AccountPatch,
 } from './account-schema.js';
 import { accountsInCycles } from './hierarchy.js';
+import { openWallets } from '../ledger/wallets.js';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids that cannot be UUIDs cannot exist; answering not_found beats a cast error from the database. */
@@ -59,7 +60,7 @@ export async function createAccount(db: Db, programId: string, input: AccountCre
         .values({ ...accountDefaults, program_id: programId, id, ...accountColumns(a), name: a.name, parent_id: parentId ?? null })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await trx.insertInto('wallets').values({ program_id: programId, id, kind: 'account' }).execute();
+      await openWallets(trx, programId, 'account', [id]);
       return toAccount(row);
     } catch (err) {
       if (isUniqueViolation(err) && a.externalId) throw duplicateAccount(a.externalId);

@@ -6,6 +6,7 @@ import { LojalError } from '../errors/index.js';
 import { memberColumns, memberDefaults, memberUpsertSchema, toMember, type Member, type MemberRow } from './member-schema.js';
 import { duplicateMember } from './members.js';
 import type { Outcome } from './account-batch.js';
+import { openWallets } from '../ledger/wallets.js';
 
 type Parsed = ReturnType<typeof memberUpsertSchema.parse>;
 
@@ -77,13 +78,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
     .returning(['id', 'external_id', sql<boolean>`(xmax = 0)`.as('inserted')])
     .execute();
   const created = written.filter((w) => w.inserted);
-  if (created.length) {
-    await trx
-      .insertInto('wallets')
-      .values(created.map((w) => ({ program_id: programId, id: w.id, kind: 'member' as const })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
+  await openWallets(trx, programId, 'member', created.map((w) => w.id));
   const result = new Map(written.map((w) => [w.external_id!, w]));
   for (const i of live) {
     const w = result.get(i.m.externalId)!;

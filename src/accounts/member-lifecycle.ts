@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import type { Language } from '../i18n/index.js';
 import { toMember, type Member, type MemberStatus } from './member-schema.js';
+import { openWallets } from '../ledger/wallets.js';
 
 export interface NewPerson {
   accountId: string;
@@ -40,7 +41,7 @@ export async function insertPerson(trx: Db, programId: string, p: NewPerson): Pr
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await trx.insertInto('wallets').values({ program_id: programId, id, kind: 'member' }).execute();
+  await openWallets(trx, programId, 'member', [id]);
   return toMember(row);
 }
 

@@ -7,6 +7,7 @@ import { LojalError } from '../errors/index.js';
 import { parseInput } from '../errors/validation.js';
 import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { isUuid } from './accounts.js';
+import { openWallets } from '../ledger/wallets.js';
 import {
   memberColumns,
   memberCreateSchema,
@@ -54,7 +55,7 @@ export async function createMember(db: Db, programId: string, input: MemberCreat
         .values({ ...memberDefaults, program_id: programId, id, account_id: accountId, ...memberColumns(m), name: m.name })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await trx.insertInto('wallets').values({ program_id: programId, id, kind: 'member' }).execute();
+      await openWallets(trx, programId, 'member', [id]);
       return toMember(row);
     } catch (err) {
       if (isUniqueViolation(err) && m.externalId) throw duplicateMember(m.externalId);

@@ -24,6 +24,7 @@ import { onboardingFromEvents } from '../onboarding/complete.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
 import { getTierConfig, type TierConfig } from '../tiers/store.js';
 import type { EventInput } from './schema.js';
+import { ruleUsageIncrement } from '../rules/usage.js';
 
 export interface ReadyEvent {
   index: number;
@@ -437,13 +438,8 @@ async function writeLinesCategoriesUsage(
       SELECT ${programId}, * FROM unnest(${categories.map((r) => r.accountId)}::uuid[], ${categories.map((r) => r.category)}::text[], ${categories.map((r) => r.eventId)}::uuid[])
       ON CONFLICT DO NOTHING)`);
   }
-  if (usage.size) {
-    const keys = [...usage.keys()].sort();
-    parts.push(sql`usage AS (
-      INSERT INTO rule_usage (program_id, cap_key, points, times)
-      SELECT ${programId}, * FROM unnest(${keys}::text[], ${keys.map((k) => usage.get(k)!.points)}::bigint[], ${keys.map((k) => usage.get(k)!.times)}::integer[])
-      ON CONFLICT (program_id, cap_key) DO UPDATE SET points = rule_usage.points + excluded.points, times = rule_usage.times + excluded.times)`);
-  }
+  const usageIncrement = ruleUsageIncrement(programId, usage);
+  if (usageIncrement) parts.push(usageIncrement);
   if (parts.length === 0) return;
   await sql`WITH ${sql.join(parts, sql`, `)} SELECT 1`.execute(trx);
 }

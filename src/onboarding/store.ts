@@ -9,7 +9,7 @@ import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { planExpiry } from '../ledger/expiry.js';
 import type { CreditJournal } from '../ledger/types.js';
-import { systemWalletId, type Program } from '../programs/programs.js';
+import { setHasOnboarding, systemWalletId, type Program } from '../programs/programs.js';
 import { checklistProblem, type Step } from './steps.js';
 
 export async function getChecklist(db: Db, programId: string): Promise<Step[]> {
@@ -32,7 +32,7 @@ export async function replaceChecklist(db: Db, programId: string, steps: Step[])
         .values(steps.map((s, i) => ({ program_id: programId, code: s.code, position: i, names: JSON.stringify(s.names), points: s.points, completion: JSON.stringify(s.completion) })))
         .execute();
     }
-    await trx.updateTable('programs').set({ has_onboarding: steps.length > 0 }).where('id', '=', programId).execute();
+    await setHasOnboarding(trx, programId, steps.length > 0);
   });
   return getChecklist(db, programId);
 }

@@ -5,6 +5,7 @@ import { inTransaction, type Db } from '../db/database.js';
 import type { ExpiryPolicyJson, ProgramsTable } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { languages } from '../i18n/index.js';
+import { openSystemWallets } from '../ledger/wallets.js';
 
 export const expiryPolicySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('never') }).strict(),
@@ -105,10 +106,7 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
         member_passwords: settings.memberPasswords,
       })
       .execute();
-    await trx
-      .insertInto('wallets')
-      .values(systemWalletKinds.map((kind) => ({ program_id: id, id: systemWalletId(id, kind), kind })))
-      .execute();
+    await openSystemWallets(trx, id, systemWalletKinds.map((kind) => ({ id: systemWalletId(id, kind), kind })));
   });
   return (await getProgram(db, id))!;
 }
@@ -171,4 +169,9 @@ export async function updateProgram(db: Db, programId: string, patch: Partial<Pr
 export async function listPrograms(db: Db): Promise<Program[]> {
   const rows = await db.selectFrom('programs').select('id').orderBy('created_at').execute();
   return Promise.all(rows.map(async (r) => (await getProgram(db, r.id))!));
+}
+
+/** Whether the program has an onboarding checklist (kept by the onboarding module when its steps change). */
+export async function setHasOnboarding(trx: Db, programId: string, has: boolean): Promise<void> {
+  await trx.updateTable('programs').set({ has_onboarding: has }).where('id', '=', programId).execute();
 }

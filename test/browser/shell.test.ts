@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { systemContext } from '../../src/audit/index.js';
+import { setInstanceAdmin } from '../../src/programs/instance.js';
+import { setStaffPasswordByEmail } from '../../src/sessions/staff-sign-in.js';
 import { pageProblems, describeInBrowser, desktop, phone, startBrowserApp, type BrowserApp } from './harness.js';
 
 describeInBrowser('the console and portal open in a real browser', () => {
@@ -25,5 +28,22 @@ describeInBrowser('the console and portal open in a real browser', () => {
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByText('Value of outstanding points').waitFor();
     expect(await pageProblems(page)).toEqual([]);
+  });
+
+  it('an instance administrator creates a program in the console and switches to it', async () => {
+    await setStaffPasswordByEmail(b.database.db, b.programId, 'eva@example.com', 'a long and private passphrase', systemContext(b.programId, 'test'));
+    await setInstanceAdmin(b.database.db, 'eva@example.com', true);
+    const { context, page } = await b.newPage(desktop);
+    await b.signInStaff(context, staffId);
+    await page.goto('/admin/programs');
+    await page.getByRole('heading', { name: 'New program' }).waitFor();
+    expect(await pageProblems(page)).toEqual([]);
+    await page.getByRole('textbox', { name: 'Name' }).fill('Dealer club Norway');
+    await page.getByRole('textbox', { name: 'Currency' }).fill('NOK');
+    await page.getByRole('button', { name: 'Create program' }).click();
+    await page.getByRole('cell', { name: 'Dealer club Norway' }).waitFor();
+    await page.getByRole('button', { name: 'Switch to it' }).click();
+    await page.getByText('Lojal · Dealer club Norway').waitFor();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   });
 });

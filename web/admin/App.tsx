@@ -16,7 +16,7 @@ import { Loading } from '../shared/root';
 import { consoleAreas } from './areas';
 import ResetPassword from './ResetPassword';
 import SignIn from './SignIn';
-import { sessionKey, useSessionChanged, useStaffSession, type StaffSession } from './session';
+import { sessionKey, useSessionChanged, useStaffSession, useSwitchProgram, type StaffSession } from './session';
 
 export default function App() {
   return (
@@ -39,6 +39,23 @@ function Gate() {
   return <Shell session={session.data} />;
 }
 
+/** The person's other programs in the account menu: one click moves the console there. */
+function ProgramChoices({ session, label }: { session: StaffSession; label: string }) {
+  const switchTo = useSwitchProgram();
+  return (
+    <>
+      <Menu.Divider />
+      <Menu.Label>{label}</Menu.Label>
+      {session.programs.map((p) => (
+        <Menu.Item key={p.id} disabled={p.id === session.program.id || switchTo.isPending} onClick={() => switchTo.mutate(p.id)}>
+          {p.name}
+        </Menu.Item>
+      ))}
+      <Menu.Divider />
+    </>
+  );
+}
+
 /** Menu labels may live in an area's own namespace (`console-<area>:nav.x`): all of them load with the shell. */
 const menuNamespaces = ['console', ...new Set(consoleAreas.flatMap((a) => (a.label.includes(':') ? [a.label.split(':')[0]!] : [])))];
 
@@ -47,7 +64,7 @@ function Shell({ session }: { session: StaffSession }) {
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const sessionChanged = useSessionChanged();
-  const areas = consoleAreas.filter((a) => !a.roles || a.roles.includes(session.staff.role));
+  const areas = consoleAreas.filter((a) => (!a.roles || a.roles.includes(session.staff.role)) && (!a.instanceAdmin || session.instanceAdmin));
   const isActive = (path: string) => (path === '/' ? location.pathname === '/' : location.pathname.startsWith(path));
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
@@ -76,6 +93,7 @@ function Shell({ session }: { session: StaffSession }) {
                 <Menu.Label>
                   {session.staff.email} · {t(`roles.${session.staff.role}`)}
                 </Menu.Label>
+                {session.programs.length > 1 && <ProgramChoices session={session} label={t('programs.switchTo')} />}
                 <Menu.Item
                   onClick={() => void api.post('/auth/staff/sign-out').then(() => sessionChanged(null), notifyError)}
                 >

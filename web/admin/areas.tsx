@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconAdjustments, IconBuildingStore, IconChartBar, IconChecklist, IconDashboard, IconFileImport, IconGift, IconHistory, IconListCheck, IconPlugConnected, IconReceipt, IconSpeakerphone, IconStairsUp, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
+import { IconAdjustments, IconBuildingCommunity, IconBuildingStore, IconChartBar, IconChecklist, IconDashboard, IconFileImport, IconGift, IconHistory, IconListCheck, IconPlugConnected, IconReceipt, IconSpeakerphone, IconStairsUp, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -14,6 +14,8 @@ export interface ConsoleArea {
   icon: ComponentType<{ size?: number; stroke?: number }>;
   /** Roles that see the area (default: everybody). */
   roles?: StaffRole[];
+  /** Only for instance administrators (who may create programs). */
+  instanceAdmin?: boolean;
   component: LazyExoticComponent<ComponentType>;
 }
 
@@ -32,5 +34,6 @@ export const consoleAreas: ConsoleArea[] = [
   { path: '/imports', label: 'console-people:nav.imports', icon: IconFileImport, roles: ['owner', 'manager', 'support'], component: lazy(() => import('./pages/people/Imports')) },
   { path: '/staff', label: 'console-people:nav.staff', icon: IconUsersGroup, roles: ['owner'], component: lazy(() => import('./pages/people/Staff')) },
   { path: '/integrations', label: 'console-insight:nav.integrations', icon: IconPlugConnected, roles: ['owner'], component: lazy(() => import('./pages/insight/Integrations')) },
+  { path: '/programs', label: 'nav.programs', icon: IconBuildingCommunity, instanceAdmin: true, component: lazy(() => import('./pages/programs/Programs')) },
   { path: '/settings', label: 'console-people:nav.settings', icon: IconAdjustments, component: lazy(() => import('./pages/people/Settings')) },
 ];

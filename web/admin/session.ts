@@ -1,12 +1,18 @@
 /** The staff user's session as the console sees it (contract: /auth/staff/*). */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
 import { api, ApiError, rememberCsrfToken } from '../shared/api';
+import { notifyError } from '../shared/feedback';
 
 export type StaffRole = 'owner' | 'manager' | 'support' | 'viewer';
 
 export interface StaffSession {
   staff: { id: string; name: string; email: string; role: StaffRole };
   program: { id: string; name: string; defaultLanguage: string; currency: string };
+  /** The programs this person can switch to, the current one included. */
+  programs: Array<{ id: string; name: string; role: StaffRole }>;
+  /** May create programs. */
+  instanceAdmin: boolean;
   csrfToken: string;
 }
 
@@ -51,4 +57,18 @@ export function canWrite(role: StaffRole): boolean {
 }
 export function isAdmin(role: StaffRole): boolean {
   return role === 'owner';
+}
+
+/** Moves the console to another of the person's programs: a new session, and every cached answer dropped. */
+export function useSwitchProgram() {
+  const sessionChanged = useSessionChanged();
+  const navigate = useNavigate();
+  return useMutation({
+    mutationFn: (programId: string) => api.post<StaffSession>('/auth/staff/switch', { programId }),
+    onSuccess: (session) => {
+      sessionChanged(session);
+      void navigate('/');
+    },
+    onError: notifyError,
+  });
 }
