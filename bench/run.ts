@@ -17,6 +17,7 @@ import { createProgram, type Program } from '../src/programs/programs.js';
 import { createRule } from '../src/rules/store.js';
 import { benchOrders, type OrderRow } from './rewards.js';
 import { benchBalance } from './balance.js';
+import { benchInsight } from './insight.js';
 import { benchHttpEarn, printHttpRows } from './http-earn.js';
 import { benchSegments } from './segments.js';
 
@@ -205,6 +206,7 @@ async function main() {
   await benchBalance(admin);
   printHttpRows(await benchHttpEarn(admin));
   await benchSegments(admin);
+  await benchInsight(admin);
 }
 
 if (process.argv[1]?.endsWith('run.ts')) await main();

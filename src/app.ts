@@ -41,6 +41,7 @@ import { privacyRoutes } from './privacy/routes.js';
 import { messageRoutes } from './messages/routes.js';
 import { segmentRoutes } from './segments/routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
+import { insightRoutes } from './insight/routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -56,6 +57,7 @@ const plugins: RoutePlugin[] = [
   privacyRoutes, messageRoutes,
   surveyRoutes, portalSurveyRoutes, quizRoutes,
   segmentRoutes, campaignRoutes,
+  insightRoutes,
 ];
 
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -35,6 +35,11 @@ import { deliverOutbox, smtpTransport } from '../mail/index.js';
 import { runOnboardingJobs } from '../onboarding/complete.js';
 import { setStaffPasswordByEmail } from '../sessions/staff-sign-in.js';
 import { readSecret } from './secret.js';
+import { exportCsv, exportKinds, type ExportKind } from '../insight/export.js';
+import { periods, segmentFields, type Period, type SegmentField } from '../insight/formulas.js';
+import { refreshInsight, runInsightJobs } from '../insight/summary.js';
+import { languages, type Language } from '../i18n/index.js';
+import { pipeline } from 'node:stream/promises';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
 let failed = false;
@@ -206,6 +211,8 @@ program
       const coop = await runCoopAccruals(database.db);
       console.log(`Co-op funds: ${coop.entries} accruals, ${coop.amount} in minor units.`);
       console.log(`Onboarding: ${await runOnboardingJobs(database.db)} profile steps completed.`);
+      const insight = await runInsightJobs(database.db);
+      console.log(`Insight: KPI summaries of ${insight.refreshed} of ${insight.programs} programs rebuilt in ${insight.tookMs} ms (the others had no new data).`);
       const config = loadConfig();
       if (config.smtpUrl) {
         const transport = smtpTransport(config.smtpUrl);
@@ -333,6 +340,42 @@ importCmd
     } finally {
       await database.close();
     }
+  });
+
+const oneOf = <T extends string>(list: readonly T[], what: string) => (v: string): T => {
+  if (!(list as readonly string[]).includes(v)) throw new InvalidArgumentError(`${what}: one of ${list.join(', ')}`);
+  return v as T;
+};
+
+program
+  .command('export <what>')
+  .description(`Write a list as CSV (UTF-8 with BOM, numbers in the language's locale): ${exportKinds.join(', ')}`)
+  .requiredOption('--program <id>', 'program id')
+  .option('--out <file>', 'write here instead of standard output')
+  .option('--language <lang>', `${languages.join(', ')}: decimal point and commas (en) or decimal comma and semicolons`, oneOf(languages, 'language'), 'en')
+  .option('--from <date>', 'kpis: first day (YYYY-MM-DD)')
+  .option('--to <date>', 'kpis: last day (YYYY-MM-DD)')
+  .option('--period <period>', `kpis: ${periods.join(', ')}`, oneOf(periods, 'period'), 'month')
+  .option('--segment-by <field>', `kpis: ${segmentFields.join(', ')}`, oneOf(segmentFields, 'segment'), 'none')
+  .action(async (what: string, o: { program: string; out?: string; language: Language; from?: string; to?: string; period: Period; segmentBy: SegmentField }) => {
+    const kind = oneOf(exportKinds, 'what')(what) as ExportKind;
+    await withProgram(o.program, async (db, p) => {
+      if (kind === 'kpis' || kind === 'cohorts') await refreshInsight(db, p, new Date());
+      const stream = exportCsv(db, p, kind, { language: o.language, from: o.from, to: o.to, period: o.period, segmentBy: o.segmentBy });
+      await pipeline(stream, o.out ? fs.createWriteStream(o.out) : process.stdout);
+      if (o.out) console.error(`Wrote ${o.out}.`);
+    });
+  });
+
+program
+  .command('insight-refresh')
+  .description('Rebuild the KPI summary tables of a program now (the job does it hourly when data changed)')
+  .requiredOption('--program <id>', 'program id')
+  .action(async (o: { program: string }) => {
+    await withProgram(o.program, async (db, p) => {
+      const r = await refreshInsight(db, p, new Date(), { force: true });
+      console.log(`Rebuilt in ${r.tookMs} ms: ${r.accountDays} account-days.`);
+    });
   });
 
 function progress(label: string) {

@@ -11,6 +11,7 @@ import type { EvidenceStore } from '../evidence/store.js';
 import { runRetention } from '../privacy/erasure.js';
 import { deliverSms, type SmsProvider } from '../messages/sms-outbox.js';
 import { runRelevanceJobs } from '../segments/job.js';
+import { runInsightJobs } from '../insight/summary.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
 const TIER_JOB_EVERY_TICKS = 60;
@@ -73,6 +74,12 @@ export function startScheduler(
         if (r && r.length) log.info({ programs: r.length }, 'scores and segments');
       })
       .catch((err) => log.error({ err }, 'scores and segments failed'))
+      // The KPI summaries, hourly too, and only for programs whose events or ledger moved since the last run.
+      .then(() => (withTiers ? runInsightJobs(db) : undefined))
+      .then((r) => {
+        if (r && r.refreshed) log.info(r, 'insight summaries');
+      })
+      .catch((err) => log.error({ err }, 'insight summaries failed'))
       .then(() => runOnboardingJobs(db))
       .then((n) => {
         if (n) log.info({ completed: n }, 'onboarding profile steps');

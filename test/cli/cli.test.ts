@@ -129,4 +129,21 @@ describe.skipIf(onPostgres)('lojal CLI', () => {
     expect(broken.code).toBe(1);
     expect(broken.out).toMatch(/broken at seq 2/);
   });
+
+  it('exports accounts as CSV for a Swedish reader and KPIs to standard output', async () => {
+    const out = path.join(dir, 'accounts-sv.csv');
+    const r = await lojal('export', 'accounts', '--program', programId, '--language', 'sv', '--out', out);
+    expect(r.code, r.err + r.out).toBe(0);
+    const bytes = fs.readFileSync(out);
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const lines = bytes.toString('utf8').slice(1).trim().split('\n');
+    expect(lines[0]).toMatch(/^id;external_id;name;/);
+    expect(lines.slice(1).map((l) => l.split(';')[1])).toEqual(expect.arrayContaining(['B-1', 'CH-1']));
+    const kpis = await lojal('export', 'kpis', '--program', programId, '--from', '2026-10-01', '--to', '2026-10-31', '--period', 'month');
+    expect(kpis.code, kpis.err).toBe(0);
+    const [header, october] = kpis.out.replace(/^\uFEFF/, '').split('\n');
+    expect(header).toMatch(/^period,segment,buyers,new_buyers,/);
+    expect(october).toMatch(/^2026-10-01,,\d+,/);
+    expect((await lojal('export', 'everything', '--program', programId)).code).toBe(1);
+  });
 });

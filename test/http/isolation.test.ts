@@ -164,7 +164,8 @@ const bodies: Record<string, unknown> = {
 
 /** Routes that name an object only in the body or create by key: checked separately below. */
 // A certificate's verification is public by design: anyone holding the printed code may check it.
-const notObjectRoutes = new Set(['GET /v1/certificates/verify/{code}', 'POST /v1/imports/{kind}', 'PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
+// Exports name a kind of list, not an object.
+const notObjectRoutes = new Set(['GET /v1/certificates/verify/{code}', 'GET /v1/exports/{what}', 'POST /v1/imports/{kind}', 'PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
 
 function fill(path: string): string {
   return path
@@ -235,6 +236,11 @@ describe('tenant isolation', () => {
       const res = await t.call('GET', url, undefined, b.key);
       expect(res.statusCode, url).toBe(200);
       expect(JSON.stringify(res.json()), url).not.toMatch(/A-ACC|A-MEM|DRILL|A key|Points per SEK|A company|a-drill|Tools|A staff|isolation-request|A partner|A-INV|A hook|a-import|A course|A article|A request|A question|A reply|A survey|A quiz/);
+    }
+    for (const what of ['accounts', 'members', 'ledger-entries', 'orders', 'claims']) {
+      const res = await t.call('GET', `/v1/exports/${what}`, undefined, b.key);
+      expect(res.statusCode, what).toBe(200);
+      expect(res.body, what).not.toMatch(/A-ACC|A-MEM|A company|A-INV|isolation-order/);
     }
     const summary = (await t.call('GET', '/v1/ledger/summary', undefined, b.key)).json();
     expect(summary.issued).toBe(0);

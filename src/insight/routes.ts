@@ -1,0 +1,282 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { LojalError } from '../errors/index.js';
+import { apiLanguage } from '../http/problem.js';
+import { caller } from '../http/context.js';
+import type { AppContext } from '../http/context.js';
+import { languages } from '../i18n/index.js';
+import { getProgram } from '../programs/programs.js';
+import { localDate } from '../rules/calendar.js';
+import { exportCsv, exportKinds } from './export.js';
+import { periods, segmentFields } from './formulas.js';
+import { cohortReport, kpiReport, participation } from './kpis.js';
+import { freshness, refreshInsight } from './summary.js';
+import { recommendationsFor } from './recommend.js';
+import { getAccount } from '../accounts/accounts.js';
+
+const count = z.number().int();
+const rate = z.number().nullable().describe('0–1; null when the denominator is 0');
+const money = z.number().int().describe('minor units of the program currency');
+const freshnessOut = z.object({
+  refreshedAt: z.string().nullable().describe('when the summary tables were last rebuilt; null: never'),
+  stale: z.boolean().describe('events or ledger entries were written since: the figures lag behind by those'),
+  tookMs: z.number().int().nullable(),
+});
+
+const kpiRowOut = z.object({
+  period: z.string().describe('first day of the period'),
+  segment: z.string().describe("the segment's value ('' when not segmented or not set)"),
+  buyers: count.describe('accounts with ≥ 1 purchase invoice in the period'),
+  repeaters: count.describe('accounts with ≥ 2 purchase invoices in the period'),
+  newBuyers: count.describe('accounts whose first purchase invoice is in the period'),
+  purchases: count.describe('purchase invoices (purchase events)'),
+  revenue: money.describe('gross value of the purchase invoices, minor units'),
+  returns: count.describe('return events dated in the period'),
+  returned: money.describe('value of goods the returns took back, minor units'),
+  netRevenue: money,
+  cumulativeBuyers: count,
+  cumulativeRepeaters: count,
+  cumulativeRevenue: money,
+  cumulativeReturned: money,
+  repeatRate: rate,
+  cumulativeRepeatRate: rate,
+  purchaseFrequency: z.number().nullable(),
+  averageOrderValue: money.nullable(),
+  historicalClv: money.nullable(),
+  returnRate: rate,
+});
+
+const kpisOut = z.object({
+  from: z.string(),
+  to: z.string(),
+  period: z.enum(periods),
+  segmentBy: z.enum(segmentFields),
+  currency: z.string(),
+  rows: z.array(kpiRowOut),
+  totals: kpiRowOut.omit({ period: true, segment: true }).describe('the whole range as one period, segments together: each buyer counted once'),
+  points: z.array(
+    z.object({
+      period: z.string(), issued: count, reversed: count, redeemed: count, expired: count, adjusted: count,
+      cumulativeIssued: count, cumulativeExpired: count, breakageRate: rate, redemptionRate: rate,
+    }),
+  ),
+  tiers: z.object({
+    distribution: z.array(z.object({ code: z.string(), rank: z.number().int().nullable(), accounts: count, members: count })),
+    migration: z.array(z.object({ period: z.string(), upgrades: count, downgrades: count })),
+  }),
+  liability: z.object({ outstandingPoints: count, pointValueMicros: count, liabilityMinor: money }),
+  freshness: freshnessOut,
+});
+
+const cohortsOut = z.object({
+  through: z.string().nullable().describe('the last month (YYYY-MM) the rows reach'),
+  cohorts: z.array(z.object({ cohort: z.string(), size: count, active: z.array(count), retention: z.array(rate) })),
+  freshness: freshnessOut,
+});
+
+const side = z.object({ all: count, active: count, earned: count, spent: count, loggedIn: count, rate });
+const participationOut = z.object({ windowDays: count, since: z.string(), accounts: side, members: side });
+
+const dayMs = 86_400_000;
+/** Day and week series are for up to three years; months, quarters and years for up to twenty. */
+const maxDays = (period: string) => (period === 'day' || period === 'week' ? 3 * 366 : 20 * 366);
+
+const rangeQuery = z
+  .object({
+    from: z.iso.date().optional().describe('YYYY-MM-DD, program time zone, inclusive; widened to the start of its period'),
+    to: z.iso.date().optional().describe('YYYY-MM-DD, inclusive; widened to the end of its period'),
+    period: z.enum(periods).default('month'),
+    segmentBy: z.enum(segmentFields).default('none').describe("split by the account's segment, country, current tier, or the buyer's role"),
+  })
+  .strict()
+  .refine((q) => (q.from === undefined) === (q.to === undefined), { path: ['to'], message: 'give both from and to, or neither' });
+
+export async function insightRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = database;
+
+  const today = (tz: string) => {
+    const t = localDate(clock(), tz);
+    return `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+  };
+  /** Without a range: the twelve months that end with the latest purchase day (imported history) or today. */
+  async function rangeOf(programId: string, tz: string, q: { from?: string | undefined; to?: string | undefined; period: string }) {
+    let { from, to } = q;
+    if (from === undefined || to === undefined) {
+      const r = await db
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('occurred_at').as('latest'))
+        .where('program_id', '=', programId)
+        .executeTakeFirst();
+      const latest = r?.latest ? localDate(new Date(r.latest as Date), tz) : null;
+      to = latest ? `${latest.year}-${String(latest.month).padStart(2, '0')}-${String(latest.day).padStart(2, '0')}` : today(tz);
+      const d = new Date(Date.parse(`${to}T00:00:00Z`));
+      d.setUTCMonth(d.getUTCMonth() - 11, 1);
+      from = d.toISOString().slice(0, 10);
+    }
+    const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs;
+    if (days < 0) throw new LojalError('report_range_reversed', { from, to });
+    if (days + 1 > maxDays(q.period)) throw new LojalError('report_range_too_long', { days: days + 1, max: maxDays(q.period) });
+    return { from, to };
+  }
+
+  app.get(
+    '/v1/insight/kpis',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getInsightKpis',
+        tags: ['insight'],
+        summary: 'Program KPIs per period and segment',
+        description:
+          'Repeat-customer rate (in the period and cumulative), purchase frequency, average order value, historical customer lifetime value, ' +
+          'returns, points issued/redeemed/expired with breakage and redemption rates, tier distribution and migration, and the liability in money. ' +
+          'Read from summary tables a job rebuilds (freshness says when, and whether data came in since). Without from and to: the twelve months ' +
+          'ending with the latest purchase. Formulas: docs/insight.md.',
+        querystring: rangeQuery,
+        response: { 200: kpisOut },
+      },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      const { from, to } = await rangeOf(program.id, program.timeZone, req.query);
+      return kpiReport(db, program, { from, to, period: req.query.period, segmentBy: req.query.segmentBy });
+    },
+  );
+
+  app.get(
+    '/v1/insight/cohorts',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getInsightCohorts',
+        tags: ['insight'],
+        summary: 'Monthly cohort retention table',
+        description:
+          'Accounts grouped by the month of their first purchase invoice; for each later month, how many of them bought again and the share of the cohort. ' +
+          'Rows end at `through` (YYYY-MM), by default the latest month with a purchase.',
+        querystring: z.object({ through: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional().describe('YYYY-MM') }).strict(),
+        response: { 200: cohortsOut },
+      },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      return cohortReport(db, program, req.query.through);
+    },
+  );
+
+  app.get(
+    '/v1/insight/participation',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getInsightParticipation',
+        tags: ['insight'],
+        summary: 'Participation rate over the last 90 days',
+        description:
+          'Share of accounts and members (not closed) that earned points, spent them or signed in to the portal in the 90 days up to now. ' +
+          "A member's activity makes their account active too. Computed live from the ledger and the portal sessions.",
+        response: { 200: participationOut },
+      },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      return participation(db, program, clock());
+    },
+  );
+
+  app.post(
+    '/v1/insight/refresh',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'refreshInsight',
+        tags: ['insight'],
+        summary: 'Rebuild the KPI summary tables now',
+        description:
+          'The job rebuilds them hourly when something changed; this does it at once (after an import, say). Safe to repeat: the result is the same ' +
+          'figures, and concurrent refreshes of one program take turns.',
+        body: z.object({}).strict().optional(),
+        response: { 200: z.object({ refreshed: z.boolean(), tookMs: count, accountDays: count, freshness: freshnessOut }) },
+      },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      const r = await refreshInsight(db, program, clock(), { force: true });
+      return { refreshed: r.refreshed, tookMs: r.tookMs, accountDays: r.accountDays, freshness: await freshness(db, program.id) };
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id/recommendations',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getAccountRecommendations',
+        tags: ['insight'],
+        summary: "Products others who buy what the account buys also buy",
+        description:
+          'Item-to-item co-occurrence on purchase invoices (cosine similarity of the products\' invoice sets, summed over what the account has ' +
+          'bought), for the e-shop\'s "others like you also buy". Products the account has bought are left out; only active products. From ' +
+          'the summary tables (see freshness in GET /v1/insight/kpis). Formula: docs/insight.md.',
+        params: z.object({ id: z.uuid() }),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) }).strict(),
+        response: {
+          200: z.object({
+            data: z.array(
+              z.object({
+                sku: z.string(),
+                name: z.string(),
+                categoryCode: z.string().nullable(),
+                score: z.number().describe('higher is a stronger pairing; only the order means something'),
+                because: z.object({ sku: z.string(), name: z.string(), invoices: count.describe('invoices holding both') }),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const { programId } = caller(req);
+      await getAccount(db, programId, req.params.id);
+      return { data: await recommendationsFor(db, programId, req.params.id, req.query.limit) };
+    },
+  );
+
+  app.get(
+    '/v1/exports/:what',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'exportCsv',
+        tags: ['insight'],
+        summary: 'Download a list as CSV',
+        description:
+          'accounts, members, ledger-entries, orders (reward orders), claims (sales claims), kpis or cohorts, streamed with no row limit: UTF-8 with a ' +
+          "byte-order mark; numbers in the reader's locale (`language`, else Accept-Language): en with a decimal point and commas between fields, " +
+          'sv/nb/pl/de with a decimal comma and semicolons. Money columns are in the currency unit (not minor units). kpis takes from, to, period, segmentBy.',
+        params: z.object({ what: z.enum(exportKinds) }),
+        querystring: z
+          .object({
+            language: z.enum(languages).optional(),
+            from: z.iso.date().optional(),
+            to: z.iso.date().optional(),
+            period: z.enum(periods).default('month'),
+            segmentBy: z.enum(segmentFields).default('none'),
+          })
+          .strict(),
+      },
+    },
+    async (req, reply) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      const language = req.query.language ?? apiLanguage(req);
+      const range = req.params.what === 'kpis' ? await rangeOf(program.id, program.timeZone, req.query) : {};
+      const stream = exportCsv(db, program, req.params.what, { language, ...range, period: req.query.period, segmentBy: req.query.segmentBy });
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${req.params.what}-${today(program.timeZone)}.csv"`)
+        .send(stream);
+    },
+  );
+}

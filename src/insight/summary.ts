@@ -1,0 +1,152 @@
+/**
+ * The insight summary tables (migration 0024): per account, day and buyer role the purchase invoices, their value,
+ * the returns and what they took back; per day the points issued, reversed, redeemed, expired and adjusted. The
+ * KPI queries read these instead of the events and the ledger, so they stay fast on millions of purchase lines.
+ *
+ * A refresh rebuilds one program's rows in one transaction (readers see the old rows or the new, never half) and
+ * records when, how long it took and the newest event and journal it saw; the job skips programs where neither
+ * has moved since. Ids are UUIDv7, so the newest is max(id), read from the primary key's index.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Program } from '../programs/programs.js';
+import { getProgram } from '../programs/programs.js';
+
+/** Invoices with more lines than this are left out of the product pairs (see migration 0024). */
+export const MAX_PAIR_LINES = 100;
+
+export interface RefreshResult {
+  programId: string;
+  refreshed: boolean;
+  tookMs: number;
+  accountDays: number;
+}
+
+export interface Freshness {
+  /** When the summaries were last rebuilt; null: never (the KPIs are empty until the first refresh). */
+  refreshedAt: string | null;
+  /** Events or journals were written since: the figures lag behind by what came in after refreshedAt. */
+  stale: boolean;
+  tookMs: number | null;
+}
+
+async function newest(db: Db, programId: string): Promise<{ event: string | null; journal: string | null }> {
+  const r = await sql<{ event: string | null; journal: string | null }>`
+    SELECT (SELECT id FROM events WHERE program_id = ${programId} ORDER BY id DESC LIMIT 1) AS event,
+           (SELECT id FROM journals WHERE program_id = ${programId} ORDER BY id DESC LIMIT 1) AS journal`.execute(db);
+  return r.rows[0] ?? { event: null, journal: null };
+}
+
+export async function freshness(db: Db, programId: string): Promise<Freshness> {
+  const [found, now] = await Promise.all([
+    sql<{ refreshed_at: Date; last_event_id: string | null; last_journal_id: string | null; took_ms: number }>`
+      SELECT refreshed_at, last_event_id, last_journal_id, took_ms FROM insight_refreshes
+      WHERE program_id = ${programId} AND refreshed_at > 'epoch'`.execute(db),
+    newest(db, programId),
+  ]);
+  const row = found.rows[0];
+  if (!row) return { refreshedAt: null, stale: now.event !== null || now.journal !== null, tookMs: null };
+  return {
+    refreshedAt: new Date(row.refreshed_at).toISOString(),
+    stale: now.event !== row.last_event_id || now.journal !== row.last_journal_id,
+    tookMs: row.took_ms,
+  };
+}
+
+/** Rebuilds one program's summaries; without `force`, only when events or journals were written since the last run. */
+export async function refreshInsight(db: Db, program: Program, now: Date, opts: { force?: boolean } = {}): Promise<RefreshResult> {
+  const pid = program.id;
+  const tz = program.timeZone;
+  const t0 = performance.now();
+  return db.transaction().execute(async (trx) => {
+    // The program's refresh row is the lock: two processes refreshing at once take turns.
+    await sql`INSERT INTO insight_refreshes (program_id, refreshed_at, took_ms, account_days) VALUES (${pid}, ${new Date(0)}, 0, 0)
+              ON CONFLICT (program_id) DO NOTHING`.execute(trx);
+    const before = await sql<{ last_event_id: string | null; last_journal_id: string | null; refreshed_at: Date }>`
+      SELECT last_event_id, last_journal_id, refreshed_at FROM insight_refreshes WHERE program_id = ${pid} FOR UPDATE`.execute(trx);
+    const seen = await newest(trx, pid);
+    const prev = before.rows[0]!;
+    const neverRun = new Date(prev.refreshed_at).getTime() === 0;
+    if (!opts.force && !neverRun && prev.last_event_id === seen.event && prev.last_journal_id === seen.journal) {
+      return { programId: pid, refreshed: false, tookMs: 0, accountDays: 0 };
+    }
+    await sql`DELETE FROM insight_account_days WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_points_days WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_account_products WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_account_firsts WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_product_pairs WHERE program_id = ${pid}`.execute(trx);
+    const days = await sql`
+      INSERT INTO insight_account_days (program_id, account_id, day, role, purchases, revenue, returns, returned)
+      SELECT ${pid}::uuid, e.account_id, (e.occurred_at AT TIME ZONE ${tz})::date, coalesce(m.role, ''),
+             count(*) FILTER (WHERE e.type = 'purchase'),
+             coalesce(sum(e.amount) FILTER (WHERE e.type = 'purchase'), 0),
+             count(*) FILTER (WHERE e.type = 'return'),
+             coalesce(sum(r.value) FILTER (WHERE e.type = 'return'), 0)
+      FROM events e
+      LEFT JOIN members m ON m.program_id = e.program_id AND m.id = e.member_id
+      LEFT JOIN (SELECT event_id, sum(amount) AS value FROM event_lines
+                 WHERE program_id = ${pid} AND NOT is_purchase GROUP BY event_id) r ON r.event_id = e.id
+      WHERE e.program_id = ${pid} AND e.type IN ('purchase', 'return')
+      GROUP BY 2, 3, 4`.execute(trx);
+    await sql`
+      INSERT INTO insight_points_days (program_id, day, issued, reversed, redeemed, expired, adjusted)
+      SELECT ${pid}::uuid, (j.occurred_at AT TIME ZONE ${tz})::date,
+             coalesce(sum(e.amount) FILTER (WHERE j.kind = 'earn'), 0),
+             coalesce(-sum(e.amount) FILTER (WHERE j.kind = 'reverse'), 0),
+             coalesce(-sum(e.amount) FILTER (WHERE j.kind IN ('spend', 'redeem', 'refund')), 0),
+             coalesce(-sum(e.amount) FILTER (WHERE j.kind = 'expire'), 0),
+             coalesce(sum(e.amount) FILTER (WHERE j.kind = 'adjust'), 0)
+      FROM entries e
+      JOIN journals j ON j.program_id = e.program_id AND j.id = e.journal_id
+      JOIN wallets w ON w.program_id = e.program_id AND w.id = e.wallet_id
+      WHERE e.program_id = ${pid} AND w.kind IN ('account', 'member') AND j.kind NOT IN ('release', 'transfer')
+      GROUP BY 2`.execute(trx);
+    // First and second purchase days, over all roles ('*') and per role, from the account-days just written.
+    await sql`
+      WITH d AS (
+        SELECT account_id, '*' AS role, day, sum(purchases) AS n FROM insight_account_days
+        WHERE program_id = ${pid} AND purchases > 0 GROUP BY account_id, day
+        UNION ALL
+        SELECT account_id, role, day, purchases FROM insight_account_days WHERE program_id = ${pid} AND purchases > 0
+      ), r AS (
+        SELECT account_id, role, day, sum(n) OVER (PARTITION BY account_id, role ORDER BY day) AS run FROM d
+      )
+      INSERT INTO insight_account_firsts (program_id, account_id, role, first_day, second_day)
+      SELECT ${pid}::uuid, account_id, role, min(day), min(day) FILTER (WHERE run >= 2) FROM r GROUP BY account_id, role`.execute(trx);
+    await sql`
+      INSERT INTO insight_account_products (program_id, account_id, sku, invoices, value)
+      SELECT ${pid}::uuid, account_id, sku, count(DISTINCT event_id), sum(amount - returned_amount)
+      FROM event_lines WHERE program_id = ${pid} AND is_purchase
+      GROUP BY account_id, sku`.execute(trx);
+    await sql`
+      WITH inv AS (
+        SELECT event_id FROM event_lines WHERE program_id = ${pid} AND is_purchase GROUP BY event_id HAVING count(*) <= ${MAX_PAIR_LINES}
+      ), l AS (
+        SELECT DISTINCT x.event_id, x.sku FROM event_lines x JOIN inv ON inv.event_id = x.event_id WHERE x.program_id = ${pid} AND x.is_purchase
+      )
+      INSERT INTO insight_product_pairs (program_id, sku_a, sku_b, invoices)
+      SELECT ${pid}::uuid, a.sku, b.sku, count(*) FROM l a JOIN l b ON b.event_id = a.event_id GROUP BY a.sku, b.sku`.execute(trx);
+    const accountDays = Number(days.numAffectedRows ?? 0);
+    const tookMs = Math.round(performance.now() - t0);
+    await sql`
+      UPDATE insight_refreshes SET refreshed_at = ${now}, last_event_id = ${seen.event}, last_journal_id = ${seen.journal},
+             took_ms = ${tookMs}, account_days = ${accountDays}
+      WHERE program_id = ${pid}`.execute(trx);
+    return { programId: pid, refreshed: true, tookMs, accountDays };
+  });
+}
+
+/** The job: every program whose data moved since its last refresh. */
+export async function runInsightJobs(db: Db, now = new Date()): Promise<{ programs: number; refreshed: number; tookMs: number }> {
+  const programs = await db.selectFrom('programs').select('id').execute();
+  let refreshed = 0;
+  let tookMs = 0;
+  for (const { id } of programs) {
+    const program = await getProgram(db, id);
+    if (!program) continue;
+    const r = await refreshInsight(db, program, now);
+    if (r.refreshed) refreshed++;
+    tookMs += r.tookMs;
+  }
+  return { programs: programs.length, refreshed, tookMs };
+}
