@@ -102,7 +102,8 @@ export const errorStatus = {
   evidence_too_large: 413,
   evidence_type_not_allowed: 415,
   unknown_evidence: 422,
-  evidence_missing: 500,
+  // the bytes are no longer stored: erased with their owner's personal data, or removed from the store by hand
+  evidence_missing: 410,
   evidence_required: 422,
   duplicate_claim: 409,
   claim_state_conflict: 409,

@@ -115,6 +115,7 @@ describe('claims with evidence on S3', () => {
     await sql`INSERT INTO evidence_files (program_id, id, account_id, sha256, content_type, size_bytes, file_name, uploaded_by)
       VALUES (${w.programId}, ${orphan}, ${evidence[0]!.accountId}, ${'f'.repeat(64)}, 'image/png', 3, NULL, 'test')`.execute(t.database.db);
     const missing = await t.app.inject({ method: 'GET', url: `/v1/evidence/${orphan}/content`, headers: { authorization: `Bearer ${w.key}` } });
+    expect(missing.statusCode).toBe(410);
     expect(missing.json().code).toBe('evidence_missing');
   });
 });
