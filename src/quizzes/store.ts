@@ -27,7 +27,7 @@ import {
   type LocalizedText,
   type Question,
 } from '../questions/index.js';
-import { createRule, getRule, updateRule } from '../rules/index.js';
+import { syncPayoutRule } from '../questions/payout-rule.js';
 import { audienceSchema, inAudience, openState, type Audience } from '../surveys/audience.js';
 import { postCompletion } from '../surveys/event.js';
 import { whoIs } from '../surveys/respondent.js';
@@ -197,23 +197,10 @@ function checkPublishable(program: Program, title: LocalizedText, questions: Que
 }
 
 async function syncRule(trx: Db, program: Program, q: Quiz, now: Date): Promise<void> {
-  const definition = {
-    conditions: { eventTypes: ['quiz.passed'], attributes: [{ path: 'quiz.id', op: 'eq' as const, value: q.id }], member: { required: true } },
-    effect: { type: 'fixed' as const, points: Math.max(1, q.points) },
-    recipient: { type: 'member' as const },
-    caps: [{ scope: 'member' as const, period: 'lifetime' as const, maxTimes: 1 }],
+  const attach = async (ruleId: string) => {
+    await sql`UPDATE quizzes SET rule_id = ${ruleId} WHERE program_id = ${program.id} AND id = ${q.id}`.execute(trx);
   };
-  if (!q.ruleId) {
-    if (q.points === 0) return;
-    const rule = await createRule(trx, program.id, { name: `Quiz: ${(q.title[program.defaultLanguage] ?? '').slice(0, 150)}`, definition, effectiveFrom: now });
-    await sql`UPDATE quizzes SET rule_id = ${rule.id} WHERE program_id = ${program.id} AND id = ${q.id}`.execute(trx);
-    return;
-  }
-  const current = await getRule(trx, program.id, q.ruleId);
-  const wantActive = q.points > 0 && q.status === 'published';
-  const pays = current.definition.effect.type === 'fixed' ? current.definition.effect.points : null;
-  if (pays === definition.effect.points && current.active === wantActive) return;
-  await updateRule(trx, program.id, q.ruleId, { expectedVersion: current.version, definition, active: wantActive, effectiveFrom: now });
+  await syncPayoutRule(trx, program, q, { eventType: 'quiz.passed', formAttribute: 'quiz.id', label: 'Quiz' }, attach, now);
 }
 
 export async function publishQuiz(trx: Db, program: Program, id: string, now: Date): Promise<{ before: Quiz; after: Quiz }> {

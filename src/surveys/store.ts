@@ -12,7 +12,7 @@ import { LojalError } from '../errors/index.js';
 import type { Language } from '../i18n/index.js';
 import type { Program } from '../programs/programs.js';
 import { formVersion, localizedText, missingDefaultTexts, publishFormVersion, questionsSchema, validateAnswers, type Answers, type LocalizedText, type Question } from '../questions/index.js';
-import { createRule, updateRule, getRule } from '../rules/index.js';
+import { syncPayoutRule } from '../questions/payout-rule.js';
 import { audienceSchema, inAudience, openState, type Audience } from './audience.js';
 import { postCompletion } from './event.js';
 import { whoIs } from './respondent.js';
@@ -186,24 +186,10 @@ function checkPublishable(program: Program, title: LocalizedText, questions: Que
 
 /** The rule that pays the survey's points: created on first publishing with points, kept in step after. */
 async function syncRule(trx: Db, program: Program, s: Survey, now: Date): Promise<void> {
-  const name = `Survey: ${(s.title[program.defaultLanguage] ?? '').slice(0, 150)}`;
-  const definition = {
-    conditions: { eventTypes: ['survey.completed'], attributes: [{ path: 'survey.id', op: 'eq' as const, value: s.id }], member: { required: true } },
-    effect: { type: 'fixed' as const, points: Math.max(1, s.points) },
-    recipient: { type: 'member' as const },
-    caps: [{ scope: 'member' as const, period: 'lifetime' as const, maxTimes: 1 }],
+  const attach = async (ruleId: string) => {
+    await sql`UPDATE surveys SET rule_id = ${ruleId} WHERE program_id = ${program.id} AND id = ${s.id}`.execute(trx);
   };
-  if (!s.ruleId) {
-    if (s.points === 0) return;
-    const rule = await createRule(trx, program.id, { name, definition, effectiveFrom: now });
-    await sql`UPDATE surveys SET rule_id = ${rule.id} WHERE program_id = ${program.id} AND id = ${s.id}`.execute(trx);
-    return;
-  }
-  const current = await getRule(trx, program.id, s.ruleId);
-  const wantActive = s.points > 0 && s.status === 'published';
-  const pays = current.definition.effect.type === 'fixed' ? current.definition.effect.points : null;
-  if (pays === definition.effect.points && current.active === wantActive) return;
-  await updateRule(trx, program.id, s.ruleId, { expectedVersion: current.version, definition, active: wantActive, effectiveFrom: now });
+  await syncPayoutRule(trx, program, s, { eventType: 'survey.completed', formAttribute: 'survey.id', label: 'Survey' }, attach, now);
 }
 
 export async function publishSurvey(trx: Db, program: Program, id: string, now: Date): Promise<{ before: Survey; after: Survey }> {
