@@ -4,7 +4,7 @@
  * the difference is inserted and deleted, and the new count is recorded — no subject row travels to Node.
  * A static segment's members come from an uploaded list (CSV) and change only by upload.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
@@ -192,21 +192,7 @@ export async function refreshSegmentIn(trx: Db, programId: string, id: string, t
   const seg = await getSegment(trx, programId, id, true);
   if (seg.kind !== 'dynamic') throw new LojalError('segment_not_dynamic', { key: seg.key });
   const matching = selectMatching(programId, seg.subject, seg.definition!, now);
-  const { rows } = await sql<{ count: string; added: string; removed: string }>`
-    WITH target AS MATERIALIZED (${matching}),
-    removed AS (
-      DELETE FROM segment_members sm WHERE sm.program_id = ${programId} AND sm.segment_id = ${id}
-        -- NOT IN over a CTE of ids is a hashed subplan: one pass, where NOT EXISTS on an unindexed CTE loops.
-        AND sm.subject_id NOT IN (SELECT t.id FROM target t)
-      RETURNING 1),
-    added AS (
-      INSERT INTO segment_members (program_id, segment_id, subject_id, added_at)
-      SELECT ${programId}, ${id}, t.id, ${now} FROM target t
-      ON CONFLICT (program_id, segment_id, subject_id) DO NOTHING
-      RETURNING 1)
-    SELECT (SELECT count(*) FROM target) AS count, (SELECT count(*) FROM added) AS added, (SELECT count(*) FROM removed) AS removed`.execute(trx);
-  const r = rows[0]!;
-  return recordCount(trx, programId, seg, { count: Number(r.count), added: Number(r.added), removed: Number(r.removed) }, trigger, now);
+  return recordCount(trx, programId, seg, await replaceMembers(trx, programId, id, matching, now), trigger, now);
 }
 
 export async function refreshSegment(db: Db, programId: string, id: string, trigger: RefreshTrigger, now: Date): Promise<RefreshResult> {
@@ -246,21 +232,7 @@ export async function replaceStaticMembers(trx: Db, programId: string, id: strin
   const seg = await getSegment(trx, programId, id, true);
   if (seg.kind !== 'static') throw new LojalError('segment_not_static', { key: seg.key });
   const ids = [...new Set(subjectIds)];
-  const { rows } = await sql<{ count: string; added: string; removed: string }>`
-    WITH target AS MATERIALIZED (SELECT unnest(${ids}::uuid[]) AS id),
-    removed AS (
-      DELETE FROM segment_members sm WHERE sm.program_id = ${programId} AND sm.segment_id = ${id}
-        -- NOT IN over a CTE of ids is a hashed subplan: one pass, where NOT EXISTS on an unindexed CTE loops.
-        AND sm.subject_id NOT IN (SELECT t.id FROM target t)
-      RETURNING 1),
-    added AS (
-      INSERT INTO segment_members (program_id, segment_id, subject_id, added_at)
-      SELECT ${programId}, ${id}, t.id, ${now} FROM target t
-      ON CONFLICT (program_id, segment_id, subject_id) DO NOTHING
-      RETURNING 1)
-    SELECT (SELECT count(*) FROM target) AS count, (SELECT count(*) FROM added) AS added, (SELECT count(*) FROM removed) AS removed`.execute(trx);
-  const r = rows[0]!;
-  return recordCount(trx, programId, seg, { count: Number(r.count), added: Number(r.added), removed: Number(r.removed) }, 'upload', now);
+  return recordCount(trx, programId, seg, await replaceMembers(trx, programId, id, sql`SELECT unnest(${ids}::uuid[]) AS id`, now), 'upload', now);
 }
 
 /** Subjects of the program by external id (or id), for a static list: found ids and the references not found. */
@@ -331,4 +303,26 @@ export async function segmentKeysOf(db: Db, programId: string, subjectIds: strin
 export async function hasSegments(db: Db, programId: string): Promise<boolean> {
   const { rows } = await sql`SELECT 1 FROM segments WHERE program_id = ${programId} LIMIT 1`.execute(db);
   return rows.length > 0;
+}
+
+/**
+ * Makes the segment's stored members exactly `target` (a query of `id`s) in one statement that writes only the
+ * difference, and answers how many it holds, joined and left.
+ */
+async function replaceMembers(trx: Db, programId: string, id: string, target: RawBuilder<unknown>, now: Date): Promise<{ count: number; added: number; removed: number }> {
+  const { rows } = await sql<{ count: string; added: string; removed: string }>`
+    WITH target AS MATERIALIZED (${target}),
+    removed AS (
+      DELETE FROM segment_members sm WHERE sm.program_id = ${programId} AND sm.segment_id = ${id}
+        -- NOT IN over a CTE of ids is a hashed subplan: one pass, where NOT EXISTS on an unindexed CTE loops.
+        AND sm.subject_id NOT IN (SELECT t.id FROM target t)
+      RETURNING 1),
+    added AS (
+      INSERT INTO segment_members (program_id, segment_id, subject_id, added_at)
+      SELECT ${programId}, ${id}, t.id, ${now} FROM target t
+      ON CONFLICT (program_id, segment_id, subject_id) DO NOTHING
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM target) AS count, (SELECT count(*) FROM added) AS added, (SELECT count(*) FROM removed) AS removed`.execute(trx);
+  const r = rows[0]!;
+  return { count: Number(r.count), added: Number(r.added), removed: Number(r.removed) };
 }
