@@ -15,6 +15,7 @@ import type { MemberContext } from '../sessions/http.js';
 import type { Session } from '../sessions/store.js';
 import { actorOfAuth, type Actor } from '../programs/actor.js';
 import type { AuditContext } from '../audit/index.js';
+import type { ErrorCode } from '../errors/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +39,14 @@ declare module 'fastify' {
     member?: true | 'any';
     /** Console routes about the session itself (sign-out, password change): a staff session, no API key. */
     staffSession?: true;
+    /**
+     * The error codes this route answers with beyond those every route of its kind can give (validation, sign-in,
+     * malformed input: src/http/openapi.ts adds those). The OpenAPI document lists them, and the tests' contract
+     * check fails on a code a route answered without declaring it.
+     */
+    errors?: readonly ErrorCode[];
+    /** Media types of a successful answer that is not JSON: a CSV export, a PDF, an evidence file. */
+    produces?: readonly string[];
   }
 }
 
