@@ -40,7 +40,8 @@ const trace = z.object({
   reason: z.string(),
 });
 
-export const eventAnswer = z.object({
+export const eventAnswer = z
+  .object({
   id: z.uuid(),
   externalId: z.string(),
   type: z.string(),
@@ -65,7 +66,11 @@ export const eventAnswer = z.object({
   reversals: z.array(reversal),
   unmatched: z.array(z.object({ sku: z.string(), quantity: z.number().int() })).describe('returned quantities that matched no purchase'),
   trace: z.array(trace).optional().describe('every rule and its outcome; in the first answer only'),
-});
+  })
+  .meta({
+    id: 'Event',
+    description: 'An event as ingested, with the points its rules paid (postings), what a return took back (reversals) and why, in words.',
+  });
 
 const itemError = z.object({ code: z.string(), message: z.string(), errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional() });
 

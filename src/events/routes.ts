@@ -13,12 +13,40 @@ import { batchAnswer, eventAnswer, simulateAnswer, singleAnswer } from './answer
 import { ingestEvents } from './ingest.js';
 import { loadExisting } from './process.js';
 import type { EventRecord } from './records.js';
-import { eventSchema, lineSchema, MAX_BATCH, returnLineSchema } from './schema.js';
+import { eventSchema, lineSchema, MAX_BATCH, MAX_LINES, returnLineSchema } from './schema.js';
 import { simulateEvent } from './simulate.js';
 
 // For the OpenAPI document only: events are validated one by one by the ingestion, so that a batch
 // answers for each event instead of failing whole on its first bad one.
-const eventDoc = eventSchema.safeExtend({ lines: z.array(z.union([lineSchema, returnLineSchema])).optional() });
+const eventDoc = eventSchema
+  .safeExtend({
+    id: eventSchema.shape.id.describe('Your id for the event (invoice number, message id): the idempotency key'),
+    type: eventSchema.shape.type.describe('purchase, return, or a behaviour such as app.login or training.completed'),
+    occurredAt: eventSchema.shape.occurredAt.describe('When it happened: ISO 8601 with a time zone; at most a few minutes ahead of the server'),
+    account: eventSchema.shape.account.describe("The account's external id (ERP customer number); or `accountId`"),
+    accountId: eventSchema.shape.accountId.describe("The account's id in Lojal; or `account`"),
+    member: eventSchema.shape.member.describe("The member's external id, when a person acted"),
+    memberId: eventSchema.shape.memberId.describe("The member's id in Lojal; or `member`"),
+    originalId: eventSchema.shape.originalId.describe('Returns: the `id` of the purchase returned; left out, the latest purchases of the SKUs'),
+    lines: z
+      .array(z.union([lineSchema, returnLineSchema]))
+      .max(MAX_LINES)
+      .optional()
+      .describe('Purchases and returns: the lines, each with its SKU, quantity and amount in minor units (öre, cents) after discounts'),
+    attributes: eventSchema.shape.attributes.describe('Anything else about the event that conditions may read (channel, survey.kind…); at most 16 KB of JSON'),
+    currency: eventSchema.shape.currency.describe("ISO 4217; when given, it must be the program's currency"),
+  })
+  .meta({ id: 'EventInput', description: 'An event to ingest: a purchase with lines, a return, or a behaviour.' });
+const eventErrors = [
+  'unknown_account',
+  'account_not_active',
+  'unknown_member',
+  'member_not_in_account',
+  'unknown_sku',
+  'occurred_in_future',
+  'amount_out_of_range',
+  'points_limit_exceeded',
+] as const;
 const passThrough = () => (data: unknown) => ({ value: data });
 
 function present(record: EventRecord, lng: Language, currency: string, withTrace: boolean, onboarding: OnboardingPaid[] = []) {
@@ -47,17 +75,24 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
   app.post(
     '/v1/events',
     {
-      config: { scope: 'events:write', partners: true },
+      config: {
+        scope: 'events:write',
+        partners: true,
+        errors: [...eventErrors, 'batch_too_large', 'event_conflict', 'unknown_original_event', 'return_exceeds_purchase', 'partner_return_needs_original'],
+      },
       validatorCompiler: passThrough,
       schema: {
+        operationId: 'createEvent',
         tags: ['events'],
         summary: 'Send one event, or a batch of up to 1,000 as {"events": [...]}',
         description:
           'Purchases (with lines), returns (take back what the purchase earned, in proportion) and behaviour events ' +
           '(app.login, feedback.given, survey.completed, quiz.passed, training.completed, referral.converted, or your own type). ' +
           'Idempotent by `id`: a replay answers the first result (status 200), the same id with another body is a 409 `event_conflict`. ' +
-          'A single event answers 201 with the postings and why; a batch answers 200 with a result per event.',
-        body: z.union([eventDoc, z.object({ events: z.array(eventDoc).max(MAX_BATCH) })]),
+          'A single event answers 201 with the postings and why (a refused one is a problem answer); a batch answers 200 with a ' +
+          'result per event, refused ones with their problem, and more than 1,000 is 413 `batch_too_large`. Points posted fire ' +
+          'webhooks and may complete onboarding steps. Coalition partners\' keys may send events too.',
+        body: z.union([eventDoc, z.object({ events: z.array(eventDoc).max(MAX_BATCH).describe('Up to 1,000 events, each judged on its own') }).meta({ id: 'EventBatch', description: 'Several events in one request; each is answered on its own.' })]),
         response: { 200: z.union([singleAnswer, batchAnswer]), 201: singleAnswer },
       },
     },
@@ -105,9 +140,11 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'getEvent',
         tags: ['events'],
         summary: 'An event by your id, with what it earned and why',
-        params: z.object({ id: z.string().min(1).max(200) }),
+        description: "The postings and reversals are explained in the reader's language; the rule trace is only in the first answer to the event.",
+        params: z.object({ id: z.string().min(1).max(200).describe('Your id for the event, as sent in its `id`') }),
         response: { 200: eventAnswer },
       },
     },
@@ -123,12 +160,15 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
   app.post(
     '/v1/events/simulate',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', errors: [...eventErrors] },
       validatorCompiler: passThrough,
       schema: {
+        operationId: 'simulateEvent',
         tags: ['events'],
-        summary: 'What would this event earn, and why? Writes nothing.',
-        description: 'Judged with the rules in force at `occurredAt`, the account’s current cap counters and bought categories.',
+        summary: 'What would this event earn, and why? Writes nothing',
+        description:
+          'Judged with the rules in force at `occurredAt`, the account’s current cap counters, bought categories and tier bonuses, ' +
+          'exactly as the event would be if it were sent; the `id` is not looked up. Returns cannot be simulated.',
         body: eventDoc,
         response: { 200: simulateAnswer },
       },
