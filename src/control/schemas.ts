@@ -14,4 +14,4 @@ export const adjustmentRequestOut = z.object({
   decidedAt: z.date().nullable(),
   decisionReason: z.string().nullable(),
   journalId: z.uuid().nullable().describe('the posted adjustment, once approved'),
-});
+}).meta({ id: 'AdjustmentRequest', description: 'A manual adjustment at or above the approval threshold, waiting for (or past) a second person\'s decision.' });

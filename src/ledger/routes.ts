@@ -15,14 +15,21 @@ import { adjustmentRequestOut } from '../control/schemas.js';
 import { balanceOut, historyOut, operationOut, summaryOut } from './schemas.js';
 import { getBalance, getHistory, getProgramSummary } from './queries.js';
 
-const idParams = z.object({ id: z.uuid() });
-const idempotencyKey = z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200);
+const idempotencyKey = z
+  .string()
+  .trim()
+  .min(8, 'use a unique key of at least 8 characters, e.g. a UUID')
+  .max(200)
+  .describe('Your unique key for this operation (e.g. a UUID): a retry with the same key and body answers the first result; another body is 409 `idempotency_conflict`');
 const points = z.number().int().min(1).max(1_000_000_000);
-const reasonCode = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'a lowercase code such as goodwill, correction or migration');
+const reasonCode = z
+  .string()
+  .regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'a lowercase code such as goodwill, correction or migration')
+  .describe('One of the program\'s reason codes (GET /v1/settings/control), e.g. goodwill, correction or migration');
 
 const owners = [
-  { path: 'accounts', kind: 'account' as const, entity: 'account' },
-  { path: 'members', kind: 'member' as const, entity: 'member' },
+  { path: 'accounts', kind: 'account' as const, entity: 'account', Kind: 'Account' },
+  { path: 'members', kind: 'member' as const, entity: 'member', Kind: 'Member' },
 ];
 
 /** The wallet of an account or member of the caller's program, or a 404 that says which. */
@@ -38,16 +45,26 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
   const actorOf = (req: FastifyRequest) => actorRef(actor(req));
 
-  for (const { path, kind, entity } of owners) {
+  for (const { path, kind, entity, Kind } of owners) {
+    const idParams = z.object({ id: z.uuid().describe(`The ${entity}'s id`) });
     app.get(
       `/v1/${path}/:id/balance`,
       {
         config: { scope: 'read' },
         schema: {
+          operationId: `get${Kind}Balance`,
           tags: ['ledger'],
           summary: `The ${entity}'s points: available, pending, expiring in the next 90 days, lifetime figures`,
+          description:
+            `The ${entity}'s own wallet` +
+            (kind === 'account' ? ' (company points), not its members\' wallets.' : '.') +
+            ' Pending points become available when their return window has passed; `pendingReleases` says when.',
           params: idParams,
-          querystring: z.object({ expiringWithinDays: z.coerce.number().int().min(1).max(730).default(90) }).strict(),
+          querystring: z
+            .object({
+              expiringWithinDays: z.coerce.number().int().min(1).max(730).default(90).describe('How far ahead `expiring` looks, 1 to 730 days; default 90'),
+            })
+            .strict(),
           response: { 200: balanceOut },
         },
       },
@@ -68,10 +85,19 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
       {
         config: { scope: 'read' },
         schema: {
+          operationId: `list${Kind}PointsHistory`,
           tags: ['ledger'],
           summary: `The ${entity}'s points history, newest first, each entry explained in words`,
+          description:
+            "Every journal that moved the wallet (earned, reversed, released, expired, adjusted, transferred, spent, redeemed, refunded), described in the reader's language. " +
+            "Paginated: pass the answer's `nextCursor` as `cursor` for the next page.",
           params: idParams,
-          querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.uuid().optional() }).strict(),
+          querystring: z
+            .object({
+              limit: z.coerce.number().int().min(1).max(500).default(50).describe('Entries per page, 1 to 500; default 50'),
+              cursor: z.uuid().optional().describe("Cursor from the previous page's `nextCursor`"),
+            })
+            .strict(),
           response: { 200: historyOut },
         },
       },
@@ -91,8 +117,12 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
     app.post(
       `/v1/${path}/:id/adjustments`,
       {
-        config: { scope: 'ledger:write' },
+        config: {
+          scope: 'ledger:write',
+          errors: ['unknown_reason_code', 'adjustment_limit_exceeded', 'idempotency_conflict', 'insufficient_points', 'points_limit_exceeded'],
+        },
         schema: {
+          operationId: `adjust${Kind}Points`,
           tags: ['ledger'],
           summary: `Add or remove points by hand, with a reason code; at or above the approval threshold a second person must approve`,
           description:
@@ -102,9 +132,15 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
           params: idParams,
           body: z
             .object({
-              points: z.number().int().min(-1_000_000_000).max(1_000_000_000).refine((n) => n !== 0, 'points must not be 0'),
+              points: z
+                .number()
+                .int()
+                .min(-1_000_000_000)
+                .max(1_000_000_000)
+                .refine((n) => n !== 0, 'points must not be 0')
+                .describe('Points to add (positive) or remove (negative); never 0. Removing more than is available is 422 `insufficient_points`'),
               reasonCode,
-              memo: z.string().trim().max(500).optional(),
+              memo: z.string().trim().max(500).optional().describe('A note for the history and the approver'),
               idempotencyKey,
             })
             .strict(),
@@ -127,13 +163,22 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
     app.post(
       `/v1/${path}/:id/debits`,
       {
-        config: { scope: 'ledger:write' },
+        config: { scope: 'ledger:write', errors: ['insufficient_points', 'idempotency_conflict'] },
         schema: {
+          operationId: `spend${Kind}Points`,
           tags: ['ledger'],
           summary: 'Spend points (e.g. as payment at checkout); never overdraws, idempotent by idempotencyKey',
+          description:
+            'Takes the points that expire first. More than is available is 422 `insufficient_points` and changes nothing. ' +
+            'Answers 201 when written, 200 for a replay of the same key and body.',
           params: idParams,
           body: z
-            .object({ points, memo: z.string().trim().min(1).max(500), reference: z.string().trim().max(200).optional(), idempotencyKey })
+            .object({
+              points: points.describe('Points to spend, at least 1'),
+              memo: z.string().trim().min(1).max(500).describe('What they were spent on, shown in the history'),
+              reference: z.string().trim().max(200).optional().describe('Your reference, e.g. the order number at checkout'),
+              idempotencyKey,
+            })
             .strict(),
           response: { 200: operationOut, 201: operationOut },
         },
@@ -151,16 +196,20 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
   app.post(
     '/v1/accounts/:id/transfers',
     {
-      config: { scope: 'ledger:write' },
+      config: { scope: 'ledger:write', errors: ['unknown_member', 'member_not_in_account', 'insufficient_points', 'idempotency_conflict'] },
       schema: {
+        operationId: 'transferAccountPointsToMember',
         tags: ['ledger'],
         summary: 'Give company points to a member of the account; the points keep their expiry dates',
-        params: idParams,
+        description:
+          'Moves points from the account\'s wallet to the member\'s; more than the account has is 422 `insufficient_points`. ' +
+          'Answers 201 when written, 200 for a replay of the same key and body. Recorded in the audit log.',
+        params: z.object({ id: z.uuid().describe("The account's id") }),
         body: z
           .object({
-            memberId: z.uuid(),
-            points,
-            memo: z.string().trim().max(500).optional(),
+            memberId: z.uuid().describe('The member who receives the points (a member of this account)'),
+            points: points.describe('Points to give, at least 1'),
+            memo: z.string().trim().max(500).optional().describe('Why, shown in both histories'),
             idempotencyKey,
             byMemberId: z.uuid().optional().describe('The member allocating (must be a manager of the account); absent: program staff'),
           })
@@ -188,8 +237,10 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'getLedgerSummary',
         tags: ['ledger'],
         summary: 'Points issued, reversed, spent, expired and outstanding, and the liability in money',
+        description: 'Totals over the program\'s whole life, from the ledger; the liability is the outstanding points at the program\'s point value.',
         response: { 200: summaryOut },
       },
     },

@@ -13,13 +13,12 @@ export const balanceOut = z.object({
   lifetimeEarned: z.number().int(),
   lifetimeSpent: z.number().int(),
   lifetimeExpired: z.number().int(),
-});
+}).meta({ id: 'Balance', description: 'The points of an account\'s or member\'s wallet: spendable, pending, expiring soon, and lifetime figures.' });
 
 const explanation = z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), notes: z.array(z.any()).optional() }).describe('the i18n key and values behind the description');
 
-export const historyOut = z.object({
-  data: z.array(
-    z.object({
+const historyEntry = z
+    .object({
       journalId: z.uuid(),
       kind: z.enum(['earn', 'reverse', 'release', 'expire', 'adjust', 'transfer', 'spend', 'redeem', 'refund']),
       points: z.number().int().describe('net change of this wallet'),
@@ -35,16 +34,19 @@ export const historyOut = z.object({
       ruleVersion: z.number().int().nullable(),
       reasonCode: z.string().nullable(),
       memo: z.string().nullable(),
-    }),
-  ),
-  nextCursor: z.uuid().nullable(),
+    })
+    .meta({ id: 'LedgerEntry', description: 'One journal as it moved a wallet\'s points, described in the reader\'s language.' });
+
+export const historyOut = z.object({
+  data: z.array(historyEntry),
+  nextCursor: z.uuid().nullable().describe('pass as `cursor` for the next page; null on the last'),
 });
 
 export const operationOut = z.object({
   journalId: z.uuid(),
   created: z.boolean().describe('false: a replay of an earlier request with the same idempotency key'),
   points: z.number().int(),
-});
+}).meta({ id: 'LedgerOperation', description: 'The journal a points operation wrote (or, for a replay, wrote the first time).' });
 
 export const summaryOut = z.object({
   currency: z.string(),
@@ -57,4 +59,4 @@ export const summaryOut = z.object({
   outstandingAvailable: z.number().int(),
   outstandingPending: z.number().int(),
   liabilityMinor: z.number().int().describe('outstanding points × point value, in minor units of the currency'),
-});
+}).meta({ id: 'LedgerSummary', description: 'The program\'s points in total, and what the outstanding ones are worth.' });
