@@ -36,7 +36,7 @@ const eventDoc = eventSchema
     attributes: eventSchema.shape.attributes.describe('Anything else about the event that conditions may read (channel, survey.kind…); at most 16 KB of JSON'),
     currency: eventSchema.shape.currency.describe("ISO 4217; when given, it must be the program's currency"),
   })
-  .meta({ id: 'EventInput', description: 'An event to ingest: a purchase with lines, a return, or a behaviour.' });
+  .meta({ id: 'NewEvent', description: 'An event to ingest: a purchase with lines, a return, or a behaviour.' });
 const eventErrors = [
   'unknown_account',
   'account_not_active',
