@@ -18,24 +18,24 @@ export const balanceOut = z.object({
 const explanation = z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), notes: z.array(z.any()).optional() }).describe('the i18n key and values behind the description');
 
 const historyEntry = z
-    .object({
-      journalId: z.uuid(),
-      kind: z.enum(['earn', 'reverse', 'release', 'expire', 'adjust', 'transfer', 'spend', 'redeem', 'refund']),
-      points: z.number().int().describe('net change of this wallet'),
-      pendingPoints: z.number().int().describe('of which not yet spendable'),
-      occurredAt: z.date(),
-      recordedAt: z.date(),
-      description: z.string().describe("in the reader's language"),
-      explanation,
-      details: z.array(z.object({ points: z.number().int(), ruleId: z.uuid().nullable(), description: z.string() })),
-      eventId: z.uuid().nullable(),
-      eventExternalId: z.string().nullable(),
-      ruleId: z.uuid().nullable(),
-      ruleVersion: z.number().int().nullable(),
-      reasonCode: z.string().nullable(),
-      memo: z.string().nullable(),
-    })
-    .meta({ id: 'LedgerEntry', description: 'One journal as it moved a wallet\'s points, described in the reader\'s language.' });
+  .object({
+    journalId: z.uuid(),
+    kind: z.enum(['earn', 'reverse', 'release', 'expire', 'adjust', 'transfer', 'spend', 'redeem', 'refund']),
+    points: z.number().int().describe('net change of this wallet'),
+    pendingPoints: z.number().int().describe('of which not yet spendable'),
+    occurredAt: z.date(),
+    recordedAt: z.date(),
+    description: z.string().describe("in the reader's language"),
+    explanation,
+    details: z.array(z.object({ points: z.number().int(), ruleId: z.uuid().nullable(), description: z.string() })),
+    eventId: z.uuid().nullable(),
+    eventExternalId: z.string().nullable(),
+    ruleId: z.uuid().nullable(),
+    ruleVersion: z.number().int().nullable(),
+    reasonCode: z.string().nullable(),
+    memo: z.string().nullable(),
+  })
+  .meta({ id: 'LedgerEntry', description: 'One journal as it moved a wallet\'s points, described in the reader\'s language.' });
 
 export const historyOut = z.object({
   data: z.array(historyEntry),

@@ -13,7 +13,8 @@ import { defaultRange, latestActivityDate, programOverview, reportIntervals } fr
 export const maxRangeDays = 3 * 366;
 
 const count = z.number().int();
-const overviewOut = z.object({
+const overviewOut = z
+  .object({
   from: z.string(),
   to: z.string(),
   interval: z.enum(reportIntervals),
@@ -36,7 +37,8 @@ const overviewOut = z.object({
   ),
   latestActivity: z.iso.date().nullable().describe("the program-local date of the latest ledger entry, null if none: the end of the data's last period"),
   outstanding: z.object({ outstandingAvailable: count, outstandingPending: count, liabilityMinor: count.describe('minor units of the currency') }),
-});
+  })
+  .meta({ id: 'ProgramOverview', description: 'The program\'s points, activity, tiers and top accounts over a date range.' });
 
 const dayMs = 86_400_000;
 
@@ -47,19 +49,21 @@ export async function reportRoutes(fastify: FastifyInstance, { database, clock }
   app.get(
     '/v1/reports/overview',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', errors: ['report_range_reversed', 'report_range_too_long'] },
       schema: {
+        operationId: 'getProgramOverview',
         tags: ['reports'],
-        summary:
+        summary: 'Points issued, redeemed and expired over a date range, with activity, tiers and top accounts',
+        description:
           'Points issued, redeemed and expired per day, week or month of a date range (program time zone, both dates inclusive), ' +
           'active accounts and members, the top 10 accounts by net points (earned less returned) in the range, tier distribution ' +
           'and outstanding points now. Without from and to: the last 30 days, or, when nothing happened in them, the 30 days ' +
-          'ending on the latest activity (the answer says which range it took)',
+          'ending on the latest activity (the answer says which range it took). At most three years.',
         querystring: z
           .object({
             from: z.iso.date().optional().describe('YYYY-MM-DD, inclusive; give both from and to, or neither'),
             to: z.iso.date().optional().describe('YYYY-MM-DD, inclusive'),
-            interval: z.enum(reportIntervals).default('day'),
+            interval: z.enum(reportIntervals).default('day').describe('The length of each point of `series`; default day'),
           })
           .strict()
           .refine((q) => (q.from === undefined) === (q.to === undefined), { path: ['to'], message: 'give both from and to, or neither' }),

@@ -9,13 +9,20 @@ import { volumePeriod, volumeStanding } from './evaluate.js';
 import { countedAccounts, purchasedVolume, replaceVolumeConfig, requireVolumeConfig, volumeConfigSchema } from './store.js';
 
 const tags = ['volume discounts'];
-const levelOut = z.object({ threshold: z.number().int(), basisPoints: z.number().int() });
-const configOut = z.object({
-  basis: z.enum(['amount', 'quantity']),
-  periodKind: z.enum(['calendar_year', 'quarter', 'rolling']),
-  periodMonths: z.number().int(),
-  levels: z.array(levelOut),
-});
+const levelOut = z
+  .object({
+    threshold: z.number().int().describe('the purchased volume (minor units, or pieces) the level needs in the period'),
+    basisPoints: z.number().int().describe('the discount: 200 = 2 %'),
+  })
+  .meta({ id: 'VolumeDiscountLevel', description: 'A volume discount level: the discount from a purchased volume on.' });
+const configOut = z
+  .object({
+    basis: z.enum(['amount', 'quantity']).describe('amount: minor units of money (öre, cents); quantity: pieces'),
+    periodKind: z.enum(['calendar_year', 'quarter', 'rolling']),
+    periodMonths: z.number().int().describe("for 'rolling': the window's length in months"),
+    levels: z.array(levelOut).describe('lowest threshold first'),
+  })
+  .meta({ id: 'VolumeDiscounts', description: 'The program\'s volume discount levels and the period purchases count in.' });
 const standingOut = z.object({
   accountId: z.uuid(),
   countedFor: z.uuid().describe('The account whose purchases count: this one, or its top parent when the program rolls chains up'),
@@ -27,7 +34,7 @@ const standingOut = z.object({
   next: levelOut.nullable(),
   missing: z.number().int().describe('What is left to buy to reach the next level (0 at the top)'),
   until: z.date().nullable().describe('The end of the period: the level counts until then, and the missing volume must be bought by then. Null for a rolling window'),
-});
+}).meta({ id: 'VolumeDiscountStanding', description: 'The discount an account has earned by its purchases in the current period, and what is missing for the next level.' });
 
 export async function volumeRoutes(fastify: FastifyInstance, { database }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -36,10 +43,14 @@ export async function volumeRoutes(fastify: FastifyInstance, { database }: AppCo
   app.put(
     '/v1/volume-discounts',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', errors: ['invalid_volume_discounts'] },
       schema: {
+        operationId: 'replaceVolumeDiscounts',
         tags,
         summary: 'Replace the volume discount levels: discounts (basis points) by purchased amount or quantity in a period',
+        description:
+          'Thresholds and discounts must both ascend (422 `invalid_volume_discounts` otherwise). Takes effect at once for every account\'s standing; ' +
+          'credit notes for a closed period are paid by the period-end job.',
         body: volumeConfigSchema,
         response: { 200: configOut },
       },
@@ -49,18 +60,31 @@ export async function volumeRoutes(fastify: FastifyInstance, { database }: AppCo
 
   app.get(
     '/v1/volume-discounts',
-    { config: { scope: 'read' }, schema: { tags, summary: 'The volume discount levels', response: { 200: configOut } } },
+    {
+      config: { scope: 'read', errors: ['volume_discounts_not_configured'] },
+      schema: {
+        operationId: 'getVolumeDiscounts',
+        tags,
+        summary: 'The volume discount levels',
+        description: 'A program without volume discounts answers 404 `volume_discounts_not_configured`.',
+        response: { 200: configOut },
+      },
+    },
     async (req) => requireVolumeConfig(db, caller(req).programId),
   );
 
   app.get(
     '/v1/accounts/:id/volume-discount',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', errors: ['volume_discounts_not_configured'] },
       schema: {
+        operationId: 'getAccountVolumeDiscount',
         tags,
-        summary: 'The discount the account has earned by volume now, the next level, what is missing and until when (for the ERP or e-shop to apply)',
-        params: z.object({ id: z.uuid() }),
+        summary: 'The discount the account has earned by volume now, the next level, what is missing and until when',
+        description:
+          'For the ERP or e-shop to apply at checkout. Counts purchases less returns in the current period; with chains rolled up, ' +
+          'the whole chain\'s purchases count for each of its accounts.',
+        params: z.object({ id: z.uuid().describe("The account's id") }),
         response: { 200: standingOut },
       },
     },
