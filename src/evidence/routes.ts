@@ -10,17 +10,19 @@ import { evidenceTypes, getEvidence, storeEvidence, type EvidenceFile } from './
 import { readMultipart } from './multipart.js';
 import { EvidenceMissingError, type EvidenceStore } from './store.js';
 
-export const evidenceOut = z.object({
-  id: z.uuid(),
-  accountId: z.uuid(),
-  sha256: z.string(),
-  contentType: z.enum(evidenceTypes),
-  sizeBytes: z.number(),
-  fileName: z.string().nullable(),
-  uploadedBy: z.string(),
-  createdAt: z.date(),
-  url: z.string(),
-});
+export const evidenceOut = z
+  .object({
+    id: z.uuid(),
+    accountId: z.uuid().describe('the account the file belongs to'),
+    sha256: z.string().describe('the content\'s SHA-256 in hex; the same bytes uploaded twice are one file'),
+    contentType: z.enum(evidenceTypes).describe('judged by the content, not the name'),
+    sizeBytes: z.number(),
+    fileName: z.string().nullable().describe('the name it was uploaded with'),
+    uploadedBy: z.string().describe('staff:<id>, api-key:<id> or member:<id>'),
+    createdAt: z.date(),
+    url: z.string().describe('where its content is read'),
+  })
+  .meta({ id: 'Evidence', description: 'An evidence file (receipt, photo, PDF) of an account, referred to from claims and fund requests.' });
 
 export const presentEvidence = (f: EvidenceFile, url = `/v1/evidence/${f.id}/content`) => ({ ...f, url });
 
@@ -48,17 +50,23 @@ export async function evidenceRoutes(fastify: FastifyInstance, { database, confi
   app.post(
     '/v1/evidence',
     {
-      config: { scope: 'claims:write' },
+      config: { scope: 'claims:write', errors: ['unknown_account', 'evidence_too_large', 'evidence_type_not_allowed', 'malformed_multipart'] },
       validatorCompiler: passThrough,
       schema: {
+        operationId: 'uploadEvidence',
         tags: ['claims'],
         summary: 'Upload evidence files (PDF, JPEG, PNG, WebP, HEIC) for an account, to refer to from claims',
         description:
           `multipart/form-data with one or more file parts. The type is judged by the content; at most ${config.evidenceMaxBytes} bytes per file ` +
           '(413 `evidence_too_large`), other types are 415 `evidence_type_not_allowed`. Name the owner account with `?account=` (external id) or `?accountId=`.',
         consumes: ['multipart/form-data'],
-        querystring: z.object({ account: z.string().trim().min(1).max(200).optional(), accountId: z.uuid().optional() }).strict(),
-        response: { 201: z.object({ data: z.array(evidenceOut) }) },
+        querystring: z
+          .object({
+            account: z.string().trim().min(1).max(200).optional().describe("The owner account's external id; or `accountId`"),
+            accountId: z.uuid().optional().describe("The owner account's id; or `account`"),
+          })
+          .strict(),
+        response: { 201: z.object({ data: z.array(evidenceOut).describe('the files, in the order of their parts') }) },
       },
     },
     async (req, reply) => {
@@ -82,7 +90,14 @@ export async function evidenceRoutes(fastify: FastifyInstance, { database, confi
     '/v1/evidence/:id',
     {
       config: { scope: 'read' },
-      schema: { tags: ['claims'], summary: 'An evidence file’s description', params: z.object({ id: z.uuid() }), response: { 200: evidenceOut } },
+      schema: {
+        operationId: 'getEvidence',
+        tags: ['claims'],
+        summary: 'An evidence file’s description',
+        description: 'Its type, size, checksum and owner account; the bytes are at `url`.',
+        params: z.object({ id: z.uuid().describe("The evidence file's id") }),
+        response: { 200: evidenceOut },
+      },
     },
     async (req) => presentEvidence(await getEvidence(db, caller(req).programId, req.params.id)),
   );
@@ -90,8 +105,16 @@ export async function evidenceRoutes(fastify: FastifyInstance, { database, confi
   app.get(
     '/v1/evidence/:id/content',
     {
-      config: { scope: 'read' },
-      schema: { tags: ['claims'], summary: 'An evidence file’s content, streamed with its type', params: z.object({ id: z.uuid() }) },
+      config: { scope: 'read', errors: ['evidence_missing'], produces: evidenceTypes },
+      schema: {
+        operationId: 'getEvidenceContent',
+        tags: ['claims'],
+        summary: 'An evidence file’s content, streamed with its type',
+        description:
+          'Served inline with its own content type (PDF, JPEG, PNG, WebP or HEIC). A file whose bytes were erased with their owner\'s ' +
+          'personal data answers 410 `evidence_missing`.',
+        params: z.object({ id: z.uuid().describe("The evidence file's id") }),
+      },
     },
     async (req, reply) => {
       const { programId } = caller(req);

@@ -16,19 +16,22 @@ import {
   updateSubscription,
 } from './subscriptions.js';
 
-const idParams = z.object({ id: z.uuid() });
+const idParams = z.object({ id: z.uuid().describe("The subscription's id") });
 const deliveryStates = ['pending', 'delivered', 'failed'] as const;
 
-const subscriptionOut = z.object({
+const subscriptionFields = z.object({
   id: z.uuid(),
-  url: z.string(),
-  eventTypes: z.array(z.string()),
-  active: z.boolean(),
+  url: z.string().describe('where the signed POSTs go'),
+  eventTypes: z.array(z.string()).describe('the event types sent, or ["*"] for all'),
+  active: z.boolean().describe('false: paused, nothing is sent'),
   description: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
-const withSecret = subscriptionOut.extend({ secret: z.string().describe('the signing secret; shown in this response only') });
+const subscriptionOut = subscriptionFields.meta({ id: 'WebhookSubscription', description: 'A URL that receives signed POSTs for the program\'s events of the given types.' });
+const withSecret = subscriptionFields
+  .extend({ secret: z.string().describe('the signing secret; shown in this response only') })
+  .meta({ id: 'WebhookSubscriptionWithSecret', description: 'A webhook subscription with its signing secret, which is shown only when created or rotated.' });
 
 const deliveryOut = z.object({
   id: z.uuid(),
@@ -42,8 +45,8 @@ const deliveryOut = z.object({
   lastAttemptAt: z.date().nullable(),
   nextAttemptAt: z.date().nullable(),
   deliveredAt: z.date().nullable(),
-  log: z.array(z.object({ attempt: z.number().int(), at: z.date(), status: z.number().int().nullable(), error: z.string().nullable() })),
-});
+  log: z.array(z.object({ attempt: z.number().int(), at: z.date(), status: z.number().int().nullable(), error: z.string().nullable() })).describe('every attempt, first first'),
+}).meta({ id: 'WebhookDelivery', description: 'One event sent (or to be sent) to a subscription, with every attempt.' });
 
 export async function webhookRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -53,8 +56,17 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
   app.post(
     '/v1/webhooks',
     {
-      config: { scope: 'admin' },
-      schema: { tags, summary: 'Subscribe a URL to events; the signing secret is shown in this response only', body: subscriptionCreateSchema, response: { 201: withSecret } },
+      config: { scope: 'admin', errors: ['invalid_webhook_url', 'webhook_target_not_allowed', 'unknown_webhook_event_type'] },
+      schema: {
+        operationId: 'createWebhook',
+        tags,
+        summary: 'Subscribe a URL to events; the signing secret is shown in this response only',
+        description:
+          'Each delivery is a POST signed with the secret (see the `webhooks` section for the payloads), retried with back-off until it ' +
+          'is answered 2xx or its attempts run out (then it is `failed`). A URL in a loopback or private network is 422 `webhook_target_not_allowed` unless the server allows it.',
+        body: subscriptionCreateSchema,
+        response: { 201: withSecret },
+      },
     },
     async (req, reply) => {
       reply.status(201);
@@ -64,28 +76,59 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
 
   app.get(
     '/v1/webhooks',
-    { config: { scope: 'admin' }, schema: { tags, summary: 'The program’s webhook subscriptions (never their secrets)', querystring: pageQuery.strict(), response: { 200: pageOf(subscriptionOut) } } },
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'listWebhooks',
+        tags,
+        summary: 'The program’s webhook subscriptions (never their secrets)',
+        description: "Paginated: pass the answer's `nextCursor` as `cursor` for the next page.",
+        querystring: pageQuery.strict(),
+        response: { 200: pageOf(subscriptionOut) },
+      },
+    },
     async (req) => listSubscriptions(db, caller(req).programId, req.query),
   );
 
   app.get(
     '/v1/webhooks/:id',
-    { config: { scope: 'admin' }, schema: { tags, summary: 'One webhook subscription', params: idParams, response: { 200: subscriptionOut } } },
+    {
+      config: { scope: 'admin' },
+      schema: { operationId: 'getWebhook', tags, summary: 'One webhook subscription', description: 'Never its secret; rotate it to get a new one.', params: idParams, response: { 200: subscriptionOut } },
+    },
     async (req) => getSubscription(db, caller(req).programId, req.params.id),
   );
 
   app.patch(
     '/v1/webhooks/:id',
     {
-      config: { scope: 'admin' },
-      schema: { tags, summary: 'Change the URL, event types, description, or pause it (active: false)', params: idParams, body: subscriptionPatchSchema, response: { 200: subscriptionOut } },
+      config: { scope: 'admin', errors: ['invalid_webhook_url', 'webhook_target_not_allowed', 'unknown_webhook_event_type'] },
+      schema: {
+        operationId: 'updateWebhook',
+        tags,
+        summary: 'Change the URL, event types, description, or pause it (active: false)',
+        description: 'Fields left out keep their value; `active: false` pauses the subscription until it is set active again.',
+        params: idParams,
+        body: subscriptionPatchSchema,
+        response: { 200: subscriptionOut },
+      },
     },
     async (req) => updateSubscription(db, caller(req).programId, req.params.id, req.body, { allowPrivate: config.webhooksAllowPrivate }),
   );
 
   app.delete(
     '/v1/webhooks/:id',
-    { config: { scope: 'admin' }, schema: { tags, summary: 'Remove a subscription and its deliveries', params: idParams, response: { 200: subscriptionOut } } },
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'deleteWebhook',
+        tags,
+        summary: 'Remove a subscription and its deliveries',
+        description: 'Answers the subscription as it was. Deliveries not yet sent are dropped.',
+        params: idParams,
+        response: { 200: subscriptionOut },
+      },
+    },
     async (req) => deleteSubscription(db, caller(req).programId, req.params.id),
   );
 
@@ -93,7 +136,14 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
     '/v1/webhooks/:id/rotate-secret',
     {
       config: { scope: 'admin' },
-      schema: { tags, summary: 'Replace the signing secret at once; the new one is shown in this response only', params: idParams, response: { 200: withSecret } },
+      schema: {
+        operationId: 'rotateWebhookSecret',
+        tags,
+        summary: 'Replace the signing secret at once; the new one is shown in this response only',
+        description: 'Deliveries from now on are signed with the new secret only, so update the receiver right away.',
+        params: idParams,
+        response: { 200: withSecret },
+      },
     },
     async (req) => rotateSecret(db, caller(req).programId, req.params.id),
   );
@@ -103,10 +153,12 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'listWebhookDeliveries',
         tags,
         summary: 'Deliveries of the subscription, newest first, with every attempt (?state=failed for the ones to look at)',
+        description: "Paginated: pass the answer's `nextCursor` as `cursor` for the next page.",
         params: idParams,
-        querystring: pageQuery.extend({ state: z.enum(deliveryStates).optional() }).strict(),
+        querystring: pageQuery.extend({ state: z.enum(deliveryStates).optional().describe('Only deliveries in this state; default all') }).strict(),
         response: { 200: pageOf(deliveryOut) },
       },
     },
@@ -120,8 +172,15 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
   app.post(
     '/v1/webhooks/deliveries/:id/retry',
     {
-      config: { scope: 'admin' },
-      schema: { tags, summary: 'Send a failed delivery again now (one more attempt)', params: idParams, response: { 202: deliveryOut } },
+      config: { scope: 'admin', errors: ['webhook_delivery_not_failed'] },
+      schema: {
+        operationId: 'retryWebhookDelivery',
+        tags,
+        summary: 'Send a failed delivery again now (one more attempt)',
+        description: 'Queues one more attempt, sent in the background (202). Only a failed delivery can be retried (409 `webhook_delivery_not_failed`).',
+        params: z.object({ id: z.uuid().describe("The delivery's id") }),
+        response: { 202: deliveryOut },
+      },
     },
     async (req, reply) => {
       reply.status(202);
