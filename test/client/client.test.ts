@@ -10,6 +10,7 @@ import { createLojalClient, LojalError, ok, verifyWebhook, WebhookVerificationEr
 import { generatedClientFiles } from '../../scripts/client-generate.js';
 import { deliverWebhooks } from '../../src/webhooks/delivery.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { onPostgres } from '../support/db.js';
 import { createRules, seedCatalog } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../webhooks/receiver.js';
 import fs from 'node:fs';
@@ -111,7 +112,8 @@ describe('the TypeScript client', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
-  it('is generated from the current document', async () => {
+  // The document is the same on both databases: the embedded pass compares.
+  it.skipIf(onPostgres)('is generated from the current document', async () => {
     // The test server's configuration is the default one, so its document is the one the files come from.
     const files = await generatedClientFiles(t.app.swagger());
     for (const [name, text] of Object.entries(files)) {
