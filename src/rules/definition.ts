@@ -176,16 +176,18 @@ const factor = z
 const effect = z.discriminatedUnion(
   'type',
   [
-    strict({ type: z.literal('fixed'), points }),
-    strict({ type: z.literal('perAmount'), points, per }),
+    strict({ type: z.literal('fixed'), points }).describe('`points` for every event that meets the conditions'),
+    strict({ type: z.literal('perAmount'), points, per }).describe('`points` per `per` of the matching lines\' amount (minor units), rounded down'),
     strict({
       type: z.literal('upsell'),
       points,
       per,
       marginClasses: list('effect.marginClasses', text('a margin class')).optional(),
-    }),
-    strict({ type: z.literal('crossSell'), points }),
-    strict({ type: z.literal('multiplier'), factor, ruleIds: list('effect.ruleIds', text('a rule id')).optional() }),
+    }).describe('`points` per `per` of the amount of lines in the given margin classes (default high), rounded down'),
+    strict({ type: z.literal('crossSell'), points }).describe('`points` once for each matching category the account buys for the first time'),
+    strict({ type: z.literal('multiplier'), factor, ruleIds: list('effect.ruleIds', text('a rule id')).optional() }).describe(
+      'multiplies what other rules paid for the event by `factor` (at most two decimals), all of them or those in `ruleIds`',
+    ),
   ],
   { error: 'effect.type must be one of fixed, perAmount, upsell, crossSell, multiplier' },
 );
@@ -193,9 +195,9 @@ const effect = z.discriminatedUnion(
 const recipient = z.discriminatedUnion(
   'type',
   [
-    strict({ type: z.literal('account') }),
-    strict({ type: z.literal('member') }),
-    strict({ type: z.literal('split'), accountPercent: wholeNumber('accountPercent', 0, 100) }),
+    strict({ type: z.literal('account') }).describe('the company wallet'),
+    strict({ type: z.literal('member') }).describe('the member who acted; without one, the company wallet'),
+    strict({ type: z.literal('split'), accountPercent: wholeNumber('accountPercent', 0, 100) }).describe('`accountPercent` to the company, the rest to the member'),
   ],
   { error: 'recipient.type must be one of account, member, split' },
 );
