@@ -14,8 +14,6 @@ const day = 86_400_000;
 
 const examples: ExampleScript = async (run) => {
   const { db, programId } = run;
-  const memberByExt = async (externalId: string) =>
-    (await db.selectFrom('members').select('id').where('program_id', '=', programId).where('external_id', '=', externalId).executeTakeFirstOrThrow()).id;
 
   // ---------------------------------------------------------------- segments
   await run.call({ operationId: 'listSegmentFields', query: { subject: 'account' } });
@@ -101,7 +99,6 @@ const examples: ExampleScript = async (run) => {
     },
     expectStatus: 422,
   });
-  await run.call({ operationId: 'portalListCampaigns' });
 
   // ---------------------------------------------------------------- insight
   await run.call({ operationId: 'refreshInsight', body: {} });
@@ -130,7 +127,8 @@ const examples: ExampleScript = async (run) => {
   const version = (text.body as { version: number }).version;
   await run.call({ operationId: 'listConsentTexts' });
 
-  const installer = await memberByExt('P10004');
+  // Member paths take the external id too: the installer P10004 of the first chain's branch (has a mobile number).
+  const installer = 'ext:P10004';
   await run.call({
     operationId: 'recordMemberConsent',
     params: { id: installer },
@@ -138,9 +136,6 @@ const examples: ExampleScript = async (run) => {
   });
   await run.call({ operationId: 'getMemberConsents', params: { id: installer } });
   await run.call({ operationId: 'exportMemberConsents', params: { id: installer } });
-  await run.call({ operationId: 'portalGetConsents' });
-  await run.call({ operationId: 'portalSetConsent', body: { purpose: 'marketing', channel: 'email', granted: true, textVersion: version } });
-  await run.call({ operationId: 'portalExportData' });
   await run.call({ operationId: 'exportMemberData', params: { id: installer } });
 
   const leaver = await db
@@ -188,8 +183,14 @@ const examples: ExampleScript = async (run) => {
       kind: 'transactional',
     },
   });
+
+  // ---------------------------------------------------------------- the member in the portal (P10001)
+  await run.call({ operationId: 'portalListCampaigns' });
+  await run.call({ operationId: 'portalGetConsents' });
+  await run.call({ operationId: 'portalSetConsent', body: { purpose: 'marketing', channel: 'email', granted: true, textVersion: version } });
   await run.call({ operationId: 'portalListInbox', query: { limit: 10 } });
   await run.call({ operationId: 'portalMarkInbox', body: { id: (posted.body as { id: string }).id, read: true } });
   await run.call({ operationId: 'portalStreamInbox', expectStatus: 406 });
+  await run.call({ operationId: 'portalExportData' });
 };
 export default examples;
