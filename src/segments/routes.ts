@@ -243,7 +243,7 @@ export async function segmentRoutes(fastify: FastifyInstance, { database, clock 
   app.patch(
     '/v1/segments/:id',
     {
-      config: { scope: 'accounts:write', errors: [...filterErrors, 'segment_system', 'segment_static_has_no_filter', 'segment_not_dynamic'] },
+      config: { scope: 'accounts:write', errors: [...filterErrors, 'segment_system', 'segment_static_has_no_filter'] },
       schema: {
         operationId: 'updateSegment',
         tags,
@@ -303,7 +303,7 @@ export async function segmentRoutes(fastify: FastifyInstance, { database, clock 
   app.post(
     '/v1/segments/:id/refresh',
     {
-      config: { scope: 'accounts:write', errors: [...filterErrors, 'segment_not_dynamic'] },
+      config: { scope: 'accounts:write', errors: ['segment_not_dynamic'] },
       schema: {
         operationId: 'refreshSegment',
         tags,
