@@ -19,6 +19,7 @@ import { lockFunds, postCoopEntries } from './fund.js';
 import { coopShare, reimbursement } from './share.js';
 
 export const adMedia = ['print', 'outdoor', 'online', 'social', 'radio', 'tv', 'event', 'direct_mail', 'other'] as const;
+export type AdMedium = (typeof adMedia)[number];
 export const coopRejectionReasons = ['proof_unreadable', 'ad_not_eligible', 'cost_not_documented', 'duplicate_ad', 'other'] as const;
 export type CoopRejectionReason = (typeof coopRejectionReasons)[number];
 
@@ -56,7 +57,7 @@ export interface CoopClaim {
   memberId: string | null;
   cost: number;
   adDate: string;
-  medium: string;
+  medium: AdMedium;
   description: string | null;
   otherBrands: number;
   proofEvidenceId: string;
@@ -78,7 +79,7 @@ interface Row {
   member_id: string | null;
   cost: number;
   ad_date: string;
-  medium: string;
+  medium: AdMedium;
   description: string | null;
   other_brands: number;
   proof_evidence_id: string;
