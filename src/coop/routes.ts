@@ -197,7 +197,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
         operationId: 'listAccountCoopFundEntries',
         tags: ['coop'],
         summary: 'The account’s co-op fund ledger, newest first',
-        description: 'Accruals, reimbursements and adjustments, cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`).',
+        description: 'Accruals, reimbursements and adjustments, cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`). The account is named by its UUID only (no `ext:`).',
         params: accountParams,
         querystring: pageQuery.strict(),
         response: { 200: z.object({ data: z.array(entryOut), nextCursor: z.string().nullable().describe('Cursor of the next page; null: this is the last') }) },
@@ -223,7 +223,8 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
         summary: 'Add to or take from the account’s co-op fund by hand, with a memo (idempotent by idempotencyKey; never below zero)',
         description:
           'Writes an adjustment entry and answers the fund after it: 201 when written, 200 when the same key came before with the same request ' +
-          '(another request with that key is 409 idempotency_conflict). Taking more than the balance is 422 coop_fund_insufficient. Needs the `admin` scope.',
+          '(another request with that key is 409 idempotency_conflict). Taking more than the balance is 422 coop_fund_insufficient. ' +
+          'The account is named by its UUID only (no `ext:`). Needs the `admin` scope.',
         params: accountParams,
         body: z
           .object({
