@@ -55,9 +55,9 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
       schema: {
         operationId: 'updateClaimSettings',
         tags: ['claims'],
-        summary: 'Set who approves sales claims (program, manager, either), the near-duplicate window and velocity limits',
+        summary: 'Set who approves sales claims and what flags them',
         description:
-          'Replaces all the settings: a field left out takes its default (approver program, nearDuplicateDays 30, limits null). ' +
+          'Who approves (program, manager or either), the near-duplicate window and the velocity limits. Replaces all the settings: a field left out takes its default (approver program, nearDuplicateDays 30, limits null). ' +
           'Applies to claims submitted and decided from now on; flags already raised stay. Needs the `admin` scope.',
         body: claimSettingsSchema,
         response: { 200: claimSettingsOut },
@@ -88,9 +88,9 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
       schema: {
         operationId: 'createClaim',
         tags: ['claims'],
-        summary: 'Report a sale (a sales claim) with its evidence; it earns only when approved',
+        summary: 'Report a sale with its evidence (a sales claim)',
         description:
-          'JSON with `evidenceIds` of files uploaded before, or multipart/form-data with the claim as JSON in a part named `claim` ' +
+          'The claim earns points only when approved. JSON with `evidenceIds` of files uploaded before, or multipart/form-data with the claim as JSON in a part named `claim` ' +
           'and the files as file parts. Answers 201 with the points the rules would give (pending until approved) and any flags; ' +
           'a retry with the same `idempotencyKey` answers 200 with the same claim. The same invoice number and SKU again is 409 `duplicate_claim`; ' +
           'a look-alike or too many claims at once is accepted but flagged (state needs_review) for the program team.',
@@ -169,11 +169,11 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
       schema: {
         operationId: 'approveClaim',
         tags: ['claims'],
-        summary: 'Approve a sales claim: its points are posted as a sale_claim event (idempotent; racing approvals post once)',
+        summary: 'Approve a sales claim and post its points',
         description:
           'By the program team, or with `managerId` by a manager of the claimant’s company (as the program’s claim settings allow); nobody approves their own claim, ' +
           'and a flagged claim (needs_review) is the program team’s. The points go through the earning rules as a `sale_claim` event (a ledger journal) and the claimant is mailed. ' +
-          'Approving an approved claim answers it unchanged; a rejected one is 409 claim_state_conflict.',
+          'Idempotent: racing approvals post once, and approving an approved claim answers it unchanged; a rejected one is 409 claim_state_conflict.',
         params: idParams,
         body: decideBody.strict().nullish(),
         response: { 200: claimOut },
@@ -193,9 +193,9 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
       schema: {
         operationId: 'rejectClaim',
         tags: ['claims'],
-        summary: 'Reject a sales claim with a reason the claimant reads in their language (and a note as written)',
+        summary: 'Reject a sales claim with a reason',
         description:
-          'Who may decide as for approveClaim. No points are posted; the claimant is mailed the reason. Rejecting a rejected claim answers it unchanged; ' +
+          'Who may decide as for approveClaim. No points are posted; the claimant is mailed the reason in their language, and the note as written. Rejecting a rejected claim answers it unchanged; ' +
           'an approved one is 409 claim_state_conflict. The invoice line may then be claimed again.',
         params: idParams,
         body: decideBody

@@ -143,9 +143,9 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
       schema: {
         operationId: 'updateCoopPolicy',
         tags: ['coop'],
-        summary: 'Set how accounts accrue their co-op marketing fund: basis points of purchases, or a fixed amount per quarter',
+        summary: 'Set how accounts accrue their co-op fund',
         description:
-          'Replaces the policy. Without `accrueFrom` it applies from now: a new policy does not pay for past purchases unless asked. ' +
+          'Basis points of each purchase (`percent_of_purchases`), or a fixed amount per quarter (`fixed_per_quarter`). Replaces the policy. Without `accrueFrom` it applies from now: a new policy does not pay for past purchases unless asked. ' +
           'The accrual job credits the funds; nothing is credited by this call itself. Needs the `admin` scope.',
         body: coopPolicySchema,
         response: { 200: coopPolicyOut },
@@ -220,9 +220,9 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
       schema: {
         operationId: 'adjustAccountCoopFund',
         tags: ['coop'],
-        summary: 'Add to or take from the account’s co-op fund by hand, with a memo (idempotent by idempotencyKey; never below zero)',
+        summary: 'Adjust an account’s co-op fund by hand',
         description:
-          'Writes an adjustment entry and answers the fund after it: 201 when written, 200 when the same key came before with the same request ' +
+          'Adds to or takes from the fund, with a memo: writes an adjustment entry and answers the fund after it: 201 when written, 200 when the same key came before with the same request ' +
           '(another request with that key is 409 idempotency_conflict). Taking more than the balance is 422 coop_fund_insufficient. ' +
           'The account is named by its UUID only (no `ext:`). Needs the `admin` scope.',
         params: accountParams,
@@ -279,7 +279,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
       schema: {
         operationId: 'createCoopClaim',
         tags: ['coop'],
-        summary: 'Claim a share of an ad’s cost from the co-op fund: cost, date, medium, proof and the number of other brands shown',
+        summary: 'Claim a share of an ad’s cost from the co-op fund',
         description:
           `JSON with \`proofEvidenceId\` (uploaded before), or multipart/form-data with the claim as JSON in a part named \`claim\` and the proof as one file part. ` +
           `Media: ${adMedia.join(', ')}. The share is ${COOP_SHARE_PERCENT} % / (1 + otherBrands) of the cost, rounded down; approval caps it by the fund balance. ` +
@@ -350,9 +350,9 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
       schema: {
         operationId: 'approveCoopClaim',
         tags: ['coop'],
-        summary: 'Approve a co-op claim: its share, capped by the fund balance, is taken from the fund and becomes a payout (idempotent)',
+        summary: 'Approve a co-op claim and pay its share from the fund',
         description:
-          'One transaction under the claim\'s and the fund\'s locks, so racing approvals never overdraw. An empty fund is 422 coop_fund_empty; ' +
+          'The share, capped by the fund balance, is taken from the fund and becomes a payout for the ERP, in one transaction under the claim\'s and the fund\'s locks, so racing approvals never overdraw. An empty fund is 422 coop_fund_empty; ' +
           'approving an approved claim answers it unchanged, a rejected one is 409 claim_state_conflict. No request body.',
         params: idParams,
         response: { 200: claimOut },
@@ -397,9 +397,9 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
       schema: {
         operationId: 'listCoopPayouts',
         tags: ['coop'],
-        summary: 'Payouts of approved co-op claims for the ERP, oldest first; `format=csv` (or Accept: text/csv) for a CSV file',
+        summary: 'Payouts of approved co-op claims, as JSON or CSV',
         description:
-          'JSON is cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`). CSV is one file of every matching payout (up to 100,000), ' +
+          'Oldest first; `format=csv` (or `Accept: text/csv`) answers a CSV file. JSON is cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`). CSV is one file of every matching payout (up to 100,000), ' +
           'amounts in minor units. Listing marks nothing exported: exportCoopPayouts does.',
         querystring: pageQuery
           .extend({
@@ -438,9 +438,9 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
       schema: {
         operationId: 'exportCoopPayouts',
         tags: ['coop'],
-        summary: 'Mark payouts exported to the ERP as one batch: the listed ones, or all unexported (idempotent by idempotencyKey)',
+        summary: 'Mark payouts exported to the ERP as one batch',
         description:
-          'Only unexported payouts are taken; one already in another batch stays there. A retry with the same key answers the first batch (`created` false) ' +
+          'The listed payouts, or every unexported one. Only unexported payouts are taken; one already in another batch stays there. A retry with the same key answers the first batch (`created` false) ' +
           'and marks nothing more. Read the batch\'s payouts with listCoopPayouts and `batchId`.',
         body: z
           .object({ idempotencyKey, payoutIds: z.array(z.uuid()).min(1).max(10_000).optional().describe('The payouts to export; absent: every unexported one') })

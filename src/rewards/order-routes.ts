@@ -150,7 +150,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
       schema: {
         operationId: 'createRewardOrder',
         tags: ['rewards'],
-        summary: 'Order a reward for a member: points and stock are reserved together (idempotent by idempotencyKey)',
+        summary: 'Order a reward for a member',
         description:
           'Checks eligibility, limits, stock and balance, then debits the points (a redeem journal) and takes the stock in one transaction. ' +
           'Answers 201 with the new order, or 200 with the first order when the same `idempotencyKey` comes again (a different request with it is 409). ' +
@@ -185,8 +185,10 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
       schema: {
         operationId: 'listRewardOrders',
         tags: ['rewards'],
-        summary: 'Orders, newest first: the fulfilment queue (?state=placed) or one member\'s orders',
-        description: 'Cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`); the filters combine.',
+        summary: 'Reward orders, newest first',
+        description:
+          'The fulfilment queue with `state=placed` (or approved, shipped…), or one member\'s orders with `memberId`. ' +
+          'Cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`); the filters combine.',
         querystring: pageQuery
           .extend({
             state: z.enum(states).optional().describe('Only orders in this state'),

@@ -313,7 +313,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
       schema: {
         operationId: 'listRewards',
         tags: ['rewards'],
-        summary: 'The catalogue, cheapest first; with memberId, what that member may order and afford',
+        summary: 'The catalogue, with what a member may order and afford',
         description:
           'Cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`), cheapest first. With `memberId` each reward carries ' +
           '`availability` for that member, and `orderable`/`affordable` filter on it (both need `memberId`).',
@@ -356,9 +356,9 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
       schema: {
         operationId: 'importRewardCodes',
         tags: ['rewards'],
-        summary: 'Import gift-card or coupon codes into a reward\'s pool; the stock grows by the codes added',
+        summary: 'Import gift-card or coupon codes into a reward\'s pool',
         description:
-          'Only for a code reward with `codeSource` pool. Codes the pool holds already are skipped and counted as duplicates, so a retry adds nothing twice. ' +
+          'Only for a code reward with `codeSource` pool; the stock grows by the codes added. Codes the pool holds already are skipped and counted as duplicates, so a retry adds nothing twice. ' +
           'Up to 10,000 codes a request. The audit log records how many came, not which. Needs the `rewards:write` scope.',
         params: idParam,
         body: z.object({ codes: z.array(z.string().trim().min(1).max(200).regex(/^\S+$/, 'a code has no spaces')).min(1).max(10_000).describe('The codes, each without spaces') }).strict(),
@@ -389,9 +389,9 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
       schema: {
         operationId: 'listRewardPledges',
         tags: ['rewards'],
-        summary: 'Donations members pledged with their points, summed per cause, for a period [from, to)',
+        summary: 'Donations pledged with points, summed per cause',
         description:
-          'Issued orders of charity rewards placed in the period, one line per cause (charity reward), by code. The amount is the reward\'s ' +
+          'Issued orders of charity rewards placed in the period [from, to), one line per cause (charity reward), by code. The amount is the reward\'s ' +
           '`cashValueMinor` per unit, else the points at the program\'s point value: what the program owes each cause. Not paginated.',
         querystring: z
           .object({
@@ -433,7 +433,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
       schema: {
         operationId: 'exportCreditNotes',
         tags: ['rewards'],
-        summary: 'Take the next batch of unexported credit notes; the same key answers the same batch again',
+        summary: 'Export the next batch of credit notes to the ERP',
         description:
           'Marks up to `max` unexported credit notes, oldest first, as exported in the batch named by `idempotencyKey` and answers them. ' +
           'An ERP that lost the answer asks again with the same key and gets the same batch, so no note is paid twice or lost. ' +
