@@ -359,7 +359,6 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
         description:
           'Public, no sign-in: answers whether the certificate is valid, expired or withdrawn, who holds it and for which course, with a message in the ' +
           'reader\'s language (Accept-Language). Case, spaces and dashes in the code do not matter.',
-        security: [],
         params: z.object({ code: z.string().trim().min(1).max(40).describe('The verification code printed on the certificate') }),
         response: {
           200: z.object({
