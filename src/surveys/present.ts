@@ -9,7 +9,7 @@ import { surveyStatuses, type Survey } from './store.js';
 
 /** Per language, how many texts of the form would fall back to the program's default language. */
 export const missingTextsOut = z
-  .record(z.enum(languages), z.number().int())
+  .object(Object.fromEntries(languages.map((l) => [l, z.number().int()])) as Record<Language, z.ZodNumber>)
   .describe('Per language (en, sv, nb, pl, de), how many texts are not written in it and fall back to the program\'s default language');
 
 export const surveyOut = z

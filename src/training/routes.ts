@@ -81,6 +81,7 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
           `(PDF, JPEG, PNG, WebP, HEIC; otherwise 415 \`evidence_type_not_allowed\`), at most ${ctx.config.evidenceMaxBytes} bytes each (413 \`evidence_too_large\`). ` +
           'A module or content item then names the file by its id.',
         consumes: ['multipart/form-data'],
+        body: z.object({ file: z.array(z.file()).min(1).describe('One or more file parts (any part name): PDF, JPEG, PNG, WebP or HEIC') }),
         response: { 201: z.object({ data: z.array(fileOut) }) },
       },
     },
