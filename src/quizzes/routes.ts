@@ -331,7 +331,7 @@ export async function quizRoutes(fastify: FastifyInstance, { database, clock }: 
     {
       config: {
         member: true,
-        errors: ['quiz_attempt_submitted', 'quiz_not_for_member', 'quiz_closed', 'quiz_not_open', 'unknown_question', 'answer_required', 'answer_out_of_range', 'answer_wrong_type', 'unknown_option', 'answer_too_long'],
+        errors: ['quiz_attempt_submitted', 'quiz_not_for_member', 'quiz_closed', 'quiz_not_open', 'unknown_question', 'answer_required', 'answer_out_of_range', 'answer_wrong_type', 'unknown_option', 'answer_too_long', 'account_not_active'],
       },
       schema: {
         operationId: 'portalSubmitQuizAttempt',

@@ -248,7 +248,7 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.post(
     '/v1/courses/:id/completions',
     {
-      config: { scope: WRITE, errors: ['course_not_open', 'unknown_member', 'member_not_active', 'module_locked'] },
+      config: { scope: WRITE, errors: ['course_not_open', 'unknown_member', 'member_not_active', 'module_locked', 'account_not_active'] },
       schema: {
         operationId: 'recordModuleCompletion',
         tags,
