@@ -90,8 +90,8 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
           '(app.login, feedback.given, survey.completed, quiz.passed, training.completed, referral.converted, or your own type). ' +
           'Idempotent by `id`: a replay answers the first result (status 200), the same id with another body is a 409 `event_conflict`. ' +
           'A single event answers 201 with the postings and why (a refused one is a problem answer); a batch answers 200 with a ' +
-          'result per event, refused ones with their problem, and more than 1,000 is 413 `batch_too_large`. Points posted fire ' +
-          'webhooks and may complete onboarding steps. Coalition partners\' keys may send events too.',
+          'result per event, refused ones with their problem, and more than 1,000 is 413 `batch_too_large`. An event may ' +
+          'change a tier (a `tier.changed` webhook) and complete onboarding steps, each paid in its own journal. Coalition partners\' keys may send events too.',
         body: z.union([eventDoc, z.object({ events: z.array(eventDoc).max(MAX_BATCH).describe('Up to 1,000 events, each judged on its own') }).meta({ id: 'EventBatch', description: 'Several events in one request; each is answered on its own.' })]),
         response: { 200: z.union([singleAnswer, batchAnswer]), 201: singleAnswer },
       },

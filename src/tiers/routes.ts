@@ -187,7 +187,8 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
           tags: ['tiers'],
           summary: `The ${kind}'s level (named in the reader's language), benefits, freeze and progress to the next level`,
           description:
-            `Evaluated on reading, so an upgrade due is shown at once. 409 \`tier_scope_disabled\` when the program does not evaluate ${kind} tiers` +
+            'The level as last evaluated (when events arrive, and by the tier job), with the qualifying total of the current window as of now. ' +
+            `409 \`tier_scope_disabled\` when the program does not evaluate ${kind} tiers` +
             (kind === 'account' ? '; with chains rolled up, a branch shows its chain\'s level.' : '.'),
           params: idParams,
           response: { 200: tierOut },
