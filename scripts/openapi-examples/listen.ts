@@ -68,7 +68,7 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'recordCsatScore', body: { source: 'call-centre', sourceRef: 'CC-2026-04813', score: 7 }, expectStatus: 422 });
 
   const followups = await run.call({ operationId: 'listSurveyFollowups', query: { status: 'open' } });
-  const followup = (followups.body as { items: Array<{ id: string }> }).items[0];
+  const followup = (followups.body as { data: Array<{ id: string }> }).data[0];
   if (followup) {
     await run.call({
       operationId: 'closeSurveyFollowup',
