@@ -5,6 +5,7 @@
  * objects are only read, and settings written back as they were.
  */
 import { sql, type RawBuilder } from 'kysely';
+import { tinyPdf } from '../../src/evidence/samples.js';
 import type { ExampleScript } from './types.js';
 
 const DAY = 86_400_000;
@@ -67,7 +68,7 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'recordCsatScore', body: { source: 'call-centre', sourceRef: 'CC-2026-04813', score: 7 }, expectStatus: 422 });
 
   const followups = await run.call({ operationId: 'listSurveyFollowups', query: { status: 'open' } });
-  const followup = (followups.body as { items: Array<{ id: string }> }).items[0];
+  const followup = (followups.body as { data: Array<{ id: string }> }).data[0];
   if (followup) {
     await run.call({
       operationId: 'closeSurveyFollowup',
@@ -149,6 +150,10 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'closeQuiz', params: { id: quizId } });
 
   // ------------------------------------------------------------------ training: files, courses, certificates
+  await run.call({
+    operationId: 'uploadTrainingFiles',
+    form: { file: { filename: 'roof-safety-checklist.pdf', type: 'application/pdf', content: new Uint8Array(tinyPdf('Roof safety checklist')) } },
+  });
   const file = await one(sql<{ id: string }>`SELECT id FROM training_files WHERE program_id = ${pid} ORDER BY created_at LIMIT 1`);
   await run.call({ operationId: 'getTrainingFileContent', params: { id: file.id } });
   await run.call({ operationId: 'listCourses', query: { status: 'published', limit: 10 } });

@@ -3,8 +3,7 @@
  * (Nordbygg Partner Club: Swedish and Norwegian building-trade companies K1000…, their people P10000…, SEK).
  * Runs last, so erasing a member here takes nothing from the other areas' calls.
  *
- * Not recorded here: uploadSegmentMembers (multipart, which the runner does not send) and a success of
- * portalStreamInbox (a Server-Sent Events stream never ends; its 406 without `Accept: text/event-stream` is).
+ * Not recorded here: a success of portalStreamInbox (a Server-Sent Events stream never ends; its 406 without `Accept: text/event-stream` is).
  */
 import { listCampaigns } from '../../src/campaigns/store.js';
 import { segmentByKey } from '../../src/segments/store.js';
@@ -62,6 +61,15 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'listSegmentMembers', params: { id: keyAccounts.id }, query: { limit: 5 } });
   await run.call({ operationId: 'getSegmentHistory', params: { id: keyAccounts.id }, query: { limit: 30 } });
   await run.call({ operationId: 'deleteSegment', params: { id: segmentId } });
+
+  // A static list from the ERP's export: one column of account numbers.
+  const fairList = await run.call({ operationId: 'createSegment', body: { key: 'fair-visitors-2026', name: 'Visited our stand at Nordbygg 2026', kind: 'static', subject: 'account' } });
+  const listed = await db.selectFrom('accounts').select('external_id').where('program_id', '=', programId).where('external_id', 'is not', null).orderBy('external_id').limit(3).execute();
+  await run.call({
+    operationId: 'uploadSegmentMembers',
+    params: { id: (fairList.body as { id: string }).id },
+    form: { file: { filename: 'fair-visitors.csv', type: 'text/csv', content: `external_id\n${listed.map((a) => a.external_id).join('\n')}\n` } },
+  });
 
   // ---------------------------------------------------------------- scores
   await run.call({ operationId: 'runScores' });

@@ -36,6 +36,8 @@ interface Recorded {
   params?: Record<string, string>;
   query?: Record<string, unknown>;
   body?: unknown;
+  /** A multipart request's fields; a file is shown by its name and type. */
+  form?: Record<string, string>;
   response?: ExampleAnswer;
   error?: ExampleAnswer;
 }
@@ -109,8 +111,22 @@ for (const [area, script] of Object.entries(areas)) {
           : scheme.includes('staffSession')
             ? { ...consoleHeaders }
             : {};
-      if (request.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await app.inject({ method: operation.method as 'GET', url, headers, ...(request.body !== undefined && { payload: JSON.stringify(request.body) }) });
+      let payload: string | Buffer | undefined;
+      if (request.form) {
+        // The multipart body as a browser would send it: FormData serialized by the platform's own Request.
+        const form = new FormData();
+        for (const [name, value] of Object.entries(request.form)) {
+          if (typeof value === 'string') form.append(name, value);
+          else form.append(name, new Blob([value.content], { type: value.type }), value.filename);
+        }
+        const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+        headers['content-type'] = encoded.headers.get('content-type')!;
+        payload = Buffer.from(await encoded.arrayBuffer());
+      } else if (request.body !== undefined) {
+        headers['content-type'] = 'application/json';
+        payload = JSON.stringify(request.body);
+      }
+      const res = await app.inject({ method: operation.method as 'GET', url, headers, ...(payload !== undefined && { payload }) });
       const body = res.headers['content-type']?.toString().includes('json') ? res.json() : res.body.slice(0, 200);
       const answer = { status: res.statusCode, body };
       const expected = request.expectStatus ? res.statusCode === request.expectStatus : res.statusCode >= 200 && res.statusCode < 300;
@@ -124,6 +140,11 @@ for (const [area, script] of Object.entries(areas)) {
           if (request.params) entry.params = request.params;
           if (request.query) entry.query = request.query;
           if (request.body !== undefined) entry.body = trimmed(request.body);
+          if (request.form) {
+            entry.form = Object.fromEntries(
+              Object.entries(request.form).map(([name, value]) => [name, typeof value === 'string' ? value : `(file ${value.filename}, ${value.type})`]),
+            );
+          }
         }
         entry[isError ? 'error' : 'response'] = { status: answer.status, body: trimmed(answer.body) };
       }

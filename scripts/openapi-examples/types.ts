@@ -7,6 +7,8 @@ export interface ExampleRequest {
   params?: Record<string, string>;
   query?: Record<string, string | number | boolean>;
   body?: unknown;
+  /** A multipart/form-data body instead: text fields, and files with their name, type and bytes. */
+  form?: Record<string, string | { filename: string; type: string; content: string | Uint8Array<ArrayBuffer> }>;
   /** The status expected; by default any 2xx. A 4xx expected here becomes the operation's error example. */
   expectStatus?: number;
 }

@@ -231,6 +231,7 @@ interface RecordedExample {
   params?: Record<string, string>;
   query?: Record<string, unknown>;
   body?: unknown;
+  form?: Record<string, string>;
   response?: { status: number; body: unknown };
   error?: { status: number; body: unknown };
 }
@@ -368,6 +369,8 @@ function attachExample(op: Json & { responses?: Record<string, Json>; parameters
   }
   const requestJson = (op.requestBody?.content as Record<string, Json> | undefined)?.['application/json'];
   if (requestJson && example.body !== undefined) requestJson.example = example.body;
+  const requestForm = (op.requestBody?.content as Record<string, Json> | undefined)?.['multipart/form-data'];
+  if (requestForm && example.form) requestForm.example = example.form;
   for (const answer of [example.response, example.error]) {
     if (!answer) continue;
     const content = op.responses?.[String(answer.status)]?.content as Record<string, Json> | undefined;

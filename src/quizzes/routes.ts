@@ -141,10 +141,10 @@ export async function quizRoutes(fastify: FastifyInstance, { database, clock }: 
         tags,
         summary: 'List quizzes',
         description: 'The program\'s quizzes, newest first (at most 500, no paging), with the bank of questions and their correct answers: for the program team only, never for members.',
-        response: { 200: z.object({ items: z.array(quizOut) }) },
+        response: { 200: z.object({ data: z.array(quizOut), nextCursor: z.null().describe('Always null: every quiz fits one page') }) },
       },
     },
-    async (req) => ({ items: (await listQuizzes(db, caller(req).programId)).map(presentQuiz) }),
+    async (req) => ({ data: (await listQuizzes(db, caller(req).programId)).map(presentQuiz), nextCursor: null }),
   );
 
   app.post(

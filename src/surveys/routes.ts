@@ -105,13 +105,13 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
           'The program\'s surveys, newest first (at most 500, no paging): drafts, published and closed, each with its answer count and, per language, ' +
           'how many texts fall back to the default language. Needs the `read` scope.',
         querystring: z.object({ status: z.enum(surveyStatuses).optional().describe('Only surveys in this state: `draft`, `published` or `closed`; default all') }).strict(),
-        response: { 200: z.object({ items: z.array(surveyOut) }) },
+        response: { 200: z.object({ data: z.array(surveyOut), nextCursor: z.null().describe('Always null: every survey fits one page') }) },
       },
     },
     async (req) => {
       const { programId } = caller(req);
       const counts = await answerCounts(db, programId);
-      return { items: (await listSurveys(db, programId, req.query.status)).map((s) => presentSurvey(s, counts.get(s.id) ?? 0)) };
+      return { data: (await listSurveys(db, programId, req.query.status)).map((s) => presentSurvey(s, counts.get(s.id) ?? 0)), nextCursor: null };
     },
   );
 
@@ -386,10 +386,10 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
           'Newest first (at most 500): every NPS answer of 0–6 on a survey with `followUp` that is not anonymous, naming the account, the member, the ' +
           'score, the comment and the account\'s key-account manager.',
         querystring: z.object({ status: z.enum(['open', 'closed']).optional().describe('Only `open` or only `closed` follow-ups; default both') }).strict(),
-        response: { 200: z.object({ items: z.array(followupOut) }) },
+        response: { 200: z.object({ data: z.array(followupOut), nextCursor: z.null().describe('Always null: every follow-up fits one page') }) },
       },
     },
-    async (req) => ({ items: (await listFollowups(db, caller(req).programId, req.query.status)).map(presentFollowup) }),
+    async (req) => ({ data: (await listFollowups(db, caller(req).programId, req.query.status)).map(presentFollowup), nextCursor: null }),
   );
 
   app.post(

@@ -48,7 +48,7 @@ beforeAll(async () => {
   await t.call('POST', `/v1/surveys/${a.surveyId}/publish`);
   const programA = (await getProgram(t.database.db, t.programId))!;
   await submitAnswer(t.database.db, programA, a.surveyId!, a.memberId!, { n: 2 }, t.clock());
-  a.followupId = (await t.call('GET', '/v1/survey-followups')).json().items[0].id;
+  a.followupId = (await t.call('GET', '/v1/survey-followups')).json().data[0].id;
   const quizQuestion = { id: 'q', kind: 'single', text: { en: 'Q?' }, options: [{ id: 'a', text: { en: 'A' } }, { id: 'b', text: { en: 'B' } }], correct: ['a'] };
   a.quizId = (await t.call('POST', '/v1/quizzes', { title: { en: 'A quiz' }, questions: [quizQuestion] })).json().id;
   await t.call('POST', `/v1/quizzes/${a.quizId}/publish`);

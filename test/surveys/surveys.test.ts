@@ -146,7 +146,7 @@ describe('surveys', () => {
     expect(event.attributes).toEqual({ survey: { id: anonymousId } });
     expect(JSON.stringify(event)).not.toContain(String(row.id));
     // No detractor follow-up for an anonymous survey (it would name the account).
-    expect((await ok('GET', '/v1/survey-followups')).items).toEqual([]);
+    expect((await ok('GET', '/v1/survey-followups')).data).toEqual([]);
     // The CSV has no member columns.
     const csv = await t.call('GET', `/v1/surveys/${anonymousId}/answers.csv`);
     expect(csv.headers['content-type']).toContain('text/csv');
@@ -181,7 +181,7 @@ describe('surveys', () => {
     expect(res.statusCode).toBe(201);
     const row = (await sql<{ member_id: string }>`SELECT member_id FROM survey_answers WHERE program_id = ${t.programId} AND survey_id = ${namedId}`.execute(t.database.db)).rows[0]!;
     expect(row.member_id).toBe(ids.BO);
-    const [f] = (await ok('GET', '/v1/survey-followups?status=open')).items;
+    const [f] = (await ok('GET', '/v1/survey-followups?status=open')).data;
     expect(f).toMatchObject({ surveyId: namedId, memberId: ids.BO, score: 4, comment: 'Invoices are wrong', assignee: 'kam@example.com', accountName: 'Company ACME' });
     const closed = await ok('POST', `/v1/survey-followups/${f.id}/close`, { note: 'Called back, credit note sent' });
     expect(closed).toMatchObject({ status: 'closed', note: 'Called back, credit note sent' });

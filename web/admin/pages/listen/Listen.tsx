@@ -89,10 +89,10 @@ export default function Listen() {
 
 function Forms({ kind }: { kind: 'surveys' | 'quizzes' }) {
   const { t } = useTranslation('console-listen');
-  const list = useQuery({ queryKey: ['listen', kind], queryFn: () => api.get<{ items: Form[] }>(`/v1/${kind}`) });
+  const list = useQuery({ queryKey: ['listen', kind], queryFn: () => api.get<{ data: Form[] }>(`/v1/${kind}`) });
   const [editing, setEditing] = useState<Form | 'new' | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const chosen = list.data?.items.find((f) => f.id === selected) ?? null;
+  const chosen = list.data?.data.find((f) => f.id === selected) ?? null;
   return (
     <Stack>
       <Group justify="space-between">
@@ -112,7 +112,7 @@ function Forms({ kind }: { kind: 'surveys' | 'quizzes' }) {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {list.data?.items.map((f) => (
+          {list.data?.data.map((f) => (
             <Table.Tr key={f.id} bg={f.id === selected ? 'var(--mantine-color-blue-light)' : undefined}>
               <Table.Td>
                 <Anchor component="button" onClick={() => setSelected(f.id)}>
@@ -422,7 +422,7 @@ interface Followup {
 function Followups() {
   const { t } = useTranslation('console-listen');
   const qc = useQueryClient();
-  const list = useQuery({ queryKey: ['listen', 'followups'], queryFn: () => api.get<{ items: Followup[] }>('/v1/survey-followups?status=open') });
+  const list = useQuery({ queryKey: ['listen', 'followups'], queryFn: () => api.get<{ data: Followup[] }>('/v1/survey-followups?status=open') });
   const [closing, setClosing] = useState<Followup | null>(null);
   const [note, setNote] = useState('');
   const close = async () => {
@@ -440,7 +440,7 @@ function Followups() {
     <Stack>
       <Text c="dimmed">{t('followupsLead')}</Text>
       <ErrorAlert error={list.error} />
-      {list.data?.items.length === 0 && <Text>{t('noFollowups')}</Text>}
+      {list.data?.data.length === 0 && <Text>{t('noFollowups')}</Text>}
       <Table aria-label={t('tabs.followups')}>
         <Table.Thead>
           <Table.Tr>
@@ -453,7 +453,7 @@ function Followups() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {list.data?.items.map((f) => (
+          {list.data?.data.map((f) => (
             <Table.Tr key={f.id}>
               <Table.Td>{formatDateTime(f.createdAt)}</Table.Td>
               <Table.Td>
