@@ -4,7 +4,7 @@
  * hand; the program team edits a rule, the tier ladder, the controls and a webhook. What is changed for the
  * example is put back (the ladder, the control settings) or archived (the rule), so later areas see the demo.
  */
-import { sql } from 'kysely';
+import { tinyPdf } from '../../src/evidence/samples.js';
 import type { ExampleScript } from './types.js';
 
 const examples: ExampleScript = async (run) => {
@@ -236,11 +236,14 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'retryWebhookDelivery', params: { id: '0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f' }, expectStatus: 404 });
   await run.call({ operationId: 'deleteWebhook', params: { id: hookId } });
 
-  // Evidence (uploads are multipart, which the examples do not send): a claim's receipt and its bytes.
-  const file = (await sql<{ id: string }>`SELECT id FROM evidence_files WHERE program_id = ${programId} ORDER BY created_at LIMIT 1`.execute(db)).rows[0];
-  if (file) {
-    await run.call({ operationId: 'getEvidence', params: { id: file.id } });
-    await run.call({ operationId: 'getEvidenceContent', params: { id: file.id } });
-  }
+  // Evidence: a receipt uploaded for the account, its description and its bytes.
+  const uploaded = await run.call({
+    operationId: 'uploadEvidence',
+    query: { account: account.external_id! },
+    form: { file: { filename: 'kvitto-ORD-88412.pdf', type: 'application/pdf', content: new Uint8Array(tinyPdf('Kvitto ORD-88412')) } },
+  });
+  const fileId = String(uploaded.body.data[0].id);
+  await run.call({ operationId: 'getEvidence', params: { id: fileId } });
+  await run.call({ operationId: 'getEvidenceContent', params: { id: fileId } });
 };
 export default examples;
