@@ -36,14 +36,20 @@ export type Condition = z.infer<typeof conditionSchema>;
 
 export type Filter = { all: Filter[] } | { any: Filter[] } | { not: Filter } | Condition;
 
-export const filterSchema: z.ZodType<Filter> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(filterSchema).max(50) }),
-    z.strictObject({ any: z.array(filterSchema).max(50) }),
-    z.strictObject({ not: filterSchema }),
-    conditionSchema,
-  ]),
-);
+// Named, so the OpenAPI document can refer to the recursion instead of a definition it cannot place.
+export const filterSchema: z.ZodType<Filter> = z
+  .lazy(() =>
+    z.union([
+      z.strictObject({ all: z.array(filterSchema).max(50) }),
+      z.strictObject({ any: z.array(filterSchema).max(50) }),
+      z.strictObject({ not: filterSchema }),
+      conditionSchema,
+    ]),
+  )
+  .meta({
+    id: 'SegmentFilter',
+    description: 'A condition on one field, or `all` / `any` of several filters, or `not` one: nested up to 6 levels, 100 conditions in all.',
+  });
 
 /** How deep and how large a filter may be: a builder makes a few levels, never hundreds. */
 export const maxDepth = 6;
