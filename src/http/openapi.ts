@@ -329,9 +329,14 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
         for (const [status, response] of Object.entries(responses)) {
           if (response.description === 'Default Response') response.description = statusText[Number(status)] ?? 'Success';
           if (route.config.produces && status.startsWith('2')) {
-            response.content = Object.fromEntries(
-              route.config.produces.map((type) => [type, { schema: type.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' } }]),
-            );
+            // A route that answers JSON by default and a file on request (`format=csv`) keeps its JSON answer too.
+            const json = (response.content as Record<string, Json> | undefined)?.['application/json'];
+            response.content = {
+              ...(json && !route.config.produces.includes('application/json') && { 'application/json': json }),
+              ...Object.fromEntries(
+                route.config.produces.map((type) => [type, { schema: type.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' } }]),
+              ),
+            };
           }
         }
         Object.assign(responses, errorResponses(declaredErrors(route)));
@@ -347,6 +352,12 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
     const schemas = doc.components.schemas;
     const used = referencedSchemas(doc, schemas);
     for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
+    // zod gives each component its own `$id` (and `$schema`): a `$ref` from one component to another would then be
+    // resolved against that id, not the document, and fail in validators such as Redocly's example check.
+    for (const schema of Object.values(schemas) as Json[]) {
+      delete schema.$id;
+      delete schema.$schema;
+    }
     return doc as never;
   };
 }
