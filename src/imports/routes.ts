@@ -3,7 +3,7 @@
  * the lines it could not import.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordAudit } from '../audit/index.js';
 import type { CsvError } from '../csv/index.js';
@@ -107,6 +107,8 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
     '/v1/imports',
     {
       config: { scope: ['accounts:write', 'events:write'], errors: ['malformed_multipart'] },
+      // The parts are read by the handler: the body schema only tells the document what to send.
+      validatorCompiler: (route) => (route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as never)),
       schema: {
         operationId: 'createImport',
         tags,
@@ -118,6 +120,9 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
           'again changes nothing twice. Columns as for `lojal import`. Needs `accounts:write`, or `events:write` for events.',
         consumes: ['multipart/form-data'],
         querystring: z.object({ kind }).strict(),
+        body: z
+          .object({ file: z.file().describe('The CSV file: UTF-8, a header line with the column names first, at most 20 MiB') })
+          .meta({ id: 'ImportUpload', description: 'A multipart form with the CSV file in a part named `file`.' }),
         response: { 202: jobOut },
       },
     },
