@@ -329,10 +329,9 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
         for (const [status, response] of Object.entries(responses)) {
           if (response.description === 'Default Response') response.description = statusText[Number(status)] ?? 'Success';
           if (route.config.produces && status.startsWith('2')) {
-            // A route that answers JSON by default and a file on request (`format=csv`) keeps its JSON answer too.
-            const json = (response.content as Record<string, Json> | undefined)?.['application/json'];
+            // A route that answers JSON too (a list with `format=csv`) keeps its JSON schema beside the file types.
             response.content = {
-              ...(json && !route.config.produces.includes('application/json') && { 'application/json': json }),
+              ...(response.content as Record<string, Json> | undefined),
               ...Object.fromEntries(
                 route.config.produces.map((type) => [type, { schema: type.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' } }]),
               ),
@@ -351,12 +350,11 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
     doc.webhooks = webhooksSection();
     const schemas = doc.components.schemas;
     const used = referencedSchemas(doc, schemas);
-    for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
-    // zod gives each component its own `$id` (and `$schema`): a `$ref` from one component to another would then be
-    // resolved against that id, not the document, and fail in validators such as Redocly's example check.
-    for (const schema of Object.values(schemas) as Json[]) {
-      delete schema.$id;
-      delete schema.$schema;
+    for (const name of Object.keys(schemas)) {
+      if (!used.has(name)) delete schemas[name];
+      // zod names each registered schema's dialect and id; inside a document they would make every reference
+      // from one component to another resolve against the wrong base.
+      else delete schemas[name]!.$schema, delete schemas[name]!.$id;
     }
     return doc as never;
   };
