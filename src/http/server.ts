@@ -23,6 +23,7 @@ import { listenForSettings } from '../cache/listener.js';
 import { auditKeyringOf, useAuditKeyring } from '../audit/keys.js';
 import { isWrite, SettingsCache, settingsVersion, type ProgramSettingsView } from '../cache/settings.js';
 import { createMetrics } from './metrics.js';
+import { finishDocument, recordRoutes, swaggerOptions, swaggerUiOptions } from './openapi.js';
 import type { AppContext } from './context.js';
 import { maxPathParameterLength, sendProblem, toLojalError } from './problem.js';
 import { pageFor, registerWeb, sendPage, webBuilt } from './web.js';
@@ -82,24 +83,10 @@ export async function buildServer(database: Database, config: Config, options: S
     await evidence.close?.();
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Lojal API',
-        version: '1',
-        description:
-          'B2B loyalty and partner-incentive engine. Authenticate with `Authorization: Bearer <API key>`; ' +
-          'the key decides the program. Errors are RFC 9457 problem+json with a stable `code`. A refused field is listed in ' +
-          '`errors` with its `path`, a `message` in the reader\'s language and a field `code`: required, unknown_field, ' +
-          'invalid_type, too_small, too_large, invalid_format, invalid_value or invalid_characters (or an error code of its own).',
-      },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The document is finished from what each route declares (src/http/openapi.ts); routes are recorded as added.
+  const documented = recordRoutes(app);
+  await app.register(swagger, { ...swaggerOptions(config), transform: jsonSchemaTransform, transformObject: finishDocument(documented) });
+  await app.register(swaggerUi, swaggerUiOptions);
   // Claim evidence uploads; each route reads its parts with its own limits (src/evidence/multipart.ts).
   await app.register(multipart);
 

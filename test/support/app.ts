@@ -8,6 +8,7 @@ import type { Database } from '../../src/db/database.js';
 import { buildApp } from '../../src/app.js';
 import { createApiKey, type Scope } from '../../src/programs/api-keys.js';
 import { createProgram } from '../../src/programs/programs.js';
+import { attachContract, contractEnabled } from './contract.js';
 import { freshDatabase } from './db.js';
 
 export interface TestApp {
@@ -39,6 +40,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', LOJAL_DATA_DIR: dataDir, ...env });
   const clock = manualClock(TEST_NOW);
   const app = await buildApp(database, config, { clock });
+  const contract = contractEnabled() ? attachContract(app) : undefined;
   const newProgram: TestApp['newProgram'] = async (settings = {}) => {
     const program = await createProgram(database.db, {
       name: 'Test program',
@@ -71,9 +73,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       }) as never;
     },
     async close() {
+      const violations = contract?.violations() ?? [];
       await app.close();
       await database.close();
       await fs.rm(dataDir, { recursive: true, force: true });
+      if (violations.length) {
+        throw new Error(`The answers differ from the OpenAPI document (test/support/contract.ts):\n${violations.map((v) => `  - ${v}`).join('\n')}`);
+      }
     },
   };
 }

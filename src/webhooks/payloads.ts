@@ -1,0 +1,80 @@
+/**
+ * What each webhook event's `data` holds, as schemas: the OpenAPI document's `webhooks` section is built from them,
+ * so a receiver can generate its types, and the publishers (publish.ts, service/events.ts) are checked against
+ * them by the compiler.
+ */
+import { z } from 'zod';
+import { requestStates } from '../service/workflow.js';
+import type { EventType } from './events.js';
+
+const orderStates = ['pending_approval', 'placed', 'approved', 'shipped', 'delivered', 'issued', 'cancelled', 'rejected'] as const;
+
+export const orderEventData = z
+  .object({
+    orderId: z.uuid(),
+    rewardCode: z.string().describe('The reward\'s code in the catalogue'),
+    rewardType: z.string().describe('physical, code (gift card or coupon), donation, experience…'),
+    memberId: z.uuid(),
+    accountId: z.uuid(),
+    quantity: z.int().min(1),
+    points: z.int().describe('Points the order cost in all'),
+    from: z.enum(orderStates).nullable().describe('The state before; null when the order was just placed'),
+    to: z.enum(orderStates),
+    tracking: z.record(z.string(), z.string()).nullable().describe('Carrier and tracking number, once shipped'),
+    codes: z.array(z.string()).optional().describe('Gift-card or coupon codes, only when a code order is issued'),
+  })
+  .meta({ id: 'RewardOrderEventData', description: 'A reward order placed or moved to another state.' });
+
+export const creditNoteEventData = z
+  .object({
+    creditNoteId: z.uuid(),
+    orderId: z.uuid().nullable(),
+    accountId: z.uuid(),
+    accountExternalId: z.string().nullable().describe('The account\'s number in the ERP'),
+    amountMinor: z.int().describe('The amount in minor units (öre, cents)'),
+    currency: z.string().length(3),
+  })
+  .meta({ id: 'CreditNoteEventData', description: 'A credit note to book in the ERP (volume discounts, cash-back rewards).' });
+
+export const tierEventData = z
+  .object({
+    ownerKind: z.enum(['account', 'member']),
+    ownerId: z.uuid(),
+    ownerExternalId: z.string().nullable(),
+    from: z.string().nullable().describe('The tier code before; null when the owner had none'),
+    to: z.string().nullable().describe('The tier code now; null when the owner lost its tier'),
+    reason: z.string().describe('Why: qualification, requalification, manual, expiry…'),
+  })
+  .meta({ id: 'TierChangedEventData', description: 'An account or member moved to another tier.' });
+
+export const serviceEventData = z
+  .object({
+    requestId: z.uuid(),
+    number: z.string().describe('The request number the member sees'),
+    change: z.enum(['created', 'commented', 'state_changed', 'assigned']),
+    type: z.string().describe('The request type\'s code'),
+    kind: z.string().describe('question, complaint, callback, special_order or custom'),
+    state: z.enum(requestStates),
+    from: z.enum(requestStates).optional().describe('The state before, on a state change'),
+    memberId: z.uuid(),
+    accountId: z.uuid(),
+    assigneeId: z.uuid().nullable(),
+    subject: z.string(),
+    comment: z
+      .object({ body: z.string(), byStaff: z.boolean() })
+      .nullable()
+      .describe('A public comment, on `commented`; internal comments never reach a webhook'),
+  })
+  .meta({ id: 'ServiceRequestEventData', description: 'A service request created, answered, assigned or moved to another state.' });
+
+/** Each event type with its payload and the sentence the document shows. */
+export const webhookPayloads: Record<EventType, { data: z.ZodType; summary: string }> = {
+  'reward_order.placed': { data: orderEventData, summary: 'A member placed a reward order' },
+  'reward_order.state_changed': { data: orderEventData, summary: 'A reward order was approved, shipped, delivered, issued, cancelled or rejected' },
+  'credit_note.created': { data: creditNoteEventData, summary: 'A credit note was created for an account' },
+  'tier.changed': { data: tierEventData, summary: 'An account or member changed tier' },
+  'service_request.created': { data: serviceEventData, summary: 'A member raised a service request' },
+  'service_request.changed': { data: serviceEventData, summary: 'A service request was answered, assigned or changed state' },
+};
+
+export type OrderEventData = z.infer<typeof orderEventData>;
