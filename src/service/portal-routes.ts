@@ -14,6 +14,7 @@ import { validationError } from '../events/ingest.js';
 import { evidenceTypes } from '../evidence/files.js';
 import { sendEvidence } from '../evidence/routes.js';
 import type { AppContext } from '../http/context.js';
+import { sendNoContent } from '../http/no-content.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { me, memberActorRef, ownKey, programOf } from '../portal/context.js';
 import type { Db } from '../db/database.js';
@@ -295,6 +296,6 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
     },
   }, async (req, reply) => {
     await rateArticle(db, me(req).programId, req.params.id, req.body.helpful);
-    return reply.status(204).send(null);
+    return sendNoContent(reply);
   });
 }

@@ -8,6 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { languages } from '../i18n/index.js';
 import type { AppContext } from '../http/context.js';
+import { sendNoContent } from '../http/no-content.js';
 import { clearSessionCookie, setSessionCookie } from './http.js';
 import { chooseMember, memberBody, memberSessionBody, startMemberSession } from './member-choices.js';
 import { memberPasswordMatches, setMemberPassword, startMemberSignIn, verifyMemberCode } from './member-sign-in.js';
@@ -156,7 +157,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
     async (req, reply) => {
       await revokeSession(db, req.session!.id);
       clearSessionCookie(reply, 'staff');
-      return reply.status(204).send(null);
+      return sendNoContent(reply);
     },
   );
 
@@ -177,7 +178,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
     },
     async (req, reply) => {
       await changeStaffPassword(db, req.session!, req.body, req.ip);
-      return reply.status(204).send(null);
+      return sendNoContent(reply);
     },
   );
 
@@ -218,7 +219,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
     },
     async (req, reply) => {
       await confirmStaffPasswordReset(db, req.body, req.ip);
-      return reply.status(204).send(null);
+      return sendNoContent(reply);
     },
   );
 
@@ -351,7 +352,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
     async (req, reply) => {
       const m = req.member!;
       await setMemberPassword(db, { programId: m.programId, memberId: m.memberId, email: m.email, sessionId: m.sessionId }, req.body.newPassword);
-      return reply.status(204).send(null);
+      return sendNoContent(reply);
     },
   );
 
@@ -370,7 +371,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
     async (req, reply) => {
       await revokeSession(db, req.session!.id);
       clearSessionCookie(reply, 'member');
-      return reply.status(204).send(null);
+      return sendNoContent(reply);
     },
   );
 }

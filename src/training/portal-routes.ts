@@ -11,6 +11,7 @@ import { evidenceTypes } from '../evidence/files.js';
 import { EvidenceMissingError } from '../evidence/store.js';
 import { simulateEvent } from '../events/simulate.js';
 import type { AppContext } from '../http/context.js';
+import { sendNoContent } from '../http/no-content.js';
 import { languages, type Language } from '../i18n/index.js';
 import { me, programOf } from '../portal/context.js';
 import type { Program } from '../programs/programs.js';
@@ -345,7 +346,7 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
       const m = me(req);
       const { reader } = await openItem(m.programId, m.memberId, req.params.id);
       await recordRead(db, m.programId, req.params.id, { memberId: m.memberId, accountId: reader.accountId }, ctx.clock());
-      return reply.status(204).send(null);
+      return sendNoContent(reply);
     },
   );
 
