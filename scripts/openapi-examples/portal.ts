@@ -87,21 +87,30 @@ const examples: ExampleScript = async (run) => {
 
   // ------------------------------------------------------------ shop
   const categories = (await run.call({ operationId: 'portalListRewardCategories' })).body as Body;
-  const shop = (await run.call({ operationId: 'portalListRewards', query: { orderable: 'true', affordable: 'true', limit: 5 } })).body as Body;
+  // P10001 manages Kedjan A: the shop as paid from the company's points, which reach further than the member's own.
+  const shop = (await run.call({ operationId: 'portalListRewards', query: { wallet: 'company', orderable: 'true', limit: 5 } })).body as Body;
   if (categories.items[0]) await run.call({ operationId: 'portalListRewards', query: { category: categories.items[0].code, limit: 5 } });
-  const reward = shop.items.find((r: Body) => r.type !== 'physical') ?? shop.items[0];
-  await run.call({ operationId: 'portalGetReward', params: { id: reward.code } });
+  const reward = shop.items.find((r: Body) => r.affordable && r.type !== 'physical') ?? shop.items.find((r: Body) => r.affordable);
+  if (!reward) throw new Error('the demo shop has no reward Kedjan A can afford');
+  await run.call({ operationId: 'portalGetReward', params: { id: reward.code }, query: { wallet: 'company' } });
   const delivery = { name: 'Anders Lindqvist', company: 'Kedjan A Bygg AB', street: 'Industrigatan 12', postalCode: '721 30', city: 'Västerås', country: 'SE' };
   const order = (
     await run.call({
       operationId: 'portalCreateOrder',
-      body: { rewardId: reward.id, quantity: 1, wallet: 'member', idempotencyKey: 'portal-order-2026-12-06-001', ...(reward.type === 'physical' && { delivery }), note: 'Till verkstaden i Västerås' },
+      body: { rewardId: reward.id, quantity: 1, wallet: 'company', idempotencyKey: 'portal-order-2026-12-06-001', ...(reward.type === 'physical' && { delivery }), note: 'Till verkstaden i Västerås' },
     })
   ).body as Body;
   await run.call({ operationId: 'portalCreateOrder', body: { rewardId: reward.id, quantity: 100, wallet: 'member', idempotencyKey: 'portal-order-too-many-0001', delivery }, expectStatus: 422 }).catch(() => undefined);
   await run.call({ operationId: 'portalListOrders', query: { limit: 5 } });
   await run.call({ operationId: 'portalGetOrder', params: { id: order.id } });
-  if (order.cancellable) await run.call({ operationId: 'portalCancelOrder', params: { id: order.id }, body: { reason: 'Beställde fel storlek' } });
+  // A physical reward waits to be sent: the member may still change their mind and cancel it.
+  const more = (await run.call({ operationId: 'portalListRewards', query: { wallet: 'company', orderable: 'true', limit: 100 } })).body as Body;
+  const physical = more.items.find((r: Body) => r.affordable && r.type === 'physical');
+  const toCancel = physical
+    ? ((await run.call({ operationId: 'portalCreateOrder', body: { rewardId: physical.id, wallet: 'company', idempotencyKey: 'portal-order-2026-12-06-002', delivery } })).body as Body)
+    : order;
+  if (toCancel.cancellable) await run.call({ operationId: 'portalCancelOrder', params: { id: toCancel.id }, body: { reason: 'Beställde fel storlek' } });
+  if (order.state === 'issued') await run.call({ operationId: 'portalCancelOrder', params: { id: order.id }, body: {}, expectStatus: 409 });
 
   // ------------------------------------------------------------ claims
   const product = await run.db.selectFrom('products').select('sku').where('program_id', '=', run.programId).where('active', '=', true).orderBy('sku').executeTakeFirstOrThrow();
