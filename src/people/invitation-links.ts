@@ -22,7 +22,7 @@ const tokenParams = z.object({ token: z.string().min(1).max(200).describe('the t
 /** After accepting: the new portal session, or nothing when the invitation named no e-mail to sign in with. */
 const acceptedOut = z.union([
   memberSessionOut,
-  z.object({ csrfToken: z.null(), email: z.null(), member: z.null(), choices: z.array(z.never()).describe('always empty') }).describe('the member is active, but there is no address to sign in with'),
+  z.object({ csrfToken: z.null(), email: z.null(), member: z.null(), choices: z.array(z.string()).max(0).describe('always empty') }).describe('the member is active, but there is no address to sign in with'),
 ]);
 
 /** The invitation a link's token belongs to, in whichever program it was made. */

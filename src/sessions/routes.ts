@@ -48,7 +48,9 @@ const memberOut = z
     accountName: z.string(),
     isManager: z.boolean().describe('manages their company: sees and acts for its team in the portal'),
   })
-  .meta({ id: 'SessionMember', description: 'The member a portal session acts for: who they are, their program and their company.' });
+  // Not a named schema of its own: a named schema inside another (MemberSession) is a $ref the document's
+  // example validators resolve against the wrong base ($id), so it stays inline.
+  .describe('The member a portal session acts for: who they are, their program and their company.');
 const memberChoice = z.object({
   programId: z.uuid(),
   programName: z.string(),
