@@ -1,4 +1,196 @@
+/**
+ * Examples for segments and scores, campaigns, insight, privacy and messages, against the seeded demo program
+ * (Nordbygg Partner Club: Swedish and Norwegian building-trade companies K1000…, their people P10000…, SEK).
+ * Runs last, so erasing a member here takes nothing from the other areas' calls.
+ *
+ * Not recorded here: uploadSegmentMembers (multipart, which the runner does not send) and a success of
+ * portalStreamInbox (a Server-Sent Events stream never ends; its 406 without `Accept: text/event-stream` is).
+ */
+import { listCampaigns } from '../../src/campaigns/store.js';
+import { segmentByKey } from '../../src/segments/store.js';
 import type { ExampleScript } from './types.js';
 
-const examples: ExampleScript = async (_run) => {};
+const day = 86_400_000;
+
+const examples: ExampleScript = async (run) => {
+  const { db, programId } = run;
+
+  // ---------------------------------------------------------------- segments
+  await run.call({ operationId: 'listSegmentFields', query: { subject: 'account' } });
+  await run.call({
+    operationId: 'previewSegment',
+    body: {
+      subject: 'account',
+      definition: { all: [{ field: 'country', op: 'eq', value: 'SE' }, { field: 'purchaseCount', op: 'gte', value: 5, days: 90 }] },
+    },
+  });
+  await run.call({
+    operationId: 'previewSegment',
+    body: { subject: 'account', definition: { field: 'turnover', op: 'gte', value: 100000 } },
+    expectStatus: 422,
+  });
+  await run.call({ operationId: 'listSegments' });
+  const keyAccounts = (await segmentByKey(db, programId, 'key-accounts'))!;
+  await run.call({ operationId: 'getSegment', params: { id: keyAccounts.id } });
+
+  const created = await run.call({
+    operationId: 'createSegment',
+    body: {
+      key: 'roofing-norway',
+      name: 'Norwegian roofers',
+      description: 'Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.',
+      kind: 'dynamic',
+      subject: 'account',
+      definition: { all: [{ field: 'country', op: 'eq', value: 'NO' }, { field: 'purchaseCount', op: 'gte', value: 1, days: 180, category: 'roofing' }] },
+    },
+  });
+  const segmentId = (created.body as { id: string }).id;
+  await run.call({
+    operationId: 'createSegment',
+    body: { key: 'roofing-norway', name: 'Norwegian roofers', kind: 'static', subject: 'account' },
+    expectStatus: 409,
+  });
+  await run.call({
+    operationId: 'updateSegment',
+    params: { id: segmentId },
+    body: {
+      name: 'Norwegian roofers, twice or more',
+      definition: { all: [{ field: 'country', op: 'eq', value: 'NO' }, { field: 'purchaseCount', op: 'gte', value: 2, days: 180, category: 'roofing' }] },
+    },
+  });
+  await run.call({ operationId: 'refreshSegment', params: { id: segmentId } });
+  await run.call({ operationId: 'listSegmentMembers', params: { id: keyAccounts.id }, query: { limit: 5 } });
+  await run.call({ operationId: 'getSegmentHistory', params: { id: keyAccounts.id }, query: { limit: 30 } });
+  await run.call({ operationId: 'deleteSegment', params: { id: segmentId } });
+
+  // ---------------------------------------------------------------- scores
+  await run.call({ operationId: 'runScores' });
+  await run.call({ operationId: 'getScoreOverview' });
+  await run.call({ operationId: 'getLoyaltyMovement' });
+  await run.call({ operationId: 'getAccountScore', params: { id: 'ext:K2001' } });
+
+  // ---------------------------------------------------------------- campaigns
+  await run.call({ operationId: 'listCampaigns' });
+  const demoCampaign = (await listCampaigns(db, programId)).find((c) => c.name === 'Dubbla poäng i Sverige')!;
+  await run.call({ operationId: 'getCampaign', params: { id: demoCampaign.id } });
+  const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1));
+  await run.call({
+    operationId: 'createCampaign',
+    body: {
+      name: 'Verktygsveckor för nyckelkunder',
+      description: 'Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.',
+      segmentKeys: ['key-accounts'],
+      startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 28 * day).toISOString(),
+      effects: [{ type: 'lineBonus', category: 'tools', points: 2, per: 10_000 }],
+      budgetPoints: 50_000,
+      controlPercent: 10,
+    },
+  });
+  await run.call({
+    operationId: 'createCampaign',
+    body: {
+      name: 'Dubbla poäng på takpannor',
+      segmentKeys: ['sweden'],
+      startsAt: new Date(start.getTime() + 28 * day).toISOString(),
+      endsAt: start.toISOString(),
+      effects: [{ type: 'multiplier', factor: 2 }],
+      budgetPoints: 20_000,
+    },
+    expectStatus: 422,
+  });
+
+  // ---------------------------------------------------------------- insight
+  await run.call({ operationId: 'refreshInsight', body: {} });
+  await run.call({ operationId: 'getInsightKpis', query: { period: 'quarter', segmentBy: 'country' } });
+  await run.call({ operationId: 'getInsightKpis', query: { from: '2026-06-30', to: '2026-01-01' }, expectStatus: 422 });
+  await run.call({ operationId: 'getInsightCohorts' });
+  await run.call({ operationId: 'getInsightParticipation' });
+  await run.call({ operationId: 'getAccountRecommendations', params: { id: 'ext:K2001' }, query: { limit: 5 } });
+  await run.call({ operationId: 'exportCsv', params: { what: 'accounts' }, query: { language: 'sv' } });
+
+  // ---------------------------------------------------------------- privacy
+  await run.call({ operationId: 'getPrivacySettings' });
+  await run.call({ operationId: 'updatePrivacySettings', body: { retentionMonths: 36 } });
+  await run.call({ operationId: 'runRetention' });
+  const text = await run.call({
+    operationId: 'createConsentText',
+    body: {
+      purpose: 'marketing',
+      texts: {
+        sv: 'Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst.',
+        nb: 'Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.',
+        en: 'Yes, Nordbygg may send me offers and campaigns on building materials and tools. I can withdraw my consent at any time.',
+      },
+    },
+  });
+  const version = (text.body as { version: number }).version;
+  await run.call({ operationId: 'listConsentTexts' });
+
+  // Member paths take the external id too: the installer P10004 of the first chain's branch (has a mobile number).
+  const installer = 'ext:P10004';
+  await run.call({
+    operationId: 'recordMemberConsent',
+    params: { id: installer },
+    body: { purpose: 'marketing', channel: 'sms', granted: true, textVersion: version, source: 'import' },
+  });
+  await run.call({ operationId: 'getMemberConsents', params: { id: installer } });
+  await run.call({ operationId: 'exportMemberConsents', params: { id: installer } });
+  await run.call({ operationId: 'exportMemberData', params: { id: installer } });
+
+  const leaver = await db
+    .selectFrom('members')
+    .select('id')
+    .where('program_id', '=', programId)
+    .where('external_id', 'not in', ['P10001', 'P10004'])
+    .orderBy('external_id', 'desc')
+    .executeTakeFirstOrThrow();
+  await run.call({ operationId: 'eraseMember', params: { id: leaver.id } });
+  await run.call({ operationId: 'getMemberErasure', params: { id: leaver.id } });
+  await run.call({
+    operationId: 'recordMemberConsent',
+    params: { id: leaver.id },
+    body: { purpose: 'marketing', channel: 'email', granted: false },
+    expectStatus: 410,
+  });
+
+  // ---------------------------------------------------------------- messages
+  await run.call({ operationId: 'measureSms', body: { message: 'Hej! Dina 2 500 poäng går ut 31/12. Byt dem mot verktyg i butiken.' } });
+  const sms = await run.call({
+    operationId: 'sendMemberSms',
+    params: { id: installer },
+    body: {
+      message: 'Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg',
+      kind: 'marketing',
+      idempotencyKey: 'tool-weeks-sms-P10004',
+    },
+  });
+  await run.call({
+    operationId: 'sendMemberSms',
+    params: { id: run.memberId },
+    body: { message: 'Din beställning är skickad.', kind: 'transactional', idempotencyKey: 'order-shipped-P10001' },
+    expectStatus: 422,
+  });
+  await run.call({ operationId: 'listSms', query: { status: 'pending', limit: 20 } });
+  await run.call({ operationId: 'cancelSms', params: { id: (sms.body as { id: string }).id } });
+
+  const posted = await run.call({
+    operationId: 'postMemberInbox',
+    params: { id: run.memberId },
+    body: {
+      title: 'Dina poäng för oktober',
+      body: 'Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.',
+      kind: 'transactional',
+    },
+  });
+
+  // ---------------------------------------------------------------- the member in the portal (P10001)
+  await run.call({ operationId: 'portalListCampaigns' });
+  await run.call({ operationId: 'portalGetConsents' });
+  await run.call({ operationId: 'portalSetConsent', body: { purpose: 'marketing', channel: 'email', granted: true, textVersion: version } });
+  await run.call({ operationId: 'portalListInbox', query: { limit: 10 } });
+  await run.call({ operationId: 'portalMarkInbox', body: { id: (posted.body as { id: string }).id, read: true } });
+  await run.call({ operationId: 'portalStreamInbox', expectStatus: 406 });
+  await run.call({ operationId: 'portalExportData' });
+};
 export default examples;

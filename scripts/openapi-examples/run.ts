@@ -18,6 +18,7 @@ import { ensureDemoProgram } from '../../src/demo/index.js';
 import { demoSignIns, ensureDemoSignIns } from '../../src/demo/sign-in.js';
 import { getMemberByExternalId } from '../../src/accounts/index.js';
 import { DiskEvidenceStore } from '../../src/evidence/store.js';
+import { sessionCookies } from '../../src/sessions/http.js';
 import { chooseSessionMember, createSession, csrfTokenFor } from '../../src/sessions/store.js';
 import type { ExampleAnswer, ExampleRequest, ExampleRun, ExampleScript } from './types.js';
 import core from './core.js';
@@ -74,7 +75,8 @@ const staff = await database.db.selectFrom('staff_users').select('id').where('pr
 async function sessionHeaders(kind: 'staff' | 'member') {
   const { token, session } = await createSession(database.db, kind === 'staff' ? { kind, programId: program.id, staffUserId: staff.id } : { kind, email: member.email ?? null });
   if (kind === 'member') await chooseSessionMember(database.db, session.id, program.id, member.id);
-  return { cookie: `lojal_${kind}=${token}`, 'x-csrf-token': csrfTokenFor(session) };
+  // The public URL is https, so the server reads the Secure cookie's `__Host-` name.
+  return { cookie: `__Host-${sessionCookies[kind]}=${token}`, 'x-csrf-token': csrfTokenFor(session) };
 }
 const consoleHeaders = await sessionHeaders('staff');
 const portalHeaders = await sessionHeaders('member');

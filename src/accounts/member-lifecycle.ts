@@ -9,6 +9,7 @@ import type { Db } from '../db/database.js';
 import type { Language } from '../i18n/index.js';
 import { toMember, type Member, type MemberStatus } from './member-schema.js';
 import { openWallets } from '../ledger/wallets.js';
+import { publishMemberChange } from '../webhooks/publish.js';
 
 export interface NewPerson {
   accountId: string;
@@ -82,7 +83,12 @@ export async function moveMemberStatus(
     .where('status', 'in', from)
     .returningAll()
     .executeTakeFirst();
-  return row ? toMember(row) : undefined;
+  if (!row) return undefined;
+  const member = toMember(row);
+  // Receivers hear who joined and who left; a request to join that is turned down was never a member.
+  const how = to === 'active' ? (from.includes('invited') ? 'invitation_accepted' : 'registration_approved') : to === 'closed' && !from.every((s) => s === 'pending') ? 'deactivated' : null;
+  if (how) await publishMemberChange(trx, programId, member, how, new Date());
+  return member;
 }
 
 /**

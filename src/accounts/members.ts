@@ -7,6 +7,7 @@ import { LojalError } from '../errors/index.js';
 import { parseInput } from '../errors/validation.js';
 import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import { isUuid } from './accounts.js';
+import { publishMemberChange } from '../webhooks/publish.js';
 import { openWallets } from '../ledger/wallets.js';
 import {
   memberColumns,
@@ -56,7 +57,9 @@ export async function createMember(db: Db, programId: string, input: MemberCreat
         .returningAll()
         .executeTakeFirstOrThrow();
       await openWallets(trx, programId, 'member', [id]);
-      return toMember(row);
+      const member = toMember(row);
+      if (member.status === 'active') await publishMemberChange(trx, programId, member, 'created', new Date());
+      return member;
     } catch (err) {
       if (isUniqueViolation(err) && m.externalId) throw duplicateMember(m.externalId);
       throw err;

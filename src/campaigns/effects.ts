@@ -5,20 +5,35 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { EngineLine } from '../rules/types.js';
 
-export const campaignEffectSchema = z.discriminatedUnion('type', [
-  /** Double points and the like: the purchase's points from the rules × (factor − 1) on top. */
-  z.strictObject({ type: z.literal('multiplier'), factor: z.number().min(1.01).max(10).refine((f) => Math.abs(f * 100 - Math.round(f * 100)) < 1e-9, 'at most two decimals') }),
-  /** Extra points per amount on a product line: lines of a category and/or brand. */
-  z.strictObject({
-    type: z.literal('lineBonus'),
-    category: z.string().trim().min(1).max(100).optional(),
-    brand: z.string().trim().min(1).max(100).optional(),
-    points: z.number().int().min(1).max(1_000_000),
-    per: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-  }).refine((e) => e.category !== undefined || e.brand !== undefined, 'name a category or a brand'),
-  /** A fixed bonus for each purchase in the campaign. */
-  z.strictObject({ type: z.literal('fixed'), points: z.number().int().min(1).max(1_000_000) }),
-]);
+export const campaignEffectSchema = z
+  .discriminatedUnion('type', [
+    /** Double points and the like: the purchase's points from the rules × (factor − 1) on top. */
+    z
+      .strictObject({
+        type: z.literal('multiplier'),
+        factor: z
+          .number()
+          .min(1.01)
+          .max(10)
+          .refine((f) => Math.abs(f * 100 - Math.round(f * 100)) < 1e-9, 'at most two decimals')
+          .describe('The purchase’s points from the rules times this (at most two decimals); 2 is double points'),
+      })
+      .describe('The rules’ points multiplied'),
+    /** Extra points per amount on a product line: lines of a category and/or brand. */
+    z
+      .strictObject({
+        type: z.literal('lineBonus'),
+        category: z.string().trim().min(1).max(100).optional().describe('Lines of this category code'),
+        brand: z.string().trim().min(1).max(100).optional().describe('Lines of this brand'),
+        points: z.number().int().min(1).max(1_000_000).describe('Points for each `per` of the line amount'),
+        per: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).describe('Line amount in minor units that earns `points`'),
+      })
+      .refine((e) => e.category !== undefined || e.brand !== undefined, 'name a category or a brand')
+      .describe('Extra points per amount on the lines of a category and/or brand (name at least one)'),
+    /** A fixed bonus for each purchase in the campaign. */
+    z.strictObject({ type: z.literal('fixed'), points: z.number().int().min(1).max(1_000_000).describe('Points per purchase') }).describe('A fixed bonus for each purchase'),
+  ])
+  .meta({ id: 'CampaignEffect', description: 'What a campaign adds to a purchase in its window, on top of the earning rules, paid from its budget.' });
 export type CampaignEffect = z.infer<typeof campaignEffectSchema>;
 
 export interface BonusPart {

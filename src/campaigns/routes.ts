@@ -17,32 +17,53 @@ import { campaignEffectSchema } from './effects.js';
 import { campaignReport, campaignsInForce, createCampaign, getCampaign, listCampaigns, type Campaign } from './store.js';
 
 const tags = ['campaigns'];
-const effectsOut = z.array(z.any()).describe('multiplier {factor}, lineBonus {category|brand, points, per}, fixed {points}');
-const campaignOut = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  description: z.string().nullable(),
-  segmentKeys: z.array(z.string()),
-  startsAt: z.date(),
-  endsAt: z.date(),
-  effects: effectsOut,
-  budgetPoints: z.number().int(),
-  controlPercent: z.number().int(),
-  walletId: z.uuid().describe('the budget wallet in the ledger'),
-  createdAt: z.date(),
+const effectsOut = z.array(campaignEffectSchema).describe('what the campaign adds to a purchase: multiplier, lineBonus or fixed');
+const campaignOut = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    description: z.string().nullable(),
+    segmentKeys: z.array(z.string()).describe('the segments it reaches (an account or member in any of them); empty: everyone'),
+    startsAt: z.date(),
+    endsAt: z.date(),
+    effects: effectsOut,
+    budgetPoints: z.number().int().describe('the points set aside for it; payouts stop when they are spent'),
+    controlPercent: z.number().int().describe('share of the reached accounts held out (0–50 %) to measure the uplift'),
+    walletId: z.uuid().describe('the budget wallet in the ledger'),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'Campaign', description: 'A campaign: extra points for purchases by a segment in a window, paid from a budget wallet, with a held-out control group.' });
+const stats = z.object({
+  n: z.number().int().describe('accounts in the group'),
+  mean: z.number().describe('purchase amount per account in the window, minor units'),
+  variance: z.number(),
+  purchases: z.number().int(),
 });
-const stats = z.object({ n: z.number().int(), mean: z.number(), variance: z.number(), purchases: z.number().int() });
-const reportOut = z.object({
-  status: z.enum(['planned', 'running', 'finished']),
-  budget: z.object({ planned: z.number().int(), spent: z.number().int(), available: z.number().int(), exhausted: z.boolean() }),
-  payouts: z.object({ count: z.number().int() }),
-  groups: z.object({ treatment: stats, control: stats }),
-  uplift: z
-    .object({ difference: z.number(), relative: z.number().nullable(), low: z.number(), high: z.number(), significant: z.boolean() })
-    .nullable()
-    .describe('purchase amount per account (minor units), treated − held out, with a 95 % interval; null below 2 accounts per group'),
-  window: z.object({ from: z.date(), to: z.date() }),
-});
+const reportOut = z
+  .object({
+    status: z.enum(['planned', 'running', 'finished']),
+    budget: z.object({
+      planned: z.number().int(),
+      spent: z.number().int(),
+      available: z.number().int(),
+      exhausted: z.boolean().describe('nothing is left: purchases no longer earn the campaign’s extra points'),
+    }),
+    payouts: z.object({ count: z.number().int().describe('purchases that earned the campaign’s extra points') }),
+    groups: z.object({ treatment: stats, control: stats }).describe('the accounts reached and those held out'),
+    uplift: z
+      .object({
+        difference: z.number().describe('treated − held out, minor units per account'),
+        relative: z.number().nullable().describe('difference ÷ the held-out mean; null when that is 0'),
+        low: z.number().describe('lower end of the 95 % interval'),
+        high: z.number().describe('upper end of the 95 % interval'),
+        significant: z.boolean().describe('the interval leaves out 0'),
+      })
+      .nullable()
+      .describe('purchase amount per account (minor units), treated − held out, with a 95 % interval; null below 2 accounts per group'),
+    window: z.object({ from: z.date(), to: z.date() }).describe('the part of the campaign’s window measured so far'),
+  })
+  .meta({ id: 'CampaignReport', description: 'How a campaign is doing: budget planned, spent and left, and the uplift against the held-out group.' });
+const campaignWithReport = campaignOut.extend({ report: reportOut });
 
 const present = (c: Campaign) => c;
 
@@ -53,24 +74,25 @@ export async function campaignRoutes(fastify: FastifyInstance, { database, clock
   app.post(
     '/v1/campaigns',
     {
-      config: { scope: 'rules:write' },
+      config: { scope: 'rules:write', errors: ['campaign_budget_negative', 'campaign_dates_reversed', 'campaign_segment_unknown'] },
       schema: {
         operationId: 'createCampaign',
         tags,
-        summary: 'Plan a campaign: its segments, window, earning effects, budget (a ledger wallet) and held-out control share',
+        summary: 'Plan a campaign',
         description:
-          'A negative budget answers 422 `campaign_budget_negative`, an end before the start `campaign_dates_reversed`, an unknown ' +
-          'segment key `campaign_segment_unknown`. The budget is set aside from issuance at once; purchases in the window pay from it until it is empty.',
+          'Its segments, window, earning effects, budget and held-out control share. The budget is set aside from issuance at once in a ledger wallet ' +
+          '(a journal); purchases in the window pay from it until it is empty. A negative budget answers 422 `campaign_budget_negative`, an end before ' +
+          'the start `campaign_dates_reversed`, an unknown segment key `campaign_segment_unknown`. Recorded in the audit log.',
         body: z
           .object({
             name: z.string().trim().min(1).max(200),
             description: z.string().trim().max(1000).nullable().optional(),
-            segmentKeys: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
-            startsAt: z.iso.datetime({ offset: true }),
-            endsAt: z.iso.datetime({ offset: true }),
+            segmentKeys: z.array(z.string().trim().min(1).max(40)).max(20).default([]).describe('Keys of the segments it reaches; empty (default): every account'),
+            startsAt: z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset'),
+            endsAt: z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset, after `startsAt`'),
             effects: z.array(campaignEffectSchema).min(1).max(10),
-            budgetPoints: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(1_000_000_000),
-            controlPercent: z.number().int().min(0).max(50).default(10),
+            budgetPoints: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(1_000_000_000).describe('Points set aside for the campaign, 0 or more'),
+            controlPercent: z.number().int().min(0).max(50).default(10).describe('Share of the reached accounts held out to measure the uplift, 0–50; default 10'),
           })
           .strict(),
         response: { 201: campaignOut },
@@ -100,9 +122,9 @@ export async function campaignRoutes(fastify: FastifyInstance, { database, clock
       schema: {
         operationId: 'listCampaigns',
         tags,
-        summary: 'The program’s campaigns, latest start first, each with planned vs spent',
-        description: 'The uplift of one campaign is in GET /v1/campaigns/{id}.',
-        response: { 200: z.object({ data: z.array(campaignOut.extend({ report: reportOut })) }) },
+        summary: 'List the program’s campaigns',
+        description: 'Every campaign, latest start first, each with its report (budget planned vs spent, uplift so far); not paged.',
+        response: { 200: z.object({ data: z.array(campaignWithReport) }) },
       },
     },
     async (req) => {
@@ -120,10 +142,10 @@ export async function campaignRoutes(fastify: FastifyInstance, { database, clock
       schema: {
         operationId: 'getCampaign',
         tags,
-        summary: 'A campaign with its report: budget planned, spent and left, and the uplift against the held-out group',
-        description: 'Another program’s campaign answers 404.',
-        params: z.object({ id: z.uuid() }),
-        response: { 200: campaignOut.extend({ report: reportOut }) },
+        summary: 'Get a campaign with its report',
+        description: 'The campaign with its budget planned, spent and left, and the uplift against the held-out group. Another program’s campaign answers 404.',
+        params: z.object({ id: z.uuid().describe('The campaign’s id') }),
+        response: { 200: campaignWithReport },
       },
     },
     async (req) => {
@@ -138,10 +160,12 @@ export async function campaignRoutes(fastify: FastifyInstance, { database, clock
     {
       config: { member: true },
       schema: {
-        operationId: 'listMyCampaignOffers',
+        operationId: 'portalListCampaigns',
         tags: ['portal'],
-        summary: 'The campaigns that reach my company now: what earns extra, and until when',
-        description: 'Campaigns whose budget is used up are left out.',
+        summary: 'The campaigns that reach my company now',
+        description:
+          'What earns extra points now, and until when, for the signed-in member. Campaigns whose budget is used up are left out, and so are campaigns ' +
+          'the member’s company is held out of (the control group is never told).',
         response: {
           200: z.object({
             data: z.array(z.object({ id: z.uuid(), name: z.string(), description: z.string().nullable(), endsAt: z.date(), effects: effectsOut })),

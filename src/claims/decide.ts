@@ -13,6 +13,7 @@ import { processInTransaction } from '../events/process.js';
 import { eventHash, eventSchema } from '../events/schema.js';
 import type { Program } from '../programs/programs.js';
 import { claimEvent } from './event.js';
+import { publishClaimDecided } from '../webhooks/publish.js';
 import { queueClaimDecisionMail } from './mails.js';
 import type { RejectionReason } from './reasons.js';
 import { getClaimSettings, type ClaimSettings } from './settings.js';
@@ -58,6 +59,8 @@ export async function approveClaim(db: Db, program: Program, claimId: string, d:
     if (item.status === 'rejected') throw item.error;
     await decideClaim(trx, program.id, claim.id, { state: 'approved', eventId: item.record.id, points: item.record.points, actor: actorOf(d) });
     await queueClaimDecisionMail(trx, program, claim, { state: 'approved', points: item.record.points }, now);
+    const decided = { claimId: claim.id, accountId: claim.accountId, memberId: claim.memberId };
+    await publishClaimDecided(trx, program.id, { ...decided, decision: 'approved', points: item.record.points, reason: null }, now);
     return true;
   });
   return { claim: await requireClaim(db, program.id, claimId), created };
@@ -69,6 +72,7 @@ export async function rejectClaim(
   claimId: string,
   d: Decider,
   reason: { code: RejectionReason; note: string | null },
+  now = new Date(),
 ): Promise<{ claim: SaleClaim; created: boolean }> {
   const settings = await getClaimSettings(db, program.id);
   const created = await db.transaction().execute(async (trx) => {
@@ -78,6 +82,8 @@ export async function rejectClaim(
     await checkDecider(trx, program.id, settings, claim, d);
     await decideClaim(trx, program.id, claim.id, { state: 'rejected', code: reason.code, note: reason.note, actor: actorOf(d) });
     await queueClaimDecisionMail(trx, program, claim, { state: 'rejected', code: reason.code, note: reason.note });
+    const why = reason.note ? `${reason.code}: ${reason.note}` : reason.code;
+    await publishClaimDecided(trx, program.id, { claimId: claim.id, accountId: claim.accountId, memberId: claim.memberId, decision: 'rejected', points: 0, reason: why }, now);
     return true;
   });
   return { claim: await requireClaim(db, program.id, claimId), created };

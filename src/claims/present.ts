@@ -12,33 +12,48 @@ import type { Program } from '../programs/programs.js';
 import { rejectionReasons } from './reasons.js';
 import { claimEvidence, claimStates, type SaleClaim } from './store.js';
 
-export const claimOut = z.object({
-  id: z.uuid(),
-  state: z.enum(claimStates),
-  accountId: z.uuid(),
-  memberId: z.uuid(),
-  sku: z.string(),
-  quantity: z.number(),
-  amount: z.number(),
-  saleDate: z.string(),
-  invoiceNumber: z.string(),
-  endCustomer: z.string(),
-  flags: z.array(z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), message: z.string() })),
-  points: z.object({
-    /** pending: shown, not posted; posted: on approval; void: rejected. */
-    status: z.enum(['pending', 'posted', 'void']),
-    proposed: z.number(),
-    proposedPostings: z.array(z.object({ ruleId: z.uuid(), ruleName: z.string(), recipient: z.enum(['account', 'member']), points: z.number(), reason: z.string() })),
-    posted: z.number().nullable(),
-  }),
-  eventId: z.uuid().nullable(),
-  rejection: z.object({ code: z.enum(rejectionReasons), message: z.string(), language: z.string(), note: z.string().nullable() }).nullable(),
-  decidedBy: z.string().nullable(),
-  decidedAt: z.date().nullable(),
-  submittedBy: z.string(),
-  createdAt: z.date(),
-  evidence: z.array(evidenceOut).optional(),
-});
+export const claimOut = z
+  .object({
+    id: z.uuid(),
+    state: z.enum(claimStates).describe('submitted (waits for a decision), needs_review (flagged: the program team decides), approved, rejected'),
+    accountId: z.uuid().describe("The claimant's account"),
+    memberId: z.uuid().describe('The member (salesperson) who made the sale'),
+    sku: z.string().describe('The product sold'),
+    quantity: z.number().int(),
+    amount: z.number().int().describe("The sale's amount in minor units (öre, cents)"),
+    saleDate: z.string().describe('The date of the sale, YYYY-MM-DD'),
+    invoiceNumber: z.string(),
+    endCustomer: z.string().describe('Who bought'),
+    flags: z
+      .array(
+        z.object({
+          code: z.enum(['near_duplicate_invoice', 'same_amount_recent', 'member_velocity', 'account_velocity']),
+          params: z.record(z.string(), z.union([z.string(), z.number()])).describe('The facts behind the flag: the look-alike claim, the period, the count and limit'),
+          message: z.string().describe("The flag explained in the reader's language"),
+        }),
+      )
+      .describe('Why the claim needs the program team to look at it; empty: nothing suspicious'),
+    points: z
+      .object({
+        status: z.enum(['pending', 'posted', 'void']).describe('pending: shown, not posted; posted: on approval; void: rejected'),
+        proposed: z.number().int().describe('What the rules would pay, judged at submission'),
+        proposedPostings: z
+          .array(z.object({ ruleId: z.uuid(), ruleName: z.string(), recipient: z.enum(['account', 'member']), points: z.number().int(), reason: z.string().describe("The rule's explanation in the reader's language") }))
+          .describe('Each rule\'s share of `proposed`'),
+        posted: z.number().int().nullable().describe('What approval posted (the rules may say otherwise then, e.g. a cap filled meanwhile); null before'),
+      })
+      .describe('The points the claim earns'),
+    eventId: z.uuid().nullable().describe('The sale_claim event approval posted; null before'),
+    rejection: z
+      .object({ code: z.enum(rejectionReasons), message: z.string().describe("The reason in the claimant's language"), language: z.string(), note: z.string().nullable().describe('The decider\'s note, as written') })
+      .nullable(),
+    decidedBy: z.string().nullable().describe('`staff:<id>`, `api-key:<id>`, `member:<id>` (a manager), or `member:<id> via api-key:<id>`'),
+    decidedAt: z.date().nullable(),
+    submittedBy: z.string(),
+    createdAt: z.date(),
+    evidence: z.array(evidenceOut).optional().describe('The proof files; in answers about one claim, not in lists'),
+  })
+  .meta({ id: 'SalesClaim', description: 'A sale a member reported with evidence; it earns points through the rules only when approved.' });
 
 /** The claimant reads a rejection in their own language (or the program's when they have none). */
 async function claimantLanguage(db: Db, program: Program, memberId: string): Promise<Language> {

@@ -12,15 +12,16 @@ import { getProgram, type Program } from '../programs/programs.js';
 import { approveClaim, rejectClaim } from './decide.js';
 import { rejectionReasons } from './reasons.js';
 import { claimOut, presentClaim } from './present.js';
-import { claimSettingsSchema, getClaimSettings, putClaimSettings } from './settings.js';
+import { claimSettingsOut, claimSettingsSchema, getClaimSettings, putClaimSettings } from './settings.js';
 import { claimStates, listClaims, requireClaim, type SaleClaim } from './store.js';
 import { claimInputSchema, submitClaim } from './submit.js';
 
-const idParams = z.object({ id: z.uuid() });
+const idParams = z.object({ id: z.uuid().describe("The sales claim's id (UUID)") });
 const decideBody = z.object({
   /** Set when an account manager decides (through a portal using this key); absent: the program team decides. */
-  managerId: z.uuid().optional(),
+  managerId: z.uuid().optional().describe('The manager who decides, when a portal decides for one through this key; absent: the program team decides'),
 });
+const deciderErrors = ['claim_state_conflict', 'claim_approver_not_allowed', 'self_approval', 'not_a_manager', 'claim_needs_program_review'] as const;
 const passThrough = () => (data: unknown) => ({ value: data });
 
 
@@ -34,7 +35,16 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
 
   app.get(
     '/v1/claims/settings',
-    { config: { scope: 'read' }, schema: { tags: ['claims'], summary: 'Who approves sales claims, the near-duplicate window and the velocity limits' } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getClaimSettings',
+        tags: ['claims'],
+        summary: 'Who approves sales claims, the near-duplicate window and the velocity limits',
+        description: 'The defaults (the program team approves, a 30-day window, no limits) until updateClaimSettings sets them.',
+        response: { 200: claimSettingsOut },
+      },
+    },
     async (req) => getClaimSettings(db, caller(req).programId),
   );
 
@@ -43,9 +53,14 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'updateClaimSettings',
         tags: ['claims'],
-        summary: 'Set who approves sales claims (program, manager, either), the near-duplicate window and velocity limits',
+        summary: 'Set who approves sales claims and what flags them',
+        description:
+          'Who approves (program, manager or either), the near-duplicate window and the velocity limits. Replaces all the settings: a field left out takes its default (approver program, nearDuplicateDays 30, limits null). ' +
+          'Applies to claims submitted and decided from now on; flags already raised stay. Needs the `admin` scope.',
         body: claimSettingsSchema,
+        response: { 200: claimSettingsOut },
       },
     },
     async (req) => putClaimSettings(db, caller(req).programId, req.body),
@@ -54,15 +69,31 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
   app.post(
     '/v1/claims',
     {
-      config: { scope: 'claims:write' },
+      config: {
+        scope: 'claims:write',
+        errors: [
+          'idempotency_conflict',
+          'sale_date_in_future',
+          'unknown_member',
+          'unknown_sku',
+          'evidence_required',
+          'unknown_evidence',
+          'duplicate_claim',
+          'malformed_multipart',
+          'evidence_too_large',
+          'evidence_type_not_allowed',
+        ],
+      },
       validatorCompiler: passThrough,
       schema: {
+        operationId: 'createClaim',
         tags: ['claims'],
-        summary: 'Report a sale (a sales claim) with its evidence; it earns only when approved',
+        summary: 'Report a sale with its evidence (a sales claim)',
         description:
-          'JSON with `evidenceIds` of files uploaded before, or multipart/form-data with the claim as JSON in a part named `claim` ' +
+          'The claim earns points only when approved. JSON with `evidenceIds` of files uploaded before, or multipart/form-data with the claim as JSON in a part named `claim` ' +
           'and the files as file parts. Answers 201 with the points the rules would give (pending until approved) and any flags; ' +
-          'a retry with the same `idempotencyKey` answers 200 with the same claim. The same invoice number and SKU again is 409 `duplicate_claim`.',
+          'a retry with the same `idempotencyKey` answers 200 with the same claim. The same invoice number and SKU again is 409 `duplicate_claim`; ' +
+          'a look-alike or too many claims at once is accepted but flagged (state needs_review) for the program team.',
         consumes: ['application/json', 'multipart/form-data'],
         body: claimInputSchema,
         response: { 200: claimOut, 201: claimOut },
@@ -84,17 +115,19 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listClaims',
         tags: ['claims'],
         summary: 'Sales claims, newest first, by state, account, member or flag',
+        description: 'Cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`); the filters combine. The claims come without their evidence (getClaim has it).',
         querystring: pageQuery
           .extend({
-            state: z.enum(claimStates).optional(),
-            accountId: z.uuid().optional(),
-            memberId: z.uuid().optional(),
-            flagged: z.enum(['true', 'false']).optional(),
+            state: z.enum(claimStates).optional().describe('Only claims in this state'),
+            accountId: z.uuid().optional().describe('Only this account\'s claims (UUID)'),
+            memberId: z.uuid().optional().describe('Only this member\'s claims (UUID)'),
+            flagged: z.enum(['true', 'false']).optional().describe('true: only flagged claims; false: only unflagged ones; absent: both'),
           })
           .strict(),
-        response: { 200: z.object({ data: z.array(claimOut), nextCursor: z.string().nullable() }) },
+        response: { 200: z.object({ data: z.array(claimOut), nextCursor: z.string().nullable().describe('Cursor of the next page; null: this is the last') }) },
       },
     },
     async (req) => {
@@ -114,7 +147,14 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
     '/v1/claims/:id',
     {
       config: { scope: 'read' },
-      schema: { tags: ['claims'], summary: 'A sales claim with its evidence, flags, points and decision', params: idParams, response: { 200: claimOut } },
+      schema: {
+        operationId: 'getClaim',
+        tags: ['claims'],
+        summary: 'A sales claim with its evidence, flags, points and decision',
+        description: "Flags and the points' reasons are in the reader's language (Accept-Language); a rejection in the claimant's own. Each evidence file names the URL of its content.",
+        params: idParams,
+        response: { 200: claimOut },
+      },
     },
     async (req) => {
       const program = await programOf(req);
@@ -125,11 +165,15 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
   app.post(
     '/v1/claims/:id/approve',
     {
-      config: { scope: 'claims:review' },
+      config: { scope: 'claims:review', errors: [...deciderErrors, 'account_not_active', 'points_limit_exceeded'] },
       schema: {
+        operationId: 'approveClaim',
         tags: ['claims'],
-        summary: 'Approve a sales claim: its points are posted as a sale_claim event (idempotent; racing approvals post once)',
-        description: 'By the program team, or with `managerId` by a manager of the claimant’s company (as the program’s claim settings allow); nobody approves their own claim.',
+        summary: 'Approve a sales claim and post its points',
+        description:
+          'By the program team, or with `managerId` by a manager of the claimant’s company (as the program’s claim settings allow); nobody approves their own claim, ' +
+          'and a flagged claim (needs_review) is the program team’s. The points go through the earning rules as a `sale_claim` event (a ledger journal) and the claimant is mailed. ' +
+          'Idempotent: racing approvals post once, and approving an approved claim answers it unchanged; a rejected one is 409 claim_state_conflict.',
         params: idParams,
         body: decideBody.strict().nullish(),
         response: { 200: claimOut },
@@ -145,13 +189,20 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
   app.post(
     '/v1/claims/:id/reject',
     {
-      config: { scope: 'claims:review' },
+      config: { scope: 'claims:review', errors: [...deciderErrors] },
       schema: {
+        operationId: 'rejectClaim',
         tags: ['claims'],
-        summary: 'Reject a sales claim with a reason the claimant reads in their language (and a note as written)',
+        summary: 'Reject a sales claim with a reason',
+        description:
+          'Who may decide as for approveClaim. No points are posted; the claimant is mailed the reason in their language, and the note as written. Rejecting a rejected claim answers it unchanged; ' +
+          'an approved one is 409 claim_state_conflict. The invoice line may then be claimed again.',
         params: idParams,
         body: decideBody
-          .extend({ reason: z.enum(rejectionReasons), note: z.string().trim().min(1).max(1000).optional() })
+          .extend({
+            reason: z.enum(rejectionReasons).describe('Why; the claimant reads it in their language'),
+            note: z.string().trim().min(1).max(1000).optional().describe('A note for the claimant, as written; required with reason other'),
+          })
           .strict()
           .refine((b) => b.reason !== 'other' || b.note, { path: ['note'], message: 'reason other needs a note for the claimant' }),
         response: { 200: claimOut },

@@ -8,15 +8,27 @@ const limit = z.number().int().min(1).max(10_000).nullable().default(null);
 export const claimSettingsSchema = z
   .object({
     /** program: the program team (an API key); manager: the claimant's account manager; either: both may. */
-    approver: z.enum(['program', 'manager', 'either']).default('program'),
+    approver: z.enum(['program', 'manager', 'either']).default('program').describe("program (default): the program team; manager: the claimant's account manager; either: both may"),
     /** Another claim of the same account with the same amount within this many days (of sale date) is flagged. */
-    nearDuplicateDays: z.number().int().min(0).max(366).default(30),
-    memberDailyLimit: limit,
-    memberWeeklyLimit: limit,
-    accountDailyLimit: limit,
-    accountWeeklyLimit: limit,
+    nearDuplicateDays: z.number().int().min(0).max(366).default(30).describe('Another claim of the same account with the same amount within this many days (of sale date) is flagged (default 30)'),
+    memberDailyLimit: limit.describe("A member's claims in 24 hours beyond this are flagged; null (default): no limit"),
+    memberWeeklyLimit: limit.describe("A member's claims in 7 days beyond this are flagged; null (default): no limit"),
+    accountDailyLimit: limit.describe("An account's claims in 24 hours beyond this are flagged; null (default): no limit"),
+    accountWeeklyLimit: limit.describe("An account's claims in 7 days beyond this are flagged; null (default): no limit"),
   })
   .strict();
+
+/** The settings as the API answers them: every field, defaults filled in. */
+export const claimSettingsOut = z
+  .object({
+    approver: z.enum(['program', 'manager', 'either']).describe("Who approves: program (the program team), manager (the claimant's account manager, in the portal or with managerId), either"),
+    nearDuplicateDays: z.number().int().describe('A claim of the same account with the same amount within this many days (of sale date) is flagged'),
+    memberDailyLimit: z.number().int().nullable().describe("A member's claims in 24 hours beyond this are flagged; null: no limit"),
+    memberWeeklyLimit: z.number().int().nullable().describe("A member's claims in 7 days beyond this are flagged; null: no limit"),
+    accountDailyLimit: z.number().int().nullable().describe("An account's claims in 24 hours beyond this are flagged; null: no limit"),
+    accountWeeklyLimit: z.number().int().nullable().describe("An account's claims in 7 days beyond this are flagged; null: no limit"),
+  })
+  .meta({ id: 'ClaimSettings', description: "The program's sales-claim settings: who approves, the near-duplicate window and the velocity limits that flag a claim for review." });
 
 export type ClaimSettings = z.output<typeof claimSettingsSchema>;
 export const defaultClaimSettings: ClaimSettings = claimSettingsSchema.parse({});

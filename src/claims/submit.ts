@@ -26,18 +26,24 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 export const claimInputSchema = z
   .object({
     /** The member (salesperson) by external id, or `memberId`; the claim belongs to their account. */
-    member: text(200).optional(),
-    memberId: z.uuid().optional(),
-    sku: text(200),
+    member: text(200).optional().describe('The member (salesperson) by external id; give this or memberId. The claim belongs to their account'),
+    memberId: z.uuid().optional().describe('The member by id; give this or member'),
+    sku: text(200).describe('The product sold (its SKU in the catalogue)'),
     quantity: z.number().int().positive().max(1_000_000),
     /** The sale's amount in minor units (öre, cents). */
-    amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    saleDate: z.iso.date({ message: 'saleDate is a date such as 2026-11-20' }),
-    invoiceNumber: text(100),
-    endCustomer: text(300),
+    amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe("The sale's amount in minor units (öre, cents)"),
+    saleDate: z.iso.date({ message: 'saleDate is a date such as 2026-11-20' }).describe("The date of the sale, YYYY-MM-DD; not after today in the program's time zone"),
+    invoiceNumber: text(100).describe('The invoice the sale is on; the same number and SKU may be claimed once'),
+    endCustomer: text(300).describe('Who bought'),
     /** Evidence uploaded before (POST /v1/evidence); files may also come in the same multipart request. */
-    evidenceIds: z.array(z.uuid()).max(20).default([]),
-    idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).optional(),
+    evidenceIds: z.array(z.uuid()).max(20).default([]).describe("Evidence uploaded before (POST /v1/evidence) for the member's account; files may also come in the same multipart request"),
+    idempotencyKey: z
+      .string()
+      .trim()
+      .min(8, 'use a unique key of at least 8 characters, e.g. a UUID')
+      .max(200)
+      .optional()
+      .describe('A unique key of at least 8 characters, e.g. a UUID; a retry with it answers the same claim'),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -19,26 +19,33 @@ import { lockFunds, postCoopEntries } from './fund.js';
 import { coopShare, reimbursement } from './share.js';
 
 export const adMedia = ['print', 'outdoor', 'online', 'social', 'radio', 'tv', 'event', 'direct_mail', 'other'] as const;
+export type AdMedium = (typeof adMedia)[number];
 export const coopRejectionReasons = ['proof_unreadable', 'ad_not_eligible', 'cost_not_documented', 'duplicate_ad', 'other'] as const;
 export type CoopRejectionReason = (typeof coopRejectionReasons)[number];
 
 export const coopClaimInputSchema = z
   .object({
-    account: z.string().trim().min(1).max(200).optional(),
-    accountId: z.uuid().optional(),
+    account: z.string().trim().min(1).max(200).optional().describe('The dealer (account) by external id; give this or accountId'),
+    accountId: z.uuid().optional().describe('The dealer (account) by id; give this or account'),
     /** Who at the dealer sends it (optional). */
-    member: z.string().trim().min(1).max(200).optional(),
-    memberId: z.uuid().optional(),
+    member: z.string().trim().min(1).max(200).optional().describe("Who at the dealer sends it, by external id (optional; a member of the account)"),
+    memberId: z.uuid().optional().describe('Who at the dealer sends it, by id (optional)'),
     /** What the ad cost, in minor units. */
-    cost: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    adDate: z.iso.date({ message: 'adDate is a date such as 2026-11-20' }),
+    cost: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('What the ad cost, in minor units'),
+    adDate: z.iso.date({ message: 'adDate is a date such as 2026-11-20' }).describe('When the ad ran, YYYY-MM-DD'),
     medium: z.enum(adMedia),
     description: z.string().trim().min(1).max(1000).optional(),
     /** How many other manufacturers' brands the ad shows (0: only ours). */
-    otherBrands: z.number().int().min(0).max(50),
+    otherBrands: z.number().int().min(0).max(50).describe("How many other manufacturers' brands the ad shows (0: only ours)"),
     /** A proof uploaded before (POST /v1/evidence); or the file itself in a multipart request. */
-    proofEvidenceId: z.uuid().optional(),
-    idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).optional(),
+    proofEvidenceId: z.uuid().optional().describe("A proof uploaded before (POST /v1/evidence) for the account; or the file itself in a multipart request"),
+    idempotencyKey: z
+      .string()
+      .trim()
+      .min(8, 'use a unique key of at least 8 characters, e.g. a UUID')
+      .max(200)
+      .optional()
+      .describe('A unique key of at least 8 characters, e.g. a UUID; a retry with it answers the same claim'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -56,7 +63,7 @@ export interface CoopClaim {
   memberId: string | null;
   cost: number;
   adDate: string;
-  medium: string;
+  medium: AdMedium;
   description: string | null;
   otherBrands: number;
   proofEvidenceId: string;
@@ -78,7 +85,7 @@ interface Row {
   member_id: string | null;
   cost: number;
   ad_date: string;
-  medium: string;
+  medium: AdMedium;
   description: string | null;
   other_brands: number;
   proof_evidence_id: string;

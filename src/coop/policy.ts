@@ -9,19 +9,35 @@ export const coopPolicySchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('percent_of_purchases'),
       /** Basis points of each purchase's amount net of returns (200 = 2 %). */
-      basisPoints: z.number().int().min(1).max(10_000),
-      accrueFrom: z.iso.datetime({ offset: true }).optional(),
+      basisPoints: z.number().int().min(1).max(10_000).describe("Basis points of each purchase's amount net of returns (200 = 2 %)"),
+      accrueFrom: z.iso.datetime({ offset: true }).optional().describe('Purchases from this instant accrue (ISO 8601 with offset); default: now, so past purchases do not'),
     })
     .strict(),
   z
     .object({
       kind: z.literal('fixed_per_quarter'),
       /** Minor units credited to every active account once per calendar quarter (in the program's time zone). */
-      quarterlyAmount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-      accrueFrom: z.iso.datetime({ offset: true }).optional(),
+      quarterlyAmount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).describe("Minor units credited to every active account once per calendar quarter (in the program's time zone)"),
+      accrueFrom: z.iso.datetime({ offset: true }).optional().describe('Quarters from this instant accrue (ISO 8601 with offset); default: now'),
     })
     .strict(),
 ]);
+
+/** The policy as the API answers it: `accrueFrom` is always set. */
+export const coopPolicyOut = z
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('percent_of_purchases'),
+      basisPoints: z.number().int().describe("Basis points of each purchase's amount net of returns (200 = 2 %)"),
+      accrueFrom: z.date().describe('Purchases from this instant accrue'),
+    }),
+    z.object({
+      kind: z.literal('fixed_per_quarter'),
+      quarterlyAmount: z.number().int().describe('Minor units credited to every active account once per calendar quarter'),
+      accrueFrom: z.date().describe('Quarters from this instant accrue'),
+    }),
+  ])
+  .meta({ id: 'CoopPolicy', description: "How the program's accounts accrue their co-op marketing fund: a share of their purchases, or a fixed amount per quarter." });
 
 export type CoopPolicy =
   | { kind: 'percent_of_purchases'; basisPoints: number; accrueFrom: Date }

@@ -25,51 +25,93 @@ import {
 } from './claims.js';
 import { getFund, listEntries, lockFunds, postCoopEntries } from './fund.js';
 import { exportPayouts, listPayouts, payoutsCsv } from './payouts.js';
-import { coopPolicySchema, requireCoopPolicy, putCoopPolicy } from './policy.js';
+import { coopPolicyOut, coopPolicySchema, requireCoopPolicy, putCoopPolicy } from './policy.js';
 import { COOP_SHARE_PERCENT } from './share.js';
 
-const idParams = z.object({ id: z.uuid() });
+const idParams = z.object({ id: z.uuid().describe("The co-op claim's id (UUID)") });
+const accountParams = z.object({ id: z.uuid().describe("The account's id (UUID)") });
 const passThrough = () => (data: unknown) => ({ value: data });
-const idempotencyKey = z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200);
+const idempotencyKey = z
+  .string()
+  .trim()
+  .min(8, 'use a unique key of at least 8 characters, e.g. a UUID')
+  .max(200)
+  .describe('A unique key of at least 8 characters, e.g. a UUID; a retry with it changes nothing and answers the same');
+const claimStateEnum = z.enum(['submitted', 'approved', 'rejected']);
 
-const claimOut = z.object({
-  id: z.uuid(),
-  state: z.enum(['submitted', 'approved', 'rejected']),
-  accountId: z.uuid(),
-  memberId: z.uuid().nullable(),
-  cost: z.number(),
-  adDate: z.string(),
-  medium: z.string(),
-  description: z.string().nullable(),
-  otherBrands: z.number(),
-  proofEvidenceId: z.uuid(),
-  proofUrl: z.string(),
-  /** The rule's share before the fund's cap: 50 % / (1 + otherBrands) of the cost. */
-  share: z.number(),
-  sharePercent: z.number(),
-  approvedAmount: z.number().nullable(),
-  currency: z.string(),
-  rejection: z.object({ code: z.enum(coopRejectionReasons), message: z.string(), language: z.string(), note: z.string().nullable() }).nullable(),
-  decidedBy: z.string().nullable(),
-  decidedAt: z.date().nullable(),
-  submittedBy: z.string(),
-  createdAt: z.date(),
-});
-const fundOut = z.object({ accountId: z.uuid(), currency: z.string(), balance: z.number(), accrued: z.number(), reimbursed: z.number() });
-const payoutOut = z.object({
-  id: z.uuid(),
-  claimId: z.uuid(),
-  accountId: z.uuid(),
-  accountExternalId: z.string().nullable(),
-  accountName: z.string(),
-  amount: z.number(),
-  currency: z.string(),
-  adDate: z.string(),
-  medium: z.string(),
-  approvedAt: z.date(),
-  exportBatchId: z.uuid().nullable(),
-  exportedAt: z.date().nullable(),
-});
+const claimOut = z
+  .object({
+    id: z.uuid(),
+    state: claimStateEnum.describe('submitted (waits for a decision), approved (paid from the fund), rejected'),
+    accountId: z.uuid().describe('The dealer (account) whose fund pays'),
+    memberId: z.uuid().nullable().describe("Who at the dealer sent it; null: not named"),
+    cost: z.number().int().describe("What the ad cost, in minor units"),
+    adDate: z.string().describe('When the ad ran, YYYY-MM-DD'),
+    medium: z.enum(adMedia),
+    description: z.string().nullable(),
+    otherBrands: z.number().int().describe("How many other manufacturers' brands the ad shows (0: only ours)"),
+    proofEvidenceId: z.uuid().describe('The proof file (evidence)'),
+    proofUrl: z.string().describe("Where the proof's content is read"),
+    share: z.number().int().describe("The rule's share before the fund's cap: sharePercent % / (1 + otherBrands) of the cost, rounded down"),
+    sharePercent: z.number().describe('The share of the cost the program pays for an ad with only its brand'),
+    approvedAmount: z.number().int().nullable().describe('What approval paid: the share, capped by the fund balance then; null before'),
+    currency: z.string().describe("ISO 4217, the program's currency"),
+    rejection: z
+      .object({ code: z.enum(coopRejectionReasons), message: z.string().describe("The reason in the dealer's contact's language"), language: z.string(), note: z.string().nullable().describe("The decider's note, as written") })
+      .nullable(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.date().nullable(),
+    submittedBy: z.string(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'CoopClaim', description: "A dealer's claim for a share of an ad's cost from its co-op marketing fund." });
+const fundOut = z
+  .object({
+    accountId: z.uuid(),
+    currency: z.string().describe("ISO 4217, the program's currency"),
+    balance: z.number().int().describe('What the fund holds now, in minor units; never below zero'),
+    accrued: z.number().int().describe('All accruals so far, in minor units'),
+    reimbursed: z.number().int().describe('All paid to approved co-op claims so far, in minor units'),
+  })
+  .meta({ id: 'CoopFund', description: "An account's co-op marketing fund, in minor units of the program's currency." });
+const entryOut = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['accrual', 'reimbursement', 'adjustment']).describe('accrual (from purchases or the quarter), reimbursement (an approved claim), adjustment (by hand)'),
+    amount: z.number().int().describe('Minor units; negative takes from the fund'),
+    eventId: z.uuid().nullable().describe('The purchase event an accrual came from'),
+    claimId: z.uuid().nullable().describe('The co-op claim a reimbursement paid'),
+    memo: z.string().nullable(),
+    actor: z.string().nullable(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'CoopFundEntry', description: "One movement of an account's co-op fund." });
+const payoutOut = z
+  .object({
+    id: z.uuid(),
+    claimId: z.uuid(),
+    accountId: z.uuid(),
+    accountExternalId: z.string().nullable().describe("The account's id in the ERP"),
+    accountName: z.string(),
+    amount: z.number().int().describe('What the dealer is paid, in minor units'),
+    currency: z.string().describe("ISO 4217, the program's currency"),
+    adDate: z.string().describe('When the ad ran, YYYY-MM-DD'),
+    medium: z.string(),
+    approvedAt: z.date(),
+    exportBatchId: z.uuid().nullable().describe('The export batch that took it; null: not exported yet'),
+    exportedAt: z.date().nullable(),
+  })
+  .meta({ id: 'CoopPayout', description: 'What an approved co-op claim pays the dealer, for the ERP.' });
+const batchOut = z
+  .object({
+    id: z.uuid(),
+    payouts: z.number().int().describe('Payouts in the batch'),
+    total: z.number().int().describe('Their sum, in minor units'),
+    currency: z.string(),
+    createdAt: z.date(),
+    created: z.boolean().describe('false: a retry with the same key answered the first batch'),
+  })
+  .meta({ id: 'CoopPayoutBatch', description: 'Payouts marked exported to the ERP together.' });
 
 async function requireAccount(db: Db, programId: string, id: string): Promise<void> {
   const r = await sql`SELECT 1 FROM accounts WHERE program_id = ${programId} AND id = ${id}`.execute(db);
@@ -99,21 +141,47 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'updateCoopPolicy',
         tags: ['coop'],
-        summary: 'Set how accounts accrue their co-op marketing fund: basis points of purchases, or a fixed amount per quarter',
+        summary: 'Set how accounts accrue their co-op fund',
+        description:
+          'Basis points of each purchase (`percent_of_purchases`), or a fixed amount per quarter (`fixed_per_quarter`). Replaces the policy. Without `accrueFrom` it applies from now: a new policy does not pay for past purchases unless asked. ' +
+          'The accrual job credits the funds; nothing is credited by this call itself. Needs the `admin` scope.',
         body: coopPolicySchema,
+        response: { 200: coopPolicyOut },
       },
     },
     async (req) => putCoopPolicy(db, caller(req).programId, req.body),
   );
 
-  app.get('/v1/coop/policy', { config: { scope: 'read' }, schema: { tags: ['coop'], summary: 'The co-op fund policy' } }, async (req) =>
-    requireCoopPolicy(db, caller(req).programId),
+  app.get(
+    '/v1/coop/policy',
+    {
+      config: { scope: 'read', errors: ['coop_policy_missing'] },
+      schema: {
+        operationId: 'getCoopPolicy',
+        tags: ['coop'],
+        summary: 'The co-op fund policy',
+        description: 'How accounts accrue their co-op fund; 404 coop_policy_missing until updateCoopPolicy sets one.',
+        response: { 200: coopPolicyOut },
+      },
+    },
+    async (req) => requireCoopPolicy(db, caller(req).programId),
   );
 
   app.get(
     '/v1/accounts/:id/coop-fund',
-    { config: { scope: 'read' }, schema: { tags: ['coop'], summary: 'The account’s co-op fund: balance, accrued and reimbursed (minor units)', params: idParams, response: { 200: fundOut } } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getAccountCoopFund',
+        tags: ['coop'],
+        summary: 'The account’s co-op fund: balance, accrued and reimbursed (minor units)',
+        description: 'Zeros for an account that has accrued nothing yet. The account is named by its UUID only (no `ext:`).',
+        params: accountParams,
+        response: { 200: fundOut },
+      },
+    },
     async (req) => {
       const program = await programOf(req);
       await requireAccount(db, program.id, req.params.id);
@@ -126,16 +194,13 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listAccountCoopFundEntries',
         tags: ['coop'],
         summary: 'The account’s co-op fund ledger, newest first',
-        params: idParams,
+        description: 'Accruals, reimbursements and adjustments, cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`). The account is named by its UUID only (no `ext:`).',
+        params: accountParams,
         querystring: pageQuery.strict(),
-        response: {
-          200: z.object({
-            data: z.array(z.object({ id: z.uuid(), kind: z.string(), amount: z.number(), eventId: z.uuid().nullable(), claimId: z.uuid().nullable(), memo: z.string().nullable(), actor: z.string().nullable(), createdAt: z.date() })),
-            nextCursor: z.string().nullable(),
-          }),
-        },
+        response: { 200: z.object({ data: z.array(entryOut), nextCursor: z.string().nullable().describe('Cursor of the next page; null: this is the last') }) },
       },
     },
     async (req) => {
@@ -151,12 +216,23 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
   app.post(
     '/v1/accounts/:id/coop-fund/adjustments',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', errors: ['idempotency_conflict', 'coop_fund_insufficient'] },
       schema: {
+        operationId: 'adjustAccountCoopFund',
         tags: ['coop'],
-        summary: 'Add to or take from the account’s co-op fund by hand, with a memo (idempotent by idempotencyKey; never below zero)',
-        params: idParams,
-        body: z.object({ amount: z.number().int().refine((n) => n !== 0, 'amount may not be 0').refine(Number.isSafeInteger, 'amount out of range'), memo: z.string().trim().min(1).max(500), idempotencyKey }).strict(),
+        summary: 'Adjust an account’s co-op fund by hand',
+        description:
+          'Adds to or takes from the fund, with a memo: writes an adjustment entry and answers the fund after it: 201 when written, 200 when the same key came before with the same request ' +
+          '(another request with that key is 409 idempotency_conflict). Taking more than the balance is 422 coop_fund_insufficient. ' +
+          'The account is named by its UUID only (no `ext:`). Needs the `admin` scope.',
+        params: accountParams,
+        body: z
+          .object({
+            amount: z.number().int().refine((n) => n !== 0, 'amount may not be 0').refine(Number.isSafeInteger, 'amount out of range').describe('Minor units: positive adds, negative takes; not 0'),
+            memo: z.string().trim().min(1).max(500).describe('Why, kept with the entry'),
+            idempotencyKey,
+          })
+          .strict(),
         response: { 200: fundOut, 201: fundOut },
       },
     },
@@ -185,14 +261,29 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
   app.post(
     '/v1/coop/claims',
     {
-      config: { scope: 'claims:write' },
+      config: {
+        scope: 'claims:write',
+        errors: [
+          'idempotency_conflict',
+          'unknown_account',
+          'unknown_member',
+          'member_not_in_account',
+          'evidence_required',
+          'unknown_evidence',
+          'malformed_multipart',
+          'evidence_too_large',
+          'evidence_type_not_allowed',
+        ],
+      },
       validatorCompiler: passThrough,
       schema: {
+        operationId: 'createCoopClaim',
         tags: ['coop'],
-        summary: 'Claim a share of an ad’s cost from the co-op fund: cost, date, medium, proof and the number of other brands shown',
+        summary: 'Claim a share of an ad’s cost from the co-op fund',
         description:
           `JSON with \`proofEvidenceId\` (uploaded before), or multipart/form-data with the claim as JSON in a part named \`claim\` and the proof as one file part. ` +
-          `Media: ${adMedia.join(', ')}. The share is ${COOP_SHARE_PERCENT} % / (1 + otherBrands) of the cost, rounded down; approval caps it by the fund balance.`,
+          `Media: ${adMedia.join(', ')}. The share is ${COOP_SHARE_PERCENT} % / (1 + otherBrands) of the cost, rounded down; approval caps it by the fund balance. ` +
+          'Answers 201 with the new claim, or 200 with the first one when the same `idempotencyKey` comes again. Nothing is paid until approval.',
         consumes: ['application/json', 'multipart/form-data'],
         body: coopClaimInputSchema,
         response: { 200: claimOut, 201: claimOut },
@@ -214,10 +305,14 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listCoopClaims',
         tags: ['coop'],
         summary: 'Co-op claims, newest first, by state and account',
-        querystring: pageQuery.extend({ state: z.enum(['submitted', 'approved', 'rejected']).optional(), accountId: z.uuid().optional() }).strict(),
-        response: { 200: z.object({ data: z.array(claimOut), nextCursor: z.string().nullable() }) },
+        description: 'Cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`); the filters combine.',
+        querystring: pageQuery
+          .extend({ state: claimStateEnum.optional().describe('Only claims in this state'), accountId: z.uuid().optional().describe("Only this account's claims (UUID)") })
+          .strict(),
+        response: { 200: z.object({ data: z.array(claimOut), nextCursor: z.string().nullable().describe('Cursor of the next page; null: this is the last') }) },
       },
     },
     async (req) => {
@@ -231,7 +326,17 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
 
   app.get(
     '/v1/coop/claims/:id',
-    { config: { scope: 'read' }, schema: { tags: ['coop'], summary: 'A co-op claim', params: idParams, response: { 200: claimOut } } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getCoopClaim',
+        tags: ['coop'],
+        summary: 'A co-op claim',
+        description: 'With its share, what approval paid, and a rejection in the language of the dealer\'s contact.',
+        params: idParams,
+        response: { 200: claimOut },
+      },
+    },
     async (req) => {
       const program = await programOf(req);
       return present(program, await requireCoopClaim(db, program.id, req.params.id));
@@ -241,10 +346,14 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
   app.post(
     '/v1/coop/claims/:id/approve',
     {
-      config: { scope: 'claims:review' },
+      config: { scope: 'claims:review', errors: ['claim_state_conflict', 'coop_fund_empty'] },
       schema: {
+        operationId: 'approveCoopClaim',
         tags: ['coop'],
-        summary: 'Approve a co-op claim: its share, capped by the fund balance, is taken from the fund and becomes a payout (idempotent)',
+        summary: 'Approve a co-op claim and pay its share from the fund',
+        description:
+          'The share, capped by the fund balance, is taken from the fund and becomes a payout for the ERP, in one transaction under the claim\'s and the fund\'s locks, so racing approvals never overdraw. An empty fund is 422 coop_fund_empty; ' +
+          'approving an approved claim answers it unchanged, a rejected one is 409 claim_state_conflict. No request body.',
         params: idParams,
         response: { 200: claimOut },
       },
@@ -258,13 +367,18 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
   app.post(
     '/v1/coop/claims/:id/reject',
     {
-      config: { scope: 'claims:review' },
+      config: { scope: 'claims:review', errors: ['claim_state_conflict'] },
       schema: {
+        operationId: 'rejectCoopClaim',
         tags: ['coop'],
         summary: 'Reject a co-op claim with a reason (and a note)',
+        description: 'Nothing is paid. Rejecting a rejected claim answers it unchanged; an approved one is 409 claim_state_conflict.',
         params: idParams,
         body: z
-          .object({ reason: z.enum(coopRejectionReasons), note: z.string().trim().min(1).max(1000).optional() })
+          .object({
+            reason: z.enum(coopRejectionReasons).describe("Why; the dealer's contact reads it in their language"),
+            note: z.string().trim().min(1).max(1000).optional().describe('A note for the dealer, as written; required with reason other'),
+          })
           .strict()
           .refine((b) => b.reason !== 'other' || b.note, { path: ['note'], message: 'reason other needs a note for the dealer' }),
         response: { 200: claimOut },
@@ -279,14 +393,22 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
   app.get(
     '/v1/coop/payouts',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', produces: ['text/csv'] },
       schema: {
+        operationId: 'listCoopPayouts',
         tags: ['coop'],
-        summary: 'Payouts of approved co-op claims for the ERP, oldest first; `format=csv` (or Accept: text/csv) for a CSV file',
+        summary: 'Payouts of approved co-op claims, as JSON or CSV',
+        description:
+          'Oldest first; `format=csv` (or `Accept: text/csv`) answers a CSV file. JSON is cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`). CSV is one file of every matching payout (up to 100,000), ' +
+          'amounts in minor units. Listing marks nothing exported: exportCoopPayouts does.',
         querystring: pageQuery
-          .extend({ state: z.enum(['unexported', 'exported', 'all']).default('unexported'), batchId: z.uuid().optional(), format: z.enum(['json', 'csv']).optional() })
+          .extend({
+            state: z.enum(['unexported', 'exported', 'all']).default('unexported').describe('Which payouts: unexported (default), exported, or all'),
+            batchId: z.uuid().optional().describe('Only the payouts of this export batch (UUID)'),
+            format: z.enum(['json', 'csv']).optional().describe('json or csv; absent: by the Accept header, JSON unless it asks for text/csv'),
+          })
           .strict(),
-        response: { 200: z.object({ data: z.array(payoutOut), nextCursor: z.string().nullable() }) },
+        response: { 200: z.object({ data: z.array(payoutOut), nextCursor: z.string().nullable().describe('Cursor of the next page; null: this is the last') }) },
       },
     },
     async (req, reply) => {
@@ -314,10 +436,16 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     {
       config: { scope: 'claims:review' },
       schema: {
+        operationId: 'exportCoopPayouts',
         tags: ['coop'],
-        summary: 'Mark payouts exported to the ERP as one batch: the listed ones, or all unexported (idempotent by idempotencyKey)',
-        body: z.object({ idempotencyKey, payoutIds: z.array(z.uuid()).min(1).max(10_000).optional() }).strict(),
-        response: { 200: z.object({ id: z.uuid(), payouts: z.number(), total: z.number(), currency: z.string(), createdAt: z.date(), created: z.boolean() }) },
+        summary: 'Mark payouts exported to the ERP as one batch',
+        description:
+          'The listed payouts, or every unexported one. Only unexported payouts are taken; one already in another batch stays there. A retry with the same key answers the first batch (`created` false) ' +
+          'and marks nothing more. Read the batch\'s payouts with listCoopPayouts and `batchId`.',
+        body: z
+          .object({ idempotencyKey, payoutIds: z.array(z.uuid()).min(1).max(10_000).optional().describe('The payouts to export; absent: every unexported one') })
+          .strict(),
+        response: { 200: batchOut },
       },
     },
     async (req, reply) => {

@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
+import { publishPointsMoved } from '../webhooks/publish.js';
 import { LojalError } from '../errors/index.js';
 import { planExpiry } from '../ledger/expiry.js';
 import type { CreditJournal } from '../ledger/types.js';
@@ -314,6 +315,7 @@ export async function processInTransaction(
 
     for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));
     await storeResults(trx, program.id, returns.map((ev) => [ev.id, records.get(ev.id)!]));
+    await publishPointsMoved(trx, program.id, fresh, records);
     if (tiers) await upgradeTiers(trx, program, tiers, earning, now);
     for (const ev of fresh) {
       out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'processed', record: records.get(ev.id)! });

@@ -329,9 +329,13 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
         for (const [status, response] of Object.entries(responses)) {
           if (response.description === 'Default Response') response.description = statusText[Number(status)] ?? 'Success';
           if (route.config.produces && status.startsWith('2')) {
-            response.content = Object.fromEntries(
-              route.config.produces.map((type) => [type, { schema: type.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' } }]),
-            );
+            // A route that answers JSON too (a list with `format=csv`) keeps its JSON schema beside the file types.
+            response.content = {
+              ...(response.content as Record<string, Json> | undefined),
+              ...Object.fromEntries(
+                route.config.produces.map((type) => [type, { schema: type.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' } }]),
+              ),
+            };
           }
         }
         Object.assign(responses, errorResponses(declaredErrors(route)));
@@ -346,7 +350,12 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
     doc.webhooks = webhooksSection();
     const schemas = doc.components.schemas;
     const used = referencedSchemas(doc, schemas);
-    for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
+    for (const name of Object.keys(schemas)) {
+      if (!used.has(name)) delete schemas[name];
+      // zod names each registered schema's dialect and id; inside a document they would make every reference
+      // from one component to another resolve against the wrong base.
+      else delete schemas[name]!.$schema, delete schemas[name]!.$id;
+    }
     return doc as never;
   };
 }

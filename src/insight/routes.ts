@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LojalError } from '../errors/index.js';
+import { LojalError, type ErrorCode } from '../errors/index.js';
 import { apiLanguage } from '../http/problem.js';
 import { caller } from '../http/context.js';
 import type { AppContext } from '../http/context.js';
@@ -18,13 +18,16 @@ import { getAccount } from '../accounts/accounts.js';
 const count = z.number().int();
 const rate = z.number().nullable().describe('0–1; null when the denominator is 0');
 const money = z.number().int().describe('minor units of the program currency');
-const freshnessOut = z.object({
-  refreshedAt: z.string().nullable().describe('when the summary tables were last rebuilt; null: never'),
-  stale: z.boolean().describe('events or ledger entries were written since: the figures lag behind by those'),
-  tookMs: z.number().int().nullable(),
-});
+const freshnessOut = z
+  .object({
+    refreshedAt: z.string().nullable().describe('when the summary tables were last rebuilt; null: never'),
+    stale: z.boolean().describe('events or ledger entries were written since: the figures lag behind by those'),
+    tookMs: z.number().int().nullable().describe('how long the last rebuild took, in milliseconds'),
+  })
+  .meta({ id: 'InsightFreshness', description: 'How current the KPI summary tables are.' });
 
-const kpiRowOut = z.object({
+const kpiRowOut = z
+  .object({
   period: z.string().describe('first day of the period'),
   segment: z.string().describe("the segment's value ('' when not segmented or not set)"),
   buyers: count.describe('accounts with ≥ 1 purchase invoice in the period'),
@@ -45,40 +48,65 @@ const kpiRowOut = z.object({
   averageOrderValue: money.nullable(),
   historicalClv: money.nullable(),
   returnRate: rate,
-});
+  })
+  .meta({ id: 'KpiRow', description: 'The customer KPIs of one period and segment value (formulas: docs/insight.md).' });
 
 const kpisOut = z.object({
-  from: z.string(),
-  to: z.string(),
+  from: z.string().describe('YYYY-MM-DD, the first day covered (widened to the start of its period)'),
+  to: z.string().describe('YYYY-MM-DD, the last day covered'),
   period: z.enum(periods),
   segmentBy: z.enum(segmentFields),
-  currency: z.string(),
+  currency: z.string().describe('ISO 4217 code of the program currency'),
   rows: z.array(kpiRowOut),
   totals: kpiRowOut.omit({ period: true, segment: true }).describe('the whole range as one period, segments together: each buyer counted once'),
-  points: z.array(
-    z.object({
-      period: z.string(), issued: count, reversed: count, redeemed: count, expired: count, adjusted: count,
-      cumulativeIssued: count, cumulativeExpired: count, breakageRate: rate, redemptionRate: rate,
-    }),
-  ),
+  points: z
+    .array(
+      z.object({
+        period: z.string().describe('first day of the period'), issued: count, reversed: count, redeemed: count, expired: count, adjusted: count,
+        cumulativeIssued: count, cumulativeExpired: count, breakageRate: rate, redemptionRate: rate,
+      }),
+    )
+    .describe('points issued, redeemed and expired per period'),
   tiers: z.object({
     distribution: z.array(z.object({ code: z.string(), rank: z.number().int().nullable(), accounts: count, members: count })),
     migration: z.array(z.object({ period: z.string(), upgrades: count, downgrades: count })),
   }),
-  liability: z.object({ outstandingPoints: count, pointValueMicros: count, liabilityMinor: money }),
+  liability: z
+    .object({
+      outstandingPoints: count.describe('points available in every wallet now'),
+      pointValueMicros: count.describe('what one point is worth, in millionths of the currency unit'),
+      liabilityMinor: money,
+    })
+    .describe('what the outstanding points are worth'),
   freshness: freshnessOut,
 });
 
 const cohortsOut = z.object({
   through: z.string().nullable().describe('the last month (YYYY-MM) the rows reach'),
-  cohorts: z.array(z.object({ cohort: z.string(), size: count, active: z.array(count), retention: z.array(rate) })),
+  cohorts: z.array(
+    z.object({
+      cohort: z.string().describe('YYYY-MM of the first purchase invoice'),
+      size: count.describe('accounts in the cohort'),
+      active: z.array(count).describe('accounts that bought in the cohort month and each month after, up to `through`'),
+      retention: z.array(rate).describe('`active` as a share of `size`'),
+    }),
+  ),
   freshness: freshnessOut,
 });
 
-const side = z.object({ all: count, active: count, earned: count, spent: count, loggedIn: count, rate });
-const participationOut = z.object({ windowDays: count, since: z.string(), accounts: side, members: side });
+const side = z.object({
+  all: count.describe('not closed'),
+  active: count.describe('earned, spent or signed in within the window'),
+  earned: count,
+  spent: count,
+  loggedIn: count.describe('signed in to the portal'),
+  rate: rate.describe('active ÷ all'),
+});
+const participationOut = z.object({ windowDays: count, since: z.string().describe('start of the window (ISO 8601)'), accounts: side, members: side });
 
 const dayMs = 86_400_000;
+/** A range the KPIs cannot cover: reversed, or more rows than the period allows. */
+const rangeErrors: ErrorCode[] = ['report_range_reversed', 'report_range_too_long'];
 /** Day and week series are for up to three years; months, quarters and years for up to twenty. */
 const maxDays = (period: string) => (period === 'day' || period === 'week' ? 3 * 366 : 20 * 366);
 
@@ -86,8 +114,8 @@ const rangeQuery = z
   .object({
     from: z.iso.date().optional().describe('YYYY-MM-DD, program time zone, inclusive; widened to the start of its period'),
     to: z.iso.date().optional().describe('YYYY-MM-DD, inclusive; widened to the end of its period'),
-    period: z.enum(periods).default('month'),
-    segmentBy: z.enum(segmentFields).default('none').describe("split by the account's segment, country, current tier, or the buyer's role"),
+    period: z.enum(periods).default('month').describe('length of each row: day, week, month (default), quarter or year'),
+    segmentBy: z.enum(segmentFields).default('none').describe("split by the account's segment, country, current tier, or the buyer's role; default none"),
   })
   .strict()
   .refine((q) => (q.from === undefined) === (q.to === undefined), { path: ['to'], message: 'give both from and to, or neither' });
@@ -124,11 +152,11 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
   app.get(
     '/v1/insight/kpis',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', errors: rangeErrors },
       schema: {
         operationId: 'getInsightKpis',
         tags: ['insight'],
-        summary: 'Program KPIs per period and segment',
+        summary: 'Get the program KPIs per period and segment',
         description:
           'Repeat-customer rate (in the period and cumulative), purchase frequency, average order value, historical customer lifetime value, ' +
           'returns, points issued/redeemed/expired with breakage and redemption rates, tier distribution and migration, and the liability in money. ' +
@@ -152,11 +180,13 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
       schema: {
         operationId: 'getInsightCohorts',
         tags: ['insight'],
-        summary: 'Monthly cohort retention table',
+        summary: 'Get the monthly cohort retention table',
         description:
           'Accounts grouped by the month of their first purchase invoice; for each later month, how many of them bought again and the share of the cohort. ' +
           'Rows end at `through` (YYYY-MM), by default the latest month with a purchase.',
-        querystring: z.object({ through: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional().describe('YYYY-MM') }).strict(),
+        querystring: z
+          .object({ through: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional().describe('YYYY-MM, the last month of the table; default the latest month with a purchase') })
+          .strict(),
         response: { 200: cohortsOut },
       },
     },
@@ -173,7 +203,7 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
       schema: {
         operationId: 'getInsightParticipation',
         tags: ['insight'],
-        summary: 'Participation rate over the last 90 days',
+        summary: 'Get the participation rate over the last 90 days',
         description:
           'Share of accounts and members (not closed) that earned points, spent them or signed in to the portal in the 90 days up to now. ' +
           "A member's activity makes their account active too. Computed live from the ledger and the portal sessions.",
@@ -196,9 +226,16 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
         summary: 'Rebuild the KPI summary tables now',
         description:
           'The job rebuilds them hourly when something changed; this does it at once (after an import, say). Safe to repeat: the result is the same ' +
-          'figures, and concurrent refreshes of one program take turns.',
+          'figures, and concurrent refreshes of one program take turns. Needs the admin scope.',
         body: z.object({}).strict().optional(),
-        response: { 200: z.object({ refreshed: z.boolean(), tookMs: count, accountDays: count, freshness: freshnessOut }) },
+        response: {
+          200: z.object({
+            refreshed: z.boolean().describe('the tables were rebuilt (false: nothing had changed)'),
+            tookMs: count,
+            accountDays: count.describe('account-day rows written'),
+            freshness: freshnessOut,
+          }),
+        },
       },
     },
     async (req) => {
@@ -215,13 +252,13 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
       schema: {
         operationId: 'getAccountRecommendations',
         tags: ['insight'],
-        summary: "Products others who buy what the account buys also buy",
+        summary: 'Recommend products for an account',
         description:
           'Item-to-item co-occurrence on purchase invoices (cosine similarity of the products\' invoice sets, summed over what the account has ' +
-          'bought), for the e-shop\'s "others like you also buy". Products the account has bought are left out; only active products. From ' +
+          'bought), for the e-shop\'s "others who buy what you buy also buy". Products the account has bought are left out; only active products. From ' +
           'the summary tables (see freshness in GET /v1/insight/kpis). Formula: docs/insight.md.',
         params: z.object({ id: z.uuid() }),
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) }).strict(),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10).describe('How many products, 1–50; default 10') }).strict(),
         response: {
           200: z.object({
             data: z.array(
@@ -230,7 +267,9 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
                 name: z.string(),
                 categoryCode: z.string().nullable(),
                 score: z.number().describe('higher is a stronger pairing; only the order means something'),
-                because: z.object({ sku: z.string(), name: z.string(), invoices: count.describe('invoices holding both') }),
+                because: z
+                  .object({ sku: z.string(), name: z.string(), invoices: count.describe('invoices holding both') })
+                  .describe('the product the account bought that pairs most strongly with this one'),
               }),
             ),
           }),
@@ -247,7 +286,7 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
   app.get(
     '/v1/exports/:what',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', errors: rangeErrors, produces: ['text/csv'] },
       schema: {
         operationId: 'exportCsv',
         tags: ['insight'],
@@ -256,14 +295,14 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
           'accounts, members, ledger-entries, orders (reward orders), claims (sales claims), kpis or cohorts, streamed with no row limit: UTF-8 with a ' +
           "byte-order mark; numbers in the reader's locale (`language`, else Accept-Language): en with a decimal point and commas between fields, " +
           'sv/nb/pl/de with a decimal comma and semicolons. Money columns are in the currency unit (not minor units). kpis takes from, to, period, segmentBy.',
-        params: z.object({ what: z.enum(exportKinds) }),
+        params: z.object({ what: z.enum(exportKinds).describe('Which list: accounts, members, ledger-entries, orders, claims, kpis or cohorts') }),
         querystring: z
           .object({
-            language: z.enum(languages).optional(),
-            from: z.iso.date().optional(),
-            to: z.iso.date().optional(),
-            period: z.enum(periods).default('month'),
-            segmentBy: z.enum(segmentFields).default('none'),
+            language: z.enum(languages).optional().describe('Locale of the numbers and headers; default from Accept-Language'),
+            from: z.iso.date().optional().describe('kpis only: YYYY-MM-DD, inclusive; give both from and to, or neither (the last twelve months)'),
+            to: z.iso.date().optional().describe('kpis only: YYYY-MM-DD, inclusive'),
+            period: z.enum(periods).default('month').describe('kpis only: length of each row; default month'),
+            segmentBy: z.enum(segmentFields).default('none').describe('kpis only: split the rows by this; default none'),
           })
           .strict(),
       },

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { expireDueLots, releaseDueLots } from '../ledger/writer.js';
+import { publishPointsExpired } from '../webhooks/publish.js';
 import { getProgram, systemWalletId } from '../programs/programs.js';
 import { settleLeavers } from '../people/deactivation.js';
 
@@ -29,7 +30,12 @@ export async function runLedgerJobs(db: Db, now = new Date()): Promise<LedgerJob
     report.leaverPointsSettled += await settleLeavers(db, (await getProgram(db, id))!, now);
     // Each pass expires up to CHUNK lots; a pass that finds nothing ends the loop.
     for (;;) {
-      const points = await db.transaction().execute((trx) => expireDueLots(trx, id, systemWalletId(id, 'expiry'), now, CHUNK));
+      const points = await db.transaction().execute(async (trx) => {
+        const byWallet = new Map<string, number>();
+        const expired = await expireDueLots(trx, id, systemWalletId(id, 'expiry'), now, CHUNK, byWallet);
+        await publishPointsExpired(trx, id, byWallet, now);
+        return expired;
+      });
       report.pointsExpired += points;
       if (points === 0) break;
     }

@@ -304,8 +304,11 @@ export async function releaseDueLots(trx: Db, programId: string, now: Date, limi
   return live.length;
 }
 
-/** Expires what is left of lots whose expiry has passed; one journal per lot, keyed by it. Returns points expired. */
-export async function expireDueLots(trx: Db, programId: string, expiryWalletId: string, now: Date, limit = 1000): Promise<number> {
+/**
+ * Expires what is left of lots whose expiry has passed; one journal per lot, keyed by it. Returns points expired;
+ * `byWallet`, when given, gets each wallet's share (for the webhook the caller sends in the same transaction).
+ */
+export async function expireDueLots(trx: Db, programId: string, expiryWalletId: string, now: Date, limit = 1000, byWallet?: Map<string, number>): Promise<number> {
   const due = await sql<{ id: string; wallet_id: string }>`
     SELECT id, wallet_id FROM lots
     WHERE program_id = ${programId} AND status = 'available' AND remaining > 0 AND expires_at <= ${now}
@@ -338,6 +341,7 @@ export async function expireDueLots(trx: Db, programId: string, expiryWalletId: 
     entries.push({ journalId: jid, seq: 1, walletId: l.wallet_id, bucket: 'available', amount: -taken, lotId: l.id });
     entries.push({ journalId: jid, seq: 0, walletId: expiryWalletId, bucket: 'available', amount: taken, lotId: null });
     addDelta(deltas, l.wallet_id, { available: -taken, expired: taken });
+    byWallet?.set(l.wallet_id, (byWallet.get(l.wallet_id) ?? 0) + taken);
     total += taken;
   });
   await postEntries(trx, programId, entries, deltas);

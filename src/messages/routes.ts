@@ -18,30 +18,33 @@ const tags = ['messages'];
 
 const lengthOut = z.object({
   encoding: z.enum(['gsm7', 'ucs2']).describe('gsm7: 160 characters in one part, 153 per part; ucs2 (any character outside GSM 03.38, e.g. ł): 70 and 67'),
-  units: z.number().int(),
-  segments: z.number().int(),
-  remaining: z.number().int(),
+  units: z.number().int().describe('length in the encoding’s units (a GSM-7 escape such as € counts 2)'),
+  segments: z.number().int().describe('parts the message is sent (and billed) as'),
+  remaining: z.number().int().describe('units left in the last part'),
 });
-const smsOut = z.object({
-  id: z.uuid(),
-  memberId: z.uuid().nullable(),
-  to: z.string(),
-  body: z.string(),
-  encoding: z.enum(['gsm7', 'ucs2']),
-  segments: z.number().int(),
-  kind: z.enum(['transactional', 'marketing']),
-  status: z.enum(['pending', 'sent', 'failed', 'cancelled']),
-  heldUntil: z.date().nullable().describe("set when the message was written in the recipient's quiet hours (21–08 in the program's time zone)"),
-  attempts: z.number().int(),
-  nextAttemptAt: z.date(),
-  providerId: z.string().nullable(),
-  cost: z.number().int().nullable(),
-  lastError: z.string().nullable(),
-  sentAt: z.date().nullable(),
-  createdBy: z.string(),
-  createdAt: z.date(),
-});
-const message = z.string().trim().min(1).max(1600);
+const kind = z.enum(['transactional', 'marketing']).describe('marketing needs the member’s marketing consent for the channel');
+const smsOut = z
+  .object({
+    id: z.uuid(),
+    memberId: z.uuid().nullable(),
+    to: z.string().describe('the number, E.164; blanked when the member is erased'),
+    body: z.string(),
+    encoding: z.enum(['gsm7', 'ucs2']),
+    segments: z.number().int(),
+    kind,
+    status: z.enum(['pending', 'sent', 'failed', 'cancelled']),
+    heldUntil: z.date().nullable().describe("set when the message was written in the recipient's quiet hours (21–08 in the program's time zone)"),
+    attempts: z.number().int().describe('delivery attempts so far'),
+    nextAttemptAt: z.date().describe('when the delivery job tries next (pending messages)'),
+    providerId: z.string().nullable().describe('the provider’s id of the sent message'),
+    cost: z.number().int().nullable().describe('what the provider charged, as it reports it'),
+    lastError: z.string().nullable(),
+    sentAt: z.date().nullable(),
+    createdBy: z.string(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'SmsMessage', description: 'A text message in the SMS outbox, with its delivery state.' });
+const message = z.string().trim().min(1).max(1600).describe('The text, up to 1,600 characters');
 
 export async function messageRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -54,9 +57,10 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
       schema: {
         operationId: 'measureSms',
         tags,
-        summary: 'How many parts a text message takes, and in which encoding',
-        description: 'For a counter beside a message field. Å, ä, ö, æ, ø, ü and ß keep GSM-7; ł, ę, ś or an emoji make the whole message UCS-2.',
-        body: z.object({ message: z.string().max(1600) }).strict(),
+        summary: 'Measure how many parts a text message takes',
+        description:
+          'How many parts and in which encoding, for a counter beside a message field; nothing is sent or stored. Å, ä, ö, æ, ø, ü and ß keep GSM-7; ł, ę, ś or an emoji make the whole message UCS-2.',
+        body: z.object({ message: z.string().max(1600).describe('The text as typed so far') }).strict(),
         response: { 200: lengthOut },
       },
     },
@@ -66,7 +70,7 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
   app.post(
     '/v1/members/:id/sms',
     {
-      config: { scope: 'accounts:write' },
+      config: { scope: 'accounts:write', errors: ['phone_not_e164', 'consent_missing'] },
       schema: {
         operationId: 'sendMemberSms',
         tags,
@@ -79,8 +83,8 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
         body: z
           .object({
             message,
-            kind: z.enum(['transactional', 'marketing']).default('transactional'),
-            idempotencyKey: z.string().trim().min(8).max(200),
+            kind: kind.default('transactional'),
+            idempotencyKey: z.string().trim().min(8).max(200).describe('Your unique key for this message, 8–200 characters: a retry with it sends nothing twice'),
           })
           .strict(),
         response: { 200: smsOut, 201: smsOut },
@@ -113,9 +117,16 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
       schema: {
         operationId: 'listSms',
         tags,
-        summary: 'The SMS outbox, newest first',
-        description: 'Pending (with when the next attempt is, and whether held for quiet hours), sent (with the provider’s id and cost), failed (with the last error) and cancelled messages.',
-        querystring: z.object({ status: z.enum(['pending', 'sent', 'failed', 'cancelled']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
+        summary: 'List the SMS outbox',
+        description:
+          'Newest first: pending (with when the next attempt is, and whether held for quiet hours), sent (with the provider’s id and cost), failed (with the last error) ' +
+          'and cancelled messages. The latest `limit`, not paged.',
+        querystring: z
+          .object({
+            status: z.enum(['pending', 'sent', 'failed', 'cancelled']).optional().describe('Only messages in this state; default all'),
+            limit: z.coerce.number().int().min(1).max(500).default(100).describe('How many, 1–500; default 100'),
+          })
+          .strict(),
         response: { 200: z.object({ data: z.array(smsOut) }) },
       },
     },
@@ -130,8 +141,8 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
         operationId: 'cancelSms',
         tags,
         summary: 'Cancel a text message that has not gone yet',
-        description: 'A sent, failed or already cancelled message is answered unchanged.',
-        params: z.object({ id: z.uuid() }),
+        description: 'A pending message is not sent. A sent, failed or already cancelled message is answered unchanged, so a repeat is harmless.',
+        params: z.object({ id: z.uuid().describe('The message’s id') }),
         response: { 200: smsOut },
       },
     },
@@ -140,26 +151,34 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
 
   // ---------------------------------------------------------------- the in-app inbox
 
-  const inboxOut = z.object({
-    id: z.uuid(),
-    kind: z.enum(['transactional', 'marketing']),
-    title: z.string(),
-    body: z.string(),
-    createdAt: z.date(),
-    readAt: z.date().nullable(),
-  });
+  const inboxOut = z
+    .object({
+      id: z.uuid(),
+      kind,
+      title: z.string(),
+      body: z.string(),
+      createdAt: z.date(),
+      readAt: z.date().nullable().describe('null: unread'),
+    })
+    .meta({ id: 'InboxMessage', description: 'A message in a member’s in-app inbox.' });
 
   app.post(
     '/v1/members/:id/inbox',
     {
-      config: { scope: 'accounts:write' },
+      config: { scope: 'accounts:write', errors: ['consent_missing'] },
       schema: {
         operationId: 'postMemberInbox',
         tags,
         summary: "Put a message in a member's in-app inbox",
         description: 'The member sees it in the portal at once (the unread count updates live). `marketing` needs the member’s marketing consent for the inbox (422 `consent_missing`).',
         params: z.object({ id: z.uuid() }),
-        body: z.object({ title: z.string().trim().min(1).max(200), body: z.string().trim().min(1).max(5000), kind: z.enum(['transactional', 'marketing']).default('transactional') }).strict(),
+        body: z
+          .object({
+            title: z.string().trim().min(1).max(200),
+            body: z.string().trim().min(1).max(5000).describe('Plain text, up to 5,000 characters'),
+            kind: kind.default('transactional'),
+          })
+          .strict(),
         response: { 201: inboxOut },
       },
     },
@@ -181,12 +200,12 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
     {
       config: { member: true },
       schema: {
-        operationId: 'getMyInbox',
+        operationId: 'portalListInbox',
         tags: ['portal'],
-        summary: 'My inbox: the latest messages, newest first, and how many are unread',
-        description: 'Up to `limit` messages (default 50).',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
-        response: { 200: z.object({ unread: z.number().int(), data: z.array(inboxOut) }) },
+        summary: 'My inbox: the latest messages and how many are unread',
+        description: 'The signed-in member’s latest messages, newest first, up to `limit`; not paged.',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50).describe('How many messages, 1–200; default 50') }).strict(),
+        response: { 200: z.object({ unread: z.number().int().describe('unread messages in all'), data: z.array(inboxOut) }) },
       },
     },
     async (req) => {
@@ -198,14 +217,19 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
   app.post(
     '/portal/v1/inbox/read',
     {
-      config: { member: true },
+      config: { member: true, errors: ['not_found'] },
       schema: {
-        operationId: 'markMyInbox',
+        operationId: 'portalMarkInbox',
         tags: ['portal'],
         summary: 'Mark one message read or unread, or all read',
-        description: 'Without `id`, every unread message becomes read. Another member’s message is a 404.',
-        body: z.object({ id: z.uuid().optional(), read: z.boolean().default(true) }).strict(),
-        response: { 200: z.object({ unread: z.number().int() }) },
+        description: 'Without `id`, every unread message becomes read. Another member’s message is a 404. Open live streams get the new unread count.',
+        body: z
+          .object({
+            id: z.uuid().optional().describe('The message; leave out to mark every message read'),
+            read: z.boolean().default(true).describe('false marks the message unread again; default true'),
+          })
+          .strict(),
+        response: { 200: z.object({ unread: z.number().int().describe('unread messages left') }) },
       },
     },
     async (req) => {
@@ -224,11 +248,11 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
   app.get(
     '/portal/v1/inbox/stream',
     {
-      config: { member: true },
+      config: { member: true, errors: ['event_stream_only'], produces: ['text/event-stream'] },
       schema: {
-        operationId: 'streamMyInbox',
+        operationId: 'portalStreamInbox',
         tags: ['portal'],
-        summary: 'Live unread count (Server-Sent Events)',
+        summary: 'Follow my unread count live (Server-Sent Events)',
         description:
           'An `unread` event with `{"unread": n}` at once and whenever the count changes; a comment line every 25 seconds keeps proxies from closing the stream. ' +
           'Needs `Accept: text/event-stream` (406 `event_stream_only` otherwise), which EventSource sends.',

@@ -18,6 +18,7 @@ import {
   consentChannels,
   consentHistory,
   consentPurposes,
+  consentSources,
   consentTextsSchema,
   currentConsents,
   currentConsentTexts,
@@ -31,49 +32,72 @@ import { collectMemberData, memberDataZip } from './export.js';
 const tags = ['privacy'];
 const idParams = z.object({ id: z.uuid() });
 
-const recordOut = z.object({
-  id: z.uuid(),
-  memberId: z.uuid(),
-  purpose: z.enum(consentPurposes),
-  channel: z.enum(consentChannels),
-  granted: z.boolean(),
-  textVersion: z.number().int().nullable(),
-  source: z.string(),
-  ip: z.string().nullable(),
-  recordedBy: z.string(),
-  recordedAt: z.date(),
-});
-const stateOut = z.object({
-  purpose: z.enum(consentPurposes),
-  channel: z.enum(consentChannels),
-  granted: z.boolean(),
-  since: z.date().nullable(),
-  textVersion: z.number().int().nullable(),
-  recordId: z.uuid().nullable(),
-});
-const consentsOut = z.object({ current: z.array(stateOut), history: z.array(recordOut) });
-const textOut = z.object({
-  purpose: z.enum(consentPurposes),
-  version: z.number().int(),
-  texts: z.record(z.string(), z.string()),
-  createdBy: z.string(),
-  createdAt: z.date(),
-});
-const erasureOut = z.object({
-  memberId: z.uuid(),
-  reason: z.enum(['request', 'retention']),
-  requestedBy: z.string(),
-  erasedAt: z.date(),
-  counts: z.record(z.string(), z.number().int()),
-});
+const purpose = z.enum(consentPurposes).describe('what the consent is for');
+const channel = z.enum(consentChannels).describe('the channel it covers');
+const recordOut = z
+  .object({
+    id: z.uuid(),
+    memberId: z.uuid(),
+    purpose,
+    channel,
+    granted: z.boolean().describe('true: given; false: withdrawn'),
+    textVersion: z.number().int().nullable().describe('the version of the consent text agreed to; null for a withdrawal or consent given on paper'),
+    source: z.enum(consentSources).describe('where it was recorded'),
+    ip: z.string().nullable().describe('the address it came from (portal); blanked by erasure'),
+    recordedBy: z.string().describe('who recorded it: `member:<id>`, `staff:<id>` or `api-key:<id>`'),
+    recordedAt: z.date(),
+  })
+  .meta({ id: 'ConsentRecord', description: 'One consent given or withdrawn, kept as evidence: records are only ever appended.' });
+const stateOut = z
+  .object({
+    purpose,
+    channel,
+    granted: z.boolean(),
+    since: z.date().nullable().describe('when the deciding record was made; null: never asked'),
+    textVersion: z.number().int().nullable(),
+    recordId: z.uuid().nullable().describe('the record that decides it; null: no record (no consent)'),
+  })
+  .meta({ id: 'ConsentState', description: 'Whether a member consents to one purpose on one channel now, from the latest record.' });
+const consentsOut = z.object({ current: z.array(stateOut).describe('one per purpose and channel'), history: z.array(recordOut).describe('every record, oldest first') });
+const textOut = z
+  .object({
+    purpose,
+    version: z.number().int().describe('1, 2, …: per purpose'),
+    texts: z.partialRecord(z.enum(languages), z.string()).describe('the text in each language given'),
+    createdBy: z.string(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'ConsentText', description: 'One version of the text a member is shown when asked for a consent.' });
+const erasureOut = z
+  .object({
+    memberId: z.uuid(),
+    reason: z.enum(['request', 'retention']).describe('asked for (request) or the retention job'),
+    requestedBy: z.string().describe('who asked: `staff:<id>`, `api-key:<id>`, or `system:retention`'),
+    erasedAt: z.date(),
+    counts: z
+      .object({
+        claims: z.number().int(),
+        coopClaims: z.number().int(),
+        orders: z.number().int(),
+        evidenceFiles: z.number().int(),
+        mails: z.number().int(),
+        sessions: z.number().int(),
+        consentRecords: z.number().int().describe('records whose IP address was blanked'),
+        sms: z.number().int(),
+        inbox: z.number().int(),
+      })
+      .describe('how many of each kind of row were blanked or removed'),
+  })
+  .meta({ id: 'Erasure', description: 'The record that a member’s personal data was erased: when, why, by whom and what was removed.' });
 const consentBody = z
   .object({
-    purpose: z.enum(consentPurposes),
-    channel: z.enum(consentChannels),
-    granted: z.boolean(),
+    purpose: z.enum(consentPurposes).describe('What the consent is for'),
+    channel: z.enum(consentChannels).describe('The channel it covers'),
+    granted: z.boolean().describe('true to give consent, false to withdraw it'),
     textVersion: z.number().int().min(1).nullish().describe('the version of the consent text the person was shown'),
   })
   .strict();
+const settingsOut = z.object({ retentionMonths: z.number().int().nullable().describe('months after closing; null: erase only on request') });
 
 export function consentHistoryCsv(records: readonly ConsentRecord[]): string {
   return stringify(
@@ -102,9 +126,9 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
       schema: {
         operationId: 'getPrivacySettings',
         tags,
-        summary: 'The retention setting',
+        summary: 'Get the retention setting',
         description: 'Members closed longer than `retentionMonths` ago are erased by a daily job; null: never automatically.',
-        response: { 200: z.object({ retentionMonths: z.number().int().nullable() }) },
+        response: { 200: settingsOut },
       },
     },
     async (req) => ({ retentionMonths: await getRetentionMonths(db, caller(req).programId) }),
@@ -115,12 +139,14 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
     {
       config: { scope: 'admin' },
       schema: {
-        operationId: 'putPrivacySettings',
+        operationId: 'updatePrivacySettings',
         tags,
         summary: 'Set how long closed members are kept before they are erased',
-        description: 'Months between 1 and 240, or null to erase only on request. Takes effect at the next run of the retention job.',
-        body: z.object({ retentionMonths: z.number().int().min(1).max(240).nullable() }).strict(),
-        response: { 200: z.object({ retentionMonths: z.number().int().nullable() }) },
+        description:
+          'Months between 1 and 240, or null to erase only on request. Takes effect at the next run of the retention job (daily, or POST /v1/privacy/retention/run). ' +
+          'Needs the admin scope; recorded in the audit log.',
+        body: z.object({ retentionMonths: z.number().int().min(1).max(240).nullable().describe('Months after closing, 1–240; null: only on request') }).strict(),
+        response: { 200: settingsOut },
       },
     },
     async (req) => {
@@ -142,8 +168,10 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
         operationId: 'runRetention',
         tags,
         summary: 'Run the retention job for this program now',
-        description: 'Erases the members closed longer ago than the retention setting. Safe to repeat: an erased member is not erased twice.',
-        response: { 200: z.object({ erased: z.number().int() }) },
+        description:
+          'Erases the members closed longer ago than the retention setting, as POST /v1/members/{id}/erase would (irreversible). Safe to repeat: ' +
+          'an erased member is not erased twice. Needs the admin scope.',
+        response: { 200: z.object({ erased: z.number().int().describe('members erased by this run') }) },
       },
     },
     async (req) => ({ erased: await runRetention(db, evidence, clock(), caller(req).programId) }),
@@ -156,7 +184,7 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
       schema: {
         operationId: 'listConsentTexts',
         tags,
-        summary: 'Every version of every consent text',
+        summary: 'List every version of every consent text',
         description: 'Newest version first per purpose. The newest is what the portal shows; records name the version they were given to.',
         response: { 200: z.object({ data: z.array(textOut) }) },
       },
@@ -172,8 +200,15 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
         operationId: 'createConsentText',
         tags,
         summary: 'Publish a new version of a consent text',
-        description: 'Earlier versions are kept. Members who consented to an earlier version keep their consent; the portal shows the new text from now on.',
-        body: z.object({ purpose: z.enum(consentPurposes), texts: consentTextsSchema }).strict(),
+        description:
+          'Gets the next version number of its purpose. Earlier versions are kept. Members who consented to an earlier version keep their consent; ' +
+          'the portal shows the new text from now on. Needs the admin scope.',
+        body: z
+          .object({
+            purpose: z.enum(consentPurposes).describe('What the text asks consent for'),
+            texts: consentTextsSchema.describe('The text by language code (at least one), up to 4,000 characters each'),
+          })
+          .strict(),
         response: { 201: textOut },
       },
     },
@@ -191,7 +226,7 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
       schema: {
         operationId: 'getMemberConsents',
         tags,
-        summary: "A member's consents: the state now and every record behind it",
+        summary: "Get a member's consents and every record behind them",
         description: 'The state is derived from the records: the latest record per purpose and channel decides; no record means no consent.',
         params: idParams,
         response: { 200: consentsOut },
@@ -207,11 +242,11 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
   app.get(
     '/v1/members/:id/consents.csv',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', produces: ['text/csv'] },
       schema: {
         operationId: 'exportMemberConsents',
         tags,
-        summary: "A member's consent history as CSV",
+        summary: "Download a member's consent history as CSV",
         description: 'One row per consent given or withdrawn, oldest first: time, purpose, channel, decision, text version, source, IP, who recorded it.',
         params: idParams,
       },
@@ -229,16 +264,19 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
   app.post(
     '/v1/members/:id/consents',
     {
-      config: { scope: 'accounts:write' },
+      config: { scope: 'accounts:write', errors: ['member_erased', 'consent_text_missing'] },
       schema: {
         operationId: 'recordMemberConsent',
         tags,
-        summary: 'Record a consent given or withdrawn (by phone, on paper, from another system)',
+        summary: 'Record a consent given or withdrawn',
         description:
-          'Appends a record; nothing is ever changed or removed. `source` says where it came from (console, api, import). ' +
-          'Recording the state the member is already in answers 200 with the existing record.',
+          'For consent given by phone, on paper or in another system. Appends a record; nothing is ever changed or removed. A yes may name any published ' +
+          'text version, or none (422 `consent_text_missing` for a version not published). Recording the state the member is already in answers 200 with ' +
+          'the existing record (idempotent). An erased member answers 410 `member_erased`.',
         params: idParams,
-        body: consentBody.extend({ source: z.enum(['console', 'api', 'import']).optional() }).strict(),
+        body: consentBody
+          .extend({ source: z.enum(['console', 'api', 'import']).optional().describe('Where the consent came from; default `console` for staff, else `api`') })
+          .strict(),
         response: { 200: recordOut, 201: recordOut },
       },
     },
@@ -259,14 +297,14 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
   app.get(
     '/v1/members/:id/export',
     {
-      config: { scope: 'accounts:write' },
+      config: { scope: 'accounts:write', produces: ['application/zip'] },
       schema: {
         operationId: 'exportMemberData',
         tags,
-        summary: 'Everything the program holds about a member, as a zip (GDPR access request)',
+        summary: 'Download everything the program holds about a member',
         description:
-          'member.json with every section, one CSV per section (profile, consents, events, ledger entries, orders, claims, requests, files, mails, audit entries) and a README. ' +
-          'The export itself is recorded in the audit log.',
+          'For a GDPR access request: a zip of member.json with every section, one CSV per section (profile, consents, events, ledger entries, orders, claims, ' +
+          'requests, files, mails, audit entries) and a README. The export itself is recorded in the audit log.',
         params: idParams,
       },
     },
@@ -286,11 +324,11 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
       schema: {
         operationId: 'eraseMember',
         tags,
-        summary: "Erase a member's personal data (GDPR erasure)",
+        summary: "Erase a member's personal data",
         description:
-          'Closes the member (their points follow the leaver policy), removes name, e-mail, phone, external id, tags, attributes, claim and order free texts, ' +
-          'delivery addresses, evidence files and sessions. Ledger entries, orders, claims and the account stay and still sum. ' +
-          'Irreversible. A repeat answers 200 with the earlier erasure.',
+          'GDPR erasure. Closes the member (their points follow the leaver policy, through a ledger journal), removes name, e-mail, phone, external id, tags, attributes, ' +
+          'claim and order free texts, delivery addresses, evidence files, mails, text messages, inbox and sessions. Ledger entries, orders, claims and the account ' +
+          'stay and still sum. Irreversible; needs the admin scope. A repeat answers 200 with the earlier erasure.',
         params: idParams,
         response: { 200: erasureOut, 201: erasureOut },
       },
@@ -316,8 +354,8 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
       schema: {
         operationId: 'getMemberErasure',
         tags,
-        summary: 'Whether and when a member was erased, why and by whom, with what was removed (counts)',
-        description: '404 when the member was not erased.',
+        summary: "Get a member's erasure",
+        description: 'Whether and when a member was erased, why and by whom, with how much of each kind was removed. 404 when the member was not erased.',
         params: idParams,
         response: { 200: erasureOut },
       },
@@ -335,10 +373,10 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
   const portalConsentsOut = z.object({
     purposes: z.array(
       z.object({
-        purpose: z.enum(consentPurposes),
+        purpose,
         version: z.number().int().describe('send it back when giving consent: the version shown'),
         text: z.string().describe("in the member's language, else the program's first"),
-        channels: z.array(z.object({ channel: z.enum(consentChannels), granted: z.boolean(), since: z.date().nullable() })),
+        channels: z.array(z.object({ channel, granted: z.boolean(), since: z.date().nullable().describe('null: never answered') })).describe('what I have said per channel'),
       }),
     ),
     history: z.array(recordOut.omit({ ip: true, recordedBy: true })),
@@ -370,10 +408,11 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
     {
       config: { member: true },
       schema: {
-        operationId: 'getMyConsents',
+        operationId: 'portalGetConsents',
         tags: ['portal'],
-        summary: 'What the program asks consent for, in my language, and what I have said',
-        description: 'Only purposes with a published text are listed. The history lists every consent given and withdrawn.',
+        summary: 'What the program asks my consent for, and what I have said',
+        description:
+          'For the signed-in member: each purpose with a published text, in the member’s language, with the answer per channel. The history lists every consent given and withdrawn.',
         response: { 200: portalConsentsOut },
       },
     },
@@ -386,12 +425,14 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
   app.put(
     '/portal/v1/consents',
     {
-      config: { member: true },
+      config: { member: true, errors: ['consent_text_missing', 'consent_text_outdated'] },
       schema: {
-        operationId: 'setMyConsent',
+        operationId: 'portalSetConsent',
         tags: ['portal'],
         summary: 'Give or withdraw a consent for one purpose and channel',
-        description: 'A yes must send the `version` of the text shown (409 `consent_text_outdated` when it has changed since). Recorded with the time and IP address.',
+        description:
+          'A yes must send the `textVersion` shown (409 `consent_text_outdated` when it has changed since; 422 `consent_text_missing` when no text is published). ' +
+          'Recorded with the time and IP address; repeating the current answer records nothing. Answers the consents as GET does.',
         body: consentBody,
         response: { 200: portalConsentsOut },
       },
@@ -409,12 +450,12 @@ export async function privacyRoutes(fastify: FastifyInstance, { database, clock,
   app.get(
     '/portal/v1/export',
     {
-      config: { member: true },
+      config: { member: true, produces: ['application/zip'] },
       schema: {
-        operationId: 'exportMyData',
+        operationId: 'portalExportData',
         tags: ['portal'],
-        summary: 'Download everything the program holds about me (zip of JSON and CSV)',
-        description: 'The same export staff make on request, for the signed-in member.',
+        summary: 'Download everything the program holds about me',
+        description: 'A zip of JSON and CSV files: the same export staff make on a GDPR access request, for the signed-in member. Recorded in the audit log.',
       },
     },
     async (req, reply) => {

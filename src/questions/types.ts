@@ -11,29 +11,44 @@ export const localizedText = (max: number) =>
     .object(Object.fromEntries(languages.map((l) => [l, z.string().trim().min(1).max(max).optional()])) as Record<Language, z.ZodOptional<z.ZodString>>)
     .strict();
 export type LocalizedText = Partial<Record<Language, string>>;
+/** A stored localized text as the API answers it (any of the five languages). */
+export const localizedTextOut = z
+  .partialRecord(z.enum(languages), z.string())
+  .describe('The text by language (en, sv, nb, pl, de); a language left out falls back to the program\'s default');
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'ids are 1–40 lowercase letters, digits, "-" or "_"');
-const option = z.object({ id, text: localizedText(300) }).strict();
+const option = z.object({ id: id.describe('The option id, e.g. `yes`'), text: localizedText(300) }).strict();
 
 export const questionKinds = ['nps', 'csat', 'single', 'multiple', 'rating', 'text'] as const;
 export type QuestionKind = (typeof questionKinds)[number];
 
-const base = { id, text: localizedText(1000), required: z.boolean().default(true) };
+const base = {
+  id: id.describe('The question id (1–40 lowercase letters, digits, - or _): the key of its answer and its CSV column'),
+  text: localizedText(1000),
+  required: z.boolean().default(true).describe('Must be answered (default true)'),
+};
 
-export const questionSchema = z.discriminatedUnion('kind', [
+export const questionSchema = z
+  .discriminatedUnion('kind', [
   /** 0–10: how likely to recommend. */
   z.object({ ...base, kind: z.literal('nps') }).strict(),
   /** 1–5 satisfaction. */
   z.object({ ...base, kind: z.literal('csat') }).strict(),
-  z.object({ ...base, kind: z.literal('single'), options: z.array(option).min(2).max(20), correct: z.array(id).length(1).optional() }).strict(),
+  z.object({ ...base, kind: z.literal('single'), options: z.array(option).min(2).max(20), correct: z.array(id).length(1).optional().describe('Quizzes: the one correct option id') }).strict(),
   z
-    .object({ ...base, kind: z.literal('multiple'), options: z.array(option).min(2).max(20), correct: z.array(id).min(1).max(20).optional() })
+    .object({ ...base, kind: z.literal('multiple'), options: z.array(option).min(2).max(20), correct: z.array(id).min(1).max(20).optional().describe('Quizzes: every correct option id (all and only these to be right)') })
     .strict(),
   z
     .object({ ...base, kind: z.literal('rating'), min: z.number().int().min(0).max(1).default(1), max: z.number().int().min(2).max(10).default(5) })
     .strict(),
   z.object({ ...base, kind: z.literal('text'), maxLength: z.number().int().min(1).max(4000).default(2000) }).strict(),
-]);
+  ])
+  .meta({
+    id: 'Question',
+    description:
+      'One question of a survey or quiz, told apart by `kind`: `nps` (0–10), `csat` (1–5), `single` or `multiple` choice (with `options` and, in a quiz, ' +
+      'the `correct` option ids), `rating` (`min`–`max`) or free `text` (up to `maxLength` characters). Texts are objects by language.',
+  });
 export type Question = z.infer<typeof questionSchema>;
 export type QuestionInput = z.input<typeof questionSchema>;
 

@@ -33,19 +33,19 @@ import { postCompletion } from '../surveys/event.js';
 import { whoIs } from '../surveys/respondent.js';
 
 const fields = {
-  title: localizedText(200),
-  intro: localizedText(2000).optional(),
-  questions: questionsSchema,
+  title: localizedText(200).describe('The title by language'),
+  intro: localizedText(2000).optional().describe('The text before the first question, by language'),
+  questions: questionsSchema.describe('The bank: `single` or `multiple` choice questions, each with its `correct` option ids'),
   /** Questions drawn from the bank per attempt; left out: all. */
-  draw: z.number().int().min(1).max(100).nullable().optional(),
-  passPercent: z.number().int().min(1).max(100).optional(),
-  shuffle: z.boolean().optional(),
-  maxAttempts: z.number().int().min(1).max(100).nullable().optional(),
-  cooldownMinutes: z.number().int().min(0).max(525_600).optional(),
+  draw: z.number().int().min(1).max(100).nullable().optional().describe('Questions drawn from the bank per attempt; null or left out: all'),
+  passPercent: z.number().int().min(1).max(100).optional().describe('The pass mark in percent of the drawn questions (default 80)'),
+  shuffle: z.boolean().optional().describe('Draw questions and options in random order per attempt (default true)'),
+  maxAttempts: z.number().int().min(1).max(100).nullable().optional().describe('Attempts per member; null or left out: no limit'),
+  cooldownMinutes: z.number().int().min(0).max(525_600).optional().describe('Minutes between a member\'s attempts (default 0)'),
   audience: audienceSchema.optional(),
-  opensAt: z.iso.datetime({ offset: true }).nullable().optional(),
-  closesAt: z.iso.datetime({ offset: true }).nullable().optional(),
-  points: z.number().int().min(0).max(1_000_000).optional(),
+  opensAt: z.iso.datetime({ offset: true }).nullable().optional().describe('When attempts may start; null or left out: on publishing'),
+  closesAt: z.iso.datetime({ offset: true }).nullable().optional().describe('When attempts end; null or left out: when closed'),
+  points: z.number().int().min(0).max(1_000_000).optional().describe('Points for a member\'s first pass, paid by an earning rule on the `quiz.passed` event (default 0)'),
 };
 export const quizCreateSchema = z.object(fields).strict();
 export const quizPatchSchema = z.object({ ...fields, title: fields.title.optional(), questions: questionsSchema.optional() }).strict();

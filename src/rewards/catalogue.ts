@@ -28,41 +28,49 @@ const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 const eligibility = z
   .object({
-    minTier: slug.nullable().default(null),
-    tierTags: z.array(tag).max(20).default([]).describe("open to buyers whose tier level has one of these reward tags"),
-    segments: z.array(slug).max(50).default([]),
-    roles: z.array(slug).max(50).default([]),
-    countries: z.array(country).max(250).default([]),
+    minTier: slug.nullable().default(null).describe('Lowest tier level code (GET /v1/tiers) that may order; null (default): any'),
+    tierTags: z.array(tag).max(20).default([]).describe('Open to buyers whose tier level has one of these reward tags (default: any)'),
+    segments: z.array(slug).max(50).default([]).describe('Open to buyers in one of these segments (default: any)'),
+    roles: z.array(slug).max(50).default([]).describe('Open to members with one of these roles (default: any)'),
+    countries: z.array(country).max(250).default([]).describe("Open to accounts in these ISO 3166-1 countries, e.g. SE (default: any)"),
   })
-  .strict();
+  .strict()
+  .describe('Who may order it; replaced whole on update');
 const limits = z
   .object({
-    perMember: z.number().int().min(1).max(1_000_000).nullable().default(null),
-    perAccount: z.number().int().min(1).max(1_000_000).nullable().default(null),
-    period: z.enum(['day', 'week', 'month', 'quarter', 'year', 'lifetime']).default('lifetime'),
+    perMember: z.number().int().min(1).max(1_000_000).nullable().default(null).describe('Units one member may order per period; null (default): no limit'),
+    perAccount: z.number().int().min(1).max(1_000_000).nullable().default(null).describe('Units one account (all its members) may order per period; null (default): no limit'),
+    period: z.enum(['day', 'week', 'month', 'quarter', 'year', 'lifetime']).default('lifetime').describe('The period the limits count in, in the program\'s time zone (default lifetime)'),
   })
-  .strict();
+  .strict()
+  .describe('Redemption limits; cancelled and rejected orders do not count; replaced whole on update');
 
 const fields = {
-  category: slug.nullable(),
-  texts,
-  images: z.array(image).max(10),
-  pricePoints: z.number().int().min(1).max(1_000_000_000),
-  stock: z.number().int().min(0).max(100_000_000).nullable(),
-  active: z.boolean(),
-  validFrom: instant.nullable(),
-  validUntil: instant.nullable(),
+  category: slug.nullable().describe('Code of a reward category (upsertRewardCategory); null: none'),
+  texts: texts.describe('Name (at most 120 characters) and description per language code (en, sv, nb, pl, de); at least one'),
+  images: z.array(image).max(10).describe('Up to 10 image URLs (http, https) or paths on this server'),
+  pricePoints: z.number().int().min(1).max(1_000_000_000).describe('Price of one unit in points'),
+  stock: z.number().int().min(0).max(100_000_000).nullable().describe('Units on hand; null: unlimited. Not for a code pool, whose stock is its imported codes'),
+  active: z.boolean().describe('Shown and orderable'),
+  validFrom: instant.nullable().describe('Orderable from this instant (ISO 8601 with offset); null: already'),
+  validUntil: instant.nullable().describe('Orderable until this instant (ISO 8601 with offset); null: no end'),
   eligibility,
   limits,
-  cashValueMinor: z.number().int().min(1).max(1_000_000_000_000).nullable(),
-  eventAt: instant.nullable(),
+  cashValueMinor: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000_000_000)
+    .nullable()
+    .describe("Cashback (required): the credit note per unit; charity: the donation per unit; in minor units of the program's currency"),
+  eventAt: instant.nullable().describe('When the event of an experience takes place (ISO 8601 with offset)'),
 };
 
 export const rewardCreateSchema = z
   .object({
-    code: slug,
-    type: z.enum(rewardTypes),
-    codeSource: z.enum(['pool', 'generated']).optional(),
+    code: slug.describe('The program\'s own code, unique in the program and fixed: a lower-case letter, then letters, digits, _ or - (at most 40)'),
+    type: z.enum(rewardTypes).describe('physical, experience, code (gift card, coupon), charity (a donation), cashback (a credit note), content; fixed'),
+    codeSource: z.enum(['pool', 'generated']).optional().describe('Code rewards only, and required for them: pool (import codes with importRewardCodes) or generated (by Lojal)'),
     category: fields.category.default(null),
     texts: fields.texts,
     images: fields.images.default([]),

@@ -13,56 +13,112 @@ import type { OrderAction } from './fulfilment.js';
 import { getOrder, listOrders, placeOrder, transition } from './orders.js';
 
 const states = ['pending_approval', 'placed', 'approved', 'shipped', 'delivered', 'issued', 'cancelled', 'rejected'] as const;
-const idParams = z.object({ id: z.uuid() });
+const idParams = z.object({ id: z.uuid().describe('The order\'s id (UUID)') });
 const line = (max: number) => z.string().trim().min(1).max(max);
-
-const orderOut = z.object({
-  id: z.uuid(),
-  state: z.enum(states),
-  reward: z.object({ id: z.uuid(), code: z.string(), type: z.enum(rewardTypes), name: z.string() }),
-  quantity: z.number().int(),
-  points: z.number().int(),
-  memberId: z.uuid(),
-  accountId: z.uuid(),
-  paidFrom: z.enum(['member', 'account']),
-  shippingAddress: z.record(z.string(), z.string()).nullable(),
-  tracking: z.record(z.string(), z.string()).nullable(),
-  codes: z.array(z.string()).describe('gift-card or coupon codes, once issued'),
-  note: z.string().nullable(),
-  creditNote: z.object({ id: z.uuid(), amountMinor: z.number().int(), currency: z.string(), exportedAt: z.date().nullable() }).nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-  history: z.array(z.object({ from: z.enum(states).nullable(), to: z.enum(states), actor: z.string(), reason: z.string().nullable(), at: z.date() })),
-});
 
 /** A delivery address of an order (also what the portal takes). */
 export const shippingAddressSchema = z
   .object({
-    name: line(200),
+    name: line(200).describe('Who receives it'),
     company: line(200).optional(),
     street: line(200),
     postalCode: line(20),
     city: line(100),
-    country: z.string().trim().length(2).toUpperCase(),
+    country: z.string().trim().length(2).toUpperCase().describe('ISO 3166-1 alpha-2, e.g. SE'),
     phone: line(40).optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'ShippingAddress', description: 'Where the goods of a reward order are sent.' });
 
-const actions: Array<{ action: OrderAction; summary: string; body: z.ZodType }> = [
-  { action: 'approve', summary: 'Approve an order (codes, donations and cashback are issued at once)', body: z.object({ reason: line(500).optional() }).strict() },
-  { action: 'reject', summary: 'Refuse an order waiting for approval; the points and the stock go back', body: z.object({ reason: line(500) }).strict() },
+const orderOut = z
+  .object({
+    id: z.uuid(),
+    state: z.enum(states).describe('pending_approval (waits for the program team), placed, approved, shipped, delivered, issued, cancelled, rejected'),
+    reward: z
+      .object({ id: z.uuid(), code: z.string(), type: z.enum(rewardTypes), name: z.string().describe("In the reader's language (Accept-Language)") })
+      .describe('The reward ordered'),
+    quantity: z.number().int(),
+    points: z.number().int().describe('Points paid: price × quantity at the time of the order'),
+    memberId: z.uuid().describe('The member who ordered'),
+    accountId: z.uuid().describe("The member's account"),
+    paidFrom: z.enum(['member', 'account']).describe("member: the member's own points; account: the company's"),
+    shippingAddress: z
+      .object({ name: z.string(), company: z.string().optional(), street: z.string(), postalCode: z.string(), city: z.string(), country: z.string(), phone: z.string().optional() })
+      .nullable()
+      .describe('Where goods go; null: none given'),
+    tracking: z
+      .object({ carrier: z.string().optional(), trackingNumber: z.string().optional(), trackingUrl: z.string().optional(), details: z.string().optional() })
+      .nullable()
+      .describe('Shipment tracking, or the details a member needs for content and services; null: none yet'),
+    codes: z.array(z.string()).describe('Gift-card or coupon codes, once issued'),
+    note: z.string().nullable().describe("The buyer's note"),
+    creditNote: z
+      .object({ id: z.uuid(), amountMinor: z.number().int(), currency: z.string(), exportedAt: z.date().nullable() })
+      .nullable()
+      .describe('For an issued cashback order: the credit note the ERP pays (see listCreditNotes)'),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+    history: z
+      .array(z.object({ from: z.enum(states).nullable(), to: z.enum(states), actor: z.string().describe('Who moved it: `staff:<id>`, `api-key:<id>`, `member:<id>` or `system`'), reason: z.string().nullable(), at: z.date() }))
+      .describe('Every state change, oldest first'),
+  })
+  .meta({ id: 'RewardOrder', description: 'An order of a reward, paid in points, with its fulfilment history.' });
+
+const reason = (what: string) => line(500).describe(what);
+const actions: Array<{ action: OrderAction; operationId: string; summary: string; description: string; body: z.ZodType }> = [
+  {
+    action: 'approve',
+    operationId: 'approveRewardOrder',
+    summary: 'Approve an order (codes, donations and cashback are issued at once)',
+    description:
+      'From pending_approval or placed. Codes, donations and cashback are issued in the same step (state issued, codes or credit note in the answer, ' +
+      'an order mail and `credit_note.created` for cashback); goods, experiences and content wait for ship, deliver or issue.',
+    body: z.object({ reason: reason('Kept in the order history').optional() }).strict(),
+  },
+  {
+    action: 'reject',
+    operationId: 'rejectRewardOrder',
+    summary: 'Refuse an order waiting for approval; the points and the stock go back',
+    description: 'Only from pending_approval. The points are refunded through the ledger and the member is mailed the reason.',
+    body: z.object({ reason: reason('Why, for the member (mailed) and the history') }).strict(),
+  },
   {
     action: 'ship',
+    operationId: 'shipRewardOrder',
     summary: 'Mark goods or tickets as sent, with tracking',
-    body: z.object({ carrier: line(100).optional(), trackingNumber: line(100).optional(), trackingUrl: z.url().max(1000).optional(), reason: line(500).optional() }).strict(),
+    description: 'Physical and experience rewards, from approved. The member is mailed the tracking.',
+    body: z
+      .object({
+        carrier: line(100).optional().describe('e.g. PostNord, DB Schenker'),
+        trackingNumber: line(100).optional(),
+        trackingUrl: z.url().max(1000).optional().describe('Where the member follows the parcel'),
+        reason: reason('Kept in the order history').optional(),
+      })
+      .strict(),
   },
-  { action: 'deliver', summary: 'Mark as delivered (or handed over at the counter)', body: z.object({ reason: line(500).optional() }).strict() },
+  {
+    action: 'deliver',
+    operationId: 'deliverRewardOrder',
+    summary: 'Mark as delivered (or handed over at the counter)',
+    description: 'Physical and experience rewards, from approved or shipped. No mail.',
+    body: z.object({ reason: reason('Kept in the order history').optional() }).strict(),
+  },
   {
     action: 'issue',
+    operationId: 'issueRewardOrder',
     summary: 'Hand over content or a service, with the details the member needs',
-    body: z.object({ details: line(2000).optional(), reason: line(500).optional() }).strict(),
+    description: 'Content, code, charity and cashback rewards, from approved (codes and cashback are usually issued on approval already). The member is mailed the details.',
+    body: z.object({ details: line(2000).optional().describe('What the member needs: a link, an access code, a date'), reason: reason('Kept in the order history').optional() }).strict(),
   },
-  { action: 'cancel', summary: 'Cancel before fulfilment; the points and the stock go back', body: z.object({ reason: line(500) }).strict() },
+  {
+    action: 'cancel',
+    operationId: 'cancelRewardOrder',
+    summary: 'Cancel before fulfilment; the points and the stock go back',
+    description:
+      'From pending_approval, placed or approved. The points are refunded through the ledger and the member is mailed. ' +
+      'Also open to keys with `orders:write` (a portal cancelling for its member).',
+    body: z.object({ reason: reason('Why, for the member (mailed) and the history') }).strict(),
+  },
 ];
 
 export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: AppContext) {
@@ -74,19 +130,41 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
   app.post(
     '/v1/reward-orders',
     {
-      config: { scope: 'orders:write' },
+      config: {
+        scope: 'orders:write',
+        errors: [
+          'unknown_reward',
+          'unknown_member',
+          'member_not_active',
+          'account_not_active',
+          'reward_expired',
+          'reward_not_available',
+          'not_eligible',
+          'company_wallet_not_allowed',
+          'insufficient_points',
+          'redemption_limit_reached',
+          'out_of_stock',
+          'idempotency_conflict',
+        ],
+      },
       schema: {
+        operationId: 'createRewardOrder',
         tags: ['rewards'],
-        summary: 'Order a reward for a member: points and stock are reserved together (idempotent by idempotencyKey)',
+        summary: 'Order a reward for a member',
+        description:
+          'Checks eligibility, limits, stock and balance, then debits the points (a redeem journal) and takes the stock in one transaction. ' +
+          'Answers 201 with the new order, or 200 with the first order when the same `idempotencyKey` comes again (a different request with it is 409). ' +
+          'Orders from the approval threshold wait in pending_approval; codes, donations and cashback below it are issued at once. ' +
+          'Sends `reward_order.placed` (and the member an order mail).',
         body: z
           .object({
-            reward: z.string().min(1).max(100).describe('the reward id or code'),
-            memberId: z.uuid(),
-            quantity: z.number().int().min(1).max(100).default(1),
-            payFrom: z.enum(['member', 'account']).default('member').describe("'account': the company's points, for its managers"),
+            reward: z.string().min(1).max(100).describe('The reward: its id or code'),
+            memberId: z.uuid().describe('The member who orders'),
+            quantity: z.number().int().min(1).max(100).default(1).describe('Units (default 1)'),
+            payFrom: z.enum(['member', 'account']).default('member').describe("member (default): the member's own points; account: the company's points, for its managers"),
             shippingAddress: shippingAddressSchema.optional(),
-            note: z.string().trim().max(1000).optional(),
-            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200),
+            note: z.string().trim().max(1000).optional().describe('A note from the buyer to the program team'),
+            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).describe('A unique key of at least 8 characters, e.g. a UUID; a retry with it answers the same order'),
           })
           .strict(),
         response: { 200: orderOut, 201: orderOut },
@@ -105,9 +183,20 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listRewardOrders',
         tags: ['rewards'],
-        summary: 'Orders, newest first: the fulfilment queue (?state=placed) or one member\'s orders',
-        querystring: pageQuery.extend({ state: z.enum(states).optional(), memberId: z.uuid().optional(), accountId: z.uuid().optional(), rewardId: z.uuid().optional() }).strict(),
+        summary: 'Reward orders, newest first',
+        description:
+          'The fulfilment queue with `state=placed` (or approved, shipped…), or one member\'s orders with `memberId`. ' +
+          'Cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`); the filters combine.',
+        querystring: pageQuery
+          .extend({
+            state: z.enum(states).optional().describe('Only orders in this state'),
+            memberId: z.uuid().optional().describe('Only this member\'s orders (UUID)'),
+            accountId: z.uuid().optional().describe('Only orders of this account\'s members (UUID)'),
+            rewardId: z.uuid().optional().describe('Only orders of this reward (UUID)'),
+          })
+          .strict(),
         response: { 200: pageOf(orderOut) },
       },
     },
@@ -119,20 +208,40 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
 
   app.get(
     '/v1/reward-orders/:id',
-    { config: { scope: 'read' }, schema: { tags: ['rewards'], summary: 'One order with its history', params: idParams, response: { 200: orderOut } } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getRewardOrder',
+        tags: ['rewards'],
+        summary: 'One order with its history',
+        description: 'With its codes, tracking, credit note and every state change.',
+        params: idParams,
+        response: { 200: orderOut },
+      },
+    },
     async (req) => {
       const program = await programOf(req);
       return getOrder(db, program, req.params.id, apiLanguage(req));
     },
   );
 
-  for (const { action, summary, body } of actions) {
+  for (const { action, operationId, summary, description, body } of actions) {
     app.post(
       `/v1/reward-orders/:id/${action}`,
       {
         // A member may cancel their own order from a portal; everything else is the program team's.
-        config: { scope: action === 'cancel' ? ['rewards:write', 'orders:write'] : 'rewards:write' },
-        schema: { tags: ['rewards'], summary, params: idParams, body, response: { 200: orderOut } },
+        config: { scope: action === 'cancel' ? ['rewards:write', 'orders:write'] : 'rewards:write', errors: ['invalid_order_transition'] },
+        schema: {
+          operationId,
+          tags: ['rewards'],
+          summary,
+          description:
+            `${description} Asking for the state the order is already in answers it unchanged (a safe retry); a step the order's state or type does not allow is 409 invalid_order_transition. ` +
+            'Sends `reward_order.state_changed` and is recorded in the audit log.',
+          params: idParams,
+          body,
+          response: { 200: orderOut },
+        },
       },
       async (req) => {
         const program = await programOf(req);

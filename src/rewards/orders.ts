@@ -56,8 +56,8 @@ export interface RewardOrder {
   memberId: string;
   accountId: string;
   paidFrom: 'member' | 'account';
-  shippingAddress: Record<string, string> | null;
-  tracking: Record<string, string> | null;
+  shippingAddress: ShippingAddress | null;
+  tracking: OrderTracking | null;
   codes: string[];
   note: string | null;
   creditNote: { id: string; amountMinor: number; currency: string; exportedAt: Date | null } | null;
@@ -65,6 +65,11 @@ export interface RewardOrder {
   updatedAt: Date;
   history: Array<{ from: OrderState | null; to: OrderState; actor: string; reason: string | null; at: Date }>;
 }
+
+/** Where goods go, as the order request gave it (order-routes.ts validates it). */
+export type ShippingAddress = { name: string; company?: string; street: string; postalCode: string; city: string; country: string; phone?: string };
+/** Shipment tracking, or the details of content and services handed over (the ship and issue steps). */
+export type OrderTracking = { carrier?: string; trackingNumber?: string; trackingUrl?: string; details?: string };
 
 const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
@@ -445,8 +450,8 @@ async function toOrders(db: Db, program: Program, rows: OrderRow[], lng: Languag
       memberId: r.member_id,
       accountId: r.account_id,
       paidFrom: r.wallet_id === r.account_id ? 'account' : 'member',
-      shippingAddress: r.shipping_address as Record<string, string> | null,
-      tracking: r.tracking as Record<string, string> | null,
+      shippingAddress: r.shipping_address as ShippingAddress | null,
+      tracking: r.tracking as OrderTracking | null,
       codes: r.codes,
       note: r.note,
       creditNote: note ? { id: note.id, amountMinor: Number(note.amount_minor), currency: note.currency, exportedAt: note.exported_at ? new Date(note.exported_at) : null } : null,

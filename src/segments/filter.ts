@@ -23,27 +23,38 @@ export const operators = [
 export type Operator = (typeof operators)[number];
 
 const scalar = z.union([z.string().max(200), z.number().finite()]);
-export const conditionSchema = z.strictObject({
-  field: z.string().min(1).max(100),
-  op: z.enum(operators),
-  value: z.union([scalar, z.array(scalar).max(500)]).optional(),
-  /** The window of a windowed field (points earned, purchases…): the last this many days. */
-  days: z.number().int().min(1).max(3660).optional(),
-  /** Purchases of one category only (purchase fields). */
-  category: z.string().trim().min(1).max(100).optional(),
-});
+export const conditionSchema = z
+  .strictObject({
+    field: z.string().min(1).max(100).describe('A field of GET /v1/segments/fields, or `attributes.<key>` for a custom field'),
+    op: z.enum(operators).describe('The operator; which ones a field takes is listed with the field'),
+    value: z
+      .union([scalar, z.array(scalar).max(500)])
+      .optional()
+      .describe('The value to compare with: a list for `in`, `notIn`, `hasAny`, `hasAll`, `hasNone`; `[low, high]` for `between`; none for `exists`, `notExists`, `never`; days for `withinDays` / `notWithinDays` on a recency field'),
+    /** The window of a windowed field (points earned, purchases…): the last this many days. */
+    days: z.number().int().min(1).max(3660).optional().describe('The window of a windowed field (points earned, purchases…), or of a recency operator: the last this many days'),
+    /** Purchases of one category only (purchase fields). */
+    category: z.string().trim().min(1).max(100).optional().describe('Purchase fields only: count purchases of this category code only'),
+  })
+  .meta({ id: 'SegmentCondition', description: 'One condition of a segment filter: a field, an operator and the value to compare with.' });
 export type Condition = z.infer<typeof conditionSchema>;
 
 export type Filter = { all: Filter[] } | { any: Filter[] } | { not: Filter } | Condition;
 
-export const filterSchema: z.ZodType<Filter> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(filterSchema).max(50) }),
-    z.strictObject({ any: z.array(filterSchema).max(50) }),
-    z.strictObject({ not: filterSchema }),
-    conditionSchema,
-  ]),
-);
+export const filterSchema: z.ZodType<Filter> = z
+  .lazy(() =>
+    z.union([
+      z.strictObject({ all: z.array(filterSchema).max(50).describe('Every one of these must hold') }),
+      z.strictObject({ any: z.array(filterSchema).max(50).describe('At least one of these must hold') }),
+      z.strictObject({ not: filterSchema }),
+      conditionSchema,
+    ]),
+  )
+  .meta({
+    id: 'SegmentFilter',
+    description:
+      'Which accounts or members a dynamic segment holds: a condition, or `all` / `any` of filters, or `not` a filter; at most 6 levels deep and 100 conditions. See docs/segments.md.',
+  });
 
 /** How deep and how large a filter may be: a builder makes a few levels, never hundreds. */
 export const maxDepth = 6;

@@ -16,11 +16,11 @@ export const searchConfig: Record<Language, string> = { en: 'english', sv: 'swed
 
 export const articleInputSchema = z
   .object({
-    language: z.enum(languages),
-    category: z.string().trim().min(1).max(100),
+    language: z.enum(languages).describe('The article\'s language: en, sv, nb, pl or de'),
+    category: z.string().trim().min(1).max(100).describe('A category of the help centre, e.g. `Leveranser`'),
     title: z.string().trim().min(1).max(200),
-    body: z.string().trim().min(1).max(50_000),
-    published: z.boolean().default(true),
+    body: z.string().trim().min(1).max(50_000).describe('Plain text with paragraphs'),
+    published: z.boolean().default(true).describe('Members see it (default true)'),
   })
   .strict();
 export type ArticleInput = z.infer<typeof articleInputSchema>;

@@ -17,7 +17,9 @@ const slaClockOut = z.object({
   dueAt: z.date().nullable(),
   status: z.enum(['met', 'ok', 'near', 'breached', 'paused']),
 });
-export const slaOut = z.object({ firstResponse: slaClockOut, resolution: slaClockOut, status: slaClockOut.shape.status });
+export const slaOut = z
+  .object({ firstResponse: slaClockOut, resolution: slaClockOut, status: slaClockOut.shape.status.describe('The worse of the two clocks') })
+  .meta({ id: 'ServiceSla', description: 'A request\'s two SLA clocks (first answer, resolution) in working minutes, each `met`, `ok`, `near` (breach), `breached` or `paused` (waiting for the customer).' });
 
 const attachmentOut = z.object({ id: z.uuid(), fileName: z.string().nullable(), contentType: z.string(), sizeBytes: z.number(), sha256: z.string(), url: z.string() });
 
@@ -37,7 +39,8 @@ export const entryOut = z.object({
 
 const fieldOut = z.object({ key: z.string(), label: z.string(), value: z.union([z.string(), z.number()]) });
 
-export const requestSummaryOut = z.object({
+export const requestSummaryOut = z
+  .object({
   id: z.uuid(),
   number: z.number(),
   type: z.object({ code: z.string(), kind: z.string(), name: z.string() }),
@@ -50,9 +53,11 @@ export const requestSummaryOut = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
   sla: slaOut.optional(),
-});
+  })
+  .meta({ id: 'ServiceRequestSummary', description: 'A service request as the queue lists it: number, type, subject, state, member, account, assignee and SLA.' });
 
-export const requestOut = requestSummaryOut.extend({
+export const requestOut = requestSummaryOut
+  .extend({
   body: z.string(),
   fields: z.array(fieldOut),
   language: z.string(),
@@ -64,7 +69,8 @@ export const requestOut = requestSummaryOut.extend({
   csat: z.object({ score: z.number(), comment: z.string().nullable(), createdAt: z.date() }).nullable(),
   /** Portal: whether the member may still rate it. */
   canRate: z.boolean(),
-});
+  })
+  .meta({ id: 'ServiceRequest', description: 'A service request with its fields and whole timeline (for the program team: internal notes too), both SLA clocks and the satisfaction answer.' });
 
 export type RequestSummaryOut = z.infer<typeof requestSummaryOut>;
 

@@ -213,13 +213,13 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 export const requestInputSchema = z
   .object({
     /** The type by code (e.g. `complaint`). */
-    type: z.string().min(1).max(40),
-    subject: text(200),
-    body: text(10_000),
+    type: z.string().min(1).max(40).describe('The request type\'s code, e.g. `complaint` (GET /v1/service/types)'),
+    subject: text(200).describe('A one-line subject'),
+    body: text(10_000).describe('What the member asks or reports'),
     /** The type's own fields by key: text, numbers and dates as strings or numbers. */
-    fields: z.record(z.string().max(40), z.union([z.string().max(2000), z.number()])).default({}),
-    evidenceIds: z.array(z.uuid()).max(10).default([]),
-    idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).optional(),
+    fields: z.record(z.string().max(40), z.union([z.string().max(2000), z.number()])).default({}).describe('The type\'s own fields by key: text, numbers, dates (YYYY-MM-DD) or a choice'),
+    evidenceIds: z.array(z.uuid()).max(10).default([]).describe('Evidence files of the member\'s account already uploaded, to attach'),
+    idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).optional().describe('A unique key (at least 8 characters): a retry with it answers the request raised first'),
   })
   .strict();
 export type RequestInput = z.infer<typeof requestInputSchema>;
@@ -363,10 +363,10 @@ export async function createRequest(
 
 export const commentInputSchema = z
   .object({
-    body: text(10_000),
+    body: text(10_000).describe('The answer or note'),
     /** Staff only: a note colleagues read and the member never does. */
-    internal: z.boolean().default(false),
-    evidenceIds: z.array(z.uuid()).max(10).default([]),
+    internal: z.boolean().default(false).describe('Staff only: a note colleagues read and the member never does (default false)'),
+    evidenceIds: z.array(z.uuid()).max(10).default([]).describe('Evidence files of the request\'s account already uploaded, to attach'),
   })
   .strict();
 export type CommentInput = z.infer<typeof commentInputSchema>;

@@ -8,6 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LojalError } from '../errors/index.js';
 import { validationError } from '../events/ingest.js';
+import { evidenceTypes } from '../evidence/files.js';
 import { sendEvidence } from '../evidence/routes.js';
 import { actor, caller, type AppContext } from '../http/context.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
@@ -52,8 +53,10 @@ import {
 import { requestStates } from './workflow.js';
 
 const tags = ['service'];
-const idParams = z.object({ id: z.uuid() });
-const typeOut = z.object({
+const idOf = (what: string) => z.object({ id: z.uuid().describe(`The ${what}'s id (a UUID)`) });
+const requestParams = idOf('request');
+const typeOut = z
+  .object({
   id: z.uuid(),
   code: z.string(),
   kind: z.enum(typeKinds),
@@ -61,10 +64,21 @@ const typeOut = z.object({
   descriptions: z.record(z.string(), z.string()),
   fields: z.array(typeFieldSchema),
   active: z.boolean(),
-  position: z.number(),
-});
-const articleOut = articleInputSchema.extend({ id: z.uuid(), helpful: z.number(), notHelpful: z.number(), views: z.number(), updatedAt: z.date() });
-const reportRow = z.object({
+  position: z.number().describe('Order in the portal\'s list, lowest first'),
+  })
+  .meta({ id: 'ServiceType', description: 'A kind of service request (question, complaint, call-back, special order or custom) with its names by language and its own fields.' });
+const articleOut = articleInputSchema
+  .extend({
+    id: z.uuid(),
+    helpful: z.number().int().describe('Readers who found it helpful'),
+    notHelpful: z.number().int().describe('Readers who did not'),
+    views: z.number().int(),
+    updatedAt: z.date(),
+  })
+  .meta({ id: 'HelpArticle', description: 'A help centre article in one language, with how often it was read and found helpful.' });
+const quickReplyOut = quickReplySchema.extend({ id: z.uuid() }).meta({ id: 'QuickReply', description: 'A prepared answer in one language for the request view.' });
+const reportRow = z
+  .object({
   type: z.string(),
   volume: z.number(),
   open: z.number(),
@@ -76,7 +90,11 @@ const reportRow = z.object({
   breached: z.number(),
   csatAverage: z.number().nullable(),
   csatCount: z.number(),
-});
+  })
+  .meta({
+    id: 'ServiceReportRow',
+    description: 'Service figures of one request type (or all): volume, open, first-response and resolution median and p90 in working minutes, breach rate (percent) and CSAT average.',
+  });
 
 export const staffFileUrl = (requestId: string, fileId: string) => `/v1/service/requests/${requestId}/attachments/${fileId}`;
 
@@ -94,30 +112,30 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   // ------------------------------------------------------------ configuration
   app.get('/v1/service/settings', {
     config: { scope: 'read' },
-    schema: { operationId: 'getServiceSettings', tags, summary: 'Service desk settings', description: 'Working days and hours (in the program time zone), holidays, the reopen window in days and the near-breach threshold.', response: { 200: serviceSettingsSchema } },
+    schema: { operationId: 'getServiceSettings', tags, summary: 'Get the service desk settings', description: 'Working days and hours (in the program time zone), holidays, the reopen window in days and the near-breach threshold.', response: { 200: serviceSettingsSchema } },
   }, async (req) => getServiceSettings(db, caller(req).programId));
 
   app.put('/v1/service/settings', {
     config: { scope: 'admin' },
-    schema: { operationId: 'putServiceSettings', tags, summary: 'Set the service desk settings', description: 'Replaces working days and hours, holidays, the reopen window and the near-breach threshold. SLA clocks of open requests are computed with the new calendar from then on.', body: serviceSettingsSchema, response: { 200: serviceSettingsSchema } },
+    schema: { operationId: 'putServiceSettings', tags, summary: 'Set the service desk settings', description: 'Replaces working days and hours, holidays, the reopen window and the near-breach threshold (needs the `admin` scope). SLA clocks of open requests are computed with the new calendar from then on.', body: serviceSettingsSchema, response: { 200: serviceSettingsSchema } },
   }, async (req) => putServiceSettings(db, caller(req).programId, req.body));
 
   app.get('/v1/service/types', {
     config: { scope: 'read' },
-    schema: { operationId: 'listServiceTypes', tags, summary: 'Request types', description: 'Every request type of the program with its names in five languages and its own fields (the built-in fields of call-backs and special orders are added when a request is raised).', response: { 200: z.object({ data: z.array(typeOut) }) } },
+    schema: { operationId: 'listServiceTypes', tags, summary: 'List request types', description: 'Every request type of the program with its names in five languages and its own fields (the built-in fields of call-backs and special orders are added when a request is raised).', response: { 200: z.object({ data: z.array(typeOut) }) } },
   }, async (req) => ({ data: await listTypes(db, caller(req).programId) }));
 
   app.post('/v1/service/types', {
-    config: { scope: 'admin' },
-    schema: { operationId: 'createServiceType', tags, summary: 'Add a request type', description: 'A question, complaint, call-back, special order or custom type with its own fields. The code is unique in the program (409 `service_type_code_taken`).', body: typeInputSchema, response: { 201: typeOut } },
+    config: { scope: 'admin', errors: ['service_type_code_taken'] },
+    schema: { operationId: 'createServiceType', tags, summary: 'Add a request type', description: 'A question, complaint, call-back, special order or custom type with its own fields (needs the `admin` scope). The code is unique in the program (409 `service_type_code_taken`).', body: typeInputSchema, response: { 201: typeOut } },
   }, async (req, reply) => {
     reply.status(201);
     return saveType(db, caller(req).programId, req.body);
   });
 
   app.put('/v1/service/types/:id', {
-    config: { scope: 'admin' },
-    schema: { operationId: 'updateServiceType', tags, summary: 'Change a request type', description: 'Replaces the type; requests raised before keep the field values they were raised with.', params: idParams, body: typeInputSchema, response: { 200: typeOut } },
+    config: { scope: 'admin', errors: ['service_type_code_taken'] },
+    schema: { operationId: 'updateServiceType', tags, summary: 'Change a request type', description: 'Replaces the type (needs the `admin` scope); requests raised before keep the field values they were raised with. `active: false` hides it from new requests.', params: idOf('request type'), body: typeInputSchema, response: { 200: typeOut } },
   }, async (req) => {
     if (!(await getType(db, caller(req).programId, req.params.id))) throw new LojalError('not_found', { entity: 'request type', id: req.params.id });
     return saveType(db, caller(req).programId, req.body, req.params.id);
@@ -125,22 +143,22 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
 
   app.get('/v1/service/levels', {
     config: { scope: 'read' },
-    schema: { operationId: 'listServiceLevels', tags, summary: 'Service levels', description: 'Targets in working minutes per request type and account tier (null: any). The most specific match applies when a request is raised.', response: { 200: z.object({ data: z.array(levelSchema) }) } },
+    schema: { operationId: 'listServiceLevels', tags, summary: 'List service levels', description: 'Targets in working minutes per request type and account tier (null: any). The most specific match applies when a request is raised.', response: { 200: z.object({ data: z.array(levelSchema) }) } },
   }, async (req) => ({ data: await listLevels(db, caller(req).programId) }));
 
   app.put('/v1/service/levels', {
     config: { scope: 'admin' },
-    schema: { operationId: 'putServiceLevels', tags, summary: 'Replace the service levels', description: 'The whole list at once; one level per type and tier. Requests already raised keep their targets.', body: z.object({ data: z.array(levelSchema).max(200) }).strict(), response: { 200: z.object({ data: z.array(levelSchema) }) } },
+    schema: { operationId: 'putServiceLevels', tags, summary: 'Replace the service levels', description: 'The whole list at once (needs the `admin` scope); one level per type and tier. Requests already raised keep their targets.', body: z.object({ data: z.array(levelSchema).max(200) }).strict(), response: { 200: z.object({ data: z.array(levelSchema) }) } },
   }, async (req) => ({ data: await replaceLevels(db, caller(req).programId, req.body.data) }));
 
   app.get('/v1/service/quick-replies', {
     config: { scope: 'read' },
-    schema: { operationId: 'listQuickReplies', tags, summary: 'Quick replies', description: 'Prepared answers per language for the request view.', querystring: z.object({ language: z.enum(languages).optional() }).strict(), response: { 200: z.object({ data: z.array(quickReplySchema.extend({ id: z.uuid() })) }) } },
+    schema: { operationId: 'listQuickReplies', tags, summary: 'List quick replies', description: 'Prepared answers for the request view, by language and title (no paging).', querystring: z.object({ language: z.enum(languages).optional().describe('Only replies in this language; default all') }).strict(), response: { 200: z.object({ data: z.array(quickReplyOut) }) } },
   }, async (req) => ({ data: await listQuickReplies(db, caller(req).programId, req.query.language) }));
 
   app.post('/v1/service/quick-replies', {
     config: { scope: 'service:write' },
-    schema: { operationId: 'createQuickReply', tags, summary: 'Add a quick reply', description: 'A prepared answer in one language.', body: quickReplySchema, response: { 201: quickReplySchema.extend({ id: z.uuid() }) } },
+    schema: { operationId: 'createQuickReply', tags, summary: 'Add a quick reply', description: 'A prepared answer in one language, offered to everyone answering requests.', body: quickReplySchema, response: { 201: quickReplyOut } },
   }, async (req, reply) => {
     reply.status(201);
     return addQuickReply(db, caller(req).programId, req.body);
@@ -148,7 +166,7 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
 
   app.delete('/v1/service/quick-replies/:id', {
     config: { scope: 'service:write' },
-    schema: { operationId: 'deleteQuickReply', tags, summary: 'Remove a quick reply', description: 'Gone for everyone at once.', params: idParams, response: { 204: z.null() } },
+    schema: { operationId: 'deleteQuickReply', tags, summary: 'Remove a quick reply', description: 'Gone for everyone at once; answers already sent keep their text.', params: idOf('quick reply'), response: { 204: z.null() } },
   }, async (req, reply) => {
     await deleteQuickReply(db, caller(req).programId, req.params.id);
     return reply.status(204).send(null);
@@ -157,12 +175,12 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   // ------------------------------------------------------------ help centre
   app.get('/v1/service/articles', {
     config: { scope: 'read' },
-    schema: { operationId: 'listHelpArticles', tags, summary: 'Help centre articles', description: 'By language and category, with how often each was read and found helpful.', querystring: z.object({ language: z.enum(languages).optional(), category: z.string().max(100).optional() }).strict(), response: { 200: z.object({ data: z.array(articleOut) }) } },
+    schema: { operationId: 'listHelpArticles', tags, summary: 'List help centre articles', description: 'Published and hidden articles by language and category (no paging), with how often each was read and found helpful.', querystring: z.object({ language: z.enum(languages).optional().describe('Only articles in this language; default all'), category: z.string().max(100).optional().describe('Only articles in this category') }).strict(), response: { 200: z.object({ data: z.array(articleOut) }) } },
   }, async (req) => ({ data: await listArticles(db, caller(req).programId, { ...req.query, publishedOnly: false }) }));
 
   app.post('/v1/service/articles', {
     config: { scope: 'service:write' },
-    schema: { operationId: 'createHelpArticle', tags, summary: 'Write a help article', description: 'In one language; searchable at once with that language\'s full-text configuration.', body: articleInputSchema, response: { 201: articleOut } },
+    schema: { operationId: 'createHelpArticle', tags, summary: 'Write a help article', description: 'In one language; searchable at once with that language\'s full-text configuration. With `published: false` members do not see it.', body: articleInputSchema, response: { 201: articleOut } },
   }, async (req, reply) => {
     reply.status(201);
     return saveArticle(db, caller(req).programId, req.body);
@@ -170,17 +188,17 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
 
   app.put('/v1/service/articles/:id', {
     config: { scope: 'service:write' },
-    schema: { operationId: 'updateHelpArticle', tags, summary: 'Change a help article', description: 'Replaces its text, category, language and whether members see it.', params: idParams, body: articleInputSchema, response: { 200: articleOut } },
+    schema: { operationId: 'updateHelpArticle', tags, summary: 'Change a help article', description: 'Replaces its text, category, language and whether members see it; its counters stay.', params: idOf('article'), body: articleInputSchema, response: { 200: articleOut } },
   }, async (req) => saveArticle(db, caller(req).programId, req.body, req.params.id));
 
   app.get('/v1/service/articles/search', {
     config: { scope: 'read' },
-    schema: { operationId: 'searchHelpArticles', tags, summary: 'Search the help centre', description: 'Full-text search in one language (its own stemming; Polish: simple). The last word also matches as a prefix.', querystring: z.object({ q: z.string().max(500), language: z.enum(languages) }).strict(), response: { 200: z.object({ data: z.array(z.object({ id: z.uuid(), category: z.string(), title: z.string(), excerpt: z.string(), rank: z.number() })) }) } },
+    schema: { operationId: 'searchHelpArticles', tags, summary: 'Search the help centre', description: 'Full-text search in one language (its own stemming; Polish: simple). The last word also matches as a prefix.', querystring: z.object({ q: z.string().max(500).describe('The words to find'), language: z.enum(languages).describe('The language searched: en, sv, nb, pl or de') }).strict(), response: { 200: z.object({ data: z.array(z.object({ id: z.uuid(), category: z.string(), title: z.string(), excerpt: z.string().describe('The matching passage'), rank: z.number().describe('Relevance, higher first') })).describe('The ten best matches, best first') }) } },
   }, async (req) => ({ data: await searchArticles(db, caller(req).programId, req.query.language, req.query.q, 10) }));
 
   app.get('/v1/service/articles/:id', {
     config: { scope: 'read' },
-    schema: { operationId: 'getHelpArticle', tags, summary: 'A help article', description: 'With its counters.', params: idParams, response: { 200: articleOut } },
+    schema: { operationId: 'getHelpArticle', tags, summary: 'Get a help article', description: 'The article, published or not, with its counters.', params: idOf('article'), response: { 200: articleOut } },
   }, async (req) => requireArticle(db, caller(req).programId, req.params.id, false));
 
   // ------------------------------------------------------------ requests
@@ -196,18 +214,18 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
     schema: {
       operationId: 'listServiceRequests',
       tags,
-      summary: 'The service queue',
-      description: 'Newest first, with both SLA clocks computed at the application clock. Filters: `state` (comma-separated), `type` (code), `assignee` (staff user id or `none`), `breach` (`breached`, `near`, `at_risk` = either; open requests only), `accountId`, `memberId`, `q` (number or words of the subject).',
+      summary: 'List the service queue',
+      description: 'Requests newest first, with both SLA clocks computed now, paged by cursor (`nextCursor` is null on the last page; a `breach` filter answers one page). Filters combine.',
       querystring: z.object({
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-        cursor: z.string().max(500).optional(),
-        state: states,
-        type: z.string().max(40).optional(),
-        assignee: z.union([z.uuid(), z.literal('none')]).optional(),
-        breach: z.enum(['breached', 'near', 'at_risk']).optional(),
-        accountId: z.uuid().optional(),
-        memberId: z.uuid().optional(),
-        q: z.string().trim().max(200).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50).describe('Requests per page, 1–200; default 50'),
+        cursor: z.string().max(500).optional().describe('Cursor from the previous page\'s `nextCursor`; left out: the first page'),
+        state: states.describe(`States, comma-separated: ${requestStates.join(', ')}`),
+        type: z.string().max(40).optional().describe('The request type\'s code'),
+        assignee: z.union([z.uuid(), z.literal('none')]).optional().describe('A staff user\'s id, or `none` for unassigned requests'),
+        breach: z.enum(['breached', 'near', 'at_risk']).optional().describe('Open requests whose SLA is `breached`, `near` breach, or `at_risk` (either)'),
+        accountId: z.uuid().optional().describe('Only this account\'s requests'),
+        memberId: z.uuid().optional().describe('Only this member\'s requests'),
+        q: z.string().trim().max(200).optional().describe('A request number, or words of the subject'),
       }).strict(),
       response: { 200: z.object({ data: z.array(requestSummaryOut), nextCursor: z.string().nullable() }) },
     },
@@ -225,14 +243,17 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   });
 
   app.post('/v1/service/requests', {
-    config: { scope: 'service:write' },
+    config: { scope: 'service:write', errors: ['unknown_member', 'unknown_service_type', 'unknown_evidence', 'idempotency_conflict', 'evidence_type_not_allowed', 'evidence_too_large', 'malformed_multipart'] },
     validatorCompiler: passThrough,
     schema: {
       operationId: 'createServiceRequest',
       tags,
       summary: 'Raise a request for a member',
-      description: 'Staff taking a call or mail: the request belongs to `memberId` and their account. JSON, or multipart with the request as JSON in a field named `request` and files beside it. The member gets the acknowledgement mail.',
-      consumes: ['application/json', 'multipart/form-data'],
+      description:
+        'Staff taking a call or mail: the request belongs to `memberId` and their account, gets the service level of its type and tier and the account\'s ' +
+        'key-account manager as assignee. JSON, or multipart/form-data with the request as JSON in a field named `request` and files beside it. The member ' +
+        'gets the acknowledgement mail and `service_request` webhooks fire. With `idempotencyKey`, a retry answers 200 with the request raised first.',
+      body: requestInputSchema.extend({ memberId: z.uuid().describe('The member the request is for') }).strict(),
       response: { 200: requestOut, 201: requestOut },
     },
   }, async (req, reply) => {
@@ -250,23 +271,23 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
 
   app.get('/v1/service/requests/:id', {
     config: { scope: 'read' },
-    schema: { operationId: 'getServiceRequest', tags, summary: 'A request with its whole timeline', description: 'Every state change, assignment, public and internal comment and attachment in order, both SLA clocks and the CSAT answer.', params: idParams, response: { 200: requestOut } },
+    schema: { operationId: 'getServiceRequest', tags, summary: 'Get a request', description: 'The request with its whole timeline: every state change, assignment, public and internal comment and attachment in order, both SLA clocks and the CSAT answer.', params: requestParams, response: { 200: requestOut } },
   }, async (req) => present(req, await programOf(req), req.params.id));
 
   app.post('/v1/service/requests/:id/comments', {
-    config: { scope: 'service:write' },
+    config: { scope: 'service:write', errors: ['service_request_closed', 'unknown_evidence', 'evidence_type_not_allowed', 'evidence_too_large', 'malformed_multipart'] },
     validatorCompiler: passThrough,
     schema: {
       operationId: 'commentServiceRequest',
       tags,
-      summary: 'Answer the member, or leave an internal note',
-      description: 'JSON `{ body, internal }`, or multipart with that JSON in a field named `comment` and files beside it. A public answer is mailed to the member and stops the first-answer clock; an internal note reaches no member, mail or webhook. A closed request takes no comments (409 `service_request_closed`).',
-      consumes: ['application/json', 'multipart/form-data'],
-      params: idParams,
+      summary: 'Answer a request, or leave an internal note',
+      description: 'JSON `{ body, internal }`, or multipart/form-data with that JSON in a field named `comment` and files beside it. A public answer is mailed to the member and stops the first-answer clock; an internal note reaches no member, mail or webhook. A closed request takes no comments (409 `service_request_closed`).',
+      params: requestParams,
+      body: commentInputSchema,
       response: { 201: requestOut },
     },
   }, async (req, reply) => {
-    const params = idParams.safeParse(req.params);
+    const params = requestParams.safeParse(req.params);
     if (!params.success) throw validationError(params.error.issues);
     const { raw, files } = await readJsonWithFiles(req, 'comment', config.evidenceMaxBytes);
     const parsed = commentInputSchema.safeParse(raw);
@@ -278,14 +299,14 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   });
 
   app.post('/v1/service/requests/:id/state', {
-    config: { scope: 'service:write' },
+    config: { scope: 'service:write', errors: ['service_transition_not_allowed', 'service_reopen_window_passed'] },
     schema: {
       operationId: 'changeServiceRequestState',
       tags,
-      summary: 'Move a request through the workflow',
-      description: 'new → in_progress → waiting_customer → resolved → closed; reopen to in_progress (from closed only within the reopen window). A move the workflow forbids is 409 `service_transition_not_allowed`. The optional note is public and goes into the member\'s mail.',
-      params: idParams,
-      body: z.object({ to: z.enum(requestStates), note: z.string().trim().min(1).max(2000).optional() }).strict(),
+      summary: 'Change a request\'s state',
+      description: 'new → in_progress → waiting_customer → resolved → closed; reopen to in_progress (from closed only within the reopen window, else 409 `service_reopen_window_passed`). A move the workflow forbids is 409 `service_transition_not_allowed`. The member is mailed (the optional note is public and goes into the mail) and a webhook fires; `waiting_customer` pauses the SLA clocks.',
+      params: requestParams,
+      body: z.object({ to: z.enum(requestStates).describe('The state to move to'), note: z.string().trim().min(1).max(2000).optional().describe('A public note for the member, included in the mail') }).strict(),
       response: { 200: requestOut },
     },
   }, async (req) => {
@@ -295,20 +316,26 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   });
 
   app.post('/v1/service/requests/assign', {
-    config: { scope: 'service:write' },
+    config: { scope: 'service:write', errors: ['unknown_staff_user', 'not_found'] },
     schema: {
       operationId: 'assignServiceRequests',
       tags,
-      summary: 'Assign requests to a staff user (bulk)',
-      description: 'One or many requests at once; `staffUserId: null` unassigns. All or none: an unknown request id is 404 and nothing changes.',
-      body: z.object({ ids: z.array(z.uuid()).min(1).max(200), staffUserId: z.uuid().nullable() }).strict(),
-      response: { 200: z.object({ changed: z.number() }) },
+      summary: 'Assign requests to a staff user',
+      description: 'One or many requests at once; `staffUserId: null` unassigns. All or none: an unknown request id is 404 and nothing changes. The member is not told; the webhook fires.',
+      body: z.object({ ids: z.array(z.uuid()).min(1).max(200).describe('The requests to assign, 1–200'), staffUserId: z.uuid().nullable().describe('An active staff user; null: nobody') }).strict(),
+      response: { 200: z.object({ changed: z.number().int().describe('Requests whose assignee changed') }) },
     },
   }, async (req) => ({ changed: await assignRequests(db, caller(req).programId, req.body.ids, req.body.staffUserId, staffActor(req), clock()) }));
 
   app.get('/v1/service/requests/:id/attachments/:fileId', {
-    config: { scope: 'read' },
-    schema: { operationId: 'getServiceAttachment', tags, summary: 'A file attached to a request', description: 'Streamed with its checked content type.', params: z.object({ id: z.uuid(), fileId: z.uuid() }) },
+    config: { scope: 'read', errors: ['evidence_missing'], produces: [...evidenceTypes] },
+    schema: {
+      operationId: 'getServiceAttachment',
+      tags,
+      summary: 'Download a request\'s attachment',
+      description: 'Streamed with the content type judged at upload, internal notes\' files included. 410 `evidence_missing` when the stored bytes are gone (erased).',
+      params: z.object({ id: z.uuid().describe('The request\'s id (a UUID)'), fileId: z.uuid().describe('The attachment\'s id, from the timeline') }),
+    },
   }, async (req, reply) => {
     const programId = caller(req).programId;
     await requireRequest(db, programId, req.params.id);
@@ -317,25 +344,25 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
 
   app.get('/v1/service/assignees', {
     config: { scope: 'read' },
-    schema: { operationId: 'listServiceAssignees', tags, summary: 'Who requests can be assigned to', description: 'The active staff users who may answer requests (every role but viewer), by name.', response: { 200: z.object({ data: z.array(z.object({ id: z.uuid(), name: z.string(), email: z.string() })) }) } },
+    schema: { operationId: 'listServiceAssignees', tags, summary: 'List possible assignees', description: 'The active staff users who may answer requests (every role but viewer), by name.', response: { 200: z.object({ data: z.array(z.object({ id: z.uuid(), name: z.string(), email: z.string() })) }) } },
   }, async (req) => {
     const rows = await db.selectFrom('staff_users').select(['id', 'name', 'email']).where('program_id', '=', caller(req).programId).where('active', '=', true).where('role', '!=', 'viewer').orderBy('name').execute();
     return { data: rows };
   });
 
   // ------------------------------------------------------------ reports
-  const range = z.object({ from: z.iso.date(), to: z.iso.date() }).strict();
+  const range = z.object({ from: z.iso.date().describe('First day, YYYY-MM-DD (inclusive, UTC)'), to: z.iso.date().describe('Last day, YYYY-MM-DD (inclusive, UTC)') }).strict();
   const checkRange = (q: z.infer<typeof range>) => {
     if (q.to < q.from) throw new LojalError('report_range_reversed', { from: q.from, to: q.to });
     return { from: new Date(`${q.from}T00:00:00Z`), to: new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) };
   };
 
   app.get('/v1/service/reports', {
-    config: { scope: 'read' },
+    config: { scope: 'read', errors: ['report_range_reversed'] },
     schema: {
       operationId: 'getServiceReport',
       tags,
-      summary: 'Service figures per request type',
+      summary: 'Get service figures per request type',
       description: 'For requests raised from `from` to `to` (inclusive dates, UTC): volume, open, first-response and resolution median and p90 in working minutes, breach rate and CSAT average.',
       querystring: range,
       response: { 200: z.object({ types: z.array(reportRow), total: reportRow }) },
@@ -346,11 +373,11 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   });
 
   app.get('/v1/service/csat', {
-    config: { scope: 'read' },
+    config: { scope: 'read', errors: ['report_range_reversed'] },
     schema: {
       operationId: 'listServiceCsat',
       tags,
-      summary: 'Satisfaction answers on requests',
+      summary: 'List satisfaction answers on requests',
       description: 'Every 1–5 answer (with its comment) given on a resolved or closed request in the range.',
       querystring: range,
       response: { 200: z.object({ data: z.array(z.object({ requestId: z.uuid(), requestNumber: z.number(), memberId: z.uuid(), accountId: z.uuid(), type: z.string(), score: z.number(), comment: z.string().nullable(), answeredAt: z.date() })) }) },

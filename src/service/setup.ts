@@ -16,15 +16,16 @@ const isoDate = z.iso.date();
 
 export const serviceSettingsSchema = z
   .object({
-    reopenDays: z.number().int().min(0).max(365),
-    workingDays: z.array(z.number().int().min(1).max(7)).max(7),
-    dayStart: hhmm,
-    dayEnd: hhmm,
-    holidays: z.array(isoDate).max(400),
-    nearBreachPercent: z.number().int().min(1).max(99),
+    reopenDays: z.number().int().min(0).max(365).describe('Days after closing in which a request may still be reopened'),
+    workingDays: z.array(z.number().int().min(1).max(7)).max(7).describe('ISO weekdays the desk works: 1 = Monday … 7 = Sunday'),
+    dayStart: hhmm.describe('When the working day starts, HH:MM in the program\'s time zone'),
+    dayEnd: hhmm.describe('When the working day ends, HH:MM in the program\'s time zone'),
+    holidays: z.array(isoDate).max(400).describe('Days off, YYYY-MM-DD: the SLA clocks stand still'),
+    nearBreachPercent: z.number().int().min(1).max(99).describe('A clock is `near` breach when less than this percent of its target is left'),
   })
   .strict()
-  .refine((s) => s.dayEnd > s.dayStart, { path: ['dayEnd'], message: 'the working day ends after it starts' });
+  .refine((s) => s.dayEnd > s.dayStart, { path: ['dayEnd'], message: 'the working day ends after it starts' })
+  .meta({ id: 'ServiceSettings', description: 'The service desk\'s calendar (working days, hours, holidays) the SLA clocks count in, the reopen window and the near-breach threshold.' });
 export type ServiceSettings = z.infer<typeof serviceSettingsSchema>;
 
 const defaults: ServiceSettings = { reopenDays: 14, workingDays: [1, 2, 3, 4, 5], dayStart: '08:00', dayEnd: '17:00', holidays: [], nearBreachPercent: 25 };
@@ -78,7 +79,8 @@ export const typeFieldSchema = z
     options: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
   })
   .strict()
-  .refine((f) => f.kind !== 'choice' || (f.options?.length ?? 0) > 0, { path: ['options'], message: 'a choice field needs options' });
+  .refine((f) => f.kind !== 'choice' || (f.options?.length ?? 0) > 0, { path: ['options'], message: 'a choice field needs options' })
+  .meta({ id: 'ServiceTypeField', description: 'A field of its own a request type asks for (text, long text, number, date, phone or a choice), with labels by language.' });
 export type TypeField = z.infer<typeof typeFieldSchema>;
 
 export const typeInputSchema = z
@@ -189,12 +191,13 @@ export const localized = (t: Partial<Record<Language, string>>, lng: Language): 
 
 export const levelSchema = z
   .object({
-    typeCode: z.string().min(1).max(40).nullable(),
-    tier: z.string().min(1).max(100).nullable(),
-    firstResponseMinutes: z.number().int().min(1).max(525_600),
-    resolutionMinutes: z.number().int().min(1).max(525_600),
+    typeCode: z.string().min(1).max(40).nullable().describe('The request type\'s code; null: any type'),
+    tier: z.string().min(1).max(100).nullable().describe('The account\'s tier code; null: any tier'),
+    firstResponseMinutes: z.number().int().min(1).max(525_600).describe('Target for the first public answer, in working minutes'),
+    resolutionMinutes: z.number().int().min(1).max(525_600).describe('Target for resolving it, in working minutes'),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'ServiceLevel', description: 'Service-level targets for requests of a type from accounts of a tier; the most specific match applies when a request is raised.' });
 export type ServiceLevel = z.infer<typeof levelSchema>;
 
 /** Without any configured level: first answer within one working day, resolution within five. */
@@ -230,7 +233,9 @@ export function pickLevel(levels: readonly ServiceLevel[], typeCode: string, tie
 
 // ---------------------------------------------------------------- quick replies
 
-export const quickReplySchema = z.object({ language: z.enum(languages), title: z.string().trim().min(1).max(100), body: z.string().trim().min(1).max(5000) }).strict();
+export const quickReplySchema = z
+  .object({ language: z.enum(languages), title: z.string().trim().min(1).max(100), body: z.string().trim().min(1).max(5000).describe('The text pasted into the answer') })
+  .strict();
 export type QuickReply = z.infer<typeof quickReplySchema> & { id: string };
 
 export async function listQuickReplies(db: Db, programId: string, language?: Language): Promise<QuickReply[]> {

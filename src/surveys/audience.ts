@@ -6,15 +6,19 @@ const list = z.array(z.string().trim().min(1).max(100)).max(50);
 /** Each given list narrows the audience ("any of" within a list, all lists must match); empty: everybody. */
 export const audienceSchema = z
   .object({
-    roles: list.optional(),
+    roles: list.optional().describe('Member roles (e.g. `buyer`, `installer`)'),
     /** The member's or the account's tier. */
-    tiers: list.optional(),
+    tiers: list.optional().describe('Tier codes: the member\'s or the account\'s tier'),
     /** The account's segment field. */
-    segments: list.optional(),
+    segments: list.optional().describe('Values of the account\'s segment field'),
     /** A tag on the member or the account. */
-    tags: list.optional(),
+    tags: list.optional().describe('Tags on the member or the account'),
   })
-  .strict();
+  .strict()
+  .meta({
+    id: 'FormAudience',
+    description: 'Who a survey or quiz is for. Each given list narrows it ("any of" within a list; every given list must match); empty: every member.',
+  });
 export type Audience = z.infer<typeof audienceSchema>;
 
 export interface Respondent {

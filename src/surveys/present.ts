@@ -2,34 +2,39 @@
 import { z } from 'zod';
 import type { Language } from '../i18n/index.js';
 import { languages } from '../i18n/index.js';
-import { localize, publicQuestion, translationGaps } from '../questions/index.js';
+import { localize, localizedTextOut, publicQuestion, questionSchema, translationGaps } from '../questions/index.js';
 import type { Question } from '../questions/index.js';
-import type { Survey } from './store.js';
+import { audienceSchema } from './audience.js';
+import { surveyStatuses, type Survey } from './store.js';
 
-const loose = z.record(z.string(), z.unknown());
+/** Per language, how many texts of the form would fall back to the program's default language. */
+export const missingTextsOut = z
+  .object(Object.fromEntries(languages.map((l) => [l, z.number().int()])) as Record<Language, z.ZodNumber>)
+  .describe('Per language (en, sv, nb, pl, de), how many texts are not written in it and fall back to the program\'s default language');
 
-export const surveyOut = z.object({
-  id: z.string(),
-  title: loose,
-  intro: loose,
-  questions: z.array(loose),
-  status: z.string(),
-  version: z.number().nullable(),
-  anonymous: z.boolean(),
-  oncePer: z.string(),
-  audience: loose,
-  opensAt: z.string().nullable(),
-  closesAt: z.string().nullable(),
-  points: z.number(),
-  ruleId: z.string().nullable(),
-  followUp: z.boolean(),
-  answers: z.number(),
-  /** Per language, how many texts would fall back to the default language. */
-  missingTexts: z.record(z.string(), z.number()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  publishedAt: z.string().nullable(),
-});
+export const surveyOut = z
+  .object({
+    id: z.uuid(),
+    title: localizedTextOut,
+    intro: localizedTextOut,
+    questions: z.array(questionSchema).describe('The current questions (the draft; once published, the latest form version)'),
+    status: z.enum(surveyStatuses).describe('`draft` (not shown to members), `published` (taking answers while open) or `closed`'),
+    version: z.number().int().nullable().describe('The published form version; null while a draft'),
+    anonymous: z.boolean().describe('Answers are kept without member, account or time of day'),
+    oncePer: z.enum(['member', 'account']).describe('One answer per member, or one per account (the first of its people to answer)'),
+    audience: audienceSchema,
+    opensAt: z.iso.datetime().nullable(),
+    closesAt: z.iso.datetime().nullable(),
+    points: z.number().int().describe('Points paid once per member for answering (0: none)'),
+    ruleId: z.uuid().nullable().describe('The earning rule that pays the points, once published with points'),
+    followUp: z.boolean().describe('A detractor\'s answer (NPS 0–6) opens a follow-up for the key-account manager'),
+    answers: z.number().int().describe('Answers received so far'),
+    missingTexts: missingTextsOut,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    publishedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Survey', description: 'A survey as the program team authors it: texts by language, questions, audience, window, points and its answer count.' });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -38,7 +43,7 @@ export function presentSurvey(s: Survey, answers: number) {
     id: s.id,
     title: s.title,
     intro: s.intro,
-    questions: s.questions as unknown as Array<Record<string, unknown>>,
+    questions: s.questions,
     status: s.status,
     version: s.version,
     anonymous: s.anonymous,
@@ -57,7 +62,8 @@ export function presentSurvey(s: Survey, answers: number) {
   };
 }
 
-export const publicQuestionOut = z.object({
+export const publicQuestionOut = z
+  .object({
   id: z.string(),
   kind: z.string(),
   text: z.string(),
@@ -68,9 +74,11 @@ export const publicQuestionOut = z.object({
   max: z.number().optional(),
   maxLength: z.number().optional(),
   multiple: z.boolean().optional(),
-});
+  })
+  .meta({ id: 'PublicQuestion', description: 'A question as a member sees it, in one language and without correct answers; `fallback` marks a text shown in the default language.' });
 
-export const memberSurveyOut = z.object({
+export const memberSurveyOut = z
+  .object({
   id: z.string(),
   kind: z.literal('survey'),
   title: z.string(),
@@ -81,7 +89,8 @@ export const memberSurveyOut = z.object({
   version: z.number(),
   answered: z.boolean(),
   questions: z.array(publicQuestionOut),
-});
+  })
+  .meta({ id: 'MemberSurvey', description: 'A survey as a member reading one language sees it: texts in that language, questions without internals, and whether they answered.' });
 
 /** The survey in the member's language; for a preview, any language and the draft questions. */
 export function memberSurvey(s: Survey, questions: Question[], lang: Language, dflt: Language, answered: boolean) {

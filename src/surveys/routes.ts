@@ -13,39 +13,79 @@ import { closeFollowup, listFollowups } from './followups.js';
 import { languageParam, memberSurvey, memberSurveyOut, presentSurvey, surveyOut } from './present.js';
 import { answersCsv, surveyResults } from './results.js';
 import { figuresBy, nps, csat } from './scoring.js';
+import { questionKinds } from '../questions/index.js';
 import { answerCounts, closeSurvey, createSurvey, listSurveys, publishSurvey, requireSurvey, surveyCreateSchema, surveyPatchSchema, surveyStatuses, updateSurvey } from './store.js';
 
 const tags = ['surveys'];
-const idParams = z.object({ id: z.uuid() });
+const surveyParams = z.object({ id: z.uuid().describe('The survey\'s id (a UUID)') });
+const followupParams = z.object({ id: z.uuid().describe('The follow-up\'s id (a UUID)') });
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
-const loose = z.record(z.string(), z.unknown());
-const npsOut = z.object({ n: z.number(), promoters: z.number(), passives: z.number(), detractors: z.number(), nps: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable(), margin: z.number().nullable() });
-const csatOut = z.object({ n: z.number(), satisfied: z.number(), share: z.number().nullable(), mean: z.number().nullable() });
-const groupOut = z.object({ key: z.string().nullable(), answers: z.number(), nps: npsOut, csat: csatOut, suppressed: z.boolean() });
+const npsOut = z
+  .object({
+    n: z.number().int().describe('NPS answers counted'),
+    promoters: z.number().int().describe('Answers of 9–10'),
+    passives: z.number().int().describe('Answers of 7–8'),
+    detractors: z.number().int().describe('Answers of 0–6'),
+    nps: z.number().nullable().describe('Net Promoter Score, −100…100 with one decimal; null without answers'),
+    low: z.number().nullable().describe('Lower end of the 95 % interval; null for fewer than two answers'),
+    high: z.number().nullable().describe('Upper end of the 95 % interval; null for fewer than two answers'),
+    margin: z.number().nullable().describe('Half-width of the 95 % interval in NPS points; null for fewer than two answers'),
+  })
+  .meta({ id: 'NpsFigure', description: 'Net Promoter Score of a set of 0–10 answers with its 95 % confidence interval (normal approximation, docs/surveys.md).' });
+const csatOut = z
+  .object({
+    n: z.number().int().describe('CSAT answers counted'),
+    satisfied: z.number().int().describe('Answers of 4 or 5'),
+    share: z.number().nullable().describe('Share satisfied in percent, one decimal; null without answers'),
+    mean: z.number().nullable().describe('Mean score, two decimals; null without answers'),
+  })
+  .meta({ id: 'CsatFigure', description: 'Customer satisfaction of a set of 1–5 answers: the share of 4–5 and the mean.' });
+const groupOut = z
+  .object({
+    key: z.string().nullable().describe('The period (e.g. `2026-03`, `2026-W11`, `2026-Q1`, `2026`), tier, role or segment; null for answers without one'),
+    answers: z.number().int(),
+    nps: npsOut,
+    csat: csatOut,
+    suppressed: z.boolean().describe('Too few answers to show for an anonymous survey (under five): the figures are left empty'),
+  })
+  .meta({ id: 'FigureGroup', description: 'NPS and CSAT of one group of answers (a period, tier, role or segment).' });
 const resultsQuery = z
   .object({
-    by: z.enum(['period', 'tier', 'role', 'segment']).default('period'),
-    period: z.enum(['week', 'month', 'quarter', 'year']).default('month'),
-    from: day.optional(),
-    to: day.optional(),
+    by: z.enum(['period', 'tier', 'role', 'segment']).default('period').describe('How to group the figures; default `period` (the trend)'),
+    period: z.enum(['week', 'month', 'quarter', 'year']).default('month').describe('The length of a period when `by` is `period`; default `month`'),
+    from: day.optional().describe('First day counted, YYYY-MM-DD (inclusive)'),
+    to: day.optional().describe('Last day counted, YYYY-MM-DD (inclusive)'),
   })
   .strict();
-const followupOut = z.object({
-  id: z.string(),
-  surveyId: z.string(),
-  accountId: z.string(),
-  accountName: z.string().nullable(),
-  memberId: z.string(),
-  memberName: z.string().nullable(),
-  score: z.number(),
-  comment: z.string().nullable(),
-  assignee: z.string().nullable(),
-  status: z.string(),
-  note: z.string().nullable(),
-  createdAt: z.string(),
-  closedAt: z.string().nullable(),
-  closedBy: z.string().nullable(),
+const questionSummaryOut = z.object({
+  id: z.string().describe('The question id'),
+  kind: z.enum(questionKinds),
+  text: z.string().describe('The question in the reader\'s language (Accept-Language), else the default language'),
+  answered: z.number().int(),
+  counts: z
+    .array(z.object({ key: z.string(), label: z.string(), count: z.number().int() }))
+    .describe('Choice questions: how often each option was picked; score questions: how often each value was given'),
+  mean: z.number().nullable().describe('Score questions: the mean answer'),
+  texts: z.array(z.string()).describe('Free-text questions: the latest (at most 50) answers, without names'),
 });
+const followupOut = z
+  .object({
+    id: z.uuid(),
+    surveyId: z.uuid(),
+    accountId: z.uuid(),
+    accountName: z.string().nullable(),
+    memberId: z.uuid(),
+    memberName: z.string().nullable(),
+    score: z.number().int().describe('The NPS answer, 0–6'),
+    comment: z.string().nullable().describe('The member\'s free-text answer, if the survey asked for one'),
+    assignee: z.string().nullable().describe('The account\'s key-account manager, who should call back'),
+    status: z.enum(['open', 'closed']),
+    note: z.string().nullable().describe('What was done, given when it was closed'),
+    createdAt: z.iso.datetime(),
+    closedAt: z.iso.datetime().nullable(),
+    closedBy: z.string().nullable().describe('Who closed it (a staff user or API key reference)'),
+  })
+  .meta({ id: 'SurveyFollowup', description: 'A detractor\'s answer (NPS 0–6) on a survey that is not anonymous, for the account\'s key-account manager to follow up.' });
 
 export async function surveyRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -60,9 +100,11 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
       schema: {
         operationId: 'listSurveys',
         tags,
-        summary: 'The program\'s surveys, newest first',
-        description: 'Drafts, published and closed surveys with their answer counts and, per language, how many texts fall back to the default language.',
-        querystring: z.object({ status: z.enum(surveyStatuses).optional() }).strict(),
+        summary: 'List surveys',
+        description:
+          'The program\'s surveys, newest first (at most 500, no paging): drafts, published and closed, each with its answer count and, per language, ' +
+          'how many texts fall back to the default language. Needs the `read` scope.',
+        querystring: z.object({ status: z.enum(surveyStatuses).optional().describe('Only surveys in this state: `draft`, `published` or `closed`; default all') }).strict(),
         response: { 200: z.object({ items: z.array(surveyOut) }) },
       },
     },
@@ -83,7 +125,8 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
         summary: 'Create a survey as a draft',
         description:
           'Texts are objects by language (`{"en": "...", "sv": "..."}`); a language left out falls back to the program\'s default. Question kinds: ' +
-          '`nps` (0–10), `csat` (1–5), `single`, `multiple`, `rating` (min–max) and `text`. Nothing is shown to members until it is published.',
+          '`nps` (0–10), `csat` (1–5), `single`, `multiple`, `rating` (min–max) and `text`. Nothing is shown to members until it is published. ' +
+          'Recorded in the audit log; needs `engagement:write`.',
         body: surveyCreateSchema,
         response: { 201: surveyOut },
       },
@@ -102,7 +145,14 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
     '/v1/surveys/:id',
     {
       config: { scope: 'read' },
-      schema: { operationId: 'getSurvey', tags, summary: 'One survey', description: 'The survey as authored, with its current draft questions.', params: idParams, response: { 200: surveyOut } },
+      schema: {
+        operationId: 'getSurvey',
+        tags,
+        summary: 'Get a survey',
+        description: 'The survey as authored, with its current questions, audience, window, points and answer count.',
+        params: surveyParams,
+        response: { 200: surveyOut },
+      },
     },
     async (req) => present(caller(req).programId, await requireSurvey(db, caller(req).programId, req.params.id)),
   );
@@ -110,15 +160,16 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
   app.patch(
     '/v1/surveys/:id',
     {
-      config: { scope: 'engagement:write' },
+      config: { scope: 'engagement:write', errors: ['survey_closed', 'survey_anonymity_fixed', 'form_missing_default_language'] },
       schema: {
         operationId: 'updateSurvey',
         tags,
         summary: 'Edit a survey',
         description:
-          'On a published survey, new questions are published at once as the next form version; answers given so far keep the version they answered. ' +
-          'Anonymity cannot change after publishing (409 `survey_anonymity_fixed`).',
-        params: idParams,
+          'Changes only the fields given. On a published survey, new questions are published at once as the next form version; answers given so far keep ' +
+          'the version they answered, and a changed `points` updates the paying rule. Anonymity cannot change after publishing (409 `survey_anonymity_fixed`); ' +
+          'a closed survey cannot be edited (409 `survey_closed`). Recorded in the audit log.',
+        params: surveyParams,
         body: surveyPatchSchema,
         response: { 200: surveyOut },
       },
@@ -136,15 +187,16 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
   app.post(
     '/v1/surveys/:id/publish',
     {
-      config: { scope: 'engagement:write' },
+      config: { scope: 'engagement:write', errors: ['survey_closed', 'form_missing_default_language'] },
       schema: {
         operationId: 'publishSurvey',
         tags,
-        summary: 'Publish a survey (its questions become the next form version)',
+        summary: 'Publish a survey',
         description:
-          'Every text must exist in the program\'s default language (422 `form_missing_default_language`). With `points`, a rule paying them on the ' +
-          'survey\'s `survey.completed` event (once per member) is created or kept in step.',
-        params: idParams,
+          'Its questions become the next form version and members in its audience can answer while it is open. Every text must exist in the program\'s ' +
+          'default language (422 `form_missing_default_language`). With `points`, an earning rule paying them on the survey\'s `survey.completed` event ' +
+          '(once per member) is created or kept in step. Publishing again publishes a new version; recorded in the audit log.',
+        params: surveyParams,
         response: { 200: surveyOut },
       },
     },
@@ -162,7 +214,14 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
     '/v1/surveys/:id/close',
     {
       config: { scope: 'engagement:write' },
-      schema: { operationId: 'closeSurvey', tags, summary: 'Close a survey now', description: 'No more answers are taken; its points rule is switched off.', params: idParams, response: { 200: surveyOut } },
+      schema: {
+        operationId: 'closeSurvey',
+        tags,
+        summary: 'Close a survey now',
+        description: 'No more answers are taken and its points rule is switched off; the answers and figures stay. Closing a closed survey changes nothing. Recorded in the audit log.',
+        params: surveyParams,
+        response: { 200: surveyOut },
+      },
     },
     async (req) => {
       const program = await programOf(req);
@@ -181,10 +240,10 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
       schema: {
         operationId: 'previewSurvey',
         tags,
-        summary: 'The survey as a member reading the given language would see it',
-        description: 'The draft questions in that language; texts that fall back to the default language are marked `fallback: true`.',
-        params: idParams,
-        querystring: z.object({ language: languageParam }).strict(),
+        summary: 'Preview a survey in one language',
+        description: 'The survey as a member reading `language` would see it, with its current questions; texts that fall back to the default language are marked `fallback: true`. Nothing is recorded.',
+        params: surveyParams,
+        querystring: z.object({ language: languageParam.describe('The language to preview: en, sv, nb, pl or de') }).strict(),
         response: { 200: memberSurveyOut },
       },
     },
@@ -202,36 +261,46 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
       schema: {
         operationId: 'getSurveyResults',
         tags,
-        summary: 'NPS (with its 95 % interval), CSAT share of 4–5, per period, tier, role or segment, and each question\'s answers',
+        summary: 'Get a survey\'s results',
         description:
-          '`by` groups the figures (`period` with `period` = week, month, quarter or year: the trend). For an anonymous survey, groups of fewer than ' +
-          'five answers by tier, role or segment are `suppressed`. The interval method is in docs/surveys.md.',
-        params: idParams,
+          'NPS (with its 95 % interval) and CSAT (share of 4–5) over the answers between `from` and `to`, grouped by `by` (`period` with `period` = week, ' +
+          'month, quarter or year: the trend), and each question\'s answer counts. For an anonymous survey, groups of fewer than five answers by tier, role ' +
+          'or segment are `suppressed`. The interval method is in docs/surveys.md.',
+        params: surveyParams,
         querystring: resultsQuery,
         response: {
-          200: z.object({ answers: z.number(), nps: npsOut, csat: csatOut, groups: z.array(groupOut), questions: z.array(loose) }),
+          200: z
+            .object({
+              answers: z.number().int().describe('Answers in the range'),
+              nps: npsOut,
+              csat: csatOut,
+              groups: z.array(groupOut),
+              questions: z.array(questionSummaryOut).describe('Every question of every version, latest wording first'),
+            })
+            .meta({ id: 'SurveyResults', description: 'A survey\'s figures over a range: NPS, CSAT, the groups and each question\'s answers.' }),
         },
       },
     },
     async (req) => {
       const program = await programOf(req);
       const s = await requireSurvey(db, program.id, req.params.id);
-      return surveyResults(db, program.id, s, req.query, apiLanguage(req), program.defaultLanguage) as never;
+      return surveyResults(db, program.id, s, req.query, apiLanguage(req), program.defaultLanguage);
     },
   );
 
   app.get(
     '/v1/surveys/:id/answers.csv',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', produces: ['text/csv'] },
       schema: {
         operationId: 'exportSurveyAnswers',
         tags,
-        summary: 'The survey\'s answers as CSV',
-        description: 'One row per answer, one column per question id. An anonymous survey\'s file has no member, account or time columns.',
-        params: idParams,
-        querystring: z.object({ from: day.optional(), to: day.optional() }).strict(),
-        produces: ['text/csv'],
+        summary: 'Export a survey\'s answers as CSV',
+        description:
+          'One row per answer (`answer_id`, `form_version`, `answered_on`, then `answered_at`, `member_id`, `account_id`, `tier`, `role`, `segment`) and one ' +
+          'column per question id; several options are joined with `;`. An anonymous survey\'s file has no member, account or time-of-day columns.',
+        params: surveyParams,
+        querystring: z.object({ from: day.optional().describe('First day, YYYY-MM-DD (inclusive); default: the first answer'), to: day.optional().describe('Last day, YYYY-MM-DD (inclusive); default: today') }).strict(),
       },
     },
     async (req, reply) => {
@@ -249,10 +318,14 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
       schema: {
         operationId: 'getListeningFigures',
         tags,
-        summary: 'The program\'s NPS and CSAT over all surveys and reported CSAT scores (service desk), grouped',
-        description: 'Counts every survey\'s NPS and CSAT answers and the CSAT scores other modules record (recordCsat), between `from` and `to` (default: the last 12 months).',
+        summary: 'Get the program\'s NPS and CSAT over all sources',
+        description:
+          'Counts every survey\'s NPS and CSAT answers and the CSAT scores recorded elsewhere (the service desk, POST /v1/csat-scores) between `from` and ' +
+          '`to` (default: the last 12 months), grouped by `by`. Anonymous answers count in the totals.',
         querystring: resultsQuery,
-        response: { 200: z.object({ from: z.string(), to: z.string(), nps: npsOut, csat: csatOut, groups: z.array(groupOut) }) },
+        response: {
+          200: z.object({ from: day.describe('First day counted'), to: day.describe('Last day counted'), nps: npsOut, csat: csatOut, groups: z.array(groupOut) }),
+        },
       },
     },
     async (req) => {
@@ -273,14 +346,24 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
   app.post(
     '/v1/csat-scores',
     {
-      config: { scope: 'events:write' },
+      config: { scope: 'events:write', errors: ['answer_out_of_range', 'unknown_account'] },
       schema: {
         operationId: 'recordCsatScore',
         tags,
-        summary: 'Record a CSAT score (1–5) measured elsewhere, e.g. when a service request is closed',
-        description: 'Idempotent by (`source`, `sourceRef`): 201 when recorded, 200 for a replay. Counted in GET /v1/listening/figures.',
-        body: z.object({ source: z.string().trim().min(1).max(60), sourceRef: z.string().trim().min(1).max(200), score: z.number(), accountId: z.uuid().optional(), occurredAt: z.iso.datetime({ offset: true }).optional() }).strict(),
-        response: { 200: z.object({ created: z.boolean() }), 201: z.object({ created: z.boolean() }) },
+        summary: 'Record a CSAT score measured elsewhere',
+        description:
+          'A 1–5 satisfaction score from another system (a call centre, a delivery survey), counted in GET /v1/listening/figures. Idempotent by ' +
+          '(`source`, `sourceRef`): 201 when recorded, 200 with `created: false` for a replay. A score outside 1–5 is 422 `answer_out_of_range`.',
+        body: z
+          .object({
+            source: z.string().trim().min(1).max(60).describe('The system that measured it, e.g. `call-centre`'),
+            sourceRef: z.string().trim().min(1).max(200).describe('Its own id for the measurement: the idempotency key with `source`'),
+            score: z.number().describe('The score, an integer 1–5'),
+            accountId: z.uuid().optional().describe('The account it is about: its tier and segment are kept with the score for the breakdowns'),
+            occurredAt: z.iso.datetime({ offset: true }).optional().describe('When it was measured; default now'),
+          })
+          .strict(),
+        response: { 200: z.object({ created: z.literal(false) }), 201: z.object({ created: z.literal(true) }) },
       },
     },
     async (req, reply) => {
@@ -298,9 +381,11 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
       schema: {
         operationId: 'listSurveyFollowups',
         tags,
-        summary: 'Detractor follow-ups (NPS 0–6 on surveys that are not anonymous), newest first',
-        description: 'Each names the account, the member, the score, the comment and the account\'s key-account manager.',
-        querystring: z.object({ status: z.enum(['open', 'closed']).optional() }).strict(),
+        summary: 'List detractor follow-ups',
+        description:
+          'Newest first (at most 500): every NPS answer of 0–6 on a survey with `followUp` that is not anonymous, naming the account, the member, the ' +
+          'score, the comment and the account\'s key-account manager.',
+        querystring: z.object({ status: z.enum(['open', 'closed']).optional().describe('Only `open` or only `closed` follow-ups; default both') }).strict(),
         response: { 200: z.object({ items: z.array(followupOut) }) },
       },
     },
@@ -310,14 +395,14 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
   app.post(
     '/v1/survey-followups/:id/close',
     {
-      config: { scope: 'engagement:write' },
+      config: { scope: 'engagement:write', errors: ['followup_closed'] },
       schema: {
         operationId: 'closeSurveyFollowup',
         tags,
-        summary: 'Close a follow-up with what was done',
-        description: 'Recorded in the audit log. A closed follow-up answers 409 `followup_closed`.',
-        params: idParams,
-        body: z.object({ note: z.string().trim().max(2000).optional() }).strict(),
+        summary: 'Close a follow-up',
+        description: 'Marks the follow-up done, with an optional note on what was done; recorded in the audit log. A closed follow-up answers 409 `followup_closed`.',
+        params: followupParams,
+        body: z.object({ note: z.string().trim().max(2000).optional().describe('What was done, e.g. the call and its outcome') }).strict(),
         response: { 200: followupOut },
       },
     },

@@ -20,19 +20,19 @@ import { whoIs } from './respondent.js';
 export const surveyStatuses = ['draft', 'published', 'closed'] as const;
 
 export const surveyFields = {
-  title: localizedText(200),
-  intro: localizedText(2000).optional(),
-  questions: questionsSchema,
-  anonymous: z.boolean().optional(),
+  title: localizedText(200).describe('The title by language, e.g. {"sv": "Partnernöjdhet 2026", "en": "Partner satisfaction 2026"}'),
+  intro: localizedText(2000).optional().describe('The text above the questions, by language'),
+  questions: questionsSchema.describe('Up to 100 questions with distinct ids; needs at least one to publish'),
+  anonymous: z.boolean().optional().describe('Keep answers without member, account or time of day (default false); fixed once published'),
   /** One answer per member, or one per account (the first of its people to answer). */
-  oncePer: z.enum(['member', 'account']).optional(),
+  oncePer: z.enum(['member', 'account']).optional().describe('One answer per member (default), or one per account: the first of its people to answer'),
   audience: audienceSchema.optional(),
-  opensAt: z.iso.datetime({ offset: true }).nullable().optional(),
-  closesAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  opensAt: z.iso.datetime({ offset: true }).nullable().optional().describe('When members may start answering; null or left out: on publishing'),
+  closesAt: z.iso.datetime({ offset: true }).nullable().optional().describe('When answering ends; null or left out: when closed'),
   /** Points for answering, paid by a rule on the survey.completed event (caps and the ledger apply). */
-  points: z.number().int().min(0).max(1_000_000).optional(),
+  points: z.number().int().min(0).max(1_000_000).optional().describe('Points for answering, paid once per member by an earning rule on the `survey.completed` event (default 0)'),
   /** A detractor's answer (0–6) opens a follow-up for the account's key-account manager (not for anonymous surveys). */
-  followUp: z.boolean().optional(),
+  followUp: z.boolean().optional().describe('A detractor\'s answer (NPS 0–6) opens a follow-up for the key-account manager (default true; never for anonymous surveys)'),
 };
 export const surveyCreateSchema = z.object(surveyFields).strict();
 export const surveyPatchSchema = z.object({ ...surveyFields, title: surveyFields.title.optional(), questions: questionsSchema.optional() }).strict();

@@ -10,7 +10,8 @@ import { missingLanguages } from './texts.js';
 export const texts = z.partialRecord(z.enum(languages), z.string()).describe('the text by language; a missing language falls back to the program default');
 const status = z.enum(['draft', 'published', 'archived']);
 
-export const moduleOut = z.object({
+export const moduleOut = z
+  .object({
   id: z.uuid(),
   position: z.number().int(),
   kind: z.enum(['text', 'video', 'file', 'quiz']),
@@ -20,10 +21,12 @@ export const moduleOut = z.object({
   fileId: z.uuid().nullable(),
   quizId: z.uuid().nullable(),
   missingLanguages: z.array(z.enum(languages)).describe('languages its title has not been written in (they fall back)'),
-  completions: z.number().int(),
-});
+  completions: z.number().int().describe('members who completed this module'),
+  })
+  .meta({ id: 'CourseModule', description: 'One step of a course: a text, a video link, a file or a quiz to pass, in the course\'s order.' });
 
-export const courseOut = z.object({
+export const courseOut = z
+  .object({
   id: z.uuid(),
   code: z.string(),
   title: texts,
@@ -36,7 +39,8 @@ export const courseOut = z.object({
   missingLanguages: z.array(z.enum(languages)),
   modules: z.array(moduleOut),
   figures: z.object({ started: z.number().int(), completed: z.number().int() }).describe('members who completed at least one module; members who completed the course'),
-});
+  })
+  .meta({ id: 'Course', description: 'A course as the program team writes it: texts by language, its ordered modules, whether it issues a certificate, and completion figures.' });
 
 type Figures = { started: Map<string, number>; completed: Map<string, number>; perModule: Map<string, number> };
 
@@ -55,7 +59,8 @@ export const presentCourse = (c: Course, f: Figures): z.infer<typeof courseOut> 
   figures: { started: f.started.get(c.id) ?? 0, completed: f.completed.get(c.id) ?? 0 },
 });
 
-export const certificateOut = z.object({
+export const certificateOut = z
+  .object({
   id: z.uuid(),
   courseId: z.uuid(),
   memberId: z.uuid(),
@@ -68,8 +73,9 @@ export const certificateOut = z.object({
   revokedAt: z.date().nullable(),
   status: z.enum(['valid', 'expired', 'revoked']),
   expiresSoon: z.boolean().describe('valid, and expires within 30 days'),
-  pdfUrl: z.string(),
-});
+  pdfUrl: z.string().describe('where the PDF is served (console or portal path)'),
+  })
+  .meta({ id: 'Certificate', description: 'A certificate a member earned by completing a course, with the code anyone can verify at GET /v1/certificates/verify/{code}.' });
 
 export const presentCertificate = (c: Certificate, now: Date, pdfUrl: string): z.infer<typeof certificateOut> => ({
   ...c,
@@ -78,7 +84,8 @@ export const presentCertificate = (c: Certificate, now: Date, pdfUrl: string): z
   pdfUrl,
 });
 
-export const contentOut = z.object({
+export const contentOut = z
+  .object({
   id: z.uuid(),
   kind: z.enum(['article', 'file']),
   title: texts,
@@ -99,7 +106,8 @@ export const contentOut = z.object({
     accounts: z.number().int(),
     audience: z.number().int().describe('active members it is open to now'),
   }),
-});
+  })
+  .meta({ id: 'ContentItem', description: 'A members-only article or file with who may see it (tier, role, segment, tags), early access by tier, and its read figures.' });
 
 export const presentContent = (
   c: ContentItem,

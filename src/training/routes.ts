@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LojalError } from '../errors/index.js';
+import { evidenceTypes } from '../evidence/files.js';
 import { readMultipart } from '../evidence/multipart.js';
 import { EvidenceMissingError } from '../evidence/store.js';
 import { actor, caller, type AppContext } from '../http/context.js';
@@ -26,11 +27,27 @@ import { getRequirements, putRequirements, requirementsSchema } from './requirem
 import { tdb } from './tables.js';
 
 const tags = ['training'];
-const idParams = z.object({ id: z.uuid() });
+const idOf = (what: string) => z.object({ id: z.uuid().describe(`The ${what}'s id (a UUID)`) });
+const courseParams = idOf('course');
+const contentParams = idOf('content item');
+const certificateParams = idOf('certificate');
 const WRITE = 'training:write' as const;
 const passThrough = () => (data: unknown) => ({ value: data });
-const fileOut = z.object({ id: z.uuid(), contentType: z.string(), sizeBytes: z.number().int(), fileName: z.string().nullable(), createdAt: z.date(), url: z.string() });
-const statusQuery = z.enum(['draft', 'published', 'archived']).optional();
+const fileOut = z
+  .object({
+    id: z.uuid(),
+    contentType: z.string().describe('judged from the bytes: application/pdf, image/jpeg, image/png, image/webp or image/heic'),
+    sizeBytes: z.number().int(),
+    fileName: z.string().nullable().describe('the name it was uploaded with'),
+    createdAt: z.date(),
+    url: z.string().describe('where the bytes are served'),
+  })
+  .meta({ id: 'TrainingFile', description: 'A file (PDF or image) uploaded for course modules and members-only content.' });
+const statusQuery = z.enum(['draft', 'published', 'archived']).optional().describe('Only items in this state: `draft`, `published` or `archived`; default all');
+const paged = pageQuery.extend({
+  limit: pageQuery.shape.limit.describe('Items per page, 1–500; default 50'),
+  cursor: pageQuery.shape.cursor.describe('Cursor from the previous page\'s `nextCursor`; left out: the first page'),
+});
 
 export const verifyPath = (code: string) => `/v1/certificates/verify/${encodeURIComponent(code)}`;
 
@@ -53,14 +70,18 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.post(
     '/v1/training/files',
     {
-      config: { scope: WRITE },
+      config: { scope: WRITE, errors: ['evidence_type_not_allowed', 'evidence_too_large', 'malformed_multipart'] },
       validatorCompiler: passThrough,
       schema: {
         operationId: 'uploadTrainingFiles',
         tags,
-        summary: 'Upload files (PDF or images) for course modules and members-only content',
-        description: `multipart/form-data with one or more file parts; the type is judged by the content (415 \`evidence_type_not_allowed\`), at most ${ctx.config.evidenceMaxBytes} bytes each.`,
+        summary: 'Upload training files',
+        description:
+          `PDFs or images for course modules and members-only content: multipart/form-data with one or more file parts. The type is judged by the content ` +
+          `(PDF, JPEG, PNG, WebP, HEIC; otherwise 415 \`evidence_type_not_allowed\`), at most ${ctx.config.evidenceMaxBytes} bytes each (413 \`evidence_too_large\`). ` +
+          'A module or content item then names the file by its id.',
         consumes: ['multipart/form-data'],
+        body: z.object({ file: z.array(z.file()).min(1).describe('One or more file parts (any part name): PDF, JPEG, PNG, WebP or HEIC') }),
         response: { 201: z.object({ data: z.array(fileOut) }) },
       },
     },
@@ -76,8 +97,14 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.get(
     '/v1/training/files/:id/content',
     {
-      config: { scope: 'read' },
-      schema: { operationId: 'getTrainingFileContent', tags, summary: 'The bytes of a training file', description: 'Served with its content type.', params: idParams },
+      config: { scope: 'read', errors: ['evidence_missing'], produces: [...evidenceTypes] },
+      schema: {
+        operationId: 'getTrainingFileContent',
+        tags,
+        summary: 'Download a training file',
+        description: 'The bytes, served with the content type judged at upload. 410 `evidence_missing` when the stored bytes are gone.',
+        params: idOf('file'),
+      },
     },
     async (req, reply) => {
       const { file, stream } = await openTrainingFile(db, ctx.evidence, caller(req).programId, req.params.id).catch((err: unknown) => {
@@ -96,9 +123,9 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
       schema: {
         operationId: 'listCourses',
         tags,
-        summary: 'Courses with their modules and completion figures',
-        description: 'Oldest first; `status` filters.',
-        querystring: pageQuery.extend({ status: statusQuery }).strict(),
+        summary: 'List courses',
+        description: 'Courses with their modules and completion figures, oldest first, paged by cursor (`nextCursor` is null on the last page); `status` filters.',
+        querystring: paged.extend({ status: statusQuery }).strict(),
         response: { 200: z.object({ data: z.array(courseOut), nextCursor: z.string().nullable() }) },
       },
     },
@@ -115,12 +142,14 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.post(
     '/v1/courses',
     {
-      config: { scope: WRITE },
+      config: { scope: WRITE, errors: ['unknown_training_file', 'course_code_taken'] },
       schema: {
         operationId: 'createCourse',
         tags,
-        summary: 'Create a course (a draft) with its ordered modules',
-        description: 'Modules are text, video (an https link), file (uploaded with POST /v1/training/files) or quiz (a quiz id). Texts in any of en, sv, nb, pl, de.',
+        summary: 'Create a course as a draft',
+        description:
+          'With its ordered modules: text, video (an https link), file (uploaded with POST /v1/training/files, else 422 `unknown_training_file`) or quiz ' +
+          '(a quiz whose pass completes the module). Texts in any of en, sv, nb, pl, de. The code is unique in the program (409 `course_code_taken`). Members see it once published.',
         body: courseInputSchema,
         response: { 201: courseOut },
       },
@@ -134,20 +163,25 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
 
   app.get(
     '/v1/courses/:id',
-    { config: { scope: 'read' }, schema: { operationId: 'getCourse', tags, summary: 'A course with its modules and figures', description: 'All languages, with those missing marked.', params: idParams, response: { 200: courseOut } } },
+    {
+      config: { scope: 'read' },
+      schema: { operationId: 'getCourse', tags, summary: 'Get a course', description: 'The course with its modules and completion figures, in all languages, with those missing marked.', params: courseParams, response: { 200: courseOut } },
+    },
     async (req) => courseAnswer(caller(req).programId, req.params.id),
   );
 
   app.put(
     '/v1/courses/:id',
     {
-      config: { scope: WRITE },
+      config: { scope: WRITE, errors: ['course_archived', 'course_structure_locked', 'unknown_training_file', 'course_code_taken'] },
       schema: {
         operationId: 'updateCourse',
         tags,
-        summary: 'Replace a course’s texts and modules',
-        description: 'A draft changes freely; a published course only its texts (409 `course_structure_locked` otherwise).',
-        params: idParams,
+        summary: 'Replace a course',
+        description:
+          'Replaces its code, texts, certificate and modules. A draft changes freely; a published course only its texts, so members keep their progress ' +
+          '(409 `course_structure_locked` otherwise); an archived course not at all (409 `course_archived`).',
+        params: courseParams,
         body: courseInputSchema,
         response: { 200: courseOut },
       },
@@ -162,13 +196,16 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
     app.post(
       `/v1/courses/:id/${action}`,
       {
-        config: { scope: WRITE },
+        config: { scope: WRITE, errors: action === 'publish' ? ['course_state_conflict'] : [] },
         schema: {
           operationId: action === 'publish' ? 'publishCourse' : 'archiveCourse',
           tags,
-          summary: action === 'publish' ? 'Publish a course: members can take it' : 'Archive a course: no longer listed; certificates stay valid',
-          description: 'Idempotent.',
-          params: idParams,
+          summary: action === 'publish' ? 'Publish a course' : 'Archive a course',
+          description:
+            action === 'publish'
+              ? 'Members in the program can take it from now on. Only a draft can be published (409 `course_state_conflict` for an archived one); publishing a published course changes nothing.'
+              : 'No longer listed and no new starts; certificates already issued stay valid. Archiving an archived course changes nothing.',
+          params: courseParams,
           response: { 200: courseOut },
         },
       },
@@ -186,9 +223,9 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
       schema: {
         operationId: 'listCourseCompletions',
         tags,
-        summary: 'Who completed a course, when, and the points it paid',
-        description: 'Newest first, at most 500.',
-        params: idParams,
+        summary: 'List a course\'s completions',
+        description: 'Who completed the course, when, and the points it paid: newest first, at most 500 (no paging).',
+        params: courseParams,
         response: { 200: z.object({ data: z.array(z.object({ memberId: z.uuid(), memberName: z.string(), accountId: z.uuid(), completedAt: z.date(), points: z.number().int() })) }) },
       },
     },
@@ -211,14 +248,17 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.post(
     '/v1/courses/:id/completions',
     {
-      config: { scope: WRITE },
+      config: { scope: WRITE, errors: ['course_not_open', 'unknown_member', 'member_not_active', 'module_locked', 'account_not_active'] },
       schema: {
         operationId: 'recordModuleCompletion',
         tags,
-        summary: 'Record that a member completed a module (a classroom day, an external LMS)',
-        description: 'The same rules as in the portal: modules in order (409 `module_locked`), once per member. Completing the last module completes the course, pays its points as a `training.completed` event and issues the certificate.',
-        params: idParams,
-        body: z.object({ memberId: z.uuid(), moduleId: z.uuid() }).strict(),
+        summary: 'Record a member\'s completed module',
+        description:
+          'For learning done elsewhere (a classroom day, an external LMS), with the same rules as in the portal: a published course (409 `course_not_open`), ' +
+          'modules in order (409 `module_locked`), once per member (a repeat answers `recorded: false`). Completing the last module completes the course, ' +
+          'pays its points through a `training.completed` event and issues the certificate.',
+        params: courseParams,
+        body: z.object({ memberId: z.uuid().describe('The member who completed it'), moduleId: z.uuid().describe('A module of this course') }).strict(),
         response: {
           200: z.object({
             recorded: z.boolean(),
@@ -253,9 +293,9 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
       schema: {
         operationId: 'listCertificates',
         tags,
-        summary: 'Certificates issued, by member or course',
-        description: 'In issue order.',
-        querystring: pageQuery.extend({ memberId: z.uuid().optional(), courseId: z.uuid().optional() }).strict(),
+        summary: 'List certificates',
+        description: 'Certificates issued, in issue order, paged by cursor (`nextCursor` is null on the last page); filter by member or course.',
+        querystring: paged.extend({ memberId: z.uuid().optional().describe('Only this member\'s certificates'), courseId: z.uuid().optional().describe('Only this course\'s certificates') }).strict(),
         response: { 200: z.object({ data: z.array(certificateOut), nextCursor: z.string().nullable() }) },
       },
     },
@@ -273,7 +313,16 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
 
   app.get(
     '/v1/certificates/:id/pdf',
-    { config: { scope: 'read' }, schema: { operationId: 'getCertificatePdf', tags, summary: 'A certificate as PDF, in the member’s language', description: 'application/pdf.', params: idParams } },
+    {
+      config: { scope: 'read', produces: ['application/pdf'] },
+      schema: {
+        operationId: 'getCertificatePdf',
+        tags,
+        summary: 'Download a certificate as PDF',
+        description: 'The certificate in the member\'s language, with its verification code and a link to the public verification page.',
+        params: certificateParams,
+      },
+    },
     async (req, reply) => {
       const program = await programOf(req);
       const c = await requireCertificate(db, program.id, req.params.id);
@@ -286,7 +335,14 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
     '/v1/certificates/:id/revoke',
     {
       config: { scope: WRITE },
-      schema: { operationId: 'revokeCertificate', tags, summary: 'Withdraw a certificate', description: 'Verification answers `revoked` from then on; a tier that requires it is lost at the next evaluation.', params: idParams, response: { 200: certificateOut } },
+      schema: {
+        operationId: 'revokeCertificate',
+        tags,
+        summary: 'Withdraw a certificate',
+        description: 'Verification answers `revoked` from then on, and a tier level that requires it is lost at the next evaluation. Withdrawing it again changes nothing.',
+        params: certificateParams,
+        response: { 200: certificateOut },
+      },
     },
     async (req) => {
       const c = await revokeCertificate(db, caller(req).programId, req.params.id, now());
@@ -300,9 +356,11 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
       schema: {
         operationId: 'verifyCertificate',
         tags,
-        summary: 'Check a certificate by the code printed on it (no sign-in)',
-        description: 'Public: answers whether the certificate is valid, expired or withdrawn, who holds it and for which course. Case, spaces and dashes in the code do not matter.',
-        params: z.object({ code: z.string().trim().min(1).max(40) }),
+        summary: 'Verify a certificate by its code',
+        description:
+          'Public, no sign-in: answers whether the certificate is valid, expired or withdrawn, who holds it and for which course, with a message in the ' +
+          'reader\'s language (Accept-Language). Case, spaces and dashes in the code do not matter.',
+        params: z.object({ code: z.string().trim().min(1).max(40).describe('The verification code printed on the certificate') }),
         response: {
           200: z.object({
             status: z.enum(['valid', 'expired', 'revoked']),
@@ -337,7 +395,13 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
     '/v1/training/tier-requirements',
     {
       config: { scope: 'read' },
-      schema: { operationId: 'getTierCertificationRequirements', tags, summary: 'The certifications each tier level requires', description: 'Level code → course ids.', response: { 200: requirementsSchema } },
+      schema: {
+        operationId: 'getTierCertificationRequirements',
+        tags,
+        summary: 'Get the certifications tier levels require',
+        description: 'Per tier level code, the courses whose valid certificate a member needs to hold that level.',
+        response: { 200: requirementsSchema },
+      },
     },
     async (req) => getRequirements(db, caller(req).programId),
   );
@@ -345,12 +409,14 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.put(
     '/v1/training/tier-requirements',
     {
-      config: { scope: WRITE },
+      config: { scope: WRITE, errors: ['unknown_tier_level', 'not_found'] },
       schema: {
         operationId: 'putTierCertificationRequirements',
         tags,
-        summary: 'Set the certifications tier levels require (e.g. gold requires the installer course)',
-        description: 'Replaces them all. A member holds such a level only with a valid certificate of each listed course; an account when one of its members does.',
+        summary: 'Set the certifications tier levels require',
+        description:
+          'Replaces them all, e.g. gold requires the installer course. A member holds such a level only with a valid certificate of each listed course; ' +
+          'an account when one of its members does. A level not in the tier ladder is 422 `unknown_tier_level`; a course that issues no certificate is 404.',
         body: requirementsSchema,
         response: { 200: requirementsSchema },
       },
@@ -366,9 +432,9 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
       schema: {
         operationId: 'listContent',
         tags,
-        summary: 'Members-only articles and files with their read figures',
-        description: 'Newest first.',
-        querystring: pageQuery.extend({ status: statusQuery }).strict(),
+        summary: 'List members-only content',
+        description: 'Articles and files with their audience and read figures, newest first, paged by cursor (`nextCursor` is null on the last page); `status` filters.',
+        querystring: paged.extend({ status: statusQuery }).strict(),
         response: { 200: z.object({ data: z.array(contentOut), nextCursor: z.string().nullable() }) },
       },
     },
@@ -385,12 +451,14 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.post(
     '/v1/content',
     {
-      config: { scope: WRITE },
+      config: { scope: WRITE, errors: ['unknown_training_file', 'unknown_tier_level'] },
       schema: {
         operationId: 'createContent',
         tags,
-        summary: 'Create a members-only article or file (a draft)',
-        description: 'Gated by tier, role, segment and tags; `earlyAccess` opens it sooner for some tiers.',
+        summary: 'Create a members-only article or file as a draft',
+        description:
+          'Gated by tier, role, segment and tags; `earlyAccess` opens it sooner for some tiers. A file item names a file uploaded with POST /v1/training/files ' +
+          '(422 `unknown_training_file`); tier codes must be levels of the tier ladder (422 `unknown_tier_level`). Members see it once published.',
         body: contentInputSchema,
         response: { 201: contentOut },
       },
@@ -404,15 +472,26 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
 
   app.get(
     '/v1/content/:id',
-    { config: { scope: 'read' }, schema: { operationId: 'getContent', tags, summary: 'A content item with its read figures', description: 'All languages.', params: idParams, response: { 200: contentOut } } },
+    {
+      config: { scope: 'read' },
+      schema: { operationId: 'getContent', tags, summary: 'Get a content item', description: 'The item in all languages with its audience and read figures.', params: contentParams, response: { 200: contentOut } },
+    },
     async (req) => contentAnswer(caller(req).programId, req.params.id),
   );
 
   app.put(
     '/v1/content/:id',
     {
-      config: { scope: WRITE },
-      schema: { operationId: 'updateContent', tags, summary: 'Replace a content item', description: 'Drafts and published items alike; archived ones are 409.', params: idParams, body: contentInputSchema, response: { 200: contentOut } },
+      config: { scope: WRITE, errors: ['content_archived', 'unknown_training_file', 'unknown_tier_level'] },
+      schema: {
+        operationId: 'updateContent',
+        tags,
+        summary: 'Replace a content item',
+        description: 'Drafts and published items alike; an archived one is 409 `content_archived`. Read figures stay.',
+        params: contentParams,
+        body: contentInputSchema,
+        response: { 200: contentOut },
+      },
     },
     async (req) => {
       await updateContent(db, caller(req).programId, req.params.id, req.body, now());
@@ -424,13 +503,16 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
     app.post(
       `/v1/content/:id/${action}`,
       {
-        config: { scope: WRITE },
+        config: { scope: WRITE, errors: action === 'publish' ? ['content_state_conflict'] : [] },
         schema: {
           operationId: action === 'publish' ? 'publishContent' : 'archiveContent',
           tags,
           summary: action === 'publish' ? 'Publish a content item' : 'Archive a content item',
-          description: 'Idempotent.',
-          params: idParams,
+          description:
+            action === 'publish'
+              ? 'Members in its audience see it from `availableAt` (earlier with early access). Only a draft can be published (409 `content_state_conflict`); publishing a published item changes nothing.'
+              : 'Members no longer see it; its read figures stay. Archiving an archived item changes nothing.',
+          params: contentParams,
           response: { 200: contentOut },
         },
       },

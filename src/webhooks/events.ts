@@ -14,6 +14,12 @@ export const eventTypes = [
   'tier.changed',
   'service_request.created',
   'service_request.changed',
+  'points.earned',
+  'points.reversed',
+  'points.expired',
+  'claim.decided',
+  'member.joined',
+  'member.left',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 
@@ -26,19 +32,23 @@ export interface Envelope<T = unknown> {
   data: T;
 }
 
-/**
- * Writes the event for every active subscription that wants `type`. `data` may be a function, so the
- * payload is only read from the database when someone is listening. Returns the event id, or null when
- * nobody subscribed (then nothing is written).
- */
-export async function enqueueEvent<T>(trx: Db, programId: string, type: EventType, data: T | (() => Promise<T>), occurredAt: Date): Promise<string | null> {
-  const subscribers = await trx
+function subscribersOf(trx: Db, programId: string, type: EventType) {
+  return trx
     .selectFrom('webhook_subscriptions')
     .select('id')
     .where('program_id', '=', programId)
     .where('active', '=', true)
     .where(sql<boolean>`(cardinality(event_types) = 0 OR ${type} = ANY(event_types))`)
     .execute();
+}
+
+/**
+ * Writes the event for every active subscription that wants `type`. `data` may be a function, so the
+ * payload is only read from the database when someone is listening. Returns the event id, or null when
+ * nobody subscribed (then nothing is written).
+ */
+export async function enqueueEvent<T>(trx: Db, programId: string, type: EventType, data: T | (() => Promise<T>), occurredAt: Date): Promise<string | null> {
+  const subscribers = await subscribersOf(trx, programId, type);
   if (!subscribers.length) return null;
   const payload = typeof data === 'function' ? await (data as () => Promise<T>)() : data;
   const id = uuidv7();
@@ -49,4 +59,24 @@ export async function enqueueEvent<T>(trx: Db, programId: string, type: EventTyp
     .values(subscribers.map((s) => ({ program_id: programId, id: uuidv7(), subscription_id: s.id, event_id: id, next_attempt_at: occurredAt })))
     .execute();
   return id;
+}
+
+/**
+ * Many events of one type at once, for the hot paths (a batch of earns, an expiry run): one query when nobody
+ * subscribed, as for a single event, and two multi-row inserts when someone did.
+ */
+export async function enqueueEvents<T>(trx: Db, programId: string, type: EventType, items: Array<{ data: T; occurredAt: Date }>): Promise<void> {
+  if (items.length === 0) return;
+  const subscribers = await subscribersOf(trx, programId, type);
+  if (!subscribers.length) return;
+  const events = items.map(({ data, occurredAt }) => {
+    const id = uuidv7();
+    const envelope: Envelope<T> = { id, type, programId, occurredAt: occurredAt.toISOString(), data };
+    return { program_id: programId, id, type, occurred_at: occurredAt, body: JSON.stringify(envelope) };
+  });
+  await trx.insertInto('webhook_events').values(events).execute();
+  await trx
+    .insertInto('webhook_deliveries')
+    .values(events.flatMap((e) => subscribers.map((s) => ({ program_id: programId, id: uuidv7(), subscription_id: s.id, event_id: e.id, next_attempt_at: e.occurred_at }))))
+    .execute();
 }

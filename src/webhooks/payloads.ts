@@ -67,6 +67,87 @@ export const serviceEventData = z
   })
   .meta({ id: 'ServiceRequestEventData', description: 'A service request created, answered, assigned or moved to another state.' });
 
+const wallet = z.enum(['account', 'member']);
+
+export const pointsEarnedData = z
+  .object({
+    eventId: z.uuid().describe('Lojal\'s id of the event that earned'),
+    externalEventId: z.string().describe('Your id of that event (the invoice number), as sent'),
+    eventType: z.string().describe('purchase, training.completed, survey.completed…'),
+    accountId: z.uuid(),
+    accountExternalId: z.string().nullable(),
+    memberId: z.uuid().nullable(),
+    memberExternalId: z.string().nullable(),
+    points: z.int().describe('Points earned by the event in all'),
+    postings: z
+      .array(
+        z.object({
+          wallet,
+          walletId: z.uuid().describe('The account\'s or member\'s id: a wallet has its owner\'s id'),
+          points: z.int(),
+          ruleName: z.string(),
+          status: z.enum(['pending', 'available']).describe('Pending points become available at `availableAt`'),
+          availableAt: z.iso.datetime({ offset: true }),
+          expiresAt: z.iso.datetime({ offset: true }).nullable(),
+        }),
+      )
+      .describe('One per rule that paid'),
+  })
+  .meta({ id: 'PointsEarnedEventData', description: 'An event earned points (sent only when it earned some).' });
+
+export const pointsReversedData = z
+  .object({
+    eventId: z.uuid().describe('Lojal\'s id of the return or cancellation'),
+    externalEventId: z.string(),
+    accountId: z.uuid(),
+    accountExternalId: z.string().nullable(),
+    memberId: z.uuid().nullable(),
+    memberExternalId: z.string().nullable(),
+    points: z.int().describe('Points taken back in all (a positive number)'),
+    reversals: z.array(
+      z.object({
+        originalEventId: z.string().describe('Your id of the purchase whose points are taken back'),
+        wallet,
+        walletId: z.uuid(),
+        points: z.int(),
+        shortfall: z.int().describe('Points that could not be taken back because they were already spent'),
+      }),
+    ),
+  })
+  .meta({ id: 'PointsReversedEventData', description: 'A return or cancellation took back points a purchase had earned.' });
+
+export const pointsExpiredData = z
+  .object({
+    wallet,
+    walletId: z.uuid().describe('The account\'s or member\'s id'),
+    externalId: z.string().nullable().describe('The account\'s or member\'s external id'),
+    points: z.int().describe('Points that expired in this run'),
+  })
+  .meta({ id: 'PointsExpiredEventData', description: 'Points of an account or member expired (one event per wallet and expiry run).' });
+
+export const claimDecidedData = z
+  .object({
+    claimId: z.uuid(),
+    decision: z.enum(['approved', 'rejected']),
+    accountId: z.uuid(),
+    memberId: z.uuid().nullable(),
+    points: z.int().describe('Points paid for the claim; 0 when rejected'),
+    reason: z.string().nullable().describe('The reviewer\'s reason, given on a rejection'),
+  })
+  .meta({ id: 'ClaimDecidedEventData', description: 'A claim was approved (and paid) or rejected.' });
+
+export const memberChangeData = z
+  .object({
+    memberId: z.uuid(),
+    externalId: z.string().nullable(),
+    accountId: z.uuid(),
+    status: z.enum(['active', 'closed']),
+    how: z
+      .enum(['created', 'invitation_accepted', 'registration_approved', 'deactivated'])
+      .describe('created through the API or console, an invitation accepted, a request to join approved, or deactivated'),
+  })
+  .meta({ id: 'MemberChangedEventData', description: 'A member joined (became active) or left (was deactivated).' });
+
 /** Each event type with its payload and the sentence the document shows. */
 export const webhookPayloads: Record<EventType, { data: z.ZodType; summary: string }> = {
   'reward_order.placed': { data: orderEventData, summary: 'A member placed a reward order' },
@@ -75,6 +156,17 @@ export const webhookPayloads: Record<EventType, { data: z.ZodType; summary: stri
   'tier.changed': { data: tierEventData, summary: 'An account or member changed tier' },
   'service_request.created': { data: serviceEventData, summary: 'A member raised a service request' },
   'service_request.changed': { data: serviceEventData, summary: 'A service request was answered, assigned or changed state' },
+  'points.earned': { data: pointsEarnedData, summary: 'An event earned points' },
+  'points.reversed': { data: pointsReversedData, summary: 'A return or cancellation took points back' },
+  'points.expired': { data: pointsExpiredData, summary: 'Points of an account or member expired' },
+  'claim.decided': { data: claimDecidedData, summary: 'A claim was approved or rejected' },
+  'member.joined': { data: memberChangeData, summary: 'A member joined: created active, invitation accepted or request approved' },
+  'member.left': { data: memberChangeData, summary: 'A member was deactivated' },
 };
 
 export type OrderEventData = z.infer<typeof orderEventData>;
+export type PointsEarnedData = z.infer<typeof pointsEarnedData>;
+export type PointsReversedData = z.infer<typeof pointsReversedData>;
+export type PointsExpiredData = z.infer<typeof pointsExpiredData>;
+export type ClaimDecidedData = z.infer<typeof claimDecidedData>;
+export type MemberChangeData = z.infer<typeof memberChangeData>;

@@ -4,7 +4,11 @@
  */
 import type { Db } from '../db/database.js';
 import type { OrderState, TierOwnerKind } from '../db/schema.js';
-import { enqueueEvent } from './events.js';
+import { sql } from 'kysely';
+import type { EventRecord } from '../events/records.js';
+import type { ReadyEvent } from '../events/items.js';
+import { enqueueEvent, enqueueEvents } from './events.js';
+import type { ClaimDecidedData, MemberChangeData, PointsEarnedData, PointsExpiredData, PointsReversedData } from './payloads.js';
 
 export interface OrderEventData {
   orderId: string;
@@ -82,4 +86,66 @@ export async function publishTierChange(
       .executeTakeFirst();
     return { ...change, ownerExternalId: owner?.external_id ?? null };
   }, at);
+}
+
+/** `points.earned` for each event of a batch that earned, and `points.reversed` for each return that took back. */
+export async function publishPointsMoved(trx: Db, programId: string, events: ReadyEvent[], records: Map<string, EventRecord>): Promise<void> {
+  const earned: Array<{ data: PointsEarnedData; occurredAt: Date }> = [];
+  const reversed: Array<{ data: PointsReversedData; occurredAt: Date }> = [];
+  for (const ev of events) {
+    const record = records.get(ev.id);
+    if (!record) continue;
+    const who = {
+      accountId: ev.account.id,
+      accountExternalId: ev.account.externalId,
+      memberId: ev.member?.id ?? null,
+      memberExternalId: ev.member?.externalId ?? null,
+    };
+    const earnedPoints = record.postings.reduce((s, p) => s + p.points, 0);
+    if (earnedPoints > 0) {
+      const postings = record.postings.map((p) => ({ wallet: p.wallet, walletId: p.walletId, points: p.points, ruleName: p.ruleName, status: p.status, availableAt: p.availableAt, expiresAt: p.expiresAt }));
+      earned.push({ occurredAt: ev.occurredAt, data: { eventId: ev.id, externalEventId: ev.input.id, eventType: ev.input.type, ...who, points: earnedPoints, postings } });
+    }
+    const taken = record.reversals.reduce((s, r) => s + r.points, 0);
+    if (taken > 0) {
+      const reversals = record.reversals.map((r) => ({ originalEventId: r.originalEventId, wallet: r.wallet, walletId: r.walletId, points: r.points, shortfall: r.shortfall }));
+      reversed.push({ occurredAt: ev.occurredAt, data: { eventId: ev.id, externalEventId: ev.input.id, ...who, points: taken, reversals } });
+    }
+  }
+  await enqueueEvents(trx, programId, 'points.earned', earned);
+  await enqueueEvents(trx, programId, 'points.reversed', reversed);
+}
+
+/** `points.expired`: one event per wallet that lost points in an expiry run. */
+export async function publishPointsExpired(trx: Db, programId: string, expired: Map<string, number>, at: Date): Promise<void> {
+  if (expired.size === 0) return;
+  const owners = await sql<{ id: string; kind: 'account' | 'member'; external_id: string | null }>`
+    SELECT w.id, w.kind, coalesce(a.external_id, m.external_id) AS external_id FROM wallets w
+    LEFT JOIN accounts a ON a.program_id = w.program_id AND a.id = w.id
+    LEFT JOIN members m ON m.program_id = w.program_id AND m.id = w.id
+    WHERE w.program_id = ${programId} AND w.id = ANY(${[...expired.keys()]}::uuid[]) AND w.kind IN ('account', 'member')`.execute(trx);
+  await enqueueEvents(
+    trx,
+    programId,
+    'points.expired',
+    owners.rows.map((o): { data: PointsExpiredData; occurredAt: Date } => ({ occurredAt: at, data: { wallet: o.kind, walletId: o.id, externalId: o.external_id, points: expired.get(o.id)! } })),
+  );
+}
+
+/** `member.joined` or `member.left`. */
+export async function publishMemberChange(
+  trx: Db,
+  programId: string,
+  member: { id: string; externalId: string | null; accountId: string },
+  how: MemberChangeData['how'],
+  at: Date,
+): Promise<void> {
+  const left = how === 'deactivated';
+  const data: MemberChangeData = { memberId: member.id, externalId: member.externalId, accountId: member.accountId, status: left ? 'closed' : 'active', how };
+  await enqueueEvent(trx, programId, left ? 'member.left' : 'member.joined', data, at);
+}
+
+/** `claim.decided`: approved (with the points paid) or rejected (with the reviewer's reason). */
+export async function publishClaimDecided(trx: Db, programId: string, data: ClaimDecidedData, at: Date): Promise<void> {
+  await enqueueEvent(trx, programId, 'claim.decided', data, at);
 }

@@ -6,6 +6,9 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { runLedgerJobs } from '../../src/jobs/ledger-jobs.js';
 import { deliverWebhooks } from '../../src/webhooks/delivery.js';
 import { enqueueEvent } from '../../src/webhooks/events.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -13,6 +16,7 @@ import { newWorld, type World } from '../support/ledger.js';
 import { startReceiver, verify, type Receiver } from './receiver.js';
 
 const MINUTE = 60_000;
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const local = { allowPrivate: true };
 let t: TestApp;
 let receiver: Receiver;
@@ -263,6 +267,49 @@ describe('webhooks', () => {
     expect(got).toHaveLength(1);
     expect(verify(sub.secret, got[0]!)).toBe(true);
     expect(got[0]!.json.data).toEqual({ ownerKind: 'account', ownerId: w.account, ownerExternalId: 'C-0', from: null, to: 'silver', reason: 'threshold_reached' });
+  });
+
+  it('points earned, taken back and expired, and members joining and leaving, reach the receiver as the document describes them', async () => {
+    const base = await newWorld(t, { expiryPolicy: { kind: 'end_of_year', yearsAfter: 1 } }, { accounts: 1, members: [0] });
+    const w = { ...base, account: base.accounts[0]!.id, member: base.members[0]!.id };
+    const sub = await subscribe(w, '/points', { eventTypes: ['points.earned', 'points.reversed', 'points.expired', 'member.joined', 'member.left'] });
+    const purchase = { id: 'PT-INV-1', type: 'purchase', occurredAt: '2026-11-20T10:00:00+01:00', account: 'C-0', member: 'M-0', lines: [{ sku: 'DRILL', quantity: 2, amount: 50000 }] };
+    expect((await w.call('POST', '/v1/events', purchase)).statusCode).toBe(201);
+    expect((await w.call('POST', '/v1/events', purchase)).statusCode).toBe(200); // a replay publishes nothing
+    const back = { id: 'PT-RET-1', type: 'return', occurredAt: '2026-11-21T10:00:00+01:00', account: 'C-0', originalId: 'PT-INV-1' };
+    expect((await w.call('POST', '/v1/events', back)).statusCode).toBe(201);
+    const joined = await w.call('POST', '/v1/members', { name: 'Ny Montör', accountId: w.account, externalId: 'M-NEW' });
+    expect(joined.statusCode, joined.body).toBe(201);
+    expect((await w.call('POST', `/v1/members/${joined.json().id}/deactivate`, {})).statusCode).toBe(200);
+    // What is left of the member's points expires long after (the job run at a chosen time).
+    const opening = await w.call('POST', `/v1/members/${w.member}/adjustments`, { points: 700, reasonCode: 'opening', idempotencyKey: 'points-opening-1' });
+    expect(opening.statusCode, opening.body).toBe(201);
+    const later = new Date('2030-01-01T00:00:00Z');
+    expect((await runLedgerJobs(t.database.db, later)).pointsExpired).toBeGreaterThanOrEqual(700);
+
+    await deliverWebhooks(t.database.db, { ...local, now: later });
+    const got = at('/points');
+    for (const r of got) expect(verify(sub.secret, r)).toBe(true);
+    const types = got.map((r) => r.json.type);
+    expect(types.filter((x) => x === 'points.earned')).toHaveLength(1);
+    expect(types.sort(), JSON.stringify(types)).toEqual(expect.arrayContaining(['member.joined', 'member.left', 'points.earned', 'points.expired', 'points.reversed']));
+    const earned = got.find((r) => r.json.type === 'points.earned')!.json.data;
+    expect(earned).toMatchObject({ externalEventId: 'PT-INV-1', eventType: 'purchase', accountExternalId: 'C-0', memberExternalId: 'M-0' });
+    expect(earned.points).toBeGreaterThan(0);
+    const reversed = got.find((r) => r.json.type === 'points.reversed')!.json.data;
+    expect(reversed).toMatchObject({ externalEventId: 'PT-RET-1', points: earned.points });
+    expect(got.find((r) => r.json.type === 'member.left')!.json.data).toMatchObject({ externalId: 'M-NEW', status: 'closed', how: 'deactivated' });
+
+    // Every body matches the document's `webhooks` section, which is what receivers generate their types from.
+    const doc = (await t.call('GET', '/openapi.json', undefined, null)).json();
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    ajv.addSchema({ $id: 'lojal', components: doc.components });
+    for (const r of got) {
+      const schema = doc.webhooks[r.json.type].post.requestBody.content['application/json'].schema;
+      const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"lojal#/components/')));
+      expect(validate(r.json), `${r.json.type}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
   });
 
   it('a rotated secret signs what is sent from then on', async () => {
