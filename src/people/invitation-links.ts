@@ -90,7 +90,7 @@ export async function invitationLinkRoutes(fastify: FastifyInstance, { database 
       schema: {
         operationId: 'acceptInvitationLink',
         tags,
-        summary: 'Accept an invitation from its link: the member becomes active and is signed in to the portal',
+        summary: 'Accept an invitation link',
         description:
           'Needs no key and no session: the token is the proof, and works once (409 `invitation_used`) until it expires (410 `invitation_expired`). ' +
           'The member takes the name and language given and becomes active; the answer sets the `lojal_member` session cookie with the member ' +

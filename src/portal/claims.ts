@@ -38,9 +38,9 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
       schema: {
         operationId: 'portalCreateClaim',
         tags,
-        summary: 'Report a sale of mine with its evidence (a photo of the invoice taken on the phone, or a PDF)',
+        summary: 'Report a sale with its evidence',
         description:
-          'JSON (`sku`, `quantity`, `amount` in minor units, `saleDate`, `invoiceNumber`, `endCustomer`, `evidenceIds` of files uploaded before, ' +
+          'A photo of the invoice taken on the phone, or a PDF. JSON (`sku`, `quantity`, `amount` in minor units, `saleDate`, `invoiceNumber`, `endCustomer`, `evidenceIds` of files uploaded before, ' +
           'optional `idempotencyKey`), or multipart/form-data with that JSON in a part named `claim` and the files (PDF, JPEG, PNG, WebP, HEIC) as ' +
           'file parts. The claim is always the signed-in member\'s: it names no member. 201 with the points it would earn (pending until approved); ' +
           'a retry with the same `idempotencyKey` answers 200 with the same claim. The same invoice and product twice is 409 `duplicate_claim`.',
@@ -113,8 +113,8 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
       schema: {
         operationId: 'portalGetClaim',
         tags,
-        summary: 'One of my claims (a manager: also their staff\'s) with its evidence',
-        description: 'With the points it earns or earned and links to its files. Anyone else\'s claim is 404, as if it did not exist.',
+        summary: 'One of my claims',
+        description: 'A manager also sees their staff\'s claims. With the points it earns or earned and links to its files. Anyone else\'s claim is 404, as if it did not exist.',
         params: idParams,
         response: { 200: claimOut },
       },
@@ -135,8 +135,8 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
       schema: {
         operationId: 'portalGetClaimEvidence',
         tags,
-        summary: "A photo or PDF attached to one of my claims (a manager: also their staff's)",
-        description: 'The bytes, streamed with their type (judged from the content on upload). 410 `evidence_missing` when the file was erased with its owner\'s personal data.',
+        summary: 'A file of one of my claims',
+        description: 'A photo or PDF attached to the claim; a manager also gets their staff\'s. The bytes, streamed with their type (judged from the content on upload). 410 `evidence_missing` when the file was erased with its owner\'s personal data.',
         params: z.object({ id: z.uuid().describe('the claim id'), fileId: z.uuid().describe('the evidence file id, from the claim\'s `evidence`') }),
       },
     },

@@ -91,8 +91,8 @@ export async function portalMeRoutes(fastify: FastifyInstance, { database }: App
       schema: {
         operationId: 'portalGetMe',
         tags,
-        summary: 'The signed-in member: profile, company, whether they manage it, preferences',
-        description: 'What the portal shows first: who is signed in, in which program and company, and the language every portal text comes in. Changes nothing.',
+        summary: 'The signed-in member',
+        description: 'Profile, company, whether they manage it, preferences and password state. What the portal shows first: who is signed in, in which program and company, and the language every portal text comes in. Changes nothing.',
         response: { 200: meOut },
       },
     },
@@ -109,7 +109,7 @@ export async function portalMeRoutes(fastify: FastifyInstance, { database }: App
       schema: {
         operationId: 'portalUpdateMe',
         tags,
-        summary: "Change one's language, phone number or communication preferences",
+        summary: 'Change my language, phone or preferences',
         description:
           'Only the fields sent change; preferences are merged key by key. The name, e-mail and company are the program\'s to change (via /v1/members). ' +
           'Recorded in the audit log as the member\'s own change.',
@@ -149,7 +149,7 @@ export async function portalMeRoutes(fastify: FastifyInstance, { database }: App
       schema: {
         operationId: 'portalGetOnboarding',
         tags,
-        summary: "The member's getting-started checklist: each step done or not, with its points",
+        summary: 'My getting-started checklist',
         description: 'The program\'s onboarding steps in its order, each done (when) or not; a done step paid its points once. Empty when the program has no checklist.',
         response: { 200: onboardingOut },
       },

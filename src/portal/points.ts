@@ -60,8 +60,8 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
       schema: {
         operationId: 'portalGetBalance',
         tags,
-        summary: 'My points: available, pending, expiring soon, lifetime; a manager also sees the company\'s',
-        description: 'The member\'s own wallet, with pending points by the day they become spendable and points expiring within 90 days by day (program time zone). A manager also gets `company`, the company wallet they may order from and give points out of.',
+        summary: 'My points balance',
+        description: 'Available, pending, expiring soon and lifetime points. The member\'s own wallet, with pending points by the day they become spendable and points expiring within 90 days by day (program time zone). A manager also gets `company`, the company wallet they may order from and give points out of.',
         response: { 200: balanceOut },
       },
     },
@@ -126,8 +126,8 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
       schema: {
         operationId: 'portalListHistory',
         tags,
-        summary: 'My points history, newest first, each entry explained in words',
-        description: 'Every journal of the member\'s wallet (earned, redeemed, given, expired, adjusted) with a sentence in their language and the rules behind it. Paginated: pass `nextCursor` as `cursor` for the next page.',
+        summary: 'My points history',
+        description: 'Newest first. Every journal of the member\'s wallet (earned, redeemed, given, expired, adjusted) with a sentence in their language and the rules behind it. Paginated: pass `nextCursor` as `cursor` for the next page.',
         querystring: z
           .object({
             limit: z.coerce.number().int().min(1).max(100).default(20).describe('entries per page, 1–100 (default 20)'),

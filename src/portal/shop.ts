@@ -131,8 +131,8 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       schema: {
         operationId: 'portalListRewardCategories',
         tags,
-        summary: "The shop's categories in display order, named in the member's language",
-        description: 'For the shop\'s category menu; pass a `code` as `category` to GET /portal/v1/rewards. Not paginated: a program has a handful.',
+        summary: 'The shop\'s categories',
+        description: 'In display order, named in the member\'s language. For the shop\'s category menu; pass a `code` as `category` to GET /portal/v1/rewards. Not paginated: a program has a handful.',
         response: { 200: z.object({ items: z.array(z.object({ code: z.string(), name: z.string() })) }) },
       },
     },
@@ -149,9 +149,9 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       schema: {
         operationId: 'portalListRewards',
         tags,
-        summary: 'The shop, cheapest first: each reward with whether I may order it, can afford it, and why not',
+        summary: 'The rewards shop',
         description:
-          'Active rewards only, in the member\'s language. `orderable`, `affordable` and `whyNot` are judged for the member (tier, role, limits, ' +
+          'Cheapest first. Active rewards only, in the member\'s language. `orderable`, `affordable` and `whyNot` are judged for the member (tier, role, limits, ' +
           'stock) against the chosen wallet. Paginated: pass `nextCursor` as `cursor` for the next page.',
         querystring: portalPage
           .extend({
@@ -206,9 +206,9 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       schema: {
         operationId: 'portalCreateOrder',
         tags,
-        summary: 'Order a reward with my points (or, as a manager, the company\'s)',
+        summary: 'Order a reward',
         description:
-          'Takes the points at once (journal `redeem`). An order at or above the program\'s approval threshold waits for the program team ' +
+          'Paid from the member\'s own points or, for a manager, the company\'s (`wallet`). Takes the points at once (journal `redeem`). An order at or above the program\'s approval threshold waits for the program team ' +
           '(`pending_approval`); a reward issued automatically (codes) is issued at once. 201 with the order; a retry with the same ' +
           '`idempotencyKey` answers 200 with the same order and takes the points once. The member gets a confirmation mail (unless they turned ' +
           'order mails off) and the order webhook fires.',
@@ -285,8 +285,8 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       schema: {
         operationId: 'portalGetOrder',
         tags,
-        summary: 'One of my orders (a manager: also their staff\'s), with its history',
-        description: 'Anyone else\'s order is 404, as if it did not exist.',
+        summary: 'One of my orders',
+        description: 'A manager also sees their staff\'s orders. With the order\'s history. Anyone else\'s order is 404, as if it did not exist.',
         params: z.object({ id: z.uuid().describe('the order id') }),
         response: { 200: orderOut },
       },

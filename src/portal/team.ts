@@ -75,8 +75,8 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
       schema: {
         operationId: 'portalListTeam',
         tags,
-        summary: "My team (my company and its branches): what each earned, spent and was given in a period, and their balance",
-        description: 'Managers only (403 `not_a_manager`): every member of their company and the companies below it. Paginated: pass `nextCursor` as `cursor` for the next page.',
+        summary: 'My team and its points',
+        description: 'What each member of my company and its branches earned, spent and was given in a period, and their balance now. Managers only (403 `not_a_manager`): every member of their company and the companies below it. Paginated: pass `nextCursor` as `cursor` for the next page.',
         querystring: portalPage
           .extend({
             from: instant.optional().describe('start of the period (default: 1 January of this year, UTC)'),
@@ -103,7 +103,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
       schema: {
         operationId: 'portalAllocateTeamPoints',
         tags,
-        summary: "Give company points to a member of my team (from their company's wallet)",
+        summary: 'Give company points to my staff',
         description:
           'Managers only (403 `not_a_manager`). The points move from the staff member\'s company wallet to theirs in one `transfer` journal and ' +
           'keep their expiry dates; the company must have them (422 `insufficient_points`). 201 with the journal; a retry with the same ' +
@@ -142,9 +142,9 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
       schema: {
         operationId: 'portalListTeamClaims',
         tags,
-        summary: "My staff's sales claims, newest first: pending (to decide), approved or rejected",
+        summary: 'My staff\'s sales claims',
         description:
-          'Managers only (403 `not_a_manager`): the claims of their company and the companies below it. `pending` includes flagged claims ' +
+          'Newest first. Managers only (403 `not_a_manager`): the claims of their company and the companies below it. `pending` includes flagged claims ' +
           '(`needs_review`) that wait for the program team. Paginated: pass `nextCursor` as `cursor` for the next page.',
         querystring: portalPage
           .extend({ state: z.enum(['pending', 'approved', 'rejected']).default('pending').describe('which queue: pending (submitted or flagged, the default), approved or rejected') })
@@ -177,7 +177,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
       schema: {
         operationId: 'portalApproveTeamClaim',
         tags,
-        summary: "Approve a staff member's sales claim: its points are posted to them",
+        summary: 'Approve a staff member\'s claim',
         description:
           'Where the program lets managers approve (403 `claim_approver_not_allowed`), never one\'s own claim (403 `self_approval`), and not a ' +
           'flagged claim, which the program team decides (403 `claim_needs_program_review`). The earning rules post the points as an `earn` ' +
@@ -199,9 +199,9 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
       schema: {
         operationId: 'portalRejectTeamClaim',
         tags,
-        summary: "Reject a staff member's sales claim with a reason they read in their language",
+        summary: 'Reject a staff member\'s claim',
         description:
-          'The same rules as approving: where managers may decide, never one\'s own, not a flagged claim; an approved claim is 409 ' +
+          'With a reason the claimant reads in their language. The same rules as approving: where managers may decide, never one\'s own, not a flagged claim; an approved claim is 409 ' +
           '`claim_state_conflict`. Nothing is posted; the claimant gets a mail with the reason.',
         params: idParams,
         body: z

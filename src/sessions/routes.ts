@@ -113,8 +113,8 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       schema: {
         operationId: 'getStaffSession',
         tags: sessionTags,
-        summary: 'Who is signed in to the console, with a fresh anti-forgery token',
-        description: 'Reads the `lojal_staff` cookie; changes nothing. A console loads this first to learn who is signed in and which programs they may switch to.',
+        summary: 'The signed-in console session',
+        description: 'Who is signed in to the console, with a fresh anti-forgery token. Reads the `lojal_staff` cookie; changes nothing. A console loads this first to learn who is signed in and which programs they may switch to.',
         response: { 200: staffSessionOut },
       },
     },
@@ -307,8 +307,8 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       schema: {
         operationId: 'getMemberSession',
         tags,
-        summary: 'The portal session: the e-mail, the chosen member and the choices',
-        description: 'Reads the `lojal_member` cookie, with or without a chosen member; changes nothing. A portal loads this first to learn whether to show the member chooser.',
+        summary: 'The portal session',
+        description: 'The proven e-mail, the chosen member and the members it may choose from. Reads the `lojal_member` cookie, with or without a chosen member; changes nothing. A portal loads this first to learn whether to show the member chooser.',
         response: { 200: memberSessionOut },
       },
     },
@@ -321,7 +321,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       schema: {
         operationId: 'chooseMember',
         tags,
-        summary: 'Choose the member (program and company) the portal session acts as',
+        summary: 'Choose the member the portal session acts as',
         description:
           'One of the session\'s `choices`; any other member is 404 `not_found`, one awaiting approval 403 `member_pending_approval`. Every /portal ' +
           'route acts for the chosen member from then on (409 `member_not_chosen` before). An invited member becomes active by being chosen.',

@@ -38,8 +38,8 @@ export async function portalSurveyRoutes(fastify: FastifyInstance, { database, c
       schema: {
         operationId: 'portalListLearning',
         tags,
-        summary: 'What I can do and learn now: open surveys and quizzes for me, with the points each gives',
-        description: 'Only those whose audience includes me and that are open now; answered surveys and passed quizzes are marked, not hidden. Changes nothing.',
+        summary: 'What I can do and learn now',
+        description: 'Open surveys and quizzes for me, with the points each gives. Only those whose audience includes me and that are open now; answered surveys and passed quizzes are marked, not hidden. Changes nothing.',
         response: { 200: z.object({ surveys: z.array(surveyCard), quizzes: z.array(memberQuizOut) }) },
       },
     },

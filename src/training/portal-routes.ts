@@ -131,8 +131,8 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
       schema: {
         operationId: 'portalGetCourse',
         tags,
-        summary: 'A course to take: its modules in order, which are done, open or locked',
-        description: 'Modules open one after another; `next` is the one to take now. A course not published is 404.',
+        summary: 'A course to take',
+        description: 'Its modules in order, each done, open or locked. Modules open one after another; `next` is the one to take now. A course not published is 404.',
         params: courseParams,
         response: { 200: courseCard.extend({ modules: z.array(moduleOut), next: z.uuid().nullable(), certificateId: z.uuid().nullable() }) },
       },
@@ -178,9 +178,9 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
       schema: {
         operationId: 'portalCompleteModule',
         tags,
-        summary: 'Mark a module done (read, watched, downloaded); the last one completes the course',
+        summary: 'Mark a module done',
         description:
-          'In order (409 `module_locked`); a quiz module is completed by passing its quiz (409 `module_needs_quiz`). Completing the last module ' +
+          'Read, watched or downloaded. In order (409 `module_locked`); a quiz module is completed by passing its quiz (409 `module_needs_quiz`). Completing the last module ' +
           'completes the course: the earning rules pay its points (a `training.completed` event) and the certificate, if the course gives one, is ' +
           'issued. Again: answers the same, pays nothing more.',
         params: z.object({ id: z.uuid().describe('the course id'), moduleId: z.uuid().describe('the module id') }),
@@ -336,8 +336,8 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
       schema: {
         operationId: 'portalMarkContentRead',
         tags,
-        summary: 'Leave a read receipt (the article was shown, the file opened)',
-        description: 'Counts every read; the first is kept. Not open to me: 404.',
+        summary: 'Leave a read receipt',
+        description: 'The article was shown or the file opened. Counts every read; the first is kept. Not open to me: 404.',
         params: contentParams,
         response: { 204: z.null().describe('no body') },
       },
