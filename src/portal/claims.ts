@@ -45,6 +45,8 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
           'file parts. The claim is always the signed-in member\'s: it names no member. 201 with the points it would earn (pending until approved); ' +
           'a retry with the same `idempotencyKey` answers 200 with the same claim. The same invoice and product twice is 409 `duplicate_claim`.',
         consumes: ['application/json', 'multipart/form-data'],
+        // What the document shows; the handler reads and checks it (JSON or the multipart `claim` part).
+        body: z.object(claimInputSchema.shape).omit({ member: true, memberId: true }).strict(),
         response: { 200: claimOut, 201: claimOut },
       },
       config: {
