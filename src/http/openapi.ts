@@ -349,7 +349,9 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
       }
     }
     doc.webhooks = webhooksSection();
-    const schemas = doc.components.schemas;
+    // By name: the registry holds them in the order modules happened to load, and the generated client must not
+    // change with that order.
+    const schemas = (doc.components.schemas = Object.fromEntries(Object.entries(doc.components.schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
     const used = referencedSchemas(doc, schemas);
     for (const name of Object.keys(schemas)) {
       if (!used.has(name)) delete schemas[name];
