@@ -12,20 +12,20 @@ const companyNumber = z
 
 /** Every writable account field; `tier` is absent on purpose: the tiers module sets it. */
 const writable = {
-  externalId: externalId.nullable(),
-  name: text(200),
-  legalName: text(200).nullable(),
-  orgNumber: companyNumber.nullable(),
-  vatNumber: companyNumber.nullable(),
-  country: country.nullable(),
-  segment: text(100).nullable(),
-  tags,
-  parentId: z.uuid().nullable(),
+  externalId: externalId.nullable().describe("The account's id in your own system (ERP customer number), unique in the program"),
+  name: text(200).describe('Display name'),
+  legalName: text(200).nullable().describe('Registered company name, when it differs from the display name'),
+  orgNumber: companyNumber.nullable().describe('Company registration number (organisationsnummer)'),
+  vatNumber: companyNumber.nullable().describe('VAT registration number'),
+  country: country.nullable().describe('ISO 3166-1 alpha-2 country code, e.g. SE (lower case is accepted)'),
+  segment: text(100).nullable().describe('Free customer segment, e.g. installer or dealer; rules and filters may use it'),
+  tags: tags.describe('Labels rules and filters match exactly; duplicates are dropped'),
+  parentId: z.uuid().nullable().describe('The parent account (head office) of this branch; null makes it a top-level account'),
   /** Input only: the parent by its external id, for integrations that do not know our ids. */
-  parentExternalId: externalId.nullable(),
-  status: lifecycleStatus,
-  keyAccountManager: text(200).nullable(),
-  attributes,
+  parentExternalId: externalId.nullable().describe("The parent account by its external id (instead of parentId)"),
+  status: lifecycleStatus.describe('Only active accounts earn and spend; default active'),
+  keyAccountManager: text(200).nullable().describe('Who looks after the account on your side (name or e-mail)'),
+  attributes: attributes.describe('Free key/value data for the program (at most 50 keys, 16 KiB); rules may read it'),
 };
 
 const oneParentReference = (a: { parentId?: unknown; parentExternalId?: unknown }) =>
@@ -34,42 +34,69 @@ const oneParentMessage = { message: 'give parentId or parentExternalId, not both
 
 export const accountCreateSchema = z
   .strictObject({ ...z.object(writable).partial().shape, name: writable.name })
-  .refine(oneParentReference, oneParentMessage);
+  .refine(oneParentReference, oneParentMessage)
+  .meta({ id: 'AccountCreate', description: 'A new account: only `name` is required.' });
 
-export const accountPatchSchema = z.strictObject(writable).partial().refine(oneParentReference, oneParentMessage);
+export const accountPatchSchema = z
+  .strictObject(writable)
+  .partial()
+  .refine(oneParentReference, oneParentMessage)
+  .meta({ id: 'AccountPatch', description: 'Fields to change on an account: those sent are set (null clears), those left out keep their value.' });
 
 /** An item of a batch or a PUT by external id: the external id is the key; name is needed only to create. */
 export const accountUpsertSchema = z
-  .strictObject({ ...z.object(writable).partial().shape, externalId })
-  .refine(oneParentReference, oneParentMessage);
+  .strictObject({ ...z.object(writable).partial().shape, externalId: externalId.describe('The key: the account\'s id in your own system') })
+  .refine(oneParentReference, oneParentMessage)
+  .meta({
+    id: 'AccountUpsert',
+    description:
+      'An account of a batch, keyed by `externalId`: created when the external id is new (then `name` is required), ' +
+      'otherwise updated with the fields sent; fields left out keep their value.',
+  });
 
 const { externalId: _key, ...putFields } = z.object(writable).partial().shape;
-/** The body of PUT /accounts/by-external-id/{externalId}: the key is in the path. */
-export const accountPutSchema = z.strictObject(putFields).refine(oneParentReference, oneParentMessage);
+/**
+ * The body of PUT /accounts/by-external-id/{externalId}: the key is in the path. `name` is required, as it is
+ * to create; a change of a few fields of an existing account is a PATCH of `/v1/accounts/ext:{externalId}`.
+ */
+export const accountPutSchema = z
+  .strictObject({ ...putFields, name: writable.name })
+  .refine(oneParentReference, oneParentMessage)
+  .meta({
+    id: 'AccountPut',
+    description:
+      'The account as your system knows it, keyed by the external id in the path: `name` is required; other fields ' +
+      'left out keep their stored value (an ERP sync does not undo a suspension it knows nothing of).',
+  });
 
 export type AccountCreate = z.input<typeof accountCreateSchema>;
 export type AccountPatch = z.input<typeof accountPatchSchema>;
 export type AccountUpsert = z.input<typeof accountUpsertSchema>;
 type ParsedFields = z.output<typeof accountPatchSchema>;
 
-export const accountSchema = z.object({
-  id: z.uuid(),
-  externalId: z.string().nullable(),
-  name: z.string(),
-  legalName: z.string().nullable(),
-  orgNumber: z.string().nullable(),
-  vatNumber: z.string().nullable(),
-  country: z.string().nullable(),
-  segment: z.string().nullable(),
-  tags: z.array(z.string()),
-  parentId: z.uuid().nullable(),
-  status: z.enum(lifecycleStatuses),
-  keyAccountManager: z.string().nullable(),
-  tier: z.string().nullable().describe('Set by tier evaluation; read-only here'),
-  attributes: z.record(z.string(), z.unknown()),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
+export const accountSchema = z
+  .object({
+    id: z.uuid().describe("Lojal's id of the account, also the id of its company wallet"),
+    externalId: z.string().nullable().describe("The account's id in your own system (ERP customer number)"),
+    name: z.string(),
+    legalName: z.string().nullable(),
+    orgNumber: z.string().nullable().describe('Company registration number'),
+    vatNumber: z.string().nullable(),
+    country: z.string().nullable().describe('ISO 3166-1 alpha-2 country code'),
+    segment: z.string().nullable(),
+    tags: z.array(z.string()),
+    parentId: z.uuid().nullable().describe('The parent account (head office), null for a top-level account'),
+    status: z.enum(lifecycleStatuses).describe('Only active accounts earn and spend'),
+    keyAccountManager: z.string().nullable(),
+    tier: z.string().nullable().describe('The tier level code; set by tier evaluation, read-only here'),
+    attributes: z.record(z.string(), z.unknown()).describe('Free key/value data kept for the program'),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+  })
+  .meta({
+    id: 'Account',
+    description: 'A customer company of the program: it has a company wallet of points, members, and may be a branch of a parent account.',
+  });
 
 export type Account = z.infer<typeof accountSchema>;
 export type AccountRow = Selectable<AccountsTable>;

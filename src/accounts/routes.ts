@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { batchBody, batchResponse, batchSummary } from '../batch/schema.js';
+import { batchResponse, batchSummary } from '../batch/schema.js';
+import { typedBatchBody } from './batch-body.js';
 import { country, externalId, lifecycleStatus, searchText, slug, tag, text } from '../fields/index.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { audited, batchCounts } from '../audit/index.js';
 import { auditContext, caller } from '../http/context.js';
 import type { AppContext } from '../http/context.js';
 import { upsertAccountByExternalId, upsertAccounts } from './account-batch.js';
-import { accountCreateSchema, accountPatchSchema, accountPutSchema, accountSchema } from './account-schema.js';
+import { accountCreateSchema, accountPatchSchema, accountPutSchema, accountSchema, accountUpsertSchema } from './account-schema.js';
 import { createAccount, getAccount, getAccountByExternalId, listAccounts, updateAccount } from './accounts.js';
 import { memberListQuery } from './member-routes.js';
 import { memberSchema } from './member-schema.js';
@@ -18,15 +19,15 @@ export { memberRoutes } from './member-routes.js';
 
 const tags = ['accounts'];
 const idParams = z.object({ id: z.uuid() });
-const externalIdParams = z.object({ externalId });
+const externalIdParams = z.object({ externalId: externalId.describe("The account's external id (ERP customer number), percent-encoded") });
 
 const listQuery = pageQuery
   .extend({
     q: searchText.optional().describe("Contained in name, external id or org number, or in a member's e-mail address, any case"),
-    segment: text(100).optional(),
-    tag: tag.optional(),
-    status: lifecycleStatus.optional(),
-    country: country.optional(),
+    segment: text(100).optional().describe('Only accounts in this segment (exact)'),
+    tag: tag.optional().describe('Only accounts with this tag (exact)'),
+    status: lifecycleStatus.optional().describe('Only accounts in this status'),
+    country: country.optional().describe('Only accounts in this country (ISO 3166-1 alpha-2, e.g. SE)'),
     parentId: z.uuid().optional().describe('Only the direct branches of this account'),
     tier: slug.optional().describe('Only accounts at this tier level (its code)'),
   })
@@ -39,8 +40,18 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
   app.post(
     '/v1/accounts',
     {
-      config: { scope: 'accounts:write' },
-      schema: { tags, summary: 'Create an account (and its company wallet)', body: accountCreateSchema, response: { 201: accountSchema } },
+      config: { scope: 'accounts:write', errors: ['unknown_parent_account', 'duplicate_external_id'] },
+      schema: {
+        operationId: 'createAccount',
+        tags,
+        summary: 'Create an account',
+        description:
+          'Creates a customer company and its company wallet (same id) in one step. An ERP sync should rather use ' +
+          'PUT /v1/accounts/by-external-id/{externalId}, which a retry cannot duplicate. The parent may be given by ' +
+          'id or by external id. Recorded in the audit log.',
+        body: accountCreateSchema,
+        response: { 201: accountSchema },
+      },
     },
     async (req, reply) => {
       const account = await audited(db, auditContext(req), async (trx) => {
@@ -55,24 +66,48 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
     '/v1/accounts',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'List accounts by name, with filters', querystring: listQuery, response: { 200: pageOf(accountSchema) } },
+      schema: {
+        operationId: 'listAccounts',
+        tags,
+        summary: 'List accounts',
+        description:
+          'Accounts sorted by name, filtered by search text, segment, tag, status, country, parent or tier. ' +
+          'Cursor-paginated: pass `nextCursor` as `cursor` for the next page until it is null.',
+        querystring: listQuery,
+        response: { 200: pageOf(accountSchema) },
+      },
     },
     async (req) => listAccounts(db, caller(req).programId, req.query),
   );
 
   app.get(
     '/v1/accounts/:id',
-    { config: { scope: 'read' }, schema: { tags, summary: 'Get an account', params: idParams, response: { 200: accountSchema } } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getAccount',
+        tags,
+        summary: 'Get an account',
+        description: 'The account by its Lojal id, or by `ext:` and its external id (`/v1/accounts/ext:K1000`).',
+        params: idParams,
+        response: { 200: accountSchema },
+      },
+    },
     async (req) => getAccount(db, caller(req).programId, req.params.id),
   );
 
   app.patch(
     '/v1/accounts/:id',
     {
-      config: { scope: 'accounts:write' },
+      config: { scope: 'accounts:write', errors: ['unknown_parent_account', 'parent_cycle', 'duplicate_external_id'] },
       schema: {
+        operationId: 'updateAccount',
         tags,
-        summary: 'Change an account: fields sent are set (null clears), fields left out keep their value',
+        summary: 'Change an account',
+        description:
+          'Fields sent are set (null clears), fields left out keep their value. A new parent that would make the ' +
+          'hierarchy a loop is refused with parent_cycle. Setting status to suspended or closed stops earning and ' +
+          'spending. Recorded in the audit log.',
         params: idParams,
         body: accountPatchSchema,
         response: { 200: accountSchema },
@@ -90,7 +125,14 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
     '/v1/accounts/by-external-id/:externalId',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'Get an account by its external id (ERP customer number)', params: externalIdParams, response: { 200: accountSchema } },
+      schema: {
+        operationId: 'getAccountByExternalId',
+        tags,
+        summary: 'Get an account by external id',
+        description: 'The account with this external id (your ERP customer number); 404 when there is none.',
+        params: externalIdParams,
+        response: { 200: accountSchema },
+      },
     },
     async (req) => getAccountByExternalId(db, caller(req).programId, req.params.externalId),
   );
@@ -98,10 +140,15 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
   app.put(
     '/v1/accounts/by-external-id/:externalId',
     {
-      config: { scope: 'accounts:write' },
+      config: { scope: 'accounts:write', errors: ['unknown_parent_account', 'parent_cycle'] },
       schema: {
+        operationId: 'upsertAccountByExternalId',
         tags,
-        summary: 'Create (201) or update (200) the account with this external id; fields left out keep their value',
+        summary: 'Create or update an account by external id',
+        description:
+          'The ERP sync call: creates the account with this external id (201) or updates it (200). `name` is required; ' +
+          'other fields left out keep their stored value, so a sync does not undo a suspension made in Lojal. ' +
+          'Idempotent: sending the same body again changes nothing. Recorded in the audit log.',
         params: externalIdParams,
         body: accountPutSchema,
         response: { 200: accountSchema, 201: accountSchema },
@@ -122,11 +169,16 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
   app.post(
     '/v1/accounts/batch',
     {
-      config: { scope: 'accounts:write' },
+      config: { scope: 'accounts:write', errors: ['batch_too_large'] },
       schema: {
+        operationId: 'upsertAccountBatch',
         tags,
-        summary: 'Create or update up to 1,000 accounts by external id; each item is answered on its own',
-        body: batchBody('accounts'),
+        summary: 'Create or update accounts in a batch',
+        description:
+          'Up to 1,000 accounts by external id, each as in the PUT by external id (an item may leave out `name` when ' +
+          'the account exists). Each item is answered on its own in `results`: a bad item does not stop the others. ' +
+          'Parents may be other items of the same batch. Idempotent like the PUT.',
+        body: typedBatchBody('accounts', accountUpsertSchema),
         response: { 200: batchResponse },
       },
     },
@@ -144,8 +196,10 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listAccountMembers',
         tags,
-        summary: "List the account's members",
+        summary: "List an account's members",
+        description: 'The members of this account (not of its branches), sorted by name, with the filters of GET /v1/members. Cursor-paginated.',
         params: idParams,
         querystring: memberListQuery.omit({ accountId: true }),
         response: { 200: pageOf(memberSchema) },

@@ -12,16 +12,16 @@ const entryOut = z.object({
   id: z.uuid(),
   at: z.date(),
   actor: z.string().describe('staff:<id> or api-key:<id>'),
-  actorLabel: z.string(),
-  actorIp: z.string().nullable(),
+  actorLabel: z.string().describe("The actor's name (a staff user's name, an API key's name) when it acted"),
+  actorIp: z.string().nullable().describe('The address the request came from'),
   action: z.string().describe('e.g. account.update, adjustment_request.approve, api_key.revoke'),
-  entity: z.string(),
+  entity: z.string().describe('The kind of record acted on, e.g. account, member, api_key'),
   entityId: z.string().nullable(),
-  before: z.unknown(),
-  after: z.unknown(),
-  prevHash: z.string(),
+  before: z.unknown().describe('The record before the action, as the API answers it (its shape is the entity\'s); null on a create'),
+  after: z.unknown().describe('The record after the action, or what the action did (counts of a batch)'),
+  prevHash: z.string().describe('The hash of the entry before (64 zeros for the first)'),
   hash: z.string().describe('HMAC-SHA256 (with LOJAL_AUDIT_KEY) or SHA-256 of the entry and prevHash; `lojal audit verify` checks the chain'),
-});
+}).meta({ id: 'AuditEntry', description: 'One entry of the tamper-evident audit log: who did what to which record, before and after.' });
 
 export async function auditRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -32,20 +32,24 @@ export async function auditRoutes(fastify: FastifyInstance, { database, clock }:
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listAuditEntries',
         tags: ['control'],
-        summary: 'The audit log of staff actions (who, what, before and after, when, from where), newest first',
+        summary: 'List the audit log',
+        description:
+          'Staff and API-key actions (who, what, before and after, when, from where), newest first, filtered by entity, ' +
+          'actor, action and time. Each entry is chained to the one before by its hash. Cursor-paginated.',
         querystring: pageQuery
           .extend({
-            entity: z.string().min(1).max(100).optional(),
-            entityId: z.string().min(1).max(200).optional(),
+            entity: z.string().min(1).max(100).optional().describe('Only entries about this kind of record, e.g. account'),
+            entityId: z.string().min(1).max(200).optional().describe('Only entries about this record (its id)'),
             actor: z.string().min(1).max(200).optional().describe('staff:<id> or api-key:<id>'),
             action: z
               .string()
               .regex(/^[a-z][a-z0-9_.-]{0,99}$/)
               .optional()
               .describe('an action (account.update), or its entity part for all of them (account)'),
-            from: z.iso.datetime({ offset: true }).optional().describe('inclusive'),
-            to: z.iso.datetime({ offset: true }).optional().describe('exclusive'),
+            from: z.iso.datetime({ offset: true }).optional().describe('Only entries at or after this instant (ISO 8601 with offset)'),
+            to: z.iso.datetime({ offset: true }).optional().describe('Only entries before this instant (ISO 8601 with offset)'),
           })
           .strict(),
         response: { 200: pageOf(entryOut) },
@@ -72,14 +76,18 @@ export async function auditRoutes(fastify: FastifyInstance, { database, clock }:
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'getAuditFacets',
         tags: ['control'],
-        summary: 'What the audit log can be filtered by: the actors that appear in it (with their names), its actions and entities',
+        summary: 'Get the filters of the audit log',
+        description: 'What the audit log can be filtered by: the actors that appear in it (with their names), its actions and entities, each sorted.',
         response: {
-          200: z.object({
-            actors: z.array(z.object({ actor: z.string(), actorLabel: z.string() })),
-            actions: z.array(z.string()),
-            entities: z.array(z.string()),
-          }),
+          200: z
+            .object({
+              actors: z.array(z.object({ actor: z.string().describe('staff:<id> or api-key:<id>'), actorLabel: z.string() })),
+              actions: z.array(z.string()),
+              entities: z.array(z.string()),
+            })
+            .meta({ id: 'AuditFacets', description: 'The values the audit log can be filtered by.' }),
         },
       },
     },

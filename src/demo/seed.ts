@@ -119,7 +119,7 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
     { name: 'Högmarginalbonus', priority: 90, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'upsell', points: 5, per: 10000 }, recipient: { type: 'member' } } },
     { name: 'Ny kategori', priority: 80, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'crossSell', points: 200 }, recipient: { type: 'account' } } },
     { name: 'Inloggning i appen', priority: 50, definition: { conditions: { eventTypes: ['app.login'] }, effect: { type: 'fixed', points: 5 }, recipient: { type: 'member' }, caps: [{ scope: 'member', period: 'day', maxTimes: 1 }] } },
-    { name: 'Feedback', priority: 50, definition: { conditions: { eventTypes: ['feedback.given', 'survey.completed'] }, effect: { type: 'fixed', points: 50 }, recipient: { type: 'member' }, caps: [{ scope: 'member', period: 'month', maxPoints: 100 }] } },
+    { name: 'Feedback', priority: 50, definition: { conditions: { eventTypes: ['feedback.given'] }, effect: { type: 'fixed', points: 50 }, recipient: { type: 'member' }, caps: [{ scope: 'member', period: 'month', maxPoints: 100 }] } },
   ];
   progress.step('earning rules');
   for (const r of rules) await createRule(db, pid, { ...r, effectiveFrom: since });
@@ -160,7 +160,10 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
     }
     if (rnd.next() < 0.8) {
       const m = rnd.pick(members);
-      events.push({ id: `FB-${day}`, type: rnd.next() < 0.5 ? 'feedback.given' : 'survey.completed', occurredAt: at(12), account: m.accountExternalId, member: m.externalId, attributes: { score: rnd.int(5, 10) } });
+      // Surveys pay through their own rules (src/surveys), so the history's feedback is all `feedback.given`; the
+      // draw that once chose between the two stays, so the rest of the seeded history is as it was.
+      rnd.next();
+      events.push({ id: `FB-${day}`, type: 'feedback.given', occurredAt: at(12), account: m.accountExternalId, member: m.externalId, attributes: { score: rnd.int(5, 10) } });
     }
   }
   events.sort((x, y) => String(x.occurredAt).localeCompare(String(y.occurredAt)));

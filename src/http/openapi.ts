@@ -349,7 +349,9 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
       }
     }
     doc.webhooks = webhooksSection();
-    const schemas = doc.components.schemas;
+    // By name: the registry holds them in the order modules happened to load, and the generated client must not
+    // change with that order.
+    const schemas = (doc.components.schemas = Object.fromEntries(Object.entries(doc.components.schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
     const used = referencedSchemas(doc, schemas);
     for (const name of Object.keys(schemas)) {
       if (!used.has(name)) delete schemas[name];
@@ -370,7 +372,11 @@ function attachExample(op: Json & { responses?: Record<string, Json>; parameters
   const requestJson = (op.requestBody?.content as Record<string, Json> | undefined)?.['application/json'];
   if (requestJson && example.body !== undefined) requestJson.example = example.body;
   const requestForm = (op.requestBody?.content as Record<string, Json> | undefined)?.['multipart/form-data'];
-  if (requestForm && example.form) requestForm.example = example.form;
+  if (requestForm && example.form) {
+    // A part the schema takes as a list (several files under one name) is shown as one.
+    const fields = ((requestForm.schema as Json | undefined)?.properties ?? {}) as Record<string, Json>;
+    requestForm.example = Object.fromEntries(Object.entries(example.form).map(([name, value]) => [name, fields[name]?.type === 'array' ? [value] : value]));
+  }
   for (const answer of [example.response, example.error]) {
     if (!answer) continue;
     const content = op.responses?.[String(answer.status)]?.content as Record<string, Json> | undefined;

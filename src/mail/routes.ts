@@ -6,20 +6,22 @@ import { caller } from '../http/context.js';
 import type { AppContext } from '../http/context.js';
 import { listOutbox } from './outbox.js';
 
-const mailOut = z.object({
-  id: z.uuid(),
-  template: z.string(),
-  to: z.string(),
-  language: z.string(),
-  subject: z.string(),
-  body: z.string(),
-  status: z.enum(['pending', 'sent', 'failed']),
-  attempts: z.number().int(),
-  nextAttemptAt: z.date().nullable(),
-  lastError: z.string().nullable(),
-  sentAt: z.date().nullable(),
-  createdAt: z.date(),
-});
+const mailOut = z
+  .object({
+    id: z.uuid(),
+    template: z.string().describe('Which mail, e.g. invitation, registration_request, sign_in_code'),
+    to: z.string().describe('The address it is sent to'),
+    language: z.string(),
+    subject: z.string(),
+    body: z.string().describe('The text of the mail'),
+    status: z.enum(['pending', 'sent', 'failed']).describe('pending: not delivered yet (retried); failed: given up'),
+    attempts: z.number().int().describe('Delivery attempts so far'),
+    nextAttemptAt: z.date().nullable().describe('When delivery is tried next, while pending'),
+    lastError: z.string().nullable().describe("The mail server's answer to the last failed attempt"),
+    sentAt: z.date().nullable(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'OutboxMail', description: 'A mail Lojal sent or will send, with its delivery state.' });
 
 export async function mailRoutes(fastify: FastifyInstance, { database }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -28,10 +30,17 @@ export async function mailRoutes(fastify: FastifyInstance, { database }: AppCont
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'listOutbox',
         tags: ['mail'],
-        summary: 'Mails the program sent or will send, newest first: pending until delivered (or kept here when no SMTP server is configured)',
+        summary: 'List the outbox of mails',
+        description:
+          'Mails the program sent or will send, newest first: invitations, sign-in codes, approvals, notices. A mail ' +
+          'stays pending until delivered (or is only kept here when no SMTP server is configured). Cursor-paginated.',
         querystring: pageQuery
-          .extend({ status: z.enum(['pending', 'sent', 'failed']).optional(), to: z.string().trim().min(3).max(254).optional() })
+          .extend({
+            status: z.enum(['pending', 'sent', 'failed']).optional().describe('Only mails in this delivery state'),
+            to: z.string().trim().min(3).max(254).optional().describe('Only mails to this address'),
+          })
           .strict(),
         response: { 200: pageOf(mailOut) },
       },

@@ -10,29 +10,38 @@ export type ProfileField = (typeof profileFields)[number];
 
 const localized = z.object(Object.fromEntries(languages.map((l) => [l, z.string().trim().min(1).max(200)])) as Record<Language, z.ZodString>).strict();
 
-export const completionSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('event'),
-      eventType: z.string().trim().min(1).max(100),
-      /** Only events whose attribute has this value (or, without `equals`, has the attribute at all). */
-      attribute: z.string().trim().min(1).max(100).optional(),
-      equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    })
-    .strict(),
-  z.object({ kind: z.literal('profile'), fields: z.array(z.enum(profileFields)).min(1).max(profileFields.length) }).strict(),
-]);
+export const completionSchema = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('event'),
+        eventType: z.string().trim().min(1).max(100).describe('The event type that completes the step, e.g. purchase'),
+        /** Only events whose attribute has this value (or, without `equals`, has the attribute at all). */
+        attribute: z.string().trim().min(1).max(100).optional().describe('Only events with this attribute set (or equal to `equals`)'),
+        equals: z.union([z.string(), z.number(), z.boolean()]).optional().describe('The value the attribute must have; needs `attribute`'),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('profile'),
+        fields: z.array(z.enum(profileFields)).min(1).max(profileFields.length).describe('Profile fields that must all be filled in'),
+      })
+      .strict(),
+  ])
+  .meta({ id: 'OnboardingCompletion', description: "What completes a step: an event of a type (optionally with an attribute's value), or a filled-in profile." });
 
 export const stepSchema = z
   .object({
-    code: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a lowercase code such as first_order'),
-    names: localized,
-    points: z.number().int().min(0).max(1_000_000),
+    code: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a lowercase code such as first_order').describe('Unique code of the step, e.g. first_order'),
+    names: localized.describe('The step as members see it, in every language of the program'),
+    points: z.number().int().min(0).max(1_000_000).describe('Points the member earns once for the step'),
     completion: completionSchema,
   })
   .strict();
 
-export const checklistSchema = z.object({ steps: z.array(stepSchema).max(30) }).strict();
+export const checklistSchema = z
+  .object({ steps: z.array(stepSchema).max(30).describe('At most 30 steps, in the order members see them; an empty list turns onboarding off') })
+  .strict();
 
 export type Step = z.output<typeof stepSchema>;
 export type Completion = Step['completion'];

@@ -17,31 +17,37 @@ import { partnerSettlement, type Settlement } from './settlement.js';
 import { createPartner, getPartner, listPartners, partnerCreateSchema, partnerKinds, partnerPatchSchema, updatePartner } from './store.js';
 
 const tags = ['partners'];
-const idParams = z.object({ id: z.uuid() });
-const partnerOut = z.object({
-  id: z.uuid(),
-  code: z.string(),
-  name: z.string(),
-  kind: z.enum(partnerKinds),
-  active: z.boolean(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-const amountOut = z.object({ points: z.number().int(), value: z.number().int().describe('minor units of the currency') });
-const settlementOut = z.object({
-  partner: z.object({ id: z.uuid(), code: z.string(), name: z.string() }),
-  from: z.string(),
-  to: z.string(),
-  currency: z.string(),
-  pointValueMicros: z.number().int(),
-  events: z.number().int(),
-  issued: amountOut,
-  reversed: amountOut,
-  netIssued: amountOut,
-  redemptions: z.number().int(),
-  redeemed: amountOut,
-  balance: z.number().int().describe('netIssued − redeemed in minor units: positive, the partner owes the program'),
-});
+const idParams = z.object({ id: z.uuid().describe("The partner's id") });
+const partnerOut = z
+  .object({
+    id: z.uuid(),
+    code: z.string().describe("Unique code, also the prefix of the partner's event ids"),
+    name: z.string(),
+    kind: z.enum(partnerKinds),
+    active: z.boolean().describe("false: deactivated, the partner's keys do not work"),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+  })
+  .meta({ id: 'Partner', description: 'A coalition partner (a bank, a hotel chain) that issues points for its events and takes them as payment.' });
+const amountOut = z
+  .object({ points: z.number().int(), value: z.number().int().describe('minor units of the currency') })
+  .meta({ id: 'SettlementAmount', description: 'Points and their money value.' });
+const settlementOut = z
+  .object({
+    partner: z.object({ id: z.uuid(), code: z.string(), name: z.string() }),
+    from: z.string().describe('First day of the period (YYYY-MM-DD), included'),
+    to: z.string().describe('Last day of the period (YYYY-MM-DD), included'),
+    currency: z.string(),
+    pointValueMicros: z.number().int().describe("What one point is worth, in millionths of the currency's minor unit"),
+    events: z.number().int().describe("The partner's events in the period"),
+    issued: amountOut,
+    reversed: amountOut,
+    netIssued: amountOut,
+    redemptions: z.number().int().describe('Redemptions at the partner in the period'),
+    redeemed: amountOut,
+    balance: z.number().int().describe('netIssued − redeemed in minor units: positive, the partner owes the program'),
+  })
+  .meta({ id: 'PartnerSettlement', description: "A partner's points issued and redeemed in a period, and the money that settles them." });
 const isoDay = z.iso.date('a date such as 2026-11-01');
 
 const settlementCsv = (s: Settlement, t: ReturnType<typeof translator>) =>
@@ -59,8 +65,17 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, settin
   app.post(
     '/v1/partners',
     {
-      config: { scope: 'admin' },
-      schema: { tags, summary: 'Add a coalition partner (a bank, a hotel chain); issue its key with POST /v1/api-keys {partnerId, scopes:["partner"]}', body: partnerCreateSchema, response: { 201: partnerOut } },
+      config: { scope: 'admin', errors: ['partner_code_taken'] },
+      schema: {
+        operationId: 'createPartner',
+        tags,
+        summary: 'Add a coalition partner',
+        description:
+          'Adds a partner (a bank, a hotel chain) whose own API key posts earn events for members and takes points as ' +
+          'payment. Issue its key with POST /v1/api-keys `{ partnerId, scopes: ["partner"] }`. Recorded in the audit log.',
+        body: partnerCreateSchema,
+        response: { 201: partnerOut },
+      },
     },
     async (req, reply) => {
       const partner = await audited(db, auditContext(req), async (trx) => {
@@ -73,13 +88,25 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, settin
 
   app.get(
     '/v1/partners',
-    { config: { scope: 'read' }, schema: { tags, summary: 'The program’s coalition partners, by code', response: { 200: z.object({ data: z.array(partnerOut) }) } } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listPartners',
+        tags,
+        summary: 'List coalition partners',
+        description: 'All partners of the program sorted by code, deactivated ones included (not paginated).',
+        response: { 200: z.object({ data: z.array(partnerOut) }) },
+      },
+    },
     async (req) => ({ data: await listPartners(db, caller(req).programId) }),
   );
 
   app.get(
     '/v1/partners/:id',
-    { config: { scope: 'read' }, schema: { tags, summary: 'A coalition partner', params: idParams, response: { 200: partnerOut } } },
+    {
+      config: { scope: 'read' },
+      schema: { operationId: 'getPartner', tags, summary: 'Get a coalition partner', description: 'One partner of the program.', params: idParams, response: { 200: partnerOut } },
+    },
     async (req) => getPartner(db, caller(req).programId, req.params.id),
   );
 
@@ -87,7 +114,15 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, settin
     '/v1/partners/:id',
     {
       config: { scope: 'admin' },
-      schema: { tags, summary: 'Rename or deactivate a partner (its keys stop working at once)', params: idParams, body: partnerPatchSchema, response: { 200: partnerOut } },
+      schema: {
+        operationId: 'updatePartner',
+        tags,
+        summary: 'Change a coalition partner',
+        description: "Renames, changes the kind of, or deactivates a partner; a deactivated partner's keys stop working at once. Recorded in the audit log.",
+        params: idParams,
+        body: partnerPatchSchema,
+        response: { 200: partnerOut },
+      },
     },
     async (req) => {
       const partner = await audited(db, auditContext(req), async (trx) => {
@@ -103,13 +138,23 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, settin
   app.get(
     '/v1/partners/:id/settlement',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', produces: ['text/csv'] },
       schema: {
+        operationId: 'getPartnerSettlement',
         tags,
-        summary: 'Points issued (net of returns) for the partner’s events and redeemed at the partner in a period, and their money value',
-        description: '`from` and `to` are whole days in the program’s time zone, both included. `format=csv` answers text/csv.',
+        summary: "Get a partner's settlement for a period",
+        description:
+          'Points issued (net of returns) for the partner’s events and redeemed at the partner in a period, and their ' +
+          'money value at the program’s point value: what the partner and the program owe each other. `from` and `to` ' +
+          'are whole days in the program’s time zone, both included. `format=csv` answers text/csv in the reader’s language.',
         params: idParams,
-        querystring: z.object({ from: isoDay, to: isoDay, format: z.enum(['json', 'csv']).default('json') }).strict(),
+        querystring: z
+          .object({
+            from: isoDay.describe('First day of the period, YYYY-MM-DD, included'),
+            to: isoDay.describe('Last day of the period, YYYY-MM-DD, included; not before from'),
+            format: z.enum(['json', 'csv']).default('json').describe('json (default) or csv'),
+          })
+          .strict(),
         response: { 200: settlementOut },
       },
     },
@@ -135,18 +180,23 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, settin
   app.post(
     '/v1/partner/redemptions',
     {
-      config: { scope: 'partner' },
+      config: { scope: 'partner', errors: ['unknown_member', 'insufficient_points', 'idempotency_conflict'] },
       schema: {
+        operationId: 'createPartnerRedemption',
         tags,
-        summary: 'For a partner’s key: take a member’s points as payment at the partner (never overdraws; idempotent by idempotencyKey)',
+        summary: "Take a member's points as payment at the partner",
+        description:
+          'For a partner’s key (scope `partner`): spends the member’s points as payment at the partner, in a ledger ' +
+          'journal; it never overdraws (insufficient_points). Idempotent by `idempotencyKey`: a retry answers 200 with ' +
+          'the first journal; the same key with another body is idempotency_conflict. Counted in the partner’s settlement.',
         body: z
           .object({
             member: z.string().trim().min(1).max(200).optional().describe('the member’s external id'),
-            memberId: z.uuid().optional(),
-            points: z.number().int().min(1).max(1_000_000_000),
-            memo: z.string().trim().min(1).max(500).optional(),
+            memberId: z.uuid().optional().describe('the member’s Lojal id (instead of member)'),
+            points: z.number().int().min(1).max(1_000_000_000).describe('points to take'),
+            memo: z.string().trim().min(1).max(500).optional().describe('shown in the member’s history (default: the partner’s name)'),
             reference: z.string().trim().max(200).optional().describe('the partner’s own reference, e.g. the booking number'),
-            idempotencyKey: z.string().trim().min(8).max(200),
+            idempotencyKey: z.string().trim().min(8).max(200).describe('unique per redemption (e.g. a UUID); a retry with it books nothing twice'),
           })
           .strict()
           .refine((b) => !b.member !== !b.memberId, { message: 'give exactly one of member (external id) or memberId', path: ['member'] }),

@@ -15,12 +15,26 @@ export const partnerKinds = ['bank', 'hotel', 'airline', 'retail', 'fuel', 'othe
 export const partnerCreateSchema = z
   .object({
     // Also the prefix of the partner's event ids (`<code>:<id>`), so no colon in it.
-    code: z.string().trim().toLowerCase().regex(/^[a-z][a-z0-9_-]{1,39}$/, 'a lowercase code such as nordbank'),
-    name: text(200),
-    kind: z.enum(partnerKinds),
+    code: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z][a-z0-9_-]{1,39}$/, 'a lowercase code such as nordbank')
+      .describe("Unique lowercase code, also the prefix of the partner's event ids (`<code>:<id>`); cannot be changed"),
+    name: text(200).describe("The partner's name"),
+    kind: z.enum(partnerKinds).describe('What kind of business the partner is'),
   })
-  .strict();
-export const partnerPatchSchema = z.object({ name: text(200), kind: z.enum(partnerKinds), active: z.boolean() }).partial().strict();
+  .strict()
+  .meta({ id: 'PartnerCreate', description: 'A new coalition partner.' });
+export const partnerPatchSchema = z
+  .object({
+    name: text(200).describe("The partner's name"),
+    kind: z.enum(partnerKinds).describe('What kind of business the partner is'),
+    active: z.boolean().describe("false deactivates the partner: its keys stop working at once"),
+  })
+  .partial()
+  .strict()
+  .meta({ id: 'PartnerPatch', description: 'Fields to change on a partner; those left out keep their value.' });
 
 export type PartnerKind = (typeof partnerKinds)[number];
 

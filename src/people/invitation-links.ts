@@ -14,9 +14,16 @@ import { languages } from '../i18n/index.js';
 import { setSessionCookie } from '../sessions/http.js';
 import { chooseSessionMember, createSession } from '../sessions/store.js';
 import { memberSessionBody } from '../sessions/member-choices.js';
+import { memberSessionOut } from '../sessions/routes.js';
 import { acceptInvitation, hashToken } from './invitations.js';
 
-const tokenParams = z.object({ token: z.string().min(1).max(200) });
+const tokenParams = z.object({ token: z.string().min(1).max(200).describe('the token of the invitation link (the last part of `/invitations/<token>`)') });
+
+/** After accepting: the new portal session, or nothing when the invitation named no e-mail to sign in with. */
+const acceptedOut = z.union([
+  memberSessionOut,
+  z.object({ csrfToken: z.null(), email: z.null(), member: z.null(), choices: z.array(z.string()).max(0).describe('always empty') }).describe('the member is active, but there is no address to sign in with'),
+]);
 
 /** The invitation a link's token belongs to, in whichever program it was made. */
 async function invitationOfToken(db: Db, token: string) {
@@ -35,14 +42,18 @@ async function invitationOfToken(db: Db, token: string) {
 export async function invitationLinkRoutes(fastify: FastifyInstance, { database }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const tags = ['sessions'];
+  const tags = ['sign-in'];
 
   app.get(
     '/auth/invitations/:token',
     {
       schema: {
+        operationId: 'getInvitationLink',
         tags,
-        summary: 'What an invitation link is for (no key: the token is the proof)',
+        summary: 'What an invitation link is for',
+        description:
+          'Needs no key and no session: the token is the proof. Shows the invitation page whom it is for before they accept. A used link is 409 ' +
+          '`invitation_used`, an expired one 410 `invitation_expired`, an unknown token 404.',
         params: tokenParams,
         response: {
           200: z.object({
@@ -50,11 +61,12 @@ export async function invitationLinkRoutes(fastify: FastifyInstance, { database 
             accountName: z.string(),
             name: z.string(),
             email: z.string().nullable(),
-            language: z.enum(languages),
+            language: z.enum(languages).describe("the member's language, else the program's"),
             expiresAt: z.date(),
           }),
         },
       },
+      config: { errors: ['invitation_used', 'invitation_expired'] },
     },
     async (req) => {
       const inv = await invitationOfToken(db, req.params.token);
@@ -76,11 +88,18 @@ export async function invitationLinkRoutes(fastify: FastifyInstance, { database 
     '/auth/invitations/:token/accept',
     {
       schema: {
+        operationId: 'acceptInvitationLink',
         tags,
-        summary: 'Accept an invitation from its link: the member becomes active and is signed in to the portal',
+        summary: 'Accept an invitation link',
+        description:
+          'Needs no key and no session: the token is the proof, and works once (409 `invitation_used`) until it expires (410 `invitation_expired`). ' +
+          'The member takes the name and language given and becomes active; the answer sets the `lojal_member` session cookie with the member ' +
+          'chosen, so the next page is their portal.',
         params: tokenParams,
-        body: z.object({ name: text(200), language: z.enum(languages) }).strict(),
+        body: z.object({ name: text(200).describe('the name the member goes by'), language: z.enum(languages).describe('the language of their portal and mails') }).strict(),
+        response: { 200: acceptedOut },
       },
+      config: { errors: ['invitation_used', 'invitation_expired'] },
     },
     async (req, reply) => {
       const inv = await invitationOfToken(db, req.params.token);

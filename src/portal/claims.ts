@@ -7,6 +7,7 @@ import { claimEvidence, claimStates, listClaims, requireClaim } from '../claims/
 import { claimInputSchema, submitClaim } from '../claims/submit.js';
 import { LojalError } from '../errors/index.js';
 import { validationError } from '../events/ingest.js';
+import { evidenceTypes } from '../evidence/files.js';
 import { readClaimWithFiles } from '../evidence/multipart.js';
 import { sendEvidence } from '../evidence/routes.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
@@ -15,6 +16,11 @@ import { me, memberActorRef, ownKey, programOf, requireVisible } from './context
 
 const tags = ['portal'];
 const passThrough = () => (data: unknown) => ({ value: data });
+const idParams = z.object({ id: z.uuid().describe('the claim id') });
+const portalPage = pageQuery.extend({
+  limit: pageQuery.shape.limit.describe('claims per page, 1–500 (default 50)'),
+  cursor: pageQuery.shape.cursor.describe("the previous page's `nextCursor`"),
+});
 
 /** Where a member (or their manager) fetches a claim's file: the portal's route, which checks they may see the claim. */
 export const portalEvidenceUrl = (claimId: string, fileId: string) => `/portal/v1/claims/${claimId}/evidence/${fileId}`;
@@ -27,18 +33,35 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
   app.post(
     '/portal/v1/claims',
     {
-      config: { member: true },
       // JSON or multipart: read and checked in the handler (as /v1/claims does).
       validatorCompiler: passThrough,
       schema: {
+        operationId: 'portalCreateClaim',
         tags,
-        summary: 'Report a sale of mine with its evidence (a photo of the invoice taken on the phone, or a PDF)',
+        summary: 'Report a sale with its evidence',
         description:
-          'JSON with `evidenceIds` of files uploaded before, or multipart/form-data with the claim as JSON in a part named `claim` and the files as ' +
+          'A photo of the invoice taken on the phone, or a PDF. JSON (`sku`, `quantity`, `amount` in minor units, `saleDate`, `invoiceNumber`, `endCustomer`, `evidenceIds` of files uploaded before, ' +
+          'optional `idempotencyKey`), or multipart/form-data with that JSON in a part named `claim` and the files (PDF, JPEG, PNG, WebP, HEIC) as ' +
           'file parts. The claim is always the signed-in member\'s: it names no member. 201 with the points it would earn (pending until approved); ' +
-          'a retry with the same `idempotencyKey` answers 200 with the same claim.',
+          'a retry with the same `idempotencyKey` answers 200 with the same claim. The same invoice and product twice is 409 `duplicate_claim`.',
         consumes: ['application/json', 'multipart/form-data'],
+        // What the document shows; the handler reads and checks it (JSON or the multipart `claim` part).
+        body: z.object(claimInputSchema.shape).omit({ member: true, memberId: true }).strict(),
         response: { 200: claimOut, 201: claimOut },
+      },
+      config: {
+        member: true,
+        errors: [
+          'idempotency_conflict',
+          'sale_date_in_future',
+          'unknown_sku',
+          'evidence_required',
+          'unknown_evidence',
+          'duplicate_claim',
+          'evidence_too_large',
+          'evidence_type_not_allowed',
+          'malformed_multipart',
+        ],
       },
     },
     async (req, reply) => {
@@ -64,9 +87,11 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
     {
       config: { member: true },
       schema: {
+        operationId: 'portalListClaims',
         tags,
         summary: 'My sales claims, newest first, with their state and points',
-        querystring: pageQuery.extend({ state: z.enum(claimStates).optional() }).strict(),
+        description: 'The member\'s own claims (their evidence is in GET /portal/v1/claims/{id}). Paginated: pass `nextCursor` as `cursor` for the next page.',
+        querystring: portalPage.extend({ state: z.enum(claimStates).optional().describe('only claims in this state') }).strict(),
         response: { 200: z.object({ items: z.array(claimOut), nextCursor: z.string().nullable() }) },
       },
     },
@@ -85,7 +110,17 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
 
   app.get(
     '/portal/v1/claims/:id',
-    { config: { member: true }, schema: { tags, summary: 'One of my claims (a manager: also their staff\'s) with its evidence', params: z.object({ id: z.uuid() }), response: { 200: claimOut } } },
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'portalGetClaim',
+        tags,
+        summary: 'One of my claims',
+        description: 'A manager also sees their staff\'s claims. With the points it earns or earned and links to its files. Anyone else\'s claim is 404, as if it did not exist.',
+        params: idParams,
+        response: { 200: claimOut },
+      },
+    },
     async (req) => {
       const m = me(req);
       const program = await programOf(db, req);
@@ -98,8 +133,14 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
   app.get(
     '/portal/v1/claims/:id/evidence/:fileId',
     {
-      config: { member: true },
-      schema: { tags, summary: "A photo or PDF attached to one of my claims (a manager: also their staff's), streamed with its type", params: z.object({ id: z.uuid(), fileId: z.uuid() }) },
+      config: { member: true, produces: evidenceTypes, errors: ['evidence_missing'] },
+      schema: {
+        operationId: 'portalGetClaimEvidence',
+        tags,
+        summary: 'A file of one of my claims',
+        description: 'A photo or PDF attached to the claim; a manager also gets their staff\'s. The bytes, streamed with their type (judged from the content on upload). 410 `evidence_missing` when the file was erased with its owner\'s personal data.',
+        params: z.object({ id: z.uuid().describe('the claim id'), fileId: z.uuid().describe('the evidence file id, from the claim\'s `evidence`') }),
+      },
     },
     async (req, reply) => {
       const program = await programOf(db, req);

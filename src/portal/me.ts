@@ -21,23 +21,23 @@ import { me, memberAudit, programOf } from './context.js';
 const tags = ['portal'];
 
 const meOut = z.object({
-  id: z.uuid(),
+  id: z.uuid().describe("the member's id"),
   name: z.string(),
   email: z.string().nullable(),
   phone: z.string().nullable(),
-  role: z.string().nullable(),
+  role: z.string().nullable().describe('their role in the company (e.g. owner, purchaser)'),
   language: z.enum(languages).describe("the language the portal answers in (the member's, else the program's)"),
   programId: z.uuid(),
   programName: z.string(),
-  currency: z.string(),
-  accountId: z.uuid(),
+  currency: z.string().describe("the program's currency, ISO 4217 (e.g. SEK)"),
+  accountId: z.uuid().describe('their company'),
   accountName: z.string(),
-  isManager: z.boolean(),
-  preferences: preferencesSchema,
+  isManager: z.boolean().describe('manages their company: sees its points and team, approves its claims'),
+  preferences: preferencesSchema.describe('which messages the member wants on which channel'),
   password: z
     .object({ allowed: z.boolean().describe('the program lets members sign in with a password'), isSet: z.boolean(), minLength: z.number().int() })
     .describe('set one with POST /auth/member/password'),
-});
+}).meta({ id: 'PortalProfile', description: "The signed-in member as the portal shows them: profile, program, company, whether they manage it, preferences and password state." });
 
 async function hasPassword(db: Db, programId: string, memberId: string): Promise<boolean> {
   const row = await db.selectFrom('members').select('password_hash').where('program_id', '=', programId).where('id', '=', memberId).executeTakeFirst();
@@ -65,11 +65,19 @@ async function profile(db: Db, program: Program, m: MemberContext, member: Membe
 }
 
 const onboardingOut = z.object({
-  done: z.number().int(),
-  total: z.number().int(),
-  pointsEarned: z.number().int(),
-  pointsToEarn: z.number().int(),
-  steps: z.array(z.object({ code: z.string(), name: z.string(), points: z.number().int(), done: z.boolean(), completedAt: z.date().nullable() })),
+  done: z.number().int().describe('steps done'),
+  total: z.number().int().describe('steps in all'),
+  pointsEarned: z.number().int().describe('points the steps done paid'),
+  pointsToEarn: z.number().int().describe('points the open steps still pay'),
+  steps: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string().describe("in the member's language"),
+      points: z.number().int(),
+      done: z.boolean(),
+      completedAt: z.date().nullable(),
+    }),
+  ),
 });
 
 export async function portalMeRoutes(fastify: FastifyInstance, { database }: AppContext) {
@@ -78,7 +86,16 @@ export async function portalMeRoutes(fastify: FastifyInstance, { database }: App
 
   app.get(
     '/portal/v1/me',
-    { config: { member: true }, schema: { tags, summary: 'The signed-in member: profile, company, whether they manage it, preferences', response: { 200: meOut } } },
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'portalGetMe',
+        tags,
+        summary: 'The signed-in member',
+        description: 'Profile, company, whether they manage it, preferences and password state. What the portal shows first: who is signed in, in which program and company, and the language every portal text comes in. Changes nothing.',
+        response: { 200: meOut },
+      },
+    },
     async (req) => {
       const program = await programOf(db, req);
       return profile(db, program, me(req), await getMember(db, program.id, me(req).memberId));
@@ -90,13 +107,17 @@ export async function portalMeRoutes(fastify: FastifyInstance, { database }: App
     {
       config: { member: true },
       schema: {
+        operationId: 'portalUpdateMe',
         tags,
-        summary: "Change one's language, phone number or communication preferences",
+        summary: 'Change my language, phone or preferences',
+        description:
+          'Only the fields sent change; preferences are merged key by key. The name, e-mail and company are the program\'s to change (via /v1/members). ' +
+          'Recorded in the audit log as the member\'s own change.',
         body: z
           .object({
-            language: z.enum(languages).optional(),
-            phone: z.string().max(40).nullable().optional().describe('null removes it'),
-            preferences: preferencesSchema.partial().strict().optional(),
+            language: z.enum(languages).optional().describe('the language of the portal and of mails to the member'),
+            phone: z.string().max(40).nullable().optional().describe('international format, e.g. +46 70 123 45 67; null removes it'),
+            preferences: preferencesSchema.partial().strict().optional().describe('only the preferences to change'),
           })
           .strict(),
         response: { 200: meOut },
@@ -125,7 +146,13 @@ export async function portalMeRoutes(fastify: FastifyInstance, { database }: App
     '/portal/v1/onboarding',
     {
       config: { member: true },
-      schema: { tags, summary: "The member's getting-started checklist: each step done or not, with its points (empty when the program has none)", response: { 200: onboardingOut } },
+      schema: {
+        operationId: 'portalGetOnboarding',
+        tags,
+        summary: 'My getting-started checklist',
+        description: 'The program\'s onboarding steps in its order, each done (when) or not; a done step paid its points once. Empty when the program has no checklist.',
+        response: { 200: onboardingOut },
+      },
     },
     async (req) => {
       const m = me(req);

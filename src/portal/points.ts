@@ -25,7 +25,7 @@ const balanceOut = z.object({
 });
 
 const tierOut = z.object({
-  current: z.object({ code: z.string(), name: z.string(), benefits: z.array(z.string()) }).nullable(),
+  current: z.object({ code: z.string(), name: z.string(), benefits: z.array(z.string()) }).nullable().describe('null: no level reached yet, or no tiers'),
   next: z.object({ code: z.string(), name: z.string(), missing: z.number().describe('points (or minor units of money) still to earn in the window') }).nullable(),
   progress: z.number().min(0).max(1).describe('0..1 of the way from the current level to the next'),
   basis: z.enum(['points', 'amount']).nullable(),
@@ -41,12 +41,12 @@ const historyOut = z.object({
       at: z.date(),
       points: z.number().int(),
       pending: z.number().int().describe('of which not yet spendable'),
-      kind: z.string(),
+      kind: z.string().describe('the journal kind: earn, reverse, release, expire, adjust, transfer, spend, redeem or refund'),
       text: z.string().describe("what happened, in the member's language"),
       details: z.array(z.object({ points: z.number().int(), text: z.string() })),
     }),
   ),
-  nextCursor: z.uuid().nullable(),
+  nextCursor: z.uuid().nullable().describe('pass as `cursor` for the next page; null on the last'),
 });
 
 export async function portalPointRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
@@ -55,7 +55,16 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
 
   app.get(
     '/portal/v1/balance',
-    { config: { member: true }, schema: { tags, summary: 'My points: available, pending, expiring soon, lifetime; a manager also sees the company\'s', response: { 200: balanceOut } } },
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'portalGetBalance',
+        tags,
+        summary: 'My points balance',
+        description: 'Available, pending, expiring soon and lifetime points. The member\'s own wallet, with pending points by the day they become spendable and points expiring within 90 days by day (program time zone). A manager also gets `company`, the company wallet they may order from and give points out of.',
+        response: { 200: balanceOut },
+      },
+    },
     async (req) => {
       const m = me(req);
       const program = await programOf(db, req);
@@ -76,7 +85,16 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
 
   app.get(
     '/portal/v1/tier',
-    { config: { member: true }, schema: { tags, summary: 'My level and how far it is to the next', response: { 200: tierOut } } },
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'portalGetTier',
+        tags,
+        summary: 'My level and how far it is to the next',
+        description: 'The member\'s own level where the program ranks members, else their company\'s (`owner` says which). All null and 0 when the program has no tiers.',
+        response: { 200: tierOut },
+      },
+    },
     async (req) => {
       const m = me(req);
       const program = await programOf(db, req);
@@ -106,9 +124,16 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
     {
       config: { member: true },
       schema: {
+        operationId: 'portalListHistory',
         tags,
-        summary: 'My points history, newest first, each entry explained in words',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.uuid().optional() }).strict(),
+        summary: 'My points history',
+        description: 'Newest first. Every journal of the member\'s wallet (earned, redeemed, given, expired, adjusted) with a sentence in their language and the rules behind it. Paginated: pass `nextCursor` as `cursor` for the next page.',
+        querystring: z
+          .object({
+            limit: z.coerce.number().int().min(1).max(100).default(20).describe('entries per page, 1–100 (default 20)'),
+            cursor: z.uuid().optional().describe("the previous page's `nextCursor`"),
+          })
+          .strict(),
         response: { 200: historyOut },
       },
     },

@@ -21,42 +21,47 @@ const states = ['pending_approval', 'placed', 'approved', 'shipped', 'delivered'
 /** The states in which the member may still change their mind: nobody has approved or sent anything yet. */
 const memberCancellable: OrderState[] = ['pending_approval', 'placed'];
 const wallet = z.enum(['member', 'company']).default('member').describe("'company': the company's points (managers)");
+/** `limit` and `cursor` as every list takes them, described for the reference. */
+const portalPage = pageQuery.extend({
+  limit: pageQuery.shape.limit.describe('items per page, 1–500 (default 50)'),
+  cursor: pageQuery.shape.cursor.describe("the previous page's `nextCursor`"),
+});
 const payFromOf = (w: 'member' | 'company') => (w === 'company' ? ('account' as const) : ('member' as const));
 
 const rewardOut = z.object({
   id: z.uuid(),
-  code: z.string(),
+  code: z.string().describe("the program's code for the reward; usable in place of the id"),
   type: z.enum(rewardTypes),
-  category: z.string().nullable(),
-  name: z.string(),
+  category: z.string().nullable().describe('the category code'),
+  name: z.string().describe("in the member's language, else the program's"),
   description: z.string(),
-  images: z.array(z.string()),
-  pricePoints: z.number().int(),
+  images: z.array(z.string()).describe('image URLs'),
+  pricePoints: z.number().int().describe('points for one'),
   stock: z.number().int().nullable().describe('null: unlimited'),
   orderable: z.boolean().describe('the member may order it now (points aside)'),
   affordable: z.boolean().describe('the balance of the chosen wallet pays for one'),
   missingPoints: z.number().int().describe('0 when affordable'),
   whyNot: z.array(z.string()).describe("why it cannot be ordered now, in the member's language"),
-});
+}).meta({ id: 'PortalReward', description: "A reward of the shop as a member sees it: in their language, with whether they may order it now, can afford it from the chosen wallet, and why not." });
 
 const orderOut = z.object({
   id: z.uuid(),
   state: z.enum(states),
-  stateName: z.string(),
+  stateName: z.string().describe("the state in the member's language"),
   reward: z.object({ id: z.uuid(), code: z.string(), type: z.enum(rewardTypes), name: z.string() }),
   quantity: z.number().int(),
-  points: z.number().int(),
-  memberId: z.uuid(),
-  wallet: z.enum(['member', 'company']),
-  delivery: z.record(z.string(), z.string()).nullable(),
-  tracking: z.record(z.string(), z.string()).nullable(),
-  codes: z.array(z.string()),
+  points: z.number().int().describe('what the order took in all'),
+  memberId: z.uuid().describe('who ordered it'),
+  wallet: z.enum(['member', 'company']).describe("whose points paid: the member's or the company's"),
+  delivery: z.record(z.string(), z.string()).nullable().describe('the delivery address given (name, company, street, postalCode, city, country, phone)'),
+  tracking: z.record(z.string(), z.string()).nullable().describe('carrier and tracking number once shipped'),
+  codes: z.array(z.string()).describe('voucher or gift card codes once issued'),
   note: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
   history: z.array(z.object({ state: z.enum(states), stateName: z.string(), reason: z.string().nullable(), at: z.date() })),
   cancellable: z.boolean().describe('the signed-in member may still cancel it (their own, and nobody has started on it)'),
-});
+}).meta({ id: 'PortalRewardOrder', description: "An order of a reward as the member sees it: state and history in their language, what it took, delivery and codes; who moved it stays the program's business." });
 
 /** Tier names by code in the reader's language, for "it needs the Gold level". */
 async function tierNames(db: Db, program: Program, lng: Language): Promise<Map<string, string>> {
@@ -123,7 +128,13 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
     '/portal/v1/reward-categories',
     {
       config: { member: true },
-      schema: { tags, summary: "The shop's categories in display order, named in the member's language", response: { 200: z.object({ items: z.array(z.object({ code: z.string(), name: z.string() })) }) } },
+      schema: {
+        operationId: 'portalListRewardCategories',
+        tags,
+        summary: 'The shop\'s categories',
+        description: 'In display order, named in the member\'s language. For the shop\'s category menu; pass a `code` as `category` to GET /portal/v1/rewards. Not paginated: a program has a handful.',
+        response: { 200: z.object({ items: z.array(z.object({ code: z.string(), name: z.string() })) }) },
+      },
     },
     async (req) => {
       const program = await programOf(db, req);
@@ -136,12 +147,16 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
     {
       config: { member: true },
       schema: {
+        operationId: 'portalListRewards',
         tags,
-        summary: 'The shop, cheapest first: each reward with whether I may order it, can afford it, and why not',
-        querystring: pageQuery
+        summary: 'The rewards shop',
+        description:
+          'Cheapest first. Active rewards only, in the member\'s language. `orderable`, `affordable` and `whyNot` are judged for the member (tier, role, limits, ' +
+          'stock) against the chosen wallet. Paginated: pass `nextCursor` as `cursor` for the next page.',
+        querystring: portalPage
           .extend({
-            category: slug.optional(),
-            q: z.string().trim().max(200).optional(),
+            category: slug.optional().describe('a category code from GET /portal/v1/reward-categories'),
+            q: z.string().trim().max(200).optional().describe('search in the code, names and descriptions'),
             affordable: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('only what my balance pays for'),
             orderable: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('only what I may order now'),
             wallet,
@@ -165,7 +180,15 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
     '/portal/v1/rewards/:id',
     {
       config: { member: true },
-      schema: { tags, summary: 'One reward of the shop, by id or code', params: z.object({ id: z.string().min(1).max(100) }), querystring: z.object({ wallet }).strict(), response: { 200: rewardOut } },
+      schema: {
+        operationId: 'portalGetReward',
+        tags,
+        summary: 'One reward of the shop, by id or code',
+        description: 'As in the shop list, with whether the member may order it and can afford it from the chosen wallet. A withdrawn reward is 404.',
+        params: z.object({ id: z.string().min(1).max(100).describe('the reward id (UUID) or its code') }),
+        querystring: z.object({ wallet }).strict(),
+        response: { 200: rewardOut },
+      },
     },
     async (req) => {
       const m = me(req);
@@ -180,21 +203,42 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
   app.post(
     '/portal/v1/orders',
     {
-      config: { member: true },
       schema: {
+        operationId: 'portalCreateOrder',
         tags,
-        summary: 'Order a reward with my points (or, as a manager, the company\'s); a retry with the same idempotencyKey takes the points once',
+        summary: 'Order a reward',
+        description:
+          'Paid from the member\'s own points or, for a manager, the company\'s (`wallet`). Takes the points at once (journal `redeem`). An order at or above the program\'s approval threshold waits for the program team ' +
+          '(`pending_approval`); a reward issued automatically (codes) is issued at once. 201 with the order; a retry with the same ' +
+          '`idempotencyKey` answers 200 with the same order and takes the points once. The member gets a confirmation mail (unless they turned ' +
+          'order mails off) and the order webhook fires.',
         body: z
           .object({
             rewardId: z.string().min(1).max(100).describe('the reward id or code'),
-            quantity: z.number().int().min(1).max(100).default(1),
+            quantity: z.number().int().min(1).max(100).default(1).describe('how many, 1–100 (default 1)'),
             wallet,
-            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200),
-            delivery: shippingAddressSchema.optional(),
-            note: z.string().trim().max(1000).optional(),
+            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).describe('unique per order, e.g. a UUID; only the member\'s own keys are compared'),
+            delivery: shippingAddressSchema.optional().describe('where to send a physical reward'),
+            note: z.string().trim().max(1000).optional().describe('a note for the program team'),
           })
           .strict(),
         response: { 200: orderOut, 201: orderOut },
+      },
+      config: {
+        member: true,
+        errors: [
+          'unknown_reward',
+          'reward_not_available',
+          'reward_expired',
+          'not_eligible',
+          'company_wallet_not_allowed',
+          'redemption_limit_reached',
+          'out_of_stock',
+          'insufficient_points',
+          'member_not_active',
+          'account_not_active',
+          'idempotency_conflict',
+        ],
       },
     },
     async (req, reply) => {
@@ -218,9 +262,11 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
     {
       config: { member: true },
       schema: {
+        operationId: 'portalListOrders',
         tags,
         summary: 'My orders, newest first',
-        querystring: pageQuery.extend({ state: z.enum(states).optional() }).strict(),
+        description: 'The member\'s own orders, whichever wallet paid. Paginated: pass `nextCursor` as `cursor` for the next page.',
+        querystring: portalPage.extend({ state: z.enum(states).optional().describe('only orders in this state') }).strict(),
         response: { 200: z.object({ items: z.array(orderOut), nextCursor: z.string().nullable() }) },
       },
     },
@@ -234,7 +280,17 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
 
   app.get(
     '/portal/v1/orders/:id',
-    { config: { member: true }, schema: { tags, summary: 'One of my orders (a manager: also their staff\'s), with its history', params: z.object({ id: z.uuid() }), response: { 200: orderOut } } },
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'portalGetOrder',
+        tags,
+        summary: 'One of my orders',
+        description: 'A manager also sees their staff\'s orders. With the order\'s history. Anyone else\'s order is 404, as if it did not exist.',
+        params: z.object({ id: z.uuid().describe('the order id') }),
+        response: { 200: orderOut },
+      },
+    },
     async (req) => {
       const m = me(req);
       const program = await programOf(db, req);
@@ -247,14 +303,18 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
   app.post(
     '/portal/v1/orders/:id/cancel',
     {
-      config: { member: true },
       schema: {
+        operationId: 'portalCancelOrder',
         tags,
-        summary: 'Cancel one of my own orders while nobody has started on it (placed or awaiting approval); the points and the stock go back',
-        params: z.object({ id: z.uuid() }),
-        body: z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict().default({}),
+        summary: 'Cancel one of my own orders while nobody has started on it',
+        description:
+          'Only while it is `placed` or `pending_approval` (409 `order_not_cancellable` after); the points go back to the wallet that paid ' +
+          '(journal `refund`) and the stock is released. A manager sees their staff\'s orders but cannot cancel them (404).',
+        params: z.object({ id: z.uuid().describe('the order id') }),
+        body: z.object({ reason: z.string().trim().min(1).max(500).optional().describe('why, for the program team') }).strict().default({}),
         response: { 200: orderOut },
       },
+      config: { member: true, errors: ['order_not_cancellable', 'invalid_order_transition'] },
     },
     async (req) => {
       const m = me(req);

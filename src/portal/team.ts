@@ -21,28 +21,32 @@ import { memberActorRef, memberAudit, ownKey, programOf, requireManager, require
 import { portalEvidenceUrl } from './claims.js';
 
 const tags = ['portal'];
-const idParams = z.object({ id: z.uuid() });
+const idParams = z.object({ id: z.uuid().describe('the claim id') });
+const portalPage = pageQuery.extend({
+  limit: pageQuery.shape.limit.describe('items per page, 1–500 (default 50)'),
+  cursor: pageQuery.shape.cursor.describe("the previous page's `nextCursor`"),
+});
 const instant = z.iso.datetime({ offset: true });
 
 const teamOut = z.object({
   items: z.array(
     z.object({
       memberId: z.uuid(),
-      accountId: z.uuid(),
+      accountId: z.uuid().describe('their company: the manager\'s own or one below it'),
       name: z.string(),
       role: z.string().nullable(),
-      status: z.string(),
-      earned: z.number().int(),
-      spent: z.number().int(),
-      received: z.number().int().describe('company points given to them'),
-      given: z.number().int(),
-      available: z.number().int(),
-      pending: z.number().int(),
+      status: z.string().describe('invited, pending, active, suspended or closed'),
+      earned: z.number().int().describe('points earned in the period'),
+      spent: z.number().int().describe('points spent in the period'),
+      received: z.number().int().describe('company points given to them in the period'),
+      given: z.number().int().describe('company points they gave others in the period (managers)'),
+      available: z.number().int().describe('their balance now'),
+      pending: z.number().int().describe('earned, not yet spendable, now'),
     }),
   ),
-  nextCursor: z.string().nullable(),
-  from: z.date(),
-  to: z.date(),
+  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
+  from: z.date().describe('the period the figures cover, from'),
+  to: z.date().describe('until (exclusive)'),
 });
 
 const claimQueues: Record<'pending' | 'approved' | 'rejected', ClaimState[]> = {
@@ -68,11 +72,12 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
   app.get(
     '/portal/v1/team',
     {
-      config: { member: true },
       schema: {
+        operationId: 'portalListTeam',
         tags,
-        summary: "My team (my company and its branches): what each earned, spent and was given in a period, and their balance",
-        querystring: pageQuery
+        summary: 'My team and its points',
+        description: 'What each member of my company and its branches earned, spent and was given in a period, and their balance now. Managers only (403 `not_a_manager`): every member of their company and the companies below it. Paginated: pass `nextCursor` as `cursor` for the next page.',
+        querystring: portalPage
           .extend({
             from: instant.optional().describe('start of the period (default: 1 January of this year, UTC)'),
             to: instant.optional().describe('end of the period, exclusive (default: now)'),
@@ -80,6 +85,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
           .strict(),
         response: { 200: teamOut },
       },
+      config: { member: true, errors: ['not_a_manager'] },
     },
     async (req) => {
       const m = await requireManager(db, req);
@@ -94,20 +100,25 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
   app.post(
     '/portal/v1/team/allocate',
     {
-      config: { member: true },
       schema: {
+        operationId: 'portalAllocateTeamPoints',
         tags,
-        summary: "Give company points to a member of my team (from their company's wallet); a retry with the same idempotencyKey gives them once",
+        summary: 'Give company points to my staff',
+        description:
+          'Managers only (403 `not_a_manager`). The points move from the staff member\'s company wallet to theirs in one `transfer` journal and ' +
+          'keep their expiry dates; the company must have them (422 `insufficient_points`). 201 with the journal; a retry with the same ' +
+          '`idempotencyKey` answers 200 and gives them once. Recorded in the audit log.',
         body: z
           .object({
-            memberId: z.uuid(),
-            points: z.number().int().min(1).max(1_000_000_000),
-            note: z.string().trim().max(500).optional(),
-            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200),
+            memberId: z.uuid().describe('the member of the team who receives the points'),
+            points: z.number().int().min(1).max(1_000_000_000).describe('how many, at least 1'),
+            note: z.string().trim().max(500).optional().describe('why; kept with the journal as its memo'),
+            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).describe('unique per allocation, e.g. a UUID; only the manager\'s own keys are compared'),
           })
           .strict(),
         response: { 200: operationOut, 201: operationOut },
       },
+      config: { member: true, errors: ['not_a_manager', 'not_found', 'unknown_member', 'member_not_in_account', 'insufficient_points', 'idempotency_conflict'] },
     },
     async (req, reply) => {
       const m = await requireManager(db, req);
@@ -128,13 +139,19 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
   app.get(
     '/portal/v1/team/claims',
     {
-      config: { member: true },
       schema: {
+        operationId: 'portalListTeamClaims',
         tags,
-        summary: "My staff's sales claims, newest first: pending (to decide), approved or rejected",
-        querystring: pageQuery.extend({ state: z.enum(['pending', 'approved', 'rejected']).default('pending') }).strict(),
+        summary: 'My staff\'s sales claims',
+        description:
+          'Newest first. Managers only (403 `not_a_manager`): the claims of their company and the companies below it. `pending` includes flagged claims ' +
+          '(`needs_review`) that wait for the program team. Paginated: pass `nextCursor` as `cursor` for the next page.',
+        querystring: portalPage
+          .extend({ state: z.enum(['pending', 'approved', 'rejected']).default('pending').describe('which queue: pending (submitted or flagged, the default), approved or rejected') })
+          .strict(),
         response: { 200: z.object({ items: z.array(claimOut), nextCursor: z.string().nullable() }) },
       },
+      config: { member: true, errors: ['not_a_manager'] },
     },
     async (req) => {
       const m = await requireManager(db, req);
@@ -153,8 +170,21 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
   app.post(
     '/portal/v1/team/claims/:id/approve',
     {
-      config: { member: true },
-      schema: { tags, summary: "Approve a staff member's sales claim: its points are posted to them (never one's own claim)", params: idParams, response: { 200: claimOut } },
+      config: {
+        member: true,
+        errors: ['not_a_manager', 'self_approval', 'claim_approver_not_allowed', 'claim_needs_program_review', 'claim_state_conflict', 'account_not_active'],
+      },
+      schema: {
+        operationId: 'portalApproveTeamClaim',
+        tags,
+        summary: 'Approve a staff member\'s claim',
+        description:
+          'Where the program lets managers approve (403 `claim_approver_not_allowed`), never one\'s own claim (403 `self_approval`), and not a ' +
+          'flagged claim, which the program team decides (403 `claim_needs_program_review`). The earning rules post the points as an `earn` ' +
+          'journal and the claimant gets a mail. Approving an approved claim again answers it unchanged.',
+        params: idParams,
+        response: { 200: claimOut },
+      },
     },
     async (req) => {
       const { m, program } = await managedClaim(req, req.params.id);
@@ -166,17 +196,24 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
   app.post(
     '/portal/v1/team/claims/:id/reject',
     {
-      config: { member: true },
       schema: {
+        operationId: 'portalRejectTeamClaim',
         tags,
-        summary: "Reject a staff member's sales claim with a reason they read in their language",
+        summary: 'Reject a staff member\'s claim',
+        description:
+          'With a reason the claimant reads in their language. The same rules as approving: where managers may decide, never one\'s own, not a flagged claim; an approved claim is 409 ' +
+          '`claim_state_conflict`. Nothing is posted; the claimant gets a mail with the reason.',
         params: idParams,
         body: z
-          .object({ reasonCode: z.enum(rejectionReasons), note: z.string().trim().min(1).max(1000).optional() })
+          .object({
+            reasonCode: z.enum(rejectionReasons).describe('why, as a code the claimant reads in their language'),
+            note: z.string().trim().min(1).max(1000).optional().describe('for the claimant; required with reasonCode other'),
+          })
           .strict()
           .refine((b) => b.reasonCode !== 'other' || b.note, { path: ['note'], message: 'reason other needs a note for the claimant' }),
         response: { 200: claimOut },
       },
+      config: { member: true, errors: ['not_a_manager', 'self_approval', 'claim_approver_not_allowed', 'claim_needs_program_review', 'claim_state_conflict'] },
     },
     async (req) => {
       const { m, program } = await managedClaim(req, req.params.id);

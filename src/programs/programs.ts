@@ -7,11 +7,15 @@ import { LojalError } from '../errors/index.js';
 import { languages } from '../i18n/index.js';
 import { openSystemWallets } from '../ledger/wallets.js';
 
-export const expiryPolicySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('never') }).strict(),
-  z.object({ kind: z.literal('rolling'), months: z.number().int().min(1).max(120) }).strict(),
-  z.object({ kind: z.literal('end_of_year'), yearsAfter: z.number().int().min(0).max(10) }).strict(),
-]);
+export const expiryPolicySchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('never') }).strict(),
+    z.object({ kind: z.literal('rolling'), months: z.number().int().min(1).max(120).describe('Points expire this many months after they were earned') }).strict(),
+    z
+      .object({ kind: z.literal('end_of_year'), yearsAfter: z.number().int().min(0).max(10).describe('Points expire at the end of the year this many years after the year they were earned in') })
+      .strict(),
+  ])
+  .meta({ id: 'ExpiryPolicy', description: 'When earned points expire: never, a number of months after earning, or at the end of a year.' });
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -24,21 +28,26 @@ const timeZone = z.string().refine((tz) => {
 
 export const programSettingsSchema = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    defaultLanguage: z.enum(languages),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as SEK'),
-    pointsName: z.string().trim().min(1).max(40),
-    timeZone,
-    pendingDays: z.number().int().min(0).max(365),
+    name: z.string().trim().min(1).max(200).describe("The program's name, shown in the portal and in mails"),
+    defaultLanguage: z.enum(languages).describe('The language of mails and pages for a member who has none'),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as SEK').describe('ISO 4217 code of the money values, e.g. SEK'),
+    pointsName: z.string().trim().min(1).max(40).describe('What members see points called, e.g. Bonuspoäng'),
+    timeZone: timeZone.describe('IANA time zone that decides days and periods, e.g. Europe/Stockholm'),
+    pendingDays: z.number().int().min(0).max(365).describe('Days earned points wait (the return window) before they can be spent'),
     expiryPolicy: expiryPolicySchema,
     /** What one point costs the program, in millionths of the currency's minor unit (1000000 = 1 öre, 0.01 SEK). */
-    pointValueMicros: z.number().int().min(0).max(1_000_000_000),
+    pointValueMicros: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000_000)
+      .describe("What one point costs the program, in millionths of the currency's minor unit (1000000 = 1 öre, 0.01 SEK)"),
     /** Tiers and account caps count per account ('branch', the default) or for the whole chain under its top parent. */
-    hierarchyRollup: z.enum(['branch', 'chain']),
+    hierarchyRollup: z.enum(['branch', 'chain']).describe('Tiers and account caps count per account (branch) or for the whole chain under its top parent (chain)'),
     /** A deactivated member's points go back to the company wallet ('return') or expire ('expire'). */
-    leaverPoints: z.enum(['return', 'expire']),
+    leaverPoints: z.enum(['return', 'expire']).describe("A deactivated member's points go back to the company wallet (return) or expire (expire)"),
     /** Members may also sign in to the portal with a password (besides one-time codes by e-mail). */
-    memberPasswords: z.boolean(),
+    memberPasswords: z.boolean().describe('Members may also sign in to the portal with a password, besides one-time codes by e-mail'),
   })
   .strict();
 

@@ -10,21 +10,31 @@ import { getProgram, programSettingsSchema, updateProgram, type Program } from '
 import { createProgramAsStaff, newProgramSchema, programsOfStaff } from './instance.js';
 import { LojalError } from '../errors/index.js';
 
-const programOut = programSettingsSchema.extend({ id: z.uuid(), createdAt: z.date() });
-const apiKeyOut = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  scopes: z.array(z.enum(scopes)),
-  createdAt: z.date(),
-  revokedAt: z.date().nullable(),
-  staffUserId: z.uuid().nullable(),
-  partnerId: z.uuid().nullable(),
-});
+const programOut = programSettingsSchema
+  .extend({ id: z.uuid(), createdAt: z.date() })
+  .meta({ id: 'Program', description: 'A loyalty program and its settings; every API key, account and point belongs to one.' });
+const apiKeyOut = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    scopes: z.array(z.enum(scopes)).describe('What the key may do'),
+    createdAt: z.date(),
+    revokedAt: z.date().nullable().describe('Set when the key was revoked; it works no more'),
+    staffUserId: z.uuid().nullable().describe('The staff user the key was issued to; their role bounds its scopes'),
+    partnerId: z.uuid().nullable().describe('The coalition partner the key belongs to'),
+  })
+  .meta({ id: 'ApiKey', description: 'An API key without its secret.' });
+const newApiKeyOut = apiKeyOut
+  .extend({ key: z.string().describe('The secret: send it as `Authorization: Bearer <key>`. Shown in this answer only') })
+  .meta({ id: 'NewApiKey', description: 'A new API key with its secret, which is never shown again.' });
+const programChoice = z
+  .object({ id: z.uuid(), name: z.string(), role: z.string().nullable().describe("The person's staff role there; null for an API key") })
+  .meta({ id: 'ProgramChoice', description: 'A program the caller can work in.' });
 
 const apiKeyCreateSchema = z
   .object({
-    name: z.string().trim().min(1).max(100),
-    scopes: z.array(z.enum(scopes)).min(1),
+    name: z.string().trim().min(1).max(100).describe('What the key is for, e.g. ERP sync'),
+    scopes: z.array(z.enum(scopes)).min(1).describe('What the key may do; `read` reads everything, `admin` everything'),
     staffUserId: z.uuid().optional().describe('The person the key is issued to; its scopes must be within their role'),
     partnerId: z.uuid().optional().describe('A coalition partner; its key has exactly the scope `partner`'),
   })
@@ -41,7 +51,13 @@ export async function programRoutes(fastify: FastifyInstance, { database, settin
     '/v1/program',
     {
       config: { scope: 'read' },
-      schema: { tags: ['program'], summary: 'The program this API key belongs to', response: { 200: programOut } },
+      schema: {
+        operationId: 'getProgram',
+        tags: ['program'],
+        summary: 'Get the program',
+        description: 'The program the API key (or the console session) belongs to, with its settings.',
+        response: { 200: programOut },
+      },
     },
     async (req) => toOut((await getProgram(db, caller(req).programId))!),
   );
@@ -57,7 +73,7 @@ export async function programRoutes(fastify: FastifyInstance, { database, settin
         description:
           'For a console session: every program where the same person is an active staff user with the same ' +
           'password (the console switches between them with POST /auth/staff/switch). For an API key: its own program.',
-        response: { 200: z.object({ data: z.array(z.object({ id: z.uuid(), name: z.string(), role: z.string().nullable() })) }) },
+        response: { 200: z.object({ data: z.array(programChoice) }) },
       },
     },
     async (req) => {
@@ -71,7 +87,7 @@ export async function programRoutes(fastify: FastifyInstance, { database, settin
   app.post(
     '/v1/programs',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', errors: ['instance_admin_required'] },
       schema: {
         operationId: 'createProgram',
         tags: ['program'],
@@ -99,9 +115,13 @@ export async function programRoutes(fastify: FastifyInstance, { database, settin
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'updateProgram',
         tags: ['program'],
-        summary: 'Change program settings (name, language, currency, pending days, expiry policy…)',
-        body: programSettingsSchema.partial(),
+        summary: 'Change the program settings',
+        description:
+          'Settings sent are set, those left out keep their value: name, language, currency, pending days, expiry ' +
+          'policy, point value, leaver policy… Recorded in the audit log.',
+        body: programSettingsSchema.partial().meta({ id: 'ProgramSettingsPatch', description: 'Program settings to change.' }),
         response: { 200: programOut },
       },
     },
@@ -120,7 +140,13 @@ export async function programRoutes(fastify: FastifyInstance, { database, settin
     '/v1/api-keys',
     {
       config: { scope: 'admin' },
-      schema: { tags: ['program'], summary: 'List API keys (never their secrets)', response: { 200: z.object({ data: z.array(apiKeyOut) }) } },
+      schema: {
+        operationId: 'listApiKeys',
+        tags: ['program'],
+        summary: 'List API keys',
+        description: "The program's API keys, revoked ones included, never with their secrets.",
+        response: { 200: z.object({ data: z.array(apiKeyOut) }) },
+      },
     },
     async (req) => ({ data: await listApiKeys(db, caller(req).programId) }),
   );
@@ -128,12 +154,17 @@ export async function programRoutes(fastify: FastifyInstance, { database, settin
   app.post(
     '/v1/api-keys',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', errors: ['unknown_staff_user', 'scope_exceeds_role', 'unknown_partner'] },
       schema: {
+        operationId: 'createApiKey',
         tags: ['program'],
-        summary: 'Create an API key; the key is shown in this response only',
+        summary: 'Create an API key',
+        description:
+          'The secret is in this answer only: store it at once. A key issued to a staff user has at most the scopes of ' +
+          'their role and stops working when they are deactivated; a partner key has exactly the scope `partner`. ' +
+          'Recorded in the audit log.',
         body: apiKeyCreateSchema,
-        response: { 201: apiKeyOut.extend({ key: z.string() }) },
+        response: { 201: newApiKeyOut },
       },
     },
     async (req, reply) => {
@@ -148,9 +179,11 @@ export async function programRoutes(fastify: FastifyInstance, { database, settin
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'revokeApiKey',
         tags: ['program'],
         summary: 'Revoke an API key',
-        params: z.object({ id: z.uuid() }),
+        description: 'The key stops working at once, on every server. Recorded in the audit log.',
+        params: z.object({ id: z.uuid().describe("The API key's id") }),
         response: { 200: apiKeyOut },
       },
     },

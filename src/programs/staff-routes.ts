@@ -11,16 +11,18 @@ import { revokeStaffSessions } from '../sessions/store.js';
 import { createStaffUser, getStaffUser, listStaffUsers, staffRoles, staffUserCreateSchema, staffUserPatchSchema, updateStaffUser } from './staff-users.js';
 
 const tags = ['staff'];
-const staffUserOut = z.object({
-  id: z.uuid(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(staffRoles),
-  active: z.boolean(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-const idParams = z.object({ id: z.uuid() });
+const staffUserOut = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(staffRoles),
+    active: z.boolean().describe('false: deactivated, their keys and sessions do not work'),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+  })
+  .meta({ id: 'StaffUser', description: 'A person of the program team, who signs in to the console and may hold API keys.' });
+const idParams = z.object({ id: z.uuid().describe("The staff user's id") });
 
 export async function staffUserRoutes(fastify: FastifyInstance, { database, settings, config }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -29,12 +31,15 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
   app.post(
     '/v1/staff-users',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', errors: ['staff_email_taken'] },
       schema: {
+        operationId: 'createStaffUser',
         tags,
-        summary:
-          'Add a person of the program team (owner, manager, support or viewer); they get a mail with a link to set their ' +
-          'password for the console. Issue keys to them with POST /v1/api-keys',
+        summary: 'Add a person to the program team',
+        description:
+          'Adds an owner, manager, support or viewer; they get a mail with a link to set their password for the ' +
+          'console. Issue API keys to them with POST /v1/api-keys. An address already in the team is refused ' +
+          '(staff_email_taken). Recorded in the audit log.',
         body: staffUserCreateSchema,
         response: { 201: staffUserOut },
       },
@@ -54,7 +59,14 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
     '/v1/staff-users',
     {
       config: { scope: 'admin' },
-      schema: { tags, summary: 'The program team, by e-mail address', querystring: pageQuery.strict(), response: { 200: pageOf(staffUserOut) } },
+      schema: {
+        operationId: 'listStaffUsers',
+        tags,
+        summary: 'List the program team',
+        description: 'Staff users sorted by e-mail address, deactivated ones included. Cursor-paginated.',
+        querystring: pageQuery.strict(),
+        response: { 200: pageOf(staffUserOut) },
+      },
     },
     async (req) =>
       listStaffUsers(db, caller(req).programId, { ...req.query, after: decodeCursor(req.query.cursor, z.tuple([z.string(), z.uuid()])) }),
@@ -62,7 +74,10 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
 
   app.get(
     '/v1/staff-users/:id',
-    { config: { scope: 'admin' }, schema: { tags, summary: 'A staff user', params: idParams, response: { 200: staffUserOut } } },
+    {
+      config: { scope: 'admin' },
+      schema: { operationId: 'getStaffUser', tags, summary: 'Get a staff user', description: 'One person of the program team.', params: idParams, response: { 200: staffUserOut } },
+    },
     async (req) => getStaffUser(db, caller(req).programId, req.params.id),
   );
 
@@ -71,8 +86,12 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'updateStaffUser',
         tags,
-        summary: 'Rename, change the role of, or deactivate a staff user (their keys follow at once)',
+        summary: 'Change a staff user',
+        description:
+          'Renames, changes the role of, or deactivates a person. Their API keys follow at once; a deactivated ' +
+          "person's console sessions end too. Recorded in the audit log.",
         params: idParams,
         body: staffUserPatchSchema,
         response: { 200: staffUserOut },
@@ -98,10 +117,14 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'sendStaffUserPasswordLink',
         tags,
-        summary: 'Mail the person a new link to set their password (a first one if they have none yet); the old links stay valid until used or expired',
+        summary: 'Mail a staff user a password link',
+        description:
+          'Mails the person a new link to set their password (a first one if they have none yet); earlier links stay ' +
+          'valid until used or expired. A deactivated person is answered 404. Recorded in the audit log.',
         params: idParams,
-        response: { 202: z.object({ status: z.literal('accepted') }) },
+        response: { 202: z.object({ status: z.literal('accepted').describe('The mail is queued') }) },
       },
     },
     async (req, reply) => {

@@ -16,15 +16,25 @@ export const staffRoles = ['owner', 'manager', 'support', 'viewer'] as const sat
 
 export const staffUserCreateSchema = z
   .object({
-    email: z.email().max(254).transform((e) => e.trim()),
-    name: text(200),
-    role: z.enum(staffRoles),
+    email: z
+      .email()
+      .max(254)
+      .transform((e) => e.trim())
+      .describe('Their e-mail address: the console sign-in and where the password link goes; unique in the program'),
+    name: text(200).describe("The person's name"),
+    role: z.enum(staffRoles).describe('owner: everything; manager: the daily work; support: members and their questions; viewer: reads only'),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'StaffUserCreate', description: 'A new person of the program team.' });
 export const staffUserPatchSchema = z
-  .object({ name: text(200), role: z.enum(staffRoles), active: z.boolean() })
+  .object({
+    name: text(200).describe("The person's name"),
+    role: z.enum(staffRoles).describe('Their new role; their keys follow at once'),
+    active: z.boolean().describe('false deactivates the person: their keys and console sessions stop working'),
+  })
   .partial()
-  .strict();
+  .strict()
+  .meta({ id: 'StaffUserPatch', description: 'Fields to change on a staff user; those left out keep their value.' });
 
 export interface StaffUser {
   id: string;

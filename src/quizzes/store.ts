@@ -1,14 +1,15 @@
 /**
  * Quizzes: a bank of questions with their correct answers, a pass mark, questions (and options) drawn in random
  * order per attempt, a limit on attempts with a cool-down between them, checking on the server, and points on
- * the first pass only (a quiz.passed event keyed by quiz and member). A training module refers to a quiz by id
- * and asks `hasPassed`.
+ * the first pass only (a quiz.passed event keyed by quiz and member). A training module refers to a quiz by id:
+ * a pass completes it (`completeQuizModules`), and `hasPassed` answers for a module completed by hand.
  */
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { lockMember } from '../accounts/index.js';
+import { completeQuizModules } from '../training/index.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Language } from '../i18n/index.js';
@@ -348,6 +349,9 @@ export async function submitAttempt(db: Db, program: Program, attemptId: string,
     const points = firstPass
       ? await postCompletion(trx, program, { id: `quiz:${quiz.id}:${memberId}`, type: 'quiz.passed', accountId: a.account_id, memberId, attributes: { quiz: { id: quiz.id, score: check.score, total: check.total } } }, now)
       : 0;
+    // A pass completes the training modules that name this quiz, in the same transaction (a module still locked
+    // behind earlier ones is left; passing again later completes it).
+    if (check.passed) await completeQuizModules(trx, program, memberId, quiz.id, now);
     return {
       attemptId,
       score: check.score,

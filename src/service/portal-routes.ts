@@ -11,8 +11,10 @@ import { z } from 'zod';
 import { isManagerOf } from '../accounts/managers.js';
 import { LojalError } from '../errors/index.js';
 import { validationError } from '../events/ingest.js';
+import { evidenceTypes } from '../evidence/files.js';
 import { sendEvidence } from '../evidence/routes.js';
 import type { AppContext } from '../http/context.js';
+import { sendNoContent } from '../http/no-content.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { me, memberActorRef, ownKey, programOf } from '../portal/context.js';
 import type { Db } from '../db/database.js';
@@ -36,7 +38,9 @@ import {
 import { fieldsOf, listTypes, localized, typeKinds, fieldKinds } from './setup.js';
 
 const tags = ['portal'];
-const idParams = z.object({ id: z.uuid() });
+const idParams = z.object({ id: z.uuid().describe('the service request id') });
+const articleParams = z.object({ id: z.uuid().describe('the help article id') });
+const fileErrors = ['unknown_evidence', 'evidence_too_large', 'evidence_type_not_allowed', 'malformed_multipart'] as const;
 
 export const portalFileUrl = (requestId: string, fileId: string) => `/portal/v1/service/requests/${requestId}/attachments/${fileId}`;
 
@@ -72,10 +76,10 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
   app.get('/portal/v1/service/types', {
     config: { member: true },
     schema: {
-      operationId: 'listPortalServiceTypes',
+      operationId: 'portalListServiceTypes',
       tags,
       summary: 'What I can ask for',
-      description: 'The active request types in my language with the fields each asks for.',
+      description: 'The active request types in my language with the fields each asks for; a request names one by its `code`. Not paginated.',
       response: {
         200: z.object({
           items: z.array(z.object({
@@ -103,15 +107,22 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
   });
 
   app.get('/portal/v1/service/requests', {
-    config: { member: true },
     schema: {
-      operationId: 'listMyServiceRequests',
+      operationId: 'portalListServiceRequests',
       tags,
       summary: 'My requests (a manager: also my company\'s)',
       description: 'Newest first. `scope=company` lists the requests of the company I manage and the companies below it (403 `not_a_manager` otherwise).',
-      querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(30), cursor: z.string().max(500).optional(), scope: z.enum(['mine', 'company']).default('mine'), open: z.enum(['true', 'false']).optional() }).strict(),
+      querystring: z
+        .object({
+          limit: z.coerce.number().int().min(1).max(100).default(30).describe('requests per page, 1–100 (default 30)'),
+          cursor: z.string().max(500).optional().describe("the previous page's `nextCursor`"),
+          scope: z.enum(['mine', 'company']).default('mine').describe("'mine' (default): my own; 'company': my company's and those below it (managers)"),
+          open: z.enum(['true', 'false']).optional().describe("'true': only open ones (new, in progress, waiting for me); 'false': only resolved or closed"),
+        })
+        .strict(),
       response: { 200: z.object({ items: z.array(requestSummaryOut), nextCursor: z.string().nullable() }) },
     },
+    config: { member: true, errors: ['not_a_manager'] },
   }, async (req) => {
     const m = me(req);
     const program = await programOf(db, req);
@@ -134,16 +145,18 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
   });
 
   app.post('/portal/v1/service/requests', {
-    config: { member: true },
     validatorCompiler: passThrough,
     schema: {
-      operationId: 'createMyServiceRequest',
+      operationId: 'portalCreateServiceRequest',
       tags,
       summary: 'Raise a request',
       description: 'JSON, or multipart/form-data with the request as JSON in a field named `request` and photos or PDFs as file parts (type checked by content, size limited). 201 with the request; a retry with the same `idempotencyKey` answers 200 with the same one. I get an acknowledgement mail with the number and the promised answer time.',
       consumes: ['application/json', 'multipart/form-data'],
+      // What the document shows; the handler reads and checks it (JSON or the multipart `request` field).
+      body: requestInputSchema,
       response: { 200: requestOut, 201: requestOut },
     },
+    config: { member: true, errors: ['unknown_service_type', 'idempotency_conflict', ...fileErrors] },
   }, async (req, reply) => {
     const m = me(req);
     const { raw, files } = await readJsonWithFiles(req, 'request', config.evidenceMaxBytes);
@@ -158,24 +171,26 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
 
   app.get('/portal/v1/service/requests/:id', {
     config: { member: true },
-    schema: { operationId: 'getMyServiceRequest', tags, summary: 'One of my requests with the conversation', description: 'The public timeline only. Someone else\'s request (outside a company I manage) is 404 `not_found`.', params: idParams, response: { 200: requestOut } },
+    schema: { operationId: 'portalGetServiceRequest', tags, summary: 'One of my requests with the conversation', description: 'The public timeline only. Someone else\'s request (outside a company I manage) is 404 `not_found`.', params: idParams, response: { 200: requestOut } },
   }, async (req) => {
     await visible(req, req.params.id);
     return present(req, req.params.id);
   });
 
   app.post('/portal/v1/service/requests/:id/comments', {
-    config: { member: true },
     validatorCompiler: passThrough,
     schema: {
-      operationId: 'commentMyServiceRequest',
+      operationId: 'portalAddServiceRequestComment',
       tags,
       summary: 'Answer in my request\'s conversation',
       description: 'JSON `{ body }`, or multipart with that JSON in a field named `comment` and files beside it. An answer while the program waits for me moves the request back to in progress. A closed request takes no comments (409 `service_request_closed`).',
       consumes: ['application/json', 'multipart/form-data'],
       params: idParams,
+      // What the document shows; the handler reads and checks it (JSON or the multipart `comment` field).
+      body: commentInputSchema.omit({ internal: true }),
       response: { 201: requestOut },
     },
+    config: { member: true, errors: ['service_request_closed', ...fileErrors] },
   }, async (req, reply) => {
     const params = idParams.safeParse(req.params);
     if (!params.success) throw validationError(params.error.issues);
@@ -189,16 +204,21 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
   });
 
   app.post('/portal/v1/service/requests/:id/state', {
-    config: { member: true },
     schema: {
-      operationId: 'changeMyServiceRequestState',
+      operationId: 'portalChangeServiceRequestState',
       tags,
       summary: 'Confirm a solution (close) or reopen',
       description: '`closed` from resolved; `in_progress` reopens a resolved request, or a closed one within the program\'s reopen window (409 `service_reopen_window_passed` after it).',
       params: idParams,
-      body: z.object({ to: z.enum(['closed', 'in_progress']), note: z.string().trim().min(1).max(2000).optional() }).strict(),
+      body: z
+        .object({
+          to: z.enum(['closed', 'in_progress']).describe("'closed' confirms the solution; 'in_progress' reopens"),
+          note: z.string().trim().min(1).max(2000).optional().describe('why, shown in the conversation'),
+        })
+        .strict(),
       response: { 200: requestOut },
     },
+    config: { member: true, errors: ['service_transition_not_allowed', 'service_reopen_window_passed'] },
   }, async (req) => {
     const r = await visible(req, req.params.id);
     await changeState(db, await programOf(db, req), r.id, req.body.to, req.body.note ?? null, memberActor(req), clock());
@@ -206,9 +226,8 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
   });
 
   app.post('/portal/v1/service/requests/:id/csat', {
-    config: { member: true },
     schema: {
-      operationId: 'rateMyServiceRequest',
+      operationId: 'portalRateServiceRequest',
       tags,
       summary: 'How satisfied was I?',
       description: 'Once per request, by the member who raised it, when it is resolved or closed: a score 1–5 and an optional comment. Again is 409 `service_csat_given`; before it is resolved 409 `service_csat_not_open`.',
@@ -216,6 +235,7 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
       body: csatInputSchema,
       response: { 200: requestOut },
     },
+    config: { member: true, errors: ['service_csat_given', 'service_csat_not_open'] },
   }, async (req) => {
     const m = me(req);
     const r = await visible(req, req.params.id);
@@ -225,8 +245,14 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
   });
 
   app.get('/portal/v1/service/requests/:id/attachments/:fileId', {
-    config: { member: true },
-    schema: { operationId: 'getMyServiceAttachment', tags, summary: 'A file in my request\'s conversation', description: 'Only files on public entries.', params: z.object({ id: z.uuid(), fileId: z.uuid() }) },
+    config: { member: true, produces: evidenceTypes, errors: ['evidence_missing'] },
+    schema: {
+      operationId: 'portalGetServiceAttachment',
+      tags,
+      summary: 'A file in my request\'s conversation',
+      description: 'Only files on public entries, streamed with their type (PDF or an image); a file whose bytes were erased is 410 `evidence_missing`.',
+      params: z.object({ id: z.uuid().describe('the service request id'), fileId: z.uuid().describe('the attachment id, from the conversation') }),
+    },
   }, async (req, reply) => {
     const r = await visible(req, req.params.id);
     return sendEvidence(reply, store, me(req).programId, await requestAttachment(db, me(req).programId, r.id, req.params.fileId, false));
@@ -236,18 +262,25 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
   const hit = z.object({ id: z.uuid(), category: z.string(), title: z.string(), excerpt: z.string(), rank: z.number() });
   app.get('/portal/v1/help/search', {
     config: { member: true },
-    schema: { operationId: 'searchHelp', tags, summary: 'Search the help centre in my language', description: 'Full-text search with my language\'s stemming; the last word matches as a prefix, so it suggests while I type.', querystring: z.object({ q: z.string().max(500) }).strict(), response: { 200: z.object({ items: z.array(hit) }) } },
+    schema: {
+      operationId: 'portalSearchHelp',
+      tags,
+      summary: 'Search the help centre in my language',
+      description: 'Full-text search with my language\'s stemming; the last word matches as a prefix, so it suggests while I type. At most 5 hits, best first.',
+      querystring: z.object({ q: z.string().max(500).describe('the words to search for') }).strict(),
+      response: { 200: z.object({ items: z.array(hit) }) },
+    },
   }, async (req) => ({ items: await searchArticles(db, me(req).programId, me(req).language, req.query.q, 5) }));
 
   const article = z.object({ id: z.uuid(), category: z.string(), title: z.string(), body: z.string(), updatedAt: z.date() });
   app.get('/portal/v1/help/articles', {
     config: { member: true },
-    schema: { operationId: 'listHelpArticlesForMe', tags, summary: 'Help articles in my language', description: 'Published articles by category.', response: { 200: z.object({ items: z.array(article) }) } },
+    schema: { operationId: 'portalListHelpArticles', tags, summary: 'Help articles in my language', description: 'Published articles by category. Not paginated.', response: { 200: z.object({ items: z.array(article) }) } },
   }, async (req) => ({ items: await listArticles(db, me(req).programId, { language: me(req).language, publishedOnly: true }) }));
 
   app.get('/portal/v1/help/articles/:id', {
     config: { member: true },
-    schema: { operationId: 'readHelpArticle', tags, summary: 'Read a help article', description: 'Counts a view.', params: idParams, response: { 200: article } },
+    schema: { operationId: 'portalGetHelpArticle', tags, summary: 'Read a help article', description: 'A published article; counts a view (who read it is not kept).', params: articleParams, response: { 200: article } },
   }, async (req) => {
     const a = await requireArticle(db, me(req).programId, req.params.id, true);
     await countView(db, me(req).programId, a.id);
@@ -256,9 +289,17 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
 
   app.post('/portal/v1/help/articles/:id/feedback', {
     config: { member: true },
-    schema: { operationId: 'rateHelpArticle', tags, summary: 'Did this help?', description: 'Counted per article; who answered is not kept.', params: idParams, body: z.object({ helpful: z.boolean() }).strict(), response: { 204: z.null() } },
+    schema: {
+      operationId: 'portalRateHelpArticle',
+      tags,
+      summary: 'Did this help?',
+      description: 'Counted per article; who answered is not kept.',
+      params: articleParams,
+      body: z.object({ helpful: z.boolean().describe('true: it helped') }).strict(),
+      response: { 204: z.null().describe('no body') },
+    },
   }, async (req, reply) => {
     await rateArticle(db, me(req).programId, req.params.id, req.body.helpful);
-    return reply.status(204).send(null);
+    return sendNoContent(reply);
   });
 }

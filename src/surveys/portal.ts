@@ -14,17 +14,17 @@ import { hasAnswered, listSurveys, requireTakeable, submitAnswer } from './store
 import { localize } from '../questions/index.js';
 
 const tags = ['portal'];
-const idParams = z.object({ id: z.uuid() });
+const idParams = z.object({ id: z.uuid().describe('the survey id') });
 
 const surveyCard = z.object({
   id: z.string(),
   kind: z.literal('survey'),
-  title: z.string(),
-  points: z.number(),
-  questions: z.number(),
-  anonymous: z.boolean(),
-  closesAt: z.string().nullable(),
-  answered: z.boolean(),
+  title: z.string().describe("in the member's language, else the program's"),
+  points: z.number().describe('what answering pays'),
+  questions: z.number().describe('how many questions'),
+  anonymous: z.boolean().describe('the stored answer carries no link to the member'),
+  closesAt: z.string().nullable().describe('ISO 8601 instant; null: open until closed by hand'),
+  answered: z.boolean().describe('already answered by the member (or their company, for a survey answered once per company)'),
 });
 
 export async function portalSurveyRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
@@ -36,10 +36,10 @@ export async function portalSurveyRoutes(fastify: FastifyInstance, { database, c
     {
       config: { member: true },
       schema: {
-        operationId: 'listMyLearning',
+        operationId: 'portalListLearning',
         tags,
-        summary: 'What I can do and learn now: open surveys and quizzes for me, with the points each gives',
-        description: 'Only those whose audience includes me and that are open now; answered surveys and passed quizzes are marked, not hidden.',
+        summary: 'What I can do and learn now',
+        description: 'Open surveys and quizzes for me, with the points each gives. Only those whose audience includes me and that are open now; answered surveys and passed quizzes are marked, not hidden. Changes nothing.',
         response: { 200: z.object({ surveys: z.array(surveyCard), quizzes: z.array(memberQuizOut) }) },
       },
     },
@@ -74,15 +74,15 @@ export async function portalSurveyRoutes(fastify: FastifyInstance, { database, c
   app.get(
     '/portal/v1/surveys/:id',
     {
-      config: { member: true },
       schema: {
-        operationId: 'getMySurvey',
+        operationId: 'portalGetSurvey',
         tags,
         summary: 'A survey to answer, in my language',
         description: 'The published version\'s questions; `version` goes back with the answers. 403 `survey_not_for_member`, 409 `survey_closed` / `survey_not_open`.',
         params: idParams,
         response: { 200: memberSurveyOut },
       },
+      config: { member: true, errors: ['survey_not_for_member', 'survey_closed', 'survey_not_open'] },
     },
     async (req) => {
       const m = me(req);
@@ -97,9 +97,8 @@ export async function portalSurveyRoutes(fastify: FastifyInstance, { database, c
   app.post(
     '/portal/v1/surveys/:id/answers',
     {
-      config: { member: true },
       schema: {
-        operationId: 'answerSurvey',
+        operationId: 'portalAnswerSurvey',
         tags,
         summary: 'Send my answers',
         description:
@@ -107,8 +106,28 @@ export async function portalSurveyRoutes(fastify: FastifyInstance, { database, c
           'sent at the same moment, is 409 `survey_already_answered` and pays nothing. Bad answers: 422 `answer_out_of_range`, `unknown_option`, ' +
           '`answer_required`, `unknown_question`. On an anonymous survey the stored answer carries no link to me.',
         params: idParams,
-        body: z.object({ answers: answersSchema, version: z.number().int().optional() }).strict(),
-        response: { 201: z.object({ points: z.number() }) },
+        body: z
+          .object({
+            answers: answersSchema.describe('question id → a score, an option id, option ids or text'),
+            version: z.number().int().optional().describe('the `version` of the survey as read (GET /portal/v1/surveys/{id})'),
+          })
+          .strict(),
+        response: { 201: z.object({ points: z.number().describe('what the answer paid (0 when the survey pays nothing)') }) },
+      },
+      config: {
+        member: true,
+        errors: [
+          'survey_not_for_member',
+          'survey_closed',
+          'survey_not_open',
+          'survey_already_answered',
+          'unknown_question',
+          'answer_required',
+          'answer_out_of_range',
+          'answer_wrong_type',
+          'unknown_option',
+          'answer_too_long',
+        ],
       },
     },
     async (req, reply) => {

@@ -7,9 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LojalError } from '../errors/index.js';
+import { evidenceTypes } from '../evidence/files.js';
 import { EvidenceMissingError } from '../evidence/store.js';
 import { simulateEvent } from '../events/simulate.js';
 import type { AppContext } from '../http/context.js';
+import { sendNoContent } from '../http/no-content.js';
 import { languages, type Language } from '../i18n/index.js';
 import { me, programOf } from '../portal/context.js';
 import type { Program } from '../programs/programs.js';
@@ -27,7 +29,10 @@ import { tdb } from './tables.js';
 import { pickText, textOr, type LocalizedText } from './texts.js';
 
 const tags = ['portal'];
-const idParams = z.object({ id: z.uuid() });
+const courseParams = z.object({ id: z.uuid().describe('the course id') });
+const certificateParams = z.object({ id: z.uuid().describe('the certificate id') });
+const contentParams = z.object({ id: z.uuid().describe('the content item id') });
+const fileParams = z.object({ id: z.uuid().describe('the training file id, from a module\'s or content item\'s `file`') });
 const picked = z.object({ text: z.string(), language: z.enum(languages), fallback: z.boolean().describe("the member's language was missing; another is shown") });
 const fileInfo = z.object({ id: z.uuid(), url: z.string(), contentType: z.string(), sizeBytes: z.number().int(), fileName: z.string().nullable() });
 
@@ -88,7 +93,13 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
     '/portal/v1/courses',
     {
       config: { member: true },
-      schema: { operationId: 'listMyCourses', tags, summary: 'The courses I can take, my progress and the points each pays', description: 'Published courses; not yet started first, completed last.', response: { 200: z.object({ data: z.array(courseCard) }) } },
+      schema: {
+        operationId: 'portalListCourses',
+        tags,
+        summary: 'The courses I can take, my progress and the points each pays',
+        description: 'Published courses in the member\'s language; not yet started first, completed last. The points are what the earning rules would pay now, or what was paid. Not paginated.',
+        response: { 200: z.object({ data: z.array(courseCard) }) },
+      },
     },
     async (req) => {
       const m = me(req);
@@ -118,11 +129,11 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
     {
       config: { member: true },
       schema: {
-        operationId: 'getMyCourse',
+        operationId: 'portalGetCourse',
         tags,
-        summary: 'A course to take: its modules in order, which are done, open or locked',
-        description: 'Modules open one after another.',
-        params: idParams,
+        summary: 'A course to take',
+        description: 'Its modules in order, each done, open or locked. Modules open one after another; `next` is the one to take now. A course not published is 404.',
+        params: courseParams,
         response: { 200: courseCard.extend({ modules: z.array(moduleOut), next: z.uuid().nullable(), certificateId: z.uuid().nullable() }) },
       },
     },
@@ -164,21 +175,24 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
   app.post(
     '/portal/v1/courses/:id/modules/:moduleId/complete',
     {
-      config: { member: true },
       schema: {
-        operationId: 'completeMyModule',
+        operationId: 'portalCompleteModule',
         tags,
-        summary: 'Mark a module done (read, watched, downloaded); the last one completes the course',
-        description: 'In order (409 `module_locked`); a quiz module is completed by passing its quiz (409 `module_needs_quiz`). Again: answers the same, pays nothing more.',
-        params: z.object({ id: z.uuid(), moduleId: z.uuid() }),
+        summary: 'Mark a module done',
+        description:
+          'Read, watched or downloaded. In order (409 `module_locked`); a quiz module is completed by passing its quiz (409 `module_needs_quiz`). Completing the last module ' +
+          'completes the course: the earning rules pay its points (a `training.completed` event) and the certificate, if the course gives one, is ' +
+          'issued. Again: answers the same, pays nothing more.',
+        params: z.object({ id: z.uuid().describe('the course id'), moduleId: z.uuid().describe('the module id') }),
         response: {
           200: z.object({
             recorded: z.boolean(),
             progress: z.object({ done: z.number().int(), total: z.number().int() }),
-            course: z.object({ completedAt: z.date(), points: z.number().int(), certificate: certificateOut.nullable() }).nullable(),
+            course: z.object({ completedAt: z.date(), points: z.number().int(), certificate: certificateOut.nullable() }).nullable().describe('set when this completed the course'),
           }),
         },
       },
+      config: { member: true, errors: ['module_locked', 'module_needs_quiz', 'course_not_open', 'member_not_active'] },
     },
     async (req) => {
       const m = me(req);
@@ -204,7 +218,13 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
     '/portal/v1/certificates',
     {
       config: { member: true },
-      schema: { operationId: 'listMyCertificates', tags, summary: 'My certificates, with those expiring within 30 days marked', description: 'In issue order.', response: { 200: z.object({ data: z.array(certificateOut) }) } },
+      schema: {
+        operationId: 'portalListCertificates',
+        tags,
+        summary: 'My certificates, with those expiring within 30 days marked',
+        description: 'In issue order, each with the link to its PDF. Not paginated.',
+        response: { 200: z.object({ data: z.array(certificateOut) }) },
+      },
     },
     async (req) => {
       const m = me(req);
@@ -215,7 +235,16 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
 
   app.get(
     '/portal/v1/certificates/:id/pdf',
-    { config: { member: true }, schema: { operationId: 'getMyCertificatePdf', tags, summary: 'One of my certificates as PDF', description: 'application/pdf.', params: idParams } },
+    {
+      config: { member: true, produces: ['application/pdf'] },
+      schema: {
+        operationId: 'portalGetCertificatePdf',
+        tags,
+        summary: 'One of my certificates as PDF',
+        description: 'Rendered on request (application/pdf), with a link and code anyone can verify it by. Another member\'s certificate is 404.',
+        params: certificateParams,
+      },
+    },
     async (req, reply) => {
       const m = me(req);
       const program = await programOf(db, req);
@@ -229,8 +258,14 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
   app.get(
     '/portal/v1/content',
     {
-      config: { member: true },
-      schema: { operationId: 'listMyContent', tags, summary: 'Members-only articles and files open to me now', description: 'Newest first; early access shown.', response: { 200: z.object({ data: z.array(contentCard) }) } },
+      config: { member: true, errors: ['unknown_member'] },
+      schema: {
+        operationId: 'portalListContent',
+        tags,
+        summary: 'Members-only articles and files open to me now',
+        description: 'Published items whose audience (tier, role, segment, tags) includes the member and that are open now, newest first; early access of their tier shown. Not paginated.',
+        response: { 200: z.object({ data: z.array(contentCard) }) },
+      },
     },
     async (req) => {
       const m = me(req);
@@ -267,11 +302,11 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
     {
       config: { member: true },
       schema: {
-        operationId: 'getMyContent',
+        operationId: 'portalGetContent',
         tags,
         summary: 'A members-only article or file',
-        description: 'Not open to me (tier, role, segment, tags, not yet): 404.',
-        params: idParams,
+        description: 'The article\'s body in the member\'s language, or the file\'s link. Not open to me (tier, role, segment, tags, not yet): 404. Reading it records nothing; POST …/read does.',
+        params: contentParams,
         response: { 200: contentCard.extend({ body: picked.nullable(), file: fileInfo.nullable() }) },
       },
     },
@@ -298,21 +333,34 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
     '/portal/v1/content/:id/read',
     {
       config: { member: true },
-      schema: { operationId: 'markMyContentRead', tags, summary: 'Leave a read receipt (the article was shown, the file opened)', description: 'Counts every read; the first is kept.', params: idParams, response: { 204: z.null() } },
+      schema: {
+        operationId: 'portalMarkContentRead',
+        tags,
+        summary: 'Leave a read receipt',
+        description: 'The article was shown or the file opened. Counts every read; the first is kept. Not open to me: 404.',
+        params: contentParams,
+        response: { 204: z.null().describe('no body') },
+      },
     },
     async (req, reply) => {
       const m = me(req);
       const { reader } = await openItem(m.programId, m.memberId, req.params.id);
       await recordRead(db, m.programId, req.params.id, { memberId: m.memberId, accountId: reader.accountId }, ctx.clock());
-      return reply.status(204).send(null);
+      return sendNoContent(reply);
     },
   );
 
   app.get(
     '/portal/v1/training/files/:id',
     {
-      config: { member: true },
-      schema: { operationId: 'getMyTrainingFile', tags, summary: 'A file of a published course or of content open to me', description: 'Anything else: 404.', params: idParams },
+      config: { member: true, produces: evidenceTypes, errors: ['evidence_missing'] },
+      schema: {
+        operationId: 'portalGetTrainingFile',
+        tags,
+        summary: 'A file of a published course or of content open to me',
+        description: 'The bytes, streamed with their type (PDF or an image). Anything else: 404; a file whose bytes are gone from the store: 410 `evidence_missing`.',
+        params: fileParams,
+      },
     },
     async (req, reply) => {
       const m = me(req);

@@ -172,12 +172,18 @@ describe('members: upsert by external id and batch', () => {
   it('PUT creates with 201 and updates with 200, keeping what it is not sent', async () => {
     const created = await t.call('PUT', '/v1/members/by-external-id/PUT-1', { accountExternalId: 'ACME', name: 'Put One', role: 'engineer' });
     expect(created.statusCode).toBe(201);
-    const updated = await t.call('PUT', '/v1/members/by-external-id/PUT-1', { email: 'put@one.se' });
+    const updated = await t.call('PUT', '/v1/members/by-external-id/PUT-1', { accountExternalId: 'ACME', name: 'Put One', email: 'put@one.se' });
     expect(updated.statusCode).toBe(200);
     expect(updated.json()).toMatchObject({ id: created.json().id, accountId: acme.id, role: 'engineer', email: 'put@one.se' });
+    // A few fields of an existing member: PATCH by `ext:`.
+    const patched = await t.call('PATCH', '/v1/members/ext:PUT-1', { phone: '+46 70 123 45 67' });
+    expect(patched.json()).toMatchObject({ id: created.json().id, role: 'engineer', email: 'put@one.se', phone: '+46 70 123 45 67' });
+    // Name and account are required, as the server needs them to create: the schema refuses a body without them.
     const noAccount = await t.call('PUT', '/v1/members/by-external-id/PUT-2', { name: 'No account' });
     expect(noAccount.statusCode).toBe(400);
-    expect(noAccount.json().errors).toEqual([{ path: 'accountId', message: 'is required to create a member', code: 'required' }]);
+    expect(noAccount.json().errors).toEqual([{ path: 'body.accountId', message: 'give the account: accountId or accountExternalId', code: 'required' }]);
+    const empty = await t.call('PUT', '/v1/members/by-external-id/PUT-2', {});
+    expect(empty.json().errors.map((e: { path: string }) => e.path)).toContain('body.name');
   });
 
   it('batch writes valid members and reports the others', async () => {

@@ -44,7 +44,7 @@ describe('the TypeScript client', () => {
     );
     expect(member.accountId).toBe(account.id);
 
-    const subscription = await ok(lojal.POST('/v1/webhooks', { body: { url: receiver.url('/erp'), description: 'ERP connector' } }));
+    const subscription = await ok(lojal.POST('/v1/webhooks', { body: { url: receiver.url('/erp'), description: 'ERP connector', eventTypes: ['reward_order.placed'] } }));
 
     await ok(
       lojal.POST('/v1/events', {

@@ -23,7 +23,7 @@ interface Job {
 }
 
 const upload = async (kind: string, csv: string, key = t.key, fileName = `${kind}.csv`) =>
-  postMultipart(t, `/v1/imports/${kind}`, [{ name: 'file', fileName, bytes: Buffer.from(csv), contentType: 'text/csv' }], key);
+  postMultipart(t, `/v1/imports?kind=${kind}`, [{ name: 'file', fileName, bytes: Buffer.from(csv), contentType: 'text/csv' }], key);
 
 /** Polls the job until it has ended (the import runs after the upload is answered). */
 async function finished(id: string, key = t.key): Promise<Job> {
@@ -104,7 +104,7 @@ describe('console CSV imports as jobs', () => {
   });
 
   it('refuses an upload without a file, a caller without the write scope, and an unknown kind', async () => {
-    const noFile = await postMultipart(t, '/v1/imports/accounts', [{ name: 'other', value: 'x' }]);
+    const noFile = await postMultipart(t, '/v1/imports?kind=accounts', [{ name: 'other', value: 'x' }]);
     expect(noFile.statusCode).toBe(400);
     expect(noFile.json().errors[0].path).toBe('file');
     const reader = await t.keyWith(['read']);
@@ -116,6 +116,18 @@ describe('console CSV imports as jobs', () => {
     const mine = (await upload('accounts', 'external_id,name\nZ-1,Zed\n')).json();
     await finished(mine.id);
     expect((await t.call('GET', `/v1/imports/${mine.id}`, undefined, other.key)).statusCode).toBe(404);
+    const noKind = await postMultipart(t, '/v1/imports', [{ name: 'file', fileName: 'a.csv', bytes: Buffer.from('external_id,name\nA,B\n') }]);
+    expect(noKind.statusCode).toBe(400);
+  });
+
+  it('still takes the upload at its path before issue 19, POST /v1/imports/{kind}, which the document no longer shows', async () => {
+    const { key } = await t.newProgram();
+    const res = await postMultipart(t, '/v1/imports/accounts', [{ name: 'file', fileName: 'old.csv', bytes: Buffer.from('external_id,name\nOLD-1,Old Path AB\n'), contentType: 'text/csv' }], key);
+    expect(res.statusCode, res.body).toBe(202);
+    expect(await finished(res.json().id, key)).toMatchObject({ state: 'finished', kind: 'accounts', created: 1 });
+    const doc = (await t.call('GET', '/openapi.json', undefined, null)).json();
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/imports')).sort()).toEqual(['/v1/imports', '/v1/imports/{id}']);
+    expect(Object.keys(doc.paths['/v1/imports']).sort()).toEqual(['get', 'post']);
   });
 });
 

@@ -74,6 +74,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
     async close() {
       const violations = contract?.violations() ?? [];
+      // LOJAL_CONTRACT_SEEN=dir keeps which operations and statuses this file met (scripts/contract-coverage.ts sums them).
+      if (contract && process.env.LOJAL_CONTRACT_SEEN) {
+        await fs.mkdir(process.env.LOJAL_CONTRACT_SEEN, { recursive: true });
+        await fs.writeFile(path.join(process.env.LOJAL_CONTRACT_SEEN, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`), [...contract.seen()].join('\n'));
+      }
       await app.close();
       await database.close();
       await fs.rm(dataDir, { recursive: true, force: true });

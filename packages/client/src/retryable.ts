@@ -19,4 +19,5 @@ export const retryableWrites: ReadonlySet<string> = new Set([
   'POST /v1/members/{id}/sms',
   'POST /v1/partner/redemptions',
   'POST /v1/reward-orders',
+  'POST /v1/service/requests',
 ]);

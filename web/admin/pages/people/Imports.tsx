@@ -47,7 +47,7 @@ export default function Imports() {
     mutationFn: (file: File) => {
       const form = new FormData();
       form.append('file', file, file.name);
-      return api.upload<Job>(`/v1/imports/${kind}`, form);
+      return api.upload<Job>(`/v1/imports?kind=${kind}`, form);
     },
     onSuccess: (job) => {
       setJobId(job.id);
