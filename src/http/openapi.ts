@@ -367,7 +367,9 @@ function attachExample(op: Json & { responses?: Record<string, Json>; parameters
   for (const parameter of op.parameters ?? []) {
     const from = parameter.in === 'path' ? example.params : parameter.in === 'query' ? example.query : undefined;
     const value = from?.[parameter.name as string];
-    if (value !== undefined) parameter.example = value;
+    // Recorded from a URL, every value is text; a number parameter shows a number.
+    const type = (parameter.schema as Json | undefined)?.type;
+    if (value !== undefined) parameter.example = (type === 'integer' || type === 'number') && typeof value === 'string' ? Number(value) : value;
   }
   const requestJson = (op.requestBody?.content as Record<string, Json> | undefined)?.['application/json'];
   if (requestJson && example.body !== undefined) requestJson.example = example.body;
