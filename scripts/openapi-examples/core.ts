@@ -4,8 +4,6 @@
  * coalition partners. Everything it creates is new (K3001…, P30001…, nordfrakt), so the demo's own records that
  * other areas' examples use are left as they were; settings it "changes" are sent back with the values they have.
  */
-import { getProgram } from '../../src/programs/programs.js';
-import { startImportJob } from '../../src/imports/jobs.js';
 import type { ExampleRun, ExampleScript } from './types.js';
 
 const idOf = async (run: ExampleRun, table: 'accounts' | 'members', externalId: string): Promise<string> =>
@@ -125,11 +123,14 @@ const examples: ExampleScript = async (run) => {
   await call({ operationId: 'replaceOnboardingChecklist', body: { steps: checklist.steps } });
   await call({ operationId: 'getMemberOnboarding', params: { id: await idOf(run, 'members', 'P10004') } });
 
-  // Imports: the upload is multipart (the runner sends JSON), so one is started here as the route would.
-  const seeded = (await getProgram(run.db, run.programId))!;
+  // Imports: the ERP's customer list as a CSV upload; the job runs in the background and is read back.
   const csv = 'external_id,name,country,segment\nK3010,Nyström Bygg AB,SE,builder\nK3011,Fjällens El AB,SE,installer\nK3012,Sandvik VVS AS,Norge,installer\n';
-  const { job, finished } = await startImportJob(run.db, seeded, { kind: 'accounts', fileName: 'kunder-2026-11.csv', bytes: Buffer.from(csv), startedBy: `staff:${run.staffUserId}` });
-  await finished;
+  const started = await call({ operationId: 'createImport', query: { kind: 'accounts' }, form: { file: { filename: 'kunder-2026-11.csv', type: 'text/csv', content: csv } } });
+  const job = started.body as { id: string };
+  const state = async () => (await run.db.selectFrom('import_jobs').select('state').where('program_id', '=', run.programId).where('id', '=', job.id).executeTakeFirst())?.state;
+  for (let i = 0; i < 200 && (await state()) === 'running'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   await call({ operationId: 'getImport', params: { id: job.id } });
   await call({ operationId: 'listImports', query: { limit: 3 } });
 
@@ -145,6 +146,11 @@ const examples: ExampleScript = async (run) => {
   await call({ operationId: 'getPartner', params: { id: bank } });
   const partner = (await call({ operationId: 'createPartner', body: { code: 'nordfrakt', name: 'Nordfrakt', kind: 'other' } })).body as { id: string };
   await call({ operationId: 'updatePartner', params: { id: partner.id }, body: { name: 'Nordfrakt Logistik AB' } });
+  // The bank's own key takes a member's points as payment there.
+  const bankKey = (await call({ operationId: 'createApiKey', body: { name: 'Fjordbanken kassa', scopes: ['partner'], partnerId: bank } })).body as { key: string };
+  const payer = await run.db.selectFrom('wallets as w').innerJoin('members as m', (j) => j.onRef('m.program_id', '=', 'w.program_id').onRef('m.id', '=', 'w.id'))
+    .select('m.external_id').where('w.program_id', '=', run.programId).where('w.available', '>=', 500).where('m.status', '=', 'active').orderBy('m.external_id').executeTakeFirstOrThrow();
+  await call({ operationId: 'createPartnerRedemption', apiKey: bankKey.key, body: { member: payer.external_id!, points: 500, memo: 'Fjordbanken: 50 kr på kortet', idempotencyKey: 'fjordbanken-kassa-2026-0001' } });
   const now = new Date();
   await call({ operationId: 'getPartnerSettlement', params: { id: bank }, query: { from: isoDay(new Date(now.getTime() - 90 * 86_400_000)), to: isoDay(now) } });
 };

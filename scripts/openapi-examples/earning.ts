@@ -5,6 +5,7 @@
  * example is put back (the ladder, the control settings) or archived (the rule), so later areas see the demo.
  */
 import { tinyPdf } from '../../src/evidence/samples.js';
+import { enqueueEvent } from '../../src/webhooks/events.js';
 import type { ExampleScript } from './types.js';
 
 const examples: ExampleScript = async (run) => {
@@ -175,6 +176,13 @@ const examples: ExampleScript = async (run) => {
     .executeTakeFirst();
   await run.call({ operationId: 'approveAdjustmentRequest', params: { id: othersRequest?.id ?? ownRequest }, expectStatus: 403 });
   await run.call({ operationId: 'rejectAdjustmentRequest', params: { id: ownRequest }, body: { reason: 'Saldot finns redan på kedjans huvudkonto' } });
+  // A second request, approved by the demo owner in the console: another person than the one who asked.
+  const second = await run.call({
+    operationId: 'adjustAccountPoints',
+    params: { id: account.id },
+    body: { points: 5_500, reasonCode: 'migration', memo: 'Rättat saldo från den gamla klubben, 2025-12-31', idempotencyKey: 'c2f4a8e1-adjust-migration-2' },
+  });
+  await run.call({ operationId: 'approveAdjustmentRequest', as: 'console', params: { id: String(second.body.id) } });
 
   // Tiers: the ladder (for a moment also for members), distribution, an account's level, history and hold.
   const ladder = await run.call({ operationId: 'getTierLadder' });
@@ -234,6 +242,16 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'listWebhookDeliveries', params: { id: hookId }, query: { state: 'failed' } });
   await run.call({ operationId: 'rotateWebhookSecret', params: { id: hookId } });
   await run.call({ operationId: 'retryWebhookDelivery', params: { id: '0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f' }, expectStatus: 404 });
+  // A delivery the job gave up on after six attempts (the ERP was down) is sent again by hand.
+  await db.transaction().execute((trx) => enqueueEvent(trx, programId, 'tier.changed', { ownerKind: 'account', ownerId: account.id, ownerExternalId: 'K2001', from: 'silver', to: 'gold', reason: 'threshold_reached' }, new Date()));
+  const failed = await db
+    .updateTable('webhook_deliveries')
+    .set({ state: 'failed', attempts: 6, last_status: 503, last_error: 'HTTP 503: Service Unavailable', next_attempt_at: null })
+    .where('program_id', '=', programId)
+    .where('subscription_id', '=', hookId)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await run.call({ operationId: 'retryWebhookDelivery', params: { id: failed.id } });
   await run.call({ operationId: 'deleteWebhook', params: { id: hookId } });
 
   // Evidence: a receipt uploaded for the account, its description and its bytes.

@@ -173,9 +173,11 @@ const examples: ExampleScript = async (run) => {
       idempotencyKey: 'tool-weeks-sms-P10004',
     },
   });
+  // Someone without a phone number (the portal's examples give the demo member one before this runs).
+  const phoneless = await db.selectFrom('members').select('id').where('program_id', '=', programId).where('phone', 'is', null).orderBy('external_id').executeTakeFirstOrThrow();
   await run.call({
     operationId: 'sendMemberSms',
-    params: { id: run.memberId },
+    params: { id: phoneless.id },
     body: { message: 'Din beställning är skickad.', kind: 'transactional', idempotencyKey: 'order-shipped-P10001' },
     expectStatus: 422,
   });
@@ -200,5 +202,9 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'portalMarkInbox', body: { id: (posted.body as { id: string }).id, read: true } });
   await run.call({ operationId: 'portalStreamInbox', expectStatus: 406 });
   await run.call({ operationId: 'portalExportData' });
+
+  // Last of all areas: the demo owner, an instance admin, makes a second program from the console. (Earlier, it
+  // would make the owner's sign-in ask which program to open.)
+  await run.call({ operationId: 'createProgram', as: 'console', body: { name: 'Nordbygg Norge', currency: 'NOK', defaultLanguage: 'nb', timeZone: 'Europe/Oslo' } });
 };
 export default examples;

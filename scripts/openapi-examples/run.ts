@@ -104,8 +104,10 @@ for (const [area, script] of Object.entries(areas)) {
           return encodeURIComponent(value);
         }) + (request.query ? `?${new URLSearchParams(Object.entries(request.query).map(([k, v]) => [k, String(v)]))}` : '');
       const scheme = Object.keys(operation.security[0] ?? {});
-      const headers: Record<string, string> = scheme.includes('apiKey')
-        ? { authorization: `Bearer ${adminKey}` }
+      const headers: Record<string, string> = request.as === 'console'
+        ? { ...consoleHeaders }
+        : scheme.includes('apiKey')
+        ? { authorization: `Bearer ${request.apiKey ?? adminKey}` }
         : scheme.includes('memberSession')
           ? { ...portalHeaders }
           : scheme.includes('staffSession')

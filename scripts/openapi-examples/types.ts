@@ -9,6 +9,13 @@ export interface ExampleRequest {
   body?: unknown;
   /** A multipart/form-data body instead: text fields, and files with their name, type and bytes. */
   form?: Record<string, string | { filename: string; type: string; content: string | Uint8Array<ArrayBuffer> }>;
+  /**
+   * Who calls, when the operation takes more than one credential: `console` for the demo owner's session (an
+   * instance admin and a staff user, where the demo's API key is neither); by default the API key.
+   */
+  as?: 'console';
+  /** Another API key than the demo's admin key (a coalition partner's, say). */
+  apiKey?: string;
   /** The status expected; by default any 2xx. A 4xx expected here becomes the operation's error example. */
   expectStatus?: number;
 }

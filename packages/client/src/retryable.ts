@@ -2,7 +2,9 @@
 
 /** Writes whose body carries an `idempotencyKey`: the server answers a repeat as it answered the first, so they are safe to retry. */
 export const retryableWrites: ReadonlySet<string> = new Set([
+  'POST /portal/v1/claims',
   'POST /portal/v1/orders',
+  'POST /portal/v1/service/requests',
   'POST /portal/v1/team/allocate',
   'POST /v1/accounts/{id}/adjustments',
   'POST /v1/accounts/{id}/coop-fund/adjustments',
