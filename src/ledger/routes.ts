@@ -196,7 +196,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
   app.post(
     '/v1/accounts/:id/transfers',
     {
-      config: { scope: 'ledger:write', errors: ['unknown_member', 'member_not_in_account', 'insufficient_points', 'idempotency_conflict'] },
+      config: { scope: 'ledger:write', errors: ['unknown_member', 'member_not_in_account', 'not_a_manager', 'insufficient_points', 'idempotency_conflict'] },
       schema: {
         operationId: 'transferAccountPointsToMember',
         tags: ['ledger'],

@@ -18256,7 +18256,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`, `not_a_manager`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18264,7 +18264,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "csrf_token_invalid" | "insufficient_scope";
+                        code?: "csrf_token_invalid" | "insufficient_scope" | "not_a_manager";
                     };
                 };
             };
