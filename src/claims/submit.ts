@@ -4,6 +4,7 @@
  * controls flag it or refuse it, and the claim, its flags and its evidence are written in one transaction.
  */
 import { createHash } from 'node:crypto';
+import { idempotencyKey } from '../fields/index.js';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -37,11 +38,7 @@ export const claimInputSchema = z
     endCustomer: text(300).describe('Who bought'),
     /** Evidence uploaded before (POST /v1/evidence); files may also come in the same multipart request. */
     evidenceIds: z.array(z.uuid()).max(20).default([]).describe("Evidence uploaded before (POST /v1/evidence) for the member's account; files may also come in the same multipart request"),
-    idempotencyKey: z
-      .string()
-      .trim()
-      .min(8, 'use a unique key of at least 8 characters, e.g. a UUID')
-      .max(200)
+    idempotencyKey: idempotencyKey
       .optional()
       .describe('A unique key of at least 8 characters, e.g. a UUID; a retry with it answers the same claim'),
   })

@@ -5,6 +5,7 @@
  * a payout for the ERP.
  */
 import { createHash } from 'node:crypto';
+import { idempotencyKey } from '../fields/index.js';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -39,11 +40,7 @@ export const coopClaimInputSchema = z
     otherBrands: z.number().int().min(0).max(50).describe("How many other manufacturers' brands the ad shows (0: only ours)"),
     /** A proof uploaded before (POST /v1/evidence); or the file itself in a multipart request. */
     proofEvidenceId: z.uuid().optional().describe("A proof uploaded before (POST /v1/evidence) for the account; or the file itself in a multipart request"),
-    idempotencyKey: z
-      .string()
-      .trim()
-      .min(8, 'use a unique key of at least 8 characters, e.g. a UUID')
-      .max(200)
+    idempotencyKey: idempotencyKey
       .optional()
       .describe('A unique key of at least 8 characters, e.g. a UUID; a retry with it answers the same claim'),
   })

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { idempotencyKey } from '../fields/index.js';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
@@ -31,11 +32,7 @@ import { COOP_SHARE_PERCENT } from './share.js';
 const idParams = z.object({ id: z.uuid().describe("The co-op claim's id (UUID)") });
 const accountParams = z.object({ id: z.uuid().describe("The account's id (UUID)") });
 const passThrough = () => (data: unknown) => ({ value: data });
-const idempotencyKey = z
-  .string()
-  .trim()
-  .min(8, 'use a unique key of at least 8 characters, e.g. a UUID')
-  .max(200)
+const retryKey = idempotencyKey
   .describe('A unique key of at least 8 characters, e.g. a UUID; a retry with it changes nothing and answers the same');
 const claimStateEnum = z.enum(['submitted', 'approved', 'rejected']);
 
@@ -230,7 +227,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
           .object({
             amount: z.number().int().refine((n) => n !== 0, 'amount may not be 0').refine(Number.isSafeInteger, 'amount out of range').describe('Minor units: positive adds, negative takes; not 0'),
             memo: z.string().trim().min(1).max(500).describe('Why, kept with the entry'),
-            idempotencyKey,
+            idempotencyKey: retryKey,
           })
           .strict(),
         response: { 200: fundOut, 201: fundOut },
@@ -443,7 +440,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
           'The listed payouts, or every unexported one. Only unexported payouts are taken; one already in another batch stays there. A retry with the same key answers the first batch (`created` false) ' +
           'and marks nothing more. Read the batch\'s payouts with listCoopPayouts and `batchId`.',
         body: z
-          .object({ idempotencyKey, payoutIds: z.array(z.uuid()).min(1).max(10_000).optional().describe('The payouts to export; absent: every unexported one') })
+          .object({ idempotencyKey: retryKey, payoutIds: z.array(z.uuid()).min(1).max(10_000).optional().describe('The payouts to export; absent: every unexported one') })
           .strict(),
         response: { 200: batchOut },
       },

@@ -37,6 +37,9 @@ export const searchText = z.string().trim().max(200);
 /** The id a record has in the customer's own system (ERP customer number, CRM id…). */
 export const externalId = text(100);
 
+/** A client's key for a write it may retry: a repeat with the same key answers as the first call did. */
+export const idempotencyKey = z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200);
+
 /** Accepts `se` as well as `SE`; stores upper case. */
 export const country = z
   .string()

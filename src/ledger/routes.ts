@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { idempotencyKey } from '../fields/index.js';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
@@ -15,11 +16,7 @@ import { adjustmentRequestOut } from '../control/schemas.js';
 import { balanceOut, historyOut, operationOut, summaryOut } from './schemas.js';
 import { getBalance, getHistory, getProgramSummary } from './queries.js';
 
-const idempotencyKey = z
-  .string()
-  .trim()
-  .min(8, 'use a unique key of at least 8 characters, e.g. a UUID')
-  .max(200)
+const retryKey = idempotencyKey
   .describe('Your unique key for this operation (e.g. a UUID): a retry with the same key and body answers the first result; another body is 409 `idempotency_conflict`');
 const points = z.number().int().min(1).max(1_000_000_000);
 const reasonCode = z
@@ -141,7 +138,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
                 .describe('Points to add (positive) or remove (negative); never 0. Removing more than is available is 422 `insufficient_points`'),
               reasonCode,
               memo: z.string().trim().max(500).optional().describe('A note for the history and the approver'),
-              idempotencyKey,
+              idempotencyKey: retryKey,
             })
             .strict(),
           response: { 200: operationOut, 201: operationOut, 202: adjustmentRequestOut },
@@ -177,7 +174,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
               points: points.describe('Points to spend, at least 1'),
               memo: z.string().trim().min(1).max(500).describe('What they were spent on, shown in the history'),
               reference: z.string().trim().max(200).optional().describe('Your reference, e.g. the order number at checkout'),
-              idempotencyKey,
+              idempotencyKey: retryKey,
             })
             .strict(),
           response: { 200: operationOut, 201: operationOut },
@@ -210,7 +207,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }
             memberId: z.uuid().describe('The member who receives the points (a member of this account)'),
             points: points.describe('Points to give, at least 1'),
             memo: z.string().trim().max(500).optional().describe('Why, shown in both histories'),
-            idempotencyKey,
+            idempotencyKey: retryKey,
             byMemberId: z.uuid().optional().describe('The member allocating (must be a manager of the account); absent: program staff'),
           })
           .strict(),

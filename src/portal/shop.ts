@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { OrderState } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
-import { slug } from '../fields/index.js';
+import { slug, idempotencyKey } from '../fields/index.js';
 import { pageQuery } from '../http/pagination.js';
 import type { AppContext } from '../http/context.js';
 import { translator, type Language } from '../i18n/index.js';
@@ -217,7 +217,7 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
             rewardId: z.string().min(1).max(100).describe('the reward id or code'),
             quantity: z.number().int().min(1).max(100).default(1).describe('how many, 1–100 (default 1)'),
             wallet,
-            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).describe('unique per order, e.g. a UUID; only the member\'s own keys are compared'),
+            idempotencyKey: idempotencyKey.describe('unique per order, e.g. a UUID; only the member\'s own keys are compared'),
             delivery: shippingAddressSchema.optional().describe('where to send a physical reward'),
             note: z.string().trim().max(1000).optional().describe('a note for the program team'),
           })

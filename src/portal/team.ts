@@ -4,6 +4,7 @@
  * `not_a_manager`, and a claim outside their accounts is answered as not found.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { idempotencyKey } from '../fields/index.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accountAndBelow } from '../accounts/hierarchy.js';
@@ -113,7 +114,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
             memberId: z.uuid().describe('the member of the team who receives the points'),
             points: z.number().int().min(1).max(1_000_000_000).describe('how many, at least 1'),
             note: z.string().trim().max(500).optional().describe('why; kept with the journal as its memo'),
-            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).describe('unique per allocation, e.g. a UUID; only the manager\'s own keys are compared'),
+            idempotencyKey: idempotencyKey.describe('unique per allocation, e.g. a UUID; only the manager\'s own keys are compared'),
           })
           .strict(),
         response: { 200: operationOut, 201: operationOut },

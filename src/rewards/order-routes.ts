@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { idempotencyKey } from '../fields/index.js';
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { apiLanguage } from '../http/problem.js';
@@ -164,7 +165,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
             payFrom: z.enum(['member', 'account']).default('member').describe("member (default): the member's own points; account: the company's points, for its managers"),
             shippingAddress: shippingAddressSchema.optional(),
             note: z.string().trim().max(1000).optional().describe('A note from the buyer to the program team'),
-            idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).describe('A unique key of at least 8 characters, e.g. a UUID; a retry with it answers the same order'),
+            idempotencyKey: idempotencyKey.describe('A unique key of at least 8 characters, e.g. a UUID; a retry with it answers the same order'),
           })
           .strict(),
         response: { 200: orderOut, 201: orderOut },

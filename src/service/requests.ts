@@ -5,6 +5,7 @@
  * rolls back tells nobody and one that commits cannot lose its notice. Internal comments go to neither.
  */
 import { createHash } from 'node:crypto';
+import { idempotencyKey } from '../fields/index.js';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -219,7 +220,7 @@ export const requestInputSchema = z
     /** The type's own fields by key: text, numbers and dates as strings or numbers. */
     fields: z.record(z.string().max(40), z.union([z.string().max(2000), z.number()])).default({}).describe('The type\'s own fields by key: text, numbers, dates (YYYY-MM-DD) or a choice'),
     evidenceIds: z.array(z.uuid()).max(10).default([]).describe('Evidence files of the member\'s account already uploaded, to attach'),
-    idempotencyKey: z.string().trim().min(8, 'use a unique key of at least 8 characters, e.g. a UUID').max(200).optional().describe('A unique key (at least 8 characters): a retry with it answers the request raised first'),
+    idempotencyKey: idempotencyKey.optional().describe('A unique key (at least 8 characters): a retry with it answers the request raised first'),
   })
   .strict();
 export type RequestInput = z.infer<typeof requestInputSchema>;
