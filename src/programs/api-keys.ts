@@ -136,10 +136,11 @@ export async function listApiKeys(db: Db, programId: string): Promise<ApiKeyReco
 }
 
 /** Other processes forget the key when the change commits (a trigger notifies them, src/cache); writes never trust a cache. */
-export async function revokeApiKey(db: Db, programId: string, keyId: string): Promise<ApiKeyRecord> {
+export async function revokeApiKey(db: Db, programId: string, keyId: string, now = new Date()): Promise<ApiKeyRecord> {
   const row = await db
     .updateTable('api_keys')
-    .set({ revoked_at: new Date() })
+    // Revoking again keeps the first time: that is when the key stopped working.
+    .set({ revoked_at: sql<Date>`coalesce(revoked_at, ${now}::timestamptz)` })
     .where('program_id', '=', programId)
     .where('id', '=', keyId)
     .returningAll()

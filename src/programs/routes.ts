@@ -190,7 +190,7 @@ export async function programRoutes(fastify: FastifyInstance, { database, settin
     async (req) => {
       const revoked = await db.transaction().execute(async (trx) => {
         const before = await getApiKey(trx, caller(req).programId, req.params.id);
-        const after = await revokeApiKey(trx, caller(req).programId, req.params.id);
+        const after = await revokeApiKey(trx, caller(req).programId, req.params.id, clock());
         await recordAudit(trx, { ...auditContext(req), action: 'api_key.revoke', entity: 'api_key', entityId: after.id, before, after });
         return after;
       });

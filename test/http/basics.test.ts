@@ -76,8 +76,13 @@ describe('HTTP basics', () => {
     expect((await t.call('PATCH', '/v1/program', { name: 'x' }, key)).json().code).toBe('insufficient_scope');
     const list = (await t.call('GET', '/v1/api-keys')).json();
     expect(JSON.stringify(list)).not.toContain(key.slice(-20));
-    expect((await t.call('DELETE', `/v1/api-keys/${id}`)).statusCode).toBe(200);
+    const revoked = await t.call('DELETE', `/v1/api-keys/${id}`);
+    expect(revoked.statusCode).toBe(200);
     expect((await t.call('GET', '/v1/program', undefined, key)).json().code).toBe('invalid_api_key');
+    // Revoking again changes nothing: the key stopped working at the first revocation.
+    t.clock.advance(60_000);
+    const again = await t.call('DELETE', `/v1/api-keys/${id}`);
+    expect([again.statusCode, again.json().revokedAt]).toEqual([200, revoked.json().revokedAt]);
   });
 
   it('answers an unknown route with route_not_found', async () => {
