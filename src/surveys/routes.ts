@@ -56,7 +56,8 @@ const resultsQuery = z
     from: day.optional().describe('First day counted, YYYY-MM-DD (inclusive)'),
     to: day.optional().describe('Last day counted, YYYY-MM-DD (inclusive)'),
   })
-  .strict();
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'to may not be before from' });
 const questionSummaryOut = z.object({
   id: z.string().describe('The question id'),
   kind: z.enum(questionKinds),

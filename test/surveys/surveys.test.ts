@@ -231,6 +231,8 @@ describe('surveys', () => {
     const figures = await ok('GET', '/v1/listening/figures?by=period');
     // Survey CSAT answers (2, 5, 4 on the anonymous survey; 2 on the owners' one) and the service desk's 5.
     expect(figures.csat).toMatchObject({ n: 5, satisfied: 3 });
+    const backwards = await t.call('GET', '/v1/listening/figures?from=2026-11-30&to=2026-11-01');
+    expect([backwards.statusCode, backwards.json().code, backwards.json().errors[0].path]).toEqual([400, 'validation_failed', 'querystring.to']);
   });
 });
 
