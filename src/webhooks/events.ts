@@ -51,24 +51,31 @@ export async function enqueueEvent<T>(trx: Db, programId: string, type: EventTyp
   const subscribers = await subscribersOf(trx, programId, type);
   if (!subscribers.length) return null;
   const payload = typeof data === 'function' ? await (data as () => Promise<T>)() : data;
-  const id = uuidv7();
-  const envelope: Envelope<T> = { id, type, programId, occurredAt: occurredAt.toISOString(), data: payload };
-  await trx.insertInto('webhook_events').values({ program_id: programId, id, type, occurred_at: occurredAt, body: JSON.stringify(envelope) }).execute();
-  await trx
-    .insertInto('webhook_deliveries')
-    .values(subscribers.map((s) => ({ program_id: programId, id: uuidv7(), subscription_id: s.id, event_id: id, next_attempt_at: occurredAt })))
-    .execute();
-  return id;
+  const [id] = await writeEvents(trx, programId, type, subscribers, [{ data: payload, occurredAt }]);
+  return id!;
 }
 
 /**
  * Many events of one type at once, for the hot paths (a batch of earns, an expiry run): one query when nobody
  * subscribed, as for a single event, and two multi-row inserts when someone did.
  */
-export async function enqueueEvents<T>(trx: Db, programId: string, type: EventType, items: Array<{ data: T; occurredAt: Date }>): Promise<void> {
-  if (items.length === 0) return;
+export async function enqueueEvents<T>(
+  trx: Db,
+  programId: string,
+  type: EventType,
+  given: Array<{ data: T; occurredAt: Date }> | (() => Promise<Array<{ data: T; occurredAt: Date }>>),
+): Promise<void> {
+  if (Array.isArray(given) && given.length === 0) return;
   const subscribers = await subscribersOf(trx, programId, type);
   if (!subscribers.length) return;
+  // As with enqueueEvent, a payload that needs reading is read only when someone listens.
+  const items = Array.isArray(given) ? given : await given();
+  if (items.length === 0) return;
+  await writeEvents(trx, programId, type, subscribers, items);
+}
+
+/** The events, and one delivery per event and subscriber, in two multi-row inserts; returns the events' ids. */
+async function writeEvents<T>(trx: Db, programId: string, type: EventType, subscribers: Array<{ id: string }>, items: Array<{ data: T; occurredAt: Date }>): Promise<string[]> {
   const events = items.map(({ data, occurredAt }) => {
     const id = uuidv7();
     const envelope: Envelope<T> = { id, type, programId, occurredAt: occurredAt.toISOString(), data };
@@ -79,4 +86,5 @@ export async function enqueueEvents<T>(trx: Db, programId: string, type: EventTy
     .insertInto('webhook_deliveries')
     .values(events.flatMap((e) => subscribers.map((s) => ({ program_id: programId, id: uuidv7(), subscription_id: s.id, event_id: e.id, next_attempt_at: e.occurred_at }))))
     .execute();
+  return events.map((e) => e.id);
 }

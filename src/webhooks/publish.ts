@@ -119,17 +119,14 @@ export async function publishPointsMoved(trx: Db, programId: string, events: Rea
 /** `points.expired`: one event per wallet that lost points in an expiry run. */
 export async function publishPointsExpired(trx: Db, programId: string, expired: Map<string, number>, at: Date): Promise<void> {
   if (expired.size === 0) return;
-  const owners = await sql<{ id: string; kind: 'account' | 'member'; external_id: string | null }>`
-    SELECT w.id, w.kind, coalesce(a.external_id, m.external_id) AS external_id FROM wallets w
-    LEFT JOIN accounts a ON a.program_id = w.program_id AND a.id = w.id
-    LEFT JOIN members m ON m.program_id = w.program_id AND m.id = w.id
-    WHERE w.program_id = ${programId} AND w.id = ANY(${[...expired.keys()]}::uuid[]) AND w.kind IN ('account', 'member')`.execute(trx);
-  await enqueueEvents(
-    trx,
-    programId,
-    'points.expired',
-    owners.rows.map((o): { data: PointsExpiredData; occurredAt: Date } => ({ occurredAt: at, data: { wallet: o.kind, walletId: o.id, externalId: o.external_id, points: expired.get(o.id)! } })),
-  );
+  await enqueueEvents(trx, programId, 'points.expired', async () => {
+    const owners = await sql<{ id: string; kind: 'account' | 'member'; external_id: string | null }>`
+      SELECT w.id, w.kind, coalesce(a.external_id, m.external_id) AS external_id FROM wallets w
+      LEFT JOIN accounts a ON a.program_id = w.program_id AND a.id = w.id
+      LEFT JOIN members m ON m.program_id = w.program_id AND m.id = w.id
+      WHERE w.program_id = ${programId} AND w.id = ANY(${[...expired.keys()]}::uuid[]) AND w.kind IN ('account', 'member')`.execute(trx);
+    return owners.rows.map((o): { data: PointsExpiredData; occurredAt: Date } => ({ occurredAt: at, data: { wallet: o.kind, walletId: o.id, externalId: o.external_id, points: expired.get(o.id)! } }));
+  });
 }
 
 /** `member.joined` or `member.left`. */
