@@ -25,17 +25,26 @@ export interface Contract {
 
 export const contractEnabled = () => process.env.LOJAL_CONTRACT !== 'off';
 
+/** Compiles schemas taken from the document (ajv, draft 2020-12), their references to its components resolved. */
+export function documentSchemas(doc: { components?: unknown }): (schema: unknown) => ValidateFunction {
+  const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: true });
+  addFormats(ajv);
+  ajv.addFormat('binary', true);
+  ajv.addSchema({ $id: 'lojal', components: doc.components });
+  return (schema) => ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"lojal#/components/')));
+}
+
 export function attachContract(app: FastifyInstance): Contract {
   const violations = new Set<string>();
   const seen = new Set<string>();
   let doc: Json & { paths: Record<string, Record<string, Json>> };
-  let ajv: Ajv2020;
+  let compile: (schema: unknown) => ValidateFunction;
   const validators = new Map<string, ValidateFunction>();
 
   const validatorOf = (key: string, schema: Json): ValidateFunction => {
     let validate = validators.get(key);
     if (!validate) {
-      validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"lojal#/components/')));
+      validate = compile(schema);
       validators.set(key, validate);
     }
     return validate;
@@ -45,12 +54,7 @@ export function attachContract(app: FastifyInstance): Contract {
     const url = req.routeOptions.url;
     if (!url) return payload;
     doc ??= app.swagger() as never;
-    if (!ajv) {
-      ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: true });
-      addFormats(ajv);
-      ajv.addFormat('binary', true);
-      ajv.addSchema({ $id: 'lojal', components: doc.components });
-    }
+    compile ??= documentSchemas(doc as { components?: unknown });
     const path = openapiPath(url);
     const method = req.method.toLowerCase();
     const operation = doc.paths[path]?.[method] as (Json & { responses: Record<string, Json>; operationId?: string }) | undefined;
