@@ -341,7 +341,7 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
         }
         // A form body can be broken in ways JSON cannot (src/evidence/multipart.ts).
         const multipart = Boolean((op.requestBody?.content as Record<string, unknown> | undefined)?.['multipart/form-data']);
-        Object.assign(responses, errorResponses([...declaredErrors(route), ...(multipart ? (['malformed_multipart'] as const) : [])]));
+        Object.assign(responses, errorResponses([...new Set([...declaredErrors(route), ...(multipart ? (['malformed_multipart'] as const) : [])])]));
         for (const parameter of op.parameters ?? []) {
           const name = parameter.name as string;
           if (!parameter.description && commonParameters[name]) parameter.description = commonParameters[name];

@@ -27862,7 +27862,7 @@ export interface operations {
                     "application/json": components["schemas"]["SalesClaim"];
                 };
             };
-            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -27870,7 +27870,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
                     };
                 };
             };
@@ -29494,7 +29494,7 @@ export interface operations {
                     "application/json": components["schemas"]["CoopClaim"];
                 };
             };
-            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -29502,7 +29502,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
                     };
                 };
             };
@@ -38136,7 +38136,7 @@ export interface operations {
                     "application/json": components["schemas"]["SalesClaim"];
                 };
             };
-            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -38144,7 +38144,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
                     };
                 };
             };
@@ -39827,7 +39827,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImportJob"];
                 };
             };
-            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -39835,7 +39835,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
                     };
                 };
             };
@@ -40085,7 +40085,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -40093,7 +40093,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
                     };
                 };
             };
@@ -49697,7 +49697,7 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceRequest"];
                 };
             };
-            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -49705,7 +49705,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
                     };
                 };
             };
@@ -50074,7 +50074,7 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceRequest"];
                 };
             };
-            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -50082,7 +50082,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
                     };
                 };
             };
