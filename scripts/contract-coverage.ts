@@ -2,14 +2,14 @@
  * How much of the API the test suite's contract check saw: run the suite with LOJAL_CONTRACT_SEEN=DIR, then
  * `npx tsx scripts/contract-coverage.ts DIR` prints the operations answered with a success, with an error, and never.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { serverDocument } from './openapi-document.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: contract-coverage.ts DIR (the LOJAL_CONTRACT_SEEN directory of a test run)');
 const seen = new Set(fs.readdirSync(dir).flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean)));
-const doc = JSON.parse(execFileSync('npx', ['tsx', new URL('./openapi.ts', import.meta.url).pathname], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+const doc = (await serverDocument(process.env)) as { paths: Record<string, Record<string, unknown>> };
 const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, item]) =>
   Object.keys(item).filter((m) => ['get', 'put', 'post', 'patch', 'delete'].includes(m)).map((m) => `${m} ${p}`),
 );
