@@ -85,6 +85,10 @@ export const layoutShiftLimit = 0.01;
  * (axe-core), and content that moved on its own since the document loaded (pages from `newPage` record shifts).
  */
 export async function pageProblems(page: Page): Promise<string[]> {
+  // Judged at rest: a modal or menu fading in has, for a few frames, text the colour of its background, and on a
+  // loaded machine axe can catch those frames (the contrast of a button half way through its transition).
+  // A spinner turns for ever and is not waited for.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity));
   const result = await new AxeBuilder({ page }).analyze();
   const problems = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
