@@ -160,6 +160,17 @@ export async function listMembers(db: Db, programId: string, query: MemberFilter
   return toPage(rows, limit, (r) => [r.name, r.id], toMember);
 }
 
+/** For the sessions module: the member's new password hash (already checked against the policy and hashed). */
+export async function setMemberPasswordHash(db: Db, programId: string, id: string, passwordHash: string, now: Date): Promise<void> {
+  const result = await db
+    .updateTable('members')
+    .set({ password_hash: passwordHash, updated_at: now })
+    .where('program_id', '=', programId)
+    .where('id', '=', isUuid(id) ? id : noUuid)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw notFound(id);
+}
+
 /** For the tiers module: the member's current tier code (null = none). */
 export async function setMemberTier(db: Db, programId: string, id: string, tier: string | null): Promise<void> {
   const result = await db

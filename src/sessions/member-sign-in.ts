@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { isLanguage, type Language } from '../i18n/index.js';
+import { setMemberPasswordHash } from '../accounts/members.js';
 import { enqueueMails } from '../mail/index.js';
 import { accountLocked, signInLimits } from './limits.js';
 import { assertPasswordPolicy, checkPassword, hashPassword, newLinkToken, sha256 } from './passwords.js';
@@ -201,7 +202,7 @@ export async function setMemberPassword(
   assertPasswordPolicy(password, member.email, 'newPassword');
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('members').set({ password_hash: passwordHash, updated_at: now }).where('program_id', '=', member.programId).where('id', '=', member.memberId).execute();
+    await setMemberPasswordHash(trx, member.programId, member.memberId, passwordHash, now);
     await revokeMemberSessions(trx, member.programId, member.memberId, member.sessionId, now);
   });
 }
