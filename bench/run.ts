@@ -5,8 +5,10 @@
  * into a bare table, measured in the same run. Prints a table; asserts nothing.
  *
  *   BENCH_EVENTS=20000 npm run bench      (default 20,000 events per run)
+ *   npm run bench -- --quick              (under a minute: 3,000 events, ingest and returns only; what CI prints)
  *   BENCH_PG_URL=postgres://…/postgres    (admin URL of the server; default the local one)
  */
+import os from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
@@ -21,7 +23,9 @@ import { benchInsight } from './insight.js';
 import { benchHttpEarn, printHttpRows } from './http-earn.js';
 import { benchSegments } from './segments.js';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+/** `--quick`: the ingest table alone, small enough for CI to print on every change (ratios, never asserted). */
+const QUICK = process.argv.includes('--quick');
+const EVENTS = Number(process.env.BENCH_EVENTS ?? (QUICK ? 3_000 : 20_000));
 const BATCH = 1000;
 const ACCOUNTS = 500;
 const SKUS = 60;
@@ -70,7 +74,7 @@ export function makeEvents(prefix: string, n: number) {
   }));
 }
 
-export async function ingestAll(database: Database, program: Program, events: ReturnType<typeof makeEvents>): Promise<void> {
+export async function ingestAll(database: Database, program: Program, events: readonly object[]): Promise<void> {
   for (let i = 0; i < events.length; i += BATCH) {
     const items = await ingestEvents(database.db, program, events.slice(i, i + BATCH), { now: new Date('2030-01-01'), futureToleranceSeconds: 0 });
     const bad = items.find((x) => x.status !== 'processed');
@@ -130,6 +134,22 @@ async function ledgerShapedRows(database: Database, events: ReturnType<typeof ma
   }
 }
 
+/**
+ * Returns of what `makeEvents(prefix, n)` bought: every fourth purchase gives back one unit of its first line,
+ * by SKU without naming the purchase (matched to the account's latest purchases), in batches like the purchases.
+ */
+export function makeReturns(prefix: string, n: number) {
+  return makeEvents(prefix, n)
+    .filter((_, i) => i % 4 === 0)
+    .map((e) => ({
+      id: `${e.id}-R`,
+      type: 'return',
+      occurredAt: new Date(Date.parse(e.occurredAt) + 30_000).toISOString(),
+      account: e.account,
+      lines: [{ sku: e.lines[0]!.sku, quantity: 1 }],
+    }));
+}
+
 async function time(fn: () => Promise<void>): Promise<number> {
   const t0 = performance.now();
   await fn();
@@ -152,6 +172,10 @@ async function benchDatabase(name: string, open: () => Promise<Database>, writer
       const seconds = await time(() => Promise.all(Array.from({ length: writers }, (_, w) => ingestAll(database, program, makeEvents(`w${writers}-${w}`, per)))).then(() => {}));
       rows.push({ db: name, writers, what: 'Lojal: rules + ledger', events: per * writers, seconds });
     }
+    // Returns of the single writer's purchases, matched by SKU.
+    const returns = makeReturns('w1-0', EVENTS);
+    rows.push({ db: name, writers: 1, what: 'Lojal: returns by SKU (one in four)', events: returns.length, seconds: await time(() => ingestAll(database, program, returns)) });
+    if (QUICK) return rows;
     // The shop: one client on the single-session embedded database, eight on a server.
     orderRows.push(...(await benchOrders(name, database, program, database.kind === 'postgres' ? 8 : 1)));
   } finally {
@@ -161,18 +185,24 @@ async function benchDatabase(name: string, open: () => Promise<Database>, writer
 }
 
 async function main() {
+  const started = performance.now();
   const rows: Row[] = [];
   rows.push(...(await benchDatabase('PGlite (embedded)', () => openMemory(), [1])));
   const admin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `lojal_bench_${process.pid}`;
   const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
   client.on('error', () => {});
+  // Stopped from outside (CI cuts `--quick` off at 60 s): drop the bench database rather than leave it behind.
+  process.once('SIGTERM', () => {
+    console.log('bench stopped: dropping its database');
+    void client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {}).finally(() => process.exit(143));
+  });
   try {
     await client.connect();
     await client.query(`CREATE DATABASE ${name}`);
     const url = new URL(admin);
     url.pathname = `/${name}`;
-    rows.push(...(await benchDatabase('PostgreSQL', () => openPostgres(url.toString(), 8), [1, 2])));
+    rows.push(...(await benchDatabase('PostgreSQL', () => openPostgres(url.toString(), 8), QUICK ? [1] : [1, 2])));
   } catch (err) {
     console.log(`PostgreSQL skipped: ${(err as Error).message}`);
   } finally {
@@ -195,6 +225,9 @@ async function main() {
         `${pct(rate / rateOf(r.db, 'ceiling'))} | ${pct(rate / rateOf(r.db, 'reference'))} |`,
     );
   }
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(', ');
+  console.log(`\n${os.cpus().length} cores, load average ${load} (1, 5, 15 min); ${((performance.now() - started) / 1000).toFixed(0)} s so far. Compare within a database: the ceiling ran in the same run.`);
+  if (QUICK) return;
   console.log(`\nReward orders: ${orderRows[0]?.orders.toLocaleString('en')} orders of one item by 200 members (10 lots each), next to plain spends of the same points\n`);
   console.log('| database | clients | path | orders | seconds | orders/s | share of plain spend |');
   console.log('|---|---:|---|---:|---:|---:|---:|');

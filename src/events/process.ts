@@ -20,7 +20,7 @@ import type { EngineContext, EngineLine, RuleVersion, TierBonus } from '../rules
 import type { IngestItem, ReadyEvent } from './items.js';
 import type { EventRecord, PostingRecord } from './records.js';
 import { chainRoots, type AccountRef, type MemberRef } from '../accounts/index.js';
-import { processReturn } from './returns.js';
+import { processReturns } from './returns.js';
 import { onboardingFromEvents } from '../onboarding/complete.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
 import { loadRequirements } from '../training/requirements.js';
@@ -313,8 +313,21 @@ export async function processInTransaction(
     await writeCredits(trx, program.id, credits, now);
     if (campaigns.length) await applyCampaigns(trx, program, campaigns, purchases.filter((ev) => records.has(ev.id)), records, segmentKeys, now);
 
-    for (const ev of returns) records.set(ev.id, await processReturn(trx, program, ev, baseRecord(ev), now));
-    await storeResults(trx, program.id, returns.map((ev) => [ev.id, records.get(ev.id)!]));
+    const returned = await processReturns(trx, program, returns.map((ev) => ({ ev, record: baseRecord(ev) })), now);
+    const unmatchable = new Set<string>();
+    for (const ev of returns) {
+      const r = returned.get(ev.id)!;
+      if (r instanceof LojalError) {
+        out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'rejected', error: r });
+        unmatchable.add(ev.id);
+      } else records.set(ev.id, r);
+    }
+    if (unmatchable.size > 0) {
+      // As with a refused earning: the event row goes again, so a corrected resend is new.
+      await sql`DELETE FROM events WHERE program_id = ${program.id} AND id = ANY(${[...unmatchable]}::uuid[])`.execute(trx);
+      fresh = fresh.filter((r) => !unmatchable.has(r.id));
+    }
+    await storeResults(trx, program.id, returns.filter((ev) => records.has(ev.id)).map((ev) => [ev.id, records.get(ev.id)!]));
     await publishPointsMoved(trx, program.id, fresh, records);
     if (tiers) await upgradeTiers(trx, program, tiers, earning, now);
     for (const ev of fresh) {

@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { debit } from '../ledger/writer.js';
+import { prepareDebits, type DebitBatch } from '../ledger/writer.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import type { EventRecord, ReversalRecord } from './records.js';
 import type { ReadyEvent } from './items.js';
@@ -28,6 +28,8 @@ interface OpenLine {
   amount: number;
   returned_quantity: number;
   returned_amount: number;
+  /** Epoch milliseconds. */
+  occurred_at: number;
 }
 
 interface Allocation {
@@ -36,16 +38,189 @@ interface Allocation {
   amount: number;
 }
 
-export async function processReturn(trx: Db, program: Program, ev: ReadyEvent, record: EventRecord, now: Date): Promise<EventRecord> {
-  const requested = (ev.input.lines ?? []) as ReturnLine[];
-  const open = await openLines(trx, program.id, ev);
+/**
+ * The batch's returns, in order, with one statement per table: the lines they may take from and the earnings of
+ * those purchases are read once, each return is matched in memory as if it came alone after the ones before it
+ * (what an earlier return took back is no longer there for a later one), and the lines, reversal journals and
+ * balances are written together. A return that cannot be matched (`unknown_original_event`,
+ * `return_exceeds_purchase`) gets its error and leaves nothing behind; the others go on.
+ */
+export async function processReturns(
+  trx: Db,
+  program: Program,
+  returns: Array<{ ev: ReadyEvent; record: EventRecord }>,
+  now: Date,
+): Promise<Map<string, EventRecord | LojalError>> {
+  const out = new Map<string, EventRecord | LojalError>();
+  if (returns.length === 0) return out;
+  const state = await loadReturnState(trx, program.id, returns.map((r) => r.ev));
+  const debits = await prepareDebits(trx, program.id, [...new Set(state.lots.map((l) => l.wallet_id))]);
+  const matched: Array<{ ev: ReadyEvent; requested: ReturnLine[]; allocations: Allocation[] }> = [];
+  for (const { ev, record } of returns) {
+    const requested = (ev.input.lines ?? []) as ReturnLine[];
+    const changed: Array<{ line: OpenLine; quantity: number; amount: number }> = [];
+    let allocated: ReturnType<typeof allocate>;
+    try {
+      allocated = allocate(ev, requested, state, changed);
+    } catch (err) {
+      if (!(err instanceof LojalError)) throw err;
+      // Undo what this return took in memory: it is refused whole.
+      for (const c of changed.reverse()) {
+        c.line.returned_quantity -= c.quantity;
+        c.line.returned_amount -= c.amount;
+      }
+      out.set(ev.id, err);
+      continue;
+    }
+    // Taken back now, before the next return changes the same lines: each return weighs the lines as it left them.
+    const { allocations, unmatched } = allocated;
+    matched.push({ ev, requested, allocations });
+    const reversals = reverseEarnings(program, ev, [...new Set(allocations.map((a) => a.line.event_id))], state, debits);
+    out.set(ev.id, { ...record, reversals, unmatched, points: -reversals.reduce((s, r) => s + r.points, 0) });
+  }
+  await markReturned(trx, program.id, matched.flatMap((m) => m.allocations));
+  await insertReturnLines(trx, program.id, matched);
+  await debits.write(trx);
+  return out;
+}
+
+/** What the batch's returns may take from: their candidate purchase lines (locked), all lines of those purchases, their earnings. */
+interface ReturnState {
+  /** Named originals by external id. */
+  originals: Map<string, { id: string; type: string; account_id: string }>;
+  /** Every loaded line, one object per line, so that what one return takes is seen by the next. */
+  lineOf: Map<string, OpenLine>;
+  /** Lines by purchase event, in line order. */
+  linesOfEvent: Map<string, OpenLine[]>;
+  /** Purchase lines by account and SKU, newest first (the order returns without an original use them up). */
+  openBySku: Map<string, OpenLine[]>;
+  lots: EarnedLot[];
+}
+
+const lineKey = (eventId: string, lineNo: number) => `${eventId}:${lineNo}`;
+const skuKey = (accountId: string, sku: string) => `${accountId}\u0000${sku}`;
+
+async function loadReturnState(trx: Db, programId: string, evs: ReadyEvent[]): Promise<ReturnState> {
+  const named = [...new Set(evs.flatMap((ev) => (ev.input.originalId ? [ev.input.originalId] : [])))];
+  const originals = new Map<string, { id: string; type: string; account_id: string }>();
+  if (named.length) {
+    const rows = await sql<{ id: string; external_id: string; type: string; account_id: string }>`
+      SELECT id, external_id, type, account_id FROM events WHERE program_id = ${programId} AND external_id = ANY(${named}::text[])`.execute(trx);
+    for (const r of rows.rows) originals.set(r.external_id, r);
+  }
+  const originalIds = [...originals.values()].filter((o) => o.type === 'purchase').map((o) => o.id);
+  const pairs = new Map<string, { account: string; sku: string }>();
+  for (const ev of evs) {
+    if (ev.input.originalId) continue;
+    for (const l of (ev.input.lines ?? []) as ReturnLine[]) pairs.set(skuKey(ev.account.id, l.sku), { account: ev.account.id, sku: l.sku });
+  }
+  const pairList = [...pairs.values()];
+  // The lines a return may change, locked: all lines of the named purchases, and the open purchase lines of the SKUs returned.
+  const candidates = await sql<OpenLine & { account_id: string; occurred_at: Date }>`
+    SELECT l.event_id, e.external_id, l.line_no, l.sku, l.quantity, l.amount, l.returned_quantity, l.returned_amount, l.account_id, l.occurred_at
+    FROM event_lines l JOIN events e ON e.program_id = l.program_id AND e.id = l.event_id
+    WHERE l.program_id = ${programId} AND l.is_purchase AND (
+      l.event_id = ANY(${originalIds}::uuid[])
+      OR (l.returned_quantity < l.quantity AND (l.account_id, l.sku) IN (
+        SELECT * FROM unnest(${pairList.map((p) => p.account)}::uuid[], ${pairList.map((p) => p.sku)}::text[]))))
+    FOR UPDATE OF l`.execute(trx);
+  const lineOf = new Map<string, OpenLine>();
+  const add = (r: OpenLine) => {
+    const key = lineKey(r.event_id, r.line_no);
+    const known = lineOf.get(key);
+    if (known) return known;
+    const line: OpenLine = {
+      event_id: r.event_id,
+      external_id: r.external_id,
+      line_no: r.line_no,
+      sku: r.sku,
+      quantity: Number(r.quantity),
+      amount: Number(r.amount),
+      returned_quantity: Number(r.returned_quantity),
+      returned_amount: Number(r.returned_amount),
+      occurred_at: new Date(r.occurred_at).getTime(),
+    };
+    lineOf.set(key, line);
+    return line;
+  };
+  const openBySku = new Map<string, OpenLine[]>();
+  for (const r of candidates.rows) {
+    const line = add({ ...r, occurred_at: new Date(r.occurred_at).getTime() });
+    const key = skuKey(r.account_id, r.sku);
+    if (!pairs.has(key) || r.returned_quantity >= r.quantity) continue;
+    const list = openBySku.get(key) ?? [];
+    list.push(line);
+    openBySku.set(key, list);
+  }
+  for (const list of openBySku.values()) {
+    list.sort((a, b) => b.occurred_at - a.occurred_at || (a.event_id < b.event_id ? 1 : a.event_id > b.event_id ? -1 : 0) || a.line_no - b.line_no);
+  }
+  // All lines and earnings of every purchase a return may touch: a reversal weighs what came back against the whole basis.
+  const eventIds = [...new Set(candidates.rows.map((r) => r.event_id))];
+  const linesOfEvent = new Map<string, OpenLine[]>();
+  let lots: EarnedLot[] = [];
+  if (eventIds.length) {
+    const all = await sql<OpenLine & { occurred_at: Date }>`
+      SELECT l.event_id, e.external_id, l.line_no, l.sku, l.quantity, l.amount, l.returned_quantity, l.returned_amount, l.occurred_at
+      FROM event_lines l JOIN events e ON e.program_id = l.program_id AND e.id = l.event_id
+      WHERE l.program_id = ${programId} AND l.event_id = ANY(${eventIds}::uuid[])
+      ORDER BY l.event_id, l.line_no`.execute(trx);
+    for (const r of all.rows) {
+      const line = add({ ...r, occurred_at: new Date(r.occurred_at).getTime() });
+      const list = linesOfEvent.get(r.event_id) ?? [];
+      list.push(line);
+      linesOfEvent.set(r.event_id, list);
+    }
+    const rows = await sql<EarnedLot>`
+      SELECT j.id AS journal_id, j.event_id, e.external_id, x.rule_id, x.basis_lines, l.id AS lot_id, l.wallet_id,
+             w.kind AS wallet_kind, l.original,
+             coalesce((SELECT -sum(y.amount) FROM journals r JOIN entries y ON y.program_id = r.program_id AND y.journal_id = r.id
+                       WHERE r.program_id = j.program_id AND r.reverses_id = l.id AND y.wallet_id = l.wallet_id), 0)::bigint AS reversed
+      FROM journals j
+      JOIN entries x ON x.program_id = j.program_id AND x.journal_id = j.id AND x.lot_id IS NOT NULL
+      JOIN events e ON e.program_id = j.program_id AND e.id = j.event_id
+      JOIN lots l ON l.program_id = x.program_id AND l.id = x.lot_id
+      JOIN wallets w ON w.program_id = l.program_id AND w.id = l.wallet_id
+      WHERE j.program_id = ${programId} AND j.kind = 'earn' AND j.event_id = ANY(${eventIds}::uuid[])
+      ORDER BY j.id, x.seq`.execute(trx);
+    lots = rows.rows.map((r) => ({ ...r, original: Number(r.original), reversed: Number(r.reversed) }));
+  }
+  return { originals, lineOf, linesOfEvent, openBySku, lots };
+}
+
+/** Matches one return to the lines it takes from, changing them in memory (each change noted in `changed`). */
+function allocate(
+  ev: ReadyEvent,
+  requested: ReturnLine[],
+  state: ReturnState,
+  changed: Array<{ line: OpenLine; quantity: number; amount: number }>,
+): { allocations: Allocation[]; unmatched: EventRecord['unmatched'] } {
+  let open: OpenLine[];
+  if (ev.input.originalId) {
+    const original = state.originals.get(ev.input.originalId);
+    if (!original || original.type !== 'purchase' || original.account_id !== ev.account.id) {
+      throw new LojalError('unknown_original_event', { original: ev.input.originalId });
+    }
+    open = state.linesOfEvent.get(original.id) ?? [];
+  } else {
+    // Newest first, as far back as the return's own date, across its SKUs.
+    const at = ev.occurredAt.getTime();
+    open = [...new Set(requested.map((r) => r.sku))]
+      .flatMap((sku) => state.openBySku.get(skuKey(ev.account.id, sku)) ?? [])
+      .filter((l) => l.occurred_at <= at && l.returned_quantity < l.quantity)
+      .sort((a, b) => b.occurred_at - a.occurred_at || (a.event_id < b.event_id ? 1 : a.event_id > b.event_id ? -1 : 0) || a.line_no - b.line_no);
+  }
   const allocations: Allocation[] = [];
   const unmatched: EventRecord['unmatched'] = [];
-
   if (ev.input.originalId && requested.length === 0) {
     for (const line of open) {
       const q = line.quantity - line.returned_quantity;
       if (q > 0) allocations.push({ line, quantity: q, amount: line.amount - line.returned_amount });
+    }
+    for (const a of allocations) {
+      a.line.returned_quantity += a.quantity;
+      a.line.returned_amount += a.amount;
+      changed.push(a);
     }
   }
   for (const req of requested) {
@@ -71,43 +246,11 @@ export async function processReturn(trx: Db, program: Program, ev: ReadyEvent, r
     for (const p of parts) {
       p.line.returned_quantity += p.quantity;
       p.line.returned_amount += p.amount;
+      changed.push(p);
     }
     allocations.push(...parts);
   }
-
-  await markReturned(trx, program.id, allocations);
-  await insertReturnLines(trx, program.id, ev, requested, allocations);
-  const reversals = await reverseEarnings(trx, program, ev, [...new Set(allocations.map((a) => a.line.event_id))], now);
-  return { ...record, reversals, unmatched, points: -reversals.reduce((s, r) => s + r.points, 0) };
-}
-
-/** The purchase lines this return may take from, locked, in the order they are used up. */
-async function openLines(trx: Db, programId: string, ev: ReadyEvent): Promise<OpenLine[]> {
-  if (ev.input.originalId) {
-    const original = await trx
-      .selectFrom('events')
-      .select(['id', 'type', 'account_id'])
-      .where('program_id', '=', programId)
-      .where('external_id', '=', ev.input.originalId)
-      .executeTakeFirst();
-    if (!original || original.type !== 'purchase' || original.account_id !== ev.account.id) {
-      throw new LojalError('unknown_original_event', { original: ev.input.originalId });
-    }
-    const rows = await sql<OpenLine>`
-      SELECT l.event_id, ${ev.input.originalId}::text AS external_id, l.line_no, l.sku, l.quantity, l.amount, l.returned_quantity, l.returned_amount
-      FROM event_lines l WHERE l.program_id = ${programId} AND l.event_id = ${original.id}
-      ORDER BY l.line_no FOR UPDATE`.execute(trx);
-    return rows.rows;
-  }
-  const skus = [...new Set(((ev.input.lines ?? []) as ReturnLine[]).map((l) => l.sku))];
-  const rows = await sql<OpenLine>`
-    SELECT l.event_id, e.external_id, l.line_no, l.sku, l.quantity, l.amount, l.returned_quantity, l.returned_amount
-    FROM event_lines l JOIN events e ON e.program_id = l.program_id AND e.id = l.event_id
-    WHERE l.program_id = ${programId} AND l.account_id = ${ev.account.id} AND l.sku = ANY(${skus}::text[])
-      AND l.is_purchase AND l.returned_quantity < l.quantity AND l.occurred_at <= ${ev.occurredAt}
-    ORDER BY l.occurred_at DESC, l.event_id DESC, l.line_no
-    FOR UPDATE OF l`.execute(trx);
-  return rows.rows;
+  return { allocations, unmatched };
 }
 
 /**
@@ -150,16 +293,25 @@ async function markReturned(trx: Db, programId: string, allocations: Allocation[
     WHERE l.program_id = ${programId} AND l.event_id = t.event_id AND l.line_no = t.line_no`.execute(trx);
 }
 
-async function insertReturnLines(trx: Db, programId: string, ev: ReadyEvent, requested: ReturnLine[], allocations: Allocation[]) {
-  const lines = requested.length
-    ? requested.map((r) => ({ sku: r.sku, quantity: r.quantity, amount: allocations.filter((a) => a.line.sku === r.sku).reduce((s, a) => s + a.amount, 0) }))
-    : allocations.map((a) => ({ sku: a.line.sku, quantity: a.quantity, amount: a.amount }));
-  if (lines.length === 0) return;
+/** The returns' own lines (not purchases, so nothing else can take from them), one statement for the batch. */
+async function insertReturnLines(
+  trx: Db,
+  programId: string,
+  returns: Array<{ ev: ReadyEvent; requested: ReturnLine[]; allocations: Allocation[] }>,
+): Promise<void> {
+  const rows = returns.flatMap(({ ev, requested, allocations }) => {
+    const lines = requested.length
+      ? requested.map((r) => ({ sku: r.sku, quantity: r.quantity, amount: allocations.filter((a) => a.line.sku === r.sku).reduce((s, a) => s + a.amount, 0) }))
+      : allocations.map((a) => ({ sku: a.line.sku, quantity: a.quantity, amount: a.amount }));
+    return lines.map((l, i) => ({ ev, n: i + 1, ...l }));
+  });
+  if (rows.length === 0) return;
   await sql`
     INSERT INTO event_lines (program_id, event_id, line_no, account_id, occurred_at, is_purchase, sku, quantity, amount, returned_quantity, returned_amount)
-    SELECT ${programId}, ${ev.id}, t.n, ${ev.account.id}, ${ev.occurredAt}, false, t.sku, t.q, t.a, t.q, t.a
-    FROM unnest(${lines.map((_, i) => i + 1)}::integer[], ${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.quantity)}::integer[],
-                ${lines.map((l) => l.amount)}::bigint[]) AS t(n, sku, q, a)`.execute(trx);
+    SELECT ${programId}, t.event_id, t.n, t.account_id, t.occurred_at, false, t.sku, t.q, t.a, t.q, t.a
+    FROM unnest(${rows.map((r) => r.ev.id)}::uuid[], ${rows.map((r) => r.n)}::integer[], ${rows.map((r) => r.ev.account.id)}::uuid[],
+                ${rows.map((r) => r.ev.occurredAt)}::timestamptz[], ${rows.map((r) => r.sku)}::text[], ${rows.map((r) => r.quantity)}::integer[],
+                ${rows.map((r) => r.amount)}::bigint[]) AS t(event_id, n, account_id, occurred_at, sku, q, a)`.execute(trx);
 }
 
 interface EarnedLot {
@@ -175,24 +327,15 @@ interface EarnedLot {
   reversed: number;
 }
 
-async function reverseEarnings(trx: Db, program: Program, ev: ReadyEvent, originalIds: string[], now: Date): Promise<ReversalRecord[]> {
+/**
+ * For each earning of the purchases this return took from: the share of its basis lines' amount now returned,
+ * less what earlier returns took back already, taken from the lot it paid into first.
+ */
+function reverseEarnings(program: Program, ev: ReadyEvent, originalIds: string[], state: ReturnState, debits: DebitBatch): ReversalRecord[] {
   if (originalIds.length === 0) return [];
-  const lots = await sql<EarnedLot>`
-    SELECT j.id AS journal_id, j.event_id, e.external_id, x.rule_id, x.basis_lines, l.id AS lot_id, l.wallet_id,
-           w.kind AS wallet_kind, l.original,
-           coalesce((SELECT -sum(y.amount) FROM journals r JOIN entries y ON y.program_id = r.program_id AND y.journal_id = r.id
-                     WHERE r.program_id = j.program_id AND r.reverses_id = l.id AND y.wallet_id = l.wallet_id), 0)::bigint AS reversed
-    FROM journals j
-    JOIN entries x ON x.program_id = j.program_id AND x.journal_id = j.id AND x.lot_id IS NOT NULL
-    JOIN events e ON e.program_id = j.program_id AND e.id = j.event_id
-    JOIN lots l ON l.program_id = x.program_id AND l.id = x.lot_id
-    JOIN wallets w ON w.program_id = l.program_id AND w.id = l.wallet_id
-    WHERE j.program_id = ${program.id} AND j.kind = 'earn' AND j.event_id = ANY(${originalIds}::uuid[])
-    ORDER BY j.id, x.seq`.execute(trx);
-  const lines = await sql<{ event_id: string; line_no: number; quantity: number; amount: number; returned_quantity: number; returned_amount: number }>`
-    SELECT event_id, line_no, quantity, amount, returned_quantity, returned_amount FROM event_lines
-    WHERE program_id = ${program.id} AND event_id = ANY(${originalIds}::uuid[])`.execute(trx);
-  const lineOf = new Map(lines.rows.map((l) => [`${l.event_id}:${l.line_no}`, l]));
+  const originals = new Set(originalIds);
+  const lots = { rows: state.lots.filter((l) => originals.has(l.event_id)) };
+  const lineOf = new Map(originalIds.flatMap((id) => (state.linesOfEvent.get(id) ?? []).map((l) => [lineKey(l.event_id, l.line_no), l] as const)));
 
   const reversals: ReversalRecord[] = [];
   for (const lot of lots.rows) {
@@ -208,10 +351,7 @@ async function reverseEarnings(trx: Db, program: Program, ev: ReadyEvent, origin
     const due = target - Number(lot.reversed);
     if (due <= 0) continue;
     const journalId = uuidv7();
-    const outcome = await debit(
-      trx,
-      program.id,
-      {
+    const outcome = debits.take({
         id: journalId,
         idempotencyKey: `reverse:${ev.id}:${lot.lot_id}`,
         kind: 'reverse',
@@ -226,9 +366,9 @@ async function reverseEarnings(trx: Db, program: Program, ev: ReadyEvent, origin
         preferLotId: lot.lot_id,
         allowShortfall: true,
         effect: 'unearned',
-      },
-      now,
-    );
+    });
+    // A later return of the same purchase finds these points taken back already.
+    lot.reversed += outcome.taken;
     const explanation = outcome.shortfall
       ? {
           key: 'ledger:explain.reverse',

@@ -410,3 +410,104 @@ export async function refundDebit(
   await postEntries(trx, programId, entries, deltas);
   return { journalId: header.id, written: true, points: total };
 }
+
+/** A live lot as the batched debits see it, changed in memory as they take from it. */
+interface LiveLot {
+  id: string;
+  status: 'pending' | 'available';
+  expiresAt: number | null;
+  earnedAt: number;
+  remaining: number;
+}
+
+/**
+ * Many debits that may not fail (reversals: `allowShortfall`), decided in memory and written with one statement per
+ * table. Each `take` gives exactly what `debit` would give if the debits were made one after another in the same
+ * order: the preferred lot first, then available lots that expire first (no expiry last), oldest first, by id.
+ * The wallets are locked (in id order) and their live lots read once, in `prepareDebits`; `write` then inserts the
+ * journals, takes from the lots, writes the entries and moves the balances. Used by returns, which take back the
+ * points of many purchases in one batch.
+ */
+export class DebitBatch {
+  private readonly journals: JournalHeader[] = [];
+  private readonly entries: EntryRow[] = [];
+  private readonly deltas = new Map<string, BalanceDelta>();
+  private readonly takenFrom = new Map<string, number>();
+
+  constructor(
+    private readonly programId: string,
+    private readonly lotsOf: Map<string, LiveLot[]>,
+  ) {}
+
+  take(j: DebitJournal): DebitOutcome {
+    if (!j.allowShortfall || j.toOwnerWallet) throw new Error('DebitBatch takes only debits to a system wallet that allow a shortfall');
+    const lots = this.lotsOf.get(j.walletId);
+    if (!lots) throw new Error(`DebitBatch: wallet ${j.walletId} was not prepared`);
+    this.journals.push(j);
+    const prefer = j.preferLotId ?? null;
+    const order = lots
+      .filter((l) => l.remaining > 0 && (l.status === 'available' || l.id === prefer))
+      .sort((a, b) => {
+        if ((a.id === prefer) !== (b.id === prefer)) return a.id === prefer ? -1 : 1;
+        if (a.expiresAt !== b.expiresAt) return a.expiresAt === null ? 1 : b.expiresAt === null ? -1 : a.expiresAt - b.expiresAt;
+        if (a.earnedAt !== b.earnedAt) return a.earnedAt - b.earnedAt;
+        return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      });
+    let left = j.points;
+    let seq = 0;
+    for (const lot of order) {
+      if (left <= 0) break;
+      const take = Math.min(lot.remaining, left);
+      lot.remaining -= take;
+      left -= take;
+      this.takenFrom.set(lot.id, (this.takenFrom.get(lot.id) ?? 0) + take);
+      this.entries.push({ journalId: j.id, seq: ++seq, walletId: j.walletId, bucket: lot.status, amount: -take, lotId: lot.id });
+      addDelta(this.deltas, j.walletId, lot.status === 'pending' ? { pending: -take } : { available: -take });
+    }
+    const taken = j.points - left;
+    if (taken > 0) {
+      if (j.effect === 'spent') addDelta(this.deltas, j.walletId, { spent: taken });
+      if (j.effect === 'unearned') addDelta(this.deltas, j.walletId, { earned: -taken });
+      if (j.kind === 'expire') addDelta(this.deltas, j.walletId, { expired: taken });
+      this.entries.push({ journalId: j.id, seq: 0, walletId: j.toWalletId, bucket: 'available', amount: taken, lotId: null });
+    }
+    return { journalId: j.id, written: true, taken, shortfall: left };
+  }
+
+  async write(trx: Db): Promise<void> {
+    if (this.journals.length === 0) return;
+    const written = await insertJournals(trx, this.programId, this.journals);
+    // The journals are new (their keys name events of this batch), so none can have been written before.
+    assertAllWritten(written, this.journals, 'batched debit');
+    if (this.takenFrom.size) {
+      const ids = [...this.takenFrom.keys()];
+      await sql`
+        UPDATE lots l SET remaining = l.remaining - t.take
+        FROM unnest(${ids}::uuid[], ${ids.map((id) => this.takenFrom.get(id)!)}::bigint[]) AS t(id, take)
+        WHERE l.program_id = ${this.programId} AND l.id = t.id`.execute(trx);
+    }
+    await postEntries(trx, this.programId, this.entries, this.deltas);
+  }
+}
+
+/** Locks the wallets (in id order) and reads their live lots, for a DebitBatch. */
+export async function prepareDebits(trx: Db, programId: string, walletIds: string[]): Promise<DebitBatch> {
+  const lotsOf = new Map<string, LiveLot[]>();
+  if (walletIds.length) {
+    const locked = await lockWallets(trx, programId, walletIds);
+    for (const id of locked) lotsOf.set(id, []);
+    const rows = await sql<{ id: string; wallet_id: string; status: 'pending' | 'available'; expires_at: Date | null; earned_at: Date; remaining: number }>`
+      SELECT id, wallet_id, status, expires_at, earned_at, remaining FROM lots
+      WHERE program_id = ${programId} AND wallet_id = ANY(${[...locked]}::uuid[]) AND remaining > 0`.execute(trx);
+    for (const r of rows.rows) {
+      lotsOf.get(r.wallet_id)!.push({
+        id: r.id,
+        status: r.status,
+        expiresAt: r.expires_at === null ? null : new Date(r.expires_at).getTime(),
+        earnedAt: new Date(r.earned_at).getTime(),
+        remaining: Number(r.remaining),
+      });
+    }
+  }
+  return new DebitBatch(programId, lotsOf);
+}
