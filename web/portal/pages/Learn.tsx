@@ -119,7 +119,10 @@ function useDraftSync(surveyId: string, version: number | undefined, saved: Retu
       if (e instanceof ApiError && e.code === 'network_error') {
         setSync('offline');
         clearTimeout(timer.current);
-        timer.current = setTimeout(() => void flush(), pause.current);
+        timer.current = setTimeout(() => {
+          timer.current = undefined;
+          void flush();
+        }, pause.current);
         pause.current = Math.min(pause.current * 2, 30_000);
       } else {
         waiting.current = null;
