@@ -159,7 +159,7 @@ describeInBrowser('do and learn on a phone', () => {
     await questions.nth(2).getByRole('textbox', { name: 'Question (en)' }).fill('Where do you buy?');
     await questions.nth(2).getByRole('textbox', { name: 'Answer key' }).fill('channel');
     // The kind chosen for adding was NPS; change this one to a single choice.
-    await questions.nth(2).getByRole('textbox', { name: 'Question kind' }).click();
+    await questions.nth(2).getByLabel('Question kind', { exact: true }).click();
     await page.getByRole('option', { name: 'Single choice' }).click();
     await questions.nth(2).getByRole('textbox', { name: 'Option 1 (en)' }).fill('In the shop');
     await questions.nth(2).getByRole('textbox', { name: 'Option 2 (en)' }).fill('Online');
