@@ -123,7 +123,7 @@ function Forms({ kind }: { kind: 'surveys' | 'quizzes' }) {
                   {f.title.en ?? Object.values(f.title)[0]}
                 </Anchor>
                 {f.anonymous && (
-                  <Badge ml="xs" variant="light">
+                  <Badge ml="xs" color="blue.9" variant="outline">
                     {t('anonymous')}
                   </Badge>
                 )}
@@ -135,7 +135,7 @@ function Forms({ kind }: { kind: 'surveys' | 'quizzes' }) {
               <Table.Td>
                 <Group gap={4}>
                   {languages.map((l) => (
-                    <Badge key={l} size="sm" color={f.missingTexts[l] ? 'orange' : 'green'} variant="light" title={f.missingTexts[l] ? t('fallbackCount', { count: f.missingTexts[l] }) : t('complete')}>
+                    <Badge key={l} size="sm" color={f.missingTexts[l] ? 'orange.9' : 'green.9'} variant="outline" title={f.missingTexts[l] ? t('fallbackCount', { count: f.missingTexts[l] }) : t('complete')}>
                       {l}
                       {f.missingTexts[l] ? ` ${f.missingTexts[l]}` : ''}
                     </Badge>
@@ -277,7 +277,7 @@ function Detail({ kind, form, onEdit }: { kind: 'surveys' | 'quizzes'; form: For
           <Text key={q.id}>
             {q.text}{' '}
             {q.fallback && (
-              <Badge color="orange" variant="light">
+              <Badge color="orange.9" variant="outline">
                 {t('fallback')}
               </Badge>
             )}
@@ -489,7 +489,7 @@ function Followups() {
                 {f.accountName} · {f.memberName}
               </Table.Td>
               <Table.Td>
-                <Badge color="red">{f.score}</Badge>
+                <Badge color="red.9">{f.score}</Badge>
               </Table.Td>
               <Table.Td>{f.comment ?? '—'}</Table.Td>
               <Table.Td>{f.assignee ?? '—'}</Table.Td>
