@@ -135,7 +135,7 @@ function Forms({ kind }: { kind: 'surveys' | 'quizzes' }) {
               <Table.Td>
                 <Group gap={4}>
                   {languages.map((l) => (
-                    <Badge key={l} size="sm" color={f.missingTexts[l] ? 'orange.9' : 'green.9'} variant="outline" title={f.missingTexts[l] ? t('fallbackCount', { count: f.missingTexts[l] }) : t('complete')}>
+                    <Badge key={l} size="sm" color={f.missingTexts[l] ? 'red.9' : 'gray.8'} variant="outline" title={f.missingTexts[l] ? t('fallbackCount', { count: f.missingTexts[l] }) : t('complete')}>
                       {l}
                       {f.missingTexts[l] ? ` ${f.missingTexts[l]}` : ''}
                     </Badge>
@@ -184,7 +184,7 @@ function Editor({ kind, form, onClose }: { kind: 'surveys' | 'quizzes'; form: Fo
     }
   };
   return (
-    <Modal opened onClose={onClose} size="100%" title={form ? t('edit') : kind === 'surveys' ? t('surveys.new') : t('quizzes.new')}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': t('cancel') }} size="100%" title={form ? t('edit') : kind === 'surveys' ? t('surveys.new') : t('quizzes.new')}>
       <Stack>
         <SimpleGrid cols={{ base: 1, md: 3 }}>
           {formLanguages.map((l) => {
@@ -502,7 +502,7 @@ function Followups() {
           ))}
         </Table.Tbody>
       </Table>
-      <Modal opened={!!closing} onClose={() => setClosing(null)} title={t('closeFollowup')}>
+      <Modal opened={!!closing} onClose={() => setClosing(null)} closeButtonProps={{ 'aria-label': t('cancel') }} title={t('closeFollowup')}>
         <Stack>
           <Textarea label={t('note')} value={note} onChange={(e) => setNote(e.currentTarget.value)} autosize minRows={3} />
           <Button onClick={() => void close()}>{t('closeFollowup')}</Button>
