@@ -130,7 +130,7 @@ export function FormBuilder({ quiz, questions, onChange, defaultLanguage, errorA
         />
       </Group>
       {language !== defaultLanguage && missingCount(questions, language) > 0 && (
-        <Text size="sm" c="orange.9">
+        <Text size="sm" c="red.9">
           {t('builder.fallbackNote', { language: defaultLanguage })}
         </Text>
       )}
@@ -154,7 +154,7 @@ export function FormBuilder({ quiz, questions, onChange, defaultLanguage, errorA
       {questions.length === 0 && <Text c="dimmed">{t('builder.empty')}</Text>}
       <Group align="flex-end">
         <Select label={t('builder.kind')} data={kinds.map((k) => ({ value: k, label: t(`builder.kinds.${k}`) }))} value={adding} onChange={(v) => v && setAdding(v as QuestionKind)} allowDeselect={false} w={220} />
-        <Button leftSection={<IconPlus size={16} />} variant="light" onClick={() => onChange([...questions, newQuestion(adding, questions.map((x) => x.id), quiz)])} disabled={questions.length >= 100}>
+        <Button leftSection={<IconPlus size={16} />} variant="default" onClick={() => onChange([...questions, newQuestion(adding, questions.map((x) => x.id), quiz)])} disabled={questions.length >= 100}>
           {t('builder.add')}
         </Button>
       </Group>
@@ -188,7 +188,7 @@ function LocalizedInput({ label, texts, language, defaultLanguage, onChange }: {
         <Group gap={6} component="span">
           <span>{`${label} (${language})`}</span>
           {missing && s.text && (
-            <Badge size="sm" color="orange.9" variant="outline" component="span">
+            <Badge size="sm" color="red.9" variant="outline" component="span">
               {t('fallback')}
             </Badge>
           )}
@@ -320,7 +320,7 @@ export function FormPreview({ title, questions, defaultLanguage }: { title: Text
   const [language, setLanguage] = useState<FormLanguage>(defaultLanguage);
   const mark = (fallback: boolean) =>
     fallback ? (
-      <Badge ml={6} size="sm" color="orange.9" variant="outline">
+      <Badge ml={6} size="sm" color="red.9" variant="outline">
         {t('fallback')}
       </Badge>
     ) : null;
