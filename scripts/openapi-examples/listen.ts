@@ -193,6 +193,7 @@ const examples: ExampleScript = async (run) => {
   if (certificate) {
     await run.call({ operationId: 'getCertificatePdf', params: { id: certificate.id } });
     await run.call({ operationId: 'verifyCertificate', params: { code: certificate.code } });
+    await run.call({ operationId: 'verifyCertificatePage', params: { code: certificate.code }, query: { lang: 'sv' } });
     await run.call({ operationId: 'revokeCertificate', params: { id: certificate.id } });
   }
   await run.call({ operationId: 'archiveCourse', params: { id: courseId } });

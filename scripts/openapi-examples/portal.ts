@@ -159,6 +159,12 @@ const examples: ExampleScript = async (run) => {
       else if (q.kind === 'multiple') answers[q.id] = [q.options[0].id];
       else if (q.kind === 'text') answers[q.id] = 'Snabb leverans och bra service i butiken.';
     }
+    // Progress saved as each question is answered, resumed on another device, started over, then sent.
+    const [firstQ] = survey.questions as Body[];
+    await run.call({ operationId: 'portalSaveSurveyDraft', params: { id: survey.id }, body: { version: survey.version, answers: { [firstQ.id]: answers[firstQ.id] }, step: 1 } });
+    await run.call({ operationId: 'portalGetSurveyDraft', params: { id: survey.id } });
+    await run.call({ operationId: 'portalDeleteSurveyDraft', params: { id: survey.id } });
+    await run.call({ operationId: 'portalSaveSurveyDraft', params: { id: survey.id }, body: { version: survey.version, answers, step: survey.questions.length - 1 } });
     await run.call({ operationId: 'portalAnswerSurvey', params: { id: survey.id }, body: { answers, version: survey.version } });
     await run.call({ operationId: 'portalAnswerSurvey', params: { id: survey.id }, body: { answers, version: survey.version }, expectStatus: 409 });
   }
@@ -176,6 +182,9 @@ const examples: ExampleScript = async (run) => {
     const withFile = course.modules.find((m: Body) => m.file);
     if (withFile) await run.call({ operationId: 'portalGetTrainingFile', params: { id: withFile.file.id } });
   }
+  // The demo member's yearly refresher certificate is due: renewing reopens the course.
+  const due = (courses.data as Body[]).find((c: Body) => c.complete && c.certificate?.validMonths === 12);
+  if (due) await run.call({ operationId: 'portalRenewCertificate', params: { id: due.id } });
   const certificates = (await run.call({ operationId: 'portalListCertificates' })).body as Body;
   if (certificates.data[0]) await run.call({ operationId: 'portalGetCertificatePdf', params: { id: certificates.data[0].id } });
   const content = (await run.call({ operationId: 'portalListContent' })).body as Body;

@@ -2,7 +2,8 @@
  * Demo trainings and members-only content: the installer course (text, video link, the handbook PDF) with
  * a 24-month certificate that a member of every gold and platinum company has earned over the last two
  * years — one certificate runs out within the month, so the reminder and the portal notice show — platinum
- * requiring it, the demo portal member half-way through; and articles gated by tier (platinum a week early),
+ * requiring it, the demo portal member half-way through; a yearly refresher whose certificate the demo member
+ * must renew within the month; and articles gated by tier (platinum a week early),
  * by role, and open to all, with read receipts.
  */
 import { receiveBytes } from '../evidence/files.js';
@@ -78,6 +79,41 @@ export async function seedTrainingDemo(db: Db, program: Program, now: Date, evid
   const demoMember = await db.selectFrom('members').select('id').where('program_id', '=', pid).where('external_id', '=', 'P10001').executeTakeFirst();
   if (demoMember && !certified.some((c) => c.id === demoMember.id)) {
     await completeModule(db, program, { memberId: demoMember.id, moduleId: course.modules[0]!.id, source: 'member', now: new Date(now.getTime() - 2 * DAY) });
+  }
+
+  // A yearly refresher the portal's demo member finished 350 days ago: its certificate expires within the
+  // month, so Home warns and the course offers renewal (take the course again for a new certificate).
+  const refresher = await createCourse(
+    db,
+    pid,
+    courseInputSchema.parse({
+      code: 'work-at-height',
+      title: { sv: 'Arbete på höjd – årlig repetition', en: 'Working at height – yearly refresher', nb: 'Arbeid i høyden – årlig repetisjon', pl: 'Praca na wysokości – coroczne odświeżenie', de: 'Arbeiten in der Höhe – jährliche Auffrischung' },
+      summary: { sv: 'Stegar, ställningar och fallskydd: det viktigaste på fem minuter.', en: 'Ladders, scaffolds and fall protection: the essentials in five minutes.' },
+      certificate: { validMonths: 12, renewBy: 'course' },
+      modules: [
+        {
+          kind: 'text',
+          title: { sv: 'Stegen', en: 'The ladder', nb: 'Stigen', pl: 'Drabina', de: 'Die Leiter' },
+          body: {
+            sv: 'Ställ stegen i 75 graders vinkel och håll tre kontaktpunkter.\n\nKliv aldrig upp på de två översta stegen.',
+            en: 'Set the ladder at 75 degrees and keep three points of contact.\n\nNever stand on the top two rungs.',
+            pl: 'Ustaw drabinę pod kątem 75 stopni i zachowuj trzy punkty podparcia.\n\nNigdy nie stawaj na dwóch najwyższych szczeblach.',
+            de: 'Stellen Sie die Leiter im 75-Grad-Winkel auf und halten Sie drei Kontaktpunkte.\n\nStehen Sie nie auf den obersten beiden Sprossen.',
+          },
+        },
+        {
+          kind: 'text',
+          title: { sv: 'Fallskydd', en: 'Fall protection', nb: 'Fallsikring', pl: 'Ochrona przed upadkiem', de: 'Absturzsicherung' },
+          body: { sv: 'Över två meter: sele, förankringspunkt och en kollega på marken.', en: 'Above two metres: harness, anchor point and a colleague on the ground.' },
+        },
+      ],
+    }),
+    longAgo,
+  );
+  await setCourseStatus(db, pid, refresher.id, 'published', longAgo);
+  if (demoMember) {
+    for (const mod of refresher.modules) await completeModule(db, program, { memberId: demoMember.id, moduleId: mod.id, source: 'member', now: new Date(now.getTime() - 350 * DAY) });
   }
 
   // Members-only content.

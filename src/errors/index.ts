@@ -184,6 +184,8 @@ export const errorStatus = {
   quiz_attempt_submitted: 409,
   quiz_needs_correct_answers: 422,
   followup_closed: 409,
+  survey_draft_outdated: 409,
+  certificate_not_renewable: 409,
   // segments (issue 16): a filter's meaning, keys, static lists
   segment_field_unknown: 422,
   segment_operator_invalid: 422,

@@ -32,6 +32,8 @@ export function startScheduler(
   evidence?: EvidenceStore,
   /** Set when an SMS provider is configured: the SMS outbox is sent with the mails. */
   sms?: { provider: SmsProvider; from: string },
+  /** LOJAL_PUBLIC_URL: mails that link into the portal (certificate renewal) start with it. */
+  publicUrl = '',
 ): () => Promise<void> {
   let running: Promise<void> | undefined;
   let ticks = 0;
@@ -57,7 +59,7 @@ export function startScheduler(
       })
       .catch((err) => log.error({ err }, 'co-op accruals failed'))
       // Certificates expiring within 30 days: each member told once, hourly is soon enough.
-      .then(() => (withTiers ? runCertificateReminders(db) : undefined))
+      .then(() => (withTiers ? runCertificateReminders(db, new Date(), publicUrl) : undefined))
       .then((r) => {
         if (r && r.reminded) log.info(r, 'certificate reminders');
       })

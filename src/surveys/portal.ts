@@ -10,7 +10,9 @@ import { memberQuiz, memberQuizOut } from '../quizzes/routes.js';
 import { inAudience, openState } from './audience.js';
 import { memberSurvey, memberSurveyOut } from './present.js';
 import { whoIs } from './respondent.js';
+import { deleteDraft, findDraft, saveDraft } from './drafts.js';
 import { hasAnswered, listSurveys, requireTakeable, submitAnswer } from './store.js';
+import { sendNoContent } from '../http/no-content.js';
 import { localize } from '../questions/index.js';
 
 const tags = ['portal'];
@@ -136,6 +138,94 @@ export async function portalSurveyRoutes(fastify: FastifyInstance, { database, c
       const r = await submitAnswer(db, program, req.params.id, m.memberId, req.body.answers, clock());
       reply.status(201);
       return r;
+    },
+  );
+
+  const draftOut = z
+    .object({
+      version: z.number().int().describe('the form version the draft answers'),
+      answers: answersSchema.describe('question id → the answer given so far'),
+      step: z.number().int().describe('the question the member was on, from 0'),
+      updatedAt: z.date().describe('when it was last saved'),
+    })
+    .meta({ id: 'SurveyDraft', description: 'A survey answered part way, kept on the server until it is sent.' });
+  const draftErrors = ['survey_not_for_member', 'survey_closed', 'survey_not_open'] as const;
+
+  app.get(
+    '/portal/v1/surveys/:id/draft',
+    {
+      schema: {
+        operationId: 'portalGetSurveyDraft',
+        tags,
+        summary: 'My answers so far',
+        description:
+          'The answers I have given to the survey\'s current version without sending them, and the question I was on, so any device resumes there. ' +
+          '`draft` is null when there is none (or it answered an older version). Changes nothing.',
+        params: idParams,
+        response: { 200: z.object({ draft: draftOut.nullable() }) },
+      },
+      config: { member: true, errors: [...draftErrors] },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      return { draft: await findDraft(db, program, req.params.id, m.memberId, clock()) };
+    },
+  );
+
+  app.put(
+    '/portal/v1/surveys/:id/draft',
+    {
+      schema: {
+        operationId: 'portalSaveSurveyDraft',
+        tags,
+        summary: 'Save my answers so far',
+        description:
+          'Replaces my draft of the survey: each answer given is checked like a sent one (required questions may still be empty). Saving the same ' +
+          'draft again changes nothing else, so a phone may retry freely. The draft is deleted when the answers are sent; on an anonymous survey ' +
+          'before the answer is stored, so it never links the answer to me. 409 `survey_already_answered` after sending, `survey_draft_outdated` ' +
+          'when the survey has a newer version than `version`.',
+        params: idParams,
+        body: z
+          .object({
+            version: z.number().int().min(1).describe('the `version` of the survey as read (GET /portal/v1/surveys/{id})'),
+            answers: answersSchema.describe('question id → a score, an option id, option ids or text'),
+            step: z.number().int().min(0).max(100).default(0).describe('the question the member is on, from 0'),
+          })
+          .strict(),
+        response: { 200: draftOut },
+      },
+      config: {
+        member: true,
+        errors: [...draftErrors, 'survey_already_answered', 'survey_draft_outdated', 'unknown_question', 'answer_out_of_range', 'answer_wrong_type', 'unknown_option', 'answer_too_long'],
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      return saveDraft(db, program, req.params.id, m.memberId, req.body, clock());
+    },
+  );
+
+  app.delete(
+    '/portal/v1/surveys/:id/draft',
+    {
+      schema: {
+        operationId: 'portalDeleteSurveyDraft',
+        tags,
+        summary: 'Start the survey over',
+        description: 'Deletes my unsent answers to the survey. Deleting when there is no draft changes nothing. Answers already sent are not touched.',
+        params: idParams,
+        response: { 204: z.null().describe('deleted (or there was nothing to delete)') },
+      },
+      config: { member: true, errors: [...draftErrors] },
+    },
+    async (req, reply) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const { survey } = await requireTakeable(db, program, req.params.id, m.memberId, clock());
+      await deleteDraft(db, program.id, survey.id, m.memberId);
+      return sendNoContent(reply);
     },
   );
 }

@@ -260,6 +260,9 @@ export async function submitAnswer(db: Db, program: Program, surveyId: string, m
       VALUES (${program.id}, ${s.id}, ${respondentKey(s, { memberId, accountId: who.account.id })}, ${memberId}, ${s.anonymous ? new Date(`${day}T00:00:00Z`) : now})
       ON CONFLICT DO NOTHING RETURNING 1`.execute(trx);
     if (marked.rows.length === 0) throw new LojalError('survey_already_answered', { survey: s.id });
+    // The draft (survey_drafts, which names the member) goes with the mark, before any answer row exists: an
+    // anonymous answer is written after this transaction commits, so no draft ever sits beside it.
+    await sql`DELETE FROM survey_drafts WHERE program_id = ${program.id} AND survey_id = ${s.id} AND member_id = ${memberId}`.execute(trx);
 
     const npsQ = questions.find((q) => q.kind === 'nps');
     const csatQ = questions.find((q) => q.kind === 'csat');

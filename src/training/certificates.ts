@@ -46,17 +46,40 @@ export interface Certificate {
   issuedAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** Set when a renewal issued a newer certificate for the same course and member. */
+  replacedBy: string | null;
+  replacedAt: Date | null;
 }
 
-export type CertificateStatus = 'valid' | 'expired' | 'revoked';
+export type CertificateStatus = 'valid' | 'expired' | 'revoked' | 'replaced';
 
 export const statusOf = (c: Certificate, now: Date): CertificateStatus =>
-  c.revokedAt ? 'revoked' : isValidAt({ ...c, issuedAt: new Date(0) }, now) ? 'valid' : 'expired';
+  c.revokedAt ? 'revoked' : c.replacedBy ? 'replaced' : isValidAt({ ...c, issuedAt: new Date(0) }, now) ? 'valid' : 'expired';
+
+/**
+ * A member may renew a certificate that expires within the reminder window or has expired, as long as it is
+ * the current one (not replaced) and was not withdrawn: a revoked certificate is the program team's decision.
+ */
+export const renewable = (c: Certificate, now: Date): boolean =>
+  !c.revokedAt && !c.replacedBy && c.expiresAt !== null && c.expiresAt.getTime() - now.getTime() <= REMIND_DAYS * DAY_MS;
 
 export const expiresSoon = (c: Certificate, now: Date): boolean =>
   statusOf(c, now) === 'valid' && c.expiresAt !== null && c.expiresAt.getTime() - now.getTime() <= REMIND_DAYS * DAY_MS;
 
-type Row = { id: string; course_id: string; member_id: string; code: string; language: string; member_name: string; course_title: string; issued_at: Date; expires_at: Date | null; revoked_at: Date | null };
+type Row = {
+  id: string;
+  course_id: string;
+  member_id: string;
+  code: string;
+  language: string;
+  member_name: string;
+  course_title: string;
+  issued_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  replaced_by: string | null;
+  replaced_at: Date | null;
+};
 
 const toCertificate = (r: Row): Certificate => ({
   id: r.id,
@@ -69,9 +92,11 @@ const toCertificate = (r: Row): Certificate => ({
   issuedAt: r.issued_at,
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
+  replacedBy: r.replaced_by,
+  replacedAt: r.replaced_at,
 });
 
-const columns = ['id', 'course_id', 'member_id', 'code', 'language', 'member_name', 'course_title', 'issued_at', 'expires_at', 'revoked_at'] as const;
+const columns = ['id', 'course_id', 'member_id', 'code', 'language', 'member_name', 'course_title', 'issued_at', 'expires_at', 'revoked_at', 'replaced_by', 'replaced_at'] as const;
 
 export async function issueCertificate(
   trx: Db,
@@ -79,6 +104,7 @@ export async function issueCertificate(
   course: Course,
   member: { id: string; name: string; language: Language | null },
   at: Date,
+  id: string = uuidv7(),
 ): Promise<Certificate> {
   const language = member.language ?? program.defaultLanguage;
   const validMonths = course.certificate?.validMonths ?? null;
@@ -88,7 +114,7 @@ export async function issueCertificate(
         .insertInto('certificates')
         .values({
           program_id: program.id,
-          id: uuidv7(),
+          id,
           course_id: course.id,
           member_id: member.id,
           code: newVerificationCode(),
@@ -127,15 +153,23 @@ export async function requireCertificate(db: Db, programId: string, id: string):
  * The one lookup across programs: by a verification code, which is random and printed on paper. It answers
  * only what the certificate itself says, and the program that issued it.
  */
-export async function findByCode(db: Db, code: string): Promise<(Certificate & { programId: string; programName: string }) | undefined> {
+export async function findByCode(db: Db, code: string): Promise<(Certificate & { programId: string; programName: string; timeZone: string }) | undefined> {
   const r = await tdb(db)
     .selectFrom('certificates as c')
     .innerJoin('programs as p', 'p.id', 'c.program_id')
     .select(columns.map((k) => `c.${k}` as const))
-    .select(['p.id as program_id', 'p.name as program_name'])
+    .select(['p.id as program_id', 'p.name as program_name', 'p.time_zone'])
     .where('c.code', '=', normalizeCode(code))
     .executeTakeFirst();
-  return r && { ...toCertificate(r), programId: r.program_id, programName: r.program_name };
+  return r && { ...toCertificate(r), programId: r.program_id, programName: r.program_name, timeZone: r.time_zone };
+}
+
+/** The member's current certificate of a course (the newest, not replaced), if any. */
+export async function currentCertificate(db: Db, programId: string, courseId: string, memberId: string, lock = false): Promise<Certificate | undefined> {
+  let q = tdb(db).selectFrom('certificates').select(columns).where('program_id', '=', programId).where('course_id', '=', courseId).where('member_id', '=', memberId).where('replaced_by', 'is', null);
+  if (lock) q = q.forUpdate();
+  const r = await q.executeTakeFirst();
+  return r && toCertificate(r);
 }
 
 export async function revokeCertificate(db: Db, programId: string, id: string, now: Date): Promise<Certificate> {

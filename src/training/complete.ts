@@ -19,6 +19,7 @@ import type { Program } from '../programs/programs.js';
 import { issueCertificate, type Certificate } from './certificates.js';
 import { requireCourse, type Course } from './courses.js';
 import { completionRefusal, courseProgress } from './progress.js';
+import { finishRenewal } from './renewals.js';
 import { tdb } from './tables.js';
 
 export const TRAINING_COMPLETED = 'training.completed';
@@ -126,7 +127,12 @@ async function completeCourse(trx: Db, program: Program, course: Course, learner
   const claimed = await sql<{ course_id: string }>`
     INSERT INTO course_completions (program_id, course_id, member_id, completed_at)
     VALUES (${program.id}, ${course.id}, ${learner.id}, ${at}) ON CONFLICT DO NOTHING RETURNING course_id`.execute(trx);
-  if (claimed.rows.length === 0) throw new LojalError('concurrent_conflict');
+  if (claimed.rows.length === 0) {
+    // Completed before: this is a renewal (a new certificate, no second payment), or a race lost.
+    const renewed = await finishRenewal(trx, program, course, learner, at);
+    if (renewed === undefined) throw new LojalError('concurrent_conflict');
+    return { completedAt: at, points: 0, eventId: null, certificate: renewed };
+  }
   // The certificate first: the event's tier evaluation then sees it (a level may require it).
   const certificate = course.certificate ? await issueCertificate(trx, program, course, learner, at) : null;
 

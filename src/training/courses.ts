@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { LojalError } from '../errors/index.js';
-import { json, tdb, type ModuleKind, type Status } from './tables.js';
+import { json, tdb, type ModuleKind, type RenewBy, type Status } from './tables.js';
 import { localizedText, optionalLocalizedText, type LocalizedText } from './texts.js';
 
 const title = localizedText(200);
@@ -36,7 +36,13 @@ export const courseInputSchema = z
     title,
     summary: optionalLocalizedText(2000).default({}),
     certificate: z
-      .object({ validMonths: z.number().int().min(1).max(120).nullable().describe('months the certificate is valid; null: it does not expire') })
+      .object({
+        validMonths: z.number().int().min(1).max(120).nullable().describe('months the certificate is valid; null: it does not expire'),
+        renewBy: z
+          .enum(['course', 'quiz'])
+          .default('course')
+          .describe('how a member renews an expiring or expired certificate: `course` takes every module again, `quiz` only the last quiz module'),
+      })
       .strict()
       .nullable()
       .default(null)
@@ -63,14 +69,14 @@ export interface Course {
   title: LocalizedText;
   summary: LocalizedText;
   status: Status;
-  certificate: { validMonths: number | null } | null;
+  certificate: { validMonths: number | null; renewBy: RenewBy } | null;
   publishedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   modules: CourseModule[];
 }
 
-type CourseRow = { id: string; code: string; title: LocalizedText; summary: LocalizedText; status: Status; certificate: boolean; valid_months: number | null; published_at: Date | null; created_at: Date; updated_at: Date };
+type CourseRow = { id: string; code: string; title: LocalizedText; summary: LocalizedText; status: Status; certificate: boolean; valid_months: number | null; renew_by: RenewBy; published_at: Date | null; created_at: Date; updated_at: Date };
 
 async function modulesOf(db: Db, programId: string, courseIds: string[]): Promise<Map<string, CourseModule[]>> {
   const out = new Map<string, CourseModule[]>(courseIds.map((id) => [id, []]));
@@ -88,7 +94,7 @@ const toCourse = (r: CourseRow, modules: CourseModule[]): Course => ({
   title: r.title,
   summary: r.summary,
   status: r.status,
-  certificate: r.certificate ? { validMonths: r.valid_months } : null,
+  certificate: r.certificate ? { validMonths: r.valid_months, renewBy: r.renew_by } : null,
   publishedAt: r.published_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -145,7 +151,18 @@ const moduleRow = (programId: string, courseId: string, m: ModuleInput, position
 
 const codeTaken = (code: string) => new LojalError('course_code_taken', { code }, [{ path: 'code', message: `another course has code ${code}`, code: 'course_code_taken' }]);
 
+/** Renewing by the final quiz needs a quiz module to take again. */
+function checkRenewal(input: CourseInput): void {
+  if (input.certificate?.renewBy === 'quiz' && !input.modules.some((m) => m.kind === 'quiz')) {
+    throw new LojalError('validation_failed', {}, [{ path: 'certificate.renewBy', message: 'renewing by quiz needs a quiz module' }]);
+  }
+}
+
+/** The module a renewal by quiz takes again: the course's last quiz module. */
+export const finalQuizModule = (c: Pick<Course, 'modules'>): CourseModule | undefined => c.modules.filter((m) => m.kind === 'quiz').at(-1);
+
 export async function createCourse(db: Db, programId: string, input: CourseInput, now: Date): Promise<Course> {
+  checkRenewal(input);
   await checkFiles(db, programId, input.modules);
   const id = uuidv7();
   try {
@@ -161,6 +178,7 @@ export async function createCourse(db: Db, programId: string, input: CourseInput
           summary: json(input.summary),
           certificate: input.certificate !== null,
           valid_months: input.certificate?.validMonths ?? null,
+          renew_by: input.certificate?.renewBy ?? 'course',
           created_at: now,
           updated_at: now,
         })
@@ -179,6 +197,7 @@ export async function createCourse(db: Db, programId: string, input: CourseInput
  * order, the same video links, files and quizzes): its modules keep their ids and so their completions.
  */
 export async function updateCourse(db: Db, programId: string, id: string, input: CourseInput, now: Date): Promise<Course> {
+  checkRenewal(input);
   await checkFiles(db, programId, input.modules);
   try {
     await db.transaction().execute(async (trx) => {
@@ -204,6 +223,7 @@ export async function updateCourse(db: Db, programId: string, id: string, input:
           summary: json(input.summary),
           certificate: input.certificate !== null,
           valid_months: input.certificate?.validMonths ?? null,
+          renew_by: input.certificate?.renewBy ?? 'course',
           updated_at: now,
         })
         .where('program_id', '=', programId)

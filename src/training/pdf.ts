@@ -21,7 +21,7 @@ export interface CertificatePrint {
   certificate: Certificate;
   programName: string;
   timeZone: string;
-  /** Where the code can be checked, e.g. https://loyalty.example.com/v1/certificates/verify/ABCDE-… */
+  /** Where a person checks the code, e.g. https://loyalty.example.com/verify/ABCDE-… (the HTML page) */
   verifyUrl: string;
 }
 
@@ -59,7 +59,8 @@ export function renderCertificatePdf({ certificate: c, programName, timeZone, ve
   const valid = c.expiresAt ? t('training:certificate.validUntil', { date: longDate(c.expiresAt, c.language, timeZone) }) : t('training:certificate.noExpiry');
   doc.font('regular').fontSize(12).fillColor('#333').text(`${issued}   ·   ${valid}`, 56, 390, { width: inner, align: 'center' });
   doc.font('bold').fontSize(12).fillColor('#111').text(t('training:certificate.code', { code: c.code }), 56, 440, { width: inner, align: 'center' });
-  doc.font('regular').fontSize(10).fillColor('#555').text(t('training:certificate.verify', { url: verifyUrl }), 56, 460, { width: inner, align: 'center' });
+  // The address is a link too, for a PDF read on screen; on paper it is typed or scanned.
+  doc.font('regular').fontSize(10).fillColor('#555').text(t('training:certificate.verify', { url: verifyUrl }), 56, 460, { width: inner, align: 'center', link: verifyUrl });
   doc.end();
   return done;
 }

@@ -16,7 +16,8 @@ import { languages, type Language } from '../i18n/index.js';
 import { me, programOf } from '../portal/context.js';
 import type { Program } from '../programs/programs.js';
 import { gate } from './audience.js';
-import { listCertificates, requireCertificate } from './certificates.js';
+import { currentCertificate, listCertificates, renewable, requireCertificate } from './certificates.js';
+import { openRenewal, startRenewal } from './renewals.js';
 import { completedModules, completeModule, trainingEvent } from './complete.js';
 import { audienceOf, findContent, readerOf, readIds, recordRead, visibleContent } from './content.js';
 import { findCourse, listCourses, type Course } from './courses.js';
@@ -44,8 +45,16 @@ const courseCard = z.object({
   done: z.number().int(),
   complete: z.boolean(),
   points: z.number().int().describe('what completing it pays (the rules as they stand), or paid'),
-  certificate: z.object({ validMonths: z.number().int().nullable() }).nullable(),
+  certificate: z.object({ validMonths: z.number().int().nullable(), renewBy: z.enum(['course', 'quiz']) }).nullable(),
 });
+
+const renewalOut = z
+  .object({
+    state: z.enum(['available', 'started']).describe('`available`: my certificate expires within 30 days or has expired and may be renewed; `started`: I am taking it again'),
+    certificateId: z.uuid().describe('the certificate being renewed'),
+    renewBy: z.enum(['course', 'quiz']).describe('what is taken again: every module, or the last quiz module'),
+  })
+  .describe('Renewing my certificate of the course; null when there is nothing to renew');
 
 const moduleOut = z.object({
   id: z.uuid(),
@@ -134,7 +143,7 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
         summary: 'A course to take',
         description: 'Its modules in order, each done, open or locked. Modules open one after another; `next` is the one to take now. A course not published is 404.',
         params: courseParams,
-        response: { 200: courseCard.extend({ modules: z.array(moduleOut), next: z.uuid().nullable(), certificateId: z.uuid().nullable() }) },
+        response: { 200: courseCard.extend({ modules: z.array(moduleOut), next: z.uuid().nullable(), certificateId: z.uuid().nullable(), renewal: renewalOut.nullable() }) },
       },
     },
     async (req) => {
@@ -144,7 +153,14 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
       const done = await completedModules(db, program.id, m.memberId, c.id);
       const p = courseProgress(c.modules.map((x) => x.id), new Set(done.keys()));
       const files = await describeFiles(db, program.id, c.modules.flatMap((x) => (x.fileId ? [x.fileId] : [])));
-      const cert = (await listCertificates(db, program.id, { memberId: m.memberId, courseId: c.id }))[0];
+      const cert = await currentCertificate(db, program.id, c.id, m.memberId);
+      const renewing = await openRenewal(db, program.id, c.id, m.memberId);
+      const renewal =
+        c.certificate && renewing
+          ? { state: 'started' as const, certificateId: renewing.certificate_id, renewBy: c.certificate.renewBy }
+          : c.certificate && cert && renewable(cert, ctx.clock())
+            ? { state: 'available' as const, certificateId: cert.id, renewBy: c.certificate.renewBy }
+            : null;
       return {
         id: c.id,
         title: pick(c.title, m.language, program),
@@ -154,6 +170,7 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
         points: await coursePoints(program, c, m),
         certificate: c.certificate,
         certificateId: cert?.id ?? null,
+        renewal,
         next: p.next === null ? null : c.modules[p.next]!.id,
         modules: c.modules.map((x, i) => {
           const f = x.fileId ? files.get(x.fileId) : undefined;
@@ -211,6 +228,40 @@ export async function trainingPortalRoutes(fastify: FastifyInstance, ctx: AppCon
           certificate: r.course.certificate && presentCertificate(r.course.certificate, ctx.clock(), `/portal/v1/certificates/${r.course.certificate.id}/pdf`),
         },
       };
+    },
+  );
+
+  app.post(
+    '/portal/v1/courses/:id/renewal',
+    {
+      schema: {
+        operationId: 'portalRenewCertificate',
+        tags,
+        summary: 'Start renewing my certificate of a course',
+        description:
+          'For a certificate that expires within 30 days or has expired (not withdrawn, not already replaced). Reopens what the course says is taken ' +
+          'again — every module, or only the last quiz module — and finishing it issues a new certificate with a new verification code; the old one ' +
+          'verifies as `replaced` from then on. Pays no points (the course paid once). Asking again while a renewal is under way answers the same ' +
+          'renewal. 409 `certificate_not_renewable` otherwise.',
+        params: courseParams,
+        response: {
+          201: z.object({
+            id: z.uuid(),
+            certificateId: z.uuid().describe('the certificate being renewed'),
+            startedAt: z.date(),
+            moduleIds: z.array(z.uuid()).describe('the modules to take again'),
+          }),
+        },
+      },
+      config: { member: true, errors: ['certificate_not_renewable', 'course_not_open'] },
+    },
+    async (req, reply) => {
+      const m = me(req);
+      const program = await programOf(db, req);
+      const c = await openCourse(program.id, req.params.id);
+      const r = await startRenewal(db, program, c.id, m.memberId, ctx.clock());
+      reply.status(201);
+      return { id: r.id, certificateId: r.certificateId, startedAt: r.startedAt, moduleIds: r.moduleIds };
     },
   );
 

@@ -13,7 +13,7 @@ import { EvidenceMissingError } from '../evidence/store.js';
 import { actor, caller, type AppContext } from '../http/context.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { apiLanguage } from '../http/problem.js';
-import { translator } from '../i18n/index.js';
+import { isLanguage, languages, translator } from '../i18n/index.js';
 import { actorRef } from '../programs/actor.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { findByCode, listCertificates, requireCertificate, revokeCertificate, statusOf } from './certificates.js';
@@ -22,6 +22,7 @@ import { contentFigures, contentInputSchema, createContent, listContent, require
 import { courseFigures, courseInputSchema, createCourse, listCourses, requireCourse, setCourseStatus, updateCourse } from './courses.js';
 import { openTrainingFile, storeTrainingFiles } from './files.js';
 import { renderCertificatePdf } from './pdf.js';
+import { notFoundPage, verificationPage } from './verify-page.js';
 import { certificateOut, contentOut, courseOut, presentCertificate, presentContent, presentCourse } from './present.js';
 import { getRequirements, putRequirements, requirementsSchema } from './requirements.js';
 import { tdb } from './tables.js';
@@ -50,6 +51,8 @@ const paged = pageQuery.extend({
 });
 
 export const verifyPath = (code: string) => `/v1/certificates/verify/${encodeURIComponent(code)}`;
+/** The page a person opens from the certificate's printed link: short, so it is easy to type from paper. */
+export const verifyPagePath = (code: string) => `/verify/${encodeURIComponent(code)}`;
 
 export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -326,7 +329,7 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
     async (req, reply) => {
       const program = await programOf(req);
       const c = await requireCertificate(db, program.id, req.params.id);
-      const pdf = await renderCertificatePdf({ certificate: c, programName: program.name, timeZone: program.timeZone, verifyUrl: ctx.config.publicUrl + verifyPath(c.code) });
+      const pdf = await renderCertificatePdf({ certificate: c, programName: program.name, timeZone: program.timeZone, verifyUrl: ctx.config.publicUrl + verifyPagePath(c.code) });
       return reply.type('application/pdf').header('content-disposition', `inline; filename="certificate-${c.code}.pdf"`).send(pdf);
     },
   );
@@ -363,7 +366,7 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
         params: z.object({ code: z.string().trim().min(1).max(40).describe('The verification code printed on the certificate') }),
         response: {
           200: z.object({
-            status: z.enum(['valid', 'expired', 'revoked']),
+            status: z.enum(['valid', 'expired', 'revoked', 'replaced']).describe('`replaced`: renewed; a newer certificate with another code replaces it'),
             message: z.string(),
             memberName: z.string(),
             courseTitle: z.string(),
@@ -387,6 +390,35 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
         issuedAt: c.issuedAt,
         expiresAt: c.expiresAt,
       };
+    },
+  );
+
+  app.get(
+    '/verify/:code',
+    {
+      config: { produces: ['text/html'], errors: ['not_found'] },
+      schema: {
+        operationId: 'verifyCertificatePage',
+        tags,
+        summary: 'The verification page a person opens',
+        description:
+          'Public, no sign-in: the page the certificate\'s printed link leads to, in the reader\'s language (`lang`, else Accept-Language). It shows ' +
+          'whether the certificate is valid, expired, withdrawn or replaced by a renewal, the holder\'s name, the course, the program, and the issue and ' +
+          'expiry dates — what GET /v1/certificates/verify/{code} answers as data. An unknown code is 404 (a page for a browser).',
+        params: z.object({ code: z.string().trim().min(1).max(40).describe('The verification code printed on the certificate') }),
+        querystring: z.object({ lang: z.enum(languages).optional().describe('The page\'s language; left out: from Accept-Language') }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const language = req.query.lang && isLanguage(req.query.lang) ? req.query.lang : apiLanguage(req);
+      const c = await findByCode(db, req.params.code);
+      reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+      if (!c) {
+        if (!(req.headers.accept ?? '').includes('text/html')) throw new LojalError('not_found', { entity: 'certificate', id: req.params.code });
+        return reply.status(404).type('text/html; charset=utf-8').send(notFoundPage(language));
+      }
+      const html = verificationPage({ ...c, status: statusOf(c, now()) }, language, verifyPath(c.code));
+      return reply.type('text/html; charset=utf-8').send(html);
     },
   );
 

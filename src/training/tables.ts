@@ -12,6 +12,8 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type Json<T> = ColumnType<T, string, string>;
 export type Status = 'draft' | 'published' | 'archived';
 export type ModuleKind = 'text' | 'video' | 'file' | 'quiz';
+/** How an expiring certificate is renewed: the whole course again, or only its final quiz. */
+export type RenewBy = 'course' | 'quiz';
 
 export type TrainingTables = {
   training_files: {
@@ -33,6 +35,7 @@ export type TrainingTables = {
     status: ColumnType<Status, Status | undefined, Status>;
     certificate: boolean;
     valid_months: number | null;
+    renew_by: ColumnType<RenewBy, RenewBy | undefined, RenewBy>;
     published_at: NullableTimestamp;
     created_at: Timestamp;
     updated_at: Timestamp;
@@ -78,6 +81,18 @@ export type TrainingTables = {
     expires_at: NullableTimestamp;
     revoked_at: NullableTimestamp;
     reminded_at: NullableTimestamp;
+    replaced_by: string | null;
+    replaced_at: NullableTimestamp;
+  };
+  course_renewals: {
+    program_id: string;
+    id: string;
+    course_id: string;
+    member_id: string;
+    certificate_id: string;
+    started_at: Timestamp;
+    completed_at: NullableTimestamp;
+    new_certificate_id: string | null;
   };
   tier_certification_requirements: {
     program_id: string;

@@ -1,9 +1,11 @@
 /**
  * "Do and learn" on a phone (390×844): a member takes a survey one question per screen (the answers kept on the
- * phone survive a reload mid-survey), then passes a quiz; the pages have no serious accessibility problems.
+ * phone survive a reload mid-survey, and are saved on the server so another device resumes there; an answer
+ * given offline is queued and saved when the connection is back), then passes a quiz; and the console's form
+ * builder authors a survey and a quiz with a preview in each language. No serious accessibility problems.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, pageProblems, phone, startBrowserApp, type BrowserApp } from './harness.js';
+import { desktop, describeInBrowser, pageProblems, phone, startBrowserApp, type BrowserApp } from './harness.js';
 
 describeInBrowser('do and learn on a phone', () => {
   let b: BrowserApp;
@@ -47,6 +49,46 @@ describeInBrowser('do and learn on a phone', () => {
     await ok(b.call('POST', `/v1/quizzes/${quiz}/publish`));
   });
   afterAll(async () => b?.close());
+
+  it('saves survey progress on the server: offline answers are queued, and another device resumes at the same question', async () => {
+    const second = (await ok(
+      b.call('POST', '/v1/surveys', {
+        title: { en: 'Delivery check' },
+        questions: [
+          { id: 'speed', kind: 'csat', text: { en: 'How happy are you with delivery times?' } },
+          { id: 'packing', kind: 'csat', text: { en: 'How happy are you with the packing?' } },
+          { id: 'more', kind: 'text', required: false, text: { en: 'Anything to add?' } },
+        ],
+      }),
+    )).id as string;
+    await ok(b.call('POST', `/v1/surveys/${second}/publish`));
+    const phoneA = await b.newPage(phone);
+    await b.signInMember(phoneA.context, memberId, 'buyer@example.com');
+    await phoneA.page.goto(`/learn?survey=${second}`);
+    await phoneA.page.getByRole('heading', { name: 'How happy are you with delivery times?' }).waitFor();
+    await phoneA.page.getByRole('radio', { name: '4' }).click();
+    await phoneA.page.getByTestId('draft-sync').filter({ hasText: 'saved' }).waitFor();
+    await phoneA.page.getByRole('button', { name: 'Next' }).click();
+    await phoneA.page.getByRole('heading', { name: 'How happy are you with the packing?' }).waitFor();
+    // The connection drops: the next answer is kept on the phone and waits.
+    await phoneA.context.setOffline(true);
+    await phoneA.page.getByRole('radio', { name: '2' }).click();
+    await phoneA.page.getByTestId('draft-sync').filter({ hasText: 'No connection' }).waitFor();
+    const problems = (await pageProblems(phoneA.page)).map((p) => `offline: ${p}`);
+    await phoneA.context.setOffline(false);
+    await phoneA.page.getByTestId('draft-sync').filter({ hasText: 'saved' }).waitFor();
+
+    // Another device of the same member opens the survey at the same question, with the answers so far.
+    const phoneB = await b.newPage(phone);
+    await b.signInMember(phoneB.context, memberId, 'buyer@example.com');
+    await phoneB.page.goto(`/learn?survey=${second}`);
+    await phoneB.page.getByRole('heading', { name: 'How happy are you with the packing?' }).waitFor();
+    expect(await phoneB.page.getByRole('radio', { name: '2' }).getAttribute('aria-checked')).toBe('true');
+    problems.push(...(await pageProblems(phoneB.page)).map((p) => `resumed: ${p}`));
+    await phoneB.page.getByRole('button', { name: 'Back' }).click();
+    expect(await phoneB.page.getByRole('radio', { name: '4' }).getAttribute('aria-checked')).toBe('true');
+    expect(problems).toEqual([]);
+  });
 
   it('takes a survey one-handed, resumes after a reload, then passes a quiz', async () => {
     const { context, page } = await b.newPage(phone);
@@ -96,5 +138,67 @@ describeInBrowser('do and learn on a phone', () => {
     expect(problems).toEqual([]);
     const balance = (await ok(b.call('GET', `/v1/members/${memberId}/balance`))) as { available: number; pending: number };
     expect(balance.available + balance.pending).toBe(150);
+  });
+
+  it('builds a survey and a quiz in the console: questions of each kind, texts per language with fallbacks marked, a preview in each language', async () => {
+    const ownerId = (await b.call('POST', '/v1/staff-users', { email: 'olga@example.com', name: 'Olga Owner', role: 'owner' })).json().id as string;
+    const { context, page } = await b.newPage(desktop);
+    await b.signInStaff(context, ownerId);
+    await page.goto('/admin/listen');
+    await page.getByRole('button', { name: 'New survey' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('form-builder').waitFor();
+    await dialog.getByRole('textbox', { name: 'Title (en)' }).fill('Partner pulse');
+    const questions = dialog.getByTestId('question-editor');
+    expect(await questions.count()).toBe(2);
+    await questions.nth(0).getByRole('textbox', { name: 'Question (en)' }).fill('Would you recommend us?');
+    await questions.nth(1).getByRole('textbox', { name: 'Question (en)' }).fill('Why?');
+    // A single choice question, added, filled in English and Swedish, then moved to the top.
+    await dialog.getByRole('button', { name: 'Add question' }).click();
+    await questions.nth(2).getByRole('textbox', { name: 'Question (en)' }).waitFor();
+    await questions.nth(2).getByRole('textbox', { name: 'Question (en)' }).fill('Where do you buy?');
+    await questions.nth(2).getByRole('textbox', { name: 'Answer key' }).fill('channel');
+    // The kind chosen for adding was NPS; change this one to a single choice.
+    await questions.nth(2).getByLabel('Question kind', { exact: true }).click();
+    await page.getByRole('option', { name: 'Single choice' }).click();
+    await questions.nth(2).getByRole('textbox', { name: 'Option 1 (en)' }).fill('In the shop');
+    await questions.nth(2).getByRole('textbox', { name: 'Option 2 (en)' }).fill('Online');
+    await questions.nth(2).getByRole('button', { name: 'Move up' }).click();
+    await questions.nth(1).getByRole('button', { name: 'Move up' }).click();
+    expect(await questions.nth(0).getByRole('textbox', { name: 'Question (en)' }).inputValue()).toBe('Where do you buy?');
+    // Writing Swedish: the first question gets its own text; the others fall back to English, marked.
+    await dialog.getByTestId('form-builder').getByText(/^SV/).first().click();
+    await questions.nth(0).getByRole('textbox', { name: 'Question (sv)' }).fill('Var handlar du?');
+    expect(await questions.nth(1).getByText('falls back to the default language').count()).toBeGreaterThan(0);
+    // The preview in Swedish shows the Swedish text, and the English ones marked as fallbacks.
+    const preview = dialog.getByTestId('form-preview');
+    await preview.getByText('SV', { exact: true }).click();
+    await preview.getByText('1. Var handlar du?').waitFor();
+    expect(await preview.getByText('falls back to the default language').count()).toBeGreaterThan(1);
+    const problems = (await pageProblems(page)).map((p) => `survey builder: ${p}`);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const surveys = (await ok(b.call('GET', '/v1/surveys'))).data as Array<{ title: { en?: string }; questions: Array<{ id: string; kind: string; text: Record<string, string> }> }>;
+    const built = surveys.find((x) => x.title.en === 'Partner pulse')!;
+    expect(built.questions.map((q) => [q.id, q.kind])).toEqual([['channel', 'single'], ['recommend', 'nps'], ['why', 'text']]);
+    expect(built.questions[0]!.text).toEqual({ en: 'Where do you buy?', sv: 'Var handlar du?' });
+
+    // A quiz: mark the correct option.
+    await page.getByRole('tab', { name: 'Quizzes' }).click();
+    await page.getByRole('button', { name: 'New quiz' }).click();
+    await dialog.getByTestId('form-builder').waitFor();
+    await dialog.getByRole('textbox', { name: 'Title (en)' }).fill('Torque quiz');
+    const q = dialog.getByTestId('question-editor').nth(0);
+    await q.getByRole('textbox', { name: 'Question (en)' }).fill('Torque is given in');
+    await q.getByRole('textbox', { name: 'Option 1 (en)' }).fill('Bar');
+    await q.getByRole('textbox', { name: 'Option 2 (en)' }).fill('Newton metres');
+    await q.getByText('Mark at least one correct option.').waitFor();
+    await q.getByRole('radio', { name: 'Option 2 is correct' }).check();
+    problems.push(...(await pageProblems(page)).map((p) => `quiz builder: ${p}`));
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const quizzes = (await ok(b.call('GET', '/v1/quizzes'))).data as Array<{ title: { en?: string }; questions: Array<{ correct?: string[] }> }>;
+    expect(quizzes.find((x) => x.title.en === 'Torque quiz')!.questions[0]!.correct).toEqual(['b']);
+    expect(problems).toEqual([]);
   });
 });

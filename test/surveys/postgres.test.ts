@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProgram } from '../../src/programs/programs.js';
+import { saveDraft } from '../../src/surveys/drafts.js';
 import { submitAnswer, createSurvey, publishSurvey } from '../../src/surveys/store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { onPostgres } from '../support/db.js';
@@ -51,7 +52,11 @@ describe.runIf(onPostgres)('surveys on PostgreSQL', () => {
 
   it('an anonymous answer cannot be joined back to its member', async () => {
     const program = (await getProgram(t.database.db, t.programId))!;
+    // Each member first leaves a draft (saved progress, which names them); sending deletes it in the mark's transaction.
+    for (const [i, m] of members.slice(1).entries()) await saveDraft(t.database.db, program, surveyId, m, { version: 1, answers: { nps: 10 - i, why: `reason ${i}` }, step: 1 }, t.clock());
     for (const [i, m] of members.slice(1).entries()) await submitAnswer(t.database.db, program, surveyId, m, { nps: 10 - i, why: `reason ${i}` }, t.clock());
+    const drafts = await sql<{ n: number }>`SELECT count(*)::int AS n FROM survey_drafts WHERE program_id = ${t.programId}`.execute(t.database.db);
+    expect(drafts.rows[0]!.n).toBe(0);
 
     // The answers table has no column that could hold a member or account, filled or not, beyond these two (always null here).
     const answers = (await sql<Record<string, unknown>>`SELECT *, xmin::text AS tx FROM survey_answers WHERE program_id = ${t.programId}`.execute(t.database.db)).rows;

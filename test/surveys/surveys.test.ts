@@ -234,6 +234,49 @@ describe('surveys', () => {
     const backwards = await t.call('GET', '/v1/listening/figures?from=2026-11-30&to=2026-11-01');
     expect([backwards.statusCode, backwards.json().code, backwards.json().errors[0].path]).toEqual([400, 'validation_failed', 'querystring.to']);
   });
+  it('progress is kept on the server: saved as each question is answered, resumed on another device, deleted on sending', async () => {
+    const created = await ok('POST', '/v1/surveys', npsSurvey({ title: { en: 'Drafts' }, anonymous: true, points: 0 }));
+    await ok('POST', `/v1/surveys/${created.id}/publish`);
+    const draftsId: string = created.id;
+    const v = (await portal('BO', 'GET', `/surveys/${draftsId}`)).json().version;
+    expect((await portal('BO', 'GET', `/surveys/${draftsId}/draft`)).json()).toEqual({ draft: null });
+    const saved = await portal('BO', 'PUT', `/surveys/${draftsId}/draft`, { version: v, answers: { recommend: 9 }, step: 1 });
+    expect(saved.statusCode, saved.body).toBe(200);
+    // Saving again (a retry from a phone that lost the answer) keeps one draft.
+    await portal('BO', 'PUT', `/surveys/${draftsId}/draft`, { version: v, answers: { recommend: 9, channel: 'shop' }, step: 2 });
+    // Another device of the same member (a new session) resumes at the same question.
+    browsers.BO2 = await signIn('BO');
+    const resumed = (await portal('BO2', 'GET', `/surveys/${draftsId}/draft`)).json();
+    expect(resumed.draft).toMatchObject({ version: v, answers: { recommend: 9, channel: 'shop' }, step: 2 });
+    // Checked like an answer, except that required questions may still be empty.
+    for (const [body, code] of [
+      [{ version: v, answers: { recommend: 12 } }, 'answer_out_of_range'],
+      [{ version: v, answers: { channel: 'fax' } }, 'unknown_option'],
+      [{ version: v, answers: { colour: 'red' } }, 'unknown_question'],
+      [{ version: v + 1, answers: {} }, 'survey_draft_outdated'],
+    ] as const) {
+      const res = await portal('BO', 'PUT', `/surveys/${draftsId}/draft`, body);
+      expect([res.statusCode, res.json().code]).toEqual([code === 'survey_draft_outdated' ? 409 : 422, code]);
+    }
+    expect((await portal('BO', 'GET', `/surveys/${draftsId}/draft`)).json().draft.answers).toEqual({ recommend: 9, channel: 'shop' });
+    // Another member sees none of it.
+    expect((await portal('CARL', 'GET', `/surveys/${draftsId}/draft`)).json()).toEqual({ draft: null });
+    expect(await count(sql`SELECT count(*) AS n FROM survey_drafts WHERE program_id = ${t.programId} AND survey_id = ${draftsId}`)).toBe(1);
+
+    // Sending deletes the draft with the "already answered" mark; a late retry of a save is refused.
+    const sent = await portal('BO', 'POST', `/surveys/${draftsId}/answers`, { answers: { recommend: 9, service: 4, channel: 'shop' } });
+    expect(sent.statusCode, sent.body).toBe(201);
+    expect(await count(sql`SELECT count(*) AS n FROM survey_drafts WHERE program_id = ${t.programId} AND survey_id = ${draftsId}`)).toBe(0);
+    const late = await portal('BO', 'PUT', `/surveys/${draftsId}/draft`, { version: v, answers: { recommend: 9 }, step: 1 });
+    expect([late.statusCode, late.json().code]).toEqual([409, 'survey_already_answered']);
+    expect(await count(sql`SELECT count(*) AS n FROM survey_drafts WHERE program_id = ${t.programId}`)).toBe(0);
+
+    // Starting over deletes a draft; deleting twice is fine.
+    await portal('CARL', 'PUT', `/surveys/${draftsId}/draft`, { version: v, answers: { recommend: 1 }, step: 0 });
+    expect((await portal('CARL', 'DELETE', `/surveys/${draftsId}/draft`)).statusCode).toBe(204);
+    expect((await portal('CARL', 'DELETE', `/surveys/${draftsId}/draft`)).statusCode).toBe(204);
+    expect((await portal('CARL', 'GET', `/surveys/${draftsId}/draft`)).json()).toEqual({ draft: null });
+  });
 });
 
 describe('quizzes', () => {

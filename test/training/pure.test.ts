@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type TierSettings } from '../../src/tiers/evaluate.js';
 import { gate, type Audience, type Reader } from '../../src/training/audience.js';
-import { normalizeCode, newVerificationCode, statusOf } from '../../src/training/certificates.js';
+import { normalizeCode, newVerificationCode, renewable, statusOf } from '../../src/training/certificates.js';
 import { blockedLevels, capByCertification, isValidAt, missingCertifications, type HeldCertificate } from '../../src/training/certification.js';
 import { completionRefusal, courseProgress } from '../../src/training/progress.js';
 import { missingLanguages, pickText } from '../../src/training/texts.js';
@@ -157,10 +157,23 @@ describe('verification codes', () => {
     expect(normalizeCode(code.toLowerCase().replace(/-/g, ' '))).toBe(code);
     expect(normalizeCode('o1l2i-ABCDE-FGHJK')).toBe('0112' + '1-ABCDE-FGHJK');
   });
-  it('status: valid, expired at its instant, revoked', () => {
-    const c = { id: '', courseId: '', memberId: '', code: '', language: 'en' as const, memberName: '', courseTitle: '', issuedAt: D('2026-01-01'), expiresAt: D('2027-01-01'), revokedAt: null };
+  it('status: valid, expired at its instant, revoked, replaced by a renewal', () => {
+    const c = { id: '', courseId: '', memberId: '', code: '', language: 'en' as const, memberName: '', courseTitle: '', issuedAt: D('2026-01-01'), expiresAt: D('2027-01-01'), revokedAt: null, replacedBy: null, replacedAt: null };
     expect(statusOf(c, D('2026-12-31T23:59:59Z'))).toBe('valid');
     expect(statusOf(c, D('2027-01-01'))).toBe('expired');
     expect(statusOf({ ...c, revokedAt: D('2026-02-01') }, D('2026-03-01'))).toBe('revoked');
+    expect(statusOf({ ...c, replacedBy: 'x', replacedAt: D('2026-12-20') }, D('2026-12-21'))).toBe('replaced');
+    expect(statusOf({ ...c, replacedBy: 'x', replacedAt: D('2026-12-20'), revokedAt: D('2026-12-22') }, D('2026-12-23'))).toBe('revoked');
+  });
+  it.each([
+    ['31 days before expiry', '2026-12-01', {}, false],
+    ['30 days before expiry', '2026-12-02', {}, true],
+    ['expired', '2027-06-01', {}, true],
+    ['revoked', '2026-12-20', { revokedAt: D('2026-06-01') }, false],
+    ['already replaced', '2026-12-20', { replacedBy: 'x', replacedAt: D('2026-12-10') }, false],
+    ['never expires', '2030-01-01', { expiresAt: null }, false],
+  ] as const)('renewable: %s', (_name, at, change, want) => {
+    const c = { id: '', courseId: '', memberId: '', code: '', language: 'en' as const, memberName: '', courseTitle: '', issuedAt: D('2026-01-01'), expiresAt: D('2027-01-01'), revokedAt: null, replacedBy: null, replacedAt: null };
+    expect(renewable({ ...c, ...change }, D(at))).toBe(want);
   });
 });

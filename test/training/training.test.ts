@@ -36,8 +36,8 @@ interface Browser {
   cookie: string;
   csrf: string;
 }
-async function signIn(memberId: string, email: string): Promise<Browser> {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email });
+async function signIn(memberId: string, email: string, at?: Date): Promise<Browser> {
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email }, at);
   await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
   return { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }
@@ -329,6 +329,131 @@ describe('members-only content', () => {
     expect((await t.call('POST', `/v1/courses/${courseId}/completions`, { memberId: ids.BO, moduleId: modules[0]!.id }, other.key)).statusCode).toBe(404);
     const after = await t.database.db.selectFrom('content_items' as never).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(after).toEqual(before);
+  });
+});
+
+describe('renewing a certificate', () => {
+  const pay = async (id: string) => {
+    const w = await wallet(t.database.db, t.programId, id);
+    return w.available + w.pending;
+  };
+
+  it('by the whole course: every module again, a new code, the old one verifies as replaced, no second payment', async () => {
+    const start = t.clock();
+    const course = await ok('POST', '/v1/courses', {
+      code: 'ladders',
+      title: { en: 'Ladder safety', sv: 'Stegsäkerhet' },
+      certificate: { validMonths: 12 },
+      modules: [
+        { kind: 'text', title: { en: 'One' }, body: { en: 'Stand straight.' } },
+        { kind: 'text', title: { en: 'Two' }, body: { en: 'Three points of contact.' } },
+      ],
+    });
+    expect(course.certificate).toEqual({ validMonths: 12, renewBy: 'course' });
+    await ok('POST', `/v1/courses/${course.id}/publish`);
+    for (const m of course.modules) await portal(bo, 'POST', `/courses/${course.id}/modules/${m.id}/complete`);
+    const first = (await portal(bo, 'GET', `/courses/${course.id}`)).json();
+    expect([first.complete, first.renewal]).toEqual([true, null]);
+    const tooEarly = await portal(bo, 'POST', `/courses/${course.id}/renewal`);
+    expect([tooEarly.statusCode, tooEarly.json().code]).toEqual([409, 'certificate_not_renewable']);
+    const paid = await pay(ids.BO!);
+
+    // 20 days before expiry the course offers renewal; starting it reopens both modules.
+    t.clock.advance(345 * DAY);
+    bo = await signIn(ids.BO!, 'bo@example.com', t.clock()); // a session of that day
+    const offered = (await portal(bo, 'GET', `/courses/${course.id}`)).json();
+    expect(offered.renewal).toEqual({ state: 'available', certificateId: first.certificateId, renewBy: 'course' });
+    const started = await portal(bo, 'POST', `/courses/${course.id}/renewal`);
+    expect(started.statusCode, started.body).toBe(201);
+    expect(started.json().moduleIds).toEqual(course.modules.map((m: { id: string }) => m.id));
+    expect((await portal(bo, 'POST', `/courses/${course.id}/renewal`)).json().id).toBe(started.json().id);
+    const during = (await portal(bo, 'GET', `/courses/${course.id}`)).json();
+    expect(during.modules.map((m: { state: string }) => m.state)).toEqual(['open', 'locked']);
+    expect(during.renewal.state).toBe('started');
+    await portal(bo, 'POST', `/courses/${course.id}/modules/${course.modules[0].id}/complete`);
+    const last = await portal(bo, 'POST', `/courses/${course.id}/modules/${course.modules[1].id}/complete`);
+    expect(last.statusCode, last.body).toBe(200);
+    const renewed = last.json().course;
+    expect(renewed).toMatchObject({ points: 0, certificate: { status: 'valid', courseTitle: 'Stegsäkerhet', replacedBy: null } });
+    expect(await pay(ids.BO!)).toBe(paid);
+
+    const mine = (await ok('GET', `/v1/certificates?memberId=${ids.BO}&courseId=${course.id}`)).data;
+    expect(mine.map((c: { status: string }) => c.status)).toEqual(['replaced', 'valid']);
+    expect(mine[0].replacedBy).toBe(mine[1].id);
+    expect(mine[0].code).not.toBe(mine[1].code);
+    expect(Date.parse(mine[1].expiresAt)).toBeGreaterThan(Date.parse(mine[0].expiresAt));
+    const old = await t.app.inject({ method: 'GET', url: `/v1/certificates/verify/${mine[0].code}`, headers: { 'accept-language': 'en' } });
+    expect(old.json()).toMatchObject({ status: 'replaced', courseTitle: 'Stegsäkerhet' });
+    expect((await portal(bo, 'GET', `/courses/${course.id}`)).json()).toMatchObject({ complete: true, renewal: null, certificateId: mine[1].id });
+    await expectLedgerConsistent(t.database.db, t.programId);
+
+    // The page a person opens from the printed link: in their language, no sign-in.
+    const page = await t.app.inject({ method: 'GET', url: `/verify/${mine[0].code.toLowerCase()}?lang=sv`, headers: { accept: 'text/html' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('<html lang="sv">');
+    expect(page.body).toContain('Certifikatet har förnyats');
+    expect(page.body).toContain('Person BO');
+    expect(page.body).toContain('data-status="replaced"');
+    const fresh = await t.app.inject({ method: 'GET', url: `/verify/${mine[1].code}`, headers: { accept: 'text/html', 'accept-language': 'de' } });
+    expect(fresh.body).toContain('Gültiges Zertifikat');
+    expect(fresh.body).toContain('Stegsäkerhet');
+    const missing = await t.app.inject({ method: 'GET', url: '/verify/AAAAA-BBBBB-CCCCC', headers: { accept: 'text/html' } });
+    expect([missing.statusCode, missing.headers['content-type']]).toEqual([404, 'text/html; charset=utf-8']);
+    expect((await t.app.inject({ method: 'GET', url: '/verify/AAAAA-BBBBB-CCCCC' })).json().code).toBe('not_found');
+    // A name with markup is printed as text.
+    await t.database.db.updateTable('certificates' as never).set({ member_name: '<b>Bo</b>' } as never).where('id' as never, '=', mine[1].id as never).execute();
+    const escaped = await t.app.inject({ method: 'GET', url: `/verify/${mine[1].code}`, headers: { accept: 'text/html' } });
+    expect(escaped.body).toContain('&lt;b&gt;Bo&lt;/b&gt;');
+    t.clock.set(start);
+    bo = await signIn(ids.BO!, 'bo@example.com');
+  });
+
+  it('by the final quiz: the reminder links to the course; an expired certificate is renewed by passing the quiz again', async () => {
+    const start = t.clock();
+    const refused = await t.call('POST', '/v1/courses', { code: 'no-quiz', title: { en: 'No quiz' }, certificate: { validMonths: 12, renewBy: 'quiz' }, modules: [{ kind: 'text', title: { en: 'One' }, body: { en: 'One.' } }] });
+    expect([refused.statusCode, refused.json().errors?.[0]?.path]).toEqual([400, 'certificate.renewBy']);
+    const course = await ok('POST', '/v1/courses', {
+      code: 'roof-refresh',
+      title: { en: 'Roof work' },
+      certificate: { validMonths: 12, renewBy: 'quiz' },
+      modules: [
+        { kind: 'text', title: { en: 'Read' }, body: { en: 'Helmets.' } },
+        { kind: 'quiz', title: { en: 'Check' }, quizId: QUIZ },
+      ],
+    });
+    await ok('POST', `/v1/courses/${course.id}/publish`);
+    const pass = async () => {
+      const attempt = await portal(bo, 'POST', `/quizzes/${QUIZ}/attempts`, {});
+      expect(attempt.statusCode, attempt.body).toBe(201);
+      expect((await portal(bo, 'POST', `/quiz-attempts/${attempt.json().id}/submit`, { answers: { q1: 'yes' } })).json().passed).toBe(true);
+    };
+    await portal(bo, 'POST', `/courses/${course.id}/modules/${course.modules[0].id}/complete`);
+    await pass();
+    const first = (await portal(bo, 'GET', `/courses/${course.id}`)).json();
+    expect(first.complete).toBe(true);
+
+    t.clock.advance(350 * DAY);
+    bo = await signIn(ids.BO!, 'bo@example.com', t.clock());
+    await runCertificateReminders(t.database.db, t.clock(), 'https://loyalty.example.com');
+    const mail = await t.database.db.selectFrom('mail_outbox').selectAll().where('program_id', '=', t.programId).where('to_address', '=', 'bo@example.com').where('template', '=', 'certificate_expiring').executeTakeFirstOrThrow();
+    expect(JSON.stringify(mail)).toContain(`https://loyalty.example.com/courses/${course.id}`);
+
+    // Expired now; still renewable, by the quiz only.
+    t.clock.advance(30 * DAY);
+    bo = await signIn(ids.BO!, 'bo@example.com', t.clock());
+    const certs = async () => (await ok('GET', `/v1/certificates?memberId=${ids.BO}&courseId=${course.id}`)).data.map((c: { id: string; status: string }) => [c.id, c.status]);
+    expect(await certs()).toEqual([[first.certificateId, 'expired']]);
+    const started = (await portal(bo, 'POST', `/courses/${course.id}/renewal`)).json();
+    expect(started.moduleIds).toEqual([course.modules[1].id]);
+    expect((await portal(bo, 'GET', `/courses/${course.id}`)).json().modules.map((m: { state: string }) => m.state)).toEqual(['done', 'open']);
+    await pass();
+    const after = (await portal(bo, 'GET', `/courses/${course.id}`)).json();
+    expect(after).toMatchObject({ complete: true, renewal: null });
+    expect(after.certificateId).not.toBe(first.certificateId);
+    expect(await certs()).toEqual([[first.certificateId, 'replaced'], [after.certificateId, 'valid']]);
+    t.clock.set(start);
+    bo = await signIn(ids.BO!, 'bo@example.com');
   });
 });
 

@@ -3381,6 +3381,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/verify/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The verification page a person opens
+         * @description Public, no sign-in: the page the certificate's printed link leads to, in the reader's language (`lang`, else Accept-Language). It shows whether the certificate is valid, expired, withdrawn or replaced by a renewal, the holder's name, the course, the program, and the issue and expiry dates — what GET /v1/certificates/verify/{code} answers as data. An unknown code is 404 (a page for a browser).
+         */
+        get: operations["verifyCertificatePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/training/tier-requirements": {
         parameters: {
             query?: never;
@@ -3547,6 +3567,26 @@ export type paths = {
          * @description Read, watched or downloaded. In order (409 `module_locked`); a quiz module is completed by passing its quiz (409 `module_needs_quiz`). Completing the last module completes the course: the earning rules pay its points (a `training.completed` event) and the certificate, if the course gives one, is issued. Again: answers the same, pays nothing more.
          */
         post: operations["portalCompleteModule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/v1/courses/{id}/renewal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start renewing my certificate of a course
+         * @description For a certificate that expires within 30 days or has expired (not withdrawn, not already replaced). Reopens what the course says is taken again — every module, or only the last quiz module — and finishing it issues a new certificate with a new verification code; the old one verifies as `replaced` from then on. Pays no points (the course paid once). Asking again while a renewal is under way answers the same renewal. 409 `certificate_not_renewable` otherwise.
+         */
+        post: operations["portalRenewCertificate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4949,6 +4989,34 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/portal/v1/surveys/{id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My answers so far
+         * @description The answers I have given to the survey's current version without sending them, and the question I was on, so any device resumes there. `draft` is null when there is none (or it answered an older version). Changes nothing.
+         */
+        get: operations["portalGetSurveyDraft"];
+        /**
+         * Save my answers so far
+         * @description Replaces my draft of the survey: each answer given is checked like a sent one (required questions may still be empty). Saving the same draft again changes nothing else, so a phone may retry freely. The draft is deleted when the answers are sent; on an anonymous survey before the answer is stored, so it never links the answer to me. 409 `survey_already_answered` after sending, `survey_draft_outdated` when the survey has a newer version than `version`.
+         */
+        put: operations["portalSaveSurveyDraft"];
+        post?: never;
+        /**
+         * Start the survey over
+         * @description Deletes my unsent answers to the survey. Deleting when there is no draft changes nothing. Answers already sent are not touched.
+         */
+        delete: operations["portalDeleteSurveyDraft"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/quizzes": {
         parameters: {
             query?: never;
@@ -6283,8 +6351,14 @@ export type components = {
             issuedAt: string;
             expiresAt: string | null;
             revokedAt: string | null;
-            /** @enum {string} */
-            status: "valid" | "expired" | "revoked";
+            /** @description the newer certificate a renewal issued in its place */
+            replacedBy: string | null;
+            replacedAt: string | null;
+            /**
+             * @description `replaced`: renewed, see `replacedBy`
+             * @enum {string}
+             */
+            status: "valid" | "expired" | "revoked" | "replaced";
             /** @description valid, and expires within 30 days */
             expiresSoon: boolean;
             /** @description where the PDF is served (console or portal path) */
@@ -6616,6 +6690,11 @@ export type components = {
             status: "draft" | "published" | "archived";
             certificate: {
                 validMonths: number | null;
+                /**
+                 * @description how an expiring certificate is renewed
+                 * @enum {string}
+                 */
+                renewBy: "course" | "quiz";
             } | null;
             publishedAt: string | null;
             /** Format: date-time */
@@ -9623,6 +9702,22 @@ export type components = {
             updatedAt: string;
             publishedAt: string | null;
         };
+        /** @description A survey answered part way, kept on the server until it is sent. */
+        SurveyDraft: {
+            /** @description the form version the draft answers */
+            version: number;
+            /** @description question id → the answer given so far */
+            answers: {
+                [key: string]: number | string | string[] | null;
+            };
+            /** @description the question the member was on, from 0 */
+            step: number;
+            /**
+             * Format: date-time
+             * @description when it was last saved
+             */
+            updatedAt: string;
+        };
         /** @description A detractor's answer (NPS 0–6) on a survey that is not anonymous, for the account's key-account manager to follow up. */
         SurveyFollowup: {
             /** Format: uuid */
@@ -9989,8 +10084,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249d7-8837-7434-b9b8-a56b510ba914",
+                     *       "createdAt": "2026-12-06T05:33:11.626Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10087,8 +10182,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249d7-8837-7434-b9b8-a56b510ba914",
+                     *       "createdAt": "2026-12-06T05:33:11.626Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10199,7 +10294,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -10317,8 +10412,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": false,
-                     *       "id": "01a24968-04f4-7642-ba55-355dbbe0e5db",
-                     *       "createdAt": "2026-12-06T03:31:23.508Z"
+                     *       "id": "01a249dd-0082-727a-b4f6-53392b4e44dd",
+                     *       "createdAt": "2026-12-06T05:39:10.081Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10361,7 +10456,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24967-f302-746f-92a0-13a7eb7a7df9",
+                     *       "requestId": "01a249db-ea5f-72c8-8dc3-10350ee0082d",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -10440,40 +10535,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e266-76c8-a0cb-6d65bf59f8df",
+                     *           "id": "01a249da-9ca9-7182-a3cc-779bd7ac5c5f",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.661Z",
+                     *           "createdAt": "2026-12-06T05:36:33.414Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "staffUserId": "01a249da-9acf-775f-bc88-dc0ad935c2d0",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e26b-72fc-b63b-a29cdb1d988b",
+                     *           "id": "01a249da-9d0a-76da-a997-78127d0f8e87",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.666Z",
+                     *           "createdAt": "2026-12-06T05:36:33.545Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e262-764d-8e16-943371f239a1",
+                     *           "staffUserId": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e2ae-72df-870f-220fc291cc10",
+                     *           "id": "01a249da-a46b-75cf-89d6-c39491b2617f",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.733Z",
+                     *           "createdAt": "2026-12-06T05:36:35.435Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24967-e2a7-759e-a03b-611d960449cc"
+                     *           "partnerId": "01a249da-a419-72dc-91bf-e136ae7154e1"
                      *         }
                      *       ]
                      *     }
@@ -10579,18 +10674,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249db-eb45-779e-8a12-cfc291b3ae80",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
+                     *       "createdAt": "2026-12-06T05:37:59.109Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24967c0177595bec91d3b9eaaa6e001a24967f30d70ec8991fe53ee2f30554a5ce06ce77b8669deeb698025abb6dd2f3643bcb137837e"
+                     *       "key": "lj_01a249d788377434b9b8a56b510ba91401a249dbeb45779e8a12cfc291b3ae803020e188508b9a8d7a7919b42c0e7deb24e255a536924a4a"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -10701,7 +10796,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24967-f30d-70ec-8991-fe53ee2f3055
+                 * @example 01a249db-eb45-779e-8a12-cfc291b3ae80
                  */
                 id: string;
             };
@@ -10717,15 +10812,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249db-eb45-779e-8a12-cfc291b3ae80",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
-                     *       "revokedAt": "2026-12-06T03:31:18.933Z",
+                     *       "createdAt": "2026-12-06T05:37:59.109Z",
+                     *       "revokedAt": "2026-12-06T05:37:59.263Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -10887,7 +10982,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-fb3fe54d76e4",
+                     *           "id": "01a249d7-8c3a-724b-afef-031d44f5b781",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10903,11 +10998,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.150Z"
+                     *           "createdAt": "2026-12-06T05:33:12.598Z",
+                     *           "updatedAt": "2026-12-06T05:35:23.330Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249d7-8c3a-724b-aff0-7ec4ff1cdf67",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10921,11 +11016,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.629Z"
+                     *           "createdAt": "2026-12-06T05:33:12.598Z",
+                     *           "updatedAt": "2026-12-06T05:35:32.277Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249d7-8c39-776d-b336-e0222b23bdd9",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -10939,11 +11034,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.017Z"
+                     *           "createdAt": "2026-12-06T05:33:12.598Z",
+                     *           "updatedAt": "2026-12-06T05:35:20.947Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi05NDcxNjNjMzRhYjgiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDlkNy04YzM5LTc3NmQtYjMzNi1lMDIyMmIyM2JkZDkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -11037,7 +11132,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11053,8 +11148,8 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.951Z"
+                     *       "createdAt": "2026-12-06T05:37:59.818Z",
+                     *       "updatedAt": "2026-12-06T05:37:59.818Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11109,7 +11204,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24967-f32d-704e-adff-4c0617edbf1f",
+                     *       "requestId": "01a249db-ee9f-767a-96a2-cc4c1adfbdc5",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -11176,7 +11271,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -11192,7 +11287,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11208,8 +11303,8 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "createdAt": "2026-12-06T05:33:12.598Z",
+                     *       "updatedAt": "2026-12-06T05:37:14.798Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11296,7 +11391,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249db-ee0b-768f-8490-9e25997912ef
                  */
                 id: string;
             };
@@ -11325,7 +11420,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11342,8 +11437,8 @@ export interface operations {
                      *       "keyAccountManager": "magnus.berg@nordbygg.example",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.965Z"
+                     *       "createdAt": "2026-12-06T05:37:59.818Z",
+                     *       "updatedAt": "2026-12-06T05:38:00.191Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11494,7 +11589,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11510,8 +11605,8 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "createdAt": "2026-12-06T05:33:12.598Z",
+                     *       "updatedAt": "2026-12-06T05:37:14.798Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11635,7 +11730,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *       "id": "01a249db-f077-740e-b4d6-c908ee83f475",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -11649,8 +11744,8 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.973Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.973Z"
+                     *       "createdAt": "2026-12-06T05:38:00.391Z",
+                     *       "updatedAt": "2026-12-06T05:38:00.391Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11765,7 +11860,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24967-f345-7461-b4a5-1820dafb3565",
+                     *       "requestId": "01a249db-f0ff-710b-a3c8-80bbdda32610",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -11843,12 +11938,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-427c5956dd5b"
+                     *           "id": "01a249db-f20d-769f-a356-654c2cac0563"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-44089d0b0e2c"
+                     *           "id": "01a249db-f20d-769f-a356-6aa6b8e3065a"
                      *         },
                      *         {
                      *           "index": 2,
@@ -12007,7 +12102,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -12025,8 +12120,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d7-8ef2-73f6-a5cf-c1f5e99eb35c",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@example.com",
                      *           "name": "Jonas Holm",
@@ -12037,12 +12132,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:33:13.180Z",
+                     *           "updatedAt": "2026-12-06T05:33:13.180Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-70ffe0d6c798",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d7-8ef2-73f6-a5cf-cb35512aeea6",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@example.com",
                      *           "name": "Karin Olsen",
@@ -12053,12 +12148,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:33:13.180Z",
+                     *           "updatedAt": "2026-12-06T05:33:13.180Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@example.com",
                      *           "name": "Lars Lind",
@@ -12069,11 +12164,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *           "createdAt": "2026-12-06T05:33:13.180Z",
+                     *           "updatedAt": "2026-12-06T05:36:54.663Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi02ZjNlOGFkNDdkNzYiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDlkNy04ZWYyLTczZjYtYTVjZi1jNThjMzRkNTUzYmUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12200,8 +12295,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0af-70c7-a026-fe36e931dc8a",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249d7-8f28-7628-be6d-a24fe9d29d00",
+                     *           "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@example.com",
                      *           "name": "Anna Dahl",
@@ -12212,12 +12307,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:33:13.180Z",
+                     *           "updatedAt": "2026-12-06T05:33:13.180Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b1-7501-a4a4-5a231b89924a",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-3b65da02210c",
+                     *           "id": "01a249d7-8f3d-75a4-897b-05105bea67ad",
+                     *           "accountId": "01a249d7-8c3a-724b-afef-42c55579a317",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@example.com",
                      *           "name": "Anna Dahl",
@@ -12228,12 +12323,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:33:13.180Z",
+                     *           "updatedAt": "2026-12-06T05:33:13.180Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b2-7099-96e1-48a25fd5e140",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-abda27d1ff74",
+                     *           "id": "01a249d7-8f3e-7709-b2c7-1c7945ca36cb",
+                     *           "accountId": "01a249d7-8c3a-724b-afef-b2109a42ba48",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@example.com",
                      *           "name": "Anna Eriksson",
@@ -12244,11 +12339,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:33:13.180Z",
+                     *           "updatedAt": "2026-12-06T05:33:13.180Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5NjctYzBiMi03MDk5LTk2ZTEtNDhhMjVmZDVlMTQwIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5ZDctOGYzZS03NzA5LWIyYzctMWM3OTQ1Y2EzNmNiIl0"
                      *     }
                      */
                     "application/json": {
@@ -12338,8 +12433,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249db-f4de-775c-b19f-56c1390f3ed1",
+                     *       "accountId": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12350,8 +12445,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.018Z"
+                     *       "createdAt": "2026-12-06T05:38:01.531Z",
+                     *       "updatedAt": "2026-12-06T05:38:01.531Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12462,7 +12557,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249d7-8ef2-73f6-a5cf-c58c34d553be
                  */
                 id: string;
             };
@@ -12478,8 +12573,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12490,8 +12585,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:33:13.180Z",
+                     *       "updatedAt": "2026-12-06T05:36:54.663Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12578,7 +12673,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f36b-7426-8496-46a0533b1a9c
+                 * @example 01a249db-f4de-775c-b19f-56c1390f3ed1
                  */
                 id: string;
             };
@@ -12604,8 +12699,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249db-f4de-775c-b19f-56c1390f3ed1",
+                     *       "accountId": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12616,8 +12711,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.028Z"
+                     *       "createdAt": "2026-12-06T05:38:01.531Z",
+                     *       "updatedAt": "2026-12-06T05:38:01.803Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12768,8 +12863,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12780,8 +12875,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:33:13.180Z",
+                     *       "updatedAt": "2026-12-06T05:36:54.663Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12906,8 +13001,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f37e-736a-9ce5-f127e3c9550d",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249db-f68b-7389-9f44-00e9fdcb11ad",
+                     *       "accountId": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -12918,8 +13013,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.035Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.035Z"
+                     *       "createdAt": "2026-12-06T05:38:01.960Z",
+                     *       "updatedAt": "2026-12-06T05:38:01.960Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -13101,12 +13196,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8ab1fe39a786"
+                     *           "id": "01a249db-f727-72bf-9337-87561c762d16"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8f88059943ed"
+                     *           "id": "01a249db-f727-72bf-9337-8be1d5f66feb"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13278,8 +13373,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T03:31:19.349Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.349Z"
+                     *       "createdAt": "2026-12-06T05:38:07.885Z",
+                     *       "updatedAt": "2026-12-06T05:38:07.885Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -13439,22 +13534,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:33:11.816Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.816Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:33:11.816Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.816Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:33:11.816Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.816Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -13549,8 +13644,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T05:38:08.045Z",
+                     *       "updatedAt": "2026-12-06T05:38:08.045Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13689,8 +13784,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T05:38:08.045Z",
+                     *       "updatedAt": "2026-12-06T05:38:08.045Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13805,7 +13900,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24967-f4c0-7568-a5d3-33c38ef12214",
+                     *       "requestId": "01a249dc-0ecd-774e-a77d-c6ce5c10f17a",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -13877,8 +13972,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:33:11.941Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.941Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -13889,8 +13984,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:33:11.941Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.941Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -13901,8 +13996,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:33:11.941Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.941Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -14191,13 +14286,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "id": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:33:11.813Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14214,16 +14309,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.113Z"
+                     *           "createdAt": "2026-12-06T05:33:14.447Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "id": "01a249d7-93b9-709b-a699-5d8ebbe2e74c",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:33:11.813Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14239,16 +14334,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.121Z"
+                     *           "createdAt": "2026-12-06T05:33:14.555Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *           "id": "01a249d7-93d2-733c-9dbc-8fa4a76f1996",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:33:11.813Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14263,7 +14358,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.123Z"
+                     *           "createdAt": "2026-12-06T05:33:14.579Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14393,13 +14488,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249dc-115b-7389-9c4e-4512330fc907",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:38:08.859Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -14427,7 +14522,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T05:38:08.832Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -14518,7 +14613,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24967-f4d7-7762-a5e3-754538984032",
+                     *       "requestId": "01a249dc-1088-7775-85ae-1a46e3fea57f",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -14560,8 +14655,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
+                 *       "memberId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -14571,7 +14666,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                 *         "id": "01a249dc-115b-7389-9c4e-4512330fc907",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -14663,12 +14758,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
+                     *       "memberId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -14699,7 +14794,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -14730,7 +14825,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *           "ruleId": "01a249dc-115b-7389-9c4e-4512330fc907",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -14762,7 +14857,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -14779,7 +14874,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249da-a515-76d8-bb8d-b4ddb443fa55",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14792,7 +14887,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249da-a5ad-7564-9934-580d4fe3583c",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14806,7 +14901,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T03:31:19.397Z",
+                     *       "occurredAt": "2026-12-06T05:38:08.987Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -14970,7 +15065,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249dc-115b-7389-9c4e-4512330fc907
                  */
                 id: string;
             };
@@ -14986,13 +15081,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249dc-115b-7389-9c4e-4512330fc907",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:38:08.859Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15020,15 +15115,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z",
+                     *       "createdAt": "2026-12-06T05:38:08.832Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T03:31:19.389Z",
-                     *           "createdAt": "2026-12-06T03:31:19.389Z"
+                     *           "effectiveFrom": "2026-12-06T05:38:08.859Z",
+                     *           "createdAt": "2026-12-06T05:38:08.832Z"
                      *         }
                      *       ]
                      *     }
@@ -15117,7 +15212,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249dc-115b-7389-9c4e-4512330fc907
                  */
                 id: string;
             };
@@ -15158,13 +15253,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249dc-115b-7389-9c4e-4512330fc907",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.418Z",
+                     *       "effectiveFrom": "2026-12-06T05:38:09.416Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15192,7 +15287,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.417Z"
+                     *       "createdAt": "2026-12-06T05:38:09.370Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15259,8 +15354,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24967-f500-737b-b664-f687264bbbac",
-                     *       "instance": "/v1/rules/01a24967-f4dd-7558-a384-6b29dd28521f"
+                     *       "requestId": "01a249dc-1434-7571-860e-170aee6c85c2",
+                     *       "instance": "/v1/rules/01a249dc-115b-7389-9c4e-4512330fc907"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -15338,7 +15433,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249dc-115b-7389-9c4e-4512330fc907
                  */
                 id: string;
                 /**
@@ -15359,13 +15454,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249dc-115b-7389-9c4e-4512330fc907",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:38:08.859Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15393,7 +15488,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T05:38:08.832Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15480,7 +15575,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249dc-115b-7389-9c4e-4512330fc907
                  */
                 id: string;
             };
@@ -15513,13 +15608,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249dc-115b-7389-9c4e-4512330fc907",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.531Z",
+                     *       "effectiveFrom": "2026-12-06T05:38:11.554Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15547,7 +15642,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.530Z"
+                     *       "createdAt": "2026-12-06T05:38:11.530Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15676,7 +15771,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T02:01:19.432Z",
+                 *       "occurredAt": "2026-12-06T04:08:09.727Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -15846,19 +15941,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249dc-1512-7711-a19a-011f20ac8815",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:08:09.727Z",
+                     *       "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
+                     *       "memberId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249dc-151f-742e-8da6-b0fb12ef3d86",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -15876,15 +15971,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249dc-151b-730b-b543-6b04b832e1be",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:08:09.727Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15909,15 +16004,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249dc-151b-730b-b543-6b04b832e1be",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:08:09.727Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15942,15 +16037,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249dc-151b-730b-b543-6b04b832e1be",
+                     *           "ruleId": "01a249d7-93b9-709b-a699-5d8ebbe2e74c",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:08:09.727Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -15970,7 +16065,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -15987,7 +16082,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249da-a515-76d8-bb8d-b4ddb443fa55",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16000,7 +16095,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249da-a5ad-7564-9934-580d4fe3583c",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16174,7 +16269,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24967-f553-742b-a521-f54ca7e657ec",
+                     *       "requestId": "01a249dc-1951-75d9-bc19-eccd34a32f90",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -16257,19 +16352,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249dc-1512-7711-a19a-011f20ac8815",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:08:09.727Z",
+                     *       "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
+                     *       "memberId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249dc-151f-742e-8da6-b0fb12ef3d86",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -16287,15 +16382,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249dc-151b-730b-b543-6b04b832e1be",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:08:09.727Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16320,15 +16415,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249dc-151b-730b-b543-6b04b832e1be",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:08:09.727Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16353,15 +16448,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249dc-151b-730b-b543-6b04b832e1be",
+                     *           "ruleId": "01a249d7-93b9-709b-a699-5d8ebbe2e74c",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:08:09.727Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -16471,7 +16566,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T03:30:19.517Z",
+                 *       "occurredAt": "2026-12-06T05:37:11.102Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -16495,12 +16590,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
+                     *       "memberId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16531,7 +16626,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16564,7 +16659,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16581,7 +16676,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249da-a515-76d8-bb8d-b4ddb443fa55",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16594,7 +16689,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249da-a5ad-7564-9934-580d4fe3583c",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16758,7 +16853,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d7-8c39-776d-b336-d9ae3db0a535
                  */
                 id: string;
             };
@@ -16774,7 +16869,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "walletId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -16890,7 +16985,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d7-8c39-776d-b336-d9ae3db0a535
                  */
                 id: string;
             };
@@ -16908,12 +17003,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f540-769f-816e-cb115d974fb7",
+                     *           "journalId": "01a249dc-17d1-7709-9ac7-a9f87326867c",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:08:10.067Z",
+                     *           "recordedAt": "2026-12-06T05:38:10.242Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -16923,20 +17018,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249dc-16c1-72c0-a0a2-839973c47bdf",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
+                     *           "journalId": "01a249dc-151b-730b-b543-6b04b832e1be",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.439Z",
+                     *           "occurredAt": "2026-12-06T04:08:09.727Z",
+                     *           "recordedAt": "2026-12-06T05:38:09.811Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16947,16 +17042,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *               "ruleId": "01a249d7-93d2-733c-9dbc-8fa4a76f1996",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *           "eventId": "01a249dc-1512-7711-a19a-011f20ac8815",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16964,12 +17059,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-d45f-738e-8232-4c4a6f3a6ba6",
+                     *           "journalId": "01a249d9-1827-776a-b2b6-08f7c28bf638",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-25T16:12:11.737Z",
-                     *           "recordedAt": "2026-12-06T03:31:10.977Z",
+                     *           "occurredAt": "2026-11-25T18:14:17.664Z",
+                     *           "recordedAt": "2026-12-06T05:34:51.754Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16980,11 +17075,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-d400-71a7-9d85-1a90bafd724d",
+                     *           "eventId": "01a249d9-0f69-757a-b19a-0ead4c115e6b",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16992,7 +17087,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-d45f-738e-8232-4c4a6f3a6ba6"
+                     *       "nextCursor": "01a249d9-1827-776a-b2b6-08f7c28bf638"
                      *     }
                      */
                     "application/json": {
@@ -17083,7 +17178,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d7-8c39-776d-b336-d9ae3db0a535
                  */
                 id: string;
             };
@@ -17138,14 +17233,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249dc-2353-735f-ba3a-1b1833717b07",
+                     *       "walletId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "requestedAt": "2026-12-06T05:38:13.411Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -17284,7 +17379,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d7-8c39-776d-b336-d9ae3db0a535
                  */
                 id: string;
             };
@@ -17330,7 +17425,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5ab-72a3-b8ad-a96c76402e0a",
+                     *       "journalId": "01a249dc-210e-73de-86be-8e246af4ee3b",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -17447,8 +17542,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f59e-77d7-9e43-8713b04aa111",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdaf-8ed94290a7c6/debits"
+                     *       "requestId": "01a249dc-200c-753c-a7c0-a791792cf655",
+                     *       "instance": "/v1/accounts/01a249d7-8c39-776d-b336-d9ae3db0a535/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17484,7 +17579,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d7-8f28-7628-be6d-99c1eca54675
                  */
                 id: string;
             };
@@ -17500,7 +17595,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "walletId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -17608,7 +17703,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d7-8f28-7628-be6d-99c1eca54675
                  */
                 id: string;
             };
@@ -17626,12 +17721,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f544-738e-8cf7-74e0f17c6278",
+                     *           "journalId": "01a249dc-17fb-71df-91e7-9ba9b3c6ed43",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:08:10.067Z",
+                     *           "recordedAt": "2026-12-06T05:38:10.242Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -17641,20 +17736,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249dc-16c1-72c0-a0a2-839973c47bdf",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d7-92d9-7120-b1b7-4b75c4e87099",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f536-778d-849a-0d6c9666a160",
+                     *           "journalId": "01a249dc-1741-738e-9e28-fcf748d543df",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T03:31:19.470Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:38:10.163Z",
+                     *           "recordedAt": "2026-12-06T05:38:10.242Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17676,12 +17771,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f534-76db-95a9-e9c10d99f5db",
+                     *           "journalId": "01a249dc-16fe-77ff-b1f6-34ea751803dc",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T03:11:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:18:10.067Z",
+                     *           "recordedAt": "2026-12-06T05:38:10.242Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -17692,11 +17787,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24967-c110-727c-a9fc-682dc93dc4d6",
+                     *               "ruleId": "01a249d7-93e3-709b-b76b-c5787a3c1cdf",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f531-705e-a2f3-558499b9dfdd",
+                     *           "eventId": "01a249dc-16c1-72c0-a0a2-84480cfa89ea",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -17704,7 +17799,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-f534-76db-95a9-e9c10d99f5db"
+                     *       "nextCursor": "01a249dc-16fe-77ff-b1f6-34ea751803dc"
                      *     }
                      */
                     "application/json": {
@@ -17795,7 +17890,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d7-8f28-7628-be6d-99c1eca54675
                  */
                 id: string;
             };
@@ -17841,7 +17936,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5b6-703f-b5a6-546102dae1c7",
+                     *       "journalId": "01a249dc-223e-7586-8b2f-11b0cdef4a27",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -17987,7 +18082,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d7-8f28-7628-be6d-99c1eca54675
                  */
                 id: string;
             };
@@ -18033,7 +18128,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f59a-7029-af79-9541f6286b98",
+                     *       "journalId": "01a249dc-1fcb-7789-bcdd-fadec8d75bca",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -18170,7 +18265,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d7-8c39-776d-b336-d9ae3db0a535
                  */
                 id: string;
             };
@@ -18180,7 +18275,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "memberId": "01a249d7-8f28-7628-be6d-99c1eca54675",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -18224,7 +18319,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f58f-73ee-bd3e-4c34d6787e49",
+                     *       "journalId": "01a249dc-1ed9-75c7-a247-20197a46f749",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -18372,15 +18467,15 @@ export interface operations {
                     /**
                      * @example {
                      *       "currency": "SEK",
-                     *       "issued": 30118391,
+                     *       "issued": 30118891,
                      *       "reversed": 29811,
                      *       "spent": 5600,
-                     *       "redeemed": 1214000,
+                     *       "redeemed": 920000,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27695856,
-                     *       "outstandingPending": 1183874,
-                     *       "liabilityMinor": 28879730
+                     *       "outstandingAvailable": 27989856,
+                     *       "outstandingPending": 1184374,
+                     *       "liabilityMinor": 29174230
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -19187,7 +19282,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -19219,14 +19314,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:33:11.813Z",
+                     *       "periodEnd": "2027-12-06T05:33:11.813Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.719Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.719Z"
+                     *         "windowStart": "2025-12-06T05:38:15.799Z",
+                     *         "windowEnd": "2026-12-06T05:38:15.799Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19339,7 +19434,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -19357,7 +19452,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-d69f-709f-bc69-1c701854dca8",
+                     *           "id": "01a249d9-6203-7065-82f3-72033193f041",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -19365,7 +19460,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T03:31:05.886Z"
+                     *           "at": "2026-12-06T05:33:11.813Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -19458,7 +19553,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -19505,17 +19600,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:33:11.813Z",
+                     *       "periodEnd": "2027-12-06T05:33:11.813Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T03:31:19.748Z",
+                     *         "until": "2027-06-06T05:38:16.345Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.758Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.758Z"
+                     *         "windowStart": "2025-12-06T05:38:16.510Z",
+                     *         "windowEnd": "2026-12-06T05:38:16.510Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19644,7 +19739,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -19676,14 +19771,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:33:11.813Z",
+                     *       "periodEnd": "2027-12-06T05:33:11.813Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.770Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.770Z"
+                     *         "windowStart": "2025-12-06T05:38:16.714Z",
+                     *         "windowEnd": "2026-12-06T05:38:16.714Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19812,7 +19907,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d7-8f28-7628-be6d-99c1eca54675
                  */
                 id: string;
             };
@@ -19835,8 +19930,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.731Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.731Z"
+                     *         "windowStart": "2025-12-06T05:38:15.963Z",
+                     *         "windowEnd": "2026-12-06T05:38:15.963Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -19912,8 +20007,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24967-f688-71ac-96fa-8bf4db722661",
-                     *       "instance": "/v1/members/01a24967-c0af-70c7-a026-f7bb6614db8d/tier"
+                     *       "requestId": "01a249dc-3413-70df-a8bb-3b2869c8e634",
+                     *       "instance": "/v1/members/01a249d7-8f28-7628-be6d-99c1eca54675/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19963,7 +20058,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d7-8f28-7628-be6d-99c1eca54675
                  */
                 id: string;
             };
@@ -20070,7 +20165,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d7-8f28-7628-be6d-99c1eca54675
                  */
                 id: string;
             };
@@ -20102,17 +20197,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T05:38:16.940Z",
+                     *       "periodEnd": "2026-12-06T05:38:16.940Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T03:31:19.778Z",
+                     *         "until": "2027-03-06T05:38:16.940Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.787Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.787Z"
+                     *         "windowStart": "2025-12-06T05:38:17.107Z",
+                     *         "windowEnd": "2026-12-06T05:38:17.107Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20244,7 +20339,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d7-8f28-7628-be6d-99c1eca54675
                  */
                 id: string;
             };
@@ -20261,14 +20356,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T05:38:16.940Z",
+                     *       "periodEnd": "2026-12-06T05:38:16.940Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.797Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.797Z"
+                     *         "windowStart": "2025-12-06T05:38:17.325Z",
+                     *         "windowEnd": "2026-12-06T05:38:17.325Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20895,7 +20990,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249d7-8ef2-73f6-a5cf-c58c34d553be
                  */
                 memberId?: string;
                 /**
@@ -20930,7 +21025,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249da-1867-737f-a6e4-88ed2ac482d7",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -20979,8 +21074,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.423Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.423Z",
+                     *           "createdAt": "2026-12-06T05:35:59.591Z",
+                     *           "updatedAt": "2026-12-06T05:35:59.591Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -20989,7 +21084,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249da-0e4a-7419-8a6b-bcc1284de656",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -21038,8 +21133,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.363Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.363Z",
+                     *           "createdAt": "2026-12-06T05:35:57.003Z",
+                     *           "updatedAt": "2026-12-06T05:35:57.003Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21048,7 +21143,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249da-184f-76a1-ae51-070fce20bb22",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -21097,8 +21192,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.421Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.421Z",
+                     *           "createdAt": "2026-12-06T05:35:59.567Z",
+                     *           "updatedAt": "2026-12-06T05:35:59.567Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21107,7 +21202,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDk2Ny1kZDhkLTc2NTgtOTk5Yi0zZmRiZTIxZmE5MGIiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDlkYS0xODRmLTc2YTEtYWU1MS0wNzBmY2UyMGJiMjIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -21339,7 +21434,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21376,8 +21471,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.995Z"
+                     *       "createdAt": "2026-12-06T05:38:21.518Z",
+                     *       "updatedAt": "2026-12-06T05:38:21.518Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21504,7 +21599,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd37-765e-8863-2de3918f9ece",
+                     *       "id": "01a249da-0a8b-7129-bed1-c7292135b674",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21534,7 +21629,7 @@ export interface operations {
                      *       },
                      *       "images": [],
                      *       "pricePoints": 119000,
-                     *       "stock": 39,
+                     *       "stock": 40,
                      *       "active": true,
                      *       "validFrom": null,
                      *       "validUntil": null,
@@ -21553,8 +21648,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:13.335Z",
-                     *       "updatedAt": "2026-12-06T03:31:13.335Z"
+                     *       "createdAt": "2026-12-06T05:35:56.043Z",
+                     *       "updatedAt": "2026-12-06T05:35:56.043Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21641,7 +21736,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24967-f73c-726e-9416-df5d100873d9
+                 * @example 01a249dc-42d0-75ec-8ab6-6e5fe0f8b757
                  */
                 id: string;
             };
@@ -21741,7 +21836,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21778,8 +21873,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.004Z"
+                     *       "createdAt": "2026-12-06T05:38:21.518Z",
+                     *       "updatedAt": "2026-12-06T05:38:21.642Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21948,7 +22043,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 39
+                     *       "stock": 41
                      *     }
                      */
                     "application/json": {
@@ -22101,7 +22196,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "rewardId": "01a249da-184f-76a1-ae51-070fce20bb22",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -22111,7 +22206,7 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "rewardId": "01a249da-1867-737f-a6e4-88ed2ac482d7",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
                      *           "orders": 2,
@@ -22210,35 +22305,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
+                     *           "id": "01a249da-5354-73a1-9dc2-d83149286d09",
+                     *           "orderId": "01a249da-525f-75fe-bdd2-46ea717cbe32",
+                     *           "accountId": "01a249d7-8c39-776d-b336-55ea2b5d40db",
                      *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
+                     *           "createdAt": "2026-12-06T05:36:14.431Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249dc-54ad-71af-97f4-701b77d1ca15",
+                     *           "orderId": "01a249dc-53ef-75cb-b1cf-608fd9c1ac99",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
+                     *           "createdAt": "2026-12-06T05:38:25.903Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -22340,36 +22424,25 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
+                     *           "id": "01a249da-5354-73a1-9dc2-d83149286d09",
+                     *           "orderId": "01a249da-525f-75fe-bdd2-46ea717cbe32",
+                     *           "accountId": "01a249d7-8c39-776d-b336-55ea2b5d40db",
                      *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
+                     *           "createdAt": "2026-12-06T05:36:14.431Z",
+                     *           "exportedAt": "2026-12-06T05:38:26.346Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249dc-54ad-71af-97f4-701b77d1ca15",
+                     *           "orderId": "01a249dc-53ef-75cb-b1cf-608fd9c1ac99",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
+                     *           "createdAt": "2026-12-06T05:38:25.903Z",
+                     *           "exportedAt": "2026-12-06T05:38:26.346Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -22482,7 +22555,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249d7-8ef2-73f6-a5cf-c58c34d553be
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -22506,18 +22579,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *           "id": "01a249dc-4711-771d-905c-1ee4873897cf",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *             "id": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -22532,46 +22605,46 @@ export interface operations {
                      *           "codes": [],
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:20.044Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *           "createdAt": "2026-12-06T05:38:22.609Z",
+                     *           "updatedAt": "2026-12-06T05:38:22.609Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *               "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.039Z"
+                     *               "at": "2026-12-06T05:38:22.392Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-ddc7-7648-846e-3504b3578069",
+                     *           "id": "01a249da-1e03-768b-8135-2b942456bebc",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249da-0d69-73ab-99c1-c8406fbd19fb",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:13.479Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.479Z",
+                     *           "createdAt": "2026-12-06T05:36:01.107Z",
+                     *           "updatedAt": "2026-12-06T05:36:01.107Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:05.886Z"
+                     *               "at": "2026-12-06T05:33:11.813Z"
                      *             }
                      *           ]
                      *         }
@@ -22646,8 +22719,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24967-f73c-726e-9416-df5d100873d9",
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "reward": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
+                 *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -22708,18 +22781,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249dc-4711-771d-905c-1ee4873897cf",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22734,15 +22807,15 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "createdAt": "2026-12-06T05:38:22.609Z",
+                     *       "updatedAt": "2026-12-06T05:38:22.609Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:38:22.392Z"
                      *         }
                      *       ]
                      *     }
@@ -22835,7 +22908,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 4764 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f753-74e4-9b79-08853c3e3fa6",
+                     *       "requestId": "01a249dc-44b7-767c-b1e5-98422e35855f",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -22866,7 +22939,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249dc-4711-771d-905c-1ee4873897cf
                  */
                 id: string;
             };
@@ -22882,18 +22955,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249dc-4711-771d-905c-1ee4873897cf",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22908,15 +22981,15 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "createdAt": "2026-12-06T05:38:22.609Z",
+                     *       "updatedAt": "2026-12-06T05:38:22.609Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:38:22.392Z"
                      *         }
                      *       ]
                      *     }
@@ -23005,7 +23078,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249dc-4711-771d-905c-1ee4873897cf
                  */
                 id: string;
             };
@@ -23033,18 +23106,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249dc-4711-771d-905c-1ee4873897cf",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23059,22 +23132,22 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.074Z",
+                     *       "createdAt": "2026-12-06T05:38:22.609Z",
+                     *       "updatedAt": "2026-12-06T05:38:23.270Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:38:22.392Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:38:23.270Z"
                      *         }
                      *       ]
                      *     }
@@ -23199,7 +23272,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f81c-77cd-a6f3-07c1a65ba654
+                 * @example 01a249dc-515b-735b-8c8d-63c7c720f517
                  */
                 id: string;
             };
@@ -23227,40 +23300,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *       "id": "01a249dc-515b-735b-8c8d-63c7c720f517",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *         "id": "01a249da-0d69-73ab-99c1-c8406fbd19fb",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.220Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *       "createdAt": "2026-12-06T05:38:25.243Z",
+                     *       "updatedAt": "2026-12-06T05:38:25.566Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.215Z"
+                     *           "at": "2026-12-06T05:38:25.135Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T03:31:20.241Z"
+                     *           "at": "2026-12-06T05:38:25.566Z"
                      *         }
                      *       ]
                      *     }
@@ -23385,7 +23458,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249dc-4711-771d-905c-1ee4873897cf
                  */
                 id: string;
             };
@@ -23423,18 +23496,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249dc-4711-771d-905c-1ee4873897cf",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23453,29 +23526,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.087Z",
+                     *       "createdAt": "2026-12-06T05:38:22.609Z",
+                     *       "updatedAt": "2026-12-06T05:38:23.416Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:38:22.392Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:38:23.270Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T05:38:23.416Z"
                      *         }
                      *       ]
                      *     }
@@ -23600,7 +23673,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249dc-4711-771d-905c-1ee4873897cf
                  */
                 id: string;
             };
@@ -23624,18 +23697,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249dc-4711-771d-905c-1ee4873897cf",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23654,29 +23727,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.107Z",
+                     *       "createdAt": "2026-12-06T05:38:22.609Z",
+                     *       "updatedAt": "2026-12-06T05:38:23.623Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:38:22.392Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:38:23.270Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T05:38:23.416Z"
                      *         }
                      *       ]
                      *     }
@@ -23801,7 +23874,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c
+                 * @example 01a249dc-4c2f-708d-a4e9-bf79ff45f031
                  */
                 id: string;
             };
@@ -23831,18 +23904,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c",
+                     *       "id": "01a249dc-4c2f-708d-a4e9-bf79ff45f031",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *         "id": "01a249da-0e4a-7419-8a6b-bcc1284de656",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -23851,29 +23924,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.124Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.153Z",
+                     *       "createdAt": "2026-12-06T05:38:23.919Z",
+                     *       "updatedAt": "2026-12-06T05:38:24.399Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.119Z"
+                     *           "at": "2026-12-06T05:38:23.871Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.140Z"
+                     *           "at": "2026-12-06T05:38:24.202Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.153Z"
+                     *           "at": "2026-12-06T05:38:24.399Z"
                      *         }
                      *       ]
                      *     }
@@ -23998,7 +24071,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7f0-7564-9ba6-48fc6a634e54
+                 * @example 01a249dc-4f76-765a-a710-cd0bdc5c6c98
                  */
                 id: string;
             };
@@ -24026,40 +24099,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7f0-7564-9ba6-48fc6a634e54",
+                     *       "id": "01a249dc-4f76-765a-a710-cd0bdc5c6c98",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24967-dd40-709e-ab34-36fc427b90a1",
+                     *         "id": "01a249da-0ca3-709c-a514-e4352d44d2c0",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.176Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.194Z",
+                     *       "createdAt": "2026-12-06T05:38:24.758Z",
+                     *       "updatedAt": "2026-12-06T05:38:25.023Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.169Z"
+                     *           "at": "2026-12-06T05:38:24.705Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T03:31:20.194Z"
+                     *           "at": "2026-12-06T05:38:25.023Z"
                      *         }
                      *       ]
                      *     }
@@ -24204,34 +24277,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249db-ae27-7589-9168-40e3b6c92b82",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:18.137Z",
-                     *           "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *           "createdAt": "2026-12-06T05:37:43.462Z",
+                     *           "updatedAt": "2026-12-06T05:37:43.462Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249da-9a72-700b-8f4e-abab41f1a243",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.651Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.651Z"
+                     *           "createdAt": "2026-12-06T05:36:32.867Z",
+                     *           "updatedAt": "2026-12-06T05:36:32.867Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "id": "01a249da-9acf-775f-bc88-dc0ad935c2d0",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.655Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.655Z"
+                     *           "createdAt": "2026-12-06T05:36:32.974Z",
+                     *           "updatedAt": "2026-12-06T05:36:32.974Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5NjctZTI1Zi03MTk4LWIwMDEtYzJlZjFjYWQ5YjIzIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5ZGEtOWFjZi03NzVmLWJjODgtZGMwYWQ5MzVjMmQwIl0"
                      *     }
                      */
                     "application/json": {
@@ -24318,13 +24391,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249dc-0153-72e9-bce6-13345ee45c24",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.147Z"
+                     *       "createdAt": "2026-12-06T05:38:04.755Z",
+                     *       "updatedAt": "2026-12-06T05:38:04.755Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24423,7 +24496,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-eff9-74d8-8da5-be0e1201ede3
+                 * @example 01a249db-ae27-7589-9168-40e3b6c92b82
                  */
                 id: string;
             };
@@ -24439,13 +24512,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *       "id": "01a249db-ae27-7589-9168-40e3b6c92b82",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:18.137Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *       "createdAt": "2026-12-06T05:37:43.462Z",
+                     *       "updatedAt": "2026-12-06T05:37:43.462Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24532,7 +24605,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249dc-0153-72e9-bce6-13345ee45c24
                  */
                 id: string;
             };
@@ -24557,13 +24630,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249dc-0153-72e9-bce6-13345ee45c24",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.160Z"
+                     *       "createdAt": "2026-12-06T05:38:04.755Z",
+                     *       "updatedAt": "2026-12-06T05:38:05.128Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24686,7 +24759,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249dc-0153-72e9-bce6-13345ee45c24
                  */
                 id: string;
             };
@@ -25165,42 +25238,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249dc-2353-735f-ba3a-1b1833717b07",
+                     *           "walletId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *           "requestedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *           "requestedAt": "2026-12-06T05:38:13.411Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e296-71eb-81c1-8ab33c25a7bb",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249da-a1ae-735d-84a7-62129c7c9b66",
+                     *           "walletId": "01a249d7-8c39-776d-b335-da4fa3b852e7",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e262-764d-8e16-943371f239a1",
-                     *           "requestedAt": "2026-11-30T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249da-9b98-757d-bef2-b0f44a2c62bf",
+                     *           "requestedAt": "2026-11-30T05:33:11.813Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e291-7617-99f4-41862e12bd22",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249da-a0da-77fb-99b9-989b5f5e28fe",
+                     *           "walletId": "01a249d7-8c39-776d-b335-da4fa3b852e7",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
-                     *           "requestedAt": "2026-11-29T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249da-9acf-775f-bc88-dc0ad935c2d0",
+                     *           "requestedAt": "2026-11-29T05:33:11.813Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -25273,7 +25346,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249dc-2353-735f-ba3a-1b1833717b07
                  */
                 id: string;
             };
@@ -25289,14 +25362,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249dc-2353-735f-ba3a-1b1833717b07",
+                     *       "walletId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "requestedAt": "2026-12-06T05:38:13.411Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -25387,7 +25460,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5ff-725c-8bad-7bf57cbef6c8
+                 * @example 01a249dc-29ba-7374-bb79-bc0f99d66740
                  */
                 id: string;
             };
@@ -25403,18 +25476,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5ff-725c-8bad-7bf57cbef6c8",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249dc-29ba-7374-bb79-bc0f99d66740",
+                     *       "walletId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.677Z",
-                     *       "decidedBy": "staff:01a24967-eff9-74d8-8da5-be0e1201ede3",
-                     *       "decidedAt": "2026-12-06T03:31:19.686Z",
+                     *       "requestedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "requestedAt": "2026-12-06T05:38:15.043Z",
+                     *       "decidedBy": "staff:01a249db-ae27-7589-9168-40e3b6c92b82",
+                     *       "decidedAt": "2026-12-06T05:38:15.202Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24967-f607-7355-815e-d1c3da958299"
+                     *       "journalId": "01a249dc-2a23-758a-8aa2-c2d9a0500a73"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -25457,8 +25530,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24967-f5ee-7569-8772-a1eaba1781d0",
-                     *       "instance": "/v1/adjustment-requests/01a24967-e291-7617-99f4-41862e12bd22/approve"
+                     *       "requestId": "01a249dc-27b7-7479-a86d-9f91298a2128",
+                     *       "instance": "/v1/adjustment-requests/01a249da-a0da-77fb-99b9-989b5f5e28fe/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -25560,7 +25633,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249dc-2353-735f-ba3a-1b1833717b07
                  */
                 id: string;
             };
@@ -25588,16 +25661,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249dc-2353-735f-ba3a-1b1833717b07",
+                     *       "walletId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:19.669Z",
+                     *       "requestedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "requestedAt": "2026-12-06T05:38:13.411Z",
+                     *       "decidedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "decidedAt": "2026-12-06T05:38:14.857Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -25758,9 +25831,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24967-f358-72dc-bdf9-330fc0510b3b",
-                     *           "at": "2026-12-06T03:31:18.999Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249db-f32d-72ff-b4e0-399eb1816a5f",
+                     *           "at": "2026-12-06T05:38:01.117Z",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -25773,22 +25846,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab",
-                     *           "hash": "7308ed9916def14955e1446a8d91cddf2b6a8d120b374d9b0f7b7f0751d7ceec"
+                     *           "prevHash": "0982199648c70d2abf9f8bd34c508222b805dd07f208e0739f9a1e8e8b6bd4c8",
+                     *           "hash": "5bfaec821345ea199d80e047161bcc3ed45d0b44050e3d73d2acb30b67340ed2"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24967-f342-7468-8ab1-6d40f5336090",
-                     *           "at": "2026-12-06T03:31:18.978Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249db-f0da-727f-9b01-eb7adce7910c",
+                     *           "at": "2026-12-06T05:38:00.537Z",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *           "entityId": "01a249db-f077-740e-b4d6-c908ee83f475",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *             "id": "01a249db-f077-740e-b4d6-c908ee83f475",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -25796,30 +25869,30 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "installer",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.973Z",
+                     *             "createdAt": "2026-12-06T05:38:00.391Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T03:31:18.973Z",
+                     *             "updatedAt": "2026-12-06T05:38:00.391Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3",
-                     *           "hash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab"
+                     *           "prevHash": "f064e1f646e76f63ce365755900907d59c2db1aed6fecffc06a76706c33bffe0",
+                     *           "hash": "0982199648c70d2abf9f8bd34c508222b805dd07f208e0739f9a1e8e8b6bd4c8"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24967-f338-72c9-8eb2-fcfdc7bde662",
-                     *           "at": "2026-12-06T03:31:18.968Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249db-ef9b-7689-b1a2-b7e3f52beb4e",
+                     *           "at": "2026-12-06T05:38:00.219Z",
+                     *           "actor": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *           "entityId": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *           "before": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -25829,17 +25902,17 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "builder",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T05:37:59.818Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.951Z",
+                     *             "updatedAt": "2026-12-06T05:37:59.818Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -25850,17 +25923,17 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "builder",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T05:37:59.818Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.965Z",
+                     *             "updatedAt": "2026-12-06T05:38:00.191Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "978755f4af2dc0e8897e1077a83b3b3c8bf8cae70de1e87c84cd8587fc24fa48",
-                     *           "hash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3"
+                     *           "prevHash": "f264972a8f0f429fc75bd190c87e76a87dde7ca590baedeee38b8cf75f0dd5e1",
+                     *           "hash": "f064e1f646e76f63ce365755900907d59c2db1aed6fecffc06a76706c33bffe0"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -25941,15 +26014,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "actor": "staff:01a249da-9a72-700b-8f4e-abab41f1a243",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "actor": "staff:01a249da-9acf-775f-bc88-dc0ad935c2d0",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e262-764d-8e16-943371f239a1",
+                     *           "actor": "staff:01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -26035,10 +26108,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *       "seq": 38,
-                     *       "hash": "8673f5044e7195679bc84797a8412a6b7f0730e48b90b5f713acd5449091c20e",
-                     *       "at": "2026-12-06T03:31:19.287Z"
+                     *       "hash": "9343a6df10c35b1e4f0d504fc28839012438703e049d04e96496010990b7f9ca",
+                     *       "at": "2026-12-06T05:38:06.575Z"
                      *     }
                      */
                     "application/json": {
@@ -26122,22 +26195,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *           "id": "01a249da-a419-72dc-91bf-e136ae7154e1",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.727Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *           "createdAt": "2026-12-06T05:36:35.352Z",
+                     *           "updatedAt": "2026-12-06T05:36:35.352Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e2aa-719b-87d0-4a54b69b4d88",
+                     *           "id": "01a249da-a451-70d3-bcb0-c85dbbb90429",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.730Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.730Z"
+                     *           "createdAt": "2026-12-06T05:36:35.409Z",
+                     *           "updatedAt": "2026-12-06T05:36:35.409Z"
                      *         }
                      *       ]
                      *     }
@@ -26225,13 +26298,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249dc-09af-76ad-8a4e-bce1acaf0237",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.299Z"
+                     *       "createdAt": "2026-12-06T05:38:06.894Z",
+                     *       "updatedAt": "2026-12-06T05:38:06.894Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26330,7 +26403,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249da-a419-72dc-91bf-e136ae7154e1
                  */
                 id: string;
             };
@@ -26346,13 +26419,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *       "id": "01a249da-a419-72dc-91bf-e136ae7154e1",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:14.727Z",
-                     *       "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *       "createdAt": "2026-12-06T05:36:35.352Z",
+                     *       "updatedAt": "2026-12-06T05:36:35.352Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26439,7 +26512,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-f483-7318-a028-fe6c48d379d8
+                 * @example 01a249dc-09af-76ad-8a4e-bce1acaf0237
                  */
                 id: string;
             };
@@ -26464,13 +26537,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249dc-09af-76ad-8a4e-bce1acaf0237",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.306Z"
+                     *       "createdAt": "2026-12-06T05:38:06.894Z",
+                     *       "updatedAt": "2026-12-06T05:38:07.010Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26606,7 +26679,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249da-a419-72dc-91bf-e136ae7154e1
                  */
                 id: string;
             };
@@ -26623,7 +26696,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *         "id": "01a249da-a419-72dc-91bf-e136ae7154e1",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -26784,7 +26857,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f49d-7050-8ebf-4f07cbed5265",
+                     *       "journalId": "01a249dc-0b65-770d-be1c-868962d90dd4",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -26917,15 +26990,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249dc-3fa8-767f-a774-2f63c86d3276",
+                     *           "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.950Z",
-                     *           "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *           "uploadedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *           "createdAt": "2026-12-06T05:38:20.603Z",
+                     *           "url": "/v1/evidence/01a249dc-3fa8-767f-a774-2f63c86d3276/content"
                      *         }
                      *       ]
                      *     }
@@ -27041,7 +27114,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249dc-3fa8-767f-a774-2f63c86d3276
                  */
                 id: string;
             };
@@ -27057,15 +27130,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249dc-3fa8-767f-a774-2f63c86d3276",
+                     *       "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.950Z",
-                     *       "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *       "uploadedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:38:20.603Z",
+                     *       "url": "/v1/evidence/01a249dc-3fa8-767f-a774-2f63c86d3276/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -27152,7 +27225,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249dc-3fa8-767f-a774-2f63c86d3276
                  */
                 id: string;
             };
@@ -27535,10 +27608,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *           "id": "01a249da-c37e-71e8-b698-656652f0a475",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -27551,7 +27624,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -27565,13 +27638,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249da-c2fe-743f-981e-2e29a3321bf2",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -27584,7 +27657,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -27598,13 +27671,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *           "id": "01a249da-c220-709f-9518-28c8f0245a76",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -27617,7 +27690,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -27631,10 +27704,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:33:11.813Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDM1LTcxZWItYjhhNS1hMDYyYzQ1YjA5MDAiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkYS1iZjQwLTc2Y2MtODZlNi1hMWU0ZDM5OGZiMjgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -27713,7 +27786,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249da-b592-76f7-95ca-bd32a6ce246f"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27758,7 +27831,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249da-b592-76f7-95ca-bd32a6ce246f"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27813,10 +27886,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249dc-56ff-7323-b418-ba8faf829849",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249d7-8c39-776d-b335-da4fa3b852e7",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-cf016293df8a",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -27829,7 +27902,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -27842,19 +27915,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "submittedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:38:26.659Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249da-b592-76f7-95ca-bd32a6ce246f",
+                     *           "accountId": "01a249d7-8c39-776d-b335-da4fa3b852e7",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T05:36:39.598Z",
+                     *           "url": "/v1/evidence/01a249da-b592-76f7-95ca-bd32a6ce246f/content"
                      *         }
                      *       ]
                      *     }
@@ -27909,9 +27982,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24967-f891-72e8-b919-c9801961e44e).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a249dc-56ff-7323-b418-ba8faf829849).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-f8a0-7563-8fbe-9357fc6fdf41",
+                     *       "requestId": "01a249dc-58b5-75fd-89f5-958d5ae503c1",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -27978,7 +28051,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249da-c37e-71e8-b698-656652f0a475
                  */
                 id: string;
             };
@@ -27994,10 +28067,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249da-c37e-71e8-b698-656652f0a475",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28010,7 +28083,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28024,18 +28097,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:33:11.813Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249da-c3c4-71ef-be58-eb5f9d3eea0a",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T05:36:43.436Z",
+                     *           "url": "/v1/evidence/01a249da-c3c4-71ef-be58-eb5f9d3eea0a/content"
                      *         }
                      *       ]
                      *     }
@@ -28124,7 +28197,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-f891-72e8-b919-c9801961e44e
+                 * @example 01a249dc-56ff-7323-b418-ba8faf829849
                  */
                 id: string;
             };
@@ -28151,10 +28224,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249dc-56ff-7323-b418-ba8faf829849",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249d7-8c39-776d-b335-da4fa3b852e7",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-cf016293df8a",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -28167,7 +28240,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -28176,23 +28249,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24967-f8ac-73cb-90a5-b06d6ff886cc",
+                     *       "eventId": "01a249dc-58c7-7184-b16b-636d5b302f71",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.362Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "decidedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "decidedAt": "2026-12-06T05:38:27.140Z",
+                     *       "submittedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:38:26.659Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249da-b592-76f7-95ca-bd32a6ce246f",
+                     *           "accountId": "01a249d7-8c39-776d-b335-da4fa3b852e7",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T05:36:39.598Z",
+                     *           "url": "/v1/evidence/01a249da-b592-76f7-95ca-bd32a6ce246f/content"
                      *         }
                      *       ]
                      *     }
@@ -28329,7 +28402,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249da-c37e-71e8-b698-656652f0a475
                  */
                 id: string;
             };
@@ -28368,10 +28441,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249da-c37e-71e8-b698-656652f0a475",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28384,7 +28457,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28400,21 +28473,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.391Z",
+                     *       "decidedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "decidedAt": "2026-12-06T05:38:27.733Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:33:11.813Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249da-c3c4-71ef-be58-eb5f9d3eea0a",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T05:36:43.436Z",
+                     *           "url": "/v1/evidence/01a249da-c3c4-71ef-be58-eb5f9d3eea0a/content"
                      *         }
                      *       ]
                      *     }
@@ -28551,7 +28624,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:33:11.813Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28632,7 +28705,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                 *       "accrueFrom": "2025-12-05T05:33:11.813Z"
                  *     }
                  */
                 "application/json": {
@@ -28669,7 +28742,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:33:11.813Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28768,7 +28841,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -28784,7 +28857,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -28883,7 +28956,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -28901,37 +28974,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6c7-7378-9c6f-97ac6989e65b",
+                     *           "id": "01a249da-eda6-75e4-b928-806835cae64e",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24967-e6aa-77ce-af05-88642c836199",
+                     *           "claimId": "01a249da-ea04-725f-bdca-ed3183d2355c",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.781Z"
+                     *           "createdAt": "2026-12-06T05:36:54.129Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-ce8d068076ea",
+                     *           "id": "01a249da-e94b-754d-b0dc-ed2392778aa2",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24967-d400-71a7-9d83-3a5f20bd2563",
+                     *           "eventId": "01a249d9-0f69-757a-b198-2f292e062f3f",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T05:36:52.904Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-7c6c63137788",
+                     *           "id": "01a249da-e94b-754d-b0dc-9c97873802e3",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24967-d400-71a7-9d82-d3356be66305",
+                     *           "eventId": "01a249d9-0f69-757a-b197-c47e873b0185",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T05:36:52.904Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNmEwLTc2ZWUtYTI4Mi01MjZmZDc1MTdiMjIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkYS1lOTRiLTc1NGQtYjBkYy03MzgzMmYyMzM1MTciXQ"
                      *     }
                      */
                     "application/json": {
@@ -29022,7 +29095,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -29065,7 +29138,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -29184,8 +29257,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24967-f8e7-739b-b5c0-08c4f6efd31d",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdae-88f7a6bb1ed1/coop-fund/adjustments"
+                     *       "requestId": "01a249dc-5d7f-712e-8174-39ce9ca90d13",
+                     *       "instance": "/v1/accounts/01a249d7-8c39-776d-b335-d556f55d2e86/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -29242,17 +29315,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *           "id": "01a249dc-5e32-75e7-9518-ae8dad49484f",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *           "proofEvidenceId": "01a249da-ea8a-743d-8561-c4477509296e",
+                     *           "proofUrl": "/v1/evidence/01a249da-ea8a-743d-8561-c4477509296e/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29260,21 +29333,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:20.434Z"
+                     *           "submittedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *           "createdAt": "2026-12-06T05:38:28.530Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *           "id": "01a249da-ed34-7269-bf17-5a764c4d5d0f",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *           "accountId": "01a249d7-8c39-776d-b335-f48dbc77e443",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *           "proofEvidenceId": "01a249da-ed5e-70cb-acb4-b37e7f0ef897",
+                     *           "proofUrl": "/v1/evidence/01a249da-ed5e-70cb-acb4-b37e7f0ef897/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29283,7 +29356,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.775Z"
+                     *           "createdAt": "2026-12-06T05:36:54.068Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -29357,13 +29430,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249da-ea8a-743d-8561-c4477509296e",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29404,13 +29477,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249da-ea8a-743d-8561-c4477509296e",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29469,17 +29542,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249dc-5e32-75e7-9518-ae8dad49484f",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249da-ea8a-743d-8561-c4477509296e",
+                     *       "proofUrl": "/v1/evidence/01a249da-ea8a-743d-8561-c4477509296e/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29487,8 +29560,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:38:28.530Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29599,7 +29672,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249dc-5e32-75e7-9518-ae8dad49484f
                  */
                 id: string;
             };
@@ -29615,17 +29688,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249dc-5e32-75e7-9518-ae8dad49484f",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249da-ea8a-743d-8561-c4477509296e",
+                     *       "proofUrl": "/v1/evidence/01a249da-ea8a-743d-8561-c4477509296e/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29633,8 +29706,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:38:28.530Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29721,7 +29794,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249dc-5e32-75e7-9518-ae8dad49484f
                  */
                 id: string;
             };
@@ -29737,26 +29810,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249dc-5e32-75e7-9518-ae8dad49484f",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249da-ea8a-743d-8561-c4477509296e",
+                     *       "proofUrl": "/v1/evidence/01a249da-ea8a-743d-8561-c4477509296e/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.445Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "decidedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "decidedAt": "2026-12-06T05:38:28.781Z",
+                     *       "submittedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:38:28.530Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29891,7 +29964,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-e6bf-74fe-997d-86ac7197852e
+                 * @example 01a249da-ed34-7269-bf17-5a764c4d5d0f
                  */
                 id: string;
             };
@@ -29925,17 +29998,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *       "id": "01a249da-ed34-7269-bf17-5a764c4d5d0f",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *       "accountId": "01a249d7-8c39-776d-b335-f48dbc77e443",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *       "proofEvidenceId": "01a249da-ed5e-70cb-acb4-b37e7f0ef897",
+                     *       "proofUrl": "/v1/evidence/01a249da-ed5e-70cb-acb4-b37e7f0ef897/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29946,10 +30019,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.458Z",
+                     *       "decidedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "decidedAt": "2026-12-06T05:38:29.001Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:15.775Z"
+                     *       "createdAt": "2026-12-06T05:36:54.068Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -30104,44 +30177,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                     *           "claimId": "01a24967-e6b0-7584-b810-ae13fc8d6c7d",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249da-ee4b-711d-85bf-ec2b96336ad2",
+                     *           "claimId": "01a249da-ec75-7470-ae1d-02c45ebda79a",
+                     *           "accountId": "01a249d7-8c39-776d-b335-da4fa3b852e7",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T03:31:15.787Z",
+                     *           "approvedAt": "2026-12-06T05:36:54.304Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                     *           "claimId": "01a24967-e6b4-74de-b033-9e1887997942",
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "id": "01a249da-eec6-7178-b63c-199028d5b78e",
+                     *           "claimId": "01a249da-eccb-762e-a220-d8ea04b8cd64",
+                     *           "accountId": "01a249d7-8c39-776d-b335-e6bbd2e081c6",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T03:31:15.792Z",
+                     *           "approvedAt": "2026-12-06T05:36:54.382Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-f900-74fc-933b-becc41829cd2",
-                     *           "claimId": "01a24967-f8f2-730e-9031-441c490bcb1c",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249dc-5f61-73cc-84d1-41cefacfeb81",
+                     *           "claimId": "01a249dc-5e32-75e7-9518-ae8dad49484f",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T03:31:20.445Z",
+                     *           "approvedAt": "2026-12-06T05:38:28.781Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -30220,9 +30293,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                 *         "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                 *         "01a24967-f900-74fc-933b-becc41829cd2"
+                 *         "01a249da-ee4b-711d-85bf-ec2b96336ad2",
+                 *         "01a249da-eec6-7178-b63c-199028d5b78e",
+                 *         "01a249dc-5f61-73cc-84d1-41cefacfeb81"
                  *       ]
                  *     }
                  */
@@ -30243,11 +30316,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f916-749c-9dda-d28a3cd37095",
+                     *       "id": "01a249dc-60fd-730f-999d-8874e540a83a",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T03:31:20.470Z",
+                     *       "createdAt": "2026-12-06T05:38:29.245Z",
                      *       "created": true
                      *     }
                      */
@@ -30361,7 +30434,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d7-8c39-776d-b335-d556f55d2e86
                  */
                 id: string;
             };
@@ -30379,34 +30452,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-e49e385cf5ab",
+                     *           "accountId": "01a249d7-8c39-776d-b335-e1992e24297f",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51295,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 22161,
+                     *           "available": 51161,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 50827,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 21447,
+                     *           "available": 50447,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-e863301b4d58",
+                     *           "accountId": "01a249d7-8c39-776d-b335-e1992e24297f",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -30418,7 +30491,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi05MjFhMTIxMzg2MzkiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDlkNy04ZWYyLTczZjYtYTVjZi1lODYzMzAxYjRkNTgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30508,7 +30581,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249db-ee0b-768f-8490-9e25997912ef
                  */
                 id: string;
             };
@@ -30559,12 +30632,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24967-f39e-705f-975c-2f204f762251",
-                     *       "memberId": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "invitationId": "01a249db-f973-759b-bc64-37765085bf4c",
+                     *       "memberId": "01a249db-f95a-73dd-8972-3113123ae113",
+                     *       "accountId": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T03:31:19.065Z"
+                     *       "expiresAt": "2026-12-20T05:38:02.643Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -30687,7 +30760,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_kPC_7WFOv60AnkRIvmvXWaVUXuIVSGcO3DIIejKWlio
+                 * @example inv_LLjk8DtLM73dK0m43SZo30yWv6uWMIUTeA8ekJD_DTI
                  */
                 token: string;
             };
@@ -30721,8 +30794,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249db-f95a-73dd-8972-3113123ae113",
+                     *       "accountId": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -30733,8 +30806,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.066Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.082Z"
+                     *       "createdAt": "2026-12-06T05:38:02.672Z",
+                     *       "updatedAt": "2026-12-06T05:38:03.042Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -30869,7 +30942,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249db-ee0b-768f-8490-9e25997912ef
                  */
                 id: string;
             };
@@ -30879,7 +30952,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249db-f4de-775c-b19f-56c1390f3ed1"
                  *     }
                  */
                 "application/json": {
@@ -30900,8 +30973,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
-                     *       "code": "9FJRH59C"
+                     *       "accountId": "01a249db-ee0b-768f-8490-9e25997912ef",
+                     *       "code": "2ATH2VCJ"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -31028,7 +31101,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "9FJRH59C",
+                 *       "account": "2ATH2VCJ",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -31061,8 +31134,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249db-fb8f-744d-89ad-d75220afe0a1",
+                     *       "accountId": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31073,8 +31146,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.098Z"
+                     *       "createdAt": "2026-12-06T05:38:03.278Z",
+                     *       "updatedAt": "2026-12-06T05:38:03.278Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31185,7 +31258,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3bb-730b-9cbe-d3a71956b61b
+                 * @example 01a249db-fb8f-744d-89ad-d75220afe0a1
                  */
                 id: string;
             };
@@ -31195,7 +31268,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249db-f4de-775c-b19f-56c1390f3ed1"
                  *     }
                  */
                 "application/json": {
@@ -31216,8 +31289,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249db-fb8f-744d-89ad-d75220afe0a1",
+                     *       "accountId": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31228,8 +31301,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.109Z"
+                     *       "createdAt": "2026-12-06T05:38:03.278Z",
+                     *       "updatedAt": "2026-12-06T05:38:03.543Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31352,7 +31425,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3cf-75f8-9317-e1f85aeda236
+                 * @example 01a249db-fe13-7288-8656-b9719b91970c
                  */
                 id: string;
             };
@@ -31363,7 +31436,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249db-f4de-775c-b19f-56c1390f3ed1"
                  *     }
                  */
                 "application/json": {
@@ -31386,8 +31459,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3cf-75f8-9317-e1f85aeda236",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249db-fe13-7288-8656-b9719b91970c",
+                     *       "accountId": "01a249db-ee0b-768f-8490-9e25997912ef",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -31398,8 +31471,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.118Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.128Z"
+                     *       "createdAt": "2026-12-06T05:38:03.898Z",
+                     *       "updatedAt": "2026-12-06T05:38:04.115Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31522,7 +31595,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f37e-736a-9ce5-f127e3c9550d
+                 * @example 01a249db-f68b-7389-9f44-00e9fdcb11ad
                  */
                 id: string;
             };
@@ -31549,7 +31622,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f37e-736a-9ce5-f127e3c9550d",
+                     *       "memberId": "01a249db-f68b-7389-9f44-00e9fdcb11ad",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -31701,35 +31774,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f402-76ad-8a8e-5d121b06c5e2",
+                     *           "id": "01a249dc-031b-769f-8dfd-ecb987d7e3f9",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=rROWlGaMh-KbhoQMLGo5-xMtP8eC-YgQYsiRfOZ6x1c\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=3bkWX3gNxQf0y1qw66D8bEqqSNcW000Mcb1skDMGbLE\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 06:38. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.168Z",
+                     *           "nextAttemptAt": "2026-12-06T05:38:05.209Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.167Z"
+                     *           "createdAt": "2026-12-06T05:38:05.188Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3f0-703d-bc00-cdc188b4823e",
+                     *           "id": "01a249dc-0265-714c-8b77-3beaf3c39293",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=KCUODtU_a0Tzy7OZaTPuaK_L7CsZ23Rae5Tv9sBcMbQ\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=nzKtw0XmykQWsqn0-6wymhoLOGDrdRLhJZjFbVwmiWE\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 06:38. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.150Z",
+                     *           "nextAttemptAt": "2026-12-06T05:38:04.848Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.147Z"
+                     *           "createdAt": "2026-12-06T05:38:04.755Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3da-719b-8ee5-aa1150966965",
+                     *           "id": "01a249db-fef3-73ba-a725-23a7074b6521",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -31737,13 +31810,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.130Z",
+                     *           "nextAttemptAt": "2026-12-06T05:38:04.147Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.128Z"
+                     *           "createdAt": "2026-12-06T05:38:04.115Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDAzOjMxOjE5LjEyOFoiLCIwMWEyNDk2Ny1mM2RhLTcxOWItOGVlNS1hYTExNTA5NjY5NjUiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA1OjM4OjA0LjExNVoiLCIwMWEyNDlkYi1mZWYzLTczYmEtYTcyNS0yM2E3MDc0YjY1MjEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32069,7 +32142,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24967-f695-700f-a952-fe8945130a24",
+                     *       "requestId": "01a249dc-35c0-7550-bfc4-39d26d39dce7",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -32100,7 +32173,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d7-8c39-776d-b336-d9ae3db0a535
                  */
                 id: string;
             };
@@ -32116,8 +32189,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "countedFor": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
+                     *       "countedFor": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -32604,7 +32677,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-796ca9247457
+                 * @example 01a249d7-8ef2-73f6-a5cf-d08f2ec303cc
                  */
                 id: string;
             };
@@ -32620,7 +32693,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-d08f2ec303cc",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -32631,14 +32704,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:33:11.813Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:33:11.813Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -32751,7 +32824,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e782-75ea-84cd-a16f2c83d68e",
+                     *           "id": "01a249da-fc16-723f-a410-ddb8d2175405",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -32760,8 +32833,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T03:31:15.970Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.970Z"
+                     *           "createdAt": "2026-12-06T05:36:57.878Z",
+                     *           "updatedAt": "2026-12-06T05:36:57.878Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -32867,7 +32940,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249dc-3c68-7645-a959-88732dd9b096",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -32875,9 +32948,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z",
-                     *       "secret": "whsec_d7805a674df3621ba56b3afd5a9b0e787a2182a8114c2cb4c836c0fa38add5e0"
+                     *       "createdAt": "2026-12-06T05:38:19.881Z",
+                     *       "updatedAt": "2026-12-06T05:38:19.881Z",
+                     *       "secret": "whsec_07cf8d534c3abdb111dd8d7b6fcc3a9e10b2ba007f7039c2ae28f6b7e2926e9d"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -32968,7 +33041,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24967-f6dc-7289-8953-0f80310a34e8",
+                     *       "requestId": "01a249dc-3bc7-7260-9a42-3cd6b8dfcf53",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -32999,7 +33072,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249dc-3c68-7645-a959-88732dd9b096
                  */
                 id: string;
             };
@@ -33015,7 +33088,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249dc-3c68-7645-a959-88732dd9b096",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33023,8 +33096,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z"
+                     *       "createdAt": "2026-12-06T05:38:19.881Z",
+                     *       "updatedAt": "2026-12-06T05:38:19.881Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33111,7 +33184,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249dc-3c68-7645-a959-88732dd9b096
                  */
                 id: string;
             };
@@ -33127,7 +33200,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249dc-3c68-7645-a959-88732dd9b096",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33136,8 +33209,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z"
+                     *       "createdAt": "2026-12-06T05:38:19.881Z",
+                     *       "updatedAt": "2026-12-06T05:38:20.080Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33260,7 +33333,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249dc-3c68-7645-a959-88732dd9b096
                  */
                 id: string;
             };
@@ -33295,7 +33368,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249dc-3c68-7645-a959-88732dd9b096",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33304,8 +33377,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.917Z"
+                     *       "createdAt": "2026-12-06T05:38:19.881Z",
+                     *       "updatedAt": "2026-12-06T05:38:20.006Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33440,7 +33513,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249dc-3c68-7645-a959-88732dd9b096
                  */
                 id: string;
             };
@@ -33456,7 +33529,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249dc-3c68-7645-a959-88732dd9b096",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33465,9 +33538,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z",
-                     *       "secret": "whsec_fe1fd01b124a4b0aef823fe4ee9dd8a8e8064e63f468f982627c7aafb3a4c84f"
+                     *       "createdAt": "2026-12-06T05:38:19.881Z",
+                     *       "updatedAt": "2026-12-06T05:38:20.080Z",
+                     *       "secret": "whsec_b01858e0e8f17fe280fdfc62f91e9ce2da725879c6b03571bc1f1486273f2d61"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -33600,7 +33673,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249dc-3c68-7645-a959-88732dd9b096
                  */
                 id: string;
             };
@@ -33707,7 +33780,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24967-f6f9-72af-bdd9-0516731eb444
+                 * @example 01a249dc-3daa-73db-bacc-f79551adf95c
                  */
                 id: string;
             };
@@ -33723,16 +33796,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6f9-72af-bdd9-0516731eb444",
-                     *       "eventId": "01a24967-f6f8-71bc-850e-ecbe366ca821",
+                     *       "id": "01a249dc-3daa-73db-bacc-f79551adf95c",
+                     *       "eventId": "01a249dc-3da8-769d-8bf3-f78ef2b10481",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T03:31:19.927Z",
+                     *       "occurredAt": "2026-12-06T05:38:20.170Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T03:31:19.933Z",
+                     *       "nextAttemptAt": "2026-12-06T05:38:20.272Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -33789,7 +33862,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24967-f6f4-76b9-ba2b-7b6a5b0e0c32",
+                     *       "requestId": "01a249dc-3d56-706a-bc2a-135ab313cccc",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -33901,26 +33974,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249db-ae27-7589-9168-40e3b6c92b82",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "E4lpHKyA-YTUIVwSsIervUNvRA0HxppPW97r23h850BbOrfv6Ko0"
+                     *       "csrfToken": "2gf25I0q-Iu6_nm1C3X7PfxYAYubzmBz87DXUM5CNhVpZq3Vq3mA"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -33951,7 +34024,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24967-f91a-737f-82e3-a531cafd42a7",
+                     *       "requestId": "01a249dc-614e-710a-ac26-a80d79cc67ac",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -34041,26 +34114,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249db-ae27-7589-9168-40e3b6c92b82",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "6sF4rFgD-xxlkEMPerWcTMBdSvYR5VUnobeH130Q_Y-Yc7JUPvSE"
+                     *       "csrfToken": "ZFSOZGdz-Se0UhlmIc0V_6WHSsZQi-uhxl3jvCDOLkovvZ3Ok6_U"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34127,7 +34200,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0"
+                 *       "programId": "01a249d7-8837-7434-b9b8-a56b510ba914"
                  *     }
                  */
                 "application/json": {
@@ -34149,26 +34222,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249db-ae27-7589-9168-40e3b6c92b82",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "GHlu494o-jDAXQW9N8LA36QLk3W-Qb-Gx6TiY6PL48Bf2gskD0wI"
+                     *       "csrfToken": "5sRGfPeo-5TSaaTdoYr0nDUotIDIYWmj96khDBvdrHuHFZc07N_4"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34622,7 +34695,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "3TxusjlcdTV0wworcXYpyKFoA0sXDIpLyf3FUwote1I",
+                 *       "token": "a7-KEc9cssfnk2CTdVrl02_Ov_3Aaj-4b16A-3NVUqg",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -34679,7 +34752,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24967-f983-746d-97c2-b61c13fa3417",
+                     *       "requestId": "01a249dc-660a-7353-a38e-af8b686df8a5",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -34872,7 +34945,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@example.com",
-                 *       "code": "122472"
+                 *       "code": "912053"
                  *     }
                  */
                 "application/json": {
@@ -34898,27 +34971,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "WN3IVmqL-DkKZ9v9gqR_L0p27X1ltgVMs-qOjCfTHsyp3llQxbFs",
+                     *       "csrfToken": "IzvnGfxZ-2c03OkFrDGi-v6M93LkJFsGV8kcr4RGun_mlxPwtpJM",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -34953,7 +35026,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24967-f9dd-7493-86e6-dabbde3fb1de",
+                     *       "requestId": "01a249dc-6e0e-72fa-8d6f-743fdb7bce74",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -35083,27 +35156,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "CDI5Bnyn-N1zgqnCv9Qg0G_JB2l5Dv-EN1OiPb4eV3kZfxNhmH2w",
+                     *       "csrfToken": "xGDgYCWr-fwSP_KFHUrPEVU3h8mLgbMzkffQ1bw_MpSziodm8Jsc",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35228,27 +35301,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "B9M7QTan-C_Ysha5Dg8uFshS29fcszqKrGtI7qpIXaHF8XG0kuU4",
+                     *       "csrfToken": "hL6nqrWx-st1_XnIXDUvZz41CohUe1t82wrI5IRKOn2U4fzMa2aI",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35307,7 +35380,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76"
+                 *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be"
                  *     }
                  */
                 "application/json": {
@@ -35329,18 +35402,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "zXT3BQhQ-G9ndPBfz-21a1i5RgIZyV8Z0lJUEGD7CmG1f769VSa8"
+                     *       "csrfToken": "6mZ4td1A-LBFitvbxx5zdQ4JewdOK32yqUjVE-8ZA52mpXFaQe2k"
                      *     }
                      */
                     "application/json": {
@@ -35700,7 +35773,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv__aBxtiOq_YgiZDRzRrQ8JN6i91Sf1GHhZUUG2TQ8veU
                  */
                 token: string;
             };
@@ -35721,7 +35794,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T03:31:05.886Z"
+                     *       "expiresAt": "2026-12-20T05:33:11.813Z"
                      *     }
                      */
                     "application/json": {
@@ -35776,8 +35849,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24967-fa23-748d-9b06-2f9007715aec",
-                     *       "instance": "/auth/invitations/inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs"
+                     *       "requestId": "01a249dc-71ff-766e-8b63-57819cef1a49",
+                     *       "instance": "/auth/invitations/inv__aBxtiOq_YgiZDRzRrQ8JN6i91Sf1GHhZUUG2TQ8veU"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -35831,7 +35904,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv__aBxtiOq_YgiZDRzRrQ8JN6i91Sf1GHhZUUG2TQ8veU
                  */
                 token: string;
             };
@@ -35865,27 +35938,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "DFIOnjFe-xWl96Q4aTunj198fVjAMyu2b6N8cbIvKddvbSRZRzx0",
+                     *       "csrfToken": "bvFYol65-fslktGahp_pDf73Z3CvS9Y6qpHmOswvRgiK5hOxYEx8",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24967-e755-7390-90ae-6350d9800241",
+                     *         "id": "01a249da-f95d-7448-a32f-2843fe487510",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-e755-7390-90ae-6350d9800241",
+                     *           "memberId": "01a249da-f95d-7448-a32f-2843fe487510",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -36016,16 +36089,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36142,16 +36215,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249d7-8837-7434-b9b8-a56b510ba914",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36390,8 +36463,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "available": 4764,
-                     *       "pending": 9549,
+                     *       "pending": 10049,
                      *       "pendingReleases": [
+                     *         {
+                     *           "points": 500,
+                     *           "on": "2026-01-04"
+                     *         },
                      *         {
                      *           "points": 2096,
                      *           "on": "2026-12-07"
@@ -36401,8 +36478,13 @@ export interface operations {
                      *           "on": "2026-12-17"
                      *         }
                      *       ],
-                     *       "expiring": [],
-                     *       "lifetimeEarned": 122313,
+                     *       "expiring": [
+                     *         {
+                     *           "points": 500,
+                     *           "on": "2027-01-01"
+                     *         }
+                     *       ],
+                     *       "lifetimeEarned": 122813,
                      *       "lifetimeSpent": 108000,
                      *       "company": {
                      *         "available": 501251,
@@ -36517,7 +36599,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "periodEnd": "2027-12-06T05:33:11.813Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -36622,8 +36704,22 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-59ba5ed258c9",
-                     *           "at": "2026-10-23T16:31:05.886Z",
+                     *           "id": "01a249db-33f3-7653-8b7d-7a3cfa9737f2",
+                     *           "at": "2025-12-21T05:33:11.813Z",
+                     *           "points": 500,
+                     *           "pending": 500,
+                     *           "kind": "earn",
+                     *           "text": "training.completed training:01a249db-3286-719f-b5e0-81fd79719dd1:01a249d7-8ef2-73f6-a5cf-c58c34d553be: poeng fra Kurs genomförd",
+                     *           "details": [
+                     *             {
+                     *               "points": 500,
+                     *               "text": "500 poeng: Kurs genomförd"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "01a249da-a849-77a5-bd52-377418c58b6b",
+                     *           "at": "2026-10-23T18:33:11.813Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36636,8 +36732,8 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-578a2bab1ad5",
-                     *           "at": "2026-10-18T16:31:05.886Z",
+                     *           "id": "01a249da-a848-726d-aa28-ec60e92ce396",
+                     *           "at": "2026-10-18T18:33:11.813Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36648,23 +36744,9 @@ export interface operations {
                      *               "text": "25 poeng: Fjordbanken: kortköp"
                      *             }
                      *           ]
-                     *         },
-                     *         {
-                     *           "id": "01a24967-e2d7-761d-933e-521679c02fe1",
-                     *           "at": "2026-10-13T16:31:05.886Z",
-                     *           "points": 25,
-                     *           "pending": 0,
-                     *           "kind": "earn",
-                     *           "text": "Kortkjøp fjordbanken:TX-88011: poeng fra Fjordbanken: kortköp",
-                     *           "details": [
-                     *             {
-                     *               "points": 25,
-                     *               "text": "25 poeng: Fjordbanken: kortköp"
-                     *             }
-                     *           ]
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-e2d7-761d-933e-485ec2519ce5"
+                     *       "nextCursor": "01a249da-a848-726d-aa28-e5bc8777b51e"
                      *     }
                      */
                     "application/json": {
@@ -36874,7 +36956,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249da-1867-737f-a6e4-88ed2ac482d7",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36889,7 +36971,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249da-0e4a-7419-8a6b-bcc1284de656",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -36904,7 +36986,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249da-184f-76a1-ae51-070fce20bb22",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36919,7 +37001,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDk2Ny1kZDQ2LTcwMzktOTY3MC1lYzcwZWE3ZjY0ZTEiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDlkYS0wY2Q3LTczN2EtYjBkNS1iYWIyZTQzOTQ5ZjMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37007,7 +37089,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *       "id": "01a249da-1867-737f-a6e4-88ed2ac482d7",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -37128,127 +37210,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *           "id": "01a249dc-7753-7144-a325-9a04569de46a",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *             "id": "01a249da-1867-737f-a6e4-88ed2ac482d7",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T03:31:20.835Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *           "createdAt": "2026-12-06T05:38:34.964Z",
+                     *           "updatedAt": "2026-12-06T05:38:34.859Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:38:34.859Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:38:34.859Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:38:34.859Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f84f-7258-bab8-b14f9ecfd573",
+                     *           "id": "01a249dc-53ef-75cb-b1cf-608fd9c1ac99",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd90-7518-b6f2-d141fe6dab5d",
+                     *             "id": "01a249da-18a5-7655-9bac-16818f0f32cb",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.266Z",
+                     *           "createdAt": "2026-12-06T05:38:25.903Z",
+                     *           "updatedAt": "2026-12-06T05:38:25.858Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:38:25.858Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:38:25.858Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:38:25.858Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *           "id": "01a249dc-515b-735b-8c8d-63c7c720f517",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249da-0d69-73ab-99c1-c8406fbd19fb",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.220Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *           "createdAt": "2026-12-06T05:38:25.243Z",
+                     *           "updatedAt": "2026-12-06T05:38:25.566Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.215Z"
+                     *               "at": "2026-12-06T05:38:25.135Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T03:31:20.241Z"
+                     *               "at": "2026-12-06T05:38:25.566Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1mN2JjLTczNDgtYmJmYy1kNmIyYzRjM2RjNGMiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkYy00YzJmLTcwOGQtYTRlOS1iZjc5ZmY0NWYwMzEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37318,7 +37400,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                 *       "rewardId": "01a249da-1867-737f-a6e4-88ed2ac482d7",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -37365,43 +37447,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249dc-7753-7144-a325-9a04569de46a",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249da-1867-737f-a6e4-88ed2ac482d7",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T05:38:34.964Z",
+                     *       "updatedAt": "2026-12-06T05:38:34.859Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:38:34.859Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:38:34.859Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:38:34.859Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37495,7 +37577,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 4764 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-fa96-7162-8216-761abbbc28d8",
+                     *       "requestId": "01a249dc-7867-760a-a972-738582d7a106",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -37526,7 +37608,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fa83-722b-be96-dc967892272b
+                 * @example 01a249dc-7753-7144-a325-9a04569de46a
                  */
                 id: string;
             };
@@ -37542,43 +37624,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249dc-7753-7144-a325-9a04569de46a",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249da-1867-737f-a6e4-88ed2ac482d7",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T05:38:34.964Z",
+                     *       "updatedAt": "2026-12-06T05:38:34.859Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:38:34.859Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:38:34.859Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:38:34.859Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37668,7 +37750,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fac6-74ec-b566-e8a4cfc2f9f2
+                 * @example 01a249dc-7b4e-708c-a0a8-abb1e4f1639c
                  */
                 id: string;
             };
@@ -37696,18 +37778,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fac6-74ec-b566-e8a4cfc2f9f2",
+                     *       "id": "01a249dc-7b4e-708c-a0a8-abb1e4f1639c",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249dc-42d0-75ec-8ab6-6e5fe0f8b757",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -37720,20 +37802,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T03:31:20.902Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.921Z",
+                     *       "createdAt": "2026-12-06T05:38:35.982Z",
+                     *       "updatedAt": "2026-12-06T05:38:36.376Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.897Z"
+                     *           "at": "2026-12-06T05:38:35.941Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T03:31:20.921Z"
+                     *           "at": "2026-12-06T05:38:36.376Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37803,8 +37885,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24967-faec-768b-9556-54be80ad3dae",
-                     *       "instance": "/portal/v1/orders/01a24967-fa83-722b-be96-dc967892272b/cancel"
+                     *       "requestId": "01a249dc-7e06-73b8-ada1-44ecf2c74cc5",
+                     *       "instance": "/portal/v1/orders/01a249dc-7753-7144-a325-9a04569de46a/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37892,10 +37974,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249dc-7f62-700e-b034-adf504ac69ae",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -37908,7 +37990,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -37921,8 +38003,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *           "createdAt": "2026-12-06T05:38:36.970Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -38002,7 +38084,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249da-ea8a-743d-8561-c4477509296e"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38039,7 +38121,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249da-ea8a-743d-8561-c4477509296e"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38087,10 +38169,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249dc-7f62-700e-b034-adf504ac69ae",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38103,7 +38185,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38116,19 +38198,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "createdAt": "2026-12-06T05:38:36.970Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249da-ea8a-743d-8561-c4477509296e",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T05:36:53.252Z",
+                     *           "url": "/portal/v1/claims/01a249dc-7f62-700e-b034-adf504ac69ae/evidence/01a249da-ea8a-743d-8561-c4477509296e"
                      *         }
                      *       ]
                      *     }
@@ -38183,9 +38265,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24967-faff-7108-981e-ec8506ef9706).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a249dc-7f62-700e-b034-adf504ac69ae).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-fb0e-733a-87a4-91f4a8c41f53",
+                     *       "requestId": "01a249dc-807b-7114-9e0e-fc925b89a39d",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -38252,7 +38334,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249dc-7f62-700e-b034-adf504ac69ae
                  */
                 id: string;
             };
@@ -38268,10 +38350,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249dc-7f62-700e-b034-adf504ac69ae",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38284,7 +38366,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38297,19 +38379,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "createdAt": "2026-12-06T05:38:36.970Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249da-ea8a-743d-8561-c4477509296e",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T05:36:53.252Z",
+                     *           "url": "/portal/v1/claims/01a249dc-7f62-700e-b034-adf504ac69ae/evidence/01a249da-ea8a-743d-8561-c4477509296e"
                      *         }
                      *       ]
                      *     }
@@ -38398,12 +38480,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249dc-7f62-700e-b034-adf504ac69ae
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24967-e6ac-7079-bc01-d155a77f5907
+                 * @example 01a249da-ea8a-743d-8561-c4477509296e
                  */
                 fileId: string;
             };
@@ -38541,34 +38623,34 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-e49e385cf5ab",
+                     *           "accountId": "01a249d7-8c39-776d-b335-e1992e24297f",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51295,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 22161,
+                     *           "available": 51161,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 50827,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 21447,
+                     *           "available": 50447,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-e863301b4d58",
+                     *           "accountId": "01a249d7-8c39-776d-b335-e1992e24297f",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -38580,9 +38662,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OTY3LWMwYWUtNzEwZS1hNjdiLTcwZmZlMGQ2Yzc5OCJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OWQ3LThlZjItNzNmNi1hNWNmLWNiMzU1MTJhZWVhNiJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T03:31:21.007Z"
+                     *       "to": "2026-12-06T05:38:37.914Z"
                      *     }
                      */
                     "application/json": {
@@ -38699,7 +38781,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                 *       "memberId": "01a249d7-8ef2-73f6-a5cf-e49e385cf5ab",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -38738,7 +38820,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-fb3f-7037-92b8-df0617b5db4f",
+                     *       "journalId": "01a249dc-83ea-7108-9323-55662368c248",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -38888,10 +38970,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249dc-7f62-700e-b034-adf504ac69ae",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -38904,7 +38986,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -38917,14 +38999,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *           "createdAt": "2026-12-06T05:38:36.970Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e493-71be-bd61-fd888ad90656",
+                     *           "id": "01a249da-c3e8-751f-ae23-98617b01d1c1",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -38936,10 +39018,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *                 "claim": "01a249da-c220-709f-9518-28c8f0245a76",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24967-e463-778a-b69e-29bc01851bd5 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a249da-c220-709f-9518-28c8f0245a76 fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -38956,7 +39038,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -38970,13 +39052,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249da-c2fe-743f-981e-2e29a3321bf2",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -38989,7 +39071,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -39003,10 +39085,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:33:11.813Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDA0LTcxNjgtYjRkZi00OTg5OTliYzc3MWEiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkYS1iZDFlLTc2MmItODMxYy1mMmNlNzExZjNkOTgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39084,7 +39166,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e475-72c4-9a74-7900ffd6f1e8
+                 * @example 01a249da-c2fe-743f-981e-2e29a3321bf2
                  */
                 id: string;
             };
@@ -39100,10 +39182,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *       "id": "01a249da-c2fe-743f-981e-2e29a3321bf2",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -39116,7 +39198,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -39125,23 +39207,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24967-fb5d-76de-87c7-a80310399502",
+                     *       "eventId": "01a249dc-8563-716e-a9b7-899ac9f2fdbd",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.049Z",
+                     *       "decidedBy": "member:01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "decidedAt": "2026-12-06T05:38:38.525Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:33:11.813Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e480-7102-ad65-49581e371647",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249da-c379-75b5-815b-62fb8decdf58",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.196Z",
-                     *           "url": "/portal/v1/claims/01a24967-e475-72c4-9a74-7900ffd6f1e8/evidence/01a24967-e480-7102-ad65-49581e371647"
+                     *           "createdAt": "2026-12-06T05:36:43.336Z",
+                     *           "url": "/portal/v1/claims/01a249da-c2fe-743f-981e-2e29a3321bf2/evidence/01a249da-c379-75b5-815b-62fb8decdf58"
                      *         }
                      *       ]
                      *     }
@@ -39186,8 +39268,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24967-fb83-70bc-bbbd-550966d17598",
-                     *       "instance": "/portal/v1/team/claims/01a24967-faff-7108-981e-ec8506ef9706/approve"
+                     *       "requestId": "01a249dc-87af-747c-b572-791c30b6e82e",
+                     *       "instance": "/portal/v1/team/claims/01a249dc-7f62-700e-b034-adf504ac69ae/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -39289,7 +39371,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e463-778a-b69e-29bc01851bd5
+                 * @example 01a249da-c220-709f-9518-28c8f0245a76
                  */
                 id: string;
             };
@@ -39323,10 +39405,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *       "id": "01a249da-c220-709f-9518-28c8f0245a76",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-dad5455d0481",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -39339,7 +39421,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249da-b36b-7069-b0d9-5c45dfa6fe20",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -39355,21 +39437,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.082Z",
+                     *       "decidedBy": "member:01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "decidedAt": "2026-12-06T05:38:39.101Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:33:11.813Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e46f-748d-9ac4-a0bb2c5650c3",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249da-c2e9-73df-80f1-dfc7f6fe8574",
+                     *           "accountId": "01a249d7-8c39-776d-b335-df07a93ffb12",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.177Z",
-                     *           "url": "/portal/v1/claims/01a24967-e463-778a-b69e-29bc01851bd5/evidence/01a24967-e46f-748d-9ac4-a0bb2c5650c3"
+                     *           "createdAt": "2026-12-06T05:36:43.150Z",
+                     *           "url": "/portal/v1/claims/01a249da-c220-709f-9518-28c8f0245a76/evidence/01a249da-c2e9-73df-80f1-dfc7f6fe8574"
                      *         }
                      *       ]
                      *     }
@@ -39540,11 +39622,11 @@ export interface operations {
                      *       ],
                      *       "totals": {
                      *         "issued": 2415886,
-                     *         "redeemed": 1214000,
+                     *         "redeemed": 920000,
                      *         "expired": 0
                      *       },
                      *       "activeAccounts": 179,
-                     *       "activeMembers": 346,
+                     *       "activeMembers": 345,
                      *       "members": 611,
                      *       "tiers": [
                      *         {
@@ -39571,7 +39653,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 128548,
@@ -39579,7 +39661,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "accountId": "01a249d7-8c39-776d-b335-e1992e24297f",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 49240,
@@ -39587,7 +39669,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "accountId": "01a249d7-8c39-776d-b335-e6bbd2e081c6",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 47652,
@@ -39597,9 +39679,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27701356,
-                     *         "outstandingPending": 1183874,
-                     *         "liabilityMinor": 28885230
+                     *         "outstandingAvailable": 27995356,
+                     *         "outstandingPending": 1184374,
+                     *         "liabilityMinor": 29179730
                      *       }
                      *     }
                      */
@@ -39693,7 +39775,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *           "id": "01a249dc-061e-7209-b4a0-5bb30faf4516",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -39712,9 +39794,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.208Z",
-                     *           "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *           "startedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *           "createdAt": "2026-12-06T05:38:06.049Z",
+                     *           "finishedAt": "2026-12-06T05:38:06.355Z"
                      *         }
                      *       ]
                      *     }
@@ -39806,7 +39888,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249dc-061e-7209-b4a0-5bb30faf4516",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -39819,8 +39901,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
+                     *       "startedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:38:06.049Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -39920,7 +40002,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24967-f425-74b4-82f0-7447a6e76491
+                 * @example 01a249dc-061e-7209-b4a0-5bb30faf4516
                  */
                 id: string;
             };
@@ -39936,7 +40018,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249dc-061e-7209-b4a0-5bb30faf4516",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -39955,9 +40037,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
-                     *       "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *       "startedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:38:06.049Z",
+                     *       "finishedAt": "2026-12-06T05:38:06.355Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -40070,12 +40152,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fe55-757d-92f3-c9940ec61c1e",
+                     *           "id": "01a249dc-aaf8-721e-a018-8009b979b6bf",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T03:31:21.814Z",
-                     *           "url": "/v1/training/files/01a24967-fe55-757d-92f3-c9940ec61c1e/content"
+                     *           "createdAt": "2026-12-06T05:38:48.185Z",
+                     *           "url": "/v1/training/files/01a249dc-aaf8-721e-a018-8009b979b6bf/content"
                      *         }
                      *       ]
                      *     }
@@ -40178,7 +40260,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249db-19de-7318-a7f1-9ee73283aa76
                  */
                 id: string;
             };
@@ -40317,7 +40399,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249db-19ef-74dc-98b0-9298e1f8b5ab",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -40333,15 +40415,16 @@ export interface operations {
                      *           },
                      *           "status": "published",
                      *           "certificate": {
-                     *             "validMonths": 24
+                     *             "validMonths": 24,
+                     *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *           "createdAt": "2024-09-27T03:31:05.886Z",
-                     *           "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *           "publishedAt": "2024-09-27T05:33:11.813Z",
+                     *           "createdAt": "2024-09-27T05:33:11.813Z",
+                     *           "updatedAt": "2024-09-27T05:33:11.813Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *               "id": "01a249db-1a54-716f-9eb3-3b70fe93d6ed",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -40364,7 +40447,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *               "id": "01a249db-1a54-716f-9eb3-3d06b22ec64f",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -40386,7 +40469,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *               "id": "01a249db-1a54-716f-9eb3-41c707b5e6f6",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -40399,7 +40482,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *               "fileId": "01a249db-19de-7318-a7f1-9ee73283aa76",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -40411,6 +40494,80 @@ export interface operations {
                      *           "figures": {
                      *             "started": 7,
                      *             "completed": 7
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "01a249db-3286-719f-b5e0-81fd79719dd1",
+                     *           "code": "work-at-height",
+                     *           "title": {
+                     *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
+                     *             "en": "Working at height – yearly refresher",
+                     *             "nb": "Arbeid i høyden – årlig repetisjon",
+                     *             "pl": "Praca na wysokości – coroczne odświeżenie",
+                     *             "sv": "Arbete på höjd – årlig repetition"
+                     *           },
+                     *           "summary": {
+                     *             "en": "Ladders, scaffolds and fall protection: the essentials in five minutes.",
+                     *             "sv": "Stegar, ställningar och fallskydd: det viktigaste på fem minuter."
+                     *           },
+                     *           "status": "published",
+                     *           "certificate": {
+                     *             "validMonths": 12,
+                     *             "renewBy": "course"
+                     *           },
+                     *           "publishedAt": "2024-09-27T05:33:11.813Z",
+                     *           "createdAt": "2024-09-27T05:33:11.813Z",
+                     *           "updatedAt": "2024-09-27T05:33:11.813Z",
+                     *           "missingLanguages": [],
+                     *           "modules": [
+                     *             {
+                     *               "id": "01a249db-32a0-737d-b878-424901ff1103",
+                     *               "position": 0,
+                     *               "kind": "text",
+                     *               "title": {
+                     *                 "de": "Die Leiter",
+                     *                 "en": "The ladder",
+                     *                 "nb": "Stigen",
+                     *                 "pl": "Drabina",
+                     *                 "sv": "Stegen"
+                     *               },
+                     *               "body": {
+                     *                 "de": "Stellen Sie die Leiter im 75-Grad-Winkel auf und halten Sie drei Kontaktpunkte.\n\nStehen Sie nie auf den obersten beiden Sprossen.",
+                     *                 "en": "Set the ladder at 75 degrees and keep three points of contact.\n\nNever stand on the top two rungs.",
+                     *                 "pl": "Ustaw drabinę pod kątem 75 stopni i zachowuj trzy punkty podparcia.\n\nNigdy nie stawaj na dwóch najwyższych szczeblach.",
+                     *                 "sv": "Ställ stegen i 75 graders vinkel och håll tre kontaktpunkter.\n\nKliv aldrig upp på de två översta stegen."
+                     *               },
+                     *               "url": null,
+                     *               "fileId": null,
+                     *               "quizId": null,
+                     *               "missingLanguages": [],
+                     *               "completions": 0
+                     *             },
+                     *             {
+                     *               "id": "01a249db-32c7-7561-9b3a-835f1c21da30",
+                     *               "position": 1,
+                     *               "kind": "text",
+                     *               "title": {
+                     *                 "de": "Absturzsicherung",
+                     *                 "en": "Fall protection",
+                     *                 "nb": "Fallsikring",
+                     *                 "pl": "Ochrona przed upadkiem",
+                     *                 "sv": "Fallskydd"
+                     *               },
+                     *               "body": {
+                     *                 "en": "Above two metres: harness, anchor point and a colleague on the ground.",
+                     *                 "sv": "Över två meter: sele, förankringspunkt och en kollega på marken."
+                     *               },
+                     *               "url": null,
+                     *               "fileId": null,
+                     *               "quizId": null,
+                     *               "missingLanguages": [],
+                     *               "completions": 0
+                     *             }
+                     *           ],
+                     *           "figures": {
+                     *             "started": 0,
+                     *             "completed": 1
                      *           }
                      *         }
                      *       ],
@@ -40514,7 +40671,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249db-19de-7318-a7f1-9ee73283aa76",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -40539,6 +40696,12 @@ export interface operations {
                     certificate?: {
                         /** @description months the certificate is valid; null: it does not expire */
                         validMonths: number | null;
+                        /**
+                         * @description how a member renews an expiring or expired certificate: `course` takes every module again, `quiz` only the last quiz module
+                         * @default course
+                         * @enum {string}
+                         */
+                        renewBy?: "course" | "quiz";
                     } | null;
                     modules: ({
                         /** @enum {string} */
@@ -40604,7 +40767,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249dc-ac7b-764d-b3e5-eb15b08b2c73",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -40616,11 +40779,12 @@ export interface operations {
                      *       },
                      *       "status": "draft",
                      *       "certificate": {
-                     *         "validMonths": 36
+                     *         "validMonths": 36,
+                     *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.838Z",
+                     *       "createdAt": "2026-12-06T05:38:48.570Z",
+                     *       "updatedAt": "2026-12-06T05:38:48.570Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -40628,7 +40792,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-227f8732c943",
+                     *           "id": "01a249dc-ac8d-7528-82cb-061fddf76bcc",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40650,7 +40814,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-27a735e82e13",
+                     *           "id": "01a249dc-ac8d-7528-82cb-0b9731612c09",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -40662,7 +40826,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249db-19de-7318-a7f1-9ee73283aa76",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40786,7 +40950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249db-19ef-74dc-98b0-9298e1f8b5ab
                  */
                 id: string;
             };
@@ -40802,7 +40966,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249db-19ef-74dc-98b0-9298e1f8b5ab",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -40818,15 +40982,16 @@ export interface operations {
                      *       },
                      *       "status": "published",
                      *       "certificate": {
-                     *         "validMonths": 24
+                     *         "validMonths": 24,
+                     *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *       "createdAt": "2024-09-27T03:31:05.886Z",
-                     *       "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *       "publishedAt": "2024-09-27T05:33:11.813Z",
+                     *       "createdAt": "2024-09-27T05:33:11.813Z",
+                     *       "updatedAt": "2024-09-27T05:33:11.813Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249db-1a54-716f-9eb3-3b70fe93d6ed",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40849,7 +41014,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249db-1a54-716f-9eb3-3d06b22ec64f",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -40871,7 +41036,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249db-1a54-716f-9eb3-41c707b5e6f6",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -40884,7 +41049,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249db-19de-7318-a7f1-9ee73283aa76",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40983,7 +41148,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249dc-ac7b-764d-b3e5-eb15b08b2c73
                  */
                 id: string;
             };
@@ -41023,7 +41188,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249db-19de-7318-a7f1-9ee73283aa76",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -41048,6 +41213,12 @@ export interface operations {
                     certificate?: {
                         /** @description months the certificate is valid; null: it does not expire */
                         validMonths: number | null;
+                        /**
+                         * @description how a member renews an expiring or expired certificate: `course` takes every module again, `quiz` only the last quiz module
+                         * @default course
+                         * @enum {string}
+                         */
+                        renewBy?: "course" | "quiz";
                     } | null;
                     modules: ({
                         /** @enum {string} */
@@ -41113,7 +41284,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249dc-ac7b-764d-b3e5-eb15b08b2c73",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41125,11 +41296,12 @@ export interface operations {
                      *       },
                      *       "status": "draft",
                      *       "certificate": {
-                     *         "validMonths": 36
+                     *         "validMonths": 36,
+                     *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.849Z",
+                     *       "createdAt": "2026-12-06T05:38:48.570Z",
+                     *       "updatedAt": "2026-12-06T05:38:48.746Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41137,7 +41309,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249dc-ad43-77b7-a4d2-250ff21324be",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41159,7 +41331,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249dc-ad43-77b7-a4d2-296d895b1d0c",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41171,7 +41343,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249db-19de-7318-a7f1-9ee73283aa76",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41319,7 +41491,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249dc-ac7b-764d-b3e5-eb15b08b2c73
                  */
                 id: string;
             };
@@ -41335,7 +41507,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249dc-ac7b-764d-b3e5-eb15b08b2c73",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41347,11 +41519,12 @@ export interface operations {
                      *       },
                      *       "status": "published",
                      *       "certificate": {
-                     *         "validMonths": 36
+                     *         "validMonths": 36,
+                     *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.861Z",
+                     *       "publishedAt": "2026-12-06T05:38:48.936Z",
+                     *       "createdAt": "2026-12-06T05:38:48.570Z",
+                     *       "updatedAt": "2026-12-06T05:38:48.936Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41359,7 +41532,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249dc-ad43-77b7-a4d2-250ff21324be",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41381,7 +41554,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249dc-ad43-77b7-a4d2-296d895b1d0c",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41393,7 +41566,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249db-19de-7318-a7f1-9ee73283aa76",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41529,7 +41702,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249dc-ac7b-764d-b3e5-eb15b08b2c73
                  */
                 id: string;
             };
@@ -41545,7 +41718,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249dc-ac7b-764d-b3e5-eb15b08b2c73",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41557,11 +41730,12 @@ export interface operations {
                      *       },
                      *       "status": "archived",
                      *       "certificate": {
-                     *         "validMonths": 36
+                     *         "validMonths": 36,
+                     *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.984Z",
+                     *       "publishedAt": "2026-12-06T05:38:48.936Z",
+                     *       "createdAt": "2026-12-06T05:38:48.570Z",
+                     *       "updatedAt": "2026-12-06T05:38:50.857Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41569,7 +41743,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249dc-ad43-77b7-a4d2-250ff21324be",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41591,7 +41765,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249dc-ad43-77b7-a4d2-296d895b1d0c",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41603,7 +41777,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249db-19de-7318-a7f1-9ee73283aa76",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41739,7 +41913,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249db-19ef-74dc-98b0-9298e1f8b5ab
                  */
                 id: string;
             };
@@ -41757,24 +41931,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "completedAt": "2026-12-06T03:31:21.201Z",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
+                     *           "completedAt": "2026-12-06T05:38:40.810Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-cf016293df8a",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *           "completedAt": "2026-10-10T03:31:05.886Z",
+                     *           "accountId": "01a249d7-8c39-776d-b335-da4fa3b852e7",
+                     *           "completedAt": "2026-10-10T05:33:11.813Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-e49e385cf5ab",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
-                     *           "completedAt": "2026-09-03T03:31:05.886Z",
+                     *           "accountId": "01a249d7-8c39-776d-b335-e1992e24297f",
+                     *           "completedAt": "2026-09-03T05:33:11.813Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -41875,7 +42049,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249dc-ac7b-764d-b3e5-eb15b08b2c73
                  */
                 id: string;
             };
@@ -41885,8 +42059,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                 *       "moduleId": "01a24967-fe7e-754d-8235-bb1f99a5eb5b"
+                 *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                 *       "moduleId": "01a249dc-ad43-77b7-a4d2-250ff21324be"
                  *     }
                  */
                 "application/json": {
@@ -41994,10 +42168,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24967-fe7e-754d-8235-bf50110e4613 is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a249dc-ad43-77b7-a4d2-296d895b1d0c is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24967-fe8c-744e-b9f1-acc88e8292a1",
-                     *       "instance": "/v1/courses/01a24967-fe6f-7058-8866-e16a9f3b835d/completions"
+                     *       "requestId": "01a249dc-aeb8-7028-953b-5420e23f1a1b",
+                     *       "instance": "/v1/courses/01a249dc-ac7b-764d-b3e5-eb15b08b2c73/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -42082,7 +42256,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249db-19ef-74dc-98b0-9298e1f8b5ab
                  */
                 courseId?: string;
             };
@@ -42102,52 +42276,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e974-71a1-8070-18bf1e43aaa2",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "code": "VN2WD-31S25-MHBXX",
+                     *           "id": "01a249db-1e4d-74f1-ab81-3c62f52934b7",
+                     *           "courseId": "01a249db-19ef-74dc-98b0-9298e1f8b5ab",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c1f5e99eb35c",
+                     *           "code": "FQS20-Z373A-Z8102",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T03:31:05.886Z",
-                     *           "expiresAt": "2026-12-26T03:31:05.886Z",
+                     *           "issuedAt": "2024-12-26T05:33:11.813Z",
+                     *           "expiresAt": "2026-12-26T05:33:11.813Z",
                      *           "revokedAt": null,
+                     *           "replacedBy": null,
+                     *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e974-71a1-8070-18bf1e43aaa2/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249db-1e4d-74f1-ab81-3c62f52934b7/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e98e-75fd-a2b1-b57f97fc066b",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
-                     *           "code": "0XX52-27FE1-7GBA8",
+                     *           "id": "01a249db-20ef-77fb-be6d-71b0906da689",
+                     *           "courseId": "01a249db-19ef-74dc-98b0-9298e1f8b5ab",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-cf016293df8a",
+                     *           "code": "E3S1Z-A0Z43-STKDC",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T03:31:05.886Z",
-                     *           "expiresAt": "2028-10-10T03:31:05.886Z",
+                     *           "issuedAt": "2026-10-10T05:33:11.813Z",
+                     *           "expiresAt": "2028-10-10T05:33:11.813Z",
                      *           "revokedAt": null,
+                     *           "replacedBy": null,
+                     *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e98e-75fd-a2b1-b57f97fc066b/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249db-20ef-77fb-be6d-71b0906da689/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e9ab-721a-aa2b-390317ec9d27",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "code": "ZE8T0-FVTCH-P5DQ1",
+                     *           "id": "01a249db-2303-772f-8ff9-b7b2af0ec504",
+                     *           "courseId": "01a249db-19ef-74dc-98b0-9298e1f8b5ab",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-e49e385cf5ab",
+                     *           "code": "11AWT-GB5AR-PG3SR",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T03:31:05.886Z",
-                     *           "expiresAt": "2028-09-03T03:31:05.886Z",
+                     *           "issuedAt": "2026-09-03T05:33:11.813Z",
+                     *           "expiresAt": "2028-09-03T05:33:11.813Z",
                      *           "revokedAt": null,
+                     *           "replacedBy": null,
+                     *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e9ab-721a-aa2b-390317ec9d27/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249db-2303-772f-8ff9-b7b2af0ec504/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lOWRhLTczZjktOTY2Zi1iZWIzOGRiOWI3MzIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkYi0yODEyLTczZWUtODE2Yy1jZGIyM2Y3ZGUwZmEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -42213,7 +42393,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249dc-b003-713e-a272-7d453472b1c5
                  */
                 id: string;
             };
@@ -42311,7 +42491,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249dc-b003-713e-a272-7d453472b1c5
                  */
                 id: string;
             };
@@ -42327,19 +42507,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fea4-76ee-b94a-231624955af1",
-                     *       "courseId": "01a24967-fe6f-7058-8866-e16a9f3b835d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "code": "RF7SF-73MRZ-B90B6",
+                     *       "id": "01a249dc-b003-713e-a272-7d453472b1c5",
+                     *       "courseId": "01a249dc-ac7b-764d-b3e5-eb15b08b2c73",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *       "code": "E73P4-779WT-4ETQY",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z",
-                     *       "revokedAt": "2026-12-06T03:31:21.980Z",
+                     *       "issuedAt": "2026-12-06T05:38:49.445Z",
+                     *       "expiresAt": "2029-12-06T05:38:49.445Z",
+                     *       "revokedAt": "2026-12-06T05:38:50.762Z",
+                     *       "replacedBy": null,
+                     *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24967-fea4-76ee-b94a-231624955af1/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a249dc-b003-713e-a272-7d453472b1c5/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -42462,7 +42644,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example RF7SF-73MRZ-B90B6
+                 * @example E73P4-779WT-4ETQY
                  */
                 code: string;
             };
@@ -42483,13 +42665,16 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z"
+                     *       "issuedAt": "2026-12-06T05:38:49.445Z",
+                     *       "expiresAt": "2029-12-06T05:38:49.445Z"
                      *     }
                      */
                     "application/json": {
-                        /** @enum {string} */
-                        status: "valid" | "expired" | "revoked";
+                        /**
+                         * @description `replaced`: renewed; a newer certificate with another code replaces it
+                         * @enum {string}
+                         */
+                        status: "valid" | "expired" | "revoked" | "replaced";
                         message: string;
                         memberName: string;
                         courseTitle: string;
@@ -42550,6 +42735,87 @@ export interface operations {
             };
         };
     };
+    verifyCertificatePage: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page's language; left out: from Accept-Language
+                 * @example sv
+                 */
+                lang?: "en" | "sv" | "nb" | "pl" | "de";
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The verification code printed on the certificate
+                 * @example E73P4-779WT-4ETQY
+                 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     getTierCertificationRequirements: {
         parameters: {
             query?: never;
@@ -42571,7 +42837,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249db-19ef-74dc-98b0-9298e1f8b5ab"
                      *           ]
                      *         }
                      *       ]
@@ -42650,7 +42916,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24967-e935-70be-b237-71a352c8bd43"
+                 *             "01a249db-19ef-74dc-98b0-9298e1f8b5ab"
                  *           ]
                  *         }
                  *       ]
@@ -42677,7 +42943,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249db-19ef-74dc-98b0-9298e1f8b5ab"
                      *           ]
                      *         }
                      *       ]
@@ -42833,7 +43099,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea14-726c-a6ad-0357c4b98253",
+                     *           "id": "01a249db-369d-775e-8cb0-544997a8bb97",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -42856,9 +43122,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T03:31:05.886Z",
-                     *           "createdAt": "2026-11-25T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-26T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-26T05:33:11.813Z",
+                     *           "createdAt": "2026-11-25T05:33:11.813Z",
+                     *           "updatedAt": "2026-11-26T05:33:11.813Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -42872,7 +43138,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249db-35ef-764e-812e-6c22d2aad99a",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -42884,7 +43150,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249db-19de-7318-a7f1-9ee73283aa76",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -42894,9 +43160,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T03:31:05.886Z",
-                     *           "createdAt": "2026-11-15T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-16T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-16T05:33:11.813Z",
+                     *           "createdAt": "2026-11-15T05:33:11.813Z",
+                     *           "updatedAt": "2026-11-16T05:33:11.813Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -42909,7 +43175,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249db-3584-7469-8793-044ce91164a5",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -42938,11 +43204,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T03:31:05.886Z",
+                     *           "availableAt": "2026-12-09T05:33:11.813Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T03:31:05.886Z",
-                     *           "createdAt": "2026-12-04T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T03:31:05.886Z",
+                     *           "publishedAt": "2026-12-05T05:33:11.813Z",
+                     *           "createdAt": "2026-12-04T05:33:11.813Z",
+                     *           "updatedAt": "2026-12-05T05:33:11.813Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -43050,7 +43316,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T05:38:45.166Z"
                  *     }
                  */
                 "application/json": {
@@ -43126,7 +43392,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249dc-b732-73fd-a06b-2be703de91e7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43153,11 +43419,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:38:45.166Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T05:38:51.264Z",
+                     *       "updatedAt": "2026-12-06T05:38:51.264Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43279,7 +43545,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249dc-b732-73fd-a06b-2be703de91e7
                  */
                 id: string;
             };
@@ -43295,7 +43561,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249dc-b732-73fd-a06b-2be703de91e7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43322,11 +43588,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:38:45.166Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T05:38:51.264Z",
+                     *       "updatedAt": "2026-12-06T05:38:51.264Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43424,7 +43690,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249dc-b732-73fd-a06b-2be703de91e7
                  */
                 id: string;
             };
@@ -43460,7 +43726,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T05:38:45.166Z"
                  *     }
                  */
                 "application/json": {
@@ -43536,7 +43802,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249dc-b732-73fd-a06b-2be703de91e7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43564,11 +43830,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:38:45.166Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.038Z",
+                     *       "createdAt": "2026-12-06T05:38:51.264Z",
+                     *       "updatedAt": "2026-12-06T05:38:51.630Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43714,7 +43980,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249dc-b732-73fd-a06b-2be703de91e7
                  */
                 id: string;
             };
@@ -43730,7 +43996,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249dc-b732-73fd-a06b-2be703de91e7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43758,11 +44024,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:38:45.166Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.049Z",
+                     *       "publishedAt": "2026-12-06T05:38:51.824Z",
+                     *       "createdAt": "2026-12-06T05:38:51.264Z",
+                     *       "updatedAt": "2026-12-06T05:38:51.824Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43896,7 +44162,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249dc-b732-73fd-a06b-2be703de91e7
                  */
                 id: string;
             };
@@ -43912,7 +44178,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249dc-b732-73fd-a06b-2be703de91e7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43940,11 +44206,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:38:45.166Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.060Z",
+                     *       "publishedAt": "2026-12-06T05:38:51.824Z",
+                     *       "createdAt": "2026-12-06T05:38:51.264Z",
+                     *       "updatedAt": "2026-12-06T05:38:51.927Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -44090,7 +44356,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249db-19ef-74dc-98b0-9298e1f8b5ab",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -44102,7 +44368,25 @@ export interface operations {
                      *           "complete": false,
                      *           "points": 500,
                      *           "certificate": {
-                     *             "validMonths": 24
+                     *             "validMonths": 24,
+                     *             "renewBy": "course"
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "01a249db-3286-719f-b5e0-81fd79719dd1",
+                     *           "title": {
+                     *             "text": "Arbeid i høyden – årlig repetisjon",
+                     *             "language": "nb",
+                     *             "fallback": false
+                     *           },
+                     *           "summary": "Stegar, ställningar och fallskydd: det viktigaste på fem minuter.",
+                     *           "modules": 2,
+                     *           "done": 2,
+                     *           "complete": true,
+                     *           "points": 500,
+                     *           "certificate": {
+                     *             "validMonths": 12,
+                     *             "renewBy": "course"
                      *           }
                      *         }
                      *       ]
@@ -44127,6 +44411,8 @@ export interface operations {
                             points: number;
                             certificate: {
                                 validMonths: number | null;
+                                /** @enum {string} */
+                                renewBy: "course" | "quiz";
                             } | null;
                         }[];
                     };
@@ -44189,7 +44475,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249db-19ef-74dc-98b0-9298e1f8b5ab
                  */
                 id: string;
             };
@@ -44205,7 +44491,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249db-19ef-74dc-98b0-9298e1f8b5ab",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -44214,7 +44500,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249db-1a54-716f-9eb3-3b70fe93d6ed",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -44232,7 +44518,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249db-1a54-716f-9eb3-3d06b22ec64f",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -44250,7 +44536,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249db-1a54-716f-9eb3-41c707b5e6f6",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -44265,8 +44551,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24967-e931-73ea-ad77-a0b9c50381e0",
-                     *             "url": "/portal/v1/training/files/01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *             "id": "01a249db-19de-7318-a7f1-9ee73283aa76",
+                     *             "url": "/portal/v1/training/files/01a249db-19de-7318-a7f1-9ee73283aa76",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -44278,10 +44564,12 @@ export interface operations {
                      *       "complete": false,
                      *       "points": 500,
                      *       "certificate": {
-                     *         "validMonths": 24
+                     *         "validMonths": 24,
+                     *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24967-e936-76da-9b68-659ed762dd3f",
-                     *       "certificateId": null
+                     *       "next": "01a249db-1a54-716f-9eb3-3d06b22ec64f",
+                     *       "certificateId": null,
+                     *       "renewal": null
                      *     }
                      */
                     "application/json": {
@@ -44333,9 +44621,28 @@ export interface operations {
                         points: number;
                         certificate: {
                             validMonths: number | null;
+                            /** @enum {string} */
+                            renewBy: "course" | "quiz";
                         } | null;
                         next: string | null;
                         certificateId: string | null;
+                        renewal: {
+                            /**
+                             * @description `available`: my certificate expires within 30 days or has expired and may be renewed; `started`: I am taking it again
+                             * @enum {string}
+                             */
+                            state: "available" | "started";
+                            /**
+                             * Format: uuid
+                             * @description the certificate being renewed
+                             */
+                            certificateId: string;
+                            /**
+                             * @description what is taken again: every module, or the last quiz module
+                             * @enum {string}
+                             */
+                            renewBy: "course" | "quiz";
+                        } | null;
                     };
                 };
             };
@@ -44420,12 +44727,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249db-19ef-74dc-98b0-9298e1f8b5ab
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24967-e936-76da-9b68-659ed762dd3f
+                 * @example 01a249db-1a54-716f-9eb3-3d06b22ec64f
                  */
                 moduleId: string;
             };
@@ -44587,6 +44894,163 @@ export interface operations {
             };
         };
     };
+    portalRenewCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the course id
+                 * @example 01a249db-3286-719f-b5e0-81fd79719dd1
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a249dc-90f7-7252-90be-3c33acae3ab3",
+                     *       "certificateId": "01a249db-334f-7108-b2a5-7232f3341418",
+                     *       "startedAt": "2026-12-06T05:38:41.450Z",
+                     *       "moduleIds": [
+                     *         "01a249db-32a0-737d-b878-424901ff1103",
+                     *         "01a249db-32c7-7561-9b3a-835f1c21da30"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description the certificate being renewed
+                         */
+                        certificateId: string;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** @description the modules to take again */
+                        moduleIds: string[];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `certificate_not_renewable`, `concurrent_conflict`, `course_not_open`, `member_not_chosen`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "certificate_not_renewable" | "concurrent_conflict" | "course_not_open" | "member_not_chosen";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     portalListCertificates: {
         parameters: {
             query?: never;
@@ -44606,19 +45070,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fbf6-7308-ae65-dca203ef5690",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "code": "EV3JZ-ZMCGB-397EB",
+                     *           "id": "01a249db-334f-7108-b2a5-7232f3341418",
+                     *           "courseId": "01a249db-3286-719f-b5e0-81fd79719dd1",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *           "code": "QXZVG-J5S1V-82G18",
+                     *           "language": "nb",
+                     *           "memberName": "Lars Lind",
+                     *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
+                     *           "issuedAt": "2025-12-21T05:33:11.813Z",
+                     *           "expiresAt": "2026-12-21T05:33:11.813Z",
+                     *           "revokedAt": null,
+                     *           "replacedBy": null,
+                     *           "replacedAt": null,
+                     *           "status": "valid",
+                     *           "expiresSoon": true,
+                     *           "pdfUrl": "/portal/v1/certificates/01a249db-334f-7108-b2a5-7232f3341418/pdf"
+                     *         },
+                     *         {
+                     *           "id": "01a249dc-8e4a-7005-a060-b74234692809",
+                     *           "courseId": "01a249db-19ef-74dc-98b0-9298e1f8b5ab",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *           "code": "0TSSB-BHHBT-6EBT3",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T03:31:21.201Z",
-                     *           "expiresAt": "2028-12-06T03:31:21.201Z",
+                     *           "issuedAt": "2026-12-06T05:38:40.810Z",
+                     *           "expiresAt": "2028-12-06T05:38:40.810Z",
                      *           "revokedAt": null,
+                     *           "replacedBy": null,
+                     *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24967-fbf6-7308-ae65-dca203ef5690/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a249dc-8e4a-7005-a060-b74234692809/pdf"
                      *         }
                      *       ]
                      *     }
@@ -44685,7 +45168,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24967-fbf6-7308-ae65-dca203ef5690
+                 * @example 01a249db-334f-7108-b2a5-7232f3341418
                  */
                 id: string;
             };
@@ -44795,7 +45278,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249db-3584-7469-8793-044ce91164a5",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -44803,12 +45286,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T03:31:05.886Z",
+                     *           "opensAt": "2026-12-02T05:33:11.813Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249db-35ef-764e-812e-6c22d2aad99a",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -44816,7 +45299,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T03:31:05.886Z",
+                     *           "opensAt": "2026-11-16T05:33:11.813Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -44915,7 +45398,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249db-3584-7469-8793-044ce91164a5
                  */
                 id: string;
             };
@@ -44931,7 +45414,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *       "id": "01a249db-3584-7469-8793-044ce91164a5",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -44939,7 +45422,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T03:31:05.886Z",
+                     *       "opensAt": "2026-12-02T05:33:11.813Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -45067,7 +45550,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249db-3584-7469-8793-044ce91164a5
                  */
                 id: string;
             };
@@ -45199,7 +45682,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249db-19de-7318-a7f1-9ee73283aa76
                  */
                 id: string;
             };
@@ -45555,7 +46038,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea33-7560-9918-bd615b8624c6",
+                     *           "id": "01a249db-3a16-70a8-afd8-1268d0b995fe",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -45571,7 +46054,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-ea34-7589-9874-fdaf0d5aca08",
+                     *           "id": "01a249db-3a37-7448-a731-5fe9264c8e6b",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -45593,7 +46076,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24967-ea35-73c5-b975-ea4b23653bf5",
+                     *           "id": "01a249db-3a57-7732-883f-5442443304c4",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -45757,7 +46240,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249dc-bb51-7138-9253-28b838cfacca",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -45902,7 +46385,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24967-ff65-753f-bf6b-949ebc9aacc8
+                 * @example 01a249dc-bb51-7138-9253-28b838cfacca
                  */
                 id: string;
             };
@@ -45992,7 +46475,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249dc-bb51-7138-9253-28b838cfacca",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -46436,13 +46919,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24967-ea3d-7269-91d8-41ff711583ba"
+                     *           "id": "01a249db-3b53-70fc-9ee8-cef25b68be6e"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24967-ea3d-7269-91d8-3d720ba15068"
+                     *           "id": "01a249db-3b32-767c-88fc-08a17f54855c"
                      *         }
                      *       ]
                      *     }
@@ -46539,7 +47022,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24967-ff7a-75fd-a6d6-b3fe0b21b64c"
+                     *       "id": "01a249dc-bcf0-75dd-bf73-37e0dd178c2f"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -46638,7 +47121,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24967-ff7a-75fd-a6d6-b3fe0b21b64c
+                 * @example 01a249dc-bcf0-75dd-bf73-37e0dd178c2f
                  */
                 id: string;
             };
@@ -46795,11 +47278,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4d-72ce-98a0-f772ea0f49ce",
+                     *           "id": "01a249db-3cb7-7773-93d4-75fb7907cee2",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.685Z"
+                     *           "updatedAt": "2026-12-06T05:37:14.423Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46807,11 +47290,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4b-75a7-9e79-0371a8e6718d",
+                     *           "id": "01a249db-3c91-766f-9217-da20666f7ffb",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.683Z"
+                     *           "updatedAt": "2026-12-06T05:37:14.385Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46819,11 +47302,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24967-ea3f-7299-ac7e-1e9874919853",
+                     *           "id": "01a249db-3b63-769b-953c-8a4dde6896d2",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.671Z"
+                     *           "updatedAt": "2026-12-06T05:37:14.083Z"
                      *         }
                      *       ]
                      *     }
@@ -46933,11 +47416,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249dc-bd73-713f-939d-0481931a94c1",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.115Z"
+                     *       "updatedAt": "2026-12-06T05:38:52.915Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47036,7 +47519,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249dc-bd73-713f-939d-0481931a94c1
                  */
                 id: string;
             };
@@ -47057,11 +47540,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249dc-bd73-713f-939d-0481931a94c1",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T05:38:52.984Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47148,7 +47631,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249dc-bd73-713f-939d-0481931a94c1
                  */
                 id: string;
             };
@@ -47197,11 +47680,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249dc-bd73-713f-939d-0481931a94c1",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T05:38:52.984Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47347,7 +47830,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *           "id": "01a249dc-bd73-713f-939d-0481931a94c1",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -47465,7 +47948,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *           "id": "01a249dc-9737-718c-bc70-4a933b775f0d",
                      *           "number": 37,
                      *           "type": {
                      *             "code": "question",
@@ -47475,20 +47958,20 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *           "createdAt": "2026-12-06T05:38:43.096Z",
+                     *           "updatedAt": "2026-12-06T05:38:43.379Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47506,7 +47989,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249db-84c1-745d-a85b-26052023931a",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -47516,20 +47999,20 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z",
+                     *           "createdAt": "2026-12-06T05:33:11.813Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.813Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -47547,7 +48030,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-edb5-738b-9cda-21660ebe6696",
+                     *           "id": "01a249db-8cfb-738e-9286-d3a387ae5d14",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -47557,20 +48040,20 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-03T21:31:05.886Z",
-                     *           "updatedAt": "2026-12-04T02:37:05.886Z",
+                     *           "createdAt": "2026-12-03T23:33:11.813Z",
+                     *           "updatedAt": "2026-12-04T04:39:11.813Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47588,7 +48071,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDA5OjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lZTQxLTc2NGEtYmQxZC0xZTk3NTMwYzM4MjEiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDExOjMzOjExLjgxM1oiLCIwMWEyNDlkYi05NGFlLTc1ZGMtYjdkZC03YjZhNzM1NWE5YTgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -47658,7 +48141,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -47712,7 +48195,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249dc-bfec-74e1-a751-db50aae67be3",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -47722,20 +48205,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T05:38:53.537Z",
+                     *       "updatedAt": "2026-12-06T05:38:53.537Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47759,7 +48242,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249dc-bfee-778f-8771-a60d980e2ddc",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47769,7 +48252,7 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:38:53.537Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -47889,7 +48372,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249dc-bfec-74e1-a751-db50aae67be3
                  */
                 id: string;
             };
@@ -47905,7 +48388,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249dc-bfec-74e1-a751-db50aae67be3",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -47915,20 +48398,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T05:38:53.537Z",
+                     *       "updatedAt": "2026-12-06T05:38:53.537Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47952,7 +48435,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249dc-bfee-778f-8771-a60d980e2ddc",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47962,7 +48445,7 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:38:53.537Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48058,7 +48541,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249dc-bfec-74e1-a751-db50aae67be3
                  */
                 id: string;
             };
@@ -48097,7 +48580,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249dc-bfec-74e1-a751-db50aae67be3",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -48107,20 +48590,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.202Z",
+                     *       "createdAt": "2026-12-06T05:38:53.537Z",
+                     *       "updatedAt": "2026-12-06T05:38:53.882Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48139,12 +48622,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
+                     *       "firstResponseAt": "2026-12-06T05:38:53.882Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249dc-bfee-778f-8771-a60d980e2ddc",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48154,10 +48637,10 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:38:53.537Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249dc-c13c-7218-98b1-18fc7e55ba54",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48167,10 +48650,10 @@ export interface operations {
                      *           "toState": null,
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:38:53.882Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249dc-c13d-7518-a050-352db90de8c7",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48180,7 +48663,7 @@ export interface operations {
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:38:53.882Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48324,7 +48807,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249dc-bfec-74e1-a751-db50aae67be3
                  */
                 id: string;
             };
@@ -48358,7 +48841,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249dc-bfec-74e1-a751-db50aae67be3",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -48368,20 +48851,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249db-ae27-7589-9168-40e3b6c92b82",
                      *         "name": "Demo Admin"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.229Z",
+                     *       "createdAt": "2026-12-06T05:38:53.537Z",
+                     *       "updatedAt": "2026-12-06T05:38:54.152Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48400,12 +48883,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
-                     *       "resolvedAt": "2026-12-06T03:31:22.229Z",
+                     *       "firstResponseAt": "2026-12-06T05:38:53.882Z",
+                     *       "resolvedAt": "2026-12-06T05:38:54.152Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249dc-bfee-778f-8771-a60d980e2ddc",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48415,10 +48898,10 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:38:53.537Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249dc-c13c-7218-98b1-18fc7e55ba54",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48428,10 +48911,10 @@ export interface operations {
                      *           "toState": null,
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:38:53.882Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249dc-c13d-7518-a050-352db90de8c7",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48441,7 +48924,7 @@ export interface operations {
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:38:53.882Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48516,8 +48999,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 38 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24968-0008-76b9-88b4-d3b2f4c8c051",
-                     *       "instance": "/v1/service/requests/01a24967-ffb5-76af-b64d-0ff5bf4dd932/state"
+                     *       "requestId": "01a249dc-c2d3-70f8-a809-6266cbd11069",
+                     *       "instance": "/v1/service/requests/01a249dc-bfec-74e1-a751-db50aae67be3/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -48588,9 +49071,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24967-ffb5-76af-b64d-0ff5bf4dd932"
+                 *         "01a249dc-bfec-74e1-a751-db50aae67be3"
                  *       ],
-                 *       "staffUserId": "01a24967-eff9-74d8-8da5-be0e1201ede3"
+                 *       "staffUserId": "01a249db-ae27-7589-9168-40e3b6c92b82"
                  *     }
                  */
                 "application/json": {
@@ -48736,12 +49219,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ea74-757c-9cee-7c3eb3bf8e0f
+                 * @example 01a249db-3fab-74ba-ba35-2e4e2b8383b7
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24967-ea78-7496-be53-b6df210020f2
+                 * @example 01a249db-420c-75f0-a0f9-f31f89e925c8
                  */
                 fileId: string;
             };
@@ -48867,17 +49350,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249db-ae27-7589-9168-40e3b6c92b82",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *           "id": "01a249dc-0153-72e9-bce6-13345ee45c24",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249da-9a72-700b-8f4e-abab41f1a243",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -48977,10 +49460,10 @@ export interface operations {
                      *           "type": "callback",
                      *           "volume": 6,
                      *           "open": 1,
-                     *           "firstResponseMedian": 66,
-                     *           "firstResponseP90": 869,
-                     *           "resolutionMedian": 89,
-                     *           "resolutionP90": 1409,
+                     *           "firstResponseMedian": 0,
+                     *           "firstResponseP90": 747,
+                     *           "resolutionMedian": 0,
+                     *           "resolutionP90": 1287,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -48990,12 +49473,12 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 157,
+                     *           "firstResponseMedian": 279,
                      *           "firstResponseP90": 540,
-                     *           "resolutionMedian": 337,
+                     *           "resolutionMedian": 459,
                      *           "resolutionP90": 1080,
-                     *           "breachRate": 0.5,
-                     *           "breached": 5,
+                     *           "breachRate": 0.636,
+                     *           "breached": 7,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
@@ -49005,7 +49488,7 @@ export interface operations {
                      *           "open": 4,
                      *           "firstResponseMedian": 0,
                      *           "firstResponseP90": 186,
-                     *           "resolutionMedian": 389,
+                     *           "resolutionMedian": 267,
                      *           "resolutionP90": 540,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
@@ -49019,10 +49502,10 @@ export interface operations {
                      *         "open": 12,
                      *         "firstResponseMedian": 0,
                      *         "firstResponseP90": 540,
-                     *         "resolutionMedian": 389,
+                     *         "resolutionMedian": 459,
                      *         "resolutionP90": 1080,
-                     *         "breachRate": 0.333,
-                     *         "breached": 11,
+                     *         "breachRate": 0.382,
+                     *         "breached": 13,
                      *         "csatAverage": 4.13,
                      *         "csatCount": 23
                      *       }
@@ -49083,7 +49566,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-005b-72a9-a6fa-0f05dba18d25",
+                     *       "requestId": "01a249dc-c66f-760a-9ac0-ffd2958e267a",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -49137,34 +49620,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24967-ebce-70b0-955c-b9caffb1d152",
+                     *           "requestId": "01a249db-5eff-7699-b2de-1fa6410f3ecc",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-aeaf8a96995a",
-                     *           "accountId": "01a24967-c06c-738a-bdae-9ea4d8ee1a89",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5d0-06eb0f504637",
+                     *           "accountId": "01a249d7-8c39-776d-b335-ea1ec8baadac",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-10T19:49:05.886Z"
+                     *           "answeredAt": "2026-11-10T21:51:11.813Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eb83-77f1-9acd-1d1d9146a6bf",
+                     *           "requestId": "01a249db-5936-77ef-9633-2716c9a194ed",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-ef3322dc3154",
-                     *           "accountId": "01a24967-c06c-738a-bdae-b4eb8a812abb",
+                     *           "memberId": "01a249d7-8ef3-77ad-b908-72d7ade6646f",
+                     *           "accountId": "01a249d7-8c39-776d-b336-00737407e96b",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T00:37:05.886Z"
+                     *           "answeredAt": "2026-11-12T02:39:11.813Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eba3-74d7-a476-f32a0f6a95ad",
+                     *           "requestId": "01a249db-5b53-749f-8d70-3aaceba19188",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
+                     *           "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T23:37:05.886Z"
+                     *           "answeredAt": "2026-11-13T01:39:11.813Z"
                      *         }
                      *       ]
                      *     }
@@ -49407,7 +49890,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *           "id": "01a249dc-9737-718c-bc70-4a933b775f0d",
                      *           "number": 37,
                      *           "type": {
                      *             "code": "question",
@@ -49417,23 +49900,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:38:43.096Z",
+                     *           "updatedAt": "2026-12-06T05:38:43.379Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249db-84c1-745d-a85b-26052023931a",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -49443,23 +49926,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:33:11.813Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *           "id": "01a249db-885f-778b-80f6-7edc21b0b658",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -49469,23 +49952,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T08:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T18:37:05.886Z"
+                     *           "createdAt": "2026-12-05T10:33:11.813Z",
+                     *           "updatedAt": "2026-12-05T20:39:11.813Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTIwVDIwOjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lY2RjLTczZTctOTEyNy04MTE3YWVkMGI2Y2MiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTIwVDIyOjMzOjExLjgxM1oiLCIwMWEyNDlkYi03NTliLTcyMTItYWM1NS1iNmZiZmY0ZWVmYTgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -49645,7 +50128,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249dc-9737-718c-bc70-4a933b775f0d",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -49655,20 +50138,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.376Z",
+                     *       "createdAt": "2026-12-06T05:38:43.096Z",
+                     *       "updatedAt": "2026-12-06T05:38:43.096Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49677,7 +50160,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249dc-9751-724c-a8d1-7b7e3137dd2d",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49686,7 +50169,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:38:43.096Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -49802,7 +50285,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249dc-9737-718c-bc70-4a933b775f0d
                  */
                 id: string;
             };
@@ -49818,7 +50301,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249dc-9737-718c-bc70-4a933b775f0d",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -49828,20 +50311,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T05:38:43.096Z",
+                     *       "updatedAt": "2026-12-06T05:38:43.379Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49850,7 +50333,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249dc-9751-724c-a8d1-7b7e3137dd2d",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49859,10 +50342,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:38:43.096Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249dc-9857-73fe-85b3-2320df75d4e8",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49871,7 +50354,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:38:43.379Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -49963,7 +50446,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249dc-9737-718c-bc70-4a933b775f0d
                  */
                 id: string;
             };
@@ -50010,7 +50493,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249dc-9737-718c-bc70-4a933b775f0d",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -50020,20 +50503,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T05:38:43.096Z",
+                     *       "updatedAt": "2026-12-06T05:38:43.379Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -50042,7 +50525,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249dc-9751-724c-a8d1-7b7e3137dd2d",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50051,10 +50534,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:38:43.096Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249dc-9857-73fe-85b3-2320df75d4e8",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50063,7 +50546,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:38:43.379Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -50203,7 +50686,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249db-885f-778b-80f6-7edc21b0b658
                  */
                 id: string;
             };
@@ -50237,7 +50720,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249db-885f-778b-80f6-7edc21b0b658",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50247,29 +50730,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.492Z",
+                     *       "createdAt": "2026-12-05T10:33:11.813Z",
+                     *       "updatedAt": "2026-12-06T05:38:44.563Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
-                     *       "closedAt": "2026-12-06T03:31:21.492Z",
+                     *       "firstResponseAt": "2026-12-05T13:39:11.813Z",
+                     *       "resolvedAt": "2026-12-05T20:39:11.813Z",
+                     *       "closedAt": "2026-12-06T05:38:44.563Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249db-886b-708f-90d7-7d70773799ce",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50278,10 +50761,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249db-8997-77ed-9d67-6263e6c0cea3",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50290,10 +50773,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:39:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249db-89b2-773b-8a14-fd938301b65b",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50302,7 +50785,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:39:11.813Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50311,7 +50794,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T05:38:44.417Z"
                      *       },
                      *       "canRate": false
                      *     }
@@ -50380,8 +50863,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 37 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24967-fccf-7503-ab88-90b3ef6bb3a9",
-                     *       "instance": "/portal/v1/service/requests/01a24967-fca4-766d-885d-7b66e061ca82/state"
+                     *       "requestId": "01a249dc-991d-73db-8246-f6a787310748",
+                     *       "instance": "/portal/v1/service/requests/01a249dc-9737-718c-bc70-4a933b775f0d/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -50447,7 +50930,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249db-885f-778b-80f6-7edc21b0b658
                  */
                 id: string;
             };
@@ -50476,7 +50959,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249db-885f-778b-80f6-7edc21b0b658",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50486,29 +50969,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d7-8c39-776d-b335-d556f55d2e86",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249da-9b98-757d-bef2-b0f44a2c62bf",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-05T18:37:05.886Z",
+                     *       "createdAt": "2026-12-05T10:33:11.813Z",
+                     *       "updatedAt": "2026-12-05T20:39:11.813Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
+                     *       "firstResponseAt": "2026-12-05T13:39:11.813Z",
+                     *       "resolvedAt": "2026-12-05T20:39:11.813Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249db-886b-708f-90d7-7d70773799ce",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50517,10 +51000,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249db-8997-77ed-9d67-6263e6c0cea3",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50529,10 +51012,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:39:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249db-89b2-773b-8a14-fd938301b65b",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50541,7 +51024,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:39:11.813Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50551,7 +51034,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T05:38:44.417Z"
                      *       },
                      *       "canRate": false
                      *     }
@@ -50676,12 +51159,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed7b-7211-b9b3-0822ee59198e
+                 * @example 01a249db-84c1-745d-a85b-26052023931a
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24967-ed7d-73ad-9cd7-90b35b8f3240
+                 * @example 01a249db-85f0-736b-8cd3-f4be310f76dd
                  */
                 fileId: string;
             };
@@ -50895,11 +51378,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *           "id": "01a249db-3d00-700e-8137-9b9ab11f7d1c",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *           "updatedAt": "2026-12-06T05:37:14.497Z"
                      *         }
                      *       ]
                      *     }
@@ -50974,7 +51457,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249db-3d00-700e-8137-9b9ab11f7d1c
                  */
                 id: string;
             };
@@ -50990,11 +51473,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *       "id": "01a249db-3d00-700e-8137-9b9ab11f7d1c",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *       "updatedAt": "2026-12-06T05:37:14.497Z"
                      *     }
                      */
                     "application/json": {
@@ -51089,7 +51572,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249db-3d00-700e-8137-9b9ab11f7d1c
                  */
                 id: string;
             };
@@ -51564,8 +52047,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.304Z"
+                     *           "createdBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *           "createdAt": "2026-12-06T05:39:06.658Z"
                      *         }
                      *       ]
                      *     }
@@ -51677,8 +52160,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.304Z"
+                     *       "createdBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:39:06.658Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -51806,9 +52289,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T03:31:23.314Z",
+                     *           "since": "2026-12-06T05:39:06.789Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24968-0434-719c-8484-48eb52479f5d"
+                     *           "recordId": "01a249dc-f3a7-713d-b6d4-f48f3d51bce1"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -51821,16 +52304,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249dc-f3a7-713d-b6d4-f48f3d51bce1",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-d08f2ec303cc",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *           "recordedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *           "recordedAt": "2026-12-06T05:39:06.789Z"
                      *         }
                      *       ]
                      *     }
@@ -51982,16 +52465,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249dc-f3a7-713d-b6d4-f48f3d51bce1",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-d08f2ec303cc",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *       "recordedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "recordedAt": "2026-12-06T05:39:06.789Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -52068,10 +52551,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24967-f387-776c-859f-8f88059943ed was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a249db-f727-72bf-9337-8be1d5f66feb was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24968-047c-77ca-8d78-cadc09f9466f",
-                     *       "instance": "/v1/members/01a24967-f387-776c-859f-8f88059943ed/consents"
+                     *       "requestId": "01a249dc-f8ff-7736-8085-0f85d8ca9b77",
+                     *       "instance": "/v1/members/01a249db-f727-72bf-9337-8be1d5f66feb/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -52345,7 +52828,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249db-f727-72bf-9337-8be1d5f66feb
                  */
                 id: string;
             };
@@ -52370,10 +52853,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249db-f727-72bf-9337-8be1d5f66feb",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "erasedAt": "2026-12-06T05:39:07.773Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52507,7 +52990,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249db-f727-72bf-9337-8be1d5f66feb
                  */
                 id: string;
             };
@@ -52523,10 +53006,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249db-f727-72bf-9337-8be1d5f66feb",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "erasedAt": "2026-12-06T05:39:07.773Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52817,7 +53300,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T03:31:23.444Z"
+                     *               "since": "2026-12-06T05:39:09.247Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -52834,14 +53317,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-04b5-739e-9efa-f8ca63947bde",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "id": "01a249dc-fd52-779d-a493-a837d2d79126",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-c58c34d553be",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T03:31:23.444Z"
+                     *           "recordedAt": "2026-12-06T05:39:09.247Z"
                      *         }
                      *       ]
                      *     }
@@ -53255,8 +53738,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249dc-faeb-7588-a81f-b0495601c0ae",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-d08f2ec303cc",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53270,8 +53753,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:39:08.582Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53386,8 +53869,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24968-0493-7477-92a7-a856748f625f",
-                     *       "instance": "/v1/members/01a24967-c0ae-710e-a67b-6bcbeb5fb9cf/sms"
+                     *       "requestId": "01a249dc-fb34-729f-89b6-bf5eb0e28df1",
+                     *       "instance": "/v1/members/01a249d7-8ef2-73f6-a5cf-c1f5e99eb35c/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53440,8 +53923,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249dc-faeb-7588-a81f-b0495601c0ae",
+                     *           "memberId": "01a249d7-8ef2-73f6-a5cf-d08f2ec303cc",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -53455,8 +53938,8 @@ export interface operations {
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.399Z"
+                     *           "createdBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *           "createdAt": "2026-12-06T05:39:08.582Z"
                      *         }
                      *       ]
                      *     }
@@ -53523,7 +54006,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24968-048b-7669-866f-1043c7146f55
+                 * @example 01a249dc-faeb-7588-a81f-b0495601c0ae
                  */
                 id: string;
             };
@@ -53539,8 +54022,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249dc-faeb-7588-a81f-b0495601c0ae",
+                     *       "memberId": "01a249d7-8ef2-73f6-a5cf-d08f2ec303cc",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53554,8 +54037,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00",
+                     *       "createdAt": "2026-12-06T05:39:08.582Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53678,7 +54161,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249d7-8ef2-73f6-a5cf-c58c34d553be
                  */
                 id: string;
             };
@@ -53715,11 +54198,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *       "id": "01a249dc-fbc6-723e-bc28-5a34795d8065",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T03:31:23.427Z",
+                     *       "createdAt": "2026-12-06T05:39:08.869Z",
                      *       "readAt": null
                      *     }
                      */
@@ -53874,11 +54357,11 @@ export interface operations {
                      *       "unread": 1,
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *           "id": "01a249dc-fbc6-723e-bc28-5a34795d8065",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T03:31:23.427Z",
+                     *           "createdAt": "2026-12-06T05:39:08.869Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -53952,7 +54435,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                 *       "id": "01a249dc-fbc6-723e-bc28-5a34795d8065",
                  *       "read": true
                  *     }
                  */
@@ -54141,7 +54624,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24968-04c2-740a-ad62-a53a8ac9b970",
+                     *       "requestId": "01a249dc-fe56-7268-aca9-58195432142a",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -54202,7 +54685,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249da-fd33-7135-a40e-a8fe92508063",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -54293,9 +54776,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:33:11.813Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *           "ruleId": "01a249da-fd5f-719d-b964-212eb9b1b1c3",
                      *           "followUp": true,
                      *           "answers": 488,
                      *           "missingTexts": {
@@ -54305,9 +54788,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *           "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *           "createdAt": "2025-12-06T05:33:11.813Z",
+                     *           "updatedAt": "2025-12-06T05:33:11.813Z",
+                     *           "publishedAt": "2025-12-06T05:33:11.813Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -54439,7 +54922,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T03:31:21.554Z"
+                 *       "closesAt": "2027-02-04T05:38:45.166Z"
                  *     }
                  */
                 "application/json": {
@@ -54489,7 +54972,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249dc-a1c7-7100-b59c-a541aef88f04",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -54555,7 +55038,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:38:45.166Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -54567,8 +55050,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.613Z",
+                     *       "createdAt": "2026-12-06T05:38:45.831Z",
+                     *       "updatedAt": "2026-12-06T05:38:45.831Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -54668,7 +55151,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249da-fd33-7135-a40e-a8fe92508063
                  */
                 id: string;
             };
@@ -54684,7 +55167,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249da-fd33-7135-a40e-a8fe92508063",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -54775,9 +55258,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:33:11.813Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *       "ruleId": "01a249da-fd5f-719d-b964-212eb9b1b1c3",
                      *       "followUp": true,
                      *       "answers": 488,
                      *       "missingTexts": {
@@ -54787,9 +55270,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *       "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *       "createdAt": "2025-12-06T05:33:11.813Z",
+                     *       "updatedAt": "2025-12-06T05:33:11.813Z",
+                     *       "publishedAt": "2025-12-06T05:33:11.813Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -54876,7 +55359,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249dc-a1c7-7100-b59c-a541aef88f04
                  */
                 id: string;
             };
@@ -54936,7 +55419,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249dc-a1c7-7100-b59c-a541aef88f04",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55002,7 +55485,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:38:45.166Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -55014,8 +55497,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.621Z",
+                     *       "createdAt": "2026-12-06T05:38:45.831Z",
+                     *       "updatedAt": "2026-12-06T05:38:45.975Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -55081,10 +55564,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24967-fd8d-74c9-a2e0-b9977f21c7c3 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a249dc-a1c7-7100-b59c-a541aef88f04 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24967-fdb6-77df-8522-59b46c643c8a",
-                     *       "instance": "/v1/surveys/01a24967-fd8d-74c9-a2e0-b9977f21c7c3"
+                     *       "requestId": "01a249dc-a374-7410-832b-16b4e93ae35a",
+                     *       "instance": "/v1/surveys/01a249dc-a1c7-7100-b59c-a541aef88f04"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -55162,7 +55645,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249dc-a1c7-7100-b59c-a541aef88f04
                  */
                 id: string;
             };
@@ -55178,7 +55661,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249dc-a1c7-7100-b59c-a541aef88f04",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55244,9 +55727,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:38:45.166Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249dc-a317-7778-ad47-cecd8d5c1470",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55256,9 +55739,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.638Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T05:38:45.831Z",
+                     *       "updatedAt": "2026-12-06T05:38:46.150Z",
+                     *       "publishedAt": "2026-12-06T05:38:46.150Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55393,7 +55876,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249dc-a1c7-7100-b59c-a541aef88f04
                  */
                 id: string;
             };
@@ -55409,7 +55892,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249dc-a1c7-7100-b59c-a541aef88f04",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55475,9 +55958,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T03:31:21.665Z",
+                     *       "closesAt": "2026-12-06T05:38:46.310Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249dc-a317-7778-ad47-cecd8d5c1470",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55487,9 +55970,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.665Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T05:38:45.831Z",
+                     *       "updatedAt": "2026-12-06T05:38:46.310Z",
+                     *       "publishedAt": "2026-12-06T05:38:46.150Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55618,7 +56101,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249dc-a1c7-7100-b59c-a541aef88f04
                  */
                 id: string;
             };
@@ -55634,13 +56117,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249dc-a1c7-7100-b59c-a541aef88f04",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:38:45.166Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -55784,7 +56267,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249da-fd33-7135-a40e-a8fe92508063
                  */
                 id: string;
             };
@@ -56053,7 +56536,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249da-fd33-7135-a40e-a8fe92508063
                  */
                 id: string;
             };
@@ -56336,8 +56819,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                 *       "occurredAt": "2026-12-04T03:31:21.554Z"
+                 *       "accountId": "01a249d7-8c39-776d-b335-d556f55d2e86",
+                 *       "occurredAt": "2026-12-04T05:38:45.166Z"
                  *     }
                  */
                 "application/json": {
@@ -56475,7 +56958,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24967-fdd8-71c7-a75a-ae6458972609",
+                     *       "requestId": "01a249dc-a413-716a-9452-8072835a4d6c",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -56524,50 +57007,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *           "id": "01a249db-0121-713a-a3b4-c74449a40fb3",
+                     *           "surveyId": "01a249da-fd33-7135-a40e-a8fe92508063",
+                     *           "accountId": "01a249d7-8c3a-724b-afef-516456909a64",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *           "memberId": "01a249d7-8f3d-75a4-897b-388ca36f6e7d",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T14:20:27.989Z",
+                     *           "createdAt": "2026-12-03T16:22:33.916Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e4-768e-b9d5-008b79402772",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-f20769e4719e",
+                     *           "id": "01a249db-01bc-779e-b7ad-83a520524ce6",
+                     *           "surveyId": "01a249da-fd33-7135-a40e-a8fe92508063",
+                     *           "accountId": "01a249d7-8c3a-724b-afef-f9969424dd61",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-26562d34bd4c",
+                     *           "memberId": "01a249d7-8f3f-7749-ad3d-1752326b3b09",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T10:46:49.777Z",
+                     *           "createdAt": "2026-11-30T12:48:55.704Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e5-7548-9253-fcec40671a7d",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb1-1d1792cc8a60",
+                     *           "id": "01a249db-01be-713f-bd30-cc0257a062f8",
+                     *           "surveyId": "01a249da-fd33-7135-a40e-a8fe92508063",
+                     *           "accountId": "01a249d7-8c3a-724b-aff0-24887100d101",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-a0646cb5e862",
+                     *           "memberId": "01a249d7-8f3f-7749-ad3d-90bd63f1f88a",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-27T18:04:04.305Z",
+                     *           "createdAt": "2026-11-27T20:06:10.232Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -56639,7 +57122,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24967-e7e2-7155-af82-f401a9c92e52
+                 * @example 01a249db-0121-713a-a3b4-c74449a40fb3
                  */
                 id: string;
             };
@@ -56667,20 +57150,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *       "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *       "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *       "id": "01a249db-0121-713a-a3b4-c74449a40fb3",
+                     *       "surveyId": "01a249da-fd33-7135-a40e-a8fe92508063",
+                     *       "accountId": "01a249d7-8c3a-724b-afef-516456909a64",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *       "memberId": "01a249d7-8f3d-75a4-897b-388ca36f6e7d",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T14:20:27.989Z",
-                     *       "closedAt": "2026-12-06T03:31:21.698Z",
-                     *       "closedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81"
+                     *       "createdAt": "2026-12-03T16:22:33.916Z",
+                     *       "closedAt": "2026-12-06T05:38:46.575Z",
+                     *       "closedBy": "api-key:01a249db-ad9e-743b-9948-c24d15d31e00"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -56815,19 +57298,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249da-fd33-7135-a40e-a8fe92508063",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:33:11.813Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249db-0399-7563-997a-c3cf658d5a77",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -56923,7 +57406,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249da-fd33-7135-a40e-a8fe92508063
                  */
                 id: string;
             };
@@ -56939,13 +57422,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249da-fd33-7135-a40e-a8fe92508063",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:33:11.813Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -57088,7 +57571,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249da-fd33-7135-a40e-a8fe92508063
                  */
                 id: string;
             };
@@ -57194,10 +57677,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24967-e799-74cb-b9ac-d921f0caa346 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a249da-fd33-7135-a40e-a8fe92508063 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24967-fbbe-7719-be3b-d28b45c831b6",
-                     *       "instance": "/portal/v1/surveys/01a24967-e799-74cb-b9ac-d921f0caa346/answers"
+                     *       "requestId": "01a249dc-8b86-71be-b4ff-842a365f03a6",
+                     *       "instance": "/portal/v1/surveys/01a249da-fd33-7135-a40e-a8fe92508063/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57268,6 +57751,443 @@ export interface operations {
             };
         };
     };
+    portalGetSurveyDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the survey id
+                 * @example 01a249da-fd33-7135-a40e-a8fe92508063
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "draft": {
+                     *         "version": 1,
+                     *         "answers": {
+                     *           "recommend": 9
+                     *         },
+                     *         "step": 1,
+                     *         "updatedAt": "2026-12-06T05:38:39.393Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        draft: components["schemas"]["SurveyDraft"] | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `survey_not_for_member`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "survey_not_for_member";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `member_not_chosen`, `survey_closed`, `survey_not_open`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_not_chosen" | "survey_closed" | "survey_not_open";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    portalSaveSurveyDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the survey id
+                 * @example 01a249da-fd33-7135-a40e-a8fe92508063
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "answers": {
+                 *         "recommend": 9
+                 *       },
+                 *       "step": 1
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the `version` of the survey as read (GET /portal/v1/surveys/{id}) */
+                    version: number;
+                    /** @description question id → a score, an option id, option ids or text */
+                    answers: {
+                        [key: string]: number | string | string[] | null;
+                    };
+                    /**
+                     * @description the question the member is on, from 0
+                     * @default 0
+                     */
+                    step?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "version": 1,
+                     *       "answers": {
+                     *         "recommend": 9
+                     *       },
+                     *       "step": 1,
+                     *       "updatedAt": "2026-12-06T05:38:39.393Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SurveyDraft"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `survey_not_for_member`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "survey_not_for_member";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `member_not_chosen`, `survey_already_answered`, `survey_closed`, `survey_draft_outdated`, `survey_not_open`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "member_not_chosen" | "survey_already_answered" | "survey_closed" | "survey_draft_outdated" | "survey_not_open";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `answer_out_of_range`, `answer_too_long`, `answer_wrong_type`, `unknown_option`, `unknown_question`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "answer_out_of_range" | "answer_too_long" | "answer_wrong_type" | "unknown_option" | "unknown_question";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    portalDeleteSurveyDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the survey id
+                 * @example 01a249da-fd33-7135-a40e-a8fe92508063
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted (or there was nothing to delete) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `survey_not_for_member`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "survey_not_for_member";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `member_not_chosen`, `survey_closed`, `survey_not_open`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "member_not_chosen" | "survey_closed" | "survey_not_open";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     listQuizzes: {
         parameters: {
             query?: never;
@@ -57287,7 +58207,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249db-0399-7563-997a-c3cf658d5a77",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -57441,7 +58361,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24967-e808-77fd-b1fd-923987e010b8",
+                     *           "ruleId": "01a249db-045c-7715-885c-eb1340e3e384",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -57449,9 +58369,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T03:31:05.886Z",
-                     *           "updatedAt": "2026-10-07T03:31:05.886Z",
-                     *           "publishedAt": "2026-10-07T03:31:05.886Z"
+                     *           "createdAt": "2026-10-07T05:33:11.813Z",
+                     *           "updatedAt": "2026-10-07T05:33:11.813Z",
+                     *           "publishedAt": "2026-10-07T05:33:11.813Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -57678,7 +58598,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249dc-a564-7349-8a7c-bc50bd495794",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -57800,8 +58720,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T05:38:46.755Z",
+                     *       "updatedAt": "2026-12-06T05:38:46.755Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -57913,7 +58833,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249dc-a564-7349-8a7c-bc50bd495794
                  */
                 id: string;
             };
@@ -57929,7 +58849,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249dc-a564-7349-8a7c-bc50bd495794",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58051,8 +58971,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T05:38:46.755Z",
+                     *       "updatedAt": "2026-12-06T05:38:46.755Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58140,7 +59060,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249dc-a564-7349-8a7c-bc50bd495794
                  */
                 id: string;
             };
@@ -58151,7 +59071,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T03:31:21.554Z"
+                 *       "closesAt": "2027-03-06T05:38:45.166Z"
                  *     }
                  */
                 "application/json": {
@@ -58201,7 +59121,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249dc-a564-7349-8a7c-bc50bd495794",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58313,7 +59233,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:38:45.166Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -58323,8 +59243,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.721Z",
+                     *       "createdAt": "2026-12-06T05:38:46.755Z",
+                     *       "updatedAt": "2026-12-06T05:38:46.932Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58460,7 +59380,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249dc-a564-7349-8a7c-bc50bd495794
                  */
                 id: string;
             };
@@ -58476,7 +59396,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249dc-a564-7349-8a7c-bc50bd495794",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58588,9 +59508,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:38:45.166Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249dc-a687-752a-9e68-34dca8c7efb3",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58598,9 +59518,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.733Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T05:38:46.755Z",
+                     *       "updatedAt": "2026-12-06T05:38:47.019Z",
+                     *       "publishedAt": "2026-12-06T05:38:47.019Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -58735,7 +59655,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249dc-a564-7349-8a7c-bc50bd495794
                  */
                 id: string;
             };
@@ -58751,7 +59671,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249dc-a564-7349-8a7c-bc50bd495794",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58863,9 +59783,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:38:45.166Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249dc-a687-752a-9e68-34dca8c7efb3",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58873,9 +59793,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.799Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T05:38:46.755Z",
+                     *       "updatedAt": "2026-12-06T05:38:48.005Z",
+                     *       "publishedAt": "2026-12-06T05:38:47.019Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -59004,7 +59924,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249dc-a564-7349-8a7c-bc50bd495794
                  */
                 id: string;
             };
@@ -59170,7 +60090,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249dc-a564-7349-8a7c-bc50bd495794
                  */
                 id: string;
             };
@@ -59347,7 +60267,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249dc-a564-7349-8a7c-bc50bd495794
                  */
                 id: string;
             };
@@ -59363,14 +60283,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249dc-a564-7349-8a7c-bc50bd495794",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:38:45.166Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -59474,7 +60394,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249dc-a564-7349-8a7c-bc50bd495794
                  */
                 id: string;
             };
@@ -59504,9 +60424,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
-                     *       "quizId": "01a24967-fdef-736e-942d-d0ed258946c2",
-                     *       "startedAt": "2026-12-06T03:31:21.750Z",
+                     *       "id": "01a249dc-a77e-72a7-b20f-ba4215bcf8ad",
+                     *       "quizId": "01a249dc-a564-7349-8a7c-bc50bd495794",
+                     *       "startedAt": "2026-12-06T05:38:47.269Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -59701,7 +60621,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24967-fe1b-775a-a7e8-cafd02bdcbe5
+                 * @example 01a249dc-a77e-72a7-b20f-ba4215bcf8ad
                  */
                 id: string;
             };
@@ -59739,7 +60659,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
+                     *       "attemptId": "01a249dc-a77e-72a7-b20f-ba4215bcf8ad",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -60089,17 +61009,17 @@ export interface operations {
                      *       "total": 206,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249d7-8c3a-724b-aff0-7ec4ff1cdf67",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249d7-8c39-776d-b336-e0222b23bdd9",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb0-fd9c31041fd1",
+                     *           "id": "01a249d7-8c3a-724b-aff0-05c638a67027",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -60206,7 +61126,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24968-0068-71ee-857f-a05c1e790ed3",
+                     *       "requestId": "01a249dc-c709-733f-b2e0-f16a9ef828d5",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -60249,7 +61169,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd10-702e-852a-d78cc895ff27",
+                     *           "id": "01a249da-076c-7048-959d-9a388b13e963",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -60274,12 +61194,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:33:11.813Z",
+                     *           "createdAt": "2026-12-06T05:33:11.813Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c13d-713b-a2d0-3fc188b8ded9",
+                     *           "id": "01a249d7-9633-7784-9f5f-5f6b77e7a0ef",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -60302,12 +61222,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:33:11.813Z",
+                     *           "createdAt": "2026-12-06T05:33:11.813Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *           "id": "01a249d7-9505-7779-9f32-b20b54de76c9",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -60322,9 +61242,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:33:11.813Z",
+                     *           "createdAt": "2026-12-06T05:33:11.813Z",
+                     *           "updatedAt": "2026-12-06T05:33:11.813Z"
                      *         }
                      *       ]
                      *     }
@@ -60448,7 +61368,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249dc-c7d4-74f8-a952-931cbe6e6aa8",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60472,9 +61392,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T03:31:22.355Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.355Z"
+                     *       "refreshedAt": "2026-12-06T05:38:55.568Z",
+                     *       "createdAt": "2026-12-06T05:38:55.568Z",
+                     *       "updatedAt": "2026-12-06T05:38:55.568Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60529,7 +61449,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24968-0080-7585-9570-70d5dcc9150a",
+                     *       "requestId": "01a249dc-c802-74bf-922c-f531ccb6d065",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -60596,7 +61516,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249d7-9505-7779-9f32-b20b54de76c9
                  */
                 id: string;
             };
@@ -60612,7 +61532,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *       "id": "01a249d7-9505-7779-9f32-b20b54de76c9",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -60627,9 +61547,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *       "refreshedAt": "2026-12-06T05:33:11.813Z",
+                     *       "createdAt": "2026-12-06T05:33:11.813Z",
+                     *       "updatedAt": "2026-12-06T05:33:11.813Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60716,7 +61636,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249dc-c7d4-74f8-a952-931cbe6e6aa8
                  */
                 id: string;
             };
@@ -60848,7 +61768,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249dc-c7d4-74f8-a952-931cbe6e6aa8
                  */
                 id: string;
             };
@@ -60893,7 +61813,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249dc-c7d4-74f8-a952-931cbe6e6aa8",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60917,9 +61837,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T03:31:22.375Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.375Z"
+                     *       "refreshedAt": "2026-12-06T05:38:55.666Z",
+                     *       "createdAt": "2026-12-06T05:38:55.568Z",
+                     *       "updatedAt": "2026-12-06T05:38:55.666Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -61054,7 +61974,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249dc-c7d4-74f8-a952-931cbe6e6aa8
                  */
                 id: string;
             };
@@ -61070,12 +61990,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "segmentId": "01a249dc-c7d4-74f8-a952-931cbe6e6aa8",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.388Z"
+                     *       "at": "2026-12-06T05:38:55.806Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61206,7 +62126,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249d7-9505-7779-9f32-b20b54de76c9
                  */
                 id: string;
             };
@@ -61224,25 +62144,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-880f79ba995f",
+                     *           "id": "01a249d7-8c39-776d-b336-d431f7f4f0aa",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-a4ce97414805",
+                     *           "id": "01a249d7-8c39-776d-b336-f331386783be",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:33:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-c26bf984269a",
+                     *           "id": "01a249d7-8c39-776d-b337-0c016cc2eb7c",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:33:11.813Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi1mYjNmZTU0ZDc2ZTQiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkNy04YzNhLTcyNGItYWZlZi0wMzFkNDRmNWI3ODEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -61343,7 +62263,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-00af-772a-9e6d-9dc44322360f
+                 * @example 01a249dc-c983-737b-a989-9b96be0690ee
                  */
                 id: string;
             };
@@ -61359,12 +62279,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-00af-772a-9e6d-9dc44322360f",
+                     *       "segmentId": "01a249dc-c983-737b-a989-9b96be0690ee",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.426Z"
+                     *       "at": "2026-12-06T05:38:56.149Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61505,7 +62425,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249d7-9505-7779-9f32-b20b54de76c9
                  */
                 id: string;
             };
@@ -61523,14 +62443,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T03:31:05.886Z",
+                     *           "at": "2025-12-06T05:33:11.813Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:31:05.886Z",
+                     *           "at": "2026-12-06T05:33:11.813Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -62005,7 +62925,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249d7-8c39-776d-b336-d9ae3db0a535",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -62134,14 +63054,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *           "id": "01a249d7-969a-714f-8a6f-94766470334c",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T03:31:05.886Z",
-                     *           "endsAt": "2026-10-07T03:31:05.886Z",
+                     *           "startsAt": "2026-09-07T05:33:11.813Z",
+                     *           "endsAt": "2026-10-07T05:33:11.813Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -62150,8 +63070,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *           "createdAt": "2026-09-02T03:31:05.886Z",
+                     *           "walletId": "01a249d7-969b-7062-b35d-37c5277ef042",
+                     *           "createdAt": "2026-09-02T05:33:11.813Z",
                      *           "report": {
                      *             "status": "finished",
                      *             "budget": {
@@ -62165,28 +63085,28 @@ export interface operations {
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 132,
-                     *                 "mean": 9484678.787878787,
-                     *                 "variance": 137341901601531.34,
-                     *                 "purchases": 214
+                     *                 "n": 126,
+                     *                 "mean": 10029187.301587302,
+                     *                 "variance": 149415924601117.47,
+                     *                 "purchases": 212
                      *               },
                      *               "control": {
-                     *                 "n": 24,
-                     *                 "mean": 13970020.833333334,
-                     *                 "variance": 160260916990416.66,
-                     *                 "purchases": 51
+                     *                 "n": 30,
+                     *                 "mean": 10786016.666666666,
+                     *                 "variance": 117085399166954.02,
+                     *                 "purchases": 53
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -4485342.045454547,
-                     *               "relative": -0.3210691021127358,
-                     *               "low": -9930377.13704181,
-                     *               "high": 959693.0461327173,
+                     *               "difference": -756829.3650793638,
+                     *               "relative": -0.07016764283503152,
+                     *               "low": -5178139.4720983375,
+                     *               "high": 3664480.74193961,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T03:31:05.886Z",
-                     *               "to": "2026-10-07T03:31:05.886Z"
+                     *               "from": "2026-09-07T05:33:11.813Z",
+                     *               "to": "2026-10-07T05:33:11.813Z"
                      *             }
                      *           }
                      *         }
@@ -62341,7 +63261,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0129-735a-9625-56d7c5e18595",
+                     *       "id": "01a249dc-cef3-703a-b0d0-a3ad4a7ee684",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -62359,8 +63279,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24968-0129-735a-9625-59d395eebaef",
-                     *       "createdAt": "2026-12-06T03:31:22.536Z"
+                     *       "walletId": "01a249dc-cef3-703a-b0d0-a6dd8c0b6a19",
+                     *       "createdAt": "2026-12-06T05:38:57.394Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Campaign"];
@@ -62451,7 +63371,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24968-0131-714b-8916-dc11e811ae31",
+                     *       "requestId": "01a249dc-cf87-771b-9dbd-8885254bbcf6",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -62482,7 +63402,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24967-c141-720d-9707-bb087668f573
+                 * @example 01a249d7-969a-714f-8a6f-94766470334c
                  */
                 id: string;
             };
@@ -62498,14 +63418,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *       "id": "01a249d7-969a-714f-8a6f-94766470334c",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T03:31:05.886Z",
-                     *       "endsAt": "2026-10-07T03:31:05.886Z",
+                     *       "startsAt": "2026-09-07T05:33:11.813Z",
+                     *       "endsAt": "2026-10-07T05:33:11.813Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -62514,8 +63434,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *       "createdAt": "2026-09-02T03:31:05.886Z",
+                     *       "walletId": "01a249d7-969b-7062-b35d-37c5277ef042",
+                     *       "createdAt": "2026-09-02T05:33:11.813Z",
                      *       "report": {
                      *         "status": "finished",
                      *         "budget": {
@@ -62529,28 +63449,28 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 132,
-                     *             "mean": 9484678.787878787,
-                     *             "variance": 137341901601531.34,
-                     *             "purchases": 214
+                     *             "n": 126,
+                     *             "mean": 10029187.301587302,
+                     *             "variance": 149415924601117.47,
+                     *             "purchases": 212
                      *           },
                      *           "control": {
-                     *             "n": 24,
-                     *             "mean": 13970020.833333334,
-                     *             "variance": 160260916990416.66,
-                     *             "purchases": 51
+                     *             "n": 30,
+                     *             "mean": 10786016.666666666,
+                     *             "variance": 117085399166954.02,
+                     *             "purchases": 53
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -4485342.045454547,
-                     *           "relative": -0.3210691021127358,
-                     *           "low": -9930377.13704181,
-                     *           "high": 959693.0461327173,
+                     *           "difference": -756829.3650793638,
+                     *           "relative": -0.07016764283503152,
+                     *           "low": -5178139.4720983375,
+                     *           "high": 3664480.74193961,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T03:31:05.886Z",
-                     *           "to": "2026-10-07T03:31:05.886Z"
+                     *           "from": "2026-09-07T05:33:11.813Z",
+                     *           "to": "2026-10-07T05:33:11.813Z"
                      *         }
                      *       }
                      *     }
@@ -62785,21 +63705,21 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 44,
                      *           "newBuyers": 13,
-                     *           "purchases": 276,
-                     *           "revenue": 1699842500,
-                     *           "returns": 8,
-                     *           "returned": 1417200,
-                     *           "netRevenue": 1698425300,
+                     *           "purchases": 275,
+                     *           "revenue": 1691982500,
+                     *           "returns": 9,
+                     *           "returned": 1793900,
+                     *           "netRevenue": 1690188600,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2121594600,
+                     *           "cumulativeRevenue": 2113734600,
                      *           "cumulativeReturned": 1793900,
                      *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.52,
-                     *           "averageOrderValue": 6158850,
-                     *           "historicalClv": 42396014,
-                     *           "returnRate": 0.00083372430092788
+                     *           "purchaseFrequency": 5.5,
+                     *           "averageOrderValue": 6152664,
+                     *           "historicalClv": 42238814,
+                     *           "returnRate": 0.0010602355520816556
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -62807,21 +63727,21 @@ export interface operations {
                      *           "buyers": 48,
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
-                     *           "purchases": 306,
-                     *           "revenue": 1863939600,
+                     *           "purchases": 307,
+                     *           "revenue": 1871799600,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1862700900,
+                     *           "netRevenue": 1870560900,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
                      *           "cumulativeRevenue": 3985534200,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.375,
-                     *           "averageOrderValue": 6091306,
+                     *           "purchaseFrequency": 6.395833333333333,
+                     *           "averageOrderValue": 6097067,
                      *           "historicalClv": 79650032,
-                     *           "returnRate": 0.0006645601606403985
+                     *           "returnRate": 0.00066176956122867
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -62852,9 +63772,9 @@ export interface operations {
                      *         "newBuyers": 48,
                      *         "purchases": 4034,
                      *         "revenue": 24184209900,
-                     *         "returns": 123,
-                     *         "returned": 24172500,
-                     *         "netRevenue": 24160037400,
+                     *         "returns": 124,
+                     *         "returned": 24549200,
+                     *         "netRevenue": 24159660700,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
@@ -62864,41 +63784,41 @@ export interface operations {
                      *         "purchaseFrequency": 20.17,
                      *         "averageOrderValue": 5995094,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.0009995158039047619
+                     *         "returnRate": 0.001015092082871808
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7239135,
-                     *           "reversed": 6279,
+                     *           "issued": 7220055,
+                     *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9313673,
+                     *           "cumulativeIssued": 9295093,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7963958,
+                     *           "issued": 7983038,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 17277631,
+                     *           "cumulativeIssued": 17278131,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7578490,
-                     *           "reversed": 9003,
+                     *           "issued": 7551030,
+                     *           "reversed": 8851,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24856121,
+                     *           "cumulativeIssued": 24829161,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -62944,14 +63864,14 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28805513,
+                     *         "outstandingPoints": 29100013,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28805513
+                     *         "liabilityMinor": 29100013
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:38:57.725Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 5900
                      *       }
                      *     }
                      */
@@ -63092,7 +64012,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-03ac-710a-a8e8-95f1891208d5",
+                     *       "requestId": "01a249dc-ee83-756d-96d2-65a37f8bcf42",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -63182,9 +64102,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:38:57.725Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 5900
                      *       }
                      *     }
                      */
@@ -63273,7 +64193,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T03:31:23.224Z",
+                     *       "since": "2026-09-07T05:39:05.598Z",
                      *       "accounts": {
                      *         "all": 206,
                      *         "active": 200,
@@ -63286,7 +64206,7 @@ export interface operations {
                      *         "all": 608,
                      *         "active": 551,
                      *         "earned": 550,
-                     *         "spent": 33,
+                     *         "spent": 34,
                      *         "loggedIn": 2,
                      *         "rate": 0.90625
                      *       }
@@ -63396,12 +64316,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 530,
-                     *       "accountDays": 4376,
+                     *       "tookMs": 5900,
+                     *       "accountDays": 4382,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:38:57.725Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 5900
                      *       }
                      *     }
                      */

@@ -137,7 +137,7 @@ function Player() {
       </PageTitle>
       <Progress value={(100 * c.done) / Math.max(1, c.modules.length)} size="lg" aria-label={t('courses.progress', { done: c.done, total: c.modules.length })} />
       <Text size="sm">{t('courses.progress', { done: c.done, total: c.modules.length })}</Text>
-      {c.complete && (
+      {c.complete && !c.renewal && (
         <Alert color="teal.9" variant="outline" icon={<IconCertificate />} title={t('player.completeTitle')} data-testid="course-complete">
           <Text>{t('player.completeText', { points: t('web:points', { count: c.points }) })}</Text>
           {c.certificateId && (
@@ -147,6 +147,7 @@ function Player() {
           )}
         </Alert>
       )}
+      {c.renewal && <Renewal course={c} renewal={c.renewal} />}
       {current && <ModuleView module={current} busy={complete.isPending} onDone={() => complete.mutate(current.id)} />}
       <ErrorAlert error={complete.error} />
       <Stack component="ol" gap={6} p={0} m={0} style={{ listStyle: 'none' }} aria-label={t('player.modules')}>
@@ -162,6 +163,39 @@ function Player() {
         ))}
       </Stack>
     </Stack>
+  );
+}
+
+/** Renewing the certificate: offered from 30 days before it expires (the reminder leads here), then under way. */
+function Renewal({ course, renewal }: { course: CoursePlayer; renewal: NonNullable<CoursePlayer['renewal']> }) {
+  const { t } = useTranslation('portal-training');
+  const client = useQueryClient();
+  const certificates = useQuery({ queryKey: ['portal', 'certificates'], queryFn: () => api.get<{ data: Certificate[] }>('/portal/v1/certificates') });
+  const start = useMutation({
+    mutationFn: () => api.post(`/portal/v1/courses/${course.id}/renewal`),
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ['portal', 'course', course.id] });
+      await client.invalidateQueries({ queryKey: ['portal', 'courses'] });
+    },
+  });
+  if (renewal.state === 'started') {
+    return (
+      <Alert color="blue.9" variant="outline" icon={<IconCertificate />} title={t('renew.title')} data-testid="renewal">
+        {t('renew.started')}
+      </Alert>
+    );
+  }
+  const held = certificates.data?.data.find((x) => x.id === renewal.certificateId);
+  const expired = held?.status === 'expired';
+  const date = held?.expiresAt ? formatDate(held.expiresAt) : '';
+  return (
+    <Alert color="orange.9" variant="outline" icon={<IconCertificate />} title={t('renew.title')} data-testid="renewal">
+      <Text>{t(`renew.${expired ? 'expired' : 'available'}_${renewal.renewBy}`, { date })}</Text>
+      <Button mt="sm" size="lg" fullWidth loading={start.isPending} onClick={() => start.mutate()}>
+        {t('renew.start')}
+      </Button>
+      <ErrorAlert error={start.error} />
+    </Alert>
   );
 }
 
@@ -193,9 +227,16 @@ function ModuleView({ module: m, busy, onDone }: { module: PlayerModule; busy: b
         </Button>
       )}
       {m.kind === 'quiz' ? (
-        <Text mt="sm" fw={600}>
-          {t('player.quizHint')}
-        </Text>
+        <>
+          <Text mt="sm" fw={600}>
+            {t('player.quizHint')}
+          </Text>
+          {m.quizId && (
+            <Button component={Link} to={`/learn?quiz=${m.quizId}`} fullWidth size="lg" mt="md">
+              {t('player.openQuiz')}
+            </Button>
+          )}
+        </>
       ) : (
         <Button fullWidth size="lg" mt="md" loading={busy} onClick={onDone} leftSection={<IconCheck size={20} />}>
           {t('player.done')}

@@ -1,9 +1,11 @@
 /**
  * "Do and learn": the surveys and quizzes open to me, with the points each gives, and taking them one question
  * per screen with big answer buttons within a thumb's reach. Answers are kept on the phone as they are given,
- * so a dropped connection (or a closed tab) resumes where it stopped; a quiz attempt also lives on the server.
+ * so a dropped connection (or a closed tab) resumes where it stopped. A survey's answers so far are also saved
+ * on the server as each question is answered (offline: queued and retried when the connection is back), so
+ * another device resumes there too; a quiz attempt lives on the server.
  */
-import { useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, Badge, Button, Card, Checkbox, Group, Progress, SimpleGrid, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -48,11 +50,20 @@ interface Question {
 type Value = number | string | string[];
 type Answers = Record<string, Value>;
 
+interface Progress {
+  answers: Answers;
+  step: number;
+  /** When it was answered on this phone (ms); a newer draft on the server (another device) wins. */
+  at?: number;
+  /** Not yet on the server: sent again when the connection is back. */
+  unsynced?: boolean;
+}
+
 /** What a member has answered so far, kept on the phone until the server has it. */
 function useSaved(key: string) {
-  const read = (k: string): { key: string; answers: Answers; step: number } => {
+  const read = (k: string): { key: string } & Progress => {
     try {
-      return { key: k, ...(JSON.parse(localStorage.getItem(k) ?? '') as { answers: Answers; step: number }) };
+      return { key: k, ...(JSON.parse(localStorage.getItem(k) ?? '') as Progress) };
     } catch {
       return { key: k, answers: {}, step: 0 };
     }
@@ -60,7 +71,7 @@ function useSaved(key: string) {
   const [stored, setState] = useState(() => read(key));
   // Read in the same render when the key changes (the survey's version arrives), so nothing flashes first.
   const state = stored.key === key ? stored : read(key);
-  const save = (next: { answers: Answers; step: number }) => {
+  const save = (next: Progress) => {
     setState({ key, ...next });
     try {
       localStorage.setItem(key, JSON.stringify(next));
@@ -69,7 +80,84 @@ function useSaved(key: string) {
     }
   };
   const clear = () => localStorage.removeItem(key);
-  return { answers: state.answers, step: state.step, save, clear };
+  return { answers: state.answers, step: state.step, at: state.at, unsynced: state.unsynced, save, clear };
+}
+
+type Sync = 'idle' | 'saving' | 'saved' | 'offline';
+
+/**
+ * Keeps the server's draft of a survey in step with the phone: the latest answers are sent (PUT, replacing the
+ * draft, so a retry is harmless); only the newest state waits, earlier ones are dropped. Without a connection
+ * it retries with a growing pause and at once when the browser is back online; a reload picks up an unsent
+ * state from the phone's storage. A refusal (the survey was answered, closed or changed) is not retried.
+ */
+function useDraftSync(surveyId: string, version: number | undefined, saved: ReturnType<typeof useSaved>) {
+  const [sync, setSync] = useState<Sync>('idle');
+  const waiting = useRef<Progress | null>(null);
+  const busy = useRef(false);
+  const pause = useRef(1000);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const latest = useRef(saved);
+  latest.current = saved;
+
+  const flush = useCallback(async (): Promise<void> => {
+    if (busy.current || !waiting.current || version === undefined) return;
+    busy.current = true;
+    const sending = waiting.current;
+    setSync('saving');
+    try {
+      await api.put(`/portal/v1/surveys/${surveyId}/draft`, { version, answers: sending.answers, step: sending.step });
+      pause.current = 1000;
+      if (waiting.current === sending) {
+        waiting.current = null;
+        // Mark the phone's copy as on the server, unless a newer answer was given meanwhile.
+        const now = latest.current;
+        if (now.at === sending.at) now.save({ answers: now.answers, step: now.step, at: now.at, unsynced: false });
+      }
+      setSync('saved');
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'network_error') {
+        setSync('offline');
+        clearTimeout(timer.current);
+        timer.current = setTimeout(() => {
+          timer.current = undefined;
+          void flush();
+        }, pause.current);
+        pause.current = Math.min(pause.current * 2, 30_000);
+      } else {
+        waiting.current = null;
+        setSync('idle');
+      }
+    } finally {
+      busy.current = false;
+    }
+    if (waiting.current && waiting.current !== sending && !timer.current) void flush();
+  }, [surveyId, version]);
+
+  useEffect(() => {
+    const online = () => {
+      clearTimeout(timer.current);
+      timer.current = undefined;
+      pause.current = 1000;
+      void flush();
+    };
+    window.addEventListener('online', online);
+    return () => {
+      window.removeEventListener('online', online);
+      clearTimeout(timer.current);
+    };
+  }, [flush]);
+
+  const push = useCallback(
+    (p: Progress) => {
+      waiting.current = p;
+      clearTimeout(timer.current);
+      timer.current = undefined;
+      void flush();
+    },
+    [flush],
+  );
+  return { sync, push };
 }
 
 export default function Learn() {
@@ -179,16 +267,40 @@ function AnswerInput({ q, value, onChange }: { q: Question; value: Value | undef
 const answered = (v: Value | undefined) => v !== undefined && !(typeof v === 'string' && v.trim() === '') && !(Array.isArray(v) && v.length === 0);
 
 /** The questions one per screen, the buttons at the bottom; `onSubmit` sends when the last one is done. */
-function Stepper({ title, questions, saved, onSubmit, sending, error }: { title: string; questions: Question[]; saved: ReturnType<typeof useSaved>; onSubmit: (a: Answers) => void; sending: boolean; error: unknown }) {
+function Stepper({
+  title,
+  questions,
+  saved,
+  onSubmit,
+  sending,
+  error,
+  onProgress,
+  sync = 'idle',
+}: {
+  title: string;
+  questions: Question[];
+  saved: ReturnType<typeof useSaved>;
+  onSubmit: (a: Answers) => void;
+  sending: boolean;
+  error: unknown;
+  /** Called with each new state (an answer given, a step taken), e.g. to save it on the server. */
+  onProgress?: (p: Progress) => void;
+  sync?: Sync;
+}) {
   const { t } = useTranslation('portal-learn');
   const step = Math.min(saved.step, questions.length - 1);
   const q = questions[step]!;
   const last = step === questions.length - 1;
+  const move = (answers: Answers, to: number) => {
+    const next: Progress = { answers, step: to, at: Date.now(), unsynced: onProgress !== undefined };
+    saved.save(next);
+    onProgress?.(next);
+  };
   const set = (v: Value | undefined) => {
     const answers = { ...saved.answers };
     if (v === undefined) delete answers[q.id];
     else answers[q.id] = v;
-    saved.save({ answers, step });
+    move(answers, step);
   };
   const offline = error instanceof ApiError && error.code === 'network_error';
   return (
@@ -209,8 +321,13 @@ function Stepper({ title, questions, saved, onSubmit, sending, error }: { title:
       </Title>
       <AnswerInput q={q} value={saved.answers[q.id]} onChange={set} />
       {offline ? <Alert color="yellow">{t('offline')}</Alert> : <ErrorAlert error={error} />}
+      {sync !== 'idle' && (
+        <Text size="sm" c="dimmed" role="status" data-testid="draft-sync">
+          {t(`draft.${sync}`)}
+        </Text>
+      )}
       <Group grow mt="md">
-        <Button size="lg" variant="default" disabled={step === 0} onClick={() => saved.save({ answers: saved.answers, step: step - 1 })}>
+        <Button size="lg" variant="default" disabled={step === 0} onClick={() => move(saved.answers, step - 1)}>
           {t('back')}
         </Button>
         {last ? (
@@ -218,7 +335,7 @@ function Stepper({ title, questions, saved, onSubmit, sending, error }: { title:
             {t('send')}
           </Button>
         ) : (
-          <Button size="lg" disabled={q.required && !answered(saved.answers[q.id])} onClick={() => saved.save({ answers: saved.answers, step: step + 1 })}>
+          <Button size="lg" disabled={q.required && !answered(saved.answers[q.id])} onClick={() => move(saved.answers, step + 1)}>
             {t('next')}
           </Button>
         )}
@@ -247,10 +364,30 @@ function TakeSurvey({ id, onDone }: { id: string; onDone: () => void }) {
   const qc = useQueryClient();
   const survey = useQuery({ queryKey: ['portal', 'survey', id], queryFn: () => api.get<{ title: string; intro: string; anonymous: boolean; version: number; answered: boolean; questions: Question[] }>(`/portal/v1/surveys/${id}`) });
   const saved = useSaved(`lojal.survey.${id}.v${survey.data?.version ?? 0}`);
+  const takeable = survey.data !== undefined && !survey.data.answered;
+  // The server's draft: where another device (or this one, before the phone's storage was cleared) stopped.
+  const draft = useQuery({
+    queryKey: ['portal', 'survey-draft', id],
+    queryFn: () => api.get<{ draft: (Progress & { version: number; updatedAt: string }) | null }>(`/portal/v1/surveys/${id}/draft`),
+    enabled: takeable,
+    staleTime: Infinity,
+    retry: false,
+  });
+  const { sync, push } = useDraftSync(id, survey.data?.version, saved);
+  const [merged, setMerged] = useState(false);
+  useEffect(() => {
+    if (merged || !takeable || draft.isPending) return;
+    setMerged(true);
+    const server = draft.data?.draft;
+    if (saved.unsynced) push({ answers: saved.answers, step: saved.step, at: saved.at });
+    else if (server && server.version === survey.data?.version && Date.parse(server.updatedAt) > (saved.at ?? 0)) {
+      saved.save({ answers: server.answers, step: server.step, at: Date.parse(server.updatedAt), unsynced: false });
+    }
+  }, [merged, takeable, draft.isPending, draft.data, saved, push, survey.data?.version]);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [points, setPoints] = useState<number | null>(null);
-  if (survey.isPending) return <SkeletonList />;
+  if (survey.isPending || (takeable && !merged)) return <SkeletonList />;
   if (survey.isError) return <ErrorAlert error={survey.error} />;
   const s = survey.data;
   if (points !== null) return <Done title={s.title} text={points > 0 ? t('thanksPoints', { count: points }) : t('thanks')} onDone={onDone} />;
@@ -276,7 +413,7 @@ function TakeSurvey({ id, onDone }: { id: string; onDone: () => void }) {
           {s.intro} {s.anonymous ? t('anonymousPromise') : ''}
         </Text>
       )}
-      <Stepper title={s.title} questions={s.questions} saved={saved} onSubmit={submit} sending={sending} error={error} />
+      <Stepper title={s.title} questions={s.questions} saved={saved} onSubmit={submit} sending={sending} error={error} onProgress={push} sync={sync} />
     </Stack>
   );
 }

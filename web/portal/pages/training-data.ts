@@ -13,7 +13,7 @@ export interface CourseCard {
   done: number;
   complete: boolean;
   points: number;
-  certificate: { validMonths: number | null } | null;
+  certificate: { validMonths: number | null; renewBy: 'course' | 'quiz' } | null;
 }
 
 export interface PlayerModule {
@@ -31,6 +31,8 @@ export interface CoursePlayer extends Omit<CourseCard, 'modules'> {
   modules: PlayerModule[];
   next: string | null;
   certificateId: string | null;
+  /** Renewing my certificate of the course: offered (it expires within 30 days or has expired), or under way. */
+  renewal: { state: 'available' | 'started'; certificateId: string; renewBy: 'course' | 'quiz' } | null;
 }
 
 export interface Certificate {
@@ -40,7 +42,7 @@ export interface Certificate {
   courseTitle: string;
   issuedAt: string;
   expiresAt: string | null;
-  status: 'valid' | 'expired' | 'revoked';
+  status: 'valid' | 'expired' | 'revoked' | 'replaced';
   expiresSoon: boolean;
   pdfUrl: string;
 }

@@ -31,6 +31,9 @@ export function LearnCard({ learn: { courses, content, certificates } }: { learn
         {expiring.map((c) => (
           <Alert key={c.id} color="orange.9" variant="outline" icon={<IconAlertTriangle />} p="sm">
             {t('home.expiring', { course: c.courseTitle, date: formatDate(c.expiresAt!) })}
+            <Button component={Link} to={`/courses/${c.courseId}`} size="md" mt="xs" display="block" w="fit-content">
+              {t('renew.home')}
+            </Button>
           </Alert>
         ))}
         {open.slice(0, 2).map((c) => (

@@ -1,15 +1,18 @@
 /**
- * Listening and knowledge in the console: surveys and quizzes authored as forms (texts per language, questions
- * as structured JSON checked by the server), previewed in each language with fallbacks marked, published as
- * versions; results as charts and a table with the NPS interval; the answers as CSV; the detractor follow-ups.
+ * Listening and knowledge in the console: surveys and quizzes authored in a form builder (questions of each
+ * kind, options, texts per language with fallbacks marked, quiz answers marked correct), previewed in each
+ * language, published as versions; results as charts and a table with the NPS interval; the answers as CSV;
+ * the detractor follow-ups.
  */
 import { useState } from 'react';
 import { LineChart, BarChart } from '@mantine/charts';
-import { Alert, Anchor, Badge, Button, Card, Group, JsonInput, Modal, NumberInput, SegmentedControl, Select, Stack, Switch, Table, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import '@mantine/charts/styles.css';
-import { api } from '../../../shared/api';
+import { api, ApiError } from '../../../shared/api';
+import { useStaff } from '../../session';
+import { cleanQuestions, FormBuilder, formLanguages, FormPreview, shown, type FormLanguage, type Question } from './FormBuilder';
 import { ErrorAlert, notifyError, notifySuccess } from '../../../shared/feedback';
 import { formatDateTime } from '../../../shared/format';
 
@@ -18,7 +21,7 @@ const languages = ['en', 'sv', 'nb', 'pl', 'de'] as const;
 interface Form {
   id: string;
   title: Record<string, string>;
-  questions: unknown[];
+  questions: Question[];
   status: 'draft' | 'published' | 'closed';
   version: number | null;
   points: number;
@@ -52,13 +55,14 @@ interface Results {
   questions: Array<{ id: string; kind: string; text: string; answered: number; counts: Array<{ key: string; label: string; count: number }>; mean: number | null; texts: string[] }>;
 }
 
-const npsTemplate = [
-  { id: 'recommend', kind: 'nps', text: { en: 'How likely are you to recommend us to a colleague?' } },
-  { id: 'why', kind: 'text', required: false, text: { en: 'What is the main reason for your score?' } },
-];
-const quizTemplate = [
-  { id: 'q1', kind: 'single', text: { en: 'Question' }, options: [{ id: 'a', text: { en: 'Right' } }, { id: 'b', text: { en: 'Wrong' } }], correct: ['a'] },
-];
+/** What a new form starts with: an NPS question and its "why" for a survey, one choice for a quiz. */
+const starter = (quiz: boolean): Question[] =>
+  quiz
+    ? [{ id: 'q1', kind: 'single', text: {}, required: true, options: [{ id: 'a', text: {} }, { id: 'b', text: {} }], correct: [] }]
+    : [
+        { id: 'recommend', kind: 'nps', text: {}, required: true },
+        { id: 'why', kind: 'text', text: {}, required: false, maxLength: 2000 },
+      ];
 
 export default function Listen() {
   const { t } = useTranslation('console-listen');
@@ -119,7 +123,7 @@ function Forms({ kind }: { kind: 'surveys' | 'quizzes' }) {
                   {f.title.en ?? Object.values(f.title)[0]}
                 </Anchor>
                 {f.anonymous && (
-                  <Badge ml="xs" variant="light">
+                  <Badge ml="xs" color="blue.9" variant="outline">
                     {t('anonymous')}
                   </Badge>
                 )}
@@ -131,7 +135,7 @@ function Forms({ kind }: { kind: 'surveys' | 'quizzes' }) {
               <Table.Td>
                 <Group gap={4}>
                   {languages.map((l) => (
-                    <Badge key={l} size="sm" color={f.missingTexts[l] ? 'orange' : 'green'} variant="light" title={f.missingTexts[l] ? t('fallbackCount', { count: f.missingTexts[l] }) : t('complete')}>
+                    <Badge key={l} size="sm" color={f.missingTexts[l] ? 'red.9' : 'gray.8'} variant="outline" title={f.missingTexts[l] ? t('fallbackCount', { count: f.missingTexts[l] }) : t('complete')}>
                       {l}
                       {f.missingTexts[l] ? ` ${f.missingTexts[l]}` : ''}
                     </Badge>
@@ -152,17 +156,21 @@ function Editor({ kind, form, onClose }: { kind: 'surveys' | 'quizzes'; form: Fo
   const { t } = useTranslation('console-listen');
   const qc = useQueryClient();
   const [title, setTitle] = useState<Record<string, string>>(form?.title ?? {});
-  const [questions, setQuestions] = useState(JSON.stringify(form?.questions ?? (kind === 'surveys' ? npsTemplate : quizTemplate), null, 2));
+  const quiz = kind === 'quizzes';
+  const defaultLanguage = (useStaff().program.defaultLanguage ?? 'en') as FormLanguage;
+  const [questions, setQuestions] = useState<Question[]>(form?.questions ?? starter(quiz));
   const [points, setPoints] = useState<number>(form?.points ?? 0);
   const [anonymous, setAnonymous] = useState(form?.anonymous ?? false);
   const [passPercent, setPassPercent] = useState<number>(form?.passPercent ?? 80);
   const [error, setError] = useState<unknown>(null);
+  /** The server's first message about a question (its path starts with `questions.<n>`). */
+  const errorAt = (path: string) => (error instanceof ApiError ? error.errors.find((e) => { const p = e.path.replace(/^body\./, ""); return p === path || p.startsWith(`${path}.`); })?.message : undefined);
   const save = async () => {
     setError(null);
     try {
       const body: Record<string, unknown> = {
         title: Object.fromEntries(Object.entries(title).filter(([, v]) => v.trim())),
-        questions: JSON.parse(questions) as unknown,
+        questions: cleanQuestions(questions, quiz),
         points,
         ...(kind === 'surveys' ? (form?.status === 'draft' || !form ? { anonymous } : {}) : { passPercent }),
       };
@@ -176,12 +184,33 @@ function Editor({ kind, form, onClose }: { kind: 'surveys' | 'quizzes'; form: Fo
     }
   };
   return (
-    <Modal opened onClose={onClose} size="xl" title={form ? t('edit') : kind === 'surveys' ? t('surveys.new') : t('quizzes.new')}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': t('cancel') }} size="100%" title={form ? t('edit') : kind === 'surveys' ? t('surveys.new') : t('quizzes.new')}>
       <Stack>
-        {languages.map((l) => (
-          <TextInput key={l} label={t('titleIn', { language: l })} value={title[l] ?? ''} onChange={(e) => setTitle({ ...title, [l]: e.currentTarget.value })} />
-        ))}
-        <JsonInput label={t('questions')} description={t('questionsHelp')} autosize minRows={10} maxRows={24} value={questions} onChange={setQuestions} validationError={t('badJson')} formatOnBlur />
+        <SimpleGrid cols={{ base: 1, md: 3 }}>
+          {formLanguages.map((l) => {
+            const missing = !title[l]?.trim();
+            const fallback = missing ? shown(title, l, defaultLanguage).text : '';
+            return (
+              <TextInput
+                key={l}
+                label={t('titleIn', { language: l })}
+                description={missing && fallback ? t('fallsBackTo', { language: defaultLanguage }) : undefined}
+                placeholder={fallback || undefined}
+                value={title[l] ?? ''}
+                onChange={(e) => setTitle({ ...title, [l]: e.currentTarget.value })}
+              />
+            );
+          })}
+        </SimpleGrid>
+        <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
+          <FormBuilder quiz={quiz} questions={questions} onChange={setQuestions} defaultLanguage={defaultLanguage} errorAt={errorAt} />
+          <div>
+            <Title order={3} size="h4" mb="xs">
+              {t('preview')}
+            </Title>
+            <FormPreview title={title} questions={questions} defaultLanguage={defaultLanguage} />
+          </div>
+        </SimpleGrid>
         <Group grow>
           <NumberInput label={t('col.points')} min={0} value={points} onChange={(v) => setPoints(Number(v) || 0)} />
           {kind === 'quizzes' && <NumberInput label={t('passPercent')} min={1} max={100} value={passPercent} onChange={(v) => setPassPercent(Number(v) || 80)} />}
@@ -248,7 +277,7 @@ function Detail({ kind, form, onEdit }: { kind: 'surveys' | 'quizzes'; form: For
           <Text key={q.id}>
             {q.text}{' '}
             {q.fallback && (
-              <Badge color="orange" variant="light">
+              <Badge color="orange.9" variant="outline">
                 {t('fallback')}
               </Badge>
             )}
@@ -460,7 +489,7 @@ function Followups() {
                 {f.accountName} · {f.memberName}
               </Table.Td>
               <Table.Td>
-                <Badge color="red">{f.score}</Badge>
+                <Badge color="red.9">{f.score}</Badge>
               </Table.Td>
               <Table.Td>{f.comment ?? '—'}</Table.Td>
               <Table.Td>{f.assignee ?? '—'}</Table.Td>
@@ -473,7 +502,7 @@ function Followups() {
           ))}
         </Table.Tbody>
       </Table>
-      <Modal opened={!!closing} onClose={() => setClosing(null)} title={t('closeFollowup')}>
+      <Modal opened={!!closing} onClose={() => setClosing(null)} closeButtonProps={{ 'aria-label': t('cancel') }} title={t('closeFollowup')}>
         <Stack>
           <Textarea label={t('note')} value={note} onChange={(e) => setNote(e.currentTarget.value)} autosize minRows={3} />
           <Button onClick={() => void close()}>{t('closeFollowup')}</Button>

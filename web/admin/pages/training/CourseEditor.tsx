@@ -34,6 +34,7 @@ interface Draft {
   summary: Texts;
   certificate: boolean;
   validMonths: number | '';
+  renewBy: 'course' | 'quiz';
   modules: DraftModule[];
 }
 
@@ -48,15 +49,16 @@ const draftOf = (c: Course | undefined): Draft =>
         summary: c.summary,
         certificate: c.certificate !== null,
         validMonths: c.certificate?.validMonths ?? '',
+        renewBy: c.certificate?.renewBy ?? 'course',
         modules: c.modules.map((m) => ({ key: m.id, kind: m.kind, title: m.title, body: m.body, url: m.url ?? '', fileId: m.fileId ?? '', quizId: m.quizId ?? '', completions: m.completions })),
       }
-    : { code: '', title: {}, summary: {}, certificate: true, validMonths: 24, modules: [newModule()] };
+    : { code: '', title: {}, summary: {}, certificate: true, validMonths: 24, renewBy: 'course', modules: [newModule()] };
 
 const bodyOf = (d: Draft) => ({
   code: d.code.trim(),
   title: cleanTexts(d.title),
   summary: cleanTexts(d.summary),
-  certificate: d.certificate ? { validMonths: d.validMonths === '' ? null : d.validMonths } : null,
+  certificate: d.certificate ? { validMonths: d.validMonths === '' ? null : d.validMonths, renewBy: d.renewBy } : null,
   modules: d.modules.map((m) => ({
     kind: m.kind,
     title: cleanTexts(m.title),
@@ -161,6 +163,18 @@ function CourseForm({ course }: { course: Course | undefined }) {
                   <Switch label={t('courses.withCertificate')} checked={d.certificate} onChange={(e) => setD({ ...d, certificate: e.currentTarget.checked })} disabled={!write || locked} />
                   {d.certificate && (
                     <NumberInput label={t('courses.validFor')} description={t('courses.validForHint')} min={1} max={120} value={d.validMonths} onChange={(v) => setD({ ...d, validMonths: v === '' ? '' : Number(v) })} w={200} disabled={!write} />
+                  )}
+                  {d.certificate && d.validMonths !== '' && (
+                    <Select
+                      label={t('courses.renewBy')}
+                      description={t('courses.renewByHint')}
+                      data={(['course', 'quiz'] as const).map((v) => ({ value: v, label: t(`courses.renewByOptions.${v}`), disabled: v === 'quiz' && !d.modules.some((m) => m.kind === 'quiz') }))}
+                      value={d.renewBy}
+                      onChange={(v) => setD({ ...d, renewBy: v === 'quiz' ? 'quiz' : 'course' })}
+                      allowDeselect={false}
+                      w={260}
+                      disabled={!write}
+                    />
                   )}
                 </Group>
               </Stack>

@@ -24,7 +24,7 @@ export interface Course {
   title: Texts;
   summary: Texts;
   status: Status;
-  certificate: { validMonths: number | null } | null;
+  certificate: { validMonths: number | null; renewBy: 'course' | 'quiz' } | null;
   publishedAt: string | null;
   missingLanguages: Language[];
   modules: CourseModule[];
