@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { median, potentialLines } from '../../src/insight/potential.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { seedAccount, seedCatalog } from '../support/fixtures.js';
+import { chooseSessionMember, createSession } from '../../src/sessions/store.js';
+import { seedAccount, seedCatalog, seedMember } from '../support/fixtures.js';
 
 describe('potential (pure)', () => {
   const g = (categoryCode: string, buyers: number, medianSpend: number, own: number) => ({ categoryCode, marginClass: 'A', buyers, medianSpend, own });
@@ -65,7 +66,9 @@ describe('potential API', () => {
     const events = [];
     for (let i = 1; i <= 6; i++) {
       ids[`F${i}`] = await seedAccount(t, `POT-F${i}`, { programId, segment: 'installer' });
-      events.push({ id: `POT-F${i}`, type: 'purchase', occurredAt: '2026-06-10T10:00:00+02:00', account: `POT-F${i}`, lines: [line('PLANK', i * 100)] });
+      // F6 also buys a little paint with its planks: with A's second invoice, paint and planks are bought together twice.
+      const lines = i === 6 ? [line('PLANK', 550), line('PAINT', 50)] : [line('PLANK', i * 100)];
+      events.push({ id: `POT-F${i}`, type: 'purchase', occurredAt: '2026-06-10T10:00:00+02:00', account: `POT-F${i}`, lines });
     }
     ids.A = await seedAccount(t, 'POT-A', { programId, segment: 'installer' });
     ids.B = await seedAccount(t, 'POT-B', { programId, segment: 'installer' });
@@ -113,6 +116,18 @@ describe('potential API', () => {
     expect(rows[0]).toBe('rank;account_external_id;account_name;kind;category_code;category_name;margin_class;peers_buying;peer_median_spend;expected;own;potential');
     expect(rows[1]).toBe('1;POT-B;Company POT-B;up-sell;paint;paint;standard;1;30,00;18,00;10,00;8,00');
     expect(rows).toHaveLength(3);
+  });
+
+  it('shows the member, in the portal, the products bought with what the company buys (not what it has)', async () => {
+    const member = await seedMember(t, ids.B!, 'POT-MB', 'buyer', programId);
+    await t.database.db.updateTable('members').set({ email: 'pot-mb@example.com' }).where('program_id', '=', programId).where('id', '=', member).execute();
+    const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'pot-mb@example.com' });
+    await chooseSessionMember(t.database.db, session.id, programId, member);
+    const res = await t.app.inject({ method: 'GET', url: '/portal/v1/recommendations', headers: { cookie: `lojal_member=${token}` } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ items: [{ sku: 'PLANK', name: 'Plank', category: 'timber', because: { sku: 'PAINT', name: 'Paint 10 l' } }] });
+    const anonymous = await t.app.inject({ method: 'GET', url: '/portal/v1/recommendations' });
+    expect(anonymous.statusCode).toBe(401);
   });
 
   it('answers 404 for another program’s account', async () => {
