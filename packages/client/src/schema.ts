@@ -2817,6 +2817,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/portal/v1/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Products others like my company also buy
+         * @description Products (not rewards) often bought on the same invoices as what the member's company buys and that it has not bought yet: item-to-item co-occurrence from the insight summaries (docs/insight.md#recommendations-others-who-buy-what-you-buy-also-buy), strongest first, each with the company's product it pairs with. Empty until the company has bought something that others bought with other things.
+         */
+        get: operations["portalListRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/portal/v1/rewards": {
         parameters: {
             query?: never;
@@ -5537,6 +5557,66 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/insight/roi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the program's return on investment
+         * @description Difference in differences of net purchase value and margin per account and month: members before and after the month they joined, against non-members (accounts with no joined date) over the same calendar months, with a cluster-robust 95 % confidence interval. The program cost is points redeemed and campaign points paid, at the point value, plus reward orders × the fulfilment cost per order; ROI = (margin DiD × member-months − cost) ÷ cost. The assumptions come back with the figures. Formulas: docs/insight.md#roi.
+         */
+        get: operations["getInsightRoi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/potential": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an account's up-sell and cross-sell potential
+         * @description The account's cluster (segment × size band) and its loyal peers (top tier, or top quarter of the cluster by RFM), and per category and margin class that at least half of them buy: their median spend × the account's size ratio, less what it spends, ranked by money. Over the twelve months up to the latest purchase, from the summary tables. Formulas: docs/insight.md#clusters-and-potential.
+         */
+        get: operations["getAccountPotential"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/potential/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an account's potential as CSV
+         * @description The ranked list of GET /v1/accounts/{id}/potential as CSV (UTF-8 with a byte-order mark; numbers in the reader's locale as in GET /v1/exports/{what}; money in the currency unit), for a key-account manager's visit.
+         */
+        get: operations["exportAccountPotential"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/exports/{what}": {
         parameters: {
             query?: never;
@@ -5834,6 +5914,8 @@ export type components = {
             attributes: {
                 [key: string]: unknown;
             };
+            /** @description YYYY-MM-DD the company joined the program; null: not a member (a customer kept for comparison) */
+            joinedOn: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -5872,6 +5954,8 @@ export type components = {
             attributes?: {
                 [key: string]: unknown;
             };
+            /** @description YYYY-MM-DD: the day the company joined the program (default: the day it is created); null: a customer that is not a member, kept to compare with (ROI) */
+            joinedOn?: string | null;
         };
         /** @description Fields to change on an account: those sent are set (null clears), those left out keep their value. */
         AccountPatchInput: {
@@ -5906,6 +5990,69 @@ export type components = {
             attributes?: {
                 [key: string]: unknown;
             };
+            /** @description YYYY-MM-DD: the day the company joined the program (default: the day it is created); null: a customer that is not a member, kept to compare with (ROI) */
+            joinedOn?: string | null;
+        };
+        /** @description What the loyal companies of the account's cluster buy that it does not, or buys less of, in money. */
+        AccountPotential: {
+            /** Format: uuid */
+            accountId: string;
+            /** @description null: the account bought nothing in the window */
+            cluster: {
+                /** @description the account's segment ('' when none) */
+                segment: string;
+                /** @description 1–4: quartile of the program's buyers by net purchases in the window */
+                sizeBand: number;
+                /** @description accounts in the cluster */
+                accounts: number;
+                /** @description loyal accounts of the cluster other than this one */
+                loyalPeers: number;
+                /** @description this account is loyal itself (top tier, or top quarter of the cluster by RFM) */
+                loyal: boolean;
+                /** @description 1–5 quintile, 5 = bought most recently */
+                recency: number;
+                /** @description 1–5 quintile of purchase invoices */
+                frequency: number;
+                /** @description 1–5 quintile of net purchases */
+                monetary: number;
+                /** @description net purchases in the window */
+                volume: number;
+                peerMedianVolume: number | null;
+                /** @description volume ÷ peerMedianVolume */
+                sizeRatio: number | null;
+            } | null;
+            /** @description YYYY-MM months compared (the twelve up to the latest purchase) */
+            window: {
+                from: string;
+                to: string;
+            } | null;
+            currency: string;
+            /** @description ranked by potential, largest first */
+            lines: {
+                /** @description the product category ('' for lines without one) */
+                categoryCode: string;
+                categoryName: string | null;
+                /** @description the margin class ('' for lines without one) */
+                marginClass: string;
+                /**
+                 * @description cross-sell: the account buys nothing there; up-sell: it buys less than expected
+                 * @enum {string}
+                 */
+                kind: "cross-sell" | "up-sell";
+                /** @description loyal peers that bought it in the window */
+                peersBuying: number;
+                /** @description their median spend on it in the window */
+                peerMedianSpend: number;
+                /** @description peerMedianSpend × the account's size ratio */
+                expected: number;
+                /** @description the account's own spend on it in the window */
+                own: number;
+                /** @description expected − own */
+                potential: number;
+            }[];
+            /** @description minor units of the program currency */
+            totalPotential: number;
+            freshness: components["schemas"]["InsightFreshness"];
         };
         /** @description The account as your system knows it, keyed by the external id in the path: `name` is required; other fields left out keep their stored value (an ERP sync does not undo a suspension it knows nothing of). */
         AccountPutInput: {
@@ -5938,6 +6085,8 @@ export type components = {
             attributes?: {
                 [key: string]: unknown;
             };
+            /** @description YYYY-MM-DD: the day the company joined the program (default: the day it is created); null: a customer that is not a member, kept to compare with (ROI) */
+            joinedOn?: string | null;
         };
         /** @description An account’s RFM scores and loyalty type from the latest nightly run, with the reasons. */
         AccountScore: {
@@ -6027,6 +6176,8 @@ export type components = {
             attributes?: {
                 [key: string]: unknown;
             };
+            /** @description YYYY-MM-DD: the day the company joined the program (default: the day it is created); null: a customer that is not a member, kept to compare with (ROI) */
+            joinedOn?: string | null;
         };
         /** @description A manual adjustment at or above the approval threshold, waiting for (or past) a second person's decision. */
         AdjustmentRequest: {
@@ -6701,6 +6852,33 @@ export type components = {
             /** @description Mean score, two decimals; null without answers */
             mean: number | null;
         };
+        /** @description Members against non-members, before against after joining (docs/insight.md#roi). */
+        DifferenceInDifferences: {
+            members: {
+                /** @description accounts in the comparison */
+                accounts: number;
+                /** @description mean per account and month before joining (non-members: the same calendar months), minor units */
+                before: number | null;
+                /** @description mean per account and month after joining */
+                after: number | null;
+            };
+            nonMembers: {
+                /** @description accounts in the comparison */
+                accounts: number;
+                /** @description mean per account and month before joining (non-members: the same calendar months), minor units */
+                before: number | null;
+                /** @description mean per account and month after joining */
+                after: number | null;
+            };
+            /** @description members' change − non-members' change, per account and month; null when a group is empty */
+            estimate: number | null;
+            /** @description cluster-robust (accounts as clusters) standard error of the estimate */
+            standardError: number | null;
+            /** @description 95 % confidence interval, lower end */
+            low: number | null;
+            /** @description 95 % confidence interval, upper end */
+            high: number | null;
+        };
         /** @description The record that a member’s personal data was erased: when, why, by whom and what was removed. */
         Erasure: {
             /** Format: uuid */
@@ -7031,6 +7209,63 @@ export type components = {
             stale: boolean;
             /** @description how long the last rebuild took, in milliseconds */
             tookMs: number | null;
+        };
+        /** @description The program's return on investment: difference in differences of members against non-members, and the program's cost. */
+        InsightRoi: {
+            /** @description YYYY-MM, the first month of the range; null: no purchases yet */
+            from: string | null;
+            /** @description YYYY-MM, the last month of the range */
+            to: string | null;
+            currency: string;
+            /** @description months compared before and after the join month (which is left out) */
+            windowMonths: number;
+            /** @description net purchase value per account and month */
+            value: components["schemas"]["DifferenceInDifferences"];
+            /** @description margin per account and month: net value × the margin rate of each line's margin class */
+            margin: components["schemas"]["DifferenceInDifferences"];
+            /** @description members that joined with a whole window before and after inside the range */
+            membersCompared: number;
+            /** @description months of membership after the join month inside the range, over the members that bought in it */
+            memberMonths: number;
+            cost: {
+                redeemedPoints: number;
+                /** @description points paid out of campaign budgets */
+                campaignPoints: number;
+                /** @description reward orders not cancelled or rejected */
+                orders: number;
+                /** @description what one point costs, in millionths of a minor unit */
+                pointValueMicros: number;
+                /** @description redeemedPoints × point value */
+                redemptions: number;
+                /** @description campaignPoints × point value */
+                campaigns: number;
+                /** @description orders × fulfilment cost per order */
+                fulfilment: number;
+                /** @description minor units of the program currency */
+                total: number;
+            };
+            roi: {
+                /** @description margin DiD × memberMonths */
+                incrementalMargin: number | null;
+                incrementalMarginLow: number | null;
+                incrementalMarginHigh: number | null;
+                /** @description (incremental margin − cost) ÷ cost; null without cost or estimate */
+                roi: number | null;
+                roiLow: number | null;
+                roiHigh: number | null;
+            };
+            assumptions: {
+                /** @description margin rates given per margin class (0–1) */
+                marginRates: {
+                    marginClass: string;
+                    rate: number;
+                }[];
+                /** @description margin rate of every other class (0–1) */
+                defaultMargin: number;
+                /** @description minor units of the program currency */
+                fulfilmentPerOrder: number;
+            };
+            freshness: components["schemas"]["InsightFreshness"];
         };
         /** @description An invitation mailed to a person: the invited member and until when the link works. */
         Invitation: {
@@ -9989,8 +10224,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249d4-846e-76d8-b443-01dabf7070fd",
+                     *       "createdAt": "2026-12-06T05:29:54.049Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10087,8 +10322,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249d4-846e-76d8-b443-01dabf7070fd",
+                     *       "createdAt": "2026-12-06T05:29:54.049Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10199,7 +10434,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -10317,8 +10552,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": false,
-                     *       "id": "01a24968-04f4-7642-ba55-355dbbe0e5db",
-                     *       "createdAt": "2026-12-06T03:31:23.508Z"
+                     *       "id": "01a249d9-b787-7364-9c77-50b9ea012ad3",
+                     *       "createdAt": "2026-12-06T05:35:34.790Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10361,7 +10596,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24967-f302-746f-92a0-13a7eb7a7df9",
+                     *       "requestId": "01a249d8-46b9-756f-a9d8-1eb68ecba3f5",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -10440,40 +10675,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e266-76c8-a0cb-6d65bf59f8df",
+                     *           "id": "01a249d7-2467-77f5-8bea-b44640989fa0",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.661Z",
+                     *           "createdAt": "2026-12-06T05:32:46.053Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "staffUserId": "01a249d7-23a8-75ea-926e-2fe2ec67fcfc",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e26b-72fc-b63b-a29cdb1d988b",
+                     *           "id": "01a249d7-24c7-7577-bf18-dfd62b16be8d",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.666Z",
+                     *           "createdAt": "2026-12-06T05:32:46.150Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e262-764d-8e16-943371f239a1",
+                     *           "staffUserId": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e2ae-72df-870f-220fc291cc10",
+                     *           "id": "01a249d7-2a73-77ef-bb93-729c8a2f7506",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.733Z",
+                     *           "createdAt": "2026-12-06T05:32:47.601Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24967-e2a7-759e-a03b-611d960449cc"
+                     *           "partnerId": "01a249d7-2a03-762e-a165-259f11ecbe13"
                      *         }
                      *       ]
                      *     }
@@ -10579,18 +10814,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249d8-47ae-7574-85f7-05244aa4ef51",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
+                     *       "createdAt": "2026-12-06T05:34:00.621Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24967c0177595bec91d3b9eaaa6e001a24967f30d70ec8991fe53ee2f30554a5ce06ce77b8669deeb698025abb6dd2f3643bcb137837e"
+                     *       "key": "lj_01a249d4846e76d8b44301dabf7070fd01a249d847ae757485f705244aa4ef510392f5154a0f7a2dd398de7c4cbbb20f12449fab70df4b1d"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -10701,7 +10936,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24967-f30d-70ec-8991-fe53ee2f3055
+                 * @example 01a249d8-47ae-7574-85f7-05244aa4ef51
                  */
                 id: string;
             };
@@ -10717,15 +10952,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249d8-47ae-7574-85f7-05244aa4ef51",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
-                     *       "revokedAt": "2026-12-06T03:31:18.933Z",
+                     *       "createdAt": "2026-12-06T05:34:00.621Z",
+                     *       "revokedAt": "2026-12-06T05:34:00.742Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -10887,7 +11122,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-fb3fe54d76e4",
+                     *           "id": "01a249d4-8873-7795-99e6-99524fa0d8fa",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10903,11 +11138,12 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.150Z"
+                     *           "joinedOn": "2026-04-21",
+                     *           "createdAt": "2026-12-06T05:29:55.002Z",
+                     *           "updatedAt": "2026-12-06T05:31:51.929Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249d4-888f-71c4-810b-eb4a74ed8249",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10921,11 +11157,12 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.629Z"
+                     *           "joinedOn": "2026-09-23",
+                     *           "createdAt": "2026-12-06T05:29:55.002Z",
+                     *           "updatedAt": "2026-12-06T05:31:58.526Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249d4-8873-7795-99e6-37274cc99d0d",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -10939,11 +11176,12 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.017Z"
+                     *           "joinedOn": "2026-05-26",
+                     *           "createdAt": "2026-12-06T05:29:55.002Z",
+                     *           "updatedAt": "2026-12-06T05:31:48.945Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi05NDcxNjNjMzRhYjgiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDlkNC04ODczLTc3OTUtOTllNi0zNzI3NGNjOTlkMGQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -11037,7 +11275,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11053,8 +11291,9 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.951Z"
+                     *       "joinedOn": "2026-12-06",
+                     *       "createdAt": "2026-12-06T05:34:00.891Z",
+                     *       "updatedAt": "2026-12-06T05:34:00.891Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11109,7 +11348,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24967-f32d-704e-adff-4c0617edbf1f",
+                     *       "requestId": "01a249d8-498a-73f7-b7b5-df508fc423d1",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -11176,7 +11415,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -11192,7 +11431,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11208,8 +11447,9 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "joinedOn": "2025-11-01",
+                     *       "createdAt": "2026-12-06T05:29:55.002Z",
+                     *       "updatedAt": "2026-12-06T05:33:19.032Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11296,7 +11536,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249d8-48ee-749f-a949-aa88465ae2fa
                  */
                 id: string;
             };
@@ -11325,7 +11565,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11342,8 +11582,9 @@ export interface operations {
                      *       "keyAccountManager": "magnus.berg@nordbygg.example",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.965Z"
+                     *       "joinedOn": "2026-12-06",
+                     *       "createdAt": "2026-12-06T05:34:00.891Z",
+                     *       "updatedAt": "2026-12-06T05:34:01.249Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11494,7 +11735,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11510,8 +11751,9 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "joinedOn": "2025-11-01",
+                     *       "createdAt": "2026-12-06T05:29:55.002Z",
+                     *       "updatedAt": "2026-12-06T05:33:19.032Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11635,7 +11877,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *       "id": "01a249d8-4abe-747c-a552-d160ab285958",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -11649,8 +11891,9 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.973Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.973Z"
+                     *       "joinedOn": "2026-12-06",
+                     *       "createdAt": "2026-12-06T05:34:01.384Z",
+                     *       "updatedAt": "2026-12-06T05:34:01.384Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11765,7 +12008,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24967-f345-7461-b4a5-1820dafb3565",
+                     *       "requestId": "01a249d8-4b65-766a-9b54-bce541d91be6",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -11843,12 +12086,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-427c5956dd5b"
+                     *           "id": "01a249d8-4f0a-70f3-b400-7c4ab5094ad4"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-44089d0b0e2c"
+                     *           "id": "01a249d8-4f0a-70f3-b400-8041f9fe061e"
                      *         },
                      *         {
                      *           "index": 2,
@@ -12007,7 +12250,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -12025,8 +12268,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d4-8c23-713e-aac1-fc24aa9b256e",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@example.com",
                      *           "name": "Jonas Holm",
@@ -12037,12 +12280,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:29:55.809Z",
+                     *           "updatedAt": "2026-12-06T05:29:55.809Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-70ffe0d6c798",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d4-8c24-753a-aecf-f4fa2af2beef",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@example.com",
                      *           "name": "Karin Olsen",
@@ -12053,12 +12296,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:29:55.809Z",
+                     *           "updatedAt": "2026-12-06T05:29:55.809Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@example.com",
                      *           "name": "Lars Lind",
@@ -12069,11 +12312,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *           "createdAt": "2026-12-06T05:29:55.809Z",
+                     *           "updatedAt": "2026-12-06T05:33:06.986Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi02ZjNlOGFkNDdkNzYiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDlkNC04YzI0LTc1M2EtYWVjZi1mMjMzYjViNDdiZmYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12200,8 +12443,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0af-70c7-a026-fe36e931dc8a",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249d4-8c2e-766f-b7e9-e0b9c0a91c2e",
+                     *           "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@example.com",
                      *           "name": "Anna Dahl",
@@ -12212,12 +12455,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:29:55.809Z",
+                     *           "updatedAt": "2026-12-06T05:29:55.809Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b1-7501-a4a4-5a231b89924a",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-3b65da02210c",
+                     *           "id": "01a249d4-8c6c-702f-8fb0-e237b095e69a",
+                     *           "accountId": "01a249d4-8873-7795-99e6-dbdb38451b01",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@example.com",
                      *           "name": "Anna Dahl",
@@ -12228,12 +12471,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:29:55.809Z",
+                     *           "updatedAt": "2026-12-06T05:29:55.809Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b2-7099-96e1-48a25fd5e140",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-abda27d1ff74",
+                     *           "id": "01a249d4-8c6e-748e-a146-564843bb2a40",
+                     *           "accountId": "01a249d4-8874-76b5-b807-d376ed3d8bae",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@example.com",
                      *           "name": "Anna Eriksson",
@@ -12244,11 +12487,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:29:55.809Z",
+                     *           "updatedAt": "2026-12-06T05:29:55.809Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5NjctYzBiMi03MDk5LTk2ZTEtNDhhMjVmZDVlMTQwIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5ZDQtOGM2ZS03NDhlLWExNDYtNTY0ODQzYmIyYTQwIl0"
                      *     }
                      */
                     "application/json": {
@@ -12338,8 +12581,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249d8-5147-734a-a650-b35cf84ad71a",
+                     *       "accountId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12350,8 +12593,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.018Z"
+                     *       "createdAt": "2026-12-06T05:34:03.078Z",
+                     *       "updatedAt": "2026-12-06T05:34:03.078Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12462,7 +12705,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249d4-8c24-753a-aecf-f233b5b47bff
                  */
                 id: string;
             };
@@ -12478,8 +12721,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12490,8 +12733,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:29:55.809Z",
+                     *       "updatedAt": "2026-12-06T05:33:06.986Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12578,7 +12821,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f36b-7426-8496-46a0533b1a9c
+                 * @example 01a249d8-5147-734a-a650-b35cf84ad71a
                  */
                 id: string;
             };
@@ -12604,8 +12847,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249d8-5147-734a-a650-b35cf84ad71a",
+                     *       "accountId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12616,8 +12859,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.028Z"
+                     *       "createdAt": "2026-12-06T05:34:03.078Z",
+                     *       "updatedAt": "2026-12-06T05:34:03.306Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12768,8 +13011,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12780,8 +13023,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:29:55.809Z",
+                     *       "updatedAt": "2026-12-06T05:33:06.986Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12906,8 +13149,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f37e-736a-9ce5-f127e3c9550d",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249d8-52ff-74ac-bd54-30ba3b780f17",
+                     *       "accountId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -12918,8 +13161,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.035Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.035Z"
+                     *       "createdAt": "2026-12-06T05:34:03.457Z",
+                     *       "updatedAt": "2026-12-06T05:34:03.457Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -13101,12 +13344,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8ab1fe39a786"
+                     *           "id": "01a249d8-53da-757f-9606-886e1368e19c"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8f88059943ed"
+                     *           "id": "01a249d8-53da-757f-9606-8f70bb1839aa"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13278,8 +13521,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T03:31:19.349Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.349Z"
+                     *       "createdAt": "2026-12-06T05:34:10.085Z",
+                     *       "updatedAt": "2026-12-06T05:34:10.085Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -13439,22 +13682,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:29:54.118Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.118Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:29:54.118Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.118Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:29:54.118Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.118Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -13549,8 +13792,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T05:34:10.183Z",
+                     *       "updatedAt": "2026-12-06T05:34:10.183Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13689,8 +13932,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T05:34:10.183Z",
+                     *       "updatedAt": "2026-12-06T05:34:10.183Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13805,7 +14048,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24967-f4c0-7568-a5d3-33c38ef12214",
+                     *       "requestId": "01a249d8-6d8c-70f9-8f82-8e7ec654b107",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -13877,8 +14120,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:29:54.187Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.187Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -13889,8 +14132,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:29:54.187Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.187Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -13901,8 +14144,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:29:54.187Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.187Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -14191,13 +14434,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "id": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:29:54.111Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14214,16 +14457,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.113Z"
+                     *           "createdAt": "2026-12-06T05:29:57.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "id": "01a249d4-9227-7366-bdec-f6f343a42b11",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:29:54.111Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14239,16 +14482,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.121Z"
+                     *           "createdAt": "2026-12-06T05:29:57.618Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *           "id": "01a249d4-928a-743c-af08-2696990f9c95",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:29:54.111Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14263,7 +14506,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.123Z"
+                     *           "createdAt": "2026-12-06T05:29:57.664Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14393,13 +14636,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249d8-70ac-724c-b8d1-d00ee68509e6",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:34:11.116Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -14427,7 +14670,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T05:34:11.115Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -14518,7 +14761,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24967-f4d7-7762-a5e3-754538984032",
+                     *       "requestId": "01a249d8-6fc6-77b8-b735-15785db17127",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -14560,8 +14803,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
+                 *       "memberId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -14571,7 +14814,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                 *         "id": "01a249d8-70ac-724c-b8d1-d00ee68509e6",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -14663,12 +14906,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
+                     *       "memberId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -14699,7 +14942,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -14730,7 +14973,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *           "ruleId": "01a249d8-70ac-724c-b8d1-d00ee68509e6",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -14762,7 +15005,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -14779,7 +15022,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249d7-2ae9-707e-b695-5f47ee27cca7",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14792,7 +15035,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249d7-2b6f-7215-816e-1d8c4ed9e12c",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14806,7 +15049,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T03:31:19.397Z",
+                     *       "occurredAt": "2026-12-06T05:34:11.374Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -14970,7 +15213,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249d8-70ac-724c-b8d1-d00ee68509e6
                  */
                 id: string;
             };
@@ -14986,13 +15229,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249d8-70ac-724c-b8d1-d00ee68509e6",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:34:11.116Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15020,15 +15263,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z",
+                     *       "createdAt": "2026-12-06T05:34:11.115Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T03:31:19.389Z",
-                     *           "createdAt": "2026-12-06T03:31:19.389Z"
+                     *           "effectiveFrom": "2026-12-06T05:34:11.116Z",
+                     *           "createdAt": "2026-12-06T05:34:11.115Z"
                      *         }
                      *       ]
                      *     }
@@ -15117,7 +15360,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249d8-70ac-724c-b8d1-d00ee68509e6
                  */
                 id: string;
             };
@@ -15158,13 +15401,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249d8-70ac-724c-b8d1-d00ee68509e6",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.418Z",
+                     *       "effectiveFrom": "2026-12-06T05:34:11.663Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15192,7 +15435,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.417Z"
+                     *       "createdAt": "2026-12-06T05:34:11.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15259,8 +15502,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24967-f500-737b-b664-f687264bbbac",
-                     *       "instance": "/v1/rules/01a24967-f4dd-7558-a384-6b29dd28521f"
+                     *       "requestId": "01a249d8-730f-708b-a861-67ea6b72c97b",
+                     *       "instance": "/v1/rules/01a249d8-70ac-724c-b8d1-d00ee68509e6"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -15338,7 +15581,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249d8-70ac-724c-b8d1-d00ee68509e6
                  */
                 id: string;
                 /**
@@ -15359,13 +15602,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249d8-70ac-724c-b8d1-d00ee68509e6",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:34:11.116Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15393,7 +15636,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T05:34:11.115Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15480,7 +15723,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249d8-70ac-724c-b8d1-d00ee68509e6
                  */
                 id: string;
             };
@@ -15513,13 +15756,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249d8-70ac-724c-b8d1-d00ee68509e6",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.531Z",
+                     *       "effectiveFrom": "2026-12-06T05:34:13.271Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15547,7 +15790,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.530Z"
+                     *       "createdAt": "2026-12-06T05:34:13.269Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15676,7 +15919,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T02:01:19.432Z",
+                 *       "occurredAt": "2026-12-06T04:04:11.916Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -15846,19 +16089,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249d8-741d-77ba-84ed-adc3120b5e42",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:04:11.916Z",
+                     *       "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
+                     *       "memberId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249d8-7487-72bb-b485-b6f84454edcc",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -15876,15 +16119,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249d8-7462-706e-baa6-a36f76063961",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:04:11.916Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15909,15 +16152,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249d8-7462-706e-baa6-a36f76063961",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:04:11.916Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15942,15 +16185,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249d8-7462-706e-baa6-a36f76063961",
+                     *           "ruleId": "01a249d4-9227-7366-bdec-f6f343a42b11",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:04:11.916Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -15970,7 +16213,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -15987,7 +16230,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249d7-2ae9-707e-b695-5f47ee27cca7",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16000,7 +16243,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249d7-2b6f-7215-816e-1d8c4ed9e12c",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16174,7 +16417,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24967-f553-742b-a521-f54ca7e657ec",
+                     *       "requestId": "01a249d8-77c6-7598-a601-5d4e4a010af9",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -16257,19 +16500,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249d8-741d-77ba-84ed-adc3120b5e42",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:04:11.916Z",
+                     *       "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
+                     *       "memberId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249d8-7487-72bb-b485-b6f84454edcc",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -16287,15 +16530,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249d8-7462-706e-baa6-a36f76063961",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:04:11.916Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16320,15 +16563,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249d8-7462-706e-baa6-a36f76063961",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:04:11.916Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16353,15 +16596,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249d8-7462-706e-baa6-a36f76063961",
+                     *           "ruleId": "01a249d4-9227-7366-bdec-f6f343a42b11",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:04:11.916Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -16471,7 +16714,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T03:30:19.517Z",
+                 *       "occurredAt": "2026-12-06T05:33:13.135Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -16495,12 +16738,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
+                     *       "memberId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16531,7 +16774,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16564,7 +16807,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16581,7 +16824,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249d7-2ae9-707e-b695-5f47ee27cca7",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16594,7 +16837,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249d7-2b6f-7215-816e-1d8c4ed9e12c",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16758,7 +17001,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d4-8873-7795-99e6-2f41013cf41c
                  */
                 id: string;
             };
@@ -16774,7 +17017,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "walletId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -16890,7 +17133,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d4-8873-7795-99e6-2f41013cf41c
                  */
                 id: string;
             };
@@ -16908,12 +17151,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f540-769f-816e-cb115d974fb7",
+                     *           "journalId": "01a249d8-76b7-7484-8c82-1afaffc50300",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:04:12.333Z",
+                     *           "recordedAt": "2026-12-06T05:34:12.462Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -16923,20 +17166,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249d8-75de-7346-86f9-ea68bf0be6af",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
+                     *           "journalId": "01a249d8-7462-706e-baa6-a36f76063961",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.439Z",
+                     *           "occurredAt": "2026-12-06T04:04:11.916Z",
+                     *           "recordedAt": "2026-12-06T05:34:11.997Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16947,16 +17190,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *               "ruleId": "01a249d4-928a-743c-af08-2696990f9c95",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *           "eventId": "01a249d8-741d-77ba-84ed-adc3120b5e42",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16964,12 +17207,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-d45f-738e-8232-4c4a6f3a6ba6",
+                     *           "journalId": "01a249d6-0cee-7783-bc63-1c1416c23024",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-25T16:12:11.737Z",
-                     *           "recordedAt": "2026-12-06T03:31:10.977Z",
+                     *           "occurredAt": "2026-11-25T18:10:59.962Z",
+                     *           "recordedAt": "2026-12-06T05:31:33.526Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16980,11 +17223,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-d400-71a7-9d85-1a90bafd724d",
+                     *           "eventId": "01a249d6-0915-7247-adf7-85ecb7c48864",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16992,7 +17235,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-d45f-738e-8232-4c4a6f3a6ba6"
+                     *       "nextCursor": "01a249d6-0cee-7783-bc63-1c1416c23024"
                      *     }
                      */
                     "application/json": {
@@ -17083,7 +17326,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d4-8873-7795-99e6-2f41013cf41c
                  */
                 id: string;
             };
@@ -17138,14 +17381,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249d8-86a7-771e-bda3-3ebda18e3dd2",
+                     *       "walletId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "requestedAt": "2026-12-06T05:34:16.726Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -17284,7 +17527,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d4-8873-7795-99e6-2f41013cf41c
                  */
                 id: string;
             };
@@ -17330,7 +17573,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5ab-72a3-b8ad-a96c76402e0a",
+                     *       "journalId": "01a249d8-83ff-76d5-9644-387fcef2982f",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -17447,8 +17690,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f59e-77d7-9e43-8713b04aa111",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdaf-8ed94290a7c6/debits"
+                     *       "requestId": "01a249d8-8179-7029-8c10-1d576652a6d9",
+                     *       "instance": "/v1/accounts/01a249d4-8873-7795-99e6-2f41013cf41c/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17484,7 +17727,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d4-8c2e-766f-b7e9-da62acae13ae
                  */
                 id: string;
             };
@@ -17500,7 +17743,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "walletId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -17608,7 +17851,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d4-8c2e-766f-b7e9-da62acae13ae
                  */
                 id: string;
             };
@@ -17626,12 +17869,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f544-738e-8cf7-74e0f17c6278",
+                     *           "journalId": "01a249d8-76ee-75f5-b435-08fcfdd33fec",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:04:12.333Z",
+                     *           "recordedAt": "2026-12-06T05:34:12.462Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -17641,20 +17884,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249d8-75de-7346-86f9-ea68bf0be6af",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249d4-91c1-70a5-a512-564f9624b433",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f536-778d-849a-0d6c9666a160",
+                     *           "journalId": "01a249d8-7652-77da-996f-be32002e22d0",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T03:31:19.470Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:34:12.386Z",
+                     *           "recordedAt": "2026-12-06T05:34:12.462Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17676,12 +17919,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f534-76db-95a9-e9c10d99f5db",
+                     *           "journalId": "01a249d8-762d-7044-8140-2cbadb506211",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T03:11:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:14:12.333Z",
+                     *           "recordedAt": "2026-12-06T05:34:12.462Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -17692,11 +17935,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24967-c110-727c-a9fc-682dc93dc4d6",
+                     *               "ruleId": "01a249d4-92a2-709e-9f3e-fbe96d7a70ff",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f531-705e-a2f3-558499b9dfdd",
+                     *           "eventId": "01a249d8-75de-7346-86f9-ec3d24d5b62b",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -17704,7 +17947,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-f534-76db-95a9-e9c10d99f5db"
+                     *       "nextCursor": "01a249d8-762d-7044-8140-2cbadb506211"
                      *     }
                      */
                     "application/json": {
@@ -17795,7 +18038,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d4-8c2e-766f-b7e9-da62acae13ae
                  */
                 id: string;
             };
@@ -17841,7 +18084,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5b6-703f-b5a6-546102dae1c7",
+                     *       "journalId": "01a249d8-84ad-760f-ab9c-4473cb2ed3ee",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -17987,7 +18230,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d4-8c2e-766f-b7e9-da62acae13ae
                  */
                 id: string;
             };
@@ -18033,7 +18276,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f59a-7029-af79-9541f6286b98",
+                     *       "journalId": "01a249d8-80e3-7119-8d1d-4d998d65485b",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -18170,7 +18413,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d4-8873-7795-99e6-2f41013cf41c
                  */
                 id: string;
             };
@@ -18180,7 +18423,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "memberId": "01a249d4-8c2e-766f-b7e9-da62acae13ae",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -18224,7 +18467,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f58f-73ee-bd3e-4c34d6787e49",
+                     *       "journalId": "01a249d8-7f3c-7473-8854-7670f5764261",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -18373,14 +18616,14 @@ export interface operations {
                      * @example {
                      *       "currency": "SEK",
                      *       "issued": 30118391,
-                     *       "reversed": 29811,
+                     *       "reversed": 29705,
                      *       "spent": 5600,
-                     *       "redeemed": 1214000,
+                     *       "redeemed": 979000,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27695856,
+                     *       "outstandingAvailable": 27930962,
                      *       "outstandingPending": 1183874,
-                     *       "liabilityMinor": 28879730
+                     *       "liabilityMinor": 29114836
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -19187,7 +19430,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -19219,14 +19462,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:29:54.111Z",
+                     *       "periodEnd": "2027-12-06T05:29:54.111Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.719Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.719Z"
+                     *         "windowStart": "2025-12-06T05:34:21.075Z",
+                     *         "windowEnd": "2026-12-06T05:34:21.075Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19339,7 +19582,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -19357,7 +19600,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-d69f-709f-bc69-1c701854dca8",
+                     *           "id": "01a249d6-2ecd-7294-ba3d-78afe4631e9a",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -19365,7 +19608,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T03:31:05.886Z"
+                     *           "at": "2026-12-06T05:29:54.111Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -19458,7 +19701,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -19505,17 +19748,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:29:54.111Z",
+                     *       "periodEnd": "2027-12-06T05:29:54.111Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T03:31:19.748Z",
+                     *         "until": "2027-06-06T05:34:21.904Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.758Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.758Z"
+                     *         "windowStart": "2025-12-06T05:34:22.264Z",
+                     *         "windowEnd": "2026-12-06T05:34:22.264Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19644,7 +19887,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -19676,14 +19919,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:29:54.111Z",
+                     *       "periodEnd": "2027-12-06T05:29:54.111Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.770Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.770Z"
+                     *         "windowStart": "2025-12-06T05:34:22.427Z",
+                     *         "windowEnd": "2026-12-06T05:34:22.427Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19812,7 +20055,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d4-8c2e-766f-b7e9-da62acae13ae
                  */
                 id: string;
             };
@@ -19835,8 +20078,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.731Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.731Z"
+                     *         "windowStart": "2025-12-06T05:34:21.466Z",
+                     *         "windowEnd": "2026-12-06T05:34:21.466Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -19912,8 +20155,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24967-f688-71ac-96fa-8bf4db722661",
-                     *       "instance": "/v1/members/01a24967-c0af-70c7-a026-f7bb6614db8d/tier"
+                     *       "requestId": "01a249d8-a02c-7484-bcb9-1efdf1e0232c",
+                     *       "instance": "/v1/members/01a249d4-8c2e-766f-b7e9-da62acae13ae/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19963,7 +20206,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d4-8c2e-766f-b7e9-da62acae13ae
                  */
                 id: string;
             };
@@ -20070,7 +20313,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d4-8c2e-766f-b7e9-da62acae13ae
                  */
                 id: string;
             };
@@ -20102,17 +20345,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T05:34:22.583Z",
+                     *       "periodEnd": "2026-12-06T05:34:22.583Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T03:31:19.778Z",
+                     *         "until": "2027-03-06T05:34:22.583Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.787Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.787Z"
+                     *         "windowStart": "2025-12-06T05:34:22.648Z",
+                     *         "windowEnd": "2026-12-06T05:34:22.648Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20244,7 +20487,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249d4-8c2e-766f-b7e9-da62acae13ae
                  */
                 id: string;
             };
@@ -20261,14 +20504,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T05:34:22.583Z",
+                     *       "periodEnd": "2026-12-06T05:34:22.583Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.797Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.797Z"
+                     *         "windowStart": "2025-12-06T05:34:22.834Z",
+                     *         "windowEnd": "2026-12-06T05:34:22.834Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20895,7 +21138,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249d4-8c24-753a-aecf-f233b5b47bff
                  */
                 memberId?: string;
                 /**
@@ -20930,7 +21173,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249d6-ba4d-70db-a6d2-72c594934c57",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -20979,8 +21222,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.423Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.423Z",
+                     *           "createdAt": "2026-12-06T05:32:18.893Z",
+                     *           "updatedAt": "2026-12-06T05:32:18.893Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -20989,7 +21232,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249d6-b4ab-74f1-902a-58bf86ede7db",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -21038,8 +21281,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.363Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.363Z",
+                     *           "createdAt": "2026-12-06T05:32:17.451Z",
+                     *           "updatedAt": "2026-12-06T05:32:17.451Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21048,7 +21291,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249d6-ba35-7267-a445-5caaeb471b04",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -21097,8 +21340,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.421Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.421Z",
+                     *           "createdAt": "2026-12-06T05:32:18.869Z",
+                     *           "updatedAt": "2026-12-06T05:32:18.869Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21107,7 +21350,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDk2Ny1kZDhkLTc2NTgtOTk5Yi0zZmRiZTIxZmE5MGIiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDlkNi1iYTM1LTcyNjctYTQ0NS01Y2FhZWI0NzFiMDQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -21339,7 +21582,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249d8-aa34-7588-bdae-da20eda1dd74",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21376,8 +21619,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.995Z"
+                     *       "createdAt": "2026-12-06T05:34:25.843Z",
+                     *       "updatedAt": "2026-12-06T05:34:25.843Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21504,7 +21747,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd37-765e-8863-2de3918f9ece",
+                     *       "id": "01a249d6-b00f-723c-a513-a6a4e9a4cc05",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21534,7 +21777,7 @@ export interface operations {
                      *       },
                      *       "images": [],
                      *       "pricePoints": 119000,
-                     *       "stock": 39,
+                     *       "stock": 40,
                      *       "active": true,
                      *       "validFrom": null,
                      *       "validUntil": null,
@@ -21553,8 +21796,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:13.335Z",
-                     *       "updatedAt": "2026-12-06T03:31:13.335Z"
+                     *       "createdAt": "2026-12-06T05:32:16.342Z",
+                     *       "updatedAt": "2026-12-06T05:32:16.342Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21641,7 +21884,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24967-f73c-726e-9416-df5d100873d9
+                 * @example 01a249d8-aa34-7588-bdae-da20eda1dd74
                  */
                 id: string;
             };
@@ -21741,7 +21984,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249d8-aa34-7588-bdae-da20eda1dd74",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21778,8 +22021,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.004Z"
+                     *       "createdAt": "2026-12-06T05:34:25.843Z",
+                     *       "updatedAt": "2026-12-06T05:34:26.149Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21948,7 +22191,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 39
+                     *       "stock": 41
                      *     }
                      */
                     "application/json": {
@@ -22101,7 +22344,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "rewardId": "01a249d6-ba35-7267-a445-5caaeb471b04",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -22111,13 +22354,13 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "rewardId": "01a249d6-ba4d-70db-a6d2-72c594934c57",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
-                     *           "orders": 2,
-                     *           "units": 2,
-                     *           "points": 10000,
-                     *           "amountMinor": 10000,
+                     *           "orders": 3,
+                     *           "units": 3,
+                     *           "points": 15000,
+                     *           "amountMinor": 15000,
                      *           "currency": "SEK"
                      *         }
                      *       ]
@@ -22210,35 +22453,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
-                     *           "accountExternalId": "K1008",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d8-cca0-746d-af42-8639b74a0d6d",
+                     *           "orderId": "01a249d8-cc32-754c-852a-ef1a0b7c245f",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
+                     *           "createdAt": "2026-12-06T05:34:34.546Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -22340,36 +22561,14 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
-                     *           "accountExternalId": "K1008",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d8-cca0-746d-af42-8639b74a0d6d",
+                     *           "orderId": "01a249d8-cc32-754c-852a-ef1a0b7c245f",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
+                     *           "createdAt": "2026-12-06T05:34:34.546Z",
+                     *           "exportedAt": "2026-12-06T05:34:34.969Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -22482,7 +22681,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249d4-8c24-753a-aecf-f233b5b47bff
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -22506,18 +22705,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *           "id": "01a249d8-af63-76d6-a5e5-32d84b1594b0",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *             "id": "01a249d8-aa34-7588-bdae-da20eda1dd74",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -22532,46 +22731,46 @@ export interface operations {
                      *           "codes": [],
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:20.044Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *           "createdAt": "2026-12-06T05:34:27.171Z",
+                     *           "updatedAt": "2026-12-06T05:34:27.171Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *               "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.039Z"
+                     *               "at": "2026-12-06T05:34:27.046Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-ddc7-7648-846e-3504b3578069",
+                     *           "id": "01a249d6-bdff-7320-8ab1-a1ffd446d2c5",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249d6-b349-74f8-ae00-c7f9b45e3627",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:13.479Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.479Z",
+                     *           "createdAt": "2026-12-06T05:32:19.839Z",
+                     *           "updatedAt": "2026-12-06T05:32:19.839Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:05.886Z"
+                     *               "at": "2026-12-06T05:29:54.111Z"
                      *             }
                      *           ]
                      *         }
@@ -22646,8 +22845,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24967-f73c-726e-9416-df5d100873d9",
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "reward": "01a249d8-aa34-7588-bdae-da20eda1dd74",
+                 *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -22708,18 +22907,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249d8-af63-76d6-a5e5-32d84b1594b0",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249d8-aa34-7588-bdae-da20eda1dd74",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22734,15 +22933,15 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "createdAt": "2026-12-06T05:34:27.171Z",
+                     *       "updatedAt": "2026-12-06T05:34:27.171Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:34:27.046Z"
                      *         }
                      *       ]
                      *     }
@@ -22835,7 +23034,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 4764 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f753-74e4-9b79-08853c3e3fa6",
+                     *       "requestId": "01a249d8-acaf-746a-8bc7-f0adec3a558f",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -22866,7 +23065,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249d8-af63-76d6-a5e5-32d84b1594b0
                  */
                 id: string;
             };
@@ -22882,18 +23081,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249d8-af63-76d6-a5e5-32d84b1594b0",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249d8-aa34-7588-bdae-da20eda1dd74",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22908,15 +23107,15 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "createdAt": "2026-12-06T05:34:27.171Z",
+                     *       "updatedAt": "2026-12-06T05:34:27.171Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:34:27.046Z"
                      *         }
                      *       ]
                      *     }
@@ -23005,7 +23204,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249d8-af63-76d6-a5e5-32d84b1594b0
                  */
                 id: string;
             };
@@ -23033,18 +23232,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249d8-af63-76d6-a5e5-32d84b1594b0",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249d8-aa34-7588-bdae-da20eda1dd74",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23059,22 +23258,22 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.074Z",
+                     *       "createdAt": "2026-12-06T05:34:27.171Z",
+                     *       "updatedAt": "2026-12-06T05:34:28.393Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:34:27.046Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:34:28.393Z"
                      *         }
                      *       ]
                      *     }
@@ -23199,7 +23398,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f81c-77cd-a6f3-07c1a65ba654
+                 * @example 01a249d8-c909-76dd-87a8-9521e28d7b85
                  */
                 id: string;
             };
@@ -23227,40 +23426,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *       "id": "01a249d8-c909-76dd-87a8-9521e28d7b85",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *         "id": "01a249d6-b349-74f8-ae00-c7f9b45e3627",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.220Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *       "createdAt": "2026-12-06T05:34:33.737Z",
+                     *       "updatedAt": "2026-12-06T05:34:34.059Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.215Z"
+                     *           "at": "2026-12-06T05:34:33.638Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T03:31:20.241Z"
+                     *           "at": "2026-12-06T05:34:34.059Z"
                      *         }
                      *       ]
                      *     }
@@ -23385,7 +23584,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249d8-af63-76d6-a5e5-32d84b1594b0
                  */
                 id: string;
             };
@@ -23423,18 +23622,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249d8-af63-76d6-a5e5-32d84b1594b0",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249d8-aa34-7588-bdae-da20eda1dd74",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23453,29 +23652,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.087Z",
+                     *       "createdAt": "2026-12-06T05:34:27.171Z",
+                     *       "updatedAt": "2026-12-06T05:34:28.835Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:34:27.046Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:34:28.393Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T05:34:28.835Z"
                      *         }
                      *       ]
                      *     }
@@ -23600,7 +23799,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249d8-af63-76d6-a5e5-32d84b1594b0
                  */
                 id: string;
             };
@@ -23624,18 +23823,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249d8-af63-76d6-a5e5-32d84b1594b0",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249d8-aa34-7588-bdae-da20eda1dd74",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23654,29 +23853,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.107Z",
+                     *       "createdAt": "2026-12-06T05:34:27.171Z",
+                     *       "updatedAt": "2026-12-06T05:34:29.587Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:34:27.046Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:34:28.393Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T05:34:28.835Z"
                      *         }
                      *       ]
                      *     }
@@ -23801,7 +24000,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c
+                 * @example 01a249d8-bcab-77c3-808f-40693c5b4e6d
                  */
                 id: string;
             };
@@ -23831,18 +24030,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c",
+                     *       "id": "01a249d8-bcab-77c3-808f-40693c5b4e6d",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *         "id": "01a249d6-b4ab-74f1-902a-58bf86ede7db",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -23851,29 +24050,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.124Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.153Z",
+                     *       "createdAt": "2026-12-06T05:34:30.571Z",
+                     *       "updatedAt": "2026-12-06T05:34:31.744Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.119Z"
+                     *           "at": "2026-12-06T05:34:30.238Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.140Z"
+                     *           "at": "2026-12-06T05:34:31.366Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.153Z"
+                     *           "at": "2026-12-06T05:34:31.744Z"
                      *         }
                      *       ]
                      *     }
@@ -23998,7 +24197,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7f0-7564-9ba6-48fc6a634e54
+                 * @example 01a249d8-c3e0-757b-b356-1ba45be5a7db
                  */
                 id: string;
             };
@@ -24026,40 +24225,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7f0-7564-9ba6-48fc6a634e54",
+                     *       "id": "01a249d8-c3e0-757b-b356-1ba45be5a7db",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24967-dd40-709e-ab34-36fc427b90a1",
+                     *         "id": "01a249d6-b12f-706b-94cf-b33bc733bb4c",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.176Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.194Z",
+                     *       "createdAt": "2026-12-06T05:34:32.468Z",
+                     *       "updatedAt": "2026-12-06T05:34:32.931Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.169Z"
+                     *           "at": "2026-12-06T05:34:32.309Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T03:31:20.194Z"
+                     *           "at": "2026-12-06T05:34:32.931Z"
                      *         }
                      *       ]
                      *     }
@@ -24204,34 +24403,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249d7-f074-776a-9a17-bb62271ceb7d",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:18.137Z",
-                     *           "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *           "createdAt": "2026-12-06T05:33:38.291Z",
+                     *           "updatedAt": "2026-12-06T05:33:38.291Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249d7-2310-7281-b202-f16ae92b5eba",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.651Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.651Z"
+                     *           "createdAt": "2026-12-06T05:32:45.655Z",
+                     *           "updatedAt": "2026-12-06T05:32:45.655Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "id": "01a249d7-23a8-75ea-926e-2fe2ec67fcfc",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.655Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.655Z"
+                     *           "createdAt": "2026-12-06T05:32:45.863Z",
+                     *           "updatedAt": "2026-12-06T05:32:45.863Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5NjctZTI1Zi03MTk4LWIwMDEtYzJlZjFjYWQ5YjIzIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5ZDctMjNhOC03NWVhLTkyNmUtMmZlMmVjNjdmY2ZjIl0"
                      *     }
                      */
                     "application/json": {
@@ -24318,13 +24517,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249d8-5cae-72d6-9d68-553d877bd6ed",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.147Z"
+                     *       "createdAt": "2026-12-06T05:34:05.998Z",
+                     *       "updatedAt": "2026-12-06T05:34:05.998Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24423,7 +24622,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-eff9-74d8-8da5-be0e1201ede3
+                 * @example 01a249d7-f074-776a-9a17-bb62271ceb7d
                  */
                 id: string;
             };
@@ -24439,13 +24638,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *       "id": "01a249d7-f074-776a-9a17-bb62271ceb7d",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:18.137Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *       "createdAt": "2026-12-06T05:33:38.291Z",
+                     *       "updatedAt": "2026-12-06T05:33:38.291Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24532,7 +24731,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249d8-5cae-72d6-9d68-553d877bd6ed
                  */
                 id: string;
             };
@@ -24557,13 +24756,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249d8-5cae-72d6-9d68-553d877bd6ed",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.160Z"
+                     *       "createdAt": "2026-12-06T05:34:05.998Z",
+                     *       "updatedAt": "2026-12-06T05:34:06.309Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24686,7 +24885,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249d8-5cae-72d6-9d68-553d877bd6ed
                  */
                 id: string;
             };
@@ -25165,42 +25364,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249d8-86a7-771e-bda3-3ebda18e3dd2",
+                     *           "walletId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *           "requestedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *           "requestedAt": "2026-12-06T05:34:16.726Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e296-71eb-81c1-8ab33c25a7bb",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249d7-28b2-7518-9202-6adf4b561c0a",
+                     *           "walletId": "01a249d4-8873-7795-99e5-2ef1106640d8",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e262-764d-8e16-943371f239a1",
-                     *           "requestedAt": "2026-11-30T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249d7-23fb-76a8-b279-dc1d37985e9e",
+                     *           "requestedAt": "2026-11-30T05:29:54.111Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e291-7617-99f4-41862e12bd22",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249d7-280b-740c-9040-7dee25fb2a32",
+                     *           "walletId": "01a249d4-8873-7795-99e5-2ef1106640d8",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
-                     *           "requestedAt": "2026-11-29T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249d7-23a8-75ea-926e-2fe2ec67fcfc",
+                     *           "requestedAt": "2026-11-29T05:29:54.111Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -25273,7 +25472,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249d8-86a7-771e-bda3-3ebda18e3dd2
                  */
                 id: string;
             };
@@ -25289,14 +25488,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249d8-86a7-771e-bda3-3ebda18e3dd2",
+                     *       "walletId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "requestedAt": "2026-12-06T05:34:16.726Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -25387,7 +25586,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5ff-725c-8bad-7bf57cbef6c8
+                 * @example 01a249d8-8f26-7653-bc99-13b79ce35ccf
                  */
                 id: string;
             };
@@ -25403,18 +25602,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5ff-725c-8bad-7bf57cbef6c8",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249d8-8f26-7653-bc99-13b79ce35ccf",
+                     *       "walletId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.677Z",
-                     *       "decidedBy": "staff:01a24967-eff9-74d8-8da5-be0e1201ede3",
-                     *       "decidedAt": "2026-12-06T03:31:19.686Z",
+                     *       "requestedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "requestedAt": "2026-12-06T05:34:18.699Z",
+                     *       "decidedBy": "staff:01a249d7-f074-776a-9a17-bb62271ceb7d",
+                     *       "decidedAt": "2026-12-06T05:34:19.700Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24967-f607-7355-815e-d1c3da958299"
+                     *       "journalId": "01a249d8-9311-730b-bd00-94c01d19fbe9"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -25457,8 +25656,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24967-f5ee-7569-8772-a1eaba1781d0",
-                     *       "instance": "/v1/adjustment-requests/01a24967-e291-7617-99f4-41862e12bd22/approve"
+                     *       "requestId": "01a249d8-8bab-74d5-9755-ac3ce9704897",
+                     *       "instance": "/v1/adjustment-requests/01a249d7-280b-740c-9040-7dee25fb2a32/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -25560,7 +25759,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249d8-86a7-771e-bda3-3ebda18e3dd2
                  */
                 id: string;
             };
@@ -25588,16 +25787,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249d8-86a7-771e-bda3-3ebda18e3dd2",
+                     *       "walletId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:19.669Z",
+                     *       "requestedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "requestedAt": "2026-12-06T05:34:16.726Z",
+                     *       "decidedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "decidedAt": "2026-12-06T05:34:18.398Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -25758,9 +25957,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24967-f358-72dc-bdf9-330fc0510b3b",
-                     *           "at": "2026-12-06T03:31:18.999Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249d8-4f3a-72b4-b3c2-c59d1eb8c98a",
+                     *           "at": "2026-12-06T05:34:02.553Z",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -25773,53 +25972,54 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab",
-                     *           "hash": "7308ed9916def14955e1446a8d91cddf2b6a8d120b374d9b0f7b7f0751d7ceec"
+                     *           "prevHash": "78fa82dcdb26022833a5c73951279a04e515949fb445dc06f5f8f7bc29f8e5e8",
+                     *           "hash": "e64091ee84bbfd82c8e58f790ef9cba2b422b2b52965676084e873fd532b2fa0"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24967-f342-7468-8ab1-6d40f5336090",
-                     *           "at": "2026-12-06T03:31:18.978Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249d8-4b03-700e-815d-ab73bc294b5b",
+                     *           "at": "2026-12-06T05:34:01.472Z",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *           "entityId": "01a249d8-4abe-747c-a552-d160ab285958",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *             "id": "01a249d8-4abe-747c-a552-d160ab285958",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
                      *             "status": "active",
                      *             "country": "SE",
                      *             "segment": "installer",
+                     *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.973Z",
+                     *             "createdAt": "2026-12-06T05:34:01.384Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T03:31:18.973Z",
+                     *             "updatedAt": "2026-12-06T05:34:01.384Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3",
-                     *           "hash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab"
+                     *           "prevHash": "ecf273372bb98442ee06e8ee4d459c0aa878ae1d31ff80e0f89b5db20b1b6878",
+                     *           "hash": "78fa82dcdb26022833a5c73951279a04e515949fb445dc06f5f8f7bc29f8e5e8"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24967-f338-72c9-8eb2-fcfdc7bde662",
-                     *           "at": "2026-12-06T03:31:18.968Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249d8-4a4a-75fe-bf70-26122b46dbe1",
+                     *           "at": "2026-12-06T05:34:01.289Z",
+                     *           "actor": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *           "entityId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *           "before": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -25828,18 +26028,19 @@ export interface operations {
                      *             "status": "active",
                      *             "country": "SE",
                      *             "segment": "builder",
+                     *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T05:34:00.891Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.951Z",
+                     *             "updatedAt": "2026-12-06T05:34:00.891Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -25849,18 +26050,19 @@ export interface operations {
                      *             "status": "active",
                      *             "country": "SE",
                      *             "segment": "builder",
+                     *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T05:34:00.891Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.965Z",
+                     *             "updatedAt": "2026-12-06T05:34:01.249Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "978755f4af2dc0e8897e1077a83b3b3c8bf8cae70de1e87c84cd8587fc24fa48",
-                     *           "hash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3"
+                     *           "prevHash": "f482121b421385068dce20d287a181868fdeb105536f073db557f0aab67499d4",
+                     *           "hash": "ecf273372bb98442ee06e8ee4d459c0aa878ae1d31ff80e0f89b5db20b1b6878"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -25941,15 +26143,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "actor": "staff:01a249d7-2310-7281-b202-f16ae92b5eba",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "actor": "staff:01a249d7-23a8-75ea-926e-2fe2ec67fcfc",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e262-764d-8e16-943371f239a1",
+                     *           "actor": "staff:01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -26035,10 +26237,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *       "seq": 38,
-                     *       "hash": "8673f5044e7195679bc84797a8412a6b7f0730e48b90b5f713acd5449091c20e",
-                     *       "at": "2026-12-06T03:31:19.287Z"
+                     *       "hash": "4c64da64a3b743765f01df958870db1743840184fea24db90c21bc12ce121acd",
+                     *       "at": "2026-12-06T05:34:08.615Z"
                      *     }
                      */
                     "application/json": {
@@ -26122,22 +26324,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *           "id": "01a249d7-2a03-762e-a165-259f11ecbe13",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.727Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *           "createdAt": "2026-12-06T05:32:47.490Z",
+                     *           "updatedAt": "2026-12-06T05:32:47.490Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e2aa-719b-87d0-4a54b69b4d88",
+                     *           "id": "01a249d7-2a27-7048-8f9f-1a146f99f8d4",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.730Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.730Z"
+                     *           "createdAt": "2026-12-06T05:32:47.527Z",
+                     *           "updatedAt": "2026-12-06T05:32:47.527Z"
                      *         }
                      *       ]
                      *     }
@@ -26225,13 +26427,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249d8-6856-762b-b374-dfbccee12c66",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.299Z"
+                     *       "createdAt": "2026-12-06T05:34:08.982Z",
+                     *       "updatedAt": "2026-12-06T05:34:08.982Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26330,7 +26532,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249d7-2a03-762e-a165-259f11ecbe13
                  */
                 id: string;
             };
@@ -26346,13 +26548,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *       "id": "01a249d7-2a03-762e-a165-259f11ecbe13",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:14.727Z",
-                     *       "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *       "createdAt": "2026-12-06T05:32:47.490Z",
+                     *       "updatedAt": "2026-12-06T05:32:47.490Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26439,7 +26641,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-f483-7318-a028-fe6c48d379d8
+                 * @example 01a249d8-6856-762b-b374-dfbccee12c66
                  */
                 id: string;
             };
@@ -26464,13 +26666,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249d8-6856-762b-b374-dfbccee12c66",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.306Z"
+                     *       "createdAt": "2026-12-06T05:34:08.982Z",
+                     *       "updatedAt": "2026-12-06T05:34:09.193Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26606,7 +26808,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249d7-2a03-762e-a165-259f11ecbe13
                  */
                 id: string;
             };
@@ -26623,7 +26825,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *         "id": "01a249d7-2a03-762e-a165-259f11ecbe13",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -26784,7 +26986,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f49d-7050-8ebf-4f07cbed5265",
+                     *       "journalId": "01a249d8-6aaa-73ed-8253-7174203758d4",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -26917,15 +27119,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249d8-a7d3-76e9-9e9a-00b67bf4c4c8",
+                     *           "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.950Z",
-                     *           "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *           "uploadedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *           "createdAt": "2026-12-06T05:34:25.215Z",
+                     *           "url": "/v1/evidence/01a249d8-a7d3-76e9-9e9a-00b67bf4c4c8/content"
                      *         }
                      *       ]
                      *     }
@@ -27041,7 +27243,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249d8-a7d3-76e9-9e9a-00b67bf4c4c8
                  */
                 id: string;
             };
@@ -27057,15 +27259,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249d8-a7d3-76e9-9e9a-00b67bf4c4c8",
+                     *       "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.950Z",
-                     *       "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *       "uploadedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:34:25.215Z",
+                     *       "url": "/v1/evidence/01a249d8-a7d3-76e9-9e9a-00b67bf4c4c8/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -27152,7 +27354,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249d8-a7d3-76e9-9e9a-00b67bf4c4c8
                  */
                 id: string;
             };
@@ -27535,10 +27737,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *           "id": "01a249d7-5c46-717d-8317-1ea0cb4602e1",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
+                     *           "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -27551,7 +27753,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -27565,13 +27767,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249d7-5a9f-74da-8db4-c00e9de14213",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
+                     *           "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -27584,7 +27786,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -27598,13 +27800,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *           "id": "01a249d7-58a7-750b-8d90-9fe46f8d3e0d",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
+                     *           "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -27617,7 +27819,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -27631,10 +27833,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:29:54.111Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDM1LTcxZWItYjhhNS1hMDYyYzQ1YjA5MDAiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkNy00OTMxLTcyYmYtOTMyZC04MDk3ZDE5MTJiYTQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -27713,7 +27915,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249d7-399b-7154-a5c8-ca7dbbb5216c"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27758,7 +27960,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249d7-399b-7154-a5c8-ca7dbbb5216c"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27813,10 +28015,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249d8-d023-74e2-adba-d0d8415bec67",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2ef1106640d8",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f9001a3a7f71",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -27829,7 +28031,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -27842,19 +28044,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "submittedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:34:35.474Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249d7-399b-7154-a5c8-ca7dbbb5216c",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2ef1106640d8",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T05:32:50.578Z",
+                     *           "url": "/v1/evidence/01a249d7-399b-7154-a5c8-ca7dbbb5216c/content"
                      *         }
                      *       ]
                      *     }
@@ -27909,9 +28111,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24967-f891-72e8-b919-c9801961e44e).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a249d8-d023-74e2-adba-d0d8415bec67).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-f8a0-7563-8fbe-9357fc6fdf41",
+                     *       "requestId": "01a249d8-d1a5-7160-926c-a85f1c1477c4",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -27978,7 +28180,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249d7-5c46-717d-8317-1ea0cb4602e1
                  */
                 id: string;
             };
@@ -27994,10 +28196,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249d7-5c46-717d-8317-1ea0cb4602e1",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
+                     *       "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28010,7 +28212,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28024,18 +28226,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:29:54.111Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249d7-5d52-73d5-9abf-468e61ff84b6",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T05:33:00.547Z",
+                     *           "url": "/v1/evidence/01a249d7-5d52-73d5-9abf-468e61ff84b6/content"
                      *         }
                      *       ]
                      *     }
@@ -28124,7 +28326,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-f891-72e8-b919-c9801961e44e
+                 * @example 01a249d8-d023-74e2-adba-d0d8415bec67
                  */
                 id: string;
             };
@@ -28151,10 +28353,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249d8-d023-74e2-adba-d0d8415bec67",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2ef1106640d8",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f9001a3a7f71",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -28167,7 +28369,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -28176,23 +28378,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24967-f8ac-73cb-90a5-b06d6ff886cc",
+                     *       "eventId": "01a249d8-d418-724b-90f8-c739e3e53a3d",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.362Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "decidedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "decidedAt": "2026-12-06T05:34:36.455Z",
+                     *       "submittedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:34:35.474Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249d7-399b-7154-a5c8-ca7dbbb5216c",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2ef1106640d8",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T05:32:50.578Z",
+                     *           "url": "/v1/evidence/01a249d7-399b-7154-a5c8-ca7dbbb5216c/content"
                      *         }
                      *       ]
                      *     }
@@ -28329,7 +28531,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249d7-5c46-717d-8317-1ea0cb4602e1
                  */
                 id: string;
             };
@@ -28368,10 +28570,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249d7-5c46-717d-8317-1ea0cb4602e1",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
+                     *       "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28384,7 +28586,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28400,21 +28602,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.391Z",
+                     *       "decidedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "decidedAt": "2026-12-06T05:34:37.973Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:29:54.111Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249d7-5d52-73d5-9abf-468e61ff84b6",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T05:33:00.547Z",
+                     *           "url": "/v1/evidence/01a249d7-5d52-73d5-9abf-468e61ff84b6/content"
                      *         }
                      *       ]
                      *     }
@@ -28551,7 +28753,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:29:54.111Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28632,7 +28834,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                 *       "accrueFrom": "2025-12-05T05:29:54.111Z"
                  *     }
                  */
                 "application/json": {
@@ -28669,7 +28871,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:29:54.111Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28768,7 +28970,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -28784,7 +28986,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -28883,7 +29085,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -28901,37 +29103,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6c7-7378-9c6f-97ac6989e65b",
+                     *           "id": "01a249d7-7472-7379-b1c2-08a42b9c8fb5",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24967-e6aa-77ce-af05-88642c836199",
+                     *           "claimId": "01a249d7-73a3-707b-8bac-d1bfbc8fbb45",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.781Z"
+                     *           "createdAt": "2026-12-06T05:33:06.507Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-ce8d068076ea",
+                     *           "id": "01a249d7-7383-77bf-a820-b3d2809eb126",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24967-d400-71a7-9d83-3a5f20bd2563",
+                     *           "eventId": "01a249d6-0914-717a-b3ea-5db96c243798",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T05:33:06.117Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-7c6c63137788",
+                     *           "id": "01a249d7-7383-77bf-a820-6052418dd6e9",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24967-d400-71a7-9d82-d3356be66305",
+                     *           "eventId": "01a249d6-0914-717a-b3e9-f7adbffa9956",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T05:33:06.117Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNmEwLTc2ZWUtYTI4Mi01MjZmZDc1MTdiMjIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkNy03MzgzLTc3YmYtYTgyMC0zNmUwMzQ3ZjQ2NTkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29022,7 +29224,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -29065,7 +29267,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -29184,8 +29386,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24967-f8e7-739b-b5c0-08c4f6efd31d",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdae-88f7a6bb1ed1/coop-fund/adjustments"
+                     *       "requestId": "01a249d8-dcda-75de-9967-9b8283696d87",
+                     *       "instance": "/v1/accounts/01a249d4-8873-7795-99e5-2b03657fc5c5/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -29242,17 +29444,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *           "id": "01a249d8-ddf8-75bf-9975-6d557bd6f44c",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *           "proofEvidenceId": "01a249d7-73ac-704e-85fa-8d7bf7377744",
+                     *           "proofUrl": "/v1/evidence/01a249d7-73ac-704e-85fa-8d7bf7377744/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29260,21 +29462,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:20.434Z"
+                     *           "submittedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *           "createdAt": "2026-12-06T05:34:39.096Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *           "id": "01a249d7-73fb-7430-a713-c5084996ecca",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *           "accountId": "01a249d4-8873-7795-99e5-4bb7872b3b11",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *           "proofEvidenceId": "01a249d7-7448-729e-8947-e69a30c6b7c6",
+                     *           "proofUrl": "/v1/evidence/01a249d7-7448-729e-8947-e69a30c6b7c6/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29283,7 +29485,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.775Z"
+                     *           "createdAt": "2026-12-06T05:33:06.427Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -29357,13 +29559,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249d7-73ac-704e-85fa-8d7bf7377744",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29404,13 +29606,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249d7-73ac-704e-85fa-8d7bf7377744",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29469,17 +29671,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249d8-ddf8-75bf-9975-6d557bd6f44c",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249d7-73ac-704e-85fa-8d7bf7377744",
+                     *       "proofUrl": "/v1/evidence/01a249d7-73ac-704e-85fa-8d7bf7377744/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29487,8 +29689,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:34:39.096Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29599,7 +29801,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249d8-ddf8-75bf-9975-6d557bd6f44c
                  */
                 id: string;
             };
@@ -29615,17 +29817,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249d8-ddf8-75bf-9975-6d557bd6f44c",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249d7-73ac-704e-85fa-8d7bf7377744",
+                     *       "proofUrl": "/v1/evidence/01a249d7-73ac-704e-85fa-8d7bf7377744/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29633,8 +29835,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:34:39.096Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29721,7 +29923,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249d8-ddf8-75bf-9975-6d557bd6f44c
                  */
                 id: string;
             };
@@ -29737,26 +29939,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249d8-ddf8-75bf-9975-6d557bd6f44c",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249d7-73ac-704e-85fa-8d7bf7377744",
+                     *       "proofUrl": "/v1/evidence/01a249d7-73ac-704e-85fa-8d7bf7377744/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.445Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "decidedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "decidedAt": "2026-12-06T05:34:39.307Z",
+                     *       "submittedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:34:39.096Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29891,7 +30093,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-e6bf-74fe-997d-86ac7197852e
+                 * @example 01a249d7-73fb-7430-a713-c5084996ecca
                  */
                 id: string;
             };
@@ -29925,17 +30127,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *       "id": "01a249d7-73fb-7430-a713-c5084996ecca",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *       "accountId": "01a249d4-8873-7795-99e5-4bb7872b3b11",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *       "proofEvidenceId": "01a249d7-7448-729e-8947-e69a30c6b7c6",
+                     *       "proofUrl": "/v1/evidence/01a249d7-7448-729e-8947-e69a30c6b7c6/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29946,10 +30148,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.458Z",
+                     *       "decidedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "decidedAt": "2026-12-06T05:34:39.687Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:15.775Z"
+                     *       "createdAt": "2026-12-06T05:33:06.427Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -30104,44 +30306,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                     *           "claimId": "01a24967-e6b0-7584-b810-ae13fc8d6c7d",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249d7-74d3-77ea-9157-71eb31efe42d",
+                     *           "claimId": "01a249d7-73b6-712e-89aa-d5eb75615743",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2ef1106640d8",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T03:31:15.787Z",
+                     *           "approvedAt": "2026-12-06T05:33:06.595Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                     *           "claimId": "01a24967-e6b4-74de-b033-9e1887997942",
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "id": "01a249d7-7546-7608-9970-bc36a7e29a18",
+                     *           "claimId": "01a249d7-73df-77c9-aee0-30820b977f8f",
+                     *           "accountId": "01a249d4-8873-7795-99e5-394965ac8994",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T03:31:15.792Z",
+                     *           "approvedAt": "2026-12-06T05:33:06.702Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-f900-74fc-933b-becc41829cd2",
-                     *           "claimId": "01a24967-f8f2-730e-9031-441c490bcb1c",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d8-deff-70ee-9952-cd5217d3fcae",
+                     *           "claimId": "01a249d8-ddf8-75bf-9975-6d557bd6f44c",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T03:31:20.445Z",
+                     *           "approvedAt": "2026-12-06T05:34:39.307Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -30220,9 +30422,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                 *         "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                 *         "01a24967-f900-74fc-933b-becc41829cd2"
+                 *         "01a249d7-74d3-77ea-9157-71eb31efe42d",
+                 *         "01a249d7-7546-7608-9970-bc36a7e29a18",
+                 *         "01a249d8-deff-70ee-9952-cd5217d3fcae"
                  *       ]
                  *     }
                  */
@@ -30243,11 +30445,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f916-749c-9dda-d28a3cd37095",
+                     *       "id": "01a249d8-e146-75ab-a8fc-80b113d829e6",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T03:31:20.470Z",
+                     *       "createdAt": "2026-12-06T05:34:39.942Z",
                      *       "created": true
                      *     }
                      */
@@ -30361,7 +30563,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249d4-8873-7795-99e5-2b03657fc5c5
                  */
                 id: string;
             };
@@ -30379,34 +30581,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249d4-8c2b-75be-801b-ee46dceb1316",
+                     *           "accountId": "01a249d4-8873-7795-99e5-3704b361f405",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51295,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 22161,
+                     *           "available": 51161,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 50827,
-                     *           "spent": 29000,
+                     *           "spent": 5000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 21447,
+                     *           "available": 45447,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249d4-8c2b-75be-801b-f1ff8e4ae6ab",
+                     *           "accountId": "01a249d4-8873-7795-99e5-3704b361f405",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -30418,7 +30620,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi05MjFhMTIxMzg2MzkiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDlkNC04YzJiLTc1YmUtODAxYi1mMWZmOGU0YWU2YWIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30508,7 +30710,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249d8-48ee-749f-a949-aa88465ae2fa
                  */
                 id: string;
             };
@@ -30559,12 +30761,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24967-f39e-705f-975c-2f204f762251",
-                     *       "memberId": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "invitationId": "01a249d8-55e3-761d-a154-99c17416dea9",
+                     *       "memberId": "01a249d8-5593-72bb-8c05-7bb21cdc1da9",
+                     *       "accountId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T03:31:19.065Z"
+                     *       "expiresAt": "2026-12-20T05:34:04.126Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -30687,7 +30889,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_kPC_7WFOv60AnkRIvmvXWaVUXuIVSGcO3DIIejKWlio
+                 * @example inv_gJ1q5MwS5udIGLS_IP20I8hxcvfVCsQ4rh0118rBcMs
                  */
                 token: string;
             };
@@ -30721,8 +30923,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249d8-5593-72bb-8c05-7bb21cdc1da9",
+                     *       "accountId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -30733,8 +30935,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.066Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.082Z"
+                     *       "createdAt": "2026-12-06T05:34:04.177Z",
+                     *       "updatedAt": "2026-12-06T05:34:04.462Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -30869,7 +31071,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249d8-48ee-749f-a949-aa88465ae2fa
                  */
                 id: string;
             };
@@ -30879,7 +31081,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249d8-5147-734a-a650-b35cf84ad71a"
                  *     }
                  */
                 "application/json": {
@@ -30900,8 +31102,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
-                     *       "code": "9FJRH59C"
+                     *       "accountId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
+                     *       "code": "4VZCK3MY"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -31028,7 +31230,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "9FJRH59C",
+                 *       "account": "4VZCK3MY",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -31061,8 +31263,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249d8-58c5-76c6-aab3-dd9d47d47861",
+                     *       "accountId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31073,8 +31275,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.098Z"
+                     *       "createdAt": "2026-12-06T05:34:04.983Z",
+                     *       "updatedAt": "2026-12-06T05:34:04.983Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31185,7 +31387,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3bb-730b-9cbe-d3a71956b61b
+                 * @example 01a249d8-58c5-76c6-aab3-dd9d47d47861
                  */
                 id: string;
             };
@@ -31195,7 +31397,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249d8-5147-734a-a650-b35cf84ad71a"
                  *     }
                  */
                 "application/json": {
@@ -31216,8 +31418,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249d8-58c5-76c6-aab3-dd9d47d47861",
+                     *       "accountId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31228,8 +31430,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.109Z"
+                     *       "createdAt": "2026-12-06T05:34:04.983Z",
+                     *       "updatedAt": "2026-12-06T05:34:05.115Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31352,7 +31554,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3cf-75f8-9317-e1f85aeda236
+                 * @example 01a249d8-5948-71ae-90c2-aada1c730d17
                  */
                 id: string;
             };
@@ -31363,7 +31565,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249d8-5147-734a-a650-b35cf84ad71a"
                  *     }
                  */
                 "application/json": {
@@ -31386,8 +31588,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3cf-75f8-9317-e1f85aeda236",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249d8-5948-71ae-90c2-aada1c730d17",
+                     *       "accountId": "01a249d8-48ee-749f-a949-aa88465ae2fa",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -31398,8 +31600,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.118Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.128Z"
+                     *       "createdAt": "2026-12-06T05:34:05.127Z",
+                     *       "updatedAt": "2026-12-06T05:34:05.415Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31522,7 +31724,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f37e-736a-9ce5-f127e3c9550d
+                 * @example 01a249d8-52ff-74ac-bd54-30ba3b780f17
                  */
                 id: string;
             };
@@ -31549,7 +31751,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f37e-736a-9ce5-f127e3c9550d",
+                     *       "memberId": "01a249d8-52ff-74ac-bd54-30ba3b780f17",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -31701,35 +31903,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f402-76ad-8a8e-5d121b06c5e2",
+                     *           "id": "01a249d8-5ea5-723f-88c2-adbf84d98f76",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=rROWlGaMh-KbhoQMLGo5-xMtP8eC-YgQYsiRfOZ6x1c\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=VTaatuBGHf3mPhHsLZQaBGUGH93cqwJCxfBPrgE78bQ\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 06:34. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.168Z",
+                     *           "nextAttemptAt": "2026-12-06T05:34:06.410Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.167Z"
+                     *           "createdAt": "2026-12-06T05:34:06.409Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3f0-703d-bc00-cdc188b4823e",
+                     *           "id": "01a249d8-5d9c-729a-95e2-9207141462b7",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=KCUODtU_a0Tzy7OZaTPuaK_L7CsZ23Rae5Tv9sBcMbQ\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=qoQGYABrEIWmteqvp9mRIpOj7-pWdaVONIa_RXXrByY\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 06:34. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.150Z",
+                     *           "nextAttemptAt": "2026-12-06T05:34:06.066Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.147Z"
+                     *           "createdAt": "2026-12-06T05:34:05.998Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3da-719b-8ee5-aa1150966965",
+                     *           "id": "01a249d8-5ab5-704c-87c3-2bb229eecf72",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -31737,13 +31939,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.130Z",
+                     *           "nextAttemptAt": "2026-12-06T05:34:05.493Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.128Z"
+                     *           "createdAt": "2026-12-06T05:34:05.415Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDAzOjMxOjE5LjEyOFoiLCIwMWEyNDk2Ny1mM2RhLTcxOWItOGVlNS1hYTExNTA5NjY5NjUiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA1OjM0OjA1LjQxNVoiLCIwMWEyNDlkOC01YWI1LTcwNGMtODdjMy0yYmIyMjllZWNmNzIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32069,7 +32271,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24967-f695-700f-a952-fe8945130a24",
+                     *       "requestId": "01a249d8-a10d-705a-b60a-57b8184df7d8",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -32100,7 +32302,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249d4-8873-7795-99e6-2f41013cf41c
                  */
                 id: string;
             };
@@ -32116,8 +32318,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "countedFor": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
+                     *       "countedFor": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -32604,7 +32806,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-796ca9247457
+                 * @example 01a249d4-8c24-753a-aecf-ff88b234ac37
                  */
                 id: string;
             };
@@ -32620,7 +32822,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-ff88b234ac37",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -32631,14 +32833,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:29:54.111Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:29:54.111Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -32751,7 +32953,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e782-75ea-84cd-a16f2c83d68e",
+                     *           "id": "01a249d7-7ce7-702e-b501-9de8077844b2",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -32760,8 +32962,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T03:31:15.970Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.970Z"
+                     *           "createdAt": "2026-12-06T05:33:08.711Z",
+                     *           "updatedAt": "2026-12-06T05:33:08.711Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -32867,7 +33069,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249d8-a570-76ef-bb22-e7d34a3a5883",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -32875,9 +33077,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z",
-                     *       "secret": "whsec_d7805a674df3621ba56b3afd5a9b0e787a2182a8114c2cb4c836c0fa38add5e0"
+                     *       "createdAt": "2026-12-06T05:34:24.624Z",
+                     *       "updatedAt": "2026-12-06T05:34:24.624Z",
+                     *       "secret": "whsec_ce2dfeaf1e785128696c642033153b8e78c4272cc5ea5ba24d30e4279bc51032"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -32968,7 +33170,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24967-f6dc-7289-8953-0f80310a34e8",
+                     *       "requestId": "01a249d8-a50a-775c-b02a-0909aa12d259",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -32999,7 +33201,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249d8-a570-76ef-bb22-e7d34a3a5883
                  */
                 id: string;
             };
@@ -33015,7 +33217,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249d8-a570-76ef-bb22-e7d34a3a5883",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33023,8 +33225,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z"
+                     *       "createdAt": "2026-12-06T05:34:24.624Z",
+                     *       "updatedAt": "2026-12-06T05:34:24.624Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33111,7 +33313,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249d8-a570-76ef-bb22-e7d34a3a5883
                  */
                 id: string;
             };
@@ -33127,7 +33329,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249d8-a570-76ef-bb22-e7d34a3a5883",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33136,8 +33338,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z"
+                     *       "createdAt": "2026-12-06T05:34:24.624Z",
+                     *       "updatedAt": "2026-12-06T05:34:24.683Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33260,7 +33462,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249d8-a570-76ef-bb22-e7d34a3a5883
                  */
                 id: string;
             };
@@ -33295,7 +33497,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249d8-a570-76ef-bb22-e7d34a3a5883",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33304,8 +33506,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.917Z"
+                     *       "createdAt": "2026-12-06T05:34:24.624Z",
+                     *       "updatedAt": "2026-12-06T05:34:24.655Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33440,7 +33642,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249d8-a570-76ef-bb22-e7d34a3a5883
                  */
                 id: string;
             };
@@ -33456,7 +33658,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249d8-a570-76ef-bb22-e7d34a3a5883",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33465,9 +33667,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z",
-                     *       "secret": "whsec_fe1fd01b124a4b0aef823fe4ee9dd8a8e8064e63f468f982627c7aafb3a4c84f"
+                     *       "createdAt": "2026-12-06T05:34:24.624Z",
+                     *       "updatedAt": "2026-12-06T05:34:24.683Z",
+                     *       "secret": "whsec_64906bb6df1923615a0f617ce6cdd390f362a00c9f970f9c4cc470ec30f203c2"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -33600,7 +33802,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249d8-a570-76ef-bb22-e7d34a3a5883
                  */
                 id: string;
             };
@@ -33707,7 +33909,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24967-f6f9-72af-bdd9-0516731eb444
+                 * @example 01a249d8-a612-77eb-a825-46d94fbe02d3
                  */
                 id: string;
             };
@@ -33723,16 +33925,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6f9-72af-bdd9-0516731eb444",
-                     *       "eventId": "01a24967-f6f8-71bc-850e-ecbe366ca821",
+                     *       "id": "01a249d8-a612-77eb-a825-46d94fbe02d3",
+                     *       "eventId": "01a249d8-a611-722a-9f49-da617d82b0ae",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T03:31:19.927Z",
+                     *       "occurredAt": "2026-12-06T05:34:24.735Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T03:31:19.933Z",
+                     *       "nextAttemptAt": "2026-12-06T05:34:24.835Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -33789,7 +33991,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24967-f6f4-76b9-ba2b-7b6a5b0e0c32",
+                     *       "requestId": "01a249d8-a5b7-7729-b702-e338cb75fa60",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -33901,26 +34103,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249d7-f074-776a-9a17-bb62271ceb7d",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "E4lpHKyA-YTUIVwSsIervUNvRA0HxppPW97r23h850BbOrfv6Ko0"
+                     *       "csrfToken": "0ttCxXnr-ZQ8DKMjOKtZAE_L629aoiZ_Qpx6djAWW-b8YUg_FGXo"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -33951,7 +34153,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24967-f91a-737f-82e3-a531cafd42a7",
+                     *       "requestId": "01a249d8-e1dd-7609-bc49-129f1f91c826",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -34041,26 +34243,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249d7-f074-776a-9a17-bb62271ceb7d",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "6sF4rFgD-xxlkEMPerWcTMBdSvYR5VUnobeH130Q_Y-Yc7JUPvSE"
+                     *       "csrfToken": "YLVnkyeN-l-XN5ppAPb6zx_hXQjFJKfiYTLAWHNlWvPe1KiBVX1g"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34127,7 +34329,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0"
+                 *       "programId": "01a249d4-846e-76d8-b443-01dabf7070fd"
                  *     }
                  */
                 "application/json": {
@@ -34149,26 +34351,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249d7-f074-776a-9a17-bb62271ceb7d",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "GHlu494o-jDAXQW9N8LA36QLk3W-Qb-Gx6TiY6PL48Bf2gskD0wI"
+                     *       "csrfToken": "vgJzvcE5-50mX1pXC5QyaheVorB8_DDM6sbs-nP1g8vcJrX4qvoY"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34622,7 +34824,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "3TxusjlcdTV0wworcXYpyKFoA0sXDIpLyf3FUwote1I",
+                 *       "token": "bGSB_5BuatwPpLGTplSqZZu1udg4uhAuiFn-qlYeHm8",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -34679,7 +34881,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24967-f983-746d-97c2-b61c13fa3417",
+                     *       "requestId": "01a249d8-ed2e-77d6-ad8a-4296ae29cadb",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -34872,7 +35074,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@example.com",
-                 *       "code": "122472"
+                 *       "code": "410289"
                  *     }
                  */
                 "application/json": {
@@ -34898,27 +35100,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "WN3IVmqL-DkKZ9v9gqR_L0p27X1ltgVMs-qOjCfTHsyp3llQxbFs",
+                     *       "csrfToken": "gkWb42UW-0tkni0Q4sMkQPtsTKnpbqvc6ZCqRdgi7ESXpcRG4xOQ",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -34953,7 +35155,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24967-f9dd-7493-86e6-dabbde3fb1de",
+                     *       "requestId": "01a249d8-f61a-723a-b500-3929869869a2",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -35083,27 +35285,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "CDI5Bnyn-N1zgqnCv9Qg0G_JB2l5Dv-EN1OiPb4eV3kZfxNhmH2w",
+                     *       "csrfToken": "G9rv79Bm-9le-gLd8RFbNrQW-ToHUwZTBcpT6hb-TnnDehFA9D4A",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35228,27 +35430,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "B9M7QTan-C_Ysha5Dg8uFshS29fcszqKrGtI7qpIXaHF8XG0kuU4",
+                     *       "csrfToken": "YfXm9Ium-i6P0ES91hUN9EQICerzZpd17w2aD1ETcxCFRcR5-Ddc",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35307,7 +35509,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76"
+                 *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff"
                  *     }
                  */
                 "application/json": {
@@ -35329,18 +35531,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "zXT3BQhQ-G9ndPBfz-21a1i5RgIZyV8Z0lJUEGD7CmG1f769VSa8"
+                     *       "csrfToken": "8kxl3raC-HVmIpKTAplEzQOlcjqmm0VYQUZYtDgto6ZN_Dk6TIfw"
                      *     }
                      */
                     "application/json": {
@@ -35700,7 +35902,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv_jvQEK5j2ENmPSCagGDKuvncBxpLBdbocbCZQJi-HSjk
                  */
                 token: string;
             };
@@ -35721,7 +35923,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T03:31:05.886Z"
+                     *       "expiresAt": "2026-12-20T05:29:54.111Z"
                      *     }
                      */
                     "application/json": {
@@ -35776,8 +35978,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24967-fa23-748d-9b06-2f9007715aec",
-                     *       "instance": "/auth/invitations/inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs"
+                     *       "requestId": "01a249d8-fbcf-72fc-bcb2-e7dcd3c1678b",
+                     *       "instance": "/auth/invitations/inv_jvQEK5j2ENmPSCagGDKuvncBxpLBdbocbCZQJi-HSjk"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -35831,7 +36033,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv_jvQEK5j2ENmPSCagGDKuvncBxpLBdbocbCZQJi-HSjk
                  */
                 token: string;
             };
@@ -35865,27 +36067,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "DFIOnjFe-xWl96Q4aTunj198fVjAMyu2b6N8cbIvKddvbSRZRzx0",
+                     *       "csrfToken": "ZuX0wVUe-PZbNKhZQemyxicxrfGYYNmmxU8sBfp3Hl_sL4Pd32Hg",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24967-e755-7390-90ae-6350d9800241",
+                     *         "id": "01a249d7-79f7-7325-a929-01c48a65f808",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-e755-7390-90ae-6350d9800241",
+                     *           "memberId": "01a249d7-79f7-7325-a929-01c48a65f808",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -36016,16 +36218,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36142,16 +36344,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249d4-846e-76d8-b443-01dabf7070fd",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36517,7 +36719,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "periodEnd": "2027-12-06T05:29:54.111Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -36622,8 +36824,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-59ba5ed258c9",
-                     *           "at": "2026-10-23T16:31:05.886Z",
+                     *           "id": "01a249d7-2cef-74fa-8ed5-981009b888b4",
+                     *           "at": "2026-10-23T18:29:54.111Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36636,8 +36838,8 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-578a2bab1ad5",
-                     *           "at": "2026-10-18T16:31:05.886Z",
+                     *           "id": "01a249d7-2cef-74fa-8ed5-95a32890ec5d",
+                     *           "at": "2026-10-18T18:29:54.111Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36650,8 +36852,8 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-521679c02fe1",
-                     *           "at": "2026-10-13T16:31:05.886Z",
+                     *           "id": "01a249d7-2cef-74fa-8ed5-9167966554d1",
+                     *           "at": "2026-10-13T18:29:54.111Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36664,7 +36866,7 @@ export interface operations {
                      *           ]
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-e2d7-761d-933e-485ec2519ce5"
+                     *       "nextCursor": "01a249d7-2cef-74fa-8ed5-886dd9d3b881"
                      *     }
                      */
                     "application/json": {
@@ -36831,6 +37033,97 @@ export interface operations {
             };
         };
     };
+    portalListRecommendations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description how many products, 1–20; default 6
+                 * @example 4
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": []
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            sku: string;
+                            name: string;
+                            /** @description the product category code */
+                            category: string | null;
+                            /** @description the company's product it is most often bought with */
+                            because: {
+                                sku: string;
+                                name: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_not_chosen";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     portalListRewards: {
         parameters: {
             query?: {
@@ -36874,7 +37167,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249d6-ba4d-70db-a6d2-72c594934c57",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36889,7 +37182,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249d6-b4ab-74f1-902a-58bf86ede7db",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -36904,7 +37197,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249d6-ba35-7267-a445-5caaeb471b04",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36919,7 +37212,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDk2Ny1kZDQ2LTcwMzktOTY3MC1lYzcwZWE3ZjY0ZTEiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDlkNi1iMjg5LTczOWEtYjc5MC1iOTUwN2I2MWYzYWYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37007,7 +37300,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *       "id": "01a249d6-ba4d-70db-a6d2-72c594934c57",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -37128,127 +37421,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *           "id": "01a249d9-0835-708e-a73a-75a945e5b8e7",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *             "id": "01a249d6-ba4d-70db-a6d2-72c594934c57",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T03:31:20.835Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *           "createdAt": "2026-12-06T05:34:49.909Z",
+                     *           "updatedAt": "2026-12-06T05:34:49.509Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:34:49.509Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:34:49.509Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:34:49.509Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f84f-7258-bab8-b14f9ecfd573",
+                     *           "id": "01a249d8-cc32-754c-852a-ef1a0b7c245f",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd90-7518-b6f2-d141fe6dab5d",
+                     *             "id": "01a249d6-ba5f-774a-be2d-564315b86eb6",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.266Z",
+                     *           "createdAt": "2026-12-06T05:34:34.546Z",
+                     *           "updatedAt": "2026-12-06T05:34:34.501Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:34:34.501Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:34:34.501Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:34:34.501Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *           "id": "01a249d8-c909-76dd-87a8-9521e28d7b85",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249d6-b349-74f8-ae00-c7f9b45e3627",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.220Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *           "createdAt": "2026-12-06T05:34:33.737Z",
+                     *           "updatedAt": "2026-12-06T05:34:34.059Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.215Z"
+                     *               "at": "2026-12-06T05:34:33.638Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T03:31:20.241Z"
+                     *               "at": "2026-12-06T05:34:34.059Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1mN2JjLTczNDgtYmJmYy1kNmIyYzRjM2RjNGMiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkOC1iY2FiLTc3YzMtODA4Zi00MDY5M2M1YjRlNmQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37318,7 +37611,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                 *       "rewardId": "01a249d6-ba4d-70db-a6d2-72c594934c57",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -37365,43 +37658,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249d9-0835-708e-a73a-75a945e5b8e7",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249d6-ba4d-70db-a6d2-72c594934c57",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T05:34:49.909Z",
+                     *       "updatedAt": "2026-12-06T05:34:49.509Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:34:49.509Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:34:49.509Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:34:49.509Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37495,7 +37788,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 4764 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-fa96-7162-8216-761abbbc28d8",
+                     *       "requestId": "01a249d9-0cba-706d-b143-49b679dc762e",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -37526,7 +37819,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fa83-722b-be96-dc967892272b
+                 * @example 01a249d9-0835-708e-a73a-75a945e5b8e7
                  */
                 id: string;
             };
@@ -37542,43 +37835,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249d9-0835-708e-a73a-75a945e5b8e7",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249d6-ba4d-70db-a6d2-72c594934c57",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T05:34:49.909Z",
+                     *       "updatedAt": "2026-12-06T05:34:49.509Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:34:49.509Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:34:49.509Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:34:49.509Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37668,7 +37961,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fac6-74ec-b566-e8a4cfc2f9f2
+                 * @example 01a249d9-133d-76e0-b61c-5fa60ed70e00
                  */
                 id: string;
             };
@@ -37696,18 +37989,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fac6-74ec-b566-e8a4cfc2f9f2",
+                     *       "id": "01a249d9-133d-76e0-b61c-5fa60ed70e00",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249d8-aa34-7588-bdae-da20eda1dd74",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -37720,20 +38013,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T03:31:20.902Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.921Z",
+                     *       "createdAt": "2026-12-06T05:34:52.733Z",
+                     *       "updatedAt": "2026-12-06T05:34:53.051Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.897Z"
+                     *           "at": "2026-12-06T05:34:52.694Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T03:31:20.921Z"
+                     *           "at": "2026-12-06T05:34:53.051Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37803,8 +38096,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24967-faec-768b-9556-54be80ad3dae",
-                     *       "instance": "/portal/v1/orders/01a24967-fa83-722b-be96-dc967892272b/cancel"
+                     *       "requestId": "01a249d9-167e-7684-9b05-4da07937986d",
+                     *       "instance": "/portal/v1/orders/01a249d9-0835-708e-a73a-75a945e5b8e7/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37892,10 +38185,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249d9-19b6-7652-953b-8eff0324a945",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -37908,7 +38201,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -37921,8 +38214,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *           "createdAt": "2026-12-06T05:34:54.295Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -38002,7 +38295,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249d7-73ac-704e-85fa-8d7bf7377744"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38039,7 +38332,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249d7-73ac-704e-85fa-8d7bf7377744"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38087,10 +38380,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249d9-19b6-7652-953b-8eff0324a945",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38103,7 +38396,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38116,19 +38409,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "createdAt": "2026-12-06T05:34:54.295Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d7-73ac-704e-85fa-8d7bf7377744",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T05:33:06.339Z",
+                     *           "url": "/portal/v1/claims/01a249d9-19b6-7652-953b-8eff0324a945/evidence/01a249d7-73ac-704e-85fa-8d7bf7377744"
                      *         }
                      *       ]
                      *     }
@@ -38183,9 +38476,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24967-faff-7108-981e-ec8506ef9706).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a249d9-19b6-7652-953b-8eff0324a945).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-fb0e-733a-87a4-91f4a8c41f53",
+                     *       "requestId": "01a249d9-1c96-7387-84a7-66148cf1062d",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -38252,7 +38545,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249d9-19b6-7652-953b-8eff0324a945
                  */
                 id: string;
             };
@@ -38268,10 +38561,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249d9-19b6-7652-953b-8eff0324a945",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38284,7 +38577,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38297,19 +38590,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "createdAt": "2026-12-06T05:34:54.295Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249d7-73ac-704e-85fa-8d7bf7377744",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T05:33:06.339Z",
+                     *           "url": "/portal/v1/claims/01a249d9-19b6-7652-953b-8eff0324a945/evidence/01a249d7-73ac-704e-85fa-8d7bf7377744"
                      *         }
                      *       ]
                      *     }
@@ -38398,12 +38691,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249d9-19b6-7652-953b-8eff0324a945
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24967-e6ac-7079-bc01-d155a77f5907
+                 * @example 01a249d7-73ac-704e-85fa-8d7bf7377744
                  */
                 fileId: string;
             };
@@ -38541,34 +38834,34 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249d4-8c2b-75be-801b-ee46dceb1316",
+                     *           "accountId": "01a249d4-8873-7795-99e5-3704b361f405",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51295,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 22161,
+                     *           "available": 51161,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 50827,
-                     *           "spent": 29000,
+                     *           "spent": 5000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 21447,
+                     *           "available": 45447,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249d4-8c2b-75be-801b-f1ff8e4ae6ab",
+                     *           "accountId": "01a249d4-8873-7795-99e5-3704b361f405",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -38580,9 +38873,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OTY3LWMwYWUtNzEwZS1hNjdiLTcwZmZlMGQ2Yzc5OCJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OWQ0LThjMjQtNzUzYS1hZWNmLWY0ZmEyYWYyYmVlZiJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T03:31:21.007Z"
+                     *       "to": "2026-12-06T05:34:56.369Z"
                      *     }
                      */
                     "application/json": {
@@ -38699,7 +38992,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                 *       "memberId": "01a249d4-8c2b-75be-801b-ee46dceb1316",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -38738,7 +39031,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-fb3f-7037-92b8-df0617b5db4f",
+                     *       "journalId": "01a249d9-23ff-74c9-9bd2-22008e37ba4c",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -38888,10 +39181,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249d9-19b6-7652-953b-8eff0324a945",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -38904,7 +39197,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -38917,14 +39210,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *           "createdAt": "2026-12-06T05:34:54.295Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e493-71be-bd61-fd888ad90656",
+                     *           "id": "01a249d7-5d62-738f-a789-cb055a853330",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
+                     *           "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -38936,10 +39229,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *                 "claim": "01a249d7-58a7-750b-8d90-9fe46f8d3e0d",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24967-e463-778a-b69e-29bc01851bd5 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a249d7-58a7-750b-8d90-9fe46f8d3e0d fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -38956,7 +39249,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -38970,13 +39263,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249d7-5a9f-74da-8db4-c00e9de14213",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
+                     *           "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -38989,7 +39282,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -39003,10 +39296,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:29:54.111Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDA0LTcxNjgtYjRkZi00OTg5OTliYzc3MWEiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkNy00NjI5LTc2ZWUtYWM4NS0xZGQ2NTE0ZGRmNzMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39084,7 +39377,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e475-72c4-9a74-7900ffd6f1e8
+                 * @example 01a249d7-5a9f-74da-8db4-c00e9de14213
                  */
                 id: string;
             };
@@ -39100,10 +39393,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *       "id": "01a249d7-5a9f-74da-8db4-c00e9de14213",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
+                     *       "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -39116,7 +39409,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -39125,23 +39418,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24967-fb5d-76de-87c7-a80310399502",
+                     *       "eventId": "01a249d9-2731-757d-bb53-c07eae3fa587",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.049Z",
+                     *       "decidedBy": "member:01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "decidedAt": "2026-12-06T05:34:57.748Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:29:54.111Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e480-7102-ad65-49581e371647",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249d7-5bfa-7008-beb0-90f411a250f4",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.196Z",
-                     *           "url": "/portal/v1/claims/01a24967-e475-72c4-9a74-7900ffd6f1e8/evidence/01a24967-e480-7102-ad65-49581e371647"
+                     *           "createdAt": "2026-12-06T05:33:00.078Z",
+                     *           "url": "/portal/v1/claims/01a249d7-5a9f-74da-8db4-c00e9de14213/evidence/01a249d7-5bfa-7008-beb0-90f411a250f4"
                      *         }
                      *       ]
                      *     }
@@ -39186,8 +39479,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24967-fb83-70bc-bbbd-550966d17598",
-                     *       "instance": "/portal/v1/team/claims/01a24967-faff-7108-981e-ec8506ef9706/approve"
+                     *       "requestId": "01a249d9-2b1a-710c-a3ed-cadc6a4aa207",
+                     *       "instance": "/portal/v1/team/claims/01a249d9-19b6-7652-953b-8eff0324a945/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -39289,7 +39582,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e463-778a-b69e-29bc01851bd5
+                 * @example 01a249d7-58a7-750b-8d90-9fe46f8d3e0d
                  */
                 id: string;
             };
@@ -39323,10 +39616,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *       "id": "01a249d7-58a7-750b-8d90-9fe46f8d3e0d",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
+                     *       "memberId": "01a249d4-8c24-753a-aed0-07ff3d5a2209",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -39339,7 +39632,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249d7-34d7-71eb-9d4e-ded8b0c11ac5",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -39355,21 +39648,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.082Z",
+                     *       "decidedBy": "member:01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "decidedAt": "2026-12-06T05:34:58.679Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:29:54.111Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e46f-748d-9ac4-a0bb2c5650c3",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249d7-5a5b-709a-9154-e1034c8d92e4",
+                     *           "accountId": "01a249d4-8873-7795-99e5-33965b0ca845",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.177Z",
-                     *           "url": "/portal/v1/claims/01a24967-e463-778a-b69e-29bc01851bd5/evidence/01a24967-e46f-748d-9ac4-a0bb2c5650c3"
+                     *           "createdAt": "2026-12-06T05:32:59.707Z",
+                     *           "url": "/portal/v1/claims/01a249d7-58a7-750b-8d90-9fe46f8d3e0d/evidence/01a249d7-5a5b-709a-9154-e1034c8d92e4"
                      *         }
                      *       ]
                      *     }
@@ -39540,7 +39833,7 @@ export interface operations {
                      *       ],
                      *       "totals": {
                      *         "issued": 2415886,
-                     *         "redeemed": 1214000,
+                     *         "redeemed": 979000,
                      *         "expired": 0
                      *       },
                      *       "activeAccounts": 179,
@@ -39571,7 +39864,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 128548,
@@ -39579,7 +39872,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "accountId": "01a249d4-8873-7795-99e5-3704b361f405",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 49240,
@@ -39587,7 +39880,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "accountId": "01a249d4-8873-7795-99e5-394965ac8994",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 47652,
@@ -39597,9 +39890,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27701356,
+                     *         "outstandingAvailable": 27936462,
                      *         "outstandingPending": 1183874,
-                     *         "liabilityMinor": 28885230
+                     *         "liabilityMinor": 29120336
                      *       }
                      *     }
                      */
@@ -39693,7 +39986,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *           "id": "01a249d8-6379-71cd-aa5e-4c3741dfb715",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -39712,9 +40005,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.208Z",
-                     *           "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *           "startedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *           "createdAt": "2026-12-06T05:34:07.783Z",
+                     *           "finishedAt": "2026-12-06T05:34:08.202Z"
                      *         }
                      *       ]
                      *     }
@@ -39806,7 +40099,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249d8-6379-71cd-aa5e-4c3741dfb715",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -39819,8 +40112,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
+                     *       "startedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:34:07.783Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -39920,7 +40213,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24967-f425-74b4-82f0-7447a6e76491
+                 * @example 01a249d8-6379-71cd-aa5e-4c3741dfb715
                  */
                 id: string;
             };
@@ -39936,7 +40229,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249d8-6379-71cd-aa5e-4c3741dfb715",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -39955,9 +40248,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
-                     *       "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *       "startedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:34:07.783Z",
+                     *       "finishedAt": "2026-12-06T05:34:08.202Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -40070,12 +40363,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fe55-757d-92f3-c9940ec61c1e",
+                     *           "id": "01a249d9-5934-728d-9678-03a142349991",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T03:31:21.814Z",
-                     *           "url": "/v1/training/files/01a24967-fe55-757d-92f3-c9940ec61c1e/content"
+                     *           "createdAt": "2026-12-06T05:35:10.645Z",
+                     *           "url": "/v1/training/files/01a249d9-5934-728d-9678-03a142349991/content"
                      *         }
                      *       ]
                      *     }
@@ -40178,7 +40471,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249d7-94e3-71f2-8048-fbb703e2aba8
                  */
                 id: string;
             };
@@ -40317,7 +40610,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249d7-9548-709b-8080-a761a005024b",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -40335,13 +40628,13 @@ export interface operations {
                      *           "certificate": {
                      *             "validMonths": 24
                      *           },
-                     *           "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *           "createdAt": "2024-09-27T03:31:05.886Z",
-                     *           "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *           "publishedAt": "2024-09-27T05:29:54.111Z",
+                     *           "createdAt": "2024-09-27T05:29:54.111Z",
+                     *           "updatedAt": "2024-09-27T05:29:54.111Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *               "id": "01a249d7-954a-730d-8499-f41a58e8eb34",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -40364,7 +40657,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *               "id": "01a249d7-954a-730d-8499-f90ba6c03cb8",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -40386,7 +40679,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *               "id": "01a249d7-954a-730d-8499-ffdfe83524ca",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -40399,7 +40692,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *               "fileId": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -40514,7 +40807,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -40604,7 +40897,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249d9-5a31-74ae-a820-abaeff734204",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -40619,8 +40912,8 @@ export interface operations {
                      *         "validMonths": 36
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.838Z",
+                     *       "createdAt": "2026-12-06T05:35:10.896Z",
+                     *       "updatedAt": "2026-12-06T05:35:10.896Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -40628,7 +40921,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-227f8732c943",
+                     *           "id": "01a249d9-5a32-77d3-bbea-052b969d3ecb",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40650,7 +40943,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-27a735e82e13",
+                     *           "id": "01a249d9-5a32-77d3-bbea-0aed16b0373d",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -40662,7 +40955,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40786,7 +41079,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249d7-9548-709b-8080-a761a005024b
                  */
                 id: string;
             };
@@ -40802,7 +41095,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249d7-9548-709b-8080-a761a005024b",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -40820,13 +41113,13 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 24
                      *       },
-                     *       "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *       "createdAt": "2024-09-27T03:31:05.886Z",
-                     *       "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *       "publishedAt": "2024-09-27T05:29:54.111Z",
+                     *       "createdAt": "2024-09-27T05:29:54.111Z",
+                     *       "updatedAt": "2024-09-27T05:29:54.111Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249d7-954a-730d-8499-f41a58e8eb34",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40849,7 +41142,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249d7-954a-730d-8499-f90ba6c03cb8",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -40871,7 +41164,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249d7-954a-730d-8499-ffdfe83524ca",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -40884,7 +41177,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40983,7 +41276,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249d9-5a31-74ae-a820-abaeff734204
                  */
                 id: string;
             };
@@ -41023,7 +41316,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -41113,7 +41406,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249d9-5a31-74ae-a820-abaeff734204",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41128,8 +41421,8 @@ export interface operations {
                      *         "validMonths": 36
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.849Z",
+                     *       "createdAt": "2026-12-06T05:35:10.896Z",
+                     *       "updatedAt": "2026-12-06T05:35:10.967Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41137,7 +41430,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249d9-5a96-7478-b5fa-d3d98432a0e2",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41159,7 +41452,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249d9-5a96-7478-b5fa-d5e33ac60bc9",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41171,7 +41464,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41319,7 +41612,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249d9-5a31-74ae-a820-abaeff734204
                  */
                 id: string;
             };
@@ -41335,7 +41628,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249d9-5a31-74ae-a820-abaeff734204",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41349,9 +41642,9 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 36
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.861Z",
+                     *       "publishedAt": "2026-12-06T05:35:11.096Z",
+                     *       "createdAt": "2026-12-06T05:35:10.896Z",
+                     *       "updatedAt": "2026-12-06T05:35:11.096Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41359,7 +41652,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249d9-5a96-7478-b5fa-d3d98432a0e2",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41381,7 +41674,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249d9-5a96-7478-b5fa-d5e33ac60bc9",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41393,7 +41686,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41529,7 +41822,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249d9-5a31-74ae-a820-abaeff734204
                  */
                 id: string;
             };
@@ -41545,7 +41838,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249d9-5a31-74ae-a820-abaeff734204",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41559,9 +41852,9 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 36
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.984Z",
+                     *       "publishedAt": "2026-12-06T05:35:11.096Z",
+                     *       "createdAt": "2026-12-06T05:35:10.896Z",
+                     *       "updatedAt": "2026-12-06T05:35:13.373Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41569,7 +41862,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249d9-5a96-7478-b5fa-d3d98432a0e2",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41591,7 +41884,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249d9-5a96-7478-b5fa-d5e33ac60bc9",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41603,7 +41896,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41739,7 +42032,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249d7-9548-709b-8080-a761a005024b
                  */
                 id: string;
             };
@@ -41757,24 +42050,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "completedAt": "2026-12-06T03:31:21.201Z",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
+                     *           "completedAt": "2026-12-06T05:35:00.275Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f9001a3a7f71",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *           "completedAt": "2026-10-10T03:31:05.886Z",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2ef1106640d8",
+                     *           "completedAt": "2026-10-10T05:29:54.111Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                     *           "memberId": "01a249d4-8c2b-75be-801b-ee46dceb1316",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
-                     *           "completedAt": "2026-09-03T03:31:05.886Z",
+                     *           "accountId": "01a249d4-8873-7795-99e5-3704b361f405",
+                     *           "completedAt": "2026-09-03T05:29:54.111Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -41875,7 +42168,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249d9-5a31-74ae-a820-abaeff734204
                  */
                 id: string;
             };
@@ -41885,8 +42178,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                 *       "moduleId": "01a24967-fe7e-754d-8235-bb1f99a5eb5b"
+                 *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                 *       "moduleId": "01a249d9-5a96-7478-b5fa-d3d98432a0e2"
                  *     }
                  */
                 "application/json": {
@@ -41994,10 +42287,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24967-fe7e-754d-8235-bf50110e4613 is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a249d9-5a96-7478-b5fa-d5e33ac60bc9 is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24967-fe8c-744e-b9f1-acc88e8292a1",
-                     *       "instance": "/v1/courses/01a24967-fe6f-7058-8866-e16a9f3b835d/completions"
+                     *       "requestId": "01a249d9-5b3b-7593-96c4-3395fbac1874",
+                     *       "instance": "/v1/courses/01a249d9-5a31-74ae-a820-abaeff734204/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -42082,7 +42375,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249d7-9548-709b-8080-a761a005024b
                  */
                 courseId?: string;
             };
@@ -42102,52 +42395,52 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e974-71a1-8070-18bf1e43aaa2",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "code": "VN2WD-31S25-MHBXX",
+                     *           "id": "01a249d7-96cf-7248-9430-b02b797fab9b",
+                     *           "courseId": "01a249d7-9548-709b-8080-a761a005024b",
+                     *           "memberId": "01a249d4-8c23-713e-aac1-fc24aa9b256e",
+                     *           "code": "8CSE3-K2YKR-M2WJP",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T03:31:05.886Z",
-                     *           "expiresAt": "2026-12-26T03:31:05.886Z",
+                     *           "issuedAt": "2024-12-26T05:29:54.111Z",
+                     *           "expiresAt": "2026-12-26T05:29:54.111Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e974-71a1-8070-18bf1e43aaa2/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249d7-96cf-7248-9430-b02b797fab9b/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e98e-75fd-a2b1-b57f97fc066b",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
-                     *           "code": "0XX52-27FE1-7GBA8",
+                     *           "id": "01a249d7-9776-75e3-9b45-478e3296ee1a",
+                     *           "courseId": "01a249d7-9548-709b-8080-a761a005024b",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f9001a3a7f71",
+                     *           "code": "TZDP4-DHDNB-9G6B2",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T03:31:05.886Z",
-                     *           "expiresAt": "2028-10-10T03:31:05.886Z",
+                     *           "issuedAt": "2026-10-10T05:29:54.111Z",
+                     *           "expiresAt": "2028-10-10T05:29:54.111Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e98e-75fd-a2b1-b57f97fc066b/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249d7-9776-75e3-9b45-478e3296ee1a/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e9ab-721a-aa2b-390317ec9d27",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "code": "ZE8T0-FVTCH-P5DQ1",
+                     *           "id": "01a249d7-987a-7200-92a5-f60c08b2a595",
+                     *           "courseId": "01a249d7-9548-709b-8080-a761a005024b",
+                     *           "memberId": "01a249d4-8c2b-75be-801b-ee46dceb1316",
+                     *           "code": "5QPAS-R2XZ7-86WRX",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T03:31:05.886Z",
-                     *           "expiresAt": "2028-09-03T03:31:05.886Z",
+                     *           "issuedAt": "2026-09-03T05:29:54.111Z",
+                     *           "expiresAt": "2028-09-03T05:29:54.111Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e9ab-721a-aa2b-390317ec9d27/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249d7-987a-7200-92a5-f60c08b2a595/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lOWRhLTczZjktOTY2Zi1iZWIzOGRiOWI3MzIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkNy05Y2IxLTc2N2UtOTI2OC1iZmNjMDBmZTgxODciXQ"
                      *     }
                      */
                     "application/json": {
@@ -42213,7 +42506,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249d9-5d84-7632-8611-4ce1db312b41
                  */
                 id: string;
             };
@@ -42311,7 +42604,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249d9-5d84-7632-8611-4ce1db312b41
                  */
                 id: string;
             };
@@ -42327,19 +42620,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fea4-76ee-b94a-231624955af1",
-                     *       "courseId": "01a24967-fe6f-7058-8866-e16a9f3b835d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "code": "RF7SF-73MRZ-B90B6",
+                     *       "id": "01a249d9-5d84-7632-8611-4ce1db312b41",
+                     *       "courseId": "01a249d9-5a31-74ae-a820-abaeff734204",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *       "code": "RZ8T1-FR9SN-B6RPB",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z",
-                     *       "revokedAt": "2026-12-06T03:31:21.980Z",
+                     *       "issuedAt": "2026-12-06T05:35:11.647Z",
+                     *       "expiresAt": "2029-12-06T05:35:11.647Z",
+                     *       "revokedAt": "2026-12-06T05:35:13.331Z",
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24967-fea4-76ee-b94a-231624955af1/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a249d9-5d84-7632-8611-4ce1db312b41/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -42462,7 +42755,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example RF7SF-73MRZ-B90B6
+                 * @example RZ8T1-FR9SN-B6RPB
                  */
                 code: string;
             };
@@ -42483,8 +42776,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z"
+                     *       "issuedAt": "2026-12-06T05:35:11.647Z",
+                     *       "expiresAt": "2029-12-06T05:35:11.647Z"
                      *     }
                      */
                     "application/json": {
@@ -42571,7 +42864,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249d7-9548-709b-8080-a761a005024b"
                      *           ]
                      *         }
                      *       ]
@@ -42650,7 +42943,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24967-e935-70be-b237-71a352c8bd43"
+                 *             "01a249d7-9548-709b-8080-a761a005024b"
                  *           ]
                  *         }
                  *       ]
@@ -42677,7 +42970,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249d7-9548-709b-8080-a761a005024b"
                      *           ]
                      *         }
                      *       ]
@@ -42833,7 +43126,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea14-726c-a6ad-0357c4b98253",
+                     *           "id": "01a249d7-a00f-7539-bdfd-065fcdd7d1d5",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -42856,9 +43149,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T03:31:05.886Z",
-                     *           "createdAt": "2026-11-25T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-26T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-26T05:29:54.111Z",
+                     *           "createdAt": "2026-11-25T05:29:54.111Z",
+                     *           "updatedAt": "2026-11-26T05:29:54.111Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -42872,7 +43165,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249d7-9ff2-7138-9105-fae06b2cf3fd",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -42884,7 +43177,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -42894,9 +43187,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T03:31:05.886Z",
-                     *           "createdAt": "2026-11-15T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-16T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-16T05:29:54.111Z",
+                     *           "createdAt": "2026-11-15T05:29:54.111Z",
+                     *           "updatedAt": "2026-11-16T05:29:54.111Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -42909,7 +43202,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249d7-9fae-70ed-91ff-368ca5ce7dcd",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -42938,11 +43231,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T03:31:05.886Z",
+                     *           "availableAt": "2026-12-09T05:29:54.111Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T03:31:05.886Z",
-                     *           "createdAt": "2026-12-04T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T03:31:05.886Z",
+                     *           "publishedAt": "2026-12-05T05:29:54.111Z",
+                     *           "createdAt": "2026-12-04T05:29:54.111Z",
+                     *           "updatedAt": "2026-12-05T05:29:54.111Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -43050,7 +43343,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T05:35:06.534Z"
                  *     }
                  */
                 "application/json": {
@@ -43126,7 +43419,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249d9-65b1-711f-b218-0a7567aaf03b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43153,11 +43446,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:35:06.534Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T05:35:13.831Z",
+                     *       "updatedAt": "2026-12-06T05:35:13.831Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43279,7 +43572,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249d9-65b1-711f-b218-0a7567aaf03b
                  */
                 id: string;
             };
@@ -43295,7 +43588,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249d9-65b1-711f-b218-0a7567aaf03b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43322,11 +43615,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:35:06.534Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T05:35:13.831Z",
+                     *       "updatedAt": "2026-12-06T05:35:13.831Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43424,7 +43717,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249d9-65b1-711f-b218-0a7567aaf03b
                  */
                 id: string;
             };
@@ -43460,7 +43753,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T05:35:06.534Z"
                  *     }
                  */
                 "application/json": {
@@ -43536,7 +43829,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249d9-65b1-711f-b218-0a7567aaf03b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43564,11 +43857,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:35:06.534Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.038Z",
+                     *       "createdAt": "2026-12-06T05:35:13.831Z",
+                     *       "updatedAt": "2026-12-06T05:35:14.053Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43714,7 +44007,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249d9-65b1-711f-b218-0a7567aaf03b
                  */
                 id: string;
             };
@@ -43730,7 +44023,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249d9-65b1-711f-b218-0a7567aaf03b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43758,11 +44051,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:35:06.534Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.049Z",
+                     *       "publishedAt": "2026-12-06T05:35:14.159Z",
+                     *       "createdAt": "2026-12-06T05:35:13.831Z",
+                     *       "updatedAt": "2026-12-06T05:35:14.159Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43896,7 +44189,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249d9-65b1-711f-b218-0a7567aaf03b
                  */
                 id: string;
             };
@@ -43912,7 +44205,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249d9-65b1-711f-b218-0a7567aaf03b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43940,11 +44233,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:35:06.534Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.060Z",
+                     *       "publishedAt": "2026-12-06T05:35:14.159Z",
+                     *       "createdAt": "2026-12-06T05:35:13.831Z",
+                     *       "updatedAt": "2026-12-06T05:35:14.454Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -44090,7 +44383,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249d7-9548-709b-8080-a761a005024b",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -44189,7 +44482,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249d7-9548-709b-8080-a761a005024b
                  */
                 id: string;
             };
@@ -44205,7 +44498,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249d7-9548-709b-8080-a761a005024b",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -44214,7 +44507,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249d7-954a-730d-8499-f41a58e8eb34",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -44232,7 +44525,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249d7-954a-730d-8499-f90ba6c03cb8",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -44250,7 +44543,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249d7-954a-730d-8499-ffdfe83524ca",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -44265,8 +44558,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24967-e931-73ea-ad77-a0b9c50381e0",
-                     *             "url": "/portal/v1/training/files/01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *             "id": "01a249d7-94e3-71f2-8048-fbb703e2aba8",
+                     *             "url": "/portal/v1/training/files/01a249d7-94e3-71f2-8048-fbb703e2aba8",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -44280,7 +44573,7 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 24
                      *       },
-                     *       "next": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *       "next": "01a249d7-954a-730d-8499-f90ba6c03cb8",
                      *       "certificateId": null
                      *     }
                      */
@@ -44420,12 +44713,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249d7-9548-709b-8080-a761a005024b
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24967-e936-76da-9b68-659ed762dd3f
+                 * @example 01a249d7-954a-730d-8499-f90ba6c03cb8
                  */
                 moduleId: string;
             };
@@ -44606,19 +44899,19 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fbf6-7308-ae65-dca203ef5690",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "code": "EV3JZ-ZMCGB-397EB",
+                     *           "id": "01a249d9-3116-75bc-b5ee-93ba4f03ff3a",
+                     *           "courseId": "01a249d7-9548-709b-8080-a761a005024b",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *           "code": "8N1YG-3C3EY-RVC8G",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T03:31:21.201Z",
-                     *           "expiresAt": "2028-12-06T03:31:21.201Z",
+                     *           "issuedAt": "2026-12-06T05:35:00.275Z",
+                     *           "expiresAt": "2028-12-06T05:35:00.275Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24967-fbf6-7308-ae65-dca203ef5690/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a249d9-3116-75bc-b5ee-93ba4f03ff3a/pdf"
                      *         }
                      *       ]
                      *     }
@@ -44685,7 +44978,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24967-fbf6-7308-ae65-dca203ef5690
+                 * @example 01a249d9-3116-75bc-b5ee-93ba4f03ff3a
                  */
                 id: string;
             };
@@ -44795,7 +45088,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249d7-9fae-70ed-91ff-368ca5ce7dcd",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -44803,12 +45096,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T03:31:05.886Z",
+                     *           "opensAt": "2026-12-02T05:29:54.111Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249d7-9ff2-7138-9105-fae06b2cf3fd",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -44816,7 +45109,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T03:31:05.886Z",
+                     *           "opensAt": "2026-11-16T05:29:54.111Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -44915,7 +45208,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249d7-9fae-70ed-91ff-368ca5ce7dcd
                  */
                 id: string;
             };
@@ -44931,7 +45224,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *       "id": "01a249d7-9fae-70ed-91ff-368ca5ce7dcd",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -44939,7 +45232,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T03:31:05.886Z",
+                     *       "opensAt": "2026-12-02T05:29:54.111Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -45067,7 +45360,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249d7-9fae-70ed-91ff-368ca5ce7dcd
                  */
                 id: string;
             };
@@ -45199,7 +45492,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249d7-94e3-71f2-8048-fbb703e2aba8
                  */
                 id: string;
             };
@@ -45555,7 +45848,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea33-7560-9918-bd615b8624c6",
+                     *           "id": "01a249d7-a19d-753c-ab43-0ebbb0ae6461",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -45571,7 +45864,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-ea34-7589-9874-fdaf0d5aca08",
+                     *           "id": "01a249d7-a1b0-71d8-b455-8eb10f10f855",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -45593,7 +45886,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24967-ea35-73c5-b975-ea4b23653bf5",
+                     *           "id": "01a249d7-a1bd-76bf-abae-3cb0949561ed",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -45757,7 +46050,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249d9-691b-73ec-9025-17eed30e7b81",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -45902,7 +46195,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24967-ff65-753f-bf6b-949ebc9aacc8
+                 * @example 01a249d9-691b-73ec-9025-17eed30e7b81
                  */
                 id: string;
             };
@@ -45992,7 +46285,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249d9-691b-73ec-9025-17eed30e7b81",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -46436,13 +46729,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24967-ea3d-7269-91d8-41ff711583ba"
+                     *           "id": "01a249d7-a208-7452-84d3-0c39fac287a1"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24967-ea3d-7269-91d8-3d720ba15068"
+                     *           "id": "01a249d7-a203-73a2-83ad-2a193b3cc744"
                      *         }
                      *       ]
                      *     }
@@ -46539,7 +46832,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24967-ff7a-75fd-a6d6-b3fe0b21b64c"
+                     *       "id": "01a249d9-6b87-726d-af99-4fd191dfa423"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -46638,7 +46931,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24967-ff7a-75fd-a6d6-b3fe0b21b64c
+                 * @example 01a249d9-6b87-726d-af99-4fd191dfa423
                  */
                 id: string;
             };
@@ -46795,11 +47088,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4d-72ce-98a0-f772ea0f49ce",
+                     *           "id": "01a249d7-a3e3-76bc-bd23-1145ea6837f8",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.685Z"
+                     *           "updatedAt": "2026-12-06T05:33:18.691Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46807,11 +47100,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4b-75a7-9e79-0371a8e6718d",
+                     *           "id": "01a249d7-a3dd-7188-852e-408f986ed725",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.683Z"
+                     *           "updatedAt": "2026-12-06T05:33:18.685Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46819,11 +47112,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24967-ea3f-7299-ac7e-1e9874919853",
+                     *           "id": "01a249d7-a234-74c7-b8da-66aabb0d58ff",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.671Z"
+                     *           "updatedAt": "2026-12-06T05:33:18.261Z"
                      *         }
                      *       ]
                      *     }
@@ -46933,11 +47226,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249d9-6bcb-7220-b865-1509e03dc7a8",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.115Z"
+                     *       "updatedAt": "2026-12-06T05:35:15.403Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47036,7 +47329,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249d9-6bcb-7220-b865-1509e03dc7a8
                  */
                 id: string;
             };
@@ -47057,11 +47350,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249d9-6bcb-7220-b865-1509e03dc7a8",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T05:35:15.449Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47148,7 +47441,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249d9-6bcb-7220-b865-1509e03dc7a8
                  */
                 id: string;
             };
@@ -47197,11 +47490,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249d9-6bcb-7220-b865-1509e03dc7a8",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T05:35:15.449Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47347,7 +47640,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *           "id": "01a249d9-6bcb-7220-b865-1509e03dc7a8",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -47465,7 +47758,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *           "id": "01a249d9-3c7a-73f7-bd9e-073ffa082c6f",
                      *           "number": 37,
                      *           "type": {
                      *             "code": "question",
@@ -47475,20 +47768,20 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *           "createdAt": "2026-12-06T05:35:03.159Z",
+                     *           "updatedAt": "2026-12-06T05:35:04.215Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47506,7 +47799,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249d7-cb33-722f-80b3-a797aca978e9",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -47516,20 +47809,20 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z",
+                     *           "createdAt": "2026-12-06T05:29:54.111Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.111Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -47547,7 +47840,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-edb5-738b-9cda-21660ebe6696",
+                     *           "id": "01a249d7-cdb5-77cf-90ac-90edf0b6f5b5",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -47557,20 +47850,20 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-03T21:31:05.886Z",
-                     *           "updatedAt": "2026-12-04T02:37:05.886Z",
+                     *           "createdAt": "2026-12-03T23:29:54.111Z",
+                     *           "updatedAt": "2026-12-04T04:35:54.111Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47588,7 +47881,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDA5OjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lZTQxLTc2NGEtYmQxZC0xZTk3NTMwYzM4MjEiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDExOjI5OjU0LjExMVoiLCIwMWEyNDlkNy1kNzgyLTc3MDgtYjJhMC00YjZkNTkwNGFhYzMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -47658,7 +47951,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -47712,7 +48005,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249d9-6e00-743b-a8ad-2172f663d551",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -47722,20 +48015,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T05:35:15.948Z",
+                     *       "updatedAt": "2026-12-06T05:35:15.948Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47759,7 +48052,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249d9-6e13-73f6-bb15-5a8b241173d6",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47769,7 +48062,7 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:35:15.948Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -47889,7 +48182,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249d9-6e00-743b-a8ad-2172f663d551
                  */
                 id: string;
             };
@@ -47905,7 +48198,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249d9-6e00-743b-a8ad-2172f663d551",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -47915,20 +48208,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T05:35:15.948Z",
+                     *       "updatedAt": "2026-12-06T05:35:15.948Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47952,7 +48245,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249d9-6e13-73f6-bb15-5a8b241173d6",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47962,7 +48255,7 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:35:15.948Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48058,7 +48351,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249d9-6e00-743b-a8ad-2172f663d551
                  */
                 id: string;
             };
@@ -48097,7 +48390,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249d9-6e00-743b-a8ad-2172f663d551",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -48107,20 +48400,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.202Z",
+                     *       "createdAt": "2026-12-06T05:35:15.948Z",
+                     *       "updatedAt": "2026-12-06T05:35:16.334Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48139,12 +48432,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
+                     *       "firstResponseAt": "2026-12-06T05:35:16.334Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249d9-6e13-73f6-bb15-5a8b241173d6",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48154,10 +48447,10 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:35:15.948Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249d9-6f83-71bd-8f3e-6f734e42f78b",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48167,10 +48460,10 @@ export interface operations {
                      *           "toState": null,
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:35:16.334Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249d9-6f9b-74ed-9079-2f0bc5916d08",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48180,7 +48473,7 @@ export interface operations {
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:35:16.334Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48324,7 +48617,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249d9-6e00-743b-a8ad-2172f663d551
                  */
                 id: string;
             };
@@ -48358,7 +48651,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249d9-6e00-743b-a8ad-2172f663d551",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -48368,20 +48661,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249d7-f074-776a-9a17-bb62271ceb7d",
                      *         "name": "Demo Admin"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.229Z",
+                     *       "createdAt": "2026-12-06T05:35:15.948Z",
+                     *       "updatedAt": "2026-12-06T05:35:16.674Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48400,12 +48693,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
-                     *       "resolvedAt": "2026-12-06T03:31:22.229Z",
+                     *       "firstResponseAt": "2026-12-06T05:35:16.334Z",
+                     *       "resolvedAt": "2026-12-06T05:35:16.674Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249d9-6e13-73f6-bb15-5a8b241173d6",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48415,10 +48708,10 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:35:15.948Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249d9-6f83-71bd-8f3e-6f734e42f78b",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48428,10 +48721,10 @@ export interface operations {
                      *           "toState": null,
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:35:16.334Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249d9-6f9b-74ed-9079-2f0bc5916d08",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48441,7 +48734,7 @@ export interface operations {
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:35:16.334Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48516,8 +48809,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 38 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24968-0008-76b9-88b4-d3b2f4c8c051",
-                     *       "instance": "/v1/service/requests/01a24967-ffb5-76af-b64d-0ff5bf4dd932/state"
+                     *       "requestId": "01a249d9-7125-73ca-94d5-0e3ead64c60b",
+                     *       "instance": "/v1/service/requests/01a249d9-6e00-743b-a8ad-2172f663d551/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -48588,9 +48881,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24967-ffb5-76af-b64d-0ff5bf4dd932"
+                 *         "01a249d9-6e00-743b-a8ad-2172f663d551"
                  *       ],
-                 *       "staffUserId": "01a24967-eff9-74d8-8da5-be0e1201ede3"
+                 *       "staffUserId": "01a249d7-f074-776a-9a17-bb62271ceb7d"
                  *     }
                  */
                 "application/json": {
@@ -48736,12 +49029,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ea74-757c-9cee-7c3eb3bf8e0f
+                 * @example 01a249d7-a7f9-71b6-a3c1-062ae341b295
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24967-ea78-7496-be53-b6df210020f2
+                 * @example 01a249d7-a83e-760c-bc5b-44962ad119e9
                  */
                 fileId: string;
             };
@@ -48867,17 +49160,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249d7-f074-776a-9a17-bb62271ceb7d",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *           "id": "01a249d8-5cae-72d6-9d68-553d877bd6ed",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249d7-2310-7281-b202-f16ae92b5eba",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -48977,10 +49270,10 @@ export interface operations {
                      *           "type": "callback",
                      *           "volume": 6,
                      *           "open": 1,
-                     *           "firstResponseMedian": 66,
-                     *           "firstResponseP90": 869,
-                     *           "resolutionMedian": 89,
-                     *           "resolutionP90": 1409,
+                     *           "firstResponseMedian": 0,
+                     *           "firstResponseP90": 750,
+                     *           "resolutionMedian": 0,
+                     *           "resolutionP90": 1290,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -48990,12 +49283,12 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 157,
+                     *           "firstResponseMedian": 276,
                      *           "firstResponseP90": 540,
-                     *           "resolutionMedian": 337,
+                     *           "resolutionMedian": 456,
                      *           "resolutionP90": 1080,
-                     *           "breachRate": 0.5,
-                     *           "breached": 5,
+                     *           "breachRate": 0.636,
+                     *           "breached": 7,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
@@ -49005,7 +49298,7 @@ export interface operations {
                      *           "open": 4,
                      *           "firstResponseMedian": 0,
                      *           "firstResponseP90": 186,
-                     *           "resolutionMedian": 389,
+                     *           "resolutionMedian": 270,
                      *           "resolutionP90": 540,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
@@ -49019,10 +49312,10 @@ export interface operations {
                      *         "open": 12,
                      *         "firstResponseMedian": 0,
                      *         "firstResponseP90": 540,
-                     *         "resolutionMedian": 389,
+                     *         "resolutionMedian": 456,
                      *         "resolutionP90": 1080,
-                     *         "breachRate": 0.333,
-                     *         "breached": 11,
+                     *         "breachRate": 0.382,
+                     *         "breached": 13,
                      *         "csatAverage": 4.13,
                      *         "csatCount": 23
                      *       }
@@ -49083,7 +49376,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-005b-72a9-a6fa-0f05dba18d25",
+                     *       "requestId": "01a249d9-77d6-777c-96a0-d9e5e863de22",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -49137,34 +49430,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24967-ebce-70b0-955c-b9caffb1d152",
+                     *           "requestId": "01a249d7-bb6b-7045-91e5-bfd010d3cb84",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-aeaf8a96995a",
-                     *           "accountId": "01a24967-c06c-738a-bdae-9ea4d8ee1a89",
+                     *           "memberId": "01a249d4-8c2b-75be-801c-0f86354e4e25",
+                     *           "accountId": "01a249d4-8873-7795-99e5-3ef326c16022",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-10T19:49:05.886Z"
+                     *           "answeredAt": "2026-11-10T21:47:54.111Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eb83-77f1-9acd-1d1d9146a6bf",
+                     *           "requestId": "01a249d7-b976-734d-a80f-c380c197137b",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-ef3322dc3154",
-                     *           "accountId": "01a24967-c06c-738a-bdae-b4eb8a812abb",
+                     *           "memberId": "01a249d4-8c2c-754b-9b1e-edebbd60a5e4",
+                     *           "accountId": "01a249d4-8873-7795-99e5-57602d9c53d9",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T00:37:05.886Z"
+                     *           "answeredAt": "2026-11-12T02:35:54.111Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eba3-74d7-a476-f32a0f6a95ad",
+                     *           "requestId": "01a249d7-ba27-71f9-8e6a-8f6f83325eec",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
+                     *           "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T23:37:05.886Z"
+                     *           "answeredAt": "2026-11-13T01:35:54.111Z"
                      *         }
                      *       ]
                      *     }
@@ -49407,7 +49700,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *           "id": "01a249d9-3c7a-73f7-bd9e-073ffa082c6f",
                      *           "number": 37,
                      *           "type": {
                      *             "code": "question",
@@ -49417,23 +49710,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:35:03.159Z",
+                     *           "updatedAt": "2026-12-06T05:35:04.215Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249d7-cb33-722f-80b3-a797aca978e9",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -49443,23 +49736,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:29:54.111Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *           "id": "01a249d7-cbbd-779f-bc34-835768117545",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -49469,23 +49762,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T08:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T18:37:05.886Z"
+                     *           "createdAt": "2026-12-05T10:29:54.111Z",
+                     *           "updatedAt": "2026-12-05T20:35:54.111Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTIwVDIwOjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lY2RjLTczZTctOTEyNy04MTE3YWVkMGI2Y2MiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTIwVDIyOjI5OjU0LjExMVoiLCIwMWEyNDlkNy1jNWJlLTcwNWQtOTFiMi00ODRlMTJiOGZhM2YiXQ"
                      *     }
                      */
                     "application/json": {
@@ -49645,7 +49938,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249d9-3c7a-73f7-bd9e-073ffa082c6f",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -49655,20 +49948,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.376Z",
+                     *       "createdAt": "2026-12-06T05:35:03.159Z",
+                     *       "updatedAt": "2026-12-06T05:35:03.159Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49677,7 +49970,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249d9-3cbb-70ef-af9f-fbe0ed6c6cf0",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49686,7 +49979,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:35:03.159Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -49802,7 +50095,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249d9-3c7a-73f7-bd9e-073ffa082c6f
                  */
                 id: string;
             };
@@ -49818,7 +50111,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249d9-3c7a-73f7-bd9e-073ffa082c6f",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -49828,20 +50121,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T05:35:03.159Z",
+                     *       "updatedAt": "2026-12-06T05:35:04.215Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49850,7 +50143,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249d9-3cbb-70ef-af9f-fbe0ed6c6cf0",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49859,10 +50152,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:35:03.159Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249d9-4056-7103-80f6-f264474f3e75",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49871,7 +50164,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:35:04.215Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -49963,7 +50256,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249d9-3c7a-73f7-bd9e-073ffa082c6f
                  */
                 id: string;
             };
@@ -50010,7 +50303,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249d9-3c7a-73f7-bd9e-073ffa082c6f",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -50020,20 +50313,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T05:35:03.159Z",
+                     *       "updatedAt": "2026-12-06T05:35:04.215Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -50042,7 +50335,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249d9-3cbb-70ef-af9f-fbe0ed6c6cf0",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50051,10 +50344,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:35:03.159Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249d9-4056-7103-80f6-f264474f3e75",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50063,7 +50356,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:35:04.215Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -50203,7 +50496,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249d7-cbbd-779f-bc34-835768117545
                  */
                 id: string;
             };
@@ -50237,7 +50530,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249d7-cbbd-779f-bc34-835768117545",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50247,29 +50540,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.492Z",
+                     *       "createdAt": "2026-12-05T10:29:54.111Z",
+                     *       "updatedAt": "2026-12-06T05:35:05.913Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
-                     *       "closedAt": "2026-12-06T03:31:21.492Z",
+                     *       "firstResponseAt": "2026-12-05T13:35:54.111Z",
+                     *       "resolvedAt": "2026-12-05T20:35:54.111Z",
+                     *       "closedAt": "2026-12-06T05:35:05.913Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249d7-cbbe-7132-897f-0b0d09dc5f02",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50278,10 +50571,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249d7-cbf8-7049-b70f-50507fdde7de",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50290,10 +50583,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:35:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249d7-cbf9-7420-8fe5-a988073eda36",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50302,7 +50595,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:35:54.111Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50311,7 +50604,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T05:35:05.672Z"
                      *       },
                      *       "canRate": false
                      *     }
@@ -50380,8 +50673,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 37 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24967-fccf-7503-ab88-90b3ef6bb3a9",
-                     *       "instance": "/portal/v1/service/requests/01a24967-fca4-766d-885d-7b66e061ca82/state"
+                     *       "requestId": "01a249d9-418e-713f-923f-040a4dc348e3",
+                     *       "instance": "/portal/v1/service/requests/01a249d9-3c7a-73f7-bd9e-073ffa082c6f/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -50447,7 +50740,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249d7-cbbd-779f-bc34-835768117545
                  */
                 id: string;
             };
@@ -50476,7 +50769,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249d7-cbbd-779f-bc34-835768117545",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50486,29 +50779,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249d4-8873-7795-99e5-2b03657fc5c5",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249d7-23fb-76a8-b279-dc1d37985e9e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-05T18:37:05.886Z",
+                     *       "createdAt": "2026-12-05T10:29:54.111Z",
+                     *       "updatedAt": "2026-12-05T20:35:54.111Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
+                     *       "firstResponseAt": "2026-12-05T13:35:54.111Z",
+                     *       "resolvedAt": "2026-12-05T20:35:54.111Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249d7-cbbe-7132-897f-0b0d09dc5f02",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50517,10 +50810,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249d7-cbf8-7049-b70f-50507fdde7de",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50529,10 +50822,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:35:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249d7-cbf9-7420-8fe5-a988073eda36",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50541,7 +50834,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:35:54.111Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50551,7 +50844,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T05:35:05.672Z"
                      *       },
                      *       "canRate": false
                      *     }
@@ -50676,12 +50969,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed7b-7211-b9b3-0822ee59198e
+                 * @example 01a249d7-cb33-722f-80b3-a797aca978e9
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24967-ed7d-73ad-9cd7-90b35b8f3240
+                 * @example 01a249d7-cb3d-729d-a072-076c88f9fc37
                  */
                 fileId: string;
             };
@@ -50895,11 +51188,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *           "id": "01a249d7-a3e6-735b-bbce-ec24a99e1f23",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *           "updatedAt": "2026-12-06T05:33:18.694Z"
                      *         }
                      *       ]
                      *     }
@@ -50974,7 +51267,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249d7-a3e6-735b-bbce-ec24a99e1f23
                  */
                 id: string;
             };
@@ -50990,11 +51283,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *       "id": "01a249d7-a3e6-735b-bbce-ec24a99e1f23",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *       "updatedAt": "2026-12-06T05:33:18.694Z"
                      *     }
                      */
                     "application/json": {
@@ -51089,7 +51382,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249d7-a3e6-735b-bbce-ec24a99e1f23
                  */
                 id: string;
             };
@@ -51564,8 +51857,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.304Z"
+                     *           "createdBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *           "createdAt": "2026-12-06T05:35:32.350Z"
                      *         }
                      *       ]
                      *     }
@@ -51677,8 +51970,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.304Z"
+                     *       "createdBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:35:32.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -51806,9 +52099,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T03:31:23.314Z",
+                     *           "since": "2026-12-06T05:35:32.594Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24968-0434-719c-8484-48eb52479f5d"
+                     *           "recordId": "01a249d9-af0a-70bf-9b52-c2d176a9842f"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -51821,16 +52114,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249d9-af0a-70bf-9b52-c2d176a9842f",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-ff88b234ac37",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *           "recordedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *           "recordedAt": "2026-12-06T05:35:32.594Z"
                      *         }
                      *       ]
                      *     }
@@ -51982,16 +52275,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249d9-af0a-70bf-9b52-c2d176a9842f",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-ff88b234ac37",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *       "recordedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "recordedAt": "2026-12-06T05:35:32.594Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -52068,10 +52361,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24967-f387-776c-859f-8f88059943ed was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a249d8-53da-757f-9606-8f70bb1839aa was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24968-047c-77ca-8d78-cadc09f9466f",
-                     *       "instance": "/v1/members/01a24967-f387-776c-859f-8f88059943ed/consents"
+                     *       "requestId": "01a249d9-b2cc-731d-8503-2659cb8a0281",
+                     *       "instance": "/v1/members/01a249d8-53da-757f-9606-8f70bb1839aa/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -52345,7 +52638,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249d8-53da-757f-9606-8f70bb1839aa
                  */
                 id: string;
             };
@@ -52370,10 +52663,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249d8-53da-757f-9606-8f70bb1839aa",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "erasedAt": "2026-12-06T05:35:33.326Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52507,7 +52800,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249d8-53da-757f-9606-8f70bb1839aa
                  */
                 id: string;
             };
@@ -52523,10 +52816,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249d8-53da-757f-9606-8f70bb1839aa",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "erasedAt": "2026-12-06T05:35:33.326Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52817,7 +53110,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T03:31:23.444Z"
+                     *               "since": "2026-12-06T05:35:34.190Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -52834,14 +53127,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-04b5-739e-9efa-f8ca63947bde",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "id": "01a249d9-b532-7369-a26d-5fb99a1028d0",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-f233b5b47bff",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T03:31:23.444Z"
+                     *           "recordedAt": "2026-12-06T05:35:34.190Z"
                      *         }
                      *       ]
                      *     }
@@ -53255,8 +53548,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249d9-b362-779a-af6a-d098e32aa57f",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-ff88b234ac37",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53270,8 +53563,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:35:33.683Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53386,8 +53679,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24968-0493-7477-92a7-a856748f625f",
-                     *       "instance": "/v1/members/01a24967-c0ae-710e-a67b-6bcbeb5fb9cf/sms"
+                     *       "requestId": "01a249d9-b3af-711f-b0fd-19d4688ac9fd",
+                     *       "instance": "/v1/members/01a249d4-8c23-713e-aac1-fc24aa9b256e/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53440,8 +53733,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249d9-b362-779a-af6a-d098e32aa57f",
+                     *           "memberId": "01a249d4-8c24-753a-aecf-ff88b234ac37",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -53455,8 +53748,8 @@ export interface operations {
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.399Z"
+                     *           "createdBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *           "createdAt": "2026-12-06T05:35:33.683Z"
                      *         }
                      *       ]
                      *     }
@@ -53523,7 +53816,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24968-048b-7669-866f-1043c7146f55
+                 * @example 01a249d9-b362-779a-af6a-d098e32aa57f
                  */
                 id: string;
             };
@@ -53539,8 +53832,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249d9-b362-779a-af6a-d098e32aa57f",
+                     *       "memberId": "01a249d4-8c24-753a-aecf-ff88b234ac37",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53554,8 +53847,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913",
+                     *       "createdAt": "2026-12-06T05:35:33.683Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53678,7 +53971,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249d4-8c24-753a-aecf-f233b5b47bff
                  */
                 id: string;
             };
@@ -53715,11 +54008,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *       "id": "01a249d9-b486-774e-be7a-a2da093e0888",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T03:31:23.427Z",
+                     *       "createdAt": "2026-12-06T05:35:34.022Z",
                      *       "readAt": null
                      *     }
                      */
@@ -53874,11 +54167,11 @@ export interface operations {
                      *       "unread": 1,
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *           "id": "01a249d9-b486-774e-be7a-a2da093e0888",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T03:31:23.427Z",
+                     *           "createdAt": "2026-12-06T05:35:34.022Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -53952,7 +54245,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                 *       "id": "01a249d9-b486-774e-be7a-a2da093e0888",
                  *       "read": true
                  *     }
                  */
@@ -54141,7 +54434,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24968-04c2-740a-ad62-a53a8ac9b970",
+                     *       "requestId": "01a249d9-b5a6-722d-b0bb-f8a8e663b708",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -54202,7 +54495,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249d7-7dd1-72a1-858c-078303eaa212",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -54293,9 +54586,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:29:54.111Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *           "ruleId": "01a249d7-7e63-779b-8dfa-6117911b17ef",
                      *           "followUp": true,
                      *           "answers": 488,
                      *           "missingTexts": {
@@ -54305,9 +54598,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *           "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *           "createdAt": "2025-12-06T05:29:54.111Z",
+                     *           "updatedAt": "2025-12-06T05:29:54.111Z",
+                     *           "publishedAt": "2025-12-06T05:29:54.111Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -54439,7 +54732,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T03:31:21.554Z"
+                 *       "closesAt": "2027-02-04T05:35:06.534Z"
                  *     }
                  */
                 "application/json": {
@@ -54489,7 +54782,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249d9-4e86-764b-8a34-8fbf3a63d1f7",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -54555,7 +54848,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:35:06.534Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -54567,8 +54860,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.613Z",
+                     *       "createdAt": "2026-12-06T05:35:07.910Z",
+                     *       "updatedAt": "2026-12-06T05:35:07.910Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -54668,7 +54961,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249d7-7dd1-72a1-858c-078303eaa212
                  */
                 id: string;
             };
@@ -54684,7 +54977,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249d7-7dd1-72a1-858c-078303eaa212",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -54775,9 +55068,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:29:54.111Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *       "ruleId": "01a249d7-7e63-779b-8dfa-6117911b17ef",
                      *       "followUp": true,
                      *       "answers": 488,
                      *       "missingTexts": {
@@ -54787,9 +55080,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *       "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *       "createdAt": "2025-12-06T05:29:54.111Z",
+                     *       "updatedAt": "2025-12-06T05:29:54.111Z",
+                     *       "publishedAt": "2025-12-06T05:29:54.111Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -54876,7 +55169,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249d9-4e86-764b-8a34-8fbf3a63d1f7
                  */
                 id: string;
             };
@@ -54936,7 +55229,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249d9-4e86-764b-8a34-8fbf3a63d1f7",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55002,7 +55295,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:35:06.534Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -55014,8 +55307,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.621Z",
+                     *       "createdAt": "2026-12-06T05:35:07.910Z",
+                     *       "updatedAt": "2026-12-06T05:35:08.041Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -55081,10 +55374,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24967-fd8d-74c9-a2e0-b9977f21c7c3 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a249d9-4e86-764b-8a34-8fbf3a63d1f7 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24967-fdb6-77df-8522-59b46c643c8a",
-                     *       "instance": "/v1/surveys/01a24967-fd8d-74c9-a2e0-b9977f21c7c3"
+                     *       "requestId": "01a249d9-52aa-727c-b545-bffc3cd529d1",
+                     *       "instance": "/v1/surveys/01a249d9-4e86-764b-8a34-8fbf3a63d1f7"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -55162,7 +55455,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249d9-4e86-764b-8a34-8fbf3a63d1f7
                  */
                 id: string;
             };
@@ -55178,7 +55471,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249d9-4e86-764b-8a34-8fbf3a63d1f7",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55244,9 +55537,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:35:06.534Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249d9-5254-7258-9b47-4b82c4ba2f04",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55256,9 +55549,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.638Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T05:35:07.910Z",
+                     *       "updatedAt": "2026-12-06T05:35:08.618Z",
+                     *       "publishedAt": "2026-12-06T05:35:08.618Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55393,7 +55686,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249d9-4e86-764b-8a34-8fbf3a63d1f7
                  */
                 id: string;
             };
@@ -55409,7 +55702,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249d9-4e86-764b-8a34-8fbf3a63d1f7",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55475,9 +55768,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T03:31:21.665Z",
+                     *       "closesAt": "2026-12-06T05:35:09.067Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249d9-5254-7258-9b47-4b82c4ba2f04",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55487,9 +55780,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.665Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T05:35:07.910Z",
+                     *       "updatedAt": "2026-12-06T05:35:09.067Z",
+                     *       "publishedAt": "2026-12-06T05:35:08.618Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55618,7 +55911,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249d9-4e86-764b-8a34-8fbf3a63d1f7
                  */
                 id: string;
             };
@@ -55634,13 +55927,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249d9-4e86-764b-8a34-8fbf3a63d1f7",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:35:06.534Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -55784,7 +56077,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249d7-7dd1-72a1-858c-078303eaa212
                  */
                 id: string;
             };
@@ -56053,7 +56346,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249d7-7dd1-72a1-858c-078303eaa212
                  */
                 id: string;
             };
@@ -56336,8 +56629,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                 *       "occurredAt": "2026-12-04T03:31:21.554Z"
+                 *       "accountId": "01a249d4-8873-7795-99e5-2b03657fc5c5",
+                 *       "occurredAt": "2026-12-04T05:35:06.534Z"
                  *     }
                  */
                 "application/json": {
@@ -56475,7 +56768,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24967-fdd8-71c7-a75a-ae6458972609",
+                     *       "requestId": "01a249d9-53af-776a-b499-adf5c0dd1862",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -56524,50 +56817,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *           "id": "01a249d7-843b-707a-b0d1-b0fc67a41cfd",
+                     *           "surveyId": "01a249d7-7dd1-72a1-858c-078303eaa212",
+                     *           "accountId": "01a249d4-8873-7795-99e6-ea8af836c007",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *           "memberId": "01a249d4-8c6d-73be-8a8c-d291dcd08224",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T14:20:27.989Z",
+                     *           "createdAt": "2026-12-03T16:19:16.214Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e4-768e-b9d5-008b79402772",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-f20769e4719e",
+                     *           "id": "01a249d7-8459-72df-b9c3-fe06061db660",
+                     *           "surveyId": "01a249d7-7dd1-72a1-858c-078303eaa212",
+                     *           "accountId": "01a249d4-8874-76b5-b808-1b770838213b",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-26562d34bd4c",
+                     *           "memberId": "01a249d4-8c6e-748e-a147-3343650271d1",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T10:46:49.777Z",
+                     *           "createdAt": "2026-11-30T12:45:38.002Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e5-7548-9253-fcec40671a7d",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb1-1d1792cc8a60",
+                     *           "id": "01a249d7-8476-72a8-a784-b0ea76bc1881",
+                     *           "surveyId": "01a249d7-7dd1-72a1-858c-078303eaa212",
+                     *           "accountId": "01a249d4-888f-71c4-810b-904ad5b63f73",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-a0646cb5e862",
+                     *           "memberId": "01a249d4-8c6f-751f-b999-43b1c028c232",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-27T18:04:04.305Z",
+                     *           "createdAt": "2026-11-27T20:02:52.530Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -56639,7 +56932,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24967-e7e2-7155-af82-f401a9c92e52
+                 * @example 01a249d7-843b-707a-b0d1-b0fc67a41cfd
                  */
                 id: string;
             };
@@ -56667,20 +56960,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *       "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *       "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *       "id": "01a249d7-843b-707a-b0d1-b0fc67a41cfd",
+                     *       "surveyId": "01a249d7-7dd1-72a1-858c-078303eaa212",
+                     *       "accountId": "01a249d4-8873-7795-99e6-ea8af836c007",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *       "memberId": "01a249d4-8c6d-73be-8a8c-d291dcd08224",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T14:20:27.989Z",
-                     *       "closedAt": "2026-12-06T03:31:21.698Z",
-                     *       "closedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81"
+                     *       "createdAt": "2026-12-03T16:19:16.214Z",
+                     *       "closedAt": "2026-12-06T05:35:09.431Z",
+                     *       "closedBy": "api-key:01a249d7-efde-706d-b03b-b664bde0f913"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -56815,19 +57108,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249d7-7dd1-72a1-858c-078303eaa212",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:29:54.111Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249d7-868b-74bd-80f8-1e5cbeb58189",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -56923,7 +57216,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249d7-7dd1-72a1-858c-078303eaa212
                  */
                 id: string;
             };
@@ -56939,13 +57232,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249d7-7dd1-72a1-858c-078303eaa212",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:29:54.111Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -57088,7 +57381,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249d7-7dd1-72a1-858c-078303eaa212
                  */
                 id: string;
             };
@@ -57194,10 +57487,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24967-e799-74cb-b9ac-d921f0caa346 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a249d7-7dd1-72a1-858c-078303eaa212 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24967-fbbe-7719-be3b-d28b45c831b6",
-                     *       "instance": "/portal/v1/surveys/01a24967-e799-74cb-b9ac-d921f0caa346/answers"
+                     *       "requestId": "01a249d9-2e3e-77a4-b733-71fabb4f0a04",
+                     *       "instance": "/portal/v1/surveys/01a249d7-7dd1-72a1-858c-078303eaa212/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57287,7 +57580,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249d7-868b-74bd-80f8-1e5cbeb58189",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -57441,7 +57734,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24967-e808-77fd-b1fd-923987e010b8",
+                     *           "ruleId": "01a249d7-870b-7298-8942-2ad980246c63",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -57449,9 +57742,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T03:31:05.886Z",
-                     *           "updatedAt": "2026-10-07T03:31:05.886Z",
-                     *           "publishedAt": "2026-10-07T03:31:05.886Z"
+                     *           "createdAt": "2026-10-07T05:29:54.111Z",
+                     *           "updatedAt": "2026-10-07T05:29:54.111Z",
+                     *           "publishedAt": "2026-10-07T05:29:54.111Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -57678,7 +57971,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249d9-5507-73fc-b21f-369c515dde28",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -57800,8 +58093,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T05:35:09.575Z",
+                     *       "updatedAt": "2026-12-06T05:35:09.575Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -57913,7 +58206,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249d9-5507-73fc-b21f-369c515dde28
                  */
                 id: string;
             };
@@ -57929,7 +58222,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249d9-5507-73fc-b21f-369c515dde28",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58051,8 +58344,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T05:35:09.575Z",
+                     *       "updatedAt": "2026-12-06T05:35:09.575Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58140,7 +58433,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249d9-5507-73fc-b21f-369c515dde28
                  */
                 id: string;
             };
@@ -58151,7 +58444,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T03:31:21.554Z"
+                 *       "closesAt": "2027-03-06T05:35:06.534Z"
                  *     }
                  */
                 "application/json": {
@@ -58201,7 +58494,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249d9-5507-73fc-b21f-369c515dde28",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58313,7 +58606,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:35:06.534Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -58323,8 +58616,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.721Z",
+                     *       "createdAt": "2026-12-06T05:35:09.575Z",
+                     *       "updatedAt": "2026-12-06T05:35:09.719Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58460,7 +58753,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249d9-5507-73fc-b21f-369c515dde28
                  */
                 id: string;
             };
@@ -58476,7 +58769,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249d9-5507-73fc-b21f-369c515dde28",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58588,9 +58881,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:35:06.534Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249d9-561b-7549-a3fe-e83092b9dbe4",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58598,9 +58891,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.733Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T05:35:09.575Z",
+                     *       "updatedAt": "2026-12-06T05:35:09.831Z",
+                     *       "publishedAt": "2026-12-06T05:35:09.831Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -58735,7 +59028,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249d9-5507-73fc-b21f-369c515dde28
                  */
                 id: string;
             };
@@ -58751,7 +59044,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249d9-5507-73fc-b21f-369c515dde28",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58863,9 +59156,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:35:06.534Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249d9-561b-7549-a3fe-e83092b9dbe4",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58873,9 +59166,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.799Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T05:35:09.575Z",
+                     *       "updatedAt": "2026-12-06T05:35:10.492Z",
+                     *       "publishedAt": "2026-12-06T05:35:09.831Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -59004,7 +59297,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249d9-5507-73fc-b21f-369c515dde28
                  */
                 id: string;
             };
@@ -59170,7 +59463,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249d9-5507-73fc-b21f-369c515dde28
                  */
                 id: string;
             };
@@ -59347,7 +59640,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249d9-5507-73fc-b21f-369c515dde28
                  */
                 id: string;
             };
@@ -59363,14 +59656,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249d9-5507-73fc-b21f-369c515dde28",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:35:06.534Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -59474,7 +59767,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249d9-5507-73fc-b21f-369c515dde28
                  */
                 id: string;
             };
@@ -59504,9 +59797,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
-                     *       "quizId": "01a24967-fdef-736e-942d-d0ed258946c2",
-                     *       "startedAt": "2026-12-06T03:31:21.750Z",
+                     *       "id": "01a249d9-56ab-71f8-964e-dffb2dd12f5b",
+                     *       "quizId": "01a249d9-5507-73fc-b21f-369c515dde28",
+                     *       "startedAt": "2026-12-06T05:35:09.946Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -59701,7 +59994,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24967-fe1b-775a-a7e8-cafd02bdcbe5
+                 * @example 01a249d9-56ab-71f8-964e-dffb2dd12f5b
                  */
                 id: string;
             };
@@ -59739,7 +60032,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
+                     *       "attemptId": "01a249d9-56ab-71f8-964e-dffb2dd12f5b",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -60089,17 +60382,17 @@ export interface operations {
                      *       "total": 206,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249d4-888f-71c4-810b-eb4a74ed8249",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249d4-8873-7795-99e6-37274cc99d0d",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb0-fd9c31041fd1",
+                     *           "id": "01a249d4-8874-76b5-b808-24db28a486ef",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -60206,7 +60499,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24968-0068-71ee-857f-a05c1e790ed3",
+                     *       "requestId": "01a249d9-787c-779e-9fa6-da28e08e41e3",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -60249,7 +60542,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd10-702e-852a-d78cc895ff27",
+                     *           "id": "01a249d6-ae3e-7238-9329-550ec883892a",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -60274,12 +60567,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:29:54.111Z",
+                     *           "createdAt": "2026-12-06T05:29:54.111Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c13d-713b-a2d0-3fc188b8ded9",
+                     *           "id": "01a249d4-9447-7126-a996-f7115bb516d0",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -60302,12 +60595,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:29:54.111Z",
+                     *           "createdAt": "2026-12-06T05:29:54.111Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *           "id": "01a249d4-938c-74fe-be31-04086e390923",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -60322,9 +60615,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:29:54.111Z",
+                     *           "createdAt": "2026-12-06T05:29:54.111Z",
+                     *           "updatedAt": "2026-12-06T05:29:54.111Z"
                      *         }
                      *       ]
                      *     }
@@ -60448,7 +60741,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249d9-78fb-76ee-97a3-56950a9b0a79",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60472,9 +60765,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T03:31:22.355Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.355Z"
+                     *       "refreshedAt": "2026-12-06T05:35:18.778Z",
+                     *       "createdAt": "2026-12-06T05:35:18.778Z",
+                     *       "updatedAt": "2026-12-06T05:35:18.778Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60529,7 +60822,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24968-0080-7585-9570-70d5dcc9150a",
+                     *       "requestId": "01a249d9-793f-72df-852f-8e1abc66dfd8",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -60596,7 +60889,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249d4-938c-74fe-be31-04086e390923
                  */
                 id: string;
             };
@@ -60612,7 +60905,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *       "id": "01a249d4-938c-74fe-be31-04086e390923",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -60627,9 +60920,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *       "refreshedAt": "2026-12-06T05:29:54.111Z",
+                     *       "createdAt": "2026-12-06T05:29:54.111Z",
+                     *       "updatedAt": "2026-12-06T05:29:54.111Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60716,7 +61009,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249d9-78fb-76ee-97a3-56950a9b0a79
                  */
                 id: string;
             };
@@ -60848,7 +61141,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249d9-78fb-76ee-97a3-56950a9b0a79
                  */
                 id: string;
             };
@@ -60893,7 +61186,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249d9-78fb-76ee-97a3-56950a9b0a79",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60917,9 +61210,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T03:31:22.375Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.375Z"
+                     *       "refreshedAt": "2026-12-06T05:35:18.955Z",
+                     *       "createdAt": "2026-12-06T05:35:18.778Z",
+                     *       "updatedAt": "2026-12-06T05:35:18.955Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -61054,7 +61347,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249d9-78fb-76ee-97a3-56950a9b0a79
                  */
                 id: string;
             };
@@ -61070,12 +61363,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "segmentId": "01a249d9-78fb-76ee-97a3-56950a9b0a79",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.388Z"
+                     *       "at": "2026-12-06T05:35:19.095Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61206,7 +61499,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249d4-938c-74fe-be31-04086e390923
                  */
                 id: string;
             };
@@ -61224,25 +61517,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-880f79ba995f",
+                     *           "id": "01a249d4-8873-7795-99e6-2a106c742d12",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-a4ce97414805",
+                     *           "id": "01a249d4-8873-7795-99e6-44733e88e9e3",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:29:54.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-c26bf984269a",
+                     *           "id": "01a249d4-8873-7795-99e6-61993e7ae500",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:29:54.111Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi1mYjNmZTU0ZDc2ZTQiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkNC04ODczLTc3OTUtOTllNi05OTUyNGZhMGQ4ZmEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -61343,7 +61636,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-00af-772a-9e6d-9dc44322360f
+                 * @example 01a249d9-7b27-70e8-8684-2d48e44df333
                  */
                 id: string;
             };
@@ -61359,12 +61652,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-00af-772a-9e6d-9dc44322360f",
+                     *       "segmentId": "01a249d9-7b27-70e8-8684-2d48e44df333",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.426Z"
+                     *       "at": "2026-12-06T05:35:19.459Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61505,7 +61798,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249d4-938c-74fe-be31-04086e390923
                  */
                 id: string;
             };
@@ -61523,14 +61816,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T03:31:05.886Z",
+                     *           "at": "2025-12-06T05:29:54.111Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:31:05.886Z",
+                     *           "at": "2026-12-06T05:29:54.111Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -62005,7 +62298,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -62134,14 +62427,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *           "id": "01a249d4-947c-72c7-b9da-bbcc74b92578",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T03:31:05.886Z",
-                     *           "endsAt": "2026-10-07T03:31:05.886Z",
+                     *           "startsAt": "2026-09-07T05:29:54.111Z",
+                     *           "endsAt": "2026-10-07T05:29:54.111Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -62150,8 +62443,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *           "createdAt": "2026-09-02T03:31:05.886Z",
+                     *           "walletId": "01a249d4-947c-72c7-b9da-bc0468a94441",
+                     *           "createdAt": "2026-09-02T05:29:54.111Z",
                      *           "report": {
                      *             "status": "finished",
                      *             "budget": {
@@ -62161,32 +62454,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 24
+                     *               "count": 28
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 132,
-                     *                 "mean": 9484678.787878787,
-                     *                 "variance": 137341901601531.34,
-                     *                 "purchases": 214
+                     *                 "n": 124,
+                     *                 "mean": 10197210.483870968,
+                     *                 "variance": 120780273744360.73,
+                     *                 "purchases": 215
                      *               },
                      *               "control": {
-                     *                 "n": 24,
-                     *                 "mean": 13970020.833333334,
-                     *                 "variance": 160260916990416.66,
-                     *                 "purchases": 51
+                     *                 "n": 32,
+                     *                 "mean": 10087625,
+                     *                 "variance": 233227973556774.2,
+                     *                 "purchases": 50
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -4485342.045454547,
-                     *               "relative": -0.3210691021127358,
-                     *               "low": -9930377.13704181,
-                     *               "high": 959693.0461327173,
+                     *               "difference": 109585.48387096822,
+                     *               "relative": 0.010863358210774908,
+                     *               "low": -5524214.570128924,
+                     *               "high": 5743385.537870861,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T03:31:05.886Z",
-                     *               "to": "2026-10-07T03:31:05.886Z"
+                     *               "from": "2026-09-07T05:29:54.111Z",
+                     *               "to": "2026-10-07T05:29:54.111Z"
                      *             }
                      *           }
                      *         }
@@ -62341,7 +62634,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0129-735a-9625-56d7c5e18595",
+                     *       "id": "01a249d9-800f-731b-97ae-e9ec4c71b023",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -62359,8 +62652,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24968-0129-735a-9625-59d395eebaef",
-                     *       "createdAt": "2026-12-06T03:31:22.536Z"
+                     *       "walletId": "01a249d9-800f-731b-97ae-edddaf5b4aa4",
+                     *       "createdAt": "2026-12-06T05:35:20.589Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Campaign"];
@@ -62451,7 +62744,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24968-0131-714b-8916-dc11e811ae31",
+                     *       "requestId": "01a249d9-804c-74cd-a99c-665cbb2dd435",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -62482,7 +62775,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24967-c141-720d-9707-bb087668f573
+                 * @example 01a249d4-947c-72c7-b9da-bbcc74b92578
                  */
                 id: string;
             };
@@ -62498,14 +62791,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *       "id": "01a249d4-947c-72c7-b9da-bbcc74b92578",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T03:31:05.886Z",
-                     *       "endsAt": "2026-10-07T03:31:05.886Z",
+                     *       "startsAt": "2026-09-07T05:29:54.111Z",
+                     *       "endsAt": "2026-10-07T05:29:54.111Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -62514,8 +62807,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *       "createdAt": "2026-09-02T03:31:05.886Z",
+                     *       "walletId": "01a249d4-947c-72c7-b9da-bc0468a94441",
+                     *       "createdAt": "2026-09-02T05:29:54.111Z",
                      *       "report": {
                      *         "status": "finished",
                      *         "budget": {
@@ -62525,32 +62818,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 24
+                     *           "count": 28
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 132,
-                     *             "mean": 9484678.787878787,
-                     *             "variance": 137341901601531.34,
-                     *             "purchases": 214
+                     *             "n": 124,
+                     *             "mean": 10197210.483870968,
+                     *             "variance": 120780273744360.73,
+                     *             "purchases": 215
                      *           },
                      *           "control": {
-                     *             "n": 24,
-                     *             "mean": 13970020.833333334,
-                     *             "variance": 160260916990416.66,
-                     *             "purchases": 51
+                     *             "n": 32,
+                     *             "mean": 10087625,
+                     *             "variance": 233227973556774.2,
+                     *             "purchases": 50
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -4485342.045454547,
-                     *           "relative": -0.3210691021127358,
-                     *           "low": -9930377.13704181,
-                     *           "high": 959693.0461327173,
+                     *           "difference": 109585.48387096822,
+                     *           "relative": 0.010863358210774908,
+                     *           "low": -5524214.570128924,
+                     *           "high": 5743385.537870861,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T03:31:05.886Z",
-                     *           "to": "2026-10-07T03:31:05.886Z"
+                     *           "from": "2026-09-07T05:29:54.111Z",
+                     *           "to": "2026-10-07T05:29:54.111Z"
                      *         }
                      *       }
                      *     }
@@ -62785,21 +63078,21 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 44,
                      *           "newBuyers": 13,
-                     *           "purchases": 276,
-                     *           "revenue": 1699842500,
-                     *           "returns": 8,
-                     *           "returned": 1417200,
-                     *           "netRevenue": 1698425300,
+                     *           "purchases": 275,
+                     *           "revenue": 1691982500,
+                     *           "returns": 9,
+                     *           "returned": 1793900,
+                     *           "netRevenue": 1690188600,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2121594600,
+                     *           "cumulativeRevenue": 2113734600,
                      *           "cumulativeReturned": 1793900,
                      *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.52,
-                     *           "averageOrderValue": 6158850,
-                     *           "historicalClv": 42396014,
-                     *           "returnRate": 0.00083372430092788
+                     *           "purchaseFrequency": 5.5,
+                     *           "averageOrderValue": 6152664,
+                     *           "historicalClv": 42238814,
+                     *           "returnRate": 0.0010602355520816556
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -62807,21 +63100,21 @@ export interface operations {
                      *           "buyers": 48,
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
-                     *           "purchases": 306,
-                     *           "revenue": 1863939600,
+                     *           "purchases": 307,
+                     *           "revenue": 1871799600,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1862700900,
+                     *           "netRevenue": 1870560900,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
                      *           "cumulativeRevenue": 3985534200,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.375,
-                     *           "averageOrderValue": 6091306,
+                     *           "purchaseFrequency": 6.395833333333333,
+                     *           "averageOrderValue": 6097067,
                      *           "historicalClv": 79650032,
-                     *           "returnRate": 0.0006645601606403985
+                     *           "returnRate": 0.00066176956122867
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -62852,9 +63145,9 @@ export interface operations {
                      *         "newBuyers": 48,
                      *         "purchases": 4034,
                      *         "revenue": 24184209900,
-                     *         "returns": 123,
-                     *         "returned": 24172500,
-                     *         "netRevenue": 24160037400,
+                     *         "returns": 124,
+                     *         "returned": 24549200,
+                     *         "netRevenue": 24159660700,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
@@ -62864,24 +63157,24 @@ export interface operations {
                      *         "purchaseFrequency": 20.17,
                      *         "averageOrderValue": 5995094,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.0009995158039047619
+                     *         "returnRate": 0.001015092082871808
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7239135,
-                     *           "reversed": 6279,
+                     *           "issued": 7220055,
+                     *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9313673,
+                     *           "cumulativeIssued": 9294593,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7963958,
+                     *           "issued": 7983038,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
@@ -62893,12 +63186,12 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7578490,
-                     *           "reversed": 9003,
+                     *           "issued": 7563829,
+                     *           "reversed": 8745,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24856121,
+                     *           "cumulativeIssued": 24841460,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -62944,14 +63237,14 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28805513,
+                     *         "outstandingPoints": 29040619,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28805513
+                     *         "liabilityMinor": 29040619
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:35:20.679Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 6964
                      *       }
                      *     }
                      */
@@ -63092,7 +63385,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-03ac-710a-a8e8-95f1891208d5",
+                     *       "requestId": "01a249d9-a25f-708c-bef3-efb7be627f1e",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -63182,9 +63475,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:35:20.679Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 6964
                      *       }
                      *     }
                      */
@@ -63273,12 +63566,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T03:31:23.224Z",
+                     *       "since": "2026-09-07T05:35:29.575Z",
                      *       "accounts": {
                      *         "all": 206,
                      *         "active": 200,
                      *         "earned": 200,
-                     *         "spent": 22,
+                     *         "spent": 23,
                      *         "loggedIn": 1,
                      *         "rate": 0.970873786407767
                      *       },
@@ -63396,12 +63689,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 530,
-                     *       "accountDays": 4376,
+                     *       "tookMs": 6964,
+                     *       "accountDays": 4383,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:35:20.679Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 6964
                      *       }
                      *     }
                      */
@@ -63583,6 +63876,466 @@ export interface operations {
                             };
                         }[];
                     };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    getInsightRoi: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM, first month; default the first month with purchases */
+                from?: string;
+                /** @description YYYY-MM, last month; default the latest month with purchases */
+                to?: string;
+                /**
+                 * @description months compared before and after joining, 1–24; default 6
+                 * @example 3
+                 */
+                windowMonths?: number;
+                /**
+                 * @description margin percent per margin class, e.g. A:35,B:20 (- for lines without a class)
+                 * @example A:38,B:24,C:12
+                 */
+                marginRates?: string;
+                /**
+                 * @description margin percent of every class not named; default 25
+                 * @example 20
+                 */
+                defaultMargin?: number;
+                /**
+                 * @description handling and shipping per reward order, minor units; default 0
+                 * @example 4500
+                 */
+                fulfilmentPerOrder?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": "2025-12",
+                     *       "to": "2026-12",
+                     *       "currency": "SEK",
+                     *       "windowMonths": 3,
+                     *       "value": {
+                     *         "members": {
+                     *           "accounts": 89,
+                     *           "before": 8738742,
+                     *           "after": 7103910
+                     *         },
+                     *         "nonMembers": {
+                     *           "accounts": 34,
+                     *           "before": 7787845,
+                     *           "after": 7441071
+                     *         },
+                     *         "estimate": -1288058,
+                     *         "standardError": 982111,
+                     *         "low": -3212960,
+                     *         "high": 636843
+                     *       },
+                     *       "margin": {
+                     *         "members": {
+                     *           "accounts": 89,
+                     *           "before": 1747748,
+                     *           "after": 1420782
+                     *         },
+                     *         "nonMembers": {
+                     *           "accounts": 34,
+                     *           "before": 1557569,
+                     *           "after": 1488214
+                     *         },
+                     *         "estimate": -257612,
+                     *         "standardError": 196422,
+                     *         "low": -642592,
+                     *         "high": 127369
+                     *       },
+                     *       "membersCompared": 89,
+                     *       "memberMonths": 1500,
+                     *       "cost": {
+                     *         "redeemedPoints": 1068100,
+                     *         "campaignPoints": 150000,
+                     *         "orders": 35,
+                     *         "pointValueMicros": 1000000,
+                     *         "redemptions": 1068100,
+                     *         "campaigns": 150000,
+                     *         "fulfilment": 157500,
+                     *         "total": 1375600
+                     *       },
+                     *       "roi": {
+                     *         "incrementalMargin": -386417505,
+                     *         "incrementalMarginLow": -963887915,
+                     *         "incrementalMarginHigh": 191052905,
+                     *         "roi": -281.9083345449259,
+                     *         "roiLow": -701.703631142774,
+                     *         "roiHigh": 137.88696205292237
+                     *       },
+                     *       "assumptions": {
+                     *         "marginRates": [
+                     *           {
+                     *             "marginClass": "A",
+                     *             "rate": 0.38
+                     *           },
+                     *           {
+                     *             "marginClass": "B",
+                     *             "rate": 0.24
+                     *           },
+                     *           {
+                     *             "marginClass": "C",
+                     *             "rate": 0.12
+                     *           }
+                     *         ],
+                     *         "defaultMargin": 0.2,
+                     *         "fulfilmentPerOrder": 4500
+                     *       },
+                     *       "freshness": {
+                     *         "refreshedAt": "2026-12-06T05:35:20.679Z",
+                     *         "stale": false,
+                     *         "tookMs": 6964
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InsightRoi"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:validation_failed",
+                     *       "title": "validation failed",
+                     *       "status": 400,
+                     *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
+                     *       "code": "validation_failed",
+                     *       "requestId": "01a249d9-a96f-753b-aab0-1aa2a32afb5a",
+                     *       "instance": "/v1/insight/roi?marginRates=A%3D38",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.marginRates",
+                     *           "message": "margin class:percent pairs separated by commas, e.g. A:35,B:20 (- for lines without a class)",
+                     *           "code": "invalid_value"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    getAccountPotential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
+                 * @example ext:K2001
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "accountId": "01a249d4-8873-7795-99e6-2f41013cf41c",
+                     *       "cluster": {
+                     *         "segment": "installer",
+                     *         "sizeBand": 3,
+                     *         "accounts": 20,
+                     *         "loyalPeers": 5,
+                     *         "loyal": false,
+                     *         "recency": 5,
+                     *         "frequency": 3,
+                     *         "monetary": 4,
+                     *         "volume": 122093000,
+                     *         "peerMedianVolume": 132847900,
+                     *         "sizeRatio": 0.919
+                     *       },
+                     *       "window": {
+                     *         "from": "2026-01",
+                     *         "to": "2026-12"
+                     *       },
+                     *       "currency": "SEK",
+                     *       "lines": [
+                     *         {
+                     *           "categoryCode": "tools",
+                     *           "categoryName": "Tools",
+                     *           "marginClass": "standard",
+                     *           "kind": "cross-sell",
+                     *           "peersBuying": 5,
+                     *           "peerMedianSpend": 10389500,
+                     *           "expected": 9548403,
+                     *           "own": 0,
+                     *           "potential": 9548403
+                     *         },
+                     *         {
+                     *           "categoryCode": "tiles",
+                     *           "categoryName": "Tiles & flooring",
+                     *           "marginClass": "high",
+                     *           "kind": "cross-sell",
+                     *           "peersBuying": 5,
+                     *           "peerMedianSpend": 5205700,
+                     *           "expected": 4784265,
+                     *           "own": 0,
+                     *           "potential": 4784265
+                     *         },
+                     *         {
+                     *           "categoryCode": "tiles",
+                     *           "categoryName": "Tiles & flooring",
+                     *           "marginClass": "standard",
+                     *           "kind": "up-sell",
+                     *           "peersBuying": 4,
+                     *           "peerMedianSpend": 5679250,
+                     *           "expected": 5219478,
+                     *           "own": 676500,
+                     *           "potential": 4542978
+                     *         }
+                     *       ],
+                     *       "totalPotential": 53208320,
+                     *       "freshness": {
+                     *         "refreshedAt": "2026-12-06T05:35:20.679Z",
+                     *         "stale": false,
+                     *         "tookMs": 6964
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccountPotential"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    exportAccountPotential: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Locale of the numbers; default from Accept-Language
+                 * @example sv
+                 */
+                language?: "en" | "sv" | "nb" | "pl" | "de";
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
+                 * @example ext:K2001
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */

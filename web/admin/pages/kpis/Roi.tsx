@@ -41,6 +41,9 @@ interface Roi {
   freshness: { refreshedAt: string | null; stale: boolean };
 }
 
+/** Keeps a line's height while its figure is not there, so the page does not jump when it comes. */
+const NBSP = '\u00a0';
+
 const percent = (x: number | null | undefined) =>
   x === null || x === undefined ? '–' : new Intl.NumberFormat(localeOf(), { style: 'percent', maximumFractionDigits: 1 }).format(x);
 
@@ -79,10 +82,8 @@ export default function RoiPage() {
         {title}
       </Title>
       <How>{how}</How>
-      {!d ? (
-        <Skeleton h={120} mt="sm" />
-      ) : (
-        <Table mt="sm" striped>
+      {
+        <Table mt="sm" striped layout="fixed">
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">{t('table.group')}</Table.Th>
@@ -96,10 +97,10 @@ export default function RoiPage() {
             {(['members', 'nonMembers'] as const).map((g) => (
               <Table.Tr key={g}>
                 <Table.Th scope="row">{t(`table.${g}`)}</Table.Th>
-                <Table.Td ta="right">{formatNumber(d[g].accounts)}</Table.Td>
-                <Table.Td ta="right">{money(d[g].before)}</Table.Td>
-                <Table.Td ta="right">{money(d[g].after)}</Table.Td>
-                <Table.Td ta="right">{money(change(d[g]))}</Table.Td>
+                <Table.Td ta="right">{d ? formatNumber(d[g].accounts) : '–'}</Table.Td>
+                <Table.Td ta="right">{money(d?.[g].before)}</Table.Td>
+                <Table.Td ta="right">{money(d?.[g].after)}</Table.Td>
+                <Table.Td ta="right">{d ? money(change(d[g])) : '–'}</Table.Td>
               </Table.Tr>
             ))}
             <Table.Tr>
@@ -107,17 +108,15 @@ export default function RoiPage() {
                 {t('table.did')}
               </Table.Th>
               <Table.Td ta="right" fw={700}>
-                {money(d.estimate)}
-                {d.low !== null && d.high !== null && (
-                  <Text size="xs" c="dimmed" component="span" display="block">
-                    {t('interval', { low: money(d.low), high: money(d.high) })}
-                  </Text>
-                )}
+                {money(d?.estimate)}
+                <Text size="xs" c="dimmed" component="span" display="block">
+                  {d && d.low !== null && d.high !== null ? t('interval', { low: money(d.low), high: money(d.high) }) : NBSP}
+                </Text>
               </Table.Td>
             </Table.Tr>
           </Table.Tbody>
         </Table>
-      )}
+      }
     </Card>
   );
 
@@ -138,7 +137,7 @@ export default function RoiPage() {
         <NumberInput label={t('inputs.fulfilment')} value={fulfilment} onChange={(v) => setFulfilment(Number(v) || 0)} min={0} decimalScale={2} w={210} />
       </Group>
       {roi.isError && <ErrorAlert error={roi.error} />}
-      <Text size="sm" c="dimmed" aria-live="polite">
+      <Text size="sm" c="dimmed" aria-live="polite" mih="1.55em">
         {r && r.from ? t('range', { from: r.from, to: r.to, members: formatNumber(r.membersCompared), months: formatNumber(r.memberMonths) }) : r ? t('empty') : ''}
         {r?.freshness.refreshedAt ? ` ${t('freshness', { time: formatDateTime(r.freshness.refreshedAt) })}` : ''}
       </Text>
@@ -155,49 +154,43 @@ export default function RoiPage() {
               {percent(r.roi.roi)}
             </Text>
           )}
-          {r && r.roi.roiLow !== null && r.roi.roiHigh !== null && (
-            <Text size="sm">{t('interval', { low: percent(r.roi.roiLow), high: percent(r.roi.roiHigh) })}</Text>
-          )}
+          <Text size="sm">{r && r.roi.roiLow !== null && r.roi.roiHigh !== null ? t('interval', { low: percent(r.roi.roiLow), high: percent(r.roi.roiHigh) }) : NBSP}</Text>
           <How>{t('figures.roiHow')}</How>
           <Title order={2} size="h5" mt="md">
             {t('assumptions.title')}
           </Title>
-          {r && (
-            <List size="sm" spacing={2}>
-              <List.Item>{t('assumptions.window', { months: r.windowMonths })}</List.Item>
-              <List.Item>
-                {t('assumptions.margins', {
-                  rates: r.assumptions.marginRates.map((m) => `${m.marginClass || t('noClass')} ${percent(m.rate)}`).join(', ') || '–',
-                  other: percent(r.assumptions.defaultMargin),
-                })}
-              </List.Item>
-              <List.Item>{t('assumptions.fulfilment', { cost: money(r.assumptions.fulfilmentPerOrder) })}</List.Item>
-              <List.Item>{t('assumptions.comparison')}</List.Item>
-              <List.Item>{t('assumptions.trends')}</List.Item>
-              <List.Item>{t('assumptions.campaigns')}</List.Item>
-            </List>
-          )}
+          <List size="sm" spacing={2}>
+            <List.Item>{t('assumptions.window', { months: r?.windowMonths ?? windowMonths })}</List.Item>
+            <List.Item>
+              {t('assumptions.margins', {
+                rates: r?.assumptions.marginRates.map((m) => `${m.marginClass || t('noClass')} ${percent(m.rate)}`).join(', ') || '–',
+                other: percent(r ? r.assumptions.defaultMargin : defaultMargin / 100),
+              })}
+            </List.Item>
+            <List.Item>{t('assumptions.fulfilment', { cost: money(r?.assumptions.fulfilmentPerOrder) })}</List.Item>
+            <List.Item>{t('assumptions.comparison')}</List.Item>
+            <List.Item>{t('assumptions.trends')}</List.Item>
+            <List.Item>{t('assumptions.campaigns')}</List.Item>
+          </List>
         </Card>
         <Card withBorder>
           <Text size="sm" c="dimmed">
             {t('figures.incremental')}
           </Text>
           {!r ? <Skeleton h={31} w="50%" /> : <Text fz="xl" fw={700}>{money(r.roi.incrementalMargin)}</Text>}
-          {r && r.roi.incrementalMarginLow !== null && (
-            <Text size="sm">{t('interval', { low: money(r.roi.incrementalMarginLow), high: money(r.roi.incrementalMarginHigh) })}</Text>
-          )}
+          <Text size="sm">
+            {r && r.roi.incrementalMarginLow !== null ? t('interval', { low: money(r.roi.incrementalMarginLow), high: money(r.roi.incrementalMarginHigh) }) : NBSP}
+          </Text>
           <How>{t('figures.incrementalHow')}</How>
           <Text size="sm" c="dimmed" mt="md">
             {t('figures.cost')}
           </Text>
           {!r ? <Skeleton h={31} w="50%" /> : <Text fz="xl" fw={700}>{money(r.cost.total)}</Text>}
-          {r && (
-            <List size="sm" spacing={2}>
-              <List.Item>{t('cost.redemptions', { points: formatNumber(r.cost.redeemedPoints), money: money(r.cost.redemptions) })}</List.Item>
-              <List.Item>{t('cost.campaigns', { points: formatNumber(r.cost.campaignPoints), money: money(r.cost.campaigns) })}</List.Item>
-              <List.Item>{t('cost.fulfilment', { orders: formatNumber(r.cost.orders), money: money(r.cost.fulfilment) })}</List.Item>
-            </List>
-          )}
+          <List size="sm" spacing={2}>
+            <List.Item>{t('cost.redemptions', { points: r ? formatNumber(r.cost.redeemedPoints) : '–', money: money(r?.cost.redemptions) })}</List.Item>
+            <List.Item>{t('cost.campaigns', { points: r ? formatNumber(r.cost.campaignPoints) : '–', money: money(r?.cost.campaigns) })}</List.Item>
+            <List.Item>{t('cost.fulfilment', { orders: r ? formatNumber(r.cost.orders) : '–', money: money(r?.cost.fulfilment) })}</List.Item>
+          </List>
           <How>{t('figures.costHow')}</How>
         </Card>
       </SimpleGrid>
