@@ -90,6 +90,7 @@ const examples: ExampleScript = async (run) => {
   // P10001 manages Kedjan A: the shop as paid from the company's points, which reach further than the member's own.
   const shop = (await run.call({ operationId: 'portalListRewards', query: { wallet: 'company', orderable: 'true', limit: 5 } })).body as Body;
   if (categories.items[0]) await run.call({ operationId: 'portalListRewards', query: { category: categories.items[0].code, limit: 5 } });
+  await run.call({ operationId: 'portalListRecommendations', query: { limit: 4 } });
   const reward = shop.items.find((r: Body) => r.affordable && r.type !== 'physical') ?? shop.items.find((r: Body) => r.affordable);
   if (!reward) throw new Error('the demo shop has no reward Kedjan A can afford');
   await run.call({ operationId: 'portalGetReward', params: { id: reward.code }, query: { wallet: 'company' } });

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { parseItems, toResults, type BatchItemResult } from '../batch/index.js';
 import { inTransaction, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { accountColumns, accountDefaults, accountUpsertSchema, toAccount, type Account, type AccountRow } from './account-schema.js';
+import { accountColumns, accountDefaults, accountUpsertSchema, dateOnly, toAccount, type Account, type AccountRow } from './account-schema.js';
 import { duplicateAccount } from './accounts.js';
 import { accountsInCycles } from './hierarchy.js';
 import { openWallets } from '../ledger/wallets.js';
@@ -72,6 +72,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
         status: eb.ref('excluded.status'),
         key_account_manager: eb.ref('excluded.key_account_manager'),
         attributes: eb.ref('excluded.attributes'),
+        joined_on: eb.ref('excluded.joined_on'),
         updated_at: sql`now()`,
       })),
     )
@@ -102,6 +103,7 @@ function rowFor(programId: string, i: Item) {
     key_account_manager: e.key_account_manager,
     tier: e.tier,
     attributes: JSON.stringify(e.attributes),
+    joined_on: dateOnly(e.joined_on),
   };
   return {
     ...accountDefaults,

@@ -26,6 +26,10 @@ const writable = {
   status: lifecycleStatus.describe('Only active accounts earn and spend; default active'),
   keyAccountManager: text(200).nullable().describe('Who looks after the account on your side (name or e-mail)'),
   attributes: attributes.describe('Free key/value data for the program (at most 50 keys, 16 KiB); rules may read it'),
+  joinedOn: z.iso
+    .date()
+    .nullable()
+    .describe('YYYY-MM-DD: the day the company joined the program (default: the day it is created); null: a customer that is not a member, kept to compare with (ROI)'),
 };
 
 const oneParentReference = (a: { parentId?: unknown; parentExternalId?: unknown }) =>
@@ -90,6 +94,7 @@ export const accountSchema = z
     keyAccountManager: z.string().nullable(),
     tier: z.string().nullable().describe('The tier level code; set by tier evaluation, read-only here'),
     attributes: z.record(z.string(), z.unknown()).describe('Free key/value data kept for the program'),
+    joinedOn: z.string().nullable().describe('YYYY-MM-DD the company joined the program; null: not a member (a customer kept for comparison)'),
     createdAt: z.date(),
     updatedAt: z.date(),
   })
@@ -117,9 +122,21 @@ export function toAccount(r: AccountRow): Account {
     keyAccountManager: r.key_account_manager,
     tier: r.tier,
     attributes: r.attributes as Record<string, unknown>,
+    joinedOn: dateOnly(r.joined_on),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** A `date` column as YYYY-MM-DD: the drivers hand it over as a Date at midnight (UTC or local) or as text. */
+export function dateOnly(v: Date | string | null | undefined): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v.slice(0, 10);
+  const utc = v.getUTCHours() === 0 && v.getUTCMinutes() === 0;
+  const y = utc ? v.getUTCFullYear() : v.getFullYear();
+  const m = (utc ? v.getUTCMonth() : v.getMonth()) + 1;
+  const d = utc ? v.getUTCDate() : v.getDate();
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 /** Column values of a new account for the fields a create leaves out. */
@@ -152,5 +169,6 @@ export function accountColumns(f: Omit<ParsedFields, 'parentId' | 'parentExterna
     ...(f.status !== undefined && { status: f.status }),
     ...(f.keyAccountManager !== undefined && { key_account_manager: f.keyAccountManager }),
     ...(f.attributes !== undefined && { attributes: JSON.stringify(f.attributes) }),
+    ...(f.joinedOn !== undefined && { joined_on: f.joinedOn }),
   };
 }

@@ -17,6 +17,7 @@ const accountColumns: Record<string, string> = {
   parent_external_id: 'parentExternalId',
   status: 'status',
   key_account_manager: 'keyAccountManager',
+  joined_on: 'joinedOn',
 };
 
 /**

@@ -64,6 +64,8 @@ export interface AccountsTable {
   key_account_manager: string | null;
   tier: string | null;
   attributes: Json;
+  /** The day the company joined the program; null: not a member. */
+  joined_on: ColumnType<Date | string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

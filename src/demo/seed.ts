@@ -88,18 +88,23 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
   );
   await upsertProducts(db, pid, products);
 
-  // 200 accounts: 16 chains with 3 branches each (64), and 136 independent companies.
+  // 200 accounts: 16 chains with 3 branches each (64), and 136 independent companies. The chains joined the program
+  // before the year of history; three in four independents joined during it (spread over months 2 to 10, so the ROI
+  // page has members with history before and after joining) and the rest are customers who never joined (the
+  // comparison group). Joined dates take no draws from `rnd`, so the rest of the seeded data is as it was.
+  const day0 = now.getTime() - 365 * 86_400_000;
+  const joinedOn = (days: number) => new Date(day0 + days * 86_400_000).toISOString().slice(0, 10);
   const accounts: Array<Record<string, unknown>> = [];
   for (let c = 0; c < 16; c++) {
     const name = `${rnd.pick(['Bygg', 'Hus', 'Tak', 'VVS', 'El'])}kedjan ${String.fromCharCode(65 + c)}`;
-    accounts.push({ externalId: `K${1000 + c}`, name, segment: c % 3 === 0 ? 'reseller' : 'builder', country: c % 4 === 0 ? 'NO' : 'SE', tags: ['chain'] });
+    accounts.push({ externalId: `K${1000 + c}`, name, segment: c % 3 === 0 ? 'reseller' : 'builder', country: c % 4 === 0 ? 'NO' : 'SE', tags: ['chain'], joinedOn: joinedOn(-35) });
     for (let b = 0; b < 3; b++) {
-      accounts.push({ externalId: `K${1000 + c}-${b + 1}`, name: `${name} ${rnd.pick(towns)}`, segment: c % 3 === 0 ? 'reseller' : 'builder', country: c % 4 === 0 ? 'NO' : 'SE', tags: ['branch'], parentExternalId: `K${1000 + c}` });
+      accounts.push({ externalId: `K${1000 + c}-${b + 1}`, name: `${name} ${rnd.pick(towns)}`, segment: c % 3 === 0 ? 'reseller' : 'builder', country: c % 4 === 0 ? 'NO' : 'SE', tags: ['branch'], parentExternalId: `K${1000 + c}`, joinedOn: joinedOn(-35) });
     }
   }
   for (let i = 0; i < 136; i++) {
     const segment = i % 5 < 3 ? 'installer' : i % 5 === 3 ? 'builder' : 'reseller';
-    accounts.push({ externalId: `K${2000 + i}`, name: `${rnd.pick(lastNames)}s ${segment === 'installer' ? rnd.pick(['VVS', 'El', 'Montage', 'Snickeri']) : 'Bygg'} ${rnd.pick(['AB', 'AS', 'HB'])}`, segment, country: i % 4 === 0 ? 'NO' : 'SE', tags: i % 7 === 0 ? ['key-account'] : [] });
+    accounts.push({ externalId: `K${2000 + i}`, name: `${rnd.pick(lastNames)}s ${segment === 'installer' ? rnd.pick(['VVS', 'El', 'Montage', 'Snickeri']) : 'Bygg'} ${rnd.pick(['AB', 'AS', 'HB'])}`, segment, country: i % 4 === 0 ? 'NO' : 'SE', tags: i % 7 === 0 ? ['key-account'] : [], joinedOn: i % 4 === 1 ? null : joinedOn(60 + ((i * 37) % 240)) });
   }
   await upsertAccounts(db, pid, accounts);
 

@@ -204,12 +204,17 @@ export const exportColumns = (kind: ExportKind) => specs[kind].columns;
 
 /** The export as a byte stream (UTF-8, BOM first, header row, then every row). */
 export function exportCsv(db: Db, program: Program, kind: ExportKind, o: ExportOptions): Readable {
-  const locale = csvLocale(o.language);
   const spec = specs[kind];
-  const stringifier = stringify({ bom: true, delimiter: locale.delimiter, header: true, columns: spec.columns });
+  return csvStream(spec.columns, spec.rows(db, program, o), o.language);
+}
+
+/** Rows as a CSV byte stream in the reader's locale (UTF-8, BOM first, header row). */
+export function csvStream(columns: string[], rows: AsyncIterable<Cell[]>, language: Language): Readable {
+  const locale = csvLocale(language);
+  const stringifier = stringify({ bom: true, delimiter: locale.delimiter, header: true, columns });
   const source = Readable.from(
     (async function* () {
-      for await (const row of spec.rows(db, program, o)) yield row.map((c) => formatCell(c, locale));
+      for await (const row of rows) yield row.map((c) => formatCell(c, locale));
     })(),
   );
   source.on('error', (err) => stringifier.destroy(err));

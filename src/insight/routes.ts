@@ -14,6 +14,10 @@ import { cohortReport, kpiReport, participation } from './kpis.js';
 import { freshness, refreshInsight } from './summary.js';
 import { recommendationsFor } from './recommend.js';
 import { getAccount } from '../accounts/accounts.js';
+import { roiReport } from './roi.js';
+import { parseMarginRates } from './roi-formulas.js';
+import { accountPotential } from './potential.js';
+import { csvStream, type Cell } from './export.js';
 
 const count = z.number().int();
 const rate = z.number().nullable().describe('0–1; null when the denominator is 0');
@@ -119,6 +123,102 @@ const rangeQuery = z
   })
   .strict()
   .refine((q) => (q.from === undefined) === (q.to === undefined), { path: ['to'], message: 'give both from and to, or neither' });
+
+const groupOut = z.object({
+  accounts: count.describe('accounts in the comparison'),
+  before: money.nullable().describe('mean per account and month before joining (non-members: the same calendar months), minor units'),
+  after: money.nullable().describe('mean per account and month after joining'),
+});
+const didOut = z
+  .object({
+    members: groupOut,
+    nonMembers: groupOut,
+    estimate: money.nullable().describe("members' change − non-members' change, per account and month; null when a group is empty"),
+    standardError: money.nullable().describe('cluster-robust (accounts as clusters) standard error of the estimate'),
+    low: money.nullable().describe('95 % confidence interval, lower end'),
+    high: money.nullable().describe('95 % confidence interval, upper end'),
+  })
+  .meta({ id: 'DifferenceInDifferences', description: 'Members against non-members, before against after joining (docs/insight.md#roi).' });
+
+const roiOut = z
+  .object({
+    from: z.string().nullable().describe('YYYY-MM, the first month of the range; null: no purchases yet'),
+    to: z.string().nullable().describe('YYYY-MM, the last month of the range'),
+    currency: z.string(),
+    windowMonths: count.describe('months compared before and after the join month (which is left out)'),
+    value: didOut.describe('net purchase value per account and month'),
+    margin: didOut.describe('margin per account and month: net value × the margin rate of each line\'s margin class'),
+    membersCompared: count.describe('members that joined with a whole window before and after inside the range'),
+    memberMonths: count.describe('months of membership after the join month inside the range, over the members that bought in it'),
+    cost: z.object({
+      redeemedPoints: count,
+      campaignPoints: count.describe('points paid out of campaign budgets'),
+      orders: count.describe('reward orders not cancelled or rejected'),
+      pointValueMicros: count.describe('what one point costs, in millionths of a minor unit'),
+      redemptions: money.describe('redeemedPoints × point value'),
+      campaigns: money.describe('campaignPoints × point value'),
+      fulfilment: money.describe('orders × fulfilment cost per order'),
+      total: money,
+    }),
+    roi: z.object({
+      incrementalMargin: money.nullable().describe('margin DiD × memberMonths'),
+      incrementalMarginLow: money.nullable(),
+      incrementalMarginHigh: money.nullable(),
+      roi: z.number().nullable().describe('(incremental margin − cost) ÷ cost; null without cost or estimate'),
+      roiLow: z.number().nullable(),
+      roiHigh: z.number().nullable(),
+    }),
+    assumptions: z.object({
+      marginRates: z.array(z.object({ marginClass: z.string(), rate: z.number() })).describe('margin rates given per margin class (0–1)'),
+      defaultMargin: z.number().describe('margin rate of every other class (0–1)'),
+      fulfilmentPerOrder: money,
+    }),
+    freshness: freshnessOut,
+  })
+  .meta({ id: 'InsightRoi', description: "The program's return on investment: difference in differences of members against non-members, and the program's cost." });
+
+const potentialLineOut = z.object({
+  categoryCode: z.string().describe("the product category ('' for lines without one)"),
+  categoryName: z.string().nullable(),
+  marginClass: z.string().describe("the margin class ('' for lines without one)"),
+  kind: z.enum(['cross-sell', 'up-sell']).describe('cross-sell: the account buys nothing there; up-sell: it buys less than expected'),
+  peersBuying: count.describe('loyal peers that bought it in the window'),
+  peerMedianSpend: money.describe('their median spend on it in the window'),
+  expected: money.describe('peerMedianSpend × the account\'s size ratio'),
+  own: money.describe("the account's own spend on it in the window"),
+  potential: money.describe('expected − own'),
+});
+const potentialOut = z
+  .object({
+    accountId: z.uuid(),
+    cluster: z
+      .object({
+        segment: z.string().describe("the account's segment ('' when none)"),
+        sizeBand: count.describe('1–4: quartile of the program\'s buyers by net purchases in the window'),
+        accounts: count.describe('accounts in the cluster'),
+        loyalPeers: count.describe('loyal accounts of the cluster other than this one'),
+        loyal: z.boolean().describe('this account is loyal itself (top tier, or top quarter of the cluster by RFM)'),
+        recency: count.describe('1–5 quintile, 5 = bought most recently'),
+        frequency: count.describe('1–5 quintile of purchase invoices'),
+        monetary: count.describe('1–5 quintile of net purchases'),
+        volume: money.describe('net purchases in the window'),
+        peerMedianVolume: money.nullable(),
+        sizeRatio: z.number().nullable().describe('volume ÷ peerMedianVolume'),
+      })
+      .nullable()
+      .describe('null: the account bought nothing in the window'),
+    window: z.object({ from: z.string(), to: z.string() }).nullable().describe('YYYY-MM months compared (the twelve up to the latest purchase)'),
+    currency: z.string(),
+    lines: z.array(potentialLineOut).describe('ranked by potential, largest first'),
+    totalPotential: money,
+    freshness: freshnessOut,
+  })
+  .meta({ id: 'AccountPotential', description: 'What the loyal companies of the account\'s cluster buy that it does not, or buys less of, in money.' });
+
+const marginRatesText = z
+  .string()
+  .max(1000)
+  .refine((v) => parseMarginRates(v) !== null, 'margin class:percent pairs separated by commas, e.g. A:35,B:20 (- for lines without a class)');
 
 export async function insightRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -280,6 +380,108 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
       const { programId } = caller(req);
       await getAccount(db, programId, req.params.id);
       return { data: await recommendationsFor(db, programId, req.params.id, req.query.limit) };
+    },
+  );
+
+  app.get(
+    '/v1/insight/roi',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getInsightRoi',
+        tags: ['insight'],
+        summary: "Get the program's return on investment",
+        description:
+          'Difference in differences of net purchase value and margin per account and month: members before and after the month they joined, ' +
+          'against non-members (accounts with no joined date) over the same calendar months, with a cluster-robust 95 % confidence interval. The ' +
+          'program cost is points redeemed and campaign points paid, at the point value, plus reward orders × the fulfilment cost per order; ROI = ' +
+          '(margin DiD × member-months − cost) ÷ cost. The assumptions come back with the figures. Formulas: docs/insight.md#roi.',
+        querystring: z
+          .object({
+            from: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional().describe('YYYY-MM, first month; default the first month with purchases'),
+            to: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional().describe('YYYY-MM, last month; default the latest month with purchases'),
+            windowMonths: z.coerce.number().int().min(1).max(24).default(6).describe('months compared before and after joining, 1–24; default 6'),
+            marginRates: marginRatesText.optional().describe('margin percent per margin class, e.g. A:35,B:20 (- for lines without a class)'),
+            defaultMargin: z.coerce.number().min(0).max(100).default(25).describe('margin percent of every class not named; default 25'),
+            fulfilmentPerOrder: z.coerce.number().int().min(0).max(100_000_000).default(0).describe('handling and shipping per reward order, minor units; default 0'),
+          })
+          .strict()
+          .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'to must not be before from' }),
+        response: { 200: roiOut },
+      },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      const q = req.query;
+      return roiReport(db, program, {
+        from: q.from,
+        to: q.to,
+        windowMonths: q.windowMonths,
+        marginRates: parseMarginRates(q.marginRates)!,
+        defaultMargin: q.defaultMargin / 100,
+        fulfilmentPerOrder: q.fulfilmentPerOrder,
+      });
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id/potential',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getAccountPotential',
+        tags: ['insight'],
+        summary: "Get an account's up-sell and cross-sell potential",
+        description:
+          'The account\'s cluster (segment × size band) and its loyal peers (top tier, or top quarter of the cluster by RFM), and per category and ' +
+          'margin class that at least half of them buy: their median spend × the account\'s size ratio, less what it spends, ranked by money. ' +
+          'Over the twelve months up to the latest purchase, from the summary tables. Formulas: docs/insight.md#clusters-and-potential.',
+        params: z.object({ id: z.uuid().describe("Lojal's account id") }),
+        response: { 200: potentialOut },
+      },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      await getAccount(db, program.id, req.params.id);
+      return accountPotential(db, program, req.params.id);
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id/potential/csv',
+    {
+      config: { scope: 'read', produces: ['text/csv'] },
+      schema: {
+        operationId: 'exportAccountPotential',
+        tags: ['insight'],
+        summary: "Download an account's potential as CSV",
+        description:
+          'The ranked list of GET /v1/accounts/{id}/potential as CSV (UTF-8 with a byte-order mark; numbers in the reader\'s locale as in ' +
+          'GET /v1/exports/{what}; money in the currency unit), for a key-account manager\'s visit.',
+        params: z.object({ id: z.uuid().describe("Lojal's account id") }),
+        querystring: z
+          .object({ language: z.enum(languages).optional().describe('Locale of the numbers; default from Accept-Language') })
+          .strict(),
+      },
+    },
+    async (req, reply) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      const account = await getAccount(db, program.id, req.params.id);
+      const p = await accountPotential(db, program, account.id);
+      const language = req.query.language ?? apiLanguage(req);
+      const rows = (async function* (): AsyncGenerator<Cell[]> {
+        let rank = 0;
+        for (const l of p.lines) {
+          yield [++rank, account.externalId, account.name, l.kind, l.categoryCode, l.categoryName, l.marginClass, l.peersBuying,
+            { money: l.peerMedianSpend }, { money: l.expected }, { money: l.own }, { money: l.potential }];
+        }
+      })();
+      const columns = ['rank', 'account_external_id', 'account_name', 'kind', 'category_code', 'category_name', 'margin_class', 'peers_buying',
+        'peer_median_spend', 'expected', 'own', 'potential'];
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="potential-${account.externalId ?? account.id}.csv"`.replace(/[^\x20-\x7e]/g, '_'))
+        .send(csvStream(columns, rows, language));
     },
   );
 

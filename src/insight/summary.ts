@@ -75,6 +75,8 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
     await sql`DELETE FROM insight_account_products WHERE program_id = ${pid}`.execute(trx);
     await sql`DELETE FROM insight_account_firsts WHERE program_id = ${pid}`.execute(trx);
     await sql`DELETE FROM insight_product_pairs WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_account_months WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_account_clusters WHERE program_id = ${pid}`.execute(trx);
     const days = await sql`
       INSERT INTO insight_account_days (program_id, account_id, day, role, purchases, revenue, returns, returned)
       SELECT ${pid}::uuid, e.account_id, (e.occurred_at AT TIME ZONE ${tz})::date, coalesce(m.role, ''),
@@ -126,6 +128,13 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
       )
       INSERT INTO insight_product_pairs (program_id, sku_a, sku_b, invoices)
       SELECT ${pid}::uuid, a.sku, b.sku, count(*) FROM l a JOIN l b ON b.event_id = a.event_id GROUP BY a.sku, b.sku`.execute(trx);
+    await sql`
+      INSERT INTO insight_account_months (program_id, account_id, month, category_code, margin_class, value)
+      SELECT ${pid}::uuid, account_id, date_trunc('month', occurred_at AT TIME ZONE ${tz})::date,
+             coalesce(category_code, ''), coalesce(margin_class, ''), sum(amount - returned_amount)
+      FROM event_lines WHERE program_id = ${pid} AND is_purchase
+      GROUP BY 2, 3, 4, 5`.execute(trx);
+    await rebuildClusters(trx, pid);
     const accountDays = Number(days.numAffectedRows ?? 0);
     const tookMs = Math.round(performance.now() - t0);
     await sql`
@@ -134,6 +143,45 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
       WHERE program_id = ${pid}`.execute(trx);
     return { programId: pid, refreshed: true, tookMs, accountDays };
   });
+}
+
+/** Months of purchases that size a company and rank its RFM score for the clusters. */
+export const CLUSTER_WINDOW_MONTHS = 12;
+
+/**
+ * Clusters of comparable companies (docs/insight.md#clusters-and-potential): every account with net purchases over
+ * the twelve months ending with the latest month of purchases, by segment and size band (quartile of those
+ * purchases among the program's buyers). Recency, frequency and monetary value are quintiles (1–5) among the same
+ * buyers; an account is loyal when it holds the ladder's top tier or is in the top quarter of its cluster by
+ * R + F + M. Ties are broken by the account id, so a rebuild on the same data gives the same clusters.
+ */
+async function rebuildClusters(trx: Db, pid: string): Promise<void> {
+  await sql`
+    WITH last AS (
+      SELECT max(month) AS m FROM insight_account_months WHERE program_id = ${pid}
+    ), v AS (
+      SELECT account_id, sum(value) AS value FROM insight_account_months, last
+      WHERE program_id = ${pid} AND month > (last.m - make_interval(months => ${CLUSTER_WINDOW_MONTHS}))::date
+      GROUP BY account_id HAVING sum(value) > 0
+    ), f AS (
+      SELECT account_id, sum(purchases) AS n, max(day) AS latest FROM insight_account_days, last
+      WHERE program_id = ${pid} AND purchases > 0 AND day > (last.m - make_interval(months => ${CLUSTER_WINDOW_MONTHS}))::date
+      GROUP BY account_id
+    ), s AS (
+      SELECT v.account_id, v.value, coalesce(a.segment, '') AS cluster, a.tier,
+             ntile(4) OVER (ORDER BY v.value, v.account_id) AS band,
+             ntile(5) OVER (ORDER BY f.latest NULLS FIRST, v.account_id) AS r,
+             ntile(5) OVER (ORDER BY coalesce(f.n, 0), v.account_id) AS fq,
+             ntile(5) OVER (ORDER BY v.value, v.account_id) AS mo
+      FROM v LEFT JOIN f ON f.account_id = v.account_id
+      JOIN accounts a ON a.program_id = ${pid} AND a.id = v.account_id
+    ), q AS (
+      SELECT s.*, ntile(4) OVER (PARTITION BY cluster, band ORDER BY r + fq + mo DESC, value DESC, account_id) AS quarter FROM s
+    )
+    INSERT INTO insight_account_clusters (program_id, account_id, cluster, size_band, value, recency, frequency, monetary, loyal)
+    SELECT ${pid}::uuid, account_id, cluster, band, value, r, fq, mo,
+           quarter = 1 OR coalesce(tier = (SELECT code FROM tier_levels WHERE program_id = ${pid} ORDER BY rank DESC LIMIT 1), false)
+    FROM q`.execute(trx);
 }
 
 /** The job: every program whose data moved since its last refresh. */

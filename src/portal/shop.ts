@@ -15,6 +15,7 @@ import { shippingAddressSchema } from '../rewards/order-routes.js';
 import { getOrder, listOrders, placeOrder, transition, type RewardOrder } from '../rewards/orders.js';
 import { rewardCategories, rewardFor, shopFor, type Availability } from '../rewards/shop.js';
 import { me, memberActorRef, memberAudit, ownKey, programOf, requireVisible } from './context.js';
+import { recommendationsFor } from '../insight/recommend.js';
 
 const tags = ['portal'];
 const states = ['pending_approval', 'placed', 'approved', 'shipped', 'delivered', 'issued', 'cancelled', 'rejected'] as const;
@@ -139,6 +140,40 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
     async (req) => {
       const program = await programOf(db, req);
       return { items: (await rewardCategories(db, program, me(req).language)).map((c) => ({ code: c.code, name: c.name })) };
+    },
+  );
+
+  app.get(
+    '/portal/v1/recommendations',
+    {
+      config: { member: true },
+      schema: {
+        operationId: 'portalListRecommendations',
+        tags,
+        summary: 'Products others like my company also buy',
+        description:
+          'Products (not rewards) often bought on the same invoices as what the member\'s company buys and that it has not bought yet: item-to-item ' +
+          'co-occurrence from the insight summaries (docs/insight.md#recommendations-others-who-buy-what-you-buy-also-buy), strongest first, each ' +
+          'with the company\'s product it pairs with. Empty until the company has bought something that others bought with other things.',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(20).default(6).describe('how many products, 1–20; default 6') }).strict(),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                sku: z.string(),
+                name: z.string(),
+                category: z.string().nullable().describe('the product category code'),
+                because: z.object({ sku: z.string(), name: z.string() }).describe('the company\'s product it is most often bought with'),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const m = me(req);
+      const found = await recommendationsFor(db, m.programId, m.accountId, req.query.limit);
+      return { items: found.map((r) => ({ sku: r.sku, name: r.name, category: r.categoryCode, because: { sku: r.because.sku, name: r.because.name } })) };
     },
   );
 

@@ -25,6 +25,7 @@ describe('accounts: create, read, update', () => {
       status: 'invited',
       keyAccountManager: 'anna@example.com',
       attributes: { region: 'Norrland', employees: 42 },
+      joinedOn: '2026-03-01',
     });
     expect(res.statusCode).toBe(201);
     const a = res.json();
@@ -43,6 +44,7 @@ describe('accounts: create, read, update', () => {
       keyAccountManager: 'anna@example.com',
       tier: null,
       attributes: { region: 'Norrland', employees: 42 },
+      joinedOn: '2026-03-01',
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconAdjustments, IconBook, IconBuildingCommunity, IconBuildingStore, IconChartBar, IconChartDots3, IconChecklist, IconDashboard, IconFileImport, IconGift, IconHeadset, IconHistory, IconListCheck, IconMessageCircleQuestion, IconPlugConnected, IconReceipt, IconShieldLock, IconSpeakerphone, IconStairsUp, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
+import { IconAdjustments, IconBook, IconBuildingCommunity, IconBuildingStore, IconChartBar, IconChartDots3, IconChecklist, IconCoin, IconDashboard, IconFileImport, IconGift, IconHeadset, IconHistory, IconListCheck, IconMessageCircleQuestion, IconPlugConnected, IconReceipt, IconShieldLock, IconSpeakerphone, IconStairsUp, IconTargetArrow, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -22,6 +22,8 @@ export interface ConsoleArea {
 export const consoleAreas: ConsoleArea[] = [
   { path: '/', label: 'nav.dashboard', icon: IconDashboard, component: lazy(() => import('./pages/Dashboard')) },
   { path: '/kpis', label: 'console-kpis:nav.kpis', icon: IconChartBar, component: lazy(() => import('./pages/kpis/Kpis')) },
+  { path: '/roi', label: 'console-roi:nav.roi', icon: IconCoin, component: lazy(() => import('./pages/kpis/Roi')) },
+  { path: '/potential', label: 'console-roi:nav.potential', icon: IconTargetArrow, component: lazy(() => import('./pages/kpis/Potential')) },
   { path: '/accounts', label: 'console-people:nav.accounts', icon: IconBuildingStore, component: lazy(() => import('./pages/people/People')) },
   { path: '/segments', label: 'console-segments:nav.segments', icon: IconChartDots3, component: lazy(() => import('./pages/segments')) },
   { path: '/rules', label: 'console-rules:nav.rules', icon: IconListCheck, component: lazy(() => import('./pages/rules')) },

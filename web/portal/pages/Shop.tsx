@@ -156,6 +156,47 @@ function Catalogue(f: Filters) {
           <LoadMore hasMore={rewards.hasNextPage} loading={rewards.isFetchingNextPage} onMore={() => void rewards.fetchNextPage()} />
         </>
       )}
+      <AlsoBought />
+    </Stack>
+  );
+}
+
+interface Recommendation {
+  sku: string;
+  name: string;
+  category: string | null;
+  because: { sku: string; name: string };
+}
+
+/**
+ * "Others like you also buy": products (not rewards) bought together with what the company buys. Shown under the
+ * rewards, and only when there are some, so it never pushes the shop down while it loads.
+ */
+function AlsoBought() {
+  const { t } = useTranslation('portal');
+  const found = useQuery({ queryKey: ['portal', 'recommendations'], queryFn: () => api.get<{ items: Recommendation[] }>('/portal/v1/recommendations') });
+  const items = found.data?.items ?? [];
+  if (!items.length) return null;
+  return (
+    <Stack gap="xs" component="section" aria-labelledby="also-buy" data-testid="also-buy">
+      <Title order={2} size="h4" id="also-buy">
+        {t('shop.alsoBuy')}
+      </Title>
+      <Text size="sm" c="dimmed">
+        {t('shop.alsoBuyIntro')}
+      </Text>
+      <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+        {items.map((r) => (
+          <Card withBorder padding="sm" key={r.sku}>
+            <Text fw={700} style={{ overflowWrap: 'anywhere' }}>
+              {r.name}
+            </Text>
+            <Text size="sm" c="dimmed">
+              {t('shop.alsoBuyBecause', { product: r.because.name })}
+            </Text>
+          </Card>
+        ))}
+      </SimpleGrid>
     </Stack>
   );
 }
