@@ -5417,6 +5417,46 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a campaign now
+         * @description Purchases from now on earn nothing from it; a planned campaign never starts. Its planned end is kept and `stoppedAt` set; what it paid stays paid and its unspent budget stays in its wallet (shown as available in the report). A campaign that has ended or was stopped already answers 409 `campaign_over`. Recorded in the audit log.
+         */
+        post: operations["stopCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extend a campaign
+         * @description Moves the end of a planned or running campaign later; it keeps paying from the same budget until then (or until the budget is spent). An end not after the current one answers 422 `campaign_end_not_later`; an ended or stopped campaign 409 `campaign_over` (plan a new one). Recorded in the audit log.
+         */
+        post: operations["extendCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/portal/v1/campaigns": {
         parameters: {
             query?: never;
@@ -6153,6 +6193,8 @@ export type components = {
             walletId: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description when it was stopped before its planned end; null: not stopped */
+            stoppedAt: string | null;
         };
         /** @description What a campaign adds to a purchase in its window, on top of the earning rules, paid from its budget. */
         CampaignEffect: {
@@ -6202,8 +6244,11 @@ export type components = {
         };
         /** @description How a campaign is doing: budget planned, spent and left, and the uplift against the held-out group. */
         CampaignReport: {
-            /** @enum {string} */
-            status: "planned" | "running" | "finished";
+            /**
+             * @description stopped: ended early by a manager
+             * @enum {string}
+             */
+            status: "planned" | "running" | "finished" | "stopped";
             budget: {
                 planned: number;
                 spent: number;
@@ -9989,8 +10034,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249db-867a-76db-83dc-34cd7b54be76",
+                     *       "createdAt": "2026-12-06T05:37:33.320Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10087,8 +10132,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249db-867a-76db-83dc-34cd7b54be76",
+                     *       "createdAt": "2026-12-06T05:37:33.320Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10199,7 +10244,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -10317,8 +10362,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": false,
-                     *       "id": "01a24968-04f4-7642-ba55-355dbbe0e5db",
-                     *       "createdAt": "2026-12-06T03:31:23.508Z"
+                     *       "id": "01a249e0-70e5-73f9-a20c-17a69866a782",
+                     *       "createdAt": "2026-12-06T05:42:55.432Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10361,7 +10406,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24967-f302-746f-92a0-13a7eb7a7df9",
+                     *       "requestId": "01a249de-f261-743f-a076-8deaf9590797",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -10440,40 +10485,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e266-76c8-a0cb-6d65bf59f8df",
+                     *           "id": "01a249dd-c44f-7019-89c8-5b9587ee348c",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.661Z",
+                     *           "createdAt": "2026-12-06T05:40:00.205Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "staffUserId": "01a249dd-c390-703e-a0ba-ecce9bd1f372",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e26b-72fc-b63b-a29cdb1d988b",
+                     *           "id": "01a249dd-c4a7-71df-bb61-64a34f13fdd9",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.666Z",
+                     *           "createdAt": "2026-12-06T05:40:00.294Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e262-764d-8e16-943371f239a1",
+                     *           "staffUserId": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e2ae-72df-870f-220fc291cc10",
+                     *           "id": "01a249dd-ca19-7703-a4ab-4bdb94b5446d",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.733Z",
+                     *           "createdAt": "2026-12-06T05:40:01.639Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24967-e2a7-759e-a03b-611d960449cc"
+                     *           "partnerId": "01a249dd-c99a-761e-80d5-318ff5a3a6f8"
                      *         }
                      *       ]
                      *     }
@@ -10579,18 +10624,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249de-f350-752e-b23d-f78b11652df2",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
+                     *       "createdAt": "2026-12-06T05:41:17.770Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24967c0177595bec91d3b9eaaa6e001a24967f30d70ec8991fe53ee2f30554a5ce06ce77b8669deeb698025abb6dd2f3643bcb137837e"
+                     *       "key": "lj_01a249db867a76db83dc34cd7b54be7601a249def350752eb23df78b11652df2951ba483f91eaba205e16a27e94362074aad1ddfcf16f121"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -10701,7 +10746,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24967-f30d-70ec-8991-fe53ee2f3055
+                 * @example 01a249de-f350-752e-b23d-f78b11652df2
                  */
                 id: string;
             };
@@ -10717,15 +10762,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249de-f350-752e-b23d-f78b11652df2",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
-                     *       "revokedAt": "2026-12-06T03:31:18.933Z",
+                     *       "createdAt": "2026-12-06T05:41:17.770Z",
+                     *       "revokedAt": "2026-12-06T05:41:17.881Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -10887,7 +10932,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-fb3fe54d76e4",
+                     *           "id": "01a249db-89fb-75eb-aada-0bba7776ebda",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10903,11 +10948,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.150Z"
+                     *           "createdAt": "2026-12-06T05:37:34.161Z",
+                     *           "updatedAt": "2026-12-06T05:39:09.457Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249db-89fb-75eb-aadb-8678042a2598",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10921,11 +10966,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.629Z"
+                     *           "createdAt": "2026-12-06T05:37:34.161Z",
+                     *           "updatedAt": "2026-12-06T05:39:17.919Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249db-89fb-75eb-aad9-a614d346fc8f",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -10939,11 +10984,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.017Z"
+                     *           "createdAt": "2026-12-06T05:37:34.161Z",
+                     *           "updatedAt": "2026-12-06T05:39:07.571Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi05NDcxNjNjMzRhYjgiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDlkYi04OWZiLTc1ZWItYWFkOS1hNjE0ZDM0NmZjOGYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -11037,7 +11082,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11053,8 +11098,8 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.951Z"
+                     *       "createdAt": "2026-12-06T05:41:18.713Z",
+                     *       "updatedAt": "2026-12-06T05:41:18.713Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11109,7 +11154,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24967-f32d-704e-adff-4c0617edbf1f",
+                     *       "requestId": "01a249de-f785-7157-a0bc-c680ffea45a1",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -11176,7 +11221,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -11192,7 +11237,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11208,8 +11253,8 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "createdAt": "2026-12-06T05:37:34.161Z",
+                     *       "updatedAt": "2026-12-06T05:40:41.029Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11296,7 +11341,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249de-f6fc-726d-abd1-a56a958c9a04
                  */
                 id: string;
             };
@@ -11325,7 +11370,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11342,8 +11387,8 @@ export interface operations {
                      *       "keyAccountManager": "magnus.berg@nordbygg.example",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.965Z"
+                     *       "createdAt": "2026-12-06T05:41:18.713Z",
+                     *       "updatedAt": "2026-12-06T05:41:19.031Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11494,7 +11539,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11510,8 +11555,8 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "createdAt": "2026-12-06T05:37:34.161Z",
+                     *       "updatedAt": "2026-12-06T05:40:41.029Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11635,7 +11680,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *       "id": "01a249de-f917-72bc-a9c9-4d3b7d56951f",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -11649,8 +11694,8 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.973Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.973Z"
+                     *       "createdAt": "2026-12-06T05:41:19.231Z",
+                     *       "updatedAt": "2026-12-06T05:41:19.231Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11765,7 +11810,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24967-f345-7461-b4a5-1820dafb3565",
+                     *       "requestId": "01a249de-f9d9-74df-a3c8-8e380d7842b7",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -11843,12 +11888,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-427c5956dd5b"
+                     *           "id": "01a249de-fae2-71ec-adb1-4fd8facc9898"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-44089d0b0e2c"
+                     *           "id": "01a249de-fae2-71ec-adb1-50ce747cb3f8"
                      *         },
                      *         {
                      *           "index": 2,
@@ -12007,7 +12052,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -12025,8 +12070,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249db-8c32-748d-bfe2-392686944492",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@example.com",
                      *           "name": "Jonas Holm",
@@ -12037,12 +12082,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:37:34.640Z",
+                     *           "updatedAt": "2026-12-06T05:37:34.640Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-70ffe0d6c798",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249db-8c32-748d-bfe2-43ac668003fb",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@example.com",
                      *           "name": "Karin Olsen",
@@ -12053,12 +12098,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:37:34.640Z",
+                     *           "updatedAt": "2026-12-06T05:37:34.640Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@example.com",
                      *           "name": "Lars Lind",
@@ -12069,11 +12114,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *           "createdAt": "2026-12-06T05:37:34.640Z",
+                     *           "updatedAt": "2026-12-06T05:40:19.853Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi02ZjNlOGFkNDdkNzYiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDlkYi04YzMyLTc0OGQtYmZlMi0zYzk2ZTJkODhkNWMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12200,8 +12245,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0af-70c7-a026-fe36e931dc8a",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249db-8c4e-779d-8bd0-6db90de91e53",
+                     *           "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@example.com",
                      *           "name": "Anna Dahl",
@@ -12212,12 +12257,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:37:34.640Z",
+                     *           "updatedAt": "2026-12-06T05:37:34.640Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b1-7501-a4a4-5a231b89924a",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-3b65da02210c",
+                     *           "id": "01a249db-8c65-7124-9c4d-62bd6a056ba6",
+                     *           "accountId": "01a249db-89fb-75eb-aada-4935a7ae7e03",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@example.com",
                      *           "name": "Anna Dahl",
@@ -12228,12 +12273,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:37:34.640Z",
+                     *           "updatedAt": "2026-12-06T05:37:34.640Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b2-7099-96e1-48a25fd5e140",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-abda27d1ff74",
+                     *           "id": "01a249db-8c66-75ff-9f06-7527045388ce",
+                     *           "accountId": "01a249db-89fb-75eb-aada-bbc748b3e6a3",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@example.com",
                      *           "name": "Anna Eriksson",
@@ -12244,11 +12289,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:37:34.640Z",
+                     *           "updatedAt": "2026-12-06T05:37:34.640Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5NjctYzBiMi03MDk5LTk2ZTEtNDhhMjVmZDVlMTQwIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5ZGItOGM2Ni03NWZmLTlmMDYtNzUyNzA0NTM4OGNlIl0"
                      *     }
                      */
                     "application/json": {
@@ -12338,8 +12383,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249de-fc48-75d8-bc7f-0a4d8ec7825e",
+                     *       "accountId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12350,8 +12395,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.018Z"
+                     *       "createdAt": "2026-12-06T05:41:20.019Z",
+                     *       "updatedAt": "2026-12-06T05:41:20.019Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12462,7 +12507,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249db-8c32-748d-bfe2-3c96e2d88d5c
                  */
                 id: string;
             };
@@ -12478,8 +12523,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12490,8 +12535,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:37:34.640Z",
+                     *       "updatedAt": "2026-12-06T05:40:19.853Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12578,7 +12623,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f36b-7426-8496-46a0533b1a9c
+                 * @example 01a249de-fc48-75d8-bc7f-0a4d8ec7825e
                  */
                 id: string;
             };
@@ -12604,8 +12649,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249de-fc48-75d8-bc7f-0a4d8ec7825e",
+                     *       "accountId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12616,8 +12661,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.028Z"
+                     *       "createdAt": "2026-12-06T05:41:20.019Z",
+                     *       "updatedAt": "2026-12-06T05:41:20.333Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12768,8 +12813,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12780,8 +12825,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:37:34.640Z",
+                     *       "updatedAt": "2026-12-06T05:40:19.853Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12906,8 +12951,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f37e-736a-9ce5-f127e3c9550d",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249de-fdb8-7272-8f9d-7ec04ca0071e",
+                     *       "accountId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -12918,8 +12963,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.035Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.035Z"
+                     *       "createdAt": "2026-12-06T05:41:20.401Z",
+                     *       "updatedAt": "2026-12-06T05:41:20.401Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -13101,12 +13146,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8ab1fe39a786"
+                     *           "id": "01a249de-fe79-751d-8e24-9fe664e206cf"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8f88059943ed"
+                     *           "id": "01a249de-fe79-751d-8e24-a24c71f59ce8"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13278,8 +13323,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T03:31:19.349Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.349Z"
+                     *       "createdAt": "2026-12-06T05:41:24.887Z",
+                     *       "updatedAt": "2026-12-06T05:41:24.887Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -13439,22 +13484,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:37:33.435Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.435Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:37:33.435Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.435Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:37:33.435Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.435Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -13549,8 +13594,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T05:41:24.959Z",
+                     *       "updatedAt": "2026-12-06T05:41:24.959Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13689,8 +13734,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T05:41:24.959Z",
+                     *       "updatedAt": "2026-12-06T05:41:24.959Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13805,7 +13850,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24967-f4c0-7568-a5d3-33c38ef12214",
+                     *       "requestId": "01a249df-0f74-763c-a7f9-e97cfeeacf80",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -13877,8 +13922,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:37:33.531Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.531Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -13889,8 +13934,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:37:33.531Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.531Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -13901,8 +13946,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:37:33.531Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.531Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -14191,13 +14236,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "id": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:37:33.428Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14214,16 +14259,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.113Z"
+                     *           "createdAt": "2026-12-06T05:37:35.515Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "id": "01a249db-8f80-742c-ba97-968ca60ddf7b",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:37:33.428Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14239,16 +14284,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.121Z"
+                     *           "createdAt": "2026-12-06T05:37:35.618Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *           "id": "01a249db-8fa1-70bd-aa80-aad570009155",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:37:33.428Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14263,7 +14308,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.123Z"
+                     *           "createdAt": "2026-12-06T05:37:35.650Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14393,13 +14438,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249df-112b-7715-927e-afef78a55eac",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:41:25.419Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -14427,7 +14472,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T05:41:25.419Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -14518,7 +14563,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24967-f4d7-7762-a5e3-754538984032",
+                     *       "requestId": "01a249df-108f-74eb-baeb-2c6220e41b55",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -14560,8 +14605,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
+                 *       "memberId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -14571,7 +14616,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                 *         "id": "01a249df-112b-7715-927e-afef78a55eac",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -14663,12 +14708,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
+                     *       "memberId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -14699,7 +14744,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -14730,7 +14775,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *           "ruleId": "01a249df-112b-7715-927e-afef78a55eac",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -14762,7 +14807,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -14779,7 +14824,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249dd-ca82-70be-8d0b-aac4700afb29",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14792,7 +14837,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249dd-cae1-76b9-9934-b770b8b97305",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14806,7 +14851,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T03:31:19.397Z",
+                     *       "occurredAt": "2026-12-06T05:41:25.630Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -14970,7 +15015,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249df-112b-7715-927e-afef78a55eac
                  */
                 id: string;
             };
@@ -14986,13 +15031,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249df-112b-7715-927e-afef78a55eac",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:41:25.419Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15020,15 +15065,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z",
+                     *       "createdAt": "2026-12-06T05:41:25.419Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T03:31:19.389Z",
-                     *           "createdAt": "2026-12-06T03:31:19.389Z"
+                     *           "effectiveFrom": "2026-12-06T05:41:25.419Z",
+                     *           "createdAt": "2026-12-06T05:41:25.419Z"
                      *         }
                      *       ]
                      *     }
@@ -15117,7 +15162,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249df-112b-7715-927e-afef78a55eac
                  */
                 id: string;
             };
@@ -15158,13 +15203,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249df-112b-7715-927e-afef78a55eac",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.418Z",
+                     *       "effectiveFrom": "2026-12-06T05:41:26.238Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15192,7 +15237,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.417Z"
+                     *       "createdAt": "2026-12-06T05:41:26.235Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15259,8 +15304,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24967-f500-737b-b664-f687264bbbac",
-                     *       "instance": "/v1/rules/01a24967-f4dd-7558-a384-6b29dd28521f"
+                     *       "requestId": "01a249df-1503-7389-8d85-95665810d584",
+                     *       "instance": "/v1/rules/01a249df-112b-7715-927e-afef78a55eac"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -15338,7 +15383,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249df-112b-7715-927e-afef78a55eac
                  */
                 id: string;
                 /**
@@ -15359,13 +15404,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249df-112b-7715-927e-afef78a55eac",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:41:25.419Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15393,7 +15438,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T05:41:25.419Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15480,7 +15525,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249df-112b-7715-927e-afef78a55eac
                  */
                 id: string;
             };
@@ -15513,13 +15558,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249df-112b-7715-927e-afef78a55eac",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.531Z",
+                     *       "effectiveFrom": "2026-12-06T05:41:30.042Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15547,7 +15592,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.530Z"
+                     *       "createdAt": "2026-12-06T05:41:30.018Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15676,7 +15721,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T02:01:19.432Z",
+                 *       "occurredAt": "2026-12-06T04:11:27.023Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -15846,19 +15891,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249df-1a84-75fe-b228-94bfca5ffe72",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:11:27.023Z",
+                     *       "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
+                     *       "memberId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249df-1bac-746e-a0d7-4bdab262c535",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -15876,15 +15921,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249df-1b7b-719f-b2db-9e39a927306f",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:11:27.023Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15909,15 +15954,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249df-1b7b-719f-b2db-9e39a927306f",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:11:27.023Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15942,15 +15987,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249df-1b7b-719f-b2db-9e39a927306f",
+                     *           "ruleId": "01a249db-8f80-742c-ba97-968ca60ddf7b",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:11:27.023Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -15970,7 +16015,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -15987,7 +16032,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249dd-ca82-70be-8d0b-aac4700afb29",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16000,7 +16045,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249dd-cae1-76b9-9934-b770b8b97305",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16174,7 +16219,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24967-f553-742b-a521-f54ca7e657ec",
+                     *       "requestId": "01a249df-2056-712a-b50f-077784ea93e9",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -16257,19 +16302,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249df-1a84-75fe-b228-94bfca5ffe72",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:11:27.023Z",
+                     *       "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
+                     *       "memberId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249df-1bac-746e-a0d7-4bdab262c535",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -16287,15 +16332,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249df-1b7b-719f-b2db-9e39a927306f",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:11:27.023Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16320,15 +16365,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249df-1b7b-719f-b2db-9e39a927306f",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:11:27.023Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16353,15 +16398,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249df-1b7b-719f-b2db-9e39a927306f",
+                     *           "ruleId": "01a249db-8f80-742c-ba97-968ca60ddf7b",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:11:27.023Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -16471,7 +16516,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T03:30:19.517Z",
+                 *       "occurredAt": "2026-12-06T05:40:29.564Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -16495,12 +16540,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
+                     *       "memberId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16531,7 +16576,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16564,7 +16609,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16581,7 +16626,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249dd-ca82-70be-8d0b-aac4700afb29",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16594,7 +16639,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249dd-cae1-76b9-9934-b770b8b97305",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16758,7 +16803,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249db-89fb-75eb-aad9-9c0f8827ff23
                  */
                 id: string;
             };
@@ -16774,7 +16819,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "walletId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -16890,7 +16935,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249db-89fb-75eb-aad9-9c0f8827ff23
                  */
                 id: string;
             };
@@ -16908,12 +16953,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f540-769f-816e-cb115d974fb7",
+                     *           "journalId": "01a249df-1e99-7280-ad06-84746496b9f7",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:11:28.416Z",
+                     *           "recordedAt": "2026-12-06T05:41:28.442Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -16923,20 +16968,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249df-1cfa-725c-8bdf-67ba6fb8001d",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
+                     *           "journalId": "01a249df-1b7b-719f-b2db-9e39a927306f",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.439Z",
+                     *           "occurredAt": "2026-12-06T04:11:27.023Z",
+                     *           "recordedAt": "2026-12-06T05:41:27.812Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16947,16 +16992,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *               "ruleId": "01a249db-8fa1-70bd-aa80-aad570009155",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *           "eventId": "01a249df-1a84-75fe-b228-94bfca5ffe72",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16964,12 +17009,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-d45f-738e-8232-4c4a6f3a6ba6",
+                     *           "journalId": "01a249dc-b7e5-7307-a491-2e4e1ff6ffc5",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-25T16:12:11.737Z",
-                     *           "recordedAt": "2026-12-06T03:31:10.977Z",
+                     *           "occurredAt": "2026-11-25T18:18:39.279Z",
+                     *           "recordedAt": "2026-12-06T05:38:49.991Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16980,11 +17025,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-d400-71a7-9d85-1a90bafd724d",
+                     *           "eventId": "01a249dc-b206-74aa-b9c6-865a40fe55ab",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16992,7 +17037,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-d45f-738e-8232-4c4a6f3a6ba6"
+                     *       "nextCursor": "01a249dc-b7e5-7307-a491-2e4e1ff6ffc5"
                      *     }
                      */
                     "application/json": {
@@ -17083,7 +17128,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249db-89fb-75eb-aad9-9c0f8827ff23
                  */
                 id: string;
             };
@@ -17138,14 +17183,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249df-2793-7775-b07f-499338cc580c",
+                     *       "walletId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "requestedAt": "2026-12-06T05:41:31.139Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -17284,7 +17329,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249db-89fb-75eb-aad9-9c0f8827ff23
                  */
                 id: string;
             };
@@ -17330,7 +17375,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5ab-72a3-b8ad-a96c76402e0a",
+                     *       "journalId": "01a249df-260a-7538-ad1e-c43f88eef7f0",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -17447,8 +17492,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f59e-77d7-9e43-8713b04aa111",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdaf-8ed94290a7c6/debits"
+                     *       "requestId": "01a249df-24ed-712d-8a51-7d49e51e1da3",
+                     *       "instance": "/v1/accounts/01a249db-89fb-75eb-aad9-9c0f8827ff23/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17484,7 +17529,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249db-8c4e-779d-8bd0-665e4de87141
                  */
                 id: string;
             };
@@ -17500,7 +17545,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "walletId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -17608,7 +17653,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249db-8c4e-779d-8bd0-665e4de87141
                  */
                 id: string;
             };
@@ -17626,12 +17671,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f544-738e-8cf7-74e0f17c6278",
+                     *           "journalId": "01a249df-1ecb-7347-83bb-a917e5d8a5c8",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:11:28.416Z",
+                     *           "recordedAt": "2026-12-06T05:41:28.442Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -17641,20 +17686,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249df-1cfa-725c-8bdf-67ba6fb8001d",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249db-8f09-7303-a066-06743406cb98",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f536-778d-849a-0d6c9666a160",
+                     *           "journalId": "01a249df-1dba-77af-bddc-f88788e1cfa7",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T03:31:19.470Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:41:28.433Z",
+                     *           "recordedAt": "2026-12-06T05:41:28.442Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17676,12 +17721,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f534-76db-95a9-e9c10d99f5db",
+                     *           "journalId": "01a249df-1d47-761e-8396-fbdecec06fe1",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T03:11:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:21:28.416Z",
+                     *           "recordedAt": "2026-12-06T05:41:28.442Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -17692,11 +17737,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24967-c110-727c-a9fc-682dc93dc4d6",
+                     *               "ruleId": "01a249db-8fb4-77fd-8761-022011964265",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f531-705e-a2f3-558499b9dfdd",
+                     *           "eventId": "01a249df-1cfa-725c-8bdf-6ac2642d802f",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -17704,7 +17749,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-f534-76db-95a9-e9c10d99f5db"
+                     *       "nextCursor": "01a249df-1d47-761e-8396-fbdecec06fe1"
                      *     }
                      */
                     "application/json": {
@@ -17795,7 +17840,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249db-8c4e-779d-8bd0-665e4de87141
                  */
                 id: string;
             };
@@ -17841,7 +17886,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5b6-703f-b5a6-546102dae1c7",
+                     *       "journalId": "01a249df-2707-76dd-8cb2-b3595ad1e620",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -17987,7 +18032,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249db-8c4e-779d-8bd0-665e4de87141
                  */
                 id: string;
             };
@@ -18033,7 +18078,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f59a-7029-af79-9541f6286b98",
+                     *       "journalId": "01a249df-248b-7542-a74b-6d0977bbbdab",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -18170,7 +18215,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249db-89fb-75eb-aad9-9c0f8827ff23
                  */
                 id: string;
             };
@@ -18180,7 +18225,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "memberId": "01a249db-8c4e-779d-8bd0-665e4de87141",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -18224,7 +18269,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f58f-73ee-bd3e-4c34d6787e49",
+                     *       "journalId": "01a249df-2422-7112-89e3-5ec3f0018f60",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -18373,14 +18418,14 @@ export interface operations {
                      * @example {
                      *       "currency": "SEK",
                      *       "issued": 30118391,
-                     *       "reversed": 29811,
+                     *       "reversed": 29699,
                      *       "spent": 5600,
-                     *       "redeemed": 1214000,
+                     *       "redeemed": 919000,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27695856,
+                     *       "outstandingAvailable": 27990968,
                      *       "outstandingPending": 1183874,
-                     *       "liabilityMinor": 28879730
+                     *       "liabilityMinor": 29174842
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -19187,7 +19232,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -19219,14 +19264,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:37:33.428Z",
+                     *       "periodEnd": "2027-12-06T05:37:33.428Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.719Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.719Z"
+                     *         "windowStart": "2025-12-06T05:41:33.460Z",
+                     *         "windowEnd": "2026-12-06T05:41:33.460Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19339,7 +19384,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -19357,7 +19402,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-d69f-709f-bc69-1c701854dca8",
+                     *           "id": "01a249dc-dd06-77dc-850a-571d4fd93915",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -19365,7 +19410,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T03:31:05.886Z"
+                     *           "at": "2026-12-06T05:37:33.428Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -19458,7 +19503,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -19505,17 +19550,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:37:33.428Z",
+                     *       "periodEnd": "2027-12-06T05:37:33.428Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T03:31:19.748Z",
+                     *         "until": "2027-06-06T05:41:34.030Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.758Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.758Z"
+                     *         "windowStart": "2025-12-06T05:41:34.366Z",
+                     *         "windowEnd": "2026-12-06T05:41:34.366Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19644,7 +19689,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -19676,14 +19721,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:37:33.428Z",
+                     *       "periodEnd": "2027-12-06T05:37:33.428Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.770Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.770Z"
+                     *         "windowStart": "2025-12-06T05:41:34.707Z",
+                     *         "windowEnd": "2026-12-06T05:41:34.707Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19812,7 +19857,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249db-8c4e-779d-8bd0-665e4de87141
                  */
                 id: string;
             };
@@ -19835,8 +19880,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.731Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.731Z"
+                     *         "windowStart": "2025-12-06T05:41:33.606Z",
+                     *         "windowEnd": "2026-12-06T05:41:33.606Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -19912,8 +19957,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24967-f688-71ac-96fa-8bf4db722661",
-                     *       "instance": "/v1/members/01a24967-c0af-70c7-a026-f7bb6614db8d/tier"
+                     *       "requestId": "01a249df-3963-7153-aa6d-0cb4d1a99ca6",
+                     *       "instance": "/v1/members/01a249db-8c4e-779d-8bd0-665e4de87141/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19963,7 +20008,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249db-8c4e-779d-8bd0-665e4de87141
                  */
                 id: string;
             };
@@ -20070,7 +20115,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249db-8c4e-779d-8bd0-665e4de87141
                  */
                 id: string;
             };
@@ -20102,17 +20147,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T05:41:34.990Z",
+                     *       "periodEnd": "2026-12-06T05:41:34.990Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T03:31:19.778Z",
+                     *         "until": "2027-03-06T05:41:34.990Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.787Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.787Z"
+                     *         "windowStart": "2025-12-06T05:41:35.098Z",
+                     *         "windowEnd": "2026-12-06T05:41:35.098Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20244,7 +20289,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249db-8c4e-779d-8bd0-665e4de87141
                  */
                 id: string;
             };
@@ -20261,14 +20306,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T05:41:34.990Z",
+                     *       "periodEnd": "2026-12-06T05:41:34.990Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.797Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.797Z"
+                     *         "windowStart": "2025-12-06T05:41:35.284Z",
+                     *         "windowEnd": "2026-12-06T05:41:35.284Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20895,7 +20940,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249db-8c32-748d-bfe2-3c96e2d88d5c
                  */
                 memberId?: string;
                 /**
@@ -20930,7 +20975,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249dd-5498-712d-9ab1-edac4369cc94",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -20979,8 +21024,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.423Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.423Z",
+                     *           "createdAt": "2026-12-06T05:39:31.608Z",
+                     *           "updatedAt": "2026-12-06T05:39:31.608Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -20989,7 +21034,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249dd-4fe2-74ea-a5ee-0fe5e33d7921",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -21038,8 +21083,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.363Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.363Z",
+                     *           "createdAt": "2026-12-06T05:39:30.403Z",
+                     *           "updatedAt": "2026-12-06T05:39:30.403Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21048,7 +21093,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249dd-5446-7241-9552-26e7413373a1",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -21097,8 +21142,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.421Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.421Z",
+                     *           "createdAt": "2026-12-06T05:39:31.526Z",
+                     *           "updatedAt": "2026-12-06T05:39:31.526Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21107,7 +21152,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDk2Ny1kZDhkLTc2NTgtOTk5Yi0zZmRiZTIxZmE5MGIiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDlkZC01NDQ2LTcyNDEtOTU1Mi0yNmU3NDEzMzczYTEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -21339,7 +21384,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249df-44dd-73ed-b302-766a7391cf69",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21376,8 +21421,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.995Z"
+                     *       "createdAt": "2026-12-06T05:41:38.652Z",
+                     *       "updatedAt": "2026-12-06T05:41:38.652Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21504,7 +21549,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd37-765e-8863-2de3918f9ece",
+                     *       "id": "01a249dd-4d8b-7339-92e7-32a059488b4f",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21534,7 +21579,7 @@ export interface operations {
                      *       },
                      *       "images": [],
                      *       "pricePoints": 119000,
-                     *       "stock": 39,
+                     *       "stock": 40,
                      *       "active": true,
                      *       "validFrom": null,
                      *       "validUntil": null,
@@ -21553,8 +21598,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:13.335Z",
-                     *       "updatedAt": "2026-12-06T03:31:13.335Z"
+                     *       "createdAt": "2026-12-06T05:39:29.853Z",
+                     *       "updatedAt": "2026-12-06T05:39:29.853Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21641,7 +21686,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24967-f73c-726e-9416-df5d100873d9
+                 * @example 01a249df-44dd-73ed-b302-766a7391cf69
                  */
                 id: string;
             };
@@ -21741,7 +21786,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249df-44dd-73ed-b302-766a7391cf69",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21778,8 +21823,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.004Z"
+                     *       "createdAt": "2026-12-06T05:41:38.652Z",
+                     *       "updatedAt": "2026-12-06T05:41:38.715Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21948,7 +21993,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 39
+                     *       "stock": 41
                      *     }
                      */
                     "application/json": {
@@ -22101,7 +22146,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "rewardId": "01a249dd-5446-7241-9552-26e7413373a1",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -22111,7 +22156,7 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "rewardId": "01a249dd-5498-712d-9ab1-edac4369cc94",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
                      *           "orders": 2,
@@ -22210,35 +22255,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
-                     *           "accountExternalId": "K1008",
+                     *           "id": "01a249dd-8aff-7200-85d6-9a557c7d5e93",
+                     *           "orderId": "01a249dd-893a-7703-923b-7a5c56cf7be8",
+                     *           "accountId": "01a249db-89fb-75eb-aad9-00cadf476170",
+                     *           "accountExternalId": "K1006-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
+                     *           "createdAt": "2026-12-06T05:39:45.083Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249df-5f97-766c-87d8-271c7091a8cf",
+                     *           "orderId": "01a249df-5e90-77ab-ae8b-b06db21b888b",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
+                     *           "createdAt": "2026-12-06T05:41:45.232Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -22340,36 +22374,25 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
-                     *           "accountExternalId": "K1008",
+                     *           "id": "01a249dd-8aff-7200-85d6-9a557c7d5e93",
+                     *           "orderId": "01a249dd-893a-7703-923b-7a5c56cf7be8",
+                     *           "accountId": "01a249db-89fb-75eb-aad9-00cadf476170",
+                     *           "accountExternalId": "K1006-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
+                     *           "createdAt": "2026-12-06T05:39:45.083Z",
+                     *           "exportedAt": "2026-12-06T05:41:45.996Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249df-5f97-766c-87d8-271c7091a8cf",
+                     *           "orderId": "01a249df-5e90-77ab-ae8b-b06db21b888b",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
+                     *           "createdAt": "2026-12-06T05:41:45.232Z",
+                     *           "exportedAt": "2026-12-06T05:41:45.996Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -22482,7 +22505,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249db-8c32-748d-bfe2-3c96e2d88d5c
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -22506,18 +22529,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *           "id": "01a249df-4734-716f-8e26-abccc448d16e",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *             "id": "01a249df-44dd-73ed-b302-766a7391cf69",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -22532,46 +22555,46 @@ export interface operations {
                      *           "codes": [],
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:20.044Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *           "createdAt": "2026-12-06T05:41:39.252Z",
+                     *           "updatedAt": "2026-12-06T05:41:39.252Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *               "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.039Z"
+                     *               "at": "2026-12-06T05:41:39.151Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-ddc7-7648-846e-3504b3578069",
+                     *           "id": "01a249dd-5902-7588-ad31-eeb4164157d0",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249dd-4f3d-776c-ba1e-4cf829e27851",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:13.479Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.479Z",
+                     *           "createdAt": "2026-12-06T05:39:32.739Z",
+                     *           "updatedAt": "2026-12-06T05:39:32.739Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:05.886Z"
+                     *               "at": "2026-12-06T05:37:33.428Z"
                      *             }
                      *           ]
                      *         }
@@ -22646,8 +22669,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24967-f73c-726e-9416-df5d100873d9",
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "reward": "01a249df-44dd-73ed-b302-766a7391cf69",
+                 *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -22708,18 +22731,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249df-4734-716f-8e26-abccc448d16e",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249df-44dd-73ed-b302-766a7391cf69",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22734,15 +22757,15 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "createdAt": "2026-12-06T05:41:39.252Z",
+                     *       "updatedAt": "2026-12-06T05:41:39.252Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:41:39.151Z"
                      *         }
                      *       ]
                      *     }
@@ -22835,7 +22858,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 4764 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f753-74e4-9b79-08853c3e3fa6",
+                     *       "requestId": "01a249df-45d8-73f8-a5a4-001bb834177b",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -22866,7 +22889,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249df-4734-716f-8e26-abccc448d16e
                  */
                 id: string;
             };
@@ -22882,18 +22905,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249df-4734-716f-8e26-abccc448d16e",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249df-44dd-73ed-b302-766a7391cf69",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22908,15 +22931,15 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "createdAt": "2026-12-06T05:41:39.252Z",
+                     *       "updatedAt": "2026-12-06T05:41:39.252Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:41:39.151Z"
                      *         }
                      *       ]
                      *     }
@@ -23005,7 +23028,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249df-4734-716f-8e26-abccc448d16e
                  */
                 id: string;
             };
@@ -23033,18 +23056,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249df-4734-716f-8e26-abccc448d16e",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249df-44dd-73ed-b302-766a7391cf69",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23059,22 +23082,22 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.074Z",
+                     *       "createdAt": "2026-12-06T05:41:39.252Z",
+                     *       "updatedAt": "2026-12-06T05:41:39.845Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:41:39.151Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:41:39.845Z"
                      *         }
                      *       ]
                      *     }
@@ -23199,7 +23222,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f81c-77cd-a6f3-07c1a65ba654
+                 * @example 01a249df-5926-769e-aec3-873b49046e16
                  */
                 id: string;
             };
@@ -23227,40 +23250,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *       "id": "01a249df-5926-769e-aec3-873b49046e16",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *         "id": "01a249dd-4f3d-776c-ba1e-4cf829e27851",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.220Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *       "createdAt": "2026-12-06T05:41:43.846Z",
+                     *       "updatedAt": "2026-12-06T05:41:44.384Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.215Z"
+                     *           "at": "2026-12-06T05:41:43.778Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T03:31:20.241Z"
+                     *           "at": "2026-12-06T05:41:44.384Z"
                      *         }
                      *       ]
                      *     }
@@ -23385,7 +23408,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249df-4734-716f-8e26-abccc448d16e
                  */
                 id: string;
             };
@@ -23423,18 +23446,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249df-4734-716f-8e26-abccc448d16e",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249df-44dd-73ed-b302-766a7391cf69",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23453,29 +23476,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.087Z",
+                     *       "createdAt": "2026-12-06T05:41:39.252Z",
+                     *       "updatedAt": "2026-12-06T05:41:40.133Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:41:39.151Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:41:39.845Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T05:41:40.133Z"
                      *         }
                      *       ]
                      *     }
@@ -23600,7 +23623,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249df-4734-716f-8e26-abccc448d16e
                  */
                 id: string;
             };
@@ -23624,18 +23647,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249df-4734-716f-8e26-abccc448d16e",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249df-44dd-73ed-b302-766a7391cf69",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23654,29 +23677,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.107Z",
+                     *       "createdAt": "2026-12-06T05:41:39.252Z",
+                     *       "updatedAt": "2026-12-06T05:41:41.005Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:41:39.151Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:41:39.845Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T05:41:40.133Z"
                      *         }
                      *       ]
                      *     }
@@ -23801,7 +23824,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c
+                 * @example 01a249df-50ca-7194-88ea-f2519b912893
                  */
                 id: string;
             };
@@ -23831,18 +23854,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c",
+                     *       "id": "01a249df-50ca-7194-88ea-f2519b912893",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *         "id": "01a249dd-4fe2-74ea-a5ee-0fe5e33d7921",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -23851,29 +23874,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.124Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.153Z",
+                     *       "createdAt": "2026-12-06T05:41:41.706Z",
+                     *       "updatedAt": "2026-12-06T05:41:42.310Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.119Z"
+                     *           "at": "2026-12-06T05:41:41.558Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.140Z"
+                     *           "at": "2026-12-06T05:41:41.959Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.153Z"
+                     *           "at": "2026-12-06T05:41:42.310Z"
                      *         }
                      *       ]
                      *     }
@@ -23998,7 +24021,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7f0-7564-9ba6-48fc6a634e54
+                 * @example 01a249df-5520-7011-9dff-859fb81f1fb7
                  */
                 id: string;
             };
@@ -24026,40 +24049,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7f0-7564-9ba6-48fc6a634e54",
+                     *       "id": "01a249df-5520-7011-9dff-859fb81f1fb7",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24967-dd40-709e-ab34-36fc427b90a1",
+                     *         "id": "01a249dd-4e2c-70e4-9283-0b5d14ff3ace",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.176Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.194Z",
+                     *       "createdAt": "2026-12-06T05:41:42.816Z",
+                     *       "updatedAt": "2026-12-06T05:41:43.214Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.169Z"
+                     *           "at": "2026-12-06T05:41:42.601Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T03:31:20.194Z"
+                     *           "at": "2026-12-06T05:41:43.214Z"
                      *         }
                      *       ]
                      *     }
@@ -24204,34 +24227,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249de-ccc2-762b-8713-8c01ed844968",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:18.137Z",
-                     *           "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *           "createdAt": "2026-12-06T05:41:07.906Z",
+                     *           "updatedAt": "2026-12-06T05:41:07.906Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249dd-c31d-758e-b3ec-60e61bc15860",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.651Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.651Z"
+                     *           "createdAt": "2026-12-06T05:39:59.901Z",
+                     *           "updatedAt": "2026-12-06T05:39:59.901Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "id": "01a249dd-c390-703e-a0ba-ecce9bd1f372",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.655Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.655Z"
+                     *           "createdAt": "2026-12-06T05:39:59.983Z",
+                     *           "updatedAt": "2026-12-06T05:39:59.983Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5NjctZTI1Zi03MTk4LWIwMDEtYzJlZjFjYWQ5YjIzIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5ZGQtYzM5MC03MDNlLWEwYmEtZWNjZTliZDFmMzcyIl0"
                      *     }
                      */
                     "application/json": {
@@ -24318,13 +24341,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249df-0573-713d-881e-454eb9c625be",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.147Z"
+                     *       "createdAt": "2026-12-06T05:41:22.419Z",
+                     *       "updatedAt": "2026-12-06T05:41:22.419Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24423,7 +24446,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-eff9-74d8-8da5-be0e1201ede3
+                 * @example 01a249de-ccc2-762b-8713-8c01ed844968
                  */
                 id: string;
             };
@@ -24439,13 +24462,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *       "id": "01a249de-ccc2-762b-8713-8c01ed844968",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:18.137Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *       "createdAt": "2026-12-06T05:41:07.906Z",
+                     *       "updatedAt": "2026-12-06T05:41:07.906Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24532,7 +24555,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249df-0573-713d-881e-454eb9c625be
                  */
                 id: string;
             };
@@ -24557,13 +24580,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249df-0573-713d-881e-454eb9c625be",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.160Z"
+                     *       "createdAt": "2026-12-06T05:41:22.419Z",
+                     *       "updatedAt": "2026-12-06T05:41:22.611Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24686,7 +24709,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249df-0573-713d-881e-454eb9c625be
                  */
                 id: string;
             };
@@ -25165,42 +25188,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249df-2793-7775-b07f-499338cc580c",
+                     *           "walletId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *           "requestedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *           "requestedAt": "2026-12-06T05:41:31.139Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e296-71eb-81c1-8ab33c25a7bb",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249dd-c753-76cc-b325-a654a160cbdc",
+                     *           "walletId": "01a249db-89fa-71ba-b73c-77afad4fb4a3",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e262-764d-8e16-943371f239a1",
-                     *           "requestedAt": "2026-11-30T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249dd-c3d4-7692-8b56-8c668bdd80bb",
+                     *           "requestedAt": "2026-11-30T05:37:33.428Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e291-7617-99f4-41862e12bd22",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249dd-c706-7309-b9a5-233e3674840c",
+                     *           "walletId": "01a249db-89fa-71ba-b73c-77afad4fb4a3",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
-                     *           "requestedAt": "2026-11-29T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249dd-c390-703e-a0ba-ecce9bd1f372",
+                     *           "requestedAt": "2026-11-29T05:37:33.428Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -25273,7 +25296,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249df-2793-7775-b07f-499338cc580c
                  */
                 id: string;
             };
@@ -25289,14 +25312,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249df-2793-7775-b07f-499338cc580c",
+                     *       "walletId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "requestedAt": "2026-12-06T05:41:31.139Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -25387,7 +25410,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5ff-725c-8bad-7bf57cbef6c8
+                 * @example 01a249df-2c02-7161-8286-00d0ff3963fa
                  */
                 id: string;
             };
@@ -25403,18 +25426,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5ff-725c-8bad-7bf57cbef6c8",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249df-2c02-7161-8286-00d0ff3963fa",
+                     *       "walletId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.677Z",
-                     *       "decidedBy": "staff:01a24967-eff9-74d8-8da5-be0e1201ede3",
-                     *       "decidedAt": "2026-12-06T03:31:19.686Z",
+                     *       "requestedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "requestedAt": "2026-12-06T05:41:32.207Z",
+                     *       "decidedBy": "staff:01a249de-ccc2-762b-8713-8c01ed844968",
+                     *       "decidedAt": "2026-12-06T05:41:32.683Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24967-f607-7355-815e-d1c3da958299"
+                     *       "journalId": "01a249df-2dab-774c-af1b-0813812fd989"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -25457,8 +25480,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24967-f5ee-7569-8772-a1eaba1781d0",
-                     *       "instance": "/v1/adjustment-requests/01a24967-e291-7617-99f4-41862e12bd22/approve"
+                     *       "requestId": "01a249df-2a1a-70af-a8c5-017adce23561",
+                     *       "instance": "/v1/adjustment-requests/01a249dd-c706-7309-b9a5-233e3674840c/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -25560,7 +25583,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249df-2793-7775-b07f-499338cc580c
                  */
                 id: string;
             };
@@ -25588,16 +25611,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249df-2793-7775-b07f-499338cc580c",
+                     *       "walletId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:19.669Z",
+                     *       "requestedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "requestedAt": "2026-12-06T05:41:31.139Z",
+                     *       "decidedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "decidedAt": "2026-12-06T05:41:32.028Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -25758,9 +25781,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24967-f358-72dc-bdf9-330fc0510b3b",
-                     *           "at": "2026-12-06T03:31:18.999Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249de-fb0f-770f-97e3-d36c3f274001",
+                     *           "at": "2026-12-06T05:41:19.739Z",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -25773,22 +25796,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab",
-                     *           "hash": "7308ed9916def14955e1446a8d91cddf2b6a8d120b374d9b0f7b7f0751d7ceec"
+                     *           "prevHash": "789a2b0589370762581428d235de22a1ec6d6360aa0e9d73f23affc2a2efba85",
+                     *           "hash": "14f7b6cf098d49c6fd28032e4c63c37a5d06bfaf80fd63386311c6d3a255c438"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24967-f342-7468-8ab1-6d40f5336090",
-                     *           "at": "2026-12-06T03:31:18.978Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249de-f983-74ad-be4d-f4be4d190c70",
+                     *           "at": "2026-12-06T05:41:19.362Z",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *           "entityId": "01a249de-f917-72bc-a9c9-4d3b7d56951f",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *             "id": "01a249de-f917-72bc-a9c9-4d3b7d56951f",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -25796,30 +25819,30 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "installer",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.973Z",
+                     *             "createdAt": "2026-12-06T05:41:19.231Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T03:31:18.973Z",
+                     *             "updatedAt": "2026-12-06T05:41:19.231Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3",
-                     *           "hash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab"
+                     *           "prevHash": "c91ae3e0be671981632f1945307d983c655755fd42842c3acb62912e41f5d75e",
+                     *           "hash": "789a2b0589370762581428d235de22a1ec6d6360aa0e9d73f23affc2a2efba85"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24967-f338-72c9-8eb2-fcfdc7bde662",
-                     *           "at": "2026-12-06T03:31:18.968Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249de-f870-7307-944e-30b21d91c53b",
+                     *           "at": "2026-12-06T05:41:19.060Z",
+                     *           "actor": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *           "entityId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *           "before": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -25829,17 +25852,17 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "builder",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T05:41:18.713Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.951Z",
+                     *             "updatedAt": "2026-12-06T05:41:18.713Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -25850,17 +25873,17 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "builder",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T05:41:18.713Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.965Z",
+                     *             "updatedAt": "2026-12-06T05:41:19.031Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "978755f4af2dc0e8897e1077a83b3b3c8bf8cae70de1e87c84cd8587fc24fa48",
-                     *           "hash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3"
+                     *           "prevHash": "805d8fc7438c8bcfc105f23374de79e355e3a58f70ba4c0e5c8d75255ef6fa82",
+                     *           "hash": "c91ae3e0be671981632f1945307d983c655755fd42842c3acb62912e41f5d75e"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -25941,15 +25964,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "actor": "staff:01a249dd-c31d-758e-b3ec-60e61bc15860",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "actor": "staff:01a249dd-c390-703e-a0ba-ecce9bd1f372",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e262-764d-8e16-943371f239a1",
+                     *           "actor": "staff:01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -26035,10 +26058,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *       "seq": 38,
-                     *       "hash": "8673f5044e7195679bc84797a8412a6b7f0730e48b90b5f713acd5449091c20e",
-                     *       "at": "2026-12-06T03:31:19.287Z"
+                     *       "hash": "ddc414b84ed0b75a71d2fe224cfe031ad4a6512c18e5f4547fec6e9c5c9315f0",
+                     *       "at": "2026-12-06T05:41:23.922Z"
                      *     }
                      */
                     "application/json": {
@@ -26122,22 +26145,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *           "id": "01a249dd-c99a-761e-80d5-318ff5a3a6f8",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.727Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *           "createdAt": "2026-12-06T05:40:01.562Z",
+                     *           "updatedAt": "2026-12-06T05:40:01.562Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e2aa-719b-87d0-4a54b69b4d88",
+                     *           "id": "01a249dd-c9e3-7539-9beb-38004873f9b2",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.730Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.730Z"
+                     *           "createdAt": "2026-12-06T05:40:01.619Z",
+                     *           "updatedAt": "2026-12-06T05:40:01.619Z"
                      *         }
                      *       ]
                      *     }
@@ -26225,13 +26248,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249df-0c44-764b-b07f-64071e18150d",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.299Z"
+                     *       "createdAt": "2026-12-06T05:41:24.126Z",
+                     *       "updatedAt": "2026-12-06T05:41:24.126Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26330,7 +26353,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249dd-c99a-761e-80d5-318ff5a3a6f8
                  */
                 id: string;
             };
@@ -26346,13 +26369,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *       "id": "01a249dd-c99a-761e-80d5-318ff5a3a6f8",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:14.727Z",
-                     *       "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *       "createdAt": "2026-12-06T05:40:01.562Z",
+                     *       "updatedAt": "2026-12-06T05:40:01.562Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26439,7 +26462,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-f483-7318-a028-fe6c48d379d8
+                 * @example 01a249df-0c44-764b-b07f-64071e18150d
                  */
                 id: string;
             };
@@ -26464,13 +26487,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249df-0c44-764b-b07f-64071e18150d",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.306Z"
+                     *       "createdAt": "2026-12-06T05:41:24.126Z",
+                     *       "updatedAt": "2026-12-06T05:41:24.263Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26606,7 +26629,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249dd-c99a-761e-80d5-318ff5a3a6f8
                  */
                 id: string;
             };
@@ -26623,7 +26646,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *         "id": "01a249dd-c99a-761e-80d5-318ff5a3a6f8",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -26784,7 +26807,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f49d-7050-8ebf-4f07cbed5265",
+                     *       "journalId": "01a249df-0e06-738b-a84f-6d15be4eaaa0",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -26917,15 +26940,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249df-4238-733e-8fb5-210ca64a3975",
+                     *           "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.950Z",
-                     *           "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *           "uploadedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *           "createdAt": "2026-12-06T05:41:37.967Z",
+                     *           "url": "/v1/evidence/01a249df-4238-733e-8fb5-210ca64a3975/content"
                      *         }
                      *       ]
                      *     }
@@ -27041,7 +27064,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249df-4238-733e-8fb5-210ca64a3975
                  */
                 id: string;
             };
@@ -27057,15 +27080,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249df-4238-733e-8fb5-210ca64a3975",
+                     *       "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.950Z",
-                     *       "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *       "uploadedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:41:37.967Z",
+                     *       "url": "/v1/evidence/01a249df-4238-733e-8fb5-210ca64a3975/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -27152,7 +27175,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249df-4238-733e-8fb5-210ca64a3975
                  */
                 id: string;
             };
@@ -27535,10 +27558,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *           "id": "01a249dd-e6c7-7574-ae2e-5b7661b240d1",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -27551,7 +27574,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -27565,13 +27588,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249dd-e63a-7688-bd4c-45ec6d5858e0",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -27584,7 +27607,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -27598,13 +27621,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *           "id": "01a249dd-e58f-7598-9a1f-cae3e70ffa7d",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -27617,7 +27640,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -27631,10 +27654,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:37:33.428Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDM1LTcxZWItYjhhNS1hMDYyYzQ1YjA5MDAiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkZC1lMzJjLTcwMWEtYjY2NC0yZDdhNjYwYzUzYjUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -27713,7 +27736,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249dd-d5d9-76b2-9881-1eb189ba666a"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27758,7 +27781,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249dd-d5d9-76b2-9881-1eb189ba666a"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27813,10 +27836,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249df-6561-709e-bd1d-f1b61f31bc64",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-77afad4fb4a3",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-45e4caa53eab",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -27829,7 +27852,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -27842,19 +27865,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "submittedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:41:46.938Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249dd-d5d9-76b2-9881-1eb189ba666a",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-77afad4fb4a3",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T05:40:03.961Z",
+                     *           "url": "/v1/evidence/01a249dd-d5d9-76b2-9881-1eb189ba666a/content"
                      *         }
                      *       ]
                      *     }
@@ -27909,9 +27932,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24967-f891-72e8-b919-c9801961e44e).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a249df-6561-709e-bd1d-f1b61f31bc64).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-f8a0-7563-8fbe-9357fc6fdf41",
+                     *       "requestId": "01a249df-669d-773f-ad39-3d8034029003",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -27978,7 +28001,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249dd-e6c7-7574-ae2e-5b7661b240d1
                  */
                 id: string;
             };
@@ -27994,10 +28017,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249dd-e6c7-7574-ae2e-5b7661b240d1",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28010,7 +28033,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28024,18 +28047,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:37:33.428Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249dd-e758-723e-b08e-22e310321591",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T05:40:09.085Z",
+                     *           "url": "/v1/evidence/01a249dd-e758-723e-b08e-22e310321591/content"
                      *         }
                      *       ]
                      *     }
@@ -28124,7 +28147,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-f891-72e8-b919-c9801961e44e
+                 * @example 01a249df-6561-709e-bd1d-f1b61f31bc64
                  */
                 id: string;
             };
@@ -28151,10 +28174,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249df-6561-709e-bd1d-f1b61f31bc64",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-77afad4fb4a3",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-45e4caa53eab",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -28167,7 +28190,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -28176,23 +28199,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24967-f8ac-73cb-90a5-b06d6ff886cc",
+                     *       "eventId": "01a249df-677b-701f-9cd0-37f8d09674d1",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.362Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "decidedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "decidedAt": "2026-12-06T05:41:47.502Z",
+                     *       "submittedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:41:46.938Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249dd-d5d9-76b2-9881-1eb189ba666a",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-77afad4fb4a3",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T05:40:03.961Z",
+                     *           "url": "/v1/evidence/01a249dd-d5d9-76b2-9881-1eb189ba666a/content"
                      *         }
                      *       ]
                      *     }
@@ -28329,7 +28352,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249dd-e6c7-7574-ae2e-5b7661b240d1
                  */
                 id: string;
             };
@@ -28368,10 +28391,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249dd-e6c7-7574-ae2e-5b7661b240d1",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28384,7 +28407,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28400,21 +28423,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.391Z",
+                     *       "decidedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "decidedAt": "2026-12-06T05:41:47.894Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:37:33.428Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249dd-e758-723e-b08e-22e310321591",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T05:40:09.085Z",
+                     *           "url": "/v1/evidence/01a249dd-e758-723e-b08e-22e310321591/content"
                      *         }
                      *       ]
                      *     }
@@ -28551,7 +28574,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:37:33.428Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28632,7 +28655,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                 *       "accrueFrom": "2025-12-05T05:37:33.428Z"
                  *     }
                  */
                 "application/json": {
@@ -28669,7 +28692,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:37:33.428Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28768,7 +28791,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -28784,7 +28807,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -28883,7 +28906,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -28901,37 +28924,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6c7-7378-9c6f-97ac6989e65b",
+                     *           "id": "01a249de-0cce-70d1-808d-786de4965355",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24967-e6aa-77ce-af05-88642c836199",
+                     *           "claimId": "01a249de-0902-704b-b7ad-10dc751db6c5",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.781Z"
+                     *           "createdAt": "2026-12-06T05:40:18.763Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-ce8d068076ea",
+                     *           "id": "01a249de-0889-7588-a0f7-3c05baa9dd9a",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24967-d400-71a7-9d83-3a5f20bd2563",
+                     *           "eventId": "01a249dc-b206-74aa-b9c4-a488caac015a",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T05:40:17.379Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-7c6c63137788",
+                     *           "id": "01a249de-0889-7588-a0f6-ef067ba99dff",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24967-d400-71a7-9d82-d3356be66305",
+                     *           "eventId": "01a249dc-b206-74aa-b9c4-3da9b0877133",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T05:40:17.379Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNmEwLTc2ZWUtYTI4Mi01MjZmZDc1MTdiMjIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkZS0wODg5LTc1ODgtYTBmNi1jM2RlNDA5NzRhMTEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29022,7 +29045,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -29065,7 +29088,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -29184,8 +29207,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24967-f8e7-739b-b5c0-08c4f6efd31d",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdae-88f7a6bb1ed1/coop-fund/adjustments"
+                     *       "requestId": "01a249df-6bef-7117-9616-c590e87fad36",
+                     *       "instance": "/v1/accounts/01a249db-89fa-71ba-b73c-70318b034421/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -29242,17 +29265,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *           "id": "01a249df-6ca0-7072-91ca-aeab2363eda0",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *           "proofEvidenceId": "01a249de-0a79-756b-8df1-b4107274e1e2",
+                     *           "proofUrl": "/v1/evidence/01a249de-0a79-756b-8df1-b4107274e1e2/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29260,21 +29283,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:20.434Z"
+                     *           "submittedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *           "createdAt": "2026-12-06T05:41:48.832Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *           "id": "01a249de-0c8f-71b8-bf17-8518d9a933a4",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-92db66a48634",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *           "proofEvidenceId": "01a249de-0cc6-7699-a7e7-f76d4578f39d",
+                     *           "proofUrl": "/v1/evidence/01a249de-0cc6-7699-a7e7-f76d4578f39d/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29283,7 +29306,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.775Z"
+                     *           "createdAt": "2026-12-06T05:40:18.703Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -29357,13 +29380,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249de-0a79-756b-8df1-b4107274e1e2",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29404,13 +29427,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249de-0a79-756b-8df1-b4107274e1e2",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29469,17 +29492,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249df-6ca0-7072-91ca-aeab2363eda0",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249de-0a79-756b-8df1-b4107274e1e2",
+                     *       "proofUrl": "/v1/evidence/01a249de-0a79-756b-8df1-b4107274e1e2/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29487,8 +29510,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:41:48.832Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29599,7 +29622,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249df-6ca0-7072-91ca-aeab2363eda0
                  */
                 id: string;
             };
@@ -29615,17 +29638,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249df-6ca0-7072-91ca-aeab2363eda0",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249de-0a79-756b-8df1-b4107274e1e2",
+                     *       "proofUrl": "/v1/evidence/01a249de-0a79-756b-8df1-b4107274e1e2/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29633,8 +29656,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:41:48.832Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29721,7 +29744,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249df-6ca0-7072-91ca-aeab2363eda0
                  */
                 id: string;
             };
@@ -29737,26 +29760,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249df-6ca0-7072-91ca-aeab2363eda0",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249de-0a79-756b-8df1-b4107274e1e2",
+                     *       "proofUrl": "/v1/evidence/01a249de-0a79-756b-8df1-b4107274e1e2/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.445Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "decidedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "decidedAt": "2026-12-06T05:41:49.167Z",
+                     *       "submittedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:41:48.832Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29891,7 +29914,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-e6bf-74fe-997d-86ac7197852e
+                 * @example 01a249de-0c8f-71b8-bf17-8518d9a933a4
                  */
                 id: string;
             };
@@ -29925,17 +29948,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *       "id": "01a249de-0c8f-71b8-bf17-8518d9a933a4",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-92db66a48634",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *       "proofEvidenceId": "01a249de-0cc6-7699-a7e7-f76d4578f39d",
+                     *       "proofUrl": "/v1/evidence/01a249de-0cc6-7699-a7e7-f76d4578f39d/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29946,10 +29969,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.458Z",
+                     *       "decidedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "decidedAt": "2026-12-06T05:41:49.292Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:15.775Z"
+                     *       "createdAt": "2026-12-06T05:40:18.703Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -30104,44 +30127,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                     *           "claimId": "01a24967-e6b0-7584-b810-ae13fc8d6c7d",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249de-0d12-739e-8f1c-5db2449d0478",
+                     *           "claimId": "01a249de-0bf0-720a-bfbb-93a5642b1b76",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-77afad4fb4a3",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T03:31:15.787Z",
+                     *           "approvedAt": "2026-12-06T05:40:18.823Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                     *           "claimId": "01a24967-e6b4-74de-b033-9e1887997942",
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "id": "01a249de-0d5b-7489-8b55-1fdc8d859522",
+                     *           "claimId": "01a249de-0c3d-728b-98ce-d041024b9004",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-830efbd1e9d1",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T03:31:15.792Z",
+                     *           "approvedAt": "2026-12-06T05:40:18.881Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-f900-74fc-933b-becc41829cd2",
-                     *           "claimId": "01a24967-f8f2-730e-9031-441c490bcb1c",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249df-6e20-728a-8a5f-6e43fb0bccd1",
+                     *           "claimId": "01a249df-6ca0-7072-91ca-aeab2363eda0",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T03:31:20.445Z",
+                     *           "approvedAt": "2026-12-06T05:41:49.167Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -30220,9 +30243,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                 *         "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                 *         "01a24967-f900-74fc-933b-becc41829cd2"
+                 *         "01a249de-0d12-739e-8f1c-5db2449d0478",
+                 *         "01a249de-0d5b-7489-8b55-1fdc8d859522",
+                 *         "01a249df-6e20-728a-8a5f-6e43fb0bccd1"
                  *       ]
                  *     }
                  */
@@ -30243,11 +30266,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f916-749c-9dda-d28a3cd37095",
+                     *       "id": "01a249df-6f37-7426-b982-82a87819cb68",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T03:31:20.470Z",
+                     *       "createdAt": "2026-12-06T05:41:49.495Z",
                      *       "created": true
                      *     }
                      */
@@ -30361,7 +30384,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249db-89fa-71ba-b73c-70318b034421
                  */
                 id: string;
             };
@@ -30379,34 +30402,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249db-8c33-76db-815c-dd806ffd2237",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7c7be398e801",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51295,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 22161,
+                     *           "available": 51161,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 50827,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 21447,
+                     *           "available": 50447,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249db-8c33-76db-815c-e1d6769ed568",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7c7be398e801",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -30418,7 +30441,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi05MjFhMTIxMzg2MzkiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDlkYi04YzMzLTc2ZGItODE1Yy1lMWQ2NzY5ZWQ1NjgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30508,7 +30531,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249de-f6fc-726d-abd1-a56a958c9a04
                  */
                 id: string;
             };
@@ -30559,12 +30582,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24967-f39e-705f-975c-2f204f762251",
-                     *       "memberId": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "invitationId": "01a249df-005d-72cc-bcb0-15f9be2e4955",
+                     *       "memberId": "01a249df-0053-708b-ab2e-3655b8c0bfb5",
+                     *       "accountId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T03:31:19.065Z"
+                     *       "expiresAt": "2026-12-20T05:41:21.055Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -30687,7 +30710,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_kPC_7WFOv60AnkRIvmvXWaVUXuIVSGcO3DIIejKWlio
+                 * @example inv_30WsQv9ILi_2a92xGJ1AzEnAPWKRdMvxM98kHiVdbsU
                  */
                 token: string;
             };
@@ -30721,8 +30744,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249df-0053-708b-ab2e-3655b8c0bfb5",
+                     *       "accountId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -30733,8 +30756,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.066Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.082Z"
+                     *       "createdAt": "2026-12-06T05:41:21.065Z",
+                     *       "updatedAt": "2026-12-06T05:41:21.231Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -30869,7 +30892,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249de-f6fc-726d-abd1-a56a958c9a04
                  */
                 id: string;
             };
@@ -30879,7 +30902,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249de-fc48-75d8-bc7f-0a4d8ec7825e"
                  *     }
                  */
                 "application/json": {
@@ -30900,8 +30923,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
-                     *       "code": "9FJRH59C"
+                     *       "accountId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
+                     *       "code": "DGHCRA4R"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -31028,7 +31051,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "9FJRH59C",
+                 *       "account": "DGHCRA4R",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -31061,8 +31084,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249df-01bc-725e-8d6d-273aa6696326",
+                     *       "accountId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31073,8 +31096,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.098Z"
+                     *       "createdAt": "2026-12-06T05:41:21.450Z",
+                     *       "updatedAt": "2026-12-06T05:41:21.450Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31185,7 +31208,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3bb-730b-9cbe-d3a71956b61b
+                 * @example 01a249df-01bc-725e-8d6d-273aa6696326
                  */
                 id: string;
             };
@@ -31195,7 +31218,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249de-fc48-75d8-bc7f-0a4d8ec7825e"
                  *     }
                  */
                 "application/json": {
@@ -31216,8 +31239,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249df-01bc-725e-8d6d-273aa6696326",
+                     *       "accountId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31228,8 +31251,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.109Z"
+                     *       "createdAt": "2026-12-06T05:41:21.450Z",
+                     *       "updatedAt": "2026-12-06T05:41:21.758Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31352,7 +31375,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3cf-75f8-9317-e1f85aeda236
+                 * @example 01a249df-0335-76df-a966-ec09cbe78e9b
                  */
                 id: string;
             };
@@ -31363,7 +31386,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249de-fc48-75d8-bc7f-0a4d8ec7825e"
                  *     }
                  */
                 "application/json": {
@@ -31386,8 +31409,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3cf-75f8-9317-e1f85aeda236",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249df-0335-76df-a966-ec09cbe78e9b",
+                     *       "accountId": "01a249de-f6fc-726d-abd1-a56a958c9a04",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -31398,8 +31421,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.118Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.128Z"
+                     *       "createdAt": "2026-12-06T05:41:21.843Z",
+                     *       "updatedAt": "2026-12-06T05:41:22.047Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31522,7 +31545,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f37e-736a-9ce5-f127e3c9550d
+                 * @example 01a249de-fdb8-7272-8f9d-7ec04ca0071e
                  */
                 id: string;
             };
@@ -31549,7 +31572,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f37e-736a-9ce5-f127e3c9550d",
+                     *       "memberId": "01a249de-fdb8-7272-8f9d-7ec04ca0071e",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -31701,35 +31724,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f402-76ad-8a8e-5d121b06c5e2",
+                     *           "id": "01a249df-0700-7239-98ec-802a68efdf0b",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=rROWlGaMh-KbhoQMLGo5-xMtP8eC-YgQYsiRfOZ6x1c\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=cyDApOwEetZJ9h7sidi2ce4Ek_BsYDbfYF_uk2h0Vj0\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 06:41. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.168Z",
+                     *           "nextAttemptAt": "2026-12-06T05:41:22.813Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.167Z"
+                     *           "createdAt": "2026-12-06T05:41:22.799Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3f0-703d-bc00-cdc188b4823e",
+                     *           "id": "01a249df-05de-77b3-9d96-1dd381d1049f",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=KCUODtU_a0Tzy7OZaTPuaK_L7CsZ23Rae5Tv9sBcMbQ\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=p1mFXPvLP8vFCINbw13eZbdE_H_LfeO3MnW453FceU0\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 06:41. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.150Z",
+                     *           "nextAttemptAt": "2026-12-06T05:41:22.490Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.147Z"
+                     *           "createdAt": "2026-12-06T05:41:22.419Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3da-719b-8ee5-aa1150966965",
+                     *           "id": "01a249df-0466-7158-b075-b770145c2be6",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -31737,13 +31760,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.130Z",
+                     *           "nextAttemptAt": "2026-12-06T05:41:22.150Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.128Z"
+                     *           "createdAt": "2026-12-06T05:41:22.047Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDAzOjMxOjE5LjEyOFoiLCIwMWEyNDk2Ny1mM2RhLTcxOWItOGVlNS1hYTExNTA5NjY5NjUiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA1OjQxOjIyLjA0N1oiLCIwMWEyNDlkZi0wNDY2LTcxNTgtYjA3NS1iNzcwMTQ1YzJiZTYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32069,7 +32092,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24967-f695-700f-a952-fe8945130a24",
+                     *       "requestId": "01a249df-3aeb-7430-94f5-695f84f5fe4b",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -32100,7 +32123,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249db-89fb-75eb-aad9-9c0f8827ff23
                  */
                 id: string;
             };
@@ -32116,8 +32139,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "countedFor": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
+                     *       "countedFor": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -32604,7 +32627,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-796ca9247457
+                 * @example 01a249db-8c32-748d-bfe2-48faf991e213
                  */
                 id: string;
             };
@@ -32620,7 +32643,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-48faf991e213",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -32631,14 +32654,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:37:33.428Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:37:33.428Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -32751,7 +32774,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e782-75ea-84cd-a16f2c83d68e",
+                     *           "id": "01a249de-221b-7078-a7a6-185d1931364b",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -32760,8 +32783,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T03:31:15.970Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.970Z"
+                     *           "createdAt": "2026-12-06T05:40:24.219Z",
+                     *           "updatedAt": "2026-12-06T05:40:24.219Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -32867,7 +32890,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249df-3fba-74a9-a6cb-08ce962284f4",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -32875,9 +32898,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z",
-                     *       "secret": "whsec_d7805a674df3621ba56b3afd5a9b0e787a2182a8114c2cb4c836c0fa38add5e0"
+                     *       "createdAt": "2026-12-06T05:41:37.339Z",
+                     *       "updatedAt": "2026-12-06T05:41:37.339Z",
+                     *       "secret": "whsec_992631aa7d8032d947957fa32568a4121baa52b970ebc6cc2029a930dbbf7482"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -32968,7 +32991,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24967-f6dc-7289-8953-0f80310a34e8",
+                     *       "requestId": "01a249df-3f31-75a9-8cce-372dbd5dd844",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -32999,7 +33022,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249df-3fba-74a9-a6cb-08ce962284f4
                  */
                 id: string;
             };
@@ -33015,7 +33038,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249df-3fba-74a9-a6cb-08ce962284f4",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33023,8 +33046,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z"
+                     *       "createdAt": "2026-12-06T05:41:37.339Z",
+                     *       "updatedAt": "2026-12-06T05:41:37.339Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33111,7 +33134,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249df-3fba-74a9-a6cb-08ce962284f4
                  */
                 id: string;
             };
@@ -33127,7 +33150,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249df-3fba-74a9-a6cb-08ce962284f4",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33136,8 +33159,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z"
+                     *       "createdAt": "2026-12-06T05:41:37.339Z",
+                     *       "updatedAt": "2026-12-06T05:41:37.544Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33260,7 +33283,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249df-3fba-74a9-a6cb-08ce962284f4
                  */
                 id: string;
             };
@@ -33295,7 +33318,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249df-3fba-74a9-a6cb-08ce962284f4",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33304,8 +33327,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.917Z"
+                     *       "createdAt": "2026-12-06T05:41:37.339Z",
+                     *       "updatedAt": "2026-12-06T05:41:37.393Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33440,7 +33463,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249df-3fba-74a9-a6cb-08ce962284f4
                  */
                 id: string;
             };
@@ -33456,7 +33479,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249df-3fba-74a9-a6cb-08ce962284f4",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33465,9 +33488,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z",
-                     *       "secret": "whsec_fe1fd01b124a4b0aef823fe4ee9dd8a8e8064e63f468f982627c7aafb3a4c84f"
+                     *       "createdAt": "2026-12-06T05:41:37.339Z",
+                     *       "updatedAt": "2026-12-06T05:41:37.544Z",
+                     *       "secret": "whsec_ba30d38be9ec33ae76ba582b5712c75a62897a52fbba990ba07727a2a2a8a202"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -33600,7 +33623,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249df-3fba-74a9-a6cb-08ce962284f4
                  */
                 id: string;
             };
@@ -33707,7 +33730,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24967-f6f9-72af-bdd9-0516731eb444
+                 * @example 01a249df-40ca-772e-8ce6-0bc1db4c0938
                  */
                 id: string;
             };
@@ -33723,16 +33746,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6f9-72af-bdd9-0516731eb444",
-                     *       "eventId": "01a24967-f6f8-71bc-850e-ecbe366ca821",
+                     *       "id": "01a249df-40ca-772e-8ce6-0bc1db4c0938",
+                     *       "eventId": "01a249df-40c4-763c-a395-939bf7ed143f",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T03:31:19.927Z",
+                     *       "occurredAt": "2026-12-06T05:41:37.567Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T03:31:19.933Z",
+                     *       "nextAttemptAt": "2026-12-06T05:41:37.650Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -33789,7 +33812,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24967-f6f4-76b9-ba2b-7b6a5b0e0c32",
+                     *       "requestId": "01a249df-408a-702b-a977-552f27d289ac",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -33901,26 +33924,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249de-ccc2-762b-8713-8c01ed844968",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "E4lpHKyA-YTUIVwSsIervUNvRA0HxppPW97r23h850BbOrfv6Ko0"
+                     *       "csrfToken": "AFswa7VT-d1a9CqGhIoo87TMJXlqQNYVl2aogK32qacNzxjhc5Mk"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -33951,7 +33974,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24967-f91a-737f-82e3-a531cafd42a7",
+                     *       "requestId": "01a249df-7016-73f9-ab98-40d7d7a8891d",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -34041,26 +34064,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249de-ccc2-762b-8713-8c01ed844968",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "6sF4rFgD-xxlkEMPerWcTMBdSvYR5VUnobeH130Q_Y-Yc7JUPvSE"
+                     *       "csrfToken": "RoFaSS5L-hp0Y0NSDVJWNGjgHQPbWp-TFAg1C7qy-qwt29yKyqGA"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34127,7 +34150,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0"
+                 *       "programId": "01a249db-867a-76db-83dc-34cd7b54be76"
                  *     }
                  */
                 "application/json": {
@@ -34149,26 +34172,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249de-ccc2-762b-8713-8c01ed844968",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "GHlu494o-jDAXQW9N8LA36QLk3W-Qb-Gx6TiY6PL48Bf2gskD0wI"
+                     *       "csrfToken": "1MkDsjlW-Hp2_MgsqAYSXK1hKqSFGnVilmsAxmYo-f5PVCzJcGeQ"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34622,7 +34645,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "3TxusjlcdTV0wworcXYpyKFoA0sXDIpLyf3FUwote1I",
+                 *       "token": "X-rilQPaptedg16KcCtkIlJZqG9L9WUkaZ6wDRrKS4o",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -34679,7 +34702,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24967-f983-746d-97c2-b61c13fa3417",
+                     *       "requestId": "01a249df-7857-72ce-8b1a-d6637fbc953b",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -34872,7 +34895,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@example.com",
-                 *       "code": "122472"
+                 *       "code": "346270"
                  *     }
                  */
                 "application/json": {
@@ -34898,27 +34921,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "WN3IVmqL-DkKZ9v9gqR_L0p27X1ltgVMs-qOjCfTHsyp3llQxbFs",
+                     *       "csrfToken": "OSUIYpEc-O_DLgCAepW0tCc9x6K6_jCTQV5TBdgmXRtcv4Bwjnmk",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -34953,7 +34976,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24967-f9dd-7493-86e6-dabbde3fb1de",
+                     *       "requestId": "01a249df-7f89-769d-a28c-2f9b73054495",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -35083,27 +35106,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "CDI5Bnyn-N1zgqnCv9Qg0G_JB2l5Dv-EN1OiPb4eV3kZfxNhmH2w",
+                     *       "csrfToken": "9d4tHcZa-FYG0hV_2G0MBx7J7IctIWqeg2RNtKChr5Nf023TRXD4",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35228,27 +35251,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "B9M7QTan-C_Ysha5Dg8uFshS29fcszqKrGtI7qpIXaHF8XG0kuU4",
+                     *       "csrfToken": "mvZMwmso-3AkVPCORIHlNUXlS5RkSVZ3Ci2-GmfUP6-1FitZxKvs",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35307,7 +35330,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76"
+                 *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c"
                  *     }
                  */
                 "application/json": {
@@ -35329,18 +35352,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "zXT3BQhQ-G9ndPBfz-21a1i5RgIZyV8Z0lJUEGD7CmG1f769VSa8"
+                     *       "csrfToken": "ohuCK96o-KGni9ABdofbGKGdxNRqEPC5uW6dupUVpFa3-qRErJAY"
                      *     }
                      */
                     "application/json": {
@@ -35700,7 +35723,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv_F087fSNtHuDIyRXeqeWue2NAiEeFeTkiXEAsmOD4Bx8
                  */
                 token: string;
             };
@@ -35721,7 +35744,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T03:31:05.886Z"
+                     *       "expiresAt": "2026-12-20T05:37:33.428Z"
                      *     }
                      */
                     "application/json": {
@@ -35776,8 +35799,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24967-fa23-748d-9b06-2f9007715aec",
-                     *       "instance": "/auth/invitations/inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs"
+                     *       "requestId": "01a249df-84b0-7519-878a-bf141b8c7592",
+                     *       "instance": "/auth/invitations/inv_F087fSNtHuDIyRXeqeWue2NAiEeFeTkiXEAsmOD4Bx8"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -35831,7 +35854,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv_F087fSNtHuDIyRXeqeWue2NAiEeFeTkiXEAsmOD4Bx8
                  */
                 token: string;
             };
@@ -35865,27 +35888,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "DFIOnjFe-xWl96Q4aTunj198fVjAMyu2b6N8cbIvKddvbSRZRzx0",
+                     *       "csrfToken": "I8ipCUla-tmZvsJIE9NIrZJilhgoIe6MbAJpjqWPhwSnztZvXNIA",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24967-e755-7390-90ae-6350d9800241",
+                     *         "id": "01a249de-1c7b-71e9-9c2f-f7c6a77aa32d",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-e755-7390-90ae-6350d9800241",
+                     *           "memberId": "01a249de-1c7b-71e9-9c2f-f7c6a77aa32d",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -36016,16 +36039,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36142,16 +36165,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249db-867a-76db-83dc-34cd7b54be76",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36517,7 +36540,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "periodEnd": "2027-12-06T05:37:33.428Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -36622,8 +36645,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-59ba5ed258c9",
-                     *           "at": "2026-10-23T16:31:05.886Z",
+                     *           "id": "01a249dd-cc8b-737c-a1ae-1d609d761971",
+                     *           "at": "2026-10-23T18:37:33.428Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36633,11 +36656,12 @@ export interface operations {
                      *               "points": 25,
                      *               "text": "25 poeng: Fjordbanken: kortköp"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "campaign": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-578a2bab1ad5",
-                     *           "at": "2026-10-18T16:31:05.886Z",
+                     *           "id": "01a249dd-cc8b-737c-a1ae-193599cab214",
+                     *           "at": "2026-10-18T18:37:33.428Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36647,11 +36671,12 @@ export interface operations {
                      *               "points": 25,
                      *               "text": "25 poeng: Fjordbanken: kortköp"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "campaign": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-521679c02fe1",
-                     *           "at": "2026-10-13T16:31:05.886Z",
+                     *           "id": "01a249dd-cc8b-737c-a1ae-177ea164757b",
+                     *           "at": "2026-10-13T18:37:33.428Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36661,10 +36686,11 @@ export interface operations {
                      *               "points": 25,
                      *               "text": "25 poeng: Fjordbanken: kortköp"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "campaign": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-e2d7-761d-933e-485ec2519ce5"
+                     *       "nextCursor": "01a249dd-cc8b-737c-a1ae-0c17e4dd439a"
                      *     }
                      */
                     "application/json": {
@@ -36684,6 +36710,8 @@ export interface operations {
                                 points: number;
                                 text: string;
                             }[];
+                            /** @description the campaign that paid these extra points; null for anything else */
+                            campaign: string | null;
                         }[];
                         /** @description pass as `cursor` for the next page; null on the last */
                         nextCursor: string | null;
@@ -36874,7 +36902,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249dd-5498-712d-9ab1-edac4369cc94",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36889,7 +36917,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249dd-4fe2-74ea-a5ee-0fe5e33d7921",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -36904,7 +36932,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249dd-5446-7241-9552-26e7413373a1",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36919,7 +36947,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDk2Ny1kZDQ2LTcwMzktOTY3MC1lYzcwZWE3ZjY0ZTEiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDlkZC00ZWExLTc2ZmItYmNmZS1mYWM4OTdiNTY4ODgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37007,7 +37035,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *       "id": "01a249dd-5498-712d-9ab1-edac4369cc94",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -37128,127 +37156,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *           "id": "01a249df-8c85-717d-93ae-efd842cb1076",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *             "id": "01a249dd-5498-712d-9ab1-edac4369cc94",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T03:31:20.835Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *           "createdAt": "2026-12-06T05:41:56.998Z",
+                     *           "updatedAt": "2026-12-06T05:41:56.894Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:41:56.894Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:41:56.894Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:41:56.894Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f84f-7258-bab8-b14f9ecfd573",
+                     *           "id": "01a249df-5e90-77ab-ae8b-b06db21b888b",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd90-7518-b6f2-d141fe6dab5d",
+                     *             "id": "01a249dd-54b7-766f-9951-43d8369857a1",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.266Z",
+                     *           "createdAt": "2026-12-06T05:41:45.232Z",
+                     *           "updatedAt": "2026-12-06T05:41:45.054Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:41:45.054Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:41:45.054Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:41:45.054Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *           "id": "01a249df-5926-769e-aec3-873b49046e16",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249dd-4f3d-776c-ba1e-4cf829e27851",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.220Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *           "createdAt": "2026-12-06T05:41:43.846Z",
+                     *           "updatedAt": "2026-12-06T05:41:44.384Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.215Z"
+                     *               "at": "2026-12-06T05:41:43.778Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T03:31:20.241Z"
+                     *               "at": "2026-12-06T05:41:44.384Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1mN2JjLTczNDgtYmJmYy1kNmIyYzRjM2RjNGMiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkZi01MGNhLTcxOTQtODhlYS1mMjUxOWI5MTI4OTMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37318,7 +37346,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                 *       "rewardId": "01a249dd-5498-712d-9ab1-edac4369cc94",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -37365,43 +37393,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249df-8c85-717d-93ae-efd842cb1076",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249dd-5498-712d-9ab1-edac4369cc94",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T05:41:56.998Z",
+                     *       "updatedAt": "2026-12-06T05:41:56.894Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:41:56.894Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:41:56.894Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:41:56.894Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37495,7 +37523,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 4764 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-fa96-7162-8216-761abbbc28d8",
+                     *       "requestId": "01a249df-8e96-749f-b796-a4bd0acb1c1b",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -37526,7 +37554,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fa83-722b-be96-dc967892272b
+                 * @example 01a249df-8c85-717d-93ae-efd842cb1076
                  */
                 id: string;
             };
@@ -37542,43 +37570,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249df-8c85-717d-93ae-efd842cb1076",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249dd-5498-712d-9ab1-edac4369cc94",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T05:41:56.998Z",
+                     *       "updatedAt": "2026-12-06T05:41:56.894Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:41:56.894Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:41:56.894Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:41:56.894Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37668,7 +37696,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fac6-74ec-b566-e8a4cfc2f9f2
+                 * @example 01a249df-9317-700f-9970-ae66fa2e1ff7
                  */
                 id: string;
             };
@@ -37696,18 +37724,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fac6-74ec-b566-e8a4cfc2f9f2",
+                     *       "id": "01a249df-9317-700f-9970-ae66fa2e1ff7",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249df-44dd-73ed-b302-766a7391cf69",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -37720,20 +37748,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T03:31:20.902Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.921Z",
+                     *       "createdAt": "2026-12-06T05:41:58.679Z",
+                     *       "updatedAt": "2026-12-06T05:41:59.171Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.897Z"
+                     *           "at": "2026-12-06T05:41:58.605Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T03:31:20.921Z"
+                     *           "at": "2026-12-06T05:41:59.171Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37803,8 +37831,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24967-faec-768b-9556-54be80ad3dae",
-                     *       "instance": "/portal/v1/orders/01a24967-fa83-722b-be96-dc967892272b/cancel"
+                     *       "requestId": "01a249df-96fd-716a-9f7c-58e2ee87da12",
+                     *       "instance": "/portal/v1/orders/01a249df-8c85-717d-93ae-efd842cb1076/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37892,10 +37920,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249df-9960-769a-90fe-0f94fa15779e",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -37908,7 +37936,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -37921,8 +37949,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *           "createdAt": "2026-12-06T05:42:00.082Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -38002,7 +38030,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249de-0a79-756b-8df1-b4107274e1e2"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38039,7 +38067,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249de-0a79-756b-8df1-b4107274e1e2"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38087,10 +38115,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249df-9960-769a-90fe-0f94fa15779e",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38103,7 +38131,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38116,19 +38144,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "createdAt": "2026-12-06T05:42:00.082Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249de-0a79-756b-8df1-b4107274e1e2",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T05:40:17.794Z",
+                     *           "url": "/portal/v1/claims/01a249df-9960-769a-90fe-0f94fa15779e/evidence/01a249de-0a79-756b-8df1-b4107274e1e2"
                      *         }
                      *       ]
                      *     }
@@ -38183,9 +38211,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24967-faff-7108-981e-ec8506ef9706).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a249df-9960-769a-90fe-0f94fa15779e).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-fb0e-733a-87a4-91f4a8c41f53",
+                     *       "requestId": "01a249df-9a7e-7178-9bd0-875e090a1e90",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -38252,7 +38280,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249df-9960-769a-90fe-0f94fa15779e
                  */
                 id: string;
             };
@@ -38268,10 +38296,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249df-9960-769a-90fe-0f94fa15779e",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38284,7 +38312,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38297,19 +38325,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "createdAt": "2026-12-06T05:42:00.082Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249de-0a79-756b-8df1-b4107274e1e2",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T05:40:17.794Z",
+                     *           "url": "/portal/v1/claims/01a249df-9960-769a-90fe-0f94fa15779e/evidence/01a249de-0a79-756b-8df1-b4107274e1e2"
                      *         }
                      *       ]
                      *     }
@@ -38398,12 +38426,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249df-9960-769a-90fe-0f94fa15779e
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24967-e6ac-7079-bc01-d155a77f5907
+                 * @example 01a249de-0a79-756b-8df1-b4107274e1e2
                  */
                 fileId: string;
             };
@@ -38541,34 +38569,34 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249db-8c33-76db-815c-dd806ffd2237",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7c7be398e801",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51295,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 22161,
+                     *           "available": 51161,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 50827,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 21447,
+                     *           "available": 50447,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249db-8c33-76db-815c-e1d6769ed568",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7c7be398e801",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -38580,9 +38608,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OTY3LWMwYWUtNzEwZS1hNjdiLTcwZmZlMGQ2Yzc5OCJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OWRiLThjMzItNzQ4ZC1iZmUyLTQzYWM2NjgwMDNmYiJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T03:31:21.007Z"
+                     *       "to": "2026-12-06T05:42:01.413Z"
                      *     }
                      */
                     "application/json": {
@@ -38699,7 +38727,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                 *       "memberId": "01a249db-8c33-76db-815c-dd806ffd2237",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -38738,7 +38766,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-fb3f-7037-92b8-df0617b5db4f",
+                     *       "journalId": "01a249df-a025-777c-96c3-82cf5660c1c6",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -38888,10 +38916,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249df-9960-769a-90fe-0f94fa15779e",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -38904,7 +38932,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -38917,14 +38945,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *           "createdAt": "2026-12-06T05:42:00.082Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e493-71be-bd61-fd888ad90656",
+                     *           "id": "01a249dd-e762-768a-a81a-3d050a2b8009",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -38936,10 +38964,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *                 "claim": "01a249dd-e58f-7598-9a1f-cae3e70ffa7d",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24967-e463-778a-b69e-29bc01851bd5 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a249dd-e58f-7598-9a1f-cae3e70ffa7d fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -38956,7 +38984,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -38970,13 +38998,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249dd-e63a-7688-bd4c-45ec6d5858e0",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -38989,7 +39017,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -39003,10 +39031,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:37:33.428Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDA0LTcxNjgtYjRkZi00OTg5OTliYzc3MWEiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkZC1lMTBlLTcyMTgtYjUwZi1jMjFmNzVjYjVkMDAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39084,7 +39112,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e475-72c4-9a74-7900ffd6f1e8
+                 * @example 01a249dd-e63a-7688-bd4c-45ec6d5858e0
                  */
                 id: string;
             };
@@ -39100,10 +39128,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *       "id": "01a249dd-e63a-7688-bd4c-45ec6d5858e0",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -39116,7 +39144,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -39125,23 +39153,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24967-fb5d-76de-87c7-a80310399502",
+                     *       "eventId": "01a249df-a25b-70bb-af8f-c5addeb4135a",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.049Z",
+                     *       "decidedBy": "member:01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "decidedAt": "2026-12-06T05:42:02.553Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:37:33.428Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e480-7102-ad65-49581e371647",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249dd-e6c1-71fb-b878-ff68bf397781",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.196Z",
-                     *           "url": "/portal/v1/claims/01a24967-e475-72c4-9a74-7900ffd6f1e8/evidence/01a24967-e480-7102-ad65-49581e371647"
+                     *           "createdAt": "2026-12-06T05:40:08.998Z",
+                     *           "url": "/portal/v1/claims/01a249dd-e63a-7688-bd4c-45ec6d5858e0/evidence/01a249dd-e6c1-71fb-b878-ff68bf397781"
                      *         }
                      *       ]
                      *     }
@@ -39186,8 +39214,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24967-fb83-70bc-bbbd-550966d17598",
-                     *       "instance": "/portal/v1/team/claims/01a24967-faff-7108-981e-ec8506ef9706/approve"
+                     *       "requestId": "01a249df-a479-775a-8d41-71d7a5373d85",
+                     *       "instance": "/portal/v1/team/claims/01a249df-9960-769a-90fe-0f94fa15779e/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -39289,7 +39317,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e463-778a-b69e-29bc01851bd5
+                 * @example 01a249dd-e58f-7598-9a1f-cae3e70ffa7d
                  */
                 id: string;
             };
@@ -39323,10 +39351,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *       "id": "01a249dd-e58f-7598-9a1f-cae3e70ffa7d",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-532bc89535bc",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -39339,7 +39367,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249dd-d228-709e-b2a6-a509e173e881",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -39355,21 +39383,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.082Z",
+                     *       "decidedBy": "member:01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "decidedAt": "2026-12-06T05:42:02.977Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:37:33.428Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e46f-748d-9ac4-a0bb2c5650c3",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249dd-e632-74bb-af2c-866214f3f636",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7bc0c5e32127",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.177Z",
-                     *           "url": "/portal/v1/claims/01a24967-e463-778a-b69e-29bc01851bd5/evidence/01a24967-e46f-748d-9ac4-a0bb2c5650c3"
+                     *           "createdAt": "2026-12-06T05:40:08.790Z",
+                     *           "url": "/portal/v1/claims/01a249dd-e58f-7598-9a1f-cae3e70ffa7d/evidence/01a249dd-e632-74bb-af2c-866214f3f636"
                      *         }
                      *       ]
                      *     }
@@ -39540,7 +39568,7 @@ export interface operations {
                      *       ],
                      *       "totals": {
                      *         "issued": 2415886,
-                     *         "redeemed": 1214000,
+                     *         "redeemed": 919000,
                      *         "expired": 0
                      *       },
                      *       "activeAccounts": 179,
@@ -39571,7 +39599,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 128548,
@@ -39579,7 +39607,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7c7be398e801",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 49240,
@@ -39587,7 +39615,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-830efbd1e9d1",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 47652,
@@ -39597,9 +39625,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27701356,
+                     *         "outstandingAvailable": 27996468,
                      *         "outstandingPending": 1183874,
-                     *         "liabilityMinor": 28885230
+                     *         "liabilityMinor": 29180342
                      *       }
                      *     }
                      */
@@ -39693,7 +39721,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *           "id": "01a249df-08c6-70a5-800b-bebd3bfb70b5",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -39712,9 +39740,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.208Z",
-                     *           "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *           "startedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *           "createdAt": "2026-12-06T05:41:23.313Z",
+                     *           "finishedAt": "2026-12-06T05:41:23.618Z"
                      *         }
                      *       ]
                      *     }
@@ -39806,7 +39834,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249df-08c6-70a5-800b-bebd3bfb70b5",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -39819,8 +39847,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
+                     *       "startedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:41:23.313Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -39920,7 +39948,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24967-f425-74b4-82f0-7447a6e76491
+                 * @example 01a249df-08c6-70a5-800b-bebd3bfb70b5
                  */
                 id: string;
             };
@@ -39936,7 +39964,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249df-08c6-70a5-800b-bebd3bfb70b5",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -39955,9 +39983,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
-                     *       "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *       "startedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:41:23.313Z",
+                     *       "finishedAt": "2026-12-06T05:41:23.618Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -40070,12 +40098,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fe55-757d-92f3-c9940ec61c1e",
+                     *           "id": "01a249df-e46c-73ab-97c2-91e729a4d729",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T03:31:21.814Z",
-                     *           "url": "/v1/training/files/01a24967-fe55-757d-92f3-c9940ec61c1e/content"
+                     *           "createdAt": "2026-12-06T05:42:19.500Z",
+                     *           "url": "/v1/training/files/01a249df-e46c-73ab-97c2-91e729a4d729/content"
                      *         }
                      *       ]
                      *     }
@@ -40178,7 +40206,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249de-498f-71a1-9e65-9e347db6da5b
                  */
                 id: string;
             };
@@ -40317,7 +40345,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249de-4995-719d-819a-2fc6310bcc60",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -40335,13 +40363,13 @@ export interface operations {
                      *           "certificate": {
                      *             "validMonths": 24
                      *           },
-                     *           "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *           "createdAt": "2024-09-27T03:31:05.886Z",
-                     *           "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *           "publishedAt": "2024-09-27T05:37:33.428Z",
+                     *           "createdAt": "2024-09-27T05:37:33.428Z",
+                     *           "updatedAt": "2024-09-27T05:37:33.428Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *               "id": "01a249de-4996-70e8-86ae-6546f693a7c8",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -40364,7 +40392,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *               "id": "01a249de-4996-70e8-86ae-681a5627fc47",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -40386,7 +40414,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *               "id": "01a249de-4996-70e8-86ae-6fa9b8da9baa",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -40399,7 +40427,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *               "fileId": "01a249de-498f-71a1-9e65-9e347db6da5b",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -40514,7 +40542,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249de-498f-71a1-9e65-9e347db6da5b",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -40604,7 +40632,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249df-e543-7778-97c5-6a35caeb1e20",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -40619,8 +40647,8 @@ export interface operations {
                      *         "validMonths": 36
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.838Z",
+                     *       "createdAt": "2026-12-06T05:42:19.714Z",
+                     *       "updatedAt": "2026-12-06T05:42:19.714Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -40628,7 +40656,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-227f8732c943",
+                     *           "id": "01a249df-e556-7093-8974-4085d531f07b",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40650,7 +40678,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-27a735e82e13",
+                     *           "id": "01a249df-e556-7093-8974-461a502909d8",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -40662,7 +40690,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249de-498f-71a1-9e65-9e347db6da5b",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40786,7 +40814,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249de-4995-719d-819a-2fc6310bcc60
                  */
                 id: string;
             };
@@ -40802,7 +40830,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249de-4995-719d-819a-2fc6310bcc60",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -40820,13 +40848,13 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 24
                      *       },
-                     *       "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *       "createdAt": "2024-09-27T03:31:05.886Z",
-                     *       "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *       "publishedAt": "2024-09-27T05:37:33.428Z",
+                     *       "createdAt": "2024-09-27T05:37:33.428Z",
+                     *       "updatedAt": "2024-09-27T05:37:33.428Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249de-4996-70e8-86ae-6546f693a7c8",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40849,7 +40877,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249de-4996-70e8-86ae-681a5627fc47",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -40871,7 +40899,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249de-4996-70e8-86ae-6fa9b8da9baa",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -40884,7 +40912,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249de-498f-71a1-9e65-9e347db6da5b",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40983,7 +41011,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249df-e543-7778-97c5-6a35caeb1e20
                  */
                 id: string;
             };
@@ -41023,7 +41051,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249de-498f-71a1-9e65-9e347db6da5b",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -41113,7 +41141,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249df-e543-7778-97c5-6a35caeb1e20",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41128,8 +41156,8 @@ export interface operations {
                      *         "validMonths": 36
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.849Z",
+                     *       "createdAt": "2026-12-06T05:42:19.714Z",
+                     *       "updatedAt": "2026-12-06T05:42:20.025Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41137,7 +41165,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249df-e712-7211-a30d-c7887b7e1b9f",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41159,7 +41187,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249df-e712-7211-a30d-c955ffab91eb",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41171,7 +41199,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249de-498f-71a1-9e65-9e347db6da5b",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41319,7 +41347,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249df-e543-7778-97c5-6a35caeb1e20
                  */
                 id: string;
             };
@@ -41335,7 +41363,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249df-e543-7778-97c5-6a35caeb1e20",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41349,9 +41377,9 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 36
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.861Z",
+                     *       "publishedAt": "2026-12-06T05:42:20.207Z",
+                     *       "createdAt": "2026-12-06T05:42:19.714Z",
+                     *       "updatedAt": "2026-12-06T05:42:20.207Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41359,7 +41387,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249df-e712-7211-a30d-c7887b7e1b9f",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41381,7 +41409,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249df-e712-7211-a30d-c955ffab91eb",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41393,7 +41421,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249de-498f-71a1-9e65-9e347db6da5b",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41529,7 +41557,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249df-e543-7778-97c5-6a35caeb1e20
                  */
                 id: string;
             };
@@ -41545,7 +41573,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249df-e543-7778-97c5-6a35caeb1e20",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41559,9 +41587,9 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 36
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.984Z",
+                     *       "publishedAt": "2026-12-06T05:42:20.207Z",
+                     *       "createdAt": "2026-12-06T05:42:19.714Z",
+                     *       "updatedAt": "2026-12-06T05:42:22.762Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41569,7 +41597,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249df-e712-7211-a30d-c7887b7e1b9f",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41591,7 +41619,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249df-e712-7211-a30d-c955ffab91eb",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41603,7 +41631,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249de-498f-71a1-9e65-9e347db6da5b",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41739,7 +41767,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249de-4995-719d-819a-2fc6310bcc60
                  */
                 id: string;
             };
@@ -41757,24 +41785,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "completedAt": "2026-12-06T03:31:21.201Z",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
+                     *           "completedAt": "2026-12-06T05:42:04.921Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-45e4caa53eab",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *           "completedAt": "2026-10-10T03:31:05.886Z",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-77afad4fb4a3",
+                     *           "completedAt": "2026-10-10T05:37:33.428Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                     *           "memberId": "01a249db-8c33-76db-815c-dd806ffd2237",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
-                     *           "completedAt": "2026-09-03T03:31:05.886Z",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-7c7be398e801",
+                     *           "completedAt": "2026-09-03T05:37:33.428Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -41875,7 +41903,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249df-e543-7778-97c5-6a35caeb1e20
                  */
                 id: string;
             };
@@ -41885,8 +41913,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                 *       "moduleId": "01a24967-fe7e-754d-8235-bb1f99a5eb5b"
+                 *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                 *       "moduleId": "01a249df-e712-7211-a30d-c7887b7e1b9f"
                  *     }
                  */
                 "application/json": {
@@ -41994,10 +42022,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24967-fe7e-754d-8235-bf50110e4613 is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a249df-e712-7211-a30d-c955ffab91eb is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24967-fe8c-744e-b9f1-acc88e8292a1",
-                     *       "instance": "/v1/courses/01a24967-fe6f-7058-8866-e16a9f3b835d/completions"
+                     *       "requestId": "01a249df-e7a1-718a-9ed2-809ffa0d35f9",
+                     *       "instance": "/v1/courses/01a249df-e543-7778-97c5-6a35caeb1e20/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -42082,7 +42110,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249de-4995-719d-819a-2fc6310bcc60
                  */
                 courseId?: string;
             };
@@ -42102,52 +42130,52 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e974-71a1-8070-18bf1e43aaa2",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "code": "VN2WD-31S25-MHBXX",
+                     *           "id": "01a249de-4dc0-728a-a88e-4f396c4c89b9",
+                     *           "courseId": "01a249de-4995-719d-819a-2fc6310bcc60",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-392686944492",
+                     *           "code": "TPH8X-9A5QJ-RGKCQ",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T03:31:05.886Z",
-                     *           "expiresAt": "2026-12-26T03:31:05.886Z",
+                     *           "issuedAt": "2024-12-26T05:37:33.428Z",
+                     *           "expiresAt": "2026-12-26T05:37:33.428Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e974-71a1-8070-18bf1e43aaa2/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249de-4dc0-728a-a88e-4f396c4c89b9/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e98e-75fd-a2b1-b57f97fc066b",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
-                     *           "code": "0XX52-27FE1-7GBA8",
+                     *           "id": "01a249de-4fc2-75bd-a721-d5aff93db3c3",
+                     *           "courseId": "01a249de-4995-719d-819a-2fc6310bcc60",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-45e4caa53eab",
+                     *           "code": "BGGYM-TXP8W-QBQ4P",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T03:31:05.886Z",
-                     *           "expiresAt": "2028-10-10T03:31:05.886Z",
+                     *           "issuedAt": "2026-10-10T05:37:33.428Z",
+                     *           "expiresAt": "2028-10-10T05:37:33.428Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e98e-75fd-a2b1-b57f97fc066b/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249de-4fc2-75bd-a721-d5aff93db3c3/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e9ab-721a-aa2b-390317ec9d27",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "code": "ZE8T0-FVTCH-P5DQ1",
+                     *           "id": "01a249de-52a2-75be-82b9-32f65130d738",
+                     *           "courseId": "01a249de-4995-719d-819a-2fc6310bcc60",
+                     *           "memberId": "01a249db-8c33-76db-815c-dd806ffd2237",
+                     *           "code": "RAZA6-4QZDT-H144J",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T03:31:05.886Z",
-                     *           "expiresAt": "2028-09-03T03:31:05.886Z",
+                     *           "issuedAt": "2026-09-03T05:37:33.428Z",
+                     *           "expiresAt": "2028-09-03T05:37:33.428Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e9ab-721a-aa2b-390317ec9d27/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249de-52a2-75be-82b9-32f65130d738/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lOWRhLTczZjktOTY2Zi1iZWIzOGRiOWI3MzIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkZS01ODc5LTcwOTItYjViNS00NzJmMThkMGM3NzQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -42213,7 +42241,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249df-e9a9-7585-be7a-f2e947dbb662
                  */
                 id: string;
             };
@@ -42311,7 +42339,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249df-e9a9-7585-be7a-f2e947dbb662
                  */
                 id: string;
             };
@@ -42327,19 +42355,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fea4-76ee-b94a-231624955af1",
-                     *       "courseId": "01a24967-fe6f-7058-8866-e16a9f3b835d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "code": "RF7SF-73MRZ-B90B6",
+                     *       "id": "01a249df-e9a9-7585-be7a-f2e947dbb662",
+                     *       "courseId": "01a249df-e543-7778-97c5-6a35caeb1e20",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *       "code": "EV2PZ-KAX5A-JRWDX",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z",
-                     *       "revokedAt": "2026-12-06T03:31:21.980Z",
+                     *       "issuedAt": "2026-12-06T05:42:20.729Z",
+                     *       "expiresAt": "2029-12-06T05:42:20.729Z",
+                     *       "revokedAt": "2026-12-06T05:42:22.654Z",
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24967-fea4-76ee-b94a-231624955af1/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a249df-e9a9-7585-be7a-f2e947dbb662/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -42462,7 +42490,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example RF7SF-73MRZ-B90B6
+                 * @example EV2PZ-KAX5A-JRWDX
                  */
                 code: string;
             };
@@ -42483,8 +42511,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z"
+                     *       "issuedAt": "2026-12-06T05:42:20.729Z",
+                     *       "expiresAt": "2029-12-06T05:42:20.729Z"
                      *     }
                      */
                     "application/json": {
@@ -42571,7 +42599,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249de-4995-719d-819a-2fc6310bcc60"
                      *           ]
                      *         }
                      *       ]
@@ -42650,7 +42678,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24967-e935-70be-b237-71a352c8bd43"
+                 *             "01a249de-4995-719d-819a-2fc6310bcc60"
                  *           ]
                  *         }
                  *       ]
@@ -42677,7 +42705,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249de-4995-719d-819a-2fc6310bcc60"
                      *           ]
                      *         }
                      *       ]
@@ -42833,7 +42861,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea14-726c-a6ad-0357c4b98253",
+                     *           "id": "01a249de-5d1f-7053-a4fb-cc48a10cfef3",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -42856,9 +42884,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T03:31:05.886Z",
-                     *           "createdAt": "2026-11-25T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-26T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-26T05:37:33.428Z",
+                     *           "createdAt": "2026-11-25T05:37:33.428Z",
+                     *           "updatedAt": "2026-11-26T05:37:33.428Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -42872,7 +42900,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249de-5ced-745f-89d1-71395712d7f0",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -42884,7 +42912,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249de-498f-71a1-9e65-9e347db6da5b",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -42894,9 +42922,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T03:31:05.886Z",
-                     *           "createdAt": "2026-11-15T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-16T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-16T05:37:33.428Z",
+                     *           "createdAt": "2026-11-15T05:37:33.428Z",
+                     *           "updatedAt": "2026-11-16T05:37:33.428Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -42909,7 +42937,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249de-5c41-733d-b294-3d0bdccbed77",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -42938,11 +42966,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T03:31:05.886Z",
+                     *           "availableAt": "2026-12-09T05:37:33.428Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T03:31:05.886Z",
-                     *           "createdAt": "2026-12-04T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T03:31:05.886Z",
+                     *           "publishedAt": "2026-12-05T05:37:33.428Z",
+                     *           "createdAt": "2026-12-04T05:37:33.428Z",
+                     *           "updatedAt": "2026-12-05T05:37:33.428Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -43050,7 +43078,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T05:42:14.037Z"
                  *     }
                  */
                 "application/json": {
@@ -43126,7 +43154,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249df-f3a3-74eb-b88f-894a89905384",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43153,11 +43181,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:42:14.037Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T05:42:23.394Z",
+                     *       "updatedAt": "2026-12-06T05:42:23.394Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43279,7 +43307,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249df-f3a3-74eb-b88f-894a89905384
                  */
                 id: string;
             };
@@ -43295,7 +43323,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249df-f3a3-74eb-b88f-894a89905384",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43322,11 +43350,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:42:14.037Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T05:42:23.394Z",
+                     *       "updatedAt": "2026-12-06T05:42:23.394Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43424,7 +43452,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249df-f3a3-74eb-b88f-894a89905384
                  */
                 id: string;
             };
@@ -43460,7 +43488,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T05:42:14.037Z"
                  *     }
                  */
                 "application/json": {
@@ -43536,7 +43564,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249df-f3a3-74eb-b88f-894a89905384",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43564,11 +43592,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:42:14.037Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.038Z",
+                     *       "createdAt": "2026-12-06T05:42:23.394Z",
+                     *       "updatedAt": "2026-12-06T05:42:23.755Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43714,7 +43742,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249df-f3a3-74eb-b88f-894a89905384
                  */
                 id: string;
             };
@@ -43730,7 +43758,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249df-f3a3-74eb-b88f-894a89905384",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43758,11 +43786,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:42:14.037Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.049Z",
+                     *       "publishedAt": "2026-12-06T05:42:23.885Z",
+                     *       "createdAt": "2026-12-06T05:42:23.394Z",
+                     *       "updatedAt": "2026-12-06T05:42:23.885Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43896,7 +43924,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249df-f3a3-74eb-b88f-894a89905384
                  */
                 id: string;
             };
@@ -43912,7 +43940,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249df-f3a3-74eb-b88f-894a89905384",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43940,11 +43968,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:42:14.037Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.060Z",
+                     *       "publishedAt": "2026-12-06T05:42:23.885Z",
+                     *       "createdAt": "2026-12-06T05:42:23.394Z",
+                     *       "updatedAt": "2026-12-06T05:42:23.997Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -44090,7 +44118,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249de-4995-719d-819a-2fc6310bcc60",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -44189,7 +44217,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249de-4995-719d-819a-2fc6310bcc60
                  */
                 id: string;
             };
@@ -44205,7 +44233,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249de-4995-719d-819a-2fc6310bcc60",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -44214,7 +44242,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249de-4996-70e8-86ae-6546f693a7c8",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -44232,7 +44260,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249de-4996-70e8-86ae-681a5627fc47",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -44250,7 +44278,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249de-4996-70e8-86ae-6fa9b8da9baa",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -44265,8 +44293,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24967-e931-73ea-ad77-a0b9c50381e0",
-                     *             "url": "/portal/v1/training/files/01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *             "id": "01a249de-498f-71a1-9e65-9e347db6da5b",
+                     *             "url": "/portal/v1/training/files/01a249de-498f-71a1-9e65-9e347db6da5b",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -44280,7 +44308,7 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 24
                      *       },
-                     *       "next": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *       "next": "01a249de-4996-70e8-86ae-681a5627fc47",
                      *       "certificateId": null
                      *     }
                      */
@@ -44420,12 +44448,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249de-4995-719d-819a-2fc6310bcc60
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24967-e936-76da-9b68-659ed762dd3f
+                 * @example 01a249de-4996-70e8-86ae-681a5627fc47
                  */
                 moduleId: string;
             };
@@ -44606,19 +44634,19 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fbf6-7308-ae65-dca203ef5690",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "code": "EV3JZ-ZMCGB-397EB",
+                     *           "id": "01a249df-abaf-717b-81bf-53d6a13c657b",
+                     *           "courseId": "01a249de-4995-719d-819a-2fc6310bcc60",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *           "code": "DMQ0X-5K350-34GWB",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T03:31:21.201Z",
-                     *           "expiresAt": "2028-12-06T03:31:21.201Z",
+                     *           "issuedAt": "2026-12-06T05:42:04.921Z",
+                     *           "expiresAt": "2028-12-06T05:42:04.921Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24967-fbf6-7308-ae65-dca203ef5690/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a249df-abaf-717b-81bf-53d6a13c657b/pdf"
                      *         }
                      *       ]
                      *     }
@@ -44685,7 +44713,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24967-fbf6-7308-ae65-dca203ef5690
+                 * @example 01a249df-abaf-717b-81bf-53d6a13c657b
                  */
                 id: string;
             };
@@ -44795,7 +44823,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249de-5c41-733d-b294-3d0bdccbed77",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -44803,12 +44831,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T03:31:05.886Z",
+                     *           "opensAt": "2026-12-02T05:37:33.428Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249de-5ced-745f-89d1-71395712d7f0",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -44816,7 +44844,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T03:31:05.886Z",
+                     *           "opensAt": "2026-11-16T05:37:33.428Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -44915,7 +44943,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249de-5c41-733d-b294-3d0bdccbed77
                  */
                 id: string;
             };
@@ -44931,7 +44959,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *       "id": "01a249de-5c41-733d-b294-3d0bdccbed77",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -44939,7 +44967,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T03:31:05.886Z",
+                     *       "opensAt": "2026-12-02T05:37:33.428Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -45067,7 +45095,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249de-5c41-733d-b294-3d0bdccbed77
                  */
                 id: string;
             };
@@ -45199,7 +45227,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249de-498f-71a1-9e65-9e347db6da5b
                  */
                 id: string;
             };
@@ -45555,7 +45583,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea33-7560-9918-bd615b8624c6",
+                     *           "id": "01a249de-5fe2-7193-bca1-63cef9ab6956",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -45571,7 +45599,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-ea34-7589-9874-fdaf0d5aca08",
+                     *           "id": "01a249de-6004-749b-a786-f1efd1d3680f",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -45593,7 +45621,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24967-ea35-73c5-b975-ea4b23653bf5",
+                     *           "id": "01a249de-6007-7122-94fd-690b3e655831",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -45757,7 +45785,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249df-f79f-72af-848f-a090dd38749c",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -45902,7 +45930,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24967-ff65-753f-bf6b-949ebc9aacc8
+                 * @example 01a249df-f79f-72af-848f-a090dd38749c
                  */
                 id: string;
             };
@@ -45992,7 +46020,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249df-f79f-72af-848f-a090dd38749c",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -46436,13 +46464,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24967-ea3d-7269-91d8-41ff711583ba"
+                     *           "id": "01a249de-60de-746b-aa0b-f63d234ddfe6"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24967-ea3d-7269-91d8-3d720ba15068"
+                     *           "id": "01a249de-60dc-7627-8f84-068c702eff97"
                      *         }
                      *       ]
                      *     }
@@ -46539,7 +46567,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24967-ff7a-75fd-a6d6-b3fe0b21b64c"
+                     *       "id": "01a249df-f93b-76cb-a140-f486fdb27ea6"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -46638,7 +46666,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24967-ff7a-75fd-a6d6-b3fe0b21b64c
+                 * @example 01a249df-f93b-76cb-a140-f486fdb27ea6
                  */
                 id: string;
             };
@@ -46795,11 +46823,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4d-72ce-98a0-f772ea0f49ce",
+                     *           "id": "01a249de-6294-71f4-b613-6459c9b30061",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.685Z"
+                     *           "updatedAt": "2026-12-06T05:40:40.740Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46807,11 +46835,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4b-75a7-9e79-0371a8e6718d",
+                     *           "id": "01a249de-6266-7463-90a2-724a0ee44e5a",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.683Z"
+                     *           "updatedAt": "2026-12-06T05:40:40.678Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46819,11 +46847,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24967-ea3f-7299-ac7e-1e9874919853",
+                     *           "id": "01a249de-611c-72c9-87b4-74e2fc9bf1d1",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.671Z"
+                     *           "updatedAt": "2026-12-06T05:40:40.348Z"
                      *         }
                      *       ]
                      *     }
@@ -46933,11 +46961,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249df-f9fe-722f-9c04-55a4e214d84a",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.115Z"
+                     *       "updatedAt": "2026-12-06T05:42:25.022Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47036,7 +47064,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249df-f9fe-722f-9c04-55a4e214d84a
                  */
                 id: string;
             };
@@ -47057,11 +47085,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249df-f9fe-722f-9c04-55a4e214d84a",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T05:42:25.162Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47148,7 +47176,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249df-f9fe-722f-9c04-55a4e214d84a
                  */
                 id: string;
             };
@@ -47197,11 +47225,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249df-f9fe-722f-9c04-55a4e214d84a",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T05:42:25.162Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47347,7 +47375,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *           "id": "01a249df-f9fe-722f-9c04-55a4e214d84a",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -47465,7 +47493,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *           "id": "01a249df-bdee-747c-bbcd-bba2f625f416",
                      *           "number": 37,
                      *           "type": {
                      *             "code": "question",
@@ -47475,20 +47503,20 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *           "createdAt": "2026-12-06T05:42:09.433Z",
+                     *           "updatedAt": "2026-12-06T05:42:10.305Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47506,7 +47534,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249de-a66b-73bc-9865-1d5c99968014",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -47516,20 +47544,20 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z",
+                     *           "createdAt": "2026-12-06T05:37:33.428Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.428Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -47547,7 +47575,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-edb5-738b-9cda-21660ebe6696",
+                     *           "id": "01a249de-aea9-7684-8450-c524069aadde",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -47557,20 +47585,20 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-03T21:31:05.886Z",
-                     *           "updatedAt": "2026-12-04T02:37:05.886Z",
+                     *           "createdAt": "2026-12-03T23:37:33.428Z",
+                     *           "updatedAt": "2026-12-04T04:43:33.428Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47588,7 +47616,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDA5OjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lZTQxLTc2NGEtYmQxZC0xZTk3NTMwYzM4MjEiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDExOjM3OjMzLjQyOFoiLCIwMWEyNDlkZS1iYTdhLTc2NmItODY0OS03MTc3ZDliMjJjZDQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -47658,7 +47686,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -47712,7 +47740,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249df-fd2e-71c3-a496-890ef2949d51",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -47722,20 +47750,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T05:42:25.798Z",
+                     *       "updatedAt": "2026-12-06T05:42:25.798Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47759,7 +47787,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249df-fd51-7360-b537-59823ce13a40",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47769,7 +47797,7 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:42:25.798Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -47889,7 +47917,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249df-fd2e-71c3-a496-890ef2949d51
                  */
                 id: string;
             };
@@ -47905,7 +47933,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249df-fd2e-71c3-a496-890ef2949d51",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -47915,20 +47943,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T05:42:25.798Z",
+                     *       "updatedAt": "2026-12-06T05:42:25.798Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47952,7 +47980,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249df-fd51-7360-b537-59823ce13a40",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47962,7 +47990,7 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:42:25.798Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48058,7 +48086,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249df-fd2e-71c3-a496-890ef2949d51
                  */
                 id: string;
             };
@@ -48097,7 +48125,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249df-fd2e-71c3-a496-890ef2949d51",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -48107,20 +48135,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.202Z",
+                     *       "createdAt": "2026-12-06T05:42:25.798Z",
+                     *       "updatedAt": "2026-12-06T05:42:26.331Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48139,12 +48167,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
+                     *       "firstResponseAt": "2026-12-06T05:42:26.331Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249df-fd51-7360-b537-59823ce13a40",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48154,10 +48182,10 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:42:25.798Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249df-ff1d-73b2-b356-7abe942139f0",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48167,10 +48195,10 @@ export interface operations {
                      *           "toState": null,
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:42:26.331Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249df-ff1e-75e8-abae-cdda0c114d18",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48180,7 +48208,7 @@ export interface operations {
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:42:26.331Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48324,7 +48352,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249df-fd2e-71c3-a496-890ef2949d51
                  */
                 id: string;
             };
@@ -48358,7 +48386,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249df-fd2e-71c3-a496-890ef2949d51",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -48368,20 +48396,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249de-ccc2-762b-8713-8c01ed844968",
                      *         "name": "Demo Admin"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.229Z",
+                     *       "createdAt": "2026-12-06T05:42:25.798Z",
+                     *       "updatedAt": "2026-12-06T05:42:26.758Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48400,12 +48428,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
-                     *       "resolvedAt": "2026-12-06T03:31:22.229Z",
+                     *       "firstResponseAt": "2026-12-06T05:42:26.331Z",
+                     *       "resolvedAt": "2026-12-06T05:42:26.758Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249df-fd51-7360-b537-59823ce13a40",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48415,10 +48443,10 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:42:25.798Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249df-ff1d-73b2-b356-7abe942139f0",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48428,10 +48456,10 @@ export interface operations {
                      *           "toState": null,
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:42:26.331Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249df-ff1e-75e8-abae-cdda0c114d18",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48441,7 +48469,7 @@ export interface operations {
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:42:26.331Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48516,8 +48544,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 38 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24968-0008-76b9-88b4-d3b2f4c8c051",
-                     *       "instance": "/v1/service/requests/01a24967-ffb5-76af-b64d-0ff5bf4dd932/state"
+                     *       "requestId": "01a249e0-0286-762b-9ec7-8a16376f56a5",
+                     *       "instance": "/v1/service/requests/01a249df-fd2e-71c3-a496-890ef2949d51/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -48588,9 +48616,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24967-ffb5-76af-b64d-0ff5bf4dd932"
+                 *         "01a249df-fd2e-71c3-a496-890ef2949d51"
                  *       ],
-                 *       "staffUserId": "01a24967-eff9-74d8-8da5-be0e1201ede3"
+                 *       "staffUserId": "01a249de-ccc2-762b-8713-8c01ed844968"
                  *     }
                  */
                 "application/json": {
@@ -48736,12 +48764,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ea74-757c-9cee-7c3eb3bf8e0f
+                 * @example 01a249de-6531-72c8-9c8f-c7a94602d018
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24967-ea78-7496-be53-b6df210020f2
+                 * @example 01a249de-65b0-707b-8b76-3600431fbe1e
                  */
                 fileId: string;
             };
@@ -48867,17 +48895,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249de-ccc2-762b-8713-8c01ed844968",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *           "id": "01a249df-0573-713d-881e-454eb9c625be",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249dd-c31d-758e-b3ec-60e61bc15860",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -48977,10 +49005,10 @@ export interface operations {
                      *           "type": "callback",
                      *           "volume": 6,
                      *           "open": 1,
-                     *           "firstResponseMedian": 66,
-                     *           "firstResponseP90": 869,
-                     *           "resolutionMedian": 89,
-                     *           "resolutionP90": 1409,
+                     *           "firstResponseMedian": 0,
+                     *           "firstResponseP90": 742,
+                     *           "resolutionMedian": 0,
+                     *           "resolutionP90": 1282,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -48990,12 +49018,12 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 157,
+                     *           "firstResponseMedian": 284,
                      *           "firstResponseP90": 540,
-                     *           "resolutionMedian": 337,
+                     *           "resolutionMedian": 464,
                      *           "resolutionP90": 1080,
-                     *           "breachRate": 0.5,
-                     *           "breached": 5,
+                     *           "breachRate": 0.636,
+                     *           "breached": 7,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
@@ -49005,7 +49033,7 @@ export interface operations {
                      *           "open": 4,
                      *           "firstResponseMedian": 0,
                      *           "firstResponseP90": 186,
-                     *           "resolutionMedian": 389,
+                     *           "resolutionMedian": 262,
                      *           "resolutionP90": 540,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
@@ -49019,10 +49047,10 @@ export interface operations {
                      *         "open": 12,
                      *         "firstResponseMedian": 0,
                      *         "firstResponseP90": 540,
-                     *         "resolutionMedian": 389,
+                     *         "resolutionMedian": 464,
                      *         "resolutionP90": 1080,
-                     *         "breachRate": 0.333,
-                     *         "breached": 11,
+                     *         "breachRate": 0.382,
+                     *         "breached": 13,
                      *         "csatAverage": 4.13,
                      *         "csatCount": 23
                      *       }
@@ -49083,7 +49111,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-005b-72a9-a6fa-0f05dba18d25",
+                     *       "requestId": "01a249e0-0927-77e1-b03f-2592731f8014",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -49137,34 +49165,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24967-ebce-70b0-955c-b9caffb1d152",
+                     *           "requestId": "01a249de-874d-7288-aa8b-5b95bc8dbede",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-aeaf8a96995a",
-                     *           "accountId": "01a24967-c06c-738a-bdae-9ea4d8ee1a89",
+                     *           "memberId": "01a249db-8c33-76db-815c-fca8e6c5ffeb",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-84ab9a37939f",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-10T19:49:05.886Z"
+                     *           "answeredAt": "2026-11-10T21:55:33.428Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eb83-77f1-9acd-1d1d9146a6bf",
+                     *           "requestId": "01a249de-7e8a-77c7-bd87-cd04ffaa6059",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-ef3322dc3154",
-                     *           "accountId": "01a24967-c06c-738a-bdae-b4eb8a812abb",
+                     *           "memberId": "01a249db-8c33-76db-815d-3f58f77e92cb",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-9ea1bee9718c",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T00:37:05.886Z"
+                     *           "answeredAt": "2026-11-12T02:43:33.428Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eba3-74d7-a476-f32a0f6a95ad",
+                     *           "requestId": "01a249de-821f-7199-820a-1bfbdb54d8d2",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
+                     *           "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T23:37:05.886Z"
+                     *           "answeredAt": "2026-11-13T01:43:33.428Z"
                      *         }
                      *       ]
                      *     }
@@ -49407,7 +49435,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *           "id": "01a249df-bdee-747c-bbcd-bba2f625f416",
                      *           "number": 37,
                      *           "type": {
                      *             "code": "question",
@@ -49417,23 +49445,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:42:09.433Z",
+                     *           "updatedAt": "2026-12-06T05:42:10.305Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249de-a66b-73bc-9865-1d5c99968014",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -49443,23 +49471,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:37:33.428Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *           "id": "01a249de-a9dc-74d3-87db-5053ecbec5b1",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -49469,23 +49497,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T08:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T18:37:05.886Z"
+                     *           "createdAt": "2026-12-05T10:37:33.428Z",
+                     *           "updatedAt": "2026-12-05T20:43:33.428Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTIwVDIwOjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lY2RjLTczZTctOTEyNy04MTE3YWVkMGI2Y2MiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTIwVDIyOjM3OjMzLjQyOFoiLCIwMWEyNDlkZS05OTZiLTcwNGUtODMwZi1mZDIxNTRhYTU2NmIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -49645,7 +49673,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249df-bdee-747c-bbcd-bba2f625f416",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -49655,20 +49683,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.376Z",
+                     *       "createdAt": "2026-12-06T05:42:09.433Z",
+                     *       "updatedAt": "2026-12-06T05:42:09.433Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49677,7 +49705,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249df-be34-736a-8c0e-61dda61fd664",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49686,7 +49714,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:42:09.433Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -49802,7 +49830,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249df-bdee-747c-bbcd-bba2f625f416
                  */
                 id: string;
             };
@@ -49818,7 +49846,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249df-bdee-747c-bbcd-bba2f625f416",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -49828,20 +49856,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T05:42:09.433Z",
+                     *       "updatedAt": "2026-12-06T05:42:10.305Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49850,7 +49878,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249df-be34-736a-8c0e-61dda61fd664",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49859,10 +49887,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:42:09.433Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249df-c083-76bb-8791-935d10876109",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49871,7 +49899,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:42:10.305Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -49963,7 +49991,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249df-bdee-747c-bbcd-bba2f625f416
                  */
                 id: string;
             };
@@ -50010,7 +50038,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249df-bdee-747c-bbcd-bba2f625f416",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -50020,20 +50048,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T05:42:09.433Z",
+                     *       "updatedAt": "2026-12-06T05:42:10.305Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -50042,7 +50070,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249df-be34-736a-8c0e-61dda61fd664",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50051,10 +50079,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:42:09.433Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249df-c083-76bb-8791-935d10876109",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50063,7 +50091,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:42:10.305Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -50203,7 +50231,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249de-a9dc-74d3-87db-5053ecbec5b1
                  */
                 id: string;
             };
@@ -50237,7 +50265,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249de-a9dc-74d3-87db-5053ecbec5b1",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50247,29 +50275,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.492Z",
+                     *       "createdAt": "2026-12-05T10:37:33.428Z",
+                     *       "updatedAt": "2026-12-06T05:42:12.285Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
-                     *       "closedAt": "2026-12-06T03:31:21.492Z",
+                     *       "firstResponseAt": "2026-12-05T13:43:33.428Z",
+                     *       "resolvedAt": "2026-12-05T20:43:33.428Z",
+                     *       "closedAt": "2026-12-06T05:42:12.285Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249de-aa49-774d-b5e9-f80089cea4e2",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50278,10 +50306,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249de-aadb-77b0-97e5-f498f7c257ec",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50290,10 +50318,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:43:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249de-aae9-74d8-a3e9-a7f460feb3f7",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50302,7 +50330,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:43:33.428Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50311,7 +50339,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T05:42:12.090Z"
                      *       },
                      *       "canRate": false
                      *     }
@@ -50380,8 +50408,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 37 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24967-fccf-7503-ab88-90b3ef6bb3a9",
-                     *       "instance": "/portal/v1/service/requests/01a24967-fca4-766d-885d-7b66e061ca82/state"
+                     *       "requestId": "01a249df-c258-717a-a739-88beb20a6a92",
+                     *       "instance": "/portal/v1/service/requests/01a249df-bdee-747c-bbcd-bba2f625f416/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -50447,7 +50475,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249de-a9dc-74d3-87db-5053ecbec5b1
                  */
                 id: string;
             };
@@ -50476,7 +50504,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249de-a9dc-74d3-87db-5053ecbec5b1",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50486,29 +50514,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249db-89fa-71ba-b73c-70318b034421",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249dd-c3d4-7692-8b56-8c668bdd80bb",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-05T18:37:05.886Z",
+                     *       "createdAt": "2026-12-05T10:37:33.428Z",
+                     *       "updatedAt": "2026-12-05T20:43:33.428Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
+                     *       "firstResponseAt": "2026-12-05T13:43:33.428Z",
+                     *       "resolvedAt": "2026-12-05T20:43:33.428Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249de-aa49-774d-b5e9-f80089cea4e2",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50517,10 +50545,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249de-aadb-77b0-97e5-f498f7c257ec",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50529,10 +50557,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:43:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249de-aae9-74d8-a3e9-a7f460feb3f7",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50541,7 +50569,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:43:33.428Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50551,7 +50579,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T05:42:12.090Z"
                      *       },
                      *       "canRate": false
                      *     }
@@ -50676,12 +50704,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed7b-7211-b9b3-0822ee59198e
+                 * @example 01a249de-a66b-73bc-9865-1d5c99968014
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24967-ed7d-73ad-9cd7-90b35b8f3240
+                 * @example 01a249de-a6b3-7241-ae27-ce1e99777d25
                  */
                 fileId: string;
             };
@@ -50895,11 +50923,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *           "id": "01a249de-62a6-74a4-9ebd-2055c96086ce",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *           "updatedAt": "2026-12-06T05:40:40.742Z"
                      *         }
                      *       ]
                      *     }
@@ -50974,7 +51002,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249de-62a6-74a4-9ebd-2055c96086ce
                  */
                 id: string;
             };
@@ -50990,11 +51018,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *       "id": "01a249de-62a6-74a4-9ebd-2055c96086ce",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *       "updatedAt": "2026-12-06T05:40:40.742Z"
                      *     }
                      */
                     "application/json": {
@@ -51089,7 +51117,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249de-62a6-74a4-9ebd-2055c96086ce
                  */
                 id: string;
             };
@@ -51564,8 +51592,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.304Z"
+                     *           "createdBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *           "createdAt": "2026-12-06T05:42:49.663Z"
                      *         }
                      *       ]
                      *     }
@@ -51677,8 +51705,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.304Z"
+                     *       "createdBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:42:49.663Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -51806,9 +51834,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T03:31:23.314Z",
+                     *           "since": "2026-12-06T05:42:49.998Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24968-0434-719c-8484-48eb52479f5d"
+                     *           "recordId": "01a249e0-5bdb-76e0-814d-d644c5a23d32"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -51821,16 +51849,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249e0-5bdb-76e0-814d-d644c5a23d32",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-48faf991e213",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *           "recordedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *           "recordedAt": "2026-12-06T05:42:49.998Z"
                      *         }
                      *       ]
                      *     }
@@ -51982,16 +52010,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249e0-5bdb-76e0-814d-d644c5a23d32",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-48faf991e213",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *       "recordedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "recordedAt": "2026-12-06T05:42:49.998Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -52068,10 +52096,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24967-f387-776c-859f-8f88059943ed was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a249de-fe79-751d-8e24-a24c71f59ce8 was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24968-047c-77ca-8d78-cadc09f9466f",
-                     *       "instance": "/v1/members/01a24967-f387-776c-859f-8f88059943ed/consents"
+                     *       "requestId": "01a249e0-6705-779d-9d8d-fd938ef60a9d",
+                     *       "instance": "/v1/members/01a249de-fe79-751d-8e24-a24c71f59ce8/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -52345,7 +52373,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249de-fe79-751d-8e24-a24c71f59ce8
                  */
                 id: string;
             };
@@ -52370,10 +52398,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249de-fe79-751d-8e24-a24c71f59ce8",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "erasedAt": "2026-12-06T05:42:51.785Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52507,7 +52535,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249de-fe79-751d-8e24-a24c71f59ce8
                  */
                 id: string;
             };
@@ -52523,10 +52551,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249de-fe79-751d-8e24-a24c71f59ce8",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "erasedAt": "2026-12-06T05:42:51.785Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52817,7 +52845,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T03:31:23.444Z"
+                     *               "since": "2026-12-06T05:42:54.379Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -52834,14 +52862,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-04b5-739e-9efa-f8ca63947bde",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "id": "01a249e0-6cd7-727b-85e0-1a44b1a16e26",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-3c96e2d88d5c",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T03:31:23.444Z"
+                     *           "recordedAt": "2026-12-06T05:42:54.379Z"
                      *         }
                      *       ]
                      *     }
@@ -53255,8 +53283,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249e0-68e3-7290-8eaa-b35c3cd06fe4",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-48faf991e213",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53270,8 +53298,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:42:53.351Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53386,8 +53414,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24968-0493-7477-92a7-a856748f625f",
-                     *       "instance": "/v1/members/01a24967-c0ae-710e-a67b-6bcbeb5fb9cf/sms"
+                     *       "requestId": "01a249e0-69d9-73e8-bbf7-b1c20fe79a5f",
+                     *       "instance": "/v1/members/01a249db-8c32-748d-bfe2-392686944492/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53440,8 +53468,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249e0-68e3-7290-8eaa-b35c3cd06fe4",
+                     *           "memberId": "01a249db-8c32-748d-bfe2-48faf991e213",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -53455,8 +53483,8 @@ export interface operations {
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.399Z"
+                     *           "createdBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *           "createdAt": "2026-12-06T05:42:53.351Z"
                      *         }
                      *       ]
                      *     }
@@ -53523,7 +53551,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24968-048b-7669-866f-1043c7146f55
+                 * @example 01a249e0-68e3-7290-8eaa-b35c3cd06fe4
                  */
                 id: string;
             };
@@ -53539,8 +53567,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249e0-68e3-7290-8eaa-b35c3cd06fe4",
+                     *       "memberId": "01a249db-8c32-748d-bfe2-48faf991e213",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53554,8 +53582,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5",
+                     *       "createdAt": "2026-12-06T05:42:53.351Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53678,7 +53706,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249db-8c32-748d-bfe2-3c96e2d88d5c
                  */
                 id: string;
             };
@@ -53715,11 +53743,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *       "id": "01a249e0-6adb-70f8-bdce-54ecf9585200",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T03:31:23.427Z",
+                     *       "createdAt": "2026-12-06T05:42:53.857Z",
                      *       "readAt": null
                      *     }
                      */
@@ -53874,11 +53902,11 @@ export interface operations {
                      *       "unread": 1,
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *           "id": "01a249e0-6adb-70f8-bdce-54ecf9585200",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T03:31:23.427Z",
+                     *           "createdAt": "2026-12-06T05:42:53.857Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -53952,7 +53980,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                 *       "id": "01a249e0-6adb-70f8-bdce-54ecf9585200",
                  *       "read": true
                  *     }
                  */
@@ -54141,7 +54169,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24968-04c2-740a-ad62-a53a8ac9b970",
+                     *       "requestId": "01a249e0-6e4e-7105-aaff-c614cd33dfa3",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -54202,7 +54230,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249de-2417-74f4-bb4b-2a53e8fd8218",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -54293,9 +54321,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:37:33.428Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *           "ruleId": "01a249de-24b7-761b-a5fd-7135e402b1e3",
                      *           "followUp": true,
                      *           "answers": 488,
                      *           "missingTexts": {
@@ -54305,9 +54333,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *           "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *           "createdAt": "2025-12-06T05:37:33.428Z",
+                     *           "updatedAt": "2025-12-06T05:37:33.428Z",
+                     *           "publishedAt": "2025-12-06T05:37:33.428Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -54439,7 +54467,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T03:31:21.554Z"
+                 *       "closesAt": "2027-02-04T05:42:14.037Z"
                  *     }
                  */
                 "application/json": {
@@ -54489,7 +54517,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249df-d35f-73f9-b839-b2a7deff24a4",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -54555,7 +54583,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:42:14.037Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -54567,8 +54595,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.613Z",
+                     *       "createdAt": "2026-12-06T05:42:15.135Z",
+                     *       "updatedAt": "2026-12-06T05:42:15.135Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -54668,7 +54696,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249de-2417-74f4-bb4b-2a53e8fd8218
                  */
                 id: string;
             };
@@ -54684,7 +54712,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249de-2417-74f4-bb4b-2a53e8fd8218",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -54775,9 +54803,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:37:33.428Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *       "ruleId": "01a249de-24b7-761b-a5fd-7135e402b1e3",
                      *       "followUp": true,
                      *       "answers": 488,
                      *       "missingTexts": {
@@ -54787,9 +54815,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *       "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *       "createdAt": "2025-12-06T05:37:33.428Z",
+                     *       "updatedAt": "2025-12-06T05:37:33.428Z",
+                     *       "publishedAt": "2025-12-06T05:37:33.428Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -54876,7 +54904,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249df-d35f-73f9-b839-b2a7deff24a4
                  */
                 id: string;
             };
@@ -54936,7 +54964,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249df-d35f-73f9-b839-b2a7deff24a4",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55002,7 +55030,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:42:14.037Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -55014,8 +55042,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.621Z",
+                     *       "createdAt": "2026-12-06T05:42:15.135Z",
+                     *       "updatedAt": "2026-12-06T05:42:15.325Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -55081,10 +55109,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24967-fd8d-74c9-a2e0-b9977f21c7c3 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a249df-d35f-73f9-b839-b2a7deff24a4 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24967-fdb6-77df-8522-59b46c643c8a",
-                     *       "instance": "/v1/surveys/01a24967-fd8d-74c9-a2e0-b9977f21c7c3"
+                     *       "requestId": "01a249df-d5b1-761f-9f78-c339d3546120",
+                     *       "instance": "/v1/surveys/01a249df-d35f-73f9-b839-b2a7deff24a4"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -55162,7 +55190,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249df-d35f-73f9-b839-b2a7deff24a4
                  */
                 id: string;
             };
@@ -55178,7 +55206,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249df-d35f-73f9-b839-b2a7deff24a4",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55244,9 +55272,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:42:14.037Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249df-d55d-729b-9a6a-e681ce3445c3",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55256,9 +55284,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.638Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T05:42:15.135Z",
+                     *       "updatedAt": "2026-12-06T05:42:15.606Z",
+                     *       "publishedAt": "2026-12-06T05:42:15.606Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55393,7 +55421,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249df-d35f-73f9-b839-b2a7deff24a4
                  */
                 id: string;
             };
@@ -55409,7 +55437,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249df-d35f-73f9-b839-b2a7deff24a4",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55475,9 +55503,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T03:31:21.665Z",
+                     *       "closesAt": "2026-12-06T05:42:15.839Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249df-d55d-729b-9a6a-e681ce3445c3",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55487,9 +55515,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.665Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T05:42:15.135Z",
+                     *       "updatedAt": "2026-12-06T05:42:15.839Z",
+                     *       "publishedAt": "2026-12-06T05:42:15.606Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55618,7 +55646,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249df-d35f-73f9-b839-b2a7deff24a4
                  */
                 id: string;
             };
@@ -55634,13 +55662,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249df-d35f-73f9-b839-b2a7deff24a4",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:42:14.037Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -55784,7 +55812,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249de-2417-74f4-bb4b-2a53e8fd8218
                  */
                 id: string;
             };
@@ -56053,7 +56081,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249de-2417-74f4-bb4b-2a53e8fd8218
                  */
                 id: string;
             };
@@ -56336,8 +56364,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                 *       "occurredAt": "2026-12-04T03:31:21.554Z"
+                 *       "accountId": "01a249db-89fa-71ba-b73c-70318b034421",
+                 *       "occurredAt": "2026-12-04T05:42:14.037Z"
                  *     }
                  */
                 "application/json": {
@@ -56475,7 +56503,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24967-fdd8-71c7-a75a-ae6458972609",
+                     *       "requestId": "01a249df-d774-733b-9eac-ed1f9eccdc15",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -56524,50 +56552,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *           "id": "01a249de-2a51-7229-a216-0fe023e46952",
+                     *           "surveyId": "01a249de-2417-74f4-bb4b-2a53e8fd8218",
+                     *           "accountId": "01a249db-89fb-75eb-aada-5940aacf6ab8",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *           "memberId": "01a249db-8c65-7124-9c4d-95610218315f",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T14:20:27.989Z",
+                     *           "createdAt": "2026-12-03T16:26:55.531Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e4-768e-b9d5-008b79402772",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-f20769e4719e",
+                     *           "id": "01a249de-2a6d-707b-a61e-b016042e462c",
+                     *           "surveyId": "01a249de-2417-74f4-bb4b-2a53e8fd8218",
+                     *           "accountId": "01a249db-89fb-75eb-aadb-00069ab7ab16",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-26562d34bd4c",
+                     *           "memberId": "01a249db-8c67-7676-bf85-fb59b09685fc",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T10:46:49.777Z",
+                     *           "createdAt": "2026-11-30T12:53:17.319Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e5-7548-9253-fcec40671a7d",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb1-1d1792cc8a60",
+                     *           "id": "01a249de-2a8a-7125-a506-dca005e703a8",
+                     *           "surveyId": "01a249de-2417-74f4-bb4b-2a53e8fd8218",
+                     *           "accountId": "01a249db-89fb-75eb-aadb-2c6e6ccc8c27",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-a0646cb5e862",
+                     *           "memberId": "01a249db-8c67-7676-bf86-748f8c0ac05d",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-27T18:04:04.305Z",
+                     *           "createdAt": "2026-11-27T20:10:31.847Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -56639,7 +56667,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24967-e7e2-7155-af82-f401a9c92e52
+                 * @example 01a249de-2a51-7229-a216-0fe023e46952
                  */
                 id: string;
             };
@@ -56667,20 +56695,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *       "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *       "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *       "id": "01a249de-2a51-7229-a216-0fe023e46952",
+                     *       "surveyId": "01a249de-2417-74f4-bb4b-2a53e8fd8218",
+                     *       "accountId": "01a249db-89fb-75eb-aada-5940aacf6ab8",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *       "memberId": "01a249db-8c65-7124-9c4d-95610218315f",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T14:20:27.989Z",
-                     *       "closedAt": "2026-12-06T03:31:21.698Z",
-                     *       "closedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81"
+                     *       "createdAt": "2026-12-03T16:26:55.531Z",
+                     *       "closedAt": "2026-12-06T05:42:16.385Z",
+                     *       "closedBy": "api-key:01a249de-cc9d-7650-80ab-d57dec5fc0f5"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -56815,19 +56843,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249de-2417-74f4-bb4b-2a53e8fd8218",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:37:33.428Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249de-2d51-72cf-9b9a-b0b2a0bde938",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -56923,7 +56951,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249de-2417-74f4-bb4b-2a53e8fd8218
                  */
                 id: string;
             };
@@ -56939,13 +56967,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249de-2417-74f4-bb4b-2a53e8fd8218",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:37:33.428Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -57088,7 +57116,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249de-2417-74f4-bb4b-2a53e8fd8218
                  */
                 id: string;
             };
@@ -57194,10 +57222,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24967-e799-74cb-b9ac-d921f0caa346 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a249de-2417-74f4-bb4b-2a53e8fd8218 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24967-fbbe-7719-be3b-d28b45c831b6",
-                     *       "instance": "/portal/v1/surveys/01a24967-e799-74cb-b9ac-d921f0caa346/answers"
+                     *       "requestId": "01a249df-a80a-7717-a069-2e47aa417efc",
+                     *       "instance": "/portal/v1/surveys/01a249de-2417-74f4-bb4b-2a53e8fd8218/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57287,7 +57315,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249de-2d51-72cf-9b9a-b0b2a0bde938",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -57441,7 +57469,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24967-e808-77fd-b1fd-923987e010b8",
+                     *           "ruleId": "01a249de-2e32-7778-8d2b-f0fb56609873",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -57449,9 +57477,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T03:31:05.886Z",
-                     *           "updatedAt": "2026-10-07T03:31:05.886Z",
-                     *           "publishedAt": "2026-10-07T03:31:05.886Z"
+                     *           "createdAt": "2026-10-07T05:37:33.428Z",
+                     *           "updatedAt": "2026-10-07T05:37:33.428Z",
+                     *           "publishedAt": "2026-10-07T05:37:33.428Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -57678,7 +57706,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249df-d989-7118-a0d6-31717c803df3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -57800,8 +57828,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T05:42:16.713Z",
+                     *       "updatedAt": "2026-12-06T05:42:16.713Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -57913,7 +57941,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249df-d989-7118-a0d6-31717c803df3
                  */
                 id: string;
             };
@@ -57929,7 +57957,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249df-d989-7118-a0d6-31717c803df3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58051,8 +58079,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T05:42:16.713Z",
+                     *       "updatedAt": "2026-12-06T05:42:16.713Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58140,7 +58168,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249df-d989-7118-a0d6-31717c803df3
                  */
                 id: string;
             };
@@ -58151,7 +58179,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T03:31:21.554Z"
+                 *       "closesAt": "2027-03-06T05:42:14.037Z"
                  *     }
                  */
                 "application/json": {
@@ -58201,7 +58229,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249df-d989-7118-a0d6-31717c803df3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58313,7 +58341,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:42:14.037Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -58323,8 +58351,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.721Z",
+                     *       "createdAt": "2026-12-06T05:42:16.713Z",
+                     *       "updatedAt": "2026-12-06T05:42:17.119Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58460,7 +58488,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249df-d989-7118-a0d6-31717c803df3
                  */
                 id: string;
             };
@@ -58476,7 +58504,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249df-d989-7118-a0d6-31717c803df3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58588,9 +58616,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:42:14.037Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249df-dc7d-737f-a6e0-8142b00ca366",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58598,9 +58626,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.733Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T05:42:16.713Z",
+                     *       "updatedAt": "2026-12-06T05:42:17.432Z",
+                     *       "publishedAt": "2026-12-06T05:42:17.432Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -58735,7 +58763,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249df-d989-7118-a0d6-31717c803df3
                  */
                 id: string;
             };
@@ -58751,7 +58779,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249df-d989-7118-a0d6-31717c803df3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58863,9 +58891,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:42:14.037Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249df-dc7d-737f-a6e0-8142b00ca366",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58873,9 +58901,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.799Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T05:42:16.713Z",
+                     *       "updatedAt": "2026-12-06T05:42:19.180Z",
+                     *       "publishedAt": "2026-12-06T05:42:17.432Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -59004,7 +59032,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249df-d989-7118-a0d6-31717c803df3
                  */
                 id: string;
             };
@@ -59170,7 +59198,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249df-d989-7118-a0d6-31717c803df3
                  */
                 id: string;
             };
@@ -59347,7 +59375,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249df-d989-7118-a0d6-31717c803df3
                  */
                 id: string;
             };
@@ -59363,14 +59391,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249df-d989-7118-a0d6-31717c803df3",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:42:14.037Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -59474,7 +59502,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249df-d989-7118-a0d6-31717c803df3
                  */
                 id: string;
             };
@@ -59504,9 +59532,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
-                     *       "quizId": "01a24967-fdef-736e-942d-d0ed258946c2",
-                     *       "startedAt": "2026-12-06T03:31:21.750Z",
+                     *       "id": "01a249df-decb-7258-a608-8dc794e7299b",
+                     *       "quizId": "01a249df-d989-7118-a0d6-31717c803df3",
+                     *       "startedAt": "2026-12-06T05:42:17.968Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -59701,7 +59729,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24967-fe1b-775a-a7e8-cafd02bdcbe5
+                 * @example 01a249df-decb-7258-a608-8dc794e7299b
                  */
                 id: string;
             };
@@ -59739,7 +59767,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
+                     *       "attemptId": "01a249df-decb-7258-a608-8dc794e7299b",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -60089,17 +60117,17 @@ export interface operations {
                      *       "total": 206,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249db-89fb-75eb-aadb-8678042a2598",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249db-89fb-75eb-aad9-a614d346fc8f",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb0-fd9c31041fd1",
+                     *           "id": "01a249db-89fb-75eb-aadb-0fad7c477e0e",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -60206,7 +60234,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24968-0068-71ee-857f-a05c1e790ed3",
+                     *       "requestId": "01a249e0-0a21-761a-ac40-00ea084a8146",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -60249,7 +60277,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd10-702e-852a-d78cc895ff27",
+                     *           "id": "01a249dd-4b6a-719c-ab5e-260d278e1c66",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -60274,12 +60302,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:37:33.428Z",
+                     *           "createdAt": "2026-12-06T05:37:33.428Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c13d-713b-a2d0-3fc188b8ded9",
+                     *           "id": "01a249db-9167-73b8-a060-309165dfc5ad",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -60302,12 +60330,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:37:33.428Z",
+                     *           "createdAt": "2026-12-06T05:37:33.428Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *           "id": "01a249db-906f-77b9-94a7-6a722ac91c01",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -60322,9 +60350,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:37:33.428Z",
+                     *           "createdAt": "2026-12-06T05:37:33.428Z",
+                     *           "updatedAt": "2026-12-06T05:37:33.428Z"
                      *         }
                      *       ]
                      *     }
@@ -60448,7 +60476,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249e0-0ac2-7058-a730-cf0ea2282fe6",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60472,9 +60500,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T03:31:22.355Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.355Z"
+                     *       "refreshedAt": "2026-12-06T05:42:29.313Z",
+                     *       "createdAt": "2026-12-06T05:42:29.313Z",
+                     *       "updatedAt": "2026-12-06T05:42:29.313Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60529,7 +60557,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24968-0080-7585-9570-70d5dcc9150a",
+                     *       "requestId": "01a249e0-0b5b-743b-a73a-0ab01afe9175",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -60596,7 +60624,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249db-906f-77b9-94a7-6a722ac91c01
                  */
                 id: string;
             };
@@ -60612,7 +60640,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *       "id": "01a249db-906f-77b9-94a7-6a722ac91c01",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -60627,9 +60655,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *       "refreshedAt": "2026-12-06T05:37:33.428Z",
+                     *       "createdAt": "2026-12-06T05:37:33.428Z",
+                     *       "updatedAt": "2026-12-06T05:37:33.428Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60716,7 +60744,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249e0-0ac2-7058-a730-cf0ea2282fe6
                  */
                 id: string;
             };
@@ -60848,7 +60876,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249e0-0ac2-7058-a730-cf0ea2282fe6
                  */
                 id: string;
             };
@@ -60893,7 +60921,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249e0-0ac2-7058-a730-cf0ea2282fe6",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60917,9 +60945,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T03:31:22.375Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.375Z"
+                     *       "refreshedAt": "2026-12-06T05:42:29.651Z",
+                     *       "createdAt": "2026-12-06T05:42:29.313Z",
+                     *       "updatedAt": "2026-12-06T05:42:29.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -61054,7 +61082,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249e0-0ac2-7058-a730-cf0ea2282fe6
                  */
                 id: string;
             };
@@ -61070,12 +61098,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "segmentId": "01a249e0-0ac2-7058-a730-cf0ea2282fe6",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.388Z"
+                     *       "at": "2026-12-06T05:42:29.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61206,7 +61234,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249db-906f-77b9-94a7-6a722ac91c01
                  */
                 id: string;
             };
@@ -61224,25 +61252,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-880f79ba995f",
+                     *           "id": "01a249db-89fb-75eb-aad9-99122731234d",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-a4ce97414805",
+                     *           "id": "01a249db-89fb-75eb-aad9-b452c9381288",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:37:33.428Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-c26bf984269a",
+                     *           "id": "01a249db-89fb-75eb-aad9-d28690c13b3a",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:37:33.428Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi1mYjNmZTU0ZDc2ZTQiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlkYi04OWZiLTc1ZWItYWFkYS0wYmJhNzc3NmViZGEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -61343,7 +61371,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-00af-772a-9e6d-9dc44322360f
+                 * @example 01a249e0-0f1a-772b-811f-72d2489fc19f
                  */
                 id: string;
             };
@@ -61359,12 +61387,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-00af-772a-9e6d-9dc44322360f",
+                     *       "segmentId": "01a249e0-0f1a-772b-811f-72d2489fc19f",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.426Z"
+                     *       "at": "2026-12-06T05:42:30.638Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61505,7 +61533,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249db-906f-77b9-94a7-6a722ac91c01
                  */
                 id: string;
             };
@@ -61523,14 +61551,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T03:31:05.886Z",
+                     *           "at": "2025-12-06T05:37:33.428Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:31:05.886Z",
+                     *           "at": "2026-12-06T05:37:33.428Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -62005,7 +62033,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249db-89fb-75eb-aad9-9c0f8827ff23",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -62134,14 +62162,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *           "id": "01a249db-91c7-7143-beff-af8b8d9ae2ac",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T03:31:05.886Z",
-                     *           "endsAt": "2026-10-07T03:31:05.886Z",
+                     *           "startsAt": "2026-09-07T05:37:33.428Z",
+                     *           "endsAt": "2026-10-07T05:37:33.428Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -62150,8 +62178,9 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *           "createdAt": "2026-09-02T03:31:05.886Z",
+                     *           "walletId": "01a249db-91c7-7143-beff-b306fb414ba6",
+                     *           "createdAt": "2026-09-02T05:37:33.428Z",
+                     *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
                      *             "budget": {
@@ -62161,32 +62190,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 24
+                     *               "count": 27
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 132,
-                     *                 "mean": 9484678.787878787,
-                     *                 "variance": 137341901601531.34,
-                     *                 "purchases": 214
+                     *                 "n": 134,
+                     *                 "mean": 10060939.552238805,
+                     *                 "variance": 118967399563010.33,
+                     *                 "purchases": 228
                      *               },
                      *               "control": {
-                     *                 "n": 24,
-                     *                 "mean": 13970020.833333334,
-                     *                 "variance": 160260916990416.66,
-                     *                 "purchases": 51
+                     *                 "n": 22,
+                     *                 "mean": 10867827.272727273,
+                     *                 "variance": 297684697913506.5,
+                     *                 "purchases": 37
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -4485342.045454547,
-                     *               "relative": -0.3210691021127358,
-                     *               "low": -9930377.13704181,
-                     *               "high": 959693.0461327173,
+                     *               "difference": -806887.7204884682,
+                     *               "relative": -0.07424554147206099,
+                     *               "low": -8249317.529447146,
+                     *               "high": 6635542.088470209,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T03:31:05.886Z",
-                     *               "to": "2026-10-07T03:31:05.886Z"
+                     *               "from": "2026-09-07T05:37:33.428Z",
+                     *               "to": "2026-10-07T05:37:33.428Z"
                      *             }
                      *           }
                      *         }
@@ -62218,6 +62247,8 @@ export interface operations {
                             walletId: string;
                             /** Format: date-time */
                             createdAt: string;
+                            /** @description when it was stopped before its planned end; null: not stopped */
+                            stoppedAt: string | null;
                             report: components["schemas"]["CampaignReport"];
                         }[];
                     };
@@ -62341,7 +62372,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0129-735a-9625-56d7c5e18595",
+                     *       "id": "01a249e0-1868-7471-8bfe-f41ffe3ee7d2",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -62359,8 +62390,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24968-0129-735a-9625-59d395eebaef",
-                     *       "createdAt": "2026-12-06T03:31:22.536Z"
+                     *       "walletId": "01a249e0-1868-7471-8bfe-fb18e9a418af",
+                     *       "createdAt": "2026-12-06T05:42:32.766Z",
+                     *       "stoppedAt": null
                      *     }
                      */
                     "application/json": components["schemas"]["Campaign"];
@@ -62451,7 +62483,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24968-0131-714b-8916-dc11e811ae31",
+                     *       "requestId": "01a249e0-18d9-72d6-b99b-9c6925c378d5",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -62482,7 +62514,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24967-c141-720d-9707-bb087668f573
+                 * @example 01a249db-91c7-7143-beff-af8b8d9ae2ac
                  */
                 id: string;
             };
@@ -62498,14 +62530,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *       "id": "01a249db-91c7-7143-beff-af8b8d9ae2ac",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T03:31:05.886Z",
-                     *       "endsAt": "2026-10-07T03:31:05.886Z",
+                     *       "startsAt": "2026-09-07T05:37:33.428Z",
+                     *       "endsAt": "2026-10-07T05:37:33.428Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -62514,8 +62546,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *       "createdAt": "2026-09-02T03:31:05.886Z",
+                     *       "walletId": "01a249db-91c7-7143-beff-b306fb414ba6",
+                     *       "createdAt": "2026-09-02T05:37:33.428Z",
+                     *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
                      *         "budget": {
@@ -62525,32 +62558,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 24
+                     *           "count": 27
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 132,
-                     *             "mean": 9484678.787878787,
-                     *             "variance": 137341901601531.34,
-                     *             "purchases": 214
+                     *             "n": 134,
+                     *             "mean": 10060939.552238805,
+                     *             "variance": 118967399563010.33,
+                     *             "purchases": 228
                      *           },
                      *           "control": {
-                     *             "n": 24,
-                     *             "mean": 13970020.833333334,
-                     *             "variance": 160260916990416.66,
-                     *             "purchases": 51
+                     *             "n": 22,
+                     *             "mean": 10867827.272727273,
+                     *             "variance": 297684697913506.5,
+                     *             "purchases": 37
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -4485342.045454547,
-                     *           "relative": -0.3210691021127358,
-                     *           "low": -9930377.13704181,
-                     *           "high": 959693.0461327173,
+                     *           "difference": -806887.7204884682,
+                     *           "relative": -0.07424554147206099,
+                     *           "low": -8249317.529447146,
+                     *           "high": 6635542.088470209,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T03:31:05.886Z",
-                     *           "to": "2026-10-07T03:31:05.886Z"
+                     *           "from": "2026-09-07T05:37:33.428Z",
+                     *           "to": "2026-10-07T05:37:33.428Z"
                      *         }
                      *       }
                      *     }
@@ -62579,6 +62612,8 @@ export interface operations {
                         walletId: string;
                         /** Format: date-time */
                         createdAt: string;
+                        /** @description when it was stopped before its planned end; null: not stopped */
+                        stoppedAt: string | null;
                         report: components["schemas"]["CampaignReport"];
                     };
                 };
@@ -62657,6 +62692,489 @@ export interface operations {
             };
         };
     };
+    stopCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The campaign’s id
+                 * @example 01a249e0-1868-7471-8bfe-f41ffe3ee7d2
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a249e0-1868-7471-8bfe-f41ffe3ee7d2",
+                     *       "name": "Verktygsveckor för nyckelkunder",
+                     *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
+                     *       "segmentKeys": [
+                     *         "key-accounts"
+                     *       ],
+                     *       "startsAt": "2027-01-01T00:00:00.000Z",
+                     *       "endsAt": "2027-02-05T00:00:00.000Z",
+                     *       "effects": [
+                     *         {
+                     *           "type": "lineBonus",
+                     *           "category": "tools",
+                     *           "points": 2,
+                     *           "per": 10000
+                     *         }
+                     *       ],
+                     *       "budgetPoints": 50000,
+                     *       "controlPercent": 10,
+                     *       "walletId": "01a249e0-1868-7471-8bfe-fb18e9a418af",
+                     *       "createdAt": "2026-12-06T05:42:32.766Z",
+                     *       "stoppedAt": "2026-12-06T05:42:33.492Z",
+                     *       "report": {
+                     *         "status": "stopped",
+                     *         "budget": {
+                     *           "planned": 50000,
+                     *           "spent": 0,
+                     *           "available": 50000,
+                     *           "exhausted": false
+                     *         },
+                     *         "payouts": {
+                     *           "count": 0
+                     *         },
+                     *         "groups": {
+                     *           "treatment": {
+                     *             "n": 20,
+                     *             "mean": 0,
+                     *             "variance": 0,
+                     *             "purchases": 0
+                     *           },
+                     *           "control": {
+                     *             "n": 0,
+                     *             "mean": 0,
+                     *             "variance": 0,
+                     *             "purchases": 0
+                     *           }
+                     *         },
+                     *         "uplift": null,
+                     *         "window": {
+                     *           "from": "2027-01-01T00:00:00.000Z",
+                     *           "to": "2027-01-01T00:00:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        description: string | null;
+                        /** @description the segments it reaches (an account or member in any of them); empty: everyone */
+                        segmentKeys: string[];
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        /** @description what the campaign adds to a purchase: multiplier, lineBonus or fixed */
+                        effects: components["schemas"]["CampaignEffect"][];
+                        /** @description the points set aside for it; payouts stop when they are spent */
+                        budgetPoints: number;
+                        /** @description share of the reached accounts held out (0–50 %) to measure the uplift */
+                        controlPercent: number;
+                        /**
+                         * Format: uuid
+                         * @description the budget wallet in the ledger
+                         */
+                        walletId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description when it was stopped before its planned end; null: not stopped */
+                        stoppedAt: string | null;
+                        report: components["schemas"]["CampaignReport"];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `campaign_over`, `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:campaign_over",
+                     *       "title": "campaign over",
+                     *       "status": 409,
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T05:37:33.428Z); plan a new one instead.",
+                     *       "code": "campaign_over",
+                     *       "requestId": "01a249e0-1ba4-74f0-8c39-0b58756063d8",
+                     *       "instance": "/v1/campaigns/01a249db-91c7-7143-beff-af8b8d9ae2ac/stop"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "campaign_over" | "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    extendCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The campaign’s id
+                 * @example 01a249e0-1868-7471-8bfe-f41ffe3ee7d2
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "endsAt": "2027-02-05T00:00:00.000Z"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description The new end, ISO 8601 date-time with offset, after the current end
+                     */
+                    endsAt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a249e0-1868-7471-8bfe-f41ffe3ee7d2",
+                     *       "name": "Verktygsveckor för nyckelkunder",
+                     *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
+                     *       "segmentKeys": [
+                     *         "key-accounts"
+                     *       ],
+                     *       "startsAt": "2027-01-01T00:00:00.000Z",
+                     *       "endsAt": "2027-02-05T00:00:00.000Z",
+                     *       "effects": [
+                     *         {
+                     *           "type": "lineBonus",
+                     *           "category": "tools",
+                     *           "points": 2,
+                     *           "per": 10000
+                     *         }
+                     *       ],
+                     *       "budgetPoints": 50000,
+                     *       "controlPercent": 10,
+                     *       "walletId": "01a249e0-1868-7471-8bfe-fb18e9a418af",
+                     *       "createdAt": "2026-12-06T05:42:32.766Z",
+                     *       "stoppedAt": null,
+                     *       "report": {
+                     *         "status": "planned",
+                     *         "budget": {
+                     *           "planned": 50000,
+                     *           "spent": 0,
+                     *           "available": 50000,
+                     *           "exhausted": false
+                     *         },
+                     *         "payouts": {
+                     *           "count": 0
+                     *         },
+                     *         "groups": {
+                     *           "treatment": {
+                     *             "n": 20,
+                     *             "mean": 0,
+                     *             "variance": 0,
+                     *             "purchases": 0
+                     *           },
+                     *           "control": {
+                     *             "n": 0,
+                     *             "mean": 0,
+                     *             "variance": 0,
+                     *             "purchases": 0
+                     *           }
+                     *         },
+                     *         "uplift": null,
+                     *         "window": {
+                     *           "from": "2027-01-01T00:00:00.000Z",
+                     *           "to": "2027-01-01T00:00:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        description: string | null;
+                        /** @description the segments it reaches (an account or member in any of them); empty: everyone */
+                        segmentKeys: string[];
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        /** @description what the campaign adds to a purchase: multiplier, lineBonus or fixed */
+                        effects: components["schemas"]["CampaignEffect"][];
+                        /** @description the points set aside for it; payouts stop when they are spent */
+                        budgetPoints: number;
+                        /** @description share of the reached accounts held out (0–50 %) to measure the uplift */
+                        controlPercent: number;
+                        /**
+                         * Format: uuid
+                         * @description the budget wallet in the ledger
+                         */
+                        walletId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description when it was stopped before its planned end; null: not stopped */
+                        stoppedAt: string | null;
+                        report: components["schemas"]["CampaignReport"];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `campaign_over`, `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "campaign_over" | "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `campaign_end_not_later`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:campaign_end_not_later",
+                     *       "title": "campaign end not later",
+                     *       "status": 422,
+                     *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
+                     *       "code": "campaign_end_not_later",
+                     *       "requestId": "01a249e0-1a12-733d-ab32-98528af2e861",
+                     *       "instance": "/v1/campaigns/01a249e0-1868-7471-8bfe-f41ffe3ee7d2/extend"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "campaign_end_not_later";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     portalListCampaigns: {
         parameters: {
             query?: never;
@@ -62684,9 +63202,16 @@ export interface operations {
                             name: string;
                             description: string | null;
                             /** Format: date-time */
+                            startsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description the last moment a purchase earns the extra points
+                             */
                             endsAt: string;
                             /** @description what the campaign adds to a purchase: multiplier, lineBonus or fixed */
                             effects: components["schemas"]["CampaignEffect"][];
+                            /** @description what the member earns, one sentence per effect, in their language */
+                            earn: string[];
                         }[];
                     };
                 };
@@ -62785,21 +63310,21 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 44,
                      *           "newBuyers": 13,
-                     *           "purchases": 276,
-                     *           "revenue": 1699842500,
-                     *           "returns": 8,
-                     *           "returned": 1417200,
-                     *           "netRevenue": 1698425300,
+                     *           "purchases": 275,
+                     *           "revenue": 1691982500,
+                     *           "returns": 9,
+                     *           "returned": 1793900,
+                     *           "netRevenue": 1690188600,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2121594600,
+                     *           "cumulativeRevenue": 2113734600,
                      *           "cumulativeReturned": 1793900,
                      *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.52,
-                     *           "averageOrderValue": 6158850,
-                     *           "historicalClv": 42396014,
-                     *           "returnRate": 0.00083372430092788
+                     *           "purchaseFrequency": 5.5,
+                     *           "averageOrderValue": 6152664,
+                     *           "historicalClv": 42238814,
+                     *           "returnRate": 0.0010602355520816556
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -62807,21 +63332,21 @@ export interface operations {
                      *           "buyers": 48,
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
-                     *           "purchases": 306,
-                     *           "revenue": 1863939600,
+                     *           "purchases": 307,
+                     *           "revenue": 1871799600,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1862700900,
+                     *           "netRevenue": 1870560900,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
                      *           "cumulativeRevenue": 3985534200,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.375,
-                     *           "averageOrderValue": 6091306,
+                     *           "purchaseFrequency": 6.395833333333333,
+                     *           "averageOrderValue": 6097067,
                      *           "historicalClv": 79650032,
-                     *           "returnRate": 0.0006645601606403985
+                     *           "returnRate": 0.00066176956122867
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -62852,9 +63377,9 @@ export interface operations {
                      *         "newBuyers": 48,
                      *         "purchases": 4034,
                      *         "revenue": 24184209900,
-                     *         "returns": 123,
-                     *         "returned": 24172500,
-                     *         "netRevenue": 24160037400,
+                     *         "returns": 124,
+                     *         "returned": 24549200,
+                     *         "netRevenue": 24159660700,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
@@ -62864,24 +63389,24 @@ export interface operations {
                      *         "purchaseFrequency": 20.17,
                      *         "averageOrderValue": 5995094,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.0009995158039047619
+                     *         "returnRate": 0.001015092082871808
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7239135,
-                     *           "reversed": 6279,
+                     *           "issued": 7220055,
+                     *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9313673,
+                     *           "cumulativeIssued": 9294593,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7963958,
+                     *           "issued": 7983038,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
@@ -62893,12 +63418,12 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7578490,
-                     *           "reversed": 9003,
+                     *           "issued": 7551030,
+                     *           "reversed": 8739,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24856121,
+                     *           "cumulativeIssued": 24828661,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -62944,14 +63469,14 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28805513,
+                     *         "outstandingPoints": 29100625,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28805513
+                     *         "liabilityMinor": 29100625
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:42:33.784Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 8438
                      *       }
                      *     }
                      */
@@ -63092,7 +63617,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-03ac-710a-a8e8-95f1891208d5",
+                     *       "requestId": "01a249e0-5170-75ba-bfb0-32a91ea98b5a",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -63182,9 +63707,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:42:33.784Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 8438
                      *       }
                      *     }
                      */
@@ -63273,12 +63798,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T03:31:23.224Z",
+                     *       "since": "2026-09-07T05:42:47.906Z",
                      *       "accounts": {
                      *         "all": 206,
                      *         "active": 200,
                      *         "earned": 200,
-                     *         "spent": 22,
+                     *         "spent": 24,
                      *         "loggedIn": 1,
                      *         "rate": 0.970873786407767
                      *       },
@@ -63286,7 +63811,7 @@ export interface operations {
                      *         "all": 608,
                      *         "active": 551,
                      *         "earned": 550,
-                     *         "spent": 33,
+                     *         "spent": 34,
                      *         "loggedIn": 2,
                      *         "rate": 0.90625
                      *       }
@@ -63396,12 +63921,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 530,
-                     *       "accountDays": 4376,
+                     *       "tookMs": 8438,
+                     *       "accountDays": 4381,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:42:33.784Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 8438
                      *       }
                      *     }
                      */
