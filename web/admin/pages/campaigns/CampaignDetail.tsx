@@ -150,7 +150,7 @@ export function CampaignDetail() {
           </Title>
           <Group align="end">
             <TextInput type="date" label={t('detail.newLastDay')} value={newLastDay} onChange={(e) => setNewLastDay(e.currentTarget.value)} />
-            <Button variant="light" onClick={() => extend.mutate()} loading={extend.isPending} disabled={!newLastDay}>
+            <Button variant="default" onClick={() => extend.mutate()} loading={extend.isPending} disabled={!newLastDay}>
               {t('detail.extend')}
             </Button>
             <Button color="red" variant="outline" onClick={() => setConfirmStop(true)}>

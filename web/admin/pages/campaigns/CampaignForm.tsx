@@ -127,7 +127,7 @@ export function CampaignForm() {
             </Group>
           ))}
           <Group>
-            <Button variant="light" leftSection={<IconPlus size={16} />} onClick={() => setRows((rs) => [...rs, newRow()])}>
+            <Button variant="default" leftSection={<IconPlus size={16} />} onClick={() => setRows((rs) => [...rs, newRow()])}>
               {t('form.addEffect')}
             </Button>
           </Group>
