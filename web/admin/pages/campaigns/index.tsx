@@ -83,7 +83,7 @@ function CampaignList() {
                     <Group gap={4} wrap="nowrap">
                       <Text size="sm">{t('list.relative', { value: formatNumber(Math.round(c.report.uplift.relative * 1000) / 10) })}</Text>
                       {c.report.uplift.significant && (
-                        <Badge size="xs" color="teal" variant="light">
+                        <Badge size="xs" color="teal.9" variant="light">
                           {t('uplift.significantShort')}
                         </Badge>
                       )}

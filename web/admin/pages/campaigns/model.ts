@@ -29,7 +29,7 @@ export interface Campaign {
   report: Report;
 }
 
-export const statusColour: Record<Report['status'], string> = { planned: 'blue', running: 'teal', finished: 'gray', stopped: 'orange' };
+export const statusColour: Record<Report['status'], string> = { planned: 'blue.9', running: 'teal.9', finished: 'gray.9', stopped: 'orange.9' };
 
 /**
  * The form speaks in whole days in the browser's time zone: a campaign runs from the start of its first day to the
