@@ -82,7 +82,7 @@ const examples: ExampleScript = async (run) => {
   const demoCampaign = (await listCampaigns(db, programId)).find((c) => c.name === 'Dubbla poäng i Sverige')!;
   await run.call({ operationId: 'getCampaign', params: { id: demoCampaign.id } });
   const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1));
-  await run.call({
+  const toolWeeks = await run.call({
     operationId: 'createCampaign',
     body: {
       name: 'Verktygsveckor för nyckelkunder',
@@ -107,6 +107,11 @@ const examples: ExampleScript = async (run) => {
     },
     expectStatus: 422,
   });
+  const toolWeeksId = (toolWeeks.body as { id: string }).id;
+  await run.call({ operationId: 'extendCampaign', params: { id: toolWeeksId }, body: { endsAt: new Date(start.getTime() + 35 * day).toISOString() } });
+  await run.call({ operationId: 'extendCampaign', params: { id: toolWeeksId }, body: { endsAt: start.toISOString() }, expectStatus: 422 });
+  await run.call({ operationId: 'stopCampaign', params: { id: toolWeeksId } });
+  await run.call({ operationId: 'stopCampaign', params: { id: demoCampaign.id }, expectStatus: 409 });
 
   // ---------------------------------------------------------------- insight
   await run.call({ operationId: 'refreshInsight', body: {} });

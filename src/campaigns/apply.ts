@@ -10,7 +10,7 @@ import type { Db } from '../db/database.js';
 import { payFromBudgets, type BudgetPayout } from '../ledger/budget.js';
 import type { EngineLine, Explanation, RuleTrace } from '../rules/types.js';
 import { campaignBonus, inControlGroup } from './effects.js';
-import type { Campaign } from './store.js';
+import { effectiveEnd, type Campaign } from './store.js';
 
 export interface CampaignEvent {
   eventId: string;
@@ -44,7 +44,7 @@ export interface CampaignOutcome {
 
 /** Does the campaign reach this account at this time (segments, window, not held out)? */
 export function campaignReaches(c: Campaign, e: Pick<CampaignEvent, 'occurredAt' | 'accountId' | 'segmentKeys'>): boolean {
-  if (e.occurredAt < c.startsAt || e.occurredAt >= c.endsAt) return false;
+  if (e.occurredAt < c.startsAt || e.occurredAt >= effectiveEnd(c)) return false;
   if (c.segmentKeys.length > 0 && !c.segmentKeys.some((k) => e.segmentKeys.includes(k))) return false;
   return !inControlGroup(c.id, e.accountId, c.controlPercent);
 }

@@ -9,12 +9,13 @@ import { z } from 'zod';
 import { audited } from '../audit/index.js';
 import { actorRef } from '../programs/actor.js';
 import { actor, auditContext, caller, type AppContext } from '../http/context.js';
-import { me } from '../portal/context.js';
+import { me, programOf } from '../portal/context.js';
 import { segmentKeysOf } from '../segments/store.js';
 import { budgetBalances } from '../ledger/budget.js';
 import { campaignReaches } from './apply.js';
 import { campaignEffectSchema } from './effects.js';
-import { campaignReport, campaignsInForce, createCampaign, getCampaign, listCampaigns, type Campaign } from './store.js';
+import { offerSentences } from './offer.js';
+import { campaignReport, campaignsInForce, createCampaign, effectiveEnd, extendCampaign, getCampaign, listCampaigns, stopCampaign, type Campaign } from './store.js';
 
 const tags = ['campaigns'];
 const effectsOut = z.array(campaignEffectSchema).describe('what the campaign adds to a purchase: multiplier, lineBonus or fixed');
@@ -31,6 +32,7 @@ const campaignOut = z
     controlPercent: z.number().int().describe('share of the reached accounts held out (0–50 %) to measure the uplift'),
     walletId: z.uuid().describe('the budget wallet in the ledger'),
     createdAt: z.date(),
+    stoppedAt: z.date().nullable().describe('when it was stopped before its planned end; null: not stopped'),
   })
   .meta({ id: 'Campaign', description: 'A campaign: extra points for purchases by a segment in a window, paid from a budget wallet, with a held-out control group.' });
 const stats = z.object({
@@ -41,7 +43,7 @@ const stats = z.object({
 });
 const reportOut = z
   .object({
-    status: z.enum(['planned', 'running', 'finished']),
+    status: z.enum(['planned', 'running', 'finished', 'stopped']).describe('stopped: ended early by a manager'),
     budget: z.object({
       planned: z.number().int(),
       spent: z.number().int(),
@@ -155,6 +157,61 @@ export async function campaignRoutes(fastify: FastifyInstance, { database, clock
     },
   );
 
+  app.post(
+    '/v1/campaigns/:id/stop',
+    {
+      config: { scope: 'rules:write', errors: ['campaign_over'] },
+      schema: {
+        operationId: 'stopCampaign',
+        tags,
+        summary: 'Stop a campaign now',
+        description:
+          'Purchases from now on earn nothing from it; a planned campaign never starts. Its planned end is kept and `stoppedAt` set; what it ' +
+          'paid stays paid and its unspent budget stays in its wallet (shown as available in the report). A campaign that has ended or was ' +
+          'stopped already answers 409 `campaign_over`. Recorded in the audit log.',
+        params: z.object({ id: z.uuid().describe('The campaign’s id') }),
+        response: { 200: campaignWithReport },
+      },
+    },
+    async (req) => {
+      const programId = caller(req).programId;
+      const now = clock();
+      const stopped = await audited(db, auditContext(req), async (trx) => {
+        const { before, after } = await stopCampaign(trx, programId, req.params.id, now);
+        return { result: after, audit: { action: 'campaign.stop', entity: 'campaign', entityId: after.id, before, after } };
+      });
+      return { ...present(stopped), report: await campaignReport(db, programId, stopped, now) };
+    },
+  );
+
+  app.post(
+    '/v1/campaigns/:id/extend',
+    {
+      config: { scope: 'rules:write', errors: ['campaign_end_not_later', 'campaign_over'] },
+      schema: {
+        operationId: 'extendCampaign',
+        tags,
+        summary: 'Extend a campaign',
+        description:
+          'Moves the end of a planned or running campaign later; it keeps paying from the same budget until then (or until the budget is spent). ' +
+          'An end not after the current one answers 422 `campaign_end_not_later`; an ended or stopped campaign 409 `campaign_over` (plan a new ' +
+          'one). Recorded in the audit log.',
+        params: z.object({ id: z.uuid().describe('The campaign’s id') }),
+        body: z.object({ endsAt: z.iso.datetime({ offset: true }).describe('The new end, ISO 8601 date-time with offset, after the current end') }).strict(),
+        response: { 200: campaignWithReport },
+      },
+    },
+    async (req) => {
+      const programId = caller(req).programId;
+      const now = clock();
+      const extended = await audited(db, auditContext(req), async (trx) => {
+        const { before, after } = await extendCampaign(trx, programId, req.params.id, new Date(req.body.endsAt), now);
+        return { result: after, audit: { action: 'campaign.extend', entity: 'campaign', entityId: after.id, before, after } };
+      });
+      return { ...present(extended), report: await campaignReport(db, programId, extended, now) };
+    },
+  );
+
   app.get(
     '/portal/v1/campaigns',
     {
@@ -168,13 +225,24 @@ export async function campaignRoutes(fastify: FastifyInstance, { database, clock
           'the member’s company is held out of (the control group is never told).',
         response: {
           200: z.object({
-            data: z.array(z.object({ id: z.uuid(), name: z.string(), description: z.string().nullable(), endsAt: z.date(), effects: effectsOut })),
+            data: z.array(
+              z.object({
+                id: z.uuid(),
+                name: z.string(),
+                description: z.string().nullable(),
+                startsAt: z.date(),
+                endsAt: z.date().describe('the last moment a purchase earns the extra points'),
+                effects: effectsOut,
+                earn: z.array(z.string()).describe('what the member earns, one sentence per effect, in their language'),
+              }),
+            ),
           }),
         },
       },
     },
     async (req) => {
       const m = me(req);
+      const program = await programOf(db, req);
       const now = clock();
       const running = await campaignsInForce(db, m.programId, now, now);
       const keys = await segmentKeysOf(db, m.programId, [m.accountId, m.memberId]);
@@ -182,7 +250,17 @@ export async function campaignRoutes(fastify: FastifyInstance, { database, clock
       const reach = running.filter((c) => campaignReaches(c, { occurredAt: now, accountId: m.accountId, segmentKeys }));
       const budgets = await budgetBalances(db, m.programId, reach.map((c) => c.walletId));
       const open = reach.filter((c) => (budgets.get(c.walletId)?.available ?? 0) > 0);
-      return { data: open.map((c) => ({ id: c.id, name: c.name, description: c.description, endsAt: c.endsAt, effects: c.effects })) };
+      return {
+        data: open.map((c) => ({
+          id: c.id,
+          name: c.name,
+          description: c.description,
+          startsAt: c.startsAt,
+          endsAt: effectiveEnd(c),
+          effects: c.effects,
+          earn: offerSentences(c.effects, m.language, program.currency),
+        })),
+      };
     },
   );
 }

@@ -22,7 +22,12 @@ export interface Campaign {
   controlPercent: number;
   walletId: string;
   createdAt: Date;
+  /** When a manager stopped it before its planned end; it pays nothing from then on. */
+  stoppedAt: Date | null;
 }
+
+/** When the campaign stops paying: its planned end, or the moment it was stopped if that came first. */
+export const effectiveEnd = (c: Pick<Campaign, 'endsAt' | 'stoppedAt'>): Date => (c.stoppedAt && c.stoppedAt < c.endsAt ? c.stoppedAt : c.endsAt);
 
 interface Row {
   id: string;
@@ -36,6 +41,7 @@ interface Row {
   control_percent: number;
   wallet_id: string;
   created_at: Date;
+  stopped_at: Date | null;
 }
 
 const toCampaign = (r: Row): Campaign => ({
@@ -50,9 +56,10 @@ const toCampaign = (r: Row): Campaign => ({
   controlPercent: Number(r.control_percent),
   walletId: r.wallet_id,
   createdAt: new Date(r.created_at),
+  stoppedAt: r.stopped_at ? new Date(r.stopped_at) : null,
 });
 
-const cols = sql`id, name, description, segment_keys, starts_at, ends_at, effects, budget_points, control_percent, wallet_id, created_at`;
+const cols = sql`id, name, description, segment_keys, starts_at, ends_at, effects, budget_points, control_percent, wallet_id, created_at, stopped_at`;
 
 export interface CampaignInput {
   name: string;
@@ -102,15 +109,50 @@ export async function getCampaign(db: Db, programId: string, id: string): Promis
 /** Campaigns running at some time in [from, to] (the event batch's span). */
 export async function campaignsInForce(db: Db, programId: string, from: Date, to: Date): Promise<Campaign[]> {
   const { rows } = await sql<Row>`
-    SELECT ${cols} FROM campaigns WHERE program_id = ${programId} AND ends_at > ${from} AND starts_at <= ${to} ORDER BY id`.execute(db);
+    SELECT ${cols} FROM campaigns
+    WHERE program_id = ${programId} AND ends_at > ${from} AND starts_at <= ${to} AND (stopped_at IS NULL OR stopped_at > ${from})
+    ORDER BY id`.execute(db);
   return rows.map(toCampaign);
+}
+
+/**
+ * Stops a campaign now: purchases from this moment earn nothing from it (a planned one never starts). Its unspent
+ * budget stays in its wallet, visible in the report. A campaign that has ended or was stopped answers 409.
+ */
+export async function stopCampaign(trx: Db, programId: string, id: string, now: Date): Promise<{ before: Campaign; after: Campaign }> {
+  const before = await getCampaignForUpdate(trx, programId, id);
+  if (before.stoppedAt || before.endsAt <= now) throw new LojalError('campaign_over', { id, endedAt: effectiveEnd(before).toISOString() });
+  const { rows } = await sql<Row>`
+    UPDATE campaigns SET stopped_at = ${now} WHERE program_id = ${programId} AND id = ${id} RETURNING ${cols}`.execute(trx);
+  return { before, after: toCampaign(rows[0]!) };
+}
+
+/**
+ * Moves a running or planned campaign's end later. An end not after the current one answers 422
+ * `campaign_end_not_later`; a stopped or ended campaign cannot be extended (409 `campaign_over`): plan a new one.
+ */
+export async function extendCampaign(trx: Db, programId: string, id: string, endsAt: Date, now: Date): Promise<{ before: Campaign; after: Campaign }> {
+  const before = await getCampaignForUpdate(trx, programId, id);
+  if (before.stoppedAt || before.endsAt <= now) throw new LojalError('campaign_over', { id, endedAt: effectiveEnd(before).toISOString() });
+  if (endsAt.getTime() <= before.endsAt.getTime()) {
+    throw new LojalError('campaign_end_not_later', { endsAt: endsAt.toISOString(), currentEnd: before.endsAt.toISOString() });
+  }
+  const { rows } = await sql<Row>`
+    UPDATE campaigns SET ends_at = ${endsAt} WHERE program_id = ${programId} AND id = ${id} RETURNING ${cols}`.execute(trx);
+  return { before, after: toCampaign(rows[0]!) };
+}
+
+async function getCampaignForUpdate(trx: Db, programId: string, id: string): Promise<Campaign> {
+  const { rows } = await sql<Row>`SELECT ${cols} FROM campaigns WHERE program_id = ${programId} AND id = ${id} FOR UPDATE`.execute(trx);
+  if (!rows[0]) throw new LojalError('not_found', { entity: 'campaign', id });
+  return toCampaign(rows[0]);
 }
 
 /** The control bucket in SQL: the same number as `controlBucket` in effects.ts. */
 const bucket = (campaignId: string) => sql`((('x' || substr(md5(${campaignId} || ':' || a.id::text), 1, 8))::bit(32)::bigint) % 100)`;
 
 export interface CampaignReport {
-  status: 'planned' | 'running' | 'finished';
+  status: 'planned' | 'running' | 'finished' | 'stopped';
   budget: { planned: number; spent: number; available: number; exhausted: boolean };
   payouts: { count: number };
   groups: {
@@ -128,7 +170,9 @@ export interface CampaignReport {
  * stable hash into treated and held out, compared on their purchase amount in the campaign's window.
  */
 export async function campaignReport(db: Db, programId: string, c: Campaign, now: Date): Promise<CampaignReport> {
-  const to = new Date(Math.min(now.getTime(), c.endsAt.getTime()));
+  const end = effectiveEnd(c);
+  // A campaign stopped before it started measured nothing: its window is empty rather than reversed.
+  const to = new Date(Math.max(c.startsAt.getTime(), Math.min(now.getTime(), end.getTime())));
   const budget = (await budgetBalances(db, programId, [c.walletId])).get(c.walletId)!;
   const inSegments = c.segmentKeys.length
     ? sql`AND EXISTS (SELECT 1 FROM segment_members sm JOIN segments sg ON sg.program_id = sm.program_id AND sg.id = sm.segment_id
@@ -153,7 +197,7 @@ export async function campaignReport(db: Db, programId: string, c: Campaign, now
     SELECT count(*) AS count FROM entries en
     WHERE en.program_id = ${programId} AND en.wallet_id = ${c.walletId} AND en.amount < 0`.execute(db);
   return {
-    status: now < c.startsAt ? 'planned' : now < c.endsAt ? 'running' : 'finished',
+    status: c.stoppedAt && c.stoppedAt < c.endsAt ? 'stopped' : now < c.startsAt ? 'planned' : now < c.endsAt ? 'running' : 'finished',
     budget: { planned: c.budgetPoints, spent: budget.spent, available: budget.available, exhausted: c.budgetPoints > 0 && budget.available === 0 },
     payouts: { count: Number(paid[0]?.count ?? 0) },
     groups: { treatment, control },

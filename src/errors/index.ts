@@ -202,6 +202,8 @@ export const errorStatus = {
   campaign_budget_negative: 422,
   campaign_dates_reversed: 422,
   campaign_segment_unknown: 422,
+  campaign_end_not_later: 422,
+  campaign_over: 409,
   // ours
   rate_limited: 429,
   // an import job whose server process stopped before it finished (reported on the job, never as an answer)

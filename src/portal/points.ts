@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isManagerOf } from '../accounts/managers.js';
+import { campaignPayoutText } from '../campaigns/offer.js';
 import type { AppContext } from '../http/context.js';
 import { getBalance } from '../ledger/queries.js';
 import { getHistory } from '../ledger/queries.js';
@@ -44,6 +45,7 @@ const historyOut = z.object({
       kind: z.string().describe('the journal kind: earn, reverse, release, expire, adjust, transfer, spend, redeem or refund'),
       text: z.string().describe("what happened, in the member's language"),
       details: z.array(z.object({ points: z.number().int(), text: z.string() })),
+      campaign: z.string().nullable().describe('the campaign that paid these extra points; null for anything else'),
     }),
   ),
   nextCursor: z.uuid().nullable().describe('pass as `cursor` for the next page; null on the last'),
@@ -142,15 +144,19 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
       const program = await programOf(db, req);
       const page = await getHistory(db, program.id, m.memberId, { limit: req.query.limit, before: req.query.cursor, language: m.language, currency: program.currency });
       return {
-        items: page.items.map((h) => ({
-          id: h.journalId,
-          at: h.occurredAt,
-          points: h.points,
-          pending: h.pendingPoints,
-          kind: h.kind,
-          text: h.description,
-          details: h.details.map((d) => ({ points: d.points, text: d.description })),
-        })),
+        items: page.items.map((h) => {
+          const payout = campaignPayoutText(h.explanation, h.eventExternalId, m.language);
+          return {
+            id: h.journalId,
+            at: h.occurredAt,
+            points: h.points,
+            pending: h.pendingPoints,
+            kind: h.kind,
+            text: payout?.text ?? h.description,
+            details: h.details.map((d) => ({ points: d.points, text: payout?.text ?? d.description })),
+            campaign: payout?.campaign ?? null,
+          };
+        }),
         nextCursor: page.nextBefore,
       };
     },

@@ -55,6 +55,8 @@ export interface HistoryEntry {
   kind: string;
   text: string;
   details?: Array<{ points: number; text: string }>;
+  /** The campaign that paid these extra points. */
+  campaign?: string | null;
 }
 
 export interface Onboarding {

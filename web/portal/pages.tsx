@@ -25,6 +25,7 @@ export const portalPages: PortalPage[] = [
   { path: '/profile', label: 'nav.profile', icon: IconUser, nav: true, component: lazy(() => import('./pages/Profile')) },
   { path: '/history', label: 'nav.history', component: lazy(() => import('./pages/History')) },
   { path: '/orders', label: 'nav.orders', component: lazy(() => import('./pages/Orders')) },
+  { path: '/offers', label: 'portal-offers:nav', nav: false, component: lazy(() => import('./pages/Offers')) },
   { path: '/learn', label: 'portal-learn:nav', component: lazy(() => import('./pages/Learn')) },
   { path: '/courses', label: 'portal-training:nav.courses', nav: false, component: lazy(() => import('./pages/Courses')) },
   { path: '/content', label: 'portal-training:nav.content', nav: false, component: lazy(() => import('./pages/Content')) },

@@ -1,6 +1,6 @@
 /** Every points entry, newest first, each explained in words; more load as the member scrolls to the end. */
 import { useEffect, useRef } from 'react';
-import { Card, Group, Stack, Text } from '@mantine/core';
+import { Badge, Card, Group, Stack, Text } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../shared/api';
@@ -10,12 +10,17 @@ import type { HistoryEntry, Page } from '../data';
 import { Empty, LoadMore, PageTitle, SkeletonList, signedPoints } from '../parts/ui';
 
 export function HistoryItem({ entry }: { entry: HistoryEntry }) {
-  const { t } = useTranslation('portal');
+  const { t } = useTranslation(['portal', 'portal-offers']);
   const colour = entry.points > 0 ? 'teal.9' : entry.points < 0 ? 'red.9' : undefined;
   return (
     <Card withBorder padding="sm" component="li">
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
         <div style={{ minWidth: 0 }}>
+          {entry.campaign && (
+            <Badge variant="light" color="grape.9" mb={4}>
+              {t('portal-offers:historyBadge')}
+            </Badge>
+          )}
           <Text style={{ overflowWrap: 'anywhere' }}>{entry.text}</Text>
           <Text size="sm" c="dimmed">
             {formatDate(entry.at)}

@@ -15,6 +15,7 @@ import { useMember } from '../session';
 import { HistoryItem } from './History';
 import { Empty, PageSkeleton, SkeletonList } from '../parts/ui';
 import { LearnCard, useLearn } from '../parts/LearnCard';
+import { OfferList, useOffers, type Offer } from '../parts/Offers';
 import { LearnCard as TrainingCard, useLearn as useTraining } from '../parts/learn';
 
 export default function Home() {
@@ -27,7 +28,8 @@ export default function Home() {
   // The cards' sizes depend on all three answers (a company line, release dates, a level, a checklist), so the
   // page appears once they are in rather than growing under the member's thumb.
   const training = useTraining();
-  const settled = !balance.isPending && !tier.isPending && !onboarding.isPending && !learn.isPending && !training.pending;
+  const offers = useOffers();
+  const settled = !offers.isPending && !balance.isPending && !tier.isPending && !onboarding.isPending && !learn.isPending && !training.pending;
   const b = balance.data;
   return (
     <Stack>
@@ -40,6 +42,7 @@ export default function Home() {
         <>
           <ErrorAlert error={balance.error} />
           {b && <Balances balance={b} />}
+          {offers.data && offers.data.data.length > 0 && <OffersCard offers={offers.data.data} />}
           {tier.isError ? <ErrorAlert error={tier.error} /> : <TierCard tier={tier.data} />}
           {onboarding.isError ? <ErrorAlert error={onboarding.error} /> : <Checklist onboarding={onboarding.data} />}
           <LearnCard />
@@ -49,6 +52,24 @@ export default function Home() {
           <Latest />
         </>
       )}
+    </Stack>
+  );
+}
+
+/** Campaigns earning the member extra points now (shown only when there are any). */
+function OffersCard({ offers }: { offers: Offer[] }) {
+  const { t } = useTranslation('portal-offers');
+  return (
+    <Stack gap="xs">
+      <Group justify="space-between">
+        <Title order={2} size="h4">
+          {t('homeTitle')}
+        </Title>
+        <Anchor component={Link} to="/offers" fw={600} py="xs">
+          {t('all')}
+        </Anchor>
+      </Group>
+      <OfferList offers={offers} />
     </Stack>
   );
 }

@@ -2,62 +2,26 @@
  * A rule in the rule language, as a form: conditions, effect, recipient, caps and stacking, every part the
  * definition schema has. The server validates; its message for a field appears next to that field. Saving a
  * saved rule writes a new version (listed below the form). Next to the form, the simulator judges a sample
- * event with the form as it is, saved or not. Viewers see the rule read-only (and may simulate).
+ * event with the form as it is, saved or not. Viewers see the rule read-only (and may simulate). The form's
+ * parts are their own files in this folder.
  */
-import { useState, type ReactNode } from 'react';
-import {
-  ActionIcon,
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Checkbox,
-  Code,
-  Fieldset,
-  Grid,
-  Group,
-  MultiSelect,
-  NumberInput,
-  Select,
-  SimpleGrid,
-  Stack,
-  Table,
-  TagsInput,
-  Text,
-  TextInput,
-  Textarea,
-  Title,
-  Accordion,
-} from '@mantine/core';
-import { IconPlus, IconTrash } from '@tabler/icons-react';
+import { useState } from 'react';
+import { Alert, Anchor, Badge, Button, Checkbox, Code, Fieldset, Grid, Group, MultiSelect, NumberInput, Select, SimpleGrid, Stack, TagsInput, Text, TextInput, Textarea, Title, Accordion } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../../shared/api';
 import { ErrorAlert, notifySuccess } from '../../../shared/feedback';
-import { formatDateTime, localeOf } from '../../../shared/format';
+import { localeOf } from '../../../shared/format';
 import { Loading } from '../../../shared/root';
 import { canWrite, useStaff } from '../../session';
-import {
-  attributeOps,
-  capPeriods,
-  capScopes,
-  effectiveFromOut,
-  effectTypes,
-  emptyForm,
-  fromRule,
-  issuesAt,
-  knownEventTypes,
-  recipientTypes,
-  toDefinition,
-  valueTypes,
-  type AttributeRow,
-  type CapRow,
-  type Rule,
-  type RuleForm,
-} from './model';
+import { effectiveFromOut, effectTypes, emptyForm, fromRule, issuesAt, knownEventTypes, recipientTypes, toDefinition, type Rule, type RuleForm } from './model';
 import { readableErrors } from './contrast';
 import { Simulator, type Draft } from './Simulator';
+import { AttributeEditor } from './AttributeEditor';
+import { CapEditor } from './CapEditor';
+import { AddButton, Section } from './EditorSection';
+import { Versions } from './RuleVersions';
 
 export default function RuleEditor() {
   const { id } = useParams();
@@ -434,191 +398,3 @@ function EditorPage({ rule }: { rule: Rule | undefined }) {
     </Stack>
   );
 }
-
-function Section({ title, help, error, children }: { title: string; help?: string; error?: string | undefined; children: ReactNode }) {
-  return (
-    <Stack gap="xs">
-      <Title order={3} size="h5">
-        {title}
-      </Title>
-      {help && (
-        <Text size="sm" c="dimmed">
-          {help}
-        </Text>
-      )}
-      {error && (
-        <Text c="red.9" size="sm" role="alert">
-          {error}
-        </Text>
-      )}
-      {children}
-    </Stack>
-  );
-}
-
-function AddButton({ onClick, children }: { onClick: () => void; children: ReactNode }) {
-  return (
-    <Group>
-      <Button variant="subtle" leftSection={<IconPlus size={16} />} onClick={onClick}>
-        {children}
-      </Button>
-    </Group>
-  );
-}
-
-function AttributeEditor({ index, row, err, onChange, onRemove }: { index: number; row: AttributeRow; err: unknown; onChange: (r: AttributeRow) => void; onRemove: () => void }) {
-  const { t } = useTranslation('console-rules');
-  const base = `conditions.attributes.${index}`;
-  const n = index + 1;
-  return (
-    <Stack gap={4}>
-      <Group align="start" wrap="wrap" gap="xs">
-        <TextInput label={t('editor.attrPath', { n })} placeholder="channel" value={row.path} onChange={(e) => onChange({ ...row, path: e.currentTarget.value })} error={issuesAt(err, `${base}.path`)} w={180} />
-        <Select
-          label={t('editor.attrOp', { n })}
-          data={attributeOps.map((op) => ({ value: op, label: t(`op.${op}`) }))}
-          value={row.op}
-          onChange={(v) => v && onChange({ ...row, op: v as AttributeRow['op'] })}
-          allowDeselect={false}
-          error={issuesAt(err, `${base}.op`)}
-          w={170}
-        />
-        {row.op !== 'exists' && row.op !== 'gte' && row.op !== 'lte' && (
-          <Select
-            label={t('editor.attrType', { n })}
-            data={valueTypes.filter((v) => row.op !== 'in' || v !== 'boolean').map((v) => ({ value: v, label: t(`valueType.${v}`) }))}
-            value={row.valueType}
-            onChange={(v) => v && onChange({ ...row, valueType: v as AttributeRow['valueType'] })}
-            allowDeselect={false}
-            w={130}
-          />
-        )}
-        {row.op !== 'exists' &&
-          (row.valueType === 'boolean' && row.op !== 'in' && row.op !== 'gte' && row.op !== 'lte' ? (
-            <Select
-              label={t('editor.attrValue', { n })}
-              data={[
-                { value: 'true', label: t('valueType.true') },
-                { value: 'false', label: t('valueType.false') },
-              ]}
-              value={row.value === 'true' ? 'true' : 'false'}
-              onChange={(v) => onChange({ ...row, value: v ?? 'false' })}
-              allowDeselect={false}
-              error={issuesAt(err, `${base}.value`)}
-              w={130}
-            />
-          ) : (
-            <TextInput
-              label={t('editor.attrValue', { n })}
-              description={row.op === 'in' ? t('editor.commaList') : undefined}
-              value={row.value}
-              onChange={(e) => onChange({ ...row, value: e.currentTarget.value })}
-              error={issuesAt(err, `${base}.value`)}
-              w={200}
-            />
-          ))}
-        <ActionIcon mt={28} variant="subtle" color="red" aria-label={t('editor.removeAttribute', { n })} onClick={onRemove}>
-          <IconTrash size={16} />
-        </ActionIcon>
-      </Group>
-      {issuesAt(err, base, true) && (
-        <Text c="red.9" size="sm">
-          {issuesAt(err, base, true)}
-        </Text>
-      )}
-    </Stack>
-  );
-}
-
-function CapEditor({ index, cap, err, onChange, onRemove }: { index: number; cap: CapRow; err: unknown; onChange: (c: CapRow) => void; onRemove: () => void }) {
-  const { t } = useTranslation('console-rules');
-  const base = `caps.${index}`;
-  const n = index + 1;
-  return (
-    <Stack gap={4}>
-      <Group align="start" wrap="wrap" gap="xs">
-        <Select
-          label={t('editor.capScope', { n })}
-          data={capScopes.map((s) => ({ value: s, label: t(`capScope.${s}`) }))}
-          value={cap.scope}
-          onChange={(v) => v && onChange({ ...cap, scope: v as CapRow['scope'] })}
-          allowDeselect={false}
-          error={issuesAt(err, `${base}.scope`)}
-          w={170}
-        />
-        <Select
-          label={t('editor.capPeriod', { n })}
-          data={capPeriods.map((p) => ({ value: p, label: t(`period.${p}`) }))}
-          value={cap.period}
-          onChange={(v) => v && onChange({ ...cap, period: v as CapRow['period'] })}
-          allowDeselect={false}
-          error={issuesAt(err, `${base}.period`)}
-          w={150}
-        />
-        <NumberInput label={t('editor.maxPoints', { n })} value={cap.maxPoints} onChange={(v) => onChange({ ...cap, maxPoints: v })} allowDecimal={false} error={issuesAt(err, `${base}.maxPoints`)} w={150} />
-        <NumberInput label={t('editor.maxTimes', { n })} value={cap.maxTimes} onChange={(v) => onChange({ ...cap, maxTimes: v })} allowDecimal={false} error={issuesAt(err, `${base}.maxTimes`)} w={150} />
-        <ActionIcon mt={28} variant="subtle" color="red" aria-label={t('editor.removeCap', { n })} onClick={onRemove}>
-          <IconTrash size={16} />
-        </ActionIcon>
-      </Group>
-      {issuesAt(err, base, true) && (
-        <Text c="red.9" size="sm">
-          {issuesAt(err, base, true)}
-        </Text>
-      )}
-    </Stack>
-  );
-}
-
-function Versions({ rule }: { rule: Rule }) {
-  const { t } = useTranslation('console-rules');
-  const [shown, setShown] = useState<number | null>(null);
-  const version = useQuery({
-    queryKey: ['rule', rule.id, 'version', shown],
-    queryFn: () => api.get<Rule>(`/v1/rules/${rule.id}/versions/${shown}`),
-    enabled: shown !== null,
-  });
-  return (
-    <Stack gap="xs">
-      <Title order={2} size="h4">
-        {t('versions.title')}
-      </Title>
-      <Table.ScrollContainer minWidth={500}>
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('versions.version')}</Table.Th>
-              <Table.Th>{t('list.name')}</Table.Th>
-              <Table.Th>{t('list.state')}</Table.Th>
-              <Table.Th>{t('versions.effectiveFrom')}</Table.Th>
-              <Table.Th>{t('versions.written')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {[...(rule.versions ?? [])].reverse().map((v) => (
-              <Table.Tr key={v.version}>
-                <Table.Td>
-                  <Anchor component="button" type="button" onClick={() => setShown(shown === v.version ? null : v.version)} aria-expanded={shown === v.version}>
-                    {t('editor.versionN', { version: v.version })}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{v.name}</Table.Td>
-                <Table.Td>{v.active ? t('list.activeOne') : t('list.archivedOne')}</Table.Td>
-                <Table.Td>{formatDateTime(v.effectiveFrom)}</Table.Td>
-                <Table.Td>{formatDateTime(v.createdAt)}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {shown !== null && (
-        <Stack gap={4}>
-          <Text fw={500}>{t('versions.definitionOf', { version: shown })}</Text>
-          {version.isPending ? <Loading /> : version.isError ? <ErrorAlert error={version.error} /> : <Code block>{JSON.stringify(version.data.definition, null, 2)}</Code>}
-        </Stack>
-      )}
-    </Stack>
-  );
-}
-
-

@@ -118,7 +118,7 @@ function Builder({ onSaved }: { onSaved: () => void }) {
           );
         })}
         <Group>
-          <Button variant="light" leftSection={<IconPlus size={16} />} onClick={() => setRows((rs) => [...rs, emptyRow()])}>
+          <Button variant="default" leftSection={<IconPlus size={16} />} onClick={() => setRows((rs) => [...rs, emptyRow()])}>
             {t('builder.add')}
           </Button>
         </Group>
