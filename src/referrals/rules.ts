@@ -39,11 +39,11 @@ export function refusalOf(f: ReferralFacts): Refusal | null {
   if (f.existing) {
     return f.existing.code === f.code ? { code: 'referral_code_reused', params: { code: f.code } } : { code: 'referral_already_referred', params: {} };
   }
-  const referrerEmail = f.referrer.email?.trim().toLowerCase() ?? null;
-  if (f.referee.memberId === f.referrer.memberId || (referrerEmail !== null && f.referee.emails.some((e) => e.trim().toLowerCase() === referrerEmail))) {
-    return { code: 'referral_self', params: {} };
-  }
+  if (f.referee.memberId === f.referrer.memberId) return { code: 'referral_self', params: {} };
   if (f.referee.accountId === f.referrer.accountId || f.referee.groupId === f.referrer.groupId) return { code: 'referral_same_company', params: {} };
+  // The referrer's own address at another company is still the referrer.
+  const referrerEmail = f.referrer.email?.trim().toLowerCase() ?? null;
+  if (referrerEmail !== null && f.referee.emails.some((e) => e.trim().toLowerCase() === referrerEmail)) return { code: 'referral_self', params: {} };
   if (f.referrerAncestry.includes(f.referee.accountId)) return { code: 'referral_circular', params: {} };
   const domain = domainOf(f.referrer.email);
   if (domain && !publicMailDomains.has(domain) && f.referee.emails.some((e) => domainOf(e) === domain)) {
