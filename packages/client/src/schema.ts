@@ -5437,6 +5437,290 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/surprises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the program’s surprises
+         * @description Every configured surprise with what it pays and its message overrides; not paged (a program has a handful).
+         */
+        get: operations["listSurprises"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surprises/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace a surprise
+         * @description Sets what an occasion gives (points through the ledger, or a reward ordered for the member) and, optionally, the message in the program’s own words per language. The body’s `key` must match the path. A seasonal surprise needs `month` and `day`, a milestone (`orders`, `lifetime_points`) its `threshold`, a `tier` surprise its `tierKey`; otherwise 422 `surprise_invalid`. Occasions before the day a surprise is switched on are not caught up. Recorded in the audit log.
+         */
+        put: operations["saveSurprise"];
+        post?: never;
+        /**
+         * Remove a surprise
+         * @description Nothing more is paid for it; what was paid stays in the ledger and in the payouts. An unknown key answers 404.
+         */
+        delete: operations["deleteSurprise"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surprises/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What surprises paid
+         * @description Surprises paid, newest first: who, for which occasion, how many points, the ledger journal and any gift order.
+         */
+        get: operations["listSurprisePayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surprises/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay what is due now
+         * @description Runs the surprise job for this program at once (it also runs every hour). Pays each member once per surprise and occasion, so running it again pays nothing new.
+         */
+        post: operations["runSurprises"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{id}/birthday": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a member’s birthday
+         * @description Day and month, and the year only if it was given; null when unknown.
+         */
+        get: operations["getMemberBirthday"];
+        /**
+         * Set or remove a member’s birthday
+         * @description Day and month; the year is optional and kept only when given. A day the month does not have (31 April; 29 February with a common year) answers 422 `birthday_invalid`. In a year without 29 February, a 29 February birthday is celebrated on the 28th.
+         */
+        put: operations["setMemberBirthday"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/v1/birthday": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My birthday
+         * @description The birthday the signed-in member gave (day and month, the year only if given), or null.
+         */
+        get: operations["portalGetBirthday"];
+        /**
+         * Set or remove my birthday
+         * @description Day and month, so the program can greet the member on the day; the year is optional and never required. null removes it.
+         */
+        put: operations["portalSetBirthday"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get what a referral pays
+         * @description Whether referrals are on, the points for each side and the cap per referrer and period (defaults until saved: off).
+         */
+        get: operations["getReferralSettings"];
+        /**
+         * Set what a referral pays
+         * @description Points for the referrer and for the referred company, and at most how many paid referrals per referrer in a month, a year or ever. Recorded in the audit log.
+         */
+        put: operations["saveReferralSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List referrals
+         * @description Referred companies, newest first, with their state and what each side was paid.
+         */
+        get: operations["listReferrals"];
+        put?: never;
+        /**
+         * Record a referred company
+         * @description The company (and optionally the person who signed up) came with a member’s code. Both sides are paid once the company’s first purchase is past the return window. Refused with a stable code: `referral_code_unknown`, `referral_self` (the referrer themselves), `referral_same_company` (the referrer’s company or its group), `referral_same_domain` (an e-mail domain of the referrer’s, other than public mail providers), `referral_circular` (the company is up the referrer’s own chain of referrals), `referral_code_reused` (this company used this code before, 409) and `referral_already_referred` (it came with another code, 409).
+         */
+        post: operations["createReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay the referrals that qualify now
+         * @description Pays every pending referral whose company has a first purchase past the return window (the job also runs every hour). Never pays one twice.
+         */
+        post: operations["runReferrals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{id}/referral-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a member’s referral code
+         * @description The member’s code and a link carrying it; made on first ask and kept.
+         */
+        get: operations["getMemberReferralCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/v1/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My referral code and the companies I referred
+         * @description The signed-in member’s code and link to share, what a referral pays, and each company referred with its state.
+         */
+        get: operations["portalGetReferrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inactivity/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the inactivity and tier-warning settings
+         * @description When inactive members are reminded and deactivated, and how long before a tier period ends its holders are warned (defaults until saved: off).
+         */
+        get: operations["getInactivitySettings"];
+        /**
+         * Set the inactivity and tier-warning settings
+         * @description Members with no purchase and no portal visit for `remindAfterMonths` get one reminder; after `deactivateAfterMonths` they are deactivated and their points follow the program’s leaver policy. Deactivation not after the reminder answers 422 `inactivity_months_reversed`. Recorded in the audit log.
+         */
+        put: operations["saveInactivitySettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inactivity/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remind, deactivate and warn now
+         * @description Runs the inactivity and tier-warning job for this program at once (it also runs every hour). Each notice goes once per member and occasion.
+         */
+        post: operations["runInactivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/insight/kpis": {
         parameters: {
             query?: never;
@@ -6127,6 +6411,13 @@ export type components = {
             lifetimeEarned: number;
             lifetimeSpent: number;
             lifetimeExpired: number;
+        };
+        /** @description A birthday: day and month; the year only if the member chose to give it. */
+        BirthdayInput: {
+            month: number;
+            day: number;
+            /** @description Optional: only kept when the member gives it */
+            year?: number | null;
         };
         /** @description A campaign: extra points for purchases by a segment in a window, paid from a budget wallet, with a held-out control group. */
         Campaign: {
@@ -7006,6 +7297,26 @@ export type components = {
              * @description The CSV file: UTF-8, a header line with the column names first, at most 20 MiB
              */
             file: string;
+        };
+        /** @description When inactive members are reminded and deactivated, and when tier holders are warned. */
+        InactivitySettings: {
+            enabled: boolean;
+            /** @description Months without activity (purchase, portal visit) before a reminder */
+            remindAfterMonths: number;
+            /** @description Months without activity before the member is deactivated; more than remindAfterMonths */
+            deactivateAfterMonths: number;
+            /** @description Days before a tier period ends when an owner short of keeping its tier is told what it needs; 0: never */
+            tierWarningDays: number;
+        };
+        /** @description When inactive members are reminded and deactivated, and when tier holders are warned. */
+        InactivitySettingsInput: {
+            enabled: boolean;
+            /** @description Months without activity (purchase, portal visit) before a reminder */
+            remindAfterMonths: number;
+            /** @description Months without activity before the member is deactivated; more than remindAfterMonths */
+            deactivateAfterMonths: number;
+            /** @description Days before a tier period ends when an owner short of keeping its tier is told what it needs; 0: never */
+            tierWarningDays: number;
         };
         /** @description A message in a member’s in-app inbox. */
         InboxMessage: {
@@ -8491,6 +8802,60 @@ export type components = {
                 }[];
             }[];
         };
+        /** @description A company referred by a member’s code, and what it paid each side. */
+        Referral: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            /** Format: uuid */
+            referrerMemberId: string;
+            referrerName: string;
+            /** Format: uuid */
+            refereeAccountId: string;
+            /** @description the referred company */
+            refereeName: string;
+            refereeMemberId: string | null;
+            /**
+             * @description pending: waiting for a first purchase past the return window; paid; capped: the referrer was over the cap, only the referred side was paid
+             * @enum {string}
+             */
+            status: "pending" | "paid" | "capped";
+            referrerPoints: number;
+            refereePoints: number;
+            /** Format: date-time */
+            createdAt: string;
+            qualifiedAt: string | null;
+        };
+        /** @description What a referral pays each side, and the cap per referrer. */
+        ReferralSettings: {
+            enabled: boolean;
+            /** @description Points for the member whose code was used */
+            referrerPoints: number;
+            /** @description Points for the referred company (its member named on the referral, else the company wallet) */
+            refereePoints: number;
+            /** @description At most this many paid referrals per referrer and period; null: no cap */
+            capCount: number | null;
+            /**
+             * @description The period of the cap, in the program’s time zone
+             * @enum {string}
+             */
+            capPeriod: "month" | "year" | "lifetime";
+        };
+        /** @description What a referral pays each side, and the cap per referrer. */
+        ReferralSettingsInput: {
+            enabled: boolean;
+            /** @description Points for the member whose code was used */
+            referrerPoints: number;
+            /** @description Points for the referred company (its member named on the referral, else the company wallet) */
+            refereePoints: number;
+            /** @description At most this many paid referrals per referrer and period; null: no cap */
+            capCount: number | null;
+            /**
+             * @description The period of the cap, in the program’s time zone
+             * @enum {string}
+             */
+            capPeriod: "month" | "year" | "lifetime";
+        };
         /** @description A reward of the shop catalogue, paid in points. */
         Reward: {
             /** Format: uuid */
@@ -9570,6 +9935,48 @@ export type components = {
             /** @description false deactivates the person: their keys and console sessions stop working */
             active?: boolean;
         };
+        /** @description A surprise: what an occasion (birthday, anniversary, milestone, season) gives a member, and its message. */
+        Surprise: {
+            key: string;
+            /** @enum {string} */
+            kind: "birthday" | "anniversary" | "orders" | "lifetime_points" | "tier" | "seasonal";
+            enabled: boolean;
+            points: number;
+            rewardId: string | null;
+            month: number | null;
+            day: number | null;
+            threshold: number | null;
+            tierKey: string | null;
+            /** @description the program’s own words per language */
+            message: {
+                [key: string]: string;
+            };
+            /** @description local date from which occasions count (YYYY-MM-DD) */
+            activeFrom: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description One surprise paid to one member for one occasion. */
+        SurprisePayout: {
+            /** Format: uuid */
+            memberId: string;
+            memberName: string;
+            surpriseKey: string;
+            /** @enum {string} */
+            kind: "birthday" | "anniversary" | "orders" | "lifetime_points" | "tier" | "seasonal";
+            /** @description the local date paid for (YYYY-MM-DD), or `once` for a milestone */
+            occasion: string;
+            points: number;
+            /** @description the ledger journal that paid it */
+            journalId: string | null;
+            rewardId: string | null;
+            /** @description the reward order placed as the gift */
+            orderId: string | null;
+            /** @description why the gift could not be ordered (the member kept the points) */
+            orderError: string | null;
+            /** Format: date-time */
+            paidAt: string;
+        };
         /** @description A survey as the program team authors it: texts by language, questions, audience, window, points and its answer count. */
         Survey: {
             /** Format: uuid */
@@ -9989,8 +10396,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249ef-0304-7285-96a7-b93be8742916",
+                     *       "createdAt": "2026-12-06T05:58:50.380Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10087,8 +10494,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249ef-0304-7285-96a7-b93be8742916",
+                     *       "createdAt": "2026-12-06T05:58:50.380Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10199,7 +10606,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249ef-0304-7285-96a7-b93be8742916",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -10317,8 +10724,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": false,
-                     *       "id": "01a24968-04f4-7642-ba55-355dbbe0e5db",
-                     *       "createdAt": "2026-12-06T03:31:23.508Z"
+                     *       "id": "01a249f1-60ef-767a-a36f-f4ec9ec89923",
+                     *       "createdAt": "2026-12-06T06:01:25.485Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10361,7 +10768,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24967-f302-746f-92a0-13a7eb7a7df9",
+                     *       "requestId": "01a249f0-df48-7102-b0e8-7de16685e2f1",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -10440,40 +10847,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e266-76c8-a0cb-6d65bf59f8df",
+                     *           "id": "01a249f0-6557-7196-8cb1-462d169a7c6d",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.661Z",
+                     *           "createdAt": "2026-12-06T06:00:21.077Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "staffUserId": "01a249f0-651f-745c-88b7-19ad859f94e6",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e26b-72fc-b63b-a29cdb1d988b",
+                     *           "id": "01a249f0-6576-77dd-8ccb-5af62dcd36bb",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.666Z",
+                     *           "createdAt": "2026-12-06T06:00:21.109Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e262-764d-8e16-943371f239a1",
+                     *           "staffUserId": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e2ae-72df-870f-220fc291cc10",
+                     *           "id": "01a249f0-66c7-7499-91d9-58210490b6df",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.733Z",
+                     *           "createdAt": "2026-12-06T06:00:21.435Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24967-e2a7-759e-a03b-611d960449cc"
+                     *           "partnerId": "01a249f0-669e-73e8-a2b1-44e648c2b16f"
                      *         }
                      *       ]
                      *     }
@@ -10579,18 +10986,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249f0-dfd1-756d-972f-b814f5d9d7c2",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
+                     *       "createdAt": "2026-12-06T06:00:52.433Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24967c0177595bec91d3b9eaaa6e001a24967f30d70ec8991fe53ee2f30554a5ce06ce77b8669deeb698025abb6dd2f3643bcb137837e"
+                     *       "key": "lj_01a249ef0304728596a7b93be874291601a249f0dfd1756d972fb814f5d9d7c26910f626dd45ca97babbebe2172043e31dacd69ced47fce6"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -10701,7 +11108,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24967-f30d-70ec-8991-fe53ee2f3055
+                 * @example 01a249f0-dfd1-756d-972f-b814f5d9d7c2
                  */
                 id: string;
             };
@@ -10717,15 +11124,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249f0-dfd1-756d-972f-b814f5d9d7c2",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
-                     *       "revokedAt": "2026-12-06T03:31:18.933Z",
+                     *       "createdAt": "2026-12-06T06:00:52.433Z",
+                     *       "revokedAt": "2026-12-06T06:00:52.509Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -10887,7 +11294,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-fb3fe54d76e4",
+                     *           "id": "01a249ef-0691-7410-a0df-94d006b2b337",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10903,11 +11310,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.150Z"
+                     *           "createdAt": "2026-12-06T05:58:51.262Z",
+                     *           "updatedAt": "2026-12-06T05:59:46.948Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249ef-0691-7410-a0e1-1249bdfa7395",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10921,11 +11328,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.629Z"
+                     *           "createdAt": "2026-12-06T05:58:51.262Z",
+                     *           "updatedAt": "2026-12-06T05:59:50.567Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249ef-0691-7410-a0df-301d46439ef9",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -10939,11 +11346,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.017Z"
+                     *           "createdAt": "2026-12-06T05:58:51.262Z",
+                     *           "updatedAt": "2026-12-06T05:59:45.964Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi05NDcxNjNjMzRhYjgiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDllZi0wNjkxLTc0MTAtYTBkZi0zMDFkNDY0MzllZjkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -11037,7 +11444,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11053,8 +11460,8 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.951Z"
+                     *       "createdAt": "2026-12-06T06:00:52.710Z",
+                     *       "updatedAt": "2026-12-06T06:00:52.710Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11109,7 +11516,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24967-f32d-704e-adff-4c0617edbf1f",
+                     *       "requestId": "01a249f0-e108-7421-a751-9a30a01d4945",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -11176,7 +11583,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -11192,7 +11599,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11208,8 +11615,8 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "createdAt": "2026-12-06T05:58:51.262Z",
+                     *       "updatedAt": "2026-12-06T06:00:35.961Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11296,7 +11703,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249f0-e0e7-7259-9c7a-7f2e4f655681
                  */
                 id: string;
             };
@@ -11325,7 +11732,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11342,8 +11749,8 @@ export interface operations {
                      *       "keyAccountManager": "magnus.berg@nordbygg.example",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.965Z"
+                     *       "createdAt": "2026-12-06T06:00:52.710Z",
+                     *       "updatedAt": "2026-12-06T06:00:52.810Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11494,7 +11901,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11510,8 +11917,8 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "createdAt": "2026-12-06T05:58:51.262Z",
+                     *       "updatedAt": "2026-12-06T06:00:35.961Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11635,7 +12042,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *       "id": "01a249f0-e1af-725f-8ef0-7f081faf6efc",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -11649,8 +12056,8 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.973Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.973Z"
+                     *       "createdAt": "2026-12-06T06:00:52.882Z",
+                     *       "updatedAt": "2026-12-06T06:00:52.882Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11765,7 +12172,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24967-f345-7461-b4a5-1820dafb3565",
+                     *       "requestId": "01a249f0-e1f5-773f-b08a-e9dd84c0332b",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -11843,12 +12250,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-427c5956dd5b"
+                     *           "id": "01a249f0-e26b-7571-ac7a-8a4bc4970764"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-44089d0b0e2c"
+                     *           "id": "01a249f0-e26b-7571-ac7a-8cbacd1df41b"
                      *         },
                      *         {
                      *           "index": 2,
@@ -12007,7 +12414,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -12025,8 +12432,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249ef-099e-759f-818e-9af23307623f",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@example.com",
                      *           "name": "Jonas Holm",
@@ -12037,12 +12444,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:58:51.960Z",
+                     *           "updatedAt": "2026-12-06T05:58:51.960Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-70ffe0d6c798",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249ef-099e-759f-818e-a09d69dd2286",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@example.com",
                      *           "name": "Karin Olsen",
@@ -12053,12 +12460,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:58:51.960Z",
+                     *           "updatedAt": "2026-12-06T05:58:51.960Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@example.com",
                      *           "name": "Lars Lind",
@@ -12069,11 +12476,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *           "createdAt": "2026-12-06T05:58:51.960Z",
+                     *           "updatedAt": "2026-12-06T06:00:28.153Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi02ZjNlOGFkNDdkNzYiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDllZi0wOTllLTc1OWYtODE4ZS05YzhjZmM2OTZlMjgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12200,8 +12607,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0af-70c7-a026-fe36e931dc8a",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249ef-09d5-70fe-9f57-240f1335bfcb",
+                     *           "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@example.com",
                      *           "name": "Anna Dahl",
@@ -12212,12 +12619,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:58:51.960Z",
+                     *           "updatedAt": "2026-12-06T05:58:51.960Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b1-7501-a4a4-5a231b89924a",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-3b65da02210c",
+                     *           "id": "01a249ef-09d7-7586-ad47-5c9d7ebc9cbc",
+                     *           "accountId": "01a249ef-0691-7410-a0df-d44a9552f8bf",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@example.com",
                      *           "name": "Anna Dahl",
@@ -12228,12 +12635,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:58:51.960Z",
+                     *           "updatedAt": "2026-12-06T05:58:51.960Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b2-7099-96e1-48a25fd5e140",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-abda27d1ff74",
+                     *           "id": "01a249ef-09f9-7698-aba6-1f81098f1257",
+                     *           "accountId": "01a249ef-0691-7410-a0e0-477bc15e9f14",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@example.com",
                      *           "name": "Anna Eriksson",
@@ -12244,11 +12651,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:58:51.960Z",
+                     *           "updatedAt": "2026-12-06T05:58:51.960Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5NjctYzBiMi03MDk5LTk2ZTEtNDhhMjVmZDVlMTQwIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5ZWYtMDlmOS03Njk4LWFiYTYtMWY4MTA5OGYxMjU3Il0"
                      *     }
                      */
                     "application/json": {
@@ -12338,8 +12745,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249f0-e325-75d9-be1e-00b15d31a883",
+                     *       "accountId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12350,8 +12757,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.018Z"
+                     *       "createdAt": "2026-12-06T06:00:53.274Z",
+                     *       "updatedAt": "2026-12-06T06:00:53.274Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12462,7 +12869,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249ef-099e-759f-818e-9c8cfc696e28
                  */
                 id: string;
             };
@@ -12478,8 +12885,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12490,8 +12897,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:58:51.960Z",
+                     *       "updatedAt": "2026-12-06T06:00:28.153Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12578,7 +12985,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f36b-7426-8496-46a0533b1a9c
+                 * @example 01a249f0-e325-75d9-be1e-00b15d31a883
                  */
                 id: string;
             };
@@ -12604,8 +13011,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249f0-e325-75d9-be1e-00b15d31a883",
+                     *       "accountId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12616,8 +13023,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.028Z"
+                     *       "createdAt": "2026-12-06T06:00:53.274Z",
+                     *       "updatedAt": "2026-12-06T06:00:53.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12768,8 +13175,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12780,8 +13187,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:58:51.960Z",
+                     *       "updatedAt": "2026-12-06T06:00:28.153Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12906,8 +13313,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f37e-736a-9ce5-f127e3c9550d",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249f0-e3e6-75a8-a256-171064c82a89",
+                     *       "accountId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -12918,8 +13325,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.035Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.035Z"
+                     *       "createdAt": "2026-12-06T06:00:53.458Z",
+                     *       "updatedAt": "2026-12-06T06:00:53.458Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -13101,12 +13508,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8ab1fe39a786"
+                     *           "id": "01a249f0-e443-712e-a4a9-0e5de5ff97de"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8f88059943ed"
+                     *           "id": "01a249f0-e443-712e-a4a9-13696f17a7a3"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13278,8 +13685,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T03:31:19.349Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.349Z"
+                     *       "createdAt": "2026-12-06T06:00:55.797Z",
+                     *       "updatedAt": "2026-12-06T06:00:55.797Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -13439,22 +13846,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:58:50.479Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.479Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:58:50.479Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.479Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:58:50.479Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.479Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -13549,8 +13956,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T06:00:55.862Z",
+                     *       "updatedAt": "2026-12-06T06:00:55.862Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13689,8 +14096,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T06:00:55.862Z",
+                     *       "updatedAt": "2026-12-06T06:00:55.862Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13805,7 +14212,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24967-f4c0-7568-a5d3-33c38ef12214",
+                     *       "requestId": "01a249f0-ed7b-700d-bb34-ca943a509312",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -13877,8 +14284,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:58:50.571Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.571Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -13889,8 +14296,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:58:50.571Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.571Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -13901,8 +14308,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:58:50.571Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.571Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -14191,13 +14598,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "id": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:58:50.476Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14214,16 +14621,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.113Z"
+                     *           "createdAt": "2026-12-06T05:58:53.288Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "id": "01a249ef-10c5-71fd-8725-3623331574e1",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:58:50.476Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14239,16 +14646,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.121Z"
+                     *           "createdAt": "2026-12-06T05:58:53.894Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *           "id": "01a249ef-10ec-7378-823c-183de2a0c494",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:58:50.476Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14263,7 +14670,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.123Z"
+                     *           "createdAt": "2026-12-06T05:58:53.934Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14393,13 +14800,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249f0-eea8-72e7-8b32-520e16f3d029",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T06:00:56.232Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -14427,7 +14834,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T06:00:56.232Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -14518,7 +14925,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24967-f4d7-7762-a5e3-754538984032",
+                     *       "requestId": "01a249f0-ee6b-713c-854f-9c3ad0ecabf7",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -14560,8 +14967,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
+                 *       "memberId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -14571,7 +14978,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                 *         "id": "01a249f0-eea8-72e7-8b32-520e16f3d029",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -14663,12 +15070,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
+                     *       "memberId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -14699,7 +15106,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -14730,7 +15137,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *           "ruleId": "01a249f0-eea8-72e7-8b32-520e16f3d029",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -14762,7 +15169,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -14779,7 +15186,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249f0-66fd-7349-a278-a2f1ea5caec1",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14792,7 +15199,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249f0-671c-724e-996b-db3769d862f7",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14806,7 +15213,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T03:31:19.397Z",
+                     *       "occurredAt": "2026-12-06T06:00:56.271Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -14970,7 +15377,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249f0-eea8-72e7-8b32-520e16f3d029
                  */
                 id: string;
             };
@@ -14986,13 +15393,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249f0-eea8-72e7-8b32-520e16f3d029",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T06:00:56.232Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15020,15 +15427,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z",
+                     *       "createdAt": "2026-12-06T06:00:56.232Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T03:31:19.389Z",
-                     *           "createdAt": "2026-12-06T03:31:19.389Z"
+                     *           "effectiveFrom": "2026-12-06T06:00:56.232Z",
+                     *           "createdAt": "2026-12-06T06:00:56.232Z"
                      *         }
                      *       ]
                      *     }
@@ -15117,7 +15524,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249f0-eea8-72e7-8b32-520e16f3d029
                  */
                 id: string;
             };
@@ -15158,13 +15565,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249f0-eea8-72e7-8b32-520e16f3d029",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.418Z",
+                     *       "effectiveFrom": "2026-12-06T06:00:56.357Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15192,7 +15599,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.417Z"
+                     *       "createdAt": "2026-12-06T06:00:56.346Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15259,8 +15666,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24967-f500-737b-b664-f687264bbbac",
-                     *       "instance": "/v1/rules/01a24967-f4dd-7558-a384-6b29dd28521f"
+                     *       "requestId": "01a249f0-ef3f-7303-acd9-73e61a631454",
+                     *       "instance": "/v1/rules/01a249f0-eea8-72e7-8b32-520e16f3d029"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -15338,7 +15745,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249f0-eea8-72e7-8b32-520e16f3d029
                  */
                 id: string;
                 /**
@@ -15359,13 +15766,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249f0-eea8-72e7-8b32-520e16f3d029",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T06:00:56.232Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15393,7 +15800,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T06:00:56.232Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15480,7 +15887,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249f0-eea8-72e7-8b32-520e16f3d029
                  */
                 id: string;
             };
@@ -15513,13 +15920,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249f0-eea8-72e7-8b32-520e16f3d029",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.531Z",
+                     *       "effectiveFrom": "2026-12-06T06:00:57.092Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15547,7 +15954,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.530Z"
+                     *       "createdAt": "2026-12-06T06:00:57.081Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15676,7 +16083,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T02:01:19.432Z",
+                 *       "occurredAt": "2026-12-06T04:30:56.442Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -15846,19 +16253,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249f0-efa7-7095-93b6-bf86c3d21cd9",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:30:56.442Z",
+                     *       "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
+                     *       "memberId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249f0-f01a-71e9-892f-d1369357f04a",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -15876,15 +16283,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249f0-efeb-708a-92a2-db64f5e38d75",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:30:56.442Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15909,15 +16316,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249f0-efeb-708a-92a2-db64f5e38d75",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:30:56.442Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15942,15 +16349,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249f0-efeb-708a-92a2-db64f5e38d75",
+                     *           "ruleId": "01a249ef-10c5-71fd-8725-3623331574e1",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:30:56.442Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -15970,7 +16377,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -15987,7 +16394,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249f0-66fd-7349-a278-a2f1ea5caec1",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16000,7 +16407,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249f0-671c-724e-996b-db3769d862f7",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16174,7 +16581,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24967-f553-742b-a521-f54ca7e657ec",
+                     *       "requestId": "01a249f0-f147-712f-9403-b200c583c158",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -16257,19 +16664,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249f0-efa7-7095-93b6-bf86c3d21cd9",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:30:56.442Z",
+                     *       "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
+                     *       "memberId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249f0-f01a-71e9-892f-d1369357f04a",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -16287,15 +16694,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249f0-efeb-708a-92a2-db64f5e38d75",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:30:56.442Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16320,15 +16727,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249f0-efeb-708a-92a2-db64f5e38d75",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:30:56.442Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16353,15 +16760,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249f0-efeb-708a-92a2-db64f5e38d75",
+                     *           "ruleId": "01a249ef-10c5-71fd-8725-3623331574e1",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:30:56.442Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -16471,7 +16878,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T03:30:19.517Z",
+                 *       "occurredAt": "2026-12-06T05:59:56.990Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -16495,12 +16902,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
+                     *       "memberId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16531,7 +16938,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16564,7 +16971,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16581,7 +16988,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249f0-66fd-7349-a278-a2f1ea5caec1",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16594,7 +17001,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249f0-671c-724e-996b-db3769d862f7",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16758,7 +17165,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ef-0691-7410-a0df-2bf5025c1af5
                  */
                 id: string;
             };
@@ -16774,7 +17181,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "walletId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -16890,7 +17297,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ef-0691-7410-a0df-2bf5025c1af5
                  */
                 id: string;
             };
@@ -16908,12 +17315,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f540-769f-816e-cb115d974fb7",
+                     *           "journalId": "01a249f0-f0f6-7551-b6bd-c79f73d68b5e",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:30:56.710Z",
+                     *           "recordedAt": "2026-12-06T06:00:56.744Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -16923,20 +17330,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249f0-f0a7-7346-a719-c183de16832e",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
+                     *           "journalId": "01a249f0-efeb-708a-92a2-db64f5e38d75",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.439Z",
+                     *           "occurredAt": "2026-12-06T04:30:56.442Z",
+                     *           "recordedAt": "2026-12-06T06:00:56.487Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16947,16 +17354,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *               "ruleId": "01a249ef-10ec-7378-823c-183de2a0c494",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *           "eventId": "01a249f0-efa7-7095-93b6-bf86c3d21cd9",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16964,12 +17371,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-d45f-738e-8232-4c4a6f3a6ba6",
+                     *           "journalId": "01a249ef-c0ca-76ba-a112-5a6d264626b2",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-25T16:12:11.737Z",
-                     *           "recordedAt": "2026-12-06T03:31:10.977Z",
+                     *           "occurredAt": "2026-11-25T18:39:56.327Z",
+                     *           "recordedAt": "2026-12-06T05:59:38.322Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16980,11 +17387,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-d400-71a7-9d85-1a90bafd724d",
+                     *           "eventId": "01a249ef-be51-756e-82e8-497eb933b98a",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16992,7 +17399,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-d45f-738e-8232-4c4a6f3a6ba6"
+                     *       "nextCursor": "01a249ef-c0ca-76ba-a112-5a6d264626b2"
                      *     }
                      */
                     "application/json": {
@@ -17083,7 +17490,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ef-0691-7410-a0df-2bf5025c1af5
                  */
                 id: string;
             };
@@ -17138,14 +17545,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249f0-f41f-714b-8132-8c47fef53f39",
+                     *       "walletId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "requestedAt": "2026-12-06T06:00:57.629Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -17284,7 +17691,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ef-0691-7410-a0df-2bf5025c1af5
                  */
                 id: string;
             };
@@ -17330,7 +17737,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5ab-72a3-b8ad-a96c76402e0a",
+                     *       "journalId": "01a249f0-f3ad-70ba-ad4b-63c1c5a66041",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -17447,8 +17854,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f59e-77d7-9e43-8713b04aa111",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdaf-8ed94290a7c6/debits"
+                     *       "requestId": "01a249f0-f337-7711-998a-585e4458cb20",
+                     *       "instance": "/v1/accounts/01a249ef-0691-7410-a0df-2bf5025c1af5/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17484,7 +17891,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ef-09d5-70fe-9f57-1fd50beb4213
                  */
                 id: string;
             };
@@ -17500,7 +17907,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "walletId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -17608,7 +18015,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ef-09d5-70fe-9f57-1fd50beb4213
                  */
                 id: string;
             };
@@ -17626,12 +18033,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f544-738e-8cf7-74e0f17c6278",
+                     *           "journalId": "01a249f0-f10d-76eb-adc4-c6921b334144",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:30:56.710Z",
+                     *           "recordedAt": "2026-12-06T06:00:56.744Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -17641,20 +18048,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249f0-f0a7-7346-a719-c183de16832e",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ef-0e02-702b-aa8f-7f842b39c14e",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f536-778d-849a-0d6c9666a160",
+                     *           "journalId": "01a249f0-f0ca-743c-83c9-898449531def",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T03:31:19.470Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T06:00:56.740Z",
+                     *           "recordedAt": "2026-12-06T06:00:56.744Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17676,12 +18083,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f534-76db-95a9-e9c10d99f5db",
+                     *           "journalId": "01a249f0-f0b6-738e-ae84-e9b3b24fd722",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T03:11:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:40:56.710Z",
+                     *           "recordedAt": "2026-12-06T06:00:56.744Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -17692,11 +18099,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24967-c110-727c-a9fc-682dc93dc4d6",
+                     *               "ruleId": "01a249ef-10ef-76a1-b5ad-53ad1023cb59",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f531-705e-a2f3-558499b9dfdd",
+                     *           "eventId": "01a249f0-f0a7-7346-a719-c55a10d3895e",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -17704,7 +18111,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-f534-76db-95a9-e9c10d99f5db"
+                     *       "nextCursor": "01a249f0-f0b6-738e-ae84-e9b3b24fd722"
                      *     }
                      */
                     "application/json": {
@@ -17795,7 +18202,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ef-09d5-70fe-9f57-1fd50beb4213
                  */
                 id: string;
             };
@@ -17841,7 +18248,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5b6-703f-b5a6-546102dae1c7",
+                     *       "journalId": "01a249f0-f3c6-765f-81c0-b7ae049758e8",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -17987,7 +18394,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ef-09d5-70fe-9f57-1fd50beb4213
                  */
                 id: string;
             };
@@ -18033,7 +18440,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f59a-7029-af79-9541f6286b98",
+                     *       "journalId": "01a249f0-f2f3-74bd-b795-2fe2b2672d21",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -18170,7 +18577,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ef-0691-7410-a0df-2bf5025c1af5
                  */
                 id: string;
             };
@@ -18180,7 +18587,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "memberId": "01a249ef-09d5-70fe-9f57-1fd50beb4213",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -18224,7 +18631,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f58f-73ee-bd3e-4c34d6787e49",
+                     *       "journalId": "01a249f0-f2e0-727d-95a3-c4570da0f061",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -18372,15 +18779,15 @@ export interface operations {
                     /**
                      * @example {
                      *       "currency": "SEK",
-                     *       "issued": 30118391,
-                     *       "reversed": 29811,
+                     *       "issued": 30200641,
+                     *       "reversed": 29789,
                      *       "spent": 5600,
-                     *       "redeemed": 1214000,
+                     *       "redeemed": 1261000,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27695856,
+                     *       "outstandingAvailable": 27731128,
                      *       "outstandingPending": 1183874,
-                     *       "liabilityMinor": 28879730
+                     *       "liabilityMinor": 28915002
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -19187,7 +19594,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -19219,14 +19626,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:58:50.476Z",
+                     *       "periodEnd": "2027-12-06T05:58:50.476Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.719Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.719Z"
+                     *         "windowStart": "2025-12-06T06:00:58.277Z",
+                     *         "windowEnd": "2026-12-06T06:00:58.277Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19339,7 +19746,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -19357,7 +19764,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-d69f-709f-bc69-1c701854dca8",
+                     *           "id": "01a249ef-d125-7788-a57e-715bf88a2532",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -19365,7 +19772,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T03:31:05.886Z"
+                     *           "at": "2026-12-06T05:58:50.476Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -19458,7 +19865,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -19505,17 +19912,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:58:50.476Z",
+                     *       "periodEnd": "2027-12-06T05:58:50.476Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T03:31:19.748Z",
+                     *         "until": "2027-06-06T06:00:58.423Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.758Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.758Z"
+                     *         "windowStart": "2025-12-06T06:00:58.479Z",
+                     *         "windowEnd": "2026-12-06T06:00:58.479Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19644,7 +20051,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -19676,14 +20083,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:58:50.476Z",
+                     *       "periodEnd": "2027-12-06T05:58:50.476Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.770Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.770Z"
+                     *         "windowStart": "2025-12-06T06:00:58.607Z",
+                     *         "windowEnd": "2026-12-06T06:00:58.607Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19812,7 +20219,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ef-09d5-70fe-9f57-1fd50beb4213
                  */
                 id: string;
             };
@@ -19835,8 +20242,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.731Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.731Z"
+                     *         "windowStart": "2025-12-06T06:00:58.320Z",
+                     *         "windowEnd": "2026-12-06T06:00:58.320Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -19912,8 +20319,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24967-f688-71ac-96fa-8bf4db722661",
-                     *       "instance": "/v1/members/01a24967-c0af-70c7-a026-f7bb6614db8d/tier"
+                     *       "requestId": "01a249f0-f912-70a8-b0fa-1b3cbbe1239d",
+                     *       "instance": "/v1/members/01a249ef-09d5-70fe-9f57-1fd50beb4213/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19963,7 +20370,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ef-09d5-70fe-9f57-1fd50beb4213
                  */
                 id: string;
             };
@@ -20070,7 +20477,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ef-09d5-70fe-9f57-1fd50beb4213
                  */
                 id: string;
             };
@@ -20102,17 +20509,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T06:00:58.641Z",
+                     *       "periodEnd": "2026-12-06T06:00:58.641Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T03:31:19.778Z",
+                     *         "until": "2027-03-06T06:00:58.641Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.787Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.787Z"
+                     *         "windowStart": "2025-12-06T06:00:58.680Z",
+                     *         "windowEnd": "2026-12-06T06:00:58.680Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20244,7 +20651,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ef-09d5-70fe-9f57-1fd50beb4213
                  */
                 id: string;
             };
@@ -20261,14 +20668,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T06:00:58.641Z",
+                     *       "periodEnd": "2026-12-06T06:00:58.641Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.797Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.797Z"
+                     *         "windowStart": "2025-12-06T06:00:58.763Z",
+                     *         "windowEnd": "2026-12-06T06:00:58.763Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20895,7 +21302,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249ef-099e-759f-818e-9c8cfc696e28
                  */
                 memberId?: string;
                 /**
@@ -20930,7 +21337,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249f0-3883-72b9-a4f0-79c8b05a7fc1",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -20979,8 +21386,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.423Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.423Z",
+                     *           "createdAt": "2026-12-06T06:00:09.604Z",
+                     *           "updatedAt": "2026-12-06T06:00:09.604Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -20989,7 +21396,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249f0-36da-7517-a122-7dd08fc0eec8",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -21038,8 +21445,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.363Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.363Z",
+                     *           "createdAt": "2026-12-06T06:00:09.178Z",
+                     *           "updatedAt": "2026-12-06T06:00:09.178Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21048,7 +21455,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249f0-3881-72df-87b8-8ba20aede5d7",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -21097,8 +21504,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.421Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.421Z",
+                     *           "createdAt": "2026-12-06T06:00:09.601Z",
+                     *           "updatedAt": "2026-12-06T06:00:09.601Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21107,7 +21514,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDk2Ny1kZDhkLTc2NTgtOTk5Yi0zZmRiZTIxZmE5MGIiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDlmMC0zODgxLTcyZGYtODdiOC04YmEyMGFlZGU1ZDciXQ"
                      *     }
                      */
                     "application/json": {
@@ -21339,7 +21746,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21376,8 +21783,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.995Z"
+                     *       "createdAt": "2026-12-06T06:01:00.046Z",
+                     *       "updatedAt": "2026-12-06T06:01:00.046Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21504,7 +21911,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd37-765e-8863-2de3918f9ece",
+                     *       "id": "01a249f0-3612-705f-ae15-d43555a69981",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21553,8 +21960,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:13.335Z",
-                     *       "updatedAt": "2026-12-06T03:31:13.335Z"
+                     *       "createdAt": "2026-12-06T06:00:08.979Z",
+                     *       "updatedAt": "2026-12-06T06:00:08.979Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21641,7 +22048,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24967-f73c-726e-9416-df5d100873d9
+                 * @example 01a249f0-fd8f-7509-8b09-4cfcea6f3bbe
                  */
                 id: string;
             };
@@ -21741,7 +22148,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21778,8 +22185,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.004Z"
+                     *       "createdAt": "2026-12-06T06:01:00.046Z",
+                     *       "updatedAt": "2026-12-06T06:01:00.137Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21948,7 +22355,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 39
+                     *       "stock": 40
                      *     }
                      */
                     "application/json": {
@@ -22101,7 +22508,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "rewardId": "01a249f0-3881-72df-87b8-8ba20aede5d7",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -22111,7 +22518,7 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "rewardId": "01a249f0-3883-72b9-a4f0-79c8b05a7fc1",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
                      *           "orders": 2,
@@ -22210,35 +22617,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
+                     *           "id": "01a249f0-5157-76ec-9c71-5390ea3777f1",
+                     *           "orderId": "01a249f0-510e-7593-8cb7-4edadd451cb3",
+                     *           "accountId": "01a249ef-0691-7410-a0de-a6344fa9b5eb",
                      *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
+                     *           "createdAt": "2026-12-06T06:00:15.886Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249f1-0576-7698-965e-092e8d6d065f",
+                     *           "orderId": "01a249f1-052d-707b-aea7-9bc6963b3ea4",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
+                     *           "createdAt": "2026-12-06T06:01:01.997Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -22340,36 +22736,25 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
+                     *           "id": "01a249f0-5157-76ec-9c71-5390ea3777f1",
+                     *           "orderId": "01a249f0-510e-7593-8cb7-4edadd451cb3",
+                     *           "accountId": "01a249ef-0691-7410-a0de-a6344fa9b5eb",
                      *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
+                     *           "createdAt": "2026-12-06T06:00:15.886Z",
+                     *           "exportedAt": "2026-12-06T06:01:02.150Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249f1-0576-7698-965e-092e8d6d065f",
+                     *           "orderId": "01a249f1-052d-707b-aea7-9bc6963b3ea4",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
+                     *           "createdAt": "2026-12-06T06:01:01.997Z",
+                     *           "exportedAt": "2026-12-06T06:01:02.150Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -22482,7 +22867,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249ef-099e-759f-818e-9c8cfc696e28
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -22506,18 +22891,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *           "id": "01a249f0-feff-72c5-9677-e4ae604a2f86",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *             "id": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -22532,46 +22917,46 @@ export interface operations {
                      *           "codes": [],
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:20.044Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *           "createdAt": "2026-12-06T06:01:00.415Z",
+                     *           "updatedAt": "2026-12-06T06:01:00.415Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *               "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.039Z"
+                     *               "at": "2026-12-06T06:01:00.374Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-ddc7-7648-846e-3504b3578069",
+                     *           "id": "01a249f0-3a60-773a-8a06-ecbd0fbe4e3d",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249f0-36bd-746a-bdd6-7112a9940319",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:13.479Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.479Z",
+                     *           "createdAt": "2026-12-06T06:00:10.081Z",
+                     *           "updatedAt": "2026-12-06T06:00:10.081Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:05.886Z"
+                     *               "at": "2026-12-06T05:58:50.476Z"
                      *             }
                      *           ]
                      *         }
@@ -22646,8 +23031,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24967-f73c-726e-9416-df5d100873d9",
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "reward": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
+                 *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -22708,18 +23093,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249f0-feff-72c5-9677-e4ae604a2f86",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22734,15 +23119,15 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "createdAt": "2026-12-06T06:01:00.415Z",
+                     *       "updatedAt": "2026-12-06T06:01:00.415Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T06:01:00.374Z"
                      *         }
                      *       ]
                      *     }
@@ -22833,9 +23218,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:insufficient_points",
                      *       "title": "insufficient points",
                      *       "status": 422,
-                     *       "detail": "Not enough points: 4764 available, 119000 requested.",
+                     *       "detail": "Not enough points: 7514 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f753-74e4-9b79-08853c3e3fa6",
+                     *       "requestId": "01a249f0-fe4a-72fe-bc33-9626e57480d0",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -22866,7 +23251,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249f0-feff-72c5-9677-e4ae604a2f86
                  */
                 id: string;
             };
@@ -22882,18 +23267,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249f0-feff-72c5-9677-e4ae604a2f86",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22908,15 +23293,15 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "createdAt": "2026-12-06T06:01:00.415Z",
+                     *       "updatedAt": "2026-12-06T06:01:00.415Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T06:01:00.374Z"
                      *         }
                      *       ]
                      *     }
@@ -23005,7 +23390,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249f0-feff-72c5-9677-e4ae604a2f86
                  */
                 id: string;
             };
@@ -23033,18 +23418,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249f0-feff-72c5-9677-e4ae604a2f86",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23059,22 +23444,22 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.074Z",
+                     *       "createdAt": "2026-12-06T06:01:00.415Z",
+                     *       "updatedAt": "2026-12-06T06:01:00.620Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T06:01:00.374Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T06:01:00.620Z"
                      *         }
                      *       ]
                      *     }
@@ -23199,7 +23584,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f81c-77cd-a6f3-07c1a65ba654
+                 * @example 01a249f1-040f-77a6-a843-cc071c950a84
                  */
                 id: string;
             };
@@ -23227,40 +23612,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *       "id": "01a249f1-040f-77a6-a843-cc071c950a84",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *         "id": "01a249f0-36bd-746a-bdd6-7112a9940319",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.220Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *       "createdAt": "2026-12-06T06:01:01.711Z",
+                     *       "updatedAt": "2026-12-06T06:01:01.810Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.215Z"
+                     *           "at": "2026-12-06T06:01:01.686Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T03:31:20.241Z"
+                     *           "at": "2026-12-06T06:01:01.810Z"
                      *         }
                      *       ]
                      *     }
@@ -23385,7 +23770,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249f0-feff-72c5-9677-e4ae604a2f86
                  */
                 id: string;
             };
@@ -23423,18 +23808,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249f0-feff-72c5-9677-e4ae604a2f86",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23453,29 +23838,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.087Z",
+                     *       "createdAt": "2026-12-06T06:01:00.415Z",
+                     *       "updatedAt": "2026-12-06T06:01:00.697Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T06:01:00.374Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T06:01:00.620Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T06:01:00.697Z"
                      *         }
                      *       ]
                      *     }
@@ -23600,7 +23985,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249f0-feff-72c5-9677-e4ae604a2f86
                  */
                 id: string;
             };
@@ -23624,18 +24009,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249f0-feff-72c5-9677-e4ae604a2f86",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23654,29 +24039,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.107Z",
+                     *       "createdAt": "2026-12-06T06:01:00.415Z",
+                     *       "updatedAt": "2026-12-06T06:01:00.975Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T06:01:00.374Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T06:01:00.620Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T06:01:00.697Z"
                      *         }
                      *       ]
                      *     }
@@ -23801,7 +24186,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c
+                 * @example 01a249f1-01d7-77a8-ac6e-f0c0078b4492
                  */
                 id: string;
             };
@@ -23831,18 +24216,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c",
+                     *       "id": "01a249f1-01d7-77a8-ac6e-f0c0078b4492",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *         "id": "01a249f0-36da-7517-a122-7dd08fc0eec8",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -23851,29 +24236,29 @@ export interface operations {
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.124Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.153Z",
+                     *       "createdAt": "2026-12-06T06:01:01.144Z",
+                     *       "updatedAt": "2026-12-06T06:01:01.363Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.119Z"
+                     *           "at": "2026-12-06T06:01:01.099Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.140Z"
+                     *           "at": "2026-12-06T06:01:01.280Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.153Z"
+                     *           "at": "2026-12-06T06:01:01.363Z"
                      *         }
                      *       ]
                      *     }
@@ -23998,7 +24383,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7f0-7564-9ba6-48fc6a634e54
+                 * @example 01a249f1-033d-704d-873d-47ca8df174db
                  */
                 id: string;
             };
@@ -24026,40 +24411,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7f0-7564-9ba6-48fc6a634e54",
+                     *       "id": "01a249f1-033d-704d-873d-47ca8df174db",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24967-dd40-709e-ab34-36fc427b90a1",
+                     *         "id": "01a249f0-3684-77cd-a22d-b3621c68d5ce",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.176Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.194Z",
+                     *       "createdAt": "2026-12-06T06:01:01.501Z",
+                     *       "updatedAt": "2026-12-06T06:01:01.587Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.169Z"
+                     *           "at": "2026-12-06T06:01:01.458Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T03:31:20.194Z"
+                     *           "at": "2026-12-06T06:01:01.587Z"
                      *         }
                      *       ]
                      *     }
@@ -24204,34 +24589,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249f0-c4b6-7607-a075-ae2aad3fbd18",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:18.137Z",
-                     *           "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *           "createdAt": "2026-12-06T06:00:45.494Z",
+                     *           "updatedAt": "2026-12-06T06:00:45.494Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249f0-64fa-7435-b295-39a6fd361dff",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.651Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.651Z"
+                     *           "createdAt": "2026-12-06T06:00:20.986Z",
+                     *           "updatedAt": "2026-12-06T06:00:20.986Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "id": "01a249f0-651f-745c-88b7-19ad859f94e6",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.655Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.655Z"
+                     *           "createdAt": "2026-12-06T06:00:21.022Z",
+                     *           "updatedAt": "2026-12-06T06:00:21.022Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5NjctZTI1Zi03MTk4LWIwMDEtYzJlZjFjYWQ5YjIzIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5ZjAtNjUxZi03NDVjLTg4YjctMTlhZDg1OWY5NGU2Il0"
                      *     }
                      */
                     "application/json": {
@@ -24318,13 +24703,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249f0-e8ca-774f-a19c-5e7a2190e975",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.147Z"
+                     *       "createdAt": "2026-12-06T06:00:54.729Z",
+                     *       "updatedAt": "2026-12-06T06:00:54.729Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24423,7 +24808,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-eff9-74d8-8da5-be0e1201ede3
+                 * @example 01a249f0-c4b6-7607-a075-ae2aad3fbd18
                  */
                 id: string;
             };
@@ -24439,13 +24824,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *       "id": "01a249f0-c4b6-7607-a075-ae2aad3fbd18",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:18.137Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *       "createdAt": "2026-12-06T06:00:45.494Z",
+                     *       "updatedAt": "2026-12-06T06:00:45.494Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24532,7 +24917,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249f0-e8ca-774f-a19c-5e7a2190e975
                  */
                 id: string;
             };
@@ -24557,13 +24942,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249f0-e8ca-774f-a19c-5e7a2190e975",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.160Z"
+                     *       "createdAt": "2026-12-06T06:00:54.729Z",
+                     *       "updatedAt": "2026-12-06T06:00:54.849Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24686,7 +25071,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249f0-e8ca-774f-a19c-5e7a2190e975
                  */
                 id: string;
             };
@@ -25165,42 +25550,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249f0-f41f-714b-8132-8c47fef53f39",
+                     *           "walletId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *           "requestedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *           "requestedAt": "2026-12-06T06:00:57.629Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e296-71eb-81c1-8ab33c25a7bb",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249f0-661f-717b-b202-30d36f4cb80c",
+                     *           "walletId": "01a249ef-0690-723c-8130-a08d89f11096",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e262-764d-8e16-943371f239a1",
-                     *           "requestedAt": "2026-11-30T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249f0-653d-718b-a6f9-e37d7deacb60",
+                     *           "requestedAt": "2026-11-30T05:58:50.476Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e291-7617-99f4-41862e12bd22",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249f0-6615-73ab-a979-5098680d6569",
+                     *           "walletId": "01a249ef-0690-723c-8130-a08d89f11096",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
-                     *           "requestedAt": "2026-11-29T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249f0-651f-745c-88b7-19ad859f94e6",
+                     *           "requestedAt": "2026-11-29T05:58:50.476Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -25273,7 +25658,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249f0-f41f-714b-8132-8c47fef53f39
                  */
                 id: string;
             };
@@ -25289,14 +25674,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249f0-f41f-714b-8132-8c47fef53f39",
+                     *       "walletId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "requestedAt": "2026-12-06T06:00:57.629Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -25387,7 +25772,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5ff-725c-8bad-7bf57cbef6c8
+                 * @example 01a249f0-f5ce-70e4-afb2-9cfbd4e99a19
                  */
                 id: string;
             };
@@ -25403,18 +25788,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5ff-725c-8bad-7bf57cbef6c8",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249f0-f5ce-70e4-afb2-9cfbd4e99a19",
+                     *       "walletId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.677Z",
-                     *       "decidedBy": "staff:01a24967-eff9-74d8-8da5-be0e1201ede3",
-                     *       "decidedAt": "2026-12-06T03:31:19.686Z",
+                     *       "requestedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "requestedAt": "2026-12-06T06:00:58.046Z",
+                     *       "decidedBy": "staff:01a249f0-c4b6-7607-a075-ae2aad3fbd18",
+                     *       "decidedAt": "2026-12-06T06:00:58.103Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24967-f607-7355-815e-d1c3da958299"
+                     *       "journalId": "01a249f0-f608-77ee-9546-a53d863c8d88"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -25457,8 +25842,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24967-f5ee-7569-8772-a1eaba1781d0",
-                     *       "instance": "/v1/adjustment-requests/01a24967-e291-7617-99f4-41862e12bd22/approve"
+                     *       "requestId": "01a249f0-f543-74af-b8df-c188176ae521",
+                     *       "instance": "/v1/adjustment-requests/01a249f0-6615-73ab-a979-5098680d6569/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -25560,7 +25945,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249f0-f41f-714b-8132-8c47fef53f39
                  */
                 id: string;
             };
@@ -25588,16 +25973,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249f0-f41f-714b-8132-8c47fef53f39",
+                     *       "walletId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:19.669Z",
+                     *       "requestedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "requestedAt": "2026-12-06T06:00:57.629Z",
+                     *       "decidedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "decidedAt": "2026-12-06T06:00:57.959Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -25758,9 +26143,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24967-f358-72dc-bdf9-330fc0510b3b",
-                     *           "at": "2026-12-06T03:31:18.999Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249f0-e28a-759b-9652-d7d7cb3501fc",
+                     *           "at": "2026-12-06T06:00:53.130Z",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -25773,22 +26158,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab",
-                     *           "hash": "7308ed9916def14955e1446a8d91cddf2b6a8d120b374d9b0f7b7f0751d7ceec"
+                     *           "prevHash": "93d6ff10016ecf189a342dd0cc0c03da595d5fad7cac99d310f4b55087d32f15",
+                     *           "hash": "f6c4aa519dfe4ef2a79a440a45d6ad977727f368c3fb3964d057b04591d27502"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24967-f342-7468-8ab1-6d40f5336090",
-                     *           "at": "2026-12-06T03:31:18.978Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249f0-e1dd-740b-84b3-15c34d01b030",
+                     *           "at": "2026-12-06T06:00:52.957Z",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *           "entityId": "01a249f0-e1af-725f-8ef0-7f081faf6efc",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *             "id": "01a249f0-e1af-725f-8ef0-7f081faf6efc",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -25796,30 +26181,30 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "installer",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.973Z",
+                     *             "createdAt": "2026-12-06T06:00:52.882Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T03:31:18.973Z",
+                     *             "updatedAt": "2026-12-06T06:00:52.882Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3",
-                     *           "hash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab"
+                     *           "prevHash": "e4cb38f98c4ceef79e42d8ac7ef8e4a3ab5116bfcfaa3d16bded09bcde518bc2",
+                     *           "hash": "93d6ff10016ecf189a342dd0cc0c03da595d5fad7cac99d310f4b55087d32f15"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24967-f338-72c9-8eb2-fcfdc7bde662",
-                     *           "at": "2026-12-06T03:31:18.968Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249f0-e16e-710e-ac9f-3ca726b81fc6",
+                     *           "at": "2026-12-06T06:00:52.823Z",
+                     *           "actor": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *           "entityId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *           "before": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -25829,17 +26214,17 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "builder",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T06:00:52.710Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.951Z",
+                     *             "updatedAt": "2026-12-06T06:00:52.710Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -25850,17 +26235,17 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "builder",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T06:00:52.710Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.965Z",
+                     *             "updatedAt": "2026-12-06T06:00:52.810Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "978755f4af2dc0e8897e1077a83b3b3c8bf8cae70de1e87c84cd8587fc24fa48",
-                     *           "hash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3"
+                     *           "prevHash": "ec30f5b59253399df1b8c3484101953f20357110868f815d11232ebcc3f1c080",
+                     *           "hash": "e4cb38f98c4ceef79e42d8ac7ef8e4a3ab5116bfcfaa3d16bded09bcde518bc2"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -25941,15 +26326,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "actor": "staff:01a249f0-64fa-7435-b295-39a6fd361dff",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "actor": "staff:01a249f0-651f-745c-88b7-19ad859f94e6",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e262-764d-8e16-943371f239a1",
+                     *           "actor": "staff:01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -26035,10 +26420,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *       "seq": 38,
-                     *       "hash": "8673f5044e7195679bc84797a8412a6b7f0730e48b90b5f713acd5449091c20e",
-                     *       "at": "2026-12-06T03:31:19.287Z"
+                     *       "hash": "40eb9f78ef73b6bbd429b477c71afc66b9dc09d6bd152421cc7594b289080243",
+                     *       "at": "2026-12-06T06:00:55.431Z"
                      *     }
                      */
                     "application/json": {
@@ -26122,22 +26507,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *           "id": "01a249f0-669e-73e8-a2b1-44e648c2b16f",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.727Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *           "createdAt": "2026-12-06T06:00:21.405Z",
+                     *           "updatedAt": "2026-12-06T06:00:21.405Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e2aa-719b-87d0-4a54b69b4d88",
+                     *           "id": "01a249f0-66a7-759f-9dbb-fab72cf94dfa",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.730Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.730Z"
+                     *           "createdAt": "2026-12-06T06:00:21.415Z",
+                     *           "updatedAt": "2026-12-06T06:00:21.415Z"
                      *         }
                      *       ]
                      *     }
@@ -26225,13 +26610,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249f0-ebb2-76f5-97dd-3c4b9daf7469",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.299Z"
+                     *       "createdAt": "2026-12-06T06:00:55.474Z",
+                     *       "updatedAt": "2026-12-06T06:00:55.474Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26330,7 +26715,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249f0-669e-73e8-a2b1-44e648c2b16f
                  */
                 id: string;
             };
@@ -26346,13 +26731,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *       "id": "01a249f0-669e-73e8-a2b1-44e648c2b16f",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:14.727Z",
-                     *       "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *       "createdAt": "2026-12-06T06:00:21.405Z",
+                     *       "updatedAt": "2026-12-06T06:00:21.405Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26439,7 +26824,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-f483-7318-a028-fe6c48d379d8
+                 * @example 01a249f0-ebb2-76f5-97dd-3c4b9daf7469
                  */
                 id: string;
             };
@@ -26464,13 +26849,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249f0-ebb2-76f5-97dd-3c4b9daf7469",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.306Z"
+                     *       "createdAt": "2026-12-06T06:00:55.474Z",
+                     *       "updatedAt": "2026-12-06T06:00:55.511Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26606,7 +26991,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249f0-669e-73e8-a2b1-44e648c2b16f
                  */
                 id: string;
             };
@@ -26623,7 +27008,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *         "id": "01a249f0-669e-73e8-a2b1-44e648c2b16f",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -26784,7 +27169,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f49d-7050-8ebf-4f07cbed5265",
+                     *       "journalId": "01a249f0-ec3c-74cf-941e-d8b73ca35542",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -26917,15 +27302,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249f0-fc92-76ef-83af-3544f06560f2",
+                     *           "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.950Z",
-                     *           "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *           "uploadedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *           "createdAt": "2026-12-06T06:00:59.770Z",
+                     *           "url": "/v1/evidence/01a249f0-fc92-76ef-83af-3544f06560f2/content"
                      *         }
                      *       ]
                      *     }
@@ -27041,7 +27426,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249f0-fc92-76ef-83af-3544f06560f2
                  */
                 id: string;
             };
@@ -27057,15 +27442,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249f0-fc92-76ef-83af-3544f06560f2",
+                     *       "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.950Z",
-                     *       "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *       "uploadedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:00:59.770Z",
+                     *       "url": "/v1/evidence/01a249f0-fc92-76ef-83af-3544f06560f2/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -27152,7 +27537,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249f0-fc92-76ef-83af-3544f06560f2
                  */
                 id: string;
             };
@@ -27535,10 +27920,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *           "id": "01a249f0-73fc-74dd-b373-961a7cf39163",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *           "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -27551,7 +27936,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -27565,13 +27950,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249f0-73b4-716a-bdd9-b1eb01c39c6a",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *           "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -27584,7 +27969,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -27598,13 +27983,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *           "id": "01a249f0-735b-760c-a20f-fc76d0d7bb80",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *           "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -27617,7 +28002,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -27631,10 +28016,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:58:50.476Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDM1LTcxZWItYjhhNS1hMDYyYzQ1YjA5MDAiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlmMC03MjM2LTcwN2ItODcwYy1mOTFjZTBkNWMwNzciXQ"
                      *     }
                      */
                     "application/json": {
@@ -27713,7 +28098,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249f0-6c78-727c-894b-2c181dca571e"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27758,7 +28143,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249f0-6c78-727c-894b-2c181dca571e"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27813,10 +28198,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249f1-069e-76cd-b6a3-c57b34b08b8f",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249ef-0690-723c-8130-a08d89f11096",
+                     *       "memberId": "01a249ef-099e-759f-818e-a50cc1988f84",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -27829,7 +28214,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -27842,19 +28227,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "submittedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:01:02.339Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249f0-6c78-727c-894b-2c181dca571e",
+                     *           "accountId": "01a249ef-0690-723c-8130-a08d89f11096",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T06:00:22.835Z",
+                     *           "url": "/v1/evidence/01a249f0-6c78-727c-894b-2c181dca571e/content"
                      *         }
                      *       ]
                      *     }
@@ -27909,9 +28294,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24967-f891-72e8-b919-c9801961e44e).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a249f1-069e-76cd-b6a3-c57b34b08b8f).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-f8a0-7563-8fbe-9357fc6fdf41",
+                     *       "requestId": "01a249f1-06da-77df-b1b0-ac60f6eb125e",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -27978,7 +28363,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249f0-73fc-74dd-b373-961a7cf39163
                  */
                 id: string;
             };
@@ -27994,10 +28379,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249f0-73fc-74dd-b373-961a7cf39163",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *       "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28010,7 +28395,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28024,18 +28409,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:58:50.476Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249f0-7437-7478-895c-f0f4cc48afcb",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T06:00:24.868Z",
+                     *           "url": "/v1/evidence/01a249f0-7437-7478-895c-f0f4cc48afcb/content"
                      *         }
                      *       ]
                      *     }
@@ -28124,7 +28509,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-f891-72e8-b919-c9801961e44e
+                 * @example 01a249f1-069e-76cd-b6a3-c57b34b08b8f
                  */
                 id: string;
             };
@@ -28151,10 +28536,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249f1-069e-76cd-b6a3-c57b34b08b8f",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249ef-0690-723c-8130-a08d89f11096",
+                     *       "memberId": "01a249ef-099e-759f-818e-a50cc1988f84",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -28167,7 +28552,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -28176,23 +28561,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24967-f8ac-73cb-90a5-b06d6ff886cc",
+                     *       "eventId": "01a249f1-0712-7199-a34f-d134c9ed8d37",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.362Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "decidedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "decidedAt": "2026-12-06T06:01:02.474Z",
+                     *       "submittedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:01:02.339Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249f0-6c78-727c-894b-2c181dca571e",
+                     *           "accountId": "01a249ef-0690-723c-8130-a08d89f11096",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T06:00:22.835Z",
+                     *           "url": "/v1/evidence/01a249f0-6c78-727c-894b-2c181dca571e/content"
                      *         }
                      *       ]
                      *     }
@@ -28329,7 +28714,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249f0-73fc-74dd-b373-961a7cf39163
                  */
                 id: string;
             };
@@ -28368,10 +28753,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249f0-73fc-74dd-b373-961a7cf39163",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *       "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28384,7 +28769,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28400,21 +28785,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.391Z",
+                     *       "decidedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "decidedAt": "2026-12-06T06:01:02.631Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:58:50.476Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249f0-7437-7478-895c-f0f4cc48afcb",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T06:00:24.868Z",
+                     *           "url": "/v1/evidence/01a249f0-7437-7478-895c-f0f4cc48afcb/content"
                      *         }
                      *       ]
                      *     }
@@ -28551,7 +28936,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:58:50.476Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28632,7 +29017,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                 *       "accrueFrom": "2025-12-05T05:58:50.476Z"
                  *     }
                  */
                 "application/json": {
@@ -28669,7 +29054,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:58:50.476Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28768,7 +29153,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -28784,7 +29169,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -28883,7 +29268,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -28901,37 +29286,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6c7-7378-9c6f-97ac6989e65b",
+                     *           "id": "01a249f0-7fb0-7658-95dd-b07949a52ad6",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24967-e6aa-77ce-af05-88642c836199",
+                     *           "claimId": "01a249f0-7f90-73c6-a041-0af4df48d861",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.781Z"
+                     *           "createdAt": "2026-12-06T06:00:27.823Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-ce8d068076ea",
+                     *           "id": "01a249f0-7f42-7698-9126-8da968b9733f",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24967-d400-71a7-9d83-3a5f20bd2563",
+                     *           "eventId": "01a249ef-be51-756e-82e6-680e41d64e8e",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T06:00:27.642Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-7c6c63137788",
+                     *           "id": "01a249f0-7f42-7698-9126-3e25837048df",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24967-d400-71a7-9d82-d3356be66305",
+                     *           "eventId": "01a249ef-be51-756e-82e6-022a14e40df0",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T06:00:27.642Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNmEwLTc2ZWUtYTI4Mi01MjZmZDc1MTdiMjIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlmMC03ZjQyLTc2OTgtOTEyNi0xMjFjMzFlNDIzNzkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29022,7 +29407,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -29065,7 +29450,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -29184,8 +29569,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24967-f8e7-739b-b5c0-08c4f6efd31d",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdae-88f7a6bb1ed1/coop-fund/adjustments"
+                     *       "requestId": "01a249f1-08b8-748c-98c4-b039e15b6325",
+                     *       "instance": "/v1/accounts/01a249ef-0690-723c-8130-9edce46e2cfe/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -29242,17 +29627,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *           "id": "01a249f1-091d-710a-8bc6-15999e91c0e4",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *           "proofEvidenceId": "01a249f0-7f99-766a-bb25-04dd312e967e",
+                     *           "proofUrl": "/v1/evidence/01a249f0-7f99-766a-bb25-04dd312e967e/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29260,21 +29645,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:20.434Z"
+                     *           "submittedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *           "createdAt": "2026-12-06T06:01:03.006Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *           "id": "01a249f0-7faa-7249-ab6f-496c59462f20",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *           "accountId": "01a249ef-0690-723c-8130-bf282892db0a",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *           "proofEvidenceId": "01a249f0-7fac-71db-88cc-e8d3902b61be",
+                     *           "proofUrl": "/v1/evidence/01a249f0-7fac-71db-88cc-e8d3902b61be/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29283,7 +29668,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.775Z"
+                     *           "createdAt": "2026-12-06T06:00:27.818Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -29357,13 +29742,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249f0-7f99-766a-bb25-04dd312e967e",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29404,13 +29789,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249f0-7f99-766a-bb25-04dd312e967e",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29469,17 +29854,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249f1-091d-710a-8bc6-15999e91c0e4",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249f0-7f99-766a-bb25-04dd312e967e",
+                     *       "proofUrl": "/v1/evidence/01a249f0-7f99-766a-bb25-04dd312e967e/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29487,8 +29872,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:01:03.006Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29599,7 +29984,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249f1-091d-710a-8bc6-15999e91c0e4
                  */
                 id: string;
             };
@@ -29615,17 +30000,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249f1-091d-710a-8bc6-15999e91c0e4",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249f0-7f99-766a-bb25-04dd312e967e",
+                     *       "proofUrl": "/v1/evidence/01a249f0-7f99-766a-bb25-04dd312e967e/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29633,8 +30018,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:01:03.006Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29721,7 +30106,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249f1-091d-710a-8bc6-15999e91c0e4
                  */
                 id: string;
             };
@@ -29737,26 +30122,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249f1-091d-710a-8bc6-15999e91c0e4",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249f0-7f99-766a-bb25-04dd312e967e",
+                     *       "proofUrl": "/v1/evidence/01a249f0-7f99-766a-bb25-04dd312e967e/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.445Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "decidedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "decidedAt": "2026-12-06T06:01:03.082Z",
+                     *       "submittedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:01:03.006Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29891,7 +30276,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-e6bf-74fe-997d-86ac7197852e
+                 * @example 01a249f0-7faa-7249-ab6f-496c59462f20
                  */
                 id: string;
             };
@@ -29925,17 +30310,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *       "id": "01a249f0-7faa-7249-ab6f-496c59462f20",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *       "accountId": "01a249ef-0690-723c-8130-bf282892db0a",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *       "proofEvidenceId": "01a249f0-7fac-71db-88cc-e8d3902b61be",
+                     *       "proofUrl": "/v1/evidence/01a249f0-7fac-71db-88cc-e8d3902b61be/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29946,10 +30331,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.458Z",
+                     *       "decidedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "decidedAt": "2026-12-06T06:01:03.176Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:15.775Z"
+                     *       "createdAt": "2026-12-06T06:00:27.818Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -30104,44 +30489,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                     *           "claimId": "01a24967-e6b0-7584-b810-ae13fc8d6c7d",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249f0-7fc1-70dc-b568-35e82a09db5a",
+                     *           "claimId": "01a249f0-7f9e-7778-8155-62bc75e3a3ef",
+                     *           "accountId": "01a249ef-0690-723c-8130-a08d89f11096",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T03:31:15.787Z",
+                     *           "approvedAt": "2026-12-06T06:00:27.829Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                     *           "claimId": "01a24967-e6b4-74de-b033-9e1887997942",
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "id": "01a249f0-7fe7-72c5-bdcf-39e27165d3b9",
+                     *           "claimId": "01a249f0-7fa3-730b-8979-90b074dd4b7d",
+                     *           "accountId": "01a249ef-0690-723c-8130-ae56ad345681",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T03:31:15.792Z",
+                     *           "approvedAt": "2026-12-06T06:00:27.843Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-f900-74fc-933b-becc41829cd2",
-                     *           "claimId": "01a24967-f8f2-730e-9031-441c490bcb1c",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249f1-097a-75a8-85a4-fba4973f6536",
+                     *           "claimId": "01a249f1-091d-710a-8bc6-15999e91c0e4",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T03:31:20.445Z",
+                     *           "approvedAt": "2026-12-06T06:01:03.082Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -30220,9 +30605,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                 *         "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                 *         "01a24967-f900-74fc-933b-becc41829cd2"
+                 *         "01a249f0-7fc1-70dc-b568-35e82a09db5a",
+                 *         "01a249f0-7fe7-72c5-bdcf-39e27165d3b9",
+                 *         "01a249f1-097a-75a8-85a4-fba4973f6536"
                  *       ]
                  *     }
                  */
@@ -30243,11 +30628,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f916-749c-9dda-d28a3cd37095",
+                     *       "id": "01a249f1-09fe-721f-865c-e9fa5a79f447",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T03:31:20.470Z",
+                     *       "createdAt": "2026-12-06T06:01:03.230Z",
                      *       "created": true
                      *     }
                      */
@@ -30361,7 +30746,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ef-0690-723c-8130-9edce46e2cfe
                  */
                 id: string;
             };
@@ -30379,46 +30764,46 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249ef-099e-759f-818e-bd7189e98245",
+                     *           "accountId": "01a249ef-0690-723c-8130-aa442dda02ba",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
-                     *           "earned": 51295,
-                     *           "spent": 29000,
-                     *           "received": 0,
-                     *           "given": 0,
-                     *           "available": 22161,
-                     *           "pending": 600
-                     *         },
-                     *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "name": "Anna Strand",
-                     *           "role": "owner",
-                     *           "status": "active",
-                     *           "earned": 50827,
-                     *           "spent": 29000,
-                     *           "received": 0,
-                     *           "given": 0,
-                     *           "available": 21447,
-                     *           "pending": 380
-                     *         },
-                     *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
-                     *           "name": "Eva Eriksson",
-                     *           "role": "owner",
-                     *           "status": "active",
-                     *           "earned": 26208,
+                     *           "earned": 52545,
                      *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 22224,
+                     *           "available": 52411,
+                     *           "pending": 600
+                     *         },
+                     *         {
+                     *           "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *           "name": "Anna Strand",
+                     *           "role": "owner",
+                     *           "status": "active",
+                     *           "earned": 51077,
+                     *           "spent": 29000,
+                     *           "received": 0,
+                     *           "given": 0,
+                     *           "available": 21697,
+                     *           "pending": 380
+                     *         },
+                     *         {
+                     *           "memberId": "01a249ef-099e-759f-818e-c18a41fa5458",
+                     *           "accountId": "01a249ef-0690-723c-8130-aa442dda02ba",
+                     *           "name": "Eva Eriksson",
+                     *           "role": "owner",
+                     *           "status": "active",
+                     *           "earned": 27458,
+                     *           "spent": 0,
+                     *           "received": 0,
+                     *           "given": 0,
+                     *           "available": 23474,
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi05MjFhMTIxMzg2MzkiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDllZi0wOTllLTc1OWYtODE4ZS1jMThhNDFmYTU0NTgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30508,7 +30893,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249f0-e0e7-7259-9c7a-7f2e4f655681
                  */
                 id: string;
             };
@@ -30559,12 +30944,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24967-f39e-705f-975c-2f204f762251",
-                     *       "memberId": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "invitationId": "01a249f0-e53f-75dd-a265-04d993c9bbbd",
+                     *       "memberId": "01a249f0-e533-74eb-adaa-76f35ffc671d",
+                     *       "accountId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T03:31:19.065Z"
+                     *       "expiresAt": "2026-12-20T06:00:53.803Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -30687,7 +31072,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_kPC_7WFOv60AnkRIvmvXWaVUXuIVSGcO3DIIejKWlio
+                 * @example inv_DG7p1E44oT45Jdx6hbOVxLMzZ9BdCsmlytwXiqyV7Ak
                  */
                 token: string;
             };
@@ -30721,8 +31106,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249f0-e533-74eb-adaa-76f35ffc671d",
+                     *       "accountId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -30733,8 +31118,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.066Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.082Z"
+                     *       "createdAt": "2026-12-06T06:00:53.809Z",
+                     *       "updatedAt": "2026-12-06T06:00:54.009Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -30869,7 +31254,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249f0-e0e7-7259-9c7a-7f2e4f655681
                  */
                 id: string;
             };
@@ -30879,7 +31264,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249f0-e325-75d9-be1e-00b15d31a883"
                  *     }
                  */
                 "application/json": {
@@ -30900,8 +31285,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
-                     *       "code": "9FJRH59C"
+                     *       "accountId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
+                     *       "code": "SHFXAP59"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -31028,7 +31413,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "9FJRH59C",
+                 *       "account": "SHFXAP59",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -31061,8 +31446,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249f0-e682-728a-869b-c2a80393bf04",
+                     *       "accountId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31073,8 +31458,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.098Z"
+                     *       "createdAt": "2026-12-06T06:00:54.123Z",
+                     *       "updatedAt": "2026-12-06T06:00:54.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31185,7 +31570,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3bb-730b-9cbe-d3a71956b61b
+                 * @example 01a249f0-e682-728a-869b-c2a80393bf04
                  */
                 id: string;
             };
@@ -31195,7 +31580,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249f0-e325-75d9-be1e-00b15d31a883"
                  *     }
                  */
                 "application/json": {
@@ -31216,8 +31601,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249f0-e682-728a-869b-c2a80393bf04",
+                     *       "accountId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31228,8 +31613,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.109Z"
+                     *       "createdAt": "2026-12-06T06:00:54.123Z",
+                     *       "updatedAt": "2026-12-06T06:00:54.234Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31352,7 +31737,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3cf-75f8-9317-e1f85aeda236
+                 * @example 01a249f0-e713-77fe-a6dd-cdbe98ea2ebd
                  */
                 id: string;
             };
@@ -31363,7 +31748,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249f0-e325-75d9-be1e-00b15d31a883"
                  *     }
                  */
                 "application/json": {
@@ -31386,8 +31771,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3cf-75f8-9317-e1f85aeda236",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249f0-e713-77fe-a6dd-cdbe98ea2ebd",
+                     *       "accountId": "01a249f0-e0e7-7259-9c7a-7f2e4f655681",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -31398,8 +31783,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.118Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.128Z"
+                     *       "createdAt": "2026-12-06T06:00:54.289Z",
+                     *       "updatedAt": "2026-12-06T06:00:54.410Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31522,7 +31907,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f37e-736a-9ce5-f127e3c9550d
+                 * @example 01a249f0-e3e6-75a8-a256-171064c82a89
                  */
                 id: string;
             };
@@ -31549,7 +31934,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f37e-736a-9ce5-f127e3c9550d",
+                     *       "memberId": "01a249f0-e3e6-75a8-a256-171064c82a89",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -31701,35 +32086,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f402-76ad-8a8e-5d121b06c5e2",
+                     *           "id": "01a249f0-e9a8-73ef-91ef-df7c2625834a",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=rROWlGaMh-KbhoQMLGo5-xMtP8eC-YgQYsiRfOZ6x1c\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=A71mB7OEP_gtzRjIgQa8v2kVCAf4TCmSMSsgOCF2nlE\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 07:00. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.168Z",
+                     *           "nextAttemptAt": "2026-12-06T06:00:54.902Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.167Z"
+                     *           "createdAt": "2026-12-06T06:00:54.901Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3f0-703d-bc00-cdc188b4823e",
+                     *           "id": "01a249f0-e920-7175-ae59-5ed0ce8f6f02",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=KCUODtU_a0Tzy7OZaTPuaK_L7CsZ23Rae5Tv9sBcMbQ\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=PZFiYHNoIc_tkwDe4tEY4SbmCSSprPJYq6cMPaX6Lls\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 07:00. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.150Z",
+                     *           "nextAttemptAt": "2026-12-06T06:00:54.755Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.147Z"
+                     *           "createdAt": "2026-12-06T06:00:54.729Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3da-719b-8ee5-aa1150966965",
+                     *           "id": "01a249f0-e7b6-7392-b9e0-62905e0f8c5e",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -31737,13 +32122,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.130Z",
+                     *           "nextAttemptAt": "2026-12-06T06:00:54.454Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.128Z"
+                     *           "createdAt": "2026-12-06T06:00:54.410Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDAzOjMxOjE5LjEyOFoiLCIwMWEyNDk2Ny1mM2RhLTcxOWItOGVlNS1hYTExNTA5NjY5NjUiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA2OjAwOjU0LjQxMFoiLCIwMWEyNDlmMC1lN2I2LTczOTItYjllMC02MjkwNWUwZjhjNWUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32069,7 +32454,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24967-f695-700f-a952-fe8945130a24",
+                     *       "requestId": "01a249f0-f97a-732b-808e-7fec14b285b5",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -32100,7 +32485,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ef-0691-7410-a0df-2bf5025c1af5
                  */
                 id: string;
             };
@@ -32116,8 +32501,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "countedFor": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
+                     *       "countedFor": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -32604,7 +32989,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-796ca9247457
+                 * @example 01a249ef-099e-759f-818e-ab296d7285f6
                  */
                 id: string;
             };
@@ -32620,7 +33005,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "memberId": "01a249ef-099e-759f-818e-ab296d7285f6",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -32631,14 +33016,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:58:50.476Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:58:50.476Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -32751,7 +33136,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e782-75ea-84cd-a16f2c83d68e",
+                     *           "id": "01a249f0-86c3-724b-afe1-33b35240d14d",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -32760,8 +33145,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T03:31:15.970Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.970Z"
+                     *           "createdAt": "2026-12-06T06:00:29.635Z",
+                     *           "updatedAt": "2026-12-06T06:00:29.635Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -32867,7 +33252,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249f0-fb73-7557-bea2-f611dafca45c",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -32875,9 +33260,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z",
-                     *       "secret": "whsec_d7805a674df3621ba56b3afd5a9b0e787a2182a8114c2cb4c836c0fa38add5e0"
+                     *       "createdAt": "2026-12-06T06:00:59.507Z",
+                     *       "updatedAt": "2026-12-06T06:00:59.507Z",
+                     *       "secret": "whsec_286233ae52ccdfec60c173a6000e4a3313079eed93e4e2880c7b94dd040289ea"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -32968,7 +33353,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24967-f6dc-7289-8953-0f80310a34e8",
+                     *       "requestId": "01a249f0-fb2f-753b-b7cf-3adfcb3f6b12",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -32999,7 +33384,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249f0-fb73-7557-bea2-f611dafca45c
                  */
                 id: string;
             };
@@ -33015,7 +33400,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249f0-fb73-7557-bea2-f611dafca45c",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33023,8 +33408,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z"
+                     *       "createdAt": "2026-12-06T06:00:59.507Z",
+                     *       "updatedAt": "2026-12-06T06:00:59.507Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33111,7 +33496,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249f0-fb73-7557-bea2-f611dafca45c
                  */
                 id: string;
             };
@@ -33127,7 +33512,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249f0-fb73-7557-bea2-f611dafca45c",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33136,8 +33521,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z"
+                     *       "createdAt": "2026-12-06T06:00:59.507Z",
+                     *       "updatedAt": "2026-12-06T06:00:59.603Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33260,7 +33645,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249f0-fb73-7557-bea2-f611dafca45c
                  */
                 id: string;
             };
@@ -33295,7 +33680,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249f0-fb73-7557-bea2-f611dafca45c",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33304,8 +33689,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.917Z"
+                     *       "createdAt": "2026-12-06T06:00:59.507Z",
+                     *       "updatedAt": "2026-12-06T06:00:59.572Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33440,7 +33825,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249f0-fb73-7557-bea2-f611dafca45c
                  */
                 id: string;
             };
@@ -33456,7 +33841,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249f0-fb73-7557-bea2-f611dafca45c",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33465,9 +33850,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z",
-                     *       "secret": "whsec_fe1fd01b124a4b0aef823fe4ee9dd8a8e8064e63f468f982627c7aafb3a4c84f"
+                     *       "createdAt": "2026-12-06T06:00:59.507Z",
+                     *       "updatedAt": "2026-12-06T06:00:59.603Z",
+                     *       "secret": "whsec_e1b729cca066248127bc1d877355f6e68ebec2cc472ceb12dd0bfebe5c50070b"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -33600,7 +33985,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249f0-fb73-7557-bea2-f611dafca45c
                  */
                 id: string;
             };
@@ -33707,7 +34092,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24967-f6f9-72af-bdd9-0516731eb444
+                 * @example 01a249f0-fbfe-757d-9c10-28df64b8d1e2
                  */
                 id: string;
             };
@@ -33723,16 +34108,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6f9-72af-bdd9-0516731eb444",
-                     *       "eventId": "01a24967-f6f8-71bc-850e-ecbe366ca821",
+                     *       "id": "01a249f0-fbfe-757d-9c10-28df64b8d1e2",
+                     *       "eventId": "01a249f0-fbfd-77bc-b2eb-022a5b716d6d",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T03:31:19.927Z",
+                     *       "occurredAt": "2026-12-06T06:00:59.639Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T03:31:19.933Z",
+                     *       "nextAttemptAt": "2026-12-06T06:00:59.662Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -33789,7 +34174,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24967-f6f4-76b9-ba2b-7b6a5b0e0c32",
+                     *       "requestId": "01a249f0-fbd7-76d6-90f6-9c5dceda062d",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -33901,26 +34286,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249f0-c4b6-7607-a075-ae2aad3fbd18",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249ef-0304-7285-96a7-b93be8742916",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249ef-0304-7285-96a7-b93be8742916",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "E4lpHKyA-YTUIVwSsIervUNvRA0HxppPW97r23h850BbOrfv6Ko0"
+                     *       "csrfToken": "EWvI3xxH-kqj_YdkQcMjWN2ecatm3pcAI-qpbGqGarKqvnWtAaH8"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -33951,7 +34336,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24967-f91a-737f-82e3-a531cafd42a7",
+                     *       "requestId": "01a249f1-0a26-7318-994d-cff974c8013e",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -34041,26 +34426,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249f0-c4b6-7607-a075-ae2aad3fbd18",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249ef-0304-7285-96a7-b93be8742916",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249ef-0304-7285-96a7-b93be8742916",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "6sF4rFgD-xxlkEMPerWcTMBdSvYR5VUnobeH130Q_Y-Yc7JUPvSE"
+                     *       "csrfToken": "IsjDLUA5-mLfrApnIR1qBFniahbXVfWNi2-gdnLfWa7emzrmXjRM"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34127,7 +34512,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0"
+                 *       "programId": "01a249ef-0304-7285-96a7-b93be8742916"
                  *     }
                  */
                 "application/json": {
@@ -34149,26 +34534,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249f0-c4b6-7607-a075-ae2aad3fbd18",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249ef-0304-7285-96a7-b93be8742916",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249ef-0304-7285-96a7-b93be8742916",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "GHlu494o-jDAXQW9N8LA36QLk3W-Qb-Gx6TiY6PL48Bf2gskD0wI"
+                     *       "csrfToken": "rhTt7BpT-1Gc_ygP3MlkwkckNiIWuY8Qi4tQf36m2s0p-83DpO3E"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34622,7 +35007,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "3TxusjlcdTV0wworcXYpyKFoA0sXDIpLyf3FUwote1I",
+                 *       "token": "W1dnGZS-0Y_1XpDFKpwAfFiOk1-ZgPWAc3e_MXi_tcY",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -34679,7 +35064,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24967-f983-746d-97c2-b61c13fa3417",
+                     *       "requestId": "01a249f1-0c77-76ef-aee3-1d241fc6ee67",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -34872,7 +35257,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@example.com",
-                 *       "code": "122472"
+                 *       "code": "878881"
                  *     }
                  */
                 "application/json": {
@@ -34898,27 +35283,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "WN3IVmqL-DkKZ9v9gqR_L0p27X1ltgVMs-qOjCfTHsyp3llQxbFs",
+                     *       "csrfToken": "e30NqjCM-IsftT5zYLhWpRxqBW01H_WmLqddy8NmOnQvDI0IZtYY",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -34953,7 +35338,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24967-f9dd-7493-86e6-dabbde3fb1de",
+                     *       "requestId": "01a249f1-0eda-72c2-8af8-7026f61b1349",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -35083,27 +35468,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "CDI5Bnyn-N1zgqnCv9Qg0G_JB2l5Dv-EN1OiPb4eV3kZfxNhmH2w",
+                     *       "csrfToken": "jtrRx4rD-D3ZXeryAK648zgHRaWemaXblv0ag-NNy2lxTxNPvzaQ",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35228,27 +35613,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "B9M7QTan-C_Ysha5Dg8uFshS29fcszqKrGtI7qpIXaHF8XG0kuU4",
+                     *       "csrfToken": "Y7hVkAWj-67IgnIt_IO5FtkXMMXb-H-z_OYfE-E30gs8TbAqlddg",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35307,7 +35692,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76"
+                 *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28"
                  *     }
                  */
                 "application/json": {
@@ -35329,18 +35714,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "zXT3BQhQ-G9ndPBfz-21a1i5RgIZyV8Z0lJUEGD7CmG1f769VSa8"
+                     *       "csrfToken": "6eTaMHDF-eSt-zv4nZC34ib_qfTNJxxoDEjqlQ4qOEwMMt9228j4"
                      *     }
                      */
                     "application/json": {
@@ -35700,7 +36085,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv_F-EMGh0KjRQXK3ZYOnmoAL1dDzmNa6l70ZYmFvPptbg
                  */
                 token: string;
             };
@@ -35721,7 +36106,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T03:31:05.886Z"
+                     *       "expiresAt": "2026-12-20T05:58:50.476Z"
                      *     }
                      */
                     "application/json": {
@@ -35776,8 +36161,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24967-fa23-748d-9b06-2f9007715aec",
-                     *       "instance": "/auth/invitations/inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs"
+                     *       "requestId": "01a249f1-1076-77cb-a7f6-0333245c36bc",
+                     *       "instance": "/auth/invitations/inv_F-EMGh0KjRQXK3ZYOnmoAL1dDzmNa6l70ZYmFvPptbg"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -35831,7 +36216,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv_F-EMGh0KjRQXK3ZYOnmoAL1dDzmNa6l70ZYmFvPptbg
                  */
                 token: string;
             };
@@ -35865,27 +36250,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "DFIOnjFe-xWl96Q4aTunj198fVjAMyu2b6N8cbIvKddvbSRZRzx0",
+                     *       "csrfToken": "m6wE2ljL-osPeicbTpqgP4slN_c6xgNcOnFepSLOZl4ejCK8JZzo",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24967-e755-7390-90ae-6350d9800241",
+                     *         "id": "01a249f0-8555-71ec-b338-2e74e64bc9e3",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-e755-7390-90ae-6350d9800241",
+                     *           "memberId": "01a249f0-8555-71ec-b338-2e74e64bc9e3",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -36016,16 +36401,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36142,16 +36527,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249ef-0304-7285-96a7-b93be8742916",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36389,7 +36774,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "available": 4764,
+                     *       "available": 7514,
                      *       "pending": 9549,
                      *       "pendingReleases": [
                      *         {
@@ -36402,7 +36787,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "expiring": [],
-                     *       "lifetimeEarned": 122313,
+                     *       "lifetimeEarned": 125063,
                      *       "lifetimeSpent": 108000,
                      *       "company": {
                      *         "available": 501251,
@@ -36517,7 +36902,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "periodEnd": "2027-12-06T05:58:50.476Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -36622,8 +37007,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-59ba5ed258c9",
-                     *           "at": "2026-10-23T16:31:05.886Z",
+                     *           "id": "01a249f0-681f-7379-afac-641f5250846e",
+                     *           "at": "2026-10-23T18:58:50.476Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36636,8 +37021,8 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-578a2bab1ad5",
-                     *           "at": "2026-10-18T16:31:05.886Z",
+                     *           "id": "01a249f0-681f-7379-afac-61b77b5671aa",
+                     *           "at": "2026-10-18T18:58:50.476Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36650,8 +37035,8 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-521679c02fe1",
-                     *           "at": "2026-10-13T16:31:05.886Z",
+                     *           "id": "01a249f0-681f-7379-afac-5c983e58d8cd",
+                     *           "at": "2026-10-13T18:58:50.476Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36664,7 +37049,7 @@ export interface operations {
                      *           ]
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-e2d7-761d-933e-485ec2519ce5"
+                     *       "nextCursor": "01a249f0-681f-7379-afac-5544cebe9dd4"
                      *     }
                      */
                     "application/json": {
@@ -36874,7 +37259,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249f0-3883-72b9-a4f0-79c8b05a7fc1",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36889,7 +37274,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249f0-36da-7517-a122-7dd08fc0eec8",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -36904,7 +37289,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249f0-3881-72df-87b8-8ba20aede5d7",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36919,7 +37304,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDk2Ny1kZDQ2LTcwMzktOTY3MC1lYzcwZWE3ZjY0ZTEiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDlmMC0zNmEyLTcwNjgtOTQ4Zi1iNjU2YTBiNDg5MDgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37007,7 +37392,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *       "id": "01a249f0-3883-72b9-a4f0-79c8b05a7fc1",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -37128,127 +37513,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *           "id": "01a249f1-122c-70f9-bdf2-cda7e1d5f244",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *             "id": "01a249f0-3883-72b9-a4f0-79c8b05a7fc1",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T03:31:20.835Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *           "createdAt": "2026-12-06T06:01:05.332Z",
+                     *           "updatedAt": "2026-12-06T06:01:05.305Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T06:01:05.305Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T06:01:05.305Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T06:01:05.305Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f84f-7258-bab8-b14f9ecfd573",
+                     *           "id": "01a249f1-052d-707b-aea7-9bc6963b3ea4",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd90-7518-b6f2-d141fe6dab5d",
+                     *             "id": "01a249f0-38a4-77bc-8b81-3aec7b840168",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.266Z",
+                     *           "createdAt": "2026-12-06T06:01:01.997Z",
+                     *           "updatedAt": "2026-12-06T06:01:01.974Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T06:01:01.974Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T06:01:01.974Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T06:01:01.974Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *           "id": "01a249f1-040f-77a6-a843-cc071c950a84",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249f0-36bd-746a-bdd6-7112a9940319",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.220Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *           "createdAt": "2026-12-06T06:01:01.711Z",
+                     *           "updatedAt": "2026-12-06T06:01:01.810Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.215Z"
+                     *               "at": "2026-12-06T06:01:01.686Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T03:31:20.241Z"
+                     *               "at": "2026-12-06T06:01:01.810Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1mN2JjLTczNDgtYmJmYy1kNmIyYzRjM2RjNGMiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlmMS0wMWQ3LTc3YTgtYWM2ZS1mMGMwMDc4YjQ0OTIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37318,7 +37703,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                 *       "rewardId": "01a249f0-3883-72b9-a4f0-79c8b05a7fc1",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -37365,43 +37750,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249f1-122c-70f9-bdf2-cda7e1d5f244",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249f0-3883-72b9-a4f0-79c8b05a7fc1",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T06:01:05.332Z",
+                     *       "updatedAt": "2026-12-06T06:01:05.305Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T06:01:05.305Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T06:01:05.305Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T06:01:05.305Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37493,9 +37878,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:insufficient_points",
                      *       "title": "insufficient points",
                      *       "status": 422,
-                     *       "detail": "Ikke nok poeng: 4764 tilgjengelig, 500000 forespurt.",
+                     *       "detail": "Ikke nok poeng: 7514 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-fa96-7162-8216-761abbbc28d8",
+                     *       "requestId": "01a249f1-1283-776e-8697-946196c5a116",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -37526,7 +37911,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fa83-722b-be96-dc967892272b
+                 * @example 01a249f1-122c-70f9-bdf2-cda7e1d5f244
                  */
                 id: string;
             };
@@ -37542,43 +37927,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249f1-122c-70f9-bdf2-cda7e1d5f244",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249f0-3883-72b9-a4f0-79c8b05a7fc1",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T06:01:05.332Z",
+                     *       "updatedAt": "2026-12-06T06:01:05.305Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T06:01:05.305Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T06:01:05.305Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T06:01:05.305Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37668,7 +38053,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fac6-74ec-b566-e8a4cfc2f9f2
+                 * @example 01a249f1-139b-774b-b3d9-ed5055c1eeaa
                  */
                 id: string;
             };
@@ -37696,18 +38081,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fac6-74ec-b566-e8a4cfc2f9f2",
+                     *       "id": "01a249f1-139b-774b-b3d9-ed5055c1eeaa",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249f0-fd8f-7509-8b09-4cfcea6f3bbe",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -37720,20 +38105,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T03:31:20.902Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.921Z",
+                     *       "createdAt": "2026-12-06T06:01:05.691Z",
+                     *       "updatedAt": "2026-12-06T06:01:05.778Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.897Z"
+                     *           "at": "2026-12-06T06:01:05.643Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T03:31:20.921Z"
+                     *           "at": "2026-12-06T06:01:05.778Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37803,8 +38188,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24967-faec-768b-9556-54be80ad3dae",
-                     *       "instance": "/portal/v1/orders/01a24967-fa83-722b-be96-dc967892272b/cancel"
+                     *       "requestId": "01a249f1-1439-70b0-bd57-e547c10f6049",
+                     *       "instance": "/portal/v1/orders/01a249f1-122c-70f9-bdf2-cda7e1d5f244/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37892,10 +38277,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249f1-1497-7441-8361-b2c135e42487",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -37908,7 +38293,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -37921,8 +38306,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *           "createdAt": "2026-12-06T06:01:05.930Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -38002,7 +38387,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249f0-7f99-766a-bb25-04dd312e967e"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38039,7 +38424,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249f0-7f99-766a-bb25-04dd312e967e"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38087,10 +38472,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249f1-1497-7441-8361-b2c135e42487",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38103,7 +38488,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38116,19 +38501,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "createdAt": "2026-12-06T06:01:05.930Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249f0-7f99-766a-bb25-04dd312e967e",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T06:00:27.793Z",
+                     *           "url": "/portal/v1/claims/01a249f1-1497-7441-8361-b2c135e42487/evidence/01a249f0-7f99-766a-bb25-04dd312e967e"
                      *         }
                      *       ]
                      *     }
@@ -38183,9 +38568,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24967-faff-7108-981e-ec8506ef9706).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a249f1-1497-7441-8361-b2c135e42487).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-fb0e-733a-87a4-91f4a8c41f53",
+                     *       "requestId": "01a249f1-14d6-710f-8f61-e6bdf287f186",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -38252,7 +38637,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249f1-1497-7441-8361-b2c135e42487
                  */
                 id: string;
             };
@@ -38268,10 +38653,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249f1-1497-7441-8361-b2c135e42487",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38284,7 +38669,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38297,19 +38682,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "createdAt": "2026-12-06T06:01:05.930Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249f0-7f99-766a-bb25-04dd312e967e",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T06:00:27.793Z",
+                     *           "url": "/portal/v1/claims/01a249f1-1497-7441-8361-b2c135e42487/evidence/01a249f0-7f99-766a-bb25-04dd312e967e"
                      *         }
                      *       ]
                      *     }
@@ -38398,12 +38783,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249f1-1497-7441-8361-b2c135e42487
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24967-e6ac-7079-bc01-d155a77f5907
+                 * @example 01a249f0-7f99-766a-bb25-04dd312e967e
                  */
                 fileId: string;
             };
@@ -38541,48 +38926,48 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249ef-099e-759f-818e-bd7189e98245",
+                     *           "accountId": "01a249ef-0690-723c-8130-aa442dda02ba",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
-                     *           "earned": 51295,
-                     *           "spent": 29000,
-                     *           "received": 0,
-                     *           "given": 0,
-                     *           "available": 22161,
-                     *           "pending": 600
-                     *         },
-                     *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "name": "Anna Strand",
-                     *           "role": "owner",
-                     *           "status": "active",
-                     *           "earned": 50827,
-                     *           "spent": 29000,
-                     *           "received": 0,
-                     *           "given": 0,
-                     *           "available": 21447,
-                     *           "pending": 380
-                     *         },
-                     *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
-                     *           "name": "Eva Eriksson",
-                     *           "role": "owner",
-                     *           "status": "active",
-                     *           "earned": 26208,
+                     *           "earned": 52545,
                      *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 22224,
+                     *           "available": 52411,
+                     *           "pending": 600
+                     *         },
+                     *         {
+                     *           "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *           "name": "Anna Strand",
+                     *           "role": "owner",
+                     *           "status": "active",
+                     *           "earned": 51077,
+                     *           "spent": 29000,
+                     *           "received": 0,
+                     *           "given": 0,
+                     *           "available": 21697,
+                     *           "pending": 380
+                     *         },
+                     *         {
+                     *           "memberId": "01a249ef-099e-759f-818e-c18a41fa5458",
+                     *           "accountId": "01a249ef-0690-723c-8130-aa442dda02ba",
+                     *           "name": "Eva Eriksson",
+                     *           "role": "owner",
+                     *           "status": "active",
+                     *           "earned": 27458,
+                     *           "spent": 0,
+                     *           "received": 0,
+                     *           "given": 0,
+                     *           "available": 23474,
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OTY3LWMwYWUtNzEwZS1hNjdiLTcwZmZlMGQ2Yzc5OCJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OWVmLTA5OWUtNzU5Zi04MThlLWEwOWQ2OWRkMjI4NiJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T03:31:21.007Z"
+                     *       "to": "2026-12-06T06:01:06.222Z"
                      *     }
                      */
                     "application/json": {
@@ -38699,7 +39084,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                 *       "memberId": "01a249ef-099e-759f-818e-bd7189e98245",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -38738,7 +39123,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-fb3f-7037-92b8-df0617b5db4f",
+                     *       "journalId": "01a249f1-1607-71c6-b70e-d36caa4c3294",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -38888,10 +39273,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249f1-1497-7441-8361-b2c135e42487",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -38904,7 +39289,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -38917,14 +39302,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *           "createdAt": "2026-12-06T06:01:05.930Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e493-71be-bd61-fd888ad90656",
+                     *           "id": "01a249f0-743d-71cf-8cdb-91da6a74ca39",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *           "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -38936,10 +39321,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *                 "claim": "01a249f0-735b-760c-a20f-fc76d0d7bb80",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24967-e463-778a-b69e-29bc01851bd5 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a249f0-735b-760c-a20f-fc76d0d7bb80 fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -38956,7 +39341,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -38970,13 +39355,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249f0-73b4-716a-bdd9-b1eb01c39c6a",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *           "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -38989,7 +39374,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -39003,10 +39388,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:58:50.476Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDA0LTcxNjgtYjRkZi00OTg5OTliYzc3MWEiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlmMC03MTkxLTc2NGItYjBkMi04OTBiNzhjNmMzYmQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39084,7 +39469,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e475-72c4-9a74-7900ffd6f1e8
+                 * @example 01a249f0-73b4-716a-bdd9-b1eb01c39c6a
                  */
                 id: string;
             };
@@ -39100,10 +39485,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *       "id": "01a249f0-73b4-716a-bdd9-b1eb01c39c6a",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *       "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -39116,7 +39501,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -39125,23 +39510,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24967-fb5d-76de-87c7-a80310399502",
+                     *       "eventId": "01a249f1-16cb-715e-9262-eb05b782b4fa",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.049Z",
+                     *       "decidedBy": "member:01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "decidedAt": "2026-12-06T06:01:06.495Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:58:50.476Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e480-7102-ad65-49581e371647",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249f0-73e1-70da-8140-d38218ad122d",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.196Z",
-                     *           "url": "/portal/v1/claims/01a24967-e475-72c4-9a74-7900ffd6f1e8/evidence/01a24967-e480-7102-ad65-49581e371647"
+                     *           "createdAt": "2026-12-06T06:00:24.775Z",
+                     *           "url": "/portal/v1/claims/01a249f0-73b4-716a-bdd9-b1eb01c39c6a/evidence/01a249f0-73e1-70da-8140-d38218ad122d"
                      *         }
                      *       ]
                      *     }
@@ -39186,8 +39571,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24967-fb83-70bc-bbbd-550966d17598",
-                     *       "instance": "/portal/v1/team/claims/01a24967-faff-7108-981e-ec8506ef9706/approve"
+                     *       "requestId": "01a249f1-1754-74cc-9c9a-e0837231cf7e",
+                     *       "instance": "/portal/v1/team/claims/01a249f1-1497-7441-8361-b2c135e42487/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -39289,7 +39674,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e463-778a-b69e-29bc01851bd5
+                 * @example 01a249f0-735b-760c-a20f-fc76d0d7bb80
                  */
                 id: string;
             };
@@ -39323,10 +39708,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *       "id": "01a249f0-735b-760c-a20f-fc76d0d7bb80",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249ef-0690-723c-8130-a459cea90069",
+                     *       "memberId": "01a249ef-099e-759f-818e-b01e1367ca6d",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -39339,7 +39724,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249f0-6ba4-7639-9908-8ce097edc48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -39355,21 +39740,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.082Z",
+                     *       "decidedBy": "member:01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "decidedAt": "2026-12-06T06:01:06.607Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:58:50.476Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e46f-748d-9ac4-a0bb2c5650c3",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249f0-73ae-74d6-9bc0-98d5653637d9",
+                     *           "accountId": "01a249ef-0690-723c-8130-a459cea90069",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.177Z",
-                     *           "url": "/portal/v1/claims/01a24967-e463-778a-b69e-29bc01851bd5/evidence/01a24967-e46f-748d-9ac4-a0bb2c5650c3"
+                     *           "createdAt": "2026-12-06T06:00:24.715Z",
+                     *           "url": "/portal/v1/claims/01a249f0-735b-760c-a20f-fc76d0d7bb80/evidence/01a249f0-73ae-74d6-9bc0-98d5653637d9"
                      *         }
                      *       ]
                      *     }
@@ -39521,30 +39906,30 @@ export interface operations {
                      *       "series": [
                      *         {
                      *           "start": "2026-11-02",
-                     *           "issued": 10116,
+                     *           "issued": 10616,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-09",
-                     *           "issued": 540142,
+                     *           "issued": 540642,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-16",
-                     *           "issued": 689089,
+                     *           "issued": 690089,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         }
                      *       ],
                      *       "totals": {
-                     *         "issued": 2415886,
-                     *         "redeemed": 1214000,
+                     *         "issued": 2471136,
+                     *         "redeemed": 1261000,
                      *         "expired": 0
                      *       },
-                     *       "activeAccounts": 179,
-                     *       "activeMembers": 346,
+                     *       "activeAccounts": 183,
+                     *       "activeMembers": 373,
                      *       "members": 611,
                      *       "tiers": [
                      *         {
@@ -39571,35 +39956,35 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
-                     *           "points": 128548,
-                     *           "earned": 128548,
+                     *           "points": 135298,
+                     *           "earned": 135298,
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "accountId": "01a249ef-0690-723c-8130-aa442dda02ba",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
-                     *           "points": 49240,
-                     *           "earned": 49366,
+                     *           "points": 52990,
+                     *           "earned": 53116,
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "accountId": "01a249ef-0690-723c-8130-ae56ad345681",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
-                     *           "points": 47652,
-                     *           "earned": 47652,
+                     *           "points": 51402,
+                     *           "earned": 51402,
                      *           "reversed": 0
                      *         }
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27701356,
+                     *         "outstandingAvailable": 27736628,
                      *         "outstandingPending": 1183874,
-                     *         "liabilityMinor": 28885230
+                     *         "liabilityMinor": 28920502
                      *       }
                      *     }
                      */
@@ -39693,7 +40078,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *           "id": "01a249f0-eae7-738b-bf87-a55d95a0c8e9",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -39712,9 +40097,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.208Z",
-                     *           "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *           "startedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *           "createdAt": "2026-12-06T06:00:55.274Z",
+                     *           "finishedAt": "2026-12-06T06:00:55.295Z"
                      *         }
                      *       ]
                      *     }
@@ -39806,7 +40191,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249f0-eae7-738b-bf87-a55d95a0c8e9",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -39819,8 +40204,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
+                     *       "startedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:00:55.274Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -39920,7 +40305,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24967-f425-74b4-82f0-7447a6e76491
+                 * @example 01a249f0-eae7-738b-bf87-a55d95a0c8e9
                  */
                 id: string;
             };
@@ -39936,7 +40321,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249f0-eae7-738b-bf87-a55d95a0c8e9",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -39955,9 +40340,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
-                     *       "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *       "startedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:00:55.274Z",
+                     *       "finishedAt": "2026-12-06T06:00:55.295Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -40070,12 +40455,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fe55-757d-92f3-c9940ec61c1e",
+                     *           "id": "01a249f1-2b7f-733f-8c83-4cfd41811cd9",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T03:31:21.814Z",
-                     *           "url": "/v1/training/files/01a24967-fe55-757d-92f3-c9940ec61c1e/content"
+                     *           "createdAt": "2026-12-06T06:01:11.807Z",
+                     *           "url": "/v1/training/files/01a249f1-2b7f-733f-8c83-4cfd41811cd9/content"
                      *         }
                      *       ]
                      *     }
@@ -40178,7 +40563,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249f0-939f-7601-8b6e-fdf1875c6171
                  */
                 id: string;
             };
@@ -40317,7 +40702,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249f0-93a8-71e4-9791-5f4a95ec373d",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -40335,13 +40720,13 @@ export interface operations {
                      *           "certificate": {
                      *             "validMonths": 24
                      *           },
-                     *           "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *           "createdAt": "2024-09-27T03:31:05.886Z",
-                     *           "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *           "publishedAt": "2024-09-27T05:58:50.476Z",
+                     *           "createdAt": "2024-09-27T05:58:50.476Z",
+                     *           "updatedAt": "2024-09-27T05:58:50.476Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *               "id": "01a249f0-93ae-74d8-b699-3fcb41725c72",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -40364,7 +40749,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *               "id": "01a249f0-93ae-74d8-b699-427a1c9678a9",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -40386,7 +40771,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *               "id": "01a249f0-93ae-74d8-b699-47dc2f2b4b81",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -40399,7 +40784,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *               "fileId": "01a249f0-939f-7601-8b6e-fdf1875c6171",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -40514,7 +40899,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249f0-939f-7601-8b6e-fdf1875c6171",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -40604,7 +40989,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249f1-2bdd-7585-978f-460b4d77048c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -40619,8 +41004,8 @@ export interface operations {
                      *         "validMonths": 36
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.838Z",
+                     *       "createdAt": "2026-12-06T06:01:11.886Z",
+                     *       "updatedAt": "2026-12-06T06:01:11.886Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -40628,7 +41013,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-227f8732c943",
+                     *           "id": "01a249f1-2bde-75d8-91f6-489159ca692b",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40650,7 +41035,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-27a735e82e13",
+                     *           "id": "01a249f1-2bde-75d8-91f6-4d531cf241e6",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -40662,7 +41047,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249f0-939f-7601-8b6e-fdf1875c6171",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40786,7 +41171,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249f0-93a8-71e4-9791-5f4a95ec373d
                  */
                 id: string;
             };
@@ -40802,7 +41187,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249f0-93a8-71e4-9791-5f4a95ec373d",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -40820,13 +41205,13 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 24
                      *       },
-                     *       "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *       "createdAt": "2024-09-27T03:31:05.886Z",
-                     *       "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *       "publishedAt": "2024-09-27T05:58:50.476Z",
+                     *       "createdAt": "2024-09-27T05:58:50.476Z",
+                     *       "updatedAt": "2024-09-27T05:58:50.476Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249f0-93ae-74d8-b699-3fcb41725c72",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40849,7 +41234,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249f0-93ae-74d8-b699-427a1c9678a9",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -40871,7 +41256,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249f0-93ae-74d8-b699-47dc2f2b4b81",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -40884,7 +41269,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249f0-939f-7601-8b6e-fdf1875c6171",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40983,7 +41368,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249f1-2bdd-7585-978f-460b4d77048c
                  */
                 id: string;
             };
@@ -41023,7 +41408,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249f0-939f-7601-8b6e-fdf1875c6171",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -41113,7 +41498,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249f1-2bdd-7585-978f-460b4d77048c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41128,8 +41513,8 @@ export interface operations {
                      *         "validMonths": 36
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.849Z",
+                     *       "createdAt": "2026-12-06T06:01:11.886Z",
+                     *       "updatedAt": "2026-12-06T06:01:11.941Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41137,7 +41522,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249f1-2c13-728f-b281-a9398dcb47a5",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41159,7 +41544,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249f1-2c13-728f-b281-ac73b2f57dc1",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41171,7 +41556,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249f0-939f-7601-8b6e-fdf1875c6171",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41319,7 +41704,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249f1-2bdd-7585-978f-460b4d77048c
                  */
                 id: string;
             };
@@ -41335,7 +41720,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249f1-2bdd-7585-978f-460b4d77048c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41349,9 +41734,9 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 36
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.861Z",
+                     *       "publishedAt": "2026-12-06T06:01:12.027Z",
+                     *       "createdAt": "2026-12-06T06:01:11.886Z",
+                     *       "updatedAt": "2026-12-06T06:01:12.027Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41359,7 +41744,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249f1-2c13-728f-b281-a9398dcb47a5",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41381,7 +41766,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249f1-2c13-728f-b281-ac73b2f57dc1",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41393,7 +41778,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249f0-939f-7601-8b6e-fdf1875c6171",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41529,7 +41914,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249f1-2bdd-7585-978f-460b4d77048c
                  */
                 id: string;
             };
@@ -41545,7 +41930,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249f1-2bdd-7585-978f-460b4d77048c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41559,9 +41944,9 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 36
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.984Z",
+                     *       "publishedAt": "2026-12-06T06:01:12.027Z",
+                     *       "createdAt": "2026-12-06T06:01:11.886Z",
+                     *       "updatedAt": "2026-12-06T06:01:12.767Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41569,7 +41954,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249f1-2c13-728f-b281-a9398dcb47a5",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41591,7 +41976,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249f1-2c13-728f-b281-ac73b2f57dc1",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41603,7 +41988,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249f0-939f-7601-8b6e-fdf1875c6171",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41739,7 +42124,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249f0-93a8-71e4-9791-5f4a95ec373d
                  */
                 id: string;
             };
@@ -41757,24 +42142,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "completedAt": "2026-12-06T03:31:21.201Z",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
+                     *           "completedAt": "2026-12-06T06:01:07.053Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *           "memberId": "01a249ef-099e-759f-818e-a50cc1988f84",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *           "completedAt": "2026-10-10T03:31:05.886Z",
+                     *           "accountId": "01a249ef-0690-723c-8130-a08d89f11096",
+                     *           "completedAt": "2026-10-10T05:58:50.476Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                     *           "memberId": "01a249ef-099e-759f-818e-bd7189e98245",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
-                     *           "completedAt": "2026-09-03T03:31:05.886Z",
+                     *           "accountId": "01a249ef-0690-723c-8130-aa442dda02ba",
+                     *           "completedAt": "2026-09-03T05:58:50.476Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -41875,7 +42260,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249f1-2bdd-7585-978f-460b4d77048c
                  */
                 id: string;
             };
@@ -41885,8 +42270,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                 *       "moduleId": "01a24967-fe7e-754d-8235-bb1f99a5eb5b"
+                 *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                 *       "moduleId": "01a249f1-2c13-728f-b281-a9398dcb47a5"
                  *     }
                  */
                 "application/json": {
@@ -41994,10 +42379,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24967-fe7e-754d-8235-bf50110e4613 is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a249f1-2c13-728f-b281-ac73b2f57dc1 is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24967-fe8c-744e-b9f1-acc88e8292a1",
-                     *       "instance": "/v1/courses/01a24967-fe6f-7058-8866-e16a9f3b835d/completions"
+                     *       "requestId": "01a249f1-2cc6-723f-8b33-409f6698b41d",
+                     *       "instance": "/v1/courses/01a249f1-2bdd-7585-978f-460b4d77048c/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -42082,7 +42467,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249f0-93a8-71e4-9791-5f4a95ec373d
                  */
                 courseId?: string;
             };
@@ -42102,52 +42487,52 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e974-71a1-8070-18bf1e43aaa2",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "code": "VN2WD-31S25-MHBXX",
+                     *           "id": "01a249f0-9712-726d-bac8-d1ab857ccbee",
+                     *           "courseId": "01a249f0-93a8-71e4-9791-5f4a95ec373d",
+                     *           "memberId": "01a249ef-099e-759f-818e-9af23307623f",
+                     *           "code": "DNSMT-QCQ1N-YCVW1",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T03:31:05.886Z",
-                     *           "expiresAt": "2026-12-26T03:31:05.886Z",
+                     *           "issuedAt": "2024-12-26T05:58:50.476Z",
+                     *           "expiresAt": "2026-12-26T05:58:50.476Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e974-71a1-8070-18bf1e43aaa2/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249f0-9712-726d-bac8-d1ab857ccbee/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e98e-75fd-a2b1-b57f97fc066b",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
-                     *           "code": "0XX52-27FE1-7GBA8",
+                     *           "id": "01a249f0-9838-74da-851b-28b85f91e4b3",
+                     *           "courseId": "01a249f0-93a8-71e4-9791-5f4a95ec373d",
+                     *           "memberId": "01a249ef-099e-759f-818e-a50cc1988f84",
+                     *           "code": "N6TCV-6BGE3-Q4HQK",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T03:31:05.886Z",
-                     *           "expiresAt": "2028-10-10T03:31:05.886Z",
+                     *           "issuedAt": "2026-10-10T05:58:50.476Z",
+                     *           "expiresAt": "2028-10-10T05:58:50.476Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e98e-75fd-a2b1-b57f97fc066b/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249f0-9838-74da-851b-28b85f91e4b3/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e9ab-721a-aa2b-390317ec9d27",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "code": "ZE8T0-FVTCH-P5DQ1",
+                     *           "id": "01a249f0-9928-72a3-b514-53040867722b",
+                     *           "courseId": "01a249f0-93a8-71e4-9791-5f4a95ec373d",
+                     *           "memberId": "01a249ef-099e-759f-818e-bd7189e98245",
+                     *           "code": "T4249-AZSK5-D9Y1X",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T03:31:05.886Z",
-                     *           "expiresAt": "2028-09-03T03:31:05.886Z",
+                     *           "issuedAt": "2026-09-03T05:58:50.476Z",
+                     *           "expiresAt": "2028-09-03T05:58:50.476Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e9ab-721a-aa2b-390317ec9d27/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249f0-9928-72a3-b514-53040867722b/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lOWRhLTczZjktOTY2Zi1iZWIzOGRiOWI3MzIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDlmMC05YWQzLTc0NWItYjBmYy05ZTczZWExZGZjYmIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -42213,7 +42598,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249f1-2d61-7175-8b11-00d83cb56c3f
                  */
                 id: string;
             };
@@ -42311,7 +42696,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249f1-2d61-7175-8b11-00d83cb56c3f
                  */
                 id: string;
             };
@@ -42327,19 +42712,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fea4-76ee-b94a-231624955af1",
-                     *       "courseId": "01a24967-fe6f-7058-8866-e16a9f3b835d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "code": "RF7SF-73MRZ-B90B6",
+                     *       "id": "01a249f1-2d61-7175-8b11-00d83cb56c3f",
+                     *       "courseId": "01a249f1-2bdd-7585-978f-460b4d77048c",
+                     *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "code": "X64QZ-WNYMD-B0Z91",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z",
-                     *       "revokedAt": "2026-12-06T03:31:21.980Z",
+                     *       "issuedAt": "2026-12-06T06:01:12.262Z",
+                     *       "expiresAt": "2029-12-06T06:01:12.262Z",
+                     *       "revokedAt": "2026-12-06T06:01:12.738Z",
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24967-fea4-76ee-b94a-231624955af1/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a249f1-2d61-7175-8b11-00d83cb56c3f/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -42462,7 +42847,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example RF7SF-73MRZ-B90B6
+                 * @example X64QZ-WNYMD-B0Z91
                  */
                 code: string;
             };
@@ -42483,8 +42868,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z"
+                     *       "issuedAt": "2026-12-06T06:01:12.262Z",
+                     *       "expiresAt": "2029-12-06T06:01:12.262Z"
                      *     }
                      */
                     "application/json": {
@@ -42571,7 +42956,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249f0-93a8-71e4-9791-5f4a95ec373d"
                      *           ]
                      *         }
                      *       ]
@@ -42650,7 +43035,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24967-e935-70be-b237-71a352c8bd43"
+                 *             "01a249f0-93a8-71e4-9791-5f4a95ec373d"
                  *           ]
                  *         }
                  *       ]
@@ -42677,7 +43062,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249f0-93a8-71e4-9791-5f4a95ec373d"
                      *           ]
                      *         }
                      *       ]
@@ -42833,7 +43218,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea14-726c-a6ad-0357c4b98253",
+                     *           "id": "01a249f0-9cef-77f3-8f7a-ae48a068ca8e",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -42856,9 +43241,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T03:31:05.886Z",
-                     *           "createdAt": "2026-11-25T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-26T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-26T05:58:50.476Z",
+                     *           "createdAt": "2026-11-25T05:58:50.476Z",
+                     *           "updatedAt": "2026-11-26T05:58:50.476Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -42872,7 +43257,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249f0-9ce1-7405-957f-754858659cdf",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -42884,7 +43269,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249f0-939f-7601-8b6e-fdf1875c6171",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -42894,9 +43279,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T03:31:05.886Z",
-                     *           "createdAt": "2026-11-15T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-16T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-16T05:58:50.476Z",
+                     *           "createdAt": "2026-11-15T05:58:50.476Z",
+                     *           "updatedAt": "2026-11-16T05:58:50.476Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -42909,7 +43294,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249f0-9c8f-7578-b364-36f58f2dc925",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -42938,11 +43323,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T03:31:05.886Z",
+                     *           "availableAt": "2026-12-09T05:58:50.476Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T03:31:05.886Z",
-                     *           "createdAt": "2026-12-04T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T03:31:05.886Z",
+                     *           "publishedAt": "2026-12-05T05:58:50.476Z",
+                     *           "createdAt": "2026-12-04T05:58:50.476Z",
+                     *           "updatedAt": "2026-12-05T05:58:50.476Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -43050,7 +43435,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T06:01:10.059Z"
                  *     }
                  */
                 "application/json": {
@@ -43126,7 +43511,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249f1-302f-7464-9e33-ea739063f5f7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43153,11 +43538,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T06:01:10.059Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T06:01:12.995Z",
+                     *       "updatedAt": "2026-12-06T06:01:12.995Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43279,7 +43664,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249f1-302f-7464-9e33-ea739063f5f7
                  */
                 id: string;
             };
@@ -43295,7 +43680,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249f1-302f-7464-9e33-ea739063f5f7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43322,11 +43707,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T06:01:10.059Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T06:01:12.995Z",
+                     *       "updatedAt": "2026-12-06T06:01:12.995Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43424,7 +43809,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249f1-302f-7464-9e33-ea739063f5f7
                  */
                 id: string;
             };
@@ -43460,7 +43845,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T06:01:10.059Z"
                  *     }
                  */
                 "application/json": {
@@ -43536,7 +43921,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249f1-302f-7464-9e33-ea739063f5f7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43564,11 +43949,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T06:01:10.059Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.038Z",
+                     *       "createdAt": "2026-12-06T06:01:12.995Z",
+                     *       "updatedAt": "2026-12-06T06:01:13.152Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43714,7 +44099,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249f1-302f-7464-9e33-ea739063f5f7
                  */
                 id: string;
             };
@@ -43730,7 +44115,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249f1-302f-7464-9e33-ea739063f5f7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43758,11 +44143,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T06:01:10.059Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.049Z",
+                     *       "publishedAt": "2026-12-06T06:01:13.260Z",
+                     *       "createdAt": "2026-12-06T06:01:12.995Z",
+                     *       "updatedAt": "2026-12-06T06:01:13.260Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43896,7 +44281,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249f1-302f-7464-9e33-ea739063f5f7
                  */
                 id: string;
             };
@@ -43912,7 +44297,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249f1-302f-7464-9e33-ea739063f5f7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43940,11 +44325,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T06:01:10.059Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.060Z",
+                     *       "publishedAt": "2026-12-06T06:01:13.260Z",
+                     *       "createdAt": "2026-12-06T06:01:12.995Z",
+                     *       "updatedAt": "2026-12-06T06:01:13.317Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -44090,7 +44475,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249f0-93a8-71e4-9791-5f4a95ec373d",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -44189,7 +44574,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249f0-93a8-71e4-9791-5f4a95ec373d
                  */
                 id: string;
             };
@@ -44205,7 +44590,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249f0-93a8-71e4-9791-5f4a95ec373d",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -44214,7 +44599,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249f0-93ae-74d8-b699-3fcb41725c72",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -44232,7 +44617,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249f0-93ae-74d8-b699-427a1c9678a9",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -44250,7 +44635,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249f0-93ae-74d8-b699-47dc2f2b4b81",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -44265,8 +44650,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24967-e931-73ea-ad77-a0b9c50381e0",
-                     *             "url": "/portal/v1/training/files/01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *             "id": "01a249f0-939f-7601-8b6e-fdf1875c6171",
+                     *             "url": "/portal/v1/training/files/01a249f0-939f-7601-8b6e-fdf1875c6171",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -44280,7 +44665,7 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 24
                      *       },
-                     *       "next": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *       "next": "01a249f0-93ae-74d8-b699-427a1c9678a9",
                      *       "certificateId": null
                      *     }
                      */
@@ -44420,12 +44805,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249f0-93a8-71e4-9791-5f4a95ec373d
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24967-e936-76da-9b68-659ed762dd3f
+                 * @example 01a249f0-93ae-74d8-b699-427a1c9678a9
                  */
                 moduleId: string;
             };
@@ -44606,19 +44991,19 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fbf6-7308-ae65-dca203ef5690",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "code": "EV3JZ-ZMCGB-397EB",
+                     *           "id": "01a249f1-1901-74d2-87d5-d7a2fc8b245d",
+                     *           "courseId": "01a249f0-93a8-71e4-9791-5f4a95ec373d",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *           "code": "YN2D1-47M3E-MXD96",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T03:31:21.201Z",
-                     *           "expiresAt": "2028-12-06T03:31:21.201Z",
+                     *           "issuedAt": "2026-12-06T06:01:07.053Z",
+                     *           "expiresAt": "2028-12-06T06:01:07.053Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24967-fbf6-7308-ae65-dca203ef5690/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a249f1-1901-74d2-87d5-d7a2fc8b245d/pdf"
                      *         }
                      *       ]
                      *     }
@@ -44685,7 +45070,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24967-fbf6-7308-ae65-dca203ef5690
+                 * @example 01a249f1-1901-74d2-87d5-d7a2fc8b245d
                  */
                 id: string;
             };
@@ -44795,7 +45180,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249f0-9c8f-7578-b364-36f58f2dc925",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -44803,12 +45188,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T03:31:05.886Z",
+                     *           "opensAt": "2026-12-02T05:58:50.476Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249f0-9ce1-7405-957f-754858659cdf",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -44816,7 +45201,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T03:31:05.886Z",
+                     *           "opensAt": "2026-11-16T05:58:50.476Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -44915,7 +45300,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249f0-9c8f-7578-b364-36f58f2dc925
                  */
                 id: string;
             };
@@ -44931,7 +45316,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *       "id": "01a249f0-9c8f-7578-b364-36f58f2dc925",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -44939,7 +45324,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T03:31:05.886Z",
+                     *       "opensAt": "2026-12-02T05:58:50.476Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -45067,7 +45452,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249f0-9c8f-7578-b364-36f58f2dc925
                  */
                 id: string;
             };
@@ -45199,7 +45584,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249f0-939f-7601-8b6e-fdf1875c6171
                  */
                 id: string;
             };
@@ -45555,7 +45940,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea33-7560-9918-bd615b8624c6",
+                     *           "id": "01a249f0-9da6-7618-a03b-7bf195be259f",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -45571,7 +45956,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-ea34-7589-9874-fdaf0d5aca08",
+                     *           "id": "01a249f0-9db5-71dc-9582-a915ec689c10",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -45593,7 +45978,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24967-ea35-73c5-b975-ea4b23653bf5",
+                     *           "id": "01a249f0-9db7-74d5-ad0f-cc4a0ad2e18f",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -45757,7 +46142,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249f1-31f2-77a8-aec7-0d47fa289eb7",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -45902,7 +46287,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24967-ff65-753f-bf6b-949ebc9aacc8
+                 * @example 01a249f1-31f2-77a8-aec7-0d47fa289eb7
                  */
                 id: string;
             };
@@ -45992,7 +46377,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249f1-31f2-77a8-aec7-0d47fa289eb7",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -46436,13 +46821,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24967-ea3d-7269-91d8-41ff711583ba"
+                     *           "id": "01a249f0-9e21-73dd-b3fe-8d5ee9eff6d8"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24967-ea3d-7269-91d8-3d720ba15068"
+                     *           "id": "01a249f0-9e0e-726d-8543-103368969e2f"
                      *         }
                      *       ]
                      *     }
@@ -46539,7 +46924,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24967-ff7a-75fd-a6d6-b3fe0b21b64c"
+                     *       "id": "01a249f1-32c2-749a-b378-76ce4dd64533"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -46638,7 +47023,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24967-ff7a-75fd-a6d6-b3fe0b21b64c
+                 * @example 01a249f1-32c2-749a-b378-76ce4dd64533
                  */
                 id: string;
             };
@@ -46795,11 +47180,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4d-72ce-98a0-f772ea0f49ce",
+                     *           "id": "01a249f0-9edd-7253-9dd7-bf19672107de",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.685Z"
+                     *           "updatedAt": "2026-12-06T06:00:35.805Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46807,11 +47192,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4b-75a7-9e79-0371a8e6718d",
+                     *           "id": "01a249f0-9e9f-72e4-bc18-06f7e01a4f85",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.683Z"
+                     *           "updatedAt": "2026-12-06T06:00:35.743Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46819,11 +47204,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24967-ea3f-7299-ac7e-1e9874919853",
+                     *           "id": "01a249f0-9e2e-73fb-9470-fb4f0084d024",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.671Z"
+                     *           "updatedAt": "2026-12-06T06:00:35.631Z"
                      *         }
                      *       ]
                      *     }
@@ -46933,11 +47318,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249f1-32f3-70fb-ae28-8176ee2471fe",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.115Z"
+                     *       "updatedAt": "2026-12-06T06:01:13.715Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47036,7 +47421,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249f1-32f3-70fb-ae28-8176ee2471fe
                  */
                 id: string;
             };
@@ -47057,11 +47442,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249f1-32f3-70fb-ae28-8176ee2471fe",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T06:01:13.746Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47148,7 +47533,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249f1-32f3-70fb-ae28-8176ee2471fe
                  */
                 id: string;
             };
@@ -47197,11 +47582,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249f1-32f3-70fb-ae28-8176ee2471fe",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T06:01:13.746Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47347,7 +47732,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *           "id": "01a249f1-32f3-70fb-ae28-8176ee2471fe",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -47465,7 +47850,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *           "id": "01a249f1-1dcf-72e6-9b5e-8adf782e4adc",
                      *           "number": 37,
                      *           "type": {
                      *             "code": "question",
@@ -47475,20 +47860,20 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *           "createdAt": "2026-12-06T06:01:08.240Z",
+                     *           "updatedAt": "2026-12-06T06:01:09.125Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47506,7 +47891,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249f0-b51b-70ef-90ff-fe59f77517a0",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -47516,20 +47901,20 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z",
+                     *           "createdAt": "2026-12-06T05:58:50.476Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.476Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -47547,7 +47932,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-edb5-738b-9cda-21660ebe6696",
+                     *           "id": "01a249f0-b68b-773a-993e-fb9358af2923",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -47557,20 +47942,20 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-03T21:31:05.886Z",
-                     *           "updatedAt": "2026-12-04T02:37:05.886Z",
+                     *           "createdAt": "2026-12-03T23:58:50.476Z",
+                     *           "updatedAt": "2026-12-04T05:04:50.476Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47588,7 +47973,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDA5OjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lZTQxLTc2NGEtYmQxZC0xZTk3NTMwYzM4MjEiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDExOjU4OjUwLjQ3NloiLCIwMWEyNDlmMC1iYTViLTc2OWYtYTMwNS1hZWQ0OTU3Y2VlNWUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -47658,7 +48043,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -47712,7 +48097,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249f1-33ff-738d-9338-c81ae8d34de7",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -47722,20 +48107,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T06:01:13.950Z",
+                     *       "updatedAt": "2026-12-06T06:01:13.950Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47759,7 +48144,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249f1-3419-7402-87e8-cd10591ab6d5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47769,7 +48154,7 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T06:01:13.950Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -47889,7 +48274,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249f1-33ff-738d-9338-c81ae8d34de7
                  */
                 id: string;
             };
@@ -47905,7 +48290,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249f1-33ff-738d-9338-c81ae8d34de7",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -47915,20 +48300,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T06:01:13.950Z",
+                     *       "updatedAt": "2026-12-06T06:01:13.950Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47952,7 +48337,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249f1-3419-7402-87e8-cd10591ab6d5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47962,7 +48347,7 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T06:01:13.950Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48058,7 +48443,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249f1-33ff-738d-9338-c81ae8d34de7
                  */
                 id: string;
             };
@@ -48097,7 +48482,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249f1-33ff-738d-9338-c81ae8d34de7",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -48107,20 +48492,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.202Z",
+                     *       "createdAt": "2026-12-06T06:01:13.950Z",
+                     *       "updatedAt": "2026-12-06T06:01:14.325Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48139,12 +48524,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
+                     *       "firstResponseAt": "2026-12-06T06:01:14.325Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249f1-3419-7402-87e8-cd10591ab6d5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48154,10 +48539,10 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T06:01:13.950Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249f1-3557-72dd-bda9-d57bbff907d1",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48167,10 +48552,10 @@ export interface operations {
                      *           "toState": null,
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T06:01:14.325Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249f1-356a-725d-b4c0-1a6da0c2e418",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48180,7 +48565,7 @@ export interface operations {
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T06:01:14.325Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48324,7 +48709,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249f1-33ff-738d-9338-c81ae8d34de7
                  */
                 id: string;
             };
@@ -48358,7 +48743,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
+                     *       "id": "01a249f1-33ff-738d-9338-c81ae8d34de7",
                      *       "number": 38,
                      *       "type": {
                      *         "code": "question",
@@ -48368,20 +48753,20 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249f0-c4b6-7607-a075-ae2aad3fbd18",
                      *         "name": "Demo Admin"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.229Z",
+                     *       "createdAt": "2026-12-06T06:01:13.950Z",
+                     *       "updatedAt": "2026-12-06T06:01:14.531Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48400,12 +48785,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
-                     *       "resolvedAt": "2026-12-06T03:31:22.229Z",
+                     *       "firstResponseAt": "2026-12-06T06:01:14.325Z",
+                     *       "resolvedAt": "2026-12-06T06:01:14.531Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249f1-3419-7402-87e8-cd10591ab6d5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48415,10 +48800,10 @@ export interface operations {
                      *           "toState": "new",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T06:01:13.950Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249f1-3557-72dd-bda9-d57bbff907d1",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48428,10 +48813,10 @@ export interface operations {
                      *           "toState": null,
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T06:01:14.325Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249f1-356a-725d-b4c0-1a6da0c2e418",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48441,7 +48826,7 @@ export interface operations {
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T06:01:14.325Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48516,8 +48901,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 38 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24968-0008-76b9-88b4-d3b2f4c8c051",
-                     *       "instance": "/v1/service/requests/01a24967-ffb5-76af-b64d-0ff5bf4dd932/state"
+                     *       "requestId": "01a249f1-36a2-75e6-997c-5713b9985044",
+                     *       "instance": "/v1/service/requests/01a249f1-33ff-738d-9338-c81ae8d34de7/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -48588,9 +48973,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24967-ffb5-76af-b64d-0ff5bf4dd932"
+                 *         "01a249f1-33ff-738d-9338-c81ae8d34de7"
                  *       ],
-                 *       "staffUserId": "01a24967-eff9-74d8-8da5-be0e1201ede3"
+                 *       "staffUserId": "01a249f0-c4b6-7607-a075-ae2aad3fbd18"
                  *     }
                  */
                 "application/json": {
@@ -48736,12 +49121,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ea74-757c-9cee-7c3eb3bf8e0f
+                 * @example 01a249f0-9fe4-73fc-84b3-20cc4ab78ed9
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24967-ea78-7496-be53-b6df210020f2
+                 * @example 01a249f0-a004-758c-bc6b-5aaffd5c0643
                  */
                 fileId: string;
             };
@@ -48867,17 +49252,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249f0-c4b6-7607-a075-ae2aad3fbd18",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *           "id": "01a249f0-e8ca-774f-a19c-5e7a2190e975",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249f0-64fa-7435-b295-39a6fd361dff",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -48977,10 +49362,10 @@ export interface operations {
                      *           "type": "callback",
                      *           "volume": 6,
                      *           "open": 1,
-                     *           "firstResponseMedian": 66,
-                     *           "firstResponseP90": 869,
-                     *           "resolutionMedian": 89,
-                     *           "resolutionP90": 1409,
+                     *           "firstResponseMedian": 0,
+                     *           "firstResponseP90": 721,
+                     *           "resolutionMedian": 0,
+                     *           "resolutionP90": 1261,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -48990,12 +49375,12 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 157,
+                     *           "firstResponseMedian": 305,
                      *           "firstResponseP90": 540,
-                     *           "resolutionMedian": 337,
+                     *           "resolutionMedian": 485,
                      *           "resolutionP90": 1080,
-                     *           "breachRate": 0.5,
-                     *           "breached": 5,
+                     *           "breachRate": 0.636,
+                     *           "breached": 7,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
@@ -49003,9 +49388,9 @@ export interface operations {
                      *           "type": "question",
                      *           "volume": 11,
                      *           "open": 4,
-                     *           "firstResponseMedian": 0,
+                     *           "firstResponseMedian": 5,
                      *           "firstResponseP90": 186,
-                     *           "resolutionMedian": 389,
+                     *           "resolutionMedian": 241,
                      *           "resolutionP90": 540,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
@@ -49017,12 +49402,12 @@ export interface operations {
                      *         "type": "*",
                      *         "volume": 38,
                      *         "open": 12,
-                     *         "firstResponseMedian": 0,
+                     *         "firstResponseMedian": 5,
                      *         "firstResponseP90": 540,
-                     *         "resolutionMedian": 389,
+                     *         "resolutionMedian": 485,
                      *         "resolutionP90": 1080,
-                     *         "breachRate": 0.333,
-                     *         "breached": 11,
+                     *         "breachRate": 0.382,
+                     *         "breached": 13,
                      *         "csatAverage": 4.13,
                      *         "csatCount": 23
                      *       }
@@ -49083,7 +49468,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-005b-72a9-a6fa-0f05dba18d25",
+                     *       "requestId": "01a249f1-3905-769d-8c25-e6cef4d39aa5",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -49137,34 +49522,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24967-ebce-70b0-955c-b9caffb1d152",
+                     *           "requestId": "01a249f0-aa00-730b-97b3-89607b7597a1",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-aeaf8a96995a",
-                     *           "accountId": "01a24967-c06c-738a-bdae-9ea4d8ee1a89",
+                     *           "memberId": "01a249ef-099e-759f-818e-ddfcc970e69d",
+                     *           "accountId": "01a249ef-0690-723c-8130-b0c7aa3b9956",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-10T19:49:05.886Z"
+                     *           "answeredAt": "2026-11-10T22:16:50.476Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eb83-77f1-9acd-1d1d9146a6bf",
+                     *           "requestId": "01a249f0-a810-728b-9509-9f02e05499e4",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-ef3322dc3154",
-                     *           "accountId": "01a24967-c06c-738a-bdae-b4eb8a812abb",
+                     *           "memberId": "01a249ef-099f-76e7-b076-85350d85024d",
+                     *           "accountId": "01a249ef-0691-7410-a0de-50aefe3bba01",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T00:37:05.886Z"
+                     *           "answeredAt": "2026-11-12T03:04:50.476Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eba3-74d7-a476-f32a0f6a95ad",
+                     *           "requestId": "01a249f0-a8aa-7604-817c-480b344421c0",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *           "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T23:37:05.886Z"
+                     *           "answeredAt": "2026-11-13T02:04:50.476Z"
                      *         }
                      *       ]
                      *     }
@@ -49407,7 +49792,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *           "id": "01a249f1-1dcf-72e6-9b5e-8adf782e4adc",
                      *           "number": 37,
                      *           "type": {
                      *             "code": "question",
@@ -49417,23 +49802,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T06:01:08.240Z",
+                     *           "updatedAt": "2026-12-06T06:01:09.125Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249f0-b51b-70ef-90ff-fe59f77517a0",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -49443,23 +49828,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:58:50.476Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *           "id": "01a249f0-b52d-73d8-b4ff-42673f822052",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -49469,23 +49854,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T08:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T18:37:05.886Z"
+                     *           "createdAt": "2026-12-05T10:58:50.476Z",
+                     *           "updatedAt": "2026-12-05T21:04:50.476Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTIwVDIwOjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lY2RjLTczZTctOTEyNy04MTE3YWVkMGI2Y2MiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTIwVDIyOjU4OjUwLjQ3NloiLCIwMWEyNDlmMC1iMTBkLTczMGEtYjE4ZC1iN2RlZTU4MDAxZGEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -49645,7 +50030,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249f1-1dcf-72e6-9b5e-8adf782e4adc",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -49655,20 +50040,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.376Z",
+                     *       "createdAt": "2026-12-06T06:01:08.240Z",
+                     *       "updatedAt": "2026-12-06T06:01:08.240Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49677,7 +50062,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249f1-1eab-75ce-a243-459fe4edf4af",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49686,7 +50071,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T06:01:08.240Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -49802,7 +50187,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249f1-1dcf-72e6-9b5e-8adf782e4adc
                  */
                 id: string;
             };
@@ -49818,7 +50203,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249f1-1dcf-72e6-9b5e-8adf782e4adc",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -49828,20 +50213,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T06:01:08.240Z",
+                     *       "updatedAt": "2026-12-06T06:01:09.125Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49850,7 +50235,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249f1-1eab-75ce-a243-459fe4edf4af",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49859,10 +50244,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T06:01:08.240Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249f1-2106-70b1-97de-acc8329c8bda",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49871,7 +50256,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T06:01:09.125Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -49963,7 +50348,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249f1-1dcf-72e6-9b5e-8adf782e4adc
                  */
                 id: string;
             };
@@ -50010,7 +50395,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
+                     *       "id": "01a249f1-1dcf-72e6-9b5e-8adf782e4adc",
                      *       "number": 37,
                      *       "type": {
                      *         "code": "question",
@@ -50020,20 +50405,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T06:01:08.240Z",
+                     *       "updatedAt": "2026-12-06T06:01:09.125Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -50042,7 +50427,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249f1-1eab-75ce-a243-459fe4edf4af",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50051,10 +50436,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T06:01:08.240Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249f1-2106-70b1-97de-acc8329c8bda",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50063,7 +50448,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T06:01:09.125Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -50203,7 +50588,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249f0-b52d-73d8-b4ff-42673f822052
                  */
                 id: string;
             };
@@ -50237,7 +50622,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249f0-b52d-73d8-b4ff-42673f822052",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50247,29 +50632,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.492Z",
+                     *       "createdAt": "2026-12-05T10:58:50.476Z",
+                     *       "updatedAt": "2026-12-06T06:01:09.776Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
-                     *       "closedAt": "2026-12-06T03:31:21.492Z",
+                     *       "firstResponseAt": "2026-12-05T14:04:50.476Z",
+                     *       "resolvedAt": "2026-12-05T21:04:50.476Z",
+                     *       "closedAt": "2026-12-06T06:01:09.776Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249f0-b52e-701a-8ee3-ada0565694cc",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50278,10 +50663,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249f0-b552-7453-8e3d-9738e3a070fb",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50290,10 +50675,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T14:04:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249f0-b553-718b-9479-5f3a9dd1698e",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50302,7 +50687,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T14:04:50.476Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50311,7 +50696,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T06:01:09.703Z"
                      *       },
                      *       "canRate": false
                      *     }
@@ -50380,8 +50765,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 37 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24967-fccf-7503-ab88-90b3ef6bb3a9",
-                     *       "instance": "/portal/v1/service/requests/01a24967-fca4-766d-885d-7b66e061ca82/state"
+                     *       "requestId": "01a249f1-218f-7039-8e86-abe632910fd4",
+                     *       "instance": "/portal/v1/service/requests/01a249f1-1dcf-72e6-9b5e-8adf782e4adc/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -50447,7 +50832,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249f0-b52d-73d8-b4ff-42673f822052
                  */
                 id: string;
             };
@@ -50476,7 +50861,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249f0-b52d-73d8-b4ff-42673f822052",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50486,29 +50871,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ef-0690-723c-8130-9edce46e2cfe",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249f0-653d-718b-a6f9-e37d7deacb60",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-05T18:37:05.886Z",
+                     *       "createdAt": "2026-12-05T10:58:50.476Z",
+                     *       "updatedAt": "2026-12-05T21:04:50.476Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
+                     *       "firstResponseAt": "2026-12-05T14:04:50.476Z",
+                     *       "resolvedAt": "2026-12-05T21:04:50.476Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249f0-b52e-701a-8ee3-ada0565694cc",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50517,10 +50902,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249f0-b552-7453-8e3d-9738e3a070fb",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50529,10 +50914,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T14:04:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249f0-b553-718b-9479-5f3a9dd1698e",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50541,7 +50926,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T14:04:50.476Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50551,7 +50936,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T06:01:09.703Z"
                      *       },
                      *       "canRate": false
                      *     }
@@ -50676,12 +51061,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed7b-7211-b9b3-0822ee59198e
+                 * @example 01a249f0-b51b-70ef-90ff-fe59f77517a0
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24967-ed7d-73ad-9cd7-90b35b8f3240
+                 * @example 01a249f0-b522-727b-9ebe-9febd9924c69
                  */
                 fileId: string;
             };
@@ -50895,11 +51280,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *           "id": "01a249f0-9ee2-7218-9b4e-4d078741f457",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *           "updatedAt": "2026-12-06T06:00:35.810Z"
                      *         }
                      *       ]
                      *     }
@@ -50974,7 +51359,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249f0-9ee2-7218-9b4e-4d078741f457
                  */
                 id: string;
             };
@@ -50990,11 +51375,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *       "id": "01a249f0-9ee2-7218-9b4e-4d078741f457",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *       "updatedAt": "2026-12-06T06:00:35.810Z"
                      *     }
                      */
                     "application/json": {
@@ -51089,7 +51474,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249f0-9ee2-7218-9b4e-4d078741f457
                  */
                 id: string;
             };
@@ -51564,8 +51949,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.304Z"
+                     *           "createdBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *           "createdAt": "2026-12-06T06:01:23.711Z"
                      *         }
                      *       ]
                      *     }
@@ -51677,8 +52062,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.304Z"
+                     *       "createdBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:01:23.711Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -51806,9 +52191,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T03:31:23.314Z",
+                     *           "since": "2026-12-06T06:01:23.801Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24968-0434-719c-8484-48eb52479f5d"
+                     *           "recordId": "01a249f1-5a7d-7758-a5d0-370785344e94"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -51821,16 +52206,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249f1-5a7d-7758-a5d0-370785344e94",
+                     *           "memberId": "01a249ef-099e-759f-818e-ab296d7285f6",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *           "recordedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *           "recordedAt": "2026-12-06T06:01:23.801Z"
                      *         }
                      *       ]
                      *     }
@@ -51982,16 +52367,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249f1-5a7d-7758-a5d0-370785344e94",
+                     *       "memberId": "01a249ef-099e-759f-818e-ab296d7285f6",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *       "recordedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "recordedAt": "2026-12-06T06:01:23.801Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -52068,10 +52453,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24967-f387-776c-859f-8f88059943ed was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a249f0-e443-712e-a4a9-13696f17a7a3 was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24968-047c-77ca-8d78-cadc09f9466f",
-                     *       "instance": "/v1/members/01a24967-f387-776c-859f-8f88059943ed/consents"
+                     *       "requestId": "01a249f1-5cd6-76ac-886b-ca6f0e0642a3",
+                     *       "instance": "/v1/members/01a249f0-e443-712e-a4a9-13696f17a7a3/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -52345,7 +52730,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249f0-e443-712e-a4a9-13696f17a7a3
                  */
                 id: string;
             };
@@ -52370,10 +52755,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249f0-e443-712e-a4a9-13696f17a7a3",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "erasedAt": "2026-12-06T06:01:24.266Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52507,7 +52892,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249f0-e443-712e-a4a9-13696f17a7a3
                  */
                 id: string;
             };
@@ -52523,10 +52908,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249f0-e443-712e-a4a9-13696f17a7a3",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "erasedAt": "2026-12-06T06:01:24.266Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52817,7 +53202,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T03:31:23.444Z"
+                     *               "since": "2026-12-06T06:01:24.991Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -52834,14 +53219,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-04b5-739e-9efa-f8ca63947bde",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "id": "01a249f1-5f06-7132-8b77-d2b2ad432523",
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T03:31:23.444Z"
+                     *           "recordedAt": "2026-12-06T06:01:24.991Z"
                      *         }
                      *       ]
                      *     }
@@ -53255,8 +53640,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249f1-5d69-7367-8287-2ea01855cd2e",
+                     *       "memberId": "01a249ef-099e-759f-818e-ab296d7285f6",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53270,8 +53655,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:01:24.531Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53386,8 +53771,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24968-0493-7477-92a7-a856748f625f",
-                     *       "instance": "/v1/members/01a24967-c0ae-710e-a67b-6bcbeb5fb9cf/sms"
+                     *       "requestId": "01a249f1-5d96-70c0-8bad-9e2fed8ea89f",
+                     *       "instance": "/v1/members/01a249ef-099e-759f-818e-9af23307623f/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53440,8 +53825,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249f1-5d69-7367-8287-2ea01855cd2e",
+                     *           "memberId": "01a249ef-099e-759f-818e-ab296d7285f6",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -53455,8 +53840,8 @@ export interface operations {
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.399Z"
+                     *           "createdBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *           "createdAt": "2026-12-06T06:01:24.531Z"
                      *         }
                      *       ]
                      *     }
@@ -53523,7 +53908,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24968-048b-7669-866f-1043c7146f55
+                 * @example 01a249f1-5d69-7367-8287-2ea01855cd2e
                  */
                 id: string;
             };
@@ -53539,8 +53924,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249f1-5d69-7367-8287-2ea01855cd2e",
+                     *       "memberId": "01a249ef-099e-759f-818e-ab296d7285f6",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53554,8 +53939,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf",
+                     *       "createdAt": "2026-12-06T06:01:24.531Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53678,7 +54063,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249ef-099e-759f-818e-9c8cfc696e28
                  */
                 id: string;
             };
@@ -53715,11 +54100,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *       "id": "01a249f1-5e26-7099-993c-bc5023cf1cf8",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T03:31:23.427Z",
+                     *       "createdAt": "2026-12-06T06:01:24.773Z",
                      *       "readAt": null
                      *     }
                      */
@@ -53871,14 +54256,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "unread": 1,
+                     *       "unread": 4,
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *           "id": "01a249f1-5e26-7099-993c-bc5023cf1cf8",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T03:31:23.427Z",
+                     *           "createdAt": "2026-12-06T06:01:24.773Z",
+                     *           "readAt": null
+                     *         },
+                     *         {
+                     *           "id": "01a249f0-2dbe-735f-a8ed-2b722f1eb882",
+                     *           "kind": "transactional",
+                     *           "title": "En milepæl: din 10. bestilling",
+                     *           "body": "Takk for din 10. bestilling. Vi har lagt til 250 poeng på kontoen din.",
+                     *           "createdAt": "2026-12-06T05:58:50.476Z",
+                     *           "readAt": null
+                     *         },
+                     *         {
+                     *           "id": "01a249f0-264f-7709-b515-623fba3c2828",
+                     *           "kind": "transactional",
+                     *           "title": "100000 poeng opptjent!",
+                     *           "body": "Du har tjent 100000 poeng hos oss. For å feire har vi lagt til 2000 ekstra poeng.",
+                     *           "createdAt": "2026-12-06T05:58:50.476Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -53952,7 +54353,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                 *       "id": "01a249f1-5e26-7099-993c-bc5023cf1cf8",
                  *       "read": true
                  *     }
                  */
@@ -53979,7 +54380,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "unread": 0
+                     *       "unread": 3
                      *     }
                      */
                     "application/json": {
@@ -54141,7 +54542,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24968-04c2-740a-ad62-a53a8ac9b970",
+                     *       "requestId": "01a249f1-5f8b-76ab-9384-865de9f00850",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -54202,7 +54603,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249f0-8727-728c-8c39-662b949e9f5f",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -54293,9 +54694,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:58:50.476Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *           "ruleId": "01a249f0-8747-7682-bb19-25d711165c1f",
                      *           "followUp": true,
                      *           "answers": 488,
                      *           "missingTexts": {
@@ -54305,9 +54706,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *           "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *           "createdAt": "2025-12-06T05:58:50.476Z",
+                     *           "updatedAt": "2025-12-06T05:58:50.476Z",
+                     *           "publishedAt": "2025-12-06T05:58:50.476Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -54439,7 +54840,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T03:31:21.554Z"
+                 *       "closesAt": "2027-02-04T06:01:10.059Z"
                  *     }
                  */
                 "application/json": {
@@ -54489,7 +54890,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249f1-2604-7049-a946-416aa656fbae",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -54555,7 +54956,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T06:01:10.059Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -54567,8 +54968,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.613Z",
+                     *       "createdAt": "2026-12-06T06:01:10.404Z",
+                     *       "updatedAt": "2026-12-06T06:01:10.404Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -54668,7 +55069,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249f0-8727-728c-8c39-662b949e9f5f
                  */
                 id: string;
             };
@@ -54684,7 +55085,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249f0-8727-728c-8c39-662b949e9f5f",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -54775,9 +55176,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:58:50.476Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *       "ruleId": "01a249f0-8747-7682-bb19-25d711165c1f",
                      *       "followUp": true,
                      *       "answers": 488,
                      *       "missingTexts": {
@@ -54787,9 +55188,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *       "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *       "createdAt": "2025-12-06T05:58:50.476Z",
+                     *       "updatedAt": "2025-12-06T05:58:50.476Z",
+                     *       "publishedAt": "2025-12-06T05:58:50.476Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -54876,7 +55277,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249f1-2604-7049-a946-416aa656fbae
                  */
                 id: string;
             };
@@ -54936,7 +55337,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249f1-2604-7049-a946-416aa656fbae",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55002,7 +55403,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T06:01:10.059Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -55014,8 +55415,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.621Z",
+                     *       "createdAt": "2026-12-06T06:01:10.404Z",
+                     *       "updatedAt": "2026-12-06T06:01:10.479Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -55081,10 +55482,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24967-fd8d-74c9-a2e0-b9977f21c7c3 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a249f1-2604-7049-a946-416aa656fbae was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24967-fdb6-77df-8522-59b46c643c8a",
-                     *       "instance": "/v1/surveys/01a24967-fd8d-74c9-a2e0-b9977f21c7c3"
+                     *       "requestId": "01a249f1-26c4-76df-a27a-d37263963c36",
+                     *       "instance": "/v1/surveys/01a249f1-2604-7049-a946-416aa656fbae"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -55162,7 +55563,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249f1-2604-7049-a946-416aa656fbae
                  */
                 id: string;
             };
@@ -55178,7 +55579,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249f1-2604-7049-a946-416aa656fbae",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55244,9 +55645,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T06:01:10.059Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249f1-26ae-701c-92c5-54d9e9536652",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55256,9 +55657,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.638Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T06:01:10.404Z",
+                     *       "updatedAt": "2026-12-06T06:01:10.555Z",
+                     *       "publishedAt": "2026-12-06T06:01:10.555Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55393,7 +55794,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249f1-2604-7049-a946-416aa656fbae
                  */
                 id: string;
             };
@@ -55409,7 +55810,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249f1-2604-7049-a946-416aa656fbae",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55475,9 +55876,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T03:31:21.665Z",
+                     *       "closesAt": "2026-12-06T06:01:10.629Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249f1-26ae-701c-92c5-54d9e9536652",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55487,9 +55888,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.665Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T06:01:10.404Z",
+                     *       "updatedAt": "2026-12-06T06:01:10.629Z",
+                     *       "publishedAt": "2026-12-06T06:01:10.555Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55618,7 +56019,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249f1-2604-7049-a946-416aa656fbae
                  */
                 id: string;
             };
@@ -55634,13 +56035,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249f1-2604-7049-a946-416aa656fbae",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T06:01:10.059Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -55784,7 +56185,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249f0-8727-728c-8c39-662b949e9f5f
                  */
                 id: string;
             };
@@ -56053,7 +56454,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249f0-8727-728c-8c39-662b949e9f5f
                  */
                 id: string;
             };
@@ -56336,8 +56737,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                 *       "occurredAt": "2026-12-04T03:31:21.554Z"
+                 *       "accountId": "01a249ef-0690-723c-8130-9edce46e2cfe",
+                 *       "occurredAt": "2026-12-04T06:01:10.059Z"
                  *     }
                  */
                 "application/json": {
@@ -56475,7 +56876,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24967-fdd8-71c7-a75a-ae6458972609",
+                     *       "requestId": "01a249f1-272c-75a3-8198-d660f9c06b6b",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -56524,50 +56925,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *           "id": "01a249f0-88f7-740c-be1d-ea4cc1617639",
+                     *           "surveyId": "01a249f0-8727-728c-8c39-662b949e9f5f",
+                     *           "accountId": "01a249ef-0691-7410-a0df-e45c57a9f5dd",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *           "memberId": "01a249ef-09d7-7586-ad47-9192eaa2b465",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T14:20:27.989Z",
+                     *           "createdAt": "2026-12-03T16:48:12.579Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e4-768e-b9d5-008b79402772",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-f20769e4719e",
+                     *           "id": "01a249f0-890e-70fd-ab3d-27aed596a383",
+                     *           "surveyId": "01a249f0-8727-728c-8c39-662b949e9f5f",
+                     *           "accountId": "01a249ef-0691-7410-a0e0-8ea2d8e30398",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-26562d34bd4c",
+                     *           "memberId": "01a249ef-09f9-7698-aba6-fbec312c00e0",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T10:46:49.777Z",
+                     *           "createdAt": "2026-11-30T13:14:34.367Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e5-7548-9253-fcec40671a7d",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb1-1d1792cc8a60",
+                     *           "id": "01a249f0-890f-74c6-be32-7d69d5bc2579",
+                     *           "surveyId": "01a249f0-8727-728c-8c39-662b949e9f5f",
+                     *           "accountId": "01a249ef-0691-7410-a0e0-bbd3c7575724",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-a0646cb5e862",
+                     *           "memberId": "01a249ef-09fa-736d-9048-2c9c1d85b708",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-27T18:04:04.305Z",
+                     *           "createdAt": "2026-11-27T20:31:48.895Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -56639,7 +57040,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24967-e7e2-7155-af82-f401a9c92e52
+                 * @example 01a249f0-88f7-740c-be1d-ea4cc1617639
                  */
                 id: string;
             };
@@ -56667,20 +57068,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *       "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *       "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *       "id": "01a249f0-88f7-740c-be1d-ea4cc1617639",
+                     *       "surveyId": "01a249f0-8727-728c-8c39-662b949e9f5f",
+                     *       "accountId": "01a249ef-0691-7410-a0df-e45c57a9f5dd",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *       "memberId": "01a249ef-09d7-7586-ad47-9192eaa2b465",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T14:20:27.989Z",
-                     *       "closedAt": "2026-12-06T03:31:21.698Z",
-                     *       "closedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81"
+                     *       "createdAt": "2026-12-03T16:48:12.579Z",
+                     *       "closedAt": "2026-12-06T06:01:10.775Z",
+                     *       "closedBy": "api-key:01a249f0-c483-70fb-9ff1-0838eecbebcf"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -56815,19 +57216,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249f0-8727-728c-8c39-662b949e9f5f",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:58:50.476Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249f0-89af-71f9-9c41-cd087acec4e5",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -56923,7 +57324,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249f0-8727-728c-8c39-662b949e9f5f
                  */
                 id: string;
             };
@@ -56939,13 +57340,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249f0-8727-728c-8c39-662b949e9f5f",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:58:50.476Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -57088,7 +57489,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249f0-8727-728c-8c39-662b949e9f5f
                  */
                 id: string;
             };
@@ -57194,10 +57595,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24967-e799-74cb-b9ac-d921f0caa346 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a249f0-8727-728c-8c39-662b949e9f5f er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24967-fbbe-7719-be3b-d28b45c831b6",
-                     *       "instance": "/portal/v1/surveys/01a24967-e799-74cb-b9ac-d921f0caa346/answers"
+                     *       "requestId": "01a249f1-1815-7017-86ac-80c24291d1c0",
+                     *       "instance": "/portal/v1/surveys/01a249f0-8727-728c-8c39-662b949e9f5f/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57287,7 +57688,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249f0-89af-71f9-9c41-cd087acec4e5",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -57441,7 +57842,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24967-e808-77fd-b1fd-923987e010b8",
+                     *           "ruleId": "01a249f0-89d3-778e-b465-392ec7fa198c",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -57449,9 +57850,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T03:31:05.886Z",
-                     *           "updatedAt": "2026-10-07T03:31:05.886Z",
-                     *           "publishedAt": "2026-10-07T03:31:05.886Z"
+                     *           "createdAt": "2026-10-07T05:58:50.476Z",
+                     *           "updatedAt": "2026-10-07T05:58:50.476Z",
+                     *           "publishedAt": "2026-10-07T05:58:50.476Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -57678,7 +58079,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249f1-27d1-7660-a92c-3ae384582e05",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -57800,8 +58201,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T06:01:10.865Z",
+                     *       "updatedAt": "2026-12-06T06:01:10.865Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -57913,7 +58314,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249f1-27d1-7660-a92c-3ae384582e05
                  */
                 id: string;
             };
@@ -57929,7 +58330,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249f1-27d1-7660-a92c-3ae384582e05",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58051,8 +58452,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T06:01:10.865Z",
+                     *       "updatedAt": "2026-12-06T06:01:10.865Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58140,7 +58541,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249f1-27d1-7660-a92c-3ae384582e05
                  */
                 id: string;
             };
@@ -58151,7 +58552,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T03:31:21.554Z"
+                 *       "closesAt": "2027-03-06T06:01:10.059Z"
                  *     }
                  */
                 "application/json": {
@@ -58201,7 +58602,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249f1-27d1-7660-a92c-3ae384582e05",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58313,7 +58714,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T06:01:10.059Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -58323,8 +58724,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.721Z",
+                     *       "createdAt": "2026-12-06T06:01:10.865Z",
+                     *       "updatedAt": "2026-12-06T06:01:10.935Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58460,7 +58861,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249f1-27d1-7660-a92c-3ae384582e05
                  */
                 id: string;
             };
@@ -58476,7 +58877,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249f1-27d1-7660-a92c-3ae384582e05",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58588,9 +58989,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T06:01:10.059Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249f1-2892-72a8-9033-86fb271146cf",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58598,9 +58999,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.733Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T06:01:10.865Z",
+                     *       "updatedAt": "2026-12-06T06:01:11.019Z",
+                     *       "publishedAt": "2026-12-06T06:01:11.019Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -58735,7 +59136,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249f1-27d1-7660-a92c-3ae384582e05
                  */
                 id: string;
             };
@@ -58751,7 +59152,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249f1-27d1-7660-a92c-3ae384582e05",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58863,9 +59264,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T06:01:10.059Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249f1-2892-72a8-9033-86fb271146cf",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58873,9 +59274,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.799Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T06:01:10.865Z",
+                     *       "updatedAt": "2026-12-06T06:01:11.659Z",
+                     *       "publishedAt": "2026-12-06T06:01:11.019Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -59004,7 +59405,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249f1-27d1-7660-a92c-3ae384582e05
                  */
                 id: string;
             };
@@ -59170,7 +59571,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249f1-27d1-7660-a92c-3ae384582e05
                  */
                 id: string;
             };
@@ -59347,7 +59748,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249f1-27d1-7660-a92c-3ae384582e05
                  */
                 id: string;
             };
@@ -59363,14 +59764,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249f1-27d1-7660-a92c-3ae384582e05",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T06:01:10.059Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -59474,7 +59875,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249f1-27d1-7660-a92c-3ae384582e05
                  */
                 id: string;
             };
@@ -59504,9 +59905,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
-                     *       "quizId": "01a24967-fdef-736e-942d-d0ed258946c2",
-                     *       "startedAt": "2026-12-06T03:31:21.750Z",
+                     *       "id": "01a249f1-2928-771b-9d4c-2527f4b2051c",
+                     *       "quizId": "01a249f1-27d1-7660-a92c-3ae384582e05",
+                     *       "startedAt": "2026-12-06T06:01:11.188Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -59701,7 +60102,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24967-fe1b-775a-a7e8-cafd02bdcbe5
+                 * @example 01a249f1-2928-771b-9d4c-2527f4b2051c
                  */
                 id: string;
             };
@@ -59739,7 +60140,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
+                     *       "attemptId": "01a249f1-2928-771b-9d4c-2527f4b2051c",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -60089,17 +60490,17 @@ export interface operations {
                      *       "total": 206,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249ef-0691-7410-a0e1-1249bdfa7395",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249ef-0691-7410-a0df-301d46439ef9",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb0-fd9c31041fd1",
+                     *           "id": "01a249ef-0691-7410-a0e0-981f2a03d464",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -60206,7 +60607,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24968-0068-71ee-857f-a05c1e790ed3",
+                     *       "requestId": "01a249f1-3d04-740c-b57c-3c43e4109f60",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -60249,7 +60650,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd10-702e-852a-d78cc895ff27",
+                     *           "id": "01a249f0-0372-7429-bf39-83379e09e8e4",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -60274,12 +60675,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:58:50.476Z",
+                     *           "createdAt": "2026-12-06T05:58:50.476Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c13d-713b-a2d0-3fc188b8ded9",
+                     *           "id": "01a249ef-12de-7468-80b4-8265585bcb4f",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -60302,12 +60703,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:58:50.476Z",
+                     *           "createdAt": "2026-12-06T05:58:50.476Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *           "id": "01a249ef-1256-7191-8655-27197213b0fc",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -60322,9 +60723,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:58:50.476Z",
+                     *           "createdAt": "2026-12-06T05:58:50.476Z",
+                     *           "updatedAt": "2026-12-06T05:58:50.476Z"
                      *         }
                      *       ]
                      *     }
@@ -60448,7 +60849,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249f1-3d70-767f-a397-faa4d52d4ed5",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60472,9 +60873,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T03:31:22.355Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.355Z"
+                     *       "refreshedAt": "2026-12-06T06:01:16.399Z",
+                     *       "createdAt": "2026-12-06T06:01:16.399Z",
+                     *       "updatedAt": "2026-12-06T06:01:16.399Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60529,7 +60930,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24968-0080-7585-9570-70d5dcc9150a",
+                     *       "requestId": "01a249f1-3dc2-7762-bc4e-1e471017275d",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -60596,7 +60997,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249ef-1256-7191-8655-27197213b0fc
                  */
                 id: string;
             };
@@ -60612,7 +61013,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *       "id": "01a249ef-1256-7191-8655-27197213b0fc",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -60627,9 +61028,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *       "refreshedAt": "2026-12-06T05:58:50.476Z",
+                     *       "createdAt": "2026-12-06T05:58:50.476Z",
+                     *       "updatedAt": "2026-12-06T05:58:50.476Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60716,7 +61117,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249f1-3d70-767f-a397-faa4d52d4ed5
                  */
                 id: string;
             };
@@ -60848,7 +61249,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249f1-3d70-767f-a397-faa4d52d4ed5
                  */
                 id: string;
             };
@@ -60893,7 +61294,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249f1-3d70-767f-a397-faa4d52d4ed5",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60917,9 +61318,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T03:31:22.375Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.375Z"
+                     *       "refreshedAt": "2026-12-06T06:01:16.548Z",
+                     *       "createdAt": "2026-12-06T06:01:16.399Z",
+                     *       "updatedAt": "2026-12-06T06:01:16.548Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -61054,7 +61455,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249f1-3d70-767f-a397-faa4d52d4ed5
                  */
                 id: string;
             };
@@ -61070,12 +61471,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "segmentId": "01a249f1-3d70-767f-a397-faa4d52d4ed5",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.388Z"
+                     *       "at": "2026-12-06T06:01:16.643Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61206,7 +61607,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249ef-1256-7191-8655-27197213b0fc
                  */
                 id: string;
             };
@@ -61224,25 +61625,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-880f79ba995f",
+                     *           "id": "01a249ef-0691-7410-a0df-26c6d969b651",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-a4ce97414805",
+                     *           "id": "01a249ef-0691-7410-a0df-414a6784cdf1",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:58:50.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-c26bf984269a",
+                     *           "id": "01a249ef-0691-7410-a0df-5ce32dbd06b8",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:58:50.476Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi1mYjNmZTU0ZDc2ZTQiXQ"
+                     *       "nextCursor": "WyIwMWEyNDllZi0wNjkxLTc0MTAtYTBkZi05NGQwMDZiMmIzMzciXQ"
                      *     }
                      */
                     "application/json": {
@@ -61343,7 +61744,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-00af-772a-9e6d-9dc44322360f
+                 * @example 01a249f1-3f26-704c-9e63-06ae3be9c3ce
                  */
                 id: string;
             };
@@ -61359,12 +61760,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-00af-772a-9e6d-9dc44322360f",
+                     *       "segmentId": "01a249f1-3f26-704c-9e63-06ae3be9c3ce",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.426Z"
+                     *       "at": "2026-12-06T06:01:16.932Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61505,7 +61906,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249ef-1256-7191-8655-27197213b0fc
                  */
                 id: string;
             };
@@ -61523,14 +61924,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T03:31:05.886Z",
+                     *           "at": "2025-12-06T05:58:50.476Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:31:05.886Z",
+                     *           "at": "2026-12-06T05:58:50.476Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -62005,7 +62406,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249ef-0691-7410-a0df-2bf5025c1af5",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -62134,14 +62535,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *           "id": "01a249ef-133b-70fb-bf8e-f5ad787d2ae1",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T03:31:05.886Z",
-                     *           "endsAt": "2026-10-07T03:31:05.886Z",
+                     *           "startsAt": "2026-09-07T05:58:50.476Z",
+                     *           "endsAt": "2026-10-07T05:58:50.476Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -62150,8 +62551,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *           "createdAt": "2026-09-02T03:31:05.886Z",
+                     *           "walletId": "01a249ef-133b-70fb-bf8e-f886da67ba4f",
+                     *           "createdAt": "2026-09-02T05:58:50.476Z",
                      *           "report": {
                      *             "status": "finished",
                      *             "budget": {
@@ -62161,32 +62562,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 24
+                     *               "count": 23
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 132,
-                     *                 "mean": 9484678.787878787,
-                     *                 "variance": 137341901601531.34,
-                     *                 "purchases": 214
+                     *                 "n": 137,
+                     *                 "mean": 10322785.401459854,
+                     *                 "variance": 148385485884932.38,
+                     *                 "purchases": 232
                      *               },
                      *               "control": {
-                     *                 "n": 24,
-                     *                 "mean": 13970020.833333334,
-                     *                 "variance": 160260916990416.66,
-                     *                 "purchases": 51
+                     *                 "n": 19,
+                     *                 "mean": 9107184.210526315,
+                     *                 "variance": 104514650461403.52,
+                     *                 "purchases": 33
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -4485342.045454547,
-                     *               "relative": -0.3210691021127358,
-                     *               "low": -9930377.13704181,
-                     *               "high": 959693.0461327173,
+                     *               "difference": 1215601.1909335386,
+                     *               "relative": 0.13347717173970366,
+                     *               "low": -3813483.423369455,
+                     *               "high": 6244685.805236532,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T03:31:05.886Z",
-                     *               "to": "2026-10-07T03:31:05.886Z"
+                     *               "from": "2026-09-07T05:58:50.476Z",
+                     *               "to": "2026-10-07T05:58:50.476Z"
                      *             }
                      *           }
                      *         }
@@ -62341,7 +62742,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0129-735a-9625-56d7c5e18595",
+                     *       "id": "01a249f1-4269-70da-b025-b6c97d8048e4",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -62359,8 +62760,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24968-0129-735a-9625-59d395eebaef",
-                     *       "createdAt": "2026-12-06T03:31:22.536Z"
+                     *       "walletId": "01a249f1-4269-70da-b025-bb63b7913a5f",
+                     *       "createdAt": "2026-12-06T06:01:17.654Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Campaign"];
@@ -62451,7 +62852,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24968-0131-714b-8916-dc11e811ae31",
+                     *       "requestId": "01a249f1-4287-75df-8bf4-204e10c59fe0",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -62482,7 +62883,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24967-c141-720d-9707-bb087668f573
+                 * @example 01a249ef-133b-70fb-bf8e-f5ad787d2ae1
                  */
                 id: string;
             };
@@ -62498,14 +62899,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *       "id": "01a249ef-133b-70fb-bf8e-f5ad787d2ae1",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T03:31:05.886Z",
-                     *       "endsAt": "2026-10-07T03:31:05.886Z",
+                     *       "startsAt": "2026-09-07T05:58:50.476Z",
+                     *       "endsAt": "2026-10-07T05:58:50.476Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -62514,8 +62915,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *       "createdAt": "2026-09-02T03:31:05.886Z",
+                     *       "walletId": "01a249ef-133b-70fb-bf8e-f886da67ba4f",
+                     *       "createdAt": "2026-09-02T05:58:50.476Z",
                      *       "report": {
                      *         "status": "finished",
                      *         "budget": {
@@ -62525,32 +62926,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 24
+                     *           "count": 23
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 132,
-                     *             "mean": 9484678.787878787,
-                     *             "variance": 137341901601531.34,
-                     *             "purchases": 214
+                     *             "n": 137,
+                     *             "mean": 10322785.401459854,
+                     *             "variance": 148385485884932.38,
+                     *             "purchases": 232
                      *           },
                      *           "control": {
-                     *             "n": 24,
-                     *             "mean": 13970020.833333334,
-                     *             "variance": 160260916990416.66,
-                     *             "purchases": 51
+                     *             "n": 19,
+                     *             "mean": 9107184.210526315,
+                     *             "variance": 104514650461403.52,
+                     *             "purchases": 33
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -4485342.045454547,
-                     *           "relative": -0.3210691021127358,
-                     *           "low": -9930377.13704181,
-                     *           "high": 959693.0461327173,
+                     *           "difference": 1215601.1909335386,
+                     *           "relative": 0.13347717173970366,
+                     *           "low": -3813483.423369455,
+                     *           "high": 6244685.805236532,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T03:31:05.886Z",
-                     *           "to": "2026-10-07T03:31:05.886Z"
+                     *           "from": "2026-09-07T05:58:50.476Z",
+                     *           "to": "2026-10-07T05:58:50.476Z"
                      *         }
                      *       }
                      *     }
@@ -62741,6 +63142,2405 @@ export interface operations {
             };
         };
     };
+    listSurprises: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "key": "anniversary",
+                     *           "kind": "anniversary",
+                     *           "enabled": true,
+                     *           "points": 300,
+                     *           "rewardId": null,
+                     *           "month": null,
+                     *           "day": null,
+                     *           "threshold": null,
+                     *           "tierKey": null,
+                     *           "message": {},
+                     *           "activeFrom": "2025-12-06",
+                     *           "updatedAt": "2025-12-06T05:58:50.476Z"
+                     *         },
+                     *         {
+                     *           "key": "birthday",
+                     *           "kind": "birthday",
+                     *           "enabled": true,
+                     *           "points": 500,
+                     *           "rewardId": null,
+                     *           "month": null,
+                     *           "day": null,
+                     *           "threshold": null,
+                     *           "tierKey": null,
+                     *           "message": {
+                     *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
+                     *           },
+                     *           "activeFrom": "2025-12-06",
+                     *           "updatedAt": "2025-12-06T05:58:50.476Z"
+                     *         },
+                     *         {
+                     *           "key": "points-100k",
+                     *           "kind": "lifetime_points",
+                     *           "enabled": true,
+                     *           "points": 2000,
+                     *           "rewardId": null,
+                     *           "month": null,
+                     *           "day": null,
+                     *           "threshold": 100000,
+                     *           "tierKey": null,
+                     *           "message": {},
+                     *           "activeFrom": "2026-12-06",
+                     *           "updatedAt": "2026-12-06T05:58:50.476Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Surprise"][];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    saveSurprise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The surprise’s key
+                 * @example midsummer
+                 */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "key": "midsummer",
+                 *       "kind": "seasonal",
+                 *       "month": 6,
+                 *       "day": 19,
+                 *       "points": 150,
+                 *       "message": {
+                 *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss.",
+                 *         "en": "Happy midsummer, {{name}}! {{points}} points from us."
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Names the surprise: e.g. birthday, tenth-order, christmas */
+                    key: string;
+                    /**
+                     * @description birthday, anniversary (of joining), orders (the Nth purchase), lifetime_points, tier (a level reached) or seasonal (a day of the year)
+                     * @enum {string}
+                     */
+                    kind: "birthday" | "anniversary" | "orders" | "lifetime_points" | "tier" | "seasonal";
+                    /** @default true */
+                    enabled?: boolean;
+                    /**
+                     * @description Points paid through the ledger (0 with a reward)
+                     * @default 0
+                     */
+                    points?: number;
+                    /**
+                     * @description A reward given instead: its price is credited and the reward ordered for the member
+                     * @default null
+                     */
+                    rewardId?: string | null;
+                    /**
+                     * @description Seasonal: the month of the greeting
+                     * @default null
+                     */
+                    month?: number | null;
+                    /**
+                     * @description Seasonal: the day of the greeting (29 February falls on the 28th in other years)
+                     * @default null
+                     */
+                    day?: number | null;
+                    /**
+                     * @description Orders: the how-many-th purchase (e.g. 10); lifetime_points: the points earned in all (e.g. 100000)
+                     * @default null
+                     */
+                    threshold?: number | null;
+                    /**
+                     * @description Tier: the level whose reaching is celebrated
+                     * @default null
+                     */
+                    tierKey?: string | null;
+                    /**
+                     * @description The program’s own words for the message, per language (en, sv, nb, pl, de); {{name}} and {{points}} are filled in. A missing language uses the built-in text.
+                     * @default {}
+                     */
+                    message?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "midsummer",
+                     *       "kind": "seasonal",
+                     *       "enabled": true,
+                     *       "points": 150,
+                     *       "rewardId": null,
+                     *       "month": 6,
+                     *       "day": 19,
+                     *       "threshold": null,
+                     *       "tierKey": null,
+                     *       "message": {
+                     *         "en": "Happy midsummer, {{name}}! {{points}} points from us.",
+                     *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
+                     *       },
+                     *       "activeFrom": "2026-12-06",
+                     *       "updatedAt": "2026-12-06T06:01:15.313Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Surprise"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `surprise_invalid`, `unknown_reward`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:surprise_invalid",
+                     *       "title": "surprise invalid",
+                     *       "status": 422,
+                     *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
+                     *       "code": "surprise_invalid",
+                     *       "requestId": "01a249f1-395e-7159-ab4d-a5698ae598c9",
+                     *       "instance": "/v1/surprises/midsummer"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "surprise_invalid" | "unknown_reward";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    deleteSurprise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The surprise’s key
+                 * @example midsummer
+                 */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    listSurprisePayouts: {
+        parameters: {
+            query?: {
+                /** @description Only this member’s */
+                memberId?: string;
+                /**
+                 * @description At most this many (1–500, default 100)
+                 * @example 5
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "memberId": "01a249ef-099e-759f-818e-9af23307623f",
+                     *           "memberName": "Jonas Holm",
+                     *           "surpriseKey": "points-100k",
+                     *           "kind": "lifetime_points",
+                     *           "occasion": "once",
+                     *           "points": 2000,
+                     *           "journalId": "01a249f0-2626-75a4-beeb-0361b817b5e4",
+                     *           "rewardId": null,
+                     *           "orderId": null,
+                     *           "orderError": null,
+                     *           "paidAt": "2026-12-06T05:58:50.476Z"
+                     *         },
+                     *         {
+                     *           "memberId": "01a249ef-099e-759f-818e-9af23307623f",
+                     *           "memberName": "Jonas Holm",
+                     *           "surpriseKey": "tenth-order",
+                     *           "kind": "orders",
+                     *           "occasion": "once",
+                     *           "points": 250,
+                     *           "journalId": "01a249f0-2cef-7307-80ff-b390561cf7d1",
+                     *           "rewardId": null,
+                     *           "orderId": null,
+                     *           "orderError": null,
+                     *           "paidAt": "2026-12-06T05:58:50.476Z"
+                     *         },
+                     *         {
+                     *           "memberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *           "memberName": "Lars Lind",
+                     *           "surpriseKey": "points-100k",
+                     *           "kind": "lifetime_points",
+                     *           "occasion": "once",
+                     *           "points": 2000,
+                     *           "journalId": "01a249f0-2626-75a4-beeb-071162dccaa1",
+                     *           "rewardId": null,
+                     *           "orderId": null,
+                     *           "orderError": null,
+                     *           "paidAt": "2026-12-06T05:58:50.476Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["SurprisePayout"][];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    runSurprises: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "paid": 0,
+                     *       "points": 0
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description payouts made by this run */
+                        paid: number;
+                        points: number;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    getMemberBirthday: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
+                 * @example 01a249ef-099e-759f-818e-a09d69dd2286
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "birthday": {
+                     *         "month": 5,
+                     *         "day": 17,
+                     *         "year": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        birthday: {
+                            month: number;
+                            day: number;
+                            year: number | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    setMemberBirthday: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
+                 * @example 01a249ef-099e-759f-818e-a09d69dd2286
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "birthday": {
+                 *         "month": 5,
+                 *         "day": 17
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @description null removes it */
+                    birthday: components["schemas"]["BirthdayInput"] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "birthday": {
+                     *         "month": 5,
+                     *         "day": 17,
+                     *         "year": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        birthday: {
+                            month: number;
+                            day: number;
+                            year: number | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `birthday_invalid`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:birthday_invalid",
+                     *       "title": "birthday invalid",
+                     *       "status": 422,
+                     *       "detail": "31/4 is not a day of the year.",
+                     *       "code": "birthday_invalid",
+                     *       "requestId": "01a249f1-3abf-7234-a35d-0bb877b7ba18",
+                     *       "instance": "/v1/members/01a249ef-099e-759f-818e-a09d69dd2286/birthday"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "birthday_invalid";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    portalGetBirthday: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "birthday": {
+                     *         "month": 10,
+                     *         "day": 23,
+                     *         "year": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        birthday: {
+                            month: number;
+                            day: number;
+                            year: number | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_not_chosen";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    portalSetBirthday: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "birthday": {
+                 *         "month": 10,
+                 *         "day": 23
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @description null removes it */
+                    birthday: components["schemas"]["BirthdayInput"] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "birthday": {
+                     *         "month": 10,
+                     *         "day": 23,
+                     *         "year": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        birthday: {
+                            month: number;
+                            day: number;
+                            year: number | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `member_not_chosen`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "member_not_chosen";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `birthday_invalid`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "birthday_invalid";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    getReferralSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "enabled": true,
+                     *       "referrerPoints": 1000,
+                     *       "refereePoints": 500,
+                     *       "capCount": 5,
+                     *       "capPeriod": "year"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReferralSettings"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    saveReferralSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true,
+                 *       "referrerPoints": 1000,
+                 *       "refereePoints": 500,
+                 *       "capCount": 5,
+                 *       "capPeriod": "year"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReferralSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "enabled": true,
+                     *       "referrerPoints": 1000,
+                     *       "refereePoints": 500,
+                     *       "capCount": 5,
+                     *       "capPeriod": "year"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReferralSettings"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    listReferrals: {
+        parameters: {
+            query?: {
+                /** @description Only this member’s referrals */
+                referrerMemberId?: string;
+                /**
+                 * @description At most this many (1–500, default 100)
+                 * @example 10
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": []
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Referral"][];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    createReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "XRUSNJ7D",
+                 *       "accountId": "01a249f0-eafc-771c-b94b-06ca8c3d4121"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The referral code (case and dashes do not matter) */
+                    code: string;
+                    /**
+                     * Format: uuid
+                     * @description The referred company
+                     */
+                    accountId: string;
+                    /** @description The person of that company who signed up; they get the welcome points */
+                    memberId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a249f1-3b74-7488-8398-527272f77d19",
+                     *       "code": "XRUSNJ7D",
+                     *       "referrerMemberId": "01a249ef-099e-759f-818e-9c8cfc696e28",
+                     *       "referrerName": "Lars Lind",
+                     *       "refereeAccountId": "01a249f0-eafc-771c-b94b-06ca8c3d4121",
+                     *       "refereeName": "Fjällens El AB",
+                     *       "refereeMemberId": null,
+                     *       "status": "pending",
+                     *       "referrerPoints": 0,
+                     *       "refereePoints": 0,
+                     *       "createdAt": "2026-12-06T06:01:15.872Z",
+                     *       "qualifiedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `referral_already_referred`, `referral_code_reused`, `referrals_disabled`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:referral_code_reused",
+                     *       "title": "referral code reused",
+                     *       "status": 409,
+                     *       "detail": "This company has already used the referral code XRUSNJ7D.",
+                     *       "code": "referral_code_reused",
+                     *       "requestId": "01a249f1-3b8f-72be-8744-bb1685470eb8",
+                     *       "instance": "/v1/referrals"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "referral_already_referred" | "referral_code_reused" | "referrals_disabled";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `referral_circular`, `referral_code_unknown`, `referral_same_company`, `referral_same_domain`, `referral_self`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "referral_circular" | "referral_code_unknown" | "referral_same_company" | "referral_same_domain" | "referral_self";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    runReferrals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "paid": 0,
+                     *       "capped": 0
+                     *     }
+                     */
+                    "application/json": {
+                        paid: number;
+                        /** @description referrals paid to the referred side only, the referrer being over the cap */
+                        capped: number;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    getMemberReferralCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
+                 * @example 01a249ef-099e-759f-818e-9c8cfc696e28
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "XRUSNJ7D",
+                     *       "link": "https://loyalty.example.com/portal/?ref=XRUSNJ7D"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the member’s referral code */
+                        code: string;
+                        /**
+                         * Format: uri
+                         * @description a link carrying the code, to share
+                         */
+                        link: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    portalGetReferrals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "XRUSNJ7D",
+                     *       "link": "https://loyalty.example.com/portal/?ref=XRUSNJ7D",
+                     *       "enabled": true,
+                     *       "referrerPoints": 1000,
+                     *       "refereePoints": 500,
+                     *       "capCount": 5,
+                     *       "capPeriod": "year",
+                     *       "referees": [
+                     *         {
+                     *           "company": "Fjällens El AB",
+                     *           "status": "pending",
+                     *           "points": 0,
+                     *           "createdAt": "2026-12-06T06:01:15.872Z",
+                     *           "qualifiedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the member’s referral code */
+                        code: string;
+                        /**
+                         * Format: uri
+                         * @description a link carrying the code, to share
+                         */
+                        link: string;
+                        enabled: boolean;
+                        referrerPoints: number;
+                        refereePoints: number;
+                        capCount: number | null;
+                        /** @enum {string} */
+                        capPeriod: "month" | "year" | "lifetime";
+                        referees: {
+                            company: string;
+                            /** @enum {string} */
+                            status: "pending" | "paid" | "capped";
+                            /** @description what the member earned for it */
+                            points: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            qualifiedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_not_chosen";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    getInactivitySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "enabled": false,
+                     *       "remindAfterMonths": 11,
+                     *       "deactivateAfterMonths": 12,
+                     *       "tierWarningDays": 30
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InactivitySettings"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    saveInactivitySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": false,
+                 *       "remindAfterMonths": 11,
+                 *       "deactivateAfterMonths": 12,
+                 *       "tierWarningDays": 30
+                 *     }
+                 */
+                "application/json": components["schemas"]["InactivitySettingsInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "enabled": false,
+                     *       "remindAfterMonths": 11,
+                     *       "deactivateAfterMonths": 12,
+                     *       "tierWarningDays": 30
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InactivitySettings"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `inactivity_months_reversed`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:inactivity_months_reversed",
+                     *       "title": "inactivity months reversed",
+                     *       "status": 422,
+                     *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
+                     *       "code": "inactivity_months_reversed",
+                     *       "requestId": "01a249f1-3c07-7003-a2b4-fc36f3ecd261",
+                     *       "instance": "/v1/inactivity/settings"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactivity_months_reversed";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    runInactivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "reminded": 0,
+                     *       "deactivated": 0,
+                     *       "tierWarnings": 0
+                     *     }
+                     */
+                    "application/json": {
+                        reminded: number;
+                        deactivated: number;
+                        /** @description members told what keeping their tier needs */
+                        tierWarnings: number;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     getInsightKpis: {
         parameters: {
             query?: {
@@ -62785,21 +65585,21 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 44,
                      *           "newBuyers": 13,
-                     *           "purchases": 276,
-                     *           "revenue": 1699842500,
-                     *           "returns": 8,
-                     *           "returned": 1417200,
-                     *           "netRevenue": 1698425300,
+                     *           "purchases": 275,
+                     *           "revenue": 1691982500,
+                     *           "returns": 9,
+                     *           "returned": 1793900,
+                     *           "netRevenue": 1690188600,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2121594600,
+                     *           "cumulativeRevenue": 2113734600,
                      *           "cumulativeReturned": 1793900,
                      *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.52,
-                     *           "averageOrderValue": 6158850,
-                     *           "historicalClv": 42396014,
-                     *           "returnRate": 0.00083372430092788
+                     *           "purchaseFrequency": 5.5,
+                     *           "averageOrderValue": 6152664,
+                     *           "historicalClv": 42238814,
+                     *           "returnRate": 0.0010602355520816556
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -62807,21 +65607,21 @@ export interface operations {
                      *           "buyers": 48,
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
-                     *           "purchases": 306,
-                     *           "revenue": 1863939600,
+                     *           "purchases": 307,
+                     *           "revenue": 1871799600,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1862700900,
+                     *           "netRevenue": 1870560900,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
                      *           "cumulativeRevenue": 3985534200,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.375,
-                     *           "averageOrderValue": 6091306,
+                     *           "purchaseFrequency": 6.395833333333333,
+                     *           "averageOrderValue": 6097067,
                      *           "historicalClv": 79650032,
-                     *           "returnRate": 0.0006645601606403985
+                     *           "returnRate": 0.00066176956122867
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -62852,9 +65652,9 @@ export interface operations {
                      *         "newBuyers": 48,
                      *         "purchases": 4034,
                      *         "revenue": 24184209900,
-                     *         "returns": 123,
-                     *         "returned": 24172500,
-                     *         "netRevenue": 24160037400,
+                     *         "returns": 124,
+                     *         "returned": 24549200,
+                     *         "netRevenue": 24159660700,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
@@ -62864,41 +65664,41 @@ export interface operations {
                      *         "purchaseFrequency": 20.17,
                      *         "averageOrderValue": 5995094,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.0009995158039047619
+                     *         "returnRate": 0.001015092082871808
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7239135,
-                     *           "reversed": 6279,
+                     *           "issued": 7217291,
+                     *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9313673,
+                     *           "cumulativeIssued": 9293829,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7963958,
+                     *           "issued": 8003802,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 17277631,
+                     *           "cumulativeIssued": 17297631,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7578490,
-                     *           "reversed": 9003,
+                     *           "issued": 7556530,
+                     *           "reversed": 8829,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24856121,
+                     *           "cumulativeIssued": 24854161,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -62944,14 +65744,14 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28805513,
+                     *         "outstandingPoints": 28840785,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28805513
+                     *         "liabilityMinor": 28840785
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T06:01:17.747Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 3522
                      *       }
                      *     }
                      */
@@ -63092,7 +65892,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-03ac-710a-a8e8-95f1891208d5",
+                     *       "requestId": "01a249f1-56f7-73ed-aee0-8b78f31b577a",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -63182,9 +65982,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T06:01:17.747Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 3522
                      *       }
                      *     }
                      */
@@ -63273,22 +66073,22 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T03:31:23.224Z",
+                     *       "since": "2026-09-07T06:01:23.054Z",
                      *       "accounts": {
                      *         "all": 206,
                      *         "active": 200,
                      *         "earned": 200,
-                     *         "spent": 22,
+                     *         "spent": 24,
                      *         "loggedIn": 1,
                      *         "rate": 0.970873786407767
                      *       },
                      *       "members": {
                      *         "all": 608,
-                     *         "active": 551,
-                     *         "earned": 550,
-                     *         "spent": 33,
+                     *         "active": 552,
+                     *         "earned": 551,
+                     *         "spent": 35,
                      *         "loggedIn": 2,
-                     *         "rate": 0.90625
+                     *         "rate": 0.9078947368421053
                      *       }
                      *     }
                      */
@@ -63396,12 +66196,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 530,
-                     *       "accountDays": 4376,
+                     *       "tookMs": 3522,
+                     *       "accountDays": 4381,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T06:01:17.747Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 3522
                      *       }
                      *     }
                      */
