@@ -90,8 +90,10 @@ async function remindAndDeactivate(db: Db, program: Program, s: InactivitySettin
     if (sent) report.reminded++;
   }
   for (const m of await inactiveMembers(db, program.id, s.deactivateAfterMonths, now)) {
-    // Only after the reminder of this same spell of inactivity: nobody is closed without warning.
-    const { rows } = await sql`SELECT 1 FROM retention_notices WHERE program_id = ${program.id} AND member_id = ${m.id} AND kind = 'inactivity_reminder' AND occasion = ${m.last_active}`.execute(db);
+    // Only after the reminder of this same spell of inactivity, and as long after it as the reminder said: a member
+    // inactive for years when the setting is switched on is still warned first.
+    const { rows } = await sql`SELECT 1 FROM retention_notices WHERE program_id = ${program.id} AND member_id = ${m.id} AND kind = 'inactivity_reminder'
+      AND occasion = ${m.last_active} AND sent_at <= ${now}::timestamptz - make_interval(months => ${s.deactivateAfterMonths - s.remindAfterMonths})`.execute(db);
     if (rows.length === 0) continue;
     const out = await deactivateMember(db, program, m.id, 'system:inactivity', now);
     if (out.changed) {
