@@ -42,6 +42,9 @@ import { messageRoutes } from './messages/routes.js';
 import { segmentRoutes } from './segments/routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { insightRoutes } from './insight/routes.js';
+import { surpriseRoutes } from './surprises/routes.js';
+import { referralRoutes } from './referrals/routes.js';
+import { retentionRoutes } from './retention/routes.js';
 import type { AppContext, RoutePlugin } from './http/context.js';
 import { buildServer, type ServerOptions } from './http/server.js';
 import type { Config } from './config/index.js';
@@ -57,6 +60,7 @@ const plugins: RoutePlugin[] = [
   privacyRoutes, messageRoutes,
   surveyRoutes, portalSurveyRoutes, quizRoutes,
   segmentRoutes, campaignRoutes,
+  surpriseRoutes, referralRoutes, retentionRoutes,
   insightRoutes,
 ];
 

@@ -27,8 +27,9 @@ import shop from './shop.js';
 import portal from './portal.js';
 import listen from './listen.js';
 import relevance from './relevance.js';
+import recognition from './recognition.js';
 
-const areas: Record<string, ExampleScript> = { core, earning, shop, portal, listen, relevance };
+const areas: Record<string, ExampleScript> = { core, earning, shop, portal, listen, recognition, relevance };
 const outFile = new URL('../../src/http/openapi-examples.json', import.meta.url);
 
 interface Recorded {

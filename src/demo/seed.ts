@@ -23,6 +23,7 @@ import { seedSurveysDemo } from './surveys.js';
 import { seedTrainingDemo } from './training.js';
 import { seedServiceDemo } from './service.js';
 import { seedRelevanceAfter, seedRelevanceBefore } from './relevance.js';
+import { seedRecognition } from './recognition.js';
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -201,6 +202,8 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
   await evaluateTiers(db, pid, now);
   progress.step('scores and segments');
   await seedRelevanceAfter(db, program, now);
+  progress.step('surprises and referrals');
+  await seedRecognition(db, program, now);
   progress.step('rewards');
   await seedRewards(db, program, now);
   progress.step('program team, approvals and partners');

@@ -204,6 +204,18 @@ export const errorStatus = {
   campaign_segment_unknown: 422,
   campaign_end_not_later: 422,
   campaign_over: 409,
+  // surprises, referrals, inactivity (issue 16)
+  surprise_invalid: 422,
+  birthday_invalid: 422,
+  referral_code_unknown: 422,
+  referral_self: 422,
+  referral_same_company: 422,
+  referral_same_domain: 422,
+  referral_circular: 422,
+  referral_code_reused: 409,
+  referral_already_referred: 409,
+  referrals_disabled: 409,
+  inactivity_months_reversed: 422,
   // ours
   rate_limited: 429,
   // an import job whose server process stopped before it finished (reported on the job, never as an answer)

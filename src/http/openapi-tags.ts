@@ -32,6 +32,8 @@ export const apiTags: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'insight', description: 'KPIs per period and segment, cohorts, participation, exports and recommendations.' },
   { name: 'segments', description: 'Dynamic and static segments of accounts or members, RFM scores and loyalty types.' },
   { name: 'campaigns', description: 'Campaigns to a segment with a points budget that cannot be overdrawn and uplift measured against a control group.' },
+  { name: 'surprises', description: 'Surprises on the days that matter: birthdays, membership anniversaries, milestones and seasonal greetings, paid once per member and occasion.' },
+  { name: 'referrals', description: 'Members refer companies with a code; both sides are paid once the new company’s first purchase is past the return window.' },
   { name: 'surveys', description: 'Surveys with NPS, CSAT and other questions: authoring, versions, answers, figures and follow-ups.' },
   { name: 'quizzes', description: 'Quizzes that test and reward knowledge: authoring, attempts and scores.' },
   { name: 'training', description: 'Courses, modules, certificates and members-only content.' },

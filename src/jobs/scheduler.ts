@@ -12,6 +12,9 @@ import { runRetention } from '../privacy/erasure.js';
 import { deliverSms, type SmsProvider } from '../messages/sms-outbox.js';
 import { runRelevanceJobs } from '../segments/job.js';
 import { runInsightJobs } from '../insight/summary.js';
+import { runSurprises } from '../surprises/job.js';
+import { runReferrals } from '../referrals/store.js';
+import { runRetention as runInactivity } from '../retention/job.js';
 
 /** Tiers change at period ends (upgrades also at event time), so their job runs every this many ticks. */
 const TIER_JOB_EVERY_TICKS = 60;
@@ -82,6 +85,23 @@ export function startScheduler(
         if (r && r.refreshed) log.info(r, 'insight summaries');
       })
       .catch((err) => log.error({ err }, 'insight summaries failed'))
+      // Surprises, referrals and inactivity by the hour: each pays or tells once per member and occasion, so an
+      // hourly run on the program's local day (or a later one catching up) is as good as one at midnight.
+      .then(() => (withTiers ? runSurprises(db, new Date()) : undefined))
+      .then((r) => {
+        if (r && r.paid) log.info(r, 'surprises');
+      })
+      .catch((err) => log.error({ err }, 'surprises failed'))
+      .then(() => (withTiers ? runReferrals(db, new Date()) : undefined))
+      .then((r) => {
+        if (r && (r.paid || r.capped)) log.info(r, 'referrals');
+      })
+      .catch((err) => log.error({ err }, 'referrals failed'))
+      .then(() => (withTiers ? runInactivity(db, new Date()) : undefined))
+      .then((r) => {
+        if (r && (r.reminded || r.deactivated || r.tierWarnings)) log.info(r, 'inactivity and tier warnings');
+      })
+      .catch((err) => log.error({ err }, 'inactivity job failed'))
       .then(() => runOnboardingJobs(db))
       .then((n) => {
         if (n) log.info({ completed: n }, 'onboarding profile steps');

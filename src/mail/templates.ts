@@ -19,6 +19,8 @@ export const mailTemplates = [
   'service_received',
   'service_answered',
   'service_state_changed',
+  // Recognition and retention notices (surprises, referrals, inactivity, tier warnings): title and body rendered by the sender.
+  'member_notice',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 

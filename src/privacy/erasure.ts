@@ -33,6 +33,7 @@ import { deleteMemberSessions } from '../sessions/erasure.js';
 import { blankConsentIps } from './consent.js';
 import { eraseSmsTo } from '../messages/sms-outbox.js';
 import { eraseInbox } from '../messages/inbox.js';
+import { eraseBirthday } from '../surprises/store.js';
 
 export { findErasure, requireNotErased, type Erasure, type ErasureCounts, type ErasureReason } from './erased.js';
 import { findErasure, type Erasure, type ErasureCounts, type ErasureReason, toErasure, type ErasureRow } from './erased.js';
@@ -72,6 +73,8 @@ export async function eraseMember(db: Db, store: EvidenceStore, programId: strin
       sms: await eraseSmsTo(trx, programId, memberId),
       inbox: await eraseInbox(trx, programId, memberId),
     };
+    // A birthday is personal data; the surprises it paid stay in the ledger like any other posting.
+    await eraseBirthday(trx, programId, memberId);
     await pseudonymiseMember(trx, programId, memberId);
     const rows = await sql<ErasureRow>`
       INSERT INTO member_erasures (program_id, member_id, reason, requested_by, erased_at, counts)

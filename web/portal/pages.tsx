@@ -32,4 +32,5 @@ export const portalPages: PortalPage[] = [
   { path: '/requests', label: 'portal-service:title', nav: false, component: lazy(() => import('./pages/Requests')) },
   { path: '/inbox', label: 'nav.inbox', nav: false, component: lazy(() => import('./pages/Inbox')) },
   { path: '/privacy', label: 'nav.privacy', nav: false, component: lazy(() => import('./pages/Privacy')) },
+  { path: '/referrals', label: 'portal-referrals:nav', nav: false, component: lazy(() => import('./pages/Referrals')) },
 ];

@@ -276,6 +276,9 @@ function PrivacyLink() {
         <Anchor component={Link} to="/privacy" fw={700} py={4}>
           {t('nav.privacy')}
         </Anchor>
+        <Anchor component={Link} to="/referrals" fw={700} py={4}>
+          {t('nav.referrals')}
+        </Anchor>
       </Group>
     </Card>
   );
