@@ -3971,11 +3971,79 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Assign requests to a staff user
-         * @description One or many requests at once; `staffUserId: null` unassigns. All or none: an unknown request id is 404 and nothing changes. The member is not told; the webhook fires.
+         * Assign requests to a staff user or a team
+         * @description One or many requests at once, to a staff user (`staffUserId`), a team (`teamId`) or both; a key left out keeps what each request has, null clears it. All or none: an unknown request id is 404 and nothing changes. The member is not told; the webhook fires.
          */
         post: operations["assignServiceRequests"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service/requests/{id}/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a special order with a quote
+         * @description A price in points (`points`) or in the program's currency (`amountMinor`), for `quantity`, with a text and a last day. It is posted as a public answer (mailed, the first-answer clock stops), withdraws an open earlier quote, and the request waits for the customer. The member accepts or declines it in the portal: accepting makes a shop order (points: paid from the member's wallet; money: an order with `invoice` set for the ERP, no points). Only special orders take quotes (409 `service_quote_not_special_order`).
+         */
+        post: operations["quoteServiceRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List service teams
+         * @description Every team with its members, by name (no paging).
+         */
+        get: operations["listServiceTeams"];
+        put?: never;
+        /**
+         * Add a service team
+         * @description A named team of active staff users (needs the `admin` scope). Names are unique in the program (409 `service_team_name_taken`).
+         */
+        post: operations["createServiceTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a service team
+         * @description Replaces its name and members (needs the `admin` scope); its requests stay with it.
+         */
+        put: operations["updateServiceTeam"];
+        post?: never;
+        /**
+         * Remove a service team
+         * @description Its requests are left without a team (their people stay assigned); the timeline keeps who had them.
+         */
+        delete: operations["deleteServiceTeam"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4179,6 +4247,26 @@ export type paths = {
          * @description Once per request, by the member who raised it, when it is resolved or closed: a score 1–5 and an optional comment. Again is 409 `service_csat_given`; before it is resolved 409 `service_csat_not_open`.
          */
         post: operations["portalRateServiceRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/v1/service/requests/{id}/quotes/{quoteId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept or decline a quote on my special order
+         * @description By the member who raised the request. `accept` makes a shop order at the quoted price (points are paid from my wallet at once; a money quote is invoiced by the company) and resolves the request; `decline` sends it back to the team. Accepting again answers the same order. Too few points is 422 `insufficient_points`, a quote past its last day 409 `service_quote_expired`, a withdrawn or otherwise decided quote 409 `service_quote_not_open`; nothing is stored then.
+         */
+        post: operations["portalDecideServiceQuote"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8583,7 +8671,7 @@ export type components = {
             /** @description Display order, lowest first */
             position: number;
         };
-        /** @description An order of a reward, paid in points, with its fulfilment history. */
+        /** @description An order of a reward, paid in points (or, for an accepted money quote, invoiced), with its fulfilment history. */
         RewardOrder: {
             /** Format: uuid */
             id: string;
@@ -8648,6 +8736,13 @@ export type components = {
                 amountMinor: number;
                 currency: string;
                 exportedAt: string | null;
+            } | null;
+            /** @description An accepted money quote of the service desk: the amount the ERP invoices; `points` is then 0. Null for orders paid in points */
+            invoice: {
+                /** @description Minor units (öre, cents) */
+                amountMinor: number;
+                /** @description ISO 4217 */
+                currency: string;
             } | null;
             /** Format: date-time */
             createdAt: string;
@@ -9184,6 +9279,34 @@ export type components = {
             /** @description Target for resolving it, in working minutes */
             resolutionMinutes: number;
         };
+        /** @description A special order's quote in points or money; accepting it makes a shop order (points: paid from the wallet; money: invoiced). */
+        ServiceQuote: {
+            /** Format: uuid */
+            id: string;
+            /** @description The price in points; null for a money quote */
+            points: number | null;
+            /** @description The price in minor units of `currency`; null for a points quote */
+            amountMinor: number | null;
+            currency: string | null;
+            /** @description The price as the reader's language writes it */
+            price: string;
+            quantity: number;
+            description: string;
+            /**
+             * Format: date-time
+             * @description The quote may be accepted before this moment (the end of its last local day)
+             */
+            validUntil: string;
+            /** @enum {string} */
+            status: "open" | "accepted" | "declined" | "withdrawn";
+            /** @description Open, but its last day has passed */
+            expired: boolean;
+            /** @description The shop order made when it was accepted */
+            orderId: string | null;
+            decidedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         /** @description Service figures of one request type (or all): volume, open, first-response and resolution median and p90 in working minutes, breach rate (percent) and CSAT average. */
         ServiceReportRow: {
             type: string;
@@ -9226,6 +9349,12 @@ export type components = {
                 id: string;
                 name: string;
             } | null;
+            /** @description The team the request is with (staff only) */
+            team?: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
             tier: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -9254,6 +9383,7 @@ export type components = {
                 fromState: ("new" | "in_progress" | "waiting_customer" | "resolved" | "closed") | null;
                 toState: ("new" | "in_progress" | "waiting_customer" | "resolved" | "closed") | null;
                 assigneeName?: string | null;
+                teamName?: string | null;
                 attachments: {
                     /** Format: uuid */
                     id: string;
@@ -9274,6 +9404,8 @@ export type components = {
                 createdAt: string;
             } | null;
             canRate: boolean;
+            /** @description A special order's quotes, oldest first; the open one may be accepted or declined in the portal */
+            quotes: components["schemas"]["ServiceQuote"][];
         };
         /** @description A service request created, answered, assigned or moved to another state. */
         ServiceRequestEventData: {
@@ -9299,6 +9431,8 @@ export type components = {
             /** Format: uuid */
             accountId: string;
             assigneeId: string | null;
+            /** @description The team the request is with; null: none */
+            teamId: string | null;
             subject: string;
             /** @description A public comment, on `commented`; internal comments never reach a webhook */
             comment: {
@@ -9330,6 +9464,12 @@ export type components = {
                 name: string;
             };
             assignee: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description The team the request is with (staff only) */
+            team?: {
                 /** Format: uuid */
                 id: string;
                 name: string;
@@ -9392,6 +9532,20 @@ export type components = {
              * @enum {string}
              */
             status: "met" | "ok" | "near" | "breached" | "paused";
+        };
+        /** @description A team of staff users that service requests can be assigned to. */
+        ServiceTeam: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            members: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                email: string;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
         };
         /** @description A kind of service request (question, complaint, call-back, special order or custom) with its names by language and its own fields. */
         ServiceType: {
@@ -9989,8 +10143,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249ea-0122-737d-8344-55f3deeba25f",
+                     *       "createdAt": "2026-12-06T05:53:22.211Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10087,8 +10241,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
-                     *       "createdAt": "2026-12-06T03:31:05.879Z"
+                     *       "id": "01a249ea-0122-737d-8344-55f3deeba25f",
+                     *       "createdAt": "2026-12-06T05:53:22.211Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10199,7 +10353,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -10317,8 +10471,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": false,
-                     *       "id": "01a24968-04f4-7642-ba55-355dbbe0e5db",
-                     *       "createdAt": "2026-12-06T03:31:23.508Z"
+                     *       "id": "01a249f0-194d-7722-b2f5-047b345f1510",
+                     *       "createdAt": "2026-12-06T06:00:00.997Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -10361,7 +10515,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24967-f302-746f-92a0-13a7eb7a7df9",
+                     *       "requestId": "01a249ee-5855-74d6-afc9-e0c3d050e553",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -10440,40 +10594,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e266-76c8-a0cb-6d65bf59f8df",
+                     *           "id": "01a249ec-bed6-726b-9043-437718b51de7",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.661Z",
+                     *           "createdAt": "2026-12-06T05:56:21.835Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "staffUserId": "01a249ec-be3e-73bb-888a-5b39420c8fd0",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e26b-72fc-b63b-a29cdb1d988b",
+                     *           "id": "01a249ec-befe-726e-aeae-194be036f49b",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.666Z",
+                     *           "createdAt": "2026-12-06T05:56:21.851Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24967-e262-764d-8e16-943371f239a1",
+                     *           "staffUserId": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e2ae-72df-870f-220fc291cc10",
+                     *           "id": "01a249ec-c3dc-720d-8c37-b1a341af7517",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T03:31:14.733Z",
+                     *           "createdAt": "2026-12-06T05:56:23.131Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24967-e2a7-759e-a03b-611d960449cc"
+                     *           "partnerId": "01a249ec-c373-722b-92e1-b9c5b0cdd733"
                      *         }
                      *       ]
                      *     }
@@ -10579,18 +10733,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249ee-59f2-740b-8e12-908afc8b0495",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
+                     *       "createdAt": "2026-12-06T05:58:07.034Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24967c0177595bec91d3b9eaaa6e001a24967f30d70ec8991fe53ee2f30554a5ce06ce77b8669deeb698025abb6dd2f3643bcb137837e"
+                     *       "key": "lj_01a249ea0122737d834455f3deeba25f01a249ee59f2740b8e12908afc8b049578e05a2a72f8c6646954a9a5a097e8e3850521d018ab58af"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -10701,7 +10855,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24967-f30d-70ec-8991-fe53ee2f3055
+                 * @example 01a249ee-59f2-740b-8e12-908afc8b0495
                  */
                 id: string;
             };
@@ -10717,15 +10871,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f30d-70ec-8991-fe53ee2f3055",
+                     *       "id": "01a249ee-59f2-740b-8e12-908afc8b0495",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T03:31:18.925Z",
-                     *       "revokedAt": "2026-12-06T03:31:18.933Z",
+                     *       "createdAt": "2026-12-06T05:58:07.034Z",
+                     *       "revokedAt": "2026-12-06T05:58:07.215Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -10887,7 +11041,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-fb3fe54d76e4",
+                     *           "id": "01a249ea-07ed-7116-9632-728be23cff89",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10903,11 +11057,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.150Z"
+                     *           "createdAt": "2026-12-06T05:53:23.902Z",
+                     *           "updatedAt": "2026-12-06T05:55:32.615Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249ea-07ee-75ac-94d3-e79035efe9b6",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -10921,11 +11075,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.629Z"
+                     *           "createdAt": "2026-12-06T05:53:23.902Z",
+                     *           "updatedAt": "2026-12-06T05:55:43.624Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249ea-07ed-7116-9632-0c2dba7b98a9",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -10939,11 +11093,11 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.959Z",
-                     *           "updatedAt": "2026-12-06T03:31:12.017Z"
+                     *           "createdAt": "2026-12-06T05:53:23.902Z",
+                     *           "updatedAt": "2026-12-06T05:55:28.749Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi05NDcxNjNjMzRhYjgiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNDllYS0wN2VkLTcxMTYtOTYzMi0wYzJkYmE3Yjk4YTkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -11037,7 +11191,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11053,8 +11207,8 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.951Z"
+                     *       "createdAt": "2026-12-06T05:58:07.820Z",
+                     *       "updatedAt": "2026-12-06T05:58:07.820Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11109,7 +11263,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24967-f32d-704e-adff-4c0617edbf1f",
+                     *       "requestId": "01a249ee-5d57-7180-9bae-103129f87c40",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -11176,7 +11330,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -11192,7 +11346,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11208,8 +11362,8 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "createdAt": "2026-12-06T05:53:23.902Z",
+                     *       "updatedAt": "2026-12-06T05:57:08.756Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11296,7 +11450,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1
                  */
                 id: string;
             };
@@ -11325,7 +11479,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -11342,8 +11496,8 @@ export interface operations {
                      *       "keyAccountManager": "magnus.berg@nordbygg.example",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.951Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.965Z"
+                     *       "createdAt": "2026-12-06T05:58:07.820Z",
+                     *       "updatedAt": "2026-12-06T05:58:08.167Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11494,7 +11648,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -11510,8 +11664,8 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:05.959Z",
-                     *       "updatedAt": "2026-12-06T03:31:16.707Z"
+                     *       "createdAt": "2026-12-06T05:53:23.902Z",
+                     *       "updatedAt": "2026-12-06T05:57:08.756Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11635,7 +11789,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *       "id": "01a249ee-6126-7795-a0bc-10cb5a5fba0d",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -11649,8 +11803,8 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:18.973Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.973Z"
+                     *       "createdAt": "2026-12-06T05:58:08.885Z",
+                     *       "updatedAt": "2026-12-06T05:58:08.885Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -11765,7 +11919,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24967-f345-7461-b4a5-1820dafb3565",
+                     *       "requestId": "01a249ee-61cf-729d-8b1b-44c7816865d1",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -11843,12 +11997,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-427c5956dd5b"
+                     *           "id": "01a249ee-6448-7005-85d6-6390d17c38e7"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f353-732e-b742-44089d0b0e2c"
+                     *           "id": "01a249ee-6448-7005-85d6-66c9b21aed18"
                      *         },
                      *         {
                      *           "index": 2,
@@ -12007,7 +12161,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -12025,8 +12179,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249ea-0dce-70ad-a549-4e12560acf2a",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@example.com",
                      *           "name": "Jonas Holm",
@@ -12037,12 +12191,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:53:25.266Z",
+                     *           "updatedAt": "2026-12-06T05:53:25.266Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-70ffe0d6c798",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249ea-0dce-70ad-a549-549ddd22186c",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@example.com",
                      *           "name": "Karin Olsen",
@@ -12053,12 +12207,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:53:25.266Z",
+                     *           "updatedAt": "2026-12-06T05:53:25.266Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@example.com",
                      *           "name": "Lars Lind",
@@ -12069,11 +12223,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *           "createdAt": "2026-12-06T05:53:25.266Z",
+                     *           "updatedAt": "2026-12-06T05:56:45.806Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi02ZjNlOGFkNDdkNzYiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNDllYS0wZGNlLTcwYWQtYTU0OS01MGFjMGRjMjI2MzYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12200,8 +12354,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0af-70c7-a026-fe36e931dc8a",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249ea-0dd0-769d-b759-ef6f12c89e0a",
+                     *           "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@example.com",
                      *           "name": "Anna Dahl",
@@ -12212,12 +12366,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:53:25.266Z",
+                     *           "updatedAt": "2026-12-06T05:53:25.266Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b1-7501-a4a4-5a231b89924a",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-3b65da02210c",
+                     *           "id": "01a249ea-0dd9-724d-81a2-278beb1ef4b7",
+                     *           "accountId": "01a249ea-07ee-75ac-94d2-ab4e09a4071f",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@example.com",
                      *           "name": "Anna Dahl",
@@ -12228,12 +12382,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:53:25.266Z",
+                     *           "updatedAt": "2026-12-06T05:53:25.266Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c0b2-7099-96e1-48a25fd5e140",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-abda27d1ff74",
+                     *           "id": "01a249ea-0dd9-724d-81a3-76b43969cf82",
+                     *           "accountId": "01a249ea-07ee-75ac-94d3-1bbe5ac5dd84",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@example.com",
                      *           "name": "Anna Eriksson",
@@ -12244,11 +12398,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:06.023Z",
-                     *           "updatedAt": "2026-12-06T03:31:06.023Z"
+                     *           "createdAt": "2026-12-06T05:53:25.266Z",
+                     *           "updatedAt": "2026-12-06T05:53:25.266Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5NjctYzBiMi03MDk5LTk2ZTEtNDhhMjVmZDVlMTQwIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjQ5ZWEtMGRkOS03MjRkLTgxYTMtNzZiNDM5NjljZjgyIl0"
                      *     }
                      */
                     "application/json": {
@@ -12338,8 +12492,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249ee-6727-7392-b2ba-e010594ae728",
+                     *       "accountId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12350,8 +12504,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.018Z"
+                     *       "createdAt": "2026-12-06T05:58:10.468Z",
+                     *       "updatedAt": "2026-12-06T05:58:10.468Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12462,7 +12616,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249ea-0dce-70ad-a549-50ac0dc22636
                  */
                 id: string;
             };
@@ -12478,8 +12632,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12490,8 +12644,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:53:25.266Z",
+                     *       "updatedAt": "2026-12-06T05:56:45.806Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12578,7 +12732,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f36b-7426-8496-46a0533b1a9c
+                 * @example 01a249ee-6727-7392-b2ba-e010594ae728
                  */
                 id: string;
             };
@@ -12604,8 +12758,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f36b-7426-8496-46a0533b1a9c",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249ee-6727-7392-b2ba-e010594ae728",
+                     *       "accountId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -12616,8 +12770,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.028Z"
+                     *       "createdAt": "2026-12-06T05:58:10.468Z",
+                     *       "updatedAt": "2026-12-06T05:58:10.675Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12768,8 +12922,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -12780,8 +12934,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:06.023Z",
-                     *       "updatedAt": "2026-12-06T03:31:15.810Z"
+                     *       "createdAt": "2026-12-06T05:53:25.266Z",
+                     *       "updatedAt": "2026-12-06T05:56:45.806Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -12906,8 +13060,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f37e-736a-9ce5-f127e3c9550d",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249ee-6919-726e-bc5c-282c68bd7b7b",
+                     *       "accountId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -12918,8 +13072,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.035Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.035Z"
+                     *       "createdAt": "2026-12-06T05:58:10.843Z",
+                     *       "updatedAt": "2026-12-06T05:58:10.843Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -13101,12 +13255,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8ab1fe39a786"
+                     *           "id": "01a249ee-6991-765d-b3b1-a62958422ada"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24967-f387-776c-859f-8f88059943ed"
+                     *           "id": "01a249ee-6991-765d-b3b1-aa02c71bd67e"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13278,8 +13432,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T03:31:19.349Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.349Z"
+                     *       "createdAt": "2026-12-06T05:58:17.671Z",
+                     *       "updatedAt": "2026-12-06T05:58:17.671Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -13439,22 +13593,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:53:22.352Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.352Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:53:22.352Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.352Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T03:31:05.888Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.888Z"
+                     *           "createdAt": "2026-12-06T05:53:22.352Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.352Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -13549,8 +13703,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T05:58:17.828Z",
+                     *       "updatedAt": "2026-12-06T05:58:17.828Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13689,8 +13843,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.355Z"
+                     *       "createdAt": "2026-12-06T05:58:17.828Z",
+                     *       "updatedAt": "2026-12-06T05:58:17.828Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -13805,7 +13959,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24967-f4c0-7568-a5d3-33c38ef12214",
+                     *       "requestId": "01a249ee-84f5-7522-923c-3ec2a976c8a6",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -13877,8 +14031,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:53:22.740Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.740Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -13889,8 +14043,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:53:22.740Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.740Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -13901,8 +14055,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T03:31:05.899Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.899Z"
+                     *           "createdAt": "2026-12-06T05:53:22.740Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.740Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -14191,13 +14345,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "id": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:53:22.326Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14214,16 +14368,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.113Z"
+                     *           "createdAt": "2026-12-06T05:53:26.874Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "id": "01a249ea-1405-732a-8025-289d77c757b8",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:53:22.326Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14239,16 +14393,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.121Z"
+                     *           "createdAt": "2026-12-06T05:53:27.053Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *           "id": "01a249ea-1431-74e8-9e78-7c93205ac0f4",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T03:31:05.886Z",
+                     *           "effectiveFrom": "2025-11-01T05:53:22.326Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -14263,7 +14417,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T03:31:06.123Z"
+                     *           "createdAt": "2026-12-06T05:53:27.090Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14393,13 +14547,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249ee-88e4-716f-9efe-f046be2b59d6",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:58:19.108Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -14427,7 +14581,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T05:58:19.107Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -14518,7 +14672,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24967-f4d7-7762-a5e3-754538984032",
+                     *       "requestId": "01a249ee-8821-74ca-a575-3db47047fb6b",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -14560,8 +14714,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
+                 *       "memberId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -14571,7 +14725,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                 *         "id": "01a249ee-88e4-716f-9efe-f046be2b59d6",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -14663,12 +14817,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
+                     *       "memberId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -14699,7 +14853,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -14730,7 +14884,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *           "ruleId": "01a249ee-88e4-716f-9efe-f046be2b59d6",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -14762,7 +14916,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -14779,7 +14933,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249ec-c44a-770f-9e00-0db32b01f7fd",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14792,7 +14946,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249ec-c4d7-763d-8285-f39f45e81008",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -14806,7 +14960,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T03:31:19.397Z",
+                     *       "occurredAt": "2026-12-06T05:58:19.285Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -14970,7 +15124,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249ee-88e4-716f-9efe-f046be2b59d6
                  */
                 id: string;
             };
@@ -14986,13 +15140,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249ee-88e4-716f-9efe-f046be2b59d6",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:58:19.108Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15020,15 +15174,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z",
+                     *       "createdAt": "2026-12-06T05:58:19.107Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T03:31:19.389Z",
-                     *           "createdAt": "2026-12-06T03:31:19.389Z"
+                     *           "effectiveFrom": "2026-12-06T05:58:19.108Z",
+                     *           "createdAt": "2026-12-06T05:58:19.107Z"
                      *         }
                      *       ]
                      *     }
@@ -15117,7 +15271,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249ee-88e4-716f-9efe-f046be2b59d6
                  */
                 id: string;
             };
@@ -15158,13 +15312,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249ee-88e4-716f-9efe-f046be2b59d6",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.418Z",
+                     *       "effectiveFrom": "2026-12-06T05:58:19.911Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15192,7 +15346,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.417Z"
+                     *       "createdAt": "2026-12-06T05:58:19.908Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15259,8 +15413,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24967-f500-737b-b664-f687264bbbac",
-                     *       "instance": "/v1/rules/01a24967-f4dd-7558-a384-6b29dd28521f"
+                     *       "requestId": "01a249ee-8c81-758b-8e22-61bf48df79de",
+                     *       "instance": "/v1/rules/01a249ee-88e4-716f-9efe-f046be2b59d6"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -15338,7 +15492,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249ee-88e4-716f-9efe-f046be2b59d6
                  */
                 id: string;
                 /**
@@ -15359,13 +15513,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249ee-88e4-716f-9efe-f046be2b59d6",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.389Z",
+                     *       "effectiveFrom": "2026-12-06T05:58:19.108Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15393,7 +15547,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.389Z"
+                     *       "createdAt": "2026-12-06T05:58:19.107Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15480,7 +15634,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24967-f4dd-7558-a384-6b29dd28521f
+                 * @example 01a249ee-88e4-716f-9efe-f046be2b59d6
                  */
                 id: string;
             };
@@ -15513,13 +15667,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f4dd-7558-a384-6b29dd28521f",
+                     *       "id": "01a249ee-88e4-716f-9efe-f046be2b59d6",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T03:31:19.531Z",
+                     *       "effectiveFrom": "2026-12-06T05:58:22.359Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15547,7 +15701,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:19.530Z"
+                     *       "createdAt": "2026-12-06T05:58:22.357Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -15676,7 +15830,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T02:01:19.432Z",
+                 *       "occurredAt": "2026-12-06T04:28:20.255Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -15846,19 +16000,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249ee-8dd3-75af-bcf5-fc8235daaf8c",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:28:20.255Z",
+                     *       "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
+                     *       "memberId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249ee-8de6-7705-bf89-38c640c7d633",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -15876,15 +16030,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249ee-8ddb-7068-8e00-db9cd5653ba2",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:28:20.255Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15909,15 +16063,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249ee-8ddb-7068-8e00-db9cd5653ba2",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:28:20.255Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -15942,15 +16096,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249ee-8ddb-7068-8e00-db9cd5653ba2",
+                     *           "ruleId": "01a249ea-1405-732a-8025-289d77c757b8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:28:20.255Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -15970,7 +16124,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -15987,7 +16141,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249ec-c44a-770f-9e00-0db32b01f7fd",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16000,7 +16154,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249ec-c4d7-763d-8285-f39f45e81008",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16174,7 +16328,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24967-f553-742b-a521-f54ca7e657ec",
+                     *       "requestId": "01a249ee-924b-701b-834e-108d2b226a89",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -16257,19 +16411,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *       "id": "01a249ee-8dd3-75af-bcf5-fc8235daaf8c",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "occurredAt": "2026-12-06T04:28:20.255Z",
+                     *       "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
+                     *       "memberId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24967-f516-719b-b8c5-90b6008b2e61",
+                     *           "journalId": "01a249ee-8de6-7705-bf89-38c640c7d633",
                      *           "step": "first_order",
-                     *           "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "memberId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -16287,15 +16441,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249ee-8ddb-7068-8e00-db9cd5653ba2",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "walletId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:28:20.255Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16320,15 +16474,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "journalId": "01a249ee-8ddb-7068-8e00-db9cd5653ba2",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:28:20.255Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -16353,15 +16507,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
-                     *           "ruleId": "01a24967-c108-73df-8c86-29a678046267",
+                     *           "journalId": "01a249ee-8ddb-7068-8e00-db9cd5653ba2",
+                     *           "ruleId": "01a249ea-1405-732a-8025-289d77c757b8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *           "walletId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T02:01:19.432Z",
+                     *           "availableAt": "2026-12-20T04:28:20.255Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -16471,7 +16625,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T03:30:19.517Z",
+                 *       "occurredAt": "2026-12-06T05:57:21.837Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -16495,12 +16649,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
+                     *       "memberId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16531,7 +16685,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16564,7 +16718,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16581,7 +16735,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2b8-727d-bf84-8e8b07c8e369",
+                     *           "ruleId": "01a249ec-c44a-770f-9e00-0db32b01f7fd",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16594,7 +16748,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24967-e2bd-75cc-a7ec-247122adad3d",
+                     *           "ruleId": "01a249ec-c4d7-763d-8285-f39f45e81008",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16758,7 +16912,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ea-07ed-7116-9632-05b225c9b9aa
                  */
                 id: string;
             };
@@ -16774,7 +16928,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "walletId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -16890,7 +17044,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ea-07ed-7116-9632-05b225c9b9aa
                  */
                 id: string;
             };
@@ -16908,12 +17062,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f540-769f-816e-cb115d974fb7",
+                     *           "journalId": "01a249ee-8fd6-75bb-986a-2cfd166489b7",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:28:20.466Z",
+                     *           "recordedAt": "2026-12-06T05:58:20.585Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -16923,20 +17077,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249ee-8ea8-77e4-9118-2c666081ebce",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f513-7230-b725-eed24deb88db",
+                     *           "journalId": "01a249ee-8ddb-7068-8e00-db9cd5653ba2",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T02:01:19.432Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.439Z",
+                     *           "occurredAt": "2026-12-06T04:28:20.255Z",
+                     *           "recordedAt": "2026-12-06T05:58:20.371Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16947,16 +17101,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24967-c10b-75fd-b0b6-01333fd14eac",
+                     *               "ruleId": "01a249ea-1431-74e8-9e78-7c93205ac0f4",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f50f-72e0-8d1f-4ada104e56f3",
+                     *           "eventId": "01a249ee-8dd3-75af-bcf5-fc8235daaf8c",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16964,12 +17118,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-d45f-738e-8232-4c4a6f3a6ba6",
+                     *           "journalId": "01a249eb-9c3b-7543-b320-8d44d5cdb987",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-25T16:12:11.737Z",
-                     *           "recordedAt": "2026-12-06T03:31:10.977Z",
+                     *           "occurredAt": "2026-11-25T18:34:28.177Z",
+                     *           "recordedAt": "2026-12-06T05:55:05.046Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -16980,11 +17134,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *               "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-d400-71a7-9d85-1a90bafd724d",
+                     *           "eventId": "01a249eb-92d5-7037-987e-ed5c786e345d",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -16992,7 +17146,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-d45f-738e-8232-4c4a6f3a6ba6"
+                     *       "nextCursor": "01a249eb-9c3b-7543-b320-8d44d5cdb987"
                      *     }
                      */
                     "application/json": {
@@ -17083,7 +17237,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ea-07ed-7116-9632-05b225c9b9aa
                  */
                 id: string;
             };
@@ -17138,14 +17292,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249ee-a19e-7758-8021-ff9247ae33a1",
+                     *       "walletId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "requestedAt": "2026-12-06T05:58:25.430Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -17284,7 +17438,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ea-07ed-7116-9632-05b225c9b9aa
                  */
                 id: string;
             };
@@ -17330,7 +17484,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5ab-72a3-b8ad-a96c76402e0a",
+                     *       "journalId": "01a249ee-a005-758b-9ac6-de3ffda01dc8",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -17447,8 +17601,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f59e-77d7-9e43-8713b04aa111",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdaf-8ed94290a7c6/debits"
+                     *       "requestId": "01a249ee-9df4-7052-8d05-520675175b33",
+                     *       "instance": "/v1/accounts/01a249ea-07ed-7116-9632-05b225c9b9aa/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17484,7 +17638,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ea-0dd0-769d-b759-e75e49ed89e4
                  */
                 id: string;
             };
@@ -17500,7 +17654,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                     *       "walletId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -17608,7 +17762,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ea-0dd0-769d-b759-e75e49ed89e4
                  */
                 id: string;
             };
@@ -17626,12 +17780,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24967-f544-738e-8cf7-74e0f17c6278",
+                     *           "journalId": "01a249ee-9058-7377-853a-fed72314f084",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T03:01:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:28:20.466Z",
+                     *           "recordedAt": "2026-12-06T05:58:20.585Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -17641,20 +17795,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24967-f531-705e-a2f3-53951ca93373",
+                     *           "eventId": "01a249ee-8ea8-77e4-9118-2c666081ebce",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24967-c0fd-7729-90d2-550839ecaace",
+                     *           "ruleId": "01a249ea-128a-7237-9440-4e6a4e81869d",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f536-778d-849a-0d6c9666a160",
+                     *           "journalId": "01a249ee-8ef6-7548-8836-10628e833d39",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T03:31:19.470Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:58:20.545Z",
+                     *           "recordedAt": "2026-12-06T05:58:20.585Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17676,12 +17830,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24967-f534-76db-95a9-e9c10d99f5db",
+                     *           "journalId": "01a249ee-8eb5-7289-ba04-ad012ee177eb",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T03:11:19.465Z",
-                     *           "recordedAt": "2026-12-06T03:31:19.474Z",
+                     *           "occurredAt": "2026-12-06T05:38:20.466Z",
+                     *           "recordedAt": "2026-12-06T05:58:20.585Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -17692,11 +17846,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24967-c110-727c-a9fc-682dc93dc4d6",
+                     *               "ruleId": "01a249ea-1433-75dd-bd82-060c35beb4ed",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24967-f531-705e-a2f3-558499b9dfdd",
+                     *           "eventId": "01a249ee-8ea8-77e4-9118-33bcfd0d6c41",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -17704,7 +17858,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-f534-76db-95a9-e9c10d99f5db"
+                     *       "nextCursor": "01a249ee-8eb5-7289-ba04-ad012ee177eb"
                      *     }
                      */
                     "application/json": {
@@ -17795,7 +17949,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ea-0dd0-769d-b759-e75e49ed89e4
                  */
                 id: string;
             };
@@ -17841,7 +17995,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f5b6-703f-b5a6-546102dae1c7",
+                     *       "journalId": "01a249ee-a12c-760b-9ee8-5c4cc977dcb8",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -17987,7 +18141,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ea-0dd0-769d-b759-e75e49ed89e4
                  */
                 id: string;
             };
@@ -18033,7 +18187,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f59a-7029-af79-9541f6286b98",
+                     *       "journalId": "01a249ee-9cc3-74ed-aa57-70616a411f9c",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -18170,7 +18324,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ea-07ed-7116-9632-05b225c9b9aa
                  */
                 id: string;
             };
@@ -18180,7 +18334,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0af-70c7-a026-f7bb6614db8d",
+                 *       "memberId": "01a249ea-0dd0-769d-b759-e75e49ed89e4",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -18224,7 +18378,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f58f-73ee-bd3e-4c34d6787e49",
+                     *       "journalId": "01a249ee-9b0b-733d-bf6a-7a93f7d11f93",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -18373,14 +18527,14 @@ export interface operations {
                      * @example {
                      *       "currency": "SEK",
                      *       "issued": 30118391,
-                     *       "reversed": 29811,
+                     *       "reversed": 29789,
                      *       "spent": 5600,
-                     *       "redeemed": 1214000,
+                     *       "redeemed": 1237500,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27695856,
+                     *       "outstandingAvailable": 27672378,
                      *       "outstandingPending": 1183874,
-                     *       "liabilityMinor": 28879730
+                     *       "liabilityMinor": 28856252
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -19187,7 +19341,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -19219,14 +19373,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:53:22.326Z",
+                     *       "periodEnd": "2027-12-06T05:53:22.326Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.719Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.719Z"
+                     *         "windowStart": "2025-12-06T05:58:29.535Z",
+                     *         "windowEnd": "2026-12-06T05:58:29.535Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19339,7 +19493,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -19357,7 +19511,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-d69f-709f-bc69-1c701854dca8",
+                     *           "id": "01a249eb-d111-74ad-949c-614f5baf2166",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -19365,7 +19519,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T03:31:05.886Z"
+                     *           "at": "2026-12-06T05:53:22.326Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -19458,7 +19612,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -19505,17 +19659,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:53:22.326Z",
+                     *       "periodEnd": "2027-12-06T05:53:22.326Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T03:31:19.748Z",
+                     *         "until": "2027-06-06T05:58:30.406Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.758Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.758Z"
+                     *         "windowStart": "2025-12-06T05:58:30.940Z",
+                     *         "windowEnd": "2026-12-06T05:58:30.940Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19644,7 +19798,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -19676,14 +19830,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T03:31:05.886Z",
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "since": "2026-12-06T05:53:22.326Z",
+                     *       "periodEnd": "2027-12-06T05:53:22.326Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T03:31:19.770Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.770Z"
+                     *         "windowStart": "2025-12-06T05:58:31.423Z",
+                     *         "windowEnd": "2026-12-06T05:58:31.423Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -19812,7 +19966,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ea-0dd0-769d-b759-e75e49ed89e4
                  */
                 id: string;
             };
@@ -19835,8 +19989,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.731Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.731Z"
+                     *         "windowStart": "2025-12-06T05:58:29.877Z",
+                     *         "windowEnd": "2026-12-06T05:58:29.877Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -19912,8 +20066,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24967-f688-71ac-96fa-8bf4db722661",
-                     *       "instance": "/v1/members/01a24967-c0af-70c7-a026-f7bb6614db8d/tier"
+                     *       "requestId": "01a249ee-bfd7-765e-a942-f36bd777f58f",
+                     *       "instance": "/v1/members/01a249ea-0dd0-769d-b759-e75e49ed89e4/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19963,7 +20117,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ea-0dd0-769d-b759-e75e49ed89e4
                  */
                 id: string;
             };
@@ -20070,7 +20224,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ea-0dd0-769d-b759-e75e49ed89e4
                  */
                 id: string;
             };
@@ -20102,17 +20256,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T05:58:31.614Z",
+                     *       "periodEnd": "2026-12-06T05:58:31.614Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T03:31:19.778Z",
+                     *         "until": "2027-03-06T05:58:31.614Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.787Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.787Z"
+                     *         "windowStart": "2025-12-06T05:58:31.858Z",
+                     *         "windowEnd": "2026-12-06T05:58:31.858Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20244,7 +20398,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0af-70c7-a026-f7bb6614db8d
+                 * @example 01a249ea-0dd0-769d-b759-e75e49ed89e4
                  */
                 id: string;
             };
@@ -20261,14 +20415,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T03:31:19.778Z",
-                     *       "periodEnd": "2026-12-06T03:31:19.778Z",
+                     *       "since": "2026-12-06T05:58:31.614Z",
+                     *       "periodEnd": "2026-12-06T05:58:31.614Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T03:31:19.797Z",
-                     *         "windowEnd": "2026-12-06T03:31:19.797Z"
+                     *         "windowStart": "2025-12-06T05:58:32.598Z",
+                     *         "windowEnd": "2026-12-06T05:58:32.598Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -20895,7 +21049,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249ea-0dce-70ad-a549-50ac0dc22636
                  */
                 memberId?: string;
                 /**
@@ -20930,7 +21084,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249ec-7254-70a9-8067-a71493ec7f0c",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -20979,8 +21133,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.423Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.423Z",
+                     *           "createdAt": "2026-12-06T05:56:02.260Z",
+                     *           "updatedAt": "2026-12-06T05:56:02.260Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -20989,7 +21143,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249ec-6cdc-731d-87c0-35c024932696",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -21038,8 +21192,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.363Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.363Z",
+                     *           "createdAt": "2026-12-06T05:56:00.860Z",
+                     *           "updatedAt": "2026-12-06T05:56:00.860Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21048,7 +21202,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249ec-721f-779c-bb13-feb5a9a450cd",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -21097,8 +21251,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T03:31:13.421Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.421Z",
+                     *           "createdAt": "2026-12-06T05:56:02.228Z",
+                     *           "updatedAt": "2026-12-06T05:56:02.228Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -21107,7 +21261,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDk2Ny1kZDhkLTc2NTgtOTk5Yi0zZmRiZTIxZmE5MGIiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNDllYy03MjFmLTc3OWMtYmIxMy1mZWI1YTlhNDUwY2QiXQ"
                      *     }
                      */
                     "application/json": {
@@ -21339,7 +21493,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249ee-da95-775c-9f71-e6debef93e5b",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21376,8 +21530,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.995Z"
+                     *       "createdAt": "2026-12-06T05:58:40.019Z",
+                     *       "updatedAt": "2026-12-06T05:58:40.019Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21504,7 +21658,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd37-765e-8863-2de3918f9ece",
+                     *       "id": "01a249ec-6a6f-73fc-96c2-2b2620958660",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21534,7 +21688,7 @@ export interface operations {
                      *       },
                      *       "images": [],
                      *       "pricePoints": 119000,
-                     *       "stock": 39,
+                     *       "stock": 40,
                      *       "active": true,
                      *       "validFrom": null,
                      *       "validUntil": null,
@@ -21553,8 +21707,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:13.335Z",
-                     *       "updatedAt": "2026-12-06T03:31:13.335Z"
+                     *       "createdAt": "2026-12-06T05:56:00.256Z",
+                     *       "updatedAt": "2026-12-06T05:56:00.256Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21641,7 +21795,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24967-f73c-726e-9416-df5d100873d9
+                 * @example 01a249ee-da95-775c-9f71-e6debef93e5b
                  */
                 id: string;
             };
@@ -21741,7 +21895,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *       "id": "01a249ee-da95-775c-9f71-e6debef93e5b",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -21778,8 +21932,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T03:31:19.995Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.004Z"
+                     *       "createdAt": "2026-12-06T05:58:40.019Z",
+                     *       "updatedAt": "2026-12-06T05:58:40.073Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -21948,7 +22102,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 39
+                     *       "stock": 40
                      *     }
                      */
                     "application/json": {
@@ -22101,7 +22255,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "rewardId": "01a249ec-721f-779c-bb13-feb5a9a450cd",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -22111,13 +22265,13 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "rewardId": "01a249ec-7254-70a9-8067-a71493ec7f0c",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
-                     *           "orders": 2,
-                     *           "units": 2,
-                     *           "points": 10000,
-                     *           "amountMinor": 10000,
+                     *           "orders": 3,
+                     *           "units": 3,
+                     *           "points": 15000,
+                     *           "amountMinor": 15000,
                      *           "currency": "SEK"
                      *         }
                      *       ]
@@ -22210,35 +22364,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
+                     *           "id": "01a249ec-86a6-768a-a18c-f5ba1ed08a59",
+                     *           "orderId": "01a249ec-85ab-71a2-9cf5-187e02acbdef",
+                     *           "accountId": "01a249ea-07ed-7116-9631-18fc7ad7502c",
+                     *           "accountExternalId": "K1001-2",
+                     *           "amountMinor": 50000,
+                     *           "currency": "SEK",
+                     *           "createdAt": "2026-12-06T05:56:07.211Z",
+                     *           "exportedAt": null,
+                     *           "exportBatch": null
+                     *         },
+                     *         {
+                     *           "id": "01a249ec-96c2-73fe-bb37-8f63a2c00e8a",
+                     *           "orderId": "01a249ec-9667-7108-b7c8-59be19067a1f",
+                     *           "accountId": "01a249ea-07ed-7116-9631-801d7f798bc6",
                      *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
+                     *           "createdAt": "2026-12-06T05:56:11.495Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
+                     *           "id": "01a249ec-9fc7-75c8-937c-88faae0f816d",
+                     *           "orderId": "01a249ec-9eff-7406-bef7-d78ce5095a0e",
+                     *           "accountId": "01a249ea-07ed-7116-9631-4542b3feeedf",
                      *           "accountExternalId": "K1004-1",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "accountExternalId": "K1000",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
+                     *           "createdAt": "2026-12-06T05:56:13.695Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -22340,36 +22494,36 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dff2-70e4-8f01-e633b7b80240",
-                     *           "orderId": "01a24967-dfe5-745e-b13a-6f3a5e338063",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-0bc7466157b1",
+                     *           "id": "01a249ec-86a6-768a-a18c-f5ba1ed08a59",
+                     *           "orderId": "01a249ec-85ab-71a2-9cf5-187e02acbdef",
+                     *           "accountId": "01a249ea-07ed-7116-9631-18fc7ad7502c",
+                     *           "accountExternalId": "K1001-2",
+                     *           "amountMinor": 50000,
+                     *           "currency": "SEK",
+                     *           "createdAt": "2026-12-06T05:56:07.211Z",
+                     *           "exportedAt": "2026-12-06T05:58:46.544Z",
+                     *           "exportBatch": "erp-credit-notes-2026-12-06"
+                     *         },
+                     *         {
+                     *           "id": "01a249ec-96c2-73fe-bb37-8f63a2c00e8a",
+                     *           "orderId": "01a249ec-9667-7108-b7c8-59be19067a1f",
+                     *           "accountId": "01a249ea-07ed-7116-9631-801d7f798bc6",
                      *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.021Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
+                     *           "createdAt": "2026-12-06T05:56:11.495Z",
+                     *           "exportedAt": "2026-12-06T05:58:46.544Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24967-e09d-7339-a99b-744690527497",
-                     *           "orderId": "01a24967-e090-77e9-acbe-7bbb9fc861f1",
-                     *           "accountId": "01a24967-c06c-738a-bdae-cda1ef8dc16b",
+                     *           "id": "01a249ec-9fc7-75c8-937c-88faae0f816d",
+                     *           "orderId": "01a249ec-9eff-7406-bef7-d78ce5095a0e",
+                     *           "accountId": "01a249ea-07ed-7116-9631-4542b3feeedf",
                      *           "accountExternalId": "K1004-1",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:14.192Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24967-f85b-7619-8ebc-42e80d7f2d77",
-                     *           "orderId": "01a24967-f84f-7258-bab8-b14f9ecfd573",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "accountExternalId": "K1000",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "exportedAt": "2026-12-06T03:31:20.299Z",
+                     *           "createdAt": "2026-12-06T05:56:13.695Z",
+                     *           "exportedAt": "2026-12-06T05:58:46.544Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -22482,7 +22636,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249ea-0dce-70ad-a549-50ac0dc22636
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -22506,18 +22660,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *           "id": "01a249ee-dcc1-70ce-8cb8-07b6f628aa3b",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *             "id": "01a249ee-da95-775c-9f71-e6debef93e5b",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -22532,46 +22686,48 @@ export interface operations {
                      *           "codes": [],
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:20.044Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *           "invoice": null,
+                     *           "createdAt": "2026-12-06T05:58:40.577Z",
+                     *           "updatedAt": "2026-12-06T05:58:40.577Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *               "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.039Z"
+                     *               "at": "2026-12-06T05:58:40.493Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-ddc7-7648-846e-3504b3578069",
+                     *           "id": "01a249ec-777b-700f-a128-860252e4cf35",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249ec-6c35-7314-b42f-52d7e8a16c77",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
                      *           "creditNote": null,
-                     *           "createdAt": "2026-12-06T03:31:13.479Z",
-                     *           "updatedAt": "2026-12-06T03:31:13.479Z",
+                     *           "invoice": null,
+                     *           "createdAt": "2026-12-06T05:56:03.579Z",
+                     *           "updatedAt": "2026-12-06T05:56:03.579Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:05.886Z"
+                     *               "at": "2026-12-06T05:53:22.326Z"
                      *             }
                      *           ]
                      *         }
@@ -22646,8 +22802,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24967-f73c-726e-9416-df5d100873d9",
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "reward": "01a249ee-da95-775c-9f71-e6debef93e5b",
+                 *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -22708,18 +22864,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249ee-dcc1-70ce-8cb8-07b6f628aa3b",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249ee-da95-775c-9f71-e6debef93e5b",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22734,15 +22890,16 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "invoice": null,
+                     *       "createdAt": "2026-12-06T05:58:40.577Z",
+                     *       "updatedAt": "2026-12-06T05:58:40.577Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:58:40.493Z"
                      *         }
                      *       ]
                      *     }
@@ -22835,7 +22992,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 4764 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-f753-74e4-9b79-08853c3e3fa6",
+                     *       "requestId": "01a249ee-dc02-74ef-8e4d-badcfca281c4",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -22866,7 +23023,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249ee-dcc1-70ce-8cb8-07b6f628aa3b
                  */
                 id: string;
             };
@@ -22882,18 +23039,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249ee-dcc1-70ce-8cb8-07b6f628aa3b",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249ee-da95-775c-9f71-e6debef93e5b",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -22908,15 +23065,16 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.044Z",
+                     *       "invoice": null,
+                     *       "createdAt": "2026-12-06T05:58:40.577Z",
+                     *       "updatedAt": "2026-12-06T05:58:40.577Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:58:40.493Z"
                      *         }
                      *       ]
                      *     }
@@ -23005,7 +23163,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249ee-dcc1-70ce-8cb8-07b6f628aa3b
                  */
                 id: string;
             };
@@ -23033,18 +23191,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249ee-dcc1-70ce-8cb8-07b6f628aa3b",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249ee-da95-775c-9f71-e6debef93e5b",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23059,22 +23217,23 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.074Z",
+                     *       "invoice": null,
+                     *       "createdAt": "2026-12-06T05:58:40.577Z",
+                     *       "updatedAt": "2026-12-06T05:58:41.133Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:58:40.493Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:58:41.133Z"
                      *         }
                      *       ]
                      *     }
@@ -23199,7 +23358,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f81c-77cd-a6f3-07c1a65ba654
+                 * @example 01a249ee-ed88-751d-bea0-1d0f535d32ae
                  */
                 id: string;
             };
@@ -23227,40 +23386,41 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *       "id": "01a249ee-ed88-751d-bea0-1d0f535d32ae",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *         "id": "01a249ec-6c35-7314-b42f-52d7e8a16c77",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.220Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *       "invoice": null,
+                     *       "createdAt": "2026-12-06T05:58:44.873Z",
+                     *       "updatedAt": "2026-12-06T05:58:45.007Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.215Z"
+                     *           "at": "2026-12-06T05:58:44.750Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T03:31:20.241Z"
+                     *           "at": "2026-12-06T05:58:45.007Z"
                      *         }
                      *       ]
                      *     }
@@ -23385,7 +23545,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249ee-dcc1-70ce-8cb8-07b6f628aa3b
                  */
                 id: string;
             };
@@ -23423,18 +23583,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249ee-dcc1-70ce-8cb8-07b6f628aa3b",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249ee-da95-775c-9f71-e6debef93e5b",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23453,29 +23613,30 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.087Z",
+                     *       "invoice": null,
+                     *       "createdAt": "2026-12-06T05:58:40.577Z",
+                     *       "updatedAt": "2026-12-06T05:58:41.878Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:58:40.493Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:58:41.133Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T05:58:41.878Z"
                      *         }
                      *       ]
                      *     }
@@ -23600,7 +23761,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f76c-732a-bd62-1e7eb24c799c
+                 * @example 01a249ee-dcc1-70ce-8cb8-07b6f628aa3b
                  */
                 id: string;
             };
@@ -23624,18 +23785,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f76c-732a-bd62-1e7eb24c799c",
+                     *       "id": "01a249ee-dcc1-70ce-8cb8-07b6f628aa3b",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249ee-da95-775c-9f71-e6debef93e5b",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -23654,29 +23815,30 @@ export interface operations {
                      *       "codes": [],
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.044Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.107Z",
+                     *       "invoice": null,
+                     *       "createdAt": "2026-12-06T05:58:40.577Z",
+                     *       "updatedAt": "2026-12-06T05:58:42.463Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.039Z"
+                     *           "at": "2026-12-06T05:58:40.493Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T03:31:20.074Z"
+                     *           "at": "2026-12-06T05:58:41.133Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.087Z"
+                     *           "at": "2026-12-06T05:58:41.878Z"
                      *         }
                      *       ]
                      *     }
@@ -23801,7 +23963,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c
+                 * @example 01a249ee-e67b-7516-ab58-addcbee10229
                  */
                 id: string;
             };
@@ -23831,18 +23993,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7bc-7348-bbfc-d6b2c4c3dc4c",
+                     *       "id": "01a249ee-e67b-7516-ab58-addcbee10229",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *         "id": "01a249ec-6cdc-731d-87c0-35c024932696",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -23851,29 +24013,30 @@ export interface operations {
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.124Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.153Z",
+                     *       "invoice": null,
+                     *       "createdAt": "2026-12-06T05:58:43.067Z",
+                     *       "updatedAt": "2026-12-06T05:58:44.005Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.119Z"
+                     *           "at": "2026-12-06T05:58:42.898Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.140Z"
+                     *           "at": "2026-12-06T05:58:43.427Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.153Z"
+                     *           "at": "2026-12-06T05:58:44.005Z"
                      *         }
                      *       ]
                      *     }
@@ -23998,7 +24161,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24967-f7f0-7564-9ba6-48fc6a634e54
+                 * @example 01a249ee-ec2a-70da-99a9-665ff28eb600
                  */
                 id: string;
             };
@@ -24026,40 +24189,41 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f7f0-7564-9ba6-48fc6a634e54",
+                     *       "id": "01a249ee-ec2a-70da-99a9-665ff28eb600",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24967-dd40-709e-ab34-36fc427b90a1",
+                     *         "id": "01a249ec-6af2-75dc-aa78-eafee8d05534",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
                      *       "creditNote": null,
-                     *       "createdAt": "2026-12-06T03:31:20.176Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.194Z",
+                     *       "invoice": null,
+                     *       "createdAt": "2026-12-06T05:58:44.522Z",
+                     *       "updatedAt": "2026-12-06T05:58:44.670Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.169Z"
+                     *           "at": "2026-12-06T05:58:44.339Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T03:31:20.194Z"
+                     *           "at": "2026-12-06T05:58:44.670Z"
                      *         }
                      *       ]
                      *     }
@@ -24204,34 +24368,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:18.137Z",
-                     *           "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *           "createdAt": "2026-12-06T05:57:51.090Z",
+                     *           "updatedAt": "2026-12-06T05:57:51.090Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249ec-bdea-7274-893a-4485c832c0b7",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.651Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.651Z"
+                     *           "createdAt": "2026-12-06T05:56:21.609Z",
+                     *           "updatedAt": "2026-12-06T05:56:21.609Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "id": "01a249ec-be3e-73bb-888a-5b39420c8fd0",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.655Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.655Z"
+                     *           "createdAt": "2026-12-06T05:56:21.694Z",
+                     *           "updatedAt": "2026-12-06T05:56:21.694Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5NjctZTI1Zi03MTk4LWIwMDEtYzJlZjFjYWQ5YjIzIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjQ5ZWMtYmUzZS03M2JiLTg4OGEtNWIzOTQyMGM4ZmQwIl0"
                      *     }
                      */
                     "application/json": {
@@ -24318,13 +24482,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249ee-72da-77aa-a419-322a22c0f0f5",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.147Z"
+                     *       "createdAt": "2026-12-06T05:58:13.465Z",
+                     *       "updatedAt": "2026-12-06T05:58:13.465Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24423,7 +24587,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-eff9-74d8-8da5-be0e1201ede3
+                 * @example 01a249ee-1b73-73aa-a8da-f1c75766c4ff
                  */
                 id: string;
             };
@@ -24439,13 +24603,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *       "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:18.137Z",
-                     *       "updatedAt": "2026-12-06T03:31:18.137Z"
+                     *       "createdAt": "2026-12-06T05:57:51.090Z",
+                     *       "updatedAt": "2026-12-06T05:57:51.090Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24532,7 +24696,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249ee-72da-77aa-a419-322a22c0f0f5
                  */
                 id: string;
             };
@@ -24557,13 +24721,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *       "id": "01a249ee-72da-77aa-a419-322a22c0f0f5",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.147Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.160Z"
+                     *       "createdAt": "2026-12-06T05:58:13.465Z",
+                     *       "updatedAt": "2026-12-06T05:58:13.674Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -24686,7 +24850,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24967-f3eb-75e0-9029-45c4f0321bee
+                 * @example 01a249ee-72da-77aa-a419-322a22c0f0f5
                  */
                 id: string;
             };
@@ -25165,42 +25329,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *           "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249ee-a19e-7758-8021-ff9247ae33a1",
+                     *           "walletId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *           "requestedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *           "requestedAt": "2026-12-06T05:58:25.430Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e296-71eb-81c1-8ab33c25a7bb",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249ec-c22b-7349-9118-5379f422c212",
+                     *           "walletId": "01a249ea-07ed-7116-9631-052baccf69a3",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e262-764d-8e16-943371f239a1",
-                     *           "requestedAt": "2026-11-30T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249ec-be9f-776e-92fc-fc7682d1ed0d",
+                     *           "requestedAt": "2026-11-30T05:53:22.326Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e291-7617-99f4-41862e12bd22",
-                     *           "walletId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249ec-c1a8-7287-b9b0-3880015cfed4",
+                     *           "walletId": "01a249ea-07ed-7116-9631-052baccf69a3",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
-                     *           "requestedAt": "2026-11-29T03:31:05.886Z",
+                     *           "requestedBy": "staff:01a249ec-be3e-73bb-888a-5b39420c8fd0",
+                     *           "requestedAt": "2026-11-29T05:53:22.326Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -25273,7 +25437,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249ee-a19e-7758-8021-ff9247ae33a1
                  */
                 id: string;
             };
@@ -25289,14 +25453,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249ee-a19e-7758-8021-ff9247ae33a1",
+                     *       "walletId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
+                     *       "requestedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "requestedAt": "2026-12-06T05:58:25.430Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -25387,7 +25551,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5ff-725c-8bad-7bf57cbef6c8
+                 * @example 01a249ee-aa0b-765a-a923-c0c8d8ba7b90
                  */
                 id: string;
             };
@@ -25403,18 +25567,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5ff-725c-8bad-7bf57cbef6c8",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249ee-aa0b-765a-a923-c0c8d8ba7b90",
+                     *       "walletId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.677Z",
-                     *       "decidedBy": "staff:01a24967-eff9-74d8-8da5-be0e1201ede3",
-                     *       "decidedAt": "2026-12-06T03:31:19.686Z",
+                     *       "requestedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "requestedAt": "2026-12-06T05:58:27.592Z",
+                     *       "decidedBy": "staff:01a249ee-1b73-73aa-a8da-f1c75766c4ff",
+                     *       "decidedAt": "2026-12-06T05:58:27.863Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24967-f607-7355-815e-d1c3da958299"
+                     *       "journalId": "01a249ee-ab77-70b8-bf12-e93eb4b0a2d4"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -25457,8 +25621,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24967-f5ee-7569-8772-a1eaba1781d0",
-                     *       "instance": "/v1/adjustment-requests/01a24967-e291-7617-99f4-41862e12bd22/approve"
+                     *       "requestId": "01a249ee-a70d-72d2-abec-19c6d9b42b50",
+                     *       "instance": "/v1/adjustment-requests/01a249ec-c1a8-7287-b9b0-3880015cfed4/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -25560,7 +25724,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24967-f5c3-75b5-b8ae-1f8a8286e816
+                 * @example 01a249ee-a19e-7758-8021-ff9247ae33a1
                  */
                 id: string;
             };
@@ -25588,16 +25752,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f5c3-75b5-b8ae-1f8a8286e816",
-                     *       "walletId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249ee-a19e-7758-8021-ff9247ae33a1",
+                     *       "walletId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "requestedAt": "2026-12-06T03:31:19.617Z",
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:19.669Z",
+                     *       "requestedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "requestedAt": "2026-12-06T05:58:25.430Z",
+                     *       "decidedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "decidedAt": "2026-12-06T05:58:27.263Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -25758,9 +25922,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24967-f358-72dc-bdf9-330fc0510b3b",
-                     *           "at": "2026-12-06T03:31:18.999Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249ee-64b4-707c-a968-d48dbc67ae54",
+                     *           "at": "2026-12-06T05:58:09.814Z",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -25773,22 +25937,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab",
-                     *           "hash": "7308ed9916def14955e1446a8d91cddf2b6a8d120b374d9b0f7b7f0751d7ceec"
+                     *           "prevHash": "5537134bbd3d715050b034181014349b42938a0f1fced498c490f306adf82672",
+                     *           "hash": "46dd2ce920f86b552cf4b614a2f1dfd6a499fd15efa1988f25d750c59bd17465"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24967-f342-7468-8ab1-6d40f5336090",
-                     *           "at": "2026-12-06T03:31:18.978Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249ee-619a-7330-919d-d0ec506a2678",
+                     *           "at": "2026-12-06T05:58:08.995Z",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *           "entityId": "01a249ee-6126-7795-a0bc-10cb5a5fba0d",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24967-f33f-751c-9f76-32e9eed74a1f",
+                     *             "id": "01a249ee-6126-7795-a0bc-10cb5a5fba0d",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -25796,30 +25960,30 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "installer",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.973Z",
+                     *             "createdAt": "2026-12-06T05:58:08.885Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T03:31:18.973Z",
+                     *             "updatedAt": "2026-12-06T05:58:08.885Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3",
-                     *           "hash": "ca963091c4d171902781d73892b80c1946adfe213a8e1cd6f77982668a1041ab"
+                     *           "prevHash": "f979ecebe870626f40efeec2034cb8bceda1b397bd3f8d92b35e991a8b72e6cf",
+                     *           "hash": "5537134bbd3d715050b034181014349b42938a0f1fced498c490f306adf82672"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24967-f338-72c9-8eb2-fcfdc7bde662",
-                     *           "at": "2026-12-06T03:31:18.968Z",
-                     *           "actor": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
+                     *           "id": "01a249ee-5f13-75c8-99e6-665afb1586f0",
+                     *           "at": "2026-12-06T05:58:08.402Z",
+                     *           "actor": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *           "entityId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *           "before": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -25829,17 +25993,17 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "builder",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T05:58:07.820Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.951Z",
+                     *             "updatedAt": "2026-12-06T05:58:07.820Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *             "id": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -25850,17 +26014,17 @@ export interface operations {
                      *             "country": "SE",
                      *             "segment": "builder",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T03:31:18.951Z",
+                     *             "createdAt": "2026-12-06T05:58:07.820Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T03:31:18.965Z",
+                     *             "updatedAt": "2026-12-06T05:58:08.167Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "978755f4af2dc0e8897e1077a83b3b3c8bf8cae70de1e87c84cd8587fc24fa48",
-                     *           "hash": "d13dde8c1aafd40986bd1bd7f6413dde26abe52e63b6cac563a42df7a5986ed3"
+                     *           "prevHash": "12a528273b9a2e34c06b28907285b01539fe9250f4bab0000676c2ed158848c4",
+                     *           "hash": "f979ecebe870626f40efeec2034cb8bceda1b397bd3f8d92b35e991a8b72e6cf"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -25941,15 +26105,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "actor": "staff:01a249ec-bdea-7274-893a-4485c832c0b7",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e25f-7198-b001-c2ef1cad9b23",
+                     *           "actor": "staff:01a249ec-be3e-73bb-888a-5b39420c8fd0",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24967-e262-764d-8e16-943371f239a1",
+                     *           "actor": "staff:01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -26035,10 +26199,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *       "seq": 38,
-                     *       "hash": "8673f5044e7195679bc84797a8412a6b7f0730e48b90b5f713acd5449091c20e",
-                     *       "at": "2026-12-06T03:31:19.287Z"
+                     *       "hash": "cb3a893b5748dde56b0fde577ba6843d04f2458973cc253d41458616ffb08630",
+                     *       "at": "2026-12-06T05:58:16.042Z"
                      *     }
                      */
                     "application/json": {
@@ -26122,22 +26286,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *           "id": "01a249ec-c373-722b-92e1-b9c5b0cdd733",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.727Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *           "createdAt": "2026-12-06T05:56:23.026Z",
+                     *           "updatedAt": "2026-12-06T05:56:23.026Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e2aa-719b-87d0-4a54b69b4d88",
+                     *           "id": "01a249ec-c3a7-7718-92c3-1571fdac884b",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T03:31:14.730Z",
-                     *           "updatedAt": "2026-12-06T03:31:14.730Z"
+                     *           "createdAt": "2026-12-06T05:56:23.079Z",
+                     *           "updatedAt": "2026-12-06T05:56:23.079Z"
                      *         }
                      *       ]
                      *     }
@@ -26225,13 +26389,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249ee-7de6-70e9-a078-cb41e415ec35",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.299Z"
+                     *       "createdAt": "2026-12-06T05:58:16.293Z",
+                     *       "updatedAt": "2026-12-06T05:58:16.293Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26330,7 +26494,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249ec-c373-722b-92e1-b9c5b0cdd733
                  */
                 id: string;
             };
@@ -26346,13 +26510,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *       "id": "01a249ec-c373-722b-92e1-b9c5b0cdd733",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:14.727Z",
-                     *       "updatedAt": "2026-12-06T03:31:14.727Z"
+                     *       "createdAt": "2026-12-06T05:56:23.026Z",
+                     *       "updatedAt": "2026-12-06T05:56:23.026Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26439,7 +26603,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-f483-7318-a028-fe6c48d379d8
+                 * @example 01a249ee-7de6-70e9-a078-cb41e415ec35
                  */
                 id: string;
             };
@@ -26464,13 +26628,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f483-7318-a028-fe6c48d379d8",
+                     *       "id": "01a249ee-7de6-70e9-a078-cb41e415ec35",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T03:31:19.299Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.306Z"
+                     *       "createdAt": "2026-12-06T05:58:16.293Z",
+                     *       "updatedAt": "2026-12-06T05:58:16.396Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -26606,7 +26770,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24967-e2a7-759e-a03b-611d960449cc
+                 * @example 01a249ec-c373-722b-92e1-b9c5b0cdd733
                  */
                 id: string;
             };
@@ -26623,7 +26787,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24967-e2a7-759e-a03b-611d960449cc",
+                     *         "id": "01a249ec-c373-722b-92e1-b9c5b0cdd733",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -26784,7 +26948,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-f49d-7050-8ebf-4f07cbed5265",
+                     *       "journalId": "01a249ee-804a-701d-bf81-4c8addd5d82e",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -26917,15 +27081,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *           "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *           "id": "01a249ee-d562-758b-b315-b346d691766d",
+                     *           "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.950Z",
-                     *           "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *           "uploadedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *           "createdAt": "2026-12-06T05:58:38.575Z",
+                     *           "url": "/v1/evidence/01a249ee-d562-758b-b315-b346d691766d/content"
                      *         }
                      *       ]
                      *     }
@@ -27041,7 +27205,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249ee-d562-758b-b315-b346d691766d
                  */
                 id: string;
             };
@@ -27057,15 +27221,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f710-73cc-9305-21b7957a2db3",
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "id": "01a249ee-d562-758b-b315-b346d691766d",
+                     *       "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.950Z",
-                     *       "url": "/v1/evidence/01a24967-f710-73cc-9305-21b7957a2db3/content"
+                     *       "uploadedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:58:38.575Z",
+                     *       "url": "/v1/evidence/01a249ee-d562-758b-b315-b346d691766d/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -27152,7 +27316,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24967-f710-73cc-9305-21b7957a2db3
+                 * @example 01a249ee-d562-758b-b315-b346d691766d
                  */
                 id: string;
             };
@@ -27535,10 +27699,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *           "id": "01a249ec-f527-7168-997b-bc23f02224f2",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -27551,7 +27715,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -27565,13 +27729,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249ec-f375-747a-a7c4-d823914a853c",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -27584,7 +27748,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -27598,13 +27762,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *           "id": "01a249ec-f2a9-732e-aa37-6c41636fc709",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -27617,7 +27781,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -27631,10 +27795,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:53:22.326Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDM1LTcxZWItYjhhNS1hMDYyYzQ1YjA5MDAiXQ"
+                     *       "nextCursor": "WyIwMWEyNDllYy1lZGM3LTc2YWUtODE0OC0zM2FhNThiNDE3NzAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -27713,7 +27877,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249ec-dd6a-7108-9a19-de6aa4ee042f"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27758,7 +27922,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24967-e366-758e-b82c-210d3a6320c5"
+                 *         "01a249ec-dd6a-7108-9a19-de6aa4ee042f"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -27813,10 +27977,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249ee-f688-74f9-8198-8021f37702f2",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249ea-07ed-7116-9631-052baccf69a3",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-5b61dd75014b",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -27829,7 +27993,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -27842,19 +28006,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "submittedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:58:47.154Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249ec-dd6a-7108-9a19-de6aa4ee042f",
+                     *           "accountId": "01a249ea-07ed-7116-9631-052baccf69a3",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T05:56:28.799Z",
+                     *           "url": "/v1/evidence/01a249ec-dd6a-7108-9a19-de6aa4ee042f/content"
                      *         }
                      *       ]
                      *     }
@@ -27909,9 +28073,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24967-f891-72e8-b919-c9801961e44e).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a249ee-f688-74f9-8198-8021f37702f2).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-f8a0-7563-8fbe-9357fc6fdf41",
+                     *       "requestId": "01a249ee-f6f1-728c-9ad0-544edeae0597",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -27978,7 +28142,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249ec-f527-7168-997b-bc23f02224f2
                  */
                 id: string;
             };
@@ -27994,10 +28158,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249ec-f527-7168-997b-bc23f02224f2",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28010,7 +28174,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28024,18 +28188,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:53:22.326Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249ec-f62a-7299-83ff-4faf6a3d998e",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T05:56:35.934Z",
+                     *           "url": "/v1/evidence/01a249ec-f62a-7299-83ff-4faf6a3d998e/content"
                      *         }
                      *       ]
                      *     }
@@ -28124,7 +28288,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-f891-72e8-b919-c9801961e44e
+                 * @example 01a249ee-f688-74f9-8198-8021f37702f2
                  */
                 id: string;
             };
@@ -28151,10 +28315,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f891-72e8-b919-c9801961e44e",
+                     *       "id": "01a249ee-f688-74f9-8198-8021f37702f2",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *       "accountId": "01a249ea-07ed-7116-9631-052baccf69a3",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-5b61dd75014b",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -28167,7 +28331,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -28176,23 +28340,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24967-f8ac-73cb-90a5-b06d6ff886cc",
+                     *       "eventId": "01a249ee-f71f-776a-9546-eacbde4bc32e",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.362Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.334Z",
+                     *       "decidedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "decidedAt": "2026-12-06T05:58:47.323Z",
+                     *       "submittedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:58:47.154Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e366-758e-b82c-210d3a6320c5",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249ec-dd6a-7108-9a19-de6aa4ee042f",
+                     *           "accountId": "01a249ea-07ed-7116-9631-052baccf69a3",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:14.906Z",
-                     *           "url": "/v1/evidence/01a24967-e366-758e-b82c-210d3a6320c5/content"
+                     *           "createdAt": "2026-12-06T05:56:28.799Z",
+                     *           "url": "/v1/evidence/01a249ec-dd6a-7108-9a19-de6aa4ee042f/content"
                      *         }
                      *       ]
                      *     }
@@ -28329,7 +28493,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24967-e485-72e4-9860-0191680f617a
+                 * @example 01a249ec-f527-7168-997b-bc23f02224f2
                  */
                 id: string;
             };
@@ -28368,10 +28532,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e485-72e4-9860-0191680f617a",
+                     *       "id": "01a249ec-f527-7168-997b-bc23f02224f2",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -28384,7 +28548,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -28400,21 +28564,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.391Z",
+                     *       "decidedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "decidedAt": "2026-12-06T05:58:47.447Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:53:22.326Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e48f-7197-8ca4-ee4eae8b46f7",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249ec-f62a-7299-83ff-4faf6a3d998e",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.211Z",
-                     *           "url": "/v1/evidence/01a24967-e48f-7197-8ca4-ee4eae8b46f7/content"
+                     *           "createdAt": "2026-12-06T05:56:35.934Z",
+                     *           "url": "/v1/evidence/01a249ec-f62a-7299-83ff-4faf6a3d998e/content"
                      *         }
                      *       ]
                      *     }
@@ -28551,7 +28715,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:53:22.326Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28632,7 +28796,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                 *       "accrueFrom": "2025-12-05T05:53:22.326Z"
                  *     }
                  */
                 "application/json": {
@@ -28669,7 +28833,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T03:31:05.886Z"
+                     *       "accrueFrom": "2025-12-05T05:53:22.326Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -28768,7 +28932,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -28784,7 +28948,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -28883,7 +29047,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -28901,37 +29065,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6c7-7378-9c6f-97ac6989e65b",
+                     *           "id": "01a249ed-19eb-7252-9d15-dbe59425e714",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24967-e6aa-77ce-af05-88642c836199",
+                     *           "claimId": "01a249ed-1591-7409-8c88-c2b657bed6be",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.781Z"
+                     *           "createdAt": "2026-12-06T05:56:45.140Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-ce8d068076ea",
+                     *           "id": "01a249ed-148f-750b-acbc-a4736de35d42",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24967-d400-71a7-9d83-3a5f20bd2563",
+                     *           "eventId": "01a249eb-92d5-7037-987d-0f4aca7779bd",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T05:56:43.459Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6a0-76ee-a282-7c6c63137788",
+                     *           "id": "01a249ed-148f-750b-acbc-564bf14c1252",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24967-d400-71a7-9d82-d3356be66305",
+                     *           "eventId": "01a249eb-92d5-7037-987c-a6873d1ca591",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T03:31:15.730Z"
+                     *           "createdAt": "2026-12-06T05:56:43.459Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNmEwLTc2ZWUtYTI4Mi01MjZmZDc1MTdiMjIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDllZC0xNDhmLTc1MGItYWNiYy0yYmRlYjVhY2JmNTMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29022,7 +29186,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -29065,7 +29229,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -29184,8 +29348,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24967-f8e7-739b-b5c0-08c4f6efd31d",
-                     *       "instance": "/v1/accounts/01a24967-c06c-738a-bdae-88f7a6bb1ed1/coop-fund/adjustments"
+                     *       "requestId": "01a249ee-f8e5-714d-9c60-bdb21a706e15",
+                     *       "instance": "/v1/accounts/01a249ea-07ed-7116-9631-02631762c468/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -29242,17 +29406,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *           "id": "01a249ee-f8fd-749b-95b7-8e17188259d9",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *           "proofEvidenceId": "01a249ed-16f4-7628-8bed-5c4daa1877c0",
+                     *           "proofUrl": "/v1/evidence/01a249ed-16f4-7628-8bed-5c4daa1877c0/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29260,21 +29424,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:20.434Z"
+                     *           "submittedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *           "createdAt": "2026-12-06T05:58:47.805Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *           "id": "01a249ed-1996-70fd-8379-946c867053a6",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *           "accountId": "01a249ea-07ed-7116-9631-227a740cb38e",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *           "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *           "proofEvidenceId": "01a249ed-19c3-768c-80a9-a625fdc6a757",
+                     *           "proofUrl": "/v1/evidence/01a249ed-19c3-768c-80a9-a625fdc6a757/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -29283,7 +29447,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.775Z"
+                     *           "createdAt": "2026-12-06T05:56:45.078Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -29357,13 +29521,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249ed-16f4-7628-8bed-5c4daa1877c0",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29404,13 +29568,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                 *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
+                 *       "proofEvidenceId": "01a249ed-16f4-7628-8bed-5c4daa1877c0",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -29469,17 +29633,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249ee-f8fd-749b-95b7-8e17188259d9",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249ed-16f4-7628-8bed-5c4daa1877c0",
+                     *       "proofUrl": "/v1/evidence/01a249ed-16f4-7628-8bed-5c4daa1877c0/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29487,8 +29651,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:58:47.805Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29599,7 +29763,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249ee-f8fd-749b-95b7-8e17188259d9
                  */
                 id: string;
             };
@@ -29615,17 +29779,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249ee-f8fd-749b-95b7-8e17188259d9",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249ed-16f4-7628-8bed-5c4daa1877c0",
+                     *       "proofUrl": "/v1/evidence/01a249ed-16f4-7628-8bed-5c4daa1877c0/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29633,8 +29797,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "submittedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:58:47.805Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29721,7 +29885,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-f8f2-730e-9031-441c490bcb1c
+                 * @example 01a249ee-f8fd-749b-95b7-8e17188259d9
                  */
                 id: string;
             };
@@ -29737,26 +29901,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f8f2-730e-9031-441c490bcb1c",
+                     *       "id": "01a249ee-f8fd-749b-95b7-8e17188259d9",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6ac-7079-bc01-d155a77f5907/content",
+                     *       "proofEvidenceId": "01a249ed-16f4-7628-8bed-5c4daa1877c0",
+                     *       "proofUrl": "/v1/evidence/01a249ed-16f4-7628-8bed-5c4daa1877c0/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.445Z",
-                     *       "submittedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:20.434Z"
+                     *       "decidedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "decidedAt": "2026-12-06T05:58:47.839Z",
+                     *       "submittedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:58:47.805Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -29891,7 +30055,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24967-e6bf-74fe-997d-86ac7197852e
+                 * @example 01a249ed-1996-70fd-8379-946c867053a6
                  */
                 id: string;
             };
@@ -29925,17 +30089,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e6bf-74fe-997d-86ac7197852e",
+                     *       "id": "01a249ed-1996-70fd-8379-946c867053a6",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-ab79b5062b8d",
+                     *       "accountId": "01a249ea-07ed-7116-9631-227a740cb38e",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24967-e6c3-75bb-9926-9bef5a31a529",
-                     *       "proofUrl": "/v1/evidence/01a24967-e6c3-75bb-9926-9bef5a31a529/content",
+                     *       "proofEvidenceId": "01a249ed-19c3-768c-80a9-a625fdc6a757",
+                     *       "proofUrl": "/v1/evidence/01a249ed-19c3-768c-80a9-a625fdc6a757/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -29946,10 +30110,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "decidedAt": "2026-12-06T03:31:20.458Z",
+                     *       "decidedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "decidedAt": "2026-12-06T05:58:47.892Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:15.775Z"
+                     *       "createdAt": "2026-12-06T05:56:45.078Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -30104,44 +30268,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                     *           "claimId": "01a24967-e6b0-7584-b810-ae13fc8d6c7d",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
+                     *           "id": "01a249ed-1ad1-706d-b4ad-ca3b063cab28",
+                     *           "claimId": "01a249ed-187d-718b-9724-379613db853d",
+                     *           "accountId": "01a249ea-07ed-7116-9631-052baccf69a3",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T03:31:15.787Z",
+                     *           "approvedAt": "2026-12-06T05:56:45.284Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                     *           "claimId": "01a24967-e6b4-74de-b033-9e1887997942",
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "id": "01a249ed-1b3b-7404-9e5e-f8cd1e1716f7",
+                     *           "claimId": "01a249ed-1897-75fc-80d3-63ecc859b5b2",
+                     *           "accountId": "01a249ea-07ed-7116-9631-12821afdc6f1",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T03:31:15.792Z",
+                     *           "approvedAt": "2026-12-06T05:56:45.464Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24967-f900-74fc-933b-becc41829cd2",
-                     *           "claimId": "01a24967-f8f2-730e-9031-441c490bcb1c",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249ee-f926-74db-af72-2596bebe69b2",
+                     *           "claimId": "01a249ee-f8fd-749b-95b7-8e17188259d9",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T03:31:20.445Z",
+                     *           "approvedAt": "2026-12-06T05:58:47.839Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -30220,9 +30384,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24967-e6ce-71fc-8b1e-85405e55a24c",
-                 *         "01a24967-e6d5-75eb-8b06-fe81ed454a93",
-                 *         "01a24967-f900-74fc-933b-becc41829cd2"
+                 *         "01a249ed-1ad1-706d-b4ad-ca3b063cab28",
+                 *         "01a249ed-1b3b-7404-9e5e-f8cd1e1716f7",
+                 *         "01a249ee-f926-74db-af72-2596bebe69b2"
                  *       ]
                  *     }
                  */
@@ -30243,11 +30407,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f916-749c-9dda-d28a3cd37095",
+                     *       "id": "01a249ee-f995-764b-98a1-50c6b198ba4f",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T03:31:20.470Z",
+                     *       "createdAt": "2026-12-06T05:58:47.957Z",
                      *       "created": true
                      *     }
                      */
@@ -30361,7 +30525,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdae-88f7a6bb1ed1
+                 * @example 01a249ea-07ed-7116-9631-02631762c468
                  */
                 id: string;
             };
@@ -30379,8 +30543,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-72008d44e195",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0c9268594b32",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -30392,8 +30556,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -30405,8 +30569,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-7482c56a2718",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0c9268594b32",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -30418,7 +30582,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDk2Ny1jMGFlLTcxMGUtYTY3Yi05MjFhMTIxMzg2MzkiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNDllYS0wZGNlLTcwYWQtYTU0OS03NDgyYzU2YTI3MTgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30508,7 +30672,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1
                  */
                 id: string;
             };
@@ -30559,12 +30723,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24967-f39e-705f-975c-2f204f762251",
-                     *       "memberId": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "invitationId": "01a249ee-6b11-768d-bea0-c594956a58f9",
+                     *       "memberId": "01a249ee-6a7b-758f-b1de-c15c67ad429d",
+                     *       "accountId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T03:31:19.065Z"
+                     *       "expiresAt": "2026-12-20T05:58:11.216Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -30687,7 +30851,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_kPC_7WFOv60AnkRIvmvXWaVUXuIVSGcO3DIIejKWlio
+                 * @example inv_dqsSOmPlGOJWEiajw2rZby_9CAs4ION9musg_FyK9xw
                  */
                 token: string;
             };
@@ -30721,8 +30885,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f39c-72b1-90a2-091889570720",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249ee-6a7b-758f-b1de-c15c67ad429d",
+                     *       "accountId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -30733,8 +30897,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.066Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.082Z"
+                     *       "createdAt": "2026-12-06T05:58:11.320Z",
+                     *       "updatedAt": "2026-12-06T05:58:11.929Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -30869,7 +31033,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f328-75f5-b634-3d5a296b135b
+                 * @example 01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1
                  */
                 id: string;
             };
@@ -30879,7 +31043,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249ee-6727-7392-b2ba-e010594ae728"
                  *     }
                  */
                 "application/json": {
@@ -30900,8 +31064,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
-                     *       "code": "9FJRH59C"
+                     *       "accountId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
+                     *       "code": "5HNAHR28"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -31028,7 +31192,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "9FJRH59C",
+                 *       "account": "5HNAHR28",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -31061,8 +31225,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249ee-6dcd-706e-baf3-0d1c7e498488",
+                     *       "accountId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31073,8 +31237,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.098Z"
+                     *       "createdAt": "2026-12-06T05:58:12.171Z",
+                     *       "updatedAt": "2026-12-06T05:58:12.171Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31185,7 +31349,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3bb-730b-9cbe-d3a71956b61b
+                 * @example 01a249ee-6dcd-706e-baf3-0d1c7e498488
                  */
                 id: string;
             };
@@ -31195,7 +31359,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249ee-6727-7392-b2ba-e010594ae728"
                  *     }
                  */
                 "application/json": {
@@ -31216,8 +31380,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3bb-730b-9cbe-d3a71956b61b",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249ee-6dcd-706e-baf3-0d1c7e498488",
+                     *       "accountId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -31228,8 +31392,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.098Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.109Z"
+                     *       "createdAt": "2026-12-06T05:58:12.171Z",
+                     *       "updatedAt": "2026-12-06T05:58:12.289Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31352,7 +31516,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f3cf-75f8-9317-e1f85aeda236
+                 * @example 01a249ee-700b-736d-a401-32d97c896e5c
                  */
                 id: string;
             };
@@ -31363,7 +31527,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24967-f36b-7426-8496-46a0533b1a9c"
+                 *       "byMemberId": "01a249ee-6727-7392-b2ba-e010594ae728"
                  *     }
                  */
                 "application/json": {
@@ -31386,8 +31550,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f3cf-75f8-9317-e1f85aeda236",
-                     *       "accountId": "01a24967-f328-75f5-b634-3d5a296b135b",
+                     *       "id": "01a249ee-700b-736d-a401-32d97c896e5c",
+                     *       "accountId": "01a249ee-5ccd-71d9-8ecf-b6b50f49e8a1",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -31398,8 +31562,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T03:31:19.118Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.128Z"
+                     *       "createdAt": "2026-12-06T05:58:12.746Z",
+                     *       "updatedAt": "2026-12-06T05:58:12.960Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -31522,7 +31686,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f37e-736a-9ce5-f127e3c9550d
+                 * @example 01a249ee-6919-726e-bc5c-282c68bd7b7b
                  */
                 id: string;
             };
@@ -31549,7 +31713,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f37e-736a-9ce5-f127e3c9550d",
+                     *       "memberId": "01a249ee-6919-726e-bc5c-282c68bd7b7b",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -31701,35 +31865,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f402-76ad-8a8e-5d121b06c5e2",
+                     *           "id": "01a249ee-748b-741c-8ef0-61b633d82360",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=rROWlGaMh-KbhoQMLGo5-xMtP8eC-YgQYsiRfOZ6x1c\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=vu2YjLCKiopJr-O9p5tQxuxDCPoEGSK0F8ckLQEfzOk\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 06:58. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.168Z",
+                     *           "nextAttemptAt": "2026-12-06T05:58:13.830Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.167Z"
+                     *           "createdAt": "2026-12-06T05:58:13.804Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3f0-703d-bc00-cdc188b4823e",
+                     *           "id": "01a249ee-7358-72c0-ae08-296188436c6a",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=KCUODtU_a0Tzy7OZaTPuaK_L7CsZ23Rae5Tv9sBcMbQ\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 04:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=IYaIb0RznAjtp3CAEMKUptUrD6p12rEp9IeEOmYL2h0\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 06:58. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.150Z",
+                     *           "nextAttemptAt": "2026-12-06T05:58:13.515Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.147Z"
+                     *           "createdAt": "2026-12-06T05:58:13.465Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3da-719b-8ee5-aa1150966965",
+                     *           "id": "01a249ee-7140-71c9-89ee-273729caaf1e",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -31737,13 +31901,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T03:31:19.130Z",
+                     *           "nextAttemptAt": "2026-12-06T05:58:13.055Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T03:31:19.128Z"
+                     *           "createdAt": "2026-12-06T05:58:12.960Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDAzOjMxOjE5LjEyOFoiLCIwMWEyNDk2Ny1mM2RhLTcxOWItOGVlNS1hYTExNTA5NjY5NjUiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA1OjU4OjEyLjk2MFoiLCIwMWEyNDllZS03MTQwLTcxYzktODllZS0yNzM3MjljYWFmMWUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32069,7 +32233,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24967-f695-700f-a952-fe8945130a24",
+                     *       "requestId": "01a249ee-c25d-765a-ae1d-35708ced3412",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -32100,7 +32264,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c06c-738a-bdaf-8ed94290a7c6
+                 * @example 01a249ea-07ed-7116-9632-05b225c9b9aa
                  */
                 id: string;
             };
@@ -32116,8 +32280,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
-                     *       "countedFor": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
+                     *       "countedFor": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -32604,7 +32768,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-796ca9247457
+                 * @example 01a249ea-0dce-70ad-a549-5c66037c6a67
                  */
                 id: string;
             };
@@ -32620,7 +32784,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-5c66037c6a67",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -32631,14 +32795,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:53:22.326Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T03:31:05.886Z"
+                     *           "completedAt": "2026-12-06T05:53:22.326Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -32751,7 +32915,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e782-75ea-84cd-a16f2c83d68e",
+                     *           "id": "01a249ed-2a4b-76d3-9c3d-fa58a124d188",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -32760,8 +32924,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T03:31:15.970Z",
-                     *           "updatedAt": "2026-12-06T03:31:15.970Z"
+                     *           "createdAt": "2026-12-06T05:56:49.355Z",
+                     *           "updatedAt": "2026-12-06T05:56:49.355Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -32867,7 +33031,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249ee-cf76-75cb-adae-8401f88ec0c1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -32875,9 +33039,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z",
-                     *       "secret": "whsec_d7805a674df3621ba56b3afd5a9b0e787a2182a8114c2cb4c836c0fa38add5e0"
+                     *       "createdAt": "2026-12-06T05:58:37.175Z",
+                     *       "updatedAt": "2026-12-06T05:58:37.175Z",
+                     *       "secret": "whsec_f0c00c6bffeba18ddd8ac7444f085c9269b58f37db65f9f8ab04ef0abe0093d8"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -32968,7 +33132,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24967-f6dc-7289-8953-0f80310a34e8",
+                     *       "requestId": "01a249ee-cd6c-7769-b205-81d60f6a2993",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -32999,7 +33163,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249ee-cf76-75cb-adae-8401f88ec0c1
                  */
                 id: string;
             };
@@ -33015,7 +33179,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249ee-cf76-75cb-adae-8401f88ec0c1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33023,8 +33187,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.910Z"
+                     *       "createdAt": "2026-12-06T05:58:37.175Z",
+                     *       "updatedAt": "2026-12-06T05:58:37.175Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33111,7 +33275,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249ee-cf76-75cb-adae-8401f88ec0c1
                  */
                 id: string;
             };
@@ -33127,7 +33291,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249ee-cf76-75cb-adae-8401f88ec0c1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33136,8 +33300,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z"
+                     *       "createdAt": "2026-12-06T05:58:37.175Z",
+                     *       "updatedAt": "2026-12-06T05:58:37.687Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33260,7 +33424,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249ee-cf76-75cb-adae-8401f88ec0c1
                  */
                 id: string;
             };
@@ -33295,7 +33459,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249ee-cf76-75cb-adae-8401f88ec0c1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33304,8 +33468,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.917Z"
+                     *       "createdAt": "2026-12-06T05:58:37.175Z",
+                     *       "updatedAt": "2026-12-06T05:58:37.418Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -33440,7 +33604,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249ee-cf76-75cb-adae-8401f88ec0c1
                  */
                 id: string;
             };
@@ -33456,7 +33620,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6e6-764f-ad59-a6ceb8dd1c3a",
+                     *       "id": "01a249ee-cf76-75cb-adae-8401f88ec0c1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -33465,9 +33629,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T03:31:19.910Z",
-                     *       "updatedAt": "2026-12-06T03:31:19.923Z",
-                     *       "secret": "whsec_fe1fd01b124a4b0aef823fe4ee9dd8a8e8064e63f468f982627c7aafb3a4c84f"
+                     *       "createdAt": "2026-12-06T05:58:37.175Z",
+                     *       "updatedAt": "2026-12-06T05:58:37.687Z",
+                     *       "secret": "whsec_5819bb9be238f8084fc8698a9655d097ad5750ae779be77a8cd2ee910bdddb26"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -33600,7 +33764,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24967-f6e6-764f-ad59-a6ceb8dd1c3a
+                 * @example 01a249ee-cf76-75cb-adae-8401f88ec0c1
                  */
                 id: string;
             };
@@ -33707,7 +33871,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24967-f6f9-72af-bdd9-0516731eb444
+                 * @example 01a249ee-d1a3-7586-91e1-cbe77e18392f
                  */
                 id: string;
             };
@@ -33723,16 +33887,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f6f9-72af-bdd9-0516731eb444",
-                     *       "eventId": "01a24967-f6f8-71bc-850e-ecbe366ca821",
+                     *       "id": "01a249ee-d1a3-7586-91e1-cbe77e18392f",
+                     *       "eventId": "01a249ee-d1a1-7272-b82f-5122b4fce3bf",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T03:31:19.927Z",
+                     *       "occurredAt": "2026-12-06T05:58:37.728Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T03:31:19.933Z",
+                     *       "nextAttemptAt": "2026-12-06T05:58:37.855Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -33789,7 +33953,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24967-f6f4-76b9-ba2b-7b6a5b0e0c32",
+                     *       "requestId": "01a249ee-d199-76cd-870c-413b5d5c5af9",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -33901,26 +34065,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "E4lpHKyA-YTUIVwSsIervUNvRA0HxppPW97r23h850BbOrfv6Ko0"
+                     *       "csrfToken": "gUfY3ua1-gnjtKwE5ARZuVmYeXRlbPkycKe6RxJp8LMKktg72IFs"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -33951,7 +34115,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24967-f91a-737f-82e3-a531cafd42a7",
+                     *       "requestId": "01a249ee-fa1a-750e-8820-2f10c3eb2226",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -34041,26 +34205,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "6sF4rFgD-xxlkEMPerWcTMBdSvYR5VUnobeH130Q_Y-Yc7JUPvSE"
+                     *       "csrfToken": "09U845Du-0Zz1msVVLEupyXfzkYNtB0RD92aB74Gduz3Sgutmew0"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34127,7 +34291,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0"
+                 *       "programId": "01a249ea-0122-737d-8344-55f3deeba25f"
                  *     }
                  */
                 "application/json": {
@@ -34149,26 +34313,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "id": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "id": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "GHlu494o-jDAXQW9N8LA36QLk3W-Qb-Gx6TiY6PL48Bf2gskD0wI"
+                     *       "csrfToken": "4ITbReYq-zzST0GfsdlFtVAYY2dpDkWYmh7xyTG08dRaA87Txe7E"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -34622,7 +34786,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "3TxusjlcdTV0wworcXYpyKFoA0sXDIpLyf3FUwote1I",
+                 *       "token": "ihnPfX0PEI6BQZ40b-1eldqOZiF5EpkEfaRt6yvokzw",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -34679,7 +34843,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24967-f983-746d-97c2-b61c13fa3417",
+                     *       "requestId": "01a249ef-041e-7519-9308-cf87030ba26d",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -34872,7 +35036,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@example.com",
-                 *       "code": "122472"
+                 *       "code": "366283"
                  *     }
                  */
                 "application/json": {
@@ -34898,27 +35062,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "WN3IVmqL-DkKZ9v9gqR_L0p27X1ltgVMs-qOjCfTHsyp3llQxbFs",
+                     *       "csrfToken": "tOEYUkK5-gyw8cA_tObT76M_2yPXmM0h0_BePmjY99ah6trSuWTY",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -34953,7 +35117,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24967-f9dd-7493-86e6-dabbde3fb1de",
+                     *       "requestId": "01a249ef-0bf5-74ab-ba07-e558f79db7ad",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -35083,27 +35247,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "CDI5Bnyn-N1zgqnCv9Qg0G_JB2l5Dv-EN1OiPb4eV3kZfxNhmH2w",
+                     *       "csrfToken": "jc2ES2rK-ZNs61EvvEwdSC9zxqAGodwA8I-0i7yrC6JvPOZF448E",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35228,27 +35392,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "B9M7QTan-C_Ysha5Dg8uFshS29fcszqKrGtI7qpIXaHF8XG0kuU4",
+                     *       "csrfToken": "QRAbywXg-YsBN7Qaw1hZmf-0r45vFE1p5rX5MHy-y1s2FQQAFECY",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -35307,7 +35471,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76"
+                 *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636"
                  *     }
                  */
                 "application/json": {
@@ -35329,18 +35493,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "zXT3BQhQ-G9ndPBfz-21a1i5RgIZyV8Z0lJUEGD7CmG1f769VSa8"
+                     *       "csrfToken": "ZC5ZbrIA-XAJvaKHPaWp89l2toY8d6Oh-NHPNXesMt6TEVB_XrG8"
                      *     }
                      */
                     "application/json": {
@@ -35700,7 +35864,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv_XJuVkH1Q4LgDwAXI6oGDX7Xi6Gsh5ZifwoizyXGIWb8
                  */
                 token: string;
             };
@@ -35721,7 +35885,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T03:31:05.886Z"
+                     *       "expiresAt": "2026-12-20T05:53:22.326Z"
                      *     }
                      */
                     "application/json": {
@@ -35776,8 +35940,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24967-fa23-748d-9b06-2f9007715aec",
-                     *       "instance": "/auth/invitations/inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs"
+                     *       "requestId": "01a249ef-1005-74eb-9b00-19a8713f9509",
+                     *       "instance": "/auth/invitations/inv_XJuVkH1Q4LgDwAXI6oGDX7Xi6Gsh5ZifwoizyXGIWb8"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -35831,7 +35995,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_L7NH46FMHtWesb7r-Nkgh2Pay8JcfaVvh8gGUebTzjs
+                 * @example inv_XJuVkH1Q4LgDwAXI6oGDX7Xi6Gsh5ZifwoizyXGIWb8
                  */
                 token: string;
             };
@@ -35865,27 +36029,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "DFIOnjFe-xWl96Q4aTunj198fVjAMyu2b6N8cbIvKddvbSRZRzx0",
+                     *       "csrfToken": "irTCHlN0-GTcpJ426rSbV69i59FTpIpzEKYaXBVRTuRBXVTPYSvU",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24967-e755-7390-90ae-6350d9800241",
+                     *         "id": "01a249ed-27ad-702f-9cd4-fa1fa34dd7f6",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *         "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *           "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24967-e755-7390-90ae-6350d9800241",
+                     *           "memberId": "01a249ed-27ad-702f-9cd4-fa1fa34dd7f6",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -36016,16 +36180,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36142,16 +36306,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24967-c017-7595-bec9-1d3b9eaaa6e0",
+                     *       "programId": "01a249ea-0122-737d-8344-55f3deeba25f",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -36517,7 +36681,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T03:31:05.886Z",
+                     *       "periodEnd": "2027-12-06T05:53:22.326Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -36622,8 +36786,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-59ba5ed258c9",
-                     *           "at": "2026-10-23T16:31:05.886Z",
+                     *           "id": "01a249ec-c75f-7125-acc8-6abe7dde7bdf",
+                     *           "at": "2026-10-23T18:53:22.326Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36636,8 +36800,8 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-578a2bab1ad5",
-                     *           "at": "2026-10-18T16:31:05.886Z",
+                     *           "id": "01a249ec-c75f-7125-acc8-64368398cd87",
+                     *           "at": "2026-10-18T18:53:22.326Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36650,8 +36814,8 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24967-e2d7-761d-933e-521679c02fe1",
-                     *           "at": "2026-10-13T16:31:05.886Z",
+                     *           "id": "01a249ec-c75f-7125-acc8-6181864a4bdc",
+                     *           "at": "2026-10-13T18:53:22.326Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -36664,7 +36828,7 @@ export interface operations {
                      *           ]
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24967-e2d7-761d-933e-485ec2519ce5"
+                     *       "nextCursor": "01a249ec-c75f-7125-acc8-5b449c1891bd"
                      *     }
                      */
                     "application/json": {
@@ -36874,7 +37038,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *           "id": "01a249ec-7254-70a9-8067-a71493ec7f0c",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36889,7 +37053,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd53-74d8-8d0c-a4022820bb58",
+                     *           "id": "01a249ec-6cdc-731d-87c0-35c024932696",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -36904,7 +37068,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24967-dd8d-7658-999b-3fdbe21fa90b",
+                     *           "id": "01a249ec-721f-779c-bb13-feb5a9a450cd",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -36919,7 +37083,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDk2Ny1kZDQ2LTcwMzktOTY3MC1lYzcwZWE3ZjY0ZTEiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNDllYy02YjY5LTcxY2MtYjU1MS0zOWEyOGRhZTMwMmUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37007,7 +37171,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *       "id": "01a249ec-7254-70a9-8067-a71493ec7f0c",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -37128,127 +37292,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *           "id": "01a249ef-14bd-73e9-af41-1878a390d3bd",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *             "id": "01a249ec-7254-70a9-8067-a71493ec7f0c",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T03:31:20.835Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *           "createdAt": "2026-12-06T05:58:54.909Z",
+                     *           "updatedAt": "2026-12-06T05:58:54.842Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:58:54.842Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:58:54.842Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.830Z"
+                     *               "at": "2026-12-06T05:58:54.842Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f84f-7258-bab8-b14f9ecfd573",
+                     *           "id": "01a249ee-f049-76cf-a6d3-4c1442b4cde2",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24967-dd90-7518-b6f2-d141fe6dab5d",
+                     *             "id": "01a249ec-7275-748f-8fef-b17c78a78283",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.271Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.266Z",
+                     *           "createdAt": "2026-12-06T05:58:45.577Z",
+                     *           "updatedAt": "2026-12-06T05:58:45.323Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:58:45.323Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:58:45.323Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.266Z"
+                     *               "at": "2026-12-06T05:58:45.323Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24967-f81c-77cd-a6f3-07c1a65ba654",
+                     *           "id": "01a249ee-ed88-751d-bea0-1d0f535d32ae",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24967-dd4d-7188-aed1-37e90ef6fee2",
+                     *             "id": "01a249ec-6c35-7314-b42f-52d7e8a16c77",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T03:31:20.220Z",
-                     *           "updatedAt": "2026-12-06T03:31:20.241Z",
+                     *           "createdAt": "2026-12-06T05:58:44.873Z",
+                     *           "updatedAt": "2026-12-06T05:58:45.007Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T03:31:20.215Z"
+                     *               "at": "2026-12-06T05:58:44.750Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T03:31:20.241Z"
+                     *               "at": "2026-12-06T05:58:45.007Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1mN2JjLTczNDgtYmJmYy1kNmIyYzRjM2RjNGMiXQ"
+                     *       "nextCursor": "WyIwMWEyNDllZS1lNjdiLTc1MTYtYWI1OC1hZGRjYmVlMTAyMjkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -37318,7 +37482,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                 *       "rewardId": "01a249ec-7254-70a9-8067-a71493ec7f0c",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -37365,43 +37529,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249ef-14bd-73e9-af41-1878a390d3bd",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249ec-7254-70a9-8067-a71493ec7f0c",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T05:58:54.909Z",
+                     *       "updatedAt": "2026-12-06T05:58:54.842Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:58:54.842Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:58:54.842Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:58:54.842Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37495,7 +37659,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 4764 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24967-fa96-7162-8216-761abbbc28d8",
+                     *       "requestId": "01a249ef-152b-777d-b579-40e457be254e",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -37526,7 +37690,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fa83-722b-be96-dc967892272b
+                 * @example 01a249ef-14bd-73e9-af41-1878a390d3bd
                  */
                 id: string;
             };
@@ -37542,43 +37706,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fa83-722b-be96-dc967892272b",
+                     *       "id": "01a249ef-14bd-73e9-af41-1878a390d3bd",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24967-dd8f-77a7-9cf3-63a79432432a",
+                     *         "id": "01a249ec-7254-70a9-8067-a71493ec7f0c",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T03:31:20.835Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.830Z",
+                     *       "createdAt": "2026-12-06T05:58:54.909Z",
+                     *       "updatedAt": "2026-12-06T05:58:54.842Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:58:54.842Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:58:54.842Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.830Z"
+                     *           "at": "2026-12-06T05:58:54.842Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37668,7 +37832,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24967-fac6-74ec-b566-e8a4cfc2f9f2
+                 * @example 01a249ef-1824-744a-9ee1-88c2fd6d9caa
                  */
                 id: string;
             };
@@ -37696,18 +37860,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fac6-74ec-b566-e8a4cfc2f9f2",
+                     *       "id": "01a249ef-1824-744a-9ee1-88c2fd6d9caa",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24967-f73c-726e-9416-df5d100873d9",
+                     *         "id": "01a249ee-da95-775c-9f71-e6debef93e5b",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -37720,20 +37884,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T03:31:20.902Z",
-                     *       "updatedAt": "2026-12-06T03:31:20.921Z",
+                     *       "createdAt": "2026-12-06T05:58:55.880Z",
+                     *       "updatedAt": "2026-12-06T05:58:56.026Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T03:31:20.897Z"
+                     *           "at": "2026-12-06T05:58:55.723Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T03:31:20.921Z"
+                     *           "at": "2026-12-06T05:58:56.026Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -37803,8 +37967,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24967-faec-768b-9556-54be80ad3dae",
-                     *       "instance": "/portal/v1/orders/01a24967-fa83-722b-be96-dc967892272b/cancel"
+                     *       "requestId": "01a249ef-1959-707b-a036-8606bd3fcd5f",
+                     *       "instance": "/portal/v1/orders/01a249ef-14bd-73e9-af41-1878a390d3bd/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37892,10 +38056,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249ef-1a17-72d0-82bf-b4367d920a03",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -37908,7 +38072,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -37921,8 +38085,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *           "createdAt": "2026-12-06T05:58:56.263Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -38002,7 +38166,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249ed-16f4-7628-8bed-5c4daa1877c0"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38039,7 +38203,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24967-e6ac-7079-bc01-d155a77f5907"
+                 *         "01a249ed-16f4-7628-8bed-5c4daa1877c0"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -38087,10 +38251,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249ef-1a17-72d0-82bf-b4367d920a03",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38103,7 +38267,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38116,19 +38280,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "createdAt": "2026-12-06T05:58:56.263Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249ed-16f4-7628-8bed-5c4daa1877c0",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T05:56:44.049Z",
+                     *           "url": "/portal/v1/claims/01a249ef-1a17-72d0-82bf-b4367d920a03/evidence/01a249ed-16f4-7628-8bed-5c4daa1877c0"
                      *         }
                      *       ]
                      *     }
@@ -38183,9 +38347,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24967-faff-7108-981e-ec8506ef9706).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a249ef-1a17-72d0-82bf-b4367d920a03).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24967-fb0e-733a-87a4-91f4a8c41f53",
+                     *       "requestId": "01a249ef-1a84-70d0-8984-a0f3d1ab24b7",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -38252,7 +38416,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249ef-1a17-72d0-82bf-b4367d920a03
                  */
                 id: string;
             };
@@ -38268,10 +38432,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *       "id": "01a249ef-1a17-72d0-82bf-b4367d920a03",
                      *       "state": "submitted",
-                     *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -38284,7 +38448,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -38297,19 +38461,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "createdAt": "2026-12-06T03:31:20.955Z",
+                     *       "submittedBy": "member:01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "createdAt": "2026-12-06T05:58:56.263Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e6ac-7079-bc01-d155a77f5907",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "id": "01a249ed-16f4-7628-8bed-5c4daa1877c0",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.754Z",
-                     *           "url": "/portal/v1/claims/01a24967-faff-7108-981e-ec8506ef9706/evidence/01a24967-e6ac-7079-bc01-d155a77f5907"
+                     *           "createdAt": "2026-12-06T05:56:44.049Z",
+                     *           "url": "/portal/v1/claims/01a249ef-1a17-72d0-82bf-b4367d920a03/evidence/01a249ed-16f4-7628-8bed-5c4daa1877c0"
                      *         }
                      *       ]
                      *     }
@@ -38398,12 +38562,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-faff-7108-981e-ec8506ef9706
+                 * @example 01a249ef-1a17-72d0-82bf-b4367d920a03
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24967-e6ac-7079-bc01-d155a77f5907
+                 * @example 01a249ed-16f4-7628-8bed-5c4daa1877c0
                  */
                 fileId: string;
             };
@@ -38541,8 +38705,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-72008d44e195",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0c9268594b32",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -38554,8 +38718,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -38567,8 +38731,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-921a12138639",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-7482c56a2718",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0c9268594b32",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -38580,9 +38744,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OTY3LWMwYWUtNzEwZS1hNjdiLTcwZmZlMGQ2Yzc5OCJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0OWVhLTBkY2UtNzBhZC1hNTQ5LTU0OWRkZDIyMTg2YyJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T03:31:21.007Z"
+                     *       "to": "2026-12-06T05:58:56.676Z"
                      *     }
                      */
                     "application/json": {
@@ -38699,7 +38863,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                 *       "memberId": "01a249ea-0dce-70ad-a549-72008d44e195",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -38738,7 +38902,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24967-fb3f-7037-92b8-df0617b5db4f",
+                     *       "journalId": "01a249ef-1c3c-71da-8749-f6784be73c3a",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -38888,10 +39052,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-faff-7108-981e-ec8506ef9706",
+                     *           "id": "01a249ef-1a17-72d0-82bf-b4367d920a03",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -38904,7 +39068,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -38917,14 +39081,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "createdAt": "2026-12-06T03:31:20.955Z"
+                     *           "submittedBy": "member:01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *           "createdAt": "2026-12-06T05:58:56.263Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e493-71be-bd61-fd888ad90656",
+                     *           "id": "01a249ec-f63a-764c-a97f-6c4c925c8fa6",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -38936,10 +39100,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *                 "claim": "01a249ec-f2a9-732e-aa37-6c41636fc709",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24967-e463-778a-b69e-29bc01851bd5 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a249ec-f2a9-732e-aa37-6c41636fc709 fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -38956,7 +39120,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -38970,13 +39134,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *           "id": "01a249ec-f375-747a-a7c4-d823914a853c",
                      *           "state": "submitted",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -38989,7 +39153,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *                 "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -39003,10 +39167,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:53:22.326Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lNDA0LTcxNjgtYjRkZi00OTg5OTliYzc3MWEiXQ"
+                     *       "nextCursor": "WyIwMWEyNDllYy1lYTYxLTc0NWItOGFkZC1hMDRmMzNjZDhkZGUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39084,7 +39248,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e475-72c4-9a74-7900ffd6f1e8
+                 * @example 01a249ec-f375-747a-a7c4-d823914a853c
                  */
                 id: string;
             };
@@ -39100,10 +39264,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e475-72c4-9a74-7900ffd6f1e8",
+                     *       "id": "01a249ec-f375-747a-a7c4-d823914a853c",
                      *       "state": "approved",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -39116,7 +39280,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -39125,23 +39289,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24967-fb5d-76de-87c7-a80310399502",
+                     *       "eventId": "01a249ef-1eb4-7059-a393-081428c83f42",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.049Z",
+                     *       "decidedBy": "member:01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "decidedAt": "2026-12-06T05:58:57.347Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:53:22.326Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e480-7102-ad65-49581e371647",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249ec-f4cc-76d6-803a-be7b79d72e37",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.196Z",
-                     *           "url": "/portal/v1/claims/01a24967-e475-72c4-9a74-7900ffd6f1e8/evidence/01a24967-e480-7102-ad65-49581e371647"
+                     *           "createdAt": "2026-12-06T05:56:35.582Z",
+                     *           "url": "/portal/v1/claims/01a249ec-f375-747a-a7c4-d823914a853c/evidence/01a249ec-f4cc-76d6-803a-be7b79d72e37"
                      *         }
                      *       ]
                      *     }
@@ -39186,8 +39350,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24967-fb83-70bc-bbbd-550966d17598",
-                     *       "instance": "/portal/v1/team/claims/01a24967-faff-7108-981e-ec8506ef9706/approve"
+                     *       "requestId": "01a249ef-1f89-72d1-8fdb-53636013f580",
+                     *       "instance": "/portal/v1/team/claims/01a249ef-1a17-72d0-82bf-b4367d920a03/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -39289,7 +39453,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24967-e463-778a-b69e-29bc01851bd5
+                 * @example 01a249ec-f2a9-732e-aa37-6c41636fc709
                  */
                 id: string;
             };
@@ -39323,10 +39487,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e463-778a-b69e-29bc01851bd5",
+                     *       "id": "01a249ec-f2a9-732e-aa37-6c41636fc709",
                      *       "state": "rejected",
-                     *       "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-83b46794c2fb",
+                     *       "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-647573986bed",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -39339,7 +39503,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24967-e349-7297-a269-d88823d3a8ad",
+                     *             "ruleId": "01a249ec-d953-75ef-b1ee-2cb1ba703b40",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -39355,21 +39519,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "decidedAt": "2026-12-06T03:31:21.082Z",
+                     *       "decidedBy": "member:01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "decidedAt": "2026-12-06T05:58:57.662Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
+                     *       "createdAt": "2026-12-06T05:53:22.326Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24967-e46f-748d-9ac4-a0bb2c5650c3",
-                     *           "accountId": "01a24967-c06c-738a-bdae-901a92f31168",
+                     *           "id": "01a249ec-f341-730f-8d0d-3c2d4bb0d181",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0832fcc702df",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T03:31:15.177Z",
-                     *           "url": "/portal/v1/claims/01a24967-e463-778a-b69e-29bc01851bd5/evidence/01a24967-e46f-748d-9ac4-a0bb2c5650c3"
+                     *           "createdAt": "2026-12-06T05:56:35.242Z",
+                     *           "url": "/portal/v1/claims/01a249ec-f2a9-732e-aa37-6c41636fc709/evidence/01a249ec-f341-730f-8d0d-3c2d4bb0d181"
                      *         }
                      *       ]
                      *     }
@@ -39540,7 +39704,7 @@ export interface operations {
                      *       ],
                      *       "totals": {
                      *         "issued": 2415886,
-                     *         "redeemed": 1214000,
+                     *         "redeemed": 1237500,
                      *         "expired": 0
                      *       },
                      *       "activeAccounts": 179,
@@ -39571,7 +39735,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 128548,
@@ -39579,7 +39743,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0c9268594b32",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 49240,
@@ -39587,7 +39751,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24967-c06c-738a-bdae-99406b879581",
+                     *           "accountId": "01a249ea-07ed-7116-9631-12821afdc6f1",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 47652,
@@ -39597,9 +39761,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27701356,
+                     *         "outstandingAvailable": 27677878,
                      *         "outstandingPending": 1183874,
-                     *         "liabilityMinor": 28885230
+                     *         "liabilityMinor": 28861752
                      *       }
                      *     }
                      */
@@ -39693,7 +39857,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *           "id": "01a249ee-78f7-7151-a68e-62d45843daae",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -39712,9 +39876,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:19.208Z",
-                     *           "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *           "startedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *           "createdAt": "2026-12-06T05:58:15.105Z",
+                     *           "finishedAt": "2026-12-06T05:58:15.403Z"
                      *         }
                      *       ]
                      *     }
@@ -39806,7 +39970,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249ee-78f7-7151-a68e-62d45843daae",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -39819,8 +39983,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
+                     *       "startedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:58:15.105Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -39920,7 +40084,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24967-f425-74b4-82f0-7447a6e76491
+                 * @example 01a249ee-78f7-7151-a68e-62d45843daae
                  */
                 id: string;
             };
@@ -39936,7 +40100,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-f425-74b4-82f0-7447a6e76491",
+                     *       "id": "01a249ee-78f7-7151-a68e-62d45843daae",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -39955,9 +40119,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:19.208Z",
-                     *       "finishedAt": "2026-12-06T03:31:19.222Z"
+                     *       "startedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:58:15.105Z",
+                     *       "finishedAt": "2026-12-06T05:58:15.403Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -40070,12 +40234,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fe55-757d-92f3-c9940ec61c1e",
+                     *           "id": "01a249ef-5347-752c-a8d9-619556f70ef0",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T03:31:21.814Z",
-                     *           "url": "/v1/training/files/01a24967-fe55-757d-92f3-c9940ec61c1e/content"
+                     *           "createdAt": "2026-12-06T05:59:10.919Z",
+                     *           "url": "/v1/training/files/01a249ef-5347-752c-a8d9-619556f70ef0/content"
                      *         }
                      *       ]
                      *     }
@@ -40178,7 +40342,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249ed-4eb8-758a-a1b8-476bec013f91
                  */
                 id: string;
             };
@@ -40317,7 +40481,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249ed-4ec7-77bf-8998-15caef3a8e9e",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -40335,13 +40499,13 @@ export interface operations {
                      *           "certificate": {
                      *             "validMonths": 24
                      *           },
-                     *           "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *           "createdAt": "2024-09-27T03:31:05.886Z",
-                     *           "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *           "publishedAt": "2024-09-27T05:53:22.326Z",
+                     *           "createdAt": "2024-09-27T05:53:22.326Z",
+                     *           "updatedAt": "2024-09-27T05:53:22.326Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *               "id": "01a249ed-4ee9-768f-916a-7b031d0dc82e",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -40364,7 +40528,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *               "id": "01a249ed-4ee9-768f-916a-7ce7214d7543",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -40386,7 +40550,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *               "id": "01a249ed-4ee9-768f-916a-822165feb236",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -40399,7 +40563,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *               "fileId": "01a249ed-4eb8-758a-a1b8-476bec013f91",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -40514,7 +40678,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249ed-4eb8-758a-a1b8-476bec013f91",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -40604,7 +40768,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249ef-55fe-71f4-96b2-b31dc4a058c6",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -40619,8 +40783,8 @@ export interface operations {
                      *         "validMonths": 36
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.838Z",
+                     *       "createdAt": "2026-12-06T05:59:11.612Z",
+                     *       "updatedAt": "2026-12-06T05:59:11.612Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -40628,7 +40792,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-227f8732c943",
+                     *           "id": "01a249ef-55ff-77ca-8083-4465aa7b95ac",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40650,7 +40814,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe70-72ec-b9aa-27a735e82e13",
+                     *           "id": "01a249ef-55ff-77ca-8083-4afb4db95911",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -40662,7 +40826,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249ed-4eb8-758a-a1b8-476bec013f91",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40786,7 +40950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249ed-4ec7-77bf-8998-15caef3a8e9e
                  */
                 id: string;
             };
@@ -40802,7 +40966,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249ed-4ec7-77bf-8998-15caef3a8e9e",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -40820,13 +40984,13 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 24
                      *       },
-                     *       "publishedAt": "2024-09-27T03:31:05.886Z",
-                     *       "createdAt": "2024-09-27T03:31:05.886Z",
-                     *       "updatedAt": "2024-09-27T03:31:05.886Z",
+                     *       "publishedAt": "2024-09-27T05:53:22.326Z",
+                     *       "createdAt": "2024-09-27T05:53:22.326Z",
+                     *       "updatedAt": "2024-09-27T05:53:22.326Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249ed-4ee9-768f-916a-7b031d0dc82e",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -40849,7 +41013,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249ed-4ee9-768f-916a-7ce7214d7543",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -40871,7 +41035,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249ed-4ee9-768f-916a-822165feb236",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -40884,7 +41048,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249ed-4eb8-758a-a1b8-476bec013f91",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -40983,7 +41147,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249ef-55fe-71f4-96b2-b31dc4a058c6
                  */
                 id: string;
             };
@@ -41023,7 +41187,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                 *           "fileId": "01a249ed-4eb8-758a-a1b8-476bec013f91",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -41113,7 +41277,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249ef-55fe-71f4-96b2-b31dc4a058c6",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41128,8 +41292,8 @@ export interface operations {
                      *         "validMonths": 36
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.849Z",
+                     *       "createdAt": "2026-12-06T05:59:11.612Z",
+                     *       "updatedAt": "2026-12-06T05:59:11.758Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41137,7 +41301,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249ef-56dd-706d-8bb2-4d2e2de947be",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41159,7 +41323,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249ef-56dd-706d-8bb2-5235f33819ad",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41171,7 +41335,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249ed-4eb8-758a-a1b8-476bec013f91",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41319,7 +41483,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249ef-55fe-71f4-96b2-b31dc4a058c6
                  */
                 id: string;
             };
@@ -41335,7 +41499,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249ef-55fe-71f4-96b2-b31dc4a058c6",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41349,9 +41513,9 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 36
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.861Z",
+                     *       "publishedAt": "2026-12-06T05:59:12.040Z",
+                     *       "createdAt": "2026-12-06T05:59:11.612Z",
+                     *       "updatedAt": "2026-12-06T05:59:12.040Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41359,7 +41523,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249ef-56dd-706d-8bb2-4d2e2de947be",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41381,7 +41545,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249ef-56dd-706d-8bb2-5235f33819ad",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41393,7 +41557,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249ed-4eb8-758a-a1b8-476bec013f91",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41529,7 +41693,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249ef-55fe-71f4-96b2-b31dc4a058c6
                  */
                 id: string;
             };
@@ -41545,7 +41709,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe6f-7058-8866-e16a9f3b835d",
+                     *       "id": "01a249ef-55fe-71f4-96b2-b31dc4a058c6",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -41559,9 +41723,9 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 36
                      *       },
-                     *       "publishedAt": "2026-12-06T03:31:21.861Z",
-                     *       "createdAt": "2026-12-06T03:31:21.838Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.984Z",
+                     *       "publishedAt": "2026-12-06T05:59:12.040Z",
+                     *       "createdAt": "2026-12-06T05:59:11.612Z",
+                     *       "updatedAt": "2026-12-06T05:59:13.676Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -41569,7 +41733,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bb1f99a5eb5b",
+                     *           "id": "01a249ef-56dd-706d-8bb2-4d2e2de947be",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -41591,7 +41755,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-fe7e-754d-8235-bf50110e4613",
+                     *           "id": "01a249ef-56dd-706d-8bb2-5235f33819ad",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -41603,7 +41767,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249ed-4eb8-758a-a1b8-476bec013f91",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -41739,7 +41903,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249ed-4ec7-77bf-8998-15caef3a8e9e
                  */
                 id: string;
             };
@@ -41757,24 +41921,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                     *           "completedAt": "2026-12-06T03:31:21.201Z",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
+                     *           "completedAt": "2026-12-06T05:58:59.943Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-5b61dd75014b",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24967-c06c-738a-bdae-8e96e54ad2af",
-                     *           "completedAt": "2026-10-10T03:31:05.886Z",
+                     *           "accountId": "01a249ea-07ed-7116-9631-052baccf69a3",
+                     *           "completedAt": "2026-10-10T05:53:22.326Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-72008d44e195",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24967-c06c-738a-bdae-96d18514dc11",
-                     *           "completedAt": "2026-09-03T03:31:05.886Z",
+                     *           "accountId": "01a249ea-07ed-7116-9631-0c9268594b32",
+                     *           "completedAt": "2026-09-03T05:53:22.326Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -41875,7 +42039,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24967-fe6f-7058-8866-e16a9f3b835d
+                 * @example 01a249ef-55fe-71f4-96b2-b31dc4a058c6
                  */
                 id: string;
             };
@@ -41885,8 +42049,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                 *       "moduleId": "01a24967-fe7e-754d-8235-bb1f99a5eb5b"
+                 *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                 *       "moduleId": "01a249ef-56dd-706d-8bb2-4d2e2de947be"
                  *     }
                  */
                 "application/json": {
@@ -41994,10 +42158,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24967-fe7e-754d-8235-bf50110e4613 is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a249ef-56dd-706d-8bb2-5235f33819ad is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24967-fe8c-744e-b9f1-acc88e8292a1",
-                     *       "instance": "/v1/courses/01a24967-fe6f-7058-8866-e16a9f3b835d/completions"
+                     *       "requestId": "01a249ef-5821-7759-9f86-83de942fc4fe",
+                     *       "instance": "/v1/courses/01a249ef-55fe-71f4-96b2-b31dc4a058c6/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -42082,7 +42246,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249ed-4ec7-77bf-8998-15caef3a8e9e
                  */
                 courseId?: string;
             };
@@ -42102,52 +42266,52 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e974-71a1-8070-18bf1e43aaa2",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6bcbeb5fb9cf",
-                     *           "code": "VN2WD-31S25-MHBXX",
+                     *           "id": "01a249ed-543e-73cd-898e-99ecdfbbe352",
+                     *           "courseId": "01a249ed-4ec7-77bf-8998-15caef3a8e9e",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-4e12560acf2a",
+                     *           "code": "TDY4G-Z0DJK-NPCJ2",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T03:31:05.886Z",
-                     *           "expiresAt": "2026-12-26T03:31:05.886Z",
+                     *           "issuedAt": "2024-12-26T05:53:22.326Z",
+                     *           "expiresAt": "2026-12-26T05:53:22.326Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e974-71a1-8070-18bf1e43aaa2/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249ed-543e-73cd-898e-99ecdfbbe352/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e98e-75fd-a2b1-b57f97fc066b",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-75ca4b2a5d16",
-                     *           "code": "0XX52-27FE1-7GBA8",
+                     *           "id": "01a249ed-576a-722b-9500-5929cb85928c",
+                     *           "courseId": "01a249ed-4ec7-77bf-8998-15caef3a8e9e",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-5b61dd75014b",
+                     *           "code": "HWMBT-VXKX4-TVK1J",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T03:31:05.886Z",
-                     *           "expiresAt": "2028-10-10T03:31:05.886Z",
+                     *           "issuedAt": "2026-10-10T05:53:22.326Z",
+                     *           "expiresAt": "2028-10-10T05:53:22.326Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e98e-75fd-a2b1-b57f97fc066b/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249ed-576a-722b-9500-5929cb85928c/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24967-e9ab-721a-aa2b-390317ec9d27",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-8c588b23dfdb",
-                     *           "code": "ZE8T0-FVTCH-P5DQ1",
+                     *           "id": "01a249ed-5d7e-715a-a260-b38ca088d7eb",
+                     *           "courseId": "01a249ed-4ec7-77bf-8998-15caef3a8e9e",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-72008d44e195",
+                     *           "code": "JWEEX-XWW23-X9X2D",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T03:31:05.886Z",
-                     *           "expiresAt": "2028-09-03T03:31:05.886Z",
+                     *           "issuedAt": "2026-09-03T05:53:22.326Z",
+                     *           "expiresAt": "2028-09-03T05:53:22.326Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24967-e9ab-721a-aa2b-390317ec9d27/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a249ed-5d7e-715a-a260-b38ca088d7eb/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1lOWRhLTczZjktOTY2Zi1iZWIzOGRiOWI3MzIiXQ"
+                     *       "nextCursor": "WyIwMWEyNDllZC02MzlmLTc0YmYtYWY5MC01MWM0MThlZTliZjUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -42213,7 +42377,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249ef-5891-71cc-afb0-28aa696f1adf
                  */
                 id: string;
             };
@@ -42311,7 +42475,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24967-fea4-76ee-b94a-231624955af1
+                 * @example 01a249ef-5891-71cc-afb0-28aa696f1adf
                  */
                 id: string;
             };
@@ -42327,19 +42491,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fea4-76ee-b94a-231624955af1",
-                     *       "courseId": "01a24967-fe6f-7058-8866-e16a9f3b835d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *       "code": "RF7SF-73MRZ-B90B6",
+                     *       "id": "01a249ef-5891-71cc-afb0-28aa696f1adf",
+                     *       "courseId": "01a249ef-55fe-71f4-96b2-b31dc4a058c6",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *       "code": "GBP8X-Y8YS2-HZDDE",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z",
-                     *       "revokedAt": "2026-12-06T03:31:21.980Z",
+                     *       "issuedAt": "2026-12-06T05:59:12.250Z",
+                     *       "expiresAt": "2029-12-06T05:59:12.250Z",
+                     *       "revokedAt": "2026-12-06T05:59:13.490Z",
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24967-fea4-76ee-b94a-231624955af1/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a249ef-5891-71cc-afb0-28aa696f1adf/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -42462,7 +42626,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example RF7SF-73MRZ-B90B6
+                 * @example GBP8X-Y8YS2-HZDDE
                  */
                 code: string;
             };
@@ -42483,8 +42647,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T03:31:21.888Z",
-                     *       "expiresAt": "2029-12-06T03:31:21.888Z"
+                     *       "issuedAt": "2026-12-06T05:59:12.250Z",
+                     *       "expiresAt": "2029-12-06T05:59:12.250Z"
                      *     }
                      */
                     "application/json": {
@@ -42571,7 +42735,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249ed-4ec7-77bf-8998-15caef3a8e9e"
                      *           ]
                      *         }
                      *       ]
@@ -42650,7 +42814,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24967-e935-70be-b237-71a352c8bd43"
+                 *             "01a249ed-4ec7-77bf-8998-15caef3a8e9e"
                  *           ]
                  *         }
                  *       ]
@@ -42677,7 +42841,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24967-e935-70be-b237-71a352c8bd43"
+                     *             "01a249ed-4ec7-77bf-8998-15caef3a8e9e"
                      *           ]
                      *         }
                      *       ]
@@ -42833,7 +42997,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea14-726c-a6ad-0357c4b98253",
+                     *           "id": "01a249ed-6ba3-755e-8765-9f2d6ab6ee1e",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -42856,9 +43020,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T03:31:05.886Z",
-                     *           "createdAt": "2026-11-25T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-26T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-26T05:53:22.326Z",
+                     *           "createdAt": "2026-11-25T05:53:22.326Z",
+                     *           "updatedAt": "2026-11-26T05:53:22.326Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -42872,7 +43036,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249ed-6b66-755d-a605-7fd9dc26c337",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -42884,7 +43048,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *           "fileId": "01a249ed-4eb8-758a-a1b8-476bec013f91",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -42894,9 +43058,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T03:31:05.886Z",
-                     *           "createdAt": "2026-11-15T03:31:05.886Z",
-                     *           "updatedAt": "2026-11-16T03:31:05.886Z",
+                     *           "publishedAt": "2026-11-16T05:53:22.326Z",
+                     *           "createdAt": "2026-11-15T05:53:22.326Z",
+                     *           "updatedAt": "2026-11-16T05:53:22.326Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -42909,7 +43073,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249ed-6ac9-7639-8ffb-da90d22e9d84",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -42938,11 +43102,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T03:31:05.886Z",
+                     *           "availableAt": "2026-12-09T05:53:22.326Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T03:31:05.886Z",
-                     *           "createdAt": "2026-12-04T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T03:31:05.886Z",
+                     *           "publishedAt": "2026-12-05T05:53:22.326Z",
+                     *           "createdAt": "2026-12-04T05:53:22.326Z",
+                     *           "updatedAt": "2026-12-05T05:53:22.326Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -43050,7 +43214,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T05:59:08.232Z"
                  *     }
                  */
                 "application/json": {
@@ -43126,7 +43290,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249ef-61b4-7278-9482-ad3fbd51172d",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43153,11 +43317,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:59:08.232Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T05:59:14.611Z",
+                     *       "updatedAt": "2026-12-06T05:59:14.611Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43279,7 +43443,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249ef-61b4-7278-9482-ad3fbd51172d
                  */
                 id: string;
             };
@@ -43295,7 +43459,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249ef-61b4-7278-9482-ad3fbd51172d",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43322,11 +43486,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:59:08.232Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.018Z",
+                     *       "createdAt": "2026-12-06T05:59:14.611Z",
+                     *       "updatedAt": "2026-12-06T05:59:14.611Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43424,7 +43588,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249ef-61b4-7278-9482-ad3fbd51172d
                  */
                 id: string;
             };
@@ -43460,7 +43624,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T03:31:21.554Z"
+                 *       "availableAt": "2026-12-13T05:59:08.232Z"
                  *     }
                  */
                 "application/json": {
@@ -43536,7 +43700,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249ef-61b4-7278-9482-ad3fbd51172d",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43564,11 +43728,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:59:08.232Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.038Z",
+                     *       "createdAt": "2026-12-06T05:59:14.611Z",
+                     *       "updatedAt": "2026-12-06T05:59:14.867Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43714,7 +43878,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249ef-61b4-7278-9482-ad3fbd51172d
                  */
                 id: string;
             };
@@ -43730,7 +43894,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249ef-61b4-7278-9482-ad3fbd51172d",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43758,11 +43922,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:59:08.232Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.049Z",
+                     *       "publishedAt": "2026-12-06T05:59:14.917Z",
+                     *       "createdAt": "2026-12-06T05:59:14.611Z",
+                     *       "updatedAt": "2026-12-06T05:59:14.917Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43896,7 +44060,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24967-ff23-75eb-aaa6-18303ee74617
+                 * @example 01a249ef-61b4-7278-9482-ad3fbd51172d
                  */
                 id: string;
             };
@@ -43912,7 +44076,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff23-75eb-aaa6-18303ee74617",
+                     *       "id": "01a249ef-61b4-7278-9482-ad3fbd51172d",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -43940,11 +44104,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T03:31:21.554Z",
+                     *       "availableAt": "2026-12-13T05:59:08.232Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T03:31:22.049Z",
-                     *       "createdAt": "2026-12-06T03:31:22.018Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.060Z",
+                     *       "publishedAt": "2026-12-06T05:59:14.917Z",
+                     *       "createdAt": "2026-12-06T05:59:14.611Z",
+                     *       "updatedAt": "2026-12-06T05:59:15.002Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -44090,7 +44254,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *           "id": "01a249ed-4ec7-77bf-8998-15caef3a8e9e",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -44189,7 +44353,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249ed-4ec7-77bf-8998-15caef3a8e9e
                  */
                 id: string;
             };
@@ -44205,7 +44369,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e935-70be-b237-71a352c8bd43",
+                     *       "id": "01a249ed-4ec7-77bf-8998-15caef3a8e9e",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -44214,7 +44378,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-619954b4268b",
+                     *           "id": "01a249ed-4ee9-768f-916a-7b031d0dc82e",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -44232,7 +44396,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *           "id": "01a249ed-4ee9-768f-916a-7ce7214d7543",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -44250,7 +44414,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e936-76da-9b68-6a4eeeb58f2c",
+                     *           "id": "01a249ed-4ee9-768f-916a-822165feb236",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -44265,8 +44429,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24967-e931-73ea-ad77-a0b9c50381e0",
-                     *             "url": "/portal/v1/training/files/01a24967-e931-73ea-ad77-a0b9c50381e0",
+                     *             "id": "01a249ed-4eb8-758a-a1b8-476bec013f91",
+                     *             "url": "/portal/v1/training/files/01a249ed-4eb8-758a-a1b8-476bec013f91",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -44280,7 +44444,7 @@ export interface operations {
                      *       "certificate": {
                      *         "validMonths": 24
                      *       },
-                     *       "next": "01a24967-e936-76da-9b68-659ed762dd3f",
+                     *       "next": "01a249ed-4ee9-768f-916a-7ce7214d7543",
                      *       "certificateId": null
                      *     }
                      */
@@ -44420,12 +44584,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24967-e935-70be-b237-71a352c8bd43
+                 * @example 01a249ed-4ec7-77bf-8998-15caef3a8e9e
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24967-e936-76da-9b68-659ed762dd3f
+                 * @example 01a249ed-4ee9-768f-916a-7ce7214d7543
                  */
                 moduleId: string;
             };
@@ -44606,19 +44770,19 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fbf6-7308-ae65-dca203ef5690",
-                     *           "courseId": "01a24967-e935-70be-b237-71a352c8bd43",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "code": "EV3JZ-ZMCGB-397EB",
+                     *           "id": "01a249ef-2989-719e-93b5-f7443a442664",
+                     *           "courseId": "01a249ed-4ec7-77bf-8998-15caef3a8e9e",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *           "code": "B7QSR-PP3TR-8RMK0",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T03:31:21.201Z",
-                     *           "expiresAt": "2028-12-06T03:31:21.201Z",
+                     *           "issuedAt": "2026-12-06T05:58:59.943Z",
+                     *           "expiresAt": "2028-12-06T05:58:59.943Z",
                      *           "revokedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24967-fbf6-7308-ae65-dca203ef5690/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a249ef-2989-719e-93b5-f7443a442664/pdf"
                      *         }
                      *       ]
                      *     }
@@ -44685,7 +44849,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24967-fbf6-7308-ae65-dca203ef5690
+                 * @example 01a249ef-2989-719e-93b5-f7443a442664
                  */
                 id: string;
             };
@@ -44795,7 +44959,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *           "id": "01a249ed-6ac9-7639-8ffb-da90d22e9d84",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -44803,12 +44967,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T03:31:05.886Z",
+                     *           "opensAt": "2026-12-02T05:53:22.326Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24967-ea11-75c6-87b2-060c4b1fff85",
+                     *           "id": "01a249ed-6b66-755d-a605-7fd9dc26c337",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -44816,7 +44980,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T03:31:05.886Z",
+                     *           "opensAt": "2026-11-16T05:53:22.326Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -44915,7 +45079,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249ed-6ac9-7639-8ffb-da90d22e9d84
                  */
                 id: string;
             };
@@ -44931,7 +45095,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea0d-74d9-ad1c-caa956f0345b",
+                     *       "id": "01a249ed-6ac9-7639-8ffb-da90d22e9d84",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -44939,7 +45103,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T03:31:05.886Z",
+                     *       "opensAt": "2026-12-02T05:53:22.326Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -45067,7 +45231,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24967-ea0d-74d9-ad1c-caa956f0345b
+                 * @example 01a249ed-6ac9-7639-8ffb-da90d22e9d84
                  */
                 id: string;
             };
@@ -45199,7 +45363,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24967-e931-73ea-ad77-a0b9c50381e0
+                 * @example 01a249ed-4eb8-758a-a1b8-476bec013f91
                  */
                 id: string;
             };
@@ -45555,7 +45719,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ea33-7560-9918-bd615b8624c6",
+                     *           "id": "01a249ed-7152-747a-840d-d4ad78c58b8a",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -45571,7 +45735,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24967-ea34-7589-9874-fdaf0d5aca08",
+                     *           "id": "01a249ed-71e8-7073-9607-0ca26db8d988",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -45593,7 +45757,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24967-ea35-73c5-b975-ea4b23653bf5",
+                     *           "id": "01a249ed-71eb-718d-8778-6087586f1b72",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -45757,7 +45921,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249ef-646d-75cf-93c8-968ae5b78d45",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -45902,7 +46066,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24967-ff65-753f-bf6b-949ebc9aacc8
+                 * @example 01a249ef-646d-75cf-93c8-968ae5b78d45
                  */
                 id: string;
             };
@@ -45992,7 +46156,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ff65-753f-bf6b-949ebc9aacc8",
+                     *       "id": "01a249ef-646d-75cf-93c8-968ae5b78d45",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -46436,13 +46600,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24967-ea3d-7269-91d8-41ff711583ba"
+                     *           "id": "01a249ed-73b3-7587-b834-32d34f69437e"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24967-ea3d-7269-91d8-3d720ba15068"
+                     *           "id": "01a249ed-7358-717f-ab19-79738c4bf33b"
                      *         }
                      *       ]
                      *     }
@@ -46539,7 +46703,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24967-ff7a-75fd-a6d6-b3fe0b21b64c"
+                     *       "id": "01a249ef-665d-705b-9e99-bdbc97dbc4dd"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -46638,7 +46802,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24967-ff7a-75fd-a6d6-b3fe0b21b64c
+                 * @example 01a249ef-665d-705b-9e99-bdbc97dbc4dd
                  */
                 id: string;
             };
@@ -46795,11 +46959,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4d-72ce-98a0-f772ea0f49ce",
+                     *           "id": "01a249ed-74fb-71e8-8e2c-98532a3e05d0",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.685Z"
+                     *           "updatedAt": "2026-12-06T05:57:08.475Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46807,11 +46971,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24967-ea4b-75a7-9e79-0371a8e6718d",
+                     *           "id": "01a249ed-74f8-71ab-8063-e3d11c4c8846",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.683Z"
+                     *           "updatedAt": "2026-12-06T05:57:08.472Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -46819,11 +46983,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24967-ea3f-7299-ac7e-1e9874919853",
+                     *           "id": "01a249ed-740c-7427-aecd-5caa94eed0b9",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T03:31:16.671Z"
+                     *           "updatedAt": "2026-12-06T05:57:08.236Z"
                      *         }
                      *       ]
                      *     }
@@ -46933,11 +47097,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249ef-669d-7159-8021-296abd25f99e",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.115Z"
+                     *       "updatedAt": "2026-12-06T05:59:15.870Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47036,7 +47200,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249ef-669d-7159-8021-296abd25f99e
                  */
                 id: string;
             };
@@ -47057,11 +47221,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249ef-669d-7159-8021-296abd25f99e",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T05:59:15.956Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47148,7 +47312,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24967-ff83-720a-848d-acc49af02f4d
+                 * @example 01a249ef-669d-7159-8021-296abd25f99e
                  */
                 id: string;
             };
@@ -47197,11 +47361,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *       "id": "01a249ef-669d-7159-8021-296abd25f99e",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T03:31:22.119Z"
+                     *       "updatedAt": "2026-12-06T05:59:15.956Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -47347,7 +47511,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-ff83-720a-848d-acc49af02f4d",
+                     *           "id": "01a249ef-669d-7159-8021-296abd25f99e",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -47440,6 +47604,8 @@ export interface operations {
                 type?: string;
                 /** @description A staff user's id, or `none` for unassigned requests */
                 assignee?: string | "none";
+                /** @description A team's id, `none` for requests with no team, or `mine` for the teams of the signed-in staff user (a console session; an API key has no teams: 400 `service_team_required`) */
+                team?: string | "none" | "mine";
                 /** @description Open requests whose SLA is `breached`, `near` breach, or `at_risk` (either) */
                 breach?: "breached" | "near" | "at_risk";
                 /** @description Only this account's requests */
@@ -47465,8 +47631,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
-                     *           "number": 37,
+                     *           "id": "01a249ef-33c5-7002-ae30-e05bb289f9ed",
+                     *           "number": 39,
                      *           "type": {
                      *             "code": "question",
                      *             "kind": "question",
@@ -47475,20 +47641,21 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *             "name": "Sofia Lind"
                      *           },
+                     *           "team": null,
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *           "createdAt": "2026-12-06T05:59:02.785Z",
+                     *           "updatedAt": "2026-12-06T05:59:03.676Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47506,7 +47673,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249ed-e146-715f-bd0e-151c5f68f7c9",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -47516,20 +47683,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *             "name": "Sofia Lind"
                      *           },
+                     *           "team": {
+                     *             "id": "01a249ed-f911-7702-ae99-fcbd4f783c80",
+                     *             "name": "Reklamationer"
+                     *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z",
+                     *           "createdAt": "2026-12-06T05:53:22.326Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.326Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -47547,7 +47718,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24967-edb5-738b-9cda-21660ebe6696",
+                     *           "id": "01a249ed-e56c-7617-bdb2-bd35167890a9",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -47557,20 +47728,24 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *             "name": "Sofia Lind"
                      *           },
+                     *           "team": {
+                     *             "id": "01a249ed-f8b3-723a-b0b9-4d7708fbed1e",
+                     *             "name": "Orderdesk"
+                     *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-03T21:31:05.886Z",
-                     *           "updatedAt": "2026-12-04T02:37:05.886Z",
+                     *           "createdAt": "2026-12-03T23:53:22.326Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.326Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -47588,7 +47763,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDA5OjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lZTQxLTc2NGEtYmQxZC0xZTk3NTMwYzM4MjEiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDExOjUzOjIyLjMyNloiLCIwMWEyNDllZC1mMGUyLTc0OTktOTBmMy01MDFiZGZhNWMyYzkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -47597,7 +47772,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `service_team_required`, `validation_failed`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -47605,7 +47780,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                        code?: "invalid_characters" | "malformed_url" | "service_team_required" | "validation_failed";
                     };
                 };
             };
@@ -47658,7 +47833,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                 *       "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -47712,8 +47887,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
-                     *       "number": 38,
+                     *       "id": "01a249ef-6a94-72b4-8d2f-897d1bb4acf8",
+                     *       "number": 41,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -47722,20 +47897,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *         "name": "Sofia Lind"
                      *       },
+                     *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T05:59:16.827Z",
+                     *       "updatedAt": "2026-12-06T05:59:16.827Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47759,7 +47935,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249ef-6b06-75e8-bddf-fb1688311e07",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47768,8 +47944,9 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "assigneeName": null,
+                     *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:59:16.827Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -47778,7 +47955,8 @@ export interface operations {
                      *         "resolved"
                      *       ],
                      *       "csat": null,
-                     *       "canRate": false
+                     *       "canRate": false,
+                     *       "quotes": []
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceRequest"];
@@ -47889,7 +48067,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249ef-6a94-72b4-8d2f-897d1bb4acf8
                  */
                 id: string;
             };
@@ -47905,8 +48083,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
-                     *       "number": 38,
+                     *       "id": "01a249ef-6a94-72b4-8d2f-897d1bb4acf8",
+                     *       "number": 41,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -47915,20 +48093,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *         "name": "Sofia Lind"
                      *       },
+                     *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.161Z",
+                     *       "createdAt": "2026-12-06T05:59:16.827Z",
+                     *       "updatedAt": "2026-12-06T05:59:16.827Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -47952,7 +48131,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249ef-6b06-75e8-bddf-fb1688311e07",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -47961,8 +48140,9 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "assigneeName": null,
+                     *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:59:16.827Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -47971,7 +48151,8 @@ export interface operations {
                      *         "resolved"
                      *       ],
                      *       "csat": null,
-                     *       "canRate": false
+                     *       "canRate": false,
+                     *       "quotes": []
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceRequest"];
@@ -48058,7 +48239,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249ef-6a94-72b4-8d2f-897d1bb4acf8
                  */
                 id: string;
             };
@@ -48097,8 +48278,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
-                     *       "number": 38,
+                     *       "id": "01a249ef-6a94-72b4-8d2f-897d1bb4acf8",
+                     *       "number": 41,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -48107,20 +48288,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *         "name": "Sofia Lind"
                      *       },
+                     *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.202Z",
+                     *       "createdAt": "2026-12-06T05:59:16.827Z",
+                     *       "updatedAt": "2026-12-06T05:59:17.938Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48139,12 +48321,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
+                     *       "firstResponseAt": "2026-12-06T05:59:17.938Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249ef-6b06-75e8-bddf-fb1688311e07",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48153,11 +48335,12 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "assigneeName": null,
+                     *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:59:16.827Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249ef-6ee8-7398-b108-8bfa5e94cccb",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48166,11 +48349,12 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "assigneeName": null,
+                     *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:59:17.938Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249ef-6ee9-774c-801a-ca243f37ce73",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48179,8 +48363,9 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
+                     *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:59:17.938Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48189,7 +48374,8 @@ export interface operations {
                      *         "closed"
                      *       ],
                      *       "csat": null,
-                     *       "canRate": false
+                     *       "canRate": false,
+                     *       "quotes": []
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceRequest"];
@@ -48324,7 +48510,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ffb5-76af-b64d-0ff5bf4dd932
+                 * @example 01a249ef-6a94-72b4-8d2f-897d1bb4acf8
                  */
                 id: string;
             };
@@ -48358,8 +48544,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ffb5-76af-b64d-0ff5bf4dd932",
-                     *       "number": 38,
+                     *       "id": "01a249ef-6a94-72b4-8d2f-897d1bb4acf8",
+                     *       "number": 41,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -48368,20 +48554,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *         "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
                      *         "name": "Demo Admin"
                      *       },
+                     *       "team": {
+                     *         "id": "01a249ef-7366-75c4-b635-3ff2c4678d88",
+                     *         "name": "Orderdesk Mälardalen och Gävle"
+                     *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:22.161Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.229Z",
+                     *       "createdAt": "2026-12-06T05:59:16.827Z",
+                     *       "updatedAt": "2026-12-06T05:59:20.438Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -48400,12 +48590,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T03:31:22.202Z",
-                     *       "resolvedAt": "2026-12-06T03:31:22.229Z",
+                     *       "firstResponseAt": "2026-12-06T05:59:17.938Z",
+                     *       "resolvedAt": "2026-12-06T05:59:20.438Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ffb7-72dd-ab78-ea828f59b0d5",
+                     *           "id": "01a249ef-6b06-75e8-bddf-fb1688311e07",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48414,11 +48604,12 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "assigneeName": null,
+                     *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.161Z"
+                     *           "createdAt": "2026-12-06T05:59:16.827Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdb-720d-818a-a2d21a09c237",
+                     *           "id": "01a249ef-6ee8-7398-b108-8bfa5e94cccb",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48427,11 +48618,12 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "assigneeName": null,
+                     *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:59:17.938Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ffdc-719c-a932-ca6e2673540a",
+                     *           "id": "01a249ef-6ee9-774c-801a-ca243f37ce73",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -48440,8 +48632,9 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "assigneeName": null,
+                     *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:22.202Z"
+                     *           "createdAt": "2026-12-06T05:59:17.938Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -48449,7 +48642,8 @@ export interface operations {
                      *         "closed"
                      *       ],
                      *       "csat": null,
-                     *       "canRate": false
+                     *       "canRate": false,
+                     *       "quotes": []
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceRequest"];
@@ -48514,10 +48708,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:service_transition_not_allowed",
                      *       "title": "service transition not allowed",
                      *       "status": 409,
-                     *       "detail": "Request 38 is resolved; it cannot move to new from there.",
+                     *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24968-0008-76b9-88b4-d3b2f4c8c051",
-                     *       "instance": "/v1/service/requests/01a24967-ffb5-76af-b64d-0ff5bf4dd932/state"
+                     *       "requestId": "01a249ef-7974-70f9-bc99-84a33d8fd7c8",
+                     *       "instance": "/v1/service/requests/01a249ef-6a94-72b4-8d2f-897d1bb4acf8/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -48588,16 +48782,18 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24967-ffb5-76af-b64d-0ff5bf4dd932"
+                 *         "01a249ef-6a94-72b4-8d2f-897d1bb4acf8"
                  *       ],
-                 *       "staffUserId": "01a24967-eff9-74d8-8da5-be0e1201ede3"
+                 *       "staffUserId": "01a249ee-1b73-73aa-a8da-f1c75766c4ff"
                  *     }
                  */
                 "application/json": {
                     /** @description The requests to assign, 1–200 */
                     ids: string[];
-                    /** @description An active staff user; null: nobody */
-                    staffUserId: string | null;
+                    /** @description An active staff user; null: nobody; left out: unchanged */
+                    staffUserId?: string | null;
+                    /** @description A team (GET /v1/service/teams); null: no team; left out: unchanged */
+                    teamId?: string | null;
                 };
             };
         };
@@ -48614,7 +48810,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /** @description Requests whose assignee changed */
+                        /** @description Requests whose assignee or team changed */
                         changed: number;
                     };
                 };
@@ -48703,6 +48899,565 @@ export interface operations {
                     };
                 };
             };
+            /** @description Understood, but refused by the program's rules. `code`: `unknown_service_team`, `unknown_staff_user`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unknown_service_team" | "unknown_staff_user";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    quoteServiceRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The request's id (a UUID)
+                 * @example 01a249ef-44e0-7065-94b7-894026e3530e
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "points": 100,
+                 *       "quantity": 6,
+                 *       "description": "Sex lampor från Nordljus, leverans inom tio dagar.",
+                 *       "validUntil": "2026-12-20"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The price in points, paid from the member's wallet on acceptance */
+                    points?: number;
+                    /** @description The price in minor units of the program's currency (öre, cents), invoiced on acceptance */
+                    amountMinor?: number;
+                    /**
+                     * @description How many the price is for; default 1
+                     * @default 1
+                     */
+                    quantity?: number;
+                    /** @description What is offered, as the member reads it */
+                    description: string;
+                    /**
+                     * Format: date
+                     * @description The last day (in the program's time zone) on which the member may accept, YYYY-MM-DD
+                     */
+                    validUntil: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a249ef-44e0-7065-94b7-894026e3530e",
+                     *       "number": 40,
+                     *       "type": {
+                     *         "code": "special-order",
+                     *         "kind": "special_order",
+                     *         "name": "Special order"
+                     *       },
+                     *       "subject": "Fasadlampor i mässing",
+                     *       "state": "waiting_customer",
+                     *       "member": {
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *         "name": "Lars Lind"
+                     *       },
+                     *       "account": {
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
+                     *         "name": "VVSkedjan A"
+                     *       },
+                     *       "assignee": {
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
+                     *         "name": "Sofia Lind"
+                     *       },
+                     *       "team": null,
+                     *       "tier": "platinum",
+                     *       "createdAt": "2026-12-06T05:59:07.151Z",
+                     *       "updatedAt": "2026-12-06T05:59:07.599Z",
+                     *       "sla": {
+                     *         "firstResponse": {
+                     *           "targetMinutes": 540,
+                     *           "elapsedMinutes": 0,
+                     *           "dueAt": null,
+                     *           "status": "met"
+                     *         },
+                     *         "resolution": {
+                     *           "targetMinutes": 2700,
+                     *           "elapsedMinutes": 0,
+                     *           "dueAt": null,
+                     *           "status": "paused"
+                     *         },
+                     *         "status": "paused"
+                     *       },
+                     *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
+                     *       "fields": [
+                     *         {
+                     *           "key": "item",
+                     *           "label": "What would you like?",
+                     *           "value": "Fasadlampa mässing"
+                     *         },
+                     *         {
+                     *           "key": "quantity",
+                     *           "label": "Quantity",
+                     *           "value": 6
+                     *         }
+                     *       ],
+                     *       "language": "nb",
+                     *       "firstResponseAt": "2026-12-06T05:59:07.599Z",
+                     *       "resolvedAt": null,
+                     *       "closedAt": null,
+                     *       "timeline": [
+                     *         {
+                     *           "id": "01a249ef-44e9-778d-b9fa-1a0451ef05b2",
+                     *           "kind": "created",
+                     *           "internal": false,
+                     *           "authorName": "Lars Lind",
+                     *           "byStaff": false,
+                     *           "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
+                     *           "fromState": null,
+                     *           "toState": "new",
+                     *           "assigneeName": null,
+                     *           "teamName": null,
+                     *           "attachments": [],
+                     *           "createdAt": "2026-12-06T05:59:07.151Z"
+                     *         },
+                     *         {
+                     *           "id": "01a249ef-46ba-74d9-bb85-6e9b863eef70",
+                     *           "kind": "comment",
+                     *           "internal": false,
+                     *           "authorName": "demo admin",
+                     *           "byStaff": true,
+                     *           "body": "Sex lampor från Nordljus, leverans inom tio dagar.\n\nTilbud: 100 poeng for 6 × Fasadlampa mässing, gyldig til 2026-12-20. Godta eller avslå det i portalen.",
+                     *           "fromState": null,
+                     *           "toState": null,
+                     *           "assigneeName": null,
+                     *           "teamName": null,
+                     *           "attachments": [],
+                     *           "createdAt": "2026-12-06T05:59:07.599Z"
+                     *         },
+                     *         {
+                     *           "id": "01a249ef-46bc-768f-9a5f-685c4054f9b1",
+                     *           "kind": "state",
+                     *           "internal": false,
+                     *           "authorName": "demo admin",
+                     *           "byStaff": true,
+                     *           "body": null,
+                     *           "fromState": "new",
+                     *           "toState": "waiting_customer",
+                     *           "assigneeName": null,
+                     *           "teamName": null,
+                     *           "attachments": [],
+                     *           "createdAt": "2026-12-06T05:59:07.599Z"
+                     *         }
+                     *       ],
+                     *       "nextStates": [
+                     *         "in_progress",
+                     *         "resolved",
+                     *         "closed"
+                     *       ],
+                     *       "csat": null,
+                     *       "canRate": false,
+                     *       "quotes": [
+                     *         {
+                     *           "id": "01a249ef-468a-7348-8c75-f3578aa45cff",
+                     *           "points": 100,
+                     *           "amountMinor": null,
+                     *           "currency": null,
+                     *           "price": "100 points",
+                     *           "quantity": 6,
+                     *           "description": "Sex lampor från Nordljus, leverans inom tio dagar.",
+                     *           "validUntil": "2026-12-20T23:00:00.000Z",
+                     *           "status": "open",
+                     *           "expired": false,
+                     *           "orderId": null,
+                     *           "decidedAt": null,
+                     *           "createdAt": "2026-12-06T05:59:07.599Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ServiceRequest"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `service_quote_not_special_order`, `service_request_closed`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "service_quote_not_special_order" | "service_request_closed";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    listServiceTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01a249ed-f8b3-723a-b0b9-4d7708fbed1e",
+                     *           "name": "Orderdesk",
+                     *           "members": [
+                     *             {
+                     *               "id": "01a249ec-be3e-73bb-888a-5b39420c8fd0",
+                     *               "name": "Magnus Berg",
+                     *               "email": "magnus.berg@nordbygg.example"
+                     *             },
+                     *             {
+                     *               "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
+                     *               "name": "Sofia Lind",
+                     *               "email": "sofia.lind@nordbygg.example"
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-12-06T05:53:22.326Z"
+                     *         },
+                     *         {
+                     *           "id": "01a249ef-7366-75c4-b635-3ff2c4678d88",
+                     *           "name": "Orderdesk Mälardalen och Gävle",
+                     *           "members": [
+                     *             {
+                     *               "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
+                     *               "name": "Demo Admin",
+                     *               "email": "admin@demo.lojal.example"
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-12-06T05:59:19.141Z"
+                     *         },
+                     *         {
+                     *           "id": "01a249ed-f911-7702-ae99-fcbd4f783c80",
+                     *           "name": "Reklamationer",
+                     *           "members": [
+                     *             {
+                     *               "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
+                     *               "name": "Sofia Lind",
+                     *               "email": "sofia.lind@nordbygg.example"
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-12-06T05:53:22.326Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["ServiceTeam"][];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    createServiceTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Orderdesk Mälardalen",
+                 *       "memberIds": [
+                 *         "01a249ee-1b73-73aa-a8da-f1c75766c4ff"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The team's name, unique in the program (case does not count) */
+                    name: string;
+                    /**
+                     * @description The staff users in the team (active staff of the program)
+                     * @default []
+                     */
+                    memberIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a249ef-7366-75c4-b635-3ff2c4678d88",
+                     *       "name": "Orderdesk Mälardalen",
+                     *       "members": [
+                     *         {
+                     *           "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
+                     *           "name": "Demo Admin",
+                     *           "email": "admin@demo.lojal.example"
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-12-06T05:59:19.141Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ServiceTeam"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `service_team_name_taken`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "service_team_name_taken";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
             /** @description Understood, but refused by the program's rules. `code`: `unknown_staff_user`. */
             422: {
                 headers: {
@@ -48729,6 +49484,318 @@ export interface operations {
             };
         };
     };
+    updateServiceTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The team's id (a UUID)
+                 * @example 01a249ef-7366-75c4-b635-3ff2c4678d88
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Orderdesk Mälardalen och Gävle",
+                 *       "memberIds": [
+                 *         "01a249ee-1b73-73aa-a8da-f1c75766c4ff"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The team's name, unique in the program (case does not count) */
+                    name: string;
+                    /**
+                     * @description The staff users in the team (active staff of the program)
+                     * @default []
+                     */
+                    memberIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a249ef-7366-75c4-b635-3ff2c4678d88",
+                     *       "name": "Orderdesk Mälardalen och Gävle",
+                     *       "members": [
+                     *         {
+                     *           "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
+                     *           "name": "Demo Admin",
+                     *           "email": "admin@demo.lojal.example"
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-12-06T05:59:19.141Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ServiceTeam"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `service_team_name_taken`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "service_team_name_taken";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `unknown_staff_user`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unknown_staff_user";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    deleteServiceTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The team's id (a UUID)
+                 * @example 01a249ef-76f4-77cc-8c4e-172ac86dc7a3
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     getServiceAttachment: {
         parameters: {
             query?: never;
@@ -48736,12 +49803,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24967-ea74-757c-9cee-7c3eb3bf8e0f
+                 * @example 01a249ed-7731-7530-b488-9c127d2dcc32
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24967-ea78-7496-be53-b6df210020f2
+                 * @example 01a249ed-779b-7440-a8ef-0afbd734858e
                  */
                 fileId: string;
             };
@@ -48867,17 +49934,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-eff9-74d8-8da5-be0e1201ede3",
+                     *           "id": "01a249ee-1b73-73aa-a8da-f1c75766c4ff",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-f3eb-75e0-9029-45c4f0321bee",
+                     *           "id": "01a249ee-72da-77aa-a419-322a22c0f0f5",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24967-e25b-770c-ac0a-ca161388e767",
+                     *           "id": "01a249ec-bdea-7274-893a-4485c832c0b7",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -48977,10 +50044,10 @@ export interface operations {
                      *           "type": "callback",
                      *           "volume": 6,
                      *           "open": 1,
-                     *           "firstResponseMedian": 66,
-                     *           "firstResponseP90": 869,
-                     *           "resolutionMedian": 89,
-                     *           "resolutionP90": 1409,
+                     *           "firstResponseMedian": 0,
+                     *           "firstResponseP90": 727,
+                     *           "resolutionMedian": 0,
+                     *           "resolutionP90": 1267,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -48990,12 +50057,12 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 157,
+                     *           "firstResponseMedian": 299,
                      *           "firstResponseP90": 540,
-                     *           "resolutionMedian": 337,
+                     *           "resolutionMedian": 479,
                      *           "resolutionP90": 1080,
-                     *           "breachRate": 0.5,
-                     *           "breached": 5,
+                     *           "breachRate": 0.636,
+                     *           "breached": 7,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
@@ -49005,7 +50072,7 @@ export interface operations {
                      *           "open": 4,
                      *           "firstResponseMedian": 0,
                      *           "firstResponseP90": 186,
-                     *           "resolutionMedian": 389,
+                     *           "resolutionMedian": 247,
                      *           "resolutionP90": 540,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
@@ -49015,14 +50082,14 @@ export interface operations {
                      *       ],
                      *       "total": {
                      *         "type": "*",
-                     *         "volume": 38,
-                     *         "open": 12,
+                     *         "volume": 41,
+                     *         "open": 13,
                      *         "firstResponseMedian": 0,
                      *         "firstResponseP90": 540,
-                     *         "resolutionMedian": 389,
+                     *         "resolutionMedian": 479,
                      *         "resolutionP90": 1080,
-                     *         "breachRate": 0.333,
-                     *         "breached": 11,
+                     *         "breachRate": 0.389,
+                     *         "breached": 14,
                      *         "csatAverage": 4.13,
                      *         "csatCount": 23
                      *       }
@@ -49083,7 +50150,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-005b-72a9-a6fa-0f05dba18d25",
+                     *       "requestId": "01a249ef-7faa-7371-b317-ea540ecc1101",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -49137,34 +50204,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24967-ebce-70b0-955c-b9caffb1d152",
+                     *           "requestId": "01a249ed-bf92-73a7-8e9a-b3c8ed148a3d",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-aeaf8a96995a",
-                     *           "accountId": "01a24967-c06c-738a-bdae-9ea4d8ee1a89",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-90bf0bf4fae0",
+                     *           "accountId": "01a249ea-07ed-7116-9631-16ede65c6dfb",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-10T19:49:05.886Z"
+                     *           "answeredAt": "2026-11-10T22:11:22.326Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eb83-77f1-9acd-1d1d9146a6bf",
+                     *           "requestId": "01a249ed-b97d-70d8-b803-dedf67481154",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-ef3322dc3154",
-                     *           "accountId": "01a24967-c06c-738a-bdae-b4eb8a812abb",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-d005fa2439a2",
+                     *           "accountId": "01a249ea-07ed-7116-9631-2f21caf428de",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T00:37:05.886Z"
+                     *           "answeredAt": "2026-11-12T02:59:22.326Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24967-eba3-74d7-a476-f32a0f6a95ad",
+                     *           "requestId": "01a249ed-bd65-77ec-9e75-4ab3443ee970",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
-                     *           "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *           "accountId": "01a249ea-07ed-7116-9631-02631762c468",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T23:37:05.886Z"
+                     *           "answeredAt": "2026-11-13T01:59:22.326Z"
                      *         }
                      *       ]
                      *     }
@@ -49407,8 +50474,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-fca4-766d-885d-7b66e061ca82",
-                     *           "number": 37,
+                     *           "id": "01a249ef-33c5-7002-ae30-e05bb289f9ed",
+                     *           "number": 39,
                      *           "type": {
                      *             "code": "question",
                      *             "kind": "question",
@@ -49417,23 +50484,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:21.376Z",
-                     *           "updatedAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:59:02.785Z",
+                     *           "updatedAt": "2026-12-06T05:59:03.676Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed7b-7211-b9b3-0822ee59198e",
+                     *           "id": "01a249ed-e146-715f-bd0e-151c5f68f7c9",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -49443,23 +50510,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "createdAt": "2026-12-06T05:53:22.326Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *           "id": "01a249ed-e2d3-701e-9bb6-21e37b637448",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -49469,23 +50536,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *             "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *             "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *             "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T08:31:05.886Z",
-                     *           "updatedAt": "2026-12-05T18:37:05.886Z"
+                     *           "createdAt": "2026-12-05T10:53:22.326Z",
+                     *           "updatedAt": "2026-12-05T20:59:22.326Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTIwVDIwOjMxOjA1Ljg4NloiLCIwMWEyNDk2Ny1lY2RjLTczZTctOTEyNy04MTE3YWVkMGI2Y2MiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI0VDE1OjUzOjIyLjMyNloiLCIwMWEyNDllZC1jOGY3LTcwNTAtYjY5NS1hODMyYmM0Y2YwNTAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -49645,8 +50712,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
-                     *       "number": 37,
+                     *       "id": "01a249ef-33c5-7002-ae30-e05bb289f9ed",
+                     *       "number": 39,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -49655,20 +50722,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.376Z",
+                     *       "createdAt": "2026-12-06T05:59:02.785Z",
+                     *       "updatedAt": "2026-12-06T05:59:02.785Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49677,7 +50744,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249ef-33d3-7351-bec9-aeec127286b0",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49686,12 +50753,13 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:59:02.785Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
                      *       "csat": null,
-                     *       "canRate": false
+                     *       "canRate": false,
+                     *       "quotes": []
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceRequest"];
@@ -49802,7 +50870,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249ef-33c5-7002-ae30-e05bb289f9ed
                  */
                 id: string;
             };
@@ -49818,8 +50886,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
-                     *       "number": 37,
+                     *       "id": "01a249ef-33c5-7002-ae30-e05bb289f9ed",
+                     *       "number": 39,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -49828,20 +50896,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T05:59:02.785Z",
+                     *       "updatedAt": "2026-12-06T05:59:03.676Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -49850,7 +50918,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249ef-33d3-7351-bec9-aeec127286b0",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49859,10 +50927,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:59:02.785Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249ef-3734-73e8-b0d2-1a7f0edff6cc",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -49871,12 +50939,13 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:59:03.676Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
                      *       "csat": null,
-                     *       "canRate": false
+                     *       "canRate": false,
+                     *       "quotes": []
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceRequest"];
@@ -49963,7 +51032,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-fca4-766d-885d-7b66e061ca82
+                 * @example 01a249ef-33c5-7002-ae30-e05bb289f9ed
                  */
                 id: string;
             };
@@ -50010,8 +51079,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fca4-766d-885d-7b66e061ca82",
-                     *       "number": 37,
+                     *       "id": "01a249ef-33c5-7002-ae30-e05bb289f9ed",
+                     *       "number": 39,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -50020,20 +51089,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T03:31:21.376Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.405Z",
+                     *       "createdAt": "2026-12-06T05:59:02.785Z",
+                     *       "updatedAt": "2026-12-06T05:59:03.676Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -50042,7 +51111,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-fca7-70dc-940d-0f8c168a8b7f",
+                     *           "id": "01a249ef-33d3-7351-bec9-aeec127286b0",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50051,10 +51120,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.376Z"
+                     *           "createdAt": "2026-12-06T05:59:02.785Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-fcbf-724f-a492-6bd692f265fa",
+                     *           "id": "01a249ef-3734-73e8-b0d2-1a7f0edff6cc",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50063,12 +51132,13 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T03:31:21.405Z"
+                     *           "createdAt": "2026-12-06T05:59:03.676Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
                      *       "csat": null,
-                     *       "canRate": false
+                     *       "canRate": false,
+                     *       "quotes": []
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceRequest"];
@@ -50203,7 +51273,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249ed-e2d3-701e-9bb6-21e37b637448
                  */
                 id: string;
             };
@@ -50237,7 +51307,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249ed-e2d3-701e-9bb6-21e37b637448",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50247,29 +51317,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.492Z",
+                     *       "createdAt": "2026-12-05T10:53:22.326Z",
+                     *       "updatedAt": "2026-12-06T05:59:06.339Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
-                     *       "closedAt": "2026-12-06T03:31:21.492Z",
+                     *       "firstResponseAt": "2026-12-05T13:59:22.326Z",
+                     *       "resolvedAt": "2026-12-05T20:59:22.326Z",
+                     *       "closedAt": "2026-12-06T05:59:06.339Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249ed-e2d5-7398-9de9-ce5f497d0750",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50278,10 +51348,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249ed-e34a-70f7-a5f8-4343a9e14fce",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50290,10 +51360,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:59:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249ed-e34a-70f7-a5f8-47401e1d8424",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50302,7 +51372,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:59:22.326Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50311,9 +51381,10 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T05:59:05.822Z"
                      *       },
-                     *       "canRate": false
+                     *       "canRate": false,
+                     *       "quotes": []
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceRequest"];
@@ -50378,10 +51449,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:service_transition_not_allowed",
                      *       "title": "service transition not allowed",
                      *       "status": 409,
-                     *       "detail": "Henvendelse 37 har status new; den kan ikke gå til closed derfra.",
+                     *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24967-fccf-7503-ab88-90b3ef6bb3a9",
-                     *       "instance": "/portal/v1/service/requests/01a24967-fca4-766d-885d-7b66e061ca82/state"
+                     *       "requestId": "01a249ef-3989-76b8-832f-94134a70d093",
+                     *       "instance": "/portal/v1/service/requests/01a249ef-33c5-7002-ae30-e05bb289f9ed/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -50447,7 +51518,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed87-774e-9386-f859b6e3d294
+                 * @example 01a249ed-e2d3-701e-9bb6-21e37b637448
                  */
                 id: string;
             };
@@ -50476,7 +51547,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ed87-774e-9386-f859b6e3d294",
+                     *       "id": "01a249ed-e2d3-701e-9bb6-21e37b637448",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -50486,29 +51557,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24967-e262-764d-8e16-943371f239a1",
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T08:31:05.886Z",
-                     *       "updatedAt": "2026-12-05T18:37:05.886Z",
+                     *       "createdAt": "2026-12-05T10:53:22.326Z",
+                     *       "updatedAt": "2026-12-05T20:59:22.326Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T11:37:05.886Z",
-                     *       "resolvedAt": "2026-12-05T18:37:05.886Z",
+                     *       "firstResponseAt": "2026-12-05T13:59:22.326Z",
+                     *       "resolvedAt": "2026-12-05T20:59:22.326Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24967-ed88-75bd-a526-afa028d0d8de",
+                     *           "id": "01a249ed-e2d5-7398-9de9-ce5f497d0750",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -50517,10 +51588,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T08:31:05.886Z"
+                     *           "createdAt": "2026-12-05T10:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-6d03be701342",
+                     *           "id": "01a249ed-e34a-70f7-a5f8-4343a9e14fce",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50529,10 +51600,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:59:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-ed8e-70fd-a664-7111a9a084f9",
+                     *           "id": "01a249ed-e34a-70f7-a5f8-47401e1d8424",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -50541,7 +51612,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:37:05.886Z"
+                     *           "createdAt": "2026-12-05T13:59:22.326Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50551,9 +51622,10 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T03:31:21.480Z"
+                     *         "createdAt": "2026-12-06T05:59:05.822Z"
                      *       },
-                     *       "canRate": false
+                     *       "canRate": false,
+                     *       "quotes": []
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceRequest"];
@@ -50669,6 +51741,278 @@ export interface operations {
             };
         };
     };
+    portalDecideServiceQuote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the service request id
+                 * @example 01a249ef-44e0-7065-94b7-894026e3530e
+                 */
+                id: string;
+                /**
+                 * @description the quote id, from the request's `quotes`
+                 * @example 01a249ef-468a-7348-8c75-f3578aa45cff
+                 */
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decision": "accept"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description `accept` orders at the quoted price; `decline` refuses it
+                     * @enum {string}
+                     */
+                    decision: "accept" | "decline";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a249ef-44e0-7065-94b7-894026e3530e",
+                     *       "number": 40,
+                     *       "type": {
+                     *         "code": "special-order",
+                     *         "kind": "special_order",
+                     *         "name": "Spesialbestilling"
+                     *       },
+                     *       "subject": "Fasadlampor i mässing",
+                     *       "state": "resolved",
+                     *       "member": {
+                     *         "id": "01a249ea-0dce-70ad-a549-50ac0dc22636",
+                     *         "name": "Lars Lind"
+                     *       },
+                     *       "account": {
+                     *         "id": "01a249ea-07ed-7116-9631-02631762c468",
+                     *         "name": "VVSkedjan A"
+                     *       },
+                     *       "assignee": {
+                     *         "id": "01a249ec-be9f-776e-92fc-fc7682d1ed0d",
+                     *         "name": "Sofia Lind"
+                     *       },
+                     *       "tier": "platinum",
+                     *       "createdAt": "2026-12-06T05:59:07.151Z",
+                     *       "updatedAt": "2026-12-06T05:59:07.896Z",
+                     *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
+                     *       "fields": [
+                     *         {
+                     *           "key": "item",
+                     *           "label": "Hva ønsker du?",
+                     *           "value": "Fasadlampa mässing"
+                     *         },
+                     *         {
+                     *           "key": "quantity",
+                     *           "label": "Antall",
+                     *           "value": 6
+                     *         }
+                     *       ],
+                     *       "language": "nb",
+                     *       "firstResponseAt": "2026-12-06T05:59:07.599Z",
+                     *       "resolvedAt": "2026-12-06T05:59:07.896Z",
+                     *       "closedAt": null,
+                     *       "timeline": [
+                     *         {
+                     *           "id": "01a249ef-44e9-778d-b9fa-1a0451ef05b2",
+                     *           "kind": "created",
+                     *           "internal": false,
+                     *           "authorName": "Lars Lind",
+                     *           "byStaff": false,
+                     *           "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
+                     *           "fromState": null,
+                     *           "toState": "new",
+                     *           "attachments": [],
+                     *           "createdAt": "2026-12-06T05:59:07.151Z"
+                     *         },
+                     *         {
+                     *           "id": "01a249ef-46ba-74d9-bb85-6e9b863eef70",
+                     *           "kind": "comment",
+                     *           "internal": false,
+                     *           "authorName": "demo admin",
+                     *           "byStaff": true,
+                     *           "body": "Sex lampor från Nordljus, leverans inom tio dagar.\n\nTilbud: 100 poeng for 6 × Fasadlampa mässing, gyldig til 2026-12-20. Godta eller avslå det i portalen.",
+                     *           "fromState": null,
+                     *           "toState": null,
+                     *           "attachments": [],
+                     *           "createdAt": "2026-12-06T05:59:07.599Z"
+                     *         },
+                     *         {
+                     *           "id": "01a249ef-46bc-768f-9a5f-685c4054f9b1",
+                     *           "kind": "state",
+                     *           "internal": false,
+                     *           "authorName": "demo admin",
+                     *           "byStaff": true,
+                     *           "body": null,
+                     *           "fromState": "new",
+                     *           "toState": "waiting_customer",
+                     *           "attachments": [],
+                     *           "createdAt": "2026-12-06T05:59:07.599Z"
+                     *         }
+                     *       ],
+                     *       "nextStates": [
+                     *         "closed",
+                     *         "in_progress"
+                     *       ],
+                     *       "csat": null,
+                     *       "canRate": true,
+                     *       "quotes": [
+                     *         {
+                     *           "id": "01a249ef-468a-7348-8c75-f3578aa45cff",
+                     *           "points": 100,
+                     *           "amountMinor": null,
+                     *           "currency": null,
+                     *           "price": "100 poeng",
+                     *           "quantity": 6,
+                     *           "description": "Sex lampor från Nordljus, leverans inom tio dagar.",
+                     *           "validUntil": "2026-12-20T23:00:00.000Z",
+                     *           "status": "accepted",
+                     *           "expired": false,
+                     *           "orderId": "01a249ef-47d3-72ea-87fc-2c3232f0e391",
+                     *           "decidedAt": "2026-12-06T05:59:07.896Z",
+                     *           "createdAt": "2026-12-06T05:59:07.599Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ServiceRequest"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `member_not_chosen`, `service_quote_expired`, `service_quote_not_open`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "member_not_chosen" | "service_quote_expired" | "service_quote_not_open";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `insufficient_points`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_points";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     portalGetServiceAttachment: {
         parameters: {
             query?: never;
@@ -50676,12 +52020,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24967-ed7b-7211-b9b3-0822ee59198e
+                 * @example 01a249ed-e146-715f-bd0e-151c5f68f7c9
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24967-ed7d-73ad-9cd7-90b35b8f3240
+                 * @example 01a249ed-e195-7749-906e-252a79886ccc
                  */
                 fileId: string;
             };
@@ -50895,11 +52239,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *           "id": "01a249ed-7516-747e-9cec-6c82d5688bca",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *           "updatedAt": "2026-12-06T05:57:08.502Z"
                      *         }
                      *       ]
                      *     }
@@ -50974,7 +52318,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249ed-7516-747e-9cec-6c82d5688bca
                  */
                 id: string;
             };
@@ -50990,11 +52334,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-ea4e-71f1-99df-1043f8600645",
+                     *       "id": "01a249ed-7516-747e-9cec-6c82d5688bca",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T03:31:16.686Z"
+                     *       "updatedAt": "2026-12-06T05:57:08.502Z"
                      *     }
                      */
                     "application/json": {
@@ -51089,7 +52433,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24967-ea4e-71f1-99df-1043f8600645
+                 * @example 01a249ed-7516-747e-9cec-6c82d5688bca
                  */
                 id: string;
             };
@@ -51564,8 +52908,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.304Z"
+                     *           "createdBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *           "createdAt": "2026-12-06T05:59:51.609Z"
                      *         }
                      *       ]
                      *     }
@@ -51677,8 +53021,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.304Z"
+                     *       "createdBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:59:51.609Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -51806,9 +53150,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T03:31:23.314Z",
+                     *           "since": "2026-12-06T05:59:51.837Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24968-0434-719c-8484-48eb52479f5d"
+                     *           "recordId": "01a249ef-f34e-739e-89ab-39b7bfbb9466"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -51821,16 +53165,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249ef-f34e-739e-89ab-39b7bfbb9466",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-5c66037c6a67",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *           "recordedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *           "recordedAt": "2026-12-06T05:59:51.837Z"
                      *         }
                      *       ]
                      *     }
@@ -51982,16 +53326,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0434-719c-8484-48eb52479f5d",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249ef-f34e-739e-89ab-39b7bfbb9466",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-5c66037c6a67",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "recordedAt": "2026-12-06T03:31:23.314Z"
+                     *       "recordedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "recordedAt": "2026-12-06T05:59:51.837Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -52068,10 +53412,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24967-f387-776c-859f-8f88059943ed was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a249ee-6991-765d-b3b1-aa02c71bd67e was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24968-047c-77ca-8d78-cadc09f9466f",
-                     *       "instance": "/v1/members/01a24967-f387-776c-859f-8f88059943ed/consents"
+                     *       "requestId": "01a249ef-fb2a-7432-a47f-c8cf01e0a59d",
+                     *       "instance": "/v1/members/01a249ee-6991-765d-b3b1-aa02c71bd67e/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -52345,7 +53689,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249ee-6991-765d-b3b1-aa02c71bd67e
                  */
                 id: string;
             };
@@ -52370,10 +53714,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249ee-6991-765d-b3b1-aa02c71bd67e",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "erasedAt": "2026-12-06T05:59:53.344Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52507,7 +53851,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-f387-776c-859f-8f88059943ed
+                 * @example 01a249ee-6991-765d-b3b1-aa02c71bd67e
                  */
                 id: string;
             };
@@ -52523,10 +53867,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24967-f387-776c-859f-8f88059943ed",
+                     *       "memberId": "01a249ee-6991-765d-b3b1-aa02c71bd67e",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "erasedAt": "2026-12-06T03:31:23.367Z",
+                     *       "requestedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "erasedAt": "2026-12-06T05:59:53.344Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -52817,7 +54161,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T03:31:23.444Z"
+                     *               "since": "2026-12-06T05:59:56.851Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -52834,14 +54178,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24968-04b5-739e-9efa-f8ca63947bde",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-6f3e8ad47d76",
+                     *           "id": "01a249f0-06fa-730b-8c0b-d858b34fbaf0",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-50ac0dc22636",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T03:31:23.444Z"
+                     *           "recordedAt": "2026-12-06T05:59:56.851Z"
                      *         }
                      *       ]
                      *     }
@@ -53255,8 +54599,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249ef-ff86-73ba-9b79-0d336120044f",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-5c66037c6a67",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53270,8 +54614,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:59:54.667Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53386,8 +54730,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24968-0493-7477-92a7-a856748f625f",
-                     *       "instance": "/v1/members/01a24967-c0ae-710e-a67b-6bcbeb5fb9cf/sms"
+                     *       "requestId": "01a249f0-01fb-7169-b4e3-f1d122db3699",
+                     *       "instance": "/v1/members/01a249ea-0dce-70ad-a549-4e12560acf2a/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53440,8 +54784,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *           "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *           "id": "01a249ef-ff86-73ba-9b79-0d336120044f",
+                     *           "memberId": "01a249ea-0dce-70ad-a549-5c66037c6a67",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -53455,8 +54799,8 @@ export interface operations {
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *           "createdAt": "2026-12-06T03:31:23.399Z"
+                     *           "createdBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *           "createdAt": "2026-12-06T05:59:54.667Z"
                      *         }
                      *       ]
                      *     }
@@ -53523,7 +54867,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24968-048b-7669-866f-1043c7146f55
+                 * @example 01a249ef-ff86-73ba-9b79-0d336120044f
                  */
                 id: string;
             };
@@ -53539,8 +54883,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-048b-7669-866f-1043c7146f55",
-                     *       "memberId": "01a24967-c0ae-710e-a67b-796ca9247457",
+                     *       "id": "01a249ef-ff86-73ba-9b79-0d336120044f",
+                     *       "memberId": "01a249ea-0dce-70ad-a549-5c66037c6a67",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -53554,8 +54898,8 @@ export interface operations {
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81",
-                     *       "createdAt": "2026-12-06T03:31:23.399Z"
+                     *       "createdBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f",
+                     *       "createdAt": "2026-12-06T05:59:54.667Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -53678,7 +55022,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24967-c0ae-710e-a67b-6f3e8ad47d76
+                 * @example 01a249ea-0dce-70ad-a549-50ac0dc22636
                  */
                 id: string;
             };
@@ -53715,11 +55059,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *       "id": "01a249f0-04a9-740a-a135-969ffb715728",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T03:31:23.427Z",
+                     *       "createdAt": "2026-12-06T05:59:56.310Z",
                      *       "readAt": null
                      *     }
                      */
@@ -53874,11 +55218,11 @@ export interface operations {
                      *       "unread": 1,
                      *       "data": [
                      *         {
-                     *           "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                     *           "id": "01a249f0-04a9-740a-a135-969ffb715728",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T03:31:23.427Z",
+                     *           "createdAt": "2026-12-06T05:59:56.310Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -53952,7 +55296,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24968-04a4-745d-b1b9-e1e9d1f77f37",
+                 *       "id": "01a249f0-04a9-740a-a135-969ffb715728",
                  *       "read": true
                  *     }
                  */
@@ -54141,7 +55485,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24968-04c2-740a-ad62-a53a8ac9b970",
+                     *       "requestId": "01a249f0-097e-77e8-9764-37815b913a7d",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -54202,7 +55546,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249ed-2b9e-70cc-8243-4a229d5790a2",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -54293,9 +55637,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:53:22.326Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *           "ruleId": "01a249ed-2c00-73d4-9f36-648b41a5f9dc",
                      *           "followUp": true,
                      *           "answers": 488,
                      *           "missingTexts": {
@@ -54305,9 +55649,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *           "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *           "createdAt": "2025-12-06T05:53:22.326Z",
+                     *           "updatedAt": "2025-12-06T05:53:22.326Z",
+                     *           "publishedAt": "2025-12-06T05:53:22.326Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -54439,7 +55783,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T03:31:21.554Z"
+                 *       "closesAt": "2027-02-04T05:59:08.232Z"
                  *     }
                  */
                 "application/json": {
@@ -54489,7 +55833,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249ef-4b07-71bd-9989-912e19751a99",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -54555,7 +55899,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:59:08.232Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -54567,8 +55911,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.613Z",
+                     *       "createdAt": "2026-12-06T05:59:08.807Z",
+                     *       "updatedAt": "2026-12-06T05:59:08.807Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -54668,7 +56012,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249ed-2b9e-70cc-8243-4a229d5790a2
                  */
                 id: string;
             };
@@ -54684,7 +56028,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249ed-2b9e-70cc-8243-4a229d5790a2",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -54775,9 +56119,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:53:22.326Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-e79e-709e-896f-ac9641807df1",
+                     *       "ruleId": "01a249ed-2c00-73d4-9f36-648b41a5f9dc",
                      *       "followUp": true,
                      *       "answers": 488,
                      *       "missingTexts": {
@@ -54787,9 +56131,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2025-12-06T03:31:05.886Z",
-                     *       "publishedAt": "2025-12-06T03:31:05.886Z"
+                     *       "createdAt": "2025-12-06T05:53:22.326Z",
+                     *       "updatedAt": "2025-12-06T05:53:22.326Z",
+                     *       "publishedAt": "2025-12-06T05:53:22.326Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -54876,7 +56220,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249ef-4b07-71bd-9989-912e19751a99
                  */
                 id: string;
             };
@@ -54936,7 +56280,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249ef-4b07-71bd-9989-912e19751a99",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55002,7 +56346,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:59:08.232Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -55014,8 +56358,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.621Z",
+                     *       "createdAt": "2026-12-06T05:59:08.807Z",
+                     *       "updatedAt": "2026-12-06T05:59:08.902Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -55081,10 +56425,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24967-fd8d-74c9-a2e0-b9977f21c7c3 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a249ef-4b07-71bd-9989-912e19751a99 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24967-fdb6-77df-8522-59b46c643c8a",
-                     *       "instance": "/v1/surveys/01a24967-fd8d-74c9-a2e0-b9977f21c7c3"
+                     *       "requestId": "01a249ef-4c93-7482-bdb2-da58b9c8bf94",
+                     *       "instance": "/v1/surveys/01a249ef-4b07-71bd-9989-912e19751a99"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -55162,7 +56506,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249ef-4b07-71bd-9989-912e19751a99
                  */
                 id: string;
             };
@@ -55178,7 +56522,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249ef-4b07-71bd-9989-912e19751a99",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55244,9 +56588,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:59:08.232Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249ef-4c8c-75bf-9aba-048fd396c7be",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55256,9 +56600,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.638Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T05:59:08.807Z",
+                     *       "updatedAt": "2026-12-06T05:59:09.167Z",
+                     *       "publishedAt": "2026-12-06T05:59:09.167Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55393,7 +56737,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249ef-4b07-71bd-9989-912e19751a99
                  */
                 id: string;
             };
@@ -55409,7 +56753,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249ef-4b07-71bd-9989-912e19751a99",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -55475,9 +56819,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T03:31:21.665Z",
+                     *       "closesAt": "2026-12-06T05:59:09.346Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24967-fdab-7071-b814-30fe67eea2f4",
+                     *       "ruleId": "01a249ef-4c8c-75bf-9aba-048fd396c7be",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -55487,9 +56831,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.613Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.665Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.638Z"
+                     *       "createdAt": "2026-12-06T05:59:08.807Z",
+                     *       "updatedAt": "2026-12-06T05:59:09.346Z",
+                     *       "publishedAt": "2026-12-06T05:59:09.167Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -55618,7 +56962,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-fd8d-74c9-a2e0-b9977f21c7c3
+                 * @example 01a249ef-4b07-71bd-9989-912e19751a99
                  */
                 id: string;
             };
@@ -55634,13 +56978,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fd8d-74c9-a2e0-b9977f21c7c3",
+                     *       "id": "01a249ef-4b07-71bd-9989-912e19751a99",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T03:31:21.554Z",
+                     *       "closesAt": "2027-02-04T05:59:08.232Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -55763,10 +57107,10 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description How to group the figures; default `period` (the trend)
+                 * @description How to group the figures; default `period` (the trend); `source` splits the program figures into surveys, the service desk and other reporters
                  * @example tier
                  */
-                by?: "period" | "tier" | "role" | "segment";
+                by?: "period" | "tier" | "role" | "segment" | "source";
                 /** @description The length of a period when `by` is `period`; default `month` */
                 period?: "week" | "month" | "quarter" | "year";
                 /**
@@ -55784,7 +57128,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249ed-2b9e-70cc-8243-4a229d5790a2
                  */
                 id: string;
             };
@@ -56053,7 +57397,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249ed-2b9e-70cc-8243-4a229d5790a2
                  */
                 id: string;
             };
@@ -56148,10 +57492,10 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description How to group the figures; default `period` (the trend)
+                 * @description How to group the figures; default `period` (the trend); `source` splits the program figures into surveys, the service desk and other reporters
                  * @example period
                  */
-                by?: "period" | "tier" | "role" | "segment";
+                by?: "period" | "tier" | "role" | "segment" | "source";
                 /**
                  * @description The length of a period when `by` is `period`; default `month`
                  * @example quarter
@@ -56189,10 +57533,10 @@ export interface operations {
                      *         "margin": 7.2
                      *       },
                      *       "csat": {
-                     *         "n": 724,
-                     *         "satisfied": 453,
-                     *         "share": 62.6,
-                     *         "mean": 3.66
+                     *         "n": 747,
+                     *         "satisfied": 469,
+                     *         "share": 62.8,
+                     *         "mean": 3.68
                      *       },
                      *       "groups": [
                      *         {
@@ -56336,8 +57680,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24967-c06c-738a-bdae-88f7a6bb1ed1",
-                 *       "occurredAt": "2026-12-04T03:31:21.554Z"
+                 *       "accountId": "01a249ea-07ed-7116-9631-02631762c468",
+                 *       "occurredAt": "2026-12-04T05:59:08.232Z"
                  *     }
                  */
                 "application/json": {
@@ -56475,7 +57819,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24967-fdd8-71c7-a75a-ae6458972609",
+                     *       "requestId": "01a249ef-4d5b-763a-8c89-46a78181d0e1",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -56524,50 +57868,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *           "id": "01a249ed-2f2b-711e-b726-5c6aa963bf92",
+                     *           "surveyId": "01a249ed-2b9e-70cc-8243-4a229d5790a2",
+                     *           "accountId": "01a249ea-07ee-75ac-94d2-bad6d547f0e9",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *           "memberId": "01a249ea-0dd9-724d-81a2-5ad2e87add73",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T14:20:27.989Z",
+                     *           "createdAt": "2026-12-03T16:42:44.429Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e4-768e-b9d5-008b79402772",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb0-f20769e4719e",
+                     *           "id": "01a249ed-2f58-772f-8321-ea6904d88454",
+                     *           "surveyId": "01a249ed-2b9e-70cc-8243-4a229d5790a2",
+                     *           "accountId": "01a249ea-07ee-75ac-94d3-6317b0e2922c",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-26562d34bd4c",
+                     *           "memberId": "01a249ea-0df9-749f-9111-1f745c74ea80",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T10:46:49.777Z",
+                     *           "createdAt": "2026-11-30T13:09:06.217Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24967-e7e5-7548-9253-fcec40671a7d",
-                     *           "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *           "accountId": "01a24967-c06c-738a-bdb1-1d1792cc8a60",
+                     *           "id": "01a249ed-2fa5-77bd-a66c-3d5ad43c0706",
+                     *           "surveyId": "01a249ed-2b9e-70cc-8243-4a229d5790a2",
+                     *           "accountId": "01a249ea-07ee-75ac-94d3-8f563af6b07a",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24967-c0b2-7099-96e2-a0646cb5e862",
+                     *           "memberId": "01a249ea-0df9-749f-9111-99a76c189da0",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-27T18:04:04.305Z",
+                     *           "createdAt": "2026-11-27T20:26:20.745Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -56639,7 +57983,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24967-e7e2-7155-af82-f401a9c92e52
+                 * @example 01a249ed-2f2b-711e-b726-5c6aa963bf92
                  */
                 id: string;
             };
@@ -56667,20 +58011,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e7e2-7155-af82-f401a9c92e52",
-                     *       "surveyId": "01a24967-e799-74cb-b9ac-d921f0caa346",
-                     *       "accountId": "01a24967-c06c-738a-bdb0-4b825b95506c",
+                     *       "id": "01a249ed-2f2b-711e-b726-5c6aa963bf92",
+                     *       "surveyId": "01a249ed-2b9e-70cc-8243-4a229d5790a2",
+                     *       "accountId": "01a249ea-07ee-75ac-94d2-bad6d547f0e9",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24967-c0b1-7501-a4a4-8d00e7d8fdd0",
+                     *       "memberId": "01a249ea-0dd9-724d-81a2-5ad2e87add73",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T14:20:27.989Z",
-                     *       "closedAt": "2026-12-06T03:31:21.698Z",
-                     *       "closedBy": "api-key:01a24967-eff2-704b-81b4-4e2d64a71a81"
+                     *       "createdAt": "2026-12-03T16:42:44.429Z",
+                     *       "closedAt": "2026-12-06T05:59:09.451Z",
+                     *       "closedBy": "api-key:01a249ee-1af5-739c-8147-d8575931bf0f"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -56815,19 +58159,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *           "id": "01a249ed-2b9e-70cc-8243-4a229d5790a2",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T03:31:05.886Z",
+                     *           "closesAt": "2027-03-06T05:53:22.326Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249ed-30e2-7369-9e11-bf83d1bf6b7d",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -56923,7 +58267,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249ed-2b9e-70cc-8243-4a229d5790a2
                  */
                 id: string;
             };
@@ -56939,13 +58283,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-e799-74cb-b9ac-d921f0caa346",
+                     *       "id": "01a249ed-2b9e-70cc-8243-4a229d5790a2",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T03:31:05.886Z",
+                     *       "closesAt": "2027-03-06T05:53:22.326Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -57088,7 +58432,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24967-e799-74cb-b9ac-d921f0caa346
+                 * @example 01a249ed-2b9e-70cc-8243-4a229d5790a2
                  */
                 id: string;
             };
@@ -57194,10 +58538,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24967-e799-74cb-b9ac-d921f0caa346 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a249ed-2b9e-70cc-8243-4a229d5790a2 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24967-fbbe-7719-be3b-d28b45c831b6",
-                     *       "instance": "/portal/v1/surveys/01a24967-e799-74cb-b9ac-d921f0caa346/answers"
+                     *       "requestId": "01a249ef-2459-73ab-8355-e5c3a3c2c8e4",
+                     *       "instance": "/portal/v1/surveys/01a249ed-2b9e-70cc-8243-4a229d5790a2/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57287,7 +58631,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-e802-70d0-b948-6ba477b8f3e1",
+                     *           "id": "01a249ed-30e2-7369-9e11-bf83d1bf6b7d",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -57441,7 +58785,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24967-e808-77fd-b1fd-923987e010b8",
+                     *           "ruleId": "01a249ed-312f-719e-82b2-c2996fcb385a",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -57449,9 +58793,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T03:31:05.886Z",
-                     *           "updatedAt": "2026-10-07T03:31:05.886Z",
-                     *           "publishedAt": "2026-10-07T03:31:05.886Z"
+                     *           "createdAt": "2026-10-07T05:53:22.326Z",
+                     *           "updatedAt": "2026-10-07T05:53:22.326Z",
+                     *           "publishedAt": "2026-10-07T05:53:22.326Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -57678,7 +59022,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249ef-4dda-7638-90df-a4067ddca656",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -57800,8 +59144,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T05:59:09.530Z",
+                     *       "updatedAt": "2026-12-06T05:59:09.530Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -57913,7 +59257,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249ef-4dda-7638-90df-a4067ddca656
                  */
                 id: string;
             };
@@ -57929,7 +59273,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249ef-4dda-7638-90df-a4067ddca656",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58051,8 +59395,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.711Z",
+                     *       "createdAt": "2026-12-06T05:59:09.530Z",
+                     *       "updatedAt": "2026-12-06T05:59:09.530Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58140,7 +59484,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249ef-4dda-7638-90df-a4067ddca656
                  */
                 id: string;
             };
@@ -58151,7 +59495,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T03:31:21.554Z"
+                 *       "closesAt": "2027-03-06T05:59:08.232Z"
                  *     }
                  */
                 "application/json": {
@@ -58201,7 +59545,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249ef-4dda-7638-90df-a4067ddca656",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58313,7 +59657,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:59:08.232Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -58323,8 +59667,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.721Z",
+                     *       "createdAt": "2026-12-06T05:59:09.530Z",
+                     *       "updatedAt": "2026-12-06T05:59:09.566Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -58460,7 +59804,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249ef-4dda-7638-90df-a4067ddca656
                  */
                 id: string;
             };
@@ -58476,7 +59820,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249ef-4dda-7638-90df-a4067ddca656",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58588,9 +59932,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:59:08.232Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249ef-4eb7-71d7-a988-edadddcd0396",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58598,9 +59942,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.733Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T05:59:09.530Z",
+                     *       "updatedAt": "2026-12-06T05:59:09.674Z",
+                     *       "publishedAt": "2026-12-06T05:59:09.674Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -58735,7 +60079,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249ef-4dda-7638-90df-a4067ddca656
                  */
                 id: string;
             };
@@ -58751,7 +60095,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249ef-4dda-7638-90df-a4067ddca656",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -58863,9 +60207,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:59:08.232Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24967-fe08-7669-b78c-71fbe0030279",
+                     *       "ruleId": "01a249ef-4eb7-71d7-a988-edadddcd0396",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -58873,9 +60217,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T03:31:21.711Z",
-                     *       "updatedAt": "2026-12-06T03:31:21.799Z",
-                     *       "publishedAt": "2026-12-06T03:31:21.733Z"
+                     *       "createdAt": "2026-12-06T05:59:09.530Z",
+                     *       "updatedAt": "2026-12-06T05:59:10.657Z",
+                     *       "publishedAt": "2026-12-06T05:59:09.674Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -59004,7 +60348,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249ef-4dda-7638-90df-a4067ddca656
                  */
                 id: string;
             };
@@ -59170,7 +60514,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249ef-4dda-7638-90df-a4067ddca656
                  */
                 id: string;
             };
@@ -59347,7 +60691,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249ef-4dda-7638-90df-a4067ddca656
                  */
                 id: string;
             };
@@ -59363,14 +60707,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fdef-736e-942d-d0ed258946c2",
+                     *       "id": "01a249ef-4dda-7638-90df-a4067ddca656",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T03:31:21.554Z",
+                     *       "closesAt": "2027-03-06T05:59:08.232Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -59474,7 +60818,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24967-fdef-736e-942d-d0ed258946c2
+                 * @example 01a249ef-4dda-7638-90df-a4067ddca656
                  */
                 id: string;
             };
@@ -59504,9 +60848,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
-                     *       "quizId": "01a24967-fdef-736e-942d-d0ed258946c2",
-                     *       "startedAt": "2026-12-06T03:31:21.750Z",
+                     *       "id": "01a249ef-4f52-7189-8569-86f1b289bc94",
+                     *       "quizId": "01a249ef-4dda-7638-90df-a4067ddca656",
+                     *       "startedAt": "2026-12-06T05:59:09.901Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -59701,7 +61045,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24967-fe1b-775a-a7e8-cafd02bdcbe5
+                 * @example 01a249ef-4f52-7189-8569-86f1b289bc94
                  */
                 id: string;
             };
@@ -59739,7 +61083,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24967-fe1b-775a-a7e8-cafd02bdcbe5",
+                     *       "attemptId": "01a249ef-4f52-7189-8569-86f1b289bc94",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -60089,17 +61433,17 @@ export interface operations {
                      *       "total": 206,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb1-7406c47767b0",
+                     *           "id": "01a249ea-07ee-75ac-94d3-e79035efe9b6",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-947163c34ab8",
+                     *           "id": "01a249ea-07ed-7116-9632-0c2dba7b98a9",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdb0-fd9c31041fd1",
+                     *           "id": "01a249ea-07ee-75ac-94d3-6cc71d844c67",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -60206,7 +61550,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24968-0068-71ee-857f-a05c1e790ed3",
+                     *       "requestId": "01a249ef-813e-7227-bbc8-fba60716d4be",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -60249,7 +61593,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-dd10-702e-852a-d78cc895ff27",
+                     *           "id": "01a249ec-678a-760e-84d5-1d48049a289c",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -60274,12 +61618,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:53:22.326Z",
+                     *           "createdAt": "2026-12-06T05:53:22.326Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c13d-713b-a2d0-3fc188b8ded9",
+                     *           "id": "01a249ea-16b8-7269-b351-081dc0644481",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -60302,12 +61646,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:53:22.326Z",
+                     *           "createdAt": "2026-12-06T05:53:22.326Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *           "id": "01a249ea-1569-708e-95a5-7824f222fa24",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -60322,9 +61666,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *           "createdAt": "2026-12-06T03:31:05.886Z",
-                     *           "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *           "refreshedAt": "2026-12-06T05:53:22.326Z",
+                     *           "createdAt": "2026-12-06T05:53:22.326Z",
+                     *           "updatedAt": "2026-12-06T05:53:22.326Z"
                      *         }
                      *       ]
                      *     }
@@ -60448,7 +61792,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249ef-82a5-73af-9859-f5b51429dc19",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60472,9 +61816,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T03:31:22.355Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.355Z"
+                     *       "refreshedAt": "2026-12-06T05:59:23.015Z",
+                     *       "createdAt": "2026-12-06T05:59:23.015Z",
+                     *       "updatedAt": "2026-12-06T05:59:23.015Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60529,7 +61873,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24968-0080-7585-9570-70d5dcc9150a",
+                     *       "requestId": "01a249ef-83ca-704b-a0d9-393c1f6e5570",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -60596,7 +61940,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249ea-1569-708e-95a5-7824f222fa24
                  */
                 id: string;
             };
@@ -60612,7 +61956,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c12d-75f9-9ecb-3d3866df3063",
+                     *       "id": "01a249ea-1569-708e-95a5-7824f222fa24",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -60627,9 +61971,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T03:31:05.886Z",
-                     *       "createdAt": "2026-12-06T03:31:05.886Z",
-                     *       "updatedAt": "2026-12-06T03:31:05.886Z"
+                     *       "refreshedAt": "2026-12-06T05:53:22.326Z",
+                     *       "createdAt": "2026-12-06T05:53:22.326Z",
+                     *       "updatedAt": "2026-12-06T05:53:22.326Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -60716,7 +62060,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249ef-82a5-73af-9859-f5b51429dc19
                  */
                 id: string;
             };
@@ -60848,7 +62192,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249ef-82a5-73af-9859-f5b51429dc19
                  */
                 id: string;
             };
@@ -60893,7 +62237,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "id": "01a249ef-82a5-73af-9859-f5b51429dc19",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -60917,9 +62261,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T03:31:22.375Z",
-                     *       "createdAt": "2026-12-06T03:31:22.355Z",
-                     *       "updatedAt": "2026-12-06T03:31:22.375Z"
+                     *       "refreshedAt": "2026-12-06T05:59:23.799Z",
+                     *       "createdAt": "2026-12-06T05:59:23.015Z",
+                     *       "updatedAt": "2026-12-06T05:59:23.799Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -61054,7 +62398,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-0074-7581-b5ee-e75d9590e860
+                 * @example 01a249ef-82a5-73af-9859-f5b51429dc19
                  */
                 id: string;
             };
@@ -61070,12 +62414,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-0074-7581-b5ee-e75d9590e860",
+                     *       "segmentId": "01a249ef-82a5-73af-9859-f5b51429dc19",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.388Z"
+                     *       "at": "2026-12-06T05:59:24.120Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61206,7 +62550,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249ea-1569-708e-95a5-7824f222fa24
                  */
                 id: string;
             };
@@ -61224,25 +62568,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-880f79ba995f",
+                     *           "id": "01a249ea-07ed-7116-9632-038c98fd7de7",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-a4ce97414805",
+                     *           "id": "01a249ea-07ed-7116-9632-1e2642d5b711",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:53:22.326Z"
                      *         },
                      *         {
-                     *           "id": "01a24967-c06c-738a-bdaf-c26bf984269a",
+                     *           "id": "01a249ea-07ed-7116-9632-39c2564d67d9",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T03:31:05.886Z"
+                     *           "addedAt": "2025-12-06T05:53:22.326Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNDk2Ny1jMDZjLTczOGEtYmRhZi1mYjNmZTU0ZDc2ZTQiXQ"
+                     *       "nextCursor": "WyIwMWEyNDllYS0wN2VkLTcxMTYtOTYzMi03MjhiZTIzY2ZmODkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -61343,7 +62687,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24968-00af-772a-9e6d-9dc44322360f
+                 * @example 01a249ef-8abb-74e8-928c-012b8f434e7f
                  */
                 id: string;
             };
@@ -61359,12 +62703,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24968-00af-772a-9e6d-9dc44322360f",
+                     *       "segmentId": "01a249ef-8abb-74e8-928c-012b8f434e7f",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T03:31:22.426Z"
+                     *       "at": "2026-12-06T05:59:25.442Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -61505,7 +62849,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24967-c12d-75f9-9ecb-3d3866df3063
+                 * @example 01a249ea-1569-708e-95a5-7824f222fa24
                  */
                 id: string;
             };
@@ -61523,14 +62867,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T03:31:05.886Z",
+                     *           "at": "2025-12-06T05:53:22.326Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:31:05.886Z",
+                     *           "at": "2026-12-06T05:53:22.326Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -62005,7 +63349,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24967-c06c-738a-bdaf-8ed94290a7c6",
+                     *       "accountId": "01a249ea-07ed-7116-9632-05b225c9b9aa",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -62134,14 +63478,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *           "id": "01a249ea-1791-76fb-a9be-4d1738577d90",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T03:31:05.886Z",
-                     *           "endsAt": "2026-10-07T03:31:05.886Z",
+                     *           "startsAt": "2026-09-07T05:53:22.326Z",
+                     *           "endsAt": "2026-10-07T05:53:22.326Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -62150,8 +63494,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *           "createdAt": "2026-09-02T03:31:05.886Z",
+                     *           "walletId": "01a249ea-1791-76fb-a9be-527bc48134d6",
+                     *           "createdAt": "2026-09-02T05:53:22.326Z",
                      *           "report": {
                      *             "status": "finished",
                      *             "budget": {
@@ -62165,28 +63509,28 @@ export interface operations {
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 132,
-                     *                 "mean": 9484678.787878787,
-                     *                 "variance": 137341901601531.34,
+                     *                 "n": 124,
+                     *                 "mean": 10181666.935483871,
+                     *                 "variance": 145581136348572.66,
                      *                 "purchases": 214
                      *               },
                      *               "control": {
-                     *                 "n": 24,
-                     *                 "mean": 13970020.833333334,
-                     *                 "variance": 160260916990416.66,
+                     *                 "n": 32,
+                     *                 "mean": 10147856.25,
+                     *                 "variance": 134833466507056.45,
                      *                 "purchases": 51
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -4485342.045454547,
-                     *               "relative": -0.3210691021127358,
-                     *               "low": -9930377.13704181,
-                     *               "high": 959693.0461327173,
+                     *               "difference": 33810.68548387103,
+                     *               "relative": 0.0033318057184610816,
+                     *               "low": -4515496.392768179,
+                     *               "high": 4583117.763735921,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T03:31:05.886Z",
-                     *               "to": "2026-10-07T03:31:05.886Z"
+                     *               "from": "2026-09-07T05:53:22.326Z",
+                     *               "to": "2026-10-07T05:53:22.326Z"
                      *             }
                      *           }
                      *         }
@@ -62341,7 +63685,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24968-0129-735a-9625-56d7c5e18595",
+                     *       "id": "01a249ef-975e-75c4-9e13-30e94904f370",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -62359,8 +63703,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24968-0129-735a-9625-59d395eebaef",
-                     *       "createdAt": "2026-12-06T03:31:22.536Z"
+                     *       "walletId": "01a249ef-975e-75c4-9e13-374ff7e8dc04",
+                     *       "createdAt": "2026-12-06T05:59:28.348Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Campaign"];
@@ -62451,7 +63795,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24968-0131-714b-8916-dc11e811ae31",
+                     *       "requestId": "01a249ef-98a3-7117-8e3f-fb39bc3d5637",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -62482,7 +63826,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24967-c141-720d-9707-bb087668f573
+                 * @example 01a249ea-1791-76fb-a9be-4d1738577d90
                  */
                 id: string;
             };
@@ -62498,14 +63842,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24967-c141-720d-9707-bb087668f573",
+                     *       "id": "01a249ea-1791-76fb-a9be-4d1738577d90",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T03:31:05.886Z",
-                     *       "endsAt": "2026-10-07T03:31:05.886Z",
+                     *       "startsAt": "2026-09-07T05:53:22.326Z",
+                     *       "endsAt": "2026-10-07T05:53:22.326Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -62514,8 +63858,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24967-c142-77ac-b7a5-7bead744bf49",
-                     *       "createdAt": "2026-09-02T03:31:05.886Z",
+                     *       "walletId": "01a249ea-1791-76fb-a9be-527bc48134d6",
+                     *       "createdAt": "2026-09-02T05:53:22.326Z",
                      *       "report": {
                      *         "status": "finished",
                      *         "budget": {
@@ -62529,28 +63873,28 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 132,
-                     *             "mean": 9484678.787878787,
-                     *             "variance": 137341901601531.34,
+                     *             "n": 124,
+                     *             "mean": 10181666.935483871,
+                     *             "variance": 145581136348572.66,
                      *             "purchases": 214
                      *           },
                      *           "control": {
-                     *             "n": 24,
-                     *             "mean": 13970020.833333334,
-                     *             "variance": 160260916990416.66,
+                     *             "n": 32,
+                     *             "mean": 10147856.25,
+                     *             "variance": 134833466507056.45,
                      *             "purchases": 51
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -4485342.045454547,
-                     *           "relative": -0.3210691021127358,
-                     *           "low": -9930377.13704181,
-                     *           "high": 959693.0461327173,
+                     *           "difference": 33810.68548387103,
+                     *           "relative": 0.0033318057184610816,
+                     *           "low": -4515496.392768179,
+                     *           "high": 4583117.763735921,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T03:31:05.886Z",
-                     *           "to": "2026-10-07T03:31:05.886Z"
+                     *           "from": "2026-09-07T05:53:22.326Z",
+                     *           "to": "2026-10-07T05:53:22.326Z"
                      *         }
                      *       }
                      *     }
@@ -62785,21 +64129,21 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 44,
                      *           "newBuyers": 13,
-                     *           "purchases": 276,
-                     *           "revenue": 1699842500,
-                     *           "returns": 8,
-                     *           "returned": 1417200,
-                     *           "netRevenue": 1698425300,
+                     *           "purchases": 275,
+                     *           "revenue": 1691982500,
+                     *           "returns": 9,
+                     *           "returned": 1793900,
+                     *           "netRevenue": 1690188600,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2121594600,
+                     *           "cumulativeRevenue": 2113734600,
                      *           "cumulativeReturned": 1793900,
                      *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.52,
-                     *           "averageOrderValue": 6158850,
-                     *           "historicalClv": 42396014,
-                     *           "returnRate": 0.00083372430092788
+                     *           "purchaseFrequency": 5.5,
+                     *           "averageOrderValue": 6152664,
+                     *           "historicalClv": 42238814,
+                     *           "returnRate": 0.0010602355520816556
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -62807,21 +64151,21 @@ export interface operations {
                      *           "buyers": 48,
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
-                     *           "purchases": 306,
-                     *           "revenue": 1863939600,
+                     *           "purchases": 307,
+                     *           "revenue": 1871799600,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1862700900,
+                     *           "netRevenue": 1870560900,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
                      *           "cumulativeRevenue": 3985534200,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.375,
-                     *           "averageOrderValue": 6091306,
+                     *           "purchaseFrequency": 6.395833333333333,
+                     *           "averageOrderValue": 6097067,
                      *           "historicalClv": 79650032,
-                     *           "returnRate": 0.0006645601606403985
+                     *           "returnRate": 0.00066176956122867
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -62852,9 +64196,9 @@ export interface operations {
                      *         "newBuyers": 48,
                      *         "purchases": 4034,
                      *         "revenue": 24184209900,
-                     *         "returns": 123,
-                     *         "returned": 24172500,
-                     *         "netRevenue": 24160037400,
+                     *         "returns": 124,
+                     *         "returned": 24549200,
+                     *         "netRevenue": 24159660700,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
@@ -62864,24 +64208,24 @@ export interface operations {
                      *         "purchaseFrequency": 20.17,
                      *         "averageOrderValue": 5995094,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.0009995158039047619
+                     *         "returnRate": 0.001015092082871808
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7239135,
-                     *           "reversed": 6279,
+                     *           "issued": 7208291,
+                     *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9313673,
+                     *           "cumulativeIssued": 9282829,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7963958,
+                     *           "issued": 7994802,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
@@ -62893,12 +64237,12 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7578490,
-                     *           "reversed": 9003,
+                     *           "issued": 7551030,
+                     *           "reversed": 8829,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24856121,
+                     *           "cumulativeIssued": 24828661,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -62944,14 +64288,14 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28805513,
+                     *         "outstandingPoints": 28781935,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28805513
+                     *         "liabilityMinor": 28781935
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:59:28.945Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 11991
                      *       }
                      *     }
                      */
@@ -63092,7 +64436,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24968-03ac-710a-a8e8-95f1891208d5",
+                     *       "requestId": "01a249ef-e841-7689-9103-dc0d1d3319b0",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -63182,9 +64526,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:59:28.945Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 11991
                      *       }
                      *     }
                      */
@@ -63273,12 +64617,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T03:31:23.224Z",
+                     *       "since": "2026-09-07T05:59:49.869Z",
                      *       "accounts": {
                      *         "all": 206,
                      *         "active": 200,
                      *         "earned": 200,
-                     *         "spent": 22,
+                     *         "spent": 23,
                      *         "loggedIn": 1,
                      *         "rate": 0.970873786407767
                      *       },
@@ -63286,7 +64630,7 @@ export interface operations {
                      *         "all": 608,
                      *         "active": 551,
                      *         "earned": 550,
-                     *         "spent": 33,
+                     *         "spent": 34,
                      *         "loggedIn": 2,
                      *         "rate": 0.90625
                      *       }
@@ -63396,12 +64740,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 530,
-                     *       "accountDays": 4376,
+                     *       "tookMs": 11991,
+                     *       "accountDays": 4381,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T03:31:22.551Z",
+                     *         "refreshedAt": "2026-12-06T05:59:28.945Z",
                      *         "stale": false,
-                     *         "tookMs": 530
+                     *         "tookMs": 11991
                      *       }
                      *     }
                      */
