@@ -70,7 +70,8 @@ interface TypeInfo {
 }
 interface Hit { id: string; title: string; excerpt: string; category: string }
 
-export const stateColour: Record<State, string> = { new: 'blue.9', in_progress: 'grape.9', waiting_customer: 'orange.9', resolved: 'teal.9', closed: 'gray.8' };
+// Mantine's darkest orange (orange.9) carries white text at 4.29:1, under WCAG's 4.5: a darker burnt orange does.
+export const stateColour: Record<State, string> = { new: 'blue.9', in_progress: 'grape.9', waiting_customer: '#a8400b', resolved: 'teal.9', closed: 'gray.8' };
 
 export default function Requests() {
   return (
@@ -408,7 +409,7 @@ function QuoteCard({ requestId, quote, onDone }: { requestId: string; quote: Quo
     <Card withBorder padding="sm" component="section" aria-labelledby={`quote-${quote.id}`} data-testid="quote">
       <Group justify="space-between" wrap="nowrap">
         <Text fw={700} id={`quote-${quote.id}`}>{t('quote.title')}</Text>
-        <Badge variant="light" color={quote.status === 'accepted' ? 'teal.9' : 'gray.8'}>{quote.expired && quote.status === 'open' ? t('quote.expired') : t(`quote.status.${quote.status}`)}</Badge>
+        <Badge variant="filled" color={quote.status === 'accepted' ? 'teal.9' : 'gray.8'} style={{ flexShrink: 0 }}>{quote.expired && quote.status === 'open' ? t('quote.expired') : t(`quote.status.${quote.status}`)}</Badge>
       </Group>
       <Text size="xl" fw={700} mt={4}>{quote.price}</Text>
       <Text size="sm">{t('quote.quantity', { quantity: quote.quantity })} · {t('quote.validUntil', { date: formatDate(lastDay) })}</Text>
