@@ -284,6 +284,14 @@ const examples: ExampleScript = async (run) => {
     body: { body: 'Hej! Gipsskivorna går med torsdagens tur och är framme före kl 10.', internal: false },
   });
   await run.call({ operationId: 'assignServiceRequests', body: { ids: [requestId], staffUserId: run.staffUserId } });
+  const team = await run.call({ operationId: 'createServiceTeam', body: { name: 'Orderdesk Mälardalen', memberIds: [run.staffUserId] } });
+  const teamId = (team.body as { id: string }).id;
+  await run.call({ operationId: 'updateServiceTeam', params: { id: teamId }, body: { name: 'Orderdesk Mälardalen och Gävle', memberIds: [run.staffUserId] } });
+  await run.call({ operationId: 'listServiceTeams' });
+  await run.call({ operationId: 'assignServiceRequests', body: { ids: [requestId], teamId } });
+  await run.call({ operationId: 'listServiceRequests', query: { team: teamId, limit: 5 } });
+  const spare = await run.call({ operationId: 'createServiceTeam', body: { name: 'Garantiärenden', memberIds: [] } });
+  await run.call({ operationId: 'deleteServiceTeam', params: { id: (spare.body as { id: string }).id } });
   await run.call({ operationId: 'changeServiceRequestState', params: { id: requestId }, body: { to: 'resolved', note: 'Leveransen är bokad till torsdag förmiddag.' } });
   await run.call({ operationId: 'changeServiceRequestState', params: { id: requestId }, body: { to: 'new' }, expectStatus: 409 });
 

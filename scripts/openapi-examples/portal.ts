@@ -219,6 +219,18 @@ const examples: ExampleScript = async (run) => {
     const attachment = (full.timeline ?? []).flatMap((e: Body) => e.attachments ?? [])[0];
     if (attachment) await run.call({ operationId: 'portalGetServiceAttachment', params: { id: withFile.id, fileId: attachment.id } });
   }
+  // A special order answered with a quote in points, which the member accepts: it becomes a shop order.
+  const special = (
+    await run.call({
+      operationId: 'portalCreateServiceRequest',
+      body: { type: 'special-order', subject: 'Fasadlampor i mässing', body: 'Kan ni ta hem sex fasadlampor i mässing till entrén?', fields: { item: 'Fasadlampa mässing', quantity: 6 } },
+    })
+  ).body as Body;
+  const validUntil = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+  const quoted = (
+    await run.call({ operationId: 'quoteServiceRequest', params: { id: special.id }, body: { points: 100, quantity: 6, description: 'Sex lampor från Nordljus, leverans inom tio dagar.', validUntil } })
+  ).body as Body;
+  await run.call({ operationId: 'portalDecideServiceQuote', params: { id: special.id, quoteId: quoted.quotes[0].id }, body: { decision: 'accept' } });
   const articles = (await run.call({ operationId: 'portalListHelpArticles' })).body as Body;
   await run.call({ operationId: 'portalSearchHelp', query: { q: 'leverans' } });
   if (articles.items[0]) {

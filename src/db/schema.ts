@@ -576,8 +576,10 @@ export interface RewardOrdersTable {
   wallet_id: string;
   points: number;
   state: OrderState;
-  redeem_journal_id: string;
+  redeem_journal_id: string | null;
   refund_journal_id: string | null;
+  invoice_amount_minor: Generated<number | null>;
+  invoice_currency: Generated<string | null>;
   shipping_address: Json<Record<string, string>> | null;
   tracking: Json<Record<string, string>> | null;
   codes: Generated<string[]>;

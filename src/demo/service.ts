@@ -13,7 +13,9 @@ import { tinyPng } from '../evidence/samples.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { Program } from '../programs/programs.js';
 import { saveArticle, type ArticleInput } from '../service/help.js';
-import { addComment, changeState, createRequest, rateRequest, type ServiceActor } from '../service/requests.js';
+import { createQuote, decideQuote } from '../service/quotes.js';
+import { addComment, assignRequests, changeState, createRequest, rateRequest, type ServiceActor } from '../service/requests.js';
+import { saveTeam } from '../service/teams.js';
 import { addQuickReply, putServiceSettings, replaceLevels, saveType, type TypeInput } from '../service/setup.js';
 import { demoSignIns } from './sign-in.js';
 
@@ -168,6 +170,44 @@ export async function seedServiceDemo(db: Db, program: Program, store: EvidenceS
       }
     }
   }
+  await seedTeamsAndQuotes(db, program, store ?? nullStore, now, { sofia, magnus }, people);
+}
+
+/**
+ * Two teams (the order desk and complaints) holding the open special orders and complaints, and special orders
+ * answered with quotes: the demo portal member's open one in points (to accept in the portal), and another
+ * company's money quote already accepted, which is an invoiced order in the shop's order list.
+ */
+async function seedTeamsAndQuotes(
+  db: Db,
+  program: Program,
+  store: EvidenceStore,
+  now: Date,
+  staff: { sofia: { id: string; name: string }; magnus: { id: string; name: string } },
+  people: Array<{ id: string; name: string }>,
+): Promise<void> {
+  const pid = program.id;
+  const orderDesk = await saveTeam(db, pid, { name: 'Orderdesk', memberIds: [staff.sofia.id, staff.magnus.id] }, now);
+  const complaints = await saveTeam(db, pid, { name: 'Reklamationer', memberIds: [staff.sofia.id] }, now);
+  const open = await sql<{ id: string; code: string }>`
+    SELECT r.id, t.code FROM service_requests r JOIN service_types t ON t.program_id = r.program_id AND t.id = r.type_id
+    WHERE r.program_id = ${pid} AND r.state IN ('new', 'in_progress', 'waiting_customer') AND t.code IN ('special-order', 'complaint')`.execute(db);
+  const system: ServiceActor = { ref: `staff:${staff.magnus.id}`, name: staff.magnus.name, party: 'staff' };
+  const byCode = (code: string) => open.rows.filter((r) => r.code === code).map((r) => r.id);
+  if (byCode('special-order').length) await assignRequests(db, pid, byCode('special-order'), { teamId: orderDesk.id }, system, now);
+  if (byCode('complaint').length) await assignRequests(db, pid, byCode('complaint'), { teamId: complaints.id }, system, now);
+
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const raise = async (member: { id: string; name: string }, subject: string, body: string, item: string, quantity: number, at: Date) =>
+    (await createRequest(db, store, program, member.id, { type: 'special-order', subject, body, fields: { item, quantity }, evidenceIds: [] }, [], { ref: `member:${member.id}`, name: member.name, party: 'member' }, at)).request;
+  const portalMember = people[0]!;
+  const lamps = await raise(portalMember, 'Fasadlampor i mässing', 'Kan ni ta hem sex fasadlampor i mässing till entrén?', 'Fasadlampa mässing', 6, new Date(now.getTime() - 3 * DAY));
+  await assignRequests(db, pid, [lamps.id], { teamId: orderDesk.id, staffUserId: staff.magnus.id }, system, new Date(now.getTime() - 3 * DAY + HOUR));
+  await createQuote(db, program, lamps.id, { points: 900, quantity: 6, description: 'Sex lampor från Nordljus i borstad mässing, leverans inom tio arbetsdagar.', validUntil: day(new Date(now.getTime() + 14 * DAY)) }, system, new Date(now.getTime() - 2 * DAY));
+  const other = people[3]!;
+  const signs = await raise(other, 'Skyltar till nya butiken', 'Vi behöver fyra fasadskyltar med vår logotyp.', 'Fasadskylt med logotyp', 4, new Date(now.getTime() - 9 * DAY));
+  const quote = await createQuote(db, program, signs.id, { amountMinor: 1_840_000, quantity: 4, description: 'Fyra skyltar i aluminium, 120 × 40 cm, med montering.', validUntil: day(new Date(now.getTime() + 5 * DAY)) }, system, new Date(now.getTime() - 8 * DAY));
+  await decideQuote(db, program, signs.id, quote.id, 'accept', { ref: `member:${other.id}`, name: other.name, party: 'member' }, new Date(now.getTime() - 7 * DAY));
 }
 
 /** Without an evidence store (a seed run without files) no photo is attached; this store is never written to then. */

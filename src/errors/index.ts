@@ -147,6 +147,12 @@ export const errorStatus = {
   service_type_code_taken: 409,
   service_csat_not_open: 409,
   service_csat_given: 409,
+  service_quote_not_special_order: 409,
+  service_quote_not_open: 409,
+  service_quote_expired: 409,
+  unknown_service_team: 422,
+  service_team_name_taken: 409,
+  service_team_required: 400,
   // outgoing webhooks
   invalid_webhook_url: 422,
   unknown_webhook_event_type: 422,

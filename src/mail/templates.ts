@@ -7,6 +7,7 @@ export const mailTemplates = [
   'registration_approved',
   'registration_rejected',
   'order_confirmed',
+  'order_confirmed_invoice',
   'order_shipped',
   'order_issued',
   'order_cancelled',

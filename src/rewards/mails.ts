@@ -19,7 +19,7 @@ export async function queueOrderMail(trx: Db, program: Program, orderId: string,
     .selectFrom('reward_orders as o')
     .innerJoin('members as m', (j) => j.onRef('m.program_id', '=', 'o.program_id').onRef('m.id', '=', 'o.member_id'))
     .innerJoin('rewards as r', (j) => j.onRef('r.program_id', '=', 'o.program_id').onRef('r.id', '=', 'o.reward_id'))
-    .select(['o.id', 'o.state', 'o.quantity', 'o.points', 'o.codes', 'o.tracking', 'm.email', 'm.name', 'm.language', 'm.attributes', 'r.texts'])
+    .select(['o.id', 'o.state', 'o.quantity', 'o.points', 'o.codes', 'o.tracking', 'o.invoice_amount_minor', 'o.invoice_currency', 'm.email', 'm.name', 'm.language', 'm.attributes', 'r.texts'])
     .where('o.program_id', '=', program.id)
     .where('o.id', '=', orderId)
     .executeTakeFirstOrThrow();
@@ -42,6 +42,9 @@ export async function queueOrderMail(trx: Db, program: Program, orderId: string,
     tracking: tracking.carrier || tracking.trackingNumber ? t('rewards:mail.tracking', { carrier: tracking.carrier ?? '–', number: tracking.trackingNumber ?? '–' }) + (tracking.trackingUrl ? `\n${tracking.trackingUrl}` : '') : '',
     details: details.join('\n\n'),
     reason: reason ?? '–',
+    amount: o.invoice_amount_minor === null ? '' : new Intl.NumberFormat(language, { style: 'currency', currency: (o.invoice_currency ?? program.currency).trim() }).format(Number(o.invoice_amount_minor) / 100),
   };
-  await enqueueMails(trx, program.id, [{ template: `order_${mail}` as MailTemplate, to: o.email, language, params }], now);
+  // An invoiced order (an accepted money quote) paid no points: its confirmation names the amount to be invoiced instead.
+  const template = mail === 'confirmed' && o.invoice_amount_minor !== null ? 'order_confirmed_invoice' : (`order_${mail}` as MailTemplate);
+  await enqueueMails(trx, program.id, [{ template, to: o.email, language, params }], now);
 }

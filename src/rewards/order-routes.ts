@@ -57,13 +57,17 @@ const orderOut = z
       .object({ id: z.uuid(), amountMinor: z.number().int(), currency: z.string(), exportedAt: z.date().nullable() })
       .nullable()
       .describe('For an issued cashback order: the credit note the ERP pays (see listCreditNotes)'),
+    invoice: z
+      .object({ amountMinor: z.number().int().describe('Minor units (öre, cents)'), currency: z.string().describe('ISO 4217') })
+      .nullable()
+      .describe('An accepted money quote of the service desk: the amount the ERP invoices; `points` is then 0. Null for orders paid in points'),
     createdAt: z.date(),
     updatedAt: z.date(),
     history: z
       .array(z.object({ from: z.enum(states).nullable(), to: z.enum(states), actor: z.string().describe('Who moved it: `staff:<id>`, `api-key:<id>`, `member:<id>` or `system`'), reason: z.string().nullable(), at: z.date() }))
       .describe('Every state change, oldest first'),
   })
-  .meta({ id: 'RewardOrder', description: 'An order of a reward, paid in points, with its fulfilment history.' });
+  .meta({ id: 'RewardOrder', description: 'An order of a reward, paid in points (or, for an accepted money quote, invoiced), with its fulfilment history.' });
 
 const reason = (what: string) => line(500).describe(what);
 const actions: Array<{ action: OrderAction; operationId: string; summary: string; description: string; body: z.ZodType }> = [

@@ -61,6 +61,8 @@ export interface RewardOrder {
   codes: string[];
   note: string | null;
   creditNote: { id: string; amountMinor: number; currency: string; exportedAt: Date | null } | null;
+  /** An accepted money quote: the amount the ERP invoices (no points were paid). Null for point orders. */
+  invoice: { amountMinor: number; currency: string } | null;
   createdAt: Date;
   updatedAt: Date;
   history: Array<{ from: OrderState | null; to: OrderState; actor: string; reason: string | null; at: Date }>;
@@ -219,6 +221,84 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
   return { order: await getOrder(db, program, orderId, lng), created: true };
 }
 
+export interface QuotedOrder {
+  /** The reward the order is booked on (the program's special-order reward, kept out of the shop). */
+  rewardId: string;
+  memberId: string;
+  accountId: string;
+  quantity: number;
+  /** Either points, paid from the member's wallet like any shop order, or an amount to invoice. */
+  price: { points: number } | { amountMinor: number; currency: string };
+  note: string;
+  idempotencyKey: string;
+}
+
+/**
+ * An order at a price agreed beforehand (a special order's accepted quote), written in the caller's
+ * transaction so that the quote and its order commit together. It takes the shop's path — the account lock,
+ * the ledger debit under the order's idempotency key, the order's history, its webhook and its confirmation
+ * mail — but no catalogue price, eligibility, limits or stock: the quote settled those. Answers the order
+ * already made with the same key instead of a second one.
+ */
+export async function placeQuotedOrder(trx: Db, program: Program, q: QuotedOrder, actor: string, now: Date): Promise<{ orderId: string; created: boolean }> {
+  const hash = fingerprint(['quoted', q.rewardId, q.memberId, q.quantity, q.price, q.note]);
+  const earlier = await trx.selectFrom('reward_orders').select(['id', 'request_hash']).where('program_id', '=', program.id).where('idempotency_key', '=', q.idempotencyKey).executeTakeFirst();
+  if (earlier) {
+    if (earlier.request_hash !== hash) throw new LojalError('idempotency_conflict', { key: q.idempotencyKey });
+    return { orderId: earlier.id, created: false };
+  }
+  await lockAccount(trx, program.id, q.accountId);
+  let journalId: string | null = null;
+  if ('points' in q.price) {
+    const paid = await debit(
+      trx,
+      program.id,
+      {
+        id: uuidv7(),
+        idempotencyKey: `redeem:${q.idempotencyKey}`,
+        kind: 'redeem',
+        occurredAt: now,
+        actor,
+        memo: q.note.slice(0, 200),
+        requestHash: hash,
+        explanation: { key: 'ledger:explain.redeem', params: { quantity: q.quantity, ...rewardNameParams((await getReward(trx, program.id, q.rewardId)).texts, program.defaultLanguage) } },
+        walletId: q.memberId,
+        points: q.price.points,
+        toWalletId: systemWalletId(program.id, 'redemption'),
+        effect: 'spent',
+      },
+      now,
+    );
+    journalId = paid.journalId;
+  }
+  const orderId = uuidv7();
+  await trx
+    .insertInto('reward_orders')
+    .values({
+      program_id: program.id,
+      id: orderId,
+      idempotency_key: q.idempotencyKey,
+      request_hash: hash,
+      reward_id: q.rewardId,
+      quantity: q.quantity,
+      member_id: q.memberId,
+      account_id: q.accountId,
+      wallet_id: q.memberId,
+      points: 'points' in q.price ? q.price.points : 0,
+      invoice_amount_minor: 'amountMinor' in q.price ? q.price.amountMinor : null,
+      invoice_currency: 'amountMinor' in q.price ? q.price.currency : null,
+      state: 'placed',
+      redeem_journal_id: journalId,
+      note: q.note,
+      local_date: isoLocalDate(localDate(now, program.timeZone)),
+    })
+    .execute();
+  await appendHistory(trx, program.id, orderId, 1, null, 'placed', actor, null, now);
+  await publishOrderChange(trx, program.id, orderId, null, 'placed', now);
+  await queueOrderMail(trx, program, orderId, 'confirmed', null, now);
+  return { orderId, created: true };
+}
+
 /** Throws the first reason the buyer may not order, named in the reader's language. */
 function checkEligible(reward: Reward, buyer: Buyer, levels: Awaited<ReturnType<typeof tierLevels>>, now: Date, lng: Language, fallback: Language): void {
   const problems = ineligibilities(conditionsOf(reward, new Map(levels.map((l) => [l.code, l.rank]))), buyer, now);
@@ -305,8 +385,11 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
   const to = actionTarget[action];
   let seq = order.historySeq;
   const set: Updateable<RewardOrdersTable> = { state: to, updated_at: now };
-  if (action === 'reject' || action === 'cancel') {
-    const row = await trx.selectFrom('reward_orders').select(['redeem_journal_id']).where('program_id', '=', program.id).where('id', '=', order.id).executeTakeFirstOrThrow();
+  const paidJournal = action === 'reject' || action === 'cancel'
+    ? (await trx.selectFrom('reward_orders').select(['redeem_journal_id']).where('program_id', '=', program.id).where('id', '=', order.id).executeTakeFirstOrThrow()).redeem_journal_id
+    : null;
+  // An invoiced order (an accepted money quote) took no points, so it has none to give back.
+  if (paidJournal !== null) {
     const refund = await refundDebit(
       trx,
       program.id,
@@ -322,12 +405,12 @@ async function move(trx: Db, program: Program, order: OrderCore, reward: Reward,
           params: rewardNameParams(reward.texts, program.defaultLanguage),
         },
       },
-      row.redeem_journal_id,
+      paidJournal,
       now,
     );
     set.refund_journal_id = refund.journalId;
-    await giveBackStock(trx, program.id, reward.id, order.quantity);
   }
+  if (action === 'reject' || action === 'cancel') await giveBackStock(trx, program.id, reward.id, order.quantity);
   if (action === 'ship' || action === 'issue' || action === 'deliver') {
     if (input.tracking && Object.keys(input.tracking).length) set.tracking = JSON.stringify(input.tracking);
   }
@@ -455,6 +538,7 @@ async function toOrders(db: Db, program: Program, rows: OrderRow[], lng: Languag
       codes: r.codes,
       note: r.note,
       creditNote: note ? { id: note.id, amountMinor: Number(note.amount_minor), currency: note.currency, exportedAt: note.exported_at ? new Date(note.exported_at) : null } : null,
+      invoice: r.invoice_amount_minor === null ? null : { amountMinor: Number(r.invoice_amount_minor), currency: (r.invoice_currency ?? '').trim() },
       createdAt: new Date(r.created_at),
       updatedAt: new Date(r.updated_at),
       history: history

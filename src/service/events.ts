@@ -32,6 +32,7 @@ export async function publishServiceChange(trx: Db, programId: string, r: Servic
       memberId: r.memberId,
       accountId: r.accountId,
       assigneeId: r.assigneeId,
+      teamId: r.teamId,
       subject: r.subject,
       comment: c.entry,
     },

@@ -22,6 +22,7 @@ import { countView, requireArticle, listArticles, rateArticle, searchArticles } 
 import { passThrough, readJsonWithFiles } from './http.js';
 import { namesFor, presentRequest, requestOut, requestSummaryOut, summary } from './present.js';
 import { listRequests } from './queue.js';
+import { decideQuote } from './quotes.js';
 import {
   addComment,
   changeState,
@@ -70,7 +71,7 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
   const present = async (req: FastifyRequest, id: string) => {
     const m = me(req);
     const r = await requireRequest(db, m.programId, id);
-    return presentRequest(db, m.programId, r, await listTypes(db, m.programId), { party: 'member', language: m.language, fileUrl: portalFileUrl, mayRate: r.memberId === m.memberId });
+    return presentRequest(db, m.programId, r, await listTypes(db, m.programId), { party: 'member', language: m.language, fileUrl: portalFileUrl, mayRate: r.memberId === m.memberId, now: clock() });
   };
 
   app.get('/portal/v1/service/types', {
@@ -241,6 +242,29 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
     const r = await visible(req, req.params.id);
     if (r.memberId !== m.memberId) throw new LojalError('not_found', { entity: 'service request', id: r.id });
     await rateRequest(db, m.programId, r.id, m.memberId, req.body, clock());
+    return present(req, r.id);
+  });
+
+  app.post('/portal/v1/service/requests/:id/quotes/:quoteId/decision', {
+    schema: {
+      operationId: 'portalDecideServiceQuote',
+      tags,
+      summary: 'Accept or decline a quote on my special order',
+      description:
+        'By the member who raised the request. `accept` makes a shop order at the quoted price (points are paid from my wallet at once; a money quote is ' +
+        'invoiced by the company) and resolves the request; `decline` sends it back to the team. Accepting again answers the same order. Too few points is ' +
+        '422 `insufficient_points`, a quote past its last day 409 `service_quote_expired`, a withdrawn or otherwise decided quote 409 `service_quote_not_open`; ' +
+        'nothing is stored then.',
+      params: z.object({ id: z.uuid().describe('the service request id'), quoteId: z.uuid().describe('the quote id, from the request\'s `quotes`') }),
+      body: z.object({ decision: z.enum(['accept', 'decline']).describe('`accept` orders at the quoted price; `decline` refuses it') }).strict(),
+      response: { 200: requestOut },
+    },
+    config: { member: true, errors: ['insufficient_points', 'service_quote_expired', 'service_quote_not_open'] },
+  }, async (req) => {
+    const m = me(req);
+    const r = await visible(req, req.params.id);
+    if (r.memberId !== m.memberId) throw new LojalError('not_found', { entity: 'service request', id: r.id });
+    await decideQuote(db, await programOf(db, req), r.id, req.params.quoteId, req.body.decision, memberActor(req), clock());
     return present(req, r.id);
   });
 

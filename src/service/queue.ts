@@ -84,6 +84,8 @@ export interface QueueFilter {
   type?: string | undefined;
   /** A staff user id, or 'none' for unassigned. */
   assignee?: string | undefined;
+  /** Team ids (a request with any of them), or 'none' for requests with no team. */
+  teams?: string[] | 'none' | undefined;
   breach?: 'breached' | 'near' | 'at_risk' | undefined;
   memberId?: string | undefined;
   accountIds?: string[] | undefined;
@@ -99,6 +101,7 @@ export async function listRequests(db: Db, program: Program, f: QueueFilter, lim
     ${f.state?.length ? sql`AND state = ANY(${f.state}::text[])` : sql``}
     ${f.type ? sql`AND type_id = (SELECT id FROM service_types WHERE program_id = ${program.id} AND code = ${f.type})` : sql``}
     ${f.assignee === 'none' ? sql`AND assignee_id IS NULL` : f.assignee ? sql`AND assignee_id = ${f.assignee}::uuid` : sql``}
+    ${f.teams === 'none' ? sql`AND team_id IS NULL` : f.teams ? sql`AND team_id = ANY(${f.teams}::uuid[])` : sql``}
     ${f.memberId ? sql`AND member_id = ${f.memberId}::uuid` : sql``}
     ${f.accountIds ? sql`AND account_id = ANY(${f.accountIds}::uuid[])` : sql``}
     ${numberQuery !== undefined ? sql`AND number = ${numberQuery}` : f.q ? sql`AND (subject ILIKE ${'%' + f.q.replace(/[\\%_]/g, (c) => '\\' + c) + '%'})` : sql``}

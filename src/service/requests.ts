@@ -16,6 +16,7 @@ import { requireAccountEvidence, storeEvidence, type EvidenceFile, type Uploaded
 import type { EvidenceStore } from '../evidence/store.js';
 import { isLanguage, type Language } from '../i18n/index.js';
 import type { Program } from '../programs/programs.js';
+import { recordCsat } from '../surveys/csat.js';
 import { queueServiceMail } from './mails.js';
 import { publishServiceChange } from './events.js';
 import { fieldsOf, getServiceSettings, listLevels, pickLevel, typeByCode, getType, type ServiceType, type TypeField } from './setup.js';
@@ -39,6 +40,8 @@ export interface ServiceRequest {
   fields: Record<string, string | number>;
   state: RequestState;
   assigneeId: string | null;
+  /** The team the request is with (besides or instead of a person). */
+  teamId: string | null;
   language: Language;
   tier: string | null;
   firstResponseMinutes: number;
@@ -62,6 +65,7 @@ interface RequestRow {
   fields: Record<string, string | number>;
   state: RequestState;
   assignee_id: string | null;
+  team_id: string | null;
   language: Language;
   tier: string | null;
   first_response_minutes: number;
@@ -88,6 +92,7 @@ export const toRequest = (r: RequestRow): ServiceRequest => ({
   fields: r.fields ?? {},
   state: r.state,
   assigneeId: r.assignee_id,
+  teamId: r.team_id ?? null,
   language: r.language,
   tier: r.tier,
   firstResponseMinutes: r.first_response_minutes,
@@ -132,6 +137,7 @@ export interface TimelineEntry {
   fromState: RequestState | null;
   toState: RequestState | null;
   assigneeId: string | null;
+  teamId: string | null;
   attachments: Attachment[];
   createdAt: Date;
 }
@@ -143,9 +149,9 @@ export interface TimelineEntry {
 export async function timeline(db: Db, programId: string, requestId: string, withInternal: boolean): Promise<TimelineEntry[]> {
   const rows = await sql<{
     id: string; kind: TimelineEntry['kind']; internal: boolean; author: string; author_name: string | null; by_staff: boolean; body: string | null;
-    from_state: RequestState | null; to_state: RequestState | null; assignee_id: string | null; created_at: Date | string;
+    from_state: RequestState | null; to_state: RequestState | null; assignee_id: string | null; team_id: string | null; created_at: Date | string;
   }>`
-    SELECT id, kind, internal, author, author_name, by_staff, body, from_state, to_state, assignee_id, created_at FROM service_entries
+    SELECT id, kind, internal, author, author_name, by_staff, body, from_state, to_state, assignee_id, team_id, created_at FROM service_entries
     WHERE program_id = ${programId} AND request_id = ${requestId} ${withInternal ? sql`` : sql`AND NOT internal`}
     ORDER BY created_at, id`.execute(db);
   const files = await sql<{ entry_id: string; id: string; file_name: string | null; content_type: string; size_bytes: string | number; sha256: string }>`
@@ -171,6 +177,7 @@ export async function timeline(db: Db, programId: string, requestId: string, wit
     fromState: r.from_state,
     toState: r.to_state,
     assigneeId: r.assignee_id,
+    teamId: r.team_id,
     attachments: byEntry.get(r.id) ?? [],
     createdAt: new Date(r.created_at),
   }));
@@ -195,14 +202,15 @@ interface EntryInput {
   fromState?: RequestState | null;
   toState?: RequestState | null;
   assigneeId?: string | null;
+  teamId?: string | null;
 }
 
-async function addEntry(trx: Db, programId: string, requestId: string, who: ServiceActor, e: EntryInput, at: Date, files: EvidenceFile[] = []): Promise<string> {
+export async function addServiceEntry(trx: Db, programId: string, requestId: string, who: ServiceActor, e: EntryInput, at: Date, files: EvidenceFile[] = []): Promise<string> {
   const id = uuidv7();
   await sql`
-    INSERT INTO service_entries (program_id, id, request_id, kind, internal, author, author_name, by_staff, body, from_state, to_state, assignee_id, created_at)
+    INSERT INTO service_entries (program_id, id, request_id, kind, internal, author, author_name, by_staff, body, from_state, to_state, assignee_id, team_id, created_at)
     VALUES (${programId}, ${id}, ${requestId}, ${e.kind}, ${e.internal ?? false}, ${who.ref}, ${who.name}, ${who.party === 'staff'}, ${e.body ?? null},
-      ${e.fromState ?? null}, ${e.toState ?? null}, ${e.assigneeId ?? null}, ${at})`.execute(trx);
+      ${e.fromState ?? null}, ${e.toState ?? null}, ${e.assigneeId ?? null}, ${e.teamId ?? null}, ${at})`.execute(trx);
   for (const f of files) await sql`INSERT INTO service_attachments (program_id, entry_id, evidence_id) VALUES (${programId}, ${id}, ${f.id})`.execute(trx);
   return id;
 }
@@ -345,7 +353,7 @@ export async function createRequest(
         VALUES (${program.id}, ${id}, ${Number(n.rows[0]!.last_number)}, ${type.id}, ${memberId}, ${m.account_id}, ${input.subject.trim()}, ${input.body.trim()},
           ${JSON.stringify(fields)}::jsonb, 'new', ${assignee}, ${language}, ${tier}, ${level.firstResponseMinutes}, ${level.resolutionMinutes},
           ${who.ref}, ${key}, ${hash}, ${now}, ${now})`.execute(trx);
-      await addEntry(trx, program.id, id, who, { kind: 'created', body: input.body.trim(), toState: 'new' }, now, attached);
+      await addServiceEntry(trx, program.id, id, who, { kind: 'created', body: input.body.trim(), toState: 'new' }, now, attached);
       const request = (await findRequest(trx, program.id, id))!;
       await queueServiceMail(trx, program, request, type, { kind: 'received' }, now);
       await publishServiceChange(trx, program.id, request, type, { change: 'created', entry: null }, now);
@@ -390,9 +398,9 @@ export async function addComment(
     const type = (await getType(trx, program.id, r.typeId))!;
     const stored = await storeEvidence(trx, store, program.id, r.accountId, files, who.ref);
     const attached = [...(await requireAccountEvidence(trx, program.id, r.accountId, input.evidenceIds)), ...stored];
-    await addEntry(trx, program.id, r.id, who, { kind: 'comment', internal, body: input.body.trim() }, now, attached);
+    await addServiceEntry(trx, program.id, r.id, who, { kind: 'comment', internal, body: input.body.trim() }, now, attached);
     const next = stateAfterComment(r.state, who.party, internal);
-    if (next) await addEntry(trx, program.id, r.id, who, { kind: 'state', fromState: r.state, toState: next }, now);
+    if (next) await addServiceEntry(trx, program.id, r.id, who, { kind: 'state', fromState: r.state, toState: next }, now);
     const firstAnswer = who.party === 'staff' && !internal && r.firstResponseAt === null;
     await sql`
       UPDATE service_requests SET updated_at = ${now}
@@ -416,7 +424,7 @@ export async function changeState(db: Db, program: Program, requestId: string, t
     const check = checkTransition(r.state, to, { by: who.party, closedAt: r.closedAt, reopenDays: settings.reopenDays, now });
     if (!check.ok) throw new LojalError(check.code, { number: r.number, from: r.state, to });
     const type = (await getType(trx, program.id, r.typeId))!;
-    await addEntry(trx, program.id, r.id, who, { kind: 'state', fromState: r.state, toState: to, body: note }, now);
+    await addServiceEntry(trx, program.id, r.id, who, { kind: 'state', fromState: r.state, toState: to, body: note }, now);
     const reopened = to === 'in_progress' && (r.state === 'resolved' || r.state === 'closed');
     await sql`
       UPDATE service_requests SET state = ${to}, updated_at = ${now}
@@ -431,21 +439,36 @@ export async function changeState(db: Db, program: Program, requestId: string, t
   });
 }
 
-/** Assigns requests to a staff user (or nobody); the member is not told, the webhook is. */
-export async function assignRequests(db: Db, programId: string, ids: string[], staffUserId: string | null, who: ServiceActor, now: Date): Promise<number> {
+/**
+ * Where requests go: a staff user and/or a team. A key left out keeps what the request has; null clears it.
+ */
+export interface AssignTarget {
+  staffUserId?: string | null | undefined;
+  teamId?: string | null | undefined;
+}
+
+/** Assigns requests to a staff user, a team, or both (null: nobody); the member is not told, the webhook is. */
+export async function assignRequests(db: Db, programId: string, ids: string[], target: AssignTarget, who: ServiceActor, now: Date): Promise<number> {
+  const { staffUserId, teamId } = target;
   if (staffUserId) {
     const s = await sql`SELECT 1 FROM staff_users WHERE program_id = ${programId} AND id = ${staffUserId} AND active`.execute(db);
     if (!s.rows.length) throw new LojalError('unknown_staff_user', { id: staffUserId });
+  }
+  if (teamId) {
+    const s = await sql`SELECT 1 FROM service_teams WHERE program_id = ${programId} AND id = ${teamId}`.execute(db);
+    if (!s.rows.length) throw new LojalError('unknown_service_team', { team: teamId });
   }
   return db.transaction().execute(async (trx) => {
     let changed = 0;
     for (const id of [...new Set(ids)].sort()) {
       const r = await requireRequest(trx, programId, id, true);
-      if (r.assigneeId === staffUserId) continue;
-      await addEntry(trx, programId, r.id, who, { kind: 'assignment', internal: true, assigneeId: staffUserId }, now);
-      await sql`UPDATE service_requests SET assignee_id = ${staffUserId}, updated_at = ${now} WHERE program_id = ${programId} AND id = ${r.id}`.execute(trx);
+      const assignee = staffUserId === undefined ? r.assigneeId : staffUserId;
+      const team = teamId === undefined ? r.teamId : teamId;
+      if (r.assigneeId === assignee && r.teamId === team) continue;
+      await addServiceEntry(trx, programId, r.id, who, { kind: 'assignment', internal: true, assigneeId: assignee, teamId: team }, now);
+      await sql`UPDATE service_requests SET assignee_id = ${assignee}, team_id = ${team}, updated_at = ${now} WHERE program_id = ${programId} AND id = ${r.id}`.execute(trx);
       const type = (await getType(trx, programId, r.typeId))!;
-      await publishServiceChange(trx, programId, { ...r, assigneeId: staffUserId }, type, { change: 'assigned', entry: null }, now);
+      await publishServiceChange(trx, programId, { ...r, assigneeId: assignee, teamId: team }, type, { change: 'assigned', entry: null }, now);
       changed++;
     }
     return changed;
@@ -453,6 +476,9 @@ export async function assignRequests(db: Db, programId: string, ids: string[], s
 }
 
 // ---------------------------------------------------------------- satisfaction (CSAT)
+
+/** How the service desk's scores are labelled in the program's CSAT figures (`source`). */
+export const serviceCsatSource = 'service_desk';
 
 export const csatInputSchema = z.object({ score: z.number().int().min(1).max(5), comment: z.string().trim().min(1).max(2000).optional() }).strict();
 
@@ -467,6 +493,8 @@ export async function rateRequest(db: Db, programId: string, requestId: string, 
       if (isUniqueViolation(err)) throw new LojalError('service_csat_given', { number: r.number });
       throw err;
     }
+    // The same score counts in the program's CSAT figures beside the surveys', in this transaction so the two never disagree.
+    await recordCsat(trx, programId, { source: serviceCsatSource, sourceRef: r.id, score: input.score, accountId: r.accountId, occurredAt: now });
   });
 }
 

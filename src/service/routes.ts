@@ -11,6 +11,7 @@ import { validationError } from '../events/ingest.js';
 import { evidenceTypes } from '../evidence/files.js';
 import { sendEvidence } from '../evidence/routes.js';
 import { actor, caller, type AppContext } from '../http/context.js';
+import { sendNoContent } from '../http/no-content.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { apiLanguage } from '../http/problem.js';
 import { languages } from '../i18n/index.js';
@@ -19,6 +20,8 @@ import { getProgram, type Program } from '../programs/programs.js';
 import { serviceCsatAnswers } from './csat.js';
 import { articleInputSchema, listArticles, requireArticle, saveArticle, searchArticles } from './help.js';
 import { passThrough, readJsonWithFiles } from './http.js';
+import { createQuote, quoteInputSchema } from './quotes.js';
+import { deleteTeam, listTeams, saveTeam, teamInputSchema, teamsOfStaff } from './teams.js';
 import { entryOut, namesFor, presentRequest, requestOut, requestSummaryOut, slaOut, summary } from './present.js';
 import { listRequests, serviceReport, slaOf } from './queue.js';
 import {
@@ -106,7 +109,7 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   const present = async (req: FastifyRequest, program: Program, id: string) => {
     const r = await requireRequest(db, program.id, id);
     const sla = (await slaOf(db, program, [r], clock())).get(r.id);
-    return presentRequest(db, program.id, r, await listTypes(db, program.id), { party: 'staff', language: apiLanguage(req), sla, fileUrl: staffFileUrl });
+    return presentRequest(db, program.id, r, await listTypes(db, program.id), { party: 'staff', language: apiLanguage(req), sla, fileUrl: staffFileUrl, now: clock() });
   };
 
   // ------------------------------------------------------------ configuration
@@ -210,7 +213,7 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   });
 
   app.get('/v1/service/requests', {
-    config: { scope: 'read' },
+    config: { scope: 'read', errors: ['service_team_required'] },
     schema: {
       operationId: 'listServiceRequests',
       tags,
@@ -222,6 +225,7 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
         state: states.describe(`States, comma-separated: ${requestStates.join(', ')}`),
         type: z.string().max(40).optional().describe('The request type\'s code'),
         assignee: z.union([z.uuid(), z.literal('none')]).optional().describe('A staff user\'s id, or `none` for unassigned requests'),
+        team: z.union([z.uuid(), z.literal('none'), z.literal('mine')]).optional().describe('A team\'s id, `none` for requests with no team, or `mine` for the teams of the signed-in staff user (a console session; an API key has no teams: 400 `service_team_required`)'),
         breach: z.enum(['breached', 'near', 'at_risk']).optional().describe('Open requests whose SLA is `breached`, `near` breach, or `at_risk` (either)'),
         accountId: z.uuid().optional().describe('Only this account\'s requests'),
         memberId: z.uuid().optional().describe('Only this member\'s requests'),
@@ -233,11 +237,18 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
     const program = await programOf(req);
     const q = req.query;
     const after = q.breach ? undefined : decodeCursor(q.cursor, z.tuple([z.iso.datetime(), z.uuid()]));
-    const { rows, sla, more } = await listRequests(db, program, { ...q, accountIds: q.accountId ? [q.accountId] : undefined }, q.limit, after && { createdAt: after[0], id: after[1] }, clock());
+    const { team, ...filters } = q;
+    let teams: string[] | 'none' | undefined = team === 'none' ? 'none' : team === 'mine' ? undefined : team ? [team] : undefined;
+    if (team === 'mine') {
+      const who = actor(req);
+      if (who.kind !== 'staff') throw new LojalError('service_team_required');
+      teams = await teamsOfStaff(db, program.id, who.id);
+    }
+    const { rows, sla, more } = await listRequests(db, program, { ...filters, teams, accountIds: q.accountId ? [q.accountId] : undefined }, q.limit, after && { createdAt: after[0], id: after[1] }, clock());
     const names = await namesFor(db, program.id, rows, await listTypes(db, program.id));
     const last = rows[rows.length - 1];
     return {
-      data: rows.map((r) => summary(r, names, apiLanguage(req), sla.get(r.id))),
+      data: rows.map((r) => summary(r, names, apiLanguage(req), sla.get(r.id), true)),
       nextCursor: more && last && !q.breach ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
     };
   });
@@ -316,16 +327,77 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   });
 
   app.post('/v1/service/requests/assign', {
-    config: { scope: 'service:write', errors: ['unknown_staff_user', 'not_found'] },
+    config: { scope: 'service:write', errors: ['unknown_staff_user', 'unknown_service_team', 'not_found'] },
     schema: {
       operationId: 'assignServiceRequests',
       tags,
-      summary: 'Assign requests to a staff user',
-      description: 'One or many requests at once; `staffUserId: null` unassigns. All or none: an unknown request id is 404 and nothing changes. The member is not told; the webhook fires.',
-      body: z.object({ ids: z.array(z.uuid()).min(1).max(200).describe('The requests to assign, 1–200'), staffUserId: z.uuid().nullable().describe('An active staff user; null: nobody') }).strict(),
-      response: { 200: z.object({ changed: z.number().int().describe('Requests whose assignee changed') }) },
+      summary: 'Assign requests to a staff user or a team',
+      description: 'One or many requests at once, to a staff user (`staffUserId`), a team (`teamId`) or both; a key left out keeps what each request has, null clears it. All or none: an unknown request id is 404 and nothing changes. The member is not told; the webhook fires.',
+      body: z
+        .object({
+          ids: z.array(z.uuid()).min(1).max(200).describe('The requests to assign, 1–200'),
+          staffUserId: z.uuid().nullable().optional().describe('An active staff user; null: nobody; left out: unchanged'),
+          teamId: z.uuid().nullable().optional().describe('A team (GET /v1/service/teams); null: no team; left out: unchanged'),
+        })
+        .strict()
+        .refine((b) => b.staffUserId !== undefined || b.teamId !== undefined, { path: ['staffUserId'], message: 'give staffUserId, teamId or both' }),
+      response: { 200: z.object({ changed: z.number().int().describe('Requests whose assignee or team changed') }) },
     },
-  }, async (req) => ({ changed: await assignRequests(db, caller(req).programId, req.body.ids, req.body.staffUserId, staffActor(req), clock()) }));
+  }, async (req) => ({ changed: await assignRequests(db, caller(req).programId, req.body.ids, { staffUserId: req.body.staffUserId, teamId: req.body.teamId }, staffActor(req), clock()) }));
+
+  // ------------------------------------------------------------ special-order quotes
+  app.post('/v1/service/requests/:id/quotes', {
+    config: { scope: 'service:write', errors: ['service_quote_not_special_order', 'service_request_closed'] },
+    schema: {
+      operationId: 'quoteServiceRequest',
+      tags,
+      summary: 'Answer a special order with a quote',
+      description:
+        'A price in points (`points`) or in the program\'s currency (`amountMinor`), for `quantity`, with a text and a last day. It is posted as a public answer ' +
+        '(mailed, the first-answer clock stops), withdraws an open earlier quote, and the request waits for the customer. The member accepts or declines it in ' +
+        'the portal: accepting makes a shop order (points: paid from the member\'s wallet; money: an order with `invoice` set for the ERP, no points). Only ' +
+        'special orders take quotes (409 `service_quote_not_special_order`).',
+      params: requestParams,
+      body: quoteInputSchema,
+      response: { 201: requestOut },
+    },
+  }, async (req, reply) => {
+    const program = await programOf(req);
+    await createQuote(db, program, req.params.id, req.body, staffActor(req), clock());
+    reply.status(201);
+    return present(req, program, req.params.id);
+  });
+
+  // ------------------------------------------------------------ teams
+  const teamOut = z
+    .object({ id: z.uuid(), name: z.string(), members: z.array(z.object({ id: z.uuid(), name: z.string(), email: z.string() })), createdAt: z.date() })
+    .meta({ id: 'ServiceTeam', description: 'A team of staff users that service requests can be assigned to.' });
+
+  app.get('/v1/service/teams', {
+    config: { scope: 'read' },
+    schema: { operationId: 'listServiceTeams', tags, summary: 'List service teams', description: 'Every team with its members, by name (no paging).', response: { 200: z.object({ data: z.array(teamOut) }) } },
+  }, async (req) => ({ data: await listTeams(db, caller(req).programId) }));
+
+  app.post('/v1/service/teams', {
+    config: { scope: 'admin', errors: ['service_team_name_taken', 'unknown_staff_user'] },
+    schema: { operationId: 'createServiceTeam', tags, summary: 'Add a service team', description: 'A named team of active staff users (needs the `admin` scope). Names are unique in the program (409 `service_team_name_taken`).', body: teamInputSchema, response: { 201: teamOut } },
+  }, async (req, reply) => {
+    reply.status(201);
+    return saveTeam(db, caller(req).programId, req.body, clock());
+  });
+
+  app.put('/v1/service/teams/:id', {
+    config: { scope: 'admin', errors: ['service_team_name_taken', 'unknown_staff_user'] },
+    schema: { operationId: 'updateServiceTeam', tags, summary: 'Change a service team', description: 'Replaces its name and members (needs the `admin` scope); its requests stay with it.', params: idOf('team'), body: teamInputSchema, response: { 200: teamOut } },
+  }, async (req) => saveTeam(db, caller(req).programId, req.body, clock(), req.params.id));
+
+  app.delete('/v1/service/teams/:id', {
+    config: { scope: 'admin' },
+    schema: { operationId: 'deleteServiceTeam', tags, summary: 'Remove a service team', description: 'Its requests are left without a team (their people stay assigned); the timeline keeps who had them.', params: idOf('team'), response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await deleteTeam(db, caller(req).programId, req.params.id);
+    return sendNoContent(reply);
+  });
 
   app.get('/v1/service/requests/:id/attachments/:fileId', {
     config: { scope: 'read', errors: ['evidence_missing'], produces: [...evidenceTypes] },

@@ -51,7 +51,7 @@ const groupOut = z
   .meta({ id: 'FigureGroup', description: 'NPS and CSAT of one group of answers (a period, tier, role or segment).' });
 const resultsQuery = z
   .object({
-    by: z.enum(['period', 'tier', 'role', 'segment']).default('period').describe('How to group the figures; default `period` (the trend)'),
+    by: z.enum(['period', 'tier', 'role', 'segment', 'source']).default('period').describe('How to group the figures; default `period` (the trend); `source` splits the program figures into surveys, the service desk and other reporters'),
     period: z.enum(['week', 'month', 'quarter', 'year']).default('month').describe('The length of a period when `by` is `period`; default `month`'),
     from: day.optional().describe('First day counted, YYYY-MM-DD (inclusive)'),
     to: day.optional().describe('Last day counted, YYYY-MM-DD (inclusive)'),

@@ -103,6 +103,8 @@ export interface ScoredRow {
   tier: string | null;
   role: string | null;
   segment: string | null;
+  /** Where the score came from (`survey`, `service_desk`, …); set on the program's figures only. */
+  source?: string | null;
 }
 
 export interface GroupFigure {
@@ -114,7 +116,7 @@ export interface GroupFigure {
   suppressed: boolean;
 }
 
-export type GroupBy = 'period' | 'tier' | 'role' | 'segment';
+export type GroupBy = 'period' | 'tier' | 'role' | 'segment' | 'source';
 
 /**
  * Figures per group, ordered by key (periods in time order). `minGroup`: groups with fewer answers are
@@ -124,7 +126,7 @@ export type GroupBy = 'period' | 'tier' | 'role' | 'segment';
 export function figuresBy(rows: readonly ScoredRow[], by: GroupBy, opts: { period?: Period; minGroup?: number } = {}): GroupFigure[] {
   const groups = new Map<string | null, ScoredRow[]>();
   for (const r of rows) {
-    const key = by === 'period' ? periodOf(r.day, opts.period ?? 'month') : r[by];
+    const key = by === 'period' ? periodOf(r.day, opts.period ?? 'month') : (r[by] ?? null);
     const list = groups.get(key);
     if (list) list.push(r);
     else groups.set(key, [r]);

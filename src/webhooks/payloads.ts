@@ -59,6 +59,7 @@ export const serviceEventData = z
     memberId: z.uuid(),
     accountId: z.uuid(),
     assigneeId: z.uuid().nullable(),
+    teamId: z.uuid().nullable().describe('The team the request is with; null: none'),
     subject: z.string(),
     comment: z
       .object({ body: z.string(), byStaff: z.boolean() })

@@ -95,4 +95,35 @@ describeInBrowser('the service desk in the browser', () => {
     expect(r.rows[0]!.state).toBe('resolved');
     expect(r.rows[0]!.first_response_at).not.toBeNull();
   });
+
+  it('staff answer a special order with a quote in the console; the member accepts it on the phone and it becomes an order', async () => {
+    await ok(b.call('POST', '/v1/service/types', { code: 'special', kind: 'special_order', position: 2, names: { en: 'Special order', sv: 'Specialbeställning', nb: 'Spesialbestilling', pl: 'Zamówienie specjalne', de: 'Sonderbestellung' } }));
+    await ok(b.call('POST', `/v1/members/${ids.anna}/adjustments`, { points: 2000, reasonCode: 'opening', idempotencyKey: 'browser-open-anna' }));
+    await ok(b.call('POST', '/v1/service/requests', { memberId: ids.anna, type: 'special', subject: 'Brass facade lamps', body: 'Six lamps for the entrance.', fields: { item: 'Brass lamp', quantity: 6 } }));
+    const staffPage = await b.newPage(desktop);
+    await b.signInStaff(staffPage.context, ids.staff!);
+    await staffPage.page.goto('/admin/service');
+    await staffPage.page.getByRole('link', { name: 'Brass facade lamps' }).click();
+    await staffPage.page.getByRole('heading', { name: 'Quotes' }).waitFor();
+    await staffPage.page.getByLabel('Price in points').fill('900');
+    await staffPage.page.getByLabel('What is offered').fill('Six Nordljus lamps in brushed brass.');
+    // A last day far ahead of any clock the test runs at.
+    await staffPage.page.getByLabel('Valid until (last day)').fill('2099-12-31');
+    expect(await pageProblems(staffPage.page)).toEqual([]);
+    await staffPage.page.getByRole('button', { name: 'Send quote' }).click();
+    await staffPage.page.getByTestId('quote-row').getByText('900 points').waitFor();
+
+    const { context, page } = await b.newPage(phone);
+    await b.signInMember(context, ids.anna!, 'anna@example.com');
+    await page.goto('/requests');
+    await page.getByRole('link', { name: /Brass facade lamps/ }).click();
+    await page.getByTestId('quote').getByText('900 points').waitFor();
+    expect(await pageProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Accept and order' }).click();
+    await page.getByTestId('quote').getByText('accepted').waitFor();
+    const orders = await sql<{ points: string; state: string }>`SELECT points, state FROM reward_orders WHERE program_id = ${b.programId}`.execute(b.database.db);
+    expect(orders.rows.map((o) => [Number(o.points), o.state])).toEqual([[900, 'placed']]);
+    expect(await pageProblems(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  });
 });

@@ -46,3 +46,32 @@ describe.runIf(onPostgres)('service requests under concurrency on PostgreSQL', (
     expect(Number(n.rows[0]!.n)).toBe(11);
   });
 });
+
+describe.runIf(onPostgres)('a special-order quote accepted twice at once on PostgreSQL', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('ten accepts at once make one order and debit the points once', async () => {
+    const { chooseSessionMember, createSession, csrfTokenFor } = await import('../../src/sessions/store.js');
+    const memberId = await seedMember(t, await seedAccount(t, 'QUOTE'), 'QUOTER');
+    await sql`UPDATE members SET email = 'quoter@example.com' WHERE program_id = ${t.programId} AND id = ${memberId}`.execute(t.database.db);
+    expect((await t.call('POST', '/v1/service/types', { code: 'special', kind: 'special_order', names: { en: 'Special order' } })).statusCode).toBe(201);
+    expect((await t.call('POST', `/v1/members/${memberId}/adjustments`, { points: 1000, reasonCode: 'opening', idempotencyKey: 'open-quoter' })).statusCode).toBe(201);
+    const r = (await t.call('POST', '/v1/service/requests', { memberId, type: 'special', subject: 'Pallet of tiles', body: 'b', fields: { item: 'Tiles', quantity: 1 } })).json();
+    const quoted = (await t.call('POST', `/v1/service/requests/${r.id}/quotes`, { points: 700, description: 'One pallet.', validUntil: '2026-12-20' })).json();
+    const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'quoter@example.com' });
+    await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
+    const headers = { cookie: `lojal_member=${token}`, 'x-csrf-token': csrfTokenFor(session), 'content-type': 'application/json' };
+    const url = `/portal/v1/service/requests/${r.id}/quotes/${quoted.quotes[0].id}/decision`;
+    const answers = await Promise.all(Array.from({ length: 10 }, () => t.app.inject({ method: 'POST', url, headers, payload: JSON.stringify({ decision: 'accept' }) })));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(10).fill(200));
+    expect(new Set(answers.map((a) => a.json().quotes[0].orderId)).size).toBe(1);
+    const orders = await sql<{ n: string; points: string }>`SELECT count(*) AS n, sum(points) AS points FROM reward_orders WHERE program_id = ${t.programId}`.execute(t.database.db);
+    expect([Number(orders.rows[0]!.n), Number(orders.rows[0]!.points)]).toEqual([1, 700]);
+    const balance = (await t.app.inject({ method: 'GET', url: '/portal/v1/balance', headers })).json();
+    expect(balance.available).toBe(300);
+  });
+});

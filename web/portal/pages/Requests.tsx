@@ -11,12 +11,24 @@ import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
 import { api, newIdempotencyKey, query } from '../../shared/api';
 import { ErrorAlert, fieldError, notifySuccess } from '../../shared/feedback';
-import { formatDateTime } from '../../shared/format';
+import { formatDate, formatDateTime } from '../../shared/format';
 import type { Page } from '../data';
 import { useMember } from '../session';
 import { Empty, LoadMore, PageTitle, SkeletonList } from '../parts/ui';
 
 type State = 'new' | 'in_progress' | 'waiting_customer' | 'resolved' | 'closed';
+
+interface Quote {
+  id: string;
+  price: string;
+  quantity: number;
+  description: string;
+  validUntil: string;
+  status: 'open' | 'accepted' | 'declined' | 'withdrawn';
+  expired: boolean;
+  points: number | null;
+  orderId: string | null;
+}
 
 interface Summary {
   id: string;
@@ -47,6 +59,7 @@ interface Full extends Summary {
   nextStates: State[];
   csat: { score: number; comment: string | null } | null;
   canRate: boolean;
+  quotes: Quote[];
 }
 interface TypeInfo {
   code: string;
@@ -57,7 +70,8 @@ interface TypeInfo {
 }
 interface Hit { id: string; title: string; excerpt: string; category: string }
 
-export const stateColour: Record<State, string> = { new: 'blue.9', in_progress: 'grape.9', waiting_customer: 'orange.9', resolved: 'teal.9', closed: 'gray.8' };
+// Mantine's darkest orange (orange.9) carries white text at 4.29:1, under WCAG's 4.5: a darker burnt orange does.
+export const stateColour: Record<State, string> = { new: 'blue.9', in_progress: 'grape.9', waiting_customer: '#a8400b', resolved: 'teal.9', closed: 'gray.8' };
 
 export default function Requests() {
   return (
@@ -312,6 +326,9 @@ function RequestView() {
           <TimelineItem key={e.id} e={e} />
         ))}
       </Stack>
+      {req.quotes.filter((q) => q.status !== 'withdrawn').map((q) => (
+        <QuoteCard key={q.id} requestId={req.id} quote={q} onDone={done} />
+      ))}
       {req.canRate && <Rate id={req.id} onDone={done} />}
       {req.csat && (
         <Card withBorder padding="sm">
@@ -369,6 +386,41 @@ function TimelineItem({ e }: { e: Entry }) {
             ),
           )}
         </SimpleGrid>
+      )}
+    </Card>
+  );
+}
+
+/** A special order's quote: accept (an order is made at once) or decline while it is open and not past its last day. */
+function QuoteCard({ requestId, quote, onDone }: { requestId: string; quote: Quote; onDone: (d: Full) => void }) {
+  const { t } = useTranslation('portal-service');
+  const qc = useQueryClient();
+  const decide = useMutation({
+    mutationFn: (decision: 'accept' | 'decline') => api.post<Full>(`/portal/v1/service/requests/${requestId}/quotes/${quote.id}/decision`, { decision }),
+    onSuccess: (d, decision) => {
+      notifySuccess(decision === 'accept' ? t('quote.ordered') : t('quote.declinedDone'));
+      onDone(d);
+      void qc.invalidateQueries({ queryKey: ['portal'] });
+    },
+  });
+  const open = quote.status === 'open' && !quote.expired;
+  const lastDay = new Date(new Date(quote.validUntil).getTime() - 1);
+  return (
+    <Card withBorder padding="sm" component="section" aria-labelledby={`quote-${quote.id}`} data-testid="quote">
+      <Group justify="space-between" wrap="nowrap">
+        <Text fw={700} id={`quote-${quote.id}`}>{t('quote.title')}</Text>
+        <Badge variant="filled" color={quote.status === 'accepted' ? 'teal.9' : 'gray.8'} style={{ flexShrink: 0 }}>{quote.expired && quote.status === 'open' ? t('quote.expired') : t(`quote.status.${quote.status}`)}</Badge>
+      </Group>
+      <Text size="xl" fw={700} mt={4}>{quote.price}</Text>
+      <Text size="sm">{t('quote.quantity', { quantity: quote.quantity })} · {t('quote.validUntil', { date: formatDate(lastDay) })}</Text>
+      <Text size="sm" mt="xs" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{quote.description}</Text>
+      {quote.points === null && <Text size="xs" c="dimmed" mt={4}>{t('quote.invoiced')}</Text>}
+      <ErrorAlert error={decide.error} />
+      {open && (
+        <Group grow mt="sm">
+          <Button size="md" color="teal.9" onClick={() => decide.mutate('accept')} loading={decide.isPending && decide.variables === 'accept'}>{t('quote.accept')}</Button>
+          <Button size="md" variant="default" onClick={() => decide.mutate('decline')} loading={decide.isPending && decide.variables === 'decline'}>{t('quote.decline')}</Button>
+        </Group>
       )}
     </Card>
   );

@@ -4,7 +4,7 @@
  * and the reports per request type.
  */
 import { useMemo, useState } from 'react';
-import { Anchor, Badge, Button, Card, Checkbox, Group, Image, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Checkbox, Group, Image, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useLocation, useParams } from 'react-router';
@@ -23,12 +23,13 @@ interface SlaClock { targetMinutes: number; elapsedMinutes: number; dueAt: strin
 interface Summary {
   id: string;
   number: number;
-  type: { code: string; name: string };
+  type: { code: string; kind?: string; name: string };
   subject: string;
   state: State;
   member: { id: string; name: string };
   account: { id: string; name: string };
   assignee: { id: string; name: string } | null;
+  team?: { id: string; name: string } | null;
   tier: string | null;
   createdAt: string;
   sla?: { firstResponse: SlaClock; resolution: SlaClock; status: SlaStatus };
@@ -42,6 +43,7 @@ interface Entry {
   body: string | null;
   toState: State | null;
   assigneeName?: string | null;
+  teamName?: string | null;
   attachments: { id: string; fileName: string | null; contentType: string; url: string }[];
   createdAt: string;
 }
@@ -52,6 +54,7 @@ interface Full extends Summary {
   timeline: Entry[];
   nextStates: State[];
   csat: { score: number; comment: string | null } | null;
+  quotes: { id: string; price: string; quantity: number; description: string; validUntil: string; status: string; expired: boolean; orderId: string | null }[];
 }
 interface Assignee { id: string; name: string }
 interface TypeRow { code: string; names: Record<string, string> }
@@ -98,6 +101,7 @@ function SlaBadge({ sla }: { sla: Summary['sla'] }) {
   );
 }
 
+const useTeams = () => useQuery({ queryKey: ['service', 'teams'], queryFn: () => api.get<{ data: { id: string; name: string }[] }>('/v1/service/teams') });
 const useAssignees = () => useQuery({ queryKey: ['service', 'assignees'], queryFn: () => api.get<{ data: Assignee[] }>('/v1/service/assignees') });
 
 function Queue() {
@@ -108,15 +112,23 @@ function Queue() {
   const [type, setType] = useState<string | null>(null);
   const [assignee, setAssignee] = useState<string | null>(null);
   const [breach, setBreach] = useState<string | null>(null);
+  const [team, setTeam] = useState<string | null>(null);
+  const [assignTeam, setAssignTeam] = useState<string | null>(null);
+  const teams = useTeams();
   const [q, setQ] = useState('');
   const [picked, setPicked] = useState<string[]>([]);
   const [assignTo, setAssignTo] = useState<string | null>(null);
   const types = useQuery({ queryKey: ['service', 'types'], queryFn: () => api.get<{ data: TypeRow[] }>('/v1/service/types') });
   const assignees = useAssignees();
-  const params = { state: state || undefined, type: type ?? undefined, assignee: assignee ?? undefined, breach: breach ?? undefined, q: q.trim() || undefined, limit: 100 };
+  const params = { state: state || undefined, type: type ?? undefined, assignee: assignee ?? undefined, breach: breach ?? undefined, team: team ?? undefined, q: q.trim() || undefined, limit: 100 };
   const list = useQuery({ queryKey: ['service', 'queue', params], queryFn: () => api.get<{ data: Summary[] }>(`/v1/service/requests${query(params)}`) });
   const assign = useMutation({
-    mutationFn: () => api.post<{ changed: number }>('/v1/service/requests/assign', { ids: picked, staffUserId: assignTo === 'none' ? null : assignTo }),
+    mutationFn: () =>
+      api.post<{ changed: number }>('/v1/service/requests/assign', {
+        ids: picked,
+        ...(assignTo && { staffUserId: assignTo === 'none' ? null : assignTo }),
+        ...(assignTeam && { teamId: assignTeam === 'none' ? null : assignTeam }),
+      }),
     onSuccess: (r) => {
       notifySuccess(t('assigned', { count: r.changed }));
       setPicked([]);
@@ -124,6 +136,7 @@ function Queue() {
     },
   });
   const people = [{ value: 'none', label: t('unassigned') }, ...(assignees.data?.data ?? []).map((a) => ({ value: a.id, label: a.name }))];
+  const teamOptions = (teams.data?.data ?? []).map((x) => ({ value: x.id, label: x.name }));
   const rows = list.data?.data ?? [];
   return (
     <Stack>
@@ -132,6 +145,7 @@ function Queue() {
           data={[{ value: 'new,in_progress,waiting_customer', label: t('filters.open') }, ...states.map((s) => ({ value: s, label: t(`state.${s}`) })), { value: '', label: t('filters.all') }]} />
         <Select label={t('filters.type')} value={type} onChange={setType} clearable w={180} data={(types.data?.data ?? []).map((x) => ({ value: x.code, label: x.names[i18n.language.slice(0, 2)] ?? x.names.en ?? x.code }))} />
         <Select label={t('filters.assignee')} value={assignee} onChange={setAssignee} clearable w={180} data={people} />
+        <Select label={t('filters.team')} value={team} onChange={setTeam} clearable w={180} data={[{ value: 'mine', label: t('filters.myTeams') }, { value: 'none', label: t('noTeam') }, ...teamOptions]} />
         <Select label={t('filters.breach')} value={breach} onChange={setBreach} clearable w={180} data={['at_risk', 'breached', 'near'].map((b) => ({ value: b, label: t(`filters.${b}`) }))} />
         <TextInput label={t('filters.search')} value={q} onChange={(e) => setQ(e.currentTarget.value)} w={200} />
       </Group>
@@ -140,7 +154,8 @@ function Queue() {
           <Group>
             <Text size="sm">{t('picked', { count: picked.length })}</Text>
             <Select aria-label={t('assignTo')} placeholder={t('assignTo')} value={assignTo} onChange={setAssignTo} data={people} w={220} />
-            <Button size="sm" disabled={!assignTo} loading={assign.isPending} onClick={() => assign.mutate()}>{t('assign')}</Button>
+            <Select aria-label={t('assignToTeam')} placeholder={t('assignToTeam')} value={assignTeam} onChange={setAssignTeam} data={[{ value: 'none', label: t('noTeam') }, ...teamOptions]} w={220} clearable />
+            <Button size="sm" disabled={!assignTo && !assignTeam} loading={assign.isPending} onClick={() => assign.mutate()}>{t('assign')}</Button>
           </Group>
           <ErrorAlert error={assign.error} />
         </Card>
@@ -169,7 +184,7 @@ function Queue() {
                 <Table.Td>{r.type.name}</Table.Td>
                 <Table.Td>{r.member.name}<Text size="xs" c="dimmed">{r.account.name}{r.tier ? ` · ${r.tier}` : ''}</Text></Table.Td>
                 <Table.Td><StateBadge state={r.state} /></Table.Td>
-                <Table.Td>{r.assignee?.name ?? '—'}</Table.Td>
+                <Table.Td>{r.assignee?.name ?? '—'}{r.team && <Text size="xs" c="dimmed">{r.team.name}</Text>}</Table.Td>
                 <Table.Td><SlaBadge sla={r.sla} /></Table.Td>
               </Table.Tr>
             ))}
@@ -206,9 +221,10 @@ function RequestView() {
   });
   const move = useMutation({ mutationFn: (to: State) => api.post<Full>(`/v1/service/requests/${id}/state`, { to }), onSuccess: done });
   const assign = useMutation({
-    mutationFn: (staffUserId: string | null) => api.post('/v1/service/requests/assign', { ids: [id], staffUserId }),
+    mutationFn: (to: { staffUserId?: string | null; teamId?: string | null }) => api.post('/v1/service/requests/assign', { ids: [id], ...to }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: key }),
   });
+  const teams = useTeams();
   const writer = canWrite(staff.staff.role);
   const people = useMemo(() => [{ value: 'none', label: t('unassigned') }, ...(assignees.data?.data ?? []).map((a) => ({ value: a.id, label: a.name }))], [assignees.data, t]);
   if (r.isPending) return <Loading />;
@@ -229,7 +245,7 @@ function RequestView() {
                 {e.internal ? ` · ${t('internal')}` : ''}
               </Text>
               {e.kind === 'state' && <Text size="sm" fw={600}>{t('movedTo', { state: t(`state.${e.toState}`) })}</Text>}
-              {e.kind === 'assignment' && <Text size="sm" fw={600}>{t('assignedTo', { name: e.assigneeName ?? t('unassigned') })}</Text>}
+              {e.kind === 'assignment' && <Text size="sm" fw={600}>{t('assignedTo', { name: e.assigneeName ?? t('unassigned') })}{e.teamName ? ` · ${e.teamName}` : ''}</Text>}
               {e.body && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{e.body}</Text>}
               {e.attachments.length > 0 && (
                 <Group mt="xs">
@@ -274,9 +290,11 @@ function RequestView() {
           )}
           {req.csat && <Text size="sm" mt="xs"><b>{t('csat')}:</b> {req.csat.score}/5 {req.csat.comment ?? ''}</Text>}
         </Card>
+        {req.type.kind === 'special_order' && <Quotes req={req} writer={writer && req.state !== 'closed'} onDone={done} />}
         {writer && (
           <Card withBorder>
-            <Select label={t('filters.assignee')} data={people} value={req.assignee?.id ?? 'none'} onChange={(v) => assign.mutate(v === 'none' ? null : v)} allowDeselect={false} />
+            <Select label={t('filters.assignee')} data={people} value={req.assignee?.id ?? 'none'} onChange={(v) => assign.mutate({ staffUserId: v === 'none' ? null : v })} allowDeselect={false} />
+            <Select label={t('filters.team')} mt="xs" data={[{ value: 'none', label: t('noTeam') }, ...(teams.data?.data ?? []).map((x) => ({ value: x.id, label: x.name }))]} value={req.team?.id ?? 'none'} onChange={(v) => assign.mutate({ teamId: v === 'none' ? null : v })} allowDeselect={false} />
             <ErrorAlert error={assign.error} />
             <Text size="sm" fw={600} mt="sm">{t('moveTo')}</Text>
             <Group gap="xs" mt={4}>
@@ -289,6 +307,52 @@ function RequestView() {
         )}
       </Stack>
     </SimpleGrid>
+  );
+}
+
+/** A special order's quotes, and (for writers) a new one in points or money with its last day. */
+function Quotes({ req, writer, onDone }: { req: Full; writer: boolean; onDone: (d: Full) => void }) {
+  const { t } = useTranslation('console-service');
+  const [currency, setCurrency] = useState<'points' | 'money'>('points');
+  const [price, setPrice] = useState<number | string>('');
+  const [quantity, setQuantity] = useState<number | string>(Number(req.fields.find((f) => f.key === 'quantity')?.value ?? 1) || 1);
+  const [description, setDescription] = useState('');
+  const [validUntil, setValidUntil] = useState('');
+  const send = useMutation({
+    mutationFn: () =>
+      api.post<Full>(`/v1/service/requests/${req.id}/quotes`, {
+        ...(currency === 'points' ? { points: Number(price) } : { amountMinor: Math.round(Number(price) * 100) }),
+        quantity: Number(quantity),
+        description,
+        validUntil,
+      }),
+    onSuccess: (d) => {
+      setPrice('');
+      setDescription('');
+      onDone(d);
+    },
+  });
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5">{t('quotes.title')}</Title>
+      {req.quotes.length === 0 && <Text size="sm" c="dimmed">{t('quotes.none')}</Text>}
+      {req.quotes.map((q) => (
+        <Text key={q.id} size="sm" mt={4} data-testid="quote-row">
+          <b>{q.price}</b> × {q.quantity} · {t(`quotes.status.${q.expired ? 'expired' : q.status}`)} · {formatDateTime(q.validUntil)}
+        </Text>
+      ))}
+      {writer && (
+        <Stack component="form" gap="xs" mt="sm" onSubmit={(e) => { e.preventDefault(); send.mutate(); }}>
+          <SegmentedControl value={currency} onChange={(v) => setCurrency(v as 'points' | 'money')} data={[{ value: 'points', label: t('quotes.points') }, { value: 'money', label: t('quotes.money') }]} aria-label={t('quotes.priceIn')} />
+          <NumberInput label={currency === 'points' ? t('quotes.pricePoints') : t('quotes.priceMoney')} value={price} onChange={setPrice} min={currency === 'points' ? 1 : 0.01} decimalScale={currency === 'points' ? 0 : 2} required />
+          <NumberInput label={t('quotes.quantity')} value={quantity} onChange={setQuantity} min={1} required />
+          <Textarea label={t('quotes.description')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} required />
+          <TextInput type="date" label={t('quotes.validUntil')} value={validUntil} onChange={(e) => setValidUntil(e.currentTarget.value)} required />
+          <ErrorAlert error={send.error} />
+          <Group><Button type="submit" loading={send.isPending}>{t('quotes.send')}</Button></Group>
+        </Stack>
+      )}
+    </Card>
   );
 }
 
