@@ -404,7 +404,7 @@ export interface MailOutboxTable {
   language: string;
   subject: string;
   body: string;
-  status: Generated<'pending' | 'sent' | 'failed'>;
+  status: Generated<'pending' | 'sent' | 'failed' | 'cancelled'>;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;
   last_error: string | null;
