@@ -51,7 +51,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   const app = await buildApp(database, config, { demo: opts.demo, evidence });
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
   const sms = config.sms ? { provider: fortySixElks(config.sms), from: config.sms.from } : undefined;
-  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }, evidence, sms) : async () => {};
+  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }, evidence, sms, config.publicUrl) : async () => {};
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await stopJobs();

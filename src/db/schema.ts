@@ -404,6 +404,7 @@ export interface MailOutboxTable {
   language: string;
   subject: string;
   body: string;
+  html: Generated<string | null>;
   status: Generated<'pending' | 'sent' | 'failed' | 'cancelled'>;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;

@@ -42,13 +42,13 @@ export async function enqueueMails(trx: Db, programId: string, mails: MailReques
 export async function enqueueRenderedMail(
   trx: Db,
   programId: string,
-  mail: { template: string; to: string; language: Language; subject: string; body: string },
+  mail: { template: string; to: string; language: Language; subject: string; body: string; html?: string | null },
   now: Date,
 ): Promise<string> {
   const id = uuidv7();
   await trx
     .insertInto('mail_outbox')
-    .values({ program_id: programId, id, template: mail.template, to_address: mail.to, language: mail.language, subject: mail.subject, body: mail.body, next_attempt_at: now, created_at: now })
+    .values({ program_id: programId, id, template: mail.template, to_address: mail.to, language: mail.language, subject: mail.subject, body: mail.body, html: mail.html ?? null, next_attempt_at: now, created_at: now })
     .execute();
   return id;
 }

@@ -38,7 +38,7 @@ export async function sendToMember(
   programId: string,
   program: { timeZone: string },
   member: Recipient,
-  message: { template: string; rendered: RenderedMessage; language: Language; key: string; createdBy: string },
+  message: { template: string; rendered: RenderedMessage & { html?: string }; language: Language; key: string; createdBy: string },
   category: 'transactional' | { purpose: ConsentPurpose },
   now: Date,
   only?: MessageChannel[],
@@ -50,7 +50,7 @@ export async function sendToMember(
   for (const channel of channels) {
     if (only && !only.includes(channel)) continue;
     if (channel === 'email') {
-      const id = await enqueueRenderedMail(trx, programId, { template: message.template, to: member.email!, language: message.language, subject: message.rendered.subject, body: message.rendered.body }, now);
+      const id = await enqueueRenderedMail(trx, programId, { template: message.template, to: member.email!, language: message.language, subject: message.rendered.subject, body: message.rendered.body, html: message.rendered.html ?? null }, now);
       out.push({ channel, messageId: id });
     } else if (channel === 'sms') {
       const { message: sms } = await queueSms(

@@ -122,6 +122,9 @@ CREATE TABLE message_sequence_runs (
   FOREIGN KEY (program_id, member_id) REFERENCES members (program_id, id)
 );
 
+-- A campaign mail also goes as HTML (the same text) carrying the open-tracking image.
+ALTER TABLE mail_outbox ADD COLUMN html text;
+
 -- The console cancels a mail that has not gone yet.
 ALTER TABLE mail_outbox DROP CONSTRAINT mail_outbox_status_check;
 ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_status_check CHECK (status IN ('pending', 'sent', 'failed', 'cancelled'));
@@ -131,5 +134,7 @@ CREATE TABLE message_settings (
   program_id   uuid PRIMARY KEY REFERENCES programs (id),
   -- Tell members by their channels when they earn points (with a tip).
   earn_notices boolean NOT NULL DEFAULT false,
+  -- The key unsubscribe and open-tracking links are signed with (hex, made on first use).
+  link_key     text,
   updated_at   timestamptz NOT NULL
 );
