@@ -13,7 +13,7 @@ import { actor, auditContext, caller, type AppContext } from '../http/context.js
 import { actorRef } from '../programs/actor.js';
 import { getProgram } from '../programs/programs.js';
 import { filterSchema } from '../segments/filter.js';
-import { me } from '../portal/context.js';
+import { me, memberAudit } from '../portal/context.js';
 import { audienceOf, cancelCampaign, createCampaign, describeUnsubscribe, getCampaign, listCampaigns, recordBounce, recordOpen, runDueCampaigns, scheduleCampaign, testCampaign, unsubscribe, updateCampaign } from './campaigns.js';
 import { anyRole, listRoleDefaults, memberPreferences, messageChannels, setMemberPreferences, setRoleDefaults } from './channels.js';
 import { messageSettings, setMessageSettings } from './notices.js';
@@ -125,7 +125,7 @@ const stepOut = z
     skipped: z.number().int().describe('members who had done it already'),
   })
   .meta({ id: 'SequenceStep', description: 'A step of the onboarding sequence.' });
-const idParam = z.object({ id: z.uuid() });
+const idParam = z.object({ id: z.uuid().describe('The id from the list') });
 
 export async function messageProgramRoutes(fastify: FastifyInstance, { database, clock, config }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -202,7 +202,7 @@ export async function messageProgramRoutes(fastify: FastifyInstance, { database,
   }, async (req) => {
     const m = me(req);
     const member = await getMember(db, m.programId, m.memberId);
-    return audited(db, auditContext(req), async (trx) => {
+    return audited(db, memberAudit(req), async (trx) => {
       const r = await setMemberPreferences(trx, m.programId, member, req.body, clock());
       return { result: r, audit: { action: 'member.message_preferences', entity: 'member', entityId: member.id, after: { channels: r.channels, timeZone: r.timeZone } } };
     });
@@ -224,7 +224,7 @@ export async function messageProgramRoutes(fastify: FastifyInstance, { database,
     schema: {
       operationId: 'saveMessageTemplate', tags, summary: "Save the program's text of a message kind in a language",
       description: 'Every `{{variable}}` must be one of the kind’s; an unknown one is refused (422 `template_variable_unknown`) rather than rendered empty.',
-      params: z.object({ kind: kindParam, language }), body: z.object(templateText).strict(), response: { 200: templateOut },
+      params: z.object({ kind: kindParam, language: language.describe('The language: en, sv, nb, pl or de') }), body: z.object(templateText).strict(), response: { 200: templateOut },
     },
   }, async (req) => {
     const { programId } = caller(req);
@@ -238,7 +238,7 @@ export async function messageProgramRoutes(fastify: FastifyInstance, { database,
 
   app.delete('/v1/message-templates/:kind/:language', {
     config: { scope: 'admin' },
-    schema: { operationId: 'resetMessageTemplate', tags, summary: 'Back to the built-in text', description: "Removes the program's own text of the kind in the language.", params: z.object({ kind: kindParam, language }), response: { 200: templateOut } },
+    schema: { operationId: 'resetMessageTemplate', tags, summary: 'Back to the built-in text', description: "Removes the program's own text of the kind in the language.", params: z.object({ kind: kindParam, language: language.describe('The language: en, sv, nb, pl or de') }), response: { 200: templateOut } },
   }, async (req) => {
     const { programId } = caller(req);
     const { kind, language: lng } = req.params;
@@ -254,7 +254,7 @@ export async function messageProgramRoutes(fastify: FastifyInstance, { database,
     schema: {
       operationId: 'previewMessageTemplate', tags, summary: 'Preview a text on sample data',
       description: 'Renders the text as a member would get it, with a sample name and counts (change `points` to see plural forms, e.g. 1, 3, 5 in Polish). Nothing is saved; an unknown variable answers 422 `template_variable_unknown` as saving would.',
-      params: z.object({ kind: kindParam, language }),
+      params: z.object({ kind: kindParam, language: language.describe('The language: en, sv, nb, pl or de') }),
       body: z.object({
         ...templateText,
         sample: z.object({
