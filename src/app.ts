@@ -39,6 +39,7 @@ import { serviceRoutes } from './service/routes.js';
 import { portalServiceRoutes } from './service/portal-routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { messageRoutes } from './messages/routes.js';
+import { messageProgramRoutes } from './messages/program-routes.js';
 import { segmentRoutes } from './segments/routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { insightRoutes } from './insight/routes.js';
@@ -57,7 +58,7 @@ const plugins: RoutePlugin[] = [
   invitationLinkRoutes, portalRoutes, reportRoutes, importRoutes,
   trainingRoutes, trainingPortalRoutes,
   serviceRoutes, portalServiceRoutes,
-  privacyRoutes, messageRoutes,
+  privacyRoutes, messageRoutes, messageProgramRoutes,
   surveyRoutes, portalSurveyRoutes, quizRoutes,
   segmentRoutes, campaignRoutes,
   surpriseRoutes, referralRoutes, retentionRoutes,

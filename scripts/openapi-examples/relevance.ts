@@ -203,9 +203,77 @@ const examples: ExampleScript = async (run) => {
     },
   });
 
+  // Channels per role, the member's own choice, templates with a preview, tips and earn notices.
+  await run.call({ operationId: 'setChannelDefaults', body: { data: [{ role: 'foreman', channels: ['sms', 'inbox'] }, { role: 'buyer', channels: ['email'] }, { role: '', channels: ['email', 'inbox'] }] } });
+  await run.call({ operationId: 'getChannelDefaults' });
+  await run.call({ operationId: 'getMemberMessagePreferences', params: { id: installer } });
+  await run.call({ operationId: 'setMemberMessagePreferences', params: { id: installer }, body: { channels: ['sms', 'inbox'], timeZone: 'Europe/Stockholm' } });
+  await run.call({ operationId: 'setMemberMessagePreferences', params: { id: phoneless.id }, body: { channels: ['sms'] }, expectStatus: 422 });
+  await run.call({ operationId: 'listMessageTemplates' });
+  const earnText = { subject: 'Otrzymujesz {{pointsText}}', body: 'Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}', sms: '{{programName}}: +{{pointsText}}' };
+  await run.call({ operationId: 'previewMessageTemplate', params: { kind: 'earn_notice', language: 'pl' }, body: { ...earnText, sample: { points: 3, balance: 1305 } } });
+  await run.call({ operationId: 'previewMessageTemplate', params: { kind: 'earn_notice', language: 'pl' }, body: { ...earnText, subject: 'Cześć {{firstName}}' }, expectStatus: 422 });
+  await run.call({ operationId: 'saveMessageTemplate', params: { kind: 'earn_notice', language: 'pl' }, body: earnText });
+  await run.call({ operationId: 'saveMessageTemplate', params: { kind: 'welcome', language: 'sv' }, body: { subject: 'Välkommen {{firstName}}', body: 'Hej' }, expectStatus: 422 });
+  await run.call({ operationId: 'resetMessageTemplate', params: { kind: 'earn_notice', language: 'pl' } });
+  const tip = await run.call({ operationId: 'addMessageTip', body: { language: 'sv', text: 'Visste du att poäng från utbildningar också räknas till din nivå?' } });
+  await run.call({ operationId: 'addMessageTip', body: { language: 'sv', text: 'Visste du att du kan byta poäng mot arbetskläder?', segmentKey: 'no-such-segment' }, expectStatus: 404 });
+  await run.call({ operationId: 'listMessageTips' });
+  await run.call({ operationId: 'updateMessageTip', params: { id: (tip.body as { id: string }).id }, body: { active: true } });
+  await run.call({ operationId: 'getMessageSettings' });
+  await run.call({ operationId: 'setMessageSettings', body: { earnNotices: true } });
+
+  // A newsletter to the foremen and owners who agreed to it, with a test first; then its counts and an unsubscribe.
+  const newsletter = {
+    name: 'Verktygsveckorna',
+    channel: 'email',
+    purpose: 'newsletter',
+    audience: { field: 'role', op: 'in', value: ['foreman', 'owner'] },
+    content: {
+      sv: { subject: 'Verktygsveckorna, {{name}}', body: 'Hej {{name}}! Verktygsveckorna börjar på måndag: dubbla poäng på alla verktyg.' },
+      en: { subject: 'Tool weeks, {{name}}', body: 'Hi {{name}}! Tool weeks start on Monday: double points on all tools.' },
+    },
+  };
+  await run.call({ operationId: 'createMessageCampaign', body: { ...newsletter, content: { sv: { subject: 'Hej {{förnamn}}', body: 'x' } } }, expectStatus: 422 });
+  const campaign = (await run.call({ operationId: 'createMessageCampaign', body: newsletter })).body as { id: string };
+  await run.call({ operationId: 'updateMessageCampaign', params: { id: campaign.id }, body: { ...newsletter, name: 'Verktygsveckorna v. 50' } });
+  await run.call({ operationId: 'getMessageCampaignAudience', params: { id: campaign.id } });
+  await run.call({ operationId: 'scheduleMessageCampaign', params: { id: campaign.id }, body: {}, expectStatus: 422 });
+  await run.call({ operationId: 'testMessageCampaign', params: { id: campaign.id }, body: { to: 'marknad@nordbygg.example', language: 'sv' } });
+  await run.call({ operationId: 'recordMemberConsent', params: { id: installer }, body: { purpose: 'newsletter', channel: 'email', granted: true, source: 'import' } });
+  await run.call({ operationId: 'scheduleMessageCampaign', params: { id: campaign.id }, body: {} });
+  await run.call({ operationId: 'getMessageCampaign', params: { id: campaign.id } });
+  await run.call({ operationId: 'listMessageCampaigns', query: { limit: 10 } });
+  await run.call({ operationId: 'cancelMessageCampaign', params: { id: campaign.id }, expectStatus: 409 });
+  const later = (await run.call({ operationId: 'createMessageCampaign', body: { ...newsletter, name: 'Julhälsning' } })).body as { id: string };
+  await run.call({ operationId: 'cancelMessageCampaign', params: { id: later.id } });
+  const campaignMail = await db.selectFrom('mail_outbox').select(['id', 'body']).where('program_id', '=', programId).where('template', '=', `campaign:${campaign.id}`).executeTakeFirstOrThrow();
+  await run.call({ operationId: 'reportMailBounce', params: { id: campaignMail.id } });
+  const token = /\/unsubscribe\/(\S+)/.exec(campaignMail.body)![1]!;
+  await run.call({ operationId: 'describeUnsubscribe', params: { token } });
+  await run.call({ operationId: 'confirmUnsubscribe', params: { token: `${token.slice(0, -2)}xx` }, expectStatus: 400 });
+  await run.call({ operationId: 'confirmUnsubscribe', params: { token } });
+  await run.call({ operationId: 'trackMessageOpen', params: { token: 'an-old-or-changed-link.x' } });
+
+  // The onboarding sequence: welcome on day 0, a first-purchase tip on day 3 unless they bought already.
+  const step = (await run.call({ operationId: 'addSequenceStep', body: { day: 0, kind: 'welcome' } })).body as { id: string };
+  await run.call({ operationId: 'addSequenceStep', body: { day: 3, kind: 'first_purchase_tip', stopWhen: 'first_purchase' } });
+  await run.call({ operationId: 'addSequenceStep', body: { day: 14, kind: 'checklist_reminder', stopWhen: 'checklist_done' } });
+  await run.call({ operationId: 'listSequenceSteps' });
+  await run.call({ operationId: 'updateSequenceStep', params: { id: step.id }, body: { active: true } });
+
+  // The mail outbox: cancel a mail that has not gone, send it again.
+  const pendingMail = await db.selectFrom('mail_outbox').select('id').where('program_id', '=', programId).where('status', '=', 'pending').orderBy('created_at').executeTakeFirstOrThrow();
+  await run.call({ operationId: 'resendOutboxMail', params: { id: pendingMail.id }, expectStatus: 409 });
+  await run.call({ operationId: 'cancelOutboxMail', params: { id: pendingMail.id } });
+  await run.call({ operationId: 'resendOutboxMail', params: { id: pendingMail.id } });
+
   // ---------------------------------------------------------------- the member in the portal (P10001)
   await run.call({ operationId: 'portalListCampaigns' });
   await run.call({ operationId: 'portalGetConsents' });
+  await run.call({ operationId: 'portalGetMessagePreferences' });
+  await run.call({ operationId: 'portalSetMessagePreferences', body: { channels: ['email', 'inbox'] } });
+  await run.call({ operationId: 'portalSetMessagePreferences', body: { timeZone: 'Mars/Olympus' }, expectStatus: 422 });
   await run.call({ operationId: 'portalSetConsent', body: { purpose: 'marketing', channel: 'email', granted: true, textVersion: version } });
   await run.call({ operationId: 'portalListInbox', query: { limit: 10 } });
   await run.call({ operationId: 'portalMarkInbox', body: { id: (posted.body as { id: string }).id, read: true } });

@@ -409,7 +409,8 @@ export interface MailOutboxTable {
   language: string;
   subject: string;
   body: string;
-  status: Generated<'pending' | 'sent' | 'failed'>;
+  html: Generated<string | null>;
+  status: Generated<'pending' | 'sent' | 'failed' | 'cancelled'>;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;
   last_error: string | null;

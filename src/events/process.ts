@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { publishPointsMoved } from '../webhooks/publish.js';
+import { queueEarnNotices, type Earned } from '../messages/notices.js';
 import { LojalError } from '../errors/index.js';
 import { planExpiry } from '../ledger/expiry.js';
 import type { CreditJournal } from '../ledger/types.js';
@@ -329,6 +330,7 @@ export async function processInTransaction(
     }
     await storeResults(trx, program.id, returns.filter((ev) => records.has(ev.id)).map((ev) => [ev.id, records.get(ev.id)!]));
     await publishPointsMoved(trx, program.id, fresh, records);
+    await queueEarnNotices(trx, program, earnedByMembers(fresh, records), now);
     if (tiers) await upgradeTiers(trx, program, tiers, earning, now);
     for (const ev of fresh) {
       out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'processed', record: records.get(ev.id)! });
@@ -564,4 +566,14 @@ async function applyCampaigns(
     record.trace.push({ ruleId: p.campaign.id, ruleName: p.campaign.name, outcome: 'paid', explanation: p.explanation });
   }
   for (const [eventId, traces] of outcome.traces) records.get(eventId)!.trace.push(...traces);
+}
+
+/** The events of a batch a member earned points on, for the earn notices. */
+function earnedByMembers(events: ReadyEvent[], records: Map<string, EventRecord>): Earned[] {
+  const out: Earned[] = [];
+  for (const ev of events) {
+    const points = records.get(ev.id)?.postings.reduce((s, p) => s + p.points, 0) ?? 0;
+    if (ev.member && points > 0) out.push({ eventId: ev.id, memberId: ev.member.id, accountId: ev.account.id, points });
+  }
+  return out;
 }

@@ -11,6 +11,8 @@ import type { EvidenceStore } from '../evidence/store.js';
 import { runRetention } from '../privacy/erasure.js';
 import { deliverSms, type SmsProvider } from '../messages/sms-outbox.js';
 import { runRelevanceJobs } from '../segments/job.js';
+import { runDueCampaigns } from '../messages/campaigns.js';
+import { runSequences } from '../messages/sequences.js';
 import { runInsightJobs } from '../insight/summary.js';
 import { runSurprises } from '../surprises/job.js';
 import { runReferrals } from '../referrals/store.js';
@@ -35,8 +37,8 @@ export function startScheduler(
   evidence?: EvidenceStore,
   /** Set when an SMS provider is configured: the SMS outbox is sent with the mails. */
   sms?: { provider: SmsProvider; from: string },
-  /** LOJAL_PUBLIC_URL: mails that link into the portal (certificate renewal) start with it. */
-  publicUrl = '',
+  /** LOJAL_PUBLIC_URL: where links in messages point (certificate renewal, unsubscribe, portal). */
+  publicUrl = 'http://localhost:3000',
 ): () => Promise<void> {
   let running: Promise<void> | undefined;
   let ticks = 0;
@@ -107,6 +109,17 @@ export function startScheduler(
         if (n) log.info({ completed: n }, 'onboarding profile steps');
       })
       .catch((err) => log.error({ err }, 'onboarding job failed'))
+      // Sends to segments that fell due, and onboarding sequence steps, before the outboxes go out.
+      .then(() => runDueCampaigns(db, new Date(), publicUrl))
+      .then((n) => {
+        if (n) log.info({ campaigns: n }, 'segment sends');
+      })
+      .catch((err) => log.error({ err }, 'segment sends failed'))
+      .then(() => runSequences(db, new Date(), publicUrl))
+      .then((r) => {
+        if (r.sent || r.skipped) log.info(r, 'onboarding sequences');
+      })
+      .catch((err) => log.error({ err }, 'onboarding sequences failed'))
       // Without an SMTP server the mails wait in the outbox (GET /v1/outbox shows them).
       .then(() => (mail ? deliverOutbox(db, mail.transport, { from: mail.from }) : undefined))
       .then((r) => {

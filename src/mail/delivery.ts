@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 
 export interface MailTransport {
-  send(mail: { from: string; to: string; subject: string; text: string; messageId: string }): Promise<void>;
+  send(mail: { from: string; to: string; subject: string; text: string; html?: string; messageId: string }): Promise<void>;
   close(): void;
 }
 
@@ -48,7 +48,7 @@ export async function deliverOutbox(db: Db, transport: MailTransport, opts: Deli
       const claimed = await claim(db, programId, now, opts.batchSize ?? 50, opts.leaseMs ?? 5 * 60_000);
       for (const m of claimed) {
         try {
-          await transport.send({ from: opts.from, to: m.to_address, subject: m.subject, text: m.body, messageId: `<${m.id}@lojal>` });
+          await transport.send({ from: opts.from, to: m.to_address, subject: m.subject, text: m.body, ...(m.html ? { html: m.html } : {}), messageId: `<${m.id}@lojal>` });
           await db.updateTable('mail_outbox').set({ status: 'sent', sent_at: new Date(), last_error: null })
             .where('program_id', '=', programId).where('id', '=', m.id).execute();
           report.sent++;
@@ -72,7 +72,7 @@ export async function deliverOutbox(db: Db, transport: MailTransport, opts: Deli
 }
 
 async function claim(db: Db, programId: string, now: Date, limit: number, leaseMs: number) {
-  const rows = await sql<{ id: string; to_address: string; subject: string; body: string; attempts: number }>`
+  const rows = await sql<{ id: string; to_address: string; subject: string; body: string; html: string | null; attempts: number }>`
     UPDATE mail_outbox o SET attempts = o.attempts + 1, next_attempt_at = ${new Date(now.getTime() + leaseMs)}
     FROM (
       SELECT id FROM mail_outbox
@@ -81,6 +81,6 @@ async function claim(db: Db, programId: string, now: Date, limit: number, leaseM
       FOR UPDATE SKIP LOCKED
     ) due
     WHERE o.program_id = ${programId} AND o.id = due.id
-    RETURNING o.id, o.to_address, o.subject, o.body, o.attempts`.execute(db);
+    RETURNING o.id, o.to_address, o.subject, o.body, o.html, o.attempts`.execute(db);
   return rows.rows;
 }

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { consentHistory, hasConsent } from '../privacy/consent.js';
+import { consentHistory, hasConsent, type ConsentPurpose } from '../privacy/consent.js';
 import { requireNotErased } from '../privacy/erased.js';
 
 export interface InboxMessage {
@@ -47,12 +47,13 @@ export async function postToInbox(
   trx: Db,
   programId: string,
   memberId: string,
-  input: { kind: InboxMessage['kind']; title: string; body: string; createdBy: string },
+  input: { kind: InboxMessage['kind']; title: string; body: string; createdBy: string; purpose?: ConsentPurpose },
   now: Date,
 ): Promise<InboxMessage> {
   await requireNotErased(trx, programId, memberId);
-  if (input.kind === 'marketing' && !hasConsent(await consentHistory(trx, programId, memberId), 'marketing', 'inbox')) {
-    throw new LojalError('consent_missing', { member: memberId, purpose: 'marketing', channel: 'inbox' });
+  const purpose = input.purpose ?? 'marketing';
+  if (input.kind === 'marketing' && !hasConsent(await consentHistory(trx, programId, memberId), purpose, 'inbox')) {
+    throw new LojalError('consent_missing', { member: memberId, purpose, channel: 'inbox' });
   }
   const rows = await sql<Row>`
     INSERT INTO inbox_messages (program_id, id, member_id, kind, title, body, created_by, created_at)

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { hasConsent, consentHistory } from '../privacy/consent.js';
+import { hasConsent, consentHistory, type ConsentPurpose } from '../privacy/consent.js';
 import { requireNotErased } from '../privacy/erased.js';
 import { e164, quietUntil, smsLength, type SmsEncoding } from './sms.js';
 
@@ -84,6 +84,8 @@ export interface NewSms {
   kind: SmsMessage['kind'];
   idempotencyKey: string;
   createdBy: string;
+  /** The consent a marketing message needs (default marketing; a newsletter needs newsletter consent). */
+  purpose?: ConsentPurpose;
 }
 
 /**
@@ -95,8 +97,9 @@ export async function queueSms(trx: Db, programId: string, timeZone: string, inp
   if (!to) throw new LojalError('phone_not_e164', { phone: input.to });
   if (input.memberId) {
     await requireNotErased(trx, programId, input.memberId);
-    if (input.kind === 'marketing' && !hasConsent(await consentHistory(trx, programId, input.memberId), 'marketing', 'sms')) {
-      throw new LojalError('consent_missing', { member: input.memberId, purpose: 'marketing', channel: 'sms' });
+    const purpose = input.purpose ?? 'marketing';
+    if (input.kind === 'marketing' && !hasConsent(await consentHistory(trx, programId, input.memberId), purpose, 'sms')) {
+      throw new LojalError('consent_missing', { member: input.memberId, purpose, channel: 'sms' });
     }
   }
   const length = smsLength(input.body);
@@ -211,7 +214,7 @@ export async function deliverSms(
         ORDER BY next_attempt_at LIMIT ${opts.batchSize ?? 50} FOR UPDATE SKIP LOCKED
       ) due
       WHERE o.program_id = due.program_id AND o.id = due.id AND p.id = o.program_id
-      RETURNING o.program_id, p.time_zone, o.id, o.member_id, o.to_number, o.body, o.encoding, o.segments, o.kind, o.status, o.held_until,
+      RETURNING o.program_id, coalesce((SELECT mp.time_zone FROM member_message_preferences mp WHERE mp.program_id = o.program_id AND mp.member_id = o.member_id), p.time_zone) AS time_zone, o.id, o.member_id, o.to_number, o.body, o.encoding, o.segments, o.kind, o.status, o.held_until,
                 o.attempts, o.next_attempt_at, o.provider_id, o.cost, o.last_error, o.sent_at, o.created_by, o.created_at`.execute(db);
     if (claimed.rows.length === 0) break;
     for (const m of claimed.rows) {
