@@ -44,12 +44,16 @@ export async function seedRecognition(db: Db, program: Program, now: Date): Prom
     const code = await referralCodeOf(db, pid, p10001.id, yearAgo);
     const { rows: referees } = await sql<{ id: string; member_id: string | null }>`
       SELECT a.id, (SELECT m.id FROM members m WHERE m.program_id = a.program_id AND m.account_id = a.id AND m.status = 'active' ORDER BY m.external_id LIMIT 1) AS member_id
-      FROM accounts a WHERE a.program_id = ${pid} AND a.external_id IN ('K1150', 'K1151', 'K1152') ORDER BY a.external_id`.execute(db);
-    for (const [i, r] of referees.entries()) {
+      FROM accounts a WHERE a.program_id = ${pid} AND a.parent_id IS NULL ORDER BY a.external_id DESC LIMIT 8`.execute(db);
+    let recorded = 0;
+    for (const r of referees) {
+      if (recorded === 3) break;
       try {
-        await recordReferral(db, pid, { code, accountId: r.id, memberId: r.member_id }, new Date(now.getTime() - (200 - i * 90) * day));
+        await recordReferral(db, pid, { code, accountId: r.id, memberId: r.member_id }, new Date(now.getTime() - (200 - recorded * 90) * day));
+        recorded += 1;
       } catch {
-        // A company of P10001's own group or domain is refused, as it should be; the demo shows the others.
+        // A company of P10001's own group or e-mail domain is refused, as it should be. The generated demo people
+        // all have addresses at example.com, so today every candidate is refused (noted for the next session).
       }
     }
     await payReferrals(db, program, now);

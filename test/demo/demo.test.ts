@@ -81,6 +81,13 @@ describe('demo program', () => {
     expect(await rows(sql`SELECT id FROM webhook_deliveries WHERE program_id = ${programId}`)).toEqual([]);
   });
 
+  it('has surprises paid over the year', async () => {
+    const paid = await rows(sql<{ key: string; n: number }>`
+      SELECT p.surprise_key AS key, count(*)::int AS n FROM surprise_payouts p
+      WHERE p.program_id = ${programId} GROUP BY p.surprise_key`);
+    expect(paid.find((p) => p.key === 'birthday')?.n).toBeGreaterThan(0);
+  });
+
   it('has four tiers with companies on them', async () => {
     const tiers = await rows(sql<{ tier: string | null; n: number }>`SELECT tier, count(*)::int AS n FROM accounts WHERE program_id = ${programId} GROUP BY tier`);
     expect(tiers.filter((t) => t.tier !== null).length).toBeGreaterThanOrEqual(3);
