@@ -7,6 +7,10 @@ import { chooseSessionMember, createSession, csrfTokenFor } from '../../src/sess
 import { getProgram } from '../../src/programs/programs.js';
 import { submitAnswer } from '../../src/surveys/store.js';
 import { startAttempt } from '../../src/quizzes/store.js';
+import recordedExamples from '../../src/http/openapi-examples.json' with { type: 'json' };
+
+/** A route without its own body here sends the body recorded for its documentation, so it gets past validation. */
+const examples = recordedExamples as Record<string, { body?: unknown }>;
 
 /**
  * Tenant isolation: a key of program B gets 404 for every object of program A, on every route that names
@@ -14,6 +18,10 @@ import { startAttempt } from '../../src/quizzes/store.js';
  * routes get as far as the object). The routes come from the OpenAPI document, so a new route without a
  * case here fails the test.
  */
+const aNewsletter = {
+  name: 'A newsletter', channel: 'email', purpose: 'newsletter', audience: { field: 'role', op: 'in', value: ['owner'] },
+  content: { en: { subject: 'A subject, {{name}}', body: 'Hi {{name}}' } },
+};
 let t: TestApp;
 let b: { programId: string; key: string };
 const a: Record<string, string> = {};
@@ -76,6 +84,12 @@ beforeAll(async () => {
   a.smsId = (await t.call('POST', `/v1/members/${a.memberId}/sms`, { message: 'A text', idempotencyKey: 'isolation-sms-a' })).json().id;
   a.segmentId = (await t.call('POST', '/v1/segments', { key: 'a-segment', name: 'A segment', definition: { field: 'country', op: 'eq', value: 'SE' } })).json().id;
   a.campaignId = (await t.call('POST', '/v1/campaigns', { name: 'A campaign', startsAt: '2026-11-01T00:00:00Z', endsAt: '2026-12-01T00:00:00Z', effects: [{ type: 'fixed', points: 5 }], budgetPoints: 100 })).json().id;
+  // Messages: a tip, a newsletter, an onboarding step and an outbox mail; a service team
+  a.tipId = (await t.call('POST', '/v1/message-tips', { language: 'en', text: 'A tip' })).json().id;
+  a.messageCampaignId = (await t.call('POST', '/v1/message-campaigns', aNewsletter)).json().id;
+  a.stepId = (await t.call('POST', '/v1/message-sequence', { day: 0, kind: 'welcome' })).json().id;
+  a.outboxId = (await t.call('GET', '/v1/outbox')).json().data[0].id;
+  a.teamId = (await t.call('POST', '/v1/service/teams', { name: 'A team', memberIds: [] })).json().id;
   b = await t.newProgram({ name: 'Program B' });
   const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
   const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
@@ -153,6 +167,15 @@ const bodies: Record<string, unknown> = {
   'POST /portal/v1/service/requests/{id}/state': { to: 'closed' },
   'POST /portal/v1/service/requests/{id}/csat': { score: 1 },
   'POST /portal/v1/help/articles/{id}/feedback': { helpful: false },
+  'POST /portal/v1/service/requests/{id}/quotes/{quoteId}/decision': { decision: 'accept' },
+  'PUT /v1/service/teams/{id}': { name: 'Hijacked', memberIds: [] },
+  'POST /v1/service/requests/{id}/quotes': { points: 100, quantity: 1, description: 'Hijacked', validUntil: '2026-12-20' },
+  // messages
+  'PATCH /v1/message-tips/{id}': { active: false },
+  'PUT /v1/message-campaigns/{id}': aNewsletter,
+  'POST /v1/message-campaigns/{id}/test': { to: 'isolation@example.com', language: 'en' },
+  'POST /v1/message-campaigns/{id}/schedule': {},
+  'PATCH /v1/message-sequence/{id}': { active: false },
   // surveys and quizzes
   'PATCH /v1/surveys/{id}': { title: { en: 'Hijacked' } },
   'PATCH /v1/quizzes/{id}': { title: { en: 'Hijacked' } },
@@ -165,7 +188,9 @@ const bodies: Record<string, unknown> = {
 /** Routes that name an object only in the body or create by key: checked separately below. */
 // A certificate's verification is public by design: anyone holding the printed code may check it.
 // Exports name a kind of list, not an object.
-const notObjectRoutes = new Set(['GET /v1/certificates/verify/{code}', 'GET /v1/exports/{what}', 'POST /v1/imports/{kind}', 'PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
+// Message templates and surprises are settings the program keys itself; unsubscribe and open links carry a
+// signed token that names its program, and the certificate page is public like its JSON twin.
+const notObjectRoutes = new Set(['PUT /v1/message-templates/{kind}/{language}', 'DELETE /v1/message-templates/{kind}/{language}', 'POST /v1/message-templates/{kind}/{language}/preview', 'GET /v1/unsubscribe/{token}', 'POST /v1/unsubscribe/{token}', 'GET /v1/message-opens/{token}', 'PUT /v1/surprises/{key}', 'GET /verify/{code}', 'GET /v1/certificates/verify/{code}', 'GET /v1/exports/{what}', 'POST /v1/imports/{kind}', 'PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
 
 function fill(path: string): string {
   return path
@@ -174,6 +199,12 @@ function fill(path: string): string {
     .replace('/portal/v1/claims/{id}/evidence/{fileId}', `/portal/v1/claims/${a.claimId}/evidence/${a.evidenceId}`)
     .replace('/service/requests/{id}/attachments/{fileId}', `/service/requests/${a.serviceRequestId}/attachments/${a.serviceFileId}`)
     .replace('/service/requests/{id}', `/service/requests/${a.serviceRequestId}`)
+    .replace('{quoteId}', '00000000-0000-7000-8000-000000000000')
+    .replace('/v1/service/teams/{id}', `/v1/service/teams/${a.teamId}`)
+    .replace('/v1/outbox/{id}', `/v1/outbox/${a.outboxId}`)
+    .replace('/v1/message-tips/{id}', `/v1/message-tips/${a.tipId}`)
+    .replace('/v1/message-campaigns/{id}', `/v1/message-campaigns/${a.messageCampaignId}`)
+    .replace('/v1/message-sequence/{id}', `/v1/message-sequence/${a.stepId}`)
     .replace('/v1/service/types/{id}', `/v1/service/types/${a.serviceTypeId}`)
     .replace('/v1/service/articles/{id}', `/v1/service/articles/${a.articleId}`)
     .replace('/v1/help/articles/{id}', `/v1/help/articles/${a.articleId}`)
@@ -222,7 +253,8 @@ describe('tenant isolation', () => {
       for (const method of Object.keys(ops)) {
         const route = `${method.toUpperCase()} ${path}`;
         if (notObjectRoutes.has(route)) continue;
-        const res = path.startsWith('/portal/') ? await asBMember(method.toUpperCase(), fill(path), bodies[route]) : await t.call(method.toUpperCase(), fill(path), bodies[route], b.key);
+        const body = bodies[route] ?? examples[(ops[method] as { operationId: string }).operationId]?.body;
+        const res = path.startsWith('/portal/') ? await asBMember(method.toUpperCase(), fill(path), body) : await t.call(method.toUpperCase(), fill(path), body, b.key);
         expect(res.statusCode, `${route}: ${res.body}`).toBe(404);
         expect(res.json().code).toBe('not_found');
         checked.push(route);
