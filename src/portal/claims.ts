@@ -61,7 +61,6 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
           'evidence_too_large',
           'evidence_type_not_allowed',
           'malformed_multipart',
-          'upload_limit_exceeded',
         ],
       },
     },

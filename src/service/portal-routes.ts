@@ -157,7 +157,7 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
       body: requestInputSchema,
       response: { 200: requestOut, 201: requestOut },
     },
-    config: { member: true, errors: ['unknown_service_type', 'idempotency_conflict', 'upload_limit_exceeded', ...fileErrors] },
+    config: { member: true, errors: ['unknown_service_type', 'idempotency_conflict', ...fileErrors] },
   }, async (req, reply) => {
     const m = me(req);
     const { raw, files } = await readJsonWithFiles(req, { database, evidence: store, clock }, 'request', config.evidenceMaxBytes);
@@ -191,7 +191,7 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
       body: commentInputSchema.omit({ internal: true }),
       response: { 201: requestOut },
     },
-    config: { member: true, errors: ['service_request_closed', 'upload_limit_exceeded', ...fileErrors] },
+    config: { member: true, errors: ['service_request_closed', ...fileErrors] },
   }, async (req, reply) => {
     const params = idParams.safeParse(req.params);
     if (!params.success) throw validationError(params.error.issues);
