@@ -9296,10 +9296,6 @@ export type components = {
             leaverPoints: "return" | "expire";
             /** @description Members may also sign in to the portal with a password, besides one-time codes by e-mail */
             memberPasswords: boolean;
-            /** @description Files one member may upload per clock hour (portal claims and service requests); 0 allows none. Default 60 */
-            memberUploadFilesPerHour: number;
-            /** @description Bytes one member may upload per clock hour, all files together; 0 allows none. Default 262144000 (250 MiB) */
-            memberUploadBytesPerHour: number;
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -9399,10 +9395,6 @@ export type components = {
             leaverPoints?: "return" | "expire";
             /** @description Members may also sign in to the portal with a password, besides one-time codes by e-mail */
             memberPasswords?: boolean;
-            /** @description Files one member may upload per clock hour (portal claims and service requests); 0 allows none. Default 60 */
-            memberUploadFilesPerHour?: number;
-            /** @description Bytes one member may upload per clock hour, all files together; 0 allows none. Default 262144000 (250 MiB) */
-            memberUploadBytesPerHour?: number;
         };
         /** @description A question as a member sees it, in one language and without correct answers; `fallback` marks a text shown in the default language. */
         PublicQuestion: {
@@ -40206,18 +40198,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many attempts; wait and retry. `code`: `upload_limit_exceeded`. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "upload_limit_exceeded";
-                    };
-                };
-            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -53073,18 +53053,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many attempts; wait and retry. `code`: `upload_limit_exceeded`. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "upload_limit_exceeded";
-                    };
-                };
-            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -53485,18 +53453,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "unknown_evidence";
-                    };
-                };
-            };
-            /** @description Too many attempts; wait and retry. `code`: `upload_limit_exceeded`. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "upload_limit_exceeded";
                     };
                 };
             };
