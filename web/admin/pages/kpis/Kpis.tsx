@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import { BarChart, LineChart } from '@mantine/charts';
-import { Anchor, Button, Card, Group, Select, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Card, Group, Select, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
 import { IconCalendar, IconDownload, IconRefresh } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -17,6 +17,7 @@ import { ErrorAlert } from '../../../shared/feedback';
 import { currentLanguage } from '../../../shared/i18n';
 import { formatDateTime, formatMoney, formatNumber, localeOf } from '../../../shared/format';
 import { Empty, LocalDates } from '../insight/shared';
+import { How, percent } from './figures';
 
 const periods = ['day', 'week', 'month', 'quarter', 'year'] as const;
 type Period = (typeof periods)[number];
@@ -75,8 +76,6 @@ interface Participation {
   accounts: { all: number; active: number; rate: number | null };
 }
 
-const percent = (x: number | null | undefined) =>
-  x === null || x === undefined ? '–' : new Intl.NumberFormat(localeOf(), { style: 'percent', maximumFractionDigits: 1 }).format(x);
 const decimal = (x: number | null | undefined) =>
   x === null || x === undefined ? '–' : new Intl.NumberFormat(localeOf(), { maximumFractionDigits: 2 }).format(x);
 
@@ -86,17 +85,6 @@ function heat(share: number | null): string {
   const s = Math.max(0, Math.min(1, share));
   const mix = (a: number, b: number) => Math.round(a + (b - a) * s);
   return `rgb(${mix(255, 56)}, ${mix(255, 217)}, ${mix(255, 169)})`;
-}
-
-/** A figure or chart's "how is this computed" note: always shown, small, under its value. */
-function How({ children }: { children: string }) {
-  const { t } = useTranslation('console-kpis');
-  return (
-    <Text size="xs" c="dimmed">
-      <VisuallyHidden>{t('howLabel')} </VisuallyHidden>
-      {children}
-    </Text>
-  );
 }
 
 export default function KpisPage() {
@@ -143,7 +131,7 @@ export default function KpisPage() {
           {value}
         </Text>
       )}
-      <How>{how}</How>
+      <How ns="console-kpis">{how}</How>
     </Card>
   );
 
@@ -218,7 +206,7 @@ export default function KpisPage() {
               <Title order={2} size="h4">
                 {t('charts.buyers')}
               </Title>
-              <How>{t('charts.buyersHow')}</How>
+              <How ns="console-kpis">{t('charts.buyersHow')}</How>
               {!k ? (
                 <Skeleton h={240} mt="sm" />
               ) : purchases === 0 ? (
@@ -243,7 +231,7 @@ export default function KpisPage() {
               <Title order={2} size="h4">
                 {t('charts.repeat')}
               </Title>
-              <How>{t('charts.repeatHow')}</How>
+              <How ns="console-kpis">{t('charts.repeatHow')}</How>
               {!k ? (
                 <Skeleton h={240} mt="sm" />
               ) : purchases === 0 ? (
@@ -269,7 +257,7 @@ export default function KpisPage() {
               <Title order={2} size="h4">
                 {t('charts.revenue')}
               </Title>
-              <How>{t('charts.revenueHow')}</How>
+              <How ns="console-kpis">{t('charts.revenueHow')}</How>
               {!k ? (
                 <Skeleton h={240} mt="sm" />
               ) : purchases === 0 ? (
@@ -294,7 +282,7 @@ export default function KpisPage() {
               <Title order={2} size="h4">
                 {t('charts.points')}
               </Title>
-              <How>{t('charts.pointsHow')}</How>
+              <How ns="console-kpis">{t('charts.pointsHow')}</How>
               {!k ? (
                 <Skeleton h={240} mt="sm" />
               ) : (
@@ -318,7 +306,7 @@ export default function KpisPage() {
               <Title order={2} size="h4">
                 {t('charts.tiers')}
               </Title>
-              <How>{t('charts.tiersHow')}</How>
+              <How ns="console-kpis">{t('charts.tiersHow')}</How>
               {!k ? (
                 <Skeleton h={200} mt="sm" />
               ) : (
@@ -378,7 +366,7 @@ export default function KpisPage() {
           <Title order={2} size="h4">
             {t('cohorts.title')}
           </Title>
-          <How>{t('cohorts.how')}</How>
+          <How ns="console-kpis">{t('cohorts.how')}</How>
           {cohorts.isError && <ErrorAlert error={cohorts.error} />}
           {!cohorts.data ? (
             <Skeleton h={200} mt="sm" />
@@ -425,7 +413,7 @@ export default function KpisPage() {
           <Title order={2} size="h4">
             {t('export.title')}
           </Title>
-          <How>{t('export.how')}</How>
+          <How ns="console-kpis">{t('export.how')}</How>
           <Group mt="sm" gap="xs">
             {exportKinds.map((what) => (
               <Anchor

@@ -4,7 +4,7 @@
  * less), in money: what a key-account manager takes to a visit, also as CSV. The chosen account is in the address
  * (`?account=`), so a link opens the same list.
  */
-import { Anchor, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Anchor, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -15,6 +15,7 @@ import { currentLanguage } from '../../../shared/i18n';
 import { formatDateTime, formatMoney, formatNumber } from '../../../shared/format';
 import { ServerSelect, type Option } from '../rules/ServerSelect';
 import { Empty } from '../insight/shared';
+import { How } from './figures';
 
 interface Line {
   categoryCode: string;
@@ -52,16 +53,6 @@ interface AccountRow {
   id: string;
   name: string;
   externalId: string | null;
-}
-
-function How({ children }: { children: string }) {
-  const { t } = useTranslation('console-roi');
-  return (
-    <Text size="xs" c="dimmed">
-      <VisuallyHidden>{t('howLabel')} </VisuallyHidden>
-      {children}
-    </Text>
-  );
 }
 
 export default function PotentialPage() {
@@ -128,7 +119,7 @@ export default function PotentialPage() {
                 </Text>
               )}
               {c?.loyal && <Badge mt={4} color="teal.9">{t('potential.loyal')}</Badge>}
-              <How>{t('potential.clusterHow')}</How>
+              <How ns="console-roi">{t('potential.clusterHow')}</How>
             </Card>
             <Card withBorder>
               <Text size="sm" c="dimmed">
@@ -143,7 +134,7 @@ export default function PotentialPage() {
                 </Text>
               )}
               {c && <Text size="sm">{t('potential.rfm', { r: c.recency, f: c.frequency, m: c.monetary })}</Text>}
-              <How>{t('potential.volumeHow')}</How>
+              <How ns="console-roi">{t('potential.volumeHow')}</How>
             </Card>
             <Card withBorder>
               <Text size="sm" c="dimmed">
@@ -153,7 +144,7 @@ export default function PotentialPage() {
                 {money(p.totalPotential)}
               </Text>
               {p.window && <Text size="sm">{t('potential.window', { from: p.window.from, to: p.window.to })}</Text>}
-              <How>{t('potential.totalHow')}</How>
+              <How ns="console-roi">{t('potential.totalHow')}</How>
             </Card>
           </SimpleGrid>
           <Group justify="space-between">
@@ -205,7 +196,7 @@ export default function PotentialPage() {
               </Table>
             </Table.ScrollContainer>
           )}
-          <How>{t('potential.linesHow')}</How>
+          <How ns="console-roi">{t('potential.linesHow')}</How>
           {p.freshness.refreshedAt && (
             <Text size="xs" c="dimmed">
               {t('freshness', { time: formatDateTime(p.freshness.refreshedAt) })}

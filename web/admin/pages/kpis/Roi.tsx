@@ -5,13 +5,14 @@
  * the window and the fulfilment cost; every figure says how it is computed (docs/insight.md#roi).
  */
 import { useState } from 'react';
-import { Card, Group, List, NumberInput, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Card, Group, List, NumberInput, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../../shared/api';
 import { ErrorAlert } from '../../../shared/feedback';
-import { formatDateTime, formatMoney, formatNumber, localeOf } from '../../../shared/format';
+import { formatDateTime, formatMoney, formatNumber } from '../../../shared/format';
+import { How, percent } from './figures';
 
 interface Group2 {
   accounts: number;
@@ -44,18 +45,6 @@ interface Roi {
 /** Keeps a line's height while its figure is not there, so the page does not jump when it comes. */
 const NBSP = '\u00a0';
 
-const percent = (x: number | null | undefined) =>
-  x === null || x === undefined ? '–' : new Intl.NumberFormat(localeOf(), { style: 'percent', maximumFractionDigits: 1 }).format(x);
-
-function How({ children }: { children: string }) {
-  const { t } = useTranslation('console-roi');
-  return (
-    <Text size="xs" c="dimmed">
-      <VisuallyHidden>{t('howLabel')} </VisuallyHidden>
-      {children}
-    </Text>
-  );
-}
 
 export default function RoiPage() {
   const { t } = useTranslation('console-roi');
@@ -81,7 +70,7 @@ export default function RoiPage() {
       <Title order={2} size="h4">
         {title}
       </Title>
-      <How>{how}</How>
+      <How ns="console-roi">{how}</How>
       {
         <Table mt="sm" striped layout="fixed">
           <Table.Thead>
@@ -155,7 +144,7 @@ export default function RoiPage() {
             </Text>
           )}
           <Text size="sm">{r && r.roi.roiLow !== null && r.roi.roiHigh !== null ? t('interval', { low: percent(r.roi.roiLow), high: percent(r.roi.roiHigh) }) : NBSP}</Text>
-          <How>{t('figures.roiHow')}</How>
+          <How ns="console-roi">{t('figures.roiHow')}</How>
           <Title order={2} size="h5" mt="md">
             {t('assumptions.title')}
           </Title>
@@ -181,7 +170,7 @@ export default function RoiPage() {
           <Text size="sm">
             {r && r.roi.incrementalMarginLow !== null ? t('interval', { low: money(r.roi.incrementalMarginLow), high: money(r.roi.incrementalMarginHigh) }) : NBSP}
           </Text>
-          <How>{t('figures.incrementalHow')}</How>
+          <How ns="console-roi">{t('figures.incrementalHow')}</How>
           <Text size="sm" c="dimmed" mt="md">
             {t('figures.cost')}
           </Text>
@@ -191,7 +180,7 @@ export default function RoiPage() {
             <List.Item>{t('cost.campaigns', { points: r ? formatNumber(r.cost.campaignPoints) : '–', money: money(r?.cost.campaigns) })}</List.Item>
             <List.Item>{t('cost.fulfilment', { orders: r ? formatNumber(r.cost.orders) : '–', money: money(r?.cost.fulfilment) })}</List.Item>
           </List>
-          <How>{t('figures.costHow')}</How>
+          <How ns="console-roi">{t('figures.costHow')}</How>
         </Card>
       </SimpleGrid>
 
