@@ -11501,10 +11501,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "memberUploadFilesPerHour": 60,
-                     *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24a18-d21f-701e-ae41-177d40686506",
-                     *       "createdAt": "2026-12-06T06:44:30.367Z"
+                     *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "createdAt": "2026-12-06T08:03:49.478Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11601,10 +11599,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "memberUploadFilesPerHour": 60,
-                     *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24a18-d21f-701e-ae41-177d40686506",
-                     *       "createdAt": "2026-12-06T06:44:30.367Z"
+                     *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "createdAt": "2026-12-06T08:03:49.478Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11715,7 +11711,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -11833,10 +11829,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": false,
-                     *       "memberUploadFilesPerHour": 60,
-                     *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24a19-2799-72b1-ab68-89cf7ff3280f",
-                     *       "createdAt": "2026-12-06T06:44:52.248Z"
+                     *       "id": "01a24a61-bdc1-70d3-8856-e96f8e6dec75",
+                     *       "createdAt": "2026-12-06T08:04:09.279Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11879,7 +11873,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24a19-0c93-7299-b62a-f44b92260ed9",
+                     *       "requestId": "01a24a61-a6be-7396-a07b-1975dbefda92",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -11958,40 +11952,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-f68f-71af-8338-ac63782b2964",
+                     *           "id": "01a24a61-959e-760f-9a86-a0a6428b8cd8",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T06:44:39.694Z",
+                     *           "createdAt": "2026-12-06T08:03:59.005Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24a18-f688-7728-bd63-8c50f022ce4b",
+                     *           "staffUserId": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-f692-74da-b459-02dbc2d6c439",
+                     *           "id": "01a24a61-95a2-734d-b69e-6ef43d2f230d",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T06:44:39.698Z",
+                     *           "createdAt": "2026-12-06T08:03:59.009Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24a18-f68b-7637-be48-738008042f79",
+                     *           "staffUserId": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-f6cb-755a-9091-0367036da0bc",
+                     *           "id": "01a24a61-95dd-75fb-8aa8-29150354f5da",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T06:44:39.754Z",
+                     *           "createdAt": "2026-12-06T08:03:59.068Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24a18-f6c6-75e6-8674-e6ea0fd230a8"
+                     *           "partnerId": "01a24a61-95d7-72e7-8446-2fd4136cacc7"
                      *         }
                      *       ]
                      *     }
@@ -12097,18 +12091,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0ca0-70cb-bd5d-c252d8007397",
+                     *       "id": "01a24a61-a6ca-738a-b34f-fe5097d98b8f",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T06:44:45.344Z",
+                     *       "createdAt": "2026-12-06T08:04:03.401Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24a18d21f701eae41177d4068650601a24a190ca070cbbd5dc252d8007397afa9b68463eb28e6c0a336bca1e88c706387949a268eb57f"
+                     *       "key": "lj_01a24a61706674ea818cc12446e2789701a24a61a6ca738ab34ffe5097d98b8fa35505aa3d365a33362ffa3e8778e9e63f24c810079b0da4"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -12219,7 +12213,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24a19-0ca0-70cb-bd5d-c252d8007397
+                 * @example 01a24a61-a6ca-738a-b34f-fe5097d98b8f
                  */
                 id: string;
             };
@@ -12235,15 +12229,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0ca0-70cb-bd5d-c252d8007397",
+                     *       "id": "01a24a61-a6ca-738a-b34f-fe5097d98b8f",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T06:44:45.344Z",
-                     *       "revokedAt": "2026-12-06T06:44:45.355Z",
+                     *       "createdAt": "2026-12-06T08:04:03.401Z",
+                     *       "revokedAt": "2026-12-06T08:04:03.409Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -12405,7 +12399,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-d261-77eb-b48f-2c701724a673",
+                     *           "id": "01a24a61-70cd-736b-bba9-a6e610ce5c0d",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12422,11 +12416,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-04-21",
-                     *           "createdAt": "2026-12-06T06:44:30.430Z",
-                     *           "updatedAt": "2026-12-06T06:44:35.272Z"
+                     *           "createdAt": "2026-12-06T08:03:49.578Z",
+                     *           "updatedAt": "2026-12-06T08:03:54.645Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d261-77eb-b490-ab4e2052b3ff",
+                     *           "id": "01a24a61-70cd-736b-bbab-226cc0930f80",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12441,11 +12435,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-09-23",
-                     *           "createdAt": "2026-12-06T06:44:30.430Z",
-                     *           "updatedAt": "2026-12-06T06:44:35.709Z"
+                     *           "createdAt": "2026-12-06T08:03:49.578Z",
+                     *           "updatedAt": "2026-12-06T08:03:55.092Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d261-77eb-b48e-cb019849a708",
+                     *           "id": "01a24a61-70cd-736b-bba9-428563d364f0",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -12460,11 +12454,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-05-26",
-                     *           "createdAt": "2026-12-06T06:44:30.430Z",
-                     *           "updatedAt": "2026-12-06T06:44:35.161Z"
+                     *           "createdAt": "2026-12-06T08:03:49.578Z",
+                     *           "updatedAt": "2026-12-06T08:03:54.531Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGExOC1kMjYxLTc3ZWItYjQ4ZS1jYjAxOTg0OWE3MDgiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGE2MS03MGNkLTczNmItYmJhOS00Mjg1NjNkMzY0ZjAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12558,7 +12552,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12575,8 +12569,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T06:44:45.383Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.383Z"
+                     *       "createdAt": "2026-12-06T08:04:03.429Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.429Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12631,7 +12625,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24a19-0cce-7652-9a45-63b8830b12bb",
+                     *       "requestId": "01a24a61-a6ec-738c-bbf2-4ba2e7a39492",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -12698,7 +12692,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -12714,7 +12708,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -12731,8 +12725,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T06:44:30.430Z",
-                     *       "updatedAt": "2026-12-06T06:44:41.748Z"
+                     *       "createdAt": "2026-12-06T08:03:49.578Z",
+                     *       "updatedAt": "2026-12-06T08:04:00.985Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12819,7 +12813,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a19-0cc7-75d0-9e14-1de5ff3824b3
+                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
                  */
                 id: string;
             };
@@ -12848,7 +12842,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12866,8 +12860,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T06:44:45.383Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.401Z"
+                     *       "createdAt": "2026-12-06T08:04:03.429Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.445Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13018,7 +13012,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13035,8 +13029,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T06:44:30.430Z",
-                     *       "updatedAt": "2026-12-06T06:44:41.748Z"
+                     *       "createdAt": "2026-12-06T08:03:49.578Z",
+                     *       "updatedAt": "2026-12-06T08:04:00.985Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13160,7 +13154,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0cec-7255-beee-952c7dfc329e",
+                     *       "id": "01a24a61-a700-7296-a01d-b7e508ea0581",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -13175,8 +13169,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T06:44:45.417Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.417Z"
+                     *       "createdAt": "2026-12-06T08:04:03.454Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.454Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13291,7 +13285,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24a19-0cf2-72ec-be86-f81360d36468",
+                     *       "requestId": "01a24a61-a705-7170-8290-846c90d9a086",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -13369,12 +13363,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24a19-0cfe-711d-8ba8-2e12f861f0e4"
+                     *           "id": "01a24a61-a717-76e9-960c-d6ae9ac76ef0"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24a19-0cfe-711d-8ba8-32909541fb6c"
+                     *           "id": "01a24a61-a717-76e9-960c-d89c4be46cdb"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13533,7 +13527,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -13551,8 +13545,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-d2ac-7459-ad6f-682f4aefe138",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "id": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@example.com",
                      *           "name": "Jonas Holm",
@@ -13563,12 +13557,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T06:44:30.496Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.496Z"
+                     *           "createdAt": "2026-12-06T08:03:49.655Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d2ac-7459-ad6f-73507e4cd3d0",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "id": "01a24a61-7125-752f-bbcd-8070b877d316",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@example.com",
                      *           "name": "Karin Olsen",
@@ -13579,12 +13573,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T06:44:30.496Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.496Z"
+                     *           "createdAt": "2026-12-06T08:03:49.655Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@example.com",
                      *           "name": "Lars Lind",
@@ -13595,11 +13589,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T06:44:30.496Z",
-                     *           "updatedAt": "2026-12-06T06:44:40.766Z"
+                     *           "createdAt": "2026-12-06T08:03:49.655Z",
+                     *           "updatedAt": "2026-12-06T08:04:00.054Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGExOC1kMmFjLTc0NTktYWQ2Zi02Yzk2ZGY2MDgwZDIiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGE2MS03MTI1LTc1MmYtYmJjZC03Zjc1YWYwOWRlOTYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -13726,8 +13720,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-d2ae-7735-a0b1-99742ae4cf4c",
-                     *           "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *           "id": "01a24a61-7126-738a-85e8-d199d1a09338",
+                     *           "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@example.com",
                      *           "name": "Anna Dahl",
@@ -13738,12 +13732,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T06:44:30.496Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.496Z"
+                     *           "createdAt": "2026-12-06T08:03:49.655Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d2af-7067-a775-9d5b35c2ab84",
-                     *           "accountId": "01a24a18-d261-77eb-b48f-6cac0520243d",
+                     *           "id": "01a24a61-712d-77a8-92d2-e6a953c96e3d",
+                     *           "accountId": "01a24a61-70cd-736b-bba9-e562fadf8f93",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@example.com",
                      *           "name": "Anna Dahl",
@@ -13754,12 +13748,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T06:44:30.496Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.496Z"
+                     *           "createdAt": "2026-12-06T08:03:49.655Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d2af-7067-a776-ec91fdd94ba7",
-                     *           "accountId": "01a24a18-d261-77eb-b48f-df45eca5e983",
+                     *           "id": "01a24a61-712e-7394-af71-2931a1706c7a",
+                     *           "accountId": "01a24a61-70cd-736b-bbaa-54c8574861df",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@example.com",
                      *           "name": "Anna Eriksson",
@@ -13770,11 +13764,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T06:44:30.496Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.496Z"
+                     *           "createdAt": "2026-12-06T08:03:49.655Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRhMTgtZDJhZi03MDY3LWE3NzYtZWM5MWZkZDk0YmE3Il0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRhNjEtNzEyZS03Mzk0LWFmNzEtMjkzMWExNzA2YzdhIl0"
                      *     }
                      */
                     "application/json": {
@@ -13864,8 +13858,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0d1a-70cc-abb3-4c5a39915a66",
-                     *       "accountId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "id": "01a24a61-a737-700c-aae6-12229ef603b2",
+                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -13876,8 +13870,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T06:44:45.465Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.465Z"
+                     *       "createdAt": "2026-12-06T08:04:03.510Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.510Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -13988,7 +13982,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ac-7459-ad6f-6c96df6080d2
+                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
                  */
                 id: string;
             };
@@ -14004,8 +13998,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -14016,8 +14010,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T06:44:30.496Z",
-                     *       "updatedAt": "2026-12-06T06:44:40.766Z"
+                     *       "createdAt": "2026-12-06T08:03:49.655Z",
+                     *       "updatedAt": "2026-12-06T08:04:00.054Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14104,7 +14098,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a19-0d1a-70cc-abb3-4c5a39915a66
+                 * @example 01a24a61-a737-700c-aae6-12229ef603b2
                  */
                 id: string;
             };
@@ -14130,8 +14124,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0d1a-70cc-abb3-4c5a39915a66",
-                     *       "accountId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "id": "01a24a61-a737-700c-aae6-12229ef603b2",
+                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14142,8 +14136,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T06:44:45.465Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.476Z"
+                     *       "createdAt": "2026-12-06T08:04:03.510Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.520Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14294,8 +14288,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -14306,8 +14300,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T06:44:30.496Z",
-                     *       "updatedAt": "2026-12-06T06:44:40.766Z"
+                     *       "createdAt": "2026-12-06T08:03:49.655Z",
+                     *       "updatedAt": "2026-12-06T08:04:00.054Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14432,8 +14426,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0d30-74ca-969a-3c56f9149073",
-                     *       "accountId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "id": "01a24a61-a74b-70fc-978d-09420efc12f2",
+                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -14444,8 +14438,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T06:44:45.485Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.485Z"
+                     *       "createdAt": "2026-12-06T08:04:03.528Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.528Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14627,12 +14621,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24a19-0d41-70d6-9eee-a63aaa1ee192"
+                     *           "id": "01a24a61-a754-7378-b861-968fd383b69c"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24a19-0d41-70d6-9eee-a8089c1a78a9"
+                     *           "id": "01a24a61-a754-7378-b861-98e03ab53499"
                      *         },
                      *         {
                      *           "index": 2,
@@ -14804,8 +14798,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T06:44:45.847Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.847Z"
+                     *       "createdAt": "2026-12-06T08:04:03.861Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.861Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -14965,22 +14959,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T06:44:30.377Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.377Z"
+                     *           "createdAt": "2026-12-06T08:03:49.487Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T06:44:30.377Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.377Z"
+                     *           "createdAt": "2026-12-06T08:03:49.487Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T06:44:30.377Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.377Z"
+                     *           "createdAt": "2026-12-06T08:03:49.487Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -15075,8 +15069,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:45.855Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.855Z"
+                     *       "createdAt": "2026-12-06T08:04:03.868Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.868Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15215,8 +15209,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:45.855Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.855Z"
+                     *       "createdAt": "2026-12-06T08:04:03.868Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.868Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15331,7 +15325,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24a19-0ea6-7668-b0d2-499f40bf20b0",
+                     *       "requestId": "01a24a61-a8a2-77e8-920f-4289d993dd00",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -15403,8 +15397,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T06:44:30.389Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.389Z"
+                     *           "createdAt": "2026-12-06T08:03:49.509Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -15415,8 +15409,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T06:44:30.389Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.389Z"
+                     *           "createdAt": "2026-12-06T08:03:49.509Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -15427,8 +15421,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T06:44:30.389Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.389Z"
+                     *           "createdAt": "2026-12-06T08:03:49.509Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -15717,13 +15711,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "id": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T06:44:30.375Z",
+                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15740,16 +15734,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T06:44:30.601Z"
+                     *           "createdAt": "2026-12-06T08:03:49.772Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d310-776d-ae78-21416fa30960",
+                     *           "id": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T06:44:30.375Z",
+                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15765,16 +15759,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T06:44:30.609Z"
+                     *           "createdAt": "2026-12-06T08:03:49.780Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d312-7068-bb91-53a7642524dd",
+                     *           "id": "01a24a61-7195-71d9-b6b5-bc363041c38e",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T06:44:30.375Z",
+                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15789,7 +15783,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T06:44:30.611Z"
+                     *           "createdAt": "2026-12-06T08:03:49.782Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -15919,13 +15913,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0ec3-76ed-9ece-b4c0580e1fa5",
+                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T06:44:45.891Z",
+                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15953,7 +15947,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:45.890Z"
+                     *       "createdAt": "2026-12-06T08:04:03.902Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16044,7 +16038,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24a19-0ebb-716a-9cb2-2dc03da5a5a8",
+                     *       "requestId": "01a24a61-a8b7-7268-953e-881b5381dd59",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -16086,8 +16080,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
-                 *       "memberId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                 *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                 *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -16097,7 +16091,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24a19-0ec3-76ed-9ece-b4c0580e1fa5",
+                 *         "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -16189,12 +16183,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
-                     *       "memberId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16225,7 +16219,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16256,7 +16250,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a19-0ec3-76ed-9ece-b4c0580e1fa5",
+                     *           "ruleId": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -16288,7 +16282,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16305,7 +16299,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a18-f6d0-74a9-bcb3-85f340bcb70d",
+                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16318,7 +16312,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a18-f6d4-76da-8eae-b224c911462e",
+                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16332,7 +16326,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T06:44:45.900Z",
+                     *       "occurredAt": "2026-12-06T08:04:03.912Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -16496,7 +16490,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a19-0ec3-76ed-9ece-b4c0580e1fa5
+                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
                  */
                 id: string;
             };
@@ -16512,13 +16506,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0ec3-76ed-9ece-b4c0580e1fa5",
+                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T06:44:45.891Z",
+                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16546,15 +16540,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:45.890Z",
+                     *       "createdAt": "2026-12-06T08:04:03.902Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T06:44:45.891Z",
-                     *           "createdAt": "2026-12-06T06:44:45.890Z"
+                     *           "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *           "createdAt": "2026-12-06T08:04:03.902Z"
                      *         }
                      *       ]
                      *     }
@@ -16643,7 +16637,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a19-0ec3-76ed-9ece-b4c0580e1fa5
+                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
                  */
                 id: string;
             };
@@ -16684,13 +16678,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0ec3-76ed-9ece-b4c0580e1fa5",
+                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T06:44:45.927Z",
+                     *       "effectiveFrom": "2026-12-06T08:04:03.934Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16718,7 +16712,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:45.925Z"
+                     *       "createdAt": "2026-12-06T08:04:03.933Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16785,8 +16779,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24a19-0eed-708e-b2e6-be93b83c51f6",
-                     *       "instance": "/v1/rules/01a24a19-0ec3-76ed-9ece-b4c0580e1fa5"
+                     *       "requestId": "01a24a61-a8e3-74d6-b2ae-7e906221e01e",
+                     *       "instance": "/v1/rules/01a24a61-a8bf-7569-a097-c7f133f8a95d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -16864,7 +16858,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a19-0ec3-76ed-9ece-b4c0580e1fa5
+                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
                  */
                 id: string;
                 /**
@@ -16885,13 +16879,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0ec3-76ed-9ece-b4c0580e1fa5",
+                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T06:44:45.891Z",
+                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16919,7 +16913,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:45.890Z"
+                     *       "createdAt": "2026-12-06T08:04:03.902Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17006,7 +17000,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a19-0ec3-76ed-9ece-b4c0580e1fa5
+                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
                  */
                 id: string;
             };
@@ -17039,13 +17033,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0ec3-76ed-9ece-b4c0580e1fa5",
+                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T06:44:46.076Z",
+                     *       "effectiveFrom": "2026-12-06T08:04:04.063Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17073,7 +17067,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:46.074Z"
+                     *       "createdAt": "2026-12-06T08:04:04.061Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17202,7 +17196,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T05:14:45.941Z",
+                 *       "occurredAt": "2026-12-06T06:34:03.947Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -17372,19 +17366,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0f03-77fd-8d43-1b8790f3f691",
+                     *       "id": "01a24a61-a8f7-767f-a83a-d679652588f5",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T05:14:45.941Z",
-                     *       "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
-                     *       "memberId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *       "occurredAt": "2026-12-06T06:34:03.947Z",
+                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24a19-0f0c-773b-8f96-7750056d4476",
+                     *           "journalId": "01a24a61-a8fe-7365-bb44-cc91418b153a",
                      *           "step": "first_order",
-                     *           "memberId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *           "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17402,15 +17396,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24a19-0f08-72d9-8e71-85039568a78f",
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T05:14:45.941Z",
+                     *           "availableAt": "2026-12-20T06:34:03.947Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17435,15 +17429,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a19-0f08-72d9-8e71-85039568a78f",
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T05:14:45.941Z",
+                     *           "availableAt": "2026-12-20T06:34:03.947Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17468,15 +17462,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a19-0f08-72d9-8e71-85039568a78f",
-                     *           "ruleId": "01a24a18-d310-776d-ae78-21416fa30960",
+                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
+                     *           "ruleId": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T05:14:45.941Z",
+                     *           "availableAt": "2026-12-20T06:34:03.947Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17496,7 +17490,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -17513,7 +17507,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a18-f6d0-74a9-bcb3-85f340bcb70d",
+                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17526,7 +17520,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a18-f6d4-76da-8eae-b224c911462e",
+                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17700,7 +17694,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24a19-0f59-764d-a16e-aa9d5be8a64c",
+                     *       "requestId": "01a24a61-a93a-7056-b2c8-bcc458b0c664",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -17783,19 +17777,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0f03-77fd-8d43-1b8790f3f691",
+                     *       "id": "01a24a61-a8f7-767f-a83a-d679652588f5",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T05:14:45.941Z",
-                     *       "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
-                     *       "memberId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *       "occurredAt": "2026-12-06T06:34:03.947Z",
+                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24a19-0f0c-773b-8f96-7750056d4476",
+                     *           "journalId": "01a24a61-a8fe-7365-bb44-cc91418b153a",
                      *           "step": "first_order",
-                     *           "memberId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *           "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17813,15 +17807,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24a19-0f08-72d9-8e71-85039568a78f",
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T05:14:45.941Z",
+                     *           "availableAt": "2026-12-20T06:34:03.947Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17846,15 +17840,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a19-0f08-72d9-8e71-85039568a78f",
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T05:14:45.941Z",
+                     *           "availableAt": "2026-12-20T06:34:03.947Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17879,15 +17873,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a19-0f08-72d9-8e71-85039568a78f",
-                     *           "ruleId": "01a24a18-d310-776d-ae78-21416fa30960",
+                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
+                     *           "ruleId": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T05:14:45.941Z",
+                     *           "availableAt": "2026-12-20T06:34:03.947Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17997,7 +17991,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T06:43:46.053Z",
+                 *       "occurredAt": "2026-12-06T08:03:04.038Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -18021,12 +18015,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
-                     *       "memberId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -18057,7 +18051,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -18090,7 +18084,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -18107,7 +18101,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a18-f6d0-74a9-bcb3-85f340bcb70d",
+                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18120,7 +18114,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a18-f6d4-76da-8eae-b224c911462e",
+                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18284,7 +18278,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d261-77eb-b48e-c191bac06d24
+                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
                  */
                 id: string;
             };
@@ -18300,7 +18294,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -18416,7 +18410,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d261-77eb-b48e-c191bac06d24
+                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
                  */
                 id: string;
             };
@@ -18434,12 +18428,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24a19-0f43-752a-8fb8-3f37f7c930ad",
+                     *           "journalId": "01a24a61-a929-7789-852d-e7f77ed1424e",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T06:14:45.987Z",
-                     *           "recordedAt": "2026-12-06T06:44:45.993Z",
+                     *           "occurredAt": "2026-12-06T07:34:03.984Z",
+                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -18449,20 +18443,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24a19-0f29-730d-985d-b0e808c8d87b",
+                     *           "eventId": "01a24a61-a915-729f-9efc-6d6fab3d8a10",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a19-0f08-72d9-8e71-85039568a78f",
+                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T05:14:45.941Z",
-                     *           "recordedAt": "2026-12-06T06:44:45.955Z",
+                     *           "occurredAt": "2026-12-06T06:34:03.947Z",
+                     *           "recordedAt": "2026-12-06T08:04:03.960Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18473,16 +18467,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *               "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24a18-d312-7068-bb91-53a7642524dd",
+                     *               "ruleId": "01a24a61-7195-71d9-b6b5-bc363041c38e",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24a19-0f03-77fd-8d43-1b8790f3f691",
+                     *           "eventId": "01a24a61-a8f7-767f-a83a-d679652588f5",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18490,12 +18484,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a18-e233-73ab-ac00-7b3f0a16b6f5",
+                     *           "journalId": "01a24a61-8172-7508-a658-89ed5f7d9596",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-25T19:25:36.226Z",
-                     *           "recordedAt": "2026-12-06T06:44:34.386Z",
+                     *           "occurredAt": "2026-11-25T20:44:55.336Z",
+                     *           "recordedAt": "2026-12-06T08:03:53.750Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18506,11 +18500,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *               "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24a18-e1d2-755d-8a6d-88f534d42f1e",
+                     *           "eventId": "01a24a61-8115-74ec-acbc-a3490ca5d0e7",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18518,7 +18512,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a18-e233-73ab-ac00-7b3f0a16b6f5"
+                     *       "nextCursor": "01a24a61-8172-7508-a658-89ed5f7d9596"
                      *     }
                      */
                     "application/json": {
@@ -18609,7 +18603,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d261-77eb-b48e-c191bac06d24
+                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
                  */
                 id: string;
             };
@@ -18664,14 +18658,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0fe2-7200-bdca-c8b721cfa10d",
-                     *       "walletId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
+                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "requestedAt": "2026-12-06T06:44:46.176Z",
+                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -18810,7 +18804,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d261-77eb-b48e-c191bac06d24
+                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
                  */
                 id: string;
             };
@@ -18856,7 +18850,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a19-0fc5-748f-b90f-8c930215f52b",
+                     *       "journalId": "01a24a61-a9a0-7483-8948-bb71b70492d2",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -18973,8 +18967,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a19-0fb4-769c-9466-ea2308a2ab5d",
-                     *       "instance": "/v1/accounts/01a24a18-d261-77eb-b48e-c191bac06d24/debits"
+                     *       "requestId": "01a24a61-a994-708a-a363-d559eb7f5d6c",
+                     *       "instance": "/v1/accounts/01a24a61-70cd-736b-bba9-385385a3f5a6/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19010,7 +19004,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ae-7735-a0b1-9043dc6b089a
+                 * @example 01a24a61-7126-738a-85e8-c911a1698819
                  */
                 id: string;
             };
@@ -19026,7 +19020,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                     *       "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -19134,7 +19128,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ae-7735-a0b1-9043dc6b089a
+                 * @example 01a24a61-7126-738a-85e8-c911a1698819
                  */
                 id: string;
             };
@@ -19152,12 +19146,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24a19-0f43-752a-8fb8-43d24f68582e",
+                     *           "journalId": "01a24a61-a929-7789-852d-eaef30918b44",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T06:14:45.987Z",
-                     *           "recordedAt": "2026-12-06T06:44:45.993Z",
+                     *           "occurredAt": "2026-12-06T07:34:03.984Z",
+                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -19167,20 +19161,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24a19-0f29-730d-985d-b0e808c8d87b",
+                     *           "eventId": "01a24a61-a915-729f-9efc-6d6fab3d8a10",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24a18-d306-750e-ae7f-7f119d649667",
+                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a19-0f2f-71d4-9aa1-b618184f5ad4",
+                     *           "journalId": "01a24a61-a91a-73cd-8aff-a9f71b8b0f7a",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T06:44:45.990Z",
-                     *           "recordedAt": "2026-12-06T06:44:45.993Z",
+                     *           "occurredAt": "2026-12-06T08:04:03.987Z",
+                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -19202,12 +19196,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a19-0f2c-74a4-8ec3-3b1a2ab77955",
+                     *           "journalId": "01a24a61-a918-7355-8adb-a0088e532f43",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T06:24:45.987Z",
-                     *           "recordedAt": "2026-12-06T06:44:45.993Z",
+                     *           "occurredAt": "2026-12-06T07:44:03.984Z",
+                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -19218,11 +19212,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24a18-d314-75cd-8a99-a68a9164d887",
+                     *               "ruleId": "01a24a61-7197-7060-ac1e-a3df8755af60",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24a19-0f29-730d-985d-b5cc253ccb51",
+                     *           "eventId": "01a24a61-a915-729f-9efc-73162b3d4a1c",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -19230,7 +19224,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a19-0f2c-74a4-8ec3-3b1a2ab77955"
+                     *       "nextCursor": "01a24a61-a918-7355-8adb-a0088e532f43"
                      *     }
                      */
                     "application/json": {
@@ -19321,7 +19315,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ae-7735-a0b1-9043dc6b089a
+                 * @example 01a24a61-7126-738a-85e8-c911a1698819
                  */
                 id: string;
             };
@@ -19367,7 +19361,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a19-0fd3-74d7-9bec-393a5351dc15",
+                     *       "journalId": "01a24a61-a9af-74ba-99ca-8568c0d84d58",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -19513,7 +19507,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ae-7735-a0b1-9043dc6b089a
+                 * @example 01a24a61-7126-738a-85e8-c911a1698819
                  */
                 id: string;
             };
@@ -19559,7 +19553,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a19-0fae-716c-85ee-f1d102305783",
+                     *       "journalId": "01a24a61-a98e-7113-8a8a-a98ebd706790",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -19696,7 +19690,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d261-77eb-b48e-c191bac06d24
+                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
                  */
                 id: string;
             };
@@ -19706,7 +19700,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a18-d2ae-7735-a0b1-9043dc6b089a",
+                 *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -19750,7 +19744,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a19-0fa0-7788-bd55-5ff9cfa3cfb1",
+                     *       "journalId": "01a24a61-a982-711a-b5b7-284cc4115085",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -19901,12 +19895,12 @@ export interface operations {
                      *       "issued": 30201141,
                      *       "reversed": 29789,
                      *       "spent": 5600,
-                     *       "redeemed": 1216000,
+                     *       "redeemed": 1351000,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27776128,
+                     *       "outstandingAvailable": 27641128,
                      *       "outstandingPending": 1184374,
-                     *       "liabilityMinor": 28960502
+                     *       "liabilityMinor": 28825502
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -20713,7 +20707,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -20745,14 +20739,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T06:44:30.375Z",
-                     *       "periodEnd": "2027-12-06T06:44:30.375Z",
+                     *       "since": "2026-12-06T08:03:49.485Z",
+                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T06:44:46.303Z",
-                     *         "windowEnd": "2026-12-06T06:44:46.303Z"
+                     *         "windowStart": "2025-12-06T08:04:04.264Z",
+                     *         "windowEnd": "2026-12-06T08:04:04.264Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -20865,7 +20859,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -20883,7 +20877,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-e387-77b8-a395-9d382610e8a8",
+                     *           "id": "01a24a61-82d3-74d3-818c-af2d109a4a0d",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -20891,7 +20885,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T06:44:30.375Z"
+                     *           "at": "2026-12-06T08:03:49.485Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20984,7 +20978,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -21031,17 +21025,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T06:44:30.375Z",
-                     *       "periodEnd": "2027-12-06T06:44:30.375Z",
+                     *       "since": "2026-12-06T08:03:49.485Z",
+                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T06:44:46.340Z",
+                     *         "until": "2027-06-06T08:04:04.290Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T06:44:46.352Z",
-                     *         "windowEnd": "2026-12-06T06:44:46.352Z"
+                     *         "windowStart": "2025-12-06T08:04:04.299Z",
+                     *         "windowEnd": "2026-12-06T08:04:04.299Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21170,7 +21164,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -21202,14 +21196,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T06:44:30.375Z",
-                     *       "periodEnd": "2027-12-06T06:44:30.375Z",
+                     *       "since": "2026-12-06T08:03:49.485Z",
+                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T06:44:46.367Z",
-                     *         "windowEnd": "2026-12-06T06:44:46.367Z"
+                     *         "windowStart": "2025-12-06T08:04:04.315Z",
+                     *         "windowEnd": "2026-12-06T08:04:04.315Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21338,7 +21332,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ae-7735-a0b1-9043dc6b089a
+                 * @example 01a24a61-7126-738a-85e8-c911a1698819
                  */
                 id: string;
             };
@@ -21361,8 +21355,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T06:44:46.317Z",
-                     *         "windowEnd": "2026-12-06T06:44:46.317Z"
+                     *         "windowStart": "2025-12-06T08:04:04.273Z",
+                     *         "windowEnd": "2026-12-06T08:04:04.273Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21438,8 +21432,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24a19-10d5-71c8-96a4-df46c1dafd93",
-                     *       "instance": "/v1/members/01a24a18-d2ae-7735-a0b1-9043dc6b089a/tier"
+                     *       "requestId": "01a24a61-aa86-7337-b5c1-721df04c0918",
+                     *       "instance": "/v1/members/01a24a61-7126-738a-85e8-c911a1698819/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -21489,7 +21483,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ae-7735-a0b1-9043dc6b089a
+                 * @example 01a24a61-7126-738a-85e8-c911a1698819
                  */
                 id: string;
             };
@@ -21596,7 +21590,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ae-7735-a0b1-9043dc6b089a
+                 * @example 01a24a61-7126-738a-85e8-c911a1698819
                  */
                 id: string;
             };
@@ -21628,17 +21622,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T06:44:46.378Z",
-                     *       "periodEnd": "2026-12-06T06:44:46.378Z",
+                     *       "since": "2026-12-06T08:04:04.326Z",
+                     *       "periodEnd": "2026-12-06T08:04:04.326Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T06:44:46.378Z",
+                     *         "until": "2027-03-06T08:04:04.326Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T06:44:46.387Z",
-                     *         "windowEnd": "2026-12-06T06:44:46.387Z"
+                     *         "windowStart": "2025-12-06T08:04:04.333Z",
+                     *         "windowEnd": "2026-12-06T08:04:04.333Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21770,7 +21764,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ae-7735-a0b1-9043dc6b089a
+                 * @example 01a24a61-7126-738a-85e8-c911a1698819
                  */
                 id: string;
             };
@@ -21787,14 +21781,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T06:44:46.378Z",
-                     *       "periodEnd": "2026-12-06T06:44:46.378Z",
+                     *       "since": "2026-12-06T08:04:04.326Z",
+                     *       "periodEnd": "2026-12-06T08:04:04.326Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T06:44:46.400Z",
-                     *         "windowEnd": "2026-12-06T06:44:46.400Z"
+                     *         "windowStart": "2025-12-06T08:04:04.344Z",
+                     *         "windowEnd": "2026-12-06T08:04:04.344Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22421,7 +22415,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24a18-d2ac-7459-ad6f-6c96df6080d2
+                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
                  */
                 memberId?: string;
                 /**
@@ -22456,7 +22450,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-f252-7171-8074-dd90880aadfc",
+                     *           "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22505,8 +22499,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T06:44:38.610Z",
-                     *           "updatedAt": "2026-12-06T06:44:38.610Z",
+                     *           "createdAt": "2026-12-06T08:03:57.920Z",
+                     *           "updatedAt": "2026-12-06T08:03:57.920Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22515,7 +22509,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a18-f221-75df-952b-8deedeb6b1f9",
+                     *           "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -22564,8 +22558,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T06:44:38.561Z",
-                     *           "updatedAt": "2026-12-06T06:44:38.561Z",
+                     *           "createdAt": "2026-12-06T08:03:57.873Z",
+                     *           "updatedAt": "2026-12-06T08:03:57.873Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22574,7 +22568,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a18-f251-71ea-a6d3-dd6b7bf42c37",
+                     *           "id": "01a24a61-915e-770d-846f-bf464c8dcdc0",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22623,8 +22617,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T06:44:38.609Z",
-                     *           "updatedAt": "2026-12-06T06:44:38.609Z",
+                     *           "createdAt": "2026-12-06T08:03:57.918Z",
+                     *           "updatedAt": "2026-12-06T08:03:57.918Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22633,7 +22627,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGExOC1mMjUxLTcxZWEtYTZkMy1kZDZiN2JmNDJjMzciXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGE2MS05MTVlLTc3MGQtODQ2Zi1iZjQ2NGM4ZGNkYzAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -22865,7 +22859,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
+                     *       "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -22902,8 +22896,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T06:44:46.665Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.665Z"
+                     *       "createdAt": "2026-12-06T08:04:04.554Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.554Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23030,7 +23024,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-f20b-741e-920e-76c00e2d41b9",
+                     *       "id": "01a24a61-911c-7758-b0e6-ec69ccbd2dd0",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23060,7 +23054,7 @@ export interface operations {
                      *       },
                      *       "images": [],
                      *       "pricePoints": 119000,
-                     *       "stock": 40,
+                     *       "stock": 39,
                      *       "active": true,
                      *       "validFrom": null,
                      *       "validUntil": null,
@@ -23079,8 +23073,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T06:44:38.539Z",
-                     *       "updatedAt": "2026-12-06T06:44:38.539Z"
+                     *       "createdAt": "2026-12-06T08:03:57.852Z",
+                     *       "updatedAt": "2026-12-06T08:03:57.852Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23167,7 +23161,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24a19-11ca-74c8-b117-f3e0b53b3f4e
+                 * @example 01a24a61-ab4b-72f4-857b-67733f9a927d
                  */
                 id: string;
             };
@@ -23267,7 +23261,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
+                     *       "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23304,8 +23298,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T06:44:46.665Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.676Z"
+                     *       "createdAt": "2026-12-06T08:04:04.554Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.563Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23627,7 +23621,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24a18-f251-71ea-a6d3-dd6b7bf42c37",
+                     *           "rewardId": "01a24a61-915e-770d-846f-bf464c8dcdc0",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -23637,7 +23631,7 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24a18-f252-7171-8074-dd90880aadfc",
+                     *           "rewardId": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
                      *           "orders": 2,
@@ -23736,35 +23730,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-f45f-7081-913c-a63dd24bdd2a",
-                     *           "orderId": "01a24a18-f451-72b6-818f-196eee009653",
-                     *           "accountId": "01a24a18-d261-77eb-b48e-3ea154c0765d",
-                     *           "accountExternalId": "K1008",
+                     *           "id": "01a24a61-925c-74aa-95bf-755d592d79b3",
+                     *           "orderId": "01a24a61-9250-7005-b0de-8f6b4f180653",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-4ca88f63d075",
+                     *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T06:44:39.121Z",
+                     *           "createdAt": "2026-12-06T08:03:58.160Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-f4e7-7328-829f-6922db290e3b",
-                     *           "orderId": "01a24a18-f4db-7753-96cc-0070c5ae03c2",
-                     *           "accountId": "01a24a18-d261-77eb-b48e-027030f58fdb",
-                     *           "accountExternalId": "K1004-1",
+                     *           "id": "01a24a61-935a-753f-8015-cb4ed3754363",
+                     *           "orderId": "01a24a61-934d-70e9-ace5-7c5e0649ca05",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-9fec5fe961df",
+                     *           "accountExternalId": "K1006-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T06:44:39.260Z",
+                     *           "createdAt": "2026-12-06T08:03:58.413Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24a19-1323-712d-9a29-6b4aeab45e89",
-                     *           "orderId": "01a24a19-1315-71bf-b8f5-5489b89b8ade",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "id": "01a24a61-ac77-77c9-8116-901531347b72",
+                     *           "orderId": "01a24a61-ac6c-743c-8878-30f833bd2a78",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T06:44:46.997Z",
+                     *           "createdAt": "2026-12-06T08:04:04.844Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -23866,36 +23860,36 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-f45f-7081-913c-a63dd24bdd2a",
-                     *           "orderId": "01a24a18-f451-72b6-818f-196eee009653",
-                     *           "accountId": "01a24a18-d261-77eb-b48e-3ea154c0765d",
-                     *           "accountExternalId": "K1008",
+                     *           "id": "01a24a61-925c-74aa-95bf-755d592d79b3",
+                     *           "orderId": "01a24a61-9250-7005-b0de-8f6b4f180653",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-4ca88f63d075",
+                     *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T06:44:39.121Z",
-                     *           "exportedAt": "2026-12-06T06:44:47.030Z",
+                     *           "createdAt": "2026-12-06T08:03:58.160Z",
+                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24a18-f4e7-7328-829f-6922db290e3b",
-                     *           "orderId": "01a24a18-f4db-7753-96cc-0070c5ae03c2",
-                     *           "accountId": "01a24a18-d261-77eb-b48e-027030f58fdb",
-                     *           "accountExternalId": "K1004-1",
+                     *           "id": "01a24a61-935a-753f-8015-cb4ed3754363",
+                     *           "orderId": "01a24a61-934d-70e9-ace5-7c5e0649ca05",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-9fec5fe961df",
+                     *           "accountExternalId": "K1006-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T06:44:39.260Z",
-                     *           "exportedAt": "2026-12-06T06:44:47.030Z",
+                     *           "createdAt": "2026-12-06T08:03:58.413Z",
+                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1323-712d-9a29-6b4aeab45e89",
-                     *           "orderId": "01a24a19-1315-71bf-b8f5-5489b89b8ade",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "id": "01a24a61-ac77-77c9-8116-901531347b72",
+                     *           "orderId": "01a24a61-ac6c-743c-8878-30f833bd2a78",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T06:44:46.997Z",
-                     *           "exportedAt": "2026-12-06T06:44:47.030Z",
+                     *           "createdAt": "2026-12-06T08:04:04.844Z",
+                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -24008,7 +24002,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24a18-d2ac-7459-ad6f-6c96df6080d2
+                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -24032,18 +24026,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-1204-72ff-85de-6213dbd994e6",
+                     *           "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
+                     *             "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -24059,31 +24053,31 @@ export interface operations {
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T06:44:46.724Z",
-                     *           "updatedAt": "2026-12-06T06:44:46.724Z",
+                     *           "createdAt": "2026-12-06T08:04:04.598Z",
+                     *           "updatedAt": "2026-12-06T08:04:04.598Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *               "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *               "reason": null,
-                     *               "at": "2026-12-06T06:44:46.718Z"
+                     *               "at": "2026-12-06T08:04:04.593Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24a18-f28d-7748-885c-b1f4f0aa11be",
+                     *           "id": "01a24a61-9194-738e-b25d-39b1493fbc2a",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24a18-f21c-70f5-9df4-40e24bfe3eb6",
+                     *             "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
@@ -24091,15 +24085,15 @@ export interface operations {
                      *           "note": null,
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T06:44:38.669Z",
-                     *           "updatedAt": "2026-12-06T06:44:38.669Z",
+                     *           "createdAt": "2026-12-06T08:03:57.972Z",
+                     *           "updatedAt": "2026-12-06T08:03:57.972Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T06:44:30.375Z"
+                     *               "at": "2026-12-06T08:03:49.485Z"
                      *             }
                      *           ]
                      *         }
@@ -24174,8 +24168,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
-                 *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                 *       "reward": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -24236,18 +24230,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1204-72ff-85de-6213dbd994e6",
+                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
+                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24263,15 +24257,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T06:44:46.724Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.724Z",
+                     *       "createdAt": "2026-12-06T08:04:04.598Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.598Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.718Z"
+                     *           "at": "2026-12-06T08:04:04.593Z"
                      *         }
                      *       ]
                      *     }
@@ -24364,7 +24358,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 7514 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a19-11e5-7003-ba87-49df581e188e",
+                     *       "requestId": "01a24a61-ab62-762c-877d-e5672fdfa4d0",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -24395,7 +24389,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a19-1204-72ff-85de-6213dbd994e6
+                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
                  */
                 id: string;
             };
@@ -24411,18 +24405,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1204-72ff-85de-6213dbd994e6",
+                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
+                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24438,15 +24432,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T06:44:46.724Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.724Z",
+                     *       "createdAt": "2026-12-06T08:04:04.598Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.598Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.718Z"
+                     *           "at": "2026-12-06T08:04:04.593Z"
                      *         }
                      *       ]
                      *     }
@@ -24535,7 +24529,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a19-1204-72ff-85de-6213dbd994e6
+                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
                  */
                 id: string;
             };
@@ -24563,18 +24557,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1204-72ff-85de-6213dbd994e6",
+                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
+                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24590,22 +24584,22 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T06:44:46.724Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.760Z",
+                     *       "createdAt": "2026-12-06T08:04:04.598Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.649Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.718Z"
+                     *           "at": "2026-12-06T08:04:04.593Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T06:44:46.760Z"
+                     *           "at": "2026-12-06T08:04:04.649Z"
                      *         }
                      *       ]
                      *     }
@@ -24730,7 +24724,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a19-12d8-7398-8a4b-c57556032625
+                 * @example 01a24a61-ac39-74cb-8657-982b066d05ab
                  */
                 id: string;
             };
@@ -24758,18 +24752,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-12d8-7398-8a4b-c57556032625",
+                     *       "id": "01a24a61-ac39-74cb-8657-982b066d05ab",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24a18-f21c-70f5-9df4-40e24bfe3eb6",
+                     *         "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -24777,22 +24771,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T06:44:46.936Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.962Z",
+                     *       "createdAt": "2026-12-06T08:04:04.793Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.810Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.930Z"
+                     *           "at": "2026-12-06T08:04:04.788Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T06:44:46.962Z"
+                     *           "at": "2026-12-06T08:04:04.810Z"
                      *         }
                      *       ]
                      *     }
@@ -24917,7 +24911,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a19-1204-72ff-85de-6213dbd994e6
+                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
                  */
                 id: string;
             };
@@ -24955,18 +24949,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1204-72ff-85de-6213dbd994e6",
+                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
+                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24986,29 +24980,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T06:44:46.724Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.774Z",
+                     *       "createdAt": "2026-12-06T08:04:04.598Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.664Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.718Z"
+                     *           "at": "2026-12-06T08:04:04.593Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T06:44:46.760Z"
+                     *           "at": "2026-12-06T08:04:04.649Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.774Z"
+                     *           "at": "2026-12-06T08:04:04.664Z"
                      *         }
                      *       ]
                      *     }
@@ -25133,7 +25127,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a19-1204-72ff-85de-6213dbd994e6
+                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
                  */
                 id: string;
             };
@@ -25157,18 +25151,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1204-72ff-85de-6213dbd994e6",
+                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
+                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25188,29 +25182,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T06:44:46.724Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.797Z",
+                     *       "createdAt": "2026-12-06T08:04:04.598Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.678Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.718Z"
+                     *           "at": "2026-12-06T08:04:04.593Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T06:44:46.760Z"
+                     *           "at": "2026-12-06T08:04:04.649Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.774Z"
+                     *           "at": "2026-12-06T08:04:04.664Z"
                      *         }
                      *       ]
                      *     }
@@ -25335,7 +25329,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a19-1261-73b9-90f8-63bf4b74bf28
+                 * @example 01a24a61-abda-7364-8660-f073ac0edaf6
                  */
                 id: string;
             };
@@ -25365,18 +25359,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1261-73b9-90f8-63bf4b74bf28",
+                     *       "id": "01a24a61-abda-7364-8660-f073ac0edaf6",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24a18-f221-75df-952b-8deedeb6b1f9",
+                     *         "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -25386,29 +25380,29 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T06:44:46.818Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.852Z",
+                     *       "createdAt": "2026-12-06T08:04:04.698Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.726Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.810Z"
+                     *           "at": "2026-12-06T08:04:04.693Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.837Z"
+                     *           "at": "2026-12-06T08:04:04.714Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.852Z"
+                     *           "at": "2026-12-06T08:04:04.726Z"
                      *         }
                      *       ]
                      *     }
@@ -25533,7 +25527,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a19-129f-734b-943b-b6a7a82a4042
+                 * @example 01a24a61-ac09-77d4-bee3-68164e5395e7
                  */
                 id: string;
             };
@@ -25561,18 +25555,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-129f-734b-943b-b6a7a82a4042",
+                     *       "id": "01a24a61-ac09-77d4-bee3-68164e5395e7",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24a18-f212-75fe-9532-c98e4a76378c",
+                     *         "id": "01a24a61-9123-777f-911e-4fdb7d1d6c1b",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25580,22 +25574,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T06:44:46.879Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.901Z",
+                     *       "createdAt": "2026-12-06T08:04:04.745Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.767Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:46.872Z"
+                     *           "at": "2026-12-06T08:04:04.740Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T06:44:46.901Z"
+                     *           "at": "2026-12-06T08:04:04.767Z"
                      *         }
                      *       ]
                      *     }
@@ -25740,34 +25734,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T06:44:43.875Z",
-                     *           "updatedAt": "2026-12-06T06:44:43.875Z"
+                     *           "createdAt": "2026-12-06T08:04:02.612Z",
+                     *           "updatedAt": "2026-12-06T08:04:02.612Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-f685-742d-addc-6da57a70ef5b",
+                     *           "id": "01a24a61-9594-7220-89b3-c7dbeb2490b8",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T06:44:39.683Z",
-                     *           "updatedAt": "2026-12-06T06:44:39.683Z"
+                     *           "createdAt": "2026-12-06T08:03:58.995Z",
+                     *           "updatedAt": "2026-12-06T08:03:58.995Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-f688-7728-bd63-8c50f022ce4b",
+                     *           "id": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T06:44:39.688Z",
-                     *           "updatedAt": "2026-12-06T06:44:39.688Z"
+                     *           "createdAt": "2026-12-06T08:03:59.000Z",
+                     *           "updatedAt": "2026-12-06T08:03:59.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRhMTgtZjY4OC03NzI4LWJkNjMtOGM1MGYwMjJjZTRiIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRhNjEtOTU5OC03MThhLWJiMjgtZDYzYWMzZDVhYzlhIl0"
                      *     }
                      */
                     "application/json": {
@@ -25854,13 +25848,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0db4-769a-985b-d6e66c0c5f75",
+                     *       "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:45.620Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.620Z"
+                     *       "createdAt": "2026-12-06T08:04:03.649Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.649Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -25959,7 +25953,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a19-06e3-73fd-aafe-5850829c7c00
+                 * @example 01a24a61-a3b4-7295-a6b3-8173d5b37133
                  */
                 id: string;
             };
@@ -25975,13 +25969,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *       "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:43.875Z",
-                     *       "updatedAt": "2026-12-06T06:44:43.875Z"
+                     *       "createdAt": "2026-12-06T08:04:02.612Z",
+                     *       "updatedAt": "2026-12-06T08:04:02.612Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26068,7 +26062,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a19-0db4-769a-985b-d6e66c0c5f75
+                 * @example 01a24a61-a7c2-7599-b637-4b9a25d1c4e9
                  */
                 id: string;
             };
@@ -26093,13 +26087,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0db4-769a-985b-d6e66c0c5f75",
+                     *       "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:45.620Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.632Z"
+                     *       "createdAt": "2026-12-06T08:04:03.649Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26222,7 +26216,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a19-0db4-769a-985b-d6e66c0c5f75
+                 * @example 01a24a61-a7c2-7599-b637-4b9a25d1c4e9
                  */
                 id: string;
             };
@@ -26701,42 +26695,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-0fe2-7200-bdca-c8b721cfa10d",
-                     *           "walletId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *           "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
+                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *           "requestedAt": "2026-12-06T06:44:46.176Z",
+                     *           "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "requestedAt": "2026-12-06T08:04:04.155Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-f6b8-70da-9089-5b2668c6cec0",
-                     *           "walletId": "01a24a18-d260-71fa-9fad-54e36160566b",
+                     *           "id": "01a24a61-95c9-7407-86b9-2b1efdb2b2a8",
+                     *           "walletId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24a18-f68b-7637-be48-738008042f79",
-                     *           "requestedAt": "2026-11-30T06:44:30.375Z",
+                     *           "requestedBy": "staff:01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *           "requestedAt": "2026-11-30T08:03:49.485Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-f6b2-719a-a46f-15d466eadff1",
-                     *           "walletId": "01a24a18-d260-71fa-9fad-54e36160566b",
+                     *           "id": "01a24a61-95c4-71d3-83bd-615039e8d4c2",
+                     *           "walletId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24a18-f688-7728-bd63-8c50f022ce4b",
-                     *           "requestedAt": "2026-11-29T06:44:30.375Z",
+                     *           "requestedBy": "staff:01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "requestedAt": "2026-11-29T08:03:49.485Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -26809,7 +26803,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a19-0fe2-7200-bdca-c8b721cfa10d
+                 * @example 01a24a61-a9bc-72c4-bc55-4c2381929d72
                  */
                 id: string;
             };
@@ -26825,14 +26819,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0fe2-7200-bdca-c8b721cfa10d",
-                     *       "walletId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
+                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "requestedAt": "2026-12-06T06:44:46.176Z",
+                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -26923,7 +26917,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a19-102f-730d-b81a-3ee9e0bc9255
+                 * @example 01a24a61-a9f9-71bc-866d-4f22dd581bf0
                  */
                 id: string;
             };
@@ -26939,18 +26933,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-102f-730d-b81a-3ee9e0bc9255",
-                     *       "walletId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *       "id": "01a24a61-a9f9-71bc-866d-4f22dd581bf0",
+                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "requestedAt": "2026-12-06T06:44:46.252Z",
-                     *       "decidedBy": "staff:01a24a19-06e3-73fd-aafe-5850829c7c00",
-                     *       "decidedAt": "2026-12-06T06:44:46.264Z",
+                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "requestedAt": "2026-12-06T08:04:04.215Z",
+                     *       "decidedBy": "staff:01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *       "decidedAt": "2026-12-06T08:04:04.224Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24a19-1039-7730-bbcc-c9111a5ff919"
+                     *       "journalId": "01a24a61-aa01-77c8-93dc-f532ca14fb8b"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -26993,8 +26987,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24a19-1018-757f-b43c-95e5c9d4cb65",
-                     *       "instance": "/v1/adjustment-requests/01a24a18-f6b2-719a-a46f-15d466eadff1/approve"
+                     *       "requestId": "01a24a61-a9e9-7309-87aa-e59914f3cbc1",
+                     *       "instance": "/v1/adjustment-requests/01a24a61-95c4-71d3-83bd-615039e8d4c2/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -27096,7 +27090,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a19-0fe2-7200-bdca-c8b721cfa10d
+                 * @example 01a24a61-a9bc-72c4-bc55-4c2381929d72
                  */
                 id: string;
             };
@@ -27124,16 +27118,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0fe2-7200-bdca-c8b721cfa10d",
-                     *       "walletId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
+                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "requestedAt": "2026-12-06T06:44:46.176Z",
-                     *       "decidedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "decidedAt": "2026-12-06T06:44:46.239Z",
+                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "decidedAt": "2026-12-06T08:04:04.207Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -27294,9 +27288,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24a19-0d03-7267-ade2-440cdc901ac3",
-                     *           "at": "2026-12-06T06:44:45.443Z",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "id": "01a24a61-a71c-774e-b535-98d9dad20ea5",
+                     *           "at": "2026-12-06T08:04:03.484Z",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -27309,22 +27303,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "bc11659c0e40eaef675f5e16aebfa71ca3b921456d4979e83664ac50d925f5ed",
-                     *           "hash": "b3c933c9bf264b0cb8d8e9268acdf5dcaa2381fa58877aeef9e70af5c4439e9c"
+                     *           "prevHash": "7e565d1cf31dc390362ffaf6fe353d417162ca454fbb6b1e63afcd547b1293ac",
+                     *           "hash": "e11fa38e228911d2c030a5f903c60f952400b4a49f9e621e0734a68772aec67d"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24a19-0cef-756a-87cd-512f74add634",
-                     *           "at": "2026-12-06T06:44:45.423Z",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "id": "01a24a61-a703-715d-9954-ffff44e2e458",
+                     *           "at": "2026-12-06T08:04:03.458Z",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24a19-0cec-7255-beee-952c7dfc329e",
+                     *           "entityId": "01a24a61-a700-7296-a01d-b7e508ea0581",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24a19-0cec-7255-beee-952c7dfc329e",
+                     *             "id": "01a24a61-a700-7296-a01d-b7e508ea0581",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -27333,30 +27327,30 @@ export interface operations {
                      *             "segment": "installer",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T06:44:45.417Z",
+                     *             "createdAt": "2026-12-06T08:04:03.454Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T06:44:45.417Z",
+                     *             "updatedAt": "2026-12-06T08:04:03.454Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "4a6d6c116899fff08cc04aa780df6e54df5c186f7c08ac3efa503e0ef2085c2b",
-                     *           "hash": "bc11659c0e40eaef675f5e16aebfa71ca3b921456d4979e83664ac50d925f5ed"
+                     *           "prevHash": "3f078d6c62b1b61ed7909e2c4cac7f5dc1ee378f79c3c8f76ca2c3ba9699a2a1",
+                     *           "hash": "7e565d1cf31dc390362ffaf6fe353d417162ca454fbb6b1e63afcd547b1293ac"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24a19-0cdd-730e-a476-f12816e80398",
-                     *           "at": "2026-12-06T06:44:45.404Z",
-                     *           "actor": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
+                     *           "id": "01a24a61-a6f8-73e2-b25e-bef0e5a27636",
+                     *           "at": "2026-12-06T08:04:03.447Z",
+                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *           "entityId": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *           "before": {
-                     *             "id": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *             "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -27367,17 +27361,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T06:44:45.383Z",
+                     *             "createdAt": "2026-12-06T08:04:03.429Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T06:44:45.383Z",
+                     *             "updatedAt": "2026-12-06T08:04:03.429Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *             "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -27389,17 +27383,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T06:44:45.383Z",
+                     *             "createdAt": "2026-12-06T08:04:03.429Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T06:44:45.401Z",
+                     *             "updatedAt": "2026-12-06T08:04:03.445Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "5d83a20e1a2a3f58f381461e3624504c450ee0671d22df3993917026538ee29d",
-                     *           "hash": "4a6d6c116899fff08cc04aa780df6e54df5c186f7c08ac3efa503e0ef2085c2b"
+                     *           "prevHash": "681856091a752b10960fda49b5d0f0771790aeca1f11ecf1ba726fa884d27672",
+                     *           "hash": "3f078d6c62b1b61ed7909e2c4cac7f5dc1ee378f79c3c8f76ca2c3ba9699a2a1"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -27480,15 +27474,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24a18-f685-742d-addc-6da57a70ef5b",
+                     *           "actor": "staff:01a24a61-9594-7220-89b3-c7dbeb2490b8",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24a18-f688-7728-bd63-8c50f022ce4b",
+                     *           "actor": "staff:01a24a61-9598-718a-bb28-d63ac3d5ac9a",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24a18-f68b-7637-be48-738008042f79",
+                     *           "actor": "staff:01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -27574,10 +27568,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *       "seq": 38,
-                     *       "hash": "b6a0eb7924a728ed646fc35a9557ed41be11ffa1934677c78aa0fae5f59f7bf7",
-                     *       "at": "2026-12-06T06:44:45.772Z"
+                     *       "hash": "a71d5edd1ee2a232d7c2d7ed8be93ec99fe88699d5b7b25670600305e15eeb87",
+                     *       "at": "2026-12-06T08:04:03.796Z"
                      *     }
                      */
                     "application/json": {
@@ -27661,22 +27655,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-f6c6-75e6-8674-e6ea0fd230a8",
+                     *           "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T06:44:39.749Z",
-                     *           "updatedAt": "2026-12-06T06:44:39.749Z"
+                     *           "createdAt": "2026-12-06T08:03:59.063Z",
+                     *           "updatedAt": "2026-12-06T08:03:59.063Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-f6c8-71af-a01a-e75849b178ca",
+                     *           "id": "01a24a61-95da-70bc-b48c-6c937642be1c",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T06:44:39.752Z",
-                     *           "updatedAt": "2026-12-06T06:44:39.752Z"
+                     *           "createdAt": "2026-12-06T08:03:59.066Z",
+                     *           "updatedAt": "2026-12-06T08:03:59.066Z"
                      *         }
                      *       ]
                      *     }
@@ -27764,13 +27758,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0e55-71de-9269-b848c952674b",
+                     *       "id": "01a24a61-a85d-70c5-8ead-9de04d7254e2",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:45.781Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.781Z"
+                     *       "createdAt": "2026-12-06T08:04:03.804Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.804Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -27869,7 +27863,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a18-f6c6-75e6-8674-e6ea0fd230a8
+                 * @example 01a24a61-95d7-72e7-8446-2fd4136cacc7
                  */
                 id: string;
             };
@@ -27885,13 +27879,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-f6c6-75e6-8674-e6ea0fd230a8",
+                     *       "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:39.749Z",
-                     *       "updatedAt": "2026-12-06T06:44:39.749Z"
+                     *       "createdAt": "2026-12-06T08:03:59.063Z",
+                     *       "updatedAt": "2026-12-06T08:03:59.063Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -27978,7 +27972,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a19-0e55-71de-9269-b848c952674b
+                 * @example 01a24a61-a85d-70c5-8ead-9de04d7254e2
                  */
                 id: string;
             };
@@ -28003,13 +27997,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0e55-71de-9269-b848c952674b",
+                     *       "id": "01a24a61-a85d-70c5-8ead-9de04d7254e2",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:45.781Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.788Z"
+                     *       "createdAt": "2026-12-06T08:04:03.804Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.810Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28145,7 +28139,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a18-f6c6-75e6-8674-e6ea0fd230a8
+                 * @example 01a24a61-95d7-72e7-8446-2fd4136cacc7
                  */
                 id: string;
             };
@@ -28162,7 +28156,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24a18-f6c6-75e6-8674-e6ea0fd230a8",
+                     *         "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -28323,7 +28317,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a19-0e76-76da-b2e8-15850ae9f9a2",
+                     *       "journalId": "01a24a61-a876-73ff-a7d9-606132d1e811",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -28456,15 +28450,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-1195-710a-84b4-5401f5596082",
-                     *           "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *           "id": "01a24a61-ab18-760a-ad07-489bdc002a00",
+                     *           "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *           "createdAt": "2026-12-06T06:44:46.612Z",
-                     *           "url": "/v1/evidence/01a24a19-1195-710a-84b4-5401f5596082/content"
+                     *           "uploadedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "createdAt": "2026-12-06T08:04:04.502Z",
+                     *           "url": "/v1/evidence/01a24a61-ab18-760a-ad07-489bdc002a00/content"
                      *         }
                      *       ]
                      *     }
@@ -28580,7 +28574,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24a19-1195-710a-84b4-5401f5596082
+                 * @example 01a24a61-ab18-760a-ad07-489bdc002a00
                  */
                 id: string;
             };
@@ -28596,15 +28590,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1195-710a-84b4-5401f5596082",
-                     *       "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *       "id": "01a24a61-ab18-760a-ad07-489bdc002a00",
+                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:46.612Z",
-                     *       "url": "/v1/evidence/01a24a19-1195-710a-84b4-5401f5596082/content"
+                     *       "uploadedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:04.502Z",
+                     *       "url": "/v1/evidence/01a24a61-ab18-760a-ad07-489bdc002a00/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -28691,7 +28685,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24a19-1195-710a-84b4-5401f5596082
+                 * @example 01a24a61-ab18-760a-ad07-489bdc002a00
                  */
                 id: string;
             };
@@ -29074,10 +29068,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-f899-750a-8203-38f96e7359e4",
+                     *           "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -29090,7 +29084,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -29104,13 +29098,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z"
+                     *           "createdAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-f88b-7541-a460-4b82707bb633",
+                     *           "id": "01a24a61-9788-7766-9301-e11567ac6208",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -29123,7 +29117,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -29137,13 +29131,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z"
+                     *           "createdAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-f87a-71cc-81d4-52ec41100851",
+                     *           "id": "01a24a61-977b-76f2-bb2b-a679b623122e",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -29156,7 +29150,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -29170,10 +29164,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z"
+                     *           "createdAt": "2026-12-06T08:03:49.485Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGExOC1mODRhLTcwMTItODRlNy1hYzYwZTA2ZTAwNmYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGE2MS05NzUxLTc1NTAtOWQwMy1hNmRkYTYzZjA5YjEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29252,7 +29246,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24a18-f776-711f-8a2e-0463ee6394c6"
+                 *         "01a24a61-9694-750c-ae6e-8c79bf223f6b"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29297,7 +29291,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24a18-f776-711f-8a2e-0463ee6394c6"
+                 *         "01a24a61-9694-750c-ae6e-8c79bf223f6b"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29352,10 +29346,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1364-755f-b9a1-7f938abc9aaf",
+                     *       "id": "01a24a61-acac-718e-a76e-9e7ffd9dc266",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-54e36160566b",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-740937fd54e6",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29368,7 +29362,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29381,19 +29375,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:47.072Z",
+                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:04.905Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a18-f776-711f-8a2e-0463ee6394c6",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-54e36160566b",
+                     *           "id": "01a24a61-9694-750c-ae6e-8c79bf223f6b",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:39.922Z",
-                     *           "url": "/v1/evidence/01a24a18-f776-711f-8a2e-0463ee6394c6/content"
+                     *           "createdAt": "2026-12-06T08:03:59.240Z",
+                     *           "url": "/v1/evidence/01a24a61-9694-750c-ae6e-8c79bf223f6b/content"
                      *         }
                      *       ]
                      *     }
@@ -29448,9 +29442,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24a19-1364-755f-b9a1-7f938abc9aaf).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24a61-acac-718e-a76e-9e7ffd9dc266).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24a19-1375-716a-9368-87f066986ba1",
+                     *       "requestId": "01a24a61-acc0-70bd-80fe-f4cb37ae2932",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -29517,7 +29511,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a18-f899-750a-8203-38f96e7359e4
+                 * @example 01a24a61-9799-76ed-a0f2-c36aea49fcc6
                  */
                 id: string;
             };
@@ -29533,10 +29527,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-f899-750a-8203-38f96e7359e4",
+                     *       "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29549,7 +29543,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29563,18 +29557,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T06:44:30.375Z",
+                     *       "createdAt": "2026-12-06T08:03:49.485Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a18-f8a0-74c8-97bf-0632f1b06465",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
+                     *           "id": "01a24a61-97a2-76ea-9afa-2d5060b86265",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:40.222Z",
-                     *           "url": "/v1/evidence/01a24a18-f8a0-74c8-97bf-0632f1b06465/content"
+                     *           "createdAt": "2026-12-06T08:03:59.519Z",
+                     *           "url": "/v1/evidence/01a24a61-97a2-76ea-9afa-2d5060b86265/content"
                      *         }
                      *       ]
                      *     }
@@ -29663,7 +29657,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a19-1364-755f-b9a1-7f938abc9aaf
+                 * @example 01a24a61-acac-718e-a76e-9e7ffd9dc266
                  */
                 id: string;
             };
@@ -29690,10 +29684,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1364-755f-b9a1-7f938abc9aaf",
+                     *       "id": "01a24a61-acac-718e-a76e-9e7ffd9dc266",
                      *       "state": "approved",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-54e36160566b",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-740937fd54e6",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29706,7 +29700,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29715,23 +29709,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24a19-1383-73b4-b3d4-b3281cc54d20",
+                     *       "eventId": "01a24a61-accc-7302-8801-b8a214365c65",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "decidedAt": "2026-12-06T06:44:47.104Z",
-                     *       "submittedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:47.072Z",
+                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "decidedAt": "2026-12-06T08:04:04.938Z",
+                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:04.905Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a18-f776-711f-8a2e-0463ee6394c6",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-54e36160566b",
+                     *           "id": "01a24a61-9694-750c-ae6e-8c79bf223f6b",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:39.922Z",
-                     *           "url": "/v1/evidence/01a24a18-f776-711f-8a2e-0463ee6394c6/content"
+                     *           "createdAt": "2026-12-06T08:03:59.240Z",
+                     *           "url": "/v1/evidence/01a24a61-9694-750c-ae6e-8c79bf223f6b/content"
                      *         }
                      *       ]
                      *     }
@@ -29868,7 +29862,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a18-f899-750a-8203-38f96e7359e4
+                 * @example 01a24a61-9799-76ed-a0f2-c36aea49fcc6
                  */
                 id: string;
             };
@@ -29907,10 +29901,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-f899-750a-8203-38f96e7359e4",
+                     *       "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29923,7 +29917,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29939,21 +29933,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "decidedAt": "2026-12-06T06:44:47.140Z",
+                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "decidedAt": "2026-12-06T08:04:04.964Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T06:44:30.375Z",
+                     *       "createdAt": "2026-12-06T08:03:49.485Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a18-f8a0-74c8-97bf-0632f1b06465",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
+                     *           "id": "01a24a61-97a2-76ea-9afa-2d5060b86265",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:40.222Z",
-                     *           "url": "/v1/evidence/01a24a18-f8a0-74c8-97bf-0632f1b06465/content"
+                     *           "createdAt": "2026-12-06T08:03:59.519Z",
+                     *           "url": "/v1/evidence/01a24a61-97a2-76ea-9afa-2d5060b86265/content"
                      *         }
                      *       ]
                      *     }
@@ -30090,7 +30084,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T06:44:30.375Z"
+                     *       "accrueFrom": "2025-12-05T08:03:49.485Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30171,7 +30165,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T06:44:30.375Z"
+                 *       "accrueFrom": "2025-12-05T08:03:49.485Z"
                  *     }
                  */
                 "application/json": {
@@ -30208,7 +30202,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T06:44:30.375Z"
+                     *       "accrueFrom": "2025-12-05T08:03:49.485Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30307,7 +30301,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -30323,7 +30317,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -30422,7 +30416,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -30440,37 +30434,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-faaa-76a1-8165-0b565691519d",
+                     *           "id": "01a24a61-99a0-72db-a169-8efdc3a9b567",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24a18-fa8b-77de-ba81-e142ca11fe1d",
+                     *           "claimId": "01a24a61-997a-7344-819b-cb34f928a59e",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T06:44:40.744Z"
+                     *           "createdAt": "2026-12-06T08:04:00.030Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-fa79-76e6-8c38-5857633b7c3d",
+                     *           "id": "01a24a61-9970-719e-aef3-4f8915afea37",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24a18-e1d2-755d-8a6b-a86015b97979",
+                     *           "eventId": "01a24a61-8115-74ec-acba-c127f262005d",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T06:44:40.680Z"
+                     *           "createdAt": "2026-12-06T08:03:59.967Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-fa79-76e6-8c38-0975b2bad611",
+                     *           "id": "01a24a61-9970-719e-aef2-fe665e88afc3",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24a18-e1d2-755d-8a6b-408cf25261e1",
+                     *           "eventId": "01a24a61-8115-74ec-acba-5a5e462c01c7",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T06:44:40.680Z"
+                     *           "createdAt": "2026-12-06T08:03:59.967Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGExOC1mYTc5LTc2ZTYtOGMzNy1kZmFiNjBjNTc4OWUiXQ"
+                     *       "nextCursor": "WyIwMWEyNGE2MS05OTcwLTcxOWUtYWVmMi1kMzg1NDBhYjFjOWIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30561,7 +30555,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -30604,7 +30598,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -30723,8 +30717,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24a19-13ca-74c4-917e-9d4ce5c31e93",
-                     *       "instance": "/v1/accounts/01a24a18-d260-71fa-9fad-50e086775a7b/coop-fund/adjustments"
+                     *       "requestId": "01a24a61-ad0a-706b-a4b3-d4629b4f3708",
+                     *       "instance": "/v1/accounts/01a24a61-70cd-736b-bba8-367c2cc2f80e/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -30781,17 +30775,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-13d7-7577-8d98-7793aa2408be",
+                     *           "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24a18-fa8c-71f1-82ab-7fea6e74dff2",
-                     *           "proofUrl": "/v1/evidence/01a24a18-fa8c-71f1-82ab-7fea6e74dff2/content",
+                     *           "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                     *           "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30799,21 +30793,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *           "createdAt": "2026-12-06T06:44:47.191Z"
+                     *           "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "createdAt": "2026-12-06T08:04:05.014Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-faa5-770d-bcb1-e1c0fc4467bf",
+                     *           "id": "01a24a61-9997-7436-ae48-3948b886a899",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-722e8a138e99",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-545699b4d439",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24a18-faa6-728e-8348-f01242a6c38b",
-                     *           "proofUrl": "/v1/evidence/01a24a18-faa6-728e-8348-f01242a6c38b/content",
+                     *           "proofEvidenceId": "01a24a61-999b-70db-92bb-f58d08865984",
+                     *           "proofUrl": "/v1/evidence/01a24a61-999b-70db-92bb-f58d08865984/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30822,7 +30816,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:40.741Z"
+                     *           "createdAt": "2026-12-06T08:04:00.023Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -30896,13 +30890,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24a18-fa8c-71f1-82ab-7fea6e74dff2",
+                 *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -30943,13 +30937,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24a18-fa8c-71f1-82ab-7fea6e74dff2",
+                 *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31008,17 +31002,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-13d7-7577-8d98-7793aa2408be",
+                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a18-fa8c-71f1-82ab-7fea6e74dff2",
-                     *       "proofUrl": "/v1/evidence/01a24a18-fa8c-71f1-82ab-7fea6e74dff2/content",
+                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31026,8 +31020,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:47.191Z"
+                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:05.014Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31138,7 +31132,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a19-13d7-7577-8d98-7793aa2408be
+                 * @example 01a24a61-ad16-777c-9837-2e0c12e796e4
                  */
                 id: string;
             };
@@ -31154,17 +31148,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-13d7-7577-8d98-7793aa2408be",
+                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a18-fa8c-71f1-82ab-7fea6e74dff2",
-                     *       "proofUrl": "/v1/evidence/01a24a18-fa8c-71f1-82ab-7fea6e74dff2/content",
+                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31172,8 +31166,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:47.191Z"
+                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:05.014Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31260,7 +31254,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a19-13d7-7577-8d98-7793aa2408be
+                 * @example 01a24a61-ad16-777c-9837-2e0c12e796e4
                  */
                 id: string;
             };
@@ -31276,26 +31270,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-13d7-7577-8d98-7793aa2408be",
+                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
                      *       "state": "approved",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a18-fa8c-71f1-82ab-7fea6e74dff2",
-                     *       "proofUrl": "/v1/evidence/01a24a18-fa8c-71f1-82ab-7fea6e74dff2/content",
+                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "decidedAt": "2026-12-06T06:44:47.204Z",
-                     *       "submittedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:47.191Z"
+                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "decidedAt": "2026-12-06T08:04:05.026Z",
+                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:05.014Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31430,7 +31424,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a18-faa5-770d-bcb1-e1c0fc4467bf
+                 * @example 01a24a61-9997-7436-ae48-3948b886a899
                  */
                 id: string;
             };
@@ -31464,17 +31458,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-faa5-770d-bcb1-e1c0fc4467bf",
+                     *       "id": "01a24a61-9997-7436-ae48-3948b886a899",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-722e8a138e99",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-545699b4d439",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24a18-faa6-728e-8348-f01242a6c38b",
-                     *       "proofUrl": "/v1/evidence/01a24a18-faa6-728e-8348-f01242a6c38b/content",
+                     *       "proofEvidenceId": "01a24a61-999b-70db-92bb-f58d08865984",
+                     *       "proofUrl": "/v1/evidence/01a24a61-999b-70db-92bb-f58d08865984/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31485,10 +31479,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "decidedAt": "2026-12-06T06:44:47.219Z",
+                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "decidedAt": "2026-12-06T08:04:05.036Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T06:44:40.741Z"
+                     *       "createdAt": "2026-12-06T08:04:00.023Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31643,44 +31637,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fab0-754e-945d-bb96214619b3",
-                     *           "claimId": "01a24a18-fa92-7048-98c1-49659f7e0e04",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-54e36160566b",
+                     *           "id": "01a24a61-99a6-729d-a98f-adce1c1b2c07",
+                     *           "claimId": "01a24a61-998c-72db-a39a-46c0431da507",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T06:44:40.749Z",
+                     *           "approvedAt": "2026-12-06T08:04:00.035Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-fab4-70e6-9b6c-7b56a9d076c7",
-                     *           "claimId": "01a24a18-fa96-73bd-a0c4-8dc23964df0e",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-62c1e06c086c",
+                     *           "id": "01a24a61-99ab-77c0-b669-023fa4c6d314",
+                     *           "claimId": "01a24a61-9990-71ae-af78-c9c4cdfe1eb0",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-454e122a0e3b",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T06:44:40.753Z",
+                     *           "approvedAt": "2026-12-06T08:04:00.040Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a19-13e8-7561-aa47-03f59fdfd40b",
-                     *           "claimId": "01a24a19-13d7-7577-8d98-7793aa2408be",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "id": "01a24a61-ad25-74cb-8f91-3d0a553840af",
+                     *           "claimId": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T06:44:47.204Z",
+                     *           "approvedAt": "2026-12-06T08:04:05.026Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -31759,9 +31753,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24a18-fab0-754e-945d-bb96214619b3",
-                 *         "01a24a18-fab4-70e6-9b6c-7b56a9d076c7",
-                 *         "01a24a19-13e8-7561-aa47-03f59fdfd40b"
+                 *         "01a24a61-99a6-729d-a98f-adce1c1b2c07",
+                 *         "01a24a61-99ab-77c0-b669-023fa4c6d314",
+                 *         "01a24a61-ad25-74cb-8f91-3d0a553840af"
                  *       ]
                  *     }
                  */
@@ -31782,11 +31776,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1402-729b-b4ab-25ed5d8e7cd4",
+                     *       "id": "01a24a61-ad38-733f-a1dd-8f334cd48dd0",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T06:44:47.234Z",
+                     *       "createdAt": "2026-12-06T08:04:05.048Z",
                      *       "created": true
                      *     }
                      */
@@ -31900,7 +31894,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d260-71fa-9fad-50e086775a7b
+                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
                  */
                 id: string;
             };
@@ -31918,8 +31912,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a18-d2ad-779b-8d54-19ba7d0ac1d1",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5c3f54b874e0",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -31931,8 +31925,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -31944,8 +31938,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24a18-d2ad-779b-8d54-1ef9345e738d",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5c3f54b874e0",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-a072d936f528",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -31957,7 +31951,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGExOC1kMmFkLTc3OWItOGQ1NC0xZWY5MzQ1ZTczOGQiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGE2MS03MTI1LTc1MmYtYmJjZC1hMDcyZDkzNmY1MjgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32047,7 +32041,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a19-0cc7-75d0-9e14-1de5ff3824b3
+                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
                  */
                 id: string;
             };
@@ -32098,12 +32092,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24a19-0d5b-73cf-9653-34547ae96942",
-                     *       "memberId": "01a24a19-0d59-75aa-b317-1dc2c2c816b0",
-                     *       "accountId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "invitationId": "01a24a61-a770-753f-950c-2eb36df4c9ed",
+                     *       "memberId": "01a24a61-a76f-752a-ba03-24d29b76c304",
+                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T06:44:45.526Z"
+                     *       "expiresAt": "2026-12-20T08:04:03.564Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -32226,7 +32220,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_rSUdNPDjSw5NTvmU-iOa-bdR6DLqXeiotSFCDxFS10U
+                 * @example inv_gLkc04Www0O_p3PpPKaqsOD9ro3XtWVjXsFmPFe0GNw
                  */
                 token: string;
             };
@@ -32260,8 +32254,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0d59-75aa-b317-1dc2c2c816b0",
-                     *       "accountId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "id": "01a24a61-a76f-752a-ba03-24d29b76c304",
+                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -32272,8 +32266,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T06:44:45.527Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.540Z"
+                     *       "createdAt": "2026-12-06T08:04:03.565Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.577Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32408,7 +32402,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a19-0cc7-75d0-9e14-1de5ff3824b3
+                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
                  */
                 id: string;
             };
@@ -32418,7 +32412,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24a19-0d1a-70cc-abb3-4c5a39915a66"
+                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
                  *     }
                  */
                 "application/json": {
@@ -32439,8 +32433,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
-                     *       "code": "8ARWRCZF"
+                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "code": "7MBFC44D"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -32567,7 +32561,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "8ARWRCZF",
+                 *       "account": "7MBFC44D",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -32600,8 +32594,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0d78-7169-a1fc-37de3b19dba9",
-                     *       "accountId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "id": "01a24a61-a78b-7428-b870-67c21dcebcd2",
+                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32612,8 +32606,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T06:44:45.558Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.558Z"
+                     *       "createdAt": "2026-12-06T08:04:03.594Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.594Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32724,7 +32718,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a19-0d78-7169-a1fc-37de3b19dba9
+                 * @example 01a24a61-a78b-7428-b870-67c21dcebcd2
                  */
                 id: string;
             };
@@ -32734,7 +32728,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24a19-0d1a-70cc-abb3-4c5a39915a66"
+                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
                  *     }
                  */
                 "application/json": {
@@ -32755,8 +32749,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0d78-7169-a1fc-37de3b19dba9",
-                     *       "accountId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "id": "01a24a61-a78b-7428-b870-67c21dcebcd2",
+                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32767,8 +32761,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T06:44:45.558Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.571Z"
+                     *       "createdAt": "2026-12-06T08:04:03.594Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.605Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32891,7 +32885,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a19-0d8f-771a-a495-aa4f0996037d
+                 * @example 01a24a61-a79f-7138-9396-4600ec32bef0
                  */
                 id: string;
             };
@@ -32902,7 +32896,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24a19-0d1a-70cc-abb3-4c5a39915a66"
+                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
                  *     }
                  */
                 "application/json": {
@@ -32925,8 +32919,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0d8f-771a-a495-aa4f0996037d",
-                     *       "accountId": "01a24a19-0cc7-75d0-9e14-1de5ff3824b3",
+                     *       "id": "01a24a61-a79f-7138-9396-4600ec32bef0",
+                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -32937,8 +32931,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T06:44:45.582Z",
-                     *       "updatedAt": "2026-12-06T06:44:45.597Z"
+                     *       "createdAt": "2026-12-06T08:04:03.614Z",
+                     *       "updatedAt": "2026-12-06T08:04:03.625Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33061,7 +33055,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a19-0d30-74ca-969a-3c56f9149073
+                 * @example 01a24a61-a74b-70fc-978d-09420efc12f2
                  */
                 id: string;
             };
@@ -33088,7 +33082,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a19-0d30-74ca-969a-3c56f9149073",
+                     *       "memberId": "01a24a61-a74b-70fc-978d-09420efc12f2",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -33240,35 +33234,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-0dca-7596-aa62-c5e53730f7c1",
+                     *           "id": "01a24a61-a7d6-712e-b73f-c121d34a4c0e",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=uNsQbR-phn5i59uvlLtZ6DN5f4sGtBk6y_VWoqZnoBY\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 07:44. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=VNe7jaTLm85khiATxzRAGq3kriRhX719-4GK_fx4SyU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 09:04. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T06:44:45.640Z",
+                     *           "nextAttemptAt": "2026-12-06T08:04:03.668Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T06:44:45.639Z"
+                     *           "createdAt": "2026-12-06T08:04:03.667Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-0dbb-7321-b5dc-6c45688054f6",
+                     *           "id": "01a24a61-a7c7-734e-8553-a624c3e59a4c",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=6jhO6vC58CFO8JGuaYhIkm4wNB2TdNbKcelGbawROiY\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 07:44. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=1tzzBZphZoFRLg44IeXUvHS2LqZ0hS9tWUhN5qcqWzU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 09:04. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T06:44:45.624Z",
+                     *           "nextAttemptAt": "2026-12-06T08:04:03.653Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T06:44:45.620Z"
+                     *           "createdAt": "2026-12-06T08:04:03.649Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-0da0-7393-886e-cf86b3c7c7d1",
+                     *           "id": "01a24a61-a7ab-7100-a37f-cfa62dc3c153",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -33276,13 +33270,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T06:44:45.600Z",
+                     *           "nextAttemptAt": "2026-12-06T08:04:03.627Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T06:44:45.597Z"
+                     *           "createdAt": "2026-12-06T08:04:03.625Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA2OjQ0OjQ1LjU5N1oiLCIwMWEyNGExOS0wZGEwLTczOTMtODg2ZS1jZjg2YjNjN2M3ZDEiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA4OjA0OjAzLjYyNVoiLCIwMWEyNGE2MS1hN2FiLTcxMDAtYTM3Zi1jZmE2MmRjM2MxNTMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -33348,7 +33342,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24a18-ea63-763e-b604-9bcc429e5b70
+                 * @example 01a24a61-89b5-77f8-abbd-3769f6d765dd
                  */
                 id: string;
             };
@@ -33364,7 +33358,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-ea63-763e-b604-9bcc429e5b70",
+                     *       "id": "01a24a61-89b5-77f8-abbd-3769f6d765dd",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@example.com",
                      *       "language": "sv",
@@ -33375,7 +33369,7 @@ export interface operations {
                      *       "nextAttemptAt": null,
                      *       "lastError": "cancelled in the console",
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T06:44:36.567Z"
+                     *       "createdAt": "2026-12-06T08:03:55.945Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33498,7 +33492,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24a18-ea63-763e-b604-9bcc429e5b70
+                 * @example 01a24a61-89b5-77f8-abbd-3769f6d765dd
                  */
                 id: string;
             };
@@ -33514,7 +33508,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-2714-75ba-b608-978c8ea1a79f",
+                     *       "id": "01a24a61-bd6b-70f2-b8f4-3a0618f40b69",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@example.com",
                      *       "language": "sv",
@@ -33522,10 +33516,10 @@ export interface operations {
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
                      *       "status": "pending",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T06:44:52.115Z",
+                     *       "nextAttemptAt": "2026-12-06T08:04:09.194Z",
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T06:44:52.115Z"
+                     *       "createdAt": "2026-12-06T08:04:09.194Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33592,8 +33586,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The mail is pending; only a sent, failed or cancelled mail can be sent again.",
                      *       "code": "outbox_mail_not_resendable",
-                     *       "requestId": "01a24a19-2703-70ce-872f-07caa8d5dbee",
-                     *       "instance": "/v1/outbox/01a24a18-ea63-763e-b604-9bcc429e5b70/resend"
+                     *       "requestId": "01a24a61-bd61-7367-9ab5-7a16e1d84eee",
+                     *       "instance": "/v1/outbox/01a24a61-89b5-77f8-abbd-3769f6d765dd/resend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -33931,7 +33925,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24a19-10ef-743d-ad0b-2b8a3109fabf",
+                     *       "requestId": "01a24a61-aa93-72a8-9eeb-0be184729582",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -33962,7 +33956,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d261-77eb-b48e-c191bac06d24
+                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
                  */
                 id: string;
             };
@@ -33978,8 +33972,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
-                     *       "countedFor": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "countedFor": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -34466,7 +34460,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ac-7459-ad6f-792cd82e9071
+                 * @example 01a24a61-7125-752f-bbcd-8add78a3d992
                  */
                 id: string;
             };
@@ -34482,7 +34476,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-792cd82e9071",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -34493,14 +34487,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T06:44:30.375Z"
+                     *           "completedAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T06:44:30.375Z"
+                     *           "completedAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -34613,7 +34607,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fb52-760a-9470-39eb47650fe3",
+                     *           "id": "01a24a61-9a52-71ca-8fad-40ffa2b85e4f",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -34622,8 +34616,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T06:44:40.914Z",
-                     *           "updatedAt": "2026-12-06T06:44:40.914Z"
+                     *           "createdAt": "2026-12-06T08:04:00.210Z",
+                     *           "updatedAt": "2026-12-06T08:04:00.210Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -34729,7 +34723,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1165-77e8-a1d1-05c01d0d3fcc",
+                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34737,9 +34731,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T06:44:46.565Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.565Z",
-                     *       "secret": "whsec_191ae7ce126dc5ab234ab84246ed04155186f9e166abba7180c4e56513c45b57"
+                     *       "createdAt": "2026-12-06T08:04:04.466Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.466Z",
+                     *       "secret": "whsec_8ca02e82eaa91ca97b3664edaf8b1940eb231d9b861ccc8265d241fea6198430"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -34830,7 +34824,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24a19-1159-760b-be60-6ab14f7dd285",
+                     *       "requestId": "01a24a61-aae8-752d-9e7a-cd1d22e7e310",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -34861,7 +34855,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a19-1165-77e8-a1d1-05c01d0d3fcc
+                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
                  */
                 id: string;
             };
@@ -34877,7 +34871,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1165-77e8-a1d1-05c01d0d3fcc",
+                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34885,8 +34879,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T06:44:46.565Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.565Z"
+                     *       "createdAt": "2026-12-06T08:04:04.466Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.466Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -34973,7 +34967,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a19-1165-77e8-a1d1-05c01d0d3fcc
+                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
                  */
                 id: string;
             };
@@ -34989,7 +34983,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1165-77e8-a1d1-05c01d0d3fcc",
+                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34998,8 +34992,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T06:44:46.565Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.579Z"
+                     *       "createdAt": "2026-12-06T08:04:04.466Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.479Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35122,7 +35116,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a19-1165-77e8-a1d1-05c01d0d3fcc
+                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
                  */
                 id: string;
             };
@@ -35157,7 +35151,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1165-77e8-a1d1-05c01d0d3fcc",
+                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35166,8 +35160,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T06:44:46.565Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.572Z"
+                     *       "createdAt": "2026-12-06T08:04:04.466Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.472Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35302,7 +35296,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a19-1165-77e8-a1d1-05c01d0d3fcc
+                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
                  */
                 id: string;
             };
@@ -35318,7 +35312,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1165-77e8-a1d1-05c01d0d3fcc",
+                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35327,9 +35321,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T06:44:46.565Z",
-                     *       "updatedAt": "2026-12-06T06:44:46.579Z",
-                     *       "secret": "whsec_ecaf3d350eaa8c5a95dec5a80aca9c8b03c61fda97897f7378f6b8f2fda21252"
+                     *       "createdAt": "2026-12-06T08:04:04.466Z",
+                     *       "updatedAt": "2026-12-06T08:04:04.479Z",
+                     *       "secret": "whsec_9fc75ba026bba66b983b797fd884d7eaf0e5536e6b99ea43dc6c7fabcb7a3adc"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35462,7 +35456,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a19-1165-77e8-a1d1-05c01d0d3fcc
+                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
                  */
                 id: string;
             };
@@ -35569,7 +35563,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24a19-117a-738a-b742-d3316bc3089a
+                 * @example 01a24a61-ab05-7069-ba96-76b99e07a72a
                  */
                 id: string;
             };
@@ -35585,16 +35579,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-117a-738a-b742-d3316bc3089a",
-                     *       "eventId": "01a24a19-1179-7363-8e3b-dbf0d047b8e5",
+                     *       "id": "01a24a61-ab05-7069-ba96-76b99e07a72a",
+                     *       "eventId": "01a24a61-ab04-72b9-a1e7-3520d8728822",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T06:44:46.584Z",
+                     *       "occurredAt": "2026-12-06T08:04:04.483Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T06:44:46.591Z",
+                     *       "nextAttemptAt": "2026-12-06T08:04:04.489Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -35651,7 +35645,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24a19-1175-7230-8007-2a40e4af453a",
+                     *       "requestId": "01a24a61-ab00-71d7-9f38-8a7c21a3bc19",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -35763,26 +35757,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "8KPktUsV-SpcW4h25MsE0Lm22WT3t1mxjkhkivsJLPNJNlFqh__Q"
+                     *       "csrfToken": "nkQKwHQp-uMSjUQv7oFfyIj15_Lbf2nqQXk9TVJclZI-SbQUWQtQ"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -35813,7 +35807,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24a19-1407-765d-950e-edf434679155",
+                     *       "requestId": "01a24a61-ad3d-70bb-9338-69d05b9144cd",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -35903,26 +35897,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "7hwSrI0J-ykD-sy77pnOxhOB4kpD_Gzc11JBWy5KOvZEp0GgOXrM"
+                     *       "csrfToken": "nZerHaja-fdp6LiUldf-5cAOl4kjqOFqE7LM-NtotYgvF1bzctgE"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -35989,7 +35983,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24a18-d21f-701e-ae41-177d40686506"
+                 *       "programId": "01a24a61-7066-74ea-818c-c12446e27897"
                  *     }
                  */
                 "application/json": {
@@ -36011,26 +36005,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "WrmRqZIA-gN-Xsu8SheqPAjx_sB1CIxpeoAi5q-XakME4Vp5tU5M"
+                     *       "csrfToken": "Da7McCXz-OCmIM8A8TimvjObIQiVCZxP-yiYmNBYvzHjqUhNeKvU"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36484,7 +36478,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "gI6RUY5zBkUiENS1dffUXKiuoJnQFY1_-a_m_wjkICg",
+                 *       "token": "glgCzKQCSzU1rRWq5ztWWdJtjpApqK17isg-kgJcUME",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -36541,7 +36535,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24a19-147a-7135-8eee-570794f66d52",
+                     *       "requestId": "01a24a61-adc5-73db-a154-2a40796faecd",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -36734,7 +36728,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@example.com",
-                 *       "code": "504326"
+                 *       "code": "590210"
                  *     }
                  */
                 "application/json": {
@@ -36760,27 +36754,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "S7jGyCtk-aHnz7YetmjUxaCGJPhljbzRj0RDViVtnB0G3bZduYok",
+                     *       "csrfToken": "Z7F9sguv-JVCjB2HwWGRFUZG5IB5LgCFmHBG2FWTWOK_aQhCm51E",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -36815,7 +36809,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24a19-14ec-705b-ae8d-0684885bcc79",
+                     *       "requestId": "01a24a61-ae3c-7145-8f61-a71d01c37140",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -36945,27 +36939,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "PayEGwm6-tOVdGZEMqVV0mTDtyHMfd5W_sWs_-BXCcTa-PnAM-QU",
+                     *       "csrfToken": "VMy79K5D-y7H6cAiuP1ZnbnRx4S4IY0-xv-pgJYwTtkshHZWzVaI",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37090,27 +37084,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "t5aE9KsB-aMx7fw_e1P6qvcvO4G48QOs5Iqm3NKwKXdZIPlAmwS4",
+                     *       "csrfToken": "1JjS24At-H72WyYxGPrjyiXqFainH0aMJ0GS3tdWwiI30QoB1bP8",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37169,7 +37163,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2"
+                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96"
                  *     }
                  */
                 "application/json": {
@@ -37191,18 +37185,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "ObEk4Onv-9BIRHLDoYPEbsxQWfiGVlwI9vgIzvIRj-FRJ4RQ2Dho"
+                     *       "csrfToken": "J3O8ZqZk-d6y6ktIx791ERyuU9EPsL-eFfLBzYDhFrCn0siuR0e4"
                      *     }
                      */
                     "application/json": {
@@ -37562,7 +37556,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_J4r-5bmhP5-mnohqF5HroWjpcRIXmchr6ZXuDPvrSlo
+                 * @example inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o
                  */
                 token: string;
             };
@@ -37583,7 +37577,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T06:44:30.375Z"
+                     *       "expiresAt": "2026-12-20T08:03:49.485Z"
                      *     }
                      */
                     "application/json": {
@@ -37638,8 +37632,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24a19-1531-72d0-adeb-407a7a6906d6",
-                     *       "instance": "/auth/invitations/inv_J4r-5bmhP5-mnohqF5HroWjpcRIXmchr6ZXuDPvrSlo"
+                     *       "requestId": "01a24a61-ae82-72e6-a6d3-bf69033167ec",
+                     *       "instance": "/auth/invitations/inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37693,7 +37687,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_J4r-5bmhP5-mnohqF5HroWjpcRIXmchr6ZXuDPvrSlo
+                 * @example inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o
                  */
                 token: string;
             };
@@ -37727,27 +37721,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "ia3MCJRl-LZne2aNIoQRxJYdCCWIR0OSUTCKoz59QzAdTWpwJXzE",
+                     *       "csrfToken": "w2kBZTnx-bSmC7J8K49BKeVci1XDvdkGfvQ_kA4UPqCi_hfe1jb8",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24a18-fb29-723b-aac4-b916452750d6",
+                     *         "id": "01a24a61-9a27-71ad-8284-d1d26aa16c5b",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a18-fb29-723b-aac4-b916452750d6",
+                     *           "memberId": "01a24a61-9a27-71ad-8284-d1d26aa16c5b",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -37878,16 +37872,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38004,16 +37998,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24a18-d21f-701e-ae41-177d40686506",
+                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38388,7 +38382,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T06:44:30.375Z",
+                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -38493,12 +38487,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a18-fe2e-7670-9986-65d64e7f4065",
-                     *           "at": "2025-12-21T06:44:30.375Z",
+                     *           "id": "01a24a61-9cf9-746d-8070-3deb8c2be85e",
+                     *           "at": "2025-12-21T08:03:49.485Z",
                      *           "points": 500,
                      *           "pending": 500,
                      *           "kind": "earn",
-                     *           "text": "training.completed training:01a24a18-fe18-71db-ae83-c591f7c358fc:01a24a18-d2ac-7459-ad6f-6c96df6080d2: poeng fra Kurs genomförd",
+                     *           "text": "training.completed training:01a24a61-9ce4-771d-9fa5-9b351c1e3f17:01a24a61-7125-752f-bbcd-7f75af09de96: poeng fra Kurs genomförd",
                      *           "details": [
                      *             {
                      *               "points": 500,
@@ -38508,8 +38502,8 @@ export interface operations {
                      *           "campaign": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-f6ef-718b-a45b-aae77e72b80b",
-                     *           "at": "2026-10-23T19:44:30.375Z",
+                     *           "id": "01a24a61-9605-773f-90c9-5b7332c1bdd6",
+                     *           "at": "2026-10-23T21:03:49.485Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38523,8 +38517,8 @@ export interface operations {
                      *           "campaign": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-f6ef-718b-a45b-a751d4018da1",
-                     *           "at": "2026-10-18T19:44:30.375Z",
+                     *           "id": "01a24a61-9605-773f-90c9-555c70315ade",
+                     *           "at": "2026-10-18T21:03:49.485Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38538,7 +38532,7 @@ export interface operations {
                      *           "campaign": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a18-f6ef-718b-a45b-9f0300f6ab1c"
+                     *       "nextCursor": "01a24a61-9605-773f-90c9-4dac1007562b"
                      *     }
                      */
                     "application/json": {
@@ -38841,7 +38835,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a18-f252-7171-8074-dd90880aadfc",
+                     *           "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -38856,7 +38850,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24a18-f221-75df-952b-8deedeb6b1f9",
+                     *           "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -38871,7 +38865,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24a18-f251-71ea-a6d3-dd6b7bf42c37",
+                     *           "id": "01a24a61-915e-770d-846f-bf464c8dcdc0",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -38886,7 +38880,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGExOC1mMjE2LTczZmEtYWZhNS1jMzRhNjRkOTcyNjEiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGE2MS05MTI3LTc2YmQtYmQ4OS01NmQ4NzNlMDdjM2MiXQ"
                      *     }
                      */
                     "application/json": {
@@ -38974,7 +38968,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-f252-7171-8074-dd90880aadfc",
+                     *       "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -39095,127 +39089,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a19-15a0-71ff-82eb-ca71e1639e64",
+                     *           "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24a18-f252-7171-8074-dd90880aadfc",
+                     *             "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T06:44:47.648Z",
-                     *           "updatedAt": "2026-12-06T06:44:47.643Z",
+                     *           "createdAt": "2026-12-06T08:04:05.476Z",
+                     *           "updatedAt": "2026-12-06T08:04:05.472Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T06:44:47.643Z"
+                     *               "at": "2026-12-06T08:04:05.472Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T06:44:47.643Z"
+                     *               "at": "2026-12-06T08:04:05.472Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T06:44:47.643Z"
+                     *               "at": "2026-12-06T08:04:05.472Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24a19-1315-71bf-b8f5-5489b89b8ade",
+                     *           "id": "01a24a61-ac6c-743c-8878-30f833bd2a78",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24a18-f259-705d-b93e-282b76b8235c",
+                     *             "id": "01a24a61-9161-75db-9493-cad2451a9458",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T06:44:46.997Z",
-                     *           "updatedAt": "2026-12-06T06:44:46.991Z",
+                     *           "createdAt": "2026-12-06T08:04:04.844Z",
+                     *           "updatedAt": "2026-12-06T08:04:04.838Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T06:44:46.991Z"
+                     *               "at": "2026-12-06T08:04:04.838Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T06:44:46.991Z"
+                     *               "at": "2026-12-06T08:04:04.838Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T06:44:46.991Z"
+                     *               "at": "2026-12-06T08:04:04.838Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24a19-12d8-7398-8a4b-c57556032625",
+                     *           "id": "01a24a61-ac39-74cb-8657-982b066d05ab",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24a18-f21c-70f5-9df4-40e24bfe3eb6",
+                     *             "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T06:44:46.936Z",
-                     *           "updatedAt": "2026-12-06T06:44:46.962Z",
+                     *           "createdAt": "2026-12-06T08:04:04.793Z",
+                     *           "updatedAt": "2026-12-06T08:04:04.810Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T06:44:46.930Z"
+                     *               "at": "2026-12-06T08:04:04.788Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T06:44:46.962Z"
+                     *               "at": "2026-12-06T08:04:04.810Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGExOS0xMjYxLTczYjktOTBmOC02M2JmNGI3NGJmMjgiXQ"
+                     *       "nextCursor": "WyIwMWEyNGE2MS1hYmRhLTczNjQtODY2MC1mMDczYWMwZWRhZjYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39285,7 +39279,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24a18-f252-7171-8074-dd90880aadfc",
+                 *       "rewardId": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -39332,43 +39326,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-15a0-71ff-82eb-ca71e1639e64",
+                     *       "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24a18-f252-7171-8074-dd90880aadfc",
+                     *         "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T06:44:47.648Z",
-                     *       "updatedAt": "2026-12-06T06:44:47.643Z",
+                     *       "createdAt": "2026-12-06T08:04:05.476Z",
+                     *       "updatedAt": "2026-12-06T08:04:05.472Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:47.643Z"
+                     *           "at": "2026-12-06T08:04:05.472Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:47.643Z"
+                     *           "at": "2026-12-06T08:04:05.472Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:47.643Z"
+                     *           "at": "2026-12-06T08:04:05.472Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39462,7 +39456,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 7514 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a19-15b5-77f3-a74c-21a6b90bbf6f",
+                     *       "requestId": "01a24a61-aefc-7685-a25d-7236c97dd664",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -39493,7 +39487,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24a19-15a0-71ff-82eb-ca71e1639e64
+                 * @example 01a24a61-aee4-7788-a816-f4e2a67c6bbb
                  */
                 id: string;
             };
@@ -39509,43 +39503,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-15a0-71ff-82eb-ca71e1639e64",
+                     *       "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24a18-f252-7171-8074-dd90880aadfc",
+                     *         "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T06:44:47.648Z",
-                     *       "updatedAt": "2026-12-06T06:44:47.643Z",
+                     *       "createdAt": "2026-12-06T08:04:05.476Z",
+                     *       "updatedAt": "2026-12-06T08:04:05.472Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:47.643Z"
+                     *           "at": "2026-12-06T08:04:05.472Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:47.643Z"
+                     *           "at": "2026-12-06T08:04:05.472Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:47.643Z"
+                     *           "at": "2026-12-06T08:04:05.472Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39635,7 +39629,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24a19-15f0-75d8-87ec-e5800e070c5c
+                 * @example 01a24a61-af25-72e8-8d2f-d096512797fc
                  */
                 id: string;
             };
@@ -39663,18 +39657,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-15f0-75d8-87ec-e5800e070c5c",
+                     *       "id": "01a24a61-af25-72e8-8d2f-d096512797fc",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24a19-11ca-74c8-b117-f3e0b53b3f4e",
+                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -39687,20 +39681,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T06:44:47.728Z",
-                     *       "updatedAt": "2026-12-06T06:44:47.752Z",
+                     *       "createdAt": "2026-12-06T08:04:05.541Z",
+                     *       "updatedAt": "2026-12-06T08:04:05.565Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T06:44:47.721Z"
+                     *           "at": "2026-12-06T08:04:05.537Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T06:44:47.752Z"
+                     *           "at": "2026-12-06T08:04:05.565Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39770,8 +39764,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24a19-161e-72be-a793-3ea5ffc0378d",
-                     *       "instance": "/portal/v1/orders/01a24a19-15a0-71ff-82eb-ca71e1639e64/cancel"
+                     *       "requestId": "01a24a61-af4f-72de-a7af-5812333d4161",
+                     *       "instance": "/portal/v1/orders/01a24a61-aee4-7788-a816-f4e2a67c6bbb/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -39859,10 +39853,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a19-1634-718c-bfac-1b2db3e26345",
+                     *           "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -39875,7 +39869,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -39888,8 +39882,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *           "createdAt": "2026-12-06T06:44:47.794Z"
+                     *           "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "createdAt": "2026-12-06T08:04:05.594Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -39969,7 +39963,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24a18-fa8c-71f1-82ab-7fea6e74dff2"
+                 *         "01a24a61-9986-72ca-9e93-dd0f310058b3"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40006,7 +40000,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24a18-fa8c-71f1-82ab-7fea6e74dff2"
+                 *         "01a24a61-9986-72ca-9e93-dd0f310058b3"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40054,10 +40048,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1634-718c-bfac-1b2db3e26345",
+                     *       "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40070,7 +40064,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40083,19 +40077,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "createdAt": "2026-12-06T06:44:47.794Z",
+                     *       "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "createdAt": "2026-12-06T08:04:05.594Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a18-fa8c-71f1-82ab-7fea6e74dff2",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "id": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:40.715Z",
-                     *           "url": "/portal/v1/claims/01a24a19-1634-718c-bfac-1b2db3e26345/evidence/01a24a18-fa8c-71f1-82ab-7fea6e74dff2"
+                     *           "createdAt": "2026-12-06T08:03:59.994Z",
+                     *           "url": "/portal/v1/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3"
                      *         }
                      *       ]
                      *     }
@@ -40150,9 +40144,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24a19-1634-718c-bfac-1b2db3e26345).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24a61-af5d-73cd-b5f8-ace75c12534a).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24a19-1645-7496-97a2-d4545912cde8",
+                     *       "requestId": "01a24a61-af6a-77f9-b053-8a05812a7209",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -40219,7 +40213,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a19-1634-718c-bfac-1b2db3e26345
+                 * @example 01a24a61-af5d-73cd-b5f8-ace75c12534a
                  */
                 id: string;
             };
@@ -40235,10 +40229,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1634-718c-bfac-1b2db3e26345",
+                     *       "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40251,7 +40245,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40264,19 +40258,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "createdAt": "2026-12-06T06:44:47.794Z",
+                     *       "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "createdAt": "2026-12-06T08:04:05.594Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a18-fa8c-71f1-82ab-7fea6e74dff2",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "id": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:40.715Z",
-                     *           "url": "/portal/v1/claims/01a24a19-1634-718c-bfac-1b2db3e26345/evidence/01a24a18-fa8c-71f1-82ab-7fea6e74dff2"
+                     *           "createdAt": "2026-12-06T08:03:59.994Z",
+                     *           "url": "/portal/v1/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3"
                      *         }
                      *       ]
                      *     }
@@ -40365,12 +40359,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a19-1634-718c-bfac-1b2db3e26345
+                 * @example 01a24a61-af5d-73cd-b5f8-ace75c12534a
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24a18-fa8c-71f1-82ab-7fea6e74dff2
+                 * @example 01a24a61-9986-72ca-9e93-dd0f310058b3
                  */
                 fileId: string;
             };
@@ -40508,8 +40502,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24a18-d2ad-779b-8d54-19ba7d0ac1d1",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5c3f54b874e0",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40521,8 +40515,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40534,8 +40528,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24a18-d2ad-779b-8d54-1ef9345e738d",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5c3f54b874e0",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-a072d936f528",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40547,9 +40541,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YTE4LWQyYWMtNzQ1OS1hZDZmLTczNTA3ZTRjZDNkMCJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YTYxLTcxMjUtNzUyZi1iYmNkLTgwNzBiODc3ZDMxNiJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T06:44:47.844Z"
+                     *       "to": "2026-12-06T08:04:05.643Z"
                      *     }
                      */
                     "application/json": {
@@ -40666,7 +40660,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a18-d2ad-779b-8d54-19ba7d0ac1d1",
+                 *       "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -40705,7 +40699,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a19-1678-71ca-a086-7cac4c0953ca",
+                     *       "journalId": "01a24a61-afb8-76fc-85fe-bfeb80cffb5d",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -40855,10 +40849,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a19-1634-718c-bfac-1b2db3e26345",
+                     *           "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -40871,7 +40865,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -40884,14 +40878,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *           "createdAt": "2026-12-06T06:44:47.794Z"
+                     *           "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "createdAt": "2026-12-06T08:04:05.594Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-f8a5-770d-8845-e52949d00693",
+                     *           "id": "01a24a61-97a6-755c-8cee-aae22caf66d8",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -40903,10 +40897,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24a18-f87a-71cc-81d4-52ec41100851",
+                     *                 "claim": "01a24a61-977b-76f2-bb2b-a679b623122e",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24a18-f87a-71cc-81d4-52ec41100851 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a24a61-977b-76f2-bb2b-a679b623122e fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -40923,7 +40917,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -40937,13 +40931,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z"
+                     *           "createdAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-f88b-7541-a460-4b82707bb633",
+                     *           "id": "01a24a61-9788-7766-9301-e11567ac6208",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -40956,7 +40950,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -40970,10 +40964,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z"
+                     *           "createdAt": "2026-12-06T08:03:49.485Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGExOC1mODExLTcwYmQtOGZmZi00ZTZkNjU2YjgyYzIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGE2MS05NzI5LTc1NWItYTVkZS0xOTFiZTViZDk3YTMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -41051,7 +41045,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a18-f88b-7541-a460-4b82707bb633
+                 * @example 01a24a61-9788-7766-9301-e11567ac6208
                  */
                 id: string;
             };
@@ -41067,10 +41061,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-f88b-7541-a460-4b82707bb633",
+                     *       "id": "01a24a61-9788-7766-9301-e11567ac6208",
                      *       "state": "approved",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -41083,7 +41077,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -41092,23 +41086,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24a19-1694-72af-a918-3189bf4a0203",
+                     *       "eventId": "01a24a61-afe1-75ab-bd7f-68dc72056965",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "decidedAt": "2026-12-06T06:44:47.887Z",
+                     *       "decidedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "decidedAt": "2026-12-06T08:04:05.724Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T06:44:30.375Z",
+                     *       "createdAt": "2026-12-06T08:03:49.485Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a18-f893-74cf-bdbd-59652f567201",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
+                     *           "id": "01a24a61-9795-70cc-999a-8aa9df3be707",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:40.209Z",
-                     *           "url": "/portal/v1/claims/01a24a18-f88b-7541-a460-4b82707bb633/evidence/01a24a18-f893-74cf-bdbd-59652f567201"
+                     *           "createdAt": "2026-12-06T08:03:59.502Z",
+                     *           "url": "/portal/v1/claims/01a24a61-9788-7766-9301-e11567ac6208/evidence/01a24a61-9795-70cc-999a-8aa9df3be707"
                      *         }
                      *       ]
                      *     }
@@ -41153,8 +41147,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24a19-16ba-70c1-b641-bde78a26cb9d",
-                     *       "instance": "/portal/v1/team/claims/01a24a19-1634-718c-bfac-1b2db3e26345/approve"
+                     *       "requestId": "01a24a61-b018-7160-b84b-8668f45bc64b",
+                     *       "instance": "/portal/v1/team/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -41256,7 +41250,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a18-f87a-71cc-81d4-52ec41100851
+                 * @example 01a24a61-977b-76f2-bb2b-a679b623122e
                  */
                 id: string;
             };
@@ -41290,10 +41284,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-f87a-71cc-81d4-52ec41100851",
+                     *       "id": "01a24a61-977b-76f2-bb2b-a679b623122e",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-83b4bac9fd1f",
+                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -41306,7 +41300,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a18-f758-761c-a929-fb50aa733061",
+                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -41322,21 +41316,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "decidedAt": "2026-12-06T06:44:47.921Z",
+                     *       "decidedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "decidedAt": "2026-12-06T08:04:05.771Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T06:44:30.375Z",
+                     *       "createdAt": "2026-12-06T08:03:49.485Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a18-f884-772b-bead-4d1ecc57c457",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5aa7f813e2ac",
+                     *           "id": "01a24a61-9784-7591-b463-3e21730d117b",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T06:44:40.192Z",
-                     *           "url": "/portal/v1/claims/01a24a18-f87a-71cc-81d4-52ec41100851/evidence/01a24a18-f884-772b-bead-4d1ecc57c457"
+                     *           "createdAt": "2026-12-06T08:03:59.489Z",
+                     *           "url": "/portal/v1/claims/01a24a61-977b-76f2-bb2b-a679b623122e/evidence/01a24a61-9784-7591-b463-3e21730d117b"
                      *         }
                      *       ]
                      *     }
@@ -41488,30 +41482,30 @@ export interface operations {
                      *       "series": [
                      *         {
                      *           "start": "2026-11-02",
-                     *           "issued": 12188,
+                     *           "issued": 33226,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-09",
-                     *           "issued": 540642,
+                     *           "issued": 540570,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-16",
-                     *           "issued": 690089,
+                     *           "issued": 690161,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         }
                      *       ],
                      *       "totals": {
-                     *         "issued": 2472708,
-                     *         "redeemed": 1216000,
+                     *         "issued": 2493746,
+                     *         "redeemed": 1351000,
                      *         "expired": 0
                      *       },
                      *       "activeAccounts": 183,
-                     *       "activeMembers": 373,
+                     *       "activeMembers": 374,
                      *       "members": 611,
                      *       "tiers": [
                      *         {
@@ -41538,7 +41532,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 135298,
@@ -41546,7 +41540,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5c3f54b874e0",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 52990,
@@ -41554,7 +41548,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24a18-d260-71fa-9fad-62c1e06c086c",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-454e122a0e3b",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 51402,
@@ -41564,9 +41558,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27781628,
+                     *         "outstandingAvailable": 27646628,
                      *         "outstandingPending": 1184374,
-                     *         "liabilityMinor": 28966002
+                     *         "liabilityMinor": 28831002
                      *       }
                      *     }
                      */
@@ -41660,7 +41654,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-0df3-76cc-bf60-36779055f392",
+                     *           "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -41679,9 +41673,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *           "createdAt": "2026-12-06T06:44:45.686Z",
-                     *           "finishedAt": "2026-12-06T06:44:45.701Z"
+                     *           "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "createdAt": "2026-12-06T08:04:03.714Z",
+                     *           "finishedAt": "2026-12-06T08:04:03.728Z"
                      *         }
                      *       ]
                      *     }
@@ -41773,7 +41767,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0df3-76cc-bf60-36779055f392",
+                     *       "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -41786,8 +41780,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:45.686Z",
+                     *       "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:03.714Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -41887,7 +41881,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24a19-0df3-76cc-bf60-36779055f392
+                 * @example 01a24a61-a7ff-741e-8f1b-c78186660f0e
                  */
                 id: string;
             };
@@ -41903,7 +41897,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-0df3-76cc-bf60-36779055f392",
+                     *       "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -41922,9 +41916,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:45.686Z",
-                     *       "finishedAt": "2026-12-06T06:44:45.701Z"
+                     *       "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:03.714Z",
+                     *       "finishedAt": "2026-12-06T08:04:03.728Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -42037,12 +42031,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-1ae5-724d-ad3f-e1227f385b4c",
+                     *           "id": "01a24a61-b3ab-71b7-aba8-697df290a8a6",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T06:44:48.997Z",
-                     *           "url": "/v1/training/files/01a24a19-1ae5-724d-ad3f-e1227f385b4c/content"
+                     *           "createdAt": "2026-12-06T08:04:06.699Z",
+                     *           "url": "/v1/training/files/01a24a61-b3ab-71b7-aba8-697df290a8a6/content"
                      *         }
                      *       ]
                      *     }
@@ -42145,7 +42139,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24a18-fcfc-70bd-93fa-d26bbf014c00
+                 * @example 01a24a61-9c08-76ab-ae7e-b95c3bb0de9f
                  */
                 id: string;
             };
@@ -42284,7 +42278,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fd00-70bb-8d66-f96870348f13",
+                     *           "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42303,13 +42297,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T06:44:30.375Z",
-                     *           "createdAt": "2024-09-27T06:44:30.375Z",
-                     *           "updatedAt": "2024-09-27T06:44:30.375Z",
+                     *           "publishedAt": "2024-09-27T08:03:49.485Z",
+                     *           "createdAt": "2024-09-27T08:03:49.485Z",
+                     *           "updatedAt": "2024-09-27T08:03:49.485Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24a18-fd01-73a8-b83a-a0cec82eb397",
+                     *               "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42332,7 +42326,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24a18-fd01-73a8-b83a-a5062d482b45",
+                     *               "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42354,7 +42348,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24a18-fd01-73a8-b83a-aac0b5374802",
+                     *               "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42367,7 +42361,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                     *               "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -42382,7 +42376,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a18-fe18-71db-ae83-c591f7c358fc",
+                     *           "id": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42400,13 +42394,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T06:44:30.375Z",
-                     *           "createdAt": "2024-09-27T06:44:30.375Z",
-                     *           "updatedAt": "2024-09-27T06:44:30.375Z",
+                     *           "publishedAt": "2024-09-27T08:03:49.485Z",
+                     *           "createdAt": "2024-09-27T08:03:49.485Z",
+                     *           "updatedAt": "2024-09-27T08:03:49.485Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24a18-fe19-727f-9b00-3dbba5231cfb",
+                     *               "id": "01a24a61-9ce4-771d-9fa5-9e41afeb9aa5",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42429,7 +42423,7 @@ export interface operations {
                      *               "completions": 0
                      *             },
                      *             {
-                     *               "id": "01a24a18-fe19-727f-9b00-41132bf24eaf",
+                     *               "id": "01a24a61-9ce5-70d2-8fab-10d881a949be",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42556,7 +42550,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                 *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42652,7 +42646,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1b03-739c-8974-a9b51e523f35",
+                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -42668,8 +42662,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T06:44:49.026Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.026Z",
+                     *       "createdAt": "2026-12-06T08:04:06.738Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.738Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -42677,7 +42671,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a19-1b04-742f-a283-da35c62d9650",
+                     *           "id": "01a24a61-b3d5-72f5-a2b5-c2995f44bab4",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42699,7 +42693,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a19-1b04-742f-a283-debaff77ed22",
+                     *           "id": "01a24a61-b3d5-72f5-a2b5-c40c7bd2d83b",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -42711,7 +42705,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -42835,7 +42829,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a18-fd00-70bb-8d66-f96870348f13
+                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
                  */
                 id: string;
             };
@@ -42851,7 +42845,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-fd00-70bb-8d66-f96870348f13",
+                     *       "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -42870,13 +42864,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T06:44:30.375Z",
-                     *       "createdAt": "2024-09-27T06:44:30.375Z",
-                     *       "updatedAt": "2024-09-27T06:44:30.375Z",
+                     *       "publishedAt": "2024-09-27T08:03:49.485Z",
+                     *       "createdAt": "2024-09-27T08:03:49.485Z",
+                     *       "updatedAt": "2024-09-27T08:03:49.485Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a18-fd01-73a8-b83a-a0cec82eb397",
+                     *           "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42899,7 +42893,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24a18-fd01-73a8-b83a-a5062d482b45",
+                     *           "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -42921,7 +42915,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24a18-fd01-73a8-b83a-aac0b5374802",
+                     *           "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -42934,7 +42928,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43033,7 +43027,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a19-1b03-739c-8974-a9b51e523f35
+                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
                  */
                 id: string;
             };
@@ -43073,7 +43067,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                 *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43169,7 +43163,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1b03-739c-8974-a9b51e523f35",
+                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43185,8 +43179,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T06:44:49.026Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.038Z",
+                     *       "createdAt": "2026-12-06T08:04:06.738Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.749Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43194,7 +43188,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a19-1b13-71df-a314-4ca9f987f19e",
+                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43216,7 +43210,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a19-1b13-71df-a314-50bf440c5b8f",
+                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43228,7 +43222,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43376,7 +43370,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a19-1b03-739c-8974-a9b51e523f35
+                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
                  */
                 id: string;
             };
@@ -43392,7 +43386,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1b03-739c-8974-a9b51e523f35",
+                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43407,9 +43401,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T06:44:49.052Z",
-                     *       "createdAt": "2026-12-06T06:44:49.026Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.052Z",
+                     *       "publishedAt": "2026-12-06T08:04:06.761Z",
+                     *       "createdAt": "2026-12-06T08:04:06.738Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.761Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43417,7 +43411,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a19-1b13-71df-a314-4ca9f987f19e",
+                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43439,7 +43433,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a19-1b13-71df-a314-50bf440c5b8f",
+                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43451,7 +43445,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43587,7 +43581,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a19-1b03-739c-8974-a9b51e523f35
+                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
                  */
                 id: string;
             };
@@ -43603,7 +43597,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1b03-739c-8974-a9b51e523f35",
+                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43618,9 +43612,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T06:44:49.052Z",
-                     *       "createdAt": "2026-12-06T06:44:49.026Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.223Z",
+                     *       "publishedAt": "2026-12-06T08:04:06.761Z",
+                     *       "createdAt": "2026-12-06T08:04:06.738Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.889Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43628,7 +43622,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a19-1b13-71df-a314-4ca9f987f19e",
+                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43650,7 +43644,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24a19-1b13-71df-a314-50bf440c5b8f",
+                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43662,7 +43656,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43798,7 +43792,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a18-fd00-70bb-8d66-f96870348f13
+                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
                  */
                 id: string;
             };
@@ -43816,24 +43810,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
-                     *           "completedAt": "2026-12-06T06:44:48.079Z",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "completedAt": "2026-12-06T08:04:05.968Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-740937fd54e6",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-54e36160566b",
-                     *           "completedAt": "2026-10-10T06:44:30.375Z",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "completedAt": "2026-10-10T08:03:49.485Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24a18-d2ad-779b-8d54-19ba7d0ac1d1",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-5c3f54b874e0",
-                     *           "completedAt": "2026-09-03T06:44:30.375Z",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "completedAt": "2026-09-03T08:03:49.485Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -43934,7 +43928,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a19-1b03-739c-8974-a9b51e523f35
+                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
                  */
                 id: string;
             };
@@ -43944,8 +43938,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                 *       "moduleId": "01a24a19-1b13-71df-a314-4ca9f987f19e"
+                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                 *       "moduleId": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e"
                  *     }
                  */
                 "application/json": {
@@ -44053,10 +44047,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24a19-1b13-71df-a314-50bf440c5b8f is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24a61-b3e2-701e-b0c8-99be1b1c5b7f is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24a19-1b29-71e9-ba8e-04a8dcb28480",
-                     *       "instance": "/v1/courses/01a24a19-1b03-739c-8974-a9b51e523f35/completions"
+                     *       "requestId": "01a24a61-b3ef-7470-a573-ed589b54487a",
+                     *       "instance": "/v1/courses/01a24a61-b3d4-760e-9b56-9886a7c9d323/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44141,7 +44135,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24a18-fd00-70bb-8d66-f96870348f13
+                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
                  */
                 courseId?: string;
             };
@@ -44161,58 +44155,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fd4b-74bb-b4d4-ec50cfd88cad",
-                     *           "courseId": "01a24a18-fd00-70bb-8d66-f96870348f13",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-682f4aefe138",
-                     *           "code": "H27K5-N2MZX-HFX0V",
+                     *           "id": "01a24a61-9c4a-76a9-aca4-c340962ae5e7",
+                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
+                     *           "code": "14DBS-QEA61-VD0VH",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T06:44:30.375Z",
-                     *           "expiresAt": "2026-12-26T06:44:30.375Z",
+                     *           "issuedAt": "2024-12-26T08:03:49.485Z",
+                     *           "expiresAt": "2026-12-26T08:03:49.485Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24a18-fd4b-74bb-b4d4-ec50cfd88cad/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24a61-9c4a-76a9-aca4-c340962ae5e7/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a18-fd73-71c9-928e-e0d1f11c16e5",
-                     *           "courseId": "01a24a18-fd00-70bb-8d66-f96870348f13",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-740937fd54e6",
-                     *           "code": "P9P9Z-RZ1WD-NRH4V",
+                     *           "id": "01a24a61-9c66-716b-bc13-bff0ae5f7d0c",
+                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *           "code": "52DJS-3N11P-XASE8",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T06:44:30.375Z",
-                     *           "expiresAt": "2028-10-10T06:44:30.375Z",
+                     *           "issuedAt": "2026-10-10T08:03:49.485Z",
+                     *           "expiresAt": "2028-10-10T08:03:49.485Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24a18-fd73-71c9-928e-e0d1f11c16e5/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24a61-9c66-716b-bc13-bff0ae5f7d0c/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a18-fd91-747c-b1c0-1756b20aafb0",
-                     *           "courseId": "01a24a18-fd00-70bb-8d66-f96870348f13",
-                     *           "memberId": "01a24a18-d2ad-779b-8d54-19ba7d0ac1d1",
-                     *           "code": "JN21M-7FZ9K-8X5QM",
+                     *           "id": "01a24a61-9c7d-7107-a399-4d1ea45937f1",
+                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
+                     *           "code": "831Y8-J3025-TMPHD",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T06:44:30.375Z",
-                     *           "expiresAt": "2028-09-03T06:44:30.375Z",
+                     *           "issuedAt": "2026-09-03T08:03:49.485Z",
+                     *           "expiresAt": "2028-09-03T08:03:49.485Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24a18-fd91-747c-b1c0-1756b20aafb0/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24a61-9c7d-7107-a399-4d1ea45937f1/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGExOC1mZGQ3LTcxNmMtODBlYS0zNWI1NTcyNjI1NzEiXQ"
+                     *       "nextCursor": "WyIwMWEyNGE2MS05Y2FmLTc1ZmItYjdlYS1mMzU3YTBjMDBlOWYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44278,7 +44272,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24a19-1b47-708b-894d-a6ebb45dbb65
+                 * @example 01a24a61-b407-740a-b44a-1ce30094f709
                  */
                 id: string;
             };
@@ -44376,7 +44370,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24a19-1b47-708b-894d-a6ebb45dbb65
+                 * @example 01a24a61-b407-740a-b44a-1ce30094f709
                  */
                 id: string;
             };
@@ -44392,21 +44386,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1b47-708b-894d-a6ebb45dbb65",
-                     *       "courseId": "01a24a19-1b03-739c-8974-a9b51e523f35",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *       "code": "6BA8B-8PWQM-J87K1",
+                     *       "id": "01a24a61-b407-740a-b44a-1ce30094f709",
+                     *       "courseId": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "code": "S9G5S-P7VDC-QXNPA",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T06:44:49.090Z",
-                     *       "expiresAt": "2029-12-06T06:44:49.090Z",
-                     *       "revokedAt": "2026-12-06T06:44:49.218Z",
+                     *       "issuedAt": "2026-12-06T08:04:06.788Z",
+                     *       "expiresAt": "2029-12-06T08:04:06.788Z",
+                     *       "revokedAt": "2026-12-06T08:04:06.885Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24a19-1b47-708b-894d-a6ebb45dbb65/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24a61-b407-740a-b44a-1ce30094f709/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44529,7 +44523,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example 6BA8B-8PWQM-J87K1
+                 * @example S9G5S-P7VDC-QXNPA
                  */
                 code: string;
             };
@@ -44550,8 +44544,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T06:44:49.090Z",
-                     *       "expiresAt": "2029-12-06T06:44:49.090Z"
+                     *       "issuedAt": "2026-12-06T08:04:06.788Z",
+                     *       "expiresAt": "2029-12-06T08:04:06.788Z"
                      *     }
                      */
                     "application/json": {
@@ -44633,7 +44627,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example 6BA8B-8PWQM-J87K1
+                 * @example S9G5S-P7VDC-QXNPA
                  */
                 code: string;
             };
@@ -44722,7 +44716,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24a18-fd00-70bb-8d66-f96870348f13"
+                     *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
                      *           ]
                      *         }
                      *       ]
@@ -44801,7 +44795,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24a18-fd00-70bb-8d66-f96870348f13"
+                 *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
                  *           ]
                  *         }
                  *       ]
@@ -44828,7 +44822,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24a18-fd00-70bb-8d66-f96870348f13"
+                     *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
                      *           ]
                      *         }
                      *       ]
@@ -44984,7 +44978,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fe42-703b-b8f0-90222beb65ed",
+                     *           "id": "01a24a61-9d0c-7536-bcb6-ae6578bc82d6",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45007,9 +45001,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T06:44:30.375Z",
-                     *           "createdAt": "2026-11-25T06:44:30.375Z",
-                     *           "updatedAt": "2026-11-26T06:44:30.375Z",
+                     *           "publishedAt": "2026-11-26T08:03:49.485Z",
+                     *           "createdAt": "2026-11-25T08:03:49.485Z",
+                     *           "updatedAt": "2026-11-26T08:03:49.485Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45023,7 +45017,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a18-fe3f-73b5-b279-8a59acd4202d",
+                     *           "id": "01a24a61-9d09-70b8-9f0c-09c82674340a",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45035,7 +45029,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45045,9 +45039,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T06:44:30.375Z",
-                     *           "createdAt": "2026-11-15T06:44:30.375Z",
-                     *           "updatedAt": "2026-11-16T06:44:30.375Z",
+                     *           "publishedAt": "2026-11-16T08:03:49.485Z",
+                     *           "createdAt": "2026-11-15T08:03:49.485Z",
+                     *           "updatedAt": "2026-11-16T08:03:49.485Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45060,7 +45054,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a18-fe3b-70a6-9e4a-c9d7e1b8c394",
+                     *           "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45089,11 +45083,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T06:44:30.375Z",
+                     *           "availableAt": "2026-12-09T08:03:49.485Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T06:44:30.375Z",
-                     *           "createdAt": "2026-12-04T06:44:30.375Z",
-                     *           "updatedAt": "2026-12-05T06:44:30.375Z",
+                     *           "publishedAt": "2026-12-05T08:03:49.485Z",
+                     *           "createdAt": "2026-12-04T08:03:49.485Z",
+                     *           "updatedAt": "2026-12-05T08:03:49.485Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -45201,7 +45195,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T06:44:48.683Z"
+                 *       "availableAt": "2026-12-13T08:04:06.456Z"
                  *     }
                  */
                 "application/json": {
@@ -45277,7 +45271,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1bf6-704f-aabe-5c4c0a3818f0",
+                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45304,11 +45298,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T06:44:48.683Z",
+                     *       "availableAt": "2026-12-13T08:04:06.456Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T06:44:49.269Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.269Z",
+                     *       "createdAt": "2026-12-06T08:04:06.931Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.931Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45430,7 +45424,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a19-1bf6-704f-aabe-5c4c0a3818f0
+                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
                  */
                 id: string;
             };
@@ -45446,7 +45440,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1bf6-704f-aabe-5c4c0a3818f0",
+                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45473,11 +45467,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T06:44:48.683Z",
+                     *       "availableAt": "2026-12-13T08:04:06.456Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T06:44:49.269Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.269Z",
+                     *       "createdAt": "2026-12-06T08:04:06.931Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.931Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45575,7 +45569,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a19-1bf6-704f-aabe-5c4c0a3818f0
+                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
                  */
                 id: string;
             };
@@ -45611,7 +45605,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T06:44:48.683Z"
+                 *       "availableAt": "2026-12-13T08:04:06.456Z"
                  *     }
                  */
                 "application/json": {
@@ -45687,7 +45681,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1bf6-704f-aabe-5c4c0a3818f0",
+                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45715,11 +45709,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T06:44:48.683Z",
+                     *       "availableAt": "2026-12-13T08:04:06.456Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T06:44:49.269Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.304Z",
+                     *       "createdAt": "2026-12-06T08:04:06.931Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.955Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45865,7 +45859,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a19-1bf6-704f-aabe-5c4c0a3818f0
+                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
                  */
                 id: string;
             };
@@ -45881,7 +45875,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1bf6-704f-aabe-5c4c0a3818f0",
+                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45909,11 +45903,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T06:44:48.683Z",
+                     *       "availableAt": "2026-12-13T08:04:06.456Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T06:44:49.324Z",
-                     *       "createdAt": "2026-12-06T06:44:49.269Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.324Z",
+                     *       "publishedAt": "2026-12-06T08:04:06.967Z",
+                     *       "createdAt": "2026-12-06T08:04:06.931Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.967Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46047,7 +46041,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a19-1bf6-704f-aabe-5c4c0a3818f0
+                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
                  */
                 id: string;
             };
@@ -46063,7 +46057,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1bf6-704f-aabe-5c4c0a3818f0",
+                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46091,11 +46085,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T06:44:48.683Z",
+                     *       "availableAt": "2026-12-13T08:04:06.456Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T06:44:49.324Z",
-                     *       "createdAt": "2026-12-06T06:44:49.269Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.338Z",
+                     *       "publishedAt": "2026-12-06T08:04:06.967Z",
+                     *       "createdAt": "2026-12-06T08:04:06.931Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.978Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46241,7 +46235,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fd00-70bb-8d66-f96870348f13",
+                     *           "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -46258,7 +46252,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a18-fe18-71db-ae83-c591f7c358fc",
+                     *           "id": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
                      *           "title": {
                      *             "text": "Arbeid i høyden – årlig repetisjon",
                      *             "language": "nb",
@@ -46360,7 +46354,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a18-fd00-70bb-8d66-f96870348f13
+                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
                  */
                 id: string;
             };
@@ -46376,7 +46370,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-fd00-70bb-8d66-f96870348f13",
+                     *       "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -46385,7 +46379,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a18-fd01-73a8-b83a-a0cec82eb397",
+                     *           "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -46403,7 +46397,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-fd01-73a8-b83a-a5062d482b45",
+                     *           "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -46421,7 +46415,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-fd01-73a8-b83a-aac0b5374802",
+                     *           "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -46436,8 +46430,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24a18-fcfc-70bd-93fa-d26bbf014c00",
-                     *             "url": "/portal/v1/training/files/01a24a18-fcfc-70bd-93fa-d26bbf014c00",
+                     *             "id": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *             "url": "/portal/v1/training/files/01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -46452,7 +46446,7 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24a18-fd01-73a8-b83a-a5062d482b45",
+                     *       "next": "01a24a61-9c0e-7179-b647-2403dd8d9757",
                      *       "certificateId": null,
                      *       "renewal": null
                      *     }
@@ -46612,12 +46606,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a18-fd00-70bb-8d66-f96870348f13
+                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24a18-fd01-73a8-b83a-a5062d482b45
+                 * @example 01a24a61-9c0e-7179-b647-2403dd8d9757
                  */
                 moduleId: string;
             };
@@ -46786,7 +46780,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a18-fe18-71db-ae83-c591f7c358fc
+                 * @example 01a24a61-9ce4-771d-9fa5-9b351c1e3f17
                  */
                 id: string;
             };
@@ -46802,12 +46796,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-178c-73c0-836d-cb85aba1409c",
-                     *       "certificateId": "01a24a18-fe26-767d-98cb-c8c70f5c84a1",
-                     *       "startedAt": "2026-12-06T06:44:48.136Z",
+                     *       "id": "01a24a61-b107-730a-8b12-034dfd6813e2",
+                     *       "certificateId": "01a24a61-9cef-7291-b1b7-60658b5cd151",
+                     *       "startedAt": "2026-12-06T08:04:06.019Z",
                      *       "moduleIds": [
-                     *         "01a24a18-fe19-727f-9b00-3dbba5231cfb",
-                     *         "01a24a18-fe19-727f-9b00-41132bf24eaf"
+                     *         "01a24a61-9ce4-771d-9fa5-9e41afeb9aa5",
+                     *         "01a24a61-9ce5-70d2-8fab-10d881a949be"
                      *       ]
                      *     }
                      */
@@ -46955,38 +46949,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fe26-767d-98cb-c8c70f5c84a1",
-                     *           "courseId": "01a24a18-fe18-71db-ae83-c591f7c358fc",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *           "code": "YC3G4-N6RY7-YRMJY",
+                     *           "id": "01a24a61-9cef-7291-b1b7-60658b5cd151",
+                     *           "courseId": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "code": "T9486-RQQSH-7S1M5",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
-                     *           "issuedAt": "2025-12-21T06:44:30.375Z",
-                     *           "expiresAt": "2026-12-21T06:44:30.375Z",
+                     *           "issuedAt": "2025-12-21T08:03:49.485Z",
+                     *           "expiresAt": "2026-12-21T08:03:49.485Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24a18-fe26-767d-98cb-c8c70f5c84a1/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24a61-9cef-7291-b1b7-60658b5cd151/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1755-7499-baef-ae89c91bcf84",
-                     *           "courseId": "01a24a18-fd00-70bb-8d66-f96870348f13",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *           "code": "8PRZM-A2BW1-N678R",
+                     *           "id": "01a24a61-b0d5-74d9-a680-4f4ff5476df2",
+                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "code": "77JT4-ZQ3SA-R8X10",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T06:44:48.079Z",
-                     *           "expiresAt": "2028-12-06T06:44:48.079Z",
+                     *           "issuedAt": "2026-12-06T08:04:05.968Z",
+                     *           "expiresAt": "2028-12-06T08:04:05.968Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24a19-1755-7499-baef-ae89c91bcf84/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24a61-b0d5-74d9-a680-4f4ff5476df2/pdf"
                      *         }
                      *       ]
                      *     }
@@ -47053,7 +47047,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24a18-fe26-767d-98cb-c8c70f5c84a1
+                 * @example 01a24a61-9cef-7291-b1b7-60658b5cd151
                  */
                 id: string;
             };
@@ -47163,7 +47157,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fe3b-70a6-9e4a-c9d7e1b8c394",
+                     *           "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -47171,12 +47165,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T06:44:30.375Z",
+                     *           "opensAt": "2026-12-02T08:03:49.485Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24a18-fe3f-73b5-b279-8a59acd4202d",
+                     *           "id": "01a24a61-9d09-70b8-9f0c-09c82674340a",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -47184,7 +47178,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T06:44:30.375Z",
+                     *           "opensAt": "2026-11-16T08:03:49.485Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -47283,7 +47277,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24a18-fe3b-70a6-9e4a-c9d7e1b8c394
+                 * @example 01a24a61-9d05-77b4-a396-1b3453d2928e
                  */
                 id: string;
             };
@@ -47299,7 +47293,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-fe3b-70a6-9e4a-c9d7e1b8c394",
+                     *       "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -47307,7 +47301,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T06:44:30.375Z",
+                     *       "opensAt": "2026-12-02T08:03:49.485Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -47435,7 +47429,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24a18-fe3b-70a6-9e4a-c9d7e1b8c394
+                 * @example 01a24a61-9d05-77b4-a396-1b3453d2928e
                  */
                 id: string;
             };
@@ -47567,7 +47561,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24a18-fcfc-70bd-93fa-d26bbf014c00
+                 * @example 01a24a61-9c08-76ab-ae7e-b95c3bb0de9f
                  */
                 id: string;
             };
@@ -47923,7 +47917,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fe5b-735e-8c80-3424100a5829",
+                     *           "id": "01a24a61-9d27-769c-bcaf-8bc0bb01a0c2",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -47939,7 +47933,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24a18-fe5c-7023-81a7-0df6eb56e569",
+                     *           "id": "01a24a61-9d28-72de-90fc-e9e48dfed1fe",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -47961,7 +47955,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24a18-fe5d-714c-b2cd-edd4dfd2627a",
+                     *           "id": "01a24a61-9d29-767c-8d2f-7a50b102dcbc",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48125,7 +48119,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1c56-777c-b06a-fbfffc940d8e",
+                     *       "id": "01a24a61-b4e1-73ed-82d5-b54610072ee4",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48270,7 +48264,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24a19-1c56-777c-b06a-fbfffc940d8e
+                 * @example 01a24a61-b4e1-73ed-82d5-b54610072ee4
                  */
                 id: string;
             };
@@ -48360,7 +48354,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1c56-777c-b06a-fbfffc940d8e",
+                     *       "id": "01a24a61-b4e1-73ed-82d5-b54610072ee4",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48804,13 +48798,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24a18-fe6b-709f-b57b-b18a3c5129af"
+                     *           "id": "01a24a61-9d34-72af-b84b-75eb890a376b"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24a18-fe6a-705a-bd9f-a9e9959dfe43"
+                     *           "id": "01a24a61-9d33-77ca-89d8-03b4be84ee49"
                      *         }
                      *       ]
                      *     }
@@ -48907,7 +48901,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24a19-1c76-7681-81c9-a03051b64e05"
+                     *       "id": "01a24a61-b4f5-746d-b4d5-9d92829fdbbb"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49006,7 +49000,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24a19-1c76-7681-81c9-a03051b64e05
+                 * @example 01a24a61-b4f5-746d-b4d5-9d92829fdbbb
                  */
                 id: string;
             };
@@ -49163,11 +49157,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24a18-fe80-751f-83ce-28ee9cf5c8cc",
+                     *           "id": "01a24a61-9d47-729c-8990-f337c3df8384",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T06:44:41.728Z"
+                     *           "updatedAt": "2026-12-06T08:04:00.967Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49175,11 +49169,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24a18-fe7d-722e-9068-b327ec0dedcc",
+                     *           "id": "01a24a61-9d44-70ac-b63a-2320a5491388",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T06:44:41.725Z"
+                     *           "updatedAt": "2026-12-06T08:04:00.964Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49187,11 +49181,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24a18-fe6d-7785-9442-79e9ba038065",
+                     *           "id": "01a24a61-9d36-70a8-8b00-f37bac922ab7",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T06:44:41.709Z"
+                     *           "updatedAt": "2026-12-06T08:04:00.950Z"
                      *         }
                      *       ]
                      *     }
@@ -49301,11 +49295,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24a19-1c84-71bb-b140-e6f239255a8d",
+                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T06:44:49.412Z"
+                     *       "updatedAt": "2026-12-06T08:04:07.039Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49404,7 +49398,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24a19-1c84-71bb-b140-e6f239255a8d
+                 * @example 01a24a61-b4ff-7649-98a7-26e3f64140fc
                  */
                 id: string;
             };
@@ -49425,11 +49419,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24a19-1c84-71bb-b140-e6f239255a8d",
+                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T06:44:49.417Z"
+                     *       "updatedAt": "2026-12-06T08:04:07.044Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49516,7 +49510,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24a19-1c84-71bb-b140-e6f239255a8d
+                 * @example 01a24a61-b4ff-7649-98a7-26e3f64140fc
                  */
                 id: string;
             };
@@ -49565,11 +49559,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24a19-1c84-71bb-b140-e6f239255a8d",
+                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T06:44:49.417Z"
+                     *       "updatedAt": "2026-12-06T08:04:07.044Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49715,7 +49709,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-1c84-71bb-b140-e6f239255a8d",
+                     *           "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -49835,7 +49829,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-185a-7408-97ae-6c317a362932",
+                     *           "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -49845,21 +49839,21 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": null,
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T06:44:48.341Z",
-                     *           "updatedAt": "2026-12-06T06:44:48.379Z",
+                     *           "createdAt": "2026-12-06T08:04:06.176Z",
+                     *           "updatedAt": "2026-12-06T08:04:06.223Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -49877,7 +49871,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a19-02b7-74f8-9c42-aaee9cb2f71b",
+                     *           "id": "01a24a61-a054-718c-abb5-417ced23a24b",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -49887,24 +49881,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24a19-0404-73d2-819d-6a13242ab5a6",
+                     *             "id": "01a24a61-a1c2-7384-a3f5-3cf733d0c392",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.375Z",
+                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.485Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -49922,7 +49916,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a19-0301-77de-a0d1-7a9a84e97a86",
+                     *           "id": "01a24a61-a0d9-7271-bbc5-56011e06b8fb",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -49932,28 +49926,28 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24a19-03fe-764f-a087-78bfc79cd072",
+                     *             "id": "01a24a61-a1bd-722a-a82f-e376c1fe7e88",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T00:44:30.375Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.375Z",
+                     *           "createdAt": "2026-12-04T02:03:49.485Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.485Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 0,
+                     *               "elapsedMinutes": 69.82,
                      *               "dueAt": null,
                      *               "status": "met"
                      *             },
@@ -49967,7 +49961,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDEyOjQ0OjMwLjM3NVoiLCIwMWEyNGExOS0wM2I4LTc3ZmEtYTUzYi1iODkzYTY1NGJkOWUiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDE0OjAzOjQ5LjQ4NVoiLCIwMWEyNGE2MS1hMTg4LTcxNjgtOTZlMC03MzRiMWViOTVhNTIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -50037,7 +50031,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50091,7 +50085,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1cb5-7772-9546-ec0be829785a",
+                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50101,21 +50095,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T06:44:49.457Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.457Z",
+                     *       "createdAt": "2026-12-06T08:04:07.084Z",
+                     *       "updatedAt": "2026-12-06T08:04:07.084Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50139,7 +50133,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-1cb7-70db-9b40-defe381b4087",
+                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50150,7 +50144,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:49.457Z"
+                     *           "createdAt": "2026-12-06T08:04:07.084Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50271,7 +50265,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a19-1cb5-7772-9546-ec0be829785a
+                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
                  */
                 id: string;
             };
@@ -50287,7 +50281,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1cb5-7772-9546-ec0be829785a",
+                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50297,21 +50291,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T06:44:49.457Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.457Z",
+                     *       "createdAt": "2026-12-06T08:04:07.084Z",
+                     *       "updatedAt": "2026-12-06T08:04:07.084Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50335,7 +50329,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-1cb7-70db-9b40-defe381b4087",
+                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50346,7 +50340,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:49.457Z"
+                     *           "createdAt": "2026-12-06T08:04:07.084Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50443,7 +50437,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a19-1cb5-7772-9546-ec0be829785a
+                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
                  */
                 id: string;
             };
@@ -50482,7 +50476,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1cb5-7772-9546-ec0be829785a",
+                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50492,21 +50486,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T06:44:49.457Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.507Z",
+                     *       "createdAt": "2026-12-06T08:04:07.084Z",
+                     *       "updatedAt": "2026-12-06T08:04:07.122Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50525,12 +50519,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T06:44:49.507Z",
+                     *       "firstResponseAt": "2026-12-06T08:04:07.122Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-1cb7-70db-9b40-defe381b4087",
+                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50541,10 +50535,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:49.457Z"
+                     *           "createdAt": "2026-12-06T08:04:07.084Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1ce5-70fa-8d22-bff0bd3289b4",
+                     *           "id": "01a24a61-b553-727e-92d2-c0d39c45a5bf",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50555,10 +50549,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:49.507Z"
+                     *           "createdAt": "2026-12-06T08:04:07.122Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1ce6-7539-8d03-f165b90e694a",
+                     *           "id": "01a24a61-b554-735d-aecf-5ccbe3e61491",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50569,7 +50563,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:49.507Z"
+                     *           "createdAt": "2026-12-06T08:04:07.122Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50714,7 +50708,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a19-1cb5-7772-9546-ec0be829785a
+                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
                  */
                 id: string;
             };
@@ -50748,7 +50742,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1cb5-7772-9546-ec0be829785a",
+                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50758,24 +50752,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24a19-1cfe-758c-8a0b-f3d4729bedb6",
+                     *         "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T06:44:49.457Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.584Z",
+                     *       "createdAt": "2026-12-06T08:04:07.084Z",
+                     *       "updatedAt": "2026-12-06T08:04:07.211Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50794,12 +50788,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T06:44:49.507Z",
-                     *       "resolvedAt": "2026-12-06T06:44:49.584Z",
+                     *       "firstResponseAt": "2026-12-06T08:04:07.122Z",
+                     *       "resolvedAt": "2026-12-06T08:04:07.211Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-1cb7-70db-9b40-defe381b4087",
+                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50810,10 +50804,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:49.457Z"
+                     *           "createdAt": "2026-12-06T08:04:07.084Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1ce5-70fa-8d22-bff0bd3289b4",
+                     *           "id": "01a24a61-b553-727e-92d2-c0d39c45a5bf",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50824,10 +50818,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:49.507Z"
+                     *           "createdAt": "2026-12-06T08:04:07.122Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1ce6-7539-8d03-f165b90e694a",
+                     *           "id": "01a24a61-b554-735d-aecf-5ccbe3e61491",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50838,7 +50832,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:49.507Z"
+                     *           "createdAt": "2026-12-06T08:04:07.122Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50914,8 +50908,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24a19-1d43-763f-9a2d-0c49e66a2fd0",
-                     *       "instance": "/v1/service/requests/01a24a19-1cb5-7772-9546-ec0be829785a/state"
+                     *       "requestId": "01a24a61-b5c0-73ef-b669-fb7814ebd934",
+                     *       "instance": "/v1/service/requests/01a24a61-b52f-719e-ab1e-4238f83ab31a/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -50986,9 +50980,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24a19-1cb5-7772-9546-ec0be829785a"
+                 *         "01a24a61-b52f-719e-ab1e-4238f83ab31a"
                  *       ],
-                 *       "staffUserId": "01a24a19-06e3-73fd-aafe-5850829c7c00"
+                 *       "staffUserId": "01a24a61-a3b4-7295-a6b3-8173d5b37133"
                  *     }
                  */
                 "application/json": {
@@ -51136,7 +51130,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a19-1925-75d7-bbbe-3620ebebf55a
+                 * @example 01a24a61-b256-72db-bec8-69e6434f20b3
                  */
                 id: string;
             };
@@ -51181,7 +51175,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1925-75d7-bbbe-3620ebebf55a",
+                     *       "id": "01a24a61-b256-72db-bec8-69e6434f20b3",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -51191,21 +51185,21 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "waiting_customer",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T06:44:48.545Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.576Z",
+                     *       "createdAt": "2026-12-06T08:04:06.356Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.376Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51235,12 +51229,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T06:44:48.576Z",
+                     *       "firstResponseAt": "2026-12-06T08:04:06.376Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-1927-713f-b055-3f4018c19d51",
+                     *           "id": "01a24a61-b258-76c5-9abe-d2c14ce876b9",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -51251,10 +51245,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.545Z"
+                     *           "createdAt": "2026-12-06T08:04:06.356Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1946-725a-8351-27caf1c581c7",
+                     *           "id": "01a24a61-b26c-72d0-88be-8036b9c8b2ed",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51265,10 +51259,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.576Z"
+                     *           "createdAt": "2026-12-06T08:04:06.376Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1947-755b-814e-5450b031e707",
+                     *           "id": "01a24a61-b26c-72d0-88be-85de2e4d4859",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51279,7 +51273,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.576Z"
+                     *           "createdAt": "2026-12-06T08:04:06.376Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51291,7 +51285,7 @@ export interface operations {
                      *       "canRate": false,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24a19-1944-7140-9a46-ee9da17e12db",
+                     *           "id": "01a24a61-b26a-77f8-a8d4-f2dfe4b68080",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -51303,7 +51297,7 @@ export interface operations {
                      *           "expired": false,
                      *           "orderId": null,
                      *           "decidedAt": null,
-                     *           "createdAt": "2026-12-06T06:44:48.576Z"
+                     *           "createdAt": "2026-12-06T08:04:06.376Z"
                      *         }
                      *       ]
                      *     }
@@ -51440,45 +51434,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-03fe-764f-a087-78bfc79cd072",
+                     *           "id": "01a24a61-a1bd-722a-a82f-e376c1fe7e88",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a18-f688-7728-bd63-8c50f022ce4b",
+                     *               "id": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *               "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T06:44:30.375Z"
+                     *           "createdAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1cfe-758c-8a0b-f3d4729bedb6",
+                     *           "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *               "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T06:44:49.534Z"
+                     *           "createdAt": "2026-12-06T08:04:07.147Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-0404-73d2-819d-6a13242ab5a6",
+                     *           "id": "01a24a61-a1c2-7384-a3f5-3cf733d0c392",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *               "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T06:44:30.375Z"
+                     *           "createdAt": "2026-12-06T08:03:49.485Z"
                      *         }
                      *       ]
                      *     }
@@ -51551,7 +51545,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24a19-06e3-73fd-aafe-5850829c7c00"
+                 *         "01a24a61-a3b4-7295-a6b3-8173d5b37133"
                  *       ]
                  *     }
                  */
@@ -51575,16 +51569,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1cfe-758c-8a0b-f3d4729bedb6",
+                     *       "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T06:44:49.534Z"
+                     *       "createdAt": "2026-12-06T08:04:07.147Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -51695,7 +51689,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24a19-1cfe-758c-8a0b-f3d4729bedb6
+                 * @example 01a24a61-b56c-7655-ae1e-ed72ff64eb84
                  */
                 id: string;
             };
@@ -51707,7 +51701,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24a19-06e3-73fd-aafe-5850829c7c00"
+                 *         "01a24a61-a3b4-7295-a6b3-8173d5b37133"
                  *       ]
                  *     }
                  */
@@ -51731,16 +51725,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1cfe-758c-8a0b-f3d4729bedb6",
+                     *       "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T06:44:49.534Z"
+                     *       "createdAt": "2026-12-06T08:04:07.147Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -51875,7 +51869,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24a19-1d23-739e-80bf-8964a55d6ccc
+                 * @example 01a24a61-b59c-752d-8858-a17871f4e91e
                  */
                 id: string;
             };
@@ -52007,12 +52001,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a18-fea9-71aa-b86f-c291b6067df9
+                 * @example 01a24a61-9d68-76b8-885f-314804bf9d9e
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24a18-feae-72f9-bdd2-e59256619c72
+                 * @example 01a24a61-9d6b-763f-bfa5-f088ac2654ce
                  */
                 fileId: string;
             };
@@ -52138,17 +52132,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-06e3-73fd-aafe-5850829c7c00",
+                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24a19-0db4-769a-985b-d6e66c0c5f75",
+                     *           "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24a18-f685-742d-addc-6da57a70ef5b",
+                     *           "id": "01a24a61-9594-7220-89b3-c7dbeb2490b8",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -52249,9 +52243,9 @@ export interface operations {
                      *           "volume": 6,
                      *           "open": 1,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 675,
+                     *           "firstResponseP90": 606,
                      *           "resolutionMedian": 0,
-                     *           "resolutionP90": 1215,
+                     *           "resolutionP90": 1136,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -52261,12 +52255,12 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 351,
-                     *           "firstResponseP90": 540,
-                     *           "resolutionMedian": 486,
+                     *           "firstResponseMedian": 366,
+                     *           "firstResponseP90": 610,
+                     *           "resolutionMedian": 416,
                      *           "resolutionP90": 1080,
-                     *           "breachRate": 0.636,
-                     *           "breached": 7,
+                     *           "breachRate": 0.727,
+                     *           "breached": 8,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
@@ -52274,10 +52268,10 @@ export interface operations {
                      *           "type": "question",
                      *           "volume": 11,
                      *           "open": 4,
-                     *           "firstResponseMedian": 51,
-                     *           "firstResponseP90": 186,
-                     *           "resolutionMedian": 195,
-                     *           "resolutionP90": 540,
+                     *           "firstResponseMedian": 116,
+                     *           "firstResponseP90": 126,
+                     *           "resolutionMedian": 116,
+                     *           "resolutionP90": 536,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
                      *           "csatAverage": 4.67,
@@ -52288,12 +52282,12 @@ export interface operations {
                      *         "type": "*",
                      *         "volume": 41,
                      *         "open": 13,
-                     *         "firstResponseMedian": 51,
-                     *         "firstResponseP90": 540,
-                     *         "resolutionMedian": 495,
+                     *         "firstResponseMedian": 126,
+                     *         "firstResponseP90": 596,
+                     *         "resolutionMedian": 416,
                      *         "resolutionP90": 1080,
-                     *         "breachRate": 0.389,
-                     *         "breached": 14,
+                     *         "breachRate": 0.417,
+                     *         "breached": 15,
                      *         "csatAverage": 4.13,
                      *         "csatCount": 23
                      *       }
@@ -52354,7 +52348,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24a19-1dae-72ca-b447-0ecaf1cd0cdc",
+                     *       "requestId": "01a24a61-b64a-720f-9da3-a26e018a1288",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -52408,34 +52402,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24a19-005b-757b-be5a-00b2606d9612",
+                     *           "requestId": "01a24a61-9ec9-7547-bacb-6fc13543eace",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24a18-d2ad-779b-8d54-3ab7c095cf5b",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-6784db33250e",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-be55f25b9de8",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-4a4d59ab110f",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-10T23:02:30.375Z"
+                     *           "answeredAt": "2026-11-11T00:21:49.485Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24a18-fff3-77db-b6c6-29f02b85b110",
+                     *           "requestId": "01a24a61-9e6f-723b-ac9e-9536f89cc775",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24a18-d2ad-779b-8d54-7b9c55a92de5",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-7e083a0e69c2",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-fefeb2f21b06",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-628977100d5f",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T03:50:30.375Z"
+                     *           "answeredAt": "2026-11-12T05:09:49.485Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24a19-001d-7000-b7e1-6c6466a5a104",
+                     *           "requestId": "01a24a61-9e8f-72f0-b80d-01e85f88ca43",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
-                     *           "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-13T02:50:30.375Z"
+                     *           "answeredAt": "2026-11-13T04:09:49.485Z"
                      *         }
                      *       ]
                      *     }
@@ -52678,7 +52672,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a19-185a-7408-97ae-6c317a362932",
+                     *           "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -52688,23 +52682,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T06:44:48.341Z",
-                     *           "updatedAt": "2026-12-06T06:44:48.379Z"
+                     *           "createdAt": "2026-12-06T08:04:06.176Z",
+                     *           "updatedAt": "2026-12-06T08:04:06.223Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-02b7-74f8-9c42-aaee9cb2f71b",
+                     *           "id": "01a24a61-a054-718c-abb5-417ced23a24b",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -52714,23 +52708,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.375Z"
+                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-02c5-74f9-8748-13e58fc4d71a",
+                     *           "id": "01a24a61-a091-76e1-a697-261e1e614a52",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -52740,23 +52734,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T11:44:30.375Z",
-                     *           "updatedAt": "2026-12-05T21:50:30.375Z"
+                     *           "createdAt": "2026-12-05T13:03:49.485Z",
+                     *           "updatedAt": "2026-12-05T23:09:49.485Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI0VDE2OjQ0OjMwLjM3NVoiLCIwMWEyNGExOS0wMGY5LTc2NmQtOWY1NC1iNmI4ZWI2ODg5ODMiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI0VDE4OjAzOjQ5LjQ4NVoiLCIwMWEyNGE2MS05ZjM0LTczZmMtYjkxZi05NzE3NTZmNjQxMmMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -52916,7 +52910,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-185a-7408-97ae-6c317a362932",
+                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -52926,20 +52920,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T06:44:48.341Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.341Z",
+                     *       "createdAt": "2026-12-06T08:04:06.176Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.176Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -52948,7 +52942,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-185d-750d-9195-bdec288c222b",
+                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -52957,7 +52951,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.341Z"
+                     *           "createdAt": "2026-12-06T08:04:06.176Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53074,7 +53068,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a19-185a-7408-97ae-6c317a362932
+                 * @example 01a24a61-b1a4-742c-b5b5-3256b2c4b274
                  */
                 id: string;
             };
@@ -53090,7 +53084,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-185a-7408-97ae-6c317a362932",
+                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53100,20 +53094,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T06:44:48.341Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.379Z",
+                     *       "createdAt": "2026-12-06T08:04:06.176Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.223Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53122,7 +53116,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-185d-750d-9195-bdec288c222b",
+                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53131,10 +53125,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.341Z"
+                     *           "createdAt": "2026-12-06T08:04:06.176Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-187d-70a9-b78d-a5b69bebf806",
+                     *           "id": "01a24a61-b1d1-765e-a699-63dca5b4303f",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53143,7 +53137,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.379Z"
+                     *           "createdAt": "2026-12-06T08:04:06.223Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53236,7 +53230,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a19-185a-7408-97ae-6c317a362932
+                 * @example 01a24a61-b1a4-742c-b5b5-3256b2c4b274
                  */
                 id: string;
             };
@@ -53283,7 +53277,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-185a-7408-97ae-6c317a362932",
+                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53293,20 +53287,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T06:44:48.341Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.379Z",
+                     *       "createdAt": "2026-12-06T08:04:06.176Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.223Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53315,7 +53309,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-185d-750d-9195-bdec288c222b",
+                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53324,10 +53318,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.341Z"
+                     *           "createdAt": "2026-12-06T08:04:06.176Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-187d-70a9-b78d-a5b69bebf806",
+                     *           "id": "01a24a61-b1d1-765e-a699-63dca5b4303f",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53336,7 +53330,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.379Z"
+                     *           "createdAt": "2026-12-06T08:04:06.223Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53477,7 +53471,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a19-02c5-74f9-8748-13e58fc4d71a
+                 * @example 01a24a61-a091-76e1-a697-261e1e614a52
                  */
                 id: string;
             };
@@ -53511,7 +53505,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-02c5-74f9-8748-13e58fc4d71a",
+                     *       "id": "01a24a61-a091-76e1-a697-261e1e614a52",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -53521,29 +53515,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T11:44:30.375Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.500Z",
+                     *       "createdAt": "2026-12-05T13:03:49.485Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.321Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T14:50:30.375Z",
-                     *       "resolvedAt": "2026-12-05T21:50:30.375Z",
-                     *       "closedAt": "2026-12-06T06:44:48.500Z",
+                     *       "firstResponseAt": "2026-12-05T16:09:49.485Z",
+                     *       "resolvedAt": "2026-12-05T23:09:49.485Z",
+                     *       "closedAt": "2026-12-06T08:04:06.321Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-02c6-7784-923a-e5c435cc19d1",
+                     *           "id": "01a24a61-a093-7215-9608-31996ffa9c9a",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53552,10 +53546,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:44:30.375Z"
+                     *           "createdAt": "2026-12-05T13:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-02ce-7749-8b79-e978bd662e79",
+                     *           "id": "01a24a61-a09b-76dd-8b53-16d0cbe08e6c",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53564,10 +53558,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T14:50:30.375Z"
+                     *           "createdAt": "2026-12-05T16:09:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-02cf-7612-81fc-caa17909805a",
+                     *           "id": "01a24a61-a09b-76dd-8b53-191c7c521c72",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53576,7 +53570,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T14:50:30.375Z"
+                     *           "createdAt": "2026-12-05T16:09:49.485Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -53585,7 +53579,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T06:44:48.478Z"
+                     *         "createdAt": "2026-12-06T08:04:06.307Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -53655,8 +53649,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24a19-1898-72fb-bc72-afd75f89faec",
-                     *       "instance": "/portal/v1/service/requests/01a24a19-185a-7408-97ae-6c317a362932/state"
+                     *       "requestId": "01a24a61-b1e2-7629-9a86-06324bfa6904",
+                     *       "instance": "/portal/v1/service/requests/01a24a61-b1a4-742c-b5b5-3256b2c4b274/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53722,7 +53716,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a19-02c5-74f9-8748-13e58fc4d71a
+                 * @example 01a24a61-a091-76e1-a697-261e1e614a52
                  */
                 id: string;
             };
@@ -53751,7 +53745,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-02c5-74f9-8748-13e58fc4d71a",
+                     *       "id": "01a24a61-a091-76e1-a697-261e1e614a52",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -53761,29 +53755,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T11:44:30.375Z",
-                     *       "updatedAt": "2026-12-05T21:50:30.375Z",
+                     *       "createdAt": "2026-12-05T13:03:49.485Z",
+                     *       "updatedAt": "2026-12-05T23:09:49.485Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T14:50:30.375Z",
-                     *       "resolvedAt": "2026-12-05T21:50:30.375Z",
+                     *       "firstResponseAt": "2026-12-05T16:09:49.485Z",
+                     *       "resolvedAt": "2026-12-05T23:09:49.485Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-02c6-7784-923a-e5c435cc19d1",
+                     *           "id": "01a24a61-a093-7215-9608-31996ffa9c9a",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53792,10 +53786,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T11:44:30.375Z"
+                     *           "createdAt": "2026-12-05T13:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-02ce-7749-8b79-e978bd662e79",
+                     *           "id": "01a24a61-a09b-76dd-8b53-16d0cbe08e6c",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53804,10 +53798,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T14:50:30.375Z"
+                     *           "createdAt": "2026-12-05T16:09:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-02cf-7612-81fc-caa17909805a",
+                     *           "id": "01a24a61-a09b-76dd-8b53-191c7c521c72",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53816,7 +53810,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T14:50:30.375Z"
+                     *           "createdAt": "2026-12-05T16:09:49.485Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -53826,7 +53820,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T06:44:48.478Z"
+                     *         "createdAt": "2026-12-06T08:04:06.307Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -53952,12 +53946,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a19-1925-75d7-bbbe-3620ebebf55a
+                 * @example 01a24a61-b256-72db-bec8-69e6434f20b3
                  */
                 id: string;
                 /**
                  * @description the quote id, from the request's `quotes`
-                 * @example 01a24a19-1944-7140-9a46-ee9da17e12db
+                 * @example 01a24a61-b26a-77f8-a8d4-f2dfe4b68080
                  */
                 quoteId: string;
             };
@@ -53988,7 +53982,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1925-75d7-bbbe-3620ebebf55a",
+                     *       "id": "01a24a61-b256-72db-bec8-69e6434f20b3",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -53998,20 +53992,20 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a18-d260-71fa-9fad-50e086775a7b",
+                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a18-f68b-7637-be48-738008042f79",
+                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T06:44:48.545Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.611Z",
+                     *       "createdAt": "2026-12-06T08:04:06.356Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.400Z",
                      *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
                      *       "fields": [
                      *         {
@@ -54026,12 +54020,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T06:44:48.576Z",
-                     *       "resolvedAt": "2026-12-06T06:44:48.611Z",
+                     *       "firstResponseAt": "2026-12-06T08:04:06.376Z",
+                     *       "resolvedAt": "2026-12-06T08:04:06.400Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a19-1927-713f-b055-3f4018c19d51",
+                     *           "id": "01a24a61-b258-76c5-9abe-d2c14ce876b9",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54040,10 +54034,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.545Z"
+                     *           "createdAt": "2026-12-06T08:04:06.356Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1946-725a-8351-27caf1c581c7",
+                     *           "id": "01a24a61-b26c-72d0-88be-8036b9c8b2ed",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54052,10 +54046,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.576Z"
+                     *           "createdAt": "2026-12-06T08:04:06.376Z"
                      *         },
                      *         {
-                     *           "id": "01a24a19-1947-755b-814e-5450b031e707",
+                     *           "id": "01a24a61-b26c-72d0-88be-85de2e4d4859",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54064,7 +54058,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "waiting_customer",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T06:44:48.576Z"
+                     *           "createdAt": "2026-12-06T08:04:06.376Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54075,7 +54069,7 @@ export interface operations {
                      *       "canRate": true,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24a19-1944-7140-9a46-ee9da17e12db",
+                     *           "id": "01a24a61-b26a-77f8-a8d4-f2dfe4b68080",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -54085,9 +54079,9 @@ export interface operations {
                      *           "validUntil": "2026-12-20T23:00:00.000Z",
                      *           "status": "accepted",
                      *           "expired": false,
-                     *           "orderId": "01a24a19-196e-7529-a022-590db48e2b71",
-                     *           "decidedAt": "2026-12-06T06:44:48.611Z",
-                     *           "createdAt": "2026-12-06T06:44:48.576Z"
+                     *           "orderId": "01a24a61-b288-720b-bd45-ed28f4e6d902",
+                     *           "decidedAt": "2026-12-06T08:04:06.400Z",
+                     *           "createdAt": "2026-12-06T08:04:06.376Z"
                      *         }
                      *       ]
                      *     }
@@ -54224,12 +54218,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a19-02b7-74f8-9c42-aaee9cb2f71b
+                 * @example 01a24a61-a054-718c-abb5-417ced23a24b
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24a19-02b9-7443-a8ba-24febafa3798
+                 * @example 01a24a61-a07f-765f-b027-a51c5573b883
                  */
                 fileId: string;
             };
@@ -54443,11 +54437,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a18-fe81-7080-8de7-6524706b32a4",
+                     *           "id": "01a24a61-9d48-71cd-b82e-3ad349a6da8c",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T06:44:41.729Z"
+                     *           "updatedAt": "2026-12-06T08:04:00.968Z"
                      *         }
                      *       ]
                      *     }
@@ -54522,7 +54516,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24a18-fe81-7080-8de7-6524706b32a4
+                 * @example 01a24a61-9d48-71cd-b82e-3ad349a6da8c
                  */
                 id: string;
             };
@@ -54538,11 +54532,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-fe81-7080-8de7-6524706b32a4",
+                     *       "id": "01a24a61-9d48-71cd-b82e-3ad349a6da8c",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T06:44:41.729Z"
+                     *       "updatedAt": "2026-12-06T08:04:00.968Z"
                      *     }
                      */
                     "application/json": {
@@ -54637,7 +54631,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24a18-fe81-7080-8de7-6524706b32a4
+                 * @example 01a24a61-9d48-71cd-b82e-3ad349a6da8c
                  */
                 id: string;
             };
@@ -55112,8 +55106,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *           "createdAt": "2026-12-06T06:44:51.605Z"
+                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "createdAt": "2026-12-06T08:04:08.846Z"
                      *         }
                      *       ]
                      *     }
@@ -55225,8 +55219,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:51.605Z"
+                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:08.846Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -55354,9 +55348,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T06:44:51.618Z",
+                     *           "since": "2026-12-06T08:04:08.857Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24a19-2524-7519-afd9-a584dda10bdd"
+                     *           "recordId": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -55369,16 +55363,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24a19-2524-7519-afd9-a584dda10bdd",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-792cd82e9071",
+                     *           "id": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *           "recordedAt": "2026-12-06T06:44:51.618Z"
+                     *           "recordedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "recordedAt": "2026-12-06T08:04:08.857Z"
                      *         }
                      *       ]
                      *     }
@@ -55530,16 +55524,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-2524-7519-afd9-a584dda10bdd",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-792cd82e9071",
+                     *       "id": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "recordedAt": "2026-12-06T06:44:51.618Z"
+                     *       "recordedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "recordedAt": "2026-12-06T08:04:08.857Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -55616,10 +55610,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24a19-0d41-70d6-9eee-a8089c1a78a9 was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a24a61-a754-7378-b861-98e03ab53499 was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24a19-258c-751e-ad73-2522c893539b",
-                     *       "instance": "/v1/members/01a24a19-0d41-70d6-9eee-a8089c1a78a9/consents"
+                     *       "requestId": "01a24a61-bc68-77ed-baf7-7b15f55fb901",
+                     *       "instance": "/v1/members/01a24a61-a754-7378-b861-98e03ab53499/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -55893,7 +55887,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a19-0d41-70d6-9eee-a8089c1a78a9
+                 * @example 01a24a61-a754-7378-b861-98e03ab53499
                  */
                 id: string;
             };
@@ -55918,10 +55912,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a19-0d41-70d6-9eee-a8089c1a78a9",
+                     *       "memberId": "01a24a61-a754-7378-b861-98e03ab53499",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "erasedAt": "2026-12-06T06:44:51.698Z",
+                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "erasedAt": "2026-12-06T08:04:08.917Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56055,7 +56049,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a19-0d41-70d6-9eee-a8089c1a78a9
+                 * @example 01a24a61-a754-7378-b861-98e03ab53499
                  */
                 id: string;
             };
@@ -56071,10 +56065,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a19-0d41-70d6-9eee-a8089c1a78a9",
+                     *       "memberId": "01a24a61-a754-7378-b861-98e03ab53499",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "erasedAt": "2026-12-06T06:44:51.698Z",
+                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "erasedAt": "2026-12-06T08:04:08.917Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56365,7 +56359,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T06:44:52.159Z"
+                     *               "since": "2026-12-06T08:04:09.225Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -56382,14 +56376,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24a19-2741-7238-9382-58456c612f07",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "id": "01a24a61-bd8b-7787-9b96-e891afdf255f",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T06:44:52.159Z"
+                     *           "recordedAt": "2026-12-06T08:04:09.225Z"
                      *         }
                      *       ]
                      *     }
@@ -56803,23 +56797,23 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-25a1-77f6-97b9-6fe2b5d323a0",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-792cd82e9071",
+                     *       "id": "01a24a61-bc76-7219-b880-6e967d191676",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
                      *       "segments": 1,
                      *       "kind": "marketing",
                      *       "status": "pending",
-                     *       "heldUntil": "2026-12-06T07:00:00.000Z",
+                     *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T07:00:00.000Z",
+                     *       "nextAttemptAt": "2026-12-06T08:04:08.946Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:51.739Z"
+                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:08.946Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -56934,8 +56928,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24a19-25ab-75a9-90de-a94afa390e8e",
-                     *       "instance": "/v1/members/01a24a18-d2ac-7459-ad6f-682f4aefe138/sms"
+                     *       "requestId": "01a24a61-bc7c-700c-866f-06fcd0fe3c1a",
+                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-7b5f9a6bfac0/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -56988,23 +56982,23 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-25a1-77f6-97b9-6fe2b5d323a0",
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-792cd82e9071",
+                     *           "id": "01a24a61-bc76-7219-b880-6e967d191676",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
                      *           "segments": 1,
                      *           "kind": "marketing",
                      *           "status": "pending",
-                     *           "heldUntil": "2026-12-06T07:00:00.000Z",
+                     *           "heldUntil": null,
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T07:00:00.000Z",
+                     *           "nextAttemptAt": "2026-12-06T08:04:08.946Z",
                      *           "providerId": null,
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *           "createdAt": "2026-12-06T06:44:51.739Z"
+                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "createdAt": "2026-12-06T08:04:08.946Z"
                      *         }
                      *       ]
                      *     }
@@ -57071,7 +57065,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24a19-25a1-77f6-97b9-6fe2b5d323a0
+                 * @example 01a24a61-bc76-7219-b880-6e967d191676
                  */
                 id: string;
             };
@@ -57087,23 +57081,23 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-25a1-77f6-97b9-6fe2b5d323a0",
-                     *       "memberId": "01a24a18-d2ac-7459-ad6f-792cd82e9071",
+                     *       "id": "01a24a61-bc76-7219-b880-6e967d191676",
+                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
                      *       "segments": 1,
                      *       "kind": "marketing",
                      *       "status": "cancelled",
-                     *       "heldUntil": "2026-12-06T07:00:00.000Z",
+                     *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T07:00:00.000Z",
+                     *       "nextAttemptAt": "2026-12-06T08:04:08.946Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:51.739Z"
+                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:08.946Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57226,7 +57220,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ac-7459-ad6f-6c96df6080d2
+                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
                  */
                 id: string;
             };
@@ -57263,11 +57257,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-25c1-713b-acd9-ad702e8affc8",
+                     *       "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T06:44:51.776Z",
+                     *       "createdAt": "2026-12-06T08:04:08.972Z",
                      *       "readAt": null
                      *     }
                      */
@@ -57422,27 +57416,27 @@ export interface operations {
                      *       "unread": 4,
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-25c1-713b-acd9-ad702e8affc8",
+                     *           "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T06:44:51.776Z",
+                     *           "createdAt": "2026-12-06T08:04:08.972Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-efc9-735b-8ae9-5d660885f925",
+                     *           "id": "01a24a61-8eff-706c-a02a-6fe1c8714158",
                      *           "kind": "transactional",
                      *           "title": "En milepæl: din 10. bestilling",
                      *           "body": "Takk for din 10. bestilling. Vi har lagt til 250 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z",
+                     *           "createdAt": "2026-12-06T08:03:49.485Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-ee97-76e8-aedb-2158770a7a48",
+                     *           "id": "01a24a61-8dd8-7689-b9b6-139443d49628",
                      *           "kind": "transactional",
                      *           "title": "100000 poeng opptjent!",
                      *           "body": "Du har tjent 100000 poeng hos oss. For å feire har vi lagt til 2000 ekstra poeng.",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z",
+                     *           "createdAt": "2026-12-06T08:03:49.485Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -57516,7 +57510,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24a19-25c1-713b-acd9-ad702e8affc8",
+                 *       "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
                  *       "read": true
                  *     }
                  */
@@ -57705,7 +57699,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24a19-2752-71bd-8ca6-036c7544a39d",
+                     *       "requestId": "01a24a61-bd97-72bd-be70-72b22bf4a4d3",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -57765,14 +57759,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T06:44:51.787Z"
+                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T06:44:51.787Z"
+                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -57780,7 +57774,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T06:44:51.787Z"
+                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
                      *         }
                      *       ]
                      *     }
@@ -57906,14 +57900,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T06:44:51.787Z"
+                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T06:44:51.787Z"
+                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -57921,7 +57915,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T06:44:51.787Z"
+                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
                      *         }
                      *       ]
                      *     }
@@ -58319,8 +58313,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The channel sms cannot be chosen: there is no address or valid number for it on file.",
                      *       "code": "channel_unreachable",
-                     *       "requestId": "01a24a19-25e9-70f8-924b-5305449e710b",
-                     *       "instance": "/v1/members/01a24a18-d2ac-7459-ad6f-682f4aefe138/message-preferences"
+                     *       "requestId": "01a24a61-bca7-77b3-8414-1b10ceb35d68",
+                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-7b5f9a6bfac0/message-preferences"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -58566,7 +58560,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Mars/Olympus er ingen kjent tidssone; bruk et navn som Europe/Oslo.",
                      *       "code": "time_zone_unknown",
-                     *       "requestId": "01a24a19-2732-71b9-a2c6-bcb22240dfe4",
+                     *       "requestId": "01a24a61-bd7f-736d-95dc-f4a8a21611d3",
                      *       "instance": "/portal/v1/message-preferences"
                      *     }
                      */
@@ -58777,8 +58771,8 @@ export interface operations {
                      *       "body": "Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}",
                      *       "sms": "{{programName}}: +{{pointsText}}",
                      *       "custom": true,
-                     *       "updatedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "updatedAt": "2026-12-06T06:44:51.844Z"
+                     *       "updatedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "updatedAt": "2026-12-06T08:04:09.018Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTemplate"];
@@ -58893,7 +58887,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a19-2609-7641-8708-b51466414251",
+                     *       "requestId": "01a24a61-bcbd-76a9-9293-98e2a7b050dc",
                      *       "instance": "/v1/message-templates/welcome/sv"
                      *     }
                      */
@@ -59265,7 +59259,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a19-25fc-702a-b499-183ca98eda4c",
+                     *       "requestId": "01a24a61-bcb4-753a-a2ed-ad1616f79d8d",
                      *       "instance": "/v1/message-templates/earn_notice/pl/preview"
                      *     }
                      */
@@ -59308,12 +59302,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-2618-707e-9f1a-85c1f33618ec",
+                     *           "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
                      *           "language": "sv",
                      *           "segmentKey": null,
                      *           "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T06:44:51.864Z"
+                     *           "createdAt": "2026-12-06T08:04:09.030Z"
                      *         }
                      *       ]
                      *     }
@@ -59406,12 +59400,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-2618-707e-9f1a-85c1f33618ec",
+                     *       "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:51.864Z"
+                     *       "createdAt": "2026-12-06T08:04:09.030Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -59466,7 +59460,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No segment with id no-such-segment in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24a19-261e-770c-a142-a5d3a2ef8f2b",
+                     *       "requestId": "01a24a61-bcca-7096-9662-54080069942f",
                      *       "instance": "/v1/message-tips"
                      *     }
                      */
@@ -59533,7 +59527,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a19-2618-707e-9f1a-85c1f33618ec
+                 * @example 01a24a61-bcc6-763b-9056-c2535d778cc4
                  */
                 id: string;
             };
@@ -59560,12 +59554,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-2618-707e-9f1a-85c1f33618ec",
+                     *       "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:51.864Z"
+                     *       "createdAt": "2026-12-06T08:04:09.030Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -59788,7 +59782,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": true,
-                     *       "updatedAt": "2026-12-06T06:44:51.894Z"
+                     *       "updatedAt": "2026-12-06T08:04:09.051Z"
                      *     }
                      */
                     "application/json": {
@@ -59909,7 +59903,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-2645-771a-b8f5-e202443aa950",
+                     *           "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
                      *           "name": "Verktygsveckorna v. 50",
                      *           "channel": "email",
                      *           "purpose": "newsletter",
@@ -59932,8 +59926,8 @@ export interface operations {
                      *             }
                      *           },
                      *           "status": "sent",
-                     *           "scheduledAt": "2026-12-06T06:44:51.975Z",
-                     *           "sentAt": "2026-12-06T06:44:51.975Z",
+                     *           "scheduledAt": "2026-12-06T08:04:09.103Z",
+                     *           "sentAt": "2026-12-06T08:04:09.103Z",
                      *           "counts": {
                      *             "recipients": 1,
                      *             "sent": 0,
@@ -59942,9 +59936,9 @@ export interface operations {
                      *             "failed": 0,
                      *             "bounced": 0
                      *           },
-                     *           "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *           "createdAt": "2026-12-06T06:44:51.909Z",
-                     *           "updatedAt": "2026-12-06T06:44:51.975Z"
+                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "createdAt": "2026-12-06T08:04:09.061Z",
+                     *           "updatedAt": "2026-12-06T08:04:09.103Z"
                      *         }
                      *       ]
                      *     }
@@ -60069,7 +60063,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-2645-771a-b8f5-e202443aa950",
+                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
                      *       "name": "Verktygsveckorna",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60095,9 +60089,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:51.909Z",
-                     *       "updatedAt": "2026-12-06T06:44:51.909Z"
+                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:09.061Z",
+                     *       "updatedAt": "2026-12-06T08:04:09.061Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60188,7 +60182,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a19-263a-769d-9a0a-d5b58894742d",
+                     *       "requestId": "01a24a61-bcde-76ae-b9d1-10b16daf0d0c",
                      *       "instance": "/v1/message-campaigns"
                      *     }
                      */
@@ -60219,7 +60213,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a19-2645-771a-b8f5-e202443aa950
+                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
                  */
                 id: string;
             };
@@ -60235,7 +60229,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-2645-771a-b8f5-e202443aa950",
+                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60258,8 +60252,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T06:44:51.975Z",
-                     *       "sentAt": "2026-12-06T06:44:51.975Z",
+                     *       "scheduledAt": "2026-12-06T08:04:09.103Z",
+                     *       "sentAt": "2026-12-06T08:04:09.103Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -60268,9 +60262,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:51.909Z",
-                     *       "updatedAt": "2026-12-06T06:44:51.975Z"
+                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:09.061Z",
+                     *       "updatedAt": "2026-12-06T08:04:09.103Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60357,7 +60351,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a19-2645-771a-b8f5-e202443aa950
+                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
                  */
                 id: string;
             };
@@ -60421,7 +60415,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-2645-771a-b8f5-e202443aa950",
+                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60447,9 +60441,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:51.909Z",
-                     *       "updatedAt": "2026-12-06T06:44:51.920Z"
+                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:09.061Z",
+                     *       "updatedAt": "2026-12-06T08:04:09.068Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60584,7 +60578,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a19-2645-771a-b8f5-e202443aa950
+                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
                  */
                 id: string;
             };
@@ -60691,7 +60685,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a19-2645-771a-b8f5-e202443aa950
+                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
                  */
                 id: string;
             };
@@ -60868,7 +60862,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a19-2645-771a-b8f5-e202443aa950
+                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
                  */
                 id: string;
             };
@@ -60895,7 +60889,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-2645-771a-b8f5-e202443aa950",
+                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60918,8 +60912,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T06:44:51.975Z",
-                     *       "sentAt": "2026-12-06T06:44:51.975Z",
+                     *       "scheduledAt": "2026-12-06T08:04:09.103Z",
+                     *       "sentAt": "2026-12-06T08:04:09.103Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -60928,9 +60922,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:51.909Z",
-                     *       "updatedAt": "2026-12-06T06:44:51.975Z"
+                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:09.061Z",
+                     *       "updatedAt": "2026-12-06T08:04:09.103Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61045,8 +61039,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "None of the 324 members of this audience has given newsletter consent for email; nothing would be sent.",
                      *       "code": "audience_without_consent",
-                     *       "requestId": "01a24a19-265c-740b-bc10-489961be29be",
-                     *       "instance": "/v1/message-campaigns/01a24a19-2645-771a-b8f5-e202443aa950/schedule"
+                     *       "requestId": "01a24a61-bcf6-730d-be36-e8eebba6ec3f",
+                     *       "instance": "/v1/message-campaigns/01a24a61-bce5-72ce-9e49-86fede1e3f55/schedule"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61076,7 +61070,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a19-26b7-75fb-851a-6c33682ff740
+                 * @example 01a24a61-bd30-7050-86e1-14493136c2da
                  */
                 id: string;
             };
@@ -61092,7 +61086,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-26b7-75fb-851a-6c33682ff740",
+                     *       "id": "01a24a61-bd30-7050-86e1-14493136c2da",
                      *       "name": "Julhälsning",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61118,9 +61112,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e",
-                     *       "createdAt": "2026-12-06T06:44:52.022Z",
-                     *       "updatedAt": "2026-12-06T06:44:52.029Z"
+                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *       "createdAt": "2026-12-06T08:04:09.136Z",
+                     *       "updatedAt": "2026-12-06T08:04:09.141Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61187,8 +61181,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The message is sent and can no longer be changed, scheduled or sent.",
                      *       "code": "message_campaign_not_editable",
-                     *       "requestId": "01a24a19-26ae-7489-bb22-af811a159fc1",
-                     *       "instance": "/v1/message-campaigns/01a24a19-2645-771a-b8f5-e202443aa950/cancel"
+                     *       "requestId": "01a24a61-bd2b-77a6-bfce-73b69328536f",
+                     *       "instance": "/v1/message-campaigns/01a24a61-bce5-72ce-9e49-86fede1e3f55/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61254,7 +61248,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a19-26a0-730c-85eb-6dbfd28bc248
+                 * @example 01a24a61-bd21-72e0-8008-3a0c8d94be68
                  */
                 id: string;
             };
@@ -61396,7 +61390,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokoY0h9wHq5BF31AaGUGAaJKGNKsdFmtb3ks2C6QcQGiShkmRXcauPXiAkQ6qVA.JqQ3mEcJzVDntje85fu2WQ
+                 * @example AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHXA
                  */
                 token: string;
             };
@@ -61483,7 +61477,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokoY0h9wHq5BF31AaGUGAaJKGNKsdFmtb3ks2C6QcQGiShkmRXcauPXiAkQ6qVA.JqQ3mEcJzVDntje85fu2WQ
+                 * @example AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHXA
                  */
                 token: string;
             };
@@ -61503,7 +61497,7 @@ export interface operations {
                      *       "channel": "email",
                      *       "purpose": "newsletter",
                      *       "withdrawn": true,
-                     *       "recordedAt": "2026-12-06T06:44:52.046Z"
+                     *       "recordedAt": "2026-12-06T08:04:09.151Z"
                      *     }
                      */
                     "application/json": {
@@ -61532,8 +61526,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This unsubscribe link is not valid (changed or incomplete). Use the link from the message as it is, or sign in to change your choices.",
                      *       "code": "unsubscribe_token_invalid",
-                     *       "requestId": "01a24a19-26cb-76e1-810e-9ea96b333423",
-                     *       "instance": "/v1/unsubscribe/AAEBokoY0h9wHq5BF31AaGUGAaJKGNKsdFmtb3ks2C6QcQGiShkmRXcauPXiAkQ6qVA.JqQ3mEcJzVDntje85fu2xx"
+                     *       "requestId": "01a24a61-bd3d-75d5-88ef-dab66de15087",
+                     *       "instance": "/v1/unsubscribe/AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61709,32 +61703,32 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a19-26d8-7571-97f8-cced05a6cde2",
+                     *           "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
                      *           "day": 0,
                      *           "kind": "welcome",
                      *           "stopWhen": "never",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T06:44:52.056Z",
+                     *           "createdAt": "2026-12-06T08:04:09.158Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24a19-26e5-7482-8256-03b0f837249c",
+                     *           "id": "01a24a61-bd4e-740f-a484-9990d705af4a",
                      *           "day": 3,
                      *           "kind": "first_purchase_tip",
                      *           "stopWhen": "first_purchase",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T06:44:52.069Z",
+                     *           "createdAt": "2026-12-06T08:04:09.166Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24a19-26ef-743b-948f-66669e984827",
+                     *           "id": "01a24a61-bd55-763c-8300-db68eaad3618",
                      *           "day": 14,
                      *           "kind": "checklist_reminder",
                      *           "stopWhen": "checklist_done",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T06:44:52.079Z",
+                     *           "createdAt": "2026-12-06T08:04:09.173Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         }
@@ -61832,12 +61826,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-26d8-7571-97f8-cced05a6cde2",
+                     *       "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:52.056Z",
+                     *       "createdAt": "2026-12-06T08:04:09.158Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -61938,7 +61932,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a19-26d8-7571-97f8-cced05a6cde2
+                 * @example 01a24a61-bd46-7738-8fd1-70048a113b8c
                  */
                 id: string;
             };
@@ -61965,12 +61959,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-26d8-7571-97f8-cced05a6cde2",
+                     *       "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T06:44:52.056Z",
+                     *       "createdAt": "2026-12-06T08:04:09.158Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62113,7 +62107,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fb6c-7381-b14c-2d5c82f4b1e4",
+                     *           "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -62204,9 +62198,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T06:44:30.375Z",
+                     *           "closesAt": "2027-03-06T08:03:49.485Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24a18-fb71-772a-be92-2bc434d7e0cf",
+                     *           "ruleId": "01a24a61-9a72-71af-800c-11032661c1db",
                      *           "followUp": true,
                      *           "answers": 488,
                      *           "missingTexts": {
@@ -62216,9 +62210,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T06:44:30.375Z",
-                     *           "updatedAt": "2025-12-06T06:44:30.375Z",
-                     *           "publishedAt": "2025-12-06T06:44:30.375Z"
+                     *           "createdAt": "2025-12-06T08:03:49.485Z",
+                     *           "updatedAt": "2025-12-06T08:03:49.485Z",
+                     *           "publishedAt": "2025-12-06T08:03:49.485Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -62350,7 +62344,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T06:44:48.683Z"
+                 *       "closesAt": "2027-02-04T08:04:06.456Z"
                  *     }
                  */
                 "application/json": {
@@ -62400,7 +62394,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-19ff-70f2-9095-28cb944e9e6f",
+                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -62466,7 +62460,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T06:44:48.683Z",
+                     *       "closesAt": "2027-02-04T08:04:06.456Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -62478,8 +62472,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:48.767Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.767Z",
+                     *       "createdAt": "2026-12-06T08:04:06.521Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.521Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -62579,7 +62573,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a18-fb6c-7381-b14c-2d5c82f4b1e4
+                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
                  */
                 id: string;
             };
@@ -62595,7 +62589,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-fb6c-7381-b14c-2d5c82f4b1e4",
+                     *       "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -62686,9 +62680,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T06:44:30.375Z",
+                     *       "closesAt": "2027-03-06T08:03:49.485Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a18-fb71-772a-be92-2bc434d7e0cf",
+                     *       "ruleId": "01a24a61-9a72-71af-800c-11032661c1db",
                      *       "followUp": true,
                      *       "answers": 488,
                      *       "missingTexts": {
@@ -62698,9 +62692,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T06:44:30.375Z",
-                     *       "updatedAt": "2025-12-06T06:44:30.375Z",
-                     *       "publishedAt": "2025-12-06T06:44:30.375Z"
+                     *       "createdAt": "2025-12-06T08:03:49.485Z",
+                     *       "updatedAt": "2025-12-06T08:03:49.485Z",
+                     *       "publishedAt": "2025-12-06T08:03:49.485Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -62787,7 +62781,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a19-19ff-70f2-9095-28cb944e9e6f
+                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
                  */
                 id: string;
             };
@@ -62847,7 +62841,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-19ff-70f2-9095-28cb944e9e6f",
+                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -62913,7 +62907,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T06:44:48.683Z",
+                     *       "closesAt": "2027-02-04T08:04:06.456Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -62925,8 +62919,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:48.767Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.779Z",
+                     *       "createdAt": "2026-12-06T08:04:06.521Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.530Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -62992,10 +62986,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24a19-19ff-70f2-9095-28cb944e9e6f was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24a61-b2f9-765e-83d6-08bc8783a603 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24a19-1a26-7077-9313-e6a955899831",
-                     *       "instance": "/v1/surveys/01a24a19-19ff-70f2-9095-28cb944e9e6f"
+                     *       "requestId": "01a24a61-b315-7009-b175-f84aad9cb104",
+                     *       "instance": "/v1/surveys/01a24a61-b2f9-765e-83d6-08bc8783a603"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -63073,7 +63067,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a19-19ff-70f2-9095-28cb944e9e6f
+                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
                  */
                 id: string;
             };
@@ -63089,7 +63083,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-19ff-70f2-9095-28cb944e9e6f",
+                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63155,9 +63149,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T06:44:48.683Z",
+                     *       "closesAt": "2027-02-04T08:04:06.456Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24a19-1a1e-7520-a69f-b76a53bd95cd",
+                     *       "ruleId": "01a24a61-b30f-7234-a4d7-7790a62a2830",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63167,9 +63161,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:48.767Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.794Z",
-                     *       "publishedAt": "2026-12-06T06:44:48.794Z"
+                     *       "createdAt": "2026-12-06T08:04:06.521Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.540Z",
+                     *       "publishedAt": "2026-12-06T08:04:06.540Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63304,7 +63298,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a19-19ff-70f2-9095-28cb944e9e6f
+                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
                  */
                 id: string;
             };
@@ -63320,7 +63314,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-19ff-70f2-9095-28cb944e9e6f",
+                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63386,9 +63380,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T06:44:48.815Z",
+                     *       "closesAt": "2026-12-06T08:04:06.555Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24a19-1a1e-7520-a69f-b76a53bd95cd",
+                     *       "ruleId": "01a24a61-b30f-7234-a4d7-7790a62a2830",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63398,9 +63392,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:48.767Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.815Z",
-                     *       "publishedAt": "2026-12-06T06:44:48.794Z"
+                     *       "createdAt": "2026-12-06T08:04:06.521Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.555Z",
+                     *       "publishedAt": "2026-12-06T08:04:06.540Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63529,7 +63523,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a19-19ff-70f2-9095-28cb944e9e6f
+                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
                  */
                 id: string;
             };
@@ -63545,13 +63539,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-19ff-70f2-9095-28cb944e9e6f",
+                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T06:44:48.683Z",
+                     *       "closesAt": "2027-02-04T08:04:06.456Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -63695,7 +63689,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a18-fb6c-7381-b14c-2d5c82f4b1e4
+                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
                  */
                 id: string;
             };
@@ -63964,7 +63958,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a18-fb6c-7381-b14c-2d5c82f4b1e4
+                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
                  */
                 id: string;
             };
@@ -64247,8 +64241,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24a18-d260-71fa-9fad-50e086775a7b",
-                 *       "occurredAt": "2026-12-04T06:44:48.683Z"
+                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                 *       "occurredAt": "2026-12-04T08:04:06.456Z"
                  *     }
                  */
                 "application/json": {
@@ -64386,7 +64380,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24a19-1a3f-758f-a589-803fc3e77b4d",
+                     *       "requestId": "01a24a61-b32d-734e-802b-106d9a97d684",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -64435,50 +64429,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fbb5-74cd-ba78-fd0edb523288",
-                     *           "surveyId": "01a24a18-fb6c-7381-b14c-2d5c82f4b1e4",
-                     *           "accountId": "01a24a18-d261-77eb-b48f-7dd424a16521",
+                     *           "id": "01a24a61-9ac1-767f-ace7-29cda911bef2",
+                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *           "accountId": "01a24a61-70cd-736b-bba9-f42b6ac0e753",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24a18-d2af-7067-a775-d0c9c1c44918",
+                     *           "memberId": "01a24a61-712d-77a8-92d3-1b1dbb74362a",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T17:33:52.478Z",
+                     *           "createdAt": "2026-12-03T18:53:11.588Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-fbb7-732a-8184-fdf67ddeb5d8",
-                     *           "surveyId": "01a24a18-fb6c-7381-b14c-2d5c82f4b1e4",
-                     *           "accountId": "01a24a18-d261-77eb-b490-267d39b18cee",
+                     *           "id": "01a24a61-9ac5-74ee-b45b-e06e9c7ae7e3",
+                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *           "accountId": "01a24a61-70cd-736b-bbaa-9e735b5d4b80",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24a18-d2b0-72b9-940c-c89ef488af26",
+                     *           "memberId": "01a24a61-712e-7394-af72-045a5da5918a",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T14:00:14.266Z",
+                     *           "createdAt": "2026-11-30T15:19:33.376Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24a18-fbb8-77f3-938b-d66305799193",
-                     *           "surveyId": "01a24a18-fb6c-7381-b14c-2d5c82f4b1e4",
-                     *           "accountId": "01a24a18-d261-77eb-b490-50c853cbcb1f",
+                     *           "id": "01a24a61-9ac6-71ea-a67f-2cab9ba67bf7",
+                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *           "accountId": "01a24a61-70cd-736b-bbaa-c8349a605b2d",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24a18-d2b0-72b9-940d-47e7bdae373c",
+                     *           "memberId": "01a24a61-712f-7402-bbab-27c167f54437",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-27T21:17:28.794Z",
+                     *           "createdAt": "2026-11-27T22:36:47.904Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -64550,7 +64544,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24a18-fbb5-74cd-ba78-fd0edb523288
+                 * @example 01a24a61-9ac1-767f-ace7-29cda911bef2
                  */
                 id: string;
             };
@@ -64578,20 +64572,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-fbb5-74cd-ba78-fd0edb523288",
-                     *       "surveyId": "01a24a18-fb6c-7381-b14c-2d5c82f4b1e4",
-                     *       "accountId": "01a24a18-d261-77eb-b48f-7dd424a16521",
+                     *       "id": "01a24a61-9ac1-767f-ace7-29cda911bef2",
+                     *       "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *       "accountId": "01a24a61-70cd-736b-bba9-f42b6ac0e753",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24a18-d2af-7067-a775-d0c9c1c44918",
+                     *       "memberId": "01a24a61-712d-77a8-92d3-1b1dbb74362a",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T17:33:52.478Z",
-                     *       "closedAt": "2026-12-06T06:44:48.843Z",
-                     *       "closedBy": "api-key:01a24a19-06d9-70bf-a153-0a0ef2ece92e"
+                     *       "createdAt": "2026-12-03T18:53:11.588Z",
+                     *       "closedAt": "2026-12-06T08:04:06.583Z",
+                     *       "closedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -64726,19 +64720,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24a18-fb6c-7381-b14c-2d5c82f4b1e4",
+                     *           "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T06:44:30.375Z",
+                     *           "closesAt": "2027-03-06T08:03:49.485Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24a18-fbd4-73d8-9730-b9247b4c92cc",
+                     *           "id": "01a24a61-9ae3-71fb-bd95-45766a50f34c",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -64834,7 +64828,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a18-fb6c-7381-b14c-2d5c82f4b1e4
+                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
                  */
                 id: string;
             };
@@ -64850,13 +64844,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-fb6c-7381-b14c-2d5c82f4b1e4",
+                     *       "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T06:44:30.375Z",
+                     *       "closesAt": "2027-03-06T08:03:49.485Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -64999,7 +64993,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a18-fb6c-7381-b14c-2d5c82f4b1e4
+                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
                  */
                 id: string;
             };
@@ -65105,10 +65099,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24a18-fb6c-7381-b14c-2d5c82f4b1e4 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24a19-170f-7460-ab6f-b54763c945ac",
-                     *       "instance": "/portal/v1/surveys/01a24a18-fb6c-7381-b14c-2d5c82f4b1e4/answers"
+                     *       "requestId": "01a24a61-b088-70c8-a3d1-1193d02f634d",
+                     *       "instance": "/portal/v1/surveys/01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -65186,7 +65180,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a18-fb6c-7381-b14c-2d5c82f4b1e4
+                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
                  */
                 id: string;
             };
@@ -65208,7 +65202,7 @@ export interface operations {
                      *           "recommend": 9
                      *         },
                      *         "step": 1,
-                     *         "updatedAt": "2026-12-06T06:44:47.961Z"
+                     *         "updatedAt": "2026-12-06T08:04:05.821Z"
                      *       }
                      *     }
                      */
@@ -65310,7 +65304,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a18-fb6c-7381-b14c-2d5c82f4b1e4
+                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
                  */
                 id: string;
             };
@@ -65356,7 +65350,7 @@ export interface operations {
                      *         "recommend": 9
                      *       },
                      *       "step": 1,
-                     *       "updatedAt": "2026-12-06T06:44:47.961Z"
+                     *       "updatedAt": "2026-12-06T08:04:05.821Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyDraft"];
@@ -65491,7 +65485,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a18-fb6c-7381-b14c-2d5c82f4b1e4
+                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
                  */
                 id: string;
             };
@@ -65635,7 +65629,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-fbd4-73d8-9730-b9247b4c92cc",
+                     *           "id": "01a24a61-9ae3-71fb-bd95-45766a50f34c",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -65789,7 +65783,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24a18-fbd9-76af-a6fc-ed3370e0caff",
+                     *           "ruleId": "01a24a61-9ae9-72fc-831a-2c2870f347e6",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -65797,9 +65791,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T06:44:30.375Z",
-                     *           "updatedAt": "2026-10-07T06:44:30.375Z",
-                     *           "publishedAt": "2026-10-07T06:44:30.375Z"
+                     *           "createdAt": "2026-10-07T08:03:49.485Z",
+                     *           "updatedAt": "2026-10-07T08:03:49.485Z",
+                     *           "publishedAt": "2026-10-07T08:03:49.485Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -66026,7 +66020,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1a5f-7166-b554-2925ff9e4751",
+                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66148,8 +66142,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:48.863Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.863Z",
+                     *       "createdAt": "2026-12-06T08:04:06.599Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.599Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66261,7 +66255,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a19-1a5f-7166-b554-2925ff9e4751
+                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
                  */
                 id: string;
             };
@@ -66277,7 +66271,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1a5f-7166-b554-2925ff9e4751",
+                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66399,8 +66393,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:48.863Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.863Z",
+                     *       "createdAt": "2026-12-06T08:04:06.599Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.599Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66488,7 +66482,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a19-1a5f-7166-b554-2925ff9e4751
+                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
                  */
                 id: string;
             };
@@ -66499,7 +66493,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T06:44:48.683Z"
+                 *       "closesAt": "2027-03-06T08:04:06.456Z"
                  *     }
                  */
                 "application/json": {
@@ -66549,7 +66543,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1a5f-7166-b554-2925ff9e4751",
+                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66661,7 +66655,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T06:44:48.683Z",
+                     *       "closesAt": "2027-03-06T08:04:06.456Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -66671,8 +66665,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:48.863Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.876Z",
+                     *       "createdAt": "2026-12-06T08:04:06.599Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.611Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66808,7 +66802,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a19-1a5f-7166-b554-2925ff9e4751
+                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
                  */
                 id: string;
             };
@@ -66824,7 +66818,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1a5f-7166-b554-2925ff9e4751",
+                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66936,9 +66930,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T06:44:48.683Z",
+                     *       "closesAt": "2027-03-06T08:04:06.456Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a19-1a81-77aa-b766-cc7ca2e6b7e2",
+                     *       "ruleId": "01a24a61-b362-70d9-a676-096e039a982d",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -66946,9 +66940,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:48.863Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.893Z",
-                     *       "publishedAt": "2026-12-06T06:44:48.893Z"
+                     *       "createdAt": "2026-12-06T08:04:06.599Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.623Z",
+                     *       "publishedAt": "2026-12-06T08:04:06.623Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67083,7 +67077,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a19-1a5f-7166-b554-2925ff9e4751
+                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
                  */
                 id: string;
             };
@@ -67099,7 +67093,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1a5f-7166-b554-2925ff9e4751",
+                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67211,9 +67205,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T06:44:48.683Z",
+                     *       "closesAt": "2027-03-06T08:04:06.456Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a19-1a81-77aa-b766-cc7ca2e6b7e2",
+                     *       "ruleId": "01a24a61-b362-70d9-a676-096e039a982d",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67221,9 +67215,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T06:44:48.863Z",
-                     *       "updatedAt": "2026-12-06T06:44:48.975Z",
-                     *       "publishedAt": "2026-12-06T06:44:48.893Z"
+                     *       "createdAt": "2026-12-06T08:04:06.599Z",
+                     *       "updatedAt": "2026-12-06T08:04:06.684Z",
+                     *       "publishedAt": "2026-12-06T08:04:06.623Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67352,7 +67346,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a19-1a5f-7166-b554-2925ff9e4751
+                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
                  */
                 id: string;
             };
@@ -67518,7 +67512,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a19-1a5f-7166-b554-2925ff9e4751
+                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
                  */
                 id: string;
             };
@@ -67695,7 +67689,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a19-1a5f-7166-b554-2925ff9e4751
+                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
                  */
                 id: string;
             };
@@ -67711,14 +67705,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1a5f-7166-b554-2925ff9e4751",
+                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T06:44:48.683Z",
+                     *       "closesAt": "2027-03-06T08:04:06.456Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -67822,7 +67816,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a19-1a5f-7166-b554-2925ff9e4751
+                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
                  */
                 id: string;
             };
@@ -67852,9 +67846,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1a98-70ec-9079-8800a81e82b7",
-                     *       "quizId": "01a24a19-1a5f-7166-b554-2925ff9e4751",
-                     *       "startedAt": "2026-12-06T06:44:48.915Z",
+                     *       "id": "01a24a61-b372-7597-998e-b921457e48ac",
+                     *       "quizId": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "startedAt": "2026-12-06T08:04:06.639Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -68049,7 +68043,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24a19-1a98-70ec-9079-8800a81e82b7
+                 * @example 01a24a61-b372-7597-998e-b921457e48ac
                  */
                 id: string;
             };
@@ -68087,7 +68081,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24a19-1a98-70ec-9079-8800a81e82b7",
+                     *       "attemptId": "01a24a61-b372-7597-998e-b921457e48ac",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -68437,17 +68431,17 @@ export interface operations {
                      *       "total": 206,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24a18-d261-77eb-b490-ab4e2052b3ff",
+                     *           "id": "01a24a61-70cd-736b-bbab-226cc0930f80",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d261-77eb-b48e-cb019849a708",
+                     *           "id": "01a24a61-70cd-736b-bba9-428563d364f0",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d261-77eb-b490-31066c70056a",
+                     *           "id": "01a24a61-70cd-736b-bbaa-a9f53cb187f4",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -68554,7 +68548,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24a19-1e3f-73bc-be77-6003c4ec9d4e",
+                     *       "requestId": "01a24a61-b705-71ea-aacd-1a6c84533228",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -68597,7 +68591,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-e9e1-7026-974f-3c3d18547aed",
+                     *           "id": "01a24a61-8932-7698-a82f-0897249fc250",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -68622,12 +68616,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T06:44:30.375Z",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.375Z"
+                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d32e-715a-ac6e-f1d36b36d938",
+                     *           "id": "01a24a61-71b2-76e2-ac35-c3e04a42af83",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -68650,12 +68644,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T06:44:30.375Z",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.375Z"
+                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d322-74a9-a6f3-d1ba6c3a3703",
+                     *           "id": "01a24a61-71a5-75ca-9285-8434f28fd078",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -68670,9 +68664,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T06:44:30.375Z",
-                     *           "createdAt": "2026-12-06T06:44:30.375Z",
-                     *           "updatedAt": "2026-12-06T06:44:30.375Z"
+                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
                      *         }
                      *       ]
                      *     }
@@ -68796,7 +68790,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1e49-776e-906c-5ceb50bb7986",
+                     *       "id": "01a24a61-b713-7493-8589-d24971801e04",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -68820,9 +68814,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T06:44:49.865Z",
-                     *       "createdAt": "2026-12-06T06:44:49.865Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.865Z"
+                     *       "refreshedAt": "2026-12-06T08:04:07.570Z",
+                     *       "createdAt": "2026-12-06T08:04:07.570Z",
+                     *       "updatedAt": "2026-12-06T08:04:07.570Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -68877,7 +68871,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24a19-1e55-701b-9fc7-0a7bd3a1baca",
+                     *       "requestId": "01a24a61-b723-750f-9311-a5c7c01413d2",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -68944,7 +68938,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a18-d322-74a9-a6f3-d1ba6c3a3703
+                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
                  */
                 id: string;
             };
@@ -68960,7 +68954,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-d322-74a9-a6f3-d1ba6c3a3703",
+                     *       "id": "01a24a61-71a5-75ca-9285-8434f28fd078",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -68975,9 +68969,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T06:44:30.375Z",
-                     *       "createdAt": "2026-12-06T06:44:30.375Z",
-                     *       "updatedAt": "2026-12-06T06:44:30.375Z"
+                     *       "refreshedAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "updatedAt": "2026-12-06T08:03:49.485Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69064,7 +69058,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a19-1e49-776e-906c-5ceb50bb7986
+                 * @example 01a24a61-b713-7493-8589-d24971801e04
                  */
                 id: string;
             };
@@ -69196,7 +69190,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a19-1e49-776e-906c-5ceb50bb7986
+                 * @example 01a24a61-b713-7493-8589-d24971801e04
                  */
                 id: string;
             };
@@ -69241,7 +69235,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1e49-776e-906c-5ceb50bb7986",
+                     *       "id": "01a24a61-b713-7493-8589-d24971801e04",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69265,9 +69259,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T06:44:49.883Z",
-                     *       "createdAt": "2026-12-06T06:44:49.865Z",
-                     *       "updatedAt": "2026-12-06T06:44:49.883Z"
+                     *       "refreshedAt": "2026-12-06T08:04:07.595Z",
+                     *       "createdAt": "2026-12-06T08:04:07.570Z",
+                     *       "updatedAt": "2026-12-06T08:04:07.595Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69402,7 +69396,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a19-1e49-776e-906c-5ceb50bb7986
+                 * @example 01a24a61-b713-7493-8589-d24971801e04
                  */
                 id: string;
             };
@@ -69418,12 +69412,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24a19-1e49-776e-906c-5ceb50bb7986",
+                     *       "segmentId": "01a24a61-b713-7493-8589-d24971801e04",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T06:44:49.897Z"
+                     *       "at": "2026-12-06T08:04:07.613Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -69554,7 +69548,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a18-d322-74a9-a6f3-d1ba6c3a3703
+                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
                  */
                 id: string;
             };
@@ -69572,25 +69566,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-d261-77eb-b48e-bf562928bcf8",
+                     *           "id": "01a24a61-70cd-736b-bba9-35fffc279e57",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T06:44:30.375Z"
+                     *           "addedAt": "2025-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d261-77eb-b48e-dae2463a6013",
+                     *           "id": "01a24a61-70cd-736b-bba9-51671202bcaa",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T06:44:30.375Z"
+                     *           "addedAt": "2025-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "id": "01a24a18-d261-77eb-b48e-f529589c90a6",
+                     *           "id": "01a24a61-70cd-736b-bba9-6fbb14c5876c",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T06:44:30.375Z"
+                     *           "addedAt": "2025-12-06T08:03:49.485Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGExOC1kMjYxLTc3ZWItYjQ4Zi0yYzcwMTcyNGE2NzMiXQ"
+                     *       "nextCursor": "WyIwMWEyNGE2MS03MGNkLTczNmItYmJhOS1hNmU2MTBjZTVjMGQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -69691,7 +69685,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a19-1e8a-707d-bbed-cdb4d0f5790b
+                 * @example 01a24a61-b757-70df-bf73-f5d469a9b4e0
                  */
                 id: string;
             };
@@ -69707,12 +69701,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24a19-1e8a-707d-bbed-cdb4d0f5790b",
+                     *       "segmentId": "01a24a61-b757-70df-bf73-f5d469a9b4e0",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T06:44:49.943Z"
+                     *       "at": "2026-12-06T08:04:07.649Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -69853,7 +69847,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a18-d322-74a9-a6f3-d1ba6c3a3703
+                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
                  */
                 id: string;
             };
@@ -69871,14 +69865,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T06:44:30.375Z",
+                     *           "at": "2025-12-06T08:03:49.485Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:44:30.375Z",
+                     *           "at": "2026-12-06T08:03:49.485Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -70353,7 +70347,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -70482,14 +70476,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a18-d333-74da-8741-556bd631d3fa",
+                     *           "id": "01a24a61-71b9-74a8-a6f6-874d7bb6dfe7",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T06:44:30.375Z",
-                     *           "endsAt": "2026-10-07T06:44:30.375Z",
+                     *           "startsAt": "2026-09-07T08:03:49.485Z",
+                     *           "endsAt": "2026-10-07T08:03:49.485Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -70498,8 +70492,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24a18-d333-74da-8741-59d089bc241b",
-                     *           "createdAt": "2026-09-02T06:44:30.375Z",
+                     *           "walletId": "01a24a61-71b9-74a8-a6f6-8a7da11bf297",
+                     *           "createdAt": "2026-09-02T08:03:49.485Z",
                      *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
@@ -70510,32 +70504,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 24
+                     *               "count": 20
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 125,
-                     *                 "mean": 11103869.6,
-                     *                 "variance": 157116945212294.2,
-                     *                 "purchases": 221
+                     *                 "n": 118,
+                     *                 "mean": 9866973.728813559,
+                     *                 "variance": 142785339140073.16,
+                     *                 "purchases": 190
                      *               },
                      *               "control": {
-                     *                 "n": 31,
-                     *                 "mean": 6428206.451612903,
-                     *                 "variance": 68693431814623.66,
-                     *                 "purchases": 44
+                     *                 "n": 38,
+                     *                 "mean": 11130400,
+                     *                 "variance": 144177832217837.84,
+                     *                 "purchases": 75
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": 4675663.148387097,
-                     *               "relative": 0.7273666742943399,
-                     *               "low": 1023154.2964900373,
-                     *               "high": 8328172.000284156,
-                     *               "significant": true
+                     *               "difference": -1263426.2711864412,
+                     *               "relative": -0.11351130877474674,
+                     *               "low": -5647878.761654429,
+                     *               "high": 3121026.219281547,
+                     *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T06:44:30.375Z",
-                     *               "to": "2026-10-07T06:44:30.375Z"
+                     *               "from": "2026-09-07T08:03:49.485Z",
+                     *               "to": "2026-10-07T08:03:49.485Z"
                      *             }
                      *           }
                      *         }
@@ -70692,7 +70686,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1f10-74dc-92c0-9035aa9fb2d7",
+                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -70710,8 +70704,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a19-1f10-74dc-92c0-97d7de581784",
-                     *       "createdAt": "2026-12-06T06:44:50.063Z",
+                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
+                     *       "createdAt": "2026-12-06T08:04:07.754Z",
                      *       "stoppedAt": null
                      *     }
                      */
@@ -70803,7 +70797,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24a19-1f18-77ad-84f6-ec073248495c",
+                     *       "requestId": "01a24a61-b7d1-72dc-a143-1202c2895f2e",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -70834,7 +70828,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a18-d333-74da-8741-556bd631d3fa
+                 * @example 01a24a61-71b9-74a8-a6f6-874d7bb6dfe7
                  */
                 id: string;
             };
@@ -70850,14 +70844,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a18-d333-74da-8741-556bd631d3fa",
+                     *       "id": "01a24a61-71b9-74a8-a6f6-874d7bb6dfe7",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T06:44:30.375Z",
-                     *       "endsAt": "2026-10-07T06:44:30.375Z",
+                     *       "startsAt": "2026-09-07T08:03:49.485Z",
+                     *       "endsAt": "2026-10-07T08:03:49.485Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -70866,8 +70860,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24a18-d333-74da-8741-59d089bc241b",
-                     *       "createdAt": "2026-09-02T06:44:30.375Z",
+                     *       "walletId": "01a24a61-71b9-74a8-a6f6-8a7da11bf297",
+                     *       "createdAt": "2026-09-02T08:03:49.485Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
@@ -70878,32 +70872,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 24
+                     *           "count": 20
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 125,
-                     *             "mean": 11103869.6,
-                     *             "variance": 157116945212294.2,
-                     *             "purchases": 221
+                     *             "n": 118,
+                     *             "mean": 9866973.728813559,
+                     *             "variance": 142785339140073.16,
+                     *             "purchases": 190
                      *           },
                      *           "control": {
-                     *             "n": 31,
-                     *             "mean": 6428206.451612903,
-                     *             "variance": 68693431814623.66,
-                     *             "purchases": 44
+                     *             "n": 38,
+                     *             "mean": 11130400,
+                     *             "variance": 144177832217837.84,
+                     *             "purchases": 75
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": 4675663.148387097,
-                     *           "relative": 0.7273666742943399,
-                     *           "low": 1023154.2964900373,
-                     *           "high": 8328172.000284156,
-                     *           "significant": true
+                     *           "difference": -1263426.2711864412,
+                     *           "relative": -0.11351130877474674,
+                     *           "low": -5647878.761654429,
+                     *           "high": 3121026.219281547,
+                     *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T06:44:30.375Z",
-                     *           "to": "2026-10-07T06:44:30.375Z"
+                     *           "from": "2026-09-07T08:03:49.485Z",
+                     *           "to": "2026-10-07T08:03:49.485Z"
                      *         }
                      *       }
                      *     }
@@ -71019,7 +71013,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a19-1f10-74dc-92c0-9035aa9fb2d7
+                 * @example 01a24a61-b7cb-75db-9e0e-eb8ab1a6e529
                  */
                 id: string;
             };
@@ -71035,7 +71029,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1f10-74dc-92c0-9035aa9fb2d7",
+                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71053,9 +71047,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a19-1f10-74dc-92c0-97d7de581784",
-                     *       "createdAt": "2026-12-06T06:44:50.063Z",
-                     *       "stoppedAt": "2026-12-06T06:44:50.094Z",
+                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
+                     *       "createdAt": "2026-12-06T08:04:07.754Z",
+                     *       "stoppedAt": "2026-12-06T08:04:07.783Z",
                      *       "report": {
                      *         "status": "stopped",
                      *         "budget": {
@@ -71069,25 +71063,19 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 18,
+                     *             "n": 19,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           },
                      *           "control": {
-                     *             "n": 2,
+                     *             "n": 1,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           }
                      *         },
-                     *         "uplift": {
-                     *           "difference": 0,
-                     *           "relative": null,
-                     *           "low": 0,
-                     *           "high": 0,
-                     *           "significant": false
-                     *         },
+                     *         "uplift": null,
                      *         "window": {
                      *           "from": "2027-01-01T00:00:00.000Z",
                      *           "to": "2027-01-01T00:00:00.000Z"
@@ -71184,10 +71172,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:campaign_over",
                      *       "title": "campaign over",
                      *       "status": 409,
-                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T06:44:30.375Z); plan a new one instead.",
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T08:03:49.485Z); plan a new one instead.",
                      *       "code": "campaign_over",
-                     *       "requestId": "01a24a19-1f35-725a-b391-bf899579e964",
-                     *       "instance": "/v1/campaigns/01a24a18-d333-74da-8741-556bd631d3fa/stop"
+                     *       "requestId": "01a24a61-b7ee-73d9-acb7-7eff3ff22352",
+                     *       "instance": "/v1/campaigns/01a24a61-71b9-74a8-a6f6-874d7bb6dfe7/stop"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -71253,7 +71241,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a19-1f10-74dc-92c0-9035aa9fb2d7
+                 * @example 01a24a61-b7cb-75db-9e0e-eb8ab1a6e529
                  */
                 id: string;
             };
@@ -71284,7 +71272,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1f10-74dc-92c0-9035aa9fb2d7",
+                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71302,8 +71290,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a19-1f10-74dc-92c0-97d7de581784",
-                     *       "createdAt": "2026-12-06T06:44:50.063Z",
+                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
+                     *       "createdAt": "2026-12-06T08:04:07.754Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "planned",
@@ -71318,25 +71306,19 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 18,
+                     *             "n": 19,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           },
                      *           "control": {
-                     *             "n": 2,
+                     *             "n": 1,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           }
                      *         },
-                     *         "uplift": {
-                     *           "difference": 0,
-                     *           "relative": null,
-                     *           "low": 0,
-                     *           "high": 0,
-                     *           "significant": false
-                     *         },
+                     *         "uplift": null,
                      *         "window": {
                      *           "from": "2027-01-01T00:00:00.000Z",
                      *           "to": "2027-01-01T00:00:00.000Z"
@@ -71483,8 +71465,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
                      *       "code": "campaign_end_not_later",
-                     *       "requestId": "01a24a19-1f28-727f-886f-fc203d4dd7e7",
-                     *       "instance": "/v1/campaigns/01a24a19-1f10-74dc-92c0-9035aa9fb2d7/extend"
+                     *       "requestId": "01a24a61-b7e2-7307-800b-1a729c94f61e",
+                     *       "instance": "/v1/campaigns/01a24a61-b7cb-75db-9e0e-eb8ab1a6e529/extend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -71628,7 +71610,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T06:44:30.375Z"
+                     *           "updatedAt": "2025-12-06T08:03:49.485Z"
                      *         },
                      *         {
                      *           "key": "birthday",
@@ -71644,7 +71626,7 @@ export interface operations {
                      *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
                      *           },
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T06:44:30.375Z"
+                     *           "updatedAt": "2025-12-06T08:03:49.485Z"
                      *         },
                      *         {
                      *           "key": "points-100k",
@@ -71658,7 +71640,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2026-12-06",
-                     *           "updatedAt": "2026-12-06T06:44:30.375Z"
+                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
                      *         }
                      *       ]
                      *     }
@@ -71819,7 +71801,7 @@ export interface operations {
                      *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
                      *       },
                      *       "activeFrom": "2026-12-06",
-                     *       "updatedAt": "2026-12-06T06:44:49.725Z"
+                     *       "updatedAt": "2026-12-06T08:04:07.382Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Surprise"];
@@ -71934,7 +71916,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
                      *       "code": "surprise_invalid",
-                     *       "requestId": "01a24a19-1dc1-765c-b9e6-4f4f66afa59a",
+                     *       "requestId": "01a24a61-b65b-7199-80c1-57b97835b0bd",
                      *       "instance": "/v1/surprises/midsummer"
                      *     }
                      */
@@ -72117,43 +72099,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-682f4aefe138",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24a18-ee91-76ce-83d2-e541306abd49",
+                     *           "journalId": "01a24a61-8dd1-70c8-8be5-bc812e381296",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T06:44:30.375Z"
+                     *           "paidAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-682f4aefe138",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "tenth-order",
                      *           "kind": "orders",
                      *           "occasion": "once",
                      *           "points": 250,
-                     *           "journalId": "01a24a18-efab-756b-b8da-5da866a3d950",
+                     *           "journalId": "01a24a61-8ee0-7680-b7e9-4755ac4eeb78",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T06:44:30.375Z"
+                     *           "paidAt": "2026-12-06T08:03:49.485Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *           "memberName": "Lars Lind",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24a18-ee91-76ce-83d2-e85063496a26",
+                     *           "journalId": "01a24a61-8dd1-70c8-8be5-c1b37532c9b7",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T06:44:30.375Z"
+                     *           "paidAt": "2026-12-06T08:03:49.485Z"
                      *         }
                      *       ]
                      *     }
@@ -72339,7 +72321,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ac-7459-ad6f-73507e4cd3d0
+                 * @example 01a24a61-7125-752f-bbcd-8070b877d316
                  */
                 id: string;
             };
@@ -72452,7 +72434,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ac-7459-ad6f-73507e4cd3d0
+                 * @example 01a24a61-7125-752f-bbcd-8070b877d316
                  */
                 id: string;
             };
@@ -72608,8 +72590,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "31/4 is not a day of the year.",
                      *       "code": "birthday_invalid",
-                     *       "requestId": "01a24a19-1def-72fb-b166-fa00aa4ae1ce",
-                     *       "instance": "/v1/members/01a24a18-d2ac-7459-ad6f-73507e4cd3d0/birthday"
+                     *       "requestId": "01a24a61-b69d-75ed-9bf3-1cf62f705bc3",
+                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-8070b877d316/birthday"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -73158,8 +73140,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "BFQYJ94F",
-                 *       "accountId": "01a24a19-0e02-73be-95e2-dc8d830a2fae"
+                 *       "code": "YZCXKKA3",
+                 *       "accountId": "01a24a61-a80d-70a9-a464-3a6cc7e8f7c5"
                  *     }
                  */
                 "application/json": {
@@ -73184,17 +73166,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a19-1e08-750d-8726-eecd869310af",
-                     *       "code": "BFQYJ94F",
-                     *       "referrerMemberId": "01a24a18-d2ac-7459-ad6f-6c96df6080d2",
+                     *       "id": "01a24a61-b6be-730d-938a-3f4c9af08f98",
+                     *       "code": "YZCXKKA3",
+                     *       "referrerMemberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
                      *       "referrerName": "Lars Lind",
-                     *       "refereeAccountId": "01a24a19-0e02-73be-95e2-dc8d830a2fae",
+                     *       "refereeAccountId": "01a24a61-a80d-70a9-a464-3a6cc7e8f7c5",
                      *       "refereeName": "Fjällens El AB",
                      *       "refereeMemberId": null,
                      *       "status": "pending",
                      *       "referrerPoints": 0,
                      *       "refereePoints": 0,
-                     *       "createdAt": "2026-12-06T06:44:49.795Z",
+                     *       "createdAt": "2026-12-06T08:04:07.480Z",
                      *       "qualifiedAt": null
                      *     }
                      */
@@ -73248,9 +73230,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:referral_code_reused",
                      *       "title": "referral code reused",
                      *       "status": 409,
-                     *       "detail": "This company has already used the referral code BFQYJ94F.",
+                     *       "detail": "This company has already used the referral code YZCXKKA3.",
                      *       "code": "referral_code_reused",
-                     *       "requestId": "01a24a19-1e0c-77af-a6c9-d4e79fbd0a60",
+                     *       "requestId": "01a24a61-b6c3-73ed-9337-024906ca1f6f",
                      *       "instance": "/v1/referrals"
                      *     }
                      */
@@ -73436,7 +73418,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a18-d2ac-7459-ad6f-6c96df6080d2
+                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
                  */
                 id: string;
             };
@@ -73452,8 +73434,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BFQYJ94F",
-                     *       "link": "https://loyalty.example.com/portal/?ref=BFQYJ94F"
+                     *       "code": "YZCXKKA3",
+                     *       "link": "https://loyalty.example.com/portal/?ref=YZCXKKA3"
                      *     }
                      */
                     "application/json": {
@@ -73558,8 +73540,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BFQYJ94F",
-                     *       "link": "https://loyalty.example.com/portal/?ref=BFQYJ94F",
+                     *       "code": "YZCXKKA3",
+                     *       "link": "https://loyalty.example.com/portal/?ref=YZCXKKA3",
                      *       "enabled": true,
                      *       "referrerPoints": 1000,
                      *       "refereePoints": 500,
@@ -73570,7 +73552,7 @@ export interface operations {
                      *           "company": "Fjällens El AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-12-06T06:44:49.795Z",
+                     *           "createdAt": "2026-12-06T08:04:07.480Z",
                      *           "qualifiedAt": null
                      *         }
                      *       ]
@@ -73852,7 +73834,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
                      *       "code": "inactivity_months_reversed",
-                     *       "requestId": "01a24a19-1e1f-7725-b71c-2e3bde5c4c9b",
+                     *       "requestId": "01a24a61-b6d5-75fb-aa46-2e399d15a490",
                      *       "instance": "/v1/inactivity/settings"
                      *     }
                      */
@@ -74039,23 +74021,23 @@ export interface operations {
                      *           "period": "2026-01-01",
                      *           "segment": "NO",
                      *           "buyers": 50,
-                     *           "repeaters": 45,
+                     *           "repeaters": 44,
                      *           "newBuyers": 13,
-                     *           "purchases": 276,
-                     *           "revenue": 1700474500,
+                     *           "purchases": 274,
+                     *           "revenue": 1691113200,
                      *           "returns": 9,
                      *           "returned": 1793900,
-                     *           "netRevenue": 1698680600,
+                     *           "netRevenue": 1689319300,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2113734600,
+                     *           "cumulativeRevenue": 2104373300,
                      *           "cumulativeReturned": 1793900,
-                     *           "repeatRate": 0.9,
+                     *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.52,
-                     *           "averageOrderValue": 6161139,
-                     *           "historicalClv": 42238814,
-                     *           "returnRate": 0.001054940841512178
+                     *           "purchaseFrequency": 5.48,
+                     *           "averageOrderValue": 6171946,
+                     *           "historicalClv": 42051588,
+                     *           "returnRate": 0.0010607805556718498
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -74064,20 +74046,20 @@ export interface operations {
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
                      *           "purchases": 307,
-                     *           "revenue": 1871799600,
+                     *           "revenue": 1875320400,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1870560900,
+                     *           "netRevenue": 1874081700,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 3985534200,
+                     *           "cumulativeRevenue": 3979693700,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
                      *           "purchaseFrequency": 6.395833333333333,
-                     *           "averageOrderValue": 6097067,
-                     *           "historicalClv": 79650032,
-                     *           "returnRate": 0.00066176956122867
+                     *           "averageOrderValue": 6108536,
+                     *           "historicalClv": 79533222,
+                     *           "returnRate": 0.0006605271291241753
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -74085,76 +74067,76 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 46,
                      *           "newBuyers": 0,
-                     *           "purchases": 318,
-                     *           "revenue": 1941886800,
+                     *           "purchases": 319,
+                     *           "revenue": 1937682900,
                      *           "returns": 10,
                      *           "returned": 2455300,
-                     *           "netRevenue": 1939431500,
+                     *           "netRevenue": 1935227600,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 5927421000,
+                     *           "cumulativeRevenue": 5917376600,
                      *           "cumulativeReturned": 5487900,
                      *           "repeatRate": 0.92,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.36,
-                     *           "averageOrderValue": 6106562,
-                     *           "historicalClv": 118438662,
-                     *           "returnRate": 0.0012643888407913376
+                     *           "purchaseFrequency": 6.38,
+                     *           "averageOrderValue": 6074241,
+                     *           "historicalClv": 118237774,
+                     *           "returnRate": 0.0012671319956428372
                      *         }
                      *       ],
                      *       "totals": {
                      *         "buyers": 200,
                      *         "repeaters": 200,
                      *         "newBuyers": 48,
-                     *         "purchases": 4035,
-                     *         "revenue": 24192701900,
+                     *         "purchases": 4036,
+                     *         "revenue": 24196286600,
                      *         "returns": 124,
                      *         "returned": 24549200,
-                     *         "netRevenue": 24168152700,
+                     *         "netRevenue": 24171737400,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
                      *         "cumulativeReturned": 25033900,
                      *         "repeatRate": 1,
                      *         "cumulativeRepeatRate": 1,
-                     *         "purchaseFrequency": 20.175,
-                     *         "averageOrderValue": 5995713,
+                     *         "purchaseFrequency": 20.18,
+                     *         "averageOrderValue": 5995116,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.0010147357703770988
+                     *         "returnRate": 0.001014585436428084
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7226183,
+                     *           "issued": 7221313,
                      *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9294329,
+                     *           "cumulativeIssued": 9284224,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7998895,
+                     *           "issued": 7995041,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 17293224,
+                     *           "cumulativeIssued": 17279265,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7561437,
+                     *           "issued": 7545741,
                      *           "reversed": 8829,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24854661,
+                     *           "cumulativeIssued": 24825006,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -74200,14 +74182,14 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28886185,
+                     *         "outstandingPoints": 28751185,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28886185
+                     *         "liabilityMinor": 28751185
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T06:44:50.106Z",
+                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
                      *         "stale": false,
-                     *         "tookMs": 1093
+                     *         "tookMs": 760
                      *       }
                      *     }
                      */
@@ -74348,7 +74330,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24a19-23b4-73d0-8ec1-9dbf985fb8c4",
+                     *       "requestId": "01a24a61-bb11-76f5-865d-d931070a0ebd",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -74399,12 +74381,12 @@ export interface operations {
                      *           "size": 152,
                      *           "active": [
                      *             152,
-                     *             123,
+                     *             124,
                      *             114
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.8092105263157895,
+                     *             0.8157894736842105,
                      *             0.75
                      *           ]
                      *         },
@@ -74438,9 +74420,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T06:44:50.106Z",
+                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
                      *         "stale": false,
-                     *         "tookMs": 1093
+                     *         "tookMs": 760
                      *       }
                      *     }
                      */
@@ -74529,12 +74511,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T06:44:51.277Z",
+                     *       "since": "2026-09-07T08:04:08.608Z",
                      *       "accounts": {
                      *         "all": 206,
                      *         "active": 200,
                      *         "earned": 200,
-                     *         "spent": 24,
+                     *         "spent": 23,
                      *         "loggedIn": 1,
                      *         "rate": 0.970873786407767
                      *       },
@@ -74542,7 +74524,7 @@ export interface operations {
                      *         "all": 608,
                      *         "active": 552,
                      *         "earned": 551,
-                     *         "spent": 33,
+                     *         "spent": 35,
                      *         "loggedIn": 2,
                      *         "rate": 0.9078947368421053
                      *       }
@@ -74652,12 +74634,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 1093,
-                     *       "accountDays": 4384,
+                     *       "tookMs": 760,
+                     *       "accountDays": 4395,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T06:44:50.106Z",
+                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
                      *         "stale": false,
-                     *         "tookMs": 1093
+                     *         "tookMs": 760
                      *       }
                      *     }
                      */
@@ -74964,54 +74946,54 @@ export interface operations {
                      *       "value": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 8738742,
-                     *           "after": 7103910
+                     *           "before": 8689044,
+                     *           "after": 7096017
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 7785334,
+                     *           "before": 7791366,
                      *           "after": 7431760
                      *         },
-                     *         "estimate": -1281259,
-                     *         "standardError": 980655,
-                     *         "low": -3203307,
-                     *         "high": 640790
+                     *         "estimate": -1233421,
+                     *         "standardError": 977508,
+                     *         "low": -3149302,
+                     *         "high": 682460
                      *       },
                      *       "margin": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 1747748,
-                     *           "after": 1420782
+                     *           "before": 1737809,
+                     *           "after": 1419203
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 1557067,
+                     *           "before": 1558273,
                      *           "after": 1486352
                      *         },
-                     *         "estimate": -256252,
-                     *         "standardError": 196131,
-                     *         "low": -640661,
-                     *         "high": 128158
+                     *         "estimate": -246684,
+                     *         "standardError": 195502,
+                     *         "low": -629860,
+                     *         "high": 136492
                      *       },
                      *       "membersCompared": 89,
                      *       "memberMonths": 1500,
                      *       "cost": {
-                     *         "redeemedPoints": 1305200,
+                     *         "redeemedPoints": 1440200,
                      *         "campaignPoints": 150000,
                      *         "orders": 38,
                      *         "pointValueMicros": 1000000,
-                     *         "redemptions": 1305200,
+                     *         "redemptions": 1440200,
                      *         "campaigns": 150000,
                      *         "fulfilment": 171000,
-                     *         "total": 1626200
+                     *         "total": 1761200
                      *       },
                      *       "roi": {
-                     *         "incrementalMargin": -384377584,
-                     *         "incrementalMarginLow": -960992176,
-                     *         "incrementalMarginHigh": 192237008,
-                     *         "roi": -237.36550485795104,
-                     *         "roiLow": -591.9434116344853,
-                     *         "roiHigh": 117.2124019185832
+                     *         "incrementalMargin": -370026206,
+                     *         "incrementalMarginLow": -944790522,
+                     *         "incrementalMarginHigh": 204738110,
+                     *         "roi": -211.09891324097205,
+                     *         "roiLow": -537.4470372473313,
+                     *         "roiHigh": 115.24921076538723
                      *       },
                      *       "assumptions": {
                      *         "marginRates": [
@@ -75032,9 +75014,9 @@ export interface operations {
                      *         "fulfilmentPerOrder": 4500
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T06:44:50.106Z",
+                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
                      *         "stale": false,
-                     *         "tookMs": 1093
+                     *         "tookMs": 760
                      *       }
                      *     }
                      */
@@ -75054,7 +75036,7 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
                      *       "code": "validation_failed",
-                     *       "requestId": "01a24a19-24bf-7007-831a-869627bafc1a",
+                     *       "requestId": "01a24a61-bbbe-770d-8f82-8407fbf13fda",
                      *       "instance": "/v1/insight/roi?marginRates=A%3D38",
                      *       "errors": [
                      *         {
@@ -75132,7 +75114,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a18-d261-77eb-b48e-c191bac06d24",
+                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
                      *       "cluster": {
                      *         "segment": "installer",
                      *         "sizeBand": 3,
@@ -75188,9 +75170,9 @@ export interface operations {
                      *       ],
                      *       "totalPotential": 53208320,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T06:44:50.106Z",
+                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
                      *         "stale": false,
-                     *         "tookMs": 1093
+                     *         "tookMs": 760
                      *       }
                      *     }
                      */
