@@ -9,6 +9,7 @@ import { isLojalError } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
 import { createReward, importCodes, placeOrder, rewardCreateSchema, transition } from '../rewards/index.js';
 import { actionTarget, canTake, type OrderAction } from '../rewards/fulfilment.js';
+import { setApprovalThreshold, upsertRewardCategory } from '../rewards/settings.js';
 import type { RewardType } from '../db/schema.js';
 import type { TransitionInput } from '../rewards/orders.js';
 import { demoRewardCategories, demoRewards } from './reward-catalogue.js';
@@ -55,9 +56,9 @@ function datesFrom2026(now: Date): (iso: string | undefined) => string | null {
 export async function seedRewards(db: Db, program: Program, now: Date): Promise<{ rewards: number; orders: number }> {
   const pid = program.id;
   for (const [position, c] of demoRewardCategories.entries()) {
-    await db.insertInto('reward_categories').values({ program_id: pid, code: c.code, names: JSON.stringify(c.names), position }).execute();
+    await upsertRewardCategory(db, pid, c.code, c.names, position);
   }
-  await db.insertInto('reward_settings').values({ program_id: pid, approval_threshold_points: approvalThresholdPoints }).execute();
+  await setApprovalThreshold(db, pid, approvalThresholdPoints);
 
   const dated = datesFrom2026(now);
   const rewards = [];

@@ -5,8 +5,12 @@
  */
 import { sql } from 'kysely';
 import { getMemberByExternalId } from '../accounts/index.js';
+import { setMemberPasswordHash } from '../accounts/members.js';
 import { recordAudit, systemContext } from '../audit/index.js';
 import type { Db } from '../db/database.js';
+import { setInstanceAdmin } from '../programs/instance.js';
+import { updateProgram } from '../programs/programs.js';
+import { setStaffPasswordHash } from '../programs/staff-credentials.js';
 import { createStaffUser } from '../programs/staff-users.js';
 import { hashPassword } from '../sessions/passwords.js';
 
@@ -21,8 +25,8 @@ export interface DemoSignIns {
   portal: { email: string; password: string; name: string };
 }
 
-export async function ensureDemoSignIns(db: Db, programId: string): Promise<DemoSignIns> {
-  await db.updateTable('programs').set({ member_passwords: true }).where('id', '=', programId).execute();
+export async function ensureDemoSignIns(db: Db, programId: string, now: Date = new Date()): Promise<DemoSignIns> {
+  await updateProgram(db, programId, { memberPasswords: true });
 
   const { email, password } = demoSignIns.console;
   let admin = await db.selectFrom('staff_users').select(['id', 'password_hash']).where('program_id', '=', programId).where(sql<string>`lower(email)`, '=', email).executeTakeFirst();
@@ -35,15 +39,15 @@ export async function ensureDemoSignIns(db: Db, programId: string): Promise<Demo
     admin = { id: created.id, password_hash: null };
   }
   if (!admin.password_hash) {
-    await db.updateTable('staff_users').set({ password_hash: await hashPassword(password) }).where('program_id', '=', programId).where('id', '=', admin.id).execute();
+    await setStaffPasswordHash(db, { programId, id: admin.id }, await hashPassword(password), now);
   }
   // The demo's owner may also create programs, so a newcomer can try that from the console.
-  await db.updateTable('staff_users').set({ instance_admin: true }).where('program_id', '=', programId).where('id', '=', admin.id).execute();
+  await setInstanceAdmin(db, email, true);
 
   const member = await getMemberByExternalId(db, programId, demoSignIns.portalMemberExternalId);
   const row = await db.selectFrom('members').select('password_hash').where('program_id', '=', programId).where('id', '=', member.id).executeTakeFirstOrThrow();
   if (!row.password_hash) {
-    await db.updateTable('members').set({ password_hash: await hashPassword(demoSignIns.portalPassword) }).where('program_id', '=', programId).where('id', '=', member.id).execute();
+    await setMemberPasswordHash(db, programId, member.id, await hashPassword(demoSignIns.portalPassword), now);
   }
   return { console: { email, password }, portal: { email: member.email!, password: demoSignIns.portalPassword, name: member.name } };
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
@@ -25,6 +24,7 @@ import {
 } from './catalogue.js';
 import { importCodes } from './issuing.js';
 import { rewardCategories, shopFor } from './shop.js';
+import { setApprovalThreshold, upsertRewardCategory } from './settings.js';
 import { exportCreditNotes, listCreditNotes, pledgesByCause } from './payouts.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100).describe('The reward: its id (UUID) or its code, e.g. `fuel-card-500`') });
@@ -164,11 +164,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
       const threshold = req.body.approvalThresholdPoints;
       return audited(db, auditContext(req), async (trx) => {
         const before = await trx.selectFrom('reward_settings').select('approval_threshold_points').where('program_id', '=', caller(req).programId).executeTakeFirst();
-        await trx
-          .insertInto('reward_settings')
-          .values({ program_id: caller(req).programId, approval_threshold_points: threshold })
-          .onConflict((oc) => oc.column('program_id').doUpdateSet({ approval_threshold_points: threshold, updated_at: sql`now()` }))
-          .execute();
+        await setApprovalThreshold(trx, caller(req).programId, threshold);
         return {
           result: { approvalThresholdPoints: threshold },
           audit: { action: 'reward_settings.update', entity: 'reward_settings', before: { approvalThresholdPoints: before?.approval_threshold_points ?? null }, after: { approvalThresholdPoints: threshold } },
@@ -222,11 +218,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
       const { names, position } = req.body;
       await audited(db, auditContext(req), async (trx) => {
         const before = await trx.selectFrom('reward_categories').select(['names', 'position']).where('program_id', '=', program.id).where('code', '=', req.params.code).executeTakeFirst();
-        await trx
-          .insertInto('reward_categories')
-          .values({ program_id: program.id, code: req.params.code, names: JSON.stringify(names), position })
-          .onConflict((oc) => oc.columns(['program_id', 'code']).doUpdateSet({ names: JSON.stringify(names), position }))
-          .execute();
+        await upsertRewardCategory(trx, program.id, req.params.code, names, position);
         return { result: null, audit: { action: before ? 'reward_category.update' : 'reward_category.create', entity: 'reward_category', entityId: req.params.code, before: before ?? null, after: { names, position } } };
       });
       const lng = lngOf(req, program);

@@ -13,6 +13,15 @@ import { accountLocked, signInLimits } from './limits.js';
 import { assertPasswordPolicy, checkPassword, hashPassword } from './passwords.js';
 import { createSession, csrfTokenFor, revokeSession, revokeStaffSessions, type Session } from './store.js';
 import { programsOfStaff, staffUserInProgram, type ProgramChoice } from '../programs/instance.js';
+import {
+  admitStaffSignInAttempt,
+  latestStaffLockEnd,
+  resetStaffSignInAttempts,
+  setStaffPasswordHash,
+  takeBackStaffSignInAttempt,
+  type SignInAttempt,
+  type StaffRef,
+} from '../programs/staff-credentials.js';
 
 export interface StaffSessionBody {
   staff: { id: string; name: string; email: string; role: StaffRole };
@@ -116,58 +125,18 @@ export async function signInStaff(
   throw new LojalError('invalid_credentials');
 }
 
-type Attempt = { count: number; lockedUntil: Date | null };
+type Attempt = SignInAttempt;
+const ref = (c: Candidate): StaffRef => ({ programId: c.program_id, id: c.id });
 
-/**
- * Counts one attempt in one conditional statement, refusing it (undefined) while the user is locked. The
- * attempt that reaches the limit locks at once; a success resets the count (and lifts that lock). A lock
- * that has run out starts the count afresh. PostgreSQL re-checks the condition against the newest row when
- * attempts meet on it, so no more than the limit are ever let through between successes.
- */
-async function admitAttempt(db: Db, c: Candidate, now: Date): Promise<Attempt | undefined> {
-  const lockUntil = new Date(now.getTime() + signInLimits.staffLockMs);
-  const lapsed = sql<boolean>`(locked_until IS NOT NULL AND locked_until <= ${now})`;
-  const next = sql<number>`(CASE WHEN ${lapsed} THEN 1 ELSE failed_sign_ins + 1 END)`;
-  const row = await db
-    .updateTable('staff_users')
-    .set({
-      failed_sign_ins: next,
-      locked_until: sql<Date | null>`CASE WHEN ${next} >= ${signInLimits.staffFailuresBeforeLock}::int THEN ${lockUntil}::timestamptz WHEN ${lapsed} THEN NULL ELSE locked_until END`,
-    })
-    .where('program_id', '=', c.program_id)
-    .where('id', '=', c.id)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-    .returning(['failed_sign_ins', 'locked_until'])
-    .executeTakeFirst();
-  return row && { count: row.failed_sign_ins, lockedUntil: row.locked_until };
-}
-
-async function resetAttempts(db: Db, c: Candidate): Promise<void> {
-  await db.updateTable('staff_users').set({ failed_sign_ins: 0, locked_until: null }).where('program_id', '=', c.program_id).where('id', '=', c.id).execute();
-}
-
-/** Undoes one admitted attempt: one off the count, and the lock it set (if it set one and it still stands). */
-async function takeBackAttempt(db: Db, c: Candidate, attempt: Attempt): Promise<void> {
-  await db
-    .updateTable('staff_users')
-    .set({
-      failed_sign_ins: sql<number>`GREATEST(failed_sign_ins - 1, 0)`,
-      locked_until: attempt.lockedUntil ? sql<Date | null>`CASE WHEN locked_until = ${attempt.lockedUntil}::timestamptz THEN NULL ELSE locked_until END` : sql<Date | null>`locked_until`,
-    })
-    .where('program_id', '=', c.program_id)
-    .where('id', '=', c.id)
-    .execute();
-}
+/** Counts the attempt before the password is checked (undefined while the user is locked); a success resets it. */
+const admitAttempt = (db: Db, c: Candidate, now: Date): Promise<Attempt | undefined> =>
+  admitStaffSignInAttempt(db, ref(c), { failuresBeforeLock: signInLimits.staffFailuresBeforeLock, lockUntil: new Date(now.getTime() + signInLimits.staffLockMs) }, now);
+const resetAttempts = (db: Db, c: Candidate): Promise<void> => resetStaffSignInAttempts(db, ref(c));
+const takeBackAttempt = (db: Db, c: Candidate, attempt: Attempt): Promise<void> => takeBackStaffSignInAttempt(db, ref(c), attempt);
 
 /** When the latest lock of refused users ends (a minute from now if a success lifted it meanwhile). */
 async function lockEnd(db: Db, refused: Candidate[], now: Date): Promise<Date> {
-  const rows = await db
-    .selectFrom('staff_users')
-    .select('locked_until')
-    .where('id', 'in', refused.map((c) => c.id))
-    .execute();
-  const ends = rows.map((r) => r.locked_until).filter((d): d is Date => d !== null && d > now);
-  return ends.sort((a, b) => b.getTime() - a.getTime())[0] ?? new Date(now.getTime() + 60_000);
+  return (await latestStaffLockEnd(db, refused.map((c) => c.id), now)) ?? new Date(now.getTime() + 60_000);
 }
 
 /** What the console learns about its session: who, in which program, and a fresh anti-forgery token. */
@@ -216,12 +185,7 @@ export async function storeStaffPassword(
 ): Promise<void> {
   assertPasswordPolicy(password, user.email, opts.field);
   const passwordHash = await hashPassword(password);
-  await trx
-    .updateTable('staff_users')
-    .set({ password_hash: passwordHash, failed_sign_ins: 0, locked_until: null, updated_at: now })
-    .where('program_id', '=', user.programId)
-    .where('id', '=', user.id)
-    .execute();
+  await setStaffPasswordHash(trx, { programId: user.programId, id: user.id }, passwordHash, now);
   await trx
     .updateTable('staff_password_resets')
     .set({ used_at: now })
