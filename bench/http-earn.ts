@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/http-earn.ts                 (or as part of `npm run bench`)
  *   BENCH_HTTP_REQUESTS=4000                   (requests per measured run; default 4,000)
- *   BENCH_HTTP_PROCESSES=1,2                   (Lojal server processes to measure; default 1,2)
+ *   BENCH_HTTP_PROCESSES=1,2                   (Lojal server processes to measure; default 1,2,4: on 2 cores the third point shows the ceiling)
  *   BENCH_PG_URL=postgres://…/postgres         (admin URL of the server; default the local one)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,7 +25,7 @@ const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 4000);
 const WARM = Math.min(500, Math.ceil(REQUESTS / 4));
 const CONNECTIONS = 32;
 const POOL = 10;
-const PROCESSES = (process.env.BENCH_HTTP_PROCESSES ?? '1,2').split(',').map(Number).filter((n) => n > 0);
+const PROCESSES = (process.env.BENCH_HTTP_PROCESSES ?? '1,2,4').split(',').map(Number).filter((n) => n > 0);
 const ACCOUNTS = 500;
 const SKUS = 60;
 
