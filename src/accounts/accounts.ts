@@ -201,3 +201,14 @@ export async function setAccountTier(db: Db, programId: string, id: string, tier
     .executeTakeFirst();
   if (result.numUpdatedRows === 0n) throw notFound(id);
 }
+
+/** Gives every account of the program that has no key-account manager this one (a program's single desk). */
+export async function assignUnmanagedAccounts(db: Db, programId: string, keyAccountManager: string): Promise<number> {
+  const result = await db
+    .updateTable('accounts')
+    .set({ key_account_manager: keyAccountManager, updated_at: sql`now()` })
+    .where('program_id', '=', programId)
+    .where('key_account_manager', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

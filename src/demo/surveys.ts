@@ -3,6 +3,7 @@
  * through the year, a few recent detractors waiting in the follow-up queue, the portal's demo member still to
  * answer it), an anonymous workplace pulse, and an installer quiz some members have tried and passed.
  */
+import { assignUnmanagedAccounts } from '../accounts/accounts.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Program } from '../programs/programs.js';
@@ -41,7 +42,7 @@ export async function seedSurveysDemo(db: Db, program: Program, now: Date): Prom
   ).rows;
 
   await db.transaction().execute(async (trx) => {
-    await sql`UPDATE accounts SET key_account_manager = ${'Karin Ahlström'} WHERE program_id = ${pid} AND key_account_manager IS NULL`.execute(trx);
+    await assignUnmanagedAccounts(trx, pid, 'Karin Ahlström');
     const nps = await createSurvey(
       trx,
       pid,

@@ -232,6 +232,20 @@ export async function createReward(db: Db, programId: string, input: z.output<ty
   return toReward(row);
 }
 
+/**
+ * A reward the shop keeps out of its catalogue (inactive) for another module's own orders, e.g. the service
+ * desk's special-order quotes: made on first use, found by its code afterwards.
+ */
+export async function ensureHiddenReward(db: Db, programId: string, code: string, texts: RewardTexts): Promise<string> {
+  await db
+    .insertInto('rewards')
+    .values({ program_id: programId, id: uuidv7(), code, type: 'physical', texts: JSON.stringify(texts), price_points: 1, active: false })
+    .onConflict((oc) => oc.columns(['program_id', 'code']).doNothing())
+    .execute();
+  const row = await db.selectFrom('rewards').select('id').where('program_id', '=', programId).where('code', '=', code).executeTakeFirstOrThrow();
+  return row.id;
+}
+
 export async function updateReward(db: Db, programId: string, id: string, patch: z.output<typeof rewardPatchSchema>): Promise<Reward> {
   const current = await getReward(db, programId, id);
   const next = {

@@ -17,6 +17,7 @@ import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { languages, translator, type Language } from '../i18n/index.js';
 import type { Program } from '../programs/programs.js';
+import { ensureHiddenReward } from '../rewards/catalogue.js';
 import { placeQuotedOrder } from '../rewards/orders.js';
 import { publishServiceChange } from './events.js';
 import { queueServiceMail } from './mails.js';
@@ -147,11 +148,7 @@ export async function createQuote(db: Db, program: Program, requestId: string, i
 /** The program's hidden special-order reward, made on first use (texts in every language). */
 async function specialOrderReward(trx: Db, programId: string): Promise<string> {
   const texts = Object.fromEntries(languages.map((l) => [l, { name: translator(l)('service:quote.title'), description: '' }]));
-  await sql`INSERT INTO rewards (program_id, id, code, type, texts, price_points, active)
-    VALUES (${programId}, ${uuidv7()}, ${specialOrderRewardCode}, 'physical', ${JSON.stringify(texts)}::jsonb, 1, false)
-    ON CONFLICT (program_id, code) DO NOTHING`.execute(trx);
-  const r = await sql<{ id: string }>`SELECT id FROM rewards WHERE program_id = ${programId} AND code = ${specialOrderRewardCode}`.execute(trx);
-  return r.rows[0]!.id;
+  return ensureHiddenReward(trx, programId, specialOrderRewardCode, texts);
 }
 
 export interface Decision {
