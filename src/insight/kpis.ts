@@ -11,6 +11,8 @@ import {
   redemptionRate, type CohortRow, type Period, type PeriodKpis, type SegmentField,
 } from './formulas.js';
 import { freshness, type Freshness } from './summary.js';
+import { programScores } from '../surveys/csat.js';
+import { csat, nps } from '../surveys/scoring.js';
 
 export interface KpiInput {
   /** Program-local dates, inclusive; widened to whole periods. */
@@ -52,7 +54,21 @@ export interface KpiReport {
   points: PointsRow[];
   tiers: TierReport;
   liability: { outstandingPoints: number; pointValueMicros: number; liabilityMinor: number };
+  listening: ListeningKpis;
   freshness: Freshness;
+}
+
+/** NPS and CSAT in the KPI range, from every survey and every reported CSAT score (the surveys module counts them). */
+export interface ListeningFigures {
+  nps: number | null;
+  npsAnswers: number;
+  /** Share of CSAT answers of 4 or 5, in percent. */
+  csatShare: number | null;
+  csatMean: number | null;
+  csatAnswers: number;
+}
+export interface ListeningKpis extends ListeningFigures {
+  rows: Array<ListeningFigures & { period: string }>;
 }
 
 const lastDay = (start: string, period: Period) => new Date(Date.parse(`${nextPeriodStart(start, period)}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
@@ -257,17 +273,36 @@ export async function liability(db: Db, program: Program): Promise<KpiReport['li
   return { outstandingPoints, pointValueMicros: program.pointValueMicros, liabilityMinor: liabilityMinor(outstandingPoints, program.pointValueMicros) };
 }
 
+function listeningFigures(rows: ReadonlyArray<{ nps: number | null; csat: number | null }>): ListeningFigures {
+  const n = nps(rows.flatMap((r) => (r.nps === null ? [] : [r.nps])));
+  const c = csat(rows.flatMap((r) => (r.csat === null ? [] : [r.csat])));
+  return { nps: n.nps, npsAnswers: n.n, csatShare: c.share, csatMean: c.mean, csatAnswers: c.n };
+}
+
+export async function listeningKpis(db: Db, program: Program, from: string, to: string, period: Period): Promise<ListeningKpis> {
+  const scores = await programScores(db, program.id, from, to);
+  const byPeriod = new Map<string, typeof scores>();
+  for (const r of scores) {
+    const p = periodStart(r.day, period);
+    const list = byPeriod.get(p);
+    if (list) list.push(r);
+    else byPeriod.set(p, [r]);
+  }
+  return { ...listeningFigures(scores), rows: periodStarts(from, to, period).map((p) => ({ period: p, ...listeningFigures(byPeriod.get(p) ?? []) })) };
+}
+
 export async function kpiReport(db: Db, program: Program, input: KpiInput): Promise<KpiReport> {
   const purchase = await purchaseKpis(db, program, input);
-  const [points, tiers, owed, fresh] = await Promise.all([
+  const [points, tiers, owed, listening, fresh] = await Promise.all([
     pointsKpis(db, program, purchase.from, purchase.to, input.period),
     tierKpis(db, program, purchase.from, purchase.to, input.period),
     liability(db, program),
+    listeningKpis(db, program, purchase.from, purchase.to, input.period),
     freshness(db, program.id),
   ]);
   return {
     from: purchase.from, to: purchase.to, period: input.period, segmentBy: input.segmentBy, currency: program.currency,
-    rows: purchase.rows, totals: purchase.totals, points, tiers, liability: owed, freshness: fresh,
+    rows: purchase.rows, totals: purchase.totals, points, tiers, liability: owed, listening, freshness: fresh,
   };
 }
 

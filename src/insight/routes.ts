@@ -55,6 +55,14 @@ const kpiRowOut = z
   })
   .meta({ id: 'KpiRow', description: 'The customer KPIs of one period and segment value (formulas: docs/insight.md).' });
 
+const listeningOut = z.object({
+  nps: z.number().nullable().describe('net promoter score, −100…100, one decimal; null without answers'),
+  npsAnswers: count,
+  csatShare: z.number().nullable().describe('share of CSAT answers of 4 or 5, percent, one decimal; null without answers'),
+  csatMean: z.number().nullable().describe('mean CSAT score 1–5, two decimals; null without answers'),
+  csatAnswers: count,
+});
+
 const kpisOut = z.object({
   from: z.string().describe('YYYY-MM-DD, the first day covered (widened to the start of its period)'),
   to: z.string().describe('YYYY-MM-DD, the last day covered'),
@@ -82,6 +90,9 @@ const kpisOut = z.object({
       liabilityMinor: money,
     })
     .describe('what the outstanding points are worth'),
+  listening: listeningOut
+    .extend({ rows: z.array(listeningOut.extend({ period: z.string().describe('first day of the period') })) })
+    .describe('NPS and CSAT in the range and per period, over every survey and every reported CSAT score (as GET /v1/listening/figures counts them)'),
   freshness: freshnessOut,
 });
 

@@ -1,7 +1,8 @@
 /**
  * Browser tests: Lojal listening on loopback with the built console and portal, driven by Debian's chromium
- * through playwright-core. Browser tests run in the embedded-database pass only: they test the pages, and the
- * API beneath them is tested on both databases by the API tests.
+ * through playwright-core. Browser tests run in one pass only (test/support/env.ts, inSinglePass: the
+ * PostgreSQL pass in CI, else the embedded one): they test the pages, and the API beneath them is tested on both
+ * databases by the API tests.
  *
  * Without chromium the tests are skipped with one line saying so, unless LOJAL_REQUIRE_BROWSER=1 (CI).
  */
@@ -10,20 +11,20 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { describe } from 'vitest';
 import { webBuilt } from '../../src/http/web.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { onPostgres } from '../support/db.js';
+import { inSinglePass, singlePassDatabase } from '../support/env.js';
 import { chromiumPath, launchChromium, signInMemberByCookie, signInStaffByCookie } from '../../scripts/chromium.js';
 
 
 
 function browserSkipReason(): string | undefined {
-  if (onPostgres) return 'browser tests run in the embedded-database pass';
+  if (!inSinglePass()) return `browser tests run in the ${singlePassDatabase() === 'postgres' ? 'PostgreSQL' : 'embedded-database'} pass`;
   if (!chromiumPath) return 'no chromium (apt-get install chromium, or set LOJAL_CHROMIUM)';
   if (!webBuilt()) return 'the console and portal are not built (npm run build:web)';
   return undefined;
 }
 
 const skipReason = browserSkipReason();
-if (skipReason && !onPostgres) {
+if (skipReason && inSinglePass()) {
   if (process.env.LOJAL_REQUIRE_BROWSER === '1') throw new Error(`Browser tests cannot run: ${skipReason}; LOJAL_REQUIRE_BROWSER=1`);
   console.log(`Browser tests skipped: ${skipReason}.`);
 }

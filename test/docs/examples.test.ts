@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminUrl, postgresWanted } from '../support/env.js';
+import { adminUrl, inSinglePass, postgresWanted } from '../support/env.js';
 
 interface Block {
   file: string;
@@ -110,11 +110,9 @@ describe('the configuration pages', () => {
   });
 });
 
-// One pass is enough for the docs: when the PostgreSQL pass is sure to run (CI), the examples run there only,
-// against a real server, and the embedded pass (where seeding the demo alone takes a minute) leaves them to it.
-const leftToPostgres = !postgresWanted() && process.env.LOJAL_REQUIRE_POSTGRES === '1';
-
-describe.skipIf(leftToPostgres)('shell examples against the demo', () => {
+// One pass is enough for the docs (test/support/env.ts, inSinglePass): against a real server when the PostgreSQL
+// pass is sure to run (CI); the embedded pass, where seeding the demo alone takes a minute, leaves them to it.
+describe.runIf(inSinglePass())('shell examples against the demo', () => {
   let server: ChildProcess | undefined;
   let exited: Promise<unknown> | undefined;
   let port = 0;
