@@ -7,6 +7,8 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 export interface EvidenceKey {
@@ -15,9 +17,25 @@ export interface EvidenceKey {
   sha256: string;
 }
 
+/**
+ * Bytes received from an upload but not yet under a key: the key names the SHA-256, known only once the
+ * last byte is in, and the owner, known only once the rest of the form is read.
+ */
+export interface StagedBytes {
+  /** Moves the bytes under the key (a no-op beside bytes already there); the staged copy is gone after. */
+  keep(key: EvidenceKey): Promise<void>;
+  /** Removes the staged bytes; harmless after keep() or a second time. */
+  discard(): Promise<void>;
+}
+
 export interface EvidenceStore {
   /** Stores the bytes under the key; storing the same key again is a no-op. */
   put(key: EvidenceKey, bytes: Uint8Array): Promise<void>;
+  /**
+   * Writes a stream aside as it arrives, never holding it whole. If the stream fails (too large, the wrong
+   * type, a broken form), what was written is removed before the error is passed on.
+   */
+  stage(source: Readable): Promise<StagedBytes>;
   /** The bytes as a stream; throws EvidenceMissingError if they are missing. */
   open(key: EvidenceKey): Promise<Readable>;
   /** Deletes the bytes (erasure of the person whose files they are); removing missing bytes is a no-op. */
@@ -65,6 +83,29 @@ export class DiskEvidenceStore implements EvidenceStore {
     const tmp = `${target}.${randomBytes(6).toString('hex')}.part`;
     await fs.writeFile(tmp, bytes, { mode: 0o600 });
     await fs.rename(tmp, target);
+  }
+
+  async stage(source: Readable): Promise<StagedBytes> {
+    // Beside the keys on the same disk, so keeping is a rename; the dot keeps it apart from program ids.
+    const dir = path.join(this.root, '.incoming');
+    await fs.mkdir(dir, { recursive: true });
+    const tmp = path.join(dir, `${randomBytes(12).toString('hex')}.part`);
+    const discard = () => fs.rm(tmp, { force: true });
+    try {
+      await pipeline(source, createWriteStream(tmp, { mode: 0o600 }));
+    } catch (err) {
+      await discard();
+      throw err;
+    }
+    return {
+      keep: async (key) => {
+        const target = this.pathOf(key);
+        if (await fs.stat(target).then(() => true, () => false)) return discard();
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.rename(tmp, target);
+      },
+      discard,
+    };
   }
 
   async open(key: EvidenceKey): Promise<Readable> {
