@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
-import { fileTypeStream } from 'file-type';
+import { fileTypeFromBuffer } from 'file-type';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
@@ -63,13 +63,18 @@ export interface ReadLimit {
   exceeded?: () => LojalError;
 }
 
-/** Enough of the start of a file to tell every allowed type apart (file-type reads no further). */
+/** Enough of the start of a file to tell every allowed type apart (file-type looks no further for them). */
 const SNIFF_BYTES = 4100;
 
+const refusedType = (fileName: string | null, detected: string) => new LojalError('evidence_type_not_allowed', { file: fileName ?? '-', detected });
+
 /**
- * Receives a file as a stream into the store's staging area: the type is judged from its first bytes (a 415
- * before anything is written), the SHA-256 is computed as the bytes pass, and reading stops one byte past the
- * limit. On any failure nothing is left in the store. `truncated` says whether the form parser cut it short.
+ * Receives a file as a stream into the store's staging area, in one pipeline (source -> check -> store), so a
+ * source that fails or ends early rejects at once instead of leaving a reader waiting. The first bytes are held
+ * back until the type is judged from them: a wrong type is refused (415) before a byte is written, and before
+ * the size limit is looked at, so a file that is both says what is wrong with it first. Then the bytes pass
+ * through, hashed on the way, and reading stops one byte past the limit. On any failure nothing is left in the
+ * store. `truncated` says whether the form parser cut the file short at its own limit.
  */
 export async function receiveFile(
   store: EvidenceStore,
@@ -79,33 +84,48 @@ export async function receiveFile(
   truncated: () => boolean = () => false,
 ): Promise<UploadedFile> {
   const tooLarge = limit.exceeded ?? (() => new LojalError('evidence_too_large', { limit: limit.bytes }));
-  const sniffed = await fileTypeStream(source, { sampleSize: SNIFF_BYTES });
-  const mime = sniffed.fileType?.mime as string | undefined;
-  if (!mime || !(evidenceTypes as readonly string[]).includes(mime)) {
-    // Stop reading: the rest of the file is never wanted.
-    source.destroy();
-    sniffed.destroy();
-    throw new LojalError('evidence_type_not_allowed', { file: fileName ?? '-', detected: mime ?? 'unknown' });
-  }
   const hash = createHash('sha256');
   let sizeBytes = 0;
-  const meter = new Transform({
+  let contentType: EvidenceType | undefined;
+  let head: Buffer[] = [];
+  let headBytes = 0;
+
+  // Judges the held-back start and lets it through, or fails the pipeline with the reason.
+  const release = async (check: Transform): Promise<Error | undefined> => {
+    const start = Buffer.concat(head, headBytes);
+    head = [];
+    if (start.length === 0) return refusedType(fileName, 'empty');
+    const mime = (await fileTypeFromBuffer(start))?.mime as string | undefined;
+    if (!mime || !(evidenceTypes as readonly string[]).includes(mime)) return refusedType(fileName, mime ?? 'unknown');
+    contentType = mime as EvidenceType;
+    return pass(check, start);
+  };
+  const pass = (check: Transform, chunk: Buffer): Error | undefined => {
+    sizeBytes += chunk.length;
+    if (sizeBytes > limit.bytes) return tooLarge();
+    hash.update(chunk);
+    check.push(chunk);
+    return undefined;
+  };
+  const check = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      sizeBytes += chunk.length;
-      if (sizeBytes > limit.bytes) return done(tooLarge());
-      hash.update(chunk);
-      done(null, chunk);
+      if (contentType) return done(pass(this, chunk));
+      head.push(chunk);
+      headBytes += chunk.length;
+      if (headBytes < SNIFF_BYTES) return done();
+      release(this).then(done, done);
+    },
+    flush(done) {
+      if (contentType) return done();
+      release(this).then(done, done);
     },
   });
-  sniffed.on('error', (err) => meter.destroy(err));
-  // The store may wait (a directory made) before it reads; an error meanwhile waits for it in the stream's state.
-  meter.on('error', () => {});
-  const staged = await store.stage(sniffed.pipe(meter));
+  const staged = await store.stage(source, check);
   if (truncated()) {
     await staged.discard();
     throw tooLarge();
   }
-  return { fileName, contentType: mime as EvidenceType, sha256: hash.digest('hex'), sizeBytes, staged };
+  return { fileName, contentType: contentType!, sha256: hash.digest('hex'), sizeBytes, staged };
 }
 
 /** A file already in memory (demo data, tests), received as an upload would be. */

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { EvidenceS3Config } from '../config/index.js';
@@ -64,11 +64,11 @@ export class S3EvidenceStore implements EvidenceStore {
    * An upload is spooled to a local temporary file first: its key (the SHA-256) is known only at its end, and
    * a bucket never sees a partial object. Keeping it streams the file up with its length.
    */
-  async stage(source: Readable): Promise<StagedBytes> {
+  async stage(source: Readable, check: Transform): Promise<StagedBytes> {
     const tmp = path.join(os.tmpdir(), `lojal-upload-${randomBytes(12).toString('hex')}.part`);
     const discard = () => fs.rm(tmp, { force: true });
     try {
-      await pipeline(source, createWriteStream(tmp, { mode: 0o600 }));
+      await pipeline(source, check, createWriteStream(tmp, { mode: 0o600 }));
     } catch (err) {
       await discard();
       throw err;

@@ -3,12 +3,11 @@
  * this small interface, content-addressed by program, owner account and SHA-256, so one file uploaded
  * twice is stored once. The disk store is the default; src/evidence/s3.ts keeps them in an S3-compatible bucket.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 export interface EvidenceKey {
@@ -32,10 +31,11 @@ export interface EvidenceStore {
   /** Stores the bytes under the key; storing the same key again is a no-op. */
   put(key: EvidenceKey, bytes: Uint8Array): Promise<void>;
   /**
-   * Writes a stream aside as it arrives, never holding it whole. If the stream fails (too large, the wrong
-   * type, a broken form), what was written is removed before the error is passed on.
+   * Writes a stream aside as it arrives, through `check` (which may refuse it), never holding it whole, in one
+   * pipeline: if the source fails or ends early, or the check refuses (too large, the wrong type, a broken form),
+   * what was written is removed and the promise rejects with the reason; it never waits on a dead stream.
    */
-  stage(source: Readable): Promise<StagedBytes>;
+  stage(source: Readable, check: Transform): Promise<StagedBytes>;
   /** The bytes as a stream; throws EvidenceMissingError if they are missing. */
   open(key: EvidenceKey): Promise<Readable>;
   /** Deletes the bytes (erasure of the person whose files they are); removing missing bytes is a no-op. */
@@ -85,14 +85,16 @@ export class DiskEvidenceStore implements EvidenceStore {
     await fs.rename(tmp, target);
   }
 
-  async stage(source: Readable): Promise<StagedBytes> {
+  async stage(source: Readable, check: Transform): Promise<StagedBytes> {
+    // An error the source meets while the directory is made stays in its state for the pipeline to find.
+    source.on('error', () => {});
     // Beside the keys on the same disk, so keeping is a rename; the dot keeps it apart from program ids.
     const dir = path.join(this.root, '.incoming');
     await fs.mkdir(dir, { recursive: true });
     const tmp = path.join(dir, `${randomBytes(12).toString('hex')}.part`);
     const discard = () => fs.rm(tmp, { force: true });
     try {
-      await pipeline(source, createWriteStream(tmp, { mode: 0o600 }));
+      await pipeline(source, check, createWriteStream(tmp, { mode: 0o600 }));
     } catch (err) {
       await discard();
       throw err;
