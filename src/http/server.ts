@@ -136,8 +136,13 @@ export async function buildServer(database: Database, config: Config, options: S
     checkStorableText({ params: req.params, querystring: req.query, body: req.body });
   });
 
-  // Uploaded files a request received but did not keep (a refused claim) leave nothing in the store.
+  // Uploaded files a request received but did not keep (a refused claim) leave nothing in the store: removed
+  // before the answer goes out, so a client that reads the answer finds them gone (and again, should the answer fail).
   app.addHook('onRequestAbort', discardUploads);
+  app.addHook('onSend', async (req, _reply, payload) => {
+    await discardUploads(req);
+    return payload;
+  });
   app.addHook('onResponse', async (req, reply) => {
     await discardUploads(req);
     ctx.metrics.httpDuration
