@@ -15,6 +15,8 @@ import type { EvidenceStore } from './store.js';
 import { countUpload, uploadAllowance, uploadLimitExceeded } from './upload-limits.js';
 
 export const MAX_FILES_PER_REQUEST = 10;
+/** Longer names are no file system's (255 bytes is the common limit): refused rather than stored. */
+export const MAX_FILE_NAME_LENGTH = 255;
 
 export interface MultipartBody {
   fields: Map<string, string>;
@@ -56,6 +58,9 @@ export async function readMultipart(req: FastifyRequest, ctx: UploadContext, max
         continue;
       }
       checkStorableText({ fileName: part.filename });
+      if (part.filename.length > MAX_FILE_NAME_LENGTH) {
+        throw new LojalError('validation_failed', {}, [{ path: 'files', message: `a file name of at most ${MAX_FILE_NAME_LENGTH} characters`, fieldCode: 'too_large' }]);
+      }
       if (allowance && (allowance.files === 0 || allowance.bytes === 0)) throw uploadLimitExceeded(allowance.retryAfterSeconds);
       const byAllowance = allowance !== undefined && allowance.bytes < maxFileBytes;
       const limit = byAllowance ? { bytes: allowance!.bytes, exceeded: () => uploadLimitExceeded(allowance!.retryAfterSeconds) } : { bytes: maxFileBytes };
