@@ -42,6 +42,23 @@ describe('streamed uploads', () => {
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     const fileBytes = 60 * MB;
     const expected = createHash('sha256');
+
+    // What the process holds, not what it has yet to collect: a full collection before each sample, so
+    // chunks already written to disk do not count, and a body held whole would. Sampled as the body is made
+    // (every 10 MB), never on a timer: a full collection every few milliseconds starves a loaded machine.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const sample = () => {
+      gc();
+      const m = process.memoryUsage();
+      return { rss: m.rss, heap: m.heapUsed + m.arrayBuffers };
+    };
+    const base = sample();
+    let peak = { ...base };
+    const note = () => {
+      const s = sample();
+      peak = { rss: Math.max(peak.rss, s.rss), heap: Math.max(peak.heap, s.heap) };
+    };
     // The body is made as it is sent: neither side ever has it whole.
     async function* body() {
       yield head;
@@ -53,37 +70,18 @@ describe('streamed uploads', () => {
         const part = chunk.subarray(0, Math.min(chunk.length, fileBytes - sent));
         expected.update(part);
         sent += part.length;
+        if (sent % (10 * MB) < part.length) note();
         yield part;
       }
       yield tail;
     }
 
-    // What the process holds, not what it has yet to collect: a full collection before each sample, so
-    // chunks already written to disk do not count, and a body held whole would.
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    const sample = () => {
-      gc();
-      const m = process.memoryUsage();
-      return { rss: m.rss, heap: m.heapUsed + m.arrayBuffers };
-    };
-    const base = sample();
-    let peak = { ...base };
-    const sampler = setInterval(() => {
-      const s = sample();
-      peak = { rss: Math.max(peak.rss, s.rss), heap: Math.max(peak.heap, s.heap) };
-    }, 100);
-    let res: Response;
-    try {
-      res = await fetch(`http://127.0.0.1:${port}/v1/evidence?account=UP-1`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${t.key}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-        body: ReadableStreamFrom(body()),
-        duplex: 'half',
-      } as RequestInit);
-    } finally {
-      clearInterval(sampler);
-    }
+    const res = await fetch(`http://127.0.0.1:${port}/v1/evidence?account=UP-1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.key}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: ReadableStreamFrom(body()),
+      duplex: 'half',
+    } as RequestInit);
     const answer = (await res.json()) as { data: Array<{ sha256: string; sizeBytes: number }> };
     expect(res.status, JSON.stringify(answer)).toBe(201);
     expect(answer.data[0]).toMatchObject({ sha256: expected.digest('hex'), sizeBytes: fileBytes });
