@@ -25,7 +25,7 @@ const deciderErrors = ['claim_state_conflict', 'claim_approver_not_allowed', 'se
 const passThrough = () => (data: unknown) => ({ value: data });
 
 
-export async function claimRoutes(fastify: FastifyInstance, { database, config, evidence: store }: AppContext) {
+export async function claimRoutes(fastify: FastifyInstance, { database, config, evidence: store, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -100,7 +100,7 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
       },
     },
     async (req, reply) => {
-      const { raw, files } = await readClaimWithFiles(req, config.evidenceMaxBytes);
+      const { raw, files } = await readClaimWithFiles(req, { database, evidence: store, clock }, config.evidenceMaxBytes);
       const parsed = claimInputSchema.safeParse(raw);
       if (!parsed.success) throw validationError(parsed.error.issues, raw);
       const program = await programOf(req);

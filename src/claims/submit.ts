@@ -56,7 +56,7 @@ function todayIn(timeZone: string, now: Date): string {
 
 const fingerprint = (input: ClaimInput, files: UploadedFile[]) =>
   createHash('sha256')
-    .update(JSON.stringify({ ...input, idempotencyKey: undefined, files: files.map((f) => createHash('sha256').update(f.bytes).digest('hex')) }))
+    .update(JSON.stringify({ ...input, idempotencyKey: undefined, files: files.map((f) => f.sha256) }))
     .digest('hex');
 
 export interface SubmitResult {

@@ -143,7 +143,7 @@ export async function listCoopClaims(db: Db, programId: string, f: { state?: Coo
 
 const fingerprint = (input: CoopClaimInput, files: UploadedFile[]) =>
   createHash('sha256')
-    .update(JSON.stringify({ ...input, idempotencyKey: undefined, files: files.map((f) => createHash('sha256').update(f.bytes).digest('hex')) }))
+    .update(JSON.stringify({ ...input, idempotencyKey: undefined, files: files.map((f) => f.sha256) }))
     .digest('hex');
 
 export async function submitCoopClaim(

@@ -115,7 +115,7 @@ async function requireAccount(db: Db, programId: string, id: string): Promise<vo
   if (r.rows.length === 0) throw new LojalError('not_found', { entity: 'account', id });
 }
 
-export async function coopRoutes(fastify: FastifyInstance, { database, config, evidence: store }: AppContext) {
+export async function coopRoutes(fastify: FastifyInstance, { database, config, evidence: store, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -287,7 +287,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
       },
     },
     async (req, reply) => {
-      const { raw, files } = await readClaimWithFiles(req, config.evidenceMaxBytes);
+      const { raw, files } = await readClaimWithFiles(req, { database, evidence: store, clock }, config.evidenceMaxBytes);
       const parsed = coopClaimInputSchema.safeParse(raw);
       if (!parsed.success) throw validationError(parsed.error.issues, raw);
       const program = await programOf(req);

@@ -24,6 +24,9 @@ export interface ProgramsTable {
   has_onboarding: Generated<boolean>;
   /** 0010: members may sign in with a password besides one-time codes. */
   member_passwords: Generated<boolean>;
+  /** 0039: what one member may upload per clock hour. */
+  member_upload_files_per_hour: Generated<number>;
+  member_upload_bytes_per_hour: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -452,8 +455,18 @@ export interface SettingsVersionsTable {
   version: number;
 }
 
+/** 0039: a member's uploads in one clock hour. */
+export interface MemberUploadUsageTable {
+  program_id: string;
+  member_id: string;
+  hour_start: Timestamp;
+  files: number;
+  bytes: number;
+}
+
 export interface Schema {
   settings_versions: SettingsVersionsTable;
+  member_upload_usage: MemberUploadUsageTable;
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
   accounts: AccountsTable;

@@ -5,6 +5,7 @@
  * waiting. Every account accrues 2 % of its purchases into a co-op fund, and a few dealers have claimed
  * ad costs from it, some paid out and exported to the ERP.
  */
+import { receiveBytes } from '../evidence/files.js';
 import { sql } from 'kysely';
 import { approveClaim, rejectClaim } from '../claims/decide.js';
 import type { RejectionReason } from '../claims/reasons.js';
@@ -63,7 +64,7 @@ export async function seedClaimsDemo(db: Db, program: Program, store: EvidenceSt
       evidenceIds: [],
       ...input,
     };
-    const file = i % 3 === 0 ? { fileName: `foto-${i}.png`, bytes: tinyPng([40 + i * 9, 120, 200 - i * 5]) } : { fileName: `faktura-${invoiceNumber}.pdf`, bytes: tinyPdf(`Faktura ${invoiceNumber}`) };
+    const file = i % 3 === 0 ? await receiveBytes(store, tinyPng([40 + i * 9, 120, 200 - i * 5]), `foto-${i}.png`) : await receiveBytes(store, tinyPdf(`Faktura ${invoiceNumber}`), `faktura-${invoiceNumber}.pdf`);
     const { claim: c } = await submitClaim(db, store, program, claim, [file], actor, now);
     submitted.push({ id: c.id, memberId: who.id, accountId: who.account_id, parentId: who.parent_id });
     return c;
@@ -108,7 +109,7 @@ export async function seedClaimsDemo(db: Db, program: Program, store: EvidenceSt
   for (const [i, a] of ads.entries()) {
     const dealer = dealers[i % dealers.length];
     if (!dealer) break;
-    const { claim } = await submitCoopClaim(db, store, program, { accountId: dealer.account_id, adDate: date(10 + i * 9), ...a }, [{ fileName: `annons-${i + 1}.pdf`, bytes: tinyPdf(`Annons: ${a.description}`) }], actor);
+    const { claim } = await submitCoopClaim(db, store, program, { accountId: dealer.account_id, adDate: date(10 + i * 9), ...a }, [await receiveBytes(store, tinyPdf(`Annons: ${a.description}`), `annons-${i + 1}.pdf`)], actor);
     coop.push(claim);
   }
   for (const c of coop.slice(0, 3)) await approveCoopClaim(db, pid, c.id, actor).catch(() => undefined); // an empty fund stays unpaid

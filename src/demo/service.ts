@@ -5,6 +5,7 @@
  * answered, waiting for the customer, resolved, closed and rated, some breached — including the demo portal
  * member's own. Dated back from the seed's clock through the same functions the API uses.
  */
+import { receiveBytes } from '../evidence/files.js';
 import { sql } from 'kysely';
 import { updateAccount } from '../accounts/index.js';
 import type { Db } from '../db/database.js';
@@ -140,7 +141,7 @@ export async function seedServiceDemo(db: Db, program: Program, store: EvidenceS
         program,
         member.id,
         { type: s.type, subject: s.subject, body: s.body, fields: Object.fromEntries(Object.entries(s.fields ?? {}).filter(([, v]) => v !== '')), evidenceIds: [] },
-        s.photo && store ? [{ fileName: 'foto.png', bytes: tinyPng([120 + i * 10, 60, 40]) }] : [],
+        s.photo && store ? [await receiveBytes(store, tinyPng([120 + i * 10, 60, 40]), 'foto.png')] : [],
         memberActor,
         at,
       );
@@ -213,6 +214,9 @@ async function seedTeamsAndQuotes(
 const nullStore: EvidenceStore = {
   description: 'none',
   put: async () => {},
+  stage: async () => {
+    throw new Error('no evidence store in this seed');
+  },
   open: async () => {
     throw new Error('no evidence store in this seed');
   },

@@ -6,6 +6,7 @@
  * must renew within the month; and articles gated by tier (platinum a week early),
  * by role, and open to all, with read receipts.
  */
+import { receiveBytes } from '../evidence/files.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { tinyPdf } from '../evidence/samples.js';
@@ -29,7 +30,7 @@ export async function seedTrainingDemo(db: Db, program: Program, now: Date, evid
     effectiveFrom: longAgo.toISOString(),
     definition: { conditions: { eventTypes: ['training.completed'] }, effect: { type: 'fixed', points: 500 }, recipient: { type: 'member' } },
   });
-  const handbook = evidence ? (await storeTrainingFiles(db, evidence, pid, [{ fileName: 'installationshandbok.pdf', bytes: tinyPdf('Installationshandbok - Lojal demo') }], 'demo'))[0] : undefined;
+  const handbook = evidence ? (await storeTrainingFiles(db, evidence, pid, [await receiveBytes(evidence, tinyPdf('Installationshandbok - Lojal demo'), 'installationshandbok.pdf')], 'demo'))[0] : undefined;
 
   const course = await createCourse(
     db,

@@ -101,6 +101,8 @@ export const errorStatus = {
   // sales claims and co-op marketing fund (evidence, claims, fund)
   evidence_too_large: 413,
   evidence_type_not_allowed: 415,
+  // a portal member's uploads in this clock hour (src/evidence/upload-limits.ts)
+  upload_limit_exceeded: 429,
   unknown_evidence: 422,
   // the bytes are no longer stored: erased with their owner's personal data, or removed from the store by hand
   evidence_missing: 410,

@@ -43,7 +43,7 @@ export async function sendEvidence(reply: FastifyReply, store: EvidenceStore, pr
 
 const passThrough = () => (data: unknown) => ({ value: data });
 
-export async function evidenceRoutes(fastify: FastifyInstance, { database, config, evidence: store }: AppContext) {
+export async function evidenceRoutes(fastify: FastifyInstance, { database, config, evidence: store, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -78,7 +78,7 @@ export async function evidenceRoutes(fastify: FastifyInstance, { database, confi
       const accounts = await loadAccounts(db, programId, q.data.account ? [q.data.account] : [], q.data.accountId ? [q.data.accountId] : []);
       const account = q.data.account ? accounts.byExternal.get(q.data.account) : accounts.byId.get(q.data.accountId!);
       if (!account) throw new LojalError('unknown_account', { account: q.data.account ?? q.data.accountId! });
-      const body = await readMultipart(req, config.evidenceMaxBytes);
+      const body = await readMultipart(req, { database, evidence: store, clock }, config.evidenceMaxBytes);
       if (body.files.length === 0) throw new LojalError('validation_failed', {}, [{ path: 'files', message: 'attach at least one file' }]);
       const files = await db.transaction().execute((trx) => storeEvidence(trx, store, programId, account.id, body.files, actorRef(actor(req))));
       reply.status(201);

@@ -2,10 +2,16 @@
  * Evidence in an S3-compatible bucket (AWS S3, MinIO, Ceph, Cloudflare R2, …), for servers without a
  * durable shared disk. Same content addressing as the disk store: `<prefix>/<programId>/<accountId>/<sha256>`.
  */
-import type { Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { EvidenceS3Config } from '../config/index.js';
-import { EvidenceMissingError, keySegments, type EvidenceKey, type EvidenceStore } from './store.js';
+import { EvidenceMissingError, keySegments, type EvidenceKey, type EvidenceStore, type StagedBytes } from './store.js';
 
 const statusOf = (err: unknown) => (err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined);
 
@@ -37,17 +43,48 @@ export class S3EvidenceStore implements EvidenceStore {
   async put(key: EvidenceKey, bytes: Uint8Array): Promise<void> {
     const Key = this.keyOf(key);
     if (await this.exists(Key)) return;
+    await this.upload(Key, bytes, bytes.length);
+  }
+
+  private async upload(Key: string, Body: Uint8Array | Readable, ContentLength: number): Promise<void> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.config.bucket,
         Key,
-        Body: bytes,
-        ContentLength: bytes.length,
+        Body,
+        ContentLength,
         ContentType: 'application/octet-stream',
         ...(this.config.serverSideEncryption ? { ServerSideEncryption: this.config.serverSideEncryption } : {}),
         ...(this.config.kmsKeyId ? { SSEKMSKeyId: this.config.kmsKeyId } : {}),
       }),
     );
+  }
+
+  /**
+   * An upload is spooled to a local temporary file first: its key (the SHA-256) is known only at its end, and
+   * a bucket never sees a partial object. Keeping it streams the file up with its length.
+   */
+  async stage(source: Readable, check: Transform): Promise<StagedBytes> {
+    const tmp = path.join(os.tmpdir(), `lojal-upload-${randomBytes(12).toString('hex')}.part`);
+    const discard = () => fs.rm(tmp, { force: true });
+    try {
+      await pipeline(source, check, createWriteStream(tmp, { mode: 0o600 }));
+    } catch (err) {
+      await discard();
+      throw err;
+    }
+    return {
+      keep: async (key) => {
+        try {
+          const Key = this.keyOf(key);
+          if (await this.exists(Key)) return;
+          await this.upload(Key, createReadStream(tmp), (await fs.stat(tmp)).size);
+        } finally {
+          await discard();
+        }
+      },
+      discard,
+    };
   }
 
   private async exists(Key: string): Promise<boolean> {

@@ -3,10 +3,11 @@
  * this small interface, content-addressed by program, owner account and SHA-256, so one file uploaded
  * twice is stored once. The disk store is the default; src/evidence/s3.ts keeps them in an S3-compatible bucket.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 
 export interface EvidenceKey {
@@ -15,9 +16,26 @@ export interface EvidenceKey {
   sha256: string;
 }
 
+/**
+ * Bytes received from an upload but not yet under a key: the key names the SHA-256, known only once the
+ * last byte is in, and the owner, known only once the rest of the form is read.
+ */
+export interface StagedBytes {
+  /** Moves the bytes under the key (a no-op beside bytes already there); the staged copy is gone after. */
+  keep(key: EvidenceKey): Promise<void>;
+  /** Removes the staged bytes; harmless after keep() or a second time. */
+  discard(): Promise<void>;
+}
+
 export interface EvidenceStore {
   /** Stores the bytes under the key; storing the same key again is a no-op. */
   put(key: EvidenceKey, bytes: Uint8Array): Promise<void>;
+  /**
+   * Writes a stream aside as it arrives, through `check` (which may refuse it), never holding it whole, in one
+   * pipeline: if the source fails or ends early, or the check refuses (too large, the wrong type, a broken form),
+   * what was written is removed and the promise rejects with the reason; it never waits on a dead stream.
+   */
+  stage(source: Readable, check: Transform): Promise<StagedBytes>;
   /** The bytes as a stream; throws EvidenceMissingError if they are missing. */
   open(key: EvidenceKey): Promise<Readable>;
   /** Deletes the bytes (erasure of the person whose files they are); removing missing bytes is a no-op. */
@@ -65,6 +83,31 @@ export class DiskEvidenceStore implements EvidenceStore {
     const tmp = `${target}.${randomBytes(6).toString('hex')}.part`;
     await fs.writeFile(tmp, bytes, { mode: 0o600 });
     await fs.rename(tmp, target);
+  }
+
+  async stage(source: Readable, check: Transform): Promise<StagedBytes> {
+    // An error the source meets while the directory is made stays in its state for the pipeline to find.
+    source.on('error', () => {});
+    // Beside the keys on the same disk, so keeping is a rename; the dot keeps it apart from program ids.
+    const dir = path.join(this.root, '.incoming');
+    await fs.mkdir(dir, { recursive: true });
+    const tmp = path.join(dir, `${randomBytes(12).toString('hex')}.part`);
+    const discard = () => fs.rm(tmp, { force: true });
+    try {
+      await pipeline(source, check, createWriteStream(tmp, { mode: 0o600 }));
+    } catch (err) {
+      await discard();
+      throw err;
+    }
+    return {
+      keep: async (key) => {
+        const target = this.pathOf(key);
+        if (await fs.stat(target).then(() => true, () => false)) return discard();
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.rename(tmp, target);
+      },
+      discard,
+    };
   }
 
   async open(key: EvidenceKey): Promise<Readable> {

@@ -115,5 +115,9 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: Lojal
     instance: req.url,
   };
   if (err.issues) body.errors = localizedIssues(err.issues, lng, params);
+  if (typeof err.params.retryAfterSeconds === 'number') reply.header('retry-after', String(err.params.retryAfterSeconds));
+  // An upload refused part way (too large, the wrong type, over the hour's allowance): the rest of its body is
+  // not read either; the connection closes after this answer.
+  if ((err.status === 413 || err.status === 415 || err.status === 429) && req.raw.complete === false) reply.header('connection', 'close');
   return reply.status(err.status).type('application/problem+json').send(body);
 }

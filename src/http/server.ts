@@ -26,6 +26,7 @@ import { createMetrics } from './metrics.js';
 import { finishDocument, recordRoutes, swaggerOptions, swaggerUiOptions } from './openapi.js';
 import type { AppContext } from './context.js';
 import { maxPathParameterLength, sendProblem, toLojalError } from './problem.js';
+import { discardUploads } from '../evidence/multipart.js';
 import { pageFor, registerWeb, sendPage, webBuilt } from './web.js';
 import { logAnswered, loggerOptions } from './logging.js';
 import { hasSessionCookie, memberOfSession, sessionOfRequest, staffAuthOfSession } from '../sessions/http.js';
@@ -135,7 +136,15 @@ export async function buildServer(database: Database, config: Config, options: S
     checkStorableText({ params: req.params, querystring: req.query, body: req.body });
   });
 
+  // Uploaded files a request received but did not keep (a refused claim) leave nothing in the store: removed
+  // before the answer goes out, so a client that reads the answer finds them gone (and again, should the answer fail).
+  app.addHook('onRequestAbort', discardUploads);
+  app.addHook('onSend', async (req, _reply, payload) => {
+    await discardUploads(req);
+    return payload;
+  });
   app.addHook('onResponse', async (req, reply) => {
+    await discardUploads(req);
     ctx.metrics.httpDuration
       .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);

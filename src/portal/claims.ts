@@ -25,7 +25,7 @@ const portalPage = pageQuery.extend({
 /** Where a member (or their manager) fetches a claim's file: the portal's route, which checks they may see the claim. */
 export const portalEvidenceUrl = (claimId: string, fileId: string) => `/portal/v1/claims/${claimId}/evidence/${fileId}`;
 
-export async function portalClaimRoutes(fastify: FastifyInstance, { database, config, evidence: store }: AppContext) {
+export async function portalClaimRoutes(fastify: FastifyInstance, { database, config, evidence: store, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   // The member's file goes where the program team's are kept (disk or S3-compatible storage, as configured).
@@ -61,12 +61,13 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
           'evidence_too_large',
           'evidence_type_not_allowed',
           'malformed_multipart',
+          'upload_limit_exceeded',
         ],
       },
     },
     async (req, reply) => {
       const m = me(req);
-      const { raw, files } = await readClaimWithFiles(req, config.evidenceMaxBytes);
+      const { raw, files } = await readClaimWithFiles(req, { database, evidence: store, clock }, config.evidenceMaxBytes);
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new LojalError('validation_failed', {}, [{ path: 'body', message: 'send the claim as a JSON object' }]);
       const claim = raw as Record<string, unknown>;
       for (const key of ['member', 'memberId']) {

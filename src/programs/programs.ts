@@ -48,6 +48,14 @@ export const programSettingsSchema = z
     leaverPoints: z.enum(['return', 'expire']).describe("A deactivated member's points go back to the company wallet (return) or expire (expire)"),
     /** Members may also sign in to the portal with a password (besides one-time codes by e-mail). */
     memberPasswords: z.boolean().describe('Members may also sign in to the portal with a password, besides one-time codes by e-mail'),
+    /** What one member may upload from the portal per clock hour (claim evidence, service photos); 0 stops uploads. */
+    memberUploadFilesPerHour: z.number().int().min(0).max(100_000).describe('Files one member may upload per clock hour (portal claims and service requests); 0 allows none. Default 60'),
+    memberUploadBytesPerHour: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024 ** 4)
+      .describe('Bytes one member may upload per clock hour, all files together; 0 allows none. Default 262144000 (250 MiB)'),
   })
   .strict();
 
@@ -59,6 +67,8 @@ export const createProgramSchema = programSettingsSchema.partial({
   hierarchyRollup: true,
   leaverPoints: true,
   memberPasswords: true,
+  memberUploadFilesPerHour: true,
+  memberUploadBytesPerHour: true,
   defaultLanguage: true,
   pointsName: true,
   timeZone: true,
@@ -96,6 +106,8 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
     hierarchyRollup: s.hierarchyRollup ?? 'branch',
     leaverPoints: s.leaverPoints ?? 'return',
     memberPasswords: s.memberPasswords ?? false,
+    memberUploadFilesPerHour: s.memberUploadFilesPerHour ?? 60,
+    memberUploadBytesPerHour: s.memberUploadBytesPerHour ?? 250 * 1024 * 1024,
   };
   await inTransaction(db, async (trx) => {
     await trx
@@ -113,6 +125,8 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
         hierarchy_rollup: settings.hierarchyRollup,
         leaver_points: settings.leaverPoints,
         member_passwords: settings.memberPasswords,
+        member_upload_files_per_hour: settings.memberUploadFilesPerHour,
+        member_upload_bytes_per_hour: settings.memberUploadBytesPerHour,
       })
       .execute();
     await openSystemWallets(trx, id, systemWalletKinds.map((kind) => ({ id: systemWalletId(id, kind), kind })));
@@ -121,9 +135,10 @@ export async function createProgram(db: Db, input: z.input<typeof createProgramS
 }
 
 /** A programs row as selected, or as `to_json(programs)` gives it (dates as strings, a bigint maybe too). */
-export type ProgramRow = Omit<Selectable<ProgramsTable>, 'expiry_policy' | 'point_value_micros' | 'created_at' | 'updated_at'> & {
+export type ProgramRow = Omit<Selectable<ProgramsTable>, 'expiry_policy' | 'point_value_micros' | 'member_upload_bytes_per_hour' | 'created_at' | 'updated_at'> & {
   expiry_policy: unknown;
   point_value_micros: number | string;
+  member_upload_bytes_per_hour: number | string;
   created_at: Date | string;
 };
 
@@ -141,6 +156,8 @@ export function toProgram(row: ProgramRow): Program {
     hierarchyRollup: row.hierarchy_rollup as Program['hierarchyRollup'],
     leaverPoints: row.leaver_points as Program['leaverPoints'],
     memberPasswords: row.member_passwords,
+    memberUploadFilesPerHour: row.member_upload_files_per_hour,
+    memberUploadBytesPerHour: Number(row.member_upload_bytes_per_hour),
     hasOnboarding: row.has_onboarding,
     createdAt: new Date(row.created_at),
   };
@@ -167,6 +184,8 @@ export async function updateProgram(db: Db, programId: string, patch: Partial<Pr
       ...(p.hierarchyRollup !== undefined && { hierarchy_rollup: p.hierarchyRollup }),
       ...(p.leaverPoints !== undefined && { leaver_points: p.leaverPoints }),
       ...(p.memberPasswords !== undefined && { member_passwords: p.memberPasswords }),
+      ...(p.memberUploadFilesPerHour !== undefined && { member_upload_files_per_hour: p.memberUploadFilesPerHour }),
+      ...(p.memberUploadBytesPerHour !== undefined && { member_upload_bytes_per_hour: p.memberUploadBytesPerHour }),
       updated_at: sql`now()`,
     })
     .where('id', '=', programId)

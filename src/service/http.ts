@@ -2,12 +2,12 @@
 import type { FastifyRequest } from 'fastify';
 import { checkStorableText } from '../errors/characters.js';
 import { LojalError } from '../errors/index.js';
-import { readMultipart } from '../evidence/multipart.js';
+import { readMultipart, type UploadContext } from '../evidence/multipart.js';
 import type { UploadedFile } from '../evidence/files.js';
 
-export async function readJsonWithFiles(req: FastifyRequest, field: string, maxFileBytes: number): Promise<{ raw: unknown; files: UploadedFile[] }> {
+export async function readJsonWithFiles(req: FastifyRequest, ctx: UploadContext, field: string, maxFileBytes: number): Promise<{ raw: unknown; files: UploadedFile[] }> {
   if (!req.isMultipart()) return { raw: req.body, files: [] };
-  const body = await readMultipart(req, maxFileBytes);
+  const body = await readMultipart(req, ctx, maxFileBytes);
   const json = body.fields.get(field);
   if (json === undefined) throw new LojalError('validation_failed', {}, [{ path: field, message: `send the ${field} as JSON in a form field named ${field}`, fieldCode: 'required' }]);
   let raw: unknown;

@@ -157,10 +157,10 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
       body: requestInputSchema,
       response: { 200: requestOut, 201: requestOut },
     },
-    config: { member: true, errors: ['unknown_service_type', 'idempotency_conflict', ...fileErrors] },
+    config: { member: true, errors: ['unknown_service_type', 'idempotency_conflict', 'upload_limit_exceeded', ...fileErrors] },
   }, async (req, reply) => {
     const m = me(req);
-    const { raw, files } = await readJsonWithFiles(req, 'request', config.evidenceMaxBytes);
+    const { raw, files } = await readJsonWithFiles(req, { database, evidence: store, clock }, 'request', config.evidenceMaxBytes);
     const parsed = requestInputSchema.safeParse(raw);
     if (!parsed.success) throw validationError(parsed.error.issues, raw);
     const program = await programOf(db, req);
@@ -191,12 +191,12 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
       body: commentInputSchema.omit({ internal: true }),
       response: { 201: requestOut },
     },
-    config: { member: true, errors: ['service_request_closed', ...fileErrors] },
+    config: { member: true, errors: ['service_request_closed', 'upload_limit_exceeded', ...fileErrors] },
   }, async (req, reply) => {
     const params = idParams.safeParse(req.params);
     if (!params.success) throw validationError(params.error.issues);
     const r = await visible(req, params.data.id);
-    const { raw, files } = await readJsonWithFiles(req, 'comment', config.evidenceMaxBytes);
+    const { raw, files } = await readJsonWithFiles(req, { database, evidence: store, clock }, 'comment', config.evidenceMaxBytes);
     const parsed = commentInputSchema.extend({ internal: z.literal(false).default(false) }).safeParse(raw);
     if (!parsed.success) throw validationError(parsed.error.issues, raw);
     await addComment(db, store, await programOf(db, req), r.id, parsed.data, files, memberActor(req), clock());

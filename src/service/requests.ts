@@ -295,7 +295,7 @@ async function accountTier(db: Db, programId: string, accountId: string): Promis
 
 const fingerprint = (memberId: string, input: RequestInput, files: UploadedFile[]) =>
   createHash('sha256')
-    .update(JSON.stringify({ memberId, ...input, idempotencyKey: undefined, files: files.map((f) => createHash('sha256').update(f.bytes).digest('hex')) }))
+    .update(JSON.stringify({ memberId, ...input, idempotencyKey: undefined, files: files.map((f) => f.sha256) }))
     .digest('hex');
 
 export interface CreateResult {

@@ -268,7 +268,7 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
       response: { 200: requestOut, 201: requestOut },
     },
   }, async (req, reply) => {
-    const { raw, files } = await readJsonWithFiles(req, 'request', config.evidenceMaxBytes);
+    const { raw, files } = await readJsonWithFiles(req, { database, evidence: store, clock }, 'request', config.evidenceMaxBytes);
     const parsed = requestInputSchema.extend({ memberId: z.uuid() }).strict().safeParse(raw);
     if (!parsed.success) throw validationError(parsed.error.issues, raw);
     const program = await programOf(req);
@@ -300,7 +300,7 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
   }, async (req, reply) => {
     const params = requestParams.safeParse(req.params);
     if (!params.success) throw validationError(params.error.issues);
-    const { raw, files } = await readJsonWithFiles(req, 'comment', config.evidenceMaxBytes);
+    const { raw, files } = await readJsonWithFiles(req, { database, evidence: store, clock }, 'comment', config.evidenceMaxBytes);
     const parsed = commentInputSchema.safeParse(raw);
     if (!parsed.success) throw validationError(parsed.error.issues, raw);
     const program = await programOf(req);

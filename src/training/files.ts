@@ -4,12 +4,11 @@
  * so they sit apart from every account's claim evidence; the row here says what they are. The type is judged
  * from the bytes (PDF and images), never from the name.
  */
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
-import { checkEvidenceType, type UploadedFile } from '../evidence/files.js';
+import type { UploadedFile } from '../evidence/files.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { tdb } from './tables.js';
 
@@ -25,17 +24,12 @@ const keyOf = (programId: string, sha256: string) => ({ programId, accountId: pr
 
 export async function storeTrainingFiles(db: Db, store: EvidenceStore, programId: string, files: UploadedFile[], actor: string): Promise<TrainingFile[]> {
   if (files.length === 0) throw new LojalError('validation_failed', {}, [{ path: 'file', message: 'attach at least one file', fieldCode: 'required' }]);
-  const checked = [];
-  for (const f of files) {
-    if (f.bytes.length === 0) throw new LojalError('evidence_type_not_allowed', { file: f.fileName ?? '-', detected: 'empty' });
-    checked.push({ ...f, type: await checkEvidenceType(f), sha256: createHash('sha256').update(f.bytes).digest('hex') });
-  }
   const out: TrainingFile[] = [];
-  for (const f of checked) {
-    await store.put(keyOf(programId, f.sha256), f.bytes);
+  for (const f of files) {
+    await f.staged.keep(keyOf(programId, f.sha256));
     const row = await tdb(db)
       .insertInto('training_files')
-      .values({ program_id: programId, id: uuidv7(), sha256: f.sha256, content_type: f.type, size_bytes: f.bytes.length, file_name: f.fileName, uploaded_by: actor })
+      .values({ program_id: programId, id: uuidv7(), sha256: f.sha256, content_type: f.contentType, size_bytes: f.sizeBytes, file_name: f.fileName, uploaded_by: actor })
       .returning(['id', 'content_type', 'size_bytes', 'file_name', 'created_at'])
       .executeTakeFirstOrThrow();
     out.push({ id: row.id, contentType: row.content_type, sizeBytes: Number(row.size_bytes), fileName: row.file_name, createdAt: row.created_at });

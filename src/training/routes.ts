@@ -90,7 +90,7 @@ export async function trainingRoutes(fastify: FastifyInstance, ctx: AppContext) 
     },
     async (req, reply) => {
       const { programId } = caller(req);
-      const body = await readMultipart(req, ctx.config.evidenceMaxBytes);
+      const body = await readMultipart(req, ctx, ctx.config.evidenceMaxBytes);
       const files = await storeTrainingFiles(db, ctx.evidence, programId, body.files, actorRef(actor(req)));
       reply.status(201);
       return { data: files.map((f) => ({ ...f, url: `/v1/training/files/${f.id}/content` })) };

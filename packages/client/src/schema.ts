@@ -9296,6 +9296,10 @@ export type components = {
             leaverPoints: "return" | "expire";
             /** @description Members may also sign in to the portal with a password, besides one-time codes by e-mail */
             memberPasswords: boolean;
+            /** @description Files one member may upload per clock hour (portal claims and service requests); 0 allows none. Default 60 */
+            memberUploadFilesPerHour: number;
+            /** @description Bytes one member may upload per clock hour, all files together; 0 allows none. Default 262144000 (250 MiB) */
+            memberUploadBytesPerHour: number;
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -9395,6 +9399,10 @@ export type components = {
             leaverPoints?: "return" | "expire";
             /** @description Members may also sign in to the portal with a password, besides one-time codes by e-mail */
             memberPasswords?: boolean;
+            /** @description Files one member may upload per clock hour (portal claims and service requests); 0 allows none. Default 60 */
+            memberUploadFilesPerHour?: number;
+            /** @description Bytes one member may upload per clock hour, all files together; 0 allows none. Default 262144000 (250 MiB) */
+            memberUploadBytesPerHour?: number;
         };
         /** @description A question as a member sees it, in one language and without correct answers; `fallback` marks a text shown in the default language. */
         PublicQuestion: {
@@ -11501,6 +11509,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
+                     *       "memberUploadFilesPerHour": 60,
+                     *       "memberUploadBytesPerHour": 262144000,
                      *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
                      *       "createdAt": "2026-12-06T08:03:49.478Z"
                      *     }
@@ -11599,6 +11609,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
+                     *       "memberUploadFilesPerHour": 60,
+                     *       "memberUploadBytesPerHour": 262144000,
                      *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
                      *       "createdAt": "2026-12-06T08:03:49.478Z"
                      *     }
@@ -11829,6 +11841,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": false,
+                     *       "memberUploadFilesPerHour": 60,
+                     *       "memberUploadBytesPerHour": 262144000,
                      *       "id": "01a24a61-bdc1-70d3-8856-e96f8e6dec75",
                      *       "createdAt": "2026-12-06T08:04:09.279Z"
                      *     }
@@ -40192,6 +40206,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many attempts; wait and retry. `code`: `upload_limit_exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "upload_limit_exceeded";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -53047,6 +53073,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many attempts; wait and retry. `code`: `upload_limit_exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "upload_limit_exceeded";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -53447,6 +53485,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "unknown_evidence";
+                    };
+                };
+            };
+            /** @description Too many attempts; wait and retry. `code`: `upload_limit_exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "upload_limit_exceeded";
                     };
                 };
             };
