@@ -92,7 +92,7 @@ export default function ChannelsPage() {
               {t(`channels.source.${data.source}`)}
             </Text>
             {chosen.length === 0 && (
-              <Text size="sm" c="red" mt="xs" role="alert">
+              <Text size="sm" c="red.9" mt="xs" role="alert">
                 {t('channels.atLeastOne')}
               </Text>
             )}

@@ -34,6 +34,22 @@ export function Onboarding({ admin }: { admin: boolean }) {
   return (
     <Stack>
       <Text size="sm">{t('onboarding.help')}</Text>
+      {admin && (
+        <Card withBorder component="section" aria-labelledby="step-add-title">
+          <Title order={2} size="h4" id="step-add-title">
+            {t('onboarding.add')}
+          </Title>
+          <Group align="flex-end" mt="xs">
+            <NumberInput label={t('onboarding.day')} min={0} max={365} value={day} onChange={setDay} w={120} />
+            <Select label={t('onboarding.kind')} data={kinds.map((k) => ({ value: k, label: t(`kind.${k}`) }))} value={kind} onChange={(v) => v && setKind(v)} allowDeselect={false} w={240} />
+            <Select label={t('onboarding.stopWhen')} data={stops.map((k) => ({ value: k, label: t(`stop.${k}`) }))} value={stopWhen} onChange={(v) => v && setStopWhen(v)} allowDeselect={false} w={260} />
+            <Button onClick={() => add.mutate()} loading={add.isPending}>
+              {t('onboarding.addButton')}
+            </Button>
+          </Group>
+          <ErrorAlert error={add.error} />
+        </Card>
+      )}
       <ErrorAlert error={steps.error ?? toggle.error} />
       {steps.isPending ? (
         <Loading />
@@ -66,22 +82,6 @@ export function Onboarding({ admin }: { admin: boolean }) {
             ))}
           </Table.Tbody>
         </Table>
-      )}
-      {admin && (
-        <Card withBorder component="section" aria-labelledby="step-add-title">
-          <Title order={2} size="h4" id="step-add-title">
-            {t('onboarding.add')}
-          </Title>
-          <Group align="flex-end" mt="xs">
-            <NumberInput label={t('onboarding.day')} min={0} max={365} value={day} onChange={setDay} w={120} />
-            <Select label={t('onboarding.kind')} data={kinds.map((k) => ({ value: k, label: t(`kind.${k}`) }))} value={kind} onChange={(v) => v && setKind(v)} allowDeselect={false} w={240} />
-            <Select label={t('onboarding.stopWhen')} data={stops.map((k) => ({ value: k, label: t(`stop.${k}`) }))} value={stopWhen} onChange={(v) => v && setStopWhen(v)} allowDeselect={false} w={260} />
-            <Button onClick={() => add.mutate()} loading={add.isPending}>
-              {t('onboarding.addButton')}
-            </Button>
-          </Group>
-          <ErrorAlert error={add.error} />
-        </Card>
       )}
     </Stack>
   );

@@ -3,7 +3,7 @@
  * message can be cancelled before it goes; a mail that went, failed or was cancelled can be sent again.
  */
 import { Badge, Button, Card, Group, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../../shared/api';
@@ -18,6 +18,10 @@ export function Outbox({ admin, write }: { admin: boolean; write: boolean }) {
   const { t } = useTranslation('console-messages');
   const [status, setStatus] = useState<(typeof states)[number]>('all');
   const filter = status === 'all' ? undefined : status;
+  // Both lists load before either shows, so the second does not jump when the first arrives.
+  const mails = useQuery({ queryKey: ['outbox', filter], queryFn: () => api.get<{ data: Mail[] }>(`/v1/outbox${query({ status: filter, limit: 50 })}`), enabled: admin });
+  const texts = useQuery({ queryKey: ['sms', filter], queryFn: () => api.get<{ data: Sms[] }>(`/v1/sms${query({ status: filter, limit: 50 })}`) });
+  const loading = (admin && mails.isPending) || texts.isPending;
   return (
     <Stack>
       <SegmentedControl
@@ -27,16 +31,21 @@ export function Outbox({ admin, write }: { admin: boolean; write: boolean }) {
         onChange={(v) => setStatus(v as (typeof states)[number])}
         w="fit-content"
       />
-      {admin && <Mails status={filter} />}
-      <Texts status={filter} write={write} />
+      {loading ? (
+        <Loading />
+      ) : (
+        <>
+          {admin && <Mails mails={mails} />}
+          <Texts texts={texts} write={write} />
+        </>
+      )}
     </Stack>
   );
 }
 
-function Mails({ status }: { status: string | undefined }) {
+function Mails({ mails }: { mails: UseQueryResult<{ data: Mail[] }> }) {
   const { t } = useTranslation('console-messages');
   const client = useQueryClient();
-  const mails = useQuery({ queryKey: ['outbox', status], queryFn: () => api.get<{ data: Mail[] }>(`/v1/outbox${query({ status, limit: 50 })}`) });
   const done = (message: string) => {
     void client.invalidateQueries({ queryKey: ['outbox'] });
     notifySuccess(message);
@@ -100,10 +109,9 @@ function Mails({ status }: { status: string | undefined }) {
   );
 }
 
-function Texts({ status, write }: { status: string | undefined; write: boolean }) {
+function Texts({ texts, write }: { texts: UseQueryResult<{ data: Sms[] }>; write: boolean }) {
   const { t } = useTranslation('console-messages');
   const client = useQueryClient();
-  const texts = useQuery({ queryKey: ['sms', status], queryFn: () => api.get<{ data: Sms[] }>(`/v1/sms${query({ status, limit: 50 })}`) });
   const cancel = useMutation({
     mutationFn: (id: string) => api.post(`/v1/sms/${id}/cancel`),
     onSuccess: () => {

@@ -64,6 +64,11 @@ export function Templates({ admin }: { admin: boolean }) {
       notifySuccess(t('templates.resetDone'));
     },
   });
+  // A refused save's message stays until the text changes again.
+  const edit = (d: Draft) => {
+    setDraft(d);
+    if (save.isError) save.reset();
+  };
   // The preview's refusal shows under the field at once; a refused save the same way.
   const problem = save.error ?? (preview.isError ? preview.error : null);
   const fe = (field: string) => fieldError(problem, field);
@@ -104,15 +109,15 @@ export function Templates({ admin }: { admin: boolean }) {
             {t('templates.text')}
           </Title>
           <Stack gap="xs" mt="xs">
-            <TextInput label={t('templates.subject')} value={draft.subject} onChange={(e) => setDraft({ ...draft, subject: e.currentTarget.value })} error={fe('subject')} disabled={!admin} />
-            <Textarea label={t('templates.body')} autosize minRows={4} value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.currentTarget.value })} error={fe('body')} disabled={!admin} />
+            <TextInput label={t('templates.subject')} value={draft.subject} onChange={(e) => edit({ ...draft, subject: e.currentTarget.value })} error={fe('subject')} disabled={!admin} />
+            <Textarea label={t('templates.body')} autosize minRows={4} value={draft.body} onChange={(e) => edit({ ...draft, body: e.currentTarget.value })} error={fe('body')} disabled={!admin} />
             <Textarea
               label={t('templates.sms')}
               description={t('templates.smsHelp')}
               autosize
               minRows={2}
               value={draft.sms}
-              onChange={(e) => setDraft({ ...draft, sms: e.currentTarget.value })}
+              onChange={(e) => edit({ ...draft, sms: e.currentTarget.value })}
               error={fe('sms')}
               disabled={!admin}
             />
@@ -140,7 +145,7 @@ export function Templates({ admin }: { admin: boolean }) {
             {kind === 'checklist_reminder' && <NumberInput label={t('templates.sampleSteps')} min={0} max={100} value={stepsLeft} onChange={setStepsLeft} w={200} />}
           </Group>
           {preview.isError ? (
-            <Text c="red" size="sm" mt="sm" role="status">
+            <Text c="red.9" size="sm" mt="sm" role="status">
               {t('templates.previewRefused')}
             </Text>
           ) : preview.data ? (

@@ -46,6 +46,32 @@ export function Tips({ admin }: { admin: boolean }) {
         onChange={(e) => notices.mutate(e.currentTarget.checked)}
         disabled={!admin || settings.isPending}
       />
+      {admin && (
+        <Card withBorder component="section" aria-labelledby="tip-add-title">
+          <Title order={2} size="h4" id="tip-add-title">
+            {t('tips.add')}
+          </Title>
+          <Group align="flex-end" mt="xs">
+            <Select label={t('tips.language')} data={languages.map((l) => ({ value: l, label: languageNames[l] }))} value={language} onChange={(v) => v && setLanguage(v as Language)} allowDeselect={false} w={180} />
+            <Select
+              label={t('tips.segment')}
+              placeholder={t('tips.everyone')}
+              data={(segments.data?.data ?? []).filter((s) => s.subject === 'member' || s.subject === 'account').map((s) => ({ value: s.key, label: s.name }))}
+              value={segmentKey}
+              onChange={setSegmentKey}
+              clearable
+              w={260}
+            />
+          </Group>
+          <Textarea mt="xs" label={t('tips.text')} autosize minRows={2} maxLength={500} value={text} onChange={(e) => setText(e.currentTarget.value)} error={fieldError(add.error, 'text')} />
+          <Group mt="xs">
+            <Button onClick={() => add.mutate()} loading={add.isPending} disabled={text.trim() === ''}>
+              {t('tips.addButton')}
+            </Button>
+          </Group>
+          {!fieldError(add.error, 'text') && <ErrorAlert error={add.error} />}
+        </Card>
+      )}
       <ErrorAlert error={tips.error ?? settings.error ?? notices.error ?? toggle.error} />
       {tips.isPending ? (
         <Loading />
@@ -78,32 +104,6 @@ export function Tips({ admin }: { admin: boolean }) {
             ))}
           </Table.Tbody>
         </Table>
-      )}
-      {admin && (
-        <Card withBorder component="section" aria-labelledby="tip-add-title">
-          <Title order={2} size="h4" id="tip-add-title">
-            {t('tips.add')}
-          </Title>
-          <Group align="flex-end" mt="xs">
-            <Select label={t('tips.language')} data={languages.map((l) => ({ value: l, label: languageNames[l] }))} value={language} onChange={(v) => v && setLanguage(v as Language)} allowDeselect={false} w={180} />
-            <Select
-              label={t('tips.segment')}
-              placeholder={t('tips.everyone')}
-              data={(segments.data?.data ?? []).filter((s) => s.subject === 'member' || s.subject === 'account').map((s) => ({ value: s.key, label: s.name }))}
-              value={segmentKey}
-              onChange={setSegmentKey}
-              clearable
-              w={260}
-            />
-          </Group>
-          <Textarea mt="xs" label={t('tips.text')} autosize minRows={2} maxLength={500} value={text} onChange={(e) => setText(e.currentTarget.value)} error={fieldError(add.error, 'text')} />
-          <Group mt="xs">
-            <Button onClick={() => add.mutate()} loading={add.isPending} disabled={text.trim() === ''}>
-              {t('tips.addButton')}
-            </Button>
-          </Group>
-          {!fieldError(add.error, 'text') && <ErrorAlert error={add.error} />}
-        </Card>
       )}
     </Stack>
   );
