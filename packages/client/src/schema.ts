@@ -4769,6 +4769,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/sms/delivery-reports/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive an SMS delivery report (46elks)
+         * @description Public, for 46elks: each message is sent with a `whendelivered` URL ending in a token signed with the program’s link key, and 46elks posts the carrier’s report there (form-encoded or JSON: `id`, `status` sent/delivered/failed, `delivered` time). A changed or made-up token answers 400 `sms_report_token_invalid`; a report about another message than the token names answers 409 `sms_report_mismatch`. A repeated report changes nothing; delivered stays delivered.
+         */
+        post: operations["reportSmsDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members/{id}/inbox": {
         parameters: {
             query?: never;
@@ -4882,12 +4902,12 @@ export type paths = {
         };
         /**
          * A member's channels
-         * @description What the member chose, what applies and where it comes from.
+         * @description What the member chose, what applies and where it comes from. An erased member answers 410 `member_erased`.
          */
         get: operations["getMemberMessagePreferences"];
         /**
          * Set a member's channels
-         * @description As the member does in the portal: a channel without an address or number is refused (422 `channel_unreachable`), an unknown time zone too (422 `time_zone_unknown`).
+         * @description As the member does in the portal: a channel without an address or number is refused (422 `channel_unreachable`), an unknown time zone too (422 `time_zone_unknown`); an erased member answers 410 `member_erased`.
          */
         put: operations["setMemberMessagePreferences"];
         post?: never;
@@ -5090,8 +5110,8 @@ export type paths = {
          */
         get: operations["getMessageCampaign"];
         /**
-         * Change a draft
-         * @description Only a draft can change (409 `message_campaign_not_editable`).
+         * Change a send that has not gone yet
+         * @description A draft or a scheduled send can change; a sent or cancelled one cannot (409 `message_campaign_not_editable`). A scheduled send keeps its time, so its new audience must still reach someone with consent (422 `audience_without_consent`).
          */
         put: operations["updateMessageCampaign"];
         post?: never;
@@ -8713,7 +8733,7 @@ export type components = {
         MessageCampaignCounts: {
             recipients: number;
             sent: number;
-            /** @description null where the channel does not report it (SMS) */
+            /** @description e-mail: sent and not bounced; SMS: confirmed by the carrier in a delivery report; inbox: put in the inbox */
             delivered: number | null;
             /** @description e-mail: mail clients that loaded the tracking image (a lower bound); inbox: read; null for SMS */
             opened: number | null;
@@ -10948,6 +10968,10 @@ export type components = {
             cost: number | null;
             lastError: string | null;
             sentAt: string | null;
+            /** @description what the carrier's delivery report said; null until one came */
+            delivery: ("delivered" | "failed") | null;
+            /** @description when the carrier delivered it, as the report says */
+            deliveredAt: string | null;
             createdBy: string;
             /** Format: date-time */
             createdAt: string;
@@ -11501,8 +11525,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
-                     *       "createdAt": "2026-12-06T08:03:49.478Z"
+                     *       "id": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
+                     *       "createdAt": "2026-12-06T12:31:23.465Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11599,8 +11623,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
-                     *       "createdAt": "2026-12-06T08:03:49.478Z"
+                     *       "id": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
+                     *       "createdAt": "2026-12-06T12:31:23.465Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11711,7 +11735,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -11829,8 +11853,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": false,
-                     *       "id": "01a24a61-bdc1-70d3-8856-e96f8e6dec75",
-                     *       "createdAt": "2026-12-06T08:04:09.279Z"
+                     *       "id": "01a24b59-f4aa-7338-af94-8889da1eb243",
+                     *       "createdAt": "2026-12-06T12:35:16.241Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11873,7 +11897,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24a61-a6be-7396-a07b-1975dbefda92",
+                     *       "requestId": "01a24b58-e712-70d8-8567-bbb4a0a3b0f5",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -11952,40 +11976,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-959e-760f-9a86-a0a6428b8cd8",
+                     *           "id": "01a24b58-4105-74ce-8fba-b63e2d39d37e",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:59.005Z",
+                     *           "createdAt": "2026-12-06T12:33:24.740Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "staffUserId": "01a24b58-40f7-76ed-b6aa-9121d86e1345",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95a2-734d-b69e-6ef43d2f230d",
+                     *           "id": "01a24b58-4112-75ac-9d3e-e604ef20e2d0",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:59.009Z",
+                     *           "createdAt": "2026-12-06T12:33:24.753Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *           "staffUserId": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95dd-75fb-8aa8-29150354f5da",
+                     *           "id": "01a24b58-4297-739a-a847-caba54fca079",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:59.068Z",
+                     *           "createdAt": "2026-12-06T12:33:25.142Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24a61-95d7-72e7-8446-2fd4136cacc7"
+                     *           "partnerId": "01a24b58-426f-7352-be0e-4816f8185c0b"
                      *         }
                      *       ]
                      *     }
@@ -12091,18 +12115,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6ca-738a-b34f-fe5097d98b8f",
+                     *       "id": "01a24b58-e75d-752a-822f-22cf2569f841",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:03.401Z",
+                     *       "createdAt": "2026-12-06T12:34:07.325Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24a61706674ea818cc12446e2789701a24a61a6ca738ab34ffe5097d98b8fa35505aa3d365a33362ffa3e8778e9e63f24c810079b0da4"
+                     *       "key": "lj_01a24b566747749c8d7131e49eb9ec5f01a24b58e75d752a822f22cf2569f84113dce3ff1a80e992722c020393bec9dd3d36a41e993a1594"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -12213,7 +12237,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24a61-a6ca-738a-b34f-fe5097d98b8f
+                 * @example 01a24b58-e75d-752a-822f-22cf2569f841
                  */
                 id: string;
             };
@@ -12229,15 +12253,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6ca-738a-b34f-fe5097d98b8f",
+                     *       "id": "01a24b58-e75d-752a-822f-22cf2569f841",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:03.401Z",
-                     *       "revokedAt": "2026-12-06T08:04:03.409Z",
+                     *       "createdAt": "2026-12-06T12:34:07.325Z",
+                     *       "revokedAt": "2026-12-06T12:34:07.415Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -12399,7 +12423,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-a6e610ce5c0d",
+                     *           "id": "01a24b56-6bc9-70ed-8fd1-acba2f2a905a",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12416,11 +12440,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-04-21",
-                     *           "createdAt": "2026-12-06T08:03:49.578Z",
-                     *           "updatedAt": "2026-12-06T08:03:54.645Z"
+                     *           "createdAt": "2026-12-06T12:31:24.598Z",
+                     *           "updatedAt": "2026-12-06T12:32:23.188Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bbab-226cc0930f80",
+                     *           "id": "01a24b56-6bca-7768-a4dc-bde007b2d239",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12435,11 +12459,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-09-23",
-                     *           "createdAt": "2026-12-06T08:03:49.578Z",
-                     *           "updatedAt": "2026-12-06T08:03:55.092Z"
+                     *           "createdAt": "2026-12-06T12:31:24.598Z",
+                     *           "updatedAt": "2026-12-06T12:32:31.289Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-428563d364f0",
+                     *           "id": "01a24b56-6bc9-70ed-8fd1-4b8321897e83",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -12454,11 +12478,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-05-26",
-                     *           "createdAt": "2026-12-06T08:03:49.578Z",
-                     *           "updatedAt": "2026-12-06T08:03:54.531Z"
+                     *           "createdAt": "2026-12-06T12:31:24.598Z",
+                     *           "updatedAt": "2026-12-06T12:32:22.848Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGE2MS03MGNkLTczNmItYmJhOS00Mjg1NjNkMzY0ZjAiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGI1Ni02YmM5LTcwZWQtOGZkMS00YjgzMjE4OTdlODMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12552,7 +12576,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12569,8 +12593,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T08:04:03.429Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.429Z"
+                     *       "createdAt": "2026-12-06T12:34:07.691Z",
+                     *       "updatedAt": "2026-12-06T12:34:07.691Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12625,7 +12649,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24a61-a6ec-738c-bbf2-4ba2e7a39492",
+                     *       "requestId": "01a24b58-e927-725a-95eb-bf7d08e5eff4",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -12692,7 +12716,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -12708,7 +12732,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -12725,8 +12749,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T08:03:49.578Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.985Z"
+                     *       "createdAt": "2026-12-06T12:31:24.598Z",
+                     *       "updatedAt": "2026-12-06T12:33:42.630Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12813,7 +12837,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
+                 * @example 01a24b58-e8cc-767a-9949-ad2beec6075f
                  */
                 id: string;
             };
@@ -12842,7 +12866,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12860,8 +12884,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T08:04:03.429Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.445Z"
+                     *       "createdAt": "2026-12-06T12:34:07.691Z",
+                     *       "updatedAt": "2026-12-06T12:34:07.836Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13012,7 +13036,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13029,8 +13053,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T08:03:49.578Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.985Z"
+                     *       "createdAt": "2026-12-06T12:31:24.598Z",
+                     *       "updatedAt": "2026-12-06T12:33:42.630Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13154,7 +13178,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a700-7296-a01d-b7e508ea0581",
+                     *       "id": "01a24b58-ea6e-77e3-a34c-61d5ccd208b9",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -13169,8 +13193,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T08:04:03.454Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.454Z"
+                     *       "createdAt": "2026-12-06T12:34:08.043Z",
+                     *       "updatedAt": "2026-12-06T12:34:08.043Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13285,7 +13309,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24a61-a705-7170-8290-846c90d9a086",
+                     *       "requestId": "01a24b58-eaa3-71db-afbc-8c6a5a4f4de9",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -13363,12 +13387,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24a61-a717-76e9-960c-d6ae9ac76ef0"
+                     *           "id": "01a24b58-eb36-7629-a067-c90e15aab19d"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24a61-a717-76e9-960c-d89c4be46cdb"
+                     *           "id": "01a24b58-eb36-7629-a067-cf209993c6d4"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13527,7 +13551,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -13545,8 +13569,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b56-71d7-723c-91c0-6ba4b09f1ad9",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@example.com",
                      *           "name": "Jonas Holm",
@@ -13557,12 +13581,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:31:25.975Z",
+                     *           "updatedAt": "2026-12-06T12:31:25.975Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7125-752f-bbcd-8070b877d316",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b56-71d7-723c-91c0-7363b7ec6186",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@example.com",
                      *           "name": "Karin Olsen",
@@ -13573,12 +13597,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:31:25.975Z",
+                     *           "updatedAt": "2026-12-06T12:31:25.975Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@example.com",
                      *           "name": "Lars Lind",
@@ -13589,11 +13613,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:04:00.054Z"
+                     *           "createdAt": "2026-12-06T12:31:25.975Z",
+                     *           "updatedAt": "2026-12-06T12:34:01.047Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGE2MS03MTI1LTc1MmYtYmJjZC03Zjc1YWYwOWRlOTYiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGI1Ni03MWQ3LTcyM2MtOTFjMC02ZmViZTBmYzgzMzEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -13720,8 +13744,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7126-738a-85e8-d199d1a09338",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "id": "01a24b56-71e9-71ee-83d2-a8c87a5ecb2b",
+                     *           "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@example.com",
                      *           "name": "Anna Dahl",
@@ -13732,12 +13756,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:31:25.975Z",
+                     *           "updatedAt": "2026-12-06T12:31:25.975Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-712d-77a8-92d2-e6a953c96e3d",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-e562fadf8f93",
+                     *           "id": "01a24b56-7204-768c-ace6-440939533440",
+                     *           "accountId": "01a24b56-6bc9-70ed-8fd1-eee63655c0b6",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@example.com",
                      *           "name": "Anna Dahl",
@@ -13748,12 +13772,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:31:25.975Z",
+                     *           "updatedAt": "2026-12-06T12:31:25.975Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-712e-7394-af71-2931a1706c7a",
-                     *           "accountId": "01a24a61-70cd-736b-bbaa-54c8574861df",
+                     *           "id": "01a24b56-7212-746c-ba26-d2803b5f77e1",
+                     *           "accountId": "01a24b56-6bc9-70ed-8fd2-5c7f5bb6b509",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@example.com",
                      *           "name": "Anna Eriksson",
@@ -13764,11 +13788,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:31:25.975Z",
+                     *           "updatedAt": "2026-12-06T12:31:25.975Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRhNjEtNzEyZS03Mzk0LWFmNzEtMjkzMWExNzA2YzdhIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRiNTYtNzIxMi03NDZjLWJhMjYtZDI4MDNiNWY3N2UxIl0"
                      *     }
                      */
                     "application/json": {
@@ -13858,8 +13882,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a737-700c-aae6-12229ef603b2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b58-eb5c-709f-a830-f64655817ce1",
+                     *       "accountId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -13870,8 +13894,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.510Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.510Z"
+                     *       "createdAt": "2026-12-06T12:34:08.344Z",
+                     *       "updatedAt": "2026-12-06T12:34:08.344Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -13982,7 +14006,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b56-71d7-723c-91c0-6febe0fc8331
                  */
                 id: string;
             };
@@ -13998,8 +14022,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -14010,8 +14034,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:03:49.655Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.054Z"
+                     *       "createdAt": "2026-12-06T12:31:25.975Z",
+                     *       "updatedAt": "2026-12-06T12:34:01.047Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14098,7 +14122,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a737-700c-aae6-12229ef603b2
+                 * @example 01a24b58-eb5c-709f-a830-f64655817ce1
                  */
                 id: string;
             };
@@ -14124,8 +14148,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a737-700c-aae6-12229ef603b2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b58-eb5c-709f-a830-f64655817ce1",
+                     *       "accountId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14136,8 +14160,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.510Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.520Z"
+                     *       "createdAt": "2026-12-06T12:34:08.344Z",
+                     *       "updatedAt": "2026-12-06T12:34:08.391Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14288,8 +14312,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@example.com",
                      *       "name": "Lars Lind",
@@ -14300,8 +14324,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:03:49.655Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.054Z"
+                     *       "createdAt": "2026-12-06T12:31:25.975Z",
+                     *       "updatedAt": "2026-12-06T12:34:01.047Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14426,8 +14450,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a74b-70fc-978d-09420efc12f2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b58-ebc7-777b-94a2-7ef79420f4bd",
+                     *       "accountId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -14438,8 +14462,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.528Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.528Z"
+                     *       "createdAt": "2026-12-06T12:34:08.431Z",
+                     *       "updatedAt": "2026-12-06T12:34:08.431Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14621,12 +14645,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24a61-a754-7378-b861-968fd383b69c"
+                     *           "id": "01a24b58-ec12-7306-9a8b-ac327a0efa1f"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24a61-a754-7378-b861-98e03ab53499"
+                     *           "id": "01a24b58-ec12-7306-9a8b-b3fca64bc304"
                      *         },
                      *         {
                      *           "index": 2,
@@ -14798,8 +14822,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T08:04:03.861Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.861Z"
+                     *       "createdAt": "2026-12-06T12:34:11.404Z",
+                     *       "updatedAt": "2026-12-06T12:34:11.404Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -14959,22 +14983,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T08:03:49.487Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
+                     *           "createdAt": "2026-12-06T12:31:23.717Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.717Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T08:03:49.487Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
+                     *           "createdAt": "2026-12-06T12:31:23.717Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.717Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T08:03:49.487Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
+                     *           "createdAt": "2026-12-06T12:31:23.717Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.717Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -15069,8 +15093,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.868Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.868Z"
+                     *       "createdAt": "2026-12-06T12:34:11.447Z",
+                     *       "updatedAt": "2026-12-06T12:34:11.447Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15209,8 +15233,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.868Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.868Z"
+                     *       "createdAt": "2026-12-06T12:34:11.447Z",
+                     *       "updatedAt": "2026-12-06T12:34:11.447Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15325,7 +15349,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24a61-a8a2-77e8-920f-4289d993dd00",
+                     *       "requestId": "01a24b58-f7a0-705c-9b60-a9536fbabfae",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -15397,8 +15421,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.509Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
+                     *           "createdAt": "2026-12-06T12:31:23.813Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.813Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -15409,8 +15433,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.509Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
+                     *           "createdAt": "2026-12-06T12:31:23.813Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.813Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -15421,8 +15445,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.509Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
+                     *           "createdAt": "2026-12-06T12:31:23.813Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.813Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -15711,13 +15735,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "id": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
+                     *           "effectiveFrom": "2025-11-01T12:31:23.673Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15734,16 +15758,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T08:03:49.772Z"
+                     *           "createdAt": "2026-12-06T12:31:28.151Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
+                     *           "id": "01a24b56-7a0d-738d-8dd2-a9b4bd3b8ef6",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
+                     *           "effectiveFrom": "2025-11-01T12:31:23.673Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15759,16 +15783,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T08:03:49.780Z"
+                     *           "createdAt": "2026-12-06T12:31:28.346Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7195-71d9-b6b5-bc363041c38e",
+                     *           "id": "01a24b56-7a5d-744b-afcc-3a26722b37f3",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
+                     *           "effectiveFrom": "2025-11-01T12:31:23.673Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15783,7 +15807,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T08:03:49.782Z"
+                     *           "createdAt": "2026-12-06T12:31:28.622Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -15913,13 +15937,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b58-f8d4-77b1-be7c-f09a5448d916",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *       "effectiveFrom": "2026-12-06T12:34:11.796Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15947,7 +15971,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.902Z"
+                     *       "createdAt": "2026-12-06T12:34:11.796Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16038,7 +16062,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24a61-a8b7-7268-953e-881b5381dd59",
+                     *       "requestId": "01a24b58-f884-7660-bcb2-28aa43be6996",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -16080,8 +16104,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                 *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                 *       "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
+                 *       "memberId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -16091,7 +16115,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                 *         "id": "01a24b58-f8d4-77b1-be7c-f09a5448d916",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -16183,12 +16207,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
+                     *       "memberId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16219,7 +16243,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16250,7 +16274,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *           "ruleId": "01a24b58-f8d4-77b1-be7c-f09a5448d916",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -16282,7 +16306,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16299,7 +16323,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
+                     *           "ruleId": "01a24b58-42d9-7677-962c-565a2947b3f6",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16312,7 +16336,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
+                     *           "ruleId": "01a24b58-4308-771f-8da7-bd5aeeddab1c",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16326,7 +16350,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T08:04:03.912Z",
+                     *       "occurredAt": "2026-12-06T12:34:11.864Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -16490,7 +16514,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b58-f8d4-77b1-be7c-f09a5448d916
                  */
                 id: string;
             };
@@ -16506,13 +16530,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b58-f8d4-77b1-be7c-f09a5448d916",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *       "effectiveFrom": "2026-12-06T12:34:11.796Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16540,15 +16564,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.902Z",
+                     *       "createdAt": "2026-12-06T12:34:11.796Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T08:04:03.903Z",
-                     *           "createdAt": "2026-12-06T08:04:03.902Z"
+                     *           "effectiveFrom": "2026-12-06T12:34:11.796Z",
+                     *           "createdAt": "2026-12-06T12:34:11.796Z"
                      *         }
                      *       ]
                      *     }
@@ -16637,7 +16661,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b58-f8d4-77b1-be7c-f09a5448d916
                  */
                 id: string;
             };
@@ -16678,13 +16702,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b58-f8d4-77b1-be7c-f09a5448d916",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.934Z",
+                     *       "effectiveFrom": "2026-12-06T12:34:12.103Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16712,7 +16736,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.933Z"
+                     *       "createdAt": "2026-12-06T12:34:12.093Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16779,8 +16803,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24a61-a8e3-74d6-b2ae-7e906221e01e",
-                     *       "instance": "/v1/rules/01a24a61-a8bf-7569-a097-c7f133f8a95d"
+                     *       "requestId": "01a24b58-fa36-737a-8e65-bbb468925891",
+                     *       "instance": "/v1/rules/01a24b58-f8d4-77b1-be7c-f09a5448d916"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -16858,7 +16882,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b58-f8d4-77b1-be7c-f09a5448d916
                  */
                 id: string;
                 /**
@@ -16879,13 +16903,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b58-f8d4-77b1-be7c-f09a5448d916",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *       "effectiveFrom": "2026-12-06T12:34:11.796Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16913,7 +16937,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.902Z"
+                     *       "createdAt": "2026-12-06T12:34:11.796Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17000,7 +17024,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b58-f8d4-77b1-be7c-f09a5448d916
                  */
                 id: string;
             };
@@ -17033,13 +17057,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b58-f8d4-77b1-be7c-f09a5448d916",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T08:04:04.063Z",
+                     *       "effectiveFrom": "2026-12-06T12:34:13.333Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17067,7 +17091,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:04.061Z"
+                     *       "createdAt": "2026-12-06T12:34:13.330Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17196,7 +17220,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T06:34:03.947Z",
+                 *       "occurredAt": "2026-12-06T11:04:12.201Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -17366,19 +17390,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8f7-767f-a83a-d679652588f5",
+                     *       "id": "01a24b58-faa5-7698-9ef2-c3ff83554ce5",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T06:34:03.947Z",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "occurredAt": "2026-12-06T11:04:12.201Z",
+                     *       "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
+                     *       "memberId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24a61-a8fe-7365-bb44-cc91418b153a",
+                     *           "journalId": "01a24b58-fadc-75a8-a7f9-afed71e990c9",
                      *           "step": "first_order",
-                     *           "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "memberId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17396,15 +17420,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b58-fac6-724a-9caf-f105614e1201",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "walletId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:04:12.201Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17429,15 +17453,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b58-fac6-724a-9caf-f105614e1201",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:04:12.201Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17462,15 +17486,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
+                     *           "journalId": "01a24b58-fac6-724a-9caf-f105614e1201",
+                     *           "ruleId": "01a24b56-7a0d-738d-8dd2-a9b4bd3b8ef6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:04:12.201Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17490,7 +17514,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -17507,7 +17531,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
+                     *           "ruleId": "01a24b58-42d9-7677-962c-565a2947b3f6",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17520,7 +17544,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
+                     *           "ruleId": "01a24b58-4308-771f-8da7-bd5aeeddab1c",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17694,7 +17718,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24a61-a93a-7056-b2c8-bcc458b0c664",
+                     *       "requestId": "01a24b58-fd83-748f-98e5-ef94edbf7f3a",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -17777,19 +17801,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8f7-767f-a83a-d679652588f5",
+                     *       "id": "01a24b58-faa5-7698-9ef2-c3ff83554ce5",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T06:34:03.947Z",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "occurredAt": "2026-12-06T11:04:12.201Z",
+                     *       "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
+                     *       "memberId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24a61-a8fe-7365-bb44-cc91418b153a",
+                     *           "journalId": "01a24b58-fadc-75a8-a7f9-afed71e990c9",
                      *           "step": "first_order",
-                     *           "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "memberId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17807,15 +17831,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b58-fac6-724a-9caf-f105614e1201",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "walletId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:04:12.201Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17840,15 +17864,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b58-fac6-724a-9caf-f105614e1201",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:04:12.201Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17873,15 +17897,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
+                     *           "journalId": "01a24b58-fac6-724a-9caf-f105614e1201",
+                     *           "ruleId": "01a24b56-7a0d-738d-8dd2-a9b4bd3b8ef6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:04:12.201Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17991,7 +18015,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T08:03:04.038Z",
+                 *       "occurredAt": "2026-12-06T12:33:13.119Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -18015,12 +18039,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
+                     *       "memberId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -18051,7 +18075,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -18084,7 +18108,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -18101,7 +18125,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
+                     *           "ruleId": "01a24b58-42d9-7677-962c-565a2947b3f6",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18114,7 +18138,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
+                     *           "ruleId": "01a24b58-4308-771f-8da7-bd5aeeddab1c",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18278,7 +18302,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b56-6bc9-70ed-8fd1-40829cfd2a2e
                  */
                 id: string;
             };
@@ -18294,16 +18318,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "walletId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
                      *         {
-                     *           "date": "2026-12-07",
+                     *           "date": "2026-12-08",
                      *           "points": 1736
                      *         },
                      *         {
-                     *           "date": "2026-12-09",
+                     *           "date": "2026-12-10",
                      *           "points": 3171
                      *         },
                      *         {
@@ -18410,7 +18434,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b56-6bc9-70ed-8fd1-40829cfd2a2e
                  */
                 id: string;
             };
@@ -18428,12 +18452,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24a61-a929-7789-852d-e7f77ed1424e",
+                     *           "journalId": "01a24b58-fc60-76a8-b192-e50a026a59ef",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T07:34:03.984Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T12:04:12.460Z",
+                     *           "recordedAt": "2026-12-06T12:34:12.511Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -18443,20 +18467,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24a61-a915-729f-9efc-6d6fab3d8a10",
+                     *           "eventId": "01a24b58-fb9d-7133-bd28-47a408c1760d",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
+                     *           "journalId": "01a24b58-fac6-724a-9caf-f105614e1201",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T06:34:03.947Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.960Z",
+                     *           "occurredAt": "2026-12-06T11:04:12.201Z",
+                     *           "recordedAt": "2026-12-06T12:34:12.261Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18467,16 +18491,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *               "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24a61-7195-71d9-b6b5-bc363041c38e",
+                     *               "ruleId": "01a24b56-7a5d-744b-afcc-3a26722b37f3",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24a61-a8f7-767f-a83a-d679652588f5",
+                     *           "eventId": "01a24b58-faa5-7698-9ef2-c3ff83554ce5",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18484,12 +18508,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-8172-7508-a658-89ed5f7d9596",
+                     *           "journalId": "01a24b57-3f3d-7440-bc4b-9dedb7b8f53d",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-25T20:44:55.336Z",
-                     *           "recordedAt": "2026-12-06T08:03:53.750Z",
+                     *           "occurredAt": "2026-11-26T01:12:29.524Z",
+                     *           "recordedAt": "2026-12-06T12:32:18.375Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18500,11 +18524,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *               "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24a61-8115-74ec-acbc-a3490ca5d0e7",
+                     *           "eventId": "01a24b57-3dc6-74ad-81f1-48abb61b5d24",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18512,7 +18536,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a61-8172-7508-a658-89ed5f7d9596"
+                     *       "nextCursor": "01a24b57-3f3d-7440-bc4b-9dedb7b8f53d"
                      *     }
                      */
                     "application/json": {
@@ -18603,7 +18627,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b56-6bc9-70ed-8fd1-40829cfd2a2e
                  */
                 id: string;
             };
@@ -18658,14 +18682,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b59-026b-74ed-89d3-fd7326b28122",
+                     *       "walletId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *       "requestedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "requestedAt": "2026-12-06T12:34:14.237Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -18804,7 +18828,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b56-6bc9-70ed-8fd1-40829cfd2a2e
                  */
                 id: string;
             };
@@ -18850,7 +18874,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a9a0-7483-8948-bb71b70492d2",
+                     *       "journalId": "01a24b59-01a5-77a9-9f8f-314880c77f06",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -18967,8 +18991,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a61-a994-708a-a363-d559eb7f5d6c",
-                     *       "instance": "/v1/accounts/01a24a61-70cd-736b-bba9-385385a3f5a6/debits"
+                     *       "requestId": "01a24b59-0155-762d-9436-30162dc37da1",
+                     *       "instance": "/v1/accounts/01a24b56-6bc9-70ed-8fd1-40829cfd2a2e/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19004,7 +19028,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b56-71e9-71ee-83d2-a2c7d3076660
                  */
                 id: string;
             };
@@ -19020,7 +19044,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "walletId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -19128,7 +19152,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b56-71e9-71ee-83d2-a2c7d3076660
                  */
                 id: string;
             };
@@ -19146,12 +19170,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24a61-a929-7789-852d-eaef30918b44",
+                     *           "journalId": "01a24b58-fc60-76a8-b192-eb630ce50fff",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T07:34:03.984Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T12:04:12.460Z",
+                     *           "recordedAt": "2026-12-06T12:34:12.511Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -19161,20 +19185,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24a61-a915-729f-9efc-6d6fab3d8a10",
+                     *           "eventId": "01a24b58-fb9d-7133-bd28-47a408c1760d",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b56-796f-77b3-a1de-1225757edbd5",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a91a-73cd-8aff-a9f71b8b0f7a",
+                     *           "journalId": "01a24b58-fbd5-739b-a7ec-616920d314d7",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T08:04:03.987Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T12:34:12.491Z",
+                     *           "recordedAt": "2026-12-06T12:34:12.511Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -19196,12 +19220,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a918-7355-8adb-a0088e532f43",
+                     *           "journalId": "01a24b58-fbb3-7133-8b47-ef623ebbd4f0",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T07:44:03.984Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T12:14:12.460Z",
+                     *           "recordedAt": "2026-12-06T12:34:12.511Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -19212,11 +19236,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24a61-7197-7060-ac1e-a3df8755af60",
+                     *               "ruleId": "01a24b56-7bab-73f3-b764-f25be3bdf00e",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24a61-a915-729f-9efc-73162b3d4a1c",
+                     *           "eventId": "01a24b58-fb9d-7133-bd28-48d1474f7657",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -19224,7 +19248,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a61-a918-7355-8adb-a0088e532f43"
+                     *       "nextCursor": "01a24b58-fbb3-7133-8b47-ef623ebbd4f0"
                      *     }
                      */
                     "application/json": {
@@ -19315,7 +19339,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b56-71e9-71ee-83d2-a2c7d3076660
                  */
                 id: string;
             };
@@ -19361,7 +19385,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a9af-74ba-99ca-8568c0d84d58",
+                     *       "journalId": "01a24b59-01ee-773f-8774-2c00fd07029e",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -19507,7 +19531,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b56-71e9-71ee-83d2-a2c7d3076660
                  */
                 id: string;
             };
@@ -19553,7 +19577,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a98e-7113-8a8a-a98ebd706790",
+                     *       "journalId": "01a24b59-0137-72fa-9c2c-fdbac92864b2",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -19690,7 +19714,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b56-6bc9-70ed-8fd1-40829cfd2a2e
                  */
                 id: string;
             };
@@ -19700,7 +19724,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                 *       "memberId": "01a24b56-71e9-71ee-83d2-a2c7d3076660",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -19744,7 +19768,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a982-711a-b5b7-284cc4115085",
+                     *       "journalId": "01a24b59-0074-7509-b1e3-b64f5aec879a",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -19893,14 +19917,14 @@ export interface operations {
                      * @example {
                      *       "currency": "SEK",
                      *       "issued": 30201141,
-                     *       "reversed": 29789,
+                     *       "reversed": 29699,
                      *       "spent": 5600,
-                     *       "redeemed": 1351000,
+                     *       "redeemed": 1334500,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27641128,
-                     *       "outstandingPending": 1184374,
-                     *       "liabilityMinor": 28825502
+                     *       "outstandingAvailable": 27657894,
+                     *       "outstandingPending": 1184198,
+                     *       "liabilityMinor": 28842092
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -20707,7 +20731,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -20739,14 +20763,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T08:03:49.485Z",
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "since": "2026-12-06T12:31:23.673Z",
+                     *       "periodEnd": "2027-12-06T12:31:23.673Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T08:04:04.264Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.264Z"
+                     *         "windowStart": "2025-12-06T12:34:15.359Z",
+                     *         "windowEnd": "2026-12-06T12:34:15.359Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -20859,7 +20883,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -20877,7 +20901,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-82d3-74d3-818c-af2d109a4a0d",
+                     *           "id": "01a24b57-486f-7729-9b44-eb2ec1a311cc",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -20885,7 +20909,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T08:03:49.485Z"
+                     *           "at": "2026-12-06T12:31:23.673Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20978,7 +21002,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -21025,17 +21049,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T08:03:49.485Z",
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "since": "2026-12-06T12:31:23.673Z",
+                     *       "periodEnd": "2027-12-06T12:31:23.673Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T08:04:04.290Z",
+                     *         "until": "2027-06-06T12:34:15.535Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T08:04:04.299Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.299Z"
+                     *         "windowStart": "2025-12-06T12:34:15.584Z",
+                     *         "windowEnd": "2026-12-06T12:34:15.584Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21164,7 +21188,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -21196,14 +21220,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T08:03:49.485Z",
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "since": "2026-12-06T12:31:23.673Z",
+                     *       "periodEnd": "2027-12-06T12:31:23.673Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T08:04:04.315Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.315Z"
+                     *         "windowStart": "2025-12-06T12:34:15.674Z",
+                     *         "windowEnd": "2026-12-06T12:34:15.674Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21332,7 +21356,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b56-71e9-71ee-83d2-a2c7d3076660
                  */
                 id: string;
             };
@@ -21355,8 +21379,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T08:04:04.273Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.273Z"
+                     *         "windowStart": "2025-12-06T12:34:15.424Z",
+                     *         "windowEnd": "2026-12-06T12:34:15.424Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21432,8 +21456,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24a61-aa86-7337-b5c1-721df04c0918",
-                     *       "instance": "/v1/members/01a24a61-7126-738a-85e8-c911a1698819/tier"
+                     *       "requestId": "01a24b59-0996-717a-99d3-c0a274b63b4e",
+                     *       "instance": "/v1/members/01a24b56-71e9-71ee-83d2-a2c7d3076660/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -21483,7 +21507,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b56-71e9-71ee-83d2-a2c7d3076660
                  */
                 id: string;
             };
@@ -21590,7 +21614,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b56-71e9-71ee-83d2-a2c7d3076660
                  */
                 id: string;
             };
@@ -21622,17 +21646,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T08:04:04.326Z",
-                     *       "periodEnd": "2026-12-06T08:04:04.326Z",
+                     *       "since": "2026-12-06T12:34:15.768Z",
+                     *       "periodEnd": "2026-12-06T12:34:15.768Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T08:04:04.326Z",
+                     *         "until": "2027-03-06T12:34:15.768Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T08:04:04.333Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.333Z"
+                     *         "windowStart": "2025-12-06T12:34:15.849Z",
+                     *         "windowEnd": "2026-12-06T12:34:15.849Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21764,7 +21788,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b56-71e9-71ee-83d2-a2c7d3076660
                  */
                 id: string;
             };
@@ -21781,14 +21805,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T08:04:04.326Z",
-                     *       "periodEnd": "2026-12-06T08:04:04.326Z",
+                     *       "since": "2026-12-06T12:34:15.768Z",
+                     *       "periodEnd": "2026-12-06T12:34:15.768Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T08:04:04.344Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.344Z"
+                     *         "windowStart": "2025-12-06T12:34:15.948Z",
+                     *         "windowEnd": "2026-12-06T12:34:15.948Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22415,7 +22439,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b56-71d7-723c-91c0-6febe0fc8331
                  */
                 memberId?: string;
                 /**
@@ -22450,7 +22474,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *           "id": "01a24b58-2288-7369-9cb1-52ecba3ee8c3",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22499,8 +22523,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T08:03:57.920Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.920Z",
+                     *           "createdAt": "2026-12-06T12:33:16.936Z",
+                     *           "updatedAt": "2026-12-06T12:33:16.936Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22509,7 +22533,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
+                     *           "id": "01a24b58-2108-73fb-a363-69216b3a31e5",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -22558,8 +22582,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T08:03:57.873Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.873Z",
+                     *           "createdAt": "2026-12-06T12:33:16.553Z",
+                     *           "updatedAt": "2026-12-06T12:33:16.553Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22568,7 +22592,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-915e-770d-846f-bf464c8dcdc0",
+                     *           "id": "01a24b58-2265-749f-b9e6-b1b044d2b403",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22617,8 +22641,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T08:03:57.918Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.918Z",
+                     *           "createdAt": "2026-12-06T12:33:16.901Z",
+                     *           "updatedAt": "2026-12-06T12:33:16.901Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22627,7 +22651,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGE2MS05MTVlLTc3MGQtODQ2Zi1iZjQ2NGM4ZGNkYzAiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGI1OC0yMjY1LTc0OWYtYjllNi1iMWIwNDRkMmI0MDMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -22859,7 +22883,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *       "id": "01a24b59-0f10-7328-a333-9d8df96d7705",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -22896,8 +22920,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T08:04:04.554Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.554Z"
+                     *       "createdAt": "2026-12-06T12:34:17.485Z",
+                     *       "updatedAt": "2026-12-06T12:34:17.485Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23024,7 +23048,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-911c-7758-b0e6-ec69ccbd2dd0",
+                     *       "id": "01a24b58-2002-753e-bfb9-ae13c4f4a48b",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23073,8 +23097,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T08:03:57.852Z",
-                     *       "updatedAt": "2026-12-06T08:03:57.852Z"
+                     *       "createdAt": "2026-12-06T12:33:16.291Z",
+                     *       "updatedAt": "2026-12-06T12:33:16.291Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23161,7 +23185,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24a61-ab4b-72f4-857b-67733f9a927d
+                 * @example 01a24b59-0f10-7328-a333-9d8df96d7705
                  */
                 id: string;
             };
@@ -23261,7 +23285,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *       "id": "01a24b59-0f10-7328-a333-9d8df96d7705",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23298,8 +23322,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T08:04:04.554Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.563Z"
+                     *       "createdAt": "2026-12-06T12:34:17.485Z",
+                     *       "updatedAt": "2026-12-06T12:34:17.513Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23468,7 +23492,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 41
+                     *       "stock": 42
                      *     }
                      */
                     "application/json": {
@@ -23621,7 +23645,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24a61-915e-770d-846f-bf464c8dcdc0",
+                     *           "rewardId": "01a24b58-2265-749f-b9e6-b1b044d2b403",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -23631,7 +23655,7 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *           "rewardId": "01a24b58-2288-7369-9cb1-52ecba3ee8c3",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
                      *           "orders": 2,
@@ -23730,35 +23754,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-925c-74aa-95bf-755d592d79b3",
-                     *           "orderId": "01a24a61-9250-7005-b0de-8f6b4f180653",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-4ca88f63d075",
+                     *           "id": "01a24b58-2af4-70e0-af2f-8314f9eaec71",
+                     *           "orderId": "01a24b58-2a94-74bd-b44d-87d49f144a11",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-3608ec4b1ce5",
                      *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.160Z",
+                     *           "createdAt": "2026-12-06T12:33:18.996Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-935a-753f-8015-cb4ed3754363",
-                     *           "orderId": "01a24a61-934d-70e9-ace5-7c5e0649ca05",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-9fec5fe961df",
+                     *           "id": "01a24b58-3242-70dd-9c53-ecf65088698a",
+                     *           "orderId": "01a24b58-31ec-7168-a1ef-ad9850f17c87",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-870047ae2a60",
                      *           "accountExternalId": "K1006-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.413Z",
+                     *           "createdAt": "2026-12-06T12:33:20.876Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac77-77c9-8116-901531347b72",
-                     *           "orderId": "01a24a61-ac6c-743c-8878-30f833bd2a78",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b59-1c73-738c-bd41-6eda97a666dd",
+                     *           "orderId": "01a24b59-1ba9-725f-b32a-443f8d485af5",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:04:04.844Z",
+                     *           "createdAt": "2026-12-06T12:34:20.713Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -23860,36 +23884,36 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-925c-74aa-95bf-755d592d79b3",
-                     *           "orderId": "01a24a61-9250-7005-b0de-8f6b4f180653",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-4ca88f63d075",
+                     *           "id": "01a24b58-2af4-70e0-af2f-8314f9eaec71",
+                     *           "orderId": "01a24b58-2a94-74bd-b44d-87d49f144a11",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-3608ec4b1ce5",
                      *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.160Z",
-                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
+                     *           "createdAt": "2026-12-06T12:33:18.996Z",
+                     *           "exportedAt": "2026-12-06T12:34:21.235Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24a61-935a-753f-8015-cb4ed3754363",
-                     *           "orderId": "01a24a61-934d-70e9-ace5-7c5e0649ca05",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-9fec5fe961df",
+                     *           "id": "01a24b58-3242-70dd-9c53-ecf65088698a",
+                     *           "orderId": "01a24b58-31ec-7168-a1ef-ad9850f17c87",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-870047ae2a60",
                      *           "accountExternalId": "K1006-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.413Z",
-                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
+                     *           "createdAt": "2026-12-06T12:33:20.876Z",
+                     *           "exportedAt": "2026-12-06T12:34:21.235Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac77-77c9-8116-901531347b72",
-                     *           "orderId": "01a24a61-ac6c-743c-8878-30f833bd2a78",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b59-1c73-738c-bd41-6eda97a666dd",
+                     *           "orderId": "01a24b59-1ba9-725f-b32a-443f8d485af5",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:04:04.844Z",
-                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
+                     *           "createdAt": "2026-12-06T12:34:20.713Z",
+                     *           "exportedAt": "2026-12-06T12:34:21.235Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -24002,7 +24026,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b56-71d7-723c-91c0-6febe0fc8331
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -24026,18 +24050,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *           "id": "01a24b59-0fc4-71a1-9c98-ccffd8423553",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *             "id": "01a24b59-0f10-7328-a333-9d8df96d7705",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -24053,31 +24077,31 @@ export interface operations {
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T08:04:04.598Z",
-                     *           "updatedAt": "2026-12-06T08:04:04.598Z",
+                     *           "createdAt": "2026-12-06T12:34:17.668Z",
+                     *           "updatedAt": "2026-12-06T12:34:17.668Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *               "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.593Z"
+                     *               "at": "2026-12-06T12:34:17.658Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24a61-9194-738e-b25d-39b1493fbc2a",
+                     *           "id": "01a24b58-247b-7519-a7b4-124361cdcfce",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
+                     *             "id": "01a24b58-20d8-77e9-a8ed-c74eff7b14cd",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
@@ -24085,15 +24109,15 @@ export interface operations {
                      *           "note": null,
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T08:03:57.972Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.972Z",
+                     *           "createdAt": "2026-12-06T12:33:17.435Z",
+                     *           "updatedAt": "2026-12-06T12:33:17.435Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:03:49.485Z"
+                     *               "at": "2026-12-06T12:31:23.673Z"
                      *             }
                      *           ]
                      *         }
@@ -24168,8 +24192,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24a61-ab4b-72f4-857b-67733f9a927d",
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                 *       "reward": "01a24b59-0f10-7328-a333-9d8df96d7705",
+                 *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -24230,18 +24254,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b59-0fc4-71a1-9c98-ccffd8423553",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b59-0f10-7328-a333-9d8df96d7705",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24257,15 +24281,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.598Z",
+                     *       "createdAt": "2026-12-06T12:34:17.668Z",
+                     *       "updatedAt": "2026-12-06T12:34:17.668Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T12:34:17.658Z"
                      *         }
                      *       ]
                      *     }
@@ -24358,7 +24382,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 7514 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a61-ab62-762c-877d-e5672fdfa4d0",
+                     *       "requestId": "01a24b59-0f59-7095-8e11-aaac1f5f269d",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -24389,7 +24413,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b59-0fc4-71a1-9c98-ccffd8423553
                  */
                 id: string;
             };
@@ -24405,18 +24429,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b59-0fc4-71a1-9c98-ccffd8423553",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b59-0f10-7328-a333-9d8df96d7705",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24432,15 +24456,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.598Z",
+                     *       "createdAt": "2026-12-06T12:34:17.668Z",
+                     *       "updatedAt": "2026-12-06T12:34:17.668Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T12:34:17.658Z"
                      *         }
                      *       ]
                      *     }
@@ -24529,7 +24553,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b59-0fc4-71a1-9c98-ccffd8423553
                  */
                 id: string;
             };
@@ -24557,18 +24581,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b59-0fc4-71a1-9c98-ccffd8423553",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b59-0f10-7328-a333-9d8df96d7705",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24584,22 +24608,22 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.649Z",
+                     *       "createdAt": "2026-12-06T12:34:17.668Z",
+                     *       "updatedAt": "2026-12-06T12:34:17.919Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T12:34:17.658Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T08:04:04.649Z"
+                     *           "at": "2026-12-06T12:34:17.919Z"
                      *         }
                      *       ]
                      *     }
@@ -24724,7 +24748,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ac39-74cb-8657-982b066d05ab
+                 * @example 01a24b59-193d-7329-a1eb-078fb88cbf4c
                  */
                 id: string;
             };
@@ -24752,18 +24776,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ac39-74cb-8657-982b066d05ab",
+                     *       "id": "01a24b59-193d-7329-a1eb-078fb88cbf4c",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
+                     *         "id": "01a24b58-20d8-77e9-a8ed-c74eff7b14cd",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -24771,22 +24795,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.793Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.810Z",
+                     *       "createdAt": "2026-12-06T12:34:20.093Z",
+                     *       "updatedAt": "2026-12-06T12:34:20.258Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.788Z"
+                     *           "at": "2026-12-06T12:34:20.036Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T08:04:04.810Z"
+                     *           "at": "2026-12-06T12:34:20.258Z"
                      *         }
                      *       ]
                      *     }
@@ -24911,7 +24935,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b59-0fc4-71a1-9c98-ccffd8423553
                  */
                 id: string;
             };
@@ -24949,18 +24973,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b59-0fc4-71a1-9c98-ccffd8423553",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b59-0f10-7328-a333-9d8df96d7705",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24980,29 +25004,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.664Z",
+                     *       "createdAt": "2026-12-06T12:34:17.668Z",
+                     *       "updatedAt": "2026-12-06T12:34:17.989Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T12:34:17.658Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T08:04:04.649Z"
+                     *           "at": "2026-12-06T12:34:17.919Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.664Z"
+                     *           "at": "2026-12-06T12:34:17.989Z"
                      *         }
                      *       ]
                      *     }
@@ -25127,7 +25151,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b59-0fc4-71a1-9c98-ccffd8423553
                  */
                 id: string;
             };
@@ -25151,18 +25175,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b59-0fc4-71a1-9c98-ccffd8423553",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b59-0f10-7328-a333-9d8df96d7705",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25182,29 +25206,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.678Z",
+                     *       "createdAt": "2026-12-06T12:34:17.668Z",
+                     *       "updatedAt": "2026-12-06T12:34:18.252Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T12:34:17.658Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T08:04:04.649Z"
+                     *           "at": "2026-12-06T12:34:17.919Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.664Z"
+                     *           "at": "2026-12-06T12:34:17.989Z"
                      *         }
                      *       ]
                      *     }
@@ -25329,7 +25353,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-abda-7364-8660-f073ac0edaf6
+                 * @example 01a24b59-131d-717d-9a76-6e4a48972b40
                  */
                 id: string;
             };
@@ -25359,18 +25383,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-abda-7364-8660-f073ac0edaf6",
+                     *       "id": "01a24b59-131d-717d-9a76-6e4a48972b40",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
+                     *         "id": "01a24b58-2108-73fb-a363-69216b3a31e5",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -25380,29 +25404,29 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.698Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.726Z",
+                     *       "createdAt": "2026-12-06T12:34:18.525Z",
+                     *       "updatedAt": "2026-12-06T12:34:19.152Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.693Z"
+                     *           "at": "2026-12-06T12:34:18.476Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.714Z"
+                     *           "at": "2026-12-06T12:34:18.915Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.726Z"
+                     *           "at": "2026-12-06T12:34:19.152Z"
                      *         }
                      *       ]
                      *     }
@@ -25527,7 +25551,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ac09-77d4-bee3-68164e5395e7
+                 * @example 01a24b59-1794-71e4-b10d-a03bf850d2fe
                  */
                 id: string;
             };
@@ -25555,18 +25579,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ac09-77d4-bee3-68164e5395e7",
+                     *       "id": "01a24b59-1794-71e4-b10d-a03bf850d2fe",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24a61-9123-777f-911e-4fdb7d1d6c1b",
+                     *         "id": "01a24b58-2072-7030-94fd-329d60913d99",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25574,22 +25598,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.745Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.767Z",
+                     *       "createdAt": "2026-12-06T12:34:19.668Z",
+                     *       "updatedAt": "2026-12-06T12:34:19.944Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.740Z"
+                     *           "at": "2026-12-06T12:34:19.534Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T08:04:04.767Z"
+                     *           "at": "2026-12-06T12:34:19.944Z"
                      *         }
                      *       ]
                      *     }
@@ -25734,34 +25758,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:02.612Z",
-                     *           "updatedAt": "2026-12-06T08:04:02.612Z"
+                     *           "createdAt": "2026-12-06T12:34:01.175Z",
+                     *           "updatedAt": "2026-12-06T12:34:01.047Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9594-7220-89b3-c7dbeb2490b8",
+                     *           "id": "01a24b58-40ee-753f-aa93-1b257e3dcc74",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:58.995Z",
-                     *           "updatedAt": "2026-12-06T08:03:58.995Z"
+                     *           "createdAt": "2026-12-06T12:33:24.717Z",
+                     *           "updatedAt": "2026-12-06T12:33:24.717Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "id": "01a24b58-40f7-76ed-b6aa-9121d86e1345",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:59.000Z",
-                     *           "updatedAt": "2026-12-06T08:03:59.000Z"
+                     *           "createdAt": "2026-12-06T12:33:24.727Z",
+                     *           "updatedAt": "2026-12-06T12:33:24.727Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRhNjEtOTU5OC03MThhLWJiMjgtZDYzYWMzZDVhYzlhIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRiNTgtNDBmNy03NmVkLWI2YWEtOTEyMWQ4NmUxMzQ1Il0"
                      *     }
                      */
                     "application/json": {
@@ -25848,13 +25872,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
+                     *       "id": "01a24b58-f0ae-7039-bb69-cf6dc518e99c",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.649Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.649Z"
+                     *       "createdAt": "2026-12-06T12:34:09.710Z",
+                     *       "updatedAt": "2026-12-06T12:34:09.710Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -25953,7 +25977,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a61-a3b4-7295-a6b3-8173d5b37133
+                 * @example 01a24b58-cf58-73fe-8d45-47fbb918077c
                  */
                 id: string;
             };
@@ -25969,13 +25993,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *       "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:02.612Z",
-                     *       "updatedAt": "2026-12-06T08:04:02.612Z"
+                     *       "createdAt": "2026-12-06T12:34:01.175Z",
+                     *       "updatedAt": "2026-12-06T12:34:01.047Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26062,7 +26086,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a61-a7c2-7599-b637-4b9a25d1c4e9
+                 * @example 01a24b58-f0ae-7039-bb69-cf6dc518e99c
                  */
                 id: string;
             };
@@ -26087,13 +26111,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
+                     *       "id": "01a24b58-f0ae-7039-bb69-cf6dc518e99c",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.649Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.660Z"
+                     *       "createdAt": "2026-12-06T12:34:09.710Z",
+                     *       "updatedAt": "2026-12-06T12:34:09.875Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26216,7 +26240,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a61-a7c2-7599-b637-4b9a25d1c4e9
+                 * @example 01a24b58-f0ae-7039-bb69-cf6dc518e99c
                  */
                 id: string;
             };
@@ -26695,42 +26719,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "id": "01a24b59-026b-74ed-89d3-fd7326b28122",
+                     *           "walletId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *           "requestedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *           "requestedAt": "2026-12-06T12:34:14.237Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95c9-7407-86b9-2b1efdb2b2a8",
-                     *           "walletId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b58-41b4-7607-b766-08dca230dbb6",
+                     *           "walletId": "01a24b56-6bc6-72ff-9d80-22e1e464c7b2",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24a61-959a-71da-a3a5-1afcdcdd9885",
-                     *           "requestedAt": "2026-11-30T08:03:49.485Z",
+                     *           "requestedBy": "staff:01a24b58-4100-71ed-9dcb-66e9980f1427",
+                     *           "requestedAt": "2026-11-30T12:31:23.673Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95c4-71d3-83bd-615039e8d4c2",
-                     *           "walletId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b58-4192-7675-8e80-5b1466afeef0",
+                     *           "walletId": "01a24b56-6bc6-72ff-9d80-22e1e464c7b2",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24a61-9598-718a-bb28-d63ac3d5ac9a",
-                     *           "requestedAt": "2026-11-29T08:03:49.485Z",
+                     *           "requestedBy": "staff:01a24b58-40f7-76ed-b6aa-9121d86e1345",
+                     *           "requestedAt": "2026-11-29T12:31:23.673Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -26803,7 +26827,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a61-a9bc-72c4-bc55-4c2381929d72
+                 * @example 01a24b59-026b-74ed-89d3-fd7326b28122
                  */
                 id: string;
             };
@@ -26819,14 +26843,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b59-026b-74ed-89d3-fd7326b28122",
+                     *       "walletId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *       "requestedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "requestedAt": "2026-12-06T12:34:14.237Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -26917,7 +26941,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a61-a9f9-71bc-866d-4f22dd581bf0
+                 * @example 01a24b59-0561-771c-b05e-f29a0dc9e7d0
                  */
                 id: string;
             };
@@ -26933,18 +26957,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9f9-71bc-866d-4f22dd581bf0",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b59-0561-771c-b05e-f29a0dc9e7d0",
+                     *       "walletId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.215Z",
-                     *       "decidedBy": "staff:01a24a61-a3b4-7295-a6b3-8173d5b37133",
-                     *       "decidedAt": "2026-12-06T08:04:04.224Z",
+                     *       "requestedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "requestedAt": "2026-12-06T12:34:15.007Z",
+                     *       "decidedBy": "staff:01a24b58-cf58-73fe-8d45-47fbb918077c",
+                     *       "decidedAt": "2026-12-06T12:34:15.071Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24a61-aa01-77c8-93dc-f532ca14fb8b"
+                     *       "journalId": "01a24b59-05a0-77fd-85cc-ba0ac6827baf"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -26987,8 +27011,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24a61-a9e9-7309-87aa-e59914f3cbc1",
-                     *       "instance": "/v1/adjustment-requests/01a24a61-95c4-71d3-83bd-615039e8d4c2/approve"
+                     *       "requestId": "01a24b59-04bb-741c-b27f-59c1c3ce8748",
+                     *       "instance": "/v1/adjustment-requests/01a24b58-4192-7675-8e80-5b1466afeef0/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -27090,7 +27114,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a61-a9bc-72c4-bc55-4c2381929d72
+                 * @example 01a24b59-026b-74ed-89d3-fd7326b28122
                  */
                 id: string;
             };
@@ -27118,16 +27142,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b59-026b-74ed-89d3-fd7326b28122",
+                     *       "walletId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:04.207Z",
+                     *       "requestedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "requestedAt": "2026-12-06T12:34:14.237Z",
+                     *       "decidedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "decidedAt": "2026-12-06T12:34:14.930Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -27288,9 +27312,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24a61-a71c-774e-b535-98d9dad20ea5",
-                     *           "at": "2026-12-06T08:04:03.484Z",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "id": "01a24b58-eb3a-73f8-bf28-34adbe08fb5e",
+                     *           "at": "2026-12-06T12:34:08.314Z",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -27303,22 +27327,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "7e565d1cf31dc390362ffaf6fe353d417162ca454fbb6b1e63afcd547b1293ac",
-                     *           "hash": "e11fa38e228911d2c030a5f903c60f952400b4a49f9e621e0734a68772aec67d"
+                     *           "prevHash": "bd67777474ddd5b05f61ceed2b093462b83329b7ea288f97b7d9d2ebca8395ae",
+                     *           "hash": "d132bcb51fc0ee64bccaa35e8dca69462103324b351f6db19ae838de431645cd"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24a61-a703-715d-9954-ffff44e2e458",
-                     *           "at": "2026-12-06T08:04:03.458Z",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "id": "01a24b58-ea80-72e9-835d-6030c17a2ad5",
+                     *           "at": "2026-12-06T12:34:08.128Z",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24a61-a700-7296-a01d-b7e508ea0581",
+                     *           "entityId": "01a24b58-ea6e-77e3-a34c-61d5ccd208b9",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24a61-a700-7296-a01d-b7e508ea0581",
+                     *             "id": "01a24b58-ea6e-77e3-a34c-61d5ccd208b9",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -27327,30 +27351,30 @@ export interface operations {
                      *             "segment": "installer",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T08:04:03.454Z",
+                     *             "createdAt": "2026-12-06T12:34:08.043Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T08:04:03.454Z",
+                     *             "updatedAt": "2026-12-06T12:34:08.043Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "3f078d6c62b1b61ed7909e2c4cac7f5dc1ee378f79c3c8f76ca2c3ba9699a2a1",
-                     *           "hash": "7e565d1cf31dc390362ffaf6fe353d417162ca454fbb6b1e63afcd547b1293ac"
+                     *           "prevHash": "456dd9f996bdec4c9578d23e18b4ec1b7a8044bb6f688fba08df2689b4c7fe1e",
+                     *           "hash": "bd67777474ddd5b05f61ceed2b093462b83329b7ea288f97b7d9d2ebca8395ae"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24a61-a6f8-73e2-b25e-bef0e5a27636",
-                     *           "at": "2026-12-06T08:04:03.447Z",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "id": "01a24b58-e966-76a0-845a-bf35bfef1818",
+                     *           "at": "2026-12-06T12:34:07.846Z",
+                     *           "actor": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *           "entityId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *           "before": {
-                     *             "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *             "id": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -27361,17 +27385,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T08:04:03.429Z",
+                     *             "createdAt": "2026-12-06T12:34:07.691Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T08:04:03.429Z",
+                     *             "updatedAt": "2026-12-06T12:34:07.691Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *             "id": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -27383,17 +27407,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T08:04:03.429Z",
+                     *             "createdAt": "2026-12-06T12:34:07.691Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T08:04:03.445Z",
+                     *             "updatedAt": "2026-12-06T12:34:07.836Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "681856091a752b10960fda49b5d0f0771790aeca1f11ecf1ba726fa884d27672",
-                     *           "hash": "3f078d6c62b1b61ed7909e2c4cac7f5dc1ee378f79c3c8f76ca2c3ba9699a2a1"
+                     *           "prevHash": "967d7887f2dfe5d13a93d9e65b004999ce914f7e1f78b75c111bdd9503b55fad",
+                     *           "hash": "456dd9f996bdec4c9578d23e18b4ec1b7a8044bb6f688fba08df2689b4c7fe1e"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -27474,15 +27498,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24a61-9594-7220-89b3-c7dbeb2490b8",
+                     *           "actor": "staff:01a24b58-40ee-753f-aa93-1b257e3dcc74",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "actor": "staff:01a24b58-40f7-76ed-b6aa-9121d86e1345",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *           "actor": "staff:01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -27568,10 +27592,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *       "seq": 38,
-                     *       "hash": "a71d5edd1ee2a232d7c2d7ed8be93ec99fe88699d5b7b25670600305e15eeb87",
-                     *       "at": "2026-12-06T08:04:03.796Z"
+                     *       "hash": "bca9a052829336b1ba446add2596eb17f8a9f5e0df21d2697e2b833f3544fa96",
+                     *       "at": "2026-12-06T12:34:10.813Z"
                      *     }
                      */
                     "application/json": {
@@ -27655,22 +27679,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
+                     *           "id": "01a24b58-426f-7352-be0e-4816f8185c0b",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:59.063Z",
-                     *           "updatedAt": "2026-12-06T08:03:59.063Z"
+                     *           "createdAt": "2026-12-06T12:33:25.103Z",
+                     *           "updatedAt": "2026-12-06T12:33:25.103Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-95da-70bc-b48c-6c937642be1c",
+                     *           "id": "01a24b58-428a-7525-b799-3c976ee9b2dd",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:59.066Z",
-                     *           "updatedAt": "2026-12-06T08:03:59.066Z"
+                     *           "createdAt": "2026-12-06T12:33:25.129Z",
+                     *           "updatedAt": "2026-12-06T12:33:25.129Z"
                      *         }
                      *       ]
                      *     }
@@ -27758,13 +27782,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a85d-70c5-8ead-9de04d7254e2",
+                     *       "id": "01a24b58-f56e-7178-85c8-f8e1c0b67162",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.804Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.804Z"
+                     *       "createdAt": "2026-12-06T12:34:10.925Z",
+                     *       "updatedAt": "2026-12-06T12:34:10.925Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -27863,7 +27887,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a61-95d7-72e7-8446-2fd4136cacc7
+                 * @example 01a24b58-426f-7352-be0e-4816f8185c0b
                  */
                 id: string;
             };
@@ -27879,13 +27903,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
+                     *       "id": "01a24b58-426f-7352-be0e-4816f8185c0b",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:03:59.063Z",
-                     *       "updatedAt": "2026-12-06T08:03:59.063Z"
+                     *       "createdAt": "2026-12-06T12:33:25.103Z",
+                     *       "updatedAt": "2026-12-06T12:33:25.103Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -27972,7 +27996,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a61-a85d-70c5-8ead-9de04d7254e2
+                 * @example 01a24b58-f56e-7178-85c8-f8e1c0b67162
                  */
                 id: string;
             };
@@ -27997,13 +28021,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a85d-70c5-8ead-9de04d7254e2",
+                     *       "id": "01a24b58-f56e-7178-85c8-f8e1c0b67162",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.804Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.810Z"
+                     *       "createdAt": "2026-12-06T12:34:10.925Z",
+                     *       "updatedAt": "2026-12-06T12:34:10.967Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28139,7 +28163,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a61-95d7-72e7-8446-2fd4136cacc7
+                 * @example 01a24b58-426f-7352-be0e-4816f8185c0b
                  */
                 id: string;
             };
@@ -28156,7 +28180,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
+                     *         "id": "01a24b58-426f-7352-be0e-4816f8185c0b",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -28317,7 +28341,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a876-73ff-a7d9-606132d1e811",
+                     *       "journalId": "01a24b58-f5f8-72b9-bbd9-ba7c766dacdb",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -28450,15 +28474,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-ab18-760a-ad07-489bdc002a00",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "id": "01a24b59-0e7c-715f-84f2-c5f9f3f95807",
+                     *           "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:04.502Z",
-                     *           "url": "/v1/evidence/01a24a61-ab18-760a-ad07-489bdc002a00/content"
+                     *           "uploadedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *           "createdAt": "2026-12-06T12:34:17.323Z",
+                     *           "url": "/v1/evidence/01a24b59-0e7c-715f-84f2-c5f9f3f95807/content"
                      *         }
                      *       ]
                      *     }
@@ -28574,7 +28598,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24a61-ab18-760a-ad07-489bdc002a00
+                 * @example 01a24b59-0e7c-715f-84f2-c5f9f3f95807
                  */
                 id: string;
             };
@@ -28590,15 +28614,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab18-760a-ad07-489bdc002a00",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b59-0e7c-715f-84f2-c5f9f3f95807",
+                     *       "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:04.502Z",
-                     *       "url": "/v1/evidence/01a24a61-ab18-760a-ad07-489bdc002a00/content"
+                     *       "uploadedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:34:17.323Z",
+                     *       "url": "/v1/evidence/01a24b59-0e7c-715f-84f2-c5f9f3f95807/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -28685,7 +28709,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24a61-ab18-760a-ad07-489bdc002a00
+                 * @example 01a24b59-0e7c-715f-84f2-c5f9f3f95807
                  */
                 id: string;
             };
@@ -29068,10 +29092,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
+                     *           "id": "01a24b58-52f3-730b-9278-c1407a8eb162",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -29084,7 +29108,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -29098,13 +29122,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9788-7766-9301-e11567ac6208",
+                     *           "id": "01a24b58-52b5-714f-9dfc-0c266cacb172",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -29117,7 +29141,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -29131,13 +29155,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-977b-76f2-bb2b-a679b623122e",
+                     *           "id": "01a24b58-524e-767f-9de7-75e1c96dc9ec",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -29150,7 +29174,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -29164,10 +29188,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:31:23.673Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05NzUxLTc1NTAtOWQwMy1hNmRkYTYzZjA5YjEiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI1OC00ZmQ5LTcyMDgtODkxNC0zMWRjMzAwOGM4ZDUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29246,7 +29270,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24a61-9694-750c-ae6e-8c79bf223f6b"
+                 *         "01a24b58-4a28-74a8-b08a-96590adadcd5"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29291,7 +29315,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24a61-9694-750c-ae6e-8c79bf223f6b"
+                 *         "01a24b58-4a28-74a8-b08a-96590adadcd5"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29346,10 +29370,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-acac-718e-a76e-9e7ffd9dc266",
+                     *       "id": "01a24b59-1ec5-706e-a2a0-a569b10cabd4",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-22e1e464c7b2",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-777e3b2c8523",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29362,7 +29386,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29375,19 +29399,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:04.905Z",
+                     *       "submittedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:34:21.505Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9694-750c-ae6e-8c79bf223f6b",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b58-4a28-74a8-b08a-96590adadcd5",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-22e1e464c7b2",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.240Z",
-                     *           "url": "/v1/evidence/01a24a61-9694-750c-ae6e-8c79bf223f6b/content"
+                     *           "createdAt": "2026-12-06T12:33:27.022Z",
+                     *           "url": "/v1/evidence/01a24b58-4a28-74a8-b08a-96590adadcd5/content"
                      *         }
                      *       ]
                      *     }
@@ -29442,9 +29466,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24a61-acac-718e-a76e-9e7ffd9dc266).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24b59-1ec5-706e-a2a0-a569b10cabd4).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24a61-acc0-70bd-80fe-f4cb37ae2932",
+                     *       "requestId": "01a24b59-1fbf-71ce-8fef-c29501981c4c",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -29511,7 +29535,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a61-9799-76ed-a0f2-c36aea49fcc6
+                 * @example 01a24b58-52f3-730b-9278-c1407a8eb162
                  */
                 id: string;
             };
@@ -29527,10 +29551,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
+                     *       "id": "01a24b58-52f3-730b-9278-c1407a8eb162",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29543,7 +29567,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29557,18 +29581,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T12:31:23.673Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-97a2-76ea-9afa-2d5060b86265",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b58-533a-71aa-b0b8-9659db105dc5",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.519Z",
-                     *           "url": "/v1/evidence/01a24a61-97a2-76ea-9afa-2d5060b86265/content"
+                     *           "createdAt": "2026-12-06T12:33:29.359Z",
+                     *           "url": "/v1/evidence/01a24b58-533a-71aa-b0b8-9659db105dc5/content"
                      *         }
                      *       ]
                      *     }
@@ -29657,7 +29681,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a61-acac-718e-a76e-9e7ffd9dc266
+                 * @example 01a24b59-1ec5-706e-a2a0-a569b10cabd4
                  */
                 id: string;
             };
@@ -29684,10 +29708,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-acac-718e-a76e-9e7ffd9dc266",
+                     *       "id": "01a24b59-1ec5-706e-a2a0-a569b10cabd4",
                      *       "state": "approved",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-22e1e464c7b2",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-777e3b2c8523",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29700,7 +29724,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29709,23 +29733,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24a61-accc-7302-8801-b8a214365c65",
+                     *       "eventId": "01a24b59-202b-7294-a2b4-6a2727d65637",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:04.938Z",
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:04.905Z",
+                     *       "decidedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "decidedAt": "2026-12-06T12:34:21.839Z",
+                     *       "submittedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:34:21.505Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9694-750c-ae6e-8c79bf223f6b",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b58-4a28-74a8-b08a-96590adadcd5",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-22e1e464c7b2",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.240Z",
-                     *           "url": "/v1/evidence/01a24a61-9694-750c-ae6e-8c79bf223f6b/content"
+                     *           "createdAt": "2026-12-06T12:33:27.022Z",
+                     *           "url": "/v1/evidence/01a24b58-4a28-74a8-b08a-96590adadcd5/content"
                      *         }
                      *       ]
                      *     }
@@ -29862,7 +29886,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a61-9799-76ed-a0f2-c36aea49fcc6
+                 * @example 01a24b58-52f3-730b-9278-c1407a8eb162
                  */
                 id: string;
             };
@@ -29901,10 +29925,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
+                     *       "id": "01a24b58-52f3-730b-9278-c1407a8eb162",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29917,7 +29941,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29933,21 +29957,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:04.964Z",
+                     *       "decidedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "decidedAt": "2026-12-06T12:34:22.199Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T12:31:23.673Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-97a2-76ea-9afa-2d5060b86265",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b58-533a-71aa-b0b8-9659db105dc5",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.519Z",
-                     *           "url": "/v1/evidence/01a24a61-97a2-76ea-9afa-2d5060b86265/content"
+                     *           "createdAt": "2026-12-06T12:33:29.359Z",
+                     *           "url": "/v1/evidence/01a24b58-533a-71aa-b0b8-9659db105dc5/content"
                      *         }
                      *       ]
                      *     }
@@ -30084,7 +30108,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T08:03:49.485Z"
+                     *       "accrueFrom": "2025-12-05T12:31:23.673Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30165,7 +30189,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T08:03:49.485Z"
+                 *       "accrueFrom": "2025-12-05T12:31:23.673Z"
                  *     }
                  */
                 "application/json": {
@@ -30202,7 +30226,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T08:03:49.485Z"
+                     *       "accrueFrom": "2025-12-05T12:31:23.673Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30301,7 +30325,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -30317,7 +30341,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -30416,7 +30440,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -30434,37 +30458,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-99a0-72db-a169-8efdc3a9b567",
+                     *           "id": "01a24b58-620b-72e9-8c16-12ec27fde6ba",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24a61-997a-7344-819b-cb34f928a59e",
+                     *           "claimId": "01a24b58-61bd-756e-86b9-76fcaa67f8c7",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T08:04:00.030Z"
+                     *           "createdAt": "2026-12-06T12:33:33.188Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9970-719e-aef3-4f8915afea37",
+                     *           "id": "01a24b58-6177-70e8-873a-0a2d6900ca3e",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24a61-8115-74ec-acba-c127f262005d",
+                     *           "eventId": "01a24b57-3dc0-717b-b471-8d75c7afda16",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T08:03:59.967Z"
+                     *           "createdAt": "2026-12-06T12:33:32.907Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9970-719e-aef2-fe665e88afc3",
+                     *           "id": "01a24b58-6177-70e8-8739-b83098f3e104",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24a61-8115-74ec-acba-5a5e462c01c7",
+                     *           "eventId": "01a24b57-3dc0-717b-b471-254dee6de2f3",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T08:03:59.967Z"
+                     *           "createdAt": "2026-12-06T12:33:32.907Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05OTcwLTcxOWUtYWVmMi1kMzg1NDBhYjFjOWIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI1OC02MTc3LTcwZTgtODczOS04Y2I5ZDI0YmQ1NDgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30555,7 +30579,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -30598,7 +30622,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -30717,8 +30741,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24a61-ad0a-706b-a4b3-d4629b4f3708",
-                     *       "instance": "/v1/accounts/01a24a61-70cd-736b-bba8-367c2cc2f80e/coop-fund/adjustments"
+                     *       "requestId": "01a24b59-2360-7205-8ae0-302c47bab505",
+                     *       "instance": "/v1/accounts/01a24b56-6bc6-72ff-9d80-1c2d76af5701/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -30775,17 +30799,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *           "id": "01a24b59-238f-7699-8e6e-a254f72a3ccc",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *           "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *           "proofEvidenceId": "01a24b58-61ca-7120-b404-c32551f02886",
+                     *           "proofUrl": "/v1/evidence/01a24b58-61ca-7120-b404-c32551f02886/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30793,21 +30817,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:05.014Z"
+                     *           "submittedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *           "createdAt": "2026-12-06T12:34:22.735Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9997-7436-ae48-3948b886a899",
+                     *           "id": "01a24b58-61f5-70cd-b760-476ed2ff6cac",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-545699b4d439",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-3e91629d7626",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24a61-999b-70db-92bb-f58d08865984",
-                     *           "proofUrl": "/v1/evidence/01a24a61-999b-70db-92bb-f58d08865984/content",
+                     *           "proofEvidenceId": "01a24b58-61fe-733b-a2f0-c51c19c162ef",
+                     *           "proofUrl": "/v1/evidence/01a24b58-61fe-733b-a2f0-c51c19c162ef/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30816,7 +30840,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:04:00.023Z"
+                     *           "createdAt": "2026-12-06T12:33:33.173Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -30890,13 +30914,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                 *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                 *       "proofEvidenceId": "01a24b58-61ca-7120-b404-c32551f02886",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -30937,13 +30961,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                 *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                 *       "proofEvidenceId": "01a24b58-61ca-7120-b404-c32551f02886",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31002,17 +31026,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *       "id": "01a24b59-238f-7699-8e6e-a254f72a3ccc",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *       "proofEvidenceId": "01a24b58-61ca-7120-b404-c32551f02886",
+                     *       "proofUrl": "/v1/evidence/01a24b58-61ca-7120-b404-c32551f02886/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31020,8 +31044,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:05.014Z"
+                     *       "submittedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:34:22.735Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31132,7 +31156,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a61-ad16-777c-9837-2e0c12e796e4
+                 * @example 01a24b59-238f-7699-8e6e-a254f72a3ccc
                  */
                 id: string;
             };
@@ -31148,17 +31172,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *       "id": "01a24b59-238f-7699-8e6e-a254f72a3ccc",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *       "proofEvidenceId": "01a24b58-61ca-7120-b404-c32551f02886",
+                     *       "proofUrl": "/v1/evidence/01a24b58-61ca-7120-b404-c32551f02886/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31166,8 +31190,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:05.014Z"
+                     *       "submittedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:34:22.735Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31254,7 +31278,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a61-ad16-777c-9837-2e0c12e796e4
+                 * @example 01a24b59-238f-7699-8e6e-a254f72a3ccc
                  */
                 id: string;
             };
@@ -31270,26 +31294,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *       "id": "01a24b59-238f-7699-8e6e-a254f72a3ccc",
                      *       "state": "approved",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *       "proofEvidenceId": "01a24b58-61ca-7120-b404-c32551f02886",
+                     *       "proofUrl": "/v1/evidence/01a24b58-61ca-7120-b404-c32551f02886/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:05.026Z",
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:05.014Z"
+                     *       "decidedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "decidedAt": "2026-12-06T12:34:22.830Z",
+                     *       "submittedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:34:22.735Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31424,7 +31448,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a61-9997-7436-ae48-3948b886a899
+                 * @example 01a24b58-61f5-70cd-b760-476ed2ff6cac
                  */
                 id: string;
             };
@@ -31458,17 +31482,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9997-7436-ae48-3948b886a899",
+                     *       "id": "01a24b58-61f5-70cd-b760-476ed2ff6cac",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-545699b4d439",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-3e91629d7626",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24a61-999b-70db-92bb-f58d08865984",
-                     *       "proofUrl": "/v1/evidence/01a24a61-999b-70db-92bb-f58d08865984/content",
+                     *       "proofEvidenceId": "01a24b58-61fe-733b-a2f0-c51c19c162ef",
+                     *       "proofUrl": "/v1/evidence/01a24b58-61fe-733b-a2f0-c51c19c162ef/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31479,10 +31503,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:05.036Z",
+                     *       "decidedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "decidedAt": "2026-12-06T12:34:23.036Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:04:00.023Z"
+                     *       "createdAt": "2026-12-06T12:33:33.173Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31637,44 +31661,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-99a6-729d-a98f-adce1c1b2c07",
-                     *           "claimId": "01a24a61-998c-72db-a39a-46c0431da507",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b58-622f-74b6-9d33-4bd7efb66dba",
+                     *           "claimId": "01a24b58-61d3-77ed-8bd6-90c2233ca469",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-22e1e464c7b2",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T08:04:00.035Z",
+                     *           "approvedAt": "2026-12-06T12:33:33.226Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-99ab-77c0-b669-023fa4c6d314",
-                     *           "claimId": "01a24a61-9990-71ae-af78-c9c4cdfe1eb0",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-454e122a0e3b",
+                     *           "id": "01a24b58-6233-7209-b6fa-d839d2fa215f",
+                     *           "claimId": "01a24b58-61d9-75fa-a689-7654419887d6",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2ff38106dc0b",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T08:04:00.040Z",
+                     *           "approvedAt": "2026-12-06T12:33:33.233Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-ad25-74cb-8f91-3d0a553840af",
-                     *           "claimId": "01a24a61-ad16-777c-9837-2e0c12e796e4",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b59-23fd-73ae-9578-9c9b82651562",
+                     *           "claimId": "01a24b59-238f-7699-8e6e-a254f72a3ccc",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T08:04:05.026Z",
+                     *           "approvedAt": "2026-12-06T12:34:22.830Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -31753,9 +31777,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24a61-99a6-729d-a98f-adce1c1b2c07",
-                 *         "01a24a61-99ab-77c0-b669-023fa4c6d314",
-                 *         "01a24a61-ad25-74cb-8f91-3d0a553840af"
+                 *         "01a24b58-622f-74b6-9d33-4bd7efb66dba",
+                 *         "01a24b58-6233-7209-b6fa-d839d2fa215f",
+                 *         "01a24b59-23fd-73ae-9578-9c9b82651562"
                  *       ]
                  *     }
                  */
@@ -31776,11 +31800,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad38-733f-a1dd-8f334cd48dd0",
+                     *       "id": "01a24b59-2545-75eb-a8ca-6bff012d2f1e",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T08:04:05.048Z",
+                     *       "createdAt": "2026-12-06T12:34:23.173Z",
                      *       "created": true
                      *     }
                      */
@@ -31894,7 +31918,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b56-6bc6-72ff-9d80-1c2d76af5701
                  */
                 id: string;
             };
@@ -31912,8 +31936,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-8d7cd8cf8e8a",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-28d26866702c",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -31925,8 +31949,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -31938,8 +31962,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-a072d936f528",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-934773cbb1f5",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-28d26866702c",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -31951,7 +31975,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGE2MS03MTI1LTc1MmYtYmJjZC1hMDcyZDkzNmY1MjgiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGI1Ni03MWQ3LTcyM2MtOTFjMC05MzQ3NzNjYmIxZjUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32041,7 +32065,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
+                 * @example 01a24b58-e8cc-767a-9949-ad2beec6075f
                  */
                 id: string;
             };
@@ -32092,12 +32116,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24a61-a770-753f-950c-2eb36df4c9ed",
-                     *       "memberId": "01a24a61-a76f-752a-ba03-24d29b76c304",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "invitationId": "01a24b58-ed59-7359-a5af-ca32303ac178",
+                     *       "memberId": "01a24b58-ed56-75dd-9614-465405531e15",
+                     *       "accountId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T08:04:03.564Z"
+                     *       "expiresAt": "2026-12-20T12:34:08.805Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -32220,7 +32244,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_gLkc04Www0O_p3PpPKaqsOD9ro3XtWVjXsFmPFe0GNw
+                 * @example inv_cztn3LdHihAGvWxkbhq-E0g36vT07Yb8TllHse34LmY
                  */
                 token: string;
             };
@@ -32254,8 +32278,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a76f-752a-ba03-24d29b76c304",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b58-ed56-75dd-9614-465405531e15",
+                     *       "accountId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -32266,8 +32290,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.565Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.577Z"
+                     *       "createdAt": "2026-12-06T12:34:08.821Z",
+                     *       "updatedAt": "2026-12-06T12:34:08.971Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32402,7 +32426,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
+                 * @example 01a24b58-e8cc-767a-9949-ad2beec6075f
                  */
                 id: string;
             };
@@ -32412,7 +32436,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
+                 *       "byMemberId": "01a24b58-eb5c-709f-a830-f64655817ce1"
                  *     }
                  */
                 "application/json": {
@@ -32433,8 +32457,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
-                     *       "code": "7MBFC44D"
+                     *       "accountId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
+                     *       "code": "CJRDVDGR"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -32561,7 +32585,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "7MBFC44D",
+                 *       "account": "CJRDVDGR",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -32594,8 +32618,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a78b-7428-b870-67c21dcebcd2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b58-ee59-7291-99e4-4a20c8eacb26",
+                     *       "accountId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32606,8 +32630,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.594Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.594Z"
+                     *       "createdAt": "2026-12-06T12:34:09.111Z",
+                     *       "updatedAt": "2026-12-06T12:34:09.111Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32718,7 +32742,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a78b-7428-b870-67c21dcebcd2
+                 * @example 01a24b58-ee59-7291-99e4-4a20c8eacb26
                  */
                 id: string;
             };
@@ -32728,7 +32752,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
+                 *       "byMemberId": "01a24b58-eb5c-709f-a830-f64655817ce1"
                  *     }
                  */
                 "application/json": {
@@ -32749,8 +32773,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a78b-7428-b870-67c21dcebcd2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b58-ee59-7291-99e4-4a20c8eacb26",
+                     *       "accountId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32761,8 +32785,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.594Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.605Z"
+                     *       "createdAt": "2026-12-06T12:34:09.111Z",
+                     *       "updatedAt": "2026-12-06T12:34:09.320Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32885,7 +32909,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a79f-7138-9396-4600ec32bef0
+                 * @example 01a24b58-efad-738b-b615-f4a28e93e233
                  */
                 id: string;
             };
@@ -32896,7 +32920,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
+                 *       "byMemberId": "01a24b58-eb5c-709f-a830-f64655817ce1"
                  *     }
                  */
                 "application/json": {
@@ -32919,8 +32943,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a79f-7138-9396-4600ec32bef0",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b58-efad-738b-b615-f4a28e93e233",
+                     *       "accountId": "01a24b58-e8cc-767a-9949-ad2beec6075f",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -32931,8 +32955,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.614Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.625Z"
+                     *       "createdAt": "2026-12-06T12:34:09.452Z",
+                     *       "updatedAt": "2026-12-06T12:34:09.549Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33055,7 +33079,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a74b-70fc-978d-09420efc12f2
+                 * @example 01a24b58-ebc7-777b-94a2-7ef79420f4bd
                  */
                 id: string;
             };
@@ -33082,7 +33106,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-a74b-70fc-978d-09420efc12f2",
+                     *       "memberId": "01a24b58-ebc7-777b-94a2-7ef79420f4bd",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -33234,35 +33258,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a7d6-712e-b73f-c121d34a4c0e",
+                     *           "id": "01a24b58-f171-734a-8448-6496b378f497",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=VNe7jaTLm85khiATxzRAGq3kriRhX719-4GK_fx4SyU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 09:04. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=N9u2RBGoyczvBK4LFFmXtX2euId0dnk9kc9RUewdb3E\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 13:34. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:03.668Z",
+                     *           "nextAttemptAt": "2026-12-06T12:34:09.903Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T08:04:03.667Z"
+                     *           "createdAt": "2026-12-06T12:34:09.902Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a7c7-734e-8553-a624c3e59a4c",
+                     *           "id": "01a24b58-f0f9-7781-a90c-8746e2926be7",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=1tzzBZphZoFRLg44IeXUvHS2LqZ0hS9tWUhN5qcqWzU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 09:04. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=vmzKES6EW4iAR_bHuSXc9gMrbyH1J27bPf8bpjEtbiA\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 13:34. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:03.653Z",
+                     *           "nextAttemptAt": "2026-12-06T12:34:09.725Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T08:04:03.649Z"
+                     *           "createdAt": "2026-12-06T12:34:09.710Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a7ab-7100-a37f-cfa62dc3c153",
+                     *           "id": "01a24b58-f010-726d-aa32-5f21fc9b2dc6",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -33270,13 +33294,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:03.627Z",
+                     *           "nextAttemptAt": "2026-12-06T12:34:09.552Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T08:04:03.625Z"
+                     *           "createdAt": "2026-12-06T12:34:09.549Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA4OjA0OjAzLjYyNVoiLCIwMWEyNGE2MS1hN2FiLTcxMDAtYTM3Zi1jZmE2MmRjM2MxNTMiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDEyOjM0OjA5LjU0OVoiLCIwMWEyNGI1OC1mMDEwLTcyNmQtYWEzMi01ZjIxZmM5YjJkYzYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -33342,7 +33366,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24a61-89b5-77f8-abbd-3769f6d765dd
+                 * @example 01a24b57-ba3d-727f-902d-abf59f78518c
                  */
                 id: string;
             };
@@ -33358,7 +33382,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-89b5-77f8-abbd-3769f6d765dd",
+                     *       "id": "01a24b57-ba3d-727f-902d-abf59f78518c",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@example.com",
                      *       "language": "sv",
@@ -33369,7 +33393,7 @@ export interface operations {
                      *       "nextAttemptAt": null,
                      *       "lastError": "cancelled in the console",
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T08:03:55.945Z"
+                     *       "createdAt": "2026-12-06T12:32:49.895Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33492,7 +33516,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24a61-89b5-77f8-abbd-3769f6d765dd
+                 * @example 01a24b57-ba3d-727f-902d-abf59f78518c
                  */
                 id: string;
             };
@@ -33508,7 +33532,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd6b-70f2-b8f4-3a0618f40b69",
+                     *       "id": "01a24b59-e49e-7194-906b-0228303a44eb",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@example.com",
                      *       "language": "sv",
@@ -33516,10 +33540,10 @@ export interface operations {
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
                      *       "status": "pending",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T08:04:09.194Z",
+                     *       "nextAttemptAt": "2026-12-06T12:35:12.113Z",
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T08:04:09.194Z"
+                     *       "createdAt": "2026-12-06T12:35:12.113Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33586,8 +33610,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The mail is pending; only a sent, failed or cancelled mail can be sent again.",
                      *       "code": "outbox_mail_not_resendable",
-                     *       "requestId": "01a24a61-bd61-7367-9ab5-7a16e1d84eee",
-                     *       "instance": "/v1/outbox/01a24a61-89b5-77f8-abbd-3769f6d765dd/resend"
+                     *       "requestId": "01a24b59-e39e-72c4-bb58-2150ed043a8a",
+                     *       "instance": "/v1/outbox/01a24b57-ba3d-727f-902d-abf59f78518c/resend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -33925,7 +33949,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24a61-aa93-72a8-9eeb-0be184729582",
+                     *       "requestId": "01a24b59-0a14-7249-8d35-f1be6aedc487",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -33956,7 +33980,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b56-6bc9-70ed-8fd1-40829cfd2a2e
                  */
                 id: string;
             };
@@ -33972,8 +33996,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "countedFor": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
+                     *       "countedFor": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -34460,7 +34484,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-8add78a3d992
+                 * @example 01a24b56-71d7-723c-91c0-7be4ea52239f
                  */
                 id: string;
             };
@@ -34476,7 +34500,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-7be4ea52239f",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -34487,14 +34511,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T08:03:49.485Z"
+                     *           "completedAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T08:03:49.485Z"
+                     *           "completedAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -34607,7 +34631,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9a52-71ca-8fad-40ffa2b85e4f",
+                     *           "id": "01a24b58-6509-716d-ac85-c89e3012c049",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -34616,8 +34640,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T08:04:00.210Z",
-                     *           "updatedAt": "2026-12-06T08:04:00.210Z"
+                     *           "createdAt": "2026-12-06T12:33:33.967Z",
+                     *           "updatedAt": "2026-12-06T12:33:33.967Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -34723,7 +34747,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b59-0cdc-745b-b0cb-59055d6113df",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34731,9 +34755,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.466Z",
-                     *       "secret": "whsec_8ca02e82eaa91ca97b3664edaf8b1940eb231d9b861ccc8265d241fea6198430"
+                     *       "createdAt": "2026-12-06T12:34:16.924Z",
+                     *       "updatedAt": "2026-12-06T12:34:16.924Z",
+                     *       "secret": "whsec_5839b6b5b6e4a0e59ba3ff7da55ca08522c1e7726f69268e7c0ef58d03884ce8"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -34824,7 +34848,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24a61-aae8-752d-9e7a-cd1d22e7e310",
+                     *       "requestId": "01a24b59-0c8b-7755-9ec4-189d372b5271",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -34855,7 +34879,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b59-0cdc-745b-b0cb-59055d6113df
                  */
                 id: string;
             };
@@ -34871,7 +34895,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b59-0cdc-745b-b0cb-59055d6113df",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34879,8 +34903,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.466Z"
+                     *       "createdAt": "2026-12-06T12:34:16.924Z",
+                     *       "updatedAt": "2026-12-06T12:34:16.924Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -34967,7 +34991,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b59-0cdc-745b-b0cb-59055d6113df
                  */
                 id: string;
             };
@@ -34983,7 +35007,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b59-0cdc-745b-b0cb-59055d6113df",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34992,8 +35016,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.479Z"
+                     *       "createdAt": "2026-12-06T12:34:16.924Z",
+                     *       "updatedAt": "2026-12-06T12:34:17.105Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35116,7 +35140,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b59-0cdc-745b-b0cb-59055d6113df
                  */
                 id: string;
             };
@@ -35151,7 +35175,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b59-0cdc-745b-b0cb-59055d6113df",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35160,8 +35184,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.472Z"
+                     *       "createdAt": "2026-12-06T12:34:16.924Z",
+                     *       "updatedAt": "2026-12-06T12:34:17.056Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35296,7 +35320,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b59-0cdc-745b-b0cb-59055d6113df
                  */
                 id: string;
             };
@@ -35312,7 +35336,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b59-0cdc-745b-b0cb-59055d6113df",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35321,9 +35345,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.479Z",
-                     *       "secret": "whsec_9fc75ba026bba66b983b797fd884d7eaf0e5536e6b99ea43dc6c7fabcb7a3adc"
+                     *       "createdAt": "2026-12-06T12:34:16.924Z",
+                     *       "updatedAt": "2026-12-06T12:34:17.105Z",
+                     *       "secret": "whsec_9583a9be87fc22b20da77ca55cf28996168230091ed614cf3ef33abaa77c94c6"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35456,7 +35480,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b59-0cdc-745b-b0cb-59055d6113df
                  */
                 id: string;
             };
@@ -35563,7 +35587,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24a61-ab05-7069-ba96-76b99e07a72a
+                 * @example 01a24b59-0dbb-732f-9d14-ed4e358724e3
                  */
                 id: string;
             };
@@ -35579,16 +35603,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab05-7069-ba96-76b99e07a72a",
-                     *       "eventId": "01a24a61-ab04-72b9-a1e7-3520d8728822",
+                     *       "id": "01a24b59-0dbb-732f-9d14-ed4e358724e3",
+                     *       "eventId": "01a24b59-0db5-7789-92d1-9d91a96a1857",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T08:04:04.483Z",
+                     *       "occurredAt": "2026-12-06T12:34:17.137Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T08:04:04.489Z",
+                     *       "nextAttemptAt": "2026-12-06T12:34:17.172Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -35645,7 +35669,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24a61-ab00-71d7-9f38-8a7c21a3bc19",
+                     *       "requestId": "01a24b59-0da0-7137-9f80-d21294f58d01",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -35757,26 +35781,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "id": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "nkQKwHQp-uMSjUQv7oFfyIj15_Lbf2nqQXk9TVJclZI-SbQUWQtQ"
+                     *       "csrfToken": "YZHDu104-p_rZXFqzrUfj2wvagRqdyXsaJh50rAr_C2rI8338GWk"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -35807,7 +35831,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24a61-ad3d-70bb-9338-69d05b9144cd",
+                     *       "requestId": "01a24b59-2561-7401-80dd-c308aa3d01a5",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -35897,26 +35921,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "id": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "nZerHaja-fdp6LiUldf-5cAOl4kjqOFqE7LM-NtotYgvF1bzctgE"
+                     *       "csrfToken": "92GxTRpL-90g7uA6IVvrwJqopVfHKw5zVgcS0FQuOxHbK3qFRV_Q"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -35983,7 +36007,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24a61-7066-74ea-818c-c12446e27897"
+                 *       "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f"
                  *     }
                  */
                 "application/json": {
@@ -36005,26 +36029,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "id": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "Da7McCXz-OCmIM8A8TimvjObIQiVCZxP-yiYmNBYvzHjqUhNeKvU"
+                     *       "csrfToken": "ipLnWMh1-0GLAMRP3Zjd9hirZj5KV5eiGLNWoxHu0k3KTuDSzYUg"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36478,7 +36502,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "glgCzKQCSzU1rRWq5ztWWdJtjpApqK17isg-kgJcUME",
+                 *       "token": "OM8EM7504zgHY_UKIdI3dXIDGwHbz4AWwX62IdIHqq8",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -36535,7 +36559,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24a61-adc5-73db-a154-2a40796faecd",
+                     *       "requestId": "01a24b59-2814-7422-baf7-717579a8ccb1",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -36728,7 +36752,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@example.com",
-                 *       "code": "590210"
+                 *       "code": "374547"
                  *     }
                  */
                 "application/json": {
@@ -36754,27 +36778,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "Z7F9sguv-JVCjB2HwWGRFUZG5IB5LgCFmHBG2FWTWOK_aQhCm51E",
+                     *       "csrfToken": "xBNTZKet-XiXYghkle-X6Lt_B6A273gAlP5NovCgSXAOjkcNZ_dE",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -36809,7 +36833,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24a61-ae3c-7145-8f61-a71d01c37140",
+                     *       "requestId": "01a24b59-2b04-74dd-92c4-e0d3eaa87af7",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -36939,27 +36963,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "VMy79K5D-y7H6cAiuP1ZnbnRx4S4IY0-xv-pgJYwTtkshHZWzVaI",
+                     *       "csrfToken": "Q5AR5AIZ-z-lUw103HpdeybbkFfChbpW01SvkDGwi-_4c84fkZLU",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37084,27 +37108,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "1JjS24At-H72WyYxGPrjyiXqFainH0aMJ0GS3tdWwiI30QoB1bP8",
+                     *       "csrfToken": "KzVCHobY-AvuVVahGZ2y-hUCzFamJgsltJixvqvSg3v0vyxrI9qg",
                      *       "email": "lars.lind.1@example.com",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37163,7 +37187,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96"
+                 *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331"
                  *     }
                  */
                 "application/json": {
@@ -37185,18 +37209,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@example.com",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "J3O8ZqZk-d6y6ktIx791ERyuU9EPsL-eFfLBzYDhFrCn0siuR0e4"
+                     *       "csrfToken": "2ogjcgYb-hNzoTM1eFbRwPq7wAFNxORfQlThcRBg2gROrwe3yy5I"
                      *     }
                      */
                     "application/json": {
@@ -37556,7 +37580,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o
+                 * @example inv_vCQUP-L-unnYrJxkDwVuLlQfQcAM_SNzzwMX0_FSUTA
                  */
                 token: string;
             };
@@ -37577,7 +37601,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T08:03:49.485Z"
+                     *       "expiresAt": "2026-12-20T12:31:23.673Z"
                      *     }
                      */
                     "application/json": {
@@ -37632,8 +37656,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24a61-ae82-72e6-a6d3-bf69033167ec",
-                     *       "instance": "/auth/invitations/inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o"
+                     *       "requestId": "01a24b59-2beb-74d8-9b78-4a792da4f549",
+                     *       "instance": "/auth/invitations/inv_vCQUP-L-unnYrJxkDwVuLlQfQcAM_SNzzwMX0_FSUTA"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37687,7 +37711,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o
+                 * @example inv_vCQUP-L-unnYrJxkDwVuLlQfQcAM_SNzzwMX0_FSUTA
                  */
                 token: string;
             };
@@ -37721,27 +37745,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "w2kBZTnx-bSmC7J8K49BKeVci1XDvdkGfvQ_kA4UPqCi_hfe1jb8",
+                     *       "csrfToken": "n25o2pre-jZ0Tts92WoNal9qk1ltCBhk47uPr5msipyTp_PEgJq8",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24a61-9a27-71ad-8284-d1d26aa16c5b",
+                     *         "id": "01a24b58-6429-71dc-9903-5f405da51a8e",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-9a27-71ad-8284-d1d26aa16c5b",
+                     *           "memberId": "01a24b58-6429-71dc-9903-5f405da51a8e",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -37872,16 +37896,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -37998,16 +38022,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@example.com",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "programId": "01a24b56-6747-749c-8d71-31e49eb9ec5f",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38257,7 +38281,7 @@ export interface operations {
                      *           "on": "2026-12-07"
                      *         },
                      *         {
-                     *           "points": 7453,
+                     *           "points": 5484,
                      *           "on": "2026-12-17"
                      *         }
                      *       ],
@@ -38382,7 +38406,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "periodEnd": "2027-12-06T12:31:23.673Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -38487,12 +38511,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-9cf9-746d-8070-3deb8c2be85e",
-                     *           "at": "2025-12-21T08:03:49.485Z",
+                     *           "id": "01a24b58-84eb-7769-8e76-3ec7c5f47aec",
+                     *           "at": "2025-12-21T12:31:23.673Z",
                      *           "points": 500,
                      *           "pending": 500,
                      *           "kind": "earn",
-                     *           "text": "training.completed training:01a24a61-9ce4-771d-9fa5-9b351c1e3f17:01a24a61-7125-752f-bbcd-7f75af09de96: poeng fra Kurs genomförd",
+                     *           "text": "training.completed training:01a24b58-83c0-711e-98a6-98da591f6bc5:01a24b56-71d7-723c-91c0-6febe0fc8331: poeng fra Kurs genomförd",
                      *           "details": [
                      *             {
                      *               "points": 500,
@@ -38502,8 +38526,8 @@ export interface operations {
                      *           "campaign": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9605-773f-90c9-5b7332c1bdd6",
-                     *           "at": "2026-10-23T21:03:49.485Z",
+                     *           "id": "01a24b58-43ce-705e-a768-e9bb523dd20b",
+                     *           "at": "2026-10-24T01:31:23.673Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38517,8 +38541,8 @@ export interface operations {
                      *           "campaign": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9605-773f-90c9-555c70315ade",
-                     *           "at": "2026-10-18T21:03:49.485Z",
+                     *           "id": "01a24b58-43ce-705e-a768-e6f6dc9d4cbc",
+                     *           "at": "2026-10-19T01:31:23.673Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38532,7 +38556,7 @@ export interface operations {
                      *           "campaign": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a61-9605-773f-90c9-4dac1007562b"
+                     *       "nextCursor": "01a24b58-43ce-705e-a768-dc518e6f58fd"
                      *     }
                      */
                     "application/json": {
@@ -38835,7 +38859,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *           "id": "01a24b58-2288-7369-9cb1-52ecba3ee8c3",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -38850,7 +38874,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
+                     *           "id": "01a24b58-2108-73fb-a363-69216b3a31e5",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -38865,7 +38889,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24a61-915e-770d-846f-bf464c8dcdc0",
+                     *           "id": "01a24b58-2265-749f-b9e6-b1b044d2b403",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -38880,7 +38904,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGE2MS05MTI3LTc2YmQtYmQ4OS01NmQ4NzNlMDdjM2MiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGI1OC0yMDlhLTc0MGEtOTA2MC0xYzYyM2NhOWUzOWIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -38968,7 +38992,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *       "id": "01a24b58-2288-7369-9cb1-52ecba3ee8c3",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -39089,127 +39113,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
+                     *           "id": "01a24b59-31d2-71bd-828f-820a9d0f2bd0",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *             "id": "01a24b58-2288-7369-9cb1-52ecba3ee8c3",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T08:04:05.476Z",
-                     *           "updatedAt": "2026-12-06T08:04:05.472Z",
+                     *           "createdAt": "2026-12-06T12:34:26.387Z",
+                     *           "updatedAt": "2026-12-06T12:34:26.312Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:05.472Z"
+                     *               "at": "2026-12-06T12:34:26.312Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:05.472Z"
+                     *               "at": "2026-12-06T12:34:26.312Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:05.472Z"
+                     *               "at": "2026-12-06T12:34:26.312Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac6c-743c-8878-30f833bd2a78",
+                     *           "id": "01a24b59-1ba9-725f-b32a-443f8d485af5",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24a61-9161-75db-9493-cad2451a9458",
+                     *             "id": "01a24b58-22a2-755c-af0f-54ffd9ab7f8e",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T08:04:04.844Z",
-                     *           "updatedAt": "2026-12-06T08:04:04.838Z",
+                     *           "createdAt": "2026-12-06T12:34:20.713Z",
+                     *           "updatedAt": "2026-12-06T12:34:20.694Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.838Z"
+                     *               "at": "2026-12-06T12:34:20.694Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.838Z"
+                     *               "at": "2026-12-06T12:34:20.694Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.838Z"
+                     *               "at": "2026-12-06T12:34:20.694Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac39-74cb-8657-982b066d05ab",
+                     *           "id": "01a24b59-193d-7329-a1eb-078fb88cbf4c",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
+                     *             "id": "01a24b58-20d8-77e9-a8ed-c74eff7b14cd",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T08:04:04.793Z",
-                     *           "updatedAt": "2026-12-06T08:04:04.810Z",
+                     *           "createdAt": "2026-12-06T12:34:20.093Z",
+                     *           "updatedAt": "2026-12-06T12:34:20.258Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.788Z"
+                     *               "at": "2026-12-06T12:34:20.036Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T08:04:04.810Z"
+                     *               "at": "2026-12-06T12:34:20.258Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS1hYmRhLTczNjQtODY2MC1mMDczYWMwZWRhZjYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI1OS0xMzFkLTcxN2QtOWE3Ni02ZTRhNDg5NzJiNDAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39279,7 +39303,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                 *       "rewardId": "01a24b58-2288-7369-9cb1-52ecba3ee8c3",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -39326,43 +39350,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
+                     *       "id": "01a24b59-31d2-71bd-828f-820a9d0f2bd0",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *         "id": "01a24b58-2288-7369-9cb1-52ecba3ee8c3",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T08:04:05.476Z",
-                     *       "updatedAt": "2026-12-06T08:04:05.472Z",
+                     *       "createdAt": "2026-12-06T12:34:26.387Z",
+                     *       "updatedAt": "2026-12-06T12:34:26.312Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T12:34:26.312Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T12:34:26.312Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T12:34:26.312Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39456,7 +39480,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 7514 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a61-aefc-7685-a25d-7236c97dd664",
+                     *       "requestId": "01a24b59-322c-73c8-90cf-8816ebc0138e",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -39487,7 +39511,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24a61-aee4-7788-a816-f4e2a67c6bbb
+                 * @example 01a24b59-31d2-71bd-828f-820a9d0f2bd0
                  */
                 id: string;
             };
@@ -39503,43 +39527,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
+                     *       "id": "01a24b59-31d2-71bd-828f-820a9d0f2bd0",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *         "id": "01a24b58-2288-7369-9cb1-52ecba3ee8c3",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T08:04:05.476Z",
-                     *       "updatedAt": "2026-12-06T08:04:05.472Z",
+                     *       "createdAt": "2026-12-06T12:34:26.387Z",
+                     *       "updatedAt": "2026-12-06T12:34:26.312Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T12:34:26.312Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T12:34:26.312Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T12:34:26.312Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39629,7 +39653,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24a61-af25-72e8-8d2f-d096512797fc
+                 * @example 01a24b59-32e4-760b-a70e-ca5a15a49c72
                  */
                 id: string;
             };
@@ -39657,18 +39681,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-af25-72e8-8d2f-d096512797fc",
+                     *       "id": "01a24b59-32e4-760b-a70e-ca5a15a49c72",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b59-0f10-7328-a333-9d8df96d7705",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -39681,20 +39705,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T08:04:05.541Z",
-                     *       "updatedAt": "2026-12-06T08:04:05.565Z",
+                     *       "createdAt": "2026-12-06T12:34:26.660Z",
+                     *       "updatedAt": "2026-12-06T12:34:26.723Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.537Z"
+                     *           "at": "2026-12-06T12:34:26.650Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T08:04:05.565Z"
+                     *           "at": "2026-12-06T12:34:26.723Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39764,8 +39788,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24a61-af4f-72de-a7af-5812333d4161",
-                     *       "instance": "/portal/v1/orders/01a24a61-aee4-7788-a816-f4e2a67c6bbb/cancel"
+                     *       "requestId": "01a24b59-335d-74f8-9332-fa6b3e7917bb",
+                     *       "instance": "/portal/v1/orders/01a24b59-31d2-71bd-828f-820a9d0f2bd0/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -39853,10 +39877,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *           "id": "01a24b59-33eb-74be-9fb5-980b5a0bede0",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -39869,7 +39893,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -39882,8 +39906,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "createdAt": "2026-12-06T08:04:05.594Z"
+                     *           "submittedBy": "member:01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *           "createdAt": "2026-12-06T12:34:26.913Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -39963,7 +39987,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24a61-9986-72ca-9e93-dd0f310058b3"
+                 *         "01a24b58-61ca-7120-b404-c32551f02886"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40000,7 +40024,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24a61-9986-72ca-9e93-dd0f310058b3"
+                 *         "01a24b58-61ca-7120-b404-c32551f02886"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40048,10 +40072,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *       "id": "01a24b59-33eb-74be-9fb5-980b5a0bede0",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40064,7 +40088,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40077,19 +40101,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "createdAt": "2026-12-06T08:04:05.594Z",
+                     *       "submittedBy": "member:01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "createdAt": "2026-12-06T12:34:26.913Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b58-61ca-7120-b404-c32551f02886",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.994Z",
-                     *           "url": "/portal/v1/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3"
+                     *           "createdAt": "2026-12-06T12:33:33.122Z",
+                     *           "url": "/portal/v1/claims/01a24b59-33eb-74be-9fb5-980b5a0bede0/evidence/01a24b58-61ca-7120-b404-c32551f02886"
                      *         }
                      *       ]
                      *     }
@@ -40144,9 +40168,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24a61-af5d-73cd-b5f8-ace75c12534a).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24b59-33eb-74be-9fb5-980b5a0bede0).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24a61-af6a-77f9-b053-8a05812a7209",
+                     *       "requestId": "01a24b59-3465-7571-9324-01118255e38e",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -40213,7 +40237,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-af5d-73cd-b5f8-ace75c12534a
+                 * @example 01a24b59-33eb-74be-9fb5-980b5a0bede0
                  */
                 id: string;
             };
@@ -40229,10 +40253,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *       "id": "01a24b59-33eb-74be-9fb5-980b5a0bede0",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40245,7 +40269,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40258,19 +40282,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "createdAt": "2026-12-06T08:04:05.594Z",
+                     *       "submittedBy": "member:01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "createdAt": "2026-12-06T12:34:26.913Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b58-61ca-7120-b404-c32551f02886",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.994Z",
-                     *           "url": "/portal/v1/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3"
+                     *           "createdAt": "2026-12-06T12:33:33.122Z",
+                     *           "url": "/portal/v1/claims/01a24b59-33eb-74be-9fb5-980b5a0bede0/evidence/01a24b58-61ca-7120-b404-c32551f02886"
                      *         }
                      *       ]
                      *     }
@@ -40359,12 +40383,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-af5d-73cd-b5f8-ace75c12534a
+                 * @example 01a24b59-33eb-74be-9fb5-980b5a0bede0
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24a61-9986-72ca-9e93-dd0f310058b3
+                 * @example 01a24b58-61ca-7120-b404-c32551f02886
                  */
                 fileId: string;
             };
@@ -40502,8 +40526,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-8d7cd8cf8e8a",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-28d26866702c",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40515,8 +40539,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40528,8 +40552,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-a072d936f528",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-934773cbb1f5",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-28d26866702c",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40541,9 +40565,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YTYxLTcxMjUtNzUyZi1iYmNkLTgwNzBiODc3ZDMxNiJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YjU2LTcxZDctNzIzYy05MWMwLTczNjNiN2VjNjE4NiJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T08:04:05.643Z"
+                     *       "to": "2026-12-06T12:34:27.161Z"
                      *     }
                      */
                     "application/json": {
@@ -40660,7 +40684,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
+                 *       "memberId": "01a24b56-71d7-723c-91c0-8d7cd8cf8e8a",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -40699,7 +40723,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-afb8-76fc-85fe-bfeb80cffb5d",
+                     *       "journalId": "01a24b59-3533-750f-b4b9-621299a8253d",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -40849,10 +40873,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *           "id": "01a24b59-33eb-74be-9fb5-980b5a0bede0",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -40865,7 +40889,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -40878,14 +40902,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "createdAt": "2026-12-06T08:04:05.594Z"
+                     *           "submittedBy": "member:01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *           "createdAt": "2026-12-06T12:34:26.913Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-97a6-755c-8cee-aae22caf66d8",
+                     *           "id": "01a24b58-5340-76ac-8db8-39ccd640b777",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -40897,10 +40921,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24a61-977b-76f2-bb2b-a679b623122e",
+                     *                 "claim": "01a24b58-524e-767f-9de7-75e1c96dc9ec",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24a61-977b-76f2-bb2b-a679b623122e fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a24b58-524e-767f-9de7-75e1c96dc9ec fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -40917,7 +40941,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -40931,13 +40955,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9788-7766-9301-e11567ac6208",
+                     *           "id": "01a24b58-52b5-714f-9dfc-0c266cacb172",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -40950,7 +40974,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -40964,10 +40988,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:31:23.673Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05NzI5LTc1NWItYTVkZS0xOTFiZTViZDk3YTMiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI1OC00ZGVmLTc3M2QtYTNhYi0wMzRmNzAyZmViZDMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -41045,7 +41069,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-9788-7766-9301-e11567ac6208
+                 * @example 01a24b58-52b5-714f-9dfc-0c266cacb172
                  */
                 id: string;
             };
@@ -41061,10 +41085,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9788-7766-9301-e11567ac6208",
+                     *       "id": "01a24b58-52b5-714f-9dfc-0c266cacb172",
                      *       "state": "approved",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -41077,7 +41101,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -41086,23 +41110,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24a61-afe1-75ab-bd7f-68dc72056965",
+                     *       "eventId": "01a24b59-35e7-773b-bd83-412f5bb27bf8",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "decidedAt": "2026-12-06T08:04:05.724Z",
+                     *       "decidedBy": "member:01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "decidedAt": "2026-12-06T12:34:27.396Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T12:31:23.673Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9795-70cc-999a-8aa9df3be707",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b58-52ee-76b4-88a6-ccaccd4f48d3",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.502Z",
-                     *           "url": "/portal/v1/claims/01a24a61-9788-7766-9301-e11567ac6208/evidence/01a24a61-9795-70cc-999a-8aa9df3be707"
+                     *           "createdAt": "2026-12-06T12:33:29.319Z",
+                     *           "url": "/portal/v1/claims/01a24b58-52b5-714f-9dfc-0c266cacb172/evidence/01a24b58-52ee-76b4-88a6-ccaccd4f48d3"
                      *         }
                      *       ]
                      *     }
@@ -41147,8 +41171,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24a61-b018-7160-b84b-8668f45bc64b",
-                     *       "instance": "/portal/v1/team/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/approve"
+                     *       "requestId": "01a24b59-367c-7334-a179-10918d877887",
+                     *       "instance": "/portal/v1/team/claims/01a24b59-33eb-74be-9fb5-980b5a0bede0/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -41250,7 +41274,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-977b-76f2-bb2b-a679b623122e
+                 * @example 01a24b58-524e-767f-9de7-75e1c96dc9ec
                  */
                 id: string;
             };
@@ -41284,10 +41308,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-977b-76f2-bb2b-a679b623122e",
+                     *       "id": "01a24b58-524e-767f-9de7-75e1c96dc9ec",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-82f3dea8c72c",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -41300,7 +41324,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b58-497a-77a8-839c-f330fb2e6718",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -41316,21 +41340,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "decidedAt": "2026-12-06T08:04:05.771Z",
+                     *       "decidedBy": "member:01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "decidedAt": "2026-12-06T12:34:27.544Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T12:31:23.673Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9784-7591-b463-3e21730d117b",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b58-52af-73c5-ae24-c0611b83d7de",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2548d3199bbc",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.489Z",
-                     *           "url": "/portal/v1/claims/01a24a61-977b-76f2-bb2b-a679b623122e/evidence/01a24a61-9784-7591-b463-3e21730d117b"
+                     *           "createdAt": "2026-12-06T12:33:29.228Z",
+                     *           "url": "/portal/v1/claims/01a24b58-524e-767f-9de7-75e1c96dc9ec/evidence/01a24b58-52af-73c5-ae24-c0611b83d7de"
                      *         }
                      *       ]
                      *     }
@@ -41482,30 +41506,30 @@ export interface operations {
                      *       "series": [
                      *         {
                      *           "start": "2026-11-02",
-                     *           "issued": 33226,
+                     *           "issued": 81458,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-09",
-                     *           "issued": 540570,
+                     *           "issued": 544646,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-16",
-                     *           "issued": 690161,
+                     *           "issued": 684291,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         }
                      *       ],
                      *       "totals": {
-                     *         "issued": 2493746,
-                     *         "redeemed": 1351000,
+                     *         "issued": 2546104,
+                     *         "redeemed": 1334500,
                      *         "expired": 0
                      *       },
-                     *       "activeAccounts": 183,
-                     *       "activeMembers": 374,
+                     *       "activeAccounts": 184,
+                     *       "activeMembers": 375,
                      *       "members": 611,
                      *       "tiers": [
                      *         {
@@ -41532,7 +41556,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 135298,
@@ -41540,7 +41564,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-28d26866702c",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 52990,
@@ -41548,7 +41572,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24a61-70cd-736b-bba8-454e122a0e3b",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-2ff38106dc0b",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 51402,
@@ -41558,9 +41582,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27646628,
-                     *         "outstandingPending": 1184374,
-                     *         "liabilityMinor": 28831002
+                     *         "outstandingAvailable": 27663394,
+                     *         "outstandingPending": 1184198,
+                     *         "liabilityMinor": 28847592
                      *       }
                      *     }
                      */
@@ -41654,7 +41678,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
+                     *           "id": "01a24b58-f34a-704d-964f-be05d0e3d4e5",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -41673,9 +41697,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:03.714Z",
-                     *           "finishedAt": "2026-12-06T08:04:03.728Z"
+                     *           "startedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *           "createdAt": "2026-12-06T12:34:10.403Z",
+                     *           "finishedAt": "2026-12-06T12:34:10.510Z"
                      *         }
                      *       ]
                      *     }
@@ -41767,7 +41791,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
+                     *       "id": "01a24b58-f34a-704d-964f-be05d0e3d4e5",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -41780,8 +41804,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:03.714Z",
+                     *       "startedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:34:10.403Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -41881,7 +41905,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24a61-a7ff-741e-8f1b-c78186660f0e
+                 * @example 01a24b58-f34a-704d-964f-be05d0e3d4e5
                  */
                 id: string;
             };
@@ -41897,7 +41921,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
+                     *       "id": "01a24b58-f34a-704d-964f-be05d0e3d4e5",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -41916,9 +41940,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:03.714Z",
-                     *       "finishedAt": "2026-12-06T08:04:03.728Z"
+                     *       "startedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:34:10.403Z",
+                     *       "finishedAt": "2026-12-06T12:34:10.510Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -42031,12 +42055,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-b3ab-71b7-aba8-697df290a8a6",
+                     *           "id": "01a24b59-52a9-741c-bbbd-b9e68fb574ea",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T08:04:06.699Z",
-                     *           "url": "/v1/training/files/01a24a61-b3ab-71b7-aba8-697df290a8a6/content"
+                     *           "createdAt": "2026-12-06T12:34:34.794Z",
+                     *           "url": "/v1/training/files/01a24b59-52a9-741c-bbbd-b9e68fb574ea/content"
                      *         }
                      *       ]
                      *     }
@@ -42139,7 +42163,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24a61-9c08-76ab-ae7e-b95c3bb0de9f
+                 * @example 01a24b58-7688-727f-9227-2d69f31a75b0
                  */
                 id: string;
             };
@@ -42278,7 +42302,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "id": "01a24b58-7693-70e3-95c5-443224af1571",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42297,13 +42321,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T08:03:49.485Z",
-                     *           "createdAt": "2024-09-27T08:03:49.485Z",
-                     *           "updatedAt": "2024-09-27T08:03:49.485Z",
+                     *           "publishedAt": "2024-09-27T12:31:23.673Z",
+                     *           "createdAt": "2024-09-27T12:31:23.673Z",
+                     *           "updatedAt": "2024-09-27T12:31:23.673Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
+                     *               "id": "01a24b58-7694-770a-8d4c-07b1369fa79f",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42326,7 +42350,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *               "id": "01a24b58-7694-770a-8d4c-0a05ecf64917",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42348,7 +42372,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
+                     *               "id": "01a24b58-7694-770a-8d4c-0d022a90a543",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42361,7 +42385,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *               "fileId": "01a24b58-7688-727f-9227-2d69f31a75b0",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -42376,7 +42400,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
+                     *           "id": "01a24b58-83c0-711e-98a6-98da591f6bc5",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42394,13 +42418,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T08:03:49.485Z",
-                     *           "createdAt": "2024-09-27T08:03:49.485Z",
-                     *           "updatedAt": "2024-09-27T08:03:49.485Z",
+                     *           "publishedAt": "2024-09-27T12:31:23.673Z",
+                     *           "createdAt": "2024-09-27T12:31:23.673Z",
+                     *           "updatedAt": "2024-09-27T12:31:23.673Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24a61-9ce4-771d-9fa5-9e41afeb9aa5",
+                     *               "id": "01a24b58-83d5-76b9-b982-364f4b505e40",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42423,7 +42447,7 @@ export interface operations {
                      *               "completions": 0
                      *             },
                      *             {
-                     *               "id": "01a24a61-9ce5-70d2-8fab-10d881a949be",
+                     *               "id": "01a24b58-83d5-76b9-b982-39e934528854",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42550,7 +42574,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                 *           "fileId": "01a24b58-7688-727f-9227-2d69f31a75b0",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42646,7 +42670,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b59-534b-704d-a949-1a4f8d759439",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -42662,8 +42686,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.738Z",
+                     *       "createdAt": "2026-12-06T12:34:34.954Z",
+                     *       "updatedAt": "2026-12-06T12:34:34.954Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -42671,7 +42695,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3d5-72f5-a2b5-c2995f44bab4",
+                     *           "id": "01a24b59-534c-739a-8ba0-16a5ff8e88b2",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42693,7 +42717,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3d5-72f5-a2b5-c40c7bd2d83b",
+                     *           "id": "01a24b59-534c-739a-8ba0-1a1544d0d8dd",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -42705,7 +42729,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b58-7688-727f-9227-2d69f31a75b0",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -42829,7 +42853,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b58-7693-70e3-95c5-443224af1571
                  */
                 id: string;
             };
@@ -42845,7 +42869,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *       "id": "01a24b58-7693-70e3-95c5-443224af1571",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -42864,13 +42888,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T08:03:49.485Z",
-                     *       "createdAt": "2024-09-27T08:03:49.485Z",
-                     *       "updatedAt": "2024-09-27T08:03:49.485Z",
+                     *       "publishedAt": "2024-09-27T12:31:23.673Z",
+                     *       "createdAt": "2024-09-27T12:31:23.673Z",
+                     *       "updatedAt": "2024-09-27T12:31:23.673Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
+                     *           "id": "01a24b58-7694-770a-8d4c-07b1369fa79f",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42893,7 +42917,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *           "id": "01a24b58-7694-770a-8d4c-0a05ecf64917",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -42915,7 +42939,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
+                     *           "id": "01a24b58-7694-770a-8d4c-0d022a90a543",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -42928,7 +42952,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b58-7688-727f-9227-2d69f31a75b0",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43027,7 +43051,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b59-534b-704d-a949-1a4f8d759439
                  */
                 id: string;
             };
@@ -43067,7 +43091,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                 *           "fileId": "01a24b58-7688-727f-9227-2d69f31a75b0",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43163,7 +43187,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b59-534b-704d-a949-1a4f8d759439",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43179,8 +43203,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.749Z",
+                     *       "createdAt": "2026-12-06T12:34:34.954Z",
+                     *       "updatedAt": "2026-12-06T12:34:35.075Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43188,7 +43212,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
+                     *           "id": "01a24b59-53f2-705d-8af1-22f2fb073600",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43210,7 +43234,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
+                     *           "id": "01a24b59-53f2-705d-8af1-26c71107a386",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43222,7 +43246,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b58-7688-727f-9227-2d69f31a75b0",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43370,7 +43394,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b59-534b-704d-a949-1a4f8d759439
                  */
                 id: string;
             };
@@ -43386,7 +43410,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b59-534b-704d-a949-1a4f8d759439",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43401,9 +43425,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T08:04:06.761Z",
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.761Z",
+                     *       "publishedAt": "2026-12-06T12:34:35.163Z",
+                     *       "createdAt": "2026-12-06T12:34:34.954Z",
+                     *       "updatedAt": "2026-12-06T12:34:35.163Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43411,7 +43435,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
+                     *           "id": "01a24b59-53f2-705d-8af1-22f2fb073600",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43433,7 +43457,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
+                     *           "id": "01a24b59-53f2-705d-8af1-26c71107a386",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43445,7 +43469,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b58-7688-727f-9227-2d69f31a75b0",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43581,7 +43605,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b59-534b-704d-a949-1a4f8d759439
                  */
                 id: string;
             };
@@ -43597,7 +43621,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b59-534b-704d-a949-1a4f8d759439",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43612,9 +43636,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T08:04:06.761Z",
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.889Z",
+                     *       "publishedAt": "2026-12-06T12:34:35.163Z",
+                     *       "createdAt": "2026-12-06T12:34:34.954Z",
+                     *       "updatedAt": "2026-12-06T12:34:36.977Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43622,7 +43646,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
+                     *           "id": "01a24b59-53f2-705d-8af1-22f2fb073600",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43644,7 +43668,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
+                     *           "id": "01a24b59-53f2-705d-8af1-26c71107a386",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43656,7 +43680,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b58-7688-727f-9227-2d69f31a75b0",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43792,7 +43816,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b58-7693-70e3-95c5-443224af1571
                  */
                 id: string;
             };
@@ -43810,24 +43834,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *           "completedAt": "2026-12-06T08:04:05.968Z",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
+                     *           "completedAt": "2026-12-06T12:34:28.262Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-777e3b2c8523",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
-                     *           "completedAt": "2026-10-10T08:03:49.485Z",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-22e1e464c7b2",
+                     *           "completedAt": "2026-10-10T12:31:23.673Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-8d7cd8cf8e8a",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
-                     *           "completedAt": "2026-09-03T08:03:49.485Z",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-28d26866702c",
+                     *           "completedAt": "2026-09-03T12:31:23.673Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -43928,7 +43952,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b59-534b-704d-a949-1a4f8d759439
                  */
                 id: string;
             };
@@ -43938,8 +43962,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                 *       "moduleId": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e"
+                 *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                 *       "moduleId": "01a24b59-53f2-705d-8af1-22f2fb073600"
                  *     }
                  */
                 "application/json": {
@@ -44047,10 +44071,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24a61-b3e2-701e-b0c8-99be1b1c5b7f is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24b59-53f2-705d-8af1-26c71107a386 is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24a61-b3ef-7470-a573-ed589b54487a",
-                     *       "instance": "/v1/courses/01a24a61-b3d4-760e-9b56-9886a7c9d323/completions"
+                     *       "requestId": "01a24b59-5529-75d9-a415-db18063e12b5",
+                     *       "instance": "/v1/courses/01a24b59-534b-704d-a949-1a4f8d759439/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44135,7 +44159,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b58-7693-70e3-95c5-443224af1571
                  */
                 courseId?: string;
             };
@@ -44155,58 +44179,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9c4a-76a9-aca4-c340962ae5e7",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
-                     *           "code": "14DBS-QEA61-VD0VH",
+                     *           "id": "01a24b58-7902-7748-b462-c66b4c47ba34",
+                     *           "courseId": "01a24b58-7693-70e3-95c5-443224af1571",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6ba4b09f1ad9",
+                     *           "code": "HF57J-5EZMD-EXET1",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T08:03:49.485Z",
-                     *           "expiresAt": "2026-12-26T08:03:49.485Z",
+                     *           "issuedAt": "2024-12-26T12:31:23.673Z",
+                     *           "expiresAt": "2026-12-26T12:31:23.673Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24a61-9c4a-76a9-aca4-c340962ae5e7/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b58-7902-7748-b462-c66b4c47ba34/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c66-716b-bc13-bff0ae5f7d0c",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
-                     *           "code": "52DJS-3N11P-XASE8",
+                     *           "id": "01a24b58-7aa8-725f-8e9b-17a77609f965",
+                     *           "courseId": "01a24b58-7693-70e3-95c5-443224af1571",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-777e3b2c8523",
+                     *           "code": "NJNZS-26JFW-JGGDG",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T08:03:49.485Z",
-                     *           "expiresAt": "2028-10-10T08:03:49.485Z",
+                     *           "issuedAt": "2026-10-10T12:31:23.673Z",
+                     *           "expiresAt": "2028-10-10T12:31:23.673Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24a61-9c66-716b-bc13-bff0ae5f7d0c/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b58-7aa8-725f-8e9b-17a77609f965/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c7d-7107-a399-4d1ea45937f1",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
-                     *           "code": "831Y8-J3025-TMPHD",
+                     *           "id": "01a24b58-7c14-7058-99ab-73b66613eedd",
+                     *           "courseId": "01a24b58-7693-70e3-95c5-443224af1571",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-8d7cd8cf8e8a",
+                     *           "code": "YN815-2DPPZ-5GXY4",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T08:03:49.485Z",
-                     *           "expiresAt": "2028-09-03T08:03:49.485Z",
+                     *           "issuedAt": "2026-09-03T12:31:23.673Z",
+                     *           "expiresAt": "2028-09-03T12:31:23.673Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24a61-9c7d-7107-a399-4d1ea45937f1/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b58-7c14-7058-99ab-73b66613eedd/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05Y2FmLTc1ZmItYjdlYS1mMzU3YTBjMDBlOWYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI1OC04MTY2LTcyN2ItYWFmNS1hZWI0MDVmMDhkYTEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44272,7 +44296,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24a61-b407-740a-b44a-1ce30094f709
+                 * @example 01a24b59-56c8-7418-999b-eb19ddd8acbd
                  */
                 id: string;
             };
@@ -44370,7 +44394,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24a61-b407-740a-b44a-1ce30094f709
+                 * @example 01a24b59-56c8-7418-999b-eb19ddd8acbd
                  */
                 id: string;
             };
@@ -44386,21 +44410,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b407-740a-b44a-1ce30094f709",
-                     *       "courseId": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "code": "S9G5S-P7VDC-QXNPA",
+                     *       "id": "01a24b59-56c8-7418-999b-eb19ddd8acbd",
+                     *       "courseId": "01a24b59-534b-704d-a949-1a4f8d759439",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *       "code": "3C257-SNDRQ-PGAW2",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T08:04:06.788Z",
-                     *       "expiresAt": "2029-12-06T08:04:06.788Z",
-                     *       "revokedAt": "2026-12-06T08:04:06.885Z",
+                     *       "issuedAt": "2026-12-06T12:34:35.745Z",
+                     *       "expiresAt": "2029-12-06T12:34:35.745Z",
+                     *       "revokedAt": "2026-12-06T12:34:36.830Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24a61-b407-740a-b44a-1ce30094f709/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24b59-56c8-7418-999b-eb19ddd8acbd/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44523,7 +44547,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example S9G5S-P7VDC-QXNPA
+                 * @example 3C257-SNDRQ-PGAW2
                  */
                 code: string;
             };
@@ -44544,8 +44568,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T08:04:06.788Z",
-                     *       "expiresAt": "2029-12-06T08:04:06.788Z"
+                     *       "issuedAt": "2026-12-06T12:34:35.745Z",
+                     *       "expiresAt": "2029-12-06T12:34:35.745Z"
                      *     }
                      */
                     "application/json": {
@@ -44627,7 +44651,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example S9G5S-P7VDC-QXNPA
+                 * @example 3C257-SNDRQ-PGAW2
                  */
                 code: string;
             };
@@ -44716,7 +44740,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
+                     *             "01a24b58-7693-70e3-95c5-443224af1571"
                      *           ]
                      *         }
                      *       ]
@@ -44795,7 +44819,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
+                 *             "01a24b58-7693-70e3-95c5-443224af1571"
                  *           ]
                  *         }
                  *       ]
@@ -44822,7 +44846,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
+                     *             "01a24b58-7693-70e3-95c5-443224af1571"
                      *           ]
                      *         }
                      *       ]
@@ -44978,7 +45002,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9d0c-7536-bcb6-ae6578bc82d6",
+                     *           "id": "01a24b58-857e-70fc-99f4-4cdf097c59f3",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45001,9 +45025,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T08:03:49.485Z",
-                     *           "createdAt": "2026-11-25T08:03:49.485Z",
-                     *           "updatedAt": "2026-11-26T08:03:49.485Z",
+                     *           "publishedAt": "2026-11-26T12:31:23.673Z",
+                     *           "createdAt": "2026-11-25T12:31:23.673Z",
+                     *           "updatedAt": "2026-11-26T12:31:23.673Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45017,7 +45041,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d09-70b8-9f0c-09c82674340a",
+                     *           "id": "01a24b58-8558-724f-a38a-212ed03a7aba",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45029,7 +45053,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b58-7688-727f-9227-2d69f31a75b0",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45039,9 +45063,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T08:03:49.485Z",
-                     *           "createdAt": "2026-11-15T08:03:49.485Z",
-                     *           "updatedAt": "2026-11-16T08:03:49.485Z",
+                     *           "publishedAt": "2026-11-16T12:31:23.673Z",
+                     *           "createdAt": "2026-11-15T12:31:23.673Z",
+                     *           "updatedAt": "2026-11-16T12:31:23.673Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45054,7 +45078,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
+                     *           "id": "01a24b58-8550-72ab-9703-8fc811a7f4a2",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45083,11 +45107,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T08:03:49.485Z",
+                     *           "availableAt": "2026-12-09T12:31:23.673Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T08:03:49.485Z",
-                     *           "createdAt": "2026-12-04T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-05T08:03:49.485Z",
+                     *           "publishedAt": "2026-12-05T12:31:23.673Z",
+                     *           "createdAt": "2026-12-04T12:31:23.673Z",
+                     *           "updatedAt": "2026-12-05T12:31:23.673Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -45195,7 +45219,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T08:04:06.456Z"
+                 *       "availableAt": "2026-12-13T12:34:32.961Z"
                  *     }
                  */
                 "application/json": {
@@ -45271,7 +45295,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b59-5c87-762a-9bf4-d8846dfc937a",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45298,11 +45322,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T12:34:32.961Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.931Z",
+                     *       "createdAt": "2026-12-06T12:34:37.318Z",
+                     *       "updatedAt": "2026-12-06T12:34:37.318Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45424,7 +45448,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b59-5c87-762a-9bf4-d8846dfc937a
                  */
                 id: string;
             };
@@ -45440,7 +45464,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b59-5c87-762a-9bf4-d8846dfc937a",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45467,11 +45491,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T12:34:32.961Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.931Z",
+                     *       "createdAt": "2026-12-06T12:34:37.318Z",
+                     *       "updatedAt": "2026-12-06T12:34:37.318Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45569,7 +45593,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b59-5c87-762a-9bf4-d8846dfc937a
                  */
                 id: string;
             };
@@ -45605,7 +45629,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T08:04:06.456Z"
+                 *       "availableAt": "2026-12-13T12:34:32.961Z"
                  *     }
                  */
                 "application/json": {
@@ -45681,7 +45705,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b59-5c87-762a-9bf4-d8846dfc937a",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45709,11 +45733,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T12:34:32.961Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.955Z",
+                     *       "createdAt": "2026-12-06T12:34:37.318Z",
+                     *       "updatedAt": "2026-12-06T12:34:37.620Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45859,7 +45883,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b59-5c87-762a-9bf4-d8846dfc937a
                  */
                 id: string;
             };
@@ -45875,7 +45899,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b59-5c87-762a-9bf4-d8846dfc937a",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45903,11 +45927,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T12:34:32.961Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T08:04:06.967Z",
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.967Z",
+                     *       "publishedAt": "2026-12-06T12:34:37.923Z",
+                     *       "createdAt": "2026-12-06T12:34:37.318Z",
+                     *       "updatedAt": "2026-12-06T12:34:37.923Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46041,7 +46065,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b59-5c87-762a-9bf4-d8846dfc937a
                  */
                 id: string;
             };
@@ -46057,7 +46081,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b59-5c87-762a-9bf4-d8846dfc937a",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46085,11 +46109,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T12:34:32.961Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T08:04:06.967Z",
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.978Z",
+                     *       "publishedAt": "2026-12-06T12:34:37.923Z",
+                     *       "createdAt": "2026-12-06T12:34:37.318Z",
+                     *       "updatedAt": "2026-12-06T12:34:37.994Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46235,7 +46259,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "id": "01a24b58-7693-70e3-95c5-443224af1571",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -46252,7 +46276,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
+                     *           "id": "01a24b58-83c0-711e-98a6-98da591f6bc5",
                      *           "title": {
                      *             "text": "Arbeid i høyden – årlig repetisjon",
                      *             "language": "nb",
@@ -46354,7 +46378,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b58-7693-70e3-95c5-443224af1571
                  */
                 id: string;
             };
@@ -46370,7 +46394,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *       "id": "01a24b58-7693-70e3-95c5-443224af1571",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -46379,7 +46403,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
+                     *           "id": "01a24b58-7694-770a-8d4c-07b1369fa79f",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -46397,7 +46421,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *           "id": "01a24b58-7694-770a-8d4c-0a05ecf64917",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -46415,7 +46439,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
+                     *           "id": "01a24b58-7694-770a-8d4c-0d022a90a543",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -46430,8 +46454,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
-                     *             "url": "/portal/v1/training/files/01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *             "id": "01a24b58-7688-727f-9227-2d69f31a75b0",
+                     *             "url": "/portal/v1/training/files/01a24b58-7688-727f-9227-2d69f31a75b0",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -46446,7 +46470,7 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *       "next": "01a24b58-7694-770a-8d4c-0a05ecf64917",
                      *       "certificateId": null,
                      *       "renewal": null
                      *     }
@@ -46606,12 +46630,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b58-7693-70e3-95c5-443224af1571
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24a61-9c0e-7179-b647-2403dd8d9757
+                 * @example 01a24b58-7694-770a-8d4c-0a05ecf64917
                  */
                 moduleId: string;
             };
@@ -46780,7 +46804,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a61-9ce4-771d-9fa5-9b351c1e3f17
+                 * @example 01a24b58-83c0-711e-98a6-98da591f6bc5
                  */
                 id: string;
             };
@@ -46796,12 +46820,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b107-730a-8b12-034dfd6813e2",
-                     *       "certificateId": "01a24a61-9cef-7291-b1b7-60658b5cd151",
-                     *       "startedAt": "2026-12-06T08:04:06.019Z",
+                     *       "id": "01a24b59-3a9c-7678-ba55-39a2118b79cc",
+                     *       "certificateId": "01a24b58-845c-76c3-be42-ed2abd2721fc",
+                     *       "startedAt": "2026-12-06T12:34:28.623Z",
                      *       "moduleIds": [
-                     *         "01a24a61-9ce4-771d-9fa5-9e41afeb9aa5",
-                     *         "01a24a61-9ce5-70d2-8fab-10d881a949be"
+                     *         "01a24b58-83d5-76b9-b982-364f4b505e40",
+                     *         "01a24b58-83d5-76b9-b982-39e934528854"
                      *       ]
                      *     }
                      */
@@ -46949,38 +46973,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9cef-7291-b1b7-60658b5cd151",
-                     *           "courseId": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "code": "T9486-RQQSH-7S1M5",
+                     *           "id": "01a24b58-845c-76c3-be42-ed2abd2721fc",
+                     *           "courseId": "01a24b58-83c0-711e-98a6-98da591f6bc5",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *           "code": "PB3CC-7Q50D-0VC3M",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
-                     *           "issuedAt": "2025-12-21T08:03:49.485Z",
-                     *           "expiresAt": "2026-12-21T08:03:49.485Z",
+                     *           "issuedAt": "2025-12-21T12:31:23.673Z",
+                     *           "expiresAt": "2026-12-21T12:31:23.673Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24a61-9cef-7291-b1b7-60658b5cd151/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24b58-845c-76c3-be42-ed2abd2721fc/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b0d5-74d9-a680-4f4ff5476df2",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "code": "77JT4-ZQ3SA-R8X10",
+                     *           "id": "01a24b59-3947-723d-947f-a9b1cf21767a",
+                     *           "courseId": "01a24b58-7693-70e3-95c5-443224af1571",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *           "code": "HFKF4-J4JN1-49XC0",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T08:04:05.968Z",
-                     *           "expiresAt": "2028-12-06T08:04:05.968Z",
+                     *           "issuedAt": "2026-12-06T12:34:28.262Z",
+                     *           "expiresAt": "2028-12-06T12:34:28.262Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24a61-b0d5-74d9-a680-4f4ff5476df2/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24b59-3947-723d-947f-a9b1cf21767a/pdf"
                      *         }
                      *       ]
                      *     }
@@ -47047,7 +47071,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24a61-9cef-7291-b1b7-60658b5cd151
+                 * @example 01a24b58-845c-76c3-be42-ed2abd2721fc
                  */
                 id: string;
             };
@@ -47157,7 +47181,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
+                     *           "id": "01a24b58-8550-72ab-9703-8fc811a7f4a2",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -47165,12 +47189,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T08:03:49.485Z",
+                     *           "opensAt": "2026-12-02T12:31:23.673Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d09-70b8-9f0c-09c82674340a",
+                     *           "id": "01a24b58-8558-724f-a38a-212ed03a7aba",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -47178,7 +47202,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T08:03:49.485Z",
+                     *           "opensAt": "2026-11-16T12:31:23.673Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -47277,7 +47301,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24a61-9d05-77b4-a396-1b3453d2928e
+                 * @example 01a24b58-8550-72ab-9703-8fc811a7f4a2
                  */
                 id: string;
             };
@@ -47293,7 +47317,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
+                     *       "id": "01a24b58-8550-72ab-9703-8fc811a7f4a2",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -47301,7 +47325,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T08:03:49.485Z",
+                     *       "opensAt": "2026-12-02T12:31:23.673Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -47429,7 +47453,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24a61-9d05-77b4-a396-1b3453d2928e
+                 * @example 01a24b58-8550-72ab-9703-8fc811a7f4a2
                  */
                 id: string;
             };
@@ -47561,7 +47585,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24a61-9c08-76ab-ae7e-b95c3bb0de9f
+                 * @example 01a24b58-7688-727f-9227-2d69f31a75b0
                  */
                 id: string;
             };
@@ -47917,7 +47941,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9d27-769c-bcaf-8bc0bb01a0c2",
+                     *           "id": "01a24b58-862f-7728-ada3-9225b663cdee",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -47933,7 +47957,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d28-72de-90fc-e9e48dfed1fe",
+                     *           "id": "01a24b58-863b-713c-85c6-cb719d100e3c",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -47955,7 +47979,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d29-767c-8d2f-7a50b102dcbc",
+                     *           "id": "01a24b58-863d-765c-970e-62562e3e75b4",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48119,7 +48143,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b4e1-73ed-82d5-b54610072ee4",
+                     *       "id": "01a24b59-6021-71e9-beda-3422a4b302bd",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48264,7 +48288,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24a61-b4e1-73ed-82d5-b54610072ee4
+                 * @example 01a24b59-6021-71e9-beda-3422a4b302bd
                  */
                 id: string;
             };
@@ -48354,7 +48378,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b4e1-73ed-82d5-b54610072ee4",
+                     *       "id": "01a24b59-6021-71e9-beda-3422a4b302bd",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48798,13 +48822,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24a61-9d34-72af-b84b-75eb890a376b"
+                     *           "id": "01a24b58-8669-754e-b07c-83cbd96a11c0"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24a61-9d33-77ca-89d8-03b4be84ee49"
+                     *           "id": "01a24b58-8668-72e3-9eab-60a08d26575e"
                      *         }
                      *       ]
                      *     }
@@ -48901,7 +48925,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24a61-b4f5-746d-b4d5-9d92829fdbbb"
+                     *       "id": "01a24b59-621b-72cb-b390-313502d5edd2"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49000,7 +49024,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24a61-b4f5-746d-b4d5-9d92829fdbbb
+                 * @example 01a24b59-621b-72cb-b390-313502d5edd2
                  */
                 id: string;
             };
@@ -49157,11 +49181,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24a61-9d47-729c-8990-f337c3df8384",
+                     *           "id": "01a24b58-86a0-765a-b533-4afb08fb9458",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T08:04:00.967Z"
+                     *           "updatedAt": "2026-12-06T12:33:42.560Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49169,11 +49193,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24a61-9d44-70ac-b63a-2320a5491388",
+                     *           "id": "01a24b58-869d-707e-a3e2-4f909a5cf1f5",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T08:04:00.964Z"
+                     *           "updatedAt": "2026-12-06T12:33:42.557Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49181,11 +49205,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24a61-9d36-70a8-8b00-f37bac922ab7",
+                     *           "id": "01a24b58-8678-7254-9d56-d6d5cedce3d9",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T08:04:00.950Z"
+                     *           "updatedAt": "2026-12-06T12:33:42.520Z"
                      *         }
                      *       ]
                      *     }
@@ -49295,11 +49319,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *       "id": "01a24b59-6254-774c-a51a-fcb28a3be938",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T08:04:07.039Z"
+                     *       "updatedAt": "2026-12-06T12:34:38.804Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49398,7 +49422,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24a61-b4ff-7649-98a7-26e3f64140fc
+                 * @example 01a24b59-6254-774c-a51a-fcb28a3be938
                  */
                 id: string;
             };
@@ -49419,11 +49443,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *       "id": "01a24b59-6254-774c-a51a-fcb28a3be938",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T08:04:07.044Z"
+                     *       "updatedAt": "2026-12-06T12:34:38.852Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49510,7 +49534,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24a61-b4ff-7649-98a7-26e3f64140fc
+                 * @example 01a24b59-6254-774c-a51a-fcb28a3be938
                  */
                 id: string;
             };
@@ -49559,11 +49583,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *       "id": "01a24b59-6254-774c-a51a-fcb28a3be938",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T08:04:07.044Z"
+                     *       "updatedAt": "2026-12-06T12:34:38.852Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49709,7 +49733,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *           "id": "01a24b59-6254-774c-a51a-fcb28a3be938",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -49829,7 +49853,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *           "id": "01a24b59-3fdf-7627-b12b-8b5cf3282d61",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -49839,21 +49863,21 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": null,
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:04:06.176Z",
-                     *           "updatedAt": "2026-12-06T08:04:06.223Z",
+                     *           "createdAt": "2026-12-06T12:34:29.942Z",
+                     *           "updatedAt": "2026-12-06T12:34:30.291Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -49871,7 +49895,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-a054-718c-abb5-417ced23a24b",
+                     *           "id": "01a24b58-b722-739a-80a7-431a286cc2b1",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -49881,24 +49905,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24a61-a1c2-7384-a3f5-3cf733d0c392",
+                     *             "id": "01a24b58-bf3f-75c2-a02b-c559cc1a39e2",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-06T12:31:23.673Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.673Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -49916,7 +49940,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-a0d9-7271-bbc5-56011e06b8fb",
+                     *           "id": "01a24b58-b93d-70e4-bbfc-765b1517abee",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -49926,42 +49950,42 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24a61-a1bd-722a-a82f-e376c1fe7e88",
+                     *             "id": "01a24b58-bf39-744d-928c-71c6dae52c0e",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T02:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-04T06:31:23.673Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.673Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 69.82,
+                     *               "elapsedMinutes": 306,
                      *               "dueAt": null,
                      *               "status": "met"
                      *             },
                      *             "resolution": {
                      *               "targetMinutes": 2700,
-                     *               "elapsedMinutes": 540,
-                     *               "dueAt": "2026-12-10T15:00:00.000Z",
+                     *               "elapsedMinutes": 508.61,
+                     *               "dueAt": "2026-12-11T06:31:23.400Z",
                      *               "status": "ok"
                      *             },
                      *             "status": "ok"
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDE0OjAzOjQ5LjQ4NVoiLCIwMWEyNGE2MS1hMTg4LTcxNjgtOTZlMC03MzRiMWViOTVhNTIiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDE4OjMxOjIzLjY3M1oiLCIwMWEyNGI1OC1iZDY2LTc0MmItYWEyNC1jNGVkMzYwM2MwMzAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -50031,7 +50055,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                 *       "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50085,7 +50109,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
+                     *       "id": "01a24b59-6359-72db-8c94-814d5c0f9469",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50095,21 +50119,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.084Z",
+                     *       "createdAt": "2026-12-06T12:34:39.044Z",
+                     *       "updatedAt": "2026-12-06T12:34:39.044Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50133,7 +50157,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b59-635b-74eb-b078-e855951cc2c5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50144,7 +50168,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T12:34:39.044Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50265,7 +50289,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
+                 * @example 01a24b59-6359-72db-8c94-814d5c0f9469
                  */
                 id: string;
             };
@@ -50281,7 +50305,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
+                     *       "id": "01a24b59-6359-72db-8c94-814d5c0f9469",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50291,21 +50315,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.084Z",
+                     *       "createdAt": "2026-12-06T12:34:39.044Z",
+                     *       "updatedAt": "2026-12-06T12:34:39.044Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50329,7 +50353,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b59-635b-74eb-b078-e855951cc2c5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50340,7 +50364,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T12:34:39.044Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50437,7 +50461,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
+                 * @example 01a24b59-6359-72db-8c94-814d5c0f9469
                  */
                 id: string;
             };
@@ -50476,7 +50500,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
+                     *       "id": "01a24b59-6359-72db-8c94-814d5c0f9469",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50486,21 +50510,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.122Z",
+                     *       "createdAt": "2026-12-06T12:34:39.044Z",
+                     *       "updatedAt": "2026-12-06T12:34:39.553Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50519,12 +50543,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:07.122Z",
+                     *       "firstResponseAt": "2026-12-06T12:34:39.553Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b59-635b-74eb-b078-e855951cc2c5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50535,10 +50559,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T12:34:39.044Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b553-727e-92d2-c0d39c45a5bf",
+                     *           "id": "01a24b59-6558-756b-bb29-da09206acb6b",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50549,10 +50573,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T12:34:39.553Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b554-735d-aecf-5ccbe3e61491",
+                     *           "id": "01a24b59-6559-7303-9ac0-4a01f0f88b03",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50563,7 +50587,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T12:34:39.553Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50708,7 +50732,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
+                 * @example 01a24b59-6359-72db-8c94-814d5c0f9469
                  */
                 id: string;
             };
@@ -50742,7 +50766,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
+                     *       "id": "01a24b59-6359-72db-8c94-814d5c0f9469",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50752,24 +50776,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *         "id": "01a24b59-65d9-7090-b493-a23e37354e83",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.211Z",
+                     *       "createdAt": "2026-12-06T12:34:39.044Z",
+                     *       "updatedAt": "2026-12-06T12:34:40.548Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50788,12 +50812,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:07.122Z",
-                     *       "resolvedAt": "2026-12-06T08:04:07.211Z",
+                     *       "firstResponseAt": "2026-12-06T12:34:39.553Z",
+                     *       "resolvedAt": "2026-12-06T12:34:40.548Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b59-635b-74eb-b078-e855951cc2c5",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50804,10 +50828,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T12:34:39.044Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b553-727e-92d2-c0d39c45a5bf",
+                     *           "id": "01a24b59-6558-756b-bb29-da09206acb6b",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50818,10 +50842,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T12:34:39.553Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b554-735d-aecf-5ccbe3e61491",
+                     *           "id": "01a24b59-6559-7303-9ac0-4a01f0f88b03",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50832,7 +50856,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T12:34:39.553Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50908,8 +50932,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24a61-b5c0-73ef-b669-fb7814ebd934",
-                     *       "instance": "/v1/service/requests/01a24a61-b52f-719e-ab1e-4238f83ab31a/state"
+                     *       "requestId": "01a24b59-69d9-768e-8dd8-265c3cfef553",
+                     *       "instance": "/v1/service/requests/01a24b59-6359-72db-8c94-814d5c0f9469/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -50980,9 +51004,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24a61-b52f-719e-ab1e-4238f83ab31a"
+                 *         "01a24b59-6359-72db-8c94-814d5c0f9469"
                  *       ],
-                 *       "staffUserId": "01a24a61-a3b4-7295-a6b3-8173d5b37133"
+                 *       "staffUserId": "01a24b58-cf58-73fe-8d45-47fbb918077c"
                  *     }
                  */
                 "application/json": {
@@ -51130,7 +51154,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b256-72db-bec8-69e6434f20b3
+                 * @example 01a24b59-4894-723c-952e-d4627ff308be
                  */
                 id: string;
             };
@@ -51175,7 +51199,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b256-72db-bec8-69e6434f20b3",
+                     *       "id": "01a24b59-4894-723c-952e-d4627ff308be",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -51185,21 +51209,21 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "waiting_customer",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.356Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.376Z",
+                     *       "createdAt": "2026-12-06T12:34:32.195Z",
+                     *       "updatedAt": "2026-12-06T12:34:32.332Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51229,12 +51253,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:06.376Z",
+                     *       "firstResponseAt": "2026-12-06T12:34:32.332Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b258-76c5-9abe-d2c14ce876b9",
+                     *           "id": "01a24b59-48a0-74cb-befa-bfd84a2dcbe7",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -51245,10 +51269,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.356Z"
+                     *           "createdAt": "2026-12-06T12:34:32.195Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-8036b9c8b2ed",
+                     *           "id": "01a24b59-4920-76b0-aedf-182cf24277ab",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51259,10 +51283,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T12:34:32.332Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-85de2e4d4859",
+                     *           "id": "01a24b59-4921-7279-abdf-6b0d701b41c0",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51273,7 +51297,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T12:34:32.332Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51285,7 +51309,7 @@ export interface operations {
                      *       "canRate": false,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24a61-b26a-77f8-a8d4-f2dfe4b68080",
+                     *           "id": "01a24b59-491d-72a1-83d9-8572401df08c",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -51297,7 +51321,7 @@ export interface operations {
                      *           "expired": false,
                      *           "orderId": null,
                      *           "decidedAt": null,
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T12:34:32.332Z"
                      *         }
                      *       ]
                      *     }
@@ -51434,45 +51458,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a1bd-722a-a82f-e376c1fe7e88",
+                     *           "id": "01a24b58-bf39-744d-928c-71c6dae52c0e",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *               "id": "01a24b58-40f7-76ed-b6aa-9121d86e1345",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *               "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *           "id": "01a24b59-65d9-7090-b493-a23e37354e83",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *               "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T08:04:07.147Z"
+                     *           "createdAt": "2026-12-06T12:34:39.705Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a1c2-7384-a3f5-3cf733d0c392",
+                     *           "id": "01a24b58-bf3f-75c2-a02b-c559cc1a39e2",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *               "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:31:23.673Z"
                      *         }
                      *       ]
                      *     }
@@ -51545,7 +51569,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24a61-a3b4-7295-a6b3-8173d5b37133"
+                 *         "01a24b58-cf58-73fe-8d45-47fbb918077c"
                  *       ]
                  *     }
                  */
@@ -51569,16 +51593,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *       "id": "01a24b59-65d9-7090-b493-a23e37354e83",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:07.147Z"
+                     *       "createdAt": "2026-12-06T12:34:39.705Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -51689,7 +51713,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24a61-b56c-7655-ae1e-ed72ff64eb84
+                 * @example 01a24b59-65d9-7090-b493-a23e37354e83
                  */
                 id: string;
             };
@@ -51701,7 +51725,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24a61-a3b4-7295-a6b3-8173d5b37133"
+                 *         "01a24b58-cf58-73fe-8d45-47fbb918077c"
                  *       ]
                  *     }
                  */
@@ -51725,16 +51749,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *       "id": "01a24b59-65d9-7090-b493-a23e37354e83",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:07.147Z"
+                     *       "createdAt": "2026-12-06T12:34:39.705Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -51869,7 +51893,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24a61-b59c-752d-8858-a17871f4e91e
+                 * @example 01a24b59-6830-7119-bc51-6289132fb233
                  */
                 id: string;
             };
@@ -52001,12 +52025,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-9d68-76b8-885f-314804bf9d9e
+                 * @example 01a24b58-87aa-760a-b933-60f7238cf8ab
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24a61-9d6b-763f-bfa5-f088ac2654ce
+                 * @example 01a24b58-87b0-70fd-9215-7743f66a2b3a
                  */
                 fileId: string;
             };
@@ -52132,17 +52156,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b58-cf58-73fe-8d45-47fbb918077c",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
+                     *           "id": "01a24b58-f0ae-7039-bb69-cf6dc518e99c",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9594-7220-89b3-c7dbeb2490b8",
+                     *           "id": "01a24b58-40ee-753f-aa93-1b257e3dcc74",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -52243,9 +52267,9 @@ export interface operations {
                      *           "volume": 6,
                      *           "open": 1,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 606,
-                     *           "resolutionMedian": 0,
-                     *           "resolutionP90": 1136,
+                     *           "firstResponseP90": 817,
+                     *           "resolutionMedian": 97,
+                     *           "resolutionP90": 1080,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -52255,12 +52279,12 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 366,
-                     *           "firstResponseP90": 610,
-                     *           "resolutionMedian": 416,
+                     *           "firstResponseMedian": 209,
+                     *           "firstResponseP90": 877,
+                     *           "resolutionMedian": 209,
                      *           "resolutionP90": 1080,
-                     *           "breachRate": 0.727,
-                     *           "breached": 8,
+                     *           "breachRate": 0.5,
+                     *           "breached": 5,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
@@ -52268,10 +52292,10 @@ export interface operations {
                      *           "type": "question",
                      *           "volume": 11,
                      *           "open": 4,
-                     *           "firstResponseMedian": 116,
+                     *           "firstResponseMedian": 0,
                      *           "firstResponseP90": 126,
-                     *           "resolutionMedian": 116,
-                     *           "resolutionP90": 536,
+                     *           "resolutionMedian": 0,
+                     *           "resolutionP90": 269,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
                      *           "csatAverage": 4.67,
@@ -52283,11 +52307,11 @@ export interface operations {
                      *         "volume": 41,
                      *         "open": 13,
                      *         "firstResponseMedian": 126,
-                     *         "firstResponseP90": 596,
-                     *         "resolutionMedian": 416,
+                     *         "firstResponseP90": 817,
+                     *         "resolutionMedian": 209,
                      *         "resolutionP90": 1080,
-                     *         "breachRate": 0.417,
-                     *         "breached": 15,
+                     *         "breachRate": 0.343,
+                     *         "breached": 12,
                      *         "csatAverage": 4.13,
                      *         "csatCount": 23
                      *       }
@@ -52348,7 +52372,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24a61-b64a-720f-9da3-a26e018a1288",
+                     *       "requestId": "01a24b59-6de3-71d8-b4f7-7af90dbae028",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -52402,34 +52426,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24a61-9ec9-7547-bacb-6fc13543eace",
+                     *           "requestId": "01a24b58-92f4-744c-b00f-31a14057bd83",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-be55f25b9de8",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-4a4d59ab110f",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-ac7f6b2e4012",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-324362995483",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-11T00:21:49.485Z"
+                     *           "answeredAt": "2026-11-11T04:49:23.673Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24a61-9e6f-723b-ac9e-9536f89cc775",
+                     *           "requestId": "01a24b58-8f82-76fd-9dfa-e2346b23bd52",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-fefeb2f21b06",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-628977100d5f",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-ed6fbebd54de",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-4ab78b23cfe4",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T05:09:49.485Z"
+                     *           "answeredAt": "2026-11-12T09:37:23.673Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24a61-9e8f-72f0-b80d-01e85f88ca43",
+                     *           "requestId": "01a24b58-9113-756d-bc55-9ec36d9e9e0f",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
+                     *           "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-13T04:09:49.485Z"
+                     *           "answeredAt": "2026-11-13T08:37:23.673Z"
                      *         }
                      *       ]
                      *     }
@@ -52672,7 +52696,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *           "id": "01a24b59-3fdf-7627-b12b-8b5cf3282d61",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -52682,23 +52706,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:04:06.176Z",
-                     *           "updatedAt": "2026-12-06T08:04:06.223Z"
+                     *           "createdAt": "2026-12-06T12:34:29.942Z",
+                     *           "updatedAt": "2026-12-06T12:34:30.291Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a054-718c-abb5-417ced23a24b",
+                     *           "id": "01a24b58-b722-739a-80a7-431a286cc2b1",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -52708,23 +52732,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:31:23.673Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a091-76e1-a697-261e1e614a52",
+                     *           "id": "01a24b58-b745-73ff-821c-2474ea69c026",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -52734,23 +52758,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T13:03:49.485Z",
-                     *           "updatedAt": "2026-12-05T23:09:49.485Z"
+                     *           "createdAt": "2026-12-05T17:31:23.673Z",
+                     *           "updatedAt": "2026-12-06T03:37:23.673Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI0VDE4OjAzOjQ5LjQ4NVoiLCIwMWEyNGE2MS05ZjM0LTczZmMtYjkxZi05NzE3NTZmNjQxMmMiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI0VDIyOjMxOjIzLjY3M1oiLCIwMWEyNGI1OC05NzBhLTczOGYtYTNmMi0yODVhMmQzZDdmZjQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -52910,7 +52934,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *       "id": "01a24b59-3fdf-7627-b12b-8b5cf3282d61",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -52920,20 +52944,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.176Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.176Z",
+                     *       "createdAt": "2026-12-06T12:34:29.942Z",
+                     *       "updatedAt": "2026-12-06T12:34:29.942Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -52942,7 +52966,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
+                     *           "id": "01a24b59-3fee-7467-8e0f-8d9770e17f5b",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -52951,7 +52975,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.176Z"
+                     *           "createdAt": "2026-12-06T12:34:29.942Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53068,7 +53092,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-b1a4-742c-b5b5-3256b2c4b274
+                 * @example 01a24b59-3fdf-7627-b12b-8b5cf3282d61
                  */
                 id: string;
             };
@@ -53084,7 +53108,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *       "id": "01a24b59-3fdf-7627-b12b-8b5cf3282d61",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53094,20 +53118,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.176Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.223Z",
+                     *       "createdAt": "2026-12-06T12:34:29.942Z",
+                     *       "updatedAt": "2026-12-06T12:34:30.291Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53116,7 +53140,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
+                     *           "id": "01a24b59-3fee-7467-8e0f-8d9770e17f5b",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53125,10 +53149,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.176Z"
+                     *           "createdAt": "2026-12-06T12:34:29.942Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b1d1-765e-a699-63dca5b4303f",
+                     *           "id": "01a24b59-412a-7359-b64d-5df71e2f9920",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53137,7 +53161,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.223Z"
+                     *           "createdAt": "2026-12-06T12:34:30.291Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53230,7 +53254,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-b1a4-742c-b5b5-3256b2c4b274
+                 * @example 01a24b59-3fdf-7627-b12b-8b5cf3282d61
                  */
                 id: string;
             };
@@ -53277,7 +53301,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *       "id": "01a24b59-3fdf-7627-b12b-8b5cf3282d61",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53287,20 +53311,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.176Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.223Z",
+                     *       "createdAt": "2026-12-06T12:34:29.942Z",
+                     *       "updatedAt": "2026-12-06T12:34:30.291Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53309,7 +53333,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
+                     *           "id": "01a24b59-3fee-7467-8e0f-8d9770e17f5b",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53318,10 +53342,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.176Z"
+                     *           "createdAt": "2026-12-06T12:34:29.942Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b1d1-765e-a699-63dca5b4303f",
+                     *           "id": "01a24b59-412a-7359-b64d-5df71e2f9920",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53330,7 +53354,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.223Z"
+                     *           "createdAt": "2026-12-06T12:34:30.291Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53471,7 +53495,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-a091-76e1-a697-261e1e614a52
+                 * @example 01a24b58-b745-73ff-821c-2474ea69c026
                  */
                 id: string;
             };
@@ -53505,7 +53529,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a091-76e1-a697-261e1e614a52",
+                     *       "id": "01a24b58-b745-73ff-821c-2474ea69c026",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -53515,29 +53539,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T13:03:49.485Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.321Z",
+                     *       "createdAt": "2026-12-05T17:31:23.673Z",
+                     *       "updatedAt": "2026-12-06T12:34:31.716Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T16:09:49.485Z",
-                     *       "resolvedAt": "2026-12-05T23:09:49.485Z",
-                     *       "closedAt": "2026-12-06T08:04:06.321Z",
+                     *       "firstResponseAt": "2026-12-05T20:37:23.673Z",
+                     *       "resolvedAt": "2026-12-06T03:37:23.673Z",
+                     *       "closedAt": "2026-12-06T12:34:31.716Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-a093-7215-9608-31996ffa9c9a",
+                     *           "id": "01a24b58-b757-77fd-9001-24a7d343ad6b",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53546,10 +53570,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T13:03:49.485Z"
+                     *           "createdAt": "2026-12-05T17:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-16d0cbe08e6c",
+                     *           "id": "01a24b58-b78d-723b-8b13-927dd1275504",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53558,10 +53582,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T20:37:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-191c7c521c72",
+                     *           "id": "01a24b58-b792-74bc-9d59-2917a3deef52",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53570,7 +53594,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T20:37:23.673Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -53579,7 +53603,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T08:04:06.307Z"
+                     *         "createdAt": "2026-12-06T12:34:31.607Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -53649,8 +53673,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24a61-b1e2-7629-9a86-06324bfa6904",
-                     *       "instance": "/portal/v1/service/requests/01a24a61-b1a4-742c-b5b5-3256b2c4b274/state"
+                     *       "requestId": "01a24b59-4282-72ce-998a-7660abdacf19",
+                     *       "instance": "/portal/v1/service/requests/01a24b59-3fdf-7627-b12b-8b5cf3282d61/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53716,7 +53740,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-a091-76e1-a697-261e1e614a52
+                 * @example 01a24b58-b745-73ff-821c-2474ea69c026
                  */
                 id: string;
             };
@@ -53745,7 +53769,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a091-76e1-a697-261e1e614a52",
+                     *       "id": "01a24b58-b745-73ff-821c-2474ea69c026",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -53755,29 +53779,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T13:03:49.485Z",
-                     *       "updatedAt": "2026-12-05T23:09:49.485Z",
+                     *       "createdAt": "2026-12-05T17:31:23.673Z",
+                     *       "updatedAt": "2026-12-06T03:37:23.673Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T16:09:49.485Z",
-                     *       "resolvedAt": "2026-12-05T23:09:49.485Z",
+                     *       "firstResponseAt": "2026-12-05T20:37:23.673Z",
+                     *       "resolvedAt": "2026-12-06T03:37:23.673Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-a093-7215-9608-31996ffa9c9a",
+                     *           "id": "01a24b58-b757-77fd-9001-24a7d343ad6b",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53786,10 +53810,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T13:03:49.485Z"
+                     *           "createdAt": "2026-12-05T17:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-16d0cbe08e6c",
+                     *           "id": "01a24b58-b78d-723b-8b13-927dd1275504",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53798,10 +53822,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T20:37:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-191c7c521c72",
+                     *           "id": "01a24b58-b792-74bc-9d59-2917a3deef52",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53810,7 +53834,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T20:37:23.673Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -53820,7 +53844,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T08:04:06.307Z"
+                     *         "createdAt": "2026-12-06T12:34:31.607Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -53946,12 +53970,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-b256-72db-bec8-69e6434f20b3
+                 * @example 01a24b59-4894-723c-952e-d4627ff308be
                  */
                 id: string;
                 /**
                  * @description the quote id, from the request's `quotes`
-                 * @example 01a24a61-b26a-77f8-a8d4-f2dfe4b68080
+                 * @example 01a24b59-491d-72a1-83d9-8572401df08c
                  */
                 quoteId: string;
             };
@@ -53982,7 +54006,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b256-72db-bec8-69e6434f20b3",
+                     *       "id": "01a24b59-4894-723c-952e-d4627ff308be",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -53992,20 +54016,20 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b58-4100-71ed-9dcb-66e9980f1427",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.356Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.400Z",
+                     *       "createdAt": "2026-12-06T12:34:32.195Z",
+                     *       "updatedAt": "2026-12-06T12:34:32.487Z",
                      *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
                      *       "fields": [
                      *         {
@@ -54020,12 +54044,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:06.376Z",
-                     *       "resolvedAt": "2026-12-06T08:04:06.400Z",
+                     *       "firstResponseAt": "2026-12-06T12:34:32.332Z",
+                     *       "resolvedAt": "2026-12-06T12:34:32.487Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b258-76c5-9abe-d2c14ce876b9",
+                     *           "id": "01a24b59-48a0-74cb-befa-bfd84a2dcbe7",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54034,10 +54058,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.356Z"
+                     *           "createdAt": "2026-12-06T12:34:32.195Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-8036b9c8b2ed",
+                     *           "id": "01a24b59-4920-76b0-aedf-182cf24277ab",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54046,10 +54070,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T12:34:32.332Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-85de2e4d4859",
+                     *           "id": "01a24b59-4921-7279-abdf-6b0d701b41c0",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54058,7 +54082,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "waiting_customer",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T12:34:32.332Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54069,7 +54093,7 @@ export interface operations {
                      *       "canRate": true,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24a61-b26a-77f8-a8d4-f2dfe4b68080",
+                     *           "id": "01a24b59-491d-72a1-83d9-8572401df08c",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -54079,9 +54103,9 @@ export interface operations {
                      *           "validUntil": "2026-12-20T23:00:00.000Z",
                      *           "status": "accepted",
                      *           "expired": false,
-                     *           "orderId": "01a24a61-b288-720b-bd45-ed28f4e6d902",
-                     *           "decidedAt": "2026-12-06T08:04:06.400Z",
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "orderId": "01a24b59-49d4-7388-95cd-952f8cb77b21",
+                     *           "decidedAt": "2026-12-06T12:34:32.487Z",
+                     *           "createdAt": "2026-12-06T12:34:32.332Z"
                      *         }
                      *       ]
                      *     }
@@ -54218,12 +54242,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-a054-718c-abb5-417ced23a24b
+                 * @example 01a24b58-b722-739a-80a7-431a286cc2b1
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24a61-a07f-765f-b027-a51c5573b883
+                 * @example 01a24b58-b72a-761b-ae7e-b756f1293899
                  */
                 fileId: string;
             };
@@ -54437,11 +54461,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-9d48-71cd-b82e-3ad349a6da8c",
+                     *           "id": "01a24b58-86a1-77e9-b0a0-eb8d6aced0f2",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T08:04:00.968Z"
+                     *           "updatedAt": "2026-12-06T12:33:42.561Z"
                      *         }
                      *       ]
                      *     }
@@ -54516,7 +54540,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24a61-9d48-71cd-b82e-3ad349a6da8c
+                 * @example 01a24b58-86a1-77e9-b0a0-eb8d6aced0f2
                  */
                 id: string;
             };
@@ -54532,11 +54556,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9d48-71cd-b82e-3ad349a6da8c",
+                     *       "id": "01a24b58-86a1-77e9-b0a0-eb8d6aced0f2",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T08:04:00.968Z"
+                     *       "updatedAt": "2026-12-06T12:33:42.561Z"
                      *     }
                      */
                     "application/json": {
@@ -54631,7 +54655,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24a61-9d48-71cd-b82e-3ad349a6da8c
+                 * @example 01a24b58-86a1-77e9-b0a0-eb8d6aced0f2
                  */
                 id: string;
             };
@@ -55106,8 +55130,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:08.846Z"
+                     *           "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *           "createdAt": "2026-12-06T12:34:59.101Z"
                      *         }
                      *       ]
                      *     }
@@ -55219,8 +55243,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:08.846Z"
+                     *       "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:34:59.101Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -55348,9 +55372,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T08:04:08.857Z",
+                     *           "since": "2026-12-06T12:34:59.413Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c"
+                     *           "recordId": "01a24b59-b2d9-76bd-92e4-92eac3d7ff8e"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -55363,16 +55387,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *           "id": "01a24b59-b2d9-76bd-92e4-92eac3d7ff8e",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-7be4ea52239f",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "recordedAt": "2026-12-06T08:04:08.857Z"
+                     *           "recordedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *           "recordedAt": "2026-12-06T12:34:59.413Z"
                      *         }
                      *       ]
                      *     }
@@ -55524,16 +55548,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "id": "01a24b59-b2d9-76bd-92e4-92eac3d7ff8e",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-7be4ea52239f",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "recordedAt": "2026-12-06T08:04:08.857Z"
+                     *       "recordedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "recordedAt": "2026-12-06T12:34:59.413Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -55610,10 +55634,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24a61-a754-7378-b861-98e03ab53499 was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a24b58-ec12-7306-9a8b-b3fca64bc304 was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24a61-bc68-77ed-baf7-7b15f55fb901",
-                     *       "instance": "/v1/members/01a24a61-a754-7378-b861-98e03ab53499/consents"
+                     *       "requestId": "01a24b59-bcb4-71e8-9026-7e27807d041d",
+                     *       "instance": "/v1/members/01a24b58-ec12-7306-9a8b-b3fca64bc304/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -55887,7 +55911,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a754-7378-b861-98e03ab53499
+                 * @example 01a24b58-ec12-7306-9a8b-b3fca64bc304
                  */
                 id: string;
             };
@@ -55912,10 +55936,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-a754-7378-b861-98e03ab53499",
+                     *       "memberId": "01a24b58-ec12-7306-9a8b-b3fca64bc304",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "erasedAt": "2026-12-06T08:04:08.917Z",
+                     *       "requestedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "erasedAt": "2026-12-06T12:35:01.105Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56049,7 +56073,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a754-7378-b861-98e03ab53499
+                 * @example 01a24b58-ec12-7306-9a8b-b3fca64bc304
                  */
                 id: string;
             };
@@ -56065,10 +56089,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-a754-7378-b861-98e03ab53499",
+                     *       "memberId": "01a24b58-ec12-7306-9a8b-b3fca64bc304",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "erasedAt": "2026-12-06T08:04:08.917Z",
+                     *       "requestedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "erasedAt": "2026-12-06T12:35:01.105Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56359,7 +56383,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T08:04:09.225Z"
+                     *               "since": "2026-12-06T12:35:13.397Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -56376,14 +56400,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24a61-bd8b-7787-9b96-e891afdf255f",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "id": "01a24b59-e9ea-71cc-81c2-8523a2756f57",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T08:04:09.225Z"
+                     *           "recordedAt": "2026-12-06T12:35:13.397Z"
                      *         }
                      *       ]
                      *     }
@@ -56797,8 +56821,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc76-7219-b880-6e967d191676",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "id": "01a24b59-bebc-71cf-96a5-b201e7886393",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-7be4ea52239f",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -56807,13 +56831,15 @@ export interface operations {
                      *       "status": "pending",
                      *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T08:04:08.946Z",
+                     *       "nextAttemptAt": "2026-12-06T12:35:02.384Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:08.946Z"
+                     *       "delivery": null,
+                     *       "deliveredAt": null,
+                     *       "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:35:02.384Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -56879,6 +56905,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Gone: expired or removed. `code`: `member_erased`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_erased";
+                    };
+                };
+            };
             /** @description Too large. `code`: `payload_too_large`. */
             413: {
                 headers: {
@@ -56928,8 +56966,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24a61-bc7c-700c-866f-06fcd0fe3c1a",
-                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-7b5f9a6bfac0/sms"
+                     *       "requestId": "01a24b59-bf38-7060-b775-f66b01ed103e",
+                     *       "instance": "/v1/members/01a24b56-71d7-723c-91c0-6ba4b09f1ad9/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -56982,8 +57020,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bc76-7219-b880-6e967d191676",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *           "id": "01a24b59-bebc-71cf-96a5-b201e7886393",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-7be4ea52239f",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -56992,13 +57030,15 @@ export interface operations {
                      *           "status": "pending",
                      *           "heldUntil": null,
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:08.946Z",
+                     *           "nextAttemptAt": "2026-12-06T12:35:02.384Z",
                      *           "providerId": null,
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:08.946Z"
+                     *           "delivery": null,
+                     *           "deliveredAt": null,
+                     *           "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *           "createdAt": "2026-12-06T12:35:02.384Z"
                      *         }
                      *       ]
                      *     }
@@ -57065,7 +57105,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24a61-bc76-7219-b880-6e967d191676
+                 * @example 01a24b59-bebc-71cf-96a5-b201e7886393
                  */
                 id: string;
             };
@@ -57081,8 +57121,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc76-7219-b880-6e967d191676",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "id": "01a24b59-bebc-71cf-96a5-b201e7886393",
+                     *       "memberId": "01a24b56-71d7-723c-91c0-7be4ea52239f",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57091,13 +57131,15 @@ export interface operations {
                      *       "status": "cancelled",
                      *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T08:04:08.946Z",
+                     *       "nextAttemptAt": "2026-12-06T12:35:02.384Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:08.946Z"
+                     *       "delivery": null,
+                     *       "deliveredAt": null,
+                     *       "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:35:02.384Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57213,6 +57255,168 @@ export interface operations {
             };
         };
     };
+    reportSmsDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The signed token from the `whendelivered` URL
+                 * @example AaJLVmdHdJyNcTHknrnsXwGiS1nAmnNnl_ZM_pN2TEk.2bWGmDLY5uTV45MgKv3ThA
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "s70df59406a1b4d2fe4c1d1d0a9a5ba8c",
+                 *       "status": "delivered",
+                 *       "delivered": "2026-11-25 12:00:03.372016"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": {
+                    /** @description 46elks’ id of the message */
+                    id: string;
+                    /** @enum {string} */
+                    status: "sent" | "delivered" | "failed";
+                    /** @description When it was delivered, UTC (with status delivered) */
+                    delivered?: string;
+                };
+                /**
+                 * @example {
+                 *       "id": "s70df59406a1b4d2fe4c1d1d0a9a5ba8c",
+                 *       "status": "delivered",
+                 *       "delivered": "2026-11-25 12:00:03.372016"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description 46elks’ id of the message */
+                    id: string;
+                    /** @enum {string} */
+                    status: "sent" | "delivered" | "failed";
+                    /** @description When it was delivered, UTC (with status delivered) */
+                    delivered?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "delivery": "delivered"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description What the message’s delivery state is now */
+                        delivery: ("delivered" | "failed") | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `sms_report_token_invalid`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:sms_report_token_invalid",
+                     *       "title": "sms report token invalid",
+                     *       "status": 400,
+                     *       "detail": "This delivery report link is not valid (changed or incomplete).",
+                     *       "code": "sms_report_token_invalid",
+                     *       "requestId": "01a24b59-c1a8-7659-b753-d5a5aada1788",
+                     *       "instance": "/v1/sms/delivery-reports/AaJLVmdHdJyNcTHknrnsXwGiS1nAmnNnl_ZM_pN2TEk.2bWGmDLY5uTV45MgKv3Txx"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "sms_report_token_invalid" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `sms_report_mismatch`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "sms_report_mismatch";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     postMemberInbox: {
         parameters: {
             query?: never;
@@ -57220,7 +57424,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b56-71d7-723c-91c0-6febe0fc8331
                  */
                 id: string;
             };
@@ -57257,11 +57461,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
+                     *       "id": "01a24b59-c239-730b-89ea-36a1bd1dc232",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T08:04:08.972Z",
+                     *       "createdAt": "2026-12-06T12:35:03.345Z",
                      *       "readAt": null
                      *     }
                      */
@@ -57325,6 +57529,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Gone: expired or removed. `code`: `member_erased`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_erased";
                     };
                 };
             };
@@ -57416,27 +57632,27 @@ export interface operations {
                      *       "unread": 4,
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
+                     *           "id": "01a24b59-c239-730b-89ea-36a1bd1dc232",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T08:04:08.972Z",
+                     *           "createdAt": "2026-12-06T12:35:03.345Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-8eff-706c-a02a-6fe1c8714158",
+                     *           "id": "01a24b58-0b16-7430-bbf1-758a2ef67352",
                      *           "kind": "transactional",
                      *           "title": "En milepæl: din 10. bestilling",
                      *           "body": "Takk for din 10. bestilling. Vi har lagt til 250 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-06T12:31:23.673Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-8dd8-7689-b9b6-139443d49628",
+                     *           "id": "01a24b57-fe48-72b6-aff3-5699b2a2c85b",
                      *           "kind": "transactional",
                      *           "title": "100000 poeng opptjent!",
                      *           "body": "Du har tjent 100000 poeng hos oss. For å feire har vi lagt til 2000 ekstra poeng.",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-06T12:31:23.673Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -57510,7 +57726,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
+                 *       "id": "01a24b59-c239-730b-89ea-36a1bd1dc232",
                  *       "read": true
                  *     }
                  */
@@ -57699,7 +57915,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24a61-bd97-72bd-be70-72b22bf4a4d3",
+                     *       "requestId": "01a24b59-ee75-712d-8947-75dd4834b844",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -57759,14 +57975,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T12:35:03.569Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T12:35:03.569Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -57774,7 +57990,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T12:35:03.569Z"
                      *         }
                      *       ]
                      *     }
@@ -57900,14 +58116,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T12:35:03.569Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T12:35:03.569Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -57915,7 +58131,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T12:35:03.569Z"
                      *         }
                      *       ]
                      *     }
@@ -58117,6 +58333,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Gone: expired or removed. `code`: `member_erased`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_erased";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -58264,6 +58492,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Gone: expired or removed. `code`: `member_erased`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_erased";
+                    };
+                };
+            };
             /** @description Too large. `code`: `payload_too_large`. */
             413: {
                 headers: {
@@ -58313,8 +58553,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The channel sms cannot be chosen: there is no address or valid number for it on file.",
                      *       "code": "channel_unreachable",
-                     *       "requestId": "01a24a61-bca7-77b3-8414-1b10ceb35d68",
-                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-7b5f9a6bfac0/message-preferences"
+                     *       "requestId": "01a24b59-c5a7-71ad-a350-bbc27a49e59c",
+                     *       "instance": "/v1/members/01a24b56-71d7-723c-91c0-6ba4b09f1ad9/message-preferences"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -58560,7 +58800,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Mars/Olympus er ingen kjent tidssone; bruk et navn som Europe/Oslo.",
                      *       "code": "time_zone_unknown",
-                     *       "requestId": "01a24a61-bd7f-736d-95dc-f4a8a21611d3",
+                     *       "requestId": "01a24b59-e8a9-76f3-bcfd-a5a2d322c721",
                      *       "instance": "/portal/v1/message-preferences"
                      *     }
                      */
@@ -58771,8 +59011,8 @@ export interface operations {
                      *       "body": "Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}",
                      *       "sms": "{{programName}}: +{{pointsText}}",
                      *       "custom": true,
-                     *       "updatedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "updatedAt": "2026-12-06T08:04:09.018Z"
+                     *       "updatedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "updatedAt": "2026-12-06T12:35:05.176Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTemplate"];
@@ -58887,8 +59127,15 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a61-bcbd-76a9-9293-98e2a7b050dc",
-                     *       "instance": "/v1/message-templates/welcome/sv"
+                     *       "requestId": "01a24b59-c9bd-703e-a6c4-f85eb60f47e0",
+                     *       "instance": "/v1/message-templates/welcome/sv",
+                     *       "errors": [
+                     *         {
+                     *           "path": "body.subject",
+                     *           "message": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
+                     *           "code": "template_variable_unknown"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59259,8 +59506,15 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a61-bcb4-753a-a2ed-ad1616f79d8d",
-                     *       "instance": "/v1/message-templates/earn_notice/pl/preview"
+                     *       "requestId": "01a24b59-c7df-731a-bc01-dea8b59995de",
+                     *       "instance": "/v1/message-templates/earn_notice/pl/preview",
+                     *       "errors": [
+                     *         {
+                     *           "path": "body.subject",
+                     *           "message": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
+                     *           "code": "template_variable_unknown"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59302,12 +59556,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
+                     *           "id": "01a24b59-cb27-7008-b4f2-fc4b01a2c336",
                      *           "language": "sv",
                      *           "segmentKey": null,
                      *           "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.030Z"
+                     *           "createdAt": "2026-12-06T12:35:05.639Z"
                      *         }
                      *       ]
                      *     }
@@ -59400,12 +59654,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
+                     *       "id": "01a24b59-cb27-7008-b4f2-fc4b01a2c336",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.030Z"
+                     *       "createdAt": "2026-12-06T12:35:05.639Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -59460,7 +59714,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No segment with id no-such-segment in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24a61-bcca-7096-9662-54080069942f",
+                     *       "requestId": "01a24b59-cbb6-76a8-9dad-89fa17df22fe",
                      *       "instance": "/v1/message-tips"
                      *     }
                      */
@@ -59527,7 +59781,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bcc6-763b-9056-c2535d778cc4
+                 * @example 01a24b59-cb27-7008-b4f2-fc4b01a2c336
                  */
                 id: string;
             };
@@ -59554,12 +59808,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
+                     *       "id": "01a24b59-cb27-7008-b4f2-fc4b01a2c336",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.030Z"
+                     *       "createdAt": "2026-12-06T12:35:05.639Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -59693,7 +59947,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": false,
-                     *       "updatedAt": null
+                     *       "updatedAt": "2026-12-06T12:35:03.008Z"
                      *     }
                      */
                     "application/json": {
@@ -59782,7 +60036,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": true,
-                     *       "updatedAt": "2026-12-06T08:04:09.051Z"
+                     *       "updatedAt": "2026-12-06T12:35:06.168Z"
                      *     }
                      */
                     "application/json": {
@@ -59903,7 +60157,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *           "id": "01a24b59-cf23-7728-8433-e4921a84e66c",
                      *           "name": "Verktygsveckorna v. 50",
                      *           "channel": "email",
                      *           "purpose": "newsletter",
@@ -59926,8 +60180,8 @@ export interface operations {
                      *             }
                      *           },
                      *           "status": "sent",
-                     *           "scheduledAt": "2026-12-06T08:04:09.103Z",
-                     *           "sentAt": "2026-12-06T08:04:09.103Z",
+                     *           "scheduledAt": "2026-12-06T12:35:08.710Z",
+                     *           "sentAt": "2026-12-06T12:35:08.710Z",
                      *           "counts": {
                      *             "recipients": 1,
                      *             "sent": 0,
@@ -59936,9 +60190,9 @@ export interface operations {
                      *             "failed": 0,
                      *             "bounced": 0
                      *           },
-                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:09.061Z",
-                     *           "updatedAt": "2026-12-06T08:04:09.103Z"
+                     *           "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *           "createdAt": "2026-12-06T12:35:06.658Z",
+                     *           "updatedAt": "2026-12-06T12:35:08.710Z"
                      *         }
                      *       ]
                      *     }
@@ -60063,7 +60317,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b59-cf23-7728-8433-e4921a84e66c",
                      *       "name": "Verktygsveckorna",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60089,9 +60343,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.061Z"
+                     *       "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:35:06.658Z",
+                     *       "updatedAt": "2026-12-06T12:35:06.658Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60182,8 +60436,15 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a61-bcde-76ae-b9d1-10b16daf0d0c",
-                     *       "instance": "/v1/message-campaigns"
+                     *       "requestId": "01a24b59-cdae-71d6-b74c-73a6b16e24b0",
+                     *       "instance": "/v1/message-campaigns",
+                     *       "errors": [
+                     *         {
+                     *           "path": "body.content.sv.subject",
+                     *           "message": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
+                     *           "code": "template_variable_unknown"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -60213,7 +60474,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b59-cf23-7728-8433-e4921a84e66c
                  */
                 id: string;
             };
@@ -60229,7 +60490,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b59-cf23-7728-8433-e4921a84e66c",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60252,8 +60513,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T08:04:09.103Z",
-                     *       "sentAt": "2026-12-06T08:04:09.103Z",
+                     *       "scheduledAt": "2026-12-06T12:35:08.710Z",
+                     *       "sentAt": "2026-12-06T12:35:08.710Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -60262,9 +60523,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.103Z"
+                     *       "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:35:06.658Z",
+                     *       "updatedAt": "2026-12-06T12:35:08.710Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60351,7 +60612,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b59-cf23-7728-8433-e4921a84e66c
                  */
                 id: string;
             };
@@ -60415,7 +60676,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b59-cf23-7728-8433-e4921a84e66c",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60441,9 +60702,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.068Z"
+                     *       "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:35:06.658Z",
+                     *       "updatedAt": "2026-12-06T12:35:06.877Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60545,7 +60806,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `message_campaign_language_missing`, `segment_field_unknown`, `segment_filter_too_complex`, `segment_operator_invalid`, `segment_value_invalid`, `template_variable_unknown`. */
+            /** @description Understood, but refused by the program's rules. `code`: `audience_without_consent`, `message_campaign_language_missing`, `segment_field_unknown`, `segment_filter_too_complex`, `segment_operator_invalid`, `segment_value_invalid`, `template_variable_unknown`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -60553,7 +60814,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "message_campaign_language_missing" | "segment_field_unknown" | "segment_filter_too_complex" | "segment_operator_invalid" | "segment_value_invalid" | "template_variable_unknown";
+                        code?: "audience_without_consent" | "message_campaign_language_missing" | "segment_field_unknown" | "segment_filter_too_complex" | "segment_operator_invalid" | "segment_value_invalid" | "template_variable_unknown";
                     };
                 };
             };
@@ -60578,7 +60839,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b59-cf23-7728-8433-e4921a84e66c
                  */
                 id: string;
             };
@@ -60685,7 +60946,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b59-cf23-7728-8433-e4921a84e66c
                  */
                 id: string;
             };
@@ -60862,7 +61123,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b59-cf23-7728-8433-e4921a84e66c
                  */
                 id: string;
             };
@@ -60889,7 +61150,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b59-cf23-7728-8433-e4921a84e66c",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60912,8 +61173,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T08:04:09.103Z",
-                     *       "sentAt": "2026-12-06T08:04:09.103Z",
+                     *       "scheduledAt": "2026-12-06T12:35:08.710Z",
+                     *       "sentAt": "2026-12-06T12:35:08.710Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -60922,9 +61183,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.103Z"
+                     *       "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:35:06.658Z",
+                     *       "updatedAt": "2026-12-06T12:35:08.710Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61039,8 +61300,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "None of the 324 members of this audience has given newsletter consent for email; nothing would be sent.",
                      *       "code": "audience_without_consent",
-                     *       "requestId": "01a24a61-bcf6-730d-be36-e8eebba6ec3f",
-                     *       "instance": "/v1/message-campaigns/01a24a61-bce5-72ce-9e49-86fede1e3f55/schedule"
+                     *       "requestId": "01a24b59-d202-75ad-8463-b9207d438eb4",
+                     *       "instance": "/v1/message-campaigns/01a24b59-cf23-7728-8433-e4921a84e66c/schedule"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61070,7 +61331,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bd30-7050-86e1-14493136c2da
+                 * @example 01a24b59-da84-740e-9c60-e1c91c0f92db
                  */
                 id: string;
             };
@@ -61086,7 +61347,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd30-7050-86e1-14493136c2da",
+                     *       "id": "01a24b59-da84-740e-9c60-e1c91c0f92db",
                      *       "name": "Julhälsning",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61112,9 +61373,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.136Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.141Z"
+                     *       "createdBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff",
+                     *       "createdAt": "2026-12-06T12:35:09.572Z",
+                     *       "updatedAt": "2026-12-06T12:35:09.854Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61181,8 +61442,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The message is sent and can no longer be changed, scheduled or sent.",
                      *       "code": "message_campaign_not_editable",
-                     *       "requestId": "01a24a61-bd2b-77a6-bfce-73b69328536f",
-                     *       "instance": "/v1/message-campaigns/01a24a61-bce5-72ce-9e49-86fede1e3f55/cancel"
+                     *       "requestId": "01a24b59-da1d-728f-9857-e8dd67a86730",
+                     *       "instance": "/v1/message-campaigns/01a24b59-cf23-7728-8433-e4921a84e66c/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61248,7 +61509,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bd21-72e0-8008-3a0c8d94be68
+                 * @example 01a24b59-d90b-715c-8e31-e93a1b6a5a06
                  */
                 id: string;
             };
@@ -61390,7 +61651,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHXA
+                 * @example AAEBoktWZ0d0nI1xMeSeuexfAaJLVnHXcjyRwHvk6lIjnwGiS1nPI3cohDPkkhqE5mw.fb-znOv2kqkG9MhOjnRACw
                  */
                 token: string;
             };
@@ -61477,7 +61738,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHXA
+                 * @example AAEBoktWZ0d0nI1xMeSeuexfAaJLVnHXcjyRwHvk6lIjnwGiS1nPI3cohDPkkhqE5mw.fb-znOv2kqkG9MhOjnRACw
                  */
                 token: string;
             };
@@ -61497,7 +61758,7 @@ export interface operations {
                      *       "channel": "email",
                      *       "purpose": "newsletter",
                      *       "withdrawn": true,
-                     *       "recordedAt": "2026-12-06T08:04:09.151Z"
+                     *       "recordedAt": "2026-12-06T12:35:10.532Z"
                      *     }
                      */
                     "application/json": {
@@ -61526,8 +61787,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This unsubscribe link is not valid (changed or incomplete). Use the link from the message as it is, or sign in to change your choices.",
                      *       "code": "unsubscribe_token_invalid",
-                     *       "requestId": "01a24a61-bd3d-75d5-88ef-dab66de15087",
-                     *       "instance": "/v1/unsubscribe/AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHxx"
+                     *       "requestId": "01a24b59-ddf1-700a-8585-86c44805d0e8",
+                     *       "instance": "/v1/unsubscribe/AAEBoktWZ0d0nI1xMeSeuexfAaJLVnHXcjyRwHvk6lIjnwGiS1nPI3cohDPkkhqE5mw.fb-znOv2kqkG9MhOjnRAxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61703,32 +61964,32 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
+                     *           "id": "01a24b59-df38-76ff-b48a-39a42bbb09b8",
                      *           "day": 0,
                      *           "kind": "welcome",
                      *           "stopWhen": "never",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.158Z",
+                     *           "createdAt": "2026-12-06T12:35:10.776Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-bd4e-740f-a484-9990d705af4a",
+                     *           "id": "01a24b59-dfe0-745f-af09-011d649d3d1b",
                      *           "day": 3,
                      *           "kind": "first_purchase_tip",
                      *           "stopWhen": "first_purchase",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.166Z",
+                     *           "createdAt": "2026-12-06T12:35:10.944Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-bd55-763c-8300-db68eaad3618",
+                     *           "id": "01a24b59-e135-7263-898c-f78cb091d7a5",
                      *           "day": 14,
                      *           "kind": "checklist_reminder",
                      *           "stopWhen": "checklist_done",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.173Z",
+                     *           "createdAt": "2026-12-06T12:35:11.284Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         }
@@ -61826,12 +62087,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
+                     *       "id": "01a24b59-df38-76ff-b48a-39a42bbb09b8",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.158Z",
+                     *       "createdAt": "2026-12-06T12:35:10.776Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -61932,7 +62193,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bd46-7738-8fd1-70048a113b8c
+                 * @example 01a24b59-df38-76ff-b48a-39a42bbb09b8
                  */
                 id: string;
             };
@@ -61959,12 +62220,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
+                     *       "id": "01a24b59-df38-76ff-b48a-39a42bbb09b8",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.158Z",
+                     *       "createdAt": "2026-12-06T12:35:10.776Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62107,7 +62368,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *           "id": "01a24b58-65da-77a8-8a72-dcc0400a4657",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -62198,9 +62459,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T08:03:49.485Z",
+                     *           "closesAt": "2027-03-06T12:31:23.673Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24a61-9a72-71af-800c-11032661c1db",
+                     *           "ruleId": "01a24b58-65e5-73ca-83de-212fac229cf6",
                      *           "followUp": true,
                      *           "answers": 488,
                      *           "missingTexts": {
@@ -62210,9 +62471,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2025-12-06T08:03:49.485Z",
-                     *           "publishedAt": "2025-12-06T08:03:49.485Z"
+                     *           "createdAt": "2025-12-06T12:31:23.673Z",
+                     *           "updatedAt": "2025-12-06T12:31:23.673Z",
+                     *           "publishedAt": "2025-12-06T12:31:23.673Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -62344,7 +62605,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T08:04:06.456Z"
+                 *       "closesAt": "2027-02-04T12:34:32.961Z"
                  *     }
                  */
                 "application/json": {
@@ -62394,7 +62655,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b59-4c2d-7368-9ea0-70e09306f8e3",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -62460,7 +62721,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T12:34:32.961Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -62472,8 +62733,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.521Z",
+                     *       "createdAt": "2026-12-06T12:34:33.133Z",
+                     *       "updatedAt": "2026-12-06T12:34:33.133Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -62573,7 +62834,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b58-65da-77a8-8a72-dcc0400a4657
                  */
                 id: string;
             };
@@ -62589,7 +62850,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *       "id": "01a24b58-65da-77a8-8a72-dcc0400a4657",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -62680,9 +62941,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:03:49.485Z",
+                     *       "closesAt": "2027-03-06T12:31:23.673Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a61-9a72-71af-800c-11032661c1db",
+                     *       "ruleId": "01a24b58-65e5-73ca-83de-212fac229cf6",
                      *       "followUp": true,
                      *       "answers": 488,
                      *       "missingTexts": {
@@ -62692,9 +62953,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T08:03:49.485Z",
-                     *       "updatedAt": "2025-12-06T08:03:49.485Z",
-                     *       "publishedAt": "2025-12-06T08:03:49.485Z"
+                     *       "createdAt": "2025-12-06T12:31:23.673Z",
+                     *       "updatedAt": "2025-12-06T12:31:23.673Z",
+                     *       "publishedAt": "2025-12-06T12:31:23.673Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -62781,7 +63042,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b59-4c2d-7368-9ea0-70e09306f8e3
                  */
                 id: string;
             };
@@ -62841,7 +63102,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b59-4c2d-7368-9ea0-70e09306f8e3",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -62907,7 +63168,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T12:34:32.961Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -62919,8 +63180,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.530Z",
+                     *       "createdAt": "2026-12-06T12:34:33.133Z",
+                     *       "updatedAt": "2026-12-06T12:34:33.155Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -62986,10 +63247,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24a61-b2f9-765e-83d6-08bc8783a603 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24b59-4c2d-7368-9ea0-70e09306f8e3 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24a61-b315-7009-b175-f84aad9cb104",
-                     *       "instance": "/v1/surveys/01a24a61-b2f9-765e-83d6-08bc8783a603"
+                     *       "requestId": "01a24b59-4e3e-774a-9daf-d4ada49714ce",
+                     *       "instance": "/v1/surveys/01a24b59-4c2d-7368-9ea0-70e09306f8e3"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -63067,7 +63328,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b59-4c2d-7368-9ea0-70e09306f8e3
                  */
                 id: string;
             };
@@ -63083,7 +63344,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b59-4c2d-7368-9ea0-70e09306f8e3",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63149,9 +63410,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T12:34:32.961Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24a61-b30f-7234-a4d7-7790a62a2830",
+                     *       "ruleId": "01a24b59-4d67-74ef-9457-5874d492890a",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63161,9 +63422,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.540Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.540Z"
+                     *       "createdAt": "2026-12-06T12:34:33.133Z",
+                     *       "updatedAt": "2026-12-06T12:34:33.264Z",
+                     *       "publishedAt": "2026-12-06T12:34:33.264Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63298,7 +63559,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b59-4c2d-7368-9ea0-70e09306f8e3
                  */
                 id: string;
             };
@@ -63314,7 +63575,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b59-4c2d-7368-9ea0-70e09306f8e3",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63380,9 +63641,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T08:04:06.555Z",
+                     *       "closesAt": "2026-12-06T12:34:33.847Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24a61-b30f-7234-a4d7-7790a62a2830",
+                     *       "ruleId": "01a24b59-4d67-74ef-9457-5874d492890a",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63392,9 +63653,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.555Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.540Z"
+                     *       "createdAt": "2026-12-06T12:34:33.133Z",
+                     *       "updatedAt": "2026-12-06T12:34:33.847Z",
+                     *       "publishedAt": "2026-12-06T12:34:33.264Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63523,7 +63784,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b59-4c2d-7368-9ea0-70e09306f8e3
                  */
                 id: string;
             };
@@ -63539,13 +63800,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b59-4c2d-7368-9ea0-70e09306f8e3",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T12:34:32.961Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -63689,7 +63950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b58-65da-77a8-8a72-dcc0400a4657
                  */
                 id: string;
             };
@@ -63958,7 +64219,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b58-65da-77a8-8a72-dcc0400a4657
                  */
                 id: string;
             };
@@ -64102,43 +64363,43 @@ export interface operations {
                      *       "groups": [
                      *         {
                      *           "key": "2025-Q4",
-                     *           "answers": 40,
+                     *           "answers": 39,
                      *           "nps": {
-                     *             "n": 40,
+                     *             "n": 39,
                      *             "promoters": 15,
                      *             "passives": 11,
-                     *             "detractors": 14,
-                     *             "nps": 2.5,
-                     *             "low": -23.9,
-                     *             "high": 28.9,
-                     *             "margin": 26.4
+                     *             "detractors": 13,
+                     *             "nps": 5.1,
+                     *             "low": -21.4,
+                     *             "high": 31.7,
+                     *             "margin": 26.5
                      *           },
                      *           "csat": {
-                     *             "n": 40,
+                     *             "n": 39,
                      *             "satisfied": 18,
-                     *             "share": 45,
-                     *             "mean": 3.3
+                     *             "share": 46.2,
+                     *             "mean": 3.36
                      *           },
                      *           "suppressed": false
                      *         },
                      *         {
                      *           "key": "2026-Q1",
-                     *           "answers": 126,
+                     *           "answers": 127,
                      *           "nps": {
-                     *             "n": 126,
+                     *             "n": 127,
                      *             "promoters": 46,
                      *             "passives": 45,
-                     *             "detractors": 35,
-                     *             "nps": 8.7,
-                     *             "low": -5.2,
-                     *             "high": 22.6,
+                     *             "detractors": 36,
+                     *             "nps": 7.9,
+                     *             "low": -6,
+                     *             "high": 21.8,
                      *             "margin": 13.9
                      *           },
                      *           "csat": {
-                     *             "n": 126,
+                     *             "n": 127,
                      *             "satisfied": 74,
-                     *             "share": 58.7,
-                     *             "mean": 3.48
+                     *             "share": 58.3,
+                     *             "mean": 3.46
                      *           },
                      *           "suppressed": false
                      *         },
@@ -64241,8 +64502,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                 *       "occurredAt": "2026-12-04T08:04:06.456Z"
+                 *       "accountId": "01a24b56-6bc6-72ff-9d80-1c2d76af5701",
+                 *       "occurredAt": "2026-12-04T12:34:32.961Z"
                  *     }
                  */
                 "application/json": {
@@ -64380,7 +64641,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24a61-b32d-734e-802b-106d9a97d684",
+                     *       "requestId": "01a24b59-5055-7574-b10a-fd2bbead2fb0",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -64429,50 +64690,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9ac1-767f-ace7-29cda911bef2",
-                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-f42b6ac0e753",
+                     *           "id": "01a24b58-669d-724c-bd5b-c284a4f12626",
+                     *           "surveyId": "01a24b58-65da-77a8-8a72-dcc0400a4657",
+                     *           "accountId": "01a24b56-6bc9-70ed-8fd1-fdffd8080be1",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24a61-712d-77a8-92d3-1b1dbb74362a",
+                     *           "memberId": "01a24b56-7204-768c-ace6-78e7d51bef95",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T18:53:11.588Z",
+                     *           "createdAt": "2026-12-03T23:20:45.776Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ac5-74ee-b45b-e06e9c7ae7e3",
-                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *           "accountId": "01a24a61-70cd-736b-bbaa-9e735b5d4b80",
+                     *           "id": "01a24b58-66a2-728a-ae6f-86a3ed43af29",
+                     *           "surveyId": "01a24b58-65da-77a8-8a72-dcc0400a4657",
+                     *           "accountId": "01a24b56-6bc9-70ed-8fd2-a6d2a13284ba",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24a61-712e-7394-af72-045a5da5918a",
+                     *           "memberId": "01a24b56-7212-746c-ba27-ae119e0e3cbb",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T15:19:33.376Z",
+                     *           "createdAt": "2026-11-30T19:47:07.564Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ac6-71ea-a67f-2cab9ba67bf7",
-                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *           "accountId": "01a24a61-70cd-736b-bbaa-c8349a605b2d",
+                     *           "id": "01a24b58-66a6-7130-aebd-d3ef7c5f5a6a",
+                     *           "surveyId": "01a24b58-65da-77a8-8a72-dcc0400a4657",
+                     *           "accountId": "01a24b56-6bca-7768-a4dc-64987cffa7e7",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24a61-712f-7402-bbab-27c167f54437",
+                     *           "memberId": "01a24b56-7213-7019-9cd1-0df3ab159fb2",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-27T22:36:47.904Z",
+                     *           "createdAt": "2026-11-28T03:04:22.092Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -64544,7 +64805,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24a61-9ac1-767f-ace7-29cda911bef2
+                 * @example 01a24b58-669d-724c-bd5b-c284a4f12626
                  */
                 id: string;
             };
@@ -64572,20 +64833,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9ac1-767f-ace7-29cda911bef2",
-                     *       "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-f42b6ac0e753",
+                     *       "id": "01a24b58-669d-724c-bd5b-c284a4f12626",
+                     *       "surveyId": "01a24b58-65da-77a8-8a72-dcc0400a4657",
+                     *       "accountId": "01a24b56-6bc9-70ed-8fd1-fdffd8080be1",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24a61-712d-77a8-92d3-1b1dbb74362a",
+                     *       "memberId": "01a24b56-7204-768c-ace6-78e7d51bef95",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T18:53:11.588Z",
-                     *       "closedAt": "2026-12-06T08:04:06.583Z",
-                     *       "closedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b"
+                     *       "createdAt": "2026-12-03T23:20:45.776Z",
+                     *       "closedAt": "2026-12-06T12:34:34.269Z",
+                     *       "closedBy": "api-key:01a24b58-cec3-720e-ad8c-bd19b82965ff"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -64720,19 +64981,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *           "id": "01a24b58-65da-77a8-8a72-dcc0400a4657",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T08:03:49.485Z",
+                     *           "closesAt": "2027-03-06T12:31:23.673Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24a61-9ae3-71fb-bd95-45766a50f34c",
+                     *           "id": "01a24b58-6725-70a3-8c6f-53e22469d995",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -64828,7 +65089,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b58-65da-77a8-8a72-dcc0400a4657
                  */
                 id: string;
             };
@@ -64844,13 +65105,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *       "id": "01a24b58-65da-77a8-8a72-dcc0400a4657",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T08:03:49.485Z",
+                     *       "closesAt": "2027-03-06T12:31:23.673Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -64993,7 +65254,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b58-65da-77a8-8a72-dcc0400a4657
                  */
                 id: string;
             };
@@ -65099,10 +65360,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a24b58-65da-77a8-8a72-dcc0400a4657 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24a61-b088-70c8-a3d1-1193d02f634d",
-                     *       "instance": "/portal/v1/surveys/01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb/answers"
+                     *       "requestId": "01a24b59-3827-772f-b22f-874c3f8e1a1e",
+                     *       "instance": "/portal/v1/surveys/01a24b58-65da-77a8-8a72-dcc0400a4657/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -65180,7 +65441,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b58-65da-77a8-8a72-dcc0400a4657
                  */
                 id: string;
             };
@@ -65202,7 +65463,7 @@ export interface operations {
                      *           "recommend": 9
                      *         },
                      *         "step": 1,
-                     *         "updatedAt": "2026-12-06T08:04:05.821Z"
+                     *         "updatedAt": "2026-12-06T12:34:27.704Z"
                      *       }
                      *     }
                      */
@@ -65304,7 +65565,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b58-65da-77a8-8a72-dcc0400a4657
                  */
                 id: string;
             };
@@ -65350,7 +65611,7 @@ export interface operations {
                      *         "recommend": 9
                      *       },
                      *       "step": 1,
-                     *       "updatedAt": "2026-12-06T08:04:05.821Z"
+                     *       "updatedAt": "2026-12-06T12:34:27.704Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyDraft"];
@@ -65485,7 +65746,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b58-65da-77a8-8a72-dcc0400a4657
                  */
                 id: string;
             };
@@ -65629,7 +65890,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9ae3-71fb-bd95-45766a50f34c",
+                     *           "id": "01a24b58-6725-70a3-8c6f-53e22469d995",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -65783,7 +66044,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24a61-9ae9-72fc-831a-2c2870f347e6",
+                     *           "ruleId": "01a24b58-6733-740e-9972-1f7c1535f9c0",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -65791,9 +66052,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T08:03:49.485Z",
-                     *           "updatedAt": "2026-10-07T08:03:49.485Z",
-                     *           "publishedAt": "2026-10-07T08:03:49.485Z"
+                     *           "createdAt": "2026-10-07T12:31:23.673Z",
+                     *           "updatedAt": "2026-10-07T12:31:23.673Z",
+                     *           "publishedAt": "2026-10-07T12:31:23.673Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -66020,7 +66281,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b59-50d7-722c-9847-7d393a44bc9f",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66142,8 +66403,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.599Z",
+                     *       "createdAt": "2026-12-06T12:34:34.327Z",
+                     *       "updatedAt": "2026-12-06T12:34:34.327Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66255,7 +66516,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b59-50d7-722c-9847-7d393a44bc9f
                  */
                 id: string;
             };
@@ -66271,7 +66532,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b59-50d7-722c-9847-7d393a44bc9f",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66393,8 +66654,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.599Z",
+                     *       "createdAt": "2026-12-06T12:34:34.327Z",
+                     *       "updatedAt": "2026-12-06T12:34:34.327Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66482,7 +66743,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b59-50d7-722c-9847-7d393a44bc9f
                  */
                 id: string;
             };
@@ -66493,7 +66754,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T08:04:06.456Z"
+                 *       "closesAt": "2027-03-06T12:34:32.961Z"
                  *     }
                  */
                 "application/json": {
@@ -66543,7 +66804,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b59-50d7-722c-9847-7d393a44bc9f",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66655,7 +66916,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T12:34:32.961Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -66665,8 +66926,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.611Z",
+                     *       "createdAt": "2026-12-06T12:34:34.327Z",
+                     *       "updatedAt": "2026-12-06T12:34:34.428Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66802,7 +67063,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b59-50d7-722c-9847-7d393a44bc9f
                  */
                 id: string;
             };
@@ -66818,7 +67079,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b59-50d7-722c-9847-7d393a44bc9f",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66930,9 +67191,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T12:34:32.961Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a61-b362-70d9-a676-096e039a982d",
+                     *       "ruleId": "01a24b59-51b4-70e8-b15e-2f88b58d2e0c",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -66940,9 +67201,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.623Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.623Z"
+                     *       "createdAt": "2026-12-06T12:34:34.327Z",
+                     *       "updatedAt": "2026-12-06T12:34:34.521Z",
+                     *       "publishedAt": "2026-12-06T12:34:34.521Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67077,7 +67338,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b59-50d7-722c-9847-7d393a44bc9f
                  */
                 id: string;
             };
@@ -67093,7 +67354,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b59-50d7-722c-9847-7d393a44bc9f",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67205,9 +67466,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T12:34:32.961Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a61-b362-70d9-a676-096e039a982d",
+                     *       "ruleId": "01a24b59-51b4-70e8-b15e-2f88b58d2e0c",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67215,9 +67476,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.684Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.623Z"
+                     *       "createdAt": "2026-12-06T12:34:34.327Z",
+                     *       "updatedAt": "2026-12-06T12:34:34.740Z",
+                     *       "publishedAt": "2026-12-06T12:34:34.521Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67346,7 +67607,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b59-50d7-722c-9847-7d393a44bc9f
                  */
                 id: string;
             };
@@ -67512,7 +67773,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b59-50d7-722c-9847-7d393a44bc9f
                  */
                 id: string;
             };
@@ -67689,7 +67950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b59-50d7-722c-9847-7d393a44bc9f
                  */
                 id: string;
             };
@@ -67705,14 +67966,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b59-50d7-722c-9847-7d393a44bc9f",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T12:34:32.961Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -67816,7 +68077,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b59-50d7-722c-9847-7d393a44bc9f
                  */
                 id: string;
             };
@@ -67846,9 +68107,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b372-7597-998e-b921457e48ac",
-                     *       "quizId": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
-                     *       "startedAt": "2026-12-06T08:04:06.639Z",
+                     *       "id": "01a24b59-51df-70da-837b-821498233f57",
+                     *       "quizId": "01a24b59-50d7-722c-9847-7d393a44bc9f",
+                     *       "startedAt": "2026-12-06T12:34:34.586Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -68043,7 +68304,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24a61-b372-7597-998e-b921457e48ac
+                 * @example 01a24b59-51df-70da-837b-821498233f57
                  */
                 id: string;
             };
@@ -68081,7 +68342,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24a61-b372-7597-998e-b921457e48ac",
+                     *       "attemptId": "01a24b59-51df-70da-837b-821498233f57",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -68431,17 +68692,17 @@ export interface operations {
                      *       "total": 206,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bbab-226cc0930f80",
+                     *           "id": "01a24b56-6bca-7768-a4dc-bde007b2d239",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-428563d364f0",
+                     *           "id": "01a24b56-6bc9-70ed-8fd1-4b8321897e83",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bbaa-a9f53cb187f4",
+                     *           "id": "01a24b56-6bc9-70ed-8fd2-b150a642f0c2",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -68548,7 +68809,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24a61-b705-71ea-aacd-1a6c84533228",
+                     *       "requestId": "01a24b59-757f-758d-baaa-73bb617b5d88",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -68591,7 +68852,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-8932-7698-a82f-0897249fc250",
+                     *           "id": "01a24b57-adf3-7425-80e8-90e305b65f4b",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -68616,12 +68877,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "refreshedAt": "2026-12-06T12:31:23.673Z",
+                     *           "createdAt": "2026-12-06T12:31:23.673Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-71b2-76e2-ac35-c3e04a42af83",
+                     *           "id": "01a24b56-7fdc-709a-b0e9-5d21392371b6",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -68644,12 +68905,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "refreshedAt": "2026-12-06T12:31:23.673Z",
+                     *           "createdAt": "2026-12-06T12:31:23.673Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-71a5-75ca-9285-8434f28fd078",
+                     *           "id": "01a24b56-7e3f-7508-a85e-3fa16aaffb2b",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -68664,9 +68925,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "refreshedAt": "2026-12-06T12:31:23.673Z",
+                     *           "createdAt": "2026-12-06T12:31:23.673Z",
+                     *           "updatedAt": "2026-12-06T12:31:23.673Z"
                      *         }
                      *       ]
                      *     }
@@ -68790,7 +69051,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b713-7493-8589-d24971801e04",
+                     *       "id": "01a24b59-761f-77db-90fe-c30c15fcc69a",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -68814,9 +69075,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T08:04:07.570Z",
-                     *       "createdAt": "2026-12-06T08:04:07.570Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.570Z"
+                     *       "refreshedAt": "2026-12-06T12:34:43.861Z",
+                     *       "createdAt": "2026-12-06T12:34:43.861Z",
+                     *       "updatedAt": "2026-12-06T12:34:43.861Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -68871,7 +69132,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24a61-b723-750f-9311-a5c7c01413d2",
+                     *       "requestId": "01a24b59-76ca-76a8-826e-70050888dfac",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -68938,7 +69199,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
+                 * @example 01a24b56-7e3f-7508-a85e-3fa16aaffb2b
                  */
                 id: string;
             };
@@ -68954,7 +69215,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-71a5-75ca-9285-8434f28fd078",
+                     *       "id": "01a24b56-7e3f-7508-a85e-3fa16aaffb2b",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -68969,9 +69230,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
-                     *       "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *       "refreshedAt": "2026-12-06T12:31:23.673Z",
+                     *       "createdAt": "2026-12-06T12:31:23.673Z",
+                     *       "updatedAt": "2026-12-06T12:31:23.673Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69058,7 +69319,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b713-7493-8589-d24971801e04
+                 * @example 01a24b59-761f-77db-90fe-c30c15fcc69a
                  */
                 id: string;
             };
@@ -69190,7 +69451,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b713-7493-8589-d24971801e04
+                 * @example 01a24b59-761f-77db-90fe-c30c15fcc69a
                  */
                 id: string;
             };
@@ -69235,7 +69496,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b713-7493-8589-d24971801e04",
+                     *       "id": "01a24b59-761f-77db-90fe-c30c15fcc69a",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69259,9 +69520,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T08:04:07.595Z",
-                     *       "createdAt": "2026-12-06T08:04:07.570Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.595Z"
+                     *       "refreshedAt": "2026-12-06T12:34:44.076Z",
+                     *       "createdAt": "2026-12-06T12:34:43.861Z",
+                     *       "updatedAt": "2026-12-06T12:34:44.076Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69396,7 +69657,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b713-7493-8589-d24971801e04
+                 * @example 01a24b59-761f-77db-90fe-c30c15fcc69a
                  */
                 id: string;
             };
@@ -69412,12 +69673,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24a61-b713-7493-8589-d24971801e04",
+                     *       "segmentId": "01a24b59-761f-77db-90fe-c30c15fcc69a",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T08:04:07.613Z"
+                     *       "at": "2026-12-06T12:34:44.322Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -69548,7 +69809,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
+                 * @example 01a24b56-7e3f-7508-a85e-3fa16aaffb2b
                  */
                 id: string;
             };
@@ -69566,25 +69827,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-35fffc279e57",
+                     *           "id": "01a24b56-6bc9-70ed-8fd1-3e905d84075e",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T08:03:49.485Z"
+                     *           "addedAt": "2025-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-51671202bcaa",
+                     *           "id": "01a24b56-6bc9-70ed-8fd1-5b6475c480a0",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T08:03:49.485Z"
+                     *           "addedAt": "2025-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-6fbb14c5876c",
+                     *           "id": "01a24b56-6bc9-70ed-8fd1-7557101211bd",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T08:03:49.485Z"
+                     *           "addedAt": "2025-12-06T12:31:23.673Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS03MGNkLTczNmItYmJhOS1hNmU2MTBjZTVjMGQiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI1Ni02YmM5LTcwZWQtOGZkMS1hY2JhMmYyYTkwNWEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -69685,7 +69946,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b757-70df-bf73-f5d469a9b4e0
+                 * @example 01a24b59-78d3-723c-b361-9e453a233417
                  */
                 id: string;
             };
@@ -69701,12 +69962,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24a61-b757-70df-bf73-f5d469a9b4e0",
+                     *       "segmentId": "01a24b59-78d3-723c-b361-9e453a233417",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T08:04:07.649Z"
+                     *       "at": "2026-12-06T12:34:44.705Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -69847,7 +70108,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
+                 * @example 01a24b56-7e3f-7508-a85e-3fa16aaffb2b
                  */
                 id: string;
             };
@@ -69865,14 +70126,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T08:03:49.485Z",
+                     *           "at": "2025-12-06T12:31:23.673Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T08:03:49.485Z",
+                     *           "at": "2026-12-06T12:31:23.673Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -70347,7 +70608,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -70476,14 +70737,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-71b9-74a8-a6f6-874d7bb6dfe7",
+                     *           "id": "01a24b56-80f6-71df-b668-01214fc795a1",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T08:03:49.485Z",
-                     *           "endsAt": "2026-10-07T08:03:49.485Z",
+                     *           "startsAt": "2026-09-07T12:31:23.673Z",
+                     *           "endsAt": "2026-10-07T12:31:23.673Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -70492,8 +70753,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24a61-71b9-74a8-a6f6-8a7da11bf297",
-                     *           "createdAt": "2026-09-02T08:03:49.485Z",
+                     *           "walletId": "01a24b56-80f6-71df-b668-06c9f9dfc0a5",
+                     *           "createdAt": "2026-09-02T12:31:23.673Z",
                      *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
@@ -70504,32 +70765,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 20
+                     *               "count": 26
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 118,
-                     *                 "mean": 9866973.728813559,
-                     *                 "variance": 142785339140073.16,
-                     *                 "purchases": 190
+                     *                 "n": 128,
+                     *                 "mean": 10406723.4375,
+                     *                 "variance": 145348011666847.94,
+                     *                 "purchases": 225
                      *               },
                      *               "control": {
-                     *                 "n": 38,
-                     *                 "mean": 11130400,
-                     *                 "variance": 144177832217837.84,
-                     *                 "purchases": 75
+                     *                 "n": 28,
+                     *                 "mean": 9114196.42857143,
+                     *                 "variance": 132917306120357.14,
+                     *                 "purchases": 40
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -1263426.2711864412,
-                     *               "relative": -0.11351130877474674,
-                     *               "low": -5647878.761654429,
-                     *               "high": 3121026.219281547,
+                     *               "difference": 1292527.008928571,
+                     *               "relative": 0.1418146974402178,
+                     *               "low": -3461174.8599397736,
+                     *               "high": 6046228.877796915,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T08:03:49.485Z",
-                     *               "to": "2026-10-07T08:03:49.485Z"
+                     *               "from": "2026-09-07T12:31:23.673Z",
+                     *               "to": "2026-10-07T12:31:23.673Z"
                      *             }
                      *           }
                      *         }
@@ -70686,7 +70947,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
+                     *       "id": "01a24b59-7e19-740c-b67b-6799dd88bbac",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -70704,8 +70965,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
-                     *       "createdAt": "2026-12-06T08:04:07.754Z",
+                     *       "walletId": "01a24b59-7e19-740c-b67b-68c4196b05c2",
+                     *       "createdAt": "2026-12-06T12:34:45.911Z",
                      *       "stoppedAt": null
                      *     }
                      */
@@ -70797,7 +71058,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24a61-b7d1-72dc-a143-1202c2895f2e",
+                     *       "requestId": "01a24b59-7ea6-7177-a06e-ec7a1e9da08e",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -70828,7 +71089,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a61-71b9-74a8-a6f6-874d7bb6dfe7
+                 * @example 01a24b56-80f6-71df-b668-01214fc795a1
                  */
                 id: string;
             };
@@ -70844,14 +71105,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-71b9-74a8-a6f6-874d7bb6dfe7",
+                     *       "id": "01a24b56-80f6-71df-b668-01214fc795a1",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T08:03:49.485Z",
-                     *       "endsAt": "2026-10-07T08:03:49.485Z",
+                     *       "startsAt": "2026-09-07T12:31:23.673Z",
+                     *       "endsAt": "2026-10-07T12:31:23.673Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -70860,8 +71121,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24a61-71b9-74a8-a6f6-8a7da11bf297",
-                     *       "createdAt": "2026-09-02T08:03:49.485Z",
+                     *       "walletId": "01a24b56-80f6-71df-b668-06c9f9dfc0a5",
+                     *       "createdAt": "2026-09-02T12:31:23.673Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
@@ -70872,32 +71133,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 20
+                     *           "count": 26
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 118,
-                     *             "mean": 9866973.728813559,
-                     *             "variance": 142785339140073.16,
-                     *             "purchases": 190
+                     *             "n": 128,
+                     *             "mean": 10406723.4375,
+                     *             "variance": 145348011666847.94,
+                     *             "purchases": 225
                      *           },
                      *           "control": {
-                     *             "n": 38,
-                     *             "mean": 11130400,
-                     *             "variance": 144177832217837.84,
-                     *             "purchases": 75
+                     *             "n": 28,
+                     *             "mean": 9114196.42857143,
+                     *             "variance": 132917306120357.14,
+                     *             "purchases": 40
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -1263426.2711864412,
-                     *           "relative": -0.11351130877474674,
-                     *           "low": -5647878.761654429,
-                     *           "high": 3121026.219281547,
+                     *           "difference": 1292527.008928571,
+                     *           "relative": 0.1418146974402178,
+                     *           "low": -3461174.8599397736,
+                     *           "high": 6046228.877796915,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T08:03:49.485Z",
-                     *           "to": "2026-10-07T08:03:49.485Z"
+                     *           "from": "2026-09-07T12:31:23.673Z",
+                     *           "to": "2026-10-07T12:31:23.673Z"
                      *         }
                      *       }
                      *     }
@@ -71013,7 +71274,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a61-b7cb-75db-9e0e-eb8ab1a6e529
+                 * @example 01a24b59-7e19-740c-b67b-6799dd88bbac
                  */
                 id: string;
             };
@@ -71029,7 +71290,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
+                     *       "id": "01a24b59-7e19-740c-b67b-6799dd88bbac",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71047,9 +71308,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
-                     *       "createdAt": "2026-12-06T08:04:07.754Z",
-                     *       "stoppedAt": "2026-12-06T08:04:07.783Z",
+                     *       "walletId": "01a24b59-7e19-740c-b67b-68c4196b05c2",
+                     *       "createdAt": "2026-12-06T12:34:45.911Z",
+                     *       "stoppedAt": "2026-12-06T12:34:46.341Z",
                      *       "report": {
                      *         "status": "stopped",
                      *         "budget": {
@@ -71063,13 +71324,13 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 19,
+                     *             "n": 20,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           },
                      *           "control": {
-                     *             "n": 1,
+                     *             "n": 0,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
@@ -71172,10 +71433,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:campaign_over",
                      *       "title": "campaign over",
                      *       "status": 409,
-                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T08:03:49.485Z); plan a new one instead.",
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T12:31:23.673Z); plan a new one instead.",
                      *       "code": "campaign_over",
-                     *       "requestId": "01a24a61-b7ee-73d9-acb7-7eff3ff22352",
-                     *       "instance": "/v1/campaigns/01a24a61-71b9-74a8-a6f6-874d7bb6dfe7/stop"
+                     *       "requestId": "01a24b59-8073-76e2-a1f1-6c9bdf5b58ed",
+                     *       "instance": "/v1/campaigns/01a24b56-80f6-71df-b668-01214fc795a1/stop"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -71241,7 +71502,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a61-b7cb-75db-9e0e-eb8ab1a6e529
+                 * @example 01a24b59-7e19-740c-b67b-6799dd88bbac
                  */
                 id: string;
             };
@@ -71272,7 +71533,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
+                     *       "id": "01a24b59-7e19-740c-b67b-6799dd88bbac",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71290,8 +71551,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
-                     *       "createdAt": "2026-12-06T08:04:07.754Z",
+                     *       "walletId": "01a24b59-7e19-740c-b67b-68c4196b05c2",
+                     *       "createdAt": "2026-12-06T12:34:45.911Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "planned",
@@ -71306,13 +71567,13 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 19,
+                     *             "n": 20,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           },
                      *           "control": {
-                     *             "n": 1,
+                     *             "n": 0,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
@@ -71465,8 +71726,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
                      *       "code": "campaign_end_not_later",
-                     *       "requestId": "01a24a61-b7e2-7307-800b-1a729c94f61e",
-                     *       "instance": "/v1/campaigns/01a24a61-b7cb-75db-9e0e-eb8ab1a6e529/extend"
+                     *       "requestId": "01a24b59-7fb3-753c-85b2-d99fd1014bff",
+                     *       "instance": "/v1/campaigns/01a24b59-7e19-740c-b67b-6799dd88bbac/extend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -71610,7 +71871,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T08:03:49.485Z"
+                     *           "updatedAt": "2025-12-06T12:31:23.673Z"
                      *         },
                      *         {
                      *           "key": "birthday",
@@ -71626,7 +71887,7 @@ export interface operations {
                      *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
                      *           },
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T08:03:49.485Z"
+                     *           "updatedAt": "2025-12-06T12:31:23.673Z"
                      *         },
                      *         {
                      *           "key": "points-100k",
@@ -71640,7 +71901,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2026-12-06",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "updatedAt": "2026-12-06T12:31:23.673Z"
                      *         }
                      *       ]
                      *     }
@@ -71801,7 +72062,7 @@ export interface operations {
                      *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
                      *       },
                      *       "activeFrom": "2026-12-06",
-                     *       "updatedAt": "2026-12-06T08:04:07.382Z"
+                     *       "updatedAt": "2026-12-06T12:34:41.859Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Surprise"];
@@ -71916,7 +72177,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
                      *       "code": "surprise_invalid",
-                     *       "requestId": "01a24a61-b65b-7199-80c1-57b97835b0bd",
+                     *       "requestId": "01a24b59-6e63-76bf-9677-5a446f462af9",
                      *       "instance": "/v1/surprises/midsummer"
                      *     }
                      */
@@ -72099,43 +72360,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6ba4b09f1ad9",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24a61-8dd1-70c8-8be5-bc812e381296",
+                     *           "journalId": "01a24b57-fd8a-734d-afff-e3674edef40a",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T08:03:49.485Z"
+                     *           "paidAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6ba4b09f1ad9",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "tenth-order",
                      *           "kind": "orders",
                      *           "occasion": "once",
                      *           "points": 250,
-                     *           "journalId": "01a24a61-8ee0-7680-b7e9-4755ac4eeb78",
+                     *           "journalId": "01a24b58-09f0-71c9-8778-25874c063466",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T08:03:49.485Z"
+                     *           "paidAt": "2026-12-06T12:31:23.673Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *           "memberName": "Lars Lind",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24a61-8dd1-70c8-8be5-c1b37532c9b7",
+                     *           "journalId": "01a24b57-fd8b-770b-aaca-ff0691e5e51a",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T08:03:49.485Z"
+                     *           "paidAt": "2026-12-06T12:31:23.673Z"
                      *         }
                      *       ]
                      *     }
@@ -72321,7 +72582,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-8070b877d316
+                 * @example 01a24b56-71d7-723c-91c0-7363b7ec6186
                  */
                 id: string;
             };
@@ -72434,7 +72695,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-8070b877d316
+                 * @example 01a24b56-71d7-723c-91c0-7363b7ec6186
                  */
                 id: string;
             };
@@ -72590,8 +72851,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "31/4 is not a day of the year.",
                      *       "code": "birthday_invalid",
-                     *       "requestId": "01a24a61-b69d-75ed-9bf3-1cf62f705bc3",
-                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-8070b877d316/birthday"
+                     *       "requestId": "01a24b59-7128-766f-9951-aec4e8c04e8a",
+                     *       "instance": "/v1/members/01a24b56-71d7-723c-91c0-7363b7ec6186/birthday"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -73140,8 +73401,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "YZCXKKA3",
-                 *       "accountId": "01a24a61-a80d-70a9-a464-3a6cc7e8f7c5"
+                 *       "code": "P8V3BB9W",
+                 *       "accountId": "01a24b58-f3c3-74ed-a25f-014473719246"
                  *     }
                  */
                 "application/json": {
@@ -73166,17 +73427,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b6be-730d-938a-3f4c9af08f98",
-                     *       "code": "YZCXKKA3",
-                     *       "referrerMemberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "id": "01a24b59-7244-7325-89cb-9d396e19a92d",
+                     *       "code": "P8V3BB9W",
+                     *       "referrerMemberId": "01a24b56-71d7-723c-91c0-6febe0fc8331",
                      *       "referrerName": "Lars Lind",
-                     *       "refereeAccountId": "01a24a61-a80d-70a9-a464-3a6cc7e8f7c5",
+                     *       "refereeAccountId": "01a24b58-f3c3-74ed-a25f-014473719246",
                      *       "refereeName": "Fjällens El AB",
                      *       "refereeMemberId": null,
                      *       "status": "pending",
                      *       "referrerPoints": 0,
                      *       "refereePoints": 0,
-                     *       "createdAt": "2026-12-06T08:04:07.480Z",
+                     *       "createdAt": "2026-12-06T12:34:42.808Z",
                      *       "qualifiedAt": null
                      *     }
                      */
@@ -73230,9 +73491,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:referral_code_reused",
                      *       "title": "referral code reused",
                      *       "status": 409,
-                     *       "detail": "This company has already used the referral code YZCXKKA3.",
+                     *       "detail": "This company has already used the referral code P8V3BB9W.",
                      *       "code": "referral_code_reused",
-                     *       "requestId": "01a24a61-b6c3-73ed-9337-024906ca1f6f",
+                     *       "requestId": "01a24b59-72d9-705a-832a-ae0fce36f802",
                      *       "instance": "/v1/referrals"
                      *     }
                      */
@@ -73418,7 +73679,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b56-71d7-723c-91c0-6febe0fc8331
                  */
                 id: string;
             };
@@ -73434,8 +73695,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "YZCXKKA3",
-                     *       "link": "https://loyalty.example.com/portal/?ref=YZCXKKA3"
+                     *       "code": "P8V3BB9W",
+                     *       "link": "https://loyalty.example.com/portal/?ref=P8V3BB9W"
                      *     }
                      */
                     "application/json": {
@@ -73540,8 +73801,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "YZCXKKA3",
-                     *       "link": "https://loyalty.example.com/portal/?ref=YZCXKKA3",
+                     *       "code": "P8V3BB9W",
+                     *       "link": "https://loyalty.example.com/portal/?ref=P8V3BB9W",
                      *       "enabled": true,
                      *       "referrerPoints": 1000,
                      *       "refereePoints": 500,
@@ -73552,7 +73813,7 @@ export interface operations {
                      *           "company": "Fjällens El AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-12-06T08:04:07.480Z",
+                     *           "createdAt": "2026-12-06T12:34:42.808Z",
                      *           "qualifiedAt": null
                      *         }
                      *       ]
@@ -73834,7 +74095,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
                      *       "code": "inactivity_months_reversed",
-                     *       "requestId": "01a24a61-b6d5-75fb-aa46-2e399d15a490",
+                     *       "requestId": "01a24b59-73e8-74d4-b9d7-c11f2d7f16c5",
                      *       "instance": "/v1/inactivity/settings"
                      *     }
                      */
@@ -74022,22 +74283,22 @@ export interface operations {
                      *           "segment": "NO",
                      *           "buyers": 50,
                      *           "repeaters": 44,
-                     *           "newBuyers": 13,
-                     *           "purchases": 274,
-                     *           "revenue": 1691113200,
+                     *           "newBuyers": 14,
+                     *           "purchases": 276,
+                     *           "revenue": 1706676300,
                      *           "returns": 9,
                      *           "returned": 1793900,
-                     *           "netRevenue": 1689319300,
+                     *           "netRevenue": 1704882400,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2104373300,
+                     *           "cumulativeRevenue": 2091784000,
                      *           "cumulativeReturned": 1793900,
                      *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.48,
-                     *           "averageOrderValue": 6171946,
-                     *           "historicalClv": 42051588,
-                     *           "returnRate": 0.0010607805556718498
+                     *           "purchaseFrequency": 5.52,
+                     *           "averageOrderValue": 6183610,
+                     *           "historicalClv": 41799802,
+                     *           "returnRate": 0.0010511073482417257
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -74045,21 +74306,21 @@ export interface operations {
                      *           "buyers": 48,
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
-                     *           "purchases": 307,
-                     *           "revenue": 1875320400,
+                     *           "purchases": 305,
+                     *           "revenue": 1868332100,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1874081700,
+                     *           "netRevenue": 1867093400,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 3979693700,
+                     *           "cumulativeRevenue": 3960116100,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.395833333333333,
-                     *           "averageOrderValue": 6108536,
-                     *           "historicalClv": 79533222,
-                     *           "returnRate": 0.0006605271291241753
+                     *           "purchaseFrequency": 6.354166666666667,
+                     *           "averageOrderValue": 6125679,
+                     *           "historicalClv": 79141670,
+                     *           "returnRate": 0.000662997761479343
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -74067,76 +74328,76 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 46,
                      *           "newBuyers": 0,
-                     *           "purchases": 319,
-                     *           "revenue": 1937682900,
+                     *           "purchases": 320,
+                     *           "revenue": 1942501300,
                      *           "returns": 10,
                      *           "returned": 2455300,
-                     *           "netRevenue": 1935227600,
+                     *           "netRevenue": 1940046000,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 5917376600,
+                     *           "cumulativeRevenue": 5902617400,
                      *           "cumulativeReturned": 5487900,
                      *           "repeatRate": 0.92,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.38,
-                     *           "averageOrderValue": 6074241,
-                     *           "historicalClv": 118237774,
-                     *           "returnRate": 0.0012671319956428372
+                     *           "purchaseFrequency": 6.4,
+                     *           "averageOrderValue": 6070317,
+                     *           "historicalClv": 117942590,
+                     *           "returnRate": 0.0012639888580769547
                      *         }
                      *       ],
                      *       "totals": {
                      *         "buyers": 200,
                      *         "repeaters": 200,
-                     *         "newBuyers": 48,
-                     *         "purchases": 4036,
-                     *         "revenue": 24196286600,
+                     *         "newBuyers": 50,
+                     *         "purchases": 4043,
+                     *         "revenue": 24242055400,
                      *         "returns": 124,
                      *         "returned": 24549200,
-                     *         "netRevenue": 24171737400,
+                     *         "netRevenue": 24217506200,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
                      *         "cumulativeReturned": 25033900,
                      *         "repeatRate": 1,
                      *         "cumulativeRepeatRate": 1,
-                     *         "purchaseFrequency": 20.18,
-                     *         "averageOrderValue": 5995116,
+                     *         "purchaseFrequency": 20.215,
+                     *         "averageOrderValue": 5996056,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.001014585436428084
+                     *         "returnRate": 0.0010126699075194755
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7221313,
+                     *           "issued": 7261371,
                      *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9284224,
+                     *           "cumulativeIssued": 9269488,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7995041,
+                     *           "issued": 7960610,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 17279265,
+                     *           "cumulativeIssued": 17230098,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7545741,
-                     *           "reversed": 8829,
+                     *           "issued": 7488432,
+                     *           "reversed": 8739,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24825006,
+                     *           "cumulativeIssued": 24718530,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -74182,14 +74443,14 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28751185,
+                     *         "outstandingPoints": 28767775,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28751185
+                     *         "liabilityMinor": 28767775
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T12:34:46.616Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 9948
                      *       }
                      *     }
                      */
@@ -74330,7 +74591,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24a61-bb11-76f5-865d-d931070a0ebd",
+                     *       "requestId": "01a24b59-a91b-7308-beb4-340984134d2a",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -74378,30 +74639,30 @@ export interface operations {
                      *       "cohorts": [
                      *         {
                      *           "cohort": "2025-12",
-                     *           "size": 152,
+                     *           "size": 150,
                      *           "active": [
-                     *             152,
+                     *             150,
                      *             124,
-                     *             114
+                     *             112
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.8157894736842105,
-                     *             0.75
+                     *             0.8266666666666667,
+                     *             0.7466666666666667
                      *           ]
                      *         },
                      *         {
                      *           "cohort": "2026-01",
-                     *           "size": 35,
+                     *           "size": 37,
                      *           "active": [
-                     *             35,
-                     *             23,
-                     *             28
+                     *             37,
+                     *             25,
+                     *             29
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.6571428571428571,
-                     *             0.8
+                     *             0.6756756756756757,
+                     *             0.7837837837837838
                      *           ]
                      *         },
                      *         {
@@ -74420,9 +74681,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T12:34:46.616Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 9948
                      *       }
                      *     }
                      */
@@ -74511,12 +74772,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T08:04:08.608Z",
+                     *       "since": "2026-09-07T12:34:57.065Z",
                      *       "accounts": {
                      *         "all": 206,
                      *         "active": 200,
                      *         "earned": 200,
-                     *         "spent": 23,
+                     *         "spent": 25,
                      *         "loggedIn": 1,
                      *         "rate": 0.970873786407767
                      *       },
@@ -74524,7 +74785,7 @@ export interface operations {
                      *         "all": 608,
                      *         "active": 552,
                      *         "earned": 551,
-                     *         "spent": 35,
+                     *         "spent": 36,
                      *         "loggedIn": 2,
                      *         "rate": 0.9078947368421053
                      *       }
@@ -74634,12 +74895,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 760,
-                     *       "accountDays": 4395,
+                     *       "tookMs": 9948,
+                     *       "accountDays": 4381,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T12:34:46.616Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 9948
                      *       }
                      *     }
                      */
@@ -74946,54 +75207,54 @@ export interface operations {
                      *       "value": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 8689044,
-                     *           "after": 7096017
+                     *           "before": 8558380,
+                     *           "after": 7101979
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 7791366,
-                     *           "after": 7431760
+                     *           "before": 7784796,
+                     *           "after": 7447444
                      *         },
-                     *         "estimate": -1233421,
-                     *         "standardError": 977508,
-                     *         "low": -3149302,
-                     *         "high": 682460
+                     *         "estimate": -1119049,
+                     *         "standardError": 976658,
+                     *         "low": -3033263,
+                     *         "high": 795164
                      *       },
                      *       "margin": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 1737809,
-                     *           "after": 1419203
+                     *           "before": 1711676,
+                     *           "after": 1420396
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 1558273,
-                     *           "after": 1486352
+                     *           "before": 1556959,
+                     *           "after": 1489489
                      *         },
-                     *         "estimate": -246684,
-                     *         "standardError": 195502,
-                     *         "low": -629860,
-                     *         "high": 136492
+                     *         "estimate": -223810,
+                     *         "standardError": 195332,
+                     *         "low": -606653,
+                     *         "high": 159033
                      *       },
                      *       "membersCompared": 89,
                      *       "memberMonths": 1500,
                      *       "cost": {
-                     *         "redeemedPoints": 1440200,
+                     *         "redeemedPoints": 1423700,
                      *         "campaignPoints": 150000,
                      *         "orders": 38,
                      *         "pointValueMicros": 1000000,
-                     *         "redemptions": 1440200,
+                     *         "redemptions": 1423700,
                      *         "campaigns": 150000,
                      *         "fulfilment": 171000,
-                     *         "total": 1761200
+                     *         "total": 1744700
                      *       },
                      *       "roi": {
-                     *         "incrementalMargin": -370026206,
-                     *         "incrementalMarginLow": -944790522,
-                     *         "incrementalMarginHigh": 204738110,
-                     *         "roi": -211.09891324097205,
-                     *         "roiLow": -537.4470372473313,
-                     *         "roiHigh": 115.24921076538723
+                     *         "incrementalMargin": -335714795,
+                     *         "incrementalMarginLow": -909978929,
+                     *         "incrementalMarginHigh": 238549338,
+                     *         "roi": -193.4197827706769,
+                     *         "roiLow": -522.5675640511263,
+                     *         "roiHigh": 135.727997936608
                      *       },
                      *       "assumptions": {
                      *         "marginRates": [
@@ -75014,9 +75275,9 @@ export interface operations {
                      *         "fulfilmentPerOrder": 4500
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T12:34:46.616Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 9948
                      *       }
                      *     }
                      */
@@ -75036,7 +75297,7 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
                      *       "code": "validation_failed",
-                     *       "requestId": "01a24a61-bbbe-770d-8f82-8407fbf13fda",
+                     *       "requestId": "01a24b59-aeab-779b-b32c-f037c8dfadbd",
                      *       "instance": "/v1/insight/roi?marginRates=A%3D38",
                      *       "errors": [
                      *         {
@@ -75114,7 +75375,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "accountId": "01a24b56-6bc9-70ed-8fd1-40829cfd2a2e",
                      *       "cluster": {
                      *         "segment": "installer",
                      *         "sizeBand": 3,
@@ -75170,9 +75431,9 @@ export interface operations {
                      *       ],
                      *       "totalPotential": 53208320,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T12:34:46.616Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 9948
                      *       }
                      *     }
                      */
