@@ -6,6 +6,7 @@
  * Not recorded here: a success of portalStreamInbox (a Server-Sent Events stream never ends; its 406 without `Accept: text/event-stream` is).
  */
 import { listCampaigns } from '../../src/campaigns/store.js';
+import { reportToken } from '../../src/messages/sms-reports.js';
 import { segmentByKey } from '../../src/segments/store.js';
 import type { ExampleScript } from './types.js';
 
@@ -192,6 +193,15 @@ const examples: ExampleScript = async (run) => {
   });
   await run.call({ operationId: 'listSms', query: { status: 'pending', limit: 20 } });
   await run.call({ operationId: 'cancelSms', params: { id: (sms.body as { id: string }).id } });
+  // 46elks' delivery report for a text, posted to the signed `whendelivered` URL the message was sent with.
+  const shipped = await run.call({
+    operationId: 'sendMemberSms',
+    params: { id: installer },
+    body: { message: 'Din beställning är på väg till bygget.', kind: 'transactional', idempotencyKey: 'order-shipped-P10004' },
+  });
+  const reportFor = await reportToken(run.db, run.programId, (shipped.body as { id: string }).id, new Date());
+  await run.call({ operationId: 'reportSmsDelivery', params: { token: reportFor }, body: { id: 's70df59406a1b4d2fe4c1d1d0a9a5ba8c', status: 'delivered', delivered: '2026-11-25 12:00:03.372016' } });
+  await run.call({ operationId: 'reportSmsDelivery', params: { token: `${reportFor.slice(0, -2)}xx` }, body: { id: 's70df59406a1b4d2fe4c1d1d0a9a5ba8c', status: 'failed' }, expectStatus: 400 });
 
   const posted = await run.call({
     operationId: 'postMemberInbox',

@@ -177,6 +177,8 @@ export const errorStatus = {
   message_campaign_schedule_past: 422,
   message_campaign_language_missing: 422,
   unsubscribe_token_invalid: 400,
+  sms_report_token_invalid: 400,
+  sms_report_mismatch: 409,
   outbox_mail_not_pending: 409,
   outbox_mail_not_resendable: 409,
   // console reports (dashboard)

@@ -127,7 +127,7 @@ export function startScheduler(
       })
       .catch((err) => log.error({ err }, 'mail delivery failed'))
       // Without a provider the messages wait in the SMS outbox (GET /v1/sms shows them).
-      .then(() => (sms ? deliverSms(db, sms.provider, { from: sms.from, now: new Date() }) : undefined))
+      .then(() => (sms ? deliverSms(db, sms.provider, { from: sms.from, now: new Date(), publicUrl }) : undefined))
       .then((r) => {
         if (r && (r.sent || r.retried || r.failed)) log.info(r, 'sms delivery');
       })

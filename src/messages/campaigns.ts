@@ -9,7 +9,7 @@
  * Every message carries an unsubscribe link, signed with the program's link key: opening it needs no
  * sign-in, and confirming records a consent withdrawal (source `unsubscribe_link`).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
@@ -21,6 +21,7 @@ import { selectMatching } from '../segments/store.js';
 import { validateFilter, type Filter } from '../segments/filter.js';
 import type { MessageChannel } from './channels.js';
 import { recipientLanguage, sendToMember, type Recipient } from './dispatch.js';
+import { linkKey } from './links.js';
 import { e164 } from './sms.js';
 import { queueSms } from './sms-outbox.js';
 import { campaignVariables, renderText, requireKnownVariables } from './templates.js';
@@ -32,7 +33,7 @@ export type CampaignContent = Partial<Record<Language, { subject: string; body: 
 export interface CampaignCounts {
   recipients: number;
   sent: number;
-  /** null where the channel does not report it (SMS without delivery reports). */
+  /** SMS: as the provider's delivery reports say; e-mail: sent and not bounced. */
   delivered: number | null;
   /** null where it cannot be measured (SMS). */
   opened: number | null;
@@ -124,10 +125,18 @@ async function loadRow(db: Db, programId: string, id: string, forUpdate = false)
   return rows[0];
 }
 
+/**
+ * Changes a campaign that has not gone yet: a draft, or a scheduled one (which stays scheduled for its time,
+ * so its new audience must still hold someone with consent, as scheduling required).
+ */
 export async function updateCampaign(trx: Db, programId: string, defaultLanguage: Language, id: string, input: CampaignInput, now: Date): Promise<Campaign> {
   const row = await loadRow(trx, programId, id, true);
-  if (row.status !== 'draft') throw new LojalError('message_campaign_not_editable', { status: row.status });
+  if (row.status !== 'draft' && row.status !== 'scheduled') throw new LojalError('message_campaign_not_editable', { status: row.status });
   validateCampaign(input, defaultLanguage);
+  if (row.status === 'scheduled') {
+    const audience = await audienceOf(trx, programId, input, now);
+    if (audience.reachable.length === 0) throw new LojalError('audience_without_consent', { matched: audience.matched, purpose: input.purpose, channel: input.channel });
+  }
   const { rows } = await sql<Row>`
     UPDATE message_campaigns SET name = ${input.name}, channel = ${input.channel}, purpose = ${input.purpose},
       audience = ${JSON.stringify(input.audience)}::jsonb, content = ${JSON.stringify(input.content)}::jsonb, updated_at = ${now}
@@ -186,14 +195,6 @@ export async function cancelCampaign(trx: Db, programId: string, id: string, now
 }
 
 // ---------------------------------------------------------------- signed links
-
-async function linkKey(db: Db, programId: string, now: Date): Promise<Buffer> {
-  const { rows } = await sql<{ link_key: string }>`
-    INSERT INTO message_settings (program_id, earn_notices, link_key, updated_at) VALUES (${programId}, false, ${randomBytes(32).toString('hex')}, ${now})
-    ON CONFLICT (program_id) DO UPDATE SET link_key = coalesce(message_settings.link_key, excluded.link_key)
-    RETURNING link_key`.execute(db);
-  return Buffer.from(rows[0]!.link_key, 'hex');
-}
 
 export interface LinkClaims {
   /** what the link does: u = unsubscribe, o = an e-mail was opened */
@@ -394,14 +395,17 @@ export async function runDueCampaigns(db: Db, now: Date, publicUrl: string, only
 export async function campaignCounts(db: Db, programId: string, c: Pick<Row, 'id' | 'channel'>): Promise<CampaignCounts> {
   const base = sql`FROM message_campaign_recipients r`;
   const where = sql`WHERE r.program_id = ${programId} AND r.campaign_id = ${c.id}`;
-  type Out = { recipients: string; sent: string; failed: string; bounced: string; opened: string };
+  type Out = { recipients: string; sent: string; failed: string; bounced: string; opened: string; delivered?: string };
   let q;
   if (c.channel === 'email') {
     q = sql<Out>`SELECT count(*) AS recipients, count(*) FILTER (WHERE o.status = 'sent') AS sent, count(*) FILTER (WHERE o.status = 'failed') AS failed,
         count(r.bounced_at) AS bounced, count(r.opened_at) AS opened
       ${base} JOIN mail_outbox o ON o.program_id = r.program_id AND o.id = r.message_id ${where}`;
   } else if (c.channel === 'sms') {
-    q = sql<Out>`SELECT count(*) AS recipients, count(*) FILTER (WHERE o.status = 'sent') AS sent, count(*) FILTER (WHERE o.status = 'failed') AS failed,
+    // Delivered and failed as 46elks' delivery reports say (sms-reports.ts); a message the carrier could not
+    // deliver counts as failed although it left Lojal.
+    q = sql<Out>`SELECT count(*) AS recipients, count(*) FILTER (WHERE o.status = 'sent') AS sent,
+        count(*) FILTER (WHERE o.status = 'failed' OR o.delivery = 'failed') AS failed, count(*) FILTER (WHERE o.delivery = 'delivered') AS delivered,
         count(r.bounced_at) AS bounced, 0 AS opened
       ${base} JOIN sms_outbox o ON o.program_id = r.program_id AND o.id = r.message_id ${where}`;
   } else {
@@ -414,7 +418,7 @@ export async function campaignCounts(db: Db, programId: string, c: Pick<Row, 'id
   return {
     recipients: Number(r.recipients),
     sent,
-    delivered: c.channel === 'sms' ? null : sent - bounced,
+    delivered: c.channel === 'sms' ? Number(r.delivered) : sent - bounced,
     opened: c.channel === 'sms' ? null : Number(r.opened),
     failed: Number(r.failed),
     bounced,

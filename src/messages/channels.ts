@@ -134,3 +134,9 @@ export async function channelsFor(
   const history = await consentHistory(db, programId, member.id);
   return { channels: prefs.reachable.filter((c) => hasConsent(history, category.purpose, c)), timeZone: prefs.timeZone };
 }
+
+/** Erasure: the member's own channel choice and time zone go (a later default would apply, were they reached). */
+export async function eraseMemberPreferences(trx: Db, programId: string, memberId: string): Promise<number> {
+  const res = await sql`DELETE FROM member_message_preferences WHERE program_id = ${programId} AND member_id = ${memberId}`.execute(trx);
+  return Number(res.numAffectedRows ?? 0);
+}

@@ -21,6 +21,7 @@ import { addStep, listSteps, sequenceKinds, setStepActive, stopConditions } from
 import { isMessageKind, listTemplates, messageKindNames, messageKinds, previewTemplate, resetTemplate, saveTemplate, campaignVariables } from './templates.js';
 import { addTip, listTips, setTipActive } from './tips.js';
 import { LojalError } from '../errors/index.js';
+import { requireNotErased } from '../privacy/erased.js';
 
 const tags = ['messages'];
 const channel = z.enum(messageChannels);
@@ -78,7 +79,7 @@ const countsOut = z
   .object({
     recipients: z.number().int(),
     sent: z.number().int(),
-    delivered: z.number().int().nullable().describe('null where the channel does not report it (SMS)'),
+    delivered: z.number().int().nullable().describe('e-mail: sent and not bounced; SMS: confirmed by the carrier in a delivery report; inbox: put in the inbox'),
     opened: z.number().int().nullable().describe('e-mail: mail clients that loaded the tracking image (a lower bound); inbox: read; null for SMS'),
     failed: z.number().int(),
     bounced: z.number().int(),
@@ -161,23 +162,25 @@ export async function messageProgramRoutes(fastify: FastifyInstance, { database,
   });
 
   app.get('/v1/members/:id/message-preferences', {
-    config: { scope: 'read' },
-    schema: { operationId: 'getMemberMessagePreferences', tags, summary: "A member's channels", description: 'What the member chose, what applies and where it comes from.', params: idParam, response: { 200: preferencesOut } },
+    config: { scope: 'read', errors: ['member_erased'] },
+    schema: { operationId: 'getMemberMessagePreferences', tags, summary: "A member's channels", description: 'What the member chose, what applies and where it comes from. An erased member answers 410 `member_erased`.', params: idParam, response: { 200: preferencesOut } },
   }, async (req) => {
     const { programId } = caller(req);
+    await requireNotErased(db, programId, req.params.id);
     return memberPreferences(db, programId, await getMember(db, programId, req.params.id));
   });
 
   app.put('/v1/members/:id/message-preferences', {
-    config: { scope: 'accounts:write', errors: ['channels_empty', 'channel_unreachable', 'time_zone_unknown'] },
+    config: { scope: 'accounts:write', errors: ['channels_empty', 'channel_unreachable', 'time_zone_unknown', 'member_erased'] },
     schema: {
       operationId: 'setMemberMessagePreferences', tags, summary: "Set a member's channels",
-      description: 'As the member does in the portal: a channel without an address or number is refused (422 `channel_unreachable`), an unknown time zone too (422 `time_zone_unknown`).',
+      description: 'As the member does in the portal: a channel without an address or number is refused (422 `channel_unreachable`), an unknown time zone too (422 `time_zone_unknown`); an erased member answers 410 `member_erased`.',
       params: idParam, body: preferencesIn, response: { 200: preferencesOut },
     },
   }, async (req) => {
     const { programId } = caller(req);
     const member = await getMember(db, programId, req.params.id);
+    await requireNotErased(db, programId, member.id);
     return audited(db, auditContext(req), async (trx) => {
       const r = await setMemberPreferences(trx, programId, member, req.body, clock());
       return { result: r, audit: { action: 'member.message_preferences', entity: 'member', entityId: member.id, after: { channels: r.channels, timeZone: r.timeZone } } };
@@ -358,8 +361,12 @@ export async function messageProgramRoutes(fastify: FastifyInstance, { database,
   }, async (req) => getCampaign(db, caller(req).programId, req.params.id));
 
   app.put('/v1/message-campaigns/:id', {
-    config: { scope: 'admin', errors: ['not_found', 'message_campaign_not_editable', 'template_variable_unknown', 'message_campaign_language_missing', 'segment_field_unknown', 'segment_operator_invalid', 'segment_value_invalid', 'segment_filter_too_complex'] },
-    schema: { operationId: 'updateMessageCampaign', tags, summary: 'Change a draft', description: 'Only a draft can change (409 `message_campaign_not_editable`).', params: idParam, body: campaignIn, response: { 200: campaignOut } },
+    config: { scope: 'admin', errors: ['not_found', 'message_campaign_not_editable', 'template_variable_unknown', 'message_campaign_language_missing', 'segment_field_unknown', 'segment_operator_invalid', 'segment_value_invalid', 'segment_filter_too_complex', 'audience_without_consent'] },
+    schema: {
+      operationId: 'updateMessageCampaign', tags, summary: 'Change a send that has not gone yet',
+      description:
+        'A draft or a scheduled send can change; a sent or cancelled one cannot (409 `message_campaign_not_editable`). A scheduled send keeps its time, so its new ' +
+        'audience must still reach someone with consent (422 `audience_without_consent`).', params: idParam, body: campaignIn, response: { 200: campaignOut } },
   }, async (req) => {
     const { programId } = caller(req);
     const program = await programOf(programId);

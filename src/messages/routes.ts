@@ -10,8 +10,10 @@ import { actorRef } from '../programs/actor.js';
 import { getProgram } from '../programs/programs.js';
 import { cancelSms, listSms, queueSms } from './sms-outbox.js';
 import { smsLength } from './sms.js';
+import { recordDeliveryReport } from './sms-reports.js';
 import { inboxChannel, inboxSignals, listInbox, markInbox, postToInbox, signalInbox, unreadCount } from './inbox.js';
 import { me } from '../portal/context.js';
+import { requireNotErased } from '../privacy/erased.js';
 import type { ServerResponse } from 'node:http';
 
 const tags = ['messages'];
@@ -40,6 +42,8 @@ const smsOut = z
     cost: z.number().int().nullable().describe('what the provider charged, as it reports it'),
     lastError: z.string().nullable(),
     sentAt: z.date().nullable(),
+    delivery: z.enum(['delivered', 'failed']).nullable().describe("what the carrier's delivery report said; null until one came"),
+    deliveredAt: z.date().nullable().describe('when the carrier delivered it, as the report says'),
     createdBy: z.string(),
     createdAt: z.date(),
   })
@@ -70,7 +74,7 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
   app.post(
     '/v1/members/:id/sms',
     {
-      config: { scope: 'accounts:write', errors: ['phone_not_e164', 'consent_missing'] },
+      config: { scope: 'accounts:write', errors: ['phone_not_e164', 'consent_missing', 'member_erased'] },
       schema: {
         operationId: 'sendMemberSms',
         tags,
@@ -93,6 +97,7 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
     async (req, reply) => {
       const { programId } = caller(req);
       const member = await getMember(db, programId, req.params.id);
+      await requireNotErased(db, programId, member.id);
       const program = (await getProgram(db, programId))!;
       if (!member.phone) throw new LojalError('phone_not_e164', { phone: '' });
       const { message: sms, created } = await audited(db, auditContext(req), async (trx) => {
@@ -149,6 +154,41 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
     async (req) => cancelSms(db, caller(req).programId, req.params.id),
   );
 
+  // ---------------------------------------------------------------- delivery reports from 46elks
+
+  // 46elks posts its reports form-encoded; the parser is scoped to this one route.
+  await fastify.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/v1/sms/delivery-reports/:token',
+      {
+        config: { errors: ['sms_report_token_invalid', 'sms_report_mismatch'] },
+        schema: {
+          operationId: 'reportSmsDelivery',
+          tags,
+          summary: 'Receive an SMS delivery report (46elks)',
+          description:
+            'Public, for 46elks: each message is sent with a `whendelivered` URL ending in a token signed with the program’s link key, and 46elks posts the carrier’s ' +
+            'report there (form-encoded or JSON: `id`, `status` sent/delivered/failed, `delivered` time). A changed or made-up token answers 400 `sms_report_token_invalid`; ' +
+            'a report about another message than the token names answers 409 `sms_report_mismatch`. A repeated report changes nothing; delivered stays delivered.',
+          consumes: ['application/x-www-form-urlencoded', 'application/json'],
+          params: z.object({ token: z.string().min(10).max(200).describe('The signed token from the `whendelivered` URL') }),
+          body: z
+            .object({
+              id: z.string().trim().min(1).max(100).describe('46elks’ id of the message'),
+              status: z.enum(['sent', 'delivered', 'failed']),
+              delivered: z.string().max(64).optional().describe('When it was delivered, UTC (with status delivered)'),
+            })
+            .strict(),
+          response: { 200: z.object({ delivery: z.enum(['delivered', 'failed']).nullable().describe('What the message’s delivery state is now') }) },
+        },
+      },
+      async (req) => recordDeliveryReport(db, req.params.token, req.body, clock()),
+    );
+  });
+
   // ---------------------------------------------------------------- the in-app inbox
 
   const inboxOut = z
@@ -165,7 +205,7 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
   app.post(
     '/v1/members/:id/inbox',
     {
-      config: { scope: 'accounts:write', errors: ['consent_missing'] },
+      config: { scope: 'accounts:write', errors: ['consent_missing', 'member_erased'] },
       schema: {
         operationId: 'postMemberInbox',
         tags,

@@ -13,6 +13,7 @@ import { LojalError } from '../errors/index.js';
 import { hasConsent, consentHistory, type ConsentPurpose } from '../privacy/consent.js';
 import { requireNotErased } from '../privacy/erased.js';
 import { e164, quietUntil, smsLength, type SmsEncoding } from './sms.js';
+import { reportToken } from './sms-reports.js';
 
 export interface SmsMessage {
   id: string;
@@ -30,6 +31,9 @@ export interface SmsMessage {
   cost: number | null;
   lastError: string | null;
   sentAt: Date | null;
+  /** What the provider's delivery report said; null until one came. */
+  delivery: 'delivered' | 'failed' | null;
+  deliveredAt: Date | null;
   createdBy: string;
   createdAt: Date;
 }
@@ -50,6 +54,8 @@ interface Row {
   cost: number | string | null;
   last_error: string | null;
   sent_at: Date | string | null;
+  delivery: 'delivered' | 'failed' | null;
+  delivered_at: Date | string | null;
   created_by: string;
   created_at: Date | string;
 }
@@ -71,11 +77,13 @@ const toMessage = (r: Row): SmsMessage => ({
   cost: r.cost === null ? null : Number(r.cost),
   lastError: r.last_error,
   sentAt: date(r.sent_at),
+  delivery: r.delivery,
+  deliveredAt: date(r.delivered_at),
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
 });
 
-const columns = sql`id, member_id, to_number, body, encoding, segments, kind, status, held_until, attempts, next_attempt_at, provider_id, cost, last_error, sent_at, created_by, created_at`;
+const columns = sql`id, member_id, to_number, body, encoding, segments, kind, status, held_until, attempts, next_attempt_at, provider_id, cost, last_error, sent_at, delivery, delivered_at, created_by, created_at`;
 
 export interface NewSms {
   memberId?: string | null | undefined;
@@ -151,24 +159,26 @@ export class SmsSendError extends Error {
 }
 
 export interface SmsProvider {
-  send(sms: { from: string; to: string; message: string }): Promise<{ id: string; parts: number | null; cost: number | null }>;
+  /** `whendelivered`: where the provider posts the delivery report of this message. */
+  send(sms: { from: string; to: string; message: string; whendelivered?: string | undefined }): Promise<{ id: string; parts: number | null; cost: number | null }>;
 }
 
 /**
  * 46elks (https://46elks.com/docs/send-sms): POST form-encoded `from`, `to`, `message` with HTTP Basic
  * authentication by the API username and password; the answer is JSON with the message's `id`, `parts`
- * and `cost` (in 10,000ths of the account's currency unit).
+ * and `cost` (in 10,000ths of the account's currency unit). With `whendelivered`, 46elks posts the message's
+ * delivery report to that URL (sms-reports.ts).
  */
 export function fortySixElks(config: { url: string; username: string; password: string }, fetchImpl: typeof fetch = fetch): SmsProvider {
   const auth = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
   return {
-    async send({ from, to, message }) {
+    async send({ from, to, message, whendelivered }) {
       let res: Response;
       try {
         res = await fetchImpl(config.url, {
           method: 'POST',
           headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ from, to, message }).toString(),
+          body: new URLSearchParams({ from, to, message, ...(whendelivered ? { whendelivered } : {}) }).toString(),
           signal: AbortSignal.timeout(15_000),
         });
       } catch (err) {
@@ -201,7 +211,15 @@ export const smsRetryDelayMs = (attempts: number) => Math.min(2 ** Math.max(0, a
 export async function deliverSms(
   db: Db,
   provider: SmsProvider,
-  opts: { from: string; now: Date; batchSize?: number; maxAttempts?: number; leaseMs?: number },
+  opts: {
+    from: string;
+    now: Date;
+    batchSize?: number;
+    maxAttempts?: number;
+    leaseMs?: number;
+    /** Lojal's public address: each message asks for its delivery report at a signed URL below it. */
+    publicUrl?: string | undefined;
+  },
 ): Promise<SmsReport> {
   const report: SmsReport = { sent: 0, retried: 0, failed: 0, held: 0 };
   const { now } = opts;
@@ -215,7 +233,7 @@ export async function deliverSms(
       ) due
       WHERE o.program_id = due.program_id AND o.id = due.id AND p.id = o.program_id
       RETURNING o.program_id, coalesce((SELECT mp.time_zone FROM member_message_preferences mp WHERE mp.program_id = o.program_id AND mp.member_id = o.member_id), p.time_zone) AS time_zone, o.id, o.member_id, o.to_number, o.body, o.encoding, o.segments, o.kind, o.status, o.held_until,
-                o.attempts, o.next_attempt_at, o.provider_id, o.cost, o.last_error, o.sent_at, o.created_by, o.created_at`.execute(db);
+                o.attempts, o.next_attempt_at, o.provider_id, o.cost, o.last_error, o.sent_at, o.delivery, o.delivered_at, o.created_by, o.created_at`.execute(db);
     if (claimed.rows.length === 0) break;
     for (const m of claimed.rows) {
       // A retry that falls in the night waits for the morning too (and does not count as an attempt).
@@ -226,7 +244,8 @@ export async function deliverSms(
         continue;
       }
       try {
-        const sent = await provider.send({ from: opts.from, to: m.to_number, message: m.body });
+        const whendelivered = opts.publicUrl ? `${opts.publicUrl}/v1/sms/delivery-reports/${await reportToken(db, m.program_id, m.id, now)}` : undefined;
+        const sent = await provider.send({ from: opts.from, to: m.to_number, message: m.body, whendelivered });
         await sql`
           UPDATE sms_outbox SET status = 'sent', sent_at = ${now}, provider_id = ${sent.id}, cost = ${sent.cost},
             segments = coalesce(${sent.parts}::int, segments), last_error = NULL

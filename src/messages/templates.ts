@@ -74,7 +74,10 @@ export function variablesOf(text: string, language: Language = 'en'): string[] {
 /** Refuses a text naming a variable outside `allowed` with `template_variable_unknown`. */
 export function requireKnownVariables(text: string, allowed: readonly string[], field: string): void {
   for (const v of variablesOf(text)) {
-    if (!allowed.includes(v)) throw new LojalError('template_variable_unknown', { variable: v, field, allowed: allowed.join(', ') });
+    // The field is named as an issue too, so a form shows the message under the field that holds the variable.
+    if (!allowed.includes(v)) {
+      throw new LojalError('template_variable_unknown', { variable: v, field, allowed: allowed.join(', ') }, [{ path: `body.${field}`, message: v, code: 'template_variable_unknown' }]);
+    }
   }
 }
 

@@ -77,3 +77,9 @@ export async function takeTip(trx: Db, programId: string, memberId: string, lang
   }
   return tip;
 }
+
+/** Erasure: which tip the member saw last is forgotten. */
+export async function forgetLastTip(trx: Db, programId: string, memberId: string): Promise<number> {
+  const res = await sql`DELETE FROM member_last_tip WHERE program_id = ${programId} AND member_id = ${memberId}`.execute(trx);
+  return Number(res.numAffectedRows ?? 0);
+}

@@ -33,6 +33,8 @@ import { deleteMemberSessions } from '../sessions/erasure.js';
 import { blankConsentIps } from './consent.js';
 import { eraseSmsTo } from '../messages/sms-outbox.js';
 import { eraseInbox } from '../messages/inbox.js';
+import { eraseMemberPreferences } from '../messages/channels.js';
+import { forgetLastTip } from '../messages/tips.js';
 import { eraseBirthday } from '../surprises/store.js';
 
 export { findErasure, requireNotErased, type Erasure, type ErasureCounts, type ErasureReason } from './erased.js';
@@ -75,6 +77,9 @@ export async function eraseMember(db: Db, store: EvidenceStore, programId: strin
     };
     // A birthday is personal data; the surprises it paid stay in the ledger like any other posting.
     await eraseBirthday(trx, programId, memberId);
+    // The member's channel choice and time zone, and which tip they saw last, say something about them too.
+    await eraseMemberPreferences(trx, programId, memberId);
+    await forgetLastTip(trx, programId, memberId);
     await pseudonymiseMember(trx, programId, memberId);
     const rows = await sql<ErasureRow>`
       INSERT INTO member_erasures (program_id, member_id, reason, requested_by, erased_at, counts)

@@ -246,6 +246,28 @@ describe('sends to a segment', () => {
   });
 });
 
+describe('changing a send before it goes', () => {
+  it('changes a draft and a scheduled send, keeps a scheduled one reaching someone with consent, and refuses once cancelled', async () => {
+    t.clock.set('2026-11-27T09:00:00Z');
+    await w.call('POST', `/v1/members/${w.members[2]!.id}/consents`, { purpose: 'newsletter', channel: 'email', granted: true });
+    const body = { name: 'Site news', channel: 'email', purpose: 'newsletter', audience: { field: 'role', op: 'eq', value: 'foreman' }, content: { en: { subject: 'News', body: 'Hello {{name}}' } } };
+    const id = (await w.call('POST', '/v1/message-campaigns', body)).json().id;
+    const draft = await w.call('PUT', `/v1/message-campaigns/${id}`, { ...body, name: 'Site news, December' });
+    expect([draft.statusCode, draft.json().name, draft.json().status]).toEqual([200, 'Site news, December', 'draft']);
+    await w.call('POST', `/v1/message-campaigns/${id}/schedule`, { at: '2026-11-28T09:00:00Z' });
+    const edited = await w.call('PUT', `/v1/message-campaigns/${id}`, { ...body, content: { en: { subject: 'News for {{name}}', body: 'Hello again {{name}}' } } });
+    expect([edited.statusCode, edited.json().status, edited.json().scheduledAt, edited.json().content.en.subject]).toEqual([200, 'scheduled', '2026-11-28T09:00:00.000Z', 'News for {{name}}']);
+    // Nobody among the buyers has newsletter consent by e-mail now (the one who had it unsubscribed).
+    const nobody = await w.call('PUT', `/v1/message-campaigns/${id}`, { ...body, audience: { field: 'role', op: 'eq', value: 'buyer' } });
+    expect([nobody.statusCode, nobody.json().code]).toEqual([422, 'audience_without_consent']);
+    const unknown = await w.call('PUT', `/v1/message-campaigns/${id}`, { ...body, content: { en: { subject: 'x', body: '{{firstName}}' } } });
+    expect([unknown.statusCode, unknown.json().code]).toEqual([422, 'template_variable_unknown']);
+    await w.call('POST', `/v1/message-campaigns/${id}/cancel`);
+    const cancelled = await w.call('PUT', `/v1/message-campaigns/${id}`, body);
+    expect([cancelled.statusCode, cancelled.json().code]).toEqual([409, 'message_campaign_not_editable']);
+  });
+});
+
 describe('onboarding sequence', () => {
   it('sends each step once when due, and skips a step the member already did', async () => {
     const { programId, key } = await t.newProgram({});
@@ -294,5 +316,30 @@ describe('outbox in the console', () => {
     const copy = await w.call('POST', `/v1/outbox/${pending!.id}/resend`);
     expect([copy.statusCode, copy.json().status, copy.json().to]).toEqual([201, 'pending', 'marketer@example.com']);
     expect((await w.call('GET', '/v1/outbox?status=cancelled')).json().data.map((m: { id: string }) => m.id)).toContain(pending!.id);
+  });
+});
+
+describe('erasure', () => {
+  it('removes the member’s channel choice and last tip, after which the member’s message routes answer 410', async () => {
+    const m = w.members[1]!;
+    await w.call('PATCH', `/v1/members/${m.id}`, { phone: '+46701234599' });
+    expect((await w.call('PUT', `/v1/members/${m.id}/message-preferences`, { channels: ['sms', 'inbox'], timeZone: 'Europe/Oslo' })).statusCode).toBe(200);
+    const tip = (await w.call('POST', '/v1/message-tips', { language: 'sv', text: 'Visste du att du kan byta kanal?' })).json();
+    await sql`INSERT INTO member_last_tip (program_id, member_id, tip_id, shown_at) VALUES (${w.programId}, ${m.id}, ${tip.id}, ${t.clock()})
+      ON CONFLICT (program_id, member_id) DO UPDATE SET tip_id = excluded.tip_id`.execute(t.database.db);
+    expect((await w.call('POST', `/v1/members/${m.id}/erase`)).statusCode).toBe(201);
+    const left = await sql<{ n: number }>`
+      SELECT (SELECT count(*) FROM member_message_preferences WHERE program_id = ${w.programId} AND member_id = ${m.id})::int
+           + (SELECT count(*) FROM member_last_tip WHERE program_id = ${w.programId} AND member_id = ${m.id})::int AS n`.execute(t.database.db);
+    expect(left.rows[0]!.n).toBe(0);
+    for (const [method, path, body] of [
+      ['GET', `/v1/members/${m.id}/message-preferences`, undefined],
+      ['PUT', `/v1/members/${m.id}/message-preferences`, { channels: ['email'] }],
+      ['POST', `/v1/members/${m.id}/sms`, { message: 'Hej', idempotencyKey: 'erased-sms-1' }],
+      ['POST', `/v1/members/${m.id}/inbox`, { title: 'Hej', body: 'Hej' }],
+    ] as const) {
+      const res = await w.call(method, path, body);
+      expect([method, path, res.statusCode, res.json().code]).toEqual([method, path, 410, 'member_erased']);
+    }
   });
 });

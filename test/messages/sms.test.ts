@@ -219,6 +219,56 @@ describe('the SMS outbox through 46elks', () => {
     expect(received).toHaveLength(12);
   });
 
+  it('asks for a delivery report at a signed URL and records what 46elks reports, refusing a changed token', async () => {
+    t.clock.set('2026-11-25T12:00:00Z');
+    const queued = (await send(0, { message: 'Din order är levererad.' })).json();
+    expect(await deliverSms(t.database.db, provider(), { from: 'Lojal', now: t.clock(), publicUrl: 'https://lojal.example' })).toMatchObject({ sent: 1 });
+    const whendelivered = received[0]!.form.whendelivered!;
+    expect(whendelivered).toMatch(/^https:\/\/lojal\.example\/v1\/sms\/delivery-reports\/[\w-]+\.[\w-]+$/);
+    const path = new URL(whendelivered).pathname;
+    const providerId = (await w.call('GET', '/v1/sms?status=sent')).json().data.find((m: { id: string }) => m.id === queued.id).providerId;
+    // As 46elks posts it: form-encoded, no credentials but the token.
+    const report = (form: Record<string, string>, url = path) =>
+      t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString() });
+
+    expect((await report({ id: providerId, status: 'sent' })).json()).toEqual({ delivery: null });
+    const delivered = await report({ id: providerId, status: 'delivered', delivered: '2026-11-25 12:00:03.372016' });
+    expect([delivered.statusCode, delivered.json()]).toEqual([200, { delivery: 'delivered' }]);
+    // 46elks retries; a late or repeated report does not undo delivered.
+    expect((await report({ id: providerId, status: 'failed' })).json()).toEqual({ delivery: 'delivered' });
+    const row = (await w.call('GET', '/v1/sms?status=sent')).json().data.find((m: { id: string }) => m.id === queued.id);
+    expect(row).toMatchObject({ delivery: 'delivered', deliveredAt: '2026-11-25T12:00:03.372Z' });
+
+    const [payload, mac] = path.split('/').at(-1)!.split('.');
+    const other = Buffer.from(payload!, 'base64url');
+    other[31] = other[31]! ^ 1;
+    for (const bad of [`${other.toString('base64url')}.${mac}`, `${payload}.${mac}x`, 'not-a-report-token']) {
+      const res = await report({ id: providerId, status: 'delivered' }, `/v1/sms/delivery-reports/${bad}`);
+      expect([res.statusCode, res.json().code]).toEqual([400, 'sms_report_token_invalid']);
+    }
+    const mismatch = await report({ id: 'someone-elses-id', status: 'failed' });
+    expect([mismatch.statusCode, mismatch.json().code]).toEqual([409, 'sms_report_mismatch']);
+    const badStatus = await report({ id: providerId, status: 'lost' });
+    expect(badStatus.statusCode).toBe(400);
+  });
+
+  it('counts a campaign’s texts as delivered and failed from the delivery reports', async () => {
+    t.clock.set('2026-11-25T12:00:00Z');
+    const m = w.members[0]!;
+    await w.call('POST', `/v1/members/${m.id}/consents`, { purpose: 'newsletter', channel: 'sms', granted: true });
+    const c = (
+      await w.call('POST', '/v1/message-campaigns', { name: 'SMS news', channel: 'sms', purpose: 'newsletter', audience: { field: 'status', op: 'eq', value: 'active' }, content: { en: { subject: 'News', body: 'News for {{name}}' } } })
+    ).json();
+    const sent = await w.call('POST', `/v1/message-campaigns/${c.id}/schedule`, {});
+    expect(sent.json()).toMatchObject({ status: 'sent', counts: { recipients: 1, sent: 0, delivered: 0, failed: 0 } });
+    await deliverSms(t.database.db, provider(), { from: 'Lojal', now: t.clock(), publicUrl: 'https://lojal.example' });
+    const form = received.at(-1)!.form;
+    const providerId = (await w.call('GET', '/v1/sms?status=sent')).json().data.find((x: { body: string }) => x.body.startsWith('News for')).providerId;
+    const res = await t.app.inject({ method: 'POST', url: new URL(form.whendelivered!).pathname, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `id=${providerId}&status=failed` });
+    expect(res.json()).toEqual({ delivery: 'failed' });
+    expect((await w.call('GET', `/v1/message-campaigns/${c.id}`)).json().counts).toEqual({ recipients: 1, sent: 1, delivered: 0, opened: null, failed: 1, bounced: 0 });
+  });
+
   it('measures a text for the console counter', async () => {
     expect((await w.call('POST', '/v1/sms/length', { message: 'ł'.repeat(71) })).json()).toEqual({ encoding: 'ucs2', units: 71, segments: 2, remaining: 63 });
   });

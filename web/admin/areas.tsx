@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconAdjustments, IconBook, IconBuildingCommunity, IconBuildingStore, IconChartBar, IconChartDots3, IconChecklist, IconCoin, IconDashboard, IconDiscount, IconFileImport, IconGift, IconHeadset, IconHistory, IconListCheck, IconMessageCircleQuestion, IconPlugConnected, IconReceipt, IconShieldLock, IconSpeakerphone, IconStairsUp, IconTargetArrow, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
+import { IconAdjustments, IconBook, IconBuildingCommunity, IconBuildingStore, IconChartBar, IconChartDots3, IconChecklist, IconCoin, IconDashboard, IconDiscount, IconFileImport, IconGift, IconHeadset, IconHistory, IconListCheck, IconMail, IconMessageCircleQuestion, IconPlugConnected, IconReceipt, IconShieldLock, IconSpeakerphone, IconStairsUp, IconTargetArrow, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -27,6 +27,7 @@ export const consoleAreas: ConsoleArea[] = [
   { path: '/accounts', label: 'console-people:nav.accounts', icon: IconBuildingStore, component: lazy(() => import('./pages/people/People')) },
   { path: '/segments', label: 'console-segments:nav.segments', icon: IconChartDots3, component: lazy(() => import('./pages/segments')) },
   { path: '/campaigns', label: 'console-campaigns:nav', icon: IconDiscount, component: lazy(() => import('./pages/campaigns')) },
+  { path: '/messages', label: 'console-messages:nav', icon: IconMail, component: lazy(() => import('./pages/messages')) },
   { path: '/rules', label: 'console-rules:nav.rules', icon: IconListCheck, component: lazy(() => import('./pages/rules')) },
   { path: '/tiers', label: 'console-rules:nav.tiers', icon: IconStairsUp, component: lazy(() => import('./pages/tiers')) },
   { path: '/rewards', label: 'console-shop:nav.rewards', icon: IconGift, component: lazy(() => import('./pages/shop/Rewards')) },

@@ -31,6 +31,7 @@ export const portalPages: PortalPage[] = [
   { path: '/content', label: 'portal-training:nav.content', nav: false, component: lazy(() => import('./pages/Content')) },
   { path: '/requests', label: 'portal-service:title', nav: false, component: lazy(() => import('./pages/Requests')) },
   { path: '/inbox', label: 'nav.inbox', nav: false, component: lazy(() => import('./pages/Inbox')) },
+  { path: '/channels', label: 'nav.channels', nav: false, component: lazy(() => import('./pages/Channels')) },
   { path: '/privacy', label: 'nav.privacy', nav: false, component: lazy(() => import('./pages/Privacy')) },
   { path: '/referrals', label: 'portal-referrals:nav', nav: false, component: lazy(() => import('./pages/Referrals')) },
 ];

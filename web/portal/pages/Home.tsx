@@ -273,6 +273,9 @@ function PrivacyLink() {
         <Anchor component={Link} to="/inbox" fw={700} py={4}>
           {t('nav.inbox')}
         </Anchor>
+        <Anchor component={Link} to="/channels" fw={700} py={4}>
+          {t('nav.channels')}
+        </Anchor>
         <Anchor component={Link} to="/privacy" fw={700} py={4}>
           {t('nav.privacy')}
         </Anchor>
