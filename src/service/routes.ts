@@ -38,6 +38,7 @@ import {
 import {
   addQuickReply,
   deleteQuickReply,
+  updateQuickReply,
   getServiceSettings,
   getType,
   levelSchema,
@@ -167,12 +168,17 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
     return addQuickReply(db, caller(req).programId, req.body);
   });
 
+  app.put('/v1/service/quick-replies/:id', {
+    config: { scope: 'service:write' },
+    schema: { operationId: 'updateQuickReply', tags, summary: 'Change a quick reply', description: 'Replaces its language, title and text for everyone at once; answers already sent keep the text they had.', params: idOf('quick reply'), body: quickReplySchema, response: { 200: quickReplyOut } },
+  }, async (req) => updateQuickReply(db, caller(req).programId, req.params.id, req.body));
+
   app.delete('/v1/service/quick-replies/:id', {
     config: { scope: 'service:write' },
     schema: { operationId: 'deleteQuickReply', tags, summary: 'Remove a quick reply', description: 'Gone for everyone at once; answers already sent keep their text.', params: idOf('quick reply'), response: { 204: z.null() } },
   }, async (req, reply) => {
     await deleteQuickReply(db, caller(req).programId, req.params.id);
-    return reply.status(204).send(null);
+    return sendNoContent(reply);
   });
 
   // ------------------------------------------------------------ help centre
