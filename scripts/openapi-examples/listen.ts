@@ -247,6 +247,11 @@ const examples: ExampleScript = async (run) => {
     operationId: 'createQuickReply',
     body: { language: 'sv', title: 'Följesedel behövs', body: 'Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.' },
   });
+  await run.call({
+    operationId: 'updateQuickReply',
+    params: { id: (reply.body as { id: string }).id },
+    body: { language: 'sv', title: 'Följesedel behövs', body: 'Tack! Skicka gärna en bild på följesedeln, så krediterar vi mellanskillnaden samma dag.' },
+  });
   await run.call({ operationId: 'deleteQuickReply', params: { id: (reply.body as { id: string }).id } });
 
   // ------------------------------------------------------------------ help centre
@@ -294,6 +299,16 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'deleteServiceTeam', params: { id: (spare.body as { id: string }).id } });
   await run.call({ operationId: 'changeServiceRequestState', params: { id: requestId }, body: { to: 'resolved', note: 'Leveransen är bokad till torsdag förmiddag.' } });
   await run.call({ operationId: 'changeServiceRequestState', params: { id: requestId }, body: { to: 'new' }, expectStatus: 409 });
+  // The resolve mail's rating links: one click records the score; the page's comment form adds a comment.
+  const resolveMail = (
+    await sql<{ body: string }>`SELECT body FROM mail_outbox WHERE program_id = ${pid} AND template = 'service_state_changed' AND body LIKE '%/rate/%' ORDER BY created_at DESC LIMIT 1`.execute(db)
+  ).rows[0];
+  const ratingToken = resolveMail && [...resolveMail.body.matchAll(/\/rate\/(\S+)/g)][4]?.[1];
+  if (ratingToken) {
+    await run.call({ operationId: 'rateServiceRequestByLink', params: { token: ratingToken } });
+    await run.call({ operationId: 'commentServiceRatingByLink', params: { token: ratingToken }, body: { comment: 'Snabbt besked och leveransen kom i tid.' } });
+    await run.call({ operationId: 'rateServiceRequestByLink', params: { token: `${ratingToken.slice(0, -2)}xx` }, expectStatus: 400 });
+  }
 
   const attachment = (
     await sql<{ request_id: string; file_id: string }>`

@@ -19,6 +19,9 @@ import { saveTeam } from '../service/teams.js';
 import { addQuickReply, putServiceSettings, replaceLevels, saveType, type TypeInput } from '../service/setup.js';
 import { demoSignIns } from './sign-in.js';
 
+/** Where the demo's mails link (its rating links): the address `npm start` serves on by default. */
+const demoLinks = { publicUrl: 'http://localhost:3000' };
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -157,9 +160,9 @@ export async function seedServiceDemo(db: Db, program: Program, store: EvidenceS
         steps.push([0.2, (d) => changeState(db, program, request.id, 'waiting_customer', s.wait!.question, agent, d)]);
         if (target !== 'waiting_customer') steps.push([20, (d) => addComment(db, store ?? nullStore, program, request.id, { body: s.wait!.reply ?? 'Här kommer uppgifterna.', internal: false, evidenceIds: [] }, [], memberActor, d)]);
       }
-      if (target === 'resolved' || target === 'closed') steps.push([6 + i, (d) => changeState(db, program, request.id, 'resolved', null, agent, d)]);
+      if (target === 'resolved' || target === 'closed') steps.push([6 + i, (d) => changeState(db, program, request.id, 'resolved', null, agent, d, demoLinks)]);
       if (target === 'closed') {
-        steps.push([30, (d) => changeState(db, program, request.id, 'closed', null, i % 3 ? memberActor : agent, d)]);
+        steps.push([30, (d) => changeState(db, program, request.id, 'closed', null, i % 3 ? memberActor : agent, d, demoLinks)]);
         const score = s.csat ?? (olderRound ? 3 + ((i + round) % 3) : undefined);
         if (score) steps.push([1, (d) => rateRequest(db, pid, request.id, member.id, { score, ...(score <= 3 && { comment: 'Det tog lite för lång tid.' }) }, d)]);
       }

@@ -147,6 +147,8 @@ export const errorStatus = {
   service_type_code_taken: 409,
   service_csat_not_open: 409,
   service_csat_given: 409,
+  service_csat_link_invalid: 400,
+  service_csat_link_expired: 410,
   service_quote_not_special_order: 409,
   service_quote_not_open: 409,
   service_quote_expired: 409,

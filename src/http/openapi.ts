@@ -342,10 +342,13 @@ export function finishDocument(routes: Map<string, DocumentedRoute>) {
         // A form body can be broken in ways JSON cannot (src/evidence/multipart.ts).
         const multipart = Boolean((op.requestBody?.content as Record<string, unknown> | undefined)?.['multipart/form-data']);
         Object.assign(responses, errorResponses([...new Set([...declaredErrors(route), ...(multipart ? (['malformed_multipart'] as const) : [])])]));
-        // A page for people (the certificate check) answers a browser's unknown address with a page too.
-        if (route.config.produces?.includes('text/html') && responses['404']) {
-          const notFound = responses['404'] as { content?: Record<string, Json> };
-          notFound.content = { ...notFound.content, 'text/html': { schema: { type: 'string' } } };
+        // A page for people (the certificate check, a rating link) answers a browser's refusals with a page too.
+        if (route.config.produces?.includes('text/html')) {
+          for (const [status, response] of Object.entries(responses)) {
+            if (!status.startsWith('4')) continue;
+            const refusal = response as { content?: Record<string, Json> };
+            refusal.content = { ...refusal.content, 'text/html': { schema: { type: 'string' } } };
+          }
         }
         for (const parameter of op.parameters ?? []) {
           const name = parameter.name as string;

@@ -14,6 +14,15 @@ import { calendarOf, getServiceSettings, localized, type ServiceType } from './s
 import type { ServiceRequest } from './requests.js';
 import type { RequestState } from './workflow.js';
 import { addWorkingMinutes } from './working-time.js';
+import { csatLinkTokens } from './csat-links.js';
+
+/** Where the links in a mail point (LOJAL_PUBLIC_URL); without it the rating question sends the member to the portal. */
+export interface MailLinks {
+  publicUrl: string;
+}
+
+/** The page a rating link opens. */
+export const csatLinkPath = (token: string) => `/rate/${token}`;
 
 export type ServiceNotice = { kind: 'received' } | { kind: 'answered'; body: string } | { kind: 'state'; from: RequestState; note: string | null };
 
@@ -25,7 +34,7 @@ export function promisedTime(minutes: number, dayMinutes: number, language: Lang
   return t('service:promise.minutes', { count: minutes });
 }
 
-export async function queueServiceMail(trx: Db, program: Program, r: ServiceRequest, type: ServiceType, notice: ServiceNotice, now: Date): Promise<void> {
+export async function queueServiceMail(trx: Db, program: Program, r: ServiceRequest, type: ServiceType, notice: ServiceNotice, now: Date, links?: MailLinks): Promise<void> {
   const m = await sql<{ email: string | null; name: string; language: string | null; attributes: Record<string, unknown> }>`
     SELECT email, name, language, attributes FROM members WHERE program_id = ${program.id} AND id = ${r.memberId}`.execute(trx);
   const member = m.rows[0];
@@ -47,8 +56,22 @@ export async function queueServiceMail(trx: Db, program: Program, r: ServiceRequ
     state: t(`service:state.${r.state}`),
     answer: notice.kind === 'answered' ? notice.body : '',
     note: notice.kind === 'state' && notice.note ? notice.note : '',
-    rate: r.state === 'closed' || r.state === 'resolved' ? t('service:mailRate') : '',
+    rate: r.state === 'closed' || r.state === 'resolved' ? await rateQuestion(trx, program.id, r, language, now, links) : '',
   };
   const template = notice.kind === 'received' ? 'service_received' : notice.kind === 'answered' ? 'service_answered' : 'service_state_changed';
   await enqueueMails(trx, program.id, [{ template, to: member.email, language, params }], now);
+}
+
+/**
+ * The satisfaction question of a resolve or close mail: five one-click links (1 … 5), each a signed token that
+ * records its score without a sign-in. Nothing when the request was rated already.
+ */
+async function rateQuestion(trx: Db, programId: string, r: ServiceRequest, language: Language, now: Date, links: MailLinks | undefined): Promise<string> {
+  const rated = await sql`SELECT 1 FROM service_csat WHERE program_id = ${programId} AND request_id = ${r.id}`.execute(trx);
+  if (rated.rows.length) return '';
+  const t = translator(language);
+  if (!links) return t('service:mailRate');
+  const tokens = await csatLinkTokens(trx, programId, r.id, now);
+  const lines = tokens.map((token, i) => `${i + 1} – ${t(`service:csatScale.${i + 1}`)}: ${links.publicUrl}${csatLinkPath(token)}`);
+  return t('service:mailRateLinks', { links: lines.join('\n') });
 }

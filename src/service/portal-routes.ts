@@ -222,7 +222,7 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
     config: { member: true, errors: ['service_transition_not_allowed', 'service_reopen_window_passed'] },
   }, async (req) => {
     const r = await visible(req, req.params.id);
-    await changeState(db, await programOf(db, req), r.id, req.body.to, req.body.note ?? null, memberActor(req), clock());
+    await changeState(db, await programOf(db, req), r.id, req.body.to, req.body.note ?? null, memberActor(req), clock(), { publicUrl: config.publicUrl });
     return present(req, r.id);
   });
 
@@ -264,7 +264,7 @@ export async function portalServiceRoutes(fastify: FastifyInstance, { database, 
     const m = me(req);
     const r = await visible(req, req.params.id);
     if (r.memberId !== m.memberId) throw new LojalError('not_found', { entity: 'service request', id: r.id });
-    await decideQuote(db, await programOf(db, req), r.id, req.params.quoteId, req.body.decision, memberActor(req), clock());
+    await decideQuote(db, await programOf(db, req), r.id, req.params.quoteId, req.body.decision, memberActor(req), clock(), { publicUrl: config.publicUrl });
     return present(req, r.id);
   });
 

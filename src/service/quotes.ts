@@ -20,7 +20,7 @@ import type { Program } from '../programs/programs.js';
 import { ensureHiddenReward } from '../rewards/catalogue.js';
 import { placeQuotedOrder } from '../rewards/orders.js';
 import { publishServiceChange } from './events.js';
-import { queueServiceMail } from './mails.js';
+import { queueServiceMail, type MailLinks } from './mails.js';
 import { addServiceEntry, findRequest, requireRequest, type ServiceActor } from './requests.js';
 import { getType } from './setup.js';
 import { acceptsComments } from './workflow.js';
@@ -162,7 +162,7 @@ export interface Decision {
  * acceptance and its order; anything else on a decided quote is `service_quote_not_open`, and after its last
  * day `service_quote_expired`. Too few points is the ledger's `insufficient_points`, and nothing is stored.
  */
-export async function decideQuote(db: Db, program: Program, requestId: string, quoteId: string, decision: 'accept' | 'decline', who: ServiceActor, now: Date): Promise<Decision> {
+export async function decideQuote(db: Db, program: Program, requestId: string, quoteId: string, decision: 'accept' | 'decline', who: ServiceActor, now: Date, links?: MailLinks): Promise<Decision> {
   return db.transaction().execute(async (trx) => {
     // The request's row lock orders two decisions on it: the second sees the first one's outcome.
     const r = await requireRequest(trx, program.id, requestId, true);
@@ -202,7 +202,7 @@ export async function decideQuote(db: Db, program: Program, requestId: string, q
       await sql`UPDATE service_requests SET state = ${to}, updated_at = ${now} ${to === 'resolved' ? sql`, resolved_at = ${now}` : sql``}
         WHERE program_id = ${program.id} AND id = ${r.id}`.execute(trx);
       const updated = (await findRequest(trx, program.id, r.id))!;
-      await queueServiceMail(trx, program, updated, type, { kind: 'state', from: r.state, note: null }, now);
+      await queueServiceMail(trx, program, updated, type, { kind: 'state', from: r.state, note: null }, now, links);
       await publishServiceChange(trx, program.id, updated, type, { change: 'state_changed', entry: null, from: r.state }, now);
     }
     return { quote: { ...q, status: wanted, orderId, decidedAt: now }, changed: true };

@@ -17,7 +17,7 @@ import type { EvidenceStore } from '../evidence/store.js';
 import { isLanguage, type Language } from '../i18n/index.js';
 import type { Program } from '../programs/programs.js';
 import { recordCsat } from '../surveys/csat.js';
-import { queueServiceMail } from './mails.js';
+import { queueServiceMail, type MailLinks } from './mails.js';
 import { publishServiceChange } from './events.js';
 import { fieldsOf, getServiceSettings, listLevels, pickLevel, typeByCode, getType, type ServiceType, type TypeField } from './setup.js';
 import { checkTransition, stateAfterComment, acceptsComments, type Party, type RequestState } from './workflow.js';
@@ -417,7 +417,7 @@ export async function addComment(
   });
 }
 
-export async function changeState(db: Db, program: Program, requestId: string, to: RequestState, note: string | null, who: ServiceActor, now: Date): Promise<ServiceRequest> {
+export async function changeState(db: Db, program: Program, requestId: string, to: RequestState, note: string | null, who: ServiceActor, now: Date, links?: MailLinks): Promise<ServiceRequest> {
   const settings = await getServiceSettings(db, program.id);
   return db.transaction().execute(async (trx) => {
     const r = await requireRequest(trx, program.id, requestId, true);
@@ -433,7 +433,7 @@ export async function changeState(db: Db, program: Program, requestId: string, t
         ${reopened ? sql`, resolved_at = NULL, closed_at = NULL` : sql``}
       WHERE program_id = ${program.id} AND id = ${r.id}`.execute(trx);
     const updated = (await findRequest(trx, program.id, r.id))!;
-    await queueServiceMail(trx, program, updated, type, { kind: 'state', from: r.state, note }, now);
+    await queueServiceMail(trx, program, updated, type, { kind: 'state', from: r.state, note }, now, links);
     await publishServiceChange(trx, program.id, updated, type, { change: 'state_changed', entry: null, from: r.state }, now);
     return updated;
   });
@@ -487,14 +487,45 @@ export async function rateRequest(db: Db, programId: string, requestId: string, 
     const r = await requireRequest(trx, programId, requestId, true);
     if (r.state !== 'closed' && r.state !== 'resolved') throw new LojalError('service_csat_not_open', { number: r.number });
     try {
-      await sql`INSERT INTO service_csat (program_id, request_id, member_id, type_id, score, comment, created_at)
-        VALUES (${programId}, ${r.id}, ${memberId}, ${r.typeId}, ${input.score}, ${input.comment ?? null}, ${now})`.execute(trx);
+      await sql`INSERT INTO service_csat (program_id, request_id, member_id, type_id, score, comment, created_at, channel)
+        VALUES (${programId}, ${r.id}, ${memberId}, ${r.typeId}, ${input.score}, ${input.comment ?? null}, ${now}, 'portal')`.execute(trx);
     } catch (err) {
       if (isUniqueViolation(err)) throw new LojalError('service_csat_given', { number: r.number });
       throw err;
     }
     // The same score counts in the program's CSAT figures beside the surveys', in this transaction so the two never disagree.
     await recordCsat(trx, programId, { source: serviceCsatSource, sourceRef: r.id, score: input.score, accountId: r.accountId, occurredAt: now });
+  });
+}
+
+export interface LinkAnswer {
+  programId: string;
+  request: ServiceRequest;
+  score: number;
+  comment: string | null;
+  /** False when the request had been rated before (in the portal or by another link): the first answer stands. */
+  recorded: boolean;
+}
+
+/**
+ * A score from a link in the mail (the token was checked by the caller): recorded once per request, in the same
+ * CSAT figures as the portal's answer. A second click, of the same or another score, changes nothing and says
+ * what was recorded. With `comment`, the comment replaces the answer's comment (the score stays).
+ */
+export async function rateByLink(db: Db, programId: string, requestId: string, score: number, comment: string | null, now: Date): Promise<LinkAnswer> {
+  return db.transaction().execute(async (trx) => {
+    const r = await findRequest(trx, programId, requestId, true);
+    if (!r) throw new LojalError('service_csat_link_invalid');
+    const before = await csatOf(trx, programId, r.id);
+    if (!before && r.state !== 'closed' && r.state !== 'resolved') throw new LojalError('service_csat_not_open', { number: r.number });
+    if (!before) {
+      await sql`INSERT INTO service_csat (program_id, request_id, member_id, type_id, score, comment, created_at, channel)
+        VALUES (${programId}, ${r.id}, ${r.memberId}, ${r.typeId}, ${score}, ${comment}, ${now}, 'mail')`.execute(trx);
+      await recordCsat(trx, programId, { source: serviceCsatSource, sourceRef: r.id, score, accountId: r.accountId, occurredAt: now });
+      return { programId, request: r, score, comment, recorded: true };
+    }
+    if (comment !== null) await sql`UPDATE service_csat SET comment = ${comment} WHERE program_id = ${programId} AND request_id = ${r.id}`.execute(trx);
+    return { programId, request: r, score: before.score, comment: comment ?? before.comment, recorded: false };
   });
 }
 

@@ -18,6 +18,7 @@ import { languages } from '../i18n/index.js';
 import { actorRef } from '../programs/actor.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import { serviceCsatAnswers } from './csat.js';
+import { csatLinkRoutes } from './csat-link-routes.js';
 import { articleInputSchema, listArticles, requireArticle, saveArticle, searchArticles } from './help.js';
 import { passThrough, readJsonWithFiles } from './http.js';
 import { createQuote, quoteInputSchema } from './quotes.js';
@@ -38,6 +39,7 @@ import {
 import {
   addQuickReply,
   deleteQuickReply,
+  updateQuickReply,
   getServiceSettings,
   getType,
   levelSchema,
@@ -101,7 +103,8 @@ const reportRow = z
 
 export const staffFileUrl = (requestId: string, fileId: string) => `/v1/service/requests/${requestId}/attachments/${fileId}`;
 
-export async function serviceRoutes(fastify: FastifyInstance, { database, config, evidence: store, clock }: AppContext) {
+export async function serviceRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const { database, config, evidence: store, clock } = ctx;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -167,12 +170,17 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
     return addQuickReply(db, caller(req).programId, req.body);
   });
 
+  app.put('/v1/service/quick-replies/:id', {
+    config: { scope: 'service:write' },
+    schema: { operationId: 'updateQuickReply', tags, summary: 'Change a quick reply', description: 'Replaces its language, title and text for everyone at once; answers already sent keep the text they had.', params: idOf('quick reply'), body: quickReplySchema, response: { 200: quickReplyOut } },
+  }, async (req) => updateQuickReply(db, caller(req).programId, req.params.id, req.body));
+
   app.delete('/v1/service/quick-replies/:id', {
     config: { scope: 'service:write' },
     schema: { operationId: 'deleteQuickReply', tags, summary: 'Remove a quick reply', description: 'Gone for everyone at once; answers already sent keep their text.', params: idOf('quick reply'), response: { 204: z.null() } },
   }, async (req, reply) => {
     await deleteQuickReply(db, caller(req).programId, req.params.id);
-    return reply.status(204).send(null);
+    return sendNoContent(reply);
   });
 
   // ------------------------------------------------------------ help centre
@@ -322,7 +330,7 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
     },
   }, async (req) => {
     const program = await programOf(req);
-    await changeState(db, program, req.params.id, req.body.to, req.body.note ?? null, staffActor(req), clock());
+    await changeState(db, program, req.params.id, req.body.to, req.body.note ?? null, staffActor(req), clock(), { publicUrl: config.publicUrl });
     return present(req, program, req.params.id);
   });
 
@@ -458,6 +466,8 @@ export async function serviceRoutes(fastify: FastifyInstance, { database, config
     const { from, to } = checkRange(req.query);
     return { data: await serviceCsatAnswers(db, caller(req).programId, from, to) };
   });
+
+  await csatLinkRoutes(fastify, ctx);
 
   void entryOut;
   void slaOut;

@@ -250,6 +250,12 @@ export async function addQuickReply(db: Db, programId: string, q: z.infer<typeof
   return { id, ...q };
 }
 
+export async function updateQuickReply(db: Db, programId: string, id: string, q: z.infer<typeof quickReplySchema>): Promise<QuickReply> {
+  const r = await sql`UPDATE service_quick_replies SET language = ${q.language}, title = ${q.title}, body = ${q.body} WHERE program_id = ${programId} AND id = ${id}`.execute(db);
+  if (!Number(r.numAffectedRows)) throw new LojalError('not_found', { entity: 'quick reply', id });
+  return { id, ...q };
+}
+
 export async function deleteQuickReply(db: Db, programId: string, id: string): Promise<void> {
   const r = await sql`DELETE FROM service_quick_replies WHERE program_id = ${programId} AND id = ${id}`.execute(db);
   if (!Number(r.numAffectedRows)) throw new LojalError('not_found', { entity: 'quick reply', id });

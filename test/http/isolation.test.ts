@@ -189,8 +189,8 @@ const bodies: Record<string, unknown> = {
 // A certificate's verification is public by design: anyone holding the printed code may check it.
 // Exports name a kind of list, not an object.
 // Message templates and surprises are settings the program keys itself; unsubscribe and open links carry a
-// signed token that names its program (so does an SMS delivery report link), and the certificate page is public like its JSON twin.
-const notObjectRoutes = new Set(['PUT /v1/message-templates/{kind}/{language}', 'DELETE /v1/message-templates/{kind}/{language}', 'POST /v1/message-templates/{kind}/{language}/preview', 'GET /v1/unsubscribe/{token}', 'POST /v1/unsubscribe/{token}', 'GET /v1/message-opens/{token}', 'POST /v1/sms/delivery-reports/{token}', 'PUT /v1/surprises/{key}', 'GET /verify/{code}', 'GET /v1/certificates/verify/{code}', 'GET /v1/exports/{what}', 'POST /v1/imports/{kind}', 'PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
+// signed token that names its program (so do an SMS delivery report link and the rating links in service mails), and the certificate page is public like its JSON twin.
+const notObjectRoutes = new Set(['PUT /v1/message-templates/{kind}/{language}', 'DELETE /v1/message-templates/{kind}/{language}', 'POST /v1/message-templates/{kind}/{language}/preview', 'GET /v1/unsubscribe/{token}', 'POST /v1/unsubscribe/{token}', 'GET /v1/message-opens/{token}', 'POST /v1/sms/delivery-reports/{token}', 'GET /rate/{token}', 'POST /rate/{token}', 'PUT /v1/surprises/{key}', 'GET /verify/{code}', 'GET /v1/certificates/verify/{code}', 'GET /v1/exports/{what}', 'POST /v1/imports/{kind}', 'PUT /v1/accounts/by-external-id/{externalId}', 'PUT /v1/members/by-external-id/{externalId}', 'PUT /v1/products/{sku}', 'PUT /v1/categories/{code}', 'PUT /v1/reward-categories/{code}']);
 
 function fill(path: string): string {
   return path

@@ -3897,7 +3897,11 @@ export type paths = {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /**
+         * Change a quick reply
+         * @description Replaces its language, title and text for everyone at once; answers already sent keep the text they had.
+         */
+        put: operations["updateQuickReply"];
         post?: never;
         /**
          * Remove a quick reply
@@ -4223,6 +4227,30 @@ export type paths = {
         get: operations["listServiceCsat"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rate/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rate a request from the link in its mail
+         * @description Public, no sign-in: one of the five links (scores 1–5) in the mail a member gets when their request is resolved or closed. The first opening records the score once, in the same CSAT figures as the portal's answer; opening it (or another of the five) again changes nothing and answers the score that counts. A browser (Accept: text/html) gets a small page in the member's language with a comment form. A changed token is 400 `service_csat_link_invalid`, one past its 30 days 410 `service_csat_link_expired`, a request reopened since 409 `service_csat_not_open`.
+         */
+        get: operations["rateServiceRequestByLink"];
+        put?: never;
+        /**
+         * Add a comment to a rating given by link
+         * @description Public, no sign-in, the same token as GET: JSON `{ comment }`, or the page's form (multipart/form-data with a `comment` field). Records the link's score if nothing was recorded yet, then keeps the comment with the answer (a second comment replaces the first; the score stays). Answers like GET.
+         */
+        post: operations["commentServiceRatingByLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10564,6 +10592,17 @@ export type components = {
             sent: number;
             /** @description members who had done it already */
             skipped: number;
+        };
+        /** @description What a rating link from a request's mail recorded. */
+        ServiceCsatLinkAnswer: {
+            requestNumber: number;
+            /** @description The score that counts: this link's, or the one given first */
+            score: number;
+            comment: string | null;
+            /** @description false: the request had been rated before, and that answer stands */
+            recorded: boolean;
+            /** @description The request in the member portal */
+            portalUrl: string;
         };
         /** @description Service-level targets for requests of a type from accounts of a tier; the most specific match applies when a request is raised. */
         ServiceLevel: {
@@ -42057,12 +42096,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-b3ab-71b7-aba8-697df290a8a6",
+                     *           "id": "01a24b37-2f67-712b-83d7-1d73ad27e8fd",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T08:04:06.699Z",
-                     *           "url": "/v1/training/files/01a24a61-b3ab-71b7-aba8-697df290a8a6/content"
+                     *           "createdAt": "2026-12-06T11:57:17.543Z",
+                     *           "url": "/v1/training/files/01a24b37-2f67-712b-83d7-1d73ad27e8fd/content"
                      *         }
                      *       ]
                      *     }
@@ -42165,7 +42204,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24a61-9c08-76ab-ae7e-b95c3bb0de9f
+                 * @example 01a24b36-bf12-7087-95fb-6a0df97db4bc
                  */
                 id: string;
             };
@@ -42304,7 +42343,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "id": "01a24b36-c044-75f8-9a91-acb3d8af0459",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42323,13 +42362,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T08:03:49.485Z",
-                     *           "createdAt": "2024-09-27T08:03:49.485Z",
-                     *           "updatedAt": "2024-09-27T08:03:49.485Z",
+                     *           "publishedAt": "2024-09-27T11:54:25.440Z",
+                     *           "createdAt": "2024-09-27T11:54:25.440Z",
+                     *           "updatedAt": "2024-09-27T11:54:25.440Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
+                     *               "id": "01a24b36-c048-742a-8d64-8a4abfb1cb54",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42352,7 +42391,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *               "id": "01a24b36-c048-742a-8d64-8d045ed29dfd",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42371,10 +42410,10 @@ export interface operations {
                      *                 "nb",
                      *                 "de"
                      *               ],
-                     *               "completions": 7
+                     *               "completions": 6
                      *             },
                      *             {
-                     *               "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
+                     *               "id": "01a24b36-c048-742a-8d64-90ef1967ef74",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42387,22 +42426,22 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *               "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
                      *                 "de"
                      *               ],
-                     *               "completions": 7
+                     *               "completions": 6
                      *             }
                      *           ],
                      *           "figures": {
                      *             "started": 7,
-                     *             "completed": 7
+                     *             "completed": 6
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
+                     *           "id": "01a24b36-c808-7488-ab27-c5ceb83c20c3",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42420,13 +42459,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T08:03:49.485Z",
-                     *           "createdAt": "2024-09-27T08:03:49.485Z",
-                     *           "updatedAt": "2024-09-27T08:03:49.485Z",
+                     *           "publishedAt": "2024-09-27T11:54:25.440Z",
+                     *           "createdAt": "2024-09-27T11:54:25.440Z",
+                     *           "updatedAt": "2024-09-27T11:54:25.440Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24a61-9ce4-771d-9fa5-9e41afeb9aa5",
+                     *               "id": "01a24b36-c811-723c-899f-5889e2445565",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42446,10 +42485,10 @@ export interface operations {
                      *               "fileId": null,
                      *               "quizId": null,
                      *               "missingLanguages": [],
-                     *               "completions": 0
+                     *               "completions": 1
                      *             },
                      *             {
-                     *               "id": "01a24a61-9ce5-70d2-8fab-10d881a949be",
+                     *               "id": "01a24b36-c811-723c-899f-5cb1b2200fc7",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42467,11 +42506,11 @@ export interface operations {
                      *               "fileId": null,
                      *               "quizId": null,
                      *               "missingLanguages": [],
-                     *               "completions": 0
+                     *               "completions": 1
                      *             }
                      *           ],
                      *           "figures": {
-                     *             "started": 0,
+                     *             "started": 1,
                      *             "completed": 1
                      *           }
                      *         }
@@ -42576,7 +42615,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                 *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42672,7 +42711,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -42688,8 +42727,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.738Z",
+                     *       "createdAt": "2026-12-06T11:57:17.691Z",
+                     *       "updatedAt": "2026-12-06T11:57:17.691Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -42697,7 +42736,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3d5-72f5-a2b5-c2995f44bab4",
+                     *           "id": "01a24b37-300c-7439-bd76-0ca592ddc7ca",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42719,7 +42758,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3d5-72f5-a2b5-c40c7bd2d83b",
+                     *           "id": "01a24b37-300c-7439-bd76-12bacc16f4e2",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -42731,7 +42770,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -42855,7 +42894,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b36-c044-75f8-9a91-acb3d8af0459
                  */
                 id: string;
             };
@@ -42871,7 +42910,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *       "id": "01a24b36-c044-75f8-9a91-acb3d8af0459",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -42890,13 +42929,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T08:03:49.485Z",
-                     *       "createdAt": "2024-09-27T08:03:49.485Z",
-                     *       "updatedAt": "2024-09-27T08:03:49.485Z",
+                     *       "publishedAt": "2024-09-27T11:54:25.440Z",
+                     *       "createdAt": "2024-09-27T11:54:25.440Z",
+                     *       "updatedAt": "2024-09-27T11:54:25.440Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
+                     *           "id": "01a24b36-c048-742a-8d64-8a4abfb1cb54",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42919,7 +42958,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *           "id": "01a24b36-c048-742a-8d64-8d045ed29dfd",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -42938,10 +42977,10 @@ export interface operations {
                      *             "nb",
                      *             "de"
                      *           ],
-                     *           "completions": 7
+                     *           "completions": 6
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
+                     *           "id": "01a24b36-c048-742a-8d64-90ef1967ef74",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -42954,18 +42993,18 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
                      *           ],
-                     *           "completions": 7
+                     *           "completions": 6
                      *         }
                      *       ],
                      *       "figures": {
                      *         "started": 7,
-                     *         "completed": 7
+                     *         "completed": 6
                      *       }
                      *     }
                      */
@@ -43053,7 +43092,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b37-2ffd-70bc-af31-b6da29c65d82
                  */
                 id: string;
             };
@@ -43093,7 +43132,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                 *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43189,7 +43228,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43205,8 +43244,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.749Z",
+                     *       "createdAt": "2026-12-06T11:57:17.691Z",
+                     *       "updatedAt": "2026-12-06T11:57:17.817Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43214,7 +43253,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
+                     *           "id": "01a24b37-309d-740e-80c0-07cfaa9dfd30",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43236,7 +43275,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
+                     *           "id": "01a24b37-309d-740e-80c0-080b6c92f385",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43248,7 +43287,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43396,7 +43435,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b37-2ffd-70bc-af31-b6da29c65d82
                  */
                 id: string;
             };
@@ -43412,7 +43451,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43427,9 +43466,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T08:04:06.761Z",
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.761Z",
+                     *       "publishedAt": "2026-12-06T11:57:17.921Z",
+                     *       "createdAt": "2026-12-06T11:57:17.691Z",
+                     *       "updatedAt": "2026-12-06T11:57:17.921Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43437,7 +43476,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
+                     *           "id": "01a24b37-309d-740e-80c0-07cfaa9dfd30",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43459,7 +43498,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
+                     *           "id": "01a24b37-309d-740e-80c0-080b6c92f385",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43471,7 +43510,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43607,7 +43646,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b37-2ffd-70bc-af31-b6da29c65d82
                  */
                 id: string;
             };
@@ -43623,7 +43662,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43638,9 +43677,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T08:04:06.761Z",
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.889Z",
+                     *       "publishedAt": "2026-12-06T11:57:17.921Z",
+                     *       "createdAt": "2026-12-06T11:57:17.691Z",
+                     *       "updatedAt": "2026-12-06T11:57:19.980Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43648,7 +43687,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
+                     *           "id": "01a24b37-309d-740e-80c0-07cfaa9dfd30",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43670,7 +43709,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
+                     *           "id": "01a24b37-309d-740e-80c0-080b6c92f385",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43682,7 +43721,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43818,7 +43857,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b36-c044-75f8-9a91-acb3d8af0459
                  */
                 id: string;
             };
@@ -43836,24 +43875,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *           "completedAt": "2026-12-06T08:04:05.968Z",
-                     *           "points": 500
-                     *         },
-                     *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *           "memberId": "01a24b34-98c5-72b5-a3aa-b7b3f101167f",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
-                     *           "completedAt": "2026-10-10T08:03:49.485Z",
+                     *           "accountId": "01a24b34-9415-727e-9375-e22c251f443a",
+                     *           "completedAt": "2026-10-10T11:54:25.440Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
+                     *           "memberId": "01a24b34-98c5-72b5-a3aa-ce3436cf3fda",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
-                     *           "completedAt": "2026-09-03T08:03:49.485Z",
+                     *           "accountId": "01a24b34-941c-75b4-90ed-ad3f51257ee2",
+                     *           "completedAt": "2026-09-03T11:54:25.440Z",
+                     *           "points": 500
+                     *         },
+                     *         {
+                     *           "memberId": "01a24b34-98de-7246-911f-d79b1907cd4f",
+                     *           "memberName": "Eva Nilsson",
+                     *           "accountId": "01a24b34-941d-75bc-bf63-8da89913723c",
+                     *           "completedAt": "2026-07-28T11:54:25.440Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -43954,7 +43993,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b37-2ffd-70bc-af31-b6da29c65d82
                  */
                 id: string;
             };
@@ -43964,8 +44003,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                 *       "moduleId": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e"
+                 *       "memberId": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                 *       "moduleId": "01a24b37-309d-740e-80c0-07cfaa9dfd30"
                  *     }
                  */
                 "application/json": {
@@ -44073,10 +44112,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24a61-b3e2-701e-b0c8-99be1b1c5b7f is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24b37-309d-740e-80c0-080b6c92f385 is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24a61-b3ef-7470-a573-ed589b54487a",
-                     *       "instance": "/v1/courses/01a24a61-b3d4-760e-9b56-9886a7c9d323/completions"
+                     *       "requestId": "01a24b37-3140-719f-90b9-ccd12393113e",
+                     *       "instance": "/v1/courses/01a24b37-2ffd-70bc-af31-b6da29c65d82/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44161,7 +44200,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b36-c044-75f8-9a91-acb3d8af0459
                  */
                 courseId?: string;
             };
@@ -44181,58 +44220,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9c4a-76a9-aca4-c340962ae5e7",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
-                     *           "code": "14DBS-QEA61-VD0VH",
+                     *           "id": "01a24b36-c2d5-7588-adf5-c14a3993444b",
+                     *           "courseId": "01a24b36-c044-75f8-9a91-acb3d8af0459",
+                     *           "memberId": "01a24b34-98c5-72b5-a3aa-aa94a7a8ca4f",
+                     *           "code": "HHXQW-18097-ABRDZ",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T08:03:49.485Z",
-                     *           "expiresAt": "2026-12-26T08:03:49.485Z",
+                     *           "issuedAt": "2024-12-26T11:54:25.440Z",
+                     *           "expiresAt": "2026-12-26T11:54:25.440Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24a61-9c4a-76a9-aca4-c340962ae5e7/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b36-c2d5-7588-adf5-c14a3993444b/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c66-716b-bc13-bff0ae5f7d0c",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
-                     *           "code": "52DJS-3N11P-XASE8",
+                     *           "id": "01a24b36-c3d8-77ec-b0aa-27e5273d83c7",
+                     *           "courseId": "01a24b36-c044-75f8-9a91-acb3d8af0459",
+                     *           "memberId": "01a24b34-98c5-72b5-a3aa-b7b3f101167f",
+                     *           "code": "3Q1TT-3CQJ4-92HHN",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T08:03:49.485Z",
-                     *           "expiresAt": "2028-10-10T08:03:49.485Z",
+                     *           "issuedAt": "2026-10-10T11:54:25.440Z",
+                     *           "expiresAt": "2028-10-10T11:54:25.440Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24a61-9c66-716b-bc13-bff0ae5f7d0c/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b36-c3d8-77ec-b0aa-27e5273d83c7/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c7d-7107-a399-4d1ea45937f1",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
-                     *           "code": "831Y8-J3025-TMPHD",
+                     *           "id": "01a24b36-c4a8-767d-978a-ab79eaa71052",
+                     *           "courseId": "01a24b36-c044-75f8-9a91-acb3d8af0459",
+                     *           "memberId": "01a24b34-98c5-72b5-a3aa-ce3436cf3fda",
+                     *           "code": "JXGGX-QMAT2-GAMG7",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T08:03:49.485Z",
-                     *           "expiresAt": "2028-09-03T08:03:49.485Z",
+                     *           "issuedAt": "2026-09-03T11:54:25.440Z",
+                     *           "expiresAt": "2028-09-03T11:54:25.440Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24a61-9c7d-7107-a399-4d1ea45937f1/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b36-c4a8-767d-978a-ab79eaa71052/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05Y2FmLTc1ZmItYjdlYS1mMzU3YTBjMDBlOWYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGIzNi1jNjZkLTc1NzUtODNiNS1jOTkzY2E4MzFjNDYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44298,7 +44337,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24a61-b407-740a-b44a-1ce30094f709
+                 * @example 01a24b37-3275-73c8-bff2-59497931694c
                  */
                 id: string;
             };
@@ -44396,7 +44435,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24a61-b407-740a-b44a-1ce30094f709
+                 * @example 01a24b37-3275-73c8-bff2-59497931694c
                  */
                 id: string;
             };
@@ -44412,21 +44451,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b407-740a-b44a-1ce30094f709",
-                     *       "courseId": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "code": "S9G5S-P7VDC-QXNPA",
+                     *       "id": "01a24b37-3275-73c8-bff2-59497931694c",
+                     *       "courseId": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
+                     *       "memberId": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                     *       "code": "3HE2M-1RBMJ-ABS18",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T08:04:06.788Z",
-                     *       "expiresAt": "2029-12-06T08:04:06.788Z",
-                     *       "revokedAt": "2026-12-06T08:04:06.885Z",
+                     *       "issuedAt": "2026-12-06T11:57:18.279Z",
+                     *       "expiresAt": "2029-12-06T11:57:18.279Z",
+                     *       "revokedAt": "2026-12-06T11:57:19.937Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24a61-b407-740a-b44a-1ce30094f709/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24b37-3275-73c8-bff2-59497931694c/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44549,7 +44588,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example S9G5S-P7VDC-QXNPA
+                 * @example 3HE2M-1RBMJ-ABS18
                  */
                 code: string;
             };
@@ -44570,8 +44609,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T08:04:06.788Z",
-                     *       "expiresAt": "2029-12-06T08:04:06.788Z"
+                     *       "issuedAt": "2026-12-06T11:57:18.279Z",
+                     *       "expiresAt": "2029-12-06T11:57:18.279Z"
                      *     }
                      */
                     "application/json": {
@@ -44653,7 +44692,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example S9G5S-P7VDC-QXNPA
+                 * @example 3HE2M-1RBMJ-ABS18
                  */
                 code: string;
             };
@@ -44680,6 +44719,7 @@ export interface operations {
                         /** @enum {string} */
                         code?: "invalid_characters" | "malformed_url" | "validation_failed";
                     };
+                    "text/html": string;
                 };
             };
             /** @description Nothing with this id in the program. `code`: `not_found`. */
@@ -44705,6 +44745,7 @@ export interface operations {
                         /** @enum {string} */
                         code?: "path_parameter_too_long";
                     };
+                    "text/html": string;
                 };
             };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
@@ -44742,7 +44783,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
+                     *             "01a24b36-c044-75f8-9a91-acb3d8af0459"
                      *           ]
                      *         }
                      *       ]
@@ -44821,7 +44862,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
+                 *             "01a24b36-c044-75f8-9a91-acb3d8af0459"
                  *           ]
                  *         }
                  *       ]
@@ -44848,7 +44889,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
+                     *             "01a24b36-c044-75f8-9a91-acb3d8af0459"
                      *           ]
                      *         }
                      *       ]
@@ -45004,7 +45045,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9d0c-7536-bcb6-ae6578bc82d6",
+                     *           "id": "01a24b36-c9b7-738b-bf6c-7d7d91937e84",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45027,9 +45068,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T08:03:49.485Z",
-                     *           "createdAt": "2026-11-25T08:03:49.485Z",
-                     *           "updatedAt": "2026-11-26T08:03:49.485Z",
+                     *           "publishedAt": "2026-11-26T11:54:25.440Z",
+                     *           "createdAt": "2026-11-25T11:54:25.440Z",
+                     *           "updatedAt": "2026-11-26T11:54:25.440Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45039,11 +45080,11 @@ export interface operations {
                      *             "readers": 3,
                      *             "reads": 3,
                      *             "accounts": 3,
-                     *             "audience": 68
+                     *             "audience": 67
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d09-70b8-9f0c-09c82674340a",
+                     *           "id": "01a24b36-c9a9-760c-ab0e-bc2be7605ed8",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45055,7 +45096,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45065,9 +45106,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T08:03:49.485Z",
-                     *           "createdAt": "2026-11-15T08:03:49.485Z",
-                     *           "updatedAt": "2026-11-16T08:03:49.485Z",
+                     *           "publishedAt": "2026-11-16T11:54:25.440Z",
+                     *           "createdAt": "2026-11-15T11:54:25.440Z",
+                     *           "updatedAt": "2026-11-16T11:54:25.440Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45076,11 +45117,11 @@ export interface operations {
                      *             "readers": 40,
                      *             "reads": 40,
                      *             "accounts": 20,
-                     *             "audience": 605
+                     *             "audience": 599
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
+                     *           "id": "01a24b36-c995-750e-8743-93f2668c564e",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45109,20 +45150,20 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T08:03:49.485Z",
+                     *           "availableAt": "2026-12-09T11:54:25.440Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T08:03:49.485Z",
-                     *           "createdAt": "2026-12-04T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-05T08:03:49.485Z",
+                     *           "publishedAt": "2026-12-05T11:54:25.440Z",
+                     *           "createdAt": "2026-12-04T11:54:25.440Z",
+                     *           "updatedAt": "2026-12-05T11:54:25.440Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
                      *           ],
                      *           "figures": {
                      *             "readers": 3,
-                     *             "reads": 4,
+                     *             "reads": 3,
                      *             "accounts": 1,
-                     *             "audience": 4
+                     *             "audience": 3
                      *           }
                      *         }
                      *       ],
@@ -45221,7 +45262,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T08:04:06.456Z"
+                 *       "availableAt": "2026-12-13T11:57:14.417Z"
                  *     }
                  */
                 "application/json": {
@@ -45297,7 +45338,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45324,11 +45365,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T11:57:14.417Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.931Z",
+                     *       "createdAt": "2026-12-06T11:57:20.355Z",
+                     *       "updatedAt": "2026-12-06T11:57:20.355Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45450,7 +45491,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b37-3a65-72bc-9455-8e4de4b6dbc7
                  */
                 id: string;
             };
@@ -45466,7 +45507,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45493,11 +45534,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T11:57:14.417Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.931Z",
+                     *       "createdAt": "2026-12-06T11:57:20.355Z",
+                     *       "updatedAt": "2026-12-06T11:57:20.355Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45595,7 +45636,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b37-3a65-72bc-9455-8e4de4b6dbc7
                  */
                 id: string;
             };
@@ -45631,7 +45672,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T08:04:06.456Z"
+                 *       "availableAt": "2026-12-13T11:57:14.417Z"
                  *     }
                  */
                 "application/json": {
@@ -45707,7 +45748,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45735,11 +45776,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T11:57:14.417Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.955Z",
+                     *       "createdAt": "2026-12-06T11:57:20.355Z",
+                     *       "updatedAt": "2026-12-06T11:57:20.624Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45885,7 +45926,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b37-3a65-72bc-9455-8e4de4b6dbc7
                  */
                 id: string;
             };
@@ -45901,7 +45942,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45929,11 +45970,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T11:57:14.417Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T08:04:06.967Z",
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.967Z",
+                     *       "publishedAt": "2026-12-06T11:57:20.727Z",
+                     *       "createdAt": "2026-12-06T11:57:20.355Z",
+                     *       "updatedAt": "2026-12-06T11:57:20.727Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45943,7 +45984,7 @@ export interface operations {
                      *         "readers": 0,
                      *         "reads": 0,
                      *         "accounts": 0,
-                     *         "audience": 4
+                     *         "audience": 3
                      *       }
                      *     }
                      */
@@ -46067,7 +46108,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b37-3a65-72bc-9455-8e4de4b6dbc7
                  */
                 id: string;
             };
@@ -46083,7 +46124,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46111,11 +46152,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T11:57:14.417Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T08:04:06.967Z",
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.978Z",
+                     *       "publishedAt": "2026-12-06T11:57:20.727Z",
+                     *       "createdAt": "2026-12-06T11:57:20.355Z",
+                     *       "updatedAt": "2026-12-06T11:57:20.861Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46125,7 +46166,7 @@ export interface operations {
                      *         "readers": 0,
                      *         "reads": 0,
                      *         "accounts": 0,
-                     *         "audience": 4
+                     *         "audience": 3
                      *       }
                      *     }
                      */
@@ -47943,7 +47984,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9d27-769c-bcaf-8bc0bb01a0c2",
+                     *           "id": "01a24b36-cb48-72ea-810e-434f2c9d1f18",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -47959,7 +48000,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d28-72de-90fc-e9e48dfed1fe",
+                     *           "id": "01a24b36-cb4f-739d-b56e-ded89e5ea800",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -47981,7 +48022,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d29-767c-8d2f-7a50b102dcbc",
+                     *           "id": "01a24b36-cb53-7159-b7b5-3b73e98267f0",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48145,7 +48186,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b4e1-73ed-82d5-b54610072ee4",
+                     *       "id": "01a24b37-3d70-724f-a281-aeb991ebda07",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48290,7 +48331,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24a61-b4e1-73ed-82d5-b54610072ee4
+                 * @example 01a24b37-3d70-724f-a281-aeb991ebda07
                  */
                 id: string;
             };
@@ -48380,7 +48421,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b4e1-73ed-82d5-b54610072ee4",
+                     *       "id": "01a24b37-3d70-724f-a281-aeb991ebda07",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48824,13 +48865,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24a61-9d34-72af-b84b-75eb890a376b"
+                     *           "id": "01a24b36-cb82-7447-b16b-707ea5403f00"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24a61-9d33-77ca-89d8-03b4be84ee49"
+                     *           "id": "01a24b36-cb7d-75dd-a09a-d3685946c04f"
                      *         }
                      *       ]
                      *     }
@@ -48927,7 +48968,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24a61-b4f5-746d-b4d5-9d92829fdbbb"
+                     *       "id": "01a24b37-3e2f-74be-a47a-a1609919001f"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49019,6 +49060,165 @@ export interface operations {
             };
         };
     };
+    updateQuickReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The quick reply's id (a UUID)
+                 * @example 01a24b37-3e2f-74be-a47a-a1609919001f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "language": "sv",
+                 *       "title": "Följesedel behövs",
+                 *       "body": "Tack! Skicka gärna en bild på följesedeln, så krediterar vi mellanskillnaden samma dag."
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    language: "en" | "sv" | "nb" | "pl" | "de";
+                    title: string;
+                    /** @description The text pasted into the answer */
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "language": "sv",
+                     *       "title": "Följesedel behövs",
+                     *       "body": "Tack! Skicka gärna en bild på följesedeln, så krediterar vi mellanskillnaden samma dag.",
+                     *       "id": "01a24b37-3e2f-74be-a47a-a1609919001f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["QuickReply"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`, `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid" | "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     deleteQuickReply: {
         parameters: {
             query?: never;
@@ -49026,7 +49226,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24a61-b4f5-746d-b4d5-9d92829fdbbb
+                 * @example 01a24b37-3e2f-74be-a47a-a1609919001f
                  */
                 id: string;
             };
@@ -49183,11 +49383,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24a61-9d47-729c-8990-f337c3df8384",
+                     *           "id": "01a24b36-cc20-711c-b12b-1e6ec29acdb8",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T08:04:00.967Z"
+                     *           "updatedAt": "2026-12-06T11:56:52.128Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49195,11 +49395,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24a61-9d44-70ac-b63a-2320a5491388",
+                     *           "id": "01a24b36-cc17-75cd-a4ac-1ca6e1fdfeb5",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T08:04:00.964Z"
+                     *           "updatedAt": "2026-12-06T11:56:52.119Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49207,11 +49407,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24a61-9d36-70a8-8b00-f37bac922ab7",
+                     *           "id": "01a24b36-cbcf-73cb-9e8b-f055aa5465a9",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T08:04:00.950Z"
+                     *           "updatedAt": "2026-12-06T11:56:52.049Z"
                      *         }
                      *       ]
                      *     }
@@ -49321,11 +49521,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *       "id": "01a24b37-3ea7-73d9-ae13-224fc755eeb1",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T08:04:07.039Z"
+                     *       "updatedAt": "2026-12-06T11:57:21.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49424,7 +49624,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24a61-b4ff-7649-98a7-26e3f64140fc
+                 * @example 01a24b37-3ea7-73d9-ae13-224fc755eeb1
                  */
                 id: string;
             };
@@ -49445,11 +49645,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *       "id": "01a24b37-3ea7-73d9-ae13-224fc755eeb1",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T08:04:07.044Z"
+                     *       "updatedAt": "2026-12-06T11:57:21.500Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49536,7 +49736,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24a61-b4ff-7649-98a7-26e3f64140fc
+                 * @example 01a24b37-3ea7-73d9-ae13-224fc755eeb1
                  */
                 id: string;
             };
@@ -49585,11 +49785,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *       "id": "01a24b37-3ea7-73d9-ae13-224fc755eeb1",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T08:04:07.044Z"
+                     *       "updatedAt": "2026-12-06T11:57:21.500Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49735,7 +49935,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *           "id": "01a24b37-3ea7-73d9-ae13-224fc755eeb1",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -49855,49 +50055,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
-                     *           "number": 39,
-                     *           "type": {
-                     *             "code": "question",
-                     *             "kind": "question",
-                     *             "name": "Question"
-                     *           },
-                     *           "subject": "Leveranstid för gipsskivor",
-                     *           "state": "new",
-                     *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *             "name": "Lars Lind"
-                     *           },
-                     *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *             "name": "VVSkedjan A"
-                     *           },
-                     *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
-                     *             "name": "Sofia Lind"
-                     *           },
-                     *           "team": null,
-                     *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:04:06.176Z",
-                     *           "updatedAt": "2026-12-06T08:04:06.223Z",
-                     *           "sla": {
-                     *             "firstResponse": {
-                     *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 0,
-                     *               "dueAt": "2026-12-07T15:00:00.000Z",
-                     *               "status": "ok"
-                     *             },
-                     *             "resolution": {
-                     *               "targetMinutes": 2700,
-                     *               "elapsedMinutes": 0,
-                     *               "dueAt": "2026-12-11T15:00:00.000Z",
-                     *               "status": "ok"
-                     *             },
-                     *             "status": "ok"
-                     *           }
-                     *         },
-                     *         {
-                     *           "id": "01a24a61-a054-718c-abb5-417ced23a24b",
+                     *           "id": "01a24b36-f31c-77bc-850b-9aed98d8bf37",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -49907,24 +50065,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24a61-a1c2-7384-a3f5-3cf733d0c392",
+                     *             "id": "01a24b36-f82d-74cf-9337-7fd6c575a7e8",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-06T11:54:25.440Z",
+                     *           "updatedAt": "2026-12-06T11:54:25.440Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -49942,7 +50100,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-a0d9-7271-bbc5-56011e06b8fb",
+                     *           "id": "01a24b36-f40b-7599-b65a-4610754eb759",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -49952,28 +50110,28 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24a61-a1bd-722a-a82f-e376c1fe7e88",
+                     *             "id": "01a24b36-f826-7441-9526-1eb655d20704",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T02:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-04T05:54:25.440Z",
+                     *           "updatedAt": "2026-12-06T11:54:25.440Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 69.82,
+                     *               "elapsedMinutes": 300.42,
                      *               "dueAt": null,
                      *               "status": "met"
                      *             },
@@ -49985,9 +50143,48 @@ export interface operations {
                      *             },
                      *             "status": "ok"
                      *           }
+                     *         },
+                     *         {
+                     *           "id": "01a24b36-f63c-769f-8c39-13f6c379c93b",
+                     *           "number": 31,
+                     *           "type": {
+                     *             "code": "question",
+                     *             "kind": "question",
+                     *             "name": "Question"
+                     *           },
+                     *           "subject": "Poäng för förra månadens köp",
+                     *           "state": "new",
+                     *           "member": {
+                     *             "id": "01a24b34-98c5-72b5-a3aa-ca943c0a35b0",
+                     *             "name": "Sofia Eriksson"
+                     *           },
+                     *           "account": {
+                     *             "id": "01a24b34-9415-727e-9375-e4f0656a39ab",
+                     *             "name": "VVSkedjan A Göteborg"
+                     *           },
+                     *           "assignee": null,
+                     *           "team": null,
+                     *           "tier": "silver",
+                     *           "createdAt": "2026-12-01T23:54:25.440Z",
+                     *           "updatedAt": "2026-12-01T23:54:25.440Z",
+                     *           "sla": {
+                     *             "firstResponse": {
+                     *               "targetMinutes": 540,
+                     *               "elapsedMinutes": 1620,
+                     *               "dueAt": null,
+                     *               "status": "breached"
+                     *             },
+                     *             "resolution": {
+                     *               "targetMinutes": 2700,
+                     *               "elapsedMinutes": 1620,
+                     *               "dueAt": "2026-12-08T15:00:00.000Z",
+                     *               "status": "ok"
+                     *             },
+                     *             "status": "breached"
+                     *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDE0OjAzOjQ5LjQ4NVoiLCIwMWEyNGE2MS1hMTg4LTcxNjgtOTZlMC03MzRiMWViOTVhNTIiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI4VDIyOjU0OjI1LjQ0MFoiLCIwMWEyNGIzNi1mN2VmLTc0NmYtYWMyMC1hZTIyNzQyYjI0ZTciXQ"
                      *     }
                      */
                     "application/json": {
@@ -50057,7 +50254,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                 *       "memberId": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50111,8 +50308,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
-                     *       "number": 41,
+                     *       "id": "01a24b37-4057-77db-b85d-0e4e60d6b76e",
+                     *       "number": 39,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -50121,21 +50318,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.084Z",
+                     *       "createdAt": "2026-12-06T11:57:21.860Z",
+                     *       "updatedAt": "2026-12-06T11:57:21.860Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50159,7 +50356,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b37-406e-74dd-91d1-99abfeaa2460",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50170,7 +50367,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T11:57:21.860Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50291,7 +50488,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
+                 * @example 01a24b37-4057-77db-b85d-0e4e60d6b76e
                  */
                 id: string;
             };
@@ -50307,8 +50504,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
-                     *       "number": 41,
+                     *       "id": "01a24b37-4057-77db-b85d-0e4e60d6b76e",
+                     *       "number": 39,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -50317,21 +50514,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.084Z",
+                     *       "createdAt": "2026-12-06T11:57:21.860Z",
+                     *       "updatedAt": "2026-12-06T11:57:21.860Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50355,7 +50552,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b37-406e-74dd-91d1-99abfeaa2460",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50366,7 +50563,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T11:57:21.860Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50463,7 +50660,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
+                 * @example 01a24b37-4057-77db-b85d-0e4e60d6b76e
                  */
                 id: string;
             };
@@ -50502,8 +50699,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
-                     *       "number": 41,
+                     *       "id": "01a24b37-4057-77db-b85d-0e4e60d6b76e",
+                     *       "number": 39,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -50512,21 +50709,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.122Z",
+                     *       "createdAt": "2026-12-06T11:57:21.860Z",
+                     *       "updatedAt": "2026-12-06T11:57:22.050Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50545,12 +50742,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:07.122Z",
+                     *       "firstResponseAt": "2026-12-06T11:57:22.050Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b37-406e-74dd-91d1-99abfeaa2460",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50561,10 +50758,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T11:57:21.860Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b553-727e-92d2-c0d39c45a5bf",
+                     *           "id": "01a24b37-4117-763d-8030-0fe2d73d61ed",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50575,10 +50772,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T11:57:22.050Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b554-735d-aecf-5ccbe3e61491",
+                     *           "id": "01a24b37-411f-7481-a56f-f5f196b69a29",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50589,7 +50786,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T11:57:22.050Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50734,7 +50931,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
+                 * @example 01a24b37-4057-77db-b85d-0e4e60d6b76e
                  */
                 id: string;
             };
@@ -50768,8 +50965,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
-                     *       "number": 41,
+                     *       "id": "01a24b37-4057-77db-b85d-0e4e60d6b76e",
+                     *       "number": 39,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -50778,24 +50975,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *         "id": "01a24b37-41f5-7086-91d0-6b4b4922ea08",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.211Z",
+                     *       "createdAt": "2026-12-06T11:57:21.860Z",
+                     *       "updatedAt": "2026-12-06T11:57:22.608Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50814,12 +51011,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:07.122Z",
-                     *       "resolvedAt": "2026-12-06T08:04:07.211Z",
+                     *       "firstResponseAt": "2026-12-06T11:57:22.050Z",
+                     *       "resolvedAt": "2026-12-06T11:57:22.608Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b37-406e-74dd-91d1-99abfeaa2460",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50830,10 +51027,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T11:57:21.860Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b553-727e-92d2-c0d39c45a5bf",
+                     *           "id": "01a24b37-4117-763d-8030-0fe2d73d61ed",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50844,10 +51041,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T11:57:22.050Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b554-735d-aecf-5ccbe3e61491",
+                     *           "id": "01a24b37-411f-7481-a56f-f5f196b69a29",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50858,7 +51055,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T11:57:22.050Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50932,10 +51129,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:service_transition_not_allowed",
                      *       "title": "service transition not allowed",
                      *       "status": 409,
-                     *       "detail": "Request 41 is resolved; it cannot move to new from there.",
+                     *       "detail": "Request 39 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24a61-b5c0-73ef-b669-fb7814ebd934",
-                     *       "instance": "/v1/service/requests/01a24a61-b52f-719e-ab1e-4238f83ab31a/state"
+                     *       "requestId": "01a24b37-4420-750a-a5b7-b20dad6c5d60",
+                     *       "instance": "/v1/service/requests/01a24b37-4057-77db-b85d-0e4e60d6b76e/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -51006,9 +51203,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24a61-b52f-719e-ab1e-4238f83ab31a"
+                 *         "01a24b37-4057-77db-b85d-0e4e60d6b76e"
                  *       ],
-                 *       "staffUserId": "01a24a61-a3b4-7295-a6b3-8173d5b37133"
+                 *       "staffUserId": "01a24b37-014b-748f-ac5e-39b16e605a61"
                  *     }
                  */
                 "application/json": {
@@ -51460,45 +51657,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a1bd-722a-a82f-e376c1fe7e88",
+                     *           "id": "01a24b36-f826-7441-9526-1eb655d20704",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *               "id": "01a24b36-64eb-774d-a22b-89f3ada75d7d",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *               "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T11:54:25.440Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *           "id": "01a24b37-41f5-7086-91d0-6b4b4922ea08",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *               "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T08:04:07.147Z"
+                     *           "createdAt": "2026-12-06T11:57:22.292Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a1c2-7384-a3f5-3cf733d0c392",
+                     *           "id": "01a24b36-f82d-74cf-9337-7fd6c575a7e8",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *               "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T11:54:25.440Z"
                      *         }
                      *       ]
                      *     }
@@ -51571,7 +51768,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24a61-a3b4-7295-a6b3-8173d5b37133"
+                 *         "01a24b37-014b-748f-ac5e-39b16e605a61"
                  *       ]
                  *     }
                  */
@@ -51595,16 +51792,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *       "id": "01a24b37-41f5-7086-91d0-6b4b4922ea08",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:07.147Z"
+                     *       "createdAt": "2026-12-06T11:57:22.292Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -51715,7 +51912,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24a61-b56c-7655-ae1e-ed72ff64eb84
+                 * @example 01a24b37-41f5-7086-91d0-6b4b4922ea08
                  */
                 id: string;
             };
@@ -51727,7 +51924,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24a61-a3b4-7295-a6b3-8173d5b37133"
+                 *         "01a24b37-014b-748f-ac5e-39b16e605a61"
                  *       ]
                  *     }
                  */
@@ -51751,16 +51948,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *       "id": "01a24b37-41f5-7086-91d0-6b4b4922ea08",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:07.147Z"
+                     *       "createdAt": "2026-12-06T11:57:22.292Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -51895,7 +52092,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24a61-b59c-752d-8858-a17871f4e91e
+                 * @example 01a24b37-42f1-74e0-99d8-17923bcbe367
                  */
                 id: string;
             };
@@ -52027,12 +52224,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-9d68-76b8-885f-314804bf9d9e
+                 * @example 01a24b36-ce3a-75ec-836e-97c0b618a384
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24a61-9d6b-763f-bfa5-f088ac2654ce
+                 * @example 01a24b36-ce4f-7668-a2e7-c11581974307
                  */
                 fileId: string;
             };
@@ -52158,19 +52355,19 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
-                     *           "name": "Elin Sjöberg",
-                     *           "email": "elin.sjoberg@nordbygg.example"
-                     *         },
-                     *         {
-                     *           "id": "01a24a61-9594-7220-89b3-c7dbeb2490b8",
+                     *           "id": "01a24b36-64e6-761c-a5d5-9ff4f49fce15",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
+                     *         },
+                     *         {
+                     *           "id": "01a24b36-64eb-774d-a22b-89f3ada75d7d",
+                     *           "name": "Magnus Berg",
+                     *           "email": "magnus.berg@nordbygg.example"
                      *         }
                      *       ]
                      *     }
@@ -52269,9 +52466,9 @@ export interface operations {
                      *           "volume": 6,
                      *           "open": 1,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 606,
-                     *           "resolutionMedian": 0,
-                     *           "resolutionP90": 1136,
+                     *           "firstResponseP90": 780,
+                     *           "resolutionMedian": 60,
+                     *           "resolutionP90": 1080,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -52281,23 +52478,23 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 366,
-                     *           "firstResponseP90": 610,
-                     *           "resolutionMedian": 416,
+                     *           "firstResponseMedian": 246,
+                     *           "firstResponseP90": 840,
+                     *           "resolutionMedian": 246,
                      *           "resolutionP90": 1080,
-                     *           "breachRate": 0.727,
-                     *           "breached": 8,
+                     *           "breachRate": 0.636,
+                     *           "breached": 7,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
                      *         {
                      *           "type": "question",
-                     *           "volume": 11,
-                     *           "open": 4,
-                     *           "firstResponseMedian": 116,
+                     *           "volume": 10,
+                     *           "open": 3,
+                     *           "firstResponseMedian": 0,
                      *           "firstResponseP90": 126,
-                     *           "resolutionMedian": 116,
-                     *           "resolutionP90": 536,
+                     *           "resolutionMedian": 0,
+                     *           "resolutionP90": 306,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
                      *           "csatAverage": 4.67,
@@ -52306,14 +52503,14 @@ export interface operations {
                      *       ],
                      *       "total": {
                      *         "type": "*",
-                     *         "volume": 41,
-                     *         "open": 13,
+                     *         "volume": 39,
+                     *         "open": 12,
                      *         "firstResponseMedian": 126,
-                     *         "firstResponseP90": 596,
-                     *         "resolutionMedian": 416,
+                     *         "firstResponseP90": 780,
+                     *         "resolutionMedian": 306,
                      *         "resolutionP90": 1080,
-                     *         "breachRate": 0.417,
-                     *         "breached": 15,
+                     *         "breachRate": 0.4,
+                     *         "breached": 14,
                      *         "csatAverage": 4.13,
                      *         "csatCount": 23
                      *       }
@@ -52374,7 +52571,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24a61-b64a-720f-9da3-a26e018a1288",
+                     *       "requestId": "01a24b37-4738-777b-8995-a4bb37acf3aa",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -52428,34 +52625,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24a61-9ec9-7547-bacb-6fc13543eace",
+                     *           "requestId": "01a24b36-e3bf-725a-b151-297e329f4b5c",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-be55f25b9de8",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-4a4d59ab110f",
+                     *           "memberId": "01a24b34-98de-7246-911f-e9a1fd666e31",
+                     *           "accountId": "01a24b34-941d-75bc-bf63-92a3f4b80a0a",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-11T00:21:49.485Z"
+                     *           "answeredAt": "2026-11-11T04:12:25.440Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24a61-9e6f-723b-ac9e-9536f89cc775",
+                     *           "requestId": "01a24b36-df8d-7328-acf9-17c47033a63c",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-fefeb2f21b06",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-628977100d5f",
+                     *           "memberId": "01a24b34-98de-7246-9120-294b4676fe13",
+                     *           "accountId": "01a24b34-941d-75bc-bf63-aa20823d1a09",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T05:09:49.485Z"
+                     *           "answeredAt": "2026-11-12T09:00:25.440Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24a61-9e8f-72f0-b80d-01e85f88ca43",
+                     *           "requestId": "01a24b36-e103-74cc-9dec-c5a2b418e92c",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                     *           "accountId": "01a24b34-9415-727e-9375-ddd7846a6f4f",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-13T04:09:49.485Z"
+                     *           "answeredAt": "2026-11-13T08:00:25.440Z"
                      *         }
                      *       ]
                      *     }
@@ -52524,6 +52721,290 @@ export interface operations {
                         /** @enum {string} */
                         code?: "report_range_reversed";
                     };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    rateServiceRequestByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The signed token from the link in the mail
+                 * @example AQUBoks0jo1wXqeiez78fu3tAaJLN0BXd9u4XQ5OYNa3bms82qI.W_PGI4gdMWfXCQWAU8K28A
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requestNumber": 39,
+                     *       "score": 5,
+                     *       "comment": null,
+                     *       "recorded": true,
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24b37-4057-77db-b85d-0e4e60d6b76e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
+                    "text/html": string;
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `service_csat_link_invalid`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:service_csat_link_invalid",
+                     *       "title": "service csat link invalid",
+                     *       "status": 400,
+                     *       "detail": "This rating link is not valid (changed or incomplete). Use the link from the mail as it is, or rate the request in the portal.",
+                     *       "code": "service_csat_link_invalid",
+                     *       "requestId": "01a24b37-44c6-709a-81aa-2a4182537f23",
+                     *       "instance": "/rate/AQUBoks0jo1wXqeiez78fu3tAaJLN0BXd9u4XQ5OYNa3bms82qI.W_PGI4gdMWfXCQWAU8K2xx"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "service_csat_link_invalid" | "validation_failed";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `service_csat_not_open`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_csat_not_open";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Gone: expired or removed. `code`: `service_csat_link_expired`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_csat_link_expired";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    commentServiceRatingByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The signed token from the link in the mail
+                 * @example AQUBoks0jo1wXqeiez78fu3tAaJLN0BXd9u4XQ5OYNa3bms82qI.W_PGI4gdMWfXCQWAU8K28A
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment": "Snabbt besked och leveransen kom i tid."
+                 *     }
+                 */
+                "application/json": {
+                    /** @description An optional comment to the score; empty: none */
+                    comment: string;
+                };
+                /**
+                 * @example {
+                 *       "comment": "Snabbt besked och leveransen kom i tid."
+                 *     }
+                 */
+                "multipart/form-data": {
+                    /** @description An optional comment to the score; empty: none */
+                    comment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requestNumber": 39,
+                     *       "score": 5,
+                     *       "comment": "Snabbt besked och leveransen kom i tid.",
+                     *       "recorded": false,
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24b37-4057-77db-b85d-0e4e60d6b76e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
+                    "text/html": string;
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_multipart`, `malformed_url`, `service_csat_link_invalid`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_multipart" | "malformed_url" | "service_csat_link_invalid" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `service_csat_not_open`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "service_csat_not_open";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Gone: expired or removed. `code`: `service_csat_link_expired`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_csat_link_expired";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                    "text/html": string;
                 };
             };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
@@ -62157,7 +62638,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *           "id": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -62248,11 +62729,11 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T08:03:49.485Z",
+                     *           "closesAt": "2027-03-06T11:54:25.440Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24a61-9a72-71af-800c-11032661c1db",
+                     *           "ruleId": "01a24b36-ad2c-70c8-a8b9-7af552b27472",
                      *           "followUp": true,
-                     *           "answers": 488,
+                     *           "answers": 487,
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -62260,9 +62741,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2025-12-06T08:03:49.485Z",
-                     *           "publishedAt": "2025-12-06T08:03:49.485Z"
+                     *           "createdAt": "2025-12-06T11:54:25.440Z",
+                     *           "updatedAt": "2025-12-06T11:54:25.440Z",
+                     *           "publishedAt": "2025-12-06T11:54:25.440Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -62394,7 +62875,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T08:04:06.456Z"
+                 *       "closesAt": "2027-02-04T11:57:14.417Z"
                  *     }
                  */
                 "application/json": {
@@ -62444,7 +62925,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -62510,7 +62991,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T11:57:14.417Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -62522,8 +63003,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.521Z",
+                     *       "createdAt": "2026-12-06T11:57:15.626Z",
+                     *       "updatedAt": "2026-12-06T11:57:15.626Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -62623,7 +63104,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b36-acc2-779b-aec2-3d91bfde8d06
                  */
                 id: string;
             };
@@ -62639,7 +63120,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *       "id": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -62730,11 +63211,11 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:03:49.485Z",
+                     *       "closesAt": "2027-03-06T11:54:25.440Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a61-9a72-71af-800c-11032661c1db",
+                     *       "ruleId": "01a24b36-ad2c-70c8-a8b9-7af552b27472",
                      *       "followUp": true,
-                     *       "answers": 488,
+                     *       "answers": 487,
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -62742,9 +63223,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T08:03:49.485Z",
-                     *       "updatedAt": "2025-12-06T08:03:49.485Z",
-                     *       "publishedAt": "2025-12-06T08:03:49.485Z"
+                     *       "createdAt": "2025-12-06T11:54:25.440Z",
+                     *       "updatedAt": "2025-12-06T11:54:25.440Z",
+                     *       "publishedAt": "2025-12-06T11:54:25.440Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -62831,7 +63312,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b37-27ea-717d-8870-862571738800
                  */
                 id: string;
             };
@@ -62891,7 +63372,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -62957,7 +63438,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T11:57:14.417Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -62969,8 +63450,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.530Z",
+                     *       "createdAt": "2026-12-06T11:57:15.626Z",
+                     *       "updatedAt": "2026-12-06T11:57:15.663Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63036,10 +63517,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24a61-b2f9-765e-83d6-08bc8783a603 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24b37-27ea-717d-8870-862571738800 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24a61-b315-7009-b175-f84aad9cb104",
-                     *       "instance": "/v1/surveys/01a24a61-b2f9-765e-83d6-08bc8783a603"
+                     *       "requestId": "01a24b37-28f7-723c-8f31-7e0aaf5f524f",
+                     *       "instance": "/v1/surveys/01a24b37-27ea-717d-8870-862571738800"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -63117,7 +63598,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b37-27ea-717d-8870-862571738800
                  */
                 id: string;
             };
@@ -63133,7 +63614,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63199,9 +63680,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T11:57:14.417Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24a61-b30f-7234-a4d7-7790a62a2830",
+                     *       "ruleId": "01a24b37-28ae-750e-aac4-5e22ef48b40f",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63211,9 +63692,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.540Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.540Z"
+                     *       "createdAt": "2026-12-06T11:57:15.626Z",
+                     *       "updatedAt": "2026-12-06T11:57:15.791Z",
+                     *       "publishedAt": "2026-12-06T11:57:15.791Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63348,7 +63829,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b37-27ea-717d-8870-862571738800
                  */
                 id: string;
             };
@@ -63364,7 +63845,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63430,9 +63911,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T08:04:06.555Z",
+                     *       "closesAt": "2026-12-06T11:57:16.014Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24a61-b30f-7234-a4d7-7790a62a2830",
+                     *       "ruleId": "01a24b37-28ae-750e-aac4-5e22ef48b40f",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63442,9 +63923,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.555Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.540Z"
+                     *       "createdAt": "2026-12-06T11:57:15.626Z",
+                     *       "updatedAt": "2026-12-06T11:57:16.014Z",
+                     *       "publishedAt": "2026-12-06T11:57:15.791Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63573,7 +64054,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b37-27ea-717d-8870-862571738800
                  */
                 id: string;
             };
@@ -63589,13 +64070,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T11:57:14.417Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -63739,7 +64220,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b36-acc2-779b-aec2-3d91bfde8d06
                  */
                 id: string;
             };
@@ -63755,20 +64236,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "answers": 488,
+                     *       "answers": 487,
                      *       "nps": {
-                     *         "n": 488,
-                     *         "promoters": 209,
+                     *         "n": 487,
+                     *         "promoters": 208,
                      *         "passives": 155,
                      *         "detractors": 124,
-                     *         "nps": 17.4,
-                     *         "low": 10.3,
-                     *         "high": 24.6,
+                     *         "nps": 17.2,
+                     *         "low": 10.1,
+                     *         "high": 24.4,
                      *         "margin": 7.2
                      *       },
                      *       "csat": {
-                     *         "n": 488,
-                     *         "satisfied": 314,
+                     *         "n": 487,
+                     *         "satisfied": 313,
                      *         "share": 64.3,
                      *         "mean": 3.67
                      *       },
@@ -63817,22 +64298,22 @@ export interface operations {
                      *         },
                      *         {
                      *           "key": "platinum",
-                     *           "answers": 3,
+                     *           "answers": 2,
                      *           "nps": {
-                     *             "n": 3,
-                     *             "promoters": 2,
+                     *             "n": 2,
+                     *             "promoters": 1,
                      *             "passives": 0,
                      *             "detractors": 1,
-                     *             "nps": 33.3,
-                     *             "low": -73.4,
+                     *             "nps": 0,
+                     *             "low": -100,
                      *             "high": 100,
-                     *             "margin": 106.7
+                     *             "margin": 138.6
                      *           },
                      *           "csat": {
-                     *             "n": 3,
-                     *             "satisfied": 2,
-                     *             "share": 66.7,
-                     *             "mean": 3.67
+                     *             "n": 2,
+                     *             "satisfied": 1,
+                     *             "share": 50,
+                     *             "mean": 3
                      *           },
                      *           "suppressed": false
                      *         }
@@ -63842,7 +64323,7 @@ export interface operations {
                      *           "id": "recommend",
                      *           "kind": "nps",
                      *           "text": "How likely are you to recommend us to a colleague?",
-                     *           "answered": 488,
+                     *           "answered": 487,
                      *           "counts": [
                      *             {
                      *               "key": "0",
@@ -63860,14 +64341,14 @@ export interface operations {
                      *               "count": 19
                      *             }
                      *           ],
-                     *           "mean": 7.23,
+                     *           "mean": 7.22,
                      *           "texts": []
                      *         },
                      *         {
                      *           "id": "delivery",
                      *           "kind": "csat",
                      *           "text": "How satisfied are you with our deliveries?",
-                     *           "answered": 488,
+                     *           "answered": 487,
                      *           "counts": [
                      *             {
                      *               "key": "1",
@@ -63892,12 +64373,12 @@ export interface operations {
                      *           "id": "channel",
                      *           "kind": "single",
                      *           "text": "Where do you order most?",
-                     *           "answered": 350,
+                     *           "answered": 349,
                      *           "counts": [
                      *             {
                      *               "key": "store",
                      *               "label": "In the store",
-                     *               "count": 123
+                     *               "count": 122
                      *             },
                      *             {
                      *               "key": "web",
@@ -64008,7 +64489,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b36-acc2-779b-aec2-3d91bfde8d06
                  */
                 id: string;
             };
@@ -64134,20 +64615,20 @@ export interface operations {
                      *       "from": "2025-12-06",
                      *       "to": "2026-12-06",
                      *       "nps": {
-                     *         "n": 488,
-                     *         "promoters": 209,
+                     *         "n": 487,
+                     *         "promoters": 208,
                      *         "passives": 155,
                      *         "detractors": 124,
-                     *         "nps": 17.4,
-                     *         "low": 10.3,
-                     *         "high": 24.6,
+                     *         "nps": 17.2,
+                     *         "low": 10.1,
+                     *         "high": 24.4,
                      *         "margin": 7.2
                      *       },
                      *       "csat": {
-                     *         "n": 747,
-                     *         "satisfied": 469,
-                     *         "share": 62.8,
-                     *         "mean": 3.68
+                     *         "n": 745,
+                     *         "satisfied": 467,
+                     *         "share": 62.7,
+                     *         "mean": 3.67
                      *       },
                      *       "groups": [
                      *         {
@@ -64291,8 +64772,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                 *       "occurredAt": "2026-12-04T08:04:06.456Z"
+                 *       "accountId": "01a24b34-9415-727e-9375-ddd7846a6f4f",
+                 *       "occurredAt": "2026-12-04T11:57:14.417Z"
                  *     }
                  */
                 "application/json": {
@@ -64430,7 +64911,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24a61-b32d-734e-802b-106d9a97d684",
+                     *       "requestId": "01a24b37-2a5e-7705-a5a4-de747679f663",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -64479,50 +64960,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9ac1-767f-ace7-29cda911bef2",
-                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-f42b6ac0e753",
+                     *           "id": "01a24b36-af91-711f-b470-f8e281f43def",
+                     *           "surveyId": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
+                     *           "accountId": "01a24b34-941d-75bc-bf65-3c9682093748",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24a61-712d-77a8-92d3-1b1dbb74362a",
+                     *           "memberId": "01a24b34-992b-7009-8bd7-bb6821b0d4df",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T18:53:11.588Z",
+                     *           "createdAt": "2026-12-03T22:43:47.543Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ac5-74ee-b45b-e06e9c7ae7e3",
-                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *           "accountId": "01a24a61-70cd-736b-bbaa-9e735b5d4b80",
+                     *           "id": "01a24b36-afa3-76d1-aa6d-85cb55514403",
+                     *           "surveyId": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
+                     *           "accountId": "01a24b34-9429-729e-bace-424c23dbf883",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24a61-712e-7394-af72-045a5da5918a",
+                     *           "memberId": "01a24b34-992c-75dd-a5e1-782d7b7221e4",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T15:19:33.376Z",
+                     *           "createdAt": "2026-11-30T19:10:09.331Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ac6-71ea-a67f-2cab9ba67bf7",
-                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *           "accountId": "01a24a61-70cd-736b-bbaa-c8349a605b2d",
+                     *           "id": "01a24b36-afb6-7460-b0f5-26a1ae385fa9",
+                     *           "surveyId": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
+                     *           "accountId": "01a24b34-9429-729e-bace-6d9acc5113ca",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24a61-712f-7402-bbab-27c167f54437",
+                     *           "memberId": "01a24b34-9933-7478-be1b-035416952c83",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-27T22:36:47.904Z",
+                     *           "createdAt": "2026-11-28T02:27:23.859Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -64594,7 +65075,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24a61-9ac1-767f-ace7-29cda911bef2
+                 * @example 01a24b36-af91-711f-b470-f8e281f43def
                  */
                 id: string;
             };
@@ -64622,20 +65103,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9ac1-767f-ace7-29cda911bef2",
-                     *       "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-f42b6ac0e753",
+                     *       "id": "01a24b36-af91-711f-b470-f8e281f43def",
+                     *       "surveyId": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
+                     *       "accountId": "01a24b34-941d-75bc-bf65-3c9682093748",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24a61-712d-77a8-92d3-1b1dbb74362a",
+                     *       "memberId": "01a24b34-992b-7009-8bd7-bb6821b0d4df",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T18:53:11.588Z",
-                     *       "closedAt": "2026-12-06T08:04:06.583Z",
-                     *       "closedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b"
+                     *       "createdAt": "2026-12-03T22:43:47.543Z",
+                     *       "closedAt": "2026-12-06T11:57:16.332Z",
+                     *       "closedBy": "api-key:01a24b37-0117-77ac-9d4b-22ef776b0d8d"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -65679,7 +66160,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9ae3-71fb-bd95-45766a50f34c",
+                     *           "id": "01a24b36-b06f-7589-acdf-1c134507c1e9",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -65833,7 +66314,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24a61-9ae9-72fc-831a-2c2870f347e6",
+                     *           "ruleId": "01a24b36-b080-71bc-9847-9aa3a435aad0",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -65841,9 +66322,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T08:03:49.485Z",
-                     *           "updatedAt": "2026-10-07T08:03:49.485Z",
-                     *           "publishedAt": "2026-10-07T08:03:49.485Z"
+                     *           "createdAt": "2026-10-07T11:54:25.440Z",
+                     *           "updatedAt": "2026-10-07T11:54:25.440Z",
+                     *           "publishedAt": "2026-10-07T11:54:25.440Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -66070,7 +66551,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66192,8 +66673,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.599Z",
+                     *       "createdAt": "2026-12-06T11:57:16.445Z",
+                     *       "updatedAt": "2026-12-06T11:57:16.445Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66305,7 +66786,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
                  */
                 id: string;
             };
@@ -66321,7 +66802,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66443,8 +66924,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.599Z",
+                     *       "createdAt": "2026-12-06T11:57:16.445Z",
+                     *       "updatedAt": "2026-12-06T11:57:16.445Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66532,7 +67013,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
                  */
                 id: string;
             };
@@ -66543,7 +67024,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T08:04:06.456Z"
+                 *       "closesAt": "2027-03-06T11:57:14.417Z"
                  *     }
                  */
                 "application/json": {
@@ -66593,7 +67074,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66705,7 +67186,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T11:57:14.417Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -66715,8 +67196,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.611Z",
+                     *       "createdAt": "2026-12-06T11:57:16.445Z",
+                     *       "updatedAt": "2026-12-06T11:57:16.499Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66852,7 +67333,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
                  */
                 id: string;
             };
@@ -66868,7 +67349,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66980,9 +67461,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T11:57:14.417Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a61-b362-70d9-a676-096e039a982d",
+                     *       "ruleId": "01a24b37-2bca-731d-941a-380036b623f0",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -66990,9 +67471,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.623Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.623Z"
+                     *       "createdAt": "2026-12-06T11:57:16.445Z",
+                     *       "updatedAt": "2026-12-06T11:57:16.593Z",
+                     *       "publishedAt": "2026-12-06T11:57:16.593Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67127,7 +67608,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
                  */
                 id: string;
             };
@@ -67143,7 +67624,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67255,9 +67736,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T11:57:14.417Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a61-b362-70d9-a676-096e039a982d",
+                     *       "ruleId": "01a24b37-2bca-731d-941a-380036b623f0",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67265,9 +67746,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.684Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.623Z"
+                     *       "createdAt": "2026-12-06T11:57:16.445Z",
+                     *       "updatedAt": "2026-12-06T11:57:17.251Z",
+                     *       "publishedAt": "2026-12-06T11:57:16.593Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67396,7 +67877,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
                  */
                 id: string;
             };
@@ -67562,7 +68043,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
                  */
                 id: string;
             };
@@ -67739,7 +68220,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
                  */
                 id: string;
             };
@@ -67755,14 +68236,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T11:57:14.417Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -67866,7 +68347,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
                  */
                 id: string;
             };
@@ -67896,9 +68377,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b372-7597-998e-b921457e48ac",
-                     *       "quizId": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
-                     *       "startedAt": "2026-12-06T08:04:06.639Z",
+                     *       "id": "01a24b37-2c95-719e-ad85-1360fbf08f2d",
+                     *       "quizId": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
+                     *       "startedAt": "2026-12-06T11:57:16.776Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -68093,7 +68574,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24a61-b372-7597-998e-b921457e48ac
+                 * @example 01a24b37-2c95-719e-ad85-1360fbf08f2d
                  */
                 id: string;
             };
@@ -68131,7 +68612,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24a61-b372-7597-998e-b921457e48ac",
+                     *       "attemptId": "01a24b37-2c95-719e-ad85-1360fbf08f2d",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,

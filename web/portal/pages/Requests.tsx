@@ -175,14 +175,13 @@ function NewRequest() {
     queryFn: () => api.get<{ items: Hit[] }>(`/portal/v1/help/search${query({ q: typed })}`),
     enabled: typed.length >= 3,
   });
-  const type = types.data?.items.find((x) => x.code === code);
-  useEffect(() => {
-    if (!code && types.data?.items[0]) setCode(types.data.items[0].code);
-  }, [code, types.data]);
+  // The first type is chosen in the same render the list arrives in, so its fields appear with the form, not a moment later.
+  const chosen = code ?? types.data?.items[0]?.code ?? null;
+  const type = types.data?.items.find((x) => x.code === chosen);
   const send = useMutation({
     mutationFn: () => {
       const form = new FormData();
-      form.append('request', JSON.stringify({ type: code, subject, body, fields, idempotencyKey: key }));
+      form.append('request', JSON.stringify({ type: chosen, subject, body, fields, idempotencyKey: key }));
       files.forEach((f, i) => form.append(`file${i}`, f, f.name));
       return api.post<Full>('/portal/v1/service/requests', form);
     },
@@ -192,33 +191,44 @@ function NewRequest() {
       navigate(`../${r.id}`);
     },
   });
+  // Until the types are here the form waits as one placeholder: nothing on it moves when they arrive.
+  if (types.isPending || types.isError) {
+    return (
+      <Stack>
+        <PageTitle>{t('new')}</PageTitle>
+        <ErrorAlert error={types.error} />
+        {types.isPending && <SkeletonList rows={4} height={64} />}
+      </Stack>
+    );
+  }
+  const suggestions = hits.data && hits.data.items.length > 0 && (
+    <Card withBorder padding="sm" aria-live="polite">
+      <Text fw={700} size="sm">{t('suggestions')}</Text>
+      <Stack gap={4} mt={4}>
+        {hits.data.items.map((h) => (
+          <Anchor key={h.id} component={Link} to={`../help/${h.id}`} size="sm">
+            {h.title}
+          </Anchor>
+        ))}
+      </Stack>
+    </Card>
+  );
   return (
     <Stack component="form" onSubmit={(e) => { e.preventDefault(); send.mutate(); }}>
       <PageTitle>{t('new')}</PageTitle>
-      <ErrorAlert error={types.error} />
       <Select
         label={t('type')}
-        data={(types.data?.items ?? []).map((x) => ({ value: x.code, label: x.name }))}
-        value={code}
+        data={types.data.items.map((x) => ({ value: x.code, label: x.name }))}
+        value={chosen}
         onChange={setCode}
         allowDeselect={false}
         size="md"
       />
       {type?.description && <Text size="sm" c="dimmed">{type.description}</Text>}
       <TextInput label={t('subject')} value={subject} onChange={(e) => setSubject(e.currentTarget.value)} required size="md" maxLength={200} error={fieldError(send.error, 'subject')} />
-      {hits.data && hits.data.items.length > 0 && (
-        <Card withBorder padding="sm" aria-live="polite">
-          <Text fw={700} size="sm">{t('suggestions')}</Text>
-          <Stack gap={4} mt={4}>
-            {hits.data.items.map((h) => (
-              <Anchor key={h.id} component={Link} to={`../help/${h.id}`} size="sm">
-                {h.title}
-              </Anchor>
-            ))}
-          </Stack>
-        </Card>
-      )}
       <Textarea label={t('body')} value={body} onChange={(e) => setBody(e.currentTarget.value)} required autosize minRows={4} size="md" maxLength={10000} error={fieldError(send.error, 'body')} />
+      {/* Below what is being typed, so the suggestions never push the next field away from a finger about to tap it. */}
+      {suggestions}
       {type?.fields.map((f) =>
         f.kind === 'number' ? (
           <NumberInput key={f.key} label={f.label} required={f.required} min={0} size="md" value={fields[f.key] ?? ''} onChange={(v) => setFields({ ...fields, [f.key]: v })} error={fieldError(send.error, `fields.${f.key}`)} />
@@ -241,7 +251,7 @@ function NewRequest() {
       )}
       <Attach files={files} onChange={setFiles} />
       <ErrorAlert error={send.error} />
-      <Button type="submit" size="lg" loading={send.isPending} disabled={!code}>
+      <Button type="submit" size="lg" loading={send.isPending} disabled={!chosen}>
         {t('send')}
       </Button>
     </Stack>

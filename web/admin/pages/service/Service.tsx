@@ -3,7 +3,7 @@
  * with its whole timeline, answering with quick replies or an internal note, moving it through the workflow,
  * and the reports per request type.
  */
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Anchor, Badge, Button, Card, Checkbox, Group, Image, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -14,6 +14,8 @@ import { formatDateTime, formatNumber } from '../../../shared/format';
 import { Loading } from '../../../shared/root';
 import { canWrite } from '../../session';
 import { useStaff } from '../../session';
+
+const Setup = lazy(() => import('./Setup'));
 
 const states = ['new', 'in_progress', 'waiting_customer', 'resolved', 'closed'] as const;
 type State = (typeof states)[number];
@@ -65,7 +67,7 @@ const slaColor: Record<SlaStatus, string> = { met: 'teal', ok: 'blue', near: 'or
 export default function Service() {
   const { t } = useTranslation('console-service');
   const { pathname } = useLocation();
-  const tab = pathname.endsWith('/reports') ? 'reports' : 'queue';
+  const tab = pathname.endsWith('/reports') ? 'reports' : pathname.includes('/service/setup') ? 'setup' : 'queue';
   return (
     <Stack>
       <Group justify="space-between">
@@ -73,11 +75,13 @@ export default function Service() {
         <Group gap="xs">
           <Button component={Link} to="/service" variant={tab === 'queue' ? 'filled' : 'default'} size="sm">{t('queue')}</Button>
           <Button component={Link} to="/service/reports" variant={tab === 'reports' ? 'filled' : 'default'} size="sm">{t('reports')}</Button>
+          <Button component={Link} to="/service/setup" variant={tab === 'setup' ? 'filled' : 'default'} size="sm">{t('setup.nav')}</Button>
         </Group>
       </Group>
       <Routes>
         <Route index element={<Queue />} />
         <Route path="reports" element={<Reports />} />
+        <Route path="setup/:section?" element={<Suspense fallback={<Loading />}><Setup /></Suspense>} />
         <Route path=":id" element={<RequestView />} />
       </Routes>
     </Stack>
