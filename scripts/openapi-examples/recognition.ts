@@ -38,6 +38,7 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'createReferral', body: { code, accountId: fresh[0]!.id } });
   await run.call({ operationId: 'createReferral', body: { code, accountId: fresh[0]!.id }, expectStatus: 409 });
   await run.call({ operationId: 'runReferrals', body: {} });
+  await run.call({ operationId: 'listReferralRefusals', query: { limit: 5 } });
 
   // ---------------------------------------------------------------- inactivity
   await run.call({ operationId: 'getInactivitySettings' });
@@ -47,6 +48,12 @@ const examples: ExampleScript = async (run) => {
 
   // ---------------------------------------------------------------- the member in the portal (P10001)
   await run.call({ operationId: 'portalGetReferrals' });
+  // P10001's company has bought for a year: a code from another company's person comes too late.
+  const { rows: outside } = await sql<{ id: string }>`
+    SELECT m.id FROM members m JOIN accounts a ON a.program_id = m.program_id AND a.id = m.account_id
+    WHERE m.program_id = ${programId} AND a.external_id = 'K4001' LIMIT 1`.execute(db);
+  const outsideCode = (await run.call({ operationId: 'getMemberReferralCode', params: { id: outside[0]!.id } })).body.code as string;
+  await run.call({ operationId: 'portalApplyReferral', body: { code: outsideCode }, expectStatus: 409 });
   await run.call({ operationId: 'portalSetBirthday', body: { birthday: { month: 10, day: 23 } } });
   await run.call({ operationId: 'portalGetBirthday' });
 };
