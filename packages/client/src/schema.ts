@@ -6009,6 +6009,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/scores/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List accounts with their loyalty type and its reasons
+         * @description From the latest nightly scores, accounts best-ranked first (by RFM), each with its loyalty type and the reasons for it in the reader’s language; optionally of one type only. `total` counts all that match.
+         */
+        get: operations["listScoredAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/score": {
         parameters: {
             query?: never;
@@ -6307,6 +6327,46 @@ export type paths = {
          * @description The company (and optionally the person who signed up) came with a member’s code. Both sides are paid once the company’s first purchase is past the return window. Refused with a stable code: `referral_code_unknown`, `referral_self` (the referrer themselves), `referral_same_company` (the referrer’s company or its group), `referral_same_domain` (an e-mail domain of the referrer’s, other than public mail providers), `referral_circular` (the company is up the referrer’s own chain of referrals), `referral_code_reused` (this company used this code before, 409) and `referral_already_referred` (it came with another code, 409).
          */
         post: operations["createReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/refusals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List refused referrals
+         * @description Attempts to record a referral that were refused, newest first, each with its reason (the error code the attempt answered with, and the same message in the reader’s language). An unknown code or referrals being switched off are not kept.
+         */
+        get: operations["listReferralRefusals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/v1/referral": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the referral code I came with
+         * @description The signed-in member’s company came through another member’s link (`/?ref=CODE`): records the referral for the company, the member being the person who gets the welcome points. Refused with the codes of `POST /v1/referrals`, and `referral_too_late` (409) when the company has already bought.
+         */
+        post: operations["portalApplyReferral"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9833,6 +9893,34 @@ export type components = {
             createdAt: string;
             qualifiedAt: string | null;
         };
+        /** @description An attempt to record a referral that was refused, with the reason. */
+        ReferralRefusal: {
+            /** Format: uuid */
+            id: string;
+            /** @description the referral code that was used */
+            code: string;
+            /**
+             * @description the error code the attempt was refused with
+             * @enum {string}
+             */
+            reason: "referral_self" | "referral_same_company" | "referral_same_domain" | "referral_circular" | "referral_code_reused" | "referral_already_referred" | "referral_too_late";
+            /** @description the reason in the reader's language */
+            reasonText: string;
+            referrerMemberId: string | null;
+            referrerName: string | null;
+            /** Format: uuid */
+            refereeAccountId: string;
+            /** @description the company that tried to come with the code */
+            refereeName: string;
+            refereeMemberId: string | null;
+            /**
+             * @description api: recorded by staff or an integration; portal: the person applied the code when signing in
+             * @enum {string}
+             */
+            source: "api" | "portal";
+            /** Format: date-time */
+            refusedAt: string;
+        };
         /** @description What a referral pays each side, and the cap per referrer. */
         ReferralSettings: {
             enabled: boolean;
@@ -11501,8 +11589,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
-                     *       "createdAt": "2026-12-06T08:03:49.478Z"
+                     *       "id": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
+                     *       "createdAt": "2026-12-06T12:56:19.211Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11599,8 +11687,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": true,
-                     *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
-                     *       "createdAt": "2026-12-06T08:03:49.478Z"
+                     *       "id": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
+                     *       "createdAt": "2026-12-06T12:56:19.211Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11711,7 +11799,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -11829,8 +11917,8 @@ export interface operations {
                      *       "hierarchyRollup": "branch",
                      *       "leaverPoints": "return",
                      *       "memberPasswords": false,
-                     *       "id": "01a24a61-bdc1-70d3-8856-e96f8e6dec75",
-                     *       "createdAt": "2026-12-06T08:04:09.279Z"
+                     *       "id": "01a24b72-dba1-74bc-8038-911c45971bf6",
+                     *       "createdAt": "2026-12-06T13:02:28.254Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11873,7 +11961,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24a61-a6be-7396-a07b-1975dbefda92",
+                     *       "requestId": "01a24b72-808a-76d6-86db-8d93f94a1206",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -11952,40 +12040,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-959e-760f-9a86-a0a6428b8cd8",
+                     *           "id": "01a24b71-c663-77e8-93c8-45e88ddb2b34",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:59.005Z",
+                     *           "createdAt": "2026-12-06T13:01:17.197Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "staffUserId": "01a24b71-c591-7518-be51-2942b728d4d1",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95a2-734d-b69e-6ef43d2f230d",
+                     *           "id": "01a24b71-c681-71fa-ba04-53158fcb4edf",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:59.009Z",
+                     *           "createdAt": "2026-12-06T13:01:17.311Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *           "staffUserId": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95dd-75fb-8aa8-29150354f5da",
+                     *           "id": "01a24b71-c9a3-74fa-9f23-fdc1b29a9d2d",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:59.068Z",
+                     *           "createdAt": "2026-12-06T13:01:18.107Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24a61-95d7-72e7-8446-2fd4136cacc7"
+                     *           "partnerId": "01a24b71-c958-71bc-8014-76e38f56835b"
                      *         }
                      *       ]
                      *     }
@@ -12091,18 +12179,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6ca-738a-b34f-fe5097d98b8f",
+                     *       "id": "01a24b72-80ca-753d-8fbb-8a64b62e6e77",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:03.401Z",
+                     *       "createdAt": "2026-12-06T13:02:05.002Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24a61706674ea818cc12446e2789701a24a61a6ca738ab34ffe5097d98b8fa35505aa3d365a33362ffa3e8778e9e63f24c810079b0da4"
+                     *       "key": "lj_01a24b6d3a0a77d883d39491892d65d601a24b7280ca753d8fbb8a64b62e6e772dce0b9ac693a8a0c165756d312fe2bb80a5c356f5318282"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -12213,7 +12301,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24a61-a6ca-738a-b34f-fe5097d98b8f
+                 * @example 01a24b72-80ca-753d-8fbb-8a64b62e6e77
                  */
                 id: string;
             };
@@ -12229,15 +12317,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6ca-738a-b34f-fe5097d98b8f",
+                     *       "id": "01a24b72-80ca-753d-8fbb-8a64b62e6e77",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:03.401Z",
-                     *       "revokedAt": "2026-12-06T08:04:03.409Z",
+                     *       "createdAt": "2026-12-06T13:02:05.002Z",
+                     *       "revokedAt": "2026-12-06T13:02:05.107Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -12399,7 +12487,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-a6e610ce5c0d",
+                     *           "id": "01a24b6d-42e8-709e-8a32-970a4dc32c6d",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12416,11 +12504,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-04-21",
-                     *           "createdAt": "2026-12-06T08:03:49.578Z",
-                     *           "updatedAt": "2026-12-06T08:03:54.645Z"
+                     *           "createdAt": "2026-12-06T12:56:21.283Z",
+                     *           "updatedAt": "2026-12-06T12:57:50.853Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bbab-226cc0930f80",
+                     *           "id": "01a24b6d-42e9-7629-8ea0-abec53cf083c",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12435,11 +12523,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-09-23",
-                     *           "createdAt": "2026-12-06T08:03:49.578Z",
-                     *           "updatedAt": "2026-12-06T08:03:55.092Z"
+                     *           "createdAt": "2026-12-06T12:56:21.283Z",
+                     *           "updatedAt": "2026-12-06T12:58:14.552Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-428563d364f0",
+                     *           "id": "01a24b6d-42e8-709e-8a32-334bdfe12e3f",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -12454,11 +12542,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-05-26",
-                     *           "createdAt": "2026-12-06T08:03:49.578Z",
-                     *           "updatedAt": "2026-12-06T08:03:54.531Z"
+                     *           "createdAt": "2026-12-06T12:56:21.283Z",
+                     *           "updatedAt": "2026-12-06T12:57:47.885Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGE2MS03MGNkLTczNmItYmJhOS00Mjg1NjNkMzY0ZjAiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGI2ZC00MmU4LTcwOWUtOGEzMi0zMzRiZGZlMTJlM2YiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12552,7 +12640,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12569,8 +12657,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T08:04:03.429Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.429Z"
+                     *       "createdAt": "2026-12-06T13:02:05.669Z",
+                     *       "updatedAt": "2026-12-06T13:02:05.669Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12625,7 +12713,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24a61-a6ec-738c-bbf2-4ba2e7a39492",
+                     *       "requestId": "01a24b72-8371-7496-9f50-67dfd0f8b082",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -12692,7 +12780,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -12708,7 +12796,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -12725,8 +12813,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T08:03:49.578Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.985Z"
+                     *       "createdAt": "2026-12-06T12:56:21.283Z",
+                     *       "updatedAt": "2026-12-06T13:01:37.581Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12813,7 +12901,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
+                 * @example 01a24b72-8367-779b-bc36-190c77be0b80
                  */
                 id: string;
             };
@@ -12842,7 +12930,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12860,8 +12948,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T08:04:03.429Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.445Z"
+                     *       "createdAt": "2026-12-06T13:02:05.669Z",
+                     *       "updatedAt": "2026-12-06T13:02:05.751Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13012,7 +13100,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13029,8 +13117,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T08:03:49.578Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.985Z"
+                     *       "createdAt": "2026-12-06T12:56:21.283Z",
+                     *       "updatedAt": "2026-12-06T13:01:37.581Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13154,7 +13242,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a700-7296-a01d-b7e508ea0581",
+                     *       "id": "01a24b72-83e6-77e8-b79c-bdca69d2ff4f",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -13169,8 +13257,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T08:04:03.454Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.454Z"
+                     *       "createdAt": "2026-12-06T13:02:05.795Z",
+                     *       "updatedAt": "2026-12-06T13:02:05.795Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13285,7 +13373,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24a61-a705-7170-8290-846c90d9a086",
+                     *       "requestId": "01a24b72-83f4-7565-8702-a77d478782b5",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -13363,12 +13451,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24a61-a717-76e9-960c-d6ae9ac76ef0"
+                     *           "id": "01a24b72-8494-753d-a069-b883ed58d6a2"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24a61-a717-76e9-960c-d89c4be46cdb"
+                     *           "id": "01a24b72-8494-753d-a069-bd1f8dd9f847"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13527,7 +13615,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -13545,10 +13633,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b6d-4866-76ee-a2a7-1bea83b7322d",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "externalId": "P10000",
-                     *           "email": "jonas.holm.0@example.com",
+                     *           "email": "jonas.holm.0@vvskedjan-a-k1000.example",
                      *           "name": "Jonas Holm",
                      *           "phone": null,
                      *           "role": "owner",
@@ -13557,14 +13645,14 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:56:22.827Z",
+                     *           "updatedAt": "2026-12-06T12:56:22.827Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7125-752f-bbcd-8070b877d316",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b6d-4866-76ee-a2a7-22df3c0a3cd3",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "externalId": "P10002",
-                     *           "email": "karin.olsen.2@example.com",
+                     *           "email": "karin.olsen.2@vvskedjan-a-k1000.example",
                      *           "name": "Karin Olsen",
                      *           "phone": null,
                      *           "role": "engineer",
@@ -13573,14 +13661,14 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:56:22.827Z",
+                     *           "updatedAt": "2026-12-06T12:56:22.827Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "externalId": "P10001",
-                     *           "email": "lars.lind.1@example.com",
+                     *           "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *           "name": "Lars Lind",
                      *           "phone": null,
                      *           "role": "manager",
@@ -13589,11 +13677,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:04:00.054Z"
+                     *           "createdAt": "2026-12-06T12:56:22.827Z",
+                     *           "updatedAt": "2026-12-06T13:01:53.886Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGE2MS03MTI1LTc1MmYtYmJjZC03Zjc1YWYwOWRlOTYiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGI2ZC00ODY2LTc2ZWUtYTJhNy0xZGYyMTFhYjZiZjMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -13720,10 +13808,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7126-738a-85e8-d199d1a09338",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "id": "01a24b6d-486b-72bf-b478-9d8b940c7bfe",
+                     *           "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *           "externalId": "P10197",
-                     *           "email": "anna.dahl.197@example.com",
+                     *           "email": "anna.dahl.197@olsens-snickeri-as-k2001.example",
                      *           "name": "Anna Dahl",
                      *           "phone": null,
                      *           "role": "manager",
@@ -13732,14 +13820,14 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:56:22.827Z",
+                     *           "updatedAt": "2026-12-06T12:56:22.827Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-712d-77a8-92d2-e6a953c96e3d",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-e562fadf8f93",
+                     *           "id": "01a24b6d-487e-7736-9fc5-085ccaa8d50b",
+                     *           "accountId": "01a24b6d-42e8-709e-8a32-d4f13a0e3456",
                      *           "externalId": "P10325",
-                     *           "email": "anna.dahl.325@example.com",
+                     *           "email": "anna.dahl.325@linds-bygg-ab-k2044.example",
                      *           "name": "Anna Dahl",
                      *           "phone": null,
                      *           "role": "manager",
@@ -13748,14 +13836,14 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:56:22.827Z",
+                     *           "updatedAt": "2026-12-06T12:56:22.827Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-712e-7394-af71-2931a1706c7a",
-                     *           "accountId": "01a24a61-70cd-736b-bbaa-54c8574861df",
+                     *           "id": "01a24b6d-487e-7736-9fc6-5962f479b708",
+                     *           "accountId": "01a24b6d-42e9-7629-8e9f-dccd7006fce8",
                      *           "externalId": "P10409",
-                     *           "email": "anna.eriksson.409@example.com",
+                     *           "email": "anna.eriksson.409@anderssons-snickeri-ab-k2072.example",
                      *           "name": "Anna Eriksson",
                      *           "phone": null,
                      *           "role": "manager",
@@ -13764,11 +13852,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T12:56:22.827Z",
+                     *           "updatedAt": "2026-12-06T12:56:22.827Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRhNjEtNzEyZS03Mzk0LWFmNzEtMjkzMWExNzA2YzdhIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRiNmQtNDg3ZS03NzM2LTlmYzYtNTk2MmY0NzliNzA4Il0"
                      *     }
                      */
                     "application/json": {
@@ -13858,8 +13946,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a737-700c-aae6-12229ef603b2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b72-85e7-7248-8ea5-95797900c161",
+                     *       "accountId": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -13870,8 +13958,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.510Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.510Z"
+                     *       "createdAt": "2026-12-06T13:02:06.309Z",
+                     *       "updatedAt": "2026-12-06T13:02:06.309Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -13982,7 +14070,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b6d-4866-76ee-a2a7-1df211ab6bf3
                  */
                 id: string;
             };
@@ -13998,10 +14086,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "externalId": "P10001",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
                      *       "phone": null,
                      *       "role": "manager",
@@ -14010,8 +14098,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:03:49.655Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.054Z"
+                     *       "createdAt": "2026-12-06T12:56:22.827Z",
+                     *       "updatedAt": "2026-12-06T13:01:53.886Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14098,7 +14186,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a737-700c-aae6-12229ef603b2
+                 * @example 01a24b72-85e7-7248-8ea5-95797900c161
                  */
                 id: string;
             };
@@ -14124,8 +14212,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a737-700c-aae6-12229ef603b2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b72-85e7-7248-8ea5-95797900c161",
+                     *       "accountId": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14136,8 +14224,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.510Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.520Z"
+                     *       "createdAt": "2026-12-06T13:02:06.309Z",
+                     *       "updatedAt": "2026-12-06T13:02:06.400Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14288,10 +14376,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "externalId": "P10001",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
                      *       "phone": null,
                      *       "role": "manager",
@@ -14300,8 +14388,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:03:49.655Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.054Z"
+                     *       "createdAt": "2026-12-06T12:56:22.827Z",
+                     *       "updatedAt": "2026-12-06T13:01:53.886Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14426,8 +14514,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a74b-70fc-978d-09420efc12f2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b72-873b-742b-8183-ef80ed34af60",
+                     *       "accountId": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -14438,8 +14526,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.528Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.528Z"
+                     *       "createdAt": "2026-12-06T13:02:06.551Z",
+                     *       "updatedAt": "2026-12-06T13:02:06.551Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14621,12 +14709,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24a61-a754-7378-b861-968fd383b69c"
+                     *           "id": "01a24b72-8861-7089-ac6e-a9eff9054348"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24a61-a754-7378-b861-98e03ab53499"
+                     *           "id": "01a24b72-8861-7089-ac6e-ade4d9f6a2da"
                      *         },
                      *         {
                      *           "index": 2,
@@ -14798,8 +14886,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T08:04:03.861Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.861Z"
+                     *       "createdAt": "2026-12-06T13:02:10.303Z",
+                     *       "updatedAt": "2026-12-06T13:02:10.303Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -14959,22 +15047,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T08:03:49.487Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
+                     *           "createdAt": "2026-12-06T12:56:19.455Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.455Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T08:03:49.487Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
+                     *           "createdAt": "2026-12-06T12:56:19.455Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.455Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T08:03:49.487Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
+                     *           "createdAt": "2026-12-06T12:56:19.455Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.455Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -15069,8 +15157,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.868Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.868Z"
+                     *       "createdAt": "2026-12-06T13:02:10.329Z",
+                     *       "updatedAt": "2026-12-06T13:02:10.329Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15209,8 +15297,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.868Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.868Z"
+                     *       "createdAt": "2026-12-06T13:02:10.329Z",
+                     *       "updatedAt": "2026-12-06T13:02:10.329Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15325,7 +15413,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24a61-a8a2-77e8-920f-4289d993dd00",
+                     *       "requestId": "01a24b72-95b5-74bf-98f3-05028ac52503",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -15397,8 +15485,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.509Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
+                     *           "createdAt": "2026-12-06T12:56:19.722Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.722Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -15409,8 +15497,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.509Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
+                     *           "createdAt": "2026-12-06T12:56:19.722Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.722Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -15421,8 +15509,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.509Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
+                     *           "createdAt": "2026-12-06T12:56:19.722Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.722Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -15711,13 +15799,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "id": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
+                     *           "effectiveFrom": "2025-11-01T12:56:19.413Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15734,16 +15822,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T08:03:49.772Z"
+                     *           "createdAt": "2026-12-06T12:56:24.910Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
+                     *           "id": "01a24b6d-513c-7278-b215-79c28a2b31eb",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
+                     *           "effectiveFrom": "2025-11-01T12:56:19.413Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15759,16 +15847,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T08:03:49.780Z"
+                     *           "createdAt": "2026-12-06T12:56:25.216Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7195-71d9-b6b5-bc363041c38e",
+                     *           "id": "01a24b6d-51bb-7691-b786-f1dbdd1bcec5",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
+                     *           "effectiveFrom": "2025-11-01T12:56:19.413Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15783,7 +15871,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T08:03:49.782Z"
+                     *           "createdAt": "2026-12-06T12:56:25.286Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -15913,13 +16001,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b72-9689-745d-9fe1-be001f579345",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *       "effectiveFrom": "2026-12-06T13:02:10.569Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -15947,7 +16035,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.902Z"
+                     *       "createdAt": "2026-12-06T13:02:10.568Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16038,7 +16126,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24a61-a8b7-7268-953e-881b5381dd59",
+                     *       "requestId": "01a24b72-9663-777e-98c6-a5399267b565",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -16080,8 +16168,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                 *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                 *       "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
+                 *       "memberId": "01a24b6d-486b-72bf-b478-977c92c66790",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -16091,7 +16179,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                 *         "id": "01a24b72-9689-745d-9fe1-be001f579345",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -16183,12 +16271,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
+                     *       "memberId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16219,7 +16307,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16250,7 +16338,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *           "ruleId": "01a24b72-9689-745d-9fe1-be001f579345",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -16282,7 +16370,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16299,7 +16387,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
+                     *           "ruleId": "01a24b71-ca31-720e-9999-95faa541890e",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16312,7 +16400,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
+                     *           "ruleId": "01a24b71-ca3d-771b-8c58-bc6fed937e37",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16326,7 +16414,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T08:04:03.912Z",
+                     *       "occurredAt": "2026-12-06T13:02:10.605Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -16490,7 +16578,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b72-9689-745d-9fe1-be001f579345
                  */
                 id: string;
             };
@@ -16506,13 +16594,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b72-9689-745d-9fe1-be001f579345",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *       "effectiveFrom": "2026-12-06T13:02:10.569Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16540,15 +16628,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.902Z",
+                     *       "createdAt": "2026-12-06T13:02:10.568Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T08:04:03.903Z",
-                     *           "createdAt": "2026-12-06T08:04:03.902Z"
+                     *           "effectiveFrom": "2026-12-06T13:02:10.569Z",
+                     *           "createdAt": "2026-12-06T13:02:10.568Z"
                      *         }
                      *       ]
                      *     }
@@ -16637,7 +16725,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b72-9689-745d-9fe1-be001f579345
                  */
                 id: string;
             };
@@ -16678,13 +16766,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b72-9689-745d-9fe1-be001f579345",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.934Z",
+                     *       "effectiveFrom": "2026-12-06T13:02:10.724Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16712,7 +16800,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.933Z"
+                     *       "createdAt": "2026-12-06T13:02:10.722Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16779,8 +16867,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24a61-a8e3-74d6-b2ae-7e906221e01e",
-                     *       "instance": "/v1/rules/01a24a61-a8bf-7569-a097-c7f133f8a95d"
+                     *       "requestId": "01a24b72-975b-70a8-a409-00202835bc75",
+                     *       "instance": "/v1/rules/01a24b72-9689-745d-9fe1-be001f579345"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -16858,7 +16946,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b72-9689-745d-9fe1-be001f579345
                  */
                 id: string;
                 /**
@@ -16879,13 +16967,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b72-9689-745d-9fe1-be001f579345",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *       "effectiveFrom": "2026-12-06T13:02:10.569Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16913,7 +17001,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.902Z"
+                     *       "createdAt": "2026-12-06T13:02:10.568Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17000,7 +17088,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b72-9689-745d-9fe1-be001f579345
                  */
                 id: string;
             };
@@ -17033,13 +17121,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b72-9689-745d-9fe1-be001f579345",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T08:04:04.063Z",
+                     *       "effectiveFrom": "2026-12-06T13:02:11.480Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17067,7 +17155,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:04.061Z"
+                     *       "createdAt": "2026-12-06T13:02:11.477Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17196,7 +17284,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T06:34:03.947Z",
+                 *       "occurredAt": "2026-12-06T11:32:10.840Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -17366,19 +17454,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8f7-767f-a83a-d679652588f5",
+                     *       "id": "01a24b72-97cc-7118-b805-844b0a10f34a",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T06:34:03.947Z",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "occurredAt": "2026-12-06T11:32:10.840Z",
+                     *       "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
+                     *       "memberId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24a61-a8fe-7365-bb44-cc91418b153a",
+                     *           "journalId": "01a24b72-9840-71fc-bbda-fd69c9780478",
                      *           "step": "first_order",
-                     *           "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "memberId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17396,15 +17484,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b72-982f-72b8-a59c-49e1e3dee6ba",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "walletId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:32:10.840Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17429,15 +17517,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b72-982f-72b8-a59c-49e1e3dee6ba",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:32:10.840Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17462,15 +17550,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
+                     *           "journalId": "01a24b72-982f-72b8-a59c-49e1e3dee6ba",
+                     *           "ruleId": "01a24b6d-513c-7278-b215-79c28a2b31eb",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:32:10.840Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17490,7 +17578,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -17507,7 +17595,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
+                     *           "ruleId": "01a24b71-ca31-720e-9999-95faa541890e",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17520,7 +17608,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
+                     *           "ruleId": "01a24b71-ca3d-771b-8c58-bc6fed937e37",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17694,7 +17782,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24a61-a93a-7056-b2c8-bcc458b0c664",
+                     *       "requestId": "01a24b72-99dc-778d-8b6a-74d97c5b10c1",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -17777,19 +17865,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8f7-767f-a83a-d679652588f5",
+                     *       "id": "01a24b72-97cc-7118-b805-844b0a10f34a",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T06:34:03.947Z",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "occurredAt": "2026-12-06T11:32:10.840Z",
+                     *       "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
+                     *       "memberId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24a61-a8fe-7365-bb44-cc91418b153a",
+                     *           "journalId": "01a24b72-9840-71fc-bbda-fd69c9780478",
                      *           "step": "first_order",
-                     *           "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "memberId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17807,15 +17895,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b72-982f-72b8-a59c-49e1e3dee6ba",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "walletId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:32:10.840Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17840,15 +17928,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b72-982f-72b8-a59c-49e1e3dee6ba",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:32:10.840Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17873,15 +17961,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
+                     *           "journalId": "01a24b72-982f-72b8-a59c-49e1e3dee6ba",
+                     *           "ruleId": "01a24b6d-513c-7278-b215-79c28a2b31eb",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T11:32:10.840Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17991,7 +18079,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T08:03:04.038Z",
+                 *       "occurredAt": "2026-12-06T13:01:11.434Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -18015,12 +18103,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
+                     *       "memberId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -18051,7 +18139,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -18084,7 +18172,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -18101,7 +18189,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
+                     *           "ruleId": "01a24b71-ca31-720e-9999-95faa541890e",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18114,7 +18202,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
+                     *           "ruleId": "01a24b71-ca3d-771b-8c58-bc6fed937e37",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18278,7 +18366,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b6d-42e8-709e-8a32-286dce72be66
                  */
                 id: string;
             };
@@ -18294,16 +18382,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "walletId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
                      *         {
-                     *           "date": "2026-12-07",
+                     *           "date": "2026-12-08",
                      *           "points": 1736
                      *         },
                      *         {
-                     *           "date": "2026-12-09",
+                     *           "date": "2026-12-10",
                      *           "points": 3171
                      *         },
                      *         {
@@ -18410,7 +18498,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b6d-42e8-709e-8a32-286dce72be66
                  */
                 id: string;
             };
@@ -18428,12 +18516,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24a61-a929-7789-852d-e7f77ed1424e",
+                     *           "journalId": "01a24b72-998d-71c1-b593-984b539d6de5",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T07:34:03.984Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T12:32:11.188Z",
+                     *           "recordedAt": "2026-12-06T13:02:11.255Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -18443,20 +18531,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24a61-a915-729f-9efc-6d6fab3d8a10",
+                     *           "eventId": "01a24b72-9935-73d9-a561-5bbfc4ab1161",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
+                     *           "journalId": "01a24b72-982f-72b8-a59c-49e1e3dee6ba",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T06:34:03.947Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.960Z",
+                     *           "occurredAt": "2026-12-06T11:32:10.840Z",
+                     *           "recordedAt": "2026-12-06T13:02:10.892Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18467,16 +18555,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *               "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24a61-7195-71d9-b6b5-bc363041c38e",
+                     *               "ruleId": "01a24b6d-51bb-7691-b786-f1dbdd1bcec5",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24a61-a8f7-767f-a83a-d679652588f5",
+                     *           "eventId": "01a24b72-97cc-7118-b805-844b0a10f34a",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18484,12 +18572,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-8172-7508-a658-89ed5f7d9596",
+                     *           "journalId": "01a24b6e-554b-7424-9523-1503a67452f2",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-25T20:44:55.336Z",
-                     *           "recordedAt": "2026-12-06T08:03:53.750Z",
+                     *           "occurredAt": "2026-11-26T01:37:25.264Z",
+                     *           "recordedAt": "2026-12-06T12:57:30.744Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18500,11 +18588,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *               "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24a61-8115-74ec-acbc-a3490ca5d0e7",
+                     *           "eventId": "01a24b6e-5177-7508-8e7f-72df52d68d7b",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18512,7 +18600,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a61-8172-7508-a658-89ed5f7d9596"
+                     *       "nextCursor": "01a24b6e-554b-7424-9523-1503a67452f2"
                      *     }
                      */
                     "application/json": {
@@ -18603,7 +18691,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b6d-42e8-709e-8a32-286dce72be66
                  */
                 id: string;
             };
@@ -18658,14 +18746,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b72-9c1c-7748-b76c-fccdc36e958c",
+                     *       "walletId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *       "requestedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "requestedAt": "2026-12-06T13:02:11.985Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -18804,7 +18892,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b6d-42e8-709e-8a32-286dce72be66
                  */
                 id: string;
             };
@@ -18850,7 +18938,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a9a0-7483-8948-bb71b70492d2",
+                     *       "journalId": "01a24b72-9ba3-7459-b3af-18dc10bed08e",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -18967,8 +19055,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a61-a994-708a-a363-d559eb7f5d6c",
-                     *       "instance": "/v1/accounts/01a24a61-70cd-736b-bba9-385385a3f5a6/debits"
+                     *       "requestId": "01a24b72-9b5f-752b-8759-656206632771",
+                     *       "instance": "/v1/accounts/01a24b6d-42e8-709e-8a32-286dce72be66/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19004,7 +19092,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b6d-486b-72bf-b478-977c92c66790
                  */
                 id: string;
             };
@@ -19020,7 +19108,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "walletId": "01a24b6d-486b-72bf-b478-977c92c66790",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -19128,7 +19216,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b6d-486b-72bf-b478-977c92c66790
                  */
                 id: string;
             };
@@ -19146,12 +19234,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24a61-a929-7789-852d-eaef30918b44",
+                     *           "journalId": "01a24b72-998d-71c1-b593-9e34c392b9c0",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T07:34:03.984Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T12:32:11.188Z",
+                     *           "recordedAt": "2026-12-06T13:02:11.255Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -19161,20 +19249,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24a61-a915-729f-9efc-6d6fab3d8a10",
+                     *           "eventId": "01a24b72-9935-73d9-a561-5bbfc4ab1161",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b6d-4fb8-76f9-a9f7-8b3185b10bc2",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a91a-73cd-8aff-a9f71b8b0f7a",
+                     *           "journalId": "01a24b72-9952-70e2-84da-b4ddc787f8eb",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T08:04:03.987Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T13:02:11.237Z",
+                     *           "recordedAt": "2026-12-06T13:02:11.255Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -19196,12 +19284,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a918-7355-8adb-a0088e532f43",
+                     *           "journalId": "01a24b72-9943-70b9-9a98-15a993301f60",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T07:44:03.984Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T12:42:11.188Z",
+                     *           "recordedAt": "2026-12-06T13:02:11.255Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -19212,11 +19300,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24a61-7197-7060-ac1e-a3df8755af60",
+                     *               "ruleId": "01a24b6d-51f1-763a-8c12-0be6bdee28b9",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24a61-a915-729f-9efc-73162b3d4a1c",
+                     *           "eventId": "01a24b72-9935-73d9-a561-5e11c3abf92a",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -19224,7 +19312,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a61-a918-7355-8adb-a0088e532f43"
+                     *       "nextCursor": "01a24b72-9943-70b9-9a98-15a993301f60"
                      *     }
                      */
                     "application/json": {
@@ -19315,7 +19403,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b6d-486b-72bf-b478-977c92c66790
                  */
                 id: string;
             };
@@ -19361,7 +19449,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a9af-74ba-99ca-8568c0d84d58",
+                     *       "journalId": "01a24b72-9bf3-724d-9b16-39ae8eee5859",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -19507,7 +19595,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b6d-486b-72bf-b478-977c92c66790
                  */
                 id: string;
             };
@@ -19553,7 +19641,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a98e-7113-8a8a-a98ebd706790",
+                     *       "journalId": "01a24b72-9b43-72ac-934a-8db1d885e133",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -19690,7 +19778,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b6d-42e8-709e-8a32-286dce72be66
                  */
                 id: string;
             };
@@ -19700,7 +19788,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                 *       "memberId": "01a24b6d-486b-72bf-b478-977c92c66790",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -19744,7 +19832,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a982-711a-b5b7-284cc4115085",
+                     *       "journalId": "01a24b72-9af0-71b0-af20-3eca47a36261",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -19892,15 +19980,15 @@ export interface operations {
                     /**
                      * @example {
                      *       "currency": "SEK",
-                     *       "issued": 30201141,
+                     *       "issued": 30204141,
                      *       "reversed": 29789,
                      *       "spent": 5600,
-                     *       "redeemed": 1351000,
+                     *       "redeemed": 1317000,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27641128,
-                     *       "outstandingPending": 1184374,
-                     *       "liabilityMinor": 28825502
+                     *       "outstandingAvailable": 27678304,
+                     *       "outstandingPending": 1184198,
+                     *       "liabilityMinor": 28862502
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -20707,7 +20795,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -20739,14 +20827,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T08:03:49.485Z",
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "since": "2026-12-06T12:56:19.413Z",
+                     *       "periodEnd": "2027-12-06T12:56:19.413Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T08:04:04.264Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.264Z"
+                     *         "windowStart": "2025-12-06T13:02:12.569Z",
+                     *         "windowEnd": "2026-12-06T13:02:12.569Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -20859,7 +20947,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -20877,7 +20965,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-82d3-74d3-818c-af2d109a4a0d",
+                     *           "id": "01a24b6e-69f8-726e-94f7-781aac819edd",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -20885,7 +20973,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T08:03:49.485Z"
+                     *           "at": "2026-12-06T12:56:19.413Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20978,7 +21066,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -21025,17 +21113,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T08:03:49.485Z",
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "since": "2026-12-06T12:56:19.413Z",
+                     *       "periodEnd": "2027-12-06T12:56:19.413Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T08:04:04.290Z",
+                     *         "until": "2027-06-06T13:02:12.807Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T08:04:04.299Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.299Z"
+                     *         "windowStart": "2025-12-06T13:02:12.862Z",
+                     *         "windowEnd": "2026-12-06T13:02:12.862Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21164,7 +21252,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -21196,14 +21284,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T08:03:49.485Z",
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "since": "2026-12-06T12:56:19.413Z",
+                     *       "periodEnd": "2027-12-06T12:56:19.413Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T08:04:04.315Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.315Z"
+                     *         "windowStart": "2025-12-06T13:02:12.913Z",
+                     *         "windowEnd": "2026-12-06T13:02:12.913Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21332,7 +21420,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b6d-486b-72bf-b478-977c92c66790
                  */
                 id: string;
             };
@@ -21355,8 +21443,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T08:04:04.273Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.273Z"
+                     *         "windowStart": "2025-12-06T13:02:12.674Z",
+                     *         "windowEnd": "2026-12-06T13:02:12.674Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21432,8 +21520,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24a61-aa86-7337-b5c1-721df04c0918",
-                     *       "instance": "/v1/members/01a24a61-7126-738a-85e8-c911a1698819/tier"
+                     *       "requestId": "01a24b72-a06d-71dd-b618-cbf21f17891f",
+                     *       "instance": "/v1/members/01a24b6d-486b-72bf-b478-977c92c66790/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -21483,7 +21571,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b6d-486b-72bf-b478-977c92c66790
                  */
                 id: string;
             };
@@ -21590,7 +21678,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b6d-486b-72bf-b478-977c92c66790
                  */
                 id: string;
             };
@@ -21622,17 +21710,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T08:04:04.326Z",
-                     *       "periodEnd": "2026-12-06T08:04:04.326Z",
+                     *       "since": "2026-12-06T13:02:12.954Z",
+                     *       "periodEnd": "2026-12-06T13:02:12.954Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T08:04:04.326Z",
+                     *         "until": "2027-03-06T13:02:12.954Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T08:04:04.333Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.333Z"
+                     *         "windowStart": "2025-12-06T13:02:12.977Z",
+                     *         "windowEnd": "2026-12-06T13:02:12.977Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21764,7 +21852,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b6d-486b-72bf-b478-977c92c66790
                  */
                 id: string;
             };
@@ -21781,14 +21869,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T08:04:04.326Z",
-                     *       "periodEnd": "2026-12-06T08:04:04.326Z",
+                     *       "since": "2026-12-06T13:02:12.954Z",
+                     *       "periodEnd": "2026-12-06T13:02:12.954Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T08:04:04.344Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.344Z"
+                     *         "windowStart": "2025-12-06T13:02:13.043Z",
+                     *         "windowEnd": "2026-12-06T13:02:13.043Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22415,7 +22503,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b6d-4866-76ee-a2a7-1df211ab6bf3
                  */
                 memberId?: string;
                 /**
@@ -22450,7 +22538,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *           "id": "01a24b71-0ecc-716a-80a9-f3cf90267718",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22499,8 +22587,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T08:03:57.920Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.920Z",
+                     *           "createdAt": "2026-12-06T13:00:30.284Z",
+                     *           "updatedAt": "2026-12-06T13:00:30.284Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22509,7 +22597,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
+                     *           "id": "01a24b70-ff19-705f-81c4-fe32db39e50b",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -22558,8 +22646,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T08:03:57.873Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.873Z",
+                     *           "createdAt": "2026-12-06T13:00:26.265Z",
+                     *           "updatedAt": "2026-12-06T13:00:26.265Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22568,7 +22656,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-915e-770d-846f-bf464c8dcdc0",
+                     *           "id": "01a24b71-0e65-72f9-bc5a-30c6e89881ed",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22617,8 +22705,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T08:03:57.918Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.918Z",
+                     *           "createdAt": "2026-12-06T13:00:30.250Z",
+                     *           "updatedAt": "2026-12-06T13:00:30.250Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22627,7 +22715,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGE2MS05MTVlLTc3MGQtODQ2Zi1iZjQ2NGM4ZGNkYzAiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGI3MS0wZTY1LTcyZjktYmM1YS0zMGM2ZTg5ODgxZWQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -22859,7 +22947,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *       "id": "01a24b72-a3c7-77ee-832b-35420de1ce27",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -22896,8 +22984,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T08:04:04.554Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.554Z"
+                     *       "createdAt": "2026-12-06T13:02:13.958Z",
+                     *       "updatedAt": "2026-12-06T13:02:13.958Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23024,7 +23112,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-911c-7758-b0e6-ec69ccbd2dd0",
+                     *       "id": "01a24b70-f798-762c-bc44-b37a222fa705",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23054,7 +23142,7 @@ export interface operations {
                      *       },
                      *       "images": [],
                      *       "pricePoints": 119000,
-                     *       "stock": 39,
+                     *       "stock": 40,
                      *       "active": true,
                      *       "validFrom": null,
                      *       "validUntil": null,
@@ -23073,8 +23161,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T08:03:57.852Z",
-                     *       "updatedAt": "2026-12-06T08:03:57.852Z"
+                     *       "createdAt": "2026-12-06T13:00:24.378Z",
+                     *       "updatedAt": "2026-12-06T13:00:24.378Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23161,7 +23249,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24a61-ab4b-72f4-857b-67733f9a927d
+                 * @example 01a24b72-a3c7-77ee-832b-35420de1ce27
                  */
                 id: string;
             };
@@ -23261,7 +23349,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *       "id": "01a24b72-a3c7-77ee-832b-35420de1ce27",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23298,8 +23386,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T08:04:04.554Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.563Z"
+                     *       "createdAt": "2026-12-06T13:02:13.958Z",
+                     *       "updatedAt": "2026-12-06T13:02:14.014Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23468,7 +23556,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 41
+                     *       "stock": 40
                      *     }
                      */
                     "application/json": {
@@ -23621,7 +23709,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24a61-915e-770d-846f-bf464c8dcdc0",
+                     *           "rewardId": "01a24b71-0e65-72f9-bc5a-30c6e89881ed",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -23631,13 +23719,13 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *           "rewardId": "01a24b71-0ecc-716a-80a9-f3cf90267718",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
-                     *           "orders": 2,
-                     *           "units": 2,
-                     *           "points": 10000,
-                     *           "amountMinor": 10000,
+                     *           "orders": 3,
+                     *           "units": 3,
+                     *           "points": 15000,
+                     *           "amountMinor": 15000,
                      *           "currency": "SEK"
                      *         }
                      *       ]
@@ -23730,35 +23818,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-925c-74aa-95bf-755d592d79b3",
-                     *           "orderId": "01a24a61-9250-7005-b0de-8f6b4f180653",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-4ca88f63d075",
+                     *           "id": "01a24b71-30e5-753a-8ac1-61b4b329aeb3",
+                     *           "orderId": "01a24b71-301c-75ab-84e4-a78432c7a2e7",
+                     *           "accountId": "01a24b6d-4291-7751-a886-17d1caa0b690",
                      *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.160Z",
+                     *           "createdAt": "2026-12-06T13:00:38.812Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-935a-753f-8015-cb4ed3754363",
-                     *           "orderId": "01a24a61-934d-70e9-ace5-7c5e0649ca05",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-9fec5fe961df",
-                     *           "accountExternalId": "K1006-2",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.413Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24a61-ac77-77c9-8116-901531347b72",
-                     *           "orderId": "01a24a61-ac6c-743c-8878-30f833bd2a78",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b72-abed-751d-a18a-82cec24f66ec",
+                     *           "orderId": "01a24b72-abd5-7777-a45f-97059db73c06",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:04:04.844Z",
+                     *           "createdAt": "2026-12-06T13:02:16.021Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -23860,36 +23937,25 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-925c-74aa-95bf-755d592d79b3",
-                     *           "orderId": "01a24a61-9250-7005-b0de-8f6b4f180653",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-4ca88f63d075",
+                     *           "id": "01a24b71-30e5-753a-8ac1-61b4b329aeb3",
+                     *           "orderId": "01a24b71-301c-75ab-84e4-a78432c7a2e7",
+                     *           "accountId": "01a24b6d-4291-7751-a886-17d1caa0b690",
                      *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.160Z",
-                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
+                     *           "createdAt": "2026-12-06T13:00:38.812Z",
+                     *           "exportedAt": "2026-12-06T13:02:16.113Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24a61-935a-753f-8015-cb4ed3754363",
-                     *           "orderId": "01a24a61-934d-70e9-ace5-7c5e0649ca05",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-9fec5fe961df",
-                     *           "accountExternalId": "K1006-2",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.413Z",
-                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24a61-ac77-77c9-8116-901531347b72",
-                     *           "orderId": "01a24a61-ac6c-743c-8878-30f833bd2a78",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b72-abed-751d-a18a-82cec24f66ec",
+                     *           "orderId": "01a24b72-abd5-7777-a45f-97059db73c06",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:04:04.844Z",
-                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
+                     *           "createdAt": "2026-12-06T13:02:16.021Z",
+                     *           "exportedAt": "2026-12-06T13:02:16.113Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -24002,7 +24068,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b6d-4866-76ee-a2a7-1df211ab6bf3
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -24026,18 +24092,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *           "id": "01a24b72-a517-73c4-bf72-2771d6470fe2",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *             "id": "01a24b72-a3c7-77ee-832b-35420de1ce27",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -24053,31 +24119,31 @@ export interface operations {
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T08:04:04.598Z",
-                     *           "updatedAt": "2026-12-06T08:04:04.598Z",
+                     *           "createdAt": "2026-12-06T13:02:14.295Z",
+                     *           "updatedAt": "2026-12-06T13:02:14.295Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *               "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.593Z"
+                     *               "at": "2026-12-06T13:02:14.222Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24a61-9194-738e-b25d-39b1493fbc2a",
+                     *           "id": "01a24b71-16c7-733b-91a4-6ae96b48ac18",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
+                     *             "id": "01a24b70-fcec-7023-9d4b-2f147051b611",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
@@ -24085,15 +24151,15 @@ export interface operations {
                      *           "note": null,
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T08:03:57.972Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.972Z",
+                     *           "createdAt": "2026-12-06T13:00:32.327Z",
+                     *           "updatedAt": "2026-12-06T13:00:32.327Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:03:49.485Z"
+                     *               "at": "2026-12-06T12:56:19.413Z"
                      *             }
                      *           ]
                      *         }
@@ -24168,8 +24234,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24a61-ab4b-72f4-857b-67733f9a927d",
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                 *       "reward": "01a24b72-a3c7-77ee-832b-35420de1ce27",
+                 *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -24230,18 +24296,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b72-a517-73c4-bf72-2771d6470fe2",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b72-a3c7-77ee-832b-35420de1ce27",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24257,15 +24323,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.598Z",
+                     *       "createdAt": "2026-12-06T13:02:14.295Z",
+                     *       "updatedAt": "2026-12-06T13:02:14.295Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:02:14.222Z"
                      *         }
                      *       ]
                      *     }
@@ -24356,9 +24422,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:insufficient_points",
                      *       "title": "insufficient points",
                      *       "status": 422,
-                     *       "detail": "Not enough points: 7514 available, 119000 requested.",
+                     *       "detail": "Not enough points: 9514 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a61-ab62-762c-877d-e5672fdfa4d0",
+                     *       "requestId": "01a24b72-a49c-7150-af1f-98a43a6331dc",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -24389,7 +24455,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b72-a517-73c4-bf72-2771d6470fe2
                  */
                 id: string;
             };
@@ -24405,18 +24471,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b72-a517-73c4-bf72-2771d6470fe2",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b72-a3c7-77ee-832b-35420de1ce27",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24432,15 +24498,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.598Z",
+                     *       "createdAt": "2026-12-06T13:02:14.295Z",
+                     *       "updatedAt": "2026-12-06T13:02:14.295Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:02:14.222Z"
                      *         }
                      *       ]
                      *     }
@@ -24529,7 +24595,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b72-a517-73c4-bf72-2771d6470fe2
                  */
                 id: string;
             };
@@ -24557,18 +24623,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b72-a517-73c4-bf72-2771d6470fe2",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b72-a3c7-77ee-832b-35420de1ce27",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24584,22 +24650,22 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.649Z",
+                     *       "createdAt": "2026-12-06T13:02:14.295Z",
+                     *       "updatedAt": "2026-12-06T13:02:14.533Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:02:14.222Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T08:04:04.649Z"
+                     *           "at": "2026-12-06T13:02:14.533Z"
                      *         }
                      *       ]
                      *     }
@@ -24724,7 +24790,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ac39-74cb-8657-982b066d05ab
+                 * @example 01a24b72-aad2-724b-9fae-75a6fcd83ddb
                  */
                 id: string;
             };
@@ -24752,18 +24818,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ac39-74cb-8657-982b066d05ab",
+                     *       "id": "01a24b72-aad2-724b-9fae-75a6fcd83ddb",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
+                     *         "id": "01a24b70-fcec-7023-9d4b-2f147051b611",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -24771,22 +24837,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.793Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.810Z",
+                     *       "createdAt": "2026-12-06T13:02:15.763Z",
+                     *       "updatedAt": "2026-12-06T13:02:15.937Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.788Z"
+                     *           "at": "2026-12-06T13:02:15.729Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T08:04:04.810Z"
+                     *           "at": "2026-12-06T13:02:15.937Z"
                      *         }
                      *       ]
                      *     }
@@ -24911,7 +24977,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b72-a517-73c4-bf72-2771d6470fe2
                  */
                 id: string;
             };
@@ -24949,18 +25015,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b72-a517-73c4-bf72-2771d6470fe2",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b72-a3c7-77ee-832b-35420de1ce27",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24980,29 +25046,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.664Z",
+                     *       "createdAt": "2026-12-06T13:02:14.295Z",
+                     *       "updatedAt": "2026-12-06T13:02:14.644Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:02:14.222Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T08:04:04.649Z"
+                     *           "at": "2026-12-06T13:02:14.533Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.664Z"
+                     *           "at": "2026-12-06T13:02:14.644Z"
                      *         }
                      *       ]
                      *     }
@@ -25127,7 +25193,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b72-a517-73c4-bf72-2771d6470fe2
                  */
                 id: string;
             };
@@ -25151,18 +25217,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b72-a517-73c4-bf72-2771d6470fe2",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b72-a3c7-77ee-832b-35420de1ce27",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25182,29 +25248,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.678Z",
+                     *       "createdAt": "2026-12-06T13:02:14.295Z",
+                     *       "updatedAt": "2026-12-06T13:02:14.745Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:02:14.222Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T08:04:04.649Z"
+                     *           "at": "2026-12-06T13:02:14.533Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.664Z"
+                     *           "at": "2026-12-06T13:02:14.644Z"
                      *         }
                      *       ]
                      *     }
@@ -25329,7 +25395,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-abda-7364-8660-f073ac0edaf6
+                 * @example 01a24b72-a792-77fe-bd77-248b34cdcaad
                  */
                 id: string;
             };
@@ -25359,18 +25425,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-abda-7364-8660-f073ac0edaf6",
+                     *       "id": "01a24b72-a792-77fe-bd77-248b34cdcaad",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
+                     *         "id": "01a24b70-ff19-705f-81c4-fe32db39e50b",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -25380,29 +25446,29 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.698Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.726Z",
+                     *       "createdAt": "2026-12-06T13:02:14.930Z",
+                     *       "updatedAt": "2026-12-06T13:02:15.250Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.693Z"
+                     *           "at": "2026-12-06T13:02:14.888Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.714Z"
+                     *           "at": "2026-12-06T13:02:15.076Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.726Z"
+                     *           "at": "2026-12-06T13:02:15.250Z"
                      *         }
                      *       ]
                      *     }
@@ -25527,7 +25593,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ac09-77d4-bee3-68164e5395e7
+                 * @example 01a24b72-a9c2-74b2-a2d0-f1b4d3841ba8
                  */
                 id: string;
             };
@@ -25555,18 +25621,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ac09-77d4-bee3-68164e5395e7",
+                     *       "id": "01a24b72-a9c2-74b2-a2d0-f1b4d3841ba8",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24a61-9123-777f-911e-4fdb7d1d6c1b",
+                     *         "id": "01a24b70-f8c4-7240-8986-c11de9a29d14",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25574,22 +25640,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.745Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.767Z",
+                     *       "createdAt": "2026-12-06T13:02:15.491Z",
+                     *       "updatedAt": "2026-12-06T13:02:15.653Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.740Z"
+                     *           "at": "2026-12-06T13:02:15.434Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T08:04:04.767Z"
+                     *           "at": "2026-12-06T13:02:15.653Z"
                      *         }
                      *       ]
                      *     }
@@ -25734,34 +25800,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:02.612Z",
-                     *           "updatedAt": "2026-12-06T08:04:02.612Z"
+                     *           "createdAt": "2026-12-06T13:01:54.032Z",
+                     *           "updatedAt": "2026-12-06T13:01:53.886Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9594-7220-89b3-c7dbeb2490b8",
+                     *           "id": "01a24b71-c568-770d-ad07-cb67fe53f297",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:58.995Z",
-                     *           "updatedAt": "2026-12-06T08:03:58.995Z"
+                     *           "createdAt": "2026-12-06T13:01:17.009Z",
+                     *           "updatedAt": "2026-12-06T13:01:17.009Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "id": "01a24b71-c591-7518-be51-2942b728d4d1",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:59.000Z",
-                     *           "updatedAt": "2026-12-06T08:03:59.000Z"
+                     *           "createdAt": "2026-12-06T13:01:17.073Z",
+                     *           "updatedAt": "2026-12-06T13:01:17.073Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRhNjEtOTU5OC03MThhLWJiMjgtZDYzYWMzZDVhYzlhIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRiNzEtYzU5MS03NTE4LWJlNTEtMjk0MmI3MjhkNGQxIl0"
                      *     }
                      */
                     "application/json": {
@@ -25848,13 +25914,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
+                     *       "id": "01a24b72-8c8b-714d-a8e4-e7e7b454a25c",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.649Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.649Z"
+                     *       "createdAt": "2026-12-06T13:02:08.001Z",
+                     *       "updatedAt": "2026-12-06T13:02:08.001Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -25953,7 +26019,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a61-a3b4-7295-a6b3-8173d5b37133
+                 * @example 01a24b72-562f-776e-ab6d-9d32d8c8e0b6
                  */
                 id: string;
             };
@@ -25969,13 +26035,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *       "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:02.612Z",
-                     *       "updatedAt": "2026-12-06T08:04:02.612Z"
+                     *       "createdAt": "2026-12-06T13:01:54.032Z",
+                     *       "updatedAt": "2026-12-06T13:01:53.886Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26062,7 +26128,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a61-a7c2-7599-b637-4b9a25d1c4e9
+                 * @example 01a24b72-8c8b-714d-a8e4-e7e7b454a25c
                  */
                 id: string;
             };
@@ -26087,13 +26153,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
+                     *       "id": "01a24b72-8c8b-714d-a8e4-e7e7b454a25c",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.649Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.660Z"
+                     *       "createdAt": "2026-12-06T13:02:08.001Z",
+                     *       "updatedAt": "2026-12-06T13:02:08.266Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26216,7 +26282,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a61-a7c2-7599-b637-4b9a25d1c4e9
+                 * @example 01a24b72-8c8b-714d-a8e4-e7e7b454a25c
                  */
                 id: string;
             };
@@ -26695,42 +26761,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "id": "01a24b72-9c1c-7748-b76c-fccdc36e958c",
+                     *           "walletId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *           "requestedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *           "requestedAt": "2026-12-06T13:02:11.985Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95c9-7407-86b9-2b1efdb2b2a8",
-                     *           "walletId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b71-c81d-7040-a668-50c9cb631b8b",
+                     *           "walletId": "01a24b6d-4291-7751-a886-027d4c9b8328",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24a61-959a-71da-a3a5-1afcdcdd9885",
-                     *           "requestedAt": "2026-11-30T08:03:49.485Z",
+                     *           "requestedBy": "staff:01a24b71-c5f7-716a-84a3-307b5fab2f62",
+                     *           "requestedAt": "2026-11-30T12:56:19.413Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95c4-71d3-83bd-615039e8d4c2",
-                     *           "walletId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b71-c7ff-7217-95d5-6c10ba922493",
+                     *           "walletId": "01a24b6d-4291-7751-a886-027d4c9b8328",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24a61-9598-718a-bb28-d63ac3d5ac9a",
-                     *           "requestedAt": "2026-11-29T08:03:49.485Z",
+                     *           "requestedBy": "staff:01a24b71-c591-7518-be51-2942b728d4d1",
+                     *           "requestedAt": "2026-11-29T12:56:19.413Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -26803,7 +26869,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a61-a9bc-72c4-bc55-4c2381929d72
+                 * @example 01a24b72-9c1c-7748-b76c-fccdc36e958c
                  */
                 id: string;
             };
@@ -26819,14 +26885,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b72-9c1c-7748-b76c-fccdc36e958c",
+                     *       "walletId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *       "requestedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "requestedAt": "2026-12-06T13:02:11.985Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -26917,7 +26983,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a61-a9f9-71bc-866d-4f22dd581bf0
+                 * @example 01a24b72-9d5b-72f7-b96d-5acc63d5b9b9
                  */
                 id: string;
             };
@@ -26933,18 +26999,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9f9-71bc-866d-4f22dd581bf0",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b72-9d5b-72f7-b96d-5acc63d5b9b9",
+                     *       "walletId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.215Z",
-                     *       "decidedBy": "staff:01a24a61-a3b4-7295-a6b3-8173d5b37133",
-                     *       "decidedAt": "2026-12-06T08:04:04.224Z",
+                     *       "requestedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "requestedAt": "2026-12-06T13:02:12.276Z",
+                     *       "decidedBy": "staff:01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
+                     *       "decidedAt": "2026-12-06T13:02:12.333Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24a61-aa01-77c8-93dc-f532ca14fb8b"
+                     *       "journalId": "01a24b72-9d74-70cb-9126-655d669d77e3"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -26987,8 +27053,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24a61-a9e9-7309-87aa-e59914f3cbc1",
-                     *       "instance": "/v1/adjustment-requests/01a24a61-95c4-71d3-83bd-615039e8d4c2/approve"
+                     *       "requestId": "01a24b72-9cf1-7482-9fa5-b0f0a3b845ba",
+                     *       "instance": "/v1/adjustment-requests/01a24b71-c7ff-7217-95d5-6c10ba922493/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -27090,7 +27156,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a61-a9bc-72c4-bc55-4c2381929d72
+                 * @example 01a24b72-9c1c-7748-b76c-fccdc36e958c
                  */
                 id: string;
             };
@@ -27118,16 +27184,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b72-9c1c-7748-b76c-fccdc36e958c",
+                     *       "walletId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:04.207Z",
+                     *       "requestedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "requestedAt": "2026-12-06T13:02:11.985Z",
+                     *       "decidedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "decidedAt": "2026-12-06T13:02:12.247Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -27288,9 +27354,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24a61-a71c-774e-b535-98d9dad20ea5",
-                     *           "at": "2026-12-06T08:04:03.484Z",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "id": "01a24b72-84d1-72bf-80b1-f79425432c86",
+                     *           "at": "2026-12-06T13:02:06.009Z",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -27303,22 +27369,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "7e565d1cf31dc390362ffaf6fe353d417162ca454fbb6b1e63afcd547b1293ac",
-                     *           "hash": "e11fa38e228911d2c030a5f903c60f952400b4a49f9e621e0734a68772aec67d"
+                     *           "prevHash": "c7b0587020237b6511040b0716509bd3ef5a2633529b78430d9941515400a23e",
+                     *           "hash": "fd9253b6a9961f78e30f8b00111971bedfa1f1d05ed0286ebd443f6e2fef8549"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24a61-a703-715d-9954-ffff44e2e458",
-                     *           "at": "2026-12-06T08:04:03.458Z",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "id": "01a24b72-83f2-712b-ab09-44ad040c849e",
+                     *           "at": "2026-12-06T13:02:05.809Z",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24a61-a700-7296-a01d-b7e508ea0581",
+                     *           "entityId": "01a24b72-83e6-77e8-b79c-bdca69d2ff4f",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24a61-a700-7296-a01d-b7e508ea0581",
+                     *             "id": "01a24b72-83e6-77e8-b79c-bdca69d2ff4f",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -27327,30 +27393,30 @@ export interface operations {
                      *             "segment": "installer",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T08:04:03.454Z",
+                     *             "createdAt": "2026-12-06T13:02:05.795Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T08:04:03.454Z",
+                     *             "updatedAt": "2026-12-06T13:02:05.795Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "3f078d6c62b1b61ed7909e2c4cac7f5dc1ee378f79c3c8f76ca2c3ba9699a2a1",
-                     *           "hash": "7e565d1cf31dc390362ffaf6fe353d417162ca454fbb6b1e63afcd547b1293ac"
+                     *           "prevHash": "cc2f17cf53deba09ac1e60fb0c99d315bbcb69631949b31c64634546b2d53141",
+                     *           "hash": "c7b0587020237b6511040b0716509bd3ef5a2633529b78430d9941515400a23e"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24a61-a6f8-73e2-b25e-bef0e5a27636",
-                     *           "at": "2026-12-06T08:04:03.447Z",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "id": "01a24b72-83c5-760a-b4f6-0f5eff7b814e",
+                     *           "at": "2026-12-06T13:02:05.764Z",
+                     *           "actor": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *           "entityId": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *           "before": {
-                     *             "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *             "id": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -27361,17 +27427,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T08:04:03.429Z",
+                     *             "createdAt": "2026-12-06T13:02:05.669Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T08:04:03.429Z",
+                     *             "updatedAt": "2026-12-06T13:02:05.669Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *             "id": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -27383,17 +27449,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T08:04:03.429Z",
+                     *             "createdAt": "2026-12-06T13:02:05.669Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T08:04:03.445Z",
+                     *             "updatedAt": "2026-12-06T13:02:05.751Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "681856091a752b10960fda49b5d0f0771790aeca1f11ecf1ba726fa884d27672",
-                     *           "hash": "3f078d6c62b1b61ed7909e2c4cac7f5dc1ee378f79c3c8f76ca2c3ba9699a2a1"
+                     *           "prevHash": "69260f78f57eac9c630a1bda419c7f9150e54db6b619c29e39174f19d7256e28",
+                     *           "hash": "cc2f17cf53deba09ac1e60fb0c99d315bbcb69631949b31c64634546b2d53141"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -27474,15 +27540,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24a61-9594-7220-89b3-c7dbeb2490b8",
+                     *           "actor": "staff:01a24b71-c568-770d-ad07-cb67fe53f297",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "actor": "staff:01a24b71-c591-7518-be51-2942b728d4d1",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *           "actor": "staff:01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -27568,10 +27634,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *       "seq": 38,
-                     *       "hash": "a71d5edd1ee2a232d7c2d7ed8be93ec99fe88699d5b7b25670600305e15eeb87",
-                     *       "at": "2026-12-06T08:04:03.796Z"
+                     *       "hash": "9dd498a130b83e1926eff88057e760d8d909bd5c0e2ef72ef0892931695c7ba1",
+                     *       "at": "2026-12-06T13:02:09.797Z"
                      *     }
                      */
                     "application/json": {
@@ -27655,22 +27721,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
+                     *           "id": "01a24b71-c958-71bc-8014-76e38f56835b",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:59.063Z",
-                     *           "updatedAt": "2026-12-06T08:03:59.063Z"
+                     *           "createdAt": "2026-12-06T13:01:18.039Z",
+                     *           "updatedAt": "2026-12-06T13:01:18.039Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-95da-70bc-b48c-6c937642be1c",
+                     *           "id": "01a24b71-c983-76f7-9824-d748dd34e4bb",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:59.066Z",
-                     *           "updatedAt": "2026-12-06T08:03:59.066Z"
+                     *           "createdAt": "2026-12-06T13:01:18.083Z",
+                     *           "updatedAt": "2026-12-06T13:01:18.083Z"
                      *         }
                      *       ]
                      *     }
@@ -27758,13 +27824,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a85d-70c5-8ead-9de04d7254e2",
+                     *       "id": "01a24b72-9473-7428-94f1-2548b914c6e9",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.804Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.804Z"
+                     *       "createdAt": "2026-12-06T13:02:10.035Z",
+                     *       "updatedAt": "2026-12-06T13:02:10.035Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -27863,7 +27929,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a61-95d7-72e7-8446-2fd4136cacc7
+                 * @example 01a24b71-c958-71bc-8014-76e38f56835b
                  */
                 id: string;
             };
@@ -27879,13 +27945,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
+                     *       "id": "01a24b71-c958-71bc-8014-76e38f56835b",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:03:59.063Z",
-                     *       "updatedAt": "2026-12-06T08:03:59.063Z"
+                     *       "createdAt": "2026-12-06T13:01:18.039Z",
+                     *       "updatedAt": "2026-12-06T13:01:18.039Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -27972,7 +28038,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a61-a85d-70c5-8ead-9de04d7254e2
+                 * @example 01a24b72-9473-7428-94f1-2548b914c6e9
                  */
                 id: string;
             };
@@ -27997,13 +28063,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a85d-70c5-8ead-9de04d7254e2",
+                     *       "id": "01a24b72-9473-7428-94f1-2548b914c6e9",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.804Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.810Z"
+                     *       "createdAt": "2026-12-06T13:02:10.035Z",
+                     *       "updatedAt": "2026-12-06T13:02:10.089Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28139,7 +28205,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a61-95d7-72e7-8446-2fd4136cacc7
+                 * @example 01a24b71-c958-71bc-8014-76e38f56835b
                  */
                 id: string;
             };
@@ -28156,7 +28222,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
+                     *         "id": "01a24b71-c958-71bc-8014-76e38f56835b",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -28317,7 +28383,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a876-73ff-a7d9-606132d1e811",
+                     *       "journalId": "01a24b72-951b-7234-84d6-2fec017e1cb9",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -28450,15 +28516,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-ab18-760a-ad07-489bdc002a00",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "id": "01a24b72-a308-70bf-b1b5-30e9dc0c7fb7",
+                     *           "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:04.502Z",
-                     *           "url": "/v1/evidence/01a24a61-ab18-760a-ad07-489bdc002a00/content"
+                     *           "uploadedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *           "createdAt": "2026-12-06T13:02:13.759Z",
+                     *           "url": "/v1/evidence/01a24b72-a308-70bf-b1b5-30e9dc0c7fb7/content"
                      *         }
                      *       ]
                      *     }
@@ -28574,7 +28640,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24a61-ab18-760a-ad07-489bdc002a00
+                 * @example 01a24b72-a308-70bf-b1b5-30e9dc0c7fb7
                  */
                 id: string;
             };
@@ -28590,15 +28656,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab18-760a-ad07-489bdc002a00",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b72-a308-70bf-b1b5-30e9dc0c7fb7",
+                     *       "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:04.502Z",
-                     *       "url": "/v1/evidence/01a24a61-ab18-760a-ad07-489bdc002a00/content"
+                     *       "uploadedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:13.759Z",
+                     *       "url": "/v1/evidence/01a24b72-a308-70bf-b1b5-30e9dc0c7fb7/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -28685,7 +28751,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24a61-ab18-760a-ad07-489bdc002a00
+                 * @example 01a24b72-a308-70bf-b1b5-30e9dc0c7fb7
                  */
                 id: string;
             };
@@ -29068,10 +29134,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
+                     *           "id": "01a24b71-e9b1-7119-83ca-c6029b0220ad",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -29084,7 +29150,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -29098,13 +29164,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9788-7766-9301-e11567ac6208",
+                     *           "id": "01a24b71-e8ed-71ef-a877-001cf551ef9a",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -29117,7 +29183,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -29131,13 +29197,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-977b-76f2-bb2b-a679b623122e",
+                     *           "id": "01a24b71-e880-74d4-86dc-7578d7ed8b9c",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -29150,7 +29216,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -29164,10 +29230,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:56:19.413Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05NzUxLTc1NTAtOWQwMy1hNmRkYTYzZjA5YjEiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI3MS1lNjMwLTcyMmQtOTc0ZC04MzI0MTk5NTU2MmMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29246,7 +29312,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24a61-9694-750c-ae6e-8c79bf223f6b"
+                 *         "01a24b71-db9e-73f7-954a-65c6f1f7c10a"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29291,7 +29357,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24a61-9694-750c-ae6e-8c79bf223f6b"
+                 *         "01a24b71-db9e-73f7-954a-65c6f1f7c10a"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29346,10 +29412,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-acac-718e-a76e-9e7ffd9dc266",
+                     *       "id": "01a24b72-ac91-76ed-8e7e-1508c06e896d",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *       "accountId": "01a24b6d-4291-7751-a886-027d4c9b8328",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-27a2202f90a0",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29362,7 +29428,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29375,19 +29441,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:04.905Z",
+                     *       "submittedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:16.195Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9694-750c-ae6e-8c79bf223f6b",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b71-db9e-73f7-954a-65c6f1f7c10a",
+                     *           "accountId": "01a24b6d-4291-7751-a886-027d4c9b8328",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.240Z",
-                     *           "url": "/v1/evidence/01a24a61-9694-750c-ae6e-8c79bf223f6b/content"
+                     *           "createdAt": "2026-12-06T13:01:21.547Z",
+                     *           "url": "/v1/evidence/01a24b71-db9e-73f7-954a-65c6f1f7c10a/content"
                      *         }
                      *       ]
                      *     }
@@ -29442,9 +29508,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24a61-acac-718e-a76e-9e7ffd9dc266).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24b72-ac91-76ed-8e7e-1508c06e896d).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24a61-acc0-70bd-80fe-f4cb37ae2932",
+                     *       "requestId": "01a24b72-acc4-735e-a794-365e53fa9661",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -29511,7 +29577,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a61-9799-76ed-a0f2-c36aea49fcc6
+                 * @example 01a24b71-e9b1-7119-83ca-c6029b0220ad
                  */
                 id: string;
             };
@@ -29527,10 +29593,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
+                     *       "id": "01a24b71-e9b1-7119-83ca-c6029b0220ad",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29543,7 +29609,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29557,18 +29623,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T12:56:19.413Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-97a2-76ea-9afa-2d5060b86265",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b71-e9eb-749a-90bb-486e74ed7389",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.519Z",
-                     *           "url": "/v1/evidence/01a24a61-97a2-76ea-9afa-2d5060b86265/content"
+                     *           "createdAt": "2026-12-06T13:01:26.371Z",
+                     *           "url": "/v1/evidence/01a24b71-e9eb-749a-90bb-486e74ed7389/content"
                      *         }
                      *       ]
                      *     }
@@ -29657,7 +29723,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a61-acac-718e-a76e-9e7ffd9dc266
+                 * @example 01a24b72-ac91-76ed-8e7e-1508c06e896d
                  */
                 id: string;
             };
@@ -29684,10 +29750,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-acac-718e-a76e-9e7ffd9dc266",
+                     *       "id": "01a24b72-ac91-76ed-8e7e-1508c06e896d",
                      *       "state": "approved",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *       "accountId": "01a24b6d-4291-7751-a886-027d4c9b8328",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-27a2202f90a0",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29700,7 +29766,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29709,23 +29775,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24a61-accc-7302-8801-b8a214365c65",
+                     *       "eventId": "01a24b72-acf4-77df-a4ca-1f26abe48e79",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:04.938Z",
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:04.905Z",
+                     *       "decidedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "decidedAt": "2026-12-06T13:02:16.296Z",
+                     *       "submittedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:16.195Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9694-750c-ae6e-8c79bf223f6b",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b71-db9e-73f7-954a-65c6f1f7c10a",
+                     *           "accountId": "01a24b6d-4291-7751-a886-027d4c9b8328",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.240Z",
-                     *           "url": "/v1/evidence/01a24a61-9694-750c-ae6e-8c79bf223f6b/content"
+                     *           "createdAt": "2026-12-06T13:01:21.547Z",
+                     *           "url": "/v1/evidence/01a24b71-db9e-73f7-954a-65c6f1f7c10a/content"
                      *         }
                      *       ]
                      *     }
@@ -29862,7 +29928,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a61-9799-76ed-a0f2-c36aea49fcc6
+                 * @example 01a24b71-e9b1-7119-83ca-c6029b0220ad
                  */
                 id: string;
             };
@@ -29901,10 +29967,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
+                     *       "id": "01a24b71-e9b1-7119-83ca-c6029b0220ad",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29917,7 +29983,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29933,21 +29999,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:04.964Z",
+                     *       "decidedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "decidedAt": "2026-12-06T13:02:16.416Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T12:56:19.413Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-97a2-76ea-9afa-2d5060b86265",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b71-e9eb-749a-90bb-486e74ed7389",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.519Z",
-                     *           "url": "/v1/evidence/01a24a61-97a2-76ea-9afa-2d5060b86265/content"
+                     *           "createdAt": "2026-12-06T13:01:26.371Z",
+                     *           "url": "/v1/evidence/01a24b71-e9eb-749a-90bb-486e74ed7389/content"
                      *         }
                      *       ]
                      *     }
@@ -30084,7 +30150,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T08:03:49.485Z"
+                     *       "accrueFrom": "2025-12-05T12:56:19.413Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30165,7 +30231,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T08:03:49.485Z"
+                 *       "accrueFrom": "2025-12-05T12:56:19.413Z"
                  *     }
                  */
                 "application/json": {
@@ -30202,7 +30268,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T08:03:49.485Z"
+                     *       "accrueFrom": "2025-12-05T12:56:19.413Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30301,7 +30367,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -30317,7 +30383,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -30416,7 +30482,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -30434,37 +30500,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-99a0-72db-a169-8efdc3a9b567",
+                     *           "id": "01a24b71-f99a-7659-8500-6ddd4ed0d0d0",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24a61-997a-7344-819b-cb34f928a59e",
+                     *           "claimId": "01a24b71-f908-77cd-92b8-ec9ecdd9da83",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T08:04:00.030Z"
+                     *           "createdAt": "2026-12-06T13:01:30.388Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9970-719e-aef3-4f8915afea37",
+                     *           "id": "01a24b71-f8fb-75bc-8898-6898cd6e3506",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24a61-8115-74ec-acba-c127f262005d",
+                     *           "eventId": "01a24b6e-5155-7134-9687-2fc47bbf54d5",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T08:03:59.967Z"
+                     *           "createdAt": "2026-12-06T13:01:30.096Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9970-719e-aef2-fe665e88afc3",
+                     *           "id": "01a24b71-f8fb-75bc-8898-19bd9fab1601",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24a61-8115-74ec-acba-5a5e462c01c7",
+                     *           "eventId": "01a24b6e-5155-7134-9686-c734a850d106",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T08:03:59.967Z"
+                     *           "createdAt": "2026-12-06T13:01:30.096Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05OTcwLTcxOWUtYWVmMi1kMzg1NDBhYjFjOWIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI3MS1mOGZiLTc1YmMtODg5Ny1lYzliYmM5NWZhODUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30555,7 +30621,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -30598,7 +30664,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -30717,8 +30783,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24a61-ad0a-706b-a4b3-d4629b4f3708",
-                     *       "instance": "/v1/accounts/01a24a61-70cd-736b-bba8-367c2cc2f80e/coop-fund/adjustments"
+                     *       "requestId": "01a24b72-addf-74aa-85b5-0bef37686065",
+                     *       "instance": "/v1/accounts/01a24b6d-4291-7751-a885-ffa2e3b83839/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -30775,17 +30841,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *           "id": "01a24b72-ae04-74dd-a370-8435f85d6e88",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *           "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *           "proofEvidenceId": "01a24b71-f916-73e6-8b46-8489f184f410",
+                     *           "proofUrl": "/v1/evidence/01a24b71-f916-73e6-8b46-8489f184f410/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30793,21 +30859,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:05.014Z"
+                     *           "submittedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *           "createdAt": "2026-12-06T13:02:16.580Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9997-7436-ae48-3948b886a899",
+                     *           "id": "01a24b71-f96b-76df-8f3d-cd43462c52c1",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-545699b4d439",
+                     *           "accountId": "01a24b6d-4291-7751-a886-1ebf02bc35c5",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24a61-999b-70db-92bb-f58d08865984",
-                     *           "proofUrl": "/v1/evidence/01a24a61-999b-70db-92bb-f58d08865984/content",
+                     *           "proofEvidenceId": "01a24b71-f988-70ea-b0a3-f520f6de00c7",
+                     *           "proofUrl": "/v1/evidence/01a24b71-f988-70ea-b0a3-f520f6de00c7/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30816,7 +30882,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:04:00.023Z"
+                     *           "createdAt": "2026-12-06T13:01:30.347Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -30890,13 +30956,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                 *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                 *       "proofEvidenceId": "01a24b71-f916-73e6-8b46-8489f184f410",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -30937,13 +31003,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                 *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                 *       "proofEvidenceId": "01a24b71-f916-73e6-8b46-8489f184f410",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31002,17 +31068,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *       "id": "01a24b72-ae04-74dd-a370-8435f85d6e88",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *       "proofEvidenceId": "01a24b71-f916-73e6-8b46-8489f184f410",
+                     *       "proofUrl": "/v1/evidence/01a24b71-f916-73e6-8b46-8489f184f410/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31020,8 +31086,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:05.014Z"
+                     *       "submittedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:16.580Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31132,7 +31198,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a61-ad16-777c-9837-2e0c12e796e4
+                 * @example 01a24b72-ae04-74dd-a370-8435f85d6e88
                  */
                 id: string;
             };
@@ -31148,17 +31214,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *       "id": "01a24b72-ae04-74dd-a370-8435f85d6e88",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *       "proofEvidenceId": "01a24b71-f916-73e6-8b46-8489f184f410",
+                     *       "proofUrl": "/v1/evidence/01a24b71-f916-73e6-8b46-8489f184f410/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31166,8 +31232,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:05.014Z"
+                     *       "submittedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:16.580Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31254,7 +31320,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a61-ad16-777c-9837-2e0c12e796e4
+                 * @example 01a24b72-ae04-74dd-a370-8435f85d6e88
                  */
                 id: string;
             };
@@ -31270,26 +31336,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *       "id": "01a24b72-ae04-74dd-a370-8435f85d6e88",
                      *       "state": "approved",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *       "proofEvidenceId": "01a24b71-f916-73e6-8b46-8489f184f410",
+                     *       "proofUrl": "/v1/evidence/01a24b71-f916-73e6-8b46-8489f184f410/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:05.026Z",
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:05.014Z"
+                     *       "decidedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "decidedAt": "2026-12-06T13:02:16.629Z",
+                     *       "submittedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:16.580Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31424,7 +31490,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a61-9997-7436-ae48-3948b886a899
+                 * @example 01a24b71-f96b-76df-8f3d-cd43462c52c1
                  */
                 id: string;
             };
@@ -31458,17 +31524,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9997-7436-ae48-3948b886a899",
+                     *       "id": "01a24b71-f96b-76df-8f3d-cd43462c52c1",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-545699b4d439",
+                     *       "accountId": "01a24b6d-4291-7751-a886-1ebf02bc35c5",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24a61-999b-70db-92bb-f58d08865984",
-                     *       "proofUrl": "/v1/evidence/01a24a61-999b-70db-92bb-f58d08865984/content",
+                     *       "proofEvidenceId": "01a24b71-f988-70ea-b0a3-f520f6de00c7",
+                     *       "proofUrl": "/v1/evidence/01a24b71-f988-70ea-b0a3-f520f6de00c7/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31479,10 +31545,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:05.036Z",
+                     *       "decidedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "decidedAt": "2026-12-06T13:02:16.678Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:04:00.023Z"
+                     *       "createdAt": "2026-12-06T13:01:30.347Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31637,44 +31703,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-99a6-729d-a98f-adce1c1b2c07",
-                     *           "claimId": "01a24a61-998c-72db-a39a-46c0431da507",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b71-f9b5-72cf-b827-5fa771aa9ee4",
+                     *           "claimId": "01a24b71-f921-774c-8276-beb96f39caa7",
+                     *           "accountId": "01a24b6d-4291-7751-a886-027d4c9b8328",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T08:04:00.035Z",
+                     *           "approvedAt": "2026-12-06T13:01:30.411Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-99ab-77c0-b669-023fa4c6d314",
-                     *           "claimId": "01a24a61-9990-71ae-af78-c9c4cdfe1eb0",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-454e122a0e3b",
+                     *           "id": "01a24b71-f9c8-74aa-973f-4a64624dd0cb",
+                     *           "claimId": "01a24b71-f937-702e-a14d-4f265a79a69b",
+                     *           "accountId": "01a24b6d-4291-7751-a886-0c131ebce867",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T08:04:00.040Z",
+                     *           "approvedAt": "2026-12-06T13:01:30.430Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-ad25-74cb-8f91-3d0a553840af",
-                     *           "claimId": "01a24a61-ad16-777c-9837-2e0c12e796e4",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b72-ae46-7312-8d9c-9b77b308dda1",
+                     *           "claimId": "01a24b72-ae04-74dd-a370-8435f85d6e88",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T08:04:05.026Z",
+                     *           "approvedAt": "2026-12-06T13:02:16.629Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -31753,9 +31819,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24a61-99a6-729d-a98f-adce1c1b2c07",
-                 *         "01a24a61-99ab-77c0-b669-023fa4c6d314",
-                 *         "01a24a61-ad25-74cb-8f91-3d0a553840af"
+                 *         "01a24b71-f9b5-72cf-b827-5fa771aa9ee4",
+                 *         "01a24b71-f9c8-74aa-973f-4a64624dd0cb",
+                 *         "01a24b72-ae46-7312-8d9c-9b77b308dda1"
                  *       ]
                  *     }
                  */
@@ -31776,11 +31842,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad38-733f-a1dd-8f334cd48dd0",
+                     *       "id": "01a24b72-ae95-7048-8f93-7e14c65a5df1",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T08:04:05.048Z",
+                     *       "createdAt": "2026-12-06T13:02:16.730Z",
                      *       "created": true
                      *     }
                      */
@@ -31894,7 +31960,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b6d-4291-7751-a885-ffa2e3b83839
                  */
                 id: string;
             };
@@ -31912,34 +31978,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-3ff427642d61",
+                     *           "accountId": "01a24b6d-4291-7751-a886-0bcc8907c927",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 52545,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 23411,
+                     *           "available": 52411,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51077,
-                     *           "spent": 18000,
+                     *           "spent": 29000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 32697,
+                     *           "available": 21697,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-a072d936f528",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-41b3d7b91678",
+                     *           "accountId": "01a24b6d-4291-7751-a886-0bcc8907c927",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -31951,7 +32017,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGE2MS03MTI1LTc1MmYtYmJjZC1hMDcyZDkzNmY1MjgiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGI2ZC00ODY2LTc2ZWUtYTJhNy00MWIzZDdiOTE2NzgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32041,7 +32107,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
+                 * @example 01a24b72-8367-779b-bc36-190c77be0b80
                  */
                 id: string;
             };
@@ -32092,12 +32158,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24a61-a770-753f-950c-2eb36df4c9ed",
-                     *       "memberId": "01a24a61-a76f-752a-ba03-24d29b76c304",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "invitationId": "01a24b72-88e8-75dd-86b8-1e2566b9fd11",
+                     *       "memberId": "01a24b72-88e5-70b9-9858-0bd6d3c4bb4e",
+                     *       "accountId": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T08:04:03.564Z"
+                     *       "expiresAt": "2026-12-20T13:02:07.075Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -32220,7 +32286,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_gLkc04Www0O_p3PpPKaqsOD9ro3XtWVjXsFmPFe0GNw
+                 * @example inv_GWDVFkK5VRjnKbu0jiWDZ_QWWqaEfXV49T97lvJ1lL4
                  */
                 token: string;
             };
@@ -32254,8 +32320,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a76f-752a-ba03-24d29b76c304",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b72-88e5-70b9-9858-0bd6d3c4bb4e",
+                     *       "accountId": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -32266,8 +32332,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.565Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.577Z"
+                     *       "createdAt": "2026-12-06T13:02:07.076Z",
+                     *       "updatedAt": "2026-12-06T13:02:07.156Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32402,7 +32468,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
+                 * @example 01a24b72-8367-779b-bc36-190c77be0b80
                  */
                 id: string;
             };
@@ -32412,7 +32478,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
+                 *       "byMemberId": "01a24b72-85e7-7248-8ea5-95797900c161"
                  *     }
                  */
                 "application/json": {
@@ -32433,8 +32499,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
-                     *       "code": "7MBFC44D"
+                     *       "accountId": "01a24b72-8367-779b-bc36-190c77be0b80",
+                     *       "code": "T4AXP38T"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -32561,7 +32627,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "7MBFC44D",
+                 *       "account": "T4AXP38T",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -32594,8 +32660,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a78b-7428-b870-67c21dcebcd2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b72-89a0-73ff-a5a8-9a6ac3750432",
+                     *       "accountId": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32606,8 +32672,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.594Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.594Z"
+                     *       "createdAt": "2026-12-06T13:02:07.263Z",
+                     *       "updatedAt": "2026-12-06T13:02:07.263Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32718,7 +32784,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a78b-7428-b870-67c21dcebcd2
+                 * @example 01a24b72-89a0-73ff-a5a8-9a6ac3750432
                  */
                 id: string;
             };
@@ -32728,7 +32794,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
+                 *       "byMemberId": "01a24b72-85e7-7248-8ea5-95797900c161"
                  *     }
                  */
                 "application/json": {
@@ -32749,8 +32815,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a78b-7428-b870-67c21dcebcd2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b72-89a0-73ff-a5a8-9a6ac3750432",
+                     *       "accountId": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32761,8 +32827,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.594Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.605Z"
+                     *       "createdAt": "2026-12-06T13:02:07.263Z",
+                     *       "updatedAt": "2026-12-06T13:02:07.364Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32885,7 +32951,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a79f-7138-9396-4600ec32bef0
+                 * @example 01a24b72-8b7c-7593-9be8-8b8183d79a55
                  */
                 id: string;
             };
@@ -32896,7 +32962,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
+                 *       "byMemberId": "01a24b72-85e7-7248-8ea5-95797900c161"
                  *     }
                  */
                 "application/json": {
@@ -32919,8 +32985,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a79f-7138-9396-4600ec32bef0",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b72-8b7c-7593-9be8-8b8183d79a55",
+                     *       "accountId": "01a24b72-8367-779b-bc36-190c77be0b80",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -32931,8 +32997,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.614Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.625Z"
+                     *       "createdAt": "2026-12-06T13:02:07.738Z",
+                     *       "updatedAt": "2026-12-06T13:02:07.824Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33055,7 +33121,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a74b-70fc-978d-09420efc12f2
+                 * @example 01a24b72-873b-742b-8183-ef80ed34af60
                  */
                 id: string;
             };
@@ -33082,7 +33148,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-a74b-70fc-978d-09420efc12f2",
+                     *       "memberId": "01a24b72-873b-742b-8183-ef80ed34af60",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -33234,35 +33300,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a7d6-712e-b73f-c121d34a4c0e",
+                     *           "id": "01a24b72-8e42-7797-9a09-e05e74f188c5",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=VNe7jaTLm85khiATxzRAGq3kriRhX719-4GK_fx4SyU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 09:04. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=mlrH80u0k3yrcAXK5xjMi_iMLa5_d0mmfOHuX9lr_Cc\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 14:02. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:03.668Z",
+                     *           "nextAttemptAt": "2026-12-06T13:02:08.403Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T08:04:03.667Z"
+                     *           "createdAt": "2026-12-06T13:02:08.384Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a7c7-734e-8553-a624c3e59a4c",
+                     *           "id": "01a24b72-8d12-7236-834c-42a3d38050e6",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=1tzzBZphZoFRLg44IeXUvHS2LqZ0hS9tWUhN5qcqWzU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 09:04. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=FsCMkG7tLVHaTWo5NMwCMzdUx6gzA0V2RV9WYO1Eg9A\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 14:02. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:03.653Z",
+                     *           "nextAttemptAt": "2026-12-06T13:02:08.055Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T08:04:03.649Z"
+                     *           "createdAt": "2026-12-06T13:02:08.001Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a7ab-7100-a37f-cfa62dc3c153",
+                     *           "id": "01a24b72-8be7-7532-9e55-1ec393aea604",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -33270,13 +33336,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:03.627Z",
+                     *           "nextAttemptAt": "2026-12-06T13:02:07.847Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T08:04:03.625Z"
+                     *           "createdAt": "2026-12-06T13:02:07.824Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA4OjA0OjAzLjYyNVoiLCIwMWEyNGE2MS1hN2FiLTcxMDAtYTM3Zi1jZmE2MmRjM2MxNTMiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDEzOjAyOjA3LjgyNFoiLCIwMWEyNGI3Mi04YmU3LTc1MzItOWU1NS0xZWMzOTNhZWE2MDQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -33342,7 +33408,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24a61-89b5-77f8-abbd-3769f6d765dd
+                 * @example 01a24b6f-772c-71cf-8ac0-1e2609919e93
                  */
                 id: string;
             };
@@ -33358,9 +33424,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-89b5-77f8-abbd-3769f6d765dd",
+                     *       "id": "01a24b6f-772c-71cf-8ac0-1e2609919e93",
                      *       "template": "member_notice",
-                     *       "to": "ingrid.strand.503@example.com",
+                     *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
                      *       "subject": "Grattis på födelsedagen!",
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
@@ -33369,7 +33435,7 @@ export interface operations {
                      *       "nextAttemptAt": null,
                      *       "lastError": "cancelled in the console",
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T08:03:55.945Z"
+                     *       "createdAt": "2026-12-06T12:58:45.609Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33492,7 +33558,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24a61-89b5-77f8-abbd-3769f6d765dd
+                 * @example 01a24b6f-772c-71cf-8ac0-1e2609919e93
                  */
                 id: string;
             };
@@ -33508,18 +33574,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd6b-70f2-b8f4-3a0618f40b69",
+                     *       "id": "01a24b72-da3f-76b9-884c-761203483d21",
                      *       "template": "member_notice",
-                     *       "to": "ingrid.strand.503@example.com",
+                     *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
                      *       "subject": "Grattis på födelsedagen!",
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
                      *       "status": "pending",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T08:04:09.194Z",
+                     *       "nextAttemptAt": "2026-12-06T13:02:27.903Z",
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T08:04:09.194Z"
+                     *       "createdAt": "2026-12-06T13:02:27.903Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33586,8 +33652,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The mail is pending; only a sent, failed or cancelled mail can be sent again.",
                      *       "code": "outbox_mail_not_resendable",
-                     *       "requestId": "01a24a61-bd61-7367-9ab5-7a16e1d84eee",
-                     *       "instance": "/v1/outbox/01a24a61-89b5-77f8-abbd-3769f6d765dd/resend"
+                     *       "requestId": "01a24b72-da1f-706c-8a65-16b851cd39f0",
+                     *       "instance": "/v1/outbox/01a24b6f-772c-71cf-8ac0-1e2609919e93/resend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -33925,7 +33991,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24a61-aa93-72a8-9eeb-0be184729582",
+                     *       "requestId": "01a24b72-a0b6-7059-bf9b-b6b092575b77",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -33956,7 +34022,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b6d-42e8-709e-8a32-286dce72be66
                  */
                 id: string;
             };
@@ -33972,8 +34038,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "countedFor": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
+                     *       "countedFor": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -34460,7 +34526,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-8add78a3d992
+                 * @example 01a24b6d-4866-76ee-a2a7-2bd78c86ff12
                  */
                 id: string;
             };
@@ -34476,7 +34542,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-2bd78c86ff12",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -34487,14 +34553,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T08:03:49.485Z"
+                     *           "completedAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T08:03:49.485Z"
+                     *           "completedAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -34607,7 +34673,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9a52-71ca-8fad-40ffa2b85e4f",
+                     *           "id": "01a24b71-fe65-773a-b29d-f72d2e5abf1e",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -34616,8 +34682,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T08:04:00.210Z",
-                     *           "updatedAt": "2026-12-06T08:04:00.210Z"
+                     *           "createdAt": "2026-12-06T13:01:31.622Z",
+                     *           "updatedAt": "2026-12-06T13:01:31.622Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -34723,7 +34789,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b72-a1e9-72be-ae91-5f1b87201648",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34731,9 +34797,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.466Z",
-                     *       "secret": "whsec_8ca02e82eaa91ca97b3664edaf8b1940eb231d9b861ccc8265d241fea6198430"
+                     *       "createdAt": "2026-12-06T13:02:13.481Z",
+                     *       "updatedAt": "2026-12-06T13:02:13.481Z",
+                     *       "secret": "whsec_c17a674f68e839a0c8919051db9dcec61f6300a50c51106a884b35c3ad4909e0"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -34824,7 +34890,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24a61-aae8-752d-9e7a-cd1d22e7e310",
+                     *       "requestId": "01a24b72-a1cb-73ea-a5bd-8186a5e3e0e5",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -34855,7 +34921,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b72-a1e9-72be-ae91-5f1b87201648
                  */
                 id: string;
             };
@@ -34871,7 +34937,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b72-a1e9-72be-ae91-5f1b87201648",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34879,8 +34945,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.466Z"
+                     *       "createdAt": "2026-12-06T13:02:13.481Z",
+                     *       "updatedAt": "2026-12-06T13:02:13.481Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -34967,7 +35033,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b72-a1e9-72be-ae91-5f1b87201648
                  */
                 id: string;
             };
@@ -34983,7 +35049,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b72-a1e9-72be-ae91-5f1b87201648",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34992,8 +35058,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.479Z"
+                     *       "createdAt": "2026-12-06T13:02:13.481Z",
+                     *       "updatedAt": "2026-12-06T13:02:13.574Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35116,7 +35182,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b72-a1e9-72be-ae91-5f1b87201648
                  */
                 id: string;
             };
@@ -35151,7 +35217,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b72-a1e9-72be-ae91-5f1b87201648",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35160,8 +35226,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.472Z"
+                     *       "createdAt": "2026-12-06T13:02:13.481Z",
+                     *       "updatedAt": "2026-12-06T13:02:13.548Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35296,7 +35362,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b72-a1e9-72be-ae91-5f1b87201648
                  */
                 id: string;
             };
@@ -35312,7 +35378,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b72-a1e9-72be-ae91-5f1b87201648",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35321,9 +35387,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.479Z",
-                     *       "secret": "whsec_9fc75ba026bba66b983b797fd884d7eaf0e5536e6b99ea43dc6c7fabcb7a3adc"
+                     *       "createdAt": "2026-12-06T13:02:13.481Z",
+                     *       "updatedAt": "2026-12-06T13:02:13.574Z",
+                     *       "secret": "whsec_062ca1d6c1484a107caab487d10788e457b0a042806a6050e13c2646f35634c1"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35456,7 +35522,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b72-a1e9-72be-ae91-5f1b87201648
                  */
                 id: string;
             };
@@ -35563,7 +35629,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24a61-ab05-7069-ba96-76b99e07a72a
+                 * @example 01a24b72-a24e-777a-9028-92ce53304abc
                  */
                 id: string;
             };
@@ -35579,16 +35645,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab05-7069-ba96-76b99e07a72a",
-                     *       "eventId": "01a24a61-ab04-72b9-a1e7-3520d8728822",
+                     *       "id": "01a24b72-a24e-777a-9028-92ce53304abc",
+                     *       "eventId": "01a24b72-a24d-753b-b5b7-6df13a5dfac1",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T08:04:04.483Z",
+                     *       "occurredAt": "2026-12-06T13:02:13.580Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T08:04:04.489Z",
+                     *       "nextAttemptAt": "2026-12-06T13:02:13.587Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -35645,7 +35711,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24a61-ab00-71d7-9f38-8a7c21a3bc19",
+                     *       "requestId": "01a24b72-a248-720b-8be6-95ea06ee61da",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -35757,26 +35823,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "id": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "nkQKwHQp-uMSjUQv7oFfyIj15_Lbf2nqQXk9TVJclZI-SbQUWQtQ"
+                     *       "csrfToken": "ad5nNRnN-UzZ32UrwzY5eNIvqsGvWikuHCH7_mNo7Cp09ucYERmI"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -35807,7 +35873,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24a61-ad3d-70bb-9338-69d05b9144cd",
+                     *       "requestId": "01a24b72-aeae-771f-824a-395d907433f8",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -35897,26 +35963,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "id": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "nZerHaja-fdp6LiUldf-5cAOl4kjqOFqE7LM-NtotYgvF1bzctgE"
+                     *       "csrfToken": "lzxyirbW-rCKPLRagA8QC8h2ZbAvVpAanOSez5nKZKaBHifehxIY"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -35983,7 +36049,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24a61-7066-74ea-818c-c12446e27897"
+                 *       "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6"
                  *     }
                  */
                 "application/json": {
@@ -36005,26 +36071,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "id": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "Da7McCXz-OCmIM8A8TimvjObIQiVCZxP-yiYmNBYvzHjqUhNeKvU"
+                     *       "csrfToken": "rEnjHb57-b3JG4TIztkjOBHvrGF6DxkSIUJTRIvCrtpgX8uvglmE"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36478,7 +36544,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "glgCzKQCSzU1rRWq5ztWWdJtjpApqK17isg-kgJcUME",
+                 *       "token": "9xdxVzaDWovNj6tps7O5Facan9Ihq9sfkxHQFbWSbnA",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -36535,7 +36601,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24a61-adc5-73db-a154-2a40796faecd",
+                     *       "requestId": "01a24b72-afc7-7703-89f7-7003822d8921",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -36606,7 +36672,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "email": "lars.lind.1@example.com",
+                 *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                  *       "language": "sv"
                  *     }
                  */
@@ -36727,8 +36793,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "email": "lars.lind.1@example.com",
-                 *       "code": "590210"
+                 *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
+                 *       "code": "192070"
                  *     }
                  */
                 "application/json": {
@@ -36754,27 +36820,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "Z7F9sguv-JVCjB2HwWGRFUZG5IB5LgCFmHBG2FWTWOK_aQhCm51E",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "csrfToken": "7rqzsU9w-g2Vtzc5U6xr4oJjwc2wQDYUVTq8MpOIxgDPSvg5mWrQ",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind",
-                     *         "email": "lars.lind.1@example.com",
+                     *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -36809,7 +36875,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24a61-ae3c-7145-8f61-a71d01c37140",
+                     *       "requestId": "01a24b72-b099-77e5-acf7-b36ab583a412",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -36916,7 +36982,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "email": "lars.lind.1@example.com",
+                 *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                  *       "password": "lojal-demo-member"
                  *     }
                  */
@@ -36939,27 +37005,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "VMy79K5D-y7H6cAiuP1ZnbnRx4S4IY0-xv-pgJYwTtkshHZWzVaI",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "csrfToken": "l0g2ms1J-oRCZWYzhkdcGxiZ72w1Pj44SldlPtFt2Y1SY_Fyd1yY",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind",
-                     *         "email": "lars.lind.1@example.com",
+                     *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37084,27 +37150,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "1JjS24At-H72WyYxGPrjyiXqFainH0aMJ0GS3tdWwiI30QoB1bP8",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "csrfToken": "A4cIPfTl-bx7lVC0qwTts6mEXail0trbWMw507qFtJgpjaBcUKQI",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind",
-                     *         "email": "lars.lind.1@example.com",
+                     *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37163,7 +37229,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96"
+                 *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3"
                  *     }
                  */
                 "application/json": {
@@ -37185,18 +37251,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind",
-                     *         "email": "lars.lind.1@example.com",
+                     *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "J3O8ZqZk-d6y6ktIx791ERyuU9EPsL-eFfLBzYDhFrCn0siuR0e4"
+                     *       "csrfToken": "xrKIQWPE-5uWQYPVr_rBA9R2Ia8XTE74yXfjPbgVeYkTzr34RD_g"
                      *     }
                      */
                     "application/json": {
@@ -37556,7 +37622,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o
+                 * @example inv_kiEsQmdrKp_3fjJVGOckvbNYR22XtfRusksCdjVD4eM
                  */
                 token: string;
             };
@@ -37577,7 +37643,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T08:03:49.485Z"
+                     *       "expiresAt": "2026-12-20T12:56:19.413Z"
                      *     }
                      */
                     "application/json": {
@@ -37632,8 +37698,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24a61-ae82-72e6-a6d3-bf69033167ec",
-                     *       "instance": "/auth/invitations/inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o"
+                     *       "requestId": "01a24b72-b0f9-74ce-bd17-4bd6067a8370",
+                     *       "instance": "/auth/invitations/inv_kiEsQmdrKp_3fjJVGOckvbNYR22XtfRusksCdjVD4eM"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37687,7 +37753,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o
+                 * @example inv_kiEsQmdrKp_3fjJVGOckvbNYR22XtfRusksCdjVD4eM
                  */
                 token: string;
             };
@@ -37721,27 +37787,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "w2kBZTnx-bSmC7J8K49BKeVci1XDvdkGfvQ_kA4UPqCi_hfe1jb8",
+                     *       "csrfToken": "U86GmNCs-mJc04gBD96OyzJNcMObYL8K9L0AhVUkgsuRjZIT3U7M",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24a61-9a27-71ad-8284-d1d26aa16c5b",
+                     *         "id": "01a24b71-fd21-74a2-8f8a-7967aa65cbb4",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-9a27-71ad-8284-d1d26aa16c5b",
+                     *           "memberId": "01a24b71-fd21-74a2-8f8a-7967aa65cbb4",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -37872,16 +37938,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *       "name": "Lars Lind",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -37998,16 +38064,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *       "name": "Lars Lind",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "programId": "01a24b6d-3a0a-77d8-83d3-9491892d65d6",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38245,7 +38311,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "available": 7514,
+                     *       "available": 9514,
                      *       "pending": 10049,
                      *       "pendingReleases": [
                      *         {
@@ -38257,7 +38323,7 @@ export interface operations {
                      *           "on": "2026-12-07"
                      *         },
                      *         {
-                     *           "points": 7453,
+                     *           "points": 5484,
                      *           "on": "2026-12-17"
                      *         }
                      *       ],
@@ -38267,7 +38333,7 @@ export interface operations {
                      *           "on": "2027-01-01"
                      *         }
                      *       ],
-                     *       "lifetimeEarned": 125563,
+                     *       "lifetimeEarned": 127563,
                      *       "lifetimeSpent": 108000,
                      *       "company": {
                      *         "available": 501251,
@@ -38382,7 +38448,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "periodEnd": "2027-12-06T12:56:19.413Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -38487,23 +38553,24 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-9cf9-746d-8070-3deb8c2be85e",
-                     *           "at": "2025-12-21T08:03:49.485Z",
+                     *           "id": "01a24b72-1328-7501-8a53-c41daab92d30",
+                     *           "at": "2025-12-21T12:56:19.413Z",
                      *           "points": 500,
                      *           "pending": 500,
                      *           "kind": "earn",
-                     *           "text": "training.completed training:01a24a61-9ce4-771d-9fa5-9b351c1e3f17:01a24a61-7125-752f-bbcd-7f75af09de96: poeng fra Kurs genomförd",
+                     *           "text": "training.completed training:01a24b72-1284-735e-b129-b8ce86da6b6b:01a24b6d-4866-76ee-a2a7-1df211ab6bf3: poeng fra Kurs genomförd",
                      *           "details": [
                      *             {
                      *               "points": 500,
                      *               "text": "500 poeng: Kurs genomförd"
                      *             }
                      *           ],
-                     *           "campaign": null
+                     *           "campaign": null,
+                     *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9605-773f-90c9-5b7332c1bdd6",
-                     *           "at": "2026-10-23T21:03:49.485Z",
+                     *           "id": "01a24b71-cb15-72c4-8754-735cb1ded9c2",
+                     *           "at": "2026-10-24T01:56:19.413Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38514,11 +38581,12 @@ export interface operations {
                      *               "text": "25 poeng: Fjordbanken: kortköp"
                      *             }
                      *           ],
-                     *           "campaign": null
+                     *           "campaign": null,
+                     *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9605-773f-90c9-555c70315ade",
-                     *           "at": "2026-10-18T21:03:49.485Z",
+                     *           "id": "01a24b71-cb15-72c4-8754-6d906565650a",
+                     *           "at": "2026-10-19T01:56:19.413Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38529,10 +38597,11 @@ export interface operations {
                      *               "text": "25 poeng: Fjordbanken: kortköp"
                      *             }
                      *           ],
-                     *           "campaign": null
+                     *           "campaign": null,
+                     *           "surprise": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a61-9605-773f-90c9-4dac1007562b"
+                     *       "nextCursor": "01a24b71-cb15-72c4-8754-672aae3abf25"
                      *     }
                      */
                     "application/json": {
@@ -38554,6 +38623,15 @@ export interface operations {
                             }[];
                             /** @description the campaign that paid these extra points; null for anything else */
                             campaign: string | null;
+                            /** @description set when the entry is a surprise the program gave (a birthday, an anniversary, a milestone, a season); null otherwise */
+                            surprise: {
+                                /** @enum {string} */
+                                kind: "birthday" | "anniversary" | "orders" | "lifetime_points" | "tier" | "seasonal";
+                                /** @description 'Surprise' in the member's language */
+                                label: string;
+                                /** @description a friendly line on why the surprise came, in the member's language */
+                                why: string;
+                            } | null;
                         }[];
                         /** @description pass as `cursor` for the next page; null on the last */
                         nextCursor: string | null;
@@ -38835,7 +38913,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *           "id": "01a24b71-0ecc-716a-80a9-f3cf90267718",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -38850,7 +38928,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
+                     *           "id": "01a24b70-ff19-705f-81c4-fe32db39e50b",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -38865,7 +38943,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24a61-915e-770d-846f-bf464c8dcdc0",
+                     *           "id": "01a24b71-0e65-72f9-bc5a-30c6e89881ed",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -38880,7 +38958,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGE2MS05MTI3LTc2YmQtYmQ4OS01NmQ4NzNlMDdjM2MiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGI3MC1mYjAxLTcwYTQtODZhMS1hOTk4NTRlMDZkM2YiXQ"
                      *     }
                      */
                     "application/json": {
@@ -38968,7 +39046,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *       "id": "01a24b71-0ecc-716a-80a9-f3cf90267718",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -39089,127 +39167,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
+                     *           "id": "01a24b72-b19e-7388-b57f-8da6974b8703",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *             "id": "01a24b71-0ecc-716a-80a9-f3cf90267718",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T08:04:05.476Z",
-                     *           "updatedAt": "2026-12-06T08:04:05.472Z",
+                     *           "createdAt": "2026-12-06T13:02:17.502Z",
+                     *           "updatedAt": "2026-12-06T13:02:17.498Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:05.472Z"
+                     *               "at": "2026-12-06T13:02:17.498Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:05.472Z"
+                     *               "at": "2026-12-06T13:02:17.498Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:05.472Z"
+                     *               "at": "2026-12-06T13:02:17.498Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac6c-743c-8878-30f833bd2a78",
+                     *           "id": "01a24b72-abd5-7777-a45f-97059db73c06",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24a61-9161-75db-9493-cad2451a9458",
+                     *             "id": "01a24b71-0f33-71d1-837a-84e53a2d52dd",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T08:04:04.844Z",
-                     *           "updatedAt": "2026-12-06T08:04:04.838Z",
+                     *           "createdAt": "2026-12-06T13:02:16.021Z",
+                     *           "updatedAt": "2026-12-06T13:02:16.012Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.838Z"
+                     *               "at": "2026-12-06T13:02:16.012Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.838Z"
+                     *               "at": "2026-12-06T13:02:16.012Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.838Z"
+                     *               "at": "2026-12-06T13:02:16.012Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac39-74cb-8657-982b066d05ab",
+                     *           "id": "01a24b72-aad2-724b-9fae-75a6fcd83ddb",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
+                     *             "id": "01a24b70-fcec-7023-9d4b-2f147051b611",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T08:04:04.793Z",
-                     *           "updatedAt": "2026-12-06T08:04:04.810Z",
+                     *           "createdAt": "2026-12-06T13:02:15.763Z",
+                     *           "updatedAt": "2026-12-06T13:02:15.937Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.788Z"
+                     *               "at": "2026-12-06T13:02:15.729Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T08:04:04.810Z"
+                     *               "at": "2026-12-06T13:02:15.937Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS1hYmRhLTczNjQtODY2MC1mMDczYWMwZWRhZjYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI3Mi1hNzkyLTc3ZmUtYmQ3Ny0yNDhiMzRjZGNhYWQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39279,7 +39357,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                 *       "rewardId": "01a24b71-0ecc-716a-80a9-f3cf90267718",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -39326,43 +39404,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
+                     *       "id": "01a24b72-b19e-7388-b57f-8da6974b8703",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *         "id": "01a24b71-0ecc-716a-80a9-f3cf90267718",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T08:04:05.476Z",
-                     *       "updatedAt": "2026-12-06T08:04:05.472Z",
+                     *       "createdAt": "2026-12-06T13:02:17.502Z",
+                     *       "updatedAt": "2026-12-06T13:02:17.498Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:02:17.498Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:02:17.498Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:02:17.498Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39454,9 +39532,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:insufficient_points",
                      *       "title": "insufficient points",
                      *       "status": 422,
-                     *       "detail": "Ikke nok poeng: 7514 tilgjengelig, 500000 forespurt.",
+                     *       "detail": "Ikke nok poeng: 9514 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a61-aefc-7685-a25d-7236c97dd664",
+                     *       "requestId": "01a24b72-b1c4-7755-8bed-c562f9b05593",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -39487,7 +39565,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24a61-aee4-7788-a816-f4e2a67c6bbb
+                 * @example 01a24b72-b19e-7388-b57f-8da6974b8703
                  */
                 id: string;
             };
@@ -39503,43 +39581,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
+                     *       "id": "01a24b72-b19e-7388-b57f-8da6974b8703",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *         "id": "01a24b71-0ecc-716a-80a9-f3cf90267718",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T08:04:05.476Z",
-                     *       "updatedAt": "2026-12-06T08:04:05.472Z",
+                     *       "createdAt": "2026-12-06T13:02:17.502Z",
+                     *       "updatedAt": "2026-12-06T13:02:17.498Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:02:17.498Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:02:17.498Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:02:17.498Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39629,7 +39707,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24a61-af25-72e8-8d2f-d096512797fc
+                 * @example 01a24b72-b22e-732a-86d5-41bf94f9515e
                  */
                 id: string;
             };
@@ -39657,18 +39735,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-af25-72e8-8d2f-d096512797fc",
+                     *       "id": "01a24b72-b22e-732a-86d5-41bf94f9515e",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b72-a3c7-77ee-832b-35420de1ce27",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -39681,20 +39759,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T08:04:05.541Z",
-                     *       "updatedAt": "2026-12-06T08:04:05.565Z",
+                     *       "createdAt": "2026-12-06T13:02:17.646Z",
+                     *       "updatedAt": "2026-12-06T13:02:17.672Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.537Z"
+                     *           "at": "2026-12-06T13:02:17.631Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T08:04:05.565Z"
+                     *           "at": "2026-12-06T13:02:17.672Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39764,8 +39842,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24a61-af4f-72de-a7af-5812333d4161",
-                     *       "instance": "/portal/v1/orders/01a24a61-aee4-7788-a816-f4e2a67c6bbb/cancel"
+                     *       "requestId": "01a24b72-b25f-707b-9013-36410f5ad7cd",
+                     *       "instance": "/portal/v1/orders/01a24b72-b19e-7388-b57f-8da6974b8703/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -39853,10 +39931,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *           "id": "01a24b72-b27d-7170-91e6-5a0a473767b5",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -39869,7 +39947,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -39882,8 +39960,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "createdAt": "2026-12-06T08:04:05.594Z"
+                     *           "submittedBy": "member:01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "createdAt": "2026-12-06T13:02:17.722Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -39963,7 +40041,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24a61-9986-72ca-9e93-dd0f310058b3"
+                 *         "01a24b71-f916-73e6-8b46-8489f184f410"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40000,7 +40078,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24a61-9986-72ca-9e93-dd0f310058b3"
+                 *         "01a24b71-f916-73e6-8b46-8489f184f410"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40048,10 +40126,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *       "id": "01a24b72-b27d-7170-91e6-5a0a473767b5",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40064,7 +40142,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40077,19 +40155,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "createdAt": "2026-12-06T08:04:05.594Z",
+                     *       "submittedBy": "member:01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "createdAt": "2026-12-06T13:02:17.722Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b71-f916-73e6-8b46-8489f184f410",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.994Z",
-                     *           "url": "/portal/v1/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3"
+                     *           "createdAt": "2026-12-06T13:01:30.248Z",
+                     *           "url": "/portal/v1/claims/01a24b72-b27d-7170-91e6-5a0a473767b5/evidence/01a24b71-f916-73e6-8b46-8489f184f410"
                      *         }
                      *       ]
                      *     }
@@ -40144,9 +40222,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24a61-af5d-73cd-b5f8-ace75c12534a).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24b72-b27d-7170-91e6-5a0a473767b5).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24a61-af6a-77f9-b053-8a05812a7209",
+                     *       "requestId": "01a24b72-b290-73eb-86bd-3c76295f9c6b",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -40213,7 +40291,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-af5d-73cd-b5f8-ace75c12534a
+                 * @example 01a24b72-b27d-7170-91e6-5a0a473767b5
                  */
                 id: string;
             };
@@ -40229,10 +40307,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *       "id": "01a24b72-b27d-7170-91e6-5a0a473767b5",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40245,7 +40323,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40258,19 +40336,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "createdAt": "2026-12-06T08:04:05.594Z",
+                     *       "submittedBy": "member:01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "createdAt": "2026-12-06T13:02:17.722Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b71-f916-73e6-8b46-8489f184f410",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.994Z",
-                     *           "url": "/portal/v1/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3"
+                     *           "createdAt": "2026-12-06T13:01:30.248Z",
+                     *           "url": "/portal/v1/claims/01a24b72-b27d-7170-91e6-5a0a473767b5/evidence/01a24b71-f916-73e6-8b46-8489f184f410"
                      *         }
                      *       ]
                      *     }
@@ -40359,12 +40437,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-af5d-73cd-b5f8-ace75c12534a
+                 * @example 01a24b72-b27d-7170-91e6-5a0a473767b5
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24a61-9986-72ca-9e93-dd0f310058b3
+                 * @example 01a24b71-f916-73e6-8b46-8489f184f410
                  */
                 fileId: string;
             };
@@ -40502,34 +40580,34 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-3ff427642d61",
+                     *           "accountId": "01a24b6d-4291-7751-a886-0bcc8907c927",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 52545,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 23411,
+                     *           "available": 52411,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51077,
-                     *           "spent": 18000,
+                     *           "spent": 29000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 32697,
+                     *           "available": 21697,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-a072d936f528",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-41b3d7b91678",
+                     *           "accountId": "01a24b6d-4291-7751-a886-0bcc8907c927",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40541,9 +40619,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YTYxLTcxMjUtNzUyZi1iYmNkLTgwNzBiODc3ZDMxNiJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YjZkLTQ4NjYtNzZlZS1hMmE3LTIyZGYzYzBhM2NkMyJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T08:04:05.643Z"
+                     *       "to": "2026-12-06T13:02:17.813Z"
                      *     }
                      */
                     "application/json": {
@@ -40660,7 +40738,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
+                 *       "memberId": "01a24b6d-4866-76ee-a2a7-3ff427642d61",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -40699,7 +40777,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-afb8-76fc-85fe-bfeb80cffb5d",
+                     *       "journalId": "01a24b72-b341-763a-ba13-c3f0cf4c25fa",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -40849,10 +40927,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *           "id": "01a24b72-b27d-7170-91e6-5a0a473767b5",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -40865,7 +40943,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -40878,14 +40956,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "createdAt": "2026-12-06T08:04:05.594Z"
+                     *           "submittedBy": "member:01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "createdAt": "2026-12-06T13:02:17.722Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-97a6-755c-8cee-aae22caf66d8",
+                     *           "id": "01a24b71-e9f3-70c4-b66a-e87efe669cfb",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -40897,10 +40975,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24a61-977b-76f2-bb2b-a679b623122e",
+                     *                 "claim": "01a24b71-e880-74d4-86dc-7578d7ed8b9c",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24a61-977b-76f2-bb2b-a679b623122e fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a24b71-e880-74d4-86dc-7578d7ed8b9c fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -40917,7 +40995,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -40931,13 +41009,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9788-7766-9301-e11567ac6208",
+                     *           "id": "01a24b71-e8ed-71ef-a877-001cf551ef9a",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -40950,7 +41028,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -40964,10 +41042,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:56:19.413Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05NzI5LTc1NWItYTVkZS0xOTFiZTViZDk3YTMiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI3MS1lMjY1LTc2OWYtYWJjNi0wZjA4YTBlNDY1NTgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -41045,7 +41123,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-9788-7766-9301-e11567ac6208
+                 * @example 01a24b71-e8ed-71ef-a877-001cf551ef9a
                  */
                 id: string;
             };
@@ -41061,10 +41139,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9788-7766-9301-e11567ac6208",
+                     *       "id": "01a24b71-e8ed-71ef-a877-001cf551ef9a",
                      *       "state": "approved",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -41077,7 +41155,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -41086,23 +41164,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24a61-afe1-75ab-bd7f-68dc72056965",
+                     *       "eventId": "01a24b72-b3bd-70cd-9f5f-d7828765c28b",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "decidedAt": "2026-12-06T08:04:05.724Z",
+                     *       "decidedBy": "member:01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "decidedAt": "2026-12-06T13:02:18.034Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T12:56:19.413Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9795-70cc-999a-8aa9df3be707",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b71-e98e-7018-8793-f687dd7fb0d5",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.502Z",
-                     *           "url": "/portal/v1/claims/01a24a61-9788-7766-9301-e11567ac6208/evidence/01a24a61-9795-70cc-999a-8aa9df3be707"
+                     *           "createdAt": "2026-12-06T13:01:26.180Z",
+                     *           "url": "/portal/v1/claims/01a24b71-e8ed-71ef-a877-001cf551ef9a/evidence/01a24b71-e98e-7018-8793-f687dd7fb0d5"
                      *         }
                      *       ]
                      *     }
@@ -41147,8 +41225,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24a61-b018-7160-b84b-8668f45bc64b",
-                     *       "instance": "/portal/v1/team/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/approve"
+                     *       "requestId": "01a24b72-b4c7-755c-8692-b75dd0bb90a0",
+                     *       "instance": "/portal/v1/team/claims/01a24b72-b27d-7170-91e6-5a0a473767b5/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -41250,7 +41328,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-977b-76f2-bb2b-a679b623122e
+                 * @example 01a24b71-e880-74d4-86dc-7578d7ed8b9c
                  */
                 id: string;
             };
@@ -41284,10 +41362,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-977b-76f2-bb2b-a679b623122e",
+                     *       "id": "01a24b71-e880-74d4-86dc-7578d7ed8b9c",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-32c2208cffcc",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -41300,7 +41378,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b71-d344-745e-9465-28d0eb886a09",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -41316,21 +41394,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "decidedAt": "2026-12-06T08:04:05.771Z",
+                     *       "decidedBy": "member:01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "decidedAt": "2026-12-06T13:02:18.269Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T12:56:19.413Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9784-7591-b463-3e21730d117b",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b71-e8cf-715c-81c1-1c90ce2bf12e",
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.489Z",
-                     *           "url": "/portal/v1/claims/01a24a61-977b-76f2-bb2b-a679b623122e/evidence/01a24a61-9784-7591-b463-3e21730d117b"
+                     *           "createdAt": "2026-12-06T13:01:26.066Z",
+                     *           "url": "/portal/v1/claims/01a24b71-e880-74d4-86dc-7578d7ed8b9c/evidence/01a24b71-e8cf-715c-81c1-1c90ce2bf12e"
                      *         }
                      *       ]
                      *     }
@@ -41482,31 +41560,31 @@ export interface operations {
                      *       "series": [
                      *         {
                      *           "start": "2026-11-02",
-                     *           "issued": 33226,
+                     *           "issued": 91578,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-09",
-                     *           "issued": 540570,
+                     *           "issued": 544646,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-16",
-                     *           "issued": 690161,
+                     *           "issued": 684291,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         }
                      *       ],
                      *       "totals": {
-                     *         "issued": 2493746,
-                     *         "redeemed": 1351000,
+                     *         "issued": 2559224,
+                     *         "redeemed": 1317000,
                      *         "expired": 0
                      *       },
-                     *       "activeAccounts": 183,
-                     *       "activeMembers": 374,
-                     *       "members": 611,
+                     *       "activeAccounts": 184,
+                     *       "activeMembers": 375,
+                     *       "members": 612,
                      *       "tiers": [
                      *         {
                      *           "code": "bronze",
@@ -41532,15 +41610,15 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
-                     *           "points": 135298,
-                     *           "earned": 135298,
+                     *           "points": 137298,
+                     *           "earned": 137298,
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "accountId": "01a24b6d-4291-7751-a886-0bcc8907c927",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 52990,
@@ -41548,7 +41626,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24a61-70cd-736b-bba8-454e122a0e3b",
+                     *           "accountId": "01a24b6d-4291-7751-a886-0c131ebce867",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 51402,
@@ -41558,9 +41636,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27646628,
-                     *         "outstandingPending": 1184374,
-                     *         "liabilityMinor": 28831002
+                     *         "outstandingAvailable": 27683804,
+                     *         "outstandingPending": 1184198,
+                     *         "liabilityMinor": 28868002
                      *       }
                      *     }
                      */
@@ -41654,7 +41732,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
+                     *           "id": "01a24b72-9053-76ae-8157-ad2258335e7e",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -41673,9 +41751,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:03.714Z",
-                     *           "finishedAt": "2026-12-06T08:04:03.728Z"
+                     *           "startedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *           "createdAt": "2026-12-06T13:02:09.013Z",
+                     *           "finishedAt": "2026-12-06T13:02:09.420Z"
                      *         }
                      *       ]
                      *     }
@@ -41767,7 +41845,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
+                     *       "id": "01a24b72-9053-76ae-8157-ad2258335e7e",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -41780,8 +41858,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:03.714Z",
+                     *       "startedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:09.013Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -41881,7 +41959,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24a61-a7ff-741e-8f1b-c78186660f0e
+                 * @example 01a24b72-9053-76ae-8157-ad2258335e7e
                  */
                 id: string;
             };
@@ -41897,7 +41975,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
+                     *       "id": "01a24b72-9053-76ae-8157-ad2258335e7e",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -41916,9 +41994,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:03.714Z",
-                     *       "finishedAt": "2026-12-06T08:04:03.728Z"
+                     *       "startedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:09.013Z",
+                     *       "finishedAt": "2026-12-06T13:02:09.420Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -42031,12 +42109,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-b3ab-71b7-aba8-697df290a8a6",
+                     *           "id": "01a24b72-bef5-76a0-92b0-d8f85e87e3b0",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T08:04:06.699Z",
-                     *           "url": "/v1/training/files/01a24a61-b3ab-71b7-aba8-697df290a8a6/content"
+                     *           "createdAt": "2026-12-06T13:02:20.918Z",
+                     *           "url": "/v1/training/files/01a24b72-bef5-76a0-92b0-d8f85e87e3b0/content"
                      *         }
                      *       ]
                      *     }
@@ -42139,7 +42217,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24a61-9c08-76ab-ae7e-b95c3bb0de9f
+                 * @example 01a24b72-0cb8-742b-948a-50778e584c04
                  */
                 id: string;
             };
@@ -42278,7 +42356,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "id": "01a24b72-0ccf-72b3-954a-1a074b775417",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42297,13 +42375,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T08:03:49.485Z",
-                     *           "createdAt": "2024-09-27T08:03:49.485Z",
-                     *           "updatedAt": "2024-09-27T08:03:49.485Z",
+                     *           "publishedAt": "2024-09-27T12:56:19.413Z",
+                     *           "createdAt": "2024-09-27T12:56:19.413Z",
+                     *           "updatedAt": "2024-09-27T12:56:19.413Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
+                     *               "id": "01a24b72-0cdc-715d-8016-18aa2765b400",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42326,7 +42404,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *               "id": "01a24b72-0cdc-715d-8016-1e64616bf70b",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42348,7 +42426,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
+                     *               "id": "01a24b72-0cdc-715d-8016-23322571a57d",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42361,7 +42439,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *               "fileId": "01a24b72-0cb8-742b-948a-50778e584c04",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -42376,7 +42454,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
+                     *           "id": "01a24b72-1284-735e-b129-b8ce86da6b6b",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42394,13 +42472,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T08:03:49.485Z",
-                     *           "createdAt": "2024-09-27T08:03:49.485Z",
-                     *           "updatedAt": "2024-09-27T08:03:49.485Z",
+                     *           "publishedAt": "2024-09-27T12:56:19.413Z",
+                     *           "createdAt": "2024-09-27T12:56:19.413Z",
+                     *           "updatedAt": "2024-09-27T12:56:19.413Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24a61-9ce4-771d-9fa5-9e41afeb9aa5",
+                     *               "id": "01a24b72-1293-773b-b999-9c450fa19136",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42423,7 +42501,7 @@ export interface operations {
                      *               "completions": 0
                      *             },
                      *             {
-                     *               "id": "01a24a61-9ce5-70d2-8fab-10d881a949be",
+                     *               "id": "01a24b72-1293-773b-b999-a095ab3da401",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42550,7 +42628,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                 *           "fileId": "01a24b72-0cb8-742b-948a-50778e584c04",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42646,7 +42724,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b72-bf62-7739-93f7-542b743aba4d",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -42662,8 +42740,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.738Z",
+                     *       "createdAt": "2026-12-06T13:02:21.021Z",
+                     *       "updatedAt": "2026-12-06T13:02:21.021Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -42671,7 +42749,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3d5-72f5-a2b5-c2995f44bab4",
+                     *           "id": "01a24b72-bf64-701b-abc3-d4404db703c1",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42693,7 +42771,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3d5-72f5-a2b5-c40c7bd2d83b",
+                     *           "id": "01a24b72-bf64-701b-abc3-dbc6cfe6587f",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -42705,7 +42783,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b72-0cb8-742b-948a-50778e584c04",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -42829,7 +42907,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b72-0ccf-72b3-954a-1a074b775417
                  */
                 id: string;
             };
@@ -42845,7 +42923,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *       "id": "01a24b72-0ccf-72b3-954a-1a074b775417",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -42864,13 +42942,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T08:03:49.485Z",
-                     *       "createdAt": "2024-09-27T08:03:49.485Z",
-                     *       "updatedAt": "2024-09-27T08:03:49.485Z",
+                     *       "publishedAt": "2024-09-27T12:56:19.413Z",
+                     *       "createdAt": "2024-09-27T12:56:19.413Z",
+                     *       "updatedAt": "2024-09-27T12:56:19.413Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
+                     *           "id": "01a24b72-0cdc-715d-8016-18aa2765b400",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42893,7 +42971,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *           "id": "01a24b72-0cdc-715d-8016-1e64616bf70b",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -42915,7 +42993,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
+                     *           "id": "01a24b72-0cdc-715d-8016-23322571a57d",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -42928,7 +43006,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b72-0cb8-742b-948a-50778e584c04",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43027,7 +43105,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b72-bf62-7739-93f7-542b743aba4d
                  */
                 id: string;
             };
@@ -43067,7 +43145,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                 *           "fileId": "01a24b72-0cb8-742b-948a-50778e584c04",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43163,7 +43241,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b72-bf62-7739-93f7-542b743aba4d",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43179,8 +43257,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.749Z",
+                     *       "createdAt": "2026-12-06T13:02:21.021Z",
+                     *       "updatedAt": "2026-12-06T13:02:21.053Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43188,7 +43266,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
+                     *           "id": "01a24b72-bf8c-7449-a9cb-6442aec37da0",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43210,7 +43288,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
+                     *           "id": "01a24b72-bf8d-702f-9240-87a1f6a980e9",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43222,7 +43300,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b72-0cb8-742b-948a-50778e584c04",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43370,7 +43448,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b72-bf62-7739-93f7-542b743aba4d
                  */
                 id: string;
             };
@@ -43386,7 +43464,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b72-bf62-7739-93f7-542b743aba4d",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43401,9 +43479,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T08:04:06.761Z",
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.761Z",
+                     *       "publishedAt": "2026-12-06T13:02:21.093Z",
+                     *       "createdAt": "2026-12-06T13:02:21.021Z",
+                     *       "updatedAt": "2026-12-06T13:02:21.093Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43411,7 +43489,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
+                     *           "id": "01a24b72-bf8c-7449-a9cb-6442aec37da0",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43433,7 +43511,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
+                     *           "id": "01a24b72-bf8d-702f-9240-87a1f6a980e9",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43445,7 +43523,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b72-0cb8-742b-948a-50778e584c04",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43581,7 +43659,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b72-bf62-7739-93f7-542b743aba4d
                  */
                 id: string;
             };
@@ -43597,7 +43675,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
+                     *       "id": "01a24b72-bf62-7739-93f7-542b743aba4d",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43612,9 +43690,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T08:04:06.761Z",
-                     *       "createdAt": "2026-12-06T08:04:06.738Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.889Z",
+                     *       "publishedAt": "2026-12-06T13:02:21.093Z",
+                     *       "createdAt": "2026-12-06T13:02:21.021Z",
+                     *       "updatedAt": "2026-12-06T13:02:21.611Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43622,7 +43700,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e",
+                     *           "id": "01a24b72-bf8c-7449-a9cb-6442aec37da0",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43644,7 +43722,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24a61-b3e2-701e-b0c8-99be1b1c5b7f",
+                     *           "id": "01a24b72-bf8d-702f-9240-87a1f6a980e9",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43656,7 +43734,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b72-0cb8-742b-948a-50778e584c04",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43792,7 +43870,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b72-0ccf-72b3-954a-1a074b775417
                  */
                 id: string;
             };
@@ -43810,24 +43888,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *           "completedAt": "2026-12-06T08:04:05.968Z",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
+                     *           "completedAt": "2026-12-06T13:02:18.822Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-27a2202f90a0",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
-                     *           "completedAt": "2026-10-10T08:03:49.485Z",
+                     *           "accountId": "01a24b6d-4291-7751-a886-027d4c9b8328",
+                     *           "completedAt": "2026-10-10T12:56:19.413Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-3ff427642d61",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
-                     *           "completedAt": "2026-09-03T08:03:49.485Z",
+                     *           "accountId": "01a24b6d-4291-7751-a886-0bcc8907c927",
+                     *           "completedAt": "2026-09-03T12:56:19.413Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -43928,7 +44006,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24a61-b3d4-760e-9b56-9886a7c9d323
+                 * @example 01a24b72-bf62-7739-93f7-542b743aba4d
                  */
                 id: string;
             };
@@ -43938,8 +44016,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                 *       "moduleId": "01a24a61-b3e2-701e-b0c8-9611e8d1a32e"
+                 *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                 *       "moduleId": "01a24b72-bf8c-7449-a9cb-6442aec37da0"
                  *     }
                  */
                 "application/json": {
@@ -44047,10 +44125,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24a61-b3e2-701e-b0c8-99be1b1c5b7f is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24b72-bf8d-702f-9240-87a1f6a980e9 is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24a61-b3ef-7470-a573-ed589b54487a",
-                     *       "instance": "/v1/courses/01a24a61-b3d4-760e-9b56-9886a7c9d323/completions"
+                     *       "requestId": "01a24b72-bfcb-705c-ba39-1c9bf4b6f767",
+                     *       "instance": "/v1/courses/01a24b72-bf62-7739-93f7-542b743aba4d/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44135,7 +44213,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b72-0ccf-72b3-954a-1a074b775417
                  */
                 courseId?: string;
             };
@@ -44155,58 +44233,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9c4a-76a9-aca4-c340962ae5e7",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
-                     *           "code": "14DBS-QEA61-VD0VH",
+                     *           "id": "01a24b72-0f15-757b-9c04-ffc05b39a931",
+                     *           "courseId": "01a24b72-0ccf-72b3-954a-1a074b775417",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1bea83b7322d",
+                     *           "code": "2JZTA-3ABZ0-Z3Y31",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T08:03:49.485Z",
-                     *           "expiresAt": "2026-12-26T08:03:49.485Z",
+                     *           "issuedAt": "2024-12-26T12:56:19.413Z",
+                     *           "expiresAt": "2026-12-26T12:56:19.413Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24a61-9c4a-76a9-aca4-c340962ae5e7/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b72-0f15-757b-9c04-ffc05b39a931/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c66-716b-bc13-bff0ae5f7d0c",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
-                     *           "code": "52DJS-3N11P-XASE8",
+                     *           "id": "01a24b72-0fd8-74db-a3e7-d82c89f72322",
+                     *           "courseId": "01a24b72-0ccf-72b3-954a-1a074b775417",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-27a2202f90a0",
+                     *           "code": "K09D9-KRMJD-PG5JE",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T08:03:49.485Z",
-                     *           "expiresAt": "2028-10-10T08:03:49.485Z",
+                     *           "issuedAt": "2026-10-10T12:56:19.413Z",
+                     *           "expiresAt": "2028-10-10T12:56:19.413Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24a61-9c66-716b-bc13-bff0ae5f7d0c/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b72-0fd8-74db-a3e7-d82c89f72322/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c7d-7107-a399-4d1ea45937f1",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
-                     *           "code": "831Y8-J3025-TMPHD",
+                     *           "id": "01a24b72-10ad-773a-bf01-dd9d6f3d8485",
+                     *           "courseId": "01a24b72-0ccf-72b3-954a-1a074b775417",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-3ff427642d61",
+                     *           "code": "AFAK6-EFKB7-YCR62",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T08:03:49.485Z",
-                     *           "expiresAt": "2028-09-03T08:03:49.485Z",
+                     *           "issuedAt": "2026-09-03T12:56:19.413Z",
+                     *           "expiresAt": "2028-09-03T12:56:19.413Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24a61-9c7d-7107-a399-4d1ea45937f1/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b72-10ad-773a-bf01-dd9d6f3d8485/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05Y2FmLTc1ZmItYjdlYS1mMzU3YTBjMDBlOWYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI3Mi0xMTkzLTc2ZGUtOTYzMi1lYjVlYTU5YmVkMmMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44272,7 +44350,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24a61-b407-740a-b44a-1ce30094f709
+                 * @example 01a24b72-c023-7678-9b2e-9a327274b647
                  */
                 id: string;
             };
@@ -44370,7 +44448,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24a61-b407-740a-b44a-1ce30094f709
+                 * @example 01a24b72-c023-7678-9b2e-9a327274b647
                  */
                 id: string;
             };
@@ -44386,21 +44464,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b407-740a-b44a-1ce30094f709",
-                     *       "courseId": "01a24a61-b3d4-760e-9b56-9886a7c9d323",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "code": "S9G5S-P7VDC-QXNPA",
+                     *       "id": "01a24b72-c023-7678-9b2e-9a327274b647",
+                     *       "courseId": "01a24b72-bf62-7739-93f7-542b743aba4d",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *       "code": "M966S-5WJ03-P14B6",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T08:04:06.788Z",
-                     *       "expiresAt": "2029-12-06T08:04:06.788Z",
-                     *       "revokedAt": "2026-12-06T08:04:06.885Z",
+                     *       "issuedAt": "2026-12-06T13:02:21.204Z",
+                     *       "expiresAt": "2029-12-06T13:02:21.204Z",
+                     *       "revokedAt": "2026-12-06T13:02:21.597Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24a61-b407-740a-b44a-1ce30094f709/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24b72-c023-7678-9b2e-9a327274b647/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44523,7 +44601,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example S9G5S-P7VDC-QXNPA
+                 * @example M966S-5WJ03-P14B6
                  */
                 code: string;
             };
@@ -44544,8 +44622,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T08:04:06.788Z",
-                     *       "expiresAt": "2029-12-06T08:04:06.788Z"
+                     *       "issuedAt": "2026-12-06T13:02:21.204Z",
+                     *       "expiresAt": "2029-12-06T13:02:21.204Z"
                      *     }
                      */
                     "application/json": {
@@ -44627,7 +44705,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example S9G5S-P7VDC-QXNPA
+                 * @example M966S-5WJ03-P14B6
                  */
                 code: string;
             };
@@ -44716,7 +44794,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
+                     *             "01a24b72-0ccf-72b3-954a-1a074b775417"
                      *           ]
                      *         }
                      *       ]
@@ -44795,7 +44873,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
+                 *             "01a24b72-0ccf-72b3-954a-1a074b775417"
                  *           ]
                  *         }
                  *       ]
@@ -44822,7 +44900,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24a61-9c0c-7236-8690-a444db0a6ed3"
+                     *             "01a24b72-0ccf-72b3-954a-1a074b775417"
                      *           ]
                      *         }
                      *       ]
@@ -44978,7 +45056,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9d0c-7536-bcb6-ae6578bc82d6",
+                     *           "id": "01a24b72-137d-77b9-b489-177834aae008",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45001,9 +45079,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T08:03:49.485Z",
-                     *           "createdAt": "2026-11-25T08:03:49.485Z",
-                     *           "updatedAt": "2026-11-26T08:03:49.485Z",
+                     *           "publishedAt": "2026-11-26T12:56:19.413Z",
+                     *           "createdAt": "2026-11-25T12:56:19.413Z",
+                     *           "updatedAt": "2026-11-26T12:56:19.413Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45017,7 +45095,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d09-70b8-9f0c-09c82674340a",
+                     *           "id": "01a24b72-1370-752f-b7ab-68dabe27cfaf",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45029,7 +45107,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *           "fileId": "01a24b72-0cb8-742b-948a-50778e584c04",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45039,9 +45117,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T08:03:49.485Z",
-                     *           "createdAt": "2026-11-15T08:03:49.485Z",
-                     *           "updatedAt": "2026-11-16T08:03:49.485Z",
+                     *           "publishedAt": "2026-11-16T12:56:19.413Z",
+                     *           "createdAt": "2026-11-15T12:56:19.413Z",
+                     *           "updatedAt": "2026-11-16T12:56:19.413Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45050,11 +45128,11 @@ export interface operations {
                      *             "readers": 40,
                      *             "reads": 40,
                      *             "accounts": 20,
-                     *             "audience": 605
+                     *             "audience": 606
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
+                     *           "id": "01a24b72-1357-75a6-894c-5d991f5a3cd4",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45083,11 +45161,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T08:03:49.485Z",
+                     *           "availableAt": "2026-12-09T12:56:19.413Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T08:03:49.485Z",
-                     *           "createdAt": "2026-12-04T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-05T08:03:49.485Z",
+                     *           "publishedAt": "2026-12-05T12:56:19.413Z",
+                     *           "createdAt": "2026-12-04T12:56:19.413Z",
+                     *           "updatedAt": "2026-12-05T12:56:19.413Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -45195,7 +45273,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T08:04:06.456Z"
+                 *       "availableAt": "2026-12-13T13:02:20.301Z"
                  *     }
                  */
                 "application/json": {
@@ -45271,7 +45349,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b72-c2c7-72ed-9576-f3b27046835b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45298,11 +45376,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T13:02:20.301Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.931Z",
+                     *       "createdAt": "2026-12-06T13:02:21.894Z",
+                     *       "updatedAt": "2026-12-06T13:02:21.894Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45424,7 +45502,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b72-c2c7-72ed-9576-f3b27046835b
                  */
                 id: string;
             };
@@ -45440,7 +45518,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b72-c2c7-72ed-9576-f3b27046835b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45467,11 +45545,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T13:02:20.301Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.931Z",
+                     *       "createdAt": "2026-12-06T13:02:21.894Z",
+                     *       "updatedAt": "2026-12-06T13:02:21.894Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45569,7 +45647,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b72-c2c7-72ed-9576-f3b27046835b
                  */
                 id: string;
             };
@@ -45605,7 +45683,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T08:04:06.456Z"
+                 *       "availableAt": "2026-12-13T13:02:20.301Z"
                  *     }
                  */
                 "application/json": {
@@ -45681,7 +45759,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b72-c2c7-72ed-9576-f3b27046835b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45709,11 +45787,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T13:02:20.301Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.955Z",
+                     *       "createdAt": "2026-12-06T13:02:21.894Z",
+                     *       "updatedAt": "2026-12-06T13:02:21.938Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45859,7 +45937,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b72-c2c7-72ed-9576-f3b27046835b
                  */
                 id: string;
             };
@@ -45875,7 +45953,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b72-c2c7-72ed-9576-f3b27046835b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45903,11 +45981,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T13:02:20.301Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T08:04:06.967Z",
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.967Z",
+                     *       "publishedAt": "2026-12-06T13:02:21.977Z",
+                     *       "createdAt": "2026-12-06T13:02:21.894Z",
+                     *       "updatedAt": "2026-12-06T13:02:21.977Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46041,7 +46119,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24a61-b495-755a-b02e-a2bfb3053048
+                 * @example 01a24b72-c2c7-72ed-9576-f3b27046835b
                  */
                 id: string;
             };
@@ -46057,7 +46135,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b495-755a-b02e-a2bfb3053048",
+                     *       "id": "01a24b72-c2c7-72ed-9576-f3b27046835b",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46085,11 +46163,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T08:04:06.456Z",
+                     *       "availableAt": "2026-12-13T13:02:20.301Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T08:04:06.967Z",
-                     *       "createdAt": "2026-12-06T08:04:06.931Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.978Z",
+                     *       "publishedAt": "2026-12-06T13:02:21.977Z",
+                     *       "createdAt": "2026-12-06T13:02:21.894Z",
+                     *       "updatedAt": "2026-12-06T13:02:22.025Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46235,7 +46313,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "id": "01a24b72-0ccf-72b3-954a-1a074b775417",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -46252,7 +46330,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
+                     *           "id": "01a24b72-1284-735e-b129-b8ce86da6b6b",
                      *           "title": {
                      *             "text": "Arbeid i høyden – årlig repetisjon",
                      *             "language": "nb",
@@ -46354,7 +46432,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b72-0ccf-72b3-954a-1a074b775417
                  */
                 id: string;
             };
@@ -46370,7 +46448,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *       "id": "01a24b72-0ccf-72b3-954a-1a074b775417",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -46379,7 +46457,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
+                     *           "id": "01a24b72-0cdc-715d-8016-18aa2765b400",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -46397,7 +46475,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *           "id": "01a24b72-0cdc-715d-8016-1e64616bf70b",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -46415,7 +46493,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
+                     *           "id": "01a24b72-0cdc-715d-8016-23322571a57d",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -46430,8 +46508,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
-                     *             "url": "/portal/v1/training/files/01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *             "id": "01a24b72-0cb8-742b-948a-50778e584c04",
+                     *             "url": "/portal/v1/training/files/01a24b72-0cb8-742b-948a-50778e584c04",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -46446,7 +46524,7 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *       "next": "01a24b72-0cdc-715d-8016-1e64616bf70b",
                      *       "certificateId": null,
                      *       "renewal": null
                      *     }
@@ -46606,12 +46684,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b72-0ccf-72b3-954a-1a074b775417
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24a61-9c0e-7179-b647-2403dd8d9757
+                 * @example 01a24b72-0cdc-715d-8016-1e64616bf70b
                  */
                 moduleId: string;
             };
@@ -46780,7 +46858,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a61-9ce4-771d-9fa5-9b351c1e3f17
+                 * @example 01a24b72-1284-735e-b129-b8ce86da6b6b
                  */
                 id: string;
             };
@@ -46796,12 +46874,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b107-730a-8b12-034dfd6813e2",
-                     *       "certificateId": "01a24a61-9cef-7291-b1b7-60658b5cd151",
-                     *       "startedAt": "2026-12-06T08:04:06.019Z",
+                     *       "id": "01a24b72-b729-7098-bc9f-8b2e55907be0",
+                     *       "certificateId": "01a24b72-12fe-73e9-85a1-d32b198b4610",
+                     *       "startedAt": "2026-12-06T13:02:18.907Z",
                      *       "moduleIds": [
-                     *         "01a24a61-9ce4-771d-9fa5-9e41afeb9aa5",
-                     *         "01a24a61-9ce5-70d2-8fab-10d881a949be"
+                     *         "01a24b72-1293-773b-b999-9c450fa19136",
+                     *         "01a24b72-1293-773b-b999-a095ab3da401"
                      *       ]
                      *     }
                      */
@@ -46949,38 +47027,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9cef-7291-b1b7-60658b5cd151",
-                     *           "courseId": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "code": "T9486-RQQSH-7S1M5",
+                     *           "id": "01a24b72-12fe-73e9-85a1-d32b198b4610",
+                     *           "courseId": "01a24b72-1284-735e-b129-b8ce86da6b6b",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "code": "5KAY4-FX3EP-1W7GV",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
-                     *           "issuedAt": "2025-12-21T08:03:49.485Z",
-                     *           "expiresAt": "2026-12-21T08:03:49.485Z",
+                     *           "issuedAt": "2025-12-21T12:56:19.413Z",
+                     *           "expiresAt": "2026-12-21T12:56:19.413Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24a61-9cef-7291-b1b7-60658b5cd151/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24b72-12fe-73e9-85a1-d32b198b4610/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b0d5-74d9-a680-4f4ff5476df2",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "code": "77JT4-ZQ3SA-R8X10",
+                     *           "id": "01a24b72-b6ca-73f6-9095-f32e3506be17",
+                     *           "courseId": "01a24b72-0ccf-72b3-954a-1a074b775417",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "code": "N5VXC-25EMT-DAWQX",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T08:04:05.968Z",
-                     *           "expiresAt": "2028-12-06T08:04:05.968Z",
+                     *           "issuedAt": "2026-12-06T13:02:18.822Z",
+                     *           "expiresAt": "2028-12-06T13:02:18.822Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24a61-b0d5-74d9-a680-4f4ff5476df2/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24b72-b6ca-73f6-9095-f32e3506be17/pdf"
                      *         }
                      *       ]
                      *     }
@@ -47047,7 +47125,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24a61-9cef-7291-b1b7-60658b5cd151
+                 * @example 01a24b72-12fe-73e9-85a1-d32b198b4610
                  */
                 id: string;
             };
@@ -47157,7 +47235,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
+                     *           "id": "01a24b72-1357-75a6-894c-5d991f5a3cd4",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -47165,12 +47243,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T08:03:49.485Z",
+                     *           "opensAt": "2026-12-02T12:56:19.413Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d09-70b8-9f0c-09c82674340a",
+                     *           "id": "01a24b72-1370-752f-b7ab-68dabe27cfaf",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -47178,7 +47256,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T08:03:49.485Z",
+                     *           "opensAt": "2026-11-16T12:56:19.413Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -47277,7 +47355,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24a61-9d05-77b4-a396-1b3453d2928e
+                 * @example 01a24b72-1357-75a6-894c-5d991f5a3cd4
                  */
                 id: string;
             };
@@ -47293,7 +47371,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
+                     *       "id": "01a24b72-1357-75a6-894c-5d991f5a3cd4",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -47301,7 +47379,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T08:03:49.485Z",
+                     *       "opensAt": "2026-12-02T12:56:19.413Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -47429,7 +47507,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24a61-9d05-77b4-a396-1b3453d2928e
+                 * @example 01a24b72-1357-75a6-894c-5d991f5a3cd4
                  */
                 id: string;
             };
@@ -47561,7 +47639,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24a61-9c08-76ab-ae7e-b95c3bb0de9f
+                 * @example 01a24b72-0cb8-742b-948a-50778e584c04
                  */
                 id: string;
             };
@@ -47917,7 +47995,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9d27-769c-bcaf-8bc0bb01a0c2",
+                     *           "id": "01a24b72-1460-762b-9ffb-1daea9eed3c0",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -47933,7 +48011,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d28-72de-90fc-e9e48dfed1fe",
+                     *           "id": "01a24b72-1467-765c-a703-8f0c366761c5",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -47955,7 +48033,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d29-767c-8d2f-7a50b102dcbc",
+                     *           "id": "01a24b72-146c-72e8-85aa-7b94e034a6d8",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48119,7 +48197,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b4e1-73ed-82d5-b54610072ee4",
+                     *       "id": "01a24b72-c3dd-76fb-9f28-b2afee008d17",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48264,7 +48342,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24a61-b4e1-73ed-82d5-b54610072ee4
+                 * @example 01a24b72-c3dd-76fb-9f28-b2afee008d17
                  */
                 id: string;
             };
@@ -48354,7 +48432,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b4e1-73ed-82d5-b54610072ee4",
+                     *       "id": "01a24b72-c3dd-76fb-9f28-b2afee008d17",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48798,13 +48876,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24a61-9d34-72af-b84b-75eb890a376b"
+                     *           "id": "01a24b72-148c-735e-b52c-729358ff8617"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24a61-9d33-77ca-89d8-03b4be84ee49"
+                     *           "id": "01a24b72-1488-7458-955a-1ff93710dea9"
                      *         }
                      *       ]
                      *     }
@@ -48901,7 +48979,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24a61-b4f5-746d-b4d5-9d92829fdbbb"
+                     *       "id": "01a24b72-c431-726e-9ba0-722f8228d3a7"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49000,7 +49078,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24a61-b4f5-746d-b4d5-9d92829fdbbb
+                 * @example 01a24b72-c431-726e-9ba0-722f8228d3a7
                  */
                 id: string;
             };
@@ -49157,11 +49235,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24a61-9d47-729c-8990-f337c3df8384",
+                     *           "id": "01a24b72-1512-73d6-9b2c-8576d2400439",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T08:04:00.967Z"
+                     *           "updatedAt": "2026-12-06T13:01:37.426Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49169,11 +49247,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24a61-9d44-70ac-b63a-2320a5491388",
+                     *           "id": "01a24b72-14ff-7276-92c7-50dea7f7196d",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T08:04:00.964Z"
+                     *           "updatedAt": "2026-12-06T13:01:37.408Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49181,11 +49259,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24a61-9d36-70a8-8b00-f37bac922ab7",
+                     *           "id": "01a24b72-1490-7440-a15c-eca72eab28c7",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T08:04:00.950Z"
+                     *           "updatedAt": "2026-12-06T13:01:37.296Z"
                      *         }
                      *       ]
                      *     }
@@ -49295,11 +49373,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *       "id": "01a24b72-c451-70c7-bc29-9318334d3d7b",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T08:04:07.039Z"
+                     *       "updatedAt": "2026-12-06T13:02:22.289Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49398,7 +49476,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24a61-b4ff-7649-98a7-26e3f64140fc
+                 * @example 01a24b72-c451-70c7-bc29-9318334d3d7b
                  */
                 id: string;
             };
@@ -49419,11 +49497,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *       "id": "01a24b72-c451-70c7-bc29-9318334d3d7b",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T08:04:07.044Z"
+                     *       "updatedAt": "2026-12-06T13:02:22.303Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49510,7 +49588,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24a61-b4ff-7649-98a7-26e3f64140fc
+                 * @example 01a24b72-c451-70c7-bc29-9318334d3d7b
                  */
                 id: string;
             };
@@ -49559,11 +49637,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *       "id": "01a24b72-c451-70c7-bc29-9318334d3d7b",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T08:04:07.044Z"
+                     *       "updatedAt": "2026-12-06T13:02:22.303Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49709,7 +49787,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-b4ff-7649-98a7-26e3f64140fc",
+                     *           "id": "01a24b72-c451-70c7-bc29-9318334d3d7b",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -49829,7 +49907,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *           "id": "01a24b72-b8fb-77e4-a4fd-86d80608bf8c",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -49839,21 +49917,21 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": null,
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:04:06.176Z",
-                     *           "updatedAt": "2026-12-06T08:04:06.223Z",
+                     *           "createdAt": "2026-12-06T13:02:19.370Z",
+                     *           "updatedAt": "2026-12-06T13:02:19.495Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -49871,7 +49949,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-a054-718c-abb5-417ced23a24b",
+                     *           "id": "01a24b72-2e87-7758-af7a-bede9c4eb6e1",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -49881,24 +49959,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24a61-a1c2-7384-a3f5-3cf733d0c392",
+                     *             "id": "01a24b72-37dc-757a-949b-b9e0c18282c7",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-06T12:56:19.413Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.413Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -49916,7 +49994,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-a0d9-7271-bbc5-56011e06b8fb",
+                     *           "id": "01a24b72-300e-7747-b533-b5897710b860",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -49926,42 +50004,42 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24a61-a1bd-722a-a82f-e376c1fe7e88",
+                     *             "id": "01a24b72-3791-743e-b920-5b82a47677b7",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T02:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z",
+                     *           "createdAt": "2026-12-04T06:56:19.413Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.413Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 69.82,
+                     *               "elapsedMinutes": 306,
                      *               "dueAt": null,
                      *               "status": "met"
                      *             },
                      *             "resolution": {
                      *               "targetMinutes": 2700,
-                     *               "elapsedMinutes": 540,
-                     *               "dueAt": "2026-12-10T15:00:00.000Z",
+                     *               "elapsedMinutes": 483.68,
+                     *               "dueAt": "2026-12-11T06:56:19.200Z",
                      *               "status": "ok"
                      *             },
                      *             "status": "ok"
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDE0OjAzOjQ5LjQ4NVoiLCIwMWEyNGE2MS1hMTg4LTcxNjgtOTZlMC03MzRiMWViOTVhNTIiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDE4OjU2OjE5LjQxM1oiLCIwMWEyNGI3Mi0zNTBmLTc2MGItYjQ4ZS02ZjNjY2NkZGY1ZDIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -50031,7 +50109,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                 *       "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50085,7 +50163,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
+                     *       "id": "01a24b72-c4f9-761a-ac98-5a80d123027e",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50095,21 +50173,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.084Z",
+                     *       "createdAt": "2026-12-06T13:02:22.433Z",
+                     *       "updatedAt": "2026-12-06T13:02:22.433Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50133,7 +50211,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b72-c50c-724e-accf-54d14b3a7685",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50144,7 +50222,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T13:02:22.433Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50265,7 +50343,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
+                 * @example 01a24b72-c4f9-761a-ac98-5a80d123027e
                  */
                 id: string;
             };
@@ -50281,7 +50359,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
+                     *       "id": "01a24b72-c4f9-761a-ac98-5a80d123027e",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50291,21 +50369,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.084Z",
+                     *       "createdAt": "2026-12-06T13:02:22.433Z",
+                     *       "updatedAt": "2026-12-06T13:02:22.433Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50329,7 +50407,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b72-c50c-724e-accf-54d14b3a7685",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50340,7 +50418,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T13:02:22.433Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50437,7 +50515,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
+                 * @example 01a24b72-c4f9-761a-ac98-5a80d123027e
                  */
                 id: string;
             };
@@ -50476,7 +50554,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
+                     *       "id": "01a24b72-c4f9-761a-ac98-5a80d123027e",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50486,21 +50564,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.122Z",
+                     *       "createdAt": "2026-12-06T13:02:22.433Z",
+                     *       "updatedAt": "2026-12-06T13:02:22.513Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50519,12 +50597,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:07.122Z",
+                     *       "firstResponseAt": "2026-12-06T13:02:22.513Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b72-c50c-724e-accf-54d14b3a7685",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50535,10 +50613,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T13:02:22.433Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b553-727e-92d2-c0d39c45a5bf",
+                     *           "id": "01a24b72-c533-759f-820b-38d5b25f6e84",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50549,10 +50627,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T13:02:22.513Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b554-735d-aecf-5ccbe3e61491",
+                     *           "id": "01a24b72-c533-759f-820b-3fe5ea14ca7c",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50563,7 +50641,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T13:02:22.513Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50708,7 +50786,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b52f-719e-ab1e-4238f83ab31a
+                 * @example 01a24b72-c4f9-761a-ac98-5a80d123027e
                  */
                 id: string;
             };
@@ -50742,7 +50820,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b52f-719e-ab1e-4238f83ab31a",
+                     *       "id": "01a24b72-c4f9-761a-ac98-5a80d123027e",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50752,24 +50830,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *         "id": "01a24b72-c558-736c-9eb6-e56cacad2518",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:07.084Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.211Z",
+                     *       "createdAt": "2026-12-06T13:02:22.433Z",
+                     *       "updatedAt": "2026-12-06T13:02:22.721Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50788,12 +50866,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:07.122Z",
-                     *       "resolvedAt": "2026-12-06T08:04:07.211Z",
+                     *       "firstResponseAt": "2026-12-06T13:02:22.513Z",
+                     *       "resolvedAt": "2026-12-06T13:02:22.721Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b531-703d-9025-308ee5069da5",
+                     *           "id": "01a24b72-c50c-724e-accf-54d14b3a7685",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50804,10 +50882,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.084Z"
+                     *           "createdAt": "2026-12-06T13:02:22.433Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b553-727e-92d2-c0d39c45a5bf",
+                     *           "id": "01a24b72-c533-759f-820b-38d5b25f6e84",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50818,10 +50896,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T13:02:22.513Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b554-735d-aecf-5ccbe3e61491",
+                     *           "id": "01a24b72-c533-759f-820b-3fe5ea14ca7c",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50832,7 +50910,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:07.122Z"
+                     *           "createdAt": "2026-12-06T13:02:22.513Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50908,8 +50986,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24a61-b5c0-73ef-b669-fb7814ebd934",
-                     *       "instance": "/v1/service/requests/01a24a61-b52f-719e-ab1e-4238f83ab31a/state"
+                     *       "requestId": "01a24b72-c625-7553-94e5-df180e6e1994",
+                     *       "instance": "/v1/service/requests/01a24b72-c4f9-761a-ac98-5a80d123027e/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -50980,9 +51058,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24a61-b52f-719e-ab1e-4238f83ab31a"
+                 *         "01a24b72-c4f9-761a-ac98-5a80d123027e"
                  *       ],
-                 *       "staffUserId": "01a24a61-a3b4-7295-a6b3-8173d5b37133"
+                 *       "staffUserId": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6"
                  *     }
                  */
                 "application/json": {
@@ -51130,7 +51208,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b256-72db-bec8-69e6434f20b3
+                 * @example 01a24b72-bb40-7759-9cdf-ba8a725c6360
                  */
                 id: string;
             };
@@ -51175,7 +51253,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b256-72db-bec8-69e6434f20b3",
+                     *       "id": "01a24b72-bb40-7759-9cdf-ba8a725c6360",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -51185,21 +51263,21 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "waiting_customer",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.356Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.376Z",
+                     *       "createdAt": "2026-12-06T13:02:19.958Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.041Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51229,12 +51307,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:06.376Z",
+                     *       "firstResponseAt": "2026-12-06T13:02:20.041Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b258-76c5-9abe-d2c14ce876b9",
+                     *           "id": "01a24b72-bb47-70af-8221-b269a7432cd8",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -51245,10 +51323,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.356Z"
+                     *           "createdAt": "2026-12-06T13:02:19.958Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-8036b9c8b2ed",
+                     *           "id": "01a24b72-bb99-71b8-97f3-9ab0110092dc",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51259,10 +51337,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:02:20.041Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-85de2e4d4859",
+                     *           "id": "01a24b72-bb9e-76fc-9bb6-9359877cfe8b",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51273,7 +51351,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:02:20.041Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51285,7 +51363,7 @@ export interface operations {
                      *       "canRate": false,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24a61-b26a-77f8-a8d4-f2dfe4b68080",
+                     *           "id": "01a24b72-bb91-711c-9ef3-b3c4e11eedc4",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -51297,7 +51375,7 @@ export interface operations {
                      *           "expired": false,
                      *           "orderId": null,
                      *           "decidedAt": null,
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:02:20.041Z"
                      *         }
                      *       ]
                      *     }
@@ -51434,45 +51512,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a1bd-722a-a82f-e376c1fe7e88",
+                     *           "id": "01a24b72-3791-743e-b920-5b82a47677b7",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *               "id": "01a24b71-c591-7518-be51-2942b728d4d1",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *               "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *           "id": "01a24b72-c558-736c-9eb6-e56cacad2518",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *               "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T08:04:07.147Z"
+                     *           "createdAt": "2026-12-06T13:02:22.550Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a1c2-7384-a3f5-3cf733d0c392",
+                     *           "id": "01a24b72-37dc-757a-949b-b9e0c18282c7",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *               "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:56:19.413Z"
                      *         }
                      *       ]
                      *     }
@@ -51545,7 +51623,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24a61-a3b4-7295-a6b3-8173d5b37133"
+                 *         "01a24b72-562f-776e-ab6d-9d32d8c8e0b6"
                  *       ]
                  *     }
                  */
@@ -51569,16 +51647,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *       "id": "01a24b72-c558-736c-9eb6-e56cacad2518",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:07.147Z"
+                     *       "createdAt": "2026-12-06T13:02:22.550Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -51689,7 +51767,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24a61-b56c-7655-ae1e-ed72ff64eb84
+                 * @example 01a24b72-c558-736c-9eb6-e56cacad2518
                  */
                 id: string;
             };
@@ -51701,7 +51779,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24a61-a3b4-7295-a6b3-8173d5b37133"
+                 *         "01a24b72-562f-776e-ab6d-9d32d8c8e0b6"
                  *       ]
                  *     }
                  */
@@ -51725,16 +51803,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b56c-7655-ae1e-ed72ff64eb84",
+                     *       "id": "01a24b72-c558-736c-9eb6-e56cacad2518",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:07.147Z"
+                     *       "createdAt": "2026-12-06T13:02:22.550Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -51869,7 +51947,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24a61-b59c-752d-8858-a17871f4e91e
+                 * @example 01a24b72-c5d6-762b-8428-4f07126055ad
                  */
                 id: string;
             };
@@ -52001,12 +52079,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-9d68-76b8-885f-314804bf9d9e
+                 * @example 01a24b72-164b-72e9-9fd8-1d63c2745997
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24a61-9d6b-763f-bfa5-f088ac2654ce
+                 * @example 01a24b72-1702-747f-a8f1-782315f67519
                  */
                 fileId: string;
             };
@@ -52132,17 +52210,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b72-562f-776e-ab6d-9d32d8c8e0b6",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
+                     *           "id": "01a24b72-8c8b-714d-a8e4-e7e7b454a25c",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9594-7220-89b3-c7dbeb2490b8",
+                     *           "id": "01a24b71-c568-770d-ad07-cb67fe53f297",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -52243,9 +52321,9 @@ export interface operations {
                      *           "volume": 6,
                      *           "open": 1,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 606,
-                     *           "resolutionMedian": 0,
-                     *           "resolutionP90": 1136,
+                     *           "firstResponseP90": 842,
+                     *           "resolutionMedian": 122,
+                     *           "resolutionP90": 1080,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -52255,12 +52333,12 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 366,
-                     *           "firstResponseP90": 610,
-                     *           "resolutionMedian": 416,
+                     *           "firstResponseMedian": 184,
+                     *           "firstResponseP90": 902,
+                     *           "resolutionMedian": 184,
                      *           "resolutionP90": 1080,
-                     *           "breachRate": 0.727,
-                     *           "breached": 8,
+                     *           "breachRate": 0.5,
+                     *           "breached": 5,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
@@ -52268,10 +52346,10 @@ export interface operations {
                      *           "type": "question",
                      *           "volume": 11,
                      *           "open": 4,
-                     *           "firstResponseMedian": 116,
+                     *           "firstResponseMedian": 0,
                      *           "firstResponseP90": 126,
-                     *           "resolutionMedian": 116,
-                     *           "resolutionP90": 536,
+                     *           "resolutionMedian": 0,
+                     *           "resolutionP90": 244,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
                      *           "csatAverage": 4.67,
@@ -52283,11 +52361,11 @@ export interface operations {
                      *         "volume": 41,
                      *         "open": 13,
                      *         "firstResponseMedian": 126,
-                     *         "firstResponseP90": 596,
-                     *         "resolutionMedian": 416,
+                     *         "firstResponseP90": 842,
+                     *         "resolutionMedian": 184,
                      *         "resolutionP90": 1080,
-                     *         "breachRate": 0.417,
-                     *         "breached": 15,
+                     *         "breachRate": 0.343,
+                     *         "breached": 12,
                      *         "csatAverage": 4.13,
                      *         "csatCount": 23
                      *       }
@@ -52348,7 +52426,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24a61-b64a-720f-9da3-a26e018a1288",
+                     *       "requestId": "01a24b72-c77d-71cb-a787-2afad590c59b",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -52402,34 +52480,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24a61-9ec9-7547-bacb-6fc13543eace",
+                     *           "requestId": "01a24b72-209b-74ac-b543-61525f162182",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-be55f25b9de8",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-4a4d59ab110f",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-5c39987a741a",
+                     *           "accountId": "01a24b6d-4291-7751-a886-129235b80c37",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-11T00:21:49.485Z"
+                     *           "answeredAt": "2026-11-11T05:14:19.413Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24a61-9e6f-723b-ac9e-9536f89cc775",
+                     *           "requestId": "01a24b72-1e27-7299-b709-f7789832ff0f",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-fefeb2f21b06",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-628977100d5f",
+                     *           "memberId": "01a24b6d-486a-77de-a280-7a011fddb72c",
+                     *           "accountId": "01a24b6d-42e7-73ae-a725-9dce44542320",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T05:09:49.485Z"
+                     *           "answeredAt": "2026-11-12T10:02:19.413Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24a61-9e8f-72f0-b80d-01e85f88ca43",
+                     *           "requestId": "01a24b72-1ed7-730d-b106-a30e0b9712fe",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-13T04:09:49.485Z"
+                     *           "answeredAt": "2026-11-13T09:02:19.413Z"
                      *         }
                      *       ]
                      *     }
@@ -52672,7 +52750,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *           "id": "01a24b72-b8fb-77e4-a4fd-86d80608bf8c",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -52682,23 +52760,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:04:06.176Z",
-                     *           "updatedAt": "2026-12-06T08:04:06.223Z"
+                     *           "createdAt": "2026-12-06T13:02:19.370Z",
+                     *           "updatedAt": "2026-12-06T13:02:19.495Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a054-718c-abb5-417ced23a24b",
+                     *           "id": "01a24b72-2e87-7758-af7a-bede9c4eb6e1",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -52708,23 +52786,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T12:56:19.413Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a091-76e1-a697-261e1e614a52",
+                     *           "id": "01a24b72-2ecf-7248-a32c-b7bbeb7b5a9c",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -52734,23 +52812,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T13:03:49.485Z",
-                     *           "updatedAt": "2026-12-05T23:09:49.485Z"
+                     *           "createdAt": "2026-12-05T17:56:19.413Z",
+                     *           "updatedAt": "2026-12-06T04:02:19.413Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI0VDE4OjAzOjQ5LjQ4NVoiLCIwMWEyNGE2MS05ZjM0LTczZmMtYjkxZi05NzE3NTZmNjQxMmMiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI0VDIyOjU2OjE5LjQxM1oiLCIwMWEyNGI3Mi0yNDAwLTcxN2MtOGYxMS03YTUzNGMzN2I1YzgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -52910,7 +52988,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *       "id": "01a24b72-b8fb-77e4-a4fd-86d80608bf8c",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -52920,20 +52998,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.176Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.176Z",
+                     *       "createdAt": "2026-12-06T13:02:19.370Z",
+                     *       "updatedAt": "2026-12-06T13:02:19.370Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -52942,7 +53020,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
+                     *           "id": "01a24b72-b903-7338-acb1-b1bd263d4d75",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -52951,7 +53029,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.176Z"
+                     *           "createdAt": "2026-12-06T13:02:19.370Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53068,7 +53146,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-b1a4-742c-b5b5-3256b2c4b274
+                 * @example 01a24b72-b8fb-77e4-a4fd-86d80608bf8c
                  */
                 id: string;
             };
@@ -53084,7 +53162,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *       "id": "01a24b72-b8fb-77e4-a4fd-86d80608bf8c",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53094,20 +53172,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.176Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.223Z",
+                     *       "createdAt": "2026-12-06T13:02:19.370Z",
+                     *       "updatedAt": "2026-12-06T13:02:19.495Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53116,7 +53194,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
+                     *           "id": "01a24b72-b903-7338-acb1-b1bd263d4d75",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53125,10 +53203,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.176Z"
+                     *           "createdAt": "2026-12-06T13:02:19.370Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b1d1-765e-a699-63dca5b4303f",
+                     *           "id": "01a24b72-b96f-7038-a900-cb51f20021c3",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53137,7 +53215,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.223Z"
+                     *           "createdAt": "2026-12-06T13:02:19.495Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53230,7 +53308,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-b1a4-742c-b5b5-3256b2c4b274
+                 * @example 01a24b72-b8fb-77e4-a4fd-86d80608bf8c
                  */
                 id: string;
             };
@@ -53277,7 +53355,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *       "id": "01a24b72-b8fb-77e4-a4fd-86d80608bf8c",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53287,20 +53365,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.176Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.223Z",
+                     *       "createdAt": "2026-12-06T13:02:19.370Z",
+                     *       "updatedAt": "2026-12-06T13:02:19.495Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53309,7 +53387,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
+                     *           "id": "01a24b72-b903-7338-acb1-b1bd263d4d75",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53318,10 +53396,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.176Z"
+                     *           "createdAt": "2026-12-06T13:02:19.370Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b1d1-765e-a699-63dca5b4303f",
+                     *           "id": "01a24b72-b96f-7038-a900-cb51f20021c3",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53330,7 +53408,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.223Z"
+                     *           "createdAt": "2026-12-06T13:02:19.495Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53471,7 +53549,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-a091-76e1-a697-261e1e614a52
+                 * @example 01a24b72-2ecf-7248-a32c-b7bbeb7b5a9c
                  */
                 id: string;
             };
@@ -53505,7 +53583,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a091-76e1-a697-261e1e614a52",
+                     *       "id": "01a24b72-2ecf-7248-a32c-b7bbeb7b5a9c",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -53515,29 +53593,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T13:03:49.485Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.321Z",
+                     *       "createdAt": "2026-12-05T17:56:19.413Z",
+                     *       "updatedAt": "2026-12-06T13:02:19.808Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T16:09:49.485Z",
-                     *       "resolvedAt": "2026-12-05T23:09:49.485Z",
-                     *       "closedAt": "2026-12-06T08:04:06.321Z",
+                     *       "firstResponseAt": "2026-12-05T21:02:19.413Z",
+                     *       "resolvedAt": "2026-12-06T04:02:19.413Z",
+                     *       "closedAt": "2026-12-06T13:02:19.808Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-a093-7215-9608-31996ffa9c9a",
+                     *           "id": "01a24b72-2ed0-71bc-aded-1d82d85867d2",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53546,10 +53624,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T13:03:49.485Z"
+                     *           "createdAt": "2026-12-05T17:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-16d0cbe08e6c",
+                     *           "id": "01a24b72-2f11-748d-8a26-451279c91d63",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53558,10 +53636,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T21:02:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-191c7c521c72",
+                     *           "id": "01a24b72-2f18-72c9-ae1d-4b61440981fb",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53570,7 +53648,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T21:02:19.413Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -53579,7 +53657,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T08:04:06.307Z"
+                     *         "createdAt": "2026-12-06T13:02:19.770Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -53649,8 +53727,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24a61-b1e2-7629-9a86-06324bfa6904",
-                     *       "instance": "/portal/v1/service/requests/01a24a61-b1a4-742c-b5b5-3256b2c4b274/state"
+                     *       "requestId": "01a24b72-b9c7-70c9-8b40-fcebb2a72c5d",
+                     *       "instance": "/portal/v1/service/requests/01a24b72-b8fb-77e4-a4fd-86d80608bf8c/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53716,7 +53794,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-a091-76e1-a697-261e1e614a52
+                 * @example 01a24b72-2ecf-7248-a32c-b7bbeb7b5a9c
                  */
                 id: string;
             };
@@ -53745,7 +53823,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a091-76e1-a697-261e1e614a52",
+                     *       "id": "01a24b72-2ecf-7248-a32c-b7bbeb7b5a9c",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -53755,29 +53833,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T13:03:49.485Z",
-                     *       "updatedAt": "2026-12-05T23:09:49.485Z",
+                     *       "createdAt": "2026-12-05T17:56:19.413Z",
+                     *       "updatedAt": "2026-12-06T04:02:19.413Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T16:09:49.485Z",
-                     *       "resolvedAt": "2026-12-05T23:09:49.485Z",
+                     *       "firstResponseAt": "2026-12-05T21:02:19.413Z",
+                     *       "resolvedAt": "2026-12-06T04:02:19.413Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-a093-7215-9608-31996ffa9c9a",
+                     *           "id": "01a24b72-2ed0-71bc-aded-1d82d85867d2",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53786,10 +53864,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T13:03:49.485Z"
+                     *           "createdAt": "2026-12-05T17:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-16d0cbe08e6c",
+                     *           "id": "01a24b72-2f11-748d-8a26-451279c91d63",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53798,10 +53876,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T21:02:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-191c7c521c72",
+                     *           "id": "01a24b72-2f18-72c9-ae1d-4b61440981fb",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -53810,7 +53888,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T21:02:19.413Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -53820,7 +53898,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T08:04:06.307Z"
+                     *         "createdAt": "2026-12-06T13:02:19.770Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -53946,12 +54024,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-b256-72db-bec8-69e6434f20b3
+                 * @example 01a24b72-bb40-7759-9cdf-ba8a725c6360
                  */
                 id: string;
                 /**
                  * @description the quote id, from the request's `quotes`
-                 * @example 01a24a61-b26a-77f8-a8d4-f2dfe4b68080
+                 * @example 01a24b72-bb91-711c-9ef3-b3c4e11eedc4
                  */
                 quoteId: string;
             };
@@ -53982,7 +54060,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b256-72db-bec8-69e6434f20b3",
+                     *       "id": "01a24b72-bb40-7759-9cdf-ba8a725c6360",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -53992,20 +54070,20 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b6d-4291-7751-a885-ffa2e3b83839",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b71-c5f7-716a-84a3-307b5fab2f62",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.356Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.400Z",
+                     *       "createdAt": "2026-12-06T13:02:19.958Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.135Z",
                      *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
                      *       "fields": [
                      *         {
@@ -54020,12 +54098,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:06.376Z",
-                     *       "resolvedAt": "2026-12-06T08:04:06.400Z",
+                     *       "firstResponseAt": "2026-12-06T13:02:20.041Z",
+                     *       "resolvedAt": "2026-12-06T13:02:20.135Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b258-76c5-9abe-d2c14ce876b9",
+                     *           "id": "01a24b72-bb47-70af-8221-b269a7432cd8",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54034,10 +54112,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.356Z"
+                     *           "createdAt": "2026-12-06T13:02:19.958Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-8036b9c8b2ed",
+                     *           "id": "01a24b72-bb99-71b8-97f3-9ab0110092dc",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54046,10 +54124,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:02:20.041Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-85de2e4d4859",
+                     *           "id": "01a24b72-bb9e-76fc-9bb6-9359877cfe8b",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54058,7 +54136,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "waiting_customer",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:02:20.041Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54069,7 +54147,7 @@ export interface operations {
                      *       "canRate": true,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24a61-b26a-77f8-a8d4-f2dfe4b68080",
+                     *           "id": "01a24b72-bb91-711c-9ef3-b3c4e11eedc4",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -54079,9 +54157,9 @@ export interface operations {
                      *           "validUntil": "2026-12-20T23:00:00.000Z",
                      *           "status": "accepted",
                      *           "expired": false,
-                     *           "orderId": "01a24a61-b288-720b-bd45-ed28f4e6d902",
-                     *           "decidedAt": "2026-12-06T08:04:06.400Z",
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "orderId": "01a24b72-bc06-7306-9e47-10f1ba2c22f7",
+                     *           "decidedAt": "2026-12-06T13:02:20.135Z",
+                     *           "createdAt": "2026-12-06T13:02:20.041Z"
                      *         }
                      *       ]
                      *     }
@@ -54218,12 +54296,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-a054-718c-abb5-417ced23a24b
+                 * @example 01a24b72-2e87-7758-af7a-bede9c4eb6e1
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24a61-a07f-765f-b027-a51c5573b883
+                 * @example 01a24b72-2e9f-7226-ab90-0d6732d00082
                  */
                 fileId: string;
             };
@@ -54437,11 +54515,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-9d48-71cd-b82e-3ad349a6da8c",
+                     *           "id": "01a24b72-1515-73b9-91ee-c76619b17228",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T08:04:00.968Z"
+                     *           "updatedAt": "2026-12-06T13:01:37.429Z"
                      *         }
                      *       ]
                      *     }
@@ -54516,7 +54594,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24a61-9d48-71cd-b82e-3ad349a6da8c
+                 * @example 01a24b72-1515-73b9-91ee-c76619b17228
                  */
                 id: string;
             };
@@ -54532,11 +54610,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9d48-71cd-b82e-3ad349a6da8c",
+                     *       "id": "01a24b72-1515-73b9-91ee-c76619b17228",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T08:04:00.968Z"
+                     *       "updatedAt": "2026-12-06T13:01:37.429Z"
                      *     }
                      */
                     "application/json": {
@@ -54631,7 +54709,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24a61-9d48-71cd-b82e-3ad349a6da8c
+                 * @example 01a24b72-1515-73b9-91ee-c76619b17228
                  */
                 id: string;
             };
@@ -55106,8 +55184,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:08.846Z"
+                     *           "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *           "createdAt": "2026-12-06T13:02:26.822Z"
                      *         }
                      *       ]
                      *     }
@@ -55219,8 +55297,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:08.846Z"
+                     *       "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:26.822Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -55348,9 +55426,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T08:04:08.857Z",
+                     *           "since": "2026-12-06T13:02:26.854Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c"
+                     *           "recordId": "01a24b72-d628-714b-8245-21d0a3f3ca35"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -55363,16 +55441,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *           "id": "01a24b72-d628-714b-8245-21d0a3f3ca35",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-2bd78c86ff12",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "recordedAt": "2026-12-06T08:04:08.857Z"
+                     *           "recordedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *           "recordedAt": "2026-12-06T13:02:26.854Z"
                      *         }
                      *       ]
                      *     }
@@ -55524,16 +55602,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "id": "01a24b72-d628-714b-8245-21d0a3f3ca35",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-2bd78c86ff12",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "recordedAt": "2026-12-06T08:04:08.857Z"
+                     *       "recordedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "recordedAt": "2026-12-06T13:02:26.854Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -55610,10 +55688,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24a61-a754-7378-b861-98e03ab53499 was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a24b72-c907-7308-b71e-8d0a8bc4c433 was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24a61-bc68-77ed-baf7-7b15f55fb901",
-                     *       "instance": "/v1/members/01a24a61-a754-7378-b861-98e03ab53499/consents"
+                     *       "requestId": "01a24b72-d6e6-74af-9ce7-d8cb06d76c9c",
+                     *       "instance": "/v1/members/01a24b72-c907-7308-b71e-8d0a8bc4c433/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -55887,7 +55965,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a754-7378-b861-98e03ab53499
+                 * @example 01a24b72-c907-7308-b71e-8d0a8bc4c433
                  */
                 id: string;
             };
@@ -55912,17 +55990,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-a754-7378-b861-98e03ab53499",
+                     *       "memberId": "01a24b72-c907-7308-b71e-8d0a8bc4c433",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "erasedAt": "2026-12-06T08:04:08.917Z",
+                     *       "requestedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "erasedAt": "2026-12-06T13:02:27.019Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
                      *         "orders": 0,
                      *         "evidenceFiles": 0,
                      *         "mails": 0,
-                     *         "sessions": 0,
+                     *         "sessions": 1,
                      *         "consentRecords": 0,
                      *         "sms": 0,
                      *         "inbox": 0
@@ -56049,7 +56127,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a754-7378-b861-98e03ab53499
+                 * @example 01a24b72-c907-7308-b71e-8d0a8bc4c433
                  */
                 id: string;
             };
@@ -56065,17 +56143,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-a754-7378-b861-98e03ab53499",
+                     *       "memberId": "01a24b72-c907-7308-b71e-8d0a8bc4c433",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "erasedAt": "2026-12-06T08:04:08.917Z",
+                     *       "requestedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "erasedAt": "2026-12-06T13:02:27.019Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
                      *         "orders": 0,
                      *         "evidenceFiles": 0,
                      *         "mails": 0,
-                     *         "sessions": 0,
+                     *         "sessions": 1,
                      *         "consentRecords": 0,
                      *         "sms": 0,
                      *         "inbox": 0
@@ -56359,7 +56437,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T08:04:09.225Z"
+                     *               "since": "2026-12-06T13:02:27.986Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -56376,14 +56454,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24a61-bd8b-7787-9b96-e891afdf255f",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "id": "01a24b72-da94-77cc-808d-a5dedcb1dfc7",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T08:04:09.225Z"
+                     *           "recordedAt": "2026-12-06T13:02:27.986Z"
                      *         }
                      *       ]
                      *     }
@@ -56797,8 +56875,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc76-7219-b880-6e967d191676",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "id": "01a24b72-d6fa-71fb-8954-a27dd536cfde",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-2bd78c86ff12",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -56807,13 +56885,13 @@ export interface operations {
                      *       "status": "pending",
                      *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T08:04:08.946Z",
+                     *       "nextAttemptAt": "2026-12-06T13:02:27.060Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:08.946Z"
+                     *       "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:27.060Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -56928,8 +57006,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24a61-bc7c-700c-866f-06fcd0fe3c1a",
-                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-7b5f9a6bfac0/sms"
+                     *       "requestId": "01a24b72-d710-76dc-8a25-d4f3ca34cbd0",
+                     *       "instance": "/v1/members/01a24b6d-4866-76ee-a2a7-1bea83b7322d/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -56982,8 +57060,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bc76-7219-b880-6e967d191676",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *           "id": "01a24b72-d6fa-71fb-8954-a27dd536cfde",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-2bd78c86ff12",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -56992,13 +57070,13 @@ export interface operations {
                      *           "status": "pending",
                      *           "heldUntil": null,
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:08.946Z",
+                     *           "nextAttemptAt": "2026-12-06T13:02:27.060Z",
                      *           "providerId": null,
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:08.946Z"
+                     *           "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *           "createdAt": "2026-12-06T13:02:27.060Z"
                      *         }
                      *       ]
                      *     }
@@ -57065,7 +57143,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24a61-bc76-7219-b880-6e967d191676
+                 * @example 01a24b72-d6fa-71fb-8954-a27dd536cfde
                  */
                 id: string;
             };
@@ -57081,8 +57159,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc76-7219-b880-6e967d191676",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "id": "01a24b72-d6fa-71fb-8954-a27dd536cfde",
+                     *       "memberId": "01a24b6d-4866-76ee-a2a7-2bd78c86ff12",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57091,13 +57169,13 @@ export interface operations {
                      *       "status": "cancelled",
                      *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T08:04:08.946Z",
+                     *       "nextAttemptAt": "2026-12-06T13:02:27.060Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:08.946Z"
+                     *       "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:27.060Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57220,7 +57298,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b6d-4866-76ee-a2a7-1df211ab6bf3
                  */
                 id: string;
             };
@@ -57257,11 +57335,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
+                     *       "id": "01a24b72-d741-777e-8f5c-99454313bf2e",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T08:04:08.972Z",
+                     *       "createdAt": "2026-12-06T13:02:27.136Z",
                      *       "readAt": null
                      *     }
                      */
@@ -57413,30 +57491,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "unread": 4,
+                     *       "unread": 6,
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
+                     *           "id": "01a24b72-d741-777e-8f5c-99454313bf2e",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T08:04:08.972Z",
+                     *           "createdAt": "2026-12-06T13:02:27.136Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-8eff-706c-a02a-6fe1c8714158",
+                     *           "id": "01a24b70-f584-77b9-ae7c-42d3234dce33",
                      *           "kind": "transactional",
-                     *           "title": "En milepæl: din 10. bestilling",
-                     *           "body": "Takk for din 10. bestilling. Vi har lagt til 250 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "title": "Vervingen din ga poeng",
+                     *           "body": "Hansens Bygg AB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
+                     *           "createdAt": "2026-12-06T12:56:19.413Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-8dd8-7689-b9b6-139443d49628",
+                     *           "id": "01a24b70-f4b7-7364-81fb-ffb5fd3c82d1",
                      *           "kind": "transactional",
-                     *           "title": "100000 poeng opptjent!",
-                     *           "body": "Du har tjent 100000 poeng hos oss. For å feire har vi lagt til 2000 ekstra poeng.",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "title": "Vervingen din ga poeng",
+                     *           "body": "Erikssons Snickeri HB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
+                     *           "createdAt": "2026-12-06T12:56:19.413Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -57510,7 +57588,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
+                 *       "id": "01a24b72-d741-777e-8f5c-99454313bf2e",
                  *       "read": true
                  *     }
                  */
@@ -57537,7 +57615,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "unread": 3
+                     *       "unread": 5
                      *     }
                      */
                     "application/json": {
@@ -57699,7 +57777,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24a61-bd97-72bd-be70-72b22bf4a4d3",
+                     *       "requestId": "01a24b72-dace-778e-9af2-9cdbdbcae818",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -57759,14 +57837,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:02:27.156Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:02:27.156Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -57774,7 +57852,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:02:27.156Z"
                      *         }
                      *       ]
                      *     }
@@ -57900,14 +57978,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:02:27.156Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:02:27.156Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -57915,7 +57993,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:02:27.156Z"
                      *         }
                      *       ]
                      *     }
@@ -58313,8 +58391,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The channel sms cannot be chosen: there is no address or valid number for it on file.",
                      *       "code": "channel_unreachable",
-                     *       "requestId": "01a24a61-bca7-77b3-8414-1b10ceb35d68",
-                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-7b5f9a6bfac0/message-preferences"
+                     *       "requestId": "01a24b72-d790-70cc-9360-b7106ba89c79",
+                     *       "instance": "/v1/members/01a24b6d-4866-76ee-a2a7-1bea83b7322d/message-preferences"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -58560,7 +58638,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Mars/Olympus er ingen kjent tidssone; bruk et navn som Europe/Oslo.",
                      *       "code": "time_zone_unknown",
-                     *       "requestId": "01a24a61-bd7f-736d-95dc-f4a8a21611d3",
+                     *       "requestId": "01a24b72-da6d-7460-87ef-23d9f0c97a9a",
                      *       "instance": "/portal/v1/message-preferences"
                      *     }
                      */
@@ -58771,8 +58849,8 @@ export interface operations {
                      *       "body": "Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}",
                      *       "sms": "{{programName}}: +{{pointsText}}",
                      *       "custom": true,
-                     *       "updatedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "updatedAt": "2026-12-06T08:04:09.018Z"
+                     *       "updatedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "updatedAt": "2026-12-06T13:02:27.273Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTemplate"];
@@ -58887,7 +58965,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a61-bcbd-76a9-9293-98e2a7b050dc",
+                     *       "requestId": "01a24b72-d7d1-764f-8840-b9ac1f370135",
                      *       "instance": "/v1/message-templates/welcome/sv"
                      *     }
                      */
@@ -59259,7 +59337,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a61-bcb4-753a-a2ed-ad1616f79d8d",
+                     *       "requestId": "01a24b72-d7b8-719e-8c40-67b5447d02e9",
                      *       "instance": "/v1/message-templates/earn_notice/pl/preview"
                      *     }
                      */
@@ -59302,12 +59380,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
+                     *           "id": "01a24b72-d807-70a3-abd0-c7796e117e05",
                      *           "language": "sv",
                      *           "segmentKey": null,
                      *           "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.030Z"
+                     *           "createdAt": "2026-12-06T13:02:27.335Z"
                      *         }
                      *       ]
                      *     }
@@ -59400,12 +59478,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
+                     *       "id": "01a24b72-d807-70a3-abd0-c7796e117e05",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.030Z"
+                     *       "createdAt": "2026-12-06T13:02:27.335Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -59460,7 +59538,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No segment with id no-such-segment in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24a61-bcca-7096-9662-54080069942f",
+                     *       "requestId": "01a24b72-d811-74ed-b535-897bc081cc3d",
                      *       "instance": "/v1/message-tips"
                      *     }
                      */
@@ -59527,7 +59605,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bcc6-763b-9056-c2535d778cc4
+                 * @example 01a24b72-d807-70a3-abd0-c7796e117e05
                  */
                 id: string;
             };
@@ -59554,12 +59632,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
+                     *       "id": "01a24b72-d807-70a3-abd0-c7796e117e05",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.030Z"
+                     *       "createdAt": "2026-12-06T13:02:27.335Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -59782,7 +59860,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": true,
-                     *       "updatedAt": "2026-12-06T08:04:09.051Z"
+                     *       "updatedAt": "2026-12-06T13:02:27.414Z"
                      *     }
                      */
                     "application/json": {
@@ -59903,7 +59981,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *           "id": "01a24b72-d87a-7248-9dad-219feed453eb",
                      *           "name": "Verktygsveckorna v. 50",
                      *           "channel": "email",
                      *           "purpose": "newsletter",
@@ -59926,8 +60004,8 @@ export interface operations {
                      *             }
                      *           },
                      *           "status": "sent",
-                     *           "scheduledAt": "2026-12-06T08:04:09.103Z",
-                     *           "sentAt": "2026-12-06T08:04:09.103Z",
+                     *           "scheduledAt": "2026-12-06T13:02:27.508Z",
+                     *           "sentAt": "2026-12-06T13:02:27.508Z",
                      *           "counts": {
                      *             "recipients": 1,
                      *             "sent": 0,
@@ -59936,9 +60014,9 @@ export interface operations {
                      *             "failed": 0,
                      *             "bounced": 0
                      *           },
-                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:09.061Z",
-                     *           "updatedAt": "2026-12-06T08:04:09.103Z"
+                     *           "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *           "createdAt": "2026-12-06T13:02:27.441Z",
+                     *           "updatedAt": "2026-12-06T13:02:27.508Z"
                      *         }
                      *       ]
                      *     }
@@ -60063,7 +60141,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b72-d87a-7248-9dad-219feed453eb",
                      *       "name": "Verktygsveckorna",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60089,9 +60167,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.061Z"
+                     *       "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:27.441Z",
+                     *       "updatedAt": "2026-12-06T13:02:27.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60182,7 +60260,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a61-bcde-76ae-b9d1-10b16daf0d0c",
+                     *       "requestId": "01a24b72-d85e-705b-bc18-3ffc5e24b688",
                      *       "instance": "/v1/message-campaigns"
                      *     }
                      */
@@ -60213,7 +60291,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b72-d87a-7248-9dad-219feed453eb
                  */
                 id: string;
             };
@@ -60229,7 +60307,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b72-d87a-7248-9dad-219feed453eb",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60252,8 +60330,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T08:04:09.103Z",
-                     *       "sentAt": "2026-12-06T08:04:09.103Z",
+                     *       "scheduledAt": "2026-12-06T13:02:27.508Z",
+                     *       "sentAt": "2026-12-06T13:02:27.508Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -60262,9 +60340,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.103Z"
+                     *       "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:27.441Z",
+                     *       "updatedAt": "2026-12-06T13:02:27.508Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60351,7 +60429,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b72-d87a-7248-9dad-219feed453eb
                  */
                 id: string;
             };
@@ -60415,7 +60493,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b72-d87a-7248-9dad-219feed453eb",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60441,9 +60519,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.068Z"
+                     *       "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:27.441Z",
+                     *       "updatedAt": "2026-12-06T13:02:27.462Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60578,7 +60656,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b72-d87a-7248-9dad-219feed453eb
                  */
                 id: string;
             };
@@ -60594,7 +60672,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "matched": 324,
+                     *       "matched": 325,
                      *       "withConsent": 0
                      *     }
                      */
@@ -60685,7 +60763,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b72-d87a-7248-9dad-219feed453eb
                  */
                 id: string;
             };
@@ -60862,7 +60940,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b72-d87a-7248-9dad-219feed453eb
                  */
                 id: string;
             };
@@ -60889,7 +60967,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b72-d87a-7248-9dad-219feed453eb",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60912,8 +60990,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T08:04:09.103Z",
-                     *       "sentAt": "2026-12-06T08:04:09.103Z",
+                     *       "scheduledAt": "2026-12-06T13:02:27.508Z",
+                     *       "sentAt": "2026-12-06T13:02:27.508Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -60922,9 +61000,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.103Z"
+                     *       "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:27.441Z",
+                     *       "updatedAt": "2026-12-06T13:02:27.508Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61037,10 +61115,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:audience_without_consent",
                      *       "title": "audience without consent",
                      *       "status": 422,
-                     *       "detail": "None of the 324 members of this audience has given newsletter consent for email; nothing would be sent.",
+                     *       "detail": "None of the 325 members of this audience has given newsletter consent for email; nothing would be sent.",
                      *       "code": "audience_without_consent",
-                     *       "requestId": "01a24a61-bcf6-730d-be36-e8eebba6ec3f",
-                     *       "instance": "/v1/message-campaigns/01a24a61-bce5-72ce-9e49-86fede1e3f55/schedule"
+                     *       "requestId": "01a24b72-d890-75ad-b227-6d083abfd678",
+                     *       "instance": "/v1/message-campaigns/01a24b72-d87a-7248-9dad-219feed453eb/schedule"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61070,7 +61148,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bd30-7050-86e1-14493136c2da
+                 * @example 01a24b72-d922-766e-9d09-75d2d840bf5b
                  */
                 id: string;
             };
@@ -61086,7 +61164,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd30-7050-86e1-14493136c2da",
+                     *       "id": "01a24b72-d922-766e-9d09-75d2d840bf5b",
                      *       "name": "Julhälsning",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61112,9 +61190,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.136Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.141Z"
+                     *       "createdBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458",
+                     *       "createdAt": "2026-12-06T13:02:27.617Z",
+                     *       "updatedAt": "2026-12-06T13:02:27.634Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61181,8 +61259,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The message is sent and can no longer be changed, scheduled or sent.",
                      *       "code": "message_campaign_not_editable",
-                     *       "requestId": "01a24a61-bd2b-77a6-bfce-73b69328536f",
-                     *       "instance": "/v1/message-campaigns/01a24a61-bce5-72ce-9e49-86fede1e3f55/cancel"
+                     *       "requestId": "01a24b72-d912-754e-b17b-f9902f780f01",
+                     *       "instance": "/v1/message-campaigns/01a24b72-d87a-7248-9dad-219feed453eb/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61248,7 +61326,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bd21-72e0-8008-3a0c8d94be68
+                 * @example 01a24b72-d8ed-739a-8cd7-3f33644f8b0c
                  */
                 id: string;
             };
@@ -61390,7 +61468,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHXA
+                 * @example AAEBokttOgp32IPTlJGJLWXWAaJLbUhmdu6ipyvXjIb_EgGiS3LYenJIna0hn-7UU-s.bdJBCsoG0y_nsT1vVTcZGA
                  */
                 token: string;
             };
@@ -61477,7 +61555,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHXA
+                 * @example AAEBokttOgp32IPTlJGJLWXWAaJLbUhmdu6ipyvXjIb_EgGiS3LYenJIna0hn-7UU-s.bdJBCsoG0y_nsT1vVTcZGA
                  */
                 token: string;
             };
@@ -61497,7 +61575,7 @@ export interface operations {
                      *       "channel": "email",
                      *       "purpose": "newsletter",
                      *       "withdrawn": true,
-                     *       "recordedAt": "2026-12-06T08:04:09.151Z"
+                     *       "recordedAt": "2026-12-06T13:02:27.685Z"
                      *     }
                      */
                     "application/json": {
@@ -61526,8 +61604,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This unsubscribe link is not valid (changed or incomplete). Use the link from the message as it is, or sign in to change your choices.",
                      *       "code": "unsubscribe_token_invalid",
-                     *       "requestId": "01a24a61-bd3d-75d5-88ef-dab66de15087",
-                     *       "instance": "/v1/unsubscribe/AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHxx"
+                     *       "requestId": "01a24b72-d95d-75fe-a21d-1ce8a44c96c4",
+                     *       "instance": "/v1/unsubscribe/AAEBokttOgp32IPTlJGJLWXWAaJLbUhmdu6ipyvXjIb_EgGiS3LYenJIna0hn-7UU-s.bdJBCsoG0y_nsT1vVTcZxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61703,32 +61781,32 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
+                     *           "id": "01a24b72-d98a-7450-9389-eaecb36f0bfa",
                      *           "day": 0,
                      *           "kind": "welcome",
                      *           "stopWhen": "never",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.158Z",
+                     *           "createdAt": "2026-12-06T13:02:27.722Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-bd4e-740f-a484-9990d705af4a",
+                     *           "id": "01a24b72-d9c4-73f0-af8c-687223327939",
                      *           "day": 3,
                      *           "kind": "first_purchase_tip",
                      *           "stopWhen": "first_purchase",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.166Z",
+                     *           "createdAt": "2026-12-06T13:02:27.780Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-bd55-763c-8300-db68eaad3618",
+                     *           "id": "01a24b72-d9df-740c-b063-01ec247aacf2",
                      *           "day": 14,
                      *           "kind": "checklist_reminder",
                      *           "stopWhen": "checklist_done",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.173Z",
+                     *           "createdAt": "2026-12-06T13:02:27.807Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         }
@@ -61826,12 +61904,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
+                     *       "id": "01a24b72-d98a-7450-9389-eaecb36f0bfa",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.158Z",
+                     *       "createdAt": "2026-12-06T13:02:27.722Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -61932,7 +62010,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bd46-7738-8fd1-70048a113b8c
+                 * @example 01a24b72-d98a-7450-9389-eaecb36f0bfa
                  */
                 id: string;
             };
@@ -61959,12 +62037,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
+                     *       "id": "01a24b72-d98a-7450-9389-eaecb36f0bfa",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.158Z",
+                     *       "createdAt": "2026-12-06T13:02:27.722Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62107,7 +62185,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *           "id": "01a24b71-fef5-74c9-a87b-1df4d3de4dcc",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -62198,11 +62276,11 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T08:03:49.485Z",
+                     *           "closesAt": "2027-03-06T12:56:19.413Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24a61-9a72-71af-800c-11032661c1db",
+                     *           "ruleId": "01a24b71-ff59-70a3-90cf-a6f90c46b156",
                      *           "followUp": true,
-                     *           "answers": 488,
+                     *           "answers": 489,
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -62210,9 +62288,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2025-12-06T08:03:49.485Z",
-                     *           "publishedAt": "2025-12-06T08:03:49.485Z"
+                     *           "createdAt": "2025-12-06T12:56:19.413Z",
+                     *           "updatedAt": "2025-12-06T12:56:19.413Z",
+                     *           "publishedAt": "2025-12-06T12:56:19.413Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -62344,7 +62422,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T08:04:06.456Z"
+                 *       "closesAt": "2027-02-04T13:02:20.301Z"
                  *     }
                  */
                 "application/json": {
@@ -62394,7 +62472,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b72-bd66-7366-867c-5bc49767acd6",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -62460,7 +62538,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T13:02:20.301Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -62472,8 +62550,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.521Z",
+                     *       "createdAt": "2026-12-06T13:02:20.518Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.518Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -62573,7 +62651,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b71-fef5-74c9-a87b-1df4d3de4dcc
                  */
                 id: string;
             };
@@ -62589,7 +62667,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *       "id": "01a24b71-fef5-74c9-a87b-1df4d3de4dcc",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -62680,11 +62758,11 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:03:49.485Z",
+                     *       "closesAt": "2027-03-06T12:56:19.413Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a61-9a72-71af-800c-11032661c1db",
+                     *       "ruleId": "01a24b71-ff59-70a3-90cf-a6f90c46b156",
                      *       "followUp": true,
-                     *       "answers": 488,
+                     *       "answers": 489,
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -62692,9 +62770,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T08:03:49.485Z",
-                     *       "updatedAt": "2025-12-06T08:03:49.485Z",
-                     *       "publishedAt": "2025-12-06T08:03:49.485Z"
+                     *       "createdAt": "2025-12-06T12:56:19.413Z",
+                     *       "updatedAt": "2025-12-06T12:56:19.413Z",
+                     *       "publishedAt": "2025-12-06T12:56:19.413Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -62781,7 +62859,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b72-bd66-7366-867c-5bc49767acd6
                  */
                 id: string;
             };
@@ -62841,7 +62919,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b72-bd66-7366-867c-5bc49767acd6",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -62907,7 +62985,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T13:02:20.301Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -62919,8 +62997,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.530Z",
+                     *       "createdAt": "2026-12-06T13:02:20.518Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.545Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -62986,10 +63064,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24a61-b2f9-765e-83d6-08bc8783a603 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24b72-bd66-7366-867c-5bc49767acd6 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24a61-b315-7009-b175-f84aad9cb104",
-                     *       "instance": "/v1/surveys/01a24a61-b2f9-765e-83d6-08bc8783a603"
+                     *       "requestId": "01a24b72-bdc5-778f-85e2-c8bfe3033878",
+                     *       "instance": "/v1/surveys/01a24b72-bd66-7366-867c-5bc49767acd6"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -63067,7 +63145,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b72-bd66-7366-867c-5bc49767acd6
                  */
                 id: string;
             };
@@ -63083,7 +63161,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b72-bd66-7366-867c-5bc49767acd6",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63149,9 +63227,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T13:02:20.301Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24a61-b30f-7234-a4d7-7790a62a2830",
+                     *       "ruleId": "01a24b72-bdbc-73ab-927f-c442c53c1a33",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63161,9 +63239,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.540Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.540Z"
+                     *       "createdAt": "2026-12-06T13:02:20.518Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.594Z",
+                     *       "publishedAt": "2026-12-06T13:02:20.594Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63298,7 +63376,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b72-bd66-7366-867c-5bc49767acd6
                  */
                 id: string;
             };
@@ -63314,7 +63392,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b72-bd66-7366-867c-5bc49767acd6",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63380,9 +63458,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T08:04:06.555Z",
+                     *       "closesAt": "2026-12-06T13:02:20.628Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24a61-b30f-7234-a4d7-7790a62a2830",
+                     *       "ruleId": "01a24b72-bdbc-73ab-927f-c442c53c1a33",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63392,9 +63470,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.521Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.555Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.540Z"
+                     *       "createdAt": "2026-12-06T13:02:20.518Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.628Z",
+                     *       "publishedAt": "2026-12-06T13:02:20.594Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63523,7 +63601,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-b2f9-765e-83d6-08bc8783a603
+                 * @example 01a24b72-bd66-7366-867c-5bc49767acd6
                  */
                 id: string;
             };
@@ -63539,13 +63617,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b2f9-765e-83d6-08bc8783a603",
+                     *       "id": "01a24b72-bd66-7366-867c-5bc49767acd6",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T08:04:06.456Z",
+                     *       "closesAt": "2027-02-04T13:02:20.301Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -63689,7 +63767,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b71-fef5-74c9-a87b-1df4d3de4dcc
                  */
                 id: string;
             };
@@ -63705,21 +63783,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "answers": 488,
+                     *       "answers": 489,
                      *       "nps": {
-                     *         "n": 488,
-                     *         "promoters": 209,
+                     *         "n": 489,
+                     *         "promoters": 210,
                      *         "passives": 155,
                      *         "detractors": 124,
-                     *         "nps": 17.4,
-                     *         "low": 10.3,
-                     *         "high": 24.6,
+                     *         "nps": 17.6,
+                     *         "low": 10.4,
+                     *         "high": 24.7,
                      *         "margin": 7.2
                      *       },
                      *       "csat": {
-                     *         "n": 488,
-                     *         "satisfied": 314,
-                     *         "share": 64.3,
+                     *         "n": 489,
+                     *         "satisfied": 315,
+                     *         "share": 64.4,
                      *         "mean": 3.67
                      *       },
                      *       "groups": [
@@ -63792,7 +63870,7 @@ export interface operations {
                      *           "id": "recommend",
                      *           "kind": "nps",
                      *           "text": "How likely are you to recommend us to a colleague?",
-                     *           "answered": 488,
+                     *           "answered": 489,
                      *           "counts": [
                      *             {
                      *               "key": "0",
@@ -63817,7 +63895,7 @@ export interface operations {
                      *           "id": "delivery",
                      *           "kind": "csat",
                      *           "text": "How satisfied are you with our deliveries?",
-                     *           "answered": 488,
+                     *           "answered": 489,
                      *           "counts": [
                      *             {
                      *               "key": "1",
@@ -63958,7 +64036,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b71-fef5-74c9-a87b-1df4d3de4dcc
                  */
                 id: string;
             };
@@ -64084,67 +64162,67 @@ export interface operations {
                      *       "from": "2025-12-06",
                      *       "to": "2026-12-06",
                      *       "nps": {
-                     *         "n": 488,
-                     *         "promoters": 209,
+                     *         "n": 489,
+                     *         "promoters": 210,
                      *         "passives": 155,
                      *         "detractors": 124,
-                     *         "nps": 17.4,
-                     *         "low": 10.3,
-                     *         "high": 24.6,
+                     *         "nps": 17.6,
+                     *         "low": 10.4,
+                     *         "high": 24.7,
                      *         "margin": 7.2
                      *       },
                      *       "csat": {
-                     *         "n": 747,
-                     *         "satisfied": 469,
-                     *         "share": 62.8,
-                     *         "mean": 3.68
+                     *         "n": 749,
+                     *         "satisfied": 468,
+                     *         "share": 62.5,
+                     *         "mean": 3.67
                      *       },
                      *       "groups": [
                      *         {
                      *           "key": "2025-Q4",
-                     *           "answers": 40,
+                     *           "answers": 39,
                      *           "nps": {
-                     *             "n": 40,
+                     *             "n": 39,
                      *             "promoters": 15,
                      *             "passives": 11,
-                     *             "detractors": 14,
-                     *             "nps": 2.5,
-                     *             "low": -23.9,
-                     *             "high": 28.9,
-                     *             "margin": 26.4
+                     *             "detractors": 13,
+                     *             "nps": 5.1,
+                     *             "low": -21.4,
+                     *             "high": 31.7,
+                     *             "margin": 26.5
                      *           },
                      *           "csat": {
-                     *             "n": 40,
+                     *             "n": 39,
                      *             "satisfied": 18,
-                     *             "share": 45,
-                     *             "mean": 3.3
+                     *             "share": 46.2,
+                     *             "mean": 3.36
                      *           },
                      *           "suppressed": false
                      *         },
                      *         {
                      *           "key": "2026-Q1",
-                     *           "answers": 126,
+                     *           "answers": 128,
                      *           "nps": {
-                     *             "n": 126,
-                     *             "promoters": 46,
+                     *             "n": 128,
+                     *             "promoters": 47,
                      *             "passives": 45,
-                     *             "detractors": 35,
-                     *             "nps": 8.7,
-                     *             "low": -5.2,
-                     *             "high": 22.6,
+                     *             "detractors": 36,
+                     *             "nps": 8.6,
+                     *             "low": -5.3,
+                     *             "high": 22.5,
                      *             "margin": 13.9
                      *           },
                      *           "csat": {
-                     *             "n": 126,
-                     *             "satisfied": 74,
-                     *             "share": 58.7,
-                     *             "mean": 3.48
+                     *             "n": 128,
+                     *             "satisfied": 75,
+                     *             "share": 58.6,
+                     *             "mean": 3.46
                      *           },
                      *           "suppressed": false
                      *         },
                      *         {
                      *           "key": "2026-Q2",
-                     *           "answers": 365,
+                     *           "answers": 366,
                      *           "nps": {
                      *             "n": 129,
                      *             "promoters": 54,
@@ -64156,9 +64234,9 @@ export interface operations {
                      *             "margin": 14.4
                      *           },
                      *           "csat": {
-                     *             "n": 365,
-                     *             "satisfied": 224,
-                     *             "share": 61.4,
+                     *             "n": 366,
+                     *             "satisfied": 222,
+                     *             "share": 60.7,
                      *             "mean": 3.64
                      *           },
                      *           "suppressed": false
@@ -64241,8 +64319,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                 *       "occurredAt": "2026-12-04T08:04:06.456Z"
+                 *       "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
+                 *       "occurredAt": "2026-12-04T13:02:20.301Z"
                  *     }
                  */
                 "application/json": {
@@ -64380,7 +64458,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24a61-b32d-734e-802b-106d9a97d684",
+                     *       "requestId": "01a24b72-bdf1-71d6-a863-47d32b856f87",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -64429,50 +64507,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9ac1-767f-ace7-29cda911bef2",
-                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-f42b6ac0e753",
+                     *           "id": "01a24b72-0139-754a-94fb-09b878ad885f",
+                     *           "surveyId": "01a24b71-fef5-74c9-a87b-1df4d3de4dcc",
+                     *           "accountId": "01a24b6d-42e9-7629-8e9f-7d142dbe5d67",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24a61-712d-77a8-92d3-1b1dbb74362a",
+                     *           "memberId": "01a24b6d-487e-7736-9fc5-3dabe72c7c5c",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T18:53:11.588Z",
+                     *           "createdAt": "2026-12-03T23:45:41.516Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ac5-74ee-b45b-e06e9c7ae7e3",
-                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *           "accountId": "01a24a61-70cd-736b-bbaa-9e735b5d4b80",
+                     *           "id": "01a24b72-0145-767f-837e-080fd075d3cf",
+                     *           "surveyId": "01a24b71-fef5-74c9-a87b-1df4d3de4dcc",
+                     *           "accountId": "01a24b6d-42e9-7629-8ea0-24215bf3b2bf",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24a61-712e-7394-af72-045a5da5918a",
+                     *           "memberId": "01a24b6d-487f-7775-882a-b7d14bb23046",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T15:19:33.376Z",
+                     *           "createdAt": "2026-11-30T20:12:03.304Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ac6-71ea-a67f-2cab9ba67bf7",
-                     *           "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *           "accountId": "01a24a61-70cd-736b-bbaa-c8349a605b2d",
+                     *           "id": "01a24b72-015a-7275-ad1c-ed437547b48b",
+                     *           "surveyId": "01a24b71-fef5-74c9-a87b-1df4d3de4dcc",
+                     *           "accountId": "01a24b6d-42e9-7629-8ea0-53ff58db0da5",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24a61-712f-7402-bbab-27c167f54437",
+                     *           "memberId": "01a24b6d-487f-7775-882b-308e905c010d",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-27T22:36:47.904Z",
+                     *           "createdAt": "2026-11-28T03:29:17.832Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -64544,7 +64622,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24a61-9ac1-767f-ace7-29cda911bef2
+                 * @example 01a24b72-0139-754a-94fb-09b878ad885f
                  */
                 id: string;
             };
@@ -64572,20 +64650,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9ac1-767f-ace7-29cda911bef2",
-                     *       "surveyId": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-f42b6ac0e753",
+                     *       "id": "01a24b72-0139-754a-94fb-09b878ad885f",
+                     *       "surveyId": "01a24b71-fef5-74c9-a87b-1df4d3de4dcc",
+                     *       "accountId": "01a24b6d-42e9-7629-8e9f-7d142dbe5d67",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24a61-712d-77a8-92d3-1b1dbb74362a",
+                     *       "memberId": "01a24b6d-487e-7736-9fc5-3dabe72c7c5c",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T18:53:11.588Z",
-                     *       "closedAt": "2026-12-06T08:04:06.583Z",
-                     *       "closedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b"
+                     *       "createdAt": "2026-12-03T23:45:41.516Z",
+                     *       "closedAt": "2026-12-06T13:02:20.670Z",
+                     *       "closedBy": "api-key:01a24b72-551e-710a-8b88-32caf1bdb458"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -64720,19 +64798,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *           "id": "01a24b71-fef5-74c9-a87b-1df4d3de4dcc",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T08:03:49.485Z",
+                     *           "closesAt": "2027-03-06T12:56:19.413Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24a61-9ae3-71fb-bd95-45766a50f34c",
+                     *           "id": "01a24b72-022a-73ee-97dd-4ed22bcc417d",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -64828,7 +64906,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b71-fef5-74c9-a87b-1df4d3de4dcc
                  */
                 id: string;
             };
@@ -64844,13 +64922,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *       "id": "01a24b71-fef5-74c9-a87b-1df4d3de4dcc",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T08:03:49.485Z",
+                     *       "closesAt": "2027-03-06T12:56:19.413Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -64993,7 +65071,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b71-fef5-74c9-a87b-1df4d3de4dcc
                  */
                 id: string;
             };
@@ -65099,10 +65177,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a24b71-fef5-74c9-a87b-1df4d3de4dcc er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24a61-b088-70c8-a3d1-1193d02f634d",
-                     *       "instance": "/portal/v1/surveys/01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb/answers"
+                     *       "requestId": "01a24b72-b66f-71f8-ae1f-aa3e67a9e654",
+                     *       "instance": "/portal/v1/surveys/01a24b71-fef5-74c9-a87b-1df4d3de4dcc/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -65180,7 +65258,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b71-fef5-74c9-a87b-1df4d3de4dcc
                  */
                 id: string;
             };
@@ -65202,7 +65280,7 @@ export interface operations {
                      *           "recommend": 9
                      *         },
                      *         "step": 1,
-                     *         "updatedAt": "2026-12-06T08:04:05.821Z"
+                     *         "updatedAt": "2026-12-06T13:02:18.450Z"
                      *       }
                      *     }
                      */
@@ -65304,7 +65382,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b71-fef5-74c9-a87b-1df4d3de4dcc
                  */
                 id: string;
             };
@@ -65350,7 +65428,7 @@ export interface operations {
                      *         "recommend": 9
                      *       },
                      *       "step": 1,
-                     *       "updatedAt": "2026-12-06T08:04:05.821Z"
+                     *       "updatedAt": "2026-12-06T13:02:18.450Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyDraft"];
@@ -65485,7 +65563,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b71-fef5-74c9-a87b-1df4d3de4dcc
                  */
                 id: string;
             };
@@ -65629,7 +65707,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9ae3-71fb-bd95-45766a50f34c",
+                     *           "id": "01a24b72-022a-73ee-97dd-4ed22bcc417d",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -65783,7 +65861,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24a61-9ae9-72fc-831a-2c2870f347e6",
+                     *           "ruleId": "01a24b72-0258-771f-af28-e358bc64c38a",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -65791,9 +65869,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T08:03:49.485Z",
-                     *           "updatedAt": "2026-10-07T08:03:49.485Z",
-                     *           "publishedAt": "2026-10-07T08:03:49.485Z"
+                     *           "createdAt": "2026-10-07T12:56:19.413Z",
+                     *           "updatedAt": "2026-10-07T12:56:19.413Z",
+                     *           "publishedAt": "2026-10-07T12:56:19.413Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -66020,7 +66098,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b72-be1f-7260-95ba-35f404130422",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66142,8 +66220,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.599Z",
+                     *       "createdAt": "2026-12-06T13:02:20.703Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.703Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66255,7 +66333,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b72-be1f-7260-95ba-35f404130422
                  */
                 id: string;
             };
@@ -66271,7 +66349,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b72-be1f-7260-95ba-35f404130422",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66393,8 +66471,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.599Z",
+                     *       "createdAt": "2026-12-06T13:02:20.703Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.703Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66482,7 +66560,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b72-be1f-7260-95ba-35f404130422
                  */
                 id: string;
             };
@@ -66493,7 +66571,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T08:04:06.456Z"
+                 *       "closesAt": "2027-03-06T13:02:20.301Z"
                  *     }
                  */
                 "application/json": {
@@ -66543,7 +66621,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b72-be1f-7260-95ba-35f404130422",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66655,7 +66733,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T13:02:20.301Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -66665,8 +66743,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.611Z",
+                     *       "createdAt": "2026-12-06T13:02:20.703Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.739Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66802,7 +66880,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b72-be1f-7260-95ba-35f404130422
                  */
                 id: string;
             };
@@ -66818,7 +66896,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b72-be1f-7260-95ba-35f404130422",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66930,9 +67008,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T13:02:20.301Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a61-b362-70d9-a676-096e039a982d",
+                     *       "ruleId": "01a24b72-be5a-728a-bde7-a6bf739bd8e7",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -66940,9 +67018,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.623Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.623Z"
+                     *       "createdAt": "2026-12-06T13:02:20.703Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.757Z",
+                     *       "publishedAt": "2026-12-06T13:02:20.757Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67077,7 +67155,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b72-be1f-7260-95ba-35f404130422
                  */
                 id: string;
             };
@@ -67093,7 +67171,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b72-be1f-7260-95ba-35f404130422",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67205,9 +67283,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T13:02:20.301Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24a61-b362-70d9-a676-096e039a982d",
+                     *       "ruleId": "01a24b72-be5a-728a-bde7-a6bf739bd8e7",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67215,9 +67293,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:06.599Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.684Z",
-                     *       "publishedAt": "2026-12-06T08:04:06.623Z"
+                     *       "createdAt": "2026-12-06T13:02:20.703Z",
+                     *       "updatedAt": "2026-12-06T13:02:20.890Z",
+                     *       "publishedAt": "2026-12-06T13:02:20.757Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67346,7 +67424,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b72-be1f-7260-95ba-35f404130422
                  */
                 id: string;
             };
@@ -67512,7 +67590,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b72-be1f-7260-95ba-35f404130422
                  */
                 id: string;
             };
@@ -67689,7 +67767,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b72-be1f-7260-95ba-35f404130422
                  */
                 id: string;
             };
@@ -67705,14 +67783,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
+                     *       "id": "01a24b72-be1f-7260-95ba-35f404130422",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T08:04:06.456Z",
+                     *       "closesAt": "2027-03-06T13:02:20.301Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -67816,7 +67894,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24a61-b347-757a-96ca-3247d7d2c5ff
+                 * @example 01a24b72-be1f-7260-95ba-35f404130422
                  */
                 id: string;
             };
@@ -67846,9 +67924,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b372-7597-998e-b921457e48ac",
-                     *       "quizId": "01a24a61-b347-757a-96ca-3247d7d2c5ff",
-                     *       "startedAt": "2026-12-06T08:04:06.639Z",
+                     *       "id": "01a24b72-be92-754d-8bb1-7b5e01dcb82a",
+                     *       "quizId": "01a24b72-be1f-7260-95ba-35f404130422",
+                     *       "startedAt": "2026-12-06T13:02:20.811Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -68043,7 +68121,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24a61-b372-7597-998e-b921457e48ac
+                 * @example 01a24b72-be92-754d-8bb1-7b5e01dcb82a
                  */
                 id: string;
             };
@@ -68081,7 +68159,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24a61-b372-7597-998e-b921457e48ac",
+                     *       "attemptId": "01a24b72-be92-754d-8bb1-7b5e01dcb82a",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -68428,20 +68506,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "count": 79,
-                     *       "total": 206,
+                     *       "total": 208,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bbab-226cc0930f80",
+                     *           "id": "01a24b6d-42e9-7629-8ea0-abec53cf083c",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-428563d364f0",
+                     *           "id": "01a24b6d-42e8-709e-8a32-334bdfe12e3f",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bbaa-a9f53cb187f4",
+                     *           "id": "01a24b6d-42e9-7629-8ea0-3334982163ea",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -68548,7 +68626,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24a61-b705-71ea-aacd-1a6c84533228",
+                     *       "requestId": "01a24b72-c949-758b-a80c-c426fb379104",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -68591,7 +68669,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-8932-7698-a82f-0897249fc250",
+                     *           "id": "01a24b6f-5efd-7198-89b2-9ddfd8b18702",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -68616,12 +68694,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "refreshedAt": "2026-12-06T12:56:19.413Z",
+                     *           "createdAt": "2026-12-06T12:56:19.413Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-71b2-76e2-ac35-c3e04a42af83",
+                     *           "id": "01a24b6d-548b-7141-a8d3-0fe94bba22e8",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -68644,12 +68722,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "refreshedAt": "2026-12-06T12:56:19.413Z",
+                     *           "createdAt": "2026-12-06T12:56:19.413Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-71a5-75ca-9285-8434f28fd078",
+                     *           "id": "01a24b6d-5345-72f0-9070-e78e442d45d9",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -68664,9 +68742,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "refreshedAt": "2026-12-06T12:56:19.413Z",
+                     *           "createdAt": "2026-12-06T12:56:19.413Z",
+                     *           "updatedAt": "2026-12-06T12:56:19.413Z"
                      *         }
                      *       ]
                      *     }
@@ -68790,7 +68868,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b713-7493-8589-d24971801e04",
+                     *       "id": "01a24b72-c966-76f3-bb2a-fc679bcc845a",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -68814,9 +68892,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T08:04:07.570Z",
-                     *       "createdAt": "2026-12-06T08:04:07.570Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.570Z"
+                     *       "refreshedAt": "2026-12-06T13:02:23.589Z",
+                     *       "createdAt": "2026-12-06T13:02:23.589Z",
+                     *       "updatedAt": "2026-12-06T13:02:23.589Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -68871,7 +68949,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24a61-b723-750f-9311-a5c7c01413d2",
+                     *       "requestId": "01a24b72-c974-7688-915d-15eb7477085a",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -68938,7 +69016,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
+                 * @example 01a24b6d-5345-72f0-9070-e78e442d45d9
                  */
                 id: string;
             };
@@ -68954,7 +69032,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-71a5-75ca-9285-8434f28fd078",
+                     *       "id": "01a24b6d-5345-72f0-9070-e78e442d45d9",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -68969,9 +69047,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
-                     *       "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *       "refreshedAt": "2026-12-06T12:56:19.413Z",
+                     *       "createdAt": "2026-12-06T12:56:19.413Z",
+                     *       "updatedAt": "2026-12-06T12:56:19.413Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69058,7 +69136,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b713-7493-8589-d24971801e04
+                 * @example 01a24b72-c966-76f3-bb2a-fc679bcc845a
                  */
                 id: string;
             };
@@ -69190,7 +69268,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b713-7493-8589-d24971801e04
+                 * @example 01a24b72-c966-76f3-bb2a-fc679bcc845a
                  */
                 id: string;
             };
@@ -69235,7 +69313,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b713-7493-8589-d24971801e04",
+                     *       "id": "01a24b72-c966-76f3-bb2a-fc679bcc845a",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69259,9 +69337,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T08:04:07.595Z",
-                     *       "createdAt": "2026-12-06T08:04:07.570Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.595Z"
+                     *       "refreshedAt": "2026-12-06T13:02:23.629Z",
+                     *       "createdAt": "2026-12-06T13:02:23.589Z",
+                     *       "updatedAt": "2026-12-06T13:02:23.629Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69396,7 +69474,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b713-7493-8589-d24971801e04
+                 * @example 01a24b72-c966-76f3-bb2a-fc679bcc845a
                  */
                 id: string;
             };
@@ -69412,12 +69490,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24a61-b713-7493-8589-d24971801e04",
+                     *       "segmentId": "01a24b72-c966-76f3-bb2a-fc679bcc845a",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T08:04:07.613Z"
+                     *       "at": "2026-12-06T13:02:23.682Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -69548,7 +69626,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
+                 * @example 01a24b6d-5345-72f0-9070-e78e442d45d9
                  */
                 id: string;
             };
@@ -69566,25 +69644,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-35fffc279e57",
+                     *           "id": "01a24b6d-42e8-709e-8a32-26f3328133b0",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T08:03:49.485Z"
+                     *           "addedAt": "2025-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-51671202bcaa",
+                     *           "id": "01a24b6d-42e8-709e-8a32-416508fc2f38",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T08:03:49.485Z"
+                     *           "addedAt": "2025-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-6fbb14c5876c",
+                     *           "id": "01a24b6d-42e8-709e-8a32-5f4c5ed0fa2c",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T08:03:49.485Z"
+                     *           "addedAt": "2025-12-06T12:56:19.413Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS03MGNkLTczNmItYmJhOS1hNmU2MTBjZTVjMGQiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI2ZC00MmU4LTcwOWUtOGEzMi05NzBhNGRjMzJjNmQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -69685,7 +69763,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b757-70df-bf73-f5d469a9b4e0
+                 * @example 01a24b72-ca27-739b-9c2b-ba038d6b52f0
                  */
                 id: string;
             };
@@ -69701,12 +69779,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24a61-b757-70df-bf73-f5d469a9b4e0",
+                     *       "segmentId": "01a24b72-ca27-739b-9c2b-ba038d6b52f0",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T08:04:07.649Z"
+                     *       "at": "2026-12-06T13:02:23.828Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -69847,7 +69925,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
+                 * @example 01a24b6d-5345-72f0-9070-e78e442d45d9
                  */
                 id: string;
             };
@@ -69865,14 +69943,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T08:03:49.485Z",
+                     *           "at": "2025-12-06T12:56:19.413Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T08:03:49.485Z",
+                     *           "at": "2026-12-06T12:56:19.413Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -69989,7 +70067,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "scoreDate": "2026-12-06",
-                     *       "accounts": 206,
+                     *       "accounts": 208,
                      *       "types": [
                      *         {
                      *           "type": "advocate",
@@ -70011,7 +70089,7 @@ export interface operations {
                      *         {
                      *           "r": 0,
                      *           "f": 0,
-                     *           "count": 6
+                     *           "count": 8
                      *         },
                      *         {
                      *           "r": 1,
@@ -70123,7 +70201,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "runDate": "2026-12-06",
-                     *       "accounts": 206,
+                     *       "accounts": 208,
                      *       "segments": 5
                      *     }
                      */
@@ -70249,7 +70327,7 @@ export interface operations {
                      *         {
                      *           "from": "new",
                      *           "to": "inactive",
-                     *           "count": 6
+                     *           "count": 8
                      *         },
                      *         {
                      *           "from": "new",
@@ -70270,6 +70348,182 @@ export interface operations {
                             /** @description the loyalty type this month */
                             to: string;
                             count: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    listScoredAccounts: {
+        parameters: {
+            query?: {
+                /** @description Only accounts of this loyalty type */
+                type?: "advocate" | "satisfaction" | "price" | "opportunistic" | "convenience" | "occasional" | "inactive";
+                /**
+                 * @description At most this many (1–500, default 50)
+                 * @example 3
+                 */
+                limit?: number;
+                /** @description Skip this many first (for the next page) */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "total": 208,
+                     *       "data": [
+                     *         {
+                     *           "accountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
+                     *           "name": "VVSkedjan A",
+                     *           "externalId": "K1000",
+                     *           "rankPercent": 0,
+                     *           "r": 5,
+                     *           "f": 5,
+                     *           "m": 5,
+                     *           "loyaltyType": "occasional",
+                     *           "loyaltyTypeName": "Occasional",
+                     *           "reasons": [
+                     *             {
+                     *               "key": "noPattern",
+                     *               "params": {
+                     *                 "months": 13,
+                     *                 "purchases": 154
+                     *               },
+                     *               "text": "154 purchases over 13 months, no clear pattern"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "accountId": "01a24b6d-4291-7751-a886-027d4c9b8328",
+                     *           "name": "VVSkedjan A Trondheim",
+                     *           "externalId": "K1000-1",
+                     *           "rankPercent": 0,
+                     *           "r": 5,
+                     *           "f": 5,
+                     *           "m": 5,
+                     *           "loyaltyType": "occasional",
+                     *           "loyaltyTypeName": "Occasional",
+                     *           "reasons": [
+                     *             {
+                     *               "key": "noPattern",
+                     *               "params": {
+                     *                 "months": 13,
+                     *                 "purchases": 75
+                     *               },
+                     *               "text": "75 purchases over 13 months, no clear pattern"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "accountId": "01a24b6d-4291-7751-a886-043c2b23e987",
+                     *           "name": "VVSkedjan A Göteborg",
+                     *           "externalId": "K1000-2",
+                     *           "rankPercent": 0,
+                     *           "r": 5,
+                     *           "f": 5,
+                     *           "m": 5,
+                     *           "loyaltyType": "occasional",
+                     *           "loyaltyTypeName": "Occasional",
+                     *           "reasons": [
+                     *             {
+                     *               "key": "noPattern",
+                     *               "params": {
+                     *                 "months": 13,
+                     *                 "purchases": 68
+                     *               },
+                     *               "text": "68 purchases over 13 months, no clear pattern"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description accounts that match, over all pages */
+                        total: number;
+                        data: {
+                            /** Format: uuid */
+                            accountId: string;
+                            name: string;
+                            externalId: string | null;
+                            /** @description rank by RFM within the program, 0 (best) – 100 */
+                            rankPercent: number;
+                            r: number;
+                            f: number;
+                            m: number;
+                            /** @description the loyalty type */
+                            loyaltyType: string;
+                            /** @description the type's name in the reader's language */
+                            loyaltyTypeName: string;
+                            reasons: {
+                                /** @description the reason’s stable key */
+                                key: string;
+                                /** @description the figures the reason names */
+                                params: {
+                                    [key: string]: number;
+                                };
+                                /** @description in the reader's language */
+                                text: string;
+                            }[];
                         }[];
                     };
                 };
@@ -70347,7 +70601,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -70476,14 +70730,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-71b9-74a8-a6f6-874d7bb6dfe7",
+                     *           "id": "01a24b6d-5561-7009-972a-437df47c44a6",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T08:03:49.485Z",
-                     *           "endsAt": "2026-10-07T08:03:49.485Z",
+                     *           "startsAt": "2026-09-07T12:56:19.413Z",
+                     *           "endsAt": "2026-10-07T12:56:19.413Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -70492,8 +70746,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24a61-71b9-74a8-a6f6-8a7da11bf297",
-                     *           "createdAt": "2026-09-02T08:03:49.485Z",
+                     *           "walletId": "01a24b6d-5561-7009-972a-4515d66d2054",
+                     *           "createdAt": "2026-09-02T12:56:19.413Z",
                      *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
@@ -70504,32 +70758,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 20
+                     *               "count": 23
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 118,
-                     *                 "mean": 9866973.728813559,
-                     *                 "variance": 142785339140073.16,
-                     *                 "purchases": 190
+                     *                 "n": 128,
+                     *                 "mean": 9737825,
+                     *                 "variance": 145806868119842.53,
+                     *                 "purchases": 196
                      *               },
                      *               "control": {
-                     *                 "n": 38,
-                     *                 "mean": 11130400,
-                     *                 "variance": 144177832217837.84,
-                     *                 "purchases": 75
+                     *                 "n": 30,
+                     *                 "mean": 11360550,
+                     *                 "variance": 127907098013620.69,
+                     *                 "purchases": 69
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -1263426.2711864412,
-                     *               "relative": -0.11351130877474674,
-                     *               "low": -5647878.761654429,
-                     *               "high": 3121026.219281547,
+                     *               "difference": -1622725,
+                     *               "relative": -0.1428385949623918,
+                     *               "low": -6178402.388383093,
+                     *               "high": 2932952.3883830933,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T08:03:49.485Z",
-                     *               "to": "2026-10-07T08:03:49.485Z"
+                     *               "from": "2026-09-07T12:56:19.413Z",
+                     *               "to": "2026-10-07T12:56:19.413Z"
                      *             }
                      *           }
                      *         }
@@ -70686,7 +70940,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
+                     *       "id": "01a24b72-cb99-706a-9f7b-efdced61d308",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -70704,8 +70958,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
-                     *       "createdAt": "2026-12-06T08:04:07.754Z",
+                     *       "walletId": "01a24b72-cb99-706a-9f7b-f16303eb35d5",
+                     *       "createdAt": "2026-12-06T13:02:24.151Z",
                      *       "stoppedAt": null
                      *     }
                      */
@@ -70797,7 +71051,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24a61-b7d1-72dc-a143-1202c2895f2e",
+                     *       "requestId": "01a24b72-cba9-7581-8b76-8e59a60798a3",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -70828,7 +71082,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a61-71b9-74a8-a6f6-874d7bb6dfe7
+                 * @example 01a24b6d-5561-7009-972a-437df47c44a6
                  */
                 id: string;
             };
@@ -70844,14 +71098,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-71b9-74a8-a6f6-874d7bb6dfe7",
+                     *       "id": "01a24b6d-5561-7009-972a-437df47c44a6",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T08:03:49.485Z",
-                     *       "endsAt": "2026-10-07T08:03:49.485Z",
+                     *       "startsAt": "2026-09-07T12:56:19.413Z",
+                     *       "endsAt": "2026-10-07T12:56:19.413Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -70860,8 +71114,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24a61-71b9-74a8-a6f6-8a7da11bf297",
-                     *       "createdAt": "2026-09-02T08:03:49.485Z",
+                     *       "walletId": "01a24b6d-5561-7009-972a-4515d66d2054",
+                     *       "createdAt": "2026-09-02T12:56:19.413Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
@@ -70872,32 +71126,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 20
+                     *           "count": 23
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 118,
-                     *             "mean": 9866973.728813559,
-                     *             "variance": 142785339140073.16,
-                     *             "purchases": 190
+                     *             "n": 128,
+                     *             "mean": 9737825,
+                     *             "variance": 145806868119842.53,
+                     *             "purchases": 196
                      *           },
                      *           "control": {
-                     *             "n": 38,
-                     *             "mean": 11130400,
-                     *             "variance": 144177832217837.84,
-                     *             "purchases": 75
+                     *             "n": 30,
+                     *             "mean": 11360550,
+                     *             "variance": 127907098013620.69,
+                     *             "purchases": 69
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -1263426.2711864412,
-                     *           "relative": -0.11351130877474674,
-                     *           "low": -5647878.761654429,
-                     *           "high": 3121026.219281547,
+                     *           "difference": -1622725,
+                     *           "relative": -0.1428385949623918,
+                     *           "low": -6178402.388383093,
+                     *           "high": 2932952.3883830933,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T08:03:49.485Z",
-                     *           "to": "2026-10-07T08:03:49.485Z"
+                     *           "from": "2026-09-07T12:56:19.413Z",
+                     *           "to": "2026-10-07T12:56:19.413Z"
                      *         }
                      *       }
                      *     }
@@ -71013,7 +71267,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a61-b7cb-75db-9e0e-eb8ab1a6e529
+                 * @example 01a24b72-cb99-706a-9f7b-efdced61d308
                  */
                 id: string;
             };
@@ -71029,7 +71283,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
+                     *       "id": "01a24b72-cb99-706a-9f7b-efdced61d308",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71047,9 +71301,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
-                     *       "createdAt": "2026-12-06T08:04:07.754Z",
-                     *       "stoppedAt": "2026-12-06T08:04:07.783Z",
+                     *       "walletId": "01a24b72-cb99-706a-9f7b-f16303eb35d5",
+                     *       "createdAt": "2026-12-06T13:02:24.151Z",
+                     *       "stoppedAt": "2026-12-06T13:02:24.226Z",
                      *       "report": {
                      *         "status": "stopped",
                      *         "budget": {
@@ -71063,19 +71317,25 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 19,
+                     *             "n": 18,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           },
                      *           "control": {
-                     *             "n": 1,
+                     *             "n": 2,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           }
                      *         },
-                     *         "uplift": null,
+                     *         "uplift": {
+                     *           "difference": 0,
+                     *           "relative": null,
+                     *           "low": 0,
+                     *           "high": 0,
+                     *           "significant": false
+                     *         },
                      *         "window": {
                      *           "from": "2027-01-01T00:00:00.000Z",
                      *           "to": "2027-01-01T00:00:00.000Z"
@@ -71172,10 +71432,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:campaign_over",
                      *       "title": "campaign over",
                      *       "status": 409,
-                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T08:03:49.485Z); plan a new one instead.",
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T12:56:19.413Z); plan a new one instead.",
                      *       "code": "campaign_over",
-                     *       "requestId": "01a24a61-b7ee-73d9-acb7-7eff3ff22352",
-                     *       "instance": "/v1/campaigns/01a24a61-71b9-74a8-a6f6-874d7bb6dfe7/stop"
+                     *       "requestId": "01a24b72-cbfe-720d-9031-f6b1d233422b",
+                     *       "instance": "/v1/campaigns/01a24b6d-5561-7009-972a-437df47c44a6/stop"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -71241,7 +71501,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a61-b7cb-75db-9e0e-eb8ab1a6e529
+                 * @example 01a24b72-cb99-706a-9f7b-efdced61d308
                  */
                 id: string;
             };
@@ -71272,7 +71532,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
+                     *       "id": "01a24b72-cb99-706a-9f7b-efdced61d308",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71290,8 +71550,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
-                     *       "createdAt": "2026-12-06T08:04:07.754Z",
+                     *       "walletId": "01a24b72-cb99-706a-9f7b-f16303eb35d5",
+                     *       "createdAt": "2026-12-06T13:02:24.151Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "planned",
@@ -71306,19 +71566,25 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 19,
+                     *             "n": 18,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           },
                      *           "control": {
-                     *             "n": 1,
+                     *             "n": 2,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           }
                      *         },
-                     *         "uplift": null,
+                     *         "uplift": {
+                     *           "difference": 0,
+                     *           "relative": null,
+                     *           "low": 0,
+                     *           "high": 0,
+                     *           "significant": false
+                     *         },
                      *         "window": {
                      *           "from": "2027-01-01T00:00:00.000Z",
                      *           "to": "2027-01-01T00:00:00.000Z"
@@ -71465,8 +71731,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
                      *       "code": "campaign_end_not_later",
-                     *       "requestId": "01a24a61-b7e2-7307-800b-1a729c94f61e",
-                     *       "instance": "/v1/campaigns/01a24a61-b7cb-75db-9e0e-eb8ab1a6e529/extend"
+                     *       "requestId": "01a24b72-cbd5-702e-a7c7-6387ed48f5c4",
+                     *       "instance": "/v1/campaigns/01a24b72-cb99-706a-9f7b-efdced61d308/extend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -71610,7 +71876,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T08:03:49.485Z"
+                     *           "updatedAt": "2025-12-06T12:56:19.413Z"
                      *         },
                      *         {
                      *           "key": "birthday",
@@ -71626,7 +71892,7 @@ export interface operations {
                      *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
                      *           },
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T08:03:49.485Z"
+                     *           "updatedAt": "2025-12-06T12:56:19.413Z"
                      *         },
                      *         {
                      *           "key": "points-100k",
@@ -71640,7 +71906,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2026-12-06",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "updatedAt": "2026-12-06T12:56:19.413Z"
                      *         }
                      *       ]
                      *     }
@@ -71801,7 +72067,7 @@ export interface operations {
                      *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
                      *       },
                      *       "activeFrom": "2026-12-06",
-                     *       "updatedAt": "2026-12-06T08:04:07.382Z"
+                     *       "updatedAt": "2026-12-06T13:02:23.133Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Surprise"];
@@ -71916,7 +72182,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
                      *       "code": "surprise_invalid",
-                     *       "requestId": "01a24a61-b65b-7199-80c1-57b97835b0bd",
+                     *       "requestId": "01a24b72-c7ab-72e9-9b27-95aebb0e14cd",
                      *       "instance": "/v1/surprises/midsummer"
                      *     }
                      */
@@ -72099,43 +72365,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1bea83b7322d",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24a61-8dd1-70c8-8be5-bc812e381296",
+                     *           "journalId": "01a24b70-6fe4-759f-a847-cd85ebbd55e0",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T08:03:49.485Z"
+                     *           "paidAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1bea83b7322d",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "tenth-order",
                      *           "kind": "orders",
                      *           "occasion": "once",
                      *           "points": 250,
-                     *           "journalId": "01a24a61-8ee0-7680-b7e9-4755ac4eeb78",
+                     *           "journalId": "01a24b70-911e-748c-8814-0347057cc5cc",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T08:03:49.485Z"
+                     *           "paidAt": "2026-12-06T12:56:19.413Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *           "memberName": "Lars Lind",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24a61-8dd1-70c8-8be5-c1b37532c9b7",
+                     *           "journalId": "01a24b70-6fe4-759f-a847-d1e5ee6ca2f0",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T08:03:49.485Z"
+                     *           "paidAt": "2026-12-06T12:56:19.413Z"
                      *         }
                      *       ]
                      *     }
@@ -72321,7 +72587,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-8070b877d316
+                 * @example 01a24b6d-4866-76ee-a2a7-22df3c0a3cd3
                  */
                 id: string;
             };
@@ -72434,7 +72700,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-8070b877d316
+                 * @example 01a24b6d-4866-76ee-a2a7-22df3c0a3cd3
                  */
                 id: string;
             };
@@ -72590,8 +72856,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "31/4 is not a day of the year.",
                      *       "code": "birthday_invalid",
-                     *       "requestId": "01a24a61-b69d-75ed-9bf3-1cf62f705bc3",
-                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-8070b877d316/birthday"
+                     *       "requestId": "01a24b72-c867-717c-8100-ab3045dcb95a",
+                     *       "instance": "/v1/members/01a24b6d-4866-76ee-a2a7-22df3c0a3cd3/birthday"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -73071,7 +73337,50 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "data": []
+                     *       "data": [
+                     *         {
+                     *           "id": "01a24b70-f1b5-726b-b228-a30058f66479",
+                     *           "code": "TBF9XAX8",
+                     *           "referrerMemberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b70-f01a-74f3-90de-ac61353dec5b",
+                     *           "refereeName": "Takläggarna i Norr AB",
+                     *           "refereeMemberId": "01a24b70-f079-762f-bb97-869344f7cc51",
+                     *           "status": "pending",
+                     *           "referrerPoints": 0,
+                     *           "refereePoints": 0,
+                     *           "createdAt": "2026-11-15T12:56:19.413Z",
+                     *           "qualifiedAt": null
+                     *         },
+                     *         {
+                     *           "id": "01a24b70-ef31-7734-9e07-9fe3f367df90",
+                     *           "code": "TBF9XAX8",
+                     *           "referrerMemberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b6d-4311-7250-8b4a-be7342592270",
+                     *           "refereeName": "Hansens Bygg AB",
+                     *           "refereeMemberId": "01a24b6d-487f-7775-882c-be7c1b12fecd",
+                     *           "status": "paid",
+                     *           "referrerPoints": 1000,
+                     *           "refereePoints": 500,
+                     *           "createdAt": "2026-08-18T12:56:19.413Z",
+                     *           "qualifiedAt": "2026-12-06T12:56:19.413Z"
+                     *         },
+                     *         {
+                     *           "id": "01a24b70-ed3b-712a-8401-13cebcccb196",
+                     *           "code": "TBF9XAX8",
+                     *           "referrerMemberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b6d-4311-7250-8b4a-c3de253549a3",
+                     *           "refereeName": "Erikssons Snickeri HB",
+                     *           "refereeMemberId": "01a24b6d-487f-7775-882c-ca4367902d1a",
+                     *           "status": "paid",
+                     *           "referrerPoints": 1000,
+                     *           "refereePoints": 500,
+                     *           "createdAt": "2026-05-20T12:56:19.413Z",
+                     *           "qualifiedAt": "2026-12-06T12:56:19.413Z"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": {
@@ -73140,8 +73449,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "YZCXKKA3",
-                 *       "accountId": "01a24a61-a80d-70a9-a464-3a6cc7e8f7c5"
+                 *       "code": "TBF9XAX8",
+                 *       "accountId": "01a24b72-91aa-716e-b16d-7171de0ea9cd"
                  *     }
                  */
                 "application/json": {
@@ -73166,17 +73475,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b6be-730d-938a-3f4c9af08f98",
-                     *       "code": "YZCXKKA3",
-                     *       "referrerMemberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "id": "01a24b72-c8b0-77a9-93f1-76e31436423a",
+                     *       "code": "TBF9XAX8",
+                     *       "referrerMemberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
                      *       "referrerName": "Lars Lind",
-                     *       "refereeAccountId": "01a24a61-a80d-70a9-a464-3a6cc7e8f7c5",
+                     *       "refereeAccountId": "01a24b72-91aa-716e-b16d-7171de0ea9cd",
                      *       "refereeName": "Fjällens El AB",
                      *       "refereeMemberId": null,
                      *       "status": "pending",
                      *       "referrerPoints": 0,
                      *       "refereePoints": 0,
-                     *       "createdAt": "2026-12-06T08:04:07.480Z",
+                     *       "createdAt": "2026-12-06T13:02:23.404Z",
                      *       "qualifiedAt": null
                      *     }
                      */
@@ -73230,15 +73539,297 @@ export interface operations {
                      *       "type": "urn:lojal:problem:referral_code_reused",
                      *       "title": "referral code reused",
                      *       "status": 409,
-                     *       "detail": "This company has already used the referral code YZCXKKA3.",
+                     *       "detail": "This company has already used the referral code TBF9XAX8.",
                      *       "code": "referral_code_reused",
-                     *       "requestId": "01a24a61-b6c3-73ed-9337-024906ca1f6f",
+                     *       "requestId": "01a24b72-c8b4-776d-8740-28f97e5036ea",
                      *       "instance": "/v1/referrals"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "concurrent_conflict" | "referral_already_referred" | "referral_code_reused" | "referrals_disabled";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `referral_circular`, `referral_code_unknown`, `referral_same_company`, `referral_same_domain`, `referral_self`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "referral_circular" | "referral_code_unknown" | "referral_same_company" | "referral_same_domain" | "referral_self";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    listReferralRefusals: {
+        parameters: {
+            query?: {
+                /**
+                 * @description At most this many (1–500, default 100)
+                 * @example 5
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01a24b72-c8bb-7328-a59e-4d8aaafcc586",
+                     *           "code": "TBF9XAX8",
+                     *           "reason": "referral_code_reused",
+                     *           "reasonText": "This company has already used the referral code TBF9XAX8.",
+                     *           "referrerMemberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b72-91aa-716e-b16d-7171de0ea9cd",
+                     *           "refereeName": "Fjällens El AB",
+                     *           "refereeMemberId": null,
+                     *           "source": "api",
+                     *           "refusedAt": "2026-12-06T13:02:23.414Z"
+                     *         },
+                     *         {
+                     *           "id": "01a24b70-f3d0-741d-bb8e-7427114aa476",
+                     *           "code": "TBF9XAX8",
+                     *           "reason": "referral_too_late",
+                     *           "reasonText": "This company has already bought from the program, so it can no longer join through a referral code.",
+                     *           "referrerMemberId": "01a24b6d-4866-76ee-a2a7-1df211ab6bf3",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b6d-4311-7250-8b4a-b8f2c5d5795b",
+                     *           "refereeName": "Hansens Bygg AB",
+                     *           "refereeMemberId": "01a24b6d-487f-7775-882c-b1207086d7c6",
+                     *           "source": "portal",
+                     *           "refusedAt": "2026-11-26T12:56:19.413Z"
+                     *         },
+                     *         {
+                     *           "id": "01a24b70-f391-7259-aea4-3217da4f779d",
+                     *           "code": "FZ36FUM8",
+                     *           "reason": "referral_circular",
+                     *           "reasonText": "This company referred the referrer’s company (directly or through others), so it cannot be referred back.",
+                     *           "referrerMemberId": "01a24b6d-487f-7775-882c-ca4367902d1a",
+                     *           "referrerName": "Kari Berg",
+                     *           "refereeAccountId": "01a24b6d-4291-7751-a885-ffa2e3b83839",
+                     *           "refereeName": "VVSkedjan A",
+                     *           "refereeMemberId": null,
+                     *           "source": "api",
+                     *           "refusedAt": "2026-10-07T12:56:19.413Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["ReferralRefusal"][];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    portalApplyReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "TBF9XAX8"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The referral code (case and dashes do not matter) */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a24b72-c92a-70fa-b29f-cb23fe8236f4",
+                     *       "code": "TBF9XAX8",
+                     *       "status": "pending",
+                     *       "createdAt": "2026-12-06T13:02:23.524Z",
+                     *       "referrerCompany": "VVSkedjan A"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        code: string;
+                        /**
+                         * @description pending: waiting for a first purchase past the return window; paid; capped: the referrer was over the cap, only the referred side was paid
+                         * @enum {string}
+                         */
+                        status: "pending" | "paid" | "capped";
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description the company whose member referred you */
+                        referrerCompany: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `member_not_chosen`, `referral_already_referred`, `referral_code_reused`, `referral_too_late`, `referrals_disabled`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:referral_too_late",
+                     *       "title": "referral too late",
+                     *       "status": 409,
+                     *       "detail": "Dette firmaet har allerede handlet i programmet og kan derfor ikke lenger bli med via en vervekode.",
+                     *       "code": "referral_too_late",
+                     *       "requestId": "01a24b72-c8ea-7292-a5b4-08b1c92531b6",
+                     *       "instance": "/portal/v1/referral"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "member_not_chosen" | "referral_already_referred" | "referral_code_reused" | "referral_too_late" | "referrals_disabled";
                     };
                 };
             };
@@ -73418,7 +74009,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b6d-4866-76ee-a2a7-1df211ab6bf3
                  */
                 id: string;
             };
@@ -73434,8 +74025,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "YZCXKKA3",
-                     *       "link": "https://loyalty.example.com/portal/?ref=YZCXKKA3"
+                     *       "code": "TBF9XAX8",
+                     *       "link": "https://loyalty.example.com/?ref=TBF9XAX8"
                      *     }
                      */
                     "application/json": {
@@ -73540,8 +74131,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "YZCXKKA3",
-                     *       "link": "https://loyalty.example.com/portal/?ref=YZCXKKA3",
+                     *       "code": "TBF9XAX8",
+                     *       "link": "https://loyalty.example.com/?ref=TBF9XAX8",
                      *       "enabled": true,
                      *       "referrerPoints": 1000,
                      *       "refereePoints": 500,
@@ -73552,8 +74143,22 @@ export interface operations {
                      *           "company": "Fjällens El AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-12-06T08:04:07.480Z",
+                     *           "createdAt": "2026-12-06T13:02:23.404Z",
                      *           "qualifiedAt": null
+                     *         },
+                     *         {
+                     *           "company": "Takläggarna i Norr AB",
+                     *           "status": "pending",
+                     *           "points": 0,
+                     *           "createdAt": "2026-11-15T12:56:19.413Z",
+                     *           "qualifiedAt": null
+                     *         },
+                     *         {
+                     *           "company": "Hansens Bygg AB",
+                     *           "status": "paid",
+                     *           "points": 1000,
+                     *           "createdAt": "2026-08-18T12:56:19.413Z",
+                     *           "qualifiedAt": "2026-12-06T12:56:19.413Z"
                      *         }
                      *       ]
                      *     }
@@ -73834,7 +74439,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
                      *       "code": "inactivity_months_reversed",
-                     *       "requestId": "01a24a61-b6d5-75fb-aa46-2e399d15a490",
+                     *       "requestId": "01a24b72-c8cb-71e6-b861-94145ef12c08",
                      *       "instance": "/v1/inactivity/settings"
                      *     }
                      */
@@ -74022,22 +74627,22 @@ export interface operations {
                      *           "segment": "NO",
                      *           "buyers": 50,
                      *           "repeaters": 44,
-                     *           "newBuyers": 13,
-                     *           "purchases": 274,
-                     *           "revenue": 1691113200,
+                     *           "newBuyers": 14,
+                     *           "purchases": 276,
+                     *           "revenue": 1706676300,
                      *           "returns": 9,
                      *           "returned": 1793900,
-                     *           "netRevenue": 1689319300,
+                     *           "netRevenue": 1704882400,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2104373300,
+                     *           "cumulativeRevenue": 2091784000,
                      *           "cumulativeReturned": 1793900,
                      *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.48,
-                     *           "averageOrderValue": 6171946,
-                     *           "historicalClv": 42051588,
-                     *           "returnRate": 0.0010607805556718498
+                     *           "purchaseFrequency": 5.52,
+                     *           "averageOrderValue": 6183610,
+                     *           "historicalClv": 41799802,
+                     *           "returnRate": 0.0010511073482417257
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -74045,21 +74650,21 @@ export interface operations {
                      *           "buyers": 48,
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
-                     *           "purchases": 307,
-                     *           "revenue": 1875320400,
+                     *           "purchases": 304,
+                     *           "revenue": 1858617500,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1874081700,
+                     *           "netRevenue": 1857378800,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 3979693700,
+                     *           "cumulativeRevenue": 3950401500,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.395833333333333,
-                     *           "averageOrderValue": 6108536,
-                     *           "historicalClv": 79533222,
-                     *           "returnRate": 0.0006605271291241753
+                     *           "purchaseFrequency": 6.333333333333333,
+                     *           "averageOrderValue": 6113873,
+                     *           "historicalClv": 78947378,
+                     *           "returnRate": 0.0006664631103494936
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -74067,76 +74672,76 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 46,
                      *           "newBuyers": 0,
-                     *           "purchases": 319,
-                     *           "revenue": 1937682900,
+                     *           "purchases": 321,
+                     *           "revenue": 1952215900,
                      *           "returns": 10,
                      *           "returned": 2455300,
-                     *           "netRevenue": 1935227600,
+                     *           "netRevenue": 1949760600,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 5917376600,
+                     *           "cumulativeRevenue": 5902617400,
                      *           "cumulativeReturned": 5487900,
                      *           "repeatRate": 0.92,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.38,
-                     *           "averageOrderValue": 6074241,
-                     *           "historicalClv": 118237774,
-                     *           "returnRate": 0.0012671319956428372
+                     *           "purchaseFrequency": 6.42,
+                     *           "averageOrderValue": 6081669,
+                     *           "historicalClv": 117942590,
+                     *           "returnRate": 0.001257699007573906
                      *         }
                      *       ],
                      *       "totals": {
                      *         "buyers": 200,
                      *         "repeaters": 200,
-                     *         "newBuyers": 48,
-                     *         "purchases": 4036,
-                     *         "revenue": 24196286600,
+                     *         "newBuyers": 50,
+                     *         "purchases": 4045,
+                     *         "revenue": 24255211100,
                      *         "returns": 124,
                      *         "returned": 24549200,
-                     *         "netRevenue": 24171737400,
+                     *         "netRevenue": 24230661900,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
                      *         "cumulativeReturned": 25033900,
                      *         "repeatRate": 1,
                      *         "cumulativeRepeatRate": 1,
-                     *         "purchaseFrequency": 20.18,
-                     *         "averageOrderValue": 5995116,
+                     *         "purchaseFrequency": 20.225,
+                     *         "averageOrderValue": 5996344,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.001014585436428084
+                     *         "returnRate": 0.0010121206489932383
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7221313,
+                     *           "issued": 7279077,
                      *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9284224,
+                     *           "cumulativeIssued": 9269488,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7995041,
+                     *           "issued": 7949907,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 17279265,
+                     *           "cumulativeIssued": 17219395,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7545741,
+                     *           "issued": 7488628,
                      *           "reversed": 8829,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24825006,
+                     *           "cumulativeIssued": 24708023,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -74182,14 +74787,14 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28751185,
+                     *         "outstandingPoints": 28788185,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28751185
+                     *         "liabilityMinor": 28788185
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:02:24.271Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 1910
                      *       }
                      *     }
                      */
@@ -74330,7 +74935,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24a61-bb11-76f5-865d-d931070a0ebd",
+                     *       "requestId": "01a24b72-d3ee-76ff-b149-7b19eb4dc2d9",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -74378,30 +74983,30 @@ export interface operations {
                      *       "cohorts": [
                      *         {
                      *           "cohort": "2025-12",
-                     *           "size": 152,
+                     *           "size": 150,
                      *           "active": [
-                     *             152,
+                     *             150,
                      *             124,
-                     *             114
+                     *             112
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.8157894736842105,
-                     *             0.75
+                     *             0.8266666666666667,
+                     *             0.7466666666666667
                      *           ]
                      *         },
                      *         {
                      *           "cohort": "2026-01",
-                     *           "size": 35,
+                     *           "size": 37,
                      *           "active": [
-                     *             35,
-                     *             23,
-                     *             28
+                     *             37,
+                     *             25,
+                     *             29
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.6571428571428571,
-                     *             0.8
+                     *             0.6756756756756757,
+                     *             0.7837837837837838
                      *           ]
                      *         },
                      *         {
@@ -74420,9 +75025,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:02:24.271Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 1910
                      *       }
                      *     }
                      */
@@ -74511,22 +75116,22 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T08:04:08.608Z",
+                     *       "since": "2026-09-07T13:02:26.337Z",
                      *       "accounts": {
-                     *         "all": 206,
-                     *         "active": 200,
+                     *         "all": 208,
+                     *         "active": 201,
                      *         "earned": 200,
-                     *         "spent": 23,
-                     *         "loggedIn": 1,
-                     *         "rate": 0.970873786407767
+                     *         "spent": 24,
+                     *         "loggedIn": 2,
+                     *         "rate": 0.9663461538461539
                      *       },
                      *       "members": {
-                     *         "all": 608,
-                     *         "active": 552,
+                     *         "all": 610,
+                     *         "active": 553,
                      *         "earned": 551,
-                     *         "spent": 35,
-                     *         "loggedIn": 2,
-                     *         "rate": 0.9078947368421053
+                     *         "spent": 32,
+                     *         "loggedIn": 3,
+                     *         "rate": 0.9065573770491804
                      *       }
                      *     }
                      */
@@ -74634,12 +75239,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 760,
-                     *       "accountDays": 4395,
+                     *       "tookMs": 1910,
+                     *       "accountDays": 4384,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:02:24.271Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 1910
                      *       }
                      *     }
                      */
@@ -74946,54 +75551,54 @@ export interface operations {
                      *       "value": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 8689044,
-                     *           "after": 7096017
+                     *           "before": 8537345,
+                     *           "after": 7101979
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 7791366,
-                     *           "after": 7431760
+                     *           "before": 7784796,
+                     *           "after": 7447444
                      *         },
-                     *         "estimate": -1233421,
-                     *         "standardError": 977508,
-                     *         "low": -3149302,
-                     *         "high": 682460
+                     *         "estimate": -1098014,
+                     *         "standardError": 976013,
+                     *         "low": -3010964,
+                     *         "high": 814935
                      *       },
                      *       "margin": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 1737809,
-                     *           "after": 1419203
+                     *           "before": 1707469,
+                     *           "after": 1420396
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 1558273,
-                     *           "after": 1486352
+                     *           "before": 1556959,
+                     *           "after": 1489489
                      *         },
-                     *         "estimate": -246684,
-                     *         "standardError": 195502,
-                     *         "low": -629860,
-                     *         "high": 136492
+                     *         "estimate": -219603,
+                     *         "standardError": 195203,
+                     *         "low": -602193,
+                     *         "high": 162987
                      *       },
                      *       "membersCompared": 89,
                      *       "memberMonths": 1500,
                      *       "cost": {
-                     *         "redeemedPoints": 1440200,
+                     *         "redeemedPoints": 1406200,
                      *         "campaignPoints": 150000,
-                     *         "orders": 38,
+                     *         "orders": 39,
                      *         "pointValueMicros": 1000000,
-                     *         "redemptions": 1440200,
+                     *         "redemptions": 1406200,
                      *         "campaigns": 150000,
-                     *         "fulfilment": 171000,
-                     *         "total": 1761200
+                     *         "fulfilment": 175500,
+                     *         "total": 1731700
                      *       },
                      *       "roi": {
-                     *         "incrementalMargin": -370026206,
-                     *         "incrementalMarginLow": -944790522,
-                     *         "incrementalMarginHigh": 204738110,
-                     *         "roi": -211.09891324097205,
-                     *         "roiLow": -537.4470372473313,
-                     *         "roiHigh": 115.24921076538723
+                     *         "incrementalMargin": -329404346,
+                     *         "incrementalMarginLow": -903289222,
+                     *         "incrementalMarginHigh": 244480531,
+                     *         "roi": -191.22021481780908,
+                     *         "roiLow": -522.6199237743258,
+                     *         "roiHigh": 140.17949471617484
                      *       },
                      *       "assumptions": {
                      *         "marginRates": [
@@ -75014,9 +75619,9 @@ export interface operations {
                      *         "fulfilmentPerOrder": 4500
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:02:24.271Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 1910
                      *       }
                      *     }
                      */
@@ -75036,7 +75641,7 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
                      *       "code": "validation_failed",
-                     *       "requestId": "01a24a61-bbbe-770d-8f82-8407fbf13fda",
+                     *       "requestId": "01a24b72-d58c-778f-aa36-4e2a69e34235",
                      *       "instance": "/v1/insight/roi?marginRates=A%3D38",
                      *       "errors": [
                      *         {
@@ -75114,7 +75719,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "accountId": "01a24b6d-42e8-709e-8a32-286dce72be66",
                      *       "cluster": {
                      *         "segment": "installer",
                      *         "sizeBand": 3,
@@ -75170,9 +75775,9 @@ export interface operations {
                      *       ],
                      *       "totalPotential": 53208320,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:02:24.271Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 1910
                      *       }
                      *     }
                      */
