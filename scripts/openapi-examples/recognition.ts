@@ -3,6 +3,7 @@
  * the past year, P10001 has referred companies).
  */
 import { sql } from 'kysely';
+import { upsertAccounts, upsertMembers } from '../../src/accounts/index.js';
 import type { ExampleScript } from './types.js';
 
 const examples: ExampleScript = async (run) => {
@@ -38,6 +39,7 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'createReferral', body: { code, accountId: fresh[0]!.id } });
   await run.call({ operationId: 'createReferral', body: { code, accountId: fresh[0]!.id }, expectStatus: 409 });
   await run.call({ operationId: 'runReferrals', body: {} });
+  await run.call({ operationId: 'listReferralRefusals', query: { limit: 5 } });
 
   // ---------------------------------------------------------------- inactivity
   await run.call({ operationId: 'getInactivitySettings' });
@@ -47,6 +49,16 @@ const examples: ExampleScript = async (run) => {
 
   // ---------------------------------------------------------------- the member in the portal (P10001)
   await run.call({ operationId: 'portalGetReferrals' });
+  // P10001's company has bought for a year: a code from another company's person comes too late.
+  const { rows: outside } = await sql<{ id: string }>`
+    SELECT m.id FROM members m JOIN accounts a ON a.program_id = m.program_id AND a.id = m.account_id
+    WHERE m.program_id = ${programId} AND a.external_id = 'K4001' LIMIT 1`.execute(db);
+  const outsideCode = (await run.call({ operationId: 'getMemberReferralCode', params: { id: outside[0]!.id } })).body.code as string;
+  await run.call({ operationId: 'portalApplyReferral', body: { code: outsideCode }, expectStatus: 409 });
+  // A person of a company that has not bought yet applies P10001's code, as the portal does after a shared link.
+  await upsertAccounts(db, programId, [{ externalId: 'K4002', name: 'Norrlands Golv AB', segment: 'installer', country: 'SE' }]);
+  await upsertMembers(db, programId, [{ externalId: 'P40002', accountExternalId: 'K4002', name: 'Jonas Strand', role: 'owner', language: 'sv', email: 'jonas.strand@norrlands-golv-k4002.example' }]);
+  await run.call({ operationId: 'portalApplyReferral', portalMember: 'P40002', body: { code } });
   await run.call({ operationId: 'portalSetBirthday', body: { birthday: { month: 10, day: 23 } } });
   await run.call({ operationId: 'portalGetBirthday' });
 };

@@ -76,6 +76,7 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'runScores' });
   await run.call({ operationId: 'getScoreOverview' });
   await run.call({ operationId: 'getLoyaltyMovement' });
+  await run.call({ operationId: 'listScoredAccounts', query: { limit: 3 } });
   await run.call({ operationId: 'getAccountScore', params: { id: 'ext:K2001' } });
 
   // ---------------------------------------------------------------- campaigns

@@ -75,9 +75,9 @@ for (const [p, item] of Object.entries(doc.paths)) {
 
 const member = await getMemberByExternalId(database.db, program.id, demoSignIns.portalMemberExternalId);
 const staff = await database.db.selectFrom('staff_users').select('id').where('program_id', '=', program.id).where('email', '=', demoSignIns.console.email).executeTakeFirstOrThrow();
-async function sessionHeaders(kind: 'staff' | 'member') {
-  const { token, session } = await createSession(database.db, kind === 'staff' ? { kind, programId: program.id, staffUserId: staff.id } : { kind, email: member.email ?? null });
-  if (kind === 'member') await chooseSessionMember(database.db, session.id, program.id, member.id);
+async function sessionHeaders(kind: 'staff' | 'member', who = member) {
+  const { token, session } = await createSession(database.db, kind === 'staff' ? { kind, programId: program.id, staffUserId: staff.id } : { kind, email: who.email ?? null });
+  if (kind === 'member') await chooseSessionMember(database.db, session.id, program.id, who.id);
   // The public URL is https, so the server reads the Secure cookie's `__Host-` name.
   return { cookie: `__Host-${sessionCookies[kind]}=${token}`, 'x-csrf-token': csrfTokenFor(session) };
 }
@@ -105,7 +105,9 @@ for (const [area, script] of Object.entries(areas)) {
           return encodeURIComponent(value);
         }) + (request.query ? `?${new URLSearchParams(Object.entries(request.query).map(([k, v]) => [k, String(v)]))}` : '');
       const scheme = Object.keys(operation.security[0] ?? {});
-      const headers: Record<string, string> = request.as === 'console'
+      const headers: Record<string, string> = request.portalMember
+        ? await sessionHeaders('member', await getMemberByExternalId(database.db, program.id, request.portalMember))
+        : request.as === 'console'
         ? { ...consoleHeaders }
         : scheme.includes('apiKey')
         ? { authorization: `Bearer ${request.apiKey ?? adminKey}` }

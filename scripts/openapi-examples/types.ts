@@ -14,6 +14,8 @@ export interface ExampleRequest {
    * instance admin and a staff user, where the demo's API key is neither); by default the API key.
    */
   as?: 'console';
+  /** A portal call as another member than the demo's (their external id), e.g. a person of a company that has not bought yet. */
+  portalMember?: string;
   /** Another API key than the demo's admin key (a coalition partner's, say). */
   apiKey?: string;
   /** The status expected; by default any 2xx. A 4xx expected here becomes the operation's error example. */

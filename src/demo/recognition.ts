@@ -5,6 +5,7 @@
  * settings (off, so the demo keeps its people).
  */
 import { sql } from 'kysely';
+import { upsertAccounts, upsertMembers } from '../accounts/index.js';
 import type { Db } from '../db/database.js';
 import type { Program } from '../programs/programs.js';
 import { localDate } from '../rules/calendar.js';
@@ -38,24 +39,45 @@ export async function seedRecognition(db: Db, program: Program, now: Date): Prom
   await save({ key: 'points-100k', kind: 'lifetime_points', threshold: 100_000, points: 2000 }, now);
   await runSurprises(db, now, { programId: pid });
 
-  // Referrals: P10001 brought in three companies; two bought long enough ago to be paid, one is waiting.
+  // Referrals: P10001 brought in three companies. Two bought long enough ago to be paid; the third, a roofing firm
+  // that joined through the link three weeks ago, has not bought yet and is waiting. Three attempts were refused,
+  // each kept with its reason: a branch of P10001's own chain, a referred company trying to refer P10001's chain
+  // back, and a company that was already buying when its person applied a code in the portal.
   await saveReferralSettings(db, pid, { enabled: true, referrerPoints: 1000, refereePoints: 500, capCount: 5, capPeriod: 'year' }, yearAgo);
   if (p10001) {
     const code = await referralCodeOf(db, pid, p10001.id, yearAgo);
-    const { rows: referees } = await sql<{ id: string; member_id: string | null }>`
-      SELECT a.id, (SELECT m.id FROM members m WHERE m.program_id = a.program_id AND m.account_id = a.id AND m.status = 'active' ORDER BY m.external_id LIMIT 1) AS member_id
-      FROM accounts a WHERE a.program_id = ${pid} AND a.parent_id IS NULL ORDER BY a.external_id DESC LIMIT 8`.execute(db);
-    let recorded = 0;
-    for (const r of referees) {
-      if (recorded === 3) break;
+    const { rows: referees } = await sql<{ id: string; external_id: string; member_id: string | null }>`
+      SELECT a.id, a.external_id, (SELECT m.id FROM members m WHERE m.program_id = a.program_id AND m.account_id = a.id AND m.status = 'active' ORDER BY m.external_id LIMIT 1) AS member_id
+      FROM accounts a WHERE a.program_id = ${pid} AND a.parent_id IS NULL AND a.external_id LIKE 'K2%' ORDER BY a.external_id DESC LIMIT 3`.execute(db);
+    const attempt = async (f: () => Promise<unknown>) => {
       try {
-        await recordReferral(db, pid, { code, accountId: r.id, memberId: r.member_id }, new Date(now.getTime() - (200 - recorded * 90) * day));
-        recorded += 1;
+        await f();
       } catch {
-        // A company of P10001's own group or e-mail domain is refused, as it should be. The generated demo people
-        // all have addresses at example.com, so today every candidate is refused (noted for the next session).
+        // Refused: kept in the refusals with its reason, which is what the demo shows.
       }
+    };
+    for (const [i, r] of referees.slice(0, 2).entries()) {
+      await attempt(() => recordReferral(db, pid, { code, accountId: r.id, memberId: r.member_id }, new Date(now.getTime() - (200 - i * 90) * day)));
     }
+    await upsertAccounts(db, pid, [{ externalId: 'K4001', name: 'Takläggarna i Norr AB', segment: 'installer', country: 'SE', tags: ['referred'] }]);
+    await upsertMembers(db, pid, [{ externalId: 'P40001', accountExternalId: 'K4001', name: 'Hanna Lundgren', email: 'hanna.lundgren@taklaggarna-i-norr-k4001.example', role: 'owner', language: 'sv' }]);
+    const { rows: newco } = await sql<{ id: string; member_id: string }>`
+      SELECT a.id, m.id AS member_id FROM accounts a JOIN members m ON m.program_id = a.program_id AND m.account_id = a.id
+      WHERE a.program_id = ${pid} AND a.external_id = 'K4001' AND m.external_id = 'P40001'`.execute(db);
+    if (newco[0]) await attempt(() => recordReferral(db, pid, { code, accountId: newco[0]!.id, memberId: newco[0]!.member_id, source: 'portal' }, new Date(now.getTime() - 21 * day)));
+
+    const { rows: ownBranch } = await sql<{ id: string }>`
+      SELECT a.id FROM accounts a JOIN members m ON m.program_id = a.program_id AND m.account_id = a.parent_id
+      WHERE a.program_id = ${pid} AND m.id = ${p10001.id} ORDER BY a.external_id LIMIT 1`.execute(db);
+    if (ownBranch[0]) await attempt(() => recordReferral(db, pid, { code, accountId: ownBranch[0]!.id }, new Date(now.getTime() - 150 * day)));
+    const first = referees[0];
+    if (first?.member_id) {
+      const back = await referralCodeOf(db, pid, first.member_id, now);
+      const { rows: own } = await sql<{ account_id: string }>`SELECT account_id FROM members WHERE program_id = ${pid} AND id = ${p10001.id}`.execute(db);
+      await attempt(() => recordReferral(db, pid, { code: back, accountId: own[0]!.account_id }, new Date(now.getTime() - 60 * day)));
+    }
+    const buying = referees[2];
+    if (buying) await attempt(() => recordReferral(db, pid, { code, accountId: buying.id, memberId: buying.member_id, source: 'portal' }, new Date(now.getTime() - 10 * day)));
     await payReferrals(db, program, now);
   }
   await saveInactivitySettings(db, pid, { enabled: false, remindAfterMonths: 11, deactivateAfterMonths: 12, tierWarningDays: 30 }, now);

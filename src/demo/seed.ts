@@ -66,6 +66,16 @@ const towns = ['Stockholm', 'Göteborg', 'Malmö', 'Uppsala', 'Oslo', 'Bergen', 
 const firstNames = ['Anna', 'Erik', 'Maria', 'Lars', 'Karin', 'Johan', 'Ingrid', 'Ole', 'Sofia', 'Magnus', 'Kari', 'Nils', 'Eva', 'Per', 'Liv', 'Jonas'];
 const lastNames = ['Andersson', 'Johansson', 'Hansen', 'Nilsson', 'Larsen', 'Berg', 'Lind', 'Olsen', 'Eriksson', 'Dahl', 'Holm', 'Strand'];
 
+/**
+ * Each demo company has its own e-mail domain (its name and code under the reserved `.example`), as real
+ * companies do: referral checks that compare domains then tell companies apart.
+ */
+export function mailDomainOf(a: Record<string, unknown>): string {
+  const name = String(a.name).toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/ø/g, 'o').replace(/æ/g, 'ae').replace(/&/g, 'och');
+  const slugged = name.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return `${slugged}-${String(a.externalId).toLowerCase()}.example`;
+}
+
 /** What seeding is doing, for whoever shows progress: a step starts, or (for the year of events) so many are done. */
 export interface SeedProgress {
   step(label: string): void;
@@ -114,7 +124,7 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
     Array.from({ length: 3 }, (_, k) => {
       const first = rnd.pick(firstNames);
       const last = rnd.pick(lastNames);
-      return { externalId: `P${10000 + ai * 3 + k}`, accountExternalId: a.externalId, name: `${first} ${last}`, email: `${first}.${last}.${ai * 3 + k}@example.com`.toLowerCase(), role: k === 0 ? 'owner' : rnd.pick(roles), language: a.country === 'NO' ? 'nb' : 'sv' };
+      return { externalId: `P${10000 + ai * 3 + k}`, accountExternalId: a.externalId, name: `${first} ${last}`, email: `${first}.${last}.${ai * 3 + k}@${mailDomainOf(a)}`.toLowerCase(), role: k === 0 ? 'owner' : rnd.pick(roles), language: a.country === 'NO' ? 'nb' : 'sv' };
     }),
   );
   await upsertMembers(db, pid, members);

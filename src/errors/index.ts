@@ -237,6 +237,7 @@ export const errorStatus = {
   referral_circular: 422,
   referral_code_reused: 409,
   referral_already_referred: 409,
+  referral_too_late: 409,
   referrals_disabled: 409,
   inactivity_months_reversed: 422,
   // ours

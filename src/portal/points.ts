@@ -4,6 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isManagerOf } from '../accounts/managers.js';
 import { campaignPayoutText } from '../campaigns/offer.js';
+import { surpriseInHistory } from '../surprises/history.js';
+import { translator } from '../i18n/index.js';
+import type { Explanation } from '../rules/types.js';
 import type { AppContext } from '../http/context.js';
 import { getBalance } from '../ledger/queries.js';
 import { getHistory } from '../ledger/queries.js';
@@ -46,6 +49,14 @@ const historyOut = z.object({
       text: z.string().describe("what happened, in the member's language"),
       details: z.array(z.object({ points: z.number().int(), text: z.string() })),
       campaign: z.string().nullable().describe('the campaign that paid these extra points; null for anything else'),
+      surprise: z
+        .object({
+          kind: z.enum(['birthday', 'anniversary', 'orders', 'lifetime_points', 'tier', 'seasonal']),
+          label: z.string().describe("'Surprise' in the member's language"),
+          why: z.string().describe("a friendly line on why the surprise came, in the member's language"),
+        })
+        .nullable()
+        .describe('set when the entry is a surprise the program gave (a birthday, an anniversary, a milestone, a season); null otherwise'),
     }),
   ),
   nextCursor: z.uuid().nullable().describe('pass as `cursor` for the next page; null on the last'),
@@ -143,6 +154,11 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
       const m = me(req);
       const program = await programOf(db, req);
       const page = await getHistory(db, program.id, m.memberId, { limit: req.query.limit, before: req.query.cursor, language: m.language, currency: program.currency });
+      const label = String(translator(m.language)('surprises:history.badge'));
+      const surpriseOf = (e: Explanation) => {
+        const s = surpriseInHistory(e, m.language);
+        return s ? { ...s, label } : null;
+      };
       return {
         items: page.items.map((h) => {
           const payout = campaignPayoutText(h.explanation, h.eventExternalId, m.language);
@@ -155,6 +171,7 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
             text: payout?.text ?? h.description,
             details: h.details.map((d) => ({ points: d.points, text: payout?.text ?? d.description })),
             campaign: payout?.campaign ?? null,
+            surprise: surpriseOf(h.explanation),
           };
         }),
         nextCursor: page.nextBefore,

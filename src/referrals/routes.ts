@@ -8,13 +8,17 @@ import { z } from 'zod';
 import { audited } from '../audit/index.js';
 import { getMember } from '../accounts/members.js';
 import { auditContext, caller, type AppContext } from '../http/context.js';
+import { apiLanguage } from '../http/problem.js';
+import { translator } from '../i18n/index.js';
 import { getProgram } from '../programs/programs.js';
 import { me } from '../portal/context.js';
 import {
   getReferralSettings,
   listReferrals,
+  listRefusals,
   payReferrals,
   recordReferral,
+  referrerCompanyOf,
   referralCodeOf,
   referralSettingsSchema,
   saveReferralSettings,
@@ -38,12 +42,31 @@ const referralOut = z
     qualifiedAt: z.date().nullable(),
   })
   .meta({ id: 'Referral', description: 'A company referred by a member’s code, and what it paid each side.' });
+const refusalReasons = [
+  'referral_self', 'referral_same_company', 'referral_same_domain', 'referral_circular', 'referral_code_reused', 'referral_already_referred', 'referral_too_late',
+] as const;
+const refusalOut = z
+  .object({
+    id: z.uuid(),
+    code: z.string().describe('the referral code that was used'),
+    reason: z.enum(refusalReasons).describe('the error code the attempt was refused with'),
+    reasonText: z.string().describe("the reason in the reader's language"),
+    referrerMemberId: z.uuid().nullable(),
+    referrerName: z.string().nullable(),
+    refereeAccountId: z.uuid(),
+    refereeName: z.string().describe('the company that tried to come with the code'),
+    refereeMemberId: z.uuid().nullable(),
+    source: z.enum(['api', 'portal']).describe('api: recorded by staff or an integration; portal: the person applied the code when signing in'),
+    refusedAt: z.date(),
+  })
+  .meta({ id: 'ReferralRefusal', description: 'An attempt to record a referral that was refused, with the reason.' });
 const codeOut = z.object({ code: z.string().describe('the member’s referral code'), link: z.url().describe('a link carrying the code, to share') });
 
 export async function referralRoutes(fastify: FastifyInstance, { database, clock, config }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const linkOf = (code: string) => `${config.publicUrl}/portal/?ref=${encodeURIComponent(code)}`;
+  // The portal is served at the root: it keeps `?ref=` through sign-in or an invitation and applies it once.
+  const linkOf = (code: string) => `${config.publicUrl}/?ref=${encodeURIComponent(code)}`;
 
   app.get(
     '/v1/referrals/settings',
@@ -130,6 +153,60 @@ export async function referralRoutes(fastify: FastifyInstance, { database, clock
       },
     },
     async (req, reply) => reply.status(201).send(await recordReferral(db, caller(req).programId, req.body, clock())),
+  );
+
+  app.get(
+    '/v1/referrals/refusals',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listReferralRefusals',
+        tags,
+        summary: 'List refused referrals',
+        description:
+          'Attempts to record a referral that were refused, newest first, each with its reason (the error code the attempt answered with, and the ' +
+          'same message in the reader’s language). An unknown code or referrals being switched off are not kept.',
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(100).describe('At most this many (1–500, default 100)'),
+        }),
+        response: { 200: z.object({ data: z.array(refusalOut) }) },
+      },
+    },
+    async (req) => {
+      const t = translator(apiLanguage(req));
+      const list = await listRefusals(db, caller(req).programId, { limit: req.query.limit });
+      return { data: list.map((r) => ({ ...r, reason: r.reason as (typeof refusalReasons)[number], reasonText: t(`errors:${r.reason}`, r.params) })) };
+    },
+  );
+
+  app.post(
+    '/portal/v1/referral',
+    {
+      config: {
+        member: true,
+        errors: [
+          'referrals_disabled', 'referral_code_unknown', 'referral_self', 'referral_same_company', 'referral_same_domain', 'referral_circular',
+          'referral_code_reused', 'referral_already_referred', 'referral_too_late',
+        ],
+      },
+      schema: {
+        operationId: 'portalApplyReferral',
+        tags: ['portal'],
+        summary: 'Apply the referral code I came with',
+        description:
+          'The signed-in member’s company came through another member’s link (`/?ref=CODE`): records the referral for the company, the member being ' +
+          'the person who gets the welcome points. Refused with the codes of `POST /v1/referrals`, and `referral_too_late` (409) when the company ' +
+          'has already bought.',
+        body: z.object({ code: z.string().trim().min(1).max(40).describe('The referral code (case and dashes do not matter)') }).strict(),
+        response: { 201: referralOut.pick({ id: true, code: true, status: true, createdAt: true }).extend({ referrerCompany: z.string().describe('the company whose member referred you') }) },
+      },
+    },
+    async (req, reply) => {
+      const m = me(req);
+      const r = await recordReferral(db, m.programId, { code: req.body.code, accountId: m.accountId, memberId: m.memberId, source: 'portal' }, clock());
+      const company = await referrerCompanyOf(db, m.programId, r.referrerMemberId);
+      return reply.status(201).send({ id: r.id, code: r.code, status: r.status, createdAt: r.createdAt, referrerCompany: company });
+    },
   );
 
   app.post(

@@ -12,6 +12,11 @@ export interface ReferralFacts {
   existing: { code: string } | null;
   /** Accounts up the referrer's own chain of referrals (who referred the referrer's company, who referred that one…). */
   referrerAncestry: string[];
+  /**
+   * Set when the referred company's person applies the code themselves (the portal): whether the company has
+   * already bought. A code shared to bring a new customer cannot be claimed by one who is already buying.
+   */
+  refereeHasPurchased?: boolean;
 }
 
 export interface Refusal {
@@ -40,6 +45,7 @@ export function refusalOf(f: ReferralFacts): Refusal | null {
     return f.existing.code === f.code ? { code: 'referral_code_reused', params: { code: f.code } } : { code: 'referral_already_referred', params: {} };
   }
   if (f.referee.memberId === f.referrer.memberId) return { code: 'referral_self', params: {} };
+  if (f.refereeHasPurchased) return { code: 'referral_too_late', params: {} };
   if (f.referee.accountId === f.referrer.accountId || f.referee.groupId === f.referrer.groupId) return { code: 'referral_same_company', params: {} };
   // The referrer's own address at another company is still the referrer.
   const referrerEmail = f.referrer.email?.trim().toLowerCase() ?? null;

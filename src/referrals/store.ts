@@ -16,7 +16,7 @@ import { writeCredits } from '../ledger/writer.js';
 import { getProgram, systemWalletId, type Program } from '../programs/programs.js';
 import { periodKey } from '../rules/calendar.js';
 import { notifyMember } from '../surprises/notify.js';
-import { refusalOf } from './rules.js';
+import { refusalOf, type Refusal } from './rules.js';
 
 export const referralSettingsSchema = z
   .object({
@@ -124,11 +124,41 @@ async function ancestryOf(db: Db, programId: string, accountId: string): Promise
   return rows.map((r) => r.id);
 }
 
-/** Records that a company came through a member's code, or refuses it with the reason's code. */
-export async function recordReferral(db: Db, programId: string, input: { code: string; accountId: string; memberId?: string | null | undefined }, now: Date): Promise<Referral> {
+export interface ReferralInput {
+  code: string;
+  accountId: string;
+  memberId?: string | null | undefined;
+  /** Where the attempt came from; from the portal the referred company must not have bought yet. */
+  source?: 'api' | 'portal';
+}
+
+/**
+ * Records that a company came through a member's code, or refuses it with the reason's code. A refusal for a
+ * reason about the referral (self, same company or domain, circular, reused, too late) is kept in
+ * `referral_refusals` after the attempt is rolled back, so the console shows what was turned away and why.
+ */
+export async function recordReferral(db: Db, programId: string, input: ReferralInput, now: Date): Promise<Referral> {
   const settings = await getReferralSettings(db, programId);
   if (!settings.enabled) throw new LojalError('referrals_disabled');
   const code = normaliseCode(input.code);
+  // Set inside the transaction when a rule refuses; kept once the transaction has rolled back.
+  const refused: { refusal: Refusal; referrerMemberId: string }[] = [];
+  try {
+    return await attemptReferral(db, programId, input, code, now, refused);
+  } catch (err) {
+    for (const r of refused) await keepRefusal(db, programId, { ...input, code }, r.refusal, r.referrerMemberId, now);
+    throw err;
+  }
+}
+
+function attemptReferral(
+  db: Db,
+  programId: string,
+  input: ReferralInput,
+  code: string,
+  now: Date,
+  refused: { refusal: Refusal; referrerMemberId: string }[],
+): Promise<Referral> {
   return db.transaction().execute(async (trx) => {
     const { rows: owners } = await sql<{ member_id: string; account_id: string; email: string | null; status: string }>`
       SELECT c.member_id, m.account_id, m.email, m.status FROM referral_codes c JOIN members m ON m.program_id = c.program_id AND m.id = c.member_id
@@ -155,8 +185,12 @@ export async function recordReferral(db: Db, programId: string, input: { code: s
       referee: { accountId: input.accountId, memberId, emails: emails.rows.map((r) => r.email), groupId: roots.get(input.accountId) ?? input.accountId },
       existing: existing.rows[0] ?? null,
       referrerAncestry: await ancestryOf(trx, programId, owner.account_id),
+      refereeHasPurchased: input.source === 'portal' ? await hasPurchased(trx, programId, input.accountId, now) : false,
     });
-    if (refusal) throw new LojalError(refusal.code, refusal.params);
+    if (refusal) {
+      refused.push({ refusal, referrerMemberId: owner.member_id });
+      throw new LojalError(refusal.code, refusal.params);
+    }
     const id = uuidv7();
     await sql`
       INSERT INTO referrals (program_id, id, code, referrer_member_id, referrer_account_id, referee_account_id, referee_member_id, status, created_at)
@@ -169,6 +203,68 @@ export async function recordReferral(db: Db, programId: string, input: { code: s
       WHERE r.program_id = ${programId} AND r.id = ${id}`.execute(trx);
     return toReferral(rows[0]!);
   });
+}
+
+/** The name of the company a member belongs to (the referrer's, shown to whom they referred). */
+export async function referrerCompanyOf(db: Db, programId: string, memberId: string): Promise<string> {
+  const { rows } = await sql<{ name: string }>`
+    SELECT a.name FROM members m JOIN accounts a ON a.program_id = m.program_id AND a.id = m.account_id WHERE m.program_id = ${programId} AND m.id = ${memberId}`.execute(db);
+  return rows[0]?.name ?? '';
+}
+
+async function hasPurchased(db: Db, programId: string, accountId: string, now: Date): Promise<boolean> {
+  const { rows } = await sql`
+    SELECT 1 FROM events WHERE program_id = ${programId} AND account_id = ${accountId} AND type = 'purchase' AND occurred_at <= ${now} LIMIT 1`.execute(db);
+  return rows.length > 0;
+}
+
+async function keepRefusal(db: Db, programId: string, input: ReferralInput, refusal: Refusal, referrerMemberId: string, now: Date): Promise<void> {
+  await sql`
+    INSERT INTO referral_refusals (program_id, id, code, reason, params, referrer_member_id, referee_account_id, referee_member_id, source, refused_at)
+    VALUES (${programId}, ${uuidv7()}, ${input.code}, ${refusal.code}, ${JSON.stringify(refusal.params)}::jsonb, ${referrerMemberId}, ${input.accountId},
+            ${input.memberId ?? null}, ${input.source ?? 'api'}, ${now})`.execute(db);
+}
+
+export interface ReferralRefusal {
+  id: string;
+  code: string;
+  reason: Refusal['code'];
+  params: Record<string, string>;
+  referrerMemberId: string | null;
+  referrerName: string | null;
+  refereeAccountId: string;
+  refereeName: string;
+  refereeMemberId: string | null;
+  source: 'api' | 'portal';
+  refusedAt: Date;
+}
+
+/** Refused referrals, newest first. */
+export async function listRefusals(db: Db, programId: string, opts: { limit: number }): Promise<ReferralRefusal[]> {
+  const { rows } = await sql<{
+    id: string; code: string; reason: Refusal['code']; params: Record<string, string>; referrer_member_id: string | null; referrer_name: string | null;
+    referee_account_id: string; referee_name: string; referee_member_id: string | null; source: 'api' | 'portal'; refused_at: Date | string;
+  }>`
+    SELECT f.id, f.code, f.reason, f.params, f.referrer_member_id, m.name AS referrer_name, f.referee_account_id, a.name AS referee_name,
+           f.referee_member_id, f.source, f.refused_at
+    FROM referral_refusals f
+    JOIN accounts a ON a.program_id = f.program_id AND a.id = f.referee_account_id
+    LEFT JOIN members m ON m.program_id = f.program_id AND m.id = f.referrer_member_id
+    WHERE f.program_id = ${programId}
+    ORDER BY f.refused_at DESC, f.id DESC LIMIT ${opts.limit}`.execute(db);
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    reason: r.reason,
+    params: r.params,
+    referrerMemberId: r.referrer_member_id,
+    referrerName: r.referrer_name,
+    refereeAccountId: r.referee_account_id,
+    refereeName: r.referee_name,
+    refereeMemberId: r.referee_member_id,
+    source: r.source,
+    refusedAt: new Date(r.refused_at),
+  }));
 }
 
 export interface ReferralRunReport {

@@ -10,6 +10,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { LojalError } from '../errors/index.js';
+import { meanCsatSql, meanNpsSql } from '../surveys/segment-scores.js';
 
 export const subjects = ['account', 'member'] as const;
 export type Subject = (typeof subjects)[number];
@@ -170,6 +171,14 @@ export const fields: Record<string, FieldDef> = {
   categoriesBought: {
     kind: 'list', subjects: ['account'], description: 'categories the account has ever bought',
     expr: (c) => sql`ARRAY(SELECT cb.category_code FROM account_categories cb WHERE cb.program_id = ${c.programId} AND cb.account_id = s.id)`,
+  },
+  'survey.nps': {
+    kind: 'windowed', subjects: both, description: 'mean NPS answer (0–10) in the last `days` days; no answer: no match',
+    expr: (c, cond) => meanNpsSql({ programId: c.programId, kind: c.subject, id: sql.ref('s.id') }, daysAgo(c, cond.days!), c.now),
+  },
+  'survey.csat': {
+    kind: 'windowed', subjects: both, description: 'mean CSAT score (1–5) in the last `days` days, survey answers and service ratings; no score: no match',
+    expr: (c, cond) => meanCsatSql({ programId: c.programId, kind: c.subject, id: sql.ref('s.id') }, daysAgo(c, cond.days!), c.now),
   },
   balance: {
     kind: 'number', subjects: both, description: 'points available now',

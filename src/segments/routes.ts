@@ -22,7 +22,7 @@ import { getProgram } from '../programs/programs.js';
 import { fieldCatalogue, filterSchema, operators, subjects, type Filter } from './filter.js';
 import { runRelevanceJobs } from './job.js';
 import { loyaltyTypes, type LoyaltyType, type Reason } from './loyalty.js';
-import { scoreOf, scoreOverview, typeMovement } from './scores.js';
+import { listScoredAccounts, scoreOf, scoreOverview, typeMovement } from './scores.js';
 import {
   createSegment,
   deleteSegment,
@@ -539,6 +539,56 @@ export async function segmentRoutes(fastify: FastifyInstance, { database, clock 
       const programId = caller(req).programId;
       const month = req.query.month ?? (await scoreOverview(db, programId)).scoreDate?.slice(0, 7) ?? clock().toISOString().slice(0, 7);
       return typeMovement(db, programId, month);
+    },
+  );
+
+  app.get(
+    '/v1/scores/accounts',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'listScoredAccounts',
+        tags,
+        summary: 'List accounts with their loyalty type and its reasons',
+        description:
+          'From the latest nightly scores, accounts best-ranked first (by RFM), each with its loyalty type and the reasons for it in the reader’s language; ' +
+          'optionally of one type only. `total` counts all that match.',
+        querystring: z
+          .object({
+            type: loyaltyType.optional().describe('Only accounts of this loyalty type'),
+            limit: z.coerce.number().int().min(1).max(500).default(50).describe('At most this many (1–500, default 50)'),
+            offset: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('Skip this many first (for the next page)'),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            total: z.number().int().describe('accounts that match, over all pages'),
+            data: z.array(
+              z.object({
+                accountId: z.uuid(),
+                name: z.string(),
+                externalId: z.string().nullable(),
+                rankPercent: z.number().int().describe('rank by RFM within the program, 0 (best) – 100'),
+                r: z.number().int(),
+                f: z.number().int(),
+                m: z.number().int(),
+                loyaltyType: z.string().describe('the loyalty type'),
+                loyaltyTypeName: z.string().describe("the type's name in the reader's language"),
+                reasons: z.array(reasonOut),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const lng = apiLanguage(req);
+      const t = translator(lng);
+      const page = await listScoredAccounts(db, caller(req).programId, req.query);
+      return {
+        total: page.total,
+        data: page.data.map((a) => ({ ...a, loyaltyTypeName: t(`console-segments:type.${a.loyaltyType}`), reasons: a.reasons.map((r) => reasonText(lng, r)) })),
+      };
     },
   );
 

@@ -234,3 +234,37 @@ export async function typeMovement(db: Db, programId: string, month: string): Pr
   const prev = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
   return { from: prev, to: month, moves: rows.map((r) => ({ from: r.from_type, to: r.to_type, count: Number(r.n) })) };
 }
+
+export interface ScoredAccount {
+  accountId: string;
+  name: string;
+  externalId: string | null;
+  rankPercent: number;
+  r: number;
+  f: number;
+  m: number;
+  loyaltyType: string;
+  reasons: Reason[];
+}
+
+/** Scored accounts (of one type, if given), best-ranked first, with the reasons of their type; and how many there are. */
+export async function listScoredAccounts(
+  db: Db,
+  programId: string,
+  opts: { type?: string | undefined; limit: number; offset: number },
+): Promise<{ total: number; data: ScoredAccount[] }> {
+  const only = opts.type ? sql`AND sc.loyalty_type = ${opts.type}` : sql``;
+  const { rows } = await sql<{ account_id: string; name: string; external_id: string | null; rank_percent: number; r: number; f: number; m: number; loyalty_type: string; reasons: Reason[] }>`
+    SELECT sc.account_id, a.name, a.external_id, sc.rank_percent, sc.r, sc.f, sc.m, sc.loyalty_type, sc.reasons
+    FROM account_scores sc JOIN accounts a ON a.program_id = sc.program_id AND a.id = sc.account_id
+    WHERE sc.program_id = ${programId} ${only}
+    ORDER BY sc.rank_percent, sc.account_id LIMIT ${opts.limit} OFFSET ${opts.offset}`.execute(db);
+  const { rows: n } = await sql<{ n: string }>`SELECT count(*) AS n FROM account_scores sc WHERE sc.program_id = ${programId} ${only}`.execute(db);
+  return {
+    total: Number(n[0]!.n),
+    data: rows.map((r) => ({
+      accountId: r.account_id, name: r.name, externalId: r.external_id, rankPercent: Number(r.rank_percent),
+      r: Number(r.r), f: Number(r.f), m: Number(r.m), loyaltyType: r.loyalty_type, reasons: r.reasons,
+    })),
+  };
+}

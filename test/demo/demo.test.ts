@@ -88,6 +88,22 @@ describe('demo program', () => {
     expect(paid.find((p) => p.key === 'birthday')?.n).toBeGreaterThan(0);
   });
 
+  it('gives every company its own e-mail domain, and has paid, waiting and refused referrals', async () => {
+    const shared = await rows(sql<{ domain: string; n: number }>`
+      SELECT split_part(m.email, '@', 2) AS domain, count(DISTINCT m.account_id)::int AS n FROM members m
+      WHERE m.program_id = ${programId} AND m.email IS NOT NULL AND m.external_id LIKE 'P%' GROUP BY 1 HAVING count(DISTINCT m.account_id) > 1`);
+    expect(shared).toEqual([]);
+    const states = await rows(sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM referrals WHERE program_id = ${programId} GROUP BY status`);
+    expect(Object.fromEntries(states.map((r) => [r.status, r.n]))).toEqual({ paid: 2, pending: 1 });
+    const refused = await rows(sql<{ reason: string }>`SELECT reason FROM referral_refusals WHERE program_id = ${programId} ORDER BY reason`);
+    expect(refused.map((r) => r.reason)).toEqual(['referral_circular', 'referral_same_company', 'referral_too_late']);
+    // The portal's demo member sees a surprise in their history.
+    const own = await rows(sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM surprise_payouts p JOIN members m ON m.program_id = p.program_id AND m.id = p.member_id
+      WHERE p.program_id = ${programId} AND m.external_id = 'P10001' AND p.journal_id IS NOT NULL`);
+    expect(own[0]!.n).toBeGreaterThan(0);
+  });
+
   it('has four tiers with companies on them', async () => {
     const tiers = await rows(sql<{ tier: string | null; n: number }>`SELECT tier, count(*)::int AS n FROM accounts WHERE program_id = ${programId} GROUP BY tier`);
     expect(tiers.filter((t) => t.tier !== null).length).toBeGreaterThanOrEqual(3);

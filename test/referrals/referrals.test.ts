@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { createRules, purchase, seedAccount, seedCatalog, seedMember } from '../support/fixtures.js';
 import { expectLedgerConsistent, wallet } from '../support/ledger.js';
 import { refusalOf, type ReferralFacts } from '../../src/referrals/rules.js';
+import { chooseSessionMember, createSession, csrfTokenFor } from '../../src/sessions/store.js';
 
 describe('referral refusals (pure)', () => {
   const base: ReferralFacts = {
@@ -33,6 +34,8 @@ describe('referral refusals (pure)', () => {
     ['the same code used twice by a company', facts({ existing: { code: 'ABCD2345' } }), 'referral_code_reused'],
     ['a company that came with another code', facts({ existing: { code: 'ZZZZ9999' } }), 'referral_already_referred'],
     ['no referrer address', facts({ referrer: { email: null } }), null],
+    ['applied in the portal by a company that already bought', { ...facts({}), refereeHasPurchased: true }, 'referral_too_late'],
+    ['applied in the portal by a company that has not bought', { ...facts({}), refereeHasPurchased: false }, null],
   ])('%s', (_name, f, expected) => {
     expect(refusalOf(f)?.code ?? null).toBe(expected);
   });
@@ -118,5 +121,48 @@ describe('referrals over HTTP', () => {
     expect(Number((await wallet(t.database.db, t.programId, ids.mA!)).available)).toBe(500);
     expect(Number((await wallet(t.database.db, t.programId, ids.mD!)).available)).toBe(200);
     await expectLedgerConsistent(t.database.db, t.programId);
+  });
+
+  it('keeps every refused attempt with its reason, newest first (an unknown code is not kept)', async () => {
+    const r = await t.call('GET', '/v1/referrals/refusals');
+    expect(r.statusCode, r.body).toBe(200);
+    const reasons = (r.json().data as Array<{ reason: string; reasonText: string; source: string }>).map((x) => x.reason);
+    expect(reasons.sort()).toEqual(
+      ['referral_already_referred', 'referral_circular', 'referral_code_reused', 'referral_same_company', 'referral_same_domain', 'referral_self'].sort(),
+    );
+    const first = r.json().data[0];
+    expect(first).toMatchObject({ source: 'api', refereeName: expect.any(String) });
+    expect(first.reasonText.length).toBeGreaterThan(10);
+  });
+
+  it('the shared link opens the portal at its root, carrying the code', async () => {
+    const r = (await t.call('GET', `/v1/members/${ids.mA}/referral-code`)).json();
+    expect(r.link).toBe(`${t.config.publicUrl}/?ref=${r.code}`);
+  });
+
+  it('a member applies the code they came with once; a company that already bought is too late', async () => {
+    const portal = async (memberId: string, body: unknown) => {
+      const { rows } = await sql<{ email: string }>`SELECT email FROM members WHERE program_id = ${t.programId} AND id = ${memberId}`.execute(t.database.db);
+      const { token, session } = await createSession(t.database.db, { kind: 'member', email: rows[0]!.email }, t.clock());
+      await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
+      return t.app.inject({ method: 'POST', url: '/portal/v1/referral', headers: { cookie: `lojal_member=${token}`, 'x-csrf-token': csrfTokenFor(session) }, payload: body as object });
+    };
+    const codeA = await codeOf(ids.mA!);
+    const ok = await portal(ids.mC!, { code: codeA });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json()).toMatchObject({ status: 'pending', referrerCompany: 'Company RA' });
+    const again = await portal(ids.mC!, { code: codeA });
+    expect({ status: again.statusCode, code: again.json().code }).toEqual({ status: 409, code: 'referral_code_reused' });
+
+    ids.F = await seedAccount(t, 'RF');
+    ids.mF = await seedMember(t, ids.F, 'RMF');
+    await setEmail(ids.mF, 'person@f-company.se');
+    const bought = await t.call('POST', '/v1/events', purchase('ref-f-1', 'RF', undefined, '2026-11-26T10:00:00+01:00'));
+    expect(bought.statusCode, bought.body).toBeLessThan(300);
+    const late = await portal(ids.mF, { code: codeA });
+    expect({ status: late.statusCode, code: late.json().code }).toEqual({ status: 409, code: 'referral_too_late' });
+    const refusals = (await t.call('GET', '/v1/referrals/refusals?limit=2')).json().data;
+    expect(refusals[0]).toMatchObject({ reason: 'referral_too_late', source: 'portal', refereeName: 'Company RF' });
+    expect(refusals[1]).toMatchObject({ reason: 'referral_code_reused', source: 'portal' });
   });
 });

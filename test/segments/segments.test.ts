@@ -1,3 +1,4 @@
+import { recordCsat } from '../../src/surveys/csat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -49,6 +50,10 @@ beforeAll(async () => {
     buy('A-3', 'A', '2026-09-15T10:00:00Z', tools(30_000)),
     buy('B-1', 'B', '2026-05-09T10:00:00Z', paint(20_000), { campaign: 'spring' }),
   ]);
+  // B rated two service requests (CSAT 5 and 4) in November, through the surveys module; A rated one a year ago.
+  await recordCsat(t.database.db, t.programId, { source: 'service_desk', sourceRef: 'sr-1', score: 5, accountId: ids.B, occurredAt: new Date('2026-11-10T10:00:00Z') });
+  await recordCsat(t.database.db, t.programId, { source: 'service_desk', sourceRef: 'sr-2', score: 4, accountId: ids.B, occurredAt: new Date('2026-11-12T10:00:00Z') });
+  await recordCsat(t.database.db, t.programId, { source: 'service_desk', sourceRef: 'sr-3', score: 2, accountId: ids.A, occurredAt: new Date('2025-10-01T10:00:00Z') });
 });
 afterAll(async () => t.close());
 
@@ -80,6 +85,10 @@ describe('segment filters evaluated on the server', () => {
     ['not', { not: { field: 'country', op: 'eq', value: 'SE' } }, ['B']],
     ['not over a missing value', { not: { field: 'attributes.employees', op: 'gte', value: 10 } }, ['B', 'C']],
     ['all', { all: [{ field: 'country', op: 'eq', value: 'SE' }, { field: 'lastPurchase', op: 'notWithinDays', days: 30 }] }, ['C']],
+    ['CSAT mean in 90 days', { field: 'survey.csat', op: 'gte', value: 4, days: 90 }, ['B']],
+    ['CSAT mean over two years', { field: 'survey.csat', op: 'lt', value: 3, days: 730 }, ['A']],
+    ['not a good CSAT (no score counts as not good)', { not: { field: 'survey.csat', op: 'gte', value: 4, days: 90 } }, ['A', 'C']],
+    ['NPS without answers matches nobody', { field: 'survey.nps', op: 'gte', value: 0, days: 365 }, []],
   ])('%s', async (_name, definition, expected) => {
     expect(await preview(definition)).toEqual(expected);
   });
@@ -94,6 +103,7 @@ describe('segment filters evaluated on the server', () => {
     [{ field: 'role', op: 'eq', value: 'buyer' }, 'segment_field_unknown'],
     [{ field: 'tags', op: 'eq', value: 'x' }, 'segment_operator_invalid'],
     [{ field: 'pointsEarned', op: 'gt', value: 1 }, 'segment_value_invalid'],
+    [{ field: 'survey.nps', op: 'gte', value: 9 }, 'segment_value_invalid'],
     [{ field: 'purchaseCount', op: 'between', value: [5, 1], days: 30 }, 'segment_value_invalid'],
     [{ field: 'country', op: 'eq', value: 'SE', category: 'tools' }, 'segment_value_invalid'],
     [{ field: 'country', op: 'eq', value: 'SE', extra: true }, 'validation_failed'],
@@ -219,6 +229,14 @@ describe('nightly scores and loyalty types', () => {
     expect(middle).toMatchObject({ system: true, kind: 'dynamic' });
     const edit = await t.call('PATCH', `/v1/segments/${middle.id}`, { name: 'mine' });
     expect(edit.json().code).toBe('segment_system');
+
+    const inactive = (await t.call('GET', '/v1/scores/accounts?type=inactive')).json();
+    expect(inactive).toMatchObject({ total: 1, data: [{ accountId: ids.C, loyaltyType: 'inactive', loyaltyTypeName: 'Inactive' }] });
+    expect(inactive.data[0].reasons[0].text).toMatch(/365/);
+    const all = (await t.call('GET', '/v1/scores/accounts?limit=2')).json();
+    expect(all.total).toBe(3);
+    expect(all.data.map((x: { accountId: string }) => x.accountId)).not.toContain(ids.D);
+    expect(all.data[0].rankPercent).toBeLessThanOrEqual(all.data[1].rankPercent);
 
     const movement = (await t.call('GET', '/v1/scores/movement')).json();
     expect(movement).toMatchObject({ from: '2026-10', to: '2026-11' });

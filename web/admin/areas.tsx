@@ -3,7 +3,7 @@
  * console's charts and editors never weigh on the portal or on each other). Add an area here and nowhere else.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { IconAdjustments, IconBook, IconBuildingCommunity, IconBuildingStore, IconChartBar, IconChartDots3, IconChecklist, IconCoin, IconDashboard, IconDiscount, IconFileImport, IconGift, IconHeadset, IconHistory, IconListCheck, IconMail, IconMessageCircleQuestion, IconPlugConnected, IconReceipt, IconShieldLock, IconSpeakerphone, IconStairsUp, IconTargetArrow, IconTruckDelivery, IconUsersGroup } from '@tabler/icons-react';
+import { IconAdjustments, IconBook, IconBuildingCommunity, IconBuildingStore, IconChartBar, IconChartDots3, IconChecklist, IconCoin, IconConfetti, IconDashboard, IconDiscount, IconFileImport, IconGift, IconHeadset, IconHeartHandshake, IconHistory, IconListCheck, IconMail, IconMessageCircleQuestion, IconPlugConnected, IconReceipt, IconShieldLock, IconSpeakerphone, IconStairsUp, IconTargetArrow, IconTruckDelivery, IconUserShare, IconUsersGroup } from '@tabler/icons-react';
 import type { StaffRole } from './session';
 
 export interface ConsoleArea {
@@ -26,8 +26,11 @@ export const consoleAreas: ConsoleArea[] = [
   { path: '/potential', label: 'console-roi:nav.potential', icon: IconTargetArrow, component: lazy(() => import('./pages/kpis/Potential')) },
   { path: '/accounts', label: 'console-people:nav.accounts', icon: IconBuildingStore, component: lazy(() => import('./pages/people/People')) },
   { path: '/segments', label: 'console-segments:nav.segments', icon: IconChartDots3, component: lazy(() => import('./pages/segments')) },
+  { path: '/loyalty-types', label: 'console-relevance:nav.loyalty', icon: IconHeartHandshake, component: lazy(() => import('./pages/relevance/LoyaltyTypes')) },
   { path: '/campaigns', label: 'console-campaigns:nav', icon: IconDiscount, component: lazy(() => import('./pages/campaigns')) },
   { path: '/messages', label: 'console-messages:nav', icon: IconMail, component: lazy(() => import('./pages/messages')) },
+  { path: '/surprises', label: 'console-relevance:nav.surprises', icon: IconConfetti, component: lazy(() => import('./pages/relevance/Surprises')) },
+  { path: '/referrals', label: 'console-relevance:nav.referrals', icon: IconUserShare, component: lazy(() => import('./pages/relevance/Referrals')) },
   { path: '/rules', label: 'console-rules:nav.rules', icon: IconListCheck, component: lazy(() => import('./pages/rules')) },
   { path: '/tiers', label: 'console-rules:nav.tiers', icon: IconStairsUp, component: lazy(() => import('./pages/tiers')) },
   { path: '/rewards', label: 'console-shop:nav.rewards', icon: IconGift, component: lazy(() => import('./pages/shop/Rewards')) },

@@ -14,6 +14,7 @@ import { LanguageSwitch } from '../shared/LanguageSwitch';
 import { formatDate } from '../shared/format';
 import { Loading } from '../shared/root';
 import { useSessionChanged, type MemberSession } from './session';
+import { PendingReferralNote } from './referral-link';
 
 interface Invitation {
   programName: string;
@@ -75,6 +76,7 @@ export default function AcceptInvitation() {
         <Paper withBorder p="lg" component="form" onSubmit={(e) => { e.preventDefault(); void accept(); }}>
           <Stack>
             <Text>{t('intro', { account: inv.accountName, email: inv.email ?? '' })}</Text>
+            <PendingReferralNote />
             <TextInput label={t('name')} autoComplete="name" required value={name ?? inv.name}
               onChange={(e) => setName(e.currentTarget.value)} error={fieldError(error, 'name')} />
             <LanguageSwitch />

@@ -17,6 +17,10 @@ import ChooseAccount from './ChooseAccount';
 import AcceptInvitation from './AcceptInvitation';
 import { portalPages } from './pages';
 import { sessionKey, useMemberSession, type PortalMember } from './session';
+import { keepReferralFromAddress, useApplyReferral } from './referral-link';
+
+// Before any routing: a shared link's `?ref=CODE` is kept until the person is signed in.
+keepReferralFromAddress();
 
 export default function App() {
   return (
@@ -45,6 +49,7 @@ function SignedIn({ member }: { member: PortalMember }) {
   const { t } = useTranslation('portal');
   const wide = useMediaQuery('(min-width: 48em)', false);
   const location = useLocation();
+  useApplyReferral();
   // The member's own language (set at invitation or in the profile) unless they picked one on this device.
   useEffect(() => {
     const lng = member.language as Language | null;

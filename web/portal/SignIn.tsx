@@ -11,6 +11,7 @@ import { currentLanguage } from '../shared/i18n';
 import { fieldError, messageOf } from '../shared/feedback';
 import { LanguageSwitch } from '../shared/LanguageSwitch';
 import { useSessionChanged, type MemberSession } from './session';
+import { PendingReferralNote } from './referral-link';
 
 type Step = 'email' | 'code' | 'password';
 
@@ -73,6 +74,7 @@ export default function SignIn() {
             {t('signIn.title')}
           </Title>
         </Center>
+        <PendingReferralNote />
         <Paper withBorder p="lg" component="form" onSubmit={(e) => {
           e.preventDefault();
           if (step === 'email') void sendCode();

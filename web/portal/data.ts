@@ -57,6 +57,8 @@ export interface HistoryEntry {
   details?: Array<{ points: number; text: string }>;
   /** The campaign that paid these extra points. */
   campaign?: string | null;
+  /** A surprise the program gave: its kind, the badge's word and why it came, in the member's language. */
+  surprise?: { kind: string; label: string; why: string } | null;
 }
 
 export interface Onboarding {

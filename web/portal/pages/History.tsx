@@ -1,6 +1,7 @@
 /** Every points entry, newest first, each explained in words; more load as the member scrolls to the end. */
 import { useEffect, useRef } from 'react';
 import { Badge, Card, Group, Stack, Text } from '@mantine/core';
+import { IconGift } from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../shared/api';
@@ -21,7 +22,17 @@ export function HistoryItem({ entry }: { entry: HistoryEntry }) {
               {t('portal-offers:historyBadge')}
             </Badge>
           )}
+          {entry.surprise && (
+            <Badge variant="light" color="pink.9" mb={4} leftSection={<IconGift size={12} aria-hidden />}>
+              {entry.surprise.label}
+            </Badge>
+          )}
           <Text style={{ overflowWrap: 'anywhere' }}>{entry.text}</Text>
+          {entry.surprise && (
+            <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+              {entry.surprise.why}
+            </Text>
+          )}
           <Text size="sm" c="dimmed">
             {formatDate(entry.at)}
           </Text>
