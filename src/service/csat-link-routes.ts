@@ -33,7 +33,8 @@ const answerOut = z
   .meta({ id: 'ServiceCsatLinkAnswer', description: 'What a rating link from a request\'s mail recorded.' });
 const commentIn = z.object({ comment: z.string().trim().max(2000).describe('An optional comment to the score; empty: none') }).strict();
 
-export async function csatLinkRoutes(fastify: FastifyInstance, { database, config, clock }: AppContext) {
+export async function csatLinkRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const { database, config, clock } = ctx;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('text/html');
@@ -98,7 +99,7 @@ export async function csatLinkRoutes(fastify: FastifyInstance, { database, confi
     if (!p.success) throw validationError(p.error.issues);
     let raw: unknown = req.body;
     if (req.isMultipart()) {
-      const form = await readMultipart(req, 1);
+      const form = await readMultipart(req, ctx, 1);
       if (form.files.length) throw new LojalError('validation_failed', {}, [{ path: 'comment', message: 'send only a comment, no files' }]);
       raw = { comment: form.fields.get('comment') ?? '' };
       checkStorableText({ body: raw });
