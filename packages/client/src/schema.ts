@@ -4797,6 +4797,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/sms/delivery-reports/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive an SMS delivery report (46elks)
+         * @description Public, for 46elks: each message is sent with a `whendelivered` URL ending in a token signed with the program’s link key, and 46elks posts the carrier’s report there (form-encoded or JSON: `id`, `status` sent/delivered/failed, `delivered` time). A changed or made-up token answers 400 `sms_report_token_invalid`; a report about another message than the token names answers 409 `sms_report_mismatch`. A repeated report changes nothing; delivered stays delivered.
+         */
+        post: operations["reportSmsDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members/{id}/inbox": {
         parameters: {
             query?: never;
@@ -4910,12 +4930,12 @@ export type paths = {
         };
         /**
          * A member's channels
-         * @description What the member chose, what applies and where it comes from.
+         * @description What the member chose, what applies and where it comes from. An erased member answers 410 `member_erased`.
          */
         get: operations["getMemberMessagePreferences"];
         /**
          * Set a member's channels
-         * @description As the member does in the portal: a channel without an address or number is refused (422 `channel_unreachable`), an unknown time zone too (422 `time_zone_unknown`).
+         * @description As the member does in the portal: a channel without an address or number is refused (422 `channel_unreachable`), an unknown time zone too (422 `time_zone_unknown`); an erased member answers 410 `member_erased`.
          */
         put: operations["setMemberMessagePreferences"];
         post?: never;
@@ -5118,8 +5138,8 @@ export type paths = {
          */
         get: operations["getMessageCampaign"];
         /**
-         * Change a draft
-         * @description Only a draft can change (409 `message_campaign_not_editable`).
+         * Change a send that has not gone yet
+         * @description A draft or a scheduled send can change; a sent or cancelled one cannot (409 `message_campaign_not_editable`). A scheduled send keeps its time, so its new audience must still reach someone with consent (422 `audience_without_consent`).
          */
         put: operations["updateMessageCampaign"];
         post?: never;
@@ -6037,6 +6057,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/scores/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List accounts with their loyalty type and its reasons
+         * @description From the latest nightly scores, accounts best-ranked first (by RFM), each with its loyalty type and the reasons for it in the reader’s language; optionally of one type only. `total` counts all that match.
+         */
+        get: operations["listScoredAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/score": {
         parameters: {
             query?: never;
@@ -6335,6 +6375,46 @@ export type paths = {
          * @description The company (and optionally the person who signed up) came with a member’s code. Both sides are paid once the company’s first purchase is past the return window. Refused with a stable code: `referral_code_unknown`, `referral_self` (the referrer themselves), `referral_same_company` (the referrer’s company or its group), `referral_same_domain` (an e-mail domain of the referrer’s, other than public mail providers), `referral_circular` (the company is up the referrer’s own chain of referrals), `referral_code_reused` (this company used this code before, 409) and `referral_already_referred` (it came with another code, 409).
          */
         post: operations["createReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/refusals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List refused referrals
+         * @description Attempts to record a referral that were refused, newest first, each with its reason (the error code the attempt answered with, and the same message in the reader’s language). An unknown code or referrals being switched off are not kept.
+         */
+        get: operations["listReferralRefusals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/v1/referral": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the referral code I came with
+         * @description The signed-in member’s company came through another member’s link (`/?ref=CODE`): records the referral for the company, the member being the person who gets the welcome points. Refused with the codes of `POST /v1/referrals`, and `referral_too_late` (409) when the company has already bought.
+         */
+        post: operations["portalApplyReferral"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8741,7 +8821,7 @@ export type components = {
         MessageCampaignCounts: {
             recipients: number;
             sent: number;
-            /** @description null where the channel does not report it (SMS) */
+            /** @description e-mail: sent and not bounced; SMS: confirmed by the carrier in a delivery report; inbox: put in the inbox */
             delivered: number | null;
             /** @description e-mail: mail clients that loaded the tracking image (a lower bound); inbox: read; null for SMS */
             opened: number | null;
@@ -9869,6 +9949,34 @@ export type components = {
             createdAt: string;
             qualifiedAt: string | null;
         };
+        /** @description An attempt to record a referral that was refused, with the reason. */
+        ReferralRefusal: {
+            /** Format: uuid */
+            id: string;
+            /** @description the referral code that was used */
+            code: string;
+            /**
+             * @description the error code the attempt was refused with
+             * @enum {string}
+             */
+            reason: "referral_self" | "referral_same_company" | "referral_same_domain" | "referral_circular" | "referral_code_reused" | "referral_already_referred" | "referral_too_late";
+            /** @description the reason in the reader's language */
+            reasonText: string;
+            referrerMemberId: string | null;
+            referrerName: string | null;
+            /** Format: uuid */
+            refereeAccountId: string;
+            /** @description the company that tried to come with the code */
+            refereeName: string;
+            refereeMemberId: string | null;
+            /**
+             * @description api: recorded by staff or an integration; portal: the person applied the code when signing in
+             * @enum {string}
+             */
+            source: "api" | "portal";
+            /** Format: date-time */
+            refusedAt: string;
+        };
         /** @description What a referral pays each side, and the cap per referrer. */
         ReferralSettings: {
             enabled: boolean;
@@ -10995,6 +11103,10 @@ export type components = {
             cost: number | null;
             lastError: string | null;
             sentAt: string | null;
+            /** @description what the carrier's delivery report said; null until one came */
+            delivery: ("delivered" | "failed") | null;
+            /** @description when the carrier delivered it, as the report says */
+            deliveredAt: string | null;
             createdBy: string;
             /** Format: date-time */
             createdAt: string;
@@ -11550,8 +11662,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
-                     *       "createdAt": "2026-12-06T08:03:49.478Z"
+                     *       "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *       "createdAt": "2026-12-06T13:30:52.093Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11650,8 +11762,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24a61-7066-74ea-818c-c12446e27897",
-                     *       "createdAt": "2026-12-06T08:03:49.478Z"
+                     *       "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *       "createdAt": "2026-12-06T13:30:52.093Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11762,7 +11874,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -11882,8 +11994,8 @@ export interface operations {
                      *       "memberPasswords": false,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24a61-bdc1-70d3-8856-e96f8e6dec75",
-                     *       "createdAt": "2026-12-06T08:04:09.279Z"
+                     *       "id": "01a24b8d-33a8-765d-8ff1-a784fd98965d",
+                     *       "createdAt": "2026-12-06T13:31:14.728Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11926,7 +12038,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24a61-a6be-7396-a07b-1975dbefda92",
+                     *       "requestId": "01a24b8d-1bdc-7747-9181-da9b58f97005",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -12005,40 +12117,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-959e-760f-9a86-a0a6428b8cd8",
+                     *           "id": "01a24b8d-04dc-732f-a31a-ce8dae3a931c",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:59.005Z",
+                     *           "createdAt": "2026-12-06T13:31:02.747Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "staffUserId": "01a24b8d-04d6-7348-a24e-2998a2fba2a4",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95a2-734d-b69e-6ef43d2f230d",
+                     *           "id": "01a24b8d-04e0-70d7-8495-cdd4577e8531",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:59.009Z",
+                     *           "createdAt": "2026-12-06T13:31:02.752Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *           "staffUserId": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95dd-75fb-8aa8-29150354f5da",
+                     *           "id": "01a24b8d-0520-709b-88c7-fb24aad481a0",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T08:03:59.068Z",
+                     *           "createdAt": "2026-12-06T13:31:02.816Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24a61-95d7-72e7-8446-2fd4136cacc7"
+                     *           "partnerId": "01a24b8d-051a-7495-aa77-3edf4d8f98e7"
                      *         }
                      *       ]
                      *     }
@@ -12144,18 +12256,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6ca-738a-b34f-fe5097d98b8f",
+                     *       "id": "01a24b8d-1bef-735c-b70e-e8d0508ca6cc",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:03.401Z",
+                     *       "createdAt": "2026-12-06T13:31:08.655Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24a61706674ea818cc12446e2789701a24a61a6ca738ab34ffe5097d98b8fa35505aa3d365a33362ffa3e8778e9e63f24c810079b0da4"
+                     *       "key": "lj_01a24b8cdb3c70d9be1fba1438e8942b01a24b8d1bef735cb70ee8d0508ca6cc962bce3cd040767258ee95b13545a8111f6e0852551a473d"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -12266,7 +12378,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24a61-a6ca-738a-b34f-fe5097d98b8f
+                 * @example 01a24b8d-1bef-735c-b70e-e8d0508ca6cc
                  */
                 id: string;
             };
@@ -12282,15 +12394,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6ca-738a-b34f-fe5097d98b8f",
+                     *       "id": "01a24b8d-1bef-735c-b70e-e8d0508ca6cc",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T08:04:03.401Z",
-                     *       "revokedAt": "2026-12-06T08:04:03.409Z",
+                     *       "createdAt": "2026-12-06T13:31:08.655Z",
+                     *       "revokedAt": "2026-12-06T13:31:08.666Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -12452,7 +12564,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-a6e610ce5c0d",
+                     *           "id": "01a24b8c-dbb3-7169-a2bd-d99c06867fe4",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12469,11 +12581,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-04-21",
-                     *           "createdAt": "2026-12-06T08:03:49.578Z",
-                     *           "updatedAt": "2026-12-06T08:03:54.645Z"
+                     *           "createdAt": "2026-12-06T13:30:52.204Z",
+                     *           "updatedAt": "2026-12-06T13:31:04.478Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bbab-226cc0930f80",
+                     *           "id": "01a24b8c-dbb4-717c-a3bb-efe9c50a8cc9",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12488,11 +12600,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-09-23",
-                     *           "createdAt": "2026-12-06T08:03:49.578Z",
-                     *           "updatedAt": "2026-12-06T08:03:55.092Z"
+                     *           "createdAt": "2026-12-06T13:30:52.204Z",
+                     *           "updatedAt": "2026-12-06T13:31:04.478Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-428563d364f0",
+                     *           "id": "01a24b8c-dbb3-7169-a2bd-77e38bd85efe",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -12507,11 +12619,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-05-26",
-                     *           "createdAt": "2026-12-06T08:03:49.578Z",
-                     *           "updatedAt": "2026-12-06T08:03:54.531Z"
+                     *           "createdAt": "2026-12-06T13:30:52.204Z",
+                     *           "updatedAt": "2026-12-06T13:31:04.478Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGE2MS03MGNkLTczNmItYmJhOS00Mjg1NjNkMzY0ZjAiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGI4Yy1kYmIzLTcxNjktYTJiZC03N2UzOGJkODVlZmUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12605,7 +12717,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12622,8 +12734,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T08:04:03.429Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.429Z"
+                     *       "createdAt": "2026-12-06T13:31:08.689Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.689Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12678,7 +12790,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24a61-a6ec-738c-bbf2-4ba2e7a39492",
+                     *       "requestId": "01a24b8d-1c18-721a-aa75-9dfa4f8435c6",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -12745,7 +12857,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -12761,7 +12873,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -12778,8 +12890,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T08:03:49.578Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.985Z"
+                     *       "createdAt": "2026-12-06T13:30:52.204Z",
+                     *       "updatedAt": "2026-12-06T13:31:05.569Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12866,7 +12978,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
+                 * @example 01a24b8d-1c12-70ba-bc69-1a0bd799c629
                  */
                 id: string;
             };
@@ -12895,7 +13007,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12913,8 +13025,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T08:04:03.429Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.445Z"
+                     *       "createdAt": "2026-12-06T13:31:08.689Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.707Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13065,7 +13177,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13082,8 +13194,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T08:03:49.578Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.985Z"
+                     *       "createdAt": "2026-12-06T13:30:52.204Z",
+                     *       "updatedAt": "2026-12-06T13:31:05.569Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13207,7 +13319,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a700-7296-a01d-b7e508ea0581",
+                     *       "id": "01a24b8d-1c2f-77ff-9036-fac993cb9ba7",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -13222,8 +13334,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T08:04:03.454Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.454Z"
+                     *       "createdAt": "2026-12-06T13:31:08.717Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.717Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13338,7 +13450,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24a61-a705-7170-8290-846c90d9a086",
+                     *       "requestId": "01a24b8d-1c35-71da-9fc4-5f12179e312e",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -13416,12 +13528,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24a61-a717-76e9-960c-d6ae9ac76ef0"
+                     *           "id": "01a24b8d-1c41-71df-827c-b5ed0c22a150"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24a61-a717-76e9-960c-d89c4be46cdb"
+                     *           "id": "01a24b8d-1c41-71df-827c-b99d22756ee8"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13580,7 +13692,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -13598,10 +13710,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b8c-dc0c-75ae-965e-d4b8f960d972",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "externalId": "P10000",
-                     *           "email": "jonas.holm.0@example.com",
+                     *           "email": "jonas.holm.0@vvskedjan-a-k1000.example",
                      *           "name": "Jonas Holm",
                      *           "phone": null,
                      *           "role": "owner",
@@ -13610,14 +13722,14 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T13:30:52.287Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7125-752f-bbcd-8070b877d316",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b8c-dc0c-75ae-965e-dfdaa2b28d5a",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "externalId": "P10002",
-                     *           "email": "karin.olsen.2@example.com",
+                     *           "email": "karin.olsen.2@vvskedjan-a-k1000.example",
                      *           "name": "Karin Olsen",
                      *           "phone": null,
                      *           "role": "engineer",
@@ -13626,14 +13738,14 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T13:30:52.287Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "externalId": "P10001",
-                     *           "email": "lars.lind.1@example.com",
+                     *           "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *           "name": "Lars Lind",
                      *           "phone": null,
                      *           "role": "manager",
@@ -13642,11 +13754,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:04:00.054Z"
+                     *           "createdAt": "2026-12-06T13:30:52.287Z",
+                     *           "updatedAt": "2026-12-06T13:31:07.465Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGE2MS03MTI1LTc1MmYtYmJjZC03Zjc1YWYwOWRlOTYiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGI4Yy1kYzBjLTc1YWUtOTY1ZS1kYmM1ZThlMjU0ZDYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -13773,10 +13885,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7126-738a-85e8-d199d1a09338",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "id": "01a24b8c-dc0e-77da-9901-abe9dcbaee92",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *           "externalId": "P10197",
-                     *           "email": "anna.dahl.197@example.com",
+                     *           "email": "anna.dahl.197@olsens-snickeri-as-k2001.example",
                      *           "name": "Anna Dahl",
                      *           "phone": null,
                      *           "role": "manager",
@@ -13785,14 +13897,14 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T13:30:52.287Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-712d-77a8-92d2-e6a953c96e3d",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-e562fadf8f93",
+                     *           "id": "01a24b8c-dc10-74c3-8a45-d290874ce511",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2be-181aa212338b",
                      *           "externalId": "P10325",
-                     *           "email": "anna.dahl.325@example.com",
+                     *           "email": "anna.dahl.325@linds-bygg-ab-k2044.example",
                      *           "name": "Anna Dahl",
                      *           "phone": null,
                      *           "role": "manager",
@@ -13801,14 +13913,14 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T13:30:52.287Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-712e-7394-af71-2931a1706c7a",
-                     *           "accountId": "01a24a61-70cd-736b-bbaa-54c8574861df",
+                     *           "id": "01a24b8c-dc11-745b-866e-3220b571ad5a",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2be-8a0b1b571373",
                      *           "externalId": "P10409",
-                     *           "email": "anna.eriksson.409@example.com",
+                     *           "email": "anna.eriksson.409@anderssons-snickeri-ab-k2072.example",
                      *           "name": "Anna Eriksson",
                      *           "phone": null,
                      *           "role": "manager",
@@ -13817,11 +13929,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.655Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.655Z"
+                     *           "createdAt": "2026-12-06T13:30:52.287Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRhNjEtNzEyZS03Mzk0LWFmNzEtMjkzMWExNzA2YzdhIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRiOGMtZGMxMS03NDViLTg2NmUtMzIyMGI1NzFhZDVhIl0"
                      *     }
                      */
                     "application/json": {
@@ -13911,8 +14023,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a737-700c-aae6-12229ef603b2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b8d-1c68-77eb-9c74-936d852d77e6",
+                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -13923,8 +14035,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.510Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.510Z"
+                     *       "createdAt": "2026-12-06T13:31:08.774Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.774Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14035,7 +14147,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
                  */
                 id: string;
             };
@@ -14051,10 +14163,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "externalId": "P10001",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
                      *       "phone": null,
                      *       "role": "manager",
@@ -14063,8 +14175,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:03:49.655Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.054Z"
+                     *       "createdAt": "2026-12-06T13:30:52.287Z",
+                     *       "updatedAt": "2026-12-06T13:31:07.465Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14151,7 +14263,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a737-700c-aae6-12229ef603b2
+                 * @example 01a24b8d-1c68-77eb-9c74-936d852d77e6
                  */
                 id: string;
             };
@@ -14177,8 +14289,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a737-700c-aae6-12229ef603b2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b8d-1c68-77eb-9c74-936d852d77e6",
+                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14189,8 +14301,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.510Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.520Z"
+                     *       "createdAt": "2026-12-06T13:31:08.774Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.786Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14341,10 +14453,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "externalId": "P10001",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
                      *       "phone": null,
                      *       "role": "manager",
@@ -14353,8 +14465,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:03:49.655Z",
-                     *       "updatedAt": "2026-12-06T08:04:00.054Z"
+                     *       "createdAt": "2026-12-06T13:30:52.287Z",
+                     *       "updatedAt": "2026-12-06T13:31:07.465Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14479,8 +14591,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a74b-70fc-978d-09420efc12f2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b8d-1c80-71aa-b6fe-3c09b740864a",
+                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -14491,8 +14603,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.528Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.528Z"
+                     *       "createdAt": "2026-12-06T13:31:08.796Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.796Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14674,12 +14786,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24a61-a754-7378-b861-968fd383b69c"
+                     *           "id": "01a24b8d-1c8c-75cd-a8e5-8f77321ec247"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24a61-a754-7378-b861-98e03ab53499"
+                     *           "id": "01a24b8d-1c8c-75cd-a8e5-91c9885afacd"
                      *         },
                      *         {
                      *           "index": 2,
@@ -14851,8 +14963,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T08:04:03.861Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.861Z"
+                     *       "createdAt": "2026-12-06T13:31:09.144Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.144Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -15012,22 +15124,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T08:03:49.487Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
+                     *           "createdAt": "2026-12-06T13:30:52.111Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.111Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T08:03:49.487Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
+                     *           "createdAt": "2026-12-06T13:30:52.111Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.111Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T08:03:49.487Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.487Z"
+                     *           "createdAt": "2026-12-06T13:30:52.111Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.111Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -15122,8 +15234,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.868Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.868Z"
+                     *       "createdAt": "2026-12-06T13:31:09.152Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.152Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15262,8 +15374,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.868Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.868Z"
+                     *       "createdAt": "2026-12-06T13:31:09.152Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.152Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15378,7 +15490,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24a61-a8a2-77e8-920f-4289d993dd00",
+                     *       "requestId": "01a24b8d-1de7-74ab-b25d-4b3ca39cf680",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -15450,8 +15562,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.509Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
+                     *           "createdAt": "2026-12-06T13:30:52.132Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.132Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -15462,8 +15574,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.509Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
+                     *           "createdAt": "2026-12-06T13:30:52.132Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.132Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -15474,8 +15586,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T08:03:49.509Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.509Z"
+                     *           "createdAt": "2026-12-06T13:30:52.132Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.132Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -15764,13 +15876,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "id": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
+                     *           "effectiveFrom": "2025-11-01T13:30:52.109Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15787,16 +15899,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T08:03:49.772Z"
+                     *           "createdAt": "2026-12-06T13:30:52.406Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
+                     *           "id": "01a24b8c-dc7c-7383-94bb-8f44c892efaa",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
+                     *           "effectiveFrom": "2025-11-01T13:30:52.109Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15812,16 +15924,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T08:03:49.780Z"
+                     *           "createdAt": "2026-12-06T13:30:52.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-7195-71d9-b6b5-bc363041c38e",
+                     *           "id": "01a24b8c-dc7f-709a-b8ab-fe4b426b5991",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T08:03:49.485Z",
+                     *           "effectiveFrom": "2025-11-01T13:30:52.109Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15836,7 +15948,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T08:03:49.782Z"
+                     *           "createdAt": "2026-12-06T13:30:52.416Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -15966,13 +16078,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *       "effectiveFrom": "2026-12-06T13:31:09.197Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16000,7 +16112,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.902Z"
+                     *       "createdAt": "2026-12-06T13:31:09.196Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16091,7 +16203,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24a61-a8b7-7268-953e-881b5381dd59",
+                     *       "requestId": "01a24b8d-1dfe-74b4-a5cc-f12a1e076128",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -16133,8 +16245,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                 *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                 *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                 *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -16144,7 +16256,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                 *         "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -16236,12 +16348,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16272,7 +16384,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16303,7 +16415,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *           "ruleId": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -16335,7 +16447,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16352,7 +16464,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
+                     *           "ruleId": "01a24b8d-052a-73bb-8c91-f24d77a9330e",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16365,7 +16477,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
+                     *           "ruleId": "01a24b8d-052f-77bd-a918-4799bcfab963",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16379,7 +16491,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T08:04:03.912Z",
+                     *       "occurredAt": "2026-12-06T13:31:09.206Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -16543,7 +16655,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b8d-1e0d-74dd-9c17-a6072323aecf
                  */
                 id: string;
             };
@@ -16559,13 +16671,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *       "effectiveFrom": "2026-12-06T13:31:09.197Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16593,15 +16705,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.902Z",
+                     *       "createdAt": "2026-12-06T13:31:09.196Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T08:04:03.903Z",
-                     *           "createdAt": "2026-12-06T08:04:03.902Z"
+                     *           "effectiveFrom": "2026-12-06T13:31:09.197Z",
+                     *           "createdAt": "2026-12-06T13:31:09.196Z"
                      *         }
                      *       ]
                      *     }
@@ -16690,7 +16802,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b8d-1e0d-74dd-9c17-a6072323aecf
                  */
                 id: string;
             };
@@ -16731,13 +16843,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.934Z",
+                     *       "effectiveFrom": "2026-12-06T13:31:09.231Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16765,7 +16877,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.933Z"
+                     *       "createdAt": "2026-12-06T13:31:09.229Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16832,8 +16944,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24a61-a8e3-74d6-b2ae-7e906221e01e",
-                     *       "instance": "/v1/rules/01a24a61-a8bf-7569-a097-c7f133f8a95d"
+                     *       "requestId": "01a24b8d-1e35-77f9-8261-cf9167386cc4",
+                     *       "instance": "/v1/rules/01a24b8d-1e0d-74dd-9c17-a6072323aecf"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -16911,7 +17023,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b8d-1e0d-74dd-9c17-a6072323aecf
                  */
                 id: string;
                 /**
@@ -16932,13 +17044,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T08:04:03.903Z",
+                     *       "effectiveFrom": "2026-12-06T13:31:09.197Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16966,7 +17078,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:03.902Z"
+                     *       "createdAt": "2026-12-06T13:31:09.196Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17053,7 +17165,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24a61-a8bf-7569-a097-c7f133f8a95d
+                 * @example 01a24b8d-1e0d-74dd-9c17-a6072323aecf
                  */
                 id: string;
             };
@@ -17086,13 +17198,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8bf-7569-a097-c7f133f8a95d",
+                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T08:04:04.063Z",
+                     *       "effectiveFrom": "2026-12-06T13:31:09.357Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17120,7 +17232,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T08:04:04.061Z"
+                     *       "createdAt": "2026-12-06T13:31:09.355Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17249,7 +17361,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T06:34:03.947Z",
+                 *       "occurredAt": "2026-12-06T12:01:09.245Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -17419,19 +17531,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8f7-767f-a83a-d679652588f5",
+                     *       "id": "01a24b8d-1e45-76b4-b882-0c3e372cb1ad",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T06:34:03.947Z",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "occurredAt": "2026-12-06T12:01:09.245Z",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24a61-a8fe-7365-bb44-cc91418b153a",
+                     *           "journalId": "01a24b8d-1e4c-75dd-aee9-2a48f96e809e",
                      *           "step": "first_order",
-                     *           "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17449,15 +17561,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T12:01:09.245Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17482,15 +17594,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T12:01:09.245Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17515,15 +17627,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
+                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
+                     *           "ruleId": "01a24b8c-dc7c-7383-94bb-8f44c892efaa",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T12:01:09.245Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17543,7 +17655,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -17560,7 +17672,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
+                     *           "ruleId": "01a24b8d-052a-73bb-8c91-f24d77a9330e",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17573,7 +17685,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
+                     *           "ruleId": "01a24b8d-052f-77bd-a918-4799bcfab963",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17747,7 +17859,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24a61-a93a-7056-b2c8-bcc458b0c664",
+                     *       "requestId": "01a24b8d-1e90-70f2-8932-4f23b15b310e",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -17830,19 +17942,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a8f7-767f-a83a-d679652588f5",
+                     *       "id": "01a24b8d-1e45-76b4-b882-0c3e372cb1ad",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T06:34:03.947Z",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "occurredAt": "2026-12-06T12:01:09.245Z",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24a61-a8fe-7365-bb44-cc91418b153a",
+                     *           "journalId": "01a24b8d-1e4c-75dd-aee9-2a48f96e809e",
                      *           "step": "first_order",
-                     *           "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17860,15 +17972,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T12:01:09.245Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17893,15 +18005,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T12:01:09.245Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17926,15 +18038,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
-                     *           "ruleId": "01a24a61-7193-76a8-94f3-b22b4c8ddc8d",
+                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
+                     *           "ruleId": "01a24b8c-dc7c-7383-94bb-8f44c892efaa",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *           "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T06:34:03.947Z",
+                     *           "availableAt": "2026-12-20T12:01:09.245Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -18044,7 +18156,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T08:03:04.038Z",
+                 *       "occurredAt": "2026-12-06T13:30:09.340Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -18068,12 +18180,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -18104,7 +18216,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -18137,7 +18249,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -18154,7 +18266,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e3-751a-a80f-b16299dc0ede",
+                     *           "ruleId": "01a24b8d-052a-73bb-8c91-f24d77a9330e",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18167,7 +18279,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24a61-95e7-7582-b137-306836cf1d0b",
+                     *           "ruleId": "01a24b8d-052f-77bd-a918-4799bcfab963",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18331,7 +18443,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
                  */
                 id: string;
             };
@@ -18347,16 +18459,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
                      *         {
-                     *           "date": "2026-12-07",
+                     *           "date": "2026-12-08",
                      *           "points": 1736
                      *         },
                      *         {
-                     *           "date": "2026-12-09",
+                     *           "date": "2026-12-10",
                      *           "points": 3171
                      *         },
                      *         {
@@ -18463,7 +18575,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
                  */
                 id: string;
             };
@@ -18481,12 +18593,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24a61-a929-7789-852d-e7f77ed1424e",
+                     *           "journalId": "01a24b8d-1e7e-74fe-9c3b-e8b509922e80",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T07:34:03.984Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T13:01:09.278Z",
+                     *           "recordedAt": "2026-12-06T13:31:09.288Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -18496,20 +18608,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24a61-a915-729f-9efc-6d6fab3d8a10",
+                     *           "eventId": "01a24b8d-1e68-770f-a409-177a52ae6783",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a8fb-767b-b76c-06b05ae15067",
+                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T06:34:03.947Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.960Z",
+                     *           "occurredAt": "2026-12-06T12:01:09.245Z",
+                     *           "recordedAt": "2026-12-06T13:31:09.253Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18520,16 +18632,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *               "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24a61-7195-71d9-b6b5-bc363041c38e",
+                     *               "ruleId": "01a24b8c-dc7f-709a-b8ab-fe4b426b5991",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24a61-a8f7-767f-a83a-d679652588f5",
+                     *           "eventId": "01a24b8d-1e45-76b4-b882-0c3e372cb1ad",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18537,12 +18649,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-8172-7508-a658-89ed5f7d9596",
+                     *           "journalId": "01a24b8c-ef24-76c9-95b1-4eb519df9c5d",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-25T20:44:55.336Z",
-                     *           "recordedAt": "2026-12-06T08:03:53.750Z",
+                     *           "occurredAt": "2026-11-26T02:11:57.960Z",
+                     *           "recordedAt": "2026-12-06T13:30:57.092Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18553,11 +18665,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *               "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24a61-8115-74ec-acbc-a3490ca5d0e7",
+                     *           "eventId": "01a24b8c-eec4-70af-9c00-466b83bc880b",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18565,7 +18677,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a61-8172-7508-a658-89ed5f7d9596"
+                     *       "nextCursor": "01a24b8c-ef24-76c9-95b1-4eb519df9c5d"
                      *     }
                      */
                     "application/json": {
@@ -18656,7 +18768,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
                  */
                 id: string;
             };
@@ -18711,14 +18823,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b8d-1f12-733b-adac-f53db03f824e",
+                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "requestedAt": "2026-12-06T13:31:09.456Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -18857,7 +18969,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
                  */
                 id: string;
             };
@@ -18903,7 +19015,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a9a0-7483-8948-bb71b70492d2",
+                     *       "journalId": "01a24b8d-1ef9-73dc-bfbc-157452d28c2b",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -19020,8 +19132,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a61-a994-708a-a363-d559eb7f5d6c",
-                     *       "instance": "/v1/accounts/01a24a61-70cd-736b-bba9-385385a3f5a6/debits"
+                     *       "requestId": "01a24b8d-1eeb-7009-8366-c0cbec79d93b",
+                     *       "instance": "/v1/accounts/01a24b8c-dbb3-7169-a2bd-6c9185ab7993/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19057,7 +19169,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
                  */
                 id: string;
             };
@@ -19073,7 +19185,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24a61-7126-738a-85e8-c911a1698819",
+                     *       "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -19181,7 +19293,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
                  */
                 id: string;
             };
@@ -19199,12 +19311,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24a61-a929-7789-852d-eaef30918b44",
+                     *           "journalId": "01a24b8d-1e7e-74fe-9c3b-edeea3314fa3",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T07:34:03.984Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T13:01:09.278Z",
+                     *           "recordedAt": "2026-12-06T13:31:09.288Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -19214,20 +19326,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24a61-a915-729f-9efc-6d6fab3d8a10",
+                     *           "eventId": "01a24b8d-1e68-770f-a409-177a52ae6783",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24a61-7186-7658-a1fa-1b2d6378ec92",
+                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a91a-73cd-8aff-a9f71b8b0f7a",
+                     *           "journalId": "01a24b8d-1e6e-729d-acc2-4a62ede001a0",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T08:04:03.987Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T13:31:09.284Z",
+                     *           "recordedAt": "2026-12-06T13:31:09.288Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -19249,12 +19361,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24a61-a918-7355-8adb-a0088e532f43",
+                     *           "journalId": "01a24b8d-1e6b-73c6-9fef-887646837483",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T07:44:03.984Z",
-                     *           "recordedAt": "2026-12-06T08:04:03.989Z",
+                     *           "occurredAt": "2026-12-06T13:11:09.278Z",
+                     *           "recordedAt": "2026-12-06T13:31:09.288Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -19265,11 +19377,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24a61-7197-7060-ac1e-a3df8755af60",
+                     *               "ruleId": "01a24b8c-dc81-7014-8335-2ce66b0875e4",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24a61-a915-729f-9efc-73162b3d4a1c",
+                     *           "eventId": "01a24b8d-1e68-770f-a409-1b730d6c340e",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -19277,7 +19389,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a61-a918-7355-8adb-a0088e532f43"
+                     *       "nextCursor": "01a24b8d-1e6b-73c6-9fef-887646837483"
                      *     }
                      */
                     "application/json": {
@@ -19368,7 +19480,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
                  */
                 id: string;
             };
@@ -19414,7 +19526,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a9af-74ba-99ca-8568c0d84d58",
+                     *       "journalId": "01a24b8d-1f04-7610-9af5-17030cc3bbab",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -19560,7 +19672,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
                  */
                 id: string;
             };
@@ -19606,7 +19718,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a98e-7113-8a8a-a98ebd706790",
+                     *       "journalId": "01a24b8d-1ee6-740a-8810-f9230b58d78f",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -19743,7 +19855,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
                  */
                 id: string;
             };
@@ -19753,7 +19865,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7126-738a-85e8-c911a1698819",
+                 *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -19797,7 +19909,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a982-711a-b5b7-284cc4115085",
+                     *       "journalId": "01a24b8d-1ed8-7555-b702-60d132952af6",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -19945,15 +20057,15 @@ export interface operations {
                     /**
                      * @example {
                      *       "currency": "SEK",
-                     *       "issued": 30201141,
-                     *       "reversed": 29789,
+                     *       "issued": 30204141,
+                     *       "reversed": 29811,
                      *       "spent": 5600,
-                     *       "redeemed": 1351000,
+                     *       "redeemed": 1096500,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27641128,
-                     *       "outstandingPending": 1184374,
-                     *       "liabilityMinor": 28825502
+                     *       "outstandingAvailable": 27898782,
+                     *       "outstandingPending": 1184198,
+                     *       "liabilityMinor": 29082980
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -20760,7 +20872,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -20792,14 +20904,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T08:03:49.485Z",
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "since": "2026-12-06T13:30:52.109Z",
+                     *       "periodEnd": "2027-12-06T13:30:52.109Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T08:04:04.264Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.264Z"
+                     *         "windowStart": "2025-12-06T13:31:09.579Z",
+                     *         "windowEnd": "2026-12-06T13:31:09.579Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -20912,7 +21024,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -20930,7 +21042,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-82d3-74d3-818c-af2d109a4a0d",
+                     *           "id": "01a24b8c-f078-736f-b314-1f9b3d659f17",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -20938,7 +21050,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T08:03:49.485Z"
+                     *           "at": "2026-12-06T13:30:52.109Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -21031,7 +21143,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -21078,17 +21190,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T08:03:49.485Z",
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "since": "2026-12-06T13:30:52.109Z",
+                     *       "periodEnd": "2027-12-06T13:30:52.109Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T08:04:04.290Z",
+                     *         "until": "2027-06-06T13:31:09.612Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T08:04:04.299Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.299Z"
+                     *         "windowStart": "2025-12-06T13:31:09.622Z",
+                     *         "windowEnd": "2026-12-06T13:31:09.622Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21217,7 +21329,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -21249,14 +21361,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T08:03:49.485Z",
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "since": "2026-12-06T13:30:52.109Z",
+                     *       "periodEnd": "2027-12-06T13:30:52.109Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T08:04:04.315Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.315Z"
+                     *         "windowStart": "2025-12-06T13:31:09.637Z",
+                     *         "windowEnd": "2026-12-06T13:31:09.637Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21385,7 +21497,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
                  */
                 id: string;
             };
@@ -21408,8 +21520,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T08:04:04.273Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.273Z"
+                     *         "windowStart": "2025-12-06T13:31:09.592Z",
+                     *         "windowEnd": "2026-12-06T13:31:09.592Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21485,8 +21597,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24a61-aa86-7337-b5c1-721df04c0918",
-                     *       "instance": "/v1/members/01a24a61-7126-738a-85e8-c911a1698819/tier"
+                     *       "requestId": "01a24b8d-1ff8-74cd-9eae-8ddfbf0d0806",
+                     *       "instance": "/v1/members/01a24b8c-dc0e-77da-9901-a08d22075355/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -21536,7 +21648,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
                  */
                 id: string;
             };
@@ -21643,7 +21755,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
                  */
                 id: string;
             };
@@ -21675,17 +21787,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T08:04:04.326Z",
-                     *       "periodEnd": "2026-12-06T08:04:04.326Z",
+                     *       "since": "2026-12-06T13:31:09.647Z",
+                     *       "periodEnd": "2026-12-06T13:31:09.647Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T08:04:04.326Z",
+                     *         "until": "2027-03-06T13:31:09.647Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T08:04:04.333Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.333Z"
+                     *         "windowStart": "2025-12-06T13:31:09.655Z",
+                     *         "windowEnd": "2026-12-06T13:31:09.655Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21817,7 +21929,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7126-738a-85e8-c911a1698819
+                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
                  */
                 id: string;
             };
@@ -21834,14 +21946,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T08:04:04.326Z",
-                     *       "periodEnd": "2026-12-06T08:04:04.326Z",
+                     *       "since": "2026-12-06T13:31:09.647Z",
+                     *       "periodEnd": "2026-12-06T13:31:09.647Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T08:04:04.344Z",
-                     *         "windowEnd": "2026-12-06T08:04:04.344Z"
+                     *         "windowStart": "2025-12-06T13:31:09.666Z",
+                     *         "windowEnd": "2026-12-06T13:31:09.666Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22468,7 +22580,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
                  */
                 memberId?: string;
                 /**
@@ -22503,7 +22615,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *           "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22552,8 +22664,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T08:03:57.920Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.920Z",
+                     *           "createdAt": "2026-12-06T13:31:01.508Z",
+                     *           "updatedAt": "2026-12-06T13:31:01.508Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22562,7 +22674,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
+                     *           "id": "01a24b8c-ffcc-702a-86a1-905312e32f6d",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -22611,8 +22723,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T08:03:57.873Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.873Z",
+                     *           "createdAt": "2026-12-06T13:31:01.452Z",
+                     *           "updatedAt": "2026-12-06T13:31:01.452Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22621,7 +22733,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-915e-770d-846f-bf464c8dcdc0",
+                     *           "id": "01a24b8d-0002-71ef-b2db-4770f32ee4ab",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22670,8 +22782,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T08:03:57.918Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.918Z",
+                     *           "createdAt": "2026-12-06T13:31:01.506Z",
+                     *           "updatedAt": "2026-12-06T13:31:01.506Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22680,7 +22792,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGE2MS05MTVlLTc3MGQtODQ2Zi1iZjQ2NGM4ZGNkYzAiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGI4ZC0wMDAyLTcxZWYtYjJkYi00NzcwZjMyZWU0YWIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -22912,7 +23024,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *       "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -22949,8 +23061,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T08:04:04.554Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.554Z"
+                     *       "createdAt": "2026-12-06T13:31:09.915Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.915Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23077,7 +23189,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-911c-7758-b0e6-ec69ccbd2dd0",
+                     *       "id": "01a24b8c-ffb5-717b-ab11-83f87fd57fb6",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23126,8 +23238,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T08:03:57.852Z",
-                     *       "updatedAt": "2026-12-06T08:03:57.852Z"
+                     *       "createdAt": "2026-12-06T13:31:01.430Z",
+                     *       "updatedAt": "2026-12-06T13:31:01.430Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23214,7 +23326,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24a61-ab4b-72f4-857b-67733f9a927d
+                 * @example 01a24b8d-20db-71b9-815f-d9c00aad1bf7
                  */
                 id: string;
             };
@@ -23314,7 +23426,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *       "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23351,8 +23463,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T08:04:04.554Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.563Z"
+                     *       "createdAt": "2026-12-06T13:31:09.915Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.925Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23521,7 +23633,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 41
+                     *       "stock": 40
                      *     }
                      */
                     "application/json": {
@@ -23674,7 +23786,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24a61-915e-770d-846f-bf464c8dcdc0",
+                     *           "rewardId": "01a24b8d-0002-71ef-b2db-4770f32ee4ab",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -23684,13 +23796,13 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *           "rewardId": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
-                     *           "orders": 2,
-                     *           "units": 2,
-                     *           "points": 10000,
-                     *           "amountMinor": 10000,
+                     *           "orders": 3,
+                     *           "units": 3,
+                     *           "points": 15000,
+                     *           "amountMinor": 15000,
                      *           "currency": "SEK"
                      *         }
                      *       ]
@@ -23783,35 +23895,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-925c-74aa-95bf-755d592d79b3",
-                     *           "orderId": "01a24a61-9250-7005-b0de-8f6b4f180653",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-4ca88f63d075",
-                     *           "accountExternalId": "K1001-2",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.160Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24a61-935a-753f-8015-cb4ed3754363",
-                     *           "orderId": "01a24a61-934d-70e9-ace5-7c5e0649ca05",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-9fec5fe961df",
+                     *           "id": "01a24b8d-0218-717c-91d9-f1a35faeb3ae",
+                     *           "orderId": "01a24b8d-020a-752c-816c-8f5265e27b35",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-d3d6c092c7c0",
                      *           "accountExternalId": "K1006-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.413Z",
+                     *           "createdAt": "2026-12-06T13:31:02.026Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac77-77c9-8116-901531347b72",
-                     *           "orderId": "01a24a61-ac6c-743c-8878-30f833bd2a78",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b8d-221a-771d-a8c8-5d793bb100a9",
+                     *           "orderId": "01a24b8d-220e-727f-8f34-14e7ff060543",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:04:04.844Z",
+                     *           "createdAt": "2026-12-06T13:31:10.222Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -23913,36 +24014,25 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-925c-74aa-95bf-755d592d79b3",
-                     *           "orderId": "01a24a61-9250-7005-b0de-8f6b4f180653",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-4ca88f63d075",
-                     *           "accountExternalId": "K1001-2",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.160Z",
-                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24a61-935a-753f-8015-cb4ed3754363",
-                     *           "orderId": "01a24a61-934d-70e9-ace5-7c5e0649ca05",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-9fec5fe961df",
+                     *           "id": "01a24b8d-0218-717c-91d9-f1a35faeb3ae",
+                     *           "orderId": "01a24b8d-020a-752c-816c-8f5265e27b35",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-d3d6c092c7c0",
                      *           "accountExternalId": "K1006-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:03:58.413Z",
-                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
+                     *           "createdAt": "2026-12-06T13:31:02.026Z",
+                     *           "exportedAt": "2026-12-06T13:31:10.251Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac77-77c9-8116-901531347b72",
-                     *           "orderId": "01a24a61-ac6c-743c-8878-30f833bd2a78",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b8d-221a-771d-a8c8-5d793bb100a9",
+                     *           "orderId": "01a24b8d-220e-727f-8f34-14e7ff060543",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T08:04:04.844Z",
-                     *           "exportedAt": "2026-12-06T08:04:04.872Z",
+                     *           "createdAt": "2026-12-06T13:31:10.222Z",
+                     *           "exportedAt": "2026-12-06T13:31:10.251Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -24055,7 +24145,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -24079,18 +24169,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *           "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *             "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -24106,31 +24196,31 @@ export interface operations {
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T08:04:04.598Z",
-                     *           "updatedAt": "2026-12-06T08:04:04.598Z",
+                     *           "createdAt": "2026-12-06T13:31:09.973Z",
+                     *           "updatedAt": "2026-12-06T13:31:09.973Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *               "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.593Z"
+                     *               "at": "2026-12-06T13:31:09.967Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24a61-9194-738e-b25d-39b1493fbc2a",
+                     *           "id": "01a24b8d-0037-7797-baa8-246c4e2d786c",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
+                     *             "id": "01a24b8c-ffc7-710f-bb9c-e17df8be7ce0",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
@@ -24138,15 +24228,15 @@ export interface operations {
                      *           "note": null,
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T08:03:57.972Z",
-                     *           "updatedAt": "2026-12-06T08:03:57.972Z",
+                     *           "createdAt": "2026-12-06T13:31:01.559Z",
+                     *           "updatedAt": "2026-12-06T13:31:01.559Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:03:49.485Z"
+                     *               "at": "2026-12-06T13:30:52.109Z"
                      *             }
                      *           ]
                      *         }
@@ -24221,8 +24311,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24a61-ab4b-72f4-857b-67733f9a927d",
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                 *       "reward": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                 *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -24283,18 +24373,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24310,15 +24400,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.598Z",
+                     *       "createdAt": "2026-12-06T13:31:09.973Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.973Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:31:09.967Z"
                      *         }
                      *       ]
                      *     }
@@ -24409,9 +24499,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:insufficient_points",
                      *       "title": "insufficient points",
                      *       "status": 422,
-                     *       "detail": "Not enough points: 7514 available, 119000 requested.",
+                     *       "detail": "Not enough points: 9514 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a61-ab62-762c-877d-e5672fdfa4d0",
+                     *       "requestId": "01a24b8d-20f7-769d-ab23-9b3fb5d285c7",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -24442,7 +24532,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b8d-2114-720d-908f-8c03e2bcab96
                  */
                 id: string;
             };
@@ -24458,18 +24548,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24485,15 +24575,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.598Z",
+                     *       "createdAt": "2026-12-06T13:31:09.973Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.973Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:31:09.967Z"
                      *         }
                      *       ]
                      *     }
@@ -24582,7 +24672,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b8d-2114-720d-908f-8c03e2bcab96
                  */
                 id: string;
             };
@@ -24610,18 +24700,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24637,22 +24727,22 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.649Z",
+                     *       "createdAt": "2026-12-06T13:31:09.973Z",
+                     *       "updatedAt": "2026-12-06T13:31:10.006Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:31:09.967Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T08:04:04.649Z"
+                     *           "at": "2026-12-06T13:31:10.006Z"
                      *         }
                      *       ]
                      *     }
@@ -24777,7 +24867,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ac39-74cb-8657-982b066d05ab
+                 * @example 01a24b8d-21d7-7482-a3aa-8e4db910755e
                  */
                 id: string;
             };
@@ -24805,18 +24895,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ac39-74cb-8657-982b066d05ab",
+                     *       "id": "01a24b8d-21d7-7482-a3aa-8e4db910755e",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
+                     *         "id": "01a24b8c-ffc7-710f-bb9c-e17df8be7ce0",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -24824,22 +24914,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.793Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.810Z",
+                     *       "createdAt": "2026-12-06T13:31:10.167Z",
+                     *       "updatedAt": "2026-12-06T13:31:10.190Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.788Z"
+                     *           "at": "2026-12-06T13:31:10.162Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T08:04:04.810Z"
+                     *           "at": "2026-12-06T13:31:10.190Z"
                      *         }
                      *       ]
                      *     }
@@ -24964,7 +25054,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b8d-2114-720d-908f-8c03e2bcab96
                  */
                 id: string;
             };
@@ -25002,18 +25092,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25033,29 +25123,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.664Z",
+                     *       "createdAt": "2026-12-06T13:31:09.973Z",
+                     *       "updatedAt": "2026-12-06T13:31:10.020Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:31:09.967Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T08:04:04.649Z"
+                     *           "at": "2026-12-06T13:31:10.006Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.664Z"
+                     *           "at": "2026-12-06T13:31:10.020Z"
                      *         }
                      *       ]
                      *     }
@@ -25180,7 +25270,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ab76-7628-a1f3-cc6288b6b98a
+                 * @example 01a24b8d-2114-720d-908f-8c03e2bcab96
                  */
                 id: string;
             };
@@ -25204,18 +25294,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab76-7628-a1f3-cc6288b6b98a",
+                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25235,29 +25325,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.598Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.678Z",
+                     *       "createdAt": "2026-12-06T13:31:09.973Z",
+                     *       "updatedAt": "2026-12-06T13:31:10.046Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.593Z"
+                     *           "at": "2026-12-06T13:31:09.967Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T08:04:04.649Z"
+                     *           "at": "2026-12-06T13:31:10.006Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.664Z"
+                     *           "at": "2026-12-06T13:31:10.020Z"
                      *         }
                      *       ]
                      *     }
@@ -25382,7 +25472,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-abda-7364-8660-f073ac0edaf6
+                 * @example 01a24b8d-2171-76df-8e4f-ed39e60f7252
                  */
                 id: string;
             };
@@ -25412,18 +25502,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-abda-7364-8660-f073ac0edaf6",
+                     *       "id": "01a24b8d-2171-76df-8e4f-ed39e60f7252",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
+                     *         "id": "01a24b8c-ffcc-702a-86a1-905312e32f6d",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -25433,29 +25523,29 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.698Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.726Z",
+                     *       "createdAt": "2026-12-06T13:31:10.065Z",
+                     *       "updatedAt": "2026-12-06T13:31:10.096Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.693Z"
+                     *           "at": "2026-12-06T13:31:10.060Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.714Z"
+                     *           "at": "2026-12-06T13:31:10.082Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.726Z"
+                     *           "at": "2026-12-06T13:31:10.096Z"
                      *         }
                      *       ]
                      *     }
@@ -25580,7 +25670,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24a61-ac09-77d4-bee3-68164e5395e7
+                 * @example 01a24b8d-21a9-70fe-a7e9-17e562bdad49
                  */
                 id: string;
             };
@@ -25608,18 +25698,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ac09-77d4-bee3-68164e5395e7",
+                     *       "id": "01a24b8d-21a9-70fe-a7e9-17e562bdad49",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24a61-9123-777f-911e-4fdb7d1d6c1b",
+                     *         "id": "01a24b8c-ffbf-72ae-ba18-55c67e50b7ae",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25627,22 +25717,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T08:04:04.745Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.767Z",
+                     *       "createdAt": "2026-12-06T13:31:10.121Z",
+                     *       "updatedAt": "2026-12-06T13:31:10.140Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:04.740Z"
+                     *           "at": "2026-12-06T13:31:10.114Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T08:04:04.767Z"
+                     *           "at": "2026-12-06T13:31:10.140Z"
                      *         }
                      *       ]
                      *     }
@@ -25787,34 +25877,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *           "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:02.612Z",
-                     *           "updatedAt": "2026-12-06T08:04:02.612Z"
+                     *           "createdAt": "2026-12-06T13:31:07.470Z",
+                     *           "updatedAt": "2026-12-06T13:31:07.465Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9594-7220-89b3-c7dbeb2490b8",
+                     *           "id": "01a24b8d-04d3-7172-b092-ecb31c31a472",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:58.995Z",
-                     *           "updatedAt": "2026-12-06T08:03:58.995Z"
+                     *           "createdAt": "2026-12-06T13:31:02.739Z",
+                     *           "updatedAt": "2026-12-06T13:31:02.739Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "id": "01a24b8d-04d6-7348-a24e-2998a2fba2a4",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:59.000Z",
-                     *           "updatedAt": "2026-12-06T08:03:59.000Z"
+                     *           "createdAt": "2026-12-06T13:31:02.742Z",
+                     *           "updatedAt": "2026-12-06T13:31:02.742Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRhNjEtOTU5OC03MThhLWJiMjgtZDYzYWMzZDVhYzlhIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRiOGQtMDRkNi03MzQ4LWEyNGUtMjk5OGEyZmJhMmE0Il0"
                      *     }
                      */
                     "application/json": {
@@ -25901,13 +25991,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
+                     *       "id": "01a24b8d-1cfa-757b-a5e4-5520f267d1e7",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.649Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.649Z"
+                     *       "createdAt": "2026-12-06T13:31:08.921Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.921Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26006,7 +26096,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a61-a3b4-7295-a6b3-8173d5b37133
+                 * @example 01a24b8d-174e-7618-b83a-e5cfaed9e8d4
                  */
                 id: string;
             };
@@ -26022,13 +26112,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *       "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:02.612Z",
-                     *       "updatedAt": "2026-12-06T08:04:02.612Z"
+                     *       "createdAt": "2026-12-06T13:31:07.470Z",
+                     *       "updatedAt": "2026-12-06T13:31:07.465Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26115,7 +26205,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a61-a7c2-7599-b637-4b9a25d1c4e9
+                 * @example 01a24b8d-1cfa-757b-a5e4-5520f267d1e7
                  */
                 id: string;
             };
@@ -26140,13 +26230,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7c2-7599-b637-4b9a25d1c4e9",
+                     *       "id": "01a24b8d-1cfa-757b-a5e4-5520f267d1e7",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.649Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.660Z"
+                     *       "createdAt": "2026-12-06T13:31:08.921Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.937Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26269,7 +26359,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24a61-a7c2-7599-b637-4b9a25d1c4e9
+                 * @example 01a24b8d-1cfa-757b-a5e4-5520f267d1e7
                  */
                 id: string;
             };
@@ -26748,42 +26838,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *           "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "id": "01a24b8d-1f12-733b-adac-f53db03f824e",
+                     *           "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *           "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "requestedAt": "2026-12-06T13:31:09.456Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95c9-7407-86b9-2b1efdb2b2a8",
-                     *           "walletId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b8d-050b-726b-9b63-7f8d07908427",
+                     *           "walletId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24a61-959a-71da-a3a5-1afcdcdd9885",
-                     *           "requestedAt": "2026-11-30T08:03:49.485Z",
+                     *           "requestedBy": "staff:01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *           "requestedAt": "2026-11-30T13:30:52.109Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-95c4-71d3-83bd-615039e8d4c2",
-                     *           "walletId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b8d-0506-71c8-b6ee-3d477f2703c6",
+                     *           "walletId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24a61-9598-718a-bb28-d63ac3d5ac9a",
-                     *           "requestedAt": "2026-11-29T08:03:49.485Z",
+                     *           "requestedBy": "staff:01a24b8d-04d6-7348-a24e-2998a2fba2a4",
+                     *           "requestedAt": "2026-11-29T13:30:52.109Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -26856,7 +26946,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a61-a9bc-72c4-bc55-4c2381929d72
+                 * @example 01a24b8d-1f12-733b-adac-f53db03f824e
                  */
                 id: string;
             };
@@ -26872,14 +26962,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b8d-1f12-733b-adac-f53db03f824e",
+                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
+                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "requestedAt": "2026-12-06T13:31:09.456Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -26970,7 +27060,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a61-a9f9-71bc-866d-4f22dd581bf0
+                 * @example 01a24b8d-1f5a-7678-8462-a6c75871ed15
                  */
                 id: string;
             };
@@ -26986,18 +27076,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9f9-71bc-866d-4f22dd581bf0",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b8d-1f5a-7678-8462-a6c75871ed15",
+                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.215Z",
-                     *       "decidedBy": "staff:01a24a61-a3b4-7295-a6b3-8173d5b37133",
-                     *       "decidedAt": "2026-12-06T08:04:04.224Z",
+                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "requestedAt": "2026-12-06T13:31:09.528Z",
+                     *       "decidedBy": "staff:01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *       "decidedAt": "2026-12-06T13:31:09.538Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24a61-aa01-77c8-93dc-f532ca14fb8b"
+                     *       "journalId": "01a24b8d-1f63-707f-90a2-f2f0575eebe4"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -27040,8 +27130,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24a61-a9e9-7309-87aa-e59914f3cbc1",
-                     *       "instance": "/v1/adjustment-requests/01a24a61-95c4-71d3-83bd-615039e8d4c2/approve"
+                     *       "requestId": "01a24b8d-1f46-7220-93b8-2a1f65eabaf9",
+                     *       "instance": "/v1/adjustment-requests/01a24b8d-0506-71c8-b6ee-3d477f2703c6/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -27143,7 +27233,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24a61-a9bc-72c4-bc55-4c2381929d72
+                 * @example 01a24b8d-1f12-733b-adac-f53db03f824e
                  */
                 id: string;
             };
@@ -27171,16 +27261,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a9bc-72c4-bc55-4c2381929d72",
-                     *       "walletId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b8d-1f12-733b-adac-f53db03f824e",
+                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "requestedAt": "2026-12-06T08:04:04.155Z",
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:04.207Z",
+                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "requestedAt": "2026-12-06T13:31:09.456Z",
+                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "decidedAt": "2026-12-06T13:31:09.518Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -27341,9 +27431,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24a61-a71c-774e-b535-98d9dad20ea5",
-                     *           "at": "2026-12-06T08:04:03.484Z",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "id": "01a24b8d-1c46-772d-a10d-8a132ad1410f",
+                     *           "at": "2026-12-06T13:31:08.742Z",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -27356,22 +27446,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "7e565d1cf31dc390362ffaf6fe353d417162ca454fbb6b1e63afcd547b1293ac",
-                     *           "hash": "e11fa38e228911d2c030a5f903c60f952400b4a49f9e621e0734a68772aec67d"
+                     *           "prevHash": "d49c054e16c09bb27a54d6e7997a657fa437b1f34c02f171eac7dd923f168781",
+                     *           "hash": "bcae2cb6ed6cbf0969e6b990f3fe4b85eeaedc7eeacec66ca005f83c7f48a694"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24a61-a703-715d-9954-ffff44e2e458",
-                     *           "at": "2026-12-06T08:04:03.458Z",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "id": "01a24b8d-1c33-75ad-b0b5-a6544b39ddd2",
+                     *           "at": "2026-12-06T13:31:08.722Z",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24a61-a700-7296-a01d-b7e508ea0581",
+                     *           "entityId": "01a24b8d-1c2f-77ff-9036-fac993cb9ba7",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24a61-a700-7296-a01d-b7e508ea0581",
+                     *             "id": "01a24b8d-1c2f-77ff-9036-fac993cb9ba7",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -27380,30 +27470,30 @@ export interface operations {
                      *             "segment": "installer",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T08:04:03.454Z",
+                     *             "createdAt": "2026-12-06T13:31:08.717Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T08:04:03.454Z",
+                     *             "updatedAt": "2026-12-06T13:31:08.717Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "3f078d6c62b1b61ed7909e2c4cac7f5dc1ee378f79c3c8f76ca2c3ba9699a2a1",
-                     *           "hash": "7e565d1cf31dc390362ffaf6fe353d417162ca454fbb6b1e63afcd547b1293ac"
+                     *           "prevHash": "a7625dc322b7188f80f319e50238b1217814cbfc25562c8499686759e291160f",
+                     *           "hash": "d49c054e16c09bb27a54d6e7997a657fa437b1f34c02f171eac7dd923f168781"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24a61-a6f8-73e2-b25e-bef0e5a27636",
-                     *           "at": "2026-12-06T08:04:03.447Z",
-                     *           "actor": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
+                     *           "id": "01a24b8d-1c26-73b7-a9b7-a13e0d5a2f39",
+                     *           "at": "2026-12-06T13:31:08.709Z",
+                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *           "entityId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *           "before": {
-                     *             "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *             "id": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -27414,17 +27504,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T08:04:03.429Z",
+                     *             "createdAt": "2026-12-06T13:31:08.689Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T08:04:03.429Z",
+                     *             "updatedAt": "2026-12-06T13:31:08.689Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *             "id": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -27436,17 +27526,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T08:04:03.429Z",
+                     *             "createdAt": "2026-12-06T13:31:08.689Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T08:04:03.445Z",
+                     *             "updatedAt": "2026-12-06T13:31:08.707Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "681856091a752b10960fda49b5d0f0771790aeca1f11ecf1ba726fa884d27672",
-                     *           "hash": "3f078d6c62b1b61ed7909e2c4cac7f5dc1ee378f79c3c8f76ca2c3ba9699a2a1"
+                     *           "prevHash": "d79b35d5b35d5b7450c2ba36ffc3ab2d82adca50bdea714b21210b03ca841412",
+                     *           "hash": "a7625dc322b7188f80f319e50238b1217814cbfc25562c8499686759e291160f"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -27527,15 +27617,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24a61-9594-7220-89b3-c7dbeb2490b8",
+                     *           "actor": "staff:01a24b8d-04d3-7172-b092-ecb31c31a472",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24a61-9598-718a-bb28-d63ac3d5ac9a",
+                     *           "actor": "staff:01a24b8d-04d6-7348-a24e-2998a2fba2a4",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *           "actor": "staff:01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -27621,10 +27711,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *       "seq": 38,
-                     *       "hash": "a71d5edd1ee2a232d7c2d7ed8be93ec99fe88699d5b7b25670600305e15eeb87",
-                     *       "at": "2026-12-06T08:04:03.796Z"
+                     *       "hash": "ef3ef69fd23ce0a4aa52555847a45ebe2a760ac28ba2e4d5a53a42a2a451a84b",
+                     *       "at": "2026-12-06T13:31:09.071Z"
                      *     }
                      */
                     "application/json": {
@@ -27708,22 +27798,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
+                     *           "id": "01a24b8d-051a-7495-aa77-3edf4d8f98e7",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:59.063Z",
-                     *           "updatedAt": "2026-12-06T08:03:59.063Z"
+                     *           "createdAt": "2026-12-06T13:31:02.810Z",
+                     *           "updatedAt": "2026-12-06T13:31:02.810Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-95da-70bc-b48c-6c937642be1c",
+                     *           "id": "01a24b8d-051d-73ad-93b2-871b9d233efc",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:03:59.066Z",
-                     *           "updatedAt": "2026-12-06T08:03:59.066Z"
+                     *           "createdAt": "2026-12-06T13:31:02.813Z",
+                     *           "updatedAt": "2026-12-06T13:31:02.813Z"
                      *         }
                      *       ]
                      *     }
@@ -27811,13 +27901,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a85d-70c5-8ead-9de04d7254e2",
+                     *       "id": "01a24b8d-1d9d-76c9-afc5-3ec7a1622879",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.804Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.804Z"
+                     *       "createdAt": "2026-12-06T13:31:09.085Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.085Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -27916,7 +28006,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a61-95d7-72e7-8446-2fd4136cacc7
+                 * @example 01a24b8d-051a-7495-aa77-3edf4d8f98e7
                  */
                 id: string;
             };
@@ -27932,13 +28022,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
+                     *       "id": "01a24b8d-051a-7495-aa77-3edf4d8f98e7",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:03:59.063Z",
-                     *       "updatedAt": "2026-12-06T08:03:59.063Z"
+                     *       "createdAt": "2026-12-06T13:31:02.810Z",
+                     *       "updatedAt": "2026-12-06T13:31:02.810Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28025,7 +28115,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a61-a85d-70c5-8ead-9de04d7254e2
+                 * @example 01a24b8d-1d9d-76c9-afc5-3ec7a1622879
                  */
                 id: string;
             };
@@ -28050,13 +28140,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a85d-70c5-8ead-9de04d7254e2",
+                     *       "id": "01a24b8d-1d9d-76c9-afc5-3ec7a1622879",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:03.804Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.810Z"
+                     *       "createdAt": "2026-12-06T13:31:09.085Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.093Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28192,7 +28282,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24a61-95d7-72e7-8446-2fd4136cacc7
+                 * @example 01a24b8d-051a-7495-aa77-3edf4d8f98e7
                  */
                 id: string;
             };
@@ -28209,7 +28299,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24a61-95d7-72e7-8446-2fd4136cacc7",
+                     *         "id": "01a24b8d-051a-7495-aa77-3edf4d8f98e7",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -28370,7 +28460,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-a876-73ff-a7d9-606132d1e811",
+                     *       "journalId": "01a24b8d-1dbb-73a2-b87b-6fee3ab6455f",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -28503,15 +28593,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-ab18-760a-ad07-489bdc002a00",
-                     *           "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *           "id": "01a24b8d-20a4-72ba-88f0-d46e733e6bdd",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:04.502Z",
-                     *           "url": "/v1/evidence/01a24a61-ab18-760a-ad07-489bdc002a00/content"
+                     *           "uploadedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "createdAt": "2026-12-06T13:31:09.859Z",
+                     *           "url": "/v1/evidence/01a24b8d-20a4-72ba-88f0-d46e733e6bdd/content"
                      *         }
                      *       ]
                      *     }
@@ -28627,7 +28717,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24a61-ab18-760a-ad07-489bdc002a00
+                 * @example 01a24b8d-20a4-72ba-88f0-d46e733e6bdd
                  */
                 id: string;
             };
@@ -28643,15 +28733,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab18-760a-ad07-489bdc002a00",
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "id": "01a24b8d-20a4-72ba-88f0-d46e733e6bdd",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:04.502Z",
-                     *       "url": "/v1/evidence/01a24a61-ab18-760a-ad07-489bdc002a00/content"
+                     *       "uploadedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:09.859Z",
+                     *       "url": "/v1/evidence/01a24b8d-20a4-72ba-88f0-d46e733e6bdd/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -28738,7 +28828,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24a61-ab18-760a-ad07-489bdc002a00
+                 * @example 01a24b8d-20a4-72ba-88f0-d46e733e6bdd
                  */
                 id: string;
             };
@@ -29121,10 +29211,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
+                     *           "id": "01a24b8d-0777-74ba-a126-adc9fd2fdadd",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -29137,7 +29227,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -29151,13 +29241,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9788-7766-9301-e11567ac6208",
+                     *           "id": "01a24b8d-0761-70ac-b334-4757a5cad340",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -29170,7 +29260,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -29184,13 +29274,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-977b-76f2-bb2b-a679b623122e",
+                     *           "id": "01a24b8d-0747-73cd-b5bc-7af6b24bb915",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -29203,7 +29293,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -29217,10 +29307,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T13:30:52.109Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05NzUxLTc1NTAtOWQwMy1hNmRkYTYzZjA5YjEiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI4ZC0wNzBjLTcwNWYtODU3OS1mYzE0ZWE1OWQ0N2EiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29299,7 +29389,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24a61-9694-750c-ae6e-8c79bf223f6b"
+                 *         "01a24b8d-05e7-7744-8b30-06c467e7f653"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29344,7 +29434,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24a61-9694-750c-ae6e-8c79bf223f6b"
+                 *         "01a24b8d-05e7-7744-8b30-06c467e7f653"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29399,10 +29489,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-acac-718e-a76e-9e7ffd9dc266",
+                     *       "id": "01a24b8d-225b-7438-a668-3c6e4c8a929b",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e29eed9528d1",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29415,7 +29505,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29428,19 +29518,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:04.905Z",
+                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:10.296Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9694-750c-ae6e-8c79bf223f6b",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b8d-05e7-7744-8b30-06c467e7f653",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.240Z",
-                     *           "url": "/v1/evidence/01a24a61-9694-750c-ae6e-8c79bf223f6b/content"
+                     *           "createdAt": "2026-12-06T13:31:03.007Z",
+                     *           "url": "/v1/evidence/01a24b8d-05e7-7744-8b30-06c467e7f653/content"
                      *         }
                      *       ]
                      *     }
@@ -29495,9 +29585,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24a61-acac-718e-a76e-9e7ffd9dc266).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24b8d-225b-7438-a668-3c6e4c8a929b).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24a61-acc0-70bd-80fe-f4cb37ae2932",
+                     *       "requestId": "01a24b8d-226a-7604-9944-b50d6df941e6",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -29564,7 +29654,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a61-9799-76ed-a0f2-c36aea49fcc6
+                 * @example 01a24b8d-0777-74ba-a126-adc9fd2fdadd
                  */
                 id: string;
             };
@@ -29580,10 +29670,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
+                     *       "id": "01a24b8d-0777-74ba-a126-adc9fd2fdadd",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29596,7 +29686,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29610,18 +29700,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T13:30:52.109Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-97a2-76ea-9afa-2d5060b86265",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b8d-0783-7449-982a-b9220629ea75",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.519Z",
-                     *           "url": "/v1/evidence/01a24a61-97a2-76ea-9afa-2d5060b86265/content"
+                     *           "createdAt": "2026-12-06T13:31:03.423Z",
+                     *           "url": "/v1/evidence/01a24b8d-0783-7449-982a-b9220629ea75/content"
                      *         }
                      *       ]
                      *     }
@@ -29710,7 +29800,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a61-acac-718e-a76e-9e7ffd9dc266
+                 * @example 01a24b8d-225b-7438-a668-3c6e4c8a929b
                  */
                 id: string;
             };
@@ -29737,10 +29827,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-acac-718e-a76e-9e7ffd9dc266",
+                     *       "id": "01a24b8d-225b-7438-a668-3c6e4c8a929b",
                      *       "state": "approved",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-878ed9860762",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e29eed9528d1",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29753,7 +29843,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29762,23 +29852,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24a61-accc-7302-8801-b8a214365c65",
+                     *       "eventId": "01a24b8d-2278-733f-a514-5e855b6349f1",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:04.938Z",
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:04.905Z",
+                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "decidedAt": "2026-12-06T13:31:10.325Z",
+                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:10.296Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9694-750c-ae6e-8c79bf223f6b",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b8d-05e7-7744-8b30-06c467e7f653",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.240Z",
-                     *           "url": "/v1/evidence/01a24a61-9694-750c-ae6e-8c79bf223f6b/content"
+                     *           "createdAt": "2026-12-06T13:31:03.007Z",
+                     *           "url": "/v1/evidence/01a24b8d-05e7-7744-8b30-06c467e7f653/content"
                      *         }
                      *       ]
                      *     }
@@ -29915,7 +30005,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24a61-9799-76ed-a0f2-c36aea49fcc6
+                 * @example 01a24b8d-0777-74ba-a126-adc9fd2fdadd
                  */
                 id: string;
             };
@@ -29954,10 +30044,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9799-76ed-a0f2-c36aea49fcc6",
+                     *       "id": "01a24b8d-0777-74ba-a126-adc9fd2fdadd",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29970,7 +30060,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29986,21 +30076,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:04.964Z",
+                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "decidedAt": "2026-12-06T13:31:10.360Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T13:30:52.109Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-97a2-76ea-9afa-2d5060b86265",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b8d-0783-7449-982a-b9220629ea75",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.519Z",
-                     *           "url": "/v1/evidence/01a24a61-97a2-76ea-9afa-2d5060b86265/content"
+                     *           "createdAt": "2026-12-06T13:31:03.423Z",
+                     *           "url": "/v1/evidence/01a24b8d-0783-7449-982a-b9220629ea75/content"
                      *         }
                      *       ]
                      *     }
@@ -30137,7 +30227,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T08:03:49.485Z"
+                     *       "accrueFrom": "2025-12-05T13:30:52.109Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30218,7 +30308,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T08:03:49.485Z"
+                 *       "accrueFrom": "2025-12-05T13:30:52.109Z"
                  *     }
                  */
                 "application/json": {
@@ -30255,7 +30345,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T08:03:49.485Z"
+                     *       "accrueFrom": "2025-12-05T13:30:52.109Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30354,7 +30444,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -30370,7 +30460,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -30469,7 +30559,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -30487,37 +30577,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-99a0-72db-a169-8efdc3a9b567",
+                     *           "id": "01a24b8d-0a7d-70dc-9b3a-b0ac5a02a76d",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24a61-997a-7344-819b-cb34f928a59e",
+                     *           "claimId": "01a24b8d-0a59-7724-9e54-ab3c98acc40c",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T08:04:00.030Z"
+                     *           "createdAt": "2026-12-06T13:31:04.187Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9970-719e-aef3-4f8915afea37",
+                     *           "id": "01a24b8d-0a43-7281-ba89-22a49dc27152",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24a61-8115-74ec-acba-c127f262005d",
+                     *           "eventId": "01a24b8c-eec3-71fa-bf9f-7a1a1c5a4712",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T08:03:59.967Z"
+                     *           "createdAt": "2026-12-06T13:31:04.106Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9970-719e-aef2-fe665e88afc3",
+                     *           "id": "01a24b8d-0a43-7281-ba88-d0d5bb227ade",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24a61-8115-74ec-acba-5a5e462c01c7",
+                     *           "eventId": "01a24b8c-eec3-71fa-bf9f-137deece5640",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T08:03:59.967Z"
+                     *           "createdAt": "2026-12-06T13:31:04.106Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05OTcwLTcxOWUtYWVmMi1kMzg1NDBhYjFjOWIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI4ZC0wYTQzLTcyODEtYmE4OC1hNmY1NmM1NWE4ZDAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30608,7 +30698,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -30651,7 +30741,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -30770,8 +30860,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24a61-ad0a-706b-a4b3-d4629b4f3708",
-                     *       "instance": "/v1/accounts/01a24a61-70cd-736b-bba8-367c2cc2f80e/coop-fund/adjustments"
+                     *       "requestId": "01a24b8d-22bc-744a-8703-4c21a4dc3049",
+                     *       "instance": "/v1/accounts/01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -30828,17 +30918,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *           "id": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *           "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *           "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
+                     *           "proofUrl": "/v1/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30846,21 +30936,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:05.014Z"
+                     *           "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "createdAt": "2026-12-06T13:31:10.408Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9997-7436-ae48-3948b886a899",
+                     *           "id": "01a24b8d-0a77-70bc-a54e-f400b4b0c8d3",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-545699b4d439",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-88cc39bf7620",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24a61-999b-70db-92bb-f58d08865984",
-                     *           "proofUrl": "/v1/evidence/01a24a61-999b-70db-92bb-f58d08865984/content",
+                     *           "proofEvidenceId": "01a24b8d-0a78-76d8-aea4-dd60ea989ccf",
+                     *           "proofUrl": "/v1/evidence/01a24b8d-0a78-76d8-aea4-dd60ea989ccf/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30869,7 +30959,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:04:00.023Z"
+                     *           "createdAt": "2026-12-06T13:31:04.183Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -30943,13 +31033,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                 *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                 *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -30990,13 +31080,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                 *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
+                 *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31055,17 +31145,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *       "id": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
+                     *       "proofUrl": "/v1/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31073,8 +31163,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:05.014Z"
+                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:10.408Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31185,7 +31275,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a61-ad16-777c-9837-2e0c12e796e4
+                 * @example 01a24b8d-22c8-77e9-8d7c-7e533397f81f
                  */
                 id: string;
             };
@@ -31201,17 +31291,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *       "id": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
+                     *       "proofUrl": "/v1/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31219,8 +31309,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:05.014Z"
+                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:10.408Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31307,7 +31397,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a61-ad16-777c-9837-2e0c12e796e4
+                 * @example 01a24b8d-22c8-77e9-8d7c-7e533397f81f
                  */
                 id: string;
             };
@@ -31323,26 +31413,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad16-777c-9837-2e0c12e796e4",
+                     *       "id": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
                      *       "state": "approved",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *       "proofUrl": "/v1/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3/content",
+                     *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
+                     *       "proofUrl": "/v1/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:05.026Z",
-                     *       "submittedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:05.014Z"
+                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "decidedAt": "2026-12-06T13:31:10.422Z",
+                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:10.408Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31477,7 +31567,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24a61-9997-7436-ae48-3948b886a899
+                 * @example 01a24b8d-0a77-70bc-a54e-f400b4b0c8d3
                  */
                 id: string;
             };
@@ -31511,17 +31601,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9997-7436-ae48-3948b886a899",
+                     *       "id": "01a24b8d-0a77-70bc-a54e-f400b4b0c8d3",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-545699b4d439",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-88cc39bf7620",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24a61-999b-70db-92bb-f58d08865984",
-                     *       "proofUrl": "/v1/evidence/01a24a61-999b-70db-92bb-f58d08865984/content",
+                     *       "proofEvidenceId": "01a24b8d-0a78-76d8-aea4-dd60ea989ccf",
+                     *       "proofUrl": "/v1/evidence/01a24b8d-0a78-76d8-aea4-dd60ea989ccf/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31532,10 +31622,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "decidedAt": "2026-12-06T08:04:05.036Z",
+                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "decidedAt": "2026-12-06T13:31:10.437Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:04:00.023Z"
+                     *       "createdAt": "2026-12-06T13:31:04.183Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31690,44 +31780,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-99a6-729d-a98f-adce1c1b2c07",
-                     *           "claimId": "01a24a61-998c-72db-a39a-46c0431da507",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3a843ce33c62",
+                     *           "id": "01a24b8d-0a86-721d-95f3-8c9d05fb6e9f",
+                     *           "claimId": "01a24b8d-0a62-777b-8b34-686e9d63cead",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T08:04:00.035Z",
+                     *           "approvedAt": "2026-12-06T13:31:04.194Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-99ab-77c0-b669-023fa4c6d314",
-                     *           "claimId": "01a24a61-9990-71ae-af78-c9c4cdfe1eb0",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-454e122a0e3b",
+                     *           "id": "01a24b8d-0a8d-748a-90a9-3ee808c66f17",
+                     *           "claimId": "01a24b8d-0a68-7048-9bff-13374daa2635",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-79dd1b3acdfc",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T08:04:00.040Z",
+                     *           "approvedAt": "2026-12-06T13:31:04.201Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-ad25-74cb-8f91-3d0a553840af",
-                     *           "claimId": "01a24a61-ad16-777c-9837-2e0c12e796e4",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b8d-22d9-739f-a956-89943ef879db",
+                     *           "claimId": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T08:04:05.026Z",
+                     *           "approvedAt": "2026-12-06T13:31:10.422Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -31806,9 +31896,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24a61-99a6-729d-a98f-adce1c1b2c07",
-                 *         "01a24a61-99ab-77c0-b669-023fa4c6d314",
-                 *         "01a24a61-ad25-74cb-8f91-3d0a553840af"
+                 *         "01a24b8d-0a86-721d-95f3-8c9d05fb6e9f",
+                 *         "01a24b8d-0a8d-748a-90a9-3ee808c66f17",
+                 *         "01a24b8d-22d9-739f-a956-89943ef879db"
                  *       ]
                  *     }
                  */
@@ -31829,11 +31919,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ad38-733f-a1dd-8f334cd48dd0",
+                     *       "id": "01a24b8d-22f3-73e6-b0d0-aa57d1ebd60f",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T08:04:05.048Z",
+                     *       "createdAt": "2026-12-06T13:31:10.451Z",
                      *       "created": true
                      *     }
                      */
@@ -31947,7 +32037,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba8-367c2cc2f80e
+                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
                  */
                 id: string;
             };
@@ -31965,34 +32055,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 52545,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 23411,
+                     *           "available": 52411,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51077,
-                     *           "spent": 18000,
+                     *           "spent": 29000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 32697,
+                     *           "available": 21697,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-a072d936f528",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-fea6a67a1a57",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32004,7 +32094,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGE2MS03MTI1LTc1MmYtYmJjZC1hMDcyZDkzNmY1MjgiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGI4Yy1kYzBjLTc1YWUtOTY1ZS1mZWE2YTY3YTFhNTciXQ"
                      *     }
                      */
                     "application/json": {
@@ -32094,7 +32184,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
+                 * @example 01a24b8d-1c12-70ba-bc69-1a0bd799c629
                  */
                 id: string;
             };
@@ -32145,12 +32235,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24a61-a770-753f-950c-2eb36df4c9ed",
-                     *       "memberId": "01a24a61-a76f-752a-ba03-24d29b76c304",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "invitationId": "01a24b8d-1ca7-7218-a30e-c1b568215267",
+                     *       "memberId": "01a24b8d-1ca5-7648-bd54-cf93ba4ed371",
+                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T08:04:03.564Z"
+                     *       "expiresAt": "2026-12-20T13:31:08.835Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -32273,7 +32363,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_gLkc04Www0O_p3PpPKaqsOD9ro3XtWVjXsFmPFe0GNw
+                 * @example inv_PUkGDtPzHI5iHmI7gSGZV3nL6xi-9bKliRtd4flAzNI
                  */
                 token: string;
             };
@@ -32307,8 +32397,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a76f-752a-ba03-24d29b76c304",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b8d-1ca5-7648-bd54-cf93ba4ed371",
+                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -32319,8 +32409,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.565Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.577Z"
+                     *       "createdAt": "2026-12-06T13:31:08.836Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.848Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32455,7 +32545,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a6e6-722b-8894-a0262720a41c
+                 * @example 01a24b8d-1c12-70ba-bc69-1a0bd799c629
                  */
                 id: string;
             };
@@ -32465,7 +32555,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
+                 *       "byMemberId": "01a24b8d-1c68-77eb-9c74-936d852d77e6"
                  *     }
                  */
                 "application/json": {
@@ -32486,8 +32576,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
-                     *       "code": "7MBFC44D"
+                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "code": "ZQEUYKCP"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -32614,7 +32704,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "7MBFC44D",
+                 *       "account": "ZQEUYKCP",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -32647,8 +32737,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a78b-7428-b870-67c21dcebcd2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b8d-1cc6-731c-8878-1b9f281ec559",
+                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32659,8 +32749,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.594Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.594Z"
+                     *       "createdAt": "2026-12-06T13:31:08.869Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.869Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32771,7 +32861,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a78b-7428-b870-67c21dcebcd2
+                 * @example 01a24b8d-1cc6-731c-8878-1b9f281ec559
                  */
                 id: string;
             };
@@ -32781,7 +32871,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
+                 *       "byMemberId": "01a24b8d-1c68-77eb-9c74-936d852d77e6"
                  *     }
                  */
                 "application/json": {
@@ -32802,8 +32892,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a78b-7428-b870-67c21dcebcd2",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b8d-1cc6-731c-8878-1b9f281ec559",
+                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32814,8 +32904,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.594Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.605Z"
+                     *       "createdAt": "2026-12-06T13:31:08.869Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.881Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32938,7 +33028,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a79f-7138-9396-4600ec32bef0
+                 * @example 01a24b8d-1cdb-7308-b97f-0d50b805361e
                  */
                 id: string;
             };
@@ -32949,7 +33039,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24a61-a737-700c-aae6-12229ef603b2"
+                 *       "byMemberId": "01a24b8d-1c68-77eb-9c74-936d852d77e6"
                  *     }
                  */
                 "application/json": {
@@ -32972,8 +33062,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a79f-7138-9396-4600ec32bef0",
-                     *       "accountId": "01a24a61-a6e6-722b-8894-a0262720a41c",
+                     *       "id": "01a24b8d-1cdb-7308-b97f-0d50b805361e",
+                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -32984,8 +33074,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T08:04:03.614Z",
-                     *       "updatedAt": "2026-12-06T08:04:03.625Z"
+                     *       "createdAt": "2026-12-06T13:31:08.890Z",
+                     *       "updatedAt": "2026-12-06T13:31:08.901Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33108,7 +33198,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a74b-70fc-978d-09420efc12f2
+                 * @example 01a24b8d-1c80-71aa-b6fe-3c09b740864a
                  */
                 id: string;
             };
@@ -33135,7 +33225,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-a74b-70fc-978d-09420efc12f2",
+                     *       "memberId": "01a24b8d-1c80-71aa-b6fe-3c09b740864a",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -33287,35 +33377,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a7d6-712e-b73f-c121d34a4c0e",
+                     *           "id": "01a24b8d-1d13-711f-877f-a23a1a69d74c",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=VNe7jaTLm85khiATxzRAGq3kriRhX719-4GK_fx4SyU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 09:04. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=amS6FZfAi2jv51rfk95_VoOCwSoJkFXNpWqotvqrCGA\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 14:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:03.668Z",
+                     *           "nextAttemptAt": "2026-12-06T13:31:08.945Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T08:04:03.667Z"
+                     *           "createdAt": "2026-12-06T13:31:08.944Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a7c7-734e-8553-a624c3e59a4c",
+                     *           "id": "01a24b8d-1cff-7728-ab9b-4ebd541bc735",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=1tzzBZphZoFRLg44IeXUvHS2LqZ0hS9tWUhN5qcqWzU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 09:04. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=9ZmtqB4ftMusS2Kwq1gO37y8m0W0fqVqJVRKXHQZWrs\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 14:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:03.653Z",
+                     *           "nextAttemptAt": "2026-12-06T13:31:08.924Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T08:04:03.649Z"
+                     *           "createdAt": "2026-12-06T13:31:08.921Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a7ab-7100-a37f-cfa62dc3c153",
+                     *           "id": "01a24b8d-1ce7-76fe-a301-60a25492cd65",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -33323,13 +33413,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:03.627Z",
+                     *           "nextAttemptAt": "2026-12-06T13:31:08.903Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T08:04:03.625Z"
+                     *           "createdAt": "2026-12-06T13:31:08.901Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDA4OjA0OjAzLjYyNVoiLCIwMWEyNGE2MS1hN2FiLTcxMDAtYTM3Zi1jZmE2MmRjM2MxNTMiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDEzOjMxOjA4LjkwMVoiLCIwMWEyNGI4ZC0xY2U3LTc2ZmUtYTMwMS02MGEyNTQ5MmNkNjUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -33395,7 +33485,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24a61-89b5-77f8-abbd-3769f6d765dd
+                 * @example 01a24b8c-f830-70bf-be6c-53d4b9e5f172
                  */
                 id: string;
             };
@@ -33411,9 +33501,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-89b5-77f8-abbd-3769f6d765dd",
+                     *       "id": "01a24b8c-f830-70bf-be6c-53d4b9e5f172",
                      *       "template": "member_notice",
-                     *       "to": "ingrid.strand.503@example.com",
+                     *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
                      *       "subject": "Grattis på födelsedagen!",
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
@@ -33422,7 +33512,7 @@ export interface operations {
                      *       "nextAttemptAt": null,
                      *       "lastError": "cancelled in the console",
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T08:03:55.945Z"
+                     *       "createdAt": "2026-12-06T13:30:59.491Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33545,7 +33635,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24a61-89b5-77f8-abbd-3769f6d765dd
+                 * @example 01a24b8c-f830-70bf-be6c-53d4b9e5f172
                  */
                 id: string;
             };
@@ -33561,18 +33651,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd6b-70f2-b8f4-3a0618f40b69",
+                     *       "id": "01a24b8d-333c-703f-82d3-f1004eef76c2",
                      *       "template": "member_notice",
-                     *       "to": "ingrid.strand.503@example.com",
+                     *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
                      *       "subject": "Grattis på födelsedagen!",
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
                      *       "status": "pending",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T08:04:09.194Z",
+                     *       "nextAttemptAt": "2026-12-06T13:31:14.619Z",
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T08:04:09.194Z"
+                     *       "createdAt": "2026-12-06T13:31:14.619Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33639,8 +33729,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The mail is pending; only a sent, failed or cancelled mail can be sent again.",
                      *       "code": "outbox_mail_not_resendable",
-                     *       "requestId": "01a24a61-bd61-7367-9ab5-7a16e1d84eee",
-                     *       "instance": "/v1/outbox/01a24a61-89b5-77f8-abbd-3769f6d765dd/resend"
+                     *       "requestId": "01a24b8d-332e-752c-90e1-f4f22c0fa88d",
+                     *       "instance": "/v1/outbox/01a24b8c-f830-70bf-be6c-53d4b9e5f172/resend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -33978,7 +34068,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24a61-aa93-72a8-9eeb-0be184729582",
+                     *       "requestId": "01a24b8d-2008-7030-8357-94a48e181379",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -34009,7 +34099,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-70cd-736b-bba9-385385a3f5a6
+                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
                  */
                 id: string;
             };
@@ -34025,8 +34115,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
-                     *       "countedFor": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "countedFor": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -34513,7 +34603,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-8add78a3d992
+                 * @example 01a24b8c-dc0c-75ae-965e-e7dfee856cba
                  */
                 id: string;
             };
@@ -34529,7 +34619,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -34540,14 +34630,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T08:03:49.485Z"
+                     *           "completedAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T08:03:49.485Z"
+                     *           "completedAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -34660,7 +34750,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9a52-71ca-8fad-40ffa2b85e4f",
+                     *           "id": "01a24b8d-0b80-70be-8542-8a144ded2ebf",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -34669,8 +34759,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T08:04:00.210Z",
-                     *           "updatedAt": "2026-12-06T08:04:00.210Z"
+                     *           "createdAt": "2026-12-06T13:31:04.448Z",
+                     *           "updatedAt": "2026-12-06T13:31:04.448Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -34776,7 +34866,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34784,9 +34874,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.466Z",
-                     *       "secret": "whsec_8ca02e82eaa91ca97b3664edaf8b1940eb231d9b861ccc8265d241fea6198430"
+                     *       "createdAt": "2026-12-06T13:31:09.805Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.805Z",
+                     *       "secret": "whsec_ffdc1d2a69cb8ba3790478a68bc4f5f3ed572610b9d5ae03225bfce758ec65ee"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -34877,7 +34967,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24a61-aae8-752d-9e7a-cd1d22e7e310",
+                     *       "requestId": "01a24b8d-2060-70b6-8d14-16996a1fb452",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -34908,7 +34998,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
                  */
                 id: string;
             };
@@ -34924,7 +35014,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34932,8 +35022,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.466Z"
+                     *       "createdAt": "2026-12-06T13:31:09.805Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.805Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35020,7 +35110,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
                  */
                 id: string;
             };
@@ -35036,7 +35126,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35045,8 +35135,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.479Z"
+                     *       "createdAt": "2026-12-06T13:31:09.805Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.821Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35169,7 +35259,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
                  */
                 id: string;
             };
@@ -35204,7 +35294,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35213,8 +35303,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.472Z"
+                     *       "createdAt": "2026-12-06T13:31:09.805Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.813Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35349,7 +35439,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
                  */
                 id: string;
             };
@@ -35365,7 +35455,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aaf1-71bf-900b-db3b457d24cc",
+                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35374,9 +35464,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T08:04:04.466Z",
-                     *       "updatedAt": "2026-12-06T08:04:04.479Z",
-                     *       "secret": "whsec_9fc75ba026bba66b983b797fd884d7eaf0e5536e6b99ea43dc6c7fabcb7a3adc"
+                     *       "createdAt": "2026-12-06T13:31:09.805Z",
+                     *       "updatedAt": "2026-12-06T13:31:09.821Z",
+                     *       "secret": "whsec_3f034bdbd02958de01c5f3f7aff08a1cc76de837d85c6e6714cd5986754b7993"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35509,7 +35599,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24a61-aaf1-71bf-900b-db3b457d24cc
+                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
                  */
                 id: string;
             };
@@ -35616,7 +35706,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24a61-ab05-7069-ba96-76b99e07a72a
+                 * @example 01a24b8d-2085-72ae-9c25-0cebff07d5c9
                  */
                 id: string;
             };
@@ -35632,16 +35722,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-ab05-7069-ba96-76b99e07a72a",
-                     *       "eventId": "01a24a61-ab04-72b9-a1e7-3520d8728822",
+                     *       "id": "01a24b8d-2085-72ae-9c25-0cebff07d5c9",
+                     *       "eventId": "01a24b8d-2083-736b-a69d-fd93ea33d4f3",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T08:04:04.483Z",
+                     *       "occurredAt": "2026-12-06T13:31:09.827Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T08:04:04.489Z",
+                     *       "nextAttemptAt": "2026-12-06T13:31:09.833Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -35698,7 +35788,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24a61-ab00-71d7-9f38-8a7c21a3bc19",
+                     *       "requestId": "01a24b8d-207f-70bd-ad8d-3e232dcc30de",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -35810,26 +35900,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "nkQKwHQp-uMSjUQv7oFfyIj15_Lbf2nqQXk9TVJclZI-SbQUWQtQ"
+                     *       "csrfToken": "WoD63ayq-Sdy730wj4Tv02rbz_i6OrBqCOk-bJlZ1SiniNEeOA34"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -35860,7 +35950,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24a61-ad3d-70bb-9338-69d05b9144cd",
+                     *       "requestId": "01a24b8d-22f9-742d-8972-2a06bc032ac0",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -35950,26 +36040,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "nZerHaja-fdp6LiUldf-5cAOl4kjqOFqE7LM-NtotYgvF1bzctgE"
+                     *       "csrfToken": "kjfz26F9-ZHSaFc-esjCEUoAJVbfaKrKzAOySh1bwrEYRtHqW3ds"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36036,7 +36126,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24a61-7066-74ea-818c-c12446e27897"
+                 *       "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b"
                  *     }
                  */
                 "application/json": {
@@ -36058,26 +36148,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24a61-a3b4-7295-a6b3-8173d5b37133",
+                     *         "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "Da7McCXz-OCmIM8A8TimvjObIQiVCZxP-yiYmNBYvzHjqUhNeKvU"
+                     *       "csrfToken": "xhFDvLoV-PCk9cpNWBlcVT7HMkk4U-Zpa5mrHonSXXjNTDc1paxo"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36531,7 +36621,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "glgCzKQCSzU1rRWq5ztWWdJtjpApqK17isg-kgJcUME",
+                 *       "token": "yekXg53kdxPJ45bPJerqnwCPx4TGOrBe3YuJGl-Yq6g",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -36588,7 +36678,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24a61-adc5-73db-a154-2a40796faecd",
+                     *       "requestId": "01a24b8d-235a-743f-8361-45436abe2532",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -36659,7 +36749,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "email": "lars.lind.1@example.com",
+                 *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                  *       "language": "sv"
                  *     }
                  */
@@ -36780,8 +36870,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "email": "lars.lind.1@example.com",
-                 *       "code": "590210"
+                 *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
+                 *       "code": "412749"
                  *     }
                  */
                 "application/json": {
@@ -36807,27 +36897,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "Z7F9sguv-JVCjB2HwWGRFUZG5IB5LgCFmHBG2FWTWOK_aQhCm51E",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "csrfToken": "L0DKT5kC-jYmJZYhO0pnnQ-kXkE248L-XOfnHYqeBXvElgsWEI2k",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind",
-                     *         "email": "lars.lind.1@example.com",
+                     *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -36862,7 +36952,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24a61-ae3c-7145-8f61-a71d01c37140",
+                     *       "requestId": "01a24b8d-23c7-7206-987f-549998dd3313",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -36969,7 +37059,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "email": "lars.lind.1@example.com",
+                 *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                  *       "password": "lojal-demo-member"
                  *     }
                  */
@@ -36992,27 +37082,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "VMy79K5D-y7H6cAiuP1ZnbnRx4S4IY0-xv-pgJYwTtkshHZWzVaI",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "csrfToken": "KH3ZRLi3-Q1tkta5nJRg9jnWzChOUb4Y0ZDEFkV_Sl_9NxKwFEgA",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind",
-                     *         "email": "lars.lind.1@example.com",
+                     *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37137,27 +37227,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "1JjS24At-H72WyYxGPrjyiXqFainH0aMJ0GS3tdWwiI30QoB1bP8",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "csrfToken": "UIMBIlce-hfxJ0CN6bMY4HuoHwnr0BPEp4LKfCFPdq01O7fVavzQ",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind",
-                     *         "email": "lars.lind.1@example.com",
+                     *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37216,7 +37306,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96"
+                 *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6"
                  *     }
                  */
                 "application/json": {
@@ -37238,18 +37328,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind",
-                     *         "email": "lars.lind.1@example.com",
+                     *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "J3O8ZqZk-d6y6ktIx791ERyuU9EPsL-eFfLBzYDhFrCn0siuR0e4"
+                     *       "csrfToken": "sgWt3wrQ-eO5e2-QY5lNw9761Tq-4AgvJrm02zEaIqfOHGzAPz4w"
                      *     }
                      */
                     "application/json": {
@@ -37609,7 +37699,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o
+                 * @example inv_Ub-jEPGCoKkYI3lWoUyt4zajFwwOTzPYjlMkKBIsSIU
                  */
                 token: string;
             };
@@ -37630,7 +37720,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T08:03:49.485Z"
+                     *       "expiresAt": "2026-12-20T13:30:52.109Z"
                      *     }
                      */
                     "application/json": {
@@ -37685,8 +37775,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24a61-ae82-72e6-a6d3-bf69033167ec",
-                     *       "instance": "/auth/invitations/inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o"
+                     *       "requestId": "01a24b8d-240e-712e-891b-c8c01cba1220",
+                     *       "instance": "/auth/invitations/inv_Ub-jEPGCoKkYI3lWoUyt4zajFwwOTzPYjlMkKBIsSIU"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37740,7 +37830,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_WsmcO0SCBWLjJqOotXWYEeYXuTBQVkYooXAH_jzVD0o
+                 * @example inv_Ub-jEPGCoKkYI3lWoUyt4zajFwwOTzPYjlMkKBIsSIU
                  */
                 token: string;
             };
@@ -37774,27 +37864,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "w2kBZTnx-bSmC7J8K49BKeVci1XDvdkGfvQ_kA4UPqCi_hfe1jb8",
+                     *       "csrfToken": "X7ayESfW-khkzmpeRhuDE6QMGR-pMGo0NGnyC3HoB4-ydyjhI63g",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24a61-9a27-71ad-8284-d1d26aa16c5b",
+                     *         "id": "01a24b8d-0b3e-7717-af29-b145621d5515",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *           "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24a61-9a27-71ad-8284-d1d26aa16c5b",
+                     *           "memberId": "01a24b8d-0b3e-7717-af29-b145621d5515",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -37925,16 +38015,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *       "name": "Lars Lind",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38051,16 +38141,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *       "name": "Lars Lind",
-                     *       "email": "lars.lind.1@example.com",
+                     *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24a61-7066-74ea-818c-c12446e27897",
+                     *       "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38298,7 +38388,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "available": 7514,
+                     *       "available": 9514,
                      *       "pending": 10049,
                      *       "pendingReleases": [
                      *         {
@@ -38310,7 +38400,7 @@ export interface operations {
                      *           "on": "2026-12-07"
                      *         },
                      *         {
-                     *           "points": 7453,
+                     *           "points": 5484,
                      *           "on": "2026-12-17"
                      *         }
                      *       ],
@@ -38320,7 +38410,7 @@ export interface operations {
                      *           "on": "2027-01-01"
                      *         }
                      *       ],
-                     *       "lifetimeEarned": 125563,
+                     *       "lifetimeEarned": 127563,
                      *       "lifetimeSpent": 108000,
                      *       "company": {
                      *         "available": 501251,
@@ -38435,7 +38525,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T08:03:49.485Z",
+                     *       "periodEnd": "2027-12-06T13:30:52.109Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -38540,23 +38630,24 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-9cf9-746d-8070-3deb8c2be85e",
-                     *           "at": "2025-12-21T08:03:49.485Z",
+                     *           "id": "01a24b8d-0f85-7783-ba9f-930aee73538f",
+                     *           "at": "2025-12-21T13:30:52.109Z",
                      *           "points": 500,
                      *           "pending": 500,
                      *           "kind": "earn",
-                     *           "text": "training.completed training:01a24a61-9ce4-771d-9fa5-9b351c1e3f17:01a24a61-7125-752f-bbcd-7f75af09de96: poeng fra Kurs genomförd",
+                     *           "text": "training.completed training:01a24b8d-0f67-7799-a36d-2b3349fb6e0f:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6: poeng fra Kurs genomförd",
                      *           "details": [
                      *             {
                      *               "points": 500,
                      *               "text": "500 poeng: Kurs genomförd"
                      *             }
                      *           ],
-                     *           "campaign": null
+                     *           "campaign": null,
+                     *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9605-773f-90c9-5b7332c1bdd6",
-                     *           "at": "2026-10-23T21:03:49.485Z",
+                     *           "id": "01a24b8d-0549-77cb-93ec-d02967052493",
+                     *           "at": "2026-10-24T02:30:52.109Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38567,11 +38658,12 @@ export interface operations {
                      *               "text": "25 poeng: Fjordbanken: kortköp"
                      *             }
                      *           ],
-                     *           "campaign": null
+                     *           "campaign": null,
+                     *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9605-773f-90c9-555c70315ade",
-                     *           "at": "2026-10-18T21:03:49.485Z",
+                     *           "id": "01a24b8d-0549-77cb-93ec-cdd06f37d704",
+                     *           "at": "2026-10-19T02:30:52.109Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38582,10 +38674,11 @@ export interface operations {
                      *               "text": "25 poeng: Fjordbanken: kortköp"
                      *             }
                      *           ],
-                     *           "campaign": null
+                     *           "campaign": null,
+                     *           "surprise": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24a61-9605-773f-90c9-4dac1007562b"
+                     *       "nextCursor": "01a24b8d-0549-77cb-93ec-c6eb5c6ce2be"
                      *     }
                      */
                     "application/json": {
@@ -38607,6 +38700,15 @@ export interface operations {
                             }[];
                             /** @description the campaign that paid these extra points; null for anything else */
                             campaign: string | null;
+                            /** @description set when the entry is a surprise the program gave (a birthday, an anniversary, a milestone, a season); null otherwise */
+                            surprise: {
+                                /** @enum {string} */
+                                kind: "birthday" | "anniversary" | "orders" | "lifetime_points" | "tier" | "seasonal";
+                                /** @description 'Surprise' in the member's language */
+                                label: string;
+                                /** @description a friendly line on why the surprise came, in the member's language */
+                                why: string;
+                            } | null;
                         }[];
                         /** @description pass as `cursor` for the next page; null on the last */
                         nextCursor: string | null;
@@ -38888,7 +38990,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *           "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -38903,7 +39005,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24a61-9131-70da-979f-cd9f717cb67a",
+                     *           "id": "01a24b8c-ffcc-702a-86a1-905312e32f6d",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -38918,7 +39020,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24a61-915e-770d-846f-bf464c8dcdc0",
+                     *           "id": "01a24b8d-0002-71ef-b2db-4770f32ee4ab",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -38933,7 +39035,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGE2MS05MTI3LTc2YmQtYmQ4OS01NmQ4NzNlMDdjM2MiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGI4Yy1mZmM0LTc3NDAtOGI2Yi04ZTg0NDBhOGIwMDUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39021,7 +39123,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *       "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -39142,127 +39244,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
+                     *           "id": "01a24b8d-2484-761e-83bc-d7c638e28446",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *             "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T08:04:05.476Z",
-                     *           "updatedAt": "2026-12-06T08:04:05.472Z",
+                     *           "createdAt": "2026-12-06T13:31:10.852Z",
+                     *           "updatedAt": "2026-12-06T13:31:10.847Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:05.472Z"
+                     *               "at": "2026-12-06T13:31:10.847Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:05.472Z"
+                     *               "at": "2026-12-06T13:31:10.847Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:05.472Z"
+                     *               "at": "2026-12-06T13:31:10.847Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac6c-743c-8878-30f833bd2a78",
+                     *           "id": "01a24b8d-220e-727f-8f34-14e7ff060543",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24a61-9161-75db-9493-cad2451a9458",
+                     *             "id": "01a24b8d-0005-7549-adde-1165b3ca55cf",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T08:04:04.844Z",
-                     *           "updatedAt": "2026-12-06T08:04:04.838Z",
+                     *           "createdAt": "2026-12-06T13:31:10.222Z",
+                     *           "updatedAt": "2026-12-06T13:31:10.217Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.838Z"
+                     *               "at": "2026-12-06T13:31:10.217Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.838Z"
+                     *               "at": "2026-12-06T13:31:10.217Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.838Z"
+                     *               "at": "2026-12-06T13:31:10.217Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24a61-ac39-74cb-8657-982b066d05ab",
+                     *           "id": "01a24b8d-21d7-7482-a3aa-8e4db910755e",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24a61-912a-77ca-847d-3d54cdf540fc",
+                     *             "id": "01a24b8c-ffc7-710f-bb9c-e17df8be7ce0",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T08:04:04.793Z",
-                     *           "updatedAt": "2026-12-06T08:04:04.810Z",
+                     *           "createdAt": "2026-12-06T13:31:10.167Z",
+                     *           "updatedAt": "2026-12-06T13:31:10.190Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T08:04:04.788Z"
+                     *               "at": "2026-12-06T13:31:10.162Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T08:04:04.810Z"
+                     *               "at": "2026-12-06T13:31:10.190Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS1hYmRhLTczNjQtODY2MC1mMDczYWMwZWRhZjYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI4ZC0yMTcxLTc2ZGYtOGU0Zi1lZDM5ZTYwZjcyNTIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39332,7 +39434,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                 *       "rewardId": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -39379,43 +39481,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
+                     *       "id": "01a24b8d-2484-761e-83bc-d7c638e28446",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *         "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T08:04:05.476Z",
-                     *       "updatedAt": "2026-12-06T08:04:05.472Z",
+                     *       "createdAt": "2026-12-06T13:31:10.852Z",
+                     *       "updatedAt": "2026-12-06T13:31:10.847Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:31:10.847Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:31:10.847Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:31:10.847Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39507,9 +39609,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:insufficient_points",
                      *       "title": "insufficient points",
                      *       "status": 422,
-                     *       "detail": "Ikke nok poeng: 7514 tilgjengelig, 500000 forespurt.",
+                     *       "detail": "Ikke nok poeng: 9514 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24a61-aefc-7685-a25d-7236c97dd664",
+                     *       "requestId": "01a24b8d-2497-735b-9c6f-a2b23a72c692",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -39540,7 +39642,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24a61-aee4-7788-a816-f4e2a67c6bbb
+                 * @example 01a24b8d-2484-761e-83bc-d7c638e28446
                  */
                 id: string;
             };
@@ -39556,43 +39658,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-aee4-7788-a816-f4e2a67c6bbb",
+                     *       "id": "01a24b8d-2484-761e-83bc-d7c638e28446",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24a61-915f-77b1-8cc2-60a2e15fb255",
+                     *         "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T08:04:05.476Z",
-                     *       "updatedAt": "2026-12-06T08:04:05.472Z",
+                     *       "createdAt": "2026-12-06T13:31:10.852Z",
+                     *       "updatedAt": "2026-12-06T13:31:10.847Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:31:10.847Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:31:10.847Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.472Z"
+                     *           "at": "2026-12-06T13:31:10.847Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39682,7 +39784,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24a61-af25-72e8-8d2f-d096512797fc
+                 * @example 01a24b8d-24d3-70c8-add4-9172af18ef84
                  */
                 id: string;
             };
@@ -39710,18 +39812,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-af25-72e8-8d2f-d096512797fc",
+                     *       "id": "01a24b8d-24d3-70c8-add4-9172af18ef84",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24a61-ab4b-72f4-857b-67733f9a927d",
+                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -39734,20 +39836,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T08:04:05.541Z",
-                     *       "updatedAt": "2026-12-06T08:04:05.565Z",
+                     *       "createdAt": "2026-12-06T13:31:10.931Z",
+                     *       "updatedAt": "2026-12-06T13:31:10.963Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T08:04:05.537Z"
+                     *           "at": "2026-12-06T13:31:10.922Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T08:04:05.565Z"
+                     *           "at": "2026-12-06T13:31:10.963Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39817,8 +39919,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24a61-af4f-72de-a7af-5812333d4161",
-                     *       "instance": "/portal/v1/orders/01a24a61-aee4-7788-a816-f4e2a67c6bbb/cancel"
+                     *       "requestId": "01a24b8d-2543-7401-a14c-15b59771f9cc",
+                     *       "instance": "/portal/v1/orders/01a24b8d-2484-761e-83bc-d7c638e28446/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -39906,10 +40008,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *           "id": "01a24b8d-255d-7609-b886-3a1b040281a9",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -39922,7 +40024,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -39935,8 +40037,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "createdAt": "2026-12-06T08:04:05.594Z"
+                     *           "submittedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "createdAt": "2026-12-06T13:31:11.067Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -40016,7 +40118,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24a61-9986-72ca-9e93-dd0f310058b3"
+                 *         "01a24b8d-0a5a-7241-9c80-be8022d5c217"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40053,7 +40155,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24a61-9986-72ca-9e93-dd0f310058b3"
+                 *         "01a24b8d-0a5a-7241-9c80-be8022d5c217"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40101,10 +40203,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *       "id": "01a24b8d-255d-7609-b886-3a1b040281a9",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40117,7 +40219,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40130,19 +40232,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "createdAt": "2026-12-06T08:04:05.594Z",
+                     *       "submittedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "createdAt": "2026-12-06T13:31:11.067Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.994Z",
-                     *           "url": "/portal/v1/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3"
+                     *           "createdAt": "2026-12-06T13:31:04.153Z",
+                     *           "url": "/portal/v1/claims/01a24b8d-255d-7609-b886-3a1b040281a9/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217"
                      *         }
                      *       ]
                      *     }
@@ -40197,9 +40299,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24a61-af5d-73cd-b5f8-ace75c12534a).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24b8d-255d-7609-b886-3a1b040281a9).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24a61-af6a-77f9-b053-8a05812a7209",
+                     *       "requestId": "01a24b8d-2571-70a0-abc2-78c7c531de1c",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -40278,7 +40380,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-af5d-73cd-b5f8-ace75c12534a
+                 * @example 01a24b8d-255d-7609-b886-3a1b040281a9
                  */
                 id: string;
             };
@@ -40294,10 +40396,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *       "id": "01a24b8d-255d-7609-b886-3a1b040281a9",
                      *       "state": "submitted",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40310,7 +40412,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40323,19 +40425,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "createdAt": "2026-12-06T08:04:05.594Z",
+                     *       "submittedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "createdAt": "2026-12-06T13:31:11.067Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9986-72ca-9e93-dd0f310058b3",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "id": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.994Z",
-                     *           "url": "/portal/v1/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/evidence/01a24a61-9986-72ca-9e93-dd0f310058b3"
+                     *           "createdAt": "2026-12-06T13:31:04.153Z",
+                     *           "url": "/portal/v1/claims/01a24b8d-255d-7609-b886-3a1b040281a9/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217"
                      *         }
                      *       ]
                      *     }
@@ -40424,12 +40526,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-af5d-73cd-b5f8-ace75c12534a
+                 * @example 01a24b8d-255d-7609-b886-3a1b040281a9
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24a61-9986-72ca-9e93-dd0f310058b3
+                 * @example 01a24b8d-0a5a-7241-9c80-be8022d5c217
                  */
                 fileId: string;
             };
@@ -40567,34 +40669,34 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 52545,
-                     *           "spent": 29000,
+                     *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 23411,
+                     *           "available": 52411,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51077,
-                     *           "spent": 18000,
+                     *           "spent": 29000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 32697,
+                     *           "available": 21697,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-a072d936f528",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-fea6a67a1a57",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40606,9 +40708,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YTYxLTcxMjUtNzUyZi1iYmNkLTgwNzBiODc3ZDMxNiJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YjhjLWRjMGMtNzVhZS05NjVlLWRmZGFhMmIyOGQ1YSJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T08:04:05.643Z"
+                     *       "to": "2026-12-06T13:31:11.127Z"
                      *     }
                      */
                     "application/json": {
@@ -40725,7 +40827,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24a61-7125-752f-bbcd-9f2eb1b3d419",
+                 *       "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -40764,7 +40866,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24a61-afb8-76fc-85fe-bfeb80cffb5d",
+                     *       "journalId": "01a24b8d-25a9-70d8-98bc-c289e83ef3ba",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -40914,10 +41016,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-af5d-73cd-b5f8-ace75c12534a",
+                     *           "id": "01a24b8d-255d-7609-b886-3a1b040281a9",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -40930,7 +41032,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -40943,14 +41045,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "createdAt": "2026-12-06T08:04:05.594Z"
+                     *           "submittedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "createdAt": "2026-12-06T13:31:11.067Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-97a6-755c-8cee-aae22caf66d8",
+                     *           "id": "01a24b8d-078b-75db-a357-aad455c0945e",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -40962,10 +41064,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24a61-977b-76f2-bb2b-a679b623122e",
+                     *                 "claim": "01a24b8d-0747-73cd-b5bc-7af6b24bb915",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24a61-977b-76f2-bb2b-a679b623122e fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a24b8d-0747-73cd-b5bc-7af6b24bb915 fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -40982,7 +41084,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -40996,13 +41098,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-9788-7766-9301-e11567ac6208",
+                     *           "id": "01a24b8d-0761-70ac-b334-4757a5cad340",
                      *           "state": "submitted",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -41015,7 +41117,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -41029,10 +41131,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T13:30:52.109Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS05NzI5LTc1NWItYTVkZS0xOTFiZTViZDk3YTMiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI4ZC0wNmM1LTc1Y2ItYjgxZS00MDk4M2JiZjYzOWIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -41110,7 +41212,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-9788-7766-9301-e11567ac6208
+                 * @example 01a24b8d-0761-70ac-b334-4757a5cad340
                  */
                 id: string;
             };
@@ -41126,10 +41228,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9788-7766-9301-e11567ac6208",
+                     *       "id": "01a24b8d-0761-70ac-b334-4757a5cad340",
                      *       "state": "approved",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -41142,7 +41244,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -41151,23 +41253,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24a61-afe1-75ab-bd7f-68dc72056965",
+                     *       "eventId": "01a24b8d-25c7-74b0-adb0-fbb00ceafd56",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "decidedAt": "2026-12-06T08:04:05.724Z",
+                     *       "decidedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "decidedAt": "2026-12-06T13:31:11.171Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T13:30:52.109Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9795-70cc-999a-8aa9df3be707",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b8d-076e-75fa-a9ae-5b760da2f277",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.502Z",
-                     *           "url": "/portal/v1/claims/01a24a61-9788-7766-9301-e11567ac6208/evidence/01a24a61-9795-70cc-999a-8aa9df3be707"
+                     *           "createdAt": "2026-12-06T13:31:03.402Z",
+                     *           "url": "/portal/v1/claims/01a24b8d-0761-70ac-b334-4757a5cad340/evidence/01a24b8d-076e-75fa-a9ae-5b760da2f277"
                      *         }
                      *       ]
                      *     }
@@ -41212,8 +41314,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24a61-b018-7160-b84b-8668f45bc64b",
-                     *       "instance": "/portal/v1/team/claims/01a24a61-af5d-73cd-b5f8-ace75c12534a/approve"
+                     *       "requestId": "01a24b8d-2607-70cf-bc30-fd31d99e8c24",
+                     *       "instance": "/portal/v1/team/claims/01a24b8d-255d-7609-b886-3a1b040281a9/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -41315,7 +41417,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24a61-977b-76f2-bb2b-a679b623122e
+                 * @example 01a24b8d-0747-73cd-b5bc-7af6b24bb915
                  */
                 id: string;
             };
@@ -41349,10 +41451,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-977b-76f2-bb2b-a679b623122e",
+                     *       "id": "01a24b8d-0747-73cd-b5bc-7af6b24bb915",
                      *       "state": "rejected",
-                     *       "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-91c4ec18ea0c",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -41365,7 +41467,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24a61-9678-75e5-97a0-db97c04605ea",
+                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -41381,21 +41483,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *       "decidedAt": "2026-12-06T08:04:05.771Z",
+                     *       "decidedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "decidedAt": "2026-12-06T13:31:11.230Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
+                     *       "createdAt": "2026-12-06T13:30:52.109Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24a61-9784-7591-b463-3e21730d117b",
-                     *           "accountId": "01a24a61-70cd-736b-bba8-3ddc193dfd57",
+                     *           "id": "01a24b8d-0756-74ee-8d94-61da095e5d2c",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T08:03:59.489Z",
-                     *           "url": "/portal/v1/claims/01a24a61-977b-76f2-bb2b-a679b623122e/evidence/01a24a61-9784-7591-b463-3e21730d117b"
+                     *           "createdAt": "2026-12-06T13:31:03.375Z",
+                     *           "url": "/portal/v1/claims/01a24b8d-0747-73cd-b5bc-7af6b24bb915/evidence/01a24b8d-0756-74ee-8d94-61da095e5d2c"
                      *         }
                      *       ]
                      *     }
@@ -41547,31 +41649,31 @@ export interface operations {
                      *       "series": [
                      *         {
                      *           "start": "2026-11-02",
-                     *           "issued": 33226,
+                     *           "issued": 99678,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-09",
-                     *           "issued": 540570,
+                     *           "issued": 544646,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-16",
-                     *           "issued": 690161,
+                     *           "issued": 684291,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         }
                      *       ],
                      *       "totals": {
-                     *         "issued": 2493746,
-                     *         "redeemed": 1351000,
+                     *         "issued": 2567324,
+                     *         "redeemed": 1096500,
                      *         "expired": 0
                      *       },
-                     *       "activeAccounts": 183,
-                     *       "activeMembers": 374,
-                     *       "members": 611,
+                     *       "activeAccounts": 184,
+                     *       "activeMembers": 375,
+                     *       "members": 612,
                      *       "tiers": [
                      *         {
                      *           "code": "bronze",
@@ -41597,15 +41699,15 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
-                     *           "points": 135298,
-                     *           "earned": 135298,
+                     *           "points": 137298,
+                     *           "earned": 137298,
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24a61-70cd-736b-bba8-40b7a6db0030",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 52990,
@@ -41613,7 +41715,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24a61-70cd-736b-bba8-454e122a0e3b",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-79dd1b3acdfc",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 51402,
@@ -41623,9 +41725,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27646628,
-                     *         "outstandingPending": 1184374,
-                     *         "liabilityMinor": 28831002
+                     *         "outstandingAvailable": 27904282,
+                     *         "outstandingPending": 1184198,
+                     *         "liabilityMinor": 29088480
                      *       }
                      *     }
                      */
@@ -41719,7 +41821,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
+                     *           "id": "01a24b8d-1d3b-741f-92f2-7c9fb571f53c",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -41738,9 +41840,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:03.714Z",
-                     *           "finishedAt": "2026-12-06T08:04:03.728Z"
+                     *           "startedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "createdAt": "2026-12-06T13:31:08.990Z",
+                     *           "finishedAt": "2026-12-06T13:31:09.004Z"
                      *         }
                      *       ]
                      *     }
@@ -41832,7 +41934,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
+                     *       "id": "01a24b8d-1d3b-741f-92f2-7c9fb571f53c",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -41845,8 +41947,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:03.714Z",
+                     *       "startedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:08.990Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -41946,7 +42048,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24a61-a7ff-741e-8f1b-c78186660f0e
+                 * @example 01a24b8d-1d3b-741f-92f2-7c9fb571f53c
                  */
                 id: string;
             };
@@ -41962,7 +42064,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a7ff-741e-8f1b-c78186660f0e",
+                     *       "id": "01a24b8d-1d3b-741f-92f2-7c9fb571f53c",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -41981,9 +42083,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:03.714Z",
-                     *       "finishedAt": "2026-12-06T08:04:03.728Z"
+                     *       "startedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:08.990Z",
+                     *       "finishedAt": "2026-12-06T13:31:09.004Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -42096,12 +42198,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b37-2f67-712b-83d7-1d73ad27e8fd",
+                     *           "id": "01a24b8d-2988-707d-b230-ac74b369a18b",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T11:57:17.543Z",
-                     *           "url": "/v1/training/files/01a24b37-2f67-712b-83d7-1d73ad27e8fd/content"
+                     *           "createdAt": "2026-12-06T13:31:12.137Z",
+                     *           "url": "/v1/training/files/01a24b8d-2988-707d-b230-ac74b369a18b/content"
                      *         }
                      *       ]
                      *     }
@@ -42204,7 +42306,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24b36-bf12-7087-95fb-6a0df97db4bc
+                 * @example 01a24b8d-0e13-73ff-b67a-26dda2aa54bf
                  */
                 id: string;
             };
@@ -42343,7 +42445,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b36-c044-75f8-9a91-acb3d8af0459",
+                     *           "id": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42362,13 +42464,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T11:54:25.440Z",
-                     *           "createdAt": "2024-09-27T11:54:25.440Z",
-                     *           "updatedAt": "2024-09-27T11:54:25.440Z",
+                     *           "publishedAt": "2024-09-27T13:30:52.109Z",
+                     *           "createdAt": "2024-09-27T13:30:52.109Z",
+                     *           "updatedAt": "2024-09-27T13:30:52.109Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24b36-c048-742a-8d64-8a4abfb1cb54",
+                     *               "id": "01a24b8d-0e1a-768c-baf7-48ce97a10604",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42391,7 +42493,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24b36-c048-742a-8d64-8d045ed29dfd",
+                     *               "id": "01a24b8d-0e1a-768c-baf7-4dfbb43f228f",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42410,10 +42512,10 @@ export interface operations {
                      *                 "nb",
                      *                 "de"
                      *               ],
-                     *               "completions": 6
+                     *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24b36-c048-742a-8d64-90ef1967ef74",
+                     *               "id": "01a24b8d-0e1a-768c-baf7-52980ffe8b2c",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42426,22 +42528,22 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
+                     *               "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
                      *                 "de"
                      *               ],
-                     *               "completions": 6
+                     *               "completions": 7
                      *             }
                      *           ],
                      *           "figures": {
                      *             "started": 7,
-                     *             "completed": 6
+                     *             "completed": 7
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b36-c808-7488-ab27-c5ceb83c20c3",
+                     *           "id": "01a24b8d-0f67-7799-a36d-2b3349fb6e0f",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42459,13 +42561,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T11:54:25.440Z",
-                     *           "createdAt": "2024-09-27T11:54:25.440Z",
-                     *           "updatedAt": "2024-09-27T11:54:25.440Z",
+                     *           "publishedAt": "2024-09-27T13:30:52.109Z",
+                     *           "createdAt": "2024-09-27T13:30:52.109Z",
+                     *           "updatedAt": "2024-09-27T13:30:52.109Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24b36-c811-723c-899f-5889e2445565",
+                     *               "id": "01a24b8d-0f69-73c8-9f23-7fcbeff29c72",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42485,10 +42587,10 @@ export interface operations {
                      *               "fileId": null,
                      *               "quizId": null,
                      *               "missingLanguages": [],
-                     *               "completions": 1
+                     *               "completions": 0
                      *             },
                      *             {
-                     *               "id": "01a24b36-c811-723c-899f-5cb1b2200fc7",
+                     *               "id": "01a24b8d-0f69-73c8-9f23-80921998db8a",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42506,11 +42608,11 @@ export interface operations {
                      *               "fileId": null,
                      *               "quizId": null,
                      *               "missingLanguages": [],
-                     *               "completions": 1
+                     *               "completions": 0
                      *             }
                      *           ],
                      *           "figures": {
-                     *             "started": 1,
+                     *             "started": 0,
                      *             "completed": 1
                      *           }
                      *         }
@@ -42615,7 +42717,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
+                 *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42711,7 +42813,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
+                     *       "id": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -42727,8 +42829,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T11:57:17.691Z",
-                     *       "updatedAt": "2026-12-06T11:57:17.691Z",
+                     *       "createdAt": "2026-12-06T13:31:12.163Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.163Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -42736,7 +42838,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b37-300c-7439-bd76-0ca592ddc7ca",
+                     *           "id": "01a24b8d-29a5-751e-a0ec-dbc4680aa92b",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42758,7 +42860,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24b37-300c-7439-bd76-12bacc16f4e2",
+                     *           "id": "01a24b8d-29a5-751e-a0ec-dc8cd7212380",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -42770,7 +42872,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
+                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -42894,7 +42996,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b36-c044-75f8-9a91-acb3d8af0459
+                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
                  */
                 id: string;
             };
@@ -42910,7 +43012,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b36-c044-75f8-9a91-acb3d8af0459",
+                     *       "id": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -42929,13 +43031,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T11:54:25.440Z",
-                     *       "createdAt": "2024-09-27T11:54:25.440Z",
-                     *       "updatedAt": "2024-09-27T11:54:25.440Z",
+                     *       "publishedAt": "2024-09-27T13:30:52.109Z",
+                     *       "createdAt": "2024-09-27T13:30:52.109Z",
+                     *       "updatedAt": "2024-09-27T13:30:52.109Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b36-c048-742a-8d64-8a4abfb1cb54",
+                     *           "id": "01a24b8d-0e1a-768c-baf7-48ce97a10604",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42958,7 +43060,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24b36-c048-742a-8d64-8d045ed29dfd",
+                     *           "id": "01a24b8d-0e1a-768c-baf7-4dfbb43f228f",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -42977,10 +43079,10 @@ export interface operations {
                      *             "nb",
                      *             "de"
                      *           ],
-                     *           "completions": 6
+                     *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24b36-c048-742a-8d64-90ef1967ef74",
+                     *           "id": "01a24b8d-0e1a-768c-baf7-52980ffe8b2c",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -42993,18 +43095,18 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
+                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
                      *           ],
-                     *           "completions": 6
+                     *           "completions": 7
                      *         }
                      *       ],
                      *       "figures": {
                      *         "started": 7,
-                     *         "completed": 6
+                     *         "completed": 7
                      *       }
                      *     }
                      */
@@ -43092,7 +43194,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b37-2ffd-70bc-af31-b6da29c65d82
+                 * @example 01a24b8d-29a4-7482-ad7b-b3e306f81f27
                  */
                 id: string;
             };
@@ -43132,7 +43234,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
+                 *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43228,7 +43330,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
+                     *       "id": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43244,8 +43346,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T11:57:17.691Z",
-                     *       "updatedAt": "2026-12-06T11:57:17.817Z",
+                     *       "createdAt": "2026-12-06T13:31:12.163Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.174Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43253,7 +43355,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b37-309d-740e-80c0-07cfaa9dfd30",
+                     *           "id": "01a24b8d-29b1-771e-848f-c1625051accf",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43275,7 +43377,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24b37-309d-740e-80c0-080b6c92f385",
+                     *           "id": "01a24b8d-29b1-771e-848f-c431cf49d9ee",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43287,7 +43389,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
+                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43435,7 +43537,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b37-2ffd-70bc-af31-b6da29c65d82
+                 * @example 01a24b8d-29a4-7482-ad7b-b3e306f81f27
                  */
                 id: string;
             };
@@ -43451,7 +43553,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
+                     *       "id": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43466,9 +43568,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T11:57:17.921Z",
-                     *       "createdAt": "2026-12-06T11:57:17.691Z",
-                     *       "updatedAt": "2026-12-06T11:57:17.921Z",
+                     *       "publishedAt": "2026-12-06T13:31:12.185Z",
+                     *       "createdAt": "2026-12-06T13:31:12.163Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.185Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43476,7 +43578,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b37-309d-740e-80c0-07cfaa9dfd30",
+                     *           "id": "01a24b8d-29b1-771e-848f-c1625051accf",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43498,7 +43600,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24b37-309d-740e-80c0-080b6c92f385",
+                     *           "id": "01a24b8d-29b1-771e-848f-c431cf49d9ee",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43510,7 +43612,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
+                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43646,7 +43748,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b37-2ffd-70bc-af31-b6da29c65d82
+                 * @example 01a24b8d-29a4-7482-ad7b-b3e306f81f27
                  */
                 id: string;
             };
@@ -43662,7 +43764,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
+                     *       "id": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43677,9 +43779,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T11:57:17.921Z",
-                     *       "createdAt": "2026-12-06T11:57:17.691Z",
-                     *       "updatedAt": "2026-12-06T11:57:19.980Z",
+                     *       "publishedAt": "2026-12-06T13:31:12.185Z",
+                     *       "createdAt": "2026-12-06T13:31:12.163Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.306Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43687,7 +43789,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b37-309d-740e-80c0-07cfaa9dfd30",
+                     *           "id": "01a24b8d-29b1-771e-848f-c1625051accf",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43709,7 +43811,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24b37-309d-740e-80c0-080b6c92f385",
+                     *           "id": "01a24b8d-29b1-771e-848f-c431cf49d9ee",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43721,7 +43823,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
+                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43857,7 +43959,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b36-c044-75f8-9a91-acb3d8af0459
+                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
                  */
                 id: string;
             };
@@ -43875,24 +43977,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24b34-98c5-72b5-a3aa-b7b3f101167f",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "memberName": "Lars Lind",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "completedAt": "2026-12-06T13:31:11.398Z",
+                     *           "points": 500
+                     *         },
+                     *         {
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-e29eed9528d1",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24b34-9415-727e-9375-e22c251f443a",
-                     *           "completedAt": "2026-10-10T11:54:25.440Z",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *           "completedAt": "2026-10-10T13:30:52.109Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24b34-98c5-72b5-a3aa-ce3436cf3fda",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24b34-941c-75b4-90ed-ad3f51257ee2",
-                     *           "completedAt": "2026-09-03T11:54:25.440Z",
-                     *           "points": 500
-                     *         },
-                     *         {
-                     *           "memberId": "01a24b34-98de-7246-911f-d79b1907cd4f",
-                     *           "memberName": "Eva Nilsson",
-                     *           "accountId": "01a24b34-941d-75bc-bf63-8da89913723c",
-                     *           "completedAt": "2026-07-28T11:54:25.440Z",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
+                     *           "completedAt": "2026-09-03T13:30:52.109Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -43993,7 +44095,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b37-2ffd-70bc-af31-b6da29c65d82
+                 * @example 01a24b8d-29a4-7482-ad7b-b3e306f81f27
                  */
                 id: string;
             };
@@ -44003,8 +44105,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
-                 *       "moduleId": "01a24b37-309d-740e-80c0-07cfaa9dfd30"
+                 *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                 *       "moduleId": "01a24b8d-29b1-771e-848f-c1625051accf"
                  *     }
                  */
                 "application/json": {
@@ -44112,10 +44214,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24b37-309d-740e-80c0-080b6c92f385 is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24b8d-29b1-771e-848f-c431cf49d9ee is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24b37-3140-719f-90b9-ccd12393113e",
-                     *       "instance": "/v1/courses/01a24b37-2ffd-70bc-af31-b6da29c65d82/completions"
+                     *       "requestId": "01a24b8d-29be-755e-9349-0a9b63f2dd8f",
+                     *       "instance": "/v1/courses/01a24b8d-29a4-7482-ad7b-b3e306f81f27/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44200,7 +44302,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24b36-c044-75f8-9a91-acb3d8af0459
+                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
                  */
                 courseId?: string;
             };
@@ -44220,58 +44322,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b36-c2d5-7588-adf5-c14a3993444b",
-                     *           "courseId": "01a24b36-c044-75f8-9a91-acb3d8af0459",
-                     *           "memberId": "01a24b34-98c5-72b5-a3aa-aa94a7a8ca4f",
-                     *           "code": "HHXQW-18097-ABRDZ",
+                     *           "id": "01a24b8d-0e82-759d-948b-5a30f996d333",
+                     *           "courseId": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-d4b8f960d972",
+                     *           "code": "PB39Y-D1PJX-JNAB9",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T11:54:25.440Z",
-                     *           "expiresAt": "2026-12-26T11:54:25.440Z",
+                     *           "issuedAt": "2024-12-26T13:30:52.109Z",
+                     *           "expiresAt": "2026-12-26T13:30:52.109Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24b36-c2d5-7588-adf5-c14a3993444b/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b8d-0e82-759d-948b-5a30f996d333/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24b36-c3d8-77ec-b0aa-27e5273d83c7",
-                     *           "courseId": "01a24b36-c044-75f8-9a91-acb3d8af0459",
-                     *           "memberId": "01a24b34-98c5-72b5-a3aa-b7b3f101167f",
-                     *           "code": "3Q1TT-3CQJ4-92HHN",
+                     *           "id": "01a24b8d-0ea8-7019-940e-97229f55ac05",
+                     *           "courseId": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-e29eed9528d1",
+                     *           "code": "GNG5W-STJ1T-6WM4F",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T11:54:25.440Z",
-                     *           "expiresAt": "2028-10-10T11:54:25.440Z",
+                     *           "issuedAt": "2026-10-10T13:30:52.109Z",
+                     *           "expiresAt": "2028-10-10T13:30:52.109Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24b36-c3d8-77ec-b0aa-27e5273d83c7/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b8d-0ea8-7019-940e-97229f55ac05/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24b36-c4a8-767d-978a-ab79eaa71052",
-                     *           "courseId": "01a24b36-c044-75f8-9a91-acb3d8af0459",
-                     *           "memberId": "01a24b34-98c5-72b5-a3aa-ce3436cf3fda",
-                     *           "code": "JXGGX-QMAT2-GAMG7",
+                     *           "id": "01a24b8d-0ed1-769c-9f93-f44fb4ef9fa5",
+                     *           "courseId": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
+                     *           "code": "14DYZ-AC2SK-QA2GY",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T11:54:25.440Z",
-                     *           "expiresAt": "2028-09-03T11:54:25.440Z",
+                     *           "issuedAt": "2026-09-03T13:30:52.109Z",
+                     *           "expiresAt": "2028-09-03T13:30:52.109Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24b36-c4a8-767d-978a-ab79eaa71052/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24b8d-0ed1-769c-9f93-f44fb4ef9fa5/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGIzNi1jNjZkLTc1NzUtODNiNS1jOTkzY2E4MzFjNDYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI4ZC0wZjIxLTc2NmMtYjMwZi0yNzY0ZjE4YmZhMTAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44337,7 +44439,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24b37-3275-73c8-bff2-59497931694c
+                 * @example 01a24b8d-29d4-753d-a2c0-904830ef9c48
                  */
                 id: string;
             };
@@ -44435,7 +44537,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24b37-3275-73c8-bff2-59497931694c
+                 * @example 01a24b8d-29d4-753d-a2c0-904830ef9c48
                  */
                 id: string;
             };
@@ -44451,21 +44553,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-3275-73c8-bff2-59497931694c",
-                     *       "courseId": "01a24b37-2ffd-70bc-af31-b6da29c65d82",
-                     *       "memberId": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
-                     *       "code": "3HE2M-1RBMJ-ABS18",
+                     *       "id": "01a24b8d-29d4-753d-a2c0-904830ef9c48",
+                     *       "courseId": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "code": "7RE7K-AKNHF-61VAK",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T11:57:18.279Z",
-                     *       "expiresAt": "2029-12-06T11:57:18.279Z",
-                     *       "revokedAt": "2026-12-06T11:57:19.937Z",
+                     *       "issuedAt": "2026-12-06T13:31:12.209Z",
+                     *       "expiresAt": "2029-12-06T13:31:12.209Z",
+                     *       "revokedAt": "2026-12-06T13:31:12.302Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24b37-3275-73c8-bff2-59497931694c/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24b8d-29d4-753d-a2c0-904830ef9c48/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44588,7 +44690,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example 3HE2M-1RBMJ-ABS18
+                 * @example 7RE7K-AKNHF-61VAK
                  */
                 code: string;
             };
@@ -44609,8 +44711,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T11:57:18.279Z",
-                     *       "expiresAt": "2029-12-06T11:57:18.279Z"
+                     *       "issuedAt": "2026-12-06T13:31:12.209Z",
+                     *       "expiresAt": "2029-12-06T13:31:12.209Z"
                      *     }
                      */
                     "application/json": {
@@ -44692,7 +44794,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example 3HE2M-1RBMJ-ABS18
+                 * @example 7RE7K-AKNHF-61VAK
                  */
                 code: string;
             };
@@ -44783,7 +44885,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24b36-c044-75f8-9a91-acb3d8af0459"
+                     *             "01a24b8d-0e18-726a-acbd-69fb3fac1fa2"
                      *           ]
                      *         }
                      *       ]
@@ -44862,7 +44964,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24b36-c044-75f8-9a91-acb3d8af0459"
+                 *             "01a24b8d-0e18-726a-acbd-69fb3fac1fa2"
                  *           ]
                  *         }
                  *       ]
@@ -44889,7 +44991,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24b36-c044-75f8-9a91-acb3d8af0459"
+                     *             "01a24b8d-0e18-726a-acbd-69fb3fac1fa2"
                      *           ]
                      *         }
                      *       ]
@@ -45045,7 +45147,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b36-c9b7-738b-bf6c-7d7d91937e84",
+                     *           "id": "01a24b8d-0f97-7139-839c-4dbeea754531",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45068,9 +45170,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T11:54:25.440Z",
-                     *           "createdAt": "2026-11-25T11:54:25.440Z",
-                     *           "updatedAt": "2026-11-26T11:54:25.440Z",
+                     *           "publishedAt": "2026-11-26T13:30:52.109Z",
+                     *           "createdAt": "2026-11-25T13:30:52.109Z",
+                     *           "updatedAt": "2026-11-26T13:30:52.109Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45080,11 +45182,11 @@ export interface operations {
                      *             "readers": 3,
                      *             "reads": 3,
                      *             "accounts": 3,
-                     *             "audience": 67
+                     *             "audience": 68
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b36-c9a9-760c-ab0e-bc2be7605ed8",
+                     *           "id": "01a24b8d-0f94-709d-896f-b1b242094b49",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45096,7 +45198,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24b36-bf12-7087-95fb-6a0df97db4bc",
+                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45106,9 +45208,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T11:54:25.440Z",
-                     *           "createdAt": "2026-11-15T11:54:25.440Z",
-                     *           "updatedAt": "2026-11-16T11:54:25.440Z",
+                     *           "publishedAt": "2026-11-16T13:30:52.109Z",
+                     *           "createdAt": "2026-11-15T13:30:52.109Z",
+                     *           "updatedAt": "2026-11-16T13:30:52.109Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45117,11 +45219,11 @@ export interface operations {
                      *             "readers": 40,
                      *             "reads": 40,
                      *             "accounts": 20,
-                     *             "audience": 599
+                     *             "audience": 606
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b36-c995-750e-8743-93f2668c564e",
+                     *           "id": "01a24b8d-0f90-702e-8005-a43be8b0286a",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45150,20 +45252,20 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T11:54:25.440Z",
+                     *           "availableAt": "2026-12-09T13:30:52.109Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T11:54:25.440Z",
-                     *           "createdAt": "2026-12-04T11:54:25.440Z",
-                     *           "updatedAt": "2026-12-05T11:54:25.440Z",
+                     *           "publishedAt": "2026-12-05T13:30:52.109Z",
+                     *           "createdAt": "2026-12-04T13:30:52.109Z",
+                     *           "updatedAt": "2026-12-05T13:30:52.109Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
                      *           ],
                      *           "figures": {
                      *             "readers": 3,
-                     *             "reads": 3,
+                     *             "reads": 4,
                      *             "accounts": 1,
-                     *             "audience": 3
+                     *             "audience": 4
                      *           }
                      *         }
                      *       ],
@@ -45262,7 +45364,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T11:57:14.417Z"
+                 *       "availableAt": "2026-12-13T13:31:11.897Z"
                  *     }
                  */
                 "application/json": {
@@ -45338,7 +45440,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
+                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45365,11 +45467,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T11:57:14.417Z",
+                     *       "availableAt": "2026-12-13T13:31:11.897Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T11:57:20.355Z",
-                     *       "updatedAt": "2026-12-06T11:57:20.355Z",
+                     *       "createdAt": "2026-12-06T13:31:12.339Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.339Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45491,7 +45593,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24b37-3a65-72bc-9455-8e4de4b6dbc7
+                 * @example 01a24b8d-2a54-757e-9f7e-d63c6b1c1aba
                  */
                 id: string;
             };
@@ -45507,7 +45609,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
+                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45534,11 +45636,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T11:57:14.417Z",
+                     *       "availableAt": "2026-12-13T13:31:11.897Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T11:57:20.355Z",
-                     *       "updatedAt": "2026-12-06T11:57:20.355Z",
+                     *       "createdAt": "2026-12-06T13:31:12.339Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.339Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45636,7 +45738,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24b37-3a65-72bc-9455-8e4de4b6dbc7
+                 * @example 01a24b8d-2a54-757e-9f7e-d63c6b1c1aba
                  */
                 id: string;
             };
@@ -45672,7 +45774,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T11:57:14.417Z"
+                 *       "availableAt": "2026-12-13T13:31:11.897Z"
                  *     }
                  */
                 "application/json": {
@@ -45748,7 +45850,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
+                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45776,11 +45878,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T11:57:14.417Z",
+                     *       "availableAt": "2026-12-13T13:31:11.897Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T11:57:20.355Z",
-                     *       "updatedAt": "2026-12-06T11:57:20.624Z",
+                     *       "createdAt": "2026-12-06T13:31:12.339Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.361Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45926,7 +46028,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24b37-3a65-72bc-9455-8e4de4b6dbc7
+                 * @example 01a24b8d-2a54-757e-9f7e-d63c6b1c1aba
                  */
                 id: string;
             };
@@ -45942,7 +46044,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
+                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45970,11 +46072,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T11:57:14.417Z",
+                     *       "availableAt": "2026-12-13T13:31:11.897Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T11:57:20.727Z",
-                     *       "createdAt": "2026-12-06T11:57:20.355Z",
-                     *       "updatedAt": "2026-12-06T11:57:20.727Z",
+                     *       "publishedAt": "2026-12-06T13:31:12.372Z",
+                     *       "createdAt": "2026-12-06T13:31:12.339Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.372Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45984,7 +46086,7 @@ export interface operations {
                      *         "readers": 0,
                      *         "reads": 0,
                      *         "accounts": 0,
-                     *         "audience": 3
+                     *         "audience": 4
                      *       }
                      *     }
                      */
@@ -46108,7 +46210,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24b37-3a65-72bc-9455-8e4de4b6dbc7
+                 * @example 01a24b8d-2a54-757e-9f7e-d63c6b1c1aba
                  */
                 id: string;
             };
@@ -46124,7 +46226,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-3a65-72bc-9455-8e4de4b6dbc7",
+                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46152,11 +46254,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T11:57:14.417Z",
+                     *       "availableAt": "2026-12-13T13:31:11.897Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T11:57:20.727Z",
-                     *       "createdAt": "2026-12-06T11:57:20.355Z",
-                     *       "updatedAt": "2026-12-06T11:57:20.861Z",
+                     *       "publishedAt": "2026-12-06T13:31:12.372Z",
+                     *       "createdAt": "2026-12-06T13:31:12.339Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.384Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46166,7 +46268,7 @@ export interface operations {
                      *         "readers": 0,
                      *         "reads": 0,
                      *         "accounts": 0,
-                     *         "audience": 3
+                     *         "audience": 4
                      *       }
                      *     }
                      */
@@ -46302,7 +46404,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *           "id": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -46319,7 +46421,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
+                     *           "id": "01a24b8d-0f67-7799-a36d-2b3349fb6e0f",
                      *           "title": {
                      *             "text": "Arbeid i høyden – årlig repetisjon",
                      *             "language": "nb",
@@ -46421,7 +46523,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
                  */
                 id: string;
             };
@@ -46437,7 +46539,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
+                     *       "id": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -46446,7 +46548,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2133d6ce3c9d",
+                     *           "id": "01a24b8d-0e1a-768c-baf7-48ce97a10604",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -46464,7 +46566,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *           "id": "01a24b8d-0e1a-768c-baf7-4dfbb43f228f",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -46482,7 +46584,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-9c0e-7179-b647-2a8d5de54e14",
+                     *           "id": "01a24b8d-0e1a-768c-baf7-52980ffe8b2c",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -46497,8 +46599,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
-                     *             "url": "/portal/v1/training/files/01a24a61-9c08-76ab-ae7e-b95c3bb0de9f",
+                     *             "id": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                     *             "url": "/portal/v1/training/files/01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -46513,7 +46615,7 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24a61-9c0e-7179-b647-2403dd8d9757",
+                     *       "next": "01a24b8d-0e1a-768c-baf7-4dfbb43f228f",
                      *       "certificateId": null,
                      *       "renewal": null
                      *     }
@@ -46673,12 +46775,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a61-9c0c-7236-8690-a444db0a6ed3
+                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24a61-9c0e-7179-b647-2403dd8d9757
+                 * @example 01a24b8d-0e1a-768c-baf7-4dfbb43f228f
                  */
                 moduleId: string;
             };
@@ -46847,7 +46949,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24a61-9ce4-771d-9fa5-9b351c1e3f17
+                 * @example 01a24b8d-0f67-7799-a36d-2b3349fb6e0f
                  */
                 id: string;
             };
@@ -46863,12 +46965,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b107-730a-8b12-034dfd6813e2",
-                     *       "certificateId": "01a24a61-9cef-7291-b1b7-60658b5cd151",
-                     *       "startedAt": "2026-12-06T08:04:06.019Z",
+                     *       "id": "01a24b8d-26d6-773b-b7c4-942092df9c37",
+                     *       "certificateId": "01a24b8d-0f7e-74af-81f6-fd9cf9c5dc53",
+                     *       "startedAt": "2026-12-06T13:31:11.443Z",
                      *       "moduleIds": [
-                     *         "01a24a61-9ce4-771d-9fa5-9e41afeb9aa5",
-                     *         "01a24a61-9ce5-70d2-8fab-10d881a949be"
+                     *         "01a24b8d-0f69-73c8-9f23-7fcbeff29c72",
+                     *         "01a24b8d-0f69-73c8-9f23-80921998db8a"
                      *       ]
                      *     }
                      */
@@ -47016,38 +47118,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9cef-7291-b1b7-60658b5cd151",
-                     *           "courseId": "01a24a61-9ce4-771d-9fa5-9b351c1e3f17",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "code": "T9486-RQQSH-7S1M5",
+                     *           "id": "01a24b8d-0f7e-74af-81f6-fd9cf9c5dc53",
+                     *           "courseId": "01a24b8d-0f67-7799-a36d-2b3349fb6e0f",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "code": "04RZ7-9CKDW-T2X2F",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
-                     *           "issuedAt": "2025-12-21T08:03:49.485Z",
-                     *           "expiresAt": "2026-12-21T08:03:49.485Z",
+                     *           "issuedAt": "2025-12-21T13:30:52.109Z",
+                     *           "expiresAt": "2026-12-21T13:30:52.109Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24a61-9cef-7291-b1b7-60658b5cd151/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24b8d-0f7e-74af-81f6-fd9cf9c5dc53/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b0d5-74d9-a680-4f4ff5476df2",
-                     *           "courseId": "01a24a61-9c0c-7236-8690-a444db0a6ed3",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
-                     *           "code": "77JT4-ZQ3SA-R8X10",
+                     *           "id": "01a24b8d-26aa-752a-9f18-07522cbd0432",
+                     *           "courseId": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "code": "7VSEG-YRHT3-SMY21",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T08:04:05.968Z",
-                     *           "expiresAt": "2028-12-06T08:04:05.968Z",
+                     *           "issuedAt": "2026-12-06T13:31:11.398Z",
+                     *           "expiresAt": "2028-12-06T13:31:11.398Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24a61-b0d5-74d9-a680-4f4ff5476df2/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24b8d-26aa-752a-9f18-07522cbd0432/pdf"
                      *         }
                      *       ]
                      *     }
@@ -47114,7 +47216,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24a61-9cef-7291-b1b7-60658b5cd151
+                 * @example 01a24b8d-0f7e-74af-81f6-fd9cf9c5dc53
                  */
                 id: string;
             };
@@ -47224,7 +47326,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
+                     *           "id": "01a24b8d-0f90-702e-8005-a43be8b0286a",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -47232,12 +47334,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T08:03:49.485Z",
+                     *           "opensAt": "2026-12-02T13:30:52.109Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24a61-9d09-70b8-9f0c-09c82674340a",
+                     *           "id": "01a24b8d-0f94-709d-896f-b1b242094b49",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -47245,7 +47347,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T08:03:49.485Z",
+                     *           "opensAt": "2026-11-16T13:30:52.109Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -47344,7 +47446,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24a61-9d05-77b4-a396-1b3453d2928e
+                 * @example 01a24b8d-0f90-702e-8005-a43be8b0286a
                  */
                 id: string;
             };
@@ -47360,7 +47462,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9d05-77b4-a396-1b3453d2928e",
+                     *       "id": "01a24b8d-0f90-702e-8005-a43be8b0286a",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -47368,7 +47470,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T08:03:49.485Z",
+                     *       "opensAt": "2026-12-02T13:30:52.109Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -47496,7 +47598,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24a61-9d05-77b4-a396-1b3453d2928e
+                 * @example 01a24b8d-0f90-702e-8005-a43be8b0286a
                  */
                 id: string;
             };
@@ -47628,7 +47730,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24a61-9c08-76ab-ae7e-b95c3bb0de9f
+                 * @example 01a24b8d-0e13-73ff-b67a-26dda2aa54bf
                  */
                 id: string;
             };
@@ -47984,7 +48086,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b36-cb48-72ea-810e-434f2c9d1f18",
+                     *           "id": "01a24b8d-0fb2-7645-8427-e313fe52fb22",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -48000,7 +48102,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24b36-cb4f-739d-b56e-ded89e5ea800",
+                     *           "id": "01a24b8d-0fb4-7268-97fd-860f69595879",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -48022,7 +48124,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24b36-cb53-7159-b7b5-3b73e98267f0",
+                     *           "id": "01a24b8d-0fb4-7268-97fd-8ab741026732",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48186,7 +48288,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-3d70-724f-a281-aeb991ebda07",
+                     *       "id": "01a24b8d-2a9b-718f-a1bd-507717e9d766",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48331,7 +48433,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24b37-3d70-724f-a281-aeb991ebda07
+                 * @example 01a24b8d-2a9b-718f-a1bd-507717e9d766
                  */
                 id: string;
             };
@@ -48421,7 +48523,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-3d70-724f-a281-aeb991ebda07",
+                     *       "id": "01a24b8d-2a9b-718f-a1bd-507717e9d766",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48865,13 +48967,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24b36-cb82-7447-b16b-707ea5403f00"
+                     *           "id": "01a24b8d-0fbc-74f7-8370-9ab87b3e3cdc"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24b36-cb7d-75dd-a09a-d3685946c04f"
+                     *           "id": "01a24b8d-0fbb-7777-952f-d47233f7213f"
                      *         }
                      *       ]
                      *     }
@@ -48968,7 +49070,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24b37-3e2f-74be-a47a-a1609919001f"
+                     *       "id": "01a24b8d-2aae-760c-93db-40f957a06c57"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49067,7 +49169,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24b37-3e2f-74be-a47a-a1609919001f
+                 * @example 01a24b8d-2aae-760c-93db-40f957a06c57
                  */
                 id: string;
             };
@@ -49103,7 +49205,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Skicka gärna en bild på följesedeln, så krediterar vi mellanskillnaden samma dag.",
-                     *       "id": "01a24b37-3e2f-74be-a47a-a1609919001f"
+                     *       "id": "01a24b8d-2aae-760c-93db-40f957a06c57"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49226,7 +49328,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24b37-3e2f-74be-a47a-a1609919001f
+                 * @example 01a24b8d-2aae-760c-93db-40f957a06c57
                  */
                 id: string;
             };
@@ -49383,11 +49485,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24b36-cc20-711c-b12b-1e6ec29acdb8",
+                     *           "id": "01a24b8d-0fce-75e8-9453-d141364b0504",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T11:56:52.128Z"
+                     *           "updatedAt": "2026-12-06T13:31:05.550Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49395,11 +49497,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24b36-cc17-75cd-a4ac-1ca6e1fdfeb5",
+                     *           "id": "01a24b8d-0fcc-7490-a967-74cbadcbc911",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T11:56:52.119Z"
+                     *           "updatedAt": "2026-12-06T13:31:05.548Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49407,11 +49509,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24b36-cbcf-73cb-9e8b-f055aa5465a9",
+                     *           "id": "01a24b8d-0fbe-7519-8242-e7f9d4c355e9",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T11:56:52.049Z"
+                     *           "updatedAt": "2026-12-06T13:31:05.534Z"
                      *         }
                      *       ]
                      *     }
@@ -49521,11 +49623,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24b37-3ea7-73d9-ae13-224fc755eeb1",
+                     *       "id": "01a24b8d-2aba-766b-a083-8d6122db4149",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T11:57:21.448Z"
+                     *       "updatedAt": "2026-12-06T13:31:12.442Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49624,7 +49726,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24b37-3ea7-73d9-ae13-224fc755eeb1
+                 * @example 01a24b8d-2aba-766b-a083-8d6122db4149
                  */
                 id: string;
             };
@@ -49645,11 +49747,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24b37-3ea7-73d9-ae13-224fc755eeb1",
+                     *       "id": "01a24b8d-2aba-766b-a083-8d6122db4149",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T11:57:21.500Z"
+                     *       "updatedAt": "2026-12-06T13:31:12.446Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49736,7 +49838,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24b37-3ea7-73d9-ae13-224fc755eeb1
+                 * @example 01a24b8d-2aba-766b-a083-8d6122db4149
                  */
                 id: string;
             };
@@ -49785,11 +49887,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24b37-3ea7-73d9-ae13-224fc755eeb1",
+                     *       "id": "01a24b8d-2aba-766b-a083-8d6122db4149",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T11:57:21.500Z"
+                     *       "updatedAt": "2026-12-06T13:31:12.446Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49935,7 +50037,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b37-3ea7-73d9-ae13-224fc755eeb1",
+                     *           "id": "01a24b8d-2aba-766b-a083-8d6122db4149",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -50055,7 +50157,49 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b36-f31c-77bc-850b-9aed98d8bf37",
+                     *           "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
+                     *           "number": 39,
+                     *           "type": {
+                     *             "code": "question",
+                     *             "kind": "question",
+                     *             "name": "Question"
+                     *           },
+                     *           "subject": "Leveranstid för gipsskivor",
+                     *           "state": "new",
+                     *           "member": {
+                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *             "name": "Lars Lind"
+                     *           },
+                     *           "account": {
+                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *             "name": "VVSkedjan A"
+                     *           },
+                     *           "assignee": {
+                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *             "name": "Sofia Lind"
+                     *           },
+                     *           "team": null,
+                     *           "tier": "platinum",
+                     *           "createdAt": "2026-12-06T13:31:11.620Z",
+                     *           "updatedAt": "2026-12-06T13:31:11.655Z",
+                     *           "sla": {
+                     *             "firstResponse": {
+                     *               "targetMinutes": 540,
+                     *               "elapsedMinutes": 0,
+                     *               "dueAt": "2026-12-07T15:00:00.000Z",
+                     *               "status": "ok"
+                     *             },
+                     *             "resolution": {
+                     *               "targetMinutes": 2700,
+                     *               "elapsedMinutes": 0,
+                     *               "dueAt": "2026-12-11T15:00:00.000Z",
+                     *               "status": "ok"
+                     *             },
+                     *             "status": "ok"
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "01a24b8d-13de-757d-9b9c-424e16b0d6fb",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -50065,24 +50209,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
+                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
+                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24b36-f82d-74cf-9337-7fd6c575a7e8",
+                     *             "id": "01a24b8d-152a-75aa-a2f0-c3365888207f",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T11:54:25.440Z",
-                     *           "updatedAt": "2026-12-06T11:54:25.440Z",
+                     *           "createdAt": "2026-12-06T13:30:52.109Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.109Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -50100,7 +50244,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b36-f40b-7599-b65a-4610754eb759",
+                     *           "id": "01a24b8d-1428-7578-a459-212d346f39ed",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -50110,81 +50254,42 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
+                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
+                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24b36-f826-7441-9526-1eb655d20704",
+                     *             "id": "01a24b8d-1525-72cf-8254-8b6322588ac4",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T05:54:25.440Z",
-                     *           "updatedAt": "2026-12-06T11:54:25.440Z",
+                     *           "createdAt": "2026-12-04T07:30:52.109Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.109Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 300.42,
+                     *               "elapsedMinutes": 306,
                      *               "dueAt": null,
                      *               "status": "met"
                      *             },
                      *             "resolution": {
                      *               "targetMinutes": 2700,
-                     *               "elapsedMinutes": 540,
-                     *               "dueAt": "2026-12-10T15:00:00.000Z",
+                     *               "elapsedMinutes": 449.13,
+                     *               "dueAt": "2026-12-11T07:30:52.200Z",
                      *               "status": "ok"
                      *             },
                      *             "status": "ok"
                      *           }
-                     *         },
-                     *         {
-                     *           "id": "01a24b36-f63c-769f-8c39-13f6c379c93b",
-                     *           "number": 31,
-                     *           "type": {
-                     *             "code": "question",
-                     *             "kind": "question",
-                     *             "name": "Question"
-                     *           },
-                     *           "subject": "Poäng för förra månadens köp",
-                     *           "state": "new",
-                     *           "member": {
-                     *             "id": "01a24b34-98c5-72b5-a3aa-ca943c0a35b0",
-                     *             "name": "Sofia Eriksson"
-                     *           },
-                     *           "account": {
-                     *             "id": "01a24b34-9415-727e-9375-e4f0656a39ab",
-                     *             "name": "VVSkedjan A Göteborg"
-                     *           },
-                     *           "assignee": null,
-                     *           "team": null,
-                     *           "tier": "silver",
-                     *           "createdAt": "2026-12-01T23:54:25.440Z",
-                     *           "updatedAt": "2026-12-01T23:54:25.440Z",
-                     *           "sla": {
-                     *             "firstResponse": {
-                     *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 1620,
-                     *               "dueAt": null,
-                     *               "status": "breached"
-                     *             },
-                     *             "resolution": {
-                     *               "targetMinutes": 2700,
-                     *               "elapsedMinutes": 1620,
-                     *               "dueAt": "2026-12-08T15:00:00.000Z",
-                     *               "status": "ok"
-                     *             },
-                     *             "status": "breached"
-                     *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI4VDIyOjU0OjI1LjQ0MFoiLCIwMWEyNGIzNi1mN2VmLTc0NmYtYWMyMC1hZTIyNzQyYjI0ZTciXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDE5OjMwOjUyLjEwOVoiLCIwMWEyNGI4ZC0xNGUwLTc2ZTktOTlhOC0zMGQ5ZTgxYjZlYjAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -50254,7 +50359,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                 *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50308,8 +50413,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-4057-77db-b85d-0e4e60d6b76e",
-                     *       "number": 39,
+                     *       "id": "01a24b8d-2add-73ab-8977-134a184b4743",
+                     *       "number": 41,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -50318,21 +50423,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T11:57:21.860Z",
-                     *       "updatedAt": "2026-12-06T11:57:21.860Z",
+                     *       "createdAt": "2026-12-06T13:31:12.474Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.474Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50356,7 +50461,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b37-406e-74dd-91d1-99abfeaa2460",
+                     *           "id": "01a24b8d-2adf-741f-8f38-86cff2d0d894",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50367,7 +50472,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T11:57:21.860Z"
+                     *           "createdAt": "2026-12-06T13:31:12.474Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50488,7 +50593,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24b37-4057-77db-b85d-0e4e60d6b76e
+                 * @example 01a24b8d-2add-73ab-8977-134a184b4743
                  */
                 id: string;
             };
@@ -50504,8 +50609,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-4057-77db-b85d-0e4e60d6b76e",
-                     *       "number": 39,
+                     *       "id": "01a24b8d-2add-73ab-8977-134a184b4743",
+                     *       "number": 41,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -50514,21 +50619,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T11:57:21.860Z",
-                     *       "updatedAt": "2026-12-06T11:57:21.860Z",
+                     *       "createdAt": "2026-12-06T13:31:12.474Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.474Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50552,7 +50657,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b37-406e-74dd-91d1-99abfeaa2460",
+                     *           "id": "01a24b8d-2adf-741f-8f38-86cff2d0d894",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50563,7 +50668,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T11:57:21.860Z"
+                     *           "createdAt": "2026-12-06T13:31:12.474Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50660,7 +50765,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24b37-4057-77db-b85d-0e4e60d6b76e
+                 * @example 01a24b8d-2add-73ab-8977-134a184b4743
                  */
                 id: string;
             };
@@ -50699,8 +50804,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-4057-77db-b85d-0e4e60d6b76e",
-                     *       "number": 39,
+                     *       "id": "01a24b8d-2add-73ab-8977-134a184b4743",
+                     *       "number": 41,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -50709,21 +50814,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T11:57:21.860Z",
-                     *       "updatedAt": "2026-12-06T11:57:22.050Z",
+                     *       "createdAt": "2026-12-06T13:31:12.474Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.509Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50742,12 +50847,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T11:57:22.050Z",
+                     *       "firstResponseAt": "2026-12-06T13:31:12.509Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b37-406e-74dd-91d1-99abfeaa2460",
+                     *           "id": "01a24b8d-2adf-741f-8f38-86cff2d0d894",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50758,10 +50863,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T11:57:21.860Z"
+                     *           "createdAt": "2026-12-06T13:31:12.474Z"
                      *         },
                      *         {
-                     *           "id": "01a24b37-4117-763d-8030-0fe2d73d61ed",
+                     *           "id": "01a24b8d-2afe-748b-bcfd-73adc75eb568",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50772,10 +50877,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T11:57:22.050Z"
+                     *           "createdAt": "2026-12-06T13:31:12.509Z"
                      *         },
                      *         {
-                     *           "id": "01a24b37-411f-7481-a56f-f5f196b69a29",
+                     *           "id": "01a24b8d-2aff-746c-8617-d6995efdd6c7",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50786,7 +50891,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T11:57:22.050Z"
+                     *           "createdAt": "2026-12-06T13:31:12.509Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50931,7 +51036,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24b37-4057-77db-b85d-0e4e60d6b76e
+                 * @example 01a24b8d-2add-73ab-8977-134a184b4743
                  */
                 id: string;
             };
@@ -50965,8 +51070,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-4057-77db-b85d-0e4e60d6b76e",
-                     *       "number": 39,
+                     *       "id": "01a24b8d-2add-73ab-8977-134a184b4743",
+                     *       "number": 41,
                      *       "type": {
                      *         "code": "question",
                      *         "kind": "question",
@@ -50975,24 +51080,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b34-9415-727e-9375-ddd7846a6f4f",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
+                     *         "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24b37-41f5-7086-91d0-6b4b4922ea08",
+                     *         "id": "01a24b8d-2b19-7020-a540-0bc394847870",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T11:57:21.860Z",
-                     *       "updatedAt": "2026-12-06T11:57:22.608Z",
+                     *       "createdAt": "2026-12-06T13:31:12.474Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.580Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51011,12 +51116,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T11:57:22.050Z",
-                     *       "resolvedAt": "2026-12-06T11:57:22.608Z",
+                     *       "firstResponseAt": "2026-12-06T13:31:12.509Z",
+                     *       "resolvedAt": "2026-12-06T13:31:12.580Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b37-406e-74dd-91d1-99abfeaa2460",
+                     *           "id": "01a24b8d-2adf-741f-8f38-86cff2d0d894",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51027,10 +51132,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T11:57:21.860Z"
+                     *           "createdAt": "2026-12-06T13:31:12.474Z"
                      *         },
                      *         {
-                     *           "id": "01a24b37-4117-763d-8030-0fe2d73d61ed",
+                     *           "id": "01a24b8d-2afe-748b-bcfd-73adc75eb568",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51041,10 +51146,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T11:57:22.050Z"
+                     *           "createdAt": "2026-12-06T13:31:12.509Z"
                      *         },
                      *         {
-                     *           "id": "01a24b37-411f-7481-a56f-f5f196b69a29",
+                     *           "id": "01a24b8d-2aff-746c-8617-d6995efdd6c7",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51055,7 +51160,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T11:57:22.050Z"
+                     *           "createdAt": "2026-12-06T13:31:12.509Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51129,10 +51234,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:service_transition_not_allowed",
                      *       "title": "service transition not allowed",
                      *       "status": 409,
-                     *       "detail": "Request 39 is resolved; it cannot move to new from there.",
+                     *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24b37-4420-750a-a5b7-b20dad6c5d60",
-                     *       "instance": "/v1/service/requests/01a24b37-4057-77db-b85d-0e4e60d6b76e/state"
+                     *       "requestId": "01a24b8d-2b58-751f-b4db-352b197c38f0",
+                     *       "instance": "/v1/service/requests/01a24b8d-2add-73ab-8977-134a184b4743/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -51203,9 +51308,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24b37-4057-77db-b85d-0e4e60d6b76e"
+                 *         "01a24b8d-2add-73ab-8977-134a184b4743"
                  *       ],
-                 *       "staffUserId": "01a24b37-014b-748f-ac5e-39b16e605a61"
+                 *       "staffUserId": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4"
                  *     }
                  */
                 "application/json": {
@@ -51353,7 +51458,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24a61-b256-72db-bec8-69e6434f20b3
+                 * @example 01a24b8d-2834-77aa-b92f-ea3caaa2db81
                  */
                 id: string;
             };
@@ -51398,7 +51503,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b256-72db-bec8-69e6434f20b3",
+                     *       "id": "01a24b8d-2834-77aa-b92f-ea3caaa2db81",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -51408,21 +51513,21 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "waiting_customer",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.356Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.376Z",
+                     *       "createdAt": "2026-12-06T13:31:11.794Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.814Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51452,12 +51557,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:06.376Z",
+                     *       "firstResponseAt": "2026-12-06T13:31:11.814Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b258-76c5-9abe-d2c14ce876b9",
+                     *           "id": "01a24b8d-2836-75c7-b61d-58195879a23d",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -51468,10 +51573,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.356Z"
+                     *           "createdAt": "2026-12-06T13:31:11.794Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-8036b9c8b2ed",
+                     *           "id": "01a24b8d-2849-7408-80a1-1eab10104401",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51482,10 +51587,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:31:11.814Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-85de2e4d4859",
+                     *           "id": "01a24b8d-284a-776d-a5a9-c12cc16add64",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51496,7 +51601,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:31:11.814Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51508,7 +51613,7 @@ export interface operations {
                      *       "canRate": false,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24a61-b26a-77f8-a8d4-f2dfe4b68080",
+                     *           "id": "01a24b8d-2848-716d-9c57-cf655f341c49",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -51520,7 +51625,7 @@ export interface operations {
                      *           "expired": false,
                      *           "orderId": null,
                      *           "decidedAt": null,
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:31:11.814Z"
                      *         }
                      *       ]
                      *     }
@@ -51657,45 +51762,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b36-f826-7441-9526-1eb655d20704",
+                     *           "id": "01a24b8d-1525-72cf-8254-8b6322588ac4",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24b36-64eb-774d-a22b-89f3ada75d7d",
+                     *               "id": "01a24b8d-04d6-7348-a24e-2998a2fba2a4",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
+                     *               "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T11:54:25.440Z"
+                     *           "createdAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24b37-41f5-7086-91d0-6b4b4922ea08",
+                     *           "id": "01a24b8d-2b19-7020-a540-0bc394847870",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
+                     *               "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T11:57:22.292Z"
+                     *           "createdAt": "2026-12-06T13:31:12.536Z"
                      *         },
                      *         {
-                     *           "id": "01a24b36-f82d-74cf-9337-7fd6c575a7e8",
+                     *           "id": "01a24b8d-152a-75aa-a2f0-c3365888207f",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24b36-6500-75a2-bd42-bae921b78c5e",
+                     *               "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T11:54:25.440Z"
+                     *           "createdAt": "2026-12-06T13:30:52.109Z"
                      *         }
                      *       ]
                      *     }
@@ -51768,7 +51873,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24b37-014b-748f-ac5e-39b16e605a61"
+                 *         "01a24b8d-174e-7618-b83a-e5cfaed9e8d4"
                  *       ]
                  *     }
                  */
@@ -51792,16 +51897,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-41f5-7086-91d0-6b4b4922ea08",
+                     *       "id": "01a24b8d-2b19-7020-a540-0bc394847870",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
+                     *           "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T11:57:22.292Z"
+                     *       "createdAt": "2026-12-06T13:31:12.536Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -51912,7 +52017,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24b37-41f5-7086-91d0-6b4b4922ea08
+                 * @example 01a24b8d-2b19-7020-a540-0bc394847870
                  */
                 id: string;
             };
@@ -51924,7 +52029,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24b37-014b-748f-ac5e-39b16e605a61"
+                 *         "01a24b8d-174e-7618-b83a-e5cfaed9e8d4"
                  *       ]
                  *     }
                  */
@@ -51948,16 +52053,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-41f5-7086-91d0-6b4b4922ea08",
+                     *       "id": "01a24b8d-2b19-7020-a540-0bc394847870",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
+                     *           "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T11:57:22.292Z"
+                     *       "createdAt": "2026-12-06T13:31:12.536Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52092,7 +52197,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24b37-42f1-74e0-99d8-17923bcbe367
+                 * @example 01a24b8d-2b39-75ce-9935-caf9e08f3c80
                  */
                 id: string;
             };
@@ -52224,12 +52329,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24b36-ce3a-75ec-836e-97c0b618a384
+                 * @example 01a24b8d-0ff5-71c4-bd60-395bbdcfe7ed
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24b36-ce4f-7668-a2e7-c11581974307
+                 * @example 01a24b8d-0ff7-76bc-9338-5f8a603e615a
                  */
                 fileId: string;
             };
@@ -52355,19 +52460,19 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b37-014b-748f-ac5e-39b16e605a61",
+                     *           "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24b36-64e6-761c-a5d5-9ff4f49fce15",
-                     *           "name": "Ingrid Dahl",
-                     *           "email": "ingrid.dahl@nordbygg.example"
+                     *           "id": "01a24b8d-1cfa-757b-a5e4-5520f267d1e7",
+                     *           "name": "Elin Sjöberg",
+                     *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24b36-64eb-774d-a22b-89f3ada75d7d",
-                     *           "name": "Magnus Berg",
-                     *           "email": "magnus.berg@nordbygg.example"
+                     *           "id": "01a24b8d-04d3-7172-b092-ecb31c31a472",
+                     *           "name": "Ingrid Dahl",
+                     *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
                      *       ]
                      *     }
@@ -52466,8 +52571,8 @@ export interface operations {
                      *           "volume": 6,
                      *           "open": 1,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 780,
-                     *           "resolutionMedian": 60,
+                     *           "firstResponseP90": 877,
+                     *           "resolutionMedian": 157,
                      *           "resolutionP90": 1080,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
@@ -52478,41 +52583,41 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 246,
-                     *           "firstResponseP90": 840,
-                     *           "resolutionMedian": 246,
-                     *           "resolutionP90": 1080,
-                     *           "breachRate": 0.636,
-                     *           "breached": 7,
+                     *           "firstResponseMedian": 149,
+                     *           "firstResponseP90": 906,
+                     *           "resolutionMedian": 149,
+                     *           "resolutionP90": 1049,
+                     *           "breachRate": 0.5,
+                     *           "breached": 5,
                      *           "csatAverage": 4.33,
                      *           "csatCount": 6
                      *         },
                      *         {
                      *           "type": "question",
-                     *           "volume": 10,
-                     *           "open": 3,
+                     *           "volume": 11,
+                     *           "open": 4,
                      *           "firstResponseMedian": 0,
                      *           "firstResponseP90": 126,
                      *           "resolutionMedian": 0,
-                     *           "resolutionP90": 306,
+                     *           "resolutionP90": 209,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
-                     *           "csatAverage": 4.67,
-                     *           "csatCount": 6
+                     *           "csatAverage": 4.71,
+                     *           "csatCount": 7
                      *         }
                      *       ],
                      *       "total": {
                      *         "type": "*",
-                     *         "volume": 39,
-                     *         "open": 12,
+                     *         "volume": 41,
+                     *         "open": 13,
                      *         "firstResponseMedian": 126,
-                     *         "firstResponseP90": 780,
-                     *         "resolutionMedian": 306,
-                     *         "resolutionP90": 1080,
-                     *         "breachRate": 0.4,
-                     *         "breached": 14,
-                     *         "csatAverage": 4.13,
-                     *         "csatCount": 23
+                     *         "firstResponseP90": 877,
+                     *         "resolutionMedian": 157,
+                     *         "resolutionP90": 1049,
+                     *         "breachRate": 0.343,
+                     *         "breached": 12,
+                     *         "csatAverage": 4.17,
+                     *         "csatCount": 24
                      *       }
                      *     }
                      */
@@ -52571,7 +52676,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24b37-4738-777b-8995-a4bb37acf3aa",
+                     *       "requestId": "01a24b8d-2bc3-747d-9f14-a412da09a620",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -52625,34 +52730,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24b36-e3bf-725a-b151-297e329f4b5c",
+                     *           "requestId": "01a24b8d-11b1-77de-b1a6-6ab456736a11",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24b34-98de-7246-911f-e9a1fd666e31",
-                     *           "accountId": "01a24b34-941d-75bc-bf63-92a3f4b80a0a",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965f-1a43672fead7",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-7f97b6a34ffa",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-11T04:12:25.440Z"
+                     *           "answeredAt": "2026-11-11T05:48:52.109Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24b36-df8d-7328-acf9-17c47033a63c",
+                     *           "requestId": "01a24b8d-114b-75ab-8b9c-a3d83a875044",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24b34-98de-7246-9120-294b4676fe13",
-                     *           "accountId": "01a24b34-941d-75bc-bf63-aa20823d1a09",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965f-5bf6f72b26ab",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-97d4bb3d2e1b",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T09:00:25.440Z"
+                     *           "answeredAt": "2026-11-12T10:36:52.109Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24b36-e103-74cc-9dec-c5a2b418e92c",
+                     *           "requestId": "01a24b8d-1173-7061-9e22-74d638cdb68a",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24b34-98c5-72b5-a3aa-ad577b08b897",
-                     *           "accountId": "01a24b34-9415-727e-9375-ddd7846a6f4f",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-13T08:00:25.440Z"
+                     *           "answeredAt": "2026-11-13T09:36:52.109Z"
                      *         }
                      *       ]
                      *     }
@@ -52744,7 +52849,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBoks0jo1wXqeiez78fu3tAaJLN0BXd9u4XQ5OYNa3bms82qI.W_PGI4gdMWfXCQWAU8K28A
+                 * @example AQUBokuM2zxw2b4fuhQ46JQrAaJLjSrdc6uJdxNKGEtHQ2s88KA.zjwNXxwq8DPw7LhTwuAq-Q
                  */
                 token: string;
             };
@@ -52760,11 +52865,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestNumber": 39,
+                     *       "requestNumber": 41,
                      *       "score": 5,
                      *       "comment": null,
                      *       "recorded": true,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24b37-4057-77db-b85d-0e4e60d6b76e"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24b8d-2add-73ab-8977-134a184b4743"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -52784,8 +52889,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This rating link is not valid (changed or incomplete). Use the link from the mail as it is, or rate the request in the portal.",
                      *       "code": "service_csat_link_invalid",
-                     *       "requestId": "01a24b37-44c6-709a-81aa-2a4182537f23",
-                     *       "instance": "/rate/AQUBoks0jo1wXqeiez78fu3tAaJLN0BXd9u4XQ5OYNa3bms82qI.W_PGI4gdMWfXCQWAU8K2xx"
+                     *       "requestId": "01a24b8d-2b6f-7438-8f05-811d27e300a3",
+                     *       "instance": "/rate/AQUBokuM2zxw2b4fuhQ46JQrAaJLjSrdc6uJdxNKGEtHQ2s88KA.zjwNXxwq8DPw7LhTwuAqxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -52868,7 +52973,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBoks0jo1wXqeiez78fu3tAaJLN0BXd9u4XQ5OYNa3bms82qI.W_PGI4gdMWfXCQWAU8K28A
+                 * @example AQUBokuM2zxw2b4fuhQ46JQrAaJLjSrdc6uJdxNKGEtHQ2s88KA.zjwNXxwq8DPw7LhTwuAq-Q
                  */
                 token: string;
             };
@@ -52905,11 +53010,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestNumber": 39,
+                     *       "requestNumber": 41,
                      *       "score": 5,
                      *       "comment": "Snabbt besked och leveransen kom i tid.",
                      *       "recorded": false,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24b37-4057-77db-b85d-0e4e60d6b76e"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24b8d-2add-73ab-8977-134a184b4743"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -53179,7 +53284,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *           "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -53189,23 +53294,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:04:06.176Z",
-                     *           "updatedAt": "2026-12-06T08:04:06.223Z"
+                     *           "createdAt": "2026-12-06T13:31:11.620Z",
+                     *           "updatedAt": "2026-12-06T13:31:11.655Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a054-718c-abb5-417ced23a24b",
+                     *           "id": "01a24b8d-13de-757d-9b9c-424e16b0d6fb",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -53215,23 +53320,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "createdAt": "2026-12-06T13:30:52.109Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a091-76e1-a697-261e1e614a52",
+                     *           "id": "01a24b8d-13ea-763b-8a01-102028ae3075",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -53241,23 +53346,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T13:03:49.485Z",
-                     *           "updatedAt": "2026-12-05T23:09:49.485Z"
+                     *           "createdAt": "2026-12-05T18:30:52.109Z",
+                     *           "updatedAt": "2026-12-06T04:36:52.109Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI0VDE4OjAzOjQ5LjQ4NVoiLCIwMWEyNGE2MS05ZjM0LTczZmMtYjkxZi05NzE3NTZmNjQxMmMiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI0VDIzOjMwOjUyLjEwOVoiLCIwMWEyNGI4ZC0xMjQxLTczYmEtOTU4Ni01M2M5NTY0ZmI0NjAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -53417,7 +53522,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *       "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53427,20 +53532,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.176Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.176Z",
+                     *       "createdAt": "2026-12-06T13:31:11.620Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.620Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53449,7 +53554,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
+                     *           "id": "01a24b8d-278a-73e2-8b3f-67e283f2da79",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53458,7 +53563,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.176Z"
+                     *           "createdAt": "2026-12-06T13:31:11.620Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53587,7 +53692,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-b1a4-742c-b5b5-3256b2c4b274
+                 * @example 01a24b8d-2788-75c8-b55f-83d0169d8b36
                  */
                 id: string;
             };
@@ -53603,7 +53708,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *       "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53613,20 +53718,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.176Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.223Z",
+                     *       "createdAt": "2026-12-06T13:31:11.620Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.655Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53635,7 +53740,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
+                     *           "id": "01a24b8d-278a-73e2-8b3f-67e283f2da79",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53644,10 +53749,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.176Z"
+                     *           "createdAt": "2026-12-06T13:31:11.620Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b1d1-765e-a699-63dca5b4303f",
+                     *           "id": "01a24b8d-27a8-731d-9b1e-eec27c972ad6",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53656,7 +53761,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.223Z"
+                     *           "createdAt": "2026-12-06T13:31:11.655Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53749,7 +53854,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-b1a4-742c-b5b5-3256b2c4b274
+                 * @example 01a24b8d-2788-75c8-b55f-83d0169d8b36
                  */
                 id: string;
             };
@@ -53796,7 +53901,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b1a4-742c-b5b5-3256b2c4b274",
+                     *       "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53806,20 +53911,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.176Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.223Z",
+                     *       "createdAt": "2026-12-06T13:31:11.620Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.655Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53828,7 +53933,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b1a6-767a-adf0-2a191b867cc8",
+                     *           "id": "01a24b8d-278a-73e2-8b3f-67e283f2da79",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53837,10 +53942,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.176Z"
+                     *           "createdAt": "2026-12-06T13:31:11.620Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b1d1-765e-a699-63dca5b4303f",
+                     *           "id": "01a24b8d-27a8-731d-9b1e-eec27c972ad6",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53849,7 +53954,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.223Z"
+                     *           "createdAt": "2026-12-06T13:31:11.655Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -54002,7 +54107,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-a091-76e1-a697-261e1e614a52
+                 * @example 01a24b8d-13ea-763b-8a01-102028ae3075
                  */
                 id: string;
             };
@@ -54036,7 +54141,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a091-76e1-a697-261e1e614a52",
+                     *       "id": "01a24b8d-13ea-763b-8a01-102028ae3075",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54046,29 +54151,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T13:03:49.485Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.321Z",
+                     *       "createdAt": "2026-12-05T18:30:52.109Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.759Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T16:09:49.485Z",
-                     *       "resolvedAt": "2026-12-05T23:09:49.485Z",
-                     *       "closedAt": "2026-12-06T08:04:06.321Z",
+                     *       "firstResponseAt": "2026-12-05T21:36:52.109Z",
+                     *       "resolvedAt": "2026-12-06T04:36:52.109Z",
+                     *       "closedAt": "2026-12-06T13:31:11.759Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-a093-7215-9608-31996ffa9c9a",
+                     *           "id": "01a24b8d-13ec-7129-9473-56847ec78039",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54077,10 +54182,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T13:03:49.485Z"
+                     *           "createdAt": "2026-12-05T18:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-16d0cbe08e6c",
+                     *           "id": "01a24b8d-13f3-711e-8626-4b2b488de5ad",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54089,10 +54194,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T21:36:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-191c7c521c72",
+                     *           "id": "01a24b8d-13f3-711e-8626-4e1e94829a92",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54101,7 +54206,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T21:36:52.109Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54110,7 +54215,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T08:04:06.307Z"
+                     *         "createdAt": "2026-12-06T13:31:11.745Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54180,8 +54285,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24a61-b1e2-7629-9a86-06324bfa6904",
-                     *       "instance": "/portal/v1/service/requests/01a24a61-b1a4-742c-b5b5-3256b2c4b274/state"
+                     *       "requestId": "01a24b8d-27bb-7228-bdab-fcdaa262ed6d",
+                     *       "instance": "/portal/v1/service/requests/01a24b8d-2788-75c8-b55f-83d0169d8b36/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -54247,7 +54352,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-a091-76e1-a697-261e1e614a52
+                 * @example 01a24b8d-13ea-763b-8a01-102028ae3075
                  */
                 id: string;
             };
@@ -54276,7 +54381,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-a091-76e1-a697-261e1e614a52",
+                     *       "id": "01a24b8d-13ea-763b-8a01-102028ae3075",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54286,29 +54391,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T13:03:49.485Z",
-                     *       "updatedAt": "2026-12-05T23:09:49.485Z",
+                     *       "createdAt": "2026-12-05T18:30:52.109Z",
+                     *       "updatedAt": "2026-12-06T04:36:52.109Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T16:09:49.485Z",
-                     *       "resolvedAt": "2026-12-05T23:09:49.485Z",
+                     *       "firstResponseAt": "2026-12-05T21:36:52.109Z",
+                     *       "resolvedAt": "2026-12-06T04:36:52.109Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-a093-7215-9608-31996ffa9c9a",
+                     *           "id": "01a24b8d-13ec-7129-9473-56847ec78039",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54317,10 +54422,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T13:03:49.485Z"
+                     *           "createdAt": "2026-12-05T18:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-16d0cbe08e6c",
+                     *           "id": "01a24b8d-13f3-711e-8626-4b2b488de5ad",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54329,10 +54434,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T21:36:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-a09b-76dd-8b53-191c7c521c72",
+                     *           "id": "01a24b8d-13f3-711e-8626-4e1e94829a92",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54341,7 +54446,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T16:09:49.485Z"
+                     *           "createdAt": "2026-12-05T21:36:52.109Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54351,7 +54456,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T08:04:06.307Z"
+                     *         "createdAt": "2026-12-06T13:31:11.745Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54477,12 +54582,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-b256-72db-bec8-69e6434f20b3
+                 * @example 01a24b8d-2834-77aa-b92f-ea3caaa2db81
                  */
                 id: string;
                 /**
                  * @description the quote id, from the request's `quotes`
-                 * @example 01a24a61-b26a-77f8-a8d4-f2dfe4b68080
+                 * @example 01a24b8d-2848-716d-9c57-cf655f341c49
                  */
                 quoteId: string;
             };
@@ -54513,7 +54618,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b256-72db-bec8-69e6434f20b3",
+                     *       "id": "01a24b8d-2834-77aa-b92f-ea3caaa2db81",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -54523,20 +54628,20 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24a61-70cd-736b-bba8-367c2cc2f80e",
+                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24a61-959a-71da-a3a5-1afcdcdd9885",
+                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T08:04:06.356Z",
-                     *       "updatedAt": "2026-12-06T08:04:06.400Z",
+                     *       "createdAt": "2026-12-06T13:31:11.794Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.837Z",
                      *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
                      *       "fields": [
                      *         {
@@ -54551,12 +54656,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T08:04:06.376Z",
-                     *       "resolvedAt": "2026-12-06T08:04:06.400Z",
+                     *       "firstResponseAt": "2026-12-06T13:31:11.814Z",
+                     *       "resolvedAt": "2026-12-06T13:31:11.837Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24a61-b258-76c5-9abe-d2c14ce876b9",
+                     *           "id": "01a24b8d-2836-75c7-b61d-58195879a23d",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54565,10 +54670,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.356Z"
+                     *           "createdAt": "2026-12-06T13:31:11.794Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-8036b9c8b2ed",
+                     *           "id": "01a24b8d-2849-7408-80a1-1eab10104401",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54577,10 +54682,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:31:11.814Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-b26c-72d0-88be-85de2e4d4859",
+                     *           "id": "01a24b8d-284a-776d-a5a9-c12cc16add64",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54589,7 +54694,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "waiting_customer",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "createdAt": "2026-12-06T13:31:11.814Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54600,7 +54705,7 @@ export interface operations {
                      *       "canRate": true,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24a61-b26a-77f8-a8d4-f2dfe4b68080",
+                     *           "id": "01a24b8d-2848-716d-9c57-cf655f341c49",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -54610,9 +54715,9 @@ export interface operations {
                      *           "validUntil": "2026-12-20T23:00:00.000Z",
                      *           "status": "accepted",
                      *           "expired": false,
-                     *           "orderId": "01a24a61-b288-720b-bd45-ed28f4e6d902",
-                     *           "decidedAt": "2026-12-06T08:04:06.400Z",
-                     *           "createdAt": "2026-12-06T08:04:06.376Z"
+                     *           "orderId": "01a24b8d-2865-74ba-b86c-1635162edf1c",
+                     *           "decidedAt": "2026-12-06T13:31:11.837Z",
+                     *           "createdAt": "2026-12-06T13:31:11.814Z"
                      *         }
                      *       ]
                      *     }
@@ -54749,12 +54854,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24a61-a054-718c-abb5-417ced23a24b
+                 * @example 01a24b8d-13de-757d-9b9c-424e16b0d6fb
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24a61-a07f-765f-b027-a51c5573b883
+                 * @example 01a24b8d-13df-74cb-be7b-4b650f4c09f8
                  */
                 fileId: string;
             };
@@ -54968,11 +55073,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a61-9d48-71cd-b82e-3ad349a6da8c",
+                     *           "id": "01a24b8d-0fcf-7093-be85-d58e42a2cad8",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T08:04:00.968Z"
+                     *           "updatedAt": "2026-12-06T13:31:05.551Z"
                      *         }
                      *       ]
                      *     }
@@ -55047,7 +55152,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24a61-9d48-71cd-b82e-3ad349a6da8c
+                 * @example 01a24b8d-0fcf-7093-be85-d58e42a2cad8
                  */
                 id: string;
             };
@@ -55063,11 +55168,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9d48-71cd-b82e-3ad349a6da8c",
+                     *       "id": "01a24b8d-0fcf-7093-be85-d58e42a2cad8",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T08:04:00.968Z"
+                     *       "updatedAt": "2026-12-06T13:31:05.551Z"
                      *     }
                      */
                     "application/json": {
@@ -55162,7 +55267,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24a61-9d48-71cd-b82e-3ad349a6da8c
+                 * @example 01a24b8d-0fcf-7093-be85-d58e42a2cad8
                  */
                 id: string;
             };
@@ -55637,8 +55742,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:08.846Z"
+                     *           "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "createdAt": "2026-12-06T13:31:14.195Z"
                      *         }
                      *       ]
                      *     }
@@ -55750,8 +55855,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:08.846Z"
+                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:14.195Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -55879,9 +55984,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T08:04:08.857Z",
+                     *           "since": "2026-12-06T13:31:14.205Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c"
+                     *           "recordId": "01a24b8d-319f-7365-9d94-c9f780012e53"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -55894,16 +55999,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *           "id": "01a24b8d-319f-7365-9d94-c9f780012e53",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "recordedAt": "2026-12-06T08:04:08.857Z"
+                     *           "recordedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "recordedAt": "2026-12-06T13:31:14.205Z"
                      *         }
                      *       ]
                      *     }
@@ -56055,16 +56160,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc1b-7092-bf3c-6fc1eb93720c",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "id": "01a24b8d-319f-7365-9d94-c9f780012e53",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "recordedAt": "2026-12-06T08:04:08.857Z"
+                     *       "recordedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "recordedAt": "2026-12-06T13:31:14.205Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -56141,10 +56246,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24a61-a754-7378-b861-98e03ab53499 was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284 was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24a61-bc68-77ed-baf7-7b15f55fb901",
-                     *       "instance": "/v1/members/01a24a61-a754-7378-b861-98e03ab53499/consents"
+                     *       "requestId": "01a24b8d-31f3-7775-be99-8c968107e5a8",
+                     *       "instance": "/v1/members/01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -56418,7 +56523,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a754-7378-b861-98e03ab53499
+                 * @example 01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284
                  */
                 id: string;
             };
@@ -56443,17 +56548,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-a754-7378-b861-98e03ab53499",
+                     *       "memberId": "01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "erasedAt": "2026-12-06T08:04:08.917Z",
+                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "erasedAt": "2026-12-06T13:31:14.270Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
                      *         "orders": 0,
                      *         "evidenceFiles": 0,
                      *         "mails": 0,
-                     *         "sessions": 0,
+                     *         "sessions": 1,
                      *         "consentRecords": 0,
                      *         "sms": 0,
                      *         "inbox": 0
@@ -56580,7 +56685,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-a754-7378-b861-98e03ab53499
+                 * @example 01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284
                  */
                 id: string;
             };
@@ -56596,17 +56701,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24a61-a754-7378-b861-98e03ab53499",
+                     *       "memberId": "01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "erasedAt": "2026-12-06T08:04:08.917Z",
+                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "erasedAt": "2026-12-06T13:31:14.270Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
                      *         "orders": 0,
                      *         "evidenceFiles": 0,
                      *         "mails": 0,
-                     *         "sessions": 0,
+                     *         "sessions": 1,
                      *         "consentRecords": 0,
                      *         "sms": 0,
                      *         "inbox": 0
@@ -56890,7 +56995,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T08:04:09.225Z"
+                     *               "since": "2026-12-06T13:31:14.662Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -56907,14 +57012,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24a61-bd8b-7787-9b96-e891afdf255f",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "id": "01a24b8d-3367-7721-bb87-fdaa364fb7d7",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T08:04:09.225Z"
+                     *           "recordedAt": "2026-12-06T13:31:14.662Z"
                      *         }
                      *       ]
                      *     }
@@ -57328,8 +57433,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc76-7219-b880-6e967d191676",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "id": "01a24b8d-3202-7026-b939-351c7d88a1ae",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57338,13 +57443,15 @@ export interface operations {
                      *       "status": "pending",
                      *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T08:04:08.946Z",
+                     *       "nextAttemptAt": "2026-12-06T13:31:14.302Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:08.946Z"
+                     *       "delivery": null,
+                     *       "deliveredAt": null,
+                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:14.302Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57410,6 +57517,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Gone: expired or removed. `code`: `member_erased`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_erased";
+                    };
+                };
+            };
             /** @description Too large. `code`: `payload_too_large`. */
             413: {
                 headers: {
@@ -57459,8 +57578,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24a61-bc7c-700c-866f-06fcd0fe3c1a",
-                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-7b5f9a6bfac0/sms"
+                     *       "requestId": "01a24b8d-3209-76ec-8ddd-882fd06714b9",
+                     *       "instance": "/v1/members/01a24b8c-dc0c-75ae-965e-d4b8f960d972/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57513,8 +57632,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bc76-7219-b880-6e967d191676",
-                     *           "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *           "id": "01a24b8d-3202-7026-b939-351c7d88a1ae",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -57523,13 +57642,15 @@ export interface operations {
                      *           "status": "pending",
                      *           "heldUntil": null,
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T08:04:08.946Z",
+                     *           "nextAttemptAt": "2026-12-06T13:31:14.302Z",
                      *           "providerId": null,
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:08.946Z"
+                     *           "delivery": null,
+                     *           "deliveredAt": null,
+                     *           "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "createdAt": "2026-12-06T13:31:14.302Z"
                      *         }
                      *       ]
                      *     }
@@ -57596,7 +57717,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24a61-bc76-7219-b880-6e967d191676
+                 * @example 01a24b8d-3202-7026-b939-351c7d88a1ae
                  */
                 id: string;
             };
@@ -57612,8 +57733,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc76-7219-b880-6e967d191676",
-                     *       "memberId": "01a24a61-7125-752f-bbcd-8add78a3d992",
+                     *       "id": "01a24b8d-3202-7026-b939-351c7d88a1ae",
+                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57622,13 +57743,15 @@ export interface operations {
                      *       "status": "cancelled",
                      *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T08:04:08.946Z",
+                     *       "nextAttemptAt": "2026-12-06T13:31:14.302Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:08.946Z"
+                     *       "delivery": null,
+                     *       "deliveredAt": null,
+                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:14.302Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57744,6 +57867,168 @@ export interface operations {
             };
         };
     };
+    reportSmsDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The signed token from the `whendelivered` URL
+                 * @example AaJLjNs8cNm-H7oUOOiUKwGiS40yHXf9jfpqXu2FeCI.RQTyBpO1mJew6bHZb9L4Qw
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "s70df59406a1b4d2fe4c1d1d0a9a5ba8c",
+                 *       "status": "delivered",
+                 *       "delivered": "2026-11-25 12:00:03.372016"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": {
+                    /** @description 46elks’ id of the message */
+                    id: string;
+                    /** @enum {string} */
+                    status: "sent" | "delivered" | "failed";
+                    /** @description When it was delivered, UTC (with status delivered) */
+                    delivered?: string;
+                };
+                /**
+                 * @example {
+                 *       "id": "s70df59406a1b4d2fe4c1d1d0a9a5ba8c",
+                 *       "status": "delivered",
+                 *       "delivered": "2026-11-25 12:00:03.372016"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description 46elks’ id of the message */
+                    id: string;
+                    /** @enum {string} */
+                    status: "sent" | "delivered" | "failed";
+                    /** @description When it was delivered, UTC (with status delivered) */
+                    delivered?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "delivery": "delivered"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description What the message’s delivery state is now */
+                        delivery: ("delivered" | "failed") | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `sms_report_token_invalid`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:sms_report_token_invalid",
+                     *       "title": "sms report token invalid",
+                     *       "status": 400,
+                     *       "detail": "This delivery report link is not valid (changed or incomplete).",
+                     *       "code": "sms_report_token_invalid",
+                     *       "requestId": "01a24b8d-3226-758e-9601-cd536826c51e",
+                     *       "instance": "/v1/sms/delivery-reports/AaJLjNs8cNm-H7oUOOiUKwGiS40yHXf9jfpqXu2FeCI.RQTyBpO1mJew6bHZb9L4xx"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "sms_report_token_invalid" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `sms_report_mismatch`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "sms_report_mismatch";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     postMemberInbox: {
         parameters: {
             query?: never;
@@ -57751,7 +58036,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
                  */
                 id: string;
             };
@@ -57788,11 +58073,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
+                     *       "id": "01a24b8d-322d-761b-bb8c-e34322cef785",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T08:04:08.972Z",
+                     *       "createdAt": "2026-12-06T13:31:14.348Z",
                      *       "readAt": null
                      *     }
                      */
@@ -57856,6 +58141,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "concurrent_conflict";
+                    };
+                };
+            };
+            /** @description Gone: expired or removed. `code`: `member_erased`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_erased";
                     };
                 };
             };
@@ -57944,30 +58241,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "unread": 4,
+                     *       "unread": 6,
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
+                     *           "id": "01a24b8d-322d-761b-bb8c-e34322cef785",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T08:04:08.972Z",
+                     *           "createdAt": "2026-12-06T13:31:14.348Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-8eff-706c-a02a-6fe1c8714158",
+                     *           "id": "01a24b8c-ffa4-76df-ab56-d18e5a87ef1f",
                      *           "kind": "transactional",
-                     *           "title": "En milepæl: din 10. bestilling",
-                     *           "body": "Takk for din 10. bestilling. Vi har lagt til 250 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "title": "Vervingen din ga poeng",
+                     *           "body": "Hansens Bygg AB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
+                     *           "createdAt": "2026-12-06T13:30:52.109Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24a61-8dd8-7689-b9b6-139443d49628",
+                     *           "id": "01a24b8c-ff99-76fb-b4af-d5e492a9f036",
                      *           "kind": "transactional",
-                     *           "title": "100000 poeng opptjent!",
-                     *           "body": "Du har tjent 100000 poeng hos oss. For å feire har vi lagt til 2000 ekstra poeng.",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
+                     *           "title": "Vervingen din ga poeng",
+                     *           "body": "Erikssons Snickeri HB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
+                     *           "createdAt": "2026-12-06T13:30:52.109Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -58041,7 +58338,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24a61-bc8c-7488-9bbb-1bd46f2cad1d",
+                 *       "id": "01a24b8d-322d-761b-bb8c-e34322cef785",
                  *       "read": true
                  *     }
                  */
@@ -58068,7 +58365,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "unread": 3
+                     *       "unread": 5
                      *     }
                      */
                     "application/json": {
@@ -58230,7 +58527,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24a61-bd97-72bd-be70-72b22bf4a4d3",
+                     *       "requestId": "01a24b8d-3377-72b8-bd4a-d05b3331c00d",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -58290,14 +58587,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58305,7 +58602,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
                      *         }
                      *       ]
                      *     }
@@ -58431,14 +58728,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58446,7 +58743,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T08:04:08.979Z"
+                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
                      *         }
                      *       ]
                      *     }
@@ -58648,6 +58945,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Gone: expired or removed. `code`: `member_erased`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_erased";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -58795,6 +59104,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Gone: expired or removed. `code`: `member_erased`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_erased";
+                    };
+                };
+            };
             /** @description Too large. `code`: `payload_too_large`. */
             413: {
                 headers: {
@@ -58844,8 +59165,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The channel sms cannot be chosen: there is no address or valid number for it on file.",
                      *       "code": "channel_unreachable",
-                     *       "requestId": "01a24a61-bca7-77b3-8414-1b10ceb35d68",
-                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-7b5f9a6bfac0/message-preferences"
+                     *       "requestId": "01a24b8d-3249-75a5-9b91-655c3c9258e0",
+                     *       "instance": "/v1/members/01a24b8c-dc0c-75ae-965e-d4b8f960d972/message-preferences"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59091,7 +59412,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Mars/Olympus er ingen kjent tidssone; bruk et navn som Europe/Oslo.",
                      *       "code": "time_zone_unknown",
-                     *       "requestId": "01a24a61-bd7f-736d-95dc-f4a8a21611d3",
+                     *       "requestId": "01a24b8d-335d-72a8-ae9a-de7b2da1ac2e",
                      *       "instance": "/portal/v1/message-preferences"
                      *     }
                      */
@@ -59302,8 +59623,8 @@ export interface operations {
                      *       "body": "Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}",
                      *       "sms": "{{programName}}: +{{pointsText}}",
                      *       "custom": true,
-                     *       "updatedBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "updatedAt": "2026-12-06T08:04:09.018Z"
+                     *       "updatedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "updatedAt": "2026-12-06T13:31:14.406Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTemplate"];
@@ -59418,8 +59739,15 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a61-bcbd-76a9-9293-98e2a7b050dc",
-                     *       "instance": "/v1/message-templates/welcome/sv"
+                     *       "requestId": "01a24b8d-326a-74af-9d7f-5e890db3eff1",
+                     *       "instance": "/v1/message-templates/welcome/sv",
+                     *       "errors": [
+                     *         {
+                     *           "path": "body.subject",
+                     *           "message": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
+                     *           "code": "template_variable_unknown"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59790,8 +60118,15 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a61-bcb4-753a-a2ed-ad1616f79d8d",
-                     *       "instance": "/v1/message-templates/earn_notice/pl/preview"
+                     *       "requestId": "01a24b8d-325f-716c-b330-f74e8b14f719",
+                     *       "instance": "/v1/message-templates/earn_notice/pl/preview",
+                     *       "errors": [
+                     *         {
+                     *           "path": "body.subject",
+                     *           "message": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
+                     *           "code": "template_variable_unknown"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59833,12 +60168,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
+                     *           "id": "01a24b8d-3276-75bf-8e3f-6c08c31ab618",
                      *           "language": "sv",
                      *           "segmentKey": null,
                      *           "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.030Z"
+                     *           "createdAt": "2026-12-06T13:31:14.422Z"
                      *         }
                      *       ]
                      *     }
@@ -59931,12 +60266,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
+                     *       "id": "01a24b8d-3276-75bf-8e3f-6c08c31ab618",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.030Z"
+                     *       "createdAt": "2026-12-06T13:31:14.422Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -59991,7 +60326,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No segment with id no-such-segment in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24a61-bcca-7096-9662-54080069942f",
+                     *       "requestId": "01a24b8d-327a-76cc-86e4-a6ac81886cae",
                      *       "instance": "/v1/message-tips"
                      *     }
                      */
@@ -60058,7 +60393,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bcc6-763b-9056-c2535d778cc4
+                 * @example 01a24b8d-3276-75bf-8e3f-6c08c31ab618
                  */
                 id: string;
             };
@@ -60085,12 +60420,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bcc6-763b-9056-c2535d778cc4",
+                     *       "id": "01a24b8d-3276-75bf-8e3f-6c08c31ab618",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.030Z"
+                     *       "createdAt": "2026-12-06T13:31:14.422Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60224,7 +60559,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": false,
-                     *       "updatedAt": null
+                     *       "updatedAt": "2026-12-06T13:31:14.336Z"
                      *     }
                      */
                     "application/json": {
@@ -60313,7 +60648,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": true,
-                     *       "updatedAt": "2026-12-06T08:04:09.051Z"
+                     *       "updatedAt": "2026-12-06T13:31:14.442Z"
                      *     }
                      */
                     "application/json": {
@@ -60434,7 +60769,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *           "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
                      *           "name": "Verktygsveckorna v. 50",
                      *           "channel": "email",
                      *           "purpose": "newsletter",
@@ -60457,8 +60792,8 @@ export interface operations {
                      *             }
                      *           },
                      *           "status": "sent",
-                     *           "scheduledAt": "2026-12-06T08:04:09.103Z",
-                     *           "sentAt": "2026-12-06T08:04:09.103Z",
+                     *           "scheduledAt": "2026-12-06T13:31:14.507Z",
+                     *           "sentAt": "2026-12-06T13:31:14.507Z",
                      *           "counts": {
                      *             "recipients": 1,
                      *             "sent": 0,
@@ -60467,9 +60802,9 @@ export interface operations {
                      *             "failed": 0,
                      *             "bounced": 0
                      *           },
-                     *           "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *           "createdAt": "2026-12-06T08:04:09.061Z",
-                     *           "updatedAt": "2026-12-06T08:04:09.103Z"
+                     *           "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "createdAt": "2026-12-06T13:31:14.454Z",
+                     *           "updatedAt": "2026-12-06T13:31:14.507Z"
                      *         }
                      *       ]
                      *     }
@@ -60594,7 +60929,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
                      *       "name": "Verktygsveckorna",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60620,9 +60955,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.061Z"
+                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:14.454Z",
+                     *       "updatedAt": "2026-12-06T13:31:14.454Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60713,8 +61048,15 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24a61-bcde-76ae-b9d1-10b16daf0d0c",
-                     *       "instance": "/v1/message-campaigns"
+                     *       "requestId": "01a24b8d-328d-703c-8c6e-30dde8a7bba4",
+                     *       "instance": "/v1/message-campaigns",
+                     *       "errors": [
+                     *         {
+                     *           "path": "body.content.sv.subject",
+                     *           "message": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
+                     *           "code": "template_variable_unknown"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -60744,7 +61086,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
                  */
                 id: string;
             };
@@ -60760,7 +61102,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60783,8 +61125,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T08:04:09.103Z",
-                     *       "sentAt": "2026-12-06T08:04:09.103Z",
+                     *       "scheduledAt": "2026-12-06T13:31:14.507Z",
+                     *       "sentAt": "2026-12-06T13:31:14.507Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -60793,9 +61135,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.103Z"
+                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:14.454Z",
+                     *       "updatedAt": "2026-12-06T13:31:14.507Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -60882,7 +61224,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
                  */
                 id: string;
             };
@@ -60946,7 +61288,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60972,9 +61314,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.068Z"
+                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:14.454Z",
+                     *       "updatedAt": "2026-12-06T13:31:14.463Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61076,7 +61418,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `message_campaign_language_missing`, `segment_field_unknown`, `segment_filter_too_complex`, `segment_operator_invalid`, `segment_value_invalid`, `template_variable_unknown`. */
+            /** @description Understood, but refused by the program's rules. `code`: `audience_without_consent`, `message_campaign_language_missing`, `segment_field_unknown`, `segment_filter_too_complex`, `segment_operator_invalid`, `segment_value_invalid`, `template_variable_unknown`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -61084,7 +61426,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "message_campaign_language_missing" | "segment_field_unknown" | "segment_filter_too_complex" | "segment_operator_invalid" | "segment_value_invalid" | "template_variable_unknown";
+                        code?: "audience_without_consent" | "message_campaign_language_missing" | "segment_field_unknown" | "segment_filter_too_complex" | "segment_operator_invalid" | "segment_value_invalid" | "template_variable_unknown";
                     };
                 };
             };
@@ -61109,7 +61451,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
                  */
                 id: string;
             };
@@ -61125,7 +61467,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "matched": 324,
+                     *       "matched": 325,
                      *       "withConsent": 0
                      *     }
                      */
@@ -61216,7 +61558,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
                  */
                 id: string;
             };
@@ -61393,7 +61735,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bce5-72ce-9e49-86fede1e3f55
+                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
                  */
                 id: string;
             };
@@ -61420,7 +61762,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bce5-72ce-9e49-86fede1e3f55",
+                     *       "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61443,8 +61785,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T08:04:09.103Z",
-                     *       "sentAt": "2026-12-06T08:04:09.103Z",
+                     *       "scheduledAt": "2026-12-06T13:31:14.507Z",
+                     *       "sentAt": "2026-12-06T13:31:14.507Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61453,9 +61795,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.061Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.103Z"
+                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:14.454Z",
+                     *       "updatedAt": "2026-12-06T13:31:14.507Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61568,10 +61910,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:audience_without_consent",
                      *       "title": "audience without consent",
                      *       "status": 422,
-                     *       "detail": "None of the 324 members of this audience has given newsletter consent for email; nothing would be sent.",
+                     *       "detail": "None of the 325 members of this audience has given newsletter consent for email; nothing would be sent.",
                      *       "code": "audience_without_consent",
-                     *       "requestId": "01a24a61-bcf6-730d-be36-e8eebba6ec3f",
-                     *       "instance": "/v1/message-campaigns/01a24a61-bce5-72ce-9e49-86fede1e3f55/schedule"
+                     *       "requestId": "01a24b8d-32aa-702f-af17-691ffe9dc26a",
+                     *       "instance": "/v1/message-campaigns/01a24b8d-3296-72d7-b231-c3f5b5e3feb4/schedule"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61601,7 +61943,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bd30-7050-86e1-14493136c2da
+                 * @example 01a24b8d-32ef-74c9-b101-0152e7cd91bb
                  */
                 id: string;
             };
@@ -61617,7 +61959,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd30-7050-86e1-14493136c2da",
+                     *       "id": "01a24b8d-32ef-74c9-b101-0152e7cd91bb",
                      *       "name": "Julhälsning",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61643,9 +61985,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24a61-a3b0-77d9-a35b-fc3e0c1cd39b",
-                     *       "createdAt": "2026-12-06T08:04:09.136Z",
-                     *       "updatedAt": "2026-12-06T08:04:09.141Z"
+                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *       "createdAt": "2026-12-06T13:31:14.542Z",
+                     *       "updatedAt": "2026-12-06T13:31:14.548Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61712,8 +62054,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The message is sent and can no longer be changed, scheduled or sent.",
                      *       "code": "message_campaign_not_editable",
-                     *       "requestId": "01a24a61-bd2b-77a6-bfce-73b69328536f",
-                     *       "instance": "/v1/message-campaigns/01a24a61-bce5-72ce-9e49-86fede1e3f55/cancel"
+                     *       "requestId": "01a24b8d-32e8-728c-8cd7-2b11172442a0",
+                     *       "instance": "/v1/message-campaigns/01a24b8d-3296-72d7-b231-c3f5b5e3feb4/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61779,7 +62121,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bd21-72e0-8008-3a0c8d94be68
+                 * @example 01a24b8d-32dc-7519-8097-4fe2db9adb31
                  */
                 id: string;
             };
@@ -61921,7 +62263,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHXA
+                 * @example AAEBokuM2zxw2b4fuhQ46JQrAaJLjNwMda6WXuff7oVsugGiS40ylnLXsjHD9bXj_rQ.V1sBB6j47_cxSg4tew3sfg
                  */
                 token: string;
             };
@@ -62008,7 +62350,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHXA
+                 * @example AAEBokuM2zxw2b4fuhQ46JQrAaJLjNwMda6WXuff7oVsugGiS40ylnLXsjHD9bXj_rQ.V1sBB6j47_cxSg4tew3sfg
                  */
                 token: string;
             };
@@ -62028,7 +62370,7 @@ export interface operations {
                      *       "channel": "email",
                      *       "purpose": "newsletter",
                      *       "withdrawn": true,
-                     *       "recordedAt": "2026-12-06T08:04:09.151Z"
+                     *       "recordedAt": "2026-12-06T13:31:14.568Z"
                      *     }
                      */
                     "application/json": {
@@ -62057,8 +62399,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This unsubscribe link is not valid (changed or incomplete). Use the link from the message as it is, or sign in to change your choices.",
                      *       "code": "unsubscribe_token_invalid",
-                     *       "requestId": "01a24a61-bd3d-75d5-88ef-dab66de15087",
-                     *       "instance": "/v1/unsubscribe/AAEBokphcGZ06oGMwSRG4niXAaJKYXEldS-7zYrdeKPZkgGiSmG85XLOnkmG_t4eP1U.sLz20xTjRTCx9ZAW-JJHxx"
+                     *       "requestId": "01a24b8d-3305-75eb-933d-bb7dc7463e61",
+                     *       "instance": "/v1/unsubscribe/AAEBokuM2zxw2b4fuhQ46JQrAaJLjNwMda6WXuff7oVsugGiS40ylnLXsjHD9bXj_rQ.V1sBB6j47_cxSg4tew3sxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62234,32 +62576,32 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
+                     *           "id": "01a24b8d-3312-75fd-89c2-ee06256057aa",
                      *           "day": 0,
                      *           "kind": "welcome",
                      *           "stopWhen": "never",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.158Z",
+                     *           "createdAt": "2026-12-06T13:31:14.578Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-bd4e-740f-a484-9990d705af4a",
+                     *           "id": "01a24b8d-331a-7597-a561-27502c7e5635",
                      *           "day": 3,
                      *           "kind": "first_purchase_tip",
                      *           "stopWhen": "first_purchase",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.166Z",
+                     *           "createdAt": "2026-12-06T13:31:14.586Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24a61-bd55-763c-8300-db68eaad3618",
+                     *           "id": "01a24b8d-3320-736a-8cb7-40fcc3a52eee",
                      *           "day": 14,
                      *           "kind": "checklist_reminder",
                      *           "stopWhen": "checklist_done",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T08:04:09.173Z",
+                     *           "createdAt": "2026-12-06T13:31:14.592Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         }
@@ -62357,12 +62699,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
+                     *       "id": "01a24b8d-3312-75fd-89c2-ee06256057aa",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.158Z",
+                     *       "createdAt": "2026-12-06T13:31:14.578Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62463,7 +62805,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24a61-bd46-7738-8fd1-70048a113b8c
+                 * @example 01a24b8d-3312-75fd-89c2-ee06256057aa
                  */
                 id: string;
             };
@@ -62490,12 +62832,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-bd46-7738-8fd1-70048a113b8c",
+                     *       "id": "01a24b8d-3312-75fd-89c2-ee06256057aa",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T08:04:09.158Z",
+                     *       "createdAt": "2026-12-06T13:31:14.578Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62638,7 +62980,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
+                     *           "id": "01a24b8d-0ba7-700b-be7a-661780e57aae",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -62729,11 +63071,11 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T11:54:25.440Z",
+                     *           "closesAt": "2027-03-06T13:30:52.109Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24b36-ad2c-70c8-a8b9-7af552b27472",
+                     *           "ruleId": "01a24b8d-0bae-701f-913a-b6c0da09b2db",
                      *           "followUp": true,
-                     *           "answers": 487,
+                     *           "answers": 489,
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -62741,9 +63083,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T11:54:25.440Z",
-                     *           "updatedAt": "2025-12-06T11:54:25.440Z",
-                     *           "publishedAt": "2025-12-06T11:54:25.440Z"
+                     *           "createdAt": "2025-12-06T13:30:52.109Z",
+                     *           "updatedAt": "2025-12-06T13:30:52.109Z",
+                     *           "publishedAt": "2025-12-06T13:30:52.109Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -62875,7 +63217,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T11:57:14.417Z"
+                 *       "closesAt": "2027-02-04T13:31:11.897Z"
                  *     }
                  */
                 "application/json": {
@@ -62925,7 +63267,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
+                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -62991,7 +63333,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T11:57:14.417Z",
+                     *       "closesAt": "2027-02-04T13:31:11.897Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -63003,8 +63345,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T11:57:15.626Z",
-                     *       "updatedAt": "2026-12-06T11:57:15.626Z",
+                     *       "createdAt": "2026-12-06T13:31:11.959Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.959Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63104,7 +63446,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b36-acc2-779b-aec2-3d91bfde8d06
+                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
                  */
                 id: string;
             };
@@ -63120,7 +63462,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
+                     *       "id": "01a24b8d-0ba7-700b-be7a-661780e57aae",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -63211,11 +63553,11 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T11:54:25.440Z",
+                     *       "closesAt": "2027-03-06T13:30:52.109Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24b36-ad2c-70c8-a8b9-7af552b27472",
+                     *       "ruleId": "01a24b8d-0bae-701f-913a-b6c0da09b2db",
                      *       "followUp": true,
-                     *       "answers": 487,
+                     *       "answers": 489,
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -63223,9 +63565,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T11:54:25.440Z",
-                     *       "updatedAt": "2025-12-06T11:54:25.440Z",
-                     *       "publishedAt": "2025-12-06T11:54:25.440Z"
+                     *       "createdAt": "2025-12-06T13:30:52.109Z",
+                     *       "updatedAt": "2025-12-06T13:30:52.109Z",
+                     *       "publishedAt": "2025-12-06T13:30:52.109Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63312,7 +63654,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b37-27ea-717d-8870-862571738800
+                 * @example 01a24b8d-28d7-720e-841d-5c37bc4132fc
                  */
                 id: string;
             };
@@ -63372,7 +63714,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
+                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63438,7 +63780,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T11:57:14.417Z",
+                     *       "closesAt": "2027-02-04T13:31:11.897Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -63450,8 +63792,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T11:57:15.626Z",
-                     *       "updatedAt": "2026-12-06T11:57:15.663Z",
+                     *       "createdAt": "2026-12-06T13:31:11.959Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.967Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63517,10 +63859,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24b37-27ea-717d-8870-862571738800 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24b8d-28d7-720e-841d-5c37bc4132fc was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24b37-28f7-723c-8f31-7e0aaf5f524f",
-                     *       "instance": "/v1/surveys/01a24b37-27ea-717d-8870-862571738800"
+                     *       "requestId": "01a24b8d-28f2-777f-a9fa-5133586f0576",
+                     *       "instance": "/v1/surveys/01a24b8d-28d7-720e-841d-5c37bc4132fc"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -63598,7 +63940,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b37-27ea-717d-8870-862571738800
+                 * @example 01a24b8d-28d7-720e-841d-5c37bc4132fc
                  */
                 id: string;
             };
@@ -63614,7 +63956,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
+                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63680,9 +64022,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T11:57:14.417Z",
+                     *       "closesAt": "2027-02-04T13:31:11.897Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24b37-28ae-750e-aac4-5e22ef48b40f",
+                     *       "ruleId": "01a24b8d-28ec-74a9-8eb8-5f7188ed31e8",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63692,9 +64034,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T11:57:15.626Z",
-                     *       "updatedAt": "2026-12-06T11:57:15.791Z",
-                     *       "publishedAt": "2026-12-06T11:57:15.791Z"
+                     *       "createdAt": "2026-12-06T13:31:11.959Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.978Z",
+                     *       "publishedAt": "2026-12-06T13:31:11.978Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63829,7 +64171,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b37-27ea-717d-8870-862571738800
+                 * @example 01a24b8d-28d7-720e-841d-5c37bc4132fc
                  */
                 id: string;
             };
@@ -63845,7 +64187,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
+                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63911,9 +64253,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T11:57:16.014Z",
+                     *       "closesAt": "2026-12-06T13:31:11.993Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24b37-28ae-750e-aac4-5e22ef48b40f",
+                     *       "ruleId": "01a24b8d-28ec-74a9-8eb8-5f7188ed31e8",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -63923,9 +64265,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T11:57:15.626Z",
-                     *       "updatedAt": "2026-12-06T11:57:16.014Z",
-                     *       "publishedAt": "2026-12-06T11:57:15.791Z"
+                     *       "createdAt": "2026-12-06T13:31:11.959Z",
+                     *       "updatedAt": "2026-12-06T13:31:11.993Z",
+                     *       "publishedAt": "2026-12-06T13:31:11.978Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64054,7 +64396,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b37-27ea-717d-8870-862571738800
+                 * @example 01a24b8d-28d7-720e-841d-5c37bc4132fc
                  */
                 id: string;
             };
@@ -64070,13 +64412,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-27ea-717d-8870-862571738800",
+                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T11:57:14.417Z",
+                     *       "closesAt": "2027-02-04T13:31:11.897Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -64220,7 +64562,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b36-acc2-779b-aec2-3d91bfde8d06
+                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
                  */
                 id: string;
             };
@@ -64236,21 +64578,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "answers": 487,
+                     *       "answers": 489,
                      *       "nps": {
-                     *         "n": 487,
-                     *         "promoters": 208,
+                     *         "n": 489,
+                     *         "promoters": 210,
                      *         "passives": 155,
                      *         "detractors": 124,
-                     *         "nps": 17.2,
-                     *         "low": 10.1,
-                     *         "high": 24.4,
+                     *         "nps": 17.6,
+                     *         "low": 10.4,
+                     *         "high": 24.7,
                      *         "margin": 7.2
                      *       },
                      *       "csat": {
-                     *         "n": 487,
-                     *         "satisfied": 313,
-                     *         "share": 64.3,
+                     *         "n": 489,
+                     *         "satisfied": 315,
+                     *         "share": 64.4,
                      *         "mean": 3.67
                      *       },
                      *       "groups": [
@@ -64298,22 +64640,22 @@ export interface operations {
                      *         },
                      *         {
                      *           "key": "platinum",
-                     *           "answers": 2,
+                     *           "answers": 3,
                      *           "nps": {
-                     *             "n": 2,
-                     *             "promoters": 1,
+                     *             "n": 3,
+                     *             "promoters": 2,
                      *             "passives": 0,
                      *             "detractors": 1,
-                     *             "nps": 0,
-                     *             "low": -100,
+                     *             "nps": 33.3,
+                     *             "low": -73.4,
                      *             "high": 100,
-                     *             "margin": 138.6
+                     *             "margin": 106.7
                      *           },
                      *           "csat": {
-                     *             "n": 2,
-                     *             "satisfied": 1,
-                     *             "share": 50,
-                     *             "mean": 3
+                     *             "n": 3,
+                     *             "satisfied": 2,
+                     *             "share": 66.7,
+                     *             "mean": 3.67
                      *           },
                      *           "suppressed": false
                      *         }
@@ -64323,7 +64665,7 @@ export interface operations {
                      *           "id": "recommend",
                      *           "kind": "nps",
                      *           "text": "How likely are you to recommend us to a colleague?",
-                     *           "answered": 487,
+                     *           "answered": 489,
                      *           "counts": [
                      *             {
                      *               "key": "0",
@@ -64341,14 +64683,14 @@ export interface operations {
                      *               "count": 19
                      *             }
                      *           ],
-                     *           "mean": 7.22,
+                     *           "mean": 7.23,
                      *           "texts": []
                      *         },
                      *         {
                      *           "id": "delivery",
                      *           "kind": "csat",
                      *           "text": "How satisfied are you with our deliveries?",
-                     *           "answered": 487,
+                     *           "answered": 489,
                      *           "counts": [
                      *             {
                      *               "key": "1",
@@ -64373,12 +64715,12 @@ export interface operations {
                      *           "id": "channel",
                      *           "kind": "single",
                      *           "text": "Where do you order most?",
-                     *           "answered": 349,
+                     *           "answered": 350,
                      *           "counts": [
                      *             {
                      *               "key": "store",
                      *               "label": "In the store",
-                     *               "count": 122
+                     *               "count": 123
                      *             },
                      *             {
                      *               "key": "web",
@@ -64489,7 +64831,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b36-acc2-779b-aec2-3d91bfde8d06
+                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
                  */
                 id: string;
             };
@@ -64615,61 +64957,61 @@ export interface operations {
                      *       "from": "2025-12-06",
                      *       "to": "2026-12-06",
                      *       "nps": {
-                     *         "n": 487,
-                     *         "promoters": 208,
+                     *         "n": 489,
+                     *         "promoters": 210,
                      *         "passives": 155,
                      *         "detractors": 124,
-                     *         "nps": 17.2,
-                     *         "low": 10.1,
-                     *         "high": 24.4,
+                     *         "nps": 17.6,
+                     *         "low": 10.4,
+                     *         "high": 24.7,
                      *         "margin": 7.2
                      *       },
                      *       "csat": {
-                     *         "n": 745,
-                     *         "satisfied": 467,
-                     *         "share": 62.7,
+                     *         "n": 749,
+                     *         "satisfied": 468,
+                     *         "share": 62.5,
                      *         "mean": 3.67
                      *       },
                      *       "groups": [
                      *         {
                      *           "key": "2025-Q4",
-                     *           "answers": 40,
+                     *           "answers": 39,
                      *           "nps": {
-                     *             "n": 40,
+                     *             "n": 39,
                      *             "promoters": 15,
                      *             "passives": 11,
-                     *             "detractors": 14,
-                     *             "nps": 2.5,
-                     *             "low": -23.9,
-                     *             "high": 28.9,
-                     *             "margin": 26.4
+                     *             "detractors": 13,
+                     *             "nps": 5.1,
+                     *             "low": -21.4,
+                     *             "high": 31.7,
+                     *             "margin": 26.5
                      *           },
                      *           "csat": {
-                     *             "n": 40,
+                     *             "n": 39,
                      *             "satisfied": 18,
-                     *             "share": 45,
-                     *             "mean": 3.3
+                     *             "share": 46.2,
+                     *             "mean": 3.36
                      *           },
                      *           "suppressed": false
                      *         },
                      *         {
                      *           "key": "2026-Q1",
-                     *           "answers": 126,
+                     *           "answers": 128,
                      *           "nps": {
-                     *             "n": 126,
-                     *             "promoters": 46,
+                     *             "n": 128,
+                     *             "promoters": 47,
                      *             "passives": 45,
-                     *             "detractors": 35,
-                     *             "nps": 8.7,
-                     *             "low": -5.2,
-                     *             "high": 22.6,
+                     *             "detractors": 36,
+                     *             "nps": 8.6,
+                     *             "low": -5.3,
+                     *             "high": 22.5,
                      *             "margin": 13.9
                      *           },
                      *           "csat": {
-                     *             "n": 126,
-                     *             "satisfied": 74,
-                     *             "share": 58.7,
-                     *             "mean": 3.48
+                     *             "n": 128,
+                     *             "satisfied": 75,
+                     *             "share": 58.6,
+                     *             "mean": 3.46
                      *           },
                      *           "suppressed": false
                      *         },
@@ -64677,20 +65019,20 @@ export interface operations {
                      *           "key": "2026-Q2",
                      *           "answers": 365,
                      *           "nps": {
-                     *             "n": 129,
+                     *             "n": 128,
                      *             "promoters": 54,
-                     *             "passives": 37,
+                     *             "passives": 36,
                      *             "detractors": 38,
-                     *             "nps": 12.4,
+                     *             "nps": 12.5,
                      *             "low": -2,
-                     *             "high": 26.8,
-                     *             "margin": 14.4
+                     *             "high": 27,
+                     *             "margin": 14.5
                      *           },
                      *           "csat": {
                      *             "n": 365,
-                     *             "satisfied": 224,
-                     *             "share": 61.4,
-                     *             "mean": 3.64
+                     *             "satisfied": 221,
+                     *             "share": 60.5,
+                     *             "mean": 3.63
                      *           },
                      *           "suppressed": false
                      *         }
@@ -64772,8 +65114,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24b34-9415-727e-9375-ddd7846a6f4f",
-                 *       "occurredAt": "2026-12-04T11:57:14.417Z"
+                 *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                 *       "occurredAt": "2026-12-04T13:31:11.897Z"
                  *     }
                  */
                 "application/json": {
@@ -64911,7 +65253,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24b37-2a5e-7705-a5a4-de747679f663",
+                     *       "requestId": "01a24b8d-290b-70c8-9dfa-06a7b4eb80bb",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -64960,50 +65302,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b36-af91-711f-b470-f8e281f43def",
-                     *           "surveyId": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
-                     *           "accountId": "01a24b34-941d-75bc-bf65-3c9682093748",
+                     *           "id": "01a24b8d-0c1b-7499-a8ea-162302a2d404",
+                     *           "surveyId": "01a24b8d-0ba7-700b-be7a-661780e57aae",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2be-2b6c04872413",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24b34-992b-7009-8bd7-bb6821b0d4df",
+                     *           "memberId": "01a24b8c-dc10-74c3-8a46-07da19750db5",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-03T22:43:47.543Z",
+                     *           "createdAt": "2026-12-04T00:20:14.212Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24b36-afa3-76d1-aa6d-85cb55514403",
-                     *           "surveyId": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
-                     *           "accountId": "01a24b34-9429-729e-bace-424c23dbf883",
+                     *           "id": "01a24b8d-0c1e-736b-a41e-2c893018ac1b",
+                     *           "surveyId": "01a24b8d-0ba7-700b-be7a-661780e57aae",
+                     *           "accountId": "01a24b8c-dbb3-7169-a2be-d1125c498922",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24b34-992c-75dd-a5e1-782d7b7221e4",
+                     *           "memberId": "01a24b8c-dc12-71fb-a6a2-ac62e05a8d05",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T19:10:09.331Z",
+                     *           "createdAt": "2026-11-30T20:46:36.000Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24b36-afb6-7460-b0f5-26a1ae385fa9",
-                     *           "surveyId": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
-                     *           "accountId": "01a24b34-9429-729e-bace-6d9acc5113ca",
+                     *           "id": "01a24b8d-0c1f-722f-b9b7-7738f389527e",
+                     *           "surveyId": "01a24b8d-0ba7-700b-be7a-661780e57aae",
+                     *           "accountId": "01a24b8c-dbb4-717c-a3bb-96a3463f6218",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24b34-9933-7478-be1b-035416952c83",
+                     *           "memberId": "01a24b8c-dc12-71fb-a6a3-2aee016a40b3",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-28T02:27:23.859Z",
+                     *           "createdAt": "2026-11-28T04:03:50.528Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -65075,7 +65417,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24b36-af91-711f-b470-f8e281f43def
+                 * @example 01a24b8d-0c1b-7499-a8ea-162302a2d404
                  */
                 id: string;
             };
@@ -65103,20 +65445,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b36-af91-711f-b470-f8e281f43def",
-                     *       "surveyId": "01a24b36-acc2-779b-aec2-3d91bfde8d06",
-                     *       "accountId": "01a24b34-941d-75bc-bf65-3c9682093748",
+                     *       "id": "01a24b8d-0c1b-7499-a8ea-162302a2d404",
+                     *       "surveyId": "01a24b8d-0ba7-700b-be7a-661780e57aae",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2be-2b6c04872413",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24b34-992b-7009-8bd7-bb6821b0d4df",
+                     *       "memberId": "01a24b8c-dc10-74c3-8a46-07da19750db5",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-03T22:43:47.543Z",
-                     *       "closedAt": "2026-12-06T11:57:16.332Z",
-                     *       "closedBy": "api-key:01a24b37-0117-77ac-9d4b-22ef776b0d8d"
+                     *       "createdAt": "2026-12-04T00:20:14.212Z",
+                     *       "closedAt": "2026-12-06T13:31:12.021Z",
+                     *       "closedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -65251,19 +65593,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *           "id": "01a24b8d-0ba7-700b-be7a-661780e57aae",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T08:03:49.485Z",
+                     *           "closesAt": "2027-03-06T13:30:52.109Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24a61-9ae3-71fb-bd95-45766a50f34c",
+                     *           "id": "01a24b8d-0c4b-71fe-983c-20075fc176e9",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -65359,7 +65701,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
                  */
                 id: string;
             };
@@ -65375,13 +65717,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb",
+                     *       "id": "01a24b8d-0ba7-700b-be7a-661780e57aae",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T08:03:49.485Z",
+                     *       "closesAt": "2027-03-06T13:30:52.109Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -65524,7 +65866,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
                  */
                 id: string;
             };
@@ -65630,10 +65972,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a24b8d-0ba7-700b-be7a-661780e57aae er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24a61-b088-70c8-a3d1-1193d02f634d",
-                     *       "instance": "/portal/v1/surveys/01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb/answers"
+                     *       "requestId": "01a24b8d-2661-7440-9a59-a20b92acd353",
+                     *       "instance": "/portal/v1/surveys/01a24b8d-0ba7-700b-be7a-661780e57aae/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -65711,7 +66053,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
                  */
                 id: string;
             };
@@ -65733,7 +66075,7 @@ export interface operations {
                      *           "recommend": 9
                      *         },
                      *         "step": 1,
-                     *         "updatedAt": "2026-12-06T08:04:05.821Z"
+                     *         "updatedAt": "2026-12-06T13:31:11.268Z"
                      *       }
                      *     }
                      */
@@ -65835,7 +66177,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
                  */
                 id: string;
             };
@@ -65881,7 +66223,7 @@ export interface operations {
                      *         "recommend": 9
                      *       },
                      *       "step": 1,
-                     *       "updatedAt": "2026-12-06T08:04:05.821Z"
+                     *       "updatedAt": "2026-12-06T13:31:11.268Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyDraft"];
@@ -66016,7 +66358,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24a61-9a6c-77cf-8e81-cabaf2b2cfcb
+                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
                  */
                 id: string;
             };
@@ -66160,7 +66502,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b36-b06f-7589-acdf-1c134507c1e9",
+                     *           "id": "01a24b8d-0c4b-71fe-983c-20075fc176e9",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -66314,7 +66656,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24b36-b080-71bc-9847-9aa3a435aad0",
+                     *           "ruleId": "01a24b8d-0c54-741f-8dac-5c746eddbe3a",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -66322,9 +66664,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T11:54:25.440Z",
-                     *           "updatedAt": "2026-10-07T11:54:25.440Z",
-                     *           "publishedAt": "2026-10-07T11:54:25.440Z"
+                     *           "createdAt": "2026-10-07T13:30:52.109Z",
+                     *           "updatedAt": "2026-10-07T13:30:52.109Z",
+                     *           "publishedAt": "2026-10-07T13:30:52.109Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -66551,7 +66893,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
+                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66673,8 +67015,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T11:57:16.445Z",
-                     *       "updatedAt": "2026-12-06T11:57:16.445Z",
+                     *       "createdAt": "2026-12-06T13:31:12.033Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.033Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -66786,7 +67128,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
+                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
                  */
                 id: string;
             };
@@ -66802,7 +67144,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
+                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -66924,8 +67266,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T11:57:16.445Z",
-                     *       "updatedAt": "2026-12-06T11:57:16.445Z",
+                     *       "createdAt": "2026-12-06T13:31:12.033Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.033Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67013,7 +67355,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
+                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
                  */
                 id: string;
             };
@@ -67024,7 +67366,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T11:57:14.417Z"
+                 *       "closesAt": "2027-03-06T13:31:11.897Z"
                  *     }
                  */
                 "application/json": {
@@ -67074,7 +67416,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
+                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67186,7 +67528,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T11:57:14.417Z",
+                     *       "closesAt": "2027-03-06T13:31:11.897Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -67196,8 +67538,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T11:57:16.445Z",
-                     *       "updatedAt": "2026-12-06T11:57:16.499Z",
+                     *       "createdAt": "2026-12-06T13:31:12.033Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.051Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67333,7 +67675,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
+                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
                  */
                 id: string;
             };
@@ -67349,7 +67691,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
+                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67461,9 +67803,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T11:57:14.417Z",
+                     *       "closesAt": "2027-03-06T13:31:11.897Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24b37-2bca-731d-941a-380036b623f0",
+                     *       "ruleId": "01a24b8d-2940-70b0-8fbe-f39ab494ee1c",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67471,9 +67813,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T11:57:16.445Z",
-                     *       "updatedAt": "2026-12-06T11:57:16.593Z",
-                     *       "publishedAt": "2026-12-06T11:57:16.593Z"
+                     *       "createdAt": "2026-12-06T13:31:12.033Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.062Z",
+                     *       "publishedAt": "2026-12-06T13:31:12.062Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67608,7 +67950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
+                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
                  */
                 id: string;
             };
@@ -67624,7 +67966,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
+                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67736,9 +68078,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T11:57:14.417Z",
+                     *       "closesAt": "2027-03-06T13:31:11.897Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24b37-2bca-731d-941a-380036b623f0",
+                     *       "ruleId": "01a24b8d-2940-70b0-8fbe-f39ab494ee1c",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67746,9 +68088,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T11:57:16.445Z",
-                     *       "updatedAt": "2026-12-06T11:57:17.251Z",
-                     *       "publishedAt": "2026-12-06T11:57:16.593Z"
+                     *       "createdAt": "2026-12-06T13:31:12.033Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.120Z",
+                     *       "publishedAt": "2026-12-06T13:31:12.062Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67877,7 +68219,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
+                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
                  */
                 id: string;
             };
@@ -68043,7 +68385,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
+                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
                  */
                 id: string;
             };
@@ -68220,7 +68562,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
+                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
                  */
                 id: string;
             };
@@ -68236,14 +68578,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
+                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T11:57:14.417Z",
+                     *       "closesAt": "2027-03-06T13:31:11.897Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -68347,7 +68689,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b37-2b1d-70ef-85d0-fc980e845cff
+                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
                  */
                 id: string;
             };
@@ -68377,9 +68719,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b37-2c95-719e-ad85-1360fbf08f2d",
-                     *       "quizId": "01a24b37-2b1d-70ef-85d0-fc980e845cff",
-                     *       "startedAt": "2026-12-06T11:57:16.776Z",
+                     *       "id": "01a24b8d-2950-7782-b5a2-048d3f1628ac",
+                     *       "quizId": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
+                     *       "startedAt": "2026-12-06T13:31:12.076Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -68574,7 +68916,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24b37-2c95-719e-ad85-1360fbf08f2d
+                 * @example 01a24b8d-2950-7782-b5a2-048d3f1628ac
                  */
                 id: string;
             };
@@ -68612,7 +68954,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24b37-2c95-719e-ad85-1360fbf08f2d",
+                     *       "attemptId": "01a24b8d-2950-7782-b5a2-048d3f1628ac",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -68959,20 +69301,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "count": 79,
-                     *       "total": 206,
+                     *       "total": 208,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bbab-226cc0930f80",
+                     *           "id": "01a24b8c-dbb4-717c-a3bb-efe9c50a8cc9",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-428563d364f0",
+                     *           "id": "01a24b8c-dbb3-7169-a2bd-77e38bd85efe",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bbaa-a9f53cb187f4",
+                     *           "id": "01a24b8c-dbb3-7169-a2be-dd48b2facb33",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -69079,7 +69421,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24a61-b705-71ea-aacd-1a6c84533228",
+                     *       "requestId": "01a24b8d-2c81-726f-ac48-84e0430d50b5",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -69122,7 +69464,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-8932-7698-a82f-0897249fc250",
+                     *           "id": "01a24b8c-f7ac-763d-8516-205c769f49b6",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -69147,12 +69489,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "refreshedAt": "2026-12-06T13:30:52.109Z",
+                     *           "createdAt": "2026-12-06T13:30:52.109Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-71b2-76e2-ac35-c3e04a42af83",
+                     *           "id": "01a24b8c-dca5-7206-8eac-f60de69b1a33",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -69175,12 +69517,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "refreshedAt": "2026-12-06T13:30:52.109Z",
+                     *           "createdAt": "2026-12-06T13:30:52.109Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-71a5-75ca-9285-8434f28fd078",
+                     *           "id": "01a24b8c-dc90-7636-900b-49ad92be6653",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -69195,9 +69537,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *           "createdAt": "2026-12-06T08:03:49.485Z",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "refreshedAt": "2026-12-06T13:30:52.109Z",
+                     *           "createdAt": "2026-12-06T13:30:52.109Z",
+                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
                      *         }
                      *       ]
                      *     }
@@ -69321,7 +69663,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b713-7493-8589-d24971801e04",
+                     *       "id": "01a24b8d-2c8d-768c-ad37-b101c9ab4d81",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69345,9 +69687,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T08:04:07.570Z",
-                     *       "createdAt": "2026-12-06T08:04:07.570Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.570Z"
+                     *       "refreshedAt": "2026-12-06T13:31:12.909Z",
+                     *       "createdAt": "2026-12-06T13:31:12.909Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.909Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69402,7 +69744,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24a61-b723-750f-9311-a5c7c01413d2",
+                     *       "requestId": "01a24b8d-2c9a-75ec-96c2-f20eb484f43e",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -69469,7 +69811,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
+                 * @example 01a24b8c-dc90-7636-900b-49ad92be6653
                  */
                 id: string;
             };
@@ -69485,7 +69827,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-71a5-75ca-9285-8434f28fd078",
+                     *       "id": "01a24b8c-dc90-7636-900b-49ad92be6653",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -69500,9 +69842,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T08:03:49.485Z",
-                     *       "createdAt": "2026-12-06T08:03:49.485Z",
-                     *       "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *       "refreshedAt": "2026-12-06T13:30:52.109Z",
+                     *       "createdAt": "2026-12-06T13:30:52.109Z",
+                     *       "updatedAt": "2026-12-06T13:30:52.109Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69589,7 +69931,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b713-7493-8589-d24971801e04
+                 * @example 01a24b8d-2c8d-768c-ad37-b101c9ab4d81
                  */
                 id: string;
             };
@@ -69721,7 +70063,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b713-7493-8589-d24971801e04
+                 * @example 01a24b8d-2c8d-768c-ad37-b101c9ab4d81
                  */
                 id: string;
             };
@@ -69766,7 +70108,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b713-7493-8589-d24971801e04",
+                     *       "id": "01a24b8d-2c8d-768c-ad37-b101c9ab4d81",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69790,9 +70132,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T08:04:07.595Z",
-                     *       "createdAt": "2026-12-06T08:04:07.570Z",
-                     *       "updatedAt": "2026-12-06T08:04:07.595Z"
+                     *       "refreshedAt": "2026-12-06T13:31:12.928Z",
+                     *       "createdAt": "2026-12-06T13:31:12.909Z",
+                     *       "updatedAt": "2026-12-06T13:31:12.928Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69927,7 +70269,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b713-7493-8589-d24971801e04
+                 * @example 01a24b8d-2c8d-768c-ad37-b101c9ab4d81
                  */
                 id: string;
             };
@@ -69943,12 +70285,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24a61-b713-7493-8589-d24971801e04",
+                     *       "segmentId": "01a24b8d-2c8d-768c-ad37-b101c9ab4d81",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T08:04:07.613Z"
+                     *       "at": "2026-12-06T13:31:12.941Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70079,7 +70421,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
+                 * @example 01a24b8c-dc90-7636-900b-49ad92be6653
                  */
                 id: string;
             };
@@ -70097,25 +70439,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-35fffc279e57",
+                     *           "id": "01a24b8c-dbb3-7169-a2bd-6b3c508c0244",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T08:03:49.485Z"
+                     *           "addedAt": "2025-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-51671202bcaa",
+                     *           "id": "01a24b8c-dbb3-7169-a2bd-852e842c6173",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T08:03:49.485Z"
+                     *           "addedAt": "2025-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "id": "01a24a61-70cd-736b-bba9-6fbb14c5876c",
+                     *           "id": "01a24b8c-dbb3-7169-a2bd-a0c0110c81eb",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T08:03:49.485Z"
+                     *           "addedAt": "2025-12-06T13:30:52.109Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGE2MS03MGNkLTczNmItYmJhOS1hNmU2MTBjZTVjMGQiXQ"
+                     *       "nextCursor": "WyIwMWEyNGI4Yy1kYmIzLTcxNjktYTJiZC1kOTljMDY4NjdmZTQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -70216,7 +70558,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-b757-70df-bf73-f5d469a9b4e0
+                 * @example 01a24b8d-2cc4-722b-a414-fb252303628d
                  */
                 id: string;
             };
@@ -70232,12 +70574,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24a61-b757-70df-bf73-f5d469a9b4e0",
+                     *       "segmentId": "01a24b8d-2cc4-722b-a414-fb252303628d",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T08:04:07.649Z"
+                     *       "at": "2026-12-06T13:31:12.980Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70378,7 +70720,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24a61-71a5-75ca-9285-8434f28fd078
+                 * @example 01a24b8c-dc90-7636-900b-49ad92be6653
                  */
                 id: string;
             };
@@ -70396,14 +70738,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T08:03:49.485Z",
+                     *           "at": "2025-12-06T13:30:52.109Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T08:03:49.485Z",
+                     *           "at": "2026-12-06T13:30:52.109Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -70520,7 +70862,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "scoreDate": "2026-12-06",
-                     *       "accounts": 206,
+                     *       "accounts": 208,
                      *       "types": [
                      *         {
                      *           "type": "advocate",
@@ -70542,7 +70884,7 @@ export interface operations {
                      *         {
                      *           "r": 0,
                      *           "f": 0,
-                     *           "count": 6
+                     *           "count": 8
                      *         },
                      *         {
                      *           "r": 1,
@@ -70654,7 +70996,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "runDate": "2026-12-06",
-                     *       "accounts": 206,
+                     *       "accounts": 208,
                      *       "segments": 5
                      *     }
                      */
@@ -70780,7 +71122,7 @@ export interface operations {
                      *         {
                      *           "from": "new",
                      *           "to": "inactive",
-                     *           "count": 6
+                     *           "count": 8
                      *         },
                      *         {
                      *           "from": "new",
@@ -70801,6 +71143,182 @@ export interface operations {
                             /** @description the loyalty type this month */
                             to: string;
                             count: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    listScoredAccounts: {
+        parameters: {
+            query?: {
+                /** @description Only accounts of this loyalty type */
+                type?: "advocate" | "satisfaction" | "price" | "opportunistic" | "convenience" | "occasional" | "inactive";
+                /**
+                 * @description At most this many (1–500, default 50)
+                 * @example 3
+                 */
+                limit?: number;
+                /** @description Skip this many first (for the next page) */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "total": 208,
+                     *       "data": [
+                     *         {
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "name": "VVSkedjan A",
+                     *           "externalId": "K1000",
+                     *           "rankPercent": 0,
+                     *           "r": 5,
+                     *           "f": 5,
+                     *           "m": 5,
+                     *           "loyaltyType": "occasional",
+                     *           "loyaltyTypeName": "Occasional",
+                     *           "reasons": [
+                     *             {
+                     *               "key": "noPattern",
+                     *               "params": {
+                     *                 "months": 13,
+                     *                 "purchases": 154
+                     *               },
+                     *               "text": "154 purchases over 13 months, no clear pattern"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *           "name": "VVSkedjan A Trondheim",
+                     *           "externalId": "K1000-1",
+                     *           "rankPercent": 0,
+                     *           "r": 5,
+                     *           "f": 5,
+                     *           "m": 5,
+                     *           "loyaltyType": "occasional",
+                     *           "loyaltyTypeName": "Occasional",
+                     *           "reasons": [
+                     *             {
+                     *               "key": "noPattern",
+                     *               "params": {
+                     *                 "months": 13,
+                     *                 "purchases": 75
+                     *               },
+                     *               "text": "75 purchases over 13 months, no clear pattern"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "name": "VVSkedjan A Göteborg",
+                     *           "externalId": "K1000-2",
+                     *           "rankPercent": 0,
+                     *           "r": 5,
+                     *           "f": 5,
+                     *           "m": 5,
+                     *           "loyaltyType": "occasional",
+                     *           "loyaltyTypeName": "Occasional",
+                     *           "reasons": [
+                     *             {
+                     *               "key": "noPattern",
+                     *               "params": {
+                     *                 "months": 13,
+                     *                 "purchases": 68
+                     *               },
+                     *               "text": "68 purchases over 13 months, no clear pattern"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description accounts that match, over all pages */
+                        total: number;
+                        data: {
+                            /** Format: uuid */
+                            accountId: string;
+                            name: string;
+                            externalId: string | null;
+                            /** @description rank by RFM within the program, 0 (best) – 100 */
+                            rankPercent: number;
+                            r: number;
+                            f: number;
+                            m: number;
+                            /** @description the loyalty type */
+                            loyaltyType: string;
+                            /** @description the type's name in the reader's language */
+                            loyaltyTypeName: string;
+                            reasons: {
+                                /** @description the reason’s stable key */
+                                key: string;
+                                /** @description the figures the reason names */
+                                params: {
+                                    [key: string]: number;
+                                };
+                                /** @description in the reader's language */
+                                text: string;
+                            }[];
                         }[];
                     };
                 };
@@ -70878,7 +71396,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -71007,14 +71525,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24a61-71b9-74a8-a6f6-874d7bb6dfe7",
+                     *           "id": "01a24b8c-dcaf-740f-aa52-bfd3060f1a4e",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T08:03:49.485Z",
-                     *           "endsAt": "2026-10-07T08:03:49.485Z",
+                     *           "startsAt": "2026-09-07T13:30:52.109Z",
+                     *           "endsAt": "2026-10-07T13:30:52.109Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -71023,8 +71541,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24a61-71b9-74a8-a6f6-8a7da11bf297",
-                     *           "createdAt": "2026-09-02T08:03:49.485Z",
+                     *           "walletId": "01a24b8c-dcaf-740f-aa52-c1f6caf76006",
+                     *           "createdAt": "2026-09-02T13:30:52.109Z",
                      *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
@@ -71035,32 +71553,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 20
+                     *               "count": 25
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 118,
-                     *                 "mean": 9866973.728813559,
-                     *                 "variance": 142785339140073.16,
-                     *                 "purchases": 190
+                     *                 "n": 128,
+                     *                 "mean": 9398758.59375,
+                     *                 "variance": 108269956317720.84,
+                     *                 "purchases": 208
                      *               },
                      *               "control": {
-                     *                 "n": 38,
-                     *                 "mean": 11130400,
-                     *                 "variance": 144177832217837.84,
-                     *                 "purchases": 75
+                     *                 "n": 30,
+                     *                 "mean": 12807233.333333334,
+                     *                 "variance": 284763346791954,
+                     *                 "purchases": 57
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -1263426.2711864412,
-                     *               "relative": -0.11351130877474674,
-                     *               "low": -5647878.761654429,
-                     *               "high": 3121026.219281547,
+                     *               "difference": -3408474.739583334,
+                     *               "relative": -0.26613669407522317,
+                     *               "low": -9710291.06115596,
+                     *               "high": 2893341.581989292,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T08:03:49.485Z",
-                     *               "to": "2026-10-07T08:03:49.485Z"
+                     *               "from": "2026-09-07T13:30:52.109Z",
+                     *               "to": "2026-10-07T13:30:52.109Z"
                      *             }
                      *           }
                      *         }
@@ -71217,7 +71735,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
+                     *       "id": "01a24b8d-2d47-70ac-b364-591ba0e92b50",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71235,8 +71753,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
-                     *       "createdAt": "2026-12-06T08:04:07.754Z",
+                     *       "walletId": "01a24b8d-2d47-70ac-b364-5c0faa6d7a10",
+                     *       "createdAt": "2026-12-06T13:31:13.094Z",
                      *       "stoppedAt": null
                      *     }
                      */
@@ -71328,7 +71846,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24a61-b7d1-72dc-a143-1202c2895f2e",
+                     *       "requestId": "01a24b8d-2d4e-7526-99bd-8bd017c427ce",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -71359,7 +71877,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a61-71b9-74a8-a6f6-874d7bb6dfe7
+                 * @example 01a24b8c-dcaf-740f-aa52-bfd3060f1a4e
                  */
                 id: string;
             };
@@ -71375,14 +71893,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-71b9-74a8-a6f6-874d7bb6dfe7",
+                     *       "id": "01a24b8c-dcaf-740f-aa52-bfd3060f1a4e",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T08:03:49.485Z",
-                     *       "endsAt": "2026-10-07T08:03:49.485Z",
+                     *       "startsAt": "2026-09-07T13:30:52.109Z",
+                     *       "endsAt": "2026-10-07T13:30:52.109Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -71391,8 +71909,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24a61-71b9-74a8-a6f6-8a7da11bf297",
-                     *       "createdAt": "2026-09-02T08:03:49.485Z",
+                     *       "walletId": "01a24b8c-dcaf-740f-aa52-c1f6caf76006",
+                     *       "createdAt": "2026-09-02T13:30:52.109Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
@@ -71403,32 +71921,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 20
+                     *           "count": 25
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 118,
-                     *             "mean": 9866973.728813559,
-                     *             "variance": 142785339140073.16,
-                     *             "purchases": 190
+                     *             "n": 128,
+                     *             "mean": 9398758.59375,
+                     *             "variance": 108269956317720.84,
+                     *             "purchases": 208
                      *           },
                      *           "control": {
-                     *             "n": 38,
-                     *             "mean": 11130400,
-                     *             "variance": 144177832217837.84,
-                     *             "purchases": 75
+                     *             "n": 30,
+                     *             "mean": 12807233.333333334,
+                     *             "variance": 284763346791954,
+                     *             "purchases": 57
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -1263426.2711864412,
-                     *           "relative": -0.11351130877474674,
-                     *           "low": -5647878.761654429,
-                     *           "high": 3121026.219281547,
+                     *           "difference": -3408474.739583334,
+                     *           "relative": -0.26613669407522317,
+                     *           "low": -9710291.06115596,
+                     *           "high": 2893341.581989292,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T08:03:49.485Z",
-                     *           "to": "2026-10-07T08:03:49.485Z"
+                     *           "from": "2026-09-07T13:30:52.109Z",
+                     *           "to": "2026-10-07T13:30:52.109Z"
                      *         }
                      *       }
                      *     }
@@ -71544,7 +72062,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a61-b7cb-75db-9e0e-eb8ab1a6e529
+                 * @example 01a24b8d-2d47-70ac-b364-591ba0e92b50
                  */
                 id: string;
             };
@@ -71560,7 +72078,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
+                     *       "id": "01a24b8d-2d47-70ac-b364-591ba0e92b50",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71578,9 +72096,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
-                     *       "createdAt": "2026-12-06T08:04:07.754Z",
-                     *       "stoppedAt": "2026-12-06T08:04:07.783Z",
+                     *       "walletId": "01a24b8d-2d47-70ac-b364-5c0faa6d7a10",
+                     *       "createdAt": "2026-12-06T13:31:13.094Z",
+                     *       "stoppedAt": "2026-12-06T13:31:13.123Z",
                      *       "report": {
                      *         "status": "stopped",
                      *         "budget": {
@@ -71703,10 +72221,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:campaign_over",
                      *       "title": "campaign over",
                      *       "status": 409,
-                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T08:03:49.485Z); plan a new one instead.",
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T13:30:52.109Z); plan a new one instead.",
                      *       "code": "campaign_over",
-                     *       "requestId": "01a24a61-b7ee-73d9-acb7-7eff3ff22352",
-                     *       "instance": "/v1/campaigns/01a24a61-71b9-74a8-a6f6-874d7bb6dfe7/stop"
+                     *       "requestId": "01a24b8d-2d6c-706f-abd2-58eeb94a42fc",
+                     *       "instance": "/v1/campaigns/01a24b8c-dcaf-740f-aa52-bfd3060f1a4e/stop"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -71772,7 +72290,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24a61-b7cb-75db-9e0e-eb8ab1a6e529
+                 * @example 01a24b8d-2d47-70ac-b364-591ba0e92b50
                  */
                 id: string;
             };
@@ -71803,7 +72321,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b7cb-75db-9e0e-eb8ab1a6e529",
+                     *       "id": "01a24b8d-2d47-70ac-b364-591ba0e92b50",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71821,8 +72339,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24a61-b7cb-75db-9e0e-ec155de37636",
-                     *       "createdAt": "2026-12-06T08:04:07.754Z",
+                     *       "walletId": "01a24b8d-2d47-70ac-b364-5c0faa6d7a10",
+                     *       "createdAt": "2026-12-06T13:31:13.094Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "planned",
@@ -71996,8 +72514,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
                      *       "code": "campaign_end_not_later",
-                     *       "requestId": "01a24a61-b7e2-7307-800b-1a729c94f61e",
-                     *       "instance": "/v1/campaigns/01a24a61-b7cb-75db-9e0e-eb8ab1a6e529/extend"
+                     *       "requestId": "01a24b8d-2d5e-74e8-8b88-397fa9697165",
+                     *       "instance": "/v1/campaigns/01a24b8d-2d47-70ac-b364-591ba0e92b50/extend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72141,7 +72659,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T08:03:49.485Z"
+                     *           "updatedAt": "2025-12-06T13:30:52.109Z"
                      *         },
                      *         {
                      *           "key": "birthday",
@@ -72157,7 +72675,7 @@ export interface operations {
                      *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
                      *           },
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T08:03:49.485Z"
+                     *           "updatedAt": "2025-12-06T13:30:52.109Z"
                      *         },
                      *         {
                      *           "key": "points-100k",
@@ -72171,7 +72689,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2026-12-06",
-                     *           "updatedAt": "2026-12-06T08:03:49.485Z"
+                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
                      *         }
                      *       ]
                      *     }
@@ -72332,7 +72850,7 @@ export interface operations {
                      *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
                      *       },
                      *       "activeFrom": "2026-12-06",
-                     *       "updatedAt": "2026-12-06T08:04:07.382Z"
+                     *       "updatedAt": "2026-12-06T13:31:12.716Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Surprise"];
@@ -72447,7 +72965,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
                      *       "code": "surprise_invalid",
-                     *       "requestId": "01a24a61-b65b-7199-80c1-57b97835b0bd",
+                     *       "requestId": "01a24b8d-2bd0-744b-9d8a-7d9546973d23",
                      *       "instance": "/v1/surprises/midsummer"
                      *     }
                      */
@@ -72630,43 +73148,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-d4b8f960d972",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24a61-8dd1-70c8-8be5-bc812e381296",
+                     *           "journalId": "01a24b8c-fc85-74ff-9d80-ac0d08677635",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T08:03:49.485Z"
+                     *           "paidAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7b5f9a6bfac0",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-d4b8f960d972",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "tenth-order",
                      *           "kind": "orders",
                      *           "occasion": "once",
                      *           "points": 250,
-                     *           "journalId": "01a24a61-8ee0-7680-b7e9-4755ac4eeb78",
+                     *           "journalId": "01a24b8c-fd94-778c-ac2b-390caa4c403a",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T08:03:49.485Z"
+                     *           "paidAt": "2026-12-06T13:30:52.109Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *           "memberName": "Lars Lind",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24a61-8dd1-70c8-8be5-c1b37532c9b7",
+                     *           "journalId": "01a24b8c-fc86-707a-afa2-49aaa51b7db3",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T08:03:49.485Z"
+                     *           "paidAt": "2026-12-06T13:30:52.109Z"
                      *         }
                      *       ]
                      *     }
@@ -72852,7 +73370,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-8070b877d316
+                 * @example 01a24b8c-dc0c-75ae-965e-dfdaa2b28d5a
                  */
                 id: string;
             };
@@ -72965,7 +73483,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-8070b877d316
+                 * @example 01a24b8c-dc0c-75ae-965e-dfdaa2b28d5a
                  */
                 id: string;
             };
@@ -73121,8 +73639,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "31/4 is not a day of the year.",
                      *       "code": "birthday_invalid",
-                     *       "requestId": "01a24a61-b69d-75ed-9bf3-1cf62f705bc3",
-                     *       "instance": "/v1/members/01a24a61-7125-752f-bbcd-8070b877d316/birthday"
+                     *       "requestId": "01a24b8d-2c09-76c9-928e-684b3e9ea741",
+                     *       "instance": "/v1/members/01a24b8c-dc0c-75ae-965e-dfdaa2b28d5a/birthday"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -73602,7 +74120,50 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "data": []
+                     *       "data": [
+                     *         {
+                     *           "id": "01a24b8c-ff70-762f-aaf8-e90ccf1529dd",
+                     *           "code": "PE6VDEGM",
+                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b8c-ff60-72fd-9e3f-0ceffb8ef9b7",
+                     *           "refereeName": "Takläggarna i Norr AB",
+                     *           "refereeMemberId": "01a24b8c-ff66-71ae-8ab3-8e74ba2e02bb",
+                     *           "status": "pending",
+                     *           "referrerPoints": 0,
+                     *           "refereePoints": 0,
+                     *           "createdAt": "2026-11-15T13:30:52.109Z",
+                     *           "qualifiedAt": null
+                     *         },
+                     *         {
+                     *           "id": "01a24b8c-ff5c-7606-8408-e2a49625ae87",
+                     *           "code": "PE6VDEGM",
+                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b8c-dbb4-717c-a3bc-19a8f002b621",
+                     *           "refereeName": "Hansens Bygg AB",
+                     *           "refereeMemberId": "01a24b8c-dc14-708f-81d6-0186cf43542d",
+                     *           "status": "paid",
+                     *           "referrerPoints": 1000,
+                     *           "refereePoints": 500,
+                     *           "createdAt": "2026-08-18T13:30:52.109Z",
+                     *           "qualifiedAt": "2026-12-06T13:30:52.109Z"
+                     *         },
+                     *         {
+                     *           "id": "01a24b8c-ff56-7527-8b70-7f48265bb470",
+                     *           "code": "PE6VDEGM",
+                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b8c-dbb4-717c-a3bc-1e39f23dccb2",
+                     *           "refereeName": "Erikssons Snickeri HB",
+                     *           "refereeMemberId": "01a24b8c-dc14-708f-81d6-0d7a4a92d458",
+                     *           "status": "paid",
+                     *           "referrerPoints": 1000,
+                     *           "refereePoints": 500,
+                     *           "createdAt": "2026-05-20T13:30:52.109Z",
+                     *           "qualifiedAt": "2026-12-06T13:30:52.109Z"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": {
@@ -73671,8 +74232,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "YZCXKKA3",
-                 *       "accountId": "01a24a61-a80d-70a9-a464-3a6cc7e8f7c5"
+                 *       "code": "PE6VDEGM",
+                 *       "accountId": "01a24b8d-1d49-75b7-a08a-b9090ac73f49"
                  *     }
                  */
                 "application/json": {
@@ -73697,17 +74258,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a61-b6be-730d-938a-3f4c9af08f98",
-                     *       "code": "YZCXKKA3",
-                     *       "referrerMemberId": "01a24a61-7125-752f-bbcd-7f75af09de96",
+                     *       "id": "01a24b8d-2c23-7613-b8a3-398cd0b8c76c",
+                     *       "code": "PE6VDEGM",
+                     *       "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
                      *       "referrerName": "Lars Lind",
-                     *       "refereeAccountId": "01a24a61-a80d-70a9-a464-3a6cc7e8f7c5",
+                     *       "refereeAccountId": "01a24b8d-1d49-75b7-a08a-b9090ac73f49",
                      *       "refereeName": "Fjällens El AB",
                      *       "refereeMemberId": null,
                      *       "status": "pending",
                      *       "referrerPoints": 0,
                      *       "refereePoints": 0,
-                     *       "createdAt": "2026-12-06T08:04:07.480Z",
+                     *       "createdAt": "2026-12-06T13:31:12.799Z",
                      *       "qualifiedAt": null
                      *     }
                      */
@@ -73761,15 +74322,297 @@ export interface operations {
                      *       "type": "urn:lojal:problem:referral_code_reused",
                      *       "title": "referral code reused",
                      *       "status": 409,
-                     *       "detail": "This company has already used the referral code YZCXKKA3.",
+                     *       "detail": "This company has already used the referral code PE6VDEGM.",
                      *       "code": "referral_code_reused",
-                     *       "requestId": "01a24a61-b6c3-73ed-9337-024906ca1f6f",
+                     *       "requestId": "01a24b8d-2c25-7402-9515-8f8d9e725cee",
                      *       "instance": "/v1/referrals"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "concurrent_conflict" | "referral_already_referred" | "referral_code_reused" | "referrals_disabled";
+                    };
+                };
+            };
+            /** @description Too large. `code`: `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Understood, but refused by the program's rules. `code`: `referral_circular`, `referral_code_unknown`, `referral_same_company`, `referral_same_domain`, `referral_self`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "referral_circular" | "referral_code_unknown" | "referral_same_company" | "referral_same_domain" | "referral_self";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    listReferralRefusals: {
+        parameters: {
+            query?: {
+                /**
+                 * @description At most this many (1–500, default 100)
+                 * @example 5
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01a24b8d-2c2b-758f-a92a-1dbcee9ef038",
+                     *           "code": "PE6VDEGM",
+                     *           "reason": "referral_code_reused",
+                     *           "reasonText": "This company has already used the referral code PE6VDEGM.",
+                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b8d-1d49-75b7-a08a-b9090ac73f49",
+                     *           "refereeName": "Fjällens El AB",
+                     *           "refereeMemberId": null,
+                     *           "source": "api",
+                     *           "refusedAt": "2026-12-06T13:31:12.807Z"
+                     *         },
+                     *         {
+                     *           "id": "01a24b8c-ff87-72fc-a499-265b888adbd4",
+                     *           "code": "PE6VDEGM",
+                     *           "reason": "referral_too_late",
+                     *           "reasonText": "This company has already bought from the program, so it can no longer join through a referral code.",
+                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "referrerName": "Lars Lind",
+                     *           "refereeAccountId": "01a24b8c-dbb4-717c-a3bc-1401094237c7",
+                     *           "refereeName": "Hansens Bygg AB",
+                     *           "refereeMemberId": "01a24b8c-dc14-708f-81d5-f6c4a065b041",
+                     *           "source": "portal",
+                     *           "refusedAt": "2026-11-26T13:30:52.109Z"
+                     *         },
+                     *         {
+                     *           "id": "01a24b8c-ff81-7238-9e9d-7ae0df1e4cba",
+                     *           "code": "NHK5T3NA",
+                     *           "reason": "referral_circular",
+                     *           "reasonText": "This company referred the referrer’s company (directly or through others), so it cannot be referred back.",
+                     *           "referrerMemberId": "01a24b8c-dc14-708f-81d6-0d7a4a92d458",
+                     *           "referrerName": "Kari Berg",
+                     *           "refereeAccountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "refereeName": "VVSkedjan A",
+                     *           "refereeMemberId": null,
+                     *           "source": "api",
+                     *           "refusedAt": "2026-10-07T13:30:52.109Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["ReferralRefusal"][];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    portalApplyReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "PE6VDEGM"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The referral code (case and dashes do not matter) */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a24b8d-2c67-77f9-82ff-2062fb31a6dc",
+                     *       "code": "PE6VDEGM",
+                     *       "status": "pending",
+                     *       "createdAt": "2026-12-06T13:31:12.867Z",
+                     *       "referrerCompany": "VVSkedjan A"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        code: string;
+                        /**
+                         * @description pending: waiting for a first purchase past the return window; paid; capped: the referrer was over the cap, only the referred side was paid
+                         * @enum {string}
+                         */
+                        status: "pending" | "paid" | "capped";
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description the company whose member referred you */
+                        referrerCompany: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `invalid_input`, `malformed_json`, `malformed_url`, `validation_failed`, `value_out_of_range`, `value_too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "invalid_input" | "malformed_json" | "malformed_url" | "validation_failed" | "value_out_of_range" | "value_too_large";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `session_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "session_required";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `csrf_token_invalid`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_token_invalid";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `member_not_chosen`, `referral_already_referred`, `referral_code_reused`, `referral_too_late`, `referrals_disabled`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:referral_too_late",
+                     *       "title": "referral too late",
+                     *       "status": 409,
+                     *       "detail": "Dette firmaet har allerede handlet i programmet og kan derfor ikke lenger bli med via en vervekode.",
+                     *       "code": "referral_too_late",
+                     *       "requestId": "01a24b8d-2c50-705f-9679-6ecffcdc33dd",
+                     *       "instance": "/portal/v1/referral"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_conflict" | "member_not_chosen" | "referral_already_referred" | "referral_code_reused" | "referral_too_late" | "referrals_disabled";
                     };
                 };
             };
@@ -73949,7 +74792,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24a61-7125-752f-bbcd-7f75af09de96
+                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
                  */
                 id: string;
             };
@@ -73965,8 +74808,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "YZCXKKA3",
-                     *       "link": "https://loyalty.example.com/portal/?ref=YZCXKKA3"
+                     *       "code": "PE6VDEGM",
+                     *       "link": "https://loyalty.example.com/?ref=PE6VDEGM"
                      *     }
                      */
                     "application/json": {
@@ -74071,8 +74914,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "YZCXKKA3",
-                     *       "link": "https://loyalty.example.com/portal/?ref=YZCXKKA3",
+                     *       "code": "PE6VDEGM",
+                     *       "link": "https://loyalty.example.com/?ref=PE6VDEGM",
                      *       "enabled": true,
                      *       "referrerPoints": 1000,
                      *       "refereePoints": 500,
@@ -74083,8 +74926,22 @@ export interface operations {
                      *           "company": "Fjällens El AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-12-06T08:04:07.480Z",
+                     *           "createdAt": "2026-12-06T13:31:12.799Z",
                      *           "qualifiedAt": null
+                     *         },
+                     *         {
+                     *           "company": "Takläggarna i Norr AB",
+                     *           "status": "pending",
+                     *           "points": 0,
+                     *           "createdAt": "2026-11-15T13:30:52.109Z",
+                     *           "qualifiedAt": null
+                     *         },
+                     *         {
+                     *           "company": "Hansens Bygg AB",
+                     *           "status": "paid",
+                     *           "points": 1000,
+                     *           "createdAt": "2026-08-18T13:30:52.109Z",
+                     *           "qualifiedAt": "2026-12-06T13:30:52.109Z"
                      *         }
                      *       ]
                      *     }
@@ -74365,7 +75222,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
                      *       "code": "inactivity_months_reversed",
-                     *       "requestId": "01a24a61-b6d5-75fb-aa46-2e399d15a490",
+                     *       "requestId": "01a24b8d-2c3c-70ca-bb80-624df7b97d6a",
                      *       "instance": "/v1/inactivity/settings"
                      *     }
                      */
@@ -74553,22 +75410,22 @@ export interface operations {
                      *           "segment": "NO",
                      *           "buyers": 50,
                      *           "repeaters": 44,
-                     *           "newBuyers": 13,
-                     *           "purchases": 274,
-                     *           "revenue": 1691113200,
+                     *           "newBuyers": 14,
+                     *           "purchases": 276,
+                     *           "revenue": 1706676300,
                      *           "returns": 9,
                      *           "returned": 1793900,
-                     *           "netRevenue": 1689319300,
+                     *           "netRevenue": 1704882400,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2104373300,
+                     *           "cumulativeRevenue": 2091784000,
                      *           "cumulativeReturned": 1793900,
                      *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.48,
-                     *           "averageOrderValue": 6171946,
-                     *           "historicalClv": 42051588,
-                     *           "returnRate": 0.0010607805556718498
+                     *           "purchaseFrequency": 5.52,
+                     *           "averageOrderValue": 6183610,
+                     *           "historicalClv": 41799802,
+                     *           "returnRate": 0.0010511073482417257
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -74576,21 +75433,21 @@ export interface operations {
                      *           "buyers": 48,
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
-                     *           "purchases": 307,
-                     *           "revenue": 1875320400,
+                     *           "purchases": 303,
+                     *           "revenue": 1844690600,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1874081700,
+                     *           "netRevenue": 1843451900,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 3979693700,
+                     *           "cumulativeRevenue": 3936474600,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.395833333333333,
-                     *           "averageOrderValue": 6108536,
-                     *           "historicalClv": 79533222,
-                     *           "returnRate": 0.0006605271291241753
+                     *           "purchaseFrequency": 6.3125,
+                     *           "averageOrderValue": 6088088,
+                     *           "historicalClv": 78668840,
+                     *           "returnRate": 0.0006714947211201705
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -74598,76 +75455,76 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 46,
                      *           "newBuyers": 0,
-                     *           "purchases": 319,
-                     *           "revenue": 1937682900,
+                     *           "purchases": 322,
+                     *           "revenue": 1966142800,
                      *           "returns": 10,
                      *           "returned": 2455300,
-                     *           "netRevenue": 1935227600,
+                     *           "netRevenue": 1963687500,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 5917376600,
+                     *           "cumulativeRevenue": 5902617400,
                      *           "cumulativeReturned": 5487900,
                      *           "repeatRate": 0.92,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.38,
-                     *           "averageOrderValue": 6074241,
-                     *           "historicalClv": 118237774,
-                     *           "returnRate": 0.0012671319956428372
+                     *           "purchaseFrequency": 6.44,
+                     *           "averageOrderValue": 6106034,
+                     *           "historicalClv": 117942590,
+                     *           "returnRate": 0.0012487902709813346
                      *         }
                      *       ],
                      *       "totals": {
                      *         "buyers": 200,
                      *         "repeaters": 200,
-                     *         "newBuyers": 48,
-                     *         "purchases": 4036,
-                     *         "revenue": 24196286600,
+                     *         "newBuyers": 50,
+                     *         "purchases": 4045,
+                     *         "revenue": 24255211100,
                      *         "returns": 124,
                      *         "returned": 24549200,
-                     *         "netRevenue": 24171737400,
+                     *         "netRevenue": 24230661900,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
                      *         "cumulativeReturned": 25033900,
                      *         "repeatRate": 1,
                      *         "cumulativeRepeatRate": 1,
-                     *         "purchaseFrequency": 20.18,
-                     *         "averageOrderValue": 5995116,
+                     *         "purchaseFrequency": 20.225,
+                     *         "averageOrderValue": 5996344,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.001014585436428084
+                     *         "returnRate": 0.0010121206489932383
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7221313,
+                     *           "issued": 7279077,
                      *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9284224,
+                     *           "cumulativeIssued": 9269488,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7995041,
+                     *           "issued": 7923824,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 17279265,
+                     *           "cumulativeIssued": 17193312,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7545741,
-                     *           "reversed": 8829,
+                     *           "issued": 7514711,
+                     *           "reversed": 8851,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24825006,
+                     *           "cumulativeIssued": 24708023,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -74713,14 +75570,47 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28751185,
+                     *         "outstandingPoints": 29008663,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28751185
+                     *         "liabilityMinor": 29008663
+                     *       },
+                     *       "listening": {
+                     *         "nps": 18.7,
+                     *         "npsAnswers": 450,
+                     *         "csatShare": 63.5,
+                     *         "csatMean": 3.69,
+                     *         "csatAnswers": 712,
+                     *         "rows": [
+                     *           {
+                     *             "nps": 8.6,
+                     *             "npsAnswers": 128,
+                     *             "csatShare": 58.6,
+                     *             "csatMean": 3.46,
+                     *             "csatAnswers": 128,
+                     *             "period": "2026-01-01"
+                     *           },
+                     *           {
+                     *             "nps": 12.5,
+                     *             "npsAnswers": 128,
+                     *             "csatShare": 60.5,
+                     *             "csatMean": 3.63,
+                     *             "csatAnswers": 365,
+                     *             "period": "2026-04-01"
+                     *           },
+                     *           {
+                     *             "nps": 30.9,
+                     *             "npsAnswers": 97,
+                     *             "csatShare": 68,
+                     *             "csatMean": 3.82,
+                     *             "csatAnswers": 97,
+                     *             "period": "2026-07-01"
+                     *           }
+                     *         ]
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 750
                      *       }
                      *     }
                      */
@@ -74808,6 +75698,29 @@ export interface operations {
                             /** @description minor units of the program currency */
                             liabilityMinor: number;
                         };
+                        /** @description NPS and CSAT in the range and per period, over every survey and every reported CSAT score (as GET /v1/listening/figures counts them) */
+                        listening: {
+                            /** @description net promoter score, −100…100, one decimal; null without answers */
+                            nps: number | null;
+                            npsAnswers: number;
+                            /** @description share of CSAT answers of 4 or 5, percent, one decimal; null without answers */
+                            csatShare: number | null;
+                            /** @description mean CSAT score 1–5, two decimals; null without answers */
+                            csatMean: number | null;
+                            csatAnswers: number;
+                            rows: {
+                                /** @description net promoter score, −100…100, one decimal; null without answers */
+                                nps: number | null;
+                                npsAnswers: number;
+                                /** @description share of CSAT answers of 4 or 5, percent, one decimal; null without answers */
+                                csatShare: number | null;
+                                /** @description mean CSAT score 1–5, two decimals; null without answers */
+                                csatMean: number | null;
+                                csatAnswers: number;
+                                /** @description first day of the period */
+                                period: string;
+                            }[];
+                        };
                         freshness: components["schemas"]["InsightFreshness"];
                     };
                 };
@@ -74861,7 +75774,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24a61-bb11-76f5-865d-d931070a0ebd",
+                     *       "requestId": "01a24b8d-3092-77bb-aac8-7d8dd49f2f9e",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -74909,30 +75822,30 @@ export interface operations {
                      *       "cohorts": [
                      *         {
                      *           "cohort": "2025-12",
-                     *           "size": 152,
+                     *           "size": 150,
                      *           "active": [
-                     *             152,
-                     *             124,
-                     *             114
+                     *             150,
+                     *             123,
+                     *             112
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.8157894736842105,
-                     *             0.75
+                     *             0.82,
+                     *             0.7466666666666667
                      *           ]
                      *         },
                      *         {
                      *           "cohort": "2026-01",
-                     *           "size": 35,
+                     *           "size": 37,
                      *           "active": [
-                     *             35,
-                     *             23,
-                     *             28
+                     *             37,
+                     *             25,
+                     *             29
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.6571428571428571,
-                     *             0.8
+                     *             0.6756756756756757,
+                     *             0.7837837837837838
                      *           ]
                      *         },
                      *         {
@@ -74951,9 +75864,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 750
                      *       }
                      *     }
                      */
@@ -75042,22 +75955,22 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T08:04:08.608Z",
+                     *       "since": "2026-09-07T13:31:13.958Z",
                      *       "accounts": {
-                     *         "all": 206,
-                     *         "active": 200,
+                     *         "all": 208,
+                     *         "active": 201,
                      *         "earned": 200,
                      *         "spent": 23,
-                     *         "loggedIn": 1,
-                     *         "rate": 0.970873786407767
+                     *         "loggedIn": 2,
+                     *         "rate": 0.9663461538461539
                      *       },
                      *       "members": {
-                     *         "all": 608,
-                     *         "active": 552,
+                     *         "all": 610,
+                     *         "active": 553,
                      *         "earned": 551,
                      *         "spent": 35,
-                     *         "loggedIn": 2,
-                     *         "rate": 0.9078947368421053
+                     *         "loggedIn": 3,
+                     *         "rate": 0.9065573770491804
                      *       }
                      *     }
                      */
@@ -75165,12 +76078,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 760,
-                     *       "accountDays": 4395,
+                     *       "tookMs": 750,
+                     *       "accountDays": 4383,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 750
                      *       }
                      *     }
                      */
@@ -75477,54 +76390,54 @@ export interface operations {
                      *       "value": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 8689044,
-                     *           "after": 7096017
+                     *           "before": 8537345,
+                     *           "after": 7137004
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 7791366,
-                     *           "after": 7431760
+                     *           "before": 7784796,
+                     *           "after": 7447444
                      *         },
-                     *         "estimate": -1233421,
-                     *         "standardError": 977508,
-                     *         "low": -3149302,
-                     *         "high": 682460
+                     *         "estimate": -1062990,
+                     *         "standardError": 981032,
+                     *         "low": -2985777,
+                     *         "high": 859798
                      *       },
                      *       "margin": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 1737809,
-                     *           "after": 1419203
+                     *           "before": 1707469,
+                     *           "after": 1427401
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 1558273,
-                     *           "after": 1486352
+                     *           "before": 1556959,
+                     *           "after": 1489489
                      *         },
-                     *         "estimate": -246684,
-                     *         "standardError": 195502,
-                     *         "low": -629860,
-                     *         "high": 136492
+                     *         "estimate": -212598,
+                     *         "standardError": 196206,
+                     *         "low": -597155,
+                     *         "high": 171960
                      *       },
                      *       "membersCompared": 89,
                      *       "memberMonths": 1500,
                      *       "cost": {
-                     *         "redeemedPoints": 1440200,
+                     *         "redeemedPoints": 1185700,
                      *         "campaignPoints": 150000,
-                     *         "orders": 38,
+                     *         "orders": 37,
                      *         "pointValueMicros": 1000000,
-                     *         "redemptions": 1440200,
+                     *         "redemptions": 1185700,
                      *         "campaigns": 150000,
-                     *         "fulfilment": 171000,
-                     *         "total": 1761200
+                     *         "fulfilment": 166500,
+                     *         "total": 1502200
                      *       },
                      *       "roi": {
-                     *         "incrementalMargin": -370026206,
-                     *         "incrementalMarginLow": -944790522,
-                     *         "incrementalMarginHigh": 204738110,
-                     *         "roi": -211.09891324097205,
-                     *         "roiLow": -537.4470372473313,
-                     *         "roiHigh": 115.24921076538723
+                     *         "incrementalMargin": -318896930,
+                     *         "incrementalMarginLow": -895733243,
+                     *         "incrementalMarginHigh": 257939383,
+                     *         "roi": -213.28659965384102,
+                     *         "roiLow": -597.2809499400879,
+                     *         "roiHigh": 170.7077506324058
                      *       },
                      *       "assumptions": {
                      *         "marginRates": [
@@ -75545,9 +76458,9 @@ export interface operations {
                      *         "fulfilmentPerOrder": 4500
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 750
                      *       }
                      *     }
                      */
@@ -75567,7 +76480,7 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
                      *       "code": "validation_failed",
-                     *       "requestId": "01a24a61-bbbe-770d-8f82-8407fbf13fda",
+                     *       "requestId": "01a24b8d-314e-76cb-ba3a-9ca26647533d",
                      *       "instance": "/v1/insight/roi?marginRates=A%3D38",
                      *       "errors": [
                      *         {
@@ -75645,7 +76558,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24a61-70cd-736b-bba9-385385a3f5a6",
+                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
                      *       "cluster": {
                      *         "segment": "installer",
                      *         "sizeBand": 3,
@@ -75701,9 +76614,9 @@ export interface operations {
                      *       ],
                      *       "totalPotential": 53208320,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T08:04:07.795Z",
+                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
                      *         "stale": false,
-                     *         "tookMs": 760
+                     *         "tookMs": 750
                      *       }
                      *     }
                      */
