@@ -64,7 +64,7 @@ describeInBrowser('console surprises, referrals and loyalty types; the portal’
       await page.goto('/admin/surprises');
       await page.getByRole('heading', { name: 'Surprises', level: 2 }).waitFor();
       const birthday = page.getByRole('region', { name: 'Birthday' });
-      await birthday.getByText('500 points').waitFor();
+      await birthday.getByText('500 points', { exact: true }).waitFor();
       await birthday.getByText('Happy birthday, {{name}}! 500 points from us.').waitFor();
       await page.getByRole('region', { name: 'Seasonal greeting' }).getByText('Every year on 24 December').waitFor();
       const paid = page.getByRole('table', { name: 'What was paid' });
@@ -83,7 +83,7 @@ describeInBrowser('console surprises, referrals and loyalty types; the portal’
       const row = page.getByRole('table', { name: 'Referred companies' }).getByRole('row', { name: /Takläggarna i Norr AB/ });
       await row.waitFor();
       expect(await row.innerText()).toContain(code);
-      expect(await row.innerText()).toMatch(/Waiting/);
+      expect(await row.innerText()).toMatch(/Waiting/i);
       const refused = page.getByRole('table', { name: 'Refused referrals' }).getByRole('row', { name: /Byggco Väst AB/ });
       expect(await refused.innerText()).toMatch(/shares the e-mail domain byggco\.se/);
       expect(await pageProblems(page)).toEqual([]);
@@ -100,7 +100,7 @@ describeInBrowser('console surprises, referrals and loyalty types; the portal’
       await page.goto('/admin/loyalty-types');
       await page.getByRole('heading', { name: 'Loyalty types', level: 2 }).waitFor();
       await page.getByRole('table', { name: 'Accounts per type' }).getByRole('row', { name: /Inactive/ }).waitFor();
-      await page.getByRole('table', { name: 'Accounts and why they have their type' }).getByText('No purchase in the last year').first().waitFor();
+      await page.getByRole('table', { name: 'Accounts and why they have their type' }).getByText('No purchase in the last 365 days').first().waitFor();
       const moves = page.getByTestId('type-moves');
       await moves.waitFor();
       expect(await moves.getByRole('rowheader', { name: 'New (first scored)' }).count()).toBe(1);

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { Button, Group, List, Pagination, Progress, Select, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../../shared/api';
 import { ErrorAlert } from '../../../shared/feedback';
@@ -33,10 +33,11 @@ export default function LoyaltyTypes() {
   const [page, setPage] = useState(1);
   const [month, setMonth] = useState<string | null>(null);
   const overview = useQuery({ queryKey: ['scores'], queryFn: () => api.get<Overview>('/v1/scores') });
-  const movement = useQuery({ queryKey: ['scores-movement', month], queryFn: () => api.get<Movement>(`/v1/scores/movement${query({ month })}`) });
+  const movement = useQuery({ queryKey: ['scores-movement', month], queryFn: () => api.get<Movement>(`/v1/scores/movement${query({ month })}`), placeholderData: keepPreviousData });
   const accounts = useQuery({
     queryKey: ['scored-accounts', type, page],
     queryFn: () => api.get<{ total: number; data: Scored[] }>(`/v1/scores/accounts${query({ type, limit: pageSize, offset: (page - 1) * pageSize })}`),
+    placeholderData: keepPreviousData,
   });
   const typeName = (x: string) => (x === 'new' ? t('loyalty.new') : t(`console-segments:type.${x}`));
   const o = overview.data;
@@ -48,6 +49,18 @@ export default function LoyaltyTypes() {
     const d = new Date(Date.UTC(y, m - 1 + by, 1));
     return d.toISOString().slice(0, 7);
   };
+
+  // The first load waits for all three parts, so none pushes another down as it arrives; later months and pages
+  // keep the previous answer on screen until the next one is there.
+  if (overview.isPending || movement.isPending || accounts.isPending) {
+    return (
+      <Stack>
+        <Title order={2}>{t('loyalty.title')}</Title>
+        <Text c="dimmed">{t('loyalty.intro')}</Text>
+        <Loading />
+      </Stack>
+    );
+  }
 
   return (
     <Stack>

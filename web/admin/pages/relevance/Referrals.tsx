@@ -41,6 +41,16 @@ export default function Referrals() {
   const rows = show === 'refused' ? [] : all.filter((r) => show === 'all' || (show === 'paid' ? r.status !== 'pending' : r.status === 'pending'));
   const s = settings.data;
 
+  // One wait for the settings and both lists, so nothing below moves as each arrives.
+  if (settings.isPending || referrals.isPending || refusals.isPending) {
+    return (
+      <Stack>
+        <Title order={2}>{t('referrals.title')}</Title>
+        <Loading />
+      </Stack>
+    );
+  }
+
   return (
     <Stack>
       <Title order={2}>{t('referrals.title')}</Title>

@@ -80,14 +80,15 @@ export default function Surprises() {
       <Group justify="space-between">
         <Title order={2}>{t('surprises.title')}</Title>
         {canWrite(staff.role) && (
-          <Button leftSection={<IconPlayerPlay size={16} />} variant="light" loading={run.isPending} onClick={() => run.mutate()}>
+          <Button leftSection={<IconPlayerPlay size={16} />} variant="default" loading={run.isPending} onClick={() => run.mutate()}>
             {t('surprises.run')}
           </Button>
         )}
       </Group>
       <Text c="dimmed">{t('surprises.intro')}</Text>
       <ErrorAlert error={list.error ?? payouts.error ?? run.error} />
-      {list.isPending ? (
+      {list.isPending || payouts.isPending ? (
+        // One wait for both lists, so the paid table never pushes down under the kinds as they arrive.
         <Loading />
       ) : (list.data?.data ?? []).length === 0 ? (
         <Empty>{t('surprises.empty')}</Empty>
@@ -120,10 +121,8 @@ export default function Surprises() {
           ))}
         </SimpleGrid>
       )}
-      <Title order={3}>{t('surprises.paid')}</Title>
-      {payouts.isPending ? (
-        <Loading />
-      ) : (payouts.data?.data ?? []).length === 0 ? (
+      {!list.isPending && !payouts.isPending && <Title order={3}>{t('surprises.paid')}</Title>}
+      {list.isPending || payouts.isPending ? null : (payouts.data?.data ?? []).length === 0 ? (
         <Empty h={80}>{t('surprises.nonePaid')}</Empty>
       ) : (
         <Table striped aria-label={t('surprises.paid')}>
