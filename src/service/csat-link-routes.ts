@@ -79,7 +79,7 @@ export async function csatLinkRoutes(fastify: FastifyInstance, ctx: AppContext) 
   }, async (req, reply) => answer(req, reply, req.params.token, null));
 
   app.post('/rate/:token', {
-    config: { produces: ['text/html'], errors: ['service_csat_link_invalid', 'service_csat_link_expired', 'service_csat_not_open', 'malformed_multipart'] },
+    config: { produces: ['text/html'], errors: ['service_csat_link_invalid', 'service_csat_link_expired', 'service_csat_not_open', 'malformed_multipart', 'evidence_type_not_allowed', 'evidence_too_large'] },
     validatorCompiler: passThrough,
     schema: {
       operationId: 'commentServiceRatingByLink',

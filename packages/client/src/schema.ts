@@ -53073,7 +53073,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Too large. `code`: `payload_too_large`. */
+            /** @description Too large. `code`: `evidence_too_large`, `payload_too_large`. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -53081,7 +53081,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "payload_too_large";
+                        code?: "evidence_too_large" | "payload_too_large";
                     };
                     "text/html": string;
                 };
@@ -53099,7 +53099,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `unsupported_media_type`. */
+            /** @description Unsupported media type: send application/json (or multipart/form-data for uploads). `code`: `evidence_type_not_allowed`, `unsupported_media_type`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -53107,7 +53107,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "unsupported_media_type";
+                        code?: "evidence_type_not_allowed" | "unsupported_media_type";
                     };
                     "text/html": string;
                 };

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../../shared/api';
 import { ErrorAlert, fieldError, notifyError, notifySuccess } from '../../../shared/feedback';
 import { formatDate } from '../../../shared/format';
-import { Empty, useActorName } from './shared';
+import { Empty, useActorName, useAuditFacets } from './shared';
 
 /** The scopes a key can hold (src/programs/api-keys.ts); `partner` keys are issued with a partner, elsewhere. */
 const scopes = ['read', 'events:write', 'accounts:write', 'catalog:write', 'rules:write', 'ledger:write', 'rewards:write', 'orders:write', 'claims:write', 'claims:review', 'engagement:write', 'training:write', 'admin'] as const;
@@ -26,6 +26,8 @@ export function ApiKeys() {
   const { t } = useTranslation('console-insight');
   const client = useQueryClient();
   const actorName = useActorName();
+  // The names of the people keys act for come from another query: wait for it, so the columns don't move when it lands.
+  const names = useAuditFacets();
   const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.get<{ data: ApiKey[] }>('/v1/api-keys') });
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState('');
@@ -64,7 +66,7 @@ export function ApiKeys() {
         </Button>
       </Group>
       {keys.isError && <ErrorAlert error={keys.error} />}
-      {keys.isPending ? (
+      {keys.isPending || names.isPending ? (
         <Skeleton h={160} />
       ) : rows.length === 0 ? (
         <Empty>{t('keys.empty')}</Empty>
