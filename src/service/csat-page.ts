@@ -3,6 +3,7 @@
  * which score was recorded (or that the request was rated before), offers an optional comment, and links to the
  * request in the portal. A link that cannot be used gets the same page with the reason.
  */
+import { standalonePage } from '../http/html-page.js';
 import escapeHtml from 'escape-html';
 import { translator, type Language } from '../i18n/index.js';
 
@@ -19,22 +20,7 @@ const style = `
   button { margin-top: .75rem; font: inherit; font-weight: 600; color: #fff; background: #1c4f8a; border: 0; border-radius: .375rem; padding: .6rem 1.2rem; min-height: 44px; }
   a { color: #1c4f8a; }`;
 
-function page(language: Language, title: string, content: string): string {
-  return `<!doctype html>
-<html lang="${language}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>${style}</style>
-</head>
-<body><main>
-${content}
-</main></body>
-</html>
-`;
-}
+const page = (language: Language, title: string, content: string) => standalonePage(language, title, style, content);
 
 export interface RatedView {
   number: number;

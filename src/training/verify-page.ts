@@ -3,6 +3,7 @@
  * the certificate — no sign-in, no script, in the reader's language — saying whether the certificate is valid,
  * expired, withdrawn or replaced by a renewal, whose it is, for which course, and from when until when.
  */
+import { standalonePage } from '../http/html-page.js';
 import escapeHtml from 'escape-html';
 import { translator, type Language } from '../i18n/index.js';
 import type { CertificateStatus } from './certificates.js';
@@ -41,22 +42,7 @@ const style = `
 
 const longDate = (at: Date, language: Language, timeZone: string) => new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone }).format(at);
 
-function page(language: Language, title: string, content: string): string {
-  return `<!doctype html>
-<html lang="${language}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>${style}</style>
-</head>
-<body><main>
-${content}
-</main></body>
-</html>
-`;
-}
+const page = (language: Language, title: string, content: string) => standalonePage(language, title, style, content);
 
 export function verificationPage(c: VerifiedCertificate, language: Language, jsonUrl: string): string {
   const t = translator(language);
