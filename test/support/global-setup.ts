@@ -9,7 +9,24 @@ import { adminUrl, postgresWanted, templateDatabaseName, templateFile } from './
  * Runs once per test run: builds a migrated database that every test file clones, so no file pays
  * for initdb and migrations itself. PGlite: a dumped data directory. PostgreSQL: a template database.
  */
-export default async function setup() {
+export default async function setup(): Promise<() => Promise<void>> {
+  // Each test project (vitest.config.ts) runs its global setup in this one main process: build the template
+  // once for all of them and remove it after the last one is done.
+  const shared = globalThis as typeof globalThis & { lojalTemplate?: { built: Promise<() => Promise<void>>; users: number } };
+  shared.lojalTemplate ??= { built: buildTemplate(), users: 0 };
+  const template = shared.lojalTemplate;
+  template.users += 1;
+  const teardown = await template.built;
+  return async () => {
+    template.users -= 1;
+    if (template.users === 0) {
+      delete shared.lojalTemplate;
+      await teardown();
+    }
+  };
+}
+
+async function buildTemplate(): Promise<() => Promise<void>> {
   if (postgresWanted()) {
     const name = templateDatabaseName();
     const admin = new pg.Client({ connectionString: adminUrl() });
