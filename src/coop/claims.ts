@@ -17,6 +17,7 @@ import { requireAccountEvidence, storeEvidence, type UploadedFile } from '../evi
 import type { EvidenceStore } from '../evidence/store.js';
 import type { Program } from '../programs/programs.js';
 import { lockFunds, postCoopEntries } from './fund.js';
+import { publishCoopClaimDecided } from '../webhooks/publish.js';
 import { coopShare, reimbursement } from './share.js';
 
 export const adMedia = ['print', 'outdoor', 'online', 'social', 'radio', 'tv', 'event', 'direct_mail', 'other'] as const;
@@ -199,32 +200,58 @@ export async function submitCoopClaim(
   return { claim: await requireCoopClaim(db, program.id, id), created: true };
 }
 
-export async function approveCoopClaim(db: Db, programId: string, id: string, actor: string): Promise<{ claim: CoopClaim; created: boolean }> {
+export async function approveCoopClaim(db: Db, program: Program, id: string, actor: string, now: Date): Promise<{ claim: CoopClaim; created: boolean }> {
   const created = await db.transaction().execute(async (trx) => {
-    const claim = await requireCoopClaim(trx, programId, id, true);
+    const claim = await requireCoopClaim(trx, program.id, id, true);
     if (claim.state === 'approved') return false;
     if (claim.state === 'rejected') throw new LojalError('claim_state_conflict', { claim: claim.id, state: claim.state });
-    const fund = (await lockFunds(trx, programId, [claim.accountId])).get(claim.accountId)!;
+    const fund = (await lockFunds(trx, program.id, [claim.accountId])).get(claim.accountId)!;
     const amount = reimbursement(claim.share, fund.balance);
     if (amount <= 0) throw new LojalError('coop_fund_empty');
-    await postCoopEntries(trx, programId, [
+    await postCoopEntries(trx, program.id, [
       { accountId: claim.accountId, kind: 'reimbursement', amount: -amount, idempotencyKey: `claim:${claim.id}`, claimId: claim.id, actor, memo: claim.medium },
     ]);
-    await sql`INSERT INTO coop_payouts (program_id, id, claim_id, account_id, amount) VALUES (${programId}, ${uuidv7()}, ${claim.id}, ${claim.accountId}, ${amount})`.execute(trx);
-    await sql`UPDATE coop_claims SET state = 'approved', approved_amount = ${amount}, decided_by = ${actor}, decided_at = now()
-      WHERE program_id = ${programId} AND id = ${claim.id}`.execute(trx);
+    await sql`INSERT INTO coop_payouts (program_id, id, claim_id, account_id, amount) VALUES (${program.id}, ${uuidv7()}, ${claim.id}, ${claim.accountId}, ${amount})`.execute(trx);
+    await sql`UPDATE coop_claims SET state = 'approved', approved_amount = ${amount}, decided_by = ${actor}, decided_at = ${now}
+      WHERE program_id = ${program.id} AND id = ${claim.id}`.execute(trx);
+    await publishDecision(trx, program, claim, { decision: 'approved', amount, reason: null, note: null }, now);
     return true;
   });
-  return { claim: await requireCoopClaim(db, programId, id), created };
+  return { claim: await requireCoopClaim(db, program.id, id), created };
 }
 
-export async function rejectCoopClaim(db: Db, programId: string, id: string, actor: string, reason: { code: CoopRejectionReason; note: string | null }): Promise<CoopClaim> {
+/** The ERP or CRM hears of the decision in the same transaction that makes it (the webhook outbox). */
+async function publishDecision(
+  trx: Db,
+  program: Program,
+  claim: CoopClaim,
+  decision: { decision: 'approved' | 'rejected'; amount: number; reason: CoopRejectionReason | null; note: string | null },
+  now: Date,
+): Promise<void> {
+  const account = await trx.selectFrom('accounts').select('external_id').where('program_id', '=', program.id).where('id', '=', claim.accountId).executeTakeFirst();
+  await publishCoopClaimDecided(
+    trx,
+    program.id,
+    { claimId: claim.id, accountId: claim.accountId, accountExternalId: account?.external_id ?? null, memberId: claim.memberId, cost: claim.cost, currency: program.currency, ...decision },
+    now,
+  );
+}
+
+export async function rejectCoopClaim(
+  db: Db,
+  program: Program,
+  id: string,
+  actor: string,
+  reason: { code: CoopRejectionReason; note: string | null },
+  now: Date,
+): Promise<CoopClaim> {
   await db.transaction().execute(async (trx) => {
-    const claim = await requireCoopClaim(trx, programId, id, true);
+    const claim = await requireCoopClaim(trx, program.id, id, true);
     if (claim.state === 'rejected') return;
     if (claim.state === 'approved') throw new LojalError('claim_state_conflict', { claim: claim.id, state: claim.state });
-    await sql`UPDATE coop_claims SET state = 'rejected', rejection_code = ${reason.code}, rejection_note = ${reason.note}, decided_by = ${actor}, decided_at = now()
-      WHERE program_id = ${programId} AND id = ${claim.id}`.execute(trx);
+    await sql`UPDATE coop_claims SET state = 'rejected', rejection_code = ${reason.code}, rejection_note = ${reason.note}, decided_by = ${actor}, decided_at = ${now}
+      WHERE program_id = ${program.id} AND id = ${claim.id}`.execute(trx);
+    await publishDecision(trx, program, claim, { decision: 'rejected', amount: 0, reason: reason.code, note: reason.note }, now);
   });
-  return requireCoopClaim(db, programId, id);
+  return requireCoopClaim(db, program.id, id);
 }

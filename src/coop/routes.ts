@@ -357,7 +357,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     },
     async (req) => {
       const program = await programOf(req);
-      return present(program, (await approveCoopClaim(db, program.id, req.params.id, actorOf(req))).claim);
+      return present(program, (await approveCoopClaim(db, program, req.params.id, actorOf(req), clock())).claim);
     },
   );
 
@@ -383,7 +383,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     },
     async (req) => {
       const program = await programOf(req);
-      return present(program, await rejectCoopClaim(db, program.id, req.params.id, actorOf(req), { code: req.body.reason, note: req.body.note ?? null }));
+      return present(program, await rejectCoopClaim(db, program, req.params.id, actorOf(req), { code: req.body.reason, note: req.body.note ?? null }, clock()));
     },
   );
 

@@ -112,8 +112,8 @@ export async function seedClaimsDemo(db: Db, program: Program, store: EvidenceSt
     const { claim } = await submitCoopClaim(db, store, program, { accountId: dealer.account_id, adDate: date(10 + i * 9), ...a }, [await receiveBytes(store, tinyPdf(`Annons: ${a.description}`), `annons-${i + 1}.pdf`)], actor);
     coop.push(claim);
   }
-  for (const c of coop.slice(0, 3)) await approveCoopClaim(db, pid, c.id, actor).catch(() => undefined); // an empty fund stays unpaid
-  if (coop[3]) await rejectCoopClaim(db, pid, coop[3].id, actor, { code: 'ad_not_eligible', note: 'Vårt varumärke syns inte i annonsen.' });
+  for (const c of coop.slice(0, 3)) await approveCoopClaim(db, program, c.id, actor, now).catch(() => undefined); // an empty fund stays unpaid
+  if (coop[3]) await rejectCoopClaim(db, program, coop[3].id, actor, { code: 'ad_not_eligible', note: 'Vårt varumärke syns inte i annonsen.' }, now);
   const [firstPayout] = await listPayouts(db, pid, 'unexported', 1);
   if (firstPayout) await exportPayouts(db, pid, 'demo-erp-export-1', actor, [firstPayout.id]);
 }

@@ -3,6 +3,7 @@
  * over time, static lists by CSV upload, and the nightly scores (distribution, one account's type with its
  * reasons, month-to-month movement).
  */
+import { sendNoContent } from '../http/no-content.js';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -296,7 +297,7 @@ export async function segmentRoutes(fastify: FastifyInstance, { database, clock 
         const before = await deleteSegment(trx, programId, req.params.id);
         return { result: null, audit: { action: 'segment.delete', entity: 'segment', entityId: before.id, before } };
       });
-      return reply.status(204).send(null);
+      return sendNoContent(reply);
     },
   );
 

@@ -3,6 +3,7 @@
  * job now, and members' birthdays — set by staff or by the member in the portal (day and month; the year only
  * if they give it).
  */
+import { sendNoContent } from '../http/no-content.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -130,7 +131,7 @@ export async function surpriseRoutes(fastify: FastifyInstance, { database, clock
         await deleteSurprise(trx, caller(req).programId, req.params.key);
         return { result: null, audit: { action: 'surprise.delete', entity: 'surprise', entityId: req.params.key, after: null } };
       });
-      return reply.status(204).send(null);
+      return sendNoContent(reply);
     },
   );
 

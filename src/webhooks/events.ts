@@ -18,6 +18,7 @@ export const eventTypes = [
   'points.reversed',
   'points.expired',
   'claim.decided',
+  'coop_claim.decided',
   'member.joined',
   'member.left',
 ] as const;

@@ -137,6 +137,21 @@ export const claimDecidedData = z
   })
   .meta({ id: 'ClaimDecidedEventData', description: 'A claim was approved (and paid) or rejected.' });
 
+export const coopClaimDecidedData = z
+  .object({
+    claimId: z.uuid(),
+    decision: z.enum(['approved', 'rejected']),
+    accountId: z.uuid(),
+    accountExternalId: z.string().nullable(),
+    memberId: z.uuid().nullable(),
+    cost: z.int().describe('What the ad cost, in minor units'),
+    amount: z.int().describe('What the fund paid, in minor units (the share, capped by the fund balance); 0 when rejected'),
+    currency: z.string().describe("The program's currency (ISO 4217)"),
+    reason: z.string().nullable().describe('The rejection reason code (proof_unreadable, ad_not_eligible, …) on a rejection'),
+    note: z.string().nullable().describe("The reviewer's note to the dealer, as written"),
+  })
+  .meta({ id: 'CoopClaimDecidedEventData', description: 'A co-op claim was approved (and paid from the fund, a payout for the ERP) or rejected.' });
+
 export const memberChangeData = z
   .object({
     memberId: z.uuid(),
@@ -161,6 +176,7 @@ export const webhookPayloads: Record<EventType, { data: z.ZodType; summary: stri
   'points.reversed': { data: pointsReversedData, summary: 'A return or cancellation took points back' },
   'points.expired': { data: pointsExpiredData, summary: 'Points of an account or member expired' },
   'claim.decided': { data: claimDecidedData, summary: 'A claim was approved or rejected' },
+  'coop_claim.decided': { data: coopClaimDecidedData, summary: 'A co-op claim was approved and paid, or rejected' },
   'member.joined': { data: memberChangeData, summary: 'A member joined: created active, invitation accepted or request approved' },
   'member.left': { data: memberChangeData, summary: 'A member was deactivated' },
 };
@@ -171,3 +187,4 @@ export type PointsReversedData = z.infer<typeof pointsReversedData>;
 export type PointsExpiredData = z.infer<typeof pointsExpiredData>;
 export type ClaimDecidedData = z.infer<typeof claimDecidedData>;
 export type MemberChangeData = z.infer<typeof memberChangeData>;
+export type CoopClaimDecidedData = z.infer<typeof coopClaimDecidedData>;

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { EventRecord } from '../events/records.js';
 import type { ReadyEvent } from '../events/items.js';
 import { enqueueEvent, enqueueEvents } from './events.js';
-import type { ClaimDecidedData, MemberChangeData, PointsEarnedData, PointsExpiredData, PointsReversedData } from './payloads.js';
+import type { ClaimDecidedData, CoopClaimDecidedData, MemberChangeData, PointsEarnedData, PointsExpiredData, PointsReversedData } from './payloads.js';
 
 export interface OrderEventData {
   orderId: string;
@@ -145,4 +145,9 @@ export async function publishMemberChange(
 /** `claim.decided`: approved (with the points paid) or rejected (with the reviewer's reason). */
 export async function publishClaimDecided(trx: Db, programId: string, data: ClaimDecidedData, at: Date): Promise<void> {
   await enqueueEvent(trx, programId, 'claim.decided', data, at);
+}
+
+/** `coop_claim.decided`: a co-op claim approved (with what the fund paid) or rejected (with the reason code). */
+export async function publishCoopClaimDecided(trx: Db, programId: string, data: CoopClaimDecidedData, at: Date): Promise<void> {
+  await enqueueEvent(trx, programId, 'coop_claim.decided', data, at);
 }

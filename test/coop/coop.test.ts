@@ -6,11 +6,15 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { onPostgres } from '../support/db.js';
 import { seedCatalog } from '../support/fixtures.js';
 import { postMultipart } from '../support/multipart.js';
+import { documentSchemas } from '../support/contract.js';
+import { deliverWebhooks } from '../../src/webhooks/delivery.js';
+import { startReceiver, verify } from '../webhooks/receiver.js';
 
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // The decision webhooks go to a receiver on 127.0.0.1, a target the server refuses unless allowed.
+  t = await startTestApp({ LOJAL_WEBHOOKS_ALLOW_PRIVATE: 'on' });
 });
 afterAll(async () => t.close());
 
@@ -150,6 +154,37 @@ describe('co-op claims', () => {
     expect((await w.call('POST', `/v1/coop/claims/${d.id}/reject`, { reason: 'duplicate_ad' })).json().code).toBe('claim_state_conflict');
     expect((await w.call('POST', `/v1/coop/claims/${d.id}/reject`, { reason: 'other' })).json().code).toBe('validation_failed');
     expect((await w.fund()).balance).toBe(500_000);
+  });
+
+  it('tells the ERP of each decision by a signed coop_claim.decided webhook, once, as the document describes it', async () => {
+    const receiver = await startReceiver();
+    try {
+      const w = await funded(300_000);
+      const sub = await w.call('POST', '/v1/webhooks', { url: receiver.url('/coop'), eventTypes: ['coop_claim.decided'] });
+      expect(sub.statusCode, sub.body).toBe(201);
+      const paid = (await w.claim(ad({ cost: 1_000_000, member: 'M1' }))).json(); // share 500,000, capped at 300,000
+      const refused = (await w.claim(ad({ medium: 'radio' }))).json();
+      expect((await w.call('POST', `/v1/coop/claims/${paid.id}/approve`)).statusCode).toBe(200);
+      expect((await w.call('POST', `/v1/coop/claims/${paid.id}/approve`)).statusCode).toBe(200); // a repeat publishes nothing
+      expect((await w.call('POST', `/v1/coop/claims/${refused.id}/reject`, { reason: 'proof_unreadable', note: 'Skann på nytt' })).statusCode).toBe(200);
+      expect((await w.call('POST', `/v1/coop/claims/${refused.id}/approve`)).json().code).toBe('claim_state_conflict'); // refused, nothing published
+
+      await deliverWebhooks(t.database.db, { allowPrivate: true, now: new Date() });
+      const got = receiver.received.filter((r) => r.path === '/coop');
+      expect(got.map((r) => r.json.type)).toEqual(['coop_claim.decided', 'coop_claim.decided']);
+      for (const r of got) expect(verify(sub.json().secret, r)).toBe(true);
+      expect(got[0]!.json.data).toEqual({
+        claimId: paid.id, decision: 'approved', accountId: w.ids.D1, accountExternalId: 'D1', memberId: w.ids.M1,
+        cost: 1_000_000, amount: 300_000, currency: 'SEK', reason: null, note: null,
+      });
+      expect(got[1]!.json.data).toMatchObject({ claimId: refused.id, decision: 'rejected', amount: 0, reason: 'proof_unreadable', note: 'Skann på nytt', memberId: null });
+
+      const doc = (await t.call('GET', '/openapi.json', undefined, null)).json();
+      const validate = documentSchemas(doc)(doc.webhooks['coop_claim.decided'].post.requestBody.content['application/json'].schema);
+      for (const r of got) expect(validate(r.json), JSON.stringify(validate.errors)).toBe(true);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('answers bad input with its code and writes nothing', async () => {

@@ -121,6 +121,15 @@ describe('segment filters evaluated on the server', () => {
     expect(res.json().detail ?? res.json().title).toMatch(/nope/);
     expect((await t.call('GET', '/v1/segments')).json().data).toHaveLength(0);
   });
+
+  it('deletes a segment with an empty 204', async () => {
+    const made = await t.call('POST', '/v1/segments', { key: 'short-lived', name: 'Short-lived', definition: { field: 'tier', op: 'exists' } });
+    expect(made.statusCode, made.body).toBe(201);
+    const r = await t.call('DELETE', `/v1/segments/${made.json().id}`);
+    expect(r.statusCode).toBe(204);
+    expect(r.body).toBe('');
+    expect((await t.call('GET', '/v1/segments')).json().data).toHaveLength(0);
+  });
 });
 
 describe('dynamic segments: stored members, refresh and counts over time, rules', () => {

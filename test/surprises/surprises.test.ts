@@ -150,6 +150,15 @@ describe('anniversaries, milestones and seasons', () => {
     expect(r.json().code).toBe(code);
   });
 
+  it('removes a surprise with an empty 204; removing it again is 404', async () => {
+    expect((await t.call('PUT', '/v1/surprises/gone', { key: 'gone', kind: 'seasonal', month: 6, day: 1, points: 5 })).statusCode).toBe(200);
+    const r = await t.call('DELETE', '/v1/surprises/gone');
+    expect(r.statusCode).toBe(204);
+    expect(r.body).toBe('');
+    expect((await t.call('GET', '/v1/surprises')).json().data.map((x: { key: string }) => x.key)).not.toContain('gone');
+    expect((await t.call('DELETE', '/v1/surprises/gone')).json().code).toBe('not_found');
+  });
+
   it('leaves the ledger consistent', async () => {
     await expectLedgerConsistent(t.database.db, t.programId);
   });

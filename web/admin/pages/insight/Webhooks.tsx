@@ -16,7 +16,10 @@ import { ShownOnce } from './ApiKeys';
 import { Empty } from './shared';
 
 /** The events Lojal sends (src/webhooks/events.ts); "*" subscribes to all, including ones added later. */
-const eventTypes = ['reward_order.placed', 'reward_order.state_changed', 'credit_note.created', 'tier.changed'] as const;
+const eventTypes = [
+  'reward_order.placed', 'reward_order.state_changed', 'credit_note.created', 'tier.changed', 'service_request.created', 'service_request.changed',
+  'points.earned', 'points.reversed', 'points.expired', 'claim.decided', 'coop_claim.decided', 'member.joined', 'member.left',
+] as const;
 const all = '*';
 
 interface Subscription {

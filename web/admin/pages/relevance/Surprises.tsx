@@ -2,8 +2,9 @@
  * Surprises: each occasion the program marks (birthday, anniversary, milestones, seasons) with what it gives —
  * points or a reward — and its message in every language, then what was paid to whom and for which occasion.
  */
-import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { IconPlayerPlay } from '@tabler/icons-react';
+import { useState } from 'react';
+import { Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { IconPencil, IconPlayerPlay, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../shared/api';
@@ -13,6 +14,7 @@ import { languageNames, languages } from '../../../shared/i18n';
 import { Loading } from '../../../shared/root';
 import { canWrite, useStaff } from '../../session';
 import { Empty } from '../insight/shared';
+import { SurpriseForm } from './SurpriseForm';
 
 interface Surprise {
   key: string;
@@ -73,16 +75,32 @@ export default function Surprises() {
       void client.invalidateQueries({ queryKey: ['surprise-payouts'] });
     },
   });
+  const [form, setForm] = useState<{ editing: Surprise | null } | null>(null);
+  const [removing, setRemoving] = useState<Surprise | null>(null);
+  const remove = useMutation({
+    mutationFn: (key: string) => api.del(`/v1/surprises/${encodeURIComponent(key)}`),
+    onSuccess: () => {
+      notifySuccess(t('surprises.form.removed'));
+      setRemoving(null);
+      void client.invalidateQueries({ queryKey: ['surprises'] });
+    },
+  });
+  const writer = canWrite(staff.role);
   const gives = (points: number, rewardId: string | null) => (rewardId ? t('surprises.reward', { name: rewardName(rewardId) }) : t('surprises.points', { n: formatNumber(points) }));
 
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t('surprises.title')}</Title>
-        {canWrite(staff.role) && (
-          <Button leftSection={<IconPlayerPlay size={16} />} variant="default" loading={run.isPending} onClick={() => run.mutate()}>
-            {t('surprises.run')}
-          </Button>
+        {writer && (
+          <Group>
+            <Button leftSection={<IconPlayerPlay size={16} />} variant="default" loading={run.isPending} onClick={() => run.mutate()}>
+              {t('surprises.run')}
+            </Button>
+            <Button leftSection={<IconPlus size={16} />} onClick={() => setForm({ editing: null })}>
+              {t('surprises.form.add')}
+            </Button>
+          </Group>
         )}
       </Group>
       <Text c="dimmed">{t('surprises.intro')}</Text>
@@ -117,6 +135,16 @@ export default function Surprises() {
                   ))}
                 </Table.Tbody>
               </Table>
+              {writer && (
+                <Group justify="flex-end" mt="xs" gap="xs">
+                  <Button size="xs" variant="default" leftSection={<IconPencil size={14} />} onClick={() => setForm({ editing: s })} aria-label={t('surprises.form.editOne', { key: s.key })}>
+                    {t('surprises.form.edit')}
+                  </Button>
+                  <Button size="xs" variant="default" color="red" leftSection={<IconTrash size={14} />} onClick={() => setRemoving(s)} aria-label={t('surprises.form.removeOne', { key: s.key })}>
+                    {t('surprises.form.remove')}
+                  </Button>
+                </Group>
+              )}
             </Card>
           ))}
         </SimpleGrid>
@@ -155,6 +183,29 @@ export default function Surprises() {
           </Table.Tbody>
         </Table>
       )}
+      <Modal
+        closeButtonProps={{ 'aria-label': t('surprises.form.close') }}
+        opened={form !== null}
+        onClose={() => setForm(null)}
+        title={form?.editing ? t('surprises.form.editTitle', { key: form.editing.key }) : t('surprises.form.addTitle')}
+        size="lg"
+      >
+        {form && <SurpriseForm key={form.editing?.key ?? 'new'} editing={form.editing} onDone={() => setForm(null)} />}
+      </Modal>
+      <Modal closeButtonProps={{ 'aria-label': t('surprises.form.close') }} opened={removing !== null} onClose={() => setRemoving(null)} title={t('surprises.form.removeTitle', { key: removing?.key ?? '' })}>
+        <Stack>
+          <Text>{t('surprises.form.removeText')}</Text>
+          <ErrorAlert error={remove.error} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setRemoving(null)}>
+              {t('surprises.form.cancel')}
+            </Button>
+            <Button color="red" loading={remove.isPending} onClick={() => removing && remove.mutate(removing.key)}>
+              {t('surprises.form.remove')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Stack>
   );
 }
