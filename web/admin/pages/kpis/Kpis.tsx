@@ -130,7 +130,7 @@ export default function KpisPage() {
   const chartRows = unsplit.map((r) => ({ ...r, label: label(r.period), repeatPct: r.repeatRate === null ? null : r.repeatRate * 100, cumulativePct: r.cumulativeRepeatRate === null ? null : r.cumulativeRepeatRate * 100 }));
   const money = (minor: number | null | undefined) => (minor === null || minor === undefined || !k ? '–' : formatMoney(minor, k.currency));
 
-  const figure = (key: string, value: string | undefined, how: string, sub?: string) => (
+  const figure = (key: string, value: string | undefined, how: string, sub?: string, subLines = 1) => (
     <Card withBorder key={key}>
       <Text size="sm" c="dimmed">
         {t(`figures.${key}`)}
@@ -142,8 +142,13 @@ export default function KpisPage() {
           {value}
         </Text>
       )}
-      {/* A figure's detail line keeps its place while loading (a no-break space), so nothing moves when it lands. */}
-      {sub !== undefined && <Text size="sm">{sub || '\u00a0'}</Text>}
+      {/* A figure's detail keeps its place while loading (a no-break space, or as many lines as its longest text may
+          take), so nothing below moves when it lands. */}
+      {sub !== undefined && (
+        <Text size="sm" mih={subLines > 1 ? `${subLines}lh` : undefined}>
+          {sub || '\u00a0'}
+        </Text>
+      )}
       <How ns="console-kpis">{how}</How>
     </Card>
   );
@@ -221,12 +226,14 @@ export default function KpisPage() {
             k && (clv ? money(clv.predicted.meanClv) : '–'),
             t('figures.predictedClvHow'),
             !k ? '' : clv ? t('figures.predictedClvSub', { date: day(clv.fittedAt.slice(0, 10)) }) : t(`figures.clvUnavailable.${k.predictedClv.unavailable ?? 'no_purchases'}`),
+            2,
           )}
           {figure(
             'clvHoldout',
             k && (clv ? signedPercent(clv.holdout.aggregateError) : '–'),
             t('figures.clvHoldoutHow'),
             !k || !clv ? '' : t('figures.clvHoldoutSub', { predicted: decimal(clv.holdout.predicted), actual: formatNumber(clv.holdout.actual), mae: decimal(clv.holdout.meanAbsoluteError) }),
+            2,
           )}
           {figure(
             'nps',
