@@ -71,10 +71,18 @@ export function bgnbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, customers: r
 
 /** Gamma-Gamma log-likelihood of the mean repeat values (customers with x ≥ 1 and a positive mean only). */
 export function gammaGammaLogLikelihood({ p, q, gamma }: GammaGammaParams, customers: ReadonlyArray<{ x: number; mean: number }>): number {
+  // As in the BG/NBD: the gamma-function terms depend on x alone, computed once per distinct x.
+  const byX = new Map<number, number>();
+  const fixed = -lgamma(q) + q * log(gamma);
   let ll = 0;
   for (const { x, mean } of customers) {
     const px = p * x;
-    ll += lgamma(px + q) - lgamma(px) - lgamma(q) + q * log(gamma) + (px - 1) * log(mean) + px * log(x) - (px + q) * log(gamma + mean * x);
+    let k = byX.get(x);
+    if (k === undefined) {
+      k = fixed + lgamma(px + q) - lgamma(px) + px * log(x);
+      byX.set(x, k);
+    }
+    ll += k + (px - 1) * log(mean) - (px + q) * log(gamma + mean * x);
   }
   return ll;
 }
