@@ -125,6 +125,7 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'getInsightRoi', query: { windowMonths: 3, marginRates: 'A:38,B:24,C:12', defaultMargin: 20, fulfilmentPerOrder: 4500 } });
   await run.call({ operationId: 'getInsightRoi', query: { marginRates: 'A=38' }, expectStatus: 400 });
   await run.call({ operationId: 'getAccountPotential', params: { id: 'ext:K2001' } });
+  await run.call({ operationId: 'getAccountClv', params: { id: 'ext:K2001' } });
   await run.call({ operationId: 'exportAccountPotential', params: { id: 'ext:K2001' }, query: { language: 'sv' } });
   await run.call({ operationId: 'exportCsv', params: { what: 'accounts' }, query: { language: 'sv' } });
 

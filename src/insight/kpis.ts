@@ -11,6 +11,7 @@ import {
   redemptionRate, type CohortRow, type Period, type PeriodKpis, type SegmentField,
 } from './formulas.js';
 import { freshness, type Freshness } from './summary.js';
+import { clvState, type ClvState } from './clv.js';
 import { programScores } from '../surveys/csat.js';
 import { csat, nps } from '../surveys/scoring.js';
 
@@ -55,6 +56,8 @@ export interface KpiReport {
   tiers: TierReport;
   liability: { outstandingPoints: number; pointValueMicros: number; liabilityMinor: number };
   listening: ListeningKpis;
+  /** The predicted-CLV model (program-wide, not per period): its figures and holdout check, or why there is none. */
+  predictedClv: ClvState;
   freshness: Freshness;
 }
 
@@ -293,16 +296,17 @@ export async function listeningKpis(db: Db, program: Program, from: string, to: 
 
 export async function kpiReport(db: Db, program: Program, input: KpiInput): Promise<KpiReport> {
   const purchase = await purchaseKpis(db, program, input);
-  const [points, tiers, owed, listening, fresh] = await Promise.all([
+  const [points, tiers, owed, listening, predictedClv, fresh] = await Promise.all([
     pointsKpis(db, program, purchase.from, purchase.to, input.period),
     tierKpis(db, program, purchase.from, purchase.to, input.period),
     liability(db, program),
     listeningKpis(db, program, purchase.from, purchase.to, input.period),
+    clvState(db, program.id),
     freshness(db, program.id),
   ]);
   return {
     from: purchase.from, to: purchase.to, period: input.period, segmentBy: input.segmentBy, currency: program.currency,
-    rows: purchase.rows, totals: purchase.totals, points, tiers, liability: owed, listening, freshness: fresh,
+    rows: purchase.rows, totals: purchase.totals, points, tiers, liability: owed, listening, predictedClv, freshness: fresh,
   };
 }
 

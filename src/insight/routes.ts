@@ -18,6 +18,7 @@ import { roiReport } from './roi.js';
 import { parseMarginRates } from './roi-formulas.js';
 import { accountPotential } from './potential.js';
 import { csvStream, type Cell } from './export.js';
+import { accountClv } from './clv.js';
 
 const count = z.number().int();
 const rate = z.number().nullable().describe('0–1; null when the denominator is 0');
@@ -63,6 +64,47 @@ const listeningOut = z.object({
   csatAnswers: count,
 });
 
+const unavailableOut = z
+  .enum(['no_purchases', 'too_short', 'too_few_repeat_buyers', 'fit_failed'])
+  .nullable()
+  .describe(
+    'why there is no model (null when there is one): no purchases yet, under 84 days from the first purchase day to the last, fewer than 10 ' +
+      'accounts with a repeat purchase day in the calibration period, or the fit found no maximum',
+  );
+const clvModelOut = z
+  .object({
+    fittedAt: z.string().describe('when the insight job fitted the model (ISO 8601)'),
+    observedFrom: z.string().describe('YYYY-MM-DD, the first purchase day of the history it was fitted on'),
+    observedThrough: z.string().describe('YYYY-MM-DD, the last purchase day; the predictions start after it'),
+    horizonWeeks: count.describe('weeks the predictions look ahead'),
+    accounts: count.describe('accounts with a purchase by observedThrough'),
+    repeatBuyers: count.describe('of them, accounts with a purchase on a day after their first'),
+    frequency: z
+      .object({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number(), logLikelihood: z.number() })
+      .describe('BG/NBD parameters (time in weeks) and the log-likelihood at them'),
+    monetary: z
+      .object({ p: z.number(), q: z.number(), gamma: z.number(), logLikelihood: z.number(), populationMeanValue: z.number().describe('γp ÷ (q − 1), minor units') })
+      .nullable()
+      .describe('Gamma-Gamma parameters of the value per purchase day (minor units); null when they give no finite mean'),
+    holdout: z
+      .object({
+        calibrationThrough: z.string().describe('YYYY-MM-DD: the check fitted on purchases up to this day and predicted the days after it'),
+        weeks: z.number().describe('length of the holdout period in weeks'),
+        customers: count.describe('accounts that had bought by calibrationThrough'),
+        actual: count.describe('their purchase days in the holdout period'),
+        predicted: z.number().describe('what the calibration fit expected of them'),
+        meanAbsoluteError: z.number().describe('mean over those accounts of |predicted − actual| purchase days'),
+        aggregateError: z.number().nullable().describe('(predicted − actual) ÷ actual; null when nobody bought in the holdout period'),
+      })
+      .describe('how well the model, fitted without the last part of the history, predicted it'),
+    predicted: z.object({
+      purchases: z.number().describe('purchase days expected of every account that has bought, over the horizon'),
+      value: money.nullable().describe('their expected value'),
+      meanClv: money.nullable().describe('value ÷ accounts: the predicted lifetime value of the average customer over the horizon'),
+    }),
+  })
+  .meta({ id: 'ClvModel', description: 'The BG/NBD + Gamma-Gamma model of predicted customer lifetime value (docs/insight.md#predicted-customer-lifetime-value).' });
+
 const kpisOut = z.object({
   from: z.string().describe('YYYY-MM-DD, the first day covered (widened to the start of its period)'),
   to: z.string().describe('YYYY-MM-DD, the last day covered'),
@@ -93,6 +135,9 @@ const kpisOut = z.object({
   listening: listeningOut
     .extend({ rows: z.array(listeningOut.extend({ period: z.string().describe('first day of the period') })) })
     .describe('NPS and CSAT in the range and per period, over every survey and every reported CSAT score (as GET /v1/listening/figures counts them)'),
+  predictedClv: z
+    .object({ model: clvModelOut.nullable(), unavailable: unavailableOut })
+    .describe('predicted customer lifetime value over the whole history (not per period), refitted by the insight job'),
   freshness: freshnessOut,
 });
 
@@ -432,6 +477,53 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
         defaultMargin: q.defaultMargin / 100,
         fulfilmentPerOrder: q.fulfilmentPerOrder,
       });
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id/clv',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getAccountClv',
+        tags: ['insight'],
+        summary: "Get an account's predicted customer lifetime value",
+        description:
+          "The account's purchase history as the model sees it (repeat purchase days, weeks since the first, weeks to the last, mean value of " +
+          'the repeat days), the probability that it is still a customer, the purchase days and value expected of it over the next 52 weeks ' +
+          '(BG/NBD × Gamma-Gamma), and the program model with its holdout error. Formulas: docs/insight.md#predicted-customer-lifetime-value.',
+        params: z.object({ id: z.uuid().describe("Lojal's account id") }),
+        response: {
+          200: z
+            .object({
+              accountId: z.uuid(),
+              currency: z.string(),
+              history: z
+                .object({
+                  firstPurchase: z.string().describe('YYYY-MM-DD'),
+                  repeatPurchases: count.describe('purchase days after the first (x)'),
+                  weeksSinceFirst: z.number().describe('from the first purchase day to the model\'s last observed day (T)'),
+                  weeksToLast: z.number().describe('from the first purchase day to the last (tx)'),
+                  meanRepeatValue: money.nullable().describe('mean gross value of the repeat purchase days; null without any'),
+                })
+                .nullable()
+                .describe('null: the account had not bought by the model\'s last observed day'),
+              probabilityAlive: z.number().nullable().describe('0–1: the chance it has not stopped buying'),
+              expectedPurchases: z.number().nullable().describe('purchase days expected over the horizon'),
+              expectedValuePerPurchase: money.nullable(),
+              predictedClv: money.nullable().describe('expectedPurchases × expectedValuePerPurchase'),
+              horizonWeeks: count,
+              model: clvModelOut.nullable(),
+              unavailable: unavailableOut,
+            })
+            .meta({ id: 'AccountClv', description: "An account's predicted customer lifetime value." }),
+        },
+      },
+    },
+    async (req) => {
+      const program = (await getProgram(db, caller(req).programId))!;
+      await getAccount(db, program.id, req.params.id);
+      return accountClv(db, program, req.params.id);
     },
   );
 

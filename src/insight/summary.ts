@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Program } from '../programs/programs.js';
 import { getProgram } from '../programs/programs.js';
+import { fitClv, storeClv } from './clv.js';
 
 /** Invoices with more lines than this are left out of the product pairs (see migration 0024). */
 export const MAX_PAIR_LINES = 100;
@@ -135,6 +136,8 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
       FROM event_lines WHERE program_id = ${pid} AND is_purchase
       GROUP BY 2, 3, 4, 5`.execute(trx);
     await rebuildClusters(trx, pid);
+    // The predicted-CLV model is fitted on the account-days just written, so it and the KPIs describe the same data.
+    await storeClv(trx, pid, await fitClv(trx, pid, now), now);
     const accountDays = Number(days.numAffectedRows ?? 0);
     const tookMs = Math.round(performance.now() - t0);
     await sql`

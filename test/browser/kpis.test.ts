@@ -1,6 +1,7 @@
 /**
- * The console's KPI page in a real browser: headline figures with their "how is this computed" notes, the
- * charts, the cohort table as a heat map and the CSV links, in English and in Swedish; each passes an axe scan
+ * The console's KPI page in a real browser: headline figures with their "how is this computed" notes (NPS, CSAT
+ * and the predicted CLV among them), the charts, the cohort table as a heat map and the CSV links, in English and
+ * in Swedish; each passes an axe scan
  * and does not jump while it loads.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -24,6 +25,11 @@ describeInBrowser('console KPIs', () => {
     ];
     const res = await b.call('POST', '/v1/events', { events: invoices.map(([id, account, at]) => purchase(id, account, undefined, at)) });
     expect(res.statusCode, res.body).toBe(200);
+    // Three satisfaction scores from a service desk: two of 4–5, mean 11 ÷ 3.
+    for (const [ref, score] of [['S-1', 5], ['S-2', 4], ['S-3', 2]] as const) {
+      const r = await b.call('POST', '/v1/csat-scores', { source: 'service_desk', sourceRef: ref, score, occurredAt: '2026-10-15T10:00:00Z' });
+      expect(r.statusCode, r.body).toBe(201);
+    }
     expect((await b.call('POST', '/v1/insight/refresh', {})).statusCode).toBe(200);
   });
   afterAll(() => b?.close());
@@ -42,6 +48,17 @@ describeInBrowser('console KPIs', () => {
     const august = page.getByRole('table', { name: 'Cohort retention' }).getByRole('row', { name: /Aug 2026/ });
     await expect.poll(() => august.innerText()).toMatch(/100%\s+100%\s+100%\s+0%/);
     expect(await page.getByRole('link', { name: 'Ledger entries' }).getAttribute('href')).toBe('/v1/exports/ledger-entries?language=en');
+    const csat = page.locator('.mantine-Card-root', { hasText: 'Customer satisfaction (CSAT)' });
+    await expect.poll(() => csat.innerText()).toContain('66.7%');
+    await expect.poll(() => csat.innerText()).toContain('Mean 3.67 of 5 · 3 answers');
+    expect(await csat.innerText()).toContain('Share of CSAT answers of 4 or 5');
+    const nps = page.locator('.mantine-Card-root', { hasText: 'Net Promoter Score (NPS)' });
+    await expect.poll(() => nps.innerText()).toContain('0 answers');
+    expect(await nps.innerText()).toContain('Share of promoters (9–10)');
+    // Three companies, one of which bought twice: too few to fit the predicted-CLV model, and the page says so.
+    const clv = page.locator('.mantine-Card-root', { hasText: 'Predicted CLV, 52 weeks' });
+    await expect.poll(() => clv.innerText()).toContain('Too few accounts have bought twice.');
+    expect(await clv.innerText()).toContain('BG/NBD');
     expect(await pageProblems(page)).toEqual([]);
   });
 
@@ -51,6 +68,8 @@ describeInBrowser('console KPIs', () => {
     await page.goto('/admin/kpis');
     await page.getByRole('heading', { name: 'Programmets nyckeltal' }).waitFor();
     await page.getByText('Konton grupperade efter månaden för deras första köpfaktura', { exact: false }).waitFor();
+    await page.getByText('Kundnöjdhet (CSAT)').waitFor();
+    await page.getByText('Medel 3,67 av 5 · 3 svar').waitFor();
     expect(await pageProblems(page)).toEqual([]);
   });
 });

@@ -64,7 +64,18 @@ interface Kpis {
   points: Array<{ period: string; issued: number; redeemed: number; expired: number; breakageRate: number | null }>;
   tiers: { migration: Array<{ period: string; upgrades: number; downgrades: number }> };
   liability: { outstandingPoints: number; liabilityMinor: number };
+  listening: { nps: number | null; npsAnswers: number; csatShare: number | null; csatMean: number | null; csatAnswers: number };
+  predictedClv: { model: ClvModel | null; unavailable: string | null };
   freshness: Freshness;
+}
+
+interface ClvModel {
+  fittedAt: string;
+  observedThrough: string;
+  horizonWeeks: number;
+  accounts: number;
+  holdout: { calibrationThrough: string; weeks: number; actual: number; predicted: number; meanAbsoluteError: number; aggregateError: number | null };
+  predicted: { meanClv: number | null };
 }
 
 interface Cohorts {
@@ -119,7 +130,7 @@ export default function KpisPage() {
   const chartRows = unsplit.map((r) => ({ ...r, label: label(r.period), repeatPct: r.repeatRate === null ? null : r.repeatRate * 100, cumulativePct: r.cumulativeRepeatRate === null ? null : r.cumulativeRepeatRate * 100 }));
   const money = (minor: number | null | undefined) => (minor === null || minor === undefined || !k ? '–' : formatMoney(minor, k.currency));
 
-  const figure = (key: string, value: string | undefined, how: string) => (
+  const figure = (key: string, value: string | undefined, how: string, sub?: string, subLines = 1) => (
     <Card withBorder key={key}>
       <Text size="sm" c="dimmed">
         {t(`figures.${key}`)}
@@ -131,9 +142,21 @@ export default function KpisPage() {
           {value}
         </Text>
       )}
+      {/* A figure's detail keeps its place while loading (a no-break space, or as many lines as its longest text may
+          take), so nothing below moves when it lands. */}
+      {sub !== undefined && (
+        <Text size="sm" mih={subLines > 1 ? `${subLines}lh` : undefined}>
+          {sub || '\u00a0'}
+        </Text>
+      )}
       <How ns="console-kpis">{how}</How>
     </Card>
   );
+  const listening = k?.listening;
+  const clv = k?.predictedClv.model;
+  const day = (d: string) => new Intl.DateTimeFormat(localeOf(), { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(`${d}T12:00:00`));
+  const signedPercent = (x: number | null | undefined) =>
+    x === null || x === undefined ? '–' : new Intl.NumberFormat(localeOf(), { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(x);
 
   const fresh = k?.freshness;
   return (
@@ -198,6 +221,36 @@ export default function KpisPage() {
           {figure('participation', participation.data && percent(participation.data.accounts.rate), t('figures.participationHow'))}
           {figure('breakage', k && percent(lastPoints?.breakageRate), t('figures.breakageHow'))}
           {figure('liability', k && money(k.liability.liabilityMinor), t('figures.liabilityHow'))}
+          {figure(
+            'predictedClv',
+            k && (clv ? money(clv.predicted.meanClv) : '–'),
+            t('figures.predictedClvHow'),
+            !k ? '' : clv ? t('figures.predictedClvSub', { date: day(clv.fittedAt.slice(0, 10)) }) : t(`figures.clvUnavailable.${k.predictedClv.unavailable ?? 'no_purchases'}`),
+            2,
+          )}
+          {figure(
+            'clvHoldout',
+            k && (clv ? signedPercent(clv.holdout.aggregateError) : '–'),
+            t('figures.clvHoldoutHow'),
+            !k || !clv ? '' : t('figures.clvHoldoutSub', { predicted: decimal(clv.holdout.predicted), actual: formatNumber(clv.holdout.actual), mae: decimal(clv.holdout.meanAbsoluteError) }),
+            2,
+          )}
+          {figure(
+            'nps',
+            listening && (listening.nps === null ? '–' : decimal(listening.nps)),
+            t('figures.npsHow'),
+            listening ? t('figures.answers', { count: listening.npsAnswers }) : '',
+          )}
+          {figure(
+            'csat',
+            listening && (listening.csatShare === null ? '–' : percent(listening.csatShare / 100)),
+            t('figures.csatHow'),
+            !listening
+              ? ''
+              : listening.csatMean === null
+                ? t('figures.answers', { count: listening.csatAnswers })
+                : t('figures.csatSub', { mean: decimal(listening.csatMean), answers: t('figures.answers', { count: listening.csatAnswers }) }),
+          )}
         </SimpleGrid>
 
         {segmentBy === 'none' && (

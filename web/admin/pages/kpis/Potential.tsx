@@ -15,7 +15,7 @@ import { currentLanguage } from '../../../shared/i18n';
 import { formatDateTime, formatMoney, formatNumber } from '../../../shared/format';
 import { ServerSelect, type Option } from '../rules/ServerSelect';
 import { Empty } from '../insight/shared';
-import { How } from './figures';
+import { How, percent } from './figures';
 
 interface Line {
   categoryCode: string;
@@ -49,6 +49,16 @@ interface Potential {
   totalPotential: number;
   freshness: { refreshedAt: string | null };
 }
+interface AccountClv {
+  currency: string;
+  history: { repeatPurchases: number } | null;
+  probabilityAlive: number | null;
+  expectedPurchases: number | null;
+  expectedValuePerPurchase: number | null;
+  predictedClv: number | null;
+  model: { observedThrough: string } | null;
+  unavailable: string | null;
+}
 interface AccountRow {
   id: string;
   name: string;
@@ -67,6 +77,11 @@ export default function PotentialPage() {
   const potential = useQuery({
     queryKey: ['insight-potential', accountId],
     queryFn: () => api.get<Potential>(`/v1/accounts/${accountId}/potential`),
+    enabled: !!accountId,
+  });
+  const clv = useQuery({
+    queryKey: ['insight-clv', accountId],
+    queryFn: () => api.get<AccountClv>(`/v1/accounts/${accountId}/clv`),
     enabled: !!accountId,
   });
   const chosen: Option | null = account.data ? { value: account.data.id, label: account.data.name } : null;
@@ -98,14 +113,14 @@ export default function PotentialPage() {
         onChange={(o) => setParams(o ? { account: o.value } : {})}
         maw={420}
       />
-      {(potential.isError || account.isError) && <ErrorAlert error={potential.error ?? account.error} />}
+      {(potential.isError || account.isError || clv.isError) && <ErrorAlert error={potential.error ?? account.error ?? clv.error} />}
       {!accountId ? (
         <Empty>{t('potential.choose')}</Empty>
-      ) : !p ? (
+      ) : !p || !clv.data ? (
         <Skeleton h={200} />
       ) : (
         <>
-          <SimpleGrid cols={{ base: 1, md: 3 }}>
+          <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
             <Card withBorder>
               <Text size="sm" c="dimmed">
                 {t('potential.cluster')}
@@ -145,6 +160,26 @@ export default function PotentialPage() {
               </Text>
               {p.window && <Text size="sm">{t('potential.window', { from: p.window.from, to: p.window.to })}</Text>}
               <How ns="console-roi">{t('potential.totalHow')}</How>
+            </Card>
+            <Card withBorder>
+              <Text size="sm" c="dimmed">
+                {t('potential.clv')}
+              </Text>
+              <Text fz="lg" fw={700}>
+                {clv.data.predictedClv === null ? '–' : formatMoney(clv.data.predictedClv, clv.data.currency)}
+              </Text>
+              <Text size="sm">
+                {!clv.data.model
+                  ? t(`potential.clvUnavailable.${clv.data.unavailable ?? 'no_purchases'}`)
+                  : !clv.data.history
+                    ? t('potential.clvNoHistory', { date: clv.data.model.observedThrough })
+                    : t('potential.clvSub', {
+                        purchases: formatNumber(Math.round((clv.data.expectedPurchases ?? 0) * 10) / 10),
+                        value: clv.data.expectedValuePerPurchase === null ? '–' : formatMoney(clv.data.expectedValuePerPurchase, clv.data.currency),
+                        alive: percent(clv.data.probabilityAlive),
+                      })}
+              </Text>
+              <How ns="console-roi">{t('potential.clvHow')}</How>
             </Card>
           </SimpleGrid>
           <Group justify="space-between">
