@@ -15,7 +15,7 @@ import { upsertAccounts } from '../accounts/index.js';
 import { upsertCategories, upsertProducts } from '../catalog/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { Db } from '../db/database.js';
-import { ingestEvents } from '../events/ingest.js';
+import { ingestEvents, refreshIngestStatistics } from '../events/ingest.js';
 import { wallTimeToUtc } from '../ledger/expiry.js';
 import type { Program } from '../programs/programs.js';
 
@@ -423,6 +423,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
   type Sent = { event: Record<string, unknown>; kind: 'purchase' | 'return' | 'manual' };
   let batch: Sent[] = [];
   let sentRows = 0;
+  let batches = 0;
   const send = async () => {
     const items = await ingestEvents(db, program, batch.map((b) => b.event), { now: clock(), futureToleranceSeconds: 300 });
     items.forEach((item, i) => {
@@ -446,6 +447,8 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
     summary.events += batch.length;
     onProgress('events', sentRows);
     batch = [];
+    // The tables double in size between these batches: fresh statistics keep the plans index lookups.
+    if ((++batches & (batches - 1)) === 0) await refreshIngestStatistics(db);
   };
   for (const inv of data.invoices) {
     if (inv.lines.length) {
