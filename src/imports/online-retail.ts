@@ -325,7 +325,6 @@ function ukTimes(): (local: string) => Date {
   };
 }
 
-
 export interface ValueCount {
   count: number;
   /** Pence. */
