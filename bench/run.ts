@@ -96,8 +96,9 @@ async function ceiling(database: Database, events: ReturnType<typeof makeEvents>
 
 /**
  * A second, wider reference: the rows Lojal itself writes per batch (events, lines, one journal, five
- * entries and four lots per event, shaped like the real ones) as plain multi-row inserts into tables with
- * no keys, indexes or constraints. The gap to it is what keys, constraints, locks, reads and the rules cost.
+ * entries and one lot per event — the four rules' credits share the event's lot in the account's wallet —
+ * shaped like the real ones) as plain multi-row inserts into tables with no keys, indexes or constraints.
+ * The gap to it is what keys, constraints, locks, reads and the rules cost.
  */
 async function ledgerShapedRows(database: Database, events: ReturnType<typeof makeEvents>): Promise<void> {
   const db = database.db;
@@ -113,6 +114,7 @@ async function ledgerShapedRows(database: Database, events: ReturnType<typeof ma
     const at = b.map((e) => e.occurredAt);
     const acc = b.map(() => uuidv7());
     const four = (f: (k: number, j: number) => unknown) => b.flatMap((_, j) => [0, 1, 2, 3].map((k) => f(k, j)));
+    const lotOf = ids.map(() => uuidv7());
     await database.db.transaction().execute(async (trx) => {
       await sql`INSERT INTO bare_events SELECT * FROM unnest(${ids}::uuid[], ${b.map((e) => e.id)}::text[], ${at}::timestamptz[], ${acc}::uuid[],
         ${b.map(() => 1000)}::bigint[], ${b.map(() => '{}')}::jsonb[], ${b.map((e) => e.id.padEnd(64, '0'))}::text[])`.execute(trx);
@@ -122,14 +124,13 @@ async function ledgerShapedRows(database: Database, events: ReturnType<typeof ma
         ${l.map((r) => r.x.quantity)}::int[], ${l.map((r) => r.x.amount)}::bigint[])`.execute(trx);
       await sql`INSERT INTO bare_journals SELECT * FROM unnest(${ids}::uuid[], ${ids.map((x) => `earn:${x}`)}::text[], ${ids.map(() => 'earn')}::text[],
         ${ids}::uuid[], ${ids.map(() => '{"key":"ledger:explain.earn","params":{"event":"x"}}')}::jsonb[], ${at}::timestamptz[])`.execute(trx);
-      const lots = four(() => uuidv7());
       await sql`INSERT INTO bare_entries SELECT * FROM unnest(${[...four((_, j) => ids[j]), ...ids]}::uuid[], ${[...four((k) => k + 1), ...ids.map(() => 0)]}::int[],
         ${[...four((_, j) => acc[j]), ...ids.map(() => acc[0])]}::uuid[], ${[...four(() => 'available'), ...ids.map(() => 'available')]}::text[],
-        ${[...four(() => 100), ...ids.map(() => -400)]}::bigint[], ${[...lots, ...ids.map(() => null)]}::uuid[],
+        ${[...four(() => 100), ...ids.map(() => -400)]}::bigint[], ${[...four((_, j) => lotOf[j]), ...ids.map(() => null)]}::uuid[],
         ${[...four(() => acc[0]), ...ids.map(() => null)]}::uuid[], ${[...four(() => explanation), ...ids.map(() => null)]}::json[])`.execute(trx);
-      await sql`INSERT INTO bare_lots SELECT * FROM unnest(${lots}::uuid[], ${four((_, j) => acc[j])}::uuid[], ${four((_, j) => ids[j])}::uuid[],
-        ${four(() => 'available')}::text[], ${four((_, j) => at[j])}::timestamptz[], ${four((_, j) => at[j])}::timestamptz[], ${four(() => null)}::timestamptz[],
-        ${four(() => 100)}::bigint[], ${four(() => 100)}::bigint[])`.execute(trx);
+      await sql`INSERT INTO bare_lots SELECT * FROM unnest(${lotOf}::uuid[], ${acc}::uuid[], ${ids}::uuid[],
+        ${ids.map(() => 'available')}::text[], ${at}::timestamptz[], ${at}::timestamptz[], ${ids.map(() => null)}::timestamptz[],
+        ${ids.map(() => 400)}::bigint[], ${ids.map(() => 400)}::bigint[])`.execute(trx);
     });
   }
 }

@@ -116,13 +116,18 @@ async function loadReturnState(trx: Db, programId: string, evs: ReadyEvent[]): P
   }
   const pairList = [...pairs.values()];
   // The lines a return may change, locked: all lines of the named purchases, and the open purchase lines of the SKUs returned.
+  // The two kinds are found apart (by primary key, and by the open-lines index), then joined by key: written as one
+  // WHERE with an OR, the planner could use neither index and read every line of the program for each batch.
   const candidates = await sql<OpenLine & { account_id: string; occurred_at: Date }>`
     SELECT l.event_id, e.external_id, l.line_no, l.sku, l.quantity, l.amount, l.returned_quantity, l.returned_amount, l.account_id, l.occurred_at
     FROM event_lines l JOIN events e ON e.program_id = l.program_id AND e.id = l.event_id
-    WHERE l.program_id = ${programId} AND l.is_purchase AND (
-      l.event_id = ANY(${originalIds}::uuid[])
-      OR (l.returned_quantity < l.quantity AND (l.account_id, l.sku) IN (
-        SELECT * FROM unnest(${pairList.map((p) => p.account)}::uuid[], ${pairList.map((p) => p.sku)}::text[]))))
+    WHERE l.program_id = ${programId} AND l.is_purchase AND (l.event_id, l.line_no) IN (
+      SELECT n.event_id, n.line_no FROM event_lines n
+      WHERE n.program_id = ${programId} AND n.event_id = ANY(${originalIds}::uuid[])
+      UNION ALL
+      SELECT o.event_id, o.line_no
+      FROM unnest(${pairList.map((p) => p.account)}::uuid[], ${pairList.map((p) => p.sku)}::text[]) AS p(account_id, sku)
+      JOIN event_lines o ON o.program_id = ${programId} AND o.account_id = p.account_id AND o.sku = p.sku AND o.returned_quantity < o.quantity)
     FOR UPDATE OF l`.execute(trx);
   const lineOf = new Map<string, OpenLine>();
   const add = (r: OpenLine) => {
@@ -171,11 +176,14 @@ async function loadReturnState(trx: Db, programId: string, evs: ReadyEvent[]): P
       list.push(line);
       linesOfEvent.set(r.event_id, list);
     }
+    // One row per rule's credit: its points are the entry's amount (a lot may hold the shares of several rules of
+    // the event, src/ledger/writer.ts), and what was taken back of it are the reversals of its lot made for its rule.
     const rows = await sql<EarnedLot>`
-      SELECT j.id AS journal_id, j.event_id, e.external_id, x.rule_id, x.basis_lines, l.id AS lot_id, l.wallet_id,
-             w.kind AS wallet_kind, l.original,
+      SELECT j.id AS journal_id, j.event_id, e.external_id, x.seq, x.rule_id, x.basis_lines, l.id AS lot_id, l.wallet_id,
+             w.kind AS wallet_kind, x.amount AS original,
              coalesce((SELECT -sum(y.amount) FROM journals r JOIN entries y ON y.program_id = r.program_id AND y.journal_id = r.id
-                       WHERE r.program_id = j.program_id AND r.reverses_id = l.id AND y.wallet_id = l.wallet_id), 0)::bigint AS reversed
+                       WHERE r.program_id = j.program_id AND r.reverses_id = l.id AND r.rule_id IS NOT DISTINCT FROM x.rule_id
+                         AND y.wallet_id = l.wallet_id), 0)::bigint AS reversed
       FROM journals j
       JOIN entries x ON x.program_id = j.program_id AND x.journal_id = j.id AND x.lot_id IS NOT NULL
       JOIN events e ON e.program_id = j.program_id AND e.id = j.event_id
@@ -314,10 +322,12 @@ async function insertReturnLines(
                 ${rows.map((r) => r.amount)}::bigint[]) AS t(event_id, n, account_id, occurred_at, sku, q, a)`.execute(trx);
 }
 
+/** One rule's credit of a purchase, as a return sees it: the lot it paid into and what is left to take back of it. */
 interface EarnedLot {
   journal_id: string;
   event_id: string;
   external_id: string;
+  seq: number;
   rule_id: string | null;
   basis_lines: number[] | null;
   lot_id: string;
@@ -353,7 +363,8 @@ function reverseEarnings(program: Program, ev: ReadyEvent, originalIds: string[]
     const journalId = uuidv7();
     const outcome = debits.take({
         id: journalId,
-        idempotencyKey: `reverse:${ev.id}:${lot.lot_id}`,
+        // By lot and rule: one lot may hold several rules' shares of the purchase.
+        idempotencyKey: `reverse:${ev.id}:${lot.lot_id}:${lot.seq}`,
         kind: 'reverse',
         occurredAt: ev.occurredAt,
         eventId: ev.id,

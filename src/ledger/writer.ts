@@ -118,28 +118,55 @@ function addDelta(map: Map<string, BalanceDelta>, walletId: string, part: Partia
   map.set(walletId, d);
 }
 
+/** A lot a credit journal writes: one per wallet and dates, holding the shares of every rule that paid into it. */
+interface NewLot {
+  id: string;
+  walletId: string;
+  journalId: string;
+  pending: boolean;
+  earnedAt: Date;
+  availableAt: Date;
+  expiresAt: Date | null;
+  points: number;
+  rules: Set<string>;
+}
+
 /**
  * Writes many credit journals in a handful of multi-row statements (the event-ingestion hot path).
  * Returns the ids of the journals written; a journal whose idempotency key exists already is skipped whole.
+ *
+ * Row budget: each credit is an entry of its own (its rule, version, explanation and basis lines are columns
+ * of it), but the credits of one journal that go to one wallet with the same dates share one lot — the lot
+ * holds points and dates, which are the same for all of them, and a return takes each rule's share back from
+ * it by the entry (see src/events/returns.ts). A credit without a rule, or a second credit of the same rule,
+ * gets a lot of its own, so a reversal can always name what it takes back by (lot, rule).
  */
 export async function writeCredits(trx: Db, programId: string, journals: CreditJournal[], now: Date): Promise<Set<string>> {
   const useful = journals.filter((j) => j.credits.some((c) => c.points > 0));
   if (useful.length === 0) return new Set();
   await lockWallets(trx, programId, useful.flatMap((j) => j.credits.map((c) => c.walletId)));
   const written = await insertJournals(trx, programId, useful);
-  const lots: Array<{ id: string; walletId: string; journalId: string; pending: boolean; c: CreditJournal['credits'][number] }> = [];
+  const lots: NewLot[] = [];
   const entries: EntryRow[] = [];
   const deltas = new Map<string, BalanceDelta>();
   for (const j of useful) {
     if (!written.has(j.id)) continue;
     let seq = 0;
     let total = 0;
+    const shared = new Map<string, NewLot>();
     for (const c of j.credits) {
       if (c.points <= 0) continue;
       const pending = c.availableAt.getTime() > now.getTime();
-      const lotId = uuidv7();
-      lots.push({ id: lotId, walletId: c.walletId, journalId: j.id, pending, c });
-      entries.push({ journalId: j.id, seq: ++seq, walletId: c.walletId, bucket: pending ? 'pending' : 'available', amount: c.points, lotId, credit: c });
+      const key = `${c.walletId}|${c.earnedAt.getTime()}|${c.availableAt.getTime()}|${c.expiresAt?.getTime() ?? ''}`;
+      let lot = c.ruleId ? shared.get(key) : undefined;
+      if (!lot || lot.rules.has(c.ruleId!)) {
+        lot = { id: uuidv7(), walletId: c.walletId, journalId: j.id, pending, earnedAt: c.earnedAt, availableAt: c.availableAt, expiresAt: c.expiresAt, points: 0, rules: new Set() };
+        lots.push(lot);
+        if (c.ruleId && !shared.has(key)) shared.set(key, lot);
+      }
+      if (c.ruleId) lot.rules.add(c.ruleId);
+      lot.points += c.points;
+      entries.push({ journalId: j.id, seq: ++seq, walletId: c.walletId, bucket: pending ? 'pending' : 'available', amount: c.points, lotId: lot.id, credit: c });
       addDelta(deltas, c.walletId, pending ? { pending: c.points } : { available: c.points });
       if (j.earned) addDelta(deltas, c.walletId, { earned: c.points });
       total += c.points;
@@ -147,14 +174,14 @@ export async function writeCredits(trx: Db, programId: string, journals: CreditJ
     entries.push({ journalId: j.id, seq: 0, walletId: j.fromWalletId, bucket: 'available', amount: -total, lotId: null });
   }
   if (lots.length) {
-    const col = <T>(f: (l: (typeof lots)[number]) => T) => lots.map(f);
+    const col = <T>(f: (l: NewLot) => T) => lots.map(f);
     await sql`
       INSERT INTO lots (program_id, id, wallet_id, journal_id, status, earned_at, available_at, expires_at, original, remaining)
       SELECT ${programId}, t.id, t.wallet_id, t.journal_id, t.status, t.earned_at, t.available_at, t.expires_at, t.points, t.points
       FROM unnest(${col((l) => l.id)}::uuid[], ${col((l) => l.walletId)}::uuid[], ${col((l) => l.journalId)}::uuid[],
-                  ${col((l) => (l.pending ? 'pending' : 'available'))}::text[], ${col((l) => l.c.earnedAt)}::timestamptz[],
-                  ${col((l) => l.c.availableAt)}::timestamptz[], ${col((l) => l.c.expiresAt)}::timestamptz[],
-                  ${col((l) => l.c.points)}::bigint[])
+                  ${col((l) => (l.pending ? 'pending' : 'available'))}::text[], ${col((l) => l.earnedAt)}::timestamptz[],
+                  ${col((l) => l.availableAt)}::timestamptz[], ${col((l) => l.expiresAt)}::timestamptz[],
+                  ${col((l) => l.points)}::bigint[])
         AS t(id, wallet_id, journal_id, status, earned_at, available_at, expires_at, points)`.execute(trx);
   }
   await postEntries(trx, programId, entries, deltas);

@@ -36,7 +36,8 @@ describe('pending points', () => {
 
     const later = new Date(now.getTime() + 15 * DAY);
     const first = await runLedgerJobs(t.database.db, later);
-    expect(first.lotsReleased).toBeGreaterThanOrEqual(2);
+    // The purchase's rules pay into one lot of the account (one lot per event and wallet, src/ledger/writer.ts).
+    expect(first.lotsReleased).toBeGreaterThanOrEqual(1);
     const again = await runLedgerJobs(t.database.db, later);
     expect(again.lotsReleased).toBe(0);
     expect((await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json()).toMatchObject({ available: 495, pending: 0 });
