@@ -61,6 +61,14 @@ function present(record: EventRecord, lng: Language, currency: string, withTrace
   };
 }
 
+/**
+ * Whether an answered event may have paid onboarding steps, to be read for its answer. An event processed now
+ * with a program that has no checklist paid none (the processing read the same program): no round trip for it.
+ */
+function mayHaveOnboarding(status: 'processed' | 'replayed' | 'rejected', program: Program): boolean {
+  return status === 'replayed' || (status === 'processed' && program.hasOnboarding);
+}
+
 function problemBody(req: FastifyRequest, err: LojalError) {
   const lng = apiLanguage(req);
   const t = translator(lng);
@@ -114,7 +122,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         }
         if (events.length > MAX_BATCH) throw new LojalError('batch_too_large', { max: MAX_BATCH, count: events.length });
         const items = await ingestEvents(db, program, events, opts);
-        const paid = await onboardingPaidBy(db, program.id, items.flatMap((i) => (i.status === 'rejected' ? [] : [i.record.id])));
+        const paid = await onboardingPaidBy(db, program.id, items.flatMap((i) => (i.status !== 'rejected' && mayHaveOnboarding(i.status, program) ? [i.record.id] : [])));
         const summary = { processed: 0, replayed: 0, rejected: 0 };
         const results = items.map((item) => {
           summary[item.status]++;
@@ -130,8 +138,8 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       metrics.eventsIngested.labels(item!.status).inc();
       if (item!.status === 'rejected') return sendProblem(req, reply as FastifyReply, item!.error);
       reply.status(item!.status === 'processed' ? 201 : 200);
-      const paid = await onboardingPaidBy(db, program.id, [item!.record.id]);
-      return { status: item!.status, ...present(item!.record, lng, program.currency, true, paid.get(item!.record.id)) };
+      const paid = mayHaveOnboarding(item!.status, program) ? await onboardingPaidBy(db, program.id, [item!.record.id]) : undefined;
+      return { status: item!.status, ...present(item!.record, lng, program.currency, true, paid?.get(item!.record.id)) };
     },
   );
 
