@@ -9,6 +9,7 @@
  *   BENCH_HTTP_REQUESTS=4000                   (requests per measured run; default 4,000)
  *   BENCH_HTTP_PROCESSES=1,2                   (Lojal server processes to measure; default 1,2,4: on 2 cores the third point shows the ceiling)
  *   BENCH_PG_URL=postgres://…/postgres         (admin URL of the server; default the local one)
+ *   BENCH_HTTP_PROFILE=/tmp/prof               (Lojal servers run with --cpu-prof, a .cpuprofile per process there)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -84,7 +85,8 @@ function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegEx
 }
 
 function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  // A child ended by a signal has no exit code but a signal code: waiting for its 'exit' again would never end.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
@@ -181,7 +183,8 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
       // One after the other: the first applies the migrations.
       const servers = [];
       for (let i = 0; i < n; i++) {
-        const s = await start(process.execPath, [path.join(here, '..', 'bin', 'lojal.js'), 'serve'], env, /Lojal is running at http:\/\/127\.0\.0\.1:(\d+)/);
+        const profile = process.env.BENCH_HTTP_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_PROFILE}`] : [];
+        const s = await start(process.execPath, [...profile, path.join(here, '..', 'bin', 'lojal.js'), 'serve'], env, /Lojal is running at http:\/\/127\.0\.0\.1:(\d+)/);
         children.push(s.child);
         servers.push(s);
       }
