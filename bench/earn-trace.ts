@@ -44,6 +44,7 @@ try {
   recording = true;
   const res = await send(events[10]!);
   recording = false;
+  if (process.env.BENCH_TRACE_BODY) console.log(res.body);
   console.log(`POST /v1/events → ${res.statusCode}; ${log.length} statements:`);
   log.forEach((l, i) => console.log(`${String(i + 1).padStart(3)}. ${l}`));
   const wallet = (JSON.parse(res.body) as { accountId: string }).accountId;

@@ -175,10 +175,7 @@ export async function processInTransaction(
     // The wallets the events may credit (their accounts' and members') are locked in the same round trip, after the
     // accounts and in id order as the ledger writer would: the writer then skips its own lock statement.
     const walletIds = [...new Set([...accountIds, ...ready.flatMap((r) => (r.member ? [r.member.id] : []))])].sort();
-    const locked = await sql<{ wallets: string[] | null }>`
-      WITH a AS (SELECT id FROM accounts WHERE program_id = ${program.id} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE)
-      SELECT (SELECT count(*) FROM a) AS accounts,
-        ARRAY(SELECT id FROM wallets WHERE program_id = ${program.id} AND id = ANY(${walletIds}::uuid[]) ORDER BY id FOR UPDATE) AS wallets`.execute(trx);
+    const locked = await lockStatement(program.id, accountIds, walletIds).execute(trx);
     const walletsLocked = new Set(locked.rows[0]?.wallets ?? []);
 
     const earningAll = ready.filter((r) => r.input.type !== 'return');
@@ -354,6 +351,17 @@ export async function processInTransaction(
     }
   })();
   return out;
+}
+
+/**
+ * Locks the accounts, then the wallets (each in id order), in one statement; answers the wallets locked. Apart so
+ * that a test can EXPLAIN it.
+ */
+export function lockStatement(programId: string, accountIds: string[], walletIds: string[]) {
+  return sql<{ accounts: number; wallets: string[] | null }>`
+    WITH a AS (SELECT id FROM accounts WHERE program_id = ${programId} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE)
+    SELECT (SELECT count(*) FROM a) AS accounts,
+      ARRAY(SELECT id FROM wallets WHERE program_id = ${programId} AND id = ANY(${walletIds}::uuid[]) ORDER BY id FOR UPDATE) AS wallets`;
 }
 
 /**
