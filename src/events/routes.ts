@@ -9,6 +9,7 @@ import { translator, type Language } from '../i18n/index.js';
 import { renderExplanation } from '../ledger/explain.js';
 import { onboardingPaidBy, type OnboardingPaid } from '../onboarding/paid.js';
 import type { Program } from '../programs/programs.js';
+import type { Explanation } from '../rules/types.js';
 import { batchAnswer, eventAnswer, simulateAnswer, singleAnswer } from './answers.js';
 import { ingestEvents } from './ingest.js';
 import { loadExisting } from './process.js';
@@ -51,13 +52,22 @@ const passThrough = () => (data: unknown) => ({ value: data });
 
 function present(record: EventRecord, lng: Language, currency: string, withTrace: boolean, onboarding: OnboardingPaid[] = []) {
   const { trace, ...rest } = record;
+  // A paying rule's explanation is both its posting's and its trace line's: rendered once (i18next is most of an
+  // answer's cost). Keyed by content, as the two are equal but not the same object.
+  const rendered = new Map<string, string>();
+  const reason = (e: Explanation) => {
+    const key = JSON.stringify(e);
+    let text = rendered.get(key);
+    if (text === undefined) rendered.set(key, (text = renderExplanation(e, lng, currency)));
+    return text;
+  };
   return {
     ...rest,
     totalPoints: record.points + onboarding.reduce((s, o) => s + o.points, 0),
-    onboarding: onboarding.map((o) => ({ ...o, reason: renderExplanation(o.explanation, lng, currency) })),
-    postings: record.postings.map((p) => ({ ...p, reason: renderExplanation(p.explanation, lng, currency) })),
-    reversals: record.reversals.map((r) => ({ ...r, reason: renderExplanation(r.explanation, lng, currency) })),
-    ...(withTrace && { trace: trace.map((t) => ({ ...t, reason: renderExplanation(t.explanation, lng, currency) })) }),
+    onboarding: onboarding.map((o) => ({ ...o, reason: reason(o.explanation) })),
+    postings: record.postings.map((p) => ({ ...p, reason: reason(p.explanation) })),
+    reversals: record.reversals.map((r) => ({ ...r, reason: reason(r.explanation) })),
+    ...(withTrace && { trace: trace.map((t) => ({ ...t, reason: reason(t.explanation) })) }),
   };
 }
 
