@@ -2,15 +2,19 @@
  * Single-event earns over HTTP on PostgreSQL: `POST /v1/events` with one purchase each, 32 connections at
  * once, against the Lojal server started as a real process (`bin/lojal.js serve`), one or two processes on
  * one database — next to a bare baseline measured in the same run: a plain node:http server with a pg pool
- * of the same size doing one statement per request (insert the event, add to a balance). Prints a table;
+ * of the same size doing one statement per request (insert the event, add to a balance). Beside req/s and
+ * latency it prints the CPU time per request of the server processes and of the PostgreSQL backends (from /proc),
+ * which the machine's other load changes far less than the rates. Prints a table;
  * asserts nothing.
  *
  *   npx tsx bench/http-earn.ts                 (or as part of `npm run bench`)
  *   BENCH_HTTP_REQUESTS=4000                   (requests per measured run; default 4,000)
  *   BENCH_HTTP_PROCESSES=1,2                   (Lojal server processes to measure; default 1,2,4: on 2 cores the third point shows the ceiling)
  *   BENCH_PG_URL=postgres://…/postgres         (admin URL of the server; default the local one)
+ *   BENCH_HTTP_PROFILE=/tmp/prof               (Lojal servers run with --cpu-prof, a .cpuprofile per process there)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,6 +41,32 @@ export interface HttpRow {
   p50: number;
   p99: number;
   failed: number;
+  /** CPU time per request of the server processes and of the database's backends: what the machine's load does not change much. */
+  serverCpuMs?: number;
+  databaseCpuMs?: number;
+}
+
+/** User + system CPU time of a process, in ms (Linux /proc; 0 where it cannot be read). */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * Runs `load` and answers the CPU time per request it cost the given server processes and the PostgreSQL backends
+ * connected to the bench database (the pools are kept open, so the same backends serve the whole run).
+ */
+async function withCpu<T extends { requests: number }>(admin: pg.Client, dbName: string, servers: number[], load: () => Promise<T>) {
+  const backends = async () => (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map((r) => r.pid);
+  const before = new Map([...servers, ...(await backends())].map((pid) => [pid, cpuMsOf(pid)]));
+  const result = await load();
+  const spent = (pids: number[]) => pids.reduce((s, pid) => s + (cpuMsOf(pid) - (before.get(pid) ?? cpuMsOf(pid))), 0);
+  return { ...result, serverCpuMs: spent(servers) / result.requests, databaseCpuMs: spent(await backends()) / result.requests };
 }
 
 /** The baseline server: one statement per request, the least a durable earn can do. */
@@ -84,7 +114,8 @@ function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegEx
 }
 
 function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  // A child ended by a signal has no exit code but a signal code: waiting for its 'exit' again would never end.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
@@ -171,7 +202,7 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
     children.push(bare.child);
     const barePort = Number(bare.match[1]);
     await drive([barePort], key, 'bare-warm', WARM);
-    rows.push({ what: 'bare baseline: node:http + pg, one statement', processes: 1, ...(await drive([barePort], key, 'bare', REQUESTS)) });
+    rows.push({ what: 'bare baseline: node:http + pg, one statement', processes: 1, ...(await withCpu(client, name, [bare.child.pid!], () => drive([barePort], key, 'bare', REQUESTS))) });
     console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
     await stop(bare.child);
 
@@ -181,13 +212,15 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
       // One after the other: the first applies the migrations.
       const servers = [];
       for (let i = 0; i < n; i++) {
-        const s = await start(process.execPath, [path.join(here, '..', 'bin', 'lojal.js'), 'serve'], env, /Lojal is running at http:\/\/127\.0\.0\.1:(\d+)/);
+        const profile = process.env.BENCH_HTTP_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_PROFILE}`] : [];
+        const s = await start(process.execPath, [...profile, path.join(here, '..', 'bin', 'lojal.js'), 'serve'], env, /Lojal is running at http:\/\/127\.0\.0\.1:(\d+)/);
         children.push(s.child);
         servers.push(s);
       }
       const ports = servers.map((s) => Number(s.match[1]));
       await drive(ports, key, `warm-${n}`, WARM);
-      rows.push({ what: 'Lojal: POST /v1/events, one purchase', processes: n, ...(await drive(ports, key, `lojal-${n}`, REQUESTS)) });
+      const pids = servers.map((x) => x.child.pid!);
+      rows.push({ what: 'Lojal: POST /v1/events, one purchase', processes: n, ...(await withCpu(client, name, pids, () => drive(ports, key, `lojal-${n}`, REQUESTS))) });
       console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
       await Promise.all(servers.map((s) => stop(s.child)));
     }
@@ -203,12 +236,13 @@ export function printHttpRows(rows: HttpRow[]): void {
   const base = rows.find((r) => r.what.startsWith('bare'));
   const rate = (r: HttpRow) => r.requests / r.seconds;
   console.log(`\nSingle events over HTTP on PostgreSQL: ${CONNECTIONS} connections, pool ${POOL} per process, 3-line purchases, ${ACCOUNTS} accounts, 4 rules\n`);
-  console.log('| server | processes | requests | failed | req/s | p50 ms | p99 ms | share of bare |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| server | processes | requests | failed | req/s | p50 ms | p99 ms | share of bare | server CPU ms/req | PostgreSQL CPU ms/req |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
   for (const r of rows) {
     console.log(
       `| ${r.what} | ${r.processes} | ${r.requests} | ${r.failed} | ${Math.round(rate(r)).toLocaleString('en')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ` +
-        `${base ? ((rate(r) / rate(base)) * 100).toFixed(1) + ' %' : '-'} |`,
+        `${base ? ((rate(r) / rate(base)) * 100).toFixed(1) + ' %' : '-'} | ${ms(r.serverCpuMs)} | ${ms(r.databaseCpuMs)} |`,
     );
   }
 }

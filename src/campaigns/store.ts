@@ -106,13 +106,25 @@ export async function getCampaign(db: Db, programId: string, id: string): Promis
   return toCampaign(rows[0]);
 }
 
+const inForce = (programId: string, from: Date, to: Date) =>
+  sql`program_id = ${programId} AND ends_at > ${from} AND starts_at <= ${to} AND (stopped_at IS NULL OR stopped_at > ${from})`;
+
 /** Campaigns running at some time in [from, to] (the event batch's span). */
 export async function campaignsInForce(db: Db, programId: string, from: Date, to: Date): Promise<Campaign[]> {
-  const { rows } = await sql<Row>`
-    SELECT ${cols} FROM campaigns
-    WHERE program_id = ${programId} AND ends_at > ${from} AND starts_at <= ${to} AND (stopped_at IS NULL OR stopped_at > ${from})
-    ORDER BY id`.execute(db);
+  const { rows } = await sql<Row>`SELECT ${cols} FROM campaigns WHERE ${inForce(programId, from, to)} ORDER BY id`.execute(db);
   return rows.map(toCampaign);
+}
+
+/**
+ * campaignsInForce as a scalar subquery (a JSON array, or null), for the event path to read in a statement it
+ * sends anyway; `campaignsOfJson` turns its value into campaigns.
+ */
+export function campaignsInForceSubquery(programId: string, from: Date, to: Date) {
+  return sql<unknown[] | null>`(SELECT json_agg(c ORDER BY c.id) FROM (SELECT ${cols} FROM campaigns WHERE ${inForce(programId, from, to)}) c)`;
+}
+
+export function campaignsOfJson(rows: unknown[] | null): Campaign[] {
+  return (rows ?? []).map((r) => toCampaign(r as Row));
 }
 
 /**

@@ -5,10 +5,11 @@
  * and ledger journals with multi-row statements. Returns follow, one at a time, after the purchases they
  * may refer to are written.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { publishPointsMoved } from '../webhooks/publish.js';
+import { subscribersSubquery } from '../webhooks/events.js';
 import { queueEarnNotices, type Earned } from '../messages/notices.js';
 import { LojalError } from '../errors/index.js';
 import { planExpiry } from '../ledger/expiry.js';
@@ -27,7 +28,7 @@ import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
 import { loadRequirements } from '../training/requirements.js';
 import { getTierConfig, type TierConfig } from '../tiers/store.js';
 import { segmentKeysOf } from '../segments/store.js';
-import { campaignsInForce, type Campaign } from '../campaigns/store.js';
+import { campaignsInForceSubquery, campaignsOfJson, type Campaign } from '../campaigns/store.js';
 import { payCampaigns } from '../campaigns/apply.js';
 import type { EventInput } from './schema.js';
 import { ruleUsageIncrement } from '../rules/usage.js';
@@ -171,7 +172,11 @@ export async function processInTransaction(
     // twice at once), in id order so that two batches can never wait for each other.
     const accountIds = [...new Set(ready.map((r) => r.account.id))].sort();
     if (program.hierarchyRollup === 'chain') await lockChains(trx, program.id, ready, accountIds);
-    await sql`SELECT 1 FROM accounts WHERE program_id = ${program.id} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE`.execute(trx);
+    // The wallets the events may credit (their accounts' and members') are locked in the same round trip, after the
+    // accounts and in id order as the ledger writer would: the writer then skips its own lock statement.
+    const walletIds = [...new Set([...accountIds, ...ready.flatMap((r) => (r.member ? [r.member.id] : []))])].sort();
+    const locked = await lockStatement(program.id, accountIds, walletIds).execute(trx);
+    const walletsLocked = new Set(locked.rows[0]?.wallets ?? []);
 
     const earningAll = ready.filter((r) => r.input.type !== 'return');
     const rulesAt = settings?.rules ?? (await rulesInForce(trx, program.id, ready.map((r) => r.occurredAt)));
@@ -180,7 +185,11 @@ export async function processInTransaction(
     // The events are inserted first: the unique key on (program, external id) is the idempotency check. One sent
     // meanwhile by a concurrent request is not inserted (the insert waits for that transaction), and answers as
     // a replay. The same statement reads the accounts' state the rules need, under the locks just taken.
-    const state = await insertEventsAndReadState(trx, program.id, ready, accountIds, capKeysOf(earningAll, rulesAt, program.timeZone), partnerId);
+    const purchasesAll = earningAll.filter((ev) => ev.input.type === 'purchase');
+    const span = purchasesAll.length
+      ? { from: new Date(Math.min(...purchasesAll.map((ev) => ev.occurredAt.getTime()))), to: new Date(Math.max(...purchasesAll.map((ev) => ev.occurredAt.getTime()))) }
+      : null;
+    const state = await insertEventsAndReadState(trx, program.id, ready, accountIds, capKeysOf(earningAll, rulesAt, program.timeZone), partnerId, span);
     const notInserted = ready.filter((r) => !state.inserted.has(r.input.id)).map((r) => r.input.id);
     const existing = notInserted.length ? await loadExisting(trx, program.id, notInserted) : new Map<string, { hash: string; record: EventRecord }>();
     let fresh = ready.filter((r) => {
@@ -208,9 +217,8 @@ export async function processInTransaction(
     const refused = new Set<string>();
     // Segment membership is resolved here, before the pure engine runs, and only when a rule in force asks.
     const purchases = earning.filter((ev) => ev.input.type === 'purchase');
-    const campaigns = purchases.length
-      ? await campaignsInForce(trx, program.id, new Date(Math.min(...purchases.map((ev) => ev.occurredAt.getTime()))), new Date(Math.max(...purchases.map((ev) => ev.occurredAt.getTime()))))
-      : [];
+    // Read with the state, for the span of all the batch's purchases (a replayed one among them only widens it).
+    const campaigns = purchases.length ? state.campaigns : [];
     const segmentsNeeded = campaigns.some((c) => c.segmentKeys.length > 0) || earning.some((ev) => rulesUseSegments(rulesAt(ev.occurredAt)));
     const segmentKeys = segmentsNeeded
       ? await segmentKeysOf(trx, program.id, [...accountIds, ...earning.flatMap((ev) => (ev.member ? [ev.member.id] : []))])
@@ -305,13 +313,19 @@ export async function processInTransaction(
       earning = earning.filter((r) => !refused.has(r.id));
       if (fresh.length === 0) return;
     }
-    await writeLinesCategoriesUsage(trx, program.id, fresh, newCategories, usageDelta);
     // Onboarding steps the events complete pay in the same journals write (programs without a checklist skip it).
     if (program.hasOnboarding) {
       const completing = earning.map((ev) => ({ id: ev.id, memberId: ev.member?.id ?? null, type: ev.input.type, attributes: ev.input.attributes ?? {} }));
       credits.push(...(await onboardingFromEvents(trx, program, completing, now)));
     }
-    await writeCredits(trx, program.id, credits, now);
+    // The lines, categories and cap counters go in the ledger's statement. The earn journals' idempotency keys hold
+    // the ids of events this transaction just inserted, so none can exist yet: the writer may send journals, lots and
+    // entries as one statement — unless onboarding journals, whose keys may repeat, are among them.
+    await writeCredits(trx, program.id, credits, now, {
+      walletsLocked,
+      alongside: linesCategoriesUsage(program.id, fresh, newCategories, usageDelta),
+      fresh: !program.hasOnboarding,
+    });
     if (campaigns.length) await applyCampaigns(trx, program, campaigns, purchases.filter((ev) => records.has(ev.id)), records, segmentKeys, now);
 
     const returned = await processReturns(trx, program, returns.map((ev) => ({ ev, record: baseRecord(ev) })), now);
@@ -329,7 +343,7 @@ export async function processInTransaction(
       fresh = fresh.filter((r) => !unmatchable.has(r.id));
     }
     await storeResults(trx, program.id, returns.filter((ev) => records.has(ev.id)).map((ev) => [ev.id, records.get(ev.id)!]));
-    await publishPointsMoved(trx, program.id, fresh, records);
+    await publishPointsMoved(trx, program.id, fresh, records, { earned: state.subscribers.earned, reversed: state.subscribers.reversed });
     await queueEarnNotices(trx, program, earnedByMembers(fresh, records), now);
     if (tiers) await upgradeTiers(trx, program, tiers, earning, now);
     for (const ev of fresh) {
@@ -337,6 +351,17 @@ export async function processInTransaction(
     }
   })();
   return out;
+}
+
+/**
+ * Locks the accounts, then the wallets (each in id order), in one statement; answers the wallets locked. Apart so
+ * that a test can EXPLAIN it.
+ */
+export function lockStatement(programId: string, accountIds: string[], walletIds: string[]) {
+  return sql<{ accounts: number; wallets: string[] | null }>`
+    WITH a AS (SELECT id FROM accounts WHERE program_id = ${programId} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE)
+    SELECT (SELECT count(*) FROM a) AS accounts,
+      ARRAY(SELECT id FROM wallets WHERE program_id = ${programId} AND id = ANY(${walletIds}::uuid[]) ORDER BY id FOR UPDATE) AS wallets`;
 }
 
 /**
@@ -403,9 +428,26 @@ function baseRecord(ev: ReadyEvent): EventRecord {
  * categories the accounts bought before and the cap counters the rules may touch. `partnerId`: the batch came
  * from a coalition partner's key; other events' statement is unchanged.
  */
-async function insertEventsAndReadState(trx: Db, programId: string, ready: ReadyEvent[], accountIds: string[], capKeys: string[], partnerId?: string) {
+async function insertEventsAndReadState(
+  trx: Db,
+  programId: string,
+  ready: ReadyEvent[],
+  accountIds: string[],
+  capKeys: string[],
+  partnerId: string | undefined,
+  /** The purchases' span, whose campaigns in force are read too (null: no purchases, no campaigns). */
+  span: { from: Date; to: Date } | null,
+) {
   const col = <T>(f: (r: ReadyEvent) => T) => ready.map(f);
-  const rows = await sql<{ inserted: string[] | null; bought: Array<{ a: string; c: string }> | null; usage: Array<{ k: string; p: number; t: number }> | null }>`
+  type Subscribers = Array<{ id: string }> | null;
+  const rows = await sql<{
+    inserted: string[] | null;
+    bought: Array<{ a: string; c: string }> | null;
+    usage: Array<{ k: string; p: number; t: number }> | null;
+    campaigns: unknown[] | null;
+    earned_subscribers: Subscribers;
+    reversed_subscribers: Subscribers;
+  }>`
     WITH ins AS (
       INSERT INTO events (program_id, id, external_id, type, occurred_at, account_id, member_id, amount, attributes, body_hash${partnerId ? sql`, partner_id` : sql``})
       SELECT ${programId}, *${partnerId ? sql`, ${partnerId}::uuid` : sql``} FROM unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.input.id)}::text[], ${col((r) => r.input.type)}::text[],
@@ -420,7 +462,10 @@ async function insertEventsAndReadState(trx: Db, programId: string, ready: Ready
       (SELECT json_agg(json_build_object('a', account_id, 'c', category_code)) FROM account_categories
         WHERE program_id = ${programId} AND account_id = ANY(${accountIds}::uuid[])) AS bought,
       (SELECT json_agg(json_build_object('k', cap_key, 'p', points, 't', times)) FROM rule_usage
-        WHERE program_id = ${programId} AND cap_key = ANY(${capKeys}::text[])) AS usage`.execute(trx);
+        WHERE program_id = ${programId} AND cap_key = ANY(${capKeys}::text[])) AS usage,
+      ${span ? campaignsInForceSubquery(programId, span.from, span.to) : sql`NULL::json`} AS campaigns,
+      ${subscribersSubquery(programId, 'points.earned')} AS earned_subscribers,
+      ${subscribersSubquery(programId, 'points.reversed')} AS reversed_subscribers`.execute(trx);
   const r = rows.rows[0]!;
   const bought = new Map<string, Set<string>>();
   for (const b of r.bought ?? []) {
@@ -432,17 +477,21 @@ async function insertEventsAndReadState(trx: Db, programId: string, ready: Ready
     inserted: new Set(r.inserted ?? []),
     bought,
     usage: new Map((r.usage ?? []).map((u) => [u.k, { points: Number(u.p), times: u.t }])),
+    campaigns: campaignsOfJson(r.campaigns),
+    subscribers: { earned: r.earned_subscribers ?? [], reversed: r.reversed_subscribers ?? [] },
   };
 }
 
-/** The purchases' lines, the newly bought categories and the cap counters' increments, in one statement. */
-async function writeLinesCategoriesUsage(
-  trx: Db,
+/**
+ * The purchases' lines, the newly bought categories and the cap counters' increments, as the WITH parts of a
+ * statement (the ledger writer's, which sends them along with its own).
+ */
+function linesCategoriesUsage(
   programId: string,
   events: ReadyEvent[],
   categories: Array<{ accountId: string; category: string; eventId: string }>,
   usage: Map<string, { points: number; times: number }>,
-): Promise<void> {
+): RawBuilder<unknown>[] {
   const lines = events.filter((e) => e.input.type === 'purchase').flatMap((e) => e.lines.map((l) => ({ e, l })));
   const parts = [];
   if (lines.length) {
@@ -464,8 +513,7 @@ async function writeLinesCategoriesUsage(
   }
   const usageIncrement = ruleUsageIncrement(programId, usage);
   if (usageIncrement) parts.push(usageIncrement);
-  if (parts.length === 0) return;
-  await sql`WITH ${sql.join(parts, sql`, `)} SELECT 1`.execute(trx);
+  return parts;
 }
 
 export async function loadCategoriesBought(trx: Db, programId: string, accountIds: string[]): Promise<Map<string, Set<string>>> {

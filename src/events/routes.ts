@@ -9,6 +9,7 @@ import { translator, type Language } from '../i18n/index.js';
 import { renderExplanation } from '../ledger/explain.js';
 import { onboardingPaidBy, type OnboardingPaid } from '../onboarding/paid.js';
 import type { Program } from '../programs/programs.js';
+import type { Explanation } from '../rules/types.js';
 import { batchAnswer, eventAnswer, simulateAnswer, singleAnswer } from './answers.js';
 import { ingestEvents } from './ingest.js';
 import { loadExisting } from './process.js';
@@ -51,14 +52,31 @@ const passThrough = () => (data: unknown) => ({ value: data });
 
 function present(record: EventRecord, lng: Language, currency: string, withTrace: boolean, onboarding: OnboardingPaid[] = []) {
   const { trace, ...rest } = record;
+  // A paying rule's explanation is both its posting's and its trace line's: rendered once (i18next is most of an
+  // answer's cost). Keyed by content, as the two are equal but not the same object.
+  const rendered = new Map<string, string>();
+  const reason = (e: Explanation) => {
+    const key = JSON.stringify(e);
+    let text = rendered.get(key);
+    if (text === undefined) rendered.set(key, (text = renderExplanation(e, lng, currency)));
+    return text;
+  };
   return {
     ...rest,
     totalPoints: record.points + onboarding.reduce((s, o) => s + o.points, 0),
-    onboarding: onboarding.map((o) => ({ ...o, reason: renderExplanation(o.explanation, lng, currency) })),
-    postings: record.postings.map((p) => ({ ...p, reason: renderExplanation(p.explanation, lng, currency) })),
-    reversals: record.reversals.map((r) => ({ ...r, reason: renderExplanation(r.explanation, lng, currency) })),
-    ...(withTrace && { trace: trace.map((t) => ({ ...t, reason: renderExplanation(t.explanation, lng, currency) })) }),
+    onboarding: onboarding.map((o) => ({ ...o, reason: reason(o.explanation) })),
+    postings: record.postings.map((p) => ({ ...p, reason: reason(p.explanation) })),
+    reversals: record.reversals.map((r) => ({ ...r, reason: reason(r.explanation) })),
+    ...(withTrace && { trace: trace.map((t) => ({ ...t, reason: reason(t.explanation) })) }),
   };
+}
+
+/**
+ * Whether an answered event may have paid onboarding steps, to be read for its answer. An event processed now
+ * with a program that has no checklist paid none (the processing read the same program): no round trip for it.
+ */
+function mayHaveOnboarding(status: 'processed' | 'replayed' | 'rejected', program: Program): boolean {
+  return status === 'replayed' || (status === 'processed' && program.hasOnboarding);
 }
 
 function problemBody(req: FastifyRequest, err: LojalError) {
@@ -114,7 +132,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         }
         if (events.length > MAX_BATCH) throw new LojalError('batch_too_large', { max: MAX_BATCH, count: events.length });
         const items = await ingestEvents(db, program, events, opts);
-        const paid = await onboardingPaidBy(db, program.id, items.flatMap((i) => (i.status === 'rejected' ? [] : [i.record.id])));
+        const paid = await onboardingPaidBy(db, program.id, items.flatMap((i) => (i.status !== 'rejected' && mayHaveOnboarding(i.status, program) ? [i.record.id] : [])));
         const summary = { processed: 0, replayed: 0, rejected: 0 };
         const results = items.map((item) => {
           summary[item.status]++;
@@ -130,8 +148,8 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       metrics.eventsIngested.labels(item!.status).inc();
       if (item!.status === 'rejected') return sendProblem(req, reply as FastifyReply, item!.error);
       reply.status(item!.status === 'processed' ? 201 : 200);
-      const paid = await onboardingPaidBy(db, program.id, [item!.record.id]);
-      return { status: item!.status, ...present(item!.record, lng, program.currency, true, paid.get(item!.record.id)) };
+      const paid = mayHaveOnboarding(item!.status, program) ? await onboardingPaidBy(db, program.id, [item!.record.id]) : undefined;
+      return { status: item!.status, ...present(item!.record, lng, program.currency, true, paid?.get(item!.record.id)) };
     },
   );
 

@@ -40,8 +40,14 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (languages as readonly string[]).includes(value);
 }
 
+// One fixed function per language: getFixedT makes a new one on every call, and answers render many sentences. It
+// reads the resources when called, so it stays current.
+const fixed = new Map<Language, TFunction>();
+
 export function translator(lng: Language): TFunction {
-  return instance.getFixedT(lng);
+  let t = fixed.get(lng);
+  if (!t) fixed.set(lng, (t = instance.getFixedT(lng)));
+  return t;
 }
 
 /** Picks the best of our languages from an Accept-Language header, else the fallback. */

@@ -8,7 +8,7 @@ import { apiLanguage } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/context.js';
 import { actorRef } from '../programs/actor.js';
 import type { AppContext } from '../http/context.js';
-import { getProgram, type Program } from '../programs/programs.js';
+import type { Program } from '../programs/programs.js';
 import { allocateCompanyPoints } from './allocation.js';
 import { spend } from './operations.js';
 import { submitAdjustment } from '../control/adjustments.js';
@@ -36,10 +36,11 @@ async function walletOf(db: Db, programId: string, id: string, kind: 'account' |
   return id;
 }
 
-export async function ledgerRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
+export async function ledgerRoutes(fastify: FastifyInstance, { database, clock, settingsOf }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
+  // The program from the settings cache (src/cache): a read costs no round trip for it, a write checks its version.
+  const programOf = async (req: FastifyRequest): Promise<Program> => (await settingsOf(req)).program(db);
   const actorOf = (req: FastifyRequest) => actorRef(actor(req));
 
   for (const { path, kind, entity, Kind } of owners) {

@@ -6,7 +6,7 @@
  * Locking: a function that changes a wallet first locks its row (FOR UPDATE, in wallet-id order when there
  * are several), so concurrent spends serialize per wallet and batch writers cannot deadlock each other.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
@@ -21,9 +21,8 @@ export async function lockWallets(trx: Db, programId: string, walletIds: string[
   return new Set(rows.rows.map((r) => r.id));
 }
 
-/** Inserts journal headers; returns the ids actually written (replayed idempotency keys are skipped). */
-async function insertJournals(trx: Db, programId: string, js: JournalHeader[]): Promise<Set<string>> {
-  if (js.length === 0) return new Set();
+/** The journal headers' multi-row insert; replayed idempotency keys are skipped unless `fresh` says none can be. */
+function journalsInsert(programId: string, js: JournalHeader[], fresh = false) {
   const col = <T>(f: (j: JournalHeader) => T) => js.map(f);
   // Partner attribution is rare (spends at a partner): the column is only sent when a journal has one,
   // so the statement of the earning hot path stays as it was.
@@ -32,7 +31,7 @@ async function insertJournals(trx: Db, programId: string, js: JournalHeader[]): 
   const partnerValue = withPartner ? sql`, t.partner_id` : sql``;
   const partnerArray = withPartner ? sql`, ${col((j) => j.partnerId ?? null)}::uuid[]` : sql``;
   const partnerAlias = withPartner ? sql`, partner_id` : sql``;
-  const rows = await sql<{ id: string }>`
+  return sql`
     INSERT INTO journals (program_id, id, idempotency_key, kind, event_id, rule_id, rule_version, reverses_id,
                           reason_code, explanation, memo, actor, basis_lines, request_hash, occurred_at${partnerColumn})
     SELECT ${programId}, t.id, t.key, t.kind, t.event_id, t.rule_id, t.rule_version, t.reverses_id,
@@ -46,8 +45,15 @@ async function insertJournals(trx: Db, programId: string, js: JournalHeader[]): 
                 ${col((j) => j.requestHash ?? null)}::text[], ${col((j) => j.occurredAt)}::timestamptz[]${partnerArray})
       AS t(id, key, kind, event_id, rule_id, rule_version, reverses_id, reason_code, explanation, memo, actor,
            basis_lines, request_hash, occurred_at${partnerAlias})
-    ON CONFLICT (program_id, idempotency_key) DO NOTHING
-    RETURNING id`.execute(trx);
+    ${fresh ? sql`` : sql`ON CONFLICT (program_id, idempotency_key) DO NOTHING`}
+    RETURNING id`;
+}
+
+/** Inserts journal headers; returns the ids actually written (replayed idempotency keys are skipped). */
+async function insertJournals(trx: Db, programId: string, js: JournalHeader[], alongside: RawBuilder<unknown>[] = []): Promise<Set<string>> {
+  if (js.length === 0) return new Set();
+  const insert = journalsInsert(programId, js);
+  const rows = await sql<{ id: string }>`${alongside.length ? sql`WITH ${sql.join(alongside, sql`, `)} ` : sql``}${insert}`.execute(trx);
   return new Set(rows.rows.map((r) => r.id));
 }
 
@@ -101,7 +107,13 @@ function balanceUpdate(programId: string, deltas: Map<string, BalanceDelta>) {
  * Writes a posting's entries and applies its balance changes in one statement (the insert as a data-modifying
  * WITH): one round trip instead of two on every posting. The wallets are locked by the caller already.
  */
-async function postEntries(trx: Db, programId: string, entries: EntryRow[], deltas: Map<string, BalanceDelta>): Promise<void> {
+async function postEntries(trx: Db, programId: string, entries: EntryRow[], deltas: Map<string, BalanceDelta>, before: RawBuilder<unknown>[] = []): Promise<void> {
+  if (before.length) {
+    // Inserts the entries depend on (their journals, lots) go first in the same statement: foreign keys are checked at its end.
+    const parts = [...before, sql`posted AS (${entriesInsert(programId, entries)})`];
+    await sql`WITH ${sql.join(parts, sql`, `)} ${deltas.size ? balanceUpdate(programId, deltas) : sql`SELECT 1`}`.execute(trx);
+    return;
+  }
   if (entries.length === 0 && deltas.size === 0) return;
   if (deltas.size === 0) return void (await entriesInsert(programId, entries).execute(trx));
   if (entries.length === 0) return void (await balanceUpdate(programId, deltas).execute(trx));
@@ -131,6 +143,18 @@ interface NewLot {
   rules: Set<string>;
 }
 
+export interface WriteCreditsOptions {
+  /** Wallets the caller locked already in this transaction (in id order, with any others it locked): not locked again. */
+  walletsLocked?: ReadonlySet<string>;
+  /** WITH parts (`name AS (…)`) of the caller's own writes, sent in the writer's first statement instead of one of their own. */
+  alongside?: RawBuilder<unknown>[];
+  /**
+   * No journal's idempotency key can exist yet (keys made of ids this transaction created): journals, lots and
+   * entries go in one statement, and a key that did exist fails it rather than being skipped.
+   */
+  fresh?: boolean;
+}
+
 /**
  * Writes many credit journals in a handful of multi-row statements (the event-ingestion hot path).
  * Returns the ids of the journals written; a journal whose idempotency key exists already is skipped whole.
@@ -141,11 +165,16 @@ interface NewLot {
  * it by the entry (see src/events/returns.ts). A credit without a rule, or a second credit of the same rule,
  * gets a lot of its own, so a reversal can always name what it takes back by (lot, rule).
  */
-export async function writeCredits(trx: Db, programId: string, journals: CreditJournal[], now: Date): Promise<Set<string>> {
+export async function writeCredits(trx: Db, programId: string, journals: CreditJournal[], now: Date, opts: WriteCreditsOptions = {}): Promise<Set<string>> {
   const useful = journals.filter((j) => j.credits.some((c) => c.points > 0));
-  if (useful.length === 0) return new Set();
-  await lockWallets(trx, programId, useful.flatMap((j) => j.credits.map((c) => c.walletId)));
-  const written = await insertJournals(trx, programId, useful);
+  const alongside = opts.alongside ?? [];
+  if (useful.length === 0) {
+    if (alongside.length) await sql`WITH ${sql.join(alongside, sql`, `)} SELECT 1`.execute(trx);
+    return new Set();
+  }
+  const toLock = useful.flatMap((j) => j.credits.map((c) => c.walletId)).filter((id) => !opts.walletsLocked?.has(id));
+  await lockWallets(trx, programId, toLock);
+  const written = opts.fresh ? new Set(useful.map((j) => j.id)) : await insertJournals(trx, programId, useful, alongside);
   const lots: NewLot[] = [];
   const entries: EntryRow[] = [];
   const deltas = new Map<string, BalanceDelta>();
@@ -173,18 +202,20 @@ export async function writeCredits(trx: Db, programId: string, journals: CreditJ
     }
     entries.push({ journalId: j.id, seq: 0, walletId: j.fromWalletId, bucket: 'available', amount: -total, lotId: null });
   }
+  const before = opts.fresh ? [...alongside, sql`journals_written AS (${journalsInsert(programId, useful, true)})`] : [];
   if (lots.length) {
     const col = <T>(f: (l: NewLot) => T) => lots.map(f);
-    await sql`
+    const lotsInsert = sql`
       INSERT INTO lots (program_id, id, wallet_id, journal_id, status, earned_at, available_at, expires_at, original, remaining)
       SELECT ${programId}, t.id, t.wallet_id, t.journal_id, t.status, t.earned_at, t.available_at, t.expires_at, t.points, t.points
       FROM unnest(${col((l) => l.id)}::uuid[], ${col((l) => l.walletId)}::uuid[], ${col((l) => l.journalId)}::uuid[],
                   ${col((l) => (l.pending ? 'pending' : 'available'))}::text[], ${col((l) => l.earnedAt)}::timestamptz[],
                   ${col((l) => l.availableAt)}::timestamptz[], ${col((l) => l.expiresAt)}::timestamptz[],
                   ${col((l) => l.points)}::bigint[])
-        AS t(id, wallet_id, journal_id, status, earned_at, available_at, expires_at, points)`.execute(trx);
+        AS t(id, wallet_id, journal_id, status, earned_at, available_at, expires_at, points)`;
+    before.push(sql`lots_written AS (${lotsInsert})`);
   }
-  await postEntries(trx, programId, entries, deltas);
+  await postEntries(trx, programId, entries, deltas, before);
   return written;
 }
 

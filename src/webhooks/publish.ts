@@ -89,7 +89,14 @@ export async function publishTierChange(
 }
 
 /** `points.earned` for each event of a batch that earned, and `points.reversed` for each return that took back. */
-export async function publishPointsMoved(trx: Db, programId: string, events: ReadyEvent[], records: Map<string, EventRecord>): Promise<void> {
+export async function publishPointsMoved(
+  trx: Db,
+  programId: string,
+  events: ReadyEvent[],
+  records: Map<string, EventRecord>,
+  /** The subscribers of each type, when the caller read them already in this transaction. */
+  subscribers?: { earned: Array<{ id: string }>; reversed: Array<{ id: string }> },
+): Promise<void> {
   const earned: Array<{ data: PointsEarnedData; occurredAt: Date }> = [];
   const reversed: Array<{ data: PointsReversedData; occurredAt: Date }> = [];
   for (const ev of events) {
@@ -112,8 +119,8 @@ export async function publishPointsMoved(trx: Db, programId: string, events: Rea
       reversed.push({ occurredAt: ev.occurredAt, data: { eventId: ev.id, externalEventId: ev.input.id, ...who, points: taken, reversals } });
     }
   }
-  await enqueueEvents(trx, programId, 'points.earned', earned);
-  await enqueueEvents(trx, programId, 'points.reversed', reversed);
+  await enqueueEvents(trx, programId, 'points.earned', earned, subscribers?.earned);
+  await enqueueEvents(trx, programId, 'points.reversed', reversed, subscribers?.reversed);
 }
 
 /** `points.expired`: one event per wallet that lost points in an expiry run. */

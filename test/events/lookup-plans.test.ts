@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
+import { accountsStatement, membersStatement } from '../../src/accounts/references.js';
 import { lookupStatement } from '../../src/events/lookup.js';
+import { lockStatement } from '../../src/events/process.js';
 import { createProgram } from '../../src/programs/programs.js';
 import { freshDatabase, onPostgres } from '../support/db.js';
 
@@ -44,7 +46,17 @@ describe.skipIf(!onPostgres)('earn path look-ups with 100,000 accounts (PostgreS
       expect(plan.filter((n) => n.relation === 'accounts' && n.node === 'Seq Scan'), JSON.stringify(plan)).toEqual([]);
       expect(plan.some((n) => n.relation === 'accounts' && /Index/.test(n.node))).toBe(true);
     }
-    const lock = await explain(sql`SELECT 1 FROM accounts WHERE program_id = ${programId} AND id = ANY(${[someId]}::uuid[]) ORDER BY id FOR NO KEY UPDATE` as never);
-    expect(lock.filter((n) => n.relation === 'accounts' && n.node === 'Seq Scan')).toEqual([]);
+    const lock = await explain(lockStatement(programId, [someId], [someId]) as never);
+    expect(lock.filter((n) => n.node === 'Seq Scan'), JSON.stringify(lock)).toEqual([]);
+    expect(lock.some((n) => n.relation === 'accounts' && /Index/.test(n.node))).toBe(true);
+  });
+
+  it('the bulk account and member look-ups (claims, surveys, allocations) are index look-ups too', async () => {
+    for (const [ext, ids] of [[['A-77'], []], [[], [someId]], [['A-77'], [someId]]] as Array<[string[], string[]]>) {
+      const accounts = await explain(accountsStatement(programId, ext, ids) as never);
+      expect(accounts.filter((n) => n.node === 'Seq Scan'), JSON.stringify(accounts)).toEqual([]);
+      const members = await explain(membersStatement(programId, ext, ids) as never);
+      expect(members.filter((n) => n.node === 'Seq Scan'), JSON.stringify(members)).toEqual([]);
+    }
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * Round trips of one single-event earn over HTTP: builds the app in this process on a fresh PostgreSQL database
+ * (the http-earn bench's program: 500 accounts, 60 SKUs, 4 rules), sends a few warm-up events, then one more with
+ * every statement the pg driver sends recorded (BEGIN and COMMIT are round trips too). Prints the statements in
+ * order and their count; asserts nothing. Also counts a balance read.
+ *
+ *   npx tsx bench/earn-trace.ts
+ *   BENCH_PG_URL=postgres://…/postgres    (admin URL of the server; default the local one)
+ */
+import pg from 'pg';
+import { openPostgres } from '../src/db/database.js';
+import { createApiKey } from '../src/programs/api-keys.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config/index.js';
+import { setup, makeEvents } from './run.js';
+
+const admin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = `lojal_bench_trace_${process.pid}`;
+const client = new pg.Client({ connectionString: admin });
+await client.connect();
+await client.query(`CREATE DATABASE ${name}`);
+const url = new URL(admin);
+url.pathname = `/${name}`;
+const log: string[] = [];
+let recording = false;
+// Every round trip the driver makes passes through Client.query (pool.query included).
+const original = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  if (recording) {
+    const q = args[0] as string | { text: string; name?: string };
+    const text = typeof q === 'string' ? q : q.text;
+    log.push((typeof q === 'object' && q.name ? `[${q.name}] ` : '') + text.replace(/\s+/g, ' ').slice(0, 160));
+  }
+  return (original as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+try {
+  const database = await openPostgres(url.toString(), 4);
+  const program = await setup(database);
+  const { key } = await createApiKey(database.db, program.id, { name: 'bench', scopes: ['admin'] });
+  const app = await buildApp(database, loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', DATABASE_URL: url.toString() }));
+  const events = makeEvents('trace', 12);
+  const send = (e: object) => app.inject({ method: 'POST', url: '/v1/events', headers: { authorization: `Bearer ${key}` }, payload: e });
+  for (const e of events.slice(0, 10)) await send(e);
+  recording = true;
+  const res = await send(events[10]!);
+  recording = false;
+  if (process.env.BENCH_TRACE_BODY) console.log(res.body);
+  console.log(`POST /v1/events → ${res.statusCode}; ${log.length} statements:`);
+  log.forEach((l, i) => console.log(`${String(i + 1).padStart(3)}. ${l}`));
+  const wallet = (JSON.parse(res.body) as { accountId: string }).accountId;
+  log.length = 0;
+  await app.inject({ method: 'GET', url: `/v1/accounts/${wallet}/balance`, headers: { authorization: `Bearer ${key}` } });
+  recording = true;
+  const b = await app.inject({ method: 'GET', url: `/v1/accounts/${wallet}/balance`, headers: { authorization: `Bearer ${key}` } });
+  recording = false;
+  console.log(`\nGET /v1/accounts/:id/balance → ${b.statusCode}; ${log.length} statements:`);
+  log.forEach((l, i) => console.log(`${String(i + 1).padStart(3)}. ${l}`));
+  await app.close();
+  await database.close();
+} finally {
+  await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+  await client.end();
+}
