@@ -199,7 +199,7 @@ export async function submitCoopClaim(
   return { claim: await requireCoopClaim(db, program.id, id), created: true };
 }
 
-export async function approveCoopClaim(db: Db, programId: string, id: string, actor: string): Promise<{ claim: CoopClaim; created: boolean }> {
+export async function approveCoopClaim(db: Db, programId: string, id: string, actor: string, now: Date): Promise<{ claim: CoopClaim; created: boolean }> {
   const created = await db.transaction().execute(async (trx) => {
     const claim = await requireCoopClaim(trx, programId, id, true);
     if (claim.state === 'approved') return false;
@@ -210,20 +210,20 @@ export async function approveCoopClaim(db: Db, programId: string, id: string, ac
     await postCoopEntries(trx, programId, [
       { accountId: claim.accountId, kind: 'reimbursement', amount: -amount, idempotencyKey: `claim:${claim.id}`, claimId: claim.id, actor, memo: claim.medium },
     ]);
-    await sql`INSERT INTO coop_payouts (program_id, id, claim_id, account_id, amount) VALUES (${programId}, ${uuidv7()}, ${claim.id}, ${claim.accountId}, ${amount})`.execute(trx);
-    await sql`UPDATE coop_claims SET state = 'approved', approved_amount = ${amount}, decided_by = ${actor}, decided_at = now()
+    await sql`INSERT INTO coop_payouts (program_id, id, claim_id, account_id, amount, created_at) VALUES (${programId}, ${uuidv7()}, ${claim.id}, ${claim.accountId}, ${amount}, ${now})`.execute(trx);
+    await sql`UPDATE coop_claims SET state = 'approved', approved_amount = ${amount}, decided_by = ${actor}, decided_at = ${now}
       WHERE program_id = ${programId} AND id = ${claim.id}`.execute(trx);
     return true;
   });
   return { claim: await requireCoopClaim(db, programId, id), created };
 }
 
-export async function rejectCoopClaim(db: Db, programId: string, id: string, actor: string, reason: { code: CoopRejectionReason; note: string | null }): Promise<CoopClaim> {
+export async function rejectCoopClaim(db: Db, programId: string, id: string, actor: string, reason: { code: CoopRejectionReason; note: string | null }, now: Date): Promise<CoopClaim> {
   await db.transaction().execute(async (trx) => {
     const claim = await requireCoopClaim(trx, programId, id, true);
     if (claim.state === 'rejected') return;
     if (claim.state === 'approved') throw new LojalError('claim_state_conflict', { claim: claim.id, state: claim.state });
-    await sql`UPDATE coop_claims SET state = 'rejected', rejection_code = ${reason.code}, rejection_note = ${reason.note}, decided_by = ${actor}, decided_at = now()
+    await sql`UPDATE coop_claims SET state = 'rejected', rejection_code = ${reason.code}, rejection_note = ${reason.note}, decided_by = ${actor}, decided_at = ${now}
       WHERE program_id = ${programId} AND id = ${claim.id}`.execute(trx);
   });
   return requireCoopClaim(db, programId, id);

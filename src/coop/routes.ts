@@ -148,7 +148,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
         response: { 200: coopPolicyOut },
       },
     },
-    async (req) => putCoopPolicy(db, caller(req).programId, req.body),
+    async (req) => putCoopPolicy(db, caller(req).programId, req.body, clock()),
   );
 
   app.get(
@@ -357,7 +357,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     },
     async (req) => {
       const program = await programOf(req);
-      return present(program, (await approveCoopClaim(db, program.id, req.params.id, actorOf(req))).claim);
+      return present(program, (await approveCoopClaim(db, program.id, req.params.id, actorOf(req), clock())).claim);
     },
   );
 
@@ -383,7 +383,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     },
     async (req) => {
       const program = await programOf(req);
-      return present(program, await rejectCoopClaim(db, program.id, req.params.id, actorOf(req), { code: req.body.reason, note: req.body.note ?? null }));
+      return present(program, await rejectCoopClaim(db, program.id, req.params.id, actorOf(req), { code: req.body.reason, note: req.body.note ?? null }, clock()));
     },
   );
 
@@ -447,7 +447,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     },
     async (req, reply) => {
       const program = await programOf(req);
-      const batch = await exportPayouts(db, program.id, req.body.idempotencyKey, actorOf(req), req.body.payoutIds);
+      const batch = await exportPayouts(db, program.id, req.body.idempotencyKey, actorOf(req), clock(), req.body.payoutIds);
       reply.status(200);
       return { ...batch, currency: program.currency };
     },

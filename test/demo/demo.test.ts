@@ -20,7 +20,7 @@ describe('demo program', () => {
     t = await startTestApp();
     database = t.database;
     let saved: string | undefined;
-    await ensureDemoProgram(database.db, async (k) => void (saved = k), async () => saved, new DiskEvidenceStore(t.config.evidenceDir));
+    await ensureDemoProgram(database.db, async (k) => void (saved = k), async () => saved, t.clock(), new DiskEvidenceStore(t.config.evidenceDir));
     programId = (await database.db.selectFrom('programs').select('id').where('name', 'like', '%demo%').executeTakeFirstOrThrow()).id;
   });
   afterAll(async () => t?.close());
@@ -157,9 +157,9 @@ describe('demo program', () => {
   });
 
   it('signs in to the console and the portal with the printed demo passwords', async () => {
-    const demo = await ensureDemoSignIns(database.db, programId);
+    const demo = await ensureDemoSignIns(database.db, programId, t.clock());
     // A second start keeps what the first set.
-    expect(await ensureDemoSignIns(database.db, programId)).toEqual(demo);
+    expect(await ensureDemoSignIns(database.db, programId, t.clock())).toEqual(demo);
     const staff = await t.call('POST', '/auth/staff/sign-in', demo.console, null);
     expect(staff.statusCode, staff.body).toBe(200);
     expect(staff.json()).toMatchObject({ staff: { role: 'owner' }, program: { id: programId } });

@@ -70,7 +70,7 @@ describe('expiry', () => {
 
     // Spending 120 takes from the oldest lots (which expire first).
     await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 120, memo: 'Order 77', idempotencyKey: 'spend-x1-1' }, p.key);
-    const report = await runLedgerJobs(t.database.db);
+    const report = await runLedgerJobs(t.database.db, t.clock());
     expect(report.pointsExpired).toBe(180);
     const after = (await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json();
     expect(after).toMatchObject({ available: 50, lifetimeSpent: 120, lifetimeExpired: 180 });
@@ -83,7 +83,7 @@ describe('expiry', () => {
     const acc = await seedAccount(t, 'X-2', { programId: p.programId });
     const old = new Date(Date.now() - 400 * DAY).toISOString();
     await t.call('POST', '/v1/events', { events: [{ id: 'X2-OLD', type: 'purchase', occurredAt: old, account: 'X-2', lines: [{ sku: 'PLANK', quantity: 1, amount: 100000 }] }] }, p.key);
-    await runLedgerJobs(t.database.db);
+    await runLedgerJobs(t.database.db, t.clock());
     const row = await t.database.db.selectFrom('wallets').select(['lifetime_expired', 'lifetime_earned']).where('program_id', '=', p.programId).where('id', '=', acc).executeTakeFirstOrThrow();
     expect({ expired: Number(row.lifetime_expired), earned: Number(row.lifetime_earned) }).toEqual({ expired: 300, earned: 300 });
     expect(await walletTotalsMismatches(t.database.db, p.programId)).toEqual([]);

@@ -30,7 +30,7 @@ const admin = async (method: string, url: string, body?: unknown) => {
 
 /** A member session as the sign-in would leave it: started for an e-mail, then the member chosen. */
 async function signIn(ext: string): Promise<Browser> {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${ext.toLowerCase()}@example.com` });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${ext.toLowerCase()}@example.com` }, t.clock());
   await chooseSessionMember(t.database.db, session.id, programId, ids[ext]!);
   return { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }

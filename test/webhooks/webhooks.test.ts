@@ -169,7 +169,7 @@ describe('webhooks', () => {
     const retried = await w.call('POST', `/v1/webhooks/deliveries/${d!.id}/retry`);
     expect(retried.statusCode, retried.body).toBe(202);
     expect(retried.json()).toMatchObject({ state: 'pending', attempts: 6 });
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     [d] = await deliveries(w, sub.id);
     expect(d).toMatchObject({ state: 'delivered', attempts: 7, lastStatus: 200 });
     expect(at('/down')).toHaveLength(7);
@@ -186,7 +186,7 @@ describe('webhooks', () => {
     await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, idempotencyKey: 'wh-silent-1' });
     receiver.hang(true);
     try {
-      await deliverWebhooks(t.database.db, { ...local, timeoutMs: 300 });
+      await deliverWebhooks(t.database.db, { ...local, timeoutMs: 300, now: t.clock() });
     } finally {
       receiver.hang(false);
     }
@@ -210,7 +210,7 @@ describe('webhooks', () => {
       }),
     ).rejects.toThrow('the change fails');
     expect(await eventsOf(w.programId)).toBe(0);
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     expect(at('/rollback')).toHaveLength(0);
   });
 
@@ -221,7 +221,7 @@ describe('webhooks', () => {
     const paused = await subscribe(w, '/paused', { active: false });
     const order = await w.call('POST', '/v1/reward-orders', { reward: 'cashback-500', memberId: w.member, idempotencyKey: 'wh-cash-1' });
     expect(order.json().state).toBe('issued');
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     expect(at('/tiers-only')).toHaveLength(0);
     expect(at('/paused')).toHaveLength(0);
     expect(await deliveries(w, tiers.id)).toEqual([]);
@@ -237,7 +237,7 @@ describe('webhooks', () => {
       eventTypes: ['reward_order.placed', 'reward_order.state_changed'],
     });
     await w.call('POST', '/v1/reward-orders', { reward: 'cashback-500', memberId: w.member, idempotencyKey: 'wh-cash-2' });
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     expect(at('/paused').map((r) => [r.json.type, r.json.data.to])).toEqual([
       ['reward_order.placed', 'placed'],
       ['reward_order.state_changed', 'approved'],
@@ -260,7 +260,7 @@ describe('webhooks', () => {
       lines: [{ sku: 'DRILL', quantity: 2, amount: 50000 }],
     };
     expect((await w.call('POST', '/v1/events', event)).statusCode).toBe(201);
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     const got = at('/tier');
     expect(got).toHaveLength(1);
     expect(verify(sub.secret, got[0]!)).toBe(true);
@@ -317,7 +317,7 @@ describe('webhooks', () => {
     const secret = rotated.json().secret as string;
     expect(secret).not.toBe(sub.secret);
     await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, idempotencyKey: 'wh-rot-1' });
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     const [r] = at('/rotate');
     expect(verify(secret, r!)).toBe(true);
     expect(verify(sub.secret, r!)).toBe(false);
@@ -374,7 +374,7 @@ describe('webhooks', () => {
     expect((await other.call('DELETE', `/v1/webhooks/${sub.id}`)).statusCode).toBe(404);
     // The other program's own order does not reach this program's subscriber.
     await other.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: other.member, idempotencyKey: 'wh-iso-1' });
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     expect(at('/mine').map((r) => r.json.programId)).toEqual([w.programId]);
 
     expect((await w.call('DELETE', `/v1/webhooks/${sub.id}`)).statusCode).toBe(200);
@@ -389,7 +389,7 @@ describe('webhooks', () => {
     await t.database.db.transaction().execute(async (trx) => {
       for (let i = 0; i < 60; i++) await enqueueEvent(trx, w.programId, 'tier.changed', { n: i }, new Date());
     });
-    const reports = await Promise.all(Array.from({ length: 4 }, () => deliverWebhooks(t.database.db, local)));
+    const reports = await Promise.all(Array.from({ length: 4 }, () => deliverWebhooks(t.database.db, { ...local, now: t.clock() })));
     expect(reports.reduce((n, r) => n + r.delivered, 0)).toBeGreaterThanOrEqual(60);
     const got = at('/race');
     expect(got).toHaveLength(60);
