@@ -102,7 +102,8 @@ export async function peopleRoutes(fastify: FastifyInstance, { database, config,
       await requireManagerIfActing(db, programId, req.query.byMemberId, req.params.id);
       const now = clock();
       const from = req.query.from ? new Date(req.query.from) : new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
-      const to = req.query.to ? new Date(req.query.to) : now;
+      // The range is half-open: by default it ends just after now, so what happened this very instant counts.
+      const to = req.query.to ? new Date(req.query.to) : new Date(now.getTime() + 1);
       return teamOf(db, programId, req.params.id, { from, to, limit: req.query.limit, cursor: req.query.cursor });
     },
   );

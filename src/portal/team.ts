@@ -92,7 +92,8 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database, clo
       const m = await requireManager(db, req);
       const now = clock();
       const from = req.query.from ? new Date(req.query.from) : new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
-      const to = req.query.to ? new Date(req.query.to) : now;
+      // The range is half-open: by default it ends just after now, so what happened this very instant counts.
+      const to = req.query.to ? new Date(req.query.to) : new Date(now.getTime() + 1);
       const page = await teamOf(db, m.programId, m.accountId, { from, to, limit: req.query.limit, cursor: req.query.cursor });
       return { items: page.data, nextCursor: page.nextCursor, from, to };
     },

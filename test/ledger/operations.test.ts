@@ -24,7 +24,7 @@ describe('pending points', () => {
   it('are pending through the return window, then released once by the job', async () => {
     const p = await program({ pendingDays: 14 });
     const acc = await seedAccount(t, 'P-1', { programId: p.programId });
-    const now = new Date();
+    const now = t.clock();
     const res = await t.call('POST', '/v1/events', purchase('PEND-1', 'P-1', undefined, now.toISOString()), p.key);
     expect(res.json().postings.every((x: { status: string }) => x.status === 'pending')).toBe(true);
     const bal = (await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json();
@@ -45,7 +45,7 @@ describe('pending points', () => {
   it('a return inside the window takes the points from the pending lot', async () => {
     const p = await program({ pendingDays: 14 });
     const acc = await seedAccount(t, 'P-2', { programId: p.programId });
-    const now = new Date();
+    const now = t.clock();
     await t.call('POST', '/v1/events', purchase('PEND-2', 'P-2', undefined, new Date(now.getTime() - DAY).toISOString()), p.key);
     const ret = await t.call('POST', '/v1/events', { id: 'RET-P2', type: 'return', occurredAt: now.toISOString(), account: 'P-2', originalId: 'PEND-2' }, p.key);
     expect(ret.statusCode, ret.body).toBe(201);
@@ -58,7 +58,7 @@ describe('expiry', () => {
   it('expires the oldest points first and spending uses them first', async () => {
     const p = await program({ expiryPolicy: { kind: 'rolling', months: 12 } });
     const acc = await seedAccount(t, 'X-1', { programId: p.programId });
-    const now = Date.now();
+    const now = t.clock().getTime();
     const old = new Date(now - 400 * DAY).toISOString();
     const recent = new Date(now - 100 * DAY).toISOString();
     const plank = (id: string, at: string, amount: number) => ({ id, type: 'purchase', occurredAt: at, account: 'X-1', lines: [{ sku: 'PLANK', quantity: 1, amount }] });
@@ -81,7 +81,7 @@ describe('expiry', () => {
   it('keeps lifetime expired on the wallet, and the check names a wallet whose kept figures differ from its entries', async () => {
     const p = await program({ expiryPolicy: { kind: 'rolling', months: 12 } });
     const acc = await seedAccount(t, 'X-2', { programId: p.programId });
-    const old = new Date(Date.now() - 400 * DAY).toISOString();
+    const old = new Date(t.clock().getTime() - 400 * DAY).toISOString();
     await t.call('POST', '/v1/events', { events: [{ id: 'X2-OLD', type: 'purchase', occurredAt: old, account: 'X-2', lines: [{ sku: 'PLANK', quantity: 1, amount: 100000 }] }] }, p.key);
     await runLedgerJobs(t.database.db, t.clock());
     const row = await t.database.db.selectFrom('wallets').select(['lifetime_expired', 'lifetime_earned']).where('program_id', '=', p.programId).where('id', '=', acc).executeTakeFirstOrThrow();

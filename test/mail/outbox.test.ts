@@ -77,7 +77,7 @@ describe('the outbox', () => {
     smtp.refuse.add('later@nord.example');
     smtp.refuse.add('never@nord.example');
     await enqueueMails(t.database.db, p.programId, [invitation('later@nord.example', 'sv'), invitation('never@nord.example', 'sv')], t.clock());
-    const now = new Date();
+    const now = t.clock();
     const r1 = await deliverOutbox(t.database.db, transport, { from, now, maxAttempts: 2 });
     expect(r1.retried).toBe(2);
     const pending = (await t.call('GET', '/v1/outbox?status=pending', undefined, p.key)).json().data;

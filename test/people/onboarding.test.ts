@@ -20,7 +20,7 @@ const checklist = {
     { code: 'safety_course', names: n('Safety course', 'Säkerhetskursen'), points: 40, completion: { kind: 'event', eventType: 'training.completed', attribute: 'course', equals: 'safety' } },
   ],
 };
-const recently = () => new Date(Date.now() - 60_000).toISOString();
+const recently = () => new Date(t.clock().getTime() - 60_000).toISOString();
 const order = (id: string, account: string, member: string) => ({ id, type: 'purchase', occurredAt: recently(), account, member, lines: [{ sku: 'PLANK', quantity: 1, amount: 1000 }] });
 const onboardingJournals = async (w: PeopleWorld) =>
   (await t.database.db.selectFrom('journals').select('idempotency_key').where('program_id', '=', w.programId).where('idempotency_key', 'like', 'onboarding:%').execute()).map((j) => j.idempotency_key).sort();

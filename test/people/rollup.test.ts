@@ -30,7 +30,7 @@ const trainingRule = {
     caps: [{ scope: 'account', period: 'month', maxTimes: 1 }],
   },
 };
-const yesterday = () => new Date(Date.now() - 86_400_000).toISOString();
+const yesterday = () => new Date(t.clock().getTime() - 86_400_000).toISOString();
 const paint = (id: string, account: string, amount: number) => ({
   id, type: 'purchase', occurredAt: yesterday(), account, lines: [{ sku: 'PAINT', quantity: 1, amount }],
 });

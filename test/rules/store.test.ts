@@ -42,12 +42,12 @@ async function patch(id: string, body: Record<string, unknown>): Promise<RuleJso
 
 describe('rules over HTTP', () => {
   it('creates version 1 with defaults and reads it back with its versions', async () => {
-    const before = Date.now();
+    const before = t.clock().getTime();
     const rule = await create({ name: 'Points per purchase' });
     expect(rule).toMatchObject({ version: 1, name: 'Points per purchase', description: null, priority: 100, active: true });
     expect(rule.definition).toEqual(fixed(10));
     expect(Date.parse(rule.effectiveFrom)).toBeGreaterThanOrEqual(before - 5);
-    expect(Date.parse(rule.effectiveFrom)).toBeLessThanOrEqual(Date.now() + 5);
+    expect(Date.parse(rule.effectiveFrom)).toBeLessThanOrEqual(t.clock().getTime() + 5);
 
     const got = await t.call('GET', `/v1/rules/${rule.id}`);
     expect(got.statusCode).toBe(200);
